@@ -1,0 +1,272 @@
+"""The command line: ``python -m model COMMAND ...``.
+
+Commands: ``run`` (default scenario when none is named), ``validate``, ``rerun``,
+``compare``, ``sweep``, ``solve``, ``sensitivity``, ``calibrate``, ``metrics``,
+``schema``. A user's mistake (bad scenario, bad option) prints one message naming the
+file and field and exits with status 2, writing nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import importlib
+import json
+import platform
+import sys
+from pathlib import Path
+
+from .errors import UserError
+
+EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
+OUTPUTS = Path(__file__).resolve().parent.parent / "outputs"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line and exits 2."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"error: {message}\n")
+
+
+def positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def seed_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {v}")
+    return v
+
+
+def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder") -> None:
+    """Options shared by every command that runs replications."""
+    p.add_argument("--reps", type=positive_int, help="replications (default: the scenario's [run] reps)")
+    p.add_argument("--seed", type=seed_int, help="root seed (default: the scenario's [run] seed)")
+    p.add_argument("--out", type=Path, help=out_help)
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario field, e.g. --set recruitment.max_age=35 (repeatable)")
+    p.add_argument("--workers", type=positive_int, help="local processes (default: all cores for >= 16 reps)")
+    p.add_argument("--backend", choices=("local", "dask"), help="where replications run")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
+                   "(or DASK_SCHEDULER_ADDRESS)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="labels of figures, report and workbook")
+    p.add_argument("--svg", action="store_true", help="also write figures as SVG")
+    p.add_argument("--no-overwrite", action="store_true", help="fail if the output folder exists")
+    p.add_argument("--no-report", action="store_true", help="write tables only (no figures, workbook, report)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="python -m model", description="Community-worker workforce model.")
+    ap.add_argument("--version", action="version", version=_version())
+    sub = ap.add_subparsers(dest="command", parser_class=_Parser)
+    r = sub.add_parser("run", help="run a scenario and write its forecast")
+    r.add_argument("scenario", nargs="?", help="scenario file (default: the default scenario)")
+    add_run_options(r, "output folder (default: outputs/<scenario>)")
+    v = sub.add_parser("validate", help="check a scenario file")
+    v.add_argument("scenario")
+    v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    rr = sub.add_parser("rerun", help="re-run what a manifest.json records")
+    rr.add_argument("manifest", type=Path)
+    rr.add_argument("--out", type=Path, help="output folder (default: outputs/<scenario>-rerun)")
+    rr.add_argument("--workers", type=positive_int)
+    rr.add_argument("--quiet", action="store_true")
+    rr.add_argument("--no-overwrite", action="store_true")
+    m = sub.add_parser("metrics", help="list metric names and units")
+    m.add_argument("scenario", nargs="?")
+    sub.add_parser("schema", help="print every scenario field with its type, range and unit")
+    for name in EXPERIMENTS:
+        mod = _experiment(name)
+        if mod is None:
+            continue
+        p = sub.add_parser(name, help=(mod.__doc__ or name).strip().splitlines()[0])
+        mod.add_arguments(p)
+    return ap
+
+
+def _experiment(name):
+    try:
+        return importlib.import_module(f".experiments.{name}", __package__)
+    except ModuleNotFoundError as e:
+        if e.name and e.name.endswith(f"experiments.{name}"):
+            return None
+        raise
+
+
+def _version() -> str:
+    from . import __version__
+    return __version__
+
+
+def versions() -> dict:
+    import numpy
+    import pandas
+    import scipy
+    import simpy
+    from . import __version__
+    return {"model": __version__, "python": platform.python_version(), "numpy": numpy.__version__,
+            "scipy": scipy.__version__, "simpy": simpy.__version__, "pandas": pandas.__version__}
+
+
+def manifest(scenario, results, argv=None) -> dict:
+    """What was run, for the record and for ``rerun``."""
+    return {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario.path) if scenario.path else None,
+        "scenario_hash": scenario.hash,
+        "scenario_file_hash": scenario.file_hash,
+        "scenario_raw": scenario.raw,
+        "resolved_parameters": scenario.resolved(),
+        "seed": results.seed,
+        "reps": results.reps,
+        "workers": results.meta.get("workers"),
+        "backend": results.meta.get("backend"),
+        "wall_time_s": round(results.meta.get("wall_time_s", 0.0), 3),
+        "package_version": _version(),
+        "versions": versions(),
+        "command": list(sys.argv if argv is None else argv),
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def write_run(scenario, results, out: Path, *, lang="en", svg=False, report=True,
+              overwrite=True, argv=None) -> Path:
+    """Write a run's folder atomically: tables, manifest, and (unless report=False) the
+    figures, budget workbook and HTML report."""
+    from .outputs import atomic_folder, write_json
+    with atomic_folder(out, overwrite=overwrite) as tmp:
+        results.to_csv(tmp)
+        results.units().to_csv(tmp / "metrics.csv", index=False)
+        write_json(tmp / "manifest.json", manifest(scenario, results, argv))
+        if report:
+            from . import report as rep
+            rep.write_all(results, scenario, tmp, lang=lang, svg=svg)
+    return Path(out)
+
+
+def _print_forecast(results, out: Path) -> None:
+    import pandas as pd
+    s = results.summary()
+    show = ["headcount", "certified_share", "workers_per_10k", "payroll"]
+    show = [m for m in show if m in results.metrics and s.loc[s.metric == m, "mean"].notna().any()]
+    tab = s[s.metric.isin(show)].pivot(index="year", columns="metric", values="mean")[show]
+    fmt = {"headcount": "{:,.0f}", "certified_share": "{:.1%}", "workers_per_10k": "{:.1f}",
+           "payroll": lambda v: f"{v / 1e6:,.1f}M"}
+    with pd.option_context("display.width", 120):
+        print(f"Forecast for {results.scenario} ({results.reps} replications, seed {results.seed}; means)")
+        print(tab.to_string(formatters={k: (f.format if isinstance(f, str) else f) for k, f in fmt.items()}))
+    t = results.targets()
+    if len(t):
+        print("\nTargets: probability met")
+        for _, row in t.iterrows():
+            print(f"  {row['target']}: {row['metric']} {row['op']} {row['threshold']:g} in {row['year']}: "
+                  f"{row['probability']:.0%} [{row['probability_low']:.0%}-{row['probability_high']:.0%}]")
+    print(f"\nWrote {out}/ (summary.csv, targets.csv, manifest.json"
+          + (", budget.xlsx, report.html, figures/" if (out / "report.html").exists() else "") + ")")
+
+
+def cmd_run(a) -> int:
+    from . import scenario as S
+    from .outputs import check_destination
+    from .runner import run
+    sc = S.load(a.scenario, a.overrides)
+    out = a.out or OUTPUTS / sc.name
+    check_destination(Path(out).resolve(), not a.no_overwrite)
+    res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
+              scheduler=a.scheduler, quiet=a.quiet)
+    write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite)
+    _print_forecast(res, Path(out))
+    return 0
+
+
+def cmd_validate(a) -> int:
+    from . import scenario as S
+    sc = S.load(a.scenario, a.overrides)
+    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {len(sc.targets)} targets, "
+          f"{len(sc.uncertain())} uncertain parameters, {len(sc.assumptions)} marked assumptions)")
+    return 0
+
+
+def cmd_rerun(a) -> int:
+    from .outputs import check_destination
+    from .runner import run
+    from .scenario import Scenario
+    try:
+        m = json.loads(Path(a.manifest).read_text(encoding="utf-8"))
+        raw, seed, reps = m["scenario_raw"], int(m["seed"]), int(m["reps"])
+    except FileNotFoundError:
+        raise UserError("file not found", file=str(a.manifest)) from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UserError(f"is not a manifest written by `model run` ({e})", file=str(a.manifest)) from None
+    if not isinstance(raw, dict):
+        raise UserError("scenario_raw must be a table", file=str(a.manifest), field="scenario_raw")
+    sc = Scenario(raw, [], str(a.manifest))
+    out = a.out or OUTPUTS / f"{sc.name}-rerun"
+    check_destination(Path(out).resolve(), not a.no_overwrite)
+    res = run(sc, reps=reps, seed=seed, workers=a.workers, quiet=a.quiet)
+    write_run(sc, res, out, report=False, overwrite=not a.no_overwrite)
+    orig = Path(a.manifest).parent / "summary.csv"
+    same = orig.exists() and orig.read_bytes() == (Path(out) / "summary.csv").read_bytes()
+    print(f"Re-ran {sc.name} (seed {seed}, {reps} replications) into {out}/")
+    if orig.exists():
+        print(f"summary.csv identical to {orig}: {'yes' if same else 'NO'}")
+    return 0 if same or not orig.exists() else 1
+
+
+def cmd_metrics(a) -> int:
+    from . import metrics as M
+    from . import scenario as S
+    names = M.names(S.load(a.scenario)) if a.scenario else M.BASE_NAMES
+    for n in names:
+        print(f"{n:40s} {M.unit(n)}")
+    return 0
+
+
+def cmd_schema(a) -> int:
+    from . import schema
+    def show(title, spec):
+        print(f"[{title}]")
+        for k, f in spec.items():
+            rng = f" [{f.lo:g}, {f.hi:g}]" if f.lo is not None else ""
+            ch = f" one of {', '.join(f.choices)}" if f.choices else ""
+            default = "" if f.default is schema.REQUIRED else f" = {f.default!r}"
+            print(f"  {k:28s} {f.kind}{rng}{ch}{default}" + (f"  ({f.unit})" if f.unit else ""))
+            print(f"      {f.doc}")
+    show("top level", schema.TOP)
+    for s, spec in schema.SECTIONS.items():
+        show(s, spec)
+    for s, spec in schema.ARRAYS.items():
+        show(f"[{s}]", spec)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["run", *argv]
+    ap = build_parser()
+    a = ap.parse_args(argv)
+    handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,
+                "metrics": cmd_metrics, "schema": cmd_schema}
+    try:
+        if a.command in handlers:
+            return handlers[a.command](a)
+        return _experiment(a.command).main(a)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: no output was written; any earlier output is unchanged", file=sys.stderr)
+        return 130

@@ -1,0 +1,391 @@
+"""The engine: a simpy calendar driving vectorised policies over the workforce.
+
+One replication is one :class:`Replication`. A simpy ``Environment`` keeps the calendar
+in years; each stage of the year is a simpy process that waits for its date (from
+``[calendar]``) and then acts on all workers at once with numpy:
+
+====  ===========  =======================================================
+rank  stage        what happens
+====  ===========  =======================================================
+0     open         demand (posts), new quits / deaths / retirements drawn
+10    recruitment  vacancies filled (one process per recruitment date)
+20    training     who is trained this year
+30    exam         certification
+40    assessment   grades, dismissals, elimination, service terms
+50    promotion    promotion out, elections, grade steps
+90    close        pay settled, metrics taken, leavers dropped
+====  ===========  =======================================================
+
+Stages at the same instant run in rank order, and all of year ``y`` runs before year
+``y + 1`` (the simpy event priority is ``100 * year_index + rank``), never in heap
+insertion order. Quits, deaths and retirements happen in continuous time: their
+instants are drawn when a worker enters the year, and a worker counts as employed at
+``t`` while ``hire_time <= t < exit_time``. Pay accrues between consecutive events, so
+it is exactly pro rata to the day.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import simpy
+
+from . import metrics as M
+from .params import Constant, Schedule, Uncertain
+from .policies import (assessment, certification, demand, dismissal, elections, elimination,
+                       grades, pay, promotion_out, quits, recruitment, service_terms, training)
+from .policies.retirement_age import retirement_time
+from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce
+from .sampling import draw_bands, draw_shares, rank_within
+from .schema import SECTIONS
+from .streams import Streams
+
+RANKS = {"open": 0, "recruitment": 10, "training": 20, "exam": 30, "assessment": 40,
+         "promotion": 50, "close": 90}
+
+
+def year_parameters(scenario, streams: Streams | None) -> list[SimpleNamespace]:
+    """Every parameter resolved for each simulated year of one replication.
+
+    Uncertain values are drawn once (from their own streams); ``streams=None`` takes
+    their means. Returns one namespace per year: ``P[i].pay.growth`` is a float,
+    ``P[i].pay.monthly`` an array.
+    """
+    years = scenario.year_list
+    per_year = [dict() for _ in years]
+    for sec, spec in SECTIONS.items():
+        section = getattr(scenario, sec)
+        cols = {}
+        for name in spec:
+            v = getattr(section, name)
+            if isinstance(v, Uncertain):
+                rng = streams.parameter(f"{sec}.{name}") if streams is not None else None
+                cols[name] = v.resolve(years, rng)
+            elif isinstance(v, (Constant, Schedule)):
+                cols[name] = v.resolve(years)
+            else:
+                cols[name] = None
+                for d in per_year:
+                    d.setdefault(sec, {})[name] = v
+        for i, d in enumerate(per_year):
+            s = d.setdefault(sec, {})
+            for name, arr in cols.items():
+                if arr is not None:
+                    s[name] = float(arr[i]) if arr.ndim == 1 else arr[i]
+    return [SimpleNamespace(**{k: SimpleNamespace(**v) for k, v in d.items()}) for d in per_year]
+
+
+def _at(env: simpy.Environment, when: float, priority: int) -> simpy.Event:
+    """An event at instant ``when`` with a stated priority (ties settled by it)."""
+    ev = simpy.Event(env)
+    ev._ok = True
+    ev._value = None
+    env.schedule(ev, priority, max(when - env.now, 0.0))
+    return ev
+
+
+class Replication:
+    """One simulated history of the city's workforce.
+
+    Parameters
+    ----------
+    scenario : model.scenario.Scenario
+    seed : int
+        Root seed of the run.
+    rep : int
+        Replication index (its random streams are ``SeedSequence(seed, spawn_key=(rep, ...))``).
+    """
+
+    def __init__(self, scenario, seed: int, rep: int):
+        self.sc = scenario
+        self.streams = Streams(seed, rep)
+        self.P = year_parameters(scenario, self.streams)
+        self.names = M.names(scenario)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.out = np.full((scenario.years, len(self.names)), np.nan)
+        self.pop = Workforce(capacity=1024)
+        self.nd = 0 if scenario.implicit_district else len(scenario.districts)
+        self._rngs: dict = {}
+        self.district_floor = np.array([d.floor_share for d in scenario.districts], dtype=float)
+
+    # -- random streams -------------------------------------------------------------
+    def rng(self, mechanism: str) -> np.random.Generator:
+        key = (mechanism, self.yi)
+        g = self._rngs.get(key)
+        if g is None:
+            g = self._rngs[key] = self.streams.get(mechanism, self.yi)
+        return g
+
+    # -- the calendar ----------------------------------------------------------------
+    def run(self) -> np.ndarray:
+        """Simulate every year; returns metric values, shape (years, metrics)."""
+        sc = self.sc
+        env = simpy.Environment(initial_time=sc.start_year)
+        self.yi, self.y, self.t_paid = 0, sc.start_year, float(sc.start_year)
+        env.process(self._frame(env))
+        cal = sc.calendar
+        for d in cal.recruitment:
+            env.process(self._stage(env, d, "recruitment", self._recruit))
+        env.process(self._stage(env, cal.training, "training", self._train))
+        env.process(self._stage(env, cal.exam, "exam", self._exam))
+        env.process(self._stage(env, cal.assessment, "assessment", self._assess))
+        env.process(self._stage(env, cal.promotion, "promotion", self._promote))
+        env.run()
+        return self.out
+
+    def _frame(self, env):
+        for yi in range(self.sc.years):
+            y = self.sc.start_year + yi
+            yield _at(env, y, 100 * yi + RANKS["open"])
+            self._open(yi, y)
+            yield _at(env, y + 1, 100 * yi + RANKS["close"])
+            self._close()
+
+    def _stage(self, env, date: float, stage: str, action):
+        for yi in range(self.sc.years):
+            y = self.sc.start_year + yi
+            yield _at(env, y + date, 100 * yi + RANKS[stage])
+            t = env.now
+            self._accrue(t)
+            action(t)
+
+    # -- stages -----------------------------------------------------------------------
+    def _open(self, yi: int, y: int) -> None:
+        sc, pop = self.sc, self.pop
+        self.yi, self.y = yi, y
+        self.p = p = self.P[yi]
+        self.flows = dict.fromkeys(("hires", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
+                                    "grade_steps", "posts_filled_internally", "cost_training",
+                                    "cost_recruitment", "rated", "rated_excellent", "rated_unqualified",
+                                    "elimination_base", "communities_split", "communities_merged"), 0.0)
+        self.acc = dict.fromkeys(pay.ACCRUED + ("payroll_performance",), 0.0)
+        if self.nd:
+            self.acc["_payroll_district"] = np.zeros(self.nd)
+        d = p.demand
+        if yi == 0:
+            self.wage_last = sc.economy.average_wage
+            self.wage_index = 1.0
+            self.price_index = 1.0
+            self.residents = sc.demand.urban_residents
+            self.pph = d.persons_per_household
+            self.comm = demand.initial(sc.districts, self.residents, self.pph,
+                                       sc.demand.households_spread, self.rng("demand"))
+        else:
+            self.wage_last *= 1 + self.P[yi - 1].economy.average_wage_growth
+            self.wage_index *= 1 + p.pay.growth
+            self.price_index *= 1 + p.economy.inflation
+            old_h = self.residents / self.pph if self.residents > 0 else 1.0
+            self.residents *= 1 + d.residents_growth
+            self.pph = d.persons_per_household
+            new_h = self.residents / self.pph if self.residents > 0 else 1.0
+            demand.grow(self.comm, new_h / old_h)
+        if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
+            f = demand.split_and_merge(self.comm, sc.demand.split_above, sc.demand.merge_below,
+                                       pop.community)
+            self.flows.update(f)
+        leaders = sc.population.heads_per_community + sc.population.committee_per_community
+        demand.set_posts(self.comm, d, self.residents, leaders)
+        self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor)
+        if yi == 0:
+            self._initial_workforce()
+        if sc.economy.price_base_year and yi == 0:
+            # price index of the start year relative to the base year
+            base = sc.economy.price_base_year
+            self.price_index = (1 + p.economy.inflation) ** (sc.start_year - base)
+        pop.trained[:] = False
+        rows = np.flatnonzero(pop.exit_time > y)
+        self.headcount_open = len(rows)
+        self._schedule_exits(rows, float(y))
+
+    def _initial_workforce(self) -> None:
+        sc, pop, comm = self.sc, self.pop, self.comm
+        ps = sc.population
+        rng = self.rng("initial")
+        y = sc.start_year
+        if ps.headcount > 0:
+            total = ps.headcount
+            per_c = demand._spread(total, comm.posts.astype(float))
+        else:
+            per_c = comm.posts
+        k = int(per_c.sum())
+        c = np.repeat(np.arange(len(comm)), per_c)
+        age = draw_bands(ps.age, k, rng)
+        tenure = draw_bands(ps.tenure, k, rng)
+        female = rng.random(k) < ps.female_share
+        cadre = rng.random(k) < ps.cadre_share
+        edu = draw_shares(sc.population.education.resolve([y])[0], k, rng)
+        level = draw_shares(sc.population.certificate.resolve([y])[0], k, rng)
+        birthday = np.floor(rng.random(k) * 365) / 365
+        ability = rng.standard_normal(k)
+        tie = rng.random(k)
+        rows = pop.add(k)
+        pop.birth[rows] = y - age - 1 + birthday
+        pop.female[rows] = female
+        pop.cadre[rows] = cadre
+        pop.hire_year[rows] = y - tenure
+        pop.hire_time[rows] = y - tenure
+        pop.education[rows] = edu
+        pop.level[rows] = level
+        pop.level_since[rows] = y - np.minimum(tenure, 1)
+        pop.community[rows] = c
+        pop.ability[rows] = ability
+        pop.score[rows] = ability
+        # leaders: the longest-serving in each community (ties at random)
+        rank = rank_within(c, -(tenure + tie))
+        heads, comm_members = ps.heads_per_community, ps.committee_per_community
+        post = np.where(rank < heads, 2, np.where(rank < heads + comm_members, 1, 0)).astype(np.int8)
+        pop.post[rows] = post
+        party_need = comm.party_posts[c]
+        staff_rank = rank - heads - comm_members
+        pop.party[rows] = (post == 0) & (staff_rank < party_need)
+        g = self.P[0].grades
+        step = max(g.step_years, 1.0)
+        base = recruitment.entry_grade(g, edu, level, post).astype(np.int64)
+        hi = np.asarray(g.max_grade)[post]
+        steps = np.floor(tenure / step).astype(np.int64) if sc.grades.enabled else 0
+        pop.grade[rows] = np.clip(base + steps, 1, hi).astype(np.int8)
+        pop.grade_since[rows] = y - (tenure % int(step))
+        self._entered(rows)
+
+    def _entered(self, rows) -> None:
+        """Fix the statutory retirement instant of new rows."""
+        pop, r = self.pop, self.sc.retirement
+        if r.enabled:
+            pop.retire_at[rows] = retirement_time(pop.birth[rows], pop.female[rows], pop.cadre[rows],
+                                                  r.rule, r.age_men, r.age_women)
+        else:
+            pop.retire_at[rows] = np.inf
+
+    def _pay_ratio(self, rows) -> np.ndarray | None:
+        if self.wage_last <= 0:
+            return None
+        g = self.payyear.gross(self.pop, self.comm.district)[rows]
+        return 12 * g / self.wage_last
+
+    def _schedule_exits(self, rows: np.ndarray, t0: float) -> None:
+        """Draw this year's quit, death and retirement instants for ``rows`` entering at ``t0``."""
+        if not len(rows):
+            return
+        pop, p, y = self.pop, self.p, self.y
+        end = y + 1.0
+        t = np.full(len(rows), np.inf)
+        cause = np.zeros(len(rows), dtype=np.int8)
+        if self.sc.retirement.enabled:
+            tr = np.maximum(pop.retire_at[rows], t0)
+            due = tr < end
+            t[due], cause[due] = tr[due], RETIRED
+        if self.sc.quits.enabled:
+            q = quits.quit_probability(p.quits, y - pop.hire_year[rows],
+                                       self._pay_ratio(rows) if p.quits.pay_elasticity > 0 else None)
+            tq = quits.draw_times(q, self.rng("quits"), y, t0)
+            first = tq < t
+            t[first], cause[first] = tq[first], QUIT
+            if p.quits.death_rate > 0:
+                td = quits.draw_times(np.full(len(rows), p.quits.death_rate), self.rng("deaths"), y, t0)
+                first = td < t
+                t[first], cause[first] = td[first], DEATH
+        pop.exit_time[rows] = t
+        pop.exit_cause[rows] = np.where(np.isfinite(t), cause, 0)
+
+    def _accrue(self, t: float) -> None:
+        if t > self.t_paid:
+            pay.accrue(self.pop, self.payyear, self.t_paid, t, self.acc, self.comm.district, self.nd)
+            self.t_paid = t
+
+    def _add(self, counts: dict) -> None:
+        for k, v in counts.items():
+            self.flows[k] = self.flows.get(k, 0.0) + v
+
+    def _recruit(self, t: float) -> None:
+        p = self.p
+        if not p.recruitment.enabled:
+            return
+        exp_rate = float(np.mean(p.quits.rate)) + p.quits.death_rate if p.recruitment.anticipate_exits else 0.0
+        rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
+                                         self.rng("recruitment"), t, self.y, exp_rate)
+        self._entered(rows)
+        self._schedule_exits(np.arange(rows.start, rows.stop), t)
+        self.flows["unfilled_posts"] = 0.0  # unfilled posts are those left at the last round
+        self._add(counts)
+
+    def _train(self, t: float) -> None:
+        if self.sc.training.enabled:
+            self._add(training.apply(self.pop, self.p.training, self.rng("training"), t, self.y))
+
+    def _exam(self, t: float) -> None:
+        if self.sc.certification.enabled:
+            self._add(certification.apply(self.pop, self.p.certification, self.p.grades,
+                                          self.rng("certification"), t, self.y))
+
+    def _assess(self, t: float) -> None:
+        sc, p, pop = self.sc, self.p, self.pop
+        if sc.assessment.enabled:
+            self._add(assessment.apply(pop, p.assessment, self.rng("assessment"), t))
+            rows = np.flatnonzero(pop.active(t))
+            pay.settle_performance(pop, self.payyear, rows, None, self.acc, self.comm.district, self.nd)
+        if sc.dismissal.enabled:
+            dismissal.apply(pop, p.dismissal, t, self.y)
+        if sc.elimination.enabled:
+            self._add(elimination.apply(pop, p.elimination, t))
+        if sc.service_terms.enabled:
+            service_terms.apply(pop, p.service_terms, self.rng("service_terms"), t, self.y)
+
+    def _promote(self, t: float) -> None:
+        sc, p, pop = self.sc, self.p, self.pop
+        if sc.promotion_out.enabled:
+            promotion_out.apply(pop, p.promotion_out, self.rng("promotion_out"), t)
+        if sc.elections.enabled:
+            self._add(elections.apply(pop, p.elections, sc.population.heads_per_community,
+                                      sc.population.committee_per_community, len(self.comm),
+                                      np.asarray(p.grades.min_grade), t, self.y, self.comm.alive))
+        if sc.grades.enabled:
+            self._add(grades.apply(pop, p.grades, self.rng("grades"), t, self.y))
+
+    def _close(self) -> None:
+        sc, pop, p, y = self.sc, self.pop, self.p, self.y
+        end = y + 1.0
+        self._accrue(end)
+        leaver = pop.exit_time <= end
+        pay.settle_performance(pop, self.payyear, np.arange(pop.n), leaver, self.acc,
+                               self.comm.district, self.nd)
+        f, acc = self.flows, self.acc
+        out = M.snapshot(pop, self.comm, y, end, self.residents, sc.metrics.certified_k,
+                         self.payyear, self.comm.district, self.wage_last)
+        out.update(M.scoped(sc, pop, self.comm, end, self.residents, self.payyear, self.comm.district,
+                            self.wage_last, acc.get("_payroll_district", np.zeros(0))))
+        causes = np.bincount(pop.exit_cause[leaver], minlength=len(CAUSES))
+        for i, c in enumerate(CAUSES[1:], start=1):
+            out[f"exits_{c}"] = int(causes[i])
+        out["exits_total"] = int(causes[1:].sum())
+        out["exit_rate"] = out["exits_total"] / self.headcount_open if self.headcount_open else float("nan")
+        base = f["elimination_base"]
+        out["elimination_rate"] = out["exits_eliminated"] / base if base else 0.0
+        out["rated_excellent_share"] = f["rated_excellent"] / f["rated"] if f["rated"] else float("nan")
+        out["rated_unqualified_share"] = f["rated_unqualified"] / f["rated"] if f["rated"] else float("nan")
+        for k in ("hires", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
+                  "posts_filled_internally", "cost_training", "cost_recruitment"):
+            out[k] = f[k]
+        for k in M.PAYROLL_PARTS + ("worker_years",):
+            out[k] = acc[k]
+        out["payroll"] = sum(acc[k] for k in M.PAYROLL_PARTS)
+        fund = p.funding
+        urban = self.comm.urban[self.comm.alive]
+        out["cost_work_funds"] = float(urban.sum() * fund.work_fund_urban + (~urban).sum() * fund.work_fund_rural)
+        total = out["payroll"] + out["cost_training"] + out["cost_recruitment"] + out["cost_work_funds"]
+        out["total_cost"] = total
+        city = min(fund.city_subsidy_per_worker * acc["worker_years"], total)
+        prov = fund.province_share * (total - city)
+        out["funding_city"], out["funding_province"] = city, prov
+        out["funding_district"] = total - city - prov
+        out["payroll_real"] = out["payroll"] / self.price_index
+        out["total_cost_real"] = total / self.price_index
+        row = self.out[self.yi]
+        for k, v in out.items():
+            row[self.index[k]] = v
+        pop.keep(~leaver)
+
+
+def run_replication(scenario, seed: int, rep: int) -> np.ndarray:
+    """Metric values of replication ``rep``, shape (years, metrics)."""
+    return Replication(scenario, seed, rep).run()

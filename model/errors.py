@@ -1,0 +1,45 @@
+"""Errors a user can cause, and how they are reported.
+
+Every mistake in a scenario file, an override or a command-line option becomes one
+:class:`UserError`: a single message naming the file, the field path and what was
+expected. The command line prints it and exits with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A mistake in the user's input (scenario file, override, option).
+
+    Parameters
+    ----------
+    message : str
+        What was expected, in words a user can act on.
+    file : str, optional
+        The file the mistake is in.
+    field : str, optional
+        Dotted path of the field, e.g. ``recruitment.max_age``.
+    line : int, optional
+        Line number, where the TOML parser gives one.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None,
+                 field: str | None = None, line: int | None = None):
+        self.message = message
+        self.file = file
+        self.field = field
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(str(self.file) + (f":{self.line}" if self.line else ""))
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class ScenarioError(UserError):
+    """A scenario file (or an override of it) is invalid."""

@@ -1,0 +1,184 @@
+"""Yearly indicators computed from the workforce: names, units and how each is taken.
+
+Stocks are taken on 31 December after the year's exits (``headcount``,
+``certified_share``, ...); flows count the whole year (``hires``, ``exits_*``,
+``payroll``). Names are stable snake_case; metrics of a part of the city carry its
+scope after a dot: ``certified_share.urban``, ``headcount.gulou``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .population import CAUSES
+
+EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
+PYRAMID_BANDS = ((0, 24), (25, 29), (30, 34), (35, 39), (40, 44), (45, 49), (50, 54), (55, 59), (60, 64), (65, 200))
+PYRAMID = tuple(f"pyramid_{s}_{lo:02d}_{min(hi, 99):02d}" for s in ("m", "f") for lo, hi in PYRAMID_BANDS)
+GRADE_SHARES = tuple(f"grade_share_{g:02d}" for g in range(1, 19))
+
+UNITS = {
+    "headcount": "workers", "posts": "posts", "communities": "communities", "vacancies": "posts",
+    "vacancy_rate": "share", "unfilled_posts": "posts", "urban_residents": "persons",
+    "workers_per_10k": "workers per 10,000 urban residents", "workers_per_community": "workers",
+    "communities_party_share": "share of communities",
+    "hires": "workers/year", **{m: "workers/year" for m in EXIT_METRICS}, "exits_total": "workers/year",
+    "exit_rate": "share/year", "elimination_rate": "share",
+    "certified_share": "share", "certified_share_assistant": "share",
+    "certified_share_intermediate": "share", "certified_share_senior": "share",
+    "certified_per_community": "workers", "communities_certified_k_share": "share of communities",
+    "exam_sitters": "workers/year", "exam_passes": "workers/year", "trained": "workers/year",
+    "rated_excellent_share": "share", "rated_unqualified_share": "share",
+    "college_share": "share", "mean_age": "years", "mean_tenure": "years",
+    "share_head": "share", "share_committee": "share", "share_staff": "share", "mean_grade": "grade",
+    "grade_steps": "workers/year", "posts_filled_internally": "workers/year",
+    "payroll": "yuan/year", "payroll_base": "yuan/year", "payroll_performance": "yuan/year",
+    "payroll_allowance": "yuan/year", "payroll_insurance": "yuan/year",
+    "payroll_housing_fund": "yuan/year", "payroll_annuity": "yuan/year",
+    "cost_training": "yuan/year", "cost_recruitment": "yuan/year", "cost_work_funds": "yuan/year",
+    "total_cost": "yuan/year", "funding_city": "yuan/year", "funding_province": "yuan/year",
+    "funding_district": "yuan/year", "payroll_real": "yuan/year, constant prices",
+    "total_cost_real": "yuan/year, constant prices",
+    "avg_pay_head": "yuan/year", "avg_pay_committee": "yuan/year", "avg_pay_staff": "yuan/year",
+    "pay_ratio_head": "share of last year's average wage",
+    "pay_ratio_committee": "share of last year's average wage",
+    "pay_ratio_staff": "share of last year's average wage",
+    "average_wage": "yuan/year", "worker_years": "worker-years",
+    **{m: "workers" for m in PYRAMID}, **{m: "share" for m in GRADE_SHARES},
+}
+BASE_NAMES = tuple(UNITS)
+SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay_staff",
+          "pay_ratio_staff", "pay_ratio_head", "vacancies", "communities")
+"""Metrics also reported per district and for urban / rural parts, where districts exist."""
+
+PAYROLL_PARTS = ("payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
+                 "payroll_housing_fund", "payroll_annuity")
+COST_PARTS = PAYROLL_PARTS + ("cost_training", "cost_recruitment", "cost_work_funds")
+FUNDING_PARTS = ("funding_city", "funding_province", "funding_district")
+
+
+def scopes(scenario) -> tuple[str, ...]:
+    """Scope names of a scenario: its districts, then 'urban' and 'rural' (if any districts)."""
+    if scenario.implicit_district:
+        return ()
+    names = tuple(d.name for d in scenario.districts)
+    kinds = {d.urban for d in scenario.districts}
+    return names + tuple(s for s, u in (("urban", True), ("rural", False)) if u in kinds)
+
+
+def names(scenario) -> tuple[str, ...]:
+    """Every metric a run of ``scenario`` reports, in a fixed order."""
+    return BASE_NAMES + tuple(f"{m}.{s}" for s in scopes(scenario) for m in SCOPED)
+
+
+def unit(metric: str) -> str:
+    return UNITS.get(metric.split(".")[0], "")
+
+
+def _share(num, den):
+    return float(num) / den if den else float("nan")
+
+
+def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
+             pay_year, district_of_community, wage_last: float) -> dict:
+    """Stock metrics on 31 December (rows active after the year's exits)."""
+    act = pop.exit_time > year_end
+    n = int(act.sum())
+    ncomm = comm.count
+    posts = int(comm.posts.sum())
+    c = pop.community[act]
+    level = pop.level[act]
+    cert = level > 0
+    per_c = np.bincount(c[cert], minlength=len(comm))[comm.alive]
+    party_c = np.bincount(c[pop.party[act]], minlength=len(comm))
+    need = comm.party_posts
+    party_ok = ((party_c >= need) | (need == 0))[comm.alive]
+    head_c = np.bincount(c, minlength=len(comm))
+    vac = int(np.maximum(comm.posts - head_c, 0)[comm.alive].sum())
+    age = (year_end - pop.birth[act])
+    tenure = (y + 1 - pop.hire_year[act])
+    post = pop.post[act]
+    gross = pay_year.gross(pop, district_of_community)[act] + pay_year.allowance[level]
+    annual = 12 * gross
+    out = {
+        "headcount": n, "posts": posts, "communities": ncomm, "vacancies": vac,
+        "vacancy_rate": _share(vac, posts), "urban_residents": residents,
+        "workers_per_10k": _share(n * 1e4, residents) if residents > 0 else float("nan"),
+        "workers_per_community": _share(n, ncomm),
+        "communities_party_share": float(party_ok.mean()) if ncomm else float("nan"),
+        "certified_share": _share(cert.sum(), n),
+        "certified_share_assistant": _share((level == 1).sum(), n),
+        "certified_share_intermediate": _share((level == 2).sum(), n),
+        "certified_share_senior": _share((level == 3).sum(), n),
+        "certified_per_community": _share(cert.sum(), ncomm),
+        "communities_certified_k_share": float((per_c >= k_cert).mean()) if ncomm else float("nan"),
+        "college_share": _share((pop.education[act] >= 1).sum(), n),
+        "mean_age": float(age.mean()) if n else float("nan"),
+        "mean_tenure": float(tenure.mean()) if n else float("nan"),
+        "share_head": _share((post == 2).sum(), n), "share_committee": _share((post == 1).sum(), n),
+        "share_staff": _share((post == 0).sum(), n),
+        "mean_grade": float(pop.grade[act].mean()) if n else float("nan"),
+        "average_wage": wage_last,
+    }
+    for k, name in enumerate(("staff", "committee", "head")):
+        sel = post == k
+        m = float(annual[sel].mean()) if sel.any() else float("nan")
+        out[f"avg_pay_{name}"] = m
+        out[f"pay_ratio_{name}"] = m / wage_last if wage_last > 0 else float("nan")
+    g = np.bincount(pop.grade[act], minlength=19)[1:19]
+    for i, name in enumerate(GRADE_SHARES):
+        out[name] = _share(g[i], n)
+    age_int = np.floor(age).astype(np.int64)
+    edges = np.array([b[0] for b in PYRAMID_BANDS[1:]])
+    band = np.searchsorted(edges, age_int, side="right")
+    fem = pop.female[act]
+    cm = np.bincount(band[~fem], minlength=len(PYRAMID_BANDS))
+    cf = np.bincount(band[fem], minlength=len(PYRAMID_BANDS))
+    for i, name in enumerate(PYRAMID):
+        out[name] = float(cm[i] if i < len(PYRAMID_BANDS) else cf[i - len(PYRAMID_BANDS)])
+    return out
+
+
+def scoped(scenario, pop, comm, year_end: float, residents: float, pay_year,
+           district_of_community, wage_last: float, payroll_by_district: np.ndarray) -> dict:
+    """The SCOPED metrics per district and for the urban / rural parts."""
+    out = {}
+    if scenario.implicit_district:
+        return out
+    act = pop.exit_time > year_end
+    d_of_w = district_of_community[pop.community[act]]
+    nd = len(scenario.districts)
+    urban_d = np.array([d.urban for d in scenario.districts])
+    gross = 12 * (pay_year.gross(pop, district_of_community)[act] + pay_year.allowance[pop.level[act]])
+    post = pop.post[act]
+    cert = pop.level[act] > 0
+    hh = np.bincount(comm.district[comm.alive], weights=comm.households[comm.alive], minlength=nd)
+    res_d = residents * hh / hh.sum() if hh.sum() > 0 else np.zeros(nd)
+    comm_d = np.bincount(comm.district[comm.alive], minlength=nd)
+    head_c = np.bincount(pop.community[act], minlength=len(comm))
+    vac_c = np.maximum(comm.posts - head_c, 0) * comm.alive
+    vac_d = np.bincount(comm.district, weights=vac_c, minlength=nd)
+    groups = [(d.name, np.array([i])) for i, d in enumerate(scenario.districts)]
+    for s, u in (("urban", True), ("rural", False)):
+        if (urban_d == u).any():
+            groups.append((s, np.flatnonzero(urban_d == u)))
+    for name, ds in groups:
+        w = np.isin(d_of_w, ds)
+        n = int(w.sum())
+        r = float(res_d[ds].sum())
+        staff = w & (post == 0)
+        head = w & (post == 2)
+        ps = float(gross[staff].mean()) if staff.any() else float("nan")
+        ph = float(gross[head].mean()) if head.any() else float("nan")
+        out.update({
+            f"headcount.{name}": n,
+            f"certified_share.{name}": _share(cert[w].sum(), n),
+            f"workers_per_10k.{name}": _share(n * 1e4, r) if r > 0 else float("nan"),
+            f"payroll.{name}": float(payroll_by_district[ds].sum()),
+            f"avg_pay_staff.{name}": ps,
+            f"pay_ratio_staff.{name}": ps / wage_last if wage_last > 0 else float("nan"),
+            f"pay_ratio_head.{name}": ph / wage_last if wage_last > 0 else float("nan"),
+            f"vacancies.{name}": float(vac_d[ds].sum()),
+            f"communities.{name}": float(comm_d[ds].sum()),
+        })
+    return out

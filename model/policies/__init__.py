@@ -1,0 +1,1 @@
+"""Policy rules applied to the workforce (retirement age, ...)."""

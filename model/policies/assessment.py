@@ -1,0 +1,48 @@
+"""Annual assessment: four grades from a latent performance score.
+
+Each active worker gets a score
+
+    z = sqrt(rho) * ability + sqrt(1 - rho) * e + trained_shift * trained + certified_shift * certified
+
+with ``e ~ N(0, 1)`` new each year, ``ability ~ N(0, 1)`` fixed per worker and
+``rho = persistence``. Grades are cut from ``shares = (excellent, qualified, basic,
+unqualified)`` so that an untrained, uncertified worker gets each grade with exactly
+those probabilities:
+
+    unqualified if z < Phi^-1(s_u); basic if z < Phi^-1(s_u + s_b);
+    excellent if z >= Phi^-1(1 - s_e); qualified otherwise.
+
+Four grades (优秀, 称职, 基本称职, 不称职): Jilin 2020 (seed 003_29d33855077651d4.txt);
+25-30% rated excellent in Dashiqiao (FIGURES.md section 3.2). The score also ranks
+workers for bottom-ratio elimination and for promotion out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+
+def cuts(shares) -> tuple[float, float, float]:
+    e, q, b, u = shares
+    return float(ndtri(u)), float(ndtri(min(u + b, 1.0))), float(ndtri(1.0 - e))
+
+
+def apply(pop, p, rng, t: float) -> dict:
+    rows = np.flatnonzero(pop.active(t))
+    k = len(rows)
+    rho = p.persistence
+    z = np.sqrt(1 - rho) * rng.standard_normal(k)
+    if rho > 0:
+        z += np.sqrt(rho) * pop.ability[rows]
+    z += p.trained_shift * pop.trained[rows] + p.certified_shift * (pop.level[rows] > 0)
+    c_u, c_b, c_e = cuts(p.shares)
+    grade = np.where(z < c_u, 3, np.where(z < c_b, 2, np.where(z >= c_e, 0, 1))).astype(np.int8)
+    pop.rating[rows] = grade
+    pop.score[rows] = z
+    unq = grade == 3
+    pop.unq_consec[rows] = np.where(unq, np.minimum(pop.unq_consec[rows] + 1, 100), 0)
+    pop.unq_total[rows] += unq
+    n = np.bincount(grade, minlength=4)
+    return {"rated": k, "rated_excellent": int(n[0]), "rated_qualified": int(n[1]),
+            "rated_basic": int(n[2]), "rated_unqualified": int(n[3])}

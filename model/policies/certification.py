@@ -1,0 +1,66 @@
+"""Certification: the yearly national social-worker exam, three levels.
+
+At the exam date every active worker without a certificate who meets the eligibility
+rules (``education >= min_education``, tenure ``>= min_tenure``) sits with probability
+``sit_prob`` and passes the assistant level (助理社会工作师) with probability
+
+    p = clip(pass_prob + trained_bonus * trained + education_bonus[education]
+             + attempt_bonus * min(attempts, max_attempts_counted), 0, 1)
+
+where ``attempts`` counts earlier failed sittings. A certified worker who has held a
+level for ``next_level_years`` (> 0) sits the next level (intermediate 社会工作师, then
+senior 高级社会工作师) with probability ``next_sit_prob`` and passes with
+``pass_prob_intermediate`` / ``pass_prob_senior`` (+ the same bonuses).
+
+One uniform ``u`` per eligible worker decides both: sits if ``u < s``, passes if
+``u < s * p``; so the pass count among ``n`` eligible is ``Binomial(n, s * p)``.
+
+Pass rates: FIGURES.md section 1.2 (national 8-28% of registrants a year; 2021 a hard
+year at 8.2%). Passing moves the worker up ``grades.certificate_bonus`` grades and
+earns the certificate allowance from the exam date.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _pass_prob(pop, rows, base, p):
+    prob = (base + p.trained_bonus * pop.trained[rows]
+            + np.asarray(p.education_bonus)[pop.education[rows]]
+            + p.attempt_bonus * np.minimum(pop.attempts[rows], p.max_attempts_counted))
+    return np.clip(prob, 0.0, 1.0)
+
+
+def apply(pop, p, grades, rng, t: float, year: int) -> dict:
+    act = pop.active(t)
+    counts = {"exam_sitters": 0, "exam_passes": 0}
+    elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= p.min_education)
+                          & ((year - pop.hire_year) >= p.min_tenure))
+    new_levels = [(elig, p.sit_prob, np.full(len(elig), p.pass_prob))]
+    if p.next_level_years > 0:
+        up = np.flatnonzero(act & (pop.level >= 1) & (pop.level <= 2)
+                            & ((year - pop.level_since) >= p.next_level_years))
+        base = np.where(pop.level[up] == 1, p.pass_prob_intermediate, p.pass_prob_senior)
+        new_levels.append((up, p.next_sit_prob, base))
+    bonus = np.asarray(grades.certificate_bonus)
+    for rows, sit, base in new_levels:
+        if not len(rows):
+            continue
+        u = rng.random(len(rows))
+        sits = u < sit
+        passed = u < sit * _pass_prob(pop, rows, base, p)
+        failed = rows[sits & ~passed]
+        pop.attempts[failed] = np.minimum(pop.attempts[failed].astype(np.int16) + 1, 127)
+        win = rows[passed]
+        old = pop.level[win]
+        pop.level[win] = old + 1
+        pop.level_since[win] = year
+        pop.attempts[win] = 0
+        if grades.enabled:
+            hi = np.asarray(grades.max_grade)[pop.post[win]]
+            step = np.round(bonus[old + 1] - bonus[old])
+            pop.grade[win] = np.clip(pop.grade[win] + step, 1, np.maximum(hi, pop.grade[win])).astype(np.int8)
+        counts["exam_sitters"] += int(sits.sum())
+        counts["exam_passes"] += len(win)
+    return counts

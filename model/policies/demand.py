@@ -1,0 +1,137 @@
+"""Demand: communities, households and the staffing rule that turns them into posts.
+
+Rules (``demand.rule``), per community ``c`` with ``h_c`` resident households:
+
+* ``fixed``: ``posts_c = posts_per_community``.
+* ``households``: ``posts_c = round(h_c / households_per_post)``; Changzhou 2022: one
+  post per 250 resident households (seed 000_4ab8506bd769e853.txt).
+* ``size_band``: ``posts_c = band_base + floor(max(h_c - band_limit, 0) / band_step)``;
+  Jilin 2020: 10-15 posts under 3,000 households, one more per 300-500 further
+  households (seed 003_29d33855077651d4.txt).
+* ``per_10k``: a city total ``round(per_10k * R / 10^4)`` for ``R`` urban residents,
+  spread over communities in proportion to households (largest remainders); Changzhou
+  and Hohhot: 18 per 10,000 (seeds 000, 002).
+
+Then ``posts_c = max(posts_c, min_posts, min_party_posts, heads + committee)``.
+Party-building posts per community: ``min_party_posts`` (Jilin: at least 2).
+
+Residents grow by ``residents_growth`` a year; households are residents over
+``persons_per_household``; every community's households scale with the total. A
+community above ``split_above`` households splits in two equal halves (the new one
+starts with no workers); one below ``merge_below`` merges into the smallest other
+community of its district, its workers moving with it (Hohhot: 1,000-3,000 households,
+split above 4,000; seed 002_5cfcc670a2031676.txt).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Communities:
+    """Community columns: households, district, posts, party posts, alive."""
+
+    def __init__(self, households, district, urban):
+        self.households = np.asarray(households, dtype=float)
+        self.district = np.asarray(district, dtype=np.int32)
+        self.urban_by_district = np.asarray(urban, dtype=bool)
+        self.alive = np.ones(len(self.households), dtype=bool)
+        self.posts = np.zeros(len(self.households), dtype=np.int64)
+        self.party_posts = np.zeros(len(self.households), dtype=np.int64)
+
+    def __len__(self):
+        return len(self.households)
+
+    @property
+    def count(self) -> int:
+        return int(self.alive.sum())
+
+    @property
+    def urban(self) -> np.ndarray:
+        return self.urban_by_district[self.district]
+
+
+def initial(districts, residents, persons_per_household, spread, rng) -> Communities:
+    """Communities at the start: households from residents, spread uniformly +- spread."""
+    counts = np.array([d.communities for d in districts])
+    scale = np.repeat([d.households_scale for d in districts], counts)
+    district = np.repeat(np.arange(len(districts)), counts)
+    total_h = residents / persons_per_household if residents > 0 else 3000.0 * counts.sum()
+    h = scale * (1 + spread * rng.uniform(-1, 1, len(scale)))
+    h *= total_h / h.sum()
+    return Communities(h, district, [d.urban for d in districts])
+
+
+def grow(comm: Communities, factor: float) -> None:
+    """Scale every community's households by ``factor`` (total household growth)."""
+    comm.households *= factor
+
+
+def split_and_merge(comm: Communities, split_above: float, merge_below: float,
+                    community_of_worker: np.ndarray) -> dict:
+    """Split large and merge small communities; re-point workers of merged ones."""
+    n_split = n_merge = 0
+    if split_above > 0:
+        big = np.flatnonzero(comm.alive & (comm.households > split_above))
+        if len(big):
+            half = comm.households[big] / 2
+            comm.households[big] = half
+            comm.households = np.concatenate([comm.households, half])
+            comm.district = np.concatenate([comm.district, comm.district[big]])
+            comm.alive = np.concatenate([comm.alive, np.ones(len(big), bool)])
+            comm.posts = np.concatenate([comm.posts, np.zeros(len(big), np.int64)])
+            comm.party_posts = np.concatenate([comm.party_posts, np.zeros(len(big), np.int64)])
+            n_split = len(big)
+    if merge_below > 0:
+        # few communities merge in a year: a loop over communities, not people
+        small = np.flatnonzero(comm.alive & (comm.households < merge_below))
+        remap = np.arange(len(comm))
+        for c in small[np.argsort(comm.households[small])]:
+            if not comm.alive[c] or comm.households[c] >= merge_below:
+                continue
+            same = np.flatnonzero(comm.alive & (comm.district == comm.district[c]))
+            same = same[same != c]
+            if not len(same):
+                continue
+            into = same[np.argmin(comm.households[same])]
+            comm.households[into] += comm.households[c]
+            comm.households[c] = 0
+            comm.alive[c] = False
+            remap[remap == c] = into
+            n_merge += 1
+        if n_merge:
+            community_of_worker[:] = remap[community_of_worker]
+    return {"communities_split": n_split, "communities_merged": n_merge}
+
+
+def _spread(total: int, weights: np.ndarray) -> np.ndarray:
+    """Whole numbers adding up to ``total`` in proportion to ``weights`` (largest remainder)."""
+    w = weights / weights.sum()
+    exact = total * w
+    base = np.floor(exact).astype(np.int64)
+    rest = int(total - base.sum())
+    if rest > 0:
+        base[np.argsort(-(exact - base), kind="stable")[:rest]] += 1
+    return base
+
+
+def set_posts(comm: Communities, p, residents: float, min_leaders: int) -> None:
+    """Posts per community under the staffing rule ``p.rule`` (see module docstring)."""
+    h = comm.households
+    rule = p.rule
+    if rule == "fixed":
+        posts = np.full(len(h), int(round(p.posts_per_community)), dtype=np.int64)
+    elif rule == "households":
+        posts = np.round(h / p.households_per_post).astype(np.int64)
+    elif rule == "size_band":
+        extra = np.floor(np.maximum(h - p.band_limit, 0) / p.band_step)
+        posts = (np.round(p.band_base) + extra).astype(np.int64)
+    else:  # per_10k
+        posts = np.zeros(len(h), dtype=np.int64)
+        total = int(round(p.per_10k * residents / 1e4))
+        posts[comm.alive] = _spread(total, h[comm.alive])
+    floor = max(int(round(p.min_posts)), int(round(p.min_party_posts)), min_leaders)
+    posts = np.maximum(posts, floor)
+    posts[~comm.alive] = 0
+    comm.posts = posts
+    comm.party_posts = np.where(comm.alive, int(round(p.min_party_posts)), 0)

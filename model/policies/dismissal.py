@@ -1,0 +1,41 @@
+"""Exit rules on assessment results and on the certificate deadline.
+
+After the assessment, an active worker is dismissed (``exits_dismissed_assessment``)
+when rated unqualified in ``consecutive_unqualified`` consecutive years or in
+``cumulative_unqualified`` years in all (Jilin: 2 consecutive or 3 cumulative, seed
+003_29d33855077651d4.txt; Changzhou: 2 consecutive, seed 000_4ab8506bd769e853.txt).
+
+Then an active worker still without a certificate is dismissed (``exits_dismissed_cert``)
+when
+
+    year - max(hire_year, certificate_deadline_from) >= certificate_deadline
+
+i.e. their service counted from the rule's start on 1 January reaches the deadline
+(Changzhou: no certificate within 3 years, seed 000). A rule ``0`` is off. Dismissals
+take effect at the assessment instant; a worker dismissed on 31 December is paid the
+whole year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population import DISMISSED_ASSESSMENT, DISMISSED_CERT
+
+
+def apply(pop, p, t: float, year: int) -> dict:
+    act = pop.active(t)
+    hit = np.zeros(len(act), dtype=bool)
+    if p.consecutive_unqualified > 0:
+        hit |= pop.unq_consec >= p.consecutive_unqualified
+    if p.cumulative_unqualified > 0:
+        hit |= pop.unq_total >= p.cumulative_unqualified
+    out_a = np.flatnonzero(act & hit)
+    pop.leave(out_a, t, DISMISSED_ASSESSMENT)
+    out_c = np.zeros(0, dtype=np.int64)
+    if p.certificate_deadline > 0:
+        act = pop.active(t)
+        since = np.maximum(pop.hire_year, p.certificate_deadline_from)
+        out_c = np.flatnonzero(act & (pop.level == 0) & (year - since >= p.certificate_deadline))
+        pop.leave(out_c, t, DISMISSED_CERT)
+    return {}

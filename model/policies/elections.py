@@ -1,0 +1,50 @@
+"""Elections: committee (两委) and head (正职) posts filled from within the community.
+
+In election years (Jilin: committee terms of 5 years from 2021, seed
+003_29d33855077651d4.txt), or every year with ``fill_between``, each community's
+vacant head posts (``population.heads_per_community``) are filled by its best-scoring
+committee members (or staff if it has none), then its vacant committee posts
+(``population.committee_per_community``) by its best-scoring staff. A worker moving up
+takes at least the new post's ``grades.min_grade``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..sampling import rank_within
+
+
+def _fill(pop, rows_from, need, n_comm, post, min_grade):
+    if not len(rows_from):
+        return 0
+    c = pop.community[rows_from]
+    rank = rank_within(c, -pop.score[rows_from].astype(np.float64))
+    up = rows_from[rank < need[c]]
+    pop.post[up] = post
+    pop.grade[up] = np.maximum(pop.grade[up], min_grade)
+    return len(up)
+
+
+def apply(pop, p, heads: int, committee: int, n_comm: int, min_grade, t: float, year: int,
+          alive=None) -> dict:
+    if not (p.fill_between or year in p.years):
+        return {}
+    moved = 0
+    act = pop.active(t)
+    for post, per_comm, source in ((2, heads, (1, 0)), (1, committee, (0,))):
+        if per_comm <= 0:
+            continue
+        held = np.bincount(pop.community[act & (pop.post == post)], minlength=n_comm)
+        need = np.maximum(per_comm - held, 0)
+        if alive is not None:
+            need[~alive[:n_comm]] = 0
+        for src in source:
+            if not need.any():
+                break
+            cand = np.flatnonzero(act & (pop.post == src))
+            before = np.bincount(pop.community[act & (pop.post == post)], minlength=n_comm)
+            moved += _fill(pop, cand, need, n_comm, post, int(min_grade[post]))
+            after = np.bincount(pop.community[act & (pop.post == post)], minlength=n_comm)
+            need = np.maximum(need - (after - before), 0)
+    return {"posts_filled_internally": moved}

@@ -1,0 +1,36 @@
+"""Grade steps on the "three posts, eighteen grades" pay ladder (三岗十八级).
+
+At the promotion date an active worker steps up one grade with probability
+``step_prob`` when
+
+* they have spent at least ``step_years`` in their grade (counted in whole years to the
+  end of this year: ``year + 1 - grade_since >= step_years``),
+* this year's assessment grade is ``min_rating`` or better (index 0 excellent ..
+  3 unqualified; workers not assessed count as eligible), and
+* they are below their post's ``max_grade``.
+
+Entry grades depend on education and certificate (``entry_grade``,
+``certificate_bonus``). Nanjing 2018 (seed 001_f809a46add856e54.txt) sets the ladder by
+duties, tenure, education and professional level; Hohhot 2023 (seed
+002_5cfcc670a2031676.txt) made 3,264 grade adjustments.
+
+With ``step_years = 0`` and a fixed ``step_prob`` the grades follow a Markov chain:
+expected stocks obey ``n(t+1) = n(t) P + r``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def apply(pop, p, rng, t: float, year: int) -> dict:
+    rows = np.flatnonzero(pop.active(t))
+    hi = np.asarray(p.max_grade)[pop.post[rows]]
+    rating = pop.rating[rows]
+    ok = ((year + 1 - pop.grade_since[rows] >= p.step_years)
+          & (rating <= p.min_rating) & (pop.grade[rows] < hi))
+    u = rng.random(len(rows))
+    step = rows[ok & (u < p.step_prob)]
+    pop.grade[step] += 1
+    pop.grade_since[step] = year + 1
+    return {"grade_steps": len(step)}

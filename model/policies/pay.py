@@ -1,0 +1,111 @@
+"""Pay: monthly pay by post and grade, floors, performance pay, allowances, employer
+contributions, accrued pro rata to the day.
+
+Monthly gross pay of a worker in post ``k`` and grade ``g`` in year ``y``:
+
+    table = monthly[k] * grade_coefficient[g] * prod_{start < s <= y} (1 + growth_s)
+    floor = floor_share[k or district] * W_{y-1} / 12
+    gross = max(table, floor)
+
+where ``W_{y-1}`` is last year's local average wage (Nanjing 2018: heads at least 100%,
+others 80% in the six central districts and 70% elsewhere, seed
+001_f809a46add856e54.txt; Changzhou 2022 base wage 4,500 yuan/month, seed
+000_4ab8506bd769e853.txt). ``base_share`` of it is base pay, paid as earned; the rest
+is performance pay, paid at the assessment with a multiplier by grade (Jilin 70% base +
+30% performance, seed 003_29d33855077651d4.txt; Benxi: no performance pay when
+unqualified, FIGURES.md section 3.2). Leavers not assessed get
+``leaver_performance_multiplier``.
+
+Certificate allowance: ``allowance[level]`` yuan a month (Jilin: at least 200, tiered;
+Xianning 100/200/300, FIGURES.md section 3.2).
+
+Employer contributions are rates times the contribution base, ``gross + allowance``
+clipped to ``[contribution_floor, contribution_cap] * W_{y-1} / 12`` (FIGURES.md
+section 4: pension 16%, floor 60%, cap 300%): social insurance (pension, medical,
+unemployment, injury), housing fund, and the occupational annuity for covered posts
+(and, with ``annuity_excellent``, workers rated excellent last year; Changzhou).
+
+Accrual is exact: rates only change at calendar events, so between two events ``t0 <
+t1`` each worker earns ``12 * rate * |[t0, t1) ∩ [hire, exit)|``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ACCRUED = ("payroll_base", "payroll_allowance", "payroll_insurance", "payroll_housing_fund",
+           "payroll_annuity", "worker_years")
+
+
+class PayYear:
+    """This year's pay parameters turned into lookup arrays."""
+
+    def __init__(self, p, growth_index: float, wage_last: float, district_floor: np.ndarray):
+        self.p = p
+        self.table = (np.asarray(p.monthly)[:, None] * np.asarray(p.grade_coefficient)[None, :]
+                      * growth_index)  # (post, grade-1)
+        self.wage_last = wage_last
+        self.floor_post = np.asarray(p.floor_share) * wage_last / 12
+        self.district_floor = district_floor * wage_last / 12  # <0 where the city rule applies
+        self.allowance = np.asarray(p.allowance, dtype=float)
+        self.insurance_rate = p.pension_rate + p.medical_rate + p.unemployment_rate + p.injury_rate
+        self.cb_lo = p.contribution_floor * wage_last / 12
+        self.cb_hi = p.contribution_cap * wage_last / 12 if p.contribution_cap > 0 else np.inf
+        self.perf_mult = np.asarray(p.performance_multiplier, dtype=float)
+
+    def gross(self, pop, district_of_community) -> np.ndarray:
+        post = pop.post
+        g = self.table[post, pop.grade - 1]
+        floor = self.floor_post[post]
+        if self.district_floor.size and (self.district_floor >= 0).any():
+            df = self.district_floor[district_of_community[pop.community]]
+            floor = np.where((df >= 0) & (post < 2), df, floor)
+        return np.maximum(g, floor)
+
+
+def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
+           district_of_community, districts: int = 0) -> None:
+    """Add pay earned in ``[t0, t1)`` to ``acc`` and to each row's performance accrual."""
+    if t1 <= t0 or pop.n == 0:
+        return
+    frac = np.minimum(pop.exit_time, t1) - np.maximum(pop.hire_time, t0)
+    np.clip(frac, 0.0, None, out=frac)
+    w = 12.0 * frac
+    gross = py.gross(pop, district_of_community)
+    allow = py.allowance[pop.level]
+    p = py.p
+    acc["payroll_base"] += float(gross @ w) * p.base_share
+    pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
+    acc["payroll_allowance"] += float(allow @ w)
+    cb = np.clip(gross + allow, py.cb_lo, py.cb_hi)
+    cbw = float(cb @ w)
+    acc["payroll_insurance"] += py.insurance_rate * cbw
+    acc["payroll_housing_fund"] += p.housing_fund_rate * cbw
+    if p.annuity_rate > 0:
+        covered = np.asarray(p.annuity_posts)[pop.post] > 0.5
+        if p.annuity_excellent:
+            covered |= pop.rating == 0
+        acc["payroll_annuity"] += p.annuity_rate * float((cb * covered) @ w)
+    acc["worker_years"] += float(frac.sum())
+    if districts:
+        d = district_of_community[pop.community]
+        cost = gross * p.base_share + allow + (py.insurance_rate + p.housing_fund_rate) * cb
+        if p.annuity_rate > 0:
+            cost = cost + p.annuity_rate * cb * covered
+        acc["_payroll_district"] += np.bincount(d, weights=cost * w, minlength=districts)
+
+
+def settle_performance(pop, py: PayYear, rows, leaver: bool, acc: dict,
+                       district_of_community=None, districts: int = 0) -> None:
+    """Pay out accrued performance pay of ``rows`` (by their grade, or as leavers)."""
+    amt = pop.perf_accrued[rows]
+    rating = pop.rating[rows]
+    mult = np.where(rating >= 0, py.perf_mult[np.maximum(rating, 0)], 1.0)
+    if leaver is not None:
+        mult = np.where(leaver, py.p.leaver_performance_multiplier, mult)
+    paid = amt * mult
+    acc["payroll_performance"] += float(paid.sum())
+    if districts:
+        d = district_of_community[pop.community[rows]]
+        acc["_payroll_district"] += np.bincount(d, weights=paid, minlength=districts)
+    pop.perf_accrued[rows] = 0.0

@@ -1,0 +1,33 @@
+"""Targeted promotion out: community workers recruited into civil-service or
+institution posts (定向招录), taken from the best-rated.
+
+Each year ``round(per_year + reserved_share * street_hiring_plan)`` active workers in the
+eligible posts leave (``exits_promoted_out``), chosen by best assessment grade, then
+highest score. Changzhou 2022: 5% of street-office hiring reserved for good community
+workers (seed 000_4ab8506bd769e853.txt); Hohhot: 36 targeted posts over 2023-24
+(seed 002_5cfcc670a2031676.txt).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population import PROMOTED_OUT
+
+
+def apply(pop, p, rng, t: float) -> dict:
+    want = p.per_year + p.reserved_share * p.street_hiring_plan
+    k = int(np.floor(want + rng.random()))  # unbiased rounding of a fractional number
+    if k <= 0:
+        return {}
+    ok = np.asarray(p.posts)[pop.post] > 0.5
+    rows = np.flatnonzero(pop.active(t) & ok)
+    k = min(k, len(rows))
+    if k <= 0:
+        return {}
+    key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
+    rating_missing = pop.rating[rows] < 0
+    key[rating_missing] = 1.5e3  # never assessed: after qualified workers
+    out = rows[np.argpartition(key, k - 1)[:k]] if k < len(rows) else rows
+    pop.leave(out, t, PROMOTED_OUT)
+    return {}

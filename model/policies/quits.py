@@ -1,0 +1,43 @@
+"""Voluntary quits and deaths: competing continuous-time exits within the year.
+
+A worker present at the start of year ``y`` quits during the year with probability
+
+    q = rate[b] * (pay_ratio / reference_pay_ratio) ** (-pay_elasticity),   clipped to [0, 1]
+
+where ``b`` is the worker's tenure band on 1 January and ``pay_ratio`` is the worker's
+annual pay over last year's local average wage. The quit instant is uniform in the year.
+One uniform ``u`` gives both: the worker quits at ``y + u / q`` if ``u < q``. A worker
+who enters at ``t0`` inside the year keeps the same law (quits only if that instant is
+after ``t0``), so hiring dates do not change who would have quit.
+
+Deaths and disability exits use the same construction with ``death_rate``.
+
+No community-worker quit rate is published (FIGURES.md section 3.3); the closest anchor
+is the ~20% yearly turnover of professional social workers, so scenario rates are
+assumptions with ranges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def quit_probability(p, tenure: np.ndarray, pay_ratio: np.ndarray | None) -> np.ndarray:
+    """Annual quit probability per worker (see module docstring)."""
+    edges = np.asarray(p.tenure_bands)
+    rates = np.asarray(p.rate, dtype=float)
+    band = np.clip(np.searchsorted(edges, tenure, side="right") - 1, 0, len(rates) - 1)
+    q = rates[band]
+    if p.pay_elasticity > 0 and pay_ratio is not None:
+        rel = np.maximum(pay_ratio, 1e-9) / p.reference_pay_ratio
+        q = q * rel ** (-p.pay_elasticity)
+    return np.clip(q, 0.0, 1.0)
+
+
+def draw_times(q: np.ndarray, rng: np.random.Generator, year: int, t0: np.ndarray | float) -> np.ndarray:
+    """Exit instants in ``[max(t0, year), year + 1)``, ``inf`` where there is none."""
+    u = rng.random(len(q))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = year + u / q
+    t = np.where(u < q, t, np.inf)
+    return np.where(t >= t0, t, np.inf)

@@ -1,0 +1,227 @@
+"""Statutory retirement age: China's 2025 gradual-delay reform and a fixed-age rule.
+
+Rule modelled
+-------------
+From 2025-01-01 the statutory retirement age rises by birth cohort, in whole
+months. There are three categories, each with an original age, a base birth
+cohort, the number of birth months per extra month of age, and a maximum delay:
+
+========================  ============  ===========  ==================  =========
+category                  original age  base cohort  months per +1 mo.   max delay
+========================  ============  ===========  ==================  =========
+men                       60 y          1965-01      4                   36 mo
+women, cadre posts        55 y          1970-01      4                   36 mo
+women, worker posts       50 y          1975-01      2                   60 mo
+========================  ============  ===========  ==================  =========
+
+In words: people born before their category's base cohort keep the original
+age; from the base month on, every 4 birth months (every 2 for women in worker
+posts) add one month to the age, until the cap is reached (men born from
+Sep 1976 retire at 63, cadre women born from Sep 1981 at 58, worker women born
+from Nov 1984 at 55). Retirement falls in the birth month plus the age.
+
+As a formula, with all quantities in months::
+
+    k     = (birth_year - base_year) * 12 + birth_month      # k = 1 for the base month
+    delay = clip(ceil(k / step), 0, max_delay)               # 0 when k <= 0
+    age   = 12 * original_age + delay
+    retirement instant (years) = birth_time + age / 12
+
+Flexible early/late retirement (up to 3 years either way) and the minimum
+contribution period are not modelled here.
+
+Sources
+-------
+FIGURES.md section 5; gov.cn State Council measures 2024-09-13
+(国务院关于渐进式延迟法定退休年龄的办法, under the NPC Standing Committee
+*Decision on Implementing the Gradual Delay of the Statutory Retirement Age*,
+2024-09-13, gov.cn/yaowen/liebiao/202409/content_6974294.htm).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["statutory_age_months", "fixed_age_months", "retirement_time", "RULES"]
+
+#: Names accepted by :func:`retirement_time`.
+RULES = ("china2025", "fixed")
+
+# (base birth year, original age in years, birth months per month of delay,
+#  maximum delay in months), FIGURES.md section 5. The base birth month is January.
+_MEN = (1965, 60, 4, 36)
+_WOMEN_CADRE = (1970, 55, 4, 36)
+_WOMEN_WORKER = (1975, 50, 2, 60)
+
+# A birth instant such as 1965 + 1/12 is stored as 1965.08333...; its fraction
+# times 12 can come out as 0.99999999999909, which floor() would put in the
+# wrong month. Nudging by far less than a day fixes that without moving any
+# instant that really lies inside a month.
+_MONTH_EPS = 1e-6
+
+
+def _as_int_array(x, name: str) -> np.ndarray:
+    """Return ``x`` as an int64 array, rejecting non-integral values."""
+    a = np.asarray(x)
+    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer)
+                               or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"{name} must be an integer array, got dtype {a.dtype}")
+    if np.issubdtype(a.dtype, np.floating):
+        if not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
+            raise ValueError(f"{name} must hold whole numbers")
+    return a.astype(np.int64)
+
+
+def statutory_age_months(birth_year, birth_month, female, cadre):
+    """Statutory retirement age in months under the 2025 reform.
+
+    Implements the State Council measures of 2024-09-13 (reform effective
+    2025-01-01) as summarised in FIGURES.md section 5: the age is the
+    original age of the person's category plus
+    ``clip(ceil(k / step), 0, max_delay)`` months, where
+    ``k = (birth_year - base_year) * 12 + birth_month``.
+
+    Parameters
+    ----------
+    birth_year : array_like of int
+        Calendar year of birth.
+    birth_month : array_like of int
+        Month of birth, 1 (January) to 12 (December).
+    female : array_like of bool
+        True for women.
+    cadre : array_like of bool
+        Only used for women: True for cadre/managerial posts (original age 55,
+        base cohort 1970-01, 1 month per 4, max 36), False for worker posts
+        (original age 50, base cohort 1975-01, 1 month per 2, max 60).
+        Ignored for men (original age 60, base cohort 1965-01, 1 month per 4,
+        max 36).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Statutory age in months (e.g. 720 for 60 years, 721 for 60 years and
+        1 month), broadcast to the common shape of the inputs.
+
+    Raises
+    ------
+    ValueError
+        If a birth month lies outside 1..12 or a year/month is not whole.
+
+    Examples
+    --------
+    >>> statutory_age_months([1964, 1965, 1971, 1995],
+    ...                      [12, 1, 4, 12],
+    ...                      [False, False, True, True],
+    ...                      [False, False, True, False]).tolist()
+    [720, 721, 664, 660]
+    """
+    year = _as_int_array(birth_year, "birth_year")
+    month = _as_int_array(birth_month, "birth_month")
+    if np.any((month < 1) | (month > 12)):
+        raise ValueError("birth_month must be in 1..12")
+    female = np.asarray(female, dtype=bool)
+    cadre = np.asarray(cadre, dtype=bool)
+    year, month, female, cadre = np.broadcast_arrays(year, month, female, cadre)
+
+    # Category index: 0 men, 1 women in cadre posts, 2 women in worker posts.
+    cat = np.where(female, np.where(cadre, 1, 2), 0)
+    base_year, orig_age, step, max_delay = (
+        np.array(col, dtype=np.int64)[cat]
+        for col in zip(_MEN, _WOMEN_CADRE, _WOMEN_WORKER)
+    )
+
+    k = (year - base_year) * 12 + month
+    delay = np.clip(-(-k // step), 0, max_delay)  # integer ceil(k / step)
+    return (12 * orig_age + delay).astype(np.int64)
+
+
+def fixed_age_months(female, age_men, age_women):
+    """Retirement age in months under a fixed (pre-reform style) rule.
+
+    The age is ``12 * age_men`` for men and ``12 * age_women`` for women,
+    independent of cohort; e.g. the pre-2025 rule is ``age_men=60``,
+    ``age_women=55`` (or 50 for women in worker posts).
+
+    Parameters
+    ----------
+    female : array_like of bool
+        True for women.
+    age_men, age_women : float or array_like of float
+        Retirement ages in years; may be fractional (62.5 -> 750 months) and
+        may be arrays broadcastable with ``female``.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Age in months, rounded to the nearest whole month (retirement happens
+        at a monthly birthday, as under the statutory rule).
+
+    Examples
+    --------
+    >>> fixed_age_months([False, True], 60, 55).tolist()
+    [720, 660]
+    >>> fixed_age_months([True], 60, 57.5).tolist()
+    [690]
+    """
+    female = np.asarray(female, dtype=bool)
+    years = np.where(female, np.asarray(age_women, dtype=float),
+                     np.asarray(age_men, dtype=float))
+    if not np.all(np.isfinite(years)) or np.any(years < 0):
+        raise ValueError("retirement ages must be finite and non-negative")
+    return np.rint(12.0 * years).astype(np.int64)
+
+
+def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
+    """Instant (in years) at which each person reaches the retirement age.
+
+    ``birth_time + age_months / 12``: the monthly birthday at which the
+    statutory (``"china2025"``) or fixed (``"fixed"``) age is reached.
+
+    Parameters
+    ----------
+    birth_time : array_like of float
+        Birth instants in years, e.g. 1966.25 = born about 1 April 1966. The
+        birth year is ``floor(birth_time)`` and the birth month
+        ``floor(frac(birth_time) * 12) + 1`` (with a tolerance of 1e-6 months
+        for floating-point representation of month starts).
+    female : array_like of bool
+        True for women.
+    cadre : array_like of bool
+        For women under ``"china2025"``: True for cadre/managerial posts
+        (original age 55), False for worker posts (original age 50). Ignored
+        by ``"fixed"`` and for men.
+    rule : {"china2025", "fixed"}
+        ``"china2025"`` uses :func:`statutory_age_months`; ``"fixed"`` uses
+        :func:`fixed_age_months` with ``age_men`` and ``age_women``.
+    age_men, age_women : float or array_like of float, optional
+        Ages in years for the ``"fixed"`` rule (default 60 and 55).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Retirement instants in years.
+
+    Raises
+    ------
+    ValueError
+        If ``rule`` is not one of :data:`RULES`.
+
+    Examples
+    --------
+    >>> retirement_time([1966.0], [False], [False], "fixed").tolist()
+    [2026.0]
+    >>> # Born Jan 1965, man: 60 years + 1 month -> Feb 2025.
+    >>> t = retirement_time([1965.0], [False], [False], "china2025")
+    >>> int(t[0]), int(round((t[0] % 1) * 12)) + 1
+    (2025, 2)
+    """
+    birth_time = np.asarray(birth_time, dtype=float)
+    if rule == "china2025":
+        months_since_0 = np.floor(birth_time * 12.0 + _MONTH_EPS).astype(np.int64)
+        year, month0 = np.divmod(months_since_0, 12)
+        age = statutory_age_months(year, month0 + 1, female, cadre)
+    elif rule == "fixed":
+        age = fixed_age_months(female, age_men, age_women)
+    else:
+        raise ValueError(f"unknown retirement rule {rule!r}; expected one of {RULES}")
+    return birth_time + age / 12.0

@@ -1,0 +1,24 @@
+"""Service agreements signed per committee term, ended at term ends.
+
+Jilin 2020 (seed 003_29d33855077651d4.txt): one service agreement per 5-year committee
+term, from the 2021 elections. At the assessment instant of each year in
+``term_end_years`` every active worker's agreement ends and is not renewed with
+probability ``nonrenewal_prob``, or ``nonrenewal_unqualified_prob`` if rated basic or
+unqualified that year (``exits_nonrenewal``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population import NONRENEWAL
+
+
+def apply(pop, p, rng, t: float, year: int) -> dict:
+    if year not in p.term_end_years:
+        return {}
+    rows = np.flatnonzero(pop.active(t))
+    prob = np.where(pop.rating[rows] >= 2, p.nonrenewal_unqualified_prob, p.nonrenewal_prob)
+    out = rows[rng.random(len(rows)) < prob]
+    pop.leave(out, t, NONRENEWAL)
+    return {}

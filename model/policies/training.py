@@ -1,0 +1,27 @@
+"""Training: who is trained this year, within capacity, and at what cost.
+
+Jilin 2020 (seed 003_29d33855077651d4.txt): heads are trained every year, other
+workers every two years. A worker in post ``k`` is due in year ``y`` when their tenure
+on 1 January is a multiple of ``interval[k]``:
+
+    due = (y - hire_year) mod interval[post] == 0
+
+If more are due than ``capacity`` (when > 0), ``capacity`` of them are chosen at random.
+Being trained raises this year's exam pass probability (``certification.trained_bonus``)
+and assessment score (``assessment.trained_shift``). Cost: ``cost_per_trainee`` each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def apply(pop, p, rng, t: float, year: int) -> dict:
+    act = pop.active(t)
+    interval = np.asarray(p.interval).round().astype(np.int64)[pop.post]
+    due = np.flatnonzero(act & ((year - pop.hire_year) % interval == 0))
+    cap = int(round(p.capacity))
+    if cap > 0 and len(due) > cap:
+        due = np.sort(rng.choice(due, size=cap, replace=False))
+    pop.trained[due] = True
+    return {"trained": len(due), "cost_training": len(due) * p.cost_per_trainee}

@@ -1,0 +1,115 @@
+"""The workforce as a struct of arrays: one row per worker in the current year.
+
+Every attribute is a numpy column; mechanisms act on all rows at once. Rows are
+appended on hire and dropped at the end of the year in which their holder left, after
+the year's flows and pay are counted (so memory is bounded by the workforce, not by
+everyone ever employed).
+
+Times are in years: ``2025.5`` is mid-2025. Age on 1 January of year ``y`` is
+``y - 1 - floor(birth)``; the birthday in year ``y`` falls at ``y + frac(birth)``.
+Tenure (years of service) on 1 January of ``y`` is ``y - hire_year``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Exit causes; index 0 means still active.
+CAUSES = ("active", "quit", "retired", "death", "dismissed_assessment", "dismissed_cert",
+          "eliminated", "nonrenewal", "promoted_out")
+QUIT, RETIRED, DEATH, DISMISSED_ASSESSMENT, DISMISSED_CERT, ELIMINATED, NONRENEWAL, PROMOTED_OUT = range(1, 9)
+
+COLUMNS = {
+    "birth": np.float64,        # birth instant (years)
+    "female": np.bool_,
+    "cadre": np.bool_,          # women only: original retirement age 55 (True) or 50
+    "retire_at": np.float64,    # statutory retirement instant
+    "hire_year": np.int32,
+    "hire_time": np.float64,    # entry instant (pay is pro rata from here)
+    "exit_time": np.float64,    # +inf while active
+    "exit_cause": np.int8,
+    "education": np.int8,       # schema.EDUCATION index
+    "level": np.int8,           # certificate level, schema.LEVELS index
+    "level_since": np.int32,    # year the level was obtained
+    "attempts": np.int8,        # failed attempts at the next level
+    "community": np.int32,
+    "post": np.int8,            # schema.POSTS index
+    "grade": np.int8,           # 1..18
+    "grade_since": np.int32,    # year from which time in grade counts
+    "trained": np.bool_,        # trained this year
+    "rating": np.int8,          # last assessment grade (schema.GRADES index), -1 none
+    "score": np.float32,        # last latent performance score
+    "ability": np.float32,      # persistent part of the score
+    "unq_consec": np.int8,      # consecutive unqualified years
+    "unq_total": np.int8,       # unqualified years in all
+    "party": np.bool_,          # holds a party-building post
+    "perf_accrued": np.float64,  # performance pay earned this year, before the grade multiplier
+}
+
+
+class Workforce:
+    """Columns of equal length ``n`` (with spare capacity behind them)."""
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = max(int(capacity), 16)
+        for name, dt in COLUMNS.items():
+            setattr(self, "_" + name, np.zeros(self._cap, dtype=dt))
+
+    def __getattr__(self, name):
+        if name in COLUMNS:
+            return self.__dict__["_" + name][: self.n]
+        raise AttributeError(name)
+
+    def __len__(self):
+        return self.n
+
+    def add(self, k: int) -> slice:
+        """Append ``k`` rows (zeroed, active) and return their slice."""
+        need = self.n + k
+        if need > self._cap:
+            cap = max(need, int(self._cap * 1.5))
+            for name in COLUMNS:
+                old = self.__dict__["_" + name]
+                new = np.zeros(cap, dtype=old.dtype)
+                new[: self.n] = old[: self.n]
+                self.__dict__["_" + name] = new
+            self._cap = cap
+        s = slice(self.n, need)
+        for name in COLUMNS:
+            self.__dict__["_" + name][s] = 0
+        self.__dict__["_exit_time"][s] = np.inf
+        self.__dict__["_rating"][s] = -1
+        self.n = need
+        return s
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Drop the rows where ``mask`` is False, keeping order."""
+        idx = np.flatnonzero(mask)
+        k = len(idx)
+        for name in COLUMNS:
+            col = self.__dict__["_" + name]
+            col[:k] = col[idx]
+        self.n = k
+
+    def active(self, t: float) -> np.ndarray:
+        """Mask of rows employed at instant ``t`` (entered by then, not yet left)."""
+        return (self.exit_time > t) & (self.hire_time <= t)
+
+    def age(self, year: int) -> np.ndarray:
+        """Age on 1 January of ``year``."""
+        return year - 1 - np.floor(self.birth).astype(np.int32)
+
+    def tenure(self, year: int) -> np.ndarray:
+        """Years of service on 1 January of ``year``."""
+        return year - self.hire_year
+
+    def leave(self, rows, t: float, cause: int) -> None:
+        """Rows leave at instant ``t`` for ``cause`` (only those still active then)."""
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        still = self.exit_time[rows] > t
+        rows = rows[still]
+        self.exit_time[rows] = t
+        self.exit_cause[rows] = cause

@@ -1,0 +1,170 @@
+"""The result of a run: metric values by replication, year and metric, with tidy tables.
+
+``Results.values`` has shape (replications, years, metrics). Methods give tidy pandas
+tables (one row per scenario, year and metric), target attainment and intervals.
+"""
+
+from __future__ import annotations
+
+import operator
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import metrics as M
+
+QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
+
+
+def qname(q: float) -> str:
+    return f"p{round(q * 100):02d}"
+
+
+def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``k / n``."""
+    if n == 0:
+        return float("nan"), float("nan")
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def met(values: np.ndarray, op: str, threshold: float) -> np.ndarray:
+    """Boolean array: where ``values op threshold`` holds (NaN never meets a target)."""
+    with np.errstate(invalid="ignore"):
+        return OPS[op](values, threshold) & ~np.isnan(values)
+
+
+@dataclass
+class Results:
+    """Values of every metric in every year of every replication of one scenario.
+
+    Attributes
+    ----------
+    scenario : str
+        Scenario name.
+    years : numpy.ndarray
+    metrics : tuple of str
+    values : numpy.ndarray, shape (reps, years, metrics)
+    target_specs : tuple of model.scenario.Target
+    seed : int
+    meta : dict
+        Anything else worth recording (scenario hash, wall time...).
+    """
+
+    scenario: str
+    years: np.ndarray
+    metrics: tuple
+    values: np.ndarray
+    target_specs: tuple = ()
+    seed: int = 0
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def reps(self) -> int:
+        return self.values.shape[0]
+
+    def _m(self, metric: str) -> int:
+        try:
+            return self.metrics.index(metric)
+        except ValueError:
+            raise KeyError(f"no metric {metric!r}; known: {', '.join(self.metrics[:20])}, ...") from None
+
+    def _y(self, year: int) -> int:
+        idx = np.flatnonzero(self.years == year)
+        if not len(idx):
+            raise KeyError(f"year {year} is outside {self.years[0]}-{self.years[-1]}")
+        return int(idx[0])
+
+    def metric(self, name: str) -> pd.DataFrame:
+        """One metric as a replications x years table."""
+        return pd.DataFrame(self.values[:, :, self._m(name)], columns=self.years,
+                            index=pd.RangeIndex(self.reps, name="rep"))
+
+    def at(self, name: str, year: int) -> np.ndarray:
+        """Values of one metric in one year, one per replication."""
+        return self.values[:, self._y(year), self._m(name)]
+
+    def summary(self, quantiles=QUANTILES) -> pd.DataFrame:
+        """Tidy table: scenario, year, metric, mean, sd and quantiles across replications."""
+        v = self.values
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(v, axis=0)
+            sd = np.nanstd(v, axis=0, ddof=1) if self.reps > 1 else np.zeros_like(mean)
+            qs = np.nanquantile(v, quantiles, axis=0)
+        ny, nm = len(self.years), len(self.metrics)
+        df = pd.DataFrame({
+            "scenario": self.scenario,
+            "year": np.repeat(self.years, nm),
+            "metric": np.tile(np.array(self.metrics, dtype=object), ny),
+            "mean": mean.ravel(), "sd": sd.ravel(),
+        })
+        for i, q in enumerate(quantiles):
+            df[qname(q)] = qs[i].ravel()
+        return df
+
+    def per_replication(self) -> pd.DataFrame:
+        """Tidy table: scenario, rep, year, metric, value."""
+        r, y, m = self.values.shape
+        return pd.DataFrame({
+            "scenario": self.scenario,
+            "rep": np.repeat(np.arange(r), y * m),
+            "year": np.tile(np.repeat(self.years, m), r),
+            "metric": np.tile(np.array(self.metrics, dtype=object), r * y),
+            "value": self.values.ravel(),
+        })
+
+    def target_hits(self, target) -> np.ndarray:
+        """Boolean per replication: was the target met in its year?"""
+        return met(self.at(target.metric_name, target.year), target.op, target.threshold)
+
+    def first_year_met(self, target) -> np.ndarray:
+        """Per replication, the first year the target's condition holds (NaN if never)."""
+        v = self.values[:, :, self._m(target.metric_name)]
+        ok = met(v, target.op, target.threshold)
+        first = np.where(ok.any(axis=1), self.years[np.argmax(ok, axis=1)], np.nan)
+        return first.astype(float)
+
+    def targets(self) -> pd.DataFrame:
+        """Each target: probability met (with a 95% Wilson interval), mean, first year met."""
+        rows = []
+        for t in self.target_specs:
+            hits = self.target_hits(t)
+            k, n = int(hits.sum()), self.reps
+            lo, hi = wilson(k, n)
+            v = self.at(t.metric_name, t.year)
+            first = self.first_year_met(t)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                rows.append({
+                    "scenario": self.scenario, "target": t.name, "metric": t.metric_name,
+                    "year": t.year, "op": t.op, "threshold": t.threshold,
+                    "probability": k / n, "mean": float(np.nanmean(v)),
+                    "probability_low": lo, "probability_high": hi,
+                    "p05": float(np.nanquantile(v, 0.05)), "p95": float(np.nanquantile(v, 0.95)),
+                    "first_year_met_p50": float(np.nanmedian(first)) if np.isfinite(first).any() else float("nan"),
+                    "share_never_met": float(np.isnan(first).mean()),
+                    "source": t.source,
+                })
+        cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "mean",
+                "probability_low", "probability_high", "p05", "p95", "first_year_met_p50",
+                "share_never_met", "source"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def units(self) -> pd.DataFrame:
+        return pd.DataFrame({"metric": self.metrics, "unit": [M.unit(m) for m in self.metrics]})
+
+    def to_csv(self, folder: str | Path) -> None:
+        """Write summary.csv and targets.csv into ``folder``."""
+        folder = Path(folder)
+        self.summary().to_csv(folder / "summary.csv", index=False, float_format="%.10g")
+        self.targets().to_csv(folder / "targets.csv", index=False, float_format="%.10g")
+
+    def __repr__(self):
+        return (f"<Results {self.scenario}: {self.reps} replications, {self.years[0]}-{self.years[-1]}, "
+                f"{len(self.metrics)} metrics>")

@@ -1,0 +1,283 @@
+"""The scenario schema: every section, every field, its type, range, unit and meaning.
+
+This is the one place that says what a scenario file may contain. :mod:`model.scenario`
+validates files against it; ``python -m model schema`` prints it.
+
+Field kinds
+-----------
+``param``   number: constant, schedule by year or uncertain (see :mod:`model.params`)
+``vec``     list of ``size`` numbers: constant or schedule by year
+``table``   list of ``size`` lists of ``size2`` numbers (constant)
+``int``     whole number, fixed for the run
+``float``   number, fixed for the run
+``bool``    true / false
+``str``     one of ``choices`` (or free text when no choices)
+``years``   list of calendar years
+``dates``   list of instants in the year, as fractions: 0 = 1 January 00:00,
+            0.5 = mid-year, 1 = end of 31 December
+``date``    one such instant
+``bands``   list of ``[low, high, weight]``: whole numbers uniform on low..high inside
+            a band, bands chosen by weight
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+REQUIRED = object()
+
+POSTS = ("staff", "committee", "head")
+"""Post classes, by index: 0 staff (社区专职工作者), 1 committee member (两委成员),
+2 head (正职: secretary / director)."""
+EDUCATION = ("below_college", "college", "bachelor", "master")
+"""Education levels, by index: 0 below college (高中/中专), 1 college (大专),
+2 bachelor (本科), 3 master or above (研究生)."""
+LEVELS = ("none", "assistant", "intermediate", "senior")
+"""Social-worker certificate levels, by index: 0 none, 1 assistant (助理社会工作师),
+2 intermediate (社会工作师), 3 senior (高级社会工作师)."""
+GRADES = ("excellent", "qualified", "basic", "unqualified")
+"""Annual assessment grades (优秀, 称职/合格, 基本称职, 不称职/不合格), by index 0..3."""
+N_GRADES = 18
+"""Pay grades 1..18 of the "three posts, eighteen grades" ladder (三岗十八级)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str
+    default: object = REQUIRED
+    doc: str = ""
+    unit: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    size: int | None = None
+    size2: int | None = None
+    choices: tuple = ()
+    sums_to_one: bool = False
+    integer: bool = False
+
+
+def F(kind, default=REQUIRED, doc="", unit="", **kw) -> Field:
+    return Field(kind, default, doc, unit, **kw)
+
+
+SHARE = dict(lo=0.0, hi=1.0)
+RATE = dict(lo=0.0, hi=1.0)
+YUAN = "yuan"
+
+TOP = {
+    "name": F("str", None, "Scenario name; used for the output folder. Default: the file name."),
+    "description": F("str", "", "One paragraph: the place, the document, what is modelled."),
+    "extends": F("str", None, "Path of a base scenario, relative to this file."),
+    "start_year": F("int", REQUIRED, "First simulated calendar year.", "year", lo=1990, hi=2100),
+    "years": F("int", REQUIRED, "Number of simulated years (horizon).", "years", lo=1, hi=100),
+}
+
+SECTIONS: dict[str, dict[str, Field]] = {
+    "run": {
+        "reps": F("int", 100, "Replications (Monte Carlo runs).", "runs", lo=1, hi=10_000_000),
+        "seed": F("int", 20250101, "Root seed of the random-number tree.", "", lo=0, hi=2**63 - 1),
+    },
+    "calendar": {
+        "recruitment": F("dates", [0.0], "Recruitment rounds in the year.", "fraction of year"),
+        "training": F("date", 0.0, "Training date (who is trained this year is fixed then).", "fraction of year"),
+        "exam": F("date", 0.5, "Certificate exam date.", "fraction of year"),
+        "assessment": F("date", 1.0, "Annual assessment, exit rules, elimination.", "fraction of year"),
+        "promotion": F("date", 1.0, "Grade steps, elections, promotion out.", "fraction of year"),
+    },
+    "demand": {
+        "rule": F("str", "fixed", "Staffing rule: fixed posts per community; households: one post per N "
+                  "resident households; size_band: base posts up to a size, +1 per step above; "
+                  "per_10k: a city total per 10,000 urban residents spread over communities.",
+                  choices=("fixed", "households", "size_band", "per_10k")),
+        "communities": F("int", REQUIRED, "Communities at the start.", "communities", lo=1, hi=10_000_000),
+        "posts_per_community": F("param", 10.0, "Posts per community (rule 'fixed').", "posts", lo=0, hi=1000),
+        "urban_residents": F("float", 0.0, "Urban resident population at the start (0: unknown).", "persons", lo=0, hi=2e9),
+        "residents_growth": F("param", 0.0, "Yearly growth of urban residents.", "1/year", lo=-0.5, hi=0.5),
+        "persons_per_household": F("param", 2.6, "Persons per household.", "persons", lo=1, hi=10),
+        "households_spread": F("float", 0.0, "Spread of households across communities: uniform "
+                               "within mean*(1 +- spread).", "", lo=0, hi=0.99),
+        "households_per_post": F("param", 250.0, "Rule 'households': households per post.", "households", lo=1, hi=1e6),
+        "band_limit": F("param", 3000.0, "Rule 'size_band': households covered by the base posts.", "households", lo=0, hi=1e6),
+        "band_base": F("param", 12.0, "Rule 'size_band': posts up to band_limit.", "posts", lo=0, hi=1000),
+        "band_step": F("param", 400.0, "Rule 'size_band': households per extra post above band_limit.", "households", lo=1, hi=1e6),
+        "per_10k": F("param", 18.0, "Rule 'per_10k': posts per 10,000 urban residents.", "posts per 10k", lo=0, hi=1000),
+        "min_posts": F("param", 0.0, "Minimum posts per community.", "posts", lo=0, hi=1000),
+        "min_party_posts": F("param", 0.0, "Minimum party-building posts per community (filled first).", "posts", lo=0, hi=100),
+        "split_above": F("float", 0.0, "A community above this many households splits in two (0: never).", "households", lo=0, hi=1e7),
+        "merge_below": F("float", 0.0, "A community below this many households merges into another (0: never).", "households", lo=0, hi=1e7),
+    },
+    "population": {
+        "headcount": F("int", 0, "Workers at the start (0: every post filled).", "workers", lo=0, hi=100_000_000),
+        "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year.", "years"),
+        "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year.", "years"),
+        "female_share": F("float", 0.5, "Share of women.", "", **SHARE),
+        "cadre_share": F("float", 1.0, "Share of women whose original retirement age is 55 (managerial "
+                         "posts) rather than 50 (worker posts).", "", **SHARE),
+        "education": F("vec", [0.0, 1.0, 0.0, 0.0], "Shares by education (below college, college, "
+                       "bachelor, master+).", "", size=4, sums_to_one=True, **SHARE),
+        "certificate": F("vec", [1.0, 0.0, 0.0, 0.0], "Shares by certificate level (none, assistant, "
+                         "intermediate, senior).", "", size=4, sums_to_one=True, **SHARE),
+        "heads_per_community": F("int", 0, "Head posts (正职) per community.", "posts", lo=0, hi=10),
+        "committee_per_community": F("int", 0, "Committee-member posts (两委) per community.", "posts", lo=0, hi=50),
+    },
+    "recruitment": {
+        "enabled": F("bool", True, "Recruit to fill vacancies."),
+        "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end."),
+        "pool_size": F("param", 0.0, "Applicants per year (0: unlimited).", "persons", lo=0, hi=1e9),
+        "age": F("bands", [[22, 35, 1.0]], "Applicants' age.", "years"),
+        "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),
+        "cadre_share": F("float", 1.0, "Share of women hired into posts retiring at the cadre age.", "", **SHARE),
+        "education": F("vec", [0.0, 1.0, 0.0, 0.0], "Applicants' shares by education.", "", size=4, sums_to_one=True, **SHARE),
+        "certificate": F("vec", [1.0, 0.0, 0.0, 0.0], "Applicants' shares by certificate level.", "", size=4, sums_to_one=True, **SHARE),
+        "max_age": F("param", 100.0, "Oldest age eligible to be hired.", "years", lo=16, hi=100),
+        "min_education": F("param", 0.0, "Lowest education level eligible (0..3).", "level", lo=0, hi=3),
+        "certificate_required_from": F("int", 0, "From this year only certified applicants are hired (0: never).", "year", lo=0, hi=2200),
+        "cap": F("param", 0.0, "Most hires in a year (0: no cap).", "hires/year", lo=0, hi=1e9),
+        "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities.", "hires/year", lo=0, hi=1e9),
+        "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
+    },
+    "certification": {
+        "enabled": F("bool", True, "Hold the yearly exam."),
+        "sit_prob": F("param", 1.0, "Probability an eligible uncertified worker sits the assistant exam.", "", **SHARE),
+        "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3),
+        "min_tenure": F("param", 0.0, "Years of service needed to sit.", "years", lo=0, hi=50),
+        "pass_prob": F("param", 0.25, "Pass probability, assistant level, before bonuses.", "", **SHARE),
+        "trained_bonus": F("param", 0.0, "Added to the pass probability if trained this year.", "", lo=-1, hi=1),
+        "education_bonus": F("vec", [0.0, 0.0, 0.0, 0.0], "Added to the pass probability by education level.", "", size=4, lo=-1, hi=1),
+        "attempt_bonus": F("param", 0.0, "Added per earlier failed attempt (negative: harder).", "", lo=-1, hi=1),
+        "max_attempts_counted": F("int", 5, "Earlier attempts counted at most.", "attempts", lo=0, hi=50),
+        "next_level_years": F("param", 0.0, "Years at a level before sitting the next (0: no progression).", "years", lo=0, hi=50),
+        "next_sit_prob": F("param", 0.0, "Probability an eligible certified worker sits the next level.", "", **SHARE),
+        "pass_prob_intermediate": F("param", 0.15, "Pass probability, intermediate level.", "", **SHARE),
+        "pass_prob_senior": F("param", 0.0, "Pass probability, senior level.", "", **SHARE),
+    },
+    "training": {
+        "enabled": F("bool", True, "Train workers on schedule."),
+        "interval": F("vec", [2.0, 2.0, 1.0], "Years between trainings by post (staff, committee, head): "
+                      "trained in a year when tenure on 1 January is a multiple of it.", "years", size=3, lo=1, hi=50),
+        "capacity": F("param", 0.0, "Most trainees in a year (0: no limit).", "persons/year", lo=0, hi=1e9),
+        "cost_per_trainee": F("param", 0.0, "Cost per trainee.", YUAN, lo=0, hi=1e7),
+    },
+    "assessment": {
+        "enabled": F("bool", True, "Grade workers every year."),
+        "shares": F("vec", [0.0, 1.0, 0.0, 0.0], "Grade shares for an untrained, uncertified worker "
+                    "(excellent, qualified, basic, unqualified).", "", size=4, sums_to_one=True, **SHARE),
+        "trained_shift": F("param", 0.0, "Shift of the latent performance score if trained this year.", "sd", lo=-5, hi=5),
+        "certified_shift": F("param", 0.0, "Shift of the latent performance score if certified.", "sd", lo=-5, hi=5),
+        "persistence": F("float", 0.0, "Correlation of a worker's score between years (a fixed ability).", "", lo=0, hi=0.99),
+    },
+    "dismissal": {
+        "enabled": F("bool", True, "Apply the exit rules on assessment results and certificates."),
+        "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years (0: off).", "years", lo=0, hi=50),
+        "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all (0: off).", "years", lo=0, hi=50),
+        "certificate_deadline": F("int", 0, "Dismiss an uncertified worker whose service (counted from "
+                                  "certificate_deadline_from) on 1 January is at least this (0: off).", "years", lo=0, hi=50),
+        "certificate_deadline_from": F("int", 0, "Service counts for the deadline from this year (0: from hire).", "year", lo=0, hi=2200),
+    },
+    "elimination": {
+        "enabled": F("bool", True, "Apply bottom-ratio elimination (末位淘汰) in the years its share is above 0."),
+        "share": F("param", 0.0, "Share of active workers with the lowest scores eliminated.", "", **SHARE),
+        "posts": F("vec", [1.0, 1.0, 1.0], "Which post classes it applies to (1 yes, 0 no).", "", size=3, **SHARE),
+    },
+    "service_terms": {
+        "enabled": F("bool", True, "End service agreements at term ends."),
+        "term_end_years": F("years", [], "Years at whose end the service agreements end (e.g. every 5 years)."),
+        "nonrenewal_prob": F("param", 0.0, "Probability an agreement is not renewed.", "", **SHARE),
+        "nonrenewal_unqualified_prob": F("param", 1.0, "Probability if rated basic or unqualified that year.", "", **SHARE),
+    },
+    "grades": {
+        "enabled": F("bool", True, "Step workers up the 18-grade ladder."),
+        "entry_grade": F("vec", [1.0, 1.0, 2.0, 3.0], "Grade on hire by education level.", "grade", size=4, lo=1, hi=18),
+        "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level (on hire and on passing).", "grades", size=4, lo=0, hi=17),
+        "step_years": F("param", 1.0, "Years in grade before a step.", "years", lo=0, hi=50),
+        "step_prob": F("param", 1.0, "Probability an eligible worker steps up.", "", **SHARE),
+        "min_rating": F("int", 1, "Worst grade of assessment that still allows a step (0 excellent .. 3 unqualified).", "", lo=0, hi=3),
+        "max_grade": F("vec", [12.0, 15.0, 18.0], "Highest grade by post.", "grade", size=3, lo=1, hi=18),
+        "min_grade": F("vec", [1.0, 4.0, 7.0], "Lowest grade by post (applied on moving up).", "grade", size=3, lo=1, hi=18),
+    },
+    "elections": {
+        "enabled": F("bool", True, "Fill committee and head posts from within the community."),
+        "years": F("years", [], "Election years (e.g. 2021, 2026)."),
+        "fill_between": F("bool", True, "Also fill vacant posts every year, not only in election years."),
+    },
+    "promotion_out": {
+        "enabled": F("bool", True, "Targeted recruitment into civil-service / institution posts."),
+        "per_year": F("param", 0.0, "Workers taken out per year.", "workers/year", lo=0, hi=1e7),
+        "street_hiring_plan": F("param", 0.0, "Street-office hiring plan per year.", "posts/year", lo=0, hi=1e7),
+        "reserved_share": F("param", 0.0, "Share of the street-office plan reserved for community workers.", "", **SHARE),
+        "posts": F("vec", [1.0, 1.0, 1.0], "Which post classes are eligible (1 yes, 0 no).", "", size=3, **SHARE),
+    },
+    "quits": {
+        "enabled": F("bool", True, "Voluntary quits."),
+        "tenure_bands": F("years", [0], "Lower edges of the tenure bands (years on 1 January)."),
+        "rate": F("vec", [0.08], "Annual quit probability by tenure band.", "1/year", **SHARE),
+        "pay_elasticity": F("param", 0.0, "Quit probability scales as (pay ratio / reference)^(-elasticity).", "", lo=0, hi=20),
+        "reference_pay_ratio": F("param", 1.0, "Pay ratio (own pay / local average wage) at which rates apply.", "", lo=0.01, hi=10),
+        "death_rate": F("param", 0.0, "Annual probability of death or disability exit.", "1/year", **SHARE),
+    },
+    "retirement": {
+        "enabled": F("bool", True, "Retire at the statutory age."),
+        "rule": F("str", "fixed", "fixed ages, or china2025: the statutory reform phased in from 1 January "
+                  "2025 by month of birth (FIGURES.md section 5).", choices=("fixed", "china2025")),
+        "age_men": F("float", 60.0, "Rule 'fixed': retirement age of men.", "years", lo=40, hi=80),
+        "age_women": F("float", 55.0, "Rule 'fixed': retirement age of women.", "years", lo=40, hi=80),
+    },
+    "pay": {
+        "monthly": F("vec", [5000.0, 5000.0, 5000.0], "Monthly pay at grade 1 by post (staff, committee, head).", "yuan/month", size=3, lo=0, hi=1e7),
+        "grade_coefficient": F("vec", [1.0] * 18, "Pay multiplier by grade 1..18.", "", size=18, lo=0, hi=100),
+        "growth": F("param", 0.0, "Yearly growth of the pay table from the start year.", "1/year", lo=-0.5, hi=1),
+        "floor_share": F("vec", [0.0, 0.0, 0.0], "Floor as a share of last year's average wage by post "
+                         "(staff, committee, head); districts may override the staff and committee floor.", "", size=3, lo=0, hi=10),
+        "base_share": F("param", 1.0, "Share of pay that is base; the rest is performance pay.", "", **SHARE),
+        "performance_multiplier": F("vec", [1.0, 1.0, 1.0, 0.0], "Performance pay multiplier by assessment grade.", "", size=4, lo=0, hi=10),
+        "leaver_performance_multiplier": F("param", 1.0, "Performance multiplier for leavers not assessed.", "", lo=0, hi=10),
+        "allowance": F("vec", [0.0, 200.0, 200.0, 200.0], "Certificate allowance by level (none, assistant, "
+                       "intermediate, senior).", "yuan/month", size=4, lo=0, hi=1e6),
+        "pension_rate": F("param", 0.0, "Employer pension insurance rate.", "", **RATE),
+        "medical_rate": F("param", 0.0, "Employer medical (and maternity) insurance rate.", "", **RATE),
+        "unemployment_rate": F("param", 0.0, "Employer unemployment insurance rate.", "", **RATE),
+        "injury_rate": F("param", 0.0, "Employer work-injury insurance rate.", "", **RATE),
+        "housing_fund_rate": F("param", 0.0, "Employer housing provident fund rate.", "", **RATE),
+        "contribution_floor": F("param", 0.0, "Contribution base floor, share of the average wage.", "", lo=0, hi=10),
+        "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage (0: none).", "", lo=0, hi=10),
+        "annuity_rate": F("param", 0.0, "Employer occupational annuity rate.", "", **RATE),
+        "annuity_posts": F("vec", [0.0, 0.0, 1.0], "Post classes covered by the annuity (1 yes, 0 no).", "", size=3, **SHARE),
+        "annuity_excellent": F("bool", False, "Also cover workers rated excellent last year."),
+    },
+    "economy": {
+        "average_wage": F("float", 0.0, "Local average annual wage in the year before the start (0: unknown).", "yuan/year", lo=0, hi=1e8),
+        "average_wage_growth": F("param", 0.0, "Yearly growth of the average wage.", "1/year", lo=-0.5, hi=1),
+        "inflation": F("param", 0.0, "Yearly price inflation, for constant-price figures.", "1/year", lo=-0.5, hi=1),
+        "price_base_year": F("int", 0, "Base year of constant prices (0: the start year).", "year", lo=0, hi=2200),
+    },
+    "funding": {
+        "city_subsidy_per_worker": F("param", 0.0, "City subsidy per worker-year.", "yuan/worker-year", lo=0, hi=1e8),
+        "province_share": F("param", 0.0, "Province's share of total cost after the city subsidy.", "", **SHARE),
+        "work_fund_urban": F("param", 0.0, "Work fund per urban community per year.", "yuan/year", lo=0, hi=1e9),
+        "work_fund_rural": F("param", 0.0, "Work fund per rural community per year.", "yuan/year", lo=0, hi=1e9),
+    },
+    "metrics": {
+        "certified_k": F("int", 3, "k for communities_certified_k_share (share with at least k certified).", "workers", lo=1, hi=100),
+    },
+}
+
+DISTRICT = {
+    "name": F("str", REQUIRED, "District name (snake_case; used in metric names)."),
+    "communities": F("int", REQUIRED, "Communities in the district at the start.", "communities", lo=1, hi=10_000_000),
+    "urban": F("bool", True, "Urban (true) or rural (false)."),
+    "households_scale": F("float", 1.0, "Households per community relative to the city mean.", "", lo=0.01, hi=100),
+    "floor_share": F("float", -1.0, "Pay floor for staff and committee posts, share of the average wage "
+                     "(-1: the city's pay.floor_share).", "", lo=-1, hi=10),
+}
+
+TARGET = {
+    "name": F("str", REQUIRED, "Short label."),
+    "metric": F("str", REQUIRED, "Metric name (see `python -m model metrics`)."),
+    "year": F("int", REQUIRED, "Year the target refers to (end of year).", "year", lo=1990, hi=2200),
+    "op": F("str", ">=", "Comparison.", choices=(">=", ">", "<=", "<", "==")),
+    "threshold": F("float", REQUIRED, "Threshold.", "metric units", lo=-1e15, hi=1e15),
+    "scope": F("str", "", "Part of the city: '' (all), 'urban', 'rural' or a district name."),
+    "source": F("str", "", "Seed document and line, or other source."),
+}
+
+ARRAYS = {"districts": DISTRICT, "targets": TARGET}

@@ -1,0 +1,178 @@
+"""Tests for :mod:`model.policies.retirement_age`.
+
+All expectations are exact (integer months); the rule is deterministic, so no
+tolerance from variance is needed. Test vectors and cohort boundaries are from
+FIGURES.md section 5 (State Council measures 2024-09-13); the boundary months
+next to each cap were checked by hand from ``delay = min(ceil(k / step), cap)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.policies.retirement_age import (
+    RULES,
+    fixed_age_months,
+    retirement_time,
+    statutory_age_months,
+)
+
+# Category -> (female, cadre)
+CATS = {"man": (False, False), "woman55": (True, True), "woman50": (True, False)}
+ORIGINAL_MONTHS = {"man": 720, "woman55": 660, "woman50": 600}
+
+
+def add_months(year, month, months):
+    """Year-month reached ``months`` after ``year``-``month`` (month 1..12)."""
+    total = year * 12 + (month - 1) + months
+    return total // 12, total % 12 + 1
+
+
+def age_of(year, month, cat):
+    female, cadre = CATS[cat]
+    return int(statutory_age_months([year], [month], [female], [cadre])[0])
+
+
+# FIGURES.md section 5 table: birth, category, retire month, age (years, as
+# printed), delay (months).
+TABLE = [
+    ((1963, 12), "man", (2023, 12), 60, 0),
+    ((1964, 2), "man", (2024, 2), 60, 0),
+    ((1965, 1), "man", (2025, 2), 60.08, 1),
+    ((1965, 12), "man", (2026, 3), 60.25, 3),
+    ((1995, 12), "man", (2058, 12), 63, 36),
+    ((2000, 12), "man", (2063, 12), 63, 36),
+    ((1963, 4), "woman55", (2018, 4), 55, 0),
+    ((1971, 4), "woman55", (2026, 8), 55.33, 4),
+    ((2000, 12), "woman55", (2058, 12), 58, 36),
+    ((1995, 12), "woman50", (2050, 12), 55, 60),
+]
+
+
+@pytest.mark.parametrize("birth, cat, retire, age_years, delay", TABLE)
+def test_figures_table(birth, cat, retire, age_years, delay):
+    age = age_of(*birth, cat)
+    assert age - ORIGINAL_MONTHS[cat] == delay
+    assert round(age / 12, 2) == age_years
+    assert add_months(*birth, age) == retire
+
+
+def test_figures_table_in_one_vectorised_call():
+    """The whole table, mixed categories, through both public entry points."""
+    year = np.array([b[0] for b, *_ in TABLE])
+    month = np.array([b[1] for b, *_ in TABLE])
+    female = np.array([CATS[c][0] for _, c, *_ in TABLE])
+    cadre = np.array([CATS[c][1] for _, c, *_ in TABLE])
+    expected_delay = np.array([row[4] for row in TABLE])
+    original = np.array([ORIGINAL_MONTHS[c] for _, c, *_ in TABLE])
+
+    age = statutory_age_months(year, month, female, cadre)
+    assert age.shape == year.shape
+    assert np.issubdtype(age.dtype, np.integer)
+    np.testing.assert_array_equal(age - original, expected_delay)
+
+    birth_time = year + (month - 1) / 12
+    t = retirement_time(birth_time, female, cadre, "china2025")
+    retire_index = np.floor(t * 12 + 1e-6).astype(int)  # months since year 0
+    expected_index = np.array([r[0] * 12 + r[1] - 1 for _, _, r, *_ in TABLE])
+    np.testing.assert_array_equal(retire_index, expected_index)
+
+
+@pytest.mark.parametrize(
+    "birth, cat, months",
+    [
+        # Men: reform starts with the 1965-01 cohort.
+        ((1964, 12), "man", 720),
+        ((1965, 1), "man", 721),
+        ((1965, 4), "man", 721),
+        ((1965, 5), "man", 722),
+        # Men: cap of 36 first reached at k = 141, i.e. Sep 1976.
+        ((1976, 8), "man", 755),
+        ((1976, 9), "man", 756),
+        ((1976, 12), "man", 756),
+        ((1977, 1), "man", 756),
+        # Women, original 55: base 1970-01, cap at Sep 1981.
+        ((1969, 12), "woman55", 660),
+        ((1970, 1), "woman55", 661),
+        ((1981, 8), "woman55", 695),
+        ((1981, 9), "woman55", 696),
+        ((1990, 1), "woman55", 696),
+        # Women, original 50: base 1975-01, 1 month per 2, cap 60 at k = 119
+        # (Nov 1984); Oct 1984 is k = 118 -> 59.
+        ((1974, 12), "woman50", 600),
+        ((1975, 1), "woman50", 601),
+        ((1975, 2), "woman50", 601),
+        ((1975, 3), "woman50", 602),
+        ((1984, 9), "woman50", 659),
+        ((1984, 10), "woman50", 659),
+        ((1984, 11), "woman50", 660),
+        ((1984, 12), "woman50", 660),
+    ],
+)
+def test_cohort_boundaries(birth, cat, months):
+    assert age_of(*birth, cat) == months
+
+
+def test_cadre_flag_ignored_for_men():
+    a = statutory_age_months([1970, 1970], [6, 6], [False, False], [False, True])
+    assert a[0] == a[1] == 720 + 17  # k = 66 -> ceil(66/4) = 17
+
+
+def test_retirement_month_never_decreases_with_birth_month():
+    """Later cohorts never retire earlier, and each month of birth adds at
+    most one month to the age (the reform is gradual)."""
+    months = np.arange(1950 * 12, 2010 * 12)
+    year, month = months // 12, months % 12 + 1
+    for female, cadre in CATS.values():
+        age = statutory_age_months(year, month, np.full(months.shape, female),
+                                   np.full(months.shape, cadre))
+        retire = months + age
+        assert np.all(np.diff(retire) >= 1)
+        assert np.all(np.diff(age) >= 0) and np.all(np.diff(age) <= 1)
+
+
+def test_fixed_rule():
+    np.testing.assert_array_equal(
+        fixed_age_months(np.array([False, True, True]), 60, 55), [720, 660, 660])
+    np.testing.assert_array_equal(fixed_age_months([False, True], 62.5, 57.25),
+                                  [750, 687])
+    t = retirement_time(np.array([1966.0]), np.array([False]), np.array([False]),
+                        "fixed", age_men=60)
+    assert t.tolist() == [2026.0]
+
+
+def test_retirement_time_mixed_categories_and_rules():
+    birth_time = np.array([1966.0, 1966.25, 1971.25, 1995 + 11 / 12, 1964 + 11 / 12])
+    female = np.array([False, True, True, True, False])
+    cadre = np.array([False, False, True, False, True])
+
+    fixed = retirement_time(birth_time, female, cadre, "fixed", age_men=60, age_women=55)
+    np.testing.assert_allclose(fixed, birth_time + np.where(female, 55, 60))
+
+    new = retirement_time(birth_time, female, cadre, "china2025")
+    # 1966-01 man: k=13 -> +4; 1966-04 woman50: before base -> 50 y;
+    # 1971-04 woman55: +4; 1995-12 woman50: +60; 1964-12 man: 60 y.
+    np.testing.assert_allclose(new - birth_time,
+                               np.array([724, 600, 664, 660, 720]) / 12)
+
+
+def test_month_starts_decoded_despite_float_rounding():
+    """Birth instants at month starts (year + m/12) fall in month m + 1."""
+    months = np.arange(1965 * 12, 1966 * 12)
+    t = retirement_time(months / 12, np.zeros(12, bool), np.zeros(12, bool),
+                        "china2025")
+    expected = 720 + np.ceil(np.arange(1, 13) / 4)
+    np.testing.assert_allclose(t - months / 12, expected / 12)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError):
+        statutory_age_months([1970], [13], [False], [False])
+    with pytest.raises(ValueError):
+        statutory_age_months([1970], [0], [False], [False])
+    with pytest.raises(ValueError):
+        statutory_age_months([1970.5], [1], [False], [False])
+    with pytest.raises(ValueError, match="unknown retirement rule"):
+        retirement_time([1970.0], [False], [False], "china2024")
+    assert RULES == ("china2025", "fixed")
