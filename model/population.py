@@ -55,11 +55,24 @@ class Workforce:
         self._cap = max(int(capacity), 16)
         for name, dt in COLUMNS.items():
             setattr(self, "_" + name, np.zeros(self._cap, dtype=dt))
+        self._views()
 
-    def __getattr__(self, name):
-        if name in COLUMNS:
-            return self.__dict__["_" + name][: self.n]
-        raise AttributeError(name)
+    def _views(self) -> None:
+        # column attributes are views of the first n rows of each buffer; refreshed
+        # whenever n or a buffer changes, so reading a column costs a dict lookup
+        d = self.__dict__
+        for name in COLUMNS:
+            d[name] = d["_" + name][: self.n]
+
+    @classmethod
+    def from_columns(cls, **cols) -> "Workforce":
+        """A workforce with the given columns (others zero; active; unrated). For tests."""
+        k = len(next(iter(cols.values())))
+        w = cls(k)
+        w.add(k)
+        for name, v in cols.items():
+            getattr(w, name)[:] = v
+        return w
 
     def __len__(self):
         return self.n
@@ -81,6 +94,7 @@ class Workforce:
         self.__dict__["_exit_time"][s] = np.inf
         self.__dict__["_rating"][s] = -1
         self.n = need
+        self._views()
         return s
 
     def keep(self, mask: np.ndarray) -> None:
@@ -91,6 +105,7 @@ class Workforce:
             col = self.__dict__["_" + name]
             col[:k] = col[idx]
         self.n = k
+        self._views()
 
     def active(self, t: float) -> np.ndarray:
         """Mask of rows employed at instant ``t`` (entered by then, not yet left)."""

@@ -1,0 +1,149 @@
+"""Replications as Dask tasks, on a cluster or on a local Dask cluster started for the run.
+
+Each task runs one contiguous chunk of replications with
+:func:`model.engine.run_replication` and returns their metric values stacked, shape
+``(len(chunk), years, metrics)``. A replication is fully determined by ``(scenario,
+seed, rep)`` (:mod:`model.streams`), so the values are identical to the local backend's
+whatever the number of workers or machines, and whatever order chunks finish in.
+
+Memory stays bounded: the scenario is sent to the workers once, at most ``in_flight``
+chunks are submitted at a time (a new one only when one has come back), and each
+result is handed to the caller and released before the next is waited for. The
+caller's own memory therefore holds replications x years x metrics and never more
+than ``in_flight`` chunk results in transit.
+
+Workers of a remote cluster must be able to ``import model`` (the same version as the
+client: install the package in the workers' environment).
+
+Dask is an optional extra: ``pip install -e .[distributed]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from .errors import UserError
+
+MISSING = "the dask backend needs the 'distributed' extra: pip install -e .[distributed]"
+
+
+def _distributed():
+    """The ``distributed`` module, or a :class:`UserError` saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise UserError(MISSING, field="backend") from None
+    return distributed
+
+
+def _run_chunk(scenario, seed: int, start: int, stop: int) -> tuple[int, np.ndarray]:
+    """Run replications ``start .. stop - 1`` (on a Dask worker)."""
+    from .engine import run_replication
+    return start, np.stack([run_replication(scenario, seed, r) for r in range(start, stop)])
+
+
+def _connect(distributed, scheduler: str | None, timeout: float):
+    """A client on ``scheduler``, or on a local cluster; returns ``(client, cluster or None)``."""
+    if scheduler:
+        try:
+            client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as e:
+            raise UserError(f"cannot connect to the Dask scheduler at {scheduler!r}: {e}",
+                            field="scheduler") from None
+        return client, None
+    cluster = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
+                                       processes=True, dashboard_address=None,
+                                       silence_logs=logging.ERROR)
+    try:
+        client = distributed.Client(cluster, set_as_default=False)
+    except BaseException:
+        cluster.close()
+        raise
+    return client, cluster
+
+
+def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | None = None,
+               in_flight: int | None = None, timeout: float = 30.0) -> Iterator[tuple[int, np.ndarray]]:
+    """Run chunks of replications as Dask tasks, yielding each chunk's values as it finishes.
+
+    Parameters
+    ----------
+    scenario : model.scenario.Scenario
+        The validated scenario (sent to the workers once).
+    seed : int
+        Root seed of the run.
+    chunks : sequence of range
+        Replication indices, one contiguous ``range`` per task.
+    scheduler : str, optional
+        Address of a running scheduler, e.g. ``tcp://host:8786``. Without one, a local
+        cluster (one single-threaded worker process per core) is started for the run and
+        closed at the end.
+    in_flight : int, optional
+        Most chunks submitted and not yet handed back at any time (default: twice the
+        cluster's worker threads, at least 2). Bounds memory on both sides.
+    timeout : float
+        Seconds to wait when connecting to ``scheduler``.
+
+    Yields
+    ------
+    start : int
+        First replication index of the chunk.
+    values : ndarray, shape (len(chunk), years, metrics)
+        Metric values of replications ``start .. start + len(chunk) - 1``, in order.
+
+    Raises
+    ------
+    model.errors.UserError
+        ``distributed`` is not installed, or the scheduler cannot be reached.
+
+    Examples
+    --------
+    >>> import model
+    >>> from model.cluster import run_chunks
+    >>> sc = model.load("bench", ["demand.communities=50"])                # doctest: +SKIP
+    >>> for start, arr in run_chunks(sc, 1, [range(0, 2), range(2, 4)]):  # doctest: +SKIP
+    ...     print(start, arr.shape)
+    """
+    distributed = _distributed()
+    chunks = [c for c in chunks if len(c)]
+    client, cluster = _connect(distributed, scheduler, timeout)
+    pending: set = set()
+    try:
+        if not chunks:
+            return
+        if in_flight is None:
+            in_flight = 2 * max(sum(client.nthreads().values()), 1)
+        in_flight = max(int(in_flight), 1)
+        # the scenario travels once; every task refers to the worker-side copy
+        sc = client.scatter(scenario, broadcast=True, hash=False)
+        tag = uuid.uuid4().hex[:12]
+        todo = iter(chunks)
+
+        def submit(ch: range):
+            f = client.submit(_run_chunk, sc, seed, ch.start, ch.stop, pure=False,
+                              key=f"model-replications-{tag}-{ch.start}-{ch.stop}")
+            pending.add(f)
+            return f
+
+        first = [submit(ch) for ch, _ in zip(todo, range(in_flight))]
+        done = distributed.as_completed(first, loop=client.loop)
+        for fut in done:
+            pending.discard(fut)
+            start, arr = fut.result()
+            fut.release()
+            del fut
+            nxt = next(todo, None)
+            if nxt is not None:
+                done.add(submit(nxt))
+            yield start, arr
+    finally:
+        if pending:
+            client.cancel(list(pending))
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,209 @@
+"""Words on figures, in the workbook and in the report, in English and Chinese.
+
+Every label is a pair (English, Chinese). :func:`text` gives one language;
+:func:`both` gives the bilingual form used in the workbook and the report headers
+(Chinese first for ``lang="zh"``: ``"基本工资 Base pay"``; English only for ``"en"``).
+Metric labels follow :mod:`model.metrics`; a metric with a scope after a dot
+(``payroll.gulou``) is labelled with its base metric and the scope name.
+"""
+
+from __future__ import annotations
+
+from .. import metrics as M
+
+LANGS = ("en", "zh")
+
+METRICS = {
+    "headcount": ("Headcount", "在岗人数"),
+    "posts": ("Posts", "岗位数"),
+    "communities": ("Communities", "社区数"),
+    "vacancies": ("Vacant posts", "空缺岗位"),
+    "vacancy_rate": ("Vacancy rate", "空缺率"),
+    "unfilled_posts": ("Unfilled posts", "未招满岗位"),
+    "urban_residents": ("Urban residents", "城镇常住人口"),
+    "workers_per_10k": ("Workers per 10,000 residents", "每万城镇常住人口社区工作者数"),
+    "workers_per_community": ("Workers per community", "每社区工作者数"),
+    "certified_share": ("Certified share", "持证率"),
+    "college_share": ("College-educated share", "大专以上学历占比"),
+    "hires": ("Hires", "招聘"),
+    "exits_quit": ("Quits", "辞职"),
+    "exits_retired": ("Retirements", "退休"),
+    "exits_death": ("Deaths", "死亡"),
+    "exits_dismissed_assessment": ("Dismissed (assessment)", "考核不合格解聘"),
+    "exits_dismissed_cert": ("Dismissed (no certificate)", "未取证解聘"),
+    "exits_eliminated": ("Bottom-ratio elimination", "末位淘汰"),
+    "exits_nonrenewal": ("Contract not renewed", "合同不续签"),
+    "exits_promoted_out": ("Recruited into civil service", "定向招录为公务员/事业编"),
+    "exits_total": ("Exits", "离岗"),
+    "payroll": ("Payroll", "薪酬总额"),
+    "payroll_base": ("Base pay", "基本工资"),
+    "payroll_performance": ("Performance pay", "绩效工资"),
+    "payroll_allowance": ("Certificate allowance", "持证津贴"),
+    "payroll_insurance": ("Employer social insurance", "单位社会保险"),
+    "payroll_housing_fund": ("Housing provident fund", "住房公积金"),
+    "payroll_annuity": ("Occupational annuity", "职业年金"),
+    "cost_training": ("Training", "培训经费"),
+    "cost_recruitment": ("Recruitment", "招聘经费"),
+    "cost_work_funds": ("Community work funds", "社区工作经费"),
+    "total_cost": ("Total cost", "总成本"),
+    "funding_city": ("City subsidy", "市级补助"),
+    "funding_province": ("Province", "省级"),
+    "funding_district": ("District", "区级"),
+    "payroll_real": ("Payroll, constant prices", "薪酬总额（不变价）"),
+    "total_cost_real": ("Total cost, constant prices", "总成本（不变价）"),
+    "pay_ratio_head": ("Head's pay / average wage", "正职薪酬/社平工资"),
+    "pay_ratio_committee": ("Committee pay / average wage", "两委薪酬/社平工资"),
+    "pay_ratio_staff": ("Staff pay / average wage", "专职人员薪酬/社平工资"),
+    "avg_pay_head": ("Average pay, heads", "正职平均薪酬"),
+    "avg_pay_committee": ("Average pay, committee", "两委平均薪酬"),
+    "avg_pay_staff": ("Average pay, staff", "专职人员平均薪酬"),
+    "communities_certified_k_share": ("Communities with enough certified workers", "持证人数达标社区占比"),
+    "elimination_rate": ("Elimination rate", "淘汰率"),
+    "mean_age": ("Mean age", "平均年龄"),
+}
+
+UNITS = {
+    "workers": ("workers", "人"),
+    "posts": ("posts", "个"),
+    "communities": ("communities", "个"),
+    "share": ("%", "%"),
+    "workers/year": ("workers per year", "人/年"),
+    "yuan/year": ("yuan per year", "元/年"),
+    "yuan/year, constant prices": ("yuan per year, constant prices", "元/年（不变价）"),
+    "workers per 10,000 urban residents": ("per 10,000 urban residents", "人/万人"),
+    "persons": ("persons", "人"),
+    "years": ("years", "岁"),
+}
+
+WORDS = {
+    "scenario": ("Scenario", "情景"),
+    "description": ("Description", "说明"),
+    "seed": ("Seed", "随机种子"),
+    "replications": ("Replications", "重复次数"),
+    "version": ("Model version", "模型版本"),
+    "date": ("Date", "日期"),
+    "hash": ("Scenario hash", "情景哈希"),
+    "units": ("Units", "单位"),
+    "years": ("Years", "年份"),
+    "year": ("Year", "年份"),
+    "item": ("Item", "项目"),
+    "metric": ("Metric", "指标"),
+    "statistic": ("Statistic", "统计量"),
+    "unit": ("Unit", "单位"),
+    "mean": ("Mean", "均值"),
+    "median": ("Median", "中位数"),
+    "p50": ("P50", "P50"),
+    "p90": ("P90", "P90"),
+    "band50": ("50% band", "50%区间"),
+    "band90": ("90% band", "90%区间"),
+    "target": ("Target", "目标"),
+    "targets": ("Targets", "目标"),
+    "probability": ("Probability met", "达成概率"),
+    "interval": ("95% interval", "95%置信区间"),
+    "source": ("Source", "来源"),
+    "men": ("Men", "男"),
+    "women": ("Women", "女"),
+    "age": ("Age", "年龄"),
+    "million_yuan": ("million yuan", "百万元"),
+    "yuan_year": ("yuan per year", "元/年"),
+    "p90_means": ("P90 = budget at 90% confidence: in 90% of replications the cost is at or below it",
+                  "P90 = 90%置信度预算：90%的模拟中成本不超过该值"),
+    "p50_means": ("P50 = median of the replications", "P50 = 各次模拟的中位数"),
+    "mean_means": ("Mean = average over the replications", "均值 = 各次模拟的平均值"),
+    "cover": ("Cover", "封面"),
+    "by_component": ("By component", "按构成"),
+    "by_source": ("By funding source", "按资金来源"),
+    "constant_prices": ("Constant prices", "不变价"),
+    "by_district": ("By district", "按区"),
+    "nominal": ("nominal prices", "现价"),
+    "constant_of": ("constant prices of {year}", "{year}年不变价"),
+    "created": ("Created", "生成时间"),
+    "sheets": ("Sheets", "工作表"),
+    "urban": ("Urban districts", "城区合计"),
+    "rural": ("Rural districts", "农村地区合计"),
+    "what_was_run": ("What was run", "运行信息"),
+    "key_table": ("Key figures, first five years (means unless stated)", "关键指标（前五年，除注明外为均值）"),
+    "figures": ("Figures", "图表"),
+    "assumptions": ("Assumptions marked in the scenario", "情景中标注的假设"),
+    "no_assumptions": ("The scenario marks no field as an assumption.", "情景未标注任何假设。"),
+    "no_targets": ("The scenario sets no targets.", "情景未设定目标。"),
+    "file": ("File", "文件"),
+    "field": ("Field", "字段"),
+    "text": ("Assumption", "假设"),
+    "horizon": ("Horizon", "模拟期"),
+    "report": ("Forecast report", "预测报告"),
+    "compare_report": ("Comparison of alternatives", "方案比较"),
+    "alternatives": ("Alternatives", "方案"),
+    "baseline": ("baseline", "基准"),
+    "difference": ("Difference from the baseline (95% interval, common random numbers)",
+                   "与基准方案之差（95%置信区间，共同随机数）"),
+    "diff": ("Difference", "差值"),
+    "target_probabilities": ("Probability each target is met", "各目标达成概率"),
+    "flows": ("Hires and exits by cause", "招聘与离岗（按原因）"),
+    "pyramid": ("Age pyramid of the workforce", "队伍年龄结构"),
+    "payroll_components": ("Payroll by component (mean)", "薪酬构成（均值）"),
+    "funding_sources": ("Total cost by funding source (mean)", "总成本按资金来源（均值）"),
+    "hires_up_exits_down": ("hires above zero, exits below", "零线以上为招聘，以下为离岗"),
+    "sure_met": ("very likely met (lower bound >= 90%)", "很可能达成（下限≥90%）"),
+    "likely_met": ("likely met (>= 50%)", "可能达成（≥50%）"),
+    "unlikely_met": ("unlikely (< 50%)", "不太可能（<50%）"),
+    "sure_missed": ("very likely missed (upper bound <= 10%)", "很可能未达成（上限≤10%）"),
+    "reps_seed": ("{reps} replications, seed {seed}", "{reps}次模拟，种子{seed}"),
+    "threshold": ("Threshold", "阈值"),
+    "first_year": ("First year met (median)", "首次达成年份（中位数）"),
+    "none": ("none", "无"),
+}
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
+
+
+def _pair(table: dict, key: str) -> tuple[str, str]:
+    return table.get(key, (key, key))
+
+
+def word(key: str, lang: str = "en", **fmt) -> str:
+    """A fixed phrase in one language (``fmt`` fills ``{placeholders}``)."""
+    en, zh = _pair(WORDS, key)
+    return (zh if lang == "zh" else en).format(**fmt)
+
+
+def word2(key: str, lang: str = "en", **fmt) -> str:
+    """A fixed phrase, Chinese first then English for ``zh``; English only for ``en``."""
+    en, zh = _pair(WORDS, key)
+    en, zh = en.format(**fmt), zh.format(**fmt)
+    return f"{zh} {en}" if lang == "zh" and zh != en else en
+
+
+def _metric_pair(metric: str) -> tuple[str, str]:
+    base, _, scope = metric.partition(".")
+    en, zh = METRICS.get(base, (base.replace("_", " ").capitalize(), base))
+    if scope:
+        if scope in ("urban", "rural"):
+            sen, szh = WORDS[scope]
+        else:
+            sen, szh = scope, scope
+        en, zh = f"{en}, {sen}", f"{zh}（{szh}）"
+    return en, zh
+
+
+def metric(name: str, lang: str = "en") -> str:
+    """Label of a metric in one language: ``metric("payroll_base", "zh") == "基本工资"``."""
+    en, zh = _metric_pair(name)
+    return zh if lang == "zh" else en
+
+
+def metric2(name: str, lang: str = "en") -> str:
+    """Bilingual label, Chinese first for ``zh``: ``"基本工资 Base pay"``; English for ``en``."""
+    en, zh = _metric_pair(name)
+    return f"{zh} {en}" if lang == "zh" and zh != en else en
+
+
+def unit(name: str, lang: str = "en") -> str:
+    """Unit of a metric in one language (shares are shown in %)."""
+    u = M.unit(name)
+    en, zh = UNITS.get(u, (u, u))
+    return zh if lang == "zh" else en

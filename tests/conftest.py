@@ -1,0 +1,34 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+
+def ns(**kw) -> SimpleNamespace:
+    return SimpleNamespace(**kw)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def bench():
+    import model
+    return model.load(SCENARIOS / "bench.toml")
+
+
+def write_scenario(tmp_path: Path, text: str, name: str = "case.toml") -> Path:
+    """A scenario file in tmp_path; ``extends`` may name the repo's scenarios by absolute path."""
+    p = tmp_path / name
+    p.write_text(text.replace("@SCENARIOS@", str(SCENARIOS)), encoding="utf-8")
+    return p

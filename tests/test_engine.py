@@ -1,0 +1,176 @@
+"""The engine end to end: identities, reproducibility, switches, ties, common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import model
+from conftest import SCENARIOS, write_scenario
+
+SMALL = {"demand.communities": 60}
+
+
+@pytest.fixture(scope="module")
+def small_bench():
+    return model.load(SCENARIOS / "bench.toml", SMALL)
+
+
+@pytest.fixture(scope="module")
+def res(small_bench):
+    return model.run(small_bench, reps=6, seed=7, workers=1)
+
+
+def col(res, metric):
+    return res.values[:, :, res.metrics.index(metric)]
+
+
+def test_headcount_flows_add_up(res):
+    """start + hires - exits = end, every year of every replication."""
+    h = col(res, "headcount")
+    start = np.concatenate([np.full((res.reps, 1), 600.0), h[:, :-1]], axis=1)
+    np.testing.assert_array_equal(start + col(res, "hires") - col(res, "exits_total"), h)
+    causes = [m for m in res.metrics if m.startswith("exits_") and m != "exits_total"]
+    np.testing.assert_array_equal(sum(col(res, m) for m in causes), col(res, "exits_total"))
+
+
+def test_payroll_is_the_sum_of_its_components_and_funding_covers_cost(res):
+    parts = ["payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
+             "payroll_housing_fund", "payroll_annuity"]
+    np.testing.assert_allclose(sum(col(res, m) for m in parts), col(res, "payroll"), rtol=1e-12)
+    cost = col(res, "payroll") + col(res, "cost_training") + col(res, "cost_recruitment") + col(res, "cost_work_funds")
+    np.testing.assert_allclose(cost, col(res, "total_cost"), rtol=1e-12)
+    fund = col(res, "funding_city") + col(res, "funding_province") + col(res, "funding_district")
+    np.testing.assert_allclose(fund, col(res, "total_cost"), rtol=1e-12)
+
+
+def test_full_quota_is_refilled_every_first_of_january(small_bench):
+    """Recruitment fills every community to Q on 1 January: hires(y+1) = vacancies(y).
+    (Retirement is off: a birthday on 1 January retires a worker at that instant, before
+    recruitment, which adds a vacancy not seen on 31 December.)"""
+    res = model.run(small_bench.with_overrides({"retirement.enabled": False}), reps=4, seed=7)
+    vac = col(res, "vacancies")
+    np.testing.assert_array_equal(col(res, "hires")[:, 1:], vac[:, :-1])
+    assert (col(res, "hires")[:, 0] == 0).all()  # every community starts full
+
+
+def test_same_seed_same_results_any_number_of_processes(small_bench):
+    a = model.run(small_bench, reps=5, seed=11, workers=1)
+    b = model.run(small_bench, reps=5, seed=11, workers=2)
+    np.testing.assert_array_equal(a.values, b.values)
+    assert a.summary().equals(b.summary())
+    c = model.run(small_bench, reps=5, seed=12, workers=1)
+    assert not np.array_equal(a.values, c.values)
+
+
+def test_a_replication_does_not_depend_on_the_others(small_bench):
+    a = model.run(small_bench, reps=4, seed=3)
+    from model.engine import run_replication
+    np.testing.assert_array_equal(a.values[2], run_replication(small_bench, 3, 2))
+
+
+def test_common_random_numbers_leave_other_mechanisms_untouched(small_bench):
+    """A change to the exam leaves the first year's quits and ratings exactly unchanged."""
+    a = model.run(small_bench, reps=3, seed=5)
+    b = model.run(small_bench.with_overrides({"certification.pass_prob": 0.9}), reps=3, seed=5)
+    for m in ("exits_quit", "exits_retired"):
+        np.testing.assert_array_equal(col(a, m)[:, 0], col(b, m)[:, 0])
+    assert not np.array_equal(col(a, "certified_share"), col(b, "certified_share"))
+
+
+@pytest.mark.parametrize("section,metric", [
+    ("quits", "exits_quit"), ("retirement", "exits_retired"),
+    ("dismissal", "exits_dismissed_cert"), ("certification", "exam_passes"),
+    ("training", "trained"), ("recruitment", "hires"),
+])
+def test_each_switch_turns_its_mechanism_off(small_bench, section, metric):
+    on = model.run(small_bench, reps=2, seed=1)
+    off = model.run(small_bench.with_overrides({f"{section}.enabled": False}), reps=2, seed=1)
+    assert col(on, metric).sum() > 0
+    assert col(off, metric).sum() == 0
+
+
+def test_assessment_switch_and_dismissal_on_ratings(small_bench):
+    sc = small_bench.with_overrides({"assessment.shares": [0, 0.5, 0, 0.5], "dismissal.certificate_deadline": 0})
+    on = model.run(sc, reps=2, seed=1)
+    assert col(on, "exits_dismissed_assessment")[:, 1:].sum() > 0
+    off = model.run(sc.with_overrides({"assessment.enabled": False}), reps=2, seed=1)
+    assert col(off, "exits_dismissed_assessment").sum() == 0
+
+
+DETERMINISTIC = """
+extends = "@SCENARIOS@/bench.toml"
+name = "pay-check"
+years = 3
+[demand]
+communities = 1
+posts_per_community = 2
+[population]
+age = [[30, 30, 1.0]]
+tenure = [[0, 0, 1.0]]
+certificate = [1.0, 0.0, 0.0, 0.0]
+[quits]
+enabled = false
+[dismissal]
+enabled = false
+[certification]
+pass_prob = 1.0
+trained_bonus = 0.0
+[pay]
+monthly = [5000, 5000, 5000]
+allowance = [0, 200, 300, 400]
+housing_fund_rate = {2025 = 0.0, 2026 = 0.05}
+pension_rate = 0.16
+"""
+
+
+def test_payroll_hand_computed_with_mid_year_certificate_and_a_rate_switched_on(tmp_path):
+    """Two workers all year, both pass on 30 June (pass probability 1): each earns
+    12 x 5000 + 6 x 200 = 61,200 in 2025 and 12 x 5200 = 62,400 after; pension 16% of that;
+    housing fund 5% from 2026 only."""
+    sc = model.load(write_scenario(tmp_path, DETERMINISTIC))
+    r = model.run(sc, reps=2, seed=1)
+    at = lambda m, y: r.at(m, y)
+    np.testing.assert_allclose(at("payroll_base", 2025), 2 * 60000.0)
+    np.testing.assert_allclose(at("payroll_allowance", 2025), 2 * 1200.0)
+    np.testing.assert_allclose(at("payroll_insurance", 2025), 0.16 * 2 * 61200.0)
+    np.testing.assert_allclose(at("payroll_housing_fund", 2025), 0.0)
+    np.testing.assert_allclose(at("payroll_housing_fund", 2026), 0.05 * 2 * 62400.0)
+    np.testing.assert_allclose(at("payroll", 2026), 2 * 62400.0 * 1.21)
+    np.testing.assert_allclose(at("certified_share", 2025), 1.0)
+    np.testing.assert_allclose(at("headcount", 2027), 2.0)
+
+
+def test_retirement_on_the_birthday_and_refill(tmp_path):
+    """Everyone is 59 on 1 January 2025: all retire on their 60th birthday in 2025 and are
+    replaced on 1 January 2026; 2025 pay is pro rata to the birthday."""
+    p = write_scenario(tmp_path, DETERMINISTIC.replace("age = [[30, 30, 1.0]]", "age = [[59, 59, 1.0]]")
+                       .replace("[demand]\ncommunities = 1", "[demand]\ncommunities = 50"))
+    r = model.run(model.load(p), reps=3, seed=2)
+    np.testing.assert_array_equal(r.at("exits_retired", 2025), 100)
+    np.testing.assert_array_equal(r.at("hires", 2026), 100)
+    # birthdays uniform on day 0..364: mean fraction of the year worked 182/365; 100 workers,
+    # sd of the mean fraction sqrt((365^2-1)/12)/365/sqrt(100) ~ 0.029; 4 sd
+    frac = r.at("worker_years", 2025) / 100
+    assert abs(frac.mean() - 182 / 365) < 4 * 0.029 / np.sqrt(3)
+
+
+def test_ties_at_one_instant_run_in_stated_order(tmp_path):
+    """Recruitment and exam on the same day: recruitment runs first, so new hires sit."""
+    text = DETERMINISTIC + "\n[calendar]\nrecruitment = [0.5]\nexam = 0.5\ntraining = 0.0\n"
+    text = text.replace("age = [[30, 30, 1.0]]", "age = [[59, 59, 1.0]]").replace(
+        "[demand]\ncommunities = 1", "[demand]\ncommunities = 10")
+    r = model.run(model.load(write_scenario(tmp_path, text)), reps=1, seed=3)
+    # 2026: everyone hired at mid-year 2025... (retired in 2025) sits and passes on 30 June
+    assert r.at("hires", 2025)[0] > 0
+    assert r.at("exam_passes", 2025)[0] >= r.at("hires", 2025)[0]
+
+
+def test_results_tables_are_tidy(res):
+    s = res.summary()
+    assert list(s.columns[:8]) == ["scenario", "year", "metric", "mean", "sd", "p05", "p10", "p25"]
+    assert len(s) == len(res.years) * len(res.metrics)
+    pr = res.per_replication()
+    assert len(pr) == res.values.size and set(pr.columns) == {"scenario", "rep", "year", "metric", "value"}
+    hc = s[(s.metric == "headcount") & (s.year == 2030)]["mean"].item()
+    assert hc == pytest.approx(res.at("headcount", 2030).mean())

@@ -1,0 +1,324 @@
+"""Each mechanism on a hand-made population with a hand-computed answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from conftest import ns
+from model.population import (DISMISSED_ASSESSMENT, DISMISSED_CERT, ELIMINATED, PROMOTED_OUT,
+                              Workforce)
+from model.policies import (assessment, certification, demand, dismissal, elections, elimination,
+                            grades, promotion_out, quits, recruitment, training)
+
+Y = 2025
+
+
+def pop_of(k, **cols):
+    base = dict(hire_year=np.full(k, Y - 1), hire_time=np.full(k, Y - 1.0), grade=np.ones(k),
+                community=np.zeros(k))
+    base.update(cols)
+    return Workforce.from_columns(**base)
+
+
+# ---------------------------------------------------------------- dismissal
+DISMISS = ns(consecutive_unqualified=2, cumulative_unqualified=3, certificate_deadline=0,
+             certificate_deadline_from=0)
+
+
+def test_two_consecutive_unqualified_years_dismiss_one_does_not():
+    pop = pop_of(3, unq_consec=[2, 1, 0], unq_total=[2, 1, 0], level=[1, 1, 1])
+    dismissal.apply(pop, DISMISS, Y + 1.0, Y)
+    assert pop.exit_cause.tolist() == [DISMISSED_ASSESSMENT, 0, 0]
+    assert pop.exit_time[0] == Y + 1.0 and np.isinf(pop.exit_time[1:]).all()
+
+
+def test_three_cumulative_unqualified_years_dismiss():
+    pop = pop_of(2, unq_consec=[1, 1], unq_total=[3, 2], level=[1, 1])
+    dismissal.apply(pop, DISMISS, Y + 1.0, Y)
+    assert pop.exit_cause.tolist() == [DISMISSED_ASSESSMENT, 0]
+
+
+def test_certificate_deadline_counts_service_from_rule_start():
+    # hired 2020, 2022, 2023; rule: 3 years, counting from 2023 -> nobody is due in 2025
+    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+           certificate_deadline_from=2023)
+    pop = pop_of(3, hire_year=[2020, 2022, 2023], level=[0, 0, 0])
+    dismissal.apply(pop, p, Y + 1.0, Y)
+    assert (pop.exit_cause == 0).all()
+    # in 2026 every one of them has 3 years counted from 2023: all dismissed
+    dismissal.apply(pop, p, Y + 2.0, Y + 1)
+    assert (pop.exit_cause == DISMISSED_CERT).all()
+
+
+def test_certificate_deadline_spares_the_certified_and_the_recent():
+    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+           certificate_deadline_from=0)
+    pop = pop_of(3, hire_year=[2020, 2020, 2023], level=[1, 0, 0])
+    dismissal.apply(pop, p, Y + 1.0, Y)
+    assert pop.exit_cause.tolist() == [0, DISMISSED_CERT, 0]
+
+
+def test_dismissal_ignores_workers_already_gone():
+    pop = pop_of(1, unq_consec=[5], unq_total=[5], exit_time=[Y + 0.3], exit_cause=[1])
+    dismissal.apply(pop, DISMISS, Y + 1.0, Y)
+    assert pop.exit_cause[0] == 1 and pop.exit_time[0] == Y + 0.3
+
+
+# ---------------------------------------------------------------- elimination
+def test_bottom_ratio_eliminates_exactly_the_lowest_scores():
+    score = np.array([0.5, -2.0, 1.0, -1.0, 0.0, 2.0, -0.5, 0.1, 0.2, 0.3])
+    pop = pop_of(10, score=score, rating=np.ones(10))
+    elimination.apply(pop, ns(share=0.2, posts=[1, 1, 1]), Y + 1.0)
+    assert set(np.flatnonzero(pop.exit_cause == ELIMINATED)) == {1, 3}
+
+
+def test_elimination_ranks_by_grade_before_score():
+    pop = pop_of(3, score=[-3.0, 1.0, 2.0], rating=[1, 3, 1])
+    elimination.apply(pop, ns(share=0.34, posts=[1, 1, 1]), Y + 1.0)
+    assert pop.exit_cause.tolist() == [0, ELIMINATED, 0]
+
+
+def test_elimination_only_in_covered_posts():
+    pop = pop_of(4, score=[-5.0, -4.0, 1.0, 2.0], post=[2, 0, 0, 0], rating=np.ones(4))
+    counts = elimination.apply(pop, ns(share=0.34, posts=[1, 1, 0]), Y + 1.0)
+    assert counts["elimination_base"] == 3
+    assert pop.exit_cause.tolist() == [0, ELIMINATED, 0, 0]
+
+
+# ---------------------------------------------------------------- assessment
+def test_assessment_cuts_give_the_stated_shares(rng):
+    """Grade counts among n untrained, uncertified workers are multinomial(n, shares):
+    chi-square test, false alarm 1e-4."""
+    n = 20000
+    shares = [0.2, 0.6, 0.15, 0.05]
+    pop = pop_of(n)
+    assessment.apply(pop, ns(shares=shares, trained_shift=0.0, certified_shift=0.0, persistence=0.0),
+                     rng, Y + 1.0)
+    counts = np.bincount(pop.rating, minlength=4)
+    assert stats.chisquare(counts, np.array(shares) * n).pvalue > 1e-4
+
+
+def test_unqualified_streaks_count_and_reset(rng):
+    pop = pop_of(2, unq_consec=[1, 1], unq_total=[1, 1])
+    # shift worker 0 far down, worker 1 far up
+    pop.level[:] = [0, 1]
+    p = ns(shares=[0.1, 0.8, 0.05, 0.05], trained_shift=0.0, certified_shift=40.0, persistence=0.0)
+    pop.ability[:] = 0
+    assessment.apply(pop, p, rng, Y + 1.0)
+    # worker 1 is certified (shift +40): excellent; worker 0: random but streak logic holds
+    assert pop.rating[1] == 0 and pop.unq_consec[1] == 0 and pop.unq_total[1] == 1
+    expect = 2 if pop.rating[0] == 3 else 0
+    assert pop.unq_consec[0] == expect
+
+
+# ---------------------------------------------------------------- training
+def test_training_due_by_tenure_and_post_interval(rng):
+    # tenure on 1 Jan 2025: 0, 1, 2, 3 for staff; 1 and 3 for heads (interval 1)
+    pop = pop_of(6, hire_year=[2025, 2024, 2023, 2022, 2024, 2022], post=[0, 0, 0, 0, 2, 2],
+                 hire_time=[2025.0, 2024, 2023, 2022, 2024, 2022])
+    c = training.apply(pop, ns(interval=[2, 2, 1], capacity=0, cost_per_trainee=1000.0), rng, Y + 0.0, Y)
+    assert pop.trained.tolist() == [True, False, True, False, True, True]
+    assert c == {"trained": 4, "cost_training": 4000.0}
+
+
+def test_training_capacity_limits_trainees(rng):
+    pop = pop_of(100, hire_year=np.full(100, Y), hire_time=np.full(100, float(Y)))
+    c = training.apply(pop, ns(interval=[1, 1, 1], capacity=30, cost_per_trainee=0.0), rng, Y + 0.0, Y)
+    assert c["trained"] == 30 and pop.trained.sum() == 30
+
+
+# ---------------------------------------------------------------- certification
+CERT = ns(sit_prob=1.0, min_education=0, min_tenure=0, pass_prob=0.0, trained_bonus=0.0,
+          education_bonus=[0, 0, 0, 0], attempt_bonus=0.0, max_attempts_counted=5, next_level_years=0,
+          next_sit_prob=0.0, pass_prob_intermediate=0.0, pass_prob_senior=0.0)
+GRADES = ns(enabled=True, certificate_bonus=[0, 1, 2, 3], max_grade=[12, 15, 18], min_grade=[1, 4, 7],
+            entry_grade=[1, 1, 2, 3])
+
+
+def test_exam_pass_probability_adds_bonuses(rng):
+    """Untrained p=0.25, trained 0.35, bachelor +0.1: passes binomial; |z| < 4.5 (false alarm 7e-6)."""
+    n = 30000
+    p = ns(**{**CERT.__dict__, "pass_prob": 0.25, "trained_bonus": 0.10, "education_bonus": [0, 0, 0.1, 0]})
+    pop = pop_of(n, trained=np.arange(n) % 3 == 0, education=np.where(np.arange(n) % 2 == 0, 2, 1))
+    certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
+    prob = 0.25 + 0.10 * pop.trained + 0.1 * (pop.education == 2)
+    got = (pop.level == 1)
+    for k in np.unique(prob):
+        sel = prob == k
+        z = (got[sel].sum() - sel.sum() * k) / np.sqrt(sel.sum() * k * (1 - k))
+        assert abs(z) < 4.5, (k, z)
+
+
+def test_failed_attempts_are_counted_and_lower_the_next_chance(rng):
+    p = ns(**{**CERT.__dict__, "pass_prob": 0.0, "attempt_bonus": -0.1})
+    pop = pop_of(3)
+    certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
+    assert pop.attempts.tolist() == [1, 1, 1] and (pop.level == 0).all()
+
+
+def test_passing_sets_level_and_grade_and_progression(rng):
+    p = ns(**{**CERT.__dict__, "pass_prob": 1.0, "next_level_years": 2, "next_sit_prob": 1.0,
+              "pass_prob_intermediate": 1.0})
+    # worker 0 uncertified; worker 1 assistant since 2023 (2 years: sits intermediate);
+    # worker 2 assistant since 2024 (1 year: not yet)
+    pop = pop_of(3, level=[0, 1, 1], level_since=[0, 2023, 2024], grade=[3, 3, 3])
+    c = certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
+    assert pop.level.tolist() == [1, 2, 1]
+    assert pop.grade.tolist() == [4, 4, 3]
+    assert pop.level_since.tolist() == [Y, Y, 2024]
+    assert c == {"exam_sitters": 2, "exam_passes": 2}
+
+
+def test_ineligible_do_not_sit(rng):
+    p = ns(**{**CERT.__dict__, "pass_prob": 1.0, "min_education": 1, "min_tenure": 2})
+    pop = pop_of(3, education=[0, 1, 1], hire_year=[2020, 2020, 2024])
+    certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
+    assert pop.level.tolist() == [0, 1, 0]
+
+
+# ---------------------------------------------------------------- quits
+def test_quit_probability_by_tenure_band_and_pay():
+    p = ns(tenure_bands=[0, 3, 10], rate=[0.2, 0.1, 0.05], pay_elasticity=1.0, reference_pay_ratio=1.0)
+    q = quits.quit_probability(p, np.array([0, 2, 3, 9, 10, 30]), np.array([1, 1, 1, 1, 1, 0.5]))
+    np.testing.assert_allclose(q, [0.2, 0.2, 0.1, 0.1, 0.05, 0.1])
+
+
+def test_quit_times_are_uniform_and_respect_entry(rng):
+    """Quit share ~ Binomial(n, q); times uniform in the year (KS p > 1e-4); entrants at t0 only
+    quit after t0 with probability q (1 - (t0 - y))."""
+    n, q = 200000, 0.3
+    t = quits.draw_times(np.full(n, q), rng, Y, Y)
+    quit = np.isfinite(t)
+    z = (quit.sum() - n * q) / np.sqrt(n * q * (1 - q))
+    assert abs(z) < 4.5
+    assert stats.kstest(t[quit] - Y, "uniform").pvalue > 1e-4
+    t2 = quits.draw_times(np.full(n, q), rng, Y, Y + 0.5)
+    got = np.isfinite(t2)
+    assert (t2[got] >= Y + 0.5).all()
+    z2 = (got.sum() - n * q / 2) / np.sqrt(n * q / 2 * (1 - q / 2))
+    assert abs(z2) < 4.5
+
+
+# ---------------------------------------------------------------- recruitment
+REC = ns(anticipate_exits=False, pool_size=0.0, age=((22, 35, 1.0),), female_share=0.5, cadre_share=1.0,
+         education=[0, 1, 0, 0], certificate=[0.8, 0.2, 0, 0], max_age=100.0, min_education=0.0,
+         certificate_required_from=0, cap=0.0, extra_hires=0.0, cost_per_hire=100.0)
+
+
+def comm_of(posts, party=None):
+    c = demand.Communities(np.full(len(posts), 1000.0), np.zeros(len(posts)), [True])
+    c.posts = np.asarray(posts)
+    c.party_posts = np.zeros(len(posts), int) if party is None else np.asarray(party)
+    return c
+
+
+def test_recruitment_fills_every_vacancy(rng):
+    pop = pop_of(3, community=[0, 0, 1])
+    comm = comm_of([5, 2])
+    rows, c = recruitment.apply(pop, comm, REC, GRADES, rng, Y + 0.0, Y)
+    assert c["hires"] == 4 and c["unfilled_posts"] == 0 and c["cost_recruitment"] == 400.0
+    assert np.bincount(pop.community, minlength=2).tolist() == [5, 2]
+    new = pop.age(Y)[rows]
+    assert new.min() >= 22 and new.max() <= 35
+    assert (pop.hire_year[rows] == Y).all() and (pop.tenure(Y)[rows] == 0).all()
+
+
+def test_recruitment_cap_and_eligibility(rng):
+    pop = Workforce(16)
+    comm = comm_of([50, 50])
+    p = ns(**{**REC.__dict__, "cap": 30.0, "max_age": 30.0, "certificate_required_from": 2024})
+    rows, c = recruitment.apply(pop, comm, p, GRADES, rng, Y + 0.0, Y)
+    assert c["hires"] == 30 and c["unfilled_posts"] == 70
+    assert pop.age(Y).max() <= 30 and (pop.level >= 1).all()
+
+
+def test_recruitment_pool_limits_hires_binomially(rng):
+    """Eligible applicants ~ Binomial(N, p_elig): p_elig = P(age<=30 in 22..35) = 9/14."""
+    p = ns(**{**REC.__dict__, "pool_size": 140.0, "max_age": 30.0})
+    assert recruitment.eligible_share(p, Y) == pytest.approx(9 / 14)
+    hires = []
+    for s in range(300):
+        pop = Workforce(16)
+        _, c = recruitment.apply(pop, comm_of([1000]), p, GRADES, np.random.default_rng(s), Y + 0.0, Y)
+        hires.append(c["hires"])
+    m, v = 140 * 9 / 14, 140 * 9 / 14 * 5 / 14
+    assert abs(np.mean(hires) - m) < 4 * np.sqrt(v / 300)
+
+
+def test_party_posts_filled_first(rng):
+    pop = Workforce(16)
+    comm = comm_of([3, 3], party=[2, 0])
+    p = ns(**{**REC.__dict__, "cap": 2.0})
+    recruitment.apply(pop, comm, p, GRADES, rng, Y + 0.0, Y)
+    assert pop.community.tolist() == [0, 0] and pop.party.all()
+
+
+# ---------------------------------------------------------------- demand
+DEM = ns(rule="households", posts_per_community=10, households_per_post=250.0, band_limit=3000.0,
+         band_base=12.0, band_step=400.0, per_10k=18.0, min_posts=0.0, min_party_posts=0.0)
+
+
+def test_households_rule_one_post_per_250():
+    c = demand.Communities([3250.0, 2500.0, 1000.0], [0, 0, 0], [True])
+    demand.set_posts(c, DEM, 0.0, 0)
+    assert c.posts.tolist() == [13, 10, 4]
+
+
+def test_size_band_rule_jilin():
+    c = demand.Communities([2000.0, 3000.0, 3399.0, 3400.0, 4300.0], [0] * 5, [True])
+    demand.set_posts(c, ns(**{**DEM.__dict__, "rule": "size_band"}), 0.0, 0)
+    assert c.posts.tolist() == [12, 12, 12, 13, 15]
+
+
+def test_per_10k_rule_spreads_the_city_total():
+    c = demand.Communities([1000.0, 2000.0, 3000.0], [0, 0, 0], [True])
+    demand.set_posts(c, ns(**{**DEM.__dict__, "rule": "per_10k", "min_party_posts": 2.0}), 10000.0 / 18 * 100, 0)
+    assert c.posts.sum() == 100 and c.posts.tolist() == [17, 33, 50]
+    assert c.party_posts.tolist() == [2, 2, 2]
+
+
+def test_split_and_merge_follow_household_bounds():
+    c = demand.Communities([5000.0, 800.0, 2000.0, 1500.0], [0, 0, 0, 0], [True])
+    workers = np.array([0, 1, 1, 2])
+    f = demand.split_and_merge(c, 4000.0, 1000.0, workers)
+    assert f == {"communities_split": 1, "communities_merged": 1}
+    assert c.count == 4 and len(c) == 5
+    assert not c.alive[1] and c.households[1] == 0
+    assert c.households.sum() == pytest.approx(9300.0)
+    assert workers.tolist() == [0, 3, 3, 2]  # merged into the smallest other (1500)
+
+
+# ---------------------------------------------------------------- grades, elections, promotion out
+def test_grade_steps_need_time_rating_and_room(rng):
+    p = ns(step_years=2.0, step_prob=1.0, min_rating=1, max_grade=[12, 15, 18])
+    pop = pop_of(4, grade=[3, 3, 3, 12], grade_since=[2024, 2025, 2024, 2020], rating=[1, 1, 2, 0])
+    c = grades.apply(pop, p, rng, Y + 1.0, Y)
+    assert pop.grade.tolist() == [4, 3, 3, 12] and c == {"grade_steps": 1}
+    assert pop.grade_since[0] == Y + 1
+
+
+def test_election_fills_head_from_best_committee_member_of_the_same_community():
+    pop = pop_of(5, community=[0, 0, 0, 1, 1], post=[1, 1, 0, 2, 0], score=[0.1, 0.9, 2.0, 0.0, 0.0],
+                 grade=[5, 5, 5, 9, 2])
+    c = elections.apply(pop, ns(fill_between=False, years=(Y,)), 1, 1, 2, np.array([1, 4, 7]), Y + 1.0, Y)
+    # community 0: committee member 1 (score 0.9) becomes head; member 0 still holds the one
+    # committee post, so staff 2 stays staff despite the best score.
+    # community 1 has its head but no committee member: staff 4 becomes one.
+    assert pop.post.tolist() == [1, 2, 0, 2, 1]
+    assert pop.grade.tolist() == [5, 7, 5, 9, 4]
+    assert c["posts_filled_internally"] == 2
+
+
+def test_no_election_outside_election_years():
+    pop = pop_of(2, post=[1, 0], score=[1.0, 0.0])
+    c = elections.apply(pop, ns(fill_between=False, years=(2026,)), 1, 1, 1, np.array([1, 4, 7]), Y + 1.0, Y)
+    assert c == {} and pop.post.tolist() == [1, 0]
+
+
+def test_promotion_out_takes_the_best_rated(rng):
+    pop = pop_of(4, rating=[1, 0, 0, 3], score=[5.0, 0.1, 0.2, 9.0])
+    promotion_out.apply(pop, ns(per_year=2.0, reserved_share=0.0, street_hiring_plan=0.0, posts=[1, 1, 1]),
+                        rng, Y + 1.0)
+    assert pop.exit_cause.tolist() == [0, PROMOTED_OUT, PROMOTED_OUT, 0]
