@@ -20,6 +20,7 @@ Dask is an optional extra: ``pip install -e .[distributed]``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import uuid
@@ -47,9 +48,22 @@ def _run_chunk(scenario, seed: int, start: int, stop: int) -> tuple[int, np.ndar
     return start, np.stack([run_replication(scenario, seed, r) for r in range(start, stop)])
 
 
+def _check_address(address: str) -> None:
+    """Reject a malformed scheduler address before a client is built on it."""
+    from distributed.comm import get_address_host_port, parse_address
+    try:
+        scheme, _ = parse_address(address)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            get_address_host_port(address)
+    except ValueError as e:
+        raise UserError(f"expected a Dask scheduler address such as tcp://host:8786 ({e})",
+                        field="scheduler") from None
+
+
 def _connect(distributed, scheduler: str | None, timeout: float):
     """A client on ``scheduler``, or on a local cluster; returns ``(client, cluster or None)``."""
     if scheduler:
+        _check_address(scheduler)
         try:
             client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
@@ -68,7 +82,7 @@ def _connect(distributed, scheduler: str | None, timeout: float):
 
 
 def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | None = None,
-               in_flight: int | None = None, timeout: float = 30.0) -> Iterator[tuple[int, np.ndarray]]:
+               in_flight: int | None = None, timeout: float = 10.0) -> Iterator[tuple[int, np.ndarray]]:
     """Run chunks of replications as Dask tasks, yielding each chunk's values as it finishes.
 
     Parameters
@@ -123,6 +137,7 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
         sc = client.scatter(scenario, broadcast=True, hash=False)
         tag = uuid.uuid4().hex[:12]
         todo = iter(chunks)
+        returned = 0
 
         def submit(ch: range):
             f = client.submit(_run_chunk, sc, seed, ch.start, ch.stop, pure=False,
@@ -130,17 +145,21 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
             pending.add(f)
             return f
 
-        first = [submit(ch) for ch, _ in zip(todo, range(in_flight))]
+        first = [submit(ch) for ch in itertools.islice(todo, in_flight)]
         done = distributed.as_completed(first, loop=client.loop)
+        del first  # hold each future only until its result is handed on
         for fut in done:
             pending.discard(fut)
             start, arr = fut.result()
-            fut.release()
-            del fut
+            del fut  # dropping the last reference releases the result on the cluster
             nxt = next(todo, None)
             if nxt is not None:
                 done.add(submit(nxt))
+            returned += len(arr)
             yield start, arr
+        if returned != sum(len(c) for c in chunks):
+            raise RuntimeError(f"the Dask backend returned {returned} replications, "
+                               f"expected {sum(len(c) for c in chunks)}")
     finally:
         if pending:
             client.cancel(list(pending))

@@ -45,13 +45,29 @@ RANKS = {"open": 0, "recruitment": 10, "training": 20, "exam": 30, "assessment":
          "promotion": 50, "close": 90}
 
 
+_FIXED: dict = {}
+
+
 def year_parameters(scenario, streams: Streams | None) -> list[SimpleNamespace]:
     """Every parameter resolved for each simulated year of one replication.
 
     Uncertain values are drawn once (from their own streams); ``streams=None`` takes
     their means. Returns one namespace per year: ``P[i].pay.growth`` is a float,
-    ``P[i].pay.monthly`` an array.
+    ``P[i].pay.monthly`` an array. A scenario without uncertain values resolves once
+    per process (the namespaces are read-only by convention).
     """
+    uncertain = scenario.uncertain()
+    if not uncertain:
+        key = scenario.hash
+        if key not in _FIXED:
+            if len(_FIXED) > 64:
+                _FIXED.clear()
+            _FIXED[key] = _resolve(scenario, None)
+        return _FIXED[key]
+    return _resolve(scenario, streams)
+
+
+def _resolve(scenario, streams):
     years = scenario.year_list
     per_year = [dict() for _ in years]
     for sec, spec in SECTIONS.items():

@@ -83,59 +83,63 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
              pay_year, district_of_community, wage_last: float) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits)."""
     act = pop.exit_time > year_end
-    n = int(act.sum())
+    idx = np.flatnonzero(act)
+    n = len(idx)
     ncomm = comm.count
+    nc = len(comm)
     posts = int(comm.posts.sum())
-    c = pop.community[act]
-    level = pop.level[act]
+    c = pop.community[idx]
+    level = pop.level[idx]
     cert = level > 0
-    per_c = np.bincount(c[cert], minlength=len(comm))[comm.alive]
-    party_c = np.bincount(c[pop.party[act]], minlength=len(comm))
+    lv = np.bincount(level, minlength=4)
+    ncert = n - int(lv[0])
+    per_c = np.bincount(c, weights=cert, minlength=nc)
+    head_c = np.bincount(c, minlength=nc)
+    party_c = np.bincount(c, weights=pop.party[idx], minlength=nc)
     need = comm.party_posts
-    party_ok = ((party_c >= need) | (need == 0))[comm.alive]
-    head_c = np.bincount(c, minlength=len(comm))
-    vac = int(np.maximum(comm.posts - head_c, 0)[comm.alive].sum())
-    age = (year_end - pop.birth[act])
-    tenure = (y + 1 - pop.hire_year[act])
-    post = pop.post[act]
-    gross = pay_year.gross(pop, district_of_community)[act] + pay_year.allowance[level]
-    annual = 12 * gross
+    alive = comm.alive
+    party_ok = ((party_c >= need) | (need == 0))[alive]
+    vac = int(np.maximum(comm.posts - head_c, 0)[alive].sum())
+    birth = pop.birth[idx]
+    tenure_sum = float((y + 1) * n - pop.hire_year[idx].sum(dtype=np.int64))
+    post = pop.post[idx]
+    grade = pop.grade[idx]
+    annual = 12 * (pay_year.gross_of(post, grade, c, district_of_community) + pay_year.allowance[level])
+    nan = float("nan")
     out = {
         "headcount": n, "posts": posts, "communities": ncomm, "vacancies": vac,
         "vacancy_rate": _share(vac, posts), "urban_residents": residents,
-        "workers_per_10k": _share(n * 1e4, residents) if residents > 0 else float("nan"),
+        "workers_per_10k": _share(n * 1e4, residents) if residents > 0 else nan,
         "workers_per_community": _share(n, ncomm),
-        "communities_party_share": float(party_ok.mean()) if ncomm else float("nan"),
-        "certified_share": _share(cert.sum(), n),
-        "certified_share_assistant": _share((level == 1).sum(), n),
-        "certified_share_intermediate": _share((level == 2).sum(), n),
-        "certified_share_senior": _share((level == 3).sum(), n),
-        "certified_per_community": _share(cert.sum(), ncomm),
-        "communities_certified_k_share": float((per_c >= k_cert).mean()) if ncomm else float("nan"),
-        "college_share": _share((pop.education[act] >= 1).sum(), n),
-        "mean_age": float(age.mean()) if n else float("nan"),
-        "mean_tenure": float(tenure.mean()) if n else float("nan"),
-        "share_head": _share((post == 2).sum(), n), "share_committee": _share((post == 1).sum(), n),
-        "share_staff": _share((post == 0).sum(), n),
-        "mean_grade": float(pop.grade[act].mean()) if n else float("nan"),
+        "communities_party_share": float(party_ok.mean()) if ncomm else nan,
+        "certified_share": _share(ncert, n),
+        "certified_share_assistant": _share(lv[1], n),
+        "certified_share_intermediate": _share(lv[2], n),
+        "certified_share_senior": _share(lv[3], n),
+        "certified_per_community": _share(ncert, ncomm),
+        "communities_certified_k_share": float((per_c[alive] >= k_cert).mean()) if ncomm else nan,
+        "college_share": _share(np.count_nonzero(pop.education[idx]), n),
+        "mean_age": year_end - float(birth.mean()) if n else nan,
+        "mean_tenure": tenure_sum / n if n else nan,
+        "mean_grade": float(grade.mean()) if n else nan,
         "average_wage": wage_last,
     }
+    npost = np.bincount(post, minlength=3)
+    pay_post = np.bincount(post, weights=annual, minlength=3)
     for k, name in enumerate(("staff", "committee", "head")):
-        sel = post == k
-        m = float(annual[sel].mean()) if sel.any() else float("nan")
+        out[f"share_{name}"] = _share(npost[k], n)
+        m = pay_post[k] / npost[k] if npost[k] else nan
         out[f"avg_pay_{name}"] = m
-        out[f"pay_ratio_{name}"] = m / wage_last if wage_last > 0 else float("nan")
-    g = np.bincount(pop.grade[act], minlength=19)[1:19]
+        out[f"pay_ratio_{name}"] = m / wage_last if wage_last > 0 else nan
+    g = np.bincount(grade, minlength=19)
     for i, name in enumerate(GRADE_SHARES):
-        out[name] = _share(g[i], n)
-    age_int = np.floor(age).astype(np.int64)
-    edges = np.array([b[0] for b in PYRAMID_BANDS[1:]])
-    band = np.searchsorted(edges, age_int, side="right")
-    fem = pop.female[act]
-    cm = np.bincount(band[~fem], minlength=len(PYRAMID_BANDS))
-    cf = np.bincount(band[fem], minlength=len(PYRAMID_BANDS))
+        out[name] = _share(g[i + 1], n)
+    # age on 31 December in whole years -> pyramid band (0: under 25, ..., 9: 65+)
+    age = (y - np.floor(birth)).astype(np.int64)
+    band = np.clip((age - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
+    counts = np.bincount(band + len(PYRAMID_BANDS) * pop.female[idx], minlength=2 * len(PYRAMID_BANDS))
     for i, name in enumerate(PYRAMID):
-        out[name] = float(cm[i] if i < len(PYRAMID_BANDS) else cf[i - len(PYRAMID_BANDS)])
+        out[name] = float(counts[i])
     return out
 
 

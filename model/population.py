@@ -101,6 +101,8 @@ class Workforce:
         """Drop the rows where ``mask`` is False, keeping order."""
         idx = np.flatnonzero(mask)
         k = len(idx)
+        if k == self.n:
+            return
         for name in COLUMNS:
             col = self.__dict__["_" + name]
             col[:k] = col[idx]

@@ -44,9 +44,11 @@ class PayYear:
         self.p = p
         self.table = (np.asarray(p.monthly)[:, None] * np.asarray(p.grade_coefficient)[None, :]
                       * growth_index)  # (post, grade-1)
+        self._flat = np.r_[0.0, self.table.ravel()]  # index post * 18 + grade
         self.wage_last = wage_last
         self.floor_post = np.asarray(p.floor_share) * wage_last / 12
-        self.district_floor = district_floor * wage_last / 12  # <0 where the city rule applies
+        self.district_floor = np.where(district_floor >= 0, district_floor * wage_last / 12, -1.0)
+        self.has_floor = bool((self.floor_post > 0).any() or (self.district_floor > 0).any())
         self.allowance = np.asarray(p.allowance, dtype=float)
         self.insurance_rate = p.pension_rate + p.medical_rate + p.unemployment_rate + p.injury_rate
         self.cb_lo = p.contribution_floor * wage_last / 12
@@ -54,11 +56,16 @@ class PayYear:
         self.perf_mult = np.asarray(p.performance_multiplier, dtype=float)
 
     def gross(self, pop, district_of_community) -> np.ndarray:
-        post = pop.post
-        g = self.table[post, pop.grade - 1]
+        """Monthly gross pay (base + performance at 100%) of every row."""
+        return self.gross_of(pop.post, pop.grade, pop.community, district_of_community)
+
+    def gross_of(self, post, grade, community, district_of_community) -> np.ndarray:
+        g = self._flat[post * np.int16(18) + grade]
+        if not self.has_floor:
+            return g
         floor = self.floor_post[post]
         if self.district_floor.size and (self.district_floor >= 0).any():
-            df = self.district_floor[district_of_community[pop.community]]
+            df = self.district_floor[district_of_community[community]]
             floor = np.where((df >= 0) & (post < 2), df, floor)
         return np.maximum(g, floor)
 
@@ -69,15 +76,18 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
     if t1 <= t0 or pop.n == 0:
         return
     frac = np.minimum(pop.exit_time, t1) - np.maximum(pop.hire_time, t0)
-    np.clip(frac, 0.0, None, out=frac)
+    np.maximum(frac, 0.0, out=frac)
     w = 12.0 * frac
     gross = py.gross(pop, district_of_community)
     allow = py.allowance[pop.level]
     p = py.p
     acc["payroll_base"] += float(gross @ w) * p.base_share
-    pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
+    if p.base_share < 1.0:
+        pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
     acc["payroll_allowance"] += float(allow @ w)
-    cb = np.clip(gross + allow, py.cb_lo, py.cb_hi)
+    cb = gross + allow
+    if py.cb_lo > 0 or np.isfinite(py.cb_hi):
+        cb = np.minimum(np.maximum(cb, py.cb_lo), py.cb_hi)
     cbw = float(cb @ w)
     acc["payroll_insurance"] += py.insurance_rate * cbw
     acc["payroll_housing_fund"] += p.housing_fund_rate * cbw
@@ -98,6 +108,8 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
 def settle_performance(pop, py: PayYear, rows, leaver: bool, acc: dict,
                        district_of_community=None, districts: int = 0) -> None:
     """Pay out accrued performance pay of ``rows`` (by their grade, or as leavers)."""
+    if py.p.base_share >= 1.0:
+        return  # nothing accrued
     amt = pop.perf_accrued[rows]
     rating = pop.rating[rows]
     mult = np.where(rating >= 0, py.perf_mult[np.maximum(rating, 0)], 1.0)

@@ -1,6 +1,89 @@
-"""What people look at: figures, the budget workbook and the HTML report of a run."""
+"""What people look at: figures, the budget workbook and the HTML report of a run.
+
+``python -m model run`` calls :func:`write_all` inside the run's atomic output
+folder; the experiments call :func:`compare_report`. The pieces are usable alone:
+
+- :mod:`model.report.figures`: plotting functions that take a :class:`model.Results`
+  (``fan_chart``, ``target_board``, ``payroll_components``, ``funding_sources``,
+  ``flows``, ``age_pyramid``);
+- :mod:`model.report.budget`: ``budget.xlsx`` (``write_budget``, ``read_budget``);
+- :mod:`model.report.webpage`: ``report.html``;
+- :mod:`model.report.fonts`: finding a font for Chinese labels;
+- :mod:`model.report.labels`: English and Chinese labels.
+
+Chinese (``lang="zh"``): the workbook and the report use Chinese-first labels. Figures
+need a CJK font; when none is installed they fall back to English labels with one
+:class:`~model.report.fonts.MissingCJKFontWarning` saying how to install one
+(``apt-get install fonts-noto-cjk``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import budget, figures, fonts, labels, webpage
+from .budget import read_budget, write_budget
+from .figures import (age_pyramid, fan_chart, flows, funding_sources, payroll_components,
+                      target_board, write_figures)
+from .fonts import MissingCJKFontWarning
+
+__all__ = ["write_all", "compare_report", "write_budget", "read_budget", "write_figures", "fan_chart",
+           "target_board", "payroll_components", "funding_sources", "flows", "age_pyramid",
+           "MissingCJKFontWarning", "budget", "figures", "fonts", "labels", "webpage"]
 
 
 def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) -> None:
-    """Write every figure, ``budget.xlsx`` and ``report.html`` of a run into ``folder``."""
-    return None
+    """Write every figure, ``budget.xlsx`` and ``report.html`` of a run into ``folder``.
+
+    Parameters
+    ----------
+    results : model.Results
+    scenario : model.Scenario
+        The scenario that was run (description, districts, marked assumptions).
+    folder : str or Path
+        The run's output folder (``python -m model run`` passes its atomic temporary
+        folder). Written: ``figures/*.png`` (and ``*.svg`` with ``svg=True``),
+        ``budget.xlsx``, ``report.html``.
+    lang : {"en", "zh"}
+        Labels. ``zh`` without a CJK font: figures in English, one warning.
+    svg : bool
+        Also write each figure as SVG.
+    """
+    labels.check_lang(lang)
+    folder = Path(folder)
+    fig_lang, _ = fonts.figure_language(lang)   # warns once if Chinese cannot be drawn
+    items = write_figures(results, folder / "figures", lang=fig_lang, svg=svg)
+    summary = results.summary()
+    write_budget(results, scenario, folder / "budget.xlsx", lang=lang, summary=summary)
+    files = tuple(f for f in ("budget.xlsx", "summary.csv", "targets.csv", "manifest.json")
+                  if (folder / f).exists())
+    webpage.write_report(results, scenario, folder, items, lang=lang, files=files)
+
+
+def compare_report(results_list, table, folder, lang: str = "en") -> Path:
+    """Write ``report.html`` comparing alternatives side by side (and its figures).
+
+    Parameters
+    ----------
+    results_list : list of model.Results
+        One per alternative, run with the same seed (common random numbers). The first
+        is the baseline the differences refer to.
+    table : pandas.DataFrame
+        Tidy paired differences, columns ``scenario, year, metric, mean, diff, diff_low,
+        diff_high``: ``mean`` is the alternative's mean, ``diff`` the mean of the paired
+        differences alternative minus baseline and ``diff_low``/``diff_high`` its 95%
+        interval, in the metric's units. Rows of the baseline may be present (diff 0 or
+        NaN) or absent. Every metric in the table gets a table and a difference figure.
+    folder : str or Path
+        Output folder (existing or created): writes ``report.html`` and
+        ``figures/compare_*.png``.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    pathlib.Path
+        The report written.
+    """
+    labels.check_lang(lang)
+    fig_lang, _ = fonts.figure_language(lang)
+    return webpage.write_compare(results_list, table, folder, lang=lang, fig_lang=fig_lang)

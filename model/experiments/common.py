@@ -1,0 +1,571 @@
+"""What the policy experiments share: levers, outputs, batches of runs on common random
+numbers, and paired statistics.
+
+A **lever** is one scenario field an experiment changes, written as on the command line:
+
+``section.key``
+    the whole field. A number sets a constant (replacing a schedule or a distribution);
+    for a vector field (``quits.rate``: one rate per tenure band) a number sets every
+    element, so ``quits.rate = 0.1`` means 0.1 in every band.
+``section.key[i]``
+    element ``i`` (from 0) of a vector field, keeping the others (in every year of a
+    schedule).
+``section.key*``
+    a multiplier of the scenario's own value: every element, every schedule point, or
+    the location and spread of a distribution are multiplied by it. ``1`` is the
+    scenario as written.
+
+An **output** is what an experiment looks at: a metric's mean in a year (``--metric
+payroll --year 2026``) or the probability that a target is met (``--target NAME`` for a
+target of the scenario, or an expression such as ``--target "certified_share>=0.6@2024"``).
+
+Every scenario variant of an experiment runs with the same root seed, so replication
+``r`` of each variant draws from the same random streams (:mod:`model.streams`): the
+variants differ only through the lever, which is what makes their differences precise.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import schema
+from ..errors import UserError
+from ..params import Constant, Schedule, Uncertain
+
+NUMERIC_KINDS = ("param", "vec", "int", "float", "date")
+LEVER_KINDS = NUMERIC_KINDS + ("bool", "str")
+_LEVER = re.compile(r"^([a-z_]+)\.([a-z_0-9]+)(?:\[(\d+)\])?(\*)?$")
+_TARGET = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-]*)\s*(?:@\s*(\d{4}))?\s*$")
+
+
+# --------------------------------------------------------------------------- scenarios
+
+def as_scenario(scenario, overrides=None):
+    """A loaded :class:`~model.scenario.Scenario` from a scenario, a path or a bare name."""
+    from ..scenario import Scenario, load
+    if isinstance(scenario, Scenario):
+        if overrides:
+            if isinstance(overrides, (list, tuple)):
+                from ..scenario import parse_override
+                overrides = dict(parse_override(o) for o in overrides)
+            return scenario.with_overrides(dict(overrides))
+        return scenario
+    return load(scenario, overrides or None)
+
+
+# --------------------------------------------------------------------------- levers
+
+@dataclass(frozen=True)
+class Lever:
+    """One scenario field that an experiment sets (see the module docstring).
+
+    Attributes
+    ----------
+    path : str
+        ``section.key``.
+    index : int or None
+        Element of a vector field, or None for the whole field.
+    scale : bool
+        The value multiplies the scenario's own value.
+    field : model.schema.Field
+    """
+
+    path: str
+    index: int | None
+    scale: bool
+    field: schema.Field
+
+    @classmethod
+    def parse(cls, text: str, option: str = "--param") -> "Lever":
+        """Read ``section.key``, ``section.key[i]`` or ``section.key*``."""
+        m = _LEVER.match(text.strip())
+        if not m or m.group(1) not in schema.SECTIONS or m.group(2) not in schema.SECTIONS[m.group(1)]:
+            raise UserError(f"{text!r} is not a scenario field; use section.key (optionally key[i] or "
+                            "key*) as listed by `python -m model schema`", field=option)
+        sec, key, idx, star = m.groups()
+        f = schema.SECTIONS[sec][key]
+        if f.kind not in LEVER_KINDS:
+            raise UserError(f"{sec}.{key} is a {f.kind!r} field, which an experiment cannot vary; "
+                            "vary a number, a vector, a switch or a choice", field=option)
+        if idx is not None and f.kind != "vec":
+            raise UserError(f"{sec}.{key} is not a vector; drop [{idx}]", field=option)
+        if idx is not None and f.size is not None and int(idx) >= f.size:
+            raise UserError(f"{sec}.{key} has {f.size} elements (0..{f.size - 1}); got [{idx}]", field=option)
+        if star and f.kind not in NUMERIC_KINDS:
+            raise UserError(f"{sec}.{key} is not a number; it cannot be multiplied", field=option)
+        return cls(f"{sec}.{key}", None if idx is None else int(idx), bool(star), f)
+
+    @property
+    def name(self) -> str:
+        return self.path + (f"[{self.index}]" if self.index is not None else "") + ("*" if self.scale else "")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def numeric(self) -> bool:
+        return self.field.kind in NUMERIC_KINDS
+
+    @property
+    def integer(self) -> bool:
+        """Only whole values make sense (an ``int`` field, set directly)."""
+        return self.field.kind == "int" and not self.scale
+
+    def limits(self) -> tuple[float, float]:
+        """The range the schema allows for a value of this lever."""
+        if self.scale:
+            return 0.0, math.inf
+        if self.field.kind == "date":
+            return 0.0, 1.0
+        lo = -math.inf if self.field.lo is None else float(self.field.lo)
+        hi = math.inf if self.field.hi is None else float(self.field.hi)
+        return lo, hi
+
+    def check_range(self, lo: float, hi: float, option: str = "--param") -> None:
+        """Fail with one message if ``[lo, hi]`` is not a usable range of this lever."""
+        if not self.numeric:
+            raise UserError(f"{self.name} is not a number; give a numeric field", field=option)
+        if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
+            raise UserError(f"{self.name}: expected low < high, got {lo:g}, {hi:g}", field=option)
+        a, b = self.limits()
+        if lo < a or hi > b:
+            raise UserError(f"{self.name}: the range [{lo:g}, {hi:g}] leaves the allowed range "
+                            f"[{a:g}, {b:g}]", field=option)
+
+    def current(self, scenario) -> float | None:
+        """The scenario's own value of the lever (1 for a multiplier), for reporting."""
+        if self.scale:
+            return 1.0
+        v = scenario.get(self.path)
+        if isinstance(v, (Constant, Schedule, Uncertain)):
+            c = v.central()
+            if isinstance(c, tuple):
+                c = c[self.index] if self.index is not None else (c[0] if len(set(c)) == 1 else float(np.mean(c)))
+            return float(c)
+        if isinstance(v, bool) or isinstance(v, str):
+            return None
+        return float(v) if v is not None else None
+
+    def raw_value(self, scenario, value):
+        """The TOML value that puts ``value`` into the field of ``scenario``."""
+        f, v0 = self.field, scenario.get(self.path)
+        kind = f.kind
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise UserError(f"{self.name} is a switch; expected true or false, got {value!r}", field="--param")
+            return value
+        if kind == "str":
+            return str(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise UserError(f"{self.name} is a number; got {value!r}", field="--param")
+        x = float(value)
+        if self.scale:
+            return _scaled(v0, x, kind)
+        if kind == "int":
+            if abs(x - round(x)) > 1e-9:
+                raise UserError(f"{self.name} is a whole number; got {x:g}", field="--param")
+            return int(round(x))
+        if kind in ("float", "date", "param"):
+            return x
+        # vectors
+        if self.index is None:
+            n = len(_vector_points(v0)[0][1])
+            return [x] * n
+        pts = _vector_points(v0)
+        if self.index >= len(pts[0][1]):
+            raise UserError(f"{self.path} has {len(pts[0][1])} elements here; got [{self.index}]", field="--param")
+        new = [(y, tuple(x if i == self.index else e for i, e in enumerate(vec))) for y, vec in pts]
+        if isinstance(v0, Schedule):
+            return Schedule(tuple(new), v0.interp).to_toml()
+        return list(new[0][1])
+
+    def apply(self, scenario, value):
+        """A new scenario with the lever set to ``value`` (validated)."""
+        return scenario.with_overrides({self.path: self.raw_value(scenario, value)}, label=f"--param {self.name}")
+
+
+def _vector_points(v) -> list[tuple[int | None, tuple]]:
+    if isinstance(v, Schedule):
+        return [(y, tuple(e)) for y, e in v.points]
+    return [(None, tuple(v.value))]
+
+
+def _scaled(v, factor: float, kind: str):
+    if kind == "int":
+        return int(round(v * factor))
+    if kind in ("float", "date"):
+        return float(v) * factor
+    if isinstance(v, Constant):
+        val = v.value
+        return [e * factor for e in val] if isinstance(val, tuple) else val * factor
+    if isinstance(v, Schedule):
+        pts = tuple((y, tuple(e * factor for e in val) if isinstance(val, tuple) else val * factor)
+                    for y, val in v.points)
+        return Schedule(pts, v.interp).to_toml()
+    if isinstance(v, Uncertain):
+        return {"dist": v.dist, **{k: a * factor for k, a in v.args}}
+    raise AssertionError(v)
+
+
+def apply_levers(scenario, levers, values):
+    """``scenario`` with each lever set to its value, in order."""
+    for lv, x in zip(levers, values):
+        scenario = lv.apply(scenario, x)
+    return scenario
+
+
+def parse_value(text: str):
+    """One grid value: a TOML number, boolean or string (bare text is a string)."""
+    text = text.strip()
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
+    """``"35,40,45"`` -> ``[35, 40, 45]`` (also ``lo:hi:n`` for ``n`` evenly spaced values)."""
+    text = text.strip()
+    m = re.fullmatch(r"([^:,]+):([^:,]+):(\d+)", text)
+    if m:
+        a, b, n = parse_value(m.group(1)), parse_value(m.group(2)), int(m.group(3))
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b)) or n < 2:
+            raise UserError(f"{lever.name}: expected low:high:count with count >= 2, got {text!r}", field=option)
+        vals = list(np.linspace(float(a), float(b), n))
+        if lever.integer:
+            vals = sorted({int(round(v)) for v in vals})
+        return vals
+    vals = [parse_value(t) for t in text.split(",") if t.strip()]
+    if not vals:
+        raise UserError(f"{lever.name}: expected values separated by commas, got {text!r}", field=option)
+    if lever.numeric and not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+        raise UserError(f"{lever.name} is a number; expected numbers separated by commas, got {text!r}",
+                        field=option)
+    if len(set(map(repr, vals))) != len(vals):
+        raise UserError(f"{lever.name}: a value is repeated in {text!r}", field=option)
+    return vals
+
+
+def parse_range(text: str, lever: Lever, option: str = "--param") -> tuple[float, float]:
+    """``"0.05,0.2"`` -> ``(0.05, 0.2)``, checked against the field's allowed range."""
+    vals = parse_values(text, lever, option)
+    if len(vals) != 2:
+        raise UserError(f"{lever.name}: expected low,high, got {text!r}", field=option)
+    lo, hi = float(vals[0]), float(vals[1])
+    lever.check_range(lo, hi, option)
+    return lo, hi
+
+
+def split_param(tokens: list[str], option: str = "--param") -> tuple[str, str]:
+    """``["a.b", "1,2"]`` or ``["a.b=1,2"]`` -> ``("a.b", "1,2")``."""
+    if len(tokens) == 1 and "=" in tokens[0]:
+        k, _, v = tokens[0].partition("=")
+        return k.strip(), v.strip()
+    if len(tokens) == 2 and "=" not in tokens[0]:
+        return tokens[0].strip(), tokens[1].strip()
+    raise UserError(f"expected KEY VALUES or KEY=VALUES, got {' '.join(tokens)!r} (put the scenario "
+                    "before the options)", field=option)
+
+
+# --------------------------------------------------------------------------- outputs
+
+@dataclass(frozen=True)
+class Output:
+    """What an experiment looks at: a metric's mean in a year, or a target's probability.
+
+    Attributes
+    ----------
+    metric : str
+        Metric name, with its scope (``certified_share.urban``).
+    year : int
+    target : model.scenario.Target or None
+        When set, the output is the probability that the target is met.
+    """
+
+    metric: str
+    year: int
+    target: object = None
+
+    @property
+    def is_probability(self) -> bool:
+        return self.target is not None
+
+    @property
+    def label(self) -> str:
+        if self.target is not None:
+            t = self.target
+            return f"P({t.metric_name} {t.op} {t.threshold:g} in {t.year})"
+        return f"{self.metric} {self.year}"
+
+    @property
+    def unit(self) -> str:
+        from ..metrics import unit
+        return "probability" if self.is_probability else unit(self.metric)
+
+    def per_rep(self, res) -> np.ndarray:
+        """One value per replication: the metric, or 1.0 / 0.0 for a target met / not met."""
+        if self.target is not None:
+            return res.target_hits(self.target).astype(float)
+        return res.at(self.metric, self.year).astype(float)
+
+    def value(self, res) -> float:
+        """The mean over replications (for a target: the probability it is met)."""
+        v = self.per_rep(res)
+        v = v[np.isfinite(v)]
+        return float(v.mean()) if len(v) else float("nan")
+
+    def interval(self, res, level: float = 0.95) -> tuple[float, float]:
+        """95% interval of :meth:`value`: Wilson for a probability, t for a mean."""
+        from ..results import wilson
+        v = self.per_rep(res)
+        v = v[np.isfinite(v)]
+        if self.target is not None:
+            return wilson(int(v.sum()), len(v), level)
+        return mean_interval(v, level)
+
+    @classmethod
+    def parse(cls, scenario, metric: str | None = None, year: int | None = None,
+              target: str | None = None, default: str = "target") -> "Output":
+        """From ``--metric`` / ``--year`` or ``--target``; with neither, ``default`` decides:
+        ``"target"`` takes the scenario's first target (or headcount in the last year)."""
+        from ..metrics import names
+        known = set(names(scenario))
+        if metric and target:
+            raise UserError("give either --metric or --target, not both", field="--target")
+        if target:
+            t = find_target(scenario, target)
+            return cls(t.metric_name, t.year, t)
+        if metric is None:
+            if default == "target" and scenario.targets:
+                t = scenario.targets[0]
+                return cls(t.metric_name, t.year, t)
+            metric = "headcount"
+        if metric not in known:
+            raise UserError(f"unknown metric {metric!r}; see `python -m model metrics`", field="--metric")
+        year = scenario.end_year if year is None else int(year)
+        if not scenario.start_year <= year <= scenario.end_year:
+            raise UserError(f"year {year} is outside the horizon {scenario.start_year}-{scenario.end_year}",
+                            field="--year")
+        return cls(metric, year, None)
+
+
+def find_target(scenario, text: str):
+    """A target of ``scenario`` by name, or a new one from ``metric>=value@year``."""
+    from ..metrics import names
+    from ..scenario import Target
+    for t in scenario.targets:
+        if t.name == text:
+            return t
+    m = _TARGET.match(text)
+    if not m:
+        known = ", ".join(repr(t.name) for t in scenario.targets) or "none"
+        raise UserError(f"{text!r} is neither a target of {scenario.name} (targets: {known}) nor an "
+                        "expression like 'certified_share>=0.6@2024'", field="--target")
+    metric, op, thr, year = m.groups()
+    if metric not in set(names(scenario)):
+        raise UserError(f"unknown metric {metric!r}; see `python -m model metrics`", field="--target")
+    try:
+        threshold = float(thr)
+    except ValueError:
+        raise UserError(f"{thr!r} is not a number", field="--target") from None
+    year = scenario.end_year if year is None else int(year)
+    if not scenario.start_year <= year <= scenario.end_year:
+        raise UserError(f"year {year} is outside the horizon {scenario.start_year}-{scenario.end_year}",
+                        field="--target")
+    base, _, scope = metric.partition(".")
+    return Target(name=text.strip(), metric=base, year=year, op=op, threshold=threshold, scope=scope,
+                  source="command line")
+
+
+# --------------------------------------------------------------------------- statistics
+
+def mean_interval(v: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Student-t interval of the mean of ``v`` (NaN with fewer than 2 values)."""
+    from scipy import stats
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v)]
+    n = len(v)
+    if n < 2:
+        return float("nan"), float("nan")
+    m, s = float(v.mean()), float(v.std(ddof=1))
+    h = float(stats.t.ppf(0.5 + level / 2, n - 1)) * s / math.sqrt(n)
+    return m - h, m + h
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict:
+    """Paired and unpaired statistics of ``b - a`` over replications (axis 0).
+
+    ``a`` and ``b`` have shape (reps, ...); replication ``r`` of both used the same random
+    streams. Replications where either value is NaN are left out.
+
+    Returns
+    -------
+    dict of arrays
+        ``n``, ``mean_a``, ``mean_b``, ``difference`` (mean of ``b_r - a_r``), ``sd``
+        (of the per-replication differences), ``low``/``high`` (paired t-interval,
+        ``difference -+ t_{n-1} sd / sqrt(n)``), and ``unpaired_low``/``unpaired_high``
+        (Welch interval, as if the two had independent random numbers).
+    """
+    from scipy import stats
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    n = ok.sum(axis=0)
+    nn = np.where(n > 0, n, 1)
+    az, bz = np.where(ok, a, 0.0), np.where(ok, b, 0.0)
+    ma, mb = az.sum(axis=0) / nn, bz.sum(axis=0) / nn
+    d = np.where(ok, b - a, 0.0)
+    md = d.sum(axis=0) / nn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dof = np.where(n > 1, n - 1, np.nan)
+        var_d = (np.where(ok, d - md, 0.0) ** 2).sum(axis=0) / dof
+        va = (np.where(ok, a - ma, 0.0) ** 2).sum(axis=0) / dof / nn
+        vb = (np.where(ok, b - mb, 0.0) ** 2).sum(axis=0) / dof / nn
+        tq = stats.t.ppf(0.5 + level / 2, dof)
+        half = np.where(var_d > 0, tq * np.sqrt(var_d / nn), np.where(n > 1, 0.0, np.nan))
+        se_u = np.sqrt(va + vb)
+        welch_df = (va + vb) ** 2 / (va ** 2 / dof + vb ** 2 / dof)
+        half_u = np.where(se_u > 0, stats.t.ppf(0.5 + level / 2, welch_df) * se_u,
+                          np.where(n > 1, 0.0, np.nan))
+    nan = n == 0
+    md, ma, mb = (np.where(nan, np.nan, x) for x in (md, ma, mb))
+    return {"n": n, "mean_a": ma, "mean_b": mb, "difference": md, "sd": np.sqrt(var_d),
+            "low": md - half, "high": md + half, "unpaired_low": md - half_u, "unpaired_high": md + half_u}
+
+
+# --------------------------------------------------------------------------- running
+
+def _run_one(scenario, reps, seed):
+    from ..runner import run
+    return run(scenario, reps=reps, seed=seed, workers=1, quiet=True)
+
+
+def run_many(scenarios, reps: int | None = None, seed: int | None = None, workers: int | None = None,
+             backend: str | None = None, scheduler: str | None = None, quiet: bool = True,
+             desc: str = "runs") -> list:
+    """Run every scenario with the same seed (common random numbers); list of Results.
+
+    ``reps`` and ``seed`` default to the first scenario's ``[run]`` section. Scenarios
+    are spread over local processes when there are several (each runs its
+    replications serially), or run one after another on the Dask backend.
+    """
+    from ..runner import run
+    scenarios = list(scenarios)
+    if not scenarios:
+        return []
+    first = scenarios[0]
+    reps = first.run.reps if reps is None else int(reps)
+    seed = first.run.seed if seed is None else int(seed)
+    if reps < 1:
+        raise UserError("--reps must be at least 1", field="reps")
+    if seed < 0:
+        raise UserError("--seed must be a whole number >= 0", field="seed")
+    if backend == "dask" or scheduler:
+        return [run(s, reps=reps, seed=seed, backend=backend, scheduler=scheduler, quiet=True)
+                for s in _progress(scenarios, quiet, desc)]
+    if workers is None:
+        workers = 1 if reps * len(scenarios) < 16 else (os.cpu_count() or 1)
+    workers = int(workers)
+    if workers < 1:
+        raise UserError("--workers must be at least 1", field="workers")
+    if workers == 1:
+        return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
+    if len(scenarios) < workers:
+        return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
+                for s in _progress(scenarios, quiet, desc)]
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        futs = [ex.submit(_run_one, s, reps, seed) for s in scenarios]
+        return [f.result() for f in _progress(futs, quiet, desc)]
+
+
+def _progress(items, quiet: bool, desc: str):
+    if quiet or len(items) < 2:
+        return items
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return items
+    return tqdm(items, desc=desc, unit="run", delay=1.0, disable=None, file=sys.stderr, leave=False)
+
+
+class Evaluator:
+    """Runs scenario variants on common random numbers, remembering each result.
+
+    Used by :func:`~model.experiments.solve.solve` and
+    :func:`~model.experiments.calibrate.calibrate`, which ask for the same variant
+    more than once.
+    """
+
+    def __init__(self, scenario, levers, reps, seed, workers=None, backend=None, scheduler=None):
+        self.scenario = scenario
+        self.levers = list(levers)
+        self.reps = scenario.run.reps if reps is None else int(reps)
+        self.seed = scenario.run.seed if seed is None else int(seed)
+        self.workers, self.backend, self.scheduler = workers, backend, scheduler
+        self.cache: dict = {}
+        self.replications = 0
+
+    def key(self, values) -> tuple:
+        return tuple(round(float(v), 12) for v in values)
+
+    def __call__(self, values):
+        k = self.key(values)
+        if k not in self.cache:
+            sc = apply_levers(self.scenario, self.levers, [int(v) if lv.integer else float(v)
+                                                            for lv, v in zip(self.levers, values)])
+            (res,) = run_many([sc], self.reps, self.seed, self.workers, self.backend, self.scheduler)
+            self.cache[k] = res
+            self.replications += self.reps
+        return self.cache[k]
+
+    @property
+    def evaluations(self) -> int:
+        return len(self.cache)
+
+
+# --------------------------------------------------------------------------- writing
+
+def default_out(command: str, scenario_name: str) -> Path:
+    from ..cli import OUTPUTS
+    return OUTPUTS / f"{command}-{scenario_name}"
+
+
+def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None = None, argv=None) -> dict:
+    """What an experiment ran, for the record."""
+    import datetime as _dt
+    from ..cli import _version, versions
+    return {
+        "command": command,
+        "argv": list(sys.argv if argv is None else argv),
+        "scenarios": [{"name": s.name, "file": str(s.path) if s.path else None, "hash": s.hash,
+                       "file_hash": s.file_hash} for s in scenarios],
+        "seed": seed, "reps": reps, "package_version": _version(), "versions": versions(),
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        **(extra or {}),
+    }
+
+
+def write_table(df, path: Path) -> None:
+    df.to_csv(path, index=False, float_format="%.10g")
+
+
+def fmt(x: float, unit: str = "") -> str:
+    """A number for a terminal line: shares as %, money in millions."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    if unit in ("share", "probability") or unit.startswith("share"):
+        return f"{x:.1%}"
+    if unit.startswith("yuan") and abs(x) >= 1e5:
+        return f"{x / 1e6:,.2f}M"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"

@@ -1,0 +1,292 @@
+"""Compare alternatives on common random numbers: paired differences against the first.
+
+Every scenario runs with the same seed, so replication ``r`` of each draws from the same
+random streams, mechanism by mechanism and year by year (:mod:`model.streams`); a rule
+changed in one scenario does not reshuffle the draws of the others. The difference of a
+metric between scenario ``B`` and the baseline ``A`` (the first scenario) in a year is
+estimated from the per-replication differences ``d_r = B_r - A_r``:
+
+    mean  d = (1/R) sum_r d_r,      95% interval  d -+ t_{R-1, 0.975} s_d / sqrt(R)
+
+The paired interval is narrower than the unpaired (Welch) interval of two independent
+runs by about ``sqrt(1 - rho)``, where ``rho`` is the correlation of ``A_r`` and ``B_r``;
+both are reported so the gain is visible. A scenario compared with itself gives a
+difference of exactly zero.
+
+Command line::
+
+    python -m model compare A.toml B.toml [C.toml ...] [--variant KEY=VALUE ...]
+
+writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
+``manifest.json``, ``differences.png`` and ``report.html`` into
+``outputs/compare-<A>/`` (or ``--out``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from . import common
+
+KEY_METRICS = ("headcount", "certified_share", "hires", "exits_total", "payroll")
+
+
+@dataclass
+class Comparison:
+    """Scenarios run on common random numbers, with paired differences against the first.
+
+    Attributes
+    ----------
+    labels : list of str
+        One label per scenario (its name; repeated names get ``#2``, ``#3``...).
+    results : list of model.Results
+    summary : pandas.DataFrame
+        Every scenario's summary (``scenario, year, metric, mean, sd, p05 ... p95``).
+    differences : pandas.DataFrame
+        One row per alternative, year and metric: ``scenario, baseline, year, metric,
+        mean_baseline, mean, difference, difference_sd, difference_low,
+        difference_high, unpaired_low, unpaired_high, reps``.
+    targets : pandas.DataFrame
+        Every target's probability per scenario (with its Wilson interval), and for
+        alternatives the paired difference in probability against the baseline.
+    reps, seed : int
+    """
+
+    labels: list
+    results: list
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    targets: pd.DataFrame
+    reps: int
+    seed: int
+    scenarios: list = field(default_factory=list, repr=False)
+
+    def difference(self, metric: str, year: int | None = None) -> pd.DataFrame:
+        """Rows of :attr:`differences` for one metric (and year)."""
+        d = self.differences[self.differences.metric == metric]
+        return d if year is None else d[d.year == year]
+
+    def table(self, metrics=KEY_METRICS, year: int | None = None) -> pd.DataFrame:
+        """A readable table: per metric (in ``year``, default the last common year), each
+        scenario's mean and each alternative's difference with its interval."""
+        d = self.differences
+        year = int(d.year.max()) if year is None else year
+        d = d[(d.year == year) & d.metric.isin(metrics)]
+        return d[["metric", "year", "scenario", "mean_baseline", "mean", "difference", "difference_low",
+                  "difference_high", "unpaired_low", "unpaired_high"]].reset_index(drop=True)
+
+    def to_csv(self, folder) -> None:
+        folder = Path(folder)
+        common.write_table(self.summary, folder / "summary.csv")
+        common.write_table(self.differences, folder / "differences.csv")
+        common.write_table(self.targets, folder / "targets.csv")
+
+    def __repr__(self):
+        return f"<Comparison {' vs '.join(self.labels)}: {self.reps} replications, seed {self.seed}>"
+
+
+def _labels(scenarios) -> list[str]:
+    out, seen = [], {}
+    for s in scenarios:
+        seen[s.name] = seen.get(s.name, 0) + 1
+        out.append(s.name if seen[s.name] == 1 else f"{s.name}#{seen[s.name]}")
+    return out
+
+
+def compare(scenarios, reps: int | None = None, seed: int | None = None, *, overrides=None,
+            workers: int | None = None, backend: str | None = None, scheduler: str | None = None,
+            quiet: bool = True, level: float = 0.95) -> Comparison:
+    """Run scenarios on common random numbers and compare each with the first.
+
+    Parameters
+    ----------
+    scenarios : list of Scenario, path or name
+        The baseline first, then the alternatives (at least two in all).
+    reps, seed : int, optional
+        Default: the baseline's ``[run]`` section. Every scenario uses the same seed.
+    overrides : dict or list of "key=value", optional
+        Applied to every scenario (``--set``).
+    workers, backend, scheduler, quiet
+        As for :func:`model.run`.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> from model.experiments.compare import compare
+    >>> import model
+    >>> base = model.load("bench", {"demand.communities": 50, "years": 2})
+    >>> alt = base.with_overrides({"certification.pass_prob": 0.3})
+    >>> c = compare([base, alt], reps=4, seed=1)
+    >>> c.difference("certified_share", 2026)[["difference", "difference_low", "difference_high"]]  # doctest: +SKIP
+    """
+    scs = [common.as_scenario(s, overrides) for s in scenarios]
+    if len(scs) < 2:
+        raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")
+    years = np.array(sorted(set.intersection(*(set(s.year_list.tolist()) for s in scs))))
+    if not len(years):
+        raise UserError("the scenarios' horizons do not overlap; compare scenarios covering the same years",
+                        field="scenarios")
+    reps = scs[0].run.reps if reps is None else int(reps)
+    seed = scs[0].run.seed if seed is None else int(seed)
+    results = common.run_many(scs, reps, seed, workers, backend, scheduler, quiet, desc="scenarios")
+    labels = _labels(scs)
+    for r, lab in zip(results, labels):
+        r.scenario = lab
+    base = results[0]
+    metrics = [m for m in base.metrics if all(m in r.metrics for r in results[1:])]
+    summary = pd.concat([r.summary() for r in results], ignore_index=True)
+
+    def block(res):
+        yi = [int(np.flatnonzero(res.years == y)[0]) for y in years]
+        mi = [res.metrics.index(m) for m in metrics]
+        return res.values[:, yi][:, :, mi]
+
+    a = block(base)
+    rows = []
+    ny, nm = len(years), len(metrics)
+    for res, lab in zip(results[1:], labels[1:]):
+        st = common.paired_difference(a, block(res), level)
+        rows.append(pd.DataFrame({
+            "scenario": lab, "baseline": labels[0],
+            "year": np.repeat(years, nm), "metric": np.tile(np.array(metrics, dtype=object), ny),
+            "mean_baseline": st["mean_a"].ravel(), "mean": st["mean_b"].ravel(),
+            "difference": st["difference"].ravel(), "difference_sd": st["sd"].ravel(),
+            "difference_low": st["low"].ravel(), "difference_high": st["high"].ravel(),
+            "unpaired_low": st["unpaired_low"].ravel(), "unpaired_high": st["unpaired_high"].ravel(),
+            "reps": st["n"].ravel(),
+        }))
+    differences = pd.concat(rows, ignore_index=True)
+    targets = _targets(results, labels, scs, level)
+    return Comparison(labels, results, summary, differences, targets, reps, seed, scs)
+
+
+def _targets(results, labels, scs, level) -> pd.DataFrame:
+    """Each scenario's own targets, plus the baseline's targets evaluated in every scenario."""
+    specs = []
+    for sc in scs:
+        for t in sc.targets:
+            if t.year in results[0].years and all(t.metric_name in r.metrics for r in results) and \
+                    all(t.year in r.years for r in results) and t not in specs:
+                specs.append(t)
+    rows = []
+    base_hits = {}
+    for res, lab in zip(results, labels):
+        own = res.target_specs
+        res.target_specs = tuple(specs)
+        tab = res.targets()
+        res.target_specs = own
+        for i, t in enumerate(specs):
+            hits = res.target_hits(t).astype(float)
+            row = tab.iloc[i].to_dict()
+            if lab == labels[0]:
+                base_hits[i] = hits
+                row.update(probability_difference=0.0, probability_difference_low=0.0,
+                           probability_difference_high=0.0)
+            else:
+                st = common.paired_difference(base_hits[i], hits, level)
+                row.update(probability_difference=float(st["difference"]),
+                           probability_difference_low=float(st["low"]),
+                           probability_difference_high=float(st["high"]))
+            rows.append(row)
+    cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "probability_low",
+            "probability_high", "mean", "probability_difference", "probability_difference_low",
+            "probability_difference_high", "source"]
+    return pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+
+
+# --------------------------------------------------------------------------- command line
+
+def add_arguments(p) -> None:
+    from ..cli import add_run_options
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="baseline first, then alternatives")
+    add_run_options(p, "output folder (default: outputs/compare-<baseline>)")
+    p.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE",
+                   help="add an alternative: the baseline with this field changed (repeatable)")
+    p.add_argument("--metric", action="append", default=[], metavar="NAME",
+                   help="metric for the figure and the printed table (repeatable; default: "
+                   + ", ".join(KEY_METRICS) + ")")
+
+
+def main(args) -> int:
+    from ..outputs import atomic_folder, check_destination, write_json
+    from ..scenario import parse_override
+    scs = [common.as_scenario(s, args.overrides) for s in args.scenarios]
+    for v in args.variant:
+        key, value = parse_override(v)
+        label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{key.split('.')[-1]}-{value}")
+        scs.append(scs[0].with_overrides({key: value, "name": label}, label=f"--variant {v}"))
+    if len(scs) < 2:
+        raise UserError("compare needs at least two scenarios: give two files, or one and --variant KEY=VALUE",
+                        field="scenarios")
+    metrics = args.metric or list(KEY_METRICS)
+    from ..metrics import names
+    known = set(names(scs[0]))
+    for m in metrics:
+        if m not in known:
+            raise UserError(f"unknown metric {m!r}; see `python -m model metrics`", field="--metric")
+    out = Path(args.out or common.default_out("compare", scs[0].name))
+    check_destination(out.resolve(), not args.no_overwrite)
+    c = compare(scs, args.reps, args.seed, workers=args.workers, backend=args.backend,
+                scheduler=args.scheduler, quiet=args.quiet)
+    notes = []
+    with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
+        c.to_csv(tmp)
+        write_json(tmp / "manifest.json", common.manifest("compare", scs, c.reps, c.seed,
+                                                          {"labels": c.labels}))
+        if not args.no_report:
+            from ..report import experiments as fig
+            fig.paired_differences(c, metrics, tmp / "differences.png", lang=args.lang, svg=args.svg)
+            notes.append(_report(c, tmp, args.lang))
+    _print(c, metrics, out)
+    for n in notes:
+        if n:
+            print(n)
+    return 0
+
+
+def _report(c: Comparison, folder: Path, lang: str) -> str | None:
+    """The side-by-side HTML report, when :func:`model.report.compare_report` exists."""
+    try:
+        from ..report import compare_report
+    except (ImportError, AttributeError):
+        return "note: report.html not written (model.report.compare_report is not available yet)"
+    compare_report(c.results, c.differences, folder, lang)
+    return None
+
+
+def _print(c: Comparison, metrics, out: Path) -> None:
+    from ..metrics import unit
+    year = int(c.differences.year.max())
+    print(f"Compared {', '.join(c.labels)} ({c.reps} replications each, seed {c.seed}, "
+          "common random numbers); baseline: " + c.labels[0])
+    print(f"\nIn {year}: mean, and paired difference vs {c.labels[0]} [95% interval]")
+    t = c.table(metrics, year)
+    for m in metrics:
+        rows = t[t.metric == m]
+        if not len(rows):
+            continue
+        u = unit(m)
+        line = f"  {m:24s} {c.labels[0]}: {common.fmt(rows['mean_baseline'].iloc[0], u)}"
+        print(line)
+        for _, r in rows.iterrows():
+            print(f"  {'':24s} {r['scenario']}: {common.fmt(r['mean'], u)}  diff "
+                  f"{common.fmt(r['difference'], u)} [{common.fmt(r['difference_low'], u)}, "
+                  f"{common.fmt(r['difference_high'], u)}]")
+    if len(c.targets):
+        print("\nTargets: probability met [95% interval]")
+        for name, g in c.targets.groupby("target", sort=False):
+            print(f"  {name}: " + "; ".join(f"{r['scenario']} {r['probability']:.0%} "
+                                             f"[{r['probability_low']:.0%}-{r['probability_high']:.0%}]"
+                                             for _, r in g.iterrows()))
+    print(f"\nWrote {out}/")

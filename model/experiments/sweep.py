@@ -1,0 +1,217 @@
+"""Sweep one or two levers over a grid, on common random numbers across grid points.
+
+Every grid point is the scenario with the levers set (see :mod:`model.experiments.common`
+for ``section.key``, ``section.key[i]`` and ``section.key*``) and runs with the same seed,
+so replication ``r`` at every point draws from the same random streams: the curve of an
+output against the grid is smooth where the model is, and differences between points
+are paired.
+
+Command line::
+
+    python -m model sweep SCENARIO --param recruitment.max_age 35,40,45 \\
+        [--param certification.pass_prob 0.2,0.3] [--metric certified_share --year 2030 | --target NAME]
+
+writes ``grid.csv``, ``summary.csv`` (every metric at every grid point and year),
+``targets.csv``, ``output.csv`` (the chosen output per grid point), ``manifest.json``
+and ``sweep.png`` (a line for one lever, a heat map for two) into
+``outputs/sweep-<scenario>/``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from . import common
+
+
+@dataclass
+class Sweep:
+    """Results over a grid of lever values.
+
+    Attributes
+    ----------
+    levers : list of Lever
+    grid : pandas.DataFrame
+        ``point`` and one column per lever (named as the lever, e.g. ``recruitment.max_age``).
+    results : list of model.Results
+        One per grid point, in grid order.
+    summary : pandas.DataFrame
+        ``point``, the lever columns, then :meth:`model.Results.summary` columns.
+    targets : pandas.DataFrame
+        ``point``, the lever columns, then :meth:`model.Results.targets` columns.
+    reps, seed : int
+    """
+
+    levers: list
+    grid: pd.DataFrame
+    results: list
+    summary: pd.DataFrame
+    targets: pd.DataFrame
+    reps: int
+    seed: int
+    scenario: object = field(default=None, repr=False)
+
+    @property
+    def lever_names(self) -> list[str]:
+        return [lv.name for lv in self.levers]
+
+    def output(self, output) -> pd.DataFrame:
+        """The output at every grid point: lever columns, ``value`` (mean or probability),
+        ``low``/``high`` (95% interval), ``reps``.
+
+        ``output`` is a :class:`~model.experiments.common.Output` or a metric name (then
+        taken in the last year).
+        """
+        if isinstance(output, str):
+            output = common.Output.parse(self.scenario, metric=output)
+        rows = []
+        for (_, g), res in zip(self.grid.iterrows(), self.results):
+            lo, hi = output.interval(res)
+            rows.append({**g.to_dict(), "output": output.label, "value": output.value(res),
+                         "low": lo, "high": hi, "reps": res.reps})
+        return pd.DataFrame(rows)
+
+    def per_replication(self, output) -> pd.DataFrame:
+        """The output per grid point and replication (``point``, levers, ``rep``, ``value``)."""
+        rows = []
+        for (_, g), res in zip(self.grid.iterrows(), self.results):
+            v = output.per_rep(res)
+            rows.append(pd.DataFrame({**{k: [x] * len(v) for k, x in g.to_dict().items()},
+                                      "rep": np.arange(len(v)), "value": v}))
+        return pd.concat(rows, ignore_index=True)
+
+    def __repr__(self):
+        return f"<Sweep {' x '.join(self.lever_names)}: {len(self.grid)} points, {self.reps} replications each>"
+
+
+def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *, overrides=None,
+          workers: int | None = None, backend: str | None = None, scheduler: str | None = None,
+          quiet: bool = True) -> Sweep:
+    """Run the scenario at every point of a grid of one or two levers.
+
+    Parameters
+    ----------
+    scenario : Scenario, path or name
+    params : dict or list of (lever, values)
+        One or two levers, e.g. ``{"recruitment.max_age": [35, 40, 45]}``; a lever is a
+        field path (``section.key``, ``section.key[i]`` or ``section.key*``) or a
+        :class:`~model.experiments.common.Lever`. Values may also be a string
+        ``"35,40,45"`` or ``"0.1:0.5:5"``.
+    reps, seed : int, optional
+        Default: the scenario's ``[run]`` section; every grid point uses the same seed.
+    overrides : dict or list of "key=value", optional
+    workers, backend, scheduler, quiet
+        As for :func:`model.run`.
+
+    Returns
+    -------
+    Sweep
+
+    Examples
+    --------
+    >>> from model.experiments.sweep import sweep
+    >>> s = sweep("bench", {"certification.pass_prob": [0.2, 0.3]}, reps=4,
+    ...           overrides={"demand.communities": 50, "years": 2})   # doctest: +SKIP
+    >>> s.output("certified_share")                                   # doctest: +SKIP
+    """
+    sc = common.as_scenario(scenario, overrides)
+    items = list(params.items()) if isinstance(params, dict) else list(params)
+    if not 1 <= len(items) <= 2:
+        raise UserError(f"sweep takes one or two levers, got {len(items)}", field="--param")
+    levers, values = [], []
+    for key, vals in items:
+        lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
+        if isinstance(vals, str):
+            vals = common.parse_values(vals, lv)
+        vals = list(vals)
+        if not vals:
+            raise UserError(f"{lv.name}: no values given", field="--param")
+        levers.append(lv)
+        values.append(vals)
+    if len(levers) == 2 and levers[0].name == levers[1].name:
+        raise UserError(f"{levers[0].name} is given twice", field="--param")
+    points = list(itertools.product(*values))
+    grid = pd.DataFrame([dict(zip([lv.name for lv in levers], p)) for p in points])
+    grid.insert(0, "point", np.arange(len(points)))
+    scenarios = [common.apply_levers(sc, levers, p) for p in points]
+    reps = sc.run.reps if reps is None else int(reps)
+    seed = sc.run.seed if seed is None else int(seed)
+    results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
+    summ, targ = [], []
+    for (_, g), res in zip(grid.iterrows(), results):
+        cols = g.to_dict()
+        s = res.summary()
+        t = res.targets()
+        for k, v in reversed(list(cols.items())):
+            s.insert(0, k, v)
+            t.insert(0, k, v)
+        summ.append(s)
+        targ.append(t)
+    return Sweep(levers, grid, results, pd.concat(summ, ignore_index=True),
+                 pd.concat(targ, ignore_index=True), reps, seed, sc)
+
+
+# --------------------------------------------------------------------------- command line
+
+def add_output_options(p) -> None:
+    """``--metric``, ``--year`` and ``--target``: what the experiment looks at."""
+    p.add_argument("--metric", help="metric to show (mean in --year); see `python -m model metrics`")
+    p.add_argument("--year", type=int, help="year of --metric (default: the last year)")
+    p.add_argument("--target", help="a target's name in the scenario, or an expression such as "
+                   "'certified_share>=0.6@2024' (probability it is met)")
+
+
+def add_arguments(p) -> None:
+    from ..cli import add_run_options
+    p.add_argument("scenario", help="scenario file or name")
+    add_run_options(p, "output folder (default: outputs/sweep-<scenario>)")
+    p.add_argument("--param", action="append", nargs="+", required=True, metavar="KEY VALUES",
+                   help="lever and its grid, e.g. --param recruitment.max_age 35,40,45 (or KEY=VALUES; "
+                   "lo:hi:n for n even steps); once or twice")
+    add_output_options(p)
+
+
+def main(args) -> int:
+    from ..outputs import atomic_folder, check_destination, write_json
+    sc = common.as_scenario(args.scenario, args.overrides)
+    params = []
+    for tokens in args.param:
+        key, vals = common.split_param(tokens)
+        lv = common.Lever.parse(key)
+        params.append((lv, common.parse_values(vals, lv)))
+    output = common.Output.parse(sc, args.metric, args.year, args.target)
+    out = Path(args.out or common.default_out("sweep", sc.name))
+    check_destination(out.resolve(), not args.no_overwrite)
+    s = sweep(sc, params, args.reps, args.seed, workers=args.workers, backend=args.backend,
+              scheduler=args.scheduler, quiet=args.quiet)
+    tab = s.output(output)
+    with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
+        common.write_table(s.grid, tmp / "grid.csv")
+        common.write_table(s.summary, tmp / "summary.csv")
+        common.write_table(s.targets, tmp / "targets.csv")
+        common.write_table(tab, tmp / "output.csv")
+        write_json(tmp / "manifest.json", common.manifest(
+            "sweep", [sc], s.reps, s.seed,
+            {"levers": {lv.name: list(map(_jsonable, v)) for lv, v in params}, "output": output.label}))
+        if not args.no_report:
+            from ..report import experiments as fig
+            fig.sweep_figure(s, output, tmp / "sweep.png", lang=args.lang, svg=args.svg)
+    print(f"Sweep of {' x '.join(s.lever_names)} on {sc.name} ({len(s.grid)} grid points, {s.reps} "
+          f"replications each, seed {s.seed}, common random numbers)")
+    print(f"{output.label}: value [95% interval]")
+    for _, r in tab.iterrows():
+        where = ", ".join(f"{k} = {r[k]}" for k in s.lever_names)
+        print(f"  {where}: {common.fmt(r['value'], output.unit)} "
+              f"[{common.fmt(r['low'], output.unit)}, {common.fmt(r['high'], output.unit)}]")
+    print(f"\nWrote {out}/")
+    return 0
+
+
+def _jsonable(v):
+    return v.item() if isinstance(v, np.generic) else v

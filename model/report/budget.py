@@ -1,0 +1,198 @@
+"""The budget workbook a finance bureau files: ``budget.xlsx``.
+
+Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
+
+- cover: scenario, description, seed, replications, model version, date, units and
+  what the statistics mean (P90 is the budget at 90% confidence: in 90% of the
+  replications the year's cost is at or below it);
+- by component: payroll parts, training, recruitment and work funds, and total cost;
+- by funding source: city subsidy, province, district, and total cost;
+- constant prices: payroll and total cost deflated to the scenario's price base year;
+- by district (only where the scenario names districts): payroll of each district and
+  of the urban / rural parts.
+
+Each item has three rows, mean, P50 and P90; years are columns; values are the
+numbers of ``summary.csv`` (yuan per year), stored as numbers with a thousands
+separator. A metric column holds the metric name, so a machine can read it back.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .. import metrics as M
+from . import labels as L
+
+STATS = (("mean", "mean"), ("p50", "p50"), ("p90", "p90"))
+"""(summary column, label key) of the rows written for each item."""
+NUMBER_FORMAT = "#,##0"
+FIRST_DATA_ROW = 5
+HEADER_ROW = 4
+HEAD_FILL = PatternFill("solid", fgColor="DDE7F3")
+P90_FILL = PatternFill("solid", fgColor="FFF4D6")
+
+
+def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(sheet key, unit key, metrics) of each data sheet this run gets."""
+    out = [
+        ("by_component", "nominal", M.COST_PARTS + ("total_cost",)),
+        ("by_source", "nominal", M.FUNDING_PARTS + ("total_cost",)),
+        ("constant_prices", "constant", ("payroll_real", "total_cost_real")),
+    ]
+    scoped = tuple(f"payroll.{s}" for s in M.scopes(scenario) if f"payroll.{s}" in results.metrics)
+    if scoped:
+        out.append(("by_district", "nominal", ("payroll",) + scoped))
+    return [(k, u, tuple(m for m in ms if m in results.metrics)) for k, u, ms in out]
+
+
+def _price_base_year(scenario) -> int:
+    try:
+        y = int(scenario.economy.price_base_year)
+    except AttributeError:
+        y = 0
+    return y or int(scenario.start_year)
+
+
+def _sheet_title(key: str, lang: str) -> str:
+    t = L.word2(key, lang)
+    for ch in '[]:*?/\\':
+        t = t.replace(ch, " ")
+    return t[:31]
+
+
+def _num(v):
+    """A float for a cell, or None (an empty cell) for NaN."""
+    v = float(v)
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Path:
+    """Write ``budget.xlsx`` for one run.
+
+    Parameters
+    ----------
+    results : model.Results
+    scenario : model.Scenario
+        The scenario run (for its description, districts and price base year).
+    path : str or Path
+        The file to write.
+    lang : {"en", "zh"}
+        ``zh``: Chinese-first labels (``"基本工资 Base pay"``); ``en``: English.
+    summary : pandas.DataFrame, optional
+        ``results.summary()``, if already computed.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from .. import __version__
+    L.check_lang(lang)
+    path = Path(path)
+    s = results.summary() if summary is None else summary
+    table = {(r.metric, int(r.year)): r for r in s.itertuples(index=False)}
+    years = [int(y) for y in results.years]
+    wb = Workbook()
+    cover = wb.active
+    cover.title = _sheet_title("cover", lang)
+    data_sheets = sheets(results, scenario)
+    base_year = _price_base_year(scenario)
+
+    def unit_text(kind: str) -> str:
+        if kind == "constant":
+            return f"{L.word2('yuan_year', lang)}, {L.word2('constant_of', lang, year=base_year)}"
+        return f"{L.word2('yuan_year', lang)}, {L.word2('nominal', lang)}"
+
+    # ---- cover
+    bold = Font(bold=True)
+    cover["A1"] = f"{L.word2('report', lang)}: {results.scenario}"
+    cover["A1"].font = Font(bold=True, size=14)
+    rows = [
+        ("scenario", results.scenario),
+        ("description", getattr(scenario, "description", "") or ""),
+        ("seed", int(results.seed)),
+        ("replications", int(results.reps)),
+        ("version", __version__),
+        ("hash", results.meta.get("scenario_hash") or getattr(scenario, "hash", "")),
+        ("horizon", f"{years[0]}–{years[-1]}"),
+        ("date", _dt.date.today().isoformat()),
+        ("units", f"{unit_text('nominal')}; {L.word2('constant_prices', lang)}: {unit_text('constant')}"),
+        ("mean", L.word2("mean_means", lang)),
+        ("p50", L.word2("p50_means", lang)),
+        ("p90", L.word2("p90_means", lang)),
+        ("sheets", "; ".join(_sheet_title(k, lang) for k, _, _ in data_sheets)),
+    ]
+    for i, (key, value) in enumerate(rows, start=3):
+        cover.cell(i, 1, L.word2(key, lang)).font = bold
+        c = cover.cell(i, 2, value)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    cover.column_dimensions["A"].width = 26
+    cover.column_dimensions["B"].width = 100
+
+    # ---- data sheets
+    for key, kind, metrics in data_sheets:
+        ws = wb.create_sheet(_sheet_title(key, lang))
+        ws["A1"] = f"{L.word2(key, lang)} — {results.scenario}"
+        ws["A1"].font = Font(bold=True, size=13)
+        ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  {L.word2('p90_means', lang)}.  "
+                    f"{L.word('reps_seed', 'en', reps=results.reps, seed=results.seed)}")
+        head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
+                L.word2("unit", lang)] + years
+        for j, h in enumerate(head, start=1):
+            c = ws.cell(HEADER_ROW, j, h)
+            c.font = bold
+            c.fill = HEAD_FILL
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        r = FIRST_DATA_ROW
+        for m in metrics:
+            for col, stat_key in STATS:
+                ws.cell(r, 1, L.metric2(m, lang)).font = bold if col == "mean" else Font()
+                ws.cell(r, 2, m)
+                ws.cell(r, 3, L.word(stat_key, lang))
+                ws.cell(r, 4, "元/年" if lang == "zh" else "yuan/year")
+                for j, y in enumerate(years, start=5):
+                    c = ws.cell(r, j, _num(getattr(table[(m, y)], col)))
+                    c.number_format = NUMBER_FORMAT
+                    if col == "p90":
+                        c.fill = P90_FILL
+                r += 1
+        ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 5)
+        ws.column_dimensions["A"].width = 34 if lang == "zh" else 28
+        ws.column_dimensions["B"].width = 22
+        ws.column_dimensions["C"].width = 10
+        ws.column_dimensions["D"].width = 11
+        for j in range(5, 5 + len(years)):
+            ws.column_dimensions[get_column_letter(j)].width = 15
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def read_budget(path) -> "dict[tuple[str, str, str], dict[int, float]]":
+    """Read back a workbook written by :func:`write_budget`.
+
+    Returns
+    -------
+    dict
+        ``{(sheet title, metric, statistic column): {year: value}}`` with statistic
+        column one of ``mean``, ``p50``, ``p90``.
+    """
+    from openpyxl import load_workbook
+    wb = load_workbook(path, data_only=True)
+    stat_of = {}
+    for col, key in STATS:
+        for lang in L.LANGS:
+            stat_of[L.word(key, lang)] = col
+    out = {}
+    for ws in wb.worksheets[1:]:
+        years = [c.value for c in ws[HEADER_ROW]][4:]
+        for row in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True):
+            if row[1] is None:
+                continue
+            out[(ws.title, row[1], stat_of[row[2]])] = {int(y): v for y, v in zip(years, row[4:])}
+    return out

@@ -1,0 +1,233 @@
+"""Figures of the policy experiments: paired differences, sweeps, solve traces, tornado
+and Sobol charts, calibration fits.
+
+Each function takes the experiment's result object, draws one figure with matplotlib's
+object-oriented API (no pyplot state, no GUI backend), writes it to ``path`` as PNG
+(and SVG with ``svg=True``) when a path is given, and returns the
+:class:`matplotlib.figure.Figure` (a notebook shows it with ``display(fig)``).
+Labels are English (``lang="en"``) or Chinese (``lang="zh"``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+_ZH = {
+    "Paired difference vs {base}": "与{base}的配对差异",
+    "year": "年份",
+    "probability": "概率",
+    "Probability target met": "目标达成概率",
+    "required probability": "要求的概率",
+    "solution": "解",
+    "evaluation": "评估",
+    "Output": "输出",
+    "low": "低值",
+    "high": "高值",
+    "base": "基准",
+    "first-order (S1)": "一阶指数 (S1)",
+    "total (ST)": "总效应指数 (ST)",
+    "Sobol index": "Sobol 指数",
+    "observed": "观测值",
+    "simulated (95% interval)": "模拟值 (95% 区间)",
+    "objective": "目标函数",
+    "mean": "均值",
+    "95% interval": "95% 区间",
+    "paired 95% interval": "配对 95% 区间",
+    "Sweep of {lever}": "{lever} 的参数扫描",
+    "Solve {lever}: {target}": "求解 {lever}: {target}",
+    "Tornado: {output}": "龙卷风图: {output}",
+    "Calibration fit": "校准拟合",
+    "Profile of the objective": "目标函数剖面",
+}
+
+
+def _t(text: str, lang: str, **kw) -> str:
+    s = _ZH.get(text, text) if lang == "zh" else text
+    return s.format(**kw) if kw else s
+
+
+def _figure(lang: str, size=(8, 5), nrows=1, ncols=1):
+    from matplotlib.figure import Figure
+    import matplotlib as mpl
+    rc = {}
+    if lang == "zh":
+        rc["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
+                                 "SimHei", "DejaVu Sans"]
+        rc["axes.unicode_minus"] = False
+    with mpl.rc_context(rc):
+        fig = Figure(figsize=size, layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig._lang_rc = rc
+    return fig, axes
+
+
+def _save(fig, path, svg: bool = False):
+    if path is None:
+        return fig
+    import matplotlib as mpl
+    path = Path(path)
+    with mpl.rc_context(getattr(fig, "_lang_rc", {})):
+        fig.savefig(path, dpi=120)
+        if svg:
+            fig.savefig(path.with_suffix(".svg"))
+    return fig
+
+
+def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bool = False):
+    """One panel per metric: each alternative's paired difference from the baseline by year,
+    with its paired 95% interval (band) and the unpaired interval (dotted)."""
+    metrics = [m for m in metrics if (comparison.differences.metric == m).any()]
+    n = max(len(metrics), 1)
+    ncols = min(n, 3)
+    nrows = -(-n // ncols)
+    fig, axes = _figure(lang, (4.2 * ncols, 3.2 * nrows + 0.5), nrows, ncols)
+    base = comparison.labels[0]
+    for ax, m in zip(axes.ravel(), metrics):
+        d = comparison.difference(m)
+        for i, (lab, g) in enumerate(d.groupby("scenario", sort=False)):
+            color = f"C{i}"
+            ax.plot(g.year, g.difference, color=color, marker="o", ms=3, label=lab)
+            ax.fill_between(g.year, g.difference_low, g.difference_high, color=color, alpha=0.25)
+            ax.plot(g.year, g.unpaired_low, color=color, ls=":", lw=0.8)
+            ax.plot(g.year, g.unpaired_high, color=color, ls=":", lw=0.8)
+        ax.axhline(0, color="0.4", lw=0.8)
+        ax.set_title(m, fontsize=10)
+        ax.set_xlabel(_t("year", lang))
+    for ax in axes.ravel()[len(metrics):]:
+        ax.set_visible(False)
+    if metrics:
+        axes.ravel()[0].legend(fontsize=8)
+    fig.suptitle(_t("Paired difference vs {base}", lang, base=base) + "  (" + _t("paired 95% interval", lang)
+                 + "; dotted: unpaired)" if lang == "en" else
+                 _t("Paired difference vs {base}", lang, base=base))
+    return _save(fig, path, svg)
+
+
+def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
+    """A line (one lever) or a heat map (two levers) of ``output`` over the sweep's grid."""
+    tab = sweep.output(output)
+    levers = sweep.lever_names
+    fig, axes = _figure(lang, (7, 4.5))
+    ax = axes[0, 0]
+    ylabel = _t("probability", lang) if output.is_probability else f"{output.metric} ({output.unit})"
+    if len(levers) == 1:
+        x = tab[levers[0]].to_numpy()
+        numeric = np.issubdtype(np.asarray(x).dtype, np.number)
+        xs = x if numeric else np.arange(len(x))
+        ax.plot(xs, tab["value"], marker="o", label=_t("mean", lang) if not output.is_probability
+                else _t("probability", lang))
+        ax.fill_between(xs, tab["low"], tab["high"], alpha=0.25, label=_t("95% interval", lang))
+        if not numeric:
+            ax.set_xticks(xs, [str(v) for v in x])
+        ax.set_xlabel(levers[0])
+        ax.set_ylabel(ylabel)
+        ax.legend(fontsize=8)
+    else:
+        a, b = levers
+        pv = tab.pivot(index=b, columns=a, values="value")
+        im = ax.imshow(pv.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(pv.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pv.columns])
+        ax.set_yticks(range(pv.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pv.index])
+        ax.set_xlabel(a)
+        ax.set_ylabel(b)
+        vals = pv.to_numpy(dtype=float)
+        for i in range(vals.shape[0]):
+            for j in range(vals.shape[1]):
+                txt = f"{vals[i, j]:.0%}" if output.is_probability else f"{vals[i, j]:.3g}"
+                ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="w")
+        fig.colorbar(im, ax=ax, label=ylabel)
+    ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {output.label}", fontsize=10)
+    return _save(fig, path, svg)
+
+
+def solve_trace(solution, path=None, lang: str = "en", svg: bool = False):
+    """Probability of the target at each value tried, with Wilson intervals, the required
+    probability and the solution."""
+    tr = solution.trace.sort_values("value")
+    fig, axes = _figure(lang, (7, 4.5))
+    ax = axes[0, 0]
+    err = np.vstack([tr.probability - tr.probability_low, tr.probability_high - tr.probability])
+    ax.errorbar(tr.value, tr.probability, yerr=err, fmt="o", ms=4, capsize=2, label=_t("evaluation", lang))
+    ax.axhline(solution.prob, color="C3", ls="--", lw=1, label=_t("required probability", lang))
+    ax.axvline(solution.value, color="C2", lw=1.5, label=f"{_t('solution', lang)}: {solution.value:.4g}")
+    for _, r in solution.trace.iterrows():
+        ax.annotate(str(int(r.step)), (r.value, r.probability), textcoords="offset points", xytext=(3, 3),
+                    fontsize=7, color="0.4")
+    ax.set_xlabel(solution.lever)
+    ax.set_ylabel(_t("Probability target met", lang))
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(fontsize=8)
+    ax.set_title(_t("Solve {lever}: {target}", lang, lever=solution.lever, target=solution.target_label),
+                 fontsize=10)
+    return _save(fig, path, svg)
+
+
+def tornado(sens, path=None, lang: str = "en", svg: bool = False):
+    """Tornado chart: the output at each factor's low and high value, widest swing on top."""
+    t = sens.oat.sort_values("swing", ascending=True)
+    fig, axes = _figure(lang, (8, 1.0 + 0.45 * max(len(t), 2)))
+    ax = axes[0, 0]
+    base = sens.base_value
+    y = np.arange(len(t))
+    ax.barh(y, t.output_low - base, left=base, color="C0", label=_t("low", lang))
+    ax.barh(y, t.output_high - base, left=base, color="C1", label=_t("high", lang))
+    ax.axvline(base, color="k", lw=1, label=_t("base", lang))
+    ax.set_yticks(y, [f"{p} [{lo:.3g}, {hi:.3g}]" for p, lo, hi in zip(t.parameter, t.low, t.high)])
+    ax.set_xlabel(sens.output.label)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(_t("Tornado: {output}", lang, output=sens.output.label), fontsize=10)
+    return _save(fig, path, svg)
+
+
+def sobol_figure(sens, path=None, lang: str = "en", svg: bool = False):
+    """First-order and total Sobol indices with their 95% bootstrap intervals."""
+    s = sens.sobol
+    fig, axes = _figure(lang, (7, 1.2 + 0.5 * max(len(s), 2)))
+    ax = axes[0, 0]
+    y = np.arange(len(s))
+    ax.barh(y - 0.2, s.S1, height=0.4, xerr=s.S1_conf, color="C0", label=_t("first-order (S1)", lang))
+    ax.barh(y + 0.2, s.ST, height=0.4, xerr=s.ST_conf, color="C1", label=_t("total (ST)", lang))
+    ax.set_yticks(y, list(s.parameter))
+    ax.set_xlabel(_t("Sobol index", lang))
+    ax.axvline(0, color="0.4", lw=0.8)
+    ax.legend(fontsize=8)
+    ax.set_title(f"Sobol: {sens.output.label}", fontsize=10)
+    return _save(fig, path, svg)
+
+
+def calibration_fit(cal, path=None, lang: str = "en", svg: bool = False):
+    """Observed values against the fitted model's simulated means (with 95% intervals), one
+    panel per metric; and, when computed, the objective's profile along each parameter."""
+    fit = cal.fit
+    metrics = list(dict.fromkeys(fit.metric))
+    prof = cal.profile if cal.profile is not None and len(cal.profile) else None
+    nprof = 0 if prof is None else prof.parameter.nunique()
+    n = len(metrics) + nprof
+    ncols = min(n, 3)
+    nrows = -(-n // ncols)
+    fig, axes = _figure(lang, (4.2 * ncols, 3.3 * nrows + 0.4), nrows, ncols)
+    flat = axes.ravel()
+    for ax, m in zip(flat, metrics):
+        g = fit[fit.metric == m].sort_values("year")
+        ax.errorbar(g.year, g.simulated, yerr=np.vstack([g.simulated - g.simulated_low,
+                                                         g.simulated_high - g.simulated]),
+                    fmt="s", ms=4, capsize=2, color="C0", label=_t("simulated (95% interval)", lang))
+        ax.plot(g.year, g.observed, "o", color="C3", label=_t("observed", lang))
+        ax.set_title(m, fontsize=10)
+        ax.set_xlabel(_t("year", lang))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    if metrics:
+        flat[0].legend(fontsize=8)
+    if prof is not None:
+        for ax, (p, g) in zip(flat[len(metrics):], prof.groupby("parameter", sort=False)):
+            ax.plot(g.value, g.objective, marker="o", ms=3)
+            ax.axvline(cal.values[p], color="C2", lw=1)
+            ax.set_xlabel(p)
+            ax.set_ylabel(_t("objective", lang))
+            ax.set_title(_t("Profile of the objective", lang), fontsize=10)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    fig.suptitle(_t("Calibration fit", lang))
+    return _save(fig, path, svg)

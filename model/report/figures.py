@@ -1,0 +1,487 @@
+"""Figures of a run: fan charts, the target board, payroll, flows and the age pyramid.
+
+Every function takes a :class:`model.Results` (the model never plots itself) and
+either draws into a given matplotlib ``ax`` or makes its own figure. Figures are
+:class:`matplotlib.figure.Figure` objects on the Agg canvas: no pyplot, no global
+backend switch, so they are safe in scripts, worker processes and notebooks.
+
+Each figure has a title, its units, years on the time axis, and a footer naming the
+scenario, the replications and the seed. Bands are across replications: the median,
+the 50% band (P25-P75) and the 90% band (P05-P95) of each year's values, so they
+carry both process noise and parameter uncertainty.
+
+Examples
+--------
+>>> import model
+>>> from model.report import figures
+>>> res = model.run(model.load("bench"), reps=10, seed=1)   # doctest: +SKIP
+>>> fig = figures.fan_chart(res, "headcount")                # doctest: +SKIP
+>>> fig.savefig("headcount.png")                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from .. import metrics as M
+from . import fonts
+from . import labels as L
+
+FAN_METRICS = ("headcount", "certified_share", "workers_per_10k", "payroll")
+FLOW_EXITS = M.EXIT_METRICS
+DPI = 130
+SIZE = (8.0, 4.6)
+
+BLUE = "#2b6cb0"
+SURE = {  # category -> colour, from "very likely met" to "very likely missed"
+    "sure_met": "#1a7f37", "likely_met": "#8cc084", "unlikely_met": "#f0a35e", "sure_missed": "#c0392b",
+}
+PART_COLOURS = ("#2b6cb0", "#63a4e0", "#f6ad55", "#68d391", "#b794f4", "#fc8181",
+                "#4fd1c5", "#d69e2e", "#a0aec0")
+CAUSE_COLOURS = dict(zip(FLOW_EXITS, ("#e53e3e", "#dd6b20", "#718096", "#805ad5", "#d69e2e",
+                                       "#c53030", "#319795", "#38a169")))
+
+
+# ----------------------------------------------------------------- helpers
+
+@contextlib.contextmanager
+def _style(lang: str):
+    """Resolve the language figures can use and set the font while artists are made.
+
+    The concrete family names are stored on each text when it is created, so a
+    figure drawn later (in a notebook) keeps the CJK font.
+    """
+    L.check_lang(lang)
+    eff, font = fonts.figure_language(lang)
+    rc = {"axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 11,
+          "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9, "legend.fontsize": 8.5}
+    if font:
+        rc.update({"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False})
+    with mpl.rc_context(rc):
+        yield eff
+
+
+def _new_figure(size=SIZE, ncols: int = 1, sharey=False):
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))
+    axes = fig.subplots(1, ncols, sharey=sharey)
+    return fig, axes
+
+
+def _finish(fig, results, title: str, lang: str) -> None:
+    """Title on top, scenario footer at the bottom."""
+    fig.suptitle(title, fontsize=13, fontweight="bold")
+    foot = (f"{L.word('scenario', lang)}: {results.scenario}  ·  "
+            f"{L.word('reps_seed', lang, reps=results.reps, seed=results.seed)}")
+    fig.text(0.01, 0.012, foot, fontsize=8, color="#555555", ha="left", va="bottom")
+
+
+def _axes(ax, size=SIZE):
+    """(figure, axes, own) where own says the figure is ours to title and footer."""
+    if ax is not None:
+        return ax.figure, ax, False
+    fig, ax = _new_figure(size)
+    return fig, ax, True
+
+
+def _years_axis(ax, years) -> None:
+    ax.set_xlabel(L.word("year", _lang_of(ax)))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(years), 11)))
+    ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _lang_of(ax) -> str:
+    return getattr(ax, "_report_lang", "en")
+
+
+def is_share(metric: str) -> bool:
+    """Metrics shown in percent."""
+    return M.unit(metric).startswith("share")
+
+
+def is_money(metric: str) -> bool:
+    return M.unit(metric).startswith("yuan")
+
+
+def money_scale(lang: str) -> tuple[float, str]:
+    """Divisor and unit for money on figures: million yuan, or 万元 (10,000 yuan) in Chinese."""
+    return (1e4, "万元/年") if lang == "zh" else (1e6, "million yuan per year")
+
+
+def scale_of(metric: str, lang: str) -> tuple[float, str]:
+    """Divisor and axis unit of a metric on figures."""
+    if is_money(metric):
+        div, u = money_scale(lang)
+        if "constant" in M.unit(metric):
+            u += "，不变价" if lang == "zh" else ", constant prices"
+        return div, u
+    return 1.0, L.unit(metric, lang)
+
+
+def _thousands(ax, axis="y", absolute=False) -> None:
+    f = (lambda v, _: f"{abs(v):,.0f}") if absolute else (lambda v, _: f"{v:,.{_decimals(ax, axis)}f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(f))
+
+
+def _decimals(ax, axis) -> int:
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    span = abs(hi - lo)
+    return 0 if span >= 10 else (1 if span >= 1 else 2)
+
+
+def _quantiles(results, metric: str, qs=(0.05, 0.25, 0.5, 0.75, 0.95)) -> np.ndarray:
+    v = results.values[:, :, results.metrics.index(metric)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(v, qs, axis=0)
+
+
+def _mean(results, metric: str) -> np.ndarray:
+    v = results.values[:, :, results.metrics.index(metric)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(v, axis=0)
+
+
+def has_values(results, metric: str) -> bool:
+    """The metric exists in the run and is not NaN in every year and replication."""
+    return metric in results.metrics and bool(np.isfinite(results.values[:, :, results.metrics.index(metric)]).any())
+
+
+def certainty(low: float, high: float, p: float) -> str:
+    """How sure we are a target is met, from its probability and 95% Wilson interval."""
+    if low >= 0.9:
+        return "sure_met"
+    if high <= 0.1:
+        return "sure_missed"
+    return "likely_met" if p >= 0.5 else "unlikely_met"
+
+
+def format_value(metric: str, v: float, lang: str = "en") -> str:
+    """A metric value for a label: percent for shares, money in the figure's money unit."""
+    if not np.isfinite(v):
+        return "–"
+    if is_share(metric):
+        return f"{v:.0%}" if abs(v * 100 - round(v * 100)) < 1e-9 else f"{v:.1%}"
+    if is_money(metric):
+        div, u = money_scale(lang)
+        return f"{v / div:,.1f} {u.split('/')[0].split(' per')[0]}"
+    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
+
+
+def _target_rows(results):
+    t = results.targets()
+    return [(spec, row) for spec, (_, row) in zip(results.target_specs, t.iterrows())]
+
+
+# ----------------------------------------------------------------- figures
+
+def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = True):
+    """Median, 50% and 90% bands of one metric by year, with its targets as markers.
+
+    Parameters
+    ----------
+    results : model.Results
+    metric : str
+        Metric name, e.g. ``"headcount"`` or ``"certified_share.urban"``.
+    ax : matplotlib Axes, optional
+        Draw into it; otherwise a new figure with title and scenario footer.
+    lang : {"en", "zh"}
+    targets : bool
+        Draw each target on this metric at (year, threshold): a triangle up for
+        ``>=``/``>``, down for ``<=``/``<``, coloured by how sure it is met.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if metric not in results.metrics:
+        raise KeyError(f"no metric {metric!r} in this run")
+    with _style(lang) as lang:
+        fig, ax, own = _axes(ax)
+        ax._report_lang = lang
+        years = np.asarray(results.years)
+        div, unit = scale_of(metric, lang)
+        if is_share(metric):
+            div = 1.0
+        q05, q25, q50, q75, q95 = _quantiles(results, metric) / div
+        ax.fill_between(years, q05, q95, color=BLUE, alpha=0.15, linewidth=0, label=L.word("band90", lang))
+        ax.fill_between(years, q25, q75, color=BLUE, alpha=0.35, linewidth=0, label=L.word("band50", lang))
+        ax.plot(years, q50, color=BLUE, linewidth=2, marker="o", markersize=3, label=L.word("median", lang))
+        if targets:
+            for spec, row in _target_rows(results):
+                if spec.metric_name != metric:
+                    continue
+                cat = certainty(row["probability_low"], row["probability_high"], row["probability"])
+                y = spec.threshold / div
+                mk = "^" if spec.op in (">=", ">") else ("v" if spec.op in ("<=", "<") else "D")
+                ax.plot([spec.year], [y], linestyle="none", marker=mk, markersize=10, color=SURE[cat],
+                        markeredgecolor="black", markeredgewidth=0.8, zorder=5)
+                ax.annotate(f"{spec.name}: {L.word('target', lang)} {spec.op} {format_value(metric, spec.threshold, lang)}"
+                            f"\nP = {row['probability']:.0%}", (spec.year, y), xytext=(-8, 10),
+                            textcoords="offset points", ha="right", fontsize=8,
+                            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="#999999", alpha=0.9), zorder=6)
+        _years_axis(ax, years)
+        if is_share(metric):
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
+        else:
+            ax.set_ylabel(f"{L.metric(metric, lang)} ({unit})")
+            _thousands(ax)
+        ax.legend(loc="best", frameon=False)
+        if own:
+            _finish(fig, results, L.metric(metric, lang), lang)
+    return fig
+
+
+def target_board(results, ax=None, lang: str = "en"):
+    """Each target's probability of being met, with its 95% Wilson interval.
+
+    Bars are coloured by how sure: very likely met (interval above 90%), likely
+    (probability at least 50%), unlikely, very likely missed (interval below 10%).
+    Returns None when the scenario sets no targets.
+    """
+    rows = _target_rows(results)
+    if not rows:
+        return None
+    with _style(lang) as lang:
+        n = len(rows)
+        fig, ax, own = _axes(ax, size=(8.0, 1.6 + 0.62 * n))
+        ax._report_lang = lang
+        ypos = np.arange(n)[::-1]
+        seen = {}
+        for y, (spec, row) in zip(ypos, rows):
+            p, lo, hi = row["probability"], row["probability_low"], row["probability_high"]
+            cat = certainty(lo, hi, p)
+            bar = ax.barh(y, p, color=SURE[cat], height=0.6, edgecolor="none")
+            seen.setdefault(cat, bar)
+            ax.errorbar(p, y, xerr=[[p - lo], [hi - p]], color="black", capsize=3, linewidth=1)
+            ax.text(1.02, y, f"{p:.0%} [{lo:.0%}–{hi:.0%}]", va="center", fontsize=8.5,
+                    transform=ax.get_yaxis_transform())
+        ticks = [f"{spec.name}\n{L.metric(spec.metric_name, lang)} {spec.op} "
+                 f"{format_value(spec.metric_name, spec.threshold, lang)} ({spec.year})" for spec, _ in rows]
+        ax.set_yticks(ypos, ticks, fontsize=8.5)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        for x in (0.5, 0.9):
+            ax.axvline(x, color="#999999", linestyle=":", linewidth=1)
+        ax.set_xlabel(f"{L.word('probability', lang)} (%, {L.word('interval', lang)})")
+        ax.grid(axis="x", color="#eeeeee")
+        ax.set_axisbelow(True)
+        order = [c for c in SURE if c in seen]
+        ax.legend([seen[c] for c in order], [L.word(c, lang) for c in order], loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
+        if own:
+            _finish(fig, results, L.word("target_probabilities", lang), lang)
+    return fig
+
+
+def _stacked(results, parts, total_p90: str | None, ax, lang, title_key):
+    parts = [m for m in parts if has_values(results, m) and np.nanmax(np.abs(_mean(results, m))) > 0]
+    with _style(lang) as lang:
+        fig, ax, own = _axes(ax)
+        ax._report_lang = lang
+        years = np.asarray(results.years)
+        div, unit = money_scale(lang)
+        if parts:
+            ys = [np.nan_to_num(_mean(results, m)) / div for m in parts]
+            colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(parts))]
+            ax.stackplot(years, ys, labels=[L.metric(m, lang) for m in parts], colors=colours, alpha=0.9)
+        if total_p90 and has_values(results, total_p90):
+            p90 = _quantiles(results, total_p90, (0.9,))[0] / div
+            ax.plot(years, p90, color="black", linestyle="--", linewidth=1.3,
+                    label=f"{L.metric(total_p90, lang)} P90")
+        if not parts:
+            ax.text(0.5, 0.5, L.word("none", lang), transform=ax.transAxes, ha="center")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(unit)
+        _years_axis(ax, years)
+        _thousands(ax)
+        handles, labs = ax.get_legend_handles_labels()
+        if own:
+            ax.legend(handles[::-1], labs[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+            _finish(fig, results, L.word(title_key, lang), lang)
+        else:
+            ax.legend(handles[::-1], labs[::-1], loc="lower left", frameon=False)
+    return fig
+
+
+def payroll_components(results, ax=None, lang: str = "en"):
+    """Mean payroll by component as stacked areas, with total payroll's P90 dashed.
+
+    Components: base, performance, certificate allowance, employer social insurance,
+    housing fund and annuity (those that are zero throughout are left out).
+    """
+    return _stacked(results, M.PAYROLL_PARTS, "payroll", ax, lang, "payroll_components")
+
+
+def funding_sources(results, ax=None, lang: str = "en"):
+    """Mean total cost by funding source (city, province, district) as stacked areas,
+    with total cost's P90 dashed."""
+    return _stacked(results, M.FUNDING_PARTS, "total_cost", ax, lang, "funding_sources")
+
+
+def flows(results, ax=None, lang: str = "en"):
+    """Mean hires (above zero) and exits by cause (stacked below zero) in each year."""
+    with _style(lang) as lang:
+        fig, ax, own = _axes(ax)
+        ax._report_lang = lang
+        years = np.asarray(results.years)
+        if has_values(results, "hires"):
+            ax.bar(years, np.nan_to_num(_mean(results, "hires")), width=0.7, color=BLUE,
+                   label=L.metric("hires", lang))
+        bottom = np.zeros(len(years))
+        for m in FLOW_EXITS:
+            if not has_values(results, m):
+                continue
+            v = np.nan_to_num(_mean(results, m))
+            if not (v > 0).any():
+                continue
+            ax.bar(years, -v, bottom=bottom, width=0.7, color=CAUSE_COLOURS.get(m, "#999999"),
+                   label=L.metric(m, lang))
+            bottom -= v
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_ylabel(f"{L.unit('hires', lang)} ({L.word('hires_up_exits_down', lang)})")
+        _years_axis(ax, years)
+        ax.set_xticks(years)
+        _thousands(ax, absolute=True)
+        if own:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+            _finish(fig, results, L.word("flows", lang), lang)
+        else:
+            ax.legend(loc="best", frameon=False)
+    return fig
+
+
+def _band_label(name: str) -> str:
+    lo, hi = name.rsplit("_", 2)[-2:]
+    return f"{int(lo)}+" if int(hi) >= 99 else f"{int(lo)}–{int(hi)}"
+
+
+def age_pyramid(results, years=None, lang: str = "en"):
+    """Mean workers by age band and sex at the end of the first and last year.
+
+    Men to the left, women to the right; black ticks show each band's 90% interval.
+
+    Parameters
+    ----------
+    years : sequence of int, optional
+        Years to show side by side (default: first and last simulated year).
+    """
+    men = [m for m in M.PYRAMID if m.startswith("pyramid_m_")]
+    women = [m for m in M.PYRAMID if m.startswith("pyramid_f_")]
+    if not all(m in results.metrics for m in men + women):
+        raise KeyError("this run has no pyramid_* metrics")
+    ys = list(years) if years is not None else [int(results.years[0]), int(results.years[-1])]
+    with _style(lang) as lang:
+        fig, axes = _new_figure(size=(8.0, 4.8), ncols=len(ys), sharey=True)
+        axes = np.atleast_1d(axes)
+        bands = np.arange(len(men))
+        # keep bands that hold someone in some shown year (and the bands between them)
+        ymask = np.isin(results.years, ys)
+        counts = np.array([[np.nanmean(results.values[:, ymask, results.metrics.index(m)], axis=0)
+                            for m in side] for side in (men, women)])
+        used = np.flatnonzero(counts.max(axis=(0, 2)) > 0) if counts.size else np.array([0])
+        lo_b, hi_b = (used.min(), used.max()) if used.size else (0, len(men) - 1)
+        keep = bands[lo_b:hi_b + 1]
+        xmax = 0.0
+        for ax, year in zip(axes, ys):
+            ax._report_lang = lang
+            i = results._y(year)
+            for side, sign, colour, key in ((men, -1, "#4a90d9", "men"), (women, 1, "#e8798f", "women")):
+                vals = results.values[:, i, [results.metrics.index(side[b]) for b in keep]]
+                mean = np.nanmean(vals, axis=0)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    lo, hi = np.nanquantile(vals, [0.05, 0.95], axis=0)
+                ax.barh(np.arange(len(keep)), sign * mean, color=colour, height=0.8, label=L.word(key, lang))
+                ax.errorbar(sign * mean, np.arange(len(keep)), xerr=[mean - lo, hi - mean], fmt="none",
+                            ecolor="#333333", elinewidth=0.7, capsize=1.5)
+                xmax = max(xmax, float(np.nanmax(hi)) if hi.size else 0.0)
+            ax.axvline(0, color="black", linewidth=0.8)
+            ax.set_title(f"{year}" + ("年末" if lang == "zh" else " (31 December)"))
+            ax.set_xlabel(L.unit("headcount", lang))
+            ax.grid(axis="x", color="#eeeeee")
+            ax.set_axisbelow(True)
+        for ax in axes:
+            ax.set_xlim(-xmax * 1.1 or -1, xmax * 1.1 or 1)
+            _thousands(ax, axis="x", absolute=True)
+        axes[0].set_yticks(np.arange(len(keep)), [_band_label(men[b]) for b in keep])
+        axes[0].set_ylabel(f"{L.word('age', lang)} ({L.unit('mean_age', lang)})")
+        axes[0].legend(loc="upper left", frameon=False)
+        _finish(fig, results, L.word("pyramid", lang), lang)
+    return fig
+
+
+# ----------------------------------------------------------------- writing
+
+def figure_list(results) -> list[tuple[str, str]]:
+    """(file stem, what) of every figure :func:`write_figures` draws for this run."""
+    out = []
+    fan = [m for m in FAN_METRICS if has_values(results, m)]
+    # every target's metric gets a fan chart, so each target is seen against its forecast
+    fan += [t.metric_name for t in results.target_specs
+            if t.metric_name not in fan and has_values(results, t.metric_name)]
+    fan = list(dict.fromkeys(fan))
+    if results.target_specs:
+        out.append(("target_board", "target_board"))
+    out += [(f"fan_{m.replace('.', '-')}", m) for m in fan]
+    if any(has_values(results, m) for m in M.PAYROLL_PARTS):
+        out.append(("payroll_components", "payroll_components"))
+    if any(has_values(results, m) for m in M.FUNDING_PARTS):
+        out.append(("funding_sources", "funding_sources"))
+    if has_values(results, "hires"):
+        out.append(("flows", "flows"))
+    if all(m in results.metrics for m in M.PYRAMID):
+        out.append(("age_pyramid", "age_pyramid"))
+    return out
+
+
+def draw(results, stem: str, what: str, lang: str = "en"):
+    """Draw one figure of :func:`figure_list`."""
+    if what == "target_board":
+        return target_board(results, lang=lang)
+    if what == "payroll_components":
+        return payroll_components(results, lang=lang)
+    if what == "funding_sources":
+        return funding_sources(results, lang=lang)
+    if what == "flows":
+        return flows(results, lang=lang)
+    if what == "age_pyramid":
+        return age_pyramid(results, lang=lang)
+    return fan_chart(results, what, lang=lang)
+
+
+def write_figures(results, folder, lang: str = "en", svg: bool = False) -> list[dict]:
+    """Draw every figure of a run into ``folder`` as PNG (and SVG with ``svg=True``).
+
+    Returns
+    -------
+    list of dict
+        One per figure: ``stem``, ``title`` and ``png`` (the path written).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, what in figure_list(results):
+        fig = draw(results, stem, what, lang)
+        if fig is None:
+            continue
+        png = folder / f"{stem}.png"
+        fig.savefig(png, dpi=DPI)
+        if svg:
+            fig.savefig(folder / f"{stem}.svg")
+        title = fig._suptitle.get_text() if fig._suptitle is not None else stem
+        written.append({"stem": stem, "title": title, "png": png})
+    return written

@@ -1,0 +1,420 @@
+"""``report.html``: one self-contained page per run, and one per comparison.
+
+The page opens from disk with no network: figures are embedded as base64 PNG, the
+style sheet is inline, there is no script and no external link. Every piece of text
+that comes from a scenario or a result is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import figures as F
+from . import labels as L
+
+CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
+       -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #1a202c;
+       background: #f7f8fa; line-height: 1.45; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
+h1 { font-size: 1.7em; margin: 0.2em 0 0.1em; }
+h2 { font-size: 1.25em; border-bottom: 2px solid #2b6cb0; padding-bottom: 4px; margin-top: 2em; }
+p.lead { color: #4a5568; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.92em; }
+th, td { border: 1px solid #d9dee5; padding: 4px 9px; text-align: left; vertical-align: top; }
+th { background: #edf2f7; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.kv th { width: 13em; }
+td.hash { font-family: monospace; font-size: 0.85em; word-break: break-all; }
+figure { margin: 1.2em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e2e8f0; }
+figcaption { color: #4a5568; font-size: 0.9em; }
+.sure_met { background: #c6f6d5; } .likely_met { background: #e6f4e0; }
+.unlikely_met { background: #feebc8; } .sure_missed { background: #fed7d7; }
+footer { color: #718096; font-size: 0.85em; margin-top: 3em; }
+"""
+
+
+def esc(x) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def img_tag(png: Path, alt: str) -> str:
+    data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+
+
+def _figure(item: dict) -> str:
+    return f"<figure>{img_tag(item['png'], item['title'])}<figcaption>{esc(item['title'])}</figcaption></figure>"
+
+
+def _page(title: str, body: list[str], lang: str) -> str:
+    code = "zh-CN" if lang == "zh" else "en"
+    return (f'<!DOCTYPE html>\n<html lang="{code}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+
+
+def _kv(rows) -> str:
+    cells = "".join(f'<tr><th>{esc(k)}</th><td class="{cls}">{esc(v)}</td></tr>' for k, v, cls in rows)
+    return f'<table class="kv">{cells}</table>'
+
+
+def _table(head: list[str], rows: list[list[str]], num_from: int = 1) -> str:
+    """A table of already formatted strings (escaped here); columns from ``num_from`` right-aligned."""
+    th = "".join(f'<th{" class=num" if j >= num_from else ""}>{esc(h)}</th>' for j, h in enumerate(head))
+    body = []
+    for row in rows:
+        cls = ""
+        if isinstance(row, tuple):
+            row, cls = row
+        tds = "".join(f'<td{" class=num" if j >= num_from else ""}>{esc(v)}</td>' for j, v in enumerate(row))
+        body.append(f'<tr class="{esc(cls)}">{tds}</tr>' if cls else f"<tr>{tds}</tr>")
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _money(v: float, lang: str) -> str:
+    if not np.isfinite(v):
+        return "–"
+    div, _ = F.money_scale(lang)
+    return f"{v / div:,.1f}"
+
+
+def _money_unit(lang: str) -> str:
+    return "万元" if lang == "zh" else "million yuan"
+
+
+def _fmt(metric: str, v: float) -> str:
+    if not np.isfinite(v):
+        return "–"
+    if F.is_share(metric):
+        return f"{v:.1%}"
+    if metric.startswith("workers_per_10k"):
+        return f"{v:,.1f}"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+
+
+def _run_rows(results, scenario, lang: str) -> list:
+    from .. import __version__
+    years = results.years
+    return [
+        (L.word2("scenario", lang), results.scenario, ""),
+        (L.word2("description", lang), getattr(scenario, "description", "") or "", ""),
+        (L.word2("horizon", lang), f"{years[0]}–{years[-1]}", ""),
+        (L.word2("seed", lang), results.seed, ""),
+        (L.word2("replications", lang), results.reps, ""),
+        (L.word2("version", lang), __version__, ""),
+        (L.word2("hash", lang), results.meta.get("scenario_hash") or getattr(scenario, "hash", ""), "hash"),
+        (L.word2("created", lang), _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), ""),
+    ]
+
+
+def targets_table(results, lang: str) -> str:
+    t = results.targets()
+    if not len(t):
+        return f"<p>{esc(L.word2('no_targets', lang))}</p>"
+    rows = []
+    for _, r in t.iterrows():
+        cat = F.certainty(r["probability_low"], r["probability_high"], r["probability"])
+        first = r["first_year_met_p50"]
+        rows.append(([r["target"], L.metric(r["metric"], lang), f"{r['op']} {_fmt(r['metric'], r['threshold'])}",
+                      str(int(r["year"])), f"{r['probability']:.0%}",
+                      f"{r['probability_low']:.0%}–{r['probability_high']:.0%}", _fmt(r["metric"], r["mean"]),
+                      str(int(first)) if np.isfinite(first) else "–", r["source"]], cat))
+    head = [L.word2("target", lang), L.word2("metric", lang), L.word2("threshold", lang), L.word2("year", lang),
+            L.word2("probability", lang), L.word2("interval", lang), L.word2("mean", lang),
+            L.word2("first_year", lang), L.word2("source", lang)]
+    return _table(head, rows, num_from=3)
+
+
+def key_table(results, lang: str, years: int = 5) -> str:
+    """Headcount, certified share, workers per 10k, payroll mean and P90, hires, exits."""
+    s = results.summary()
+    ys = [int(y) for y in results.years[:years]]
+    cols = [("headcount", "mean"), ("certified_share", "mean"), ("workers_per_10k", "mean"),
+            ("payroll", "mean"), ("payroll", "p90"), ("hires", "mean"), ("exits_total", "mean")]
+    cols = [(m, c) for m, c in cols if F.has_values(results, m)]
+    idx = s.set_index(["metric", "year"])
+    head = [L.word2("year", lang)]
+    for m, c in cols:
+        unit = f"{_money_unit(lang)}" if F.is_money(m) else ("%" if F.is_share(m) else "")
+        stat = " P90" if c == "p90" else ""
+        head.append(f"{L.metric(m, lang)}{stat}" + (f" ({unit})" if unit else ""))
+    rows = []
+    for y in ys:
+        row = [str(y)]
+        for m, c in cols:
+            v = float(idx.loc[(m, y), c])
+            row.append(_money(v, lang) if F.is_money(m) else _fmt(m, v))
+        rows.append(row)
+    return _table(head, rows)
+
+
+def assumptions_table(scenario, lang: str) -> str:
+    rows = [[a.get("file", ""), a.get("field", ""), a.get("text", "")]
+            for a in getattr(scenario, "assumptions", ()) or ()]
+    if not rows:
+        return f"<p>{esc(L.word2('no_assumptions', lang))}</p>"
+    return _table([L.word2("file", lang), L.word2("field", lang), L.word2("text", lang)], rows, num_from=99)
+
+
+def write_report(results, scenario, folder, figure_items: list[dict], lang: str = "en",
+                 files: tuple[str, ...] = ()) -> Path:
+    """Write ``report.html`` for one run into ``folder``.
+
+    Parameters
+    ----------
+    results : model.Results
+    scenario : model.Scenario
+    folder : Path
+    figure_items : list of dict
+        As returned by :func:`model.report.figures.write_figures` (stem, title, png).
+    lang : {"en", "zh"}
+    files : tuple of str
+        Files of the run folder to link to (relative links, opened from disk).
+    """
+    folder = Path(folder)
+    board = [f for f in figure_items if f["stem"] == "target_board"]
+    others = [f for f in figure_items if f["stem"] != "target_board"]
+    title = f"{L.word('report', lang)}: {results.scenario}"
+    body = [f"<h1>{esc(title)}</h1>",
+            f'<p class="lead">{esc(getattr(scenario, "description", "") or "")}</p>',
+            f"<h2>{esc(L.word2('what_was_run', lang))}</h2>", _kv(_run_rows(results, scenario, lang))]
+    if files:
+        links = " · ".join(f'<a href="{esc(f)}">{esc(f)}</a>' for f in files)
+        body.append(f"<p>{links}</p>")
+    body += [f"<h2>{esc(L.word2('targets', lang))}</h2>"]
+    body += [_figure(f) for f in board]
+    body.append(targets_table(results, lang))
+    body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang),
+             f"<p>{esc(L.word2('p90_means', lang))}.</p>",
+             f"<h2>{esc(L.word2('figures', lang))}</h2>"]
+    body += [_figure(f) for f in others]
+    body += [f"<h2>{esc(L.word2('assumptions', lang))}</h2>", assumptions_table(scenario, lang)]
+    body.append(f"<footer>{esc(L.word('scenario', lang))} {esc(results.scenario)} · "
+                f"{esc(L.word('reps_seed', lang, reps=results.reps, seed=results.seed))}</footer>")
+    path = folder / "report.html"
+    path.write_text(_page(title, body, lang), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------- comparison
+
+def _compare_fan(results_list, metric: str, lang: str):
+    """Median and 90% band of one metric for each alternative, overlaid."""
+    with F._style(lang) as lang:
+        fig, ax = F._new_figure()
+        ax._report_lang = lang
+        div, unit = F.scale_of(metric, lang)
+        if F.is_share(metric):
+            div = 1.0
+        for i, res in enumerate(results_list):
+            if not F.has_values(res, metric):
+                continue
+            c = F.PART_COLOURS[i % len(F.PART_COLOURS)]
+            q05, q50, q95 = F._quantiles(res, metric, (0.05, 0.5, 0.95)) / div
+            years = np.asarray(res.years)
+            ax.fill_between(years, q05, q95, color=c, alpha=0.15, linewidth=0)
+            ax.plot(years, q50, color=c, linewidth=2, marker="o", markersize=3,
+                    label=res.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""))
+        F._years_axis(ax, np.asarray(results_list[0].years))
+        if F.is_share(metric):
+            ax.yaxis.set_major_formatter(F.PercentFormatter(1.0, decimals=0))
+            ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
+        else:
+            ax.set_ylabel(f"{L.metric(metric, lang)} ({unit})")
+            F._thousands(ax)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        _compare_footer(fig, results_list, f"{L.metric(metric, lang)}: {L.word('median', lang)}, "
+                        f"{L.word('band90', lang)}", lang)
+    return fig
+
+
+def _compare_footer(fig, results_list, title, lang):
+    fig.suptitle(title, fontsize=13, fontweight="bold")
+    names = ", ".join(r.scenario for r in results_list)
+    r0 = results_list[0]
+    foot = (f"{L.word('alternatives', lang)}: {names}  ·  "
+            f"{L.word('reps_seed', lang, reps=r0.reps, seed=r0.seed)}")
+    fig.text(0.01, 0.012, foot, fontsize=8, color="#555555", ha="left", va="bottom")
+
+
+def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
+    """Difference from the baseline with its 95% interval, by year, for each alternative."""
+    d = table[(table["metric"] == metric) & (table["scenario"] != baseline)]
+    with F._style(lang) as lang:
+        fig, ax = F._new_figure()
+        ax._report_lang = lang
+        div, unit = F.scale_of(metric, lang)
+        pct = F.is_share(metric)
+        if pct:
+            div = 1.0
+        names = list(dict.fromkeys(d["scenario"]))
+        for i, name in enumerate(names):
+            g = d[d["scenario"] == name].sort_values("year")
+            c = F.PART_COLOURS[(i + 1) % len(F.PART_COLOURS)]
+            ax.fill_between(g["year"], g["diff_low"] / div, g["diff_high"] / div, color=c, alpha=0.2, linewidth=0)
+            ax.plot(g["year"], g["diff"] / div, color=c, linewidth=2, marker="o", markersize=3,
+                    label=f"{name} − {baseline}")
+        ax.axhline(0, color="black", linewidth=0.8)
+        years = np.asarray(sorted(set(table["year"].astype(int))))
+        F._years_axis(ax, years)
+        if pct:
+            ax.yaxis.set_major_formatter(F.PercentFormatter(1.0, decimals=1))
+            ax.set_ylabel(f"{L.word('diff', lang)} (%)")
+        else:
+            ax.set_ylabel(f"{L.word('diff', lang)} ({unit})")
+            F._thousands(ax)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        _compare_footer(fig, results_list, f"{L.metric(metric, lang)}: {L.word('diff', lang)} (95%)", lang)
+    return fig
+
+
+def _compare_targets(results_list, lang: str):
+    """Grouped bars: each target's probability under each alternative, with intervals."""
+    tabs = [r.targets() for r in results_list]
+    names = list(dict.fromkeys(n for t in tabs for n in t["target"]))
+    if not names:
+        return None
+    with F._style(lang) as lang:
+        fig, ax = F._new_figure(size=(8.0, 1.6 + 0.35 * len(names) * len(results_list) + 0.3 * len(names)))
+        ax._report_lang = lang
+        k = len(results_list)
+        h = 0.8 / k
+        base = np.arange(len(names))[::-1].astype(float)
+        for i, (res, t) in enumerate(zip(results_list, tabs)):
+            t = t.set_index("target")
+            p = np.array([t.loc[n, "probability"] if n in t.index else np.nan for n in names])
+            lo = np.array([t.loc[n, "probability_low"] if n in t.index else np.nan for n in names])
+            hi = np.array([t.loc[n, "probability_high"] if n in t.index else np.nan for n in names])
+            y = base + 0.4 - h * (i + 0.5)
+            ax.barh(y, np.nan_to_num(p), height=h * 0.9, color=F.PART_COLOURS[i % len(F.PART_COLOURS)],
+                    label=res.scenario)
+            ok = np.isfinite(p)
+            ax.errorbar(p[ok], y[ok], xerr=[p[ok] - lo[ok], hi[ok] - p[ok]], fmt="none", ecolor="black",
+                        capsize=2, elinewidth=0.8)
+        ax.set_yticks(base, names)
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(F.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel(f"{L.word('probability', lang)} (%, {L.word('interval', lang)})")
+        ax.axvline(0.9, color="#999999", linestyle=":")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        _compare_footer(fig, results_list, L.word("target_probabilities", lang), lang)
+    return fig
+
+
+def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str | None = None) -> Path:
+    """See :func:`model.report.compare_report`; ``fig_lang`` is the language of figures
+    (English where no CJK font exists), ``lang`` that of the page."""
+    from .. import __version__
+    import pandas as pd
+    L.check_lang(lang)
+    if not results_list:
+        raise ValueError("compare_report needs at least one Results")
+    need = {"scenario", "year", "metric", "mean", "diff", "diff_low", "diff_high"}
+    table = pd.DataFrame(table)
+    missing = need - set(table.columns)
+    if missing:
+        raise ValueError(f"compare_report table lacks columns: {', '.join(sorted(missing))}")
+    folder = Path(folder)
+    figdir = folder / "figures"
+    figdir.mkdir(parents=True, exist_ok=True)
+    baseline = results_list[0].scenario
+    items = []
+
+    def save(fig, stem):
+        if fig is None:
+            return
+        png = figdir / f"{stem}.png"
+        fig.savefig(png, dpi=F.DPI)
+        items.append({"stem": stem, "title": fig._suptitle.get_text(), "png": png})
+
+    fl = fig_lang or lang
+    save(_compare_targets(results_list, fl), "compare_targets")
+    metrics = list(dict.fromkeys(table["metric"]))
+    for m in metrics:
+        save(_compare_diff(table, m, baseline, results_list, fl), f"compare_diff_{m.replace('.', '-')}")
+    for m in F.FAN_METRICS:
+        if all(F.has_values(r, m) for r in results_list):
+            save(_compare_fan(results_list, m, fl), f"compare_fan_{m}")
+
+    title = f"{L.word('compare_report', lang)}: " + " / ".join(r.scenario for r in results_list)
+    body = [f"<h1>{esc(title)}</h1>", f"<h2>{esc(L.word2('alternatives', lang))}</h2>"]
+    rows = [[r.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""), str(r.seed), str(r.reps),
+             r.meta.get("scenario_hash", "")] for i, r in enumerate(results_list)]
+    body.append(_table([L.word2("scenario", lang), L.word2("seed", lang), L.word2("replications", lang),
+                        L.word2("hash", lang)], rows, num_from=1))
+    body.append(f"<p>{esc(L.word2('version', lang))}: {esc(__version__)} · "
+                f"{esc(L.word2('created', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}</p>")
+
+    # targets side by side
+    body.append(f"<h2>{esc(L.word2('targets', lang))}</h2>")
+    body += [_figure(f) for f in items if f["stem"] == "compare_targets"]
+    tabs = [r.targets().set_index("target") for r in results_list]
+    tnames = list(dict.fromkeys(n for t in tabs for n in t.index))
+    if tnames:
+        trows = []
+        for n in tnames:
+            row = [n]
+            for t in tabs:
+                if n in t.index:
+                    r = t.loc[n]
+                    row.append(f"{r['probability']:.0%} [{r['probability_low']:.0%}–{r['probability_high']:.0%}]")
+                else:
+                    row.append("–")
+            trows.append(row)
+        body.append(_table([L.word2("target", lang)] + [r.scenario for r in results_list], trows))
+    else:
+        body.append(f"<p>{esc(L.word2('no_targets', lang))}</p>")
+
+    # differences, one table per metric: years as rows, alternatives as columns
+    body.append(f"<h2>{esc(L.word2('difference', lang))}</h2>")
+    scen = [r.scenario for r in results_list]
+    scen += [s for s in dict.fromkeys(table["scenario"]) if s not in scen]
+    for m in metrics:
+        d = table[table["metric"] == m]
+        money = F.is_money(m)
+        unit = _money_unit(lang) if money else ("%" if F.is_share(m) else L.unit(m, lang))
+
+        def f(v, m=m, money=money):
+            v = float(v)
+            return _money(v, lang) if money else _fmt(m, v)
+        rows = []
+        for y in sorted(set(d["year"].astype(int))):
+            row = [str(y)]
+            for s in scen:
+                g = d[(d["scenario"] == s) & (d["year"].astype(int) == y)]
+                if not len(g):
+                    row.append("–")
+                    continue
+                g = g.iloc[0]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    is_base = s == baseline or not np.isfinite(float(g["diff"]))
+                cell = f(g["mean"])
+                if not is_base:
+                    cell += f"  ({float(g['diff']):+,.1%} [{float(g['diff_low']):+,.1%}, {float(g['diff_high']):+,.1%}])" \
+                        if F.is_share(m) else (f"  ({_signed(f(g['diff']))} [{_signed(f(g['diff_low']))}, "
+                                               f"{_signed(f(g['diff_high']))}])")
+                row.append(cell)
+            rows.append(row)
+        body.append(f"<h3>{esc(L.metric(m, lang))} ({esc(unit)})</h3>")
+        body.append(_table([L.word2("year", lang)] + scen, rows))
+        body += [_figure(x) for x in items if x["stem"] == f"compare_diff_{m.replace('.', '-')}"]
+
+    body.append(f"<h2>{esc(L.word2('figures', lang))}</h2>")
+    body += [_figure(x) for x in items if x["stem"].startswith("compare_fan_")]
+    path = folder / "report.html"
+    path.write_text(_page(title, body, lang), encoding="utf-8")
+    return path
+
+
+def _signed(s: str) -> str:
+    return s if s.startswith(("-", "–")) else "+" + s
