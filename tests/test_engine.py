@@ -174,3 +174,36 @@ def test_results_tables_are_tidy(res):
     assert len(pr) == res.values.size and set(pr.columns) == {"scenario", "rep", "year", "metric", "value"}
     hc = s[(s.metric == "headcount") & (s.year == 2030)]["mean"].item()
     assert hc == pytest.approx(res.at("headcount", 2030).mean())
+
+
+@pytest.fixture(scope="module")
+def city():
+    return model.load(SCENARIOS / "example-city.toml",
+                      {"demand.communities": 60, "demand.urban_residents": 450_000, "population.headcount": 700})
+
+
+@pytest.mark.parametrize("section,metric,override", [
+    ("elimination", "exits_eliminated", {}),
+    ("service_terms", "exits_nonrenewal", {}),
+    ("promotion_out", "exits_promoted_out", {"promotion_out.per_year": 5}),
+    ("grades", "grade_steps", {}),
+    ("elections", "posts_filled_internally", {}),
+    ("assessment", "rated_excellent_share", {}),
+])
+def test_each_switch_turns_its_mechanism_off_in_the_full_city(city, section, metric, override):
+    sc = city.with_overrides(override) if override else city
+    on = model.run(sc, reps=2, seed=1)
+    off = model.run(sc.with_overrides({f"{section}.enabled": False}), reps=2, seed=1)
+    assert np.nansum(col(on, metric)) > 0
+    assert np.nansum(col(off, metric)) == 0
+
+
+def test_full_city_identities_hold(city):
+    r = model.run(city, reps=2, seed=3)
+    h = col(r, "headcount")
+    start = np.concatenate([np.full((2, 1), 700.0), h[:, :-1]], axis=1)
+    np.testing.assert_array_equal(start + col(r, "hires") - col(r, "exits_total"), h)
+    parts = ["payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
+             "payroll_housing_fund", "payroll_annuity"]
+    np.testing.assert_allclose(sum(col(r, m) for m in parts), col(r, "payroll"), rtol=1e-12)
+    assert (col(r, "share_head") > 0).all() and (col(r, "exits_death").sum() > 0)
