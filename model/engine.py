@@ -26,6 +26,7 @@ it is exactly pro rata to the day.
 
 from __future__ import annotations
 
+import weakref
 from types import SimpleNamespace
 
 import numpy as np
@@ -45,7 +46,7 @@ RANKS = {"open": 0, "recruitment": 10, "training": 20, "exam": 30, "assessment":
          "promotion": 50, "close": 90}
 
 
-_FIXED: dict = {}
+_FIXED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def year_parameters(scenario, streams: Streams | None) -> list[SimpleNamespace]:
@@ -56,18 +57,26 @@ def year_parameters(scenario, streams: Streams | None) -> list[SimpleNamespace]:
     ``P[i].pay.monthly`` an array. A scenario without uncertain values resolves once
     per process (the namespaces are read-only by convention).
     """
-    uncertain = scenario.uncertain()
+    if scenario not in _FIXED:
+        _FIXED[scenario] = (_resolve(scenario), scenario.uncertain())
+    fixed, uncertain = _FIXED[scenario]
     if not uncertain:
-        key = scenario.hash
-        if key not in _FIXED:
-            if len(_FIXED) > 64:
-                _FIXED.clear()
-            _FIXED[key] = _resolve(scenario, None)
-        return _FIXED[key]
-    return _resolve(scenario, streams)
+        return fixed
+    # copy only the sections holding uncertain values, then draw them
+    years = scenario.year_list
+    out = [SimpleNamespace(**vars(P)) for P in fixed]
+    for path, v in uncertain.items():
+        sec, name = path.split(".")
+        x = v.resolve(years, streams.parameter(path) if streams is not None else None)
+        for i, P in enumerate(out):
+            if getattr(P, sec) is getattr(fixed[i], sec):
+                setattr(P, sec, SimpleNamespace(**vars(getattr(P, sec))))
+            setattr(getattr(P, sec), name, float(x[i]))
+    return out
 
 
-def _resolve(scenario, streams):
+def _resolve(scenario):
+    """Every field by year, uncertain values at their means."""
     years = scenario.year_list
     per_year = [dict() for _ in years]
     for sec, spec in SECTIONS.items():
@@ -75,10 +84,7 @@ def _resolve(scenario, streams):
         cols = {}
         for name in spec:
             v = getattr(section, name)
-            if isinstance(v, Uncertain):
-                rng = streams.parameter(f"{sec}.{name}") if streams is not None else None
-                cols[name] = v.resolve(years, rng)
-            elif isinstance(v, (Constant, Schedule)):
+            if isinstance(v, (Constant, Schedule, Uncertain)):
                 cols[name] = v.resolve(years)
             else:
                 cols[name] = None

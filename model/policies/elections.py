@@ -16,6 +16,8 @@ from ..sampling import rank_within
 
 
 def _fill(pop, rows_from, need, n_comm, post, min_grade):
+    # only candidates in communities with a vacancy are ranked (usually few)
+    rows_from = rows_from[need[pop.community[rows_from]] > 0]
     if not len(rows_from):
         return 0
     c = pop.community[rows_from]
