@@ -32,6 +32,7 @@ from types import SimpleNamespace
 import numpy as np
 import simpy
 
+from . import kernels
 from . import metrics as M
 from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
@@ -286,29 +287,46 @@ class Replication:
         return 12 * g / self.wage_last
 
     def _schedule_exits(self, rows: np.ndarray, t0: float) -> None:
-        """Draw this year's quit, death and retirement instants for ``rows`` entering at ``t0``."""
+        """Draw this year's quit, death and retirement instants for ``rows`` entering at ``t0``.
+
+        The earliest of the statutory retirement birthday, a quit and a death is the exit
+        (retirement wins a tie); see :mod:`model.policies.quits`."""
         if not len(rows):
             return
-        pop, p, y = self.pop, self.p, self.y
-        end = y + 1.0
-        t = np.full(len(rows), np.inf)
-        cause = np.zeros(len(rows), dtype=np.int8)
-        if self.sc.retirement.enabled:
-            tr = np.maximum(pop.retire_at[rows], t0)
-            due = tr < end
-            t[due], cause[due] = tr[due], RETIRED
-        if self.sc.quits.enabled:
-            q = quits.quit_probability(p.quits, y - pop.hire_year[rows],
-                                       self._pay_ratio(rows) if p.quits.pay_elasticity > 0 else None)
-            tq = quits.draw_times(q, self.rng("quits"), y, t0)
-            first = tq < t
-            t[first], cause[first] = tq[first], QUIT
-            if p.quits.death_rate > 0:
-                td = quits.draw_times(np.full(len(rows), p.quits.death_rate), self.rng("deaths"), y, t0)
+        pop, p, y, sc = self.pop, self.p, self.y, self.sc
+        k = len(rows)
+        none = np.zeros(0)
+        q = p.quits
+        u_quit = self.rng("quits").random(k) if sc.quits.enabled else none
+        u_death = self.rng("deaths").random(k) if sc.quits.enabled and q.death_rate > 0 else none
+        ratio = self._pay_ratio(rows) if sc.quits.enabled and q.pay_elasticity > 0 else None
+        retire = pop.retire_at[rows] if sc.retirement.enabled else none
+        tenure = y - pop.hire_year[rows]
+        if kernels.ENABLED:
+            t = np.empty(k)
+            cause = np.empty(k, dtype=np.int8)
+            kernels.competing_exits(float(t0), float(y), tenure, retire,
+                                    np.asarray(q.tenure_bands, dtype=np.int64), np.asarray(q.rate, dtype=float),
+                                    none if ratio is None else ratio, float(q.pay_elasticity),
+                                    float(q.reference_pay_ratio), u_quit, float(q.death_rate), u_death, t, cause)
+        else:
+            end = y + 1.0
+            t = np.full(k, np.inf)
+            cause = np.zeros(k, dtype=np.int8)
+            if len(retire):
+                tr = np.maximum(retire, t0)
+                due = tr < end
+                t[due], cause[due] = tr[due], RETIRED
+            if len(u_quit):
+                tq = quits.times_from_uniforms(quits.quit_probability(q, tenure, ratio), u_quit, y, t0)
+                first = tq < t
+                t[first], cause[first] = tq[first], QUIT
+            if len(u_death):
+                td = quits.times_from_uniforms(np.full(k, q.death_rate), u_death, y, t0)
                 first = td < t
                 t[first], cause[first] = td[first], DEATH
         pop.exit_time[rows] = t
-        pop.exit_cause[rows] = np.where(np.isfinite(t), cause, 0)
+        pop.exit_cause[rows] = cause
 
     def _accrue(self, t: float) -> None:
         if t > self.t_paid:

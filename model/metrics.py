@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .population import CAUSES
 
 EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
@@ -82,29 +83,38 @@ def _share(num, den):
 def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
              pay_year, district_of_community, wage_last: float) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits)."""
-    act = pop.exit_time > year_end
-    idx = np.flatnonzero(act)
-    n = len(idx)
-    ncomm = comm.count
     nc = len(comm)
+    annual = 12 * (pay_year.gross(pop, district_of_community) + pay_year.allowance[pop.level])
+    if kernels.ENABLED:
+        (per_c, cert_c, party_c, lv, g, npost, pay_post, pyr, n, college, bsum, hsum,
+         gsum) = kernels.year_end_counts(pop.exit_time, float(year_end), int(y), pop.community, pop.level,
+                                         pop.party, pop.education, pop.birth, pop.hire_year, pop.grade,
+                                         pop.post, pop.female, annual, nc)
+    else:
+        idx = np.flatnonzero(pop.exit_time > year_end)
+        n = len(idx)
+        c = pop.community[idx]
+        level = pop.level[idx]
+        per_c = np.bincount(c, minlength=nc)
+        cert_c = np.bincount(c, weights=level > 0, minlength=nc)
+        party_c = np.bincount(c, weights=pop.party[idx], minlength=nc)
+        lv = np.bincount(level, minlength=4)
+        g = np.bincount(pop.grade[idx], minlength=19)
+        post = pop.post[idx]
+        npost = np.bincount(post, minlength=3)
+        pay_post = np.bincount(post, weights=annual[idx], minlength=3)
+        birth = pop.birth[idx]
+        band = np.clip((y - np.floor(birth).astype(np.int64) - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
+        pyr = np.bincount(band + len(PYRAMID_BANDS) * pop.female[idx], minlength=2 * len(PYRAMID_BANDS))
+        college = np.count_nonzero(pop.education[idx])
+        bsum, hsum, gsum = birth.sum(), pop.hire_year[idx].sum(dtype=np.int64), pop.grade[idx].sum(dtype=np.int64)
+    ncomm = comm.count
     posts = int(comm.posts.sum())
-    c = pop.community[idx]
-    level = pop.level[idx]
-    cert = level > 0
-    lv = np.bincount(level, minlength=4)
     ncert = n - int(lv[0])
-    per_c = np.bincount(c, weights=cert, minlength=nc)
-    head_c = np.bincount(c, minlength=nc)
-    party_c = np.bincount(c, weights=pop.party[idx], minlength=nc)
     need = comm.party_posts
     alive = comm.alive
     party_ok = ((party_c >= need) | (need == 0))[alive]
-    vac = int(np.maximum(comm.posts - head_c, 0)[alive].sum())
-    birth = pop.birth[idx]
-    tenure_sum = float((y + 1) * n - pop.hire_year[idx].sum(dtype=np.int64))
-    post = pop.post[idx]
-    grade = pop.grade[idx]
-    annual = 12 * (pay_year.gross_of(post, grade, c, district_of_community) + pay_year.allowance[level])
+    vac = int(np.maximum(comm.posts - per_c, 0)[alive].sum())
     nan = float("nan")
     out = {
         "headcount": n, "posts": posts, "communities": ncomm, "vacancies": vac,
@@ -117,29 +127,22 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
         "certified_share_intermediate": _share(lv[2], n),
         "certified_share_senior": _share(lv[3], n),
         "certified_per_community": _share(ncert, ncomm),
-        "communities_certified_k_share": float((per_c[alive] >= k_cert).mean()) if ncomm else nan,
-        "college_share": _share(np.count_nonzero(pop.education[idx]), n),
-        "mean_age": year_end - float(birth.mean()) if n else nan,
-        "mean_tenure": tenure_sum / n if n else nan,
-        "mean_grade": float(grade.mean()) if n else nan,
+        "communities_certified_k_share": float((cert_c[alive] >= k_cert).mean()) if ncomm else nan,
+        "college_share": _share(college, n),
+        "mean_age": year_end - float(bsum) / n if n else nan,
+        "mean_tenure": ((y + 1) * n - float(hsum)) / n if n else nan,
+        "mean_grade": float(gsum) / n if n else nan,
         "average_wage": wage_last,
     }
-    npost = np.bincount(post, minlength=3)
-    pay_post = np.bincount(post, weights=annual, minlength=3)
     for k, name in enumerate(("staff", "committee", "head")):
         out[f"share_{name}"] = _share(npost[k], n)
         m = pay_post[k] / npost[k] if npost[k] else nan
         out[f"avg_pay_{name}"] = m
         out[f"pay_ratio_{name}"] = m / wage_last if wage_last > 0 else nan
-    g = np.bincount(grade, minlength=19)
     for i, name in enumerate(GRADE_SHARES):
         out[name] = _share(g[i + 1], n)
-    # age on 31 December in whole years -> pyramid band (0: under 25, ..., 9: 65+)
-    age = (y - np.floor(birth)).astype(np.int64)
-    band = np.clip((age - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
-    counts = np.bincount(band + len(PYRAMID_BANDS) * pop.female[idx], minlength=2 * len(PYRAMID_BANDS))
     for i, name in enumerate(PYRAMID):
-        out[name] = float(counts[i])
+        out[name] = float(pyr[i])
     return out
 
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
+
 ACCRUED = ("payroll_base", "payroll_allowance", "payroll_insurance", "payroll_housing_fund",
            "payroll_annuity", "worker_years")
 
@@ -74,6 +76,24 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
            district_of_community, districts: int = 0) -> None:
     """Add pay earned in ``[t0, t1)`` to ``acc`` and to each row's performance accrual."""
     if t1 <= t0 or pop.n == 0:
+        return
+    if kernels.ENABLED:
+        p = py.p
+        dfloor_c = (py.district_floor[district_of_community]
+                    if py.district_floor.size and (py.district_floor >= 0).any() else np.zeros(0))
+        out_dist = acc["_payroll_district"] if districts else np.zeros(0)
+        b, a, ins, hf, ann, wy = kernels.accrue(
+            pop.exit_time, pop.hire_time, pop.post, pop.grade, pop.level, pop.community, pop.rating,
+            pop.perf_accrued, py._flat, py.floor_post, dfloor_c, py.has_floor, py.allowance,
+            float(p.base_share), float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate),
+            float(p.housing_fund_rate), float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float),
+            bool(p.annuity_excellent), float(t0), float(t1), np.asarray(district_of_community), out_dist)
+        acc["payroll_base"] += b
+        acc["payroll_allowance"] += a
+        acc["payroll_insurance"] += ins
+        acc["payroll_housing_fund"] += hf
+        acc["payroll_annuity"] += ann
+        acc["worker_years"] += wy
         return
     frac = np.minimum(pop.exit_time, t1) - np.maximum(pop.hire_time, t0)
     np.maximum(frac, 0.0, out=frac)
