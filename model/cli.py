@@ -13,6 +13,7 @@ import datetime as _dt
 import importlib
 import json
 import platform
+import signal
 import sys
 from pathlib import Path
 
@@ -26,8 +27,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake in one line and exits 2."""
 
     def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"error: {message}\n")
+        message = " ".join(str(message).split())
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
 def positive_int(text: str) -> int:
@@ -40,13 +41,17 @@ def positive_int(text: str) -> int:
     return v
 
 
+MAX_SEED = 2**63 - 1
+"""Largest root seed (as for ``[run] seed`` in a scenario)."""
+
+
 def seed_int(text: str) -> int:
     try:
         v = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {v}")
+    if not 0 <= v <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {v}")
     return v
 
 
@@ -121,12 +126,19 @@ def versions() -> dict:
 
 
 def manifest(scenario, results, argv=None) -> dict:
-    """What was run, for the record and for ``rerun``."""
+    """What was run, for the record and for ``rerun``.
+
+    ``scenario_raw`` (the merged scenario with its overrides) with ``seed`` and ``reps`` is
+    what ``rerun`` runs again; ``resolved_parameters`` is every field with its default
+    filled in; ``scenario_file_hash`` is the SHA-256 of the scenario file (and its
+    parents), ``scenario_files`` the hash of each.
+    """
     return {
         "scenario": scenario.name,
         "scenario_file": str(scenario.path) if scenario.path else None,
         "scenario_hash": scenario.hash,
         "scenario_file_hash": scenario.file_hash,
+        "scenario_files": scenario.files(),
         "scenario_raw": scenario.raw,
         "resolved_parameters": scenario.resolved(),
         "seed": results.seed,
@@ -142,14 +154,14 @@ def manifest(scenario, results, argv=None) -> dict:
 
 
 def write_run(scenario, results, out: Path, *, lang="en", svg=False, report=True,
-              overwrite=True, argv=None) -> Path:
+              overwrite=True, argv=None, extra: dict | None = None) -> Path:
     """Write a run's folder atomically: tables, manifest, and (unless report=False) the
-    figures, budget workbook and HTML report."""
+    figures, budget workbook and HTML report. ``extra`` adds or replaces manifest entries."""
     from .outputs import atomic_folder, write_json
     with atomic_folder(out, overwrite=overwrite) as tmp:
         results.to_csv(tmp)
         results.units().to_csv(tmp / "metrics.csv", index=False)
-        write_json(tmp / "manifest.json", manifest(scenario, results, argv))
+        write_json(tmp / "manifest.json", {**manifest(scenario, results, argv), **(extra or {})})
         if report:
             from . import report as rep
             rep.write_all(results, scenario, tmp, lang=lang, svg=svg)
@@ -184,6 +196,9 @@ def cmd_run(a) -> int:
     sc = S.load(a.scenario, a.overrides)
     out = a.out or OUTPUTS / sc.name
     check_destination(Path(out).resolve(), not a.no_overwrite)
+    if not a.quiet:
+        print(f"Running {sc.name}: {a.reps or sc.run.reps} replications, seed "
+              f"{sc.run.seed if a.seed is None else a.seed}; output: {out}/", flush=True)
     res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
               scheduler=a.scheduler, quiet=a.quiet)
     write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite)
@@ -199,24 +214,55 @@ def cmd_validate(a) -> int:
     return 0
 
 
+def read_manifest(path: Path) -> dict:
+    """A manifest written by ``model run``, checked enough to re-run it (exit 2 if not)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise UserError("is a folder; give the manifest.json inside it", file=str(path)) from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise UserError(f"cannot be read as a manifest ({e})", file=str(path)) from None
+    try:
+        m = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise UserError(f"is not JSON ({str(e)[:80]})", file=str(path)) from None
+    if not isinstance(m, dict) or "scenario_raw" not in m:
+        raise UserError("is not a manifest written by `model run` (no scenario_raw)", file=str(path))
+    if not isinstance(m["scenario_raw"], dict):
+        raise UserError("expected the scenario's fields (a table)", file=str(path), field="scenario_raw")
+    for key, hi in (("seed", MAX_SEED), ("reps", 10_000_000)):
+        v = m.get(key)
+        if not isinstance(v, int) or isinstance(v, bool) or not (0 if key == "seed" else 1) <= v <= hi:
+            raise UserError(f"expected a whole number in [{0 if key == 'seed' else 1}, {hi}], got {v!r}",
+                            file=str(path), field=key)
+    return m
+
+
 def cmd_rerun(a) -> int:
+    from . import scenario as S
     from .outputs import check_destination
     from .runner import run
-    from .scenario import Scenario
-    try:
-        m = json.loads(Path(a.manifest).read_text(encoding="utf-8"))
-        raw, seed, reps = m["scenario_raw"], int(m["seed"]), int(m["reps"])
-    except FileNotFoundError:
-        raise UserError("file not found", file=str(a.manifest)) from None
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise UserError(f"is not a manifest written by `model run` ({e})", file=str(a.manifest)) from None
-    if not isinstance(raw, dict):
-        raise UserError("scenario_raw must be a table", file=str(a.manifest), field="scenario_raw")
-    sc = Scenario(raw, [], str(a.manifest))
+    m = read_manifest(a.manifest)
+    raw, seed, reps = m["scenario_raw"], m["seed"], m["reps"]
+    sc = S.Scenario(raw, [], str(a.manifest))
     out = a.out or OUTPUTS / f"{sc.name}-rerun"
     check_destination(Path(out).resolve(), not a.no_overwrite)
+    if m.get("scenario_hash") not in (None, sc.hash):
+        print("note: the resolved parameters differ from those recorded (defaults of this version of the "
+              "model differ); the results may differ", file=sys.stderr)
+    now = versions()
+    then = m.get("versions") if isinstance(m.get("versions"), dict) else {}
+    changed = [f"{k} {then[k]} -> {now[k]}" for k in ("model", "numpy", "scipy", "simpy", "pandas", "python")
+               if k in then and then[k] != now[k]]
+    if changed:
+        print("note: versions differ from the recorded run: " + ", ".join(changed), file=sys.stderr)
     res = run(sc, reps=reps, seed=seed, workers=a.workers, quiet=a.quiet)
-    write_run(sc, res, out, report=False, overwrite=not a.no_overwrite)
+    # the re-run's scenario comes from the manifest; keep the record of the original files
+    kept = {k: m[k] for k in ("scenario_file", "scenario_file_hash", "scenario_files") if k in m}
+    write_run(sc, res, out, report=False, overwrite=not a.no_overwrite,
+              extra={**kept, "rerun_of": str(Path(a.manifest).resolve())})
     orig = Path(a.manifest).parent / "summary.csv"
     same = orig.exists() and orig.read_bytes() == (Path(out) / "summary.csv").read_bytes()
     print(f"Re-ran {sc.name} (seed {seed}, {reps} replications) into {out}/")
@@ -252,21 +298,39 @@ def cmd_schema(a) -> int:
     return 0
 
 
+def _interrupted_message(signum: int) -> str:
+    from .outputs import committed
+    how = "Ctrl-C" if signum == signal.SIGINT else f"signal {signal.Signals(signum).name}"
+    done = committed()
+    if done:
+        return (f"interrupted ({how}) after the output was complete: {', '.join(map(str, done))}; "
+                "nothing else was written")
+    return (f"interrupted ({how}): no output was written; any earlier output folder is unchanged")
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
+    130 / 143 interrupted by SIGINT / SIGTERM)."""
+    from .outputs import Interrupted, reset, terminate_as_interrupt
+    argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["run", *argv]
-    ap = build_parser()
-    a = ap.parse_args(argv)
-    handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,
-                "metrics": cmd_metrics, "schema": cmd_schema}
+    elif argv[0].endswith(".toml"):  # `python -m model city.toml` runs it
+        argv = ["run", *argv]
+    reset()
     try:
-        if a.command in handlers:
-            return handlers[a.command](a)
-        return _experiment(a.command).main(a)
+        with terminate_as_interrupt():
+            ap = build_parser()
+            a = ap.parse_args(argv)
+            handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,
+                        "metrics": cmd_metrics, "schema": cmd_schema}
+            if a.command in handlers:
+                return handlers[a.command](a)
+            return _experiment(a.command).main(a)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: no output was written; any earlier output is unchanged", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+        print(_interrupted_message(signum), file=sys.stderr)
+        return 128 + signum

@@ -24,6 +24,7 @@ import itertools
 import logging
 import os
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -70,9 +71,12 @@ def _connect(distributed, scheduler: str | None, timeout: float):
             raise UserError(f"cannot connect to the Dask scheduler at {scheduler!r}: {e}",
                             field="scheduler") from None
         return client, None
-    cluster = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None,
-                                       silence_logs=logging.ERROR)
+    with warnings.catch_warnings():
+        # no dashboard; its HTTP server falls back from a busy default port with a warning
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        cluster = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
+                                           processes=True, dashboard_address=None,
+                                           silence_logs=logging.ERROR)
     try:
         client = distributed.Client(cluster, set_as_default=False)
     except BaseException:

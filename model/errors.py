@@ -7,6 +7,8 @@ expected. The command line prints it and exits with status 2; nothing is written
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class UserError(Exception):
     """A mistake in the user's input (scenario file, override, option).
@@ -18,7 +20,8 @@ class UserError(Exception):
     file : str, optional
         The file the mistake is in.
     field : str, optional
-        Dotted path of the field, e.g. ``recruitment.max_age``.
+        Dotted path of the field, e.g. ``recruitment.max_age``, or a command-line option
+        (``--out``).
     line : int, optional
         Line number, where the TOML parser gives one.
     """
@@ -34,11 +37,24 @@ class UserError(Exception):
     def __str__(self) -> str:
         where = []
         if self.file:
-            where.append(str(self.file) + (f":{self.line}" if self.line else ""))
+            where.append(_shown(str(self.file)) + (f":{self.line}" if self.line else ""))
         if self.field:
-            where.append(f"field '{self.field}'")
+            kind = "option" if str(self.field).startswith("--") else "field"
+            where.append(f"{kind} '{self.field}'")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        return " ".join(text.split("\n"))  # always one line
+
+
+def _shown(file: str) -> str:
+    """A file as the user would type it: relative to the working folder when inside it."""
+    p = Path(file)
+    if p.is_absolute():
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except (ValueError, OSError):
+            pass
+    return file
 
 
 class ScenarioError(UserError):

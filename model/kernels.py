@@ -176,3 +176,18 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
             band = 9
         pyr[band + (10 if female[i] else 0)] += 1
     return per_c, cert_c, party_c, lv, gr, npost, pay_post, pyr, n, college, bsum, hsum, gsum
+
+
+@njit(cache=True, nogil=True)
+def best_per_group(groups, keys, need):
+    """Mask of the ``need[g]`` elements with the smallest ``keys`` in each group ``g``
+    (ties: earlier element first), as ``rank_within(groups, keys) < need[groups]``."""
+    order = np.argsort(keys, kind="mergesort")
+    left = need.copy()
+    take = np.zeros(groups.size, np.bool_)
+    for j in order:
+        g = groups[j]
+        if left[g] > 0:
+            take[j] = True
+            left[g] -= 1
+    return take

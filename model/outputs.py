@@ -1,46 +1,102 @@
 """Writing an output folder atomically.
 
-Files are written into a temporary folder beside the target, which is renamed into
-place only when every file is written. A run that fails or is interrupted (Ctrl-C,
-SIGTERM) removes its temporary folder and leaves the previous complete output, or
-nothing. An existing output folder is replaced as a whole (or kept, with
-``overwrite=False``).
+Files are written into a temporary folder beside the target (``.NAME.tmp-PID-XXXX``),
+which is renamed into place only when every file is written. A run that fails or is
+interrupted (Ctrl-C, SIGTERM) removes its temporary folder and leaves the previous
+complete output, or nothing. An existing output folder is replaced as a whole (or kept,
+with ``overwrite=False``): the old folder is first renamed aside, the new one renamed
+into place, then the old one removed; SIGINT and SIGTERM are held back during those
+renames, so an interrupt lands before (old output kept) or after (new output complete).
+
+Only folders this model wrote (they hold ``manifest.json`` or the marker file
+``.model-output``) or empty folders are ever replaced, so a mistyped ``--out`` cannot
+delete someone's documents. Temporary folders left by a process that was killed
+outright (SIGKILL, power loss) are removed, and an output folder it had renamed aside
+is put back, the next time that output folder is written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
 import signal
-import tempfile
 from pathlib import Path
 
 from .errors import UserError
 
+MARKER = ".model-output"
+"""File written into every output folder: says the folder may be replaced by the next run."""
 
-def check_destination(out: Path, overwrite: bool = True) -> None:
-    """Fail early (exit 2) if ``out`` cannot become an output folder."""
-    if out.exists() and not out.is_dir():
-        raise UserError(f"output path {out} exists and is a file, not a folder", field="--out")
-    if out.exists() and not overwrite:
-        raise UserError(f"output folder {out} exists and --no-overwrite was given", field="--out")
-    parent = out.parent
-    probe = parent
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UserError(f"cannot create {out}: {probe} is a file", field="--out")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write into {probe} (permission denied)", field="--out")
+_committed: list[Path] = []
+"""Output folders completed by this process (for the message on Ctrl-C)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM (or another terminating signal) turned into an exception, so clean-up runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def committed() -> list[Path]:
+    """Output folders completed so far by this process."""
+    return list(_committed)
+
+
+def reset() -> None:
+    """Forget completed folders (the command line calls it at the start of each command)."""
+    _committed.clear()
+
+
+def is_output_folder(folder: Path) -> bool:
+    """True if ``folder`` was written by this model (and so may be replaced as a whole)."""
+    return (folder / "manifest.json").is_file() or (folder / MARKER).exists()
+
+
+def check_destination(out: str | Path, overwrite: bool = True) -> None:
+    """Fail early (exit 2) if ``out`` cannot become an output folder; writes nothing."""
+    out = Path(out)
+    try:
+        exists, is_dir = out.exists(), out.is_dir()
+        if exists and not is_dir:
+            raise UserError(f"output path {out} exists and is a file, not a folder; choose another --out",
+                            field="--out")
+        if exists and not overwrite:
+            raise UserError(f"output folder {out} exists and --no-overwrite was given; it was kept. "
+                            "Choose another --out or remove the folder", field="--out")
+        if exists and any(out.iterdir()) and not is_output_folder(out):
+            raise UserError(f"{out} exists and is not an output folder of this model (it has no "
+                            "manifest.json); a run replaces its output folder as a whole, so choose a "
+                            "new or empty folder", field="--out")
+        probe = out.parent
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if not probe.is_dir():
+            raise UserError(f"cannot create {out}: {probe} is a file", field="--out")
+    except OSError as e:
+        raise UserError(f"cannot use {out} as output folder ({e.strerror or e})", field="--out") from None
+    except ValueError as e:  # e.g. a NUL character in the path
+        raise UserError(f"cannot use {out!r} as output folder ({e})", field="--out") from None
+    # a real probe: permissions, read-only file systems, /proc ... (root passes os.access)
+    try:
+        d = probe / f".{out.name or 'out'}.probe-{os.getpid()}-{secrets.token_hex(4)}"
+        os.mkdir(d)
+        os.rmdir(d)
+    except OSError as e:
+        raise UserError(f"cannot write into {probe} ({e.strerror or e})", field="--out") from None
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt():
-    """Turn SIGTERM into KeyboardInterrupt so the same clean-up runs for both."""
+def terminate_as_interrupt():
+    """Turn SIGTERM into :class:`Interrupted` (a KeyboardInterrupt) so the same clean-up runs."""
     def handler(signum, frame):
-        raise KeyboardInterrupt
+        raise Interrupted(signum)
     try:
         old = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread
@@ -53,8 +109,88 @@ def _sigterm_as_interrupt():
 
 
 @contextlib.contextmanager
+def signals_deferred():
+    """Hold SIGINT and SIGTERM back (they arrive when the block ends)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove temporary folders of dead processes; put back an output they had renamed aside."""
+    pat = re.compile(re.escape(f".{out.name}.") + r"(tmp|old)-(\d+)-[0-9a-f]+")
+    try:
+        entries = list(out.parent.iterdir())
+    except OSError:
+        return
+    for p in entries:
+        m = pat.fullmatch(p.name)
+        if not m or _alive(int(m.group(2))):
+            continue
+        if m.group(1) == "old" and not out.exists():
+            with contextlib.suppress(OSError):
+                os.rename(p, out)
+            continue  # never delete what may be the only copy of an earlier output
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _mkdir_temp(out: Path) -> Path:
+    for _ in range(100):
+        tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(tmp)  # default mode: the output folder gets the user's usual permissions
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(out))
+
+
+def _commit(tmp: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+        os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        if old is not None:
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def atomic_folder(out: str | Path, overwrite: bool = True):
     """Yield a temporary folder; on success it becomes ``out`` in one rename.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder. If it exists it must be empty or written by this model.
+    overwrite : bool
+        Replace an existing ``out`` (as a whole); if False, an existing ``out`` is an error.
+
+    Raises
+    ------
+    model.errors.UserError
+        If ``out`` cannot be written (before anything is written).
 
     Examples
     --------
@@ -62,22 +198,41 @@ def atomic_folder(out: str | Path, overwrite: bool = True):
     ...     (tmp / "summary.csv").write_text("...")
     """
     out = Path(out).resolve()
+    _clean_stale(out)
     check_destination(out, overwrite)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    created = []
+    p = out.parent
+    while not p.exists():
+        created.append(p)
+        p = p.parent
+    done = False
     try:
-        with _sigterm_as_interrupt():
-            yield tmp
-            old = None
-            if out.exists():
-                old = out.parent / f".{out.name}.old-{os.getpid()}"
-                os.rename(out, old)
-            os.rename(tmp, out)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        with terminate_as_interrupt():
+            for d in reversed(created):
+                d.mkdir(exist_ok=True)
+            tmp = _mkdir_temp(out)
+            try:
+                yield tmp
+                (tmp / MARKER).write_text("Written by the community-worker model (python -m model). The "
+                                          "next run with this output folder replaces it as a whole.\n",
+                                          encoding="utf-8")
+                with signals_deferred():
+                    if out.exists() and not overwrite:
+                        raise UserError(f"output folder {out} appeared during the run and --no-overwrite "
+                                        "was given; it was kept", field="--out")
+                    _commit(tmp, out)
+                    done = True
+                    _committed.append(out)
+            finally:
+                if not done:
+                    with signals_deferred():
+                        shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if not done:
+            with signals_deferred():
+                for d in created:  # the folders made for this output, innermost first, if still empty
+                    with contextlib.suppress(OSError):
+                        d.rmdir()
 
 
 def write_json(path: Path, data: dict) -> None:

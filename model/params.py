@@ -173,7 +173,14 @@ def dist_problem(dist: str, args: dict) -> str | None:
         return f"dist {dist!r} needs {', '.join(need)}; missing {', '.join(missing)}"
     if extra:
         return f"dist {dist!r} takes {', '.join(need)}; unknown key(s) {', '.join(extra)}"
-    a = args
+    try:
+        return _args_problem(dist, args)
+    except ArithmeticError:  # e.g. sd ** 2 overflows
+        return f"dist {dist!r}: the parameters are too extreme (over- or underflow); use moderate values"
+
+
+def _args_problem(dist: str, a: dict) -> str | None:
+    need = _DIST_ARGS[dist]
     if "sd" in need and a["sd"] <= 0:
         return "sd must be > 0"
     if dist in ("lognormal", "gamma") and a["mean"] <= 0:

@@ -53,8 +53,8 @@ def rank_within(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Rank (0 = first) of each element within its group, ordered by ``keys`` ascending."""
     order = np.lexsort((keys, groups))
     g = groups[order]
-    start = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
-    first = np.repeat(start, np.diff(np.r_[start, len(g)]))
+    start = np.flatnonzero(np.concatenate([[True], g[1:] != g[:-1]]))
+    first = np.repeat(start, np.diff(np.append(start, len(g))))
     rank = np.empty(len(groups), dtype=np.int64)
     rank[order] = np.arange(len(groups)) - first
     return rank

@@ -9,8 +9,12 @@ A scenario is a TOML file (:mod:`model.schema` lists every field). Loading it
 4. validates every field against the schema and runs the semantic checks;
 
 and returns a frozen :class:`Scenario`. Any mistake raises one :class:`ScenarioError`
-naming the file, the field path and what was expected. Nothing in a file is evaluated
-as code.
+naming the file, the line, the field path and what was expected, e.g.::
+
+    scenarios/jilin.toml:41, field 'recruitment.max_age': 12.0 is outside the allowed range [16, 100] (years)
+
+Nothing in a file is evaluated as code: values are TOML data, checked against
+:mod:`model.schema`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import json
 import math
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -36,6 +41,172 @@ DEFAULT_SCENARIO = "bench.toml"
 _LINE = re.compile(r"at line (\d+)")
 
 
+# --------------------------------------------------------------------------- locating fields
+#
+# tomllib gives line numbers only for syntax errors. To point every message at the line
+# a field is written on, a small scanner notes the line of every table header and key of
+# a (valid) TOML text. It only reads positions; values are left to tomllib.
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_PATH_SEG = re.compile(r"([^\[\]]*)((?:\[\d+\])*)")
+_TRIPLE = ('"' * 3, "'" * 3)
+
+
+def _split_key(s: str, i: int = 0):
+    """Parts of the TOML key starting at ``s[i]`` and the index after it, or None."""
+    parts, n = [], len(s)
+    while True:
+        while i < n and s[i] in " \t":
+            i += 1
+        if i >= n:
+            return None
+        if s[i] == '"':
+            j, buf = i + 1, []
+            while j < n and s[j] != '"':
+                buf.append(s[j + 1] if s[j] == "\\" and j + 1 < n else s[j])
+                j += 2 if s[j] == "\\" else 1
+            if j >= n:
+                return None
+            parts.append("".join(buf))
+            i = j + 1
+        elif s[i] == "'":
+            j = s.find("'", i + 1)
+            if j < 0:
+                return None
+            parts.append(s[i + 1:j])
+            i = j + 1
+        else:
+            m = _BARE.match(s, i)
+            if not m:
+                return None
+            parts.append(m.group())
+            i = m.end()
+        while i < n and s[i] in " \t":
+            i += 1
+        if i < n and s[i] == ".":
+            i += 1
+            continue
+        return parts, i
+
+
+def _scan_rest(line: str, i: int, depth: int, mstring: str | None) -> tuple[int, str | None]:
+    """Bracket depth and open multi-line string after reading ``line[i:]``."""
+    n = len(line)
+    while i < n:
+        if mstring is not None:
+            j = line.find(mstring, i)
+            if j < 0:
+                return depth, mstring
+            i, mstring = j + 3, None
+            continue
+        c = line[i]
+        if c == "#":
+            break
+        if line.startswith(_TRIPLE, i):
+            mstring, i = line[i:i + 3], i + 3
+            continue
+        if c == '"':
+            i += 1
+            while i < n and line[i] != '"':
+                i += 2 if line[i] == "\\" else 1
+        elif c == "'":
+            j = line.find("'", i + 1)
+            i = n if j < 0 else j
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return depth, mstring
+
+
+def field_lines(text: str) -> dict[tuple, list[int]]:
+    """Line numbers (1-based) of every table header and key of a TOML text, by path.
+
+    Paths are tuples: ``("demand", "communities")``, ``("targets", 0, "year")``. A key
+    written twice has two lines. Keys inside inline tables and multi-line arrays are
+    not listed (their enclosing key is).
+
+    Examples
+    --------
+    >>> field_lines('years = 3\\n[demand]\\ncommunities = 5\\n[[targets]]\\nyear = 2030\\n')[("targets", 0, "year")]
+    [5]
+    """
+    out: dict[tuple, list[int]] = {}
+    table: tuple = ()
+    counts: dict[tuple, int] = {}
+    depth, mstring = 0, None
+    for no, line in enumerate(text.splitlines(), 1):
+        i = 0
+        if depth == 0 and mstring is None:
+            s = line.lstrip()
+            off = len(line) - len(s)
+            if s.startswith("[["):
+                r = _split_key(line, off + 2)
+                if r and line[r[1]:].lstrip().startswith("]]"):
+                    base = tuple(r[0])
+                    counts[base] = counts.get(base, -1) + 1
+                    out.setdefault(base, []).append(no)
+                    table = base + (counts[base],)
+                    out.setdefault(table, []).append(no)
+                continue
+            if s.startswith("["):
+                r = _split_key(line, off + 1)
+                if r and line[r[1]:].lstrip().startswith("]"):
+                    table = tuple(r[0])
+                    out.setdefault(table, []).append(no)
+                continue
+            r = _split_key(line, off) if s and not s.startswith("#") else None
+            if r and line[r[1]:].lstrip().startswith("="):
+                out.setdefault(table + tuple(r[0]), []).append(no)
+                i = line.index("=", r[1]) + 1
+        depth, mstring = _scan_rest(line, i, depth, mstring)
+    return out
+
+
+def _safe_lines(text: str) -> dict:
+    try:
+        return field_lines(text)
+    except Exception:  # noqa: BLE001 - locating is a courtesy; it must never hide the real error
+        return {}
+
+
+def path_parts(path: str) -> tuple:
+    """``"targets[0].year"`` -> ``("targets", 0, "year")``."""
+    parts: list = []
+    for seg in path.split("."):
+        m = _PATH_SEG.fullmatch(seg)
+        if not m:
+            parts.append(seg)
+            continue
+        if m.group(1):
+            parts.append(m.group(1))
+        parts += [int(x) for x in re.findall(r"\d+", m.group(2))]
+    return tuple(parts)
+
+
+def _dotted(parts: tuple) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+class _Locator:
+    """Where a field is written: the file (child first) and line of its longest written prefix."""
+
+    def __init__(self, files: list[tuple[Path, str]]):
+        self.maps = [(str(p), _safe_lines(t)) for p, t in reversed(files)]
+
+    def find(self, path: str) -> tuple[str | None, int | None]:
+        parts = path_parts(path)
+        for k in range(len(parts), 0, -1):
+            for f, lines in self.maps:
+                if parts[:k] in lines:
+                    return f, lines[parts[:k]][-1]
+        return None, None
+
+
 # --------------------------------------------------------------------------- reading
 
 def _read_toml(path: Path) -> tuple[dict, str]:
@@ -45,22 +216,44 @@ def _read_toml(path: Path) -> tuple[dict, str]:
         raise ScenarioError("file not found", file=str(path)) from None
     except IsADirectoryError:
         raise ScenarioError("is a folder, expected a .toml file", file=str(path)) from None
-    except OSError as e:
-        raise ScenarioError(f"cannot be read ({e.strerror})", file=str(path)) from None
+    except (OSError, ValueError) as e:
+        raise ScenarioError(f"cannot be read ({getattr(e, 'strerror', None) or e})", file=str(path)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise ScenarioError(f"is not UTF-8 text (byte {e.start})", file=str(path), line=line) from None
+        raise ScenarioError(f"is not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x}); save the "
+                            "file as UTF-8", file=str(path), line=line) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
     if not text.strip():
-        raise ScenarioError("file is empty; a scenario needs at least start_year and years",
-                            file=str(path))
+        raise ScenarioError("the file is empty; a scenario needs at least start_year, years and "
+                            "[demand] communities", file=str(path), field="start_year")
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
-        m = _LINE.search(str(e))
-        raise ScenarioError(f"is not valid TOML: {e}", file=str(path),
-                            line=int(m.group(1)) if m else None) from None
+        msg = str(e)
+        m = _LINE.search(msg)
+        line = int(m.group(1)) if m else None
+        field = None
+        if line is None:
+            # "Cannot overwrite a value (at end of document)": find the key written twice
+            lines = _safe_lines(text)
+            dup = [(ls[-1], k) for k, ls in lines.items()
+                   if len(ls) > 1 and not isinstance(k[-1], int) and k + (0,) not in lines]
+            if dup:
+                line, key = max(dup)
+                field = _dotted(key)
+        else:
+            upto = "\n".join(text.splitlines()[:line])
+            keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
+            if keys:
+                field = _dotted(max(keys, key=len))
+        msg = re.sub(r"\s*\(at line \d+, column (\d+)\)", r" (column \1)", msg)
+        msg = re.sub(r"\s*\(at end of document\)", "", msg)
+        raise ScenarioError(f"is not valid TOML: {msg}", file=str(path), field=field, line=line) from None
+    except (ValueError, RecursionError) as e:  # an integer of thousands of digits, deep nesting
+        what = "values nested too deeply" if isinstance(e, RecursionError) else str(e).split(";")[0]
+        raise ScenarioError(f"cannot be read as a scenario: {what}", file=str(path)) from None
 
 
 def _merge(base: dict, child: dict) -> dict:
@@ -73,23 +266,45 @@ def _merge(base: dict, child: dict) -> dict:
     return out
 
 
+def _extends_line(text: str) -> int | None:
+    return (_safe_lines(text).get(("extends",)) or [None])[-1]
+
+
 def _load_chain(path: Path, seen: tuple = ()) -> tuple[dict, list[tuple[Path, str]]]:
-    """Raw merged dict and the (path, text) of every file in the chain, parents first."""
-    path = path.resolve()
-    if path in seen:
-        chain = " -> ".join(p.name for p in seen + (path,))
-        raise ScenarioError(f"'extends' forms a cycle: {chain}", file=str(seen[-1]), field="extends")
+    """Raw merged dict and the (path, text) of every file in the chain, parents first.
+
+    ``seen`` holds the (path, text) of the files that extend this one, child last.
+    """
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError) as e:
+        raise ScenarioError(f"cannot be opened ({e})", file=str(path)) from None
+    if any(p == path for p, _ in seen):
+        chain = " -> ".join(p.name for p, _ in seen) + f" -> {path.name}"
+        last, text = seen[-1]
+        raise ScenarioError(f"'extends' forms a cycle ({chain}); remove one of these extends",
+                            file=str(last), field="extends", line=_extends_line(text))
     raw, text = _read_toml(path)
     parent = raw.pop("extends", None)
     if parent is None:
         return raw, [(path, text)]
-    if not isinstance(parent, str) or not parent:
-        raise ScenarioError("expected the path of a base scenario (a string)", file=str(path), field="extends")
-    ppath = (path.parent / parent)
-    if not ppath.exists():
-        raise ScenarioError(f"base scenario '{parent}' not found (looked for {ppath})",
-                            file=str(path), field="extends")
-    base, files = _load_chain(ppath, seen + (path,))
+    line = _extends_line(text)
+
+    def fail(msg):
+        raise ScenarioError(msg, file=str(path), field="extends", line=line)
+    if not isinstance(parent, str) or not parent.strip():
+        fail(f"expected the path of a base scenario (a string), got {type(parent).__name__} {parent!r}")
+    if "\x00" in parent:
+        fail("the path of the base scenario contains a NUL character")
+    ppath = path.parent / parent  # relative to the file naming it (an absolute path stays absolute)
+    try:
+        found, folder = ppath.is_file(), ppath.is_dir()
+    except (OSError, ValueError) as e:
+        fail(f"base scenario {parent!r} cannot be opened ({getattr(e, 'strerror', None) or e})")
+    if not found:
+        fail(f"base scenario {parent!r} {'is a folder' if folder else 'not found'} (looked for {ppath}; "
+             f"the path is relative to the folder of {path.name})")
+    base, files = _load_chain(ppath, seen + ((path, text),))
     if "name" not in raw:
         base.pop("name", None)
     return _merge(base, raw), files + [(path, text)]
@@ -101,28 +316,48 @@ def _is_num(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+def _describe(x) -> str:
+    r = repr(x)
+    return f"{type(x).__name__} {r if len(r) <= 60 else r[:57] + '...'}"
+
+
 class _Checker:
-    def __init__(self, file: str, start: int | None, years: int | None):
+    """Validates values against schema fields; every failure names file, line and field."""
+
+    def __init__(self, file: str, start: int | None, years: int | None, files=(), overridden=None):
         self.file = file
         self.start = start
         self.end = None if start is None or years is None else start + years - 1
+        self.locator = _Locator(list(files))
+        self.overridden = dict(overridden or {})
+
+    def where(self, path: str) -> tuple[str, int | None]:
+        """File (or override option) and line that a field's value comes from."""
+        for key, label in self.overridden.items():
+            if path == key or path.startswith((key + ".", key + "[")):
+                return label, None
+        f, line = self.locator.find(path) if path else (None, None)
+        return f or self.file, line
 
     def fail(self, path, msg):
-        raise ScenarioError(msg, file=self.file, field=path)
+        f, line = self.where(path)
+        raise ScenarioError(msg, file=f, field=path or None, line=line)
 
     def number(self, f: schema.Field, x, path, what="a number"):
         if not _is_num(x):
-            self.fail(path, f"expected {what}, got {type(x).__name__} {x!r}")
+            self.fail(path, f"expected {what}, got {_describe(x)}")
         if isinstance(x, float) and not math.isfinite(x):
             self.fail(path, f"expected a finite number, got {x}")
+        if abs(x) > 1e300:
+            self.fail(path, "the number is far too large")
         if f.lo is not None and x < f.lo or f.hi is not None and x > f.hi:
-            self.fail(path, f"{x} is outside the allowed range [{f.lo}, {f.hi}]"
+            self.fail(path, f"{x:g} is outside the allowed range [{f.lo:g}, {f.hi:g}]"
                       + (f" ({f.unit})" if f.unit else ""))
         return float(x)
 
     def vector(self, f, x, path):
         if not isinstance(x, list):
-            self.fail(path, f"expected a list of {f.size or 'some'} numbers, got {type(x).__name__}")
+            self.fail(path, f"expected a list of {f.size or 'some'} numbers, got {_describe(x)}")
         if f.size is not None and len(x) != f.size:
             self.fail(path, f"expected a list of {f.size} numbers, got {len(x)}")
         if not x:
@@ -140,44 +375,59 @@ class _Checker:
         for k, v in x.items():
             if k == "interp":
                 continue
-            if not re.fullmatch(r"\d{4}", k):
+            if not re.fullmatch(r"[0-9]{4}", k):
                 self.fail(f"{path}.{k}", "expected a year (4 digits) as key of a schedule, "
                           "or a table with 'dist' for an uncertain value")
             y = int(k)
             if self.start is not None and not self.start <= y <= self.end:
                 self.fail(f"{path}.{k}", f"year {y} is outside the horizon {self.start}-{self.end}")
             if pts and y <= pts[-1][0]:
-                self.fail(f"{path}.{k}", "schedule years must increase")
+                self.fail(f"{path}.{k}", f"schedule years must increase ({y} comes after {pts[-1][0]})")
             pts.append((y, elem(v, f"{path}.{k}")))
         if not pts:
             self.fail(path, "a schedule needs at least one year")
         return Schedule(tuple(pts), interp)
 
+    def uncertain(self, f: schema.Field, x: dict, path):
+        args = {a: v for a, v in x.items() if a != "dist"}
+        for a, v in args.items():
+            if not _is_num(v) or not math.isfinite(v):
+                self.fail(f"{path}.{a}", f"expected a finite number, got {_describe(v)}")
+        if not isinstance(x["dist"], str):
+            self.fail(f"{path}.dist", f"expected the name of a distribution, got {_describe(x['dist'])}")
+        prob = dist_problem(x["dist"], args)
+        if prob:
+            self.fail(path, prob)
+        u = Uncertain(x["dist"], tuple(args.items()), f.lo, f.hi)
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mean = float(u.frozen().mean())
+        except (ArithmeticError, ValueError):
+            mean = math.nan
+        if not math.isfinite(mean):
+            self.fail(path, "the distribution's parameters are too extreme to have a finite mean")
+        if f.lo is not None and mean < f.lo or f.hi is not None and mean > f.hi:
+            self.fail(path, f"the distribution's mean {mean:g} is outside [{f.lo:g}, {f.hi:g}]")
+        return u
+
     def value(self, f: schema.Field, x, path):
         k = f.kind
         if k == "param":
             if isinstance(x, dict) and "dist" in x:
-                args = {a: v for a, v in x.items() if a != "dist"}
-                for a, v in args.items():
-                    if not _is_num(v) or not math.isfinite(v):
-                        self.fail(f"{path}.{a}", f"expected a finite number, got {v!r}")
-                prob = dist_problem(x["dist"], args) if isinstance(x["dist"], str) else "dist must be a name"
-                if prob:
-                    self.fail(path, prob)
-                u = Uncertain(x["dist"], tuple(args.items()), f.lo, f.hi)
-                if f.lo is not None and u.frozen().mean() < f.lo or f.hi is not None and u.frozen().mean() > f.hi:
-                    self.fail(path, f"the distribution's mean is outside [{f.lo}, {f.hi}]")
-                return u
+                return self.uncertain(f, x, path)
             if isinstance(x, dict):
                 return self.schedule(f, x, path, lambda v, p: self.number(f, v, p))
             return Constant(self.number(f, x, path))
         if k == "vec":
             if isinstance(x, dict):
+                if "dist" in x:
+                    self.fail(path, "a list of values cannot be uncertain; give a list or a schedule of lists")
                 return self.schedule(f, x, path, lambda v, p: self.vector(f, v, p))
             return Constant(self.vector(f, x, path))
         if k == "int":
             if not isinstance(x, int) or isinstance(x, bool):
-                self.fail(path, f"expected a whole number, got {type(x).__name__} {x!r}")
+                self.fail(path, f"expected a whole number, got {_describe(x)}")
             self.number(f, x, path)
             return int(x)
         if k in ("float", "date"):
@@ -186,21 +436,21 @@ class _Checker:
             return self.number(f, x, path)
         if k == "bool":
             if not isinstance(x, bool):
-                self.fail(path, f"expected true or false, got {x!r}")
+                self.fail(path, f"expected true or false, got {_describe(x)}")
             return x
         if k == "str":
             if not isinstance(x, str):
-                self.fail(path, f"expected a string, got {type(x).__name__} {x!r}")
+                self.fail(path, f"expected a string, got {_describe(x)}")
             if f.choices and x not in f.choices:
                 self.fail(path, f"expected one of {', '.join(map(repr, f.choices))}, got {x!r}")
             return x
         if k == "years":
             if not isinstance(x, list) or not all(isinstance(e, int) and not isinstance(e, bool) for e in x):
-                self.fail(path, "expected a list of years (whole numbers)")
+                self.fail(path, "expected a list of whole numbers, e.g. [2021, 2026]")
             if any(not 0 <= e <= 2200 for e in x):
-                self.fail(path, "years must be between 0 and 2200")
+                self.fail(path, "values must be between 0 and 2200")
             if list(x) != sorted(set(x)):
-                self.fail(path, "years must increase and not repeat")
+                self.fail(path, "values must increase and not repeat")
             return tuple(x)
         if k == "dates":
             if not isinstance(x, list) or not x:
@@ -222,7 +472,7 @@ class _Checker:
                     self.fail(p, "low and high must be whole numbers")
                 if not 0 <= lo <= hi <= 120:
                     self.fail(p, "expected 0 <= low <= high <= 120")
-                if not _is_num(w) or not math.isfinite(w) or w <= 0:
+                if not _is_num(w) or not math.isfinite(w) or not 0 < w <= 1e9:
                     self.fail(p, "weight must be a positive number")
                 out.append((lo, hi, float(w)))
             return tuple(out)
@@ -230,7 +480,7 @@ class _Checker:
 
     def table(self, spec: dict, raw: dict, path: str) -> dict:
         if not isinstance(raw, dict):
-            self.fail(path, f"expected a table [{path}], got {type(raw).__name__}")
+            self.fail(path, f"expected a table [{path}], got {_describe(raw)}")
         unknown = sorted(set(raw) - set(spec))
         if unknown:
             near = ", ".join(sorted(spec))
@@ -299,8 +549,22 @@ class District:
     floor_share: float
 
 
+
 class Scenario:
     """A validated, frozen scenario.
+
+    Parameters
+    ----------
+    raw : dict
+        The merged scenario data (as TOML gives it).
+    files : list of (Path, str)
+        The files it was read from and their text, parents first (empty when the data
+        come from elsewhere, e.g. a manifest).
+    label : str
+        What to name in messages when a field cannot be traced to a file line.
+    overridden : dict, optional
+        ``{field path: label}`` of fields set from outside the files (``--set``), so a
+        message about them names the option rather than the file.
 
     Attributes
     ----------
@@ -317,24 +581,35 @@ class Scenario:
     :class:`~model.params.Uncertain`.
     """
 
-    def __init__(self, raw: dict, files: list[tuple[Path, str]], label: str):
+    def __init__(self, raw: dict, files: list[tuple[Path, str]], label: str, overridden: dict | None = None):
         self._raw = raw
         self._files = files
         self._label = label
+        self._overridden = dict(overridden or {})
         self.path = files[-1][0] if files else None
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"expected a table of scenario fields, got {_describe(raw)}", file=label)
         start, years = raw.get("start_year"), raw.get("years")
         ck = _Checker(label, start if isinstance(start, int) else None,
-                      years if isinstance(years, int) else None)
+                      years if isinstance(years, int) else None, files, self._overridden)
         top = ck.table(schema.TOP, {k: v for k, v in raw.items() if k in schema.TOP}, "")
         unknown = sorted(set(raw) - set(schema.TOP) - set(schema.SECTIONS) - set(schema.ARRAYS))
         if unknown:
             ck.fail(unknown[0], "unknown key; allowed at the top level: "
                     + ", ".join(list(schema.TOP) + list(schema.SECTIONS) + list(schema.ARRAYS)))
+        if top["extends"] is not None:
+            # files have their extends resolved on loading; data from elsewhere may not name files
+            ck.fail("extends", "only a scenario file may extend another; this data is already merged")
         # start_year and years are validated before any schedule depends on them
         ck.start, ck.end = top["start_year"], top["start_year"] + top["years"] - 1
         self.name = top["name"] or (self.path.stem if self.path else "scenario")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", self.name):
-            ck.fail("name", "use letters, digits, '-', '_' and '.' only (it names the output folder)")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}", self.name):
+            how = ("set name = \"...\" with letters, digits, '-', '_' and '.' only (it names the output "
+                   "folder)")
+            if top["name"]:
+                ck.fail("name", f"{self.name!r} cannot name an output folder; {how}")
+            ck.fail("name", f"the file name {self.name!r} is used as the scenario name but cannot name an "
+                    f"output folder; {how}, or rename the file")
         self.description = top["description"]
         self.start_year = top["start_year"]
         self.years = top["years"]
@@ -345,7 +620,7 @@ class Scenario:
         for arr, spec in schema.ARRAYS.items():
             items = raw.get(arr, [])
             if not isinstance(items, list):
-                ck.fail(arr, f"expected an array of tables [[{arr}]]")
+                ck.fail(arr, f"expected an array of tables [[{arr}]], got {_describe(items)}")
             arrays[arr] = [ck.table(spec, it, f"{arr}[{i}]") for i, it in enumerate(items)]
         self.targets = tuple(Target(**t) for t in arrays["targets"])
         ds = arrays["districts"]
@@ -406,11 +681,16 @@ class Scenario:
 
     @property
     def file_hash(self) -> str:
-        """SHA-256 of the scenario file and its parents, as text."""
+        """SHA-256 of the scenario file and its parents, as text (for one file without a
+        byte-order mark: the same as ``sha256sum FILE``)."""
         h = hashlib.sha256()
         for p, t in self._files:
             h.update(t.encode())
         return h.hexdigest()
+
+    def files(self) -> list[dict]:
+        """Each file read (parents first): path and SHA-256 of its text."""
+        return [{"path": str(p), "sha256": hashlib.sha256(t.encode()).hexdigest()} for p, t in self._files]
 
     def uncertain(self) -> dict[str, Uncertain]:
         """Parameters drawn once per replication, by field path."""
@@ -429,19 +709,24 @@ class Scenario:
     def with_overrides(self, overrides: dict, label: str = "--set") -> "Scenario":
         """A new scenario with fields replaced (``{"quits.rate": [0.1]}``), validated."""
         raw = self.raw
+        overridden = dict(self._overridden)
         for key, value in overrides.items():
-            _set(raw, key, value, label)
-        return Scenario(raw, self._files, label)
+            _set(raw, key, value, label, self._label)
+            overridden[key] = label
+        return Scenario(raw, self._files, self._label, overridden)
 
     def __repr__(self):
         return f"<Scenario {self.name} {self.start_year}-{self.end_year}>"
 
     def __reduce__(self):
         # rebuilt (and re-validated) from its data in worker processes
-        return (Scenario, (self._raw, self._files, self._label))
+        return (Scenario, (self._raw, self._files, self._label, self._overridden))
 
 
-def _set(raw: dict, key: str, value, label: str):
+def _set(raw: dict, key: str, value, label: str, file: str | None = None):
+    """Put an override into the raw data; ``label`` names the option, ``file`` the scenario."""
+    if not isinstance(key, str):
+        raise ScenarioError(f"expected a field name, got {_describe(key)}", file=label)
     parts = key.split(".")
     if len(parts) == 1 and key in schema.TOP and key != "extends":
         raw[key] = value
@@ -449,18 +734,25 @@ def _set(raw: dict, key: str, value, label: str):
     if len(parts) != 2 or parts[0] not in schema.SECTIONS or parts[1] not in schema.SECTIONS[parts[0]]:
         raise ScenarioError("no such field; use section.key as listed by `python -m model schema`",
                             file=label, field=key)
-    raw.setdefault(parts[0], {})[parts[1]] = value
+    section = raw.setdefault(parts[0], {})
+    if not isinstance(section, dict):
+        raise ScenarioError(f"expected a table [{parts[0]}], got {_describe(section)}; fix the file "
+                            "before overriding its fields", file=file or label, field=parts[0])
+    section[parts[1]] = value
 
 
 def parse_override(text: str) -> tuple[str, object]:
     """``'quits.rate=[0.1]'`` -> ``("quits.rate", [0.1])``; values are TOML, or bare strings."""
     if "=" not in text:
-        raise ScenarioError("expected key=value", file="--set", field=text)
+        raise ScenarioError("expected key=value, e.g. --set recruitment.max_age=35", file="--set", field=text)
     key, _, val = text.partition("=")
     key, val = key.strip(), val.strip()
+    if not key:
+        raise ScenarioError("expected key=value, e.g. --set recruitment.max_age=35", file="--set", field=text)
     try:
-        value = tomllib.loads(f"v = {val}")["v"]
-    except tomllib.TOMLDecodeError:
+        parsed = tomllib.loads(f"v = {val}")
+        value = parsed["v"] if len(parsed) == 1 else val
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         value = val
     return key, value
 
@@ -489,6 +781,21 @@ def _assumptions(path: Path, text: str):
             pending = m.group(1).strip() if line.lstrip().startswith("#") else None
 
 
+def _find(path) -> Path:
+    """The file a scenario argument names: a path, or a bare name in ``scenarios/``."""
+    p = Path(path)
+    try:
+        if p.exists():
+            return p
+        if not p.is_absolute() and (SCENARIO_DIR / p).exists():
+            return SCENARIO_DIR / p
+        if (SCENARIO_DIR / (str(path) + ".toml")).exists():
+            return SCENARIO_DIR / (str(path) + ".toml")
+    except (OSError, ValueError):
+        pass
+    return p
+
+
 def load(path: str | Path | None = None, overrides: dict | list | None = None) -> Scenario:
     """Load, merge and validate a scenario file.
 
@@ -499,20 +806,21 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
         default scenario.
     overrides : dict or list of "key=value", optional
         Fields to replace, as ``--set`` does.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, line and field of the first mistake found.
     """
     if path is None:
         path = SCENARIO_DIR / DEFAULT_SCENARIO
-    p = Path(path)
-    if not p.exists() and not p.is_absolute() and (SCENARIO_DIR / p).exists():
-        p = SCENARIO_DIR / p
-    if not p.exists() and (SCENARIO_DIR / (str(path) + ".toml")).exists():
-        p = SCENARIO_DIR / (str(path) + ".toml")
+    p = _find(path)
     raw, files = _load_chain(p)
-    label = str(p)
+    overridden = {}
     if overrides:
         if isinstance(overrides, (list, tuple)):
             overrides = dict(parse_override(o) for o in overrides)
         for k, v in overrides.items():
-            _set(raw, k, v, "--set")
-        label = f"{p} (with --set)"
-    return Scenario(raw, files, label)
+            _set(raw, k, v, "--set", str(files[-1][0]))
+            overridden[k] = "--set"
+    return Scenario(raw, files, str(p), overridden)

@@ -1,6 +1,9 @@
 """Checks a schema cannot make: contradictions between fields, caught before running.
 
-Each message says what is inconsistent and how to fix it.
+:func:`check` runs after every field has passed its own type and range check. Each
+message names the field to change, says what is inconsistent and how to fix it. A
+scenario that passes runs without silently doing nothing (a rule no one can meet, a
+target that cannot be measured).
 """
 
 from __future__ import annotations
@@ -9,6 +12,12 @@ import numpy as np
 
 from . import metrics
 from .params import Constant, Schedule, Uncertain
+
+FIRST_CALENDAR_YEAR = 1949
+"""Fields that name a calendar year (not a count of years) must be 0 (never) or at least this."""
+
+BOUNDED_SHARE_UNITS = ("share", "share of communities", "share/year")
+"""Units of metrics that are fractions in [0, 1] (pay ratios are shares too, but may exceed 1)."""
 
 
 def _values(v):
@@ -30,72 +39,189 @@ def _min(v):
     return min(float(np.min(x)) for x in _values(v))
 
 
+def _by_year(v, years) -> np.ndarray:
+    """A parameter's value in each simulated year (an uncertain value: its mean)."""
+    if isinstance(v, (Constant, Schedule, Uncertain)):
+        return v.resolve(years)
+    return np.broadcast_to(np.asarray(v, dtype=float), (len(years),))
+
+
+def _first_year(years, bad) -> int:
+    return int(years[np.flatnonzero(bad)[0]])
+
+
+def _retirement_ages(r) -> tuple[float, float]:
+    """Youngest and oldest statutory retirement age over the categories of workers."""
+    if r.rule == "fixed":
+        return min(r.age_men, r.age_women), max(r.age_men, r.age_women)
+    return 50.0, 63.0  # china2025: women workers 50 (-> 55), men 60 -> 63 (FIGURES.md section 5)
+
+
 def check(sc, ck) -> None:
+    """Raise a :class:`~model.errors.ScenarioError` (through ``ck.fail``) at the first contradiction."""
     fail = ck.fail
-    d, ps, rec = sc.demand, sc.population, sc.recruitment
-    # districts
-    if not sc.implicit_district:
-        names = [x.name for x in sc.districts]
-        for i, n in enumerate(names):
-            if n in names[:i]:
-                fail(f"districts[{i}].name", f"district '{n}' is named twice")
-            if n in ("urban", "rural") or not n.replace("_", "").isalnum() or not n.islower():
-                fail(f"districts[{i}].name", "use lower-case letters, digits and '_' (not 'urban' or 'rural')")
-        total = sum(x.communities for x in sc.districts)
-        if total != d.communities:
-            fail("demand.communities", f"is {d.communities} but the districts' communities add up to "
-                 f"{total}; make them agree")
-    # staffing
+    years = sc.year_list
+    _districts(sc, fail)
+    _staffing(sc, fail, years)
+    _recruitment(sc, fail, years)
+    _calendar_years(sc, fail)
+    _quits(sc, fail)
+    _pay(sc, fail)
+    _targets(sc, fail)
+
+
+def _districts(sc, fail) -> None:
+    d = sc.demand
+    if sc.implicit_district:
+        return
+    names = [x.name for x in sc.districts]
+    for i, n in enumerate(names):
+        if n in names[:i]:
+            fail(f"districts[{i}].name", f"district '{n}' is named twice; give each district its own name")
+        if n in ("urban", "rural") or not n.replace("_", "").isalnum() or not n.isascii() or not n.islower():
+            fail(f"districts[{i}].name", f"{n!r}: use lower-case ASCII letters, digits and '_' (and not "
+                 "'urban' or 'rural'), e.g. name = \"gulou\"; it becomes part of metric names")
+    total = sum(x.communities for x in sc.districts)
+    if total != d.communities:
+        fail("demand.communities", f"is {d.communities} but the districts' communities add up to "
+             f"{total}; make them agree")
+
+
+def _staffing(sc, fail, years) -> None:
+    d, ps = sc.demand, sc.population
     leaders = ps.heads_per_community + ps.committee_per_community
-    if d.rule == "fixed" and leaders > _min(d.posts_per_community):
-        fail("population.committee_per_community",
-             f"heads ({ps.heads_per_community}) + committee ({ps.committee_per_community}) per community "
-             f"exceed the posts per community ({_min(d.posts_per_community):g}); lower them or raise "
-             "demand.posts_per_community")
+    if d.rule == "fixed":
+        posts = np.maximum(np.round(_by_year(d.posts_per_community, years)),
+                           np.round(_by_year(d.min_posts, years)))
+        party = np.round(_by_year(d.min_party_posts, years))
+        over = leaders > posts
+        if over.any():
+            y = _first_year(years, over)
+            fail("population.committee_per_community",
+                 f"heads ({ps.heads_per_community}) + committee members ({ps.committee_per_community}) per "
+                 f"community exceed the {posts[over][0]:g} posts per community in {y}; lower them or raise "
+                 "demand.posts_per_community")
+        over = leaders + party > np.maximum(posts, party)
+        if over.any():
+            y = _first_year(years, over)
+            fail("demand.min_party_posts",
+                 f"{party[over][0]:g} party-building staff posts + {leaders} head and committee posts exceed "
+                 f"the {posts[over][0]:g} posts per community in {y}; lower min_party_posts or raise "
+                 "demand.posts_per_community")
     if d.rule in ("households", "size_band", "per_10k") and d.urban_residents <= 0:
         fail("demand.urban_residents", f"rule '{d.rule}' needs the urban resident population; set "
-             "demand.urban_residents")
+             "demand.urban_residents (persons)")
     if d.merge_below and d.split_above and d.merge_below * 2 >= d.split_above:
-        fail("demand.merge_below", "must be less than half of split_above, or halves of a split "
-             "community would merge again")
-    # recruitment
-    min_age = min(b[0] for b in rec.age)
-    if rec.enabled and _max(rec.max_age) < min_age:
-        fail("recruitment.max_age", f"the hiring age limit ({_max(rec.max_age):g}) is below the youngest "
-             f"applicant ({min_age}); raise max_age or lower recruitment.age")
-    if rec.enabled and _max(rec.min_education) > 0:
+        fail("demand.merge_below", f"({d.merge_below:g}) must be less than half of split_above "
+             f"({d.split_above:g}), or the halves of a split community would merge again")
+    r = sc.retirement
+    if r.enabled:
+        youngest = min(b[0] for b in ps.age)
+        lo, hi = _retirement_ages(r)
+        if youngest >= hi:
+            fail("population.age", f"every worker at the start is at least {youngest}, at or above the "
+                 f"retirement age ({hi:g}), so all would retire at once; give ages below it")
+
+
+def _recruitment(sc, fail, years) -> None:
+    rec = sc.recruitment
+    if not rec.enabled:
+        return
+    youngest = min(b[0] for b in rec.age)
+    max_age = _by_year(rec.max_age, years)
+    low = max_age < youngest
+    if low.any():
+        y = _first_year(years, low)
+        fail("recruitment.max_age", f"the hiring age limit ({max_age[low][0]:g} in {y}) is below the youngest "
+             f"applicant ({youngest}), so no one could be hired; raise max_age or lower recruitment.age")
+    r = sc.retirement
+    if r.enabled:
+        lo, hi = _retirement_ages(r)
+        if youngest >= hi:
+            fail("recruitment.age", f"every applicant is at least {youngest}, at or above the retirement age "
+                 f"({hi:g}), so hires would retire at once; give applicant ages below it")
+    if _max(rec.min_education) > 0:
         for v in _values(rec.education):
             if v[int(round(_max(rec.min_education))):].sum() <= 0:
                 fail("recruitment.min_education", "no applicant has the required education; change "
                      "recruitment.education or min_education")
-    if rec.certificate_required_from and all(v[1:].sum() <= 0 for v in _values(rec.certificate)):
-        fail("recruitment.certificate", "certificates are required from "
-             f"{rec.certificate_required_from} but no applicant holds one; give recruitment.certificate "
-             "a share above 0 at some level")
-    # quits
+    req = rec.certificate_required_from
+    if req and req <= sc.end_year and all(v[1:].sum() <= 0 for v in _values(rec.certificate)):
+        fail("recruitment.certificate", f"certificates are required from {req} but no applicant holds one; "
+             "give recruitment.certificate a share above 0 at some level")
+
+
+def _calendar_years(sc, fail) -> None:
+    """Fields naming calendar years: plausible years, and lists that reach the horizon."""
+    start, end = sc.start_year, sc.end_year
+    singles = (("recruitment.certificate_required_from", sc.recruitment.certificate_required_from),
+               ("dismissal.certificate_deadline_from", sc.dismissal.certificate_deadline_from),
+               ("economy.price_base_year", sc.economy.price_base_year))
+    for path, y in singles:
+        if y and y < FIRST_CALENDAR_YEAR:
+            fail(path, f"{y} is not a calendar year; give the year (e.g. {start}), or 0 for none")
+    lists = (("elections.years", sc.elections.years, sc.elections.enabled, "elections.enabled"),
+             ("service_terms.term_end_years", sc.service_terms.term_end_years, sc.service_terms.enabled,
+              "service_terms.enabled"))
+    for path, ys, enabled, switch in lists:
+        for y in ys:
+            if y < FIRST_CALENDAR_YEAR:
+                fail(path, f"{y} is not a calendar year; list years such as {start}, {start + 5}")
+        if enabled and ys and not any(start <= y <= end for y in ys):
+            fail(path, f"none of {', '.join(map(str, ys))} falls within {start}-{end}, so this never happens; "
+                 f"list the years within the horizon, or set {switch} = false")
+    ps = sc.population
+    if (sc.elections.enabled and sc.elections.years
+            and ps.heads_per_community + ps.committee_per_community == 0):
+        fail("elections.years", "elections fill head and committee posts, but there are none "
+             "(population.heads_per_community and committee_per_community are 0); set them, or remove "
+             "the election years")
+
+
+def _quits(sc, fail) -> None:
     q = sc.quits
     if list(q.tenure_bands) != sorted(set(q.tenure_bands)) or (q.tenure_bands and q.tenure_bands[0] != 0):
         fail("quits.tenure_bands", "must start at 0 and increase, e.g. [0, 3, 10]")
+    if not q.tenure_bands:
+        fail("quits.tenure_bands", "give at least one band, e.g. [0]")
     for v in _values(q.rate):
         if len(v) != len(q.tenure_bands):
             fail("quits.rate", f"gives {len(v)} rates for {len(q.tenure_bands)} tenure bands; give one "
                  "rate per band")
-    # pay floors need a benchmark
+
+
+def _pay(sc, fail) -> None:
+    # pay floors, contribution limits and pay-sensitive quits need a benchmark wage
     floors = _max(sc.pay.floor_share) > 0 or any(x.floor_share > 0 for x in sc.districts)
     if floors and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "pay floors are set (pay.floor_share or a district floor_share) but "
-             "the average wage they are benchmarked to is missing; set economy.average_wage")
+             "the average wage they are benchmarked to is missing; set economy.average_wage (yuan/year)")
     if (_max(sc.pay.contribution_floor) > 0 or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
-             "set economy.average_wage")
+             "set economy.average_wage (yuan/year)")
+    years = sc.year_list
+    cap, floor = _by_year(sc.pay.contribution_cap, years), _by_year(sc.pay.contribution_floor, years)
+    bad = (cap > 0) & (cap < floor)
+    if bad.any():
+        y = _first_year(years, bad)
+        fail("pay.contribution_cap", f"the contribution cap ({cap[bad][0]:g}) is below the floor "
+             f"({floor[bad][0]:g}) in {y}; raise the cap, or set it to 0 for none")
     g = sc.grades
     for a, b in zip(_values(g.min_grade), _values(g.max_grade)):
         if (a > b).any():
-            fail("grades.min_grade", "a post's lowest grade is above its highest grade")
-    # targets
+            fail("grades.min_grade", "a post's lowest grade is above its highest grade; lower min_grade "
+                 "or raise grades.max_grade")
+
+
+def _targets(sc, fail) -> None:
     known = set(metrics.names(sc))
     scopes = set(metrics.scopes(sc))
+    seen = {}
     for i, t in enumerate(sc.targets):
+        if t.name in seen:
+            fail(f"targets[{i}].name", f"target '{t.name}' is named twice (also targets[{seen[t.name]}]); "
+                 "give each target its own name")
+        seen[t.name] = i
         if t.scope and t.scope not in scopes:
             fail(f"targets[{i}].scope", f"unknown scope '{t.scope}'; scopes here: "
                  + (", ".join(sorted(scopes)) if scopes else "none (define [[districts]] first)"))
@@ -104,3 +230,16 @@ def check(sc, ck) -> None:
         if not sc.start_year <= t.year <= sc.end_year:
             fail(f"targets[{i}].year", f"year {t.year} is outside the horizon {sc.start_year}-{sc.end_year}; "
                  "extend `years` or move the target")
+        unit = metrics.unit(t.metric)
+        if unit in BOUNDED_SHARE_UNITS and not 0 <= t.threshold <= 1:
+            fail(f"targets[{i}].threshold", f"{t.metric} is a share between 0 and 1, so {t.threshold:g} "
+                 f"cannot be met as meant; write {t.threshold / 100:g} for {t.threshold:g}%"
+                 if 1 < t.threshold <= 100 else f"{t.metric} is a share between 0 and 1; give a threshold in 0..1")
+        base = t.metric.split(".")[0]
+        if base == "workers_per_10k" and sc.demand.urban_residents <= 0:
+            fail(f"targets[{i}].metric", "workers_per_10k needs the urban resident population; set "
+                 "demand.urban_residents")
+        if base.startswith("pay_ratio_") or base == "average_wage":
+            if sc.economy.average_wage <= 0:
+                fail(f"targets[{i}].metric", f"{base} is measured against the average wage; set "
+                     "economy.average_wage")

@@ -84,7 +84,7 @@ class Lever:
     field: schema.Field
 
     @classmethod
-    def parse(cls, text: str, option: str = "--param") -> "Lever":
+    def parse(cls, text: str, option: str = "--param") -> Lever:
         """Read ``section.key``, ``section.key[i]`` or ``section.key*``."""
         m = _LEVER.match(text.strip())
         if not m or m.group(1) not in schema.SECTIONS or m.group(2) not in schema.SECTIONS[m.group(1)]:
@@ -150,7 +150,7 @@ class Lever:
             if isinstance(c, tuple):
                 c = c[self.index] if self.index is not None else (c[0] if len(set(c)) == 1 else float(np.mean(c)))
             return float(c)
-        if isinstance(v, bool) or isinstance(v, str):
+        if isinstance(v, (bool, str)):
             return None
         return float(v) if v is not None else None
 
@@ -172,7 +172,7 @@ class Lever:
         if kind == "int":
             if abs(x - round(x)) > 1e-9:
                 raise UserError(f"{self.name} is a whole number; got {x:g}", field="--param")
-            return int(round(x))
+            return round(x)
         if kind in ("float", "date", "param"):
             return x
         # vectors
@@ -200,7 +200,7 @@ def _vector_points(v) -> list[tuple[int | None, tuple]]:
 
 def _scaled(v, factor: float, kind: str):
     if kind == "int":
-        return int(round(v * factor))
+        return round(v * factor)
     if kind in ("float", "date"):
         return float(v) * factor
     if isinstance(v, Constant):
@@ -241,7 +241,7 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
             raise UserError(f"{lever.name}: expected low:high:count with count >= 2, got {text!r}", field=option)
         vals = list(np.linspace(float(a), float(b), n))
         if lever.integer:
-            vals = sorted({int(round(v)) for v in vals})
+            vals = sorted({round(float(v)) for v in vals})
         return vals
     vals = [parse_value(t) for t in text.split(",") if t.strip()]
     if not vals:
@@ -333,7 +333,7 @@ class Output:
 
     @classmethod
     def parse(cls, scenario, metric: str | None = None, year: int | None = None,
-              target: str | None = None, default: str = "target") -> "Output":
+              target: str | None = None, default: str = "target") -> Output:
         """From ``--metric`` / ``--year`` or ``--target``; with neither, ``default`` decides:
         ``"target"`` takes the scenario's first target (or headcount in the last year)."""
         from ..metrics import names
@@ -510,6 +510,9 @@ class Evaluator:
         self.levers = list(levers)
         self.reps = scenario.run.reps if reps is None else int(reps)
         self.seed = scenario.run.seed if seed is None else int(seed)
+        # one variant at a time: a process pool per variant only pays for long runs
+        if workers is None and backend is None and not scheduler and self.reps < 200:
+            workers = 1
         self.workers, self.backend, self.scheduler = workers, backend, scheduler
         self.cache: dict = {}
         self.replications = 0
@@ -520,7 +523,7 @@ class Evaluator:
     def __call__(self, values):
         k = self.key(values)
         if k not in self.cache:
-            sc = apply_levers(self.scenario, self.levers, [int(v) if lv.integer else float(v)
+            sc = apply_levers(self.scenario, self.levers, [round(float(v)) if lv.integer else float(v)
                                                             for lv, v in zip(self.levers, values)])
             (res,) = run_many([sc], self.reps, self.seed, self.workers, self.backend, self.scheduler)
             self.cache[k] = res
@@ -542,6 +545,7 @@ def default_out(command: str, scenario_name: str) -> Path:
 def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None = None, argv=None) -> dict:
     """What an experiment ran, for the record."""
     import datetime as _dt
+
     from ..cli import _version, versions
     return {
         "command": command,
@@ -549,7 +553,7 @@ def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None =
         "scenarios": [{"name": s.name, "file": str(s.path) if s.path else None, "hash": s.hash,
                        "file_hash": s.file_hash} for s in scenarios],
         "seed": seed, "reps": reps, "package_version": _version(), "versions": versions(),
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         **(extra or {}),
     }
 
@@ -568,4 +572,4 @@ def fmt(x: float, unit: str = "") -> str:
         return f"{x / 1e6:,.2f}M"
     if abs(x) >= 100:
         return f"{x:,.0f}"
-    return f"{x:.4g}"
+    return f"{x:.3g}"

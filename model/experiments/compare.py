@@ -81,6 +81,17 @@ class Comparison:
         return d[["metric", "year", "scenario", "mean_baseline", "mean", "difference", "difference_low",
                   "difference_high", "unpaired_low", "unpaired_high"]].reset_index(drop=True)
 
+    def report_table(self, metrics=KEY_METRICS) -> pd.DataFrame:
+        """The differences of ``metrics`` (and of the targets' metrics) in the layout of
+        :func:`model.report.compare_report`: ``scenario, year, metric, mean, diff,
+        diff_low, diff_high``."""
+        want = list(metrics) + [m for m in self.targets.metric.unique() if m not in metrics]
+        d = self.differences[self.differences.metric.isin(want)]
+        return d.rename(columns={"difference": "diff", "difference_low": "diff_low",
+                                 "difference_high": "diff_high"})[
+            ["scenario", "year", "metric", "mean", "diff", "diff_low", "diff_high", "mean_baseline",
+             "unpaired_low", "unpaired_high"]].reset_index(drop=True)
+
     def to_csv(self, folder) -> None:
         folder = Path(folder)
         common.write_table(self.summary, folder / "summary.csv")
@@ -247,7 +258,7 @@ def main(args) -> int:
         if not args.no_report:
             from ..report import experiments as fig
             fig.paired_differences(c, metrics, tmp / "differences.png", lang=args.lang, svg=args.svg)
-            notes.append(_report(c, tmp, args.lang))
+            notes.append(_report(c, tmp, args.lang, metrics))
     _print(c, metrics, out)
     for n in notes:
         if n:
@@ -255,13 +266,13 @@ def main(args) -> int:
     return 0
 
 
-def _report(c: Comparison, folder: Path, lang: str) -> str | None:
-    """The side-by-side HTML report, when :func:`model.report.compare_report` exists."""
+def _report(c: Comparison, folder: Path, lang: str, metrics) -> str | None:
+    """The side-by-side HTML report (:func:`model.report.compare_report`) of ``metrics``."""
     try:
         from ..report import compare_report
     except (ImportError, AttributeError):
-        return "note: report.html not written (model.report.compare_report is not available yet)"
-    compare_report(c.results, c.differences, folder, lang)
+        return "note: report.html not written (model.report.compare_report is not available)"
+    compare_report(c.results, c.report_table(metrics), folder, lang)
     return None
 
 

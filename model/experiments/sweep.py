@@ -71,18 +71,18 @@ class Sweep:
         if isinstance(output, str):
             output = common.Output.parse(self.scenario, metric=output)
         rows = []
-        for (_, g), res in zip(self.grid.iterrows(), self.results):
+        for g, res in zip(self.grid.to_dict("records"), self.results):
             lo, hi = output.interval(res)
-            rows.append({**g.to_dict(), "output": output.label, "value": output.value(res),
+            rows.append({**g, "output": output.label, "value": output.value(res),
                          "low": lo, "high": hi, "reps": res.reps})
         return pd.DataFrame(rows)
 
     def per_replication(self, output) -> pd.DataFrame:
         """The output per grid point and replication (``point``, levers, ``rep``, ``value``)."""
         rows = []
-        for (_, g), res in zip(self.grid.iterrows(), self.results):
+        for g, res in zip(self.grid.to_dict("records"), self.results):
             v = output.per_rep(res)
-            rows.append(pd.DataFrame({**{k: [x] * len(v) for k, x in g.to_dict().items()},
+            rows.append(pd.DataFrame({**{k: [x] * len(v) for k, x in g.items()},
                                       "rep": np.arange(len(v)), "value": v}))
         return pd.concat(rows, ignore_index=True)
 
@@ -144,8 +144,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     seed = sc.run.seed if seed is None else int(seed)
     results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
     summ, targ = [], []
-    for (_, g), res in zip(grid.iterrows(), results):
-        cols = g.to_dict()
+    for cols, res in zip(grid.to_dict("records"), results):
         s = res.summary()
         t = res.targets()
         for k, v in reversed(list(cols.items())):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..sampling import rank_within
 
 
@@ -21,8 +22,11 @@ def _fill(pop, rows_from, need, n_comm, post, min_grade):
     if not len(rows_from):
         return 0
     c = pop.community[rows_from]
-    rank = rank_within(c, -pop.score[rows_from].astype(np.float64))
-    up = rows_from[rank < need[c]]
+    key = -pop.score[rows_from].astype(np.float64)
+    if kernels.ENABLED:
+        up = rows_from[kernels.best_per_group(c, key, need.astype(np.int64))]
+    else:
+        up = rows_from[rank_within(c, key) < need[c]]
     pop.post[up] = post
     pop.grade[up] = np.maximum(pop.grade[up], min_grade)
     return len(up)

@@ -46,7 +46,7 @@ class PayYear:
         self.p = p
         self.table = (np.asarray(p.monthly)[:, None] * np.asarray(p.grade_coefficient)[None, :]
                       * growth_index)  # (post, grade-1)
-        self._flat = np.r_[0.0, self.table.ravel()]  # index post * 18 + grade
+        self._flat = np.concatenate([[0.0], self.table.ravel()])  # index post * 18 + grade
         self.wage_last = wage_last
         self.floor_post = np.asarray(p.floor_share) * wage_last / 12
         self.district_floor = np.where(district_floor >= 0, district_floor * wage_last / 12, -1.0)

@@ -54,13 +54,14 @@ def choose_slots(vac, party, k: int, rng) -> tuple[np.ndarray, np.ndarray]:
     party_slots = np.repeat(comm_ids, party)
     other_slots = np.repeat(comm_ids, vac - party)
     if k >= len(party_slots) + len(other_slots):
-        return np.r_[party_slots, other_slots], np.r_[np.ones(len(party_slots), bool), np.zeros(len(other_slots), bool)]
+        return (np.concatenate([party_slots, other_slots]),
+                np.arange(len(party_slots) + len(other_slots)) < len(party_slots))
     if k <= len(party_slots):
         chosen = rng.choice(len(party_slots), size=k, replace=False)
         return party_slots[np.sort(chosen)], np.ones(k, bool)
     m = k - len(party_slots)
     chosen = np.sort(rng.choice(len(other_slots), size=m, replace=False))
-    return np.r_[party_slots, other_slots[chosen]], np.r_[np.ones(len(party_slots), bool), np.zeros(m, bool)]
+    return np.concatenate([party_slots, other_slots[chosen]]), np.arange(len(party_slots) + m) < len(party_slots)
 
 
 def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: float = 0.0):

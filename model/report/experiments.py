@@ -49,18 +49,22 @@ def _t(text: str, lang: str, **kw) -> str:
 
 
 def _figure(lang: str, size=(8, 5), nrows=1, ncols=1):
-    from matplotlib.figure import Figure
+    """A new figure and its axes; for Chinese labels, drawn with a CJK font
+    (:func:`model.report.fonts.figure_language` falls back to English without one)."""
     import matplotlib as mpl
+    from matplotlib.figure import Figure
     rc = {}
     if lang == "zh":
-        rc["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
-                                 "SimHei", "DejaVu Sans"]
-        rc["axes.unicode_minus"] = False
+        from .fonts import figure_language
+        lang, family = figure_language(lang)
+        if family:
+            rc = {"font.sans-serif": [family, "DejaVu Sans"], "font.family": "sans-serif",
+                  "axes.unicode_minus": False}
     with mpl.rc_context(rc):
         fig = Figure(figsize=size, layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False)
     fig._lang_rc = rc
-    return fig, axes
+    return fig, axes, lang
 
 
 def _save(fig, path, svg: bool = False):
@@ -75,6 +79,18 @@ def _save(fig, path, svg: bool = False):
     return fig
 
 
+def _years_axis(ax, years) -> None:
+    """Whole years on the x axis (every year when there are few)."""
+    from matplotlib.ticker import MaxNLocator
+    ys = sorted({int(y) for y in years})
+    if len(ys) <= 12:
+        ax.set_xticks(ys, [str(y) for y in ys])
+        if len(ys) == 1:
+            ax.set_xlim(ys[0] - 1, ys[0] + 1)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bool = False):
     """One panel per metric: each alternative's paired difference from the baseline by year,
     with its paired 95% interval (band) and the unpaired interval (dotted)."""
@@ -82,7 +98,7 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
     n = max(len(metrics), 1)
     ncols = min(n, 3)
     nrows = -(-n // ncols)
-    fig, axes = _figure(lang, (4.2 * ncols, 3.2 * nrows + 0.5), nrows, ncols)
+    fig, axes, lang = _figure(lang, (4.2 * ncols, 3.2 * nrows + 0.5), nrows, ncols)
     base = comparison.labels[0]
     for ax, m in zip(axes.ravel(), metrics):
         d = comparison.difference(m)
@@ -95,13 +111,15 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
         ax.axhline(0, color="0.4", lw=0.8)
         ax.set_title(m, fontsize=10)
         ax.set_xlabel(_t("year", lang))
+        _years_axis(ax, d.year)
     for ax in axes.ravel()[len(metrics):]:
         ax.set_visible(False)
     if metrics:
         axes.ravel()[0].legend(fontsize=8)
-    fig.suptitle(_t("Paired difference vs {base}", lang, base=base) + "  (" + _t("paired 95% interval", lang)
-                 + "; dotted: unpaired)" if lang == "en" else
-                 _t("Paired difference vs {base}", lang, base=base))
+    title = _t("Paired difference vs {base}", lang, base=base)
+    if lang == "en":
+        title += " (band: paired 95% interval; dotted: unpaired)"
+    fig.suptitle(title)
     return _save(fig, path, svg)
 
 
@@ -109,7 +127,7 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
     """A line (one lever) or a heat map (two levers) of ``output`` over the sweep's grid."""
     tab = sweep.output(output)
     levers = sweep.lever_names
-    fig, axes = _figure(lang, (7, 4.5))
+    fig, axes, lang = _figure(lang, (7, 4.5))
     ax = axes[0, 0]
     ylabel = _t("probability", lang) if output.is_probability else f"{output.metric} ({output.unit})"
     if len(levers) == 1:
@@ -146,7 +164,7 @@ def solve_trace(solution, path=None, lang: str = "en", svg: bool = False):
     """Probability of the target at each value tried, with Wilson intervals, the required
     probability and the solution."""
     tr = solution.trace.sort_values("value")
-    fig, axes = _figure(lang, (7, 4.5))
+    fig, axes, lang = _figure(lang, (7, 4.5))
     ax = axes[0, 0]
     err = np.vstack([tr.probability - tr.probability_low, tr.probability_high - tr.probability])
     ax.errorbar(tr.value, tr.probability, yerr=err, fmt="o", ms=4, capsize=2, label=_t("evaluation", lang))
@@ -167,7 +185,7 @@ def solve_trace(solution, path=None, lang: str = "en", svg: bool = False):
 def tornado(sens, path=None, lang: str = "en", svg: bool = False):
     """Tornado chart: the output at each factor's low and high value, widest swing on top."""
     t = sens.oat.sort_values("swing", ascending=True)
-    fig, axes = _figure(lang, (8, 1.0 + 0.45 * max(len(t), 2)))
+    fig, axes, lang = _figure(lang, (8, 1.0 + 0.45 * max(len(t), 2)))
     ax = axes[0, 0]
     base = sens.base_value
     y = np.arange(len(t))
@@ -184,7 +202,7 @@ def tornado(sens, path=None, lang: str = "en", svg: bool = False):
 def sobol_figure(sens, path=None, lang: str = "en", svg: bool = False):
     """First-order and total Sobol indices with their 95% bootstrap intervals."""
     s = sens.sobol
-    fig, axes = _figure(lang, (7, 1.2 + 0.5 * max(len(s), 2)))
+    fig, axes, lang = _figure(lang, (7, 1.2 + 0.5 * max(len(s), 2)))
     ax = axes[0, 0]
     y = np.arange(len(s))
     ax.barh(y - 0.2, s.S1, height=0.4, xerr=s.S1_conf, color="C0", label=_t("first-order (S1)", lang))
@@ -207,7 +225,7 @@ def calibration_fit(cal, path=None, lang: str = "en", svg: bool = False):
     n = len(metrics) + nprof
     ncols = min(n, 3)
     nrows = -(-n // ncols)
-    fig, axes = _figure(lang, (4.2 * ncols, 3.3 * nrows + 0.4), nrows, ncols)
+    fig, axes, lang = _figure(lang, (4.2 * ncols, 3.3 * nrows + 0.4), nrows, ncols)
     flat = axes.ravel()
     for ax, m in zip(flat, metrics):
         g = fit[fit.metric == m].sort_values("year")
@@ -217,7 +235,7 @@ def calibration_fit(cal, path=None, lang: str = "en", svg: bool = False):
         ax.plot(g.year, g.observed, "o", color="C3", label=_t("observed", lang))
         ax.set_title(m, fontsize=10)
         ax.set_xlabel(_t("year", lang))
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _years_axis(ax, g.year)
     if metrics:
         flat[0].legend(fontsize=8)
     if prof is not None:

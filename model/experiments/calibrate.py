@@ -1,0 +1,495 @@
+"""Calibrate unknown parameters so simulated metric means match observed figures.
+
+Observations are rows ``metric, year, value, weight`` (a CSV with those columns, or a
+TOML file of ``[[observations]]`` tables; ``weight`` defaults to 1, and a ``source``
+column/key is allowed). For parameter values ``theta`` (levers as in
+:mod:`model.experiments.common`, each with a range ``[lo, hi]``) the model runs ``R``
+replications on a fixed seed (common random numbers: the objective is a deterministic
+function of ``theta``) and the residual of observation ``i`` is
+
+    r_i(theta) = sqrt(w_i) * (m_i(theta) - v_i) / s_i
+
+where ``m_i`` is the simulated mean of the metric in the year, ``v_i`` the observed value
+and ``s_i = |v_i|`` (``scale="relative"``, the default, so metrics in different units are
+comparable; ``s_i = 1`` with ``scale="absolute"`` or when ``v_i = 0``). The fit minimises
+``sum_i r_i^2``: with one parameter by bounded Brent search
+(:func:`scipy.optimize.minimize_scalar`), with several by bounded Nelder-Mead
+(:func:`scipy.optimize.minimize`) on the parameters rescaled to ``[0, 1]``; both use only
+objective values, which suits a function that is piecewise constant at the scale of one
+replication's draw.
+
+**Identification.** At the fit, each parameter moves by 5% of its range either way; the
+change of the simulated means gives the Jacobian ``J`` of the residuals. A parameter that
+moves no simulated mean is *not identified* by these observations (its fitted value is
+arbitrary). Otherwise the Monte Carlo standard error of the fit is
+``sqrt(diag(A J' S J A))`` with ``A = (J'J)^-1`` and ``S`` the variances of the residuals
+from the ``R`` replications (``se_mc``); with more observations than parameters the
+misfit standard error ``sqrt(diag(A) SSR / (n - k))`` is given too (``se_fit``). A warning
+is raised when a parameter is not identified, when ``J'J`` is near singular (parameters
+not separately identified), or when a standard error exceeds a quarter of the range.
+
+Command line::
+
+    python -m model calibrate SCENARIO --param quits.rate=0.02,0.3 --observed obs.csv [--profile 7]
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from . import common
+
+COLUMNS = ("metric", "year", "value", "weight")
+
+
+@dataclass
+class Calibration:
+    """The fitted parameters and the fit.
+
+    Attributes
+    ----------
+    values : dict
+        Fitted value by parameter (lever name).
+    parameters : pandas.DataFrame
+        ``parameter, value, low, high, start, se_mc, se_fit, identified, note``.
+    fit : pandas.DataFrame
+        Per observation: ``metric, year, observed, weight, simulated, simulated_sd,
+        simulated_low, simulated_high, residual, relative_error, contribution``.
+    objective : float
+        Weighted sum of squared scaled residuals at the fit.
+    evaluations, runs : int
+        Parameter points run, replications run in all.
+    warnings : list of str
+    profile : pandas.DataFrame or None
+        ``parameter, value, objective`` along each parameter, the others at the fit.
+    results : model.Results
+        The run at the fit.
+    reps, seed : int
+    """
+
+    values: dict
+    parameters: pd.DataFrame
+    fit: pd.DataFrame
+    objective: float
+    evaluations: int
+    runs: int
+    warnings: list
+    profile: pd.DataFrame | None
+    reps: int
+    seed: int
+    converged: bool = True
+    results: object = field(default=None, repr=False)
+
+    @property
+    def identified(self) -> dict:
+        return dict(zip(self.parameters.parameter, self.parameters.identified))
+
+
+# --------------------------------------------------------------------------- observations
+
+def read_observations(source, scenario=None) -> pd.DataFrame:
+    """Observations as a table ``metric, year, value, weight`` (checked against ``scenario``).
+
+    Parameters
+    ----------
+    source : str, Path, pandas.DataFrame or list of dict
+        A ``.csv`` file (columns metric, year, value and optionally weight, source), a
+        ``.toml`` file with ``[[observations]]`` tables, or the rows themselves.
+    scenario : Scenario, optional
+        When given, metric names and years are checked against it.
+    """
+    label = "observations"
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        label = str(path)
+        if not path.exists():
+            raise UserError("file not found", file=label)
+        if path.suffix.lower() == ".toml":
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+                raise UserError(f"is not valid TOML: {e}", file=label) from None
+            unknown = sorted(set(data) - {"observations"})
+            if unknown:
+                raise UserError("unknown key; expected [[observations]] tables", file=label, field=unknown[0])
+            rows = data.get("observations")
+            if not isinstance(rows, list) or not rows:
+                raise UserError("expected at least one [[observations]] table", file=label, field="observations")
+            where = [f"observations[{i}]" for i in range(len(rows))]
+        elif path.suffix.lower() == ".csv":
+            try:
+                df = pd.read_csv(path, dtype=str, keep_default_na=False)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+                raise UserError(f"is not a readable CSV file ({e})", file=label) from None
+            rows = df.to_dict("records")
+            where = [f"row {i + 2}" for i in range(len(rows))]
+        else:
+            raise UserError("expected a .csv or .toml file of observations", file=label)
+    elif isinstance(source, pd.DataFrame):
+        rows = source.to_dict("records")
+        where = [f"row {i}" for i in range(len(rows))]
+    else:
+        rows = list(source)
+        where = [f"observations[{i}]" for i in range(len(rows))]
+    if not rows:
+        raise UserError("no observations given", file=label)
+    known = None
+    if scenario is not None:
+        from ..metrics import names
+        known = set(names(scenario))
+    out = []
+    for w, row in zip(where, rows):
+        if not isinstance(row, dict):
+            raise UserError("expected a table with metric, year, value", file=label, field=w)
+        extra = sorted(set(row) - set(COLUMNS) - {"source"})
+        if extra:
+            raise UserError(f"unknown column/key {extra[0]!r}; expected metric, year, value, weight, source",
+                            file=label, field=w)
+        for k in ("metric", "year", "value"):
+            if k not in row or row[k] in ("", None):
+                raise UserError(f"'{k}' is missing", file=label, field=f"{w}.{k}")
+        metric = str(row["metric"]).strip()
+        if known is not None and metric not in known:
+            raise UserError(f"unknown metric {metric!r}; see `python -m model metrics`", file=label,
+                            field=f"{w}.metric")
+        year = _number(row["year"], label, f"{w}.year")
+        if year != int(year):
+            raise UserError(f"expected a year, got {row['year']!r}", file=label, field=f"{w}.year")
+        year = int(year)
+        if scenario is not None and not scenario.start_year <= year <= scenario.end_year:
+            raise UserError(f"year {year} is outside the horizon {scenario.start_year}-{scenario.end_year}",
+                            file=label, field=f"{w}.year")
+        value = _number(row["value"], label, f"{w}.value")
+        weight = 1.0 if row.get("weight") in (None, "") else _number(row["weight"], label, f"{w}.weight")
+        if weight < 0:
+            raise UserError(f"weight must be 0 or more, got {weight:g}", file=label, field=f"{w}.weight")
+        out.append({"metric": metric, "year": year, "value": value, "weight": weight,
+                    "source": str(row.get("source", "") or "")})
+    df = pd.DataFrame(out)
+    dup = df.duplicated(["metric", "year"])
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise UserError(f"{df.metric[i]} in {df.year[i]} is observed twice", file=label, field=where[i])
+    if not (df.weight > 0).any():
+        raise UserError("every weight is 0; give at least one observation a positive weight", file=label)
+    return df
+
+
+def _number(x, label, where) -> float:
+    if isinstance(x, bool):
+        raise UserError(f"expected a number, got {x!r}", file=label, field=where)
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise UserError(f"expected a number, got {x!r}", file=label, field=where) from None
+    if not math.isfinite(v):
+        raise UserError(f"expected a finite number, got {x!r}", file=label, field=where)
+    return v
+
+
+# --------------------------------------------------------------------------- fitting
+
+class _Problem:
+    def __init__(self, ev, obs, bounds, scale):
+        self.ev, self.obs, self.bounds = ev, obs, np.asarray(bounds, dtype=float)
+        v = obs.value.to_numpy(dtype=float)
+        s = np.abs(v) if scale == "relative" else np.ones_like(v)
+        self.s = np.where(s > 0, s, 1.0)
+        self.v = v
+        self.sw = np.sqrt(obs.weight.to_numpy(dtype=float))
+
+    def means(self, theta):
+        res = self.ev(theta)
+        m = np.empty(len(self.obs))
+        var = np.empty(len(self.obs))
+        for i, (metric, year) in enumerate(zip(self.obs.metric, self.obs.year)):
+            x = res.at(metric, int(year))
+            x = x[np.isfinite(x)]
+            m[i] = x.mean() if len(x) else np.nan
+            var[i] = x.var(ddof=1) / len(x) if len(x) > 1 else 0.0
+        return m, var, res
+
+    def residuals(self, theta):
+        m, _, _ = self.means(theta)
+        return self.sw * (m - self.v) / self.s
+
+    def objective(self, theta):
+        r = self.residuals(theta)
+        return float(np.sum(r ** 2)) if np.isfinite(r).all() else math.inf
+
+    def to_theta(self, z):
+        lo, hi = self.bounds[:, 0], self.bounds[:, 1]
+        return lo + np.clip(z, 0, 1) * (hi - lo)
+
+
+def calibrate(scenario, params, observations, reps: int | None = None, seed: int | None = None, *,
+              scale: str = "relative", tol: float = 1e-4, max_evaluations: int = 200, profile: int = 0,
+              overrides=None, workers: int | None = None, backend: str | None = None,
+              scheduler: str | None = None) -> Calibration:
+    """Fit ``params`` so the simulated means match ``observations``.
+
+    Parameters
+    ----------
+    scenario : Scenario, path or name
+    params : dict {lever: (lo, hi)}
+        Parameters to fit and their ranges, e.g. ``{"quits.rate": (0.02, 0.3)}`` (a
+        number given to a vector field such as ``quits.rate`` sets every band).
+    observations : path, DataFrame or list of dict
+        See :func:`read_observations`.
+    reps, seed : int, optional
+        Replications per parameter point and the common seed.
+    scale : {"relative", "absolute"}
+        Residuals relative to the observed value, or in the metric's units.
+    tol : float
+        Tolerance on the parameters, as a share of their ranges.
+    max_evaluations : int
+        Most parameter points run by the optimiser.
+    profile : int
+        Points of the objective's profile along each parameter (0: none).
+
+    Returns
+    -------
+    Calibration
+    """
+    from scipy import optimize
+    sc = common.as_scenario(scenario, overrides)
+    if scale not in ("relative", "absolute"):
+        raise UserError(f"scale must be 'relative' or 'absolute', got {scale!r}", field="--scale")
+    items = list(params.items()) if isinstance(params, dict) else list(params)
+    if not items:
+        raise UserError("give at least one parameter to fit: --param section.key=lo,hi", field="--param")
+    levers, bounds = [], []
+    for key, rng in items:
+        lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
+        if isinstance(rng, str):
+            lo, hi = common.parse_range(rng, lv)
+        else:
+            lo, hi = map(float, rng)
+            lv.check_range(lo, hi)
+        if lv.name in [x.name for x in levers]:
+            raise UserError(f"{lv.name} is given twice", field="--param")
+        levers.append(lv)
+        bounds.append((lo, hi))
+    obs = read_observations(observations, sc)
+    ev = common.Evaluator(sc, levers, reps, seed, workers, backend, scheduler)
+    pb = _Problem(ev, obs, bounds, scale)
+    b = pb.bounds
+    start = []
+    for lv, (lo, hi) in zip(levers, bounds):
+        c = lv.current(sc)
+        start.append(min(max(c, lo), hi) if c is not None and np.isfinite(c) else (lo + hi) / 2)
+    start = np.array(start)
+    k = len(levers)
+    converged = True
+    if k == 1:
+        r = optimize.minimize_scalar(lambda x: pb.objective([x]), bounds=tuple(b[0]), method="bounded",
+                                     options={"xatol": tol * (b[0, 1] - b[0, 0]), "maxiter": max_evaluations})
+        theta = np.array([float(r.x)])
+        converged = bool(r.success)
+    else:
+        z0 = (start - b[:, 0]) / (b[:, 1] - b[:, 0])
+        simplex = [z0]
+        for j in range(k):
+            z = z0.copy()
+            z[j] = z[j] + 0.25 if z[j] + 0.25 <= 1 else z[j] - 0.25
+            simplex.append(z)
+        r = optimize.minimize(lambda z: pb.objective(pb.to_theta(z)), z0, method="Nelder-Mead",
+                              bounds=[(0.0, 1.0)] * k,
+                              options={"initial_simplex": np.array(simplex), "xatol": tol, "fatol": 1e-12,
+                                       "maxfev": max_evaluations})
+        theta = pb.to_theta(r.x)
+        converged = bool(r.success)
+    # the optimiser may end beside the best point it saw; keep the best
+    best = min(ev.cache.items(), key=lambda kv: pb.objective(np.array(kv[0])))
+    if pb.objective(np.array(best[0])) < pb.objective(theta):
+        theta = np.array(best[0])
+    for j, lv in enumerate(levers):
+        if lv.integer:
+            theta[j] = round(theta[j])
+    m, var, res = pb.means(theta)
+    rvec = pb.sw * (m - pb.v) / pb.s
+    ssr = float(np.sum(rvec ** 2))
+    warns = []
+    if not converged:
+        warns.append(f"the optimiser stopped before converging (after {ev.evaluations} points); raise "
+                     "max_evaluations or narrow the ranges")
+    param_rows = _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start)
+    fit = _fit_table(obs, res, m, var, pb)
+    prof = _profile(pb, levers, bounds, theta, profile) if profile else None
+    if prof is not None:
+        for lv in levers:
+            g = prof[prof.parameter == lv.name]
+            if np.ptp(g.objective.to_numpy()) == 0 and not any(lv.name in w for w in warns):
+                warns.append(f"{lv.name}: the objective is flat along its whole range; it is not identified")
+    for w in warns:
+        warnings.warn(w, UserWarning, stacklevel=2)
+    values = {lv.name: (int(t) if lv.integer else float(t)) for lv, t in zip(levers, theta)}
+    return Calibration(values, param_rows, fit, ssr, ev.evaluations, ev.replications, warns, prof, ev.reps,
+                       ev.seed, converged, res)
+
+
+def _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start) -> pd.DataFrame:
+    n, k = len(rvec), len(levers)
+    J = np.zeros((n, k))
+    flat = np.zeros(k, dtype=bool)
+    for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
+        h = 0.05 * (hi - lo)
+        a, b = max(lo, theta[j] - h), min(hi, theta[j] + h)
+        if lv.integer:
+            a, b = math.floor(a), math.ceil(b)
+            if a == b:
+                b = min(hi, a + 1)
+        ta, tb = theta.copy(), theta.copy()
+        ta[j], tb[j] = a, b
+        ma, _, _ = pb.means(ta)
+        mb, _, _ = pb.means(tb)
+        J[:, j] = pb.sw * (mb - ma) / pb.s / (b - a)
+        flat[j] = np.array_equal(ma, mb) or not np.any(np.abs(J[:, j]) * (b - a) > 1e-12 * (1 + np.abs(rvec)))
+    S = (pb.sw / pb.s) ** 2 * var
+    se_mc = np.full(k, np.nan)
+    se_fit = np.full(k, np.nan)
+    notes = [""] * k
+    ok = ~flat
+    if ok.any():
+        Jo = J[:, ok]
+        JtJ = Jo.T @ Jo
+        cond = np.linalg.cond(JtJ)
+        A = np.linalg.pinv(JtJ)
+        cov = A @ Jo.T @ np.diag(S) @ Jo @ A
+        se_mc[ok] = np.sqrt(np.maximum(np.diag(cov), 0))
+        if n > int(ok.sum()):
+            se_fit[ok] = np.sqrt(np.maximum(np.diag(A), 0) * ssr / (n - int(ok.sum())))
+        if ok.sum() > 1 and cond > 1e8:
+            _, vecs = np.linalg.eigh(JtJ)
+            involved = [lv.name for lv, c in zip([x for x, o in zip(levers, ok) if o], vecs[:, 0])
+                        if abs(c) > 0.1]
+            msg = (f"{', '.join(involved)} are not separately identified by these observations (they move "
+                   "the simulated means together); fix one of them or add observations")
+            warns.append(msg)
+            for j, lv in enumerate(levers):
+                if lv.name in involved:
+                    notes[j] = "not separately identified"
+    for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
+        if flat[j]:
+            warns.append(f"{lv.name} is not identified: no observed metric changes when it moves over "
+                         f"{max(lo, theta[j] - 0.05 * (hi - lo)):.4g}-{min(hi, theta[j] + 0.05 * (hi - lo)):.4g}; "
+                         "its fitted value is arbitrary")
+            notes[j] = "not identified (flat objective)"
+            continue
+        se = np.nanmax([se_mc[j], se_fit[j]])
+        if np.isfinite(se) and se > 0.25 * (hi - lo):
+            warns.append(f"{lv.name} is weakly identified: its standard error ({se:.3g}) exceeds a quarter "
+                         f"of its range [{lo:g}, {hi:g}]")
+            notes[j] = notes[j] or "weakly identified"
+        edge = 1e-3 * (hi - lo)
+        if theta[j] - lo < edge or hi - theta[j] < edge:
+            warns.append(f"{lv.name} = {theta[j]:.4g} is at the edge of its range [{lo:g}, {hi:g}]; the best "
+                         "value may lie outside it")
+            notes[j] = notes[j] or "at the edge of its range"
+    identified = [not flat[j] and notes[j] in ("", "at the edge of its range", "weakly identified")
+                  for j in range(k)]
+    return pd.DataFrame({"parameter": [lv.name for lv in levers], "value": theta,
+                         "low": [b[0] for b in bounds], "high": [b[1] for b in bounds], "start": start,
+                         "se_mc": se_mc, "se_fit": se_fit, "identified": identified, "note": notes})
+
+
+def _fit_table(obs, res, m, var, pb) -> pd.DataFrame:
+    from scipy import stats
+    sd = np.sqrt(var * res.reps)
+    tq = stats.t.ppf(0.975, res.reps - 1) if res.reps > 1 else np.nan
+    half = tq * np.sqrt(var)
+    resid = m - pb.v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(pb.v != 0, resid / np.abs(pb.v), np.nan)
+    return pd.DataFrame({"metric": obs.metric, "year": obs.year, "observed": pb.v, "weight": obs.weight,
+                         "simulated": m, "simulated_sd": sd, "simulated_low": m - half,
+                         "simulated_high": m + half, "residual": resid, "relative_error": rel,
+                         "contribution": (pb.sw * resid / pb.s) ** 2, "source": obs.source})
+
+
+def _profile(pb, levers, bounds, theta, n) -> pd.DataFrame:
+    rows = []
+    for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
+        grid = np.linspace(lo, hi, max(int(n), 2))
+        if lv.integer:
+            grid = np.unique(np.round(grid))
+        for x in grid:
+            t = theta.copy()
+            t[j] = x
+            rows.append({"parameter": lv.name, "value": float(x), "objective": pb.objective(t)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- command line
+
+def add_arguments(p) -> None:
+    from ..cli import add_run_options
+    p.add_argument("scenario", help="scenario file or name")
+    add_run_options(p, "output folder (default: outputs/calibrate-<scenario>)")
+    p.add_argument("--param", action="append", nargs="+", required=True, metavar="KEY=LO,HI",
+                   help="a parameter to fit and its range (repeatable), e.g. --param quits.rate=0.02,0.3")
+    p.add_argument("--observed", required=True, type=Path, metavar="FILE",
+                   help="observations: CSV (metric,year,value[,weight]) or TOML ([[observations]])")
+    p.add_argument("--scale", choices=("relative", "absolute"), default="relative",
+                   help="residuals relative to the observed value (default) or in the metric's units")
+    p.add_argument("--profile", type=int, default=7, metavar="N",
+                   help="points of the objective's profile along each parameter (default 7; 0: none)")
+    p.add_argument("--max-evaluations", type=int, default=200, metavar="N",
+                   help="most parameter points the optimiser runs (default 200)")
+
+
+def main(args) -> int:
+    from ..outputs import atomic_folder, check_destination, write_json
+    sc = common.as_scenario(args.scenario, args.overrides)
+    params = []
+    for tokens in args.param:
+        key, rng = common.split_param(tokens)
+        lv = common.Lever.parse(key)
+        params.append((lv, common.parse_range(rng, lv)))
+    read_observations(args.observed, sc)  # fail on a bad file before running anything
+    if args.profile < 0:
+        raise UserError("must be 0 or more", field="--profile")
+    out = Path(args.out or common.default_out("calibrate", sc.name))
+    check_destination(out.resolve(), not args.no_overwrite)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        c = calibrate(sc, params, args.observed, args.reps, args.seed, scale=args.scale, profile=args.profile,
+                      max_evaluations=args.max_evaluations, workers=args.workers, backend=args.backend,
+                      scheduler=args.scheduler)
+    with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
+        common.write_table(c.parameters, tmp / "parameters.csv")
+        common.write_table(c.fit, tmp / "fit.csv")
+        if c.profile is not None:
+            common.write_table(c.profile, tmp / "profile.csv")
+        write_json(tmp / "manifest.json", common.manifest(
+            "calibrate", [sc], c.reps, c.seed,
+            {"observations": str(args.observed), "parameters": {lv.name: list(r) for lv, r in params},
+             "scale": args.scale, "fitted": c.values, "objective": c.objective, "warnings": c.warnings}))
+        if not args.no_report:
+            from ..report import experiments as fig
+            fig.calibration_fit(c, tmp / "calibration.png", lang=args.lang, svg=args.svg)
+    print(f"Calibrated {', '.join(c.values)} on {sc.name} to {len(c.fit)} observations "
+          f"({c.evaluations} parameter points, {c.runs} replications, {c.reps} each, seed {c.seed})")
+    for _, r in c.parameters.iterrows():
+        se = np.nanmax([r["se_mc"], r["se_fit"]]) if np.isfinite([r["se_mc"], r["se_fit"]]).any() else np.nan
+        print(f"  {r['parameter']:32s} {r['value']:.6g}  (se {se:.2g}; range [{r['low']:g}, {r['high']:g}])"
+              + (f"  {r['note']}" if r["note"] else ""))
+    print(f"Fit (objective {c.objective:.4g}):")
+    from ..metrics import unit
+    for _, r in c.fit.iterrows():
+        u = unit(r["metric"])
+        print(f"  {r['metric']} {r['year']}: observed {common.fmt(r['observed'], u)}, simulated "
+              f"{common.fmt(r['simulated'], u)} [{common.fmt(r['simulated_low'], u)}, "
+              f"{common.fmt(r['simulated_high'], u)}]")
+    for w in c.warnings:
+        print(f"warning: {w}")
+    print(f"\nWrote {out}/")
+    return 0

@@ -1,0 +1,289 @@
+"""Sensitivity of an output: one-at-a-time ranges (tornado) and global Sobol indices.
+
+**Factors.** Either ranges given as ``--param key=lo,hi`` (a lever as in
+:mod:`model.experiments.common`; uniform on ``[lo, hi]`` for the global method), or, by
+default, the parameters the scenario declares uncertain (``{dist = ...}``): each ranges
+over its 5% and 95% quantiles (``--quantile``) and keeps its own distribution for the
+global method.
+
+**One at a time.** The base run is the scenario as written (uncertain parameters drawn
+per replication). For each factor the scenario runs twice more, with the factor fixed at
+its low and at its high value, everything else as in the base run; all runs share the
+seed, so the per-replication differences ``high_r - low_r`` are paired and their mean has
+a paired 95% interval. The tornado chart orders factors by swing ``|out(high) -
+out(low)|``.
+
+**Global (Sobol).** With ``N`` base samples and ``D`` factors, SALib's Sobol sequence
+gives ``N (D + 2)`` points in ``[0, 1]^D`` (Saltelli's scheme, first-order and total
+indices, no second order); each coordinate becomes a factor value through its
+distribution's quantile function (uniform ranges: ``lo + u (hi - lo)``). Each point runs
+``sobol_reps`` replications on the common seed and the output is their mean (or the
+share meeting the target). SALib's estimators give the first-order index ``S1`` (share
+of output variance explained by the factor alone) and total index ``ST`` (including
+interactions), with 95% bootstrap intervals. Replication noise that the factors do not
+explain counts as unexplained variance, so use enough ``sobol_reps`` for the output's
+noise to be small against its spread.
+
+Command line::
+
+    python -m model sensitivity SCENARIO [--param quits.rate=0.05,0.15 ...] \\
+        [--metric payroll --year 2026 | --target NAME] [--sobol 64 --sobol-reps 4]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from ..params import Uncertain
+from . import common
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor: a lever, its low and high values, and its distribution (None: uniform)."""
+
+    lever: common.Lever
+    low: float
+    high: float
+    dist: Uncertain | None = None
+
+    def value(self, u: np.ndarray) -> np.ndarray:
+        """Factor values at quantiles ``u`` in [0, 1]."""
+        u = np.clip(np.asarray(u, dtype=float), 1e-9, 1 - 1e-9)
+        if self.dist is None:
+            return self.low + u * (self.high - self.low)
+        x = self.dist.frozen().ppf(u)
+        if self.dist.lo is not None:
+            x = np.maximum(x, self.dist.lo)
+        if self.dist.hi is not None:
+            x = np.minimum(x, self.dist.hi)
+        return x
+
+
+@dataclass
+class Sensitivity:
+    """Sensitivity of one output.
+
+    Attributes
+    ----------
+    output : Output
+    base_value : float
+        The output in the base run.
+    oat : pandas.DataFrame
+        One row per factor, widest swing first: ``parameter, low, high, output_base,
+        output_low, output_high, swing, difference, difference_low, difference_high``
+        (difference = high minus low, paired 95% interval).
+    sobol : pandas.DataFrame or None
+        ``parameter, S1, S1_conf, ST, ST_conf`` (conf: half-width of the 95% interval).
+    samples : pandas.DataFrame or None
+        The Sobol points: one column per factor and ``output``.
+    reps, seed : int
+    """
+
+    output: object
+    base_value: float
+    oat: pd.DataFrame
+    sobol: pd.DataFrame | None
+    samples: pd.DataFrame | None
+    reps: int
+    seed: int
+    factors: list = field(default_factory=list, repr=False)
+    notes: list = field(default_factory=list)
+
+
+def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
+    """Factors from explicit ranges ``{lever: (lo, hi)}``, or the scenario's uncertain parameters."""
+    out = []
+    if params:
+        items = params.items() if isinstance(params, dict) else params
+        for key, rng in items:
+            lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
+            if isinstance(rng, str):
+                lo, hi = common.parse_range(rng, lv)
+            else:
+                lo, hi = map(float, rng)
+                lv.check_range(lo, hi)
+            out.append(Factor(lv, lo, hi, None))
+        return out
+    if not 0 < quantile < 0.5:
+        raise UserError(f"quantile must be between 0 and 0.5, got {quantile:g}", field="--quantile")
+    for path, u in scenario.uncertain().items():
+        lo, hi = u.interval(quantile)
+        out.append(Factor(common.Lever.parse(path), lo, hi, u))
+    if not out:
+        raise UserError(f"{scenario.name} declares no uncertain parameters; give ranges with "
+                        "--param section.key=lo,hi", field="--param")
+    return out
+
+
+def sensitivity(scenario, output=None, params=None, reps: int | None = None, seed: int | None = None, *,
+                quantile: float = 0.05, sobol: int = 0, sobol_reps: int = 2, overrides=None,
+                workers: int | None = None, backend: str | None = None, scheduler: str | None = None,
+                quiet: bool = True) -> Sensitivity:
+    """One-at-a-time and (with ``sobol > 0``) Sobol sensitivity of one output.
+
+    Parameters
+    ----------
+    scenario : Scenario, path or name
+    output : Output or str, optional
+        What to look at: an :class:`~model.experiments.common.Output`, a metric name
+        (its mean in the last year), a target name or expression. Default: the first
+        target, else headcount in the last year.
+    params : dict {lever: (lo, hi)}, optional
+        Factor ranges; default: the scenario's uncertain parameters at their
+        ``quantile`` and ``1 - quantile`` quantiles.
+    reps, seed : int, optional
+        Replications of each one-at-a-time run, and the common seed.
+    sobol : int
+        Base sample size ``N`` of the Sobol design (a power of 2; 0 skips it).
+    sobol_reps : int
+        Replications per Sobol point.
+
+    Returns
+    -------
+    Sensitivity
+    """
+    from ..scenario import Target
+    sc = common.as_scenario(scenario, overrides)
+    if output is None:
+        output = common.Output.parse(sc)
+    elif isinstance(output, Target):
+        output = common.Output(output.metric_name, output.year, output)
+    elif isinstance(output, str):
+        from ..metrics import names
+        output = (common.Output.parse(sc, metric=output) if output in set(names(sc))
+                  else common.Output.parse(sc, target=output))
+    facs = factors_from(sc, params, quantile)
+    reps = sc.run.reps if reps is None else int(reps)
+    seed = sc.run.seed if seed is None else int(seed)
+    variants = [sc]
+    for f in facs:
+        variants += [f.lever.apply(sc, f.low), f.lever.apply(sc, f.high)]
+    res = common.run_many(variants, reps, seed, workers, backend, scheduler, quiet, desc="one at a time")
+    base = res[0]
+    base_value = output.value(base)
+    rows = []
+    for i, f in enumerate(facs):
+        lo_r, hi_r = res[1 + 2 * i], res[2 + 2 * i]
+        st = common.paired_difference(output.per_rep(lo_r), output.per_rep(hi_r))
+        ol, oh = output.value(lo_r), output.value(hi_r)
+        rows.append({"parameter": f.lever.name, "low": f.low, "high": f.high,
+                     "current": f.lever.current(sc), "distribution": f.dist.dist if f.dist else "range",
+                     "output": output.label, "output_base": base_value, "output_low": ol, "output_high": oh,
+                     "swing": abs(oh - ol), "difference": float(st["difference"]),
+                     "difference_low": float(st["low"]), "difference_high": float(st["high"])})
+    oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    sob, samples, notes = None, None, []
+    if sobol:
+        sob, samples, notes = _sobol(sc, facs, output, int(sobol), int(sobol_reps), seed, workers, backend,
+                                     scheduler, quiet)
+    return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes)
+
+
+def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet):
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+    if n < 2 or n & (n - 1):
+        raise UserError(f"the Sobol base sample size must be a power of 2 (e.g. 64), got {n}", field="--sobol")
+    if sobol_reps < 1:
+        raise UserError("--sobol-reps must be at least 1", field="--sobol-reps")
+    d = len(facs)
+    names = [f.lever.name for f in facs]
+    problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    u = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    x = np.column_stack([f.value(u[:, j]) for j, f in enumerate(facs)])
+    variants = [common.apply_levers(sc, [f.lever for f in facs], row) for row in x]
+    res = common.run_many(variants, sobol_reps, seed, workers, backend, scheduler, quiet, desc="Sobol points")
+    y = np.array([output.value(r) for r in res])
+    samples = pd.DataFrame(x, columns=names)
+    samples["output"] = y
+    notes = []
+    if not np.isfinite(y).all():
+        raise UserError(f"{output.label} is undefined (NaN) at some Sobol points; choose another output",
+                        field="--metric")
+    if np.var(y) == 0:
+        notes.append(f"{output.label} does not vary over the factors' ranges; Sobol indices are undefined")
+        nan = np.full(d, np.nan)
+        return pd.DataFrame({"parameter": names, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}), \
+            samples, notes
+    with np.errstate(all="ignore"):
+        si = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=200, conf_level=0.95,
+                                   print_to_console=False, seed=seed or 1)
+    tab = pd.DataFrame({"parameter": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
+                        "ST": si["ST"], "ST_conf": si["ST_conf"]})
+    return tab.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True), samples, notes
+
+
+# --------------------------------------------------------------------------- command line
+
+def add_arguments(p) -> None:
+    from ..cli import add_run_options
+    from .sweep import add_output_options
+    p.add_argument("scenario", help="scenario file or name")
+    add_run_options(p, "output folder (default: outputs/sensitivity-<scenario>)")
+    p.add_argument("--param", action="append", nargs="+", default=[], metavar="KEY=LO,HI",
+                   help="a factor and its range (repeatable); default: the scenario's uncertain parameters")
+    add_output_options(p)
+    p.add_argument("--quantile", type=float, default=0.05,
+                   help="uncertain parameters range over this quantile and 1 - it (default 0.05)")
+    p.add_argument("--sobol", type=int, default=None, metavar="N",
+                   help="Sobol base sample size, a power of 2 (default 64 with 2 or more factors; 0: skip)")
+    p.add_argument("--sobol-reps", type=int, default=2, metavar="R",
+                   help="replications per Sobol point (default 2)")
+
+
+def main(args) -> int:
+    from ..outputs import atomic_folder, check_destination, write_json
+    sc = common.as_scenario(args.scenario, args.overrides)
+    params = []
+    for tokens in args.param:
+        key, rng = common.split_param(tokens)
+        lv = common.Lever.parse(key)
+        params.append((lv, common.parse_range(rng, lv)))
+    output = common.Output.parse(sc, args.metric, args.year, args.target)
+    facs = factors_from(sc, params, args.quantile)
+    n = args.sobol if args.sobol is not None else (64 if len(facs) >= 2 else 0)
+    out = Path(args.out or common.default_out("sensitivity", sc.name))
+    check_destination(out.resolve(), not args.no_overwrite)
+    s = sensitivity(sc, output, params or None, args.reps, args.seed, quantile=args.quantile, sobol=n,
+                    sobol_reps=args.sobol_reps, workers=args.workers, backend=args.backend,
+                    scheduler=args.scheduler, quiet=args.quiet)
+    with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
+        common.write_table(s.oat, tmp / "one_at_a_time.csv")
+        if s.sobol is not None:
+            common.write_table(s.sobol, tmp / "sobol.csv")
+            common.write_table(s.samples, tmp / "sobol_samples.csv")
+        write_json(tmp / "manifest.json", common.manifest(
+            "sensitivity", [sc], s.reps, s.seed,
+            {"output": output.label, "factors": [{"parameter": f.lever.name, "low": f.low, "high": f.high,
+                                                  "distribution": f.dist.to_toml() if f.dist else "uniform"}
+                                                 for f in facs],
+             "sobol_n": n, "sobol_reps": args.sobol_reps}))
+        if not args.no_report:
+            from ..report import experiments as fig
+            fig.tornado(s, tmp / "tornado.png", lang=args.lang, svg=args.svg)
+            if s.sobol is not None and s.sobol.S1.notna().any():
+                fig.sobol_figure(s, tmp / "sobol.png", lang=args.lang, svg=args.svg)
+    u = output.unit
+    print(f"Sensitivity of {output.label} in {sc.name} (base {common.fmt(s.base_value, u)}; {s.reps} "
+          f"replications per run, seed {s.seed}, common random numbers)")
+    print("One at a time (widest swing first): output at low / high [paired 95% interval of high - low]")
+    for _, r in s.oat.iterrows():
+        print(f"  {r['parameter']:32s} [{r['low']:.4g}, {r['high']:.4g}]: {common.fmt(r['output_low'], u)} / "
+              f"{common.fmt(r['output_high'], u)}  [{common.fmt(r['difference_low'], u)}, "
+              f"{common.fmt(r['difference_high'], u)}]")
+    if s.sobol is not None:
+        print(f"Sobol indices ({n} base samples, {n * (len(facs) + 2)} points x {args.sobol_reps} replications):")
+        for _, r in s.sobol.iterrows():
+            print(f"  {r['parameter']:32s} S1 {r['S1']:.3f} +- {r['S1_conf']:.3f}   ST {r['ST']:.3f} +- "
+                  f"{r['ST_conf']:.3f}")
+    for note in s.notes:
+        print(f"note: {note}")
+    print(f"\nWrote {out}/")
+    return 0
+

@@ -1,0 +1,260 @@
+"""Solve for the least (or greatest) lever value that meets a target with a given probability.
+
+The question "what is the smallest exam pass rate / training share / hiring cap for which
+P(certified_share >= 0.6 in 2024) >= 0.9?" is a root search on the estimated probability
+
+    P(v) = (1/R) sum_r 1[target met in replication r with the lever at v].
+
+Every value tried runs the same ``R`` replications with the same seed (common random
+numbers), so ``P(v)`` is a step function of ``v`` that is monotone whenever each
+replication's outcome is (e.g. a higher pass probability can only add passes: the
+exam's uniforms are fixed). The search is a bisection:
+
+* ``direction="least"`` (``P`` increasing in the lever): the answer is the least ``v`` in
+  ``[lo, hi]`` with ``P(v) >= prob``; none exists when ``P(hi) < prob``.
+* ``direction="greatest"`` (``P`` decreasing, e.g. an elimination share): the greatest
+  ``v`` with ``P(v) >= prob``; none exists when ``P(lo) < prob``.
+
+The bracket halves until it is narrower than ``tol`` (whole numbers: until it is 1). The
+answer is the end of the bracket that meets the target, with its achieved probability
+and 95% Wilson interval; values tried and replications used are reported. Because ``P``
+is estimated from ``R`` replications, the answer carries Monte Carlo error: a larger
+``R`` narrows it.
+
+Command line::
+
+    python -m model solve SCENARIO --lever certification.pass_prob --range 0,0.9 \\
+        --target "certified_share>=0.6@2024" --prob 0.9 [--greatest]
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from . import common
+
+
+@dataclass
+class Solution:
+    """The solved lever value.
+
+    Attributes
+    ----------
+    lever : str
+    value : float
+        Least (or greatest) value found for which the target's probability is at least
+        ``prob``.
+    probability, probability_low, probability_high : float
+        Estimated probability at ``value`` and its 95% Wilson interval.
+    prob : float
+        Required probability.
+    direction : {"least", "greatest"}
+    bracket : (float, float)
+        Final bracket: one end meets the requirement, the other does not (equal ends when
+        the range's own end already meets it).
+    evaluations : int
+        Lever values run.
+    runs : int
+        Replications run in all (``evaluations * reps``).
+    reps, seed : int
+    trace : pandas.DataFrame
+        One row per value tried: ``step, value, probability, probability_low,
+        probability_high, hits, reps, meets, mean`` (the target metric's mean).
+    target_label : str
+    results : model.Results
+        The run at ``value``.
+    """
+
+    lever: str
+    value: float
+    probability: float
+    probability_low: float
+    probability_high: float
+    prob: float
+    direction: str
+    bracket: tuple
+    evaluations: int
+    runs: int
+    reps: int
+    seed: int
+    trace: pd.DataFrame
+    target_label: str
+    results: object = field(default=None, repr=False)
+
+    def table(self) -> pd.DataFrame:
+        """One row: lever, value, probability and interval, requirement, runs."""
+        return pd.DataFrame([{
+            "lever": self.lever, "direction": self.direction, "value": self.value, "target": self.target_label,
+            "required_probability": self.prob, "probability": self.probability,
+            "probability_low": self.probability_low, "probability_high": self.probability_high,
+            "bracket_low": self.bracket[0], "bracket_high": self.bracket[1],
+            "evaluations": self.evaluations, "runs": self.runs, "reps": self.reps, "seed": self.seed,
+        }])
+
+
+def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps: int | None = None,
+          seed: int | None = None, *, direction: str = "least", tol: float | None = None,
+          max_evaluations: int = 40, overrides=None, workers: int | None = None,
+          backend: str | None = None, scheduler: str | None = None) -> Solution:
+    """Least (or greatest) value of ``lever`` in ``[lo, hi]`` with P(target met) >= ``prob``.
+
+    Parameters
+    ----------
+    scenario : Scenario, path or name
+    lever : str or Lever
+        ``section.key``, ``section.key[i]`` or ``section.key*`` (a number).
+    lo, hi : float
+        Range searched.
+    target : str or Target
+        A target of the scenario by name, an expression ``"certified_share>=0.6@2024"``,
+        or a :class:`~model.scenario.Target`.
+    prob : float
+        Required probability, in (0, 1].
+    reps, seed : int, optional
+        Replications per value tried and the common seed (default: the scenario's).
+    direction : {"least", "greatest"}
+        ``least`` assumes the probability rises with the lever; ``greatest`` that it falls.
+    tol : float, optional
+        Width of the final bracket (default ``(hi - lo) / 1000``; 1 for whole numbers).
+    max_evaluations : int
+        Most lever values to run.
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    model.UserError
+        When no value in ``[lo, hi]`` reaches ``prob``.
+    """
+    sc = common.as_scenario(scenario, overrides)
+    lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
+    lo, hi = float(lo), float(hi)
+    lv.check_range(lo, hi, "--range")
+    if direction not in ("least", "greatest"):
+        raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="direction")
+    if not 0 < prob <= 1:
+        raise UserError(f"the required probability must be in (0, 1], got {prob:g}", field="--prob")
+    if isinstance(target, str):
+        t = common.find_target(sc, target)
+    else:
+        t = target
+    output = common.Output(t.metric_name, t.year, t)
+    if lv.integer:
+        if lo != math.floor(lo) or hi != math.floor(hi):
+            raise UserError(f"{lv.name} takes whole numbers; give a whole-number range", field="--range")
+        tol = 1.0
+    elif tol is None:
+        tol = (hi - lo) / 1000
+    if tol <= 0:
+        raise UserError("tol must be > 0", field="tol")
+    ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
+    trace = []
+
+    def P(v):
+        res = ev((v,))
+        hits = output.per_rep(res)
+        p = float(hits.mean())
+        if not any(r["value"] == v for r in trace):
+            low, high = output.interval(res)
+            m = res.at(t.metric_name, t.year)
+            trace.append({"step": len(trace) + 1, "value": v, "probability": p, "probability_low": low,
+                          "probability_high": high, "hits": int(hits.sum()), "reps": res.reps,
+                          "meets": p >= prob, "mean": float(np.nanmean(m)) if np.isfinite(m).any() else np.nan})
+        return p
+
+    cond = f"{t.metric_name} {t.op} {t.threshold:g} in {t.year}"
+    good_end, bad_end = (hi, lo) if direction == "least" else (lo, hi)
+    if P(good_end) < prob:
+        other = "--greatest" if direction == "least" else "least (drop --greatest)"
+        raise UserError(
+            f"no value of {lv.name} in [{lo:g}, {hi:g}] reaches P({cond}) >= {prob:g}: at "
+            f"{good_end:g} it is {trace[-1]['probability']:.3g} (95% interval {trace[-1]['probability_low']:.3g}-"
+            f"{trace[-1]['probability_high']:.3g}, {ev.reps} replications); widen the range, lower --prob, "
+            f"or if the probability falls as {lv.name} rises try {other}", field="--range")
+    if P(bad_end) >= prob:
+        good = bad = bad_end
+    else:
+        good, bad = good_end, bad_end
+        while abs(good - bad) > tol and ev.evaluations < max_evaluations:
+            mid = (good + bad) / 2
+            if lv.integer:
+                mid = math.floor(mid)
+                if mid in (good, bad):
+                    break
+            if P(mid) >= prob:
+                good = mid
+            else:
+                bad = mid
+    res = ev((good,))
+    low, high = output.interval(res)
+    tr = pd.DataFrame(trace)
+    s = tr.sort_values("value")
+    steps = np.diff(s.probability.to_numpy())
+    if (direction == "least" and (steps < 0).any()) or (direction == "greatest" and (steps > 0).any()):
+        warnings.warn(f"the estimated probability is not monotone in {lv.name} over the values tried; "
+                      "the bisection's answer may not be the least/greatest value (use more replications)",
+                      stacklevel=2)
+    return Solution(lv.name, float(good), float(output.value(res)), low, high, prob, direction,
+                    (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
+                    ev.reps, ev.seed, tr, output.label, res)
+
+
+# --------------------------------------------------------------------------- command line
+
+def add_arguments(p) -> None:
+    from ..cli import add_run_options
+    p.add_argument("scenario", help="scenario file or name")
+    add_run_options(p, "output folder (default: outputs/solve-<scenario>)")
+    p.add_argument("--lever", required=True, metavar="KEY",
+                   help="field to solve for: section.key, section.key[i] or section.key*")
+    p.add_argument("--range", required=True, metavar="LO,HI", help="range searched, e.g. 0,0.9")
+    p.add_argument("--target", required=True,
+                   help="a target's name in the scenario, or an expression such as 'certified_share>=0.6@2024'")
+    p.add_argument("--prob", type=float, default=0.9, help="required probability (default 0.9)")
+    p.add_argument("--greatest", action="store_true",
+                   help="greatest value instead of least (the probability falls as the lever rises)")
+    p.add_argument("--tol", type=float, help="width of the final bracket (default: range / 1000)")
+
+
+def main(args) -> int:
+    from ..outputs import atomic_folder, check_destination, write_json
+    sc = common.as_scenario(args.scenario, args.overrides)
+    lv = common.Lever.parse(args.lever, "--lever")
+    lo, hi = common.parse_range(args.range, lv, "--range")
+    out = Path(args.out or common.default_out("solve", sc.name))
+    check_destination(out.resolve(), not args.no_overwrite)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = solve(sc, lv, lo, hi, args.target, args.prob, args.reps, args.seed,
+                  direction="greatest" if args.greatest else "least", tol=args.tol,
+                  workers=args.workers, backend=args.backend, scheduler=args.scheduler)
+    with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
+        common.write_table(s.table(), tmp / "solution.csv")
+        common.write_table(s.trace, tmp / "trace.csv")
+        write_json(tmp / "manifest.json", common.manifest(
+            "solve", [sc], s.reps, s.seed, {"lever": s.lever, "range": [lo, hi], "target": s.target_label,
+                                            "prob": s.prob, "direction": s.direction}))
+        if not args.no_report:
+            from ..report import experiments as fig
+            fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
+    word = "greatest" if s.direction == "greatest" else "least"
+    print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: "
+          f"{s.value:.6g}")
+    print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
+          f"{s.probability_high:.3f}); bracket [{s.bracket[0]:.6g}, {s.bracket[1]:.6g}]")
+    print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
+          "common random numbers)")
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"warning: {w.message}")
+    print(f"\nWrote {out}/")
+    return 0
