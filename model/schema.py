@@ -225,6 +225,14 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "pay": {
         "monthly": F("vec", [5000.0, 5000.0, 5000.0], "Monthly pay at grade 1 by post (staff, committee, head).", "yuan/month", size=3, lo=0, hi=1e7),
         "grade_coefficient": F("vec", [1.0] * 18, "Pay multiplier by grade 1..18.", "", size=18, lo=0, hi=100),
+        "table_staff": F("vec", [0.0] * 18, "Monthly pay of staff by grade 1..18; replaces monthly x "
+                         "grade_coefficient when any entry is above 0.", "yuan/month", size=18, lo=0, hi=1e7),
+        "table_committee": F("vec", [0.0] * 18, "Monthly pay of committee members by grade (as table_staff).",
+                             "yuan/month", size=18, lo=0, hi=1e7),
+        "table_head": F("vec", [0.0] * 18, "Monthly pay of heads by grade (as table_staff).", "yuan/month",
+                        size=18, lo=0, hi=1e7),
+        "minimum_monthly": F("param", 0.0, "A city base wage every worker gets at least (Changzhou 2022: "
+                             "4,500), before the allowance.", "yuan/month", lo=0, hi=1e7),
         "growth": F("param", 0.0, "Yearly growth of the pay table from the start year.", "1/year", lo=-0.5, hi=1),
         "floor_share": F("vec", [0.0, 0.0, 0.0], "Floor as a share of last year's average wage by post "
                          "(staff, committee, head); districts may override the staff and committee floor.", "", size=3, lo=0, hi=10),

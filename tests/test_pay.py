@@ -17,7 +17,8 @@ def pay_params(**kw):
                 base_share=0.7, performance_multiplier=[1.2, 1.0, 0.8, 0.0], leaver_performance_multiplier=1.0,
                 allowance=[0.0, 200.0, 300.0, 400.0], pension_rate=0.16, medical_rate=0.0, unemployment_rate=0.0,
                 injury_rate=0.0, housing_fund_rate=0.0, contribution_floor=0.0, contribution_cap=0.0,
-                annuity_rate=0.0, annuity_posts=[0, 0, 1], annuity_excellent=False)
+                annuity_rate=0.0, annuity_posts=[0, 0, 1], annuity_excellent=False, minimum_monthly=0.0,
+                table_staff=[0.0] * 18, table_committee=[0.0] * 18, table_head=[0.0] * 18)
     base.update(kw)
     return ns(**base)
 
@@ -98,3 +99,14 @@ def test_annuity_for_heads_and_excellent_workers():
     acc = acc0()
     pay.accrue(pop, pay.PayYear(p, 1.0, 0.0, np.array([-1.0])), Y, Y + 1.0, acc, np.zeros(1, np.int32))
     assert acc["payroll_annuity"] == pytest.approx(0.05 * 60000 * 2)
+
+
+def test_own_grade_table_and_city_base_wage():
+    """Heads paid from their own 18-grade table; a city base wage of 4,500 lifts staff paid
+    4,000 by the table, and leaves heads (6,300 at grade 3) alone."""
+    head_table = [6000.0 + 150 * g for g in range(18)]
+    pop = Workforce.from_columns(hire_time=[Y - 1.0] * 2, grade=[1, 3], post=[0, 2])
+    p = pay_params(monthly=[4000.0, 4000.0, 4000.0], table_staff=[0.0] * 18, table_committee=[0.0] * 18,
+                   table_head=head_table, minimum_monthly=4500.0)
+    py = pay.PayYear(p, 1.0, 0.0, np.array([-1.0]))
+    np.testing.assert_allclose(py.gross(pop, np.zeros(1, np.int32)), [4500.0, 6300.0])

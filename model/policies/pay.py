@@ -4,7 +4,8 @@ contributions, accrued pro rata to the day.
 Monthly gross pay of a worker in post ``k`` and grade ``g`` in year ``y``:
 
     table = monthly[k] * grade_coefficient[g] * prod_{start < s <= y} (1 + growth_s)
-    floor = floor_share[k or district] * W_{y-1} / 12
+            (or table_<post>[g] * the same growth, where a post has its own table)
+    floor = max(floor_share[k or district] * W_{y-1} / 12, minimum_monthly)
     gross = max(table, floor)
 
 where ``W_{y-1}`` is last year's local average wage (Nanjing 2018: heads at least 100%,
@@ -44,12 +45,17 @@ class PayYear:
 
     def __init__(self, p, growth_index: float, wage_last: float, district_floor: np.ndarray):
         self.p = p
-        self.table = (np.asarray(p.monthly)[:, None] * np.asarray(p.grade_coefficient)[None, :]
-                      * growth_index)  # (post, grade-1)
+        table = np.asarray(p.monthly)[:, None] * np.asarray(p.grade_coefficient)[None, :]
+        for k, own in enumerate((p.table_staff, p.table_committee, p.table_head)):
+            own = np.asarray(own, dtype=float)
+            if (own > 0).any():
+                table[k] = own
+        self.table = table * growth_index  # (post, grade-1)
         self._flat = np.concatenate([[0.0], self.table.ravel()])  # index post * 18 + grade
         self.wage_last = wage_last
-        self.floor_post = np.asarray(p.floor_share) * wage_last / 12
-        self.district_floor = np.where(district_floor >= 0, district_floor * wage_last / 12, -1.0)
+        self.floor_post = np.maximum(np.asarray(p.floor_share) * wage_last / 12, p.minimum_monthly)
+        self.district_floor = np.where(district_floor >= 0,
+                                       np.maximum(district_floor * wage_last / 12, p.minimum_monthly), -1.0)
         self.has_floor = bool((self.floor_post > 0).any() or (self.district_floor > 0).any())
         self.allowance = np.asarray(p.allowance, dtype=float)
         self.insurance_rate = p.pension_rate + p.medical_rate + p.unemployment_rate + p.injury_rate
