@@ -169,11 +169,18 @@ def write_run(scenario, results, out: Path, *, lang="en", svg=False, report=True
 
 
 def _print_forecast(results, out: Path) -> None:
+    import warnings
+
+    import numpy as np
     import pandas as pd
-    s = results.summary()
     show = ["headcount", "certified_share", "workers_per_10k", "payroll"]
-    show = [m for m in show if m in results.metrics and s.loc[s.metric == m, "mean"].notna().any()]
-    tab = s[s.metric.isin(show)].pivot(index="year", columns="metric", values="mean")[show]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a metric that is NaN in every replication
+        means = {m: np.nanmean(results.values[:, :, results.metrics.index(m)], axis=0)
+                 for m in show if m in results.metrics}
+    show = [m for m in show if m in means and np.isfinite(means[m]).any()]
+    tab = pd.DataFrame({m: means[m] for m in show}, index=pd.Index(results.years, name="year"))
+    tab.columns.name = "metric"
     fmt = {"headcount": "{:,.0f}", "certified_share": "{:.1%}", "workers_per_10k": "{:.1f}",
            "payroll": lambda v: f"{v / 1e6:,.1f}M"}
     with pd.option_context("display.width", 120):

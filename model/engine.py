@@ -242,6 +242,7 @@ class Replication:
         birthday = np.floor(rng.random(k) * 365) / 365
         ability = rng.standard_normal(k)
         tie = rng.random(k)
+        pop.reserve(int(k * 1.3) + 1024)
         rows = pop.add(k)
         pop.birth[rows] = y - age - 1 + birthday
         pop.female[rows] = female
@@ -255,7 +256,12 @@ class Replication:
         pop.ability[rows] = ability
         pop.score[rows] = ability
         # leaders: the longest-serving in each community (ties at random)
-        rank = rank_within(c, -(tenure + tie))
+        lead_m = int(ps.heads_per_community + ps.committee_per_community + comm.party_posts.max(initial=0))
+        key = -(tenure + tie)
+        if kernels.ENABLED:
+            rank = kernels.rank_top(c, key, lead_m, len(comm))
+        else:
+            rank = np.minimum(rank_within(c, key), lead_m)
         heads, comm_members = ps.heads_per_community, ps.committee_per_community
         post = np.where(rank < heads, 2, np.where(rank < heads + comm_members, 1, 0)).astype(np.int8)
         pop.post[rows] = post
@@ -362,8 +368,7 @@ class Replication:
         sc, p, pop = self.sc, self.p, self.pop
         if sc.assessment.enabled:
             self._add(assessment.apply(pop, p.assessment, self.rng("assessment"), t))
-            rows = np.flatnonzero(pop.active(t))
-            pay.settle_performance(pop, self.payyear, rows, None, self.acc, self.comm.district, self.nd)
+            pay.settle_performance(pop, self.payyear, pop.active(t), None, self.acc, self.comm.district, self.nd)
         if sc.dismissal.enabled:
             dismissal.apply(pop, p.dismissal, t, self.y)
         if sc.elimination.enabled:
@@ -387,7 +392,7 @@ class Replication:
         end = y + 1.0
         self._accrue(end)
         leaver = pop.exit_time <= end
-        pay.settle_performance(pop, self.payyear, np.arange(pop.n), leaver, self.acc,
+        pay.settle_performance(pop, self.payyear, np.ones(pop.n, dtype=bool), leaver, self.acc,
                                self.comm.district, self.nd)
         f, acc = self.flows, self.acc
         out = M.snapshot(pop, self.comm, y, end, self.residents, sc.metrics.certified_k,

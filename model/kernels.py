@@ -179,15 +179,87 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
 
 
 @njit(cache=True, nogil=True)
-def best_per_group(groups, keys, need):
-    """Mask of the ``need[g]`` elements with the smallest ``keys`` in each group ``g``
-    (ties: earlier element first), as ``rank_within(groups, keys) < need[groups]``."""
-    order = np.argsort(keys, kind="mergesort")
-    left = need.copy()
-    take = np.zeros(groups.size, np.bool_)
-    for j in order:
-        g = groups[j]
-        if left[g] > 0:
-            take[j] = True
-            left[g] -= 1
-    return take
+def rank_top(groups, keys, m, ngroups):
+    """Rank within group of the ``m`` smallest ``keys`` of each group (0 = smallest; ties:
+    earlier element first); every other element gets ``m``. ``m`` passes over the data,
+    so it suits small ``m`` (posts per community) and many groups."""
+    n = groups.size
+    rank = np.full(n, m, np.int64)
+    best_key = np.empty(ngroups)
+    best_idx = np.empty(ngroups, np.int64)
+    for r in range(m):
+        best_idx[:] = -1
+        for i in range(n):
+            if rank[i] < m:
+                continue
+            g = groups[i]
+            if best_idx[g] < 0 or keys[i] < best_key[g]:
+                best_key[g] = keys[i]
+                best_idx[g] = i
+        found = False
+        for g in range(ngroups):
+            if best_idx[g] >= 0:
+                rank[best_idx[g]] = r
+                found = True
+        if not found:
+            break
+    return rank
+
+
+@njit(cache=True, nogil=True)
+def grade_scores(z, trained, level, ability, trained_shift, certified_shift, rho_a, c_u, c_b, c_e,
+                 rows, rating, score, unq_consec, unq_total):
+    """Assessment (see :mod:`model.policies.assessment`): ``z`` holds the yearly normal
+    draws (already scaled by sqrt(1 - rho)); returns counts by grade."""
+    counts = np.zeros(4, np.int64)
+    for j in range(rows.size):
+        i = rows[j]
+        s = z[j] + rho_a * ability[i]
+        if trained[i]:
+            s += trained_shift
+        if level[i] > 0:
+            s += certified_shift
+        if s < c_u:
+            g = 3
+        elif s < c_b:
+            g = 2
+        elif s >= c_e:
+            g = 0
+        else:
+            g = 1
+        rating[i] = g
+        score[i] = s
+        if g == 3:
+            if unq_consec[i] < 100:
+                unq_consec[i] += 1
+            if unq_total[i] < 100:
+                unq_total[i] += 1
+        else:
+            unq_consec[i] = 0
+        counts[g] += 1
+    return counts
+
+
+@njit(cache=True, nogil=True)
+def settle(perf_accrued, rating, select, leaver, mult, leaver_mult, dist_c, community, out_dist):
+    """Pay out performance pay of the selected rows: ``mult[rating]`` (1 if never rated),
+    or ``leaver_mult`` for leavers. Returns the amount paid."""
+    paid = 0.0
+    nd = out_dist.size
+    for i in range(perf_accrued.size):
+        if not select[i]:
+            continue
+        a = perf_accrued[i]
+        if a == 0.0:
+            continue
+        if leaver[i]:
+            f = leaver_mult
+        elif rating[i] >= 0:
+            f = mult[rating[i]]
+        else:
+            f = 1.0
+        paid += a * f
+        if nd > 0:
+            out_dist[dist_c[community[i]]] += a * f
+        perf_accrued[i] = 0.0
+    return paid

@@ -152,39 +152,42 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, pay_year,
     out = {}
     if scenario.implicit_district:
         return out
-    act = pop.exit_time > year_end
-    d_of_w = district_of_community[pop.community[act]]
     nd = len(scenario.districts)
-    urban_d = np.array([d.urban for d in scenario.districts])
-    gross = 12 * (pay_year.gross(pop, district_of_community)[act] + pay_year.allowance[pop.level[act]])
-    post = pop.post[act]
-    cert = pop.level[act] > 0
-    hh = np.bincount(comm.district[comm.alive], weights=comm.households[comm.alive], minlength=nd)
+    idx = np.flatnonzero(pop.exit_time > year_end)
+    d = district_of_community[pop.community[idx]]
+    post = pop.post[idx]
+    annual = 12 * (pay_year.gross(pop, district_of_community)[idx] + pay_year.allowance[pop.level[idx]])
+    n_d = np.bincount(d, minlength=nd)
+    cert_d = np.bincount(d, weights=pop.level[idx] > 0, minlength=nd)
+    dp = d * 3 + post
+    n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
+    pay_dp = np.bincount(dp, weights=annual, minlength=3 * nd).reshape(nd, 3)
+    alive = comm.alive
+    hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
     res_d = residents * hh / hh.sum() if hh.sum() > 0 else np.zeros(nd)
-    comm_d = np.bincount(comm.district[comm.alive], minlength=nd)
-    head_c = np.bincount(pop.community[act], minlength=len(comm))
-    vac_c = np.maximum(comm.posts - head_c, 0) * comm.alive
-    vac_d = np.bincount(comm.district, weights=vac_c, minlength=nd)
-    groups = [(d.name, np.array([i])) for i, d in enumerate(scenario.districts)]
-    for s, u in (("urban", True), ("rural", False)):
+    comm_d = np.bincount(comm.district[alive], minlength=nd)
+    head_c = np.bincount(pop.community[idx], minlength=len(comm))
+    vac_d = np.bincount(comm.district, weights=np.maximum(comm.posts - head_c, 0) * alive, minlength=nd)
+    urban_d = np.array([x.urban for x in scenario.districts])
+    groups = [(x.name, np.array([i])) for i, x in enumerate(scenario.districts)]
+    for name, u in (("urban", True), ("rural", False)):
         if (urban_d == u).any():
-            groups.append((s, np.flatnonzero(urban_d == u)))
+            groups.append((name, np.flatnonzero(urban_d == u)))
+    nan = float("nan")
     for name, ds in groups:
-        w = np.isin(d_of_w, ds)
-        n = int(w.sum())
+        n = int(n_d[ds].sum())
         r = float(res_d[ds].sum())
-        staff = w & (post == 0)
-        head = w & (post == 2)
-        ps = float(gross[staff].mean()) if staff.any() else float("nan")
-        ph = float(gross[head].mean()) if head.any() else float("nan")
+        ns, nh = n_dp[ds, 0].sum(), n_dp[ds, 2].sum()
+        ps = pay_dp[ds, 0].sum() / ns if ns else nan
+        ph = pay_dp[ds, 2].sum() / nh if nh else nan
         out.update({
             f"headcount.{name}": n,
-            f"certified_share.{name}": _share(cert[w].sum(), n),
-            f"workers_per_10k.{name}": _share(n * 1e4, r) if r > 0 else float("nan"),
+            f"certified_share.{name}": _share(cert_d[ds].sum(), n),
+            f"workers_per_10k.{name}": _share(n * 1e4, r) if r > 0 else nan,
             f"payroll.{name}": float(payroll_by_district[ds].sum()),
             f"avg_pay_staff.{name}": ps,
-            f"pay_ratio_staff.{name}": ps / wage_last if wage_last > 0 else float("nan"),
-            f"pay_ratio_head.{name}": ph / wage_last if wage_last > 0 else float("nan"),
+            f"pay_ratio_staff.{name}": ps / wage_last if wage_last > 0 else nan,
+            f"pay_ratio_head.{name}": ph / wage_last if wage_last > 0 else nan,
             f"vacancies.{name}": float(vac_d[ds].sum()),
             f"communities.{name}": float(comm_d[ds].sum()),
         })

@@ -77,17 +77,25 @@ class Workforce:
     def __len__(self):
         return self.n
 
+    def reserve(self, capacity: int) -> None:
+        """Make room for ``capacity`` rows without growing again."""
+        if capacity > self._cap:
+            self._grow(capacity)
+
+    def _grow(self, cap: int) -> None:
+        for name in COLUMNS:
+            old = self.__dict__["_" + name]
+            new = np.zeros(cap, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            self.__dict__["_" + name] = new
+        self._cap = cap
+        self._views()
+
     def add(self, k: int) -> slice:
         """Append ``k`` rows (zeroed, active) and return their slice."""
         need = self.n + k
         if need > self._cap:
-            cap = max(need, int(self._cap * 1.5))
-            for name in COLUMNS:
-                old = self.__dict__["_" + name]
-                new = np.zeros(cap, dtype=old.dtype)
-                new[: self.n] = old[: self.n]
-                self.__dict__["_" + name] = new
-            self._cap = cap
+            self._grow(max(need, int(self._cap * 1.5)))
         s = slice(self.n, need)
         for name in COLUMNS:
             self.__dict__["_" + name][s] = 0

@@ -243,6 +243,8 @@ def _read_toml(path: Path) -> tuple[dict, str]:
             if dup:
                 line, key = max(dup)
                 field = _dotted(key)
+            elif "end of document" in msg:
+                line = len(text.rstrip().splitlines()) or 1
         else:
             upto = "\n".join(text.splitlines()[:line])
             keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
@@ -711,7 +713,7 @@ class Scenario:
         raw = self.raw
         overridden = dict(self._overridden)
         for key, value in overrides.items():
-            _set(raw, key, value, label, self._label)
+            _set(raw, key, value, label, self._label, self._files)
             overridden[key] = label
         return Scenario(raw, self._files, self._label, overridden)
 
@@ -723,8 +725,9 @@ class Scenario:
         return (Scenario, (self._raw, self._files, self._label, self._overridden))
 
 
-def _set(raw: dict, key: str, value, label: str, file: str | None = None):
-    """Put an override into the raw data; ``label`` names the option, ``file`` the scenario."""
+def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=()):
+    """Put an override into the raw data; ``label`` names the option, ``file`` (and the
+    ``files`` read) the scenario."""
     if not isinstance(key, str):
         raise ScenarioError(f"expected a field name, got {_describe(key)}", file=label)
     parts = key.split(".")
@@ -736,8 +739,10 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None):
                             file=label, field=key)
     section = raw.setdefault(parts[0], {})
     if not isinstance(section, dict):
+        where, line = _Locator(list(files)).find(parts[0])
         raise ScenarioError(f"expected a table [{parts[0]}], got {_describe(section)}; fix the file "
-                            "before overriding its fields", file=file or label, field=parts[0])
+                            "before overriding its fields", file=where or file or label, field=parts[0],
+                            line=line)
     section[parts[1]] = value
 
 
@@ -821,6 +826,6 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
         if isinstance(overrides, (list, tuple)):
             overrides = dict(parse_override(o) for o in overrides)
         for k, v in overrides.items():
-            _set(raw, k, v, "--set", str(files[-1][0]))
+            _set(raw, k, v, "--set", str(files[-1][0]), files)
             overridden[k] = "--set"
     return Scenario(raw, files, str(p), overridden)

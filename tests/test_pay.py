@@ -41,8 +41,8 @@ def test_two_workers_to_the_yuan():
     pop.level[0] = 1                                   # exam passed at y + 0.5
     pay.accrue(pop, py, Y + 0.5, Y + 1.0, acc, dist)
     pop.rating[0] = 0                                  # excellent
-    pay.settle_performance(pop, py, np.array([0]), None, acc)
-    pay.settle_performance(pop, py, np.array([1]), np.array([True]), acc)
+    pay.settle_performance(pop, py, np.array([True, False]), None, acc)
+    pay.settle_performance(pop, py, np.array([False, True]), np.array([False, True]), acc)
     fa, fb = 1 - 59 / 365, 181 / 365
     assert acc["payroll_base"] == pytest.approx(0.7 * 60000 * (fa + fb), abs=0.01)
     assert acc["payroll_performance"] == pytest.approx(0.3 * 60000 * (1.2 * fa + 1.0 * fb), abs=0.01)
@@ -56,7 +56,7 @@ def test_unqualified_gets_no_performance_pay():
     py = pay.PayYear(pay_params(), 1.0, 0.0, np.array([-1.0]))
     acc = acc0()
     pay.accrue(pop, py, Y, Y + 1.0, acc, np.zeros(1, np.int32))
-    pay.settle_performance(pop, py, np.array([0]), None, acc)
+    pay.settle_performance(pop, py, np.array([True]), None, acc)
     assert acc["payroll_performance"] == 0.0 and acc["payroll_base"] == pytest.approx(42000.0)
 
 

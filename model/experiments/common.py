@@ -216,7 +216,12 @@ def _scaled(v, factor: float, kind: str):
 
 
 def apply_levers(scenario, levers, values):
-    """``scenario`` with each lever set to its value, in order."""
+    """``scenario`` with each lever set to its value, in order (validated once when the
+    levers are different fields)."""
+    levers, values = list(levers), list(values)
+    if len({lv.path for lv in levers}) == len(levers):
+        raw = {lv.path: lv.raw_value(scenario, x) for lv, x in zip(levers, values)}
+        return scenario.with_overrides(raw, label="--param " + ", ".join(lv.name for lv in levers))
     for lv, x in zip(levers, values):
         scenario = lv.apply(scenario, x)
     return scenario
@@ -568,8 +573,8 @@ def fmt(x: float, unit: str = "") -> str:
         return "n/a"
     if unit in ("share", "probability") or unit.startswith("share"):
         return f"{x:.1%}"
-    if unit.startswith("yuan") and abs(x) >= 1e5:
-        return f"{x / 1e6:,.2f}M"
+    if unit.startswith("yuan") and abs(x) >= 1e4:
+        return f"{x / 1e6:,.3g}M"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"

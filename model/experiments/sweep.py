@@ -204,7 +204,7 @@ def main(args) -> int:
     print(f"Sweep of {' x '.join(s.lever_names)} on {sc.name} ({len(s.grid)} grid points, {s.reps} "
           f"replications each, seed {s.seed}, common random numbers)")
     print(f"{output.label}: value [95% interval]")
-    for _, r in tab.iterrows():
+    for r in tab.to_dict("records"):
         where = ", ".join(f"{k} = {r[k]}" for k in s.lever_names)
         print(f"  {where}: {common.fmt(r['value'], output.unit)} "
               f"[{common.fmt(r['low'], output.unit)}, {common.fmt(r['high'], output.unit)}]")

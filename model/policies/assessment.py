@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
+from .. import kernels
+
 
 def cuts(shares) -> tuple[float, float, float]:
     e, q, b, u = shares
@@ -33,16 +35,21 @@ def apply(pop, p, rng, t: float) -> dict:
     k = len(rows)
     rho = p.persistence
     z = np.sqrt(1 - rho) * rng.standard_normal(k)
-    if rho > 0:
-        z += np.sqrt(rho) * pop.ability[rows]
-    z += p.trained_shift * pop.trained[rows] + p.certified_shift * (pop.level[rows] > 0)
     c_u, c_b, c_e = cuts(p.shares)
-    grade = np.where(z < c_u, 3, np.where(z < c_b, 2, np.where(z >= c_e, 0, 1))).astype(np.int8)
-    pop.rating[rows] = grade
-    pop.score[rows] = z
-    unq = grade == 3
-    pop.unq_consec[rows] = np.where(unq, np.minimum(pop.unq_consec[rows] + 1, 100), 0)
-    pop.unq_total[rows] += unq
-    n = np.bincount(grade, minlength=4)
+    if kernels.ENABLED:
+        n = kernels.grade_scores(z, pop.trained, pop.level, pop.ability, float(p.trained_shift),
+                                 float(p.certified_shift), float(np.sqrt(rho)), c_u, c_b, c_e, rows,
+                                 pop.rating, pop.score, pop.unq_consec, pop.unq_total)
+    else:
+        if rho > 0:
+            z += np.sqrt(rho) * pop.ability[rows]
+        z += p.trained_shift * pop.trained[rows] + p.certified_shift * (pop.level[rows] > 0)
+        grade = np.where(z < c_u, 3, np.where(z < c_b, 2, np.where(z >= c_e, 0, 1))).astype(np.int8)
+        pop.rating[rows] = grade
+        pop.score[rows] = z
+        unq = grade == 3
+        pop.unq_consec[rows] = np.where(unq, np.minimum(pop.unq_consec[rows] + 1, 100), 0)
+        pop.unq_total[rows] = np.minimum(pop.unq_total[rows] + unq, 100)
+        n = np.bincount(grade, minlength=4)
     return {"rated": k, "rated_excellent": int(n[0]), "rated_qualified": int(n[1]),
             "rated_basic": int(n[2]), "rated_unqualified": int(n[3])}

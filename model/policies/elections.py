@@ -24,7 +24,8 @@ def _fill(pop, rows_from, need, n_comm, post, min_grade):
     c = pop.community[rows_from]
     key = -pop.score[rows_from].astype(np.float64)
     if kernels.ENABLED:
-        up = rows_from[kernels.best_per_group(c, key, need.astype(np.int64))]
+        m = int(need.max())
+        up = rows_from[kernels.rank_top(c, key, m, len(need)) < need[c]]
     else:
         up = rows_from[rank_within(c, key) < need[c]]
     pop.post[up] = post

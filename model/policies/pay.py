@@ -131,16 +131,26 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         acc["_payroll_district"] += np.bincount(d, weights=cost * w, minlength=districts)
 
 
-def settle_performance(pop, py: PayYear, rows, leaver: bool, acc: dict,
+def settle_performance(pop, py: PayYear, select: np.ndarray, leaver: np.ndarray | None, acc: dict,
                        district_of_community=None, districts: int = 0) -> None:
-    """Pay out accrued performance pay of ``rows`` (by their grade, or as leavers)."""
+    """Pay out the accrued performance pay of the rows in mask ``select``: by their
+    assessment grade, or as leavers where ``leaver`` is True."""
     if py.p.base_share >= 1.0:
         return  # nothing accrued
+    if leaver is None:
+        leaver = np.zeros(pop.n, dtype=bool)
+    if kernels.ENABLED:
+        out = acc["_payroll_district"] if districts else np.zeros(0)
+        dist = np.asarray(district_of_community) if districts else np.zeros(0, dtype=np.int32)
+        acc["payroll_performance"] += kernels.settle(
+            pop.perf_accrued, pop.rating, select, leaver, py.perf_mult,
+            float(py.p.leaver_performance_multiplier), dist, pop.community, out)
+        return
+    rows = np.flatnonzero(select)
     amt = pop.perf_accrued[rows]
     rating = pop.rating[rows]
     mult = np.where(rating >= 0, py.perf_mult[np.maximum(rating, 0)], 1.0)
-    if leaver is not None:
-        mult = np.where(leaver, py.p.leaver_performance_multiplier, mult)
+    mult = np.where(leaver[rows], py.p.leaver_performance_multiplier, mult)
     paid = amt * mult
     acc["payroll_performance"] += float(paid.sum())
     if districts:
