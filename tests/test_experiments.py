@@ -1,0 +1,233 @@
+"""Tests for the experiments' shared pieces, ``compare`` and ``sweep`` (model.experiments).
+
+Scenarios are the benchmark (scenarios/bench.toml) shrunk to a few communities and years.
+Exact properties of common random numbers (CRN) are asserted exactly; the one
+statistical assertion states its bound's derivation and false-alarm rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import write_scenario
+
+import model
+from model.cli import main as cli
+from model.errors import UserError
+from model.experiments import common
+from model.experiments.compare import compare
+from model.experiments.sweep import sweep
+
+
+def small(**over):
+    return model.load("bench", {"demand.communities": 100, "years": 3, **over})
+
+
+# --------------------------------------------------------------------------- levers
+
+def test_scalar_lever_on_vector_field_sets_every_band():
+    sc = small(**{"quits.tenure_bands": [0, 3], "quits.rate": [0.1, 0.05]})
+    lv = common.Lever.parse("quits.rate")
+    assert lv.raw_value(sc, 0.2) == [0.2, 0.2]
+    assert lv.apply(sc, 0.2).quits.rate.value == (0.2, 0.2)
+
+
+def test_indexed_and_scaled_levers_keep_the_rest():
+    sc = small(**{"quits.tenure_bands": [0, 3], "quits.rate": {"2025": [0.1, 0.05], "2026": [0.2, 0.04]}})
+    one = common.Lever.parse("quits.rate[1]").apply(sc, 0.3).quits.rate
+    assert [p[1] for p in one.points] == [(0.1, 0.3), (0.2, 0.3)]
+    double = common.Lever.parse("quits.rate*").apply(sc, 2).quits.rate
+    assert [p[1] for p in double.points] == [(0.2, 0.1), (0.4, 0.08)]
+    assert common.Lever.parse("recruitment.max_age*").apply(sc, 0.5).recruitment.max_age.value == 50.0
+
+
+def test_lever_kinds_and_errors():
+    sc = small()
+    assert common.Lever.parse("dismissal.certificate_deadline").apply(sc, 4.0).dismissal.certificate_deadline == 4
+    assert common.Lever.parse("elimination.enabled").apply(sc, True).elimination.enabled is True
+    with pytest.raises(UserError, match="whole number"):
+        common.Lever.parse("dismissal.certificate_deadline").raw_value(sc, 2.5)
+    with pytest.raises(UserError, match="not a scenario field"):
+        common.Lever.parse("quits.no_such_key")
+    with pytest.raises(UserError, match="not a vector"):
+        common.Lever.parse("quits.death_rate[0]")
+    with pytest.raises(UserError, match="cannot vary"):
+        common.Lever.parse("population.age")
+    with pytest.raises(UserError, match="allowed range"):
+        common.Lever.parse("quits.death_rate").check_range(0.1, 1.5)
+    with pytest.raises(UserError, match=r"outside the allowed range"):
+        common.Lever.parse("certification.pass_prob").apply(sc, 1.5)
+
+
+def test_values_and_ranges_parse():
+    lv = common.Lever.parse("recruitment.max_age")
+    assert common.parse_values("35,40,45", lv) == [35, 40, 45]
+    assert common.parse_values("30:40:3", lv) == [30.0, 35.0, 40.0]
+    assert common.parse_range("30,40", lv) == (30.0, 40.0)
+    with pytest.raises(UserError, match="expected numbers"):
+        common.parse_values("35,abc", lv)
+    with pytest.raises(UserError, match="low < high"):
+        common.parse_range("40,30", lv)
+    assert common.split_param(["a.b=1,2"]) == ("a.b", "1,2")
+    assert common.split_param(["a.b", "1,2"]) == ("a.b", "1,2")
+
+
+def test_output_from_target_expression_and_errors():
+    sc = small()
+    out = common.Output.parse(sc, target="certified_share>=0.8@2026")
+    assert out.is_probability and out.metric == "certified_share" and out.year == 2026
+    assert out.target.op == ">=" and out.target.threshold == 0.8
+    assert common.Output.parse(sc).metric == "headcount"          # bench has no targets
+    with pytest.raises(UserError, match="unknown metric"):
+        common.Output.parse(sc, target="no_metric>=1@2026")
+    with pytest.raises(UserError, match="outside the horizon"):
+        common.Output.parse(sc, metric="headcount", year=2040)
+
+
+# --------------------------------------------------------------------------- compare
+
+def test_compare_with_itself_gives_exactly_zero():
+    sc = small()
+    c = compare([sc, sc], reps=4, seed=3)
+    d = c.differences
+    assert c.labels == ["bench", "bench#2"]
+    finite = d.difference.notna()
+    assert finite.sum() > 0.9 * len(d)
+    assert (d.difference[finite] == 0).all()
+    assert (d.difference_low[finite] == 0).all() and (d.difference_high[finite] == 0).all()
+    assert (d["mean"][finite] == d.mean_baseline[finite]).all()
+
+
+def test_paired_interval_much_narrower_than_unpaired_for_small_rule_change():
+    """Pass probability 0.25 -> 0.27; certified share at the end of 2025, R = 30.
+
+    Expected ratio (paired / unpaired half-width) by hand: the change adds about
+    ``M * 0.02`` passes, M ~ 552 uncertified non-quitting workers of 1,000, so ~11; each
+    moves the share by ``1/P`` (tenure < 3) or ``(1 - S)/P ~ 0.175/P`` (tenure >= 3,
+    who would otherwise be dismissed), with ``P ~ 647`` present at year end. The sd of
+    the paired difference is then ``sqrt(11 * (0.3 + 0.7 * 0.175^2)) / 647 ~ 0.0029``,
+    against ``sqrt(2) * 0.0176 ~ 0.025`` for two independent runs (0.0176: the
+    replication sd of the share at this size): ratio ~ 0.12. Each sd estimate from 30
+    replications has relative sd ~ 1/sqrt(58) ~ 0.13, so a ratio above the bound 0.3
+    (2.5 times the expected) is more than 7 sd away: false-alarm rate far below 1e-6.
+
+    Control: the same statistics on two runs with *different* seeds (no CRN) must give
+    a ratio near 1; below 0.5 is more than 4 sd away (false alarm ~ 3e-5).
+    """
+    base = small(years=1)
+    alt = base.with_overrides({"certification.pass_prob": 0.27})
+    c = compare([base, alt], reps=30, seed=7)
+    r = c.difference("certified_share", 2025).iloc[0]
+    ratio = (r.difference_high - r.difference_low) / (r.unpaired_high - r.unpaired_low)
+    assert r.difference > 0
+    assert ratio < 0.3, ratio
+    a = model.run(base, reps=30, seed=7).at("certified_share", 2025)
+    b = model.run(alt, reps=30, seed=8).at("certified_share", 2025)
+    st = common.paired_difference(a, b)
+    ratio_indep = (st["high"] - st["low"]) / (st["unpaired_high"] - st["unpaired_low"])
+    assert ratio_indep > 0.5, ratio_indep
+
+
+def test_compare_reports_targets_and_paired_probability_difference(tmp_path):
+    path = write_scenario(tmp_path, """
+extends = "@SCENARIOS@/bench.toml"
+years = 1
+[demand]
+communities = 100
+[[targets]]
+name = "83% certified"
+metric = "certified_share"
+year = 2025
+threshold = 0.83
+""")
+    base = model.load(path)
+    alt = base.with_overrides({"certification.pass_prob": 0.35})
+    c = compare([base, alt], reps=10, seed=2)
+    tg = c.targets.set_index("scenario")
+    assert list(tg.index) == ["case", "case#2"]
+    hits_a = c.results[0].target_hits(base.targets[0])
+    hits_b = c.results[1].target_hits(base.targets[0])
+    assert tg.loc["case#2", "probability"] == hits_b.mean()
+    assert tg.loc["case#2", "probability_difference"] == pytest.approx(hits_b.mean() - hits_a.mean())
+    assert 0 < hits_a.mean() < hits_b.mean()
+    c.to_csv(tmp_path)
+    assert {"summary.csv", "differences.csv", "targets.csv"} <= {p.name for p in tmp_path.iterdir()}
+
+
+# --------------------------------------------------------------------------- sweep
+
+def test_sweep_is_monotone_in_every_replication_on_common_random_numbers():
+    """In year 1 a higher pass probability can only add passes (the exam's uniforms are
+    fixed by CRN): each replication's certified share rises with it, exactly."""
+    s = sweep(small(years=1), {"certification.pass_prob": [0.1, 0.2, 0.3, 0.5]}, reps=6, seed=4)
+    per = np.array([r.at("certified_share", 2025) for r in s.results])   # points x reps
+    assert (np.diff(per, axis=0) > 0).all()
+    tab = s.output(common.Output.parse(s.scenario, metric="certified_share", year=2025))
+    assert list(tab["certification.pass_prob"]) == [0.1, 0.2, 0.3, 0.5]
+    assert (tab.low <= tab.value).all() and (tab.value <= tab.high).all()
+
+
+def test_sweep_of_an_irrelevant_lever_changes_nothing_else():
+    """Training cost moves costs only; with CRN every other metric is identical."""
+    s = sweep(small(), {"training.cost_per_trainee": [0, 500, 1000]}, reps=3, seed=5)
+    v = [r.metric("certified_share").to_numpy() for r in s.results]
+    h = [r.metric("headcount").to_numpy() for r in s.results]
+    assert np.array_equal(v[0], v[1]) and np.array_equal(v[0], v[2])
+    assert np.array_equal(h[0], h[2])
+    cost = [r.metric("cost_training").to_numpy() for r in s.results]
+    assert np.allclose(cost[2], 2 * cost[1]) and (cost[1] > 0).all()
+
+
+def test_sweep_two_levers_makes_the_grid():
+    s = sweep(small(years=1), [("certification.pass_prob", "0.2,0.3"), ("quits.rate", [0.05, 0.1, 0.2])],
+              reps=2, seed=1)
+    assert len(s.grid) == 6 and len(s.results) == 6
+    assert set(s.summary.columns) >= {"point", "certification.pass_prob", "quits.rate", "metric", "mean"}
+    with pytest.raises(UserError, match="one or two levers"):
+        sweep(small(), {"quits.rate": [0.1], "pay.growth": [0.0], "recruitment.max_age": [30]}, reps=1)
+
+
+# --------------------------------------------------------------------------- command line
+
+SMALL = ["--set", "demand.communities=40", "--set", "years=2", "--quiet"]
+
+
+def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert cli(["compare", "bench", "--variant", "certification.pass_prob=0.3", "--reps", "3", "--out",
+                str(out), *SMALL]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"summary.csv", "differences.csv", "targets.csv", "manifest.json", "differences.png",
+            "report.html"} <= names
+    assert "paired difference" in capsys.readouterr().out
+    out = tmp_path / "sw"
+    assert cli(["sweep", "bench", "--param", "certification.pass_prob", "0.2,0.3", "--param",
+                "quits.rate=0.05,0.1", "--metric", "certified_share", "--reps", "2", "--out", str(out),
+                *SMALL]) == 0
+    assert {"grid.csv", "summary.csv", "output.csv", "sweep.png", "manifest.json"} <= {p.name for p in out.iterdir()}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sweep", "bench", "--param", "quits.nope", "0.1,0.2"], "not a scenario field"),
+    (["sweep", "bench", "--param", "quits.rate", "0.1,x"], "expected numbers"),
+    (["sweep", "bench", "--param", "quits.rate", "0.1,2"], "allowed range"),
+    (["compare", "bench"], "at least two scenarios"),
+    (["compare", "bench", "no-such-scenario.toml"], "file not found"),
+    (["compare", "bench", "bench", "--metric", "nope"], "unknown metric"),
+])
+def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, argv, message):
+    out = tmp_path / "o"
+    assert cli([*argv, "--reps", "1", "--out", str(out), *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_figures_in_chinese(tmp_path):
+    from model.report import experiments as fig
+    sc = small(years=2, **{"demand.communities": 30})
+    c = compare([sc, sc.with_overrides({"certification.pass_prob": 0.3})], reps=2, seed=1)
+    f = fig.paired_differences(c, ["headcount", "certified_share"], tmp_path / "d.png", lang="zh", svg=True)
+    assert (tmp_path / "d.png").stat().st_size > 0 and (tmp_path / "d.svg").exists()
+    assert len([a for a in f.axes if a.get_visible()]) == 2

@@ -1,0 +1,122 @@
+"""Tests for ``calibrate`` (model.experiments.calibrate): recovering a quit rate from
+observations the model generated itself, flagging a parameter the observations cannot
+identify, and reading observation files.
+
+Known answer: in the first year of the benchmark (1,000 workers at 100 communities, all
+present on 1 January, no hires during the year) every worker quits with probability
+``q`` independently, so ``exits_quit`` in 2025 is Binomial(1000, q) per replication and
+the mean over R replications is Binomial(1000 R, q) / R.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import pytest
+
+import model
+from model.cli import main as cli
+from model.errors import UserError
+from model.experiments.calibrate import calibrate, read_observations
+
+Q0 = 0.12
+R = 20
+
+
+def one_year():
+    return model.load("bench", {"demand.communities": 100, "years": 1})
+
+
+def observed(seed):
+    res = model.run(one_year().with_overrides({"quits.rate": [Q0]}), reps=R, seed=seed)
+    return [{"metric": "exits_quit", "year": 2025, "value": float(res.at("exits_quit", 2025).mean())}]
+
+
+def test_recovers_the_quit_rate_from_its_own_observations():
+    """Observations from seed 11, fit on seed 99 (independent draws). The fitted ``q``
+    makes the fit run's quit count equal the observed one, so ``q_hat - q0`` is the
+    difference of two independent binomial proportions over 1000 R trials: sd
+    ``sqrt(2 q0 (1 - q0) / (1000 R)) = 0.0033``. Tolerance 4 sd (false alarm ~ 6e-5).
+    The reported Monte Carlo standard error should be that of one proportion,
+    ``sqrt(q0 (1 - q0) / (1000 R)) = 0.0023``, up to the error of its estimate: the sd
+    of a 20-replication sd is ~16% and the slope's (a count of ~560 uniforms in the
+    +-5% step) ~4%, so ~0.17 on the log scale; a factor 2 is 4 sd (false alarm ~ 6e-5)."""
+    c = calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, observed(11), reps=R, seed=99)
+    sd = math.sqrt(2 * Q0 * (1 - Q0) / (1000 * R))
+    assert abs(c.values["quits.rate"] - Q0) <= 4 * sd, c.values
+    se = c.parameters.set_index("parameter").loc["quits.rate", "se_mc"]
+    assert abs(math.log(se / math.sqrt(Q0 * (1 - Q0) / (1000 * R)))) < math.log(2)
+    assert c.identified == {"quits.rate": True} and c.warnings == []
+    assert abs(c.fit.residual.iloc[0]) <= 1.0 / R + 1e-9     # matched to one quit in the R replications
+
+
+def test_same_seed_recovers_the_rate_to_one_draw():
+    """On the generating seed the objective is exactly 0 on the interval of ``q`` between
+    the two uniforms around ``q0`` among the 1000 R quit draws (spacing ~ 1/(1000 R) =
+    5e-5); it exceeding 5e-4 has probability ~ exp(-10)."""
+    c = calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, observed(11), reps=R, seed=11)
+    assert c.objective == 0
+    assert abs(c.values["quits.rate"] - Q0) < 5e-4
+
+
+def test_a_parameter_the_observations_do_not_depend_on_is_flagged():
+    """Training cost cannot change the quit count: it is reported not identified (with a
+    warning) while the quit rate is still recovered (same 4-sd tolerance as above, with
+    R = 10 in the fit)."""
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        c = calibrate(one_year(), {"quits.rate": (0.02, 0.3), "training.cost_per_trainee": (0, 1000)},
+                      observed(11), reps=10, seed=99, max_evaluations=60, profile=3)
+    assert c.identified == {"quits.rate": True, "training.cost_per_trainee": False}
+    assert any("training.cost_per_trainee is not identified" in str(x.message) for x in w)
+    sd = math.sqrt(Q0 * (1 - Q0) / (1000 * R) + Q0 * (1 - Q0) / (1000 * 10))
+    assert abs(c.values["quits.rate"] - Q0) <= 4 * sd
+    prof = c.profile[c.profile.parameter == "training.cost_per_trainee"]
+    assert prof.objective.nunique() == 1
+
+
+def test_observation_files(tmp_path):
+    sc = one_year()
+    csv = tmp_path / "obs.csv"
+    csv.write_text("metric,year,value,weight\nexits_quit,2025,120,2\nheadcount,2025,700,\n", encoding="utf-8")
+    df = read_observations(csv, sc)
+    assert list(df.weight) == [2.0, 1.0] and list(df.value) == [120.0, 700.0]
+    toml = tmp_path / "obs.toml"
+    toml.write_text('[[observations]]\nmetric = "exits_quit"\nyear = 2025\nvalue = 120\nsource = "x"\n',
+                    encoding="utf-8")
+    assert read_observations(toml, sc).source.iloc[0] == "x"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("metric,year,value\nno_metric,2025,1\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"bad\.csv, field 'row 2\.metric': unknown metric"):
+        read_observations(bad, sc)
+    bad.write_text("metric,year,value\nexits_quit,2031,1\n", encoding="utf-8")
+    with pytest.raises(UserError, match="outside the horizon"):
+        read_observations(bad, sc)
+    bad.write_text("metric,year,value\nexits_quit,2025,abc\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"row 2\.value': expected a number"):
+        read_observations(bad, sc)
+    bad.write_text("metric,year,value\nexits_quit,2025,1\nexits_quit,2025,2\n", encoding="utf-8")
+    with pytest.raises(UserError, match="observed twice"):
+        read_observations(bad, sc)
+    with pytest.raises(UserError, match="file not found"):
+        read_observations(tmp_path / "none.csv", sc)
+
+
+def test_cli_calibrate(tmp_path, capsys):
+    obs = tmp_path / "obs.csv"
+    obs.write_text("metric,year,value\nexits_quit,2025,24\n", encoding="utf-8")
+    out = tmp_path / "c"
+    common = ["--set", "demand.communities=20", "--set", "years=1", "--reps", "4", "--quiet"]
+    assert cli(["calibrate", "bench", "--param", "quits.rate=0.02,0.3", "--observed", str(obs), "--profile", "3",
+                "--out", str(out), *common]) == 0
+    assert {"parameters.csv", "fit.csv", "profile.csv", "calibration.png", "manifest.json"} <= \
+        {p.name for p in out.iterdir()}
+    assert "quits.rate" in capsys.readouterr().out
+    bad = tmp_path / "bad"
+    obs.write_text("metric,year,value\nnope,2025,24\n", encoding="utf-8")
+    assert cli(["calibrate", "bench", "--param", "quits.rate=0.02,0.3", "--observed", str(obs), "--out", str(bad),
+                *common]) == 2
+    err = capsys.readouterr().err
+    assert "obs.csv" in err and "unknown metric" in err and "Traceback" not in err
+    assert not bad.exists()

@@ -1,0 +1,95 @@
+"""Tests for ``sensitivity`` (model.experiments.sensitivity): one-at-a-time swings against
+the benchmark's closed form, and Sobol indices where the answer is known exactly.
+
+The closed form of the certified share after one year of the benchmark is derived in
+tests/test_experiments_solve.py: ``x(p) = (4.3 + 6 p) / (5.98 + 4.2 p)``.
+
+Two uncertain parameters are declared: the exam pass probability (beta) and pay growth
+(normal). Pay growth first acts in the second year and quits do not depend on pay here
+(``pay_elasticity = 0``), so in year one it cannot move the certified share: with common
+random numbers its effects are exactly zero.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import model
+from model.cli import main as cli
+from model.errors import UserError
+from model.experiments.sensitivity import factors_from, sensitivity
+
+UNCERTAIN = {"certification.pass_prob": {"dist": "beta", "mean": 0.3, "sd": 0.05},
+             "pay.growth": {"dist": "normal", "mean": 0.03, "sd": 0.01}}
+
+
+def share(p):
+    return (4.3 + 6 * p) / (5.98 + 4.2 * p)
+
+
+def scenario(communities=100):
+    return model.load("bench", {"demand.communities": communities, "years": 1, **UNCERTAIN})
+
+
+def test_factors_default_to_the_uncertain_parameters_quantiles():
+    sc = scenario()
+    f = {x.lever.name: x for x in factors_from(sc)}
+    assert set(f) == set(UNCERTAIN)
+    lo, hi = sc.uncertain()["certification.pass_prob"].interval(0.05)
+    assert (f["certification.pass_prob"].low, f["certification.pass_prob"].high) == (lo, hi)
+    u = sc.uncertain()["pay.growth"].frozen()
+    assert f["pay.growth"].low == pytest.approx(u.ppf(0.05))
+    with pytest.raises(UserError, match="declares no uncertain parameters"):
+        factors_from(model.load("bench"))
+
+
+def test_one_at_a_time_swing_matches_the_closed_form():
+    """The paired difference of the certified share between pass probability ``hi`` and
+    ``lo`` is expected to be ``x(hi) - x(lo)`` (ratio-of-means bias O(1/1000) cancels to
+    well below the error). Tolerance: 4 paired standard errors (the paired 95% interval
+    half-width / t_{0.975, R-1} gives one); false-alarm rate ~ 1e-4. Pay growth's swing
+    is exactly zero."""
+    s = sensitivity(scenario(), "certified_share", reps=30, seed=5)
+    oat = s.oat.set_index("parameter")
+    r = oat.loc["certification.pass_prob"]
+    expected = share(r.high) - share(r.low)
+    from scipy import stats
+    se = (r.difference_high - r.difference) / stats.t.ppf(0.975, 29)
+    assert abs(r.difference - expected) <= 4 * se, (r.difference, expected, se)
+    g = oat.loc["pay.growth"]
+    assert g.swing == 0 and g.difference_low == 0 and g.difference_high == 0
+    assert list(s.oat.parameter) == ["certification.pass_prob", "pay.growth"]   # widest first
+
+
+def test_sobol_indices_of_an_inert_factor_are_exactly_zero():
+    """Under CRN the output is a function of the pass probability alone. Then SALib's
+    estimators give exactly 0 for pay growth (f(A_B) = f(A) term by term), and for the
+    pass probability the total index estimates 1: assert within its 95% bootstrap
+    half-width times 2 (~4 sd; false alarm ~ 1e-4)."""
+    s = sensitivity(scenario(50), "certified_share", reps=2, seed=5, sobol=32, sobol_reps=1)
+    sob = s.sobol.set_index("parameter")
+    assert sob.loc["pay.growth", "S1"] == 0 and sob.loc["pay.growth", "ST"] == 0
+    st = sob.loc["certification.pass_prob"]
+    assert abs(st.ST - 1) <= 2 * st.ST_conf, st
+    assert len(s.samples) == 32 * (2 + 2)
+    assert s.samples["certification.pass_prob"].between(0, 1).all()
+
+
+def test_sobol_rejects_a_sample_size_not_a_power_of_two():
+    with pytest.raises(UserError, match="power of 2"):
+        sensitivity(scenario(20), "certified_share", reps=1, seed=1, sobol=10)
+
+
+def test_cli_sensitivity_with_ranges_writes_tornado(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert cli(["sensitivity", "bench", "--param", "certification.pass_prob=0.2,0.4", "--param",
+                "quits.rate=0.05,0.1", "--metric", "certified_share", "--reps", "3", "--sobol", "8",
+                "--sobol-reps", "1", "--out", str(out), "--set", "demand.communities=30", "--set", "years=1",
+                "--quiet"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"one_at_a_time.csv", "tornado.png", "sobol.csv", "sobol_samples.csv", "manifest.json"} <= names
+    assert "One at a time" in capsys.readouterr().out
+    bad = tmp_path / "bad"
+    assert cli(["sensitivity", "bench", "--out", str(bad), "--set", "years=1"]) == 2
+    assert "no uncertain parameters" in capsys.readouterr().err
+    assert not bad.exists()

@@ -1,0 +1,123 @@
+"""Tests for ``solve`` (model.experiments.solve): a known answer worked out by hand from
+the benchmark's rules, the bisection's guarantees, and a clear error when no value works.
+
+Closed form (scenarios/bench.toml, first year, 2025). Every post is filled on 1 January
+(no hires during the year: recruitment is on 1 January only). A worker's tenure ``T`` is
+uniform on 0..9; a share ``c0 = 0.4`` holds a certificate; everyone quits during the year
+with probability 0.08, independently of everything else (nobody reaches 60, nobody has
+two unqualified years yet). Workers with even ``T`` are trained (interval 2) and pass
+the mid-year exam with ``p + b`` (``b = 0.10``), the others with ``p``. On 31 December
+uncertified workers with ``T >= 3`` are dismissed (certificate deadline 3) and are not
+counted. Per 10 initial workers who do not quit (the quit factor cancels):
+
+    certified  N(p) = 10 c0 + (1 - c0) (10 p + 5 b)             = 4.3 + 6 p
+    present    D(p) = N(p) + (1 - c0) sum_{T<3} (1 - p - b [T even])
+                    = N(p) + 0.6 (3 - 3 p - 2 b)                = 5.98 + 4.2 p
+    share      x(p) = (4.3 + 6 p) / (5.98 + 4.2 p),   p(x) = (5.98 x - 4.3) / (6 - 4.2 x)
+
+(at p = 0.25, x = 0.825; the engine gives 0.823 +- 0.004 at 100 communities).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import model
+from model.cli import main as cli
+from model.errors import UserError
+from model.experiments.solve import solve
+
+
+def share(p):
+    return (4.3 + 6 * p) / (5.98 + 4.2 * p)
+
+
+def pass_prob_for(x):
+    return (5.98 * x - 4.3) / (6 - 4.2 * x)
+
+
+def slope(p):
+    return (6 * (5.98 + 4.2 * p) - 4.2 * (4.3 + 6 * p)) / (5.98 + 4.2 * p) ** 2
+
+
+def one_year(communities=200):
+    return model.load("bench", {"demand.communities": communities, "years": 1})
+
+
+@pytest.mark.parametrize("direction, target", [("least", "certified_share>=0.85@2025"),
+                                               ("greatest", "certified_share<=0.85@2025")])
+def test_solve_finds_the_hand_computed_pass_probability(direction, target):
+    """With ``prob = 0.5`` the answer is where the median replication's share crosses
+    ``x = 0.85``: under CRN each replication's share rises with ``p``, so the solved
+    value is the sample median of the replications' crossing points ``p_r``, whose sd
+    is ``sigma / slope`` (sigma: the replications' sd of the share, measured at the
+    answer). The median of R = 100 has standard error ``sqrt(pi/2) sigma / (slope sqrt(R))``
+    (~0.005 here). Tolerance: 4 standard errors plus the final bracket width; false-alarm
+    rate ~ 6e-5 (normal approximation) per case.
+    """
+    sc = one_year(100)
+    x = 0.85
+    truth = pass_prob_for(x)
+    assert share(truth) == pytest.approx(x)
+    s = solve(sc, "certification.pass_prob", 0.0, 0.9, target, prob=0.5, reps=100, seed=3, direction=direction)
+    sigma = float(np.std(s.results.at("certified_share", 2025), ddof=1))
+    se = math.sqrt(math.pi / 2) * sigma / (slope(truth) * math.sqrt(s.reps))
+    width = s.bracket[1] - s.bracket[0]
+    assert abs(s.value - truth) <= 4 * se + width, (s.value, truth, se)
+    assert s.probability >= 0.5 and s.probability_low <= s.probability <= s.probability_high
+    assert s.runs == s.evaluations * 100
+    assert width <= 0.9 / 1000 + 1e-12
+    # the other end of the bracket fails the requirement (that is what makes it least/greatest)
+    other = s.bracket[0] if direction == "least" else s.bracket[1]
+    row = s.trace[s.trace.value == other]
+    assert len(row) == 1 and row.probability.iloc[0] < 0.5
+
+
+def test_solve_on_a_whole_number_lever_returns_the_least_whole_value():
+    """Certificate deadline k (years): a smaller k dismisses more uncertified workers, so
+    the certified share at the end of 2025 falls as k rises; the greatest k with
+    P(share >= 0.82) >= 0.5 is whole, meets it, and k + 1 does not (bisection on whole
+    numbers ends with a bracket of width 1)."""
+    sc = one_year(100)
+    s = solve(sc, "dismissal.certificate_deadline", 1, 10, "certified_share>=0.82@2025", prob=0.5, reps=20,
+              seed=1, direction="greatest")
+    assert s.value == int(s.value) and 1 <= s.value < 10
+    assert s.bracket[1] - s.bracket[0] == 1
+    tr = s.trace.set_index("value")
+    assert tr.loc[s.value, "probability"] >= 0.5 > tr.loc[s.value + 1, "probability"]
+
+
+def test_solve_returns_the_range_end_when_it_already_meets_the_target():
+    s = solve(one_year(50), "certification.pass_prob", 0.5, 0.9, "certified_share>=0.5@2025", prob=0.9,
+              reps=5, seed=1)
+    assert s.value == 0.5 and s.evaluations == 2 and s.probability == 1.0
+
+
+def test_no_value_in_range_is_a_clear_error():
+    with pytest.raises(UserError, match=r"no value of certification\.pass_prob in \[0, 0\.1\] reaches"):
+        solve(one_year(50), "certification.pass_prob", 0.0, 0.1, "certified_share>=0.95@2025", prob=0.9,
+              reps=5, seed=1)
+
+
+SMALL = ["--set", "demand.communities=40", "--set", "years=1", "--quiet"]
+
+
+def test_cli_solve_writes_and_unreachable_exits_2(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert cli(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0,0.9", "--target",
+                "certified_share>=0.85@2025", "--prob", "0.5", "--reps", "5", "--tol", "0.01", "--out",
+                str(out), *SMALL]) == 0
+    assert {"solution.csv", "trace.csv", "solve.png", "manifest.json"} <= {p.name for p in out.iterdir()}
+    assert "achieved probability" in capsys.readouterr().out
+    bad = tmp_path / "bad"
+    assert cli(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0,0.1", "--target",
+                "certified_share>=0.95@2025", "--reps", "3", "--out", str(bad), *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "no value of certification.pass_prob" in err and "Traceback" not in err
+    assert not bad.exists()
+    assert cli(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0,1.5", "--target",
+                "certified_share>=0.95@2025", "--out", str(bad), *SMALL]) == 2
+    assert "allowed range" in capsys.readouterr().err
