@@ -27,6 +27,7 @@ it is exactly pro rata to the day.
 from __future__ import annotations
 
 import weakref
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
@@ -41,7 +42,7 @@ from .policies.retirement_age import retirement_time
 from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce
 from .sampling import draw_bands, draw_shares, rank_within
 from .schema import SECTIONS
-from .streams import Streams
+from .streams import Streams, uniforms
 
 RANKS = {"open": 0, "recruitment": 10, "training": 20, "exam": 30, "assessment": 40,
          "promotion": 50, "close": 90}
@@ -148,8 +149,8 @@ class Replication:
         self.yi, self.y, self.t_paid = 0, sc.start_year, float(sc.start_year)
         env.process(self._frame(env))
         cal = sc.calendar
-        for d in cal.recruitment:
-            env.process(self._stage(env, d, "recruitment", self._recruit))
+        for i, d in enumerate(cal.recruitment):
+            env.process(self._stage(env, d, "recruitment", partial(self._recruit, round_index=i)))
         env.process(self._stage(env, cal.training, "training", self._train))
         env.process(self._stage(env, cal.exam, "exam", self._exam))
         env.process(self._stage(env, cal.assessment, "assessment", self._assess))
@@ -244,6 +245,7 @@ class Replication:
         tie = rng.random(k)
         pop.reserve(int(k * 1.3) + 1024)
         rows = pop.add(k)
+        pop.uid[rows] = np.arange(k, dtype=np.uint64)
         pop.birth[rows] = y - age - 1 + birthday
         pop.female[rows] = female
         pop.cadre[rows] = cadre
@@ -303,8 +305,9 @@ class Replication:
         k = len(rows)
         none = np.zeros(0)
         q = p.quits
-        u_quit = self.rng("quits").random(k) if sc.quits.enabled else none
-        u_death = self.rng("deaths").random(k) if sc.quits.enabled and q.death_rate > 0 else none
+        uid = pop.uid[rows]
+        u_quit = uniforms(self.rng("quits"), uid) if sc.quits.enabled else none
+        u_death = uniforms(self.rng("deaths"), uid) if sc.quits.enabled and q.death_rate > 0 else none
         ratio = self._pay_ratio(rows) if sc.quits.enabled and q.pay_elasticity > 0 else None
         retire = pop.retire_at[rows] if sc.retirement.enabled else none
         tenure = y - pop.hire_year[rows]
@@ -343,13 +346,13 @@ class Replication:
         for k, v in counts.items():
             self.flows[k] = self.flows.get(k, 0.0) + v
 
-    def _recruit(self, t: float) -> None:
+    def _recruit(self, t: float, round_index: int = 0) -> None:
         p = self.p
         if not p.recruitment.enabled:
             return
         exp_rate = float(np.mean(p.quits.rate)) + p.quits.death_rate if p.recruitment.anticipate_exits else 0.0
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
-                                         self.rng("recruitment"), t, self.y, exp_rate)
+                                         self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index)
         self._entered(rows)
         self._schedule_exits(np.arange(rows.start, rows.stop), t)
         self.flows["unfilled_posts"] = 0.0  # unfilled posts are those left at the last round

@@ -263,3 +263,15 @@ def settle(perf_accrued, rating, select, leaver, mult, leaver_mult, dist_c, comm
             out_dist[dist_c[community[i]]] += a * f
         perf_accrued[i] = 0.0
     return paid
+
+
+@njit(cache=True, nogil=True)
+def keyed_uniform(key, ids, sub, out):
+    """Uniforms in (0, 1) that depend only on (``key``, id, ``sub``): the SplitMix64
+    output for counter ``key + gamma * (id * 64 + sub)``. See :mod:`model.streams`."""
+    for i in range(ids.size):
+        z = np.uint64(key) + np.uint64(0x9E3779B97F4A7C15) * (np.uint64(ids[i]) * np.uint64(64) + np.uint64(sub))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        out[i] = (float(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)

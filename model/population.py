@@ -44,6 +44,7 @@ COLUMNS = {
     "unq_total": np.int8,       # unqualified years in all
     "party": np.bool_,          # holds a party-building post
     "perf_accrued": np.float64,  # performance pay earned this year, before the grade multiplier
+    "uid": np.uint64,           # stable worker id: keys the worker's random draws (model.streams)
 }
 
 

@@ -26,23 +26,37 @@ def band_share(bands, upper: float) -> float:
     return float((w / w.sum() * kept / width).sum())
 
 
-def draw_bands(bands, k: int, rng: np.random.Generator, upper: float = np.inf) -> np.ndarray:
-    """``k`` whole numbers: a band by weight, then uniform on its low..high (<= upper)."""
+def bands_from_uniforms(bands, u_band: np.ndarray, u_within: np.ndarray, upper: float = np.inf) -> np.ndarray:
+    """Whole numbers by inverse CDF: a band by weight from ``u_band``, then uniform on its
+    low..high (<= upper) from ``u_within``. The same uniforms give the same person under
+    a changed limit wherever possible (a monotone coupling)."""
     lo, hi, p = band_weights(bands, upper)
-    b = rng.choice(len(p), size=k, p=p) if len(p) > 1 else np.zeros(k, dtype=np.int64)
-    return lo[b] + np.floor(rng.random(k) * (hi[b] - lo[b] + 1)).astype(np.int64)
+    cdf = np.cumsum(p)
+    cdf[-1] = 1.0
+    b = np.minimum(np.searchsorted(cdf, u_band, side="right"), len(p) - 1)
+    return lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1)).astype(np.int64)
 
 
-def draw_shares(shares, k: int, rng: np.random.Generator, at_least: int = 0) -> np.ndarray:
-    """``k`` category indices drawn with ``shares``, restricted to indices >= ``at_least``."""
+def shares_from_uniforms(shares, u: np.ndarray, at_least: int = 0) -> np.ndarray:
+    """Category indices by inverse CDF of ``shares`` restricted to indices >= ``at_least``."""
     p = np.asarray(shares, dtype=float).copy()
     p[:at_least] = 0
     total = p.sum()
     if total <= 0:
-        return np.full(k, min(at_least, len(p) - 1), dtype=np.int64)
+        return np.full(len(u), min(at_least, len(p) - 1), dtype=np.int64)
     cdf = np.cumsum(p / total)
     cdf[-1] = 1.0
-    return np.searchsorted(cdf, rng.random(k), side="right").astype(np.int64)
+    return np.minimum(np.searchsorted(cdf, u, side="right"), len(p) - 1).astype(np.int64)
+
+
+def draw_bands(bands, k: int, rng: np.random.Generator, upper: float = np.inf) -> np.ndarray:
+    """``k`` whole numbers: a band by weight, then uniform on its low..high (<= upper)."""
+    return bands_from_uniforms(bands, rng.random(k), rng.random(k), upper)
+
+
+def draw_shares(shares, k: int, rng: np.random.Generator, at_least: int = 0) -> np.ndarray:
+    """``k`` category indices drawn with ``shares``, restricted to indices >= ``at_least``."""
+    return shares_from_uniforms(shares, rng.random(k), at_least)
 
 
 def share_at_least(shares, at_least: int) -> float:

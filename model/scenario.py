@@ -222,14 +222,21 @@ def _read_toml(path: Path) -> tuple[dict, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
+        upto = "\n".join(data.decode("utf-8", "replace").splitlines()[:line])
+        keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
         raise ScenarioError(f"is not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x}); save the "
-                            "file as UTF-8", file=str(path), line=line) from None
+                            "file as UTF-8", file=str(path), line=line,
+                            field=_dotted(max(keys, key=len)) if keys else None) from None
     text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
+    empty = ScenarioError("the file is empty; a scenario needs at least start_year, years and "
+                          "[demand] communities", file=str(path), field="start_year")
     if not text.strip():
-        raise ScenarioError("the file is empty; a scenario needs at least start_year, years and "
-                            "[demand] communities", file=str(path), field="start_year")
+        raise empty
     try:
-        return tomllib.loads(text), text
+        raw = tomllib.loads(text)
+        if not raw:  # only comments
+            raise empty
+        return raw, text
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         m = _LINE.search(msg)

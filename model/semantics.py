@@ -83,8 +83,8 @@ def _districts(sc, fail) -> None:
                  "'urban' or 'rural'), e.g. name = \"gulou\"; it becomes part of metric names")
     total = sum(x.communities for x in sc.districts)
     if total != d.communities:
-        fail("demand.communities", f"is {d.communities} but the districts' communities add up to "
-             f"{total}; make them agree")
+        fail("districts", f"the districts' communities add up to {total} but demand.communities is "
+             f"{d.communities}; make them agree")
 
 
 def _staffing(sc, fail, years) -> None:

@@ -12,6 +12,15 @@ alternatives (common random numbers) precise.
 Uncertain parameters draw from ``(r, 0, crc32(field path))``: adding a parameter never
 shifts another's value.
 
+Draws about a worker (will they quit this year, pass the exam, how are they rated) are
+keyed by the worker: the uniform for worker ``id`` in mechanism ``m`` and year ``y`` is
+a hash of (the stream's 64-bit key, ``id``), the SplitMix64 output for that counter. So
+the same worker gets the same draw in two alternatives even when the alternatives
+employ different people, and a paired comparison stays precise year after year.
+Worker ids are stable: initial workers are numbered in order, and a hire's id encodes
+the year, recruitment round, community and slot it fills. Draws that are not about one
+worker (a binomial pool size, a rounding) come from the stream's ``Generator``.
+
 Mechanism names are an append-only list: new mechanisms go at the end.
 """
 
@@ -29,6 +38,60 @@ MECHANISMS = (
 _INDEX = {m: i for i, m in enumerate(MECHANISMS)}
 
 
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def keyed_uniform_np(key: int, ids: np.ndarray, sub: int = 0) -> np.ndarray:
+    """numpy version of :func:`model.kernels.keyed_uniform` (same numbers)."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(key) + _GAMMA * (np.asarray(ids, dtype=np.uint64) * np.uint64(64) + np.uint64(sub))
+        z = (z ^ (z >> np.uint64(30))) * _M1
+        z = (z ^ (z >> np.uint64(27))) * _M2
+        z = z ^ (z >> np.uint64(31))
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+class KeyedStream:
+    """One mechanism's randomness in one year: uniforms keyed by worker id
+    (:meth:`for_ids`), and an ordinary ``Generator`` for everything else (attribute
+    access is forwarded to it, so a ``KeyedStream`` is used like a ``Generator``)."""
+
+    def __init__(self, ss: np.random.SeedSequence):
+        self.key = int(ss.generate_state(1, np.uint64)[0])
+        self._ss = ss
+        self._gen = None
+
+    @property
+    def generator(self) -> np.random.Generator:
+        if self._gen is None:
+            self._gen = np.random.Generator(np.random.PCG64(self._ss))
+        return self._gen
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.generator, name)
+
+    def for_ids(self, ids: np.ndarray, sub: int = 0) -> np.ndarray:
+        """One uniform in (0, 1) per id; ``sub`` (0..63) tells apart several draws per worker."""
+        from . import kernels
+        ids = np.ascontiguousarray(ids, dtype=np.uint64)
+        if kernels.ENABLED:
+            out = np.empty(ids.size)
+            kernels.keyed_uniform(np.uint64(self.key), ids, np.uint64(sub), out)
+            return out
+        return keyed_uniform_np(self.key, ids, sub)
+
+
+def uniforms(rng, ids: np.ndarray, sub: int = 0) -> np.ndarray:
+    """Uniforms for the workers ``ids``: keyed by worker with a :class:`KeyedStream`,
+    or simply the next ``len(ids)`` draws of a plain ``Generator``."""
+    f = getattr(rng, "for_ids", None)
+    return f(ids, sub) if f is not None else rng.random(len(ids))
+
+
 class Streams:
     """Random generators of one replication."""
 
@@ -39,9 +102,9 @@ class Streams:
     def _ss(self, *key) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.seed, spawn_key=(self.rep,) + key)
 
-    def get(self, mechanism: str, year_index: int = 0) -> np.random.Generator:
-        """The generator of ``mechanism`` in simulated year ``year_index``."""
-        return np.random.Generator(np.random.PCG64(self._ss(_INDEX[mechanism], year_index)))
+    def get(self, mechanism: str, year_index: int = 0) -> KeyedStream:
+        """The stream of ``mechanism`` in simulated year ``year_index``."""
+        return KeyedStream(self._ss(_INDEX[mechanism], year_index))
 
     def parameter(self, path: str) -> np.random.Generator:
         """The generator of one uncertain parameter (by its field path)."""

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .. import kernels
+from ..streams import uniforms
 
 
 def cuts(shares) -> tuple[float, float, float]:
@@ -34,7 +35,7 @@ def apply(pop, p, rng, t: float) -> dict:
     rows = np.flatnonzero(pop.active(t))
     k = len(rows)
     rho = p.persistence
-    z = np.sqrt(1 - rho) * rng.standard_normal(k)
+    z = np.sqrt(1 - rho) * ndtri(uniforms(rng, pop.uid[rows]))
     c_u, c_b, c_e = cuts(p.shares)
     if kernels.ENABLED:
         n = kernels.grade_scores(z, pop.trained, pop.level, pop.ability, float(p.trained_shift),

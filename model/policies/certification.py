@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..streams import uniforms
+
 
 def _pass_prob(pop, rows, base, p):
     prob = (base + p.trained_bonus * pop.trained[rows]
@@ -44,10 +46,10 @@ def apply(pop, p, grades, rng, t: float, year: int) -> dict:
         base = np.where(pop.level[up] == 1, p.pass_prob_intermediate, p.pass_prob_senior)
         new_levels.append((up, p.next_sit_prob, base))
     bonus = np.asarray(grades.certificate_bonus)
-    for rows, sit, base in new_levels:
+    for sub, (rows, sit, base) in enumerate(new_levels):
         if not len(rows):
             continue
-        u = rng.random(len(rows))
+        u = uniforms(rng, pop.uid[rows], sub)
         sits = u < sit
         passed = u < sit * _pass_prob(pop, rows, base, p)
         failed = rows[sits & ~passed]

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..streams import uniforms
+
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
     rows = np.flatnonzero(pop.active(t))
@@ -29,7 +31,7 @@ def apply(pop, p, rng, t: float, year: int) -> dict:
     rating = pop.rating[rows]
     ok = ((year + 1 - pop.grade_since[rows] >= p.step_years)
           & (rating <= p.min_rating) & (pop.grade[rows] < hi))
-    u = rng.random(len(rows))
+    u = uniforms(rng, pop.uid[rows])
     step = rows[ok & (u < p.step_prob)]
     pop.grade[step] += 1
     pop.grade_since[step] = year + 1

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sampling import band_share, draw_bands, draw_shares, share_at_least
+from scipy.special import ndtri
+
+from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms
+from ..streams import uniforms
 
 
 def eligible_share(p, year: int) -> float:
@@ -48,23 +51,37 @@ def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng) -> tuple[n
     return vac, party
 
 
-def choose_slots(vac, party, k: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Communities of the ``k`` posts filled (party posts first) and whether each is a party post."""
-    comm_ids = np.arange(len(vac))
-    party_slots = np.repeat(comm_ids, party)
-    other_slots = np.repeat(comm_ids, vac - party)
-    if k >= len(party_slots) + len(other_slots):
-        return (np.concatenate([party_slots, other_slots]),
-                np.arange(len(party_slots) + len(other_slots)) < len(party_slots))
-    if k <= len(party_slots):
-        chosen = rng.choice(len(party_slots), size=k, replace=False)
-        return party_slots[np.sort(chosen)], np.ones(k, bool)
-    m = k - len(party_slots)
-    chosen = np.sort(rng.choice(len(other_slots), size=m, replace=False))
-    return np.concatenate([party_slots, other_slots[chosen]]), np.arange(len(party_slots) + m) < len(party_slots)
+HIRE_FLAG = np.uint64(1) << np.uint64(57)
 
 
-def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: float = 0.0):
+def slot_ids(vac: np.ndarray, year_index: int, round_index: int) -> np.ndarray:
+    """Stable ids of the vacant posts of one recruitment round: year, round, community,
+    slot within the community (party-building slots first). A hire takes the id of the
+    post it fills, so the same post gets the same applicant draws in two alternatives."""
+    comm_ids = np.repeat(np.arange(len(vac), dtype=np.uint64), vac)
+    start = np.cumsum(vac) - vac
+    slot = np.arange(int(vac.sum()), dtype=np.uint64) - np.repeat(start, vac).astype(np.uint64)
+    return (HIRE_FLAG | (np.uint64(year_index % 128) << np.uint64(50))
+            | (np.uint64(round_index % 16) << np.uint64(46)) | (comm_ids << np.uint64(20)) | slot)
+
+
+def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int = 0):
+    """The ``k`` posts filled: (community, is party post, slot id). Party-building posts
+    first; among the rest, the posts with the smallest keyed draws."""
+    ids = slot_ids(vac, year_index, round_index)
+    comm = np.repeat(np.arange(len(vac)), vac)
+    start = np.cumsum(vac) - vac
+    within = np.arange(len(ids)) - np.repeat(start, vac)
+    is_party = within < np.repeat(party, vac)
+    if k < len(ids):
+        pri = uniforms(rng, ids) + 2.0 * ~is_party  # party posts always first
+        keep = np.sort(np.argpartition(pri, k - 1)[:k]) if k > 0 else np.zeros(0, dtype=np.int64)
+        ids, comm, is_party = ids[keep], comm[keep], is_party[keep]
+    return comm, is_party, ids
+
+
+def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: float = 0.0,
+          year_index: int = 0, round_index: int = 0):
     """Hire at instant ``t``. Returns (slice of new rows, counts)."""
     vac, party = vacancies(pop, comm, t, p, expected_exit_rate, rng)
     wanted = int(vac.sum())
@@ -73,16 +90,18 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
         k = min(k, int(rng.binomial(int(round(p.pool_size)), eligible_share(p, year))))
     if p.cap > 0:
         k = min(k, int(round(p.cap)))
-    communities, is_party = choose_slots(vac, party, k, rng)
+    communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index)
     cert_min = 1 if (p.certificate_required_from and year >= p.certificate_required_from) else 0
-    age = draw_bands(p.age, k, rng, upper=p.max_age)
-    education = draw_shares(p.education, k, rng, at_least=int(round(p.min_education)))
-    level = draw_shares(p.certificate, k, rng, at_least=cert_min)
-    female = rng.random(k) < p.female_share
-    cadre = rng.random(k) < p.cadre_share
-    birthday = np.floor(rng.random(k) * 365) / 365
-    ability = rng.standard_normal(k)
+    u = [uniforms(rng, ids, sub) for sub in range(1, 9)]
+    age = bands_from_uniforms(p.age, u[0], u[1], upper=p.max_age)
+    education = shares_from_uniforms(p.education, u[2], at_least=int(round(p.min_education)))
+    level = shares_from_uniforms(p.certificate, u[3], at_least=cert_min)
+    female = u[4] < p.female_share
+    cadre = u[5] < p.cadre_share
+    birthday = np.floor(u[6] * 365) / 365
+    ability = ndtri(u[7])
     rows = pop.add(k)
+    pop.uid[rows] = ids
     pop.birth[rows] = year - age - 1 + birthday
     pop.female[rows] = female
     pop.cadre[rows] = cadre

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..population import NONRENEWAL
+from ..streams import uniforms
 
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
@@ -19,6 +20,6 @@ def apply(pop, p, rng, t: float, year: int) -> dict:
         return {}
     rows = np.flatnonzero(pop.active(t))
     prob = np.where(pop.rating[rows] >= 2, p.nonrenewal_unqualified_prob, p.nonrenewal_prob)
-    out = rows[rng.random(len(rows)) < prob]
+    out = rows[uniforms(rng, pop.uid[rows]) < prob]
     pop.leave(out, t, NONRENEWAL)
     return {}

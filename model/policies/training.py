@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..streams import uniforms
+
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
     act = pop.active(t)
@@ -22,6 +24,9 @@ def apply(pop, p, rng, t: float, year: int) -> dict:
     due = np.flatnonzero(act & ((year - pop.hire_year) % interval == 0))
     cap = int(round(p.capacity))
     if cap > 0 and len(due) > cap:
-        due = np.sort(rng.choice(due, size=cap, replace=False))
+        # the ``cap`` due workers with the smallest keyed draws: the same people in an
+        # alternative that changes nothing about them
+        pri = uniforms(rng, pop.uid[due])
+        due = np.sort(due[np.argpartition(pri, cap - 1)[:cap]])
     pop.trained[due] = True
     return {"trained": len(due), "cost_training": len(due) * p.cost_per_trainee}
