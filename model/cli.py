@@ -319,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
     130 / 143 interrupted by SIGINT / SIGTERM)."""
     from .outputs import Interrupted, reset, terminate_as_interrupt
+    program = argv is None  # run as `python -m model` (not called from Python)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["run", *argv]
@@ -341,3 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
         print(_interrupted_message(signum), file=sys.stderr)
         return 128 + signum
+    finally:
+        if program:
+            # the command is over (its output complete, or nothing written): a signal during
+            # interpreter shutdown just ends the process, without a traceback
+            signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -206,7 +206,7 @@ class Replication:
             demand.grow(self.comm, new_h / old_h)
         if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
             f = demand.split_and_merge(self.comm, sc.demand.split_above, sc.demand.merge_below,
-                                       pop.community)
+                                       pop.community, pop.post, pop.exit_time > y)
             self.flows.update(f)
         leaders = sc.population.heads_per_community + sc.population.committee_per_community
         demand.set_posts(self.comm, d, self.residents, leaders)
@@ -350,7 +350,9 @@ class Replication:
         p = self.p
         if not p.recruitment.enabled:
             return
-        exp_rate = float(np.mean(p.quits.rate)) + p.quits.death_rate if p.recruitment.anticipate_exits else 0.0
+        exp_rate = 0.0
+        if p.recruitment.anticipate_exits:  # the exits expected in the rest of the year
+            exp_rate = (float(np.mean(p.quits.rate)) + p.quits.death_rate) * (self.y + 1.0 - t)
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
                                          self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index)
         self._entered(rows)
@@ -399,7 +401,7 @@ class Replication:
                                self.comm.district, self.nd)
         f, acc = self.flows, self.acc
         out = M.snapshot(pop, self.comm, y, end, self.residents, sc.metrics.certified_k,
-                         self.payyear, self.comm.district, self.wage_last)
+                         self.payyear, self.comm.district, self.wage_last, sc.metrics.certified_k_level)
         out.update(M.scoped(sc, pop, self.comm, end, self.residents, self.payyear, self.comm.district,
                             self.wage_last, acc.get("_payroll_district", np.zeros(0))))
         causes = np.bincount(pop.exit_cause[leaver], minlength=len(CAUSES))

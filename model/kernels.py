@@ -129,10 +129,10 @@ def competing_exits(t0, year, tenure, retire_at, edges, rates, pay_ratio, elasti
 
 @njit(cache=True, nogil=True)
 def year_end_counts(exit_time, year_end, year, community, level, party, education, birth, hire_year,
-                    grade, post, female, gross_annual, nc):
+                    grade, post, female, gross_annual, nc, k_level):
     """One pass over the workforce for the stock metrics of 31 December.
 
-    Returns per-community (workers, certified, party posts held), counts by level (4),
+    Returns per-community (workers, certified at ``k_level`` or above, party posts held), counts by level (4),
     by grade (19), by post (3), pay by post (3), pyramid counts (20: men 10 bands, women
     10 bands), and sums (n, college, birth, hire_year, grade)."""
     per_c = np.zeros(nc, np.int64)
@@ -154,7 +154,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         n += 1
         c = community[i]
         per_c[c] += 1
-        if level[i] > 0:
+        if level[i] >= k_level:
             cert_c[c] += 1
         if party[i]:
             party_c[c] += 1

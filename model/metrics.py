@@ -81,7 +81,7 @@ def _share(num, den):
 
 
 def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
-             pay_year, district_of_community, wage_last: float) -> dict:
+             pay_year, district_of_community, wage_last: float, k_level: int = 1) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits)."""
     nc = len(comm)
     annual = 12 * (pay_year.gross(pop, district_of_community) + pay_year.allowance[pop.level])
@@ -89,14 +89,14 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
         (per_c, cert_c, party_c, lv, g, npost, pay_post, pyr, n, college, bsum, hsum,
          gsum) = kernels.year_end_counts(pop.exit_time, float(year_end), int(y), pop.community, pop.level,
                                          pop.party, pop.education, pop.birth, pop.hire_year, pop.grade,
-                                         pop.post, pop.female, annual, nc)
+                                         pop.post, pop.female, annual, nc, int(k_level))
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         n = len(idx)
         c = pop.community[idx]
         level = pop.level[idx]
         per_c = np.bincount(c, minlength=nc)
-        cert_c = np.bincount(c, weights=level > 0, minlength=nc)
+        cert_c = np.bincount(c, weights=level >= k_level, minlength=nc)
         party_c = np.bincount(c, weights=pop.party[idx], minlength=nc)
         lv = np.bincount(level, minlength=4)
         g = np.bincount(pop.grade[idx], minlength=19)

@@ -110,16 +110,34 @@ def terminate_as_interrupt():
 
 @contextlib.contextmanager
 def signals_deferred():
-    """Hold SIGINT and SIGTERM back (they arrive when the block ends)."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:  # pragma: no cover - not POSIX
+    """Hold SIGINT and SIGTERM back: one that arrives in the block is acted on when it ends.
+
+    Python runs signal handlers in the main thread whichever thread the signal is
+    delivered to, so replacing the handlers (rather than masking the signals, which is
+    per thread) holds them back even while helper threads (a process pool's, a progress
+    bar's) are alive.
+    """
+    pending: list[int] = []
+
+    def hold(signum, frame):
+        pending.append(signum)
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    try:
+        old = {s: signal.signal(s, hold) for s in sigs}
+    except ValueError:  # not the main thread: signals are handled there, not here
         yield
         return
-    old = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
-        mask(signal.SIG_SETMASK, old)
+        for s in sigs:
+            signal.signal(s, old[s])
+        if pending:
+            s, handler = pending[0], old[pending[0]]
+            if callable(handler):
+                handler(s, None)  # KeyboardInterrupt or Interrupted
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(s)
 
 
 def _alive(pid: int) -> bool:

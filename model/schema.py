@@ -266,6 +266,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "metrics": {
         "certified_k": F("int", 3, "k for communities_certified_k_share (share with at least k certified).", "workers", lo=1, hi=100),
+        "certified_k_level": F("int", 1, "Lowest certificate level counted by communities_certified_k_share "
+                               "(1 assistant, 2 intermediate, 3 senior).", "level", lo=1, hi=3),
     },
 }
 

@@ -76,13 +76,13 @@ def test_bottom_ratio_eliminates_exactly_the_lowest_scores():
 
 def test_elimination_ranks_by_grade_before_score():
     pop = pop_of(3, score=[-3.0, 1.0, 2.0], rating=[1, 3, 1])
-    elimination.apply(pop, ns(share=0.34, posts=[1, 1, 1]), Y + 1.0)
+    elimination.apply(pop, ns(share=1 / 3, posts=[1, 1, 1]), Y + 1.0)
     assert pop.exit_cause.tolist() == [0, ELIMINATED, 0]
 
 
 def test_elimination_only_in_covered_posts():
     pop = pop_of(4, score=[-5.0, -4.0, 1.0, 2.0], post=[2, 0, 0, 0], rating=np.ones(4))
-    counts = elimination.apply(pop, ns(share=0.34, posts=[1, 1, 0]), Y + 1.0)
+    counts = elimination.apply(pop, ns(share=1 / 3, posts=[1, 1, 0]), Y + 1.0)
     assert counts["elimination_base"] == 3
     assert pop.exit_cause.tolist() == [0, ELIMINATED, 0, 0]
 
@@ -322,3 +322,21 @@ def test_promotion_out_takes_the_best_rated(rng):
     promotion_out.apply(pop, ns(per_year=2.0, reserved_share=0.0, street_hiring_plan=0.0, posts=[1, 1, 1]),
                         rng, Y + 1.0)
     assert pop.exit_cause.tolist() == [0, PROMOTED_OUT, PROMOTED_OUT, 0]
+
+
+def test_a_split_community_takes_every_other_staff_member():
+    c = demand.Communities([5000.0, 2000.0], [0, 0], [True])
+    workers = np.array([0, 0, 0, 0, 0, 1])
+    post = np.array([2, 0, 0, 0, 0, 0])
+    active = np.array([True, True, True, False, True, True])
+    demand.split_and_merge(c, 4000.0, 0.0, workers, post, active)
+    # community 0 splits into 0 and 2: the head stays; active staff rows 1, 2, 4 -> the
+    # second of them (row 2) moves; the inactive row 3 stays
+    assert workers.tolist() == [0, 0, 2, 0, 0, 1]
+
+
+def test_elimination_takes_at_least_the_share():
+    """20% of 12 workers is 2.4: three go (ceil), so the rate reached is >= 20%."""
+    pop = pop_of(12, score=np.arange(12.0), rating=np.ones(12))
+    elimination.apply(pop, ns(share=0.2, posts=[1, 1, 1]), Y + 1.0)
+    assert (pop.exit_cause == ELIMINATED).sum() == 3

@@ -68,12 +68,27 @@ def grow(comm: Communities, factor: float) -> None:
 
 
 def split_and_merge(comm: Communities, split_above: float, merge_below: float,
-                    community_of_worker: np.ndarray) -> dict:
-    """Split large and merge small communities; re-point workers of merged ones."""
+                    community_of_worker: np.ndarray, post: np.ndarray | None = None,
+                    active: np.ndarray | None = None) -> dict:
+    """Split large and merge small communities; workers of a merged community move with
+    it; every other staff member (post 0) of a split community moves to the new half
+    (when ``post`` and ``active`` are given), leaders stay."""
     n_split = n_merge = 0
     if split_above > 0:
         big = np.flatnonzero(comm.alive & (comm.households > split_above))
         if len(big):
+            old_len = len(comm)
+            if post is not None and active is not None:
+                new_of = np.full(old_len, -1, dtype=np.int64)
+                new_of[big] = np.arange(old_len, old_len + len(big))
+                w = np.flatnonzero(active & (post == 0) & (new_of[community_of_worker] >= 0))
+                c = community_of_worker[w]
+                order = np.argsort(c, kind="stable")
+                cs = c[order]
+                start = np.flatnonzero(np.concatenate([[True], cs[1:] != cs[:-1]]))
+                rank = np.arange(len(cs)) - np.repeat(start, np.diff(np.append(start, len(cs))))
+                move = w[order][rank % 2 == 1]
+                community_of_worker[move] = new_of[community_of_worker[move]]
             half = comm.households[big] / 2
             comm.households[big] = half
             comm.households = np.concatenate([comm.households, half])

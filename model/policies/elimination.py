@@ -1,7 +1,7 @@
 """Bottom-ratio elimination (末位淘汰).
 
 In a year whose ``share`` is above 0, after the exit rules, exactly
-``K = round(share * N)`` of the ``N`` active workers in the covered posts, those with
+``K = ceil(share * N)`` (at least the share) of the ``N`` active workers in the covered posts, those with
 the lowest assessment scores (so the lowest grades first), leave
 (``exits_eliminated``). Yichang 2021: "末位淘汰" with 20% renewal (seed
 004_7ff16b39686a218b.txt). ``elimination_rate`` is ``K / N``.
@@ -19,7 +19,7 @@ def apply(pop, p, t: float) -> dict:
         return {"elimination_base": 0}
     covered = np.asarray(p.posts)[pop.post] > 0.5
     rows = np.flatnonzero(pop.active(t) & covered)
-    k = int(round(p.share * len(rows)))
+    k = min(int(np.ceil(p.share * len(rows) - 1e-9)), len(rows))
     if k > 0:
         # rating first (worst grade = 3), then score: lowest scores go
         key = pop.score[rows].astype(np.float64) - 1e3 * pop.rating[rows]

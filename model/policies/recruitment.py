@@ -2,7 +2,7 @@
 
 At each recruitment date (``calendar.recruitment``) the vacancies of community ``c`` are
 ``v_c = posts_c - active_c`` (plus, with ``anticipate_exits``, the exits expected before
-year end, ``round(active_c * q)``), plus the year's ``extra_hires`` (campaigns such as
+year end, ``round(active_c * q * (1 - d))`` at a date ``d`` in the year), plus the year's ``extra_hires`` (campaigns such as
 Hohhot's 4,000 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over
 communities in proportion to posts. Party-building vacancies are filled first.
 
@@ -29,8 +29,9 @@ from ..streams import uniforms
 def eligible_share(p, year: int) -> float:
     """Probability that one applicant meets the age, education and certificate rules."""
     cert_min = 1 if (p.certificate_required_from and year >= p.certificate_required_from) else 0
-    return (band_share(p.age, p.max_age) * share_at_least(p.education, int(round(p.min_education)))
-            * share_at_least(p.certificate, cert_min))
+    s = (band_share(p.age, p.max_age) * share_at_least(p.education, int(round(p.min_education)))
+         * share_at_least(p.certificate, cert_min))
+    return min(max(s, 0.0), 1.0)  # shares add up to 1 only to rounding
 
 
 def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng) -> tuple[np.ndarray, np.ndarray]:
