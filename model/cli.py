@@ -318,7 +318,7 @@ def _interrupted_message(signum: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
     130 / 143 interrupted by SIGINT / SIGTERM)."""
-    from .outputs import Interrupted, reset, terminate_as_interrupt
+    from .outputs import Interrupted, interrupts_as_exceptions, raise_if_interrupted, reset
     program = argv is None  # run as `python -m model` (not called from Python)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
@@ -327,14 +327,15 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["run", *argv]
     reset()
     try:
-        with terminate_as_interrupt():
+        with interrupts_as_exceptions():
             ap = build_parser()
             a = ap.parse_args(argv)
             handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,
                         "metrics": cmd_metrics, "schema": cmd_schema}
-            if a.command in handlers:
-                return handlers[a.command](a)
-            return _experiment(a.command).main(a)
+            handler = handlers.get(a.command) or _experiment(a.command).main
+            code = handler(a)
+            raise_if_interrupted()
+            return code
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

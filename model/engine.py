@@ -197,7 +197,8 @@ class Replication:
                                        sc.demand.households_spread, self.rng("demand"))
         else:
             self.wage_last *= 1 + self.P[yi - 1].economy.average_wage_growth
-            self.wage_index *= 1 + p.pay.growth
+            self.wage_index *= 1 + (self.P[yi - 1].economy.average_wage_growth if sc.pay.index_to_wage
+                                    else p.pay.growth)
             self.price_index *= 1 + p.economy.inflation
             old_h = self.residents / self.pph if self.residents > 0 else 1.0
             self.residents *= 1 + d.residents_growth

@@ -39,8 +39,11 @@ class UserError(Exception):
         if self.file:
             where.append(_shown(str(self.file)) + (f":{self.line}" if self.line else ""))
         if self.field:
-            kind = "option" if str(self.field).startswith("--") else "field"
-            where.append(f"{kind} '{self.field}'")
+            field = str(self.field)
+            kind = "option" if field.startswith("--") else "field"
+            # a key from the user's file may hold quotes or control characters: quote it safely
+            shown = f"'{field}'" if "'" not in field and field.isprintable() else repr(field)
+            where.append(f"{kind} {shown}")
         prefix = ", ".join(where)
         text = f"{prefix}: {self.message}" if prefix else self.message
         return " ".join(text.split("\n"))  # always one line

@@ -44,7 +44,7 @@ UNITS = {
     "pay_ratio_head": "share of last year's average wage",
     "pay_ratio_committee": "share of last year's average wage",
     "pay_ratio_staff": "share of last year's average wage",
-    "average_wage": "yuan/year", "worker_years": "worker-years",
+    "average_wage": "yuan/year (last year's local average wage: the pay benchmark)", "worker_years": "worker-years",
     **{m: "workers" for m in PYRAMID}, **{m: "share" for m in GRADE_SHARES},
 }
 BASE_NAMES = tuple(UNITS)

@@ -25,6 +25,7 @@ import re
 import secrets
 import shutil
 import signal
+import sys
 from pathlib import Path
 
 from .errors import UserError
@@ -50,8 +51,10 @@ def committed() -> list[Path]:
 
 
 def reset() -> None:
-    """Forget completed folders (the command line calls it at the start of each command)."""
+    """Forget completed folders and held signals (the command line calls it at the start of
+    each command)."""
     _committed.clear()
+    _swallowed.clear()
 
 
 def is_output_folder(folder: Path) -> bool:
@@ -92,20 +95,57 @@ def check_destination(out: str | Path, overwrite: bool = True) -> None:
         raise UserError(f"cannot write into {probe} ({e.strerror or e})", field="--out") from None
 
 
+_swallowed: list[int] = []
+"""Signals whose exception was swallowed (raised inside a weakref callback or __del__)."""
+
+
+def _handler(signum, frame):
+    raise Interrupted(signum)
+
+
+def _unraisable(hook):
+    def quiet(u):
+        # A signal handler's exception raised inside a callback that cannot propagate it
+        # (a weakref callback during an import, a __del__): keep it for the next
+        # checkpoint instead of printing "Exception ignored ..." and carrying on.
+        if isinstance(u.exc_value, KeyboardInterrupt):
+            _swallowed.append(getattr(u.exc_value, "signum", signal.SIGINT))
+            return
+        hook(u)
+    return quiet
+
+
+def raise_if_interrupted() -> None:
+    """Checkpoint: raise :class:`Interrupted` if a signal arrived whose exception was swallowed."""
+    if _swallowed:
+        raise Interrupted(_swallowed.pop(0))
+
+
 @contextlib.contextmanager
-def terminate_as_interrupt():
-    """Turn SIGTERM into :class:`Interrupted` (a KeyboardInterrupt) so the same clean-up runs."""
-    def handler(signum, frame):
-        raise Interrupted(signum)
+def interrupts_as_exceptions():
+    """SIGINT and SIGTERM raise :class:`Interrupted` (a KeyboardInterrupt), so clean-up runs.
+
+    Where Python cannot propagate the exception (it is raised inside a callback), it is
+    kept, and :func:`raise_if_interrupted` (called before an output folder is committed)
+    raises it again.
+    """
+    sigs = (signal.SIGINT, signal.SIGTERM)
     try:
-        old = signal.signal(signal.SIGTERM, handler)
+        old = {s: signal.signal(s, _handler) for s in sigs}
     except ValueError:  # not the main thread
         yield
         return
+    hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable(hook)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        sys.unraisablehook = hook
+        for s in sigs:
+            signal.signal(s, old[s])
+
+
+terminate_as_interrupt = interrupts_as_exceptions
 
 
 @contextlib.contextmanager
@@ -225,7 +265,7 @@ def atomic_folder(out: str | Path, overwrite: bool = True):
         p = p.parent
     done = False
     try:
-        with terminate_as_interrupt():
+        with interrupts_as_exceptions():
             for d in reversed(created):
                 d.mkdir(exist_ok=True)
             tmp = _mkdir_temp(out)
@@ -235,6 +275,7 @@ def atomic_folder(out: str | Path, overwrite: bool = True):
                                           "next run with this output folder replaces it as a whole.\n",
                                           encoding="utf-8")
                 with signals_deferred():
+                    raise_if_interrupted()
                     if out.exists() and not overwrite:
                         raise UserError(f"output folder {out} appeared during the run and --no-overwrite "
                                         "was given; it was kept", field="--out")

@@ -234,6 +234,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "minimum_monthly": F("param", 0.0, "A city base wage every worker gets at least (Changzhou 2022: "
                              "4,500), before the allowance.", "yuan/month", lo=0, hi=1e7),
         "growth": F("param", 0.0, "Yearly growth of the pay table from the start year.", "1/year", lo=-0.5, hi=1),
+        "index_to_wage": F("bool", False, "Grow the pay table with the local average wage (economy."
+                           "average_wage_growth, drawn for the same replication) instead of pay.growth."),
         "floor_share": F("vec", [0.0, 0.0, 0.0], "Floor as a share of last year's average wage by post "
                          "(staff, committee, head); districts may override the staff and committee floor.", "", size=3, lo=0, hi=10),
         "base_share": F("param", 1.0, "Share of pay that is base; the rest is performance pay.", "", **SHARE),

@@ -224,3 +224,14 @@ def test_pairing_stays_strong_over_the_years():
     x, y = col(a, "certified_share")[:, -1], col(b, "certified_share")[:, -1]
     ratio = np.std(y - x, ddof=1) / np.sqrt(np.var(x, ddof=1) + np.var(y, ddof=1))
     assert ratio < 0.4, ratio
+
+
+def test_pay_indexed_to_the_average_wage(tmp_path):
+    """With index_to_wage, pay follows the average wage: base pay per worker-year grows
+    exactly as the wage benchmark (a constant 5% here) and pay.growth is ignored."""
+    text = DETERMINISTIC + ("\n[economy]\naverage_wage = 80000\naverage_wage_growth = 0.05\n")
+    text = text.replace("[pay]\n", "[pay]\nindex_to_wage = true\ngrowth = 0.5\n")
+    r = model.run(model.load(write_scenario(tmp_path, text)), reps=1, seed=1)
+    base = r.at("payroll_base", 2026)[0] / r.at("worker_years", 2026)[0]
+    np.testing.assert_allclose(base, 60000.0 * 1.05)
+    np.testing.assert_allclose(r.at("average_wage", 2026)[0], 80000.0 * 1.05)

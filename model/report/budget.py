@@ -140,7 +140,7 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
         ws["A1"] = f"{L.word2(key, lang)} — {results.scenario}"
         ws["A1"].font = Font(bold=True, size=13)
         ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  {L.word2('p90_means', lang)}.  "
-                    f"{L.word('reps_seed', 'en', reps=results.reps, seed=results.seed)}")
+                    f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years
         for j, h in enumerate(head, start=1):
@@ -153,8 +153,8 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
             for col, stat_key in STATS:
                 ws.cell(r, 1, L.metric2(m, lang)).font = bold if col == "mean" else Font()
                 ws.cell(r, 2, m)
-                ws.cell(r, 3, L.word(stat_key, lang))
-                ws.cell(r, 4, "元/年" if lang == "zh" else "yuan/year")
+                ws.cell(r, 3, L.word2(stat_key, lang))
+                ws.cell(r, 4, "元/年 yuan/year" if lang == "zh" else "yuan/year")
                 for j, y in enumerate(years, start=5):
                     c = ws.cell(r, j, _num(getattr(table[(m, y)], col)))
                     c.number_format = NUMBER_FORMAT
@@ -187,7 +187,7 @@ def read_budget(path) -> "dict[tuple[str, str, str], dict[int, float]]":
     stat_of = {}
     for col, key in STATS:
         for lang in L.LANGS:
-            stat_of[L.word(key, lang)] = col
+            stat_of[L.word2(key, lang)] = col
     out = {}
     for ws in wb.worksheets[1:]:
         years = [c.value for c in ws[HEADER_ROW]][4:]

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -46,6 +47,7 @@ SURE = {  # category -> colour, from "very likely met" to "very likely missed"
 }
 PART_COLOURS = ("#2b6cb0", "#63a4e0", "#f6ad55", "#68d391", "#b794f4", "#fc8181",
                 "#4fd1c5", "#d69e2e", "#a0aec0")
+OP_SIGN = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
 CAUSE_COLOURS = dict(zip(FLOW_EXITS, ("#e53e3e", "#dd6b20", "#718096", "#805ad5", "#d69e2e",
                                        "#c53030", "#319795", "#38a169")))
 
@@ -72,7 +74,6 @@ def _style(lang: str):
 def _new_figure(size=SIZE, ncols: int = 1, sharey=False):
     fig = Figure(figsize=size, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))
     axes = fig.subplots(1, ncols, sharey=sharey)
     return fig, axes
 
@@ -80,9 +81,15 @@ def _new_figure(size=SIZE, ncols: int = 1, sharey=False):
 def _finish(fig, results, title: str, lang: str) -> None:
     """Title on top, scenario footer at the bottom."""
     fig.suptitle(title, fontsize=13, fontweight="bold")
-    foot = (f"{L.word('scenario', lang)}: {results.scenario}  ·  "
-            f"{L.word('reps_seed', lang, reps=results.reps, seed=results.seed)}")
-    fig.text(0.01, 0.012, foot, fontsize=8, color="#555555", ha="left", va="bottom")
+    footer(fig, f"{L.word('scenario', lang)}: {results.scenario}  ·  "
+                f"{L.word('reps_seed', lang, reps=results.reps, seed=results.seed)}")
+
+
+def footer(fig, text: str) -> None:
+    """A small line at the bottom left, in a strip the layout keeps free (0.3 inch)."""
+    b = 0.3 / fig.get_figheight()
+    fig.get_layout_engine().set(rect=(0, b, 1, 1 - b))
+    fig.text(0.01, 0.06 * b, text, fontsize=8, color="#555555", ha="left", va="bottom")
 
 
 def _axes(ax, size=SIZE):
@@ -187,7 +194,7 @@ def _target_rows(results):
 
 # ----------------------------------------------------------------- figures
 
-def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = True):
+def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = True, legend: bool = True):
     """Median, 50% and 90% bands of one metric by year, with its targets as markers.
 
     Parameters
@@ -201,6 +208,8 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
     targets : bool
         Draw each target on this metric at (year, threshold): a triangle up for
         ``>=``/``>``, down for ``<=``/``<``, coloured by how sure it is met.
+    legend : bool
+        Draw the legend (small multiples leave it to the figure).
 
     Returns
     -------
@@ -219,19 +228,19 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
         ax.fill_between(years, q05, q95, color=BLUE, alpha=0.15, linewidth=0, label=L.word("band90", lang))
         ax.fill_between(years, q25, q75, color=BLUE, alpha=0.35, linewidth=0, label=L.word("band50", lang))
         ax.plot(years, q50, color=BLUE, linewidth=2, marker="o", markersize=3, label=L.word("median", lang))
+        drawn = 0
         if targets:
             for spec, row in _target_rows(results):
                 if spec.metric_name != metric:
                     continue
                 cat = certainty(row["probability_low"], row["probability_high"], row["probability"])
-                y = spec.threshold / div
                 mk = "^" if spec.op in (">=", ">") else ("v" if spec.op in ("<=", "<") else "D")
-                ax.plot([spec.year], [y], linestyle="none", marker=mk, markersize=10, color=SURE[cat],
-                        markeredgecolor="black", markeredgewidth=0.8, zorder=5)
-                ax.annotate(f"{spec.name}: {L.word('target', lang)} {spec.op} {format_value(metric, spec.threshold, lang)}"
-                            f"\nP = {row['probability']:.0%}", (spec.year, y), xytext=(-8, 10),
-                            textcoords="offset points", ha="right", fontsize=8,
-                            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="#999999", alpha=0.9), zorder=6)
+                ax.plot([spec.year], [spec.threshold / div], linestyle="none", marker=mk, markersize=10,
+                        color=SURE[cat], markeredgecolor="black", markeredgewidth=0.8, zorder=5,
+                        label=f"{spec.name}\n{L.word('target', lang)} {OP_SIGN.get(spec.op, spec.op)} "
+                              f"{format_value(metric, spec.threshold, lang)} ({spec.year}), "
+                              f"P = {row['probability']:.0%}")
+                drawn += 1
         _years_axis(ax, years)
         if is_share(metric):
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -239,9 +248,50 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
         else:
             ax.set_ylabel(f"{L.metric(metric, lang)} ({unit})")
             _thousands(ax)
-        ax.legend(loc="best", frameon=False)
+        if not legend:
+            pass
+        elif drawn:   # target labels are long: beside the plot, never over the bands
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, labelspacing=0.9)
+        else:
+            ax.legend(loc="best", frameon=False)
         if own:
             _finish(fig, results, L.metric(metric, lang), lang)
+    return fig
+
+
+def fan_grid(results, metrics, lang: str = "en", ncols: int = 4):
+    """Small multiples: one fan chart per metric (e.g. one target metric by district).
+
+    Each panel is titled with the metric's scope and the probability of its targets;
+    the y axes are shared so districts compare at a glance.
+    """
+    metrics = list(metrics)
+    n = len(metrics)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    with _style(lang) as lang:
+        fig = Figure(figsize=(2.6 * ncols + 0.6, 2.2 * nrows + 1.3), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        probs = {spec.metric_name: row["probability"] for spec, row in _target_rows(results)}
+        for ax, m in zip(axes, metrics):
+            fan_chart(results, m, ax=ax, lang=lang, legend=False)
+            base, _, scope = m.partition(".")
+            name = L.metric(m, lang)[len(L.metric(base, lang)):].strip(" ,（）") or L.metric(m, lang)
+            ax.set_title(name + (f"  P = {probs[m]:.0%}" if m in probs else ""), fontsize=9.5)
+            ax.set_ylabel("")
+            ax.set_xlabel("")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+            ax.tick_params(labelsize=8)
+        for ax in axes[n:]:
+            ax.set_visible(False)
+        base = metrics[0].partition(".")[0]
+        div, unit = scale_of(base, lang)
+        fig.supylabel(f"{L.metric(base, lang)} ({'%' if is_share(base) else unit})", fontsize=10)
+        fig.supxlabel(L.word("year", lang), fontsize=10)
+        handles, labs = axes[0].get_legend_handles_labels()
+        fig.legend(handles[:3], labs[:3], loc="outside right upper", frameon=False)
+        _finish(fig, results, L.metric(base, lang), lang)
     return fig
 
 
@@ -257,7 +307,10 @@ def target_board(results, ax=None, lang: str = "en"):
         return None
     with _style(lang) as lang:
         n = len(rows)
-        fig, ax, own = _axes(ax, size=(8.0, 1.6 + 0.62 * n))
+        ticks = [f"{_wrap(spec.name)}\n{L.metric(spec.metric_name, lang)} {OP_SIGN.get(spec.op, spec.op)} "
+                 f"{format_value(spec.metric_name, spec.threshold, lang)} ({spec.year})" for spec, _ in rows]
+        lines = max(t.count("\n") + 1 for t in ticks)
+        fig, ax, own = _axes(ax, size=(9.0, 1.7 + n * (0.3 + 0.17 * lines)))
         ax._report_lang = lang
         ypos = np.arange(n)[::-1]
         seen = {}
@@ -266,11 +319,11 @@ def target_board(results, ax=None, lang: str = "en"):
             cat = certainty(lo, hi, p)
             bar = ax.barh(y, p, color=SURE[cat], height=0.6, edgecolor="none")
             seen.setdefault(cat, bar)
+            ax.plot([p], [y], marker="o", markersize=7, color=SURE[cat], markeredgecolor="black",
+                    markeredgewidth=0.7, zorder=4, clip_on=False)
             ax.errorbar(p, y, xerr=[[p - lo], [hi - p]], color="black", capsize=3, linewidth=1)
-            ax.text(1.02, y, f"{p:.0%} [{lo:.0%}–{hi:.0%}]", va="center", fontsize=8.5,
+            ax.text(1.04, y, f"{p:.0%} [{lo:.0%}–{hi:.0%}]", va="center", fontsize=8.5,
                     transform=ax.get_yaxis_transform())
-        ticks = [f"{spec.name}\n{L.metric(spec.metric_name, lang)} {spec.op} "
-                 f"{format_value(spec.metric_name, spec.threshold, lang)} ({spec.year})" for spec, _ in rows]
         ax.set_yticks(ypos, ticks, fontsize=8.5)
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.7, n - 0.3)
@@ -364,8 +417,14 @@ def flows(results, ax=None, lang: str = "en"):
     return fig
 
 
+def _wrap(text: str, width: int = 46) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
 def _band_label(name: str) -> str:
     lo, hi = name.rsplit("_", 2)[-2:]
+    if int(lo) == 0:
+        return f"<{int(hi) + 1}"
     return f"{int(lo)}+" if int(hi) >= 99 else f"{int(lo)}–{int(hi)}"
 
 
@@ -419,24 +478,36 @@ def age_pyramid(results, years=None, lang: str = "en"):
             _thousands(ax, axis="x", absolute=True)
         axes[0].set_yticks(np.arange(len(keep)), [_band_label(men[b]) for b in keep])
         axes[0].set_ylabel(f"{L.word('age', lang)} ({L.unit('mean_age', lang)})")
-        axes[0].legend(loc="upper left", frameon=False)
+        handles, labs = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labs, loc="outside lower center", ncol=2, frameon=False)
         _finish(fig, results, L.word("pyramid", lang), lang)
     return fig
 
 
 # ----------------------------------------------------------------- writing
 
-def figure_list(results) -> list[tuple[str, str]]:
-    """(file stem, what) of every figure :func:`write_figures` draws for this run."""
+def figure_list(results) -> list[tuple[str, object]]:
+    """(file stem, what) of every figure :func:`write_figures` draws for this run.
+
+    ``what`` is a figure name, a metric (a fan chart) or a tuple of metrics (small
+    multiples). Every target's metric gets a fan chart, so each target is seen against
+    its forecast; targets on one metric in several parts of the city share a grid.
+    """
     out = []
-    fan = [m for m in FAN_METRICS if has_values(results, m)]
-    # every target's metric gets a fan chart, so each target is seen against its forecast
-    fan += [t.metric_name for t in results.target_specs
-            if t.metric_name not in fan and has_values(results, t.metric_name)]
-    fan = list(dict.fromkeys(fan))
     if results.target_specs:
         out.append(("target_board", "target_board"))
-    out += [(f"fan_{m.replace('.', '-')}", m) for m in fan]
+    fan = [m for m in FAN_METRICS if has_values(results, m)]
+    extra = [t.metric_name for t in results.target_specs
+             if t.metric_name not in fan and has_values(results, t.metric_name)]
+    groups: dict[str, list[str]] = {}
+    for m in dict.fromkeys(extra):
+        groups.setdefault(m.partition(".")[0] if "." in m else m, []).append(m)
+    out += [(f"fan_{m}", m) for m in fan]
+    for base, ms in groups.items():
+        if len(ms) == 1:
+            out.append((f"fan_{ms[0].replace('.', '-')}", ms[0]))
+        else:
+            out.append((f"fan_{base}-by-scope", tuple(ms)))
     if any(has_values(results, m) for m in M.PAYROLL_PARTS):
         out.append(("payroll_components", "payroll_components"))
     if any(has_values(results, m) for m in M.FUNDING_PARTS):
@@ -448,18 +519,14 @@ def figure_list(results) -> list[tuple[str, str]]:
     return out
 
 
-def draw(results, stem: str, what: str, lang: str = "en"):
+def draw(results, what, lang: str = "en"):
     """Draw one figure of :func:`figure_list`."""
-    if what == "target_board":
-        return target_board(results, lang=lang)
-    if what == "payroll_components":
-        return payroll_components(results, lang=lang)
-    if what == "funding_sources":
-        return funding_sources(results, lang=lang)
-    if what == "flows":
-        return flows(results, lang=lang)
-    if what == "age_pyramid":
-        return age_pyramid(results, lang=lang)
+    if isinstance(what, tuple):
+        return fan_grid(results, what, lang=lang)
+    named = {"target_board": target_board, "payroll_components": payroll_components,
+             "funding_sources": funding_sources, "flows": flows, "age_pyramid": age_pyramid}
+    if what in named:
+        return named[what](results, lang=lang)
     return fan_chart(results, what, lang=lang)
 
 
@@ -475,7 +542,7 @@ def write_figures(results, folder, lang: str = "en", svg: bool = False) -> list[
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for stem, what in figure_list(results):
-        fig = draw(results, stem, what, lang)
+        fig = draw(results, what, lang)
         if fig is None:
             continue
         png = folder / f"{stem}.png"

@@ -10,6 +10,7 @@ English labels rather than boxes.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 
@@ -40,11 +41,13 @@ def _known() -> dict[str, str]:
     return {f.name: f.fname for f in font_manager.fontManager.ttflist}
 
 
+@functools.lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """Name of an installed font family that draws Chinese, or None.
 
     Looks first among the families matplotlib has cached, then registers CJK font
-    files found on the machine that the cache does not list yet.
+    files found on the machine that the cache does not list yet. The answer is kept
+    for the session (``cjk_font.cache_clear()`` after installing a font).
     """
     known = _known()
     for fam in FAMILIES:
@@ -66,14 +69,15 @@ def cjk_font() -> str | None:
     return None
 
 
-def figure_language(lang: str, font_finder=cjk_font) -> tuple[str, str | None]:
+def figure_language(lang: str, font_finder=None) -> tuple[str, str | None]:
     """The language figures can be drawn in, and the CJK font to draw it with.
 
     Parameters
     ----------
     lang : {"en", "zh"}
     font_finder : callable, optional
-        Returns a CJK family name or None (tests pass one that finds nothing).
+        Returns a CJK family name or None (default :func:`cjk_font`, looked up at call
+        time so a test can replace it).
 
     Returns
     -------
@@ -83,7 +87,7 @@ def figure_language(lang: str, font_finder=cjk_font) -> tuple[str, str | None]:
     """
     if lang != "zh":
         return "en", None
-    fam = font_finder()
+    fam = (font_finder or cjk_font)()
     if fam is None:
         warnings.warn(HOW_TO_GET_ONE, MissingCJKFontWarning, stacklevel=3)
         return "en", None

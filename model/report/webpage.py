@@ -18,6 +18,9 @@ import numpy as np
 from . import figures as F
 from . import labels as L
 
+ALT_COLOURS = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#c53030", "#319795", "#d69e2e", "#4a5568")
+"""One colour per alternative, the baseline first, in every comparison figure."""
+
 CSS = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
        -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #1a202c;
@@ -32,6 +35,7 @@ th { background: #edf2f7; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.kv th { width: 13em; }
 td.hash { font-family: monospace; font-size: 0.85em; word-break: break-all; }
+div.wide { overflow-x: auto; }
 figure { margin: 1.2em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e2e8f0; }
 figcaption { color: #4a5568; font-size: 0.9em; }
@@ -51,7 +55,8 @@ def img_tag(png: Path, alt: str) -> str:
 
 
 def _figure(item: dict) -> str:
-    return f"<figure>{img_tag(item['png'], item['title'])}<figcaption>{esc(item['title'])}</figcaption></figure>"
+    # the title is drawn in the image; alt text carries it for screen readers
+    return f"<figure>{img_tag(item['png'], item['title'])}</figure>"
 
 
 def _page(title: str, body: list[str], lang: str) -> str:
@@ -67,17 +72,24 @@ def _kv(rows) -> str:
     return f'<table class="kv">{cells}</table>'
 
 
-def _table(head: list[str], rows: list[list[str]], num_from: int = 1) -> str:
-    """A table of already formatted strings (escaped here); columns from ``num_from`` right-aligned."""
-    th = "".join(f'<th{" class=num" if j >= num_from else ""}>{esc(h)}</th>' for j, h in enumerate(head))
+def _table(head: list[str], rows: list, num_from: int = 1, text_cols: tuple = ()) -> str:
+    """A table of already formatted strings (escaped here).
+
+    Columns from ``num_from`` on are right-aligned numbers, except ``text_cols``. A row
+    given as ``(cells, css_class)`` gets that class.
+    """
+    def num(j):
+        return j >= num_from and j not in text_cols
+    th = "".join(f'<th{" class=num" if num(j) else ""}>{esc(h)}</th>' for j, h in enumerate(head))
     body = []
     for row in rows:
         cls = ""
         if isinstance(row, tuple):
             row, cls = row
-        tds = "".join(f'<td{" class=num" if j >= num_from else ""}>{esc(v)}</td>' for j, v in enumerate(row))
+        tds = "".join(f'<td{" class=num" if num(j) else ""}>{esc(v)}</td>' for j, v in enumerate(row))
         body.append(f'<tr class="{esc(cls)}">{tds}</tr>' if cls else f"<tr>{tds}</tr>")
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f'<div class="wide"><table><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody>'
+            f"</table></div>")
 
 
 def _money(v: float, lang: str) -> str:
@@ -96,9 +108,9 @@ def _fmt(metric: str, v: float) -> str:
         return "–"
     if F.is_share(metric):
         return f"{v:.1%}"
-    if metric.startswith("workers_per_10k"):
+    if metric.startswith("workers_per_10k") or abs(v) < 100:
         return f"{v:,.1f}"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+    return f"{v:,.0f}"
 
 
 def _run_rows(results, scenario, lang: str) -> list:
@@ -124,14 +136,14 @@ def targets_table(results, lang: str) -> str:
     for _, r in t.iterrows():
         cat = F.certainty(r["probability_low"], r["probability_high"], r["probability"])
         first = r["first_year_met_p50"]
-        rows.append(([r["target"], L.metric(r["metric"], lang), f"{r['op']} {_fmt(r['metric'], r['threshold'])}",
+        rows.append(([r["target"], L.metric(r["metric"], lang),
+                      f"{F.OP_SIGN.get(r['op'], r['op'])} {_fmt(r['metric'], r['threshold'])}",
                       str(int(r["year"])), f"{r['probability']:.0%}",
                       f"{r['probability_low']:.0%}–{r['probability_high']:.0%}", _fmt(r["metric"], r["mean"]),
                       str(int(first)) if np.isfinite(first) else "–", r["source"]], cat))
-    head = [L.word2("target", lang), L.word2("metric", lang), L.word2("threshold", lang), L.word2("year", lang),
-            L.word2("probability", lang), L.word2("interval", lang), L.word2("mean", lang),
-            L.word2("first_year", lang), L.word2("source", lang)]
-    return _table(head, rows, num_from=3)
+    head = [L.word(k, lang) for k in ("target", "metric", "threshold", "year", "probability", "interval",
+                                      "mean", "first_year", "source")]
+    return _table(head, rows, num_from=3, text_cols=(8,))
 
 
 def key_table(results, lang: str, years: int = 5) -> str:
@@ -142,7 +154,7 @@ def key_table(results, lang: str, years: int = 5) -> str:
             ("payroll", "mean"), ("payroll", "p90"), ("hires", "mean"), ("exits_total", "mean")]
     cols = [(m, c) for m, c in cols if F.has_values(results, m)]
     idx = s.set_index(["metric", "year"])
-    head = [L.word2("year", lang)]
+    head = [L.word("year", lang)]
     for m, c in cols:
         unit = f"{_money_unit(lang)}" if F.is_money(m) else ("%" if F.is_share(m) else "")
         stat = " P90" if c == "p90" else ""
@@ -162,7 +174,7 @@ def assumptions_table(scenario, lang: str) -> str:
             for a in getattr(scenario, "assumptions", ()) or ()]
     if not rows:
         return f"<p>{esc(L.word2('no_assumptions', lang))}</p>"
-    return _table([L.word2("file", lang), L.word2("field", lang), L.word2("text", lang)], rows, num_from=99)
+    return _table([L.word("file", lang), L.word("field", lang), L.word("text", lang)], rows, num_from=99)
 
 
 def write_report(results, scenario, folder, figure_items: list[dict], lang: str = "en",
@@ -218,7 +230,7 @@ def _compare_fan(results_list, metric: str, lang: str):
         for i, res in enumerate(results_list):
             if not F.has_values(res, metric):
                 continue
-            c = F.PART_COLOURS[i % len(F.PART_COLOURS)]
+            c = ALT_COLOURS[i % len(ALT_COLOURS)]
             q05, q50, q95 = F._quantiles(res, metric, (0.05, 0.5, 0.95)) / div
             years = np.asarray(res.years)
             ax.fill_between(years, q05, q95, color=c, alpha=0.15, linewidth=0)
@@ -243,7 +255,7 @@ def _compare_footer(fig, results_list, title, lang):
     r0 = results_list[0]
     foot = (f"{L.word('alternatives', lang)}: {names}  ·  "
             f"{L.word('reps_seed', lang, reps=r0.reps, seed=r0.seed)}")
-    fig.text(0.01, 0.012, foot, fontsize=8, color="#555555", ha="left", va="bottom")
+    F.footer(fig, foot)
 
 
 def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
@@ -259,16 +271,16 @@ def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
         names = list(dict.fromkeys(d["scenario"]))
         for i, name in enumerate(names):
             g = d[d["scenario"] == name].sort_values("year")
-            c = F.PART_COLOURS[(i + 1) % len(F.PART_COLOURS)]
+            c = ALT_COLOURS[(i + 1) % len(ALT_COLOURS)]
             ax.fill_between(g["year"], g["diff_low"] / div, g["diff_high"] / div, color=c, alpha=0.2, linewidth=0)
             ax.plot(g["year"], g["diff"] / div, color=c, linewidth=2, marker="o", markersize=3,
                     label=f"{name} − {baseline}")
         ax.axhline(0, color="black", linewidth=0.8)
         years = np.asarray(sorted(set(table["year"].astype(int))))
         F._years_axis(ax, years)
-        if pct:
-            ax.yaxis.set_major_formatter(F.PercentFormatter(1.0, decimals=1))
-            ax.set_ylabel(f"{L.word('diff', lang)} (%)")
+        if pct:   # a difference of shares is in percentage points, not percent
+            ax.yaxis.set_major_formatter(F.FuncFormatter(lambda v, _: f"{v * 100:+.1f}"))
+            ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
         else:
             ax.set_ylabel(f"{L.word('diff', lang)} ({unit})")
             F._thousands(ax)
@@ -295,9 +307,12 @@ def _compare_targets(results_list, lang: str):
             lo = np.array([t.loc[n, "probability_low"] if n in t.index else np.nan for n in names])
             hi = np.array([t.loc[n, "probability_high"] if n in t.index else np.nan for n in names])
             y = base + 0.4 - h * (i + 0.5)
-            ax.barh(y, np.nan_to_num(p), height=h * 0.9, color=F.PART_COLOURS[i % len(F.PART_COLOURS)],
+            ax.barh(y, np.nan_to_num(p), height=h * 0.9, color=ALT_COLOURS[i % len(ALT_COLOURS)],
                     label=res.scenario)
             ok = np.isfinite(p)
+            ax.plot(p[ok], y[ok], linestyle="none", marker="o", markersize=5,
+                    color=ALT_COLOURS[i % len(ALT_COLOURS)], markeredgecolor="black",
+                    markeredgewidth=0.6, clip_on=False, zorder=4)
             ax.errorbar(p[ok], y[ok], xerr=[p[ok] - lo[ok], hi[ok] - p[ok]], fmt="none", ecolor="black",
                         capsize=2, elinewidth=0.8)
         ax.set_yticks(base, names)
@@ -350,7 +365,7 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     rows = [[r.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""), str(r.seed), str(r.reps),
              r.meta.get("scenario_hash", "")] for i, r in enumerate(results_list)]
     body.append(_table([L.word2("scenario", lang), L.word2("seed", lang), L.word2("replications", lang),
-                        L.word2("hash", lang)], rows, num_from=1))
+                        L.word2("hash", lang)], rows, num_from=1, text_cols=(3,)))
     body.append(f"<p>{esc(L.word2('version', lang))}: {esc(__version__)} · "
                 f"{esc(L.word2('created', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}</p>")
 
@@ -400,7 +415,8 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
                     is_base = s == baseline or not np.isfinite(float(g["diff"]))
                 cell = f(g["mean"])
                 if not is_base:
-                    cell += f"  ({float(g['diff']):+,.1%} [{float(g['diff_low']):+,.1%}, {float(g['diff_high']):+,.1%}])" \
+                    cell += (f"  ({float(g['diff']) * 100:+.1f} {L.word('pp_short', lang)} "
+                             f"[{float(g['diff_low']) * 100:+.1f}, {float(g['diff_high']) * 100:+.1f}])") \
                         if F.is_share(m) else (f"  ({_signed(f(g['diff']))} [{_signed(f(g['diff_low']))}, "
                                                f"{_signed(f(g['diff_high']))}])")
                 row.append(cell)

@@ -1,0 +1,187 @@
+"""The command line: option mistakes, output folders, and what a run writes (issue 9, items 3-4).
+
+Every mistake is one line on stderr and exit status 2, and nothing is written.
+Runs use the benchmark scenario with 50 communities and a few replications.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from model import outputs
+from robust_helpers import BENCH, ROOT, call, check_error
+
+SMALL = ("--set", "demand.communities=50")
+
+
+def run_args(out, *extra):
+    return ["run", BENCH, "--reps", "2", "--seed", "5", "--quiet", "--no-report", "--out", out, *SMALL, *extra]
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["run", BENCH, "--reps", "0"], "argument --reps: must be at least 1, got 0"),
+    (["run", BENCH, "--reps", "two"], "argument --reps: expected a whole number, got 'two'"),
+    (["run", BENCH, "--reps", "-3"], "argument --reps: must be at least 1"),
+    (["run", BENCH, "--seed", "-1"], "argument --seed: must be between 0 and 2**63 - 1, got -1"),
+    (["run", BENCH, "--seed=-1"], "argument --seed: must be between 0 and 2**63 - 1, got -1"),
+    (["run", BENCH, "--seed", str(2**63)], "argument --seed: must be between 0 and 2**63 - 1"),
+    (["run", BENCH, "--seed", "1.5"], "argument --seed: expected a whole number, got '1.5'"),
+    (["run", BENCH, "--workers", "0"], "argument --workers: must be at least 1, got 0"),
+    (["run", BENCH, "--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
+    (["run", BENCH, "--reps"], "argument --reps: expected one argument"),
+    (["rnu", BENCH], "invalid choice: 'rnu'"),
+    (["validate"], "the following arguments are required: scenario"),
+    (["rerun"], "the following arguments are required: manifest"),
+])
+def test_option_mistakes_are_one_line_exit_2(tmp_path, args, words):
+    out = tmp_path / "out"
+    code, stdout, stderr = call([*args, "--out", out] if args[0] == "run" and "--reps" != args[-1] else args)
+    assert code == 2
+    assert stderr.count("\n") == 1 and stderr.startswith("error: python -m model"), stderr
+    assert words in stderr, stderr
+    assert "see `python -m model" in stderr and "Traceback" not in stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("setting, field, words", [
+    ("demand.comunities=50", "demand.comunities", "no such field"),
+    ("nosection.key=1", "nosection.key", "no such field"),
+    ("extends=other.toml", "extends", "no such field"),
+    ("demand.communities=fifty", "demand.communities", "expected a whole number, got str 'fifty'"),
+    ("demand.communities=2.5", "demand.communities", "expected a whole number, got float 2.5"),
+    ("quits.rate=0.1", "quits.rate", "expected a list of some numbers, got float 0.1"),
+    ("pay.monthly=[5000, 6000]", "pay.monthly", "expected a list of 3 numbers, got 2"),
+    ("recruitment.max_age=nan", "recruitment.max_age", "expected a finite number, got nan"),
+    ("recruitment.max_age=thirty", "recruitment.max_age", "expected a number, got str 'thirty'"),
+    ("recruitment.max_age=inf", "recruitment.max_age", "expected a finite number, got inf"),
+    ("elimination.enabled=yes", "elimination.enabled", "expected true or false, got str 'yes'"),
+    ("population.female_share=1.5", "population.female_share", "outside the allowed range [0, 1]"),
+    ("demand.communities", "demand.communities", "expected key=value"),
+])
+def test_set_mistakes(tmp_path, setting, field, words):
+    out = tmp_path / "out"
+    code, stdout, stderr = call(["run", BENCH, "--reps", "1", "--out", out, "--set", setting])
+    m = check_error(code, stdout, stderr, {BENCH: BENCH.read_bytes()})
+    assert (m.group("where"), m.group("field")) == ("--set", field)
+    assert words in m.group("msg")
+    assert not out.exists()
+
+
+def test_output_path_that_is_a_file(tmp_path):
+    f = tmp_path / "results.csv"
+    f.write_text("keep me")
+    for out in (f, f / "sub"):
+        code, stdout, stderr = call(run_args(out))
+        m = check_error(code, stdout, stderr, {})
+        assert m.group("field") == "--out" and str(f) in m.group("msg")
+    assert f.read_text() == "keep me" and tree(tmp_path) == ["results.csv"]
+
+
+def test_output_folder_not_writable(tmp_path):
+    if os.geteuid() == 0:  # root may write anywhere but a read-only or virtual file system
+        if not Path("/proc/self").is_dir():
+            pytest.skip("needs /proc (root ignores permissions)")
+        out = Path("/proc/self/model-output")
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        out = locked / "out"
+    code, stdout, stderr = call(run_args(out))
+    m = check_error(code, stdout, stderr, {})
+    assert m.group("field") == "--out" and m.group("msg").startswith("cannot write into")
+    assert not out.exists()
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
+    """A mistyped --out (a home folder, a project) must not be replaced by a run."""
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "thesis.docx").write_text("years of work")
+    code, stdout, stderr = call(run_args(docs))
+    m = check_error(code, stdout, stderr, {})
+    assert m.group("field") == "--out" and "not an output folder of this model" in m.group("msg")
+    assert tree(tmp_path) == ["documents", "documents/thesis.docx"]
+
+
+def test_run_writes_a_complete_folder_and_replaces_it_as_a_whole(tmp_path):
+    out = tmp_path / "out"
+    code, stdout, stderr = call(run_args(out))
+    assert (code, stderr) == (0, "")
+    first = tree(out)
+    assert {"summary.csv", "targets.csv", "manifest.json", "metrics.csv", outputs.MARKER} <= set(first)
+    (out / "stale-note.txt").write_text("from an earlier run")
+    code, stdout, stderr = call(run_args(out, "--seed", "6"))
+    assert (code, stderr) == (0, "")
+    assert tree(out) == first                                  # replaced, not merged
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 6
+    assert tree(tmp_path) == ["out", *(f"out/{x}" for x in first)]   # no temporary folders left
+
+
+def test_no_overwrite_keeps_the_existing_folder(tmp_path):
+    out = tmp_path / "out"
+    assert call(run_args(out))[0] == 0
+    before = {p: (out / p).read_bytes() for p in tree(out)}
+    code, stdout, stderr = call(run_args(out, "--seed", "9", "--no-overwrite"))
+    m = check_error(code, stdout, stderr, {})
+    assert m.group("field") == "--out" and "--no-overwrite" in m.group("msg")
+    assert {p: (out / p).read_bytes() for p in tree(out)} == before
+
+
+def test_output_folder_permissions_follow_the_umask(tmp_path):
+    """The output folder is not left private (mkdtemp's 0700) for colleagues to read."""
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        assert call(run_args(out))[0] == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+
+
+def test_missing_parent_folders_are_created_and_removed_on_failure(tmp_path, monkeypatch):
+    out = tmp_path / "a" / "b" / "out"
+    assert call(run_args(out))[0] == 0 and (out / "summary.csv").is_file()
+
+    def boom(*args, **kw):
+        raise OSError(28, "No space left on device")
+    import model.results
+    monkeypatch.setattr(model.results.Results, "to_csv", boom)
+    out2 = tmp_path / "c" / "d" / "out"
+    with pytest.raises(OSError):
+        call(run_args(out2))
+    assert not (tmp_path / "c").exists()
+
+
+def test_toml_file_as_first_argument_runs_it(tmp_path):
+    out = tmp_path / "out"
+    code, stdout, stderr = call([BENCH, "--reps", "1", "--quiet", "--no-report", "--out", out, *SMALL])
+    assert (code, stderr) == (0, "") and (out / "summary.csv").is_file()
+
+
+def test_validate_and_version():
+    code, stdout, stderr = call(["validate", BENCH])
+    assert code == 0 and stdout.startswith(f"{BENCH}: valid (bench, 2025-2034")
+    code, stdout, stderr = call(["--version"])
+    assert code == 0 and stdout.strip() == __import__("model").__version__
+
+
+def test_run_in_a_real_process_prints_what_it_does(tmp_path):
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-m", "model", "run", str(BENCH), "--reps", "2", "--no-report",
+                        "--out", str(out), *SMALL], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith(f"Running bench: 2 replications, seed 20250101; output: {out}/")
+    assert f"Wrote {out}/" in p.stdout

@@ -1,0 +1,159 @@
+"""Tests for :mod:`model.cluster`: replications as Dask tasks.
+
+The Dask backend must give exactly the local backend's values for the same seed (every
+replication is fully determined by ``(scenario, seed, rep)``), keep a bounded number of
+chunks in flight, and, without ``distributed``, stop with one clear message. The checks
+are exact equalities, so no Monte Carlo tolerance is involved.
+
+One ``distributed.LocalCluster`` (2 single-threaded worker processes) is shared by the
+module; the benchmark scenario is shrunk to 50 communities so each replication takes
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import builtins
+import warnings
+
+import numpy as np
+import pytest
+
+import model
+from model import cli
+from model.cluster import MISSING, run_chunks
+from model.runner import _chunks
+
+distributed = pytest.importorskip("distributed")
+
+SMALL = ["demand.communities=50"]
+SEED = 20240607
+REPS = 7
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=None)
+    with c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def small():
+    return model.load("bench", SMALL)
+
+
+@pytest.fixture(scope="module")
+def local(small):
+    return model.run(small, reps=REPS, seed=SEED, workers=1)
+
+
+def test_dask_cluster_gives_the_local_backends_values(cluster, small, local):
+    res = model.run(small, reps=REPS, seed=SEED, backend="dask", scheduler=cluster.scheduler_address)
+    assert res.meta["backend"] == "dask"
+    assert res.values.shape == local.values.shape
+    np.testing.assert_array_equal(res.values, local.values)
+    assert res.summary().equals(local.summary())
+
+
+def test_scheduler_address_from_the_environment(cluster, small, local, monkeypatch):
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+    res = model.run(small, reps=REPS, seed=SEED)
+    assert res.meta["backend"] == "dask"
+    np.testing.assert_array_equal(res.values, local.values)
+
+
+def test_every_replication_comes_back_once_with_bounded_chunks_in_flight(cluster, small, local):
+    """Chunks of 1 or 2 replications, at most 2 in flight: after each chunk is handed back,
+    the scheduler has at most 2 replication tasks not yet finished (submitting all 12 at
+    once would leave up to 11 waiting), and the chunks cover 0..REPS-1 exactly once."""
+    chunks = [range(a, min(a + 2, REPS)) for a in range(0, REPS, 2)] + \
+             [range(r, r + 1) for r in range(REPS, REPS + 8)]
+    observer = distributed.Client(cluster, set_as_default=False)
+
+    def unfinished(dask_scheduler):
+        return sum(1 for k, ts in dask_scheduler.tasks.items()
+                   if str(k).startswith("model-replications") and ts.state not in ("memory", "released",
+                                                                                   "forgotten", "erred"))
+
+    got, busy = {}, []
+    try:
+        for start, arr in run_chunks(small, SEED, chunks, cluster.scheduler_address, in_flight=2):
+            busy.append(observer.run_on_scheduler(unfinished))
+            for i, row in enumerate(arr):
+                assert start + i not in got
+                got[start + i] = row
+    finally:
+        observer.close()
+    assert sorted(got) == list(range(REPS + 8))
+    assert max(busy) <= 2
+    np.testing.assert_array_equal(np.stack([got[r] for r in range(REPS)]), local.values)
+
+
+def test_cli_with_scheduler_writes_the_same_summary(cluster, tmp_path, capsys):
+    base = ["run", "bench", "--reps", "5", "--seed", "11", "--quiet", "--no-report",
+            *[x for kv in SMALL for x in ("--set", kv)]]
+    assert cli.main([*base, "--workers", "1", "--out", str(tmp_path / "local")]) == 0
+    assert cli.main([*base, "--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
+    a = (tmp_path / "local" / "summary.csv").read_bytes()
+    b = (tmp_path / "dask" / "summary.csv").read_bytes()
+    assert a == b and len(a) > 1000
+
+
+def test_local_dask_cluster_started_for_the_run(small, local):
+    # no address: run_chunks starts its own LocalCluster and closes it
+    res = model.run(small, reps=REPS, seed=SEED, backend="dask")
+    np.testing.assert_array_equal(res.values, local.values)
+
+
+def test_chunks_of_the_runner_cover_every_replication():
+    for reps in (1, 7, 33, 1000):
+        ch = _chunks(reps, 8)
+        assert [r for c in ch for r in c] == list(range(reps))
+
+
+@pytest.fixture
+def no_dask(monkeypatch):
+    real = builtins.__import__
+
+    def fake(name, *args, **kw):
+        if name == "distributed" or name.startswith(("distributed.", "dask")):
+            raise ImportError(f"No module named {name!r}")
+        return real(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+
+
+def test_without_distributed_a_clear_message(no_dask, small):
+    with pytest.raises(model.UserError) as e:
+        model.run(small, reps=2, seed=1, backend="dask")
+    assert str(e.value).endswith(MISSING)
+    assert "pip install -e .[distributed]" in str(e.value)
+
+
+def test_without_distributed_the_cli_exits_2_and_writes_nothing(no_dask, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = cli.main(["run", "bench", "--reps", "2", "--backend", "dask", "--quiet", "--no-report",
+                     "--set", SMALL[0], "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "the dask backend needs the 'distributed' extra: pip install -e .[distributed]" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("address, words", [("nonsense::", "expected a Dask scheduler address"),
+                                            ("tcp://host-without-port", "missing port")])
+def test_malformed_scheduler_address(small, address, words):
+    with pytest.raises(model.UserError, match=words) as e:
+        model.run(small, reps=2, seed=1, scheduler=address)
+    assert e.value.field == "scheduler"
+
+
+def test_unreachable_scheduler(small):
+    with pytest.raises(model.UserError, match="cannot connect to the Dask scheduler") as e:
+        list(run_chunks(small, 1, [range(1)], "tcp://127.0.0.1:1", timeout=0.5))
+    assert e.value.field == "scheduler"

@@ -1,0 +1,230 @@
+"""Scenario files: one bad file per error kind, ``extends``, overrides, and where messages point.
+
+Every file in ``tests/bad_scenarios/`` starts with ``# expect: FIELD | words``: loading it
+must fail with a :class:`~model.errors.ScenarioError` on exactly that field, naming that
+file, with those words in the message (for semantic checks, the words say how to fix
+it). The command line must turn each into one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import model
+from model import scenario as S
+from model.errors import ScenarioError
+from robust_helpers import BENCH, call, check_error
+
+BAD = Path(__file__).resolve().parent / "bad_scenarios"
+EXPECT = re.compile(rb"# expect: (?P<field>\S+) \| (?P<words>.+)")
+
+
+def _expectation(f: Path) -> tuple[str, str]:
+    m = EXPECT.match(f.read_bytes().split(b"\n", 1)[0])
+    assert m, f"{f.name} must start with '# expect: FIELD | words'"
+    return m.group("field").decode(), m.group("words").decode()
+
+
+BAD_FILES = sorted(BAD.glob("*.toml"))
+
+
+@pytest.mark.parametrize("f", BAD_FILES, ids=[f.stem for f in BAD_FILES])
+def test_bad_scenario_names_file_field_and_fix(f):
+    field, words = _expectation(f)
+    with pytest.raises(ScenarioError) as e:
+        model.load(f)
+    err = e.value
+    assert err.field == field, str(err)
+    assert words in err.message, str(err)
+    assert Path(err.file).resolve() == f.resolve(), str(err)
+    text = f.read_text(encoding="utf-8", errors="replace")
+    if err.line is not None:  # the line given is where the field (or its table) is written
+        written = text.splitlines()[err.line - 1]
+        last = re.split(r"[.\[]", field)[-1].rstrip("]")
+        first = re.split(r"[.\[]", field)[0]
+        assert last in written or first in written, (err.line, written)
+    code, out, stderr = call(["validate", f])
+    check_error(code, out, stderr, {f: f.read_bytes()})
+
+
+def test_every_semantic_check_has_a_bad_file():
+    """Each field a semantic check can fail on (a literal in model/semantics.py) has a bad file."""
+    src = Path(S.__file__).with_name("semantics.py").read_text(encoding="utf-8")
+    fields = set(re.findall(r'fail\(\s*f?"([^"]+)"', src))
+    covered = {_expectation(f)[0] for f in BAD_FILES}
+    missing = []
+    for fld in fields:
+        pat = re.escape(fld).replace(r"\{i\}", r"\d+")
+        if not any(re.fullmatch(pat, c) for c in covered):
+            missing.append(fld)
+    assert not missing, f"no file in tests/bad_scenarios/ for: {sorted(missing)}"
+    assert len(fields) >= 15
+
+
+# --------------------------------------------------------------------------- extends
+
+def _write(p: Path, text: str) -> Path:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_extends_is_relative_to_the_file_naming_it(tmp_path, monkeypatch):
+    """child (in a/) -> ../lib/parent.toml -> base/grand.toml, each relative to its own folder,
+    whatever the working folder."""
+    _write(tmp_path / "lib" / "base" / "grand.toml", f'extends = "{BENCH}"\nname = "grand"\n'
+                                                     "[quits]\nrate = [0.05]\n")
+    _write(tmp_path / "lib" / "parent.toml", 'extends = "base/grand.toml"\n[pay]\ngrowth = 0.02\n')
+    child = _write(tmp_path / "a" / "child.toml", 'extends = "../lib/parent.toml"\nname = "child"\n'
+                                                 "[demand]\ncommunities = 30\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    sc = model.load(child)
+    assert sc.name == "child"
+    assert sc.demand.communities == 30                  # child
+    assert sc.pay.growth.value == 0.02                  # parent
+    assert sc.quits.rate.value == (0.05,)               # grandparent
+    assert sc.calendar.exam == 0.5                      # bench
+    assert [Path(f["path"]).name for f in sc.files()] == ["bench.toml", "grand.toml", "parent.toml",
+                                                          "child.toml"]
+    # the same relative name from the working folder does not exist: it is not looked up there
+    _write(elsewhere / "base" / "grand.toml", "this is not TOML")
+    assert model.load(child).quits.rate.value == (0.05,)
+
+
+def test_error_in_a_parent_names_the_parent_and_its_line(tmp_path):
+    parent = _write(tmp_path / "base" / "parent.toml",
+                    f'extends = "{BENCH}"\n\n[quits]\nrate = [0.05]\ndeath_rate = 2\n')
+    child = _write(tmp_path / "child.toml", 'extends = "base/parent.toml"\n')
+    with pytest.raises(ScenarioError) as e:
+        model.load(child)
+    assert (Path(e.value.file), e.value.line, e.value.field) == (parent, 5, "quits.death_rate")
+
+
+def test_a_child_field_over_a_parent_field_is_reported_in_the_child(tmp_path):
+    child = _write(tmp_path / "child.toml", f'extends = "{BENCH}"\n[quits]\n\ndeath_rate = -1\n')
+    with pytest.raises(ScenarioError) as e:
+        model.load(child)
+    assert (Path(e.value.file), e.value.line) == (child, 4)
+
+
+def test_missing_parent_says_where_it_looked(tmp_path):
+    child = _write(tmp_path / "sub" / "child.toml", 'name = "x"\nextends = "../nope/base.toml"\n')
+    with pytest.raises(ScenarioError, match=re.escape(str(tmp_path / "sub" / "../nope/base.toml"))) as e:
+        model.load(child)
+    assert (e.value.field, e.value.line) == ("extends", 2)
+
+
+def test_cycle_through_three_files(tmp_path):
+    _write(tmp_path / "a.toml", 'extends = "b/b.toml"\n')
+    _write(tmp_path / "b" / "b.toml", 'extends = "../c.toml"\n')
+    _write(tmp_path / "c.toml", '# c\nextends = "a.toml"\n')
+    with pytest.raises(ScenarioError, match=r"a.toml -> b.toml -> c.toml -> a.toml") as e:
+        model.load(tmp_path / "a.toml")
+    assert (Path(e.value.file).name, e.value.line) == ("c.toml", 2)
+
+
+# --------------------------------------------------------------------------- overrides
+
+def test_override_errors_name_the_option():
+    with pytest.raises(ScenarioError) as e:
+        model.load("bench", ["recruitment.max_age=twelve"])
+    assert (e.value.file, e.value.field, e.value.line) == ("--set", "recruitment.max_age", None)
+    with pytest.raises(ScenarioError, match="no such field") as e:
+        model.load("bench", ["recruitment.maxage=30"])
+    assert e.value.file == "--set"
+
+
+def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):
+    f = _write(tmp_path / "x.toml", f'extends = "{BENCH}"\n[quits]\ndeath_rate = 5\n')
+    with pytest.raises(ScenarioError) as e:
+        model.load(f, ["demand.communities=50"])
+    assert (Path(e.value.file), e.value.line, e.value.field) == (f, 3, "quits.death_rate")
+
+
+def test_with_overrides_names_its_label():
+    sc = model.load("bench")
+    with pytest.raises(ScenarioError) as e:
+        sc.with_overrides({"certification.pass_prob": 1.5}, label="--variant pass=1.5")
+    assert e.value.file == "--variant pass=1.5"
+    assert sc.with_overrides({"certification.pass_prob": 0.3}).certification.pass_prob.value == 0.3
+
+
+@pytest.mark.parametrize("text, value", [
+    ("a.b=3", 3), ("a.b=0.25", 0.25), ("a.b=[0.1, 0.2]", [0.1, 0.2]), ("a.b=true", True),
+    ("a.b=households", "households"), ("a.b = 'x y'", "x y"), ("a.b={2025 = 1}", {"2025": 1}),
+    ("a.b=1\nc = 2", "1\nc = 2"), ("a.b=" + "9" * 5000, "9" * 5000), ("a.b=", ""),
+])
+def test_parse_override(text, value):
+    assert S.parse_override(text) == ("a.b", value)
+
+
+# --------------------------------------------------------------------------- locating fields
+
+def test_field_lines_on_tricky_toml():
+    text = '\n'.join([
+        'name = "x"  # [not] a header',                  # 1
+        'description = """',                             # 2
+        '[pay]',                                         # 3 inside a string
+        'growth = 1"""',                                 # 4
+        'demand.communities = 5',                        # 5 dotted key
+        '[population]',                                  # 6
+        'age = [',                                       # 7
+        '  [22, 55, 1.0],',                              # 8
+        '  [inf, 1, 2],',                                # 9 not a header
+        ']',                                             # 10
+        '"quoted key" = 1',                              # 11
+        "[[targets]]",                                   # 12
+        "name = 'a'",                                    # 13
+        "[[targets]]",                                   # 14
+        "year = 2030",                                   # 15
+        "[quits . 'rate x']",                            # 16
+    ])
+    lines = S.field_lines(text)
+    assert lines[("name",)] == [1]
+    assert ("pay",) not in lines and ("pay", "growth") not in lines
+    assert lines[("demand", "communities")] == [5]
+    assert lines[("population", "age")] == [7]
+    assert ("inf",) not in lines and ("population", "inf") not in lines
+    assert lines[("population", "quoted key")] == [11]
+    assert lines[("targets", 0, "name")] == [13]
+    assert lines[("targets", 1, "year")] == [15]
+    assert lines[("quits", "rate x")] == [16]
+
+
+def test_paths_are_shown_relative_to_the_working_folder(tmp_path, monkeypatch):
+    f = _write(tmp_path / "sub" / "x.toml", f'extends = "{BENCH}"\n[quits]\ndeath_rate = 5\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as e:
+        model.load(f)
+    assert str(e.value).startswith("sub/x.toml:3, field 'quits.death_rate': ")
+
+
+# --------------------------------------------------------------------------- valid neighbours
+
+@pytest.mark.parametrize("overrides", [
+    {"recruitment.max_age": {"2025": 40, "2028": 35}},                 # above the youngest applicant
+    {"population.heads_per_community": 1, "population.committee_per_community": 2,
+     "elections.enabled": True, "elections.years": [2021, 2026, 2031]},  # some years inside
+    {"demand.min_party_posts": 2, "population.heads_per_community": 1,
+     "population.committee_per_community": 7},                          # exactly the 10 posts
+    {"recruitment.certificate_required_from": 2040},                    # after the horizon
+    {"economy.average_wage": 90000.0, "pay.contribution_floor": 0.6, "pay.contribution_cap": 3.0},
+    {"economy.price_base_year": 2020},
+])
+def test_consistent_variations_are_accepted(overrides):
+    """The semantic checks reject contradictions only, not their valid neighbours."""
+    model.load("bench").with_overrides(overrides)
+
+
+def test_bom_and_comment_only_files(tmp_path):
+    f = tmp_path / "bom.toml"
+    f.write_bytes(b"\xef\xbb\xbf" + BENCH.read_bytes())
+    assert model.load(f).name == "bench"
+    g = _write(tmp_path / "c.toml", "# nothing but a comment\n\n")
+    with pytest.raises(ScenarioError, match="the file is empty"):
+        model.load(g)
