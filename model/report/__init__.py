@@ -23,13 +23,36 @@ from pathlib import Path
 
 from . import budget, figures, fonts, labels, webpage
 from .budget import read_budget, write_budget
-from .figures import (age_pyramid, fan_chart, flows, funding_sources, payroll_components,
-                      target_board, write_figures)
+from .figures import (
+    age_pyramid,
+    fan_chart,
+    flows,
+    funding_sources,
+    payroll_components,
+    target_board,
+    write_figures,
+)
 from .fonts import MissingCJKFontWarning
 
-__all__ = ["write_all", "compare_report", "write_budget", "read_budget", "write_figures", "fan_chart",
-           "target_board", "payroll_components", "funding_sources", "flows", "age_pyramid",
-           "MissingCJKFontWarning", "budget", "figures", "fonts", "labels", "webpage"]
+__all__ = [
+    "MissingCJKFontWarning",
+    "age_pyramid",
+    "budget",
+    "compare_report",
+    "fan_chart",
+    "figures",
+    "flows",
+    "fonts",
+    "funding_sources",
+    "labels",
+    "payroll_components",
+    "read_budget",
+    "target_board",
+    "webpage",
+    "write_all",
+    "write_budget",
+    "write_figures",
+]
 
 
 def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) -> None:

@@ -173,7 +173,7 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
     return path
 
 
-def read_budget(path) -> "dict[tuple[str, str, str], dict[int, float]]":
+def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
     """Read back a workbook written by :func:`write_budget`.
 
     Returns

@@ -54,21 +54,27 @@ CAUSE_COLOURS = dict(zip(FLOW_EXITS, ("#e53e3e", "#dd6b20", "#718096", "#805ad5"
 
 # ----------------------------------------------------------------- helpers
 
+def figure_lang(lang: str) -> str:
+    """The language figures are drawn in: ``lang``, or English when Chinese is asked for
+    and no CJK font exists (with one :class:`~model.report.fonts.MissingCJKFontWarning`)."""
+    L.check_lang(lang)
+    return fonts.figure_language(lang)[0]
+
+
 @contextlib.contextmanager
 def _style(lang: str):
-    """Resolve the language figures can use and set the font while artists are made.
+    """Set the style, and the CJK font for Chinese, while a figure's artists are made.
 
     The concrete family names are stored on each text when it is created, so a
     figure drawn later (in a notebook) keeps the CJK font.
     """
-    L.check_lang(lang)
-    eff, font = fonts.figure_language(lang)
     rc = {"axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 11,
           "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9, "legend.fontsize": 8.5}
+    font = fonts.cjk_font() if lang == "zh" else None
     if font:
         rc.update({"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False})
     with mpl.rc_context(rc):
-        yield eff
+        yield
 
 
 def _new_figure(size=SIZE, ncols: int = 1, sharey=False):
@@ -100,16 +106,12 @@ def _axes(ax, size=SIZE):
     return fig, ax, True
 
 
-def _years_axis(ax, years) -> None:
-    ax.set_xlabel(L.word("year", _lang_of(ax)))
+def _years_axis(ax, years, lang: str) -> None:
+    ax.set_xlabel(L.word("year", lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(years), 11)))
     ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
     ax.set_axisbelow(True)
-
-
-def _lang_of(ax) -> str:
-    return getattr(ax, "_report_lang", "en")
 
 
 def is_share(metric: str) -> bool:
@@ -217,9 +219,9 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
     """
     if metric not in results.metrics:
         raise KeyError(f"no metric {metric!r} in this run")
-    with _style(lang) as lang:
+    lang = figure_lang(lang)
+    with _style(lang):
         fig, ax, own = _axes(ax)
-        ax._report_lang = lang
         years = np.asarray(results.years)
         div, unit = scale_of(metric, lang)
         if is_share(metric):
@@ -237,11 +239,11 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
                 mk = "^" if spec.op in (">=", ">") else ("v" if spec.op in ("<=", "<") else "D")
                 ax.plot([spec.year], [spec.threshold / div], linestyle="none", marker=mk, markersize=10,
                         color=SURE[cat], markeredgecolor="black", markeredgewidth=0.8, zorder=5,
-                        label=f"{spec.name}\n{L.word('target', lang)} {OP_SIGN.get(spec.op, spec.op)} "
+                        label=f"{_wrap(spec.name, 40)}\n{L.word('target', lang)} {OP_SIGN.get(spec.op, spec.op)} "
                               f"{format_value(metric, spec.threshold, lang)} ({spec.year}), "
                               f"P = {row['probability']:.0%}")
                 drawn += 1
-        _years_axis(ax, years)
+        _years_axis(ax, years, lang)
         if is_share(metric):
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
@@ -269,14 +271,15 @@ def fan_grid(results, metrics, lang: str = "en", ncols: int = 4):
     n = len(metrics)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
-    with _style(lang) as lang:
+    lang = figure_lang(lang)
+    with _style(lang):
         fig = Figure(figsize=(2.6 * ncols + 0.6, 2.2 * nrows + 1.3), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
         axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
         probs = {spec.metric_name: row["probability"] for spec, row in _target_rows(results)}
         for ax, m in zip(axes, metrics):
             fan_chart(results, m, ax=ax, lang=lang, legend=False)
-            base, _, scope = m.partition(".")
+            base = m.partition(".")[0]
             name = L.metric(m, lang)[len(L.metric(base, lang)):].strip(" ,（）") or L.metric(m, lang)
             ax.set_title(name + (f"  P = {probs[m]:.0%}" if m in probs else ""), fontsize=9.5)
             ax.set_ylabel("")
@@ -286,7 +289,7 @@ def fan_grid(results, metrics, lang: str = "en", ncols: int = 4):
         for ax in axes[n:]:
             ax.set_visible(False)
         base = metrics[0].partition(".")[0]
-        div, unit = scale_of(base, lang)
+        unit = scale_of(base, lang)[1]
         fig.supylabel(f"{L.metric(base, lang)} ({'%' if is_share(base) else unit})", fontsize=10)
         fig.supxlabel(L.word("year", lang), fontsize=10)
         handles, labs = axes[0].get_legend_handles_labels()
@@ -305,13 +308,13 @@ def target_board(results, ax=None, lang: str = "en"):
     rows = _target_rows(results)
     if not rows:
         return None
-    with _style(lang) as lang:
+    lang = figure_lang(lang)
+    with _style(lang):
         n = len(rows)
         ticks = [f"{_wrap(spec.name)}\n{L.metric(spec.metric_name, lang)} {OP_SIGN.get(spec.op, spec.op)} "
                  f"{format_value(spec.metric_name, spec.threshold, lang)} ({spec.year})" for spec, _ in rows]
         lines = max(t.count("\n") + 1 for t in ticks)
         fig, ax, own = _axes(ax, size=(9.0, 1.7 + n * (0.3 + 0.17 * lines)))
-        ax._report_lang = lang
         ypos = np.arange(n)[::-1]
         seen = {}
         for y, (spec, row) in zip(ypos, rows):
@@ -342,9 +345,9 @@ def target_board(results, ax=None, lang: str = "en"):
 
 def _stacked(results, parts, total_p90: str | None, ax, lang, title_key):
     parts = [m for m in parts if has_values(results, m) and np.nanmax(np.abs(_mean(results, m))) > 0]
-    with _style(lang) as lang:
+    lang = figure_lang(lang)
+    with _style(lang):
         fig, ax, own = _axes(ax)
-        ax._report_lang = lang
         years = np.asarray(results.years)
         div, unit = money_scale(lang)
         if parts:
@@ -359,14 +362,13 @@ def _stacked(results, parts, total_p90: str | None, ax, lang, title_key):
             ax.text(0.5, 0.5, L.word("none", lang), transform=ax.transAxes, ha="center")
         ax.set_ylim(bottom=0)
         ax.set_ylabel(unit)
-        _years_axis(ax, years)
+        _years_axis(ax, years, lang)
         _thousands(ax)
         handles, labs = ax.get_legend_handles_labels()
+        # beside the plot: stacked areas fill the axes, a legend inside would hide them
+        ax.legend(handles[::-1], labs[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         if own:
-            ax.legend(handles[::-1], labs[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
             _finish(fig, results, L.word(title_key, lang), lang)
-        else:
-            ax.legend(handles[::-1], labs[::-1], loc="lower left", frameon=False)
     return fig
 
 
@@ -387,13 +389,14 @@ def funding_sources(results, ax=None, lang: str = "en"):
 
 def flows(results, ax=None, lang: str = "en"):
     """Mean hires (above zero) and exits by cause (stacked below zero) in each year."""
-    with _style(lang) as lang:
+    lang = figure_lang(lang)
+    with _style(lang):
         fig, ax, own = _axes(ax)
-        ax._report_lang = lang
         years = np.asarray(results.years)
+        top = np.zeros(len(years))
         if has_values(results, "hires"):
-            ax.bar(years, np.nan_to_num(_mean(results, "hires")), width=0.7, color=BLUE,
-                   label=L.metric("hires", lang))
+            top = np.nan_to_num(_mean(results, "hires"))
+            ax.bar(years, top, width=0.7, color=BLUE, label=L.metric("hires", lang))
         bottom = np.zeros(len(years))
         for m in FLOW_EXITS:
             if not has_values(results, m):
@@ -405,15 +408,15 @@ def flows(results, ax=None, lang: str = "en"):
                    label=L.metric(m, lang))
             bottom -= v
         ax.axhline(0, color="black", linewidth=0.8)
+        pad = 0.05 * max(top.max() - bottom.min(), 1.0)
+        ax.set_ylim(bottom.min() - pad, top.max() + pad)
         ax.set_ylabel(f"{L.unit('hires', lang)} ({L.word('hires_up_exits_down', lang)})")
-        _years_axis(ax, years)
+        _years_axis(ax, years, lang)
         ax.set_xticks(years)
         _thousands(ax, absolute=True)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         if own:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
             _finish(fig, results, L.word("flows", lang), lang)
-        else:
-            ax.legend(loc="best", frameon=False)
     return fig
 
 
@@ -443,7 +446,8 @@ def age_pyramid(results, years=None, lang: str = "en"):
     if not all(m in results.metrics for m in men + women):
         raise KeyError("this run has no pyramid_* metrics")
     ys = list(years) if years is not None else [int(results.years[0]), int(results.years[-1])]
-    with _style(lang) as lang:
+    lang = figure_lang(lang)
+    with _style(lang):
         fig, axes = _new_figure(size=(8.0, 4.8), ncols=len(ys), sharey=True)
         axes = np.atleast_1d(axes)
         bands = np.arange(len(men))
@@ -456,7 +460,6 @@ def age_pyramid(results, years=None, lang: str = "en"):
         keep = bands[lo_b:hi_b + 1]
         xmax = 0.0
         for ax, year in zip(axes, ys):
-            ax._report_lang = lang
             i = results._y(year)
             for side, sign, colour, key in ((men, -1, "#4a90d9", "men"), (women, 1, "#e8798f", "women")):
                 vals = results.values[:, i, [results.metrics.index(side[b]) for b in keep]]

@@ -221,9 +221,9 @@ def write_report(results, scenario, folder, figure_items: list[dict], lang: str 
 
 def _compare_fan(results_list, metric: str, lang: str):
     """Median and 90% band of one metric for each alternative, overlaid."""
-    with F._style(lang) as lang:
+    lang = F.figure_lang(lang)
+    with F._style(lang):
         fig, ax = F._new_figure()
-        ax._report_lang = lang
         div, unit = F.scale_of(metric, lang)
         if F.is_share(metric):
             div = 1.0
@@ -236,7 +236,7 @@ def _compare_fan(results_list, metric: str, lang: str):
             ax.fill_between(years, q05, q95, color=c, alpha=0.15, linewidth=0)
             ax.plot(years, q50, color=c, linewidth=2, marker="o", markersize=3,
                     label=res.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""))
-        F._years_axis(ax, np.asarray(results_list[0].years))
+        F._years_axis(ax, np.asarray(results_list[0].years), lang)
         if F.is_share(metric):
             ax.yaxis.set_major_formatter(F.PercentFormatter(1.0, decimals=0))
             ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
@@ -261,9 +261,9 @@ def _compare_footer(fig, results_list, title, lang):
 def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
     """Difference from the baseline with its 95% interval, by year, for each alternative."""
     d = table[(table["metric"] == metric) & (table["scenario"] != baseline)]
-    with F._style(lang) as lang:
+    lang = F.figure_lang(lang)
+    with F._style(lang):
         fig, ax = F._new_figure()
-        ax._report_lang = lang
         div, unit = F.scale_of(metric, lang)
         pct = F.is_share(metric)
         if pct:
@@ -277,7 +277,7 @@ def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
                     label=f"{name} − {baseline}")
         ax.axhline(0, color="black", linewidth=0.8)
         years = np.asarray(sorted(set(table["year"].astype(int))))
-        F._years_axis(ax, years)
+        F._years_axis(ax, years, lang)
         if pct:   # a difference of shares is in percentage points, not percent
             ax.yaxis.set_major_formatter(F.FuncFormatter(lambda v, _: f"{v * 100:+.1f}"))
             ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
@@ -295,9 +295,9 @@ def _compare_targets(results_list, lang: str):
     names = list(dict.fromkeys(n for t in tabs for n in t["target"]))
     if not names:
         return None
-    with F._style(lang) as lang:
+    lang = F.figure_lang(lang)
+    with F._style(lang):
         fig, ax = F._new_figure(size=(8.0, 1.6 + 0.35 * len(names) * len(results_list) + 0.3 * len(names)))
-        ax._report_lang = lang
         k = len(results_list)
         h = 0.8 / k
         base = np.arange(len(names))[::-1].astype(float)
@@ -328,8 +328,9 @@ def _compare_targets(results_list, lang: str):
 def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str | None = None) -> Path:
     """See :func:`model.report.compare_report`; ``fig_lang`` is the language of figures
     (English where no CJK font exists), ``lang`` that of the page."""
-    from .. import __version__
     import pandas as pd
+
+    from .. import __version__
     L.check_lang(lang)
     if not results_list:
         raise ValueError("compare_report needs at least one Results")

@@ -1,0 +1,414 @@
+"""What people look at: figures, budget.xlsx and report.html written by ``write_all``.
+
+Runs are tiny (bench with 100 communities, a few replications): these tests check
+that every promised file exists and is what it claims to be, that figures show what
+the results hold (medians, targets at their year and threshold), that report.html is
+self-contained and escaped, and that Chinese falls back to English when no CJK font
+is installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+import warnings
+import xml.dom.minidom
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+import model
+from model.report import compare_report, figures, fonts, write_all
+from model.report.fonts import MissingCJKFontWarning
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "scenarios" / "bench.toml"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+RICH = f"""
+extends = "{BENCH.as_posix()}"
+name = "rich-test"
+description = "Bench with districts & targets <script>alert('x')</script>"
+
+[demand]
+communities = 100
+urban_residents = 600000.0  # assumption: a round test population
+
+[pay]
+base_share = 0.7
+pension_rate = 0.16
+
+[funding]
+city_subsidy_per_worker = 30000
+province_share = 0.2
+
+[[districts]]
+name = "gulou"
+communities = 60
+
+[[districts]]
+name = "luhe"
+communities = 40
+urban = false
+
+[[targets]]
+name = "Certified <b>85%</b> by 2029"
+metric = "certified_share"
+year = 2029
+threshold = 0.85
+source = "test & check"
+
+[[targets]]
+name = "Headcount at most 990"
+metric = "headcount"
+op = "<="
+year = 2027
+threshold = 990
+
+[[targets]]
+name = "Gulou 80% certified"
+metric = "certified_share"
+scope = "gulou"
+year = 2031
+threshold = 0.80
+
+[[targets]]
+name = "Luhe 80% certified"
+metric = "certified_share"
+scope = "luhe"
+year = 2031
+threshold = 0.80
+"""
+
+
+def rich_scenario(folder: Path):
+    path = folder / "rich.toml"
+    path.write_text(RICH, encoding="utf-8")
+    return model.load(path)
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sc = model.load("bench", {"demand.communities": 100})
+    return sc, model.run(sc, reps=6, seed=11, workers=1)
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory):
+    sc = rich_scenario(tmp_path_factory.mktemp("scenario"))
+    return sc, model.run(sc, reps=8, seed=5, workers=1)
+
+
+@pytest.fixture(scope="module")
+def rich_out(rich, tmp_path_factory):
+    """The rich run written once by write_all (with SVG), shared by the tests that read it."""
+    sc, res = rich
+    folder = tmp_path_factory.mktemp("rich_out")
+    write_all(res, sc, folder, svg=True)
+    return folder
+
+
+def assert_png(path: Path) -> None:
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, f"{path.name} is not a PNG"
+    with Image.open(path) as im:
+        im.verify()
+    with Image.open(path) as im:
+        w, h = im.size
+        assert w >= 600 and h >= 300
+        # not a blank canvas: a figure has many colours
+        assert len(im.convert("RGB").getcolors(maxcolors=1 << 20) or ()) > 20
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((tag, k, v or "") for k, v in attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html_text: str) -> _Collect:
+    p = _Collect()
+    p.feed(html_text)
+    p.close()
+    return p
+
+
+def assert_self_contained(html_text: str) -> _Collect:
+    p = parse(html_text)
+    assert html_text.startswith("<!DOCTYPE html>") and "</html>" in html_text
+    assert "script" not in p.tags and "link" not in p.tags and "iframe" not in p.tags
+    for tag, key, value in p.attrs:
+        if key == "src":
+            assert value.startswith("data:image/png;base64,"), f"<{tag} src> loads {value[:40]}"
+            assert base64.b64decode(value.split(",", 1)[1])[:8] == PNG_MAGIC
+        if key == "href":
+            assert not re.match(r"^[a-z]+:", value), f"external link {value}"
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html_text), "style loads a remote resource"
+    return p
+
+
+# ------------------------------------------------------------------ write_all
+
+
+def test_write_all_writes_every_file_for_bench(bench, tmp_path):
+    sc, res = bench
+    write_all(res, sc, tmp_path)
+    figs = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    # bench has no targets and no residents (workers_per_10k all NaN): both are skipped
+    assert figs == sorted(["fan_headcount.png", "fan_certified_share.png", "fan_payroll.png",
+                           "payroll_components.png", "funding_sources.png", "flows.png",
+                           "age_pyramid.png"])
+    for f in figs:
+        assert_png(tmp_path / "figures" / f)
+    wb = load_workbook(tmp_path / "budget.xlsx")
+    assert wb.sheetnames == ["Cover", "By component", "By funding source", "Constant prices"]
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    p = assert_self_contained(text)
+    assert "bench" in "".join(p.text)
+    assert sum(1 for t in p.tags if t == "img") == len(figs)
+    assert "The scenario sets no targets." in text
+
+
+def test_write_all_with_targets_districts_and_svg(rich_out):
+    tmp_path = rich_out
+    pngs = sorted(p.stem for p in (tmp_path / "figures").glob("*.png"))
+    assert {"target_board", "fan_workers_per_10k", "fan_certified_share-by-scope"} <= set(pngs)
+    for stem in pngs:
+        assert_png(tmp_path / "figures" / f"{stem}.png")
+        svg = (tmp_path / "figures" / f"{stem}.svg")
+        assert xml.dom.minidom.parse(str(svg)).documentElement.tagName == "svg"
+    wb = load_workbook(tmp_path / "budget.xlsx")
+    assert "By district" in wb.sheetnames
+    metrics = {c.value for c in wb["By district"]["B"]}
+    assert {"payroll", "payroll.gulou", "payroll.luhe", "payroll.urban", "payroll.rural"} <= metrics
+
+
+def test_report_html_is_escaped_and_says_what_was_run(rich, rich_out):
+    sc, res = rich
+    text = (rich_out / "report.html").read_text(encoding="utf-8")
+    p = assert_self_contained(text)
+    # text from the scenario is escaped, never markup
+    assert "<script>alert" not in text and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
+    assert "<b>85%</b>" not in text and "Certified &lt;b&gt;85%&lt;/b&gt; by 2029" in text
+    assert "test &amp; check" in text
+    body = "".join(p.text)
+    for must in ("rich-test", str(res.seed), sc.hash, model.__version__,
+                 "a round test population", "demand.urban_residents"):
+        assert must in body, must
+    assert f">{res.reps}<" in text
+
+
+def test_key_table_shows_first_five_years_of_summary(rich, rich_out):
+    _, res = rich
+    text = (rich_out / "report.html").read_text(encoding="utf-8")
+    s = res.summary().set_index(["metric", "year"])
+    start = text.index("Key figures")
+    table = text[start:text.index("</table>", start)]
+    rows = re.findall(r"<tr><td>(\d{4})</td>(.*?)</tr>", table)
+    assert [int(y) for y, _ in rows] == list(res.years[:5])
+    y0, cells = rows[0]
+    nums = re.findall(r"<td class=num>([^<]*)</td>", cells)
+    assert nums[0] == f"{s.loc[('headcount', int(y0)), 'mean']:,.0f}"
+    assert nums[1] == f"{s.loc[('certified_share', int(y0)), 'mean']:.1%}"
+    assert nums[3] == f"{s.loc[('payroll', int(y0)), 'mean'] / 1e6:,.1f}"
+    assert nums[4] == f"{s.loc[('payroll', int(y0)), 'p90'] / 1e6:,.1f}"
+
+
+# ------------------------------------------------------------------ figures show the results
+
+
+def test_fan_chart_draws_median_and_target_markers(rich):
+    _, res = rich
+    fig = figures.fan_chart(res, "certified_share")
+    ax = fig.axes[0]
+    median = np.nanquantile(res.metric("certified_share").to_numpy(), 0.5, axis=0)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert np.allclose(lines["Median"].get_ydata(), median)
+    assert list(lines["Median"].get_xdata()) == list(res.years)
+    marks = [ln for ln in ax.get_lines() if ln.get_label().startswith("Certified <b>85%</b>")]
+    assert len(marks) == 1
+    assert marks[0].get_xdata()[0] == 2029 and marks[0].get_ydata()[0] == pytest.approx(0.85)
+    assert marks[0].get_marker() == "^"
+    assert fig._suptitle.get_text() == "Certified share"
+    assert ax.get_xlabel() == "Year" and "%" in ax.get_ylabel()
+    assert any("rich-test" in t.get_text() for t in fig.texts)
+
+
+def test_payroll_fan_in_millions_with_down_marker(rich):
+    _, res = rich
+    ax = figures.fan_chart(res, "payroll").axes[0]
+    median = np.nanquantile(res.metric("payroll").to_numpy(), 0.5, axis=0) / 1e6
+    assert np.allclose(ax.get_lines()[0].get_ydata(), median)
+    assert "million yuan" in ax.get_ylabel()
+    head = figures.fan_chart(res, "headcount").axes[0]
+    (mark,) = [ln for ln in head.get_lines() if ln.get_label().startswith("Headcount at most")]
+    assert mark.get_marker() == "v" and mark.get_ydata()[0] == 990
+
+
+@pytest.mark.parametrize("low, high, p, expected", [
+    (0.92, 1.00, 1.00, "sure_met"), (0.60, 0.95, 0.80, "likely_met"),
+    (0.30, 0.70, 0.50, "likely_met"), (0.20, 0.60, 0.40, "unlikely_met"), (0.0, 0.08, 0.0, "sure_missed"),
+])
+def test_certainty_classes(low, high, p, expected):
+    assert figures.certainty(low, high, p) == expected
+
+
+def test_target_board_bars_are_the_probabilities(rich):
+    _, res = rich
+    t = res.targets()
+    ax = figures.target_board(res).axes[0]
+    widths = [patch.get_width() for patch in ax.patches]
+    assert np.allclose(widths, t["probability"].to_numpy())
+    colours = [figures.SURE[figures.certainty(r.probability_low, r.probability_high, r.probability)]
+               for r in t.itertuples()]
+    from matplotlib.colors import to_hex
+    assert [to_hex(p.get_facecolor()) for p in ax.patches] == colours
+    assert figures.target_board(model.run(model.load("bench", {"demand.communities": 20}),
+                                          reps=2, seed=1, workers=1)) is None
+
+
+def test_stacked_payroll_leaves_out_zero_components_and_adds_to_payroll(bench):
+    _, res = bench
+    ax = figures.payroll_components(res).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    # bench pays base and allowance only; the others are zero and stay off the legend
+    assert set(labels) == {"Base pay", "Certificate allowance", "Payroll P90"}
+    top = sum(res.metric(m).to_numpy().mean(axis=0) for m in ("payroll_base", "payroll_allowance")) / 1e6
+    assert np.allclose(top, res.metric("payroll").to_numpy().mean(axis=0) / 1e6)
+    poly = ax.collections[-1]
+    ys = poly.get_paths()[0].vertices[:, 1]
+    assert ys.max() == pytest.approx(top.max(), rel=1e-9)
+
+
+def test_flows_and_pyramid_match_means(bench):
+    _, res = bench
+    ax = figures.flows(res).axes[0]
+    hires = [p.get_height() for p in ax.containers[0].patches]
+    assert np.allclose(hires, res.metric("hires").to_numpy().mean(axis=0))
+    fig = figures.age_pyramid(res)
+    left = fig.axes[0]
+    men = [m for m in figures.M.PYRAMID if m.startswith("pyramid_m_")]
+    mean_men = np.array([res.at(m, res.years[0]).mean() for m in men])
+    drawn = -np.array([p.get_width() for p in left.containers[0].patches])
+    assert drawn.sum() == pytest.approx(mean_men.sum())
+    assert [a.get_title() for a in fig.axes[:2]] == [f"{res.years[0]} (31 December)",
+                                                     f"{res.years[-1]} (31 December)"]
+
+
+# ------------------------------------------------------------------ Chinese
+
+
+def test_zh_without_cjk_font_falls_back_to_english_with_one_warning(bench, tmp_path, monkeypatch):
+    sc, res = bench
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_all(res, sc, tmp_path, lang="zh")
+    ours = [w for w in caught if issubclass(w.category, MissingCJKFontWarning)]
+    assert len(ours) == 1
+    assert "apt-get install fonts-noto-cjk" in str(ours[0].message)
+    assert not [w for w in caught if "missing from font" in str(w.message).lower()]
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    alts = re.findall(r'alt="([^"]*)"', text)
+    assert "Headcount" in alts and "在岗人数" not in alts      # figures in English
+    assert "预测报告" in text                                    # the page stays Chinese
+    wb = load_workbook(tmp_path / "budget.xlsx")
+    assert wb.sheetnames[1] == "按构成 By component"
+    assert wb.worksheets[1]["A5"].value == "基本工资 Base pay"
+
+
+def test_zh_with_cjk_font_draws_chinese_without_missing_glyphs(bench, tmp_path):
+    fonts.cjk_font.cache_clear()
+    if fonts.cjk_font() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    sc, res = bench
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_all(res, sc, tmp_path, lang="zh")
+    assert not [w for w in caught if "missing from font" in str(w.message).lower()]
+    assert not [w for w in caught if issubclass(w.category, MissingCJKFontWarning)]
+    alts = set(re.findall(r'alt="([^"]*)"', (tmp_path / "report.html").read_text(encoding="utf-8")))
+    assert alts >= {"在岗人数", "持证率", "薪酬构成（均值）"}
+
+
+def test_unknown_language_is_refused(bench, tmp_path):
+    sc, res = bench
+    with pytest.raises(ValueError, match="lang"):
+        write_all(res, sc, tmp_path, lang="fr")
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def paired_table(results_list):
+    """alternative minus baseline, by replication (common random numbers), 95% t interval."""
+    from scipy import stats
+    base = results_list[0]
+    rows = []
+    for r in results_list:
+        for m in ("certified_share", "payroll"):
+            d = r.metric(m).to_numpy() - base.metric(m).to_numpy()
+            half = stats.t.ppf(0.975, r.reps - 1) * d.std(axis=0, ddof=1) / np.sqrt(r.reps)
+            for j, y in enumerate(r.years):
+                rows.append({"scenario": r.scenario, "year": int(y), "metric": m,
+                             "mean": r.metric(m).to_numpy()[:, j].mean(), "diff": d[:, j].mean(),
+                             "diff_low": d[:, j].mean() - half[j], "diff_high": d[:, j].mean() + half[j]})
+    return pd.DataFrame(rows)
+
+
+def test_compare_report_side_by_side(rich, tmp_path):
+    sc, res = rich
+    alt_sc = sc.with_overrides({"name": "rich-pass40", "certification.pass_prob": 0.40})
+    alt = model.run(alt_sc, reps=res.reps, seed=res.seed, workers=1)
+    table = paired_table([res, alt])
+    out = compare_report([res, alt], table, tmp_path / "cmp")
+    assert out == tmp_path / "cmp" / "report.html"
+    text = out.read_text(encoding="utf-8")
+    p = assert_self_contained(text)
+    body = "".join(p.text)
+    assert "rich-test (baseline)" in body and "rich-pass40" in body
+    figs = sorted(f.name for f in (tmp_path / "cmp" / "figures").glob("*.png"))
+    assert {"compare_targets.png", "compare_diff_certified_share.png", "compare_diff_payroll.png",
+            "compare_fan_headcount.png"} <= set(figs)
+    for f in figs:
+        assert_png(tmp_path / "cmp" / "figures" / f)
+    # a share's difference is in percentage points, as computed
+    row = table[(table.scenario == "rich-pass40") & (table.metric == "certified_share")].iloc[0]
+    assert f"{row['diff'] * 100:+.1f} pp" in body
+
+
+def test_compare_report_refuses_a_table_without_its_columns(rich, tmp_path):
+    _, res = rich
+    with pytest.raises(ValueError, match="diff_low"):
+        compare_report([res], pd.DataFrame({"scenario": [], "year": [], "metric": [], "mean": [],
+                                            "diff": [], "diff_high": []}), tmp_path)
+
+
+# ------------------------------------------------------------------ through the command line
+
+
+def test_cli_run_writes_report_workbook_and_figures(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "model", "run", "bench", "--reps", "3", "--seed", "2",
+                           "--set", "demand.communities=40", "--out", str(out), "--quiet",
+                           "--workers", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    for f in ("summary.csv", "targets.csv", "manifest.json", "budget.xlsx", "report.html",
+              "figures/fan_headcount.png", "figures/age_pyramid.png"):
+        assert (out / f).is_file(), f
+    assert not list(tmp_path.glob(".out.tmp-*"))

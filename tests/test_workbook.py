@@ -1,0 +1,160 @@
+"""budget.xlsx: opened with openpyxl, every number equals summary.csv.
+
+The run folder is written the way ``python -m model run`` writes it
+(``model.cli.write_run``), so the workbook and summary.csv come from one run.
+Values are compared to the CSV's 10 significant digits (``rel=1e-9``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import model
+from model import metrics as M
+from model.cli import write_run
+from model.report import budget
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "scenarios" / "bench.toml"
+
+DISTRICTS = f"""
+extends = "{BENCH.as_posix()}"
+name = "budget-test"
+description = "Bench with insurance, housing fund, subsidy and two districts"
+
+[demand]
+communities = 80
+
+[pay]
+base_share = 0.7
+pension_rate = 0.16
+housing_fund_rate = 0.08
+growth = 0.03
+
+[economy]
+inflation = 0.02
+price_base_year = 2026
+
+[funding]
+city_subsidy_per_worker = 40000
+province_share = 0.1
+
+[[districts]]
+name = "xuanwu"
+communities = 50
+
+[[districts]]
+name = "gaochun"
+communities = 30
+urban = false
+"""
+
+STAT_COLUMNS = ("mean", "p50", "p90")
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def run_folder(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"budget_{request.param}")
+    path = tmp / "budget.toml"
+    path.write_text(DISTRICTS, encoding="utf-8")
+    sc = model.load(path)
+    res = model.run(sc, reps=5, seed=7, workers=1)
+    out = write_run(sc, res, tmp / "out", lang=request.param)
+    return request.param, sc, res, out
+
+
+def data_rows(ws):
+    """(metric, statistic label, {year: cell}) for every data row of a sheet."""
+    years = [c.value for c in ws[budget.HEADER_ROW]][4:]
+    for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW):
+        if row[1].value is None:
+            continue
+        yield row[1].value, row[2].value, dict(zip(years, row[4:]))
+
+
+def test_every_number_equals_summary_csv(run_folder):
+    _, _, res, out = run_folder
+    s = pd.read_csv(out / "summary.csv").set_index(["metric", "year"])
+    wb = load_workbook(out / "budget.xlsx")
+    seen = set()
+    checked = 0
+    for ws in wb.worksheets[1:]:
+        for metric, stat, cells in data_rows(ws):
+            col = {"Mean": "mean", "均值 Mean": "mean", "P50": "p50", "P90": "p90"}[stat]
+            assert list(cells) == [int(y) for y in res.years]
+            for year, cell in cells.items():
+                expected = s.loc[(metric, year), col]
+                assert cell.data_type == "n", f"{ws.title} {metric} {year} stored as text"
+                assert cell.number_format == "#,##0"
+                assert cell.value == pytest.approx(expected, rel=1e-9, abs=1e-6)
+                checked += 1
+            seen.add((ws.title, metric, col))
+    # every item has its three rows on every sheet
+    for title, metric, _ in list(seen):
+        assert {(title, metric, c) for c in STAT_COLUMNS} <= seen
+    assert checked == len(seen) * len(res.years)
+
+
+def test_sheets_and_items(run_folder):
+    _, _, res, out = run_folder
+    got = budget.read_budget(out / "budget.xlsx")
+    by_sheet = {}
+    for title, metric, _ in got:
+        by_sheet.setdefault(title, set()).add(metric)
+    names = load_workbook(out / "budget.xlsx").sheetnames
+    assert len(names) == 5
+    comp, src, const, dist = names[1:]
+    assert by_sheet[comp] == set(M.COST_PARTS) | {"total_cost"}
+    assert by_sheet[src] == set(M.FUNDING_PARTS) | {"total_cost"}
+    assert by_sheet[const] == {"payroll_real", "total_cost_real"}
+    assert by_sheet[dist] == {"payroll", "payroll.xuanwu", "payroll.gaochun", "payroll.urban", "payroll.rural"}
+    # the district lines add up to the city's payroll, in every replication so in the mean too
+    y = int(res.years[-1])
+    total = got[(dist, "payroll", "mean")][y]
+    parts = got[(dist, "payroll.xuanwu", "mean")][y] + got[(dist, "payroll.gaochun", "mean")][y]
+    assert parts == pytest.approx(total, rel=1e-9)
+
+
+def test_labels_follow_the_language(run_folder):
+    lang, _, _, out = run_folder
+    wb = load_workbook(out / "budget.xlsx")
+    comp = wb.worksheets[1]
+    first = comp.cell(budget.FIRST_DATA_ROW, 1).value
+    header = [c.value for c in comp[budget.HEADER_ROW]][:4]
+    if lang == "zh":
+        assert wb.sheetnames[1] == "按构成 By component"
+        assert first == "基本工资 Base pay"
+        assert header[0] == "项目 Item"
+        assert "元/年" in comp["A2"].value
+    else:
+        assert wb.sheetnames[1] == "By component"
+        assert first == "Base pay"
+        assert header == ["Item", "Metric", "Statistic", "Unit"]
+        assert "yuan per year" in comp["A2"].value
+    const_unit = wb.worksheets[3]["A2"].value
+    assert "2026" in const_unit       # constant prices of the scenario's base year
+
+
+def test_cover_sheet_says_what_was_run(run_folder):
+    lang, sc, res, out = run_folder
+    cover = load_workbook(out / "budget.xlsx").worksheets[0]
+    rows = {row[0]: row[1] for row in cover.iter_rows(min_row=3, values_only=True) if row[0]}
+    key = (lambda en, zh: f"{zh} {en}" if zh != en else en) if lang == "zh" else (lambda en, zh: en)
+    assert rows[key("Scenario", "情景")] == "budget-test"
+    assert rows[key("Description", "说明")] == sc.description
+    assert rows[key("Seed", "随机种子")] == res.seed
+    assert rows[key("Replications", "重复次数")] == res.reps
+    assert rows[key("Model version", "模型版本")] == model.__version__
+    assert "budget at 90% confidence" in rows[key("P90", "P90")]
+    assert "yuan per year" in rows[key("Units", "单位")]
+
+
+def test_bench_has_no_district_sheet(tmp_path):
+    sc = model.load("bench", {"demand.communities": 20})
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    path = budget.write_budget(res, sc, tmp_path / "b.xlsx")
+    assert load_workbook(path).sheetnames == ["Cover", "By component", "By funding source", "Constant prices"]
