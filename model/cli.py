@@ -12,6 +12,7 @@ import argparse
 import datetime as _dt
 import importlib
 import json
+import os
 import platform
 import signal
 import sys
@@ -120,6 +121,7 @@ def versions() -> dict:
     import pandas
     import scipy
     import simpy
+
     from . import __version__
     return {"model": __version__, "python": platform.python_version(), "numpy": numpy.__version__,
             "scipy": scipy.__version__, "simpy": simpy.__version__, "pandas": pandas.__version__}
@@ -265,17 +267,18 @@ def cmd_rerun(a) -> int:
                if k in then and then[k] != now[k]]
     if changed:
         print("note: versions differ from the recorded run: " + ", ".join(changed), file=sys.stderr)
+    orig = Path(a.manifest).parent / "summary.csv"
+    before = orig.read_bytes() if orig.is_file() else None  # (--out may be the manifest's own folder)
     res = run(sc, reps=reps, seed=seed, workers=a.workers, quiet=a.quiet)
     # the re-run's scenario comes from the manifest; keep the record of the original files
     kept = {k: m[k] for k in ("scenario_file", "scenario_file_hash", "scenario_files") if k in m}
     write_run(sc, res, out, report=False, overwrite=not a.no_overwrite,
               extra={**kept, "rerun_of": str(Path(a.manifest).resolve())})
-    orig = Path(a.manifest).parent / "summary.csv"
-    same = orig.exists() and orig.read_bytes() == (Path(out) / "summary.csv").read_bytes()
+    same = before == (Path(out) / "summary.csv").read_bytes()
     print(f"Re-ran {sc.name} (seed {seed}, {reps} replications) into {out}/")
-    if orig.exists():
+    if before is not None:
         print(f"summary.csv identical to {orig}: {'yes' if same else 'NO'}")
-    return 0 if same or not orig.exists() else 1
+    return 0 if same or before is None else 1
 
 
 def cmd_metrics(a) -> int:
@@ -343,6 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
         print(_interrupted_message(signum), file=sys.stderr)
         return 128 + signum
+    except BrokenPipeError:
+        if not program:
+            raise
+        # the output was piped into a reader that stopped early (`... | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         if program:
             # the command is over (its output complete, or nothing written): a signal during

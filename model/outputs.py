@@ -192,7 +192,7 @@ def _alive(pid: int) -> bool:
 
 def _clean_stale(out: Path) -> None:
     """Remove temporary folders of dead processes; put back an output they had renamed aside."""
-    pat = re.compile(re.escape(f".{out.name}.") + r"(tmp|old)-(\d+)-[0-9a-f]+")
+    pat = re.compile(re.escape(f".{out.name}.") + r"(tmp|old|probe)-(\d+)-[0-9a-f]+")
     try:
         entries = list(out.parent.iterdir())
     except OSError:

@@ -134,6 +134,42 @@ class Uncertain:
     def central(self) -> float:
         return float(self.frozen().mean())
 
+    def mean(self) -> float:
+        """The distribution's mean, from its arguments (without building it)."""
+        a = dict(self.args)
+        if self.dist == "uniform":
+            return (a["low"] + a["high"]) / 2
+        if self.dist == "triangular":
+            return (a["low"] + a["mode"] + a["high"]) / 3
+        return a["mean"]  # the other families are given by their mean and sd
+
+    def shape_problem(self) -> str | None:
+        """What makes the distribution's shape parameters unusable (overflow, zero), or None.
+
+        The same formulas as :meth:`frozen`, in plain floats, so a scenario with
+        extreme arguments is rejected when it is read rather than failing in a run.
+        """
+        a = dict(self.args)
+        try:
+            if self.dist == "lognormal":
+                r2 = (a["sd"] / a["mean"]) * (a["sd"] / a["mean"])
+                params = (math.sqrt(math.log1p(r2)), a["mean"] / math.sqrt(1 + r2))
+            elif self.dist == "beta":
+                m, sd = a["mean"], a["sd"]
+                k = m * (1 - m) / (sd * sd) - 1
+                params = (m * k, (1 - m) * k)
+            elif self.dist == "gamma":
+                params = ((a["mean"] / a["sd"]) * (a["mean"] / a["sd"]), a["sd"] * a["sd"] / a["mean"])
+            elif self.dist in ("uniform", "triangular"):
+                params = (a["high"] - a["low"],)
+            else:
+                params = (a["sd"],)
+        except (ArithmeticError, ValueError):
+            params = (math.nan,)
+        if not all(math.isfinite(x) and x > 0 for x in params) or not math.isfinite(self.mean()):
+            return "the distribution's arguments are too extreme (its parameters over- or underflow); use moderate values"
+        return None
+
     def interval(self, q: float = 0.05) -> tuple[float, float]:
         f = self.frozen()
         lo, hi = float(f.ppf(q)), float(f.ppf(1 - q))

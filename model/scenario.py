@@ -25,7 +25,6 @@ import json
 import math
 import re
 import tomllib
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -120,6 +119,15 @@ def _scan_rest(line: str, i: int, depth: int, mstring: str | None) -> tuple[int,
     return depth, mstring
 
 
+def toml_lines(text: str) -> list[str]:
+    """Lines as TOML (and tomllib's line numbers) count them: only LF ends a line.
+
+    (``str.splitlines`` also breaks at U+0085, U+2028 and other characters a TOML string
+    may hold.)
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def field_lines(text: str) -> dict[tuple, list[int]]:
     """Line numbers (1-based) of every table header and key of a TOML text, by path.
 
@@ -136,7 +144,7 @@ def field_lines(text: str) -> dict[tuple, list[int]]:
     table: tuple = ()
     counts: dict[tuple, int] = {}
     depth, mstring = 0, None
-    for no, line in enumerate(text.splitlines(), 1):
+    for no, line in enumerate(toml_lines(text), 1):
         i = 0
         if depth == 0 and mstring is None:
             s = line.lstrip()
@@ -167,7 +175,7 @@ def field_lines(text: str) -> dict[tuple, list[int]]:
 def _safe_lines(text: str) -> dict:
     try:
         return field_lines(text)
-    except Exception:  # noqa: BLE001 - locating is a courtesy; it must never hide the real error
+    except Exception:  # locating is a courtesy; it must never hide the real error
         return {}
 
 
@@ -196,9 +204,12 @@ class _Locator:
     """Where a field is written: the file (child first) and line of its longest written prefix."""
 
     def __init__(self, files: list[tuple[Path, str]]):
-        self.maps = [(str(p), _safe_lines(t)) for p, t in reversed(files)]
+        self.files = files
+        self.maps = None  # scanned on the first error only: valid scenarios cost nothing
 
     def find(self, path: str) -> tuple[str | None, int | None]:
+        if self.maps is None:
+            self.maps = [(str(p), _safe_lines(t)) for p, t in reversed(self.files)]
         parts = path_parts(path)
         for k in range(len(parts), 0, -1):
             for f, lines in self.maps:
@@ -222,7 +233,7 @@ def _read_toml(path: Path) -> tuple[dict, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        upto = "\n".join(data.decode("utf-8", "replace").splitlines()[:line])
+        upto = "\n".join(toml_lines(data.decode("utf-8", "replace"))[:line])
         keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
         raise ScenarioError(f"is not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x}); save the "
                             "file as UTF-8", file=str(path), line=line,
@@ -251,9 +262,9 @@ def _read_toml(path: Path) -> tuple[dict, str]:
                 line, key = max(dup)
                 field = _dotted(key)
             elif "end of document" in msg:
-                line = len(text.rstrip().splitlines()) or 1
+                line = len(toml_lines(text.rstrip())) or 1
         else:
-            upto = "\n".join(text.splitlines()[:line])
+            upto = "\n".join(toml_lines(text)[:line])
             keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
             if keys:
                 field = _dotted(max(keys, key=len))
@@ -408,14 +419,10 @@ class _Checker:
         if prob:
             self.fail(path, prob)
         u = Uncertain(x["dist"], tuple(args.items()), f.lo, f.hi)
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                mean = float(u.frozen().mean())
-        except (ArithmeticError, ValueError):
-            mean = math.nan
-        if not math.isfinite(mean):
-            self.fail(path, "the distribution's parameters are too extreme to have a finite mean")
+        prob = u.shape_problem()
+        if prob:
+            self.fail(path, prob)
+        mean = u.mean()
         if f.lo is not None and mean < f.lo or f.hi is not None and mean > f.hi:
             self.fail(path, f"the distribution's mean {mean:g} is outside [{f.lo:g}, {f.hi:g}]")
         return u
@@ -715,7 +722,7 @@ class Scenario:
             return getattr(self, path)
         raise ScenarioError("no such field", field=path)
 
-    def with_overrides(self, overrides: dict, label: str = "--set") -> "Scenario":
+    def with_overrides(self, overrides: dict, label: str = "--set") -> Scenario:
         """A new scenario with fields replaced (``{"quits.rate": [0.1]}``), validated."""
         raw = self.raw
         overridden = dict(self._overridden)
@@ -776,7 +783,7 @@ _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
 
 def _assumptions(path: Path, text: str):
     section, pending = "", None
-    for line in text.splitlines():
+    for line in toml_lines(text):
         h = _HEAD.match(line)
         if h:
             section = h.group(1)

@@ -50,11 +50,11 @@ def _first_year(years, bad) -> int:
     return int(years[np.flatnonzero(bad)[0]])
 
 
-def _retirement_ages(r) -> tuple[float, float]:
-    """Youngest and oldest statutory retirement age over the categories of workers."""
+def _oldest_retirement_age(r) -> float:
+    """The highest statutory retirement age over the categories of workers."""
     if r.rule == "fixed":
-        return min(r.age_men, r.age_women), max(r.age_men, r.age_women)
-    return 50.0, 63.0  # china2025: women workers 50 (-> 55), men 60 -> 63 (FIGURES.md section 5)
+        return max(r.age_men, r.age_women)
+    return 63.0  # china2025: men 60 -> 63 by 2040 (FIGURES.md section 5)
 
 
 def check(sc, ck) -> None:
@@ -117,7 +117,7 @@ def _staffing(sc, fail, years) -> None:
     r = sc.retirement
     if r.enabled:
         youngest = min(b[0] for b in ps.age)
-        lo, hi = _retirement_ages(r)
+        hi = _oldest_retirement_age(r)
         if youngest >= hi:
             fail("population.age", f"every worker at the start is at least {youngest}, at or above the "
                  f"retirement age ({hi:g}), so all would retire at once; give ages below it")
@@ -136,13 +136,13 @@ def _recruitment(sc, fail, years) -> None:
              f"applicant ({youngest}), so no one could be hired; raise max_age or lower recruitment.age")
     r = sc.retirement
     if r.enabled:
-        lo, hi = _retirement_ages(r)
+        hi = _oldest_retirement_age(r)
         if youngest >= hi:
             fail("recruitment.age", f"every applicant is at least {youngest}, at or above the retirement age "
                  f"({hi:g}), so hires would retire at once; give applicant ages below it")
     if _max(rec.min_education) > 0:
         for v in _values(rec.education):
-            if v[int(round(_max(rec.min_education))):].sum() <= 0:
+            if v[round(_max(rec.min_education)):].sum() <= 0:
                 fail("recruitment.min_education", "no applicant has the required education; change "
                      "recruitment.education or min_education")
     req = rec.certificate_required_from
@@ -239,7 +239,6 @@ def _targets(sc, fail) -> None:
         if base == "workers_per_10k" and sc.demand.urban_residents <= 0:
             fail(f"targets[{i}].metric", "workers_per_10k needs the urban resident population; set "
                  "demand.urban_residents")
-        if base.startswith("pay_ratio_") or base == "average_wage":
-            if sc.economy.average_wage <= 0:
-                fail(f"targets[{i}].metric", f"{base} is measured against the average wage; set "
-                     "economy.average_wage")
+        if (base.startswith("pay_ratio_") or base == "average_wage") and sc.economy.average_wage <= 0:
+            fail(f"targets[{i}].metric", f"{base} is measured against the average wage; set "
+                 "economy.average_wage")

@@ -161,14 +161,16 @@ def check_error(code: int, stdout: str, stderr: str, files: dict[Path, bytes]) -
     m = Message(match)
     where = m.group("where") or ""
     named = [p for p in files if where in (str(p), p.name) or where.endswith("/" + p.name)]
-    option = where.startswith("--") or (not where and (m.group("field") or "").startswith("--"))
+    option = (where.startswith("--") or (not where and (m.group("field") or "").startswith("--"))
+              or where.startswith("python -m model"))  # argparse: "python -m model run: argument --set: ..."
     assert named or option, f"message names neither a case file nor an option: {lines[0]!r}"
     if named and named[0].suffix == ".toml":  # (a manifest is JSON: its fields have no lines)
         data = files[named[0]]
-        if parses(data) and data.strip():
+        blank = not data.removeprefix(b"\xef\xbb\xbf").strip()  # "the file is empty"
+        if parses(data) and not blank:
             assert m.group("field"), f"no field path in {lines[0]!r}"
             if written(data.decode("utf-8", "replace"), m.group("field")):
                 assert m.group("line"), f"the field is written in the file but no line is given: {lines[0]!r}"
-        elif data.strip():
+        elif not blank:
             assert m.group("line") or "cannot be read" in m.group("msg"), f"no line in {lines[0]!r}"
     return m

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from robust_helpers import BENCH, ROOT, call, check_error
 
 from model import outputs
-from robust_helpers import BENCH, ROOT, call, check_error
 
 SMALL = ("--set", "demand.communities=50")
 

@@ -19,10 +19,10 @@ import numpy
 import pytest
 import scipy
 import simpy
+from robust_helpers import BENCH, ROOT, call, check_error
 
 import model
 from model import cli
-from robust_helpers import BENCH, ROOT, call, check_error
 
 # bench, small, with an uncertain parameter so that parameter draws are reproduced too
 SETS = ["--set", "demand.communities=50", "--set", "certification.pass_prob={dist='beta', mean=0.25, sd=0.05}"]
@@ -155,3 +155,11 @@ def test_a_manifest_writes_only_into_the_folder_given(tmp_path):
     assert code in (0, 1), stderr
     new = set(tmp_path.rglob("*")) - before
     assert new and all(p.is_relative_to(tmp_path / "given") for p in new)
+
+
+def test_rerun_into_the_manifests_own_folder_compares_with_what_was_there(tmp_path):
+    manifest = run(tmp_path / "first", workers=1, reps=2)
+    s = tmp_path / "first" / "summary.csv"
+    s.write_bytes(s.read_bytes().replace(b"bench,2025,headcount,", b"bench,2025,headcount,1"))
+    code, stdout, stderr = call(["rerun", manifest, "--quiet", "--out", tmp_path / "first"])
+    assert code == 1 and stdout.rstrip().endswith("NO")   # compared with the edited file, not itself

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 
 import pytest
+from robust_helpers import BENCH, call, check_error
 
 import model
 from model import scenario as S
 from model.errors import ScenarioError
-from robust_helpers import BENCH, call, check_error
 
 BAD = Path(__file__).resolve().parent / "bad_scenarios"
 EXPECT = re.compile(rb"# expect: (?P<field>\S+) \| (?P<words>.+)")
@@ -228,3 +228,25 @@ def test_bom_and_comment_only_files(tmp_path):
     g = _write(tmp_path / "c.toml", "# nothing but a comment\n\n")
     with pytest.raises(ScenarioError, match="the file is empty"):
         model.load(g)
+
+
+@pytest.mark.parametrize("dist, args", [
+    ("normal", {"mean": 0.3, "sd": 0.1}), ("lognormal", {"mean": 2.0, "sd": 0.5}),
+    ("beta", {"mean": 0.25, "sd": 0.05}), ("gamma", {"mean": 3.0, "sd": 1.0}),
+    ("uniform", {"low": 0.1, "high": 0.4}), ("triangular", {"low": 0.0, "mode": 0.1, "high": 0.5}),
+])
+def test_uncertain_mean_without_scipy_matches_scipy(dist, args):
+    """Validation takes the mean from the arguments; it must be the distribution's mean."""
+    from model.params import Uncertain
+    u = Uncertain(dist, tuple(args.items()))
+    assert u.shape_problem() is None
+    assert u.mean() == pytest.approx(float(u.frozen().mean()), rel=1e-12)
+
+
+def test_lines_are_counted_as_toml_counts_them(tmp_path):
+    """A string holding U+0085 or U+2028 (line breaks to Python, not to TOML) does not shift lines."""
+    f = _write(tmp_path / "x.toml", f'description = "a\u0085b\u2028c"\nextends = "{BENCH}"\n[quits]\r\n'
+                                    'death_rate = 5\n')
+    with pytest.raises(ScenarioError) as e:
+        model.load(f)
+    assert (e.value.line, e.value.field) == (4, "quits.death_rate")
