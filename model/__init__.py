@@ -8,12 +8,26 @@ Typical use in a notebook::
     res.summary()        # tidy: scenario, year, metric, mean, sd, quantiles
     res.targets()        # probability each policy target is met
     res.per_replication()
-"""
 
-from .errors import ScenarioError, UserError
-from .results import Results
-from .runner import run
-from .scenario import Scenario, load
+The public names are imported on first use, so ``python -m model`` starts quickly and an
+early Ctrl-C is handled cleanly.
+"""
 
 __version__ = "0.1.0"
 __all__ = ["load", "run", "Results", "Scenario", "ScenarioError", "UserError", "__version__"]
+
+
+def __getattr__(name):
+    if name in ("load", "Scenario"):
+        from .scenario import Scenario, load
+        return {"load": load, "Scenario": Scenario}[name]
+    if name == "run":
+        from .runner import run
+        return run
+    if name == "Results":
+        from .results import Results
+        return Results
+    if name in ("ScenarioError", "UserError"):
+        from .errors import ScenarioError, UserError
+        return {"ScenarioError": ScenarioError, "UserError": UserError}[name]
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -36,7 +36,7 @@ from .errors import ScenarioError
 from .params import Constant, Schedule, Uncertain, dist_problem
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-DEFAULT_SCENARIO = "bench.toml"
+DEFAULT_SCENARIO = "changzhou-2022.toml"
 _LINE = re.compile(r"at line (\d+)")
 
 
