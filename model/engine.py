@@ -292,7 +292,8 @@ class Replication:
     def _pay_ratio(self, rows) -> np.ndarray | None:
         if self.wage_last <= 0:
             return None
-        g = self.payyear.gross(self.pop, self.comm.district)[rows]
+        pop = self.pop
+        g = self.payyear.gross_of(pop.post[rows], pop.grade[rows], pop.community[rows], self.comm.district)
         return 12 * g / self.wage_last
 
     def _schedule_exits(self, rows: np.ndarray, t0: float) -> None:

@@ -275,3 +275,10 @@ def keyed_uniform(key, ids, sub, out):
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         z = z ^ (z >> np.uint64(31))
         out[i] = (float(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def keyed_uniforms(key, ids, sub0, out):
+    """``out[j, i]`` = :func:`keyed_uniform` of ``ids[i]`` with sub-stream ``sub0 + j``."""
+    for j in range(out.shape[0]):
+        keyed_uniform(key, ids, np.uint64(sub0 + j), out[j])

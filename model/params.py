@@ -20,6 +20,7 @@ year.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -90,6 +91,31 @@ class Schedule:
         return out
 
 
+@functools.lru_cache(maxsize=1024)
+def _frozen(d: str, args: tuple):
+    """The scipy distribution of an uncertain value (cached: building one is slow)."""
+    a = dict(args)
+    if d == "normal":
+        return stats.norm(a["mean"], a["sd"])
+    if d == "lognormal":
+        m, s = a["mean"], a["sd"]
+        sigma2 = math.log1p((s / m) ** 2)
+        return stats.lognorm(math.sqrt(sigma2), scale=m / math.sqrt(1 + (s / m) ** 2))
+    if d == "beta":
+        m, s = a["mean"], a["sd"]
+        k = m * (1 - m) / s**2 - 1
+        return stats.beta(m * k, (1 - m) * k)
+    if d == "gamma":
+        m, s = a["mean"], a["sd"]
+        return stats.gamma((m / s) ** 2, scale=s**2 / m)
+    if d == "uniform":
+        return stats.uniform(a["low"], a["high"] - a["low"])
+    if d == "triangular":
+        lo, mo, hi = a["low"], a["mode"], a["high"]
+        return stats.triang((mo - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    raise ValueError(d)
+
+
 @dataclass(frozen=True)
 class Uncertain:
     """A scalar drawn once per replication from a named distribution.
@@ -109,27 +135,8 @@ class Uncertain:
         return True
 
     def frozen(self):
-        a = dict(self.args)
-        d = self.dist
-        if d == "normal":
-            return stats.norm(a["mean"], a["sd"])
-        if d == "lognormal":
-            m, s = a["mean"], a["sd"]
-            sigma2 = math.log1p((s / m) ** 2)
-            return stats.lognorm(math.sqrt(sigma2), scale=m / math.sqrt(1 + (s / m) ** 2))
-        if d == "beta":
-            m, s = a["mean"], a["sd"]
-            k = m * (1 - m) / s**2 - 1
-            return stats.beta(m * k, (1 - m) * k)
-        if d == "gamma":
-            m, s = a["mean"], a["sd"]
-            return stats.gamma((m / s) ** 2, scale=s**2 / m)
-        if d == "uniform":
-            return stats.uniform(a["low"], a["high"] - a["low"])
-        if d == "triangular":
-            lo, mo, hi = a["low"], a["mode"], a["high"]
-            return stats.triang((mo - lo) / (hi - lo), loc=lo, scale=hi - lo)
-        raise ValueError(d)
+        """The scipy distribution (built once per value: building one is slow)."""
+        return _frozen(self.dist, self.args)
 
     def central(self) -> float:
         return float(self.frozen().mean())

@@ -85,6 +85,20 @@ class KeyedStream:
         return keyed_uniform_np(self.key, ids, sub)
 
 
+def uniforms_many(rng, ids: np.ndarray, sub0: int, n: int) -> np.ndarray:
+    """``n`` uniforms per worker, shape (n, len(ids)): sub-streams ``sub0 .. sub0 + n - 1``
+    (for a plain ``Generator``, its next ``n * len(ids)`` draws)."""
+    if getattr(rng, "for_ids", None) is None:
+        return rng.random((n, len(ids)))
+    from . import kernels
+    ids = np.ascontiguousarray(ids, dtype=np.uint64)
+    if kernels.ENABLED:
+        out = np.empty((n, ids.size))
+        kernels.keyed_uniforms(np.uint64(rng.key), ids, sub0, out)
+        return out
+    return np.stack([keyed_uniform_np(rng.key, ids, sub0 + j) for j in range(n)])
+
+
 def uniforms(rng, ids: np.ndarray, sub: int = 0) -> np.ndarray:
     """Uniforms for the workers ``ids``: keyed by worker with a :class:`KeyedStream`,
     or simply the next ``len(ids)`` draws of a plain ``Generator``."""

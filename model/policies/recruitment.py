@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms
-from ..streams import uniforms
+from ..streams import uniforms, uniforms_many
 
 
 def eligible_share(p, year: int) -> float:
@@ -93,7 +93,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
         k = min(k, int(round(p.cap)))
     communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index)
     cert_min = 1 if (p.certificate_required_from and year >= p.certificate_required_from) else 0
-    u = [uniforms(rng, ids, sub) for sub in range(1, 9)]
+    u = uniforms_many(rng, ids, 1, 8)
     age = bands_from_uniforms(p.age, u[0], u[1], upper=p.max_age)
     education = shares_from_uniforms(p.education, u[2], at_least=int(round(p.min_education)))
     level = shares_from_uniforms(p.certificate, u[3], at_least=cert_min)
