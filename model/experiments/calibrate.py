@@ -449,11 +449,7 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
     sc = common.as_scenario(args.scenario, args.overrides)
-    params = []
-    for tokens in args.param:
-        key, rng = common.split_param(tokens)
-        lv = common.Lever.parse(key)
-        params.append((lv, common.parse_range(rng, lv)))
+    params = common.levers_with_ranges(args.param)
     read_observations(args.observed, sc)  # fail on a bad file before running anything
     if args.profile < 0:
         raise UserError("must be 0 or more", field="--profile")

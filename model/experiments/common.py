@@ -578,3 +578,13 @@ def fmt(x: float, unit: str = "") -> str:
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"
+
+
+def levers_with_ranges(param_args) -> list:
+    """``--param KEY=LO,HI`` options (as argparse collects them) -> [(Lever, (lo, hi)), ...]."""
+    params = []
+    for tokens in param_args:
+        key, rng = split_param(tokens)
+        lv = Lever.parse(key)
+        params.append((lv, parse_range(rng, lv)))
+    return params

@@ -240,11 +240,7 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
     sc = common.as_scenario(args.scenario, args.overrides)
-    params = []
-    for tokens in args.param:
-        key, rng = common.split_param(tokens)
-        lv = common.Lever.parse(key)
-        params.append((lv, common.parse_range(rng, lv)))
+    params = common.levers_with_ranges(args.param)
     output = common.Output.parse(sc, args.metric, args.year, args.target)
     facs = factors_from(sc, params, args.quantile)
     n = args.sobol if args.sobol is not None else (64 if len(facs) >= 2 else 0)
