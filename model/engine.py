@@ -40,7 +40,7 @@ from .policies import (assessment, certification, demand, dismissal, elections, 
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import retirement_time
 from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce
-from .sampling import draw_bands, draw_shares, rank_within
+from .sampling import draw_bands, draw_shares, rank_within, shares_from_uniforms
 from .schema import SECTIONS
 from .streams import Streams, uniforms
 
@@ -258,6 +258,14 @@ class Replication:
         pop.community[rows] = c
         pop.ability[rows] = ability
         pop.score[rows] = ability
+        # districts with their own starting certified share (levels as in the city mix)
+        own = np.array([d.certified_share for d in sc.districts])
+        if (own >= 0).any():
+            share = own[comm.district[c]]
+            u_c, u_l = rng.random(k), rng.random(k)
+            mix = sc.population.certificate.resolve([y])[0]
+            lv = np.where(u_c < share, shares_from_uniforms(mix, u_l, at_least=1), 0)
+            pop.level[rows] = np.where(share >= 0, lv, level)
         # leaders: the longest-serving in each community (ties at random)
         lead_m = int(ps.heads_per_community + ps.committee_per_community + comm.party_posts.max(initial=0))
         key = -(tenure + tie)
@@ -368,8 +376,10 @@ class Replication:
 
     def _exam(self, t: float) -> None:
         if self.sc.certification.enabled:
+            scale = np.array([d.pass_prob_scale for d in self.sc.districts])
+            scale = scale[self.comm.district] if (scale != 1.0).any() else None
             self._add(certification.apply(self.pop, self.p.certification, self.p.grades,
-                                          self.rng("certification"), t, self.y))
+                                          self.rng("certification"), t, self.y, scale))
 
     def _assess(self, t: float) -> None:
         sc, p, pop = self.sc, self.p, self.pop

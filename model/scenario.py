@@ -563,6 +563,8 @@ class District:
     urban: bool
     households_scale: float
     floor_share: float
+    certified_share: float = -1.0
+    pass_prob_scale: float = 1.0
 
 
 

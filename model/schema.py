@@ -280,6 +280,10 @@ DISTRICT = {
     "households_scale": F("float", 1.0, "Households per community relative to the city mean.", "", lo=0.01, hi=100),
     "floor_share": F("float", -1.0, "Pay floor for staff and committee posts, share of the average wage "
                      "(-1: the city's pay.floor_share).", "", lo=-1, hi=10),
+    "certified_share": F("float", -1.0, "Share of the district's starting workers holding a certificate "
+                         "(-1: the city's population.certificate mix); levels follow the city mix.", "", lo=-1, hi=1),
+    "pass_prob_scale": F("float", 1.0, "Exam pass probabilities of the district's workers are multiplied "
+                         "by this.", "", lo=0, hi=10),
 }
 
 TARGET = {

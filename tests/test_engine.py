@@ -235,3 +235,34 @@ def test_pay_indexed_to_the_average_wage(tmp_path):
     base = r.at("payroll_base", 2026)[0] / r.at("worker_years", 2026)[0]
     np.testing.assert_allclose(base, 60000.0 * 1.05)
     np.testing.assert_allclose(r.at("average_wage", 2026)[0], 80000.0 * 1.05)
+
+
+DISTRICTS = """
+extends = "@SCENARIOS@/bench.toml"
+name = "districts-check"
+years = 2
+[demand]
+communities = 200
+[[districts]]
+name = "town"
+communities = 100
+[[districts]]
+name = "village"
+communities = 100
+urban = false
+certified_share = 0.1
+pass_prob_scale = 0.0
+"""
+
+
+def test_district_starting_certified_share_and_pass_scale(tmp_path):
+    """With no exits, the village district's share on 31 December is its 10% start
+    (nobody there passes: scale 0): 1,000 workers, binomial sd 0.0095, checked within 4 sd
+    (false alarm 6e-5 per replication). The town keeps the city's 40% start and passes
+    about a quarter of the rest (expected 0.4 + 0.6 x 0.3 = 0.58; far above 0.5)."""
+    sc = model.load(write_scenario(tmp_path, DISTRICTS), {"dismissal.enabled": False, "quits.enabled": False,
+                                                          "retirement.enabled": False})
+    r = model.run(sc, reps=3, seed=5)
+    v = r.at("certified_share.village", 2025)
+    assert (np.abs(v - 0.1) < 4 * 0.0095).all(), v
+    assert (r.at("certified_share.town", 2025) > 0.5).all()

@@ -27,14 +27,18 @@ import numpy as np
 from ..streams import uniforms
 
 
-def _pass_prob(pop, rows, base, p):
+def _pass_prob(pop, rows, base, p, scale_by_community=None):
     prob = (base + p.trained_bonus * pop.trained[rows]
             + np.asarray(p.education_bonus)[pop.education[rows]]
             + p.attempt_bonus * np.minimum(pop.attempts[rows], p.max_attempts_counted))
+    if scale_by_community is not None:
+        prob = prob * scale_by_community[pop.community[rows]]
     return np.clip(prob, 0.0, 1.0)
 
 
-def apply(pop, p, grades, rng, t: float, year: int) -> dict:
+def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> dict:
+    """Hold the exam at ``t``; ``scale_by_community`` (optional) multiplies the pass
+    probability of each community's workers (a district's ``pass_prob_scale``)."""
     act = pop.active(t)
     counts = {"exam_sitters": 0, "exam_passes": 0}
     elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= p.min_education)
@@ -51,7 +55,7 @@ def apply(pop, p, grades, rng, t: float, year: int) -> dict:
             continue
         u = uniforms(rng, pop.uid[rows], sub)
         sits = u < sit
-        passed = u < sit * _pass_prob(pop, rows, base, p)
+        passed = u < sit * _pass_prob(pop, rows, base, p, scale_by_community)
         failed = rows[sits & ~passed]
         pop.attempts[failed] = np.minimum(pop.attempts[failed].astype(np.int16) + 1, 127)
         win = rows[passed]
