@@ -34,6 +34,8 @@ def find_browser() -> str | None:
 def screenshot(browser: str, page: Path, png: Path, profile: Path, size=(1200, 2400)) -> None:
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
            "--no-first-run", "--disable-extensions", f"--user-data-dir={profile}",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-quic",
            "--proxy-server=127.0.0.1:9",  # no network: a self-contained page needs none
            f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=5000",
            f"--screenshot={png}", page.resolve().as_uri()]
