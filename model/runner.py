@@ -50,6 +50,17 @@ def _large_allocations_stay_mapped() -> None:
         pass
 
 
+def reps_and_seed(scenario, reps: int | None, seed: int | None) -> tuple[int, int]:
+    """Replications and seed of a run: the given ones, else the scenario's [run] section."""
+    reps = scenario.run.reps if reps is None else int(reps)
+    seed = scenario.run.seed if seed is None else int(seed)
+    if reps < 1:
+        raise UserError("--reps must be at least 1", field="reps")
+    if seed < 0:
+        raise UserError("--seed must be a whole number >= 0", field="seed")
+    return reps, seed
+
+
 def default_workers(reps: int) -> int:
     """Local processes used when none are asked for: all cores for large runs."""
     return 1 if reps < 16 else (os.cpu_count() or 1)
@@ -99,12 +110,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     from .scenario import Scenario, load
     if not isinstance(scenario, Scenario):
         scenario = load(scenario)
-    reps = scenario.run.reps if reps is None else int(reps)
-    seed = scenario.run.seed if seed is None else int(seed)
-    if reps < 1:
-        raise UserError("--reps must be at least 1", field="reps")
-    if seed < 0:
-        raise UserError("--seed must be a whole number >= 0", field="seed")
+    reps, seed = reps_and_seed(scenario, reps, seed)
     scheduler = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if backend in (None, "dask") else None)
     if scheduler and backend is None:
         backend = "dask"

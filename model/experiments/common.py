@@ -462,17 +462,11 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
     are spread over local processes when there are several (each runs its
     replications serially), or run one after another on the Dask backend.
     """
-    from ..runner import run
+    from ..runner import reps_and_seed, run
     scenarios = list(scenarios)
     if not scenarios:
         return []
-    first = scenarios[0]
-    reps = first.run.reps if reps is None else int(reps)
-    seed = first.run.seed if seed is None else int(seed)
-    if reps < 1:
-        raise UserError("--reps must be at least 1", field="reps")
-    if seed < 0:
-        raise UserError("--seed must be a whole number >= 0", field="seed")
+    reps, seed = reps_and_seed(scenarios[0], reps, seed)
     if backend == "dask" or scheduler:
         return [run(s, reps=reps, seed=seed, backend=backend, scheduler=scheduler, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
