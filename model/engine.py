@@ -190,7 +190,10 @@ class Replication:
         if yi == 0:
             self.wage_last = sc.economy.average_wage
             self.wage_index = 1.0
-            self.price_index = 1.0
+            # prices of the start year relative to the base year (before the start, the
+            # first year's inflation is taken for every earlier year)
+            base = sc.economy.price_base_year or sc.start_year
+            self.price_index = (1 + p.economy.inflation) ** (sc.start_year - base)
             self.residents = sc.demand.urban_residents
             self.pph = d.persons_per_household
             self.comm = demand.initial(sc.districts, self.residents, self.pph,
@@ -214,10 +217,6 @@ class Replication:
         self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor)
         if yi == 0:
             self._initial_workforce()
-        if sc.economy.price_base_year and yi == 0:
-            # price index of the start year relative to the base year
-            base = sc.economy.price_base_year
-            self.price_index = (1 + p.economy.inflation) ** (sc.start_year - base)
         pop.trained[:] = False
         rows = np.flatnonzero(pop.exit_time > y)
         self.headcount_open = len(rows)
@@ -412,9 +411,10 @@ class Replication:
         pay.settle_performance(pop, self.payyear, np.ones(pop.n, dtype=bool), leaver, self.acc,
                                self.comm.district, self.nd)
         f, acc = self.flows, self.acc
+        annual = M.annual_pay(pop, self.payyear, self.comm.district)
         out = M.snapshot(pop, self.comm, y, end, self.residents, sc.metrics.certified_k,
-                         self.payyear, self.comm.district, self.wage_last, sc.metrics.certified_k_level)
-        out.update(M.scoped(sc, pop, self.comm, end, self.residents, self.payyear, self.comm.district,
+                         annual, self.wage_last, sc.metrics.certified_k_level)
+        out.update(M.scoped(sc, pop, self.comm, end, self.residents, annual, self.comm.district,
                             self.wage_last, acc.get("_payroll_district", np.zeros(0))))
         causes = np.bincount(pop.exit_cause[leaver], minlength=len(CAUSES))
         for i, c in enumerate(CAUSES[1:], start=1):

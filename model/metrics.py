@@ -80,11 +80,16 @@ def _share(num, den):
     return float(num) / den if den else float("nan")
 
 
+def annual_pay(pop, pay_year, district_of_community) -> np.ndarray:
+    """Each row's pay rate on 31 December, as yuan a year (gross + allowance)."""
+    return 12 * (pay_year.gross(pop, district_of_community) + pay_year.allowance[pop.level])
+
+
 def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
-             pay_year, district_of_community, wage_last: float, k_level: int = 1) -> dict:
-    """Stock metrics on 31 December (rows active after the year's exits)."""
+             annual: np.ndarray, wage_last: float, k_level: int = 1) -> dict:
+    """Stock metrics on 31 December (rows active after the year's exits); ``annual`` is
+    :func:`annual_pay` of every row."""
     nc = len(comm)
-    annual = 12 * (pay_year.gross(pop, district_of_community) + pay_year.allowance[pop.level])
     if kernels.ENABLED:
         (per_c, cert_c, party_c, lv, g, npost, pay_post, pyr, n, college, bsum, hsum,
          gsum) = kernels.year_end_counts(pop.exit_time, float(year_end), int(y), pop.community, pop.level,
@@ -146,9 +151,10 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
     return out
 
 
-def scoped(scenario, pop, comm, year_end: float, residents: float, pay_year,
+def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.ndarray,
            district_of_community, wage_last: float, payroll_by_district: np.ndarray) -> dict:
-    """The SCOPED metrics per district and for the urban / rural parts."""
+    """The SCOPED metrics per district and for the urban / rural parts (``annual``: as
+    for :func:`snapshot`)."""
     out = {}
     if scenario.implicit_district:
         return out
@@ -156,7 +162,7 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, pay_year,
     idx = np.flatnonzero(pop.exit_time > year_end)
     d = district_of_community[pop.community[idx]]
     post = pop.post[idx]
-    annual = 12 * (pay_year.gross(pop, district_of_community)[idx] + pay_year.allowance[pop.level[idx]])
+    annual = annual[idx]
     n_d = np.bincount(d, minlength=nd)
     cert_d = np.bincount(d, weights=pop.level[idx] > 0, minlength=nd)
     dp = d * 3 + post

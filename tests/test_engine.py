@@ -266,3 +266,15 @@ def test_district_starting_certified_share_and_pass_scale(tmp_path):
     v = r.at("certified_share.village", 2025)
     assert (np.abs(v - 0.1) < 4 * 0.0095).all(), v
     assert (r.at("certified_share.town", 2025) > 0.5).all()
+
+
+def test_constant_prices_deflate_from_the_base_year(tmp_path):
+    """With 10% inflation and base year 2024, 2025 payroll in constant prices is nominal /
+    1.1 and 2026 nominal / 1.21; with no base year the start year is the base."""
+    text = DETERMINISTIC + "\n[economy]\ninflation = 0.1\nprice_base_year = 2024\n"
+    r = model.run(model.load(write_scenario(tmp_path, text)), reps=1, seed=1)
+    for year, idx in ((2025, 1.1), (2026, 1.21)):
+        np.testing.assert_allclose(r.at("payroll_real", year), r.at("payroll", year) / idx)
+    r0 = model.run(model.load(write_scenario(tmp_path, DETERMINISTIC + "\n[economy]\ninflation = 0.1\n",
+                                             "b.toml")), reps=1, seed=1)
+    np.testing.assert_allclose(r0.at("payroll_real", 2025), r0.at("payroll", 2025))

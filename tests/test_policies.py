@@ -189,12 +189,12 @@ def test_quit_times_are_uniform_and_respect_entry(rng):
     """Quit share ~ Binomial(n, q); times uniform in the year (KS p > 1e-4); entrants at t0 only
     quit after t0 with probability q (1 - (t0 - y))."""
     n, q = 200000, 0.3
-    t = quits.draw_times(np.full(n, q), rng, Y, Y)
+    t = quits.times_from_uniforms(np.full(n, q), rng.random(n), Y, Y)
     quit = np.isfinite(t)
     z = (quit.sum() - n * q) / np.sqrt(n * q * (1 - q))
     assert abs(z) < 4.5
     assert stats.kstest(t[quit] - Y, "uniform").pvalue > 1e-4
-    t2 = quits.draw_times(np.full(n, q), rng, Y, Y + 0.5)
+    t2 = quits.times_from_uniforms(np.full(n, q), rng.random(n), Y, Y + 0.5)
     got = np.isfinite(t2)
     assert (t2[got] >= Y + 0.5).all()
     z2 = (got.sum() - n * q / 2) / np.sqrt(n * q / 2 * (1 - q / 2))

@@ -16,11 +16,13 @@ from .. import kernels
 from ..sampling import rank_within
 
 
-def _fill(pop, rows_from, need, n_comm, post, min_grade):
+def _fill(pop, rows_from, need, post, min_grade) -> np.ndarray:
+    """Move the best-scoring ``need[c]`` of ``rows_from`` in each community ``c`` up to
+    ``post``; returns the rows moved."""
     # only candidates in communities with a vacancy are ranked (usually few)
     rows_from = rows_from[need[pop.community[rows_from]] > 0]
     if not len(rows_from):
-        return 0
+        return rows_from
     c = pop.community[rows_from]
     key = -pop.score[rows_from].astype(np.float64)
     if kernels.ENABLED:
@@ -30,7 +32,7 @@ def _fill(pop, rows_from, need, n_comm, post, min_grade):
         up = rows_from[rank_within(c, key) < need[c]]
     pop.post[up] = post
     pop.grade[up] = np.maximum(pop.grade[up], min_grade)
-    return len(up)
+    return up
 
 
 def apply(pop, p, heads: int, committee: int, n_comm: int, min_grade, t: float, year: int,
@@ -50,8 +52,7 @@ def apply(pop, p, heads: int, committee: int, n_comm: int, min_grade, t: float, 
             if not need.any():
                 break
             cand = np.flatnonzero(act & (pop.post == src))
-            before = np.bincount(pop.community[act & (pop.post == post)], minlength=n_comm)
-            moved += _fill(pop, cand, need, n_comm, post, int(min_grade[post]))
-            after = np.bincount(pop.community[act & (pop.post == post)], minlength=n_comm)
-            need = np.maximum(need - (after - before), 0)
+            up = _fill(pop, cand, need, post, int(min_grade[post]))
+            need = need - np.bincount(pop.community[up], minlength=n_comm)
+            moved += len(up)
     return {"posts_filled_internally": moved}

@@ -34,13 +34,9 @@ def quit_probability(p, tenure: np.ndarray, pay_ratio: np.ndarray | None) -> np.
     return np.clip(q, 0.0, 1.0)
 
 
-def draw_times(q: np.ndarray, rng: np.random.Generator, year: int, t0: np.ndarray | float) -> np.ndarray:
-    """Exit instants in ``[max(t0, year), year + 1)``, ``inf`` where there is none."""
-    return times_from_uniforms(q, rng.random(len(q)), year, t0)
-
-
 def times_from_uniforms(q: np.ndarray, u: np.ndarray, year: int, t0: np.ndarray | float) -> np.ndarray:
-    """The exit instants that uniforms ``u`` give under annual probabilities ``q``."""
+    """Exit instants in ``[max(t0, year), year + 1)`` that uniforms ``u`` give under
+    annual probabilities ``q``; ``inf`` where there is none."""
     with np.errstate(divide="ignore", invalid="ignore"):
         t = year + u / q
     t = np.where(u < q, t, np.inf)
