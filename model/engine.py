@@ -132,6 +132,7 @@ class Replication:
         self.nd = 0 if scenario.implicit_district else len(scenario.districts)
         self._rngs: dict = {}
         self.district_floor = np.array([d.floor_share for d in scenario.districts], dtype=float)
+        self.district_pass = np.array([d.pass_prob_scale for d in scenario.districts], dtype=float)
 
     # -- random streams -------------------------------------------------------------
     def rng(self, mechanism: str) -> np.random.Generator:
@@ -218,8 +219,8 @@ class Replication:
         if yi == 0:
             self._initial_workforce()
         pop.trained[:] = False
-        rows = np.flatnonzero(pop.exit_time > y)
-        self.headcount_open = len(rows)
+        rows = np.arange(pop.n)  # leavers were dropped at the last close: everyone is active
+        self.headcount_open = pop.n
         self._schedule_exits(rows, float(y))
 
     def _initial_workforce(self) -> None:
@@ -282,9 +283,11 @@ class Replication:
         step = max(g.step_years, 1.0)
         base = recruitment.entry_grade(g, edu, level, post).astype(np.int64)
         hi = np.asarray(g.max_grade)[post]
-        steps = np.floor(tenure / step).astype(np.int64) if sc.grades.enabled else 0
+        # one step per whole `step` years of service (at least one year a step); time in
+        # grade is the service since the last of those steps
+        steps = np.floor(tenure / step).astype(np.int64) if sc.grades.enabled else np.zeros(k, np.int64)
         pop.grade[rows] = np.clip(base + steps, 1, hi).astype(np.int8)
-        pop.grade_since[rows] = y - (tenure % int(step))
+        pop.grade_since[rows] = y - np.floor(tenure - steps * step).astype(np.int64)
         self._entered(rows)
 
     def _entered(self, rows) -> None:
@@ -299,9 +302,9 @@ class Replication:
     def _pay_ratio(self, rows) -> np.ndarray | None:
         if self.wage_last <= 0:
             return None
-        pop = self.pop
-        g = self.payyear.gross_of(pop.post[rows], pop.grade[rows], pop.community[rows], self.comm.district)
-        return 12 * g / self.wage_last
+        pop, py = self.pop, self.payyear
+        g = py.gross_of(pop.post[rows], pop.grade[rows], pop.community[rows], self.comm.district)
+        return 12 * (g + py.allowance[pop.level[rows]]) / self.wage_last  # as metrics.annual_pay
 
     def _schedule_exits(self, rows: np.ndarray, t0: float) -> None:
         """Draw this year's quit, death and retirement instants for ``rows`` entering at ``t0``.
@@ -360,8 +363,14 @@ class Replication:
         if not p.recruitment.enabled:
             return
         exp_rate = 0.0
-        if p.recruitment.anticipate_exits:  # the exits expected in the rest of the year
-            exp_rate = (float(np.mean(p.quits.rate)) + p.quits.death_rate) * (self.y + 1.0 - t)
+        if p.recruitment.anticipate_exits and self.sc.quits.enabled:
+            # the exits expected in the rest of the year: the active workers' own quit
+            # probabilities (tenure band, pay) plus deaths, pro rata to the time left
+            act = np.flatnonzero(self.pop.active(t))
+            if len(act):
+                q = quits.quit_probability(p.quits, self.pop.tenure(self.y)[act],
+                                           self._pay_ratio(act) if p.quits.pay_elasticity > 0 else None)
+                exp_rate = (float(q.mean()) + p.quits.death_rate) * (self.y + 1.0 - t)
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
                                          self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index)
         self._entered(rows)
@@ -375,8 +384,7 @@ class Replication:
 
     def _exam(self, t: float) -> None:
         if self.sc.certification.enabled:
-            scale = np.array([d.pass_prob_scale for d in self.sc.districts])
-            scale = scale[self.comm.district] if (scale != 1.0).any() else None
+            scale = self.district_pass[self.comm.district] if (self.district_pass != 1.0).any() else None
             self._add(certification.apply(self.pop, self.p.certification, self.p.grades,
                                           self.rng("certification"), t, self.y, scale))
 
@@ -423,6 +431,8 @@ class Replication:
         out["exit_rate"] = out["exits_total"] / self.headcount_open if self.headcount_open else float("nan")
         base = f["elimination_base"]
         out["elimination_rate"] = out["exits_eliminated"] / base if base else 0.0
+        out["communities_split"] = f["communities_split"]
+        out["communities_merged"] = f["communities_merged"]
         out["rated_excellent_share"] = f["rated_excellent"] / f["rated"] if f["rated"] else float("nan")
         out["rated_unqualified_share"] = f["rated_unqualified"] / f["rated"] if f["rated"] else float("nan")
         for k in ("hires", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",

@@ -23,6 +23,7 @@ UNITS = {
     "vacancy_rate": "share", "unfilled_posts": "posts", "urban_residents": "persons",
     "workers_per_10k": "workers per 10,000 urban residents", "workers_per_community": "workers",
     "communities_party_share": "share of communities",
+    "communities_split": "communities/year", "communities_merged": "communities/year",
     "hires": "workers/year", **{m: "workers/year" for m in EXIT_METRICS}, "exits_total": "workers/year",
     "exit_rate": "share/year", "elimination_rate": "share",
     "certified_share": "share", "certified_share_assistant": "share",

@@ -121,13 +121,16 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     values = np.full((reps, scenario.years, len(names)), np.nan)
     done = np.zeros(reps, dtype=bool)
     bar = _progress(reps, quiet)
+
+    def store(start: int, arr: np.ndarray) -> None:
+        values[start:start + len(arr)] = arr
+        done[start:start + len(arr)] = True
+        if bar is not None:
+            bar.update(len(arr))
     if backend == "dask":
         from .cluster import run_chunks
         for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler):
-            values[start:start + len(arr)] = arr
-            done[start:start + len(arr)] = True
-            if bar is not None:
-                bar.update(len(arr))
+            store(start, arr)
         workers = 0
     else:
         workers = default_workers(reps) if workers is None else int(workers)
@@ -136,20 +139,12 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
         chunks = _chunks(reps, workers)
         if workers == 1 or len(chunks) == 1:
             for ch in chunks:
-                start, arr = _chunk(scenario, seed, ch)
-                values[start:start + len(arr)] = arr
-                done[start:start + len(arr)] = True
-                if bar is not None:
-                    bar.update(len(arr))
+                store(*_chunk(scenario, seed, ch))
         else:
             with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as ex:
                 futs = [ex.submit(_chunk, scenario, seed, ch) for ch in chunks]
                 for f in as_completed(futs):
-                    start, arr = f.result()
-                    values[start:start + len(arr)] = arr
-                    done[start:start + len(arr)] = True
-                    if bar is not None:
-                        bar.update(len(arr))
+                    store(*f.result())
     if bar is not None:
         bar.close()
     if not done.all():

@@ -12,6 +12,17 @@ from model.policies import pay
 Y = 2025
 
 
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def path(request, monkeypatch):
+    """Every hand computation runs on the compiled kernels and on the numpy code."""
+    from model import kernels
+    if request.param == "numpy":
+        monkeypatch.setattr(kernels, "ENABLED", False)
+    elif not kernels.ENABLED:
+        pytest.skip("numba not installed")
+    return request.param
+
+
 def pay_params(**kw):
     base = dict(monthly=[5000.0, 5000.0, 9000.0], grade_coefficient=[1.0] * 18, floor_share=[0.0, 0.0, 0.0],
                 base_share=0.7, performance_multiplier=[1.2, 1.0, 0.8, 0.0], leaver_performance_multiplier=1.0,

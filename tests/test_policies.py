@@ -101,16 +101,14 @@ def test_assessment_cuts_give_the_stated_shares(rng):
 
 
 def test_unqualified_streaks_count_and_reset(rng):
-    pop = pop_of(2, unq_consec=[1, 1], unq_total=[1, 1])
-    # shift worker 0 far down, worker 1 far up
-    pop.level[:] = [0, 1]
-    p = ns(shares=[0.1, 0.8, 0.05, 0.05], trained_shift=0.0, certified_shift=40.0, persistence=0.0)
-    pop.ability[:] = 0
+    """Worker 0 is trained with a shift of -40 sd (surely unqualified), worker 1 certified
+    with +40 sd (surely excellent)."""
+    pop = pop_of(2, unq_consec=[1, 1], unq_total=[1, 1], trained=[True, False], level=[0, 1])
+    p = ns(shares=[0.1, 0.8, 0.05, 0.05], trained_shift=-40.0, certified_shift=40.0, persistence=0.0)
     assessment.apply(pop, p, rng, Y + 1.0)
-    # worker 1 is certified (shift +40): excellent; worker 0: random but streak logic holds
-    assert pop.rating[1] == 0 and pop.unq_consec[1] == 0 and pop.unq_total[1] == 1
-    expect = 2 if pop.rating[0] == 3 else 0
-    assert pop.unq_consec[0] == expect
+    assert pop.rating.tolist() == [3, 0]
+    assert pop.unq_consec.tolist() == [2, 0]
+    assert pop.unq_total.tolist() == [2, 1]
 
 
 # ---------------------------------------------------------------- training

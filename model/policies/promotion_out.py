@@ -1,8 +1,9 @@
 """Targeted promotion out: community workers recruited into civil-service or
 institution posts (定向招录), taken from the best-rated.
 
-Each year ``round(per_year + reserved_share * street_hiring_plan)`` active workers in the
-eligible posts leave (``exits_promoted_out``), chosen by best assessment grade, then
+Each year ``n = per_year + reserved_share * street_hiring_plan`` active workers (a
+fractional ``n`` is rounded up with probability equal to its fraction, so the mean is
+``n``) in the eligible posts leave (``exits_promoted_out``), chosen by best assessment grade, then
 highest score. Changzhou 2022: 5% of street-office hiring reserved for good community
 workers (seed 000_4ab8506bd769e853.txt); Hohhot: 36 targeted posts over 2023-24
 (seed 002_5cfcc670a2031676.txt).
