@@ -20,8 +20,8 @@ Stages at the same instant run in rank order, and all of year ``y`` runs before 
 ``y + 1`` (the simpy event priority is ``100 * year_index + rank``), never in heap
 insertion order. Quits, deaths and retirements happen in continuous time: their
 instants are drawn when a worker enters the year, and a worker counts as employed at
-``t`` while ``hire_time <= t < exit_time``. Pay accrues between consecutive events, so
-it is exactly pro rata to the day.
+``t`` while ``hire_time <= t < exit_time``. Pay accrues between the events that change
+what workers earn, so it is exactly pro rata to the day.
 """
 
 from __future__ import annotations
@@ -54,26 +54,28 @@ _FIXED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 def year_parameters(scenario, streams: Streams | None) -> list[SimpleNamespace]:
     """Every parameter resolved for each simulated year of one replication.
 
-    Uncertain values are drawn once (from their own streams); ``streams=None`` takes
-    their means. Returns one namespace per year: ``P[i].pay.growth`` is a float,
-    ``P[i].pay.monthly`` an array. A scenario without uncertain values resolves once
-    per process (the namespaces are read-only by convention).
+    Uncertain values, whole fields or entries of a schedule or vector, are drawn once
+    (each from its own stream, :meth:`model.scenario.Scenario.uncertain`);
+    ``streams=None`` takes their means. Returns one namespace per year:
+    ``P[i].pay.growth`` is a float, ``P[i].pay.monthly`` an array. A scenario without
+    uncertain values resolves once per process (the namespaces are read-only by
+    convention).
     """
     if scenario not in _FIXED:
-        _FIXED[scenario] = (_resolve(scenario), scenario.uncertain())
-    fixed, uncertain = _FIXED[scenario]
-    if not uncertain:
+        _FIXED[scenario] = (_resolve(scenario), scenario.random_fields())
+    fixed, random_fields = _FIXED[scenario]
+    if not random_fields:
         return fixed
     # copy only the sections holding uncertain values, then draw them
     years = scenario.year_list
     out = [SimpleNamespace(**vars(P)) for P in fixed]
-    for path, v in uncertain.items():
+    for path, v in random_fields.items():
         sec, name = path.split(".")
-        x = v.resolve(years, streams.parameter(path) if streams is not None else None)
+        x = v.sample(years, path, streams)
         for i, P in enumerate(out):
             if getattr(P, sec) is getattr(fixed[i], sec):
                 setattr(P, sec, SimpleNamespace(**vars(getattr(P, sec))))
-            setattr(getattr(P, sec), name, float(x[i]))
+            setattr(getattr(P, sec), name, float(x[i]) if x.ndim == 1 else x[i])
     return out
 
 
@@ -168,11 +170,16 @@ class Replication:
             self._close()
 
     def _stage(self, env, date: float, stage: str, action):
+        # pay accrues up to a stage that changes what workers earn; recruitment only adds
+        # rows (paid from their hire instant) and training changes no pay, so accrual
+        # runs on over them in one interval
+        changes_pay = stage not in ("recruitment", "training")
         for yi in range(self.sc.years):
             y = self.sc.start_year + yi
             yield _at(env, y + date, 100 * yi + RANKS[stage])
             t = env.now
-            self._accrue(t)
+            if changes_pay:
+                self._accrue(t)
             action(t)
 
     # -- stages -----------------------------------------------------------------------
@@ -180,7 +187,7 @@ class Replication:
         sc, pop = self.sc, self.pop
         self.yi, self.y = yi, y
         self.p = p = self.P[yi]
-        self.flows = dict.fromkeys(("hires", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
+        self.flows = dict.fromkeys(("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
                                     "grade_steps", "posts_filled_internally", "cost_training",
                                     "cost_recruitment", "rated", "rated_excellent", "rated_unqualified",
                                     "elimination_base", "communities_split", "communities_merged"), 0.0)
@@ -190,6 +197,7 @@ class Replication:
         d = p.demand
         if yi == 0:
             self.wage_last = sc.economy.average_wage
+            self.rural_income_last = sc.economy.rural_disposable_income
             self.wage_index = 1.0
             # prices of the start year relative to the base year (before the start, the
             # first year's inflation is taken for every earlier year)
@@ -201,6 +209,7 @@ class Replication:
                                        sc.demand.households_spread, self.rng("demand"))
         else:
             self.wage_last *= 1 + self.P[yi - 1].economy.average_wage_growth
+            self.rural_income_last *= 1 + self.P[yi - 1].economy.rural_disposable_income_growth
             self.wage_index *= 1 + (self.P[yi - 1].economy.average_wage_growth if sc.pay.index_to_wage
                                     else p.pay.growth)
             self.price_index *= 1 + p.economy.inflation
@@ -215,7 +224,9 @@ class Replication:
             self.flows.update(f)
         leaders = sc.population.heads_per_community + sc.population.committee_per_community
         demand.set_posts(self.comm, d, self.residents, leaders)
-        self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor)
+        self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor,
+                                   districts=sc.districts,
+                                   benchmarks={"rural_disposable_income": self.rural_income_last})
         if yi == 0:
             self._initial_workforce()
         pop.trained[:] = False
@@ -326,10 +337,12 @@ class Replication:
         if kernels.ENABLED:
             t = np.empty(k)
             cause = np.empty(k, dtype=np.int8)
+            qp = np.empty(k, dtype=np.float32)
             kernels.competing_exits(float(t0), float(y), tenure, retire,
                                     np.asarray(q.tenure_bands, dtype=np.int64), np.asarray(q.rate, dtype=float),
                                     none if ratio is None else ratio, float(q.pay_elasticity),
-                                    float(q.reference_pay_ratio), u_quit, float(q.death_rate), u_death, t, cause)
+                                    float(q.reference_pay_ratio), u_quit, float(q.death_rate), u_death, t, cause, qp)
+            pop.quit_prob[rows] = qp
         else:
             end = y + 1.0
             t = np.full(k, np.inf)
@@ -338,8 +351,11 @@ class Replication:
                 tr = np.maximum(retire, t0)
                 due = tr < end
                 t[due], cause[due] = tr[due], RETIRED
+            pop.quit_prob[rows] = 0.0
             if len(u_quit):
-                tq = quits.times_from_uniforms(quits.quit_probability(q, tenure, ratio), u_quit, y, t0)
+                qp = quits.quit_probability(q, tenure, ratio)
+                pop.quit_prob[rows] = qp
+                tq = quits.times_from_uniforms(qp, u_quit, y, t0)
                 first = tq < t
                 t[first], cause[first] = tq[first], QUIT
             if len(u_death):
@@ -365,12 +381,13 @@ class Replication:
         exp_rate = 0.0
         if p.recruitment.anticipate_exits and self.sc.quits.enabled:
             # the exits expected in the rest of the year: the active workers' own quit
-            # probabilities (tenure band, pay) plus deaths, pro rata to the time left
-            act = np.flatnonzero(self.pop.active(t))
-            if len(act):
-                q = quits.quit_probability(p.quits, self.pop.tenure(self.y)[act],
-                                           self._pay_ratio(act) if p.quits.pay_elasticity > 0 else None)
-                exp_rate = (float(q.mean()) + p.quits.death_rate) * (self.y + 1.0 - t)
+            # probabilities this year (by tenure band and pay, fixed when they entered
+            # the year) plus deaths, pro rata to the time left
+            act = self.pop.active(t)
+            n_act = int(np.count_nonzero(act))
+            if n_act:
+                q_mean = float(self.pop.quit_prob.sum(where=act, dtype=np.float64)) / n_act
+                exp_rate = (q_mean + p.quits.death_rate) * (self.y + 1.0 - t)
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
                                          self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index)
         self._entered(rows)
@@ -435,7 +452,7 @@ class Replication:
         out["communities_merged"] = f["communities_merged"]
         out["rated_excellent_share"] = f["rated_excellent"] / f["rated"] if f["rated"] else float("nan")
         out["rated_unqualified_share"] = f["rated_unqualified"] / f["rated"] if f["rated"] else float("nan")
-        for k in ("hires", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
+        for k in ("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
                   "posts_filled_internally", "cost_training", "cost_recruitment"):
             out[k] = f[k]
         for k in M.PAYROLL_PARTS + ("worker_years",):

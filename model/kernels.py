@@ -84,12 +84,13 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
 
 @njit(cache=True, nogil=True)
 def competing_exits(t0, year, tenure, retire_at, edges, rates, pay_ratio, elasticity, reference,
-                    u_quit, death_rate, u_death, out_time, out_cause):
+                    u_quit, death_rate, u_death, out_time, out_cause, out_q):
     """This year's exit instant and cause of each row entering at ``t0`` (see
     :mod:`model.policies.quits`): retirement on the statutory birthday, a quit at
     ``year + u/q`` if ``u < q``, a death likewise; the earliest wins (retirement on ties).
     ``u_quit`` / ``u_death`` empty: that risk is off. ``retire_at`` empty: no retirement.
-    ``pay_ratio`` empty: no pay effect."""
+    ``pay_ratio`` empty: no pay effect. ``out_q`` receives each row's quit probability
+    (0 when quits are off)."""
     end = year + 1.0
     nb = edges.size
     for i in range(out_time.size):
@@ -100,6 +101,7 @@ def competing_exits(t0, year, tenure, retire_at, edges, rates, pay_ratio, elasti
             if tr < end:
                 t = tr
                 c = 2
+        out_q[i] = 0.0
         if u_quit.size > 0:
             b = 0
             while b + 1 < nb and tenure[i] >= edges[b + 1]:
@@ -107,9 +109,13 @@ def competing_exits(t0, year, tenure, retire_at, edges, rates, pay_ratio, elasti
             q = rates[b]
             if pay_ratio.size > 0:
                 r = pay_ratio[i] if pay_ratio[i] > 1e-9 else 1e-9
-                q = q * (r / reference) ** (-elasticity)
+                if elasticity == 1.0:
+                    q = q * (1.0 / (r / reference))  # as numpy's power(x, -1): a reciprocal
+                else:
+                    q = q * (r / reference) ** (-elasticity)
             if q > 1.0:
                 q = 1.0
+            out_q[i] = q
             u = u_quit[i]
             if u < q:
                 tq = year + u / q
@@ -265,16 +271,22 @@ def settle(perf_accrued, rating, select, leaver, mult, leaver_mult, dist_c, comm
     return paid
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _keyed(key, uid, sub):
+    """One keyed uniform: the SplitMix64 output for counter ``key + gamma * (uid * 64 + sub)``."""
+    z = np.uint64(key) + np.uint64(0x9E3779B97F4A7C15) * (np.uint64(uid) * np.uint64(64) + np.uint64(sub))
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (float(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+
+
 @njit(cache=True, nogil=True)
 def keyed_uniform(key, ids, sub, out):
     """Uniforms in (0, 1) that depend only on (``key``, id, ``sub``): the SplitMix64
     output for counter ``key + gamma * (id * 64 + sub)``. See :mod:`model.streams`."""
     for i in range(ids.size):
-        z = np.uint64(key) + np.uint64(0x9E3779B97F4A7C15) * (np.uint64(ids[i]) * np.uint64(64) + np.uint64(sub))
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-        out[i] = (float(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+        out[i] = _keyed(key, ids[i], sub)
 
 
 @njit(cache=True, nogil=True)
@@ -282,3 +294,210 @@ def keyed_uniforms(key, ids, sub0, out):
     """``out[j, i]`` = :func:`keyed_uniform` of ``ids[i]`` with sub-stream ``sub0 + j``."""
     for j in range(out.shape[0]):
         keyed_uniform(key, ids, np.uint64(sub0 + j), out[j])
+
+
+@njit(cache=True, nogil=True)
+def _fill_posts(active, community, post, grade, score, need, src, target, min_grade):
+    """Move the best-scoring ``need[c]`` active holders of post ``src`` in each community
+    ``c`` up to post ``target`` (ties: earlier row first); ``need`` is decreased by
+    the moves. Returns the number moved.
+
+    One pass over the rows keeps, for each community with a vacancy, its best
+    ``need[c]`` candidates so far in order (a short insertion list)."""
+    nc = need.size
+    slot = np.full(nc, -1, np.int64)
+    k = 0
+    m = 0
+    for c in range(nc):
+        if need[c] > 0:
+            slot[c] = k
+            k += 1
+            if need[c] > m:
+                m = need[c]
+    if k == 0:
+        return 0
+    top = np.empty((k, m), np.int64)
+    cnt = np.zeros(k, np.int64)
+    for i in range(community.size):
+        if post[i] != src or not active[i]:
+            continue
+        c = community[i]
+        s = slot[c]
+        if s < 0:
+            continue
+        r = need[c]
+        si = score[i]
+        j = cnt[s]
+        if j < r:
+            cnt[s] = j + 1
+        elif si > score[top[s, r - 1]]:
+            j = r - 1
+        else:
+            continue
+        while j > 0 and score[top[s, j - 1]] < si:
+            top[s, j] = top[s, j - 1]
+            j -= 1
+        top[s, j] = i
+    moved = 0
+    for c in range(nc):
+        s = slot[c]
+        if s < 0:
+            continue
+        for j in range(cnt[s]):
+            i = top[s, j]
+            post[i] = target
+            if grade[i] < min_grade:
+                grade[i] = min_grade
+        need[c] -= cnt[s]
+        moved += cnt[s]
+    return moved
+
+
+@njit(cache=True, nogil=True)
+def _vacant(active, community, post, target, per_comm, alive, n_comm):
+    """Vacant ``target`` posts per community: ``per_comm`` less those held (0 in
+    communities no longer alive)."""
+    need = np.zeros(n_comm, np.int64)
+    for i in range(community.size):
+        if active[i] and post[i] == target:
+            need[community[i]] += 1
+    for c in range(n_comm):
+        v = per_comm - need[c]
+        need[c] = v if v > 0 and (alive.size == 0 or alive[c]) else 0
+    return need
+
+
+@njit(cache=True, nogil=True)
+def elect(exit_time, hire_time, t, community, post, grade, score, heads, committee, alive,
+          min_grade_head, min_grade_committee, n_comm):
+    """Elections (see :mod:`model.policies.elections`): vacant head posts filled by the
+    best-scoring committee members, then staff; then vacant committee posts by the
+    best-scoring staff. Returns the number of workers moved up."""
+    n = community.size
+    active = np.empty(n, np.bool_)
+    for i in range(n):
+        active[i] = exit_time[i] > t and hire_time[i] <= t
+    moved = 0
+    if heads > 0:
+        need = _vacant(active, community, post, 2, heads, alive, n_comm)
+        moved += _fill_posts(active, community, post, grade, score, need, 1, 2, min_grade_head)
+        moved += _fill_posts(active, community, post, grade, score, need, 0, 2, min_grade_head)
+    if committee > 0:
+        need = _vacant(active, community, post, 1, committee, alive, n_comm)
+        moved += _fill_posts(active, community, post, grade, score, need, 0, 1, min_grade_committee)
+    return moved
+
+
+@njit(cache=True, nogil=True)
+def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since, attempts, trained,
+         community, uid, post, grade, key, min_education, min_tenure, sit_prob, pass_prob,
+         next_level_years, next_sit_prob, pass_intermediate, pass_senior, trained_bonus,
+         education_bonus, attempt_bonus, max_attempts, scale_c, grades_enabled, step_by_old,
+         max_grade):
+    """The exam (see :mod:`model.policies.certification`) in one pass: who sits, who
+    passes (one keyed uniform per eligible worker: sub-stream 0 for a first certificate,
+    1 for the next level), attempts, new levels and the grade bonus. Returns (sitters,
+    passes)."""
+    sitters = 0
+    passes = 0
+    for i in range(level.size):
+        if not (exit_time[i] > t and hire_time[i] <= t):
+            continue
+        lv = level[i]
+        if lv == 0:
+            if education[i] < min_education or year - hire_year[i] < min_tenure:
+                continue
+            sub = 0
+            sit = sit_prob
+            base = pass_prob
+        elif next_level_years > 0 and lv <= 2 and year - level_since[i] >= next_level_years:
+            sub = 1
+            sit = next_sit_prob
+            base = pass_intermediate if lv == 1 else pass_senior
+        else:
+            continue
+        u = _keyed(key, uid[i], sub)
+        prob = base + (trained_bonus if trained[i] else 0.0) + education_bonus[education[i]]
+        prob += attempt_bonus * min(attempts[i], max_attempts)
+        if scale_c.size > 0:
+            prob *= scale_c[community[i]]
+        prob = min(max(prob, 0.0), 1.0)
+        if u < sit:
+            sitters += 1
+        if u < sit * prob:
+            passes += 1
+            level[i] = lv + 1
+            level_since[i] = year
+            attempts[i] = 0
+            if grades_enabled:
+                hi = max_grade[post[i]]
+                g = grade[i] + step_by_old[lv]
+                top = hi if hi > grade[i] else grade[i]
+                grade[i] = min(max(g, 1), top)
+        elif u < sit:
+            attempts[i] = min(attempts[i] + 1, 127)
+    return sitters, passes
+
+
+@njit(cache=True, nogil=True)
+def grade_steps(exit_time, hire_time, t, year, post, grade, grade_since, rating, uid, key,
+                step_years, min_rating, step_prob, max_grade):
+    """Grade steps (see :mod:`model.policies.grades`): one keyed uniform per active
+    worker; returns the number of steps."""
+    steps = 0
+    for i in range(post.size):
+        if not (exit_time[i] > t and hire_time[i] <= t):
+            continue
+        u = _keyed(key, uid[i], 0)
+        if (year + 1 - grade_since[i] >= step_years and rating[i] <= min_rating
+                and grade[i] < max_grade[post[i]] and u < step_prob):
+            grade[i] += 1
+            grade_since[i] = year + 1
+            steps += 1
+    return steps
+
+
+@njit(cache=True, nogil=True)
+def promotion_candidates(exit_time, hire_time, t, post, rating, score, eligible_post):
+    """Active workers in the eligible posts and their promotion keys (best first:
+    grade of assessment, then score; never assessed after the qualified): see
+    :mod:`model.policies.promotion_out`."""
+    n = post.size
+    k = 0
+    for i in range(n):
+        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
+            k += 1
+    rows = np.empty(k, np.int64)
+    key = np.empty(k)
+    j = 0
+    for i in range(n):
+        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
+            rows[j] = i
+            key[j] = 1.5e3 if rating[i] < 0 else np.float64(rating[i]) * 1e3 - np.float64(score[i])
+            j += 1
+    return rows, key
+
+
+@njit(cache=True, nogil=True)
+def district_counts(exit_time, year_end, community, district_of_c, post, level, annual, nd, nc):
+    """One pass over the workforce for the per-district stock metrics of 31 December
+    (see :func:`model.metrics.scoped`): workers by district, certified by district,
+    workers and annual pay by district x post, workers by community."""
+    n_d = np.zeros(nd, np.int64)
+    cert_d = np.zeros(nd)
+    n_dp = np.zeros((nd, 3), np.int64)
+    pay_dp = np.zeros((nd, 3))
+    per_c = np.zeros(nc, np.int64)
+    for i in range(exit_time.size):
+        if not exit_time[i] > year_end:
+            continue
+        c = community[i]
+        d = district_of_c[c]
+        p = post[i]
+        n_d[d] += 1
+        if level[i] > 0:
+            cert_d[d] += 1.0
+        n_dp[d, p] += 1
+        pay_dp[d, p] += annual[i]
+        per_c[c] += 1
+    return n_d, cert_d, n_dp, pay_dp, per_c

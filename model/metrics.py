@@ -24,7 +24,7 @@ UNITS = {
     "workers_per_10k": "workers per 10,000 urban residents", "workers_per_community": "workers",
     "communities_party_share": "share of communities",
     "communities_split": "communities/year", "communities_merged": "communities/year",
-    "hires": "workers/year", **{m: "workers/year" for m in EXIT_METRICS}, "exits_total": "workers/year",
+    "hires": "workers/year", "hires_exempt": "workers/year", **{m: "workers/year" for m in EXIT_METRICS}, "exits_total": "workers/year",
     "exit_rate": "share/year", "elimination_rate": "share",
     "certified_share": "share", "certified_share_assistant": "share",
     "certified_share_intermediate": "share", "certified_share_senior": "share",
@@ -160,20 +160,23 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
     if scenario.implicit_district:
         return out
     nd = len(scenario.districts)
-    idx = np.flatnonzero(pop.exit_time > year_end)
-    d = district_of_community[pop.community[idx]]
-    post = pop.post[idx]
-    annual = annual[idx]
-    n_d = np.bincount(d, minlength=nd)
-    cert_d = np.bincount(d, weights=pop.level[idx] > 0, minlength=nd)
-    dp = d * 3 + post
-    n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
-    pay_dp = np.bincount(dp, weights=annual, minlength=3 * nd).reshape(nd, 3)
+    if kernels.ENABLED:
+        n_d, cert_d, n_dp, pay_dp, head_c = kernels.district_counts(
+            pop.exit_time, float(year_end), pop.community, np.asarray(district_of_community, dtype=np.int64),
+            pop.post, pop.level, np.asarray(annual, dtype=np.float64), nd, len(comm))
+    else:
+        idx = np.flatnonzero(pop.exit_time > year_end)
+        d = district_of_community[pop.community[idx]]
+        n_d = np.bincount(d, minlength=nd)
+        cert_d = np.bincount(d, weights=pop.level[idx] > 0, minlength=nd)
+        dp = d * 3 + pop.post[idx]
+        n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
+        pay_dp = np.bincount(dp, weights=annual[idx], minlength=3 * nd).reshape(nd, 3)
+        head_c = np.bincount(pop.community[idx], minlength=len(comm))
     alive = comm.alive
     hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
     res_d = residents * hh / hh.sum() if hh.sum() > 0 else np.zeros(nd)
     comm_d = np.bincount(comm.district[alive], minlength=nd)
-    head_c = np.bincount(pop.community[idx], minlength=len(comm))
     vac_d = np.bincount(comm.district, weights=np.maximum(comm.posts - head_c, 0) * alive, minlength=nd)
     urban_d = np.array([x.urban for x in scenario.districts])
     groups = [(x.name, np.array([i])) for i, x in enumerate(scenario.districts)]

@@ -10,18 +10,33 @@ Any numeric scenario parameter may be written three ways (DESIGN.md section 4)::
 A schedule holds its first value before its first year and its last value after its
 last year; ``interp = "step"`` (default) holds each value until the next year named,
 ``"linear"`` interpolates between years. Vector parameters (a share per education level,
-a pay table row) take lists in the same three forms, except that uncertain values are
-scalars only.
+a pay table row) take lists, or schedules of lists; a whole list cannot be uncertain.
 
-Each value knows its own central value and a plausible range (for sensitivity
-analysis) and resolves, for one replication, to an array with one row per simulated
-year.
+Uncertain values may also sit inside (issue 5)::
+
+    growth = {2025 = 0.05, 2030 = {dist = "uniform", low = 0.02, high = 0.06}}  # a schedule point
+    rate = [{dist = "normal", mean = 0.08, sd = 0.01}, 0.05]                     # a vector entry
+    monthly = {2025 = [5000, 6000, 7000], 2030 = [5500, {dist = "normal", mean = 6600, sd = 300}, 7700]}
+
+Each uncertain entry is drawn once per replication from its own random stream, named by
+its **key**: the field path for a whole field (``pay.growth``), ``[i]`` for entry ``i``
+of a vector (``quits.rate[0]``), ``@YEAR`` for a schedule point (``pay.growth@2030``),
+both for a vector entry in a schedule (``pay.monthly@2030[1]``). Keys depend only on
+where the entry is written, so adding an uncertain entry elsewhere leaves every other
+draw unchanged (:meth:`model.streams.Streams.parameter`). A drawn entry is clipped to
+the field's allowed range, as a whole uncertain field is; a schedule interpolates
+between drawn points as between numbers.
+
+Each value knows its own central value (uncertain entries at their means) and resolves,
+for one replication, to an array with one row per simulated year: :meth:`resolve` at
+the means, :meth:`sample` with every uncertain entry drawn.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,44 +53,168 @@ _DIST_ARGS = {
 }
 
 
+_KEY = re.compile(r"^([a-z_]+\.[a-z_0-9]+)(?:@(\d{4}))?(?:\[(\d+)\])?$")
+
+
+def entry_key(path: str, year: int | None = None, index: int | None = None) -> str:
+    """The key of one entry of a field: ``pay.growth``, ``quits.rate[0]``,
+    ``pay.growth@2030``, ``pay.monthly@2030[1]``.
+
+    It names the entry's random stream, and the entry in :meth:`Scenario.uncertain`.
+
+    Examples
+    --------
+    >>> entry_key("pay.monthly", 2030, 1)
+    'pay.monthly@2030[1]'
+    """
+    return path + (f"@{year}" if year is not None else "") + (f"[{index}]" if index is not None else "")
+
+
+def parse_key(key: str) -> tuple[str, int | None, int | None] | None:
+    """``"pay.monthly@2030[1]"`` -> ``("pay.monthly", 2030, 1)``; None if ``key`` is not one.
+
+    Examples
+    --------
+    >>> parse_key("quits.rate[0]")
+    ('quits.rate', None, 0)
+    """
+    m = _KEY.match(key)
+    if not m:
+        return None
+    return m.group(1), None if m.group(2) is None else int(m.group(2)), None if m.group(3) is None else int(m.group(3))
+
+
+def _point_entries(x, key: str):
+    """(key, Uncertain) of each uncertain entry of one value: a number, an Uncertain, or a
+    tuple of them."""
+    if isinstance(x, Uncertain):
+        yield key, x
+    elif isinstance(x, tuple):
+        for i, e in enumerate(x):
+            if isinstance(e, Uncertain):
+                yield f"{key}[{i}]", e
+
+
+def _fill(x, key: str, draws: dict | None):
+    """One value with each uncertain entry replaced by its draw (``draws`` by key) or,
+    without draws, by its mean."""
+    if isinstance(x, Uncertain):
+        return draws[key] if draws is not None else x.central()
+    if isinstance(x, tuple):
+        return tuple(_fill(e, f"{key}[{i}]", draws) for i, e in enumerate(x))
+    return x
+
+
+def _draws(entries: dict, streams) -> dict | None:
+    """Each entry drawn from its own stream ``streams.parameter(key)``; None without streams."""
+    if streams is None:
+        return None
+    return {k: u.draw(streams.parameter(k)) for k, u in entries.items()}
+
+
+def _toml(x):
+    if isinstance(x, Uncertain):
+        return x.to_toml()
+    if isinstance(x, tuple):
+        return [_toml(e) for e in x]
+    return x
+
+
+def _scale(x, factor: float):
+    if isinstance(x, Uncertain):
+        return x.scaled(factor)
+    if isinstance(x, tuple):
+        return tuple(_scale(e, factor) for e in x)
+    return x * factor
+
+
+def _put(x, new, index: int | None):
+    """``x`` with entry ``index`` replaced by ``new`` (all of ``x`` when index is None; a
+    number then sets every entry of a vector)."""
+    if index is None:
+        return tuple(new for _ in x) if isinstance(x, tuple) and not isinstance(new, tuple) else new
+    if not isinstance(x, tuple):  # a lever's [index] that does not fit: the user's value error
+        raise ValueError("is not a vector; drop the [index]")  # noqa: TRY004
+    if not 0 <= index < len(x):
+        raise ValueError(f"has {len(x)} elements here (0..{len(x) - 1}); got [{index}]")
+    return tuple(new if i == index else e for i, e in enumerate(x))
+
+
 @dataclass(frozen=True)
 class Constant:
-    """A value that does not change: a float, or a tuple of floats for vectors."""
+    """A value that does not change: a float, or a tuple for vectors (whose entries are
+    floats or :class:`Uncertain`)."""
 
     value: float | tuple
 
     @property
     def is_random(self) -> bool:
-        return False
+        return bool(self.entries(""))
+
+    def entries(self, path: str) -> dict[str, Uncertain]:
+        """The uncertain entries, by key (``quits.rate[0]``)."""
+        return dict(_point_entries(self.value, path)) if isinstance(self.value, tuple) else {}
 
     def central(self):
-        return self.value
+        return _fill(self.value, "", None)
 
-    def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
-        v = np.asarray(self.value, dtype=float)
+    def _at(self, years, draws, path="") -> np.ndarray:
+        v = np.asarray(_fill(self.value, path, draws), dtype=float)
         return np.broadcast_to(v, (len(years),) + v.shape).copy()
 
+    def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
+        """Value by year, uncertain entries at their means."""
+        return self._at(years, None)
+
+    def sample(self, years: np.ndarray, path: str, streams) -> np.ndarray:
+        """Value by year in one replication: each uncertain entry drawn from its stream
+        (``streams=None``: at its mean)."""
+        return self._at(years, _draws(self.entries(path), streams), path)
+
+    def scaled(self, factor: float) -> Constant:
+        """Every entry multiplied by ``factor`` (an uncertain one: its location and spread)."""
+        return Constant(_scale(self.value, factor))
+
+    def replace(self, new, year: int | None = None, index: int | None = None) -> Constant:
+        """The value with entry ``index`` (all of it when None) replaced by ``new``."""
+        if year is not None:
+            raise ValueError("is not a schedule; drop the @year")
+        return Constant(_put(self.value, new, index))
+
     def to_toml(self):
-        return list(self.value) if isinstance(self.value, tuple) else self.value
+        return _toml(self.value)
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """Values by year: ``points`` is a tuple of (year, value) in increasing year order."""
+    """Values by year: ``points`` is a tuple of (year, value) in increasing year order; a
+    value is a float, an :class:`Uncertain`, or a tuple of floats and :class:`Uncertain`."""
 
     points: tuple
     interp: str = "step"
 
     @property
     def is_random(self) -> bool:
-        return False
+        return bool(self.entries(""))
 
-    def central(self):
-        return self.points[0][1]
+    def entries(self, path: str) -> dict[str, Uncertain]:
+        """The uncertain entries, by key (``pay.growth@2030``, ``pay.monthly@2030[1]``)."""
+        out = {}
+        for y, v in self.points:
+            out.update(_point_entries(v, f"{path}@{y}"))
+        return out
 
-    def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
+    def central(self, year: int | None = None):
+        """The first point's value (the value in ``year`` if given), uncertain entries at
+        their means."""
+        if year is None:
+            return _fill(self.points[0][1], "", None)
+        x = self.resolve([year])[0]
+        return tuple(float(e) for e in x) if np.ndim(x) else float(x)
+
+    def _at(self, years, draws, path="") -> np.ndarray:
         ys = np.array([p[0] for p in self.points], dtype=float)
-        vs = np.array([p[1] for p in self.points], dtype=float)
+        vs = np.array([_fill(v, f"{path}@{y}", draws) for y, v in self.points], dtype=float)
         years = np.asarray(years, dtype=float)
         if self.interp == "linear":
             if vs.ndim == 1:
@@ -84,8 +223,28 @@ class Schedule:
         idx = np.searchsorted(ys, years, side="right") - 1
         return vs[np.clip(idx, 0, len(ys) - 1)].copy()
 
+    def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
+        """Values by year, uncertain entries at their means."""
+        return self._at(years, None)
+
+    def sample(self, years: np.ndarray, path: str, streams) -> np.ndarray:
+        """Values by year in one replication: each uncertain entry drawn from its stream
+        (``streams=None``: at its mean)."""
+        return self._at(years, _draws(self.entries(path), streams), path)
+
+    def scaled(self, factor: float) -> Schedule:
+        return Schedule(tuple((y, _scale(v, factor)) for y, v in self.points), self.interp)
+
+    def replace(self, new, year: int | None = None, index: int | None = None) -> Schedule:
+        """The schedule with entry ``index`` (all of it when None) of the point at ``year``
+        (of every point when None) replaced by ``new``."""
+        if year is not None and year not in {y for y, _ in self.points}:
+            raise ValueError(f"has no point at {year} (its years: {', '.join(str(y) for y, _ in self.points)})")
+        return Schedule(tuple((y, _put(v, new, index) if year is None or y == year else v)
+                              for y, v in self.points), self.interp)
+
     def to_toml(self):
-        out = {str(y): (list(v) if isinstance(v, tuple) else v) for y, v in self.points}
+        out = {str(y): _toml(v) for y, v in self.points}
         if self.interp != "step":
             out["interp"] = self.interp
         return out
@@ -197,6 +356,23 @@ class Uncertain:
     def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
         x = self.central() if rng is None else self.draw(rng)
         return np.full(len(years), x)
+
+    def entries(self, path: str) -> dict[str, Uncertain]:
+        return {path: self}
+
+    def sample(self, years: np.ndarray, path: str, streams) -> np.ndarray:
+        """The value by year in one replication, drawn from ``streams.parameter(path)``
+        (``streams=None``: the mean)."""
+        return self.resolve(years, None if streams is None else streams.parameter(path))
+
+    def scaled(self, factor: float) -> Uncertain:
+        """Location and spread multiplied by ``factor`` (every argument)."""
+        return Uncertain(self.dist, tuple((k, a * factor) for k, a in self.args), self.lo, self.hi)
+
+    def replace(self, new, year: int | None = None, index: int | None = None):
+        if year is not None or index is not None:
+            raise ValueError("is a single uncertain value; drop the @year and [index]")
+        return new if isinstance(new, Uncertain) else Constant(new)
 
     def to_toml(self):
         return {"dist": self.dist, **dict(self.args)}

@@ -382,7 +382,12 @@ class _Checker:
             self.fail(path, f"expected a list of {f.size} numbers, got {len(x)}")
         if not x:
             self.fail(path, "expected a non-empty list of numbers")
-        v = tuple(self.number(f, e, f"{path}[{i}]") for i, e in enumerate(x))
+        v = tuple(self.entry(f, e, f"{path}[{i}]") for i, e in enumerate(x))
+        for i, e in enumerate(v):
+            if isinstance(e, Uncertain) and f.sums_to_one:
+                # a draw would break the sum; shares are uncertain only as a whole list
+                self.fail(f"{path}[{i}]", "shares that must add up to 1 cannot be uncertain one by one; "
+                          "give numbers (or vary the shares with --set or an alternative scenario)")
         if f.sums_to_one and abs(sum(v) - 1) > 1e-6:
             self.fail(path, f"shares must add up to 1, they add up to {sum(v):g}")
         return v
@@ -407,6 +412,15 @@ class _Checker:
         if not pts:
             self.fail(path, "a schedule needs at least one year")
         return Schedule(tuple(pts), interp)
+
+    def entry(self, f: schema.Field, x, path):
+        """One number of a parameter (a schedule point, a vector entry): a number, or a
+        table with ``dist`` for a value drawn once per replication."""
+        if isinstance(x, dict):
+            if "dist" in x:
+                return self.uncertain(f, x, path)
+            self.fail(path, f"expected a number or an uncertain value {{dist = ...}}, got {_describe(x)}")
+        return self.number(f, x, path)
 
     def uncertain(self, f: schema.Field, x: dict, path):
         args = {a: v for a, v in x.items() if a != "dist"}
@@ -433,12 +447,13 @@ class _Checker:
             if isinstance(x, dict) and "dist" in x:
                 return self.uncertain(f, x, path)
             if isinstance(x, dict):
-                return self.schedule(f, x, path, lambda v, p: self.number(f, v, p))
+                return self.schedule(f, x, path, lambda v, p: self.entry(f, v, p))
             return Constant(self.number(f, x, path))
         if k == "vec":
             if isinstance(x, dict):
                 if "dist" in x:
-                    self.fail(path, "a list of values cannot be uncertain; give a list or a schedule of lists")
+                    self.fail(path, "a list of values cannot be uncertain; give a list or a schedule of lists "
+                              "(each entry may be uncertain: [{dist = ...}, 0.05])")
                 return self.schedule(f, x, path, lambda v, p: self.vector(f, v, p))
             return Constant(self.vector(f, x, path))
         if k == "int":
@@ -565,6 +580,9 @@ class District:
     floor_share: float
     certified_share: float = -1.0
     pass_prob_scale: float = 1.0
+    head_floor_share: float = -1.0
+    head_floor_benchmark: str = "average_wage"
+    head_floor_basis: str = "gross"
 
 
 
@@ -711,9 +729,19 @@ class Scenario:
         return [{"path": str(p), "sha256": hashlib.sha256(t.encode()).hexdigest()} for p, t in self._files]
 
     def uncertain(self) -> dict[str, Uncertain]:
-        """Parameters drawn once per replication, by field path."""
+        """Values drawn once per replication, by key (:func:`model.params.entry_key`).
+
+        A whole field by its path (``pay.growth``); an entry inside a field by its path
+        and position: ``quits.rate[0]`` (vector entry), ``pay.growth@2030`` (schedule
+        point), ``pay.monthly@2030[1]`` (both). Each key names the entry's random stream.
+        """
+        return {key: u for path, v in self.random_fields().items() for key, u in v.entries(path).items()}
+
+    def random_fields(self) -> dict[str, Constant | Schedule | Uncertain]:
+        """Fields holding a value drawn once per replication (whole or in part), by field
+        path; ``v.sample(years, path, streams)`` gives one replication's values by year."""
         return {f"{s}.{k}": v for s, sec in self._sections.items() for k, v in sec.items()
-                if isinstance(v, Uncertain)}
+                if isinstance(v, (Constant, Schedule, Uncertain)) and v.is_random}
 
     def get(self, path: str):
         """The value of a field by dotted path (``pay.growth``)."""

@@ -6,7 +6,7 @@ validates files against it; ``python -m model schema`` prints it.
 Field kinds
 -----------
 ``param``   number: constant, schedule by year or uncertain (see :mod:`model.params`)
-``vec``     list of ``size`` numbers: constant or schedule by year
+``vec``     list of ``size`` numbers: constant or schedule by year; entries may be uncertain
 ``table``   list of ``size`` lists of ``size2`` numbers (constant)
 ``int``     whole number, fixed for the run
 ``float``   number, fixed for the run
@@ -132,6 +132,20 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "max_age": F("param", 100.0, "Oldest age eligible to be hired.", "years", lo=16, hi=100),
         "min_education": F("param", 0.0, "Lowest education level eligible (0..3).", "level", lo=0, hi=3),
         "certificate_required_from": F("int", 0, "From this year only certified applicants are hired (0: never).", "year", lo=0, hi=2200),
+        "max_age_certified": F("param", 0.0, "Oldest age eligible for an applicant holding a certificate (of "
+                               "max_age_certified_level or above), in either stream; at or below the stream's own age limit (e.g. 0) it changes nothing.", "years", lo=0, hi=100),
+        "max_age_certified_level": F("int", 1, "Lowest certificate level that max_age_certified applies to "
+                                     "(1 assistant, 2 intermediate, 3 senior).", "level", lo=1, hi=3),
+        "exempt_share": F("param", 0.0, "Share of applicants in the exempt stream (e.g. social-work or sociology "
+                          "graduates, veterans), with their own age and certificate mix and rules (exempt_*); "
+                          "0: one stream.", "", **SHARE),
+        "exempt_age": F("bands", None, "Exempt applicants' age (default: as age).", "years"),
+        "exempt_certificate": F("vec", None, "Exempt applicants' shares by certificate level (default: as certificate).",
+                                "", size=4, sums_to_one=True, **SHARE),
+        "exempt_max_age": F("param", 0.0, "Oldest age eligible in the exempt stream; at or below max_age (e.g. 0) "
+                            "it is max_age.", "years", lo=0, hi=100),
+        "exempt_certificate_required": F("bool", False, "The certificate rule (certificate_required_from) applies to "
+                                         "the exempt stream too (false: exempt applicants are hired without one)."),
         "cap": F("param", 0.0, "Most hires in a year (0: no cap).", "hires/year", lo=0, hi=1e9),
         "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities.", "hires/year", lo=0, hi=1e9),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
@@ -237,7 +251,15 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "index_to_wage": F("bool", False, "Grow the pay table with the local average wage (economy."
                            "average_wage_growth, drawn for the same replication) instead of pay.growth."),
         "floor_share": F("vec", [0.0, 0.0, 0.0], "Floor as a share of last year's average wage by post "
-                         "(staff, committee, head); districts may override the staff and committee floor.", "", size=3, lo=0, hi=10),
+                         "(staff, committee, head), on the basis floor_basis; districts may override the staff "
+                         "and committee floor.", "", size=3, lo=0, hi=10),
+        "floor_basis": F("str", "gross", "What the floor_share floors (city and district) bound: 'gross' pay "
+                         "(base + performance at 100%), or 'total' remuneration: gross + the employer's five "
+                         "insurances and housing fund on it (pension, medical, unemployment, injury and housing "
+                         "fund rates times gross clipped to contribution_floor..contribution_cap); the allowance "
+                         "and the annuity are not counted. A total floor becomes the smallest gross pay that "
+                         "meets it (Nanjing 2018: 报酬(含基本工资、绩效工资和\"五险一金\")).",
+                         choices=("gross", "total")),
         "base_share": F("param", 1.0, "Share of pay that is base; the rest is performance pay.", "", **SHARE),
         "performance_multiplier": F("vec", [1.0, 1.0, 1.0, 0.0], "Performance pay multiplier by assessment grade.", "", size=4, lo=0, hi=10),
         "leaver_performance_multiplier": F("param", 1.0, "Performance multiplier for leavers not assessed.", "", lo=0, hi=10),
@@ -257,6 +279,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "economy": {
         "average_wage": F("float", 0.0, "Local average annual wage in the year before the start (0: unknown).", "yuan/year", lo=0, hi=1e8),
         "average_wage_growth": F("param", 0.0, "Yearly growth of the average wage.", "1/year", lo=-0.5, hi=1),
+        "rural_disposable_income": F("float", 0.0, "Rural residents' per-capita disposable income (农村居民人均可支配收入) "
+                                     "in the year before the start (0: unknown); a benchmark of district head floors.",
+                                     "yuan/year per person", lo=0, hi=1e8),
+        "rural_disposable_income_growth": F("param", 0.0, "Yearly growth of the rural disposable income.", "1/year",
+                                            lo=-0.5, hi=1),
         "inflation": F("param", 0.0, "Yearly price inflation, for constant-price figures.", "1/year", lo=-0.5, hi=1),
         "price_base_year": F("int", 0, "Base year of constant prices (0: the start year).", "year", lo=0, hi=2200),
     },
@@ -279,7 +306,16 @@ DISTRICT = {
     "urban": F("bool", True, "Urban (true) or rural (false)."),
     "households_scale": F("float", 1.0, "Households per community relative to the city mean.", "", lo=0.01, hi=100),
     "floor_share": F("float", -1.0, "Pay floor for staff and committee posts, share of the average wage "
-                     "(-1: the city's pay.floor_share).", "", lo=-1, hi=10),
+                     "on the basis pay.floor_basis (-1: the city's pay.floor_share).", "", lo=-1, hi=10),
+    "head_floor_share": F("float", -1.0, "Pay floor for heads in the district, as a multiple of last year's "
+                          "head_floor_benchmark; replaces the city's head floor there (-1: the city's pay.floor_share; "
+                          "0: no floor).", "", lo=-1, hi=100),
+    "head_floor_benchmark": F("str", "average_wage", "What head_floor_share multiplies: economy.average_wage or "
+                              "economy.rural_disposable_income (yuan per year, last year's).",
+                              choices=("average_wage", "rural_disposable_income")),
+    "head_floor_basis": F("str", "gross", "What the head floor bounds: 'gross' pay, 'base' pay only (gross x "
+                          "pay.base_share), or 'total' remuneration as pay.floor_basis 'total'.",
+                          choices=("gross", "base", "total")),
     "certified_share": F("float", -1.0, "Share of the district's starting workers holding a certificate "
                          "(-1: the city's population.certificate mix); levels follow the city mix.", "", lo=-1, hi=1),
     "pass_prob_scale": F("float", 1.0, "Exam pass probabilities of the district's workers are multiplied "

@@ -20,12 +20,24 @@ BOUNDED_SHARE_UNITS = ("share", "share of communities", "share/year")
 """Units of metrics that are fractions in [0, 1] (pay ratios are shares too, but may exceed 1)."""
 
 
+def _bounds(x) -> list[np.ndarray]:
+    """One point's extreme values: the point itself, or (with uncertain entries) every
+    entry at its lowest and every entry at its highest possible value."""
+    def at(side, e):
+        return e.interval(0.0)[side] if isinstance(e, Uncertain) else e
+    if isinstance(x, Uncertain) or isinstance(x, tuple) and any(isinstance(e, Uncertain) for e in x):
+        if isinstance(x, Uncertain):
+            return [np.asarray(x.interval(0.0), dtype=float)]
+        return [np.asarray([at(side, e) for e in x], dtype=float) for side in (0, 1)]
+    return [np.asarray(x, dtype=float)]
+
+
 def _values(v):
     """Every number a parameter can take (schedule points, a distribution's bounds)."""
     if isinstance(v, Constant):
-        return [np.asarray(v.value, dtype=float)]
+        return _bounds(v.value)
     if isinstance(v, Schedule):
-        return [np.asarray(x, dtype=float) for _, x in v.points]
+        return [b for _, x in v.points for b in _bounds(x)]
     if isinstance(v, Uncertain):
         return [np.asarray(v.interval(0.0), dtype=float)]
     return [np.asarray(v, dtype=float)]
@@ -127,8 +139,14 @@ def _recruitment(sc, fail, years) -> None:
     rec = sc.recruitment
     if not rec.enabled:
         return
+    exempt = _max(rec.exempt_share) > 0
     youngest = min(b[0] for b in rec.age)
-    max_age = _by_year(rec.max_age, years)
+    if exempt:
+        youngest = min(youngest, min(b[0] for b in (rec.exempt_age or rec.age)))
+    # the most permissive age limit: the main one, the exempt stream's, certificate holders'
+    max_age = np.maximum(_by_year(rec.max_age, years), _by_year(rec.max_age_certified, years))
+    if exempt:
+        max_age = np.maximum(max_age, _by_year(rec.exempt_max_age, years))
     low = max_age < youngest
     if low.any():
         y = _first_year(years, low)
@@ -146,7 +164,11 @@ def _recruitment(sc, fail, years) -> None:
                 fail("recruitment.min_education", "no applicant has the required education; change "
                      "recruitment.education or min_education")
     req = rec.certificate_required_from
-    if req and req <= sc.end_year and all(v[1:].sum() <= 0 for v in _values(rec.certificate)):
+    mixes = list(_values(rec.certificate))
+    if exempt and rec.exempt_certificate_required:
+        mixes += list(_values(rec.exempt_certificate)) if rec.exempt_certificate is not None else []
+    uncertified_allowed = exempt and not rec.exempt_certificate_required
+    if req and req <= sc.end_year and not uncertified_allowed and all(v[1:].sum() <= 0 for v in mixes):
         fail("recruitment.certificate", f"certificates are required from {req} but no applicant holds one; "
              "give recruitment.certificate a share above 0 at some level")
 
@@ -196,6 +218,12 @@ def _pay(sc, fail) -> None:
     if floors and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "pay floors are set (pay.floor_share or a district floor_share) but "
              "the average wage they are benchmarked to is missing; set economy.average_wage (yuan/year)")
+    for i, x in enumerate(sc.districts):
+        if x.head_floor_share > 0 and getattr(sc.economy, x.head_floor_benchmark) <= 0:
+            fail(f"districts[{i}].head_floor_share", f"a head floor on {x.head_floor_benchmark} is set but "
+                 f"economy.{x.head_floor_benchmark} is missing; set it (yuan/year)")
+        if x.head_floor_share > 0 and x.head_floor_basis == "base" and _min(sc.pay.base_share) <= 0:
+            fail(f"districts[{i}].head_floor_basis", "a floor on base pay needs pay.base_share > 0")
     if (_max(sc.pay.contribution_floor) > 0 or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
              "set economy.average_wage (yuan/year)")
@@ -207,7 +235,13 @@ def _pay(sc, fail) -> None:
         fail("pay.contribution_cap", f"the contribution cap ({cap[bad][0]:g}) is below the floor "
              f"({floor[bad][0]:g}) in {y}; raise the cap, or set it to 0 for none")
     g = sc.grades
-    for a, b in zip(_values(g.min_grade), _values(g.max_grade)):
+    if g.min_grade.is_random or g.max_grade.is_random:
+        # uncertain entries at their means: their extremes are the field's whole range
+        # (draws are clipped to it), so comparing extremes would reject every such scenario
+        pairs = zip(_by_year(g.min_grade, years), _by_year(g.max_grade, years))
+    else:
+        pairs = zip(_values(g.min_grade), _values(g.max_grade))
+    for a, b in pairs:
         if (a > b).any():
             fail("grades.min_grade", "a post's lowest grade is above its highest grade; lower min_grade "
                  "or raise grades.max_grade")

@@ -9,8 +9,10 @@ number of draws it makes in one year, leaves every other mechanism's draws, and 
 own draws in other years, untouched. That is what makes paired comparisons of
 alternatives (common random numbers) precise.
 
-Uncertain parameters draw from ``(r, 0, crc32(field path))``: adding a parameter never
-shifts another's value.
+Uncertain parameters draw from ``(r, 0, crc32(entry key))``, the key being the field path
+(``pay.growth``), or for an uncertain entry inside a vector or schedule its position
+(``quits.rate[0]``, ``pay.growth@2030``, ``pay.monthly@2030[1]``): adding a parameter
+never shifts another's value.
 
 Draws about a worker (will they quit this year, pass the exam, how are they rated) are
 keyed by the worker: the uniform for worker ``id`` in mechanism ``m`` and year ``y`` is

@@ -172,15 +172,15 @@ FIGURES = (
     Figure("nanjing-2018", "work funds: 200,000 per urban and 300,000 per rural community", 833 * 200_000 + 420 * 300_000,
            "yuan/year", "input", "seed 001: 每年每个城市社区工作经费原则上不低于20万元,农村社区运转经费不低于30万元",
            "cost_work_funds, 2018 (833 urban and 420 village communities)", measure=_m("cost_work_funds")),
-    Figure("nanjing-2018", "urban heads' pay floor (gross equivalent of 100% incl. 五险一金)", 0.749,
+    Figure("nanjing-2018", "urban heads' pay floor (gross equivalent of 100% incl. 五险一金 at 2018 rates)", 0.733,
            "share of the average wage", "input",
            "seed 001: 书记、居委会主任报酬(含...“五险一金”)不低于上年...平均工资", "pay_ratio_head.urban, 2018",
            measure=_m("pay_ratio_head.urban"), op=">="),
-    Figure("nanjing-2018", "central districts' staff pay floor (gross equivalent of 80%)", 0.599,
+    Figure("nanjing-2018", "central districts' staff pay floor (gross equivalent of 80% at 2018 rates)", 0.581,
            "share of the average wage", "input", "seed 001: 玄武、秦淮、建邺、鼓楼、栖霞、雨花台区不低于其80%",
            "lowest pay_ratio_staff of the six central districts, 2018",
            measure=_min_floor_ratio(CENTRAL, "pay_ratio_staff"), op=">="),
-    Figure("nanjing-2018", "other districts' staff pay floor (gross equivalent of 70%)", 0.499,
+    Figure("nanjing-2018", "other districts' staff pay floor (gross equivalent of 70% at 2018 rates)", 0.481,
            "share of the average wage", "input", "seed 001: 江北新区、江宁、浦口、六合、溧水、高淳区不低于其70%",
            "lowest pay_ratio_staff of the six other districts, 2018",
            measure=_min_floor_ratio(OUTER, "pay_ratio_staff"), op=">="),
@@ -430,13 +430,15 @@ NOTES = {
         "on 31 December 2025: the 2025 headcount (and the 18 per 10,000 target) dips that year."),
     ],
     "nanjing-2018": [
-        ("Pay floors are on remuneration including the employer's five insurances and housing fund (seed 001), "
-        "so the gross-pay floors are 0.749 / 0.599 / 0.499 of the average wage (see the scenario header); "
+        ("Pay floors are on remuneration including the employer's five insurances and housing fund (seed 001, "
+        "pay.floor_basis = \"total\"): the engine solves each year for the gross pay that reaches the share, "
+        "0.733 / 0.581 / 0.481 of the average wage at the 2018 rates and 0.749 / 0.599 / 0.499 from 2020; "
         "the alternative nanjing-2018-floors-on-gross reads them as floors on gross pay."),
-        ("The engine takes one starting certificate mix and one exam for the whole city, so the urban and rural "
-        "certified shares move together; the rural target (45%) is met from the start by construction."),
-        ("Village heads get the urban head floor (the document floors them at twice the rural disposable income "
-        "per head, which the engine cannot express per district); village staff have no floor."),
+        ("Village communities start with their own certified share (25%) and pass the exam at 0.8 of the city "
+        "rate (`[[districts]] certified_share`, `pass_prob_scale`; both assumptions, no figures found), so the "
+        "rural target (45%) is not met by construction."),
+        ("Village heads' base pay is floored at twice last year's rural disposable income per head (the city "
+        "figure, for want of district ones); village staff have no floor."),
     ],
     "hohhot-2023": [
         ("Posts are set per 10,000 urban residents at {per10k:g}, above the 18.2 workers the document reports: "
@@ -472,25 +474,11 @@ NOTES = {
 }
 
 ENGINE_NOTES = [
-    ("Uncertain values inside schedules (e.g. known pass rate for 2021, uncertain afterwards) and uncertain "
-    "vectors (a quit-rate scale): the quit level's range is carried by `quits.reference_pay_ratio` instead."),
-    ("Per-district starting mixes (education, certificates) and exam parameters, so that Nanjing's urban and "
-    "rural certified shares can differ."),
-    ("A head pay floor per district, or a floor basis in another benchmark (Nanjing's rural heads: twice the "
-    "rural disposable income per head)."),
-    ("Pay floors on remuneration including employer contributions (`pay.floor_basis = \"total\"`) and a matching "
-    "cost-ratio metric (Nanjing)."),
-    "`elimination`: K = ceil(share x N) so that a stated share is reached (Yichang 20%).",
-    "`metrics.certified_k_level`: count only certificates at or above a level (Jilin's 社工師).",
-    ("A second recruitment stream with its own eligibility (Yichang's social-work graduates without a certificate; "
-    "Jilin's age limit relaxed for certificate holders and veterans)."),
-    "Pay growth indexed to the benchmark wage (`pay.growth = \"average_wage\"`, Jilin).",
-    ("Splitting a community should move about half of its workers to the new half (today the new half starts "
-    "empty and recruits, so headcount ends above posts; Hohhot)."),
-    ("`recruitment.anticipate_exits` should scale the expected exits by the part of the year left after the "
-    "recruitment date (it adds a full year's quits at any date)."),
-    ("`recruitment.eligible_share` should be clipped to [0, 1]: band weights such as 0.6 / 0.3 / 0.1 sum to "
-    "1 + 2e-16 and the applicant-pool draw then fails (the scenarios write such weights in percent)."),
+    ("A cost-ratio metric on the floors' own basis: with `pay.floor_basis = \"total\"` the floors apply to gross "
+    "pay plus employer contributions, but `pay_ratio_*` measure gross pay plus allowance, so Nanjing's pay "
+    "targets are stated as the gross equivalents of its shares."),
+    ("Which recruitment stream a worker came from is not kept after hiring, so an exempt hire cannot have a "
+    "certificate deadline of its own (Yichang sets none; `hires_exempt` counts them per year)."),
 ]
 
 

@@ -21,6 +21,18 @@ def rng():
     return np.random.default_rng(12345)
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def both_paths(request, monkeypatch):
+    """Run a test on the compiled kernels and on the numpy code (use it with
+    ``pytestmark = pytest.mark.usefixtures("both_paths")``)."""
+    from model import kernels
+    if request.param == "numpy":
+        monkeypatch.setattr(kernels, "ENABLED", False)
+    elif not kernels.ENABLED:
+        pytest.skip("numba not installed")
+    return request.param
+
+
 @pytest.fixture
 def bench():
     import model

@@ -12,15 +12,8 @@ from model.policies import pay
 Y = 2025
 
 
-@pytest.fixture(autouse=True, params=["compiled", "numpy"])
-def path(request, monkeypatch):
-    """Every hand computation runs on the compiled kernels and on the numpy code."""
-    from model import kernels
-    if request.param == "numpy":
-        monkeypatch.setattr(kernels, "ENABLED", False)
-    elif not kernels.ENABLED:
-        pytest.skip("numba not installed")
-    return request.param
+# every case runs on the compiled kernels and on the numpy code
+pytestmark = pytest.mark.usefixtures("both_paths")
 
 
 def pay_params(**kw):

@@ -157,6 +157,18 @@ def test_retirement_time_mixed_categories_and_rules():
                                np.array([724, 600, 664, 660, 720]) / 12)
 
 
+def test_retirement_time_agrees_with_statutory_age_on_every_month():
+    """retirement_time's own vectorised rule gives statutory_age_months for every birth
+    month 1940-2010 in all three categories (with a birth day inside the month)."""
+    months = np.repeat(np.arange(1940 * 12, 2011 * 12), 3)
+    female = np.tile([False, True, True], len(months) // 3)
+    cadre = np.tile([True, True, False], len(months) // 3)
+    birth = months / 12 + 0.4 / 12
+    t = retirement_time(birth, female, cadre, "china2025")
+    age = statutory_age_months(months // 12, months % 12 + 1, female, cadre)
+    np.testing.assert_array_equal(np.rint((t - birth) * 12).astype(np.int64), age)
+
+
 def test_month_starts_decoded_despite_float_rounding():
     """Birth instants at month starts (year + m/12) fall in month m + 1."""
     months = np.arange(1965 * 12, 1966 * 12)

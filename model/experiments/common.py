@@ -10,6 +10,10 @@ A **lever** is one scenario field an experiment changes, written as on the comma
 ``section.key[i]``
     element ``i`` (from 0) of a vector field, keeping the others (in every year of a
     schedule).
+``section.key@YEAR``, ``section.key@YEAR[i]``
+    the point of the schedule at ``YEAR`` (its element ``i``), keeping the other points;
+    this is how :meth:`~model.scenario.Scenario.uncertain` names an uncertain schedule
+    point.
 ``section.key*``
     a multiplier of the scenario's own value: every element, every schedule point, or
     the location and spread of a distribution are multiplied by it. ``1`` is the
@@ -42,7 +46,7 @@ from ..params import Constant, Schedule, Uncertain
 
 NUMERIC_KINDS = ("param", "vec", "int", "float", "date")
 LEVER_KINDS = NUMERIC_KINDS + ("bool", "str")
-_LEVER = re.compile(r"^([a-z_]+)\.([a-z_0-9]+)(?:\[(\d+)\])?(\*)?$")
+_LEVER = re.compile(r"^([a-z_]+)\.([a-z_0-9]+)(?:@(\d{4}))?(?:\[(\d+)\])?(\*)?$")
 _TARGET = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-]*)\s*(?:@\s*(\d{4}))?\s*$")
 
 
@@ -76,21 +80,24 @@ class Lever:
     scale : bool
         The value multiplies the scenario's own value.
     field : model.schema.Field
+    year : int or None
+        Point of a schedule, or None for every year.
     """
 
     path: str
     index: int | None
     scale: bool
     field: schema.Field
+    year: int | None = None
 
     @classmethod
     def parse(cls, text: str, option: str = "--param") -> Lever:
-        """Read ``section.key``, ``section.key[i]`` or ``section.key*``."""
+        """Read ``section.key``, ``section.key[i]``, ``section.key@YEAR[i]`` or ``section.key*``."""
         m = _LEVER.match(text.strip())
         if not m or m.group(1) not in schema.SECTIONS or m.group(2) not in schema.SECTIONS[m.group(1)]:
-            raise UserError(f"{text!r} is not a scenario field; use section.key (optionally key[i] or "
-                            "key*) as listed by `python -m model schema`", field=option)
-        sec, key, idx, star = m.groups()
+            raise UserError(f"{text!r} is not a scenario field; use section.key (optionally key[i], "
+                            "key@YEAR or key*) as listed by `python -m model schema`", field=option)
+        sec, key, year, idx, star = m.groups()
         f = schema.SECTIONS[sec][key]
         if f.kind not in LEVER_KINDS:
             raise UserError(f"{sec}.{key} is a {f.kind!r} field, which an experiment cannot vary; "
@@ -101,11 +108,16 @@ class Lever:
             raise UserError(f"{sec}.{key} has {f.size} elements (0..{f.size - 1}); got [{idx}]", field=option)
         if star and f.kind not in NUMERIC_KINDS:
             raise UserError(f"{sec}.{key} is not a number; it cannot be multiplied", field=option)
-        return cls(f"{sec}.{key}", None if idx is None else int(idx), bool(star), f)
+        if year is not None and (f.kind not in ("param", "vec") or star):
+            raise UserError(f"{sec}.{key}: @{year} names a point of a schedule; drop it"
+                            + (" (or the *)" if star else ""), field=option)
+        return cls(f"{sec}.{key}", None if idx is None else int(idx), bool(star), f,
+                   None if year is None else int(year))
 
     @property
     def name(self) -> str:
-        return self.path + (f"[{self.index}]" if self.index is not None else "") + ("*" if self.scale else "")
+        return (self.path + (f"@{self.year}" if self.year is not None else "")
+                + (f"[{self.index}]" if self.index is not None else "") + ("*" if self.scale else ""))
 
     def __str__(self) -> str:
         return self.name
@@ -146,7 +158,7 @@ class Lever:
             return 1.0
         v = scenario.get(self.path)
         if isinstance(v, (Constant, Schedule, Uncertain)):
-            c = v.central()
+            c = v.central(self.year) if self.year is not None and isinstance(v, Schedule) else v.central()
             if isinstance(c, tuple):
                 c = c[self.index] if self.index is not None else (c[0] if len(set(c)) == 1 else float(np.mean(c)))
             return float(c)
@@ -173,6 +185,11 @@ class Lever:
             if abs(x - round(x)) > 1e-9:
                 raise UserError(f"{self.name} is a whole number; got {x:g}", field="--param")
             return round(x)
+        if self.year is not None:
+            try:  # one point of a schedule (uncertain entries elsewhere are kept)
+                return v0.replace(x, self.year, self.index).to_toml()
+            except ValueError as e:
+                raise UserError(f"{self.path} {e}", field="--param") from None
         if kind in ("float", "date", "param"):
             return x
         # vectors
@@ -182,10 +199,7 @@ class Lever:
         pts = _vector_points(v0)
         if self.index >= len(pts[0][1]):
             raise UserError(f"{self.path} has {len(pts[0][1])} elements here; got [{self.index}]", field="--param")
-        new = [(y, tuple(x if i == self.index else e for i, e in enumerate(vec))) for y, vec in pts]
-        if isinstance(v0, Schedule):
-            return Schedule(tuple(new), v0.interp).to_toml()
-        return list(new[0][1])
+        return v0.replace(x, None, self.index).to_toml()  # in every point; uncertain entries elsewhere kept
 
     def apply(self, scenario, value):
         """A new scenario with the lever set to ``value`` (validated)."""
@@ -203,15 +217,8 @@ def _scaled(v, factor: float, kind: str):
         return round(v * factor)
     if kind in ("float", "date"):
         return float(v) * factor
-    if isinstance(v, Constant):
-        val = v.value
-        return [e * factor for e in val] if isinstance(val, tuple) else val * factor
-    if isinstance(v, Schedule):
-        pts = tuple((y, tuple(e * factor for e in val) if isinstance(val, tuple) else val * factor)
-                    for y, val in v.points)
-        return Schedule(pts, v.interp).to_toml()
-    if isinstance(v, Uncertain):
-        return {"dist": v.dist, **{k: a * factor for k, a in v.args}}
+    if isinstance(v, (Constant, Schedule, Uncertain)):
+        return v.scaled(factor).to_toml()  # uncertain entries: location and spread scaled
     raise AssertionError(v)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..streams import uniforms
 
 
@@ -39,6 +40,20 @@ def _pass_prob(pop, rows, base, p, scale_by_community=None):
 def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> dict:
     """Hold the exam at ``t``; ``scale_by_community`` (optional) multiplies the pass
     probability of each community's workers (a district's ``pass_prob_scale``)."""
+    if kernels.ENABLED and getattr(rng, "key", None) is not None:
+        bonus = np.asarray(grades.certificate_bonus, dtype=float)
+        sitters, passes = kernels.exam(
+            pop.exit_time, pop.hire_time, float(t), int(year), pop.level, pop.education, pop.hire_year,
+            pop.level_since, pop.attempts, pop.trained, pop.community, pop.uid, pop.post, pop.grade,
+            np.uint64(rng.key), float(p.min_education), float(p.min_tenure), float(p.sit_prob),
+            float(p.pass_prob), float(p.next_level_years), float(p.next_sit_prob),
+            float(p.pass_prob_intermediate), float(p.pass_prob_senior), float(p.trained_bonus),
+            np.asarray(p.education_bonus, dtype=float), float(p.attempt_bonus),
+            float(p.max_attempts_counted),
+            np.zeros(0) if scale_by_community is None else np.asarray(scale_by_community, dtype=float),
+            bool(grades.enabled), np.round(bonus[1:] - bonus[:-1]).astype(np.int64),
+            np.asarray(grades.max_grade, dtype=float))
+        return {"exam_sitters": int(sitters), "exam_passes": int(passes)}
     act = pop.active(t)
     counts = {"exam_sitters": 0, "exam_passes": 0}
     elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= p.min_education)

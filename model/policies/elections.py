@@ -39,6 +39,12 @@ def apply(pop, p, heads: int, committee: int, n_comm: int, min_grade, t: float, 
           alive=None) -> dict:
     if not (p.fill_between or year in p.years):
         return {}
+    if kernels.ENABLED:
+        moved = kernels.elect(pop.exit_time, pop.hire_time, float(t), pop.community, pop.post, pop.grade,
+                              pop.score, int(heads), int(committee),
+                              np.zeros(0, bool) if alive is None else np.ascontiguousarray(alive[:n_comm]),
+                              int(min_grade[2]), int(min_grade[1]), int(n_comm))
+        return {"posts_filled_internally": int(moved)}
     moved = 0
     act = pop.active(t)
     for post, per_comm, source in ((2, heads, (1, 0)), (1, committee, (0,))):

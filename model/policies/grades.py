@@ -22,10 +22,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..streams import uniforms
 
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
+    if kernels.ENABLED and getattr(rng, "key", None) is not None:
+        n = kernels.grade_steps(pop.exit_time, pop.hire_time, float(t), int(year), pop.post, pop.grade,
+                                pop.grade_since, pop.rating, pop.uid, np.uint64(rng.key),
+                                float(p.step_years), int(p.min_rating), float(p.step_prob),
+                                np.asarray(p.max_grade, dtype=float))
+        return {"grade_steps": int(n)}
     rows = np.flatnonzero(pop.active(t))
     hi = np.asarray(p.max_grade)[pop.post[rows]]
     rating = pop.rating[rows]

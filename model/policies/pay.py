@@ -5,17 +5,45 @@ Monthly gross pay of a worker in post ``k`` and grade ``g`` in year ``y``:
 
     table = monthly[k] * grade_coefficient[g] * prod_{start < s <= y} (1 + growth_s)
             (or table_<post>[g] * the same growth, where a post has its own table)
-    floor = max(floor_share[k or district] * W_{y-1} / 12, minimum_monthly)
+    floor = max(G(floor_share[k or district] * W_{y-1} / 12), minimum_monthly)
     gross = max(table, floor)
 
 where ``W_{y-1}`` is last year's local average wage (Nanjing 2018: heads at least 100%,
 others 80% in the six central districts and 70% elsewhere, seed
 001_f809a46add856e54.txt; Changzhou 2022 base wage 4,500 yuan/month, seed
-000_4ab8506bd769e853.txt). ``base_share`` of it is base pay, paid as earned; the rest
+000_4ab8506bd769e853.txt). A district's ``floor_share`` replaces the city's for staff and
+committee members; within a post the highest of table, floor and ``minimum_monthly``
+applies. ``base_share`` of gross is base pay, paid as earned; the rest
 is performance pay, paid at the assessment with a multiplier by grade (Jilin 70% base +
 30% performance, seed 003_29d33855077651d4.txt; Benxi: no performance pay when
 unqualified, FIGURES.md section 3.2). Leavers not assessed get
-``leaver_performance_multiplier``.
+``leaver_performance_multiplier``. Floors apply to gross pay at the standard (100%)
+performance pay.
+
+Floor basis (``pay.floor_basis``). ``G`` is the identity for ``"gross"``. For
+``"total"`` the floor is on remuneration including the employer's "five insurances and
+one fund" (Nanjing: 报酬(含基本工资、绩效工资和"五险一金"), seed 001): gross plus
+``c * clip(gross, lo, hi)`` with ``c`` = pension + medical (with maternity) +
+unemployment + injury + housing-fund rates and ``[lo, hi] = [contribution_floor,
+contribution_cap] * W_{y-1} / 12``, exactly as contributions are charged below. ``G(F)``
+is the smallest gross ``g >= 0`` with ``g + c * clip(g, lo, hi) >= F`` (see
+:func:`gross_for_total`; piecewise linear, solved exactly). The certificate allowance is
+not counted towards the floor, nor are the contributions it attracts: the document lists
+basic pay, performance pay and the five insurances and fund only, and a floor that fell
+with a worker's allowance would take the certificate reward away from those on the floor.
+So a certified worker on the floor costs more than ``F``; an uncertified one exactly
+``F``. The occupational annuity is not one of the five insurances and one fund and is not
+counted either.
+
+District head floors (``[[districts]] head_floor_share``, off at -1). A head (post 2) in
+the district has the floor ``max(H(head_floor_share * B_{y-1} / 12), minimum_monthly)``,
+which replaces the city's head floor there; ``B_{y-1}`` is last year's value of the
+benchmark named by ``head_floor_benchmark`` (``average_wage`` or
+``rural_disposable_income``, yuan per year) and ``H`` converts by ``head_floor_basis``:
+``gross`` identity, ``base`` divides by ``base_share`` (the floor is on base pay only),
+``total`` is ``G`` above. Nanjing: 农村社区党组织书记、村委会主任...基本报酬...不低于上年当地
+农村居民人均可支配收入2倍 (seed 001), i.e. share 2 of the rural disposable income, on base
+pay.
 
 Certificate allowance: ``allowance[level]`` yuan a month (Jilin: at least 200, tiered;
 Xianning 100/200/300, FIGURES.md section 3.2).
@@ -40,10 +68,64 @@ ACCRUED = ("payroll_base", "payroll_allowance", "payroll_insurance", "payroll_ho
            "payroll_annuity", "worker_years")
 
 
-class PayYear:
-    """This year's pay parameters turned into lookup arrays."""
+def gross_for_total(total, rate: float, lo: float, hi: float) -> np.ndarray:
+    """The smallest monthly gross ``g >= 0`` whose total cost reaches ``total``.
 
-    def __init__(self, p, growth_index: float, wage_last: float, district_floor: np.ndarray):
+    Total cost is ``g + rate * clip(g, lo, hi)``: gross plus contributions at ``rate`` on a
+    base clipped to ``[lo, hi]`` (``hi`` may be ``inf``). It rises with ``g``, with slope
+    1 below ``lo``, ``1 + rate`` between and 1 above ``hi``, so
+
+        g = total - rate * lo      if total < (1 + rate) * lo   (the contribution floor binds)
+        g = total / (1 + rate)     if total <= (1 + rate) * hi
+        g = total - rate * hi      otherwise                    (the cap binds)
+
+    and ``g = 0`` when even no pay reaches ``total`` (``total <= rate * lo``).
+
+    Examples
+    --------
+    >>> round(float(gross_for_total(6000.0, 0.335, 3600.0, 18000.0)), 2)   # 6000 / 1.335
+    4494.38
+    >>> float(gross_for_total(4200.0, 0.335, 3600.0, 18000.0))   # 4200 - 0.335 * 3600
+    2994.0
+    """
+    total = np.asarray(total, dtype=float)
+    low = total - rate * lo
+    mid = total / (1.0 + rate)
+    high = total - rate * hi if np.isfinite(hi) else np.full_like(total, np.inf)
+    g = np.where(total < (1.0 + rate) * lo, low, np.where(mid <= hi, mid, high))
+    return np.maximum(g, 0.0)
+
+
+def total_of_gross(gross, rate: float, lo: float, hi: float) -> np.ndarray:
+    """Monthly total cost ``gross + rate * clip(gross, lo, hi)`` (the inverse of
+    :func:`gross_for_total` where pay reaches the floor)."""
+    gross = np.asarray(gross, dtype=float)
+    return gross + rate * np.minimum(np.maximum(gross, lo), hi)
+
+
+class PayYear:
+    """This year's pay parameters turned into lookup arrays.
+
+    Parameters
+    ----------
+    p : namespace
+        The year's ``[pay]`` parameters.
+    growth_index : float
+        Growth of the pay table since the start year.
+    wage_last : float
+        Last year's average wage ``W_{y-1}``, yuan a year.
+    district_floor : array
+        Each district's ``floor_share`` (-1: the city's).
+    districts : sequence, optional
+        The scenario's districts, read for their head floors (``head_floor_share``,
+        ``head_floor_benchmark``, ``head_floor_basis``); empty: none.
+    benchmarks : dict, optional
+        Last year's amount of each benchmark a head floor may name, yuan a year
+        (``average_wage`` defaults to ``wage_last``).
+    """
+
+    def __init__(self, p, growth_index: float, wage_last: float, district_floor: np.ndarray,
+                 districts=(), benchmarks: dict | None = None):
         self.p = p
         table = np.asarray(p.monthly)[:, None] * np.asarray(p.grade_coefficient)[None, :]
         for k, own in enumerate((p.table_staff, p.table_committee, p.table_head)):
@@ -53,15 +135,53 @@ class PayYear:
         self.table = table * growth_index  # (post, grade-1)
         self._flat = np.concatenate([[0.0], self.table.ravel()])  # index post * 18 + grade
         self.wage_last = wage_last
-        self.floor_post = np.maximum(np.asarray(p.floor_share) * wage_last / 12, p.minimum_monthly)
-        self.district_floor = np.where(district_floor >= 0,
-                                       np.maximum(district_floor * wage_last / 12, p.minimum_monthly), -1.0)
-        self.has_floor = bool((self.floor_post > 0).any() or (self.district_floor > 0).any())
         self.allowance = np.asarray(p.allowance, dtype=float)
         self.insurance_rate = p.pension_rate + p.medical_rate + p.unemployment_rate + p.injury_rate
         self.cb_lo = p.contribution_floor * wage_last / 12
         self.cb_hi = p.contribution_cap * wage_last / 12 if p.contribution_cap > 0 else np.inf
+        self.floor_rate = self.insurance_rate + p.housing_fund_rate  # the five insurances and one fund
+        self.floor_basis = getattr(p, "floor_basis", "gross")
+        self.floor_post = np.maximum(self.gross_floor(np.asarray(p.floor_share) * wage_last / 12),
+                                     p.minimum_monthly)
+        district_floor = np.asarray(district_floor, dtype=float)
+        self.district_floor = np.where(
+            district_floor >= 0,
+            np.maximum(self.gross_floor(np.maximum(district_floor, 0.0) * wage_last / 12), p.minimum_monthly),
+            -1.0)
+        bench = {"average_wage": wage_last, **(benchmarks or {})}
+        self.head_floor = np.array([self._head_floor(d, bench) for d in districts], dtype=float)
+        self.has_head_floor = bool((self.head_floor >= 0).any())
+        self.has_floor = bool((self.floor_post > 0).any() or (self.district_floor > 0).any()
+                              or (self.head_floor > 0).any())
         self.perf_mult = np.asarray(p.performance_multiplier, dtype=float)
+
+    def gross_floor(self, threshold, basis: str | None = None) -> np.ndarray:
+        """Monthly gross pay that meets a floor of ``threshold`` yuan a month stated on
+        ``basis`` (default ``pay.floor_basis``): ``gross`` as is, ``base`` divided by
+        ``base_share``, ``total`` by :func:`gross_for_total`."""
+        basis = basis or self.floor_basis
+        threshold = np.asarray(threshold, dtype=float)
+        if basis == "gross":
+            return threshold
+        if basis == "total":
+            return gross_for_total(threshold, self.floor_rate, self.cb_lo, self.cb_hi)
+        if basis == "base":
+            if self.p.base_share <= 0:
+                raise ValueError("a floor on base pay needs pay.base_share > 0")
+            return threshold / self.p.base_share
+        raise ValueError(f"unknown floor basis {basis!r}")
+
+    def _head_floor(self, d, bench: dict) -> float:
+        """A district's head floor as monthly gross (-1: the city's head floor applies)."""
+        share = d.head_floor_share
+        if share < 0:
+            return -1.0
+        amount = bench.get(d.head_floor_benchmark, 0.0)
+        if share > 0 and not amount > 0:
+            raise ValueError(f"district {d.name!r}: head floor benchmark {d.head_floor_benchmark!r} "
+                             "has no value")
+        g = float(self.gross_floor(share * amount / 12, d.head_floor_basis))
+        return max(g, float(self.p.minimum_monthly))
 
     def gross(self, pop, district_of_community) -> np.ndarray:
         """Monthly gross pay (base + performance at 100%) of every row."""
@@ -75,7 +195,17 @@ class PayYear:
         if self.district_floor.size and (self.district_floor >= 0).any():
             df = self.district_floor[district_of_community[community]]
             floor = np.where((df >= 0) & (post < 2), df, floor)
+        if self.has_head_floor:
+            hf = self.head_floor[district_of_community[community]]
+            floor = np.where((hf >= 0) & (post == 2), hf, floor)
         return np.maximum(g, floor)
+
+    def head_floor_rows(self, pop, district_of_community) -> np.ndarray:
+        """Rows of heads in districts with their own head floor."""
+        if not self.has_head_floor or pop.n == 0:
+            return np.zeros(0, dtype=np.int64)
+        own = self.head_floor[np.asarray(district_of_community)[pop.community]] >= 0
+        return np.flatnonzero(own & (pop.post == 2))
 
 
 def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
@@ -85,11 +215,19 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         return
     if kernels.ENABLED:
         p = py.p
+        exit_time = pop.exit_time
+        own = py.head_floor_rows(pop, district_of_community)
+        if own.size:
+            # the kernel knows floors by post and by district for staff and committee only:
+            # heads under their district's own floor are taken out of it (an exit before
+            # t0 earns nothing there) and accrued by the numpy code below
+            exit_time = exit_time.copy()
+            exit_time[own] = -np.inf
         dfloor_c = (py.district_floor[district_of_community]
                     if py.district_floor.size and (py.district_floor >= 0).any() else np.zeros(0))
         out_dist = acc["_payroll_district"] if districts else np.zeros(0)
         b, a, ins, hf, ann, wy = kernels.accrue(
-            pop.exit_time, pop.hire_time, pop.post, pop.grade, pop.level, pop.community, pop.rating,
+            exit_time, pop.hire_time, pop.post, pop.grade, pop.level, pop.community, pop.rating,
             pop.perf_accrued, py._flat, py.floor_post, dfloor_c, py.has_floor, py.allowance,
             float(p.base_share), float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate),
             float(p.housing_fund_rate), float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float),
@@ -100,16 +238,31 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         acc["payroll_housing_fund"] += hf
         acc["payroll_annuity"] += ann
         acc["worker_years"] += wy
+        if own.size:
+            _accrue_numpy(pop, py, t0, t1, acc, district_of_community, districts, own)
         return
-    frac = np.minimum(pop.exit_time, t1) - np.maximum(pop.hire_time, t0)
+    _accrue_numpy(pop, py, t0, t1, acc, district_of_community, districts, None)
+
+
+def _accrue_numpy(pop, py: PayYear, t0: float, t1: float, acc: dict, district_of_community,
+                  districts: int, rows: np.ndarray | None) -> None:
+    """:func:`accrue` in whole-array numpy, for every row (``rows`` None) or for ``rows``."""
+    def col(a):
+        return a if rows is None else a[rows]
+
+    post, community, level = col(pop.post), col(pop.community), col(pop.level)
+    frac = np.minimum(col(pop.exit_time), t1) - np.maximum(col(pop.hire_time), t0)
     np.maximum(frac, 0.0, out=frac)
     w = 12.0 * frac
-    gross = py.gross(pop, district_of_community)
-    allow = py.allowance[pop.level]
+    gross = py.gross_of(post, col(pop.grade), community, district_of_community)
+    allow = py.allowance[level]
     p = py.p
     acc["payroll_base"] += float(gross @ w) * p.base_share
     if p.base_share < 1.0:
-        pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
+        if rows is None:
+            pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
+        else:
+            pop.perf_accrued[rows] += gross * w * (1.0 - p.base_share)
     acc["payroll_allowance"] += float(allow @ w)
     cb = gross + allow
     if py.cb_lo > 0 or np.isfinite(py.cb_hi):
@@ -118,13 +271,13 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
     acc["payroll_insurance"] += py.insurance_rate * cbw
     acc["payroll_housing_fund"] += p.housing_fund_rate * cbw
     if p.annuity_rate > 0:
-        covered = np.asarray(p.annuity_posts)[pop.post] > 0.5
+        covered = np.asarray(p.annuity_posts)[post] > 0.5
         if p.annuity_excellent:
-            covered |= pop.rating == 0
+            covered |= col(pop.rating) == 0
         acc["payroll_annuity"] += p.annuity_rate * float((cb * covered) @ w)
     acc["worker_years"] += float(frac.sum())
     if districts:
-        d = district_of_community[pop.community]
+        d = district_of_community[community]
         cost = gross * p.base_share + allow + (py.insurance_rate + p.housing_fund_rate) * cb
         if p.annuity_rate > 0:
             cost = cost + p.annuity_rate * cb * covered

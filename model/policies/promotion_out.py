@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..population import PROMOTED_OUT
 
 
@@ -21,14 +22,16 @@ def apply(pop, p, rng, t: float) -> dict:
     k = int(np.floor(want + rng.random()))  # unbiased rounding of a fractional number
     if k <= 0:
         return {}
-    ok = np.asarray(p.posts)[pop.post] > 0.5
-    rows = np.flatnonzero(pop.active(t) & ok)
+    if kernels.ENABLED:
+        rows, key = kernels.promotion_candidates(pop.exit_time, pop.hire_time, float(t), pop.post,
+                                                 pop.rating, pop.score, np.asarray(p.posts) > 0.5)
+    else:
+        rows = np.flatnonzero(pop.active(t) & (np.asarray(p.posts)[pop.post] > 0.5))
+        key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
+        key[pop.rating[rows] < 0] = 1.5e3  # never assessed: after qualified workers
     k = min(k, len(rows))
     if k <= 0:
         return {}
-    key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
-    rating_missing = pop.rating[rows] < 0
-    key[rating_missing] = 1.5e3  # never assessed: after qualified workers
     out = rows[np.argpartition(key, k - 1)[:k]] if k < len(rows) else rows
     pop.leave(out, t, PROMOTED_OUT)
     return {}

@@ -14,24 +14,146 @@ those with ``age <= max_age``, ``education >= min_education`` and, from
 is ``Binomial(N, p_eligible)``; hires are ``min(vacancies, eligible, cap)``, the
 vacancies filled chosen at random when fewer. Hires are drawn from the applicant mix
 conditional on eligibility. Unfilled posts at the year's last round are reported.
+
+Exemptions: two streams
+-----------------------
+The documents exempt some applicants from a rule. Jilin relaxes the age limit for
+current workers, certificate holders, sociology graduates and veterans (seed 003:
+現有社區工作者(含公益性崗位人員)、考取社工師人員、社會學專業高校畢業生、復員退伍軍人可適當放寬年齡限制);
+Yichang, requiring a certificate, also brings in social-work graduates (seed 004:
+引进一批持有中高级社工证或社会工作领域类专业的大学生). So an applicant belongs to the
+main stream (share ``1 - e``) or to the exempt stream (share ``e = exempt_share``),
+whose age bands (``exempt_age``) and certificate mix (``exempt_certificate``) are its
+own (education is common). Stream ``s`` has the age limit ``a_s`` (``max_age``; the
+exempt stream ``max(max_age, exempt_max_age)``), the certificate minimum ``r_s`` (1
+from ``certificate_required_from`` on, 0 before; 0 always in the exempt stream unless
+``exempt_certificate_required``), and a holder of a certificate of level ``l =
+max_age_certified_level`` or above, in either stream, may be as old as
+``c_s = max(a_s, max_age_certified)``. An applicant of stream ``s`` with age ``A``,
+education ``E`` and certificate level ``L`` is eligible when
+
+    E >= m  and  L >= r_s  and  A <= (c_s if L >= l else a_s).
+
+Given the stream, age, education and certificate are independent, so
+
+    p_eligible = P(E >= m) * sum_s w_s * [ F_s(a_s) P_s(L >= r_s)                   if c_s <= a_s
+                                         [ F_s(a_s) P_s(r_s <= L < l)
+                                         [   + F_s(c_s) P_s(L >= l)                  otherwise
+
+with ``w = (1 - e, e)`` and ``F_s(x)`` the share of stream ``s`` aged at most ``x``
+(``l >= 1 >= r_s``).
+Each term is a *branch*: a product set (an age limit times a range of certificate
+levels) of one stream, and the branches are disjoint. A hire is drawn exactly from the
+applicant law conditional on eligibility: a branch with probability proportional to
+its term, then age (truncated at the branch's limit), education (at least ``m``) and
+certificate (in the branch's range) independently within the branch's stream, which
+is the conditional law inside a product set. The branch takes one more keyed uniform
+per hire (sub-stream 9); without exemptions (``exempt_share = 0`` and
+``max_age_certified <= max_age``) it is not drawn and every draw is as it was before
+the streams existed.
+
+A hire admitted without a certificate under an exemption is an ordinary uncertified
+worker afterwards: the certificate deadline of :mod:`model.policies.dismissal`
+(``dismissal.certificate_deadline``), when a scenario sets one, applies to them as to
+everyone (the population does not record the stream).
 """
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
+import numpy as np
 from scipy.special import ndtri
 
 from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms
 from ..streams import uniforms, uniforms_many
 
+STREAM_DEFAULTS = {"max_age_certified": 0.0, "max_age_certified_level": 1, "exempt_share": 0.0, "exempt_age": None,
+                   "exempt_certificate": None, "exempt_max_age": 0.0, "exempt_certificate_required": False}
+"""The exemption fields at their schema defaults (one stream, no exemption), for
+parameter namespaces built by hand without them."""
+
+
+def _field(p, name):
+    return getattr(p, name, STREAM_DEFAULTS[name])
+
+
+def _certificate_min(p, year: int) -> int:
+    return 1 if (p.certificate_required_from and year >= p.certificate_required_from) else 0
+
+
+def has_exemptions(p) -> bool:
+    """Whether this year's rules have a second stream or a certificate holders' age limit."""
+    return _field(p, "exempt_share") > 0 or _field(p, "max_age_certified") > p.max_age
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One part of the eligible set: stream ``stream`` (0 main, 1 exempt), ages up to
+    ``age_limit``, certificate levels ``level_lo..level_hi``; ``mass`` is the probability
+    that an applicant falls in it (education included)."""
+
+    stream: int
+    mass: float
+    age: tuple
+    age_limit: float
+    certificate: np.ndarray
+    level_lo: int
+    level_hi: int
+
+
+def branches(p, year: int) -> list[Branch]:
+    """The disjoint branches of the eligible set in ``year`` (see the module docstring)."""
+    edu = share_at_least(p.education, int(round(p.min_education)))
+    required = _certificate_min(p, year)
+    certified_limit = _field(p, "max_age_certified")
+    lvl = int(_field(p, "max_age_certified_level"))
+    e = _field(p, "exempt_share")
+    streams = [(0, 1.0 - e, p.age, p.certificate, p.max_age, required)]
+    if e > 0:
+        ages = _field(p, "exempt_age") or p.age
+        cert = _field(p, "exempt_certificate")
+        streams.append((1, e, ages, p.certificate if cert is None else cert,
+                        max(p.max_age, _field(p, "exempt_max_age")),
+                        required if _field(p, "exempt_certificate_required") else 0))
+    out = []
+    for s, w, ages, cert, limit, r in streams:
+        cert = np.asarray(cert, dtype=float)
+        if certified_limit > limit:
+            if r < lvl:
+                out.append(Branch(s, w * band_share(ages, limit) * edu * float(cert[r:lvl].sum()),
+                                  ages, limit, cert, r, lvl - 1))
+            out.append(Branch(s, w * band_share(ages, certified_limit) * edu * share_at_least(cert, lvl),
+                              ages, certified_limit, cert, lvl, len(cert) - 1))
+        else:
+            # the one-stream rule, factor for factor (1.0 * x is x: bit for bit as before)
+            out.append(Branch(s, w * band_share(ages, limit) * edu * share_at_least(cert, r),
+                              ages, limit, cert, r, len(cert) - 1))
+    return out
+
 
 def eligible_share(p, year: int) -> float:
-    """Probability that one applicant meets the age, education and certificate rules."""
-    cert_min = 1 if (p.certificate_required_from and year >= p.certificate_required_from) else 0
-    s = (band_share(p.age, p.max_age) * share_at_least(p.education, int(round(p.min_education)))
-         * share_at_least(p.certificate, cert_min))
+    """Probability that one applicant, drawn from the mix of streams, meets the age,
+    education and certificate rules of their stream."""
+    s = sum(b.mass for b in branches(p, year))
     return min(max(s, 0.0), 1.0)  # shares add up to 1 only to rounding
+
+
+def levels_from_uniforms(shares, u: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Certificate levels by inverse CDF of ``shares`` restricted to ``lo..hi``."""
+    if lo == hi:
+        return np.full(len(u), lo, dtype=np.int64)
+    p = np.asarray(shares, dtype=float).copy()
+    p[hi + 1:] = 0
+    return shares_from_uniforms(p, u, at_least=lo)
+
+
+def branch_from_uniforms(br: list[Branch], u: np.ndarray) -> np.ndarray:
+    """Index of each hire's branch, by inverse CDF of the branch masses."""
+    m = np.array([b.mass for b in br], dtype=float)
+    cdf = np.cumsum(m / m.sum())
+    cdf[np.flatnonzero(m > 0)[-1]:] = 1.0  # never land in an empty branch after rounding
+    return np.minimum(np.searchsorted(cdf, u, side="right"), len(br) - 1)
 
 
 def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -87,16 +209,34 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
     vac, party = vacancies(pop, comm, t, p, expected_exit_rate, rng)
     wanted = int(vac.sum())
     k = wanted
+    two = has_exemptions(p)
+    br = branches(p, year)
     if p.pool_size > 0:
         k = min(k, int(rng.binomial(int(round(p.pool_size)), eligible_share(p, year))))
     if p.cap > 0:
         k = min(k, int(round(p.cap)))
+    if two and sum(b.mass for b in br) <= 0:
+        k = 0  # no applicant of either stream is eligible
     communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index)
-    cert_min = 1 if (p.certificate_required_from and year >= p.certificate_required_from) else 0
-    u = uniforms_many(rng, ids, 1, 8)
-    age = bands_from_uniforms(p.age, u[0], u[1], upper=p.max_age)
+    # keyed uniforms per hire: 0-1 age, 2 education, 3 certificate, 4 sex, 5 cadre,
+    # 6 birthday, 7 ability, and with exemptions 8 the branch (stream and rule)
+    u = uniforms_many(rng, ids, 1, 9 if two else 8)
     education = shares_from_uniforms(p.education, u[2], at_least=int(round(p.min_education)))
-    level = shares_from_uniforms(p.certificate, u[3], at_least=cert_min)
+    exempt = np.zeros(k, dtype=bool)
+    if not two:
+        age = bands_from_uniforms(p.age, u[0], u[1], upper=p.max_age)
+        level = shares_from_uniforms(p.certificate, u[3], at_least=_certificate_min(p, year))
+    else:
+        which = branch_from_uniforms(br, u[8]) if k else np.zeros(0, dtype=np.int64)
+        age = np.zeros(k, dtype=np.int64)
+        level = np.zeros(k, dtype=np.int64)
+        for i, b in enumerate(br):  # at most four branches; the work is on whole arrays
+            sel = which == i
+            if not sel.any():
+                continue
+            age[sel] = bands_from_uniforms(b.age, u[0][sel], u[1][sel], upper=b.age_limit)
+            level[sel] = levels_from_uniforms(b.certificate, u[3][sel], b.level_lo, b.level_hi)
+            exempt[sel] = b.stream == 1
     female = u[4] < p.female_share
     cadre = u[5] < p.cadre_share
     birthday = np.floor(u[6] * 365) / 365
@@ -117,7 +257,8 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
     pop.grade[rows] = entry_grade(grades, education, level, 0)
     pop.grade_since[rows] = year
     pop.ability[rows] = ability
-    counts = {"hires": k, "cost_recruitment": k * p.cost_per_hire, "unfilled_posts": wanted - k}
+    counts = {"hires": k, "cost_recruitment": k * p.cost_per_hire, "unfilled_posts": wanted - k,
+              "hires_exempt": int(exempt.sum())}
     return rows, counts
 
 

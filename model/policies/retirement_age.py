@@ -59,6 +59,14 @@ _WOMEN_WORKER = (1975, 50, 2, 60)
 # instant that really lies inside a month.
 _MONTH_EPS = 1e-6
 
+# the same table by category index (0 men, 1 women in cadre posts, 2 women in worker
+# posts), for the vectorised rule in retirement_time
+_CATEGORIES = (_MEN, _WOMEN_CADRE, _WOMEN_WORKER)
+_BASE_MONTH = np.array([12 * c[0] for c in _CATEGORIES], dtype=np.int64)
+_ORIG_MONTHS = np.array([12 * c[1] for c in _CATEGORIES], dtype=np.int64)
+_STEP = np.array([c[2] for c in _CATEGORIES], dtype=np.int64)
+_MAX_DELAY = np.array([c[3] for c in _CATEGORIES], dtype=np.int64)
+
 
 def _as_int_array(x, name: str) -> np.ndarray:
     """Return ``x`` as an int64 array, rejecting non-integral values."""
@@ -217,9 +225,12 @@ def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
     """
     birth_time = np.asarray(birth_time, dtype=float)
     if rule == "china2025":
-        months_since_0 = np.floor(birth_time * 12.0 + _MONTH_EPS).astype(np.int64)
-        year, month0 = np.divmod(months_since_0, 12)
-        age = statutory_age_months(year, month0 + 1, female, cadre)
+        # statutory_age_months on the birth month, without re-checking inputs that are
+        # whole months by construction (this runs for every hire)
+        k0 = np.floor(birth_time * 12.0 + _MONTH_EPS).astype(np.int64)  # months since year 0
+        cat = np.asarray(female, dtype=bool).astype(np.int64) * (2 - np.asarray(cadre, dtype=bool))
+        k = k0 - _BASE_MONTH[cat] + 1  # 1 for January of the base year
+        age = _ORIG_MONTHS[cat] + np.clip(-(-k // _STEP[cat]), 0, _MAX_DELAY[cat])
     elif rule == "fixed":
         age = fixed_age_months(female, age_men, age_women)
     else:

@@ -46,6 +46,7 @@ METRICS = {
     "worker_years": ("Worker-years", "人年"),
     "college_share": ("College-educated share", "大专以上学历占比"),
     "hires": ("Hires", "招聘"),
+    "hires_exempt": ("Hires under an exemption", "放宽条件招聘"),
     "exits_quit": ("Quits", "辞职"),
     "exits_retired": ("Retirements", "退休"),
     "exits_death": ("Deaths", "死亡"),
