@@ -219,8 +219,10 @@ class Replication:
             new_h = self.residents / self.pph if self.residents > 0 else 1.0
             demand.grow(self.comm, new_h / old_h)
         if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
-            f = demand.split_and_merge(self.comm, sc.demand.split_above, sc.demand.merge_below,
-                                       pop.community, pop.post, pop.exit_time > y)
+            c = self.comm
+            splits = sc.demand.split_above > 0 and bool((c.alive & (c.households > sc.demand.split_above)).any())
+            f = demand.split_and_merge(c, sc.demand.split_above, sc.demand.merge_below, pop.community,
+                                       pop.post, pop.exit_time > y if splits else None)
             self.flows.update(f)
         leaders = sc.population.heads_per_community + sc.population.committee_per_community
         demand.set_posts(self.comm, d, self.residents, leaders)
@@ -230,7 +232,7 @@ class Replication:
         if yi == 0:
             self._initial_workforce()
         pop.trained[:] = False
-        rows = np.arange(pop.n)  # leavers were dropped at the last close: everyone is active
+        rows = slice(0, pop.n)  # leavers were dropped at the last close: everyone is active
         self.headcount_open = pop.n
         self._schedule_exits(rows, float(y))
 
@@ -314,54 +316,60 @@ class Replication:
         if self.wage_last <= 0:
             return None
         pop, py = self.pop, self.payyear
-        g = py.gross_of(pop.post[rows], pop.grade[rows], pop.community[rows], self.comm.district)
-        return 12 * (g + py.allowance[pop.level[rows]]) / self.wage_last  # as metrics.annual_pay
+        m = py.pay_of(pop.post[rows], pop.grade[rows], pop.level[rows], pop.community[rows], self.comm.district)
+        return 12 * m / self.wage_last  # as metrics.annual_pay
 
-    def _schedule_exits(self, rows: np.ndarray, t0: float) -> None:
-        """Draw this year's quit, death and retirement instants for ``rows`` entering at ``t0``.
+    def _schedule_exits(self, rows: slice, t0: float) -> None:
+        """Draw this year's quit, death and retirement instants for the rows ``rows`` (a
+        slice: everyone at the year's start, or one round's hires) entering at ``t0``.
 
         The earliest of the statutory retirement birthday, a quit and a death is the exit
         (retirement wins a tie); see :mod:`model.policies.quits`."""
-        if not len(rows):
+        k = rows.stop - rows.start
+        if k <= 0:
             return
         pop, p, y, sc = self.pop, self.p, self.y, self.sc
-        k = len(rows)
-        none = np.zeros(0)
         q = p.quits
+        quits_on = sc.quits.enabled
+        pay_on = quits_on and q.pay_elasticity > 0 and self.wage_last > 0
+        if kernels.ENABLED:  # writes the rows' exit instants, causes and quit probabilities
+            py = self.payyear
+            df, hf = py._floors_by_community(self.comm.district)
+            kernels.competing_exits(
+                float(t0), float(y), pop.hire_year[rows], bool(sc.retirement.enabled), pop.retire_at[rows],
+                np.asarray(q.tenure_bands, dtype=np.int64), np.asarray(q.rate, dtype=float), bool(quits_on),
+                np.uint64(self.rng("quits").key), float(q.death_rate) if quits_on else 0.0,
+                np.uint64(self.rng("deaths").key if quits_on and q.death_rate > 0 else 0), pop.uid[rows],
+                bool(pay_on), float(q.pay_elasticity), float(q.reference_pay_ratio), pop.post[rows],
+                pop.grade[rows], pop.level[rows], pop.community[rows], py._flat, py.has_floor, py.floor_post,
+                df, hf, py.allowance, float(self.wage_last),
+                pop.exit_time[rows], pop.exit_cause[rows], pop.quit_prob[rows])
+            return
+        none = np.zeros(0)
         uid = pop.uid[rows]
-        u_quit = uniforms(self.rng("quits"), uid) if sc.quits.enabled else none
-        u_death = uniforms(self.rng("deaths"), uid) if sc.quits.enabled and q.death_rate > 0 else none
-        ratio = self._pay_ratio(rows) if sc.quits.enabled and q.pay_elasticity > 0 else None
+        u_quit = uniforms(self.rng("quits"), uid) if quits_on else none
+        u_death = uniforms(self.rng("deaths"), uid) if quits_on and q.death_rate > 0 else none
+        ratio = self._pay_ratio(rows) if pay_on else None
         retire = pop.retire_at[rows] if sc.retirement.enabled else none
         tenure = y - pop.hire_year[rows]
-        if kernels.ENABLED:
-            t = np.empty(k)
-            cause = np.empty(k, dtype=np.int8)
-            qp = np.empty(k, dtype=np.float32)
-            kernels.competing_exits(float(t0), float(y), tenure, retire,
-                                    np.asarray(q.tenure_bands, dtype=np.int64), np.asarray(q.rate, dtype=float),
-                                    none if ratio is None else ratio, float(q.pay_elasticity),
-                                    float(q.reference_pay_ratio), u_quit, float(q.death_rate), u_death, t, cause, qp)
+        end = y + 1.0
+        t = np.full(k, np.inf)
+        cause = np.zeros(k, dtype=np.int8)
+        if len(retire):
+            tr = np.maximum(retire, t0)
+            due = tr < end
+            t[due], cause[due] = tr[due], RETIRED
+        pop.quit_prob[rows] = 0.0
+        if len(u_quit):
+            qp = quits.quit_probability(q, tenure, ratio)
             pop.quit_prob[rows] = qp
-        else:
-            end = y + 1.0
-            t = np.full(k, np.inf)
-            cause = np.zeros(k, dtype=np.int8)
-            if len(retire):
-                tr = np.maximum(retire, t0)
-                due = tr < end
-                t[due], cause[due] = tr[due], RETIRED
-            pop.quit_prob[rows] = 0.0
-            if len(u_quit):
-                qp = quits.quit_probability(q, tenure, ratio)
-                pop.quit_prob[rows] = qp
-                tq = quits.times_from_uniforms(qp, u_quit, y, t0)
-                first = tq < t
-                t[first], cause[first] = tq[first], QUIT
-            if len(u_death):
-                td = quits.times_from_uniforms(np.full(k, q.death_rate), u_death, y, t0)
-                first = td < t
-                t[first], cause[first] = td[first], DEATH
+            tq = quits.times_from_uniforms(qp, u_quit, y, t0)
+            first = tq < t
+            t[first], cause[first] = tq[first], QUIT
+        if len(u_death):
+            td = quits.times_from_uniforms(np.full(k, q.death_rate), u_death, y, t0)
+            first = td < t
+            t[first], cause[first] = td[first], DEATH
         pop.exit_time[rows] = t
         pop.exit_cause[rows] = cause
 
@@ -391,7 +399,7 @@ class Replication:
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
                                          self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index)
         self._entered(rows)
-        self._schedule_exits(np.arange(rows.start, rows.stop), t)
+        self._schedule_exits(rows, t)
         self.flows["unfilled_posts"] = 0.0  # unfilled posts are those left at the last round
         self._add(counts)
 

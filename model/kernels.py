@@ -82,33 +82,61 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
     return base * base_share, allow, ins_rate * cbw, hf_rate * cbw, ann_rate * annw, wy
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _gross(p, grade, c, flat, has_floor, floor_post, dfloor_c, hfloor_c):
+    """Monthly gross pay of one worker in post ``p``, ``grade``, community ``c``: the
+    table entry raised to the floor (by post; a district's own floor for staff and
+    committee, its own head floor for heads; ``dfloor_c`` / ``hfloor_c`` by community,
+    negative or empty for none)."""
+    g = flat[p * 18 + grade]
+    if has_floor:
+        fl = floor_post[p]
+        if p < 2:
+            if dfloor_c.size > 0 and dfloor_c[c] >= 0.0:
+                fl = dfloor_c[c]
+        elif hfloor_c.size > 0 and hfloor_c[c] >= 0.0:
+            fl = hfloor_c[c]
+        if g < fl:
+            g = fl
+    return g
+
+
 @njit(cache=True, nogil=True)
-def competing_exits(t0, year, tenure, retire_at, edges, rates, pay_ratio, elasticity, reference,
-                    u_quit, death_rate, u_death, out_time, out_cause, out_q):
+def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, quits_on, quit_key,
+                    death_rate, death_key, uid, pay_on, elasticity, reference, post, grade, level,
+                    community, flat, has_floor, floor_post, dfloor_c, hfloor_c, allowance, wage_last,
+                    out_time, out_cause, out_q):
     """This year's exit instant and cause of each row entering at ``t0`` (see
     :mod:`model.policies.quits`): retirement on the statutory birthday, a quit at
     ``year + u/q`` if ``u < q``, a death likewise; the earliest wins (retirement on ties).
-    ``u_quit`` / ``u_death`` empty: that risk is off. ``retire_at`` empty: no retirement.
-    ``pay_ratio`` empty: no pay effect. ``out_q`` receives each row's quit probability
-    (0 when quits are off)."""
+
+    The uniforms are the keyed ones of the quit and death streams (``quit_key`` /
+    ``death_key``, sub-stream 0: :func:`keyed_uniform`); ``death_rate`` 0: no deaths.
+    With ``pay_on`` the quit probability is scaled by the worker's pay ratio, computed as
+    :func:`monthly_pay` x 12 / ``wage_last``. ``out_q`` receives each row's quit
+    probability (0 when quits are off)."""
     end = year + 1.0
     nb = edges.size
     for i in range(out_time.size):
         t = np.inf
         c = 0
-        if retire_at.size > 0:
+        if retire_on:
             tr = retire_at[i] if retire_at[i] > t0 else t0
             if tr < end:
                 t = tr
                 c = 2
         out_q[i] = 0.0
-        if u_quit.size > 0:
+        if quits_on:
+            tenure = year - hire_year[i]
             b = 0
-            while b + 1 < nb and tenure[i] >= edges[b + 1]:
+            while b + 1 < nb and tenure >= edges[b + 1]:
                 b += 1
             q = rates[b]
-            if pay_ratio.size > 0:
-                r = pay_ratio[i] if pay_ratio[i] > 1e-9 else 1e-9
+            if pay_on:
+                g = _gross(post[i], grade[i], community[i], flat, has_floor, floor_post, dfloor_c, hfloor_c)
+                r = 12.0 * (g + allowance[level[i]]) / wage_last
+                if r < 1e-9:
+                    r = 1e-9
                 if elasticity == 1.0:
                     q = q * (1.0 / (r / reference))  # as numpy's power(x, -1): a reciprocal
                 else:
@@ -116,19 +144,19 @@ def competing_exits(t0, year, tenure, retire_at, edges, rates, pay_ratio, elasti
             if q > 1.0:
                 q = 1.0
             out_q[i] = q
-            u = u_quit[i]
+            u = _keyed(quit_key, uid[i], 0)
             if u < q:
                 tq = year + u / q
                 if tq >= t0 and tq < t:
                     t = tq
                     c = 1
-        if u_death.size > 0:
-            u = u_death[i]
-            if u < death_rate:
-                td = year + u / death_rate
-                if td >= t0 and td < t:
-                    t = td
-                    c = 3
+            if death_rate > 0.0:
+                u = _keyed(death_key, uid[i], 0)
+                if u < death_rate:
+                    td = year + u / death_rate
+                    if td >= t0 and td < t:
+                        t = td
+                        c = 3
         out_time[i] = t
         out_cause[i] = c
 
@@ -296,95 +324,105 @@ def keyed_uniforms(key, ids, sub0, out):
         keyed_uniform(key, ids, np.uint64(sub0 + j), out[j])
 
 
-@njit(cache=True, nogil=True)
-def _fill_posts(active, community, post, grade, score, need, src, target, min_grade):
-    """Move the best-scoring ``need[c]`` active holders of post ``src`` in each community
-    ``c`` up to post ``target`` (ties: earlier row first); ``need`` is decreased by
-    the moves. Returns the number moved.
-
-    One pass over the rows keeps, for each community with a vacancy, its best
-    ``need[c]`` candidates so far in order (a short insertion list)."""
-    nc = need.size
-    slot = np.full(nc, -1, np.int64)
-    k = 0
-    m = 0
-    for c in range(nc):
-        if need[c] > 0:
-            slot[c] = k
-            k += 1
-            if need[c] > m:
-                m = need[c]
-    if k == 0:
-        return 0
-    top = np.empty((k, m), np.int64)
-    cnt = np.zeros(k, np.int64)
-    for i in range(community.size):
-        if post[i] != src or not active[i]:
-            continue
-        c = community[i]
-        s = slot[c]
-        if s < 0:
-            continue
-        r = need[c]
-        si = score[i]
-        j = cnt[s]
-        if j < r:
-            cnt[s] = j + 1
-        elif si > score[top[s, r - 1]]:
-            j = r - 1
-        else:
-            continue
-        while j > 0 and score[top[s, j - 1]] < si:
-            top[s, j] = top[s, j - 1]
-            j -= 1
-        top[s, j] = i
-    moved = 0
-    for c in range(nc):
-        s = slot[c]
-        if s < 0:
-            continue
-        for j in range(cnt[s]):
-            i = top[s, j]
-            post[i] = target
-            if grade[i] < min_grade:
-                grade[i] = min_grade
-        need[c] -= cnt[s]
-        moved += cnt[s]
-    return moved
-
-
-@njit(cache=True, nogil=True)
-def _vacant(active, community, post, target, per_comm, alive, n_comm):
-    """Vacant ``target`` posts per community: ``per_comm`` less those held (0 in
-    communities no longer alive)."""
-    need = np.zeros(n_comm, np.int64)
-    for i in range(community.size):
-        if active[i] and post[i] == target:
-            need[community[i]] += 1
-    for c in range(n_comm):
-        v = per_comm - need[c]
-        need[c] = v if v > 0 and (alive.size == 0 or alive[c]) else 0
-    return need
+@njit(cache=True, nogil=True, inline="always")
+def _keep_best(lst, off, cnt, r, score, i):
+    """Insert row ``i`` into the list ``lst[off:off + r]`` of the best-scoring rows so far
+    (``cnt`` held; ties: earlier row first). Returns the new count."""
+    si = score[i]
+    j = cnt
+    if j < r:
+        cnt += 1
+    elif si > score[lst[off + r - 1]]:
+        j = r - 1
+    else:
+        return cnt
+    while j > 0 and score[lst[off + j - 1]] < si:
+        lst[off + j] = lst[off + j - 1]
+        j -= 1
+    lst[off + j] = i
+    return cnt
 
 
 @njit(cache=True, nogil=True)
 def elect(exit_time, hire_time, t, community, post, grade, score, heads, committee, alive,
           min_grade_head, min_grade_committee, n_comm):
-    """Elections (see :mod:`model.policies.elections`): vacant head posts filled by the
-    best-scoring committee members, then staff; then vacant committee posts by the
-    best-scoring staff. Returns the number of workers moved up."""
+    """Elections (see :mod:`model.policies.elections`): in each community, vacant head
+    posts go to the best-scoring committee members, then staff; then vacant committee
+    posts to the best-scoring remaining staff (ties: earlier row first). A worker moving
+    up takes at least the new post's minimum grade. Returns the number moved.
+
+    Two passes over the rows: one counts the posts held, one keeps each community's
+    best candidates (committee members for head; staff, as many as could be needed for
+    both posts); the moves are then settled community by community."""
     n = community.size
-    active = np.empty(n, np.bool_)
+    held_h = np.zeros(n_comm, np.int64)
+    held_c = np.zeros(n_comm, np.int64)
     for i in range(n):
-        active[i] = exit_time[i] > t and hire_time[i] <= t
+        if exit_time[i] > t and hire_time[i] <= t:
+            if post[i] == 2:
+                held_h[community[i]] += 1
+            elif post[i] == 1:
+                held_c[community[i]] += 1
+    need_h = np.zeros(n_comm, np.int64)
+    need_c = np.zeros(n_comm, np.int64)
+    off_c = np.zeros(n_comm + 1, np.int64)  # committee candidates for head
+    off_s = np.zeros(n_comm + 1, np.int64)  # staff candidates
+    for c in range(n_comm):
+        ok = alive.size == 0 or alive[c]
+        if ok and heads > 0 and heads > held_h[c]:
+            need_h[c] = heads - held_h[c]
+        if ok and committee > 0 and committee > held_c[c]:
+            need_c[c] = committee - held_c[c]
+        extra_c = need_h[c] if committee > 0 and ok else 0  # committee members moving up leave seats
+        off_c[c + 1] = off_c[c] + need_h[c]
+        off_s[c + 1] = off_s[c] + need_h[c] + need_c[c] + extra_c
+    if off_s[n_comm] == 0 and off_c[n_comm] == 0:
+        return 0
+    lst_c = np.empty(off_c[n_comm], np.int64)
+    lst_s = np.empty(off_s[n_comm], np.int64)
+    cnt_c = np.zeros(n_comm, np.int64)
+    cnt_s = np.zeros(n_comm, np.int64)
+    for i in range(n):
+        p = post[i]
+        if p == 2 or not (exit_time[i] > t and hire_time[i] <= t):
+            continue
+        c = community[i]
+        if p == 1:
+            r = off_c[c + 1] - off_c[c]
+            if r > 0:
+                cnt_c[c] = _keep_best(lst_c, off_c[c], cnt_c[c], r, score, i)
+        else:
+            r = off_s[c + 1] - off_s[c]
+            if r > 0:
+                cnt_s[c] = _keep_best(lst_s, off_s[c], cnt_s[c], r, score, i)
     moved = 0
-    if heads > 0:
-        need = _vacant(active, community, post, 2, heads, alive, n_comm)
-        moved += _fill_posts(active, community, post, grade, score, need, 1, 2, min_grade_head)
-        moved += _fill_posts(active, community, post, grade, score, need, 0, 2, min_grade_head)
-    if committee > 0:
-        need = _vacant(active, community, post, 1, committee, alive, n_comm)
-        moved += _fill_posts(active, community, post, grade, score, need, 0, 1, min_grade_committee)
+    for c in range(n_comm):
+        up_h = cnt_c[c]  # at most need_h[c] by the list's length
+        for j in range(up_h):
+            i = lst_c[off_c[c] + j]
+            post[i] = 2
+            if grade[i] < min_grade_head:
+                grade[i] = min_grade_head
+        rest = need_h[c] - up_h
+        used = rest if rest < cnt_s[c] else cnt_s[c]
+        for j in range(used):
+            i = lst_s[off_s[c] + j]
+            post[i] = 2
+            if grade[i] < min_grade_head:
+                grade[i] = min_grade_head
+        moved += up_h + used
+        ok = alive.size == 0 or alive[c]
+        if committee > 0 and ok:
+            want = committee - (held_c[c] - up_h)
+            if want > cnt_s[c] - used:
+                want = cnt_s[c] - used
+            for j in range(used, used + want if want > 0 else used):
+                i = lst_s[off_s[c] + j]
+                post[i] = 1
+                if grade[i] < min_grade_committee:
+                    grade[i] = min_grade_committee
+            if want > 0:
+                moved += want
     return moved
 
 
@@ -458,24 +496,31 @@ def grade_steps(exit_time, hire_time, t, year, post, grade, grade_since, rating,
 
 
 @njit(cache=True, nogil=True)
-def promotion_candidates(exit_time, hire_time, t, post, rating, score, eligible_post):
-    """Active workers in the eligible posts and their promotion keys (best first:
-    grade of assessment, then score; never assessed after the qualified): see
-    :mod:`model.policies.promotion_out`."""
-    n = post.size
-    k = 0
-    for i in range(n):
-        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
-            k += 1
-    rows = np.empty(k, np.int64)
+def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, k):
+    """The ``k`` active workers in the eligible posts with the smallest promotion keys
+    (grade of assessment x 1000 - score; never assessed: 1500; ties: earlier row), in
+    one pass (see :mod:`model.policies.promotion_out`). Returns their rows."""
+    best = np.empty(k, np.int64)
     key = np.empty(k)
-    j = 0
-    for i in range(n):
-        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
-            rows[j] = i
-            key[j] = 1.5e3 if rating[i] < 0 else np.float64(rating[i]) * 1e3 - np.float64(score[i])
-            j += 1
-    return rows, key
+    cnt = 0
+    for i in range(post.size):
+        if not (exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]):
+            continue
+        ki = 1.5e3 if rating[i] < 0 else np.float64(rating[i]) * 1e3 - np.float64(score[i])
+        j = cnt
+        if j < k:
+            cnt += 1
+        elif ki < key[k - 1]:
+            j = k - 1
+        else:
+            continue
+        while j > 0 and key[j - 1] > ki:
+            best[j] = best[j - 1]
+            key[j] = key[j - 1]
+            j -= 1
+        best[j] = i
+        key[j] = ki
+    return best[:cnt]
 
 
 @njit(cache=True, nogil=True)
@@ -501,3 +546,68 @@ def district_counts(exit_time, year_end, community, district_of_c, post, level, 
         pay_dp[d, p] += annual[i]
         per_c[c] += 1
     return n_d, cert_d, n_dp, pay_dp, per_c
+
+
+@njit(cache=True, nogil=True)
+def active_by_community(exit_time, hire_time, t, community, party, nc):
+    """Workers employed at ``t`` per community, and those of them holding a
+    party-building post (see :func:`model.policies.recruitment.vacancies`)."""
+    active_c = np.zeros(nc, np.int64)
+    party_c = np.zeros(nc, np.int64)
+    for i in range(exit_time.size):
+        if exit_time[i] > t and hire_time[i] <= t:
+            c = community[i]
+            active_c[c] += 1
+            if party[i]:
+                party_c[c] += 1
+    return active_c, party_c
+
+
+@njit(cache=True, nogil=True)
+def monthly_pay(post, grade, level, community, flat, has_floor, floor_post, dfloor_c, hfloor_c,
+                allowance, out):
+    """Monthly gross pay of each row (see :meth:`model.policies.pay.PayYear.gross_of`): the
+    table entry, raised to the floor (by post; a district's own floor for staff and
+    committee, its own head floor for heads: ``dfloor_c`` / ``hfloor_c`` by community,
+    negative or empty for none), plus ``allowance[level]`` when ``allowance`` is given."""
+    for i in range(post.size):
+        g = _gross(post[i], grade[i], community[i], flat, has_floor, floor_post, dfloor_c, hfloor_c)
+        if allowance.size > 0:
+            g += allowance[level[i]]
+        out[i] = g
+
+
+@njit(cache=True, nogil=True)
+def split_staff(active, post, community, new_of):
+    """Move every other active staff member (post 0; the 2nd, 4th, ... in row order) of
+    each splitting community ``c`` (``new_of[c] >= 0``) to its new half ``new_of[c]``
+    (see :func:`model.policies.demand.split_and_merge`)."""
+    seen = np.zeros(new_of.size, np.int64)
+    for i in range(community.size):
+        c = community[i]
+        if new_of[c] < 0 or post[i] != 0 or not active[i]:
+            continue
+        if seen[c] % 2 == 1:
+            community[i] = new_of[c]
+        seen[c] += 1
+
+
+@njit(cache=True, nogil=True)
+def vacant_slots(vac, party, flag):
+    """Every vacant post of a recruitment round, party-building slots first in each
+    community: (community, is party post, stable slot id ``flag | community << 20 |
+    slot``); see :func:`model.policies.recruitment.slot_ids`."""
+    n = 0
+    for c in range(vac.size):
+        n += vac[c]
+    comm = np.empty(n, np.int64)
+    is_party = np.empty(n, np.bool_)
+    ids = np.empty(n, np.uint64)
+    j = 0
+    for c in range(vac.size):
+        for s in range(vac[c]):
+            comm[j] = c
+            is_party[j] = s < party[c]
+            ids[j] = flag | (np.uint64(c) << np.uint64(20)) | np.uint64(s)
+            j += 1
+    return comm, is_party, ids

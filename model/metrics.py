@@ -83,7 +83,7 @@ def _share(num, den):
 
 def annual_pay(pop, pay_year, district_of_community) -> np.ndarray:
     """Each row's pay rate on 31 December, as yuan a year (gross + allowance)."""
-    return 12 * (pay_year.gross(pop, district_of_community) + pay_year.allowance[pop.level])
+    return 12 * pay_year.pay_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
 
 
 def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 
 def band_weights(bands, upper: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bands truncated at ``upper``: (lows, highs, probabilities). Empty if none is left."""
+    """Bands truncated at ``upper``: (lows, highs, probabilities). Empty if none is left.
+    The arrays are shared (read-only): scenario bands are tuples, so each mix is worked
+    out once."""
+    try:
+        return _band_weights(bands, float(upper))
+    except TypeError:  # unhashable bands (lists): not cached
+        return _band_weights.__wrapped__(bands, float(upper))
+
+
+@lru_cache(maxsize=256)
+def _band_weights(bands, upper: float):
     lo = np.array([b[0] for b in bands], dtype=np.int64)
     hi = np.minimum(np.array([b[1] for b in bands], dtype=np.int64), np.floor(upper)).astype(np.int64)
     w = np.array([b[2] for b in bands], dtype=float)
@@ -14,11 +26,22 @@ def band_weights(bands, upper: float = np.inf) -> tuple[np.ndarray, np.ndarray, 
     kept = np.clip(hi - lo + 1, 0, None)
     w = w * kept / width
     total = w.sum()
-    return lo, hi, (w / total if total > 0 else w)
+    out = lo, hi, (w / total if total > 0 else w)
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def band_share(bands, upper: float) -> float:
     """Probability that a draw from ``bands`` is at most ``upper``."""
+    try:
+        return _band_share(bands, float(upper))
+    except TypeError:
+        return _band_share.__wrapped__(bands, float(upper))
+
+
+@lru_cache(maxsize=256)
+def _band_share(bands, upper: float) -> float:
     lo, hi, _ = band_weights(bands)
     w = np.array([b[2] for b in bands], dtype=float)
     width = (hi - lo + 1).astype(float)

@@ -30,3 +30,69 @@ def test_kernels_agree_with_numpy(monkeypatch, name, overrides):
     np.testing.assert_allclose(fast.values, slow.values, rtol=1e-9, atol=1e-6, equal_nan=True)
     i = fast.metrics.index("headcount")
     np.testing.assert_array_equal(fast.values[:, :, i], slow.values[:, :, i])
+
+
+@pytest.mark.parametrize("heads,committee", [(1, 4), (2, 3), (0, 3), (1, 0), (3, 1)])
+def test_elections_kernel_agrees_with_numpy(monkeypatch, heads, committee):
+    """Random communities with vacancies, leavers, tied scores and dead communities: the
+    compiled election moves exactly the workers the numpy code moves."""
+    from types import SimpleNamespace
+    from model.policies import elections
+    from model.population import Workforce
+    rng = np.random.default_rng(heads * 10 + committee)
+    n, nc = 3000, 200
+    cols = dict(community=rng.integers(0, nc, n), post=rng.choice(3, n, p=[0.75, 0.2, 0.05]),
+                grade=rng.integers(1, 10, n), score=rng.integers(0, 5, n).astype(np.float32),
+                hire_time=np.where(rng.random(n) < 0.05, 2030.7, 2020.0),
+                exit_time=np.where(rng.random(n) < 0.1, 2030.3, np.inf))
+    alive = rng.random(nc) < 0.9
+    p = SimpleNamespace(fill_between=True, years=[])
+    min_grade = np.array([1, 6, 9])
+    out = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(kernels, "ENABLED", enabled)
+        pop = Workforce.from_columns(**cols)
+        moved = elections.apply(pop, p, heads, committee, nc, min_grade, 2030.5, 2030, alive)
+        out[enabled] = (moved, pop.post.copy(), pop.grade.copy())
+    assert out[True][0] == out[False][0] and out[True][0]["posts_filled_internally"] > 0
+    np.testing.assert_array_equal(out[True][1], out[False][1])
+    np.testing.assert_array_equal(out[True][2], out[False][2])
+
+
+@pytest.mark.parametrize("k", [1, 7, 400, 5000])
+def test_promotion_out_kernel_agrees_with_numpy(monkeypatch, k):
+    """The compiled pick of the best-rated takes the same workers as the numpy code,
+    with tied keys (integer scores, never-assessed workers) and fewer candidates than k."""
+    from types import SimpleNamespace
+    from model.policies import promotion_out
+    from model.population import Workforce
+    rng = np.random.default_rng(k)
+    n = 3000
+    cols = dict(post=rng.choice(3, n, p=[0.8, 0.15, 0.05]), rating=rng.integers(-1, 4, n),
+                score=rng.integers(0, 4, n).astype(np.float32),
+                hire_time=np.where(rng.random(n) < 0.05, 2030.7, 2020.0),
+                exit_time=np.where(rng.random(n) < 0.1, 2030.3, np.inf))
+    p = SimpleNamespace(per_year=k, reserved_share=0.0, street_hiring_plan=0.0, posts=[1, 1, 0])
+    left = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(kernels, "ENABLED", enabled)
+        pop = Workforce.from_columns(**cols)
+        promotion_out.apply(pop, p, np.random.default_rng(0), 2030.5)
+        left[enabled] = pop.exit_cause.copy()
+    np.testing.assert_array_equal(left[True], left[False])
+    assert 0 < (left[True] > 0).sum() <= k
+
+
+def test_vacant_slots_kernel_agrees_with_numpy(monkeypatch):
+    """Slot ids, communities and party flags of a round: compiled and numpy the same."""
+    from model.policies import recruitment
+    rng = np.random.default_rng(3)
+    vac = rng.integers(0, 6, 500)
+    party = np.minimum(rng.integers(0, 3, 500), vac)
+    out = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(kernels, "ENABLED", enabled)
+        out[enabled] = recruitment.choose_slots(vac, party, int(vac.sum()), rng, year_index=7, round_index=1)
+    for a, b in zip(out[True], out[False]):
+        np.testing.assert_array_equal(a, b)
+    assert out[True][2].dtype == np.uint64 and out[True][1].sum() == party.sum()

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
+
 
 class Communities:
     """Community columns: households, district, posts, party posts, alive."""
@@ -81,14 +83,17 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
             if post is not None and active is not None:
                 new_of = np.full(old_len, -1, dtype=np.int64)
                 new_of[big] = np.arange(old_len, old_len + len(big))
-                w = np.flatnonzero(active & (post == 0) & (new_of[community_of_worker] >= 0))
-                c = community_of_worker[w]
-                order = np.argsort(c, kind="stable")
-                cs = c[order]
-                start = np.flatnonzero(np.concatenate([[True], cs[1:] != cs[:-1]]))
-                rank = np.arange(len(cs)) - np.repeat(start, np.diff(np.append(start, len(cs))))
-                move = w[order][rank % 2 == 1]
-                community_of_worker[move] = new_of[community_of_worker[move]]
+                if kernels.ENABLED:
+                    kernels.split_staff(active, post, community_of_worker, new_of)
+                else:
+                    w = np.flatnonzero(active & (post == 0) & (new_of[community_of_worker] >= 0))
+                    c = community_of_worker[w]
+                    order = np.argsort(c, kind="stable")
+                    cs = c[order]
+                    start = np.flatnonzero(np.concatenate([[True], cs[1:] != cs[:-1]]))
+                    rank = np.arange(len(cs)) - np.repeat(start, np.diff(np.append(start, len(cs))))
+                    move = w[order][rank % 2 == 1]
+                    community_of_worker[move] = new_of[community_of_worker[move]]
             half = comm.households[big] / 2
             comm.households[big] = half
             comm.households = np.concatenate([comm.households, half])

@@ -187,6 +187,25 @@ class PayYear:
         """Monthly gross pay (base + performance at 100%) of every row."""
         return self.gross_of(pop.post, pop.grade, pop.community, district_of_community)
 
+    def _floors_by_community(self, district_of_community):
+        """District floors and head floors by community (empty: none), for the kernels."""
+        d = np.asarray(district_of_community)
+        df = (self.district_floor[d] if self.district_floor.size and (self.district_floor >= 0).any()
+              else np.zeros(0))
+        hf = self.head_floor[d] if self.has_head_floor else np.zeros(0)
+        return df, hf
+
+    def pay_of(self, post, grade, level, community, district_of_community) -> np.ndarray:
+        """Monthly pay rate, gross (base + performance at 100%) plus the certificate
+        allowance, of the given rows."""
+        if kernels.ENABLED:
+            out = np.empty(len(post))
+            df, hf = self._floors_by_community(district_of_community)
+            kernels.monthly_pay(post, grade, level, community, self._flat, self.has_floor, self.floor_post,
+                                df, hf, self.allowance, out)
+            return out
+        return self.gross_of(post, grade, community, district_of_community) + self.allowance[level]
+
     def gross_of(self, post, grade, community, district_of_community) -> np.ndarray:
         g = self._flat[post * np.int16(18) + grade]
         if not self.has_floor:

@@ -4,7 +4,7 @@ institution posts (定向招录), taken from the best-rated.
 Each year ``n = per_year + reserved_share * street_hiring_plan`` active workers (a
 fractional ``n`` is rounded up with probability equal to its fraction, so the mean is
 ``n``) in the eligible posts leave (``exits_promoted_out``), chosen by best assessment grade, then
-highest score. Changzhou 2022: 5% of street-office hiring reserved for good community
+highest score (workers never assessed after the qualified; ties: the earlier row). Changzhou 2022: 5% of street-office hiring reserved for good community
 workers (seed 000_4ab8506bd769e853.txt); Hohhot: 36 targeted posts over 2023-24
 (seed 002_5cfcc670a2031676.txt).
 """
@@ -22,16 +22,14 @@ def apply(pop, p, rng, t: float) -> dict:
     k = int(np.floor(want + rng.random()))  # unbiased rounding of a fractional number
     if k <= 0:
         return {}
+    ok = np.asarray(p.posts) > 0.5
     if kernels.ENABLED:
-        rows, key = kernels.promotion_candidates(pop.exit_time, pop.hire_time, float(t), pop.post,
-                                                 pop.rating, pop.score, np.asarray(p.posts) > 0.5)
+        out = kernels.promotion_pick(pop.exit_time, pop.hire_time, float(t), pop.post, pop.rating, pop.score,
+                                     ok, k)
     else:
-        rows = np.flatnonzero(pop.active(t) & (np.asarray(p.posts)[pop.post] > 0.5))
+        rows = np.flatnonzero(pop.active(t) & ok[pop.post])
         key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
         key[pop.rating[rows] < 0] = 1.5e3  # never assessed: after qualified workers
-    k = min(k, len(rows))
-    if k <= 0:
-        return {}
-    out = rows[np.argpartition(key, k - 1)[:k]] if k < len(rows) else rows
+        out = rows[np.argsort(key, kind="stable")[:k]]  # ties: earlier row first
     pop.leave(out, t, PROMOTED_OUT)
     return {}

@@ -65,6 +65,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from .. import kernels
 from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms
 from ..streams import uniforms, uniforms_many
 
@@ -135,7 +136,11 @@ def branches(p, year: int) -> list[Branch]:
 def eligible_share(p, year: int) -> float:
     """Probability that one applicant, drawn from the mix of streams, meets the age,
     education and certificate rules of their stream."""
-    s = sum(b.mass for b in branches(p, year))
+    if has_exemptions(p):
+        s = sum(b.mass for b in branches(p, year))
+    else:  # one stream: the single branch's mass, factor for factor
+        s = (band_share(p.age, p.max_age) * share_at_least(p.education, int(round(p.min_education)))
+             * share_at_least(p.certificate, _certificate_min(p, year)))
     return min(max(s, 0.0), 1.0)  # shares add up to 1 only to rounding
 
 
@@ -158,10 +163,14 @@ def branch_from_uniforms(br: list[Branch], u: np.ndarray) -> np.ndarray:
 
 def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng) -> tuple[np.ndarray, np.ndarray]:
     """Vacant posts and vacant party-building posts per community at instant ``t``."""
-    act = pop.active(t)
     n = len(comm)
-    active_c = np.bincount(pop.community[act], minlength=n)
-    party_c = np.bincount(pop.community[act & pop.party], minlength=n)
+    if kernels.ENABLED:
+        active_c, party_c = kernels.active_by_community(pop.exit_time, pop.hire_time, float(t), pop.community,
+                                                        pop.party, n)
+    else:
+        act = pop.active(t)
+        active_c = np.bincount(pop.community[act], minlength=n)
+        party_c = np.bincount(pop.community[act & pop.party], minlength=n)
     vac = np.maximum(comm.posts - active_c, 0)
     if p.anticipate_exits:
         vac = vac + np.round(active_c * expected_exit_rate).astype(np.int64)
@@ -184,18 +193,26 @@ def slot_ids(vac: np.ndarray, year_index: int, round_index: int) -> np.ndarray:
     comm_ids = np.repeat(np.arange(len(vac), dtype=np.uint64), vac)
     start = np.cumsum(vac) - vac
     slot = np.arange(int(vac.sum()), dtype=np.uint64) - np.repeat(start, vac).astype(np.uint64)
-    return (HIRE_FLAG | (np.uint64(year_index % 128) << np.uint64(50))
-            | (np.uint64(round_index % 16) << np.uint64(46)) | (comm_ids << np.uint64(20)) | slot)
+    return _round_flag(year_index, round_index) | (comm_ids << np.uint64(20)) | slot
+
+
+def _round_flag(year_index: int, round_index: int) -> np.uint64:
+    """The bits of a slot id that name the year and the round."""
+    return HIRE_FLAG | (np.uint64(year_index % 128) << np.uint64(50)) | (np.uint64(round_index % 16) << np.uint64(46))
 
 
 def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int = 0):
     """The ``k`` posts filled: (community, is party post, slot id). Party-building posts
     first; among the rest, the posts with the smallest keyed draws."""
-    ids = slot_ids(vac, year_index, round_index)
-    comm = np.repeat(np.arange(len(vac)), vac)
-    start = np.cumsum(vac) - vac
-    within = np.arange(len(ids)) - np.repeat(start, vac)
-    is_party = within < np.repeat(party, vac)
+    if kernels.ENABLED:
+        comm, is_party, ids = kernels.vacant_slots(np.asarray(vac, dtype=np.int64), np.asarray(party, dtype=np.int64),
+                                                   _round_flag(year_index, round_index))
+    else:
+        ids = slot_ids(vac, year_index, round_index)
+        comm = np.repeat(np.arange(len(vac)), vac)
+        start = np.cumsum(vac) - vac
+        within = np.arange(len(ids)) - np.repeat(start, vac)
+        is_party = within < np.repeat(party, vac)
     if k < len(ids):
         pri = uniforms(rng, ids) + 2.0 * ~is_party  # party posts always first
         keep = np.sort(np.argpartition(pri, k - 1)[:k]) if k > 0 else np.zeros(0, dtype=np.int64)
@@ -210,7 +227,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
     wanted = int(vac.sum())
     k = wanted
     two = has_exemptions(p)
-    br = branches(p, year)
+    br = branches(p, year) if two else None
     if p.pool_size > 0:
         k = min(k, int(rng.binomial(int(round(p.pool_size)), eligible_share(p, year))))
     if p.cap > 0:
