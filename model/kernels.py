@@ -496,6 +496,27 @@ def grade_steps(exit_time, hire_time, t, year, post, grade, grade_since, rating,
 
 
 @njit(cache=True, nogil=True)
+def promotion_candidates(exit_time, hire_time, t, post, rating, score, eligible_post):
+    """Active workers in the eligible posts and their promotion keys (grade of
+    assessment x 1000 - score; never assessed: 1500): see
+    :mod:`model.policies.promotion_out`."""
+    n = post.size
+    k = 0
+    for i in range(n):
+        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
+            k += 1
+    rows = np.empty(k, np.int64)
+    key = np.empty(k)
+    j = 0
+    for i in range(n):
+        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
+            rows[j] = i
+            key[j] = 1.5e3 if rating[i] < 0 else np.float64(rating[i]) * 1e3 - np.float64(score[i])
+            j += 1
+    return rows, key
+
+
+@njit(cache=True, nogil=True)
 def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, k):
     """The ``k`` active workers in the eligible posts with the smallest promotion keys
     (grade of assessment x 1000 - score; never assessed: 1500; ties: earlier row), in
@@ -611,3 +632,4 @@ def vacant_slots(vac, party, flag):
             ids[j] = flag | (np.uint64(c) << np.uint64(20)) | np.uint64(s)
             j += 1
     return comm, is_party, ids
+

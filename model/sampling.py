@@ -95,3 +95,17 @@ def rank_within(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
     rank = np.empty(len(groups), dtype=np.int64)
     rank[order] = np.arange(len(groups)) - first
     return rank
+
+
+def smallest_first(keys: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` smallest ``keys`` (ties: the earlier position), in order of
+    position; linear time (a partition, not a sort)."""
+    n = len(keys)
+    if k >= n:
+        return np.arange(n)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    thr = np.partition(keys, k - 1)[k - 1]
+    below = np.flatnonzero(keys < thr)
+    tied = np.flatnonzero(keys == thr)[: k - len(below)]
+    return np.sort(np.concatenate([below, tied]))

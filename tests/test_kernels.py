@@ -59,7 +59,7 @@ def test_elections_kernel_agrees_with_numpy(monkeypatch, heads, committee):
     np.testing.assert_array_equal(out[True][2], out[False][2])
 
 
-@pytest.mark.parametrize("k", [1, 7, 400, 5000])
+@pytest.mark.parametrize("k", [1, 7, 64, 65, 400, 5000])
 def test_promotion_out_kernel_agrees_with_numpy(monkeypatch, k):
     """The compiled pick of the best-rated takes the same workers as the numpy code,
     with tied keys (integer scores, never-assessed workers) and fewer candidates than k."""

@@ -338,3 +338,13 @@ def test_elimination_takes_at_least_the_share():
     pop = pop_of(12, score=np.arange(12.0), rating=np.ones(12))
     elimination.apply(pop, ns(share=0.2, posts=[1, 1, 1]), Y + 1.0)
     assert (pop.exit_cause == ELIMINATED).sum() == 3
+
+
+def test_smallest_first_is_a_stable_selection():
+    """The k smallest keys with ties to the earlier position, as a stable sort gives."""
+    from model.sampling import smallest_first
+    rng = np.random.default_rng(8)
+    keys = rng.integers(0, 6, 500).astype(float)
+    for k in (0, 1, 37, 250, 499, 500, 600):
+        expect = np.sort(np.argsort(keys, kind="stable")[:k])
+        np.testing.assert_array_equal(smallest_first(keys, k), expect)

@@ -15,6 +15,11 @@ import numpy as np
 
 from .. import kernels
 from ..population import PROMOTED_OUT
+from ..sampling import smallest_first
+
+PICK_IN_ONE_PASS = 64
+"""Up to this many workers are picked in one compiled pass (a short insertion list);
+more are picked by a partition of all candidates' keys."""
 
 
 def apply(pop, p, rng, t: float) -> dict:
@@ -23,13 +28,17 @@ def apply(pop, p, rng, t: float) -> dict:
     if k <= 0:
         return {}
     ok = np.asarray(p.posts) > 0.5
-    if kernels.ENABLED:
+    if kernels.ENABLED and k <= PICK_IN_ONE_PASS:
         out = kernels.promotion_pick(pop.exit_time, pop.hire_time, float(t), pop.post, pop.rating, pop.score,
                                      ok, k)
     else:
-        rows = np.flatnonzero(pop.active(t) & ok[pop.post])
-        key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
-        key[pop.rating[rows] < 0] = 1.5e3  # never assessed: after qualified workers
-        out = rows[np.argsort(key, kind="stable")[:k]]  # ties: earlier row first
+        if kernels.ENABLED:
+            rows, key = kernels.promotion_candidates(pop.exit_time, pop.hire_time, float(t), pop.post,
+                                                     pop.rating, pop.score, ok)
+        else:
+            rows = np.flatnonzero(pop.active(t) & ok[pop.post])
+            key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
+            key[pop.rating[rows] < 0] = 1.5e3  # never assessed: after qualified workers
+        out = rows[smallest_first(key, k)]  # ties: earlier row first
     pop.leave(out, t, PROMOTED_OUT)
     return {}
