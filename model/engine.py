@@ -445,10 +445,11 @@ class Replication:
                                self.comm.district, self.nd)
         f, acc = self.flows, self.acc
         annual = M.annual_pay(pop, self.payyear, self.comm.district)
+        remuneration = M.annual_remuneration(pop, self.payyear, self.comm.district)
         out = M.snapshot(pop, self.comm, y, end, self.residents, sc.metrics.certified_k,
-                         annual, self.wage_last, sc.metrics.certified_k_level)
+                         annual, self.wage_last, sc.metrics.certified_k_level, remuneration)
         out.update(M.scoped(sc, pop, self.comm, end, self.residents, annual, self.comm.district,
-                            self.wage_last, acc.get("_payroll_district", np.zeros(0))))
+                            self.wage_last, acc.get("_payroll_district", np.zeros(0)), remuneration))
         causes = np.bincount(pop.exit_cause[leaver], minlength=len(CAUSES))
         for i, c in enumerate(CAUSES[1:], start=1):
             out[f"exits_{c}"] = int(causes[i])

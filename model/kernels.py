@@ -163,12 +163,12 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
 
 @njit(cache=True, nogil=True)
 def year_end_counts(exit_time, year_end, year, community, level, party, education, birth, hire_year,
-                    grade, post, female, gross_annual, nc, k_level):
+                    grade, post, female, gross_annual, remuneration, nc, k_level):
     """One pass over the workforce for the stock metrics of 31 December.
 
     Returns per-community (workers, certified at ``k_level`` or above, party posts held), counts by level (4),
-    by grade (19), by post (3), pay by post (3), pyramid counts (20: men 10 bands, women
-    10 bands), and sums (n, college, birth, hire_year, grade)."""
+    by grade (19), by post (3), pay by post (3), remuneration by post (3), pyramid counts
+    (20: men 10 bands, women 10 bands), and sums (n, college, birth, hire_year, grade)."""
     per_c = np.zeros(nc, np.int64)
     cert_c = np.zeros(nc, np.int64)
     party_c = np.zeros(nc, np.int64)
@@ -176,6 +176,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     gr = np.zeros(19, np.int64)
     npost = np.zeros(3, np.int64)
     pay_post = np.zeros(3)
+    rem_post = np.zeros(3)
     pyr = np.zeros(20, np.int64)
     n = 0
     college = 0
@@ -197,6 +198,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         p = post[i]
         npost[p] += 1
         pay_post[p] += gross_annual[i]
+        rem_post[p] += remuneration[i]
         if education[i] >= 1:
             college += 1
         bsum += birth[i]
@@ -209,7 +211,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         if band > 9:
             band = 9
         pyr[band + (10 if female[i] else 0)] += 1
-    return per_c, cert_c, party_c, lv, gr, npost, pay_post, pyr, n, college, bsum, hsum, gsum
+    return per_c, cert_c, party_c, lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum
 
 
 @njit(cache=True, nogil=True)
@@ -545,14 +547,15 @@ def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, 
 
 
 @njit(cache=True, nogil=True)
-def district_counts(exit_time, year_end, community, district_of_c, post, level, annual, nd, nc):
+def district_counts(exit_time, year_end, community, district_of_c, post, level, annual, remuneration, nd, nc):
     """One pass over the workforce for the per-district stock metrics of 31 December
     (see :func:`model.metrics.scoped`): workers by district, certified by district,
-    workers and annual pay by district x post, workers by community."""
+    workers, annual pay and remuneration by district x post, workers by community."""
     n_d = np.zeros(nd, np.int64)
     cert_d = np.zeros(nd)
     n_dp = np.zeros((nd, 3), np.int64)
     pay_dp = np.zeros((nd, 3))
+    rem_dp = np.zeros((nd, 3))
     per_c = np.zeros(nc, np.int64)
     for i in range(exit_time.size):
         if not exit_time[i] > year_end:
@@ -565,8 +568,9 @@ def district_counts(exit_time, year_end, community, district_of_c, post, level, 
             cert_d[d] += 1.0
         n_dp[d, p] += 1
         pay_dp[d, p] += annual[i]
+        rem_dp[d, p] += remuneration[i]
         per_c[c] += 1
-    return n_d, cert_d, n_dp, pay_dp, per_c
+    return n_d, cert_d, n_dp, pay_dp, rem_dp, per_c
 
 
 @njit(cache=True, nogil=True)

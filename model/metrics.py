@@ -45,12 +45,16 @@ UNITS = {
     "pay_ratio_head": "share of last year's average wage",
     "pay_ratio_committee": "share of last year's average wage",
     "pay_ratio_staff": "share of last year's average wage",
+    "remuneration_ratio_head": "share of last year's average wage",
+    "remuneration_ratio_committee": "share of last year's average wage",
+    "remuneration_ratio_staff": "share of last year's average wage",
     "average_wage": "yuan/year (last year's local average wage: the pay benchmark)", "worker_years": "worker-years",
     **{m: "workers" for m in PYRAMID}, **{m: "share" for m in GRADE_SHARES},
 }
 BASE_NAMES = tuple(UNITS)
 SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay_staff",
-          "pay_ratio_staff", "pay_ratio_head", "vacancies", "communities")
+          "pay_ratio_staff", "pay_ratio_head", "remuneration_ratio_staff", "remuneration_ratio_head",
+          "vacancies", "communities")
 """Metrics also reported per district and for urban / rural parts, where districts exist."""
 
 PAYROLL_PARTS = ("payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
@@ -86,16 +90,24 @@ def annual_pay(pop, pay_year, district_of_community) -> np.ndarray:
     return 12 * pay_year.pay_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
 
 
+def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
+    """Each row's remuneration on 31 December as the pay floors on a total basis count it
+    (gross + employer insurance and housing fund, no allowance), yuan a year."""
+    return 12 * pay_year.remuneration_of(pop.post, pop.grade, pop.community, district_of_community)
+
+
 def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
-             annual: np.ndarray, wage_last: float, k_level: int = 1) -> dict:
+             annual: np.ndarray, wage_last: float, k_level: int = 1, remuneration: np.ndarray | None = None) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits); ``annual`` is
-    :func:`annual_pay` of every row."""
+    :func:`annual_pay` of every row, ``remuneration`` :func:`annual_remuneration` (None:
+    the remuneration ratios are not reported)."""
+    rem = np.zeros(len(annual)) if remuneration is None else remuneration
     nc = len(comm)
     if kernels.ENABLED:
-        (per_c, cert_c, party_c, lv, g, npost, pay_post, pyr, n, college, bsum, hsum,
+        (per_c, cert_c, party_c, lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum,
          gsum) = kernels.year_end_counts(pop.exit_time, float(year_end), int(y), pop.community, pop.level,
                                          pop.party, pop.education, pop.birth, pop.hire_year, pop.grade,
-                                         pop.post, pop.female, annual, nc, int(k_level))
+                                         pop.post, pop.female, annual, rem, nc, int(k_level))
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         n = len(idx)
@@ -109,6 +121,7 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
         post = pop.post[idx]
         npost = np.bincount(post, minlength=3)
         pay_post = np.bincount(post, weights=annual[idx], minlength=3)
+        rem_post = np.bincount(post, weights=rem[idx], minlength=3)
         birth = pop.birth[idx]
         band = np.clip((y - np.floor(birth).astype(np.int64) - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
         pyr = np.bincount(band + len(PYRAMID_BANDS) * pop.female[idx], minlength=2 * len(PYRAMID_BANDS))
@@ -145,6 +158,8 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
         m = pay_post[k] / npost[k] if npost[k] else nan
         out[f"avg_pay_{name}"] = m
         out[f"pay_ratio_{name}"] = m / wage_last if wage_last > 0 else nan
+        r = rem_post[k] / npost[k] if npost[k] and remuneration is not None else nan
+        out[f"remuneration_ratio_{name}"] = r / wage_last if wage_last > 0 else nan
     for i, name in enumerate(GRADE_SHARES):
         out[name] = _share(g[i + 1], n)
     for i, name in enumerate(PYRAMID):
@@ -153,17 +168,20 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
 
 
 def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.ndarray,
-           district_of_community, wage_last: float, payroll_by_district: np.ndarray) -> dict:
-    """The SCOPED metrics per district and for the urban / rural parts (``annual``: as
-    for :func:`snapshot`)."""
+           district_of_community, wage_last: float, payroll_by_district: np.ndarray,
+           remuneration: np.ndarray | None = None) -> dict:
+    """The SCOPED metrics per district and for the urban / rural parts (``annual`` and
+    ``remuneration``: as for :func:`snapshot`)."""
     out = {}
     if scenario.implicit_district:
         return out
     nd = len(scenario.districts)
+    rem = np.zeros(len(annual)) if remuneration is None else remuneration
     if kernels.ENABLED:
-        n_d, cert_d, n_dp, pay_dp, head_c = kernels.district_counts(
+        n_d, cert_d, n_dp, pay_dp, rem_dp, head_c = kernels.district_counts(
             pop.exit_time, float(year_end), pop.community, np.asarray(district_of_community, dtype=np.int64),
-            pop.post, pop.level, np.asarray(annual, dtype=np.float64), nd, len(comm))
+            pop.post, pop.level, np.asarray(annual, dtype=np.float64), np.asarray(rem, dtype=np.float64),
+            nd, len(comm))
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         d = district_of_community[pop.community[idx]]
@@ -172,6 +190,7 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
         dp = d * 3 + pop.post[idx]
         n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
         pay_dp = np.bincount(dp, weights=annual[idx], minlength=3 * nd).reshape(nd, 3)
+        rem_dp = np.bincount(dp, weights=rem[idx], minlength=3 * nd).reshape(nd, 3)
         head_c = np.bincount(pop.community[idx], minlength=len(comm))
     alive = comm.alive
     hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
@@ -190,6 +209,9 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
         ns, nh = n_dp[ds, 0].sum(), n_dp[ds, 2].sum()
         ps = pay_dp[ds, 0].sum() / ns if ns else nan
         ph = pay_dp[ds, 2].sum() / nh if nh else nan
+        ok = remuneration is not None and wage_last > 0
+        rs = rem_dp[ds, 0].sum() / ns / wage_last if ns and ok else nan
+        rh = rem_dp[ds, 2].sum() / nh / wage_last if nh and ok else nan
         out.update({
             f"headcount.{name}": n,
             f"certified_share.{name}": _share(cert_d[ds].sum(), n),
@@ -198,6 +220,8 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
             f"avg_pay_staff.{name}": ps,
             f"pay_ratio_staff.{name}": ps / wage_last if wage_last > 0 else nan,
             f"pay_ratio_head.{name}": ph / wage_last if wage_last > 0 else nan,
+            f"remuneration_ratio_staff.{name}": rs,
+            f"remuneration_ratio_head.{name}": rh,
             f"vacancies.{name}": float(vac_d[ds].sum()),
             f"communities.{name}": float(comm_d[ds].sum()),
         })

@@ -33,8 +33,19 @@ def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
+ROUNDING = 1e-9
+"""Relative slack of ``>=`` and ``<=`` targets: a value that sits on its threshold (a pay
+floor that binds, computed through divisions) meets it despite floating-point rounding."""
+
+
 def met(values: np.ndarray, op: str, threshold: float) -> np.ndarray:
-    """Boolean array: where ``values op threshold`` holds (NaN never meets a target)."""
+    """Boolean array: where ``values op threshold`` holds (NaN never meets a target);
+    ``>=`` and ``<=`` allow a relative rounding slack of :data:`ROUNDING`."""
+    slack = ROUNDING * abs(threshold)
+    if op == ">=":
+        threshold = threshold - slack
+    elif op == "<=":
+        threshold = threshold + slack
     with np.errstate(invalid="ignore"):
         return OPS[op](values, threshold) & ~np.isnan(values)
 

@@ -172,18 +172,18 @@ FIGURES = (
     Figure("nanjing-2018", "work funds: 200,000 per urban and 300,000 per rural community", 833 * 200_000 + 420 * 300_000,
            "yuan/year", "input", "seed 001: 每年每个城市社区工作经费原则上不低于20万元,农村社区运转经费不低于30万元",
            "cost_work_funds, 2018 (833 urban and 420 village communities)", measure=_m("cost_work_funds")),
-    Figure("nanjing-2018", "urban heads' pay floor (gross equivalent of 100% incl. 五险一金 at 2018 rates)", 0.733,
+    Figure("nanjing-2018", "urban heads' pay floor: 100% of the average wage incl. 五险一金", 1.0,
            "share of the average wage", "input",
-           "seed 001: 书记、居委会主任报酬(含...“五险一金”)不低于上年...平均工资", "pay_ratio_head.urban, 2018",
-           measure=_m("pay_ratio_head.urban"), op=">="),
-    Figure("nanjing-2018", "central districts' staff pay floor (gross equivalent of 80% at 2018 rates)", 0.581,
+           "seed 001: 书记、居委会主任报酬(含...“五险一金”)不低于上年...平均工资", "remuneration_ratio_head.urban, 2018",
+           measure=_m("remuneration_ratio_head.urban"), op=">="),
+    Figure("nanjing-2018", "central districts' staff pay floor: 80% incl. 五险一金", 0.8,
            "share of the average wage", "input", "seed 001: 玄武、秦淮、建邺、鼓楼、栖霞、雨花台区不低于其80%",
-           "lowest pay_ratio_staff of the six central districts, 2018",
-           measure=_min_floor_ratio(CENTRAL, "pay_ratio_staff"), op=">="),
-    Figure("nanjing-2018", "other districts' staff pay floor (gross equivalent of 70% at 2018 rates)", 0.481,
+           "lowest remuneration_ratio_staff of the six central districts, 2018",
+           measure=_min_floor_ratio(CENTRAL, "remuneration_ratio_staff"), op=">="),
+    Figure("nanjing-2018", "other districts' staff pay floor: 70% incl. 五险一金", 0.7,
            "share of the average wage", "input", "seed 001: 江北新区、江宁、浦口、六合、溧水、高淳区不低于其70%",
-           "lowest pay_ratio_staff of the six other districts, 2018",
-           measure=_min_floor_ratio(OUTER, "pay_ratio_staff"), op=">="),
+           "lowest remuneration_ratio_staff of the six other districts, 2018",
+           measure=_min_floor_ratio(OUTER, "remuneration_ratio_staff"), op=">="),
     Figure("nanjing-2018", "community workers in 2024", 16_000, "workers", "back-test",
            "m.17366002034.cn/bzfw/547.html (2024): 分布在全市1253个社区(村)的1.6万名社工 [SEC]",
            "headcount, 2024 (nothing was set from this figure)", measure=_m("headcount"), year=2024,
@@ -433,7 +433,8 @@ NOTES = {
         ("Pay floors are on remuneration including the employer's five insurances and housing fund (seed 001, "
         "pay.floor_basis = \"total\"): the engine solves each year for the gross pay that reaches the share, "
         "0.733 / 0.581 / 0.481 of the average wage at the 2018 rates and 0.749 / 0.599 / 0.499 from 2020; "
-        "the alternative nanjing-2018-floors-on-gross reads them as floors on gross pay."),
+        "the pay targets are checked on `remuneration_ratio_*` (the same basis). The alternative "
+        "nanjing-2018-floors-on-gross reads them as floors on gross pay."),
         ("Village communities start with their own certified share (25%) and pass the exam at 0.8 of the city "
         "rate (`[[districts]] certified_share`, `pass_prob_scale`; both assumptions, no figures found), so the "
         "rural target (45%) is not met by construction."),
@@ -474,9 +475,6 @@ NOTES = {
 }
 
 ENGINE_NOTES = [
-    ("A cost-ratio metric on the floors' own basis: with `pay.floor_basis = \"total\"` the floors apply to gross "
-    "pay plus employer contributions, but `pay_ratio_*` measure gross pay plus allowance, so Nanjing's pay "
-    "targets are stated as the gross equivalents of its shares."),
     ("Which recruitment stream a worker came from is not kept after hiring, so an exempt hire cannot have a "
     "certificate deadline of its own (Yichang sets none; `hires_exempt` counts them per year)."),
 ]

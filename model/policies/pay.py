@@ -206,6 +206,19 @@ class PayYear:
             return out
         return self.gross_of(post, grade, community, district_of_community) + self.allowance[level]
 
+    def remuneration_of(self, post, grade, community, district_of_community) -> np.ndarray:
+        """Monthly remuneration as the floors on a total basis count it: gross pay plus the
+        employer's insurance and housing fund on it (contribution base clipped to the
+        floor and cap), the certificate allowance left out."""
+        if kernels.ENABLED:
+            g = np.empty(len(post))
+            df, hf = self._floors_by_community(district_of_community)
+            kernels.monthly_pay(post, grade, post, community, self._flat, self.has_floor, self.floor_post,
+                                df, hf, np.zeros(0), g)
+        else:
+            g = self.gross_of(post, grade, community, district_of_community)
+        return g + self.floor_rate * np.clip(g, self.cb_lo, self.cb_hi)
+
     def gross_of(self, post, grade, community, district_of_community) -> np.ndarray:
         g = self._flat[post * np.int16(18) + grade]
         if not self.has_floor:
