@@ -90,21 +90,21 @@ def _gross(p, grade, c, flat, has_floor, floor_post, dfloor_c, hfloor_c):
     negative or empty for none)."""
     g = flat[p * 18 + grade]
     if has_floor:
+        # selects, not branches: post and pay vary from row to row
         fl = floor_post[p]
-        if p < 2:
-            if dfloor_c.size > 0 and dfloor_c[c] >= 0.0:
-                fl = dfloor_c[c]
-        elif hfloor_c.size > 0 and hfloor_c[c] >= 0.0:
-            fl = hfloor_c[c]
-        if g < fl:
-            g = fl
+        if dfloor_c.size > 0:
+            d = dfloor_c[c]
+            fl = d if (p < 2) & (d >= 0.0) else fl
+        if hfloor_c.size > 0:
+            h = hfloor_c[c]
+            fl = h if (p == 2) & (h >= 0.0) else fl
+        g = max(g, fl)
     return g
 
 
 @njit(cache=True, nogil=True)
 def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, quits_on, quit_key,
-                    death_rate, death_key, uid, pay_on, elasticity, reference, post, grade, level,
-                    community, flat, has_floor, floor_post, dfloor_c, hfloor_c, allowance, wage_last,
+                    death_rate, death_key, uid, pay_on, elasticity, reference, monthly, wage_last,
                     out_time, out_cause, out_q):
     """This year's exit instant and cause of each row entering at ``t0`` (see
     :mod:`model.policies.quits`): retirement on the statutory birthday, a quit at
@@ -112,8 +112,8 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
 
     The uniforms are the keyed ones of the quit and death streams (``quit_key`` /
     ``death_key``, sub-stream 0: :func:`keyed_uniform`); ``death_rate`` 0: no deaths.
-    With ``pay_on`` the quit probability is scaled by the worker's pay ratio, computed as
-    :func:`monthly_pay` x 12 / ``wage_last``. ``out_q`` receives each row's quit
+    With ``pay_on`` the quit probability is scaled by the worker's pay ratio, ``monthly``
+    (:func:`monthly_pay`) x 12 / ``wage_last``. ``out_q`` receives each row's quit
     probability (0 when quits are off)."""
     end = year + 1.0
     nb = edges.size
@@ -133,8 +133,7 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
                 b += 1
             q = rates[b]
             if pay_on:
-                g = _gross(post[i], grade[i], community[i], flat, has_floor, floor_post, dfloor_c, hfloor_c)
-                r = 12.0 * (g + allowance[level[i]]) / wage_last
+                r = 12.0 * monthly[i] / wage_last
                 if r < 1e-9:
                     r = 1e-9
                 if elasticity == 1.0:
@@ -326,25 +325,6 @@ def keyed_uniforms(key, ids, sub0, out):
         keyed_uniform(key, ids, np.uint64(sub0 + j), out[j])
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _keep_best(lst, off, cnt, r, score, i):
-    """Insert row ``i`` into the list ``lst[off:off + r]`` of the best-scoring rows so far
-    (``cnt`` held; ties: earlier row first). Returns the new count."""
-    si = score[i]
-    j = cnt
-    if j < r:
-        cnt += 1
-    elif si > score[lst[off + r - 1]]:
-        j = r - 1
-    else:
-        return cnt
-    while j > 0 and score[lst[off + j - 1]] < si:
-        lst[off + j] = lst[off + j - 1]
-        j -= 1
-    lst[off + j] = i
-    return cnt
-
-
 @njit(cache=True, nogil=True)
 def elect(exit_time, hire_time, t, community, post, grade, score, heads, committee, alive,
           min_grade_head, min_grade_committee, n_comm):
@@ -384,19 +364,52 @@ def elect(exit_time, hire_time, t, community, post, grade, score, heads, committ
     lst_s = np.empty(off_s[n_comm], np.int64)
     cnt_c = np.zeros(n_comm, np.int64)
     cnt_s = np.zeros(n_comm, np.int64)
+    # each list is kept in order, best first (ties: earlier row); written out here for
+    # both lists, since a helper taking the arrays made this loop several times slower
+    key_c = np.empty(off_c[n_comm])
+    key_s = np.empty(off_s[n_comm])
     for i in range(n):
         p = post[i]
         if p == 2 or not (exit_time[i] > t and hire_time[i] <= t):
             continue
         c = community[i]
+        si = score[i]
         if p == 1:
-            r = off_c[c + 1] - off_c[c]
-            if r > 0:
-                cnt_c[c] = _keep_best(lst_c, off_c[c], cnt_c[c], r, score, i)
+            o = off_c[c]
+            r = off_c[c + 1] - o
+            if r == 0:
+                continue
+            j = cnt_c[c]
+            if j < r:
+                cnt_c[c] = j + 1
+            elif si > key_c[o + r - 1]:
+                j = r - 1
+            else:
+                continue
+            while j > 0 and key_c[o + j - 1] < si:
+                lst_c[o + j] = lst_c[o + j - 1]
+                key_c[o + j] = key_c[o + j - 1]
+                j -= 1
+            lst_c[o + j] = i
+            key_c[o + j] = si
         else:
-            r = off_s[c + 1] - off_s[c]
-            if r > 0:
-                cnt_s[c] = _keep_best(lst_s, off_s[c], cnt_s[c], r, score, i)
+            o = off_s[c]
+            r = off_s[c + 1] - o
+            if r == 0:
+                continue
+            j = cnt_s[c]
+            if j < r:
+                cnt_s[c] = j + 1
+            elif si > key_s[o + r - 1]:
+                j = r - 1
+            else:
+                continue
+            while j > 0 and key_s[o + j - 1] < si:
+                lst_s[o + j] = lst_s[o + j - 1]
+                key_s[o + j] = key_s[o + j - 1]
+                j -= 1
+            lst_s[o + j] = i
+            key_s[o + j] = si
     moved = 0
     for c in range(n_comm):
         up_h = cnt_c[c]  # at most need_h[c] by the list's length
@@ -594,12 +607,11 @@ def monthly_pay(post, grade, level, community, flat, has_floor, floor_post, dflo
     """Monthly gross pay of each row (see :meth:`model.policies.pay.PayYear.gross_of`): the
     table entry, raised to the floor (by post; a district's own floor for staff and
     committee, its own head floor for heads: ``dfloor_c`` / ``hfloor_c`` by community,
-    negative or empty for none), plus ``allowance[level]`` when ``allowance`` is given."""
+    negative or empty for none), plus ``allowance[level]`` (zeros: gross pay only)."""
     for i in range(post.size):
-        g = _gross(post[i], grade[i], community[i], flat, has_floor, floor_post, dfloor_c, hfloor_c)
-        if allowance.size > 0:
-            g += allowance[level[i]]
-        out[i] = g
+        # one unconditional sum: a test on the allowance inside the loop made it 20x slower
+        out[i] = _gross(post[i], grade[i], community[i], flat, has_floor, floor_post, dfloor_c,
+                        hfloor_c) + allowance[level[i]]
 
 
 @njit(cache=True, nogil=True)

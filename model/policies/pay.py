@@ -214,7 +214,7 @@ class PayYear:
             g = np.empty(len(post))
             df, hf = self._floors_by_community(district_of_community)
             kernels.monthly_pay(post, grade, post, community, self._flat, self.has_floor, self.floor_post,
-                                df, hf, np.zeros(0), g)
+                                df, hf, np.zeros(3), g)
         else:
             g = self.gross_of(post, grade, community, district_of_community)
         return g + self.floor_rate * np.clip(g, self.cb_lo, self.cb_hi)
