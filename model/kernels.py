@@ -40,10 +40,10 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
     wy = 0.0
     perf_share = 1.0 - base_share
     nd = out_dist.size
+    has_dfloor = dfloor_c.size > 0
+    # selects rather than branches where the outcome varies from row to row
     for i in range(exit_time.size):
-        e = exit_time[i] if exit_time[i] < t1 else t1
-        s = hire_time[i] if hire_time[i] > t0 else t0
-        f = e - s
+        f = min(exit_time[i], t1) - max(hire_time[i], t0)
         if f <= 0.0:
             continue
         w = 12.0 * f
@@ -51,28 +51,21 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
         g = flat[p * 18 + grade[i]]
         if has_floor:
             fl = floor_post[p]
-            if dfloor_c.size > 0 and p < 2:
+            if has_dfloor:
                 d = dfloor_c[community[i]]
-                if d >= 0.0:
-                    fl = d
-            if g < fl:
-                g = fl
+                fl = d if (p < 2) & (d >= 0.0) else fl
+            g = max(g, fl)
         a = allowance[level[i]]
         base += g * w
         if perf_share > 0.0:
             perf_accrued[i] += g * w * perf_share
         allow += a * w
-        cb = g + a
-        if cb < cb_lo:
-            cb = cb_lo
-        if cb > cb_hi:
-            cb = cb_hi
+        cb = min(max(g + a, cb_lo), cb_hi)
         cbw += cb * w
         covered = False
         if ann_rate > 0.0:
-            covered = ann_posts[p] > 0.5 or (ann_excellent and rating[i] == 0)
-            if covered:
-                annw += cb * w
+            covered = (ann_posts[p] > 0.5) | (ann_excellent & (rating[i] == 0))
+            annw += cb * w if covered else 0.0
         wy += f
         if nd > 0:
             cost = g * base_share + a + (ins_rate + hf_rate) * cb
