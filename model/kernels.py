@@ -209,28 +209,35 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
 @njit(cache=True, nogil=True)
 def rank_top(groups, keys, m, ngroups):
     """Rank within group of the ``m`` smallest ``keys`` of each group (0 = smallest; ties:
-    earlier element first); every other element gets ``m``. ``m`` passes over the data,
-    so it suits small ``m`` (posts per community) and many groups."""
+    earlier element first); every other element gets ``m``. One pass keeping each group's
+    ``m`` best so far in order (a short insertion list), so it suits small ``m`` (posts
+    per community) and many groups."""
     n = groups.size
     rank = np.full(n, m, np.int64)
-    best_key = np.empty(ngroups)
-    best_idx = np.empty(ngroups, np.int64)
-    for r in range(m):
-        best_idx[:] = -1
-        for i in range(n):
-            if rank[i] < m:
-                continue
-            g = groups[i]
-            if best_idx[g] < 0 or keys[i] < best_key[g]:
-                best_key[g] = keys[i]
-                best_idx[g] = i
-        found = False
-        for g in range(ngroups):
-            if best_idx[g] >= 0:
-                rank[best_idx[g]] = r
-                found = True
-        if not found:
-            break
+    if m <= 0:
+        return rank
+    best = np.empty((ngroups, m), np.int64)
+    bkey = np.empty((ngroups, m))
+    cnt = np.zeros(ngroups, np.int64)
+    for i in range(n):
+        g = groups[i]
+        ki = keys[i]
+        j = cnt[g]
+        if j < m:
+            cnt[g] = j + 1
+        elif ki < bkey[g, m - 1]:
+            j = m - 1
+        else:
+            continue
+        while j > 0 and bkey[g, j - 1] > ki:
+            best[g, j] = best[g, j - 1]
+            bkey[g, j] = bkey[g, j - 1]
+            j -= 1
+        best[g, j] = i
+        bkey[g, j] = ki
+    for g in range(ngroups):
+        for j in range(cnt[g]):
+            rank[best[g, j]] = j
     return rank
 
 

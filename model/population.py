@@ -54,6 +54,7 @@ class Workforce:
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
+        self._used = 0  # rows at and beyond this index have never been written: still zero
         self._cap = max(int(capacity), 16)
         for name, dt in COLUMNS.items():
             setattr(self, "_" + name, np.zeros(self._cap, dtype=dt))
@@ -91,6 +92,7 @@ class Workforce:
             new[: self.n] = old[: self.n]
             self.__dict__["_" + name] = new
         self._cap = cap
+        self._used = self.n
         self._views()
 
     def add(self, k: int) -> slice:
@@ -99,8 +101,11 @@ class Workforce:
         if need > self._cap:
             self._grow(max(need, int(self._cap * 1.5)))
         s = slice(self.n, need)
-        for name in COLUMNS:
-            self.__dict__["_" + name][s] = 0
+        dirty = slice(self.n, min(need, self._used))  # fresh rows are zero already
+        if dirty.stop > dirty.start:
+            for name in COLUMNS:
+                self.__dict__["_" + name][dirty] = 0
+        self._used = max(self._used, need)
         self.__dict__["_exit_time"][s] = np.inf
         self.__dict__["_rating"][s] = -1
         self.n = need

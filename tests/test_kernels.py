@@ -96,3 +96,15 @@ def test_vacant_slots_kernel_agrees_with_numpy(monkeypatch):
     for a, b in zip(out[True], out[False]):
         np.testing.assert_array_equal(a, b)
     assert out[True][2].dtype == np.uint64 and out[True][1].sum() == party.sum()
+
+
+@pytest.mark.parametrize("m", [0, 1, 3, 7])
+def test_rank_top_agrees_with_rank_within(m):
+    """The one-pass ranking of each group's m smallest keys (ties: earlier element) is
+    the full stable ranking cut at m."""
+    from model.sampling import rank_within
+    rng = np.random.default_rng(m)
+    groups = rng.integers(0, 50, 2000)
+    keys = rng.integers(0, 6, 2000).astype(float)
+    expect = np.minimum(rank_within(groups, keys), m)
+    np.testing.assert_array_equal(kernels.rank_top(groups, keys, m, 50), expect)

@@ -348,3 +348,24 @@ def test_smallest_first_is_a_stable_selection():
     for k in (0, 1, 37, 250, 499, 500, 600):
         expect = np.sort(np.argsort(keys, kind="stable")[:k])
         np.testing.assert_array_equal(smallest_first(keys, k), expect)
+
+
+def test_rows_added_after_leavers_are_dropped_start_clean():
+    """Rows reused after a year's leavers are dropped start zeroed, active and unrated,
+    like fresh ones (add skips zeroing only rows never written)."""
+    from model.population import COLUMNS, Workforce
+    w = Workforce(8)
+    w.add(6)
+    for name, dt in COLUMNS.items():
+        getattr(w, name)[:] = 1 if np.dtype(dt).kind != "b" else True
+    w.keep(np.array([True, False, True, False, False, False]))
+    rows = w.add(10)  # 4 reused rows, then fresh ones past the old end, then a grow
+    for name in COLUMNS:
+        col = getattr(w, name)[rows]
+        if name == "exit_time":
+            assert np.isinf(col).all()
+        elif name == "rating":
+            assert (col == -1).all()
+        else:
+            assert (col == 0).all(), name
+    assert (getattr(w, "uid")[:2] == 1).all()

@@ -25,11 +25,7 @@ def _fill(pop, rows_from, need, post, min_grade) -> np.ndarray:
         return rows_from
     c = pop.community[rows_from]
     key = -pop.score[rows_from].astype(np.float64)
-    if kernels.ENABLED:
-        m = int(need.max())
-        up = rows_from[kernels.rank_top(c, key, m, len(need)) < need[c]]
-    else:
-        up = rows_from[rank_within(c, key) < need[c]]
+    up = rows_from[rank_within(c, key) < need[c]]
     pop.post[up] = post
     pop.grade[up] = np.maximum(pop.grade[up], min_grade)
     return up
