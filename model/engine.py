@@ -252,8 +252,9 @@ class Replication:
         tenure = draw_bands(ps.tenure, k, rng)
         female = rng.random(k) < ps.female_share
         cadre = rng.random(k) < ps.cadre_share
-        edu = draw_shares(sc.population.education.resolve([y])[0], k, rng)
-        level = draw_shares(sc.population.certificate.resolve([y])[0], k, rng)
+        mixes = self.P[0].population  # the start year's education and certificate shares
+        edu = draw_shares(mixes.education, k, rng)
+        level = draw_shares(mixes.certificate, k, rng)
         birthday = np.floor(rng.random(k) * 365) / 365
         ability = rng.standard_normal(k)
         tie = rng.random(k)
@@ -276,8 +277,7 @@ class Replication:
         if (own >= 0).any():
             share = own[comm.district[c]]
             u_c, u_l = rng.random(k), rng.random(k)
-            mix = sc.population.certificate.resolve([y])[0]
-            lv = np.where(u_c < share, shares_from_uniforms(mix, u_l, at_least=1), 0)
+            lv = np.where(u_c < share, shares_from_uniforms(mixes.certificate, u_l, at_least=1), 0)
             pop.level[rows] = np.where(share >= 0, lv, level)
         # leaders: the longest-serving in each community (ties at random)
         lead_m = int(ps.heads_per_community + ps.committee_per_community + comm.party_posts.max(initial=0))
@@ -445,7 +445,7 @@ class Replication:
         annual = M.annual_pay(pop, self.payyear, self.comm.district)
         remuneration = M.annual_remuneration(pop, self.payyear, self.comm.district)
         out = M.snapshot(pop, self.comm, y, end, self.residents, sc.metrics.certified_k,
-                         annual, self.wage_last, sc.metrics.certified_k_level, remuneration)
+                         annual, remuneration, self.wage_last, sc.metrics.certified_k_level)
         out.update(M.scoped(sc, pop, self.comm, end, self.residents, annual, self.comm.district,
                             self.wage_last, acc.get("_payroll_district", np.zeros(0)), remuneration))
         causes = np.bincount(pop.exit_cause[leaver], minlength=len(CAUSES))

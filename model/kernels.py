@@ -29,9 +29,11 @@ except ImportError:  # pragma: no cover - exercised with MODEL_NO_NUMBA=1
 
 @njit(cache=True, nogil=True)
 def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_accrued,
-           flat, floor_post, dfloor_c, has_floor, allowance, base_share, cb_lo, cb_hi,
+           flat, floor_post, dfloor_c, hfloor_c, has_floor, allowance, base_share, cb_lo, cb_hi,
            ins_rate, hf_rate, ann_rate, ann_posts, ann_excellent, t0, t1, dist_c, out_dist):
-    """Pay earned in [t0, t1); see :mod:`model.policies.pay`. Returns
+    """Pay earned in [t0, t1); see :mod:`model.policies.pay`. Floors as in
+    :func:`monthly_pay` (``dfloor_c`` / ``hfloor_c``: a district's own floor for staff and
+    committee / for heads, by community; negative or empty for none). Returns
     (base, allowance, insurance, housing fund, annuity, worker-years)."""
     base = 0.0
     allow = 0.0
@@ -41,6 +43,7 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
     perf_share = 1.0 - base_share
     nd = out_dist.size
     has_dfloor = dfloor_c.size > 0
+    has_hfloor = hfloor_c.size > 0
     # selects rather than branches where the outcome varies from row to row
     for i in range(exit_time.size):
         f = min(exit_time[i], t1) - max(hire_time[i], t0)
@@ -54,6 +57,9 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
             if has_dfloor:
                 d = dfloor_c[community[i]]
                 fl = d if (p < 2) & (d >= 0.0) else fl
+            if has_hfloor:
+                h = hfloor_c[community[i]]
+                fl = h if (p == 2) & (h >= 0.0) else fl
             g = max(g, fl)
         a = allowance[level[i]]
         base += g * w
@@ -334,8 +340,7 @@ def elect(exit_time, hire_time, t, community, post, grade, score, heads, committ
     up takes at least the new post's minimum grade. Returns the number moved.
 
     Two passes over the rows: one counts the posts held, one keeps each community's
-    best candidates (committee members for head; staff, as many as could be needed for
-    both posts); the moves are then settled community by community."""
+    best candidates; the moves are then settled community by community."""
     n = community.size
     held_h = np.zeros(n_comm, np.int64)
     held_c = np.zeros(n_comm, np.int64)
@@ -346,98 +351,67 @@ def elect(exit_time, hire_time, t, community, post, grade, score, heads, committ
             elif post[i] == 1:
                 held_c[community[i]] += 1
     need_h = np.zeros(n_comm, np.int64)
-    need_c = np.zeros(n_comm, np.int64)
-    off_c = np.zeros(n_comm + 1, np.int64)  # committee candidates for head
-    off_s = np.zeros(n_comm + 1, np.int64)  # staff candidates
+    # two candidate lists per community, in one array: list c holds committee members
+    # for head, list n_comm + c the staff (as many as both posts could need: committee
+    # members moving up leave seats); each is kept best first (ties: earlier row)
+    off = np.zeros(2 * n_comm + 1, np.int64)
+    size = np.zeros(2 * n_comm, np.int64)
     for c in range(n_comm):
-        ok = alive.size == 0 or alive[c]
-        if ok and heads > 0 and heads > held_h[c]:
+        if alive.size > 0 and not alive[c]:
+            continue
+        if heads > held_h[c]:
             need_h[c] = heads - held_h[c]
-        if ok and committee > 0 and committee > held_c[c]:
-            need_c[c] = committee - held_c[c]
-        extra_c = need_h[c] if committee > 0 and ok else 0  # committee members moving up leave seats
-        off_c[c + 1] = off_c[c] + need_h[c]
-        off_s[c + 1] = off_s[c] + need_h[c] + need_c[c] + extra_c
-    if off_s[n_comm] == 0 and off_c[n_comm] == 0:
+        size[c] = need_h[c]
+        if committee > 0:
+            size[n_comm + c] = need_h[c] + max(committee - held_c[c], 0) + need_h[c]
+        else:
+            size[n_comm + c] = need_h[c]
+    for k in range(2 * n_comm):
+        off[k + 1] = off[k] + size[k]
+    if off[2 * n_comm] == 0:
         return 0
-    lst_c = np.empty(off_c[n_comm], np.int64)
-    lst_s = np.empty(off_s[n_comm], np.int64)
-    cnt_c = np.zeros(n_comm, np.int64)
-    cnt_s = np.zeros(n_comm, np.int64)
-    # each list is kept in order, best first (ties: earlier row); written out here for
-    # both lists, since a helper taking the arrays made this loop several times slower
-    key_c = np.empty(off_c[n_comm])
-    key_s = np.empty(off_s[n_comm])
+    lst = np.empty(off[2 * n_comm], np.int64)
+    key = np.empty(off[2 * n_comm])
+    cnt = np.zeros(2 * n_comm, np.int64)
     for i in range(n):
         p = post[i]
         if p == 2 or not (exit_time[i] > t and hire_time[i] <= t):
             continue
-        c = community[i]
+        L = community[i] + (0 if p == 1 else n_comm)
+        r = size[L]
+        if r == 0:
+            continue
+        o = off[L]
         si = score[i]
-        if p == 1:
-            o = off_c[c]
-            r = off_c[c + 1] - o
-            if r == 0:
-                continue
-            j = cnt_c[c]
-            if j < r:
-                cnt_c[c] = j + 1
-            elif si > key_c[o + r - 1]:
-                j = r - 1
-            else:
-                continue
-            while j > 0 and key_c[o + j - 1] < si:
-                lst_c[o + j] = lst_c[o + j - 1]
-                key_c[o + j] = key_c[o + j - 1]
-                j -= 1
-            lst_c[o + j] = i
-            key_c[o + j] = si
+        j = cnt[L]
+        if j < r:
+            cnt[L] = j + 1
+        elif si > key[o + r - 1]:
+            j = r - 1
         else:
-            o = off_s[c]
-            r = off_s[c + 1] - o
-            if r == 0:
-                continue
-            j = cnt_s[c]
-            if j < r:
-                cnt_s[c] = j + 1
-            elif si > key_s[o + r - 1]:
-                j = r - 1
-            else:
-                continue
-            while j > 0 and key_s[o + j - 1] < si:
-                lst_s[o + j] = lst_s[o + j - 1]
-                key_s[o + j] = key_s[o + j - 1]
-                j -= 1
-            lst_s[o + j] = i
-            key_s[o + j] = si
+            continue
+        while j > 0 and key[o + j - 1] < si:
+            lst[o + j] = lst[o + j - 1]
+            key[o + j] = key[o + j - 1]
+            j -= 1
+        lst[o + j] = i
+        key[o + j] = si
     moved = 0
     for c in range(n_comm):
-        up_h = cnt_c[c]  # at most need_h[c] by the list's length
-        for j in range(up_h):
-            i = lst_c[off_c[c] + j]
-            post[i] = 2
-            if grade[i] < min_grade_head:
-                grade[i] = min_grade_head
-        rest = need_h[c] - up_h
-        used = rest if rest < cnt_s[c] else cnt_s[c]
-        for j in range(used):
-            i = lst_s[off_s[c] + j]
-            post[i] = 2
-            if grade[i] < min_grade_head:
-                grade[i] = min_grade_head
-        moved += up_h + used
-        ok = alive.size == 0 or alive[c]
-        if committee > 0 and ok:
-            want = committee - (held_c[c] - up_h)
-            if want > cnt_s[c] - used:
-                want = cnt_s[c] - used
-            for j in range(used, used + want if want > 0 else used):
-                i = lst_s[off_s[c] + j]
-                post[i] = 1
-                if grade[i] < min_grade_committee:
-                    grade[i] = min_grade_committee
-            if want > 0:
-                moved += want
+        up_h = cnt[c]  # committee members to head: at most need_h[c] by the list's length
+        s0 = off[n_comm + c]
+        n_s = cnt[n_comm + c]
+        staff_h = min(need_h[c] - up_h, n_s)  # staff to head
+        staff_c = 0  # staff to committee
+        if committee > 0 and (alive.size == 0 or alive[c]):
+            staff_c = max(min(committee - (held_c[c] - up_h), n_s - staff_h), 0)
+        for j in range(up_h + staff_h + staff_c):
+            i = lst[off[c] + j] if j < up_h else lst[s0 + j - up_h]
+            target, floor = (2, min_grade_head) if j < up_h + staff_h else (1, min_grade_committee)
+            post[i] = target
+            if grade[i] < floor:
+                grade[i] = floor
+        moved += up_h + staff_h + staff_c
     return moved
 
 
@@ -510,6 +484,13 @@ def grade_steps(exit_time, hire_time, t, year, post, grade, grade_since, rating,
     return steps
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _promotion_key(rating, score):
+    """Promotion-out order, smallest first: grade of assessment x 1000 - score; never
+    assessed: 1500 (after the qualified)."""
+    return 1.5e3 if rating < 0 else np.float64(rating) * 1e3 - np.float64(score)
+
+
 @njit(cache=True, nogil=True)
 def promotion_candidates(exit_time, hire_time, t, post, rating, score, eligible_post):
     """Active workers in the eligible posts and their promotion keys (grade of
@@ -526,7 +507,7 @@ def promotion_candidates(exit_time, hire_time, t, post, rating, score, eligible_
     for i in range(n):
         if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
             rows[j] = i
-            key[j] = 1.5e3 if rating[i] < 0 else np.float64(rating[i]) * 1e3 - np.float64(score[i])
+            key[j] = _promotion_key(rating[i], score[i])
             j += 1
     return rows, key
 
@@ -542,7 +523,7 @@ def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, 
     for i in range(post.size):
         if not (exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]):
             continue
-        ki = 1.5e3 if rating[i] < 0 else np.float64(rating[i]) * 1e3 - np.float64(score[i])
+        ki = _promotion_key(rating[i], score[i])
         j = cnt
         if j < k:
             cnt += 1

@@ -93,21 +93,19 @@ def annual_pay(pop, pay_year, district_of_community) -> np.ndarray:
 def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
     """Each row's remuneration on 31 December as the pay floors on a total basis count it
     (gross + employer insurance and housing fund, no allowance), yuan a year."""
-    return 12 * pay_year.remuneration_of(pop.post, pop.grade, pop.community, district_of_community)
+    return 12 * pay_year.remuneration_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
 
 
 def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
-             annual: np.ndarray, wage_last: float, k_level: int = 1, remuneration: np.ndarray | None = None) -> dict:
+             annual: np.ndarray, remuneration: np.ndarray, wage_last: float, k_level: int = 1) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits); ``annual`` is
-    :func:`annual_pay` of every row, ``remuneration`` :func:`annual_remuneration` (None:
-    the remuneration ratios are not reported)."""
-    rem = np.zeros(len(annual)) if remuneration is None else remuneration
+    :func:`annual_pay` of every row, ``remuneration`` :func:`annual_remuneration`."""
     nc = len(comm)
     if kernels.ENABLED:
         (per_c, cert_c, party_c, lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum,
          gsum) = kernels.year_end_counts(pop.exit_time, float(year_end), int(y), pop.community, pop.level,
                                          pop.party, pop.education, pop.birth, pop.hire_year, pop.grade,
-                                         pop.post, pop.female, annual, rem, nc, int(k_level))
+                                         pop.post, pop.female, annual, remuneration, nc, int(k_level))
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         n = len(idx)
@@ -121,7 +119,7 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
         post = pop.post[idx]
         npost = np.bincount(post, minlength=3)
         pay_post = np.bincount(post, weights=annual[idx], minlength=3)
-        rem_post = np.bincount(post, weights=rem[idx], minlength=3)
+        rem_post = np.bincount(post, weights=remuneration[idx], minlength=3)
         birth = pop.birth[idx]
         band = np.clip((y - np.floor(birth).astype(np.int64) - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
         pyr = np.bincount(band + len(PYRAMID_BANDS) * pop.female[idx], minlength=2 * len(PYRAMID_BANDS))
@@ -158,7 +156,7 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
         m = pay_post[k] / npost[k] if npost[k] else nan
         out[f"avg_pay_{name}"] = m
         out[f"pay_ratio_{name}"] = m / wage_last if wage_last > 0 else nan
-        r = rem_post[k] / npost[k] if npost[k] and remuneration is not None else nan
+        r = rem_post[k] / npost[k] if npost[k] else nan
         out[f"remuneration_ratio_{name}"] = r / wage_last if wage_last > 0 else nan
     for i, name in enumerate(GRADE_SHARES):
         out[name] = _share(g[i + 1], n)
@@ -169,18 +167,17 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
 
 def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.ndarray,
            district_of_community, wage_last: float, payroll_by_district: np.ndarray,
-           remuneration: np.ndarray | None = None) -> dict:
+           remuneration: np.ndarray) -> dict:
     """The SCOPED metrics per district and for the urban / rural parts (``annual`` and
     ``remuneration``: as for :func:`snapshot`)."""
     out = {}
     if scenario.implicit_district:
         return out
     nd = len(scenario.districts)
-    rem = np.zeros(len(annual)) if remuneration is None else remuneration
     if kernels.ENABLED:
         n_d, cert_d, n_dp, pay_dp, rem_dp, head_c = kernels.district_counts(
             pop.exit_time, float(year_end), pop.community, np.asarray(district_of_community, dtype=np.int64),
-            pop.post, pop.level, np.asarray(annual, dtype=np.float64), np.asarray(rem, dtype=np.float64),
+            pop.post, pop.level, np.asarray(annual, dtype=np.float64), np.asarray(remuneration, dtype=np.float64),
             nd, len(comm))
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
@@ -190,7 +187,7 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
         dp = d * 3 + pop.post[idx]
         n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
         pay_dp = np.bincount(dp, weights=annual[idx], minlength=3 * nd).reshape(nd, 3)
-        rem_dp = np.bincount(dp, weights=rem[idx], minlength=3 * nd).reshape(nd, 3)
+        rem_dp = np.bincount(dp, weights=remuneration[idx], minlength=3 * nd).reshape(nd, 3)
         head_c = np.bincount(pop.community[idx], minlength=len(comm))
     alive = comm.alive
     hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
@@ -209,7 +206,7 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
         ns, nh = n_dp[ds, 0].sum(), n_dp[ds, 2].sum()
         ps = pay_dp[ds, 0].sum() / ns if ns else nan
         ph = pay_dp[ds, 2].sum() / nh if nh else nan
-        ok = remuneration is not None and wage_last > 0
+        ok = wage_last > 0
         rs = rem_dp[ds, 0].sum() / ns / wage_last if ns and ok else nan
         rh = rem_dp[ds, 2].sum() / nh / wage_last if nh and ok else nan
         out.update({

@@ -195,28 +195,23 @@ class PayYear:
         hf = self.head_floor[d] if self.has_head_floor else np.zeros(0)
         return df, hf
 
-    def pay_of(self, post, grade, level, community, district_of_community) -> np.ndarray:
-        """Monthly pay rate, gross (base + performance at 100%) plus the certificate
-        allowance, of the given rows."""
+    def pay_of(self, post, grade, level, community, district_of_community, allowance: bool = True) -> np.ndarray:
+        """Monthly pay rate of the given rows: gross (base + performance at 100%), plus
+        the certificate allowance unless ``allowance`` is False."""
+        allow = self.allowance if allowance else np.zeros_like(self.allowance)
         if kernels.ENABLED:
             out = np.empty(len(post))
             df, hf = self._floors_by_community(district_of_community)
             kernels.monthly_pay(post, grade, level, community, self._flat, self.has_floor, self.floor_post,
-                                df, hf, self.allowance, out)
+                                df, hf, allow, out)
             return out
-        return self.gross_of(post, grade, community, district_of_community) + self.allowance[level]
+        return self.gross_of(post, grade, community, district_of_community) + allow[level]
 
-    def remuneration_of(self, post, grade, community, district_of_community) -> np.ndarray:
+    def remuneration_of(self, post, grade, level, community, district_of_community) -> np.ndarray:
         """Monthly remuneration as the floors on a total basis count it: gross pay plus the
         employer's insurance and housing fund on it (contribution base clipped to the
         floor and cap), the certificate allowance left out."""
-        if kernels.ENABLED:
-            g = np.empty(len(post))
-            df, hf = self._floors_by_community(district_of_community)
-            kernels.monthly_pay(post, grade, post, community, self._flat, self.has_floor, self.floor_post,
-                                df, hf, np.zeros(3), g)
-        else:
-            g = self.gross_of(post, grade, community, district_of_community)
+        g = self.pay_of(post, grade, level, community, district_of_community, allowance=False)
         return g + self.floor_rate * np.clip(g, self.cb_lo, self.cb_hi)
 
     def gross_of(self, post, grade, community, district_of_community) -> np.ndarray:
@@ -232,13 +227,6 @@ class PayYear:
             floor = np.where((hf >= 0) & (post == 2), hf, floor)
         return np.maximum(g, floor)
 
-    def head_floor_rows(self, pop, district_of_community) -> np.ndarray:
-        """Rows of heads in districts with their own head floor."""
-        if not self.has_head_floor or pop.n == 0:
-            return np.zeros(0, dtype=np.int64)
-        own = self.head_floor[np.asarray(district_of_community)[pop.community]] >= 0
-        return np.flatnonzero(own & (pop.post == 2))
-
 
 def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
            district_of_community, districts: int = 0) -> None:
@@ -247,20 +235,11 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         return
     if kernels.ENABLED:
         p = py.p
-        exit_time = pop.exit_time
-        own = py.head_floor_rows(pop, district_of_community)
-        if own.size:
-            # the kernel knows floors by post and by district for staff and committee only:
-            # heads under their district's own floor are taken out of it (an exit before
-            # t0 earns nothing there) and accrued by the numpy code below
-            exit_time = exit_time.copy()
-            exit_time[own] = -np.inf
-        dfloor_c = (py.district_floor[district_of_community]
-                    if py.district_floor.size and (py.district_floor >= 0).any() else np.zeros(0))
+        dfloor_c, hfloor_c = py._floors_by_community(district_of_community)
         out_dist = acc["_payroll_district"] if districts else np.zeros(0)
         b, a, ins, hf, ann, wy = kernels.accrue(
-            exit_time, pop.hire_time, pop.post, pop.grade, pop.level, pop.community, pop.rating,
-            pop.perf_accrued, py._flat, py.floor_post, dfloor_c, py.has_floor, py.allowance,
+            pop.exit_time, pop.hire_time, pop.post, pop.grade, pop.level, pop.community, pop.rating,
+            pop.perf_accrued, py._flat, py.floor_post, dfloor_c, hfloor_c, py.has_floor, py.allowance,
             float(p.base_share), float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate),
             float(p.housing_fund_rate), float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float),
             bool(p.annuity_excellent), float(t0), float(t1), np.asarray(district_of_community), out_dist)
@@ -270,31 +249,17 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         acc["payroll_housing_fund"] += hf
         acc["payroll_annuity"] += ann
         acc["worker_years"] += wy
-        if own.size:
-            _accrue_numpy(pop, py, t0, t1, acc, district_of_community, districts, own)
         return
-    _accrue_numpy(pop, py, t0, t1, acc, district_of_community, districts, None)
-
-
-def _accrue_numpy(pop, py: PayYear, t0: float, t1: float, acc: dict, district_of_community,
-                  districts: int, rows: np.ndarray | None) -> None:
-    """:func:`accrue` in whole-array numpy, for every row (``rows`` None) or for ``rows``."""
-    def col(a):
-        return a if rows is None else a[rows]
-
-    post, community, level = col(pop.post), col(pop.community), col(pop.level)
-    frac = np.minimum(col(pop.exit_time), t1) - np.maximum(col(pop.hire_time), t0)
+    post, community, level = pop.post, pop.community, pop.level
+    frac = np.minimum(pop.exit_time, t1) - np.maximum(pop.hire_time, t0)
     np.maximum(frac, 0.0, out=frac)
     w = 12.0 * frac
-    gross = py.gross_of(post, col(pop.grade), community, district_of_community)
+    gross = py.gross_of(post, pop.grade, community, district_of_community)
     allow = py.allowance[level]
     p = py.p
     acc["payroll_base"] += float(gross @ w) * p.base_share
     if p.base_share < 1.0:
-        if rows is None:
-            pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
-        else:
-            pop.perf_accrued[rows] += gross * w * (1.0 - p.base_share)
+        pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
     acc["payroll_allowance"] += float(allow @ w)
     cb = gross + allow
     if py.cb_lo > 0 or np.isfinite(py.cb_hi):
@@ -305,7 +270,7 @@ def _accrue_numpy(pop, py: PayYear, t0: float, t1: float, acc: dict, district_of
     if p.annuity_rate > 0:
         covered = np.asarray(p.annuity_posts)[post] > 0.5
         if p.annuity_excellent:
-            covered |= col(pop.rating) == 0
+            covered |= pop.rating == 0
         acc["payroll_annuity"] += p.annuity_rate * float((cb * covered) @ w)
     acc["worker_years"] += float(frac.sum())
     if districts:
