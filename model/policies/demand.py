@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
+from ..sampling import rank_within
 
 
 class Communities:
@@ -87,12 +88,7 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
                     kernels.split_staff(active, post, community_of_worker, new_of)
                 else:
                     w = np.flatnonzero(active & (post == 0) & (new_of[community_of_worker] >= 0))
-                    c = community_of_worker[w]
-                    order = np.argsort(c, kind="stable")
-                    cs = c[order]
-                    start = np.flatnonzero(np.concatenate([[True], cs[1:] != cs[:-1]]))
-                    rank = np.arange(len(cs)) - np.repeat(start, np.diff(np.append(start, len(cs))))
-                    move = w[order][rank % 2 == 1]
+                    move = w[rank_within(community_of_worker[w], w) % 2 == 1]  # rank in row order
                     community_of_worker[move] = new_of[community_of_worker[move]]
             half = comm.households[big] / 2
             comm.households[big] = half

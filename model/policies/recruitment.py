@@ -66,7 +66,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .. import kernels
-from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms
+from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms, smallest_first
 from ..streams import uniforms, uniforms_many
 
 STREAM_DEFAULTS = {"max_age_certified": 0.0, "max_age_certified_level": 1, "exempt_share": 0.0, "exempt_age": None,
@@ -136,12 +136,13 @@ def branches(p, year: int) -> list[Branch]:
 def eligible_share(p, year: int) -> float:
     """Probability that one applicant, drawn from the mix of streams, meets the age,
     education and certificate rules of their stream."""
-    if has_exemptions(p):
-        s = sum(b.mass for b in branches(p, year))
-    else:  # one stream: the single branch's mass, factor for factor
-        s = (band_share(p.age, p.max_age) * share_at_least(p.education, int(round(p.min_education)))
-             * share_at_least(p.certificate, _certificate_min(p, year)))
-    return min(max(s, 0.0), 1.0)  # shares add up to 1 only to rounding
+    return _total_mass(branches(p, year))
+
+
+def _total_mass(br: list[Branch]) -> float:
+    # one stream: the single branch's mass, 1.0 * F(a) * P(E >= m) * P(L >= r), bit for
+    # bit the one-stream formula; shares add up to 1 only to rounding, hence the clip
+    return min(max(sum(b.mass for b in br), 0.0), 1.0)
 
 
 def levels_from_uniforms(shares, u: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -190,10 +191,15 @@ def slot_ids(vac: np.ndarray, year_index: int, round_index: int) -> np.ndarray:
     """Stable ids of the vacant posts of one recruitment round: year, round, community,
     slot within the community (party-building slots first). A hire takes the id of the
     post it fills, so the same post gets the same applicant draws in two alternatives."""
-    comm_ids = np.repeat(np.arange(len(vac), dtype=np.uint64), vac)
-    start = np.cumsum(vac) - vac
-    slot = np.arange(int(vac.sum()), dtype=np.uint64) - np.repeat(start, vac).astype(np.uint64)
-    return _round_flag(year_index, round_index) | (comm_ids << np.uint64(20)) | slot
+    comm, within = _slots(vac)
+    return (_round_flag(year_index, round_index) | (comm.astype(np.uint64) << np.uint64(20))
+            | within.astype(np.uint64))
+
+
+def _slots(vac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Community of each vacant post and its position within the community."""
+    comm = np.repeat(np.arange(len(vac)), vac)
+    return comm, np.arange(len(comm)) - np.repeat(np.cumsum(vac) - vac, vac)
 
 
 def _round_flag(year_index: int, round_index: int) -> np.uint64:
@@ -209,13 +215,10 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
                                                    _round_flag(year_index, round_index))
     else:
         ids = slot_ids(vac, year_index, round_index)
-        comm = np.repeat(np.arange(len(vac)), vac)
-        start = np.cumsum(vac) - vac
-        within = np.arange(len(ids)) - np.repeat(start, vac)
+        comm, within = _slots(vac)
         is_party = within < np.repeat(party, vac)
     if k < len(ids):
-        pri = uniforms(rng, ids) + 2.0 * ~is_party  # party posts always first
-        keep = np.sort(np.argpartition(pri, k - 1)[:k]) if k > 0 else np.zeros(0, dtype=np.int64)
+        keep = smallest_first(uniforms(rng, ids) + 2.0 * ~is_party, k)  # party posts always first
         ids, comm, is_party = ids[keep], comm[keep], is_party[keep]
     return comm, is_party, ids
 
@@ -227,33 +230,31 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
     wanted = int(vac.sum())
     k = wanted
     two = has_exemptions(p)
-    br = branches(p, year) if two else None
+    br = branches(p, year)
+    share = _total_mass(br)
     if p.pool_size > 0:
-        k = min(k, int(rng.binomial(int(round(p.pool_size)), eligible_share(p, year))))
+        k = min(k, int(rng.binomial(int(round(p.pool_size)), share)))
     if p.cap > 0:
         k = min(k, int(round(p.cap)))
-    if two and sum(b.mass for b in br) <= 0:
+    if two and share <= 0:
         k = 0  # no applicant of either stream is eligible
     communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index)
     # keyed uniforms per hire: 0-1 age, 2 education, 3 certificate, 4 sex, 5 cadre,
     # 6 birthday, 7 ability, and with exemptions 8 the branch (stream and rule)
     u = uniforms_many(rng, ids, 1, 9 if two else 8)
     education = shares_from_uniforms(p.education, u[2], at_least=int(round(p.min_education)))
+    # without exemptions the one branch is the one-stream rule and takes no draw
+    which = branch_from_uniforms(br, u[8]) if two and k else np.zeros(k, dtype=np.int64)
+    age = np.zeros(k, dtype=np.int64)
+    level = np.zeros(k, dtype=np.int64)
     exempt = np.zeros(k, dtype=bool)
-    if not two:
-        age = bands_from_uniforms(p.age, u[0], u[1], upper=p.max_age)
-        level = shares_from_uniforms(p.certificate, u[3], at_least=_certificate_min(p, year))
-    else:
-        which = branch_from_uniforms(br, u[8]) if k else np.zeros(0, dtype=np.int64)
-        age = np.zeros(k, dtype=np.int64)
-        level = np.zeros(k, dtype=np.int64)
-        for i, b in enumerate(br):  # at most four branches; the work is on whole arrays
-            sel = which == i
-            if not sel.any():
-                continue
-            age[sel] = bands_from_uniforms(b.age, u[0][sel], u[1][sel], upper=b.age_limit)
-            level[sel] = levels_from_uniforms(b.certificate, u[3][sel], b.level_lo, b.level_hi)
-            exempt[sel] = b.stream == 1
+    for i, b in enumerate(br):  # at most four branches; the work is on whole arrays
+        sel = which == i
+        if not sel.any():
+            continue
+        age[sel] = bands_from_uniforms(b.age, u[0][sel], u[1][sel], upper=b.age_limit)
+        level[sel] = levels_from_uniforms(b.certificate, u[3][sel], b.level_lo, b.level_hi)
+        exempt[sel] = b.stream == 1
     female = u[4] < p.female_share
     cadre = u[5] < p.cadre_share
     birthday = np.floor(u[6] * 365) / 365

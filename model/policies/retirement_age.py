@@ -60,7 +60,7 @@ _WOMEN_WORKER = (1975, 50, 2, 60)
 _MONTH_EPS = 1e-6
 
 # the same table by category index (0 men, 1 women in cadre posts, 2 women in worker
-# posts), for the vectorised rule in retirement_time
+# posts), for _statutory_months
 _CATEGORIES = (_MEN, _WOMEN_CADRE, _WOMEN_WORKER)
 _BASE_MONTH = np.array([12 * c[0] for c in _CATEGORIES], dtype=np.int64)
 _ORIG_MONTHS = np.array([12 * c[1] for c in _CATEGORIES], dtype=np.int64)
@@ -127,20 +127,17 @@ def statutory_age_months(birth_year, birth_month, female, cadre):
     month = _as_int_array(birth_month, "birth_month")
     if np.any((month < 1) | (month > 12)):
         raise ValueError("birth_month must be in 1..12")
-    female = np.asarray(female, dtype=bool)
-    cadre = np.asarray(cadre, dtype=bool)
     year, month, female, cadre = np.broadcast_arrays(year, month, female, cadre)
+    return _statutory_months(year * 12 + month - 1, female, cadre)
 
-    # Category index: 0 men, 1 women in cadre posts, 2 women in worker posts.
-    cat = np.where(female, np.where(cadre, 1, 2), 0)
-    base_year, orig_age, step, max_delay = (
-        np.array(col, dtype=np.int64)[cat]
-        for col in zip(_MEN, _WOMEN_CADRE, _WOMEN_WORKER)
-    )
 
-    k = (year - base_year) * 12 + month
-    delay = np.clip(-(-k // step), 0, max_delay)  # integer ceil(k / step)
-    return (12 * orig_age + delay).astype(np.int64)
+def _statutory_months(month_index, female, cadre) -> np.ndarray:
+    """:func:`statutory_age_months` for the birth month ``month_index`` (months since
+    January of year 0), without checking the inputs."""
+    # category index: 0 men, 1 women in cadre posts, 2 women in worker posts
+    cat = np.asarray(female, dtype=bool).astype(np.int64) * (2 - np.asarray(cadre, dtype=bool))
+    k = month_index - _BASE_MONTH[cat] + 1  # 1 for January of the base year
+    return _ORIG_MONTHS[cat] + np.clip(-(-k // _STEP[cat]), 0, _MAX_DELAY[cat])  # integer ceil(k / step)
 
 
 def fixed_age_months(female, age_men, age_women):
@@ -225,12 +222,8 @@ def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
     """
     birth_time = np.asarray(birth_time, dtype=float)
     if rule == "china2025":
-        # statutory_age_months on the birth month, without re-checking inputs that are
-        # whole months by construction (this runs for every hire)
-        k0 = np.floor(birth_time * 12.0 + _MONTH_EPS).astype(np.int64)  # months since year 0
-        cat = np.asarray(female, dtype=bool).astype(np.int64) * (2 - np.asarray(cadre, dtype=bool))
-        k = k0 - _BASE_MONTH[cat] + 1  # 1 for January of the base year
-        age = _ORIG_MONTHS[cat] + np.clip(-(-k // _STEP[cat]), 0, _MAX_DELAY[cat])
+        # the birth month is whole by construction: no re-checking (this runs for every hire)
+        age = _statutory_months(np.floor(birth_time * 12.0 + _MONTH_EPS).astype(np.int64), female, cadre)
     elif rule == "fixed":
         age = fixed_age_months(female, age_men, age_women)
     else:

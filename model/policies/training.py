@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..sampling import smallest_first
 from ..streams import uniforms
 
 
@@ -26,7 +27,6 @@ def apply(pop, p, rng, t: float, year: int) -> dict:
     if cap > 0 and len(due) > cap:
         # the ``cap`` due workers with the smallest keyed draws: the same people in an
         # alternative that changes nothing about them
-        pri = uniforms(rng, pop.uid[due])
-        due = np.sort(due[np.argpartition(pri, cap - 1)[:cap]])
+        due = due[smallest_first(uniforms(rng, pop.uid[due]), cap)]
     pop.trained[due] = True
     return {"trained": len(due), "cost_training": len(due) * p.cost_per_trainee}
