@@ -64,6 +64,10 @@ def test_values_and_ranges_parse():
     assert common.parse_values("35,40,45", lv) == [35, 40, 45]
     assert common.parse_values("30:40:3", lv) == [30.0, 35.0, 40.0]
     assert common.parse_range("30,40", lv) == (30.0, 40.0)
+    assert common.lever_range("recruitment.max_age", "30,40") == (lv, (30.0, 40.0))
+    assert common.lever_range(lv, (30, 40)) == (lv, (30.0, 40.0))
+    with pytest.raises(UserError, match="low < high"):
+        common.lever_range(lv, (40, 30))
     with pytest.raises(UserError, match="expected numbers"):
         common.parse_values("35,abc", lv)
     with pytest.raises(UserError, match="low < high"):

@@ -86,21 +86,22 @@ def test_observation_files(tmp_path):
     toml.write_text('[[observations]]\nmetric = "exits_quit"\nyear = 2025\nvalue = 120\nsource = "x"\n',
                     encoding="utf-8")
     assert read_observations(toml, sc).source.iloc[0] == "x"
-    bad = tmp_path / "bad.csv"
-    bad.write_text("metric,year,value\nno_metric,2025,1\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"bad\.csv, field 'row 2\.metric': unknown metric"):
-        read_observations(bad, sc)
-    bad.write_text("metric,year,value\nexits_quit,2031,1\n", encoding="utf-8")
-    with pytest.raises(UserError, match="outside the horizon"):
-        read_observations(bad, sc)
-    bad.write_text("metric,year,value\nexits_quit,2025,abc\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"row 2\.value': expected a number"):
-        read_observations(bad, sc)
-    bad.write_text("metric,year,value\nexits_quit,2025,1\nexits_quit,2025,2\n", encoding="utf-8")
-    with pytest.raises(UserError, match="observed twice"):
-        read_observations(bad, sc)
     with pytest.raises(UserError, match="file not found"):
         read_observations(tmp_path / "none.csv", sc)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("no_metric,2025,1", r"bad\.csv, field 'row 2\.metric': unknown metric"),
+    ("exits_quit,2031,1", "outside the horizon"),
+    ("exits_quit,2025,abc", r"row 2\.value': expected a number"),
+    ("exits_quit,2025,1\nexits_quit,2025,2", "observed twice"),
+])
+def test_bad_observation_file(tmp_path, rows, message):
+    """One bad file per error kind."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"metric,year,value\n{rows}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=message):
+        read_observations(bad, one_year())
 
 
 def test_cli_calibrate(tmp_path, capsys):

@@ -268,12 +268,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         raise UserError("give at least one parameter to fit: --param section.key=lo,hi", field="--param")
     levers, bounds = [], []
     for key, rng in items:
-        lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
-        if isinstance(rng, str):
-            lo, hi = common.parse_range(rng, lv)
-        else:
-            lo, hi = map(float, rng)
-            lv.check_range(lo, hi)
+        lv, (lo, hi) = common.lever_range(key, rng)
         if lv.name in [x.name for x in levers]:
             raise UserError(f"{lv.name} is given twice", field="--param")
         levers.append(lv)
@@ -403,8 +398,12 @@ def _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start) -> 
 
 def _fit_table(obs, res, m, var, pb) -> pd.DataFrame:
     from scipy import stats
-    sd = np.sqrt(var * res.reps)
-    tq = stats.t.ppf(0.975, res.reps - 1) if res.reps > 1 else np.nan
+    # replications with a finite value of each observed metric: ``var`` is the variance
+    # of their mean (see _Problem.means)
+    n = np.array([np.isfinite(res.at(metric, int(year))).sum() for metric, year in zip(obs.metric, obs.year)])
+    sd = np.sqrt(var * n)
+    with np.errstate(invalid="ignore"):
+        tq = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
     half = tq * np.sqrt(var)
     resid = m - pb.v
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -450,14 +449,14 @@ def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
     sc = common.as_scenario(args.scenario, args.overrides)
     params = common.levers_with_ranges(args.param)
-    read_observations(args.observed, sc)  # fail on a bad file before running anything
+    obs = read_observations(args.observed, sc)  # fail on a bad file before running anything
     if args.profile < 0:
         raise UserError("must be 0 or more", field="--profile")
     out = Path(args.out or common.default_out("calibrate", sc.name))
     check_destination(out.resolve(), not args.no_overwrite)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        c = calibrate(sc, params, args.observed, args.reps, args.seed, scale=args.scale, profile=args.profile,
+        c = calibrate(sc, params, obs, args.reps, args.seed, scale=args.scale, profile=args.profile,
                       max_evaluations=args.max_evaluations, workers=args.workers, backend=args.backend,
                       scheduler=args.scheduler)
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:

@@ -31,7 +31,6 @@ variants differ only through the lever, which is what makes their differences pr
 from __future__ import annotations
 
 import math
-import os
 import re
 import sys
 import tomllib
@@ -42,11 +41,10 @@ import numpy as np
 
 from .. import schema
 from ..errors import UserError
-from ..params import Constant, Schedule, Uncertain
+from ..params import Constant, Schedule, Uncertain, entry_key, parse_key
 
 NUMERIC_KINDS = ("param", "vec", "int", "float", "date")
 LEVER_KINDS = NUMERIC_KINDS + ("bool", "str")
-_LEVER = re.compile(r"^([a-z_]+)\.([a-z_0-9]+)(?:@(\d{4}))?(?:\[(\d+)\])?(\*)?$")
 _TARGET = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-]*)\s*(?:@\s*(\d{4}))?\s*$")
 
 
@@ -93,11 +91,14 @@ class Lever:
     @classmethod
     def parse(cls, text: str, option: str = "--param") -> Lever:
         """Read ``section.key``, ``section.key[i]``, ``section.key@YEAR[i]`` or ``section.key*``."""
-        m = _LEVER.match(text.strip())
-        if not m or m.group(1) not in schema.SECTIONS or m.group(2) not in schema.SECTIONS[m.group(1)]:
+        key_text = text.strip()
+        star = key_text.endswith("*")
+        # the syntax of an uncertain entry's key (model.params), plus the multiplier's *
+        path, year, idx = parse_key(key_text.removesuffix("*")) or ("", None, None)
+        sec, _, key = path.partition(".")
+        if sec not in schema.SECTIONS or key not in schema.SECTIONS[sec]:
             raise UserError(f"{text!r} is not a scenario field; use section.key (optionally key[i], "
                             "key@YEAR or key*) as listed by `python -m model schema`", field=option)
-        sec, key, year, idx, star = m.groups()
         f = schema.SECTIONS[sec][key]
         if f.kind not in LEVER_KINDS:
             raise UserError(f"{sec}.{key} is a {f.kind!r} field, which an experiment cannot vary; "
@@ -111,13 +112,11 @@ class Lever:
         if year is not None and (f.kind not in ("param", "vec") or star):
             raise UserError(f"{sec}.{key}: @{year} names a point of a schedule; drop it"
                             + (" (or the *)" if star else ""), field=option)
-        return cls(f"{sec}.{key}", None if idx is None else int(idx), bool(star), f,
-                   None if year is None else int(year))
+        return cls(path, idx, star, f, year)
 
     @property
     def name(self) -> str:
-        return (self.path + (f"@{self.year}" if self.year is not None else "")
-                + (f"[{self.index}]" if self.index is not None else "") + ("*" if self.scale else ""))
+        return entry_key(self.path, self.year, self.index) + ("*" if self.scale else "")
 
     def __str__(self) -> str:
         return self.name
@@ -469,7 +468,7 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
     are spread over local processes when there are several (each runs its
     replications serially), or run one after another on the Dask backend.
     """
-    from ..runner import reps_and_seed, run
+    from ..runner import default_workers, reps_and_seed, run
     scenarios = list(scenarios)
     if not scenarios:
         return []
@@ -478,7 +477,7 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
         return [run(s, reps=reps, seed=seed, backend=backend, scheduler=scheduler, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
     if workers is None:
-        workers = 1 if reps * len(scenarios) < 16 else (os.cpu_count() or 1)
+        workers = default_workers(reps * len(scenarios))
     workers = int(workers)
     if workers < 1:
         raise UserError("--workers must be at least 1", field="workers")
@@ -514,8 +513,8 @@ class Evaluator:
     def __init__(self, scenario, levers, reps, seed, workers=None, backend=None, scheduler=None):
         self.scenario = scenario
         self.levers = list(levers)
-        self.reps = scenario.run.reps if reps is None else int(reps)
-        self.seed = scenario.run.seed if seed is None else int(seed)
+        from ..runner import reps_and_seed
+        self.reps, self.seed = reps_and_seed(scenario, reps, seed)
         # one variant at a time: a process pool per variant only pays for long runs
         if workers is None and backend is None and not scheduler and self.reps < 200:
             workers = 1
@@ -581,11 +580,17 @@ def fmt(x: float, unit: str = "") -> str:
     return f"{x:.3g}"
 
 
+def lever_range(key, rng, option: str = "--param") -> tuple[Lever, tuple[float, float]]:
+    """A lever (``Lever`` or its text) and its range (``"lo,hi"`` or a pair), checked
+    against the field's allowed range."""
+    lv = key if isinstance(key, Lever) else Lever.parse(str(key), option)
+    if isinstance(rng, str):
+        return lv, parse_range(rng, lv, option)
+    lo, hi = map(float, rng)
+    lv.check_range(lo, hi, option)
+    return lv, (lo, hi)
+
+
 def levers_with_ranges(param_args) -> list:
     """``--param KEY=LO,HI`` options (as argparse collects them) -> [(Lever, (lo, hi)), ...]."""
-    params = []
-    for tokens in param_args:
-        key, rng = split_param(tokens)
-        lv = Lever.parse(key)
-        params.append((lv, parse_range(rng, lv)))
-    return params
+    return [lever_range(*split_param(tokens)) for tokens in param_args]

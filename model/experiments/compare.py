@@ -25,13 +25,14 @@ writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..runner import reps_and_seed
 from . import common
 
 KEY_METRICS = ("headcount", "certified_share", "hires", "exits_total", "payroll")
@@ -148,8 +149,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     if not len(years):
         raise UserError("the scenarios' horizons do not overlap; compare scenarios covering the same years",
                         field="scenarios")
-    reps = scs[0].run.reps if reps is None else int(reps)
-    seed = scs[0].run.seed if seed is None else int(seed)
+    reps, seed = reps_and_seed(scs[0], reps, seed)
     results = common.run_many(scs, reps, seed, workers, backend, scheduler, quiet, desc="scenarios")
     labels = _labels(scs)
     for r, lab in zip(results, labels):
@@ -187,16 +187,12 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
     specs = []
     for sc in scs:
         for t in sc.targets:
-            if t.year in results[0].years and all(t.metric_name in r.metrics for r in results) and \
-                    all(t.year in r.years for r in results) and t not in specs:
+            if all(t.metric_name in r.metrics and t.year in r.years for r in results) and t not in specs:
                 specs.append(t)
     rows = []
     base_hits = {}
     for res, lab in zip(results, labels):
-        own = res.target_specs
-        res.target_specs = tuple(specs)
-        tab = res.targets()
-        res.target_specs = own
+        tab = replace(res, target_specs=tuple(specs)).targets()
         for i, t in enumerate(specs):
             hits = res.target_hits(t).astype(float)
             row = tab.iloc[i].to_dict()

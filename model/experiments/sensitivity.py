@@ -57,12 +57,7 @@ class Factor:
         u = np.clip(np.asarray(u, dtype=float), 1e-9, 1 - 1e-9)
         if self.dist is None:
             return self.low + u * (self.high - self.low)
-        x = self.dist.frozen().ppf(u)
-        if self.dist.lo is not None:
-            x = np.maximum(x, self.dist.lo)
-        if self.dist.hi is not None:
-            x = np.minimum(x, self.dist.hi)
-        return x
+        return np.clip(self.dist.frozen().ppf(u), self.dist.lo, self.dist.hi)  # as Uncertain.draw clips
 
 
 @dataclass
@@ -101,15 +96,7 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
     out = []
     if params:
         items = params.items() if isinstance(params, dict) else params
-        for key, rng in items:
-            lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
-            if isinstance(rng, str):
-                lo, hi = common.parse_range(rng, lv)
-            else:
-                lo, hi = map(float, rng)
-                lv.check_range(lo, hi)
-            out.append(Factor(lv, lo, hi, None))
-        return out
+        return [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
     if not 0 < quantile < 0.5:
         raise UserError(f"quantile must be between 0 and 0.5, got {quantile:g}", field="--quantile")
     for path, u in scenario.uncertain().items():
@@ -158,9 +145,9 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         from ..metrics import names
         output = (common.Output.parse(sc, metric=output) if output in set(names(sc))
                   else common.Output.parse(sc, target=output))
+    from ..runner import reps_and_seed
     facs = factors_from(sc, params, quantile)
-    reps = sc.run.reps if reps is None else int(reps)
-    seed = sc.run.seed if seed is None else int(seed)
+    reps, seed = reps_and_seed(sc, reps, seed)
     variants = [sc]
     for f in facs:
         variants += [f.lever.apply(sc, f.low), f.lever.apply(sc, f.high)]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..runner import reps_and_seed
 from . import common
 
 
@@ -140,8 +141,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     grid = pd.DataFrame([dict(zip([lv.name for lv in levers], p)) for p in points])
     grid.insert(0, "point", np.arange(len(points)))
     scenarios = [common.apply_levers(sc, levers, p) for p in points]
-    reps = sc.run.reps if reps is None else int(reps)
-    seed = sc.run.seed if seed is None else int(seed)
+    reps, seed = reps_and_seed(sc, reps, seed)
     results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
     summ, targ = [], []
     for cols, res in zip(grid.to_dict("records"), results):
