@@ -241,11 +241,10 @@ def read_manifest(path: Path) -> dict:
         raise UserError("is not a manifest written by `model run` (no scenario_raw)", file=str(path))
     if not isinstance(m["scenario_raw"], dict):
         raise UserError("expected the scenario's fields (a table)", file=str(path), field="scenario_raw")
-    for key, hi in (("seed", MAX_SEED), ("reps", 10_000_000)):
+    for key, lo, hi in (("seed", 0, MAX_SEED), ("reps", 1, 10_000_000)):
         v = m.get(key)
-        if not isinstance(v, int) or isinstance(v, bool) or not (0 if key == "seed" else 1) <= v <= hi:
-            raise UserError(f"expected a whole number in [{0 if key == 'seed' else 1}, {hi}], got {v!r}",
-                            file=str(path), field=key)
+        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+            raise UserError(f"expected a whole number in [{lo}, {hi}], got {v!r}", file=str(path), field=key)
     return m
 
 
@@ -324,9 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     from .outputs import Interrupted, interrupts_as_exceptions, raise_if_interrupted, reset
     program = argv is None  # run as `python -m model` (not called from Python)
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
-        argv = ["run", *argv]
-    elif argv[0].endswith(".toml"):  # `python -m model city.toml` runs it
+    option = bool(argv) and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")
+    if not argv or option or argv[0].endswith(".toml"):  # `python -m model city.toml` runs it
         argv = ["run", *argv]
     reset()
     try:

@@ -121,6 +121,26 @@ def raise_if_interrupted() -> None:
         raise Interrupted(_swallowed.pop(0))
 
 
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _handled_by(handler):
+    """SIGINT and SIGTERM handled by ``handler`` in the block; yields their previous
+    handlers, or None (and changes nothing) outside the main thread, where handlers
+    cannot be set."""
+    try:
+        old = {s: signal.signal(s, handler) for s in _SIGNALS}
+    except ValueError:  # not the main thread
+        yield None
+        return
+    try:
+        yield old
+    finally:
+        for s in _SIGNALS:
+            signal.signal(s, old[s])
+
+
 @contextlib.contextmanager
 def interrupts_as_exceptions():
     """SIGINT and SIGTERM raise :class:`Interrupted` (a KeyboardInterrupt), so clean-up runs.
@@ -129,23 +149,16 @@ def interrupts_as_exceptions():
     kept, and :func:`raise_if_interrupted` (called before an output folder is committed)
     raises it again.
     """
-    sigs = (signal.SIGINT, signal.SIGTERM)
-    try:
-        old = {s: signal.signal(s, _handler) for s in sigs}
-    except ValueError:  # not the main thread
-        yield
-        return
-    hook = sys.unraisablehook
-    sys.unraisablehook = _unraisable(hook)
-    try:
-        yield
-    finally:
-        sys.unraisablehook = hook
-        for s in sigs:
-            signal.signal(s, old[s])
-
-
-terminate_as_interrupt = interrupts_as_exceptions
+    with _handled_by(_handler) as old:
+        if old is None:
+            yield
+            return
+        hook = sys.unraisablehook
+        sys.unraisablehook = _unraisable(hook)
+        try:
+            yield
+        finally:
+            sys.unraisablehook = hook
 
 
 @contextlib.contextmanager
@@ -155,24 +168,18 @@ def signals_deferred():
     Python runs signal handlers in the main thread whichever thread the signal is
     delivered to, so replacing the handlers (rather than masking the signals, which is
     per thread) holds them back even while helper threads (a process pool's, a progress
-    bar's) are alive.
+    bar's) are alive. (Outside the main thread signals are handled there, not here.)
     """
     pending: list[int] = []
+    old = None
 
     def hold(signum, frame):
         pending.append(signum)
-    sigs = (signal.SIGINT, signal.SIGTERM)
     try:
-        old = {s: signal.signal(s, hold) for s in sigs}
-    except ValueError:  # not the main thread: signals are handled there, not here
-        yield
-        return
-    try:
-        yield
+        with _handled_by(hold) as old:
+            yield
     finally:
-        for s in sigs:
-            signal.signal(s, old[s])
-        if pending:
+        if pending:  # (only when the handlers were replaced)
             s, handler = pending[0], old[pending[0]]
             if callable(handler):
                 handler(s, None)  # KeyboardInterrupt or Interrupted

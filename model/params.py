@@ -92,7 +92,7 @@ def _point_entries(x, key: str):
     elif isinstance(x, tuple):
         for i, e in enumerate(x):
             if isinstance(e, Uncertain):
-                yield f"{key}[{i}]", e
+                yield entry_key(key, index=i), e
 
 
 def _fill(x, key: str, draws: dict | None):
@@ -101,7 +101,7 @@ def _fill(x, key: str, draws: dict | None):
     if isinstance(x, Uncertain):
         return draws[key] if draws is not None else x.central()
     if isinstance(x, tuple):
-        return tuple(_fill(e, f"{key}[{i}]", draws) for i, e in enumerate(x))
+        return tuple(_fill(e, entry_key(key, index=i), draws) for i, e in enumerate(x))
     return x
 
 
@@ -140,16 +140,30 @@ def _put(x, new, index: int | None):
     return tuple(new if i == index else e for i, e in enumerate(x))
 
 
-@dataclass(frozen=True)
-class Constant:
-    """A value that does not change: a float, or a tuple for vectors (whose entries are
-    floats or :class:`Uncertain`)."""
-
-    value: float | tuple
+class _ByYear:
+    """What :class:`Constant` and :class:`Schedule` share: values by year built by
+    ``self._at(years, draws, path)`` from their uncertain entries ``self.entries(path)``."""
 
     @property
     def is_random(self) -> bool:
         return bool(self.entries(""))
+
+    def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
+        """Values by year, uncertain entries at their means."""
+        return self._at(years, None)
+
+    def sample(self, years: np.ndarray, path: str, streams) -> np.ndarray:
+        """Values by year in one replication: each uncertain entry drawn from its stream
+        (``streams=None``: at its mean)."""
+        return self._at(years, _draws(self.entries(path), streams), path)
+
+
+@dataclass(frozen=True)
+class Constant(_ByYear):
+    """A value that does not change: a float, or a tuple for vectors (whose entries are
+    floats or :class:`Uncertain`)."""
+
+    value: float | tuple
 
     def entries(self, path: str) -> dict[str, Uncertain]:
         """The uncertain entries, by key (``quits.rate[0]``)."""
@@ -161,15 +175,6 @@ class Constant:
     def _at(self, years, draws, path="") -> np.ndarray:
         v = np.asarray(_fill(self.value, path, draws), dtype=float)
         return np.broadcast_to(v, (len(years),) + v.shape).copy()
-
-    def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
-        """Value by year, uncertain entries at their means."""
-        return self._at(years, None)
-
-    def sample(self, years: np.ndarray, path: str, streams) -> np.ndarray:
-        """Value by year in one replication: each uncertain entry drawn from its stream
-        (``streams=None``: at its mean)."""
-        return self._at(years, _draws(self.entries(path), streams), path)
 
     def scaled(self, factor: float) -> Constant:
         """Every entry multiplied by ``factor`` (an uncertain one: its location and spread)."""
@@ -186,22 +191,18 @@ class Constant:
 
 
 @dataclass(frozen=True)
-class Schedule:
+class Schedule(_ByYear):
     """Values by year: ``points`` is a tuple of (year, value) in increasing year order; a
     value is a float, an :class:`Uncertain`, or a tuple of floats and :class:`Uncertain`."""
 
     points: tuple
     interp: str = "step"
 
-    @property
-    def is_random(self) -> bool:
-        return bool(self.entries(""))
-
     def entries(self, path: str) -> dict[str, Uncertain]:
         """The uncertain entries, by key (``pay.growth@2030``, ``pay.monthly@2030[1]``)."""
         out = {}
         for y, v in self.points:
-            out.update(_point_entries(v, f"{path}@{y}"))
+            out.update(_point_entries(v, entry_key(path, y)))
         return out
 
     def central(self, year: int | None = None):
@@ -214,7 +215,7 @@ class Schedule:
 
     def _at(self, years, draws, path="") -> np.ndarray:
         ys = np.array([p[0] for p in self.points], dtype=float)
-        vs = np.array([_fill(v, f"{path}@{y}", draws) for y, v in self.points], dtype=float)
+        vs = np.array([_fill(v, entry_key(path, y), draws) for y, v in self.points], dtype=float)
         years = np.asarray(years, dtype=float)
         if self.interp == "linear":
             if vs.ndim == 1:
@@ -222,15 +223,6 @@ class Schedule:
             return np.stack([np.interp(years, ys, vs[:, j]) for j in range(vs.shape[1])], axis=1)
         idx = np.searchsorted(ys, years, side="right") - 1
         return vs[np.clip(idx, 0, len(ys) - 1)].copy()
-
-    def resolve(self, years: np.ndarray, rng=None) -> np.ndarray:
-        """Values by year, uncertain entries at their means."""
-        return self._at(years, None)
-
-    def sample(self, years: np.ndarray, path: str, streams) -> np.ndarray:
-        """Values by year in one replication: each uncertain entry drawn from its stream
-        (``streams=None``: at its mean)."""
-        return self._at(years, _draws(self.entries(path), streams), path)
 
     def scaled(self, factor: float) -> Schedule:
         return Schedule(tuple((y, _scale(v, factor)) for y, v in self.points), self.interp)

@@ -179,6 +179,14 @@ def _safe_lines(text: str) -> dict:
         return {}
 
 
+def _field_on_line(text: str, line: int) -> str | None:
+    """The dotted path of the longest key written on ``line`` (1-based) of a TOML text, or
+    None; only the text up to that line is scanned (the rest may not be TOML)."""
+    upto = "\n".join(toml_lines(text)[:line])
+    keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
+    return _dotted(max(keys, key=len)) if keys else None
+
+
 def path_parts(path: str) -> tuple:
     """``"targets[0].year"`` -> ``("targets", 0, "year")``."""
     parts: list = []
@@ -233,11 +241,9 @@ def _read_toml(path: Path) -> tuple[dict, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        upto = "\n".join(toml_lines(data.decode("utf-8", "replace"))[:line])
-        keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
         raise ScenarioError(f"is not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x}); save the "
                             "file as UTF-8", file=str(path), line=line,
-                            field=_dotted(max(keys, key=len)) if keys else None) from None
+                            field=_field_on_line(data.decode("utf-8", "replace"), line)) from None
     text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
     empty = ScenarioError("the file is empty; a scenario needs at least start_year, years and "
                           "[demand] communities", file=str(path), field="start_year")
@@ -264,10 +270,7 @@ def _read_toml(path: Path) -> tuple[dict, str]:
             elif "end of document" in msg:
                 line = len(toml_lines(text.rstrip())) or 1
         else:
-            upto = "\n".join(toml_lines(text)[:line])
-            keys = [k for k, ls in _safe_lines(upto).items() if line in ls]
-            if keys:
-                field = _dotted(max(keys, key=len))
+            field = _field_on_line(text, line)
         msg = re.sub(r"\s*\(at line \d+, column (\d+)\)", r" (column \1)", msg)
         msg = re.sub(r"\s*\(at end of document\)", "", msg)
         raise ScenarioError(f"is not valid TOML: {msg}", file=str(path), field=field, line=line) from None
@@ -308,10 +311,9 @@ def _load_chain(path: Path, seen: tuple = ()) -> tuple[dict, list[tuple[Path, st
     parent = raw.pop("extends", None)
     if parent is None:
         return raw, [(path, text)]
-    line = _extends_line(text)
 
-    def fail(msg):
-        raise ScenarioError(msg, file=str(path), field="extends", line=line)
+    def fail(msg):  # the line is looked up on failure only: valid files are not scanned
+        raise ScenarioError(msg, file=str(path), field="extends", line=_extends_line(text))
     if not isinstance(parent, str) or not parent.strip():
         fail(f"expected the path of a base scenario (a string), got {type(parent).__name__} {parent!r}")
     if "\x00" in parent:

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import metrics
 from .params import Constant, Schedule, Uncertain
+from .policies.retirement_age import statutory_age_months
 
 FIRST_CALENDAR_YEAR = 1949
 """Fields that name a calendar year (not a count of years) must be 0 (never) or at least this."""
@@ -23,12 +24,11 @@ BOUNDED_SHARE_UNITS = ("share", "share of communities", "share/year")
 def _bounds(x) -> list[np.ndarray]:
     """One point's extreme values: the point itself, or (with uncertain entries) every
     entry at its lowest and every entry at its highest possible value."""
-    def at(side, e):
-        return e.interval(0.0)[side] if isinstance(e, Uncertain) else e
-    if isinstance(x, Uncertain) or isinstance(x, tuple) and any(isinstance(e, Uncertain) for e in x):
-        if isinstance(x, Uncertain):
-            return [np.asarray(x.interval(0.0), dtype=float)]
-        return [np.asarray([at(side, e) for e in x], dtype=float) for side in (0, 1)]
+    if isinstance(x, Uncertain):
+        return [np.asarray(x.interval(0.0), dtype=float)]
+    if isinstance(x, tuple) and any(isinstance(e, Uncertain) for e in x):
+        return [np.asarray([e.interval(0.0)[side] if isinstance(e, Uncertain) else e for e in x], dtype=float)
+                for side in (0, 1)]
     return [np.asarray(x, dtype=float)]
 
 
@@ -38,9 +38,7 @@ def _values(v):
         return _bounds(v.value)
     if isinstance(v, Schedule):
         return [b for _, x in v.points for b in _bounds(x)]
-    if isinstance(v, Uncertain):
-        return [np.asarray(v.interval(0.0), dtype=float)]
-    return [np.asarray(v, dtype=float)]
+    return _bounds(v)
 
 
 def _max(v):
@@ -66,7 +64,10 @@ def _oldest_retirement_age(r) -> float:
     """The highest statutory retirement age over the categories of workers."""
     if r.rule == "fixed":
         return max(r.age_men, r.age_women)
-    return 63.0  # china2025: men 60 -> 63 by 2040 (FIGURES.md section 5)
+    # china2025: the ages once the transition is over (men 60 -> 63), for men, cadre and
+    # worker women born long after it
+    months = statutory_age_months(9999, 1, [False, True, True], [False, True, False])
+    return float(months.max()) / 12
 
 
 def check(sc, ck) -> None:
@@ -78,7 +79,7 @@ def check(sc, ck) -> None:
     _recruitment(sc, fail, years)
     _calendar_years(sc, fail)
     _quits(sc, fail)
-    _pay(sc, fail)
+    _pay(sc, fail, years)
     _targets(sc, fail)
 
 
@@ -212,7 +213,7 @@ def _quits(sc, fail) -> None:
                  "rate per band")
 
 
-def _pay(sc, fail) -> None:
+def _pay(sc, fail, years) -> None:
     # pay floors, contribution limits and pay-sensitive quits need a benchmark wage
     floors = _max(sc.pay.floor_share) > 0 or any(x.floor_share > 0 for x in sc.districts)
     if floors and sc.economy.average_wage <= 0:
@@ -227,7 +228,6 @@ def _pay(sc, fail) -> None:
     if (_max(sc.pay.contribution_floor) > 0 or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
              "set economy.average_wage (yuan/year)")
-    years = sc.year_list
     cap, floor = _by_year(sc.pay.contribution_cap, years), _by_year(sc.pay.contribution_floor, years)
     bad = (cap > 0) & (cap < floor)
     if bad.any():
