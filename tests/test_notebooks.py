@@ -37,11 +37,8 @@ def test_notebook_runs(path, monkeypatch):
     # jupyter_client starts a "python" kernelspec with this interpreter (sys.executable)
     try:
         client.execute()
-    except CellExecutionError as e:
+    except CellExecutionError as e:   # raised by any cell that errors (allow_errors is off)
         pytest.fail(f"{path.name} failed:\n{str(e)[-3000:]}", pytrace=False)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    assert not errors
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

@@ -80,7 +80,7 @@ def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) ->
     write_budget(results, scenario, folder / "budget.xlsx", lang=lang, summary=summary)
     files = tuple(f for f in ("budget.xlsx", "summary.csv", "targets.csv", "manifest.json")
                   if (folder / f).exists())
-    webpage.write_report(results, scenario, folder, items, lang=lang, files=files)
+    webpage.write_report(results, scenario, folder, items, lang=lang, files=files, summary=summary)
 
 
 def compare_report(results_list, table, folder, lang: str = "en") -> Path:

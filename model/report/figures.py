@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .. import metrics as M
+from ..results import _quantiles as _quantiles_nan
 from . import fonts
 from . import labels as L
 
@@ -123,9 +124,13 @@ def is_money(metric: str) -> bool:
     return M.unit(metric).startswith("yuan")
 
 
-def money_scale(lang: str) -> tuple[float, str]:
-    """Divisor and unit for money on figures: million yuan, or 万元 (10,000 yuan) in Chinese."""
-    return (1e4, "万元/年") if lang == "zh" else (1e6, "million yuan per year")
+def money_scale(lang: str, per_year: bool = True) -> tuple[float, str]:
+    """Divisor and unit for money on figures: million yuan, or 万元 (10,000 yuan) in Chinese;
+    the unit says "per year" unless ``per_year=False``."""
+    div, u = (1e4, "万元") if lang == "zh" else (1e6, "million yuan")
+    if per_year:
+        u += "/年" if lang == "zh" else " per year"
+    return div, u
 
 
 def scale_of(metric: str, lang: str) -> tuple[float, str]:
@@ -136,6 +141,17 @@ def scale_of(metric: str, lang: str) -> tuple[float, str]:
             u += "，不变价" if lang == "zh" else ", constant prices"
         return div, u
     return 1.0, L.unit(metric, lang)
+
+
+def value_axis(ax, metric: str, lang: str) -> None:
+    """The y axis of a metric's values: its label with the unit, percent for shares,
+    thousands separators otherwise."""
+    if is_share(metric):
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
+    else:
+        ax.set_ylabel(f"{L.metric(metric, lang)} ({scale_of(metric, lang)[1]})")
+        _thousands(ax)
 
 
 def _thousands(ax, axis="y", absolute=False) -> None:
@@ -149,15 +165,19 @@ def _decimals(ax, axis) -> int:
     return 0 if span >= 10 else (1 if span >= 1 else 2)
 
 
+def _values(results, metric: str) -> np.ndarray:
+    """One metric as a (replications, years) array."""
+    return results.values[:, :, results._m(metric)]
+
+
 def _quantiles(results, metric: str, qs=(0.05, 0.25, 0.5, 0.75, 0.95)) -> np.ndarray:
-    v = results.values[:, :, results.metrics.index(metric)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(v, qs, axis=0)
+        return _quantiles_nan(_values(results, metric), qs)
 
 
 def _mean(results, metric: str) -> np.ndarray:
-    v = results.values[:, :, results.metrics.index(metric)]
+    v = _values(results, metric)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(v, axis=0)
@@ -165,7 +185,7 @@ def _mean(results, metric: str) -> np.ndarray:
 
 def has_values(results, metric: str) -> bool:
     """The metric exists in the run and is not NaN in every year and replication."""
-    return metric in results.metrics and bool(np.isfinite(results.values[:, :, results.metrics.index(metric)]).any())
+    return metric in results.metrics and bool(np.isfinite(_values(results, metric)).any())
 
 
 def certainty(low: float, high: float, p: float) -> str:
@@ -184,8 +204,8 @@ def format_value(metric: str, v: float, lang: str = "en") -> str:
     if is_share(metric):
         return f"{v:.0%}" if abs(v * 100 - round(v * 100)) < 1e-9 else f"{v:.1%}"
     if is_money(metric):
-        div, u = money_scale(lang)
-        return f"{v / div:,.1f} {u.split('/')[0].split(' per')[0]}"
+        div, u = money_scale(lang, per_year=False)
+        return f"{v / div:,.1f} {u}"
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
 
 
@@ -223,9 +243,7 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
     with _style(lang):
         fig, ax, own = _axes(ax)
         years = np.asarray(results.years)
-        div, unit = scale_of(metric, lang)
-        if is_share(metric):
-            div = 1.0
+        div, _ = scale_of(metric, lang)
         q05, q25, q50, q75, q95 = _quantiles(results, metric) / div
         ax.fill_between(years, q05, q95, color=BLUE, alpha=0.15, linewidth=0, label=L.word("band90", lang))
         ax.fill_between(years, q25, q75, color=BLUE, alpha=0.35, linewidth=0, label=L.word("band50", lang))
@@ -244,17 +262,10 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
                               f"P = {row['probability']:.0%}")
                 drawn += 1
         _years_axis(ax, years, lang)
-        if is_share(metric):
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
-        else:
-            ax.set_ylabel(f"{L.metric(metric, lang)} ({unit})")
-            _thousands(ax)
-        if not legend:
-            pass
-        elif drawn:   # target labels are long: beside the plot, never over the bands
+        value_axis(ax, metric, lang)
+        if legend and drawn:   # target labels are long: beside the plot, never over the bands
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, labelspacing=0.9)
-        else:
+        elif legend:
             ax.legend(loc="best", frameon=False)
         if own:
             _finish(fig, results, L.metric(metric, lang), lang)
@@ -453,16 +464,16 @@ def age_pyramid(results, years=None, lang: str = "en"):
         bands = np.arange(len(men))
         # keep bands that hold someone in some shown year (and the bands between them)
         ymask = np.isin(results.years, ys)
-        counts = np.array([[np.nanmean(results.values[:, ymask, results.metrics.index(m)], axis=0)
-                            for m in side] for side in (men, women)])
-        used = np.flatnonzero(counts.max(axis=(0, 2)) > 0) if counts.size else np.array([0])
+        idx = [[results._m(m) for m in side] for side in (men, women)]
+        counts = np.nanmean(results.values[:, ymask][:, :, idx], axis=0)   # (years, sex, band)
+        used = np.flatnonzero(counts.max(axis=(0, 1)) > 0) if counts.size else np.array([0])
         lo_b, hi_b = (used.min(), used.max()) if used.size else (0, len(men) - 1)
         keep = bands[lo_b:hi_b + 1]
         xmax = 0.0
         for ax, year in zip(axes, ys):
             i = results._y(year)
             for side, sign, colour, key in ((men, -1, "#4a90d9", "men"), (women, 1, "#e8798f", "women")):
-                vals = results.values[:, i, [results.metrics.index(side[b]) for b in keep]]
+                vals = results.values[:, i, [results._m(side[b]) for b in keep]]
                 mean = np.nanmean(vals, axis=0)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)

@@ -1,8 +1,9 @@
 """Words on figures, in the workbook and in the report, in English and Chinese.
 
-Every label is a pair (English, Chinese). :func:`text` gives one language;
-:func:`both` gives the bilingual form used in the workbook and the report headers
-(Chinese first for ``lang="zh"``: ``"基本工资 Base pay"``; English only for ``"en"``).
+Every label is a pair (English, Chinese). :func:`word` and :func:`metric` give one
+language; :func:`word2` and :func:`metric2` give the bilingual form used in the workbook
+and the report headers (Chinese first for ``lang="zh"``: ``"基本工资 Base pay"``; English
+only for ``"en"``).
 Metric labels follow :mod:`model.metrics`; a metric with a scope after a dot
 (``payroll.gulou``) is labelled with its base metric and the scope name.
 """
@@ -197,11 +198,14 @@ def word(key: str, lang: str = "en", **fmt) -> str:
     return (zh if lang == "zh" else en).format(**fmt)
 
 
+def _both(en: str, zh: str, lang: str) -> str:
+    return f"{zh} {en}" if lang == "zh" and zh != en else en
+
+
 def word2(key: str, lang: str = "en", **fmt) -> str:
     """A fixed phrase, Chinese first then English for ``zh``; English only for ``en``."""
     en, zh = _pair(WORDS, key)
-    en, zh = en.format(**fmt), zh.format(**fmt)
-    return f"{zh} {en}" if lang == "zh" and zh != en else en
+    return _both(en.format(**fmt), zh.format(**fmt), lang)
 
 
 def _metric_pair(metric: str) -> tuple[str, str]:
@@ -224,8 +228,7 @@ def metric(name: str, lang: str = "en") -> str:
 
 def metric2(name: str, lang: str = "en") -> str:
     """Bilingual label, Chinese first for ``zh``: ``"基本工资 Base pay"``; English for ``en``."""
-    en, zh = _metric_pair(name)
-    return f"{zh} {en}" if lang == "zh" and zh != en else en
+    return _both(*_metric_pair(name), lang)
 
 
 def unit(name: str, lang: str = "en") -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -100,7 +99,7 @@ def _money(v: float, lang: str) -> str:
 
 
 def _money_unit(lang: str) -> str:
-    return "万元" if lang == "zh" else "million yuan"
+    return F.money_scale(lang, per_year=False)[1]
 
 
 def _fmt(metric: str, v: float) -> str:
@@ -146,9 +145,10 @@ def targets_table(results, lang: str) -> str:
     return _table(head, rows, num_from=3, text_cols=(8,))
 
 
-def key_table(results, lang: str, years: int = 5) -> str:
-    """Headcount, certified share, workers per 10k, payroll mean and P90, hires, exits."""
-    s = results.summary()
+def key_table(results, lang: str, years: int = 5, summary=None) -> str:
+    """Headcount, certified share, workers per 10k, payroll mean and P90, hires, exits
+    (``summary``: ``results.summary()``, if already computed)."""
+    s = results.summary() if summary is None else summary
     ys = [int(y) for y in results.years[:years]]
     cols = [("headcount", "mean"), ("certified_share", "mean"), ("workers_per_10k", "mean"),
             ("payroll", "mean"), ("payroll", "p90"), ("hires", "mean"), ("exits_total", "mean")]
@@ -178,7 +178,7 @@ def assumptions_table(scenario, lang: str) -> str:
 
 
 def write_report(results, scenario, folder, figure_items: list[dict], lang: str = "en",
-                 files: tuple[str, ...] = ()) -> Path:
+                 files: tuple[str, ...] = (), summary=None) -> Path:
     """Write ``report.html`` for one run into ``folder``.
 
     Parameters
@@ -191,6 +191,8 @@ def write_report(results, scenario, folder, figure_items: list[dict], lang: str 
     lang : {"en", "zh"}
     files : tuple of str
         Files of the run folder to link to (relative links, opened from disk).
+    summary : pandas.DataFrame, optional
+        ``results.summary()``, if already computed.
     """
     folder = Path(folder)
     board = [f for f in figure_items if f["stem"] == "target_board"]
@@ -205,7 +207,7 @@ def write_report(results, scenario, folder, figure_items: list[dict], lang: str 
     body += [f"<h2>{esc(L.word2('targets', lang))}</h2>"]
     body += [_figure(f) for f in board]
     body.append(targets_table(results, lang))
-    body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang),
+    body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
     body += [_figure(f) for f in others]
@@ -224,9 +226,7 @@ def _compare_fan(results_list, metric: str, lang: str):
     lang = F.figure_lang(lang)
     with F._style(lang):
         fig, ax = F._new_figure()
-        div, unit = F.scale_of(metric, lang)
-        if F.is_share(metric):
-            div = 1.0
+        div, _ = F.scale_of(metric, lang)
         for i, res in enumerate(results_list):
             if not F.has_values(res, metric):
                 continue
@@ -237,12 +237,7 @@ def _compare_fan(results_list, metric: str, lang: str):
             ax.plot(years, q50, color=c, linewidth=2, marker="o", markersize=3,
                     label=res.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""))
         F._years_axis(ax, np.asarray(results_list[0].years), lang)
-        if F.is_share(metric):
-            ax.yaxis.set_major_formatter(F.PercentFormatter(1.0, decimals=0))
-            ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
-        else:
-            ax.set_ylabel(f"{L.metric(metric, lang)} ({unit})")
-            F._thousands(ax)
+        F.value_axis(ax, metric, lang)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         _compare_footer(fig, results_list, f"{L.metric(metric, lang)}: {L.word('median', lang)}, "
                         f"{L.word('band90', lang)}", lang)
@@ -266,8 +261,6 @@ def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
         fig, ax = F._new_figure()
         div, unit = F.scale_of(metric, lang)
         pct = F.is_share(metric)
-        if pct:
-            div = 1.0
         names = list(dict.fromkeys(d["scenario"]))
         for i, name in enumerate(names):
             g = d[d["scenario"] == name].sort_values("year")
@@ -289,10 +282,10 @@ def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
     return fig
 
 
-def _compare_targets(results_list, lang: str):
-    """Grouped bars: each target's probability under each alternative, with intervals."""
-    tabs = [r.targets() for r in results_list]
-    names = list(dict.fromkeys(n for t in tabs for n in t["target"]))
+def _compare_targets(results_list, tabs, lang: str):
+    """Grouped bars: each target's probability under each alternative, with intervals
+    (``tabs``: each alternative's ``targets()`` indexed by target)."""
+    names = list(dict.fromkeys(n for t in tabs for n in t.index))
     if not names:
         return None
     lang = F.figure_lang(lang)
@@ -302,10 +295,8 @@ def _compare_targets(results_list, lang: str):
         h = 0.8 / k
         base = np.arange(len(names))[::-1].astype(float)
         for i, (res, t) in enumerate(zip(results_list, tabs)):
-            t = t.set_index("target")
-            p = np.array([t.loc[n, "probability"] if n in t.index else np.nan for n in names])
-            lo = np.array([t.loc[n, "probability_low"] if n in t.index else np.nan for n in names])
-            hi = np.array([t.loc[n, "probability_high"] if n in t.index else np.nan for n in names])
+            t = t.reindex(names)
+            p, lo, hi = (t[c].to_numpy(dtype=float) for c in ("probability", "probability_low", "probability_high"))
             y = base + 0.4 - h * (i + 0.5)
             ax.barh(y, np.nan_to_num(p), height=h * 0.9, color=ALT_COLOURS[i % len(ALT_COLOURS)],
                     label=res.scenario)
@@ -353,7 +344,8 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
         items.append({"stem": stem, "title": fig._suptitle.get_text(), "png": png})
 
     fl = fig_lang or lang
-    save(_compare_targets(results_list, fl), "compare_targets")
+    tabs = [r.targets().set_index("target") for r in results_list]
+    save(_compare_targets(results_list, tabs, fl), "compare_targets")
     metrics = list(dict.fromkeys(table["metric"]))
     for m in metrics:
         save(_compare_diff(table, m, baseline, results_list, fl), f"compare_diff_{m.replace('.', '-')}")
@@ -373,7 +365,6 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     # targets side by side
     body.append(f"<h2>{esc(L.word2('targets', lang))}</h2>")
     body += [_figure(f) for f in items if f["stem"] == "compare_targets"]
-    tabs = [r.targets().set_index("target") for r in results_list]
     tnames = list(dict.fromkeys(n for t in tabs for n in t.index))
     if tnames:
         trows = []
@@ -396,32 +387,13 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     scen += [s for s in dict.fromkeys(table["scenario"]) if s not in scen]
     for m in metrics:
         d = table[table["metric"] == m]
-        money = F.is_money(m)
-        unit = _money_unit(lang) if money else ("%" if F.is_share(m) else L.unit(m, lang))
-
-        def f(v, m=m, money=money):
-            v = float(v)
-            return _money(v, lang) if money else _fmt(m, v)
-        rows = []
-        for y in sorted(set(d["year"].astype(int))):
-            row = [str(y)]
-            for s in scen:
-                g = d[(d["scenario"] == s) & (d["year"].astype(int) == y)]
-                if not len(g):
-                    row.append("–")
-                    continue
-                g = g.iloc[0]
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    is_base = s == baseline or not np.isfinite(float(g["diff"]))
-                cell = f(g["mean"])
-                if not is_base:
-                    cell += (f"  ({float(g['diff']) * 100:+.1f} {L.word('pp_short', lang)} "
-                             f"[{float(g['diff_low']) * 100:+.1f}, {float(g['diff_high']) * 100:+.1f}])") \
-                        if F.is_share(m) else (f"  ({_signed(f(g['diff']))} [{_signed(f(g['diff_low']))}, "
-                                               f"{_signed(f(g['diff_high']))}])")
-                row.append(cell)
-            rows.append(row)
+        unit = _money_unit(lang) if F.is_money(m) else ("%" if F.is_share(m) else L.unit(m, lang))
+        cells = {}   # (year, scenario) -> its first row
+        for r in d[["year", "scenario", "mean", "diff", "diff_low", "diff_high"]].itertuples(index=False):
+            cells.setdefault((int(r.year), r.scenario), r)
+        rows = [[str(y)] + [_compare_cell(m, cells[(y, s)], s == baseline, lang) if (y, s) in cells else "–"
+                            for s in scen]
+                for y in sorted({y for y, _ in cells})]
         body.append(f"<h3>{esc(L.metric(m, lang))} ({esc(unit)})</h3>")
         body.append(_table([L.word2("year", lang)] + scen, rows))
         body += [_figure(x) for x in items if x["stem"] == f"compare_diff_{m.replace('.', '-')}"]
@@ -431,6 +403,21 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     path = folder / "report.html"
     path.write_text(_page(title, body, lang), encoding="utf-8")
     return path
+
+
+def _compare_cell(metric: str, row, baseline: bool, lang: str) -> str:
+    """An alternative's mean and, unless it is the baseline (or has no difference), its
+    difference from the baseline with the 95% interval; shares' differences in points."""
+    def f(v):
+        v = float(v)
+        return _money(v, lang) if F.is_money(metric) else _fmt(metric, v)
+    cell = f(row.mean)
+    if baseline or not np.isfinite(float(row.diff)):
+        return cell
+    if F.is_share(metric):
+        return (cell + f"  ({float(row.diff) * 100:+.1f} {L.word('pp_short', lang)} "
+                f"[{float(row.diff_low) * 100:+.1f}, {float(row.diff_high) * 100:+.1f}])")
+    return cell + f"  ({_signed(f(row.diff))} [{_signed(f(row.diff_low))}, {_signed(f(row.diff_high))}])"
 
 
 def _signed(s: str) -> str:
