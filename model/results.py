@@ -87,6 +87,17 @@ class Results:
     target_specs: tuple = ()
     seed: int = 0
     meta: dict = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _once(self, key: tuple, make) -> pd.DataFrame:
+        """``make()``, computed once per values array and key (a run, its CSV files and its
+        report all ask for the same tables); each caller gets its own copy."""
+        if self._memo.get("values") is not self.values:  # new or replaced values
+            self._memo.clear()
+            self._memo["values"] = self.values
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key].copy()
 
     @property
     def reps(self) -> int:
@@ -115,6 +126,9 @@ class Results:
 
     def summary(self, quantiles=QUANTILES) -> pd.DataFrame:
         """Tidy table: scenario, year, metric, mean, sd and quantiles across replications."""
+        return self._once(("summary", tuple(quantiles)), lambda: self._summary(quantiles))
+
+    def _summary(self, quantiles) -> pd.DataFrame:
         v = self.values
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -156,6 +170,9 @@ class Results:
 
     def targets(self) -> pd.DataFrame:
         """Each target: probability met (with a 95% Wilson interval), mean, first year met."""
+        return self._once(("targets", tuple(self.target_specs)), self._targets)
+
+    def _targets(self) -> pd.DataFrame:
         rows = []
         for t in self.target_specs:
             hits = self.target_hits(t)

@@ -285,3 +285,20 @@ def test_constant_prices_deflate_from_the_base_year(tmp_path):
     r0 = model.run(model.load(write_scenario(tmp_path, DETERMINISTIC + "\n[economy]\ninflation = 0.1\n",
                                              "b.toml")), reps=1, seed=1)
     np.testing.assert_allclose(r0.at("payroll_real", 2025), r0.at("payroll", 2025))
+
+
+def test_results_tables_are_computed_once_per_values():
+    """summary() and targets() are worked out once; a caller changing its copy, or new
+    values, cannot make them stale."""
+    res = model.run(model.load(SCENARIOS / "example-city.toml", {"demand.communities": 30,
+                                                                  "demand.urban_residents": 225_000,
+                                                                  "population.headcount": 350}), reps=3, seed=2)
+    first = res.summary()
+    first["mean"] = -1.0
+    again = res.summary()
+    assert (again["mean"] != -1.0).any()
+    assert again.equals(res._summary(model.results.QUANTILES))
+    res.values = res.values * 2
+    doubled = res.summary()
+    i = doubled["metric"] == "headcount"
+    np.testing.assert_allclose(doubled.loc[i, "mean"].to_numpy(), 2 * again.loc[i, "mean"].to_numpy())
