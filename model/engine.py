@@ -39,8 +39,8 @@ from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import retirement_time
-from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce
-from .sampling import draw_bands, draw_shares, rank_within, shares_from_uniforms
+from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, row_chunks
+from .sampling import bands_from_uniforms, rank_within, shares_from_uniforms
 from .schema import SECTIONS
 from .streams import Streams, uniforms
 
@@ -237,6 +237,13 @@ class Replication:
         self._schedule_exits(rows, float(y))
 
     def _initial_workforce(self) -> None:
+        """The workers in post on 1 January of the first year.
+
+        The draws come from the ``initial`` stream, each attribute over all rows in turn
+        (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break); they
+        are drawn into two reused buffers and everything derived from them is worked out
+        in row chunks (:func:`row_chunks`), so a national workforce needs no whole-array
+        temporaries beyond those buffers."""
         sc, pop, comm = self.sc, self.pop, self.comm
         ps = sc.population
         rng = self.rng("initial")
@@ -247,68 +254,90 @@ class Replication:
         else:
             per_c = comm.posts
         k = int(per_c.sum())
-        c = np.repeat(np.arange(len(comm)), per_c)
-        age = draw_bands(ps.age, k, rng)
-        tenure = draw_bands(ps.tenure, k, rng)
-        female = rng.random(k) < ps.female_share
-        cadre = rng.random(k) < ps.cadre_share
-        mixes = self.P[0].population  # the start year's education and certificate shares
-        edu = draw_shares(mixes.education, k, rng)
-        level = draw_shares(mixes.certificate, k, rng)
-        birthday = np.floor(rng.random(k) * 365) / 365
-        ability = rng.standard_normal(k)
-        tie = rng.random(k)
         pop.reserve(int(k * 1.3) + 1024)
         rows = pop.add(k)
-        pop.uid[rows] = np.arange(k, dtype=np.uint64)
-        pop.birth[rows] = y - age - 1 + birthday
-        pop.female[rows] = female
-        pop.cadre[rows] = cadre
-        pop.hire_year[rows] = y - tenure
-        pop.hire_time[rows] = y - tenure
-        pop.education[rows] = edu
-        pop.level[rows] = level
-        pop.level_since[rows] = y - np.minimum(tenure, 1)
-        pop.community[rows] = c
-        pop.ability[rows] = ability
-        pop.score[rows] = ability
+        chunks = row_chunks(slice(0, k))
+        col = SimpleNamespace(**{name: getattr(pop, name)[rows] for name in (
+            "uid", "birth", "female", "cadre", "hire_year", "hire_time", "education", "level",
+            "level_since", "community", "ability", "score", "post", "party", "grade", "grade_since")})
+        col.community[:] = np.repeat(np.arange(len(comm), dtype=col.community.dtype), per_c)
+        c = col.community
+        u, v = np.empty(k), np.empty(k)
+        age, tenure = np.empty(k, np.int16), np.empty(k, np.int16)
+        for out, bands in ((age, ps.age), (tenure, ps.tenure)):
+            rng.random(out=u)
+            rng.random(out=v)
+            for s in chunks:
+                out[s] = bands_from_uniforms(bands, u[s], v[s])
+        rng.random(out=u)
+        np.less(u, ps.female_share, out=col.female)
+        rng.random(out=u)
+        np.less(u, ps.cadre_share, out=col.cadre)
+        mixes = self.P[0].population  # the start year's education and certificate shares
+        level = np.empty(k, np.int8)  # the city mix (entry grades use it, whatever a district's own share)
+        for out, shares in ((col.education, mixes.education), (level, mixes.certificate)):
+            rng.random(out=u)
+            for s in chunks:
+                out[s] = shares_from_uniforms(shares, u[s])
+        rng.random(out=u)  # birthdays
+        col.uid[:] = np.arange(k, dtype=np.uint64)
+        for s in chunks:
+            a = age[s].astype(np.int64)
+            col.birth[s] = y - a - 1 + np.floor(u[s] * 365) / 365
+            t = tenure[s].astype(np.int64)
+            col.hire_year[s] = y - t
+            col.hire_time[s] = y - t
+            col.level_since[s] = y - np.minimum(t, 1)
+        rng.standard_normal(out=u)
+        col.ability[:] = u
+        col.score[:] = u
+        rng.random(out=u)  # ties among the longest-serving
+        key = u
+        for s in chunks:
+            key[s] = -(tenure[s].astype(np.int64) + u[s])
+        col.level[:] = level
         # districts with their own starting certified share (levels as in the city mix)
         own = np.array([d.certified_share for d in sc.districts])
         if (own >= 0).any():
-            share = own[comm.district[c]]
-            u_c, u_l = rng.random(k), rng.random(k)
-            lv = np.where(u_c < share, shares_from_uniforms(mixes.certificate, u_l, at_least=1), 0)
-            pop.level[rows] = np.where(share >= 0, lv, level)
+            rng.random(out=v)
+            u_l = rng.random(k)
+            for s in chunks:
+                share = own[comm.district[c[s]]]
+                lv = np.where(v[s] < share, shares_from_uniforms(mixes.certificate, u_l[s], at_least=1), 0)
+                col.level[s] = np.where(share >= 0, lv, level[s])
+            del u_l
         # leaders: the longest-serving in each community (ties at random)
         lead_m = int(ps.heads_per_community + ps.committee_per_community + comm.party_posts.max(initial=0))
-        key = -(tenure + tie)
         if kernels.ENABLED:
             rank = kernels.rank_top(c, key, lead_m, len(comm))
         else:
             rank = np.minimum(rank_within(c, key), lead_m)
+        del u, v
         heads, comm_members = ps.heads_per_community, ps.committee_per_community
-        post = np.where(rank < heads, 2, np.where(rank < heads + comm_members, 1, 0)).astype(np.int8)
-        pop.post[rows] = post
-        party_need = comm.party_posts[c]
-        staff_rank = rank - heads - comm_members
-        pop.party[rows] = (post == 0) & (staff_rank < party_need)
         g = self.P[0].grades
         step = max(g.step_years, 1.0)
-        base = recruitment.entry_grade(g, edu, level, post).astype(np.int64)
-        hi = np.asarray(g.max_grade)[post]
-        # one step per whole `step` years of service (at least one year a step); time in
-        # grade is the service since the last of those steps
-        steps = np.floor(tenure / step).astype(np.int64) if sc.grades.enabled else np.zeros(k, np.int64)
-        pop.grade[rows] = np.clip(base + steps, 1, hi).astype(np.int8)
-        pop.grade_since[rows] = y - np.floor(tenure - steps * step).astype(np.int64)
+        max_grade = np.asarray(g.max_grade)
+        for s in chunks:
+            r = rank[s]
+            post = np.where(r < heads, 2, np.where(r < heads + comm_members, 1, 0)).astype(np.int8)
+            col.post[s] = post
+            col.party[s] = (post == 0) & (r - heads - comm_members < comm.party_posts[c[s]])
+            base = recruitment.entry_grade(g, col.education[s], level[s], post).astype(np.int64)
+            t = tenure[s].astype(np.int64)
+            # one step per whole `step` years of service (at least one year a step); time in
+            # grade is the service since the last of those steps
+            steps = np.floor(t / step).astype(np.int64) if sc.grades.enabled else np.zeros(len(t), np.int64)
+            col.grade[s] = np.clip(base + steps, 1, max_grade[post]).astype(np.int8)
+            col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         self._entered(rows)
 
     def _entered(self, rows) -> None:
         """Fix the statutory retirement instant of new rows."""
         pop, r = self.pop, self.sc.retirement
         if r.enabled:
-            pop.retire_at[rows] = retirement_time(pop.birth[rows], pop.female[rows], pop.cadre[rows],
-                                                  r.rule, r.age_men, r.age_women)
+            for s in row_chunks(rows):  # in chunks: a national workforce enters at once
+                pop.retire_at[s] = retirement_time(pop.birth[s], pop.female[s], pop.cadre[s],
+                                                   r.rule, r.age_men, r.age_women)
         else:
             pop.retire_at[rows] = np.inf
 

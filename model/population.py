@@ -48,6 +48,13 @@ COLUMNS = {
     "uid": np.uint64,           # stable worker id: keys the worker's random draws (model.streams)
 }
 
+CHUNK = 1 << 16  # rows per chunk where a whole-array step over a big workforce would make big temporaries
+
+
+def row_chunks(rows: slice, size: int = CHUNK) -> list[slice]:
+    """Consecutive slices of at most ``size`` rows covering ``rows``, in order."""
+    return [slice(a, min(a + size, rows.stop)) for a in range(rows.start, rows.stop, size)]
+
 
 class Workforce:
     """Columns of equal length ``n`` (with spare capacity behind them)."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from ..sampling import rank_within
+from ..sampling import rank_within, smallest_first
 
 
 class Communities:
@@ -121,13 +121,15 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
 
 
 def _spread(total: int, weights: np.ndarray) -> np.ndarray:
-    """Whole numbers adding up to ``total`` in proportion to ``weights`` (largest remainder)."""
+    """Whole numbers adding up to ``total`` in proportion to ``weights`` (largest remainder;
+    ties: the earlier element)."""
     w = weights / weights.sum()
     exact = total * w
     base = np.floor(exact).astype(np.int64)
     rest = int(total - base.sum())
     if rest > 0:
-        base[np.argsort(-(exact - base), kind="stable")[:rest]] += 1
+        # the `rest` largest remainders in linear time (a partition, not a sort)
+        base[smallest_first(base - exact, rest)] += 1
     return base
 
 
