@@ -362,15 +362,20 @@ class Replication:
         quits_on = sc.quits.enabled
         pay_on = quits_on and q.pay_elasticity > 0 and self.wage_last > 0
         if kernels.ENABLED:  # writes the rows' exit instants, causes and quit probabilities
-            monthly = (self.payyear.pay_of(pop.post[rows], pop.grade[rows], pop.level[rows], pop.community[rows],
-                                           self.comm.district) if pay_on else np.zeros(0))
-            kernels.competing_exits(
-                float(t0), float(y), pop.hire_year[rows], bool(sc.retirement.enabled), pop.retire_at[rows],
-                np.asarray(q.tenure_bands, dtype=np.int64), np.asarray(q.rate, dtype=float), bool(quits_on),
-                np.uint64(self.rng("quits").key), float(q.death_rate) if quits_on else 0.0,
-                np.uint64(self.rng("deaths").key if quits_on and q.death_rate > 0 else 0), pop.uid[rows],
-                bool(pay_on), float(q.pay_elasticity), float(q.reference_pay_ratio), monthly,
-                float(self.wage_last), pop.exit_time[rows], pop.exit_cause[rows], pop.quit_prob[rows])
+            key_q = np.uint64(self.rng("quits").key)
+            key_d = np.uint64(self.rng("deaths").key if quits_on and q.death_rate > 0 else 0)
+
+            def exits(part):  # a part of `rows`, in the workforce's numbering
+                r = slice(rows.start + part.start, rows.start + part.stop)
+                monthly = (self.payyear.pay_of(pop.post[r], pop.grade[r], pop.level[r], pop.community[r],
+                                               self.comm.district) if pay_on else np.zeros(0))
+                kernels.competing_exits(
+                    float(t0), float(y), pop.hire_year[r], bool(sc.retirement.enabled), pop.retire_at[r],
+                    np.asarray(q.tenure_bands, dtype=np.int64), np.asarray(q.rate, dtype=float), bool(quits_on),
+                    key_q, float(q.death_rate) if quits_on else 0.0, key_d, pop.uid[r],
+                    bool(pay_on), float(q.pay_elasticity), float(q.reference_pay_ratio), monthly,
+                    float(self.wage_last), pop.exit_time[r], pop.exit_cause[r], pop.quit_prob[r])
+            kernels.over_rows(k, exits)
             return
         none = np.zeros(0)
         uid = pop.uid[rows]

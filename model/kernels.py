@@ -10,6 +10,8 @@ Without numba (or with ``MODEL_NO_NUMBA=1``) the numpy code runs instead.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -25,6 +27,37 @@ except ImportError:  # pragma: no cover - exercised with MODEL_NO_NUMBA=1
         def deco(f):
             return f
         return deco
+
+
+THREADS = 1  # threads for kernels over a big workforce; see `threads`
+ROWS_PER_THREAD = 1 << 18  # below this many rows a second thread costs more than it saves
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (process id, pool): a forked child makes its own
+
+
+@contextmanager
+def threads(n: int):
+    """Let :func:`over_rows` use ``n`` threads inside the block (the runner does so when the
+    replications run in this one process; worker processes keep one thread each)."""
+    global THREADS
+    old, THREADS = THREADS, max(int(n), 1)
+    try:
+        yield
+    finally:
+        THREADS = old
+
+
+def over_rows(n: int, work) -> list:
+    """``work(rows)`` over the ``n`` rows: in one call, or, for a big workforce with
+    :data:`THREADS` > 1, over consecutive row slices in that many threads (the kernels
+    release the GIL). Results in row order. Only for work whose results do not depend on
+    how the rows are split: per-row updates, whole-number counts, lists of rows."""
+    per = max(ROWS_PER_THREAD, -(-n // (2 * THREADS)))
+    if THREADS <= 1 or n <= per:
+        return [work(slice(0, n))]
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=THREADS))
+    return list(_pool[1].map(work, [slice(a, min(a + per, n)) for a in range(0, n, per)]))
 
 
 @njit(cache=True, nogil=True)
@@ -593,6 +626,19 @@ def monthly_pay(post, grade, level, community, flat, has_floor, floor_post, dflo
         # one unconditional sum: a test on the allowance inside the loop made it 20x slower
         out[i] = _gross(post[i], grade[i], community[i], flat, has_floor, floor_post, dfloor_c,
                         hfloor_c) + allowance[level[i]]
+
+
+@njit(cache=True, nogil=True)
+def compact(keep, col):
+    """Move the rows of ``col`` where ``keep`` (0/1 bytes) is 1 to its front, in order, in
+    place (see :meth:`model.population.Workforce.keep`); returns their number. Branch-free:
+    each row is copied to the next free place, which advances only past kept rows (the
+    place after the last kept row is left holding the last row)."""
+    j = 0
+    for i in range(keep.size):
+        col[j] = col[i]
+        j += keep[i]
+    return j
 
 
 @njit(cache=True, nogil=True)

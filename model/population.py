@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+
 # Exit causes; index 0 means still active.
 CAUSES = ("active", "quit", "retired", "death", "dismissed_assessment", "dismissed_cert",
           "eliminated", "nonrenewal", "promoted_out")
@@ -121,19 +123,26 @@ class Workforce:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is False, keeping order."""
-        idx = np.flatnonzero(mask)
-        k = len(idx)
+        mask = np.asarray(mask, dtype=bool)
+        k = int(np.count_nonzero(mask))
         if k == self.n:
             return
-        for name in COLUMNS:
-            col = self.__dict__["_" + name]
-            col[:k] = col[idx]
+        if kernels.ENABLED:  # in place, one pass per column, no index array
+            keep = mask.view(np.uint8)
+            for name in COLUMNS:
+                kernels.compact(keep, self.__dict__["_" + name][: self.n])
+        else:
+            idx = np.flatnonzero(mask)
+            for name in COLUMNS:
+                col = self.__dict__["_" + name]
+                col[:k] = col[idx]
         self.n = k
         self._views()
 
-    def active(self, t: float) -> np.ndarray:
-        """Mask of rows employed at instant ``t`` (entered by then, not yet left)."""
-        return (self.exit_time > t) & (self.hire_time <= t)
+    def active(self, t: float, rows: slice = slice(None)) -> np.ndarray:
+        """Mask of rows (all, or the slice ``rows``) employed at instant ``t`` (entered by
+        then, not yet left)."""
+        return (self.exit_time[rows] > t) & (self.hire_time[rows] <= t)
 
     def age(self, year: int) -> np.ndarray:
         """Age on 1 January of ``year``."""

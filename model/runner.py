@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
+from . import kernels
 from . import metrics as M
 from .engine import run_replication
 from .errors import UserError
@@ -138,8 +139,10 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
             raise UserError("--workers must be at least 1", field="workers")
         chunks = _chunks(reps, workers)
         if workers == 1 or len(chunks) == 1:
-            for ch in chunks:
-                store(*_chunk(scenario, seed, ch))
+            # one process: the kernels over a big workforce may use every core
+            with kernels.threads(os.cpu_count() or 1):
+                for ch in chunks:
+                    store(*_chunk(scenario, seed, ch))
         else:
             with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as ex:
                 futs = [ex.submit(_chunk, scenario, seed, ch) for ch in chunks]

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .. import kernels
+from ..population import row_chunks
 from ..streams import uniforms
 
 
@@ -35,13 +36,21 @@ def apply(pop, p, rng, t: float) -> dict:
     rows = np.flatnonzero(pop.active(t))
     k = len(rows)
     rho = p.persistence
-    z = np.sqrt(1 - rho) * ndtri(uniforms(rng, pop.uid[rows]))
     c_u, c_b, c_e = cuts(p.shares)
     if kernels.ENABLED:
-        n = kernels.grade_scores(z, pop.trained, pop.level, pop.ability, float(p.trained_shift),
-                                 float(p.certified_shift), float(np.sqrt(rho)), c_u, c_b, c_e, rows,
-                                 pop.rating, pop.score, pop.unq_consec, pop.unq_total)
+        def grade(part):  # a slice of the rated: counts by grade
+            n = np.zeros(4, np.int64)
+            for s in row_chunks(part):  # in chunks: the draws and their quantiles stay in cache
+                r = rows[s]
+                z = np.sqrt(1 - rho) * ndtri(uniforms(rng, pop.uid[r]))
+                n += kernels.grade_scores(z, pop.trained, pop.level, pop.ability, float(p.trained_shift),
+                                          float(p.certified_shift), float(np.sqrt(rho)), c_u, c_b, c_e, r,
+                                          pop.rating, pop.score, pop.unq_consec, pop.unq_total)
+            return n
+        keyed = getattr(rng, "key", None) is not None  # a plain Generator draws in order: one thread
+        n = np.sum(kernels.over_rows(k, grade) if keyed else [grade(slice(0, k))], axis=0)
     else:
+        z = np.sqrt(1 - rho) * ndtri(uniforms(rng, pop.uid[rows]))
         if rho > 0:
             z += np.sqrt(rho) * pop.ability[rows]
         z += p.trained_shift * pop.trained[rows] + p.certified_shift * (pop.level[rows] > 0)

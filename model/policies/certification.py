@@ -42,17 +42,20 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
     probability of each community's workers (a district's ``pass_prob_scale``)."""
     if kernels.ENABLED and getattr(rng, "key", None) is not None:
         bonus = np.asarray(grades.certificate_bonus, dtype=float)
-        sitters, passes = kernels.exam(
-            pop.exit_time, pop.hire_time, float(t), int(year), pop.level, pop.education, pop.hire_year,
-            pop.level_since, pop.attempts, pop.trained, pop.community, pop.uid, pop.post, pop.grade,
-            np.uint64(rng.key), float(p.min_education), float(p.min_tenure), float(p.sit_prob),
-            float(p.pass_prob), float(p.next_level_years), float(p.next_sit_prob),
-            float(p.pass_prob_intermediate), float(p.pass_prob_senior), float(p.trained_bonus),
-            np.asarray(p.education_bonus, dtype=float), float(p.attempt_bonus),
-            float(p.max_attempts_counted),
-            np.zeros(0) if scale_by_community is None else np.asarray(scale_by_community, dtype=float),
-            bool(grades.enabled), np.round(bonus[1:] - bonus[:-1]).astype(np.int64),
-            np.asarray(grades.max_grade, dtype=float))
+        scale = np.zeros(0) if scale_by_community is None else np.asarray(scale_by_community, dtype=float)
+        steps_by_old = np.round(bonus[1:] - bonus[:-1]).astype(np.int64)
+
+        def exam(r):  # one slice of rows: per-row updates and counts, so slices add up
+            return kernels.exam(
+                pop.exit_time[r], pop.hire_time[r], float(t), int(year), pop.level[r], pop.education[r],
+                pop.hire_year[r], pop.level_since[r], pop.attempts[r], pop.trained[r], pop.community[r],
+                pop.uid[r], pop.post[r], pop.grade[r], np.uint64(rng.key), float(p.min_education),
+                float(p.min_tenure), float(p.sit_prob), float(p.pass_prob), float(p.next_level_years),
+                float(p.next_sit_prob), float(p.pass_prob_intermediate), float(p.pass_prob_senior),
+                float(p.trained_bonus), np.asarray(p.education_bonus, dtype=float), float(p.attempt_bonus),
+                float(p.max_attempts_counted), scale, bool(grades.enabled), steps_by_old,
+                np.asarray(grades.max_grade, dtype=float))
+        sitters, passes = np.sum(kernels.over_rows(pop.n, exam), axis=0)
         return {"exam_sitters": int(sitters), "exam_passes": int(passes)}
     act = pop.active(t)
     counts = {"exam_sitters": 0, "exam_passes": 0}

@@ -28,11 +28,12 @@ from ..streams import uniforms
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
     if kernels.ENABLED and getattr(rng, "key", None) is not None:
-        n = kernels.grade_steps(pop.exit_time, pop.hire_time, float(t), int(year), pop.post, pop.grade,
-                                pop.grade_since, pop.rating, pop.uid, np.uint64(rng.key),
-                                float(p.step_years), int(p.min_rating), float(p.step_prob),
-                                np.asarray(p.max_grade, dtype=float))
-        return {"grade_steps": int(n)}
+        def steps(r):  # one slice of rows
+            return kernels.grade_steps(pop.exit_time[r], pop.hire_time[r], float(t), int(year), pop.post[r],
+                                       pop.grade[r], pop.grade_since[r], pop.rating[r], pop.uid[r],
+                                       np.uint64(rng.key), float(p.step_years), int(p.min_rating),
+                                       float(p.step_prob), np.asarray(p.max_grade, dtype=float))
+        return {"grade_steps": int(sum(kernels.over_rows(pop.n, steps)))}
     rows = np.flatnonzero(pop.active(t))
     hi = np.asarray(p.max_grade)[pop.post[rows]]
     rating = pop.rating[rows]

@@ -33,8 +33,13 @@ def apply(pop, p, rng, t: float) -> dict:
                                      ok, k)
     else:
         if kernels.ENABLED:
-            rows, key = kernels.promotion_candidates(pop.exit_time, pop.hire_time, float(t), pop.post,
-                                                     pop.rating, pop.score, ok)
+            def candidates(r):  # one slice of rows: its candidates, as rows of the workforce
+                rows, key = kernels.promotion_candidates(pop.exit_time[r], pop.hire_time[r], float(t),
+                                                         pop.post[r], pop.rating[r], pop.score[r], ok)
+                return rows + r.start, key
+            parts = kernels.over_rows(pop.n, candidates)
+            rows = np.concatenate([r for r, _ in parts])
+            key = np.concatenate([k for _, k in parts])
         else:
             rows = np.flatnonzero(pop.active(t) & ok[pop.post])
             key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]

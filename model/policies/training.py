@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..population import row_chunks
 from ..sampling import smallest_first
 from ..streams import uniforms
 
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
-    act = pop.active(t)
-    interval = np.asarray(p.interval).round().astype(np.int64)[pop.post]
-    due = np.flatnonzero(act & ((year - pop.hire_year) % interval == 0))
+    interval = np.asarray(p.interval).round().astype(np.int64)
+    due = [np.zeros(0, np.int64)]
+    for s in row_chunks(slice(0, pop.n)):  # in chunks of rows: the temporaries stay in cache
+        tenure = year - pop.hire_year[s]
+        due.append(np.flatnonzero(pop.active(t, s) & (tenure % interval[pop.post[s]] == 0)) + s.start)
+    due = np.concatenate(due)
     cap = int(round(p.capacity))
     if cap > 0 and len(due) > cap:
         # the ``cap`` due workers with the smallest keyed draws: the same people in an
