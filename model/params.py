@@ -40,7 +40,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 DISTRIBUTIONS = ("normal", "lognormal", "beta", "gamma", "uniform", "triangular")
 _DIST_ARGS = {
@@ -245,6 +244,7 @@ class Schedule(_ByYear):
 @functools.lru_cache(maxsize=1024)
 def _frozen(d: str, args: tuple):
     """The scipy distribution of an uncertain value (cached: building one is slow)."""
+    from scipy import stats  # here, not at the top: importing it takes most of a second
     a = dict(args)
     if d == "normal":
         return stats.norm(a["mean"], a["sd"])
