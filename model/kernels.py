@@ -217,31 +217,25 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     for i in range(exit_time.size):
         if not exit_time[i] > year_end:
             continue
+        # branch-free adds: levels, party posts, education and sex vary from row to row
         n += 1
         c = community[i]
         per_c[c] += 1
-        if level[i] >= k_level:
-            cert_c[c] += 1
-        if party[i]:
-            party_c[c] += 1
+        cert_c[c] += level[i] >= k_level
+        party_c[c] += party[i]
         lv[level[i]] += 1
         gr[grade[i]] += 1
         p = post[i]
         npost[p] += 1
         pay_post[p] += gross_annual[i]
         rem_post[p] += remuneration[i]
-        if education[i] >= 1:
-            college += 1
+        college += education[i] >= 1
         bsum += birth[i]
         hsum += hire_year[i]
         gsum += grade[i]
         age = year - int(np.floor(birth[i]))
-        band = (age - 20) // 5
-        if band < 0:
-            band = 0
-        if band > 9:
-            band = 9
-        pyr[band + (10 if female[i] else 0)] += 1
+        band = min(max((age - 20) // 5, 0), 9)
+        pyr[band + 10 * female[i]] += 1
     return per_c, cert_c, party_c, lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum
 
 
@@ -375,14 +369,12 @@ def elect(exit_time, hire_time, t, community, post, grade, score, heads, committ
     Two passes over the rows: one counts the posts held, one keeps each community's
     best candidates; the moves are then settled community by community."""
     n = community.size
-    held_h = np.zeros(n_comm, np.int64)
-    held_c = np.zeros(n_comm, np.int64)
+    # posts held, by community x post; branch-free (posts vary from row to row)
+    held = np.zeros(3 * n_comm, np.int64)
     for i in range(n):
-        if exit_time[i] > t and hire_time[i] <= t:
-            if post[i] == 2:
-                held_h[community[i]] += 1
-            elif post[i] == 1:
-                held_c[community[i]] += 1
+        held[3 * community[i] + post[i]] += (exit_time[i] > t) & (hire_time[i] <= t)
+    held_h = held[2::3]
+    held_c = held[1::3]
     need_h = np.zeros(n_comm, np.int64)
     # two candidate lists per community, in one array: list c holds committee members
     # for head, list n_comm + c the staff (as many as both posts could need: committee
@@ -408,10 +400,9 @@ def elect(exit_time, hire_time, t, community, post, grade, score, heads, committ
     cnt = np.zeros(2 * n_comm, np.int64)
     for i in range(n):
         p = post[i]
-        if p == 2 or not (exit_time[i] > t and hire_time[i] <= t):
-            continue
-        L = community[i] + (0 if p == 1 else n_comm)
-        r = size[L]
+        L = community[i] + (p != 1) * n_comm
+        # one test for "an active committee member or staff whose list has room"
+        r = size[L] * ((p != 2) & (exit_time[i] > t) & (hire_time[i] <= t))
         if r == 0:
             continue
         o = off[L]
@@ -591,8 +582,7 @@ def district_counts(exit_time, year_end, community, district_of_c, post, level, 
         d = district_of_c[c]
         p = post[i]
         n_d[d] += 1
-        if level[i] > 0:
-            cert_d[d] += 1.0
+        cert_d[d] += level[i] > 0  # branch-free: levels vary from row to row
         n_dp[d, p] += 1
         pay_dp[d, p] += annual[i]
         rem_dp[d, p] += remuneration[i]
@@ -607,11 +597,11 @@ def active_by_community(exit_time, hire_time, t, community, party, nc):
     active_c = np.zeros(nc, np.int64)
     party_c = np.zeros(nc, np.int64)
     for i in range(exit_time.size):
-        if exit_time[i] > t and hire_time[i] <= t:
-            c = community[i]
-            active_c[c] += 1
-            if party[i]:
-                party_c[c] += 1
+        # branch-free adds (whether a row is active varies from row to row near a round)
+        a = (exit_time[i] > t) & (hire_time[i] <= t)
+        c = community[i]
+        active_c[c] += a
+        party_c[c] += a & party[i]
     return active_c, party_c
 
 
