@@ -516,31 +516,15 @@ def _promotion_key(rating, score):
 
 
 @njit(cache=True, nogil=True)
-def promotion_candidates(exit_time, hire_time, t, post, rating, score, eligible_post):
-    """Active workers in the eligible posts and their promotion keys (grade of
-    assessment x 1000 - score; never assessed: 1500): see
-    :mod:`model.policies.promotion_out`."""
-    n = post.size
-    k = 0
-    for i in range(n):
-        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
-            k += 1
-    rows = np.empty(k, np.int64)
-    key = np.empty(k)
-    j = 0
-    for i in range(n):
-        if exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]:
-            rows[j] = i
-            key[j] = _promotion_key(rating[i], score[i])
-            j += 1
-    return rows, key
-
-
-@njit(cache=True, nogil=True)
 def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, k):
     """The ``k`` active workers in the eligible posts with the smallest promotion keys
     (grade of assessment x 1000 - score; never assessed: 1500; ties: earlier row), in
-    one pass (see :mod:`model.policies.promotion_out`). Returns their rows."""
+    one pass (see :mod:`model.policies.promotion_out`). Returns their rows and keys, in
+    no particular order.
+
+    The best so far are kept in a heap whose root is the worst of them, by (key, row):
+    a worker enters only by beating the root (a tie on the key loses, being a later
+    row), so the pass costs ``n + m log k`` for the ``m`` entries."""
     best = np.empty(k, np.int64)
     key = np.empty(k)
     cnt = 0
@@ -548,20 +532,36 @@ def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, 
         if not (exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]):
             continue
         ki = _promotion_key(rating[i], score[i])
-        j = cnt
-        if j < k:
+        if cnt < k:  # fill, sifting the new entry up towards the root
+            j = cnt
             cnt += 1
-        elif ki < key[k - 1]:
-            j = k - 1
-        else:
+            while j > 0:
+                up = (j - 1) // 2
+                if key[up] > ki or (key[up] == ki and best[up] > i):
+                    break
+                best[j] = best[up]
+                key[j] = key[up]
+                j = up
+            best[j] = i
+            key[j] = ki
             continue
-        while j > 0 and key[j - 1] > ki:
-            best[j] = best[j - 1]
-            key[j] = key[j - 1]
-            j -= 1
+        if not ki < key[0]:
+            continue
+        j = 0  # replace the root, sifting down
+        while True:
+            c = 2 * j + 1
+            if c >= k:
+                break
+            if c + 1 < k and (key[c + 1] > key[c] or (key[c + 1] == key[c] and best[c + 1] > best[c])):
+                c += 1
+            if key[c] < ki or (key[c] == ki and best[c] < i):
+                break
+            best[j] = best[c]
+            key[j] = key[c]
+            j = c
         best[j] = i
         key[j] = ki
-    return best[:cnt]
+    return best[:cnt], key[:cnt]
 
 
 @njit(cache=True, nogil=True)

@@ -17,10 +17,6 @@ from .. import kernels
 from ..population import PROMOTED_OUT
 from ..sampling import smallest_first
 
-PICK_IN_ONE_PASS = 64
-"""Up to this many workers are picked in one compiled pass (a short insertion list);
-more are picked by a partition of all candidates' keys."""
-
 
 def apply(pop, p, rng, t: float) -> dict:
     want = p.per_year + p.reserved_share * p.street_hiring_plan
@@ -28,22 +24,19 @@ def apply(pop, p, rng, t: float) -> dict:
     if k <= 0:
         return {}
     ok = np.asarray(p.posts) > 0.5
-    if kernels.ENABLED and k <= PICK_IN_ONE_PASS:
-        out = kernels.promotion_pick(pop.exit_time, pop.hire_time, float(t), pop.post, pop.rating, pop.score,
-                                     ok, k)
+    if kernels.ENABLED:
+        def pick(r):  # the best k of one slice of rows, as rows of the workforce
+            rows, key = kernels.promotion_pick(pop.exit_time[r], pop.hire_time[r], float(t), pop.post[r],
+                                               pop.rating[r], pop.score[r], ok, k)
+            return rows + r.start, key
+        parts = kernels.over_rows(pop.n, pick)
+        rows = np.concatenate([r for r, _ in parts])
+        key = np.concatenate([q for _, q in parts])
+        out = rows[np.lexsort((rows, key))[:k]]  # the best k of the slices' best (ties: earlier row)
     else:
-        if kernels.ENABLED:
-            def candidates(r):  # one slice of rows: its candidates, as rows of the workforce
-                rows, key = kernels.promotion_candidates(pop.exit_time[r], pop.hire_time[r], float(t),
-                                                         pop.post[r], pop.rating[r], pop.score[r], ok)
-                return rows + r.start, key
-            parts = kernels.over_rows(pop.n, candidates)
-            rows = np.concatenate([r for r, _ in parts])
-            key = np.concatenate([k for _, k in parts])
-        else:
-            rows = np.flatnonzero(pop.active(t) & ok[pop.post])
-            key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
-            key[pop.rating[rows] < 0] = 1.5e3  # never assessed: after qualified workers
+        rows = np.flatnonzero(pop.active(t) & ok[pop.post])
+        key = pop.rating[rows].astype(np.float64) * 1e3 - pop.score[rows]
+        key[pop.rating[rows] < 0] = 1.5e3  # never assessed: after qualified workers
         out = rows[smallest_first(key, k)]  # ties: earlier row first
     pop.leave(out, t, PROMOTED_OUT)
     return {}
