@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - exercised with MODEL_NO_NUMBA=1
 
 THREADS = 1  # threads for kernels over a big workforce; see `threads`
 ROWS_PER_THREAD = 1 << 18  # below this many rows a second thread costs more than it saves
-_pool: tuple[int, ThreadPoolExecutor] | None = None  # (process id, pool): a forked child makes its own
+_pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (process id, threads, pool): a forked child makes its own
 
 
 @contextmanager
@@ -54,10 +54,55 @@ def over_rows(n: int, work) -> list:
     per = max(ROWS_PER_THREAD, -(-n // (2 * THREADS)))
     if THREADS <= 1 or n <= per:
         return [work(slice(0, n))]
+    return list(_threads().map(work, [slice(a, min(a + per, n)) for a in range(0, n, per)]))
+
+
+PART_ROWS = 1 << 19  # rows per part for work that sums floats (see `over_parts`)
+
+
+def over_parts(n: int, work) -> list:
+    """``work(rows, whole)`` over consecutive parts of :data:`PART_ROWS` rows (one part
+    when ``n`` is no more), in :data:`THREADS` threads. For work that sums floats: the
+    parts are fixed by the rows alone, so the rounding, and the results, do not depend
+    on the threads. ``whole`` is True when one part covers every row (the work may then
+    add into its outputs directly, as an undivided pass would)."""
+    parts = [slice(a, min(a + PART_ROWS, n)) for a in range(0, n, PART_ROWS)] or [slice(0, 0)]
+    if len(parts) == 1:
+        return [work(parts[0], True)]
+    if THREADS <= 1:
+        return [work(r, False) for r in parts]
+    return list(_threads().map(lambda r: work(r, False), parts))
+
+
+def add_parts(results: list):
+    """The part results of :func:`over_parts` added up in row order, element by element
+    (each a number, an array or a tuple of them)."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    if isinstance(first, tuple):
+        return tuple(add_parts([r[i] for r in results]) for i in range(len(first)))
+    total = first.copy() if isinstance(first, np.ndarray) else first
+    for r in results[1:]:
+        total = total + r
+    return total
+
+
+def over_columns(n: int, work, columns) -> None:
+    """``work(column)`` for each of ``columns`` of a workforce of ``n`` rows: in
+    :data:`THREADS` threads when the workforce is big (each column is its own work)."""
+    if THREADS <= 1 or n <= ROWS_PER_THREAD:
+        for c in columns:
+            work(c)
+    else:
+        list(_threads().map(work, columns))
+
+
+def _threads() -> ThreadPoolExecutor:
     global _pool
-    if _pool is None or _pool[0] != os.getpid():
-        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=THREADS))
-    return list(_pool[1].map(work, [slice(a, min(a + per, n)) for a in range(0, n, per)]))
+    if _pool is None or _pool[:2] != (os.getpid(), THREADS):
+        _pool = (os.getpid(), THREADS, ThreadPoolExecutor(max_workers=THREADS))
+    return _pool[2]
 
 
 @njit(cache=True, nogil=True)

@@ -103,9 +103,10 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
     nc = len(comm)
     if kernels.ENABLED:
         (per_c, cert_c, party_c, lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum,
-         gsum) = kernels.year_end_counts(pop.exit_time, float(year_end), int(y), pop.community, pop.level,
-                                         pop.party, pop.education, pop.birth, pop.hire_year, pop.grade,
-                                         pop.post, pop.female, annual, remuneration, nc, int(k_level))
+         gsum) = kernels.add_parts(kernels.over_parts(pop.n, lambda r, whole: kernels.year_end_counts(
+             pop.exit_time[r], float(year_end), int(y), pop.community[r], pop.level[r], pop.party[r],
+             pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
+             annual[r], remuneration[r], nc, int(k_level))))
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         n = len(idx)
@@ -175,10 +176,13 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
         return out
     nd = len(scenario.districts)
     if kernels.ENABLED:
-        n_d, cert_d, n_dp, pay_dp, rem_dp, head_c = kernels.district_counts(
-            pop.exit_time, float(year_end), pop.community, np.asarray(district_of_community, dtype=np.int64),
-            pop.post, pop.level, np.asarray(annual, dtype=np.float64), np.asarray(remuneration, dtype=np.float64),
-            nd, len(comm))
+        d_of_c = np.asarray(district_of_community, dtype=np.int64)
+        annual = np.asarray(annual, dtype=np.float64)
+        remuneration = np.asarray(remuneration, dtype=np.float64)
+        n_d, cert_d, n_dp, pay_dp, rem_dp, head_c = kernels.add_parts(kernels.over_parts(
+            pop.n, lambda r, whole: kernels.district_counts(
+                pop.exit_time[r], float(year_end), pop.community[r], d_of_c, pop.post[r], pop.level[r],
+                annual[r], remuneration[r], nd, len(comm))))
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         d = district_of_community[pop.community[idx]]

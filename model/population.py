@@ -129,8 +129,8 @@ class Workforce:
             return
         if kernels.ENABLED:  # in place, one pass per column, no index array
             keep = mask.view(np.uint8)
-            for name in COLUMNS:
-                kernels.compact(keep, self.__dict__["_" + name][: self.n])
+            kernels.over_columns(self.n, lambda name: kernels.compact(keep, self.__dict__["_" + name][: self.n]),
+                                 COLUMNS)
         else:
             idx = np.flatnonzero(mask)
             for name in COLUMNS:
