@@ -677,6 +677,15 @@ def compact(keep, col):
 
 
 @njit(cache=True, nogil=True)
+def add_contributions(gross, rate, lo, hi):
+    """In place: each monthly gross pay plus ``rate`` times it clipped to the contribution
+    base ``[lo, hi]`` (see :meth:`model.policies.pay.PayYear.remuneration_of`)."""
+    for i in range(gross.size):
+        g = gross[i]
+        gross[i] = g + rate * min(max(g, lo), hi)
+
+
+@njit(cache=True, nogil=True)
 def split_staff(active, post, community, new_of):
     """Move every other active staff member (post 0; the 2nd, 4th, ... in row order) of
     each splitting community ``c`` (``new_of[c] >= 0``) to its new half ``new_of[c]``

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..population import NONRENEWAL
+from ..population import NONRENEWAL, row_chunks
 from ..streams import uniforms
 
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
     if year not in p.term_end_years:
         return {}
-    rows = np.flatnonzero(pop.active(t))
-    prob = np.where(pop.rating[rows] >= 2, p.nonrenewal_unqualified_prob, p.nonrenewal_prob)
-    out = rows[uniforms(rng, pop.uid[rows]) < prob]
-    pop.leave(out, t, NONRENEWAL)
+    out = []
+    for s in row_chunks(slice(0, pop.n)):  # in chunks of rows: the temporaries stay in cache
+        rows = np.flatnonzero(pop.active(t, s)) + s.start
+        prob = np.where(pop.rating[rows] >= 2, p.nonrenewal_unqualified_prob, p.nonrenewal_prob)
+        out.append(rows[uniforms(rng, pop.uid[rows]) < prob])
+    pop.leave(np.concatenate(out) if out else np.zeros(0, np.int64), t, NONRENEWAL)
     return {}
