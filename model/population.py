@@ -53,6 +53,10 @@ COLUMNS = {
 CHUNK = 1 << 16  # rows per chunk where a whole-array step over a big workforce would make big temporaries
 
 
+COMPACT_IN_PLACE = 1 << 16  # above this many rows, `keep` moves rows in place (compiled); below, a
+# numpy gather is quicker than 26 compiled calls
+
+
 def row_chunks(rows: slice, size: int = CHUNK) -> list[slice]:
     """Consecutive slices of at most ``size`` rows covering ``rows``, in order."""
     return [slice(a, min(a + size, rows.stop)) for a in range(rows.start, rows.stop, size)]
@@ -127,7 +131,7 @@ class Workforce:
         k = int(np.count_nonzero(mask))
         if k == self.n:
             return
-        if kernels.ENABLED:  # in place, one pass per column, no index array
+        if kernels.ENABLED and self.n > COMPACT_IN_PLACE:  # in place, one pass per column, no index array
             keep = mask.view(np.uint8)
             kernels.over_columns(self.n, lambda name: kernels.compact(keep, self.__dict__["_" + name][: self.n]),
                                  COLUMNS)

@@ -120,6 +120,7 @@ def test_keep_in_place_agrees_with_numpy(monkeypatch, share_kept):
     cols = {name: (rng.random(n) * 100).astype(dt) for name, dt in COLUMNS.items()}
     mask = rng.random(n) < share_kept
     out = {}
+    monkeypatch.setattr(model.population, "COMPACT_IN_PLACE", 100)
     for enabled in (True, False):
         monkeypatch.setattr(kernels, "ENABLED", enabled)
         pop = Workforce.from_columns(**cols)
