@@ -264,11 +264,14 @@ class Replication:
         c = col.community
         u, v = np.empty(k), np.empty(k)
         age, tenure = np.empty(k, np.int16), np.empty(k, np.int16)
+        each = kernels.in_threads  # chunks of rows are independent: they may go in threads
         for out, bands in ((age, ps.age), (tenure, ps.tenure)):
             rng.random(out=u)
             rng.random(out=v)
-            for s in chunks:
+
+            def years(s, out=out, bands=bands):
                 out[s] = bands_from_uniforms(bands, u[s], v[s])
+            each(years, chunks)
         rng.random(out=u)
         np.less(u, ps.female_share, out=col.female)
         rng.random(out=u)
@@ -277,25 +280,34 @@ class Replication:
         level = np.empty(k, np.int8)  # the city mix (entry grades use it, whatever a district's own share)
         for out, shares in ((col.education, mixes.education), (level, mixes.certificate)):
             rng.random(out=u)
-            for s in chunks:
+
+            def category(s, out=out, shares=shares):
                 out[s] = shares_from_uniforms(shares, u[s])
+            each(category, chunks)
         rng.random(out=u)  # birthdays
-        col.uid[:] = np.arange(k, dtype=np.uint64)
-        for s in chunks:
+
+        def dates(s):
+            col.uid[s] = np.arange(s.start, s.stop, dtype=np.uint64)
             a = age[s].astype(np.int64)
             col.birth[s] = y - a - 1 + np.floor(u[s] * 365) / 365
             t = tenure[s].astype(np.int64)
             col.hire_year[s] = y - t
             col.hire_time[s] = y - t
             col.level_since[s] = y - np.minimum(t, 1)
+        each(dates, chunks)
         rng.standard_normal(out=u)
-        col.ability[:] = u
-        col.score[:] = u
+
+        def ability(s):
+            col.ability[s] = u[s]
+            col.score[s] = u[s]
+        each(ability, chunks)
         rng.random(out=u)  # ties among the longest-serving
         key = u
-        for s in chunks:
+
+        def tie_key(s):
             key[s] = -(tenure[s].astype(np.int64) + u[s])
-        col.level[:] = level
+            col.level[s] = level[s]
+        each(tie_key, chunks)
         # districts with their own starting certified share (levels as in the city mix)
         own = np.array([d.certified_share for d in sc.districts])
         if (own >= 0).any():
@@ -312,12 +324,12 @@ class Replication:
             rank = kernels.rank_top(c, key, lead_m, len(comm))
         else:
             rank = np.minimum(rank_within(c, key), lead_m)
-        del u, v
+        v = None  # the second buffer goes before the ranking (the first is the ranking key)
         heads, comm_members = ps.heads_per_community, ps.committee_per_community
         g = self.P[0].grades
         step = max(g.step_years, 1.0)
         max_grade = np.asarray(g.max_grade)
-        for s in chunks:
+        def posts_and_grades(s):
             r = rank[s]
             post = np.where(r < heads, 2, np.where(r < heads + comm_members, 1, 0)).astype(np.int8)
             col.post[s] = post
@@ -329,15 +341,17 @@ class Replication:
             steps = np.floor(t / step).astype(np.int64) if sc.grades.enabled else np.zeros(len(t), np.int64)
             col.grade[s] = np.clip(base + steps, 1, max_grade[post]).astype(np.int8)
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
+        each(posts_and_grades, chunks)
         self._entered(rows)
 
     def _entered(self, rows) -> None:
         """Fix the statutory retirement instant of new rows."""
         pop, r = self.pop, self.sc.retirement
         if r.enabled:
-            for s in row_chunks(rows):  # in chunks: a national workforce enters at once
+            def retire_at(s):
                 pop.retire_at[s] = retirement_time(pop.birth[s], pop.female[s], pop.cadre[s],
                                                    r.rule, r.age_men, r.age_women)
+            kernels.in_threads(retire_at, row_chunks(rows))  # in chunks: a national workforce enters at once
         else:
             pop.retire_at[rows] = np.inf
 

@@ -91,11 +91,20 @@ def add_parts(results: list):
 def over_columns(n: int, work, columns) -> None:
     """``work(column)`` for each of ``columns`` of a workforce of ``n`` rows: in
     :data:`THREADS` threads when the workforce is big (each column is its own work)."""
-    if THREADS <= 1 or n <= ROWS_PER_THREAD:
+    if n <= ROWS_PER_THREAD:
         for c in columns:
             work(c)
     else:
-        list(_threads().map(work, columns))
+        in_threads(work, columns)
+
+
+def in_threads(work, items) -> list:
+    """``work(item)`` for each item, in :data:`THREADS` threads if there are several (for
+    independent pieces of work on disjoint rows, mostly in numpy or the kernels, which
+    release the GIL); results in order."""
+    if THREADS <= 1 or len(items) <= 1:
+        return [work(i) for i in items]
+    return list(_threads().map(work, items))
 
 
 def _threads() -> ThreadPoolExecutor:

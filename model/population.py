@@ -57,8 +57,10 @@ COMPACT_IN_PLACE = 1 << 16  # above this many rows, `keep` moves rows in place (
 # numpy gather is quicker than 26 compiled calls
 
 
-def row_chunks(rows: slice, size: int = CHUNK) -> list[slice]:
-    """Consecutive slices of at most ``size`` rows covering ``rows``, in order."""
+def row_chunks(rows: slice, size: int | None = None) -> list[slice]:
+    """Consecutive slices of at most ``size`` (default :data:`CHUNK`) rows covering
+    ``rows``, in order."""
+    size = size or CHUNK
     return [slice(a, min(a + size, rows.stop)) for a in range(rows.start, rows.stop, size)]
 
 

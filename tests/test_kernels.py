@@ -114,13 +114,14 @@ def test_rank_top_agrees_with_rank_within(m):
 def test_keep_in_place_agrees_with_numpy(monkeypatch, share_kept):
     """Dropping rows in place (the compiled path) leaves every column exactly as the
     numpy gather does, in order, for every column type."""
+    from model import population
     from model.population import COLUMNS, Workforce
     rng = np.random.default_rng(int(share_kept * 10))
     n = 5000
     cols = {name: (rng.random(n) * 100).astype(dt) for name, dt in COLUMNS.items()}
     mask = rng.random(n) < share_kept
     out = {}
-    monkeypatch.setattr(model.population, "COMPACT_IN_PLACE", 100)
+    monkeypatch.setattr(population, "COMPACT_IN_PLACE", 100)
     for enabled in (True, False):
         monkeypatch.setattr(kernels, "ENABLED", enabled)
         pop = Workforce.from_columns(**cols)
@@ -134,21 +135,25 @@ def test_keep_in_place_agrees_with_numpy(monkeypatch, share_kept):
 
 @pytest.mark.parametrize("name", ["example-city.toml", "nanjing-2018.toml"])
 def test_threads_give_identical_results(monkeypatch, name):
-    """Kernels split over threads (here every 300 rows, so small runs split too) give
-    exactly the values of one thread: the split work is per-row or whole-number counts,
+    """Kernels split over threads (here every 300 rows, so small runs split too) and
+    chunks of numpy work in threads give exactly the values of one thread: the split
+    work is per-row or whole-number counts,
     and float sums go by parts fixed by the rows alone (here 700 rows), not by threads.
     Parts change only the order of float additions: money agrees with the undivided
     pass to rounding (relative 1e-12), counts exactly."""
+    from model import metrics, population
+    from model.engine import run_replication
     sc = model.load(SCENARIOS / name)
-    whole = model.engine.run_replication(sc, 11, 0)
+    whole = run_replication(sc, 11, 0)
     monkeypatch.setattr(kernels, "ROWS_PER_THREAD", 300)
     monkeypatch.setattr(kernels, "PART_ROWS", 700)
-    one = model.engine.run_replication(sc, 11, 0)
+    monkeypatch.setattr(population, "CHUNK", 1000)  # chunks of numpy work, also in threads
+    one = run_replication(sc, 11, 0)
     with kernels.threads(2):
-        two = model.engine.run_replication(sc, 11, 0)
+        two = run_replication(sc, 11, 0)
         assert kernels.THREADS == 2
     assert kernels.THREADS == 1
     np.testing.assert_array_equal(one, two)
     np.testing.assert_allclose(one, whole, rtol=1e-12, equal_nan=True)
-    i = model.metrics.names(sc).index("headcount")
+    i = metrics.names(sc).index("headcount")
     np.testing.assert_array_equal(one[:, i], whole[:, i])
