@@ -82,7 +82,12 @@ def add_parts(results: list):
         return first
     if isinstance(first, tuple):
         return tuple(add_parts([r[i] for r in results]) for i in range(len(first)))
-    total = first.copy() if isinstance(first, np.ndarray) else first
+    if isinstance(first, np.ndarray):
+        total = first.copy()
+        for r in results[1:]:
+            np.add(total, r, out=total)  # in place: per-community arrays are big
+        return total
+    total = first
     for r in results[1:]:
         total = total + r
     return total
