@@ -419,47 +419,56 @@ def keyed_uniforms(key, ids, sub0, out):
 
 @njit(cache=True, nogil=True)
 def elect(exit_time, hire_time, t, community, post, grade, score, heads, committee, alive,
-          min_grade_head, min_grade_committee, n_comm):
-    """Elections (see :mod:`model.policies.elections`): in each community, vacant head
-    posts go to the best-scoring committee members, then staff; then vacant committee
-    posts to the best-scoring remaining staff (ties: earlier row first). A worker moving
-    up takes at least the new post's minimum grade. Returns the number moved.
+          min_grade_head, min_grade_committee, c_lo, c_hi):
+    """Elections (see :mod:`model.policies.elections`) in the communities ``c_lo`` to
+    ``c_hi - 1``: in each, vacant head posts go to the best-scoring committee members,
+    then staff; then vacant committee posts to the best-scoring remaining staff (ties:
+    earlier row first). A worker moving up takes at least the new post's minimum grade.
+    Returns the number moved. Communities are independent, so disjoint ranges may run at
+    once (in threads).
 
     Two passes over the rows: one counts the posts held, one keeps each community's
     best candidates; the moves are then settled community by community."""
     n = community.size
+    m = c_hi - c_lo  # communities here; `cc` is a community's place among them
     # posts held, by community x post; branch-free (posts vary from row to row)
-    held = np.zeros(3 * n_comm, np.int64)
+    held = np.zeros(3 * m, np.int64)
     for i in range(n):
-        held[3 * community[i] + post[i]] += (exit_time[i] > t) & (hire_time[i] <= t)
+        cc = community[i] - c_lo
+        if cc < 0 or cc >= m:
+            continue
+        held[3 * cc + post[i]] += (exit_time[i] > t) & (hire_time[i] <= t)
     held_h = held[2::3]
     held_c = held[1::3]
-    need_h = np.zeros(n_comm, np.int64)
-    # two candidate lists per community, in one array: list c holds committee members
-    # for head, list n_comm + c the staff (as many as both posts could need: committee
+    need_h = np.zeros(m, np.int64)
+    # two candidate lists per community, in one array: list cc holds committee members
+    # for head, list m + cc the staff (as many as both posts could need: committee
     # members moving up leave seats); each is kept best first (ties: earlier row)
-    off = np.zeros(2 * n_comm + 1, np.int64)
-    size = np.zeros(2 * n_comm, np.int64)
-    for c in range(n_comm):
-        if alive.size > 0 and not alive[c]:
+    off = np.zeros(2 * m + 1, np.int64)
+    size = np.zeros(2 * m, np.int64)
+    for cc in range(m):
+        if alive.size > 0 and not alive[c_lo + cc]:
             continue
-        if heads > held_h[c]:
-            need_h[c] = heads - held_h[c]
-        size[c] = need_h[c]
+        if heads > held_h[cc]:
+            need_h[cc] = heads - held_h[cc]
+        size[cc] = need_h[cc]
         if committee > 0:
-            size[n_comm + c] = need_h[c] + max(committee - held_c[c], 0) + need_h[c]
+            size[m + cc] = need_h[cc] + max(committee - held_c[cc], 0) + need_h[cc]
         else:
-            size[n_comm + c] = need_h[c]
-    for k in range(2 * n_comm):
+            size[m + cc] = need_h[cc]
+    for k in range(2 * m):
         off[k + 1] = off[k] + size[k]
-    if off[2 * n_comm] == 0:
+    if off[2 * m] == 0:
         return 0
-    lst = np.empty(off[2 * n_comm], np.int64)
-    key = np.empty(off[2 * n_comm])
-    cnt = np.zeros(2 * n_comm, np.int64)
+    lst = np.empty(off[2 * m], np.int64)
+    key = np.empty(off[2 * m])
+    cnt = np.zeros(2 * m, np.int64)
     for i in range(n):
+        cc = community[i] - c_lo
+        if cc < 0 or cc >= m:
+            continue
         p = post[i]
-        L = community[i] + (p != 1) * n_comm
+        L = cc + (p != 1) * m
         # one test for "an active committee member or staff whose list has room"
         r = size[L] * ((p != 2) & (exit_time[i] > t) & (hire_time[i] <= t))
         if r == 0:
@@ -480,16 +489,16 @@ def elect(exit_time, hire_time, t, community, post, grade, score, heads, committ
         lst[o + j] = i
         key[o + j] = si
     moved = 0
-    for c in range(n_comm):
-        up_h = cnt[c]  # committee members to head: at most need_h[c] by the list's length
-        s0 = off[n_comm + c]
-        n_s = cnt[n_comm + c]
-        staff_h = min(need_h[c] - up_h, n_s)  # staff to head
+    for cc in range(m):
+        up_h = cnt[cc]  # committee members to head: at most need_h[cc] by the list's length
+        s0 = off[m + cc]
+        n_s = cnt[m + cc]
+        staff_h = min(need_h[cc] - up_h, n_s)  # staff to head
         staff_c = 0  # staff to committee
-        if committee > 0 and (alive.size == 0 or alive[c]):
-            staff_c = max(min(committee - (held_c[c] - up_h), n_s - staff_h), 0)
+        if committee > 0 and (alive.size == 0 or alive[c_lo + cc]):
+            staff_c = max(min(committee - (held_c[cc] - up_h), n_s - staff_h), 0)
         for j in range(up_h + staff_h + staff_c):
-            i = lst[off[c] + j] if j < up_h else lst[s0 + j - up_h]
+            i = lst[off[cc] + j] if j < up_h else lst[s0 + j - up_h]
             target, floor = (2, min_grade_head) if j < up_h + staff_h else (1, min_grade_committee)
             post[i] = target
             if grade[i] < floor:

@@ -36,11 +36,15 @@ def apply(pop, p, heads: int, committee: int, n_comm: int, min_grade, t: float, 
     if not (p.fill_between or year in p.years):
         return {}
     if kernels.ENABLED:
-        moved = kernels.elect(pop.exit_time, pop.hire_time, float(t), pop.community, pop.post, pop.grade,
-                              pop.score, int(heads), int(committee),
-                              np.zeros(0, bool) if alive is None else np.ascontiguousarray(alive[:n_comm]),
-                              int(min_grade[2]), int(min_grade[1]), int(n_comm))
-        return {"posts_filled_internally": int(moved)}
+        live = np.zeros(0, bool) if alive is None else np.ascontiguousarray(alive[:n_comm])
+
+        def elect(communities):  # a range of communities: independent of the others
+            return kernels.elect(pop.exit_time, pop.hire_time, float(t), pop.community, pop.post, pop.grade,
+                                 pop.score, int(heads), int(committee), live, int(min_grade[2]),
+                                 int(min_grade[1]), communities.start, communities.stop)
+        ways = kernels.THREADS if pop.n > kernels.ROWS_PER_THREAD else 1
+        ranges = [slice(n_comm * j // ways, n_comm * (j + 1) // ways) for j in range(ways)]
+        return {"posts_filled_internally": int(sum(kernels.in_threads(elect, ranges)))}
     moved = 0
     act = pop.active(t)
     for post, per_comm, source in ((2, heads, (1, 0)), (1, committee, (0,))):
