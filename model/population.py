@@ -69,10 +69,12 @@ class Workforce:
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
-        self._used = 0  # rows at and beyond this index have never been written: still zero
         self._cap = max(int(capacity), 16)
         for name, dt in COLUMNS.items():
-            setattr(self, "_" + name, np.zeros(self._cap, dtype=dt))
+            # empty, not zeros: rows are zeroed as they are added, so spare capacity is
+            # never touched (zeros would clear it all when the allocator keeps large
+            # blocks, see model.runner)
+            setattr(self, "_" + name, np.empty(self._cap, dtype=dt))
         self._views()
 
     def _views(self) -> None:
@@ -103,11 +105,10 @@ class Workforce:
     def _grow(self, cap: int) -> None:
         for name in COLUMNS:
             old = self.__dict__["_" + name]
-            new = np.zeros(cap, dtype=old.dtype)
+            new = np.empty(cap, dtype=old.dtype)
             new[: self.n] = old[: self.n]
             self.__dict__["_" + name] = new
         self._cap = cap
-        self._used = self.n
         self._views()
 
     def add(self, k: int) -> slice:
@@ -116,11 +117,8 @@ class Workforce:
         if need > self._cap:
             self._grow(max(need, int(self._cap * 1.5)))
         s = slice(self.n, need)
-        dirty = slice(self.n, min(need, self._used))  # fresh rows are zero already
-        if dirty.stop > dirty.start:
-            for name in COLUMNS:
-                self.__dict__["_" + name][dirty] = 0
-        self._used = max(self._used, need)
+        for name in COLUMNS:
+            self.__dict__["_" + name][s] = 0
         self.__dict__["_exit_time"][s] = np.inf
         self.__dict__["_rating"][s] = -1
         self.n = need
