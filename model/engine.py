@@ -62,7 +62,8 @@ def year_parameters(scenario, streams: Streams | None) -> list[SimpleNamespace]:
     convention).
     """
     if scenario not in _FIXED:
-        _FIXED[scenario] = (_resolve(scenario), scenario.random_fields())
+        random_fields = scenario.random_fields()
+        _FIXED[scenario] = (_resolve(scenario, skip=random_fields), random_fields)
     fixed, random_fields = _FIXED[scenario]
     if not random_fields:
         return fixed
@@ -79,8 +80,9 @@ def year_parameters(scenario, streams: Streams | None) -> list[SimpleNamespace]:
     return out
 
 
-def _resolve(scenario):
-    """Every field by year, uncertain values at their means."""
+def _resolve(scenario, skip=()):
+    """Every field by year but those in ``skip`` (paths ``section.field``: the uncertain
+    ones, which each replication draws), uncertain values at their means."""
     years = scenario.year_list
     per_year = [dict() for _ in years]
     for sec, spec in SECTIONS.items():
@@ -88,6 +90,10 @@ def _resolve(scenario):
         cols = {}
         for name in spec:
             v = getattr(section, name)
+            if f"{sec}.{name}" in skip:
+                for d in per_year:
+                    d.setdefault(sec, {})
+                continue
             if isinstance(v, (Constant, Schedule, Uncertain)):
                 cols[name] = v.resolve(years)
             else:

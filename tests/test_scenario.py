@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from robust_helpers import BENCH, call, check_error
 
@@ -241,6 +242,37 @@ def test_uncertain_mean_without_scipy_matches_scipy(dist, args):
     u = Uncertain(dist, tuple(args.items()))
     assert u.shape_problem() is None
     assert u.mean() == pytest.approx(float(u.frozen().mean()), rel=1e-12)
+
+
+@pytest.mark.parametrize("dist, args", [
+    ("normal", {"mean": 0.045, "sd": 0.015}), ("normal", {"mean": -3.0, "sd": 7.5}),
+    ("lognormal", {"mean": 83800.0, "sd": 5000.0}), ("lognormal", {"mean": 0.3, "sd": 0.2}),
+    ("beta", {"mean": 0.5, "sd": 0.1}), ("beta", {"mean": 0.07, "sd": 0.02}), ("beta", {"mean": 0.9, "sd": 0.05}),
+    ("gamma", {"mean": 2.0, "sd": 1.0}), ("gamma", {"mean": 1000.0, "sd": 300.0}),
+    ("uniform", {"low": 0.1, "high": 0.4}), ("triangular", {"low": 0.0, "mode": 0.1, "high": 0.5}),
+])
+def test_uncertain_quantiles_are_scipy_stats_own(dist, args):
+    """Draws take quantiles by scipy.stats' formulas on scipy.special (scipy.stats is
+    slow to import): the same numbers, bit for bit, so replications draw what they drew
+    through scipy.stats; arrays and single numbers alike, tails included."""
+    from model.params import Uncertain
+    u = Uncertain(dist, tuple(args.items()))
+    q = np.concatenate([np.random.default_rng(5).random(5000), [0.0, 1e-12, 0.5, 1 - 1e-12]])
+    np.testing.assert_array_equal(u.ppf(q), u.frozen().ppf(q))
+    for x in (0.01, 0.3, 0.77):
+        assert float(u.ppf(x)) == float(u.frozen().ppf(x))
+
+
+def test_wilson_interval_is_scipy_stats_own():
+    """Target probabilities' intervals: the formula scipy.stats.binomtest uses, same numbers."""
+    from scipy import stats
+
+    from model.results import wilson
+    for n in (1, 2, 5, 20, 100, 1000, 12345):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            for level in (0.9, 0.95, 0.99):
+                ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+                assert wilson(k, n, level) == (float(ci.low), float(ci.high))
 
 
 def test_lines_are_counted_as_toml_counts_them(tmp_path):

@@ -57,7 +57,7 @@ class Factor:
         u = np.clip(np.asarray(u, dtype=float), 1e-9, 1 - 1e-9)
         if self.dist is None:
             return self.low + u * (self.high - self.low)
-        return np.clip(self.dist.frozen().ppf(u), self.dist.lo, self.dist.hi)  # as Uncertain.draw clips
+        return np.clip(self.dist.ppf(u), self.dist.lo, self.dist.hi)  # as Uncertain.draw clips
 
 
 @dataclass
