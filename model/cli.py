@@ -317,10 +317,29 @@ def _interrupted_message(signum: int) -> str:
     return (f"interrupted ({how}): no output was written; any earlier output folder is unchanged")
 
 
+def _interrupted(e: KeyboardInterrupt) -> int:
+    """Say which signal stopped the command (one line); its exit status, 128 + signal."""
+    from .outputs import Interrupted
+    signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+    print(_interrupted_message(signum), file=sys.stderr)
+    return 128 + signum
+
+
+def _interruption_in(e: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt (a signal, see :mod:`model.outputs`) among the causes of ``e``."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
     130 / 143 interrupted by SIGINT / SIGTERM)."""
-    from .outputs import Interrupted, interrupts_as_exceptions, raise_if_interrupted, reset
+    from .outputs import interrupts_as_exceptions, raise_if_interrupted, reset
     program = argv is None  # run as `python -m model` (not called from Python)
     argv = list(sys.argv[1:] if argv is None else argv)
     option = bool(argv) and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")
@@ -341,15 +360,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
-        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
-        print(_interrupted_message(signum), file=sys.stderr)
-        return 128 + signum
+        return _interrupted(e)
     except BrokenPipeError:
         if not program:
             raise
         # the output was piped into a reader that stopped early (`... | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:
+        # a signal's exception wrapped by the code it interrupted (an import running a
+        # class body's __set_name__ wraps it in a RuntimeError): still an interruption
+        cause = _interruption_in(e)
+        if cause is None:
+            raise
+        return _interrupted(cause)
     finally:
         if program:
             # the command is over (its output complete, or nothing written): a signal during

@@ -550,6 +550,33 @@ def test_ctrl_c_message_says_what_was_written(tmp_path, monkeypatch):
     assert stderr.startswith("interrupted (Ctrl-C) after the output was complete: ")
 
 
+def test_a_signal_wrapped_by_the_code_it_interrupted_is_still_an_interruption(tmp_path, monkeypatch):
+    """A signal's exception raised inside an import can reach the command line wrapped (a
+    class body's ``__set_name__`` turns it into a RuntimeError, as matplotlib's did when
+    SIGINT came while the report imported it): still one line and 128 + signal, nothing
+    written. A RuntimeError with no signal behind it is not mistaken for one."""
+    import model.runner
+    from model.outputs import Interrupted
+
+    def wrapped(*a, **kw):
+        try:
+            raise Interrupted(signal.SIGTERM)
+        except Interrupted as e:
+            raise RuntimeError("Error calling __set_name__") from e
+    monkeypatch.setattr(model.runner, "run", wrapped)
+    out = tmp_path / "out"
+    code, stdout, stderr = call(["run", BENCH, "--reps", "2", "--out", out, "--quiet", *SMALL])
+    assert code == 128 + signal.SIGTERM and not out.exists()
+    assert stderr.count("\n") == 1 and stderr.startswith("interrupted (signal SIGTERM)")
+
+    def broken(*a, **kw):
+        raise RuntimeError("a bug, not a signal")
+    monkeypatch.setattr(model.runner, "run", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        call(["run", BENCH, "--reps", "2", "--out", out, "--quiet", *SMALL])
+    assert not out.exists()
+
+
 def _start(out: Path, seed: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "model", "run", str(BENCH), "--reps", "200", "--seed", str(seed),
                              "--out", str(out), *SMALL], cwd=ROOT, text=True,
