@@ -157,3 +157,26 @@ def test_threads_give_identical_results(monkeypatch, name):
     np.testing.assert_allclose(one, whole, rtol=1e-12, equal_nan=True)
     i = metrics.names(sc).index("headcount")
     np.testing.assert_array_equal(one[:, i], whole[:, i])
+
+
+def test_parts_are_fixed_by_the_rows_and_added_in_order(monkeypatch):
+    """``over_parts`` cuts the rows into the same parts whatever the threads (so float
+    sums round alike), hands ``whole`` only to a single part, and ``add_parts`` adds
+    numbers, arrays and tuples of them part by part, in row order; one part is returned
+    as it is."""
+    monkeypatch.setattr(kernels, "PART_ROWS", 4)
+    seen = {}
+    for threads in (1, 2, 3):
+        with kernels.threads(threads):
+            seen[threads] = kernels.over_parts(10, lambda r, whole: (r.start, r.stop, whole))
+    assert seen[1] == seen[2] == seen[3] == [(0, 4, False), (4, 8, False), (8, 10, False)]
+    assert kernels.over_parts(3, lambda r, whole: (r.start, r.stop, whole)) == [(0, 3, True)]
+    x = np.array([0.1, 1e16, -1e16, 0.2, 3.0, 0.3, 7.0, -2.5, 1e-3])
+    counts = np.array([1, 0, 2, 5, 1, 1, 0, 3, 4])
+    with kernels.threads(2):
+        parts = kernels.over_parts(len(x), lambda r, whole: (float(x[r].sum()), np.bincount(counts[r], minlength=6)))
+    total, hist = kernels.add_parts(parts)
+    assert total == (float(x[0:4].sum()) + float(x[4:8].sum())) + float(x[8:].sum())
+    np.testing.assert_array_equal(hist, np.bincount(counts, minlength=6))
+    one = (1.5, np.arange(3))
+    assert kernels.add_parts([one]) is one
