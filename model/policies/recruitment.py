@@ -166,9 +166,10 @@ def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng) -> tuple[n
     """Vacant posts and vacant party-building posts per community at instant ``t``."""
     n = len(comm)
     if kernels.ENABLED:
-        active_c, party_c = kernels.add_parts(kernels.over_parts(
-            pop.n, lambda r, whole: kernels.active_by_community(pop.exit_time[r], pop.hire_time[r], float(t),
-                                                                pop.community[r], pop.party[r], n)))
+        # whole-number counts: any split adds up alike, so one slice a thread
+        active_c, party_c = kernels.add_parts(kernels.over_rows(
+            pop.n, lambda r: kernels.active_by_community(pop.exit_time[r], pop.hire_time[r], float(t),
+                                                         pop.community[r], pop.party[r], n)))
     else:
         act = pop.active(t)
         active_c = np.bincount(pop.community[act], minlength=n)
