@@ -332,7 +332,7 @@ def _interruption_in(e: BaseException) -> KeyboardInterrupt | None:
         if isinstance(e, KeyboardInterrupt):
             return e
         seen.add(id(e))
-        e = e.__cause__ or e.__context__
+        e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
     return None
 
 

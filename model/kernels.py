@@ -593,9 +593,12 @@ def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, 
     The best so far are kept in a heap whose root is the worst of them, by (key, row):
     a worker enters only by beating the root (a tie on the key loses, being a later
     row), so the pass costs ``n + m log k`` for the ``m`` entries."""
+    k = max(k, 0)
     best = np.empty(k, np.int64)
     key = np.empty(k)
     cnt = 0
+    if k == 0:
+        return best, key
     for i in range(post.size):
         if not (exit_time[i] > t and hire_time[i] <= t and eligible_post[post[i]]):
             continue

@@ -127,7 +127,10 @@ class Workforce:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is False, keeping order."""
-        mask = np.asarray(mask, dtype=bool)
+        # a copy: the mask may be a view of a column, which the in-place path rewrites
+        mask = np.array(mask, dtype=bool)
+        if mask.shape != (self.n,):
+            raise ValueError(f"keep: a mask of {self.n} rows is needed, got shape {mask.shape}")
         k = int(np.count_nonzero(mask))
         if k == self.n:
             return

@@ -8,6 +8,7 @@ replication order.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -60,6 +61,14 @@ def reps_and_seed(scenario, reps: int | None, seed: int | None) -> tuple[int, in
     if seed < 0:
         raise UserError("--seed must be a whole number >= 0", field="seed")
     return reps, seed
+
+
+def _cores() -> int:
+    """Cores this process may run on (its affinity, where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def default_workers(reps: int) -> int:
@@ -139,8 +148,9 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
             raise UserError("--workers must be at least 1", field="workers")
         chunks = _chunks(reps, workers)
         if workers == 1 or len(chunks) == 1:
-            # one process: the kernels over a big workforce may use every core
-            with kernels.threads(os.cpu_count() or 1):
+            # one process: the kernels over a big workforce may use every core, unless this
+            # is itself a worker of a pool (an experiment's processes keep one thread each)
+            with kernels.threads(_cores() if multiprocessing.parent_process() is None else 1):
                 for ch in chunks:
                     store(*_chunk(scenario, seed, ch))
         else:

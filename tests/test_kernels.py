@@ -180,3 +180,48 @@ def test_parts_are_fixed_by_the_rows_and_added_in_order(monkeypatch):
     np.testing.assert_array_equal(hist, np.bincount(counts, minlength=6))
     one = (1.5, np.arange(3))
     assert kernels.add_parts([one]) is one
+
+
+def test_keep_takes_a_copy_of_its_mask_and_checks_its_length(monkeypatch):
+    """A mask that is a view of a column (which the in-place path rewrites column by
+    column) drops the same rows from every column; a mask of the wrong length is an
+    error, not a write past the end."""
+    from model import population
+    from model.population import COLUMNS, Workforce
+    monkeypatch.setattr(population, "COMPACT_IN_PLACE", 100)
+    rng = np.random.default_rng(8)
+    n = 3000
+    cols = {name: (rng.random(n) * 100).astype(dt) for name, dt in COLUMNS.items()}
+    pop = Workforce.from_columns(**cols)
+    pop.keep(pop.female)  # a view of the `female` column
+    kept = cols["female"]
+    for name in COLUMNS:
+        np.testing.assert_array_equal(getattr(pop, name), cols[name][kept], err_msg=name)
+    with pytest.raises(ValueError, match="mask"):
+        pop.keep(np.ones(pop.n + 5, bool))
+
+
+def test_promotion_pick_of_none_is_empty():
+    rows, key = kernels.promotion_pick(np.full(5, np.inf), np.zeros(5), 0.5, np.zeros(5, np.int8),
+                                       np.zeros(5, np.int8), np.zeros(5, np.float32), np.ones(3, bool), 0)
+    assert rows.size == 0 and key.size == 0
+
+
+@pytest.mark.parametrize("in_a_pool", [False, True])
+def test_threads_only_in_the_main_process(monkeypatch, in_a_pool):
+    """A run in one process widens the kernels to every core, unless it runs inside a
+    worker of a process pool (an experiment's), which keeps one thread."""
+    import multiprocessing
+
+    from model import metrics, runner
+    sc = model.load(SCENARIOS / "bench.toml", {"years": 2})
+    seen = []
+
+    def chunk(scenario, seed, reps):
+        seen.append(kernels.THREADS)
+        return reps.start, np.zeros((len(reps), scenario.years, len(metrics.names(scenario))))
+    monkeypatch.setattr(runner, "_chunk", chunk)
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object() if in_a_pool else None)
+    runner.run(sc, reps=2, workers=1, quiet=True)
+    assert seen and set(seen) == ({1} if in_a_pool else {runner._cores()})
+    assert kernels.THREADS == 1

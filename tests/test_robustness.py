@@ -569,6 +569,15 @@ def test_a_signal_wrapped_by_the_code_it_interrupted_is_still_an_interruption(tm
     assert code == 128 + signal.SIGTERM and not out.exists()
     assert stderr.count("\n") == 1 and stderr.startswith("interrupted (signal SIGTERM)")
 
+    from model.cli import _interruption_in
+    try:
+        try:
+            raise Interrupted(signal.SIGINT)
+        except Interrupted:
+            raise RuntimeError("chosen instead") from None  # the signal deliberately set aside
+    except RuntimeError as e:
+        assert _interruption_in(e) is None
+
     def broken(*a, **kw):
         raise RuntimeError("a bug, not a signal")
     monkeypatch.setattr(model.runner, "run", broken)

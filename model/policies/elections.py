@@ -42,7 +42,7 @@ def apply(pop, p, heads: int, committee: int, n_comm: int, min_grade, t: float, 
             return kernels.elect(pop.exit_time, pop.hire_time, float(t), pop.community, pop.post, pop.grade,
                                  pop.score, int(heads), int(committee), live, int(min_grade[2]),
                                  int(min_grade[1]), communities.start, communities.stop)
-        ways = kernels.THREADS if pop.n > kernels.ROWS_PER_THREAD else 1
+        ways = min(kernels.THREADS, n_comm) if pop.n > kernels.ROWS_PER_THREAD else 1
         ranges = [slice(n_comm * j // ways, n_comm * (j + 1) // ways) for j in range(ways)]
         return {"posts_filled_internally": int(sum(kernels.in_threads(elect, ranges)))}
     moved = 0
