@@ -121,12 +121,11 @@ def _threads() -> ThreadPoolExecutor:
 
 @njit(cache=True, nogil=True)
 def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_accrued,
-           flat, floor_post, dfloor_c, hfloor_c, has_floor, allowance, base_share, cb_lo, cb_hi,
+           flat, floor_cp, allowance, base_share, cb_lo, cb_hi,
            ins_rate, hf_rate, ann_rate, ann_posts, ann_excellent, t0, t1, dist_c, out_dist):
-    """Pay earned in [t0, t1); see :mod:`model.policies.pay`. Floors as in
-    :func:`monthly_pay` (``dfloor_c`` / ``hfloor_c``: a district's own floor for staff and
-    committee / for heads, by community; negative or empty for none). Returns
-    (base, allowance, insurance, housing fund, annuity, worker-years)."""
+    """Pay earned in [t0, t1); see :mod:`model.policies.pay`. Gross pay as in
+    :func:`monthly_pay`. Returns (base, allowance, insurance, housing fund, annuity,
+    worker-years)."""
     base = 0.0
     allow = 0.0
     cbw = 0.0
@@ -134,8 +133,7 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
     wy = 0.0
     perf_share = 1.0 - base_share
     nd = out_dist.size
-    has_dfloor = dfloor_c.size > 0
-    has_hfloor = hfloor_c.size > 0
+    has_floor = floor_cp.size > 0
     # selects rather than branches where the outcome varies from row to row
     for i in range(exit_time.size):
         f = min(exit_time[i], t1) - max(hire_time[i], t0)
@@ -145,14 +143,7 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
         p = post[i]
         g = flat[p * 18 + grade[i]]
         if has_floor:
-            fl = floor_post[p]
-            if has_dfloor:
-                d = dfloor_c[community[i]]
-                fl = d if (p < 2) & (d >= 0.0) else fl
-            if has_hfloor:
-                h = hfloor_c[community[i]]
-                fl = h if (p == 2) & (h >= 0.0) else fl
-            g = max(g, fl)
+            g = max(g, floor_cp[3 * community[i] + p])
         a = allowance[level[i]]
         base += g * w
         if perf_share > 0.0:
@@ -171,26 +162,6 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
                 cost += ann_rate * cb
             out_dist[dist_c[community[i]]] += cost * w
     return base * base_share, allow, ins_rate * cbw, hf_rate * cbw, ann_rate * annw, wy
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _gross(p, grade, c, flat, has_floor, floor_post, dfloor_c, hfloor_c):
-    """Monthly gross pay of one worker in post ``p``, ``grade``, community ``c``: the
-    table entry raised to the floor (by post; a district's own floor for staff and
-    committee, its own head floor for heads; ``dfloor_c`` / ``hfloor_c`` by community,
-    negative or empty for none)."""
-    g = flat[p * 18 + grade]
-    if has_floor:
-        # selects, not branches: post and pay vary from row to row
-        fl = floor_post[p]
-        if dfloor_c.size > 0:
-            d = dfloor_c[c]
-            fl = d if (p < 2) & (d >= 0.0) else fl
-        if hfloor_c.size > 0:
-            h = hfloor_c[c]
-            fl = h if (p == 2) & (h >= 0.0) else fl
-        g = max(g, fl)
-    return g
 
 
 @njit(cache=True, nogil=True)
@@ -677,16 +648,18 @@ def active_by_community(exit_time, hire_time, t, community, party, nc):
 
 
 @njit(cache=True, nogil=True)
-def monthly_pay(post, grade, level, community, flat, has_floor, floor_post, dfloor_c, hfloor_c,
-                allowance, out):
+def monthly_pay(post, grade, level, community, flat, floor_cp, allowance, out):
     """Monthly gross pay of each row (see :meth:`model.policies.pay.PayYear.gross_of`): the
-    table entry, raised to the floor (by post; a district's own floor for staff and
-    committee, its own head floor for heads: ``dfloor_c`` / ``hfloor_c`` by community,
-    negative or empty for none), plus ``allowance[level]`` (zeros: gross pay only)."""
-    for i in range(post.size):
-        # one unconditional sum: a test on the allowance inside the loop made it 20x slower
-        out[i] = _gross(post[i], grade[i], community[i], flat, has_floor, floor_post, dfloor_c,
-                        hfloor_c) + allowance[level[i]]
+    table entry raised to the floor of its community and post (``floor_cp``, flat by
+    community x 3 + post; empty for no floors), plus ``allowance[level]`` (zeros: gross
+    pay only)."""
+    if floor_cp.size > 0:
+        for i in range(post.size):
+            p = post[i]
+            out[i] = max(flat[p * 18 + grade[i]], floor_cp[3 * community[i] + p]) + allowance[level[i]]
+    else:
+        for i in range(post.size):
+            out[i] = flat[post[i] * 18 + grade[i]] + allowance[level[i]]
 
 
 @njit(cache=True, nogil=True)

@@ -154,6 +154,7 @@ class PayYear:
         self.has_floor = bool((self.floor_post > 0).any() or (self.district_floor > 0).any()
                               or (self.head_floor > 0).any())
         self.perf_mult = np.asarray(p.performance_multiplier, dtype=float)
+        self._floors = None  # (districts of communities, floors by community and post), see `floors`
 
     def gross_floor(self, threshold, basis: str | None = None) -> np.ndarray:
         """Monthly gross pay that meets a floor of ``threshold`` yuan a month stated on
@@ -187,13 +188,25 @@ class PayYear:
         """Monthly gross pay (base + performance at 100%) of every row."""
         return self.gross_of(pop.post, pop.grade, pop.community, district_of_community)
 
-    def _floors_by_community(self, district_of_community):
-        """District floors and head floors by community (empty: none), for the kernels."""
+    def floors(self, district_of_community) -> np.ndarray:
+        """Monthly gross floor by community and post, flat (``community * 3 + post``;
+        empty without floors): the post's floor, a district's own floor for staff and
+        committee members, its own head floor for heads. Worked out once a year for the
+        communities' districts (the kernels and :meth:`gross_of` read it)."""
         d = np.asarray(district_of_community)
-        df = (self.district_floor[d] if self.district_floor.size and (self.district_floor >= 0).any()
-              else np.zeros(0))
-        hf = self.head_floor[d] if self.has_head_floor else np.zeros(0)
-        return df, hf
+        if not self.has_floor:
+            return np.zeros(0)
+        if self._floors is not None and self._floors[0] is d:
+            return self._floors[1]
+        fl = np.tile(self.floor_post.astype(float), (len(d), 1))
+        if self.district_floor.size and (self.district_floor >= 0).any():
+            df = self.district_floor[d][:, None]
+            fl[:, :2] = np.where(df >= 0, df, fl[:, :2])
+        if self.has_head_floor:
+            hf = self.head_floor[d]
+            fl[:, 2] = np.where(hf >= 0, hf, fl[:, 2])
+        self._floors = (d, fl.ravel())
+        return self._floors[1]
 
     def pay_of(self, post, grade, level, community, district_of_community, allowance: bool = True) -> np.ndarray:
         """Monthly pay rate of the given rows: gross (base + performance at 100%), plus
@@ -201,9 +214,8 @@ class PayYear:
         allow = self.allowance if allowance else np.zeros_like(self.allowance)
         if kernels.ENABLED:
             out = np.empty(len(post))
-            df, hf = self._floors_by_community(district_of_community)
-            kernels.monthly_pay(post, grade, level, community, self._flat, self.has_floor, self.floor_post,
-                                df, hf, allow, out)
+            kernels.monthly_pay(post, grade, level, community, self._flat, self.floors(district_of_community),
+                                allow, out)
             return out
         return self.gross_of(post, grade, community, district_of_community) + allow[level]
 
@@ -221,14 +233,7 @@ class PayYear:
         g = self._flat[post * np.int16(18) + grade]
         if not self.has_floor:
             return g
-        floor = self.floor_post[post]
-        if self.district_floor.size and (self.district_floor >= 0).any():
-            df = self.district_floor[district_of_community[community]]
-            floor = np.where((df >= 0) & (post < 2), df, floor)
-        if self.has_head_floor:
-            hf = self.head_floor[district_of_community[community]]
-            floor = np.where((hf >= 0) & (post == 2), hf, floor)
-        return np.maximum(g, floor)
+        return np.maximum(g, self.floors(district_of_community)[3 * np.asarray(community, np.int64) + post])
 
 
 def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
@@ -238,17 +243,17 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         return
     if kernels.ENABLED:
         p = py.p
-        dfloor_c, hfloor_c = py._floors_by_community(district_of_community)
+        floors = py.floors(district_of_community)
         out_dist = acc["_payroll_district"] if districts else np.zeros(0)
 
         def part(r, whole):  # one part of the rows: its sums, and its pay by district
             od = out_dist if whole else np.zeros_like(out_dist)
             sums = kernels.accrue(
                 pop.exit_time[r], pop.hire_time[r], pop.post[r], pop.grade[r], pop.level[r], pop.community[r],
-                pop.rating[r], pop.perf_accrued[r], py._flat, py.floor_post, dfloor_c, hfloor_c, py.has_floor,
-                py.allowance, float(p.base_share), float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate),
-                float(p.housing_fund_rate), float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float),
-                bool(p.annuity_excellent), float(t0), float(t1), np.asarray(district_of_community), od)
+                pop.rating[r], pop.perf_accrued[r], py._flat, floors, py.allowance, float(p.base_share),
+                float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate), float(p.housing_fund_rate),
+                float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float), bool(p.annuity_excellent),
+                float(t0), float(t1), np.asarray(district_of_community), od)
             return sums, od
         parts = kernels.over_parts(pop.n, part)
         b, a, ins, hf, ann, wy = kernels.add_parts([sums for sums, _ in parts])
