@@ -249,30 +249,50 @@ class Schedule(_ByYear):
         return out
 
 
+def _standard(d: str, args: tuple) -> tuple[tuple, float, float]:
+    """A family's standard form as scipy.stats takes it: (shape parameters, loc, scale),
+    from the scenario's arguments (``mean`` and ``sd``; ``low``, ``mode``, ``high``)."""
+    a = dict(args)
+    if d == "normal":
+        return (), a["mean"], a["sd"]
+    if d == "lognormal":
+        m, s = a["mean"], a["sd"]
+        return (math.sqrt(math.log1p((s / m) ** 2)),), 0.0, m / math.sqrt(1 + (s / m) ** 2)
+    if d == "beta":
+        m, s = a["mean"], a["sd"]
+        k = m * (1 - m) / s**2 - 1
+        return (m * k, (1 - m) * k), 0.0, 1.0
+    if d == "gamma":
+        m, s = a["mean"], a["sd"]
+        return ((m / s) ** 2,), 0.0, s**2 / m
+    if d == "uniform":
+        return (), a["low"], a["high"] - a["low"]
+    if d == "triangular":
+        lo, mo, hi = a["low"], a["mode"], a["high"]
+        return ((mo - lo) / (hi - lo),), lo, hi - lo
+    raise ValueError(d)
+
+
+_SCIPY_NAME = {"normal": "norm", "lognormal": "lognorm", "beta": "beta", "gamma": "gamma",
+               "uniform": "uniform", "triangular": "triang"}
+
+# quantiles of the standard forms, as scipy.stats' own `_ppf` methods compute them
+_STANDARD_PPF = {
+    "normal": ndtri,
+    "lognormal": lambda q, s: np.exp(s * ndtri(q)),
+    "beta": _beta_ppf,
+    "gamma": lambda q, a: gammaincinv(a, q),
+    "uniform": lambda q: q,
+    "triangular": lambda q, c: np.where(q < c, np.sqrt(c * q), 1 - np.sqrt((1 - c) * (1 - q))),
+}
+
+
 @functools.lru_cache(maxsize=1024)
 def _frozen(d: str, args: tuple):
     """The scipy distribution of an uncertain value (cached: building one is slow)."""
     from scipy import stats  # here, not at the top: importing it takes most of a second
-    a = dict(args)
-    if d == "normal":
-        return stats.norm(a["mean"], a["sd"])
-    if d == "lognormal":
-        m, s = a["mean"], a["sd"]
-        sigma2 = math.log1p((s / m) ** 2)
-        return stats.lognorm(math.sqrt(sigma2), scale=m / math.sqrt(1 + (s / m) ** 2))
-    if d == "beta":
-        m, s = a["mean"], a["sd"]
-        k = m * (1 - m) / s**2 - 1
-        return stats.beta(m * k, (1 - m) * k)
-    if d == "gamma":
-        m, s = a["mean"], a["sd"]
-        return stats.gamma((m / s) ** 2, scale=s**2 / m)
-    if d == "uniform":
-        return stats.uniform(a["low"], a["high"] - a["low"])
-    if d == "triangular":
-        lo, mo, hi = a["low"], a["mode"], a["high"]
-        return stats.triang((mo - lo) / (hi - lo), loc=lo, scale=hi - lo)
-    raise ValueError(d)
+    shapes, loc, scale = _standard(d, args)
+    return getattr(stats, _SCIPY_NAME[d])(*shapes, loc=loc, scale=scale)
 
 
 @dataclass(frozen=True)
@@ -312,24 +332,13 @@ class Uncertain:
     def shape_problem(self) -> str | None:
         """What makes the distribution's shape parameters unusable (overflow, zero), or None.
 
-        The same formulas as :meth:`frozen`, in plain floats, so a scenario with
-        extreme arguments is rejected when it is read rather than failing in a run.
+        The standard form :meth:`frozen` and :meth:`ppf` use, so a scenario with extreme
+        arguments is rejected when it is read rather than failing in a run.
         """
-        a = dict(self.args)
         try:
-            if self.dist == "lognormal":
-                r2 = (a["sd"] / a["mean"]) * (a["sd"] / a["mean"])
-                params = (math.sqrt(math.log1p(r2)), a["mean"] / math.sqrt(1 + r2))
-            elif self.dist == "beta":
-                m, sd = a["mean"], a["sd"]
-                k = m * (1 - m) / (sd * sd) - 1
-                params = (m * k, (1 - m) * k)
-            elif self.dist == "gamma":
-                params = ((a["mean"] / a["sd"]) * (a["mean"] / a["sd"]), a["sd"] * a["sd"] / a["mean"])
-            elif self.dist in ("uniform", "triangular"):
-                params = (a["high"] - a["low"],)
-            else:
-                params = (a["sd"],)
+            shapes, _, scale = _standard(self.dist, self.args)
+            # a triangle's shape (the mode's place) may be 0 or 1: only its width counts
+            params = (scale,) if self.dist in ("uniform", "triangular") else (*shapes, scale)
         except (ArithmeticError, ValueError):
             params = (math.nan,)
         if not all(math.isfinite(x) and x > 0 for x in params) or not math.isfinite(self.mean()):
@@ -351,29 +360,8 @@ class Uncertain:
         """Quantiles at ``q`` (a number or an array in (0, 1)): the same numbers as
         ``self.frozen().ppf(q)``, by scipy.stats' own formulas on scipy.special's
         functions, without importing scipy.stats (most of a second at start-up)."""
-        q = np.asarray(q, dtype=float)
-        a = dict(self.args)
-        d = self.dist
-        if d == "normal":
-            return ndtri(q) * a["sd"] + a["mean"]
-        if d == "lognormal":
-            m, s = a["mean"], a["sd"]
-            sigma = math.sqrt(math.log1p((s / m) ** 2))
-            return np.exp(sigma * ndtri(q)) * (m / math.sqrt(1 + (s / m) ** 2)) + 0.0
-        if d == "beta":
-            m, s = a["mean"], a["sd"]
-            k = m * (1 - m) / s**2 - 1
-            return _beta_ppf(q, m * k, (1 - m) * k) * 1.0 + 0.0
-        if d == "gamma":
-            m, s = a["mean"], a["sd"]
-            return gammaincinv((m / s) ** 2, q) * (s**2 / m) + 0.0
-        if d == "uniform":
-            return q * (a["high"] - a["low"]) + a["low"]
-        if d == "triangular":
-            lo, mo, hi = a["low"], a["mode"], a["high"]
-            c = (mo - lo) / (hi - lo)
-            return np.where(q < c, np.sqrt(c * q), 1 - np.sqrt((1 - c) * (1 - q))) * (hi - lo) + lo
-        raise ValueError(d)
+        shapes, loc, scale = _standard(self.dist, self.args)
+        return _STANDARD_PPF[self.dist](np.asarray(q, dtype=float), *shapes) * scale + loc
 
     def draw(self, rng: np.random.Generator) -> float:
         # Inverse-CDF from one uniform: one draw per parameter per replication, so the
