@@ -302,18 +302,11 @@ class Replication:
             col.level_since[s] = y - np.minimum(t, 1)
         each(dates, chunks)
         rng.standard_normal(out=u)
-
-        def ability(s):
-            col.ability[s] = u[s]
-            col.score[s] = u[s]
-        each(ability, chunks)
+        col.ability[:] = u
+        col.score[:] = u
         rng.random(out=u)  # ties among the longest-serving
-        key = u
-
-        def tie_key(s):
-            key[s] = -(tenure[s].astype(np.int64) + u[s])
-            col.level[s] = level[s]
-        each(tie_key, chunks)
+        key = np.negative(np.add(u, tenure, out=u), out=u)  # -(tenure + tie), in place
+        col.level[:] = level
         # districts with their own starting certified share (levels as in the city mix)
         own = np.array([d.certified_share for d in sc.districts])
         if (own >= 0).any():
