@@ -74,6 +74,19 @@ def over_parts(n: int, work) -> list:
     return list(_threads().map(lambda r: work(r, False), parts))
 
 
+def over_parts_into(n: int, out: np.ndarray, work) -> list:
+    """:func:`over_parts` for work ``work(rows, into)`` that also adds into the array
+    ``out``: each part adds into its own zeroed array (one undivided part, into ``out``
+    itself), and those are added into ``out`` in row order. Returns the work's results."""
+    def part(rows, whole):
+        into = out if whole else np.zeros_like(out)
+        return work(rows, into), into
+    parts = over_parts(n, part)
+    if len(parts) > 1:
+        out += add_parts([into for _, into in parts])
+    return [res for res, _ in parts]
+
+
 def add_parts(results: list):
     """The part results of :func:`over_parts` added up in row order, element by element
     (each a number, an array or a tuple of them)."""

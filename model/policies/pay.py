@@ -245,20 +245,13 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         p = py.p
         floors = py.floors(district_of_community)
         out_dist = acc["_payroll_district"] if districts else np.zeros(0)
-
-        def part(r, whole):  # one part of the rows: its sums, and its pay by district
-            od = out_dist if whole else np.zeros_like(out_dist)
-            sums = kernels.accrue(
-                pop.exit_time[r], pop.hire_time[r], pop.post[r], pop.grade[r], pop.level[r], pop.community[r],
-                pop.rating[r], pop.perf_accrued[r], py._flat, floors, py.allowance, float(p.base_share),
-                float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate), float(p.housing_fund_rate),
-                float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float), bool(p.annuity_excellent),
-                float(t0), float(t1), np.asarray(district_of_community), od)
-            return sums, od
-        parts = kernels.over_parts(pop.n, part)
-        b, a, ins, hf, ann, wy = kernels.add_parts([sums for sums, _ in parts])
-        if len(parts) > 1:
-            out_dist += kernels.add_parts([od for _, od in parts])
+        sums = kernels.over_parts_into(pop.n, out_dist, lambda r, into: kernels.accrue(
+            pop.exit_time[r], pop.hire_time[r], pop.post[r], pop.grade[r], pop.level[r], pop.community[r],
+            pop.rating[r], pop.perf_accrued[r], py._flat, floors, py.allowance, float(p.base_share),
+            float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate), float(p.housing_fund_rate),
+            float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float), bool(p.annuity_excellent),
+            float(t0), float(t1), np.asarray(district_of_community), into))
+        b, a, ins, hf, ann, wy = kernels.add_parts(sums)
         acc["payroll_base"] += b
         acc["payroll_allowance"] += a
         acc["payroll_insurance"] += ins
@@ -308,14 +301,10 @@ def settle_performance(pop, py: PayYear, select: np.ndarray, leaver: np.ndarray 
     if kernels.ENABLED:
         out = acc["_payroll_district"] if districts else np.zeros(0)
         dist = np.asarray(district_of_community) if districts else np.zeros(0, dtype=np.int32)
-        def part(r, whole):  # one part of the rows: its amount, and its pay by district
-            od = out if whole else np.zeros_like(out)
-            return kernels.settle(pop.perf_accrued[r], pop.rating[r], select[r], leaver[r], py.perf_mult,
-                                  float(py.p.leaver_performance_multiplier), dist, pop.community[r], od), od
-        parts = kernels.over_parts(pop.n, part)
-        acc["payroll_performance"] += kernels.add_parts([paid for paid, _ in parts])
-        if len(parts) > 1:
-            out += kernels.add_parts([od for _, od in parts])
+        paid = kernels.over_parts_into(pop.n, out, lambda r, into: kernels.settle(
+            pop.perf_accrued[r], pop.rating[r], select[r], leaver[r], py.perf_mult,
+            float(py.p.leaver_performance_multiplier), dist, pop.community[r], into))
+        acc["payroll_performance"] += kernels.add_parts(paid)
         return
     rows = np.flatnonzero(select)
     amt = pop.perf_accrued[rows]
