@@ -690,8 +690,8 @@ def compact(keep, col):
 
 @njit(cache=True, nogil=True)
 def add_contributions(gross, rate, lo, hi):
-    """In place: each monthly gross pay plus ``rate`` times it clipped to the contribution
-    base ``[lo, hi]`` (see :meth:`model.policies.pay.PayYear.remuneration_of`)."""
+    """In place: :func:`model.policies.pay.total_of_gross` of each monthly gross pay (plus
+    ``rate`` times it clipped to the contribution base ``[lo, hi]``)."""
     for i in range(gross.size):
         g = gross[i]
         gross[i] = g + rate * min(max(g, lo), hi)

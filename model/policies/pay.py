@@ -227,7 +227,7 @@ class PayYear:
         if kernels.ENABLED:
             kernels.add_contributions(g, float(self.floor_rate), float(self.cb_lo), float(self.cb_hi))
             return g
-        return g + self.floor_rate * np.clip(g, self.cb_lo, self.cb_hi)
+        return total_of_gross(g, self.floor_rate, self.cb_lo, self.cb_hi)
 
     def gross_of(self, post, grade, community, district_of_community) -> np.ndarray:
         g = self._flat[post * np.int16(18) + grade]
