@@ -87,6 +87,30 @@ def over_parts_into(n: int, out: np.ndarray, work) -> list:
     return [res for res, _ in parts]
 
 
+def over_parts_counting(n: int, counters, work) -> tuple[list, tuple]:
+    """:func:`over_parts` for work ``work(rows, counts)`` that also adds whole-number
+    counts into ``counts``, a tuple of integer arrays made zeroed by ``counters()``
+    (per-community counts, say). The parts are fixed by the rows, as in
+    :func:`over_parts`, so the work's own results (float sums) do not depend on the
+    threads; the counts are exact in any order, so each thread adds its run of
+    consecutive parts into one set of counts, and the sets are added at the end (one
+    set per thread, not one per part: per-community arrays are big). Returns the
+    work's results in part order and the counts."""
+    parts = [slice(a, min(a + PART_ROWS, n)) for a in range(0, n, PART_ROWS)] or [slice(0, 0)]
+    groups = THREADS if THREADS > 1 and len(parts) > 1 else 1
+    per = -(-len(parts) // groups)
+
+    def run(group):
+        counts = counters()
+        return [work(r, counts) for r in group], counts
+    done = in_threads(run, [parts[a:a + per] for a in range(0, len(parts), per)])
+    counts = done[0][1]
+    for _, more in done[1:]:
+        for total, c in zip(counts, more):
+            np.add(total, c, out=total)
+    return [r for res, _ in done for r in res], counts
+
+
 def add_parts(results: list):
     """The part results of :func:`over_parts` added up in row order, element by element
     (each a number, an array or a tuple of them)."""
@@ -237,15 +261,13 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
 
 @njit(cache=True, nogil=True)
 def year_end_counts(exit_time, year_end, year, community, level, party, education, birth, hire_year,
-                    grade, post, female, gross_annual, remuneration, nc, k_level):
+                    grade, post, female, gross_annual, remuneration, k_level, per_c, cert_c, party_c):
     """One pass over the workforce for the stock metrics of 31 December.
 
-    Returns per-community (workers, certified at ``k_level`` or above, party posts held), counts by level (4),
-    by grade (19), by post (3), pay by post (3), remuneration by post (3), pyramid counts
-    (20: men 10 bands, women 10 bands), and sums (n, college, birth, hire_year, grade)."""
-    per_c = np.zeros(nc, np.int64)
-    cert_c = np.zeros(nc, np.int64)
-    party_c = np.zeros(nc, np.int64)
+    Adds per-community workers, those certified at ``k_level`` or above and party posts
+    held into ``per_c``, ``cert_c``, ``party_c``; returns counts by level (4), by grade
+    (19), by post (3), pay by post (3), remuneration by post (3), pyramid counts (20:
+    men 10 bands, women 10 bands), and sums (n, college, birth, hire_year, grade)."""
     lv = np.zeros(4, np.int64)
     gr = np.zeros(19, np.int64)
     npost = np.zeros(3, np.int64)
@@ -279,7 +301,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         age = year - int(np.floor(birth[i]))
         band = min(max((age - 20) // 5, 0), 9)
         pyr[band + 10 * female[i]] += 1
-    return per_c, cert_c, party_c, lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum
+    return lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum
 
 
 @njit(cache=True, nogil=True)
@@ -620,16 +642,16 @@ def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, 
 
 
 @njit(cache=True, nogil=True)
-def district_counts(exit_time, year_end, community, district_of_c, post, level, annual, remuneration, nd, nc):
+def district_counts(exit_time, year_end, community, district_of_c, post, level, annual, remuneration, nd, per_c):
     """One pass over the workforce for the per-district stock metrics of 31 December
     (see :func:`model.metrics.scoped`): workers by district, certified by district,
-    workers, annual pay and remuneration by district x post, workers by community."""
+    workers, annual pay and remuneration by district x post; adds workers by community
+    into ``per_c``."""
     n_d = np.zeros(nd, np.int64)
     cert_d = np.zeros(nd)
     n_dp = np.zeros((nd, 3), np.int64)
     pay_dp = np.zeros((nd, 3))
     rem_dp = np.zeros((nd, 3))
-    per_c = np.zeros(nc, np.int64)
     for i in range(exit_time.size):
         if not exit_time[i] > year_end:
             continue
@@ -642,7 +664,7 @@ def district_counts(exit_time, year_end, community, district_of_c, post, level, 
         pay_dp[d, p] += annual[i]
         rem_dp[d, p] += remuneration[i]
         per_c[c] += 1
-    return n_d, cert_d, n_dp, pay_dp, rem_dp, per_c
+    return n_d, cert_d, n_dp, pay_dp, rem_dp
 
 
 @njit(cache=True, nogil=True)
@@ -685,6 +707,20 @@ def compact(keep, col):
     for i in range(keep.size):
         col[j] = col[i]
         j += keep[i]
+    return j
+
+
+@njit(cache=True, nogil=True)
+def compact_rows(keep, block, n):
+    """:func:`compact` for every row of a 2-D ``block`` (columns of one item width, one
+    per block row, the first ``n`` items in use): one call for many columns."""
+    j = 0
+    for r in range(block.shape[0]):
+        col = block[r]
+        j = 0
+        for i in range(n):
+            col[j] = col[i]
+            j += keep[i]
     return j
 
 

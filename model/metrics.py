@@ -87,13 +87,17 @@ def _share(num, den):
 
 def annual_pay(pop, pay_year, district_of_community) -> np.ndarray:
     """Each row's pay rate on 31 December, as yuan a year (gross + allowance)."""
-    return 12 * pay_year.pay_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
+    pay = pay_year.pay_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
+    pay *= 12  # in place: the array is new, and a national one is 34 MB
+    return pay
 
 
 def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
     """Each row's remuneration on 31 December as the pay floors on a total basis count it
     (gross + employer insurance and housing fund, no allowance), yuan a year."""
-    return 12 * pay_year.remuneration_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
+    pay = pay_year.remuneration_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
+    pay *= 12  # in place, as in annual_pay
+    return pay
 
 
 def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
@@ -102,11 +106,13 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
     :func:`annual_pay` of every row, ``remuneration`` :func:`annual_remuneration`."""
     nc = len(comm)
     if kernels.ENABLED:
-        (per_c, cert_c, party_c, lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum,
-         gsum) = kernels.add_parts(kernels.over_parts(pop.n, lambda r, whole: kernels.year_end_counts(
-             pop.exit_time[r], float(year_end), int(y), pop.community[r], pop.level[r], pop.party[r],
-             pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
-             annual[r], remuneration[r], nc, int(k_level))))
+        parts, (per_c, cert_c, party_c) = kernels.over_parts_counting(
+            pop.n, lambda: tuple(np.zeros(nc, np.int64) for _ in range(3)),
+            lambda r, into: kernels.year_end_counts(
+                pop.exit_time[r], float(year_end), int(y), pop.community[r], pop.level[r], pop.party[r],
+                pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
+                annual[r], remuneration[r], int(k_level), *into))
+        lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum = kernels.add_parts(parts)
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         n = len(idx)
@@ -179,10 +185,12 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
         d_of_c = np.asarray(district_of_community, dtype=np.int64)
         annual = np.asarray(annual, dtype=np.float64)
         remuneration = np.asarray(remuneration, dtype=np.float64)
-        n_d, cert_d, n_dp, pay_dp, rem_dp, head_c = kernels.add_parts(kernels.over_parts(
-            pop.n, lambda r, whole: kernels.district_counts(
+        parts, (head_c,) = kernels.over_parts_counting(
+            pop.n, lambda: (np.zeros(len(comm), np.int64),),
+            lambda r, into: kernels.district_counts(
                 pop.exit_time[r], float(year_end), pop.community[r], d_of_c, pop.post[r], pop.level[r],
-                annual[r], remuneration[r], nd, len(comm))))
+                annual[r], remuneration[r], nd, *into))
+        n_d, cert_d, n_dp, pay_dp, rem_dp = kernels.add_parts(parts)
     else:
         idx = np.flatnonzero(pop.exit_time > year_end)
         d = district_of_community[pop.community[idx]]

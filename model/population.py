@@ -53,10 +53,6 @@ COLUMNS = {
 CHUNK = 1 << 16  # rows per chunk where a whole-array step over a big workforce would make big temporaries
 
 
-COMPACT_IN_PLACE = 1 << 16  # above this many rows, `keep` moves rows in place (compiled); below, a
-# numpy gather is quicker than 26 compiled calls
-
-
 def row_chunks(rows: slice, size: int | None = None) -> list[slice]:
     """Consecutive slices of at most ``size`` (default :data:`CHUNK`) rows covering
     ``rows``, in order."""
@@ -64,17 +60,40 @@ def row_chunks(rows: slice, size: int | None = None) -> list[slice]:
     return [slice(a, min(a + size, rows.stop)) for a in range(rows.start, rows.stop, size)]
 
 
+def _blocks_by_width() -> dict[int, tuple[str, ...]]:
+    """The columns grouped by the width of their items (8, 4 and 1 bytes)."""
+    widths: dict[int, list[str]] = {}
+    for name, dt in COLUMNS.items():
+        widths.setdefault(np.dtype(dt).itemsize, []).append(name)
+    return {w: tuple(names) for w, names in widths.items()}
+
+
+BLOCKS = _blocks_by_width()
+_UNSIGNED = {8: np.uint64, 4: np.uint32, 2: np.uint16, 1: np.uint8}
+
+
 class Workforce:
-    """Columns of equal length ``n`` (with spare capacity behind them)."""
+    """Columns of equal length ``n`` (with spare capacity behind them).
+
+    The columns are stored by the width of their items in a few 2-D blocks, one column
+    per block row, each column a contiguous view of its row; so adding, growing and
+    (for a small workforce) dropping rows take one numpy call per block, not one per
+    column."""
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
         self._cap = max(int(capacity), 16)
-        for name, dt in COLUMNS.items():
-            # empty, not zeros: rows are zeroed as they are added, so spare capacity is
-            # never touched (zeros would clear it all when the allocator keeps large
-            # blocks, see model.runner)
-            setattr(self, "_" + name, np.empty(self._cap, dtype=dt))
+        # empty, not zeros: rows are zeroed as they are added, so spare capacity is never
+        # touched (zeros would clear it all when the allocator keeps large blocks, see
+        # model.runner)
+        self._set_blocks({w: np.empty((len(names), self._cap), dtype=_UNSIGNED[w]) for w, names in BLOCKS.items()})
+
+    def _set_blocks(self, blocks: dict) -> None:
+        self._blocks = blocks
+        d = self.__dict__
+        for w, names in BLOCKS.items():
+            for i, name in enumerate(names):
+                d["_" + name] = blocks[w][i].view(COLUMNS[name])
         self._views()
 
     def _views(self) -> None:
@@ -103,13 +122,12 @@ class Workforce:
             self._grow(capacity)
 
     def _grow(self, cap: int) -> None:
-        for name in COLUMNS:
-            old = self.__dict__["_" + name]
-            new = np.empty(cap, dtype=old.dtype)
-            new[: self.n] = old[: self.n]
-            self.__dict__["_" + name] = new
+        blocks = {}
+        for w, old in self._blocks.items():
+            blocks[w] = np.empty((old.shape[0], cap), dtype=old.dtype)
+            blocks[w][:, : self.n] = old[:, : self.n]
         self._cap = cap
-        self._views()
+        self._set_blocks(blocks)
 
     def add(self, k: int) -> slice:
         """Append ``k`` rows (zeroed, active) and return their slice."""
@@ -117,8 +135,8 @@ class Workforce:
         if need > self._cap:
             self._grow(max(need, int(self._cap * 1.5)))
         s = slice(self.n, need)
-        for name in COLUMNS:
-            self.__dict__["_" + name][s] = 0
+        for b in self._blocks.values():
+            b[:, s] = 0
         self.__dict__["_exit_time"][s] = np.inf
         self.__dict__["_rating"][s] = -1
         self.n = need
@@ -134,15 +152,18 @@ class Workforce:
         k = int(np.count_nonzero(mask))
         if k == self.n:
             return
-        if kernels.ENABLED and self.n > COMPACT_IN_PLACE:  # in place, one pass per column, no index array
+        if kernels.ENABLED:  # in place, no index array
             keep = mask.view(np.uint8)
-            kernels.over_columns(self.n, lambda name: kernels.compact(keep, self.__dict__["_" + name][: self.n]),
-                                 COLUMNS)
+            if kernels.THREADS > 1 and self.n > kernels.ROWS_PER_THREAD:  # a column per thread at a time
+                kernels.over_columns(self.n, lambda name: kernels.compact(keep, self.__dict__["_" + name][: self.n]),
+                                     COLUMNS)
+            else:  # a call per block of columns
+                for b in self._blocks.values():
+                    kernels.compact_rows(keep, b, self.n)
         else:
             idx = np.flatnonzero(mask)
-            for name in COLUMNS:
-                col = self.__dict__["_" + name]
-                col[:k] = col[idx]
+            for b in self._blocks.values():
+                b[:, :k] = np.take(b, idx, axis=1)
         self.n = k
         self._views()
 

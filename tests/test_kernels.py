@@ -114,23 +114,23 @@ def test_rank_top_agrees_with_rank_within(m):
 def test_keep_in_place_agrees_with_numpy(monkeypatch, share_kept):
     """Dropping rows in place (the compiled path) leaves every column exactly as the
     numpy gather does, in order, for every column type."""
-    from model import population
     from model.population import COLUMNS, Workforce
     rng = np.random.default_rng(int(share_kept * 10))
     n = 5000
     cols = {name: (rng.random(n) * 100).astype(dt) for name, dt in COLUMNS.items()}
     mask = rng.random(n) < share_kept
     out = {}
-    monkeypatch.setattr(population, "COMPACT_IN_PLACE", 100)
-    for enabled in (True, False):
+    monkeypatch.setattr(kernels, "ROWS_PER_THREAD", 100)
+    for way, enabled, threads in (("blocks", True, 1), ("columns in threads", True, 2), ("numpy", False, 1)):
         monkeypatch.setattr(kernels, "ENABLED", enabled)
-        pop = Workforce.from_columns(**cols)
-        pop.keep(mask)
-        out[enabled] = pop
-    assert out[True].n == out[False].n == mask.sum()
-    for name in COLUMNS:
-        np.testing.assert_array_equal(getattr(out[True], name), getattr(out[False], name), err_msg=name)
-        np.testing.assert_array_equal(getattr(out[True], name), cols[name][mask], err_msg=name)
+        with kernels.threads(threads):
+            pop = Workforce.from_columns(**cols)
+            pop.keep(mask)
+        out[way] = pop
+    for way, pop in out.items():
+        assert pop.n == mask.sum(), way
+        for name in COLUMNS:
+            np.testing.assert_array_equal(getattr(pop, name), cols[name][mask], err_msg=f"{way}: {name}")
 
 
 @pytest.mark.parametrize("name", ["example-city.toml", "nanjing-2018.toml"])
@@ -186,17 +186,18 @@ def test_keep_takes_a_copy_of_its_mask_and_checks_its_length(monkeypatch):
     """A mask that is a view of a column (which the in-place path rewrites column by
     column) drops the same rows from every column; a mask of the wrong length is an
     error, not a write past the end."""
-    from model import population
     from model.population import COLUMNS, Workforce
-    monkeypatch.setattr(population, "COMPACT_IN_PLACE", 100)
+    monkeypatch.setattr(kernels, "ROWS_PER_THREAD", 100)
     rng = np.random.default_rng(8)
     n = 3000
     cols = {name: (rng.random(n) * 100).astype(dt) for name, dt in COLUMNS.items()}
-    pop = Workforce.from_columns(**cols)
-    pop.keep(pop.female)  # a view of the `female` column
-    kept = cols["female"]
-    for name in COLUMNS:
-        np.testing.assert_array_equal(getattr(pop, name), cols[name][kept], err_msg=name)
+    for threads in (1, 2):  # by blocks of columns; by columns in threads
+        with kernels.threads(threads):
+            pop = Workforce.from_columns(**cols)
+            pop.keep(pop.female)  # a view of the `female` column
+        kept = cols["female"]
+        for name in COLUMNS:
+            np.testing.assert_array_equal(getattr(pop, name), cols[name][kept], err_msg=name)
     with pytest.raises(ValueError, match="mask"):
         pop.keep(np.ones(pop.n + 5, bool))
 
