@@ -66,6 +66,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .. import kernels
+from ..population import row_chunks
 from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms, smallest_first
 from ..streams import uniforms, uniforms_many
 
@@ -241,44 +242,49 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
     if two and share <= 0:
         k = 0  # no applicant of either stream is eligible
     communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index)
-    # keyed uniforms per hire: 0-1 age, 2 education, 3 certificate, 4 sex, 5 cadre,
-    # 6 birthday, 7 ability, and with exemptions 8 the branch (stream and rule)
-    u = uniforms_many(rng, ids, 1, 9 if two else 8)
-    education = shares_from_uniforms(p.education, u[2], at_least=int(round(p.min_education)))
-    # without exemptions the one branch is the one-stream rule and takes no draw
-    which = branch_from_uniforms(br, u[8]) if two and k else np.zeros(k, dtype=np.int64)
-    age = np.zeros(k, dtype=np.int64)
-    level = np.zeros(k, dtype=np.int64)
-    exempt = np.zeros(k, dtype=bool)
-    for i, b in enumerate(br):  # at most four branches; the work is on whole arrays
-        sel = which == i
-        if not sel.any():
-            continue
-        age[sel] = bands_from_uniforms(b.age, u[0][sel], u[1][sel], upper=b.age_limit)
-        level[sel] = levels_from_uniforms(b.certificate, u[3][sel], b.level_lo, b.level_hi)
-        exempt[sel] = b.stream == 1
-    female = u[4] < p.female_share
-    cadre = u[5] < p.cadre_share
-    birthday = np.floor(u[6] * 365) / 365
-    ability = ndtri(u[7])
     rows = pop.add(k)
-    pop.uid[rows] = ids
-    pop.birth[rows] = year - age - 1 + birthday
-    pop.female[rows] = female
-    pop.cadre[rows] = cadre
-    pop.hire_year[rows] = year
-    pop.hire_time[rows] = t
-    pop.education[rows] = education
-    pop.level[rows] = level
-    pop.level_since[rows] = year
-    pop.community[rows] = communities
-    pop.party[rows] = is_party
-    pop.post[rows] = 0
-    pop.grade[rows] = entry_grade(grades, education, level, 0)
-    pop.grade_since[rows] = year
-    pop.ability[rows] = ability
+
+    def hire(h: slice) -> int:  # the hires h (a chunk of them): their attributes; returns those exempt
+        # keyed uniforms per hire: 0-1 age, 2 education, 3 certificate, 4 sex, 5 cadre,
+        # 6 birthday, 7 ability, and with exemptions 8 the branch (stream and rule)
+        u = uniforms_many(rng, ids[h], 1, 9 if two else 8)
+        m = h.stop - h.start
+        education = shares_from_uniforms(p.education, u[2], at_least=int(round(p.min_education)))
+        # without exemptions the one branch is the one-stream rule and takes no draw
+        which = branch_from_uniforms(br, u[8]) if two and m else np.zeros(m, dtype=np.int64)
+        age = np.zeros(m, dtype=np.int64)
+        level = np.zeros(m, dtype=np.int64)
+        exempt = np.zeros(m, dtype=bool)
+        for i, b in enumerate(br):  # at most four branches; the work is on whole arrays
+            sel = which == i
+            if not sel.any():
+                continue
+            age[sel] = bands_from_uniforms(b.age, u[0][sel], u[1][sel], upper=b.age_limit)
+            level[sel] = levels_from_uniforms(b.certificate, u[3][sel], b.level_lo, b.level_hi)
+            exempt[sel] = b.stream == 1
+        r = slice(rows.start + h.start, rows.start + h.stop)
+        pop.uid[r] = ids[h]
+        pop.birth[r] = year - age - 1 + np.floor(u[6] * 365) / 365
+        pop.female[r] = u[4] < p.female_share
+        pop.cadre[r] = u[5] < p.cadre_share
+        pop.hire_year[r] = year
+        pop.hire_time[r] = t
+        pop.education[r] = education
+        pop.level[r] = level
+        pop.level_since[r] = year
+        pop.community[r] = communities[h]
+        pop.party[r] = is_party[h]
+        pop.post[r] = 0
+        pop.grade[r] = entry_grade(grades, education, level, 0)
+        pop.grade_since[r] = year
+        pop.ability[r] = ndtri(u[7])
+        return int(exempt.sum())
+    # keyed draws depend on the hire alone, so hires may go in chunks (and threads);
+    # a plain Generator draws in order: all at once
+    keyed = getattr(rng, "key", None) is not None
+    exempt = sum(kernels.in_threads(hire, row_chunks(slice(0, k)) if keyed else [slice(0, k)]))
     counts = {"hires": k, "cost_recruitment": k * p.cost_per_hire, "unfilled_posts": wanted - k,
-              "hires_exempt": int(exempt.sum())}
+              "hires_exempt": exempt}
     return rows, counts
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..population import row_chunks
 from ..sampling import smallest_first
 from ..streams import uniforms
@@ -22,11 +23,11 @@ from ..streams import uniforms
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
     interval = np.asarray(p.interval).round().astype(np.int64)
-    due = [np.zeros(0, np.int64)]
-    for s in row_chunks(slice(0, pop.n)):  # in chunks of rows: the temporaries stay in cache
+
+    def due_in(s):  # a chunk of rows: the temporaries stay in cache, and chunks may go in threads
         tenure = year - pop.hire_year[s]
-        due.append(np.flatnonzero(pop.active(t, s) & (tenure % interval[pop.post[s]] == 0)) + s.start)
-    due = np.concatenate(due)
+        return np.flatnonzero(pop.active(t, s) & (tenure % interval[pop.post[s]] == 0)) + s.start
+    due = np.concatenate([np.zeros(0, np.int64)] + kernels.in_threads(due_in, row_chunks(slice(0, pop.n))))
     cap = int(round(p.capacity))
     if cap > 0 and len(due) > cap:
         # the ``cap`` due workers with the smallest keyed draws: the same people in an
