@@ -207,31 +207,36 @@ def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.nd
     comm_d = np.bincount(comm.district[alive], minlength=nd)
     vac_d = np.bincount(comm.district, weights=np.maximum(comm.posts - head_c, 0) * alive, minlength=nd)
     urban_d = np.array([x.urban for x in scenario.districts])
-    groups = [(x.name, np.array([i])) for i, x in enumerate(scenario.districts)]
+    # a district's own totals are its entries; the urban and rural parts add up theirs
+    groups: list = [(x.name, i) for i, x in enumerate(scenario.districts)]
     for name, u in (("urban", True), ("rural", False)):
         if (urban_d == u).any():
             groups.append((name, np.flatnonzero(urban_d == u)))
     nan = float("nan")
+    staff_n, head_n = n_dp[:, 0], n_dp[:, 2]
+    staff_pay, head_pay, staff_rem, head_rem = pay_dp[:, 0], pay_dp[:, 2], rem_dp[:, 0], rem_dp[:, 2]
     for name, ds in groups:
-        n = int(n_d[ds].sum())
-        r = float(res_d[ds].sum())
-        ns, nh = n_dp[ds, 0].sum(), n_dp[ds, 2].sum()
-        ps = pay_dp[ds, 0].sum() / ns if ns else nan
-        ph = pay_dp[ds, 2].sum() / nh if nh else nan
+        def total(a, ds=ds):
+            return a[ds] if isinstance(ds, int) else a[ds].sum()
+        n = int(total(n_d))
+        r = float(total(res_d))
+        ns, nh = total(staff_n), total(head_n)
+        ps = total(staff_pay) / ns if ns else nan
+        ph = total(head_pay) / nh if nh else nan
         ok = wage_last > 0
-        rs = rem_dp[ds, 0].sum() / ns / wage_last if ns and ok else nan
-        rh = rem_dp[ds, 2].sum() / nh / wage_last if nh and ok else nan
+        rs = total(staff_rem) / ns / wage_last if ns and ok else nan
+        rh = total(head_rem) / nh / wage_last if nh and ok else nan
         out.update({
             f"headcount.{name}": n,
-            f"certified_share.{name}": _share(cert_d[ds].sum(), n),
+            f"certified_share.{name}": _share(total(cert_d), n),
             f"workers_per_10k.{name}": _share(n * 1e4, r) if r > 0 else nan,
-            f"payroll.{name}": float(payroll_by_district[ds].sum()),
+            f"payroll.{name}": float(total(payroll_by_district)),
             f"avg_pay_staff.{name}": ps,
             f"pay_ratio_staff.{name}": ps / wage_last if wage_last > 0 else nan,
             f"pay_ratio_head.{name}": ph / wage_last if wage_last > 0 else nan,
             f"remuneration_ratio_staff.{name}": rs,
             f"remuneration_ratio_head.{name}": rh,
-            f"vacancies.{name}": float(vac_d[ds].sum()),
-            f"communities.{name}": float(comm_d[ds].sum()),
+            f"vacancies.{name}": float(total(vac_d)),
+            f"communities.{name}": float(total(comm_d)),
         })
     return out

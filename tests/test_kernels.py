@@ -182,6 +182,31 @@ def test_parts_are_fixed_by_the_rows_and_added_in_order(monkeypatch):
     assert kernels.add_parts([one]) is one
 
 
+def test_counts_add_up_whatever_the_threads(monkeypatch):
+    """``over_parts_counting``: the work's own results come part by part, in row order,
+    with the parts fixed by the rows (as ``over_parts``); the whole-number counts it adds
+    into its per-thread arrays come out exactly the counts over all rows, for 1, 2 and 3
+    threads alike."""
+    monkeypatch.setattr(kernels, "PART_ROWS", 4)
+    rng = np.random.default_rng(5)
+    x = rng.random(23)
+    groups = rng.integers(0, 7, 23)
+
+    def work(r, counts):
+        np.add.at(counts[0], groups[r], 1)
+        return float(x[r].sum())
+    seen = {}
+    for threads in (1, 2, 3):
+        with kernels.threads(threads):
+            seen[threads] = kernels.over_parts_counting(len(x), lambda: (np.zeros(7, np.int64),), work)
+    sums = [float(x[a:a + 4].sum()) for a in range(0, 23, 4)]
+    for threads, (parts, (counts,)) in seen.items():
+        assert parts == sums, threads
+        np.testing.assert_array_equal(counts, np.bincount(groups, minlength=7), err_msg=str(threads))
+    parts, (counts,) = kernels.over_parts_counting(0, lambda: (np.zeros(7, np.int64),), work)
+    assert parts == [0.0] and not counts.any()
+
+
 def test_keep_takes_a_copy_of_its_mask_and_checks_its_length(monkeypatch):
     """A mask that is a view of a column (which the in-place path rewrites column by
     column) drops the same rows from every column; a mask of the wrong length is an
