@@ -60,15 +60,18 @@ class KeyedStream:
     (:meth:`for_ids`), and an ordinary ``Generator`` for everything else (attribute
     access is forwarded to it, so a ``KeyedStream`` is used like a ``Generator``)."""
 
-    def __init__(self, ss: np.random.SeedSequence):
-        self.key = int(ss.generate_state(1, np.uint64)[0])
+    def __init__(self, ss, key: int | None = None):
+        """``ss``: the stream's SeedSequence, or a function that makes it (called only if
+        the ``Generator`` is used); ``key``: its first 64-bit word, if known."""
         self._ss = ss
+        self.key = int(ss.generate_state(1, np.uint64)[0]) if key is None else int(key)
         self._gen = None
 
     @property
     def generator(self) -> np.random.Generator:
         if self._gen is None:
-            self._gen = np.random.Generator(np.random.PCG64(self._ss))
+            ss = self._ss if isinstance(self._ss, np.random.SeedSequence) else self._ss()
+            self._gen = np.random.Generator(np.random.PCG64(ss))
         return self._gen
 
     def __getattr__(self, name):
@@ -108,19 +111,40 @@ def uniforms(rng, ids: np.ndarray, sub: int = 0) -> np.ndarray:
     return f(ids, sub) if f is not None else rng.random(len(ids))
 
 
+def _words(x: int) -> list[int]:
+    """A whole number >= 0 as SeedSequence reads it: 32-bit words, least significant first."""
+    out = [x & 0xFFFFFFFF]
+    while x > 0xFFFFFFFF:
+        x >>= 32
+        out.append(x & 0xFFFFFFFF)
+    return out
+
+
+def _padded(words: list[int], size: int) -> list[int]:
+    return words + [0] * (size - len(words))
+
+
 class Streams:
     """Random generators of one replication."""
 
     def __init__(self, seed: int, rep: int):
         self.seed = int(seed)
         self.rep = int(rep)
+        # the entropy words of (seed, spawn key (rep,)) as SeedSequence assembles them:
+        # the seed's 32-bit words padded to the pool size (4), then the rep's
+        self._words = np.array(_padded(_words(self.seed), 4) + _words(self.rep), dtype=np.uint64)
 
     def _ss(self, *key) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.seed, spawn_key=(self.rep,) + key)
 
     def get(self, mechanism: str, year_index: int = 0) -> KeyedStream:
         """The stream of ``mechanism`` in simulated year ``year_index``."""
-        return KeyedStream(self._ss(_INDEX[mechanism], year_index))
+        from . import kernels
+        m = _INDEX[mechanism]
+        if kernels.ENABLED and 0 <= year_index < 1 << 32:  # the key without making the SeedSequence
+            return KeyedStream(lambda: self._ss(m, year_index),
+                               kernels.stream_key(self._words, np.uint64(m), np.uint64(year_index)))
+        return KeyedStream(self._ss(m, year_index))
 
     def parameter(self, path: str) -> np.random.Generator:
         """The generator of one uncertain parameter (by its field path)."""

@@ -251,3 +251,21 @@ def test_threads_only_in_the_main_process(monkeypatch, in_a_pool):
     runner.run(sc, reps=2, workers=1, quiet=True)
     assert seen and set(seen) == ({1} if in_a_pool else {runner._cores()})
     assert kernels.THREADS == 1
+
+
+@pytest.mark.parametrize("seed,rep", [(0, 0), (20250101, 3), (2**32 - 1, 7), (2**32, 1), (2**64 + 5, 2**33), (12345, 2**40)])
+def test_stream_keys_are_numpys_seed_sequence(seed, rep):
+    """A stream's 64-bit key, worked out without making its SeedSequence, is the first
+    word of ``SeedSequence(seed, spawn_key=(rep, mechanism, year))``, for seeds and reps
+    of one and of several 32-bit words; the stream's Generator draws what that
+    SeedSequence's does."""
+    from model.streams import MECHANISMS, Streams
+    s = Streams(seed, rep)
+    for m, mechanism in enumerate(MECHANISMS):
+        for year in (0, 1, 9, 70, 2**31):
+            ss = np.random.SeedSequence(seed, spawn_key=(rep, m, year))
+            g = s.get(mechanism, year)
+            assert g.key == int(ss.generate_state(1, np.uint64)[0]), (mechanism, year)
+    g = s.get("quits", 4)
+    expect = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(rep, MECHANISMS.index("quits"), 4))))
+    np.testing.assert_array_equal(g.random(5), expect.random(5))
