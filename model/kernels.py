@@ -611,6 +611,15 @@ def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since
 
 
 @njit(cache=True, nogil=True)
+def training_due(exit_time, hire_time, t, year, hire_year, post, interval, due):
+    """Training (see :mod:`model.policies.training`): ``due[i]`` is whether worker ``i``
+    is employed at ``t`` and due this year (tenure on 1 January a multiple of their
+    post's ``interval``)."""
+    for i in range(post.size):
+        due[i] = (exit_time[i] > t) & (hire_time[i] <= t) & ((year - hire_year[i]) % interval[post[i]] == 0)
+
+
+@njit(cache=True, nogil=True)
 def grade_steps(exit_time, hire_time, t, year, post, grade, grade_since, rating, uid, key,
                 step_years, min_rating, step_prob, max_grade):
     """Grade steps (see :mod:`model.policies.grades`): one keyed uniform per active

@@ -25,8 +25,13 @@ def apply(pop, p, rng, t: float, year: int) -> dict:
     interval = np.asarray(p.interval).round().astype(np.int64)
 
     def due_in(s):  # a chunk of rows: the temporaries stay in cache, and chunks may go in threads
-        tenure = year - pop.hire_year[s]
-        return np.flatnonzero(pop.active(t, s) & (tenure % interval[pop.post[s]] == 0)) + s.start
+        if kernels.ENABLED:
+            due = np.empty(s.stop - s.start, dtype=bool)
+            kernels.training_due(pop.exit_time[s], pop.hire_time[s], float(t), int(year), pop.hire_year[s],
+                                 pop.post[s], interval, due)
+        else:
+            due = pop.active(t, s) & ((year - pop.hire_year[s]) % interval[pop.post[s]] == 0)
+        return np.flatnonzero(due) + s.start
     due = np.concatenate([np.zeros(0, np.int64)] + kernels.in_threads(due_in, row_chunks(slice(0, pop.n))))
     cap = int(round(p.capacity))
     if cap > 0 and len(due) > cap:
