@@ -78,18 +78,17 @@ def main() -> int:
     _large_allocations_stay_mapped()  # as a run does
     with tempfile.TemporaryDirectory() as tmp:
         old = load_old(a.rev, Path(tmp))
-        from model_old.engine import run_replication as old_run  # noqa: E402 (imported from the archive)
-
+        old_run = importlib.import_module("model_old.engine").run_replication
         from model.engine import run_replication as new_run
         print(f"old: {a.rev}; new: this checkout; {a.reps} replications per batch, {a.rounds} rounds")
         for name in a.scenarios:
             path = C.ROOT / "scenarios" / f"{name}.toml"
             scs = {"old": old.load(path), "new": model.load(path)}
             fns = {"old": old_run, "new": new_run}
-            for k in fns:
-                fns[k](scs[k], 1, 0)  # imports, compilation caches
+            for k, run in fns.items():
+                run(scs[k], 1, 0)  # imports, compilation caches
 
-            def batch(k):
+            def batch(k, fns=fns, scs=scs):
                 def f():
                     t = time.perf_counter()
                     v = [fns[k](scs[k], 1, r) for r in range(a.reps)]
