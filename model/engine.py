@@ -491,11 +491,12 @@ class Replication:
         f, acc = self.flows, self.acc
         annual = M.annual_pay(pop, self.payyear, self.comm.district)
         remuneration = M.annual_remuneration(pop, self.payyear, self.comm.district)
-        out = M.snapshot(pop, self.comm, y, end, self.residents, sc.metrics.certified_k,
-                         annual, remuneration, self.wage_last, sc.metrics.certified_k_level)
-        out.update(M.scoped(sc, pop, self.comm, end, self.residents, annual, self.comm.district,
-                            self.wage_last, acc.get("_payroll_district", np.zeros(0)), remuneration))
-        causes = np.bincount(pop.exit_cause[leaver], minlength=len(CAUSES))
+        counts = M.year_end(pop, self.comm, y, end, sc.metrics.certified_k_level, annual, remuneration,
+                            self.comm.district, self.nd)
+        out = M.snapshot(counts, self.comm, y, end, self.residents, sc.metrics.certified_k, self.wage_last)
+        out.update(M.scoped(sc, counts, self.comm, self.residents, self.wage_last,
+                            acc.get("_payroll_district", np.zeros(0))))
+        causes = counts.causes
         for i, c in enumerate(CAUSES[1:], start=1):
             out[f"exits_{c}"] = int(causes[i])
         out["exits_total"] = int(causes[1:].sum())

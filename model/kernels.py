@@ -261,19 +261,30 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
 
 @njit(cache=True, nogil=True)
 def year_end_counts(exit_time, year_end, year, community, level, party, education, birth, hire_year,
-                    grade, post, female, gross_annual, remuneration, k_level, per_c, cert_c, party_c):
-    """One pass over the workforce for the stock metrics of 31 December.
+                    grade, post, female, exit_cause, gross_annual, remuneration, k_level, district_of_c, nd,
+                    ncauses, per_c, cert_c, party_c):
+    """One pass over the workforce for every metric of 31 December.
 
-    Adds per-community workers, those certified at ``k_level`` or above and party posts
-    held into ``per_c``, ``cert_c``, ``party_c``; returns counts by level (4), by grade
-    (19), by post (3), pay by post (3), remuneration by post (3), pyramid counts (20:
-    men 10 bands, women 10 bands), and sums (n, college, birth, hire_year, grade)."""
+    For the rows still employed: adds per-community workers, those certified at
+    ``k_level`` or above and party posts held into ``per_c``, ``cert_c``, ``party_c``;
+    returns counts by level (4), by grade (19), by post (3), pay by post (3),
+    remuneration by post (3), pyramid counts (20: men 10 bands, women 10 bands), sums
+    (n, college, birth, hire_year, grade), and, for ``nd`` > 0 districts
+    (``district_of_c``), workers and certified by district and workers, pay and
+    remuneration by district x post. For the rows that left this year: their number by
+    exit cause (``ncauses``)."""
     lv = np.zeros(4, np.int64)
     gr = np.zeros(19, np.int64)
     npost = np.zeros(3, np.int64)
     pay_post = np.zeros(3)
     rem_post = np.zeros(3)
     pyr = np.zeros(20, np.int64)
+    causes = np.zeros(ncauses, np.int64)
+    n_d = np.zeros(nd, np.int64)
+    cert_d = np.zeros(nd)
+    n_dp = np.zeros((nd, 3), np.int64)
+    pay_dp = np.zeros((nd, 3))
+    rem_dp = np.zeros((nd, 3))
     n = 0
     college = 0
     bsum = 0.0
@@ -281,6 +292,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     gsum = 0
     for i in range(exit_time.size):
         if not exit_time[i] > year_end:
+            causes[exit_cause[i]] += 1
             continue
         # branch-free adds: levels, party posts, education and sex vary from row to row
         n += 1
@@ -301,7 +313,15 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         age = year - int(np.floor(birth[i]))
         band = min(max((age - 20) // 5, 0), 9)
         pyr[band + 10 * female[i]] += 1
-    return lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum
+        if nd > 0:
+            d = district_of_c[c]
+            n_d[d] += 1
+            cert_d[d] += level[i] > 0
+            n_dp[d, p] += 1
+            pay_dp[d, p] += gross_annual[i]
+            rem_dp[d, p] += remuneration[i]
+    return (lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum, causes,
+            n_d, cert_d, n_dp, pay_dp, rem_dp)
 
 
 @njit(cache=True, nogil=True)
@@ -694,32 +714,6 @@ def promotion_pick(exit_time, hire_time, t, post, rating, score, eligible_post, 
         best[j] = i
         key[j] = ki
     return best[:cnt], key[:cnt]
-
-
-@njit(cache=True, nogil=True)
-def district_counts(exit_time, year_end, community, district_of_c, post, level, annual, remuneration, nd, per_c):
-    """One pass over the workforce for the per-district stock metrics of 31 December
-    (see :func:`model.metrics.scoped`): workers by district, certified by district,
-    workers, annual pay and remuneration by district x post; adds workers by community
-    into ``per_c``."""
-    n_d = np.zeros(nd, np.int64)
-    cert_d = np.zeros(nd)
-    n_dp = np.zeros((nd, 3), np.int64)
-    pay_dp = np.zeros((nd, 3))
-    rem_dp = np.zeros((nd, 3))
-    for i in range(exit_time.size):
-        if not exit_time[i] > year_end:
-            continue
-        c = community[i]
-        d = district_of_c[c]
-        p = post[i]
-        n_d[d] += 1
-        cert_d[d] += level[i] > 0  # branch-free: levels vary from row to row
-        n_dp[d, p] += 1
-        pay_dp[d, p] += annual[i]
-        rem_dp[d, p] += remuneration[i]
-        per_c[c] += 1
-    return n_d, cert_d, n_dp, pay_dp, rem_dp
 
 
 @njit(cache=True, nogil=True)

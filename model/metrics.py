@@ -8,6 +8,8 @@ scope after a dot: ``certified_share.urban``, ``headcount.gulou``.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from . import kernels
@@ -100,38 +102,68 @@ def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
     return pay
 
 
-def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
-             annual: np.ndarray, remuneration: np.ndarray, wage_last: float, k_level: int = 1) -> dict:
-    """Stock metrics on 31 December (rows active after the year's exits); ``annual`` is
-    :func:`annual_pay` of every row, ``remuneration`` :func:`annual_remuneration`."""
+def year_end(pop, comm, y: int, year_end: float, k_level: int, annual: np.ndarray, remuneration: np.ndarray,
+             district_of_community, nd: int) -> SimpleNamespace:
+    """The counts and sums behind the metrics of 31 December, in one pass over the rows
+    (:func:`model.kernels.year_end_counts`): for the rows active after the year's exits,
+    by community, level, grade, post, pyramid band and (``nd`` > 0) district; for the
+    rows that left, their number by exit cause. ``annual`` is :func:`annual_pay` of every
+    row, ``remuneration`` :func:`annual_remuneration`. Read by :func:`snapshot` and
+    :func:`scoped`."""
     nc = len(comm)
     if kernels.ENABLED:
+        d_of_c = np.asarray(district_of_community, dtype=np.int64) if nd else np.zeros(0, np.int64)
+        annual = np.asarray(annual, dtype=np.float64)
+        remuneration = np.asarray(remuneration, dtype=np.float64)
         parts, (per_c, cert_c, party_c) = kernels.over_parts_counting(
             pop.n, lambda: tuple(np.zeros(nc, np.int64) for _ in range(3)),
             lambda r, into: kernels.year_end_counts(
                 pop.exit_time[r], float(year_end), int(y), pop.community[r], pop.level[r], pop.party[r],
                 pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
-                annual[r], remuneration[r], int(k_level), *into))
-        lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum = kernels.add_parts(parts)
-    else:
-        idx = np.flatnonzero(pop.exit_time > year_end)
-        n = len(idx)
-        c = pop.community[idx]
-        level = pop.level[idx]
-        per_c = np.bincount(c, minlength=nc)
-        cert_c = np.bincount(c, weights=level >= k_level, minlength=nc)
-        party_c = np.bincount(c, weights=pop.party[idx], minlength=nc)
-        lv = np.bincount(level, minlength=4)
-        g = np.bincount(pop.grade[idx], minlength=19)
-        post = pop.post[idx]
-        npost = np.bincount(post, minlength=3)
-        pay_post = np.bincount(post, weights=annual[idx], minlength=3)
-        rem_post = np.bincount(post, weights=remuneration[idx], minlength=3)
-        birth = pop.birth[idx]
-        band = np.clip((y - np.floor(birth).astype(np.int64) - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
-        pyr = np.bincount(band + len(PYRAMID_BANDS) * pop.female[idx], minlength=2 * len(PYRAMID_BANDS))
-        college = np.count_nonzero(pop.education[idx])
-        bsum, hsum, gsum = birth.sum(), pop.hire_year[idx].sum(dtype=np.int64), pop.grade[idx].sum(dtype=np.int64)
+                pop.exit_cause[r], annual[r], remuneration[r], int(k_level), d_of_c, int(nd), len(CAUSES),
+                *into))
+        (lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum, causes,
+         n_d, cert_d, n_dp, pay_dp, rem_dp) = kernels.add_parts(parts)
+        return SimpleNamespace(per_c=per_c, cert_c=cert_c, party_c=party_c, lv=lv, g=g, npost=npost,
+                               pay_post=pay_post, rem_post=rem_post, pyr=pyr, n=n, college=college, bsum=bsum,
+                               hsum=hsum, gsum=gsum, causes=causes, n_d=n_d, cert_d=cert_d, n_dp=n_dp,
+                               pay_dp=pay_dp, rem_dp=rem_dp)
+    active = pop.exit_time > year_end
+    idx = np.flatnonzero(active)
+    c = pop.community[idx]
+    level = pop.level[idx]
+    post = pop.post[idx]
+    birth = pop.birth[idx]
+    band = np.clip((y - np.floor(birth).astype(np.int64) - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
+    out = SimpleNamespace(
+        per_c=np.bincount(c, minlength=nc),
+        cert_c=np.bincount(c, weights=level >= k_level, minlength=nc),
+        party_c=np.bincount(c, weights=pop.party[idx], minlength=nc),
+        lv=np.bincount(level, minlength=4), g=np.bincount(pop.grade[idx], minlength=19),
+        npost=np.bincount(post, minlength=3),
+        pay_post=np.bincount(post, weights=annual[idx], minlength=3),
+        rem_post=np.bincount(post, weights=remuneration[idx], minlength=3),
+        pyr=np.bincount(band + len(PYRAMID_BANDS) * pop.female[idx], minlength=2 * len(PYRAMID_BANDS)),
+        n=len(idx), college=np.count_nonzero(pop.education[idx]), bsum=birth.sum(),
+        hsum=pop.hire_year[idx].sum(dtype=np.int64), gsum=pop.grade[idx].sum(dtype=np.int64),
+        causes=np.bincount(pop.exit_cause[~active], minlength=len(CAUSES)))
+    if nd:
+        d = district_of_community[c]
+        dp = d * 3 + post
+        out.n_d = np.bincount(d, minlength=nd)
+        out.cert_d = np.bincount(d, weights=level > 0, minlength=nd)
+        out.n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
+        out.pay_dp = np.bincount(dp, weights=annual[idx], minlength=3 * nd).reshape(nd, 3)
+        out.rem_dp = np.bincount(dp, weights=remuneration[idx], minlength=3 * nd).reshape(nd, 3)
+    return out
+
+
+def snapshot(counts: SimpleNamespace, comm, y: int, year_end: float, residents: float, k_cert: int,
+             wage_last: float) -> dict:
+    """Stock metrics on 31 December (rows active after the year's exits) from the
+    :func:`year_end` ``counts``."""
+    per_c, cert_c, party_c, lv, g, n = counts.per_c, counts.cert_c, counts.party_c, counts.lv, counts.g, counts.n
+    npost, pay_post, rem_post, pyr = counts.npost, counts.pay_post, counts.rem_post, counts.pyr
     ncomm = comm.count
     posts = int(comm.posts.sum())
     ncert = n - int(lv[0])
@@ -152,10 +184,10 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
         "certified_share_senior": _share(lv[3], n),
         "certified_per_community": _share(ncert, ncomm),
         "communities_certified_k_share": float((cert_c[alive] >= k_cert).mean()) if ncomm else nan,
-        "college_share": _share(college, n),
-        "mean_age": year_end - float(bsum) / n if n else nan,
-        "mean_tenure": ((y + 1) * n - float(hsum)) / n if n else nan,
-        "mean_grade": float(gsum) / n if n else nan,
+        "college_share": _share(counts.college, n),
+        "mean_age": year_end - float(counts.bsum) / n if n else nan,
+        "mean_tenure": ((y + 1) * n - float(counts.hsum)) / n if n else nan,
+        "mean_grade": float(counts.gsum) / n if n else nan,
         "average_wage": wage_last,
     }
     for k, name in enumerate(("staff", "committee", "head")):
@@ -172,35 +204,16 @@ def snapshot(pop, comm, y: int, year_end: float, residents: float, k_cert: int,
     return out
 
 
-def scoped(scenario, pop, comm, year_end: float, residents: float, annual: np.ndarray,
-           district_of_community, wage_last: float, payroll_by_district: np.ndarray,
-           remuneration: np.ndarray) -> dict:
-    """The SCOPED metrics per district and for the urban / rural parts (``annual`` and
-    ``remuneration``: as for :func:`snapshot`)."""
+def scoped(scenario, counts: SimpleNamespace, comm, residents: float, wage_last: float,
+           payroll_by_district: np.ndarray) -> dict:
+    """The SCOPED metrics per district and for the urban / rural parts, from the
+    :func:`year_end` ``counts``."""
     out = {}
     if scenario.implicit_district:
         return out
     nd = len(scenario.districts)
-    if kernels.ENABLED:
-        d_of_c = np.asarray(district_of_community, dtype=np.int64)
-        annual = np.asarray(annual, dtype=np.float64)
-        remuneration = np.asarray(remuneration, dtype=np.float64)
-        parts, (head_c,) = kernels.over_parts_counting(
-            pop.n, lambda: (np.zeros(len(comm), np.int64),),
-            lambda r, into: kernels.district_counts(
-                pop.exit_time[r], float(year_end), pop.community[r], d_of_c, pop.post[r], pop.level[r],
-                annual[r], remuneration[r], nd, *into))
-        n_d, cert_d, n_dp, pay_dp, rem_dp = kernels.add_parts(parts)
-    else:
-        idx = np.flatnonzero(pop.exit_time > year_end)
-        d = district_of_community[pop.community[idx]]
-        n_d = np.bincount(d, minlength=nd)
-        cert_d = np.bincount(d, weights=pop.level[idx] > 0, minlength=nd)
-        dp = d * 3 + pop.post[idx]
-        n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
-        pay_dp = np.bincount(dp, weights=annual[idx], minlength=3 * nd).reshape(nd, 3)
-        rem_dp = np.bincount(dp, weights=remuneration[idx], minlength=3 * nd).reshape(nd, 3)
-        head_c = np.bincount(pop.community[idx], minlength=len(comm))
+    n_d, cert_d, n_dp, pay_dp, rem_dp, head_c = (counts.n_d, counts.cert_d, counts.n_dp, counts.pay_dp,
+                                                 counts.rem_dp, counts.per_c)
     alive = comm.alive
     hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
     res_d = residents * hh / hh.sum() if hh.sum() > 0 else np.zeros(nd)
