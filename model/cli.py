@@ -198,11 +198,24 @@ def _print_forecast(results, out: Path) -> None:
           + (", budget.xlsx, report.html, figures/" if (out / "report.html").exists() else "") + ")")
 
 
+def _room_ahead(sc, a) -> None:
+    """For a big workforce simulated in this process, start making its memory ready in
+    the background while the rest of the model is imported
+    (:func:`model.population.make_room_ahead`)."""
+    from .policies.demand import starting_workers_estimate
+    from .population import ROWS_AHEAD, make_room_ahead
+    from .runner import runs_here
+    rows = starting_workers_estimate(sc)
+    if rows >= ROWS_AHEAD and runs_here(a.reps or sc.run.reps, a.workers, a.backend, a.scheduler):
+        make_room_ahead(int(rows * 1.05))  # a margin: the estimate takes communities of average size
+
+
 def cmd_run(a) -> int:
     from . import scenario as S
+    sc = S.load(a.scenario, a.overrides)
+    _room_ahead(sc, a)
     from .outputs import check_destination
     from .runner import run
-    sc = S.load(a.scenario, a.overrides)
     out = a.out or OUTPUTS / sc.name
     check_destination(Path(out).resolve(), not a.no_overwrite)
     if not a.quiet:

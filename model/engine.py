@@ -39,7 +39,7 @@ from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import retirement_time
-from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, row_chunks
+from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, row_chunks
 from .sampling import bands_from_uniforms, rank_within, shares_from_uniforms
 from .schema import SECTIONS
 from .streams import Streams, uniforms
@@ -260,7 +260,7 @@ class Replication:
         else:
             per_c = comm.posts
         k = int(per_c.sum())
-        pop.reserve(int(k * 1.3) + 1024)
+        pop.reserve(capacity_for(k))
         rows = pop.add(k)
         chunks = row_chunks(slice(0, k))
         col = SimpleNamespace(**{name: getattr(pop, name)[rows] for name in (

@@ -13,17 +13,23 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import kernels
-from . import metrics as M
-from .engine import run_replication
 from .errors import UserError
-from .results import Results
+
+if TYPE_CHECKING:
+    from .results import Results
+
+# the engine (simpy, the policies) and the results (pandas) are imported when first
+# needed, so that `model run` can start making room for a big workforce first (see
+# `runs_here` and model.population.make_room_ahead)
 
 
 def _chunk(scenario, seed: int, reps: range) -> tuple[int, np.ndarray]:
+    from .engine import run_replication
     return reps.start, np.stack([run_replication(scenario, seed, r) for r in reps])
 
 
@@ -69,6 +75,29 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | None]:
+    """The backend and Dask scheduler address of a run: a scheduler given, or named by
+    ``DASK_SCHEDULER_ADDRESS``, means Dask unless the local backend is asked for."""
+    scheduler = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if backend in (None, "dask") else None)
+    if scheduler and backend is None:
+        backend = "dask"
+    return backend or "local", scheduler
+
+
+def _one_process(reps: int, workers: int) -> bool:
+    return workers == 1 or len(_chunks(reps, workers)) == 1
+
+
+def runs_here(reps: int, workers: int | None = None, backend: str | None = None,
+              scheduler: str | None = None) -> bool:
+    """Whether :func:`run` with these arguments simulates in this process (the local
+    backend with one process, or one chunk of replications)."""
+    backend, _ = _backend(backend, scheduler)
+    if backend != "local":
+        return False
+    return _one_process(reps, default_workers(reps) if workers is None else max(int(workers), 1))
 
 
 def default_workers(reps: int) -> int:
@@ -117,14 +146,13 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     >>> res = model.run("bench", reps=4, seed=1)          # doctest: +SKIP
     >>> res.summary().query("metric == 'headcount'")      # doctest: +SKIP
     """
+    from . import metrics as M
+    from .results import Results
     from .scenario import Scenario, load
     if not isinstance(scenario, Scenario):
         scenario = load(scenario)
     reps, seed = reps_and_seed(scenario, reps, seed)
-    scheduler = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if backend in (None, "dask") else None)
-    if scheduler and backend is None:
-        backend = "dask"
-    backend = backend or "local"
+    backend, scheduler = _backend(backend, scheduler)
     t0 = time.perf_counter()
     _large_allocations_stay_mapped()
     names = M.names(scenario)
@@ -147,7 +175,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
         if workers < 1:
             raise UserError("--workers must be at least 1", field="workers")
         chunks = _chunks(reps, workers)
-        if workers == 1 or len(chunks) == 1:
+        if _one_process(reps, workers):
             # one process: the kernels over a big workforce may use every core, unless this
             # is itself a worker of a pool (an experiment's processes keep one thread each)
             with kernels.threads(_cores() if multiprocessing.parent_process() is None else 1):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
+from ..params import Constant, Schedule, Uncertain
 from ..sampling import rank_within, smallest_first
 
 
@@ -153,3 +154,41 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int) -> None:
     posts[~comm.alive] = 0
     comm.posts = posts
     comm.party_posts = np.where(comm.alive, int(round(p.min_party_posts)), 0)
+
+
+def _start_value(x) -> float:
+    """A parameter's value at the start, roughly: a schedule's first point, an uncertain
+    value's mean."""
+    if isinstance(x, Schedule):
+        x = x.points[0][1]
+    elif isinstance(x, Constant):
+        x = x.value
+    if isinstance(x, Uncertain):
+        x = x.mean()
+    return float(x)
+
+
+def starting_workers_estimate(scenario) -> int:
+    """About how many workers ``scenario`` starts with: its starting headcount, or else
+    its posts under the staffing rule with every community of average size (for sizing
+    memory ahead, :func:`model.population.make_room_ahead`; the run itself uses
+    :func:`set_posts`)."""
+    ps, d = scenario.population, scenario.demand
+    if _start_value(ps.headcount) > 0:
+        return int(_start_value(ps.headcount))
+    ncomm = sum(x.communities for x in scenario.districts)
+    if ncomm <= 0:
+        return 0
+    residents = _start_value(d.urban_residents)
+    households = residents / _start_value(d.persons_per_household) / ncomm if residents > 0 else 3000.0
+    if d.rule == "fixed":
+        per_c = _start_value(d.posts_per_community)
+    elif d.rule == "households":
+        per_c = households / _start_value(d.households_per_post)
+    elif d.rule == "size_band":
+        per_c = _start_value(d.band_base) + max(households - _start_value(d.band_limit), 0) / _start_value(d.band_step)
+    else:  # per_10k
+        per_c = _start_value(d.per_10k) * residents / 1e4 / ncomm
+    floor = max(_start_value(d.min_posts), _start_value(d.min_party_posts),
+                _start_value(ps.heads_per_community) + _start_value(ps.committee_per_community))
+    return int(max(per_c, floor) * ncomm)
