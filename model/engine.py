@@ -489,9 +489,7 @@ class Replication:
         pay.settle_performance(pop, self.payyear, np.ones(pop.n, dtype=bool), leaver, self.acc,
                                self.comm.district, self.nd)
         f, acc = self.flows, self.acc
-        annual = M.annual_pay(pop, self.payyear, self.comm.district)
-        remuneration = M.annual_remuneration(pop, self.payyear, self.comm.district)
-        counts = M.year_end(pop, self.comm, y, end, sc.metrics.certified_k_level, annual, remuneration,
+        counts = M.year_end(pop, self.comm, y, end, sc.metrics.certified_k_level, self.payyear,
                             self.comm.district, self.nd)
         out = M.snapshot(counts, self.comm, y, end, self.residents, sc.metrics.certified_k, self.wage_last)
         out.update(M.scoped(sc, counts, self.comm, self.residents, self.wage_last,

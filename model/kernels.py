@@ -261,8 +261,8 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
 
 @njit(cache=True, nogil=True)
 def year_end_counts(exit_time, year_end, year, community, level, party, education, birth, hire_year,
-                    grade, post, female, exit_cause, gross_annual, remuneration, k_level, district_of_c, nd,
-                    ncauses, per_c, cert_c, party_c):
+                    grade, post, female, exit_cause, flat, floor_cp, allowance, floor_rate, cb_lo, cb_hi,
+                    k_level, district_of_c, nd, ncauses, per_c, cert_c, party_c):
     """One pass over the workforce for every metric of 31 December.
 
     For the rows still employed: adds per-community workers, those certified at
@@ -272,7 +272,12 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     (n, college, birth, hire_year, grade), and, for ``nd`` > 0 districts
     (``district_of_c``), workers and certified by district and workers, pay and
     remuneration by district x post. For the rows that left this year: their number by
-    exit cause (``ncauses``)."""
+    exit cause (``ncauses``).
+
+    Pay is each row's rate on 31 December as yuan a year: :func:`monthly_pay` (``flat``,
+    ``floor_cp``, ``allowance``) x 12; remuneration, the gross pay without the allowance
+    plus :func:`add_contributions` (``floor_rate``, ``cb_lo``, ``cb_hi``), x 12 (as
+    :func:`model.metrics.annual_pay` and :func:`model.metrics.annual_remuneration`)."""
     lv = np.zeros(4, np.int64)
     gr = np.zeros(19, np.int64)
     npost = np.zeros(3, np.int64)
@@ -290,6 +295,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     bsum = 0.0
     hsum = 0
     gsum = 0
+    has_floor = floor_cp.size > 0
     for i in range(exit_time.size):
         if not exit_time[i] > year_end:
             causes[exit_cause[i]] += 1
@@ -303,9 +309,15 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         lv[level[i]] += 1
         gr[grade[i]] += 1
         p = post[i]
+        gross = flat[p * 18 + grade[i]]
+        if has_floor:
+            gross = max(gross, floor_cp[3 * c + p])
+        annual = (gross + allowance[level[i]]) * 12.0
+        g0 = gross + 0.0  # as monthly_pay with no allowance
+        remuneration = (g0 + floor_rate * min(max(g0, cb_lo), cb_hi)) * 12.0
         npost[p] += 1
-        pay_post[p] += gross_annual[i]
-        rem_post[p] += remuneration[i]
+        pay_post[p] += annual
+        rem_post[p] += remuneration
         college += education[i] >= 1
         bsum += birth[i]
         hsum += hire_year[i]
@@ -318,8 +330,8 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
             n_d[d] += 1
             cert_d[d] += level[i] > 0
             n_dp[d, p] += 1
-            pay_dp[d, p] += gross_annual[i]
-            rem_dp[d, p] += remuneration[i]
+            pay_dp[d, p] += annual
+            rem_dp[d, p] += remuneration
     return (lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum, causes,
             n_d, cert_d, n_dp, pay_dp, rem_dp)
 

@@ -102,32 +102,33 @@ def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
     return pay
 
 
-def year_end(pop, comm, y: int, year_end: float, k_level: int, annual: np.ndarray, remuneration: np.ndarray,
-             district_of_community, nd: int) -> SimpleNamespace:
+def year_end(pop, comm, y: int, year_end: float, k_level: int, pay_year, district_of_community,
+             nd: int) -> SimpleNamespace:
     """The counts and sums behind the metrics of 31 December, in one pass over the rows
     (:func:`model.kernels.year_end_counts`): for the rows active after the year's exits,
-    by community, level, grade, post, pyramid band and (``nd`` > 0) district; for the
-    rows that left, their number by exit cause. ``annual`` is :func:`annual_pay` of every
-    row, ``remuneration`` :func:`annual_remuneration`. Read by :func:`snapshot` and
-    :func:`scoped`."""
+    by community, level, grade, post, pyramid band and (``nd`` > 0) district, with their
+    :func:`annual_pay` and :func:`annual_remuneration` under ``pay_year``; for the rows
+    that left, their number by exit cause. Read by :func:`snapshot` and :func:`scoped`."""
     nc = len(comm)
     if kernels.ENABLED:
         d_of_c = np.asarray(district_of_community, dtype=np.int64) if nd else np.zeros(0, np.int64)
-        annual = np.asarray(annual, dtype=np.float64)
-        remuneration = np.asarray(remuneration, dtype=np.float64)
+        py = pay_year
+        floors = py.floors(district_of_community)
         parts, (per_c, cert_c, party_c) = kernels.over_parts_counting(
             pop.n, lambda: tuple(np.zeros(nc, np.int64) for _ in range(3)),
             lambda r, into: kernels.year_end_counts(
                 pop.exit_time[r], float(year_end), int(y), pop.community[r], pop.level[r], pop.party[r],
                 pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
-                pop.exit_cause[r], annual[r], remuneration[r], int(k_level), d_of_c, int(nd), len(CAUSES),
-                *into))
+                pop.exit_cause[r], py._flat, floors, py.allowance, float(py.floor_rate), float(py.cb_lo),
+                float(py.cb_hi), int(k_level), d_of_c, int(nd), len(CAUSES), *into))
         (lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum, causes,
          n_d, cert_d, n_dp, pay_dp, rem_dp) = kernels.add_parts(parts)
         return SimpleNamespace(per_c=per_c, cert_c=cert_c, party_c=party_c, lv=lv, g=g, npost=npost,
                                pay_post=pay_post, rem_post=rem_post, pyr=pyr, n=n, college=college, bsum=bsum,
                                hsum=hsum, gsum=gsum, causes=causes, n_d=n_d, cert_d=cert_d, n_dp=n_dp,
                                pay_dp=pay_dp, rem_dp=rem_dp)
+    annual = annual_pay(pop, pay_year, district_of_community)
+    remuneration = annual_remuneration(pop, pay_year, district_of_community)
     active = pop.exit_time > year_end
     idx = np.flatnonzero(active)
     c = pop.community[idx]
