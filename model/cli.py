@@ -80,7 +80,14 @@ def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder")
     p.add_argument("--no-report", action="store_true", help="write tables only (no figures, workbook, report)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("run", "validate", "rerun", "metrics", "schema")
+"""The commands besides the experiments."""
+
+
+def build_parser(experiments: bool = True) -> argparse.ArgumentParser:
+    """The command-line parser; without ``experiments``, only :data:`COMMANDS` (the
+    experiments' modules import the whole model, which a plain run imports later, after
+    it has started making room for its workforce: see :func:`_room_ahead`)."""
     ap = _Parser(prog="python -m model", description="Community-worker workforce model.")
     ap.add_argument("--version", action="version", version=_version())
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
@@ -99,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("metrics", help="list metric names and units")
     m.add_argument("scenario", nargs="?")
     sub.add_parser("schema", help="print every scenario field with its type, range and unit")
-    for name in EXPERIMENTS:
+    for name in EXPERIMENTS if experiments else ():
         mod = _experiment(name)
         if mod is None:
             continue
@@ -367,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     reset()
     try:
         with interrupts_as_exceptions():
-            ap = build_parser()
+            ap = build_parser(experiments=argv[0] not in COMMANDS)
             a = ap.parse_args(argv)
             handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,
                         "metrics": cmd_metrics, "schema": cmd_schema}
