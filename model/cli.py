@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import gc
 import importlib
 import json
 import os
@@ -367,6 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     130 / 143 interrupted by SIGINT / SIGTERM)."""
     from .outputs import interrupts_as_exceptions, raise_if_interrupted, reset
     program = argv is None  # run as `python -m model` (not called from Python)
+    if program:
+        # the command's own process makes many long-lived objects as it imports and little
+        # cyclic garbage: the cyclic collector runs less often (0.1 s of a national run)
+        gc.set_threshold(100_000, 50, 100)
     argv = list(sys.argv[1:] if argv is None else argv)
     option = bool(argv) and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")
     if not argv or option or argv[0].endswith(".toml"):  # `python -m model city.toml` runs it
