@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import kernels
 from .population import CAUSES
 
 EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
@@ -109,6 +108,7 @@ def year_end(pop, comm, y: int, year_end: float, k_level: int, pay_year, distric
     by community, level, grade, post, pyramid band and (``nd`` > 0) district, with their
     :func:`annual_pay` and :func:`annual_remuneration` under ``pay_year``; for the rows
     that left, their number by exit cause. Read by :func:`snapshot` and :func:`scoped`."""
+    from . import kernels  # here, not above: loading a scenario need not import numba
     nc = len(comm)
     if kernels.ENABLED:
         d_of_c = np.asarray(district_of_community, dtype=np.int64) if nd else np.zeros(0, np.int64)

@@ -17,8 +17,6 @@ import threading
 
 import numpy as np
 
-from . import kernels
-
 # Exit causes; index 0 means still active.
 CAUSES = ("active", "quit", "retired", "death", "dismissed_assessment", "dismissed_cert",
           "eliminated", "nonrenewal", "promoted_out")
@@ -216,6 +214,7 @@ class Workforce:
         k = int(np.count_nonzero(mask))
         if k == self.n:
             return
+        from . import kernels  # here, not above: loading a scenario need not import numba
         if kernels.ENABLED:  # in place, no index array
             keep = mask.view(np.uint8)
             if kernels.THREADS > 1 and self.n > kernels.ROWS_PER_THREAD:  # a column per thread at a time

@@ -17,15 +17,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import kernels
 from .errors import UserError
 
 if TYPE_CHECKING:
     from .results import Results
 
-# the engine (simpy, the policies) and the results (pandas) are imported when first
-# needed, so that `model run` can start making room for a big workforce first (see
-# `runs_here` and model.population.make_room_ahead)
+# the engine (simpy, the policies), the kernels (numba) and the results (pandas) are
+# imported when first needed, so that `model run` can start making room for a big
+# workforce first (see `runs_here` and model.population.make_room_ahead)
 
 
 def _chunk(scenario, seed: int, reps: range) -> tuple[int, np.ndarray]:
@@ -178,6 +177,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
         if _one_process(reps, workers):
             # one process: the kernels over a big workforce may use every core, unless this
             # is itself a worker of a pool (an experiment's processes keep one thread each)
+            from . import kernels
             with kernels.threads(_cores() if multiprocessing.parent_process() is None else 1):
                 for ch in chunks:
                     store(*_chunk(scenario, seed, ch))

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
 from ..params import Constant, Schedule, Uncertain
 from ..sampling import rank_within, smallest_first
 
@@ -85,6 +84,7 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
             if post is not None and active is not None:
                 new_of = np.full(old_len, -1, dtype=np.int64)
                 new_of[big] = np.arange(old_len, old_len + len(big))
+                from .. import kernels  # here, not above: sizing a run need not import numba
                 if kernels.ENABLED:
                     kernels.split_staff(active, post, community_of_worker, new_of)
                 else:
