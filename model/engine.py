@@ -489,11 +489,10 @@ class Replication:
         pay.settle_performance(pop, self.payyear, np.ones(pop.n, dtype=bool), leaver, self.acc,
                                self.comm.district, self.nd)
         f, acc = self.flows, self.acc
-        counts = M.year_end(pop, self.comm, y, end, sc.metrics.certified_k_level, self.payyear,
-                            self.comm.district, self.nd)
-        out = M.snapshot(counts, self.comm, y, end, self.residents, sc.metrics.certified_k, self.wage_last)
-        out.update(M.scoped(sc, counts, self.comm, self.residents, self.wage_last,
-                            acc.get("_payroll_district", np.zeros(0))))
+        counts = M.year_end(pop, self.comm, y, end, sc.metrics.certified_k_level, sc.metrics.certified_k,
+                            self.payyear, self.comm.district, self.nd)
+        out = M.snapshot(counts, y, end, self.residents, self.wage_last)
+        out.update(M.scoped(sc, counts, self.residents, self.wage_last, acc.get("_payroll_district", np.zeros(0))))
         causes = counts.causes
         for i, c in enumerate(CAUSES[1:], start=1):
             out[f"exits_{c}"] = int(causes[i])

@@ -337,6 +337,39 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
 
 
 @njit(cache=True, nogil=True)
+def community_totals(alive, posts, party_posts, households, district, per_c, party_c, cert_c, k_cert, nd):
+    """One pass over the communities for the metrics of 31 December (see
+    :func:`model.metrics.year_end`), from the workers by community (``per_c``), the party
+    posts held (``party_c``) and the certified (``cert_c``): posts in all, communities
+    alive, those with their party posts held, vacant posts, communities with at least
+    ``k_cert`` certified; and for ``nd`` > 0 districts, households, communities and
+    vacant posts by district."""
+    posts_total = 0
+    n_alive = 0
+    party_ok = 0
+    vac = 0
+    cert_ok = 0
+    hh = np.zeros(nd)
+    comm_d = np.zeros(nd, np.int64)
+    vac_d = np.zeros(nd)
+    for c in range(alive.size):
+        posts_total += posts[c]
+        v = max(posts[c] - per_c[c], 0)
+        if not alive[c]:
+            continue
+        n_alive += 1
+        party_ok += (party_c[c] >= party_posts[c]) | (party_posts[c] == 0)
+        vac += v
+        cert_ok += cert_c[c] >= k_cert
+        if nd > 0:
+            d = district[c]
+            hh[d] += households[c]
+            comm_d[d] += 1
+            vac_d[d] += v
+    return posts_total, n_alive, party_ok, vac, cert_ok, hh, comm_d, vac_d
+
+
+@njit(cache=True, nogil=True)
 def rank_top(groups, keys, m, ngroups):
     """Rank within group of the ``m`` smallest ``keys`` of each group (0 = smallest; ties:
     earlier element first); every other element gets ``m``. One pass keeping each group's

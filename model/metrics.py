@@ -101,13 +101,42 @@ def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
     return pay
 
 
-def year_end(pop, comm, y: int, year_end: float, k_level: int, pay_year, district_of_community,
+def year_end(pop, comm, y: int, year_end: float, k_level: int, k_cert: int, pay_year, district_of_community,
              nd: int) -> SimpleNamespace:
     """The counts and sums behind the metrics of 31 December, in one pass over the rows
     (:func:`model.kernels.year_end_counts`): for the rows active after the year's exits,
     by community, level, grade, post, pyramid band and (``nd`` > 0) district, with their
     :func:`annual_pay` and :func:`annual_remuneration` under ``pay_year``; for the rows
-    that left, their number by exit cause. Read by :func:`snapshot` and :func:`scoped`."""
+    that left, their number by exit cause; then one pass over the communities
+    (:func:`model.kernels.community_totals`: posts, vacancies, party posts held,
+    communities with ``k_cert`` certified, by district). Read by :func:`snapshot` and
+    :func:`scoped`."""
+    counts = _worker_counts(pop, comm, y, year_end, k_level, pay_year, district_of_community, nd)
+    from . import kernels
+    if kernels.ENABLED:
+        (counts.posts, counts.ncomm, counts.party_ok, counts.vac, counts.cert_ok, counts.hh, counts.comm_d,
+         counts.vac_d) = kernels.community_totals(
+            comm.alive, comm.posts, comm.party_posts, comm.households, comm.district,
+            counts.per_c, counts.party_c, counts.cert_c, float(k_cert), int(nd))
+        return counts
+    alive = comm.alive
+    need = comm.party_posts
+    vacant = np.maximum(comm.posts - counts.per_c, 0)
+    counts.posts = int(comm.posts.sum())
+    counts.ncomm = comm.count
+    counts.party_ok = int(((counts.party_c >= need) | (need == 0))[alive].sum())
+    counts.vac = int(vacant[alive].sum())
+    counts.cert_ok = int((counts.cert_c[alive] >= k_cert).sum())
+    if nd:
+        counts.hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
+        counts.comm_d = np.bincount(comm.district[alive], minlength=nd)
+        counts.vac_d = np.bincount(comm.district, weights=vacant * alive, minlength=nd)
+    return counts
+
+
+def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, district_of_community,
+                   nd: int) -> SimpleNamespace:
+    """The workers' part of :func:`year_end`."""
     from . import kernels  # here, not above: loading a scenario need not import numba
     nc = len(comm)
     if kernels.ENABLED:
@@ -159,32 +188,26 @@ def year_end(pop, comm, y: int, year_end: float, k_level: int, pay_year, distric
     return out
 
 
-def snapshot(counts: SimpleNamespace, comm, y: int, year_end: float, residents: float, k_cert: int,
-             wage_last: float) -> dict:
+def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float, wage_last: float) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits) from the
     :func:`year_end` ``counts``."""
-    per_c, cert_c, party_c, lv, g, n = counts.per_c, counts.cert_c, counts.party_c, counts.lv, counts.g, counts.n
+    lv, g, n = counts.lv, counts.g, counts.n
     npost, pay_post, rem_post, pyr = counts.npost, counts.pay_post, counts.rem_post, counts.pyr
-    ncomm = comm.count
-    posts = int(comm.posts.sum())
+    ncomm, posts, vac = int(counts.ncomm), int(counts.posts), int(counts.vac)
     ncert = n - int(lv[0])
-    need = comm.party_posts
-    alive = comm.alive
-    party_ok = ((party_c >= need) | (need == 0))[alive]
-    vac = int(np.maximum(comm.posts - per_c, 0)[alive].sum())
     nan = float("nan")
     out = {
         "headcount": n, "posts": posts, "communities": ncomm, "vacancies": vac,
         "vacancy_rate": _share(vac, posts), "urban_residents": residents,
         "workers_per_10k": _share(n * 1e4, residents) if residents > 0 else nan,
         "workers_per_community": _share(n, ncomm),
-        "communities_party_share": float(party_ok.mean()) if ncomm else nan,
+        "communities_party_share": counts.party_ok / ncomm if ncomm else nan,
         "certified_share": _share(ncert, n),
         "certified_share_assistant": _share(lv[1], n),
         "certified_share_intermediate": _share(lv[2], n),
         "certified_share_senior": _share(lv[3], n),
         "certified_per_community": _share(ncert, ncomm),
-        "communities_certified_k_share": float((cert_c[alive] >= k_cert).mean()) if ncomm else nan,
+        "communities_certified_k_share": counts.cert_ok / ncomm if ncomm else nan,
         "college_share": _share(counts.college, n),
         "mean_age": year_end - float(counts.bsum) / n if n else nan,
         "mean_tenure": ((y + 1) * n - float(counts.hsum)) / n if n else nan,
@@ -205,7 +228,7 @@ def snapshot(counts: SimpleNamespace, comm, y: int, year_end: float, residents: 
     return out
 
 
-def scoped(scenario, counts: SimpleNamespace, comm, residents: float, wage_last: float,
+def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float,
            payroll_by_district: np.ndarray) -> dict:
     """The SCOPED metrics per district and for the urban / rural parts, from the
     :func:`year_end` ``counts``."""
@@ -213,13 +236,9 @@ def scoped(scenario, counts: SimpleNamespace, comm, residents: float, wage_last:
     if scenario.implicit_district:
         return out
     nd = len(scenario.districts)
-    n_d, cert_d, n_dp, pay_dp, rem_dp, head_c = (counts.n_d, counts.cert_d, counts.n_dp, counts.pay_dp,
-                                                 counts.rem_dp, counts.per_c)
-    alive = comm.alive
-    hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
+    n_d, cert_d, n_dp, pay_dp, rem_dp = counts.n_d, counts.cert_d, counts.n_dp, counts.pay_dp, counts.rem_dp
+    hh, comm_d, vac_d = counts.hh, counts.comm_d, counts.vac_d
     res_d = residents * hh / hh.sum() if hh.sum() > 0 else np.zeros(nd)
-    comm_d = np.bincount(comm.district[alive], minlength=nd)
-    vac_d = np.bincount(comm.district, weights=np.maximum(comm.posts - head_c, 0) * alive, minlength=nd)
     urban_d = np.array([x.urban for x in scenario.districts])
     # a district's own totals are its entries; the urban and rural parts add up theirs
     groups: list = [(x.name, i) for i, x in enumerate(scenario.districts)]
