@@ -19,12 +19,6 @@ import signal
 import sys
 from pathlib import Path
 
-# The model does no linear algebra worth a thread: OpenBLAS's threads (numpy and scipy
-# each start their own, before any use) only take CPU time from the kernels' threads
-# (0.3 s of a national run). Unless the user says otherwise, one thread each; set
-# before numpy is first imported, and inherited by worker processes.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 from .errors import UserError
 
 EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
@@ -221,22 +215,26 @@ def _room_ahead(sc, a) -> None:
     from .runner import runs_here
     rows = starting_workers_estimate(sc)
     if rows >= ROWS_AHEAD and runs_here(a.reps or sc.run.reps, a.workers, a.backend, a.scheduler):
-        make_room_ahead(int(rows * 1.05))  # a margin: the estimate takes communities of average size
+        make_room_ahead(rows)
 
 
 def cmd_run(a) -> int:
     from . import scenario as S
+    from .population import drop_room_ahead
     sc = S.load(a.scenario, a.overrides)
-    _room_ahead(sc, a)
-    from .outputs import check_destination
-    from .runner import run
-    out = a.out or OUTPUTS / sc.name
-    check_destination(Path(out).resolve(), not a.no_overwrite)
-    if not a.quiet:
-        print(f"Running {sc.name}: {a.reps or sc.run.reps} replications, seed "
-              f"{sc.run.seed if a.seed is None else a.seed}; output: {out}/", flush=True)
-    res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
-              scheduler=a.scheduler, quiet=a.quiet)
+    try:
+        _room_ahead(sc, a)
+        from .outputs import check_destination
+        from .runner import run
+        out = a.out or OUTPUTS / sc.name
+        check_destination(Path(out).resolve(), not a.no_overwrite)
+        if not a.quiet:
+            print(f"Running {sc.name}: {a.reps or sc.run.reps} replications, seed "
+                  f"{sc.run.seed if a.seed is None else a.seed}; output: {out}/", flush=True)
+        res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
+                  scheduler=a.scheduler, quiet=a.quiet)
+    finally:
+        drop_room_ahead()  # taken by the run's workforce, or not wanted any more
     write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite)
     _print_forecast(res, Path(out))
     return 0

@@ -83,26 +83,29 @@ ROWS_AHEAD = 1 << 18
 """Workforces from this many rows up are worth making room for ahead (:func:`make_room_ahead`)."""
 
 _ahead: tuple | None = None  # (capacity, threads, blocks) of `make_room_ahead`
+_ahead_lock = threading.Lock()
 
 
 def make_room_ahead(rows: int) -> None:
-    """Start making the column blocks of a workforce of up to ``rows`` starting rows in
-    background threads; the next workforce that reserves no more than
-    :func:`capacity_for` ``(rows)`` takes them (see :meth:`Workforce.reserve`).
+    """Start making the column blocks of a workforce of about ``rows`` starting rows in
+    background threads; the first workforce to grow from empty takes them if they hold
+    the rows it reserves (see :meth:`Workforce.reserve`), or else lets them go.
 
-    The blocks' first rows (the starting rows and a year's hires on top) are written
-    with zeros once: the first write to fresh memory costs the operating system a page
-    fault and a page of zeros, and on a virtual machine often the host's own first touch
-    as well; for a national workforce (4.3 million rows, about 430 MB with the first
-    year's hires) about 1 s on a fresh machine, against 0.03 s for memory touched before.
-    Started while the rest of the model is still being imported (``model run`` does so
-    for a big scenario simulated in its own process), that cost is paid on the other
-    core: numpy releases the GIL while it writes, so the imports go on meanwhile (with
-    one thread per core, up to 4, each writing its share of the rows: measured on this
-    2-core machine from fresh memory, 0.3-0.5 s sooner done than with one)."""
+    The blocks hold :func:`capacity_for` a quarter more rows than ``rows`` (an estimate:
+    room that is not written costs only address space); their first rows (the starting
+    rows and about a year's hires on top) are written with zeros once. The first write
+    to fresh memory costs the operating system a page fault and a page of zeros, and on
+    a virtual machine often the host's own first touch as well; for a national workforce
+    (4.3 million rows, about 430 MB with the first year's hires) about 1 s on a fresh
+    machine, against 0.03 s for memory touched before. Started while the rest of the
+    model is still being imported (``model run`` does so for a big scenario simulated in
+    its own process), that cost is paid on the other core: numpy releases the GIL while
+    it writes, so the imports go on meanwhile (with one thread per core, up to 4, each
+    writing its share of the rows: measured on this 2-core machine from fresh memory,
+    0.3-0.5 s sooner done than with one)."""
     global _ahead
     rows = max(int(rows), 0)
-    cap = capacity_for(rows)
+    cap = capacity_for(int(rows * 1.25))
     touch = min(cap, int(rows * 1.15))  # the starting rows and about a year's hires
     blocks = {w: np.empty((len(names), cap), dtype=_UNSIGNED[w]) for w, names in BLOCKS.items()}
     ways = min(os.cpu_count() or 1, 4)  # on a fresh virtual machine two threads fault pages in faster than one
@@ -115,20 +118,29 @@ def make_room_ahead(rows: int) -> None:
                for j in range(ways)]
     for th in threads:
         th.start()
-    _ahead = (cap, threads, blocks)
+    with _ahead_lock:
+        _ahead = (cap, threads, blocks)
 
 
 def _blocks_made_ahead(cap: int) -> dict | None:
-    """The blocks of :func:`make_room_ahead` if they hold at least ``cap`` rows (waiting
-    for them if need be), once; else None."""
+    """The blocks of :func:`make_room_ahead`, once (waiting for their threads): to the
+    first workforce that grows from empty, if they hold ``cap`` rows; else None, and
+    they are let go."""
     global _ahead
-    if _ahead is None or _ahead[0] < cap:
+    with _ahead_lock:
+        ahead, _ahead = _ahead, None
+    if ahead is None or ahead[0] < cap:
         return None
-    _, threads, blocks = _ahead
-    _ahead = None
-    for th in threads:
+    for th in ahead[1]:
         th.join()
-    return blocks
+    return ahead[2]
+
+
+def drop_room_ahead() -> None:
+    """Let go of room made ahead that no workforce took (a run that stopped early)."""
+    global _ahead
+    with _ahead_lock:
+        _ahead = None
 
 
 class Workforce:

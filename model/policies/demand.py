@@ -170,25 +170,30 @@ def _start_value(x) -> float:
 
 def starting_workers_estimate(scenario) -> int:
     """About how many workers ``scenario`` starts with: its starting headcount, or else
-    its posts under the staffing rule with every community of average size (for sizing
-    memory ahead, :func:`model.population.make_room_ahead`; the run itself uses
-    :func:`set_posts`)."""
+    its posts under the staffing rule, district by district, with every community of
+    its district's average size (as :func:`initial` scales them) and uncertain values at
+    their means. For sizing memory ahead (:func:`model.population.make_room_ahead`,
+    which leaves room for more); the run itself uses :func:`set_posts`."""
     ps, d = scenario.population, scenario.demand
     if _start_value(ps.headcount) > 0:
         return int(_start_value(ps.headcount))
-    ncomm = sum(x.communities for x in scenario.districts)
-    if ncomm <= 0:
+    counts = np.array([x.communities for x in scenario.districts], dtype=float)
+    scale = np.array([x.households_scale for x in scenario.districts], dtype=float)
+    if counts.sum() <= 0 or (scale * counts).sum() <= 0:
         return 0
     residents = _start_value(d.urban_residents)
-    households = residents / _start_value(d.persons_per_household) / ncomm if residents > 0 else 3000.0
+    total_h = residents / _start_value(d.persons_per_household) if residents > 0 else 3000.0 * counts.sum()
+    share = scale / (scale * counts).sum()  # of all households, per community of each district
+    households = total_h * share
     if d.rule == "fixed":
-        per_c = _start_value(d.posts_per_community)
+        per_c = np.full(len(counts), _start_value(d.posts_per_community))
     elif d.rule == "households":
         per_c = households / _start_value(d.households_per_post)
     elif d.rule == "size_band":
-        per_c = _start_value(d.band_base) + max(households - _start_value(d.band_limit), 0) / _start_value(d.band_step)
+        per_c = (np.round(_start_value(d.band_base))
+                 + np.floor(np.maximum(households - _start_value(d.band_limit), 0) / _start_value(d.band_step)))
     else:  # per_10k
-        per_c = _start_value(d.per_10k) * residents / 1e4 / ncomm
+        per_c = _start_value(d.per_10k) * residents / 1e4 * share
     floor = max(_start_value(d.min_posts), _start_value(d.min_party_posts),
                 _start_value(ps.heads_per_community) + _start_value(ps.committee_per_community))
-    return int(max(per_c, floor) * ncomm)
+    return int((np.maximum(per_c, floor) * counts).sum())
