@@ -40,14 +40,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaincinv, ndtri
-
-try:  # the beta quantile function scipy.stats.beta uses
-    from scipy.special._ufuncs import _beta_ppf
-except ImportError:  # pragma: no cover - another scipy layout: scipy.stats' own
-    def _beta_ppf(q, a, b):
-        from scipy import stats
-        return stats.beta(a, b).ppf(q)
 
 DISTRIBUTIONS = ("normal", "lognormal", "beta", "gamma", "uniform", "triangular")
 _DIST_ARGS = {
@@ -276,15 +268,25 @@ def _standard(d: str, args: tuple) -> tuple[tuple, float, float]:
 _SCIPY_NAME = {"normal": "norm", "lognormal": "lognorm", "beta": "beta", "gamma": "gamma",
                "uniform": "uniform", "triangular": "triang"}
 
-# quantiles of the standard forms, as scipy.stats' own `_ppf` methods compute them
-_STANDARD_PPF = {
-    "normal": ndtri,
-    "lognormal": lambda q, s: np.exp(s * ndtri(q)),
-    "beta": _beta_ppf,
-    "gamma": lambda q, a: gammaincinv(a, q),
-    "uniform": lambda q: q,
-    "triangular": lambda q, c: np.where(q < c, np.sqrt(c * q), 1 - np.sqrt((1 - c) * (1 - q))),
-}
+@functools.cache
+def _standard_ppf() -> dict:
+    """Quantiles of the standard forms, as scipy.stats' own ``_ppf`` methods compute them
+    (scipy.special is imported on first use: loading a scenario need not wait for it)."""
+    from scipy.special import gammaincinv, ndtri
+    try:  # the beta quantile function scipy.stats.beta uses
+        from scipy.special._ufuncs import _beta_ppf
+    except ImportError:  # pragma: no cover - another scipy layout: scipy.stats' own
+        def _beta_ppf(q, a, b):
+            from scipy import stats
+            return stats.beta(a, b).ppf(q)
+    return {
+        "normal": ndtri,
+        "lognormal": lambda q, s: np.exp(s * ndtri(q)),
+        "beta": _beta_ppf,
+        "gamma": lambda q, a: gammaincinv(a, q),
+        "uniform": lambda q: q,
+        "triangular": lambda q, c: np.where(q < c, np.sqrt(c * q), 1 - np.sqrt((1 - c) * (1 - q))),
+    }
 
 
 @functools.lru_cache(maxsize=1024)
@@ -361,7 +363,7 @@ class Uncertain:
         ``self.frozen().ppf(q)``, by scipy.stats' own formulas on scipy.special's
         functions, without importing scipy.stats (most of a second at start-up)."""
         shapes, loc, scale = _standard(self.dist, self.args)
-        return _STANDARD_PPF[self.dist](np.asarray(q, dtype=float), *shapes) * scale + loc
+        return _standard_ppf()[self.dist](np.asarray(q, dtype=float), *shapes) * scale + loc
 
     def draw(self, rng: np.random.Generator) -> float:
         # Inverse-CDF from one uniform: one draw per parameter per replication, so the
