@@ -313,8 +313,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         if has_floor:
             gross = max(gross, floor_cp[3 * c + p])
         annual = (gross + allowance[level[i]]) * 12.0
-        g0 = gross + 0.0  # as monthly_pay with no allowance
-        remuneration = (g0 + floor_rate * min(max(g0, cb_lo), cb_hi)) * 12.0
+        remuneration = (gross + floor_rate * min(max(gross, cb_lo), cb_hi)) * 12.0
         npost[p] += 1
         pay_post[p] += annual
         rem_post[p] += remuneration

@@ -101,6 +101,11 @@ def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
     return pay
 
 
+_KERNEL_COUNTS = ("lv", "g", "npost", "pay_post", "rem_post", "pyr", "n", "college", "bsum", "hsum", "gsum",
+                  "causes", "n_d", "cert_d", "n_dp", "pay_dp", "rem_dp")
+"""What :func:`model.kernels.year_end_counts` returns, in order."""
+
+
 def year_end(pop, comm, y: int, year_end: float, k_level: int, k_cert: int, pay_year, district_of_community,
              nd: int) -> SimpleNamespace:
     """The counts and sums behind the metrics of 31 December, in one pass over the rows
@@ -150,12 +155,8 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
                 pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
                 pop.exit_cause[r], py._flat, floors, py.allowance, float(py.floor_rate), float(py.cb_lo),
                 float(py.cb_hi), int(k_level), d_of_c, int(nd), len(CAUSES), *into))
-        (lv, g, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum, causes,
-         n_d, cert_d, n_dp, pay_dp, rem_dp) = kernels.add_parts(parts)
-        return SimpleNamespace(per_c=per_c, cert_c=cert_c, party_c=party_c, lv=lv, g=g, npost=npost,
-                               pay_post=pay_post, rem_post=rem_post, pyr=pyr, n=n, college=college, bsum=bsum,
-                               hsum=hsum, gsum=gsum, causes=causes, n_d=n_d, cert_d=cert_d, n_dp=n_dp,
-                               pay_dp=pay_dp, rem_dp=rem_dp)
+        return SimpleNamespace(per_c=per_c, cert_c=cert_c, party_c=party_c,
+                               **dict(zip(_KERNEL_COUNTS, kernels.add_parts(parts), strict=True)))
     annual = annual_pay(pop, pay_year, district_of_community)
     remuneration = annual_remuneration(pop, pay_year, district_of_community)
     active = pop.exit_time > year_end

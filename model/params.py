@@ -156,6 +156,12 @@ class _ByYear:
         (``streams=None``: at its mean)."""
         return self._at(years, _draws(self.entries(path), streams), path)
 
+    def at_means(self, year: int):
+        """The value in ``year``, uncertain entries at their means as their arguments give
+        them (:meth:`Uncertain.mean`: without building the scipy distribution, whose
+        import takes most of a second)."""
+        return self._at([year], {k: u.mean() for k, u in self.entries("").items()})[0]
+
 
 @dataclass(frozen=True)
 class Constant(_ByYear):
@@ -321,6 +327,10 @@ class Uncertain:
 
     def central(self) -> float:
         return float(self.frozen().mean())
+
+    def at_means(self, year: int) -> float:
+        """:meth:`mean` (in any year), as :meth:`_ByYear.at_means`."""
+        return self.mean()
 
     def mean(self) -> float:
         """The distribution's mean, from its arguments (without building it)."""

@@ -25,10 +25,13 @@ split above 4,000; seed 002_5cfcc670a2031676.txt).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from ..params import Constant, Schedule, Uncertain
 from ..sampling import rank_within, smallest_first
+from ..schema import SECTIONS
 
 
 class Communities:
@@ -156,44 +159,21 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int) -> None:
     comm.party_posts = np.where(comm.alive, int(round(p.min_party_posts)), 0)
 
 
-def _start_value(x) -> float:
-    """A parameter's value at the start, roughly: a schedule's first point, an uncertain
-    value's mean."""
-    if isinstance(x, Schedule):
-        x = x.points[0][1]
-    elif isinstance(x, Constant):
-        x = x.value
-    if isinstance(x, Uncertain):
-        x = x.mean()
-    return float(x)
-
-
 def starting_workers_estimate(scenario) -> int:
     """About how many workers ``scenario`` starts with: its starting headcount, or else
-    its posts under the staffing rule, district by district, with every community of
-    its district's average size (as :func:`initial` scales them) and uncertain values at
-    their means. For sizing memory ahead (:func:`model.population.make_room_ahead`,
-    which leaves room for more); the run itself uses :func:`set_posts`."""
-    ps, d = scenario.population, scenario.demand
-    if _start_value(ps.headcount) > 0:
-        return int(_start_value(ps.headcount))
-    counts = np.array([x.communities for x in scenario.districts], dtype=float)
-    scale = np.array([x.households_scale for x in scenario.districts], dtype=float)
-    if counts.sum() <= 0 or (scale * counts).sum() <= 0:
+    the posts :func:`set_posts` gives communities made by :func:`initial` without spread
+    (every one of its district's average size), with the parameters of the start year,
+    uncertain ones at their means. For sizing memory ahead
+    (:func:`model.population.make_room_ahead`, which leaves room for more)."""
+    ps, d, year = scenario.population, scenario.demand, scenario.start_year
+
+    def start(x):
+        return x.at_means(year) if isinstance(x, (Constant, Schedule, Uncertain)) else x
+    if start(ps.headcount) > 0:
+        return int(start(ps.headcount))
+    if not any(x.communities for x in scenario.districts):
         return 0
-    residents = _start_value(d.urban_residents)
-    total_h = residents / _start_value(d.persons_per_household) if residents > 0 else 3000.0 * counts.sum()
-    share = scale / (scale * counts).sum()  # of all households, per community of each district
-    households = total_h * share
-    if d.rule == "fixed":
-        per_c = np.full(len(counts), _start_value(d.posts_per_community))
-    elif d.rule == "households":
-        per_c = households / _start_value(d.households_per_post)
-    elif d.rule == "size_band":
-        per_c = (np.round(_start_value(d.band_base))
-                 + np.floor(np.maximum(households - _start_value(d.band_limit), 0) / _start_value(d.band_step)))
-    else:  # per_10k
-        per_c = _start_value(d.per_10k) * residents / 1e4 * share
-    floor = max(_start_value(d.min_posts), _start_value(d.min_party_posts),
-                _start_value(ps.heads_per_community) + _start_value(ps.committee_per_community))
-    return int((np.maximum(per_c, floor) * counts).sum())
+    p = SimpleNamespace(**{name: start(getattr(d, name)) for name in SECTIONS["demand"]})
+    comm = initial(scenario.districts, p.urban_residents, p.persons_per_household, 0.0, np.random.default_rng(0))
+    set_posts(comm, p, p.urban_residents, ps.heads_per_community + ps.committee_per_community)
+    return int(comm.posts.sum())
