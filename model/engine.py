@@ -247,9 +247,11 @@ class Replication:
 
         The draws come from the ``initial`` stream, each attribute over all rows in turn
         (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break); they
-        are drawn into two reused buffers and everything derived from them is worked out
-        in row chunks (:func:`row_chunks`), so a national workforce needs no whole-array
-        temporaries beyond those buffers."""
+        are drawn into two float columns of the new rows that are written only afterwards
+        (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf here), and
+        everything derived from them is worked out in row chunks (:func:`row_chunks`), so a
+        national workforce needs no whole-array temporaries of float64 (memory written for
+        the first time is slow on a fresh virtual machine: see benchmarks/README.md)."""
         sc, pop, comm = self.sc, self.pop, self.comm
         ps = sc.population
         rng = self.rng("initial")
@@ -268,7 +270,7 @@ class Replication:
             "level_since", "community", "ability", "score", "post", "party", "grade", "grade_since")})
         col.community[:] = np.repeat(np.arange(len(comm), dtype=col.community.dtype), per_c)
         c = col.community
-        u, v = np.empty(k), np.empty(k)
+        u, v = pop.retire_at[rows], pop.exit_time[rows]  # the draws' buffers (see above)
         age, tenure = np.empty(k, np.int16), np.empty(k, np.int16)
         each = kernels.in_threads  # chunks of rows are independent: they may go in threads
         for out, bands in ((age, ps.age), (tenure, ps.tenure)):
@@ -323,7 +325,6 @@ class Replication:
             rank = kernels.rank_top(c, key, lead_m, len(comm))
         else:
             rank = np.minimum(rank_within(c, key), lead_m)
-        v = None  # the second buffer goes before the ranking (the first is the ranking key)
         heads, comm_members = ps.heads_per_community, ps.committee_per_community
         g = self.P[0].grades
         step = max(g.step_years, 1.0)
@@ -341,7 +342,8 @@ class Replication:
             col.grade[s] = np.clip(base + steps, 1, max_grade[post]).astype(np.int8)
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         each(posts_and_grades, chunks)
-        self._entered(rows)
+        pop.exit_time[rows] = np.inf  # the buffers back to their meaning: active,
+        self._entered(rows)           # and the statutory retirement instant
 
     def _entered(self, rows) -> None:
         """Fix the statutory retirement instant of new rows."""

@@ -373,12 +373,14 @@ def rank_top(groups, keys, m, ngroups):
     """Rank within group of the ``m`` smallest ``keys`` of each group (0 = smallest; ties:
     earlier element first); every other element gets ``m``. One pass keeping each group's
     ``m`` best so far in order (a short insertion list), so it suits small ``m`` (posts
-    per community) and many groups."""
+    per community) and many groups. Ranks are int32 and row numbers are kept as int32
+    (a workforce of 2^31 rows would need about 190 GB): a national workforce's ranking
+    then holds 35 MB less of fresh memory."""
     n = groups.size
-    rank = np.full(n, m, np.int64)
+    rank = np.full(n, m, np.int32)
     if m <= 0:
         return rank
-    best = np.empty((ngroups, m), np.int64)
+    best = np.empty((ngroups, m), np.int32)
     bkey = np.empty((ngroups, m))
     cnt = np.zeros(ngroups, np.int64)
     for i in range(n):
