@@ -13,4 +13,18 @@ except KeyboardInterrupt:  # Ctrl-C while the libraries load
     print("interrupted: no output was written", file=sys.stderr)
     sys.exit(130)
 
-sys.exit(main())
+code = main()
+
+# The command is done and its files are closed: end the process here rather than tear
+# the interpreter down object by object (0.15 s after a national run, of a 5 s budget).
+# What an ordinary exit would still do that matters is done first: the exit handlers
+# (worker processes joined, a Dask cluster closed) and the standard streams flushed.
+import atexit  # noqa: E402
+
+atexit._run_exitfuncs()
+for stream in (sys.stdout, sys.stderr):
+    try:
+        stream.flush()
+    except (OSError, ValueError):  # a reader that went away, a stream already closed
+        pass
+os._exit(0 if code is None else int(code))
