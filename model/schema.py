@@ -185,7 +185,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years (0: off).", "years", lo=0, hi=50),
         "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all (0: off).", "years", lo=0, hi=50),
         "certificate_deadline": F("int", 0, "Dismiss an uncertified worker whose service (counted from "
-                                  "certificate_deadline_from) on 1 January is at least this (0: off).", "years", lo=0, hi=50),
+                                  "certificate_deadline_from) at the assessment is at least this (0: off).", "years",
+                                  lo=0, hi=50),
         "certificate_deadline_from": F("int", 0, "Service counts for the deadline from this year (0: from hire).", "year", lo=0, hi=2200),
     },
     "elimination": {

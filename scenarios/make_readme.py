@@ -427,7 +427,8 @@ NOTES = {
         "the whole gross pay, the city's subsidy of 83,800 yuan would exceed the total cost of a worker; "
         "read this way it covers {cover:.0%} of the 2022 cost."),
         ("The 3-year certificate deadline runs from 2022 for incumbents, so the uncertified among them leave "
-        "on 31 December 2025: the 2025 headcount (and the 18 per 10,000 target) dips that year."),
+        "at the assessment of 31 December 2024, after three exams: the 2024 headcount (and workers per "
+        "10,000) dips that year and recovers with the 2025 hires."),
     ],
     "nanjing-2018": [
         ("Pay floors are on remuneration including the employer's five insurances and housing fund (seed 001, "

@@ -7,8 +7,8 @@ uniform on 0..9; a share ``c0 = 0.4`` holds a certificate; everyone quits during
 with probability 0.08, independently of everything else (nobody reaches 60, nobody has
 two unqualified years yet). Workers with even ``T`` are trained (interval 2) and pass
 the mid-year exam with ``p + b`` (``b = 0.10``), the others with ``p``. On 31 December
-uncertified workers with ``T >= 3`` are dismissed (certificate deadline 3) and are not
-counted. Per 10 initial workers who do not quit (the quit factor cancels):
+uncertified workers with ``T >= 3`` are dismissed (certificate deadline: 4 years of service
+at the assessment) and are not counted. Per 10 initial workers who do not quit (the quit factor cancels):
 
     certified  N(p) = 10 c0 + (1 - c0) (10 p + 5 b)             = 4.3 + 6 p
     present    D(p) = N(p) + (1 - c0) sum_{T<3} (1 - p - b [T even])

@@ -30,40 +30,56 @@ DISMISS = ns(consecutive_unqualified=2, cumulative_unqualified=3, certificate_de
 
 def test_two_consecutive_unqualified_years_dismiss_one_does_not():
     pop = pop_of(3, unq_consec=[2, 1, 0], unq_total=[2, 1, 0], level=[1, 1, 1])
-    dismissal.apply(pop, DISMISS, Y + 1.0, Y)
+    dismissal.apply(pop, DISMISS, Y + 1.0)
     assert pop.exit_cause.tolist() == [DISMISSED_ASSESSMENT, 0, 0]
     assert pop.exit_time[0] == Y + 1.0 and np.isinf(pop.exit_time[1:]).all()
 
 
 def test_three_cumulative_unqualified_years_dismiss():
     pop = pop_of(2, unq_consec=[1, 1], unq_total=[3, 2], level=[1, 1])
-    dismissal.apply(pop, DISMISS, Y + 1.0, Y)
+    dismissal.apply(pop, DISMISS, Y + 1.0)
     assert pop.exit_cause.tolist() == [DISMISSED_ASSESSMENT, 0]
 
 
 def test_certificate_deadline_counts_service_from_rule_start():
-    # hired 2020, 2022, 2023; rule: 3 years, counting from 2023 -> nobody is due in 2025
+    # hired 1 January 2020, 2022 and 2023; rule: 3 years, counting from 2023 -> at the
+    # assessment closing 2024 each has 2 years counted, at the one closing 2025 three
+    assert Y == 2025
     p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
            certificate_deadline_from=2023)
-    pop = pop_of(3, hire_year=[2020, 2022, 2023], level=[0, 0, 0])
-    dismissal.apply(pop, p, Y + 1.0, Y)
+    pop = pop_of(3, hire_year=[2020, 2022, 2023], hire_time=[2020.0, 2022.0, 2023.0], level=[0, 0, 0])
+    dismissal.apply(pop, p, Y + 0.0)  # 31 December 2024
     assert (pop.exit_cause == 0).all()
-    # in 2026 every one of them has 3 years counted from 2023: all dismissed
-    dismissal.apply(pop, p, Y + 2.0, Y + 1)
+    dismissal.apply(pop, p, Y + 1.0)  # 31 December 2025
     assert (pop.exit_cause == DISMISSED_CERT).all()
+
+
+def test_certificate_deadline_is_service_at_the_assessment():
+    """No certificate within 3 years (seed 000): a 1 January hire has had three years (and
+    three exams) at the third 31 December; a July hire not until the fourth; a hire on
+    a date that is not exact in binary (y + 0.3) still counts 3 years on the day."""
+    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+           certificate_deadline_from=0)
+    pop = pop_of(3, hire_year=[2022, 2022, 2022], hire_time=[2022.0, 2022.5, 2022.3], level=[0, 0, 0])
+    dismissal.apply(pop, p, 2025.0)
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0, 0]
+    dismissal.apply(pop, p, 2025.3)  # an assessment on the hire's own date, 3 years on
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0, DISMISSED_CERT]
+    dismissal.apply(pop, p, 2026.0)
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT, DISMISSED_CERT, DISMISSED_CERT]
 
 
 def test_certificate_deadline_spares_the_certified_and_the_recent():
     p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
            certificate_deadline_from=0)
-    pop = pop_of(3, hire_year=[2020, 2020, 2023], level=[1, 0, 0])
-    dismissal.apply(pop, p, Y + 1.0, Y)
+    pop = pop_of(3, hire_year=[2020, 2020, 2024], hire_time=[2020.0, 2020.0, 2024.0], level=[1, 0, 0])
+    dismissal.apply(pop, p, Y + 1.0)
     assert pop.exit_cause.tolist() == [0, DISMISSED_CERT, 0]
 
 
 def test_dismissal_ignores_workers_already_gone():
     pop = pop_of(1, unq_consec=[5], unq_total=[5], exit_time=[Y + 0.3], exit_cause=[1])
-    dismissal.apply(pop, DISMISS, Y + 1.0, Y)
+    dismissal.apply(pop, DISMISS, Y + 1.0)
     assert pop.exit_cause[0] == 1 and pop.exit_time[0] == Y + 0.3
 
 

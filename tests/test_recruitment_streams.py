@@ -222,9 +222,9 @@ def test_exempt_hires_face_the_certificate_deadline():
     pop, _, c = hire(p, 500)
     rule = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
               certificate_deadline_from=0)
-    dismissal.apply(pop, rule, Y + 3.0, Y + 2)
+    dismissal.apply(pop, rule, Y + 2.0)  # hired 1 January Y: two years at the end of Y + 1
     assert (pop.exit_cause == 0).all()
-    dismissal.apply(pop, rule, Y + 4.0, Y + 3)
+    dismissal.apply(pop, rule, Y + 3.0)  # three at the end of Y + 2
     gone = pop.exit_cause == DISMISSED_CERT
     assert gone.sum() == c["hires_exempt"] > 0 and (pop.level[gone] == 0).all()
 

@@ -6,14 +6,18 @@ when rated unqualified in ``consecutive_unqualified`` consecutive years or in
 003_29d33855077651d4.txt; Changzhou: 2 consecutive, seed 000_4ab8506bd769e853.txt).
 
 Then an active worker still without a certificate is dismissed (``exits_dismissed_cert``)
-when
+when, at the assessment instant ``t``,
 
-    year - max(hire_year, certificate_deadline_from) >= certificate_deadline
+    t - max(hire_time, certificate_deadline_from) >= certificate_deadline
 
-i.e. their service counted from the rule's start on 1 January reaches the deadline
-(Changzhou: no certificate within 3 years, seed 000). A rule ``0`` is off. Dismissals
-take effect at the assessment instant; a worker dismissed on 31 December is paid the
-whole year.
+i.e. their service, counted from the rule's start (1 January of
+``certificate_deadline_from``) if they were hired before it, has reached the deadline
+(Changzhou: 符合报考条件三年内未取得社工职业资格的予以辞退, no certificate within 3
+years, seed 000: a worker hired on 1 January 2022 who is still uncertified at the
+assessment of 31 December 2024 has had three years and three exams, and is dismissed
+then; one hired in July 2022, at the first assessment after July 2025). A rule ``0`` is
+off. Dismissals take effect at the assessment instant; a worker dismissed on 31
+December is paid the whole year.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy as np
 from ..population import DISMISSED_ASSESSMENT, DISMISSED_CERT
 
 
-def apply(pop, p, t: float, year: int) -> dict:
+def apply(pop, p, t: float) -> dict:
     act = pop.active(t)
     hit = np.zeros(len(act), dtype=bool)
     if p.consecutive_unqualified > 0:
@@ -35,7 +39,10 @@ def apply(pop, p, t: float, year: int) -> dict:
     out_c = np.zeros(0, dtype=np.int64)
     if p.certificate_deadline > 0:
         act = pop.active(t)
-        since = np.maximum(pop.hire_year, p.certificate_deadline_from)
-        out_c = np.flatnonzero(act & (pop.level == 0) & (year - since >= p.certificate_deadline))
+        since = np.maximum(pop.hire_time, float(p.certificate_deadline_from))
+        # a hair of tolerance: dates such as y + 0.3 are not exact in binary, and service
+        # of exactly N years must count as N
+        due = t - since >= p.certificate_deadline - 1e-9
+        out_c = np.flatnonzero(act & (pop.level == 0) & due)
         pop.leave(out_c, t, DISMISSED_CERT)
     return {}
