@@ -40,7 +40,7 @@ from .policies import (assessment, certification, demand, dismissal, elections, 
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import retirement_time
 from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, row_chunks
-from .sampling import bands_from_uniforms, rank_within, shares_from_uniforms
+from .sampling import bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms
 from .schema import SECTIONS
 from .streams import Streams, uniforms
 
@@ -198,6 +198,7 @@ class Replication:
                                     "cost_recruitment", "rated", "rated_excellent", "rated_unqualified",
                                     "elimination_base", "communities_split", "communities_merged"), 0.0)
         self.acc = dict.fromkeys(pay.ACCRUED + ("payroll_performance",), 0.0)
+        self.recruited = recruitment.YearSoFar()  # the year's rounds share its pool and cap
         if self.nd:
             self.acc["_payroll_district"] = np.zeros(self.nd)
         d = p.demand
@@ -258,7 +259,7 @@ class Replication:
         y = sc.start_year
         if ps.headcount > 0:
             total = ps.headcount
-            per_c = demand._spread(total, comm.posts.astype(float))
+            per_c = largest_remainder(total, comm.posts.astype(float))
         else:
             per_c = comm.posts
         k = int(per_c.sum())
@@ -378,7 +379,7 @@ class Replication:
         pay_on = quits_on and q.pay_elasticity > 0 and self.wage_last > 0
         if kernels.ENABLED:  # writes the rows' exit instants, causes and quit probabilities
             key_q = np.uint64(self.rng("quits").key)
-            key_d = np.uint64(self.rng("deaths").key if quits_on and q.death_rate > 0 else 0)
+            key_d = np.uint64(self.rng("deaths").key if q.death_rate > 0 else 0)
 
             def exits(part):  # a part of `rows`, in the workforce's numbering
                 r = slice(rows.start + part.start, rows.start + part.stop)
@@ -387,7 +388,7 @@ class Replication:
                 kernels.competing_exits(
                     float(t0), float(y), pop.hire_year[r], bool(sc.retirement.enabled), pop.retire_at[r],
                     np.asarray(q.tenure_bands, dtype=np.int64), np.asarray(q.rate, dtype=float), bool(quits_on),
-                    key_q, float(q.death_rate) if quits_on else 0.0, key_d, pop.uid[r],
+                    key_q, float(q.death_rate), key_d, pop.uid[r],
                     bool(pay_on), float(q.pay_elasticity), float(q.reference_pay_ratio), monthly,
                     float(self.wage_last), pop.exit_time[r], pop.exit_cause[r], pop.quit_prob[r])
             kernels.over_rows(k, exits)
@@ -395,7 +396,7 @@ class Replication:
         none = np.zeros(0)
         uid = pop.uid[rows]
         u_quit = uniforms(self.rng("quits"), uid) if quits_on else none
-        u_death = uniforms(self.rng("deaths"), uid) if quits_on and q.death_rate > 0 else none
+        u_death = uniforms(self.rng("deaths"), uid) if q.death_rate > 0 else none
         ratio = self._pay_ratio(rows) if pay_on else None
         retire = pop.retire_at[rows] if sc.retirement.enabled else none
         tenure = y - pop.hire_year[rows]
@@ -434,7 +435,7 @@ class Replication:
         if not p.recruitment.enabled:
             return
         exp_rate = 0.0
-        if p.recruitment.anticipate_exits and self.sc.quits.enabled:
+        if p.recruitment.anticipate_exits:
             # the exits expected in the rest of the year: the active workers' own quit
             # probabilities this year (by tenure band and pay, fixed when they entered
             # the year) plus deaths, pro rata to the time left
@@ -444,7 +445,8 @@ class Replication:
                 q_mean = float(self.pop.quit_prob.sum(where=act, dtype=np.float64)) / n_act
                 exp_rate = (q_mean + p.quits.death_rate) * (self.y + 1.0 - t)
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
-                                         self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index)
+                                         self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index,
+                                         self.recruited)
         self._entered(rows)
         self._schedule_exits(rows, t)
         self.flows["unfilled_posts"] = 0.0  # unfilled posts are those left at the last round

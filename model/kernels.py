@@ -201,6 +201,17 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
     return base * base_share, allow, ins_rate * cbw, hf_rate * cbw, ann_rate * annw, wy
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _event_before(u, q, year, t0, t):
+    """The instant ``year + u / q`` of an event of the year drawn with probability ``q``
+    (it happens when ``u < q``), if it falls in ``[t0, t)``; else +inf."""
+    if u < q:
+        te = year + u / q
+        if te >= t0 and te < t:
+            return te
+    return np.inf
+
+
 @njit(cache=True, nogil=True)
 def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, quits_on, quit_key,
                     death_rate, death_key, uid, pay_on, elasticity, reference, monthly, wage_last,
@@ -242,19 +253,15 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
             if q > 1.0:
                 q = 1.0
             out_q[i] = q
-            u = _keyed(quit_key, uid[i], 0)
-            if u < q:
-                tq = year + u / q
-                if tq >= t0 and tq < t:
-                    t = tq
-                    c = 1
-            if death_rate > 0.0:
-                u = _keyed(death_key, uid[i], 0)
-                if u < death_rate:
-                    td = year + u / death_rate
-                    if td >= t0 and td < t:
-                        t = td
-                        c = 3
+            tq = _event_before(_keyed(quit_key, uid[i], 0), q, year, t0, t)
+            if tq < t:
+                t = tq
+                c = 1
+        if death_rate > 0.0:  # deaths whether or not quits are on
+            td = _event_before(_keyed(death_key, uid[i], 0), death_rate, year, t0, t)
+            if td < t:
+                t = td
+                c = 3
         out_time[i] = t
         out_cause[i] = c
 

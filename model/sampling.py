@@ -109,3 +109,16 @@ def smallest_first(keys: np.ndarray, k: int) -> np.ndarray:
     below = np.flatnonzero(keys < thr)
     tied = np.flatnonzero(keys == thr)[: k - len(below)]
     return np.sort(np.concatenate([below, tied]))
+
+
+def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Whole numbers adding up to ``total`` in proportion to ``weights`` (largest remainder;
+    ties: the earlier element)."""
+    w = weights / weights.sum()
+    exact = total * w
+    base = np.floor(exact).astype(np.int64)
+    rest = int(total - base.sum())
+    if rest > 0:
+        # the `rest` largest remainders in linear time (a partition, not a sort)
+        base[smallest_first(base - exact, rest)] += 1
+    return base

@@ -228,7 +228,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "rate": F("vec", [0.08], "Annual quit probability by tenure band.", "1/year", **SHARE),
         "pay_elasticity": F("param", 0.0, "Quit probability scales as (pay ratio / reference)^(-elasticity).", "", lo=0, hi=20),
         "reference_pay_ratio": F("param", 1.0, "Pay ratio (own pay / local average wage) at which rates apply.", "", lo=0.01, hi=10),
-        "death_rate": F("param", 0.0, "Annual probability of death or disability exit.", "1/year", **SHARE),
+        "death_rate": F("param", 0.0, "Annual probability of death or disability exit (whether or not quits are "
+                        "enabled).", "1/year", **SHARE),
     },
     "retirement": {
         "enabled": F("bool", True, "Retire at the statutory age."),

@@ -94,6 +94,19 @@ def test_each_switch_turns_its_mechanism_off(small_bench, section, metric):
     assert col(off, metric).sum() == 0
 
 
+def test_deaths_go_on_with_quits_off():
+    """quits.enabled switches voluntary quits only: with quits off and a death rate of 5%,
+    the 10,000 workers of the benchmark's first year (no retirement, no dismissals) lose
+    Binomial(10,000, 0.05) to deaths and nobody quits; the total of 4 replications within
+    4 standard deviations (a false alarm for 6 in 100,000 seeds)."""
+    sc = model.load("bench", overrides={"years": 1, "quits.enabled": False, "quits.death_rate": 0.05,
+                                        "retirement.enabled": False, "dismissal.enabled": False})
+    res = model.run(sc, reps=4, seed=5)
+    assert col(res, "exits_quit").sum() == 0
+    n, q = 4 * 10_000, 0.05
+    assert abs(col(res, "exits_death").sum() - n * q) < 4 * np.sqrt(n * q * (1 - q))
+
+
 def test_assessment_switch_and_dismissal_on_ratings(small_bench):
     sc = small_bench.with_overrides({"assessment.shares": [0, 0.5, 0, 0.5], "dismissal.certificate_deadline": 0})
     on = model.run(sc, reps=2, seed=1)

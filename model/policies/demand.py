@@ -30,7 +30,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..params import Constant, Schedule, Uncertain
-from ..sampling import rank_within, smallest_first
+from ..sampling import largest_remainder, rank_within
 from ..schema import SECTIONS
 
 
@@ -124,19 +124,6 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
     return {"communities_split": n_split, "communities_merged": n_merge}
 
 
-def _spread(total: int, weights: np.ndarray) -> np.ndarray:
-    """Whole numbers adding up to ``total`` in proportion to ``weights`` (largest remainder;
-    ties: the earlier element)."""
-    w = weights / weights.sum()
-    exact = total * w
-    base = np.floor(exact).astype(np.int64)
-    rest = int(total - base.sum())
-    if rest > 0:
-        # the `rest` largest remainders in linear time (a partition, not a sort)
-        base[smallest_first(base - exact, rest)] += 1
-    return base
-
-
 def set_posts(comm: Communities, p, residents: float, min_leaders: int) -> None:
     """Posts per community under the staffing rule ``p.rule`` (see module docstring)."""
     h = comm.households
@@ -151,7 +138,7 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int) -> None:
     else:  # per_10k
         posts = np.zeros(len(h), dtype=np.int64)
         total = int(round(p.per_10k * residents / 1e4))
-        posts[comm.alive] = _spread(total, h[comm.alive])
+        posts[comm.alive] = largest_remainder(total, h[comm.alive])
     floor = max(int(round(p.min_posts)), int(round(p.min_party_posts)), min_leaders)
     posts = np.maximum(posts, floor)
     posts[~comm.alive] = 0

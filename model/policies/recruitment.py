@@ -1,10 +1,13 @@
 """Recruitment: fill vacant posts from an applicant pool, subject to eligibility and a cap.
 
 At each recruitment date (``calendar.recruitment``) the vacancies of community ``c`` are
-``v_c = posts_c - active_c`` (plus, with ``anticipate_exits``, the exits expected before
-year end, ``round(active_c * q * (1 - d))`` at a date ``d`` in the year), plus the year's ``extra_hires`` (campaigns such as
-Hohhot's 4,000 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over
-communities in proportion to posts. Party-building vacancies are filled first.
+``v_c = posts_c - active_c``, plus, with ``anticipate_exits``, the exits expected before
+year end (``q * (1 - d)`` of the active workers at a date ``d`` in the year, the total
+rounded and shared among communities in proportion to their active workers by largest
+remainder, so that small communities do not round their share away), plus, at the
+year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
+graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
+proportion to posts. Party-building vacancies are filled first.
 
 Applicants have their own age bands, sex, education and certificate mix. Eligible are
 those with ``age <= max_age``, ``education >= min_education`` and, from
@@ -12,8 +15,12 @@ those with ``age <= max_age``, ``education >= min_education`` and, from
 004_7ff16b39686a218b.txt; Jilin: college degree, age <= 40, seed
 003_29d33855077651d4.txt). With a finite pool of ``N`` applicants the eligible number
 is ``Binomial(N, p_eligible)``; hires are ``min(vacancies, eligible, cap)``, the
-vacancies filled chosen at random when fewer. Hires are drawn from the applicant mix
-conditional on eligibility. Unfilled posts at the year's last round are reported.
+vacancies filled chosen at random when fewer. The pool and the cap are a year's (schema:
+applicants per year, most hires in a year): with several rounds in a year the eligible
+number is drawn once, at the first round, and each round hires at most what the earlier
+rounds left of it and of the cap (:class:`YearSoFar`). Hires are drawn from the
+applicant mix conditional on eligibility. Unfilled posts at the year's last round are
+reported.
 
 Exemptions: two streams
 -----------------------
@@ -67,7 +74,8 @@ from scipy.special import ndtri
 
 from .. import kernels
 from ..population import row_chunks
-from ..sampling import band_share, bands_from_uniforms, share_at_least, shares_from_uniforms, smallest_first
+from ..sampling import (band_share, bands_from_uniforms, largest_remainder, share_at_least, shares_from_uniforms,
+                        smallest_first)
 from ..streams import uniforms, uniforms_many
 
 STREAM_DEFAULTS = {"max_age_certified": 0.0, "max_age_certified_level": 1, "exempt_share": 0.0, "exempt_age": None,
@@ -163,8 +171,18 @@ def branch_from_uniforms(br: list[Branch], u: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cdf, u, side="right"), len(br) - 1)
 
 
-def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Vacant posts and vacant party-building posts per community at instant ``t``."""
+@dataclass
+class YearSoFar:
+    """What a year's earlier recruitment rounds took of its yearly limits."""
+    rounds: int = 0
+    hires: int = 0
+    eligible_left: int | None = None  # of the year's eligible applicants; None: not drawn yet
+
+
+def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng,
+              campaign: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Vacant posts and vacant party-building posts per community at instant ``t``; with
+    ``campaign``, the year's ``extra_hires`` on top."""
     n = len(comm)
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
@@ -177,8 +195,11 @@ def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng) -> tuple[n
         party_c = np.bincount(pop.community[act & pop.party], minlength=n)
     vac = np.maximum(comm.posts - active_c, 0)
     if p.anticipate_exits:
-        vac = vac + np.round(active_c * expected_exit_rate).astype(np.int64)
-    extra = int(round(p.extra_hires))
+        live = np.where(comm.alive, active_c, 0).astype(float)
+        expected = int(round(live.sum() * expected_exit_rate))
+        if expected > 0:
+            vac = vac + largest_remainder(expected, live)
+    extra = int(round(p.extra_hires)) if campaign else 0
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
         vac = vac + rng.multinomial(extra, w)
@@ -227,20 +248,29 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
 
 
 def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: float = 0.0,
-          year_index: int = 0, round_index: int = 0):
-    """Hire at instant ``t``. Returns (slice of new rows, counts)."""
-    vac, party = vacancies(pop, comm, t, p, expected_exit_rate, rng)
+          year_index: int = 0, round_index: int = 0, so_far: YearSoFar | None = None):
+    """Hire at instant ``t``. Returns (slice of new rows, counts). ``so_far``: what the
+    year's earlier rounds took of its pool and cap (updated here); None: a year's only
+    round."""
+    so_far = YearSoFar() if so_far is None else so_far
+    vac, party = vacancies(pop, comm, t, p, expected_exit_rate, rng, campaign=so_far.rounds == 0)
     wanted = int(vac.sum())
     k = wanted
     two = has_exemptions(p)
     br = branches(p, year)
     share = _total_mass(br)
     if p.pool_size > 0:
-        k = min(k, int(rng.binomial(int(round(p.pool_size)), share)))
+        if so_far.eligible_left is None:
+            so_far.eligible_left = int(rng.binomial(int(round(p.pool_size)), share))
+        k = min(k, so_far.eligible_left)
     if p.cap > 0:
-        k = min(k, int(round(p.cap)))
+        k = min(k, max(int(round(p.cap)) - so_far.hires, 0))
     if two and share <= 0:
         k = 0  # no applicant of either stream is eligible
+    so_far.rounds += 1
+    so_far.hires += k
+    if so_far.eligible_left is not None:
+        so_far.eligible_left -= k
     communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index)
     rows = pop.add(k)
 
