@@ -247,8 +247,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                              "yuan/month", size=18, lo=0, hi=1e7),
         "table_head": F("vec", [0.0] * 18, "Monthly pay of heads by grade (as table_staff).", "yuan/month",
                         size=18, lo=0, hi=1e7),
-        "minimum_monthly": F("param", 0.0, "A city base wage every worker gets at least (Changzhou 2022: "
-                             "4,500), before the allowance.", "yuan/month", lo=0, hi=1e7),
+        "minimum_monthly": F("param", 0.0, "A gross monthly pay every worker gets at least, before the "
+                             "allowance; in yuan of each year (it does not grow with pay.growth: give a "
+                             "schedule to raise it).", "yuan/month", lo=0, hi=1e7),
         "growth": F("param", 0.0, "Yearly growth of the pay table from the start year.", "1/year", lo=-0.5, hi=1),
         "index_to_wage": F("bool", False, "Grow the pay table with the local average wage (economy."
                            "average_wage_growth, drawn for the same replication) instead of pay.growth."),

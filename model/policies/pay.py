@@ -10,10 +10,11 @@ Monthly gross pay of a worker in post ``k`` and grade ``g`` in year ``y``:
 
 where ``W_{y-1}`` is last year's local average wage (Nanjing 2018: heads at least 100%,
 others 80% in the six central districts and 70% elsewhere, seed
-001_f809a46add856e54.txt; Changzhou 2022 base wage 4,500 yuan/month, seed
-000_4ab8506bd769e853.txt). A district's ``floor_share`` replaces the city's for staff and
-committee members; within a post the highest of table, floor and ``minimum_monthly``
-applies. ``base_share`` of gross is base pay, paid as earned; the rest
+001_f809a46add856e54.txt). A district's ``floor_share`` replaces the city's for staff and
+committee members; within a post the highest of table, floor and ``minimum_monthly`` (a
+gross amount in yuan of each year: it does not grow) applies. (Changzhou's base wage of
+4,500 yuan/month in 2022, seed 000_4ab8506bd769e853.txt, is the base part of its table,
+not a floor: see scenarios/changzhou-2022.toml.) ``base_share`` of gross is base pay, paid as earned; the rest
 is performance pay, paid at the assessment with a multiplier by grade (Jilin 70% base +
 30% performance, seed 003_29d33855077651d4.txt; Benxi: no performance pay when
 unqualified, FIGURES.md section 3.2). Leavers not assessed get
