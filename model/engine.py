@@ -247,7 +247,8 @@ class Replication:
         """The workers in post on 1 January of the first year.
 
         The draws come from the ``initial`` stream, each attribute over all rows in turn
-        (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break); they
+        (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break, and
+        with the assessment on last year's grade, :func:`assessment.last_years_grades`); they
         are drawn into two float columns of the new rows that are written only afterwards
         (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf here), and
         everything derived from them is worked out in row chunks (:func:`row_chunks`), so a
@@ -268,7 +269,7 @@ class Replication:
         chunks = row_chunks(slice(0, k))
         col = SimpleNamespace(**{name: getattr(pop, name)[rows] for name in (
             "uid", "birth", "female", "cadre", "hire_year", "hire_time", "education", "level",
-            "level_since", "community", "ability", "score", "post", "party", "grade", "grade_since")})
+            "level_since", "community", "ability", "score", "post", "party", "grade", "grade_since", "rating")})
         col.community[:] = np.repeat(np.arange(len(comm), dtype=col.community.dtype), per_c)
         c = col.community
         u, v = pop.retire_at[rows], pop.exit_time[rows]  # the draws' buffers (see above)
@@ -343,6 +344,13 @@ class Replication:
             col.grade[s] = np.clip(base + steps, 1, max_grade[post]).astype(np.int8)
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         each(posts_and_grades, chunks)
+        if sc.assessment.enabled:  # last year's grades (drawn last: every draw above is as before)
+            rng.random(out=u)
+            a = self.P[0].assessment
+
+            def last_year(s):
+                col.rating[s] = assessment.last_years_grades(a, u[s], col.ability[s], col.level[s] > 0)
+            each(last_year, chunks)
         pop.exit_time[rows] = np.inf  # the buffers back to their meaning: active,
         self._entered(rows)           # and the statutory retirement instant
 

@@ -315,3 +315,49 @@ def test_results_tables_are_computed_once_per_values():
     doubled = res.summary()
     i = doubled["metric"] == "headcount"
     np.testing.assert_allclose(doubled.loc[i, "mean"].to_numpy(), 2 * again.loc[i, "mean"].to_numpy())
+
+
+class _Started(Exception):
+    pass
+
+
+def _starting_workforce(sc, monkeypatch):
+    """The starting workforce of replication 0 (the run stopped right after it is made)."""
+    from model import engine
+    orig = engine.Replication._initial_workforce
+
+    def stop_after(self):
+        orig(self)
+        raise _Started(self.pop)
+    monkeypatch.setattr(engine.Replication, "_initial_workforce", stop_after)
+    with pytest.raises(_Started) as e:
+        engine.Replication(sc, 1, 0).run()
+    return e.value.args[0]
+
+
+def test_starting_workers_carry_last_years_grades(monkeypatch):
+    """Starting workers were rated last year: with no certificate shift their scores are
+    standard normal whatever the persistence, so the grades follow the shares exactly.
+    10,000 workers, shares (0.2, 0.5, 0.2, 0.1): each count within 4 binomial standard
+    deviations (a false alarm for 3 in 10,000 seeds over the four). Without the
+    assessment they stay unrated (-1)."""
+    shares = [0.2, 0.5, 0.2, 0.1]
+    sc = model.load("bench", overrides={"assessment.shares": shares, "assessment.persistence": 0.5})
+    pop = _starting_workforce(sc, monkeypatch)
+    n = pop.n
+    counts = np.bincount(pop.rating, minlength=4)
+    for k, s in enumerate(shares):
+        assert abs(counts[k] - n * s) < 4 * np.sqrt(n * s * (1 - s)), (k, counts)
+    off = _starting_workforce(sc.with_overrides({"assessment.enabled": False}), monkeypatch)
+    assert (off.rating == -1).all()
+
+
+def test_the_annuity_of_excellent_workers_starts_in_the_first_year():
+    """Changzhou extends the annuity to workers rated excellent last year (seed 000): the
+    starting workers rated excellent in the year before the start are covered in the
+    first year already, so the extension costs about as much then as a year later."""
+    sc = model.load("changzhou-2022")
+    on = model.run(sc, reps=4, seed=2)
+    off = model.run(sc.with_overrides({"pay.annuity_excellent": False}), reps=4, seed=2)
+    extra = col(on, "payroll_annuity") - col(off, "payroll_annuity")
+    assert (extra[:, 0] > 0.6 * extra[:, 1]).all(), extra[:, :2]

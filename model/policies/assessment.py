@@ -32,6 +32,23 @@ def cuts(shares) -> tuple[float, float, float]:
     return float(ndtri(u)), float(ndtri(min(u + b, 1.0))), float(ndtri(1.0 - e))
 
 
+def grades_from_scores(z: np.ndarray, cuts3) -> np.ndarray:
+    """Grades (0 excellent .. 3 unqualified) of scores ``z`` at the cuts of :func:`cuts`."""
+    c_u, c_b, c_e = cuts3
+    return np.where(z < c_u, 3, np.where(z < c_b, 2, np.where(z >= c_e, 0, 1))).astype(np.int8)
+
+
+def last_years_grades(p, u: np.ndarray, ability: np.ndarray, certified: np.ndarray) -> np.ndarray:
+    """The grades a starting workforce was given at last year's assessment, for the rules
+    that read them before this year's (the annuity of workers rated excellent last year,
+    Changzhou; grade steps before the assessment): the score of the model above with the
+    workers' ability, a fresh yearly part ``ndtri(u)`` and the certificate shift (whether
+    they were trained last year is not known: no training shift)."""
+    z = np.sqrt(1 - p.persistence) * ndtri(u) + np.sqrt(p.persistence) * ability
+    z += p.certified_shift * certified
+    return grades_from_scores(z, cuts(p.shares))
+
+
 def apply(pop, p, rng, t: float) -> dict:
     rows = np.flatnonzero(pop.active(t))
     k = len(rows)
@@ -54,7 +71,7 @@ def apply(pop, p, rng, t: float) -> dict:
         if rho > 0:
             z += np.sqrt(rho) * pop.ability[rows]
         z += p.trained_shift * pop.trained[rows] + p.certified_shift * (pop.level[rows] > 0)
-        grade = np.where(z < c_u, 3, np.where(z < c_b, 2, np.where(z >= c_e, 0, 1))).astype(np.int8)
+        grade = grades_from_scores(z, (c_u, c_b, c_e))
         pop.rating[rows] = grade
         pop.score[rows] = z
         unq = grade == 3
