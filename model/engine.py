@@ -248,7 +248,8 @@ class Replication:
 
         The draws come from the ``initial`` stream, each attribute over all rows in turn
         (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break, and
-        with the assessment on last year's grade, :func:`assessment.last_years_grades`); they
+        last year's grade, :func:`assessment.last_years_grades`, where a rule reads it before
+        the first assessment: :meth:`_reads_last_years_grades`); they
         are drawn into two float columns of the new rows that are written only afterwards
         (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf here), and
         everything derived from them is worked out in row chunks (:func:`row_chunks`), so a
@@ -344,7 +345,7 @@ class Replication:
             col.grade[s] = np.clip(base + steps, 1, max_grade[post]).astype(np.int8)
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         each(posts_and_grades, chunks)
-        if sc.assessment.enabled:  # last year's grades (drawn last: every draw above is as before)
+        if self._reads_last_years_grades():  # drawn last: every draw above is as before
             rng.random(out=u)
             a = self.P[0].assessment
 
@@ -353,6 +354,14 @@ class Replication:
             each(last_year, chunks)
         pop.exit_time[rows] = np.inf  # the buffers back to their meaning: active,
         self._entered(rows)           # and the statutory retirement instant
+
+    def _reads_last_years_grades(self) -> bool:
+        """Whether a rule reads a starting worker's grade before the first assessment gives
+        one: the annuity of workers rated excellent last year (pay accrues from 1 January),
+        or grade steps and promotion out dated before the assessment. Only then are the
+        starting workers' last-year grades drawn (4.3 million normal quantiles nationally)."""
+        sc = self.sc
+        return sc.assessment.enabled and (sc.pay.annuity_excellent or sc.calendar.promotion < sc.calendar.assessment)
 
     def _entered(self, rows) -> None:
         """Fix the statutory retirement instant of new rows."""

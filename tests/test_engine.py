@@ -336,13 +336,15 @@ def _starting_workforce(sc, monkeypatch):
 
 
 def test_starting_workers_carry_last_years_grades(monkeypatch):
-    """Starting workers were rated last year: with no certificate shift their scores are
-    standard normal whatever the persistence, so the grades follow the shares exactly.
+    """Starting workers were rated last year (where a rule reads it before the first
+    assessment: here grade steps dated mid-year): with no certificate shift their scores
+    are standard normal whatever the persistence, so the grades follow the shares exactly.
     10,000 workers, shares (0.2, 0.5, 0.2, 0.1): each count within 4 binomial standard
     deviations (a false alarm for 3 in 10,000 seeds over the four). Without the
     assessment they stay unrated (-1)."""
     shares = [0.2, 0.5, 0.2, 0.1]
-    sc = model.load("bench", overrides={"assessment.shares": shares, "assessment.persistence": 0.5})
+    sc = model.load("bench", overrides={"assessment.shares": shares, "assessment.persistence": 0.5,
+                                        "calendar.promotion": 0.5})
     pop = _starting_workforce(sc, monkeypatch)
     n = pop.n
     counts = np.bincount(pop.rating, minlength=4)
