@@ -141,6 +141,7 @@ class Replication:
         self._rngs: dict = {}
         self.district_floor = np.array([d.floor_share for d in scenario.districts], dtype=float)
         self.district_pass = np.array([d.pass_prob_scale for d in scenario.districts], dtype=float)
+        self.district_party = demand.district_party_posts(scenario)
 
     # -- random streams -------------------------------------------------------------
     def rng(self, mechanism: str) -> np.random.Generator:
@@ -232,7 +233,7 @@ class Replication:
                                        pop.post, pop.exit_time > y if splits else None)
             self.flows.update(f)
         leaders = sc.population.heads_per_community + sc.population.committee_per_community
-        demand.set_posts(self.comm, d, self.residents, leaders)
+        demand.set_posts(self.comm, d, self.residents, leaders, self.district_party)
         self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor,
                                    districts=sc.districts,
                                    benchmarks={"rural_disposable_income": self.rural_income_last})

@@ -543,12 +543,13 @@ def keyed_uniforms(key, ids, sub0, out):
 
 
 @njit(cache=True, nogil=True)
-def elect(exit_time, hire_time, t, community, post, grade, score, heads, committee, alive,
+def elect(exit_time, hire_time, t, community, post, grade, score, party, heads, committee, alive,
           min_grade_head, min_grade_committee, c_lo, c_hi):
     """Elections (see :mod:`model.policies.elections`) in the communities ``c_lo`` to
     ``c_hi - 1``: in each, vacant head posts go to the best-scoring committee members,
     then staff; then vacant committee posts to the best-scoring remaining staff (ties:
-    earlier row first). A worker moving up takes at least the new post's minimum grade.
+    earlier row first). A worker moving up takes at least the new post's minimum grade
+    and leaves any party-building staff post (``party``) for hiring to fill.
     Returns the number moved. Communities are independent, so disjoint ranges may run at
     once (in threads).
 
@@ -626,6 +627,7 @@ def elect(exit_time, hire_time, t, community, post, grade, score, heads, committ
             i = lst[off[cc] + j] if j < up_h else lst[s0 + j - up_h]
             target, floor = (2, min_grade_head) if j < up_h + staff_h else (1, min_grade_committee)
             post[i] = target
+            party[i] = False
             if grade[i] < floor:
                 grade[i] = floor
         moved += up_h + staff_h + staff_c

@@ -71,6 +71,18 @@ def _quantiles(v: np.ndarray, quantiles) -> np.ndarray:
     return out.reshape((len(quantiles),) + v.shape[1:])
 
 
+def first_year_by_half(first: np.ndarray) -> float:
+    """The median first year met, over every replication: the first year by which at
+    least half of them have met the target (a replication that never does counts as
+    meeting it after the horizon), NaN if fewer than half ever do. Not the median of the
+    replications that meet it: 2 of 5 meeting in 2026 and 3 never give NaN, not 2026."""
+    first = np.asarray(first, dtype=float)
+    if not len(first):
+        return float("nan")
+    m = float(np.quantile(np.where(np.isnan(first), np.inf, first), 0.5, method="inverted_cdf"))
+    return m if np.isfinite(m) else float("nan")
+
+
 @dataclass
 class Results:
     """Values of every metric in every year of every replication of one scenario.
@@ -177,7 +189,9 @@ class Results:
         return first.astype(float)
 
     def targets(self) -> pd.DataFrame:
-        """Each target: probability met (with a 95% Wilson interval), mean, first year met."""
+        """Each target: probability met (with a 95% Wilson interval), mean, the first year by
+        which half the replications have met it (:func:`first_year_by_half`), the share
+        that never do."""
         return self._once(("targets", tuple(self.target_specs)), self._targets)
 
     def _targets(self) -> pd.DataFrame:
@@ -196,7 +210,7 @@ class Results:
                     "probability": k / n, "mean": float(np.nanmean(v)),
                     "probability_low": lo, "probability_high": hi,
                     "p05": float(np.nanquantile(v, 0.05)), "p95": float(np.nanquantile(v, 0.95)),
-                    "first_year_met_p50": float(np.nanmedian(first)) if np.isfinite(first).any() else float("nan"),
+                    "first_year_met_p50": first_year_by_half(first),
                     "share_never_met": float(np.isnan(first).mean()),
                     "source": t.source,
                 })

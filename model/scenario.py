@@ -585,6 +585,7 @@ class District:
     head_floor_share: float = -1.0
     head_floor_benchmark: str = "average_wage"
     head_floor_basis: str = "gross"
+    min_party_posts: float = -1.0
 
 
 

@@ -102,7 +102,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "band_step": F("param", 400.0, "Rule 'size_band': households per extra post above band_limit.", "households", lo=1, hi=1e6),
         "per_10k": F("param", 18.0, "Rule 'per_10k': posts per 10,000 urban residents.", "posts per 10k", lo=0, hi=1000),
         "min_posts": F("param", 0.0, "Minimum posts per community.", "posts", lo=0, hi=1000),
-        "min_party_posts": F("param", 0.0, "Minimum party-building posts per community (filled first).", "posts", lo=0, hi=100),
+        "min_party_posts": F("param", 0.0, "Party-building staff posts per community, besides its heads and "
+                             "committee members (filled first; districts may set their own).", "posts", lo=0, hi=100),
         "split_above": F("float", 0.0, "A community above this many households splits in two (0: never).", "households", lo=0, hi=1e7),
         "merge_below": F("float", 0.0, "A community below this many households merges into another (0: never).", "households", lo=0, hi=1e7),
     },
@@ -323,6 +324,8 @@ DISTRICT = {
                          "(-1: the city's population.certificate mix); levels follow the city mix.", "", lo=-1, hi=1),
     "pass_prob_scale": F("float", 1.0, "Exam pass probabilities of the district's workers are multiplied "
                          "by this.", "", lo=0, hi=10),
+    "min_party_posts": F("float", -1.0, "Party-building staff posts per community in the district (-1: the "
+                         "city's demand.min_party_posts).", "posts", lo=-1, hi=100),
 }
 
 TARGET = {

@@ -107,6 +107,9 @@ def _staffing(sc, fail, years) -> None:
         posts = np.maximum(np.round(_by_year(d.posts_per_community, years)),
                            np.round(_by_year(d.min_posts, years)))
         party = np.round(_by_year(d.min_party_posts, years))
+        own = [dist.min_party_posts for dist in sc.districts if dist.min_party_posts >= 0]
+        if own:  # a district's own party-building posts replace the city's there
+            party = np.maximum(party, np.round(max(own)))
         over = leaders > posts
         if over.any():
             y = _first_year(years, over)

@@ -80,7 +80,7 @@ def alternatives(place: str) -> list[Path]:
 # ---------------------------------------------------------------------- starting figures
 
 STOCK = {
-    "recruitment.enabled": False, "quits.enabled": False, "retirement.enabled": False,
+    "recruitment.enabled": False, "quits.enabled": False, "quits.death_rate": 0.0, "retirement.enabled": False,
     "certification.enabled": False, "dismissal.enabled": False, "elimination.enabled": False,
     "service_terms.enabled": False, "promotion_out.enabled": False,
 }
@@ -514,7 +514,7 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
         # targets
         w("### Targets\n")
         w("| target | metric | year | threshold | P(met) (95% interval) | model value (p05–p95) | "
-          "first year met (median) | source |\n|---|---|---|---|---|---|---|---|")
+          "met by half the runs in | source |\n|---|---|---|---|---|---|---|---|")
         for _, t in res.targets().iterrows():
             fy = "–" if math.isnan(t.first_year_met_p50) else f"{t.first_year_met_p50:.0f}"
             u = model.metrics.unit(t.metric)

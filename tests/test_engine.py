@@ -363,3 +363,19 @@ def test_the_annuity_of_excellent_workers_starts_in_the_first_year():
     off = model.run(sc.with_overrides({"pay.annuity_excellent": False}), reps=4, seed=2)
     extra = col(on, "payroll_annuity") - col(off, "payroll_annuity")
     assert (extra[:, 0] > 0.6 * extra[:, 1]).all(), extra[:, :2]
+
+
+@pytest.mark.parametrize("first, expected", [
+    ([2026, 2026, np.nan, np.nan, np.nan], np.nan),      # 2 of 5 ever meet it: not by half
+    ([2026, 2027, 2028, np.nan, np.nan], 2028.0),        # the third of five meets it in 2028
+    ([2025, 2026], 2025.0),                              # half have met it by 2025
+    ([2028, 2025, 2027, 2026], 2026.0),
+    ([], np.nan),
+])
+def test_first_year_met_counts_the_replications_that_never_meet(first, expected):
+    """The reported first year (targets.csv first_year_met_p50) is the median over every
+    replication, those that never meet the target counting as after the horizon: the
+    year by which half the replications have met it."""
+    from model.results import first_year_by_half
+    got = first_year_by_half(np.array(first, dtype=float))
+    assert (np.isnan(got) and np.isnan(expected)) or got == expected

@@ -44,7 +44,7 @@ def test_elections_kernel_agrees_with_numpy(monkeypatch, heads, committee):
     cols = dict(community=rng.integers(0, nc, n), post=rng.choice(3, n, p=[0.75, 0.2, 0.05]),
                 grade=rng.integers(1, 10, n), score=rng.integers(0, 5, n).astype(np.float32),
                 hire_time=np.where(rng.random(n) < 0.05, 2030.7, 2020.0),
-                exit_time=np.where(rng.random(n) < 0.1, 2030.3, np.inf))
+                exit_time=np.where(rng.random(n) < 0.1, 2030.3, np.inf), party=rng.random(n) < 0.3)
     alive = rng.random(nc) < 0.9
     p = SimpleNamespace(fill_between=True, years=[])
     min_grade = np.array([1, 6, 9])
@@ -53,10 +53,12 @@ def test_elections_kernel_agrees_with_numpy(monkeypatch, heads, committee):
         monkeypatch.setattr(kernels, "ENABLED", enabled)
         pop = Workforce.from_columns(**cols)
         moved = elections.apply(pop, p, heads, committee, nc, min_grade, 2030.5, 2030, alive)
-        out[enabled] = (moved, pop.post.copy(), pop.grade.copy())
+        out[enabled] = (moved, pop.post.copy(), pop.grade.copy(), pop.party.copy())
     assert out[True][0] == out[False][0] and out[True][0]["posts_filled_internally"] > 0
-    np.testing.assert_array_equal(out[True][1], out[False][1])
-    np.testing.assert_array_equal(out[True][2], out[False][2])
+    for k in (1, 2, 3):
+        np.testing.assert_array_equal(out[True][k], out[False][k])
+    moved_up = out[True][1] != cols["post"]
+    assert moved_up.any() and not out[True][3][moved_up].any()  # no party post above staff
 
 
 @pytest.mark.parametrize("k", [1, 7, 64, 65, 400, 5000])
@@ -71,7 +73,7 @@ def test_promotion_out_kernel_agrees_with_numpy(monkeypatch, k):
     cols = dict(post=rng.choice(3, n, p=[0.8, 0.15, 0.05]), rating=rng.integers(-1, 4, n),
                 score=rng.integers(0, 4, n).astype(np.float32),
                 hire_time=np.where(rng.random(n) < 0.05, 2030.7, 2020.0),
-                exit_time=np.where(rng.random(n) < 0.1, 2030.3, np.inf))
+                exit_time=np.where(rng.random(n) < 0.1, 2030.3, np.inf), party=rng.random(n) < 0.3)
     p = SimpleNamespace(per_year=k, reserved_share=0.0, street_hiring_plan=0.0, posts=[1, 1, 0])
     left = {}
     for enabled in (True, False):

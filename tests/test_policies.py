@@ -327,6 +327,27 @@ def test_election_fills_head_from_best_committee_member_of_the_same_community():
     assert c["posts_filled_internally"] == 2
 
 
+def test_a_party_building_worker_elected_leaves_the_party_post():
+    """Party-building posts are staff posts (Jilin, seed 003: 不含社區黨組織書記、副書記):
+    the best-scoring staff member, on a party post, elected to the committee leaves it,
+    and the community's party post is vacant for hiring to fill."""
+    pop = pop_of(3, community=[0, 0, 0], post=[2, 0, 0], score=[0.0, 2.0, 1.0], party=[False, True, False])
+    elections.apply(pop, ns(fill_between=False, years=(Y,)), 1, 1, 1, np.array([1, 4, 7]), Y + 1.0, Y)
+    assert pop.post.tolist() == [2, 1, 0] and pop.party.tolist() == [False, False, False]
+
+
+@pytest.mark.parametrize("rule", ["households", "size_band", "per_10k"])
+def test_party_posts_come_on_top_of_heads_and_committee(rule):
+    """A community's posts are at least heads + committee members + its party-building
+    staff posts (district's own, else the city's): 1 + 3 + 2 = 6 in a small community of
+    the city's district, 1 + 3 + 0 = 4 in one of a district without party posts."""
+    p = ns(rule=rule, households_per_post=250.0, band_base=1.0, band_limit=3000.0, band_step=400.0,
+           per_10k=0.1, posts_per_community=1.0, min_posts=0.0, min_party_posts=2.0)
+    c = demand.Communities(np.array([300.0, 300.0, 300.0]), np.array([0, 1, 0]), [True, True])
+    demand.set_posts(c, p, 10_000.0, 4, np.array([-1.0, 0.0]))
+    assert c.posts.tolist() == [6, 4, 6] and c.party_posts.tolist() == [2, 0, 2]
+
+
 def test_no_election_outside_election_years():
     pop = pop_of(2, post=[1, 0], score=[1.0, 0.0])
     c = elections.apply(pop, ns(fill_between=False, years=(2026,)), 1, 1, 1, np.array([1, 4, 7]), Y + 1.0, Y)

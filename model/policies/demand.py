@@ -12,15 +12,20 @@ Rules (``demand.rule``), per community ``c`` with ``h_c`` resident households:
   spread over communities in proportion to households (largest remainders); Changzhou
   and Hohhot: 18 per 10,000 (seeds 000, 002).
 
-Then ``posts_c = max(posts_c, min_posts, min_party_posts, heads + committee)``.
-Party-building posts per community: ``min_party_posts`` (Jilin: at least 2).
+Then ``posts_c = max(posts_c, min_posts, heads + committee + party_c)``, where
+``party_c`` is the community's party-building staff posts: ``min_party_posts``, or its
+district's own (Jilin: at least 2 in every urban community, not counting the party
+secretary and deputy, 不含社區黨組織書記、副書記, seed 003). Party-building posts are
+staff posts, filled first.
 
 Residents grow by ``residents_growth`` a year; households are residents over
 ``persons_per_household``; every community's households scale with the total. A
-community above ``split_above`` households splits in two equal halves (the new one
-starts with no workers); one below ``merge_below`` merges into the smallest other
-community of its district, its workers moving with it (Hohhot: 1,000-3,000 households,
-split above 4,000; seed 002_5cfcc670a2031676.txt).
+community above ``split_above`` households splits in two equal halves: the new one
+takes every other staff member of the old (its heads and committee members stay, and
+its own head and committee posts are filled at the next election or by hiring); one
+below ``merge_below`` merges into the smallest other community of its district, its
+workers moving with it, in their posts (Hohhot: 1,000-3,000 households, split above
+4,000; seed 002_5cfcc670a2031676.txt).
 """
 
 from __future__ import annotations
@@ -124,8 +129,11 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
     return {"communities_split": n_split, "communities_merged": n_merge}
 
 
-def set_posts(comm: Communities, p, residents: float, min_leaders: int) -> None:
-    """Posts per community under the staffing rule ``p.rule`` (see module docstring)."""
+def set_posts(comm: Communities, p, residents: float, min_leaders: int,
+              district_party: np.ndarray | None = None) -> None:
+    """Posts per community under the staffing rule ``p.rule`` (see module docstring);
+    ``district_party``: each district's own party-building posts per community, -1 for
+    the city's ``p.min_party_posts``."""
     h = comm.households
     rule = p.rule
     if rule == "fixed":
@@ -139,11 +147,15 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int) -> None:
         posts = np.zeros(len(h), dtype=np.int64)
         total = int(round(p.per_10k * residents / 1e4))
         posts[comm.alive] = largest_remainder(total, h[comm.alive])
-    floor = max(int(round(p.min_posts)), int(round(p.min_party_posts)), min_leaders)
-    posts = np.maximum(posts, floor)
+    party = int(round(p.min_party_posts))
+    if district_party is not None and (np.asarray(district_party) >= 0).any():
+        own = np.round(np.asarray(district_party, dtype=float)).astype(np.int64)
+        party = np.where(own >= 0, own, party)[comm.district]
+    party = np.where(comm.alive, party, 0)
+    posts = np.maximum(posts, np.maximum(int(round(p.min_posts)), min_leaders + party))
     posts[~comm.alive] = 0
     comm.posts = posts
-    comm.party_posts = np.where(comm.alive, int(round(p.min_party_posts)), 0)
+    comm.party_posts = party
 
 
 def starting_workers_estimate(scenario) -> int:
@@ -162,5 +174,11 @@ def starting_workers_estimate(scenario) -> int:
         return 0
     p = SimpleNamespace(**{name: start(getattr(d, name)) for name in SECTIONS["demand"]})
     comm = initial(scenario.districts, p.urban_residents, p.persons_per_household, 0.0, np.random.default_rng(0))
-    set_posts(comm, p, p.urban_residents, ps.heads_per_community + ps.committee_per_community)
+    set_posts(comm, p, p.urban_residents, ps.heads_per_community + ps.committee_per_community,
+              district_party_posts(scenario))
     return int(comm.posts.sum())
+
+
+def district_party_posts(scenario) -> np.ndarray:
+    """Each district's own party-building posts per community (-1: the city's)."""
+    return np.array([d.min_party_posts for d in scenario.districts], dtype=float)

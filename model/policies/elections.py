@@ -5,7 +5,9 @@ In election years (Jilin: committee terms of 5 years from 2021, seed
 vacant head posts (``population.heads_per_community``) are filled by its best-scoring
 committee members (or staff if it has none), then its vacant committee posts
 (``population.committee_per_community``) by its best-scoring staff. A worker moving up
-takes at least the new post's ``grades.min_grade``.
+takes at least the new post's ``grades.min_grade``, and leaves any party-building staff
+post (``population.party``) for hiring to fill: party-building posts are staff posts
+(Jilin: not counting the party secretary and deputy, seed 003).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def _fill(pop, rows_from, need, post, min_grade) -> np.ndarray:
     up = rows_from[rank_within(c, key) < need[c]]
     pop.post[up] = post
     pop.grade[up] = np.maximum(pop.grade[up], min_grade)
+    pop.party[up] = False
     return up
 
 
@@ -40,7 +43,7 @@ def apply(pop, p, heads: int, committee: int, n_comm: int, min_grade, t: float, 
 
         def elect(communities):  # a range of communities: independent of the others
             return kernels.elect(pop.exit_time, pop.hire_time, float(t), pop.community, pop.post, pop.grade,
-                                 pop.score, int(heads), int(committee), live, int(min_grade[2]),
+                                 pop.score, pop.party, int(heads), int(committee), live, int(min_grade[2]),
                                  int(min_grade[1]), communities.start, communities.stop)
         ways = min(kernels.THREADS, n_comm) if pop.n > kernels.ROWS_PER_THREAD else 1
         ranges = [slice(n_comm * j // ways, n_comm * (j + 1) // ways) for j in range(ways)]

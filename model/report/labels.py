@@ -177,7 +177,7 @@ WORDS = {
     "sure_missed": ("very likely missed (upper bound <= 10%)", "很可能未达成（上限≤10%）"),
     "reps_seed": ("{reps} replications, seed {seed}", "{reps}次模拟，种子{seed}"),
     "threshold": ("Threshold", "阈值"),
-    "first_year": ("First year met (median)", "首次达成年份（中位数）"),
+    "first_year": ("Met by half the runs in", "半数模拟达成年份"),
     "none": ("none", "无"),
 }
 
