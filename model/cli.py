@@ -57,11 +57,19 @@ def seed_int(text: str) -> int:
     return v
 
 
+def folder(text: str) -> Path:
+    """An output folder option: a path, not an empty string (``--out "$UNSET"`` would
+    otherwise mean the current folder, which a run replaces as a whole)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give the output folder, e.g. --out outputs/mine")
+    return Path(text)
+
+
 def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder") -> None:
     """Options shared by every command that runs replications."""
     p.add_argument("--reps", type=positive_int, help="replications (default: the scenario's [run] reps)")
     p.add_argument("--seed", type=seed_int, help="root seed (default: the scenario's [run] seed)")
-    p.add_argument("--out", type=Path, help=out_help)
+    p.add_argument("--out", type=folder, help=out_help)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario field, e.g. --set recruitment.max_age=35 (repeatable)")
     p.add_argument("--workers", type=positive_int, help="local processes (default: all cores for >= 16 reps)")
@@ -94,7 +102,7 @@ def build_parser(experiments: bool = True) -> argparse.ArgumentParser:
     v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     rr = sub.add_parser("rerun", help="re-run what a manifest.json records")
     rr.add_argument("manifest", type=Path)
-    rr.add_argument("--out", type=Path, help="output folder (default: outputs/<scenario>-rerun)")
+    rr.add_argument("--out", type=folder, help="output folder (default: outputs/<scenario>-rerun)")
     rr.add_argument("--workers", type=positive_int)
     rr.add_argument("--quiet", action="store_true")
     rr.add_argument("--no-overwrite", action="store_true")

@@ -103,6 +103,20 @@ def _handler(signum, frame):
     raise Interrupted(signum)
 
 
+def quiet_worker() -> None:
+    """Initializer of the worker processes of a run: SIGINT or SIGTERM ends a worker at
+    once, quietly. The command's own process handles the signal (one message, its exit
+    status, its output folder kept whole); a worker forked while that process's handler
+    was installed would otherwise raise it while waiting for work, and multiprocessing
+    would print the worker's traceback under the message."""
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, _exit_quietly)
+
+
+def _exit_quietly(signum, frame):
+    os._exit(128 + signum)
+
+
 def _unraisable(hook):
     def quiet(u):
         # A signal handler's exception raised inside a callback that cannot propagate it

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import UserError
+from .outputs import quiet_worker
 
 if TYPE_CHECKING:
     from .results import Results
@@ -182,7 +183,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
                 for ch in chunks:
                     store(*_chunk(scenario, seed, ch))
         else:
-            with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as ex:
+            with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=quiet_worker) as ex:
                 futs = [ex.submit(_chunk, scenario, seed, ch) for ch in chunks]
                 for f in as_completed(futs):
                     store(*f.result())

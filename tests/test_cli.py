@@ -44,6 +44,7 @@ def tree(folder: Path) -> list[str]:
     (["rnu", BENCH], "invalid choice: 'rnu'"),
     (["validate"], "the following arguments are required: scenario"),
     (["rerun"], "the following arguments are required: manifest"),
+    (["run", BENCH, "--out", ""], "argument --out: an empty path"),  # `--out "$UNSET"`: not the current folder
 ])
 def test_option_mistakes_are_one_line_exit_2(tmp_path, args, words):
     out = tmp_path / "out"
@@ -53,6 +54,23 @@ def test_option_mistakes_are_one_line_exit_2(tmp_path, args, words):
     assert words in stderr, stderr
     assert "see `python -m model" in stderr and "Traceback" not in stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_year_without_metric_is_an_error_not_ignored(tmp_path):
+    """sweep and sensitivity report the first target unless given --metric: a --year alone
+    would be silently dropped, so it is refused."""
+    out = tmp_path / "out"
+    code, stdout, stderr = call(["sweep", BENCH, "--param", "certification.pass_prob", "0.1,0.3", "--year", "2026",
+                                 "--reps", "2", "--out", out])
+    assert code == 2 and stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+    assert "--year goes with --metric" in stderr and not out.exists()
+
+
+def test_money_in_terminal_lines_is_never_in_scientific_notation():
+    from model.experiments.common import fmt
+    assert fmt(1.04e9, "yuan/year") == "1,040M"
+    assert fmt(2.5e7, "yuan/year") == "25M"
+    assert fmt(123_456_789.0, "yuan/year") == "123M"
 
 
 @pytest.mark.parametrize("setting, field, words", [
@@ -185,3 +203,14 @@ def test_run_in_a_real_process_prints_what_it_does(tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(f"Running bench: 2 replications, seed 20250101; output: {out}/")
     assert f"Wrote {out}/" in p.stdout
+
+
+@pytest.mark.parametrize("sig, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_worker_process_ends_quietly_on_a_signal(sig, code):
+    """Worker processes of a run get outputs.quiet_worker as initializer: Ctrl-C (sent to
+    the whole process group) ends them at once without the traceback multiprocessing
+    would print under the command's one-line message."""
+    src = ("import os, signal, time\nfrom model.outputs import quiet_worker\nquiet_worker()\n"
+           f"os.kill(os.getpid(), signal.{sig})\ntime.sleep(5)\nprint('still here')\n")
+    p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=60)
+    assert p.returncode == code and p.stdout == "" and p.stderr == "", p

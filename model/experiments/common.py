@@ -354,6 +354,10 @@ class Output:
         if target:
             t = find_target(scenario, target)
             return cls(t.metric_name, t.year, t)
+        if metric is None and year is not None:
+            raise UserError("--year goes with --metric (without --metric the output is the scenario's first "
+                            "target, or headcount): add --metric, e.g. --metric headcount --year "
+                            f"{int(year)}", field="--year")
         if metric is None:
             if default == "target" and scenario.targets:
                 t = scenario.targets[0]
@@ -487,7 +491,9 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
         return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=workers) as ex:
+
+    from ..outputs import quiet_worker
+    with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as ex:
         futs = [ex.submit(_run_one, s, reps, seed) for s in scenarios]
         return [f.result() for f in _progress(futs, quiet, desc)]
 
@@ -574,7 +580,8 @@ def fmt(x: float, unit: str = "") -> str:
     if unit in ("share", "probability") or unit.startswith("share"):
         return f"{x:.1%}"
     if unit.startswith("yuan") and abs(x) >= 1e4:
-        return f"{x / 1e6:,.3g}M"
+        m = x / 1e6
+        return f"{m:,.0f}M" if abs(m) >= 1000 else f"{m:.3g}M"  # 1,040M, not 1.04e+03M
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"
