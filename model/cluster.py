@@ -58,7 +58,7 @@ def _check_address(address: str) -> None:
             get_address_host_port(address)
     except ValueError as e:
         raise UserError(f"expected a Dask scheduler address such as tcp://host:8786 ({e})",
-                        field="scheduler") from None
+                        field="--scheduler") from None
 
 
 def _connect(distributed, scheduler: str | None, timeout: float):
@@ -69,7 +69,7 @@ def _connect(distributed, scheduler: str | None, timeout: float):
             client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
             raise UserError(f"cannot connect to the Dask scheduler at {scheduler!r}: {e}",
-                            field="scheduler") from None
+                            field="--scheduler") from None
         return client, None
     with warnings.catch_warnings():
         # no dashboard; its HTTP server falls back from a busy default port with a warning

@@ -63,7 +63,7 @@ def reps_and_seed(scenario, reps: int | None, seed: int | None) -> tuple[int, in
     reps = scenario.run.reps if reps is None else int(reps)
     seed = scenario.run.seed if seed is None else int(seed)
     if reps < 1:
-        raise UserError("--reps must be at least 1", field="reps")
+        raise UserError("--reps must be at least 1", field="--reps")
     if seed < 0:
         raise UserError("--seed must be a whole number >= 0", field="seed")
     return reps, seed
@@ -173,7 +173,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     else:
         workers = default_workers(reps) if workers is None else int(workers)
         if workers < 1:
-            raise UserError("--workers must be at least 1", field="workers")
+            raise UserError("--workers must be at least 1", field="--workers")
         chunks = _chunks(reps, workers)
         if _one_process(reps, workers):
             # one process: the kernels over a big workforce may use every core, unless this

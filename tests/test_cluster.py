@@ -150,10 +150,10 @@ def test_without_distributed_the_cli_exits_2_and_writes_nothing(no_dask, tmp_pat
 def test_malformed_scheduler_address(small, address, words):
     with pytest.raises(model.UserError, match=words) as e:
         model.run(small, reps=2, seed=1, scheduler=address)
-    assert e.value.field == "scheduler"
+    assert e.value.field == "--scheduler"
 
 
 def test_unreachable_scheduler(small):
     with pytest.raises(model.UserError, match="cannot connect to the Dask scheduler") as e:
         list(run_chunks(small, 1, [range(1)], "tcp://127.0.0.1:1", timeout=0.5))
-    assert e.value.field == "scheduler"
+    assert e.value.field == "--scheduler"

@@ -484,7 +484,7 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
         workers = default_workers(reps * len(scenarios))
     workers = int(workers)
     if workers < 1:
-        raise UserError("--workers must be at least 1", field="workers")
+        raise UserError("--workers must be at least 1", field="--workers")
     if workers == 1:
         return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
     if len(scenarios) < workers:

@@ -230,7 +230,7 @@ def main(args) -> int:
     from ..scenario import parse_override
     scs = [common.as_scenario(s, args.overrides) for s in args.scenarios]
     for v in args.variant:
-        key, value = parse_override(v)
+        key, value = parse_override(v, "--variant")
         label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{key.split('.')[-1]}-{value}")
         scs.append(scs[0].with_overrides({key: value, "name": label}, label=f"--variant {v}"))
     if len(scs) < 2:

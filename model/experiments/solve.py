@@ -155,7 +155,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     elif tol is None:
         tol = (hi - lo) / 1000
     if tol <= 0:
-        raise UserError("tol must be > 0", field="tol")
+        raise UserError("--tol must be > 0", field="--tol")
     ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
     trace = []
 
