@@ -810,7 +810,9 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
     return key, value
 
 
-_ASSUME = re.compile(r"#\s*assumption:\s*(.*)$", re.IGNORECASE)
+# a comment that begins with "assumption:" (not the words quoted inside another comment,
+# as in a header line 'or is marked "# assumption:"')
+_ASSUME = re.compile(r"(?:^|\s)#\s*assumption:\s*(.*)$", re.IGNORECASE)
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
 

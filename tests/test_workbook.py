@@ -108,7 +108,13 @@ def test_sheets_and_items(run_folder):
     names = load_workbook(out / "budget.xlsx").sheetnames
     assert len(names) == 5
     comp, src, const, dist = names[1:]
-    assert by_sheet[comp] == set(M.COST_PARTS) | {"total_cost"}
+    assert by_sheet[comp] == set(M.COST_PARTS) | {"payroll", "total_cost"}
+    # the payroll parts add up to the payroll row, and the cost parts to the total, in the means
+    y0 = int(res.years[0])
+    pay = sum(got[(comp, m, "mean")][y0] for m in M.PAYROLL_PARTS)
+    assert pay == pytest.approx(got[(comp, "payroll", "mean")][y0], rel=1e-9)
+    cost = sum(got[(comp, m, "mean")][y0] for m in M.COST_PARTS)
+    assert cost == pytest.approx(got[(comp, "total_cost", "mean")][y0], rel=1e-9)
     assert by_sheet[src] == set(M.FUNDING_PARTS) | {"total_cost"}
     assert by_sheet[const] == {"payroll_real", "total_cost_real"}
     assert by_sheet[dist] == {"payroll", "payroll.xuanwu", "payroll.gaochun", "payroll.urban", "payroll.rural"}

@@ -41,7 +41,8 @@ P90_FILL = PatternFill("solid", fgColor="FFF4D6")
 def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
     """(sheet key, unit key, metrics) of each data sheet this run gets."""
     out = [
-        ("by_component", "nominal", M.COST_PARTS + ("total_cost",)),
+        ("by_component", "nominal", M.PAYROLL_PARTS + ("payroll",) + M.COST_PARTS[len(M.PAYROLL_PARTS):]
+         + ("total_cost",)),
         ("by_source", "nominal", M.FUNDING_PARTS + ("total_cost",)),
         ("constant_prices", "constant", ("payroll_real", "total_cost_real")),
     ]
@@ -105,7 +106,8 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
 
     def unit_text(kind: str) -> str:
         if kind == "constant":
-            return f"{L.word2('yuan_year', lang)}, {L.word2('constant_of', lang, year=base_year)}"
+            return (f"{L.word2('yuan_year', lang)}, {L.word2('constant_of', lang, year=base_year)} "
+                    f"({L.word2('deflator', lang)})")
         return f"{L.word2('yuan_year', lang)}, {L.word2('nominal', lang)}"
 
     # ---- cover
@@ -139,7 +141,8 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
         ws = wb.create_sheet(_sheet_title(key, lang))
         ws["A1"] = f"{L.word2(key, lang)} — {results.scenario}"
         ws["A1"].font = Font(bold=True, size=13)
-        ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  {L.word2('p90_means', lang)}.  "
+        ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  {L.word2('p90_means', lang)}; "
+                    f"{L.word2('p90_no_sum', lang)}.  "
                     f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years
