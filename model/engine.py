@@ -486,7 +486,7 @@ class Replication:
             self._add(assessment.apply(pop, p.assessment, self.rng("assessment"), t))
             pay.settle_performance(pop, self.payyear, pop.active(t), None, self.acc, self.comm.district, self.nd)
         if sc.dismissal.enabled:
-            dismissal.apply(pop, p.dismissal, t)
+            dismissal.apply(pop, p.dismissal, t, p.certification if sc.certification.enabled else None)
         if sc.elimination.enabled:
             self._add(elimination.apply(pop, p.elimination, t))
         if sc.service_terms.enabled:

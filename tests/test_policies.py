@@ -69,6 +69,25 @@ def test_certificate_deadline_is_service_at_the_assessment():
     assert pop.exit_cause.tolist() == [DISMISSED_CERT, DISMISSED_CERT, DISMISSED_CERT]
 
 
+def test_certificate_deadline_runs_from_when_the_exam_can_be_sat():
+    """符合报考条件三年内 (seed 000): the three years start when the worker may first sit the
+    exam: with 2 years of service needed (certification.min_tenure), a worker hired in
+    July 2022 may sit from 2024 and is dismissed at the end of 2026, not 2025; one below
+    the exam's education minimum can never sit and is not dismissed for it."""
+    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+           certificate_deadline_from=0)
+    exam = ns(min_tenure=2.0, min_education=1.0)
+    pop = pop_of(2, hire_year=[2022, 2022], hire_time=[2022.5, 2022.5], level=[0, 0], education=[1, 0])
+    dismissal.apply(pop, p, 2026.0, exam)
+    assert pop.exit_cause.tolist() == [0, 0]
+    dismissal.apply(pop, p, 2027.0, exam)
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0]
+    # without the exam's conditions (certification off) the time runs from hire
+    other = pop_of(1, hire_year=[2022], hire_time=[2022.5], level=[0], education=[0])
+    dismissal.apply(other, p, 2026.0)
+    assert other.exit_cause.tolist() == [DISMISSED_CERT]
+
+
 def test_certificate_deadline_spares_the_certified_and_the_recent():
     p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
            certificate_deadline_from=0)

@@ -8,16 +8,19 @@ when rated unqualified in ``consecutive_unqualified`` consecutive years or in
 Then an active worker still without a certificate is dismissed (``exits_dismissed_cert``)
 when, at the assessment instant ``t``,
 
-    t - max(hire_time, certificate_deadline_from) >= certificate_deadline
+    t - max(hire_time, hire_year + min_tenure, certificate_deadline_from) >= certificate_deadline
 
-i.e. their service, counted from the rule's start (1 January of
-``certificate_deadline_from``) if they were hired before it, has reached the deadline
-(Changzhou: 符合报考条件三年内未取得社工职业资格的予以辞退, no certificate within 3
-years, seed 000: a worker hired on 1 January 2022 who is still uncertified at the
-assessment of 31 December 2024 has had three years and three exams, and is dismissed
-then; one hired in July 2022, at the first assessment after July 2025). A rule ``0`` is
-off. Dismissals take effect at the assessment instant; a worker dismissed on 31
-December is paid the whole year.
+i.e. the time since they could first sit the exam (``certification.min_tenure`` years of
+service, counted from 1 January of the hire year as the exam counts it; the rule's
+start, 1 January of ``certificate_deadline_from``, if later) has reached the deadline.
+Workers below the exam's ``certification.min_education`` cannot sit, so the rule does
+not apply to them. Changzhou: 符合报考条件三年内未取得社工职业资格的予以辞退, no
+certificate within 3 years of meeting the exam's conditions (seed 000): a worker who can
+sit from hire, hired on 1 January 2022 and still uncertified at the assessment of 31
+December 2024, has had three years and three exams, and is dismissed then; one hired in
+July 2022, at the first assessment after July 2025. With the certification mechanism
+off, the time counts from hire. A rule ``0`` is off. Dismissals take effect at the
+assessment instant; a worker dismissed on 31 December is paid the whole year.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ import numpy as np
 from ..population import DISMISSED_ASSESSMENT, DISMISSED_CERT
 
 
-def apply(pop, p, t: float) -> dict:
+def apply(pop, p, t: float, exam=None) -> dict:
+    """``exam``: the certification parameters (``min_tenure``, ``min_education``) when the
+    exam runs; None: the deadline counts from hire for everyone."""
     act = pop.active(t)
     hit = np.zeros(len(act), dtype=bool)
     if p.consecutive_unqualified > 0:
@@ -40,9 +45,15 @@ def apply(pop, p, t: float) -> dict:
     if p.certificate_deadline > 0:
         act = pop.active(t)
         since = np.maximum(pop.hire_time, float(p.certificate_deadline_from))
+        subject = act & (pop.level == 0)
+        if exam is not None:
+            if exam.min_tenure > 0:
+                since = np.maximum(since, pop.hire_year + float(exam.min_tenure))
+            if exam.min_education > 0:
+                subject &= pop.education >= exam.min_education
         # a hair of tolerance: dates such as y + 0.3 are not exact in binary, and service
         # of exactly N years must count as N
         due = t - since >= p.certificate_deadline - 1e-9
-        out_c = np.flatnonzero(act & (pop.level == 0) & due)
+        out_c = np.flatnonzero(subject & due)
         pop.leave(out_c, t, DISMISSED_CERT)
     return {}
