@@ -19,7 +19,7 @@ code = main()
 # the interpreter down object by object (0.15 s after a national run, of a 5 s budget).
 # What an ordinary exit would still do that matters is done first: the exit handlers
 # (worker processes joined, a Dask cluster closed) and the standard streams flushed.
-import atexit  # noqa: E402
+import atexit
 
 atexit._run_exitfuncs()
 for stream in (sys.stdout, sys.stderr):

@@ -271,7 +271,8 @@ class Replication:
         chunks = row_chunks(slice(0, k))
         col = SimpleNamespace(**{name: getattr(pop, name)[rows] for name in (
             "uid", "birth", "female", "cadre", "hire_year", "hire_time", "education", "level",
-            "level_since", "community", "ability", "score", "post", "party", "grade", "grade_since", "rating")})
+            "level_since", "community", "ability", "score", "post", "party", "grade", "grade_since",
+            "rating")})
         col.community[:] = np.repeat(np.arange(len(comm), dtype=col.community.dtype), per_c)
         c = col.community
         u, v = pop.retire_at[rows], pop.exit_time[rows]  # the draws' buffers (see above)
@@ -360,9 +361,12 @@ class Replication:
         """Whether a rule reads a starting worker's grade before the first assessment gives
         one: the annuity of workers rated excellent last year (pay accrues from 1 January),
         or grade steps and promotion out dated before the assessment. Only then are the
-        starting workers' last-year grades drawn (4.3 million normal quantiles nationally)."""
+        starting workers' last-year grades drawn (4.3 million normal quantiles nationally).
+        Their histories of unqualified years (``unq_consec``, ``unq_total``) start at zero
+        either way, so that the exit rules do not depend on which rules read the grade."""
         sc = self.sc
-        return sc.assessment.enabled and (sc.pay.annuity_excellent or sc.calendar.promotion < sc.calendar.assessment)
+        early = sc.pay.annuity_excellent or sc.calendar.promotion < sc.calendar.assessment
+        return sc.assessment.enabled and early
 
     def _entered(self, rows) -> None:
         """Fix the statutory retirement instant of new rows."""

@@ -41,7 +41,8 @@ COLUMNS = {
     "grade": np.int8,           # 1..18
     "grade_since": np.int32,    # year from which time in grade counts
     "trained": np.bool_,        # trained this year
-    "rating": np.int8,          # last assessment grade (schema.GRADES index), -1 none (see Replication._reads_last_years_grades)
+    "rating": np.int8,          # last assessment grade (schema.GRADES index), -1 none
+                                # (starting workers: see Replication._reads_last_years_grades)
     "score": np.float32,        # last latent performance score
     "ability": np.float32,      # persistent part of the score
     "unq_consec": np.int8,      # consecutive unqualified years

@@ -797,11 +797,13 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
     """``'quits.rate=[0.1]'`` -> ``("quits.rate", [0.1])``; values are TOML, or bare strings.
     ``option``: the command-line option the text came from, for messages."""
     if "=" not in text:
-        raise ScenarioError(f"expected key=value, e.g. {option} recruitment.max_age=35", file=option, field=text)
+        raise ScenarioError(f"expected key=value, e.g. {option} recruitment.max_age=35", file=option,
+                            field=text)
     key, _, val = text.partition("=")
     key, val = key.strip(), val.strip()
     if not key:
-        raise ScenarioError(f"expected key=value, e.g. {option} recruitment.max_age=35", file=option, field=text)
+        raise ScenarioError(f"expected key=value, e.g. {option} recruitment.max_age=35", file=option,
+                            field=text)
     try:
         parsed = tomllib.loads(f"v = {val}")
         value = parsed["v"] if len(parsed) == 1 else val

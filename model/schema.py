@@ -103,7 +103,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "per_10k": F("param", 18.0, "Rule 'per_10k': posts per 10,000 urban residents.", "posts per 10k", lo=0, hi=1000),
         "min_posts": F("param", 0.0, "Minimum posts per community.", "posts", lo=0, hi=1000),
         "min_party_posts": F("param", 0.0, "Party-building staff posts per community, besides its heads and "
-                             "committee members (filled first; districts may set their own).", "posts", lo=0, hi=100),
+                             "committee members (filled first; districts may set their own).", "posts",
+                             lo=0, hi=100),
         "split_above": F("float", 0.0, "A community above this many households splits in two (0: never).", "households", lo=0, hi=1e7),
         "merge_below": F("float", 0.0, "A community below this many households merges into another (0: never).", "households", lo=0, hi=1e7),
     },
@@ -185,9 +186,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "enabled": F("bool", True, "Apply the exit rules on assessment results and certificates."),
         "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years (0: off).", "years", lo=0, hi=50),
         "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all (0: off).", "years", lo=0, hi=50),
-        "certificate_deadline": F("int", 0, "Dismiss an uncertified worker whose service (counted from "
-                                  "certificate_deadline_from) at the assessment is at least this (0: off).", "years",
-                                  lo=0, hi=50),
+        "certificate_deadline": F("int", 0, "Dismiss an uncertified worker this many years after they could "
+                                  "first sit the exam (certification.min_tenure years of service; not those "
+                                  "below certification.min_education), or after certificate_deadline_from if "
+                                  "later, at the assessment (0: off).", "years", lo=0, hi=50),
         "certificate_deadline_from": F("int", 0, "Service counts for the deadline from this year (0: from hire).", "year", lo=0, hi=2200),
     },
     "elimination": {
@@ -229,8 +231,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "rate": F("vec", [0.08], "Annual quit probability by tenure band.", "1/year", **SHARE),
         "pay_elasticity": F("param", 0.0, "Quit probability scales as (pay ratio / reference)^(-elasticity).", "", lo=0, hi=20),
         "reference_pay_ratio": F("param", 1.0, "Pay ratio (own pay / local average wage) at which rates apply.", "", lo=0.01, hi=10),
-        "death_rate": F("param", 0.0, "Annual probability of death or disability exit (whether or not quits are "
-                        "enabled).", "1/year", **SHARE),
+        "death_rate": F("param", 0.0, "Annual probability of death or disability exit (whether or not "
+                        "quits are enabled).", "1/year", **SHARE),
     },
     "retirement": {
         "enabled": F("bool", True, "Retire at the statutory age."),

@@ -94,6 +94,10 @@ def _districts(sc, fail) -> None:
         if n in ("urban", "rural") or not n.replace("_", "").isalnum() or not n.isascii() or not n.islower():
             fail(f"districts[{i}].name", f"{n!r}: use lower-case ASCII letters, digits and '_' (and not "
                  "'urban' or 'rural'), e.g. name = \"gulou\"; it becomes part of metric names")
+    for i, x in enumerate(sc.districts):
+        if x.min_party_posts != -1 and not (x.min_party_posts >= 0 and float(x.min_party_posts).is_integer()):
+            fail(f"districts[{i}].min_party_posts", f"expected -1 (the city's demand.min_party_posts) or a whole "
+                 f"number of posts >= 0, got {x.min_party_posts:g}")
     total = sum(x.communities for x in sc.districts)
     if total != d.communities:
         fail("districts", f"the districts' communities add up to {total} but demand.communities is "
@@ -106,10 +110,12 @@ def _staffing(sc, fail, years) -> None:
     if d.rule == "fixed":
         posts = np.maximum(np.round(_by_year(d.posts_per_community, years)),
                            np.round(_by_year(d.min_posts, years)))
-        party = np.round(_by_year(d.min_party_posts, years))
+        city = np.round(_by_year(d.min_party_posts, years))
+        # the largest number in force: a district's own where it sets one, else the city's
         own = [dist.min_party_posts for dist in sc.districts if dist.min_party_posts >= 0]
-        if own:  # a district's own party-building posts replace the city's there
-            party = np.maximum(party, np.round(max(own)))
+        party = np.full(len(years), float(max(own))) if own else np.zeros(len(years))
+        if len(own) < len(sc.districts):
+            party = np.maximum(party, city)
         over = leaders > posts
         if over.any():
             y = _first_year(years, over)

@@ -379,3 +379,15 @@ def test_first_year_met_counts_the_replications_that_never_meet(first, expected)
     from model.results import first_year_by_half
     got = first_year_by_half(np.array(first, dtype=float))
     assert (np.isnan(got) and np.isnan(expected)) or got == expected
+
+
+@pytest.mark.parametrize("value, ok", [(-1, True), (0, True), (3, True), (-0.5, False), (1.5, False)])
+def test_a_districts_party_posts_are_minus_one_or_a_whole_number(tmp_path, value, ok):
+    from model.errors import ScenarioError
+    text = DISTRICTS + f"min_party_posts = {value}\n"
+    path = write_scenario(tmp_path, text)
+    if ok:
+        assert model.load(path).districts[1].min_party_posts == value
+    else:
+        with pytest.raises(ScenarioError, match=r"districts\[1\]\.min_party_posts"):
+            model.load(path)

@@ -100,3 +100,15 @@ def test_an_engine_year_with_two_rounds_keeps_the_cap():
     assert (hires == 300).all()
     headcount = res.values[..., res.metrics.index("headcount")]
     assert headcount[:, -1].max() <= 1000
+
+
+def test_a_campaign_left_unfilled_is_offered_again_at_the_next_round():
+    """100 vacant posts and a campaign of 30, but a cap of 100 a year: the first round
+    fills 100 and leaves 30 unfilled; with a second round the 30 are still unfilled at the
+    year's end, not forgotten (the cap is spent)."""
+    p = params(extra_hires=30.0, cap=100.0)
+    pop, comm, so_far = Workforce(16), comm_of([100]), recruitment.YearSoFar()
+    _, c1 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.0, Y, 0.0, 0, 0, so_far)
+    _, c2 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.5, Y, 0.0, 0, 1, so_far)
+    assert (c1["hires"], c1["unfilled_posts"]) == (100, 30)
+    assert (c2["hires"], c2["unfilled_posts"]) == (0, 30)

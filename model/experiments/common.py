@@ -351,6 +351,8 @@ class Output:
         known = set(names(scenario))
         if metric and target:
             raise UserError("give either --metric or --target, not both", field="--target")
+        if target and year is not None:
+            raise UserError("--year goes with --metric; a target has its own year", field="--year")
         if target:
             t = find_target(scenario, target)
             return cls(t.metric_name, t.year, t)
@@ -581,7 +583,7 @@ def fmt(x: float, unit: str = "") -> str:
         return f"{x:.1%}"
     if unit.startswith("yuan") and abs(x) >= 1e4:
         m = x / 1e6
-        return f"{m:,.0f}M" if abs(m) >= 1000 else f"{m:.3g}M"  # 1,040M, not 1.04e+03M
+        return f"{m:,.0f}M" if abs(m) >= 999.5 else f"{m:.3g}M"  # 1,040M, not 1.04e+03M
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"

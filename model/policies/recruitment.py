@@ -7,7 +7,8 @@ rounded and shared among communities in proportion to their active workers by la
 remainder, so that small communities do not round their share away), plus, at the
 year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
-proportion to posts. Party-building vacancies are filled first.
+proportion to posts; what a round leaves of the campaign unfilled (up to its unfilled
+posts) is offered again at the year's next round. Party-building vacancies are filled first.
 
 Applicants have their own age bands, sex, education and certificate mix. Eligible are
 those with ``age <= max_age``, ``education >= min_education`` and, from
@@ -74,8 +75,14 @@ from scipy.special import ndtri
 
 from .. import kernels
 from ..population import row_chunks
-from ..sampling import (band_share, bands_from_uniforms, largest_remainder, share_at_least, shares_from_uniforms,
-                        smallest_first)
+from ..sampling import (
+    band_share,
+    bands_from_uniforms,
+    largest_remainder,
+    share_at_least,
+    shares_from_uniforms,
+    smallest_first,
+)
 from ..streams import uniforms, uniforms_many
 
 STREAM_DEFAULTS = {"max_age_certified": 0.0, "max_age_certified_level": 1, "exempt_share": 0.0, "exempt_age": None,
@@ -177,12 +184,13 @@ class YearSoFar:
     rounds: int = 0
     hires: int = 0
     eligible_left: int | None = None  # of the year's eligible applicants; None: not drawn yet
+    campaign_left: int = 0  # campaign hires the earlier rounds left unfilled
 
 
 def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng,
-              campaign: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Vacant posts and vacant party-building posts per community at instant ``t``; with
-    ``campaign``, the year's ``extra_hires`` on top."""
+              campaign: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Vacant posts and vacant party-building posts per community at instant ``t``, with
+    ``campaign`` hires on top (None: the year's ``extra_hires``)."""
     n = len(comm)
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
@@ -199,7 +207,7 @@ def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng,
         expected = int(round(live.sum() * expected_exit_rate))
         if expected > 0:
             vac = vac + largest_remainder(expected, live)
-    extra = int(round(p.extra_hires)) if campaign else 0
+    extra = int(round(p.extra_hires)) if campaign is None else int(campaign)
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
         vac = vac + rng.multinomial(extra, w)
@@ -253,7 +261,8 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
     year's earlier rounds took of its pool and cap (updated here); None: a year's only
     round."""
     so_far = YearSoFar() if so_far is None else so_far
-    vac, party = vacancies(pop, comm, t, p, expected_exit_rate, rng, campaign=so_far.rounds == 0)
+    campaign = int(round(p.extra_hires)) if so_far.rounds == 0 else so_far.campaign_left
+    vac, party = vacancies(pop, comm, t, p, expected_exit_rate, rng, campaign)
     wanted = int(vac.sum())
     k = wanted
     two = has_exemptions(p)
@@ -268,6 +277,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
     if two and share <= 0:
         k = 0  # no applicant of either stream is eligible
     so_far.rounds += 1
+    so_far.campaign_left = min(campaign, wanted - k)
     so_far.hires += k
     if so_far.eligible_left is not None:
         so_far.eligible_left -= k

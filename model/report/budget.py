@@ -5,7 +5,8 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 - cover: scenario, description, seed, replications, model version, date, units and
   what the statistics mean (P90 is the budget at 90% confidence: in 90% of the
   replications the year's cost is at or below it);
-- by component: payroll parts, training, recruitment and work funds, and total cost;
+- by component: payroll parts and their total (payroll), training, recruitment and work
+  funds, and total cost;
 - by funding source: city subsidy, province, district, and total cost;
 - constant prices: payroll and total cost deflated to the scenario's price base year;
 - by district (only where the scenario names districts): payroll of each district and

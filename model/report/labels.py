@@ -133,12 +133,15 @@ WORDS = {
     "yuan_year": ("yuan per year", "元/年"),
     "p90_means": ("P90 = budget at 90% confidence: in 90% of replications the cost is at or below it",
                   "P90 = 90%置信度预算：90%的模拟中成本不超过该值"),
-    "p90_no_sum": ("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
-                   "total (usually to more), so budget a total by its own row",
-                   "各项P90分别计算：各分项P90之和不等于合计的P90（通常更大），合计请以合计行的P90为准"),
-    "deflator": ("deflated by the scenario's assumed inflation, economy.inflation, drawn per replication; "
-                 "fixed amounts such as the city subsidy per worker stay fixed in current yuan",
-                 "按情景假定的通胀率（economy.inflation，每次模拟抽取）平减；每人市级补贴等定额按当年价不变"),
+    "p90_no_sum": (("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
+                    "total (usually to more), so budget a total by its own row"),
+                   ("各项P90分别计算：各分项P90之和不等于合计的P90（通常更大），"
+                    "合计请以合计行的P90为准")),
+    "deflator": (("deflated by the scenario's assumed inflation, economy.inflation (drawn per replication "
+                  "where it is uncertain); fixed amounts such as the city subsidy per worker stay fixed "
+                  "in current yuan"),
+                 ("按情景假定的通胀率（economy.inflation，不确定时每次模拟抽取）平减；"
+                  "每人市级补贴等定额按当年价不变")),
     "p50_means": ("P50 = median of the replications", "P50 = 各次模拟的中位数"),
     "mean_means": ("Mean = average over the replications", "均值 = 各次模拟的平均值"),
     "cover": ("Cover", "封面"),
