@@ -71,7 +71,8 @@ def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder")
     p.add_argument("--seed", type=seed_int, help="root seed (default: the scenario's [run] seed)")
     p.add_argument("--out", type=folder, help=out_help)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a scenario field, e.g. --set recruitment.max_age=35 (repeatable)")
+                   help="override a scenario field, e.g. --set recruitment.max_age=35, or one element: "
+                   "--set 'quits.rate[0]=0.1', --set 'pay.growth@2030=0.02' (repeatable)")
     p.add_argument("--workers", type=positive_int, help="local processes (default: all cores for >= 16 reps)")
     p.add_argument("--backend", choices=("local", "dask"), help="where replications run")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "

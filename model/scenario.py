@@ -756,13 +756,20 @@ class Scenario:
         raise ScenarioError("no such field", field=path)
 
     def with_overrides(self, overrides: dict, label: str = "--set") -> Scenario:
-        """A new scenario with fields replaced (``{"quits.rate": [0.1]}``), validated."""
+        """A new scenario with fields replaced (``{"quits.rate": [0.1]}``), validated. A key
+        may also name one element: ``quits.rate[0]``, ``pay.growth@2030``,
+        ``pay.monthly@2030[2]`` (as the experiments' ``--param``)."""
+        whole, parts = _element_overrides(overrides)
         raw = self.raw
         overridden = dict(self._overridden)
-        for key, value in overrides.items():
+        for key, value in whole.items():
             _set(raw, key, value, label, self._label, self._files)
             overridden[key] = label
-        return Scenario(raw, self._files, self._label, overridden)
+        sc = Scenario(raw, self._files, self._label, overridden)
+        for key, value in parts.items():
+            field = _ELEMENT.match(key.strip())["field"]
+            sc = sc.with_overrides({field: _element_value(sc, key, value, label)}, label)
+        return sc
 
     def __repr__(self):
         return f"<Scenario {self.name} {self.start_year}-{self.end_year}>"
@@ -770,6 +777,44 @@ class Scenario:
     def __reduce__(self):
         # rebuilt (and re-validated) from its data in worker processes
         return (Scenario, (self._raw, self._files, self._label, self._overridden))
+
+
+_ELEMENT = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)"
+                      r"(?:@(?P<year>\d{4}))?(?:\[(?P<index>\d+)\])?$")
+
+
+def _element_overrides(overrides: dict) -> tuple[dict, dict]:
+    """Split overrides into whole fields and elements (``section.key[i]``,
+    ``section.key@YEAR``, ``section.key@YEAR[i]``)."""
+    whole, parts = {}, {}
+    for k, v in overrides.items():
+        m = _ELEMENT.match(k.strip()) if isinstance(k, str) else None
+        (parts if m and (m["year"] or m["index"]) else whole)[k] = v
+    return whole, parts
+
+
+def _element_value(sc, key: str, value, label: str):
+    """The whole-field TOML value that puts ``value`` into one element of ``key``: one
+    point of a schedule (a constant becomes a schedule from the start year) or one
+    element of a vector, in every point of its schedule, as the experiments' levers do
+    (``--param``); uncertain entries elsewhere are kept."""
+    m = _ELEMENT.match(key.strip())
+    field, year, index = m["field"], m["year"], m["index"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(f"expected a number for one element, got {_describe(value)}", file=label, field=key)
+    try:
+        current = sc.get(field)
+    except ScenarioError:
+        raise ScenarioError("no such field; use section.key (or key[i], key@YEAR) as listed by "
+                            "`python -m model schema`", file=label, field=key) from None
+    if not hasattr(current, "replace") or not hasattr(current, "to_toml"):
+        raise ScenarioError("this field takes no element or year (no [i] or @YEAR); set it whole",
+                            file=label, field=key)
+    try:
+        return current.replace(float(value), None if year is None else int(year),
+                               None if index is None else int(index)).to_toml()
+    except (ValueError, IndexError) as e:
+        raise ScenarioError(str(e), file=label, field=key) from None
 
 
 def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=()):
@@ -877,7 +922,10 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     if overrides:
         if isinstance(overrides, (list, tuple)):
             overrides = dict(parse_override(o) for o in overrides)
-        for k, v in overrides.items():
+        whole, parts = _element_overrides(overrides)
+        for k, v in whole.items():
             _set(raw, k, v, "--set", str(files[-1][0]), files)
             overridden[k] = "--set"
+        if parts:
+            return Scenario(raw, files, str(p), overridden).with_overrides(parts)
     return Scenario(raw, files, str(p), overridden)

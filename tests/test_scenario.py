@@ -282,3 +282,20 @@ def test_lines_are_counted_as_toml_counts_them(tmp_path):
     with pytest.raises(ScenarioError) as e:
         model.load(f)
     assert (e.value.line, e.value.field) == (4, "quits.death_rate")
+
+
+def test_set_takes_one_element_as_param_does():
+    """--set accepts section.key[i] and section.key@YEAR as the experiments' --param does:
+    one element of a vector (in every point of its schedule), one point of a schedule."""
+    import model
+    from model.errors import ScenarioError
+    sc = model.load("changzhou-2022", overrides={"quits.rate[0]": 0.2})
+    assert sc.raw["quits"]["rate"] == [0.2, 0.06, 0.03]
+    sc = model.load("nanjing-2018", overrides={"economy.average_wage_growth@2021": 0.05})
+    assert sc.raw["economy"]["average_wage_growth"]["2021"] == 0.05
+    assert sc.raw["economy"]["average_wage_growth"]["2020"] == 0.076
+    for bad, words in (({"quits.rate[9]": 0.2}, "elements"), ({"demand.communities@2025": 3}, "set it whole"),
+                       ({"quits.rate[0]": "x"}, "expected a number"), ({"quits.rate[0]": 1.5}, "allowed range"),
+                       ({"economy.average_wage_growth@1990": 0.2}, "no point at 1990")):
+        with pytest.raises(ScenarioError, match=words):
+            model.load("nanjing-2018" if "economy" in next(iter(bad)) else "changzhou-2022", overrides=bad)
