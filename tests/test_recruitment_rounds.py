@@ -112,3 +112,13 @@ def test_a_campaign_left_unfilled_is_offered_again_at_the_next_round():
     _, c2 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.5, Y, 0.0, 0, 1, so_far)
     assert (c1["hires"], c1["unfilled_posts"]) == (100, 30)
     assert (c2["hires"], c2["unfilled_posts"]) == (0, 30)
+
+
+@pytest.mark.parametrize("date, since", [(0.0, Y), (0.5, Y + 1), (0.75, Y + 1)])
+def test_a_hires_years_in_grade_count_from_the_first_january_in_post(date, since):
+    """Grade steps need step_years in grade counted in whole years to the year's end
+    (model.policies.grades): a hire of 1 January Y has a whole year at the end of Y, one
+    of July or October not until the end of Y + 1."""
+    pop, comm = Workforce(16), comm_of([20])
+    rows, _ = recruitment.apply(pop, comm, params(), GRADES, keyed(), Y + date, Y)
+    assert (pop.grade_since[rows] == since).all()

@@ -316,7 +316,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
         pop.party[r] = is_party[h]
         pop.post[r] = 0
         pop.grade[r] = entry_grade(grades, education, level, 0)
-        pop.grade_since[r] = year
+        pop.grade_since[r] = int(np.ceil(t))  # whole years in grade count from the first 1 January in post
         pop.ability[r] = ndtri(u[7])
         return int(exempt.sum())
     # keyed draws depend on the hire alone, so hires may go in chunks (and threads);
