@@ -802,22 +802,12 @@ def monthly_pay(post, grade, level, community, flat, floor_cp, allowance, out):
 
 
 @njit(cache=True, nogil=True)
-def compact(keep, col):
-    """Move the rows of ``col`` where ``keep`` (0/1 bytes) is 1 to its front, in order, in
-    place (see :meth:`model.population.Workforce.keep`); returns their number. Branch-free:
-    each row is copied to the next free place, which advances only past kept rows (the
-    place after the last kept row is left holding the last row)."""
-    j = 0
-    for i in range(keep.size):
-        col[j] = col[i]
-        j += keep[i]
-    return j
-
-
-@njit(cache=True, nogil=True)
 def compact_rows(keep, block, n):
-    """:func:`compact` for every row of a 2-D ``block`` (columns of one item width, one
-    per block row, the first ``n`` items in use): one call for many columns."""
+    """Move the items of each row of a 2-D ``block`` (columns of one item width, one per
+    block row, the first ``n`` items in use) where ``keep`` (0/1 bytes) is 1 to the row's
+    front, in order, in place (see :meth:`model.population.Workforce.keep`); returns their
+    number. Branch-free: each item is copied to the next free place, which advances only
+    past kept items. One call for many columns (or for one, as a one-row slice)."""
     j = 0
     for r in range(block.shape[0]):
         col = block[r]

@@ -231,8 +231,11 @@ class Workforce:
         if kernels.ENABLED:  # in place, no index array
             keep = mask.view(np.uint8)
             if kernels.THREADS > 1 and self.n > kernels.ROWS_PER_THREAD:  # a column per thread at a time
-                kernels.over_columns(self.n, lambda name: kernels.compact(keep, self.__dict__["_" + name][: self.n]),
-                                     COLUMNS)
+                # each column as a one-row slice of its block: the same compiled function (and
+                # types) as below, so a first big run compiles nothing a small one has not
+                rows = [(b, i) for b in self._blocks.values() for i in range(b.shape[0])]
+                kernels.over_columns(self.n, lambda bi: kernels.compact_rows(keep, bi[0][bi[1]:bi[1] + 1], self.n),
+                                     rows)
             else:  # a call per block of columns
                 for b in self._blocks.values():
                     kernels.compact_rows(keep, b, self.n)
