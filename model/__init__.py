@@ -3,7 +3,7 @@
 Typical use in a notebook::
 
     import model
-    sc = model.load("scenarios/changzhou-2022.toml")
+    sc = model.load("changzhou-2022")     # a file in scenarios/ by name, or any path
     res = model.run(sc, reps=200, seed=1)
     res.summary()        # tidy: scenario, year, metric, mean, sd, quantiles
     res.targets()        # probability each policy target is met
@@ -15,6 +15,10 @@ early Ctrl-C is handled cleanly.
 
 __version__ = "0.1.0"
 __all__ = ["load", "run", "Results", "Scenario", "ScenarioError", "UserError", "__version__"]
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name):

@@ -101,7 +101,8 @@ def build_parser(experiments: bool = True) -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario file")
     v.add_argument("scenario")
     v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    rr = sub.add_parser("rerun", help="re-run what a manifest.json records")
+    rr = sub.add_parser("rerun", help="re-run what a manifest.json records: its tables (summary.csv, "
+                        "targets.csv, metrics.csv, manifest.json), checked against the originals")
     rr.add_argument("manifest", type=Path)
     rr.add_argument("--out", type=folder, help="output folder (default: outputs/<scenario>-rerun)")
     rr.add_argument("--workers", type=positive_int)
@@ -211,7 +212,7 @@ def _print_forecast(results, out: Path) -> None:
         for _, row in t.iterrows():
             print(f"  {row['target']}: {row['metric']} {row['op']} {row['threshold']:g} in {row['year']}: "
                   f"{row['probability']:.0%} [{row['probability_low']:.0%}-{row['probability_high']:.0%}]")
-    print(f"\nWrote {out}/ (summary.csv, targets.csv, manifest.json"
+    print(f"\nWrote {out}/ (summary.csv, targets.csv, metrics.csv, manifest.json"
           + (", budget.xlsx, report.html, figures/" if (out / "report.html").exists() else "") + ")")
 
 
