@@ -160,7 +160,9 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
 
 def add_output_options(p) -> None:
     """``--metric``, ``--year`` and ``--target``: what the experiment looks at."""
-    p.add_argument("--metric", help="metric to show (mean in --year); see `python -m model metrics`")
+    p.add_argument("--metric", help="metric to show (mean in --year); see `python -m model metrics`. Without "
+                   "--metric or --target: the probability of the scenario's first target (headcount if it "
+                   "has none)")
     p.add_argument("--year", type=int, help="year of --metric (default: the last year)")
     p.add_argument("--target", help="a target's name in the scenario, or an expression such as "
                    "'certified_share>=0.6@2024' (probability it is met)")
