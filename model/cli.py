@@ -72,7 +72,8 @@ def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder")
     p.add_argument("--out", type=folder, help=out_help)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario field, e.g. --set recruitment.max_age=35, or one element: "
-                   "--set 'quits.rate[0]=0.1', --set 'pay.growth@2030=0.02' (repeatable)")
+                   "--set 'quits.rate[0]=0.1' (of a vector), --set 'certification.pass_prob@2022=0.3' (a "
+                   "point of a schedule) (repeatable; a later one wins)")
     p.add_argument("--workers", type=positive_int, help="local processes (default: all cores for >= 16 reps)")
     p.add_argument("--backend", choices=("local", "dask"), help="where replications run")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
@@ -102,7 +103,7 @@ def build_parser(experiments: bool = True) -> argparse.ArgumentParser:
     v.add_argument("scenario")
     v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     rr = sub.add_parser("rerun", help="re-run what a manifest.json records: its tables (summary.csv, "
-                        "targets.csv, metrics.csv, manifest.json), checked against the originals")
+                        "targets.csv, metrics.csv), checked byte for byte against the originals")
     rr.add_argument("manifest", type=Path)
     rr.add_argument("--out", type=folder, help="output folder (default: outputs/<scenario>-rerun)")
     rr.add_argument("--workers", type=positive_int)
@@ -301,18 +302,19 @@ def cmd_rerun(a) -> int:
                if k in then and then[k] != now[k]]
     if changed:
         print("note: versions differ from the recorded run: " + ", ".join(changed), file=sys.stderr)
-    orig = Path(a.manifest).parent / "summary.csv"
-    before = orig.read_bytes() if orig.is_file() else None  # (--out may be the manifest's own folder)
+    tables = ("summary.csv", "targets.csv", "metrics.csv")
+    folder = Path(a.manifest).parent
+    before = {t: (folder / t).read_bytes() for t in tables if (folder / t).is_file()}  # (--out may be that folder)
     res = run(sc, reps=reps, seed=seed, workers=a.workers, quiet=a.quiet)
     # the re-run's scenario comes from the manifest; keep the record of the original files
     kept = {k: m[k] for k in ("scenario_file", "scenario_file_hash", "scenario_files") if k in m}
     write_run(sc, res, out, report=False, overwrite=not a.no_overwrite,
               extra={**kept, "rerun_of": str(Path(a.manifest).resolve())})
-    same = before == (Path(out) / "summary.csv").read_bytes()
+    same = {t: b == (Path(out) / t).read_bytes() for t, b in before.items()}
     print(f"Re-ran {sc.name} (seed {seed}, {reps} replications) into {out}/")
-    if before is not None:
-        print(f"summary.csv identical to {orig}: {'yes' if same else 'NO'}")
-    return 0 if same or before is None else 1
+    for t, ok in same.items():
+        print(f"{t} identical to {folder / t}: {'yes' if ok else 'NO'}")
+    return 0 if all(same.values()) else 1
 
 
 def cmd_metrics(a) -> int:

@@ -759,17 +759,15 @@ class Scenario:
         """A new scenario with fields replaced (``{"quits.rate": [0.1]}``), validated. A key
         may also name one element: ``quits.rate[0]``, ``pay.growth@2030``,
         ``pay.monthly@2030[2]`` (as the experiments' ``--param``)."""
-        whole, parts = _element_overrides(overrides)
         raw = self.raw
         overridden = dict(self._overridden)
-        for key, value in whole.items():
+        for key, value in overrides.items():  # in the order given: a later key wins
+            if _is_element(key):  # the whole field's value, from the scenario as set so far
+                sc = Scenario(copy.deepcopy(raw), self._files, self._label, overridden)
+                key, value = _ELEMENT.match(key.strip())["field"], _element_value(sc, key, value, label)
             _set(raw, key, value, label, self._label, self._files)
             overridden[key] = label
-        sc = Scenario(raw, self._files, self._label, overridden)
-        for key, value in parts.items():
-            field = _ELEMENT.match(key.strip())["field"]
-            sc = sc.with_overrides({field: _element_value(sc, key, value, label)}, label)
-        return sc
+        return Scenario(raw, self._files, self._label, overridden)
 
     def __repr__(self):
         return f"<Scenario {self.name} {self.start_year}-{self.end_year}>"
@@ -783,21 +781,18 @@ _ELEMENT = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]
                       r"(?:@(?P<year>\d{4}))?(?:\[(?P<index>\d+)\])?$")
 
 
-def _element_overrides(overrides: dict) -> tuple[dict, dict]:
-    """Split overrides into whole fields and elements (``section.key[i]``,
-    ``section.key@YEAR``, ``section.key@YEAR[i]``)."""
-    whole, parts = {}, {}
-    for k, v in overrides.items():
-        m = _ELEMENT.match(k.strip()) if isinstance(k, str) else None
-        (parts if m and (m["year"] or m["index"]) else whole)[k] = v
-    return whole, parts
+def _is_element(key) -> bool:
+    """Whether an override names one element: ``section.key[i]``, ``section.key@YEAR`` or
+    ``section.key@YEAR[i]``."""
+    m = _ELEMENT.match(key.strip()) if isinstance(key, str) else None
+    return bool(m and (m["year"] or m["index"]))
 
 
 def _element_value(sc, key: str, value, label: str):
     """The whole-field TOML value that puts ``value`` into one element of ``key``: one
-    point of a schedule (a constant becomes a schedule from the start year) or one
-    element of a vector, in every point of its schedule, as the experiments' levers do
-    (``--param``); uncertain entries elsewhere are kept."""
+    existing point of a schedule, or one element of a vector (in every point of its
+    schedule), as the experiments' levers do (``--param``); uncertain entries elsewhere
+    are kept."""
     m = _ELEMENT.match(key.strip())
     field, year, index = m["field"], m["year"], m["index"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -827,8 +822,8 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=
         raw[key] = value
         return
     if len(parts) != 2 or parts[0] not in schema.SECTIONS or parts[1] not in schema.SECTIONS[parts[0]]:
-        raise ScenarioError("no such field; use section.key as listed by `python -m model schema`",
-                            file=label, field=key)
+        raise ScenarioError("no such field; use section.key (or one element: key[i], key@YEAR) as listed "
+                            "by `python -m model schema`", file=label, field=key)
     section = raw.setdefault(parts[0], {})
     if not isinstance(section, dict):
         where, line = _Locator(list(files)).find(parts[0])
@@ -922,10 +917,9 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     if overrides:
         if isinstance(overrides, (list, tuple)):
             overrides = dict(parse_override(o) for o in overrides)
-        whole, parts = _element_overrides(overrides)
-        for k, v in whole.items():
+        if any(_is_element(k) for k in overrides):  # in order, each element from the scenario so far
+            return Scenario(raw, files, str(p), overridden).with_overrides(overrides)
+        for k, v in overrides.items():
             _set(raw, k, v, "--set", str(files[-1][0]), files)
             overridden[k] = "--set"
-        if parts:
-            return Scenario(raw, files, str(p), overridden).with_overrides(parts)
     return Scenario(raw, files, str(p), overridden)

@@ -72,7 +72,8 @@ def test_rerun_says_when_summary_differs(tmp_path):
     s = tmp_path / "first" / "summary.csv"
     s.write_bytes(s.read_bytes().replace(b"bench,2025,headcount,", b"bench,2025,headcount,1"))
     code, stdout, stderr = call(["rerun", manifest, "--quiet", "--out", tmp_path / "again"])
-    assert code == 1 and "identical to" in stdout and stdout.rstrip().endswith("NO")
+    assert code == 1 and "summary.csv identical to" in stdout and ": NO\n" in stdout
+    assert "targets.csv identical to" in stdout  # the other tables are checked too
 
 
 def test_rerun_as_a_user_types_it(tmp_path):
@@ -162,4 +163,4 @@ def test_rerun_into_the_manifests_own_folder_compares_with_what_was_there(tmp_pa
     s = tmp_path / "first" / "summary.csv"
     s.write_bytes(s.read_bytes().replace(b"bench,2025,headcount,", b"bench,2025,headcount,1"))
     code, stdout, stderr = call(["rerun", manifest, "--quiet", "--out", tmp_path / "first"])
-    assert code == 1 and stdout.rstrip().endswith("NO")   # compared with the edited file, not itself
+    assert code == 1 and "summary.csv identical to" in stdout and ": NO\n" in stdout  # with the edited file

@@ -294,6 +294,11 @@ def test_set_takes_one_element_as_param_does():
     sc = model.load("nanjing-2018", overrides={"economy.average_wage_growth@2021": 0.05})
     assert sc.raw["economy"]["average_wage_growth"]["2021"] == 0.05
     assert sc.raw["economy"]["average_wage_growth"]["2020"] == 0.076
+    # in the order given: a later whole field wins over an earlier element, and the other way round
+    sc = model.load("changzhou-2022", overrides={"quits.rate[0]": 0.2, "quits.rate": [0.1, 0.1, 0.1]})
+    assert sc.raw["quits"]["rate"] == [0.1, 0.1, 0.1]
+    sc = model.load("changzhou-2022", overrides={"quits.rate": [0.1, 0.1, 0.1], "quits.rate[0]": 0.2})
+    assert sc.raw["quits"]["rate"] == [0.2, 0.1, 0.1]
     for bad, words in (({"quits.rate[9]": 0.2}, "elements"), ({"demand.communities@2025": 3}, "set it whole"),
                        ({"quits.rate[0]": "x"}, "expected a number"), ({"quits.rate[0]": 1.5}, "allowed range"),
                        ({"economy.average_wage_growth@1990": 0.2}, "no point at 1990")):
