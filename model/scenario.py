@@ -586,6 +586,7 @@ class District:
     head_floor_benchmark: str = "average_wage"
     head_floor_basis: str = "gross"
     min_party_posts: float = -1.0
+    label_zh: str = ""
 
 
 

@@ -412,3 +412,20 @@ def test_cli_run_writes_report_workbook_and_figures(tmp_path):
               "figures/fan_headcount.png", "figures/age_pyramid.png"):
         assert (out / f).is_file(), f
     assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_district_scopes_are_labelled_with_the_districts_names():
+    """In a run's report and workbook a district scope reads as the district's name
+    (label_zh in Chinese), not its id; outside the report the ids come back."""
+    from types import SimpleNamespace
+
+    from model.report import labels as L
+    sc = SimpleNamespace(districts=[SimpleNamespace(name="jiangbei", label_zh="江北新区"),
+                                    SimpleNamespace(name="east_end", label_zh="")])
+    assert L.metric("payroll.jiangbei", "zh").endswith("（jiangbei）")
+    with L.district_labels(sc):
+        assert L.metric("payroll.jiangbei", "zh") == "薪酬总额（江北新区）"
+        assert L.metric("payroll.jiangbei", "en") == "Payroll, Jiangbei"
+        assert L.metric("payroll.east_end", "zh").endswith("（east_end）")
+        assert L.metric("payroll.urban", "zh") == "薪酬总额（城区合计）"  # unchanged
+    assert L.metric("payroll.jiangbei", "zh").endswith("（jiangbei）")

@@ -75,12 +75,13 @@ def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) ->
     labels.check_lang(lang)
     folder = Path(folder)
     fig_lang, _ = fonts.figure_language(lang)   # warns once if Chinese cannot be drawn
-    items = write_figures(results, folder / "figures", lang=fig_lang, svg=svg)
-    summary = results.summary()
-    write_budget(results, scenario, folder / "budget.xlsx", lang=lang, summary=summary)
-    files = tuple(f for f in ("budget.xlsx", "summary.csv", "targets.csv", "manifest.json")
-                  if (folder / f).exists())
-    webpage.write_report(results, scenario, folder, items, lang=lang, files=files, summary=summary)
+    with labels.district_labels(scenario):
+        items = write_figures(results, folder / "figures", lang=fig_lang, svg=svg)
+        summary = results.summary()
+        write_budget(results, scenario, folder / "budget.xlsx", lang=lang, summary=summary)
+        files = tuple(f for f in ("budget.xlsx", "summary.csv", "targets.csv", "manifest.json")
+                      if (folder / f).exists())
+        webpage.write_report(results, scenario, folder, items, lang=lang, files=files, summary=summary)
 
 
 def compare_report(results_list, table, folder, lang: str = "en") -> Path:

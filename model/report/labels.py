@@ -10,6 +10,8 @@ Metric labels follow :mod:`model.metrics`; a metric with a scope after a dot
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from .. import metrics as M
 
 LANGS = ("en", "zh")
@@ -217,6 +219,25 @@ def word2(key: str, lang: str = "en", **fmt) -> str:
     return _both(en.format(**fmt), zh.format(**fmt), lang)
 
 
+_SCOPES: dict[str, tuple[str, str]] = {}
+"""Labels (English, Chinese) of the districts of the scenario being reported; see
+:func:`district_labels`."""
+
+
+@contextmanager
+def district_labels(scenario):
+    """Within the block, a district scope in a metric (``payroll.xuanwu``) is labelled with
+    the district's own names: its name in English, ``label_zh`` in Chinese."""
+    old = dict(_SCOPES)
+    _SCOPES.update({d.name: (d.name.replace("_", " ").title(), d.label_zh or d.name)
+                    for d in getattr(scenario, "districts", ())})
+    try:
+        yield
+    finally:
+        _SCOPES.clear()
+        _SCOPES.update(old)
+
+
 def _metric_pair(metric: str) -> tuple[str, str]:
     base, _, scope = metric.partition(".")
     en, zh = METRICS.get(base, (base.replace("_", " ").capitalize(), base))
@@ -224,7 +245,7 @@ def _metric_pair(metric: str) -> tuple[str, str]:
         if scope in ("urban", "rural"):
             sen, szh = WORDS[scope]
         else:
-            sen, szh = scope, scope
+            sen, szh = _SCOPES.get(scope, (scope, scope))
         en, zh = f"{en}, {sen}", f"{zh}（{szh}）"
     return en, zh
 
