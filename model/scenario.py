@@ -33,7 +33,7 @@ import numpy as np
 
 from . import schema
 from .errors import ScenarioError
-from .params import Constant, Schedule, Uncertain, dist_problem
+from .params import Constant, Schedule, Uncertain, dist_problem, parse_key
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "changzhou-2022.toml"
@@ -585,7 +585,7 @@ class District:
     head_floor_share: float = -1.0
     head_floor_benchmark: str = "average_wage"
     head_floor_basis: str = "gross"
-    min_party_posts: float = -1.0
+    min_party_posts: int = -1
     label_zh: str = ""
 
 
@@ -763,9 +763,9 @@ class Scenario:
         raw = self.raw
         overridden = dict(self._overridden)
         for key, value in overrides.items():  # in the order given: a later key wins
-            if _is_element(key):  # the whole field's value, from the scenario as set so far
+            if _element(key):  # the whole field's value, from the scenario as set so far
                 sc = Scenario(copy.deepcopy(raw), self._files, self._label, overridden)
-                key, value = _ELEMENT.match(key.strip())["field"], _element_value(sc, key, value, label)
+                key, value = _element(key)[0], _element_value(sc, key, value, label)
             _set(raw, key, value, label, self._label, self._files)
             overridden[key] = label
         return Scenario(raw, self._files, self._label, overridden)
@@ -778,15 +778,12 @@ class Scenario:
         return (Scenario, (self._raw, self._files, self._label, self._overridden))
 
 
-_ELEMENT = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)"
-                      r"(?:@(?P<year>\d{4}))?(?:\[(?P<index>\d+)\])?$")
-
-
-def _is_element(key) -> bool:
-    """Whether an override names one element: ``section.key[i]``, ``section.key@YEAR`` or
-    ``section.key@YEAR[i]``."""
-    m = _ELEMENT.match(key.strip()) if isinstance(key, str) else None
-    return bool(m and (m["year"] or m["index"]))
+def _element(key) -> tuple[str, int | None, int | None] | None:
+    """``(field, year, index)`` if an override names one element (``section.key[i]``,
+    ``section.key@YEAR``, ``section.key@YEAR[i]``, the keys of :func:`params.parse_key`),
+    else None."""
+    parsed = parse_key(key.strip()) if isinstance(key, str) else None
+    return parsed if parsed and (parsed[1] is not None or parsed[2] is not None) else None
 
 
 def _element_value(sc, key: str, value, label: str):
@@ -794,8 +791,7 @@ def _element_value(sc, key: str, value, label: str):
     existing point of a schedule, or one element of a vector (in every point of its
     schedule), as the experiments' levers do (``--param``); uncertain entries elsewhere
     are kept."""
-    m = _ELEMENT.match(key.strip())
-    field, year, index = m["field"], m["year"], m["index"]
+    field, year, index = _element(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"expected a number for one element, got {_describe(value)}", file=label, field=key)
     try:
@@ -807,8 +803,7 @@ def _element_value(sc, key: str, value, label: str):
         raise ScenarioError("this field takes no element or year (no [i] or @YEAR); set it whole",
                             file=label, field=key)
     try:
-        return current.replace(float(value), None if year is None else int(year),
-                               None if index is None else int(index)).to_toml()
+        return current.replace(float(value), year, index).to_toml()
     except (ValueError, IndexError) as e:
         raise ScenarioError(str(e), file=label, field=key) from None
 
@@ -918,7 +913,7 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     if overrides:
         if isinstance(overrides, (list, tuple)):
             overrides = dict(parse_override(o) for o in overrides)
-        if any(_is_element(k) for k in overrides):  # in order, each element from the scenario so far
+        if any(_element(k) for k in overrides):  # in order, each element from the scenario so far
             return Scenario(raw, files, str(p), overridden).with_overrides(overrides)
         for k, v in overrides.items():
             _set(raw, k, v, "--set", str(files[-1][0]), files)

@@ -94,10 +94,6 @@ def _districts(sc, fail) -> None:
         if n in ("urban", "rural") or not n.replace("_", "").isalnum() or not n.isascii() or not n.islower():
             fail(f"districts[{i}].name", f"{n!r}: use lower-case ASCII letters, digits and '_' (and not "
                  "'urban' or 'rural'), e.g. name = \"gulou\"; it becomes part of metric names")
-    for i, x in enumerate(sc.districts):
-        if x.min_party_posts != -1 and not (x.min_party_posts >= 0 and float(x.min_party_posts).is_integer()):
-            fail(f"districts[{i}].min_party_posts", f"expected -1 (the city's demand.min_party_posts) or a whole "
-                 f"number of posts >= 0, got {x.min_party_posts:g}")
     total = sum(x.communities for x in sc.districts)
     if total != d.communities:
         fail("districts", f"the districts' communities add up to {total} but demand.communities is "

@@ -38,15 +38,22 @@ def grades_from_scores(z: np.ndarray, cuts3) -> np.ndarray:
     return np.where(z < c_u, 3, np.where(z < c_b, 2, np.where(z >= c_e, 0, 1))).astype(np.int8)
 
 
+def scores(p, u: np.ndarray, ability: np.ndarray, trained, certified) -> np.ndarray:
+    """The latent scores ``z`` of the model above, the yearly part from the uniforms ``u``
+    (numpy; :func:`model.kernels.grade_scores` is the compiled twin)."""
+    z = np.sqrt(1 - p.persistence) * ndtri(u)
+    if p.persistence > 0:
+        z += np.sqrt(p.persistence) * ability
+    z += p.trained_shift * trained + p.certified_shift * certified
+    return z
+
+
 def last_years_grades(p, u: np.ndarray, ability: np.ndarray, certified: np.ndarray) -> np.ndarray:
     """The grades a starting workforce was given at last year's assessment, for the rules
     that read them before this year's (the annuity of workers rated excellent last year,
-    Changzhou; grade steps before the assessment): the score of the model above with the
-    workers' ability, a fresh yearly part ``ndtri(u)`` and the certificate shift (whether
-    they were trained last year is not known: no training shift)."""
-    z = np.sqrt(1 - p.persistence) * ndtri(u) + np.sqrt(p.persistence) * ability
-    z += p.certified_shift * certified
-    return grades_from_scores(z, cuts(p.shares))
+    Changzhou; grade steps before the assessment): :func:`scores` with a fresh yearly
+    part (whether they were trained last year is not known: no training shift)."""
+    return grades_from_scores(scores(p, u, ability, False, certified), cuts(p.shares))
 
 
 def apply(pop, p, rng, t: float) -> dict:
@@ -67,10 +74,7 @@ def apply(pop, p, rng, t: float) -> dict:
         keyed = getattr(rng, "key", None) is not None  # a plain Generator draws in order: one thread
         n = np.sum(kernels.over_rows(k, grade) if keyed else [grade(slice(0, k))], axis=0)
     else:
-        z = np.sqrt(1 - rho) * ndtri(uniforms(rng, pop.uid[rows]))
-        if rho > 0:
-            z += np.sqrt(rho) * pop.ability[rows]
-        z += p.trained_shift * pop.trained[rows] + p.certified_shift * (pop.level[rows] > 0)
+        z = scores(p, uniforms(rng, pop.uid[rows]), pop.ability[rows], pop.trained[rows], pop.level[rows] > 0)
         grade = grades_from_scores(z, (c_u, c_b, c_e))
         pop.rating[rows] = grade
         pop.score[rows] = z

@@ -149,8 +149,8 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int,
         posts[comm.alive] = largest_remainder(total, h[comm.alive])
     party = int(round(p.min_party_posts))
     own = None if district_party is None else np.asarray(district_party, dtype=float)
-    if own is not None and (own >= 0).any():  # -1: the city's (validation allows -1 or whole numbers >= 0)
-        party = np.where(own >= 0, np.round(own), party).astype(np.int64)[comm.district]
+    if own is not None and (own >= 0).any():  # -1: the city's
+        party = np.where(own >= 0, own, party).astype(np.int64)[comm.district]
     party = np.where(comm.alive, party, 0)
     posts = np.maximum(posts, np.maximum(int(round(p.min_posts)), min_leaders + party))
     posts[~comm.alive] = 0

@@ -19,8 +19,9 @@ certificate within 3 years of meeting the exam's conditions (seed 000): a worker
 sit from hire, hired on 1 January 2022 and still uncertified at the assessment of 31
 December 2024, has had three years and three exams, and is dismissed then; one hired in
 July 2022, at the first assessment after July 2025. With the certification mechanism
-off, the time counts from ``max(hire_time, certificate_deadline_from)``. A rule ``0`` is off. Dismissals take effect at the
-assessment instant; a worker dismissed on 31 December is paid the whole year.
+off, the time counts from ``max(hire_time, certificate_deadline_from)``. A rule ``0`` is
+off. Dismissals take effect at the assessment instant; a worker dismissed on 31 December
+is paid the whole year.
 """
 
 from __future__ import annotations
