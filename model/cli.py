@@ -224,8 +224,10 @@ def _room_ahead(sc, a) -> None:
     from .policies.demand import starting_workers_estimate
     from .population import ROWS_AHEAD, make_room_ahead
     from .runner import runs_here
+    if not runs_here(a.reps or sc.run.reps, a.workers, a.backend, a.scheduler):
+        return
     rows = starting_workers_estimate(sc)
-    if rows >= ROWS_AHEAD and runs_here(a.reps or sc.run.reps, a.workers, a.backend, a.scheduler):
+    if rows >= ROWS_AHEAD:
         make_room_ahead(rows)
 
 

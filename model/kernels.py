@@ -283,7 +283,8 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
 
     Pay is each row's rate on 31 December as yuan a year: :func:`monthly_pay` (``flat``,
     ``floor_cp``, ``allowance``) x 12; remuneration, the gross pay without the allowance
-    plus :func:`add_contributions` (``floor_rate``, ``cb_lo``, ``cb_hi``), x 12 (as
+    plus the employer's rate ``floor_rate`` on the contribution base clipped to ``[cb_lo,
+    cb_hi]`` (:func:`model.policies.pay.total_of_gross`), x 12 (as
     :func:`model.metrics.annual_pay` and :func:`model.metrics.annual_remuneration`)."""
     lv = np.zeros(4, np.int64)
     gr = np.zeros(19, np.int64)
@@ -816,15 +817,6 @@ def compact_rows(keep, block, n):
             col[j] = col[i]
             j += keep[i]
     return j
-
-
-@njit(cache=True, nogil=True)
-def add_contributions(gross, rate, lo, hi):
-    """In place: :func:`model.policies.pay.total_of_gross` of each monthly gross pay (plus
-    ``rate`` times it clipped to the contribution base ``[lo, hi]``)."""
-    for i in range(gross.size):
-        g = gross[i]
-        gross[i] = g + rate * min(max(g, lo), hi)
 
 
 @njit(cache=True, nogil=True)

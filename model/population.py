@@ -233,9 +233,8 @@ class Workforce:
             if kernels.THREADS > 1 and self.n > kernels.ROWS_PER_THREAD:  # a column per thread at a time
                 # each column as a one-row slice of its block: the same compiled function (and
                 # types) as below, so a first big run compiles nothing a small one has not
-                rows = [(b, i) for b in self._blocks.values() for i in range(b.shape[0])]
-                kernels.over_columns(self.n, lambda bi: kernels.compact_rows(keep, bi[0][bi[1]:bi[1] + 1], self.n),
-                                     rows)
+                columns = [b[i:i + 1] for b in self._blocks.values() for i in range(b.shape[0])]
+                kernels.over_columns(self.n, lambda col: kernels.compact_rows(keep, col, self.n), columns)
             else:  # a call per block of columns
                 for b in self._blocks.values():
                     kernels.compact_rows(keep, b, self.n)

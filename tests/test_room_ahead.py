@@ -142,7 +142,8 @@ def test_runs_here_follows_the_runner(monkeypatch):
 def test_model_run_makes_room_ahead_only_for_a_run_in_its_own_process(tmp_path, monkeypatch, workers, made):
     """With the threshold lowered to the benchmark's size, ``model run`` makes room ahead
     when it simulates in its own process (then the run takes it), not when it hands the
-    replications to other processes; the values written are the same either way."""
+    replications to other processes (test_room_made_ahead_gives_the_same_values_and_is_taken_once
+    checks the values)."""
     monkeypatch.setattr(population, "ROWS_AHEAD", 100)
     started = []
     real = population.make_room_ahead

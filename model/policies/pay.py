@@ -225,9 +225,6 @@ class PayYear:
         employer's insurance and housing fund on it (contribution base clipped to the
         floor and cap), the certificate allowance left out."""
         g = self.pay_of(post, grade, level, community, district_of_community, allowance=False)
-        if kernels.ENABLED:
-            kernels.add_contributions(g, float(self.floor_rate), float(self.cb_lo), float(self.cb_hi))
-            return g
         return total_of_gross(g, self.floor_rate, self.cb_lo, self.cb_hi)
 
     def gross_of(self, post, grade, community, district_of_community) -> np.ndarray:
