@@ -226,13 +226,16 @@ class Replication:
             self.pph = d.persons_per_household
             new_h = self.residents / self.pph if self.residents > 0 else 1.0
             demand.grow(self.comm, new_h / old_h)
+        ps = sc.population
         if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
             c = self.comm
             splits = sc.demand.split_above > 0 and bool((c.alive & (c.households > sc.demand.split_above)).any())
+            merges = sc.demand.merge_below > 0 and bool((c.alive & (c.households < sc.demand.merge_below)).any())
             f = demand.split_and_merge(c, sc.demand.split_above, sc.demand.merge_below, pop.community,
-                                       pop.post, pop.exit_time > y if splits else None)
+                                       pop.post, pop.exit_time > y if splits or merges else None, pop.score,
+                                       (ps.heads_per_community, ps.committee_per_community))
             self.flows.update(f)
-        leaders = sc.population.heads_per_community + sc.population.committee_per_community
+        leaders = ps.heads_per_community + ps.committee_per_community
         demand.set_posts(self.comm, d, self.residents, leaders, self.district_party)
         self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor,
                                    districts=sc.districts,

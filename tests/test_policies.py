@@ -325,6 +325,23 @@ def test_split_and_merge_follow_household_bounds():
     assert workers.tolist() == [0, 3, 3, 2]  # merged into the smallest other (1500)
 
 
+
+def test_a_merged_community_keeps_one_set_of_leaders():
+    """Community 1 (800 households) merges into community 2 (the smallest other, 1,500).
+    Both had a head and a committee member; with one head and one committee post a
+    community, the lower-scoring head (row 2) steps down to the committee, and then the
+    two lowest-scoring of the three committee members (rows 4 and 2) to staff. Row 6, an
+    inactive head, is left alone, and so is community 0."""
+    c = demand.Communities([2000.0, 800.0, 1500.0], [0, 0, 0], [True])
+    workers = np.array([0, 1, 1, 2, 2, 1, 1, 0])
+    post = np.array([2, 1, 2, 2, 1, 0, 2, 1])
+    score = np.array([0.0, 3.0, 1.0, 2.0, 0.5, 9.0, 9.0, 0.0])
+    active = np.array([True, True, True, True, True, True, False, True])
+    f = demand.split_and_merge(c, 0.0, 1000.0, workers, post, active, score, (1, 1))
+    assert f == {"communities_split": 0, "communities_merged": 1}
+    assert workers.tolist() == [0, 2, 2, 2, 2, 2, 2, 0]
+    assert post.tolist() == [2, 1, 0, 2, 0, 0, 2, 1]
+
 # ---------------------------------------------------------------- grades, elections, promotion out
 def test_grade_steps_need_time_rating_and_room(rng):
     p = ns(step_years=2.0, step_prob=1.0, min_rating=1, max_grade=[12, 15, 18])

@@ -24,8 +24,12 @@ community above ``split_above`` households splits in two equal halves: the new o
 takes every other staff member of the old (its heads and committee members stay, and
 its own head and committee posts are filled at the next election or by hiring); one
 below ``merge_below`` merges into the smallest other community of its district, its
-workers moving with it, in their posts (Hohhot: 1,000-3,000 households, split above
-4,000; seed 002_5cfcc670a2031676.txt).
+workers moving with it (Hohhot: 1,000-3,000 households, split above 4,000; seed
+002_5cfcc670a2031676.txt). A merged community has one set of leaders: where it now has
+more heads than ``heads_per_community``, the lowest-scoring step down to the committee,
+and then committee members beyond ``committee_per_community`` step down to staff, the
+lowest-scoring first (assumption: the seed says nothing of who leads a merged
+community; the best-scoring keep their posts, as elections choose; grades are kept).
 """
 
 from __future__ import annotations
@@ -80,10 +84,13 @@ def grow(comm: Communities, factor: float) -> None:
 
 def split_and_merge(comm: Communities, split_above: float, merge_below: float,
                     community_of_worker: np.ndarray, post: np.ndarray | None = None,
-                    active: np.ndarray | None = None) -> dict:
+                    active: np.ndarray | None = None, score: np.ndarray | None = None,
+                    leaders: tuple[int, int] | None = None) -> dict:
     """Split large and merge small communities; workers of a merged community move with
     it; every other staff member (post 0) of a split community moves to the new half
-    (when ``post`` and ``active`` are given), leaders stay."""
+    (when ``post`` and ``active`` are given), leaders stay. With ``score`` and
+    ``leaders`` (heads and committee members per community) too, leaders beyond those
+    numbers in a community that took in another step down (:func:`step_down`)."""
     n_split = n_merge = 0
     if split_above > 0:
         big = np.flatnonzero(comm.alive & (comm.households > split_above))
@@ -111,6 +118,7 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
         # few communities merge in a year: a loop over communities, not people
         small = np.flatnonzero(comm.alive & (comm.households < merge_below))
         remap = np.arange(len(comm))
+        took_in = []
         for c in small[np.argsort(comm.households[small])]:
             if not comm.alive[c] or comm.households[c] >= merge_below:
                 continue
@@ -123,10 +131,30 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
             comm.households[c] = 0
             comm.alive[c] = False
             remap[remap == c] = into
+            took_in.append(into)
             n_merge += 1
         if n_merge:
             community_of_worker[:] = remap[community_of_worker]
+            if post is not None and active is not None and score is not None and leaders is not None:
+                step_down(community_of_worker, post, score, active, np.unique(remap[took_in]), *leaders)
     return {"communities_split": n_split, "communities_merged": n_merge}
+
+
+def step_down(community: np.ndarray, post: np.ndarray, score: np.ndarray, active: np.ndarray,
+              communities: np.ndarray, heads: int, committee: int) -> int:
+    """In ``communities``, active heads beyond ``heads`` per community become committee
+    members, then active committee members beyond ``committee`` become staff, the
+    lowest-scoring first (ties: the later row). Returns the number of steps down."""
+    rows = np.flatnonzero(active & (post > 0) & np.isin(community, communities))
+    moved = 0
+    for level, quota in ((2, heads), (1, committee)):
+        r = rows[post[rows] == level]
+        if not len(r):
+            continue
+        down = r[rank_within(community[r], -score[r].astype(np.float64)) >= quota]
+        post[down] = level - 1
+        moved += len(down)
+    return moved
 
 
 def set_posts(comm: Communities, p, residents: float, min_leaders: int,
