@@ -40,7 +40,7 @@ from .policies import (assessment, certification, demand, dismissal, elections, 
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import retirement_time
 from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, row_chunks
-from .sampling import bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms
+from .sampling import band_share, bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms
 from .schema import SECTIONS
 from .streams import Streams, uniforms
 
@@ -359,6 +359,42 @@ class Replication:
             each(last_year, chunks)
         pop.exit_time[rows] = np.inf  # the buffers back to their meaning: active,
         self._entered(rows)           # and the statutory retirement instant
+        self._below_retirement_age(rows, rng)
+
+    def _below_retirement_age(self, rows: slice, rng) -> None:
+        """Nobody is in post past the statutory retirement age on the first day.
+
+        A city's age mix (``population.age``) is for men and women together, and women
+        may retire at 50 or 55: a starting worker whose retirement instant is at or
+        before the start is given another age, drawn from the same bands truncated at the
+        oldest whole age at which they would still be in post (with the same birthday,
+        sex and category); if the bands hold no such age, that oldest age. The draws,
+        two uniforms for each such worker, come last from the ``initial`` stream, so a
+        population without any draws exactly as before."""
+        sc, pop, y = self.sc, self.pop, self.sc.start_year
+        r = sc.retirement
+        if not r.enabled:
+            return
+        late = rows.start + np.flatnonzero(pop.retire_at[rows] <= y)
+        if not len(late):
+            return
+        birth, female, cadre = pop.birth[late], pop.female[late], pop.cadre[late]
+        day = birth - np.floor(birth)
+        oldest = (y - 1 - np.floor(birth)).astype(np.int64)  # whole years on the first day
+        late_still = np.ones(len(late), bool)
+        while late_still.any():  # a few steps: one a year younger each time
+            oldest[late_still] -= 1
+            i = np.flatnonzero(late_still)
+            t = retirement_time(y - oldest[i] - 1 + day[i], female[i], cadre[i], r.rule, r.age_men, r.age_women)
+            late_still[i] = t <= y
+        u, v = rng.random(len(late)), rng.random(len(late))
+        age = oldest.copy()
+        for a in np.unique(oldest):
+            sel = oldest == a
+            if band_share(sc.population.age, a) > 0:
+                age[sel] = bands_from_uniforms(sc.population.age, u[sel], v[sel], upper=a)
+        pop.birth[late] = y - age - 1 + day
+        pop.retire_at[late] = retirement_time(pop.birth[late], female, cadre, r.rule, r.age_men, r.age_women)
 
     def _reads_last_years_grades(self) -> bool:
         """Whether a rule reads a starting worker's grade before the first assessment gives
