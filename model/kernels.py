@@ -663,6 +663,8 @@ def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since
             base = pass_intermediate if lv == 1 else pass_senior
         else:
             continue
+        if base <= 0.0:  # a level not examined (this year): nobody sits it
+            continue
         u = _keyed(key, uid[i], sub)
         prob = base + (trained_bonus if trained[i] else 0.0) + education_bonus[education[i]]
         prob += attempt_bonus * min(attempts[i], max_attempts)

@@ -8,6 +8,7 @@ from scipy import stats
 
 from conftest import ns
 from model import kernels
+from model.streams import Streams
 from model.population import (DISMISSED_ASSESSMENT, DISMISSED_CERT, ELIMINATED, PROMOTED_OUT,
                               Workforce)
 from model.policies import (assessment, certification, demand, dismissal, elections, elimination,
@@ -186,10 +187,27 @@ def test_exam_pass_probability_adds_bonuses(rng):
 
 
 def test_failed_attempts_are_counted_and_lower_the_next_chance(rng):
-    p = ns(**{**CERT.__dict__, "pass_prob": 0.0, "attempt_bonus": -0.1})
-    pop = pop_of(3)
+    """One failed attempt each already: 0.1 - 0.1 = 0, so all three fail again."""
+    p = ns(**{**CERT.__dict__, "pass_prob": 0.1, "attempt_bonus": -0.1})
+    pop = pop_of(3, attempts=[1, 1, 1])
     certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
-    assert pop.attempts.tolist() == [1, 1, 1] and (pop.level == 0).all()
+    assert pop.attempts.tolist() == [2, 2, 2] and (pop.level == 0).all()
+
+
+def test_a_level_with_pass_probability_zero_is_not_examined(both_paths):
+    """The scenarios set pass_prob_senior = 0 (senior level by exam and review, not
+    modelled): intermediate holders, trained and with an education bonus, neither sit
+    nor pass it; assistants sit and pass the intermediate level as usual. Keyed draws,
+    so the compiled kernel runs where numba is on."""
+    rng = Streams(1, 0).get("certification", 0)
+    p = ns(**{**CERT.__dict__, "pass_prob": 1.0, "next_level_years": 1, "next_sit_prob": 1.0,
+              "pass_prob_intermediate": 1.0, "pass_prob_senior": 0.0, "trained_bonus": 0.3,
+              "education_bonus": [0, 0, 0.2, 0.2]})
+    pop = pop_of(4, level=[2, 2, 1, 1], level_since=[2020] * 4, trained=[True] * 4, education=[2] * 4)
+    c = certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
+    assert pop.level.tolist() == [2, 2, 2, 2]
+    assert pop.attempts.tolist() == [0, 0, 0, 0]
+    assert c == {"exam_sitters": 2, "exam_passes": 2}
 
 
 def test_passing_sets_level_and_grade_and_progression(rng):

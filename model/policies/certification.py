@@ -10,7 +10,10 @@ rules (``education >= min_education``, tenure ``>= min_tenure``) sits with proba
 where ``attempts`` counts earlier failed sittings. A certified worker who has held a
 level for ``next_level_years`` (> 0) sits the next level (intermediate 社会工作师, then
 senior 高级社会工作师) with probability ``next_sit_prob`` and passes with
-``pass_prob_intermediate`` / ``pass_prob_senior`` (+ the same bonuses).
+``pass_prob_intermediate`` / ``pass_prob_senior`` (+ the same bonuses). A level whose
+pass probability is 0 in a year is not examined that year: nobody sits it, and the
+bonuses do not make it passable (the scenarios set ``pass_prob_senior = 0``: the senior
+level is by exam and review, not modelled).
 
 One uniform ``u`` per eligible worker decides both: sits if ``u < s``, passes if
 ``u < s * p``; so the pass count among ``n`` eligible is ``Binomial(n, s * p)``.
@@ -61,12 +64,13 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
     counts = {"exam_sitters": 0, "exam_passes": 0}
     elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= p.min_education)
                           & ((year - pop.hire_year) >= p.min_tenure))
-    new_levels = [(elig, p.sit_prob, np.full(len(elig), p.pass_prob))]
+    new_levels = [(elig if p.pass_prob > 0 else elig[:0], p.sit_prob, np.full(len(elig), p.pass_prob))]
     if p.next_level_years > 0:
         up = np.flatnonzero(act & (pop.level >= 1) & (pop.level <= 2)
                             & ((year - pop.level_since) >= p.next_level_years))
         base = np.where(pop.level[up] == 1, p.pass_prob_intermediate, p.pass_prob_senior)
-        new_levels.append((up, p.next_sit_prob, base))
+        examined = base > 0  # a level not examined: nobody sits it
+        new_levels.append((up[examined], p.next_sit_prob, base[examined]))
     bonus = np.asarray(grades.certificate_bonus)
     for sub, (rows, sit, base) in enumerate(new_levels):
         if not len(rows):
