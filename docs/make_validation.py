@@ -104,10 +104,11 @@ FIGURES = (
            note="grades.step_years = 3 is an assumption, not fitted to this figure; the document counts "
                 "re-gradings for post, education and certificate changes too, the model's grade_steps only "
                 "the ladder steps for time in grade", literals=("3264",)),
-    Figure("hohhot", "workers leaving for government posts in 2023-24: 36 targeted recruitments + 13 secretaries "
-           "promoted", "exits_promoted_out", (2023, 2024), 49.0,
+    Figure("hohhot", "workers leaving for government posts in 2023-24: 36 targeted recruitments",
+           "exits_promoted_out", (2023, 2024), 36.0,
            f"{SEED_HH}: 定向招录36名公务员和事业编制人员,有13名社区党组织书记被提拔使用", role="calibrated",
-           note="promotion_out.per_year = (36 + 13) / 2", literals=("24.5",)),
+           note="promotion_out.per_year = 36 / 2; the 13 secretaries promoted are not added (they may be among "
+                "the 36, or promoted without leaving)"),
     Figure("jilin", "posts per community: 10 to 15 under 3,000 households, one more per 300-500 above",
            "posts/communities", (2020,), (10.0, 15.0), f"{SEED_JL}: 3000戶以下社區,可按10至15人左右設立“社工崗”",
            role="rule", note="the staffing rule itself (demand.rule = size_band); this scenario's communities average "
