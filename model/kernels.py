@@ -689,12 +689,14 @@ def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since
 
 
 @njit(cache=True, nogil=True)
-def training_due(exit_time, hire_time, t, year, hire_year, post, interval, due):
+def training_due(exit_time, hire_time, t, year, date, post, interval, due):
     """Training (see :mod:`model.policies.training`): ``due[i]`` is whether worker ``i``
-    is employed at ``t`` and due this year (tenure on 1 January a multiple of their
-    post's ``interval``)."""
+    is employed at ``t`` and due this year (whole years since the year of their first
+    training date in post, ``ceil(hire_time - date)``, a multiple of their post's
+    ``interval``)."""
     for i in range(post.size):
-        due[i] = (exit_time[i] > t) & (hire_time[i] <= t) & ((year - hire_year[i]) % interval[post[i]] == 0)
+        first = np.int64(np.ceil(hire_time[i] - date))
+        due[i] = (exit_time[i] > t) & (hire_time[i] <= t) & ((year - first) % interval[post[i]] == 0)
 
 
 @njit(cache=True, nogil=True)

@@ -164,6 +164,36 @@ def test_training_capacity_limits_trainees(rng):
     assert c["trained"] == 30 and pop.trained.sum() == 30
 
 
+def test_a_mid_year_hire_is_first_trained_at_the_next_training_date(both_paths):
+    """Staff trained every 2 years on 1 January: a 1 July 2024 hire is first due on
+    1 January 2025 (then 2027), as a 1 January 2025 hire; a 1 January 2024 hire was due
+    in 2024 and is due again in 2026. With training on 1 July, a hire of that instant is
+    due at once, one of 1 April too."""
+    rng = Streams(1, 0).get("training", 0)
+    p = ns(interval=[2, 2, 1], capacity=0, cost_per_trainee=0.0)
+    hired = [2024.5, 2025.0, 2024.0]
+    pop = pop_of(3, hire_year=[2024, 2025, 2024], hire_time=hired)
+    training.apply(pop, p, rng, Y + 0.0, Y)
+    assert pop.trained.tolist() == [True, True, False]
+    pop = pop_of(3, hire_year=[2024, 2025, 2024], hire_time=hired)
+    training.apply(pop, p, rng, Y + 2.0, Y + 2)
+    assert pop.trained.tolist() == [True, True, False]
+    pop = pop_of(2, hire_year=[Y, Y], hire_time=[Y + 0.5, Y + 0.25])
+    training.apply(pop, p, rng, Y + 0.5, Y)
+    assert pop.trained.tolist() == [True, True]
+
+
+def test_training_capacity_takes_heads_first(both_paths):
+    """40 staff, 20 committee members and 10 heads due, room for 25: the 10 heads, then
+    15 of the committee members, no staff (seed 003: 书记、主任每年培训一遍)."""
+    rng = Streams(1, 0).get("training", 0)
+    post = np.repeat([0, 1, 2], [40, 20, 10])
+    pop = pop_of(70, post=post, hire_year=np.full(70, Y), hire_time=np.full(70, float(Y)))
+    c = training.apply(pop, ns(interval=[1, 1, 1], capacity=25, cost_per_trainee=0.0), rng, Y + 0.0, Y)
+    assert c["trained"] == 25
+    assert [int(pop.trained[post == k].sum()) for k in (2, 1, 0)] == [10, 15, 0]
+
+
 # ---------------------------------------------------------------- certification
 CERT = ns(sit_prob=1.0, min_education=0, min_tenure=0, pass_prob=0.0, trained_bonus=0.0,
           education_bonus=[0, 0, 0, 0], attempt_bonus=0.0, max_attempts_counted=5, next_level_years=0,

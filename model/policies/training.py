@@ -1,12 +1,20 @@
 """Training: who is trained this year, within capacity, and at what cost.
 
 Jilin 2020 (seed 003_29d33855077651d4.txt): heads are trained every year, other
-workers every two years. A worker in post ``k`` is due in year ``y`` when their tenure
-on 1 January is a multiple of ``interval[k]``:
+workers every two years (书记、主任每年培训一遍,其他社区工作者每两年培训一遍). A
+worker in post ``k`` is due in year ``y`` when the whole years since their first
+training date in post are a multiple of ``interval[k]``:
 
-    due = (y - hire_year) mod interval[post] == 0
+    first = ceil(hire_time - training date)      (the year of that first date)
+    due = (y - first) mod interval[post] == 0
 
-If more are due than ``capacity`` (when > 0), ``capacity`` of them are chosen at random.
+For a worker hired on or before the year's training date, ``first`` is the hire year
+(so the years counted are the tenure on 1 January when training is on 1 January); a
+worker hired after it, in a later recruitment round, is first trained at the next
+year's date and then every ``interval`` years.
+
+If more are due than ``capacity`` (when > 0), heads are trained first, then committee
+members, then staff, each class chosen at random within the capacity left.
 Being trained raises this year's exam pass probability (``certification.trained_bonus``)
 and assessment score (``assessment.trained_shift``). Cost: ``cost_per_trainee`` each.
 """
@@ -21,22 +29,28 @@ from ..sampling import smallest_first
 from ..streams import uniforms
 
 
+EPS = 1e-9  # years: a hire at the training instant itself (t - year rounds) counts from that year
+
+
 def apply(pop, p, rng, t: float, year: int) -> dict:
     interval = np.asarray(p.interval).round().astype(np.int64)
+    date = t - year  # the training date in the year
 
     def due_in(s):  # a chunk of rows: the temporaries stay in cache, and chunks may go in threads
         if kernels.ENABLED:
             due = np.empty(s.stop - s.start, dtype=bool)
-            kernels.training_due(pop.exit_time[s], pop.hire_time[s], float(t), int(year), pop.hire_year[s],
+            kernels.training_due(pop.exit_time[s], pop.hire_time[s], float(t), int(year), float(date + EPS),
                                  pop.post[s], interval, due)
         else:
-            due = pop.active(t, s) & ((year - pop.hire_year[s]) % interval[pop.post[s]] == 0)
+            first = np.ceil(pop.hire_time[s] - (date + EPS)).astype(np.int64)
+            due = pop.active(t, s) & ((year - first) % interval[pop.post[s]] == 0)
         return np.flatnonzero(due) + s.start
     due = np.concatenate([np.zeros(0, np.int64)] + kernels.in_threads(due_in, row_chunks(slice(0, pop.n))))
     cap = int(round(p.capacity))
     if cap > 0 and len(due) > cap:
         # the ``cap`` due workers with the smallest keyed draws: the same people in an
         # alternative that changes nothing about them
-        due = due[smallest_first(uniforms(rng, pop.uid[due]), cap)]
+        # heads first, then committee members, then staff (posts 2, 1, 0)
+        due = due[smallest_first(uniforms(rng, pop.uid[due]) + (2 - pop.post[due]), cap)]
     pop.trained[due] = True
     return {"trained": len(due), "cost_training": len(due) * p.cost_per_trainee}
