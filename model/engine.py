@@ -380,13 +380,24 @@ class Replication:
             return
         birth, female, cadre = pop.birth[late], pop.female[late], pop.cadre[late]
         day = birth - np.floor(birth)
-        oldest = (y - 1 - np.floor(birth)).astype(np.int64)  # whole years on the first day
-        late_still = np.ones(len(late), bool)
-        while late_still.any():  # a few steps: one a year younger each time
-            oldest[late_still] -= 1
-            i = np.flatnonzero(late_still)
-            t = retirement_time(y - oldest[i] - 1 + day[i], female[i], cadre[i], r.rule, r.age_men, r.age_women)
-            late_still[i] = t <= y
+        now = (y - 1 - np.floor(birth)).astype(np.int64)  # whole years on the first day
+
+        def in_post(a, i):  # is age a (of the workers i) still in post on the first day?
+            return retirement_time(y - a - 1 + day[i], female[i], cadre[i], r.rule, r.age_men, r.age_women) > y
+        # a first guess from each worker's own statutory age (a younger birth cohort's is
+        # never lower, so in post is monotone in age), then whole years down while not in
+        # post and up while one year older still is: one or two passes over them
+        months = (pop.retire_at[late] - birth) * 12
+        oldest = np.minimum(np.ceil(months / 12 - 1 + day - 1e-6).astype(np.int64) - 1, now - 1)
+        i = np.arange(len(late))
+        while len(i):
+            i = i[~in_post(oldest[i], i)]
+            oldest[i] -= 1
+        i = np.flatnonzero(oldest + 1 < now)
+        while len(i):
+            i = i[in_post(oldest[i] + 1, i)]
+            oldest[i] += 1
+            i = i[oldest[i] + 1 < now[i]]
         u, v = rng.random(len(late)), rng.random(len(late))
         age = oldest.copy()
         for a in np.unique(oldest):
