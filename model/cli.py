@@ -194,6 +194,8 @@ def _print_forecast(results, out: Path) -> None:
 
     import numpy as np
     import pandas as pd
+
+    from .results import percent
     show = ["headcount", "certified_share", "workers_per_10k", "payroll"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a metric that is NaN in every replication
@@ -212,7 +214,7 @@ def _print_forecast(results, out: Path) -> None:
         print("\nTargets: probability met")
         for _, row in t.iterrows():
             print(f"  {row['target']}: {row['metric']} {row['op']} {row['threshold']:g} in {row['year']}: "
-                  f"{row['probability']:.0%} [{row['probability_low']:.0%}-{row['probability_high']:.0%}]")
+                  f"{percent(row['probability'])} [{percent(row['probability_low'])}-{percent(row['probability_high'])}]")
     print(f"\nWrote {out}/ (summary.csv, targets.csv, metrics.csv, manifest.json"
           + (", budget.xlsx, report.html, figures/" if (out / "report.html").exists() else "") + ")")
 

@@ -46,6 +46,17 @@ ROUNDING = 1e-9
 floor that binds, computed through divisions) meets it despite floating-point rounding."""
 
 
+def percent(p: float) -> str:
+    """A probability in whole percent, or to 0.1% where whole percent would round a
+    value strictly between 0 and 1 to 0% or 100% (a Wilson bound at 1,000 replications)."""
+    if not np.isfinite(p):
+        return "–"
+    whole = f"{p:.0%}"
+    if (whole == "0%" and p > 0) or (whole == "100%" and p < 1):
+        return f"{min(max(p, 0.001), 0.999):.1%}"
+    return whole
+
+
 def met(values: np.ndarray, op: str, threshold: float) -> np.ndarray:
     """Boolean array: where ``values op threshold`` holds (NaN never meets a target);
     ``>=`` and ``<=`` allow a relative rounding slack of :data:`ROUNDING`."""

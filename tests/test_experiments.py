@@ -235,3 +235,33 @@ def test_figures_in_chinese(tmp_path):
     f = fig.paired_differences(c, ["headcount", "certified_share"], tmp_path / "d.png", lang="zh", svg=True)
     assert (tmp_path / "d.png").stat().st_size > 0 and (tmp_path / "d.svg").exists()
     assert len([a for a in f.axes if a.get_visible()]) == 2
+
+
+def test_paired_proportions_interval():
+    """Newcombe's square-and-add interval for paired proportions. (1) Pairs no more
+    associated than n/2 (A = n11 n22 - n12 n21 in [0, n/2]: psi = 0) give the interval
+    of two independent Wilson intervals, sqrt of the sum of squared half-widths on each
+    side (Wilson from scipy); (2) no replication changing outcome no longer gives a
+    zero-width interval, and it holds 0; (3) a target met in every replication of both
+    keeps the interval within [-1, 1] and around 0."""
+    from scipy import stats
+
+    def wilson(k, n):
+        ci = stats.binomtest(k, n).proportion_ci(0.95, method="wilson")
+        return ci.low, ci.high
+    # (1) 40 pairs: both 4, only a 10, only b 6, neither 20: A = 80 - 60 = 20 = n/2
+    a = np.array([1] * 4 + [1] * 10 + [0] * 6 + [0] * 20)
+    b = np.array([1] * 4 + [0] * 10 + [1] * 6 + [0] * 20)
+    d, low, high = common.paired_proportions(a, b)
+    pa, pb = 14 / 40, 10 / 40
+    (la, ua), (lb, ub) = wilson(14, 40), wilson(10, 40)
+    assert d == pytest.approx(pb - pa)
+    assert low == pytest.approx(d - np.hypot(pb - lb, ua - pa))
+    assert high == pytest.approx(d + np.hypot(ub - pb, pa - la))
+    # (2) 300 replications, 240 met in both, none changes
+    x = np.r_[np.ones(240), np.zeros(60)]
+    d, low, high = common.paired_proportions(x, x)
+    assert d == 0 and low < 0 < high and high - low > 0.01
+    # (3) met everywhere
+    d, low, high = common.paired_proportions(np.ones(50), np.ones(50))
+    assert d == 0 and -1 <= low < 0 < high <= 1

@@ -51,6 +51,22 @@ def test_recovers_the_quit_rate_from_its_own_observations():
     assert abs(c.fit.residual.iloc[0]) <= 1.0 / R + 1e-9     # matched to one quit in the R replications
 
 
+
+def test_one_history_observed_carries_its_own_spread():
+    """A city's figure is one history: the observation here is the quit count of one
+    replication, Binomial(1000, q0) / 1000 away from q0 by sd sqrt(q0 (1 - q0) / 1000) =
+    0.0103, and the fit adds its Monte Carlo error (0.0023): sd 0.0105 in all. The
+    quoted se should be that, up to the error of its estimate (a factor 2 is 4 sd, as
+    above), where se_mc alone is 4.5 times smaller; the fit is within 4 of those sd."""
+    res = model.run(one_year().with_overrides({"quits.rate": [Q0]}), reps=1, seed=11)
+    obs = [{"metric": "exits_quit", "year": 2025, "value": float(res.at("exits_quit", 2025)[0])}]
+    c = calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, obs, reps=R, seed=99)
+    sd = math.sqrt(Q0 * (1 - Q0) / 1000 * (1 + 1 / R))
+    row = c.parameters.set_index("parameter").loc["quits.rate"]
+    assert abs(math.log(row["se"] / sd)) < math.log(2), row
+    assert row["se_mc"] < row["se"] / 3 and math.isnan(row["se_fit"])
+    assert abs(c.values["quits.rate"] - Q0) <= 4 * sd
+
 def test_same_seed_recovers_the_rate_to_one_draw():
     """On the generating seed the objective is exactly 0 on the interval of ``q`` between
     the two uniforms around ``q0`` among the 1000 R quit draws (spacing ~ 1/(1000 R) =

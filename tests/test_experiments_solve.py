@@ -23,12 +23,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import model
 from model.cli import main as cli
 from model.errors import UserError
-from model.experiments.solve import solve
+from model.experiments.solve import monte_carlo_range, solve
 
 
 def share(p):
@@ -91,9 +92,35 @@ def test_solve_on_a_whole_number_lever_returns_the_least_whole_value():
 
 
 def test_solve_returns_the_range_end_when_it_already_meets_the_target():
-    s = solve(one_year(50), "certification.pass_prob", 0.5, 0.9, "certified_share>=0.5@2025", prob=0.9,
-              reps=5, seed=1)
+    with pytest.warns(UserWarning, match="low end 0.5 already meets the requirement"):
+        s = solve(one_year(50), "certification.pass_prob", 0.5, 0.9, "certified_share>=0.5@2025", prob=0.9,
+                  reps=5, seed=1)
     assert s.value == 0.5 and s.evaluations == 2 and s.probability == 1.0
+
+
+def test_monte_carlo_range_of_the_answer_from_the_values_tried():
+    """Required 0.9. Values 0.2 and 0.4 are surely short (95% upper bound below 0.9),
+    0.5 is unclear, 0.6 and 0.8 surely meet: the least value lies in [0.4, 0.6]. Falling
+    with the lever (greatest), the same trace mirrored gives the range from the sure
+    meeting side to the sure failing side."""
+    tr = pd.DataFrame({"value": [0.2, 0.4, 0.5, 0.6, 0.8],
+                       "probability_low": [0.1, 0.7, 0.85, 0.91, 0.95],
+                       "probability_high": [0.3, 0.85, 0.95, 0.99, 1.0]})
+    assert monte_carlo_range(tr, 0.9, "least", 0.0, 1.0) == (0.4, 0.6)
+    mirrored = tr.assign(value=1 - tr.value)
+    assert monte_carlo_range(mirrored, 0.9, "greatest", 0.0, 1.0) == pytest.approx((0.4, 0.6))
+    # nothing surely short: the range runs down to the range's own end
+    assert monte_carlo_range(tr[tr.value > 0.45], 0.9, "least", 0.0, 1.0) == (0.0, 0.6)
+
+
+def test_solve_reports_the_monte_carlo_range_around_its_answer():
+    s = solve(one_year(50), "certification.pass_prob", 0.0, 1.0, "certified_share>=0.85@2025", prob=0.9,
+              reps=40, seed=1)
+    assert 0 < s.value < 1 and s.value_low <= s.value <= s.value_high
+    tr = s.trace.set_index("value")
+    if s.value_low > 0:
+        assert tr.loc[s.value_low, "probability_high"] < 0.9
+    assert tr.loc[s.value_high, "probability_low"] >= 0.9
 
 
 def test_no_value_in_range_is_a_clear_error():

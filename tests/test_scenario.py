@@ -304,3 +304,8 @@ def test_set_takes_one_element_as_param_does():
                        ({"economy.average_wage_growth@1990": 0.2}, "no point at 1990")):
         with pytest.raises(ScenarioError, match=words):
             model.load("nanjing-2018" if "economy" in next(iter(bad)) else "changzhou-2022", overrides=bad)
+
+
+def test_percent_never_rounds_a_probability_to_0_or_100_that_is_neither():
+    from model.results import percent
+    assert [percent(x) for x in (0.0, 0.0038, 0.005, 0.5, 0.9962, 1.0)] == ["0%", "0.4%", "0.5%", "50%", "99.6%", "100%"]

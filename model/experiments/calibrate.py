@@ -23,8 +23,14 @@ change of the simulated means gives the Jacobian ``J`` of the residuals. A param
 moves no simulated mean is *not identified* by these observations (its fitted value is
 arbitrary). Otherwise the Monte Carlo standard error of the fit is
 ``sqrt(diag(A J' S J A))`` with ``A = (J'J)^-1`` and ``S`` the variances of the residuals
-from the ``R`` replications (``se_mc``); with more observations than parameters the
-misfit standard error ``sqrt(diag(A) SSR / (n - k))`` is given too (``se_fit``). A warning
+from the ``R`` replications (``se_mc``). A city's observed figure is one history of the
+city, not a mean over histories, so it carries the spread of one replication: with ``S``
+the variances of one replication's residuals the same formula gives ``se_history``. With
+more observations than parameters the misfit standard error ``sqrt(diag(A) SSR / (n -
+k))`` is given too (``se_fit``), which holds that spread and any misfit of the model. The
+standard error quoted (``se``) is the larger of ``sqrt(se_mc^2 + se_history^2)`` and
+``se_fit``: with as many observations as parameters the misfit says nothing, and
+``se_mc`` alone would treat the observed figures as exact. A warning
 is raised when a parameter is not identified, when ``J'J`` is near singular (parameters
 not separately identified), or when a standard error exceeds a quarter of the range.
 
@@ -59,7 +65,8 @@ class Calibration:
     values : dict
         Fitted value by parameter (lever name).
     parameters : pandas.DataFrame
-        ``parameter, value, low, high, start, se_mc, se_fit, identified, note``.
+        ``parameter, value, low, high, start, se, se_mc, se_history, se_fit, identified,
+        note`` (``se`` is the one to quote; see the module docstring).
     fit : pandas.DataFrame
         Per observation: ``metric, year, observed, weight, simulated, simulated_sd,
         simulated_low, simulated_high, residual, relative_error, contribution``.
@@ -316,7 +323,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     if not converged:
         warns.append(f"the optimiser stopped before converging (after {ev.evaluations} points); raise "
                      "max_evaluations or narrow the ranges")
-    param_rows = _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start)
+    param_rows = _identification(pb, levers, bounds, theta, rvec, var, _runs(obs, res), ssr, warns, start)
     fit = _fit_table(obs, res, m, var, pb)
     prof = _profile(pb, levers, bounds, theta, profile) if profile else None
     if prof is not None:
@@ -331,7 +338,13 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
                        ev.seed, converged, res)
 
 
-def _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start) -> pd.DataFrame:
+def _runs(obs, res) -> np.ndarray:
+    """Replications with a finite value of each observed metric (``var`` from
+    :meth:`_Problem.means` is the variance of their mean)."""
+    return np.array([np.isfinite(res.at(metric, int(year))).sum() for metric, year in zip(obs.metric, obs.year)])
+
+
+def _identification(pb, levers, bounds, theta, rvec, var, runs, ssr, warns, start) -> pd.DataFrame:
     n, k = len(rvec), len(levers)
     J = np.zeros((n, k))
     flat = np.zeros(k, dtype=bool)
@@ -350,6 +363,7 @@ def _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start) -> 
         flat[j] = np.array_equal(ma, mb) or not np.any(np.abs(J[:, j]) * (b - a) > 1e-12 * (1 + np.abs(rvec)))
     S = (pb.sw / pb.s) ** 2 * var
     se_mc = np.full(k, np.nan)
+    se_history = np.full(k, np.nan)
     se_fit = np.full(k, np.nan)
     notes = [""] * k
     ok = ~flat
@@ -360,6 +374,8 @@ def _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start) -> 
         A = np.linalg.pinv(JtJ)
         cov = A @ Jo.T @ np.diag(S) @ Jo @ A
         se_mc[ok] = np.sqrt(np.maximum(np.diag(cov), 0))
+        # one history: the variance of one replication, R times that of the mean
+        se_history[ok] = np.sqrt(np.maximum(np.diag(A @ Jo.T @ np.diag(S * runs) @ Jo @ A), 0))
         if n > int(ok.sum()):
             se_fit[ok] = np.sqrt(np.maximum(np.diag(A), 0) * ssr / (n - int(ok.sum())))
         if ok.sum() > 1 and cond > 1e8:
@@ -379,7 +395,7 @@ def _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start) -> 
                          "its fitted value is arbitrary")
             notes[j] = "not identified (flat objective)"
             continue
-        se = np.nanmax([se_mc[j], se_fit[j]])
+        se = quoted_se(se_mc[j], se_history[j], se_fit[j])
         if np.isfinite(se) and se > 0.25 * (hi - lo):
             warns.append(f"{lv.name} is weakly identified: its standard error ({se:.3g}) exceeds a quarter "
                          f"of its range [{lo:g}, {hi:g}]")
@@ -391,16 +407,23 @@ def _identification(pb, levers, bounds, theta, rvec, var, ssr, warns, start) -> 
             notes[j] = notes[j] or "at the edge of its range"
     identified = [not flat[j] and notes[j] in ("", "at the edge of its range", "weakly identified")
                   for j in range(k)]
+    se = [quoted_se(a, b, c) for a, b, c in zip(se_mc, se_history, se_fit)]
     return pd.DataFrame({"parameter": [lv.name for lv in levers], "value": theta,
                          "low": [b[0] for b in bounds], "high": [b[1] for b in bounds], "start": start,
-                         "se_mc": se_mc, "se_fit": se_fit, "identified": identified, "note": notes})
+                         "se": se, "se_mc": se_mc, "se_history": se_history, "se_fit": se_fit,
+                         "identified": identified, "note": notes})
+
+
+def quoted_se(se_mc: float, se_history: float, se_fit: float) -> float:
+    """The standard error to quote: the larger of sqrt(se_mc^2 + se_history^2) and se_fit
+    (NaN where none is known)."""
+    both = math.hypot(se_mc, se_history) if np.isfinite([se_mc, se_history]).all() else np.nan
+    return float(np.nanmax([both, se_fit])) if np.isfinite([both, se_fit]).any() else math.nan
 
 
 def _fit_table(obs, res, m, var, pb) -> pd.DataFrame:
     from scipy import stats
-    # replications with a finite value of each observed metric: ``var`` is the variance
-    # of their mean (see _Problem.means)
-    n = np.array([np.isfinite(res.at(metric, int(year))).sum() for metric, year in zip(obs.metric, obs.year)])
+    n = _runs(obs, res)
     sd = np.sqrt(var * n)
     with np.errstate(invalid="ignore"):
         tq = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
@@ -474,8 +497,7 @@ def main(args) -> int:
     print(f"Calibrated {', '.join(c.values)} on {sc.name} to {len(c.fit)} observations "
           f"({c.evaluations} parameter points, {c.runs} replications, {c.reps} each, seed {c.seed})")
     for _, r in c.parameters.iterrows():
-        se = np.nanmax([r["se_mc"], r["se_fit"]]) if np.isfinite([r["se_mc"], r["se_fit"]]).any() else np.nan
-        print(f"  {r['parameter']:32s} {r['value']:.6g}  (se {se:.2g}; range [{r['low']:g}, {r['high']:g}])"
+        print(f"  {r['parameter']:32s} {r['value']:.6g}  (se {r['se']:.2g}; range [{r['low']:g}, {r['high']:g}])"
               + (f"  {r['note']}" if r["note"] else ""))
     print(f"Fit (objective {c.objective:.4g}):")
     from ..metrics import unit

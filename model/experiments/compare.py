@@ -11,7 +11,9 @@ estimated from the per-replication differences ``d_r = B_r - A_r``:
 The paired interval is narrower than the unpaired (Welch) interval of two independent
 runs by about ``sqrt(1 - rho)``, where ``rho`` is the correlation of ``A_r`` and ``B_r``;
 both are reported so the gain is visible. A scenario compared with itself gives a
-difference of exactly zero.
+difference of exactly zero. A difference in a target's probability (0/1 outcomes per
+replication) has Newcombe's paired score interval instead
+(:func:`model.experiments.common.paired_proportions`).
 
 Command line::
 
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..results import percent
 from ..runner import reps_and_seed
 from . import common
 
@@ -201,10 +204,9 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
                 row.update(probability_difference=0.0, probability_difference_low=0.0,
                            probability_difference_high=0.0)
             else:
-                st = common.paired_difference(base_hits[i], hits, level)
-                row.update(probability_difference=float(st["difference"]),
-                           probability_difference_low=float(st["low"]),
-                           probability_difference_high=float(st["high"]))
+                d, low, high = common.paired_proportions(base_hits[i], hits, level)
+                row.update(probability_difference=d, probability_difference_low=low,
+                           probability_difference_high=high)
             rows.append(row)
     cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "probability_low",
             "probability_high", "mean", "probability_difference", "probability_difference_low",
@@ -293,7 +295,7 @@ def _print(c: Comparison, metrics, out: Path) -> None:
     if len(c.targets):
         print("\nTargets: probability met [95% interval]")
         for name, g in c.targets.groupby("target", sort=False):
-            print(f"  {name}: " + "; ".join(f"{r['scenario']} {r['probability']:.0%} "
-                                             f"[{r['probability_low']:.0%}-{r['probability_high']:.0%}]"
+            print(f"  {name}: " + "; ".join(f"{r['scenario']} {percent(r['probability'])} "
+                                             f"[{percent(r['probability_low'])}-{percent(r['probability_high'])}]"
                                              for _, r in g.iterrows()))
     print(f"\nWrote {out}/")

@@ -18,8 +18,14 @@ exam's uniforms are fixed). The search is a bisection:
 The bracket halves until it is narrower than ``tol`` (whole numbers: until it is 1). The
 answer is the end of the bracket that meets the target, with its achieved probability
 and 95% Wilson interval; values tried and replications used are reported. Because ``P``
-is estimated from ``R`` replications, the answer carries Monte Carlo error: a larger
-``R`` narrows it.
+is estimated from ``R`` replications, the answer carries Monte Carlo error, which the
+bracket does not show (it only says where the bisection stopped): the answer's *Monte
+Carlo range* is reported too, between the nearest values tried whose 95% Wilson
+interval lies wholly on the failing side of ``prob`` and wholly on the meeting side (a
+range end where no value tried is that clear). A larger ``R`` narrows it.
+
+The search assumes ``P`` monotone in the lever; a target met only in a middle range
+(``==``, or a lever that helps and then harms) needs a sweep instead.
 
 Command line::
 
@@ -59,6 +65,8 @@ class Solution:
     bracket : (float, float)
         Final bracket: one end meets the requirement, the other does not (equal ends when
         the range's own end already meets it).
+    value_low, value_high : float
+        The answer's Monte Carlo range (see the module docstring).
     evaluations : int
         Lever values run.
     runs : int
@@ -87,6 +95,8 @@ class Solution:
     trace: pd.DataFrame
     target_label: str
     results: object = field(default=None, repr=False)
+    value_low: float = math.nan
+    value_high: float = math.nan
 
     def table(self) -> pd.DataFrame:
         """One row: lever, value, probability and interval, requirement, runs."""
@@ -95,6 +105,7 @@ class Solution:
             "required_probability": self.prob, "probability": self.probability,
             "probability_low": self.probability_low, "probability_high": self.probability_high,
             "bracket_low": self.bracket[0], "bracket_high": self.bracket[1],
+            "value_low": self.value_low, "value_high": self.value_high,
             "evaluations": self.evaluations, "runs": self.runs, "reps": self.reps, "seed": self.seed,
         }])
 
@@ -179,9 +190,12 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
             f"no value of {lv.name} in [{lo:g}, {hi:g}] reaches P({cond}) >= {prob:g}: at "
             f"{good_end:g} it is {trace[-1]['probability']:.3g} (95% interval {trace[-1]['probability_low']:.3g}-"
             f"{trace[-1]['probability_high']:.3g}, {ev.reps} replications); widen the range, lower --prob, "
-            f"or if the probability falls as {lv.name} rises try {other}", field="--range")
+            f"or if the probability falls as {lv.name} rises try {other} (solve assumes the probability "
+            "moves one way with the lever; for a target met only in a middle range, use sweep)", field="--range")
     if P(bad_end) >= prob:
         good = bad = bad_end
+        warnings.warn(f"the range's {'low' if direction == 'least' else 'high'} end {bad_end:g} already meets "
+                      f"the requirement: the {direction} value may lie outside [{lo:g}, {hi:g}]", stacklevel=2)
     else:
         good, bad = good_end, bad_end
         while abs(good - bad) > tol and ev.evaluations < max_evaluations:
@@ -194,6 +208,9 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                 good = mid
             else:
                 bad = mid
+        if abs(good - bad) > tol and not (lv.integer and abs(good - bad) <= 1):
+            warnings.warn(f"stopped after {ev.evaluations} values (max_evaluations): the bracket "
+                          f"[{min(good, bad):g}, {max(good, bad):g}] is wider than the tolerance {tol:g}", stacklevel=2)
     res = ev((good,))
     low, high = output.interval(res)
     tr = pd.DataFrame(trace)
@@ -203,9 +220,20 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         warnings.warn(f"the estimated probability is not monotone in {lv.name} over the values tried; "
                       "the bisection's answer may not be the least/greatest value (use more replications)",
                       stacklevel=2)
+    v_low, v_high = monte_carlo_range(tr, prob, direction, lo, hi)
     return Solution(lv.name, float(good), float(output.value(res)), low, high, prob, direction,
                     (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
-                    ev.reps, ev.seed, tr, output.label, res)
+                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high)
+
+
+def monte_carlo_range(trace: pd.DataFrame, prob: float, direction: str, lo: float, hi: float) -> tuple:
+    """The answer's Monte Carlo range from the values tried: between the nearest whose
+    95% interval lies wholly below ``prob`` on the failing side and wholly at or above it
+    on the meeting side (``lo`` / ``hi`` where no value tried is that clear)."""
+    short = trace.value[trace.probability_high < prob]
+    sure = trace.value[trace.probability_low >= prob]
+    below, above = (short, sure) if direction == "least" else (sure, short)
+    return (float(below.max()) if len(below) else lo, float(above.min()) if len(above) else hi)
 
 
 # --------------------------------------------------------------------------- command line
@@ -251,6 +279,9 @@ def main(args) -> int:
           f"{s.value:.6g}")
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
           f"{s.probability_high:.3f}); bracket [{s.bracket[0]:.6g}, {s.bracket[1]:.6g}]")
+    print(f"  Monte Carlo range of the answer: {s.value_low:.6g} to {s.value_high:.6g} (the nearest values "
+          "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
+          "replications narrow it)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
     for w in caught:

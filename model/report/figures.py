@@ -34,6 +34,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .. import metrics as M
 from ..results import _quantiles as _quantiles_nan
+from ..results import percent
 from . import fonts
 from . import labels as L
 
@@ -336,7 +337,7 @@ def target_board(results, ax=None, lang: str = "en"):
             ax.plot([p], [y], marker="o", markersize=7, color=SURE[cat], markeredgecolor="black",
                     markeredgewidth=0.7, zorder=4, clip_on=False)
             ax.errorbar(p, y, xerr=[[p - lo], [hi - p]], color="black", capsize=3, linewidth=1)
-            ax.text(1.04, y, f"{p:.0%} [{lo:.0%}–{hi:.0%}]", va="center", fontsize=8.5,
+            ax.text(1.04, y, f"{percent(p)} [{percent(lo)}–{percent(hi)}]", va="center", fontsize=8.5,
                     transform=ax.get_yaxis_transform())
         ax.set_yticks(ypos, ticks, fontsize=8.5)
         ax.set_xlim(0, 1)
