@@ -22,7 +22,7 @@ Field kinds
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 REQUIRED = object()
 
