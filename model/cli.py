@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from .errors import UserError
+from .schema import SECTIONS
 
 EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
 OUTPUTS = Path(__file__).resolve().parent.parent / "outputs"
@@ -43,8 +44,17 @@ def positive_int(text: str) -> int:
     return v
 
 
-MAX_SEED = 2**63 - 1
+MAX_SEED = int(SECTIONS["run"]["seed"].hi)
 """Largest root seed (as for ``[run] seed`` in a scenario)."""
+MAX_REPS = int(SECTIONS["run"]["reps"].hi)
+"""Most replications (as for ``[run] reps``)."""
+
+
+def reps_int(text: str) -> int:
+    v = positive_int(text)
+    if v > MAX_REPS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_REPS:,}, got {v:,}")
+    return v
 
 
 def seed_int(text: str) -> int:
@@ -67,7 +77,7 @@ def folder(text: str) -> Path:
 
 def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder") -> None:
     """Options shared by every command that runs replications."""
-    p.add_argument("--reps", type=positive_int, help="replications (default: the scenario's [run] reps)")
+    p.add_argument("--reps", type=reps_int, help="replications (default: the scenario's [run] reps)")
     p.add_argument("--seed", type=seed_int, help="root seed (default: the scenario's [run] seed)")
     p.add_argument("--out", type=folder, help=out_help)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -281,7 +291,7 @@ def read_manifest(path: Path) -> dict:
         raise UserError("is not a manifest written by `model run` (no scenario_raw)", file=str(path))
     if not isinstance(m["scenario_raw"], dict):
         raise UserError("expected the scenario's fields (a table)", file=str(path), field="scenario_raw")
-    for key, lo, hi in (("seed", 0, MAX_SEED), ("reps", 1, 10_000_000)):
+    for key, lo, hi in (("seed", 0, MAX_SEED), ("reps", 1, MAX_REPS)):
         v = m.get(key)
         if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
             raise UserError(f"expected a whole number in [{lo}, {hi}], got {v!r}", file=str(path), field=key)
@@ -336,6 +346,7 @@ def cmd_schema(a) -> int:
         print(f"[{title}]")
         for k, f in spec.items():
             rng = f" [{f.lo:g}, {f.hi:g}]" if f.lo is not None else ""
+            rng += f" or {f.unset:g}" if f.unset is not None else ""
             ch = f" one of {', '.join(f.choices)}" if f.choices else ""
             default = "" if f.default is schema.REQUIRED else f" = {f.default!r}"
             print(f"  {k:28s} {f.kind}{rng}{ch}{default}" + (f"  ({f.unit})" if f.unit else ""))

@@ -9,6 +9,7 @@ replication order.
 from __future__ import annotations
 
 import multiprocessing
+import numbers
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ import numpy as np
 
 from .errors import UserError
 from .outputs import quiet_worker
+from .schema import SECTIONS
 
 if TYPE_CHECKING:
     from .results import Results
@@ -58,14 +60,28 @@ def _large_allocations_stay_mapped() -> None:
         pass
 
 
+MAX_REPS = int(SECTIONS["run"]["reps"].hi)
+"""Most replications of one run (as ``[run] reps`` in a scenario)."""
+MAX_SEED = int(SECTIONS["run"]["seed"].hi)
+"""Largest root seed (as ``[run] seed`` in a scenario)."""
+
+
+def whole_number(value, name: str, lo: int, hi: int) -> int:
+    """``value`` as an int in ``[lo, hi]``, or a :class:`UserError` naming ``name``: a
+    whole number (a float with no fraction is taken), not a bool or a string."""
+    ok = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not ok:
+        raise UserError(f"expected a whole number, got {value!r}", field=name)
+    if not lo <= value <= hi:
+        raise UserError(f"expected a whole number from {lo:,} to {hi:,}, got {value:,}", field=name)
+    return int(value)
+
+
 def reps_and_seed(scenario, reps: int | None, seed: int | None) -> tuple[int, int]:
-    """Replications and seed of a run: the given ones, else the scenario's [run] section."""
-    reps = scenario.run.reps if reps is None else int(reps)
-    seed = scenario.run.seed if seed is None else int(seed)
-    if reps < 1:
-        raise UserError("--reps must be at least 1", field="--reps")
-    if seed < 0:
-        raise UserError("--seed must be a whole number >= 0", field="seed")
+    """Replications and seed of a run: the given ones, else the scenario's [run] section
+    (the command line checks its own options; these messages name the arguments)."""
+    reps = scenario.run.reps if reps is None else whole_number(reps, "reps", 1, MAX_REPS)
+    seed = scenario.run.seed if seed is None else whole_number(seed, "seed", 0, MAX_SEED)
     return reps, seed
 
 
@@ -80,6 +96,8 @@ def _cores() -> int:
 def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | None]:
     """The backend and Dask scheduler address of a run: a scheduler given, or named by
     ``DASK_SCHEDULER_ADDRESS``, means Dask unless the local backend is asked for."""
+    if backend not in (None, "local", "dask"):
+        raise UserError(f"expected 'local' or 'dask', got {backend!r}", field="backend")
     scheduler = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if backend in (None, "dask") else None)
     if scheduler and backend is None:
         backend = "dask"

@@ -20,10 +20,13 @@ Nothing in a file is evaluated as code: values are TOML data, checked against
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import json
 import math
+import os
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,7 +212,9 @@ def _dotted(parts: tuple) -> str:
 
 
 class _Locator:
-    """Where a field is written: the file (child first) and line of its longest written prefix."""
+    """Where a field is written: the file whose value the merge kept (:func:`_merge`: a
+    section's key, or a top-level key such as a ``[[districts]]`` list, comes whole from
+    the nearest file that writes it), and there the line of the longest written prefix."""
 
     def __init__(self, files: list[tuple[Path, str]]):
         self.files = files
@@ -219,14 +224,28 @@ class _Locator:
         if self.maps is None:
             self.maps = [(str(p), _safe_lines(t)) for p, t in reversed(self.files)]
         parts = path_parts(path)
+        unit = parts[:2] if parts and parts[0] in schema.SECTIONS else parts[:1]
+        owner = [(f, lines) for f, lines in self.maps if any(k[:len(unit)] == unit for k in lines)][:1]
         for k in range(len(parts), 0, -1):
-            for f, lines in self.maps:
+            for f, lines in owner or self.maps:
                 if parts[:k] in lines:
                     return f, lines[parts[:k]][-1]
         return None, None
 
 
 # --------------------------------------------------------------------------- reading
+
+def _toml_with_long_integers(text: str) -> dict:
+    """``tomllib.loads`` without Python's 4,300-digit limit on integers, so that a huge
+    whole number is read and then refused by its field's range check, with the field and
+    its line named (the file's size bounds the work)."""
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        return tomllib.loads(text)
+    finally:
+        sys.set_int_max_str_digits(limit)
+
 
 def _read_toml(path: Path) -> tuple[dict, str]:
     try:
@@ -250,7 +269,7 @@ def _read_toml(path: Path) -> tuple[dict, str]:
     if not text.strip():
         raise empty
     try:
-        raw = tomllib.loads(text)
+        raw = _toml_with_long_integers(text)
         if not raw:  # only comments
             raise empty
         return raw, text
@@ -343,6 +362,13 @@ def _describe(x) -> str:
     return f"{type(x).__name__} {r if len(r) <= 60 else r[:57] + '...'}"
 
 
+def _unknown_key(key: str, allowed, where: str = "here") -> str:
+    """The message for an unknown key: the likeliest meant key, then every allowed one."""
+    near = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    meant = f" (did you mean '{near[0]}'?)" if near else ""
+    return f"unknown key{meant}; allowed {where}: {', '.join(allowed)}"
+
+
 class _Checker:
     """Validates values against schema fields; every failure names file, line and field."""
 
@@ -372,9 +398,12 @@ class _Checker:
             self.fail(path, f"expected a finite number, got {x}")
         if abs(x) > 1e300:
             self.fail(path, "the number is far too large")
+        if f.unset is not None and x == f.unset:
+            return float(x)
         if f.lo is not None and x < f.lo or f.hi is not None and x > f.hi:
             self.fail(path, f"{x:g} is outside the allowed range [{f.lo:g}, {f.hi:g}]"
-                      + (f" ({f.unit})" if f.unit else ""))
+                      + (f" ({f.unit})" if f.unit else "") + (f", or {f.unset:g} (not set here)"
+                                                             if f.unset is not None else ""))
         return float(x)
 
     def vector(self, f, x, path):
@@ -516,9 +545,7 @@ class _Checker:
             self.fail(path, f"expected a table [{path}], got {_describe(raw)}")
         unknown = sorted(set(raw) - set(spec))
         if unknown:
-            near = ", ".join(sorted(spec))
-            self.fail(f"{path}.{unknown[0]}" if path else unknown[0],
-                      f"unknown key; allowed here: {near}")
+            self.fail(f"{path}.{unknown[0]}" if path else unknown[0], _unknown_key(unknown[0], sorted(spec)))
         out = {}
         for name, f in spec.items():
             p = f"{path}.{name}" if path else name
@@ -632,11 +659,12 @@ class Scenario:
         start, years = raw.get("start_year"), raw.get("years")
         ck = _Checker(label, start if isinstance(start, int) else None,
                       years if isinstance(years, int) else None, files, self._overridden)
-        top = ck.table(schema.TOP, {k: v for k, v in raw.items() if k in schema.TOP}, "")
+        # an unknown key first: a misspelt required one (start_yaer) is named as written
         unknown = sorted(set(raw) - set(schema.TOP) - set(schema.SECTIONS) - set(schema.ARRAYS))
         if unknown:
-            ck.fail(unknown[0], "unknown key; allowed at the top level: "
-                    + ", ".join(list(schema.TOP) + list(schema.SECTIONS) + list(schema.ARRAYS)))
+            ck.fail(unknown[0], _unknown_key(unknown[0], list(schema.TOP) + list(schema.SECTIONS)
+                                             + list(schema.ARRAYS), "at the top level"))
+        top = ck.table(schema.TOP, {k: v for k, v in raw.items() if k in schema.TOP}, "")
         if top["extends"] is not None:
             # files have their extends resolved on loading; data from elsewhere may not name files
             ck.fail("extends", "only a scenario file may extend another; this data is already merged")
@@ -907,6 +935,8 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     """
     if path is None:
         path = SCENARIO_DIR / DEFAULT_SCENARIO
+    if not isinstance(path, (str, os.PathLike)):
+        raise ScenarioError(f"expected a scenario file's path or name, got {_describe(path)}", file="model.load")
     p = _find(path)
     raw, files = _load_chain(p)
     overridden = {}

@@ -54,6 +54,7 @@ class Field:
     choices: tuple = ()
     sums_to_one: bool = False
     integer: bool = False
+    unset: float | None = None  # a value outside [lo, hi] that means "not set here" (-1: the city's)
 
 
 def F(kind, default=REQUIRED, doc="", unit="", **kw) -> Field:
@@ -312,10 +313,10 @@ DISTRICT = {
     "urban": F("bool", True, "Urban (true) or rural (false)."),
     "households_scale": F("float", 1.0, "Households per community relative to the city mean.", "", lo=0.01, hi=100),
     "floor_share": F("float", -1.0, "Pay floor for staff and committee posts, share of the average wage "
-                     "on the basis pay.floor_basis (-1: the city's pay.floor_share).", "", lo=-1, hi=10),
+                     "on the basis pay.floor_basis (-1: the city's pay.floor_share).", "", lo=0, hi=10, unset=-1),
     "head_floor_share": F("float", -1.0, "Pay floor for heads in the district, as a multiple of last year's "
                           "head_floor_benchmark; replaces the city's head floor there (-1: the city's pay.floor_share; "
-                          "0: no floor).", "", lo=-1, hi=100),
+                          "0: no floor).", "", lo=0, hi=100, unset=-1),
     "head_floor_benchmark": F("str", "average_wage", "What head_floor_share multiplies: economy.average_wage or "
                               "economy.rural_disposable_income (yuan per year, last year's).",
                               choices=("average_wage", "rural_disposable_income")),
@@ -323,7 +324,7 @@ DISTRICT = {
                           "pay.base_share), or 'total' remuneration as pay.floor_basis 'total'.",
                           choices=("gross", "base", "total")),
     "certified_share": F("float", -1.0, "Share of the district's starting workers holding a certificate "
-                         "(-1: the city's population.certificate mix); levels follow the city mix.", "", lo=-1, hi=1),
+                         "(-1: the city's population.certificate mix); levels follow the city mix.", "", lo=0, hi=1, unset=-1),
     "pass_prob_scale": F("float", 1.0, "Exam pass probabilities of the district's workers are multiplied "
                          "by this.", "", lo=0, hi=10),
     "label_zh": F("str", "", "The district's name in Chinese for reports and the workbook, e.g. 玄武区 "

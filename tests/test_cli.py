@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from robust_helpers import BENCH, ROOT, call, check_error
 
+import model
 from model import outputs
+from model.errors import ScenarioError, UserError
 
 SMALL = ("--set", "demand.communities=50")
 
@@ -34,6 +36,7 @@ def tree(folder: Path) -> list[str]:
     (["run", BENCH, "--reps", "0"], "argument --reps: must be at least 1, got 0"),
     (["run", BENCH, "--reps", "two"], "argument --reps: expected a whole number, got 'two'"),
     (["run", BENCH, "--reps", "-3"], "argument --reps: must be at least 1"),
+    (["run", BENCH, "--reps", "99999999999"], "argument --reps: at most 10,000,000, got 99,999,999,999"),
     (["run", BENCH, "--seed", "-1"], "argument --seed: must be between 0 and 2**63 - 1, got -1"),
     (["run", BENCH, "--seed=-1"], "argument --seed: must be between 0 and 2**63 - 1, got -1"),
     (["run", BENCH, "--seed", str(2**63)], "argument --seed: must be between 0 and 2**63 - 1"),
@@ -215,3 +218,26 @@ def test_a_worker_process_ends_quietly_on_a_signal(sig, code):
            f"os.kill(os.getpid(), signal.{sig})\ntime.sleep(5)\nprint('still here')\n")
     p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=60, check=False)
     assert p.returncode == code and p.stdout == "" and p.stderr == "", p
+
+
+@pytest.mark.parametrize("kw, field, words", [
+    (dict(reps=2, seed="abc"), "seed", "expected a whole number, got 'abc'"),
+    (dict(reps=10**12), "reps", "from 1 to 10,000,000"),
+    (dict(reps=2.5), "reps", "expected a whole number, got 2.5"),
+    (dict(reps="2"), "reps", "expected a whole number, got '2'"),
+    (dict(reps=True), "reps", "expected a whole number, got True"),
+    (dict(reps=2, seed=2**70), "seed", "from 0 to 9,223,372,036,854,775,807"),
+    (dict(reps=2, backend="spark"), "backend", "expected 'local' or 'dask', got 'spark'"),
+])
+def test_api_arguments_are_checked_and_named(bench, kw, field, words):
+    """The Python API names its own arguments (not command-line options) and refuses what
+    it used to coerce (2.5 replications ran as 2) or ignore (an unknown backend ran locally)."""
+    with pytest.raises(UserError) as e:
+        model.run(bench, **kw)
+    assert e.value.field == field and words in e.value.message, str(e.value)
+
+
+@pytest.mark.parametrize("what", [42, {"start_year": 2025}])
+def test_load_names_what_it_was_given(what):
+    with pytest.raises(ScenarioError, match="expected a scenario file's path or name"):
+        model.load(what)

@@ -148,3 +148,11 @@ def test_cli_solve_writes_and_unreachable_exits_2(tmp_path, capsys):
     assert cli(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0,1.5", "--target",
                 "certified_share>=0.95@2025", "--out", str(bad), *SMALL]) == 2
     assert "allowed range" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tol", [float("nan"), float("inf"), 0.0])
+def test_tolerance_must_be_a_finite_positive_number(tol):
+    """A NaN tolerance passed `tol <= 0` and stopped the bisection at once."""
+    with pytest.raises(UserError, match="expected a finite number > 0"):
+        solve(one_year(50), "certification.pass_prob", 0.0, 1.0, "certified_share>=0.85@2025", reps=5, seed=1,
+              tol=tol)

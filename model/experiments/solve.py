@@ -165,8 +165,8 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         tol = 1.0
     elif tol is None:
         tol = (hi - lo) / 1000
-    if tol <= 0:
-        raise UserError("--tol must be > 0", field="--tol")
+    if not (math.isfinite(tol) and tol > 0):
+        raise UserError(f"expected a finite number > 0, got {tol!r}", field="--tol")
     ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
     trace = []
 
