@@ -46,6 +46,21 @@ ROUNDING = 1e-9
 floor that binds, computed through divisions) meets it despite floating-point rounding."""
 
 
+VERDICTS = ("sure_met", "likely_met", "unlikely_met", "sure_missed")
+"""How sure we are a target is met (:func:`verdict`)."""
+
+
+def verdict(low: float, high: float, p: float) -> str:
+    """``sure_met`` when the 95% interval's lower bound is at least 90%, ``sure_missed``
+    when its upper bound is at most 10%, else ``likely_met`` (probability >= 50%) or
+    ``unlikely_met``."""
+    if low >= 0.9:
+        return "sure_met"
+    if high <= 0.1:
+        return "sure_missed"
+    return "likely_met" if p >= 0.5 else "unlikely_met"
+
+
 def percent(p: float) -> str:
     """A probability in whole percent, or to 0.1% where whole percent would round a
     value strictly between 0 and 1 to 0% or 100% (a Wilson bound at 1,000 replications)."""
@@ -156,7 +171,8 @@ class Results:
         return self.values[:, self._y(year), self._m(name)]
 
     def summary(self, quantiles=QUANTILES) -> pd.DataFrame:
-        """Tidy table: scenario, year, metric, mean, sd and quantiles across replications."""
+        """Tidy table: scenario, year, metric, mean, sd and quantiles across replications
+        (numpy's default ``linear`` method, Hyndman and Fan's type 7)."""
         return self._once(("summary", tuple(quantiles)), lambda: self._summary(quantiles))
 
     def _summary(self, quantiles) -> pd.DataFrame:
@@ -165,6 +181,8 @@ class Results:
             warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(v, axis=0)
             sd = np.nanstd(v, axis=0, ddof=1) if self.reps > 1 else np.zeros_like(mean)
+            # no spread is sd 0, not the rounding of the mean's subtraction (6e-8 on 6e6)
+            sd[np.nanmax(v, axis=0) == np.nanmin(v, axis=0)] = 0.0
             qs = _quantiles(v, quantiles)
         ny, nm = len(self.years), len(self.metrics)
         df = pd.DataFrame({
@@ -202,7 +220,7 @@ class Results:
     def targets(self) -> pd.DataFrame:
         """Each target: probability met (with a 95% Wilson interval), mean, the first year by
         which half the replications have met it (:func:`first_year_by_half`), the share
-        that never do."""
+        that never do, and the :func:`verdict`."""
         return self._once(("targets", tuple(self.target_specs)), self._targets)
 
     def _targets(self) -> pd.DataFrame:
@@ -223,11 +241,12 @@ class Results:
                     "p05": float(np.nanquantile(v, 0.05)), "p95": float(np.nanquantile(v, 0.95)),
                     "first_year_met_p50": first_year_by_half(first),
                     "share_never_met": float(np.isnan(first).mean()),
+                    "verdict": verdict(lo, hi, k / n),
                     "source": t.source,
                 })
         cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "mean",
                 "probability_low", "probability_high", "p05", "p95", "first_year_met_p50",
-                "share_never_met", "source"]
+                "share_never_met", "verdict", "source"]
         return pd.DataFrame(rows, columns=cols)
 
     def units(self) -> pd.DataFrame:

@@ -396,3 +396,12 @@ def test_a_districts_party_posts_are_minus_one_or_a_whole_number(tmp_path, value
     else:
         with pytest.raises(ScenarioError, match=r"districts\[1\]\.min_party_posts"):
             model.load(path)
+
+
+def test_no_spread_is_sd_zero(tmp_path):
+    """A metric with the same value in every replication has sd exactly 0, not the
+    rounding of subtracting the mean (30 copies of 1,234,567.89 gave 4.7e-10)."""
+    from dataclasses import replace
+    r = model.run(model.load(write_scenario(tmp_path, DETERMINISTIC)), reps=30, seed=1)
+    same = replace(r, values=np.full_like(r.values, 1234567.89))
+    assert (same.summary().sd == 0).all()

@@ -309,3 +309,11 @@ def test_set_takes_one_element_as_param_does():
 def test_percent_never_rounds_a_probability_to_0_or_100_that_is_neither():
     from model.results import percent
     assert [percent(x) for x in (0.0, 0.0038, 0.005, 0.5, 0.9962, 1.0)] == ["0%", "0.4%", "0.5%", "50%", "99.6%", "100%"]
+
+
+def test_verdict_of_a_target():
+    from model.results import verdict
+    assert verdict(0.92, 1.0, 0.97) == "sure_met"
+    assert verdict(0.0, 0.08, 0.02) == "sure_missed"
+    assert verdict(0.4, 0.7, 0.55) == "likely_met"
+    assert verdict(0.3, 0.6, 0.45) == "unlikely_met"

@@ -74,6 +74,27 @@ def _num(v):
     return None if math.isnan(v) or math.isinf(v) else v
 
 
+def _text_height(text, width: float) -> float:
+    """Points for a wrapped cell of ``width`` characters to show all of ``text``:
+    openpyxl sets no row heights, and wrapped text would otherwise spill over the next
+    rows (a Chinese character is two characters wide)."""
+    wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+    return 15.0 * max(1, math.ceil(wide / (0.95 * width)))
+
+
+def _for_printing(ws, header_row: int | None = None) -> None:
+    """Landscape A4, one page wide; with ``header_row``, that row and the item columns
+    (A-D) are repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.print_title_cols = "A:D"
+
+
 def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Path:
     """Write ``budget.xlsx`` for one run.
 
@@ -131,11 +152,15 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
         ("sheets", "; ".join(_sheet_title(k, lang) for k, _, _ in data_sheets)),
     ]
     for i, (key, value) in enumerate(rows, start=3):
-        cover.cell(i, 1, L.word2(key, lang)).font = bold
+        label = cover.cell(i, 1, L.word2(key, lang))
+        label.font = bold
+        label.alignment = Alignment(vertical="top")
         c = cover.cell(i, 2, value)
-        c.alignment = Alignment(wrap_text=True, vertical="top")
+        c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        cover.row_dimensions[i].height = _text_height(value, 100)
     cover.column_dimensions["A"].width = 26
     cover.column_dimensions["B"].width = 100
+    _for_printing(cover)
 
     # ---- data sheets
     for key, kind, metrics in data_sheets:
@@ -144,7 +169,12 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
         ws["A1"].font = Font(bold=True, size=13)
         ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  {L.word2('p90_means', lang)}; "
                     f"{L.word2('p90_no_sum', lang)}.  "
-                    f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
+                    + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
+                    + f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
+        ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+        last = min(4 + len(years), 12)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
+        ws.row_dimensions[2].height = _text_height(ws["A2"].value, 28 + 22 + 14 + 14 + 15 * (last - 4))
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years
         for j, h in enumerate(head, start=1):
@@ -152,13 +182,15 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
             c.font = bold
             c.fill = HEAD_FILL
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        unit_cell = ("元/年 yuan/year" if lang == "zh" else "yuan/year") + (
+            f", {L.word2('constant_of', lang, year=base_year)}" if kind == "constant" else "")
         r = FIRST_DATA_ROW
         for m in metrics:
             for col, stat_key in STATS:
                 ws.cell(r, 1, L.metric2(m, lang)).font = bold if col == "mean" else Font()
                 ws.cell(r, 2, m)
                 ws.cell(r, 3, L.word2(stat_key, lang))
-                ws.cell(r, 4, "元/年 yuan/year" if lang == "zh" else "yuan/year")
+                ws.cell(r, 4, unit_cell)
                 for j, y in enumerate(years, start=5):
                     c = ws.cell(r, j, _num(getattr(table[(m, y)], col)))
                     c.number_format = NUMBER_FORMAT
@@ -168,8 +200,9 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
         ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 5)
         ws.column_dimensions["A"].width = 34 if lang == "zh" else 28
         ws.column_dimensions["B"].width = 22
-        ws.column_dimensions["C"].width = 10
-        ws.column_dimensions["D"].width = 11
+        ws.column_dimensions["C"].width = 14
+        ws.column_dimensions["D"].width = 22 if kind == "constant" else 14
+        _for_printing(ws, HEADER_ROW)
         for j in range(5, 5 + len(years)):
             ws.column_dimensions[get_column_letter(j)].width = 15
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .. import metrics as M
 from ..results import _quantiles as _quantiles_nan
-from ..results import percent
+from ..results import percent, verdict
 from . import fonts
 from . import labels as L
 
@@ -148,7 +148,7 @@ def value_axis(ax, metric: str, lang: str) -> None:
     """The y axis of a metric's values: its label with the unit, percent for shares,
     thousands separators otherwise."""
     if is_share(metric):
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))  # decimals from the range: 102.5% not 103%
         ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
     else:
         ax.set_ylabel(f"{L.metric(metric, lang)} ({scale_of(metric, lang)[1]})")
@@ -189,13 +189,7 @@ def has_values(results, metric: str) -> bool:
     return metric in results.metrics and bool(np.isfinite(_values(results, metric)).any())
 
 
-def certainty(low: float, high: float, p: float) -> str:
-    """How sure we are a target is met, from its probability and 95% Wilson interval."""
-    if low >= 0.9:
-        return "sure_met"
-    if high <= 0.1:
-        return "sure_missed"
-    return "likely_met" if p >= 0.5 else "unlikely_met"
+certainty = verdict  # how sure we are a target is met (model.results.verdict)
 
 
 def format_value(metric: str, v: float, lang: str = "en") -> str:

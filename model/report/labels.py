@@ -133,8 +133,12 @@ WORDS = {
     "age": ("Age", "年龄"),
     "million_yuan": ("million yuan", "百万元"),
     "yuan_year": ("yuan per year", "元/年"),
-    "p90_means": ("P90 = budget at 90% confidence: in 90% of replications the cost is at or below it",
-                  "P90 = 90%置信度预算：90%的模拟中成本不超过该值"),
+    "p90_means": (("P90 = budget at 90% confidence: the 90th percentile of the replications (linearly "
+                   "interpolated), so about 90% of them cost at or below it"),
+                  "P90 = 90%置信度预算：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"),
+    "district_rows": (("each district's row holds that district's communities; the urban districts add up to "
+                       "the urban total, the rural ones to the rural total, and the two totals to the city's payroll"),
+                      "各区一行为该区所辖社区；城市各区之和等于城区合计，农村各区之和等于农村地区合计，两项合计之和等于全市薪酬总额"),
     "p90_no_sum": (("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
                     "total (usually to more), so budget a total by its own row"),
                    ("各项P90分别计算：各分项P90之和不等于合计的P90（通常更大），"
@@ -189,6 +193,7 @@ WORDS = {
     "reps_seed": ("{reps} replications, seed {seed}", "{reps}次模拟，种子{seed}"),
     "threshold": ("Threshold", "阈值"),
     "first_year": ("Met by half the runs in", "半数模拟达成年份"),
+    "verdict": ("Verdict", "判断"),
     "none": ("none", "无"),
 }
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..results import percent
 from . import figures as F
 from . import labels as L
 
@@ -137,12 +138,13 @@ def targets_table(results, lang: str) -> str:
         first = r["first_year_met_p50"]
         rows.append(([r["target"], L.metric(r["metric"], lang),
                       f"{F.OP_SIGN.get(r['op'], r['op'])} {_fmt(r['metric'], r['threshold'])}",
-                      str(int(r["year"])), f"{r['probability']:.0%}",
-                      f"{r['probability_low']:.0%}–{r['probability_high']:.0%}", _fmt(r["metric"], r["mean"]),
-                      str(int(first)) if np.isfinite(first) else "–", r["source"]], cat))
+                      str(int(r["year"])), percent(r["probability"]),
+                      f"{percent(r['probability_low'])}–{percent(r['probability_high'])}", L.word(cat, lang),
+                      _fmt(r["metric"], r["mean"]), str(int(first)) if np.isfinite(first) else "–",
+                      r["source"]], cat))
     head = [L.word(k, lang) for k in ("target", "metric", "threshold", "year", "probability", "interval",
-                                      "mean", "first_year", "source")]
-    return _table(head, rows, num_from=3, text_cols=(8,))
+                                      "verdict", "mean", "first_year", "source")]
+    return _table(head, rows, num_from=3, text_cols=(6, 9))
 
 
 def key_table(results, lang: str, years: int = 5, summary=None) -> str:
