@@ -17,6 +17,7 @@ from model.errors import UserError
 from model.experiments import common
 from model.experiments.compare import compare
 from model.experiments.sweep import sweep
+from model.results import paired_proportions
 
 
 def small(**over):
@@ -252,7 +253,7 @@ def test_paired_proportions_interval():
     # (1) 40 pairs: both 4, only a 10, only b 6, neither 20: A = 80 - 60 = 20 = n/2
     a = np.array([1] * 4 + [1] * 10 + [0] * 6 + [0] * 20)
     b = np.array([1] * 4 + [0] * 10 + [1] * 6 + [0] * 20)
-    d, low, high = common.paired_proportions(a, b)
+    d, low, high = paired_proportions(a, b)
     pa, pb = 14 / 40, 10 / 40
     (la, ua), (lb, ub) = wilson(14, 40), wilson(10, 40)
     assert d == pytest.approx(pb - pa)
@@ -260,8 +261,8 @@ def test_paired_proportions_interval():
     assert high == pytest.approx(d + np.hypot(ub - pb, pa - la))
     # (2) 300 replications, 240 met in both, none changes
     x = np.r_[np.ones(240), np.zeros(60)]
-    d, low, high = common.paired_proportions(x, x)
+    d, low, high = paired_proportions(x, x)
     assert d == 0 and low < 0 < high and high - low > 0.01
     # (3) met everywhere
-    d, low, high = common.paired_proportions(np.ones(50), np.ones(50))
+    d, low, high = paired_proportions(np.ones(50), np.ones(50))
     assert d == 0 and -1 <= low < 0 < high <= 1

@@ -417,36 +417,6 @@ def mean_interval(v: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return m - h, m + h
 
 
-def paired_proportions(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Difference ``P(b) - P(a)`` of two paired proportions (0/1 outcomes of the same
-    replications), with Newcombe's square-and-add interval for paired data (Newcombe
-    1998, Statistics in Medicine 17, 2635-2650; as recommended in Fagerland, Lydersen
-    and Laake, Statistical Analysis of Contingency Tables, 2017, chapter 8): each
-    margin's Wilson interval, joined through the correlation of the pairs ``psi``, with
-    its correction (``A = n11 n22 - n12 n21``: ``(A - n/2) / sqrt(margins)`` above
-    ``n/2``, 0 from 0 to ``n/2``, ``A / sqrt(margins)`` below 0). A t-interval on 0/1
-    differences has zero width whenever no replication changes outcome; this one does
-    not. Returns (difference, low, high), within [-1, 1]; NaN without replications."""
-    from ..results import wilson
-    ok = np.isfinite(a) & np.isfinite(b)
-    x, y = np.asarray(a)[ok] > 0.5, np.asarray(b)[ok] > 0.5
-    n = len(x)
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    both, only_a, only_b = int(np.sum(x & y)), int(np.sum(x & ~y)), int(np.sum(~x & y))
-    neither = n - both - only_a - only_b
-    pa, pb = (both + only_a) / n, (both + only_b) / n
-    la, ua = wilson(both + only_a, n, level)
-    lb, ub = wilson(both + only_b, n, level)
-    margins = (both + only_a) * (only_b + neither) * (both + only_b) * (only_a + neither)
-    A = both * neither - only_a * only_b
-    psi = 0.0 if margins == 0 or 0 <= A <= n / 2 else (A - n / 2 if A > 0 else A) / math.sqrt(margins)
-    d = pb - pa
-    low = d - math.sqrt(max((pb - lb) ** 2 - 2 * psi * (pb - lb) * (ua - pa) + (ua - pa) ** 2, 0.0))
-    high = d + math.sqrt(max((ub - pb) ** 2 - 2 * psi * (ub - pb) * (pa - la) + (pa - la) ** 2, 0.0))
-    return d, max(low, -1.0), min(high, 1.0)
-
-
 def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict:
     """Paired and unpaired statistics of ``b - a`` over replications (axis 0).
 

@@ -13,7 +13,7 @@ runs by about ``sqrt(1 - rho)``, where ``rho`` is the correlation of ``A_r`` and
 both are reported so the gain is visible. A scenario compared with itself gives a
 difference of exactly zero. A difference in a target's probability (0/1 outcomes per
 replication) has Newcombe's paired score interval instead
-(:func:`model.experiments.common.paired_proportions`).
+(:func:`model.results.paired_proportions`).
 
 Command line::
 
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
-from ..results import percent
+from ..results import paired_proportions, percent
 from ..runner import reps_and_seed
 from . import common
 
@@ -204,7 +204,7 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
                 row.update(probability_difference=0.0, probability_difference_low=0.0,
                            probability_difference_high=0.0)
             else:
-                d, low, high = common.paired_proportions(base_hits[i], hits, level)
+                d, low, high = paired_proportions(base_hits[i], hits, level)
                 row.update(probability_difference=d, probability_difference_low=low,
                            probability_difference_high=high)
             rows.append(row)

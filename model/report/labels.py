@@ -194,6 +194,10 @@ WORDS = {
     "threshold": ("Threshold", "阈值"),
     "first_year": ("Met by half the runs in", "半数模拟达成年份"),
     "verdict": ("Verdict", "判断"),
+    "target_difference_note": (("Each alternative: probability the target is met [95% Wilson interval], then its "
+                                "difference from the baseline in percentage points [95% interval for paired "
+                                "proportions, Newcombe], on the same replications"),
+                               "各方案：目标达成概率［95% Wilson区间］，及与基准方案之差（百分点）［配对比例95%区间，Newcombe法］，基于相同的模拟"),
     "none": ("none", "无"),
 }
 

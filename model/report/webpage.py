@@ -11,10 +11,11 @@ import base64
 import datetime as _dt
 import html
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
-from ..results import percent
+from ..results import paired_proportions, percent
 from . import figures as F
 from . import labels as L
 
@@ -369,17 +370,23 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     body += [_figure(f) for f in items if f["stem"] == "compare_targets"]
     tnames = list(dict.fromkeys(n for t in tabs for n in t.index))
     if tnames:
+        specs = {t.name: t for t in results_list[0].target_specs}
         trows = []
         for n in tnames:
             row = [n]
-            for t in tabs:
-                if n in t.index:
-                    r = t.loc[n]
-                    row.append(f"{r['probability']:.0%} [{r['probability_low']:.0%}–{r['probability_high']:.0%}]")
-                else:
+            for i, (res, t) in enumerate(zip(results_list, tabs)):
+                if n not in t.index:
                     row.append("–")
+                    continue
+                r = t.loc[n]
+                cell = f"{percent(r['probability'])} [{percent(r['probability_low'])}–{percent(r['probability_high'])}]"
+                if i > 0 and n in specs and n in tabs[0].index:  # paired, on the same replications
+                    d, lo, hi = paired_proportions(results_list[0].target_hits(specs[n]), res.target_hits(specs[n]))
+                    cell += f"  ({d * 100:+.1f} {L.word('pp_short', lang)} [{lo * 100:+.1f}, {hi * 100:+.1f}])"
+                row.append(cell)
             trows.append(row)
         body.append(_table([L.word2("target", lang)] + [r.scenario for r in results_list], trows))
+        body.append(f"<p>{esc(L.word2('target_difference_note', lang))}</p>")
     else:
         body.append(f"<p>{esc(L.word2('no_targets', lang))}</p>")
 
@@ -393,6 +400,9 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
         cells = {}   # (year, scenario) -> its first row
         for r in d[["year", "scenario", "mean", "diff", "diff_low", "diff_high"]].itertuples(index=False):
             cells.setdefault((int(r.year), r.scenario), r)
+        if "mean_baseline" in d.columns:  # the baseline's own mean, carried on its alternatives' rows
+            for r in d[["year", "mean_baseline"]].itertuples(index=False):
+                cells.setdefault((int(r.year), baseline), SimpleNamespace(mean=r.mean_baseline, diff=np.nan))
         rows = [[str(y)] + [_compare_cell(m, cells[(y, s)], s == baseline, lang) if (y, s) in cells else "–"
                             for s in scen]
                 for y in sorted({y for y, _ in cells})]
