@@ -156,3 +156,9 @@ def test_tolerance_must_be_a_finite_positive_number(tol):
     with pytest.raises(UserError, match="expected a finite number > 0"):
         solve(one_year(50), "certification.pass_prob", 0.0, 1.0, "certified_share>=0.85@2025", reps=5, seed=1,
               tol=tol)
+
+
+def test_solving_for_an_uncertain_input_says_it_drops_that_uncertainty():
+    sc = one_year(50).with_overrides({"certification.pass_prob": {"dist": "beta", "mean": 0.3, "sd": 0.05}})
+    with pytest.warns(UserWarning, match="certification.pass_prob is uncertain"):
+        solve(sc, "certification.pass_prob", 0.0, 1.0, "certified_share>=0.85@2025", prob=0.9, reps=10, seed=1)

@@ -167,6 +167,10 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         tol = (hi - lo) / 1000
     if not (math.isfinite(tol) and tol > 0):
         raise UserError(f"expected a finite number > 0, got {tol!r}", field="--tol")
+    if not lv.scale and lv.path in sc.random_fields():
+        warnings.warn(f"{lv.path} is uncertain in {sc.name} (drawn in each replication); solving for "
+                      f"{lv.name} sets it to fixed values, so the answer leaves that uncertainty out (solve for "
+                      f"the multiplier {lv.path}* to keep it)", stacklevel=2)
     ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
     trace = []
 
@@ -275,11 +279,15 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
     word = "greatest" if s.direction == "greatest" else "least"
-    print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: "
-          f"{s.value:.6g}")
+    tol = s.bracket[1] - s.bracket[0]
+    digits = 0 if lv.integer or tol <= 0 else max(0, -math.floor(math.log10(tol)))  # to the bracket's width
+
+    def v(x):
+        return f"{x:.{digits}f}"
+    print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: {v(s.value)}")
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
-          f"{s.probability_high:.3f}); bracket [{s.bracket[0]:.6g}, {s.bracket[1]:.6g}]")
-    print(f"  Monte Carlo range of the answer: {s.value_low:.6g} to {s.value_high:.6g} (the nearest values "
+          f"{s.probability_high:.3f}); bracket [{v(s.bracket[0])}, {v(s.bracket[1])}]")
+    print(f"  Monte Carlo range of the answer: {v(s.value_low)} to {v(s.value_high)} (the nearest values "
           "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
           "replications narrow it)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
