@@ -87,8 +87,8 @@ def _new_figure(size=SIZE, ncols: int = 1, sharey=False):
 
 
 def _finish(fig, results, title: str, lang: str) -> None:
-    """Title on top, scenario footer at the bottom."""
-    fig.suptitle(title, fontsize=13, fontweight="bold")
+    """Title on top (wrapped: a scoped metric's name can be long), scenario footer at the bottom."""
+    fig.suptitle(_wrap(title, 64), fontsize=13, fontweight="bold")
     footer(fig, f"{L.word('scenario', lang)}: {results.scenario}  ·  "
                 f"{L.word('reps_seed', lang, reps=results.reps, seed=results.seed)}")
 
@@ -148,11 +148,16 @@ def value_axis(ax, metric: str, lang: str) -> None:
     """The y axis of a metric's values: its label with the unit, percent for shares,
     thousands separators otherwise."""
     if is_share(metric):
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))  # decimals from the range: 102.5% not 103%
-        ax.set_ylabel(f"{L.metric(metric, lang)} (%)")
+        ax.yaxis.set_major_formatter(FuncFormatter(_percent_tick))
+        ax.set_ylabel(_wrap(f"{L.metric(metric, lang)} (%)", 40))
     else:
-        ax.set_ylabel(f"{L.metric(metric, lang)} ({scale_of(metric, lang)[1]})")
+        ax.set_ylabel(_wrap(f"{L.metric(metric, lang)} ({scale_of(metric, lang)[1]})", 40))
         _thousands(ax)
+
+
+def _percent_tick(v: float, _pos=None) -> str:
+    """A share as a percent tick with the decimals it needs: 100%, 102.5%, 0.25%."""
+    return f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _thousands(ax, axis="y", absolute=False) -> None:
@@ -317,8 +322,9 @@ def target_board(results, ax=None, lang: str = "en"):
     lang = figure_lang(lang)
     with _style(lang):
         n = len(rows)
-        ticks = [f"{_wrap(spec.name)}\n{L.metric(spec.metric_name, lang)} {OP_SIGN.get(spec.op, spec.op)} "
-                 f"{format_value(spec.metric_name, spec.threshold, lang)} ({spec.year})" for spec, _ in rows]
+        ticks = [f"{_wrap(spec.name)}\n" + _wrap(f"{L.metric(spec.metric_name, lang)} {OP_SIGN.get(spec.op, spec.op)} "
+                                                   f"{format_value(spec.metric_name, spec.threshold, lang)} "
+                                                   f"({spec.year})") for spec, _ in rows]
         lines = max(t.count("\n") + 1 for t in ticks)
         fig, ax, own = _axes(ax, size=(9.0, 1.7 + n * (0.3 + 0.17 * lines)))
         ypos = np.arange(n)[::-1]
@@ -427,6 +433,10 @@ def flows(results, ax=None, lang: str = "en"):
 
 
 def _wrap(text: str, width: int = 46) -> str:
+    """Lines of at most ``width`` characters (half as many where the text is Chinese,
+    whose characters are twice as wide)."""
+    if any(ord(ch) > 0x2E7F for ch in text):
+        width = max(width // 2, 8)
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
