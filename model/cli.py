@@ -336,7 +336,7 @@ def cmd_metrics(a) -> int:
     from . import scenario as S
     names = M.names(S.load(a.scenario)) if a.scenario else M.BASE_NAMES
     for n in names:
-        print(f"{n:40s} {M.unit(n)}")
+        print(f"{n:40s} {M.unit(n):36s} {M.definition(n)}")
     return 0
 
 

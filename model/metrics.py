@@ -52,6 +52,72 @@ UNITS = {
     "average_wage": "yuan/year (last year's local average wage: the pay benchmark)", "worker_years": "worker-years",
     **{m: "workers" for m in PYRAMID}, **{m: "share" for m in GRADE_SHARES},
 }
+_CAUSE_WORDS = {"quit": "quit", "retired": "retired at the statutory age", "death": "died",
+                "dismissed_assessment": "were dismissed for unqualified assessments",
+                "dismissed_cert": "were dismissed for lacking a certificate by the deadline",
+                "eliminated": "were eliminated (bottom-ratio elimination)",
+                "nonrenewal": "were not renewed at the end of a service term",
+                "promoted_out": "were recruited out into civil-service or institution posts"}
+DEFINITIONS = {
+    "headcount": "workers in post on 31 December, after the year's exits",
+    "posts": "posts of all communities under the staffing rule this year",
+    "communities": "communities on 31 December",
+    "vacancies": "posts without a worker on 31 December, summed over communities (none below zero)",
+    "vacancy_rate": "vacancies / posts",
+    "unfilled_posts": "posts the year's last recruitment round left unfilled, at that round",
+    "urban_residents": "urban resident population this year",
+    "workers_per_10k": "headcount per 10,000 urban residents",
+    "workers_per_community": "headcount / communities",
+    "communities_party_share": "share of communities whose party-building posts are all held (or that have none)",
+    "communities_split": "communities split in two this year", "communities_merged": "communities merged this year",
+    "hires": "workers hired this year, all recruitment rounds",
+    "hires_exempt": "of the hires, those through the exempt stream (rules relaxed for them)",
+    **{f"exits_{c}": f"workers who {w} this year" for c, w in _CAUSE_WORDS.items()},
+    "exits_total": "workers who left this year, every cause",
+    "exit_rate": "exits_total / workers in post on 1 January",
+    "elimination_rate": "eliminated / workers the elimination covered, in post after that day's exit rules",
+    "certified_share": "share of headcount holding a social-worker certificate, any level",
+    "certified_share_assistant": "share of headcount whose highest certificate is assistant (助理社会工作师)",
+    "certified_share_intermediate": "share of headcount whose highest certificate is intermediate (社会工作师)",
+    "certified_share_senior": "share of headcount whose highest certificate is senior (高级社会工作师)",
+    "certified_per_community": "certified workers / communities",
+    "communities_certified_k_share": "share of communities with at least metrics.certified_k workers certified "
+                                     "at metrics.certified_k_level or above",
+    "exam_sitters": "workers who sat the exam this year (any level)", "exam_passes": "of them, those who passed",
+    "trained": "workers trained this year",
+    "rated_excellent_share": "share of this year's assessments graded excellent (优秀)",
+    "rated_unqualified_share": "share of this year's assessments graded unqualified (不称职)",
+    "college_share": "share of headcount with a college degree (大专) or above",
+    "mean_age": "mean age of headcount on 31 December", "mean_tenure": "mean whole years of service at year end",
+    "share_head": "share of headcount in head posts (正职)", "share_committee": "share in committee posts (两委)",
+    "share_staff": "share in staff posts", "mean_grade": "mean pay grade of headcount (1-18)",
+    "grade_steps": "pay-ladder steps taken this year",
+    "posts_filled_internally": "workers moved up into committee or head posts by elections this year",
+    "payroll": "pay accrued this year, pro rata to each worker's days in post: the six payroll_ parts",
+    "payroll_base": "base pay", "payroll_performance": "performance pay, settled by assessment grade",
+    "payroll_allowance": "certificate allowances", "payroll_insurance": "employer social insurance",
+    "payroll_housing_fund": "employer housing fund", "payroll_annuity": "occupational annuity",
+    "cost_training": "trainees x cost per trainee", "cost_recruitment": "hires x cost per hire",
+    "cost_work_funds": "community work funds (urban and rural rates x communities)",
+    "total_cost": "payroll + cost_training + cost_recruitment + cost_work_funds",
+    "funding_city": "the city's subsidy per worker-year, at most total_cost",
+    "funding_province": "the province's share of what the city does not pay",
+    "funding_district": "the rest of total_cost",
+    "payroll_real": "payroll at constant prices of economy.price_base_year",
+    "total_cost_real": "total_cost at constant prices of economy.price_base_year",
+    **{f"avg_pay_{k}": f"mean yearly pay rate (gross + allowance) on 31 December of workers in {k} posts"
+       for k in ("head", "committee", "staff")},
+    **{f"pay_ratio_{k}": f"avg_pay_{k} / last year's average wage" for k in ("head", "committee", "staff")},
+    **{f"remuneration_ratio_{k}": (f"mean yearly remuneration (gross + employer insurance and housing fund) of {k} "
+                                   "posts on 31 December / last year's average wage")
+       for k in ("head", "committee", "staff")},
+    "average_wage": "last year's local average wage, the pay benchmark",
+    "worker_years": "years of employment this year, pro rata to days in post",
+    **{f"pyramid_{x}_{lo:02d}_{min(hi, 99):02d}": f"{sex} aged {lo}" + (f"-{hi}" if hi < 200 else " or more")
+       + " on 31 December" for x, sex in (("m", "men"), ("f", "women")) for lo, hi in PYRAMID_BANDS},
+    **{m: f"share of headcount at pay grade {int(m[-2:])}" for m in GRADE_SHARES},
+}
+"""One line on how each metric is taken (``python -m model metrics``, ``metrics.csv``)."""
 BASE_NAMES = tuple(UNITS)
 SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay_staff",
           "pay_ratio_staff", "pay_ratio_head", "remuneration_ratio_staff", "remuneration_ratio_head",
@@ -80,6 +146,14 @@ def names(scenario) -> tuple[str, ...]:
 
 def unit(metric: str) -> str:
     return UNITS.get(metric.split(".")[0], "")
+
+
+def definition(metric: str) -> str:
+    """How ``metric`` is taken; a scoped one (``payroll.gulou``) is its base metric over
+    that part of the city (its communities' workers; residents shared by households)."""
+    base, _, scope = metric.partition(".")
+    text = DEFINITIONS.get(base, "")
+    return f"{text}; for {scope} only" if scope and text else text
 
 
 def _share(num, den):

@@ -279,7 +279,8 @@ class Results:
         return pd.DataFrame(rows, columns=cols)
 
     def units(self) -> pd.DataFrame:
-        return pd.DataFrame({"metric": self.metrics, "unit": [M.unit(m) for m in self.metrics]})
+        return pd.DataFrame({"metric": self.metrics, "unit": [M.unit(m) for m in self.metrics],
+                             "definition": [M.definition(m) for m in self.metrics]})
 
     def to_csv(self, folder: str | Path) -> None:
         """Write summary.csv and targets.csv into ``folder``."""

@@ -317,3 +317,10 @@ def test_verdict_of_a_target():
     assert verdict(0.0, 0.08, 0.02) == "sure_missed"
     assert verdict(0.4, 0.7, 0.55) == "likely_met"
     assert verdict(0.3, 0.6, 0.45) == "unlikely_met"
+
+
+def test_every_metric_has_a_unit_and_a_definition():
+    from model import metrics as M
+    sc = model.load("nanjing-2018")
+    for m in M.names(sc):
+        assert M.unit(m) and M.definition(m), m
