@@ -19,7 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .errors import UserError
+from .errors import COMMAND_LINE, UserError
 from .schema import SECTIONS
 
 EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
@@ -402,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or option or argv[0].endswith(".toml"):  # `python -m model city.toml` runs it
         argv = ["run", *argv]
     reset()
+    named_as_typed = COMMAND_LINE.set(True)  # messages name options as typed (errors.COMMAND_LINE)
     try:
         with interrupts_as_exceptions():
             ap = build_parser(experiments=argv[0] not in COMMANDS)
@@ -431,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return _interrupted(cause)
     finally:
+        COMMAND_LINE.reset(named_as_typed)
         if program:
             # the command is over (its output complete, or nothing written): a signal during
             # interpreter shutdown just ends the process, without a traceback

@@ -7,7 +7,17 @@ expected. The command line prints it and exits with status 2; nothing is written
 
 from __future__ import annotations
 
+import contextvars
 from pathlib import Path
+
+COMMAND_LINE = contextvars.ContextVar("model_command_line", default=False)
+"""True while ``python -m model`` runs a command: an option is named as typed there
+(``option '--range'``); from Python, as the function's argument (``argument 'lo, hi'``)."""
+
+ARGUMENTS = {"--range": "lo, hi", "--param": "params", "--variant": "variants", "--sobol-reps": "sobol_reps",
+             "--max-evaluations": "max_evaluations", "--observed": "observations"}
+"""Python arguments whose names differ from the options (others drop the dashes: ``--tol``
+is ``tol``)."""
 
 
 class UserError(Exception):
@@ -41,6 +51,8 @@ class UserError(Exception):
         if self.field:
             field = str(self.field)
             kind = "option" if field.startswith("--") else "field"
+            if kind == "option" and not COMMAND_LINE.get():
+                kind, field = "argument", ARGUMENTS.get(field, field.lstrip("-").replace("-", "_"))
             # a key from the user's file may hold quotes or control characters: quote it safely
             shown = f"'{field}'" if "'" not in field and field.isprintable() else repr(field)
             where.append(f"{kind} {shown}")

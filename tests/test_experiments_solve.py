@@ -25,6 +25,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from robust_helpers import call
 
 import model
 from model.cli import main as cli
@@ -162,3 +163,12 @@ def test_solving_for_an_uncertain_input_says_it_drops_that_uncertainty():
     sc = one_year(50).with_overrides({"certification.pass_prob": {"dist": "beta", "mean": 0.3, "sd": 0.05}})
     with pytest.warns(UserWarning, match="certification.pass_prob is uncertain"):
         solve(sc, "certification.pass_prob", 0.0, 1.0, "certified_share>=0.85@2025", prob=0.9, reps=10, seed=1)
+
+
+def test_messages_name_python_arguments_from_python_and_options_from_the_command_line():
+    with pytest.raises(UserError) as e:
+        solve(one_year(50), "certification.pass_prob", 0.5, 0.2, "certified_share>=0.85@2025", reps=5, seed=1)
+    assert str(e.value).startswith("argument 'lo, hi': ")
+    code, out, err = call(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0.5,0.2",
+                           "--target", "certified_share>=0.85@2025"])
+    assert code == 2 and "option '--range': " in err
