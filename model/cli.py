@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from .errors import COMMAND_LINE, UserError
-from .schema import SECTIONS
+from .schema import MAX_REPS, MAX_SEED
 
 EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
 OUTPUTS = Path(__file__).resolve().parent.parent / "outputs"
@@ -42,12 +42,6 @@ def positive_int(text: str) -> int:
     if v < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
     return v
-
-
-MAX_SEED = int(SECTIONS["run"]["seed"].hi)
-"""Largest root seed (as for ``[run] seed`` in a scenario)."""
-MAX_REPS = int(SECTIONS["run"]["reps"].hi)
-"""Most replications (as for ``[run] reps``)."""
 
 
 def reps_int(text: str) -> int:

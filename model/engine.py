@@ -253,7 +253,8 @@ class Replication:
         The draws come from the ``initial`` stream, each attribute over all rows in turn
         (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break, and
         last year's grade, :func:`assessment.last_years_grades`, where a rule reads it before
-        the first assessment: :meth:`_reads_last_years_grades`); they
+        the first assessment: :meth:`_reads_last_years_grades`; last, new ages for those past
+        the statutory retirement age, :meth:`_below_retirement_age`); they
         are drawn into two float columns of the new rows that are written only afterwards
         (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf here), and
         everything derived from them is worked out in row chunks (:func:`row_chunks`), so a
@@ -380,7 +381,7 @@ class Replication:
             return
         birth, female, cadre = pop.birth[late], pop.female[late], pop.cadre[late]
         day = birth - np.floor(birth)
-        now = (y - 1 - np.floor(birth)).astype(np.int64)  # whole years on the first day
+        now = (y - 1 - np.floor(birth)).astype(np.int64)  # the age drawn (whole years on 1 January, birthday to come)
 
         def in_post(a, i):  # is age a (of the workers i) still in post on the first day?
             return retirement_time(y - a - 1 + day[i], female[i], cadre[i], r.rule, r.age_men, r.age_women) > y

@@ -97,7 +97,8 @@ def percent(p: float) -> str:
         return "–"
     whole = f"{p:.0%}"
     if (whole == "0%" and p > 0) or (whole == "100%" and p < 1):
-        return f"{min(max(p, 0.001), 0.999):.1%}"
+        tenth = f"{p:.1%}"
+        return {"0.0%": "<0.1%", "100.0%": ">99.9%"}.get(tenth, tenth)
     return whole
 
 
@@ -211,7 +212,7 @@ class Results:
             mean = np.nanmean(v, axis=0)
             sd = np.nanstd(v, axis=0, ddof=1) if self.reps > 1 else np.zeros_like(mean)
             # no spread is sd 0, not the rounding of the mean's subtraction (6e-8 on 6e6)
-            sd[np.nanmax(v, axis=0) == np.nanmin(v, axis=0)] = 0.0
+            sd[(np.nanmax(v, axis=0) == np.nanmin(v, axis=0)) & (np.isfinite(v).sum(axis=0) > 1)] = 0.0
             qs = _quantiles(v, quantiles)
         ny, nm = len(self.years), len(self.metrics)
         df = pd.DataFrame({

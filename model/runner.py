@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import UserError
 from .outputs import quiet_worker
-from .schema import SECTIONS
+from .schema import MAX_REPS, MAX_SEED
 
 if TYPE_CHECKING:
     from .results import Results
@@ -58,12 +58,6 @@ def _large_allocations_stay_mapped() -> None:
         libc.mallopt(-2, 256 * 1024 * 1024)    # M_TOP_PAD
     except (OSError, AttributeError):
         pass
-
-
-MAX_REPS = int(SECTIONS["run"]["reps"].hi)
-"""Most replications of one run (as ``[run] reps`` in a scenario)."""
-MAX_SEED = int(SECTIONS["run"]["seed"].hi)
-"""Largest root seed (as ``[run] seed`` in a scenario)."""
 
 
 def whole_number(value, name: str, lo: int, hi: int) -> int:

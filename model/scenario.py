@@ -235,12 +235,17 @@ class _Locator:
 
 # --------------------------------------------------------------------------- reading
 
+LONGEST_INTEGER = 100_000
+"""Digits of the longest whole number a scenario file may hold (Python's own limit is
+4,300); reading one takes quadratic time, 0.05 s at this length."""
+
+
 def _toml_with_long_integers(text: str) -> dict:
-    """``tomllib.loads`` without Python's 4,300-digit limit on integers, so that a huge
-    whole number is read and then refused by its field's range check, with the field and
-    its line named (the file's size bounds the work)."""
+    """``tomllib.loads`` with Python's limit on integer digits raised to
+    :data:`LONGEST_INTEGER`, so that a huge whole number is read and then refused by its
+    field's range check, with the field and its line named."""
     limit = sys.get_int_max_str_digits()
-    sys.set_int_max_str_digits(0)
+    sys.set_int_max_str_digits(LONGEST_INTEGER)
     try:
         return tomllib.loads(text)
     finally:
@@ -869,7 +874,7 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
         raise ScenarioError(f"expected key=value, e.g. {option} recruitment.max_age=35", file=option,
                             field=text)
     try:
-        parsed = tomllib.loads(f"v = {val}")
+        parsed = _toml_with_long_integers(f"v = {val}")
         value = parsed["v"] if len(parsed) == 1 else val
     except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         value = val

@@ -344,3 +344,8 @@ TARGET = {
 }
 
 ARRAYS = {"districts": DISTRICT, "targets": TARGET}
+
+MAX_REPS = int(SECTIONS["run"]["reps"].hi)
+"""Most replications of one run (``[run] reps``, ``--reps``, ``model.run(reps=)``)."""
+MAX_SEED = int(SECTIONS["run"]["seed"].hi)
+"""Largest root seed (``[run] seed``, ``--seed``, ``model.run(seed=)``)."""

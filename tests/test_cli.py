@@ -221,13 +221,13 @@ def test_a_worker_process_ends_quietly_on_a_signal(sig, code):
 
 
 @pytest.mark.parametrize("kw, field, words", [
-    (dict(reps=2, seed="abc"), "seed", "expected a whole number, got 'abc'"),
-    (dict(reps=10**12), "reps", "from 1 to 10,000,000"),
-    (dict(reps=2.5), "reps", "expected a whole number, got 2.5"),
-    (dict(reps="2"), "reps", "expected a whole number, got '2'"),
-    (dict(reps=True), "reps", "expected a whole number, got True"),
-    (dict(reps=2, seed=2**70), "seed", "from 0 to 9,223,372,036,854,775,807"),
-    (dict(reps=2, backend="spark"), "backend", "expected 'local' or 'dask', got 'spark'"),
+    ({"reps": 2, "seed": "abc"}, "seed", "expected a whole number, got 'abc'"),
+    ({"reps": 10**12}, "reps", "from 1 to 10,000,000"),
+    ({"reps": 2.5}, "reps", "expected a whole number, got 2.5"),
+    ({"reps": "2"}, "reps", "expected a whole number, got '2'"),
+    ({"reps": True}, "reps", "expected a whole number, got True"),
+    ({"reps": 2, "seed": 2**70}, "seed", "from 0 to 9,223,372,036,854,775,807"),
+    ({"reps": 2, "backend": "spark"}, "backend", "expected 'local' or 'dask', got 'spark'"),
 ])
 def test_api_arguments_are_checked_and_named(bench, kw, field, words):
     """The Python API names its own arguments (not command-line options) and refuses what

@@ -266,3 +266,14 @@ def test_paired_proportions_interval():
     # (3) met everywhere
     d, low, high = paired_proportions(np.ones(50), np.ones(50))
     assert d == 0 and -1 <= low < 0 < high <= 1
+    # (4) the data of the worked examples of Fagerland, Lydersen and Laake (2017), chapter 8,
+    # where the correlation correction is at work: Bentur et al. (1, 1 / 7, 12) and Cavo et
+    # al. (59, 6 / 16, 80), first minus second measurement; limits worked out by hand from
+    # the square-and-add formula there (psi = (A - n/2) / sqrt(margins) for A > n/2, and
+    # A / sqrt(margins) for A < 0), to 4 decimals: -0.2857 (-0.5069 to -0.0256) and
+    # -0.0621 (-0.1186 to -0.0046)
+    for (n11, n12, n21, n22), want in (((1, 1, 7, 12), (-0.2857, -0.5069, -0.0256)),
+                                       ((59, 6, 16, 80), (-0.0621, -0.1186, -0.0046))):
+        first = np.repeat([1, 1, 0, 0], [n11, n12, n21, n22])
+        second = np.repeat([1, 0, 1, 0], [n11, n12, n21, n22])
+        assert paired_proportions(second, first) == pytest.approx(want, abs=5e-5)

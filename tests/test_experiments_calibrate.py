@@ -137,3 +137,10 @@ def test_cli_calibrate(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "obs.csv" in err and "unknown metric" in err and "Traceback" not in err
     assert not bad.exists()
+
+
+def test_one_replication_gives_no_standard_error():
+    """One replication says nothing of the spread: se is NaN, with a warning, not 0."""
+    with pytest.warns(UserWarning, match="at least 2 replications"):
+        c = calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, observed(11), reps=1, seed=99)
+    assert math.isnan(c.parameters.set_index("parameter").loc["quits.rate", "se"])

@@ -263,8 +263,9 @@ def test_payroll_fan_in_millions_with_down_marker(rich):
     (0.92, 1.00, 1.00, "sure_met"), (0.60, 0.95, 0.80, "likely_met"),
     (0.30, 0.70, 0.50, "likely_met"), (0.20, 0.60, 0.40, "unlikely_met"), (0.0, 0.08, 0.0, "sure_missed"),
 ])
-def test_certainty_classes(low, high, p, expected):
-    assert figures.certainty(low, high, p) == expected
+def test_verdict_classes(low, high, p, expected):
+    from model.results import verdict
+    assert verdict(low, high, p) == expected
 
 
 def test_target_board_bars_are_the_probabilities(rich):
@@ -273,7 +274,7 @@ def test_target_board_bars_are_the_probabilities(rich):
     ax = figures.target_board(res).axes[0]
     widths = [patch.get_width() for patch in ax.patches]
     assert np.allclose(widths, t["probability"].to_numpy())
-    colours = [figures.SURE[figures.certainty(r.probability_low, r.probability_high, r.probability)]
+    colours = [figures.SURE[r.verdict]
                for r in t.itertuples()]
     from matplotlib.colors import to_hex
     assert [to_hex(p.get_facecolor()) for p in ax.patches] == colours

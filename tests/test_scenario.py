@@ -158,7 +158,7 @@ def test_with_overrides_names_its_label():
 @pytest.mark.parametrize("text, value", [
     ("a.b=3", 3), ("a.b=0.25", 0.25), ("a.b=[0.1, 0.2]", [0.1, 0.2]), ("a.b=true", True),
     ("a.b=households", "households"), ("a.b = 'x y'", "x y"), ("a.b={2025 = 1}", {"2025": 1}),
-    ("a.b=1\nc = 2", "1\nc = 2"), ("a.b=" + "9" * 5000, "9" * 5000), ("a.b=", ""),
+    ("a.b=1\nc = 2", "1\nc = 2"), pytest.param("a.b=" + "9" * 5000, 10**5000 - 1, id="5000-digits"), ("a.b=", ""),
 ])
 def test_parse_override(text, value):
     assert S.parse_override(text) == ("a.b", value)
@@ -309,14 +309,6 @@ def test_set_takes_one_element_as_param_does():
 def test_percent_never_rounds_a_probability_to_0_or_100_that_is_neither():
     from model.results import percent
     assert [percent(x) for x in (0.0, 0.0038, 0.005, 0.5, 0.9962, 1.0)] == ["0%", "0.4%", "0.5%", "50%", "99.6%", "100%"]
-
-
-def test_verdict_of_a_target():
-    from model.results import verdict
-    assert verdict(0.92, 1.0, 0.97) == "sure_met"
-    assert verdict(0.0, 0.08, 0.02) == "sure_missed"
-    assert verdict(0.4, 0.7, 0.55) == "likely_met"
-    assert verdict(0.3, 0.6, 0.45) == "unlikely_met"
 
 
 def test_every_metric_has_a_unit_and_a_definition():

@@ -21,11 +21,13 @@ replication's draw.
 **Identification.** At the fit, each parameter moves by 5% of its range either way; the
 change of the simulated means gives the Jacobian ``J`` of the residuals. A parameter that
 moves no simulated mean is *not identified* by these observations (its fitted value is
-arbitrary). Otherwise the Monte Carlo standard error of the fit is
-``sqrt(diag(A J' S J A))`` with ``A = (J'J)^-1`` and ``S`` the variances of the residuals
-from the ``R`` replications (``se_mc``). A city's observed figure is one history of the
-city, not a mean over histories, so it carries the spread of one replication: with ``S``
-the variances of one replication's residuals the same formula gives ``se_history``. With
+arbitrary). Otherwise, with ``A = (J'J)^-1`` and ``S`` the covariance matrix of one
+replication's residuals across the observations (one history's values move together: a
+stock in consecutive years, two metrics of the same workers), the Monte Carlo standard
+error of the fit is ``sqrt(diag(A J' S J A) / R)`` (``se_mc``: the simulated means are
+over ``R`` replications). A city's observed figure is one history of the city, not a mean
+over histories, so it carries the spread of one replication: ``sqrt(diag(A J' S J A))``
+(``se_history``). With
 more observations than parameters the misfit standard error ``sqrt(diag(A) SSR / (n -
 k))`` is given too (``se_fit``), which holds that spread and any misfit of the model. The
 standard error quoted (``se``) is the larger of ``sqrt(se_mc^2 + se_history^2)`` and
@@ -221,8 +223,19 @@ class _Problem:
             x = res.at(metric, int(year))
             x = x[np.isfinite(x)]
             m[i] = x.mean() if len(x) else np.nan
-            var[i] = x.var(ddof=1) / len(x) if len(x) > 1 else 0.0
+            var[i] = x.var(ddof=1) / len(x) if len(x) > 1 else np.nan  # unknown from one replication
         return m, var, res
+
+    def one_history(self, res) -> tuple[np.ndarray, int]:
+        """The covariance of one replication's scaled, weighted residuals across the
+        observations (n x n), from the ``R`` replications where every observed metric is
+        finite, and ``R``: one history's values move together (a stock in consecutive
+        years, two metrics of the same workers). NaN with fewer than two replications."""
+        x = np.column_stack([res.at(metric, int(year)) for metric, year in zip(self.obs.metric, self.obs.year)])
+        x = x[np.isfinite(x).all(axis=1)] * (self.sw / self.s)
+        if len(x) < 2:
+            return np.full((len(self.obs), len(self.obs)), np.nan), len(x)
+        return np.atleast_2d(np.cov(x, rowvar=False, ddof=1)), len(x)
 
     def residuals(self, theta):
         m, _, _ = self.means(theta)
@@ -323,7 +336,9 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     if not converged:
         warns.append(f"the optimiser stopped before converging (after {ev.evaluations} points); raise "
                      "max_evaluations or narrow the ranges")
-    param_rows = _identification(pb, levers, bounds, theta, rvec, var, _runs(obs, res), ssr, warns, start)
+    if res.reps < 2:
+        warns.append("standard errors need at least 2 replications; they are not given")
+    param_rows = _identification(pb, levers, bounds, theta, rvec, pb.one_history(res), ssr, warns, start)
     fit = _fit_table(obs, res, m, var, pb)
     prof = _profile(pb, levers, bounds, theta, profile) if profile else None
     if prof is not None:
@@ -338,13 +353,11 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
                        ev.seed, converged, res)
 
 
-def _runs(obs, res) -> np.ndarray:
-    """Replications with a finite value of each observed metric (``var`` from
-    :meth:`_Problem.means` is the variance of their mean)."""
-    return np.array([np.isfinite(res.at(metric, int(year))).sum() for metric, year in zip(obs.metric, obs.year)])
-
-
-def _identification(pb, levers, bounds, theta, rvec, var, runs, ssr, warns, start) -> pd.DataFrame:
+def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start) -> pd.DataFrame:
+    """Identification and standard errors at the fit; ``history`` is the covariance of one
+    replication's residuals and the replications it comes from (:meth:`_Problem.one_history`):
+    their mean has covariance ``history / R``."""
+    history, R = history
     n, k = len(rvec), len(levers)
     J = np.zeros((n, k))
     flat = np.zeros(k, dtype=bool)
@@ -361,7 +374,6 @@ def _identification(pb, levers, bounds, theta, rvec, var, runs, ssr, warns, star
         mb, _, _ = pb.means(tb)
         J[:, j] = pb.sw * (mb - ma) / pb.s / (b - a)
         flat[j] = np.array_equal(ma, mb) or not np.any(np.abs(J[:, j]) * (b - a) > 1e-12 * (1 + np.abs(rvec)))
-    S = (pb.sw / pb.s) ** 2 * var
     se_mc = np.full(k, np.nan)
     se_history = np.full(k, np.nan)
     se_fit = np.full(k, np.nan)
@@ -372,10 +384,9 @@ def _identification(pb, levers, bounds, theta, rvec, var, runs, ssr, warns, star
         JtJ = Jo.T @ Jo
         cond = np.linalg.cond(JtJ)
         A = np.linalg.pinv(JtJ)
-        cov = A @ Jo.T @ np.diag(S) @ Jo @ A
-        se_mc[ok] = np.sqrt(np.maximum(np.diag(cov), 0))
-        # one history: the variance of one replication, R times that of the mean
-        se_history[ok] = np.sqrt(np.maximum(np.diag(A @ Jo.T @ np.diag(S * runs) @ Jo @ A), 0))
+        one = np.diag(A @ Jo.T @ history @ Jo @ A)  # the fit's variance from one history's residuals
+        se_history[ok] = np.sqrt(np.maximum(one, 0))
+        se_mc[ok] = np.sqrt(np.maximum(one / max(R, 1), 0))  # from the mean of the R replications
         if n > int(ok.sum()):
             se_fit[ok] = np.sqrt(np.maximum(np.diag(A), 0) * ssr / (n - int(ok.sum())))
         if ok.sum() > 1 and cond > 1e8:
@@ -423,7 +434,9 @@ def quoted_se(se_mc: float, se_history: float, se_fit: float) -> float:
 
 def _fit_table(obs, res, m, var, pb) -> pd.DataFrame:
     from scipy import stats
-    n = _runs(obs, res)
+    # replications with a finite value of each observed metric: ``var`` is the variance
+    # of their mean (see _Problem.means)
+    n = np.array([np.isfinite(res.at(metric, int(year))).sum() for metric, year in zip(obs.metric, obs.year)])
     sd = np.sqrt(var * n)
     with np.errstate(invalid="ignore"):
         tq = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)

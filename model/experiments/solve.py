@@ -279,8 +279,10 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
     word = "greatest" if s.direction == "greatest" else "least"
-    tol = s.bracket[1] - s.bracket[0]
-    digits = 0 if lv.integer or tol <= 0 else max(0, -math.floor(math.log10(tol)))  # to the bracket's width
+    width = s.bracket[1] - s.bracket[0]
+    if width <= 0:  # the range's own end met the requirement: to the tolerance asked for
+        width = args.tol or (hi - lo) / 1000
+    digits = 0 if lv.integer or width <= 0 else max(0, -math.floor(math.log10(width)))  # to the bracket's width
 
     def v(x):
         return f"{x:.{digits}f}"

@@ -28,7 +28,6 @@ from ..population import row_chunks
 from ..sampling import smallest_first
 from ..streams import uniforms
 
-
 EPS = 1e-9  # years: a hire at the training instant itself (t - year rounds) counts from that year
 
 

@@ -157,7 +157,8 @@ def value_axis(ax, metric: str, lang: str) -> None:
 
 def _percent_tick(v: float, _pos=None) -> str:
     """A share as a percent tick with the decimals it needs: 100%, 102.5%, 0.25%."""
-    return f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    text = f"{v * 100:.2f}".rstrip("0").rstrip(".")
+    return ("0" if text == "-0" else text) + "%"
 
 
 def _thousands(ax, axis="y", absolute=False) -> None:
@@ -194,7 +195,6 @@ def has_values(results, metric: str) -> bool:
     return metric in results.metrics and bool(np.isfinite(_values(results, metric)).any())
 
 
-certainty = verdict  # how sure we are a target is met (model.results.verdict)
 
 
 def format_value(metric: str, v: float, lang: str = "en") -> str:
@@ -253,7 +253,7 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
             for spec, row in _target_rows(results):
                 if spec.metric_name != metric:
                     continue
-                cat = certainty(row["probability_low"], row["probability_high"], row["probability"])
+                cat = verdict(row["probability_low"], row["probability_high"], row["probability"])
                 mk = "^" if spec.op in (">=", ">") else ("v" if spec.op in ("<=", "<") else "D")
                 ax.plot([spec.year], [spec.threshold / div], linestyle="none", marker=mk, markersize=10,
                         color=SURE[cat], markeredgecolor="black", markeredgewidth=0.8, zorder=5,
@@ -331,7 +331,7 @@ def target_board(results, ax=None, lang: str = "en"):
         seen = {}
         for y, (spec, row) in zip(ypos, rows):
             p, lo, hi = row["probability"], row["probability_low"], row["probability_high"]
-            cat = certainty(lo, hi, p)
+            cat = verdict(lo, hi, p)
             bar = ax.barh(y, p, color=SURE[cat], height=0.6, edgecolor="none")
             seen.setdefault(cat, bar)
             ax.plot([p], [y], marker="o", markersize=7, color=SURE[cat], markeredgecolor="black",

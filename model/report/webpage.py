@@ -135,7 +135,7 @@ def targets_table(results, lang: str) -> str:
         return f"<p>{esc(L.word2('no_targets', lang))}</p>"
     rows = []
     for _, r in t.iterrows():
-        cat = F.certainty(r["probability_low"], r["probability_high"], r["probability"])
+        cat = r["verdict"]
         first = r["first_year_met_p50"]
         rows.append(([r["target"], L.metric(r["metric"], lang),
                       f"{F.OP_SIGN.get(r['op'], r['op'])} {_fmt(r['metric'], r['threshold'])}",
@@ -380,8 +380,9 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
                     continue
                 r = t.loc[n]
                 cell = f"{percent(r['probability'])} [{percent(r['probability_low'])}–{percent(r['probability_high'])}]"
-                if i > 0 and n in specs and n in tabs[0].index:  # paired, on the same replications
-                    d, lo, hi = paired_proportions(results_list[0].target_hits(specs[n]), res.target_hits(specs[n]))
+                own = {t.name: t for t in res.target_specs}.get(n)
+                if i > 0 and n in specs and own == specs[n]:  # the same target, on the same replications
+                    d, lo, hi = paired_proportions(results_list[0].target_hits(specs[n]), res.target_hits(own))
                     cell += f"  ({d * 100:+.1f} {L.word('pp_short', lang)} [{lo * 100:+.1f}, {hi * 100:+.1f}])"
                 row.append(cell)
             trows.append(row)
