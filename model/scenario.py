@@ -598,6 +598,7 @@ class Target:
     threshold: float
     scope: str
     source: str
+    label_zh: str = ""
 
     @property
     def metric_name(self) -> str:

@@ -341,6 +341,7 @@ TARGET = {
     "threshold": F("float", REQUIRED, "Threshold.", "metric units", lo=-1e15, hi=1e15),
     "scope": F("str", "", "Part of the city: '' (all), 'urban', 'rural' or a district name."),
     "source": F("str", "", "Seed document and line, or other source."),
+    "label_zh": F("str", "", "The target's name in Chinese for reports and figures (empty: its name)."),
 }
 
 ARRAYS = {"districts": DISTRICT, "targets": TARGET}

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 import model
-from model.report import compare_report, figures, fonts, write_all
+from model.report import compare_report, figures, fonts, labels, webpage, write_all
 from model.report.fonts import MissingCJKFontWarning
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -430,3 +430,14 @@ def test_district_scopes_are_labelled_with_the_districts_names():
         assert L.metric("payroll.east_end", "zh").endswith("（east_end）")
         assert L.metric("payroll.urban", "zh") == "薪酬总额（城区合计）"  # unchanged
     assert L.metric("payroll.jiangbei", "zh").endswith("（jiangbei）")
+
+
+def test_chinese_outputs_name_targets_by_their_label_zh():
+    """A target's label_zh names it in Chinese outputs (the report's table and the target
+    board); English outputs keep its name."""
+    sc = model.load("changzhou-2022")
+    spec = sc.targets[0]
+    assert spec.label_zh and labels.target_name(spec, "zh") == spec.label_zh
+    assert labels.target_name(spec, "en") == spec.name
+    res = model.run(sc, reps=3, seed=1)
+    assert spec.label_zh in webpage.targets_table(res, "zh") and spec.name in webpage.targets_table(res, "en")

@@ -257,7 +257,7 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
                 mk = "^" if spec.op in (">=", ">") else ("v" if spec.op in ("<=", "<") else "D")
                 ax.plot([spec.year], [spec.threshold / div], linestyle="none", marker=mk, markersize=10,
                         color=SURE[cat], markeredgecolor="black", markeredgewidth=0.8, zorder=5,
-                        label=f"{_wrap(spec.name, 40)}\n{L.word('target', lang)} {OP_SIGN.get(spec.op, spec.op)} "
+                        label=f"{_wrap(L.target_name(spec, lang), 40)}\n{L.word('target', lang)} {OP_SIGN.get(spec.op, spec.op)} "
                               f"{format_value(metric, spec.threshold, lang)} ({spec.year}), "
                               f"P = {row['probability']:.0%}")
                 drawn += 1
@@ -322,7 +322,7 @@ def target_board(results, ax=None, lang: str = "en"):
     lang = figure_lang(lang)
     with _style(lang):
         n = len(rows)
-        ticks = [f"{_wrap(spec.name)}\n" + _wrap(f"{L.metric(spec.metric_name, lang)} {OP_SIGN.get(spec.op, spec.op)} "
+        ticks = [f"{_wrap(L.target_name(spec, lang))}\n" + _wrap(f"{L.metric(spec.metric_name, lang)} {OP_SIGN.get(spec.op, spec.op)} "
                                                    f"{format_value(spec.metric_name, spec.threshold, lang)} "
                                                    f"({spec.year})") for spec, _ in rows]
         lines = max(t.count("\n") + 1 for t in ticks)

@@ -233,6 +233,11 @@ _SCOPES: dict[str, tuple[str, str]] = {}
 :func:`district_labels`."""
 
 
+def target_name(spec, lang: str = "en") -> str:
+    """A target's name: its ``label_zh`` in Chinese outputs where it has one."""
+    return (getattr(spec, "label_zh", "") or spec.name) if lang == "zh" else spec.name
+
+
 @contextmanager
 def district_labels(scenario):
     """Within the block, a district scope in a metric (``payroll.xuanwu``) is labelled with
