@@ -192,7 +192,7 @@ WORDS = {
     "sure_missed": ("very likely missed (upper bound <= 10%)", "很可能未达成（上限≤10%）"),
     "reps_seed": ("{reps} replications, seed {seed}", "{reps}次模拟，种子{seed}"),
     "threshold": ("Threshold", "阈值"),
-    "first_year": ("Met by half the runs in", "半数模拟达成年份"),
+    "first_year": ("First met by half the runs in", "半数模拟首次达成年份"),
     "verdict": ("Verdict", "判断"),
     "target_difference_note": (("Each alternative: probability the target is met [95% Wilson interval], then its "
                                 "difference from the baseline in percentage points [95% interval for paired "
