@@ -88,7 +88,7 @@ DEFINITIONS = {
     "rated_excellent_share": "share of this year's assessments graded excellent (优秀)",
     "rated_unqualified_share": "share of this year's assessments graded unqualified (不称职)",
     "college_share": "share of headcount with a college degree (大专) or above",
-    "mean_age": "mean age of headcount on 31 December", "mean_tenure": "mean years of service at year end, counted by calendar year from the hire year",
+    "mean_age": "mean age of headcount on 31 December", "mean_tenure": "mean years of service at year end, counted by calendar year (the hire year counts as one)",
     "share_head": "share of headcount in head posts (正职)", "share_committee": "share in committee posts (两委)",
     "share_staff": "share in staff posts", "mean_grade": "mean pay grade of headcount (1-18)",
     "grade_steps": "pay-ladder steps taken this year",

@@ -210,7 +210,7 @@ class Results:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(v, axis=0)
-            sd = np.nanstd(v, axis=0, ddof=1) if self.reps > 1 else np.zeros_like(mean)
+            sd = np.nanstd(v, axis=0, ddof=1)  # NaN from one replication: no spread is known
             # no spread is sd 0, not the rounding of the mean's subtraction (6e-8 on 6e6)
             sd[(np.nanmax(v, axis=0) == np.nanmin(v, axis=0)) & (np.isfinite(v).sum(axis=0) > 1)] = 0.0
             qs = _quantiles(v, quantiles)

@@ -61,7 +61,8 @@ def _large_allocations_stay_mapped() -> None:
 
 
 def whole_number(value, name: str, lo: int, hi: int) -> int:
-    """``value`` as an int in ``[lo, hi]``, or a :class:`UserError` naming ``name``: a
+    """``value`` as an int in ``[lo, hi]``, or a :class:`UserError` naming ``name`` (an
+    option, which a message from Python names as the argument: errors.COMMAND_LINE): a
     whole number (a float with no fraction is taken), not a bool or a string."""
     ok = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
     if isinstance(value, bool) or not ok:
@@ -74,8 +75,8 @@ def whole_number(value, name: str, lo: int, hi: int) -> int:
 def reps_and_seed(scenario, reps: int | None, seed: int | None) -> tuple[int, int]:
     """Replications and seed of a run: the given ones, else the scenario's [run] section
     (the command line checks its own options; these messages name the arguments)."""
-    reps = scenario.run.reps if reps is None else whole_number(reps, "reps", 1, MAX_REPS)
-    seed = scenario.run.seed if seed is None else whole_number(seed, "seed", 0, MAX_SEED)
+    reps = scenario.run.reps if reps is None else whole_number(reps, "--reps", 1, MAX_REPS)
+    seed = scenario.run.seed if seed is None else whole_number(seed, "--seed", 0, MAX_SEED)
     return reps, seed
 
 
@@ -91,7 +92,7 @@ def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | Non
     """The backend and Dask scheduler address of a run: a scheduler given, or named by
     ``DASK_SCHEDULER_ADDRESS``, means Dask unless the local backend is asked for."""
     if backend not in (None, "local", "dask"):
-        raise UserError(f"expected 'local' or 'dask', got {backend!r}", field="backend")
+        raise UserError(f"expected 'local' or 'dask', got {backend!r}", field="--backend")
     scheduler = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if backend in (None, "dask") else None)
     if scheduler and backend is None:
         backend = "dask"

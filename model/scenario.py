@@ -244,7 +244,7 @@ def _toml_with_long_integers(text: str) -> dict:
     """``tomllib.loads`` with Python's limit on integer digits raised to
     :data:`LONGEST_INTEGER`, so that a huge whole number is read and then refused by its
     field's range check, with the field and its line named."""
-    limit = sys.get_int_max_str_digits()
+    limit = sys.get_int_max_str_digits()  # process-wide: scenarios are read in one thread
     sys.set_int_max_str_digits(LONGEST_INTEGER)
     try:
         return tomllib.loads(text)
@@ -298,7 +298,12 @@ def _read_toml(path: Path) -> tuple[dict, str]:
         msg = re.sub(r"\s*\(at line \d+, column (\d+)\)", r" (column \1)", msg)
         msg = re.sub(r"\s*\(at end of document\)", "", msg)
         raise ScenarioError(f"is not valid TOML: {msg}", file=str(path), field=field, line=line) from None
-    except (ValueError, RecursionError) as e:  # an integer of thousands of digits, deep nesting
+    except (ValueError, RecursionError) as e:  # an integer too long to read, deep nesting
+        long = re.search(r"\d{%d,}" % (LONGEST_INTEGER + 1), text) if isinstance(e, ValueError) else None
+        if long:
+            line = text[:long.start()].count("\n") + 1
+            raise ScenarioError(f"a whole number of more than {LONGEST_INTEGER:,} digits", file=str(path),
+                                line=line, field=_field_on_line(text, line)) from None
         what = "values nested too deeply" if isinstance(e, RecursionError) else str(e).split(";")[0]
         raise ScenarioError(f"cannot be read as a scenario: {what}", file=str(path)) from None
 

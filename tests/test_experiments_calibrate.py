@@ -141,6 +141,22 @@ def test_cli_calibrate(tmp_path, capsys):
 
 def test_one_replication_gives_no_standard_error():
     """One replication says nothing of the spread: se is NaN, with a warning, not 0."""
-    with pytest.warns(UserWarning, match="at least 2 replications"):
+    with pytest.warns(UserWarning, match="need at least 2 replications"):
         c = calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, observed(11), reps=1, seed=99)
     assert math.isnan(c.parameters.set_index("parameter").loc["quits.rate", "se"])
+
+
+def test_several_observations_of_one_history():
+    """Three observations of one history (quits in each of 3 years, correlated through the
+    shared workforce): se_history is sqrt(R) times se_mc (one replication against the mean
+    of R), the misfit error is given (3 observations, 1 parameter) and the quoted se is the
+    larger of the two. The fit is within 4 quoted se of the generating rate."""
+    sc = model.load("bench", {"demand.communities": 100, "years": 3})
+    res = model.run(sc.with_overrides({"quits.rate": [Q0]}), reps=1, seed=11)
+    obs = [{"metric": "exits_quit", "year": y, "value": float(res.at("exits_quit", y)[0])} for y in (2025, 2026, 2027)]
+    c = calibrate(sc, {"quits.rate": (0.02, 0.3)}, obs, reps=R, seed=99)
+    row = c.parameters.set_index("parameter").loc["quits.rate"]
+    assert row["se_history"] / row["se_mc"] == pytest.approx(math.sqrt(R), rel=1e-9)
+    assert math.isfinite(row["se_fit"])
+    assert row["se"] == pytest.approx(max(math.hypot(row["se_mc"], row["se_history"]), row["se_fit"]))
+    assert abs(c.values["quits.rate"] - Q0) <= 4 * row["se"]

@@ -172,3 +172,13 @@ def test_messages_name_python_arguments_from_python_and_options_from_the_command
     code, out, err = call(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0.5,0.2",
                            "--target", "certified_share>=0.85@2025"])
     assert code == 2 and "option '--range': " in err
+
+
+def test_a_range_end_that_already_meets_prints_to_the_tolerance(tmp_path):
+    """The bracket has zero width: the answer prints to the default tolerance (range /
+    1000), not as 0."""
+    code, out, err = call(["solve", "bench", "--set", "demand.communities=50", "--set", "years=1",
+                           "--lever", "certification.pass_prob", "--range", "0.5,0.9",
+                           "--target", "certified_share>=0.5@2025", "--reps", "5", "--quiet", "--no-report",
+                           "--out", tmp_path / "s"])
+    assert code == 0 and ">= 0.9: 0.5000\n" in out and "warning: the range's low end 0.5 already meets" in out

@@ -363,6 +363,7 @@ def test_set_without_equals_sign(tmp_path):
     ("start_year = 2025\nyears = nan", "years"),
     ("start_year = 2025\nyears = 99999999999999999999999", "years"),
     ("start_year = 2025\nyears = " + "9" * 5000, "years"),  # read, then out of range
+    ("start_year = 2025\nyears = " + "9" * 100_001, "years"),  # too long to read: named all the same
     ("start_year = 2025\nyears = " + "[" * 3000 + "]" * 3000, None),
     ('start_year = 2025\nyears = 5\n[demand]\ncommunities = 20\n[quits]\nrate = {2025 = [0.1], 2024 = [0.2]}',
      "quits.rate.2024"),

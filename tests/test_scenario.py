@@ -308,7 +308,8 @@ def test_set_takes_one_element_as_param_does():
 
 def test_percent_never_rounds_a_probability_to_0_or_100_that_is_neither():
     from model.results import percent
-    assert [percent(x) for x in (0.0, 0.0038, 0.005, 0.5, 0.9962, 1.0)] == ["0%", "0.4%", "0.5%", "50%", "99.6%", "100%"]
+    assert [percent(x) for x in (0.0, 0.0004, 0.0038, 0.005, 0.5, 0.9962, 0.9999, 1.0)] == [
+        "0%", "<0.1%", "0.4%", "0.5%", "50%", "99.6%", ">99.9%", "100%"]
 
 
 def test_every_metric_has_a_unit_and_a_definition():

@@ -32,7 +32,8 @@ more observations than parameters the misfit standard error ``sqrt(diag(A) SSR /
 k))`` is given too (``se_fit``), which holds that spread and any misfit of the model. The
 standard error quoted (``se``) is the larger of ``sqrt(se_mc^2 + se_history^2)`` and
 ``se_fit``: with as many observations as parameters the misfit says nothing, and
-``se_mc`` alone would treat the observed figures as exact. A warning
+``se_mc`` alone would treat the observed figures as exact (with fewer than two replications
+only ``se_fit`` is known). A warning
 is raised when a parameter is not identified, when ``J'J`` is near singular (parameters
 not separately identified), or when a standard error exceeds a quarter of the range.
 
@@ -336,9 +337,11 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     if not converged:
         warns.append(f"the optimiser stopped before converging (after {ev.evaluations} points); raise "
                      "max_evaluations or narrow the ranges")
-    if res.reps < 2:
-        warns.append("standard errors need at least 2 replications; they are not given")
-    param_rows = _identification(pb, levers, bounds, theta, rvec, pb.one_history(res), ssr, warns, start)
+    history = pb.one_history(res)
+    if history[1] < 2:
+        warns.append("se_mc and se_history need at least 2 replications with every observed metric finite; "
+                     "se is se_fit alone (none with as many observations as parameters)")
+    param_rows = _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
     fit = _fit_table(obs, res, m, var, pb)
     prof = _profile(pb, levers, bounds, theta, profile) if profile else None
     if prof is not None:

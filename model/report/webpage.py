@@ -384,7 +384,8 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
                 r = t.loc[n]
                 cell = f"{percent(r['probability'])} [{percent(r['probability_low'])}–{percent(r['probability_high'])}]"
                 own = {t.name: t for t in res.target_specs}.get(n)
-                if i > 0 and n in specs and own == specs[n]:  # the same target, on the same replications
+                same = own is not None and n in specs and _condition(own) == _condition(specs[n])
+                if i > 0 and same:  # the same condition, on the same replications
                     d, lo, hi = paired_proportions(results_list[0].target_hits(specs[n]), res.target_hits(own))
                     cell += f"  ({d * 100:+.1f} {L.word('pp_short', lang)} [{lo * 100:+.1f}, {hi * 100:+.1f}])"
                 row.append(cell)
@@ -419,6 +420,11 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     path = folder / "report.html"
     path.write_text(_page(title, body, lang), encoding="utf-8")
     return path
+
+
+def _condition(spec) -> tuple:
+    """What a target asks, whatever its name, source or label: metric, year, comparison."""
+    return spec.metric_name, spec.year, spec.op, spec.threshold
 
 
 def _compare_cell(metric: str, row, baseline: bool, lang: str) -> str:
