@@ -122,3 +122,14 @@ def test_a_hires_years_in_grade_count_from_the_first_january_in_post(date, since
     pop, comm = Workforce(16), comm_of([20])
     rows, _ = recruitment.apply(pop, comm, params(), GRADES, keyed(), Y + date, Y)
     assert (pop.grade_since[rows] == since).all()
+
+
+def test_the_age_limit_holds_on_the_day_of_a_later_round():
+    """Applicants all at the limit (35, max_age 35), hired on 1 October: each is 35 in whole
+    years on the day of hiring (their 36th birthday still to come), where counting the age
+    on 1 January made three quarters of them 36 at hiring."""
+    p = params(age=((35, 35, 1.0),), max_age=35.0)
+    pop, comm, so_far = Workforce(16), comm_of([400]), recruitment.YearSoFar()
+    rows, c = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.75, Y, 0.0, 0, 0, so_far)
+    age_at_hire = (Y + 0.75) - pop.birth[rows]
+    assert c["hires"] == 400 and (age_at_hire >= 35).all() and (age_at_hire < 36).all()

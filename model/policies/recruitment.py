@@ -10,8 +10,8 @@ graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities
 proportion to posts; what a round leaves of the campaign unfilled (up to its unfilled
 posts) is offered again at the year's next round. Party-building vacancies are filled first.
 
-Applicants have their own age bands, sex, education and certificate mix. Eligible are
-those with ``age <= max_age``, ``education >= min_education`` and, from
+Applicants have their own age bands, sex, education and certificate mix (ages in whole
+years at the round's date). Eligible are those with ``age <= max_age``, ``education >= min_education`` and, from
 ``certificate_required_from`` on, a certificate (Yichang 2021, seed
 004_7ff16b39686a218b.txt; Jilin: college degree, age <= 40, seed
 003_29d33855077651d4.txt). With a finite pool of ``N`` applicants the eligible number
@@ -304,7 +304,9 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: fl
             exempt[sel] = b.stream == 1
         r = slice(rows.start + h.start, rows.start + h.stop)
         pop.uid[r] = ids[h]
-        pop.birth[r] = year - age - 1 + np.floor(u[6] * 365) / 365
+        # the age drawn is the age at the hire instant t (whole years, birthday to come), so
+        # the age limit holds on the day of hiring, in a later round as on 1 January
+        pop.birth[r] = t - age - 1 + np.floor(u[6] * 365) / 365
         pop.female[r] = u[4] < p.female_share
         pop.cadre[r] = u[5] < p.cadre_share
         pop.hire_year[r] = year
