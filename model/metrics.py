@@ -74,7 +74,7 @@ DEFINITIONS = {
     "hires_exempt": "of the hires, those through the exempt stream (rules relaxed for them)",
     **{f"exits_{c}": f"workers who {w} this year" for c, w in _CAUSE_WORDS.items()},
     "exits_total": "workers who left this year, every cause",
-    "exit_rate": "exits_total / workers in post on 1 January",
+    "exit_rate": "exits_total / workers in post on 1 January (above 1 where many of the year's hires leave too)",
     "elimination_rate": "eliminated / workers the elimination covered, in post after that day's exit rules",
     "certified_share": "share of headcount holding a social-worker certificate, any level",
     "certified_share_assistant": "share of headcount whose highest certificate is assistant (助理社会工作师)",

@@ -113,8 +113,11 @@ def smallest_first(keys: np.ndarray, k: int) -> np.ndarray:
 
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     """Whole numbers adding up to ``total`` in proportion to ``weights`` (largest remainder;
-    ties: the earlier element)."""
-    w = weights / weights.sum()
+    ties: the earlier element); equal shares where the weights are all 0 (a starting
+    headcount where the staffing rule gives no posts)."""
+    weights = np.asarray(weights, dtype=float)
+    total_w = weights.sum()
+    w = weights / total_w if total_w > 0 else np.full(len(weights), 1.0 / max(len(weights), 1))
     exact = total * w
     base = np.floor(exact).astype(np.int64)
     rest = int(total - base.sum())

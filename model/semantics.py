@@ -17,8 +17,9 @@ from .policies.retirement_age import statutory_age_months
 FIRST_CALENDAR_YEAR = 1949
 """Fields that name a calendar year (not a count of years) must be 0 (never) or at least this."""
 
-BOUNDED_SHARE_UNITS = ("share", "share of communities", "share/year")
-"""Units of metrics that are fractions in [0, 1] (pay ratios are shares too, but may exceed 1)."""
+BOUNDED_SHARE_UNITS = ("share", "share of communities")
+"""Units of metrics that are fractions in [0, 1] (pay ratios are shares too, but may exceed 1,
+and so may the exit rate, share/year: the year's hires who leave count among its exits)."""
 
 
 def _bounds(x) -> list[np.ndarray]:

@@ -405,3 +405,13 @@ def test_no_spread_is_sd_zero(tmp_path):
     r = model.run(model.load(write_scenario(tmp_path, DETERMINISTIC)), reps=30, seed=1)
     same = replace(r, values=np.full_like(r.values, 1234567.89))
     assert (same.summary().sd == 0).all()
+
+
+def test_a_starting_headcount_without_posts_runs(bench):
+    """The staffing rule may give no posts while the scenario states a starting headcount
+    (validate accepts it): the workers start spread over the communities, none is hired,
+    and the run ends with its headcount at most the starting one."""
+    sc = bench.with_overrides({"demand.posts_per_community": 0, "population.headcount": 12,
+                               "demand.communities": 5, "years": 2})
+    r = model.run(sc, reps=2, seed=1)
+    assert (r.at("hires", 2026) == 0).all() and (r.at("headcount", 2026) <= 12).all()

@@ -158,6 +158,13 @@ def test_training_due_by_tenure_and_post_interval(rng):
     assert c == {"trained": 4, "cost_training": 4000.0}
 
 
+def test_a_training_capacity_below_one_half_trains_nobody(rng):
+    """Capacity 0 means no limit; 0.3 trainees a year rounds to none, not to no limit."""
+    pop = pop_of(10, hire_year=np.full(10, Y), hire_time=np.full(10, float(Y)))
+    c = training.apply(pop, ns(interval=[1, 1, 1], capacity=0.3, cost_per_trainee=0.0), rng, Y + 0.0, Y)
+    assert c["trained"] == 0 and not pop.trained.any()
+
+
 def test_training_capacity_limits_trainees(rng):
     pop = pop_of(100, hire_year=np.full(100, Y), hire_time=np.full(100, float(Y)))
     c = training.apply(pop, ns(interval=[1, 1, 1], capacity=30, cost_per_trainee=0.0), rng, Y + 0.0, Y)

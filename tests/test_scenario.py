@@ -317,3 +317,11 @@ def test_every_metric_has_a_unit_and_a_definition():
     sc = model.load("nanjing-2018")
     for m in M.names(sc):
         assert M.unit(m) and M.definition(m), m
+
+
+def test_largest_remainder_with_no_weight_shares_equally():
+    """A starting headcount where the staffing rule gives no posts: spread evenly (a run
+    of such a scenario used to fail on a NaN count)."""
+    from model.sampling import largest_remainder
+    assert largest_remainder(7, np.zeros(3)).tolist() == [3, 2, 2]
+    assert largest_remainder(7, np.array([0.0, 1.0, 1.0])).tolist() == [0, 4, 3]

@@ -45,8 +45,8 @@ def apply(pop, p, rng, t: float, year: int) -> dict:
             due = pop.active(t, s) & ((year - first) % interval[pop.post[s]] == 0)
         return np.flatnonzero(due) + s.start
     due = np.concatenate([np.zeros(0, np.int64)] + kernels.in_threads(due_in, row_chunks(slice(0, pop.n))))
-    cap = int(round(p.capacity))
-    if cap > 0 and len(due) > cap:
+    cap = int(round(p.capacity))  # trainees a year; a capacity of 0 means no limit (not one below 0.5)
+    if p.capacity > 0 and len(due) > cap:
         # the ``cap`` due workers with the smallest keyed draws: the same people in an
         # alternative that changes nothing about them
         # heads first, then committee members, then staff (posts 2, 1, 0)
