@@ -688,3 +688,57 @@ def test_grade_stocks_follow_the_markov_recursion(record_property):
            r"$n(t+1) = n(t)\,P + r$, $P = (1-q)\,S$, $S$ = step up with 0.4 (capped at grade 5), "
            r"$r = 200\,e_1 P$, $q = 0.10$.",
            f"tests/theory/grade_chain.toml, {R} replications, seed {res.seed}.", checks, plot)
+
+
+# --------------------------------------------------------------------------- exit rules at term ends
+
+def test_elimination_and_service_terms(record_property):
+    """Bottom-ratio elimination takes exactly ceil(s N) of the N covered; service terms end
+    each agreement with probability p.
+
+    tests/theory/closed_cohort.toml with quits and dismissal off and every worker rated
+    qualified (assessment shares [0, 1, 0, 0]): the only exits are the exit rules at the
+    assessment. Elimination with share s = 0.2 in 2025 and 2027 takes exactly ceil(s N)
+    of the N then in post (200 of the starting 1,000), in every replication, and the
+    headcount loses exactly the eliminated and the not renewed. Service agreements end in 2026 and 2028 and are not renewed with
+    probability p = 0.1 (everyone qualified): each of the N workers then in post leaves
+    independently, so the year's non-renewals summed over replications are
+    Binomial(sum N, p); an exact binomial test for each of the two years. m = 2 at
+    p > 5e-5; the identities exact.
+    """
+    s, p = 0.2, 0.1
+    sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False,
+                                    "assessment.shares": [0.0, 1.0, 0.0, 0.0],
+                                    "elimination.enabled": True, "elimination.share": {"2025": s, "2026": 0.0,
+                                                                                      "2027": s, "2028": 0.0},
+                                    "service_terms.enabled": True, "service_terms.term_end_years": [2026, 2028],
+                                    "service_terms.nonrenewal_prob": p, "years": 4})
+    res = simulate(sc, reps=40, seed=808)
+    N0 = int(sc.demand.communities * const(sc, "demand.posts_per_community"))
+    head = col(res, "headcount").astype(np.int64)
+    start = np.c_[np.full(res.reps, N0), head[:, :-1]]          # in post before each year's rules
+    elim = col(res, "exits_eliminated").astype(np.int64)
+    nonren = col(res, "exits_nonrenewal").astype(np.int64)
+    want_elim = np.where([True, False, True, False], np.ceil(s * start - 1e-9), 0)
+    checks = [exact_check("eliminated = ceil(s N) in the elimination years, 0 otherwise",
+                          np.abs(elim - want_elim).max(), 0),
+              exact_check("headcount = N - eliminated - not renewed, every year (no other exit)",
+                          np.abs(head - (start - elim - nonren)).max(), 0)]
+    for k, y in ((1, 2026), (3, 2028)):
+        checks.append(binom_check(f"not renewed in {y} among those in post", nonren[:, k].sum(),
+                                  start[:, k].sum(), p))
+    plot = {"type": "line", "xlabel": "year", "ylabel": "workers leaving (mean)",
+            "x": [int(v) for v in sc.year_list],
+            "series": [series("eliminated: simulated", elim.mean(axis=0), "simulated"),
+                       series("eliminated: ceil(s N)", want_elim.mean(axis=0), "theory"),
+                       series("not renewed: simulated", nonren.mean(axis=0), "simulated"),
+                       series("not renewed: p N", np.where([False, True, False, True], p * start.mean(axis=0),
+                                                           0.0), "theory")]}
+    settle(record_property, "Bottom-ratio elimination and service terms",
+           "A closed cohort in which the only exits are the exit rules: bottom-ratio elimination takes "
+           "exactly the share rounded up of those covered, and at a term's end each agreement is not "
+           "renewed with its probability, independently.",
+           r"eliminated $= \lceil sN \rceil$, $s = 0.2$; not renewed $\sim \mathrm{Binomial}(N, p)$, $p = 0.1$.",
+           f"tests/theory/closed_cohort.toml with quits and dismissal off, everyone qualified, elimination "
+           f"in 2025 and 2027, term ends in 2026 and 2028, {res.reps} replications, seed {res.seed}.",
+           checks, plot)
