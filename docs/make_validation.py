@@ -259,6 +259,7 @@ def draw(plot: dict, title: str, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     x = np.asarray(plot["x"], dtype=float)
     ss = plot["series"]
@@ -283,6 +284,8 @@ def draw(plot: dict, title: str, path: Path) -> None:
                 err = None if s.get("err") is None else np.nan_to_num(np.asarray(s["err"], dtype=float))
                 ax.errorbar(x, y, yerr=err, fmt="o", color=c, ms=4, capsize=2, label=s["label"])
     ax.set_xlabel(plot.get("xlabel", ""))
+    if np.all(x == np.round(x)):  # years and counts: whole-number ticks (no 2025.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(plot.get("ylabel", ""))
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, ncol=2 if len(ss) > 4 else 1)
