@@ -742,3 +742,53 @@ def test_elimination_and_service_terms(record_property):
            f"tests/theory/closed_cohort.toml with quits and dismissal off, everyone qualified, elimination "
            f"in 2025 and 2027, term ends in 2026 and 2028, {res.reps} replications, seed {res.seed}.",
            checks, plot)
+
+
+# --------------------------------------------------------------------------- recruitment from a finite pool
+
+def test_hires_from_a_finite_pool_are_binomial(record_property):
+    """With more vacancies than applicants, a year's hires are the eligible applicants:
+    Binomial(pool, p_eligible).
+
+    tests/theory/closed_cohort.toml with quits at 0.3 a year, dismissal off and recruitment
+    on: 100 applicants a year, aged uniformly 20..49 with a limit of 34 (eligible with
+    probability 15/30), education below college / college / bachelor with shares 0.2 / 0.5
+    / 0.3 and college required (0.8): p_eligible = 0.5 x 0.8 = 0.4. The cohort starts full
+    (no hires in the first year) and loses about 300 a year to quits, so from the second
+    year the vacancies (over 250) always exceed the pool, and each year's hires are
+    Binomial(100, 0.4), independently across years and replications. Checks: the total
+    hires (an exact binomial test over every applicant) and the distribution of a year's
+    hires (chi-square against Binomial(100, 0.4), tails pooled). m = 2 at p > 5e-5.
+    """
+    pool, p_e = 100, 0.5 * 0.8
+    sc = scenario("closed_cohort", {"quits.rate": [0.3], "dismissal.enabled": False,
+                                    "recruitment.enabled": True, "recruitment.pool_size": pool,
+                                    "recruitment.age": [[20, 49, 1.0]], "recruitment.max_age": 34,
+                                    "recruitment.education": [0.2, 0.5, 0.3, 0.0], "recruitment.min_education": 1,
+                                    "recruitment.certificate": [1.0, 0.0, 0.0, 0.0]})
+    res = simulate(sc, reps=40, seed=909)
+    hires = col(res, "hires").astype(np.int64)
+    vac_before = col(res, "vacancies")[:, :-1]      # vacancies on 31 December, before the next year's round
+    assert (hires[:, 0] == 0).all() and vac_before.min() > pool, "the setting needs ample vacancies"
+    h = hires[:, 1:].ravel()
+    k = np.arange(pool + 1)
+    pmf = stats.binom.pmf(k, pool, p_e)
+    lo_cut, hi_cut = int(stats.binom.ppf(0.02, pool, p_e)), int(stats.binom.isf(0.02, pool, p_e))
+    obs = np.r_[(h <= lo_cut).sum(), [(h == j).sum() for j in range(lo_cut + 1, hi_cut)], (h >= hi_cut).sum()]
+    probs = np.r_[pmf[: lo_cut + 1].sum(), pmf[lo_cut + 1: hi_cut], pmf[hi_cut:].sum()]
+    checks = [binom_check("hires among all applicants (years with ample vacancies)", h.sum(), pool * h.size, p_e),
+              chisq_check(f"distribution of a year's hires (bins <= {lo_cut}, ..., >= {hi_cut})", obs, probs)]
+    emp = np.bincount(h, minlength=pool + 1) / h.size
+    span = slice(max(lo_cut - 3, 0), hi_cut + 4)
+    plot = {"type": "bar", "xlabel": "hires in a year", "ylabel": "share of replication-years",
+            "x": [int(v) for v in k[span]],
+            "series": [series("simulated", emp[span], "simulated"),
+                       series(f"Binomial({pool}, {p_e:g})", pmf[span], "theory")]}
+    settle(record_property, "Hires from a finite pool are binomial",
+           "With more vacancies than applicants, each year's hires are the applicants who meet the age and "
+           "education rules: Binomial(pool, probability of meeting them), the probability worked out by hand "
+           "from the applicants' mix.",
+           r"hires $\sim \mathrm{Binomial}(100, 0.5 \times 0.8)$: ages uniform 20..49 at most 34, college or above "
+           r"0.8.",
+           f"tests/theory/closed_cohort.toml with quits 0.3, dismissal off, recruitment from 100 applicants a "
+           f"year, {res.reps} replications, seed {res.seed}.", checks, plot)
