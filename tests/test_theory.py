@@ -792,3 +792,36 @@ def test_hires_from_a_finite_pool_are_binomial(record_property):
            r"0.8.",
            f"tests/theory/closed_cohort.toml with quits 0.3, dismissal off, recruitment from 100 applicants a "
            f"year, {res.reps} replications, seed {res.seed}.", checks, plot)
+
+
+# --------------------------------------------------------------------------- promotion out
+
+def test_promotion_out_rounds_a_fractional_number_without_bias(record_property):
+    """A fractional number promoted out a year is rounded up with probability equal to its
+    fraction, so its mean is kept.
+
+    tests/theory/closed_cohort.toml with quits and dismissal off and promotion out of
+    n = 6.25 workers a year from every post: each year 6 or 7 leave, 7 with probability
+    0.25, independently across years and replications. Checks: every year's count is 6
+    or 7 (exact), and the number of years with 7 is Binomial(years x replications, 0.25)
+    (an exact binomial test). m = 1 at p > 1e-4.
+    """
+    n = 6.25
+    sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False,
+                                    "promotion_out.enabled": True, "promotion_out.per_year": n,
+                                    "promotion_out.posts": [1, 1, 1]})
+    res = simulate(sc, reps=40, seed=1010)
+    out = col(res, "exits_promoted_out").astype(np.int64)
+    lo = int(np.floor(n))
+    checks = [exact_check(f"each year's count is {lo} or {lo + 1}", float(np.isin(out, (lo, lo + 1), invert=True).sum())),
+              binom_check(f"years with {lo + 1} promoted out", int((out == lo + 1).sum()), out.size, n - lo)]
+    plot = {"type": "bar", "xlabel": "workers promoted out in a year", "ylabel": "share of replication-years",
+            "x": [lo, lo + 1],
+            "series": [series("simulated", [np.mean(out == lo), np.mean(out == lo + 1)], "simulated"),
+                       series(f"{lo} or {lo + 1}, mean {n:g}", [1 - (n - lo), n - lo], "theory")]}
+    settle(record_property, "Promotion out: a fractional number rounded without bias",
+           "A fractional number of workers promoted out a year is rounded up with probability equal to its "
+           "fraction, so the yearly mean is the number asked for.",
+           rf"count $= {lo} + \mathrm{{Bernoulli}}({n - lo:g})$, mean ${n:g}$.",
+           f"tests/theory/closed_cohort.toml with quits and dismissal off, promotion out of {n:g} a year, "
+           f"{res.reps} replications, seed {res.seed}.", checks, plot)
