@@ -825,3 +825,47 @@ def test_promotion_out_rounds_a_fractional_number_without_bias(record_property):
            rf"count $= {lo} + \mathrm{{Bernoulli}}({n - lo:g})$, mean ${n:g}$.",
            f"tests/theory/closed_cohort.toml with quits and dismissal off, promotion out of {n:g} a year, "
            f"{res.reps} replications, seed {res.seed}.", checks, plot)
+
+
+# --------------------------------------------------------------------------- assessment grades
+
+def test_grades_follow_the_shares_whatever_the_persistence(record_property):
+    """Each year's grades follow the stated shares, however persistent ability is.
+
+    tests/theory/closed_cohort.toml with quits and dismissal off and grade shares
+    (excellent, qualified, basic, unqualified) = (0.25, 0.60, 0.10, 0.05), no training or
+    certificate shift, persistence 0.6: a worker's score is sqrt(0.6) ability +
+    sqrt(0.4) e, standard normal whatever the split, so each worker's grade in a year has
+    exactly the stated shares, independently of the other workers (ability and e are
+    drawn per worker). In a given year the N x R grades are multinomial; years are not
+    pooled (the same workers' grades are correlated across years). Checks: chi-square of
+    the four grades' counts in the first and in the last year (m = 2 at p > 5e-5).
+    """
+    shares = np.array([0.25, 0.60, 0.10, 0.05])
+    sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False,
+                                    "assessment.shares": shares.tolist(), "assessment.persistence": 0.6})
+    res = simulate(sc, reps=20, seed=1111)
+    rated = col(res, "headcount")          # everyone in post is rated at the year's end; nobody leaves
+    exc = np.rint(col(res, "rated_excellent_share") * rated)
+    unq = np.rint(col(res, "rated_unqualified_share") * rated)
+    assert (rated == rated[0, 0]).all(), "a closed cohort without exits"
+    checks = []
+    for k, y in ((0, sc.year_list[0]), (-1, sc.year_list[-1])):
+        n = rated[:, k].sum()
+        e, u = exc[:, k].sum(), unq[:, k].sum()
+        # qualified and basic are not reported apart: their sum is the third cell
+        checks.append(chisq_check(f"grades in {y}: excellent / qualified or basic / unqualified",
+                                  [e, n - e - u, u], [shares[0], shares[1] + shares[2], shares[3]]))
+    plot = {"type": "line", "xlabel": "year", "ylabel": "share of workers rated",
+            "x": [int(v) for v in sc.year_list],
+            "series": [series("excellent: simulated", exc.sum(axis=0) / rated.sum(axis=0), "simulated"),
+                       series("excellent: stated share", np.full(sc.years, shares[0]), "theory"),
+                       series("unqualified: simulated", unq.sum(axis=0) / rated.sum(axis=0), "simulated"),
+                       series("unqualified: stated share", np.full(sc.years, shares[3]), "theory")]}
+    settle(record_property, "Grades follow the shares whatever the persistence",
+           "With persistent ability (0.6 of the score's variance), each year's assessment still gives "
+           "every worker the stated grade shares: the score stays standard normal.",
+           r"$z = \sqrt{\rho}\,a + \sqrt{1-\rho}\,e \sim N(0,1)$, grades cut at the shares' normal quantiles; "
+           r"counts in a year multinomial.",
+           f"tests/theory/closed_cohort.toml with quits and dismissal off, shares 0.25 / 0.60 / 0.10 / 0.05, "
+           f"persistence 0.6, {res.reps} replications, seed {res.seed}.", checks, plot)
