@@ -93,9 +93,27 @@ def exact_check(name: str, max_error: float, tol: float = 1e-9) -> dict:
 
 
 def binom_check(name: str, successes: int, trials: int, p: float) -> dict:
+    if int(trials) == 0:  # nothing to test: the setting failed (e.g. everyone already gone)
+        return p_check(name, "binomtest", 0.0, observed=float("nan"), expected=p, successes=0, trials=0)
     r = stats.binomtest(int(successes), int(trials), p)
     return p_check(name, "binomtest", r.pvalue, observed=successes / trials, expected=p,
                    successes=int(successes), trials=int(trials))
+
+
+def variance_check(name: str, x, sigma2: float) -> dict:
+    """Two-sided chi-square test that the sample variance of ``x`` (independent, close to
+    normal) is ``sigma2``: (n - 1) s^2 / sigma2 ~ chi-square(n - 1)."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    stat = (n - 1) * x.var(ddof=1) / sigma2
+    p = 2 * min(stats.chi2.cdf(stat, n - 1), stats.chi2.sf(stat, n - 1))
+    return p_check(name, "chi-square variance", p, stat, df=n - 1, observed=x.var(ddof=1), expected=sigma2)
+
+
+def binomial_bins(n: int, p: float, bins: int) -> np.ndarray:
+    """Upper edges of ``bins`` cells of Binomial(n, p) of roughly equal probability."""
+    edges = np.unique(stats.binom.ppf(np.arange(1, bins) / bins, n, p).astype(np.int64))
+    return np.r_[edges, n]
 
 
 def chisq_check(name: str, observed, probs) -> dict:
@@ -701,18 +719,21 @@ def test_elimination_and_service_terms(record_property):
     assessment. Elimination with share s = 0.2 in 2025 and 2027 takes exactly ceil(s N)
     of the N then in post (200 of the starting 1,000), in every replication, and the
     headcount loses exactly the eliminated and the not renewed. Service agreements end in 2026 and 2028 and are not renewed with
-    probability p = 0.1 (everyone qualified): each of the N workers then in post leaves
-    independently, so the year's non-renewals summed over replications are
-    Binomial(sum N, p); an exact binomial test for each of the two years. m = 2 at
-    p > 5e-5; the identities exact.
+    probability 0.1, or 0.5 for a worker rated basic or unqualified that year (grade shares
+    0 / 0.8 / 0.1 / 0.1, fresh each year, no dismissal): each of the N workers then in
+    post leaves independently with p = 0.8 x 0.1 + 0.2 x 0.5 = 0.18, so the year's
+    non-renewals summed over replications are Binomial(sum N, p); an exact binomial test
+    for each of the two years, and none outside them. m = 2 at p > 5e-5; the identities
+    exact.
     """
-    s, p = 0.2, 0.1
+    s, p = 0.2, 0.8 * 0.1 + 0.2 * 0.5
     sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False,
-                                    "assessment.shares": [0.0, 1.0, 0.0, 0.0],
+                                    "assessment.shares": [0.0, 0.8, 0.1, 0.1],
                                     "elimination.enabled": True, "elimination.share": {"2025": s, "2026": 0.0,
                                                                                       "2027": s, "2028": 0.0},
                                     "service_terms.enabled": True, "service_terms.term_end_years": [2026, 2028],
-                                    "service_terms.nonrenewal_prob": p, "years": 4})
+                                    "service_terms.nonrenewal_prob": 0.1,
+                                    "service_terms.nonrenewal_unqualified_prob": 0.5, "years": 4})
     res = simulate(sc, reps=40, seed=808)
     N0 = int(sc.demand.communities * const(sc, "demand.posts_per_community"))
     head = col(res, "headcount").astype(np.int64)
@@ -723,7 +744,8 @@ def test_elimination_and_service_terms(record_property):
     checks = [exact_check("eliminated = ceil(s N) in the elimination years, 0 otherwise",
                           np.abs(elim - want_elim).max(), 0),
               exact_check("headcount = N - eliminated - not renewed, every year (no other exit)",
-                          np.abs(head - (start - elim - nonren)).max(), 0)]
+                          np.abs(head - (start - elim - nonren)).max(), 0),
+              exact_check("nobody not renewed outside the term-end years", nonren[:, [0, 2]].max(), 0)]
     for k, y in ((1, 2026), (3, 2028)):
         checks.append(binom_check(f"not renewed in {y} among those in post", nonren[:, k].sum(),
                                   start[:, k].sum(), p))
@@ -737,10 +759,12 @@ def test_elimination_and_service_terms(record_property):
     settle(record_property, "Bottom-ratio elimination and service terms",
            "A closed cohort in which the only exits are the exit rules: bottom-ratio elimination takes "
            "exactly the share rounded up of those covered, and at a term's end each agreement is not "
-           "renewed with its probability, independently.",
-           r"eliminated $= \lceil sN \rceil$, $s = 0.2$; not renewed $\sim \mathrm{Binomial}(N, p)$, $p = 0.1$.",
-           f"tests/theory/closed_cohort.toml with quits and dismissal off, everyone qualified, elimination "
-           f"in 2025 and 2027, term ends in 2026 and 2028, {res.reps} replications, seed {res.seed}.",
+           "renewed with its probability (higher for a worker rated basic or unqualified), independently.",
+           r"eliminated $= \lceil sN \rceil$, $s = 0.2$; not renewed $\sim \mathrm{Binomial}(N, p)$, "
+           r"$p = 0.8 \times 0.1 + 0.2 \times 0.5 = 0.18$.",
+           f"tests/theory/closed_cohort.toml with quits and dismissal off, grade shares 0 / 0.8 / 0.1 / 0.1, "
+           f"elimination in 2025 and 2027, term ends in 2026 and 2028 (not renewed with 0.1, or 0.5 if rated "
+           f"basic or unqualified), {res.reps} replications, seed {res.seed}.",
            checks, plot)
 
 
@@ -757,8 +781,11 @@ def test_hires_from_a_finite_pool_are_binomial(record_property):
     (no hires in the first year) and loses about 300 a year to quits, so from the second
     year the vacancies (over 250) always exceed the pool, and each year's hires are
     Binomial(100, 0.4), independently across years and replications. Checks: the total
-    hires (an exact binomial test over every applicant) and the distribution of a year's
-    hires (chi-square against Binomial(100, 0.4), tails pooled). m = 2 at p > 5e-5.
+    hires (an exact binomial test over every applicant), the distribution of a year's hires
+    (chi-square against Binomial(100, 0.4) in 8 cells of about equal probability, each
+    expected 45 times), and the independence of the years: a replication's nine-year
+    total has variance 9 x 100 x 0.4 x 0.6 = 216 (chi-square variance test; a pool drawn
+    once per replication would give 81 times that). m = 3 at p > 3.3e-5.
     """
     pool, p_e = 100, 0.5 * 0.8
     sc = scenario("closed_cohort", {"quits.rate": [0.3], "dismissal.enabled": False,
@@ -773,13 +800,18 @@ def test_hires_from_a_finite_pool_are_binomial(record_property):
     h = hires[:, 1:].ravel()
     k = np.arange(pool + 1)
     pmf = stats.binom.pmf(k, pool, p_e)
-    lo_cut, hi_cut = int(stats.binom.ppf(0.02, pool, p_e)), int(stats.binom.isf(0.02, pool, p_e))
-    obs = np.r_[(h <= lo_cut).sum(), [(h == j).sum() for j in range(lo_cut + 1, hi_cut)], (h >= hi_cut).sum()]
-    probs = np.r_[pmf[: lo_cut + 1].sum(), pmf[lo_cut + 1: hi_cut], pmf[hi_cut:].sum()]
+    upper = binomial_bins(pool, p_e, 8)
+    cell = np.searchsorted(upper, h)                     # the cell of each year's hires
+    obs = np.bincount(cell, minlength=len(upper))
+    probs = np.diff(np.r_[0.0, stats.binom.cdf(upper, pool, p_e)])
+    years_after_first = hires.shape[1] - 1
     checks = [binom_check("hires among all applicants (years with ample vacancies)", h.sum(), pool * h.size, p_e),
-              chisq_check(f"distribution of a year's hires (bins <= {lo_cut}, ..., >= {hi_cut})", obs, probs)]
+              chisq_check("distribution of a year's hires (cells up to " + ", ".join(str(u) for u in upper) + ")",
+                          obs, probs),
+              variance_check("a replication's total over the years: variance (years independent)",
+                             hires[:, 1:].sum(axis=1), years_after_first * pool * p_e * (1 - p_e))]
     emp = np.bincount(h, minlength=pool + 1) / h.size
-    span = slice(max(lo_cut - 3, 0), hi_cut + 4)
+    span = slice(int(stats.binom.ppf(0.001, pool, p_e)), int(stats.binom.isf(0.001, pool, p_e)) + 1)
     plot = {"type": "bar", "xlabel": "hires in a year", "ylabel": "share of replication-years",
             "x": [int(v) for v in k[span]],
             "series": [series("simulated", emp[span], "simulated"),
@@ -800,17 +832,19 @@ def test_promotion_out_rounds_a_fractional_number_without_bias(record_property):
     """A fractional number promoted out a year is rounded up with probability equal to its
     fraction, so its mean is kept.
 
-    tests/theory/closed_cohort.toml with quits and dismissal off and promotion out of
-    n = 6.25 workers a year from every post: each year 6 or 7 leave, 7 with probability
-    0.25, independently across years and replications. Checks: every year's count is 6
-    or 7 (exact), and the number of years with 7 is Binomial(years x replications, 0.25)
-    (an exact binomial test). m = 1 at p > 1e-4.
+    tests/theory/closed_cohort.toml cut to 10 communities (100 workers), with quits,
+    dismissal and the assessment off and promotion out of n = 6.25 workers a year from
+    every post: each year 6 or 7 leave (never running out: at most 70 in 10 years), 7
+    with probability 0.25, independently across years and replications. Checks: every
+    year's count is 6 or 7 (exact), and the number of years with 7 is Binomial(years x
+    replications, 0.25): 10,000 trials, so a rounding bias of 0.02 in that probability is
+    4.6 standard errors. m = 1 at p > 1e-4.
     """
     n = 6.25
-    sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False,
-                                    "promotion_out.enabled": True, "promotion_out.per_year": n,
-                                    "promotion_out.posts": [1, 1, 1]})
-    res = simulate(sc, reps=40, seed=1010)
+    sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False, "assessment.enabled": False,
+                                    "demand.communities": 10, "promotion_out.enabled": True,
+                                    "promotion_out.per_year": n, "promotion_out.posts": [1, 1, 1]})
+    res = simulate(sc, reps=1000, seed=1010)
     out = col(res, "exits_promoted_out").astype(np.int64)
     lo = int(np.floor(n))
     checks = [exact_check(f"each year's count is {lo} or {lo + 1}", float(np.isin(out, (lo, lo + 1), invert=True).sum())),
@@ -823,8 +857,8 @@ def test_promotion_out_rounds_a_fractional_number_without_bias(record_property):
            "A fractional number of workers promoted out a year is rounded up with probability equal to its "
            "fraction, so the yearly mean is the number asked for.",
            rf"count $= {lo} + \mathrm{{Bernoulli}}({n - lo:g})$, mean ${n:g}$.",
-           f"tests/theory/closed_cohort.toml with quits and dismissal off, promotion out of {n:g} a year, "
-           f"{res.reps} replications, seed {res.seed}.", checks, plot)
+           f"tests/theory/closed_cohort.toml with 10 communities, quits, dismissal and the assessment off, "
+           f"promotion out of {n:g} a year, {res.reps} replications, seed {res.seed}.", checks, plot)
 
 
 # --------------------------------------------------------------------------- assessment grades
@@ -839,12 +873,19 @@ def test_grades_follow_the_shares_whatever_the_persistence(record_property):
     exactly the stated shares, independently of the other workers (ability and e are
     drawn per worker). In a given year the N x R grades are multinomial; years are not
     pooled (the same workers' grades are correlated across years). Checks: chi-square of
-    the four grades' counts in the first and in the last year (m = 2 at p > 5e-5).
+    the counts excellent / qualified or basic / unqualified in the first and in the last
+    year (the runs report no basic share of its own, so a wrong cut between qualified and
+    basic would go unseen here); and that persistence is at work: a worker's scores in
+    two years have correlation rho, so a replication's ten-year total of excellent
+    ratings has variance N [Y p (1 - p) + Y (Y - 1) (P2 - p^2)] with P2 = P(both years
+    excellent) = Phi_2(-c, -c; rho), c = Phi^-1(1 - p): 8,355 here against 1,875
+    without persistence (chi-square variance test over the replications, the total a sum
+    of N independent workers' totals). m = 3 at p > 3.3e-5.
     """
     shares = np.array([0.25, 0.60, 0.10, 0.05])
     sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False,
                                     "assessment.shares": shares.tolist(), "assessment.persistence": 0.6})
-    res = simulate(sc, reps=20, seed=1111)
+    res = simulate(sc, reps=60, seed=1111)
     rated = col(res, "headcount")          # everyone in post is rated at the year's end; nobody leaves
     exc = np.rint(col(res, "rated_excellent_share") * rated)
     unq = np.rint(col(res, "rated_unqualified_share") * rated)
@@ -856,6 +897,11 @@ def test_grades_follow_the_shares_whatever_the_persistence(record_property):
         # qualified and basic are not reported apart: their sum is the third cell
         checks.append(chisq_check(f"grades in {y}: excellent / qualified or basic / unqualified",
                                   [e, n - e - u, u], [shares[0], shares[1] + shares[2], shares[3]]))
+    rho, p, Y, N = 0.6, shares[0], sc.years, rated[0, 0]
+    c = stats.norm.isf(p)
+    p2 = stats.multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]]).cdf([-c, -c])
+    checks.append(variance_check("a replication's excellent ratings over the years: variance with persistence",
+                                 exc.sum(axis=1), N * (Y * p * (1 - p) + Y * (Y - 1) * (p2 - p * p))))
     plot = {"type": "line", "xlabel": "year", "ylabel": "share of workers rated",
             "x": [int(v) for v in sc.year_list],
             "series": [series("excellent: simulated", exc.sum(axis=0) / rated.sum(axis=0), "simulated"),
