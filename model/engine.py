@@ -196,7 +196,7 @@ class Replication:
         self.p = p = self.P[yi]
         self.flows = dict.fromkeys(("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
                                     "grade_steps", "posts_filled_internally", "cost_training",
-                                    "cost_recruitment", "rated", "rated_excellent", "rated_unqualified",
+                                    "cost_recruitment", "rated", "rated_excellent", "rated_basic", "rated_unqualified",
                                     "elimination_base", "communities_split", "communities_merged"), 0.0)
         self.acc = dict.fromkeys(pay.ACCRUED + ("payroll_performance",), 0.0)
         self.recruited = recruitment.YearSoFar()  # the year's rounds share its pool and cap
@@ -580,6 +580,7 @@ class Replication:
         out["communities_split"] = f["communities_split"]
         out["communities_merged"] = f["communities_merged"]
         out["rated_excellent_share"] = f["rated_excellent"] / f["rated"] if f["rated"] else float("nan")
+        out["rated_basic_share"] = f["rated_basic"] / f["rated"] if f["rated"] else float("nan")
         out["rated_unqualified_share"] = f["rated_unqualified"] / f["rated"] if f["rated"] else float("nan")
         for k in ("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
                   "posts_filled_internally", "cost_training", "cost_recruitment"):

@@ -873,9 +873,8 @@ def test_grades_follow_the_shares_whatever_the_persistence(record_property):
     exactly the stated shares, independently of the other workers (ability and e are
     drawn per worker). In a given year the N x R grades are multinomial; years are not
     pooled (the same workers' grades are correlated across years). Checks: chi-square of
-    the counts excellent / qualified or basic / unqualified in the first and in the last
-    year (the runs report no basic share of its own, so a wrong cut between qualified and
-    basic would go unseen here); and that persistence is at work: a worker's scores in
+    the four grades' counts in the first and in the last year; and that persistence is
+    at work: a worker's scores in
     two years have correlation rho, so a replication's ten-year total of excellent
     ratings has variance N [Y p (1 - p) + Y (Y - 1) (P2 - p^2)] with P2 = P(both years
     excellent) = Phi_2(-c, -c; rho), c = Phi^-1(1 - p): 8,355 here against 1,875
@@ -888,15 +887,15 @@ def test_grades_follow_the_shares_whatever_the_persistence(record_property):
     res = simulate(sc, reps=60, seed=1111)
     rated = col(res, "headcount")          # everyone in post is rated at the year's end; nobody leaves
     exc = np.rint(col(res, "rated_excellent_share") * rated)
+    bas = np.rint(col(res, "rated_basic_share") * rated)
     unq = np.rint(col(res, "rated_unqualified_share") * rated)
     assert (rated == rated[0, 0]).all(), "a closed cohort without exits"
     checks = []
     for k, y in ((0, sc.year_list[0]), (-1, sc.year_list[-1])):
         n = rated[:, k].sum()
-        e, u = exc[:, k].sum(), unq[:, k].sum()
-        # qualified and basic are not reported apart: their sum is the third cell
-        checks.append(chisq_check(f"grades in {y}: excellent / qualified or basic / unqualified",
-                                  [e, n - e - u, u], [shares[0], shares[1] + shares[2], shares[3]]))
+        e, b, u = exc[:, k].sum(), bas[:, k].sum(), unq[:, k].sum()
+        checks.append(chisq_check(f"grades in {y}: excellent / qualified / basic / unqualified",
+                                  [e, n - e - b - u, b, u], shares))
     rho, p, Y, N = 0.6, shares[0], sc.years, rated[0, 0]
     c = stats.norm.isf(p)
     p2 = stats.multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]]).cdf([-c, -c])

@@ -36,6 +36,7 @@ METRICS = {
     "exam_passes": ("Exam passes", "考试通过人数"),
     "trained": ("Workers trained", "参训人数"),
     "rated_excellent_share": ("Rated excellent", "考核优秀占比"),
+    "rated_basic_share": ("Rated basically qualified", "考核基本称职占比"),
     "rated_unqualified_share": ("Rated unqualified", "考核不合格占比"),
     "exit_rate": ("Exit rate", "离岗率"),
     "mean_tenure": ("Mean years of service", "平均工龄"),
