@@ -579,9 +579,8 @@ class Replication:
         out["elimination_rate"] = out["exits_eliminated"] / base if base else 0.0
         out["communities_split"] = f["communities_split"]
         out["communities_merged"] = f["communities_merged"]
-        out["rated_excellent_share"] = f["rated_excellent"] / f["rated"] if f["rated"] else float("nan")
-        out["rated_basic_share"] = f["rated_basic"] / f["rated"] if f["rated"] else float("nan")
-        out["rated_unqualified_share"] = f["rated_unqualified"] / f["rated"] if f["rated"] else float("nan")
+        for g in M.RATED_WORDS:
+            out[f"rated_{g}_share"] = f[f"rated_{g}"] / f["rated"] if f["rated"] else float("nan")
         for k in ("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
                   "posts_filled_internally", "cost_training", "cost_recruitment"):
             out[k] = f[k]

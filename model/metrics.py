@@ -13,11 +13,16 @@ from types import SimpleNamespace
 import numpy as np
 
 from .population import CAUSES
+from .schema import POSTS
 
 EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
 PYRAMID_BANDS = ((0, 24), (25, 29), (30, 34), (35, 39), (40, 44), (45, 49), (50, 54), (55, 59), (60, 64), (65, 200))
 PYRAMID = tuple(f"pyramid_{s}_{lo:02d}_{min(hi, 99):02d}" for s in ("m", "f") for lo, hi in PYRAMID_BANDS)
 GRADE_SHARES = tuple(f"grade_share_{g:02d}" for g in range(1, 19))
+
+RATED_WORDS = {"excellent": "excellent (优秀)", "basic": "basically qualified (基本称职)",
+               "unqualified": "unqualified (不称职)"}
+"""The assessment grades reported as shares of the year's assessments (``rated_<grade>_share``)."""
 
 UNITS = {
     "headcount": "workers", "posts": "posts", "communities": "communities", "vacancies": "posts",
@@ -31,7 +36,7 @@ UNITS = {
     "certified_share_intermediate": "share", "certified_share_senior": "share",
     "certified_per_community": "workers", "communities_certified_k_share": "share of communities",
     "exam_sitters": "workers/year", "exam_passes": "workers/year", "trained": "workers/year",
-    "rated_excellent_share": "share", "rated_basic_share": "share", "rated_unqualified_share": "share",
+    **{f"rated_{g}_share": "share" for g in RATED_WORDS},
     "college_share": "share", "mean_age": "years", "mean_tenure": "years",
     "share_head": "share", "share_committee": "share", "share_staff": "share", "mean_grade": "grade",
     "grade_steps": "workers/year", "posts_filled_internally": "workers/year",
@@ -85,9 +90,7 @@ DEFINITIONS = {
                                      "at metrics.certified_k_level or above",
     "exam_sitters": "workers who sat the exam this year (any level)", "exam_passes": "of them, those who passed",
     "trained": "workers trained this year",
-    "rated_excellent_share": "share of this year's assessments graded excellent (优秀)",
-    "rated_basic_share": "share of this year's assessments graded basically qualified (基本称职)",
-    "rated_unqualified_share": "share of this year's assessments graded unqualified (不称职)",
+    **{f"rated_{g}_share": f"share of this year's assessments graded {w}" for g, w in RATED_WORDS.items()},
     "college_share": "share of headcount with a college degree (大专) or above",
     "mean_age": "mean age of headcount on 31 December", "mean_tenure": "mean years of service at year end, counted by calendar year (the hire year counts as one)",
     "share_head": "share of headcount in head posts (正职)", "share_committee": "share in committee posts (两委)",
@@ -106,12 +109,11 @@ DEFINITIONS = {
     "funding_district": "the rest of total_cost",
     "payroll_real": "payroll at constant prices of economy.price_base_year",
     "total_cost_real": "total_cost at constant prices of economy.price_base_year",
-    **{f"avg_pay_{k}": f"mean yearly pay rate (gross + allowance) on 31 December of workers in {k} posts"
-       for k in ("head", "committee", "staff")},
-    **{f"pay_ratio_{k}": f"avg_pay_{k} / last year's average wage" for k in ("head", "committee", "staff")},
-    **{f"remuneration_ratio_{k}": (f"mean yearly remuneration (gross + employer insurance and housing fund) of {k} "
-                                   "posts on 31 December / last year's average wage")
-       for k in ("head", "committee", "staff")},
+    **{name.format(k): text.format(k) for k in POSTS for name, text in (
+        ("avg_pay_{}", "mean yearly pay rate (gross + allowance) on 31 December of workers in {} posts"),
+        ("pay_ratio_{}", "avg_pay_{} / last year's average wage"),
+        ("remuneration_ratio_{}", "mean yearly remuneration (gross + employer insurance and housing fund) of {} "
+                                  "posts on 31 December / last year's average wage"))},
     "average_wage": "last year's local average wage, the pay benchmark",
     "worker_years": "years of employment this year, pro rata to days in post",
     **{f"pyramid_{x}_{lo:02d}_{min(hi, 99):02d}": f"{sex} aged {lo}" + (f"-{hi}" if hi < 200 else " or more")
