@@ -19,7 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .errors import COMMAND_LINE, UserError
+from .errors import COMMAND_LINE, UserError, whole_number
 from .schema import MAX_REPS, MAX_SEED
 
 EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
@@ -34,31 +34,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
-def positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
+def _option_int(lo: int, hi: int | None = None):
+    """An argparse type: a whole number in ``[lo, hi]`` (:func:`errors.whole_number`)."""
+    def whole(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        try:
+            return whole_number(v, "", lo, hi)
+        except UserError as e:
+            raise argparse.ArgumentTypeError(e.message) from None
+    return whole
 
 
-def reps_int(text: str) -> int:
-    v = positive_int(text)
-    if v > MAX_REPS:
-        raise argparse.ArgumentTypeError(f"at most {MAX_REPS:,}, got {v:,}")
-    return v
-
-
-def seed_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= v <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {v}")
-    return v
+positive_int = _option_int(1)
+reps_int = _option_int(1, MAX_REPS)
+seed_int = _option_int(0, MAX_SEED)
 
 
 def folder(text: str) -> Path:
@@ -286,9 +278,7 @@ def read_manifest(path: Path) -> dict:
     if not isinstance(m["scenario_raw"], dict):
         raise UserError("expected the scenario's fields (a table)", file=str(path), field="scenario_raw")
     for key, lo, hi in (("seed", 0, MAX_SEED), ("reps", 1, MAX_REPS)):
-        v = m.get(key)
-        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-            raise UserError(f"expected a whole number in [{lo}, {hi}], got {v!r}", file=str(path), field=key)
+        m[key] = whole_number(m.get(key), key, lo, hi, file=str(path))
     return m
 
 

@@ -8,6 +8,7 @@ expected. The command line prints it and exits with status 2; nothing is written
 from __future__ import annotations
 
 import contextvars
+import numbers
 from pathlib import Path
 
 COMMAND_LINE = contextvars.ContextVar("model_command_line", default=False)
@@ -70,6 +71,20 @@ def _shown(file: str) -> str:
         except (ValueError, OSError):
             pass
     return file
+
+
+def whole_number(value, name: str, lo: int, hi: int | None = None, file: str | None = None) -> int:
+    """``value`` as an int in ``[lo, hi]`` (``hi`` None: no upper bound), or a
+    :class:`UserError` naming ``name`` (and ``file``): a whole number (a float with no
+    fraction is taken), not a bool or a string. The one check of replications, seeds and
+    worker counts, whether they come from Python, the command line or a manifest."""
+    ok = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not ok:
+        raise UserError(f"expected a whole number, got {value!r}", field=name, file=file)
+    if value < lo or (hi is not None and value > hi):
+        span = f"from {lo:,} to {hi:,}" if hi is not None else f"of at least {lo:,}"
+        raise UserError(f"expected a whole number {span}, got {value:,}", field=name, file=file)
+    return int(value)
 
 
 class ScenarioError(UserError):

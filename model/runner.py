@@ -9,7 +9,6 @@ replication order.
 from __future__ import annotations
 
 import multiprocessing
-import numbers
 import os
 import sys
 import time
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import UserError
+from .errors import UserError, whole_number
 from .outputs import quiet_worker
 from .schema import MAX_REPS, MAX_SEED
 
@@ -58,18 +57,6 @@ def _large_allocations_stay_mapped() -> None:
         libc.mallopt(-2, 256 * 1024 * 1024)    # M_TOP_PAD
     except (OSError, AttributeError):
         pass
-
-
-def whole_number(value, name: str, lo: int, hi: int) -> int:
-    """``value`` as an int in ``[lo, hi]``, or a :class:`UserError` naming ``name`` (an
-    option, which a message from Python names as the argument: errors.COMMAND_LINE): a
-    whole number (a float with no fraction is taken), not a bool or a string."""
-    ok = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
-    if isinstance(value, bool) or not ok:
-        raise UserError(f"expected a whole number, got {value!r}", field=name)
-    if not lo <= value <= hi:
-        raise UserError(f"expected a whole number from {lo:,} to {hi:,}, got {value:,}", field=name)
-    return int(value)
 
 
 def reps_and_seed(scenario, reps: int | None, seed: int | None) -> tuple[int, int]:
