@@ -507,18 +507,16 @@ class Replication:
         p = self.p
         if not p.recruitment.enabled:
             return
-        exp_rate = 0.0
+        expected = 0.0
         if p.recruitment.anticipate_exits:
             # the exits expected in the rest of the year: the active workers' own quit
             # probabilities this year (by tenure band and pay, fixed when they entered
             # the year) plus deaths, pro rata to the time left
             act = self.pop.active(t)
-            n_act = int(np.count_nonzero(act))
-            if n_act:
-                q_mean = float(self.pop.quit_prob.sum(where=act, dtype=np.float64)) / n_act
-                exp_rate = (q_mean + p.quits.death_rate) * (self.y + 1.0 - t)
+            q_sum = float(self.pop.quit_prob.sum(where=act, dtype=np.float64))
+            expected = (q_sum + np.count_nonzero(act) * p.quits.death_rate) * (self.y + 1.0 - t)
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
-                                         self.rng("recruitment"), t, self.y, exp_rate, self.yi, round_index,
+                                         self.rng("recruitment"), t, self.y, expected, self.yi, round_index,
                                          self.recruited)
         self._entered(rows)
         self._schedule_exits(rows, t)

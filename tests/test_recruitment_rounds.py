@@ -83,7 +83,7 @@ def test_anticipated_exits_add_up_over_small_communities(q, per_comm):
     pop = workforce([per_comm] * n + [0])
     comm = comm_of([per_comm] * n + [0])
     p = params(anticipate_exits=True)
-    vac, _ = recruitment.vacancies(pop, comm, Y + 0.0, p, q, keyed())
+    vac, _ = recruitment.vacancies(pop, comm, Y + 0.0, p, n * per_comm * q, keyed())
     assert vac.sum() == round(n * per_comm * q)
     assert vac[:n].max() - vac[:n].min() <= 1 and vac[n] == 0
 

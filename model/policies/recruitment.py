@@ -187,10 +187,12 @@ class YearSoFar:
     campaign_left: int = 0  # campaign hires the earlier rounds left unfilled
 
 
-def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng,
+def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
               campaign: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vacant posts and vacant party-building posts per community at instant ``t``, with
-    ``campaign`` hires on top (None: the year's ``extra_hires``)."""
+    ``campaign`` hires on top (None: the year's ``extra_hires``) and, with
+    ``anticipate_exits``, the ``expected_exits`` of the rest of the year (rounded, shared
+    among communities by their active workers)."""
     n = len(comm)
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
@@ -202,11 +204,9 @@ def vacancies(pop, comm, t: float, p, expected_exit_rate: float, rng,
         active_c = np.bincount(pop.community[act], minlength=n)
         party_c = np.bincount(pop.community[act & pop.party], minlength=n)
     vac = np.maximum(comm.posts - active_c, 0)
-    if p.anticipate_exits:
-        live = np.where(comm.alive, active_c, 0).astype(float)
-        expected = int(round(live.sum() * expected_exit_rate))
-        if expected > 0:
-            vac = vac + largest_remainder(expected, live)
+    expected = int(round(expected_exits)) if p.anticipate_exits else 0
+    if expected > 0:
+        vac = vac + largest_remainder(expected, active_c)
     extra = int(round(p.extra_hires)) if campaign is None else int(campaign)
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
@@ -255,14 +255,14 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
     return comm, is_party, ids
 
 
-def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exit_rate: float = 0.0,
+def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float = 0.0,
           year_index: int = 0, round_index: int = 0, so_far: YearSoFar | None = None):
     """Hire at instant ``t``. Returns (slice of new rows, counts). ``so_far``: what the
     year's earlier rounds took of its pool and cap (updated here); None: a year's only
     round."""
     so_far = YearSoFar() if so_far is None else so_far
     campaign = int(round(p.extra_hires)) if so_far.rounds == 0 else so_far.campaign_left
-    vac, party = vacancies(pop, comm, t, p, expected_exit_rate, rng, campaign)
+    vac, party = vacancies(pop, comm, t, p, expected_exits, rng, campaign)
     wanted = int(vac.sum())
     k = wanted
     two = has_exemptions(p)
