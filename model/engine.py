@@ -266,7 +266,7 @@ class Replication:
         y = sc.start_year
         if ps.headcount > 0:
             total = ps.headcount
-            per_c = largest_remainder(total, comm.posts.astype(float))
+            per_c = largest_remainder(total, comm.posts)
         else:
             per_c = comm.posts
         k = int(per_c.sum())

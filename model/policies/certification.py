@@ -64,15 +64,16 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
     counts = {"exam_sitters": 0, "exam_passes": 0}
     elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= p.min_education)
                           & ((year - pop.hire_year) >= p.min_tenure))
-    new_levels = [(elig if p.pass_prob > 0 else elig[:0], p.sit_prob, np.full(len(elig), p.pass_prob))]
+    new_levels = [(elig, p.sit_prob, np.full(len(elig), p.pass_prob))]
     if p.next_level_years > 0:
         up = np.flatnonzero(act & (pop.level >= 1) & (pop.level <= 2)
                             & ((year - pop.level_since) >= p.next_level_years))
         base = np.where(pop.level[up] == 1, p.pass_prob_intermediate, p.pass_prob_senior)
-        examined = base > 0  # a level not examined: nobody sits it
-        new_levels.append((up[examined], p.next_sit_prob, base[examined]))
+        new_levels.append((up, p.next_sit_prob, base))
     bonus = np.asarray(grades.certificate_bonus)
     for sub, (rows, sit, base) in enumerate(new_levels):
+        examined = base > 0  # a level not examined: nobody sits it
+        rows, base = rows[examined], base[examined]
         if not len(rows):
             continue
         u = uniforms(rng, pop.uid[rows], sub)
