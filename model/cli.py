@@ -191,7 +191,7 @@ def _print_forecast(results, out: Path) -> None:
     import numpy as np
     import pandas as pd
 
-    from .results import percent
+    from .results import percent_interval
     show = ["headcount", "certified_share", "workers_per_10k", "payroll"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a metric that is NaN in every replication
@@ -210,7 +210,7 @@ def _print_forecast(results, out: Path) -> None:
         print("\nTargets: probability met")
         for _, row in t.iterrows():
             print(f"  {row['target']}: {row['metric']} {row['op']} {row['threshold']:g} in {row['year']}: "
-                  f"{percent(row['probability'])} [{percent(row['probability_low'])}-{percent(row['probability_high'])}]")
+                  + percent_interval(row["probability"], row["probability_low"], row["probability_high"], "-"))
     print(f"\nWrote {out}/ (summary.csv, targets.csv, metrics.csv, manifest.json"
           + (", budget.xlsx, report.html, figures/" if (out / "report.html").exists() else "") + ")")
 

@@ -102,6 +102,11 @@ def percent(p: float) -> str:
     return whole
 
 
+def percent_interval(p: float, low: float, high: float, dash: str = "–") -> str:
+    """A probability and its interval, as tables and figures print them: ``91% [84%–95%]``."""
+    return f"{percent(p)} [{percent(low)}{dash}{percent(high)}]"
+
+
 def met(values: np.ndarray, op: str, threshold: float) -> np.ndarray:
     """Boolean array: where ``values op threshold`` holds (NaN never meets a target);
     ``>=`` and ``<=`` allow a relative rounding slack of :data:`ROUNDING`."""

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
-from ..results import paired_proportions, percent
+from ..results import paired_proportions, percent_interval
 from ..runner import reps_and_seed
 from . import common
 
@@ -270,7 +270,7 @@ def _report(c: Comparison, folder: Path, lang: str, metrics) -> str | None:
         from ..report import compare_report
     except (ImportError, AttributeError):
         return "note: report.html not written (model.report.compare_report is not available)"
-    compare_report(c.results, c.report_table(metrics), folder, lang)
+    compare_report(c.results, c.report_table(metrics), folder, lang, targets=c.targets)
     return None
 
 
@@ -295,7 +295,8 @@ def _print(c: Comparison, metrics, out: Path) -> None:
     if len(c.targets):
         print("\nTargets: probability met [95% interval]")
         for name, g in c.targets.groupby("target", sort=False):
-            print(f"  {name}: " + "; ".join(f"{r['scenario']} {percent(r['probability'])} "
-                                             f"[{percent(r['probability_low'])}-{percent(r['probability_high'])}]"
+            print(f"  {name}: " + "; ".join(f"{r['scenario']} "
+                                             + percent_interval(r["probability"], r["probability_low"],
+                                                                r["probability_high"], "-")
                                              for _, r in g.iterrows()))
     print(f"\nWrote {out}/")

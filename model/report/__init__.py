@@ -84,7 +84,7 @@ def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) ->
         webpage.write_report(results, scenario, folder, items, lang=lang, files=files, summary=summary)
 
 
-def compare_report(results_list, table, folder, lang: str = "en") -> Path:
+def compare_report(results_list, table, folder, lang: str = "en", targets=None) -> Path:
     """Write ``report.html`` comparing alternatives side by side (and its figures).
 
     Parameters
@@ -102,6 +102,9 @@ def compare_report(results_list, table, folder, lang: str = "en") -> Path:
         Output folder (existing or created): writes ``report.html`` and
         ``figures/compare_*.png``.
     lang : {"en", "zh"}
+    targets : pandas.DataFrame, optional
+        :attr:`model.experiments.compare.Comparison.targets`: each alternative's paired
+        difference in each target's probability, shown beside the probabilities.
 
     Returns
     -------
@@ -110,4 +113,4 @@ def compare_report(results_list, table, folder, lang: str = "en") -> Path:
     """
     labels.check_lang(lang)
     fig_lang, _ = fonts.figure_language(lang)
-    return webpage.write_compare(results_list, table, folder, lang=lang, fig_lang=fig_lang)
+    return webpage.write_compare(results_list, table, folder, lang=lang, fig_lang=fig_lang, targets=targets)

@@ -34,7 +34,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .. import metrics as M
 from ..results import _quantiles as _quantiles_nan
-from ..results import percent, verdict
+from ..results import percent, percent_interval
 from . import fonts
 from . import labels as L
 
@@ -253,13 +253,13 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
             for spec, row in _target_rows(results):
                 if spec.metric_name != metric:
                     continue
-                cat = verdict(row["probability_low"], row["probability_high"], row["probability"])
+                cat = row["verdict"]
                 mk = "^" if spec.op in (">=", ">") else ("v" if spec.op in ("<=", "<") else "D")
                 ax.plot([spec.year], [spec.threshold / div], linestyle="none", marker=mk, markersize=10,
                         color=SURE[cat], markeredgecolor="black", markeredgewidth=0.8, zorder=5,
                         label=f"{_wrap(L.target_name(spec, lang), 40)}\n{L.word('target', lang)} {OP_SIGN.get(spec.op, spec.op)} "
                               f"{format_value(metric, spec.threshold, lang)} ({spec.year}), "
-                              f"P = {row['probability']:.0%}")
+                              f"P = {percent(row['probability'])}")
                 drawn += 1
         _years_axis(ax, years, lang)
         value_axis(ax, metric, lang)
@@ -292,7 +292,7 @@ def fan_grid(results, metrics, lang: str = "en", ncols: int = 4):
             fan_chart(results, m, ax=ax, lang=lang, legend=False)
             base = m.partition(".")[0]
             name = L.metric(m, lang)[len(L.metric(base, lang)):].strip(" ,（）") or L.metric(m, lang)
-            ax.set_title(name + (f"  P = {probs[m]:.0%}" if m in probs else ""), fontsize=9.5)
+            ax.set_title(name + (f"  P = {percent(probs[m])}" if m in probs else ""), fontsize=9.5)
             ax.set_ylabel("")
             ax.set_xlabel("")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
@@ -331,13 +331,13 @@ def target_board(results, ax=None, lang: str = "en"):
         seen = {}
         for y, (spec, row) in zip(ypos, rows):
             p, lo, hi = row["probability"], row["probability_low"], row["probability_high"]
-            cat = verdict(lo, hi, p)
+            cat = row["verdict"]
             bar = ax.barh(y, p, color=SURE[cat], height=0.6, edgecolor="none")
             seen.setdefault(cat, bar)
             ax.plot([p], [y], marker="o", markersize=7, color=SURE[cat], markeredgecolor="black",
                     markeredgewidth=0.7, zorder=4, clip_on=False)
             ax.errorbar(p, y, xerr=[[p - lo], [hi - p]], color="black", capsize=3, linewidth=1)
-            ax.text(1.04, y, f"{percent(p)} [{percent(lo)}–{percent(hi)}]", va="center", fontsize=8.5,
+            ax.text(1.04, y, percent_interval(p, lo, hi), va="center", fontsize=8.5,
                     transform=ax.get_yaxis_transform())
         ax.set_yticks(ypos, ticks, fontsize=8.5)
         ax.set_xlim(0, 1)

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..results import paired_proportions, percent
+from ..results import percent, percent_interval
 from . import figures as F
 from . import labels as L
 
@@ -322,7 +322,8 @@ def _compare_targets(results_list, tabs, lang: str):
     return fig
 
 
-def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str | None = None) -> Path:
+def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str | None = None,
+                  targets=None) -> Path:
     """See :func:`model.report.compare_report`; ``fig_lang`` is the language of figures
     (English where no CJK font exists), ``lang`` that of the page."""
     import pandas as pd
@@ -374,6 +375,10 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     tnames = list(dict.fromkeys(n for t in tabs for n in t.index))
     if tnames:
         specs = {t.name: t for t in results_list[0].target_specs}
+        paired = {} if targets is None else {
+            (r.scenario, r.target): (r.probability_difference, r.probability_difference_low,
+                                     r.probability_difference_high)
+            for r in targets.itertuples() if np.isfinite(r.probability_difference)}
         trows = []
         for n in tnames:
             row = [L.target_name(specs[n], lang) if n in specs else n]
@@ -382,11 +387,9 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
                     row.append("–")
                     continue
                 r = t.loc[n]
-                cell = f"{percent(r['probability'])} [{percent(r['probability_low'])}–{percent(r['probability_high'])}]"
-                own = {t.name: t for t in res.target_specs}.get(n)
-                same = own is not None and n in specs and _condition(own) == _condition(specs[n])
-                if i > 0 and same:  # the same condition, on the same replications
-                    d, lo, hi = paired_proportions(results_list[0].target_hits(specs[n]), res.target_hits(own))
+                cell = percent_interval(r["probability"], r["probability_low"], r["probability_high"])
+                if i > 0 and (res.scenario, n) in paired:  # model.experiments.compare's paired difference
+                    d, lo, hi = paired[(res.scenario, n)]
                     cell += f"  ({d * 100:+.1f} {L.word('pp_short', lang)} [{lo * 100:+.1f}, {hi * 100:+.1f}])"
                 row.append(cell)
             trows.append(row)
@@ -420,11 +423,6 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     path = folder / "report.html"
     path.write_text(_page(title, body, lang), encoding="utf-8")
     return path
-
-
-def _condition(spec) -> tuple:
-    """What a target asks, whatever its name, source or label: metric, year, comparison."""
-    return spec.metric_name, spec.year, spec.op, spec.threshold
 
 
 def _compare_cell(metric: str, row, baseline: bool, lang: str) -> str:
