@@ -78,8 +78,7 @@ def _text_height(text, width: float) -> float:
     """Points for a wrapped cell of ``width`` characters to show all of ``text``:
     openpyxl sets no row heights, and wrapped text would otherwise spill over the next
     rows (a Chinese character is two characters wide)."""
-    wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
-    return 15.0 * max(1, math.ceil(wide / (0.95 * width)))
+    return 15.0 * max(1, math.ceil(L.display_width(text) / (0.95 * width)))
 
 
 def _for_printing(ws, header_row: int | None = None) -> None:
@@ -171,10 +170,13 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
                     f"{L.word2('p90_no_sum', lang)}.  "
                     + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
                     + f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
+        widths = [34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w
         ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
         last = min(4 + len(years), 12)
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
-        ws.row_dimensions[2].height = _text_height(ws["A2"].value, 28 + 22 + 14 + 14 + 15 * (last - 4))
+        ws.row_dimensions[2].height = _text_height(ws["A2"].value, sum(widths[:last]))
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years
         for j, h in enumerate(head, start=1):
@@ -182,7 +184,7 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
             c.font = bold
             c.fill = HEAD_FILL
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        unit_cell = ("元/年 yuan/year" if lang == "zh" else "yuan/year") + (
+        unit_cell = L.word2("yuan_year", lang) + (
             f", {L.word2('constant_of', lang, year=base_year)}" if kind == "constant" else "")
         r = FIRST_DATA_ROW
         for m in metrics:
@@ -198,13 +200,7 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
                         c.fill = P90_FILL
                 r += 1
         ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 5)
-        ws.column_dimensions["A"].width = 34 if lang == "zh" else 28
-        ws.column_dimensions["B"].width = 22
-        ws.column_dimensions["C"].width = 14
-        ws.column_dimensions["D"].width = 22 if kind == "constant" else 14
         _for_printing(ws, HEADER_ROW)
-        for j in range(5, 5 + len(years)):
-            ws.column_dimensions[get_column_letter(j)].width = 15
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

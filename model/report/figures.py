@@ -435,7 +435,7 @@ def flows(results, ax=None, lang: str = "en"):
 def _wrap(text: str, width: int = 46) -> str:
     """Lines of at most ``width`` characters (half as many where the text is Chinese,
     whose characters are twice as wide)."""
-    if any(ord(ch) > 0x2E7F for ch in text):
+    if L.display_width(text) > len(text):
         width = max(width // 2, 8)
     return "\n".join(textwrap.wrap(text, width)) or text
 

@@ -234,6 +234,11 @@ _SCOPES: dict[str, tuple[str, str]] = {}
 :func:`district_labels`."""
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced sense: a Chinese character counts two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+
+
 def target_name(spec, lang: str = "en") -> str:
     """A target's name: its ``label_zh`` in Chinese outputs where it has one."""
     return (getattr(spec, "label_zh", "") or spec.name) if lang == "zh" else spec.name
