@@ -301,8 +301,8 @@ def cmd_rerun(a) -> int:
     if changed:
         print("note: versions differ from the recorded run: " + ", ".join(changed), file=sys.stderr)
     tables = ("summary.csv", "targets.csv", "metrics.csv")
-    folder = Path(a.manifest).parent
-    before = {t: (folder / t).read_bytes() for t in tables if (folder / t).is_file()}  # (--out may be that folder)
+    original = Path(a.manifest).parent
+    before = {t: (original / t).read_bytes() for t in tables if (original / t).is_file()}  # (--out may be that folder)
     res = run(sc, reps=reps, seed=seed, workers=a.workers, quiet=a.quiet)
     # the re-run's scenario comes from the manifest; keep the record of the original files
     kept = {k: m[k] for k in ("scenario_file", "scenario_file_hash", "scenario_files") if k in m}
@@ -311,7 +311,7 @@ def cmd_rerun(a) -> int:
     same = {t: b == (Path(out) / t).read_bytes() for t, b in before.items()}
     print(f"Re-ran {sc.name} (seed {seed}, {reps} replications) into {out}/")
     for t, ok in same.items():
-        print(f"{t} identical to {folder / t}: {'yes' if ok else 'NO'}")
+        print(f"{t} identical to {original / t}: {'yes' if ok else 'NO'}")
     return 0 if all(same.values()) else 1
 
 

@@ -330,7 +330,7 @@ DISTRICT = {
     "label_zh": F("str", "", "The district's name in Chinese for reports and the workbook, e.g. 玄武区 "
                   "(empty: its name)."),
     "min_party_posts": F("int", -1, "Party-building staff posts per community in the district (-1: the "
-                         "city's demand.min_party_posts).", "posts", lo=-1, hi=100),
+                         "city's demand.min_party_posts).", "posts", lo=0, hi=100, unset=-1),
 }
 
 TARGET = {

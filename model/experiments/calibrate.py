@@ -402,6 +402,7 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
             for j, lv in enumerate(levers):
                 if lv.name in involved:
                     notes[j] = "not separately identified"
+    se = [quoted_se(a, b, c) for a, b, c in zip(se_mc, se_history, se_fit)]
     for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
         if flat[j]:
             warns.append(f"{lv.name} is not identified: no observed metric changes when it moves over "
@@ -409,9 +410,8 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
                          "its fitted value is arbitrary")
             notes[j] = "not identified (flat objective)"
             continue
-        se = quoted_se(se_mc[j], se_history[j], se_fit[j])
-        if np.isfinite(se) and se > 0.25 * (hi - lo):
-            warns.append(f"{lv.name} is weakly identified: its standard error ({se:.3g}) exceeds a quarter "
+        if np.isfinite(se[j]) and se[j] > 0.25 * (hi - lo):
+            warns.append(f"{lv.name} is weakly identified: its standard error ({se[j]:.3g}) exceeds a quarter "
                          f"of its range [{lo:g}, {hi:g}]")
             notes[j] = notes[j] or "weakly identified"
         edge = 1e-3 * (hi - lo)
@@ -421,7 +421,6 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
             notes[j] = notes[j] or "at the edge of its range"
     identified = [not flat[j] and notes[j] in ("", "at the edge of its range", "weakly identified")
                   for j in range(k)]
-    se = [quoted_se(a, b, c) for a, b, c in zip(se_mc, se_history, se_fit)]
     return pd.DataFrame({"parameter": [lv.name for lv in levers], "value": theta,
                          "low": [b[0] for b in bounds], "high": [b[1] for b in bounds], "start": start,
                          "se": se, "se_mc": se_mc, "se_history": se_history, "se_fit": se_fit,

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import schema
-from ..errors import UserError
+from ..errors import UserError, whole_number
 from ..params import Constant, Schedule, Uncertain, entry_key, parse_key
 
 NUMERIC_KINDS = ("param", "vec", "int", "float", "date")
@@ -484,9 +484,7 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
                 for s in _progress(scenarios, quiet, desc)]
     if workers is None:
         workers = default_workers(reps * len(scenarios))
-    workers = int(workers)
-    if workers < 1:
-        raise UserError("--workers must be at least 1", field="--workers")
+    workers = whole_number(workers, "--workers", 1)
     if workers == 1:
         return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
     if len(scenarios) < workers:

@@ -67,6 +67,8 @@ class Solution:
         the range's own end already meets it).
     value_low, value_high : float
         The answer's Monte Carlo range (see the module docstring).
+    tol : float
+        The bracket width asked for (1 for a whole-number lever).
     evaluations : int
         Lever values run.
     runs : int
@@ -97,6 +99,7 @@ class Solution:
     results: object = field(default=None, repr=False)
     value_low: float = math.nan
     value_high: float = math.nan
+    tol: float = math.nan
 
     def table(self) -> pd.DataFrame:
         """One row: lever, value, probability and interval, requirement, runs."""
@@ -212,7 +215,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                 good = mid
             else:
                 bad = mid
-        if abs(good - bad) > tol and not (lv.integer and abs(good - bad) <= 1):
+        if abs(good - bad) > tol:
             warnings.warn(f"stopped after {ev.evaluations} values (max_evaluations): the bracket "
                           f"[{min(good, bad):g}, {max(good, bad):g}] is wider than the tolerance {tol:g}", stacklevel=2)
     res = ev((good,))
@@ -227,7 +230,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     v_low, v_high = monte_carlo_range(tr, prob, direction, lo, hi)
     return Solution(lv.name, float(good), float(output.value(res)), low, high, prob, direction,
                     (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
-                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high)
+                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol))
 
 
 def monte_carlo_range(trace: pd.DataFrame, prob: float, direction: str, lo: float, hi: float) -> tuple:
@@ -279,10 +282,7 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
     word = "greatest" if s.direction == "greatest" else "least"
-    width = s.bracket[1] - s.bracket[0]
-    if width <= 0:  # the range's own end met the requirement: to the tolerance asked for
-        width = args.tol or (hi - lo) / 1000
-    digits = 0 if lv.integer or width <= 0 else max(0, -math.floor(math.log10(width)))  # to the bracket's width
+    digits = 0 if lv.integer else max(0, -math.floor(math.log10(s.tol)))  # to the tolerance asked for
 
     def v(x):
         return f"{x:.{digits}f}"
