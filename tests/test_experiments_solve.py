@@ -119,8 +119,7 @@ def test_solve_reports_the_monte_carlo_range_around_its_answer():
               reps=40, seed=1)
     assert 0 < s.value < 1 and s.value_low <= s.value <= s.value_high
     tr = s.trace.set_index("value")
-    if s.value_low > 0:
-        assert tr.loc[s.value_low, "probability_high"] < 0.9
+    assert s.value_low > 0 and tr.loc[s.value_low, "probability_high"] < 0.9
     assert tr.loc[s.value_high, "probability_low"] >= 0.9
 
 
