@@ -80,6 +80,8 @@ class Lever:
     field : model.schema.Field
     year : int or None
         Point of a schedule, or None for every year.
+    option : str
+        The option it was given with (``--param``, ``--lever``), named by its messages.
     """
 
     path: str
@@ -87,6 +89,7 @@ class Lever:
     scale: bool
     field: schema.Field
     year: int | None = None
+    option: str = "--param"
 
     @classmethod
     def parse(cls, text: str, option: str = "--param") -> Lever:
@@ -112,7 +115,7 @@ class Lever:
         if year is not None and (f.kind not in ("param", "vec") or star):
             raise UserError(f"{sec}.{key}: @{year} names a point of a schedule; drop it"
                             + (" (or the *)" if star else ""), field=option)
-        return cls(path, idx, star, f, year)
+        return cls(path, idx, star, f, year, option)
 
     @property
     def name(self) -> str:
@@ -165,44 +168,47 @@ class Lever:
             return None
         return float(v) if v is not None else None
 
+    def override(self, scenario, value) -> tuple[str, object]:
+        """The ``(key, value)`` override that sets the lever to ``value``: a whole field's
+        TOML value, or for one element (``key[i]``, ``key@YEAR``) the number itself,
+        which :meth:`model.scenario.Scenario.with_overrides` puts in place."""
+        if self.element:
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise UserError(f"{self.name} is a number; got {value!r}", field=self.option)
+            return self.name, float(value)
+        return self.path, self.raw_value(scenario, value)
+
+    @property
+    def element(self) -> bool:
+        """One element of the field (``key[i]``, ``key@YEAR``), not the whole of it."""
+        return not self.scale and (self.year is not None or self.index is not None)
+
     def raw_value(self, scenario, value):
-        """The TOML value that puts ``value`` into the field of ``scenario``."""
+        """The TOML value that puts ``value`` into the whole field of ``scenario``."""
         f, v0 = self.field, scenario.get(self.path)
         kind = f.kind
         if kind == "bool":
             if not isinstance(value, bool):
-                raise UserError(f"{self.name} is a switch; expected true or false, got {value!r}", field="--param")
+                raise UserError(f"{self.name} is a switch; expected true or false, got {value!r}", field=self.option)
             return value
         if kind == "str":
             return str(value)
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise UserError(f"{self.name} is a number; got {value!r}", field="--param")
+            raise UserError(f"{self.name} is a number; got {value!r}", field=self.option)
         x = float(value)
         if self.scale:
             return _scaled(v0, x, kind)
         if kind == "int":
             if abs(x - round(x)) > 1e-9:
-                raise UserError(f"{self.name} is a whole number; got {x:g}", field="--param")
+                raise UserError(f"{self.name} is a whole number; got {x:g}", field=self.option)
             return round(x)
-        if self.year is not None:
-            try:  # one point of a schedule (uncertain entries elsewhere are kept)
-                return v0.replace(x, self.year, self.index).to_toml()
-            except ValueError as e:
-                raise UserError(f"{self.path} {e}", field="--param") from None
         if kind in ("float", "date", "param"):
             return x
-        # vectors
-        if self.index is None:
-            n = len(_vector_points(v0)[0][1])
-            return [x] * n
-        pts = _vector_points(v0)
-        if self.index >= len(pts[0][1]):
-            raise UserError(f"{self.path} has {len(pts[0][1])} elements here; got [{self.index}]", field="--param")
-        return v0.replace(x, None, self.index).to_toml()  # in every point; uncertain entries elsewhere kept
+        return [x] * len(_vector_points(v0)[0][1])  # a whole vector: every element
 
     def apply(self, scenario, value):
         """A new scenario with the lever set to ``value`` (validated)."""
-        return scenario.with_overrides({self.path: self.raw_value(scenario, value)}, label=f"--param {self.name}")
+        return scenario.with_overrides(dict([self.override(scenario, value)]), label=f"{self.option} {self.name}")
 
 
 def _vector_points(v) -> list[tuple[int | None, tuple]]:
@@ -226,8 +232,8 @@ def apply_levers(scenario, levers, values):
     levers are different fields)."""
     levers, values = list(levers), list(values)
     if len({lv.path for lv in levers}) == len(levers):
-        raw = {lv.path: lv.raw_value(scenario, x) for lv, x in zip(levers, values)}
-        return scenario.with_overrides(raw, label="--param " + ", ".join(lv.name for lv in levers))
+        raw = dict(lv.override(scenario, x) for lv, x in zip(levers, values))
+        return scenario.with_overrides(raw, label=f"{levers[0].option} " + ", ".join(lv.name for lv in levers))
     for lv, x in zip(levers, values):
         scenario = lv.apply(scenario, x)
     return scenario
