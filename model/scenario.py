@@ -799,14 +799,8 @@ class Scenario:
         """A new scenario with fields replaced (``{"quits.rate": [0.1]}``), validated. A key
         may also name one element: ``quits.rate[0]``, ``pay.growth@2030``,
         ``pay.monthly@2030[2]`` (as the experiments' ``--param``)."""
-        raw = self.raw
-        overridden = dict(self._overridden)
-        for key, value in overrides.items():  # in the order given: a later key wins
-            if _element(key):  # the whole field's value, from the scenario as set so far
-                sc = Scenario(copy.deepcopy(raw), self._files, self._label, overridden)
-                key, value = _element(key)[0], _element_value(sc, key, value, label)
-            _set(raw, key, value, label, self._label, self._files)
-            overridden[key] = label
+        raw, overridden = self.raw, dict(self._overridden)
+        _apply_overrides(raw, self._files, self._label, overrides, overridden, label)
         return Scenario(raw, self._files, self._label, overridden)
 
     def __repr__(self):
@@ -825,19 +819,35 @@ def _element(key) -> tuple[str, int | None, int | None] | None:
     return parsed if parsed and (parsed[1] is not None or parsed[2] is not None) else None
 
 
-def _element_value(sc, key: str, value, label: str):
+def _apply_overrides(raw: dict, files, file_label: str, overrides: dict, overridden: dict, label: str) -> None:
+    """Put ``overrides`` into ``raw`` in the order given (a later key wins), noting each in
+    ``overridden``; a key naming one element takes the field as set so far."""
+    for key, value in overrides.items():
+        if _element(key):
+            key, value = _element(key)[0], _element_value(raw, files, file_label, key, value, label)
+        _set(raw, key, value, label, file_label, files)
+        overridden[key] = label
+
+
+def _element_value(raw: dict, files, file_label: str, key: str, value, label: str):
     """The whole-field TOML value that puts ``value`` into one element of ``key``: one
     existing point of a schedule, or one element of a vector (in every point of its
     schedule), as the experiments' levers do (``--param``); uncertain entries elsewhere
-    are kept."""
+    are kept. Only that field of ``raw`` is read (and checked)."""
     field, year, index = _element(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"expected a number for one element, got {_describe(value)}", file=label, field=key)
-    try:
-        current = sc.get(field)
-    except ScenarioError:
+    sec, _, name = field.partition(".")
+    spec = schema.SECTIONS.get(sec, {}).get(name)
+    if spec is None:
         raise ScenarioError("no such field; use section.key (or key[i], key@YEAR) as listed by "
-                            "`python -m model schema`", file=label, field=key) from None
+                            "`python -m model schema`", file=label, field=key)
+    start, years = raw.get("start_year"), raw.get("years")
+    ck = _Checker(file_label, start if isinstance(start, int) else None, years if isinstance(years, int) else None,
+                  files)
+    section = raw.get(sec)
+    written = section.get(name, spec.default) if isinstance(section, dict) else spec.default
+    current = None if written is None or written is schema.REQUIRED else ck.value(spec, written, field)
     if not hasattr(current, "replace") or not hasattr(current, "to_toml"):
         raise ScenarioError("this field takes no element or year (no [i] or @YEAR); set it whole",
                             file=label, field=key)
@@ -954,9 +964,5 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     if overrides:
         if isinstance(overrides, (list, tuple)):
             overrides = dict(parse_override(o) for o in overrides)
-        if any(_element(k) for k in overrides):  # in order, each element from the scenario so far
-            return Scenario(raw, files, str(p), overridden).with_overrides(overrides)
-        for k, v in overrides.items():
-            _set(raw, k, v, "--set", str(files[-1][0]), files)
-            overridden[k] = "--set"
+        _apply_overrides(raw, files, str(files[-1][0]), overrides, overridden, "--set")
     return Scenario(raw, files, str(p), overridden)

@@ -325,3 +325,18 @@ def test_largest_remainder_with_no_weight_shares_equally():
     from model.sampling import largest_remainder
     assert largest_remainder(7, np.zeros(3)).tolist() == [3, 2, 2]
     assert largest_remainder(7, np.array([0.0, 1.0, 1.0])).tolist() == [0, 4, 3]
+
+
+def test_element_overrides_read_only_their_field(tmp_path):
+    """--set mends a bad value in the file whether or not another key names one element:
+    an element key reads (and checks) only its own field, not the whole file before the
+    other overrides are in."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'extends = "{(S.SCENARIO_DIR / "bench.toml").as_posix()}"\n[quits]\ndeath_rate = 2\n',
+                   encoding="utf-8")
+    with pytest.raises(ScenarioError, match="death_rate"):
+        model.load(bad)
+    for extra in ({}, {"quits.rate[0]": 0.1}):
+        sc = model.load(bad, {"quits.death_rate": 0.0, **extra})
+        assert sc.quits.death_rate.value == 0.0
+    assert model.load(bad, {"quits.death_rate": 0.0, "quits.rate[0]": 0.1}).quits.rate.value == (0.1,)
