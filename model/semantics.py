@@ -12,6 +12,7 @@ import numpy as np
 
 from . import metrics
 from .params import Constant, Schedule, Uncertain
+from .policies import demand
 from .policies.retirement_age import statutory_age_months
 
 FIRST_CALENDAR_YEAR = 1949
@@ -108,11 +109,8 @@ def _staffing(sc, fail, years) -> None:
         posts = np.maximum(np.round(_by_year(d.posts_per_community, years)),
                            np.round(_by_year(d.min_posts, years)))
         city = np.round(_by_year(d.min_party_posts, years))
-        # the largest number in force: a district's own where it sets one, else the city's
-        own = [dist.min_party_posts for dist in sc.districts if dist.min_party_posts >= 0]
-        party = np.full(len(years), float(max(own))) if own else np.zeros(len(years))
-        if len(own) < len(sc.districts):
-            party = np.maximum(party, city)
+        # the largest number in force each year over the districts
+        party = demand.party_posts(demand.district_party_posts(sc)[:, None], city[None, :]).max(axis=0)
         over = leaders > posts
         if over.any():
             y = _first_year(years, over)

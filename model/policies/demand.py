@@ -175,10 +175,8 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int,
         posts = np.zeros(len(h), dtype=np.int64)
         total = int(round(p.per_10k * residents / 1e4))
         posts[comm.alive] = largest_remainder(total, h[comm.alive])
-    party = int(round(p.min_party_posts))
-    own = None if district_party is None else np.asarray(district_party, dtype=float)
-    if own is not None and (own >= 0).any():  # -1: the city's
-        party = np.where(own >= 0, own, party).astype(np.int64)[comm.district]
+    city = int(round(p.min_party_posts))
+    party = city if district_party is None else party_posts(district_party, city).astype(np.int64)[comm.district]
     party = np.where(comm.alive, party, 0)
     posts = np.maximum(posts, np.maximum(int(round(p.min_posts)), min_leaders + party))
     posts[~comm.alive] = 0
@@ -205,6 +203,13 @@ def starting_workers_estimate(scenario) -> int:
     set_posts(comm, p, p.urban_residents, ps.heads_per_community + ps.committee_per_community,
               district_party_posts(scenario))
     return int(comm.posts.sum())
+
+
+def party_posts(own, city):
+    """Party-building posts per community: a district's ``own`` number, or the city's
+    where it is -1 (arrays broadcast: districts by years in the checks of a scenario)."""
+    own = np.asarray(own, dtype=float)
+    return np.where(own >= 0, own, city)
 
 
 def district_party_posts(scenario) -> np.ndarray:
