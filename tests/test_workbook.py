@@ -164,3 +164,14 @@ def test_bench_has_no_district_sheet(tmp_path):
     res = model.run(sc, reps=2, seed=1, workers=1)
     path = budget.write_budget(res, sc, tmp_path / "b.xlsx")
     assert load_workbook(path).sheetnames == ["Cover", "By component", "By funding source", "Constant prices"]
+
+
+def test_a_workbook_written_alone_names_districts_by_their_labels(tmp_path):
+    """write_budget called on its own (not through write_all) still labels a district
+    with its label_zh in Chinese: Nanjing's xuanwu as 玄武区."""
+    sc = model.load("nanjing-2018")
+    res = model.run(sc, reps=2, seed=1)
+    path = budget.write_budget(res, sc, tmp_path / "b.xlsx", lang="zh")
+    ws = load_workbook(path).worksheets[-1]
+    items = [row[0] for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)]
+    assert any("玄武区" in str(i) for i in items), items[:6]

@@ -113,6 +113,11 @@ def write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pat
     -------
     pathlib.Path
     """
+    with L.district_labels(scenario):  # district names, whoever calls this
+        return _write_budget(results, scenario, path, lang, summary)
+
+
+def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Path:
     from .. import __version__
     L.check_lang(lang)
     path = Path(path)

@@ -199,6 +199,12 @@ def write_report(results, scenario, folder, figure_items: list[dict], lang: str 
     summary : pandas.DataFrame, optional
         ``results.summary()``, if already computed.
     """
+    with L.district_labels(scenario):  # district names, whoever calls this
+        return _write_report(results, scenario, folder, figure_items, lang, files, summary)
+
+
+def _write_report(results, scenario, folder, figure_items: list[dict], lang: str = "en",
+                  files: tuple[str, ...] = (), summary=None) -> Path:
     folder = Path(folder)
     board = [f for f in figure_items if f["stem"] == "target_board"]
     others = [f for f in figure_items if f["stem"] != "target_board"]
