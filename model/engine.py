@@ -199,7 +199,7 @@ class Replication:
                                     "cost_recruitment", "rated", "rated_excellent", "rated_basic", "rated_unqualified",
                                     "elimination_base", "communities_split", "communities_merged"), 0.0)
         self.acc = dict.fromkeys(pay.ACCRUED + ("payroll_performance",), 0.0)
-        self.recruited = recruitment.YearSoFar()  # the year's rounds share its pool and cap
+        self.recruited = recruitment.YearSoFar.start(p.recruitment)  # the year's rounds share its limits
         if self.nd:
             self.acc["_payroll_district"] = np.zeros(self.nd)
         d = p.demand

@@ -33,7 +33,7 @@ def workforce(n_per_comm: list[int]) -> Workforce:
 
 def rounds(p, posts, dates, rng=None):
     """Hires of each of a year's rounds (the workforce starts empty; nobody leaves)."""
-    pop, comm, so_far = Workforce(16), comm_of(posts), recruitment.YearSoFar()
+    pop, comm, so_far = Workforce(16), comm_of(posts), recruitment.YearSoFar.start(p)
     rng = keyed() if rng is None else rng
     got = []
     for i, d in enumerate(dates):
@@ -48,7 +48,7 @@ def test_the_cap_is_a_years_whatever_the_rounds():
     for dates in ([0.0], [0.0, 0.5], [0.0, 0.25, 0.75]):
         assert sum(rounds(p, [1000], dates)) == 50
     # a later round fills what the cap leaves: 30 posts, then 30 more, cap 50
-    pop, comm, so_far = Workforce(16), comm_of([30]), recruitment.YearSoFar()
+    pop, comm, so_far = Workforce(16), comm_of([30]), recruitment.YearSoFar.start(p)
     _, c1 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.0, Y, 0.0, 0, 0, so_far)
     comm.posts = np.array([60])
     _, c2 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.5, Y, 0.0, 0, 1, so_far)
@@ -107,7 +107,7 @@ def test_a_campaign_left_unfilled_is_offered_again_at_the_next_round():
     fills 100 and leaves 30 unfilled; with a second round the 30 are still unfilled at the
     year's end, not forgotten (the cap is spent)."""
     p = params(extra_hires=30.0, cap=100.0)
-    pop, comm, so_far = Workforce(16), comm_of([100]), recruitment.YearSoFar()
+    pop, comm, so_far = Workforce(16), comm_of([100]), recruitment.YearSoFar.start(p)
     _, c1 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.0, Y, 0.0, 0, 0, so_far)
     _, c2 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.5, Y, 0.0, 0, 1, so_far)
     assert (c1["hires"], c1["unfilled_posts"]) == (100, 30)
@@ -129,7 +129,7 @@ def test_the_age_limit_holds_on_the_day_of_a_later_round():
     years on the day of hiring (their 36th birthday still to come), where counting the age
     on 1 January made three quarters of them 36 at hiring."""
     p = params(age=((35, 35, 1.0),), max_age=35.0)
-    pop, comm, so_far = Workforce(16), comm_of([400]), recruitment.YearSoFar()
+    pop, comm, so_far = Workforce(16), comm_of([400]), recruitment.YearSoFar.start(p)
     rows, c = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.75, Y, 0.0, 0, 0, so_far)
     age_at_hire = (Y + 0.75) - pop.birth[rows]
     assert c["hires"] == 400 and (age_at_hire >= 35).all() and (age_at_hire < 36).all()

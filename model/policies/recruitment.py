@@ -180,11 +180,16 @@ def branch_from_uniforms(br: list[Branch], u: np.ndarray) -> np.ndarray:
 
 @dataclass
 class YearSoFar:
-    """What a year's earlier recruitment rounds took of its yearly limits."""
-    rounds: int = 0
+    """What a year's earlier recruitment rounds took of its yearly limits (:meth:`start`
+    makes a year's)."""
     hires: int = 0
     eligible_left: int | None = None  # of the year's eligible applicants; None: not drawn yet
-    campaign_left: int = 0  # campaign hires the earlier rounds left unfilled
+    campaign_left: int = 0  # campaign hires not yet filled: the year's extra_hires at the start
+
+    @classmethod
+    def start(cls, p) -> YearSoFar:
+        """A year before its first round, under the recruitment parameters ``p``."""
+        return cls(campaign_left=int(round(p.extra_hires)))
 
 
 def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
@@ -260,8 +265,8 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     """Hire at instant ``t``. Returns (slice of new rows, counts). ``so_far``: what the
     year's earlier rounds took of its pool and cap (updated here); None: a year's only
     round."""
-    so_far = YearSoFar() if so_far is None else so_far
-    campaign = int(round(p.extra_hires)) if so_far.rounds == 0 else so_far.campaign_left
+    so_far = YearSoFar.start(p) if so_far is None else so_far
+    campaign = so_far.campaign_left
     vac, party = vacancies(pop, comm, t, p, expected_exits, rng, campaign)
     wanted = int(vac.sum())
     k = wanted
@@ -276,7 +281,6 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
         k = min(k, max(int(round(p.cap)) - so_far.hires, 0))
     if two and share <= 0:
         k = 0  # no applicant of either stream is eligible
-    so_far.rounds += 1
     so_far.campaign_left = min(campaign, wanted - k)
     so_far.hires += k
     if so_far.eligible_left is not None:
