@@ -7,13 +7,34 @@ import sys
 # before numpy is first imported, and inherited by worker processes.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import signal
+
+_ctrl_c: list[int] = []
+
+
+def _interrupt(signum, frame):
+    _ctrl_c.append(signum)
+    raise KeyboardInterrupt
+
+
+signal.signal(signal.SIGINT, _interrupt)
+_NOTHING_WRITTEN = "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged"
 try:
     from .cli import main
-except KeyboardInterrupt:  # Ctrl-C while the libraries load
-    print("interrupted: no output was written", file=sys.stderr)
-    sys.exit(130)
+except BaseException:
+    # Ctrl-C while the libraries load; a compiled module interrupted in its import may
+    # raise an ImportError of its own instead of the KeyboardInterrupt
+    if not _ctrl_c:
+        raise
+    print(_NOTHING_WRITTEN, file=sys.stderr, flush=True)
+    os._exit(130)  # nothing to clean up; an interpreter shutdown could still end by SIGINT
 
-code = main()
+try:
+    code = main()
+except KeyboardInterrupt:  # in the instant before main() handles signals itself
+    print(_NOTHING_WRITTEN, file=sys.stderr)
+    code = 130
+
 
 # The command is done and its files are closed: end the process here rather than tear
 # the interpreter down object by object (0.15 s after a national run, of a 5 s budget).

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from .errors import COMMAND_LINE, UserError, whole_number
+from .outputs import interrupts_as_exceptions, raise_if_interrupted, reset, signal_received
 from .schema import MAX_REPS, MAX_SEED
 
 EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
@@ -353,10 +354,11 @@ def _interrupted_message(signum: int) -> str:
     return (f"interrupted ({how}): no output was written; any earlier output folder is unchanged")
 
 
-def _interrupted(e: KeyboardInterrupt) -> int:
-    """Say which signal stopped the command (one line); its exit status, 128 + signal."""
+def _interrupted(e: KeyboardInterrupt | int) -> int:
+    """Say which signal (or the signal of ``e``) stopped the command (one line); its exit
+    status, 128 + signal."""
     from .outputs import Interrupted
-    signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+    signum = e if isinstance(e, int) else e.signum if isinstance(e, Interrupted) else signal.SIGINT
     print(_interrupted_message(signum), file=sys.stderr)
     return 128 + signum
 
@@ -375,7 +377,6 @@ def _interruption_in(e: BaseException) -> KeyboardInterrupt | None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
     130 / 143 interrupted by SIGINT / SIGTERM)."""
-    from .outputs import interrupts_as_exceptions, raise_if_interrupted, reset
     program = argv is None  # run as `python -m model` (not called from Python)
     if program:
         # the command's own process makes many long-lived objects as it imports and little
@@ -410,8 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as e:
         # a signal's exception wrapped by the code it interrupted (an import running a
-        # class body's __set_name__ wraps it in a RuntimeError): still an interruption
-        cause = _interruption_in(e)
+        # class body's __set_name__ wraps it in a RuntimeError), or replaced by one of its
+        # own (a compiled module's interrupted import raises ImportError): still an interruption
+        cause = _interruption_in(e) or signal_received()
         if cause is None:
             raise
         return _interrupted(cause)

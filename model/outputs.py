@@ -55,6 +55,7 @@ def reset() -> None:
     each command)."""
     _committed.clear()
     _swallowed.clear()
+    _received.clear()
 
 
 def is_output_folder(folder: Path) -> bool:
@@ -99,8 +100,23 @@ _swallowed: list[int] = []
 """Signals whose exception was swallowed (raised inside a weakref callback or __del__)."""
 
 
+_received: list[int] = []
+"""Signals turned into :class:`Interrupted` during this command, first first."""
+
+
 def _handler(signum, frame):
+    _received.append(signum)
     raise Interrupted(signum)
+
+
+def signal_received() -> int | None:
+    """The first signal turned into an exception during this command, or None.
+
+    Code a signal interrupts may replace its exception by one of its own, with no trace of
+    the signal: a compiled module whose import is interrupted raises ImportError ("could
+    not import module pandas") and drops the KeyboardInterrupt. The command line asks this
+    to recognise such an exception as the interruption it is."""
+    return _received[0] if _received else None
 
 
 def quiet_worker() -> None:

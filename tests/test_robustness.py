@@ -587,6 +587,26 @@ def test_a_signal_wrapped_by_the_code_it_interrupted_is_still_an_interruption(tm
     assert not out.exists()
 
 
+def test_a_signal_replaced_by_the_code_it_interrupted_is_still_an_interruption(tmp_path, monkeypatch):
+    """A compiled module whose import a signal interrupts raises an ImportError of its own
+    and drops the signal's exception (pandas' parsers did, when SIGINT came while a run
+    first imported pandas). The signal did arrive: still one line and 128 + signal, nothing
+    written."""
+    import model.runner
+
+    def replaced(*a, **kw):
+        try:
+            signal.raise_signal(signal.SIGINT)  # the command's own handler runs here
+        except KeyboardInterrupt:
+            pass
+        raise ImportError("pd_parser.c could not import module pandas")  # no cause, no context
+    monkeypatch.setattr(model.runner, "run", replaced)
+    out = tmp_path / "out"
+    code, stdout, stderr = call(["run", BENCH, "--reps", "2", "--out", out, "--quiet", *SMALL])
+    assert code == 128 + signal.SIGINT and not out.exists()
+    assert stderr == "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged\n"
+
+
 def _start(out: Path, seed: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "model", "run", str(BENCH), "--reps", "200", "--seed", str(seed),
                              "--out", str(out), *SMALL], cwd=ROOT, text=True,
