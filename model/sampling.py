@@ -111,6 +111,14 @@ def smallest_first(keys: np.ndarray, k: int) -> np.ndarray:
     return np.sort(np.concatenate([below, tied]))
 
 
+def half_up(x):
+    """Whole numbers rounded half up (四舍五入: 10.5 -> 11), as staffing arithmetic rounds;
+    Python's and numpy's ``round`` round half to even (10.5 -> 10, 11.5 -> 12). An int64
+    array for an array, an int for a number."""
+    r = np.floor(np.asarray(x, dtype=float) + 0.5)
+    return int(r) if r.ndim == 0 else r.astype(np.int64)
+
+
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     """Whole numbers adding up to ``total`` in proportion to ``weights`` (largest remainder;
     ties: the earlier element); equal shares where the weights are all 0 (a starting

@@ -14,6 +14,7 @@ from . import metrics
 from .params import Constant, Schedule, Uncertain
 from .policies import demand
 from .policies.retirement_age import statutory_age_months
+from .sampling import half_up
 
 FIRST_CALENDAR_YEAR = 1949
 """Fields that name a calendar year (not a count of years) must be 0 (never) or at least this."""
@@ -106,9 +107,9 @@ def _staffing(sc, fail, years) -> None:
     d, ps = sc.demand, sc.population
     leaders = ps.heads_per_community + ps.committee_per_community
     if d.rule == "fixed":
-        posts = np.maximum(np.round(_by_year(d.posts_per_community, years)),
-                           np.round(_by_year(d.min_posts, years)))
-        city = np.round(_by_year(d.min_party_posts, years))
+        posts = np.maximum(half_up(_by_year(d.posts_per_community, years)),
+                           half_up(_by_year(d.min_posts, years)))
+        city = half_up(_by_year(d.min_party_posts, years))
         # the largest number in force each year over the districts
         party = demand.party_posts(demand.district_party_posts(sc)[:, None], city[None, :]).max(axis=0)
         over = leaders > posts

@@ -439,6 +439,26 @@ def test_party_posts_come_on_top_of_heads_and_committee(rule):
     assert c.posts.tolist() == [6, 4, 6] and c.party_posts.tolist() == [2, 0, 2]
 
 
+def test_staffing_rules_round_half_up():
+    """Posts are rounded half up (四舍五入), not half to even: 2,625, 2,875 and 3,125
+    households at 250 a post give 11, 12 and 13 posts (10.5, 11.5, 12.5); a city total of
+    12.5 per 10,000 of 10,000 residents (12.5) gives 13; a size band's base of 10.5 gives 11."""
+    p = ns(rule="households", households_per_post=250.0, band_base=10.5, band_limit=3000.0, band_step=400.0,
+           per_10k=12.5, posts_per_community=1.0, min_posts=0.0, min_party_posts=0.0)
+    c = demand.Communities(np.array([2625.0, 2875.0, 3125.0]), np.array([0, 0, 0]), [True])
+    demand.set_posts(c, p, 10_000.0, 0)
+    assert c.posts.tolist() == [11, 12, 13]
+    p.rule = "per_10k"
+    demand.set_posts(c, p, 10_000.0, 0)
+    assert c.posts.sum() == 13
+    p.rule = "size_band"
+    demand.set_posts(c, p, 10_000.0, 0)
+    assert c.posts.tolist() == [11, 11, 11]
+    p.rule, p.posts_per_community = "fixed", 12.5
+    demand.set_posts(c, p, 10_000.0, 0)
+    assert c.posts.tolist() == [13, 13, 13]
+
+
 def test_no_election_outside_election_years():
     pop = pop_of(2, post=[1, 0], score=[1.0, 0.0])
     c = elections.apply(pop, ns(fill_between=False, years=(2026,)), 1, 1, 1, np.array([1, 4, 7]), Y + 1.0, Y)

@@ -12,6 +12,10 @@ Rules (``demand.rule``), per community ``c`` with ``h_c`` resident households:
   spread over communities in proportion to households (largest remainders); Changzhou
   and Hohhot: 18 per 10,000 (seeds 000, 002).
 
+``round`` rounds half up (四舍五入: 2,625 households at 250 a post give 11 posts), and
+so do the whole-number parameters (``posts_per_community``, ``band_base``, ``min_posts``,
+``min_party_posts``, which may be drawn as uncertain values).
+
 Then ``posts_c = max(posts_c, min_posts, heads + committee + party_c)``, where
 ``party_c`` is the community's party-building staff posts: ``min_party_posts``, or its
 district's own (Jilin: at least 2 in every urban community, not counting the party
@@ -39,7 +43,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..params import Constant, Schedule, Uncertain
-from ..sampling import largest_remainder, rank_within
+from ..sampling import half_up, largest_remainder, rank_within
 from ..schema import SECTIONS
 
 
@@ -165,20 +169,20 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int,
     h = comm.households
     rule = p.rule
     if rule == "fixed":
-        posts = np.full(len(h), int(round(p.posts_per_community)), dtype=np.int64)
+        posts = np.full(len(h), half_up(p.posts_per_community), dtype=np.int64)
     elif rule == "households":
-        posts = np.round(h / p.households_per_post).astype(np.int64)
+        posts = half_up(h / p.households_per_post)
     elif rule == "size_band":
-        extra = np.floor(np.maximum(h - p.band_limit, 0) / p.band_step)
-        posts = (np.round(p.band_base) + extra).astype(np.int64)
+        extra = np.floor(np.maximum(h - p.band_limit, 0) / p.band_step).astype(np.int64)
+        posts = half_up(p.band_base) + extra
     else:  # per_10k
         posts = np.zeros(len(h), dtype=np.int64)
-        total = int(round(p.per_10k * residents / 1e4))
+        total = half_up(p.per_10k * residents / 1e4)
         posts[comm.alive] = largest_remainder(total, h[comm.alive])
-    city = int(round(p.min_party_posts))
+    city = half_up(p.min_party_posts)
     party = city if district_party is None else party_posts(district_party, city).astype(np.int64)[comm.district]
     party = np.where(comm.alive, party, 0)
-    posts = np.maximum(posts, np.maximum(int(round(p.min_posts)), min_leaders + party))
+    posts = np.maximum(posts, np.maximum(half_up(p.min_posts), min_leaders + party))
     posts[~comm.alive] = 0
     comm.posts = posts
     comm.party_posts = party
