@@ -507,17 +507,24 @@ class Replication:
         p = self.p
         if not p.recruitment.enabled:
             return
-        expected = 0.0
+        expected, due = 0.0, None
         if p.recruitment.anticipate_exits:
-            # the exits expected in the rest of the year: the active workers' own quit
-            # probabilities this year (by tenure band and pay, fixed when they entered
-            # the year) plus deaths, pro rata to the time left
-            act = self.pop.active(t)
-            q_sum = float(self.pop.quit_prob.sum(where=act, dtype=np.float64))
+            # the exits expected in the rest of the year: those who reach their statutory
+            # retirement instant before year end, in their communities (each leaves by
+            # then, retiring or quitting first), and of the others their own quit
+            # probabilities this year (by tenure band and pay, fixed when they entered the
+            # year) plus deaths, pro rata to the time left
+            pop = self.pop
+            act = pop.active(t)
+            if p.retirement.enabled:
+                retiring = act & (pop.retire_at < self.y + 1.0)
+                due = np.bincount(pop.community[retiring], minlength=len(self.comm))
+                act &= ~retiring
+            q_sum = float(pop.quit_prob.sum(where=act, dtype=np.float64))
             expected = (q_sum + np.count_nonzero(act) * p.quits.death_rate) * (self.y + 1.0 - t)
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
                                          self.rng("recruitment"), t, self.y, expected, self.yi, round_index,
-                                         self.recruited)
+                                         self.recruited, due)
         self._entered(rows)
         self._schedule_exits(rows, t)
         self.flows["unfilled_posts"] = 0.0  # unfilled posts are those left at the last round

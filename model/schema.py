@@ -125,7 +125,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "recruitment": {
         "enabled": F("bool", True, "Recruit to fill vacancies."),
-        "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end."),
+        "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end: retirements due by then, and quits and deaths at their rates for the rest of the year."),
         "pool_size": F("param", 0.0, "Applicants per year (0: unlimited).", "persons", lo=0, hi=1e9),
         "age": F("bands", [[22, 35, 1.0]], "Applicants' age.", "years"),
         "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),

@@ -133,3 +133,18 @@ def test_the_age_limit_holds_on_the_day_of_a_later_round():
     rows, c = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.75, Y, 0.0, 0, 0, so_far)
     age_at_hire = (Y + 0.75) - pop.birth[rows]
     assert c["hires"] == 400 and (age_at_hire >= 35).all() and (age_at_hire < 36).all()
+
+
+def test_anticipated_exits_include_the_retirements_due_before_year_end():
+    """Through the engine, with retirement the only exit and hiring on 1 January for the
+    exits expected before year end: the workers due to retire in the year are known, so
+    the year's hires are its retirements and every post is filled on 31 December (it
+    used to count quits and deaths only: 1 January hires left the retirees' posts empty)."""
+    sc = model.load("bench", overrides={"years": 6, "quits.enabled": False, "quits.death_rate": 0.0,
+                                        "dismissal.enabled": False, "recruitment.anticipate_exits": True,
+                                        "population.age": [[45, 59, 1.0]]})
+    res = model.run(sc, reps=2, seed=5)
+    at = res.values[..., [res.metrics.index(m) for m in ("hires", "exits_retired", "headcount", "posts")]]
+    hires, retired, head, posts = np.moveaxis(at, -1, 0)
+    assert retired[:, 1:].min() > 0
+    assert (hires == retired).all() and (head == posts).all()

@@ -2,8 +2,10 @@
 
 At each recruitment date (``calendar.recruitment``) the vacancies of community ``c`` are
 ``v_c = posts_c - active_c``, plus, with ``anticipate_exits``, the exits expected before
-year end (``q * (1 - d)`` of the active workers at a date ``d`` in the year, the total
-rounded and shared among communities in proportion to their active workers by largest
+year end: each active worker who reaches the statutory retirement age by then, a
+vacancy in their own community, and ``q * (1 - d)`` of the others at a date ``d`` in
+the year, ``q`` their quit and death probability this year (this total rounded half up
+and shared among communities in proportion to their active workers by largest
 remainder, so that small communities do not round their share away), plus, at the
 year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
@@ -78,6 +80,7 @@ from ..population import row_chunks
 from ..sampling import (
     band_share,
     bands_from_uniforms,
+    half_up,
     largest_remainder,
     share_at_least,
     shares_from_uniforms,
@@ -193,11 +196,12 @@ class YearSoFar:
 
 
 def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
-              campaign: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+              campaign: int | None = None, due: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vacant posts and vacant party-building posts per community at instant ``t``, with
     ``campaign`` hires on top (None: the year's ``extra_hires``) and, with
     ``anticipate_exits``, the ``expected_exits`` of the rest of the year (rounded, shared
-    among communities by their active workers)."""
+    among communities by their active workers) and the exits ``due`` in each community
+    before year end (retirements: where they fall is known)."""
     n = len(comm)
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
@@ -209,9 +213,11 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
         active_c = np.bincount(pop.community[act], minlength=n)
         party_c = np.bincount(pop.community[act & pop.party], minlength=n)
     vac = np.maximum(comm.posts - active_c, 0)
-    expected = int(round(expected_exits)) if p.anticipate_exits else 0
+    expected = half_up(expected_exits) if p.anticipate_exits else 0
     if expected > 0:
         vac = vac + largest_remainder(expected, active_c)
+    if p.anticipate_exits and due is not None:
+        vac = vac + due
     extra = int(round(p.extra_hires)) if campaign is None else int(campaign)
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
@@ -261,13 +267,14 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
 
 
 def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float = 0.0,
-          year_index: int = 0, round_index: int = 0, so_far: YearSoFar | None = None):
+          year_index: int = 0, round_index: int = 0, so_far: YearSoFar | None = None,
+          due: np.ndarray | None = None):
     """Hire at instant ``t``. Returns (slice of new rows, counts). ``so_far``: what the
     year's earlier rounds took of its pool and cap (updated here); None: a year's only
-    round."""
+    round. ``expected_exits`` and ``due``: see :func:`vacancies`."""
     so_far = YearSoFar.start(p) if so_far is None else so_far
     campaign = so_far.campaign_left
-    vac, party = vacancies(pop, comm, t, p, expected_exits, rng, campaign)
+    vac, party = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
     wanted = int(vac.sum())
     k = wanted
     two = has_exemptions(p)
