@@ -8,6 +8,7 @@ replication order.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -32,6 +33,32 @@ if TYPE_CHECKING:
 def _chunk(scenario, seed: int, reps: range) -> tuple[int, np.ndarray]:
     from .engine import run_replication
     return reps.start, np.stack([run_replication(scenario, seed, r) for r in reps])
+
+
+@contextlib.contextmanager
+def process_pool(workers: int):
+    """A pool of ``workers`` local processes (each quiet on SIGINT and SIGTERM, see
+    :func:`model.outputs.quiet_worker`) that does not outlive an exception.
+
+    ``ProcessPoolExecutor``'s own exit waits for its workers to finish; but a signal can
+    interrupt it while it starts them, before the thread that would tell them to stop
+    exists, and they then wait for work forever while the exiting process waits for them
+    (a run killed with SIGTERM hung so). On any exception the workers are killed and
+    reaped, and the exception goes on."""
+    ex = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
+    try:
+        yield ex
+    except BaseException:
+        procs = list((getattr(ex, "_processes", None) or {}).values())
+        for proc in procs:
+            # SIGKILL: a worker forked an instant ago drops a SIGTERM that arrives before
+            # Python's after-fork hook (it clears pending signals); the workers write nothing
+            proc.kill()
+        ex.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.join()
+        raise
+    ex.shutdown(wait=True)
 
 
 def _chunks(reps: int, workers: int) -> list[range]:
@@ -183,7 +210,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
                 for ch in chunks:
                     store(*_chunk(scenario, seed, ch))
         else:
-            with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=quiet_worker) as ex:
+            with process_pool(min(workers, len(chunks))) as ex:
                 futs = [ex.submit(_chunk, scenario, seed, ch) for ch in chunks]
                 for f in as_completed(futs):
                     store(*f.result())

@@ -607,6 +607,29 @@ def test_a_signal_replaced_by_the_code_it_interrupted_is_still_an_interruption(t
     assert stderr == "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged\n"
 
 
+def test_a_signal_while_the_workers_start_leaves_no_process_waiting(tmp_path):
+    """SIGTERM while the process pool starts its workers, before the thread that would
+    tell them to stop exists: the command still ends at once with its one line and 143,
+    writing nothing. The workers used to wait for work forever and the exiting command
+    for them (a killed run hung until the test's timeout)."""
+    out = tmp_path / "out"
+    argv = ["model", "run", str(BENCH), "--reps", "4", "--workers", "2", "--out", str(out), "--quiet", *SMALL]
+    src = "\n".join([
+        "import runpy, signal, sys",
+        "from concurrent.futures import ProcessPoolExecutor",
+        "from model.outputs import Interrupted",
+        "def interrupted(self):",
+        "    self._adjust_process_count()  # the workers start; the signal comes before the rest",
+        "    raise Interrupted(signal.SIGTERM)",
+        "ProcessPoolExecutor._start_executor_manager_thread = interrupted",
+        f"sys.argv = {argv!r}",
+        "runpy.run_module('model', run_name='__main__')",
+    ])
+    p = subprocess.run([sys.executable, "-c", src], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 128 + signal.SIGTERM, p.stderr
+    assert p.stderr.startswith("interrupted (signal SIGTERM): no output was written") and not out.exists()
+
+
 def _start(out: Path, seed: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "model", "run", str(BENCH), "--reps", "200", "--seed", str(seed),
                              "--out", str(out), *SMALL], cwd=ROOT, text=True,
