@@ -349,3 +349,22 @@ def test_a_floor_that_binds_meets_its_target():
     assert met(v, ">=", 0.8).tolist() == [True, True, False, False]
     assert met(v * (1 + 2e-15) / (1 - 1e-15), "<=", 0.8).tolist()[:2] == [True, True]
     assert met(v, ">", 0.8).tolist() == [False, False, False, False]
+
+
+def test_a_district_head_floor_of_zero_on_base_pay_runs_when_base_pay_is_zero(tmp_path):
+    """A district's head floor of 0 sets no floor of its own (the minimum pay alone),
+    whatever its basis: with every yuan paid as performance pay (base_share 0) a floor on
+    base pay cannot be met, but a floor of 0 asks nothing. It passed validation and then
+    stopped the run with a traceback."""
+    f = write_scenario(tmp_path, 'extends = "@SCENARIOS@/bench.toml"\nname = "zero-head-floor"\nyears = 2\n\n'
+                                 "[demand]\ncommunities = 20\n\n[pay]\nbase_share = 0.0\nminimum_monthly = 2500\n\n"
+                                 '[[districts]]\nname = "d0"\ncommunities = 20\nhead_floor_share = 0.0\n'
+                                 'head_floor_basis = "base"\n')
+    res = model.run(model.load(f), reps=2, seed=1)
+    assert np.isfinite(res.at("payroll", 2026)).all()
+    p = pay_params(base_share=0.0, floor_basis="base", minimum_monthly=2500.0, floor_share=[0.0, 0.0, 0.0])
+    year = pay.PayYear(p, 1.0, W, np.array([0.0]),
+                       [ns(name="d0", head_floor_share=0.0, head_floor_benchmark="average_wage",
+                           head_floor_basis="base")])
+    assert year.head_floor.tolist() == [2500.0] and year.district_floor.tolist() == [2500.0]
+    assert year.floor_post.tolist() == [2500.0] * 3

@@ -169,6 +169,8 @@ class PayYear:
             return gross_for_total(threshold, self.floor_rate, self.cb_lo, self.cb_hi)
         if basis == "base":
             if self.p.base_share <= 0:
+                if (threshold <= 0).all():  # no floor asks nothing of base pay, even when there is none
+                    return np.zeros_like(threshold)
                 raise ValueError("a floor on base pay needs pay.base_share > 0")
             return threshold / self.p.base_share
         raise ValueError(f"unknown floor basis {basis!r}")
