@@ -358,6 +358,8 @@ def _load_chain(path: Path, seen: tuple = ()) -> tuple[dict, list[tuple[Path, st
     base, files = _load_chain(ppath, seen + ((path, text),))
     if "name" not in raw:
         base.pop("name", None)
+    if "description" in raw and "description_zh" not in raw:  # the base's would describe the base
+        base.pop("description_zh", None)
     return _merge(base, raw), files + [(path, text)]
 
 
@@ -646,7 +648,7 @@ class Scenario:
 
     Attributes
     ----------
-    name, description : str
+    name, description, description_zh : str
     start_year, years : int
         First year and horizon; ``year_list`` is every simulated year.
     path : pathlib.Path or None
@@ -690,6 +692,7 @@ class Scenario:
             ck.fail("name", f"the file name {self.name!r} is used as the scenario name but cannot name an "
                     f"output folder; {how}, or rename the file")
         self.description = top["description"]
+        self.description_zh = top["description_zh"]
         self.start_year = top["start_year"]
         self.years = top["years"]
         self._sections = {}

@@ -68,6 +68,9 @@ YUAN = "yuan"
 TOP = {
     "name": F("str", None, "Scenario name; used for the output folder. Default: the file name."),
     "description": F("str", "", "One paragraph: the place, the document, what is modelled."),
+    "description_zh": F("str", "", "The description in Chinese, for Chinese reports and workbooks (empty: the "
+                        "English one). A file that extends another and sets description alone does not "
+                        "inherit its base's."),
     "extends": F("str", None, "Path of a base scenario, relative to this file."),
     "start_year": F("int", REQUIRED, "First simulated calendar year.", "year", lo=1990, hi=2100),
     "years": F("int", REQUIRED, "Number of simulated years (horizon).", "years", lo=1, hi=100),

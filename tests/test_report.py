@@ -9,6 +9,8 @@ is installed.
 
 from __future__ import annotations
 
+import html
+
 import base64
 import re
 import subprocess
@@ -441,3 +443,24 @@ def test_chinese_outputs_name_targets_by_their_label_zh():
     assert labels.target_name(spec, "en") == spec.name
     res = model.run(sc, reps=3, seed=1)
     assert spec.label_zh in webpage.targets_table(res, "zh") and spec.name in webpage.targets_table(res, "en")
+
+
+def test_chinese_outputs_describe_the_scenario_in_chinese(tmp_path):
+    """A scenario's description_zh is the description of Chinese reports and workbooks;
+    English outputs keep the English one. An alternative that describes itself in English
+    only does not inherit its base's Chinese description (it would describe the base)."""
+    sc = model.load("yichang-2021")
+    assert sc.description_zh.startswith("宜昌市") and labels.description(sc, "en") == sc.description
+    res = model.run(sc, reps=2, seed=1)
+    write_all(res, sc, tmp_path / "zh", lang="zh")
+    write_all(res, sc, tmp_path / "en", lang="en")
+    zh = (tmp_path / "zh" / "report.html").read_text(encoding="utf-8")
+    en = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    d_en, d_zh = html.escape(sc.description), html.escape(sc.description_zh)
+    assert d_zh in zh and d_en not in zh
+    assert d_en in en and d_zh not in en
+    cover = [c.value for row in load_workbook(tmp_path / "zh" / "budget.xlsx").worksheets[0].iter_rows()
+             for c in row]
+    assert sc.description_zh in cover
+    alt = model.load("alternatives/yichang-2021-no-elimination")
+    assert alt.description_zh == "" and labels.description(alt, "zh") == alt.description

@@ -142,7 +142,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
     cover["A1"].font = Font(bold=True, size=14)
     rows = [
         ("scenario", results.scenario),
-        ("description", getattr(scenario, "description", "") or ""),
+        ("description", L.description(scenario, lang)),
         ("seed", int(results.seed)),
         ("replications", int(results.reps)),
         ("version", __version__),

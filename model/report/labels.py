@@ -239,6 +239,12 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
+def description(scenario, lang: str = "en") -> str:
+    """A scenario's description: its ``description_zh`` in Chinese outputs where it has one."""
+    en = getattr(scenario, "description", "") or ""
+    return (getattr(scenario, "description_zh", "") or en) if lang == "zh" else en
+
+
 def target_name(spec, lang: str = "en") -> str:
     """A target's name: its ``label_zh`` in Chinese outputs where it has one."""
     return (getattr(spec, "label_zh", "") or spec.name) if lang == "zh" else spec.name

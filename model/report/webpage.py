@@ -119,7 +119,7 @@ def _run_rows(results, scenario, lang: str) -> list:
     years = results.years
     return [
         (L.word2("scenario", lang), results.scenario, ""),
-        (L.word2("description", lang), getattr(scenario, "description", "") or "", ""),
+        (L.word2("description", lang), L.description(scenario, lang), ""),
         (L.word2("horizon", lang), f"{years[0]}–{years[-1]}", ""),
         (L.word2("seed", lang), results.seed, ""),
         (L.word2("replications", lang), results.reps, ""),
@@ -210,7 +210,7 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     others = [f for f in figure_items if f["stem"] != "target_board"]
     title = f"{L.word('report', lang)}: {results.scenario}"
     body = [f"<h1>{esc(title)}</h1>",
-            f'<p class="lead">{esc(getattr(scenario, "description", "") or "")}</p>',
+            f'<p class="lead">{esc(L.description(scenario, lang))}</p>',
             f"<h2>{esc(L.word2('what_was_run', lang))}</h2>", _kv(_run_rows(results, scenario, lang))]
     if files:
         links = " · ".join(f'<a href="{esc(f)}">{esc(f)}</a>' for f in files)
