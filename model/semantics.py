@@ -164,6 +164,7 @@ def _recruitment(sc, fail, years) -> None:
         if youngest >= hi:
             fail("recruitment.age", f"every applicant is at least {youngest}, at or above the retirement age "
                  f"({hi:g}), so hires would retire at once; give applicant ages below it")
+        _applicants_below_retirement(sc, fail, exempt)
     if _max(rec.min_education) > 0:
         for v in _values(rec.education):
             if v[round(_max(rec.min_education)):].sum() <= 0:
@@ -177,6 +178,36 @@ def _recruitment(sc, fail, years) -> None:
     if req and req <= sc.end_year and not uncertified_allowed and all(v[1:].sum() <= 0 for v in mixes):
         fail("recruitment.certificate", f"certificates are required from {req} but no applicant holds one; "
              "give recruitment.certificate a share above 0 at some level")
+
+
+def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
+    """No applicant may be hired at or past the statutory retirement age of their group
+    (men; women in cadre posts; women in worker posts, by the shares of applicants): such
+    a hire would retire the instant they are hired. The oldest applicant is the oldest
+    age of the bands within the most permissive age limit (an uncertain limit at its
+    highest); under the 2025 reform the groups' original ages (60, 55, 50) are the lowest
+    that apply."""
+    rec, r = sc.recruitment, sc.retirement
+    bands = list(rec.age) + (list(rec.exempt_age or rec.age) if exempt else [])
+    limit = max(_max(rec.max_age), _max(rec.max_age_certified), _max(rec.exempt_max_age) if exempt else 0.0)
+    oldest = min(max(b[1] for b in bands), limit)
+    fixed = r.rule == "fixed"
+    groups = []  # (who, statutory age, field that sets it)
+    if rec.female_share < 1:
+        groups.append(("men", r.age_men if fixed else 60.0, "retirement.age_men" if fixed else "retirement.rule"))
+    if rec.female_share > 0 and (fixed or rec.cadre_share > 0):
+        groups.append(("women" if fixed else "women in cadre posts", r.age_women if fixed else 55.0,
+                       "retirement.age_women" if fixed else "retirement.rule"))
+    if rec.female_share > 0 and not fixed and rec.cadre_share < 1:
+        groups.append(("women in worker posts", 50.0, "recruitment.cadre_share"))
+    if not groups:
+        return
+    who, age, field = min(groups, key=lambda g: g[1])
+    if oldest >= age:
+        where = "recruitment.max_age" if limit <= max(b[1] for b in bands) else "recruitment.age"
+        fail(where, f"applicants may be {oldest:g} when hired, but {who} retire at {age:g} ({field}); a hire at "
+             f"or past the retirement age would retire the instant they are hired: keep the applicants' ages "
+             f"(recruitment.age, max_age) below {age:g}")
 
 
 def _calendar_years(sc, fail) -> None:

@@ -135,16 +135,64 @@ def test_the_age_limit_holds_on_the_day_of_a_later_round():
     assert c["hires"] == 400 and (age_at_hire >= 35).all() and (age_at_hire < 36).all()
 
 
-def test_anticipated_exits_include_the_retirements_due_before_year_end():
-    """Through the engine, with retirement the only exit and hiring on 1 January for the
-    exits expected before year end: the workers due to retire in the year are known, so
-    the year's hires are its retirements and every post is filled on 31 December (it
-    used to count quits and deaths only: 1 January hires left the retirees' posts empty)."""
+@pytest.mark.parametrize("rounds", [[0.0], [0.0, 0.5], [0.0, 0.25, 0.5, 0.75]])
+def test_anticipated_exits_include_the_retirements_due_before_year_end(rounds):
+    """Through the engine, with retirement the only exit and hiring for the exits expected
+    before year end: the workers due to retire in the year are known, so the year's hires
+    are its retirements and every post is filled on 31 December, with one recruitment
+    round or several (it used to count quits and deaths only, leaving the retirees' posts
+    empty; and a later round hired again for the retirements an earlier one had already
+    hired for, so headcount grew past the posts year after year)."""
     sc = model.load("bench", overrides={"years": 6, "quits.enabled": False, "quits.death_rate": 0.0,
                                         "dismissal.enabled": False, "recruitment.anticipate_exits": True,
-                                        "population.age": [[45, 59, 1.0]]})
+                                        "population.age": [[45, 59, 1.0]], "calendar.recruitment": rounds})
     res = model.run(sc, reps=2, seed=5)
     at = res.values[..., [res.metrics.index(m) for m in ("hires", "exits_retired", "headcount", "posts")]]
     hires, retired, head, posts = np.moveaxis(at, -1, 0)
     assert retired[:, 1:].min() > 0
     assert (hires == retired).all() and (head == posts).all()
+
+
+def test_anticipated_quits_do_not_pile_up():
+    """Hiring for the quits expected before year end, at four rounds a year: a surplus
+    (hires made for quits that have not happened yet) is netted at the next round, so the
+    31 December headcount stays near the posts, never above posts plus the year's
+    expected quits; it used to grow by each round's expectation (to 1.5 times the posts)."""
+    sc = model.load("bench", overrides={"years": 8, "retirement.enabled": False, "dismissal.enabled": False,
+                                        "recruitment.anticipate_exits": True, "demand.communities": 20,
+                                        "calendar.recruitment": [0.0, 0.25, 0.5, 0.75]})
+    res = model.run(sc, reps=4, seed=2)
+    head = res.values[..., res.metrics.index("headcount")]
+    posts = res.values[..., res.metrics.index("posts")]
+    assert (head <= posts * (1 + 0.08) + 1).all()
+
+
+def test_a_year_without_any_eligible_applicant_hires_nobody(tmp_path):
+    """One stream, an unlimited pool, and a year in which no applicant meets the rules (a
+    certificate is required from 2026, and from 2026 no applicant holds one): that year's
+    vacancies stay unfilled. They used to be filled all the same, with certificates the
+    applicants do not hold (and, for an age limit below every applicant, invented ages)."""
+    from conftest import write_scenario
+    f = write_scenario(tmp_path, 'extends = "@SCENARIOS@/bench.toml"\nname = "no-one-eligible"\nyears = 3\n\n'
+                                 "[demand]\ncommunities = 30\n\n[certification]\nenabled = false\n\n"
+                                 "[recruitment]\ncertificate_required_from = 2026\n"
+                                 "certificate = {2025 = [0.5, 0.5, 0.0, 0.0], 2026 = [1.0, 0.0, 0.0, 0.0]}\n")
+    res = model.run(model.load(f), reps=2, seed=4)
+    hires, unfilled = (res.values[:, 1:, res.metrics.index(m)] for m in ("hires", "unfilled_posts"))
+    assert (hires == 0).all() and (unfilled > 0).all()
+    certified = (res.values[:, :, res.metrics.index("certified_share")]
+                 * res.values[:, :, res.metrics.index("headcount")])
+    assert (np.diff(certified, axis=1) <= 1e-9).all()  # nobody certified joins, nobody passes
+
+
+def test_applicants_at_their_retirement_age_are_refused():
+    """Applicants who may be hired at or past their statutory retirement age (here ages up
+    to 65 with no age limit, men retiring at 60) are a scenario mistake, named with the
+    field: such hires used to retire the instant they were hired, counted as hires and
+    retirements. A limit below the age (max_age 59) is accepted."""
+    with pytest.raises(model.ScenarioError, match="recruitment.age.*men retire at 60"):
+        model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]]})
+    model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 59})
+    with pytest.raises(model.ScenarioError, match="recruitment.max_age.*women in worker posts retire at 50"):
+        model.load("bench", overrides={"retirement.rule": "china2025", "recruitment.cadre_share": 0.5,
+                                       "recruitment.max_age": 52, "recruitment.age": [[22, 55, 1.0]]})

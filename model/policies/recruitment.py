@@ -212,12 +212,16 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
         act = pop.active(t)
         active_c = np.bincount(pop.community[act], minlength=n)
         party_c = np.bincount(pop.community[act & pop.party], minlength=n)
-    vac = np.maximum(comm.posts - active_c, 0)
-    expected = half_up(expected_exits) if p.anticipate_exits else 0
-    if expected > 0:
-        vac = vac + largest_remainder(expected, active_c)
-    if p.anticipate_exits and due is not None:
-        vac = vac + due
+    need = comm.posts - active_c  # below 0 where a community has more workers than posts
+    if p.anticipate_exits:
+        # the exits to come are netted against a surplus: hires made for exits expected at
+        # an earlier round, or last year, that did not happen yet are not made again
+        expected = half_up(expected_exits)
+        if expected > 0:
+            need = need + largest_remainder(expected, active_c)
+        if due is not None:
+            need = need + due
+    vac = np.maximum(need, 0)
     extra = int(round(p.extra_hires)) if campaign is None else int(campaign)
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
@@ -286,8 +290,8 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
         k = min(k, so_far.eligible_left)
     if p.cap > 0:
         k = min(k, max(int(round(p.cap)) - so_far.hires, 0))
-    if two and share <= 0:
-        k = 0  # no applicant of either stream is eligible
+    if share <= 0:
+        k = 0  # no applicant (of either stream) is eligible this year, however large the pool
     so_far.campaign_left = min(campaign, wanted - k)
     so_far.hires += k
     if so_far.eligible_left is not None:
