@@ -39,7 +39,7 @@ from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import retirement_time
-from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, row_chunks
+from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, check_size, row_chunks
 from .sampling import band_share, bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms
 from .schema import SECTIONS
 from .streams import Streams, uniforms
@@ -270,6 +270,8 @@ class Replication:
         else:
             per_c = comm.posts
         k = int(per_c.sum())
+        check_size(k, "people", "workers at the start", y, "population.headcount" if ps.headcount > 0 else "demand",
+                   "check the starting headcount, or the staffing rule and residents that set the posts")
         pop.reserve(capacity_for(k))
         rows = pop.add(k)
         chunks = row_chunks(slice(0, k))

@@ -74,6 +74,27 @@ BLOCKS = _blocks_by_width()
 _UNSIGNED = {8: np.uint64, 4: np.uint32, 2: np.uint16, 1: np.uint8}
 
 
+
+MAX_PEOPLE = 20_000_000
+"""Most people one replication may employ over its horizon: five times China's 4.3 million
+community workers (FIGURES.md section 2). A scenario that asks for more (a runaway
+staffing rule, a huge campaign) is a mistake; it would otherwise run until memory is out."""
+
+MAX_COMMUNITIES = 10_000_000
+"""Most communities a replication may have (China has about 650,000)."""
+
+
+def check_size(n: int, of: str, what: str, year: int | None, field: str, hint: str) -> None:
+    """Raise a :class:`~model.errors.UserError` naming ``field`` if ``n`` exceeds the limit
+    ``of`` ``"people"`` (:data:`MAX_PEOPLE`) or ``"communities"`` (:data:`MAX_COMMUNITIES`)."""
+    limit = {"people": MAX_PEOPLE, "communities": MAX_COMMUNITIES}[of]
+    if n > limit:
+        from .errors import UserError
+        when = f" in {year}" if year is not None else ""
+        raise UserError(f"the scenario asks for {n:,} {what}{when}, more than this model handles in one "
+                        f"replication ({limit:,}); {hint}", field=field)
+
+
 def capacity_for(rows: int) -> int:
     """Rows to reserve for a starting workforce of ``rows``: room for a year's hires
     before the leavers are dropped at the year's end."""

@@ -153,7 +153,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "exempt_certificate_required": F("bool", False, "The certificate rule (certificate_required_from) applies to "
                                          "the exempt stream too (false: exempt applicants are hired without one)."),
         "cap": F("param", 0.0, "Most hires in a year (0: no cap).", "hires/year", lo=0, hi=1e9),
-        "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities.", "hires/year", lo=0, hi=1e9),
+        "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities.", "hires/year", lo=0, hi=1e7),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
     },
     "certification": {

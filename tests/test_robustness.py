@@ -785,3 +785,25 @@ def test_an_accepted_name_keeps_the_output_inside_outputs(name):
         return
     for folder in (cli.OUTPUTS / sc.name, cli.OUTPUTS / f"{sc.name}-rerun"):
         assert folder.resolve().parent == cli.OUTPUTS.resolve() and folder.name not in (".", "..")
+
+
+def test_a_runaway_workforce_is_a_user_error(tmp_path, monkeypatch):
+    """A legal scenario that asks for more people than one replication can hold (a runaway
+    staffing rule, a huge campaign) stops with one message naming the field, exit 2 and
+    nothing written, instead of running until memory is out. The limit (20 million, five
+    times China's community workers) is lowered here so that the test is quick."""
+    from model import population
+    monkeypatch.setattr(population, "MAX_PEOPLE", 3000)
+    out = tmp_path / "out"
+    code, _, err = call(["run", BENCH, "--reps", "2", "--workers", "1", "--out", out, "--no-report",
+                         "--set", "demand.communities=200", "--set", "recruitment.extra_hires=5000"])
+    assert code == 2 and not out.exists()
+    assert err.startswith("error: ") and "field 'recruitment.extra_hires'" in err and "3,000" in err
+    code, _, err = call(["run", BENCH, "--reps", "2", "--workers", "1", "--out", out, "--no-report",
+                         "--set", "demand.communities=400"])
+    assert code == 2 and "field 'demand'" in err and "workers at the start" in err and not out.exists()
+    monkeypatch.setattr(population, "MAX_COMMUNITIES", 300)
+    code, _, err = call(["run", BENCH, "--reps", "2", "--workers", "1", "--out", out, "--no-report",
+                         "--set", "demand.rule=households", "--set", "demand.split_above=100",
+                         "--set", "demand.urban_residents=250000", "--set", "demand.communities=100"])
+    assert code == 2 and "field 'demand.split_above'" in err and not out.exists()

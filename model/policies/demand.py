@@ -43,6 +43,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..params import Constant, Schedule, Uncertain
+from ..population import check_size
 from ..sampling import half_up, largest_remainder, rank_within
 from ..schema import SECTIONS
 
@@ -98,6 +99,8 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
     n_split = n_merge = 0
     if split_above > 0:
         big = np.flatnonzero(comm.alive & (comm.households > split_above))
+        check_size(len(comm) + len(big), "communities", "communities (after splits)", None, "demand.split_above",
+                   "raise split_above: a community splits in two when its households exceed it")
         if len(big):
             old_len = len(comm)
             if post is not None and active is not None:

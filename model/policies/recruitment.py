@@ -76,7 +76,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .. import kernels
-from ..population import row_chunks
+from ..population import check_size, row_chunks
 from ..sampling import (
     band_share,
     bands_from_uniforms,
@@ -280,6 +280,10 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     campaign = so_far.campaign_left
     vac, party = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
     wanted = int(vac.sum())
+    check_size(pop.n + wanted, "people", "workers and vacancies", year,
+               "recruitment.extra_hires" if 2 * campaign > wanted else "demand",
+               "check recruitment.extra_hires and the staffing rule (residents, residents_growth, per_10k, "
+               "split_above)")
     k = wanted
     two = has_exemptions(p)
     br = branches(p, year)
