@@ -93,3 +93,21 @@ def test_cli_sensitivity_with_ranges_writes_tornado(tmp_path, capsys):
     assert cli(["sensitivity", "bench", "--out", str(bad), "--set", "years=1"]) == 2
     assert "no uncertain parameters" in capsys.readouterr().err
     assert not bad.exists()
+
+
+def test_a_targets_probability_has_an_interval_for_paired_proportions(tmp_path):
+    """For a target's probability the one-at-a-time difference carries Newcombe's paired
+    interval (as compare does): within [-1, 1], containing the difference, and of nonzero
+    width even with 3 replications. A t-interval on 0/1 outcomes printed [-110%, 177%]
+    for 3 replications, or a zero-width [0%, 0%] when no replication changed outcome."""
+    from conftest import write_scenario
+    f = write_scenario(tmp_path, 'extends = "@SCENARIOS@/bench.toml"\nname = "t"\nyears = 1\n\n'
+                                 "[demand]\ncommunities = 50\n\n[certification]\n"
+                                 'pass_prob = {dist = "uniform", low = 0.2, high = 0.5}\n\n'
+                                 '[[targets]]\nname = "certified"\nmetric = "certified_share"\nyear = 2025\n'
+                                 'op = ">="\nthreshold = 0.66\nsource = "test"\n')
+    s = sensitivity(model.load(f), "certified", reps=3, seed=3)
+    assert s.output.is_probability
+    r = s.oat.iloc[0]
+    assert -1 <= r.difference_low <= r.difference <= r.difference_high <= 1
+    assert r.difference_high > r.difference_low

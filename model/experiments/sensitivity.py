@@ -10,8 +10,9 @@ global method.
 per replication). For each factor the scenario runs twice more, with the factor fixed at
 its low and at its high value, everything else as in the base run; all runs share the
 seed, so the per-replication differences ``high_r - low_r`` are paired and their mean has
-a paired 95% interval. The tornado chart orders factors by swing ``|out(high) -
-out(low)|``.
+a paired 95% interval (for a target's probability, Newcombe's interval for paired
+proportions, :func:`model.results.paired_proportions`, as ``compare`` gives). The tornado
+chart orders factors by swing ``|out(high) - out(low)|``.
 
 **Global (Sobol).** With ``N`` base samples and ``D`` factors, SALib's Sobol sequence
 gives ``N (D + 2)`` points in ``[0, 1]^D`` (Saltelli's scheme, first-order and total
@@ -40,6 +41,7 @@ import pandas as pd
 
 from ..errors import UserError
 from ..params import Uncertain
+from ..results import paired_proportions
 from . import common
 
 
@@ -157,7 +159,14 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     rows = []
     for i, f in enumerate(facs):
         lo_r, hi_r = res[1 + 2 * i], res[2 + 2 * i]
-        st = common.paired_difference(output.per_rep(lo_r), output.per_rep(hi_r))
+        a, b = output.per_rep(lo_r), output.per_rep(hi_r)
+        if output.is_probability:
+            # a target met or not: Newcombe's interval for paired proportions, within
+            # [-1, 1] (a t-interval on 0/1 outcomes overshoots, or has no width at all)
+            d, low, high = paired_proportions(a, b)
+            st = {"difference": d, "low": low, "high": high}
+        else:
+            st = common.paired_difference(a, b)
         ol, oh = output.value(lo_r), output.value(hi_r)
         rows.append({"parameter": f.lever.name, "low": f.low, "high": f.high,
                      "current": f.lever.current(sc), "distribution": f.dist.dist if f.dist else "range",
