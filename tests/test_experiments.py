@@ -277,3 +277,15 @@ def test_paired_proportions_interval():
         first = np.repeat([1, 1, 0, 0], [n11, n12, n21, n22])
         second = np.repeat([1, 0, 1, 0], [n11, n12, n21, n22])
         assert paired_proportions(second, first) == pytest.approx(want, abs=5e-5)
+
+
+def test_compare_refuses_a_metric_an_alternative_does_not_report(tmp_path, capsys):
+    """--metric naming a district's metric that only the baseline has (Nanjing's xuanwu
+    district, against Changzhou) is a user error naming --metric, exit 2 and nothing
+    written; it used to print an empty table."""
+    out = tmp_path / "out"
+    code = cli(["compare", "nanjing-2018", "changzhou-2022", "--reps", "2", "--out", str(out), "--quiet",
+                "--metric", "payroll.xuanwu"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "'--metric'" in err and "not for changzhou-2022" in err

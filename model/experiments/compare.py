@@ -244,6 +244,11 @@ def main(args) -> int:
     for m in metrics:
         if m not in known:
             raise UserError(f"unknown metric {m!r}; see `python -m model metrics`", field="--metric")
+        for sc in scs[1:]:
+            if m not in set(names(sc)):  # a district's metric where the alternative has no such district
+                raise UserError(f"metric {m!r} is reported for {scs[0].name} but not for {sc.name}, so the two "
+                                f"cannot be compared on it; see `python -m model metrics {sc.path or sc.name}`",
+                                field="--metric")
     out = Path(args.out or common.default_out("compare", scs[0].name))
     check_destination(out.resolve(), not args.no_overwrite)
     c = compare(scs, args.reps, args.seed, workers=args.workers, backend=args.backend,
