@@ -99,6 +99,14 @@ def test_solve_returns_the_range_end_when_it_already_meets_the_target():
     assert s.value == 0.5 and s.evaluations == 2 and s.probability == 1.0
 
 
+def test_solve_at_the_fields_own_limit_says_the_answer_is_the_limit():
+    """When the met end of the range is the field's own limit (a probability of 0), the
+    answer cannot lie outside the range: the warning says the value is the limit itself."""
+    with pytest.warns(UserWarning, match="can be no lower: the least value is 0 itself"):
+        s = solve(one_year(50), "quits.rate[0]", 0.0, 0.5, "certified_share>=0.3@2025", prob=0.9, reps=5, seed=1)
+    assert s.value == 0.0
+
+
 def test_monte_carlo_range_of_the_answer_from_the_values_tried():
     """Required 0.9. Values 0.2 and 0.4 are surely short (95% upper bound below 0.9),
     0.5 is unclear, 0.6 and 0.8 surely meet: the least value lies in [0.4, 0.6]. Falling

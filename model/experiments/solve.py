@@ -201,8 +201,15 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
             "moves one way with the lever; for a target met only in a middle range, use sweep)", field="--range")
     if P(bad_end) >= prob:
         good = bad = bad_end
-        warnings.warn(f"the range's {'low' if direction == 'least' else 'high'} end {bad_end:g} already meets "
-                      f"the requirement: the {direction} value may lie outside [{lo:g}, {hi:g}]", stacklevel=2)
+        end = "low" if direction == "least" else "high"
+        limit = lv.field.lo if direction == "least" else lv.field.hi
+        if limit is not None and bad_end == limit:  # the field allows nothing beyond: the answer is the end
+            warnings.warn(f"the range's {end} end {bad_end:g} already meets the requirement, and "
+                          f"{lv.name} can be no {'lower' if direction == 'least' else 'higher'}: the "
+                          f"{direction} value is {bad_end:g} itself", stacklevel=2)
+        else:
+            warnings.warn(f"the range's {end} end {bad_end:g} already meets the requirement: the {direction} "
+                          f"value may lie outside [{lo:g}, {hi:g}]", stacklevel=2)
     else:
         good, bad = good_end, bad_end
         while abs(good - bad) > tol and ev.evaluations < max_evaluations:
