@@ -13,10 +13,11 @@ What it does, in order:
    ...)`` (what it checks, the formula, each check's expected and simulated value, its
    z or p-value and threshold, and the data of its plot);
 2. draws one figure per theory check into ``docs/figures/``;
-3. for every place scenario found in ``scenarios/``, runs it and tabulates each figure
-   its policy document states (table ``FIGURES`` below, with sources) against the
-   simulated value and its interval; figures a scenario was calibrated to are shown but
-   not counted as back-tests;
+3. runs each of the five place scenarios and tabulates each figure its policy document
+   states (``FIGURES`` in scenarios/make_readme.py, with sources and how each is
+   measured: one list for this page, scenarios/README.md and tests/test_places.py)
+   against the simulated value and its interval; figures a scenario was set from or
+   calibrated to are shown but not counted as back-tests;
 4. writes ``docs/validation.md`` and ``docs/figures/validation-results.json`` (the raw
    records, for review as diffs).
 
@@ -28,10 +29,10 @@ written, showing the failure).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -45,120 +46,43 @@ sys.path.insert(0, str(ROOT))
 
 # --------------------------------------------------------------------------- figures the documents state
 
-@dataclass(frozen=True)
-class Figure:
-    """A figure a policy document states, to be reproduced by its place's scenario.
-
-    ``value`` is a number, or a (low, high) range the document gives. ``years`` are the
-    simulated years whose metric values are added up (one year for a stock). ``role``:
-    ``"back-test"`` (the scenario was not set from this figure: an honest test),
-    ``"calibrated"`` (the scenario was set from it, so reproducing it proves little),
-    ``"rule"`` (the figure is a rule the scenario encodes) or ``None`` (the scenario has
-    not been reviewed against this figure yet: not counted). ``note`` says why.
-    """
-
-    place: str
-    what: str
-    metric: str
-    years: tuple
-    value: float | tuple
-    source: str
-    role: str | None = None
-    note: str = ""
-    literals: tuple = field(default_factory=tuple)
+def _make_readme():
+    """scenarios/make_readme.py, whose ``FIGURES`` is the one list of the figures the
+    documents state, how each is measured and whether the scenario was set from it (the
+    scenarios' README and tests/test_places.py read the same list)."""
+    spec = importlib.util.spec_from_file_location("make_readme", ROOT / "scenarios" / "make_readme.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["make_readme"] = mod  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(mod)
+    return mod
 
 
-SEED_CZ = "seed 000_4ab8506bd769e853.txt"
-SEED_NJ = "seed 001_f809a46add856e54.txt"
-SEED_HH = "seed 002_5cfcc670a2031676.txt"
-SEED_JL = "seed 003_29d33855077651d4.txt"
-SEED_YC = "seed 004_7ff16b39686a218b.txt"
+MR = _make_readme()
 
-FIGURES = (
-    Figure("changzhou", "average workers per community after the new staffing rule (1 per 250 resident households)",
-           "workers_per_community", (2022,), 13.0, f"{SEED_CZ}: 调整后,平均每个社区将增至13人", role="calibrated",
-           note="demand.communities = 515 was chosen so that the rule gives 13 per community", literals=("13",)),
-    Figure("changzhou", "share of workers with a college degree or above (大专以上)", "college_share", (2022,), 0.86,
-           f"{SEED_CZ}: 大专以上学历从86%提升到90%以上", role="calibrated",
-           note="the starting mix (population.education); the metric is taken on 31 December, after a year of "
-                "hiring", literals=("0.14",)),
-    Figure("changzhou", "share of workers holding the social-worker certificate", "certified_share", (2022,), 0.65,
-           f"{SEED_CZ}: 持有职业水平资格证书从65%提升到70%以上", role="calibrated",
-           note="the starting mix (population.certificate); the metric is taken on 31 December, after a year of "
-                "hiring, exams and dismissals", literals=("0.35",)),
-    Figure("hohhot", "community workers (社区工作者)", "headcount", (2023,), 5285.0,
-           f"{SEED_HH}: 其中社区工作者5285人", role="calibrated",
-           note="demand.per_10k = 19.32 was chosen so that the 31 December 2023 headcount averages 5,285",
-           literals=("5285", "5_285", "19.32")),
-    Figure("hohhot", "community workers per 10,000 urban residents", "workers_per_10k", (2023,), 18.2,
-           f"{SEED_HH}: 每万名城镇常住人口拥有社区工作者数达到18.2名; FIGURES.md section 6 (290.93万 urban "
-           "residents, end 2023)", role="calibrated", note="the same calibration as the headcount",
-           literals=("18.2", "19.32")),
-    Figure("hohhot", "communities after the re-division (398 -> 450 planned; 428 running)", "communities", (2023,),
-           (428.0, 450.0), f"{SEED_HH}: 调整后社区数由实际运行的398个增加到450个,目前已运行并备案428个",
-           role="calibrated", note="demand.households_spread = 0.49 was chosen so that the split rule gives 450 "
-                                   "at the start (communities keep splitting later as households grow)",
-           literals=("450", "428", "0.49")),
-    Figure("hohhot", "grade adjustments (调级调薪) in 2023 and 2024 together", "grade_steps+exam_passes", (2023, 2024),
-           3264.0, f"{SEED_HH}: 为3264人次社区工作者进行了调级调薪", role="back-test",
-           note="the ladder steps for time in grade plus the exam passes, each of which moves a worker up "
-                "(grades.certificate_bonus), as scenarios/README.md counts them; this page counted the ladder "
-                "steps alone (2,202, outside the range) until it was made to agree with README, after that "
-                "miss was seen. Seed 002 names re-gradings for post, education and certificate changes, not "
-                "time in grade, and the model does not count the post and education ones, so the match is "
-                "weak evidence; grades.step_years = 3 is an assumption, not fitted to this figure",
-           literals=("3264",)),
-    Figure("hohhot", "workers leaving for government posts in 2023-24: 36 targeted recruitments",
-           "exits_promoted_out", (2023, 2024), 36.0,
-           f"{SEED_HH}: 定向招录36名公务员和事业编制人员,有13名社区党组织书记被提拔使用", role="calibrated",
-           note="promotion_out.per_year = 36 / 2; the 13 secretaries promoted are not added (they may be among "
-                "the 36, or promoted without leaving)"),
-    Figure("jilin", "posts per community: 10 to 15 under 3,000 households, one more per 300-500 above",
-           "posts/communities", (2020,), (10.0, 15.0), f"{SEED_JL}: 3000戶以下社區,可按10至15人左右設立“社工崗”",
-           role="rule", note="the staffing rule itself (demand.rule = size_band); this scenario's communities average "
-                             "about 3,600 households, so slightly more than the under-3,000 band is expected"),
-    Figure("jilin", "share of communities with at least 2 party-building posts filled", "communities_party_share",
-           (2020,), 1.0, f"{SEED_JL}: 原則上在每個城市社區設立2個以上專職黨建“社工崗”", role="rule",
-           note="the rule itself (demand.min_party_posts = 2), filled first when hiring"),
-    Figure("yichang", "bottom-ratio elimination rate in 2021 (20%)", "elimination_rate", (2021,), 0.20,
-           f"{SEED_YC}: 推行末位比例淘汰制,12月底前实现更新淘汰比例达到20%", role="rule",
-           note="the elimination rule itself (elimination.share)"),
-)
-
-NO_FIGURES = {
-    "nanjing": f"{SEED_NJ} states rules (pay floors of 100% / 80% / 70% of last year's average wage, on pay "
-               "including the five insurances and the housing fund, which no single metric reports) and targets "
-               "(65% urban / 45% rural certified by 2020), but no starting figure of the workforce.",
-    "yichang": f"{SEED_YC} states rules and targets (30% certified by December 2021, 45% in 2022, 60% within 3 "
-               "years, 100% within 5) but no starting figure of the workforce.",
-    "jilin": f"{SEED_JL} states rules (staffing bands, party posts, pay structure, exit rules) and a target "
-             "(3 certified per community within ~3 years) but no starting figure of the workforce.",
+NO_BACKTEST = {
+    "changzhou-2022": "every figure seed 000 states about the workforce before the new rules set a parameter "
+                      "(workers per community, college and certificate shares, base wage, city subsidy) or was "
+                      "calibrated (13 posts per community).",
+    "jilin-2020": "seed 003 states rules (staffing bands, party posts, pay structure, exit rules) and a target "
+                  "(3 certified per community within about 3 years) but no figure of the workforce that the "
+                  "scenario was not set from.",
+    "yichang-2021": "seed 004 states rules and targets (30% certified by December 2021, 45% in 2022, 60% within 3 "
+                    "years, 100% within 5) but no figure of the workforce that the scenario was not set from.",
 }
+"""Why a place has no back-test (each place without one must be listed)."""
 
 
-def metric_values(res, metric: str, year: int) -> np.ndarray | None:
-    """One metric (or a ratio ``a/b`` or sum ``a+b`` of two) in one year, per replication;
-    None if not reported."""
-    op = "/" if "/" in metric else "+"
-    parts = metric.split(op)
-    if len(parts) > 2 or ("/" in metric and "+" in metric):
-        raise ValueError(f"{metric!r}: one metric, or two joined by / or +")
-    if any(p not in res.metrics for p in parts):
-        return None
-    v = res.at(parts[0], year)
-    if len(parts) == 2:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v = v / res.at(parts[1], year) if op == "/" else v + res.at(parts[1], year)
-    return v
+def literals(value: float) -> tuple[str, ...]:
+    """How a figure could be typed as a value in a scenario file."""
+    if not np.isfinite(value):
+        return ()
+    if float(value).is_integer():
+        v = int(value)
+        return (str(v), f"{v:_}") if abs(v) >= 1000 else (str(v),)
+    return (f"{value:g}",)
 
 
-def find_scenario(place: str) -> Path | None:
-    """The place's main scenario: scenarios/<place>*.toml (not the alternatives)."""
-    hits = sorted(p for p in (ROOT / "scenarios").glob(f"{place}*.toml"))
-    return hits[0] if hits else None
-
-
-def literal_inputs(sc, literals) -> list[str]:
+def literal_inputs(sc, lits) -> list[str]:
     """Lines of the scenario's files where a figure appears as a value (a hint of calibration)."""
     found = []
     for path, text in getattr(sc, "_files", []):
@@ -167,47 +91,47 @@ def literal_inputs(sc, literals) -> list[str]:
             if "=" not in code:
                 continue
             value = code.split("=", 1)[1]
-            for lit in literals:
+            for lit in lits:
                 if re.search(rf"(?<![\d.]){re.escape(lit)}(?![\d])", value):
                     found.append(f"{Path(path).name}:{i}")
     return found
 
 
-def run_backtests(reps: int, workers: int) -> list[dict]:
+def agrees(fig, value: float, v: np.ndarray) -> bool:
+    """The model agrees with the document: for a figure to reproduce (``==``), the value
+    lies in the simulated 5-95% range widened by the figure's rounding (a parameter read
+    gives one value: within the rounding); for a floor (``>=``), every replication
+    respects it."""
+    if fig.op == ">=":
+        return bool(v.min() >= value - max(fig.rounding, 1e-9 * abs(value)))
+    lo, hi = np.quantile(v, [0.05, 0.95])
+    return bool(lo - fig.rounding - 1e-9 * abs(value) <= value <= hi + fig.rounding + 1e-9 * abs(value))
+
+
+def run_backtests(reps: int, workers: int, seed: int) -> list[dict]:
     import model
     rows = []
-    runs = {}
-    for fig in FIGURES:
-        path = find_scenario(fig.place)
-        row = {"place": fig.place, "what": fig.what, "metric": fig.metric, "years": list(fig.years),
-               "value": list(fig.value) if isinstance(fig.value, tuple) else fig.value,
-               "source": fig.source, "role": fig.role, "note": fig.note, "scenario": None}
-        rows.append(row)
-        if path is None:
-            row["status"] = "no scenario yet"
-            continue
-        row["scenario"] = str(path.relative_to(ROOT))
-        if path not in runs:
-            sc = model.load(path)
-            runs[path] = (sc, model.run(sc, reps=reps, workers=workers, quiet=True))
-        sc, res = runs[path]
-        row["hints"] = literal_inputs(sc, fig.literals)
-        years = [y for y in fig.years if sc.start_year <= y <= sc.end_year]
-        if len(years) != len(fig.years):
-            row["status"] = f"year(s) {fig.years} outside the scenario's {sc.start_year}-{sc.end_year}"
-            continue
-        vals = [metric_values(res, fig.metric, y) for y in years]
-        if any(v is None for v in vals):
-            row["status"] = f"metric {fig.metric} not reported"
-            continue
-        v = sum(vals)
-        v = v[np.isfinite(v)]
-        lo, hi = (fig.value if isinstance(fig.value, tuple) else (fig.value, fig.value))
-        p05, p95 = np.quantile(v, [0.05, 0.95])
-        row.update(status="ok", reps=int(res.reps), seed=int(res.seed), mean=float(v.mean()),
-                   mc_se=float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0,
-                   p05=float(p05), p95=float(p95),
-                   covers=bool(p05 <= hi and p95 >= lo))
+    for pl in MR.PLACES:
+        path = ROOT / "scenarios" / f"{pl.scenario}.toml"
+        sc = model.load(path)
+        figs = MR.figures_of(pl.scenario)
+        res = model.run(sc, reps=reps, seed=seed, workers=workers, quiet=True)
+        stock = (model.run(sc.with_overrides(MR.STOCK), reps=reps, seed=seed, workers=workers, quiet=True)
+                 if any(f.stock for f in figs) else None)
+        for fig in figs:
+            value = MR.document_value(fig, sc)
+            v = MR.figure_values(fig, sc, res, stock)
+            v = v[np.isfinite(v)]
+            p05, p95 = np.quantile(v, [0.05, 0.95])
+            rows.append({
+                "place": pl.scenario, "what": fig.label, "unit": fig.unit, "kind": fig.kind, "how": fig.how,
+                "source": fig.source, "op": fig.op, "value": value, "rule_expectation": bool(np.isnan(fig.value)),
+                "year": fig.year or sc.start_year, "stock": fig.stock, "parameter": fig.param is not None,
+                "scenario": str(path.relative_to(ROOT)), "reps": len(v), "seed": seed,
+                "mean": float(v.mean()), "mc_se": float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0,
+                "p05": float(p05), "p95": float(p95), "agrees": agrees(fig, value, v),
+                "hints": literal_inputs(sc, literals(value)) if fig.kind == "back-test" else [],
+            })
     return rows
 
 
@@ -296,22 +220,33 @@ def draw(plot: dict, title: str, path: Path) -> None:
 
 
 def draw_backtests(rows: list[dict], path: Path) -> bool:
-    done = [r for r in rows if r.get("status") == "ok"]
+    """Each simulated figure (not the parameters read) against the document's, relative to it."""
+    done = [r for r in rows if not r["parameter"]]
     if not done:
         return False
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(done) + 1.2))
+
+    from model.report.fonts import cjk_font
+    font = cjk_font()
+    if font:
+        plt.rcParams["font.family"] = [font, "DejaVu Sans"]
+
+    def label(r):  # Chinese words (五险一金) only where a font draws them
+        text = r["what"] if font else re.sub(r"\s*[\u2e80-\u9fff]+", "", r["what"])
+        return f"{r['place']}: {text[:52]} ({r['kind']})"
+    fig, ax = plt.subplots(figsize=(9.5, 0.42 * len(done) + 1.3))
+    colour = {"back-test": "C2", "calibrated": "C7", "input": "C0"}
     for i, r in enumerate(done):
-        lo, hi = (r["value"] if isinstance(r["value"], list) else (r["value"], r["value"]))
-        hi = lo if not np.isfinite(hi) else hi
-        scale = max(abs(hi), abs(r["mean"]), 1e-12)
-        ax.plot([r["p05"] / scale, r["p95"] / scale], [i, i], "-", color="C0", lw=3)
-        ax.plot([r["mean"] / scale], [i], "o", color="C0")
-        ax.plot([lo / scale, hi / scale], [i + 0.25, i + 0.25], "-|", color="C3", ms=8, mew=2, lw=1)
-    ax.set_yticks(range(len(done)), [f"{r['place']}: {r['metric']}" for r in done], fontsize=7)
-    ax.set_xlabel("relative to the document's figure (red: value or range); blue: simulated mean, 5-95%")
+        scale = max(abs(r["value"]), 1e-12)
+        c = colour[r["kind"]]
+        ax.plot([r["p05"] / scale, r["p95"] / scale], [i, i], "-", color=c, lw=3)
+        ax.plot([r["mean"] / scale], [i], "o", color=c)
+        ax.plot([1.0], [i + 0.25], "|", color="C3", ms=8, mew=2)
+    ax.axvline(1.0, color="C3", lw=0.8, alpha=0.5)
+    ax.set_yticks(range(len(done)), [label(r) for r in done], fontsize=7)
+    ax.set_xlabel("simulated mean and 5-95% range / the document's figure (red line = 1)", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
@@ -412,38 +347,41 @@ def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: i
         lines += ["Not run this time (`--no-backtests`)."]
     else:
         lines += [
-            ("Each place scenario is run and compared with the figures its policy document states. "
-            f"Simulated: mean over {reps} replications (± its Monte Carlo standard error) and the 5-95% "
-            "range across replications. *Role*: **back-test** (the scenario was not set from the figure), "
-            "*calibrated* (it was, so reproducing it proves little), *rule* (the figure is a rule the "
-            "scenario encodes), or *not reviewed*. Only back-tests count as evidence. *Inputs* lists lines "
-            "of the scenario files where the figure appears as a value (a hint that it was used to set the "
-            "scenario)."),
+            ("Each place scenario is run and compared with every figure its policy document (or FIGURES.md) "
+             f"states about the place: {rows[0]['reps'] if rows else reps} replications, seed "
+             f"{rows[0]['seed'] if rows else '–'}. The figures, how each is measured and how the scenario "
+             "uses it are one list, `FIGURES` in `scenarios/make_readme.py`, which scenarios/README.md and "
+             "tests/test_places.py read too. *Kind*: **back-test** (nothing was set from the figure: the "
+             "only evidence), *calibrated* (a parameter was tuned to reproduce it) or *input* (a parameter "
+             "is the figure, or the figure is a rule the scenario encodes). *Agrees*: the figure lies in the "
+             "simulated 5-95% range widened by the figure's own rounding (a parameter read: within the "
+             "rounding; a floor: respected in every replication). Simulated: mean ± its Monte Carlo "
+             "standard error. For back-tests, *typed in* lists lines of the scenario files where the figure "
+             "appears as a value (none should)."),
             "",
-            "| place | figure | document | year | simulated mean (± se) | 5-95% | within? | role | scenario / inputs | source |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| place | figure | document | year | simulated mean (± se) | 5-95% | agrees? | kind | how measured | typed in | source |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in rows:
-            yrs = "+".join(str(y) for y in r["years"])
-            role = r["role"] or "not reviewed"
-            if r.get("status") != "ok":
-                lines.append(f"| {r['place']} | {r['what']} (`{r['metric']}`) | {fmt(r['value'])} | {yrs} | "
-                             f"{r['status']} | – | – | {role} | {r.get('scenario') or '–'} | {r['source']} |")
-                continue
-            hint = ", ".join(r["hints"]) if r.get("hints") else "–"
-            note = f" ({r['note']})" if r["note"] else ""
+            doc = (f"{fmt(r['value'])} (the rule's expectation)" if r["rule_expectation"]
+                   else f"{'>= ' if r['op'] == '>=' else ''}{fmt(r['value'])}")
+            sim = (f"{fmt(r['mean'])} (parameter)" if r["parameter"] else f"{fmt(r['mean'])} ± {fmt(r['mc_se'], 2)}")
+            rng_ = "–" if r["parameter"] else f"{fmt(r['p05'])} – {fmt(r['p95'])}"
+            kind = f"**{r['kind']}**" if r["kind"] == "back-test" else r["kind"]
+            hint = (", ".join(r["hints"]) or "none") if r["kind"] == "back-test" else "–"
             lines.append(
-                f"| {r['place']} | {r['what']} (`{r['metric']}`){note} | {fmt(r['value'])} | {yrs} | "
-                f"{fmt(r['mean'])} ± {fmt(r['mc_se'], 2)} | {fmt(r['p05'])} – {fmt(r['p95'])} | "
-                f"{'yes' if r['covers'] else '**no**'} | {role} | `{r['scenario']}`; {hint} | {r['source']} |")
-        counted = [r for r in rows if r.get("status") == "ok" and r["role"] == "back-test"]
-        lines += ["", (f"Back-tests counted: {len(counted)}; the stated figure inside the simulated 5-95% range: "
-                  f"{sum(r['covers'] for r in counted)}. Stocks are taken on 31 December of the year shown; "
-                  "flows are summed over the years shown.")]
-        quiet = [(place, why) for place, why in NO_FIGURES.items() if find_scenario(place) is not None]
+                f"| {r['place']} | {r['what']} ({r['unit']}) | {doc} | {r['year']} | {sim} | {rng_} | "
+                f"{'yes' if r['agrees'] else '**no**'} | {kind} | {r['how']} | {hint} | {r['source']} |")
+        counted = [r for r in rows if r["kind"] == "back-test"]
+        lines += ["", (f"Back-tests: {len(counted)}, of which the model agrees with "
+                       f"{sum(r['agrees'] for r in counted)}. Figures of other kinds check that the scenario "
+                       "reproduces what it was set from; they are not evidence.")]
+        places = [pl.scenario for pl in MR.PLACES]
+        quiet = [p for p in places if not any(r["place"] == p and r["kind"] == "back-test" for r in rows)]
         if quiet:
-            lines += ["", "Places whose document states no starting figure to back-test:", ""]
-            lines += [f"- **{place}** (`{find_scenario(place).relative_to(ROOT)}`): {why}" for place, why in quiet]
+            lines += ["", "Places without a back-test:", ""]
+            lines += [f"- **{p}**: {NO_BACKTEST.get(p, 'no reason recorded in docs/make_validation.py')}"
+                      for p in quiet]
         if bt_fig:
             lines += ["", "![back-tests](figures/backtests.png)"]
     lines += ["", "## How to reproduce", "", "```", ("python docs/make_validation.py            "
@@ -468,12 +406,13 @@ def _finite(obj):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=100, help="replications per place scenario (default 100)")
+    ap.add_argument("--seed", type=int, default=MR.DEFAULT_SEED, help="seed of the place scenarios' runs")
     ap.add_argument("--workers", type=int, default=1, help="local processes for the place scenarios")
     ap.add_argument("--no-backtests", action="store_true", help="skip the place scenarios")
     args = ap.parse_args(argv)
     FIGDIR.mkdir(parents=True, exist_ok=True)
     items = run_theory_tests()
-    rows = None if args.no_backtests else run_backtests(args.reps, args.workers)
+    rows = None if args.no_backtests else run_backtests(args.reps, args.workers, args.seed)
     bt_fig = bool(rows) and draw_backtests(rows, FIGDIR / "backtests.png")
     write_page(items, rows, bt_fig, args.reps)
     (FIGDIR / "validation-results.json").write_text(
@@ -482,7 +421,8 @@ def main(argv=None) -> int:
         encoding="utf-8")
     bad = [it for it in items if it["outcome"] in ("failed", "xpassed") or it["outcome"].startswith("error")]
     print(f"wrote {PAGE.relative_to(ROOT)}: {len(items)} theory tests, {len(bad)} failing"
-          + ("" if rows is None else f"; {sum(r.get('status') == 'ok' for r in rows)} back-test figures"))
+          + ("" if rows is None else f"; {len(rows)} figures of the places, "
+                                      f"{sum(r['kind'] == 'back-test' for r in rows)} of them back-tests"))
     return 1 if bad else 0
 
 
