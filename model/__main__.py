@@ -18,6 +18,7 @@ def _interrupt(signum, frame):
 
 
 signal.signal(signal.SIGINT, _interrupt)
+# the words of cli._interrupted_message, for an interruption before cli can be imported
 _NOTHING_WRITTEN = "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged"
 try:
     from .cli import main

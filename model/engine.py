@@ -35,6 +35,7 @@ import simpy
 
 from . import kernels
 from . import metrics as M
+from .errors import UserError
 from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
@@ -270,7 +271,9 @@ class Replication:
         else:
             per_c = comm.posts
         k = int(per_c.sum())
-        check_size(k, "people", "workers at the start", y, "population.headcount" if ps.headcount > 0 else "demand",
+        check_size(k, "people", "workers at the start", y,
+                   "population.headcount" if ps.headcount > 0
+                   else "demand.posts_per_community" if sc.demand.rule == "fixed" else "demand.urban_residents",
                    "check the starting headcount, or the staffing rule and residents that set the posts")
         pop.reserve(capacity_for(k))
         rows = pop.add(k)
@@ -613,4 +616,9 @@ class Replication:
 
 def run_replication(scenario, seed: int, rep: int) -> np.ndarray:
     """Metric values of replication ``rep``, shape (years, metrics)."""
-    return Replication(scenario, seed, rep).run()
+    try:
+        return Replication(scenario, seed, rep).run()
+    except UserError as e:  # found while running (a runaway workforce): name the scenario's file
+        if e.file is None and getattr(scenario, "path", None) is not None:
+            e.file = str(scenario.path)
+        raise

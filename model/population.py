@@ -74,11 +74,11 @@ BLOCKS = _blocks_by_width()
 _UNSIGNED = {8: np.uint64, 4: np.uint32, 2: np.uint16, 1: np.uint8}
 
 
-
 MAX_PEOPLE = 20_000_000
-"""Most people one replication may employ over its horizon: five times China's 4.3 million
-community workers (FIGURES.md section 2). A scenario that asks for more (a runaway
-staffing rule, a huge campaign) is a mistake; it would otherwise run until memory is out."""
+"""Most people one replication may hold at once (its workers, this year's leavers and the
+vacancies being filled): five times China's 4.3 million community workers (FIGURES.md
+section 2). A scenario that asks for more (a runaway staffing rule, a huge campaign) is a
+mistake; it would otherwise run until memory is out (about 100 bytes a person)."""
 
 MAX_COMMUNITIES = 10_000_000
 """Most communities a replication may have (China has about 650,000)."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import UserError, whole_number
-from .outputs import quiet_worker
+from .outputs import quiet_worker, signals_deferred
 from .schema import MAX_REPS, MAX_SEED
 
 if TYPE_CHECKING:
@@ -43,13 +43,17 @@ def process_pool(workers: int):
     ``ProcessPoolExecutor``'s own exit waits for its workers to finish; but a signal can
     interrupt it while it starts them, before the thread that would tell them to stop
     exists, and they then wait for work forever while the exiting process waits for them
-    (a run killed with SIGTERM hung so). On any exception the workers are killed and
-    reaped, and the exception goes on."""
+    (a run killed with SIGTERM hung so). Submit under :func:`model.outputs.signals_deferred`
+    (a worker is then never half started); and on any exception the workers are killed
+    and reaped, those the pool lists and any child started since it was made, and the
+    exception goes on."""
+    before = set(multiprocessing.active_children())
     ex = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
     try:
         yield ex
     except BaseException:
-        procs = list((getattr(ex, "_processes", None) or {}).values())
+        procs = set((getattr(ex, "_processes", None) or {}).values())
+        procs |= set(multiprocessing.active_children()) - before
         for proc in procs:
             # SIGKILL: a worker forked an instant ago drops a SIGTERM that arrives before
             # Python's after-fork hook (it clears pending signals); the workers write nothing
@@ -211,7 +215,8 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
                     store(*_chunk(scenario, seed, ch))
         else:
             with process_pool(min(workers, len(chunks))) as ex:
-                futs = [ex.submit(_chunk, scenario, seed, ch) for ch in chunks]
+                with signals_deferred():
+                    futs = [ex.submit(_chunk, scenario, seed, ch) for ch in chunks]
                 for f in as_completed(futs):
                     store(*f.result())
     if bar is not None:

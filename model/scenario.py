@@ -830,6 +830,8 @@ def _apply_overrides(raw: dict, files, file_label: str, overrides: dict, overrid
             key, value = _element(key)[0], _element_value(raw, files, file_label, key, value, label)
         _set(raw, key, value, label, file_label, files)
         overridden[key] = label
+    if "description" in overrides and "description_zh" not in overrides:
+        raw.pop("description_zh", None)  # as for a file that extends another: the old one described the base
 
 
 def _element_value(raw: dict, files, file_label: str, key: str, value, label: str):

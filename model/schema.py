@@ -113,7 +113,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "merge_below": F("float", 0.0, "A community below this many households merges into another (0: never).", "households", lo=0, hi=1e7),
     },
     "population": {
-        "headcount": F("int", 0, "Workers at the start (0: every post filled).", "workers", lo=0, hi=100_000_000),
+        "headcount": F("int", 0, "Workers at the start (0: every post filled).", "workers", lo=0, hi=20_000_000),
         "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year.", "years"),
         "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year.", "years"),
         "female_share": F("float", 0.5, "Share of women.", "", **SHARE),
@@ -128,7 +128,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "recruitment": {
         "enabled": F("bool", True, "Recruit to fill vacancies."),
-        "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end: retirements due by then, and quits and deaths at their rates for the rest of the year."),
+        "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end: retirements due "
+                              "by then, and quits and deaths at their rates for the rest of the year."),
         "pool_size": F("param", 0.0, "Applicants per year (0: unlimited).", "persons", lo=0, hi=1e9),
         "age": F("bands", [[22, 35, 1.0]], "Applicants' age.", "years"),
         "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),

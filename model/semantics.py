@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import metrics
+from . import metrics, population
 from .params import Constant, Schedule, Uncertain
 from .policies import demand
 from .policies.retirement_age import statutory_age_months
@@ -165,6 +165,11 @@ def _recruitment(sc, fail, years) -> None:
             fail("recruitment.age", f"every applicant is at least {youngest}, at or above the retirement age "
                  f"({hi:g}), so hires would retire at once; give applicant ages below it")
         _applicants_below_retirement(sc, fail, exempt)
+    campaigns = float(np.sum(_by_year(rec.extra_hires, years)))
+    if campaigns > population.MAX_PEOPLE:
+        fail("recruitment.extra_hires", f"the campaigns add up to {campaigns:,.0f} hires over "
+             f"{years[0]}-{years[-1]}, more than this model holds in one replication "
+             f"({population.MAX_PEOPLE:,}); give the number of hires a year on top of vacancies")
     if _max(rec.min_education) > 0:
         for v in _values(rec.education):
             if v[round(_max(rec.min_education)):].sum() <= 0:
@@ -180,34 +185,61 @@ def _recruitment(sc, fail, years) -> None:
              "give recruitment.certificate a share above 0 at some level")
 
 
+def _oldest_applicants(rec, exempt: bool) -> list[tuple[float, str]]:
+    """The oldest age at which each stream of applicants may be hired, and the field that
+    sets it: the stream's oldest age band, capped by its age limit (an uncertain or
+    scheduled limit at its highest), or by the certificate holders' limit where the stream
+    has holders at that level (as :func:`model.policies.recruitment.branches` reads them)."""
+    streams = [("recruitment.age", rec.age, "recruitment.max_age", _max(rec.max_age), rec.certificate)]
+    if exempt:
+        limit = max(_max(rec.max_age), _max(rec.exempt_max_age))
+        cert = rec.exempt_certificate if rec.exempt_certificate is not None else rec.certificate
+        bands_field = "recruitment.exempt_age" if rec.exempt_age else "recruitment.age"
+        limit_field = ("recruitment.exempt_max_age" if _max(rec.exempt_max_age) > _max(rec.max_age)
+                       else "recruitment.max_age")
+        streams.append((bands_field, rec.exempt_age or rec.age, limit_field, limit, cert))
+    certified, level = _max(rec.max_age_certified), round(_max(rec.max_age_certified_level))
+    out = []
+    for band_field, bands, limit_field, limit, cert in streams:
+        if certified > limit and any(v[level:].sum() > 0 for v in _values(cert)):
+            limit, limit_field = certified, "recruitment.max_age_certified"
+        top = max(b[1] for b in bands)
+        out.append((top, band_field) if top <= limit else (limit, limit_field))
+    return out
+
+
 def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
     """No applicant may be hired at or past the statutory retirement age of their group
-    (men; women in cadre posts; women in worker posts, by the shares of applicants): such
-    a hire would retire the instant they are hired. The oldest applicant is the oldest
-    age of the bands within the most permissive age limit (an uncertain limit at its
-    highest); under the 2025 reform the groups' original ages (60, 55, 50) are the lowest
-    that apply."""
+    (men; women; under the 2025 reform women in cadre and in worker posts, by the
+    applicants' shares): such a hire would retire the instant they are hired. An age ``A``
+    at hire is ``A`` whole years and a part of a year (the birthday to come), so the age
+    ``S`` is reached at hire when ``A + 1 > S``. Under the reform ``S`` grows with the year
+    of birth, so the check is for the first year's oldest applicants, born earliest."""
     rec, r = sc.recruitment, sc.retirement
-    bands = list(rec.age) + (list(rec.exempt_age or rec.age) if exempt else [])
-    limit = max(_max(rec.max_age), _max(rec.max_age_certified), _max(rec.exempt_max_age) if exempt else 0.0)
-    oldest = min(max(b[1] for b in bands), limit)
-    fixed = r.rule == "fixed"
-    groups = []  # (who, statutory age, field that sets it)
+    groups = []  # (who, female, cadre)
     if rec.female_share < 1:
-        groups.append(("men", r.age_men if fixed else 60.0, "retirement.age_men" if fixed else "retirement.rule"))
-    if rec.female_share > 0 and (fixed or rec.cadre_share > 0):
-        groups.append(("women" if fixed else "women in cadre posts", r.age_women if fixed else 55.0,
-                       "retirement.age_women" if fixed else "retirement.rule"))
-    if rec.female_share > 0 and not fixed and rec.cadre_share < 1:
-        groups.append(("women in worker posts", 50.0, "recruitment.cadre_share"))
-    if not groups:
-        return
-    who, age, field = min(groups, key=lambda g: g[1])
-    if oldest >= age:
-        where = "recruitment.max_age" if limit <= max(b[1] for b in bands) else "recruitment.age"
-        fail(where, f"applicants may be {oldest:g} when hired, but {who} retire at {age:g} ({field}); a hire at "
-             f"or past the retirement age would retire the instant they are hired: keep the applicants' ages "
-             f"(recruitment.age, max_age) below {age:g}")
+        groups.append(("men", False, False))
+    if rec.female_share > 0:
+        if r.rule == "fixed":
+            groups.append(("women", True, True))
+        else:
+            if rec.cadre_share > 0:
+                groups.append(("women in cadre posts", True, True))
+            if rec.cadre_share < 1:
+                groups.append(("women in worker posts", True, False))
+    for oldest, field in _oldest_applicants(rec, exempt):
+        for who, female, cadre in groups:
+            if r.rule == "fixed":
+                age, rule = (r.age_women if female else r.age_men), (
+                    "retirement.age_women" if female else "retirement.age_men")
+            else:
+                born = sc.start_year - int(np.ceil(oldest)) - 1  # the earliest birth of the oldest
+                age = float(statutory_age_months(born, 1, female, cadre)) / 12
+                rule = f"retirement.rule = 'china2025', for those born in {born}"
+            if oldest + 1 > age + 1e-9:
+                fail(field, f"applicants may be {oldest:g} when hired, but {who} retire at {age:.4g} ({rule}); "
+                     f"a hire at or past the retirement age would retire the instant they are hired: make "
+                     f"{field} at most {np.floor(age - 1 + 1e-9):g}")
 
 
 def _calendar_years(sc, fail) -> None:

@@ -105,6 +105,10 @@ def test_solve_at_the_fields_own_limit_says_the_answer_is_the_limit():
     with pytest.warns(UserWarning, match="can be no lower: the least value is 0 itself"):
         s = solve(one_year(50), "quits.rate[0]", 0.0, 0.5, "certified_share>=0.3@2025", prob=0.9, reps=5, seed=1)
     assert s.value == 0.0
+    # a multiplier of a field (key*) has no upper limit of its own: the usual warning
+    with pytest.warns(UserWarning, match="may lie outside"):
+        solve(one_year(50), "certification.pass_prob*", 0.5, 1.0, "headcount>=0@2025", prob=0.9, reps=2, seed=1,
+              direction="greatest")
 
 
 def test_monte_carlo_range_of_the_answer_from_the_values_tried():

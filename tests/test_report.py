@@ -9,9 +9,8 @@ is installed.
 
 from __future__ import annotations
 
-import html
-
 import base64
+import html
 import re
 import subprocess
 import sys

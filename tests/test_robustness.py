@@ -602,7 +602,7 @@ def test_a_signal_replaced_by_the_code_it_interrupted_is_still_an_interruption(t
         raise ImportError("pd_parser.c could not import module pandas")  # no cause, no context
     monkeypatch.setattr(model.runner, "run", replaced)
     out = tmp_path / "out"
-    code, stdout, stderr = call(["run", BENCH, "--reps", "2", "--out", out, "--quiet", *SMALL])
+    code, _, stderr = call(["run", BENCH, "--reps", "2", "--out", out, "--quiet", *SMALL])
     assert code == 128 + signal.SIGINT and not out.exists()
     assert stderr == "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged\n"
 
@@ -625,7 +625,8 @@ def test_a_signal_while_the_workers_start_leaves_no_process_waiting(tmp_path):
         f"sys.argv = {argv!r}",
         "runpy.run_module('model', run_name='__main__')",
     ])
-    p = subprocess.run([sys.executable, "-c", src], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    p = subprocess.run([sys.executable, "-c", src], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                       check=False)
     assert p.returncode == 128 + signal.SIGTERM, p.stderr
     assert p.stderr.startswith("interrupted (signal SIGTERM): no output was written") and not out.exists()
 
@@ -793,15 +794,21 @@ def test_a_runaway_workforce_is_a_user_error(tmp_path, monkeypatch):
     nothing written, instead of running until memory is out. The limit (20 million, five
     times China's community workers) is lowered here so that the test is quick."""
     from model import population
-    monkeypatch.setattr(population, "MAX_PEOPLE", 3000)
+    monkeypatch.setattr(population, "MAX_PEOPLE", 2100)
     out = tmp_path / "out"
+    # 2,000 workers and a campaign of 200 a year: over the limit in the first year's round
     code, _, err = call(["run", BENCH, "--reps", "2", "--workers", "1", "--out", out, "--no-report",
-                         "--set", "demand.communities=200", "--set", "recruitment.extra_hires=5000"])
+                         "--set", "demand.communities=200", "--set", "recruitment.extra_hires=200"])
     assert code == 2 and not out.exists()
-    assert err.startswith("error: ") and "field 'recruitment.extra_hires'" in err and "3,000" in err
+    assert err.startswith(("error: bench.toml", "error: scenarios/bench.toml")), err
+    assert "field 'recruitment.extra_hires'" in err and "2,100" in err and "in 2025" in err
+    # campaigns adding up to more than the limit: refused by validate, before any run
+    code, _, err = call(["validate", BENCH, "--set", "recruitment.extra_hires=5000"])
+    assert code == 2 and "field 'recruitment.extra_hires'" in err and "campaigns add up to 50,000" in err
     code, _, err = call(["run", BENCH, "--reps", "2", "--workers", "1", "--out", out, "--no-report",
                          "--set", "demand.communities=400"])
-    assert code == 2 and "field 'demand'" in err and "workers at the start" in err and not out.exists()
+    assert code == 2 and "field 'demand.posts_per_community'" in err and "workers at the start" in err
+    assert not out.exists()
     monkeypatch.setattr(population, "MAX_COMMUNITIES", 300)
     code, _, err = call(["run", BENCH, "--reps", "2", "--workers", "1", "--out", out, "--no-report",
                          "--set", "demand.rule=households", "--set", "demand.split_above=100",

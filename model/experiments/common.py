@@ -496,9 +496,11 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
     if len(scenarios) < workers:
         return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
+    from ..outputs import signals_deferred
     from ..runner import process_pool
     with process_pool(workers) as ex:
-        futs = [ex.submit(_run_one, s, reps, seed) for s in scenarios]
+        with signals_deferred():  # a worker is never half started (see process_pool)
+            futs = [ex.submit(_run_one, s, reps, seed) for s in scenarios]
         return [f.result() for f in _progress(futs, quiet, desc)]
 
 

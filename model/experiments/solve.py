@@ -202,8 +202,8 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     if P(bad_end) >= prob:
         good = bad = bad_end
         end = "low" if direction == "least" else "high"
-        limit = lv.field.lo if direction == "least" else lv.field.hi
-        if limit is not None and bad_end == limit:  # the field allows nothing beyond: the answer is the end
+        limit = lv.limits()[0 if direction == "least" else 1]
+        if bad_end == limit:  # the lever allows nothing beyond: the answer is the end
             warnings.warn(f"the range's {end} end {bad_end:g} already meets the requirement, and "
                           f"{lv.name} can be no {'lower' if direction == 'least' else 'higher'}: the "
                           f"{direction} value is {bad_end:g} itself", stacklevel=2)

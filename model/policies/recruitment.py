@@ -281,7 +281,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     vac, party = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
     wanted = int(vac.sum())
     check_size(pop.n + wanted, "people", "workers and vacancies", year,
-               "recruitment.extra_hires" if 2 * campaign > wanted else "demand",
+               "recruitment.extra_hires" if 2 * campaign > wanted else "demand.residents_growth",
                "check recruitment.extra_hires and the staffing rule (residents, residents_growth, per_10k, "
                "split_above)")
     k = wanted
