@@ -289,3 +289,26 @@ def test_compare_refuses_a_metric_an_alternative_does_not_report(tmp_path, capsy
     err = capsys.readouterr().err
     assert code == 2 and not out.exists()
     assert "'--metric'" in err and "not for changzhou-2022" in err
+
+
+def test_levers_that_would_silently_do_nothing_are_refused():
+    """A multiplier of one element (key[i]*) used to scale the whole vector; a lever on a
+    field the scenario leaves unset stopped with a traceback; two levers setting the same
+    field or overlapping elements let the later undo the earlier. Each is one message
+    naming --param."""
+    from model.experiments.common import Lever, check_distinct
+    with pytest.raises(UserError, match=r"quits.rate\[0\]\*: a multiplier scales the whole field"):
+        Lever.parse("quits.rate[0]*")
+    sc = model.load("changzhou-2022")
+    with pytest.raises(UserError, match="recruitment.exempt_certificate is not set in changzhou-2022"):
+        Lever.parse("recruitment.exempt_certificate").apply(sc, 0.25)
+    for a, b in [("quits.rate", "quits.rate[0]"), ("quits.rate*", "quits.rate[1]"),
+                 ("certification.pass_prob@2022", "certification.pass_prob"), ("pay.growth", "pay.growth")]:
+        with pytest.raises(UserError) as e:
+            check_distinct([Lever.parse(a), Lever.parse(b)])
+        assert e.value.field == "--param"
+    check_distinct([Lever.parse("quits.rate[0]"), Lever.parse("quits.rate[1]"),
+                    Lever.parse("certification.pass_prob@2022"), Lever.parse("certification.pass_prob@2023")])
+    with pytest.raises(UserError, match="both set part of quits.rate"):
+        sweep(model.load("bench", {"demand.communities": 20}), {"quits.rate[0]": [0.02, 0.5], "quits.rate": [0.1]},
+              reps=2, seed=1)

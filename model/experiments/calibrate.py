@@ -290,9 +290,8 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     levers, bounds = [], []
     for key, rng in items:
         lv, (lo, hi) = common.lever_range(key, rng)
-        if lv.name in [x.name for x in levers]:
-            raise UserError(f"{lv.name} is given twice", field="--param")
         levers.append(lv)
+        common.check_distinct(levers)
         bounds.append((lo, hi))
     obs = read_observations(observations, sc)
     ev = common.Evaluator(sc, levers, reps, seed, workers, backend, scheduler)

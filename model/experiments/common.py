@@ -112,6 +112,9 @@ class Lever:
             raise UserError(f"{sec}.{key} has {f.size} elements (0..{f.size - 1}); got [{idx}]", field=option)
         if star and f.kind not in NUMERIC_KINDS:
             raise UserError(f"{sec}.{key} is not a number; it cannot be multiplied", field=option)
+        if star and idx is not None:
+            raise UserError(f"{sec}.{key}[{idx}]*: a multiplier scales the whole field; write {sec}.{key}* "
+                            f"to scale every element, or {sec}.{key}[{idx}] to set this one", field=option)
         if year is not None and (f.kind not in ("param", "vec") or star):
             raise UserError(f"{sec}.{key}: @{year} names a point of a schedule; drop it"
                             + (" (or the *)" if star else ""), field=option)
@@ -196,6 +199,9 @@ class Lever:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise UserError(f"{self.name} is a number; got {value!r}", field=self.option)
         x = float(value)
+        if v0 is None and (self.scale or kind == "vec"):
+            raise UserError(f"{self.path} is not set in {scenario.name} (it has no default), so there is nothing "
+                            f"to {'scale' if self.scale else 'fill'}; set it in the scenario first", field=self.option)
         if self.scale:
             return _scaled(v0, x, kind)
         if kind == "int":
@@ -225,6 +231,24 @@ def _scaled(v, factor: float, kind: str):
     if isinstance(v, (Constant, Schedule, Uncertain)):
         return v.scaled(factor).to_toml()  # uncertain entries: location and spread scaled
     raise AssertionError(v)
+
+
+def check_distinct(levers, option: str = "--param") -> None:
+    """Fail with one message if two levers set the same thing: the same field, a field and
+    one of its elements, or elements that overlap (``key[0]`` and ``key@2022``: the point
+    of 2022 holds element 0 too); the later would silently undo the earlier."""
+    def overlap(x, y):  # None (every year, every element) overlaps anything
+        return x is None or y is None or x == y
+    levers = list(levers)
+    for i, a in enumerate(levers):
+        for b in levers[:i]:
+            if a.path != b.path:
+                continue
+            if a.name == b.name:
+                raise UserError(f"{a.name} is given twice; vary each field (or element) once", field=option)
+            if not (a.element and b.element) or (overlap(a.year, b.year) and overlap(a.index, b.index)):
+                raise UserError(f"{a.name} and {b.name} both set part of {a.path}; vary each part once",
+                                field=option)
 
 
 def apply_levers(scenario, levers, values):

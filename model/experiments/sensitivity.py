@@ -98,7 +98,9 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
     out = []
     if params:
         items = params.items() if isinstance(params, dict) else params
-        return [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
+        out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
+        common.check_distinct([f.lever for f in out])
+        return out
     if not 0 < quantile < 0.5:
         raise UserError(f"quantile must be between 0 and 0.5, got {quantile:g}", field="--quantile")
     for path, u in scenario.uncertain().items():

@@ -135,8 +135,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
             raise UserError(f"{lv.name}: no values given", field="--param")
         levers.append(lv)
         values.append(vals)
-    if len(levers) == 2 and levers[0].name == levers[1].name:
-        raise UserError(f"{levers[0].name} is given twice", field="--param")
+    common.check_distinct(levers)
     points = list(itertools.product(*values))
     grid = pd.DataFrame([dict(zip([lv.name for lv in levers], p)) for p in points])
     grid.insert(0, "point", np.arange(len(points)))
