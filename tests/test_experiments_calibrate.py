@@ -162,3 +162,23 @@ def test_several_observations_of_one_history():
     assert abs(math.log(math.hypot(row["se_mc"], row["se_history"]) / sd)) < math.log(2), row
     assert math.isfinite(row["se_fit"])
     assert abs(c.values["quits.rate"] - Q0) <= 4 * row["se"]
+
+
+def test_a_whole_number_over_a_short_range_is_fitted_by_trying_every_value():
+    """A whole-number parameter (the certificate deadline, 1..6 years) over a range shorter
+    than max_evaluations: every value is tried, once, and the fit is the best of them; a
+    bounded search stalled on the flat steps rounding makes and could return a value worse
+    than one it had tried (and than the range's ends). Bad settings are one message each."""
+    sc = model.load("bench", {"demand.communities": 30, "years": 4})
+    truth = model.run(sc.with_overrides({"dismissal.certificate_deadline": 2}), reps=R, seed=5)
+    obs = [{"metric": "headcount", "year": y, "value": float(truth.at("headcount", y).mean())}
+           for y in (2027, 2028)]
+    c = calibrate(sc, {"dismissal.certificate_deadline": (1, 6)}, obs, reps=4, seed=7)
+    assert c.evaluations == 6 and isinstance(c.values["dismissal.certificate_deadline"], int)
+    prof = calibrate(sc, {"dismissal.certificate_deadline": (1, 6)}, obs, reps=4, seed=7, profile=6).profile
+    assert c.objective <= prof.objective.min() + 1e-12
+    for bad, field in [({"max_evaluations": 0}, "--max-evaluations"), ({"profile": -1}, "--profile"),
+                       ({"tol": 0.0}, "--tol")]:
+        with pytest.raises(UserError) as e:
+            calibrate(sc, {"dismissal.certificate_deadline": (1, 6)}, obs, reps=2, seed=7, **bad)
+        assert e.value.field == field

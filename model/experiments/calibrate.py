@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
+from ..errors import UserError, whole_number
 from . import common
 
 COLUMNS = ("metric", "year", "value", "weight")
@@ -284,6 +284,10 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     sc = common.as_scenario(scenario, overrides)
     if scale not in ("relative", "absolute"):
         raise UserError(f"scale must be 'relative' or 'absolute', got {scale!r}", field="--scale")
+    max_evaluations = whole_number(max_evaluations, "--max-evaluations", 1)
+    profile = whole_number(profile, "--profile", 0)
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
+        raise UserError(f"the tolerance is a share of each range, between 0 and 1; got {tol!r}", field="--tol")
     items = list(params.items()) if isinstance(params, dict) else list(params)
     if not items:
         raise UserError("give at least one parameter to fit: --param section.key=lo,hi", field="--param")
@@ -304,11 +308,18 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     start = np.array(start)
     k = len(levers)
     converged = True
-    if k == 1:
+    if k == 1 and levers[0].integer and b[0, 1] - b[0, 0] < max_evaluations:
+        # a whole number over a short range: every value (a search would stall on the steps)
+        for x in range(math.ceil(b[0, 0]), math.floor(b[0, 1]) + 1):
+            pb.objective(np.array([float(x)]))
+        theta = start.copy()  # the best value tried is taken below
+    elif k == 1:
         r = optimize.minimize_scalar(lambda x: pb.objective([x]), bounds=tuple(b[0]), method="bounded",
                                      options={"xatol": tol * (b[0, 1] - b[0, 0]), "maxiter": max_evaluations})
         theta = np.array([float(r.x)])
         converged = bool(r.success)
+        for x in (start[0], b[0, 0], b[0, 1]):  # the search never tries its own ends, nor the start
+            pb.objective(np.array([float(x)]))
     else:
         z0 = (start - b[:, 0]) / (b[:, 1] - b[:, 0])
         simplex = [z0]

@@ -559,7 +559,9 @@ class Evaluator:
         self.replications = 0
 
     def key(self, values) -> tuple:
-        return tuple(round(float(v), 12) for v in values)
+        """The point as run: a whole-number lever's value rounded (2.3 and 2.4 run as 2)."""
+        return tuple(float(round(float(v))) if lv.integer else round(float(v), 12)
+                     for lv, v in zip(self.levers, values))
 
     def __call__(self, values):
         k = self.key(values)
