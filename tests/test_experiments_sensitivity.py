@@ -111,3 +111,21 @@ def test_a_targets_probability_has_an_interval_for_paired_proportions(tmp_path):
     r = s.oat.iloc[0]
     assert -1 <= r.difference_low <= r.difference <= r.difference_high <= 1
     assert r.difference_high > r.difference_low
+
+
+def test_sobol_takes_a_whole_number_factor_as_its_whole_numbers():
+    """A whole-number factor (the certificate deadline, 1-4 years) gets whole values at
+    the Sobol points, each equally likely; it was refused ('is a whole number; got
+    2.57785') after the one-at-a-time runs."""
+    import numpy as np
+
+    from model.experiments.common import Lever
+    from model.experiments.sensitivity import Factor, _sobol_values
+    f = Factor(Lever.parse("dismissal.certificate_deadline"), 1, 4, None)
+    u = (np.arange(4000) + 0.5) / 4000
+    v = _sobol_values(f, u)
+    assert set(np.unique(v)) == {1.0, 2.0, 3.0, 4.0} and (np.bincount(v.astype(int))[1:] == 1000).all()
+    s = sensitivity(scenario(30), "certified_share", {"dismissal.certificate_deadline": (1, 4),
+                                                      "certification.pass_prob": (0.2, 0.4)},
+                    reps=2, seed=3, sobol=4, sobol_reps=1)
+    assert s.sobol is not None and set(s.samples["dismissal.certificate_deadline"]) <= {1.0, 2.0, 3.0, 4.0}

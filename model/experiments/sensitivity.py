@@ -33,6 +33,7 @@ Command line::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,6 +184,17 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes)
 
 
+def _sobol_values(f, u: np.ndarray) -> np.ndarray:
+    """A factor's values at the Sobol points ``u`` (uniform on [0, 1)): a whole-number
+    lever's range taken as its whole numbers, each equally likely (rounding lo + u (hi - lo)
+    would give the ends half the weight of the others)."""
+    if f.lever.integer and f.dist is None:
+        lo, hi = math.ceil(f.low), math.floor(f.high)
+        return np.minimum(lo + np.floor(u * (hi - lo + 1)), hi)
+    v = f.value(u)
+    return np.round(v) if f.lever.integer else v
+
+
 def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet):
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -194,7 +206,7 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
     names = [f.lever.name for f in facs]
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
     u = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-    x = np.column_stack([f.value(u[:, j]) for j, f in enumerate(facs)])
+    x = np.column_stack([_sobol_values(f, u[:, j]) for j, f in enumerate(facs)])
     variants = [common.apply_levers(sc, [f.lever for f in facs], row) for row in x]
     res = common.run_many(variants, sobol_reps, seed, workers, backend, scheduler, quiet, desc="Sobol points")
     y = np.array([output.value(r) for r in res])
