@@ -193,3 +193,29 @@ def test_a_range_end_that_already_meets_prints_to_the_tolerance(tmp_path):
                            "--target", "certified_share>=0.5@2025", "--reps", "5", "--quiet", "--no-report",
                            "--out", tmp_path / "s"])
     assert code == 0 and ">= 0.9: 0.5000\n" in out and "warning: the range's low end 0.5 already meets" in out
+
+
+def test_solve_refuses_inputs_it_cannot_answer_with_one_message():
+    """Each is a UserError naming the argument: a range through 0 where 0 switches the
+    field off (training capacity 0 is unlimited: solve answered '0'); a tolerance as wide
+    as the range (it printed 1 for 0.6); a range or probability that is not a number; a
+    target of another scenario in a year outside this one's horizon (it ran, then
+    KeyError)."""
+    sc = one_year(30)
+    cases = [
+        (dict(lever="training.capacity", lo=0, hi=500, target="certified_share>=0.5@2025"), "--range", "no limit"),
+        (dict(lever="certification.pass_prob", lo=0.1, hi=0.6, target="certified_share>=0.5@2025", tol=1.0),
+         "--tol", "not narrower"),
+        (dict(lever="certification.pass_prob", lo="low", hi=0.6, target="certified_share>=0.5@2025"), "--range",
+         "two numbers"),
+        (dict(lever="certification.pass_prob", lo=0.1, hi=0.6, target="certified_share>=0.5@2025", prob="0.9"),
+         "--prob", "number"),
+        (dict(lever="certification.pass_prob", lo=0.1, hi=0.6, target=model.load("yichang-2021").targets[-1]),
+         "--target", "outside the horizon"),
+        (dict(lever="certification.pass_prob", lo=0.1, hi=0.6, target=None), "--target", "expected a target"),
+    ]
+    for kw, field, words in cases:
+        kw = {"prob": 0.9, "reps": 2, "seed": 1, **kw}
+        with pytest.raises(UserError, match=words) as e:
+            solve(sc, kw.pop("lever"), kw.pop("lo"), kw.pop("hi"), kw.pop("target"), **kw)
+        assert e.value.field == field

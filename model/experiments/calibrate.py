@@ -294,6 +294,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     levers, bounds = [], []
     for key, rng in items:
         lv, (lo, hi) = common.lever_range(key, rng)
+        lv.check_no_switch_at_zero(lo, "--param")
         levers.append(lv)
         common.check_distinct(levers)
         bounds.append((lo, hi))

@@ -146,6 +146,23 @@ class Lever:
         hi = math.inf if self.field.hi is None else float(self.field.hi)
         return lo, hi
 
+    def zero_means_none(self) -> str | None:
+        """What 0 means for this field when it is not the smallest amount but a switch
+        ("no limit", "never", "off"...; the schema says so as "(0: ...)"), else None."""
+        if self.scale:
+            return None
+        m = re.search(r"\(0: (no limit|unlimited|no cap|never|off|none|no progression)\b", self.field.doc)
+        return m.group(1) if m else None
+
+    def check_no_switch_at_zero(self, lo: float, option: str) -> None:
+        """Fail when a search range reaches 0 and 0 switches the field off: the output does
+        not move one way from 0 to the next values (capacity 0 is unlimited, not none)."""
+        what = self.zero_means_none()
+        if what is not None and lo <= 0:
+            raise UserError(f"0 means '{what}' for {self.name} (schema: {self.field.doc}), not the smallest amount, so "
+                            f"the search cannot pass through it: start the range above 0, or compare 0 with "
+                            f"another value using sweep", field=option)
+
     def check_range(self, lo: float, hi: float, option: str = "--param") -> None:
         """Fail with one message if ``[lo, hi]`` is not a usable range of this lever."""
         if not self.numeric:
@@ -402,6 +419,23 @@ class Output:
             raise UserError(f"year {year} is outside the horizon {scenario.start_year}-{scenario.end_year}",
                             field="--year")
         return cls(metric, year, None)
+
+
+def check_target(scenario, target) -> None:
+    """Fail with one message naming --target unless ``target`` is a target (a
+    :class:`~model.scenario.Target`) whose metric ``scenario`` reports in a year of its
+    horizon (a target of another scenario may name neither)."""
+    from ..metrics import names
+    from ..scenario import Target
+    if not isinstance(target, Target):
+        raise UserError(f"expected a target: its name, an expression like 'certified_share>=0.6@2024', or a "
+                        f"Target; got {target!r}", field="--target")
+    if target.metric_name not in set(names(scenario)):
+        raise UserError(f"target {target.name!r}: {scenario.name} does not report {target.metric_name!r}; see "
+                        "`python -m model metrics`", field="--target")
+    if not scenario.start_year <= target.year <= scenario.end_year:
+        raise UserError(f"target {target.name!r}: year {target.year} is outside the horizon "
+                        f"{scenario.start_year}-{scenario.end_year}", field="--target")
 
 
 def find_target(scenario, text: str):

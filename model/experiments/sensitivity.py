@@ -145,6 +145,7 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     if output is None:
         output = common.Output.parse(sc)
     elif isinstance(output, Target):
+        common.check_target(sc, output)
         output = common.Output(output.metric_name, output.year, output)
     elif isinstance(output, str):
         from ..metrics import names

@@ -151,16 +151,18 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     """
     sc = common.as_scenario(scenario, overrides)
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
-    lo, hi = float(lo), float(hi)
+    try:
+        lo, hi = float(lo), float(hi)
+    except (TypeError, ValueError):
+        raise UserError(f"expected two numbers, low and high; got {lo!r}, {hi!r}", field="--range") from None
     lv.check_range(lo, hi, "--range")
+    lv.check_no_switch_at_zero(lo, "--range")
     if direction not in ("least", "greatest"):
         raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="direction")
-    if not 0 < prob <= 1:
-        raise UserError(f"the required probability must be in (0, 1], got {prob:g}", field="--prob")
-    if isinstance(target, str):
-        t = common.find_target(sc, target)
-    else:
-        t = target
+    if isinstance(prob, bool) or not isinstance(prob, (int, float)) or not 0 < prob <= 1:
+        raise UserError(f"the required probability must be a number in (0, 1], got {prob!r}", field="--prob")
+    t = common.find_target(sc, target) if isinstance(target, str) else target
+    common.check_target(sc, t)
     output = common.Output(t.metric_name, t.year, t)
     if lv.integer:
         if lo != math.floor(lo) or hi != math.floor(hi):
@@ -168,8 +170,12 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         tol = 1.0
     elif tol is None:
         tol = (hi - lo) / 1000
-    if not (math.isfinite(tol) and tol > 0):
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (math.isfinite(tol) and tol > 0):
         raise UserError(f"expected a finite number > 0, got {tol!r}", field="--tol")
+    if not lv.integer and tol >= hi - lo:
+        raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so nothing "
+                        f"would be solved; give a tolerance below {hi - lo:g} (default: range / 1000)",
+                        field="--tol")
     if not lv.scale and lv.path in sc.random_fields():
         warnings.warn(f"{lv.path} is uncertain in {sc.name} (drawn in each replication); solving for "
                       f"{lv.name} sets it to fixed values, so the answer leaves that uncertainty out (solve for "
