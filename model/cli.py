@@ -291,6 +291,12 @@ def cmd_rerun(a) -> int:
     raw, seed, reps = m["scenario_raw"], m["seed"], m["reps"]
     sc = S.Scenario(raw, [], str(a.manifest))
     out = a.out or OUTPUTS / f"{sc.name}-rerun"
+    own = Path(a.manifest).resolve().parent
+    report = [f for f in ("report.html", "budget.xlsx", "figures") if (own / f).exists()]
+    if Path(out).resolve() == own and report:
+        raise UserError(f"{out} holds the run being re-run, with its {', '.join(report)}: the re-run writes the "
+                        "tables and a manifest, not the report, and replaces the folder as a whole, so those would "
+                        "be lost; choose another --out", field="--out")
     check_destination(Path(out).resolve(), not a.no_overwrite)
     if m.get("scenario_hash") not in (None, sc.hash):
         print("note: the resolved parameters differ from those recorded (defaults of this version of the "
@@ -311,6 +317,9 @@ def cmd_rerun(a) -> int:
               extra={**kept, "rerun_of": str(Path(a.manifest).resolve())})
     same = {t: b == (Path(out) / t).read_bytes() for t, b in before.items()}
     print(f"Re-ran {sc.name} (seed {seed}, {reps} replications) into {out}/")
+    if not same:
+        print(f"nothing to compare: {original} has none of {', '.join(tables)} beside the manifest; the re-run "
+              "was written but not checked against the original")
     for t, ok in same.items():
         print(f"{t} identical to {original / t}: {'yes' if ok else 'NO'}")
     return 0 if all(same.values()) else 1

@@ -164,3 +164,19 @@ def test_rerun_into_the_manifests_own_folder_compares_with_what_was_there(tmp_pa
     s.write_bytes(s.read_bytes().replace(b"bench,2025,headcount,", b"bench,2025,headcount,1"))
     code, stdout, stderr = call(["rerun", manifest, "--quiet", "--out", tmp_path / "first"])
     assert code == 1 and "summary.csv identical to" in stdout and ": NO\n" in stdout  # with the edited file
+
+
+def test_rerun_keeps_a_runs_report_and_says_when_there_is_nothing_to_compare(tmp_path):
+    """Re-running into the run's own folder when it holds a report is refused (the re-run
+    writes tables only and replaces the folder: report.html, budget.xlsx and figures were
+    lost); a manifest with no tables beside it is re-run and the output says nothing was
+    compared (it said nothing and exited 0 as if checked)."""
+    out = tmp_path / "withreport"
+    assert call(["run", BENCH, "--reps", "2", "--quiet", "--out", out, *SETS])[0] == 0
+    code, _, err = call(["rerun", out / "manifest.json", "--quiet", "--out", out])
+    assert code == 2 and "'--out'" in err and "report.html" in err and (out / "report.html").is_file()
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "manifest.json").write_bytes((out / "manifest.json").read_bytes())
+    code, stdout, _ = call(["rerun", alone / "manifest.json", "--quiet", "--out", tmp_path / "again"])
+    assert code == 0 and "nothing to compare" in stdout
