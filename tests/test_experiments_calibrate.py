@@ -182,3 +182,14 @@ def test_a_whole_number_over_a_short_range_is_fitted_by_trying_every_value():
         with pytest.raises(UserError) as e:
             calibrate(sc, {"dismissal.certificate_deadline": (1, 6)}, obs, reps=2, seed=7, **bad)
         assert e.value.field == field
+
+
+def test_an_observed_metric_the_scenario_never_defines_is_refused():
+    """bench gives no average wage, so pay ratios are NaN in every replication: observing
+    one is a user error naming --observed (it stopped in numpy's SVD, or fitted nothing
+    and printed objective nan)."""
+    obs = [{"metric": "pay_ratio_staff", "year": 2025, "value": 0.8},
+           {"metric": "headcount", "year": 2025, "value": 900.0}]
+    with pytest.raises(UserError, match="pay_ratio_staff in 2025 has no value") as e:
+        calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, obs, reps=2, seed=1)
+    assert e.value.field == "--observed"

@@ -307,6 +307,12 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         c = lv.current(sc)
         start.append(min(max(c, lo), hi) if c is not None and np.isfinite(c) else (lo + hi) / 2)
     start = np.array(start)
+    m0, _, _ = pb.means(start)  # an observed metric this scenario never defines cannot be fitted
+    for i in np.flatnonzero(~np.isfinite(m0)):
+        metric, year = pb.obs.metric.iloc[i], int(pb.obs.year.iloc[i])
+        raise UserError(f"{metric} in {year} has no value in any replication of {sc.name} (a ratio whose "
+                        "denominator is 0, e.g. residents or the average wage not given); remove that "
+                        "observation or give the scenario what the metric needs", field="--observed")
     k = len(levers)
     converged = True
     if k == 1 and levers[0].integer and b[0, 1] - b[0, 0] < max_evaluations:
