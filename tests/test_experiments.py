@@ -312,3 +312,27 @@ def test_levers_that_would_silently_do_nothing_are_refused():
     with pytest.raises(UserError, match="both set part of quits.rate"):
         sweep(model.load("bench", {"demand.communities": 20}), {"quits.rate[0]": [0.02, 0.5], "quits.rate": [0.1]},
               reps=2, seed=1)
+
+
+def test_the_api_names_its_bad_arguments():
+    """Wrong types through the Python API are UserErrors naming the argument, as on the
+    command line (they were TypeError, ValueError or AttributeError from deep inside)."""
+    from model.experiments.compare import compare as compare_
+    from model.experiments.sensitivity import sensitivity
+    sc = model.load("bench", {"demand.communities": 20, "years": 1})
+    cases = [
+        (lambda: sensitivity(sc, "certified_share", {"quits.rate": 0.1}, reps=2), "--param"),
+        (lambda: sensitivity(sc, "certified_share", {"quits.rate": ("a", "b")}, reps=2), "--param"),
+        (lambda: sensitivity(sc, 5, {"quits.rate": (0.05, 0.1)}, reps=2), "--metric"),
+        (lambda: sensitivity(model.load("bench", {"certification.pass_prob": {"dist": "uniform", "low": 0.2,
+                                                                              "high": 0.3}}),
+                             "certified_share", reps=2, quantile="0.1"), "--quantile"),
+        (lambda: sweep(sc, {"quits.rate": object()}, reps=2), "--param"),
+        (lambda: sweep(sc, {"certification.pass_prob": [0.2, 0.2]}, reps=2), "--param"),
+        (lambda: compare_([sc, sc], reps=2, level=1.5), "level"),
+    ]
+    for call_, field in cases:
+        with pytest.raises(UserError) as e:
+            call_()
+        assert e.value.field == field, (field, str(e.value))
+    assert len(sweep(sc, {"certification.pass_prob": 0.3}, reps=2, seed=1).grid) == 1  # one value

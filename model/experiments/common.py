@@ -659,7 +659,11 @@ def lever_range(key, rng, option: str = "--param") -> tuple[Lever, tuple[float, 
     lv = key if isinstance(key, Lever) else Lever.parse(str(key), option)
     if isinstance(rng, str):
         return lv, parse_range(rng, lv, option)
-    lo, hi = map(float, rng)
+    try:
+        lo, hi = (float(x) for x in rng)
+    except (TypeError, ValueError):
+        raise UserError(f"{lv.name}: expected a range (low, high) of two numbers, got {rng!r}",
+                        field=option) from None
     lv.check_range(lo, hi, option)
     return lv, (lo, hi)
 

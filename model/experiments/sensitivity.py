@@ -102,8 +102,8 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
         out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
         common.check_distinct([f.lever for f in out])
         return out
-    if not 0 < quantile < 0.5:
-        raise UserError(f"quantile must be between 0 and 0.5, got {quantile:g}", field="--quantile")
+    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 0.5:
+        raise UserError(f"quantile must be between 0 and 0.5, got {quantile!r}", field="--quantile")
     for path, u in scenario.uncertain().items():
         lo, hi = u.interval(quantile)
         out.append(Factor(common.Lever.parse(path), lo, hi, u))
@@ -151,6 +151,9 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         from ..metrics import names
         output = (common.Output.parse(sc, metric=output) if output in set(names(sc))
                   else common.Output.parse(sc, target=output))
+    elif not isinstance(output, common.Output):
+        raise UserError(f"expected an output: a metric's or a target's name, or a Target; got {output!r}",
+                        field="--metric")
     from ..runner import reps_and_seed
     facs = factors_from(sc, params, quantile)
     reps, seed = reps_and_seed(sc, reps, seed)

@@ -130,9 +130,16 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
         if isinstance(vals, str):
             vals = common.parse_values(vals, lv)
-        vals = list(vals)
+        if isinstance(vals, (int, float, bool)):
+            vals = [vals]  # one value
+        try:
+            vals = list(vals)
+        except TypeError:
+            raise UserError(f"{lv.name}: expected a list of values, got {vals!r}", field="--param") from None
         if not vals:
             raise UserError(f"{lv.name}: no values given", field="--param")
+        if len(set(map(str, vals))) != len(vals):
+            raise UserError(f"{lv.name}: a value is given twice ({vals!r}); give each once", field="--param")
         levers.append(lv)
         values.append(vals)
     common.check_distinct(levers)
