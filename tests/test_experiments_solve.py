@@ -219,3 +219,11 @@ def test_solve_refuses_inputs_it_cannot_answer_with_one_message():
         with pytest.raises(UserError, match=words) as e:
             solve(sc, kw.pop("lever"), kw.pop("lo"), kw.pop("hi"), kw.pop("target"), **kw)
         assert e.value.field == field
+
+
+def test_solve_for_a_metric_the_scenario_never_defines_is_refused():
+    """bench gives no average wage, so pay ratios have no value: a target on one is a user
+    error naming --target (solve answered 'at 0.3 it is 0', as if the target were missed)."""
+    with pytest.raises(UserError, match="pay_ratio_staff in 2025 has no value") as e:
+        solve(one_year(30), "certification.pass_prob", 0.1, 0.6, "pay_ratio_staff<=2@2025", prob=0.9, reps=2, seed=1)
+    assert e.value.field == "--target"

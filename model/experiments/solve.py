@@ -190,6 +190,11 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         if not any(r["value"] == v for r in trace):
             low, high = output.interval(res)
             m = res.at(t.metric_name, t.year)
+            if not trace and not np.isfinite(m).any():
+                raise UserError(f"{t.metric_name} in {t.year} has no value in any replication of {sc.name} (a "
+                                "ratio whose denominator is 0, e.g. residents or the average wage not given), "
+                                "so no value of the lever can meet the target; choose another target",
+                                field="--target")
             trace.append({"step": len(trace) + 1, "value": v, "probability": p, "probability_low": low,
                           "probability_high": high, "hits": int(hits.sum()), "reps": res.reps,
                           "meets": p >= prob, "mean": float(np.nanmean(m)) if np.isfinite(m).any() else np.nan})
