@@ -523,7 +523,9 @@ class Replication:
             act = pop.active(t)
             if p.retirement.enabled:
                 retiring = act & (pop.retire_at < self.y + 1.0)
-                due = np.bincount(pop.community[retiring], minlength=len(self.comm))
+                n = len(self.comm)
+                due = np.stack([np.bincount(pop.community[retiring], minlength=n),
+                                np.bincount(pop.community[retiring & pop.party], minlength=n)])
                 act &= ~retiring
             q_sum = float(pop.quit_prob.sum(where=act, dtype=np.float64))
             expected = (q_sum + np.count_nonzero(act) * p.quits.death_rate) * (self.y + 1.0 - t)

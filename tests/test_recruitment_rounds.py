@@ -196,3 +196,19 @@ def test_applicants_at_their_retirement_age_are_refused():
     with pytest.raises(model.ScenarioError, match="recruitment.max_age.*women in worker posts retire at 50"):
         model.load("bench", overrides={"retirement.rule": "china2025", "recruitment.cadre_share": 0.5,
                                        "recruitment.max_age": 52, "recruitment.age": [[22, 55, 1.0]]})
+
+
+def test_a_retiring_party_worker_is_replaced_on_a_party_post():
+    """With anticipated exits, a party-building worker due to retire this year frees a
+    party post: the hire made for that retirement fills it as a party post (it was a
+    general hire, and the party post stayed empty after the retirement)."""
+    pop = workforce([5])
+    pop.party[:] = [True, True, False, False, False]
+    comm = comm_of([5])
+    comm.party_posts = np.array([2])
+    p = params(anticipate_exits=True)
+    due = np.array([[1], [1]])  # one retirement due, of a party-building worker
+    vac, party = recruitment.vacancies(pop, comm, Y + 0.0, p, 0.0, keyed(), due=due)
+    assert vac.tolist() == [1] and party.tolist() == [1]
+    vac, party = recruitment.vacancies(pop, comm, Y + 0.0, p, 0.0, keyed(), due=np.array([[1], [0]]))
+    assert vac.tolist() == [1] and party.tolist() == [0]

@@ -201,7 +201,8 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
     ``campaign`` hires on top (None: the year's ``extra_hires``) and, with
     ``anticipate_exits``, the ``expected_exits`` of the rest of the year (rounded, shared
     among communities by their active workers) and the exits ``due`` in each community
-    before year end (retirements: where they fall is known)."""
+    before year end (retirements: where they fall is known; shape (2, communities): all of
+    them, and those of party-building workers, whose posts are refilled as party posts)."""
     n = len(comm)
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
@@ -220,7 +221,8 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
         if expected > 0:
             need = need + largest_remainder(expected, active_c)
         if due is not None:
-            need = need + due
+            need = need + due[0]
+            party_c = party_c - due[1]
     vac = np.maximum(need, 0)
     extra = int(round(p.extra_hires)) if campaign is None else int(campaign)
     if extra > 0:
