@@ -319,7 +319,8 @@ def cmd_rerun(a) -> int:
     print(f"Re-ran {sc.name} (seed {seed}, {reps} replications) into {out}/")
     if not same:
         print(f"nothing to compare: {original} has none of {', '.join(tables)} beside the manifest; the re-run "
-              "was written but not checked against the original")
+              "was written but not checked against the original (exit status 1)")
+        return 1
     for t, ok in same.items():
         print(f"{t} identical to {original / t}: {'yes' if ok else 'NO'}")
     return 0 if all(same.values()) else 1

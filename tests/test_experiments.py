@@ -329,10 +329,33 @@ def test_the_api_names_its_bad_arguments():
                              "certified_share", reps=2, quantile="0.1"), "--quantile"),
         (lambda: sweep(sc, {"quits.rate": object()}, reps=2), "--param"),
         (lambda: sweep(sc, {"certification.pass_prob": [0.2, 0.2]}, reps=2), "--param"),
-        (lambda: compare_([sc, sc], reps=2, level=1.5), "level"),
+        (lambda: compare_([sc, sc], reps=2, level=1.5), "--level"),
     ]
     for call_, field in cases:
         with pytest.raises(UserError) as e:
             call_()
         assert e.value.field == field, (field, str(e.value))
     assert len(sweep(sc, {"certification.pass_prob": 0.3}, reps=2, seed=1).grid) == 1  # one value
+
+
+def test_a_search_cannot_pass_through_a_fields_off_switch():
+    """0 switches some fields off (Field.zero: a certificate deadline of 0 is no deadline,
+    a capacity of 0 no limit). A search range that reaches it, directly or through a
+    multiplier (0.1 x 3 years rounds to 0), is refused naming the range; a whole-number
+    calibration range is taken as its whole numbers (0.3-0.45 has none). merge_below = 0
+    is the smallest amount (nothing merges), not a switch. In sweep, 1 and 1.0 are one
+    value."""
+    from model.experiments.calibrate import calibrate
+    from model.experiments.solve import solve
+    sc = model.load("bench", {"demand.communities": 20, "years": 3, "dismissal.certificate_deadline": 3})
+    for lever, lo in [("dismissal.certificate_deadline", 0), ("dismissal.certificate_deadline*", 0.1)]:
+        with pytest.raises(UserError, match="0 means 'off' for dismissal.certificate_deadline") as e:
+            solve(sc, lever, lo, 2 if "*" in lever else 6, "headcount>=150@2027", reps=2, seed=1)
+        assert e.value.field == "--range"
+    obs = [{"metric": "headcount", "year": 2027, "value": 150.0}]
+    with pytest.raises(UserError, match="there is none in the range"):
+        calibrate(sc, {"dismissal.certificate_deadline": (0.3, 0.45)}, obs, reps=2, seed=1)
+    assert model.schema.SECTIONS["demand"]["merge_below"].zero is None
+    assert model.schema.SECTIONS["training"]["capacity"].zero == "no limit"
+    with pytest.raises(UserError, match="given twice"):
+        sweep(sc, {"dismissal.certificate_deadline": [1, 1.0]}, reps=2, seed=1)

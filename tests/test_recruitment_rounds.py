@@ -212,3 +212,16 @@ def test_a_retiring_party_worker_is_replaced_on_a_party_post():
     assert vac.tolist() == [1] and party.tolist() == [1]
     vac, party = recruitment.vacancies(pop, comm, Y + 0.0, p, 0.0, keyed(), due=np.array([[1], [0]]))
     assert vac.tolist() == [1] and party.tolist() == [0]
+
+
+def test_anticipated_retirements_keep_party_posts_filled_through_the_engine():
+    """Through the engine, retirement the only exit, hiring on 1 January for the year's
+    retirements, two party-building posts a community: every community keeps both party
+    posts filled on 31 December (the hires made for retiring party workers were general
+    hires, leaving 10-40% of communities short)."""
+    sc = model.load("bench", overrides={"years": 6, "quits.enabled": False, "quits.death_rate": 0.0,
+                                        "dismissal.enabled": False, "recruitment.anticipate_exits": True,
+                                        "population.age": [[45, 59, 1.0]], "demand.communities": 30,
+                                        "demand.min_party_posts": 2})
+    res = model.run(sc, reps=2, seed=5)
+    assert (res.values[..., res.metrics.index("communities_party_share")] == 1).all()

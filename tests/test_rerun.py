@@ -170,7 +170,7 @@ def test_rerun_keeps_a_runs_report_and_says_when_there_is_nothing_to_compare(tmp
     """Re-running into the run's own folder when it holds a report is refused (the re-run
     writes tables only and replaces the folder: report.html, budget.xlsx and figures were
     lost); a manifest with no tables beside it is re-run and the output says nothing was
-    compared (it said nothing and exited 0 as if checked)."""
+    compared, with exit status 1 (it said nothing and exited 0 as if checked)."""
     out = tmp_path / "withreport"
     assert call(["run", BENCH, "--reps", "2", "--quiet", "--out", out, *SETS])[0] == 0
     code, _, err = call(["rerun", out / "manifest.json", "--quiet", "--out", out])
@@ -179,4 +179,4 @@ def test_rerun_keeps_a_runs_report_and_says_when_there_is_nothing_to_compare(tmp
     alone.mkdir()
     (alone / "manifest.json").write_bytes((out / "manifest.json").read_bytes())
     code, stdout, _ = call(["rerun", alone / "manifest.json", "--quiet", "--out", tmp_path / "again"])
-    assert code == 0 and "nothing to compare" in stdout
+    assert code == 1 and "nothing to compare" in stdout

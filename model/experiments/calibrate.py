@@ -251,6 +251,10 @@ class _Problem:
         return lo + np.clip(z, 0, 1) * (hi - lo)
 
 
+WHOLE_VALUES_TRIED = 25
+"""A whole-number parameter over at most this many values is fitted by trying each."""
+
+
 def calibrate(scenario, params, observations, reps: int | None = None, seed: int | None = None, *,
               scale: str = "relative", tol: float = 1e-4, max_evaluations: int = 200, profile: int = 0,
               overrides=None, workers: int | None = None, backend: str | None = None,
@@ -294,7 +298,12 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     levers, bounds = [], []
     for key, rng in items:
         lv, (lo, hi) = common.lever_range(key, rng)
-        lv.check_no_switch_at_zero(lo, "--param")
+        if lv.integer:  # whole values only: the range's whole numbers
+            lo, hi = math.ceil(lo), math.floor(hi)
+            if lo > hi:
+                raise UserError(f"{lv.name} takes whole numbers, and there is none in the range given",
+                                field="--param")
+        lv.check_no_switch_at_zero(lo, "--param", sc)
         levers.append(lv)
         common.check_distinct(levers)
         bounds.append((lo, hi))
@@ -315,7 +324,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
                         "observation or give the scenario what the metric needs", field="--observed")
     k = len(levers)
     converged = True
-    if k == 1 and levers[0].integer and b[0, 1] - b[0, 0] < max_evaluations:
+    if k == 1 and levers[0].integer and b[0, 1] - b[0, 0] < min(WHOLE_VALUES_TRIED, max_evaluations):
         # a whole number over a short range: every value (a search would stall on the steps)
         for x in range(math.ceil(b[0, 0]), math.floor(b[0, 1]) + 1):
             pb.objective(np.array([float(x)]))

@@ -146,22 +146,24 @@ class Lever:
         hi = math.inf if self.field.hi is None else float(self.field.hi)
         return lo, hi
 
-    def zero_means_none(self) -> str | None:
-        """What 0 means for this field when it is not the smallest amount but a switch
-        ("no limit", "never", "off"...; the schema says so as "(0: ...)"), else None."""
+    def check_no_switch_at_zero(self, lo: float, option: str, scenario=None) -> None:
+        """Fail when a search range reaches 0 of a field where 0 switches it off rather
+        than being an amount (``Field.zero``: training capacity 0 is unlimited, not none):
+        the output does not move one way from 0 to the next values. A multiplier reaches
+        it when ``lo`` times the scenario's value is 0, or rounds to 0 for a whole number."""
+        what = self.field.zero
+        if what is None:
+            return
         if self.scale:
-            return None
-        m = re.search(r"\(0: (no limit|unlimited|no cap|never|off|none|no progression)\b", self.field.doc)
-        return m.group(1) if m else None
-
-    def check_no_switch_at_zero(self, lo: float, option: str) -> None:
-        """Fail when a search range reaches 0 and 0 switches the field off: the output does
-        not move one way from 0 to the next values (capacity 0 is unlimited, not none)."""
-        what = self.zero_means_none()
-        if what is not None and lo <= 0:
-            raise UserError(f"0 means '{what}' for {self.name} (schema: {self.field.doc}), not the smallest amount, so "
-                            f"the search cannot pass through it: start the range above 0, or compare 0 with "
-                            f"another value using sweep", field=option)
+            values = [float(np.min(b)) for b in _field_numbers(scenario.get(self.path))] if scenario else [1.0]
+            least = lo * min(values) if values else 0.0
+            reaches = least <= 0 or (self.field.kind == "int" and round(least) == 0)
+        else:
+            reaches = lo <= 0
+        if reaches:
+            raise UserError(f"0 means '{what}' for {self.path}, not the smallest amount, so the search cannot "
+                            f"pass through it: start the range where {self.path} is above 0, or compare 0 with "
+                            "another value using sweep", field=option)
 
     def check_range(self, lo: float, hi: float, option: str = "--param") -> None:
         """Fail with one message if ``[lo, hi]`` is not a usable range of this lever."""
@@ -232,6 +234,17 @@ class Lever:
     def apply(self, scenario, value):
         """A new scenario with the lever set to ``value`` (validated)."""
         return scenario.with_overrides(dict([self.override(scenario, value)]), label=f"{self.option} {self.name}")
+
+
+def _field_numbers(v) -> list:
+    """A field's values as arrays: each schedule point, a constant, an uncertain value's
+    central value."""
+    if isinstance(v, Schedule):
+        return [np.asarray(x.central() if isinstance(x, Uncertain) else x, dtype=float).ravel()
+                for _, x in v.points]
+    if isinstance(v, (Constant, Uncertain)):
+        return [np.asarray(v.central(), dtype=float).ravel()]
+    return [np.asarray(v, dtype=float).ravel()] if v is not None else []
 
 
 def _vector_points(v) -> list[tuple[int | None, tuple]]:

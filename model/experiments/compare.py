@@ -147,7 +147,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     """
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise UserError(f"the confidence level is a probability between 0 and 1 (e.g. 0.95), got {level!r}",
-                        field="level")
+                        field="--level")
     scs = [common.as_scenario(s, overrides) for s in scenarios]
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")

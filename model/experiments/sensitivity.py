@@ -34,6 +34,7 @@ Command line::
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +102,10 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
         items = params.items() if isinstance(params, dict) else params
         out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
         common.check_distinct([f.lever for f in out])
+        for f in out:
+            if f.lever.field.zero and not f.lever.scale and f.low <= 0:
+                warnings.warn(f"0 means '{f.lever.field.zero}' for {f.lever.path}: the low end of its range "
+                              "switches it off rather than taking the smallest amount", UserWarning, stacklevel=3)
         return out
     if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 0.5:
         raise UserError(f"quantile must be between 0 and 0.5, got {quantile!r}", field="--quantile")

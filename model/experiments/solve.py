@@ -152,11 +152,13 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     sc = common.as_scenario(scenario, overrides)
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
     try:
+        if isinstance(lo, (bool, str)) or isinstance(hi, (bool, str)):
+            raise TypeError
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
         raise UserError(f"expected two numbers, low and high; got {lo!r}, {hi!r}", field="--range") from None
     lv.check_range(lo, hi, "--range")
-    lv.check_no_switch_at_zero(lo, "--range")
+    lv.check_no_switch_at_zero(lo, "--range", sc)
     if direction not in ("least", "greatest"):
         raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="direction")
     if isinstance(prob, bool) or not isinstance(prob, (int, float)) or not 0 < prob <= 1:

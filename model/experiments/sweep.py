@@ -20,6 +20,7 @@ and ``sweep.png`` (a line for one lever, a heat map for two) into
 from __future__ import annotations
 
 import itertools
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,14 @@ class Sweep:
         return f"<Sweep {' x '.join(self.lever_names)}: {len(self.grid)} points, {self.reps} replications each>"
 
 
+def _same(v, lv):
+    """A value as run: numbers as floats (a whole-number lever's rounded), so 1 and 1.0 are
+    one point."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Number):
+        return v
+    return float(round(v)) if lv.integer else float(v)
+
+
 def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *, overrides=None,
           workers: int | None = None, backend: str | None = None, scheduler: str | None = None,
           quiet: bool = True) -> Sweep:
@@ -130,7 +139,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
         if isinstance(vals, str):
             vals = common.parse_values(vals, lv)
-        if isinstance(vals, (int, float, bool)):
+        if isinstance(vals, (numbers.Number, bool)):
             vals = [vals]  # one value
         try:
             vals = list(vals)
@@ -138,7 +147,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
             raise UserError(f"{lv.name}: expected a list of values, got {vals!r}", field="--param") from None
         if not vals:
             raise UserError(f"{lv.name}: no values given", field="--param")
-        if len(set(map(str, vals))) != len(vals):
+        if len({_same(v, lv) for v in vals}) != len(vals):
             raise UserError(f"{lv.name}: a value is given twice ({vals!r}); give each once", field="--param")
         levers.append(lv)
         values.append(vals)
