@@ -365,7 +365,8 @@ def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: i
         for r in rows:
             doc = (f"{fmt(r['value'])} (the rule's expectation)" if r["rule_expectation"]
                    else f"{'>= ' if r['op'] == '>=' else ''}{fmt(r['value'])}")
-            sim = (f"{fmt(r['mean'])} (parameter)" if r["parameter"] else f"{fmt(r['mean'])} ± {fmt(r['mc_se'], 2)}")
+            sim = (f"{fmt(r['mean'])} (parameter)" if r["parameter"]
+                   else f"{fmt(r['mean'])} ± {fmt(r['mc_se'], 2)}")
             rng_ = "–" if r["parameter"] else f"{fmt(r['p05'])} – {fmt(r['p95'])}"
             kind = f"**{r['kind']}**" if r["kind"] == "back-test" else r["kind"]
             hint = (", ".join(r["hints"]) or "none") if r["kind"] == "back-test" else "–"
