@@ -98,6 +98,8 @@ class Sensitivity:
 def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
     """Factors from explicit ranges ``{lever: (lo, hi)}``, or the scenario's uncertain parameters."""
     out = []
+    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 0.5:
+        raise UserError(f"quantile must be between 0 and 0.5, got {quantile!r}", field="--quantile")
     if params:
         items = params.items() if isinstance(params, dict) else params
         out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
@@ -107,8 +109,6 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
                 warnings.warn(f"0 means '{f.lever.field.zero}' for {f.lever.path}: the low end of its range "
                               "switches it off rather than taking the smallest amount", UserWarning, stacklevel=3)
         return out
-    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 0.5:
-        raise UserError(f"quantile must be between 0 and 0.5, got {quantile!r}", field="--quantile")
     for path, u in scenario.uncertain().items():
         lo, hi = u.interval(quantile)
         out.append(Factor(common.Lever.parse(path), lo, hi, u))
@@ -230,7 +230,8 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
         nan = np.full(d, np.nan)
         return pd.DataFrame({"parameter": names, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}), \
             samples, notes
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SALib's own warnings (constant values...): the notes say what matters
         si = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=200, conf_level=0.95,
                                    print_to_console=False, seed=seed or 1)
     tab = pd.DataFrame({"parameter": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
