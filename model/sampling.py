@@ -112,9 +112,11 @@ def smallest_first(keys: np.ndarray, k: int) -> np.ndarray:
 
 
 def half_up(x):
-    """Whole numbers rounded half up (四舍五入: 10.5 -> 11), as staffing arithmetic rounds;
-    Python's and numpy's ``round`` round half to even (10.5 -> 10, 11.5 -> 12). An int64
-    array for an array, an int for a number."""
+    """Whole numbers rounded half up (四舍五入: 10.5 -> 11), as staffing arithmetic rounds:
+    the model's rounding of every count it is given as a number (posts, hires a year,
+    caps, pools, capacities, which may be drawn as uncertain values). Python's and numpy's
+    ``round`` round half to even (10.5 -> 10, 11.5 -> 12). An int64 array for an array, an
+    int for a number."""
     r = np.floor(np.asarray(x, dtype=float) + 0.5)
     return int(r) if r.ndim == 0 else r.astype(np.int64)
 

@@ -225,3 +225,10 @@ def test_anticipated_retirements_keep_party_posts_filled_through_the_engine():
                                         "demand.min_party_posts": 2})
     res = model.run(sc, reps=2, seed=5)
     assert (res.values[..., res.metrics.index("communities_party_share")] == 1).all()
+
+
+def test_counts_given_as_numbers_round_half_up():
+    """A cap of 2.5 hires a year is 3 (half up, as posts are: sampling.half_up), not 2
+    (Python's round, half to even); a campaign of 0.5 is one hire."""
+    assert rounds(params(cap=2.5), [10], [0.0]) == [3]
+    assert rounds(params(extra_hires=0.5), [0], [0.0]) == [1]

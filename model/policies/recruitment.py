@@ -124,7 +124,7 @@ class Branch:
 
 def branches(p, year: int) -> list[Branch]:
     """The disjoint branches of the eligible set in ``year`` (see the module docstring)."""
-    edu = share_at_least(p.education, int(round(p.min_education)))
+    edu = share_at_least(p.education, half_up(p.min_education))
     required = _certificate_min(p, year)
     certified_limit = _field(p, "max_age_certified")
     lvl = int(_field(p, "max_age_certified_level"))
@@ -192,7 +192,7 @@ class YearSoFar:
     @classmethod
     def start(cls, p) -> YearSoFar:
         """A year before its first round, under the recruitment parameters ``p``."""
-        return cls(campaign_left=int(round(p.extra_hires)))
+        return cls(campaign_left=half_up(p.extra_hires))
 
 
 def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
@@ -224,7 +224,7 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
             need = need + due[0]
             party_c = party_c - due[1]
     vac = np.maximum(need, 0)
-    extra = int(round(p.extra_hires)) if campaign is None else int(campaign)
+    extra = half_up(p.extra_hires) if campaign is None else int(campaign)
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
         vac = vac + rng.multinomial(extra, w)
@@ -292,10 +292,10 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     share = _total_mass(br)
     if p.pool_size > 0:
         if so_far.eligible_left is None:
-            so_far.eligible_left = int(rng.binomial(int(round(p.pool_size)), share))
+            so_far.eligible_left = int(rng.binomial(half_up(p.pool_size), share))
         k = min(k, so_far.eligible_left)
     if p.cap > 0:
-        k = min(k, max(int(round(p.cap)) - so_far.hires, 0))
+        k = min(k, max(half_up(p.cap) - so_far.hires, 0))
     if share <= 0:
         k = 0  # no applicant (of either stream) is eligible this year, however large the pool
     so_far.campaign_left = min(campaign, wanted - k)
@@ -310,7 +310,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
         # 6 birthday, 7 ability, and with exemptions 8 the branch (stream and rule)
         u = uniforms_many(rng, ids[h], 1, 9 if two else 8)
         m = h.stop - h.start
-        education = shares_from_uniforms(p.education, u[2], at_least=int(round(p.min_education)))
+        education = shares_from_uniforms(p.education, u[2], at_least=half_up(p.min_education))
         # without exemptions the one branch is the one-stream rule and takes no draw
         which = branch_from_uniforms(br, u[8]) if two and m else np.zeros(m, dtype=np.int64)
         age = np.zeros(m, dtype=np.int64)

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import kernels
 from ..population import row_chunks
-from ..sampling import smallest_first
+from ..sampling import half_up, smallest_first
 from ..streams import uniforms
 
 EPS = 1e-9  # years: a hire at the training instant itself (t - year rounds) counts from that year
@@ -45,7 +45,7 @@ def apply(pop, p, rng, t: float, year: int) -> dict:
             due = pop.active(t, s) & ((year - first) % interval[pop.post[s]] == 0)
         return np.flatnonzero(due) + s.start
     due = np.concatenate([np.zeros(0, np.int64)] + kernels.in_threads(due_in, row_chunks(slice(0, pop.n))))
-    cap = int(round(p.capacity))  # trainees a year; a capacity of 0 means no limit (not one below 0.5)
+    cap = half_up(p.capacity)  # trainees a year; a capacity of 0 means no limit (not one below 0.5)
     if p.capacity > 0 and len(due) > cap:
         # the ``cap`` due workers with the smallest keyed draws: the same people in an
         # alternative that changes nothing about them
