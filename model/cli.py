@@ -291,9 +291,9 @@ def cmd_rerun(a) -> int:
     raw, seed, reps = m["scenario_raw"], m["seed"], m["reps"]
     sc = S.Scenario(raw, [], str(a.manifest))
     out = a.out or OUTPUTS / f"{sc.name}-rerun"
-    own = Path(a.manifest).resolve().parent
-    report = [f for f in ("report.html", "budget.xlsx", "figures") if (own / f).exists()]
-    if Path(out).resolve() == own and report:
+    original = Path(a.manifest).parent
+    report = [f for f in ("report.html", "budget.xlsx", "figures") if (original / f).exists()]
+    if Path(out).resolve() == original.resolve() and report:
         raise UserError(f"{out} holds the run being re-run, with its {', '.join(report)}: the re-run writes the "
                         "tables and a manifest, not the report, and replaces the folder as a whole, so those would "
                         "be lost; choose another --out", field="--out")
@@ -308,7 +308,6 @@ def cmd_rerun(a) -> int:
     if changed:
         print("note: versions differ from the recorded run: " + ", ".join(changed), file=sys.stderr)
     tables = ("summary.csv", "targets.csv", "metrics.csv")
-    original = Path(a.manifest).parent
     before = {t: (original / t).read_bytes() for t in tables if (original / t).is_file()}  # (--out may be that folder)
     res = run(sc, reps=reps, seed=seed, workers=a.workers, quiet=a.quiet)
     # the re-run's scenario comes from the manifest; keep the record of the original files

@@ -8,6 +8,7 @@ expected. The command line prints it and exits with status 2; nothing is written
 from __future__ import annotations
 
 import contextvars
+import math
 import numbers
 from pathlib import Path
 
@@ -85,6 +86,29 @@ def whole_number(value, name: str, lo: int, hi: int | None = None, file: str | N
         span = f"from {lo:,} to {hi:,}" if hi is not None else f"of at least {lo:,}"
         raise UserError(f"expected a whole number {span}, got {value:,}", field=name, file=file)
     return int(value)
+
+
+def number_in(value, name: str, lo: float = -math.inf, hi: float = math.inf, *, closed=(False, False),
+              what: str = "a number") -> float:
+    """``value`` as a float in the interval from ``lo`` to ``hi`` (each end open unless
+    ``closed`` says otherwise), or a :class:`UserError` naming ``name``: a finite real
+    number, not a bool or a string. The one check of the experiments' numeric options
+    (tolerances, probabilities, levels, quantiles, range ends), from Python or the
+    command line."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        above = value >= lo if closed[0] else value > lo
+        below = value <= hi if closed[1] else value < hi
+        ok = above and below
+    if not ok:
+        if math.isinf(lo) and math.isinf(hi):
+            span = ""
+        elif math.isinf(hi):
+            span = f" {'at least' if closed[0] else 'above'} {lo:g}"
+        else:
+            span = f" in {'[' if closed[0] else '('}{lo:g}, {hi:g}{']' if closed[1] else ')'}"
+        raise UserError(f"expected {what}{span}, got {value!r}", field=name)
+    return float(value)
 
 
 class ScenarioError(UserError):

@@ -38,19 +38,25 @@ def _chunk(scenario, seed: int, reps: range) -> tuple[int, np.ndarray]:
 @contextlib.contextmanager
 def process_pool(workers: int):
     """A pool of ``workers`` local processes (each quiet on SIGINT and SIGTERM, see
-    :func:`model.outputs.quiet_worker`) that does not outlive an exception.
+    :func:`model.outputs.quiet_worker`) that does not outlive an exception; it yields
+    ``submit(fn, calls)``, which submits ``fn(*args)`` for each ``args`` of ``calls`` and
+    returns the futures.
 
     ``ProcessPoolExecutor``'s own exit waits for its workers to finish; but a signal can
     interrupt it while it starts them, before the thread that would tell them to stop
     exists, and they then wait for work forever while the exiting process waits for them
-    (a run killed with SIGTERM hung so). Submit under :func:`model.outputs.signals_deferred`
-    (a worker is then never half started); and on any exception the workers are killed
-    and reaped, those the pool lists and any child started since it was made, and the
-    exception goes on."""
+    (a run killed with SIGTERM hung so). So the submissions (which start the workers) hold
+    signals back (:func:`model.outputs.signals_deferred`), and on any exception the
+    workers are killed and reaped, those the pool lists and any child started since it
+    was made, and the exception goes on."""
     before = set(multiprocessing.active_children())
     ex = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
+
+    def submit(fn, calls):
+        with signals_deferred():  # a worker is never half started
+            return [ex.submit(fn, *args) for args in calls]
     try:
-        yield ex
+        yield submit
     except BaseException:
         procs = set((getattr(ex, "_processes", None) or {}).values())
         procs |= set(multiprocessing.active_children()) - before
@@ -214,9 +220,8 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
                 for ch in chunks:
                     store(*_chunk(scenario, seed, ch))
         else:
-            with process_pool(min(workers, len(chunks))) as ex:
-                with signals_deferred():
-                    futs = [ex.submit(_chunk, scenario, seed, ch) for ch in chunks]
+            with process_pool(min(workers, len(chunks))) as submit:
+                futs = submit(_chunk, [(scenario, seed, ch) for ch in chunks])
                 for f in as_completed(futs):
                     store(*f.result())
     if bar is not None:

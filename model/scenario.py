@@ -826,8 +826,9 @@ def _apply_overrides(raw: dict, files, file_label: str, overrides: dict, overrid
     """Put ``overrides`` into ``raw`` in the order given (a later key wins), noting each in
     ``overridden``; a key naming one element takes the field as set so far."""
     for key, value in overrides.items():
-        if _element(key):
-            key, value = _element(key)[0], _element_value(raw, files, file_label, key, value, label)
+        element = _element(key)
+        if element:
+            key, value = element[0], _element_value(raw, files, file_label, key, value, label)
         _set(raw, key, value, label, file_label, files)
         overridden[key] = label
     if "description" in overrides and "description_zh" not in overrides:

@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError, whole_number
+from ..errors import UserError, number_in, whole_number
 from . import common
 
 COLUMNS = ("metric", "year", "value", "weight")
@@ -290,8 +290,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         raise UserError(f"scale must be 'relative' or 'absolute', got {scale!r}", field="--scale")
     max_evaluations = whole_number(max_evaluations, "--max-evaluations", 1)
     profile = whole_number(profile, "--profile", 0)
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
-        raise UserError(f"the tolerance is a share of each range, between 0 and 1; got {tol!r}", field="--tol")
+    tol = number_in(tol, "--tol", 0, 1, what="a tolerance (a share of each range)")
     items = list(params.items()) if isinstance(params, dict) else list(params)
     if not items:
         raise UserError("give at least one parameter to fit: --param section.key=lo,hi", field="--param")

@@ -146,7 +146,7 @@ class Lever:
         hi = math.inf if self.field.hi is None else float(self.field.hi)
         return lo, hi
 
-    def check_no_switch_at_zero(self, lo: float, option: str, scenario=None) -> None:
+    def check_no_switch_at_zero(self, lo: float, option: str, scenario) -> None:
         """Fail when a search range reaches 0 of a field where 0 switches it off rather
         than being an amount (``Field.zero``: training capacity 0 is unlimited, not none):
         the output does not move one way from 0 to the next values. A multiplier reaches
@@ -154,9 +154,10 @@ class Lever:
         what = self.field.zero
         if what is None:
             return
-        if self.scale:
-            values = [float(np.min(b)) for b in _field_numbers(scenario.get(self.path))] if scenario else [1.0]
-            least = lo * min(values) if values else 0.0
+        if self.scale:  # the least value the multiplier gives, over the years (uncertain: the mean)
+            v = scenario.get(self.path)
+            smallest = np.min(v.resolve(scenario.year_list)) if isinstance(v, (Constant, Schedule, Uncertain)) else v
+            least = lo * float(smallest)
             reaches = least <= 0 or (self.field.kind == "int" and round(least) == 0)
         else:
             reaches = lo <= 0
@@ -234,17 +235,6 @@ class Lever:
     def apply(self, scenario, value):
         """A new scenario with the lever set to ``value`` (validated)."""
         return scenario.with_overrides(dict([self.override(scenario, value)]), label=f"{self.option} {self.name}")
-
-
-def _field_numbers(v) -> list:
-    """A field's values as arrays: each schedule point, a constant, an uncertain value's
-    central value."""
-    if isinstance(v, Schedule):
-        return [np.asarray(x.central() if isinstance(x, Uncertain) else x, dtype=float).ravel()
-                for _, x in v.points]
-    if isinstance(v, (Constant, Uncertain)):
-        return [np.asarray(v.central(), dtype=float).ravel()]
-    return [np.asarray(v, dtype=float).ravel()] if v is not None else []
 
 
 def _vector_points(v) -> list[tuple[int | None, tuple]]:
@@ -567,11 +557,9 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
     if len(scenarios) < workers:
         return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
-    from ..outputs import signals_deferred
     from ..runner import process_pool
-    with process_pool(workers) as ex:
-        with signals_deferred():  # a worker is never half started (see process_pool)
-            futs = [ex.submit(_run_one, s, reps, seed) for s in scenarios]
+    with process_pool(workers) as submit:
+        futs = submit(_run_one, [(s, reps, seed) for s in scenarios])
         return [f.result() for f in _progress(futs, quiet, desc)]
 
 

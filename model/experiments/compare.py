@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
+from ..errors import UserError, number_in
 from ..results import paired_proportions, percent_interval
 from ..runner import reps_and_seed
 from . import common
@@ -145,9 +145,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     >>> c = compare([base, alt], reps=4, seed=1)
     >>> c.difference("certified_share", 2026)[["difference", "difference_low", "difference_high"]]  # doctest: +SKIP
     """
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise UserError(f"the confidence level is a probability between 0 and 1 (e.g. 0.95), got {level!r}",
-                        field="--level")
+    level = number_in(level, "--level", 0, 1, what="a confidence level (e.g. 0.95)")
     scs = [common.as_scenario(s, overrides) for s in scenarios]
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")

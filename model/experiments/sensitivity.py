@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
+from ..errors import UserError, number_in
 from ..params import Uncertain
 from ..results import paired_proportions
 from . import common
@@ -98,8 +98,7 @@ class Sensitivity:
 def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
     """Factors from explicit ranges ``{lever: (lo, hi)}``, or the scenario's uncertain parameters."""
     out = []
-    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 0.5:
-        raise UserError(f"quantile must be between 0 and 0.5, got {quantile!r}", field="--quantile")
+    quantile = number_in(quantile, "--quantile", 0, 0.5, what="a quantile")
     if params:
         items = params.items() if isinstance(params, dict) else params
         out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]

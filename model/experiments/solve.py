@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
+from ..errors import UserError, number_in
 from . import common
 
 
@@ -151,30 +151,24 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     """
     sc = common.as_scenario(scenario, overrides)
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
-    try:
-        if isinstance(lo, (bool, str)) or isinstance(hi, (bool, str)):
-            raise TypeError
-        lo, hi = float(lo), float(hi)
-    except (TypeError, ValueError):
-        raise UserError(f"expected two numbers, low and high; got {lo!r}, {hi!r}", field="--range") from None
+    lo, hi = number_in(lo, "--range"), number_in(hi, "--range")
     lv.check_range(lo, hi, "--range")
     lv.check_no_switch_at_zero(lo, "--range", sc)
     if direction not in ("least", "greatest"):
         raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="direction")
-    if isinstance(prob, bool) or not isinstance(prob, (int, float)) or not 0 < prob <= 1:
-        raise UserError(f"the required probability must be a number in (0, 1], got {prob!r}", field="--prob")
+    prob = number_in(prob, "--prob", 0, 1, closed=(False, True), what="a required probability")
     t = common.find_target(sc, target) if isinstance(target, str) else target
     common.check_target(sc, t)
     output = common.Output(t.metric_name, t.year, t)
+    if tol is not None:
+        tol = number_in(tol, "--tol", 0, what="a tolerance")
     if lv.integer:
         if lo != math.floor(lo) or hi != math.floor(hi):
             raise UserError(f"{lv.name} takes whole numbers; give a whole-number range", field="--range")
         tol = 1.0
     elif tol is None:
         tol = (hi - lo) / 1000
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (math.isfinite(tol) and tol > 0):
-        raise UserError(f"expected a finite number > 0, got {tol!r}", field="--tol")
-    if not lv.integer and tol >= hi - lo:
+    elif tol >= hi - lo:
         raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so nothing "
                         f"would be solved; give a tolerance below {hi - lo:g} (default: range / 1000)",
                         field="--tol")

@@ -195,8 +195,6 @@ def has_values(results, metric: str) -> bool:
     return metric in results.metrics and bool(np.isfinite(_values(results, metric)).any())
 
 
-
-
 def format_value(metric: str, v: float, lang: str = "en") -> str:
     """A metric value for a label: percent for shares, money in the figure's money unit."""
     if not np.isfinite(v):

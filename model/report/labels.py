@@ -239,15 +239,27 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
+def _own_words(en: str, zh: str, lang: str) -> str:
+    """A text the scenario gives in English and, optionally, in Chinese: the Chinese in
+    Chinese outputs where it is given."""
+    return (zh or en) if lang == "zh" else en
+
+
 def description(scenario, lang: str = "en") -> str:
     """A scenario's description: its ``description_zh`` in Chinese outputs where it has one."""
-    en = getattr(scenario, "description", "") or ""
-    return (getattr(scenario, "description_zh", "") or en) if lang == "zh" else en
+    return _own_words(getattr(scenario, "description", "") or "", getattr(scenario, "description_zh", ""), lang)
 
 
 def target_name(spec, lang: str = "en") -> str:
     """A target's name: its ``label_zh`` in Chinese outputs where it has one."""
-    return (getattr(spec, "label_zh", "") or spec.name) if lang == "zh" else spec.name
+    return _own_words(spec.name, getattr(spec, "label_zh", ""), lang)
+
+
+def target_named(name: str, specs, lang: str = "en") -> str:
+    """The label of the target called ``name`` among ``specs`` (a results'
+    ``target_specs``), or ``name`` itself if none is."""
+    spec = next((s for s in specs if s.name == name), None)
+    return name if spec is None else target_name(spec, lang)
 
 
 @contextmanager

@@ -134,11 +134,10 @@ def targets_table(results, lang: str) -> str:
     if not len(t):
         return f"<p>{esc(L.word2('no_targets', lang))}</p>"
     rows = []
-    specs = {spec.name: spec for spec in results.target_specs}
     for _, r in t.iterrows():
         cat = r["verdict"]
         first = r["first_year_met_p50"]
-        rows.append(([L.target_name(specs[r["target"]], lang) if r["target"] in specs else r["target"],
+        rows.append(([L.target_named(r["target"], results.target_specs, lang),
                       L.metric(r["metric"], lang),
                       f"{F.OP_SIGN.get(r['op'], r['op'])} {_fmt(r['metric'], r['threshold'])}",
                       str(int(r["year"])), percent(r["probability"]),
@@ -317,8 +316,7 @@ def _compare_targets(results_list, tabs, lang: str):
                     markeredgewidth=0.6, clip_on=False, zorder=4)
             ax.errorbar(p[ok], y[ok], xerr=[p[ok] - lo[ok], hi[ok] - p[ok]], fmt="none", ecolor="black",
                         capsize=2, elinewidth=0.8)
-        specs = {t.name: t for t in results_list[0].target_specs}
-        ax.set_yticks(base, [L.target_name(specs[n], lang) if n in specs else n for n in names])
+        ax.set_yticks(base, [L.target_named(n, results_list[0].target_specs, lang) for n in names])
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(F.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(f"{L.word('probability', lang)} (%, {L.word('interval', lang)})")
@@ -380,14 +378,13 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     body += [_figure(f) for f in items if f["stem"] == "compare_targets"]
     tnames = list(dict.fromkeys(n for t in tabs for n in t.index))
     if tnames:
-        specs = {t.name: t for t in results_list[0].target_specs}
         paired = {} if targets is None else {
             (r.scenario, r.target): (r.probability_difference, r.probability_difference_low,
                                      r.probability_difference_high)
             for r in targets.itertuples() if np.isfinite(r.probability_difference)}
         trows = []
         for n in tnames:
-            row = [L.target_name(specs[n], lang) if n in specs else n]
+            row = [L.target_named(n, results_list[0].target_specs, lang)]
             for i, (res, t) in enumerate(zip(results_list, tabs)):
                 if n not in t.index:
                     row.append("–")
