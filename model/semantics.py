@@ -13,7 +13,7 @@ import numpy as np
 from . import metrics, population
 from .params import Constant, Schedule, Uncertain
 from .policies import demand
-from .policies.retirement_age import statutory_age_months
+from .policies.retirement_age import retirement_time, statutory_age_months
 from .sampling import half_up
 
 FIRST_CALENDAR_YEAR = 1949
@@ -158,12 +158,7 @@ def _recruitment(sc, fail, years) -> None:
         y = _first_year(years, low)
         fail("recruitment.max_age", f"the hiring age limit ({max_age[low][0]:g} in {y}) is below the youngest "
              f"applicant ({youngest}), so no one could be hired; raise max_age or lower recruitment.age")
-    r = sc.retirement
-    if r.enabled:
-        hi = _oldest_retirement_age(r)
-        if youngest >= hi:
-            fail("recruitment.age", f"every applicant is at least {youngest}, at or above the retirement age "
-                 f"({hi:g}), so hires would retire at once; give applicant ages below it")
+    if sc.retirement.enabled:
         _applicants_below_retirement(sc, fail, exempt)
     campaigns = float(np.sum(_by_year(rec.extra_hires, years)))
     if campaigns > population.MAX_PEOPLE:
@@ -228,14 +223,11 @@ def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
             if rec.cadre_share < 1:
                 groups.append(("women in worker posts", True, False))
     for oldest, field in _oldest_applicants(rec, exempt):
+        born = sc.start_year - int(np.ceil(oldest)) - 1  # the earliest birth (January) of the oldest
         for who, female, cadre in groups:
-            if r.rule == "fixed":
-                age, rule = (r.age_women if female else r.age_men), (
-                    "retirement.age_women" if female else "retirement.age_men")
-            else:
-                born = sc.start_year - int(np.ceil(oldest)) - 1  # the earliest birth of the oldest
-                age = float(statutory_age_months(born, 1, female, cadre)) / 12
-                rule = f"retirement.rule = 'china2025', for those born in {born}"
+            age = float(retirement_time([float(born)], [female], [cadre], r.rule, r.age_men, r.age_women)[0]) - born
+            rule = (f"retirement.age_{'women' if female else 'men'}" if r.rule == "fixed"
+                    else f"retirement.rule = 'china2025', for those born in {born}")
             if oldest + 1 > age + 1e-9:
                 fail(field, f"applicants may be {oldest:g} when hired, but {who} retire at {age:.4g} ({rule}); "
                      f"a hire at or past the retirement age would retire the instant they are hired: make "
