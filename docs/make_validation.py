@@ -125,7 +125,7 @@ def run_backtests(reps: int, workers: int, seed: int) -> list[dict]:
             p05, p95 = np.quantile(v, [0.05, 0.95])
             rows.append({
                 "place": pl.scenario, "what": fig.label, "unit": fig.unit, "kind": fig.kind, "how": fig.how,
-                "source": fig.source, "op": fig.op, "value": value, "rule_expectation": bool(np.isnan(fig.value)),
+                "source": fig.source, "op": fig.op, "value": value, "rule_expectation": fig.expected is not None,
                 "year": fig.year or sc.start_year, "stock": fig.stock, "parameter": fig.param is not None,
                 "scenario": str(path.relative_to(ROOT)), "reps": len(v), "seed": seed,
                 "mean": float(v.mean()), "mc_se": float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0,

@@ -77,6 +77,10 @@ def alternatives(place: str) -> list[Path]:
     return out
 
 
+NOT_PARAMETERS = ("extends", "name", "description", "description_zh")
+"""Top-level keys that name or describe a scenario: not parameters, no source needed."""
+
+
 # ---------------------------------------------------------------------- starting figures
 
 STOCK = {
@@ -123,7 +127,8 @@ class Figure:
     read from the scenario's parameters. ``stock``: measured with every flow off (the
     starting stock). ``rounding``: half a unit of the figure's last digit (a document's
     "13" is known to +-0.5). ``op``: "==" (the model should reproduce it) or ">=" (a
-    floor the model must respect).
+    floor the model must respect). ``expected(scenario)``: where the document states a rule
+    rather than a number (``value`` NaN), the rule's expectation for the scenario.
     """
 
     place: str
@@ -139,6 +144,7 @@ class Figure:
     stock: bool = False
     rounding: float = 0.0
     op: str = "=="
+    expected: Callable | None = None
 
 
 CENTRAL = ("xuanwu", "qinhuai", "jianye", "gulou", "qixia", "yuhuatai")
@@ -218,7 +224,7 @@ FIGURES = (
     Figure("jilin-2020", "posts per community under the size-band rule", float("nan"), "posts", "input",
            "seed 003: 3000戶以下社區,可按10至15人左右...每增加300-500戶可增設1個",
            "posts / communities, 2020, against the rule's expectation (see tests/test_places.py)",
-           measure=_ratio("posts", "communities")),
+           measure=_ratio("posts", "communities"), expected=lambda sc: jilin_rule_expectation(sc)),
     Figure("jilin-2020", "communities with 2 party-building workers at the start", 1.0, "share of communities", "input",
            "seed 003: 原則上在每個城市社區設立2個以上專職黨建“社工崗”", "starting stock: communities_party_share",
            measure=_m("communities_party_share"), stock=True),
@@ -371,12 +377,9 @@ def run_all(reps: int, seed: int, workers: int) -> dict:
 
 
 def document_value(fig: Figure, sc) -> float:
-    """The figure the document gives, as a number: Jilin's size-band rule gives a range of
-    posts per community, whose expectation for the scenario's communities is worked out
-    from the rule text (:func:`jilin_rule_expectation`)."""
-    if fig.place == "jilin-2020" and fig.label.startswith("posts per community"):
-        return jilin_rule_expectation(sc)
-    return float(fig.value)
+    """The figure the document gives, as a number: its value, or where it states a rule
+    (Jilin's range of posts per community) the rule's expectation for the scenario."""
+    return float(fig.expected(sc)) if fig.expected is not None else float(fig.value)
 
 
 def figure_values(fig: Figure, sc, res, stock_res) -> np.ndarray:
@@ -547,7 +550,7 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
         w("| figure | document | model (p05–p95) | kind | how measured | source |\n|---|---|---|---|---|---|")
         for fig in figures_of(pl.scenario):
             v = figure_values(fig, sc, res, stock)
-            if math.isnan(fig.value):
+            if fig.expected is not None:
                 doc = f"{document_value(fig, sc):.2f} (rule, expected)"
             else:
                 doc = f"{fig.op if fig.op != '==' else ''} {fmt_metric(fig.value, fig.unit)}".strip()
@@ -566,7 +569,7 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
             for a in alts:
                 first = True
                 for r in parse(a):
-                    if r.path in ("extends", "name", "description", "description_zh"):
+                    if r.path in NOT_PARAMETERS:
                         continue
                     b = base_rows.get(r.path)
                     if b is not None and b.value == r.value:
@@ -617,7 +620,7 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
         # parameters
         w("### Parameters\n")
         rows = [r for r in parse(HERE / f"{pl.scenario}.toml") if r.section not in ("targets", "run")
-                and r.key not in ("name", "description", "description_zh")]
+                and r.key not in NOT_PARAMETERS]
         n_assume = sum("assumption" in r.source.lower() for r in rows)
         w(f"{len(rows)} values, {n_assume} of them assumptions. Ranges (`beta`, `normal`, `lognormal`, "
           "`uniform`, `triangular`) are drawn once per replication.\n")
