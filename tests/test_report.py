@@ -275,10 +275,13 @@ def test_target_board_bars_are_the_probabilities(rich):
     ax = figures.target_board(res).axes[0]
     widths = [patch.get_width() for patch in ax.patches]
     assert np.allclose(widths, t["probability"].to_numpy())
-    colours = [figures.SURE[r.verdict]
-               for r in t.itertuples()]
     from matplotlib.colors import to_hex
-    assert [to_hex(p.get_facecolor()) for p in ax.patches] == colours
+
+    from model.results import verdict
+    # the verdict column, and the bar colours, from each target's own interval
+    expected = [verdict(r.probability_low, r.probability_high, r.probability) for r in t.itertuples()]
+    assert t["verdict"].tolist() == expected
+    assert [to_hex(p.get_facecolor()) for p in ax.patches] == [figures.SURE[v] for v in expected]
     assert figures.target_board(model.run(model.load("bench", {"demand.communities": 20}),
                                           reps=2, seed=1, workers=1)) is None
 

@@ -331,9 +331,7 @@ def test_element_overrides_read_only_their_field(tmp_path):
     """--set mends a bad value in the file whether or not another key names one element:
     an element key reads (and checks) only its own field, not the whole file before the
     other overrides are in."""
-    bad = tmp_path / "bad.toml"
-    bad.write_text(f'extends = "{(S.SCENARIO_DIR / "bench.toml").as_posix()}"\n[quits]\ndeath_rate = 2\n',
-                   encoding="utf-8")
+    bad = _write(tmp_path / "bad.toml", f'extends = "{BENCH}"\n[quits]\ndeath_rate = 2\n')
     with pytest.raises(ScenarioError, match="death_rate"):
         model.load(bad)
     for extra in ({}, {"quits.rate[0]": 0.1}):

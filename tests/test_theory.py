@@ -714,9 +714,8 @@ def test_elimination_and_service_terms(record_property):
     """Bottom-ratio elimination takes exactly ceil(s N) of the N covered; service terms end
     each agreement with probability p.
 
-    tests/theory/closed_cohort.toml with quits and dismissal off and every worker rated
-    qualified (assessment shares [0, 1, 0, 0]): the only exits are the exit rules at the
-    assessment. Elimination with share s = 0.2 in 2025 and 2027 takes exactly ceil(s N)
+    tests/theory/closed_cohort.toml with quits and dismissal off: the only exits are the
+    exit rules at the assessment. Elimination with share s = 0.2 in 2025 and 2027 takes exactly ceil(s N)
     of the N then in post (200 of the starting 1,000), in every replication, and the
     headcount loses exactly the eliminated and the not renewed. Service agreements end in 2026 and 2028 and are not renewed with
     probability 0.1, or 0.5 for a worker rated basic or unqualified that year (grade shares
@@ -836,9 +835,11 @@ def test_promotion_out_rounds_a_fractional_number_without_bias(record_property):
     dismissal and the assessment off and promotion out of n = 6.25 workers a year from
     every post: each year 6 or 7 leave (never running out: at most 70 in 10 years), 7
     with probability 0.25, independently across years and replications. Checks: every
-    year's count is 6 or 7 (exact), and the number of years with 7 is Binomial(years x
+    year's count is 6 or 7 (exact); the number of years with 7 is Binomial(years x
     replications, 0.25): 10,000 trials, so a rounding bias of 0.02 in that probability is
-    4.6 standard errors. m = 1 at p > 1e-4.
+    4.6 standard errors; and each replication's number of years with 7 has the binomial
+    variance 10 x 0.25 x 0.75 = 1.875 (an unbiased rounding drawn once per replication
+    and reused every year gives 10 times that). m = 2 at p > 5e-5.
     """
     n = 6.25
     sc = scenario("closed_cohort", {"quits.enabled": False, "dismissal.enabled": False, "assessment.enabled": False,
@@ -848,7 +849,9 @@ def test_promotion_out_rounds_a_fractional_number_without_bias(record_property):
     out = col(res, "exits_promoted_out").astype(np.int64)
     lo = int(np.floor(n))
     checks = [exact_check(f"each year's count is {lo} or {lo + 1}", float(np.isin(out, (lo, lo + 1), invert=True).sum())),
-              binom_check(f"years with {lo + 1} promoted out", int((out == lo + 1).sum()), out.size, n - lo)]
+              binom_check(f"years with {lo + 1} promoted out", int((out == lo + 1).sum()), out.size, n - lo),
+              variance_check(f"a replication's years with {lo + 1}: variance (years independent)",
+                             (out == lo + 1).sum(axis=1), out.shape[1] * (n - lo) * (1 - (n - lo)))]
     plot = {"type": "bar", "xlabel": "workers promoted out in a year", "ylabel": "share of replication-years",
             "x": [lo, lo + 1],
             "series": [series("simulated", [np.mean(out == lo), np.mean(out == lo + 1)], "simulated"),
