@@ -29,7 +29,6 @@ written, showing the failure).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import re
 import sys
@@ -46,18 +45,11 @@ sys.path.insert(0, str(ROOT))
 
 # --------------------------------------------------------------------------- figures the documents state
 
-def _make_readme():
-    """scenarios/make_readme.py, whose ``FIGURES`` is the one list of the figures the
-    documents state, how each is measured and whether the scenario was set from it (the
-    scenarios' README and tests/test_places.py read the same list)."""
-    spec = importlib.util.spec_from_file_location("make_readme", ROOT / "scenarios" / "make_readme.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_readme"] = mod  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(mod)
-    return mod
-
-
-MR = _make_readme()
+# scenarios/make_readme.py: its FIGURES is the one list of the figures the documents state,
+# how each is measured and whether the scenario was set from it (the scenarios' README and
+# tests/test_places.py read the same list)
+sys.path.insert(0, str(ROOT / "scenarios"))
+import make_readme as MR  # noqa: E402
 
 NO_BACKTEST = {
     "changzhou-2022": "every figure seed 000 states about the workforce before the new rules set a parameter "

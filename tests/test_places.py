@@ -19,7 +19,6 @@ for the ~20 figures together); at a fixed seed the outcome is reproducible.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -36,15 +35,8 @@ REPS = 12
 SEED = 20240601
 
 
-def _load_make_readme():
-    spec = importlib.util.spec_from_file_location("make_readme", SCENARIOS / "make_readme.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_readme"] = mod  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(mod)
-    return mod
-
-
-MR = _load_make_readme()
+sys.path.insert(0, str(SCENARIOS))
+import make_readme as MR  # noqa: E402  (scenarios/make_readme.py: the starting figures)
 PLACE_FILES = [SCENARIOS / f"{p.scenario}.toml" for p in MR.PLACES]
 ALT_FILES = sorted((SCENARIOS / "alternatives").glob("*.toml"))
 K = float(stats.t.ppf(0.9995, REPS - 1))
