@@ -59,6 +59,8 @@ class Field:
 
 
 def F(kind, default=REQUIRED, doc="", unit="", **kw) -> Field:
+    if kw.get("zero"):  # the doc says what 0 means: written once, as the marker
+        doc = f"{doc.rstrip('.')} (0: {kw['zero']})."
     return Field(kind, default, doc, unit, **kw)
 
 
@@ -96,7 +98,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
                   choices=("fixed", "households", "size_band", "per_10k")),
         "communities": F("int", REQUIRED, "Communities at the start.", "communities", lo=1, hi=10_000_000),
         "posts_per_community": F("param", 10.0, "Posts per community (rule 'fixed').", "posts", lo=0, hi=1000),
-        "urban_residents": F("float", 0.0, "Urban resident population at the start (0: unknown).", "persons", lo=0, hi=2e9, zero="unknown"),
+        "urban_residents": F("float", 0.0, "Urban resident population at the start.", "persons", lo=0, hi=2e9, zero="unknown"),
         "residents_growth": F("param", 0.0, "Yearly growth of urban residents.", "1/year", lo=-0.5, hi=0.5),
         "persons_per_household": F("param", 2.6, "Persons per household.", "persons", lo=1, hi=10),
         "households_spread": F("float", 0.0, "Spread of households across communities: uniform "
@@ -110,11 +112,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "min_party_posts": F("param", 0.0, "Party-building staff posts per community, besides its heads and "
                              "committee members (filled first; districts may set their own).", "posts",
                              lo=0, hi=100),
-        "split_above": F("float", 0.0, "A community above this many households splits in two (0: never).", "households", lo=0, hi=1e7, zero="never"),
-        "merge_below": F("float", 0.0, "A community below this many households merges into another (0: never).", "households", lo=0, hi=1e7),
+        "split_above": F("float", 0.0, "A community above this many households splits in two.", "households", lo=0, hi=1e7, zero="never"),
+        "merge_below": F("float", 0.0, "A community below this many households merges into another.", "households", lo=0, hi=1e7),
     },
     "population": {
-        "headcount": F("int", 0, "Workers at the start (0: every post filled).", "workers", lo=0, hi=20_000_000, zero="every post filled"),
+        "headcount": F("int", 0, "Workers at the start.", "workers", lo=0, hi=20_000_000, zero="every post filled"),
         "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year.", "years"),
         "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year.", "years"),
         "female_share": F("float", 0.5, "Share of women.", "", **SHARE),
@@ -131,7 +133,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "enabled": F("bool", True, "Recruit to fill vacancies."),
         "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end: retirements due "
                               "by then, and quits and deaths at their rates for the rest of the year."),
-        "pool_size": F("param", 0.0, "Applicants per year (0: unlimited).", "persons", lo=0, hi=1e9, zero="unlimited"),
+        "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited"),
         "age": F("bands", [[22, 35, 1.0]], "Applicants' age.", "years"),
         "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),
         "cadre_share": F("float", 1.0, "Share of women hired into posts retiring at the cadre age.", "", **SHARE),
@@ -139,7 +141,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "certificate": F("vec", [1.0, 0.0, 0.0, 0.0], "Applicants' shares by certificate level.", "", size=4, sums_to_one=True, **SHARE),
         "max_age": F("param", 100.0, "Oldest age eligible to be hired.", "years", lo=16, hi=100),
         "min_education": F("param", 0.0, "Lowest education level eligible (0..3).", "level", lo=0, hi=3),
-        "certificate_required_from": F("int", 0, "From this year only certified applicants are hired (0: never).", "year", lo=0, hi=2200, zero="never"),
+        "certificate_required_from": F("int", 0, "From this year only certified applicants are hired.", "year", lo=0, hi=2200, zero="never"),
         "max_age_certified": F("param", 0.0, "Oldest age eligible for an applicant holding a certificate (of "
                                "max_age_certified_level or above), in either stream; at or below the stream's own age limit (e.g. 0) it changes nothing.", "years", lo=0, hi=100),
         "max_age_certified_level": F("int", 1, "Lowest certificate level that max_age_certified applies to "
@@ -154,7 +156,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
                             "it is max_age.", "years", lo=0, hi=100),
         "exempt_certificate_required": F("bool", False, "The certificate rule (certificate_required_from) applies to "
                                          "the exempt stream too (false: exempt applicants are hired without one)."),
-        "cap": F("param", 0.0, "Most hires in a year (0: no cap).", "hires/year", lo=0, hi=1e9, zero="no cap"),
+        "cap": F("param", 0.0, "Most hires in a year.", "hires/year", lo=0, hi=1e9, zero="no cap"),
         "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities.", "hires/year", lo=0, hi=1e7),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
     },
@@ -168,7 +170,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "education_bonus": F("vec", [0.0, 0.0, 0.0, 0.0], "Added to the pass probability by education level.", "", size=4, lo=-1, hi=1),
         "attempt_bonus": F("param", 0.0, "Added per earlier failed attempt (negative: harder).", "", lo=-1, hi=1),
         "max_attempts_counted": F("int", 5, "Earlier attempts counted at most.", "attempts", lo=0, hi=50),
-        "next_level_years": F("param", 0.0, "Years at a level before sitting the next (0: no progression).", "years", lo=0, hi=50, zero="no progression"),
+        "next_level_years": F("param", 0.0, "Years at a level before sitting the next.", "years", lo=0, hi=50, zero="no progression"),
         "next_sit_prob": F("param", 0.0, "Probability an eligible certified worker sits the next level.", "", **SHARE),
         "pass_prob_intermediate": F("param", 0.15, "Pass probability, intermediate level, before bonuses (0: not examined, nobody sits).", "", **SHARE),
         "pass_prob_senior": F("param", 0.0, "Pass probability, senior level, before bonuses (0: not examined, nobody sits).", "", **SHARE),
@@ -177,7 +179,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "enabled": F("bool", True, "Train workers on schedule."),
         "interval": F("vec", [2.0, 2.0, 1.0], "Years between trainings by post (staff, committee, head): "
                       "trained in a year when tenure on 1 January is a multiple of it.", "years", size=3, lo=1, hi=50),
-        "capacity": F("param", 0.0, "Most trainees in a year (0: no limit).", "persons/year", lo=0, hi=1e9, zero="no limit"),
+        "capacity": F("param", 0.0, "Most trainees in a year.", "persons/year", lo=0, hi=1e9, zero="no limit"),
         "cost_per_trainee": F("param", 0.0, "Cost per trainee.", YUAN, lo=0, hi=1e7),
     },
     "assessment": {
@@ -190,12 +192,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "dismissal": {
         "enabled": F("bool", True, "Apply the exit rules on assessment results and certificates."),
-        "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years (0: off).", "years", lo=0, hi=50, zero="off"),
-        "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all (0: off).", "years", lo=0, hi=50, zero="off"),
+        "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years.", "years", lo=0, hi=50, zero="off"),
+        "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all.", "years", lo=0, hi=50, zero="off"),
         "certificate_deadline": F("int", 0, "Dismiss an uncertified worker this many years after they could "
                                   "first sit the exam (certification.min_tenure years of service; not those "
                                   "below certification.min_education), or after certificate_deadline_from if "
-                                  "later, at the assessment (0: off).", "years", lo=0, hi=50, zero="off"),
+                                  "later, at the assessment.", "years", lo=0, hi=50, zero="off"),
         "certificate_deadline_from": F("int", 0, "Service counts for the deadline from this year (0: from hire).", "year", lo=0, hi=2200),
     },
     "elimination": {
@@ -283,16 +285,16 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "injury_rate": F("param", 0.0, "Employer work-injury insurance rate.", "", **RATE),
         "housing_fund_rate": F("param", 0.0, "Employer housing provident fund rate.", "", **RATE),
         "contribution_floor": F("param", 0.0, "Contribution base floor, share of the average wage.", "", lo=0, hi=10),
-        "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage (0: none).", "", lo=0, hi=10, zero="none"),
+        "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage.", "", lo=0, hi=10, zero="none"),
         "annuity_rate": F("param", 0.0, "Employer occupational annuity rate.", "", **RATE),
         "annuity_posts": F("vec", [0.0, 0.0, 1.0], "Post classes covered by the annuity (1 yes, 0 no).", "", size=3, **SHARE),
         "annuity_excellent": F("bool", False, "Also cover workers rated excellent last year."),
     },
     "economy": {
-        "average_wage": F("float", 0.0, "Local average annual wage in the year before the start (0: unknown).", "yuan/year", lo=0, hi=1e8, zero="unknown"),
+        "average_wage": F("float", 0.0, "Local average annual wage in the year before the start.", "yuan/year", lo=0, hi=1e8, zero="unknown"),
         "average_wage_growth": F("param", 0.0, "Yearly growth of the average wage.", "1/year", lo=-0.5, hi=1),
         "rural_disposable_income": F("float", 0.0, "Rural residents' per-capita disposable income (农村居民人均可支配收入) "
-                                     "in the year before the start (0: unknown); a benchmark of district head floors.",
+                                     "in the year before the start; a benchmark of district head floors.",
                                      "yuan/year per person", lo=0, hi=1e8, zero="unknown"),
         "rural_disposable_income_growth": F("param", 0.0, "Yearly growth of the rural disposable income.", "1/year",
                                             lo=-0.5, hi=1),
