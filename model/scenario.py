@@ -391,15 +391,27 @@ class _Checker:
         self.locator = _Locator(list(files))
         self.overridden = dict(overridden or {})
 
-    def where(self, path: str) -> tuple[str, int | None]:
-        """File (or override option) and line that a field's value comes from."""
+    def override(self, path: str) -> str | None:
+        """The override option (``--set``, ``--param ...``) that set a field, if one did."""
         for key, label in self.overridden.items():
             if path == key or path.startswith((key + ".", key + "[")):
-                return label, None
+                return label
+        return None
+
+    def where(self, path: str) -> tuple[str, int | None]:
+        """File (or override option) and line that a field's value comes from."""
+        label = self.override(path)
+        if label is not None:
+            return label, None
         f, line = self.locator.find(path) if path else (None, None)
         return f or self.file, line
 
     def fail(self, path, msg):
+        """Stop at ``path``; a tuple of fields that contradict each other blames the
+        first one an override set (that is the change which made them disagree), else
+        the first."""
+        if isinstance(path, tuple):
+            path = next((x for x in path if self.override(x) is not None), path[0])
         f, line = self.where(path)
         raise ScenarioError(msg, file=f, field=path or None, line=line)
 

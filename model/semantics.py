@@ -99,8 +99,8 @@ def _districts(sc, fail) -> None:
                  "'urban' or 'rural'), e.g. name = \"gulou\"; it becomes part of metric names")
     total = sum(x.communities for x in sc.districts)
     if total != d.communities:
-        fail("districts", f"the districts' communities add up to {total} but demand.communities is "
-             f"{d.communities}; make them agree")
+        fail(("districts", "demand.communities"), f"the districts' communities add up to {total} but "
+             f"demand.communities is {d.communities}; make them agree")
 
 
 def _staffing(sc, fail, years) -> None:
@@ -115,14 +115,15 @@ def _staffing(sc, fail, years) -> None:
         over = leaders > posts
         if over.any():
             y = _first_year(years, over)
-            fail("population.committee_per_community",
+            fail(("population.committee_per_community", "population.heads_per_community",
+                  "demand.posts_per_community", "demand.min_posts"),
                  f"heads ({ps.heads_per_community}) + committee members ({ps.committee_per_community}) per "
                  f"community exceed the {posts[over][0]:g} posts per community in {y}; lower them or raise "
                  "demand.posts_per_community")
         over = leaders + party > np.maximum(posts, party)
         if over.any():
             y = _first_year(years, over)
-            fail("demand.min_party_posts",
+            fail(("demand.min_party_posts", "demand.posts_per_community", "demand.min_posts"),
                  f"{party[over][0]:g} party-building staff posts + {leaders} head and committee posts exceed "
                  f"the {posts[over][0]:g} posts per community in {y}; lower min_party_posts or raise "
                  "demand.posts_per_community")
@@ -130,14 +131,16 @@ def _staffing(sc, fail, years) -> None:
         fail("demand.urban_residents", f"rule '{d.rule}' needs the urban resident population; set "
              "demand.urban_residents (persons)")
     if d.merge_below and d.split_above and d.merge_below * 2 >= d.split_above:
-        fail("demand.merge_below", f"({d.merge_below:g}) must be less than half of split_above "
+        fail(("demand.merge_below", "demand.split_above"),
+             f"({d.merge_below:g}) must be less than half of split_above "
              f"({d.split_above:g}), or the halves of a split community would merge again")
     r = sc.retirement
     if r.enabled:
         youngest = min(b[0] for b in ps.age)
         hi = _oldest_retirement_age(r)
         if youngest >= hi:
-            fail("population.age", f"every worker at the start is at least {youngest}, at or above the "
+            fail(("population.age", "retirement.rule", "retirement.age_men", "retirement.age_women"),
+                 f"every worker at the start is at least {youngest}, at or above the "
                  f"retirement age ({hi:g}), so all would retire at once; give ages below it")
 
 
@@ -156,8 +159,10 @@ def _recruitment(sc, fail, years) -> None:
     low = max_age < youngest
     if low.any():
         y = _first_year(years, low)
-        fail("recruitment.max_age", f"the hiring age limit ({max_age[low][0]:g} in {y}) is below the youngest "
-             f"applicant ({youngest}), so no one could be hired; raise max_age or lower recruitment.age")
+        fail(("recruitment.max_age", "recruitment.age", "recruitment.max_age_certified",
+              "recruitment.exempt_max_age", "recruitment.exempt_age"),
+             f"the hiring age limit ({max_age[low][0]:g} in {y}) is below the youngest applicant "
+             f"({youngest}), so no one could be hired; raise max_age or lower recruitment.age")
     if sc.retirement.enabled:
         _applicants_below_retirement(sc, fail, exempt)
     campaigns = float(np.sum(_by_year(rec.extra_hires, years)))
@@ -168,15 +173,16 @@ def _recruitment(sc, fail, years) -> None:
     if _max(rec.min_education) > 0:
         for v in _values(rec.education):
             if v[round(_max(rec.min_education)):].sum() <= 0:
-                fail("recruitment.min_education", "no applicant has the required education; change "
-                     "recruitment.education or min_education")
+                fail(("recruitment.min_education", "recruitment.education"), "no applicant has the "
+                     "required education; change recruitment.education or min_education")
     req = rec.certificate_required_from
     mixes = list(_values(rec.certificate))
     if exempt and rec.exempt_certificate_required:
         mixes += list(_values(rec.exempt_certificate)) if rec.exempt_certificate is not None else []
     uncertified_allowed = exempt and not rec.exempt_certificate_required
     if req and req <= sc.end_year and not uncertified_allowed and all(v[1:].sum() <= 0 for v in mixes):
-        fail("recruitment.certificate", f"certificates are required from {req} but no applicant holds one; "
+        fail(("recruitment.certificate", "recruitment.certificate_required_from"),
+             f"certificates are required from {req} but no applicant holds one; "
              "give recruitment.certificate a share above 0 at some level")
 
 
@@ -269,8 +275,8 @@ def _quits(sc, fail) -> None:
         fail("quits.tenure_bands", "give at least one band, e.g. [0]")
     for v in _values(q.rate):
         if len(v) != len(q.tenure_bands):
-            fail("quits.rate", f"gives {len(v)} rates for {len(q.tenure_bands)} tenure bands; give one "
-                 "rate per band")
+            fail(("quits.rate", "quits.tenure_bands"), f"gives {len(v)} rates for {len(q.tenure_bands)} "
+                 "tenure bands; give one rate per band")
 
 
 def _pay(sc, fail, years) -> None:
@@ -292,8 +298,8 @@ def _pay(sc, fail, years) -> None:
     bad = (cap > 0) & (cap < floor)
     if bad.any():
         y = _first_year(years, bad)
-        fail("pay.contribution_cap", f"the contribution cap ({cap[bad][0]:g}) is below the floor "
-             f"({floor[bad][0]:g}) in {y}; raise the cap, or set it to 0 for none")
+        fail(("pay.contribution_cap", "pay.contribution_floor"), f"the contribution cap ({cap[bad][0]:g}) "
+             f"is below the floor ({floor[bad][0]:g}) in {y}; raise the cap, or set it to 0 for none")
     g = sc.grades
     if g.min_grade.is_random or g.max_grade.is_random:
         # uncertain entries at their means: their extremes are the field's whole range
@@ -303,8 +309,8 @@ def _pay(sc, fail, years) -> None:
         pairs = zip(_values(g.min_grade), _values(g.max_grade))
     for a, b in pairs:
         if (a > b).any():
-            fail("grades.min_grade", "a post's lowest grade is above its highest grade; lower min_grade "
-                 "or raise grades.max_grade")
+            fail(("grades.min_grade", "grades.max_grade"), "a post's lowest grade is above its highest "
+                 "grade; lower min_grade or raise grades.max_grade")
 
 
 def _targets(sc, fail) -> None:

@@ -77,6 +77,14 @@ def test_money_in_terminal_lines_is_never_in_scientific_notation():
     assert fmt(999.6e6, "yuan/year") == "1,000M"  # .3g would round it to 1e+03
 
 
+def test_an_intervals_two_ends_are_in_one_unit():
+    from model.experiments.common import fmt_interval
+    assert fmt_interval(-45_800, -1_118, "yuan/year") == "[-0.0458M, -0.00112M]"  # not "[-0.0458M, -1,118]"
+    assert fmt_interval(-500, 1_118, "yuan/year") == "[-500, 1,118]"
+    assert fmt_interval(0.012, 0.2, "share") == "[1.2%, 20.0%]"
+    assert fmt_interval(float("nan"), 3.0, "persons") == "[n/a, 3]"
+
+
 @pytest.mark.parametrize("setting, field, words", [
     ("demand.comunities=50", "demand.comunities", "no such field"),
     ("nosection.key=1", "nosection.key", "no such field"),

@@ -73,6 +73,8 @@ def test_values_and_ranges_parse():
         common.parse_values("35,abc", lv)
     with pytest.raises(UserError, match="low < high"):
         common.parse_range("40,30", lv)
+    with pytest.raises(UserError, match="low and high are both 0.2"):  # three identical points
+        common.parse_values("0.2:0.2:3", common.Lever.parse("certification.pass_prob"))
     assert common.split_param(["a.b=1,2"]) == ("a.b", "1,2")
     assert common.split_param(["a.b", "1,2"]) == ("a.b", "1,2")
 
@@ -101,6 +103,18 @@ def test_compare_with_itself_gives_exactly_zero():
     assert (d.difference[finite] == 0).all()
     assert (d.difference_low[finite] == 0).all() and (d.difference_high[finite] == 0).all()
     assert (d["mean"][finite] == d.mean_baseline[finite]).all()
+
+
+def test_compare_shows_each_scenarios_own_mean_where_the_other_has_none():
+    """workers_per_10k is undefined without a resident population: the alternative that
+    sets one still shows its mean (as in its summary); the paired difference has no
+    replication to use."""
+    sc = small(years=2)
+    c = compare([sc, sc.with_overrides({"demand.urban_residents": 100_000})], reps=3, seed=1)
+    d = c.differences.query("metric == 'workers_per_10k'")
+    own = c.results[1].summary().query("metric == 'workers_per_10k'")["mean"].to_numpy()
+    assert d.mean_baseline.isna().all() and (d["mean"].to_numpy() == own).all() and (own > 0).all()
+    assert d.difference.isna().all() and (d.reps == 0).all()
 
 
 def test_paired_interval_much_narrower_than_unpaired_for_small_rule_change():
@@ -188,6 +202,10 @@ def test_sweep_two_levers_makes_the_grid():
               reps=2, seed=1)
     assert len(s.grid) == 6 and len(s.results) == 6
     assert set(s.summary.columns) >= {"point", "certification.pass_prob", "quits.rate", "metric", "mean"}
+    pr = s.per_replication("headcount")  # a metric name, as output() takes, in the last year
+    assert len(pr) == 12 and list(pr.columns) == ["point", "certification.pass_prob", "quits.rate", "rep", "value"]
+    for i, res in enumerate(s.results):
+        assert (pr.value[pr.point == i].to_numpy() == res.at("headcount", 2025)).all()
     with pytest.raises(UserError, match="one or two levers"):
         sweep(small(), {"quits.rate": [0.1], "pay.growth": [0.0], "recruitment.max_age": [30]}, reps=1)
 
@@ -318,12 +336,14 @@ def test_the_api_names_its_bad_arguments():
     """Wrong types through the Python API are UserErrors naming the argument, as on the
     command line (they were TypeError, ValueError or AttributeError from deep inside)."""
     from model.experiments.compare import compare as compare_
+    from model.errors import ARGUMENTS
     from model.experiments.sensitivity import sensitivity
     sc = model.load("bench", {"demand.communities": 20, "years": 1})
     cases = [
         (lambda: sensitivity(sc, "certified_share", {"quits.rate": 0.1}, reps=2), "--param"),
         (lambda: sensitivity(sc, "certified_share", {"quits.rate": ("a", "b")}, reps=2), "--param"),
-        (lambda: sensitivity(sc, 5, {"quits.rate": (0.05, 0.1)}, reps=2), "--metric"),
+        (lambda: sensitivity(sc, 5, {"quits.rate": (0.05, 0.1)}, reps=2), "--output"),
+        (lambda: sensitivity(sc, "nonsense", {"quits.rate": (0.05, 0.1)}, reps=2), "--output"),
         (lambda: sensitivity(model.load("bench", {"certification.pass_prob": {"dist": "uniform", "low": 0.2,
                                                                               "high": 0.3}}),
                              "certified_share", reps=2, quantile="0.1"), "--quantile"),
@@ -335,6 +355,7 @@ def test_the_api_names_its_bad_arguments():
         with pytest.raises(UserError) as e:
             call_()
         assert e.value.field == field, (field, str(e.value))
+        assert f"argument '{ARGUMENTS.get(field, field.lstrip('-'))}'" in str(e.value), str(e.value)
     assert len(sweep(sc, {"certification.pass_prob": 0.3}, reps=2, seed=1).grid) == 1  # one value
 
 

@@ -52,9 +52,10 @@ def test_bad_scenario_names_file_field_and_fix(f):
 
 
 def test_every_semantic_check_has_a_bad_file():
-    """Each field a semantic check can fail on (a literal in model/semantics.py) has a bad file."""
+    """Each field a semantic check can fail on (a literal in model/semantics.py, the first
+    of a tuple of contradicting fields, blamed when no override set another) has a bad file."""
     src = Path(S.__file__).with_name("semantics.py").read_text(encoding="utf-8")
-    fields = set(re.findall(r'fail\(\s*f?"([^"]+)"', src))
+    fields = set(re.findall(r'fail\(\s*\(?f?"([^"]+)"', src))
     covered = {_expectation(f)[0] for f in BAD_FILES}
     missing = []
     for fld in fields:
@@ -138,6 +139,24 @@ def test_override_errors_name_the_option():
     with pytest.raises(ScenarioError, match="no such field") as e:
         model.load("bench", ["recruitment.maxage=30"])
     assert e.value.file == "--set"
+
+
+def test_a_contradiction_is_blamed_on_the_override_that_made_it(tmp_path):
+    """Two fields that disagree: the one an option set is named, not the file's line of
+    the other (the file alone is consistent)."""
+    with pytest.raises(ScenarioError, match="add up to 1253 but demand.communities is 1300") as e:
+        model.load("nanjing-2018", ["demand.communities=1300"])
+    assert (e.value.file, e.value.field) == ("--set", "demand.communities")
+    f = _write(tmp_path / "x.toml", f'extends = "{BENCH}"\n[recruitment]\nmax_age = 40\n')
+    with pytest.raises(ScenarioError, match="below the youngest applicant") as e:
+        model.load(f, ["recruitment.age=[[41, 45, 1.0]]"])
+    assert (e.value.file, e.value.field) == ("--set", "recruitment.age")
+    with pytest.raises(ScenarioError, match="below the youngest applicant") as e:
+        model.load(f, ["recruitment.max_age=20"])
+    assert (e.value.file, e.value.field) == ("--set", "recruitment.max_age")
+    with pytest.raises(ScenarioError, match="below the youngest applicant") as e:  # in a file: the first
+        model.load(_write(tmp_path / "y.toml", f'extends = "{f}"\n[recruitment]\nage = [[41, 45, 1.0]]\n'))
+    assert (Path(e.value.file).name, e.value.field, e.value.line) == ("x.toml", "recruitment.max_age", 3)
 
 
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):

@@ -300,6 +300,9 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
         a, b, n = parse_value(m.group(1)), parse_value(m.group(2)), int(m.group(3))
         if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b)) or n < 2:
             raise UserError(f"{lever.name}: expected low:high:count with count >= 2, got {text!r}", field=option)
+        if a == b:
+            raise UserError(f"{lever.name}: low and high are both {a:g} in {text!r}, so every value would be "
+                            "the same; give two different ends", field=option)
         vals = list(np.linspace(float(a), float(b), n))
         if lever.integer:
             vals = sorted({round(float(v)) for v in vals})
@@ -640,18 +643,26 @@ def write_table(df, path: Path) -> None:
     df.to_csv(path, index=False, float_format="%.10g")
 
 
-def fmt(x: float, unit: str = "") -> str:
-    """A number for a terminal line: shares as %, money in millions."""
+def fmt(x: float, unit: str = "", like: float | None = None) -> str:
+    """A number for a terminal line: shares as %, money in millions. With ``like`` (the
+    other end of an interval), money is in millions if either is, so that an interval's
+    two ends are in one unit."""
     if x is None or not np.isfinite(x):
         return "n/a"
     if unit in ("share", "probability") or unit.startswith("share"):
         return f"{x:.1%}"
-    if unit.startswith("yuan") and abs(x) >= 1e4:
+    size = max(abs(x), abs(like)) if like is not None and np.isfinite(like) else abs(x)
+    if unit.startswith("yuan") and size >= 1e4:
         m = x / 1e6
         return f"{m:,.0f}M" if abs(m) >= 999.5 else f"{m:.3g}M"  # 1,040M, not 1.04e+03M
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"
+
+
+def fmt_interval(low: float, high: float, unit: str = "") -> str:
+    """``[low, high]`` for a terminal line, both ends in one unit (:func:`fmt`)."""
+    return f"[{fmt(low, unit, high)}, {fmt(high, unit, low)}]"
 
 
 def lever_range(key, rng, option: str = "--param") -> tuple[Lever, tuple[float, float]]:

@@ -27,6 +27,7 @@ writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -55,7 +56,9 @@ class Comparison:
     differences : pandas.DataFrame
         One row per alternative, year and metric: ``scenario, baseline, year, metric,
         mean_baseline, mean, difference, difference_sd, difference_low,
-        difference_high, unpaired_low, unpaired_high, reps``.
+        difference_high, unpaired_low, unpaired_high, reps``. ``mean_baseline`` and
+        ``mean`` are each scenario's own mean (as in ``summary``); the difference is over
+        the ``reps`` replications where both values are defined.
     targets : pandas.DataFrame
         Every target's probability per scenario (with its Wilson interval), and for
         alternatives the paired difference in probability against the baseline.
@@ -171,11 +174,12 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     rows = []
     ny, nm = len(years), len(metrics)
     for res, lab in zip(results[1:], labels[1:]):
-        st = common.paired_difference(a, block(res), level)
+        b = block(res)
+        st = common.paired_difference(a, b, level)
         rows.append(pd.DataFrame({
             "scenario": lab, "baseline": labels[0],
             "year": np.repeat(years, nm), "metric": np.tile(np.array(metrics, dtype=object), ny),
-            "mean_baseline": st["mean_a"].ravel(), "mean": st["mean_b"].ravel(),
+            "mean_baseline": _mean(a).ravel(), "mean": _mean(b).ravel(),
             "difference": st["difference"].ravel(), "difference_sd": st["sd"].ravel(),
             "difference_low": st["low"].ravel(), "difference_high": st["high"].ravel(),
             "unpaired_low": st["unpaired_low"].ravel(), "unpaired_high": st["unpaired_high"].ravel(),
@@ -184,6 +188,13 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     differences = pd.concat(rows, ignore_index=True)
     targets = _targets(results, labels, scs, level)
     return Comparison(labels, results, summary, differences, targets, reps, seed, scs)
+
+
+def _mean(x: np.ndarray) -> np.ndarray:
+    """Means over replications (axis 0) of the defined values; NaN where none is."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(x, axis=0)
 
 
 def _targets(results, labels, scs, level) -> pd.DataFrame:
@@ -296,8 +307,8 @@ def _print(c: Comparison, metrics, out: Path) -> None:
         print(line)
         for _, r in rows.iterrows():
             print(f"  {'':24s} {r['scenario']}: {common.fmt(r['mean'], u)}  diff "
-                  f"{common.fmt(r['difference'], u)} [{common.fmt(r['difference_low'], u)}, "
-                  f"{common.fmt(r['difference_high'], u)}]")
+                  f"{common.fmt(r['difference'], u)} "
+                  f"{common.fmt_interval(r['difference_low'], r['difference_high'], u)}")
     if len(c.targets):
         print("\nTargets: probability met [95% interval]")
         for name, g in c.targets.groupby("target", sort=False):

@@ -153,11 +153,17 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         output = common.Output(output.metric_name, output.year, output)
     elif isinstance(output, str):
         from ..metrics import names
-        output = (common.Output.parse(sc, metric=output) if output in set(names(sc))
-                  else common.Output.parse(sc, target=output))
+        if output in set(names(sc)):
+            output = common.Output.parse(sc, metric=output)
+        else:
+            try:
+                output = common.Output.parse(sc, target=output)
+            except UserError as e:  # from Python only (the command line passes an Output)
+                raise UserError(f"{output!r} is neither a metric (see `python -m model metrics`) nor a "
+                                f"target: {e.message}", field="--output") from None
     elif not isinstance(output, common.Output):
         raise UserError(f"expected an output: a metric's or a target's name, or a Target; got {output!r}",
-                        field="--metric")
+                        field="--output")
     from ..runner import reps_and_seed
     facs = factors_from(sc, params, quantile)
     reps, seed = reps_and_seed(sc, reps, seed)
@@ -290,8 +296,8 @@ def main(args) -> int:
     print("One at a time (widest swing first): output at low / high [paired 95% interval of high - low]")
     for _, r in s.oat.iterrows():
         print(f"  {r['parameter']:32s} [{r['low']:.4g}, {r['high']:.4g}]: {common.fmt(r['output_low'], u)} / "
-              f"{common.fmt(r['output_high'], u)}  [{common.fmt(r['difference_low'], u)}, "
-              f"{common.fmt(r['difference_high'], u)}]")
+              f"{common.fmt(r['output_high'], u)}  "
+              f"{common.fmt_interval(r['difference_low'], r['difference_high'], u)}")
     if s.sobol is not None:
         print(f"Sobol indices ({n} base samples, {n * (len(facs) + 2)} points x {args.sobol_reps} replications):")
         for _, r in s.sobol.iterrows():

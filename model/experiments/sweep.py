@@ -70,8 +70,7 @@ class Sweep:
         ``output`` is a :class:`~model.experiments.common.Output` or a metric name (then
         taken in the last year).
         """
-        if isinstance(output, str):
-            output = common.Output.parse(self.scenario, metric=output)
+        output = self._output(output)
         rows = []
         for g, res in zip(self.grid.to_dict("records"), self.results):
             lo, hi = output.interval(res)
@@ -80,13 +79,19 @@ class Sweep:
         return pd.DataFrame(rows)
 
     def per_replication(self, output) -> pd.DataFrame:
-        """The output per grid point and replication (``point``, levers, ``rep``, ``value``)."""
+        """The output per grid point and replication (``point``, levers, ``rep``, ``value``);
+        ``output`` as for :meth:`output`."""
+        output = self._output(output)
         rows = []
         for g, res in zip(self.grid.to_dict("records"), self.results):
             v = output.per_rep(res)
             rows.append(pd.DataFrame({**{k: [x] * len(v) for k, x in g.items()},
                                       "rep": np.arange(len(v)), "value": v}))
         return pd.concat(rows, ignore_index=True)
+
+    def _output(self, output):
+        """An :class:`~model.experiments.common.Output`, or a metric name (last year)."""
+        return common.Output.parse(self.scenario, metric=output) if isinstance(output, str) else output
 
     def __repr__(self):
         return f"<Sweep {' x '.join(self.lever_names)}: {len(self.grid)} points, {self.reps} replications each>"
@@ -148,7 +153,8 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         if not vals:
             raise UserError(f"{lv.name}: no values given", field="--param")
         if len({_same(v, lv) for v in vals}) != len(vals):
-            raise UserError(f"{lv.name}: a value is given twice ({vals!r}); give each once", field="--param")
+            shown = ", ".join(map(str, (_same(v, lv) for v in vals)))
+            raise UserError(f"{lv.name}: a value is given twice ({shown}); give each once", field="--param")
         levers.append(lv)
         values.append(vals)
     common.check_distinct(levers)
@@ -224,7 +230,7 @@ def main(args) -> int:
     for r in tab.to_dict("records"):
         where = ", ".join(f"{k} = {r[k]}" for k in s.lever_names)
         print(f"  {where}: {common.fmt(r['value'], output.unit)} "
-              f"[{common.fmt(r['low'], output.unit)}, {common.fmt(r['high'], output.unit)}]")
+              f"{common.fmt_interval(r['low'], r['high'], output.unit)}")
     print(f"\nWrote {out}/")
     return 0
 
