@@ -9,6 +9,7 @@ file and field and exits with status 2, writing nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import gc
 import importlib
@@ -383,6 +384,23 @@ def _interruption_in(e: BaseException) -> KeyboardInterrupt | None:
     return None
 
 
+@contextlib.contextmanager
+def _warnings_as_lines():
+    """The model's warnings (UserWarning) as one line each, ``warning: ...``, not Python's
+    file, line and source; others as Python shows them."""
+    import warnings
+    with warnings.catch_warnings():
+        python_way = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, UserWarning):
+                print(f"warning: {' '.join(str(message).split())}", file=file or sys.stderr)
+            else:
+                python_way(message, category, filename, lineno, file, line)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
     130 / 143 interrupted by SIGINT / SIGTERM)."""
@@ -398,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     reset()
     named_as_typed = COMMAND_LINE.set(True)  # messages name options as typed (errors.COMMAND_LINE)
     try:
-        with interrupts_as_exceptions():
+        with interrupts_as_exceptions(), _warnings_as_lines():
             ap = build_parser(experiments=argv[0] not in COMMANDS)
             a = ap.parse_args(argv)
             handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,

@@ -112,6 +112,53 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+BYTES_PER_WORKER = 200
+"""Peak memory of one replication per starting worker, with some room: a national run (4.3
+million workers) peaks at about 850 MB, some 650 MB above a process with the model
+imported (benchmarks/README.md), about 150 bytes a worker."""
+
+PROCESS_BYTES = 250 * 2**20
+"""Memory of a worker process with the model imported, before it simulates."""
+
+
+def available_memory() -> int | None:
+    """Bytes free for new processes: ``MemAvailable`` in ``/proc/meminfo``, or less if a
+    control group (a container's limit) leaves less; None where neither is known."""
+    free = []
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open("/proc/meminfo", encoding="ascii") as f:
+            free += [int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:")]
+    with contextlib.suppress(OSError, ValueError):
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+            limit = f.read().strip()
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
+            used = int(f.read().strip())
+        if limit != "max":
+            free.append(max(int(limit) - used, 0))
+    return min(free) if free else None
+
+
+def processes_that_fit(scenario, processes: int) -> int:
+    """At most ``processes``, as many local processes as the free memory holds, each
+    simulating one replication of ``scenario`` at a time (never fewer than 1). Fewer
+    processes change nothing in the results, only the time; a warning says so."""
+    if processes <= 1:
+        return processes
+    free = available_memory()
+    if free is None:
+        return processes
+    from .policies.demand import starting_workers_estimate
+    need = PROCESS_BYTES + BYTES_PER_WORKER * starting_workers_estimate(scenario)
+    fit = max(1, int(free // need))
+    if fit >= processes:
+        return processes
+    import warnings
+    warnings.warn(f"{processes} processes would need about {processes * need / 2**30:.1f} GB for "
+                  f"{scenario.name} ({need / 2**30:.2f} GB each) and {free / 2**30:.1f} GB is free: running "
+                  f"{fit} (the results are the same, only slower)", UserWarning, stacklevel=3)
+    return fit
+
+
 def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | None]:
     """The backend and Dask scheduler address of a run: a scheduler given, or named by
     ``DASK_SCHEDULER_ADDRESS``, means Dask unless the local backend is asked for."""
@@ -211,6 +258,8 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
         workers = default_workers(reps) if workers is None else int(workers)
         if workers < 1:
             raise UserError("--workers must be at least 1", field="--workers")
+        if not _one_process(reps, workers):
+            workers = processes_that_fit(scenario, min(workers, len(_chunks(reps, workers))))
         chunks = _chunks(reps, workers)
         if _one_process(reps, workers):
             # one process: the kernels over a big workforce may use every core, unless this

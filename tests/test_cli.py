@@ -69,6 +69,19 @@ def test_year_without_metric_is_an_error_not_ignored(tmp_path):
     assert "--year goes with --metric" in stderr and not out.exists()
 
 
+def test_the_models_warnings_are_one_line_each(tmp_path, monkeypatch, capsys):
+    """A warning (here: fewer processes than asked, for lack of memory) is one line,
+    ``warning: ...``, not Python's file, line and source; the run goes on and writes."""
+    from model import cli, runner
+    monkeypatch.setattr(runner, "available_memory", lambda: runner.PROCESS_BYTES * 1.5)
+    out = tmp_path / "out"
+    argv = ["run", str(BENCH), "--reps", "16", "--workers", "2", "--quiet", "--no-report", "--out", str(out)]
+    assert cli.main([*argv, *SMALL]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: 2 processes would need about") and err.count("\n") == 1, err
+    assert "running 1 (the results are the same, only slower)" in err and (out / "summary.csv").exists()
+
+
 def test_money_in_terminal_lines_is_never_in_scientific_notation():
     from model.experiments.common import fmt
     assert fmt(1.04e9, "yuan/year") == "1,040M"

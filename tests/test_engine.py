@@ -63,6 +63,34 @@ def test_same_seed_same_results_any_number_of_processes(small_bench):
     assert not np.array_equal(a.values, c.values)
 
 
+def test_processes_are_limited_to_what_the_free_memory_holds(small_bench, monkeypatch):
+    """Each local process needs PROCESS_BYTES + BYTES_PER_WORKER per starting worker; with
+    memory for fewer than asked, fewer run (with a warning), and the results are the same."""
+    from model import runner
+    from model.policies.demand import starting_workers_estimate
+    need = runner.PROCESS_BYTES + runner.BYTES_PER_WORKER * starting_workers_estimate(small_bench)
+    for free, asked, fit in ((None, 3, 3), (3.5 * need, 3, 3), (3.5 * need, 5, 3), (0.5 * need, 2, 1),
+                             (1.99 * need, 2, 1), (2 * need, 2, 2), (0, 1, 1)):
+        monkeypatch.setattr(runner, "available_memory", lambda free=free: free)
+        if fit < asked:
+            with pytest.warns(UserWarning, match=f"{asked} processes would need .* running {fit} "):
+                assert runner.processes_that_fit(small_bench, asked) == fit
+        else:
+            assert runner.processes_that_fit(small_bench, asked) == fit
+    monkeypatch.setattr(runner, "available_memory", lambda: 1.5 * need)
+    with pytest.warns(UserWarning, match="running 1 "):
+        a = model.run(small_bench, reps=8, seed=11, workers=2)
+    assert a.meta["workers"] == 1
+    monkeypatch.setattr(runner, "available_memory", lambda: None)
+    np.testing.assert_array_equal(a.values, model.run(small_bench, reps=8, seed=11, workers=2).values)
+
+
+def test_available_memory_is_a_positive_number_of_bytes_here():
+    from model import runner
+    free = runner.available_memory()
+    assert free is None or 0 <= free < 2**50
+
+
 def test_a_replication_does_not_depend_on_the_others(small_bench):
     a = model.run(small_bench, reps=4, seed=3)
     from model.engine import run_replication

@@ -560,7 +560,10 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
     if len(scenarios) < workers:
         return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
-    from ..runner import process_pool
+    from ..runner import process_pool, processes_that_fit
+    workers = processes_that_fit(scenarios[0], workers)  # the variants are of one place: about its size
+    if workers == 1:
+        return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
     with process_pool(workers) as submit:
         futs = submit(_run_one, [(s, reps, seed) for s in scenarios])
         return [f.result() for f in _progress(futs, quiet, desc)]
