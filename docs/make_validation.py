@@ -55,6 +55,9 @@ NO_BACKTEST = {
     "changzhou-2022": "every figure seed 000 states about the workforce before the new rules set a parameter "
                       "(workers per community, college and certificate shares, base wage, city subsidy) or was "
                       "calibrated (13 posts per community).",
+    "nanjing-2018": "seed 001 states rules (pay floors, work funds) and targets; the one figure of the "
+                    "workforce found, 1.6万 workers in 2024, set the staffing ratio (it was a back-test until "
+                    "2026-12-06, and the assumed ratio missed it).",
     "jilin-2020": "seed 003 states rules (staffing bands, party posts, pay structure, exit rules) and a target "
                   "(3 certified per community within about 3 years) but no figure of the workforce that the "
                   "scenario was not set from.",

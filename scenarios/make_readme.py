@@ -190,10 +190,11 @@ FIGURES = (
            "share of the average wage", "input", "seed 001: 江北新区、江宁、浦口、六合、溧水、高淳区不低于其70%",
            "lowest remuneration_ratio_staff of the six other districts, 2018",
            measure=_min_floor_ratio(OUTER, "remuneration_ratio_staff"), op=">="),
-    Figure("nanjing-2018", "community workers in 2024", 16_000, "workers", "back-test",
+    Figure("nanjing-2018", "community workers in 2024", 16_000, "workers", "calibrated",
            "m.17366002034.cn/bzfw/547.html (2024): 分布在全市1253个社区(村)的1.6万名社工 [SEC]",
-           "headcount, 2024 (nothing was set from this figure)", measure=_m("headcount"), year=2024,
-           rounding=500),
+           "headcount, 2024 (demand.households_per_post was tuned to it. It was a back-test until "
+           "2026-12-06, which the assumed 1 post per 300 households missed: 12,800)",
+           measure=_m("headcount"), year=2024, rounding=500),
     # Hohhot 2023, seed 002
     Figure("hohhot-2023", "community workers", 5285, "workers", "calibrated",
            "seed 002: 社区工作者5285人", "headcount on 31 December 2023 (demand.per_10k was tuned to it)",

@@ -119,10 +119,10 @@ def test_changzhou_starting_figures():
 
 
 def test_nanjing_starting_figures_and_district_rollup():
-    """1,253 communities, the work funds, the pay floors by district (seed 001); district
-    metrics add up to the city's and urban + rural = all."""
+    """1,253 communities, the work funds, the pay floors by district (seed 001), 16,000
+    workers in 2024 (calibrated); district metrics add up to the city's and urban + rural = all."""
     sc, res, stock, figs = _figures("nanjing-2018")
-    assert len(figs) == 5
+    assert len(figs) == 6
     for f in figs:
         _check(f, sc, res, stock)
     names = [d.name for d in sc.districts]
