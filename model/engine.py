@@ -208,10 +208,7 @@ class Replication:
             self.wage_last = sc.economy.average_wage
             self.rural_income_last = sc.economy.rural_disposable_income
             self.wage_index = 1.0
-            # prices of the start year relative to the base year (before the start, the
-            # first year's inflation is taken for every earlier year)
-            base = sc.economy.price_base_year or sc.start_year
-            self.price_index = (1 + p.economy.inflation) ** (sc.start_year - base)
+            self.price_index = self._start_price_index()
             self.residents = sc.demand.urban_residents
             self.pph = d.persons_per_household
             self.comm = demand.initial(sc.districts, self.residents, self.pph,
@@ -247,6 +244,21 @@ class Replication:
         rows = slice(0, pop.n)  # leavers were dropped at the last close: everyone is active
         self.headcount_open = pop.n
         self._schedule_exits(rows, float(y))
+
+    def _start_price_index(self) -> float:
+        """Prices of the start year relative to the base year's (``economy.price_base_year``),
+        from each year's own inflation (year ``y``'s rate takes prices from ``y - 1`` to
+        ``y``); for years outside the horizon, the first year's rate (before the start) or
+        the last year's (after the end)."""
+        sc, P = self.sc, self.P
+        start, end = sc.start_year, sc.end_year
+        base = sc.economy.price_base_year or start
+        if base <= start:
+            return (1 + P[0].economy.inflation) ** (start - base)
+        index = 1.0
+        for y in range(start + 1, min(base, end) + 1):
+            index /= 1 + P[y - start].economy.inflation
+        return index / (1 + P[-1].economy.inflation) ** max(base - end, 0)
 
     def _initial_workforce(self) -> None:
         """The workers in post on 1 January of the first year.

@@ -111,5 +111,10 @@ def number_in(value, name: str, lo: float = -math.inf, hi: float = math.inf, *, 
     return float(value)
 
 
+class UnknownName(UserError, KeyError):
+    """A metric or year a result does not have: a :class:`UserError` (one line naming the
+    argument) that is also the ``KeyError`` a lookup raises."""
+
+
 class ScenarioError(UserError):
     """A scenario file (or an override of it) is invalid."""

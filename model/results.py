@@ -17,13 +17,39 @@ import pandas as pd
 from scipy.special import ndtri
 
 from . import metrics as M
+from .errors import UnknownName, whole_number
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+CSV_FLOAT = "%.15g"
+"""Numbers in the CSV tables: 15 significant digits, so a national payroll (3e11 yuan) is
+written to the 0.0001 yuan and agrees with the workbook's, and parts add up to totals."""
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 
 
 def qname(q: float) -> str:
-    return f"p{round(q * 100):02d}"
+    """The column of quantile ``q``: ``p05`` for 0.05, ``p02.5`` for 0.025, ``p99.9`` for
+    0.999 (the percentage, its whole part in two digits at least, exact)."""
+    pct = float(f"{q * 100:.10g}")  # 2.5, not 2.5000000000000004
+    whole, _, frac = f"{pct:.10g}".partition(".")
+    return f"p{int(whole):02d}" + (f".{frac}" if frac else "")
+
+
+def check_quantiles(quantiles) -> tuple[float, ...]:
+    """``quantiles`` as a tuple of floats in [0, 1] whose columns (:func:`qname`) differ,
+    or a :class:`~model.errors.UserError` naming the argument."""
+    from .errors import UserError, number_in
+    try:
+        qs = tuple(quantiles)
+    except TypeError:
+        raise UserError(f"expected a list of quantiles in [0, 1], got {quantiles!r}",
+                        field="--quantiles") from None
+    qs = tuple(number_in(q, "--quantiles", 0.0, 1.0, closed=(True, True), what="a quantile") for q in qs)
+    names = [qname(q) for q in qs]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise UserError(f"quantiles {qs} give the column {twice} twice; "
+                        "give each quantile once", field="--quantiles")
+    return qs
 
 
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -176,6 +202,7 @@ class Results:
         if self._memo.get("values") is not self.values:  # new or replaced values
             self._memo.clear()
             self._memo["values"] = self.values
+        key = (self.scenario,) + key  # a renamed result (compare labels its scenarios)
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key].copy()
@@ -188,12 +215,18 @@ class Results:
         try:
             return self.metrics.index(metric)
         except ValueError:
-            raise KeyError(f"no metric {metric!r}; known: {', '.join(self.metrics[:20])}, ...") from None
+            import difflib
+            near = difflib.get_close_matches(str(metric), self.metrics, n=1)
+            more = ", ..." if len(self.metrics) > 20 else ""
+            known = f"did you mean {near[0]!r}?" if near else "known: " + ", ".join(self.metrics[:20]) + more
+            raise UnknownName(f"no metric {metric!r}; {known} (see `python -m model metrics`)",
+                              field="--metric") from None
 
     def _y(self, year: int) -> int:
-        idx = np.flatnonzero(self.years == year)
+        y = whole_number(year, "--year", -(10**9))
+        idx = np.flatnonzero(self.years == y)
         if not len(idx):
-            raise KeyError(f"year {year} is outside {self.years[0]}-{self.years[-1]}")
+            raise UnknownName(f"year {y} is outside {self.years[0]}-{self.years[-1]}", field="--year")
         return int(idx[0])
 
     def metric(self, name: str) -> pd.DataFrame:
@@ -202,13 +235,16 @@ class Results:
                             index=pd.RangeIndex(self.reps, name="rep"))
 
     def at(self, name: str, year: int) -> np.ndarray:
-        """Values of one metric in one year, one per replication."""
-        return self.values[:, self._y(year), self._m(name)]
+        """Values of one metric in one year, one per replication (a copy: changing it
+        leaves the results alone)."""
+        return self.values[:, self._y(year), self._m(name)].copy()
 
     def summary(self, quantiles=QUANTILES) -> pd.DataFrame:
         """Tidy table: scenario, year, metric, mean, sd and quantiles across replications
-        (numpy's default ``linear`` method, Hyndman and Fan's type 7)."""
-        return self._once(("summary", tuple(quantiles)), lambda: self._summary(quantiles))
+        (numpy's default ``linear`` method, Hyndman and Fan's type 7). ``quantiles`` in
+        [0, 1] name their columns by percentage (:func:`qname`: ``p05``, ``p02.5``)."""
+        quantiles = check_quantiles(quantiles)
+        return self._once(("summary", quantiles), lambda: self._summary(quantiles))
 
     def _summary(self, quantiles) -> pd.DataFrame:
         v = self.values
@@ -291,8 +327,8 @@ class Results:
     def to_csv(self, folder: str | Path) -> None:
         """Write summary.csv and targets.csv into ``folder``."""
         folder = Path(folder)
-        self.summary().to_csv(folder / "summary.csv", index=False, float_format="%.10g")
-        self.targets().to_csv(folder / "targets.csv", index=False, float_format="%.10g")
+        self.summary().to_csv(folder / "summary.csv", index=False, float_format=CSV_FLOAT)
+        self.targets().to_csv(folder / "targets.csv", index=False, float_format=CSV_FLOAT)
 
     def __repr__(self):
         return (f"<Results {self.scenario}: {self.reps} replications, {self.years[0]}-{self.years[-1]}, "

@@ -255,9 +255,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
             store(start, arr)
         workers = 0
     else:
-        workers = default_workers(reps) if workers is None else int(workers)
-        if workers < 1:
-            raise UserError("--workers must be at least 1", field="--workers")
+        workers = default_workers(reps) if workers is None else whole_number(workers, "--workers", 1)
         if not _one_process(reps, workers):
             workers = processes_that_fit(scenario, min(workers, len(_chunks(reps, workers))))
         chunks = _chunks(reps, workers)

@@ -460,7 +460,9 @@ class _Checker:
                           "or a table with 'dist' for an uncertain value")
             y = int(k)
             if self.start is not None and not self.start <= y <= self.end:
-                self.fail(f"{path}.{k}", f"year {y} is outside the horizon {self.start}-{self.end}")
+                # a horizon changed by an override (--set years=1) is what made the point fall out
+                self.fail((f"{path}.{k}", "years", "start_year"),
+                          f"year {y} of {path} is outside the horizon {self.start}-{self.end}")
             if pts and y <= pts[-1][0]:
                 self.fail(f"{path}.{k}", f"schedule years must increase ({y} comes after {pts[-1][0]})")
             pts.append((y, elem(v, f"{path}.{k}")))
@@ -811,11 +813,12 @@ class Scenario:
         raise ScenarioError("no such field", field=path)
 
     def with_overrides(self, overrides: dict, label: str = "--set") -> Scenario:
-        """A new scenario with fields replaced (``{"quits.rate": [0.1]}``), validated. A key
+        """A new scenario with fields replaced (``{"quits.rate": [0.1]}``, or a list of
+        ``"field=value"`` texts as :func:`load` takes), validated. A key
         may also name one element: ``quits.rate[0]``, ``pay.growth@2030``,
         ``pay.monthly@2030[2]`` (as the experiments' ``--param``)."""
         raw, overridden = self.raw, dict(self._overridden)
-        _apply_overrides(raw, self._files, self._label, overrides, overridden, label)
+        _apply_overrides(raw, self._files, self._label, as_overrides(overrides, label), overridden, label)
         return Scenario(raw, self._files, self._label, overridden)
 
     def __repr__(self):
@@ -980,7 +983,33 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     raw, files = _load_chain(p)
     overridden = {}
     if overrides:
-        if isinstance(overrides, (list, tuple)):
-            overrides = dict(parse_override(o) for o in overrides)
-        _apply_overrides(raw, files, str(files[-1][0]), overrides, overridden, "--set")
+        _apply_overrides(raw, files, str(files[-1][0]), as_overrides(overrides), overridden, "--set")
     return Scenario(raw, files, str(p), overridden)
+
+
+def as_overrides(overrides, label: str = "--set") -> dict:
+    """Overrides as ``{field: value}``: from a dict, or a list of ``"field=value"`` texts
+    (as ``--set`` takes them); numpy numbers become Python's (``np.int64(50)`` is 50)."""
+    if isinstance(overrides, dict):
+        return {k: _plain(v) for k, v in overrides.items()}
+    if isinstance(overrides, (list, tuple)):
+        for o in overrides:
+            if not isinstance(o, str):
+                raise ScenarioError("expected 'field=value' texts in a list of overrides, got "
+                                    f"{_describe(o)}", file=label)
+        return dict(parse_override(o, label) for o in overrides)
+    raise ScenarioError("expected overrides as a dict {field: value} or a list of 'field=value' texts, "
+                        f"got {_describe(overrides)}", file=label)
+
+
+def _plain(value):
+    """A value with numpy numbers (and arrays) as Python's, inside lists and dicts too."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -299,7 +299,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "rural_disposable_income_growth": F("param", 0.0, "Yearly growth of the rural disposable income.", "1/year",
                                             lo=-0.5, hi=1),
         "inflation": F("param", 0.0, "Yearly price inflation, for constant-price figures.", "1/year", lo=-0.5, hi=1),
-        "price_base_year": F("int", 0, "Base year of constant prices (0: the start year).", "year", lo=0, hi=2200),
+        "price_base_year": F("int", 0, "Base year of constant prices (0: the start year); for years "
+                             "outside the horizon, the first (before the start) or last (after the end) "
+                             "year's inflation is taken.", "year", lo=0, hi=2200),
     },
     "funding": {
         "city_subsidy_per_worker": F("param", 0.0, "City subsidy per worker-year.", "yuan/worker-year", lo=0, hi=1e8),

@@ -328,7 +328,8 @@ def _targets(sc, fail) -> None:
         if t.metric_name not in known:
             fail(f"targets[{i}].metric", f"unknown metric '{t.metric_name}'; see `python -m model metrics`")
         if not sc.start_year <= t.year <= sc.end_year:
-            fail(f"targets[{i}].year", f"year {t.year} is outside the horizon {sc.start_year}-{sc.end_year}; "
+            fail((f"targets[{i}].year", "years", "start_year"),
+                 f"year {t.year} of target '{t.name}' is outside the horizon {sc.start_year}-{sc.end_year}; "
                  "extend `years` or move the target")
         unit = metrics.unit(t.metric)
         if unit in BOUNDED_SHARE_UNITS and not 0 <= t.threshold <= 1:

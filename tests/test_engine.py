@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -332,6 +334,22 @@ def test_constant_prices_deflate_from_the_base_year(tmp_path):
     np.testing.assert_allclose(r0.at("payroll_real", 2025), r0.at("payroll", 2025))
 
 
+def test_constant_prices_of_a_later_base_year_use_each_years_inflation(tmp_path):
+    """Inflation 0% in 2025, 10% in 2026-2027, 2% from 2028, base year 2027: prices
+    relative to 2027 are 1/1.21, 1/1.1, 1, 1.02, 1.02^2 ...; after the end (base 2040 on a
+    horizon to 2034) the last year's rate carries on."""
+    text = (DETERMINISTIC.replace("years = 3\n", "years = 10\n")
+            + "\n[economy]\ninflation = {2025 = 0.0, 2026 = 0.1, 2028 = 0.02}\nprice_base_year = 2027\n")
+    r = model.run(model.load(write_scenario(tmp_path, text)), reps=1, seed=1)
+    index = {2025: 1 / 1.21, 2026: 1 / 1.1, 2027: 1.0, 2028: 1.02, 2030: 1.02 ** 3}
+    for year, idx in index.items():
+        np.testing.assert_allclose(r.at("payroll_real", year), r.at("payroll", year) / idx, rtol=1e-12)
+    late = model.run(model.load(write_scenario(tmp_path, text.replace("2027\n", "2040\n"), "late.toml")),
+                     reps=1, seed=1)
+    np.testing.assert_allclose(late.at("payroll_real", 2034), late.at("payroll", 2034) * 1.02 ** 6,
+                               rtol=1e-12)
+
+
 def test_results_tables_are_computed_once_per_values():
     """summary() and targets() are worked out once; a caller changing its copy, or new
     values, cannot make them stale."""
@@ -347,6 +365,67 @@ def test_results_tables_are_computed_once_per_values():
     doubled = res.summary()
     i = doubled["metric"] == "headcount"
     np.testing.assert_allclose(doubled.loc[i, "mean"].to_numpy(), 2 * again.loc[i, "mean"].to_numpy())
+
+
+def test_csv_tables_keep_a_national_payroll_to_the_yuan(small_bench, tmp_path):
+    """summary.csv holds 15 significant digits: numbers of hundreds of billions (a national
+    payroll) read back within a thousandth of a yuan (10 digits lost whole yuan)."""
+    import pandas as pd
+    res = model.run(small_bench, reps=3, seed=1)
+    res.values = res.values * 1e4 + 0.37  # payroll about 3e11 yuan, with a fraction
+    res.to_csv(tmp_path)
+    back = pd.read_csv(tmp_path / "summary.csv")
+    s = res.summary()
+    assert s["mean"].abs().max() > 1e11
+    np.testing.assert_allclose(back["mean"], s["mean"], rtol=0, atol=1e-3)
+
+
+def test_results_lookups_are_copies_and_name_their_argument(small_bench):
+    """at() is a copy (editing it leaves every table alone); a renamed result's tables carry
+    the new name; a wrong metric or year is a UserError naming the argument that is also
+    the KeyError of a lookup."""
+    from model.errors import UnknownName, UserError
+    res = model.run(small_bench, reps=3, seed=1)
+    before = res.summary()
+    x = res.at("headcount", 2025)
+    x -= x.mean()
+    assert res.summary().equals(before) and (res.at("headcount", 2025) > 0).all()
+    res.scenario = "renamed"
+    assert set(res.summary().scenario) == {"renamed"} == set(res.per_replication().scenario)
+    with pytest.raises(UnknownName, match="argument 'metric': no metric 'headcont'; did you mean 'headcount"):
+        res.at("headcont", 2025)
+    with pytest.raises(KeyError, match="argument 'year': year 2040 is outside 2025-2034"):
+        res.at("headcount", 2040)
+    with pytest.raises(UserError, match="argument 'year': expected a whole number, got '2026'"):
+        res.at("headcount", "2026")
+    assert (res.at("headcount", 2026.0) == res.at("headcount", np.int64(2026))).all()
+
+
+@pytest.mark.parametrize("quantiles, columns", [
+    ((0.025, 0.5, 0.975), ["p02.5", "p50", "p97.5"]),
+    ((0.05, 0.1, 0.9), ["p05", "p10", "p90"]),
+    ((0.125, 0.135), ["p12.5", "p13.5"]),
+    ((0.001, 0.999, 0.0, 1.0), ["p00.1", "p99.9", "p00", "p100"]),
+])
+def test_quantile_columns_are_named_exactly(small_bench, quantiles, columns):
+    res = model.run(small_bench, reps=4, seed=1)
+    s = res.summary(quantiles)
+    assert list(s.columns[5:]) == columns
+    v = res.values.reshape(4, -1)
+    for q, c in zip(quantiles, columns):
+        np.testing.assert_array_equal(s[c].to_numpy(), np.quantile(v, q, axis=0))
+
+
+@pytest.mark.parametrize("quantiles, words", [
+    ((0.001, 0.001), "quantiles (0.001, 0.001) give the column p00.1 twice"),
+    ((1.5,), "expected a quantile in [0, 1], got 1.5"),
+    (0.5, "expected a list of quantiles"),
+])
+def test_bad_quantiles_name_the_argument(small_bench, quantiles, words):
+    from model.errors import UserError
+    res = model.run(small_bench, reps=2, seed=1)
+    with pytest.raises(UserError, match=re.escape(f"argument 'quantiles': {words}")):
+        res.summary(quantiles)
 
 
 class _Started(Exception):

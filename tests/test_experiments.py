@@ -338,6 +338,7 @@ def test_the_api_names_its_bad_arguments():
     from model.experiments.compare import compare as compare_
     from model.errors import ARGUMENTS
     from model.experiments.sensitivity import sensitivity
+    from model.experiments.solve import solve
     sc = model.load("bench", {"demand.communities": 20, "years": 1})
     cases = [
         (lambda: sensitivity(sc, "certified_share", {"quits.rate": 0.1}, reps=2), "--param"),
@@ -350,6 +351,13 @@ def test_the_api_names_its_bad_arguments():
         (lambda: sweep(sc, {"quits.rate": object()}, reps=2), "--param"),
         (lambda: sweep(sc, {"certification.pass_prob": [0.2, 0.2]}, reps=2), "--param"),
         (lambda: compare_([sc, sc], reps=2, level=1.5), "--level"),
+        (lambda: model.run(sc, reps=2, workers="a"), "--workers"),
+        (lambda: model.run(sc, reps=2, workers=1.5), "--workers"),
+        (lambda: model.run(sc, reps=2, workers=True), "--workers"),
+        (lambda: sensitivity(sc, "certified_share", {"quits.rate": (0.05, 0.1)}, reps=2, sobol=4,
+                             sobol_reps=1.5), "--sobol-reps"),
+        (lambda: solve(sc, "certification.pass_prob", 0.1, 0.5, "certified_share>=0.5@2025",
+                       max_evaluations="x"), "--max-evaluations"),
     ]
     for call_, field in cases:
         with pytest.raises(UserError) as e:
@@ -357,6 +365,8 @@ def test_the_api_names_its_bad_arguments():
         assert e.value.field == field, (field, str(e.value))
         assert f"argument '{ARGUMENTS.get(field, field.lstrip('-'))}'" in str(e.value), str(e.value)
     assert len(sweep(sc, {"certification.pass_prob": 0.3}, reps=2, seed=1).grid) == 1  # one value
+    with pytest.raises(UserError, match="expected a list of scenarios, the baseline first, got 'bench'"):
+        compare_("bench")  # not 'b', 'e', 'n', ... as scenario names
 
 
 def test_a_search_cannot_pass_through_a_fields_off_switch():

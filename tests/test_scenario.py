@@ -159,6 +159,27 @@ def test_a_contradiction_is_blamed_on_the_override_that_made_it(tmp_path):
     assert (Path(e.value.file).name, e.value.field, e.value.line) == ("x.toml", "recruitment.max_age", 3)
 
 
+def test_a_shorter_horizon_is_blamed_for_the_schedule_points_it_leaves_out():
+    with pytest.raises(ScenarioError, match="year 2030 of demand.persons_per_household is outside the "
+                                            "horizon 2022-2022") as e:
+        model.load("changzhou-2022", {"years": 1})
+    assert (e.value.file, e.value.field) == ("--set", "years")
+
+
+def test_overrides_take_numpy_numbers_and_lists_of_texts():
+    """An override from numpy (a loop over np.arange) is the number it holds; with_overrides
+    takes a list of 'field=value' as load does; anything else is one clear error."""
+    sc = model.load("bench", {"demand.communities": np.int64(50), "years": np.int32(2),
+                              "certification.pass_prob": np.float32(0.25), "quits.rate": np.array([0.1])})
+    assert (sc.demand.communities, sc.years, sc.quits.rate.value) == (50, 2, (0.1,))
+    assert sc.certification.pass_prob.value == 0.25
+    assert sc.with_overrides(["demand.communities=20"]).demand.communities == 20
+    for bad in ("demand.communities=40", 5, [3]):
+        with pytest.raises(ScenarioError, match="expected .*'field=value'") as e:
+            model.load("bench", bad)
+        assert e.value.file == "--set"
+
+
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):
     f = _write(tmp_path / "x.toml", f'extends = "{BENCH}"\n[quits]\ndeath_rate = 5\n')
     with pytest.raises(ScenarioError) as e:

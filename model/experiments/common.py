@@ -643,7 +643,8 @@ def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None =
 
 
 def write_table(df, path: Path) -> None:
-    df.to_csv(path, index=False, float_format="%.10g")
+    from ..results import CSV_FLOAT
+    df.to_csv(path, index=False, float_format=CSV_FLOAT)
 
 
 def fmt(x: float, unit: str = "", like: float | None = None) -> str:

@@ -149,6 +149,9 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     >>> c.difference("certified_share", 2026)[["difference", "difference_low", "difference_high"]]  # doctest: +SKIP
     """
     level = number_in(level, "--level", 0, 1, what="a confidence level (e.g. 0.95)")
+    if isinstance(scenarios, (str, Path)) or not hasattr(scenarios, "__iter__"):
+        raise UserError(f"expected a list of scenarios, the baseline first, got {scenarios!r}",
+                        field="scenarios")
     scs = [common.as_scenario(s, overrides) for s in scenarios]
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError, number_in
+from ..errors import UserError, number_in, whole_number
 from ..params import Uncertain
 from ..results import paired_proportions
 from . import common
@@ -193,7 +193,8 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     sob, samples, notes = None, None, []
     if sobol:
-        sob, samples, notes = _sobol(sc, facs, output, int(sobol), int(sobol_reps), seed, workers, backend,
+        sob, samples, notes = _sobol(sc, facs, output, whole_number(sobol, "--sobol", 0),
+                                     whole_number(sobol_reps, "--sobol-reps", 1), seed, workers, backend,
                                      scheduler, quiet)
     return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes)
 
@@ -214,8 +215,6 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
     from SALib.sample import sobol as sobol_sample
     if n < 2 or n & (n - 1):
         raise UserError(f"the Sobol base sample size must be a power of 2 (e.g. 64), got {n}", field="--sobol")
-    if sobol_reps < 1:
-        raise UserError("--sobol-reps must be at least 1", field="--sobol-reps")
     d = len(facs)
     names = [f.lever.name for f in facs]
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError, number_in
+from ..errors import UserError, number_in, whole_number
 from . import common
 
 
@@ -157,6 +157,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     if direction not in ("least", "greatest"):
         raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="direction")
     prob = number_in(prob, "--prob", 0, 1, closed=(False, True), what="a required probability")
+    max_evaluations = whole_number(max_evaluations, "--max-evaluations", 2)
     t = common.find_target(sc, target) if isinstance(target, str) else target
     common.check_target(sc, t)
     output = common.Output(t.metric_name, t.year, t)
