@@ -816,10 +816,12 @@ class Scenario:
         """A new scenario with fields replaced (``{"quits.rate": [0.1]}``, or a list of
         ``"field=value"`` texts as :func:`load` takes), validated. A key
         may also name one element: ``quits.rate[0]``, ``pay.growth@2030``,
-        ``pay.monthly@2030[2]`` (as the experiments' ``--param``)."""
+        ``pay.monthly@2030[2]`` (as the experiments' ``--param``), or multiply the field:
+        ``quits.rate*`` (applied after the others, to the field as they leave it)."""
+        overrides, multipliers = _split_multipliers(as_overrides(overrides, label))
         raw, overridden = self.raw, dict(self._overridden)
-        _apply_overrides(raw, self._files, self._label, as_overrides(overrides, label), overridden, label)
-        return Scenario(raw, self._files, self._label, overridden)
+        _apply_overrides(raw, self._files, self._label, overrides, overridden, label)
+        return _multiplied(Scenario(raw, self._files, self._label, overridden), multipliers, label)
 
     def __repr__(self):
         return f"<Scenario {self.name} {self.start_year}-{self.end_year}>"
@@ -982,9 +984,30 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     p = _find(path)
     raw, files = _load_chain(p)
     overridden = {}
-    if overrides:
-        _apply_overrides(raw, files, str(files[-1][0]), as_overrides(overrides), overridden, "--set")
-    return Scenario(raw, files, str(p), overridden)
+    overrides, multipliers = _split_multipliers(as_overrides(overrides) if overrides else {})
+    _apply_overrides(raw, files, str(files[-1][0]), overrides, overridden, "--set")
+    return _multiplied(Scenario(raw, files, str(p), overridden), multipliers, "--set")
+
+
+def _split_multipliers(overrides: dict) -> tuple[dict, dict]:
+    """``overrides`` without and with the multipliers (``quits.rate*``)."""
+    star = {k: v for k, v in overrides.items() if isinstance(k, str) and k.strip().endswith("*")}
+    return {k: v for k, v in overrides.items() if k not in star}, star
+
+
+def _multiplied(sc: Scenario, multipliers: dict, label: str) -> Scenario:
+    """``sc`` with each field of ``multipliers`` (``quits.rate*``: factor) multiplied, as
+    the experiments' levers ``KEY*`` do (so a value solve found can be set back)."""
+    if not multipliers:
+        return sc
+    from .experiments.common import Lever
+    for key, factor in multipliers.items():
+        lever = Lever.parse(key, label)
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor >= 0:
+            raise ScenarioError(f"a multiplier is a number of at least 0, got {_describe(factor)}",
+                                file=label, field=key)
+        sc = sc.with_overrides(dict([lever.override(sc, factor)]), label=label)
+    return sc
 
 
 def as_overrides(overrides, label: str = "--set") -> dict:

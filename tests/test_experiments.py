@@ -76,6 +76,11 @@ def test_values_and_ranges_parse():
     with pytest.raises(UserError, match="low and high are both 0.2"):  # three identical points
         common.parse_values("0.2:0.2:3", common.Lever.parse("certification.pass_prob"))
     assert common.split_param(["a.b=1,2"]) == ("a.b", "1,2")
+    assert common.split_params(["a.b=1,2", "c.d*=3,4"]) == [("a.b", "1,2"), ("c.d*", "3,4")]
+    assert common.split_params(["a.b", "1,2"]) == [("a.b", "1,2")]
+    given = [["quits.rate*=0.5,2", "certification.pass_prob=0.1,0.3"], ["recruitment.max_age", "30,40"]]
+    assert [lv.name for lv, _ in common.levers_with_ranges(given)] == \
+        ["quits.rate*", "certification.pass_prob", "recruitment.max_age"]
     assert common.split_param(["a.b", "1,2"]) == ("a.b", "1,2")
 
 
@@ -254,6 +259,16 @@ def test_figures_in_chinese(tmp_path):
     f = fig.paired_differences(c, ["headcount", "certified_share"], tmp_path / "d.png", lang="zh", svg=True)
     assert (tmp_path / "d.png").stat().st_size > 0 and (tmp_path / "d.svg").exists()
     assert len([a for a in f.axes if a.get_visible()]) == 2
+    from model.report.fonts import figure_language
+    drawn = figure_language("zh")[0]  # English where no CJK font is installed
+    titles = [a.get_title() for a in f.axes if a.get_visible()]
+    expected = ["在岗人数", "持证率"] if drawn == "zh" else ["Headcount", "Certified share"]
+    assert titles == expected, titles
+    s = sweep(sc, {"certification.pass_prob": [0.2, 0.3]}, reps=2, seed=1)
+    out = common.Output.parse(sc, target="certified_share>=0.5@2026")
+    g = fig.sweep_figure(s, out, lang="zh")
+    expected = "P(持证率 >= 0.5，2026年)" if drawn == "zh" else "P(certified_share >= 0.5 in 2026)"
+    assert g.axes[0].get_title().endswith(expected), g.axes[0].get_title()
 
 
 def test_paired_proportions_interval():

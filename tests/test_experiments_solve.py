@@ -144,6 +144,25 @@ def test_no_value_in_range_is_a_clear_error():
 SMALL = ["--set", "demand.communities=40", "--set", "years=1", "--quiet"]
 
 
+def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
+    """solve prints the --set that runs the scenario at its answer; for a multiplier lever
+    (KEY*) that --set works too, and gives the solution's probability."""
+    import re
+    out = tmp_path / "s"
+    assert cli(["solve", "bench", "--lever", "certification.pass_prob*", "--range", "0.5,3", "--target",
+                "certified_share>=0.85@2025", "--prob", "0.5", "--reps", "5", "--tol", "0.01", "--no-report",
+                "--out", str(out), *SMALL]) == 0
+    setting = re.search(r"to run the scenario with it: --set '(.+)'", capsys.readouterr().out).group(1)
+    assert setting.startswith("certification.pass_prob*=")
+    again = str(tmp_path / "again")
+    assert cli(["run", "bench", "--set", setting, "--reps", "5", "--no-report", "--out", again, *SMALL]) == 0
+    sol = pd.read_csv(out / "solution.csv").iloc[0]  # at the unrounded answer: the solution's probability
+    value = float(sol.value)
+    sc = model.load("bench", ["demand.communities=40", "years=1", f"certification.pass_prob*={value!r}"])
+    share = model.run(sc, reps=int(sol.reps), seed=int(sol.seed)).at("certified_share", 2025)
+    assert (share >= 0.85).mean() == sol.probability
+
+
 def test_cli_solve_writes_and_unreachable_exits_2(tmp_path, capsys):
     out = tmp_path / "s"
     assert cli(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0,0.9", "--target",

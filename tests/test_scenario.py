@@ -17,7 +17,7 @@ from robust_helpers import BENCH, call, check_error
 
 import model
 from model import scenario as S
-from model.errors import ScenarioError
+from model.errors import ScenarioError, UserError
 
 BAD = Path(__file__).resolve().parent / "bad_scenarios"
 EXPECT = re.compile(rb"# expect: (?P<field>\S+) \| (?P<words>.+)")
@@ -178,6 +178,26 @@ def test_overrides_take_numpy_numbers_and_lists_of_texts():
         with pytest.raises(ScenarioError, match="expected .*'field=value'") as e:
             model.load("bench", bad)
         assert e.value.file == "--set"
+
+
+def test_a_multiplier_override_is_the_levers_value():
+    """--set 'KEY*=x' multiplies the field as the experiments' lever KEY* does (so a value
+    solve found for a multiplier can be run), after the other overrides; an uncertain
+    value's location and spread scale together."""
+    from model.experiments.common import Lever
+    assert model.load("bench", ["quits.rate*=2"]).quits.rate.value == (0.16,)
+    assert model.load("bench", ["quits.rate*=2", "quits.rate=[0.05]"]).quits.rate.value == (0.1,)
+    base = model.load("changzhou-2022")
+    star = model.load("changzhou-2022", {"certification.pass_prob*": 0.95})
+    lever = Lever.parse("certification.pass_prob*")
+    assert star.certification.pass_prob == lever.apply(base, 0.95).certification.pass_prob
+    assert dict(star.certification.pass_prob.args) == pytest.approx({"mean": 0.2375, "sd": 0.057})
+    assert base.with_overrides(["certification.pass_prob*=0.95"]).hash == star.hash
+    for bad, words in (("quits.rate*=-1", "a multiplier is a number of at least 0, got int -1"),
+                       ("quits.rate*=abc", "a multiplier is a number of at least 0, got str 'abc'"),
+                       ("recruitment.enabled*=2", "is not a number; it cannot be multiplied")):
+        with pytest.raises(UserError, match=re.escape(words)):
+            model.load("bench", [bad])
 
 
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):

@@ -54,12 +54,7 @@ def as_scenario(scenario, overrides=None):
     """A loaded :class:`~model.scenario.Scenario` from a scenario, a path or a bare name."""
     from ..scenario import Scenario, load
     if isinstance(scenario, Scenario):
-        if overrides:
-            if isinstance(overrides, (list, tuple)):
-                from ..scenario import parse_override
-                overrides = dict(parse_override(o) for o in overrides)
-            return scenario.with_overrides(dict(overrides))
-        return scenario
+        return scenario.with_overrides(overrides) if overrides else scenario
     return load(scenario, overrides or None)
 
 
@@ -326,6 +321,14 @@ def parse_range(text: str, lever: Lever, option: str = "--param") -> tuple[float
     lo, hi = float(vals[0]), float(vals[1])
     lever.check_range(lo, hi, option)
     return lo, hi
+
+
+def split_params(tokens: list[str], option: str = "--param") -> list[tuple[str, str]]:
+    """One ``--param``'s tokens as (key, values) pairs: ``["a.b=1,2", "c.d=3,4"]`` (several
+    KEY=VALUES after one option) or ``["a.b", "1,2"]`` (:func:`split_param`)."""
+    if len(tokens) > 1 and all("=" in t for t in tokens):
+        return [split_param([t], option) for t in tokens]
+    return [split_param(tokens, option)]
 
 
 def split_param(tokens: list[str], option: str = "--param") -> tuple[str, str]:
@@ -686,4 +689,4 @@ def lever_range(key, rng, option: str = "--param") -> tuple[Lever, tuple[float, 
 
 def levers_with_ranges(param_args) -> list:
     """``--param KEY=LO,HI`` options (as argparse collects them) -> [(Lever, (lo, hi)), ...]."""
-    return [lever_range(*split_param(tokens)) for tokens in param_args]
+    return [lever_range(*pair) for tokens in param_args for pair in split_params(tokens)]

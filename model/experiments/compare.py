@@ -248,7 +248,9 @@ def main(args) -> int:
     scs = [common.as_scenario(s, args.overrides) for s in args.scenarios]
     for v in args.variant:
         key, value = parse_override(v, "--variant")
-        label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{key.split('.')[-1]}-{value}")
+        short = key.split(".")[-1]
+        short = short.removesuffix("*") + "-x" if short.endswith("*") else short + "-"  # a multiplier: -x0.95
+        label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{short}{value}")
         scs.append(scs[0].with_overrides({key: value, "name": label}, label=f"--variant {v}"))
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios: give two files, or one and --variant KEY=VALUE",

@@ -266,7 +266,9 @@ def main(args) -> int:
     sc = common.as_scenario(args.scenario, args.overrides)
     params = common.levers_with_ranges(args.param)
     output = common.Output.parse(sc, args.metric, args.year, args.target)
-    facs = factors_from(sc, params, args.quantile)
+    with warnings.catch_warnings():  # sensitivity() makes them again, and warns then
+        warnings.simplefilter("ignore", UserWarning)
+        facs = factors_from(sc, params, args.quantile)
     n = args.sobol if args.sobol is not None else (64 if len(facs) >= 2 else 0)
     out = Path(args.out or common.default_out("sensitivity", sc.name))
     check_destination(out.resolve(), not args.no_overwrite)

@@ -100,6 +100,7 @@ class Solution:
     value_low: float = math.nan
     value_high: float = math.nan
     tol: float = math.nan
+    output: object = field(default=None, repr=False)
 
     def table(self) -> pd.DataFrame:
         """One row: lever, value, probability and interval, requirement, runs."""
@@ -245,7 +246,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     v_low, v_high = monte_carlo_range(tr, prob, direction, lo, hi)
     return Solution(lv.name, float(good), float(output.value(res)), low, high, prob, direction,
                     (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
-                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol))
+                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output)
 
 
 def monte_carlo_range(trace: pd.DataFrame, prob: float, direction: str, lo: float, hi: float) -> tuple:
@@ -309,6 +310,7 @@ def main(args) -> int:
           "replications narrow it)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
+    print(f"  to run the scenario with it: --set '{s.lever}={v(s.value)}'")
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")

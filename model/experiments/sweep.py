@@ -204,9 +204,9 @@ def main(args) -> int:
     sc = common.as_scenario(args.scenario, args.overrides)
     params = []
     for tokens in args.param:
-        key, vals = common.split_param(tokens)
-        lv = common.Lever.parse(key)
-        params.append((lv, common.parse_values(vals, lv)))
+        for key, vals in common.split_params(tokens):
+            lv = common.Lever.parse(key)
+            params.append((lv, common.parse_values(vals, lv)))
     output = common.Output.parse(sc, args.metric, args.year, args.target)
     out = Path(args.out or common.default_out("sweep", sc.name))
     check_destination(out.resolve(), not args.no_overwrite)
@@ -228,7 +228,8 @@ def main(args) -> int:
           f"replications each, seed {s.seed}, common random numbers)")
     print(f"{output.label}: value [95% interval]")
     for r in tab.to_dict("records"):
-        where = ", ".join(f"{k} = {r[k]}" for k in s.lever_names)
+        where = ", ".join(f"{k} = {r[k]:.10g}" if isinstance(r[k], float) else f"{k} = {r[k]}"
+                          for k in s.lever_names)  # 0.15, not 0.15000000000000002
         print(f"  {where}: {common.fmt(r['value'], output.unit)} "
               f"{common.fmt_interval(r['low'], r['high'], output.unit)}")
     print(f"\nWrote {out}/")

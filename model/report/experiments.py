@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import labels as L
+
 _ZH = {
     "Paired difference vs {base}": "与{base}的配对差异",
     "year": "年份",
@@ -46,6 +48,24 @@ _ZH = {
 def _t(text: str, lang: str, **kw) -> str:
     s = _ZH.get(text, text) if lang == "zh" else text
     return s.format(**kw) if kw else s
+
+
+def _output_label(output, lang: str) -> str:
+    """What an experiment looks at, in the figure's language: ``P(持证率 >= 0.3，2021年)``
+    or ``在岗人数，2030年`` in Chinese, the output's own label in English."""
+    if lang != "zh" or output is None:
+        return output.label if output is not None else ""
+    if output.target is not None:
+        t = output.target
+        return f"P({L.metric(t.metric_name, 'zh')} {t.op} {t.threshold:g}，{t.year}年)"
+    return f"{L.metric(output.metric, 'zh')}，{output.year}年"
+
+
+def _output_axis(output, lang: str) -> str:
+    """The axis label of an output: probability, or the metric with its unit."""
+    if output.is_probability:
+        return _t("probability", lang)
+    return f"{L.metric(output.metric, lang)} ({L.unit(output.metric, lang)})"
 
 
 def _figure(lang: str, size=(8, 5), nrows=1, ncols=1):
@@ -109,7 +129,7 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
             ax.plot(g.year, g.unpaired_low, color=color, ls=":", lw=0.8)
             ax.plot(g.year, g.unpaired_high, color=color, ls=":", lw=0.8)
         ax.axhline(0, color="0.4", lw=0.8)
-        ax.set_title(m, fontsize=10)
+        ax.set_title(L.metric(m, lang), fontsize=10)
         ax.set_xlabel(_t("year", lang))
         _years_axis(ax, d.year)
     for ax in axes.ravel()[len(metrics):]:
@@ -129,7 +149,7 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
     levers = sweep.lever_names
     fig, axes, lang = _figure(lang, (7, 4.5))
     ax = axes[0, 0]
-    ylabel = _t("probability", lang) if output.is_probability else f"{output.metric} ({output.unit})"
+    ylabel = _output_axis(output, lang)
     if len(levers) == 1:
         x = tab[levers[0]].to_numpy()
         numeric = np.issubdtype(np.asarray(x).dtype, np.number)
@@ -156,7 +176,8 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
                 txt = f"{vals[i, j]:.0%}" if output.is_probability else f"{vals[i, j]:.3g}"
                 ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="w")
         fig.colorbar(im, ax=ax, label=ylabel)
-    ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {output.label}", fontsize=10)
+    ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {_output_label(output, lang)}",
+                 fontsize=10)
     return _save(fig, path, svg)
 
 
@@ -177,8 +198,8 @@ def solve_trace(solution, path=None, lang: str = "en", svg: bool = False):
     ax.set_ylabel(_t("Probability target met", lang))
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=8)
-    ax.set_title(_t("Solve {lever}: {target}", lang, lever=solution.lever, target=solution.target_label),
-                 fontsize=10)
+    target = _output_label(solution.output, lang) if solution.output is not None else solution.target_label
+    ax.set_title(_t("Solve {lever}: {target}", lang, lever=solution.lever, target=target), fontsize=10)
     return _save(fig, path, svg)
 
 
@@ -193,9 +214,9 @@ def tornado(sens, path=None, lang: str = "en", svg: bool = False):
     ax.barh(y, t.output_high - base, left=base, color="C1", label=_t("high", lang))
     ax.axvline(base, color="k", lw=1, label=_t("base", lang))
     ax.set_yticks(y, [f"{p} [{lo:.3g}, {hi:.3g}]" for p, lo, hi in zip(t.parameter, t.low, t.high)])
-    ax.set_xlabel(sens.output.label)
+    ax.set_xlabel(_output_axis(sens.output, lang))
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(_t("Tornado: {output}", lang, output=sens.output.label), fontsize=10)
+    ax.set_title(_t("Tornado: {output}", lang, output=_output_label(sens.output, lang)), fontsize=10)
     return _save(fig, path, svg)
 
 
@@ -211,7 +232,7 @@ def sobol_figure(sens, path=None, lang: str = "en", svg: bool = False):
     ax.set_xlabel(_t("Sobol index", lang))
     ax.axvline(0, color="0.4", lw=0.8)
     ax.legend(fontsize=8)
-    ax.set_title(f"Sobol: {sens.output.label}", fontsize=10)
+    ax.set_title(f"Sobol: {_output_label(sens.output, lang)}", fontsize=10)
     return _save(fig, path, svg)
 
 
@@ -233,7 +254,7 @@ def calibration_fit(cal, path=None, lang: str = "en", svg: bool = False):
                                                          g.simulated_high - g.simulated]),
                     fmt="s", ms=4, capsize=2, color="C0", label=_t("simulated (95% interval)", lang))
         ax.plot(g.year, g.observed, "o", color="C3", label=_t("observed", lang))
-        ax.set_title(m, fontsize=10)
+        ax.set_title(L.metric(m, lang), fontsize=10)
         ax.set_xlabel(_t("year", lang))
         _years_axis(ax, g.year)
     if metrics:
