@@ -178,6 +178,30 @@ threshold = 0.83
     assert {"summary.csv", "differences.csv", "targets.csv"} <= {p.name for p in tmp_path.iterdir()}
 
 
+def test_compare_prints_a_target_each_scenario_defines_its_own_way_once_per_condition(tmp_path, capsys):
+    """An alternative that keeps a target's name with another threshold: the printed lines
+    tell the two conditions apart."""
+    from model.experiments.compare import _print
+    text = """
+extends = "@SCENARIOS@/bench.toml"
+name = "NAME"
+years = 1
+[demand]
+communities = 30
+[[targets]]
+name = "certified"
+metric = "certified_share"
+year = 2025
+threshold = THRESHOLD
+"""
+    a, b = (model.load(write_scenario(tmp_path, text.replace("NAME", n).replace("THRESHOLD", t), f"{n}.toml"))
+            for n, t in (("base", "0.8"), ("alt", "0.5")))
+    _print(compare([a, b], reps=2, seed=1), ["headcount"], tmp_path)
+    lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("  certified (")]
+    assert [x.split(":")[0] for x in lines] == ["  certified (certified_share >= 0.8 in 2025)",
+                                                "  certified (certified_share >= 0.5 in 2025)"], lines
+
+
 # --------------------------------------------------------------------------- sweep
 
 def test_sweep_is_monotone_in_every_replication_on_common_random_numbers():

@@ -316,8 +316,10 @@ def _print(c: Comparison, metrics, out: Path) -> None:
                   f"{common.fmt_interval(r['difference_low'], r['difference_high'], u)}")
     if len(c.targets):
         print("\nTargets: probability met [95% interval]")
-        for name, g in c.targets.groupby("target", sort=False):
-            print(f"  {name}: " + "; ".join(f"{r['scenario']} "
+        # a target name each scenario may define its own way: one line per condition, shown
+        for (name, metric, op, threshold, year), g in c.targets.groupby(
+                ["target", "metric", "op", "threshold", "year"], sort=False):
+            print(f"  {name} ({metric} {op} {threshold:g} in {year}): " + "; ".join(f"{r['scenario']} "
                                              + percent_interval(r["probability"], r["probability_low"],
                                                                 r["probability_high"], "-")
                                              for _, r in g.iterrows()))
