@@ -314,6 +314,32 @@ def test_flows_and_pyramid_match_means(bench):
                                                      f"{res.years[-1]} (31 December)"]
 
 
+def test_pyramid_ranges_hold_a_band_filled_in_one_replication(bench):
+    """A band that holds 5 people in one replication of 30 has its mean (1/6) above its 5-95%
+    range (0 to 0): the range is drawn from the bar's end to 0, on the side of each sex
+    (men's bars go left), never with a negative length (that was a ValueError, and the run
+    wrote nothing)."""
+    from dataclasses import replace
+    _, res = bench
+    men = [m for m in figures.M.PYRAMID if m.startswith("pyramid_m_")]
+    women = [m for m in figures.M.PYRAMID if m.startswith("pyramid_f_")]
+    v = np.repeat(res.values, 5, axis=0)  # 30 replications
+    for m in (men[-1], women[-1]):
+        v[:, :, res.metrics.index(m)] = 0.0
+        v[0, :, res.metrics.index(m)] = 5.0
+    rare = replace(res, values=v)
+    fig = figures.age_pyramid(rare)
+    for ax, sign in ((fig.axes[0], -1), (fig.axes[0], 1)):
+        bars = ax.containers[0 if sign < 0 else 2]
+        err = ax.containers[1 if sign < 0 else 3]
+        mean = abs(bars.patches[-1].get_width())
+        assert mean == pytest.approx(1 / 6)
+        (x0, _), (x1, _) = err.lines[2][0].get_segments()[-1]
+        lo, hi = sorted((x0, x1))
+        # the range spans 0 (p05 = p95 = 0) to the mean, on the bar's side of the axis
+        assert (lo, hi) == pytest.approx((0.0, mean) if sign > 0 else (-mean, 0.0))
+
+
 # ------------------------------------------------------------------ Chinese
 
 

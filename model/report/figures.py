@@ -482,8 +482,11 @@ def age_pyramid(results, years=None, lang: str = "en"):
                     warnings.simplefilter("ignore", RuntimeWarning)
                     lo, hi = np.nanquantile(vals, [0.05, 0.95], axis=0)
                 ax.barh(np.arange(len(keep)), sign * mean, color=colour, height=0.8, label=L.word(key, lang))
-                ax.errorbar(sign * mean, np.arange(len(keep)), xerr=[mean - lo, hi - mean], fmt="none",
-                            ecolor="#333333", elinewidth=0.7, capsize=1.5)
+                # the 5-95% range around the bar's end (men's bars go left: their range is
+                # mirrored); a band filled in few replications can have its mean outside it
+                below, above = np.maximum(mean - lo, 0), np.maximum(hi - mean, 0)
+                ax.errorbar(sign * mean, np.arange(len(keep)), xerr=[below, above] if sign > 0 else [above, below],
+                            fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5)
                 xmax = max(xmax, float(np.nanmax(hi)) if hi.size else 0.0)
             ax.axvline(0, color="black", linewidth=0.8)
             ax.set_title(f"{year}" + ("年末" if lang == "zh" else " (31 December)"))
