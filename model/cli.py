@@ -333,6 +333,10 @@ def cmd_metrics(a) -> int:
     names = M.names(S.load(a.scenario)) if a.scenario else M.BASE_NAMES
     for n in names:
         print(f"{n:40s} {M.unit(n):36s} {M.definition(n)}")
+    if not a.scenario:
+        print(f"\nBy district, and for the urban and rural parts (METRIC.SCOPE, e.g. headcount.urban; a "
+              f"target's scope): {', '.join(M.SCOPED)}. `python -m model metrics SCENARIO` lists a "
+              "scenario's own.")
     return 0
 
 

@@ -244,8 +244,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "retirement": {
         "enabled": F("bool", True, "Retire at the statutory age."),
-        "rule": F("str", "fixed", "fixed ages, or china2025: the statutory reform phased in from 1 January "
-                  "2025 by month of birth (FIGURES.md section 5).", choices=("fixed", "china2025")),
+        "rule": F("str", "china2025", "china2025: the statutory ages, with the reform phased in from 1 "
+                  "January 2025 by month of birth (FIGURES.md section 5; the original 60, 55 and 50 for "
+                  "the cohorts it does not reach); or fixed ages (age_men, age_women).",
+                  choices=("fixed", "china2025")),
         "age_men": F("float", 60.0, "Rule 'fixed': retirement age of men.", "years", lo=40, hi=80),
         "age_women": F("float", 55.0, "Rule 'fixed': retirement age of women.", "years", lo=40, hi=80),
     },

@@ -78,6 +78,7 @@ def check(sc, ck) -> None:
     fail = ck.fail
     years = sc.year_list
     _districts(sc, fail)
+    _rule_unset(sc, fail)
     _staffing(sc, fail, years)
     _recruitment(sc, fail, years)
     _calendar_years(sc, fail)
@@ -101,6 +102,31 @@ def _districts(sc, fail) -> None:
     if total != d.communities:
         fail(("districts", "demand.communities"), f"the districts' communities add up to {total} but "
              f"demand.communities is {d.communities}; make them agree")
+
+
+RULE_FIELDS = {"fixed": ("posts_per_community",), "households": ("households_per_post",),
+               "size_band": ("band_base", "band_limit", "band_step"), "per_10k": ("per_10k",)}
+"""The demand fields each staffing rule (``demand.rule``) reads, besides those of every rule."""
+
+
+def _rule_unset(sc, fail) -> None:
+    """A rule's own field set while the rule is not (a staffing rule's, or the fixed
+    retirement ages): the default rule would ignore it, which is never what the file meant."""
+    given = sc.raw.get("demand", {})
+    if not isinstance(given, dict) or "rule" in given:
+        return
+    default = sc.demand.rule
+    for rule, fields in RULE_FIELDS.items():
+        set_here = [f for f in fields if f in given]
+        if rule != default and set_here:
+            fail("demand.rule", f"demand.{set_here[0]} is set but demand.rule is not, and the default rule "
+                 f"'{default}' ({', '.join('demand.' + f for f in RULE_FIELDS[default])}) ignores it; "
+                 f"set demand.rule = \"{rule}\"")
+    given = sc.raw.get("retirement", {})
+    ages = [f for f in ("age_men", "age_women") if isinstance(given, dict) and f in given]
+    if ages and "rule" not in given and sc.retirement.rule != "fixed":
+        fail("retirement.rule", f"retirement.{ages[0]} is set but retirement.rule is not, and the default "
+             f"rule '{sc.retirement.rule}' (the statutory ages) ignores it; set retirement.rule = \"fixed\"")
 
 
 def _staffing(sc, fail, years) -> None:
@@ -326,6 +352,9 @@ def _targets(sc, fail) -> None:
             fail(f"targets[{i}].scope", f"unknown scope '{t.scope}'; scopes here: "
                  + (", ".join(sorted(scopes)) if scopes else "none (define [[districts]] first)"))
         if t.metric_name not in known:
+            if t.scope and t.metric in known:
+                fail(f"targets[{i}].metric", f"{t.metric} is not measured by district or by urban/rural; "
+                     f"those measured so: {', '.join(metrics.SCOPED)} (or drop the scope)")
             fail(f"targets[{i}].metric", f"unknown metric '{t.metric_name}'; see `python -m model metrics`")
         if not sc.start_year <= t.year <= sc.end_year:
             fail((f"targets[{i}].year", "years", "start_year"),
