@@ -369,9 +369,13 @@ def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: i
                 f"| {r['place']} | {r['what']} ({r['unit']}) | {doc} | {r['year']} | {sim} | {rng_} | "
                 f"{'yes' if r['agrees'] else '**no**'} | {kind} | {r['how']} | {hint} | {r['source']} |")
         counted = [r for r in rows if r["kind"] == "back-test"]
+        after_miss = [r for r in rows if "miss" in r["how"]]  # the how-text tells a figure's history
         lines += ["", (f"Back-tests: {len(counted)}, of which the model agrees with "
                        f"{sum(r['agrees'] for r in counted)}. Figures of other kinds check that the scenario "
-                       "reproduces what it was set from; they are not evidence.")]
+                       "reproduces what it was set from; they are not evidence.")
+                  + (f" {len(after_miss)} of the figures were first missed and then changed in how they are "
+                     "measured or used (" + "; ".join(f"{r['place']}: {r['what']}" for r in after_miss)
+                     + "; see *how measured*): the count overstates the evidence." if after_miss else "")]
         places = [pl.scenario for pl in MR.PLACES]
         quiet = [p for p in places if not any(r["place"] == p and r["kind"] == "back-test" for r in rows)]
         if quiet:

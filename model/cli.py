@@ -391,14 +391,16 @@ def _interruption_in(e: BaseException) -> KeyboardInterrupt | None:
 
 @contextlib.contextmanager
 def _warnings_as_lines():
-    """The model's warnings (UserWarning) as one line each, ``warning: ...``, not Python's
-    file, line and source; others as Python shows them."""
+    """The model's warnings (a UserWarning raised in the package) as one line each,
+    ``warning: ...``, not Python's file, line and source; others (a library's) as Python
+    shows them."""
     import warnings
+    package = str(Path(__file__).resolve().parent)
     with warnings.catch_warnings():
         python_way = warnings.showwarning
 
         def show(message, category, filename, lineno, file=None, line=None):
-            if issubclass(category, UserWarning):
+            if issubclass(category, UserWarning) and str(Path(filename).resolve()).startswith(package):
                 print(f"warning: {' '.join(str(message).split())}", file=file or sys.stderr)
             else:
                 python_way(message, category, filename, lineno, file, line)

@@ -119,6 +119,19 @@ def _toml(x):
     return x
 
 
+def scaled_toml(v, factor: float, kind: str):
+    """The TOML value of a field's value ``v`` times ``factor`` (a schema kind ``kind``):
+    a whole number rounded, a number, or a parameter's (:class:`Constant`,
+    :class:`Schedule`, :class:`Uncertain`: an uncertain value's location and spread scaled)."""
+    if kind == "int":
+        return round(v * factor)
+    if kind in ("float", "date"):
+        return float(v) * factor
+    if isinstance(v, (Constant, Schedule, Uncertain)):
+        return v.scaled(factor).to_toml()
+    raise TypeError(f"cannot scale {v!r} of kind {kind!r}")
+
+
 def _scale(x, factor: float):
     if isinstance(x, Uncertain):
         return x.scaled(factor)

@@ -29,8 +29,8 @@ OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
 def qname(q: float) -> str:
     """The column of quantile ``q``: ``p05`` for 0.05, ``p02.5`` for 0.025, ``p99.9`` for
     0.999 (the percentage, its whole part in two digits at least, exact)."""
-    pct = float(f"{q * 100:.10g}")  # 2.5, not 2.5000000000000004
-    whole, _, frac = f"{pct:.10g}".partition(".")
+    text = f"{q * 100:.10f}".rstrip("0").rstrip(".")  # 2.5, not 2.5000000000000004; never 1e-05
+    whole, _, frac = text.partition(".")
     return f"p{int(whole):02d}" + (f".{frac}" if frac else "")
 
 
@@ -220,7 +220,7 @@ class Results:
             more = ", ..." if len(self.metrics) > 20 else ""
             known = f"did you mean {near[0]!r}?" if near else "known: " + ", ".join(self.metrics[:20]) + more
             raise UnknownName(f"no metric {metric!r}; {known} (see `python -m model metrics`)",
-                              field="--metric") from None
+                              field="--name") from None
 
     def _y(self, year: int) -> int:
         y = whole_number(year, "--year", -(10**9))

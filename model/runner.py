@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -121,41 +122,82 @@ PROCESS_BYTES = 250 * 2**20
 """Memory of a worker process with the model imported, before it simulates."""
 
 
-def available_memory() -> int | None:
+def available_memory(root: str = "/") -> int | None:
     """Bytes free for new processes: ``MemAvailable`` in ``/proc/meminfo``, or less if a
-    control group (a container's limit) leaves less; None where neither is known."""
+    control group (a container's or a batch job's limit, cgroup v1 or v2, the process's
+    own and those above it) leaves less; None where neither is known. ``root``: where
+    ``/proc`` and ``/sys`` are (for tests)."""
+    base = Path(root)
     free = []
     with contextlib.suppress(OSError, ValueError, IndexError):
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(base / "proc/meminfo", encoding="ascii") as f:
             free += [int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:")]
-    with contextlib.suppress(OSError, ValueError):
-        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
-            limit = f.read().strip()
-        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
-            used = int(f.read().strip())
-        if limit != "max":
-            free.append(max(int(limit) - used, 0))
+    free += _cgroup_free(base)
     return min(free) if free else None
 
 
-def processes_that_fit(scenario, processes: int) -> int:
+# (hierarchy, mount under /sys/fs/cgroup, limit file, usage file, reclaimable key of memory.stat)
+_CGROUPS = (("v2", "", "memory.max", "memory.current", "inactive_file"),
+            ("v1", "memory", "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"))
+
+
+def _cgroup_free(base: Path) -> list[int]:
+    """What each memory control group of this process (and each above it) leaves free:
+    its limit less its usage, the usage without the page cache the kernel can drop."""
+    own = {}
+    with contextlib.suppress(OSError):
+        for line in (base / "proc/self/cgroup").read_text(encoding="ascii").splitlines():
+            _, controllers, path = line.split(":", 2)
+            if controllers == "":
+                own["v2"] = path
+            elif "memory" in controllers.split(","):
+                own["v1"] = path
+    out = []
+    for version, mount, limit_file, usage_file, cache_key in _CGROUPS:
+        top = base / "sys/fs/cgroup" / mount
+        path = Path(own.get(version, "/").lstrip("/"))
+        for d in {top / p for p in (path, *path.parents)}:  # a mount may show its own group as the top
+            with contextlib.suppress(OSError, ValueError):
+                limit = (d / limit_file).read_text(encoding="ascii").strip()
+                if limit == "max" or int(limit) >= 2**60:  # no limit
+                    continue
+                usage = int((d / usage_file).read_text(encoding="ascii"))
+                cache = 0
+                with contextlib.suppress(OSError, ValueError):
+                    for line in (d / "memory.stat").read_text(encoding="ascii").splitlines():
+                        key, _, value = line.partition(" ")
+                        if key == cache_key:
+                            cache = int(value)
+                out.append(max(int(limit) - max(usage - cache, 0), 0))
+    return out
+
+
+_warned_memory: set = set()  # (scenario names, processes asked, processes run) already warned of
+
+
+def processes_that_fit(scenarios, processes: int) -> int:
     """At most ``processes``, as many local processes as the free memory holds, each
-    simulating one replication of ``scenario`` at a time (never fewer than 1). Fewer
-    processes change nothing in the results, only the time; a warning says so."""
+    simulating one replication at a time of the largest of ``scenarios`` (a scenario or a
+    list; never fewer than 1). Fewer processes change nothing in the results, only the
+    time; a warning says so, once (an experiment runs many times)."""
     if processes <= 1:
         return processes
     free = available_memory()
     if free is None:
         return processes
     from .policies.demand import starting_workers_estimate
-    need = PROCESS_BYTES + BYTES_PER_WORKER * starting_workers_estimate(scenario)
+    scenarios = list(scenarios) if isinstance(scenarios, (list, tuple)) else [scenarios]
+    workers, name = max((starting_workers_estimate(sc), sc.name) for sc in scenarios)
+    need = PROCESS_BYTES + BYTES_PER_WORKER * workers
     fit = max(1, int(free // need))
     if fit >= processes:
         return processes
-    import warnings
-    warnings.warn(f"{processes} processes would need about {processes * need / 2**30:.1f} GB for "
-                  f"{scenario.name} ({need / 2**30:.2f} GB each) and {free / 2**30:.1f} GB is free: running "
-                  f"{fit} (the results are the same, only slower)", UserWarning, stacklevel=3)
+    if (name, processes, fit) not in _warned_memory:
+        _warned_memory.add((name, processes, fit))
+        import warnings
+        warnings.warn(f"{processes} processes would need about {processes * need / 2**30:.1f} GB for {name} "
+                      f"({need / 2**30:.2f} GB each) and {free / 2**30:.1f} GB is free: running {fit} (the "
+                      "results are the same, only slower)", UserWarning, stacklevel=3)
     return fit
 
 

@@ -28,6 +28,7 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -36,7 +37,7 @@ import numpy as np
 
 from . import schema
 from .errors import ScenarioError
-from .params import Constant, Schedule, Uncertain, dist_problem, parse_key
+from .params import Constant, Schedule, Uncertain, dist_problem, parse_key, scaled_toml
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "changzhou-2022.toml"
@@ -821,7 +822,8 @@ class Scenario:
         overrides, multipliers = _split_multipliers(as_overrides(overrides, label))
         raw, overridden = self.raw, dict(self._overridden)
         _apply_overrides(raw, self._files, self._label, overrides, overridden, label)
-        return _multiplied(Scenario(raw, self._files, self._label, overridden), multipliers, label)
+        _apply_multipliers(raw, self._files, self._label, multipliers, overridden, label)
+        return Scenario(raw, self._files, self._label, overridden)
 
     def __repr__(self):
         return f"<Scenario {self.name} {self.start_year}-{self.end_year}>"
@@ -986,7 +988,8 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     overridden = {}
     overrides, multipliers = _split_multipliers(as_overrides(overrides) if overrides else {})
     _apply_overrides(raw, files, str(files[-1][0]), overrides, overridden, "--set")
-    return _multiplied(Scenario(raw, files, str(p), overridden), multipliers, "--set")
+    _apply_multipliers(raw, files, str(files[-1][0]), multipliers, overridden, "--set")
+    return Scenario(raw, files, str(p), overridden)
 
 
 def _split_multipliers(overrides: dict) -> tuple[dict, dict]:
@@ -995,25 +998,42 @@ def _split_multipliers(overrides: dict) -> tuple[dict, dict]:
     return {k: v for k, v in overrides.items() if k not in star}, star
 
 
-def _multiplied(sc: Scenario, multipliers: dict, label: str) -> Scenario:
-    """``sc`` with each field of ``multipliers`` (``quits.rate*``: factor) multiplied, as
-    the experiments' levers ``KEY*`` do (so a value solve found can be set back)."""
+def _apply_multipliers(raw: dict, files, file_label: str, multipliers: dict, overridden: dict,
+                       label: str) -> None:
+    """Multiply fields of ``raw`` (``quits.rate*``: factor), as the experiments' levers
+    ``KEY*`` do (so a value solve found can be set back): each field as the file and the
+    other overrides leave it, read and scaled before the scenario is validated as a whole
+    (so factors that only agree once all are applied are taken)."""
     if not multipliers:
-        return sc
-    from .experiments.common import Lever
+        return
+    start, years = raw.get("start_year"), raw.get("years")
+    ck = _Checker(file_label, start if isinstance(start, int) else None,
+                  years if isinstance(years, int) else None, files, overridden)
     for key, factor in multipliers.items():
-        lever = Lever.parse(key, label)
+        path = key.strip().removesuffix("*")
+        sec, _, name = path.partition(".")
+        f = schema.SECTIONS.get(sec, {}).get(name)
+        if f is None:
+            raise ScenarioError("no such field; a multiplier scales a whole field: section.key*, as "
+                                "listed by `python -m model schema`", file=label, field=key)
+        if f.kind not in ("param", "vec", "int", "float", "date"):
+            raise ScenarioError(f"{path} is not a number; it cannot be multiplied", file=label, field=key)
         if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor >= 0:
             raise ScenarioError(f"a multiplier is a number of at least 0, got {_describe(factor)}",
                                 file=label, field=key)
-        sc = sc.with_overrides(dict([lever.override(sc, factor)]), label=label)
-    return sc
+        section = raw.get(sec, {})
+        x = section.get(name, f.default) if isinstance(section, dict) else f.default
+        if x is None or x is schema.REQUIRED:
+            raise ScenarioError(f"{path} is not set (it has no default), so there is nothing to scale; "
+                                "set it first", file=label, field=key)
+        _set(raw, path, scaled_toml(ck.value(f, x, path), factor, f.kind), label, file_label, files)
+        overridden[path] = label
 
 
 def as_overrides(overrides, label: str = "--set") -> dict:
     """Overrides as ``{field: value}``: from a dict, or a list of ``"field=value"`` texts
     (as ``--set`` takes them); numpy numbers become Python's (``np.int64(50)`` is 50)."""
-    if isinstance(overrides, dict):
+    if isinstance(overrides, Mapping):
         return {k: _plain(v) for k, v in overrides.items()}
     if isinstance(overrides, (list, tuple)):
         for o in overrides:

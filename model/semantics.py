@@ -158,7 +158,7 @@ def _staffing(sc, fail, years) -> None:
              "demand.urban_residents (persons)")
     if d.merge_below and d.split_above and d.merge_below * 2 >= d.split_above:
         fail(("demand.merge_below", "demand.split_above"),
-             f"({d.merge_below:g}) must be less than half of split_above "
+             f"demand.merge_below ({d.merge_below:g}) must be less than half of demand.split_above "
              f"({d.split_above:g}), or the halves of a split community would merge again")
     r = sc.retirement
     if r.enabled:
@@ -301,8 +301,8 @@ def _quits(sc, fail) -> None:
         fail("quits.tenure_bands", "give at least one band, e.g. [0]")
     for v in _values(q.rate):
         if len(v) != len(q.tenure_bands):
-            fail(("quits.rate", "quits.tenure_bands"), f"gives {len(v)} rates for {len(q.tenure_bands)} "
-                 "tenure bands; give one rate per band")
+            fail(("quits.rate", "quits.tenure_bands"), f"quits.rate gives {len(v)} rates for the "
+                 f"{len(q.tenure_bands)} bands of quits.tenure_bands; give one rate per band")
 
 
 def _pay(sc, fail, years) -> None:

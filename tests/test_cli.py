@@ -74,6 +74,7 @@ def test_the_models_warnings_are_one_line_each(tmp_path, monkeypatch, capsys):
     ``warning: ...``, not Python's file, line and source; the run goes on and writes."""
     from model import cli, runner
     monkeypatch.setattr(runner, "available_memory", lambda: runner.PROCESS_BYTES * 1.5)
+    monkeypatch.setattr(runner, "_warned_memory", set())
     out = tmp_path / "out"
     argv = ["run", str(BENCH), "--reps", "16", "--workers", "2", "--quiet", "--no-report", "--out", str(out)]
     assert cli.main([*argv, *SMALL]) == 0
@@ -96,6 +97,10 @@ def test_an_intervals_two_ends_are_in_one_unit():
     assert fmt_interval(-500, 1_118, "yuan/year") == "[-500, 1,118]"
     assert fmt_interval(0.012, 0.2, "share") == "[1.2%, 20.0%]"
     assert fmt_interval(float("nan"), 3.0, "persons") == "[n/a, 3]"
+    from model.experiments.common import fmt_estimate
+    assert fmt_estimate(-5_000, -45_800, 1_118, "yuan/year") == "-0.005M [-0.0458M, 0.00112M]"
+    assert fmt_estimate(9_000, 8_000, 12_000, "yuan/year") == "0.009M [0.008M, 0.012M]"
+    assert fmt_estimate(float("nan"), 1.0, 2.0, "persons") == "n/a [1, 2]"
 
 
 @pytest.mark.parametrize("setting, field, words", [

@@ -74,17 +74,68 @@ def test_processes_are_limited_to_what_the_free_memory_holds(small_bench, monkey
     for free, asked, fit in ((None, 3, 3), (3.5 * need, 3, 3), (3.5 * need, 5, 3), (0.5 * need, 2, 1),
                              (1.99 * need, 2, 1), (2 * need, 2, 2), (0, 1, 1)):
         monkeypatch.setattr(runner, "available_memory", lambda free=free: free)
+        monkeypatch.setattr(runner, "_warned_memory", set())
         if fit < asked:
             with pytest.warns(UserWarning, match=f"{asked} processes would need .* running {fit} "):
                 assert runner.processes_that_fit(small_bench, asked) == fit
+            assert runner.processes_that_fit(small_bench, asked) == fit  # warned once
         else:
             assert runner.processes_that_fit(small_bench, asked) == fit
     monkeypatch.setattr(runner, "available_memory", lambda: 1.5 * need)
+    monkeypatch.setattr(runner, "_warned_memory", set())
     with pytest.warns(UserWarning, match="running 1 "):
         a = model.run(small_bench, reps=8, seed=11, workers=2)
     assert a.meta["workers"] == 1
     monkeypatch.setattr(runner, "available_memory", lambda: None)
     np.testing.assert_array_equal(a.values, model.run(small_bench, reps=8, seed=11, workers=2).values)
+
+
+def test_a_national_replication_is_sized_by_its_workers(small_bench, monkeypatch):
+    """The per-worker part dominates at national scale: 4.3 million workers need about
+    250 MB + 200 B x 4.3 million = 1.1 GB a process, so 2 GB free holds one (a city holds
+    eight); a list of scenarios (an experiment's) is sized by its largest."""
+    from model import runner
+    from model.policies.demand import starting_workers_estimate
+    national = model.load(SCENARIOS / "national-2025.toml")
+    n = starting_workers_estimate(national)
+    assert 4.2e6 < n < 4.5e6
+    monkeypatch.setattr(runner, "available_memory", lambda: 2 * 2**30)
+    monkeypatch.setattr(runner, "_warned_memory", set())
+    assert runner.processes_that_fit(small_bench, 8) == 8
+    with pytest.warns(UserWarning, match=r"for national-2025 \(1\.0\d GB each\)"):
+        assert runner.processes_that_fit([small_bench, national], 2) == 1
+    from model.experiments.common import run_many  # an experiment's processes are sized so too
+    monkeypatch.setattr(runner, "available_memory", lambda: 1.5 * (runner.PROCESS_BYTES + 200 * 600))
+    monkeypatch.setattr(runner, "_warned_memory", set())
+    with pytest.warns(UserWarning, match="running 1 "):
+        run_many([small_bench, small_bench.with_overrides({"quits.rate": [0.1]})], reps=1, seed=1, workers=2)
+
+
+def test_available_memory_reads_the_tightest_control_group(tmp_path):
+    """cgroup v1 and v2, the process's own group and those above it; the usage counts
+    without the page cache the kernel can drop; no limit ('max', or v1's huge number) is none."""
+    from model import runner
+    root = tmp_path
+    (root / "proc").mkdir()
+    (root / "proc/meminfo").write_text("MemTotal: 64000000 kB\nMemAvailable: 50000000 kB\n")
+    (root / "proc/self").mkdir()
+    (root / "proc/self/cgroup").write_text("4:memory:/jobs/42\n0::/batch/7\n")
+    assert runner.available_memory(str(root)) == 50000000 * 1024  # no cgroup files: the machine's
+    v1 = root / "sys/fs/cgroup/memory/jobs/42"
+    v1.mkdir(parents=True)
+    (v1 / "memory.limit_in_bytes").write_text(f"{8 * 2**30}\n")
+    (v1 / "memory.usage_in_bytes").write_text(f"{5 * 2**30}\n")
+    (v1 / "memory.stat").write_text(f"cache 1\ntotal_inactive_file {2**30}\n")
+    assert runner.available_memory(str(root)) == 4 * 2**30  # 8 - (5 - 1)
+    v2 = root / "sys/fs/cgroup/batch"
+    v2.mkdir(parents=True)
+    (v2 / "memory.max").write_text(f"{3 * 2**30}\n")
+    (v2 / "memory.current").write_text(f"{2 * 2**30}\n")
+    (v2 / "memory.stat").write_text("anon 5\ninactive_file 0\n")
+    assert runner.available_memory(str(root)) == 2**30  # a group above the process's own (batch/7)
+    (v2 / "memory.max").write_text("max\n")
+    (v1 / "memory.limit_in_bytes").write_text("9223372036854771712\n")
+    assert runner.available_memory(str(root)) == 50000000 * 1024
 
 
 def test_available_memory_is_a_positive_number_of_bytes_here():
@@ -392,7 +443,7 @@ def test_results_lookups_are_copies_and_name_their_argument(small_bench):
     assert res.summary().equals(before) and (res.at("headcount", 2025) > 0).all()
     res.scenario = "renamed"
     assert set(res.summary().scenario) == {"renamed"} == set(res.per_replication().scenario)
-    with pytest.raises(UnknownName, match="argument 'metric': no metric 'headcont'; did you mean 'headcount"):
+    with pytest.raises(UnknownName, match="argument 'name': no metric 'headcont'; did you mean 'headcount"):
         res.at("headcont", 2025)
     with pytest.raises(KeyError, match="argument 'year': year 2040 is outside 2025-2034"):
         res.at("headcount", 2040)
@@ -406,6 +457,7 @@ def test_results_lookups_are_copies_and_name_their_argument(small_bench):
     ((0.05, 0.1, 0.9), ["p05", "p10", "p90"]),
     ((0.125, 0.135), ["p12.5", "p13.5"]),
     ((0.001, 0.999, 0.0, 1.0), ["p00.1", "p99.9", "p00", "p100"]),
+    ((1e-7, 0.5), ["p00.00001", "p50"]),
 ])
 def test_quantile_columns_are_named_exactly(small_bench, quantiles, columns):
     res = model.run(small_bench, reps=4, seed=1)

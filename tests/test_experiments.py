@@ -78,6 +78,7 @@ def test_values_and_ranges_parse():
     assert common.split_param(["a.b=1,2"]) == ("a.b", "1,2")
     assert common.split_params(["a.b=1,2", "c.d*=3,4"]) == [("a.b", "1,2"), ("c.d*", "3,4")]
     assert common.split_params(["a.b", "1,2"]) == [("a.b", "1,2")]
+    assert common.split_params(["a.b", "1,2", "c.d", "3"]) == [("a.b", "1,2"), ("c.d", "3")]  # the usage line
     given = [["quits.rate*=0.5,2", "certification.pass_prob=0.1,0.3"], ["recruitment.max_age", "30,40"]]
     assert [lv.name for lv, _ in common.levers_with_ranges(given)] == \
         ["quits.rate*", "certification.pass_prob", "recruitment.max_age"]
@@ -293,6 +294,30 @@ def test_figures_in_chinese(tmp_path):
     g = fig.sweep_figure(s, out, lang="zh")
     expected = "P(持证率 >= 0.5，2026年)" if drawn == "zh" else "P(certified_share >= 0.5 in 2026)"
     assert g.axes[0].get_title().endswith(expected), g.axes[0].get_title()
+
+
+def test_experiment_figures_draw_outputs_as_the_run_figures_do():
+    """A share in percent, money in millions, on the sweep's axis and the tornado's (the
+    label said (%) over ticks of 0.5, 0.55 ...)."""
+    from model.experiments.sensitivity import sensitivity
+    from model.report import experiments as fig
+    sc = small(years=1, **{"demand.communities": 30})
+    s = sweep(sc, {"certification.pass_prob": [0.2, 0.3]}, reps=2, seed=1)
+    for metric, label, tick in (("certified_share", "Certified share (%)", "%"),
+                                ("payroll", "Payroll (million yuan per year)", None)):
+        f = fig.sweep_figure(s, common.Output.parse(sc, metric=metric))
+        f.canvas.draw()
+        ax = f.axes[0]
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        assert ax.get_ylabel() == label and all(t.endswith("%") for t in ticks if t) == (tick == "%"), ticks
+        line = ax.get_lines()[0].get_ydata()
+        scale = 1e6 if metric == "payroll" else 1.0
+        np.testing.assert_allclose(line, s.output(metric)["value"] / scale)
+    sens = sensitivity(sc, "certified_share", {"certification.pass_prob": (0.2, 0.3)}, reps=2, seed=1)
+    t = fig.tornado(sens)
+    t.canvas.draw()
+    assert t.axes[0].get_xlabel() == "Certified share (%)"
+    assert all(x.get_text().endswith("%") for x in t.axes[0].get_xticklabels() if x.get_text())
 
 
 def test_paired_proportions_interval():

@@ -49,6 +49,11 @@ def test_recovers_the_quit_rate_from_its_own_observations():
     assert abs(math.log(se / math.sqrt(Q0 * (1 - Q0) / (1000 * R)))) < math.log(2)
     assert c.identified == {"quits.rate": True} and c.warnings == []
     assert abs(c.fit.residual.iloc[0]) <= 1.0 / R + 1e-9     # matched to one quit in the R replications
+    from model.report import experiments as fig
+    from model.report.fonts import figure_language
+    zh = figure_language("zh")[0] == "zh"  # English where no CJK font is installed
+    f = fig.calibration_fit(c, lang="zh")
+    assert f.axes[0].get_title() == ("辞职" if zh else "Quits"), f.axes[0].get_title()
 
 
 

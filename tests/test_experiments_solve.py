@@ -152,15 +152,30 @@ def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
     assert cli(["solve", "bench", "--lever", "certification.pass_prob*", "--range", "0.5,3", "--target",
                 "certified_share>=0.85@2025", "--prob", "0.5", "--reps", "5", "--tol", "0.01", "--no-report",
                 "--out", str(out), *SMALL]) == 0
-    setting = re.search(r"to run the scenario with it: --set '(.+)'", capsys.readouterr().out).group(1)
-    assert setting.startswith("certification.pass_prob*=")
+    line = next(x for x in capsys.readouterr().out.splitlines() if "to run the scenario with it:" in x)
+    settings = re.findall(r"--set '([^']+)'", line)
+    assert settings[:2] == ["demand.communities=40", "years=1"]
+    assert settings[2].startswith("certification.pass_prob*=")
     again = str(tmp_path / "again")
-    assert cli(["run", "bench", "--set", setting, "--reps", "5", "--no-report", "--out", again, *SMALL]) == 0
+    assert cli(["run", "bench", *(x for o in settings for x in ("--set", o)), "--reps", "5", "--no-report",
+                "--out", again, "--quiet"]) == 0
     sol = pd.read_csv(out / "solution.csv").iloc[0]  # at the unrounded answer: the solution's probability
     value = float(sol.value)
     sc = model.load("bench", ["demand.communities=40", "years=1", f"certification.pass_prob*={value!r}"])
     share = model.run(sc, reps=int(sol.reps), seed=int(sol.seed)).at("certified_share", 2025)
     assert (share >= 0.85).mean() == sol.probability
+
+
+def test_the_printed_setting_of_a_whole_vector_lever_is_a_list_that_runs(tmp_path, capsys):
+    import re
+    assert cli(["solve", "bench", "--lever", "quits.rate", "--range", "0,0.5", "--target",
+                "headcount>=250@2025", "--greatest", "--reps", "4", "--tol", "0.01", "--no-report", "--out",
+                str(tmp_path / "s"), *SMALL]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "to run the scenario with it:" in x)
+    settings = re.findall(r"--set '([^']+)'", line)
+    assert re.fullmatch(r"quits\.rate=\[[0-9.]+\]", settings[-1]), settings
+    assert cli(["run", "bench", *(x for o in settings for x in ("--set", o)), "--reps", "2", "--no-report",
+                "--out", str(tmp_path / "r"), "--quiet"]) == 0
 
 
 def test_cli_solve_writes_and_unreachable_exits_2(tmp_path, capsys):

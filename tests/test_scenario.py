@@ -17,7 +17,7 @@ from robust_helpers import BENCH, call, check_error
 
 import model
 from model import scenario as S
-from model.errors import ScenarioError, UserError
+from model.errors import ScenarioError
 
 BAD = Path(__file__).resolve().parent / "bad_scenarios"
 EXPECT = re.compile(rb"# expect: (?P<field>\S+) \| (?P<words>.+)")
@@ -193,11 +193,19 @@ def test_a_multiplier_override_is_the_levers_value():
     assert star.certification.pass_prob == lever.apply(base, 0.95).certification.pass_prob
     assert dict(star.certification.pass_prob.args) == pytest.approx({"mean": 0.2375, "sd": 0.057})
     assert base.with_overrides(["certification.pass_prob*=0.95"]).hash == star.hash
+    # validated once, with every factor and setting applied, whatever their order
+    for given in (["demand.merge_below*=2", "demand.split_above*=2"],
+                  ["demand.split_above*=2", "demand.merge_below*=2"],
+                  ["demand.merge_below=2500", "demand.split_above*=2"]):
+        sc = model.load("example-city", given)
+        assert sc.demand.split_above == 8000 and sc.demand.merge_below in (2000, 2500)
     for bad, words in (("quits.rate*=-1", "a multiplier is a number of at least 0, got int -1"),
                        ("quits.rate*=abc", "a multiplier is a number of at least 0, got str 'abc'"),
-                       ("recruitment.enabled*=2", "is not a number; it cannot be multiplied")):
-        with pytest.raises(UserError, match=re.escape(words)):
+                       ("recruitment.enabled*=2", "is not a number; it cannot be multiplied"),
+                       ("quits.rate[0]*=2", "a multiplier scales a whole field")):
+        with pytest.raises(ScenarioError, match=re.escape(words)) as e:
             model.load("bench", [bad])
+        assert (e.value.file, e.value.field) == ("--set", bad.partition("=")[0])
 
 
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):

@@ -544,8 +544,7 @@ def main(args) -> int:
     for _, r in c.fit.iterrows():
         u = unit(r["metric"])
         print(f"  {r['metric']} {r['year']}: observed {common.fmt(r['observed'], u)}, simulated "
-              f"{common.fmt(r['simulated'], u)} "
-              f"{common.fmt_interval(r['simulated_low'], r['simulated_high'], u)}")
+              f"{common.fmt_estimate(r['simulated'], r['simulated_low'], r['simulated_high'], u)}")
     for w in c.warnings:
         print(f"warning: {w}")
     print(f"\nWrote {out}/")

@@ -41,7 +41,7 @@ import numpy as np
 
 from .. import schema
 from ..errors import UserError, whole_number
-from ..params import Constant, Schedule, Uncertain, entry_key, parse_key
+from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
 
 NUMERIC_KINDS = ("param", "vec", "int", "float", "date")
 LEVER_KINDS = NUMERIC_KINDS + ("bool", "str")
@@ -218,7 +218,7 @@ class Lever:
             raise UserError(f"{self.path} is not set in {scenario.name} (it has no default), so there is nothing "
                             f"to {'scale' if self.scale else 'fill'}; set it in the scenario first", field=self.option)
         if self.scale:
-            return _scaled(v0, x, kind)
+            return scaled_toml(v0, x, kind)
         if kind == "int":
             if abs(x - round(x)) > 1e-9:
                 raise UserError(f"{self.name} is a whole number; got {x:g}", field=self.option)
@@ -236,16 +236,6 @@ def _vector_points(v) -> list[tuple[int | None, tuple]]:
     if isinstance(v, Schedule):
         return [(y, tuple(e)) for y, e in v.points]
     return [(None, tuple(v.value))]
-
-
-def _scaled(v, factor: float, kind: str):
-    if kind == "int":
-        return round(v * factor)
-    if kind in ("float", "date"):
-        return float(v) * factor
-    if isinstance(v, (Constant, Schedule, Uncertain)):
-        return v.scaled(factor).to_toml()  # uncertain entries: location and spread scaled
-    raise AssertionError(v)
 
 
 def check_distinct(levers, option: str = "--param") -> None:
@@ -328,6 +318,8 @@ def split_params(tokens: list[str], option: str = "--param") -> list[tuple[str, 
     KEY=VALUES after one option) or ``["a.b", "1,2"]`` (:func:`split_param`)."""
     if len(tokens) > 1 and all("=" in t for t in tokens):
         return [split_param([t], option) for t in tokens]
+    if len(tokens) > 2 and len(tokens) % 2 == 0 and not any("=" in t for t in tokens):  # KEY VALUES KEY ...
+        return [split_param(tokens[i:i + 2], option) for i in range(0, len(tokens), 2)]
     return [split_param(tokens, option)]
 
 
@@ -564,7 +556,7 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
         return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
     from ..runner import process_pool, processes_that_fit
-    workers = processes_that_fit(scenarios[0], workers)  # the variants are of one place: about its size
+    workers = processes_that_fit(scenarios, workers)
     if workers == 1:
         return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
     with process_pool(workers) as submit:
@@ -669,7 +661,19 @@ def fmt(x: float, unit: str = "", like: float | None = None) -> str:
 
 def fmt_interval(low: float, high: float, unit: str = "") -> str:
     """``[low, high]`` for a terminal line, both ends in one unit (:func:`fmt`)."""
-    return f"[{fmt(low, unit, high)}, {fmt(high, unit, low)}]"
+    size = _largest(low, high)
+    return f"[{fmt(low, unit, size)}, {fmt(high, unit, size)}]"
+
+
+def fmt_estimate(value: float, low: float, high: float, unit: str = "") -> str:
+    """``value [low, high]`` for a terminal line, all three in one unit (:func:`fmt`)."""
+    size = _largest(value, low, high)
+    return f"{fmt(value, unit, size)} [{fmt(low, unit, size)}, {fmt(high, unit, size)}]"
+
+
+def _largest(*xs) -> float | None:
+    finite = [abs(x) for x in xs if x is not None and np.isfinite(x)]
+    return max(finite) if finite else None
 
 
 def lever_range(key, rng, option: str = "--param") -> tuple[Lever, tuple[float, float]]:

@@ -276,6 +276,22 @@ def add_arguments(p) -> None:
     p.add_argument("--tol", type=float, help="width of the final bracket (default: range / 1000)")
 
 
+def _settings(lv, value: str, sc, given: list[str]) -> list[str]:
+    """The ``--set`` options that run the scenario at the lever's value ``value`` (as
+    printed): the user's own, then the lever's, in the form ``--set`` takes: a whole
+    vector as a list, a multiplier compounded with the user's own multiplier of the field."""
+    from ..scenario import parse_override
+    own = [(o, parse_override(o)[0].strip()) for o in given]
+    if lv.scale:
+        before = [float(parse_override(o)[1]) for o, k in own if k == lv.name]
+        setting = f"{lv.name}={float(value) * before[-1]:.6g}" if before else f"{lv.name}={value}"
+    elif lv.element or lv.field.kind != "vec":
+        setting = f"{lv.name}={value}"
+    else:  # the lever sets every element of a vector (of every point of its schedule)
+        setting = f"{lv.path}=[{', '.join([value] * len(lv.raw_value(sc, float(value))))}]"
+    return [o for o, k in own if k not in (lv.name, lv.path)] + [setting]
+
+
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
     sc = common.as_scenario(args.scenario, args.overrides)
@@ -310,7 +326,8 @@ def main(args) -> int:
           "replications narrow it)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
-    print(f"  to run the scenario with it: --set '{s.lever}={v(s.value)}'")
+    print("  to run the scenario with it: " + " ".join(f"--set '{o}'" for o in _settings(lv, v(s.value), sc,
+                                                                                    args.overrides)))
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")

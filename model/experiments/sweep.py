@@ -230,8 +230,7 @@ def main(args) -> int:
     for r in tab.to_dict("records"):
         where = ", ".join(f"{k} = {r[k]:.10g}" if isinstance(r[k], float) else f"{k} = {r[k]}"
                           for k in s.lever_names)  # 0.15, not 0.15000000000000002
-        print(f"  {where}: {common.fmt(r['value'], output.unit)} "
-              f"{common.fmt_interval(r['low'], r['high'], output.unit)}")
+        print(f"  {where}: {common.fmt_estimate(r['value'], r['low'], r['high'], output.unit)}")
     print(f"\nWrote {out}/")
     return 0
 

@@ -61,11 +61,22 @@ def _output_label(output, lang: str) -> str:
     return f"{L.metric(output.metric, 'zh')}，{output.year}年"
 
 
-def _output_axis(output, lang: str) -> str:
-    """The axis label of an output: probability, or the metric with its unit."""
+def _output_axis(output, lang: str) -> tuple[float, str, object]:
+    """How an output is drawn on an axis, as the run's figures draw its metric
+    (:mod:`model.report.figures`): the divisor of its values (money in millions, or 万元),
+    the axis label with its unit, and the tick formatter (percent for probabilities and
+    shares; None: plain numbers)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from . import figures
+    percent = FuncFormatter(figures._percent_tick)
     if output.is_probability:
-        return _t("probability", lang)
-    return f"{L.metric(output.metric, lang)} ({L.unit(output.metric, lang)})"
+        return 1.0, _t("probability", lang), percent
+    m = output.metric
+    if figures.is_share(m):
+        return 1.0, f"{L.metric(m, lang)} (%)", percent
+    div, unit = figures.scale_of(m, lang)
+    return div, f"{L.metric(m, lang)} ({unit})", None
 
 
 def _figure(lang: str, size=(8, 5), nrows=1, ncols=1):
@@ -149,22 +160,24 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
     levers = sweep.lever_names
     fig, axes, lang = _figure(lang, (7, 4.5))
     ax = axes[0, 0]
-    ylabel = _output_axis(output, lang)
+    div, ylabel, ticks = _output_axis(output, lang)
     if len(levers) == 1:
         x = tab[levers[0]].to_numpy()
         numeric = np.issubdtype(np.asarray(x).dtype, np.number)
         xs = x if numeric else np.arange(len(x))
-        ax.plot(xs, tab["value"], marker="o", label=_t("mean", lang) if not output.is_probability
+        ax.plot(xs, tab["value"] / div, marker="o", label=_t("mean", lang) if not output.is_probability
                 else _t("probability", lang))
-        ax.fill_between(xs, tab["low"], tab["high"], alpha=0.25, label=_t("95% interval", lang))
+        ax.fill_between(xs, tab["low"] / div, tab["high"] / div, alpha=0.25, label=_t("95% interval", lang))
         if not numeric:
             ax.set_xticks(xs, [str(v) for v in x])
         ax.set_xlabel(levers[0])
         ax.set_ylabel(ylabel)
+        if ticks is not None:
+            ax.yaxis.set_major_formatter(ticks)
         ax.legend(fontsize=8)
     else:
         a, b = levers
-        pv = tab.pivot(index=b, columns=a, values="value")
+        pv = tab.pivot(index=b, columns=a, values="value") / div
         im = ax.imshow(pv.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(pv.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pv.columns])
         ax.set_yticks(range(pv.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pv.index])
@@ -173,9 +186,11 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
         vals = pv.to_numpy(dtype=float)
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
-                txt = f"{vals[i, j]:.0%}" if output.is_probability else f"{vals[i, j]:.3g}"
+                txt = ticks(vals[i, j]) if ticks is not None else f"{vals[i, j]:.3g}"
                 ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="w")
-        fig.colorbar(im, ax=ax, label=ylabel)
+        bar = fig.colorbar(im, ax=ax, label=ylabel)
+        if ticks is not None:
+            bar.ax.yaxis.set_major_formatter(ticks)
     ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {_output_label(output, lang)}",
                  fontsize=10)
     return _save(fig, path, svg)
@@ -208,13 +223,16 @@ def tornado(sens, path=None, lang: str = "en", svg: bool = False):
     t = sens.oat.sort_values("swing", ascending=True)
     fig, axes, lang = _figure(lang, (8, 1.0 + 0.45 * max(len(t), 2)))
     ax = axes[0, 0]
-    base = sens.base_value
+    div, xlabel, ticks = _output_axis(sens.output, lang)
+    base = sens.base_value / div
     y = np.arange(len(t))
-    ax.barh(y, t.output_low - base, left=base, color="C0", label=_t("low", lang))
-    ax.barh(y, t.output_high - base, left=base, color="C1", label=_t("high", lang))
+    ax.barh(y, t.output_low / div - base, left=base, color="C0", label=_t("low", lang))
+    ax.barh(y, t.output_high / div - base, left=base, color="C1", label=_t("high", lang))
     ax.axvline(base, color="k", lw=1, label=_t("base", lang))
     ax.set_yticks(y, [f"{p} [{lo:.3g}, {hi:.3g}]" for p, lo, hi in zip(t.parameter, t.low, t.high)])
-    ax.set_xlabel(_output_axis(sens.output, lang))
+    ax.set_xlabel(xlabel)
+    if ticks is not None:
+        ax.xaxis.set_major_formatter(ticks)
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(_t("Tornado: {output}", lang, output=_output_label(sens.output, lang)), fontsize=10)
     return _save(fig, path, svg)
