@@ -469,6 +469,12 @@ class _Checker:
             pts.append((y, elem(v, f"{path}.{k}")))
         if not pts:
             self.fail(path, "a schedule needs at least one year")
+        if self.start is not None and pts[0][0] != self.start:
+            # before its first year a schedule would hold the first value: a rise "from 2027"
+            # would be in force from the start; the value at the start must be said
+            self.fail((path, "start_year"), f"the schedule of {path} starts in {pts[0][0]}, after the start year "
+                      f"{self.start}; give the value in force from the start too: {{{self.start} = ..., "
+                      f"{pts[0][0]} = ...}}")
         return Schedule(tuple(pts), interp)
 
     def entry(self, f: schema.Field, x, path):

@@ -252,7 +252,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "age_women": F("float", 55.0, "Rule 'fixed': retirement age of women.", "years", lo=40, hi=80),
     },
     "pay": {
-        "monthly": F("vec", [5000.0, 5000.0, 5000.0], "Monthly pay at grade 1 by post (staff, committee, head).", "yuan/month", size=3, lo=0, hi=1e7),
+        "monthly": F("vec", [5000.0, 5000.0, 5000.0], "Monthly pay at grade 1 by post (staff, committee, "
+                     "head), in the start year's terms: pay.growth applies on top, to a schedule's later "
+                     "values too.", "yuan/month", size=3, lo=0, hi=1e7),
         "grade_coefficient": F("vec", [1.0] * 18, "Pay multiplier by grade 1..18.", "", size=18, lo=0, hi=100),
         "table_staff": F("vec", [0.0] * 18, "Monthly pay of staff by grade 1..18; replaces monthly x "
                          "grade_coefficient when any entry is above 0.", "yuan/month", size=18, lo=0, hi=1e7),
