@@ -275,16 +275,18 @@ def _calendar_years(sc, fail) -> None:
     for path, y in singles:
         if y and y < FIRST_CALENDAR_YEAR:
             fail(path, f"{y} is not a calendar year; give the year (e.g. {start}), or 0 for none")
-    lists = (("elections.years", sc.elections.years, sc.elections.enabled, "elections.enabled"),
+    lists = (("elections.years", sc.elections.years, sc.elections.enabled, "set elections.enabled = false"),
+             ("recruitment.freeze_years", sc.recruitment.freeze_years, sc.recruitment.enabled,
+              "give none (recruitment.freeze_years = [])"),
              ("service_terms.term_end_years", sc.service_terms.term_end_years, sc.service_terms.enabled,
-              "service_terms.enabled"))
-    for path, ys, enabled, switch in lists:
+              "set service_terms.enabled = false"))
+    for path, ys, enabled, remedy in lists:
         for y in ys:
             if y < FIRST_CALENDAR_YEAR:
                 fail(path, f"{y} is not a calendar year; list years such as {start}, {start + 5}")
         if enabled and ys and not any(start <= y <= end for y in ys):
             fail(path, f"none of {', '.join(map(str, ys))} falls within {start}-{end}, so this never happens; "
-                 f"list the years within the horizon, or set {switch} = false")
+                 f"list the years within the horizon, or {remedy}")
     ps = sc.population
     if (sc.elections.enabled and sc.elections.years
             and ps.heads_per_community + ps.committee_per_community == 0):

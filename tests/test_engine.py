@@ -144,6 +144,21 @@ def test_available_memory_is_a_positive_number_of_bytes_here():
     assert free is None or 0 <= free < 2**50
 
 
+def test_a_hiring_freeze_hires_no_one_and_leaves_the_posts_unfilled(small_bench):
+    """In a freeze year no round hires; the posts left empty are the year's unfilled posts,
+    and the year after refills them (an unlimited pool). Other mechanisms' draws are
+    untouched in the years before the freeze (common random numbers)."""
+    frozen = small_bench.with_overrides({"years": 4, "recruitment.freeze_years": [2026, 2027]})
+    base = small_bench.with_overrides({"years": 4})
+    r, b = model.run(frozen, reps=4, seed=3), model.run(base, reps=4, seed=3)
+    for y in (2026, 2027):
+        assert (r.at("hires", y) == 0).all() and (r.at("unfilled_posts", y) > 0).all()
+        # the one round, on 1 January, finds the posts less last year's year-end workforce
+        np.testing.assert_array_equal(r.at("unfilled_posts", y), r.at("posts", y) - r.at("headcount", y - 1))
+    assert (r.at("hires", 2028) > b.at("hires", 2028)).all() and (r.at("unfilled_posts", 2028) == 0).all()
+    np.testing.assert_array_equal(r.metric("headcount")[2025], b.metric("headcount")[2025])
+
+
 def test_a_replication_does_not_depend_on_the_others(small_bench):
     a = model.run(small_bench, reps=4, seed=3)
     from model.engine import run_replication

@@ -293,7 +293,7 @@ def test_quit_times_are_uniform_and_respect_entry(rng):
 # ---------------------------------------------------------------- recruitment
 REC = ns(anticipate_exits=False, pool_size=0.0, age=((22, 35, 1.0),), female_share=0.5, cadre_share=1.0,
          education=[0, 1, 0, 0], certificate=[0.8, 0.2, 0, 0], max_age=100.0, min_education=0.0,
-         certificate_required_from=0, cap=0.0, extra_hires=0.0, cost_per_hire=100.0)
+         certificate_required_from=0, cap=0.0, freeze_years=(), extra_hires=0.0, cost_per_hire=100.0)
 
 
 def comm_of(posts, party=None):

@@ -36,7 +36,8 @@ OLD = {"anticipate_exits": False, "pool_size": 0.0, "age": ((20, 29, 0.5), (30, 
        "cost_per_hire": 100.0}
 # the new fields at their schema defaults
 DEFAULTS = {"max_age_certified": 0.0, "max_age_certified_level": 1, "exempt_share": 0.0, "exempt_age": None,
-            "exempt_certificate": None, "exempt_max_age": 0.0, "exempt_certificate_required": False}
+            "exempt_certificate": None, "exempt_max_age": 0.0, "exempt_certificate_required": False,
+            "freeze_years": ()}
 # a mixed rule: certificate holders up to 44; a quarter of applicants exempt, aged 30-59,
 # up to 39 (44 if certified), half of them certified
 MIXED = {"max_age_certified": 44.0, "max_age_certified_level": 1, "exempt_share": 0.25,

@@ -296,8 +296,8 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
         k = min(k, so_far.eligible_left)
     if p.cap > 0:
         k = min(k, max(half_up(p.cap) - so_far.hires, 0))
-    if share <= 0:
-        k = 0  # no applicant (of either stream) is eligible this year, however large the pool
+    if share <= 0 or year in getattr(p, "freeze_years", ()):
+        k = 0  # no applicant (of either stream) is eligible this year, however large the pool; or a freeze
     so_far.campaign_left = min(campaign, wanted - k)
     so_far.hires += k
     if so_far.eligible_left is not None:
