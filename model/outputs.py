@@ -59,8 +59,17 @@ def reset() -> None:
 
 
 def is_output_folder(folder: Path) -> bool:
-    """True if ``folder`` was written by this model (and so may be replaced as a whole)."""
-    return (folder / "manifest.json").is_file() or (folder / MARKER).exists()
+    """True if ``folder`` was written by this model (and so may be replaced as a whole): it
+    holds the model's marker file, or a manifest.json that is the model's (a web app's
+    manifest.json is not)."""
+    if (folder / MARKER).exists():
+        return True
+    try:
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(m, dict) and "package_version" in m and isinstance(m.get("versions"), dict) \
+        and "model" in m["versions"]
 
 
 def check_destination(out: str | Path, overwrite: bool = True) -> None:
@@ -75,9 +84,13 @@ def check_destination(out: str | Path, overwrite: bool = True) -> None:
             raise UserError(f"output folder {out} exists and --no-overwrite was given; it was kept. "
                             "Choose another --out or remove the folder", field="--out")
         if exists and any(out.iterdir()) and not is_output_folder(out):
-            raise UserError(f"{out} exists and is not an output folder of this model (it has no "
-                            "manifest.json); a run replaces its output folder as a whole, so choose a "
-                            "new or empty folder", field="--out")
+            raise UserError(f"{out} exists and is not an output folder of this model (it has neither "
+                            f"the model's {MARKER} nor its manifest.json); a run replaces its output "
+                            "folder as a whole, so choose a new or empty folder", field="--out")
+        if exists and os.path.ismount(out):
+            raise UserError(f"{out} is a mount point, which a run cannot replace as a whole (it writes a "
+                            "new folder and renames it into place); write into a folder inside it",
+                            field="--out")
         probe = out.parent
         while not probe.exists() and probe != probe.parent:
             probe = probe.parent

@@ -795,6 +795,28 @@ class Scenario:
         """Each file read (parents first): path and SHA-256 of its text."""
         return [{"path": str(p), "sha256": hashlib.sha256(t.encode()).hexdigest()} for p, t in self._files]
 
+    def defaulted(self) -> dict[str, object]:
+        """The fields of the mechanisms switched on that neither the scenario, the files it
+        extends nor an override sets, by path, with the model's default each takes (what a
+        reader should check fits the place; fields whose default is 'not set' are left out)."""
+        from .semantics import RULE_FIELDS
+        raw = self._raw
+        unread = {f"demand.{f}" for rule, fields in RULE_FIELDS.items() if rule != self.demand.rule
+                  for f in fields}
+        if self.retirement.rule != "fixed":
+            unread |= {"retirement.age_men", "retirement.age_women"}
+        out = {}
+        for sec, spec in schema.SECTIONS.items():
+            given = raw.get(sec, {}) if isinstance(raw.get(sec), dict) else {}
+            if "enabled" in spec and not getattr(self, sec).enabled:
+                continue
+            for name, f in spec.items():
+                path = f"{sec}.{name}"
+                if name != "enabled" and name not in given and path not in unread \
+                        and f.default not in (None, schema.REQUIRED):
+                    out[path] = f.default
+        return out
+
     def uncertain(self) -> dict[str, Uncertain]:
         """Values drawn once per replication, by key (:func:`model.params.entry_key`).
 

@@ -164,6 +164,34 @@ def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
     assert tree(tmp_path) == ["documents", "documents/thesis.docx"]
 
 
+def test_a_manifest_json_of_another_program_does_not_make_a_folder_the_models(tmp_path):
+    """A web app has a manifest.json too: its folder is not replaced; a folder with the
+    model's own manifest (no marker: written by an older version) is."""
+    app = tmp_path / "webapp"
+    (app / "src").mkdir(parents=True)
+    (app / "manifest.json").write_text('{"name": "My PWA"}')
+    (app / "src" / "app.js").write_text("x")
+    code, stdout, stderr = call(run_args(app))
+    m = check_error(code, stdout, stderr, {})
+    assert "not an output folder of this model" in m.group("msg")
+    assert tree(app) == ["manifest.json", "src", "src/app.js"]
+    assert outputs.is_output_folder(app) is False
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "manifest.json").write_text('{"package_version": "0.1.0", "versions": {"model": "0.1.0"}}')
+    assert outputs.is_output_folder(old) is True
+
+
+def test_a_mount_point_is_refused_before_the_run(tmp_path, monkeypatch):
+    """A run replaces its folder by renaming a new one into place, which a mount point (a
+    container's volume) refuses: it is refused up front, not after the run."""
+    out = tmp_path / "volume"
+    out.mkdir()
+    monkeypatch.setattr(outputs.os.path, "ismount", lambda p: Path(p) == out)
+    with pytest.raises(UserError, match="is a mount point"):
+        outputs.check_destination(out)
+
+
 def test_run_writes_a_complete_folder_and_replaces_it_as_a_whole(tmp_path):
     out = tmp_path / "out"
     code, stdout, stderr = call(run_args(out))

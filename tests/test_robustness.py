@@ -522,6 +522,7 @@ def test_leftovers_of_a_killed_process_are_cleaned_and_its_old_output_put_back(t
     aside.mkdir()
     (aside / "summary.csv").write_text("previous")
     (aside / "manifest.json").write_text("{}")
+    (aside / outputs.MARKER).write_text("")  # as every output folder the model writes
     (tmp_path / f".out.tmp-{pid}-01020304").mkdir()
     alive = tmp_path / f".out.tmp-{os.getpid()}-01020304"  # a live process's: left alone
     alive.mkdir()

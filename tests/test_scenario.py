@@ -208,6 +208,21 @@ def test_a_multiplier_override_is_the_levers_value():
         assert (e.value.file, e.value.field) == ("--set", bad.partition("=")[0])
 
 
+def test_the_fields_left_at_their_defaults_are_listed(tmp_path):
+    """A file of three fields forecasts on the model's defaults: those are listed (with the
+    default each takes), but not the fields it sets, nor those its rules do not read, nor
+    those of a mechanism it switches off."""
+    f = _write(tmp_path / "min.toml", "start_year = 2025\nyears = 3\n[demand]\ncommunities = 40\n"
+               "[grades]\nenabled = false\n")
+    d = model.load(f).defaulted()
+    assert d["pay.monthly"] == [5000.0, 5000.0, 5000.0] and d["quits.rate"] == [0.08]
+    assert d["retirement.rule"] == "china2025" and "retirement.age_men" not in d  # the statutory ages
+    assert "demand.communities" not in d and "demand.posts_per_community" in d  # the rule 'fixed' reads it
+    assert "demand.households_per_post" not in d and "demand.per_10k" not in d
+    assert not any(k.startswith("grades.") for k in d)
+    assert "pay.monthly" not in model.load(f, ["pay.monthly=[6000, 6000, 7000]"]).defaulted()
+
+
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):
     f = _write(tmp_path / "x.toml", f'extends = "{BENCH}"\n[quits]\ndeath_rate = 5\n')
     with pytest.raises(ScenarioError) as e:

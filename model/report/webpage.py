@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -176,9 +177,15 @@ def key_table(results, lang: str, years: int = 5, summary=None) -> str:
 def assumptions_table(scenario, lang: str) -> str:
     rows = [[a.get("file", ""), a.get("field", ""), a.get("text", "")]
             for a in getattr(scenario, "assumptions", ()) or ()]
-    if not rows:
-        return f"<p>{esc(L.word2('no_assumptions', lang))}</p>"
-    return _table([L.word("file", lang), L.word("field", lang), L.word("text", lang)], rows, num_from=99)
+    marked = (_table([L.word("file", lang), L.word("field", lang), L.word("text", lang)], rows, num_from=99)
+              if rows else f"<p>{esc(L.word2('no_assumptions', lang))}</p>")
+    defaults = getattr(scenario, "defaulted", dict)()
+    if not defaults:
+        return marked
+    table = _table([L.word("field", lang), L.word("default", lang)],
+                   [[k, json.dumps(v, ensure_ascii=False)] for k, v in defaults.items()], num_from=99)
+    return (marked + f"<details><summary>{esc(L.word2('defaults', lang, n=len(defaults)))}</summary>"
+            f"{table}</details>")
 
 
 def write_report(results, scenario, folder, figure_items: list[dict], lang: str = "en",
