@@ -20,7 +20,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .errors import COMMAND_LINE, UserError, whole_number
+from .errors import COMMAND_LINE, RunFailed, UserError, whole_number
 from .outputs import interrupts_as_exceptions, raise_if_interrupted, reset, signal_received
 from .schema import MAX_REPS, MAX_SEED
 
@@ -436,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except RunFailed as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as e:
         return _interrupted(e)
     except BrokenPipeError:

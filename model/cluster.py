@@ -26,10 +26,11 @@ import os
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError
 
 import numpy as np
 
-from .errors import UserError
+from .errors import RunFailed, UserError
 
 MISSING = "the dask backend needs the 'distributed' extra: pip install -e .[distributed]"
 
@@ -62,13 +63,38 @@ def _check_address(address: str) -> None:
 
 
 def _connect(distributed, scheduler: str | None, timeout: float):
-    """A client on ``scheduler``, or on a local cluster; returns ``(client, cluster or None)``."""
+    """A client on ``scheduler``, or on a local cluster; returns ``(client, cluster or None)``.
+
+    The client is made in a thread waited for ``timeout`` seconds and a few more: Dask's
+    own timeout covers opening the connection, not the handshake, and a port that accepts
+    connections but is not a Dask scheduler (an HTTP server, a silent one) would hold it
+    for ever. A scheduler without workers is refused as well: the tasks would wait for ever."""
     if scheduler:
         _check_address(scheduler)
+        import threading
+        made: list = []
+
+        def make():  # in a daemon thread: one stuck in a handshake never holds the program's exit
+            try:
+                made.append(distributed.Client(scheduler, timeout=timeout, set_as_default=False))
+            except BaseException as e:
+                made.append(e)
+        maker = threading.Thread(target=make, name="dask-connect", daemon=True)
+        maker.start()
+        maker.join(timeout + 5)
+        if not made:
+            raise UserError(f"{scheduler!r} accepted the connection but did not answer as a Dask scheduler "
+                            f"within {timeout + 5:g} s", field="--scheduler")
+        client = made[0]
+        if isinstance(client, BaseException):  # refused, unknown host, an endpoint speaking something else
+            raise UserError(f"cannot connect to the Dask scheduler at {scheduler!r}: "
+                            f"{type(client).__name__}: {client}", field="--scheduler") from None
         try:
-            client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as e:
-            raise UserError(f"cannot connect to the Dask scheduler at {scheduler!r}: {e}",
+            client.wait_for_workers(1, timeout=timeout)
+        except Exception:
+            client.close()
+            raise UserError(f"the Dask scheduler at {scheduler!r} has no workers (none joined within "
+                            f"{timeout:g} s); start some with `dask worker {scheduler}`",
                             field="--scheduler") from None
         return client, None
     with warnings.catch_warnings():
@@ -154,7 +180,12 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
         del first  # hold each future only until its result is handed on
         for fut in done:
             pending.discard(fut)
-            start, arr = fut.result()
+            try:
+                start, arr = fut.result()
+            except (CancelledError, OSError, TimeoutError) as e:  # the cluster, not the model, failed
+                where = f" at {scheduler!r}" if scheduler else ""
+                raise RunFailed(f"the Dask cluster{where} failed during the run ({type(e).__name__}: "
+                                f"{e})") from None
             del fut  # dropping the last reference releases the result on the cluster
             nxt = next(todo, None)
             if nxt is not None:

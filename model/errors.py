@@ -111,6 +111,12 @@ def number_in(value, name: str, lo: float = -math.inf, hi: float = math.inf, *, 
     return float(value)
 
 
+class RunFailed(Exception):
+    """A run that could not finish for a reason outside the user's input: a worker process
+    killed (the system out of memory), a cluster lost mid-run. The command line prints the
+    one line and exits with status 1; nothing is written."""
+
+
 class UnknownName(UserError, KeyError):
     """A metric or year a result does not have: a :class:`UserError` (one line naming the
     argument) that is also the ``KeyError`` a lookup raises."""

@@ -14,12 +14,13 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import UserError, whole_number
+from .errors import RunFailed, UserError, whole_number
 from .outputs import quiet_worker, signals_deferred
 from .schema import MAX_REPS, MAX_SEED
 
@@ -49,7 +50,8 @@ def process_pool(workers: int):
     (a run killed with SIGTERM hung so). So the submissions (which start the workers) hold
     signals back (:func:`model.outputs.signals_deferred`), and on any exception the
     workers are killed and reaped, those the pool lists and any child started since it
-    was made, and the exception goes on."""
+    was made, and the exception goes on (a worker that died, as the system's out-of-memory
+    killer stops one, as :class:`~model.errors.RunFailed`)."""
     before = set(multiprocessing.active_children())
     ex = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
 
@@ -58,18 +60,27 @@ def process_pool(workers: int):
             return [ex.submit(fn, *args) for args in calls]
     try:
         yield submit
+    except BrokenProcessPool:
+        _kill(ex, before)
+        raise RunFailed("a worker process died before its replications were done (the system may have "
+                        "stopped it for lack of memory: try fewer --workers)") from None
     except BaseException:
-        procs = set((getattr(ex, "_processes", None) or {}).values())
-        procs |= set(multiprocessing.active_children()) - before
-        for proc in procs:
-            # SIGKILL: a worker forked an instant ago drops a SIGTERM that arrives before
-            # Python's after-fork hook (it clears pending signals); the workers write nothing
-            proc.kill()
-        ex.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:
-            proc.join()
+        _kill(ex, before)
         raise
     ex.shutdown(wait=True)
+
+
+def _kill(ex, before: set) -> None:
+    """Kill and reap the workers of the pool ``ex`` and any child started since ``before``."""
+    procs = set((getattr(ex, "_processes", None) or {}).values())
+    procs |= set(multiprocessing.active_children()) - before
+    for proc in procs:
+        # SIGKILL: a worker forked an instant ago drops a SIGTERM that arrives before
+        # Python's after-fork hook (it clears pending signals); the workers write nothing
+        proc.kill()
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.join()
 
 
 def _chunks(reps: int, workers: int) -> list[range]:
@@ -170,6 +181,17 @@ def _cgroup_free(base: Path) -> list[int]:
                             cache = int(value)
                 out.append(max(int(limit) - max(usage - cache, 0), 0))
     return out
+
+
+def _check_results_fit(scenario, reps: int, metrics: int) -> None:
+    """Fail (naming --reps) before a run whose results alone (8 bytes a metric, year and
+    replication) would not fit in the free memory."""
+    need = 8 * reps * scenario.years * metrics
+    free = available_memory()
+    if free is not None and need > 0.8 * free:
+        raise UserError(f"{reps:,} replications of {scenario.name} need {need / 2**30:,.1f} GB for their "
+                        f"results alone ({scenario.years} years x {metrics} metrics x 8 bytes each) and "
+                        f"{free / 2**30:,.1f} GB is free; run fewer", field="--reps")
 
 
 _warned_memory: set = set()  # (scenario names, processes asked, processes run) already warned of
@@ -282,6 +304,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     t0 = time.perf_counter()
     _large_allocations_stay_mapped()
     names = M.names(scenario)
+    _check_results_fit(scenario, reps, len(names))
     values = np.full((reps, scenario.years, len(names)), np.nan)
     done = np.zeros(reps, dtype=bool)
     bar = _progress(reps, quiet)

@@ -980,7 +980,9 @@ def _find(path) -> Path:
     """The file a scenario argument names: a path, or a bare name in ``scenarios/``."""
     p = Path(path)
     try:
-        if p.exists():
+        # a bare name that is a folder here (run from outputs/, which holds a folder per
+        # scenario) is looked up in scenarios/ first; a path is taken as it is
+        if p.is_file() or (p.exists() and ("/" in str(path) or os.sep in str(path))):
             return p
         if not p.is_absolute() and (SCENARIO_DIR / p).exists():
             return SCENARIO_DIR / p

@@ -83,6 +83,23 @@ def test_the_models_warnings_are_one_line_each(tmp_path, monkeypatch, capsys):
     assert "running 1 (the results are the same, only slower)" in err and (out / "summary.csv").exists()
 
 
+def _die(*args):
+    os._exit(9)  # as the system's out-of-memory killer stops a process
+
+
+def test_a_worker_that_dies_is_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
+    """A worker process killed mid-run (BrokenProcessPool) ends the command with one line,
+    exit status 1, and no output folder."""
+    from model import cli, runner
+    monkeypatch.setattr(runner, "_chunk", _die)  # the workers are forked: they call it too
+    out = tmp_path / "out"
+    argv = ["run", str(BENCH), "--reps", "16", "--workers", "2", "--quiet", "--no-report", "--out", str(out)]
+    assert cli.main([*argv, *SMALL]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: a worker process died") and err.count("\n") == 1, err
+    assert not out.exists()
+
+
 def test_money_in_terminal_lines_is_never_in_scientific_notation():
     from model.experiments.common import fmt
     assert fmt(1.04e9, "yuan/year") == "1,040M"

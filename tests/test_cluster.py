@@ -157,3 +157,47 @@ def test_unreachable_scheduler(small):
     with pytest.raises(model.UserError, match="cannot connect to the Dask scheduler") as e:
         list(run_chunks(small, 1, [range(1)], "tcp://127.0.0.1:1", timeout=0.5))
     assert e.value.field == "--scheduler"
+
+
+def test_an_endpoint_that_is_not_a_scheduler_is_refused_within_the_timeout(small):
+    """A port that accepts connections and says nothing (Dask's own timeout covers the
+    connection, not the handshake): one UserError naming --scheduler, not a hang."""
+    import socket
+    import threading
+    import time
+
+    from model.errors import UserError
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+    held = []
+    threading.Thread(target=lambda: [held.append(srv.accept()) for _ in range(5)], daemon=True).start()
+    t = time.monotonic()
+    with pytest.raises(UserError, match="did not answer as a Dask scheduler") as e:
+        list(run_chunks(small, SEED, [range(0, 1)], f"tcp://127.0.0.1:{srv.getsockname()[1]}", timeout=1))
+    assert e.value.field == "--scheduler" and time.monotonic() - t < 30
+    srv.close()
+
+
+def test_a_scheduler_without_workers_is_refused(small):
+    from model.errors import UserError
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        empty = distributed.LocalCluster(n_workers=0, dashboard_address=None)
+    with empty, pytest.raises(UserError, match="has no workers"):
+        list(run_chunks(small, SEED, [range(0, 1)], empty.scheduler_address, timeout=1))
+
+
+def test_a_cluster_lost_mid_run_is_a_run_failure_not_a_traceback(small):
+    """The cluster closed after the first chunk came back: RunFailed (the command line's
+    one line and exit status 1), not Dask's FutureCancelledError."""
+    from model.errors import RunFailed
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        lost = distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None)
+    chunks = run_chunks(small, SEED, [range(i, i + 1) for i in range(40)], lost.scheduler_address, timeout=5,
+                        in_flight=2)
+    next(chunks)
+    lost.close()
+    with pytest.raises(RunFailed, match="failed during the run"):
+        list(chunks)

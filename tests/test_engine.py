@@ -111,6 +111,15 @@ def test_a_national_replication_is_sized_by_its_workers(small_bench, monkeypatch
         run_many([small_bench, small_bench.with_overrides({"quits.rate": [0.1]})], reps=1, seed=1, workers=2)
 
 
+def test_replications_whose_results_alone_would_not_fit_are_refused(small_bench, monkeypatch):
+    from model import runner
+    from model.errors import UserError
+    monkeypatch.setattr(runner, "available_memory", lambda: 2**20)  # 1 MB free
+    with pytest.raises(UserError, match="need 0.0 GB for their results alone") as e:
+        model.run(small_bench, reps=1000, seed=1)  # 1000 x 10 years x ~110 metrics x 8 bytes: 8.8 MB
+    assert e.value.field == "--reps"
+
+
 def test_available_memory_reads_the_tightest_control_group(tmp_path):
     """cgroup v1 and v2, the process's own group and those above it; the usage counts
     without the page cache the kernel can drop; no limit ('max', or v1's huge number) is none."""

@@ -114,6 +114,16 @@ def test_a_child_field_over_a_parent_field_is_reported_in_the_child(tmp_path):
     assert (Path(e.value.file), e.value.line) == (child, 4)
 
 
+def test_a_bare_name_is_a_scenario_even_beside_a_folder_of_that_name(tmp_path, monkeypatch):
+    """Run from outputs/ (a folder per scenario), `model run changzhou-2022` is the scenario,
+    not the folder; a path to the folder is still refused as a folder."""
+    (tmp_path / "changzhou-2022").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert model.load("changzhou-2022").name == "changzhou-2022"
+    with pytest.raises(ScenarioError, match="folder"):
+        model.load("./changzhou-2022")
+
+
 def test_missing_parent_says_where_it_looked(tmp_path):
     child = _write(tmp_path / "sub" / "child.toml", 'name = "x"\nextends = "../nope/base.toml"\n')
     with pytest.raises(ScenarioError, match=re.escape(str(tmp_path / "sub" / "../nope/base.toml"))) as e:
