@@ -608,6 +608,32 @@ def test_a_signal_replaced_by_the_code_it_interrupted_is_still_an_interruption(t
     assert stderr == "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged\n"
 
 
+def test_the_installed_command_takes_ctrl_c_while_the_libraries_load():
+    """``community-model`` (the installed script) enters as ``python -m model`` does, through
+    model.launch.main, which takes SIGINT over before the command's modules load: a Ctrl-C
+    then is one line and 130 (the script called model.cli.main, and an early Ctrl-C was a
+    traceback)."""
+    import tomllib
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts == {"community-model": "model.launch:main"}
+    src = "\n".join([
+        "import importlib.abc, signal, sys",
+        "class Interrupting(importlib.abc.MetaPathFinder):",
+        "    def find_spec(self, name, path=None, target=None):",
+        "        if name == 'model.cli':",
+        "            signal.raise_signal(signal.SIGINT)",
+        "        return None",
+        "sys.meta_path.insert(0, Interrupting())",
+        "from model.launch import main",
+        "sys.argv = ['community-model', '--version']",
+        "sys.exit(main())",
+    ])
+    p = subprocess.run([sys.executable, "-c", src], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                       check=False)
+    assert p.returncode == 130, p.stderr
+    assert p.stderr == "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged\n"
+
+
 def test_a_signal_while_the_workers_start_leaves_no_process_waiting(tmp_path):
     """SIGTERM while the process pool starts its workers, before the thread that would
     tell them to stop exists: the command still ends at once with its one line and 143,
