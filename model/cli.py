@@ -437,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except RunFailed as e:
+        cause = signal_received()  # a signal stops the workers too: the signal is the cause
+        if cause is not None:
+            return _interrupted(cause)
         print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:

@@ -182,7 +182,8 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
             pending.discard(fut)
             try:
                 start, arr = fut.result()
-            except (CancelledError, OSError, TimeoutError) as e:  # the cluster, not the model, failed
+            except (CancelledError, OSError, TimeoutError, distributed.KilledWorker) as e:
+                # the cluster failed (lost, or its workers killed, as for lack of memory), not the model
                 where = f" at {scheduler!r}" if scheduler else ""
                 raise RunFailed(f"the Dask cluster{where} failed during the run ({type(e).__name__}: "
                                 f"{e})") from None

@@ -7,8 +7,9 @@ Any numeric scenario parameter may be written three ways (DESIGN.md section 4)::
     quit_rate = {2021 = 0.10, 2024 = 0.06, interp = "linear"}
     quit_rate = {dist = "beta", mean = 0.08, sd = 0.02}  # drawn once per replication
 
-A schedule holds its first value before its first year and its last value after its
-last year; ``interp = "step"`` (default) holds each value until the next year named,
+A schedule in a scenario starts in the start year (validation refuses a later first
+year) and holds its last value after its last year; ``interp = "step"`` (default) holds
+each value until the next year named,
 ``"linear"`` interpolates between years. Vector parameters (a share per education level,
 a pay table row) take lists, or schedules of lists; a whole list cannot be uncertain.
 

@@ -184,11 +184,12 @@ def _cgroup_free(base: Path) -> list[int]:
 
 
 def _check_results_fit(scenario, reps: int, metrics: int) -> None:
-    """Fail (naming --reps) before a run whose results alone (8 bytes a metric, year and
-    replication) would not fit in the free memory."""
+    """Fail (naming --reps) before a run whose results (8 bytes a metric, year and
+    replication) would not fit in the free memory, with room for the copies the tables
+    make of them (the summary's quantiles hold another)."""
     need = 8 * reps * scenario.years * metrics
     free = available_memory()
-    if free is not None and need > 0.8 * free:
+    if free is not None and need > 0.4 * free:
         raise UserError(f"{reps:,} replications of {scenario.name} need {need / 2**30:,.1f} GB for their "
                         f"results alone ({scenario.years} years x {metrics} metrics x 8 bytes each) and "
                         f"{free / 2**30:,.1f} GB is free; run fewer", field="--reps")

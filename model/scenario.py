@@ -796,25 +796,31 @@ class Scenario:
         return [{"path": str(p), "sha256": hashlib.sha256(t.encode()).hexdigest()} for p, t in self._files]
 
     def defaulted(self) -> dict[str, object]:
-        """The fields of the mechanisms switched on that neither the scenario, the files it
-        extends nor an override sets, by path, with the model's default each takes (what a
-        reader should check fits the place; fields whose default is 'not set' are left out)."""
+        """The fields the run reads that neither the scenario, the files it extends nor an
+        override sets, by path, with the model's default each takes: what a reader should
+        check fits the place. Left out: mechanisms switched off, fields the chosen rules
+        do not read (another staffing rule's, the fixed retirement ages under the statutory
+        rule, a setting of an option that is off), and defaults that switch a thing off or
+        leave it out (a field whose 0 means off, an empty list, a table of zeros)."""
         from .semantics import RULE_FIELDS
         raw = self._raw
         unread = {f"demand.{f}" for rule, fields in RULE_FIELDS.items() if rule != self.demand.rule
                   for f in fields}
         if self.retirement.rule != "fixed":
             unread |= {"retirement.age_men", "retirement.age_women"}
+        unread |= {path for path, by in _READ_ONLY_WITH.items() if not _is_set(self.get(by))}
         out = {}
         for sec, spec in schema.SECTIONS.items():
             given = raw.get(sec, {}) if isinstance(raw.get(sec), dict) else {}
             if "enabled" in spec and not getattr(self, sec).enabled:
                 continue
             for name, f in spec.items():
-                path = f"{sec}.{name}"
-                if name != "enabled" and name not in given and path not in unread \
-                        and f.default not in (None, schema.REQUIRED):
-                    out[path] = f.default
+                path, d = f"{sec}.{name}", f.default
+                if name == "enabled" or name in given or path in unread or d in (None, schema.REQUIRED):
+                    continue
+                off = (f.zero is not None and d == 0) or (isinstance(d, list) and not any(d))
+                if not off:
+                    out[path] = d
         return out
 
     def uncertain(self) -> dict[str, Uncertain]:
@@ -875,14 +881,14 @@ def _apply_overrides(raw: dict, files, file_label: str, overrides: dict, overrid
     for key, value in overrides.items():
         element = _element(key)
         if element:
-            key, value = element[0], _element_value(raw, files, file_label, key, value, label)
+            key, value = element[0], _element_value(raw, files, file_label, key, value, label, overridden)
         _set(raw, key, value, label, file_label, files)
         overridden[key] = label
     if "description" in overrides and "description_zh" not in overrides:
         raw.pop("description_zh", None)  # as for a file that extends another: the old one described the base
 
 
-def _element_value(raw: dict, files, file_label: str, key: str, value, label: str):
+def _element_value(raw: dict, files, file_label: str, key: str, value, label: str, overridden=None):
     """The whole-field TOML value that puts ``value`` into one element of ``key``: one
     existing point of a schedule, or one element of a vector (in every point of its
     schedule), as the experiments' levers do (``--param``); uncertain entries elsewhere
@@ -896,8 +902,8 @@ def _element_value(raw: dict, files, file_label: str, key: str, value, label: st
         raise ScenarioError("no such field; use section.key (or key[i], key@YEAR) as listed by "
                             "`python -m model schema`", file=label, field=key)
     start, years = raw.get("start_year"), raw.get("years")
-    ck = _Checker(file_label, start if isinstance(start, int) else None, years if isinstance(years, int) else None,
-                  files)
+    ck = _Checker(file_label, start if isinstance(start, int) else None,
+                  years if isinstance(years, int) else None, files, overridden)  # blames an earlier override
     section = raw.get(sec)
     written = section.get(name, spec.default) if isinstance(section, dict) else spec.default
     current = None if written is None or written is schema.REQUIRED else ck.value(spec, written, field)
@@ -976,13 +982,32 @@ def _assumptions(path: Path, text: str):
             pending = m.group(1).strip() if line.lstrip().startswith("#") else None
 
 
+_READ_ONLY_WITH = {
+    "recruitment.exempt_age": "recruitment.exempt_share",
+    "recruitment.exempt_max_age": "recruitment.exempt_share",
+    "recruitment.exempt_certificate_required": "recruitment.exempt_share",
+    "recruitment.max_age_certified_level": "recruitment.max_age_certified",
+    "pay.floor_basis": "pay.floor_share",
+    "pay.annuity_posts": "pay.annuity_rate",
+    "pay.annuity_excellent": "pay.annuity_rate",
+}
+"""Fields read only when another is above 0 (for :meth:`Scenario.defaulted`)."""
+
+
+def _is_set(v) -> bool:
+    """Whether a field's value can be above 0 (in some year, or drawn)."""
+    from .semantics import largest_value
+    return v is not None and largest_value(v) > 0
+
+
 def _find(path) -> Path:
     """The file a scenario argument names: a path, or a bare name in ``scenarios/``."""
     p = Path(path)
     try:
         # a bare name that is a folder here (run from outputs/, which holds a folder per
         # scenario) is looked up in scenarios/ first; a path is taken as it is
-        if p.is_file() or (p.exists() and ("/" in str(path) or os.sep in str(path))):
+        named = str(path)
+        if p.is_file() or (p.exists() and ("/" in named or os.sep in named or named in (".", ".."))):
             return p
         if not p.is_absolute() and (SCENARIO_DIR / p).exists():
             return SCENARIO_DIR / p

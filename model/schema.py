@@ -158,7 +158,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
                                          "the exempt stream too (false: exempt applicants are hired without one)."),
         "cap": F("param", 0.0, "Most hires in a year.", "hires/year", lo=0, hi=1e9, zero="no cap"),
         "freeze_years": F("years", [], "Years of a hiring freeze: no round hires (campaigns included); the "
-                          "vacancies are reported as unfilled posts."),
+                          "posts it leaves empty count among the year's unfilled posts."),
         "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities.", "hires/year", lo=0, hi=1e7),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
     },

@@ -44,8 +44,12 @@ def _values(v):
     return _bounds(v)
 
 
-def _max(v):
+def largest_value(v) -> float:
+    """The largest value a parameter can take (over its schedule, an uncertain value's range)."""
     return max(float(np.max(x)) for x in _values(v))
+
+
+_max = largest_value
 
 
 def _min(v):
@@ -112,18 +116,17 @@ RULE_FIELDS = {"fixed": ("posts_per_community",), "households": ("households_per
 def _rule_unset(sc, fail) -> None:
     """A rule's own field set while the rule is not (a staffing rule's, or the fixed
     retirement ages): the default rule would ignore it, which is never what the file meant."""
-    given = sc.raw.get("demand", {})
-    if not isinstance(given, dict) or "rule" in given:
-        return
+    raw = sc.raw
+    given = raw.get("demand", {}) if isinstance(raw.get("demand"), dict) else {}
     default = sc.demand.rule
     for rule, fields in RULE_FIELDS.items():
         set_here = [f for f in fields if f in given]
-        if rule != default and set_here:
+        if "rule" not in given and rule != default and set_here:
             fail("demand.rule", f"demand.{set_here[0]} is set but demand.rule is not, and the default rule "
                  f"'{default}' ({', '.join('demand.' + f for f in RULE_FIELDS[default])}) ignores it; "
                  f"set demand.rule = \"{rule}\"")
-    given = sc.raw.get("retirement", {})
-    ages = [f for f in ("age_men", "age_women") if isinstance(given, dict) and f in given]
+    given = raw.get("retirement", {}) if isinstance(raw.get("retirement"), dict) else {}
+    ages = [f for f in ("age_men", "age_women") if f in given]
     if ages and "rule" not in given and sc.retirement.rule != "fixed":
         fail("retirement.rule", f"retirement.{ages[0]} is set but retirement.rule is not, and the default "
              f"rule '{sc.retirement.rule}' (the statutory ages) ignores it; set retirement.rule = \"fixed\"")
@@ -285,7 +288,8 @@ def _calendar_years(sc, fail) -> None:
             if y < FIRST_CALENDAR_YEAR:
                 fail(path, f"{y} is not a calendar year; list years such as {start}, {start + 5}")
         if enabled and ys and not any(start <= y <= end for y in ys):
-            fail(path, f"none of {', '.join(map(str, ys))} falls within {start}-{end}, so this never happens; "
+            fail((path, "years", "start_year"),
+                 f"none of {', '.join(map(str, ys))} falls within {start}-{end}, so this never happens; "
                  f"list the years within the horizon, or {remedy}")
     ps = sc.population
     if (sc.elections.enabled and sc.elections.years

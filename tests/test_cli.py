@@ -197,6 +197,8 @@ def test_a_manifest_json_of_another_program_does_not_make_a_folder_the_models(tm
     old.mkdir()
     (old / "manifest.json").write_text('{"package_version": "0.1.0", "versions": {"model": "0.1.0"}}')
     assert outputs.is_output_folder(old) is True
+    (old / "manifest.json").write_text('{"package_version": "1.0", "versions": {"chrome": "120"}}')
+    assert outputs.is_output_folder(old) is False
 
 
 def test_a_mount_point_is_refused_before_the_run(tmp_path, monkeypatch):

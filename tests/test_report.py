@@ -299,6 +299,15 @@ def test_stacked_payroll_leaves_out_zero_components_and_adds_to_payroll(bench):
     assert ys.max() == pytest.approx(top.max(), rel=1e-9)
 
 
+def test_the_report_lists_the_fields_left_at_their_defaults(bench, tmp_path):
+    sc, res = bench
+    write_all(res, sc, tmp_path)
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    d = sc.defaulted()
+    assert f"{len(d)} fields are left at the model&#x27;s defaults" in text and "<details>" in text
+    assert all(f"<td>{k}</td>" in text for k in d)
+
+
 def test_flows_and_pyramid_match_means(bench):
     _, res = bench
     ax = figures.flows(res).axes[0]

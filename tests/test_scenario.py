@@ -176,6 +176,13 @@ def test_a_shorter_horizon_is_blamed_for_the_schedule_points_it_leaves_out():
     assert (e.value.file, e.value.field) == ("--set", "years")
 
 
+def test_a_freeze_left_outside_a_shortened_horizon_is_blamed_on_the_override(tmp_path):
+    f = _write(tmp_path / "fz.toml", f'extends = "{BENCH}"\n[recruitment]\nfreeze_years = [2030]\n')
+    with pytest.raises(ScenarioError, match="none of 2030 falls within 2025-2027") as e:
+        model.load(f, {"years": 3})
+    assert (e.value.file, e.value.field) == ("--set", "years")
+
+
 def test_overrides_take_numpy_numbers_and_lists_of_texts():
     """An override from numpy (a loop over np.arange) is the number it holds; with_overrides
     takes a list of 'field=value' as load does; anything else is one clear error."""
@@ -230,6 +237,11 @@ def test_the_fields_left_at_their_defaults_are_listed(tmp_path):
     assert "demand.communities" not in d and "demand.posts_per_community" in d  # the rule 'fixed' reads it
     assert "demand.households_per_post" not in d and "demand.per_10k" not in d
     assert not any(k.startswith("grades.") for k in d)
+    # nor settings of an option that is off, nor defaults that switch a thing off or leave it out
+    assert "recruitment.exempt_max_age" not in d and "pay.floor_basis" not in d  # exempt_share, floor_share 0
+    assert "recruitment.cap" not in d and "recruitment.freeze_years" not in d and "pay.table_staff" not in d
+    with_exempt = model.load(f, {"recruitment.exempt_share": 0.2}).defaulted()
+    assert "recruitment.exempt_max_age" in with_exempt
     assert "pay.monthly" not in model.load(f, ["pay.monthly=[6000, 6000, 7000]"]).defaulted()
 
 
