@@ -186,7 +186,8 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
         vals = pv.to_numpy(dtype=float)
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
-                txt = ticks(vals[i, j]) if ticks is not None else f"{vals[i, j]:.3g}"
+                v = vals[i, j]
+                txt = ticks(v) if ticks is not None else (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}")
                 ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="w")
         bar = fig.colorbar(im, ax=ax, label=ylabel)
         if ticks is not None:

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import re
 import textwrap
 import warnings
 from pathlib import Path
@@ -430,12 +431,32 @@ def flows(results, ax=None, lang: str = "en"):
     return fig
 
 
+_NO_LINE_START = set("）)】」』，。、；：？！%…·")
+_NO_LINE_END = set("（(【「『")
+
+
 def _wrap(text: str, width: int = 46) -> str:
-    """Lines of at most ``width`` characters (half as many where the text is Chinese,
-    whose characters are twice as wide)."""
-    if L.display_width(text) > len(text):
-        width = max(width // 2, 8)
-    return "\n".join(textwrap.wrap(text, width)) or text
+    """Lines of at most ``width`` columns (a Chinese character takes two). Chinese text
+    breaks between characters, but never inside a number or a Latin word, never before a
+    closing bracket, comma or %, and never after an opening bracket."""
+    if L.display_width(text) == len(text):  # no wide characters
+        return "\n".join(textwrap.wrap(text, width)) or text
+    units: list[str] = []
+    for t in re.findall(r"[A-Za-z0-9.,%+\-–/=<>≥≤_]+|\s+|.", text):
+        if units and (t[0] in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
+            units[-1] += t
+        else:
+            units.append(t)
+    lines, line = [], ""
+    for t in units:
+        if line.strip() and L.display_width(line + t.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = t.lstrip()
+        else:
+            line += t
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines) or text
 
 
 def _band_label(name: str) -> str:

@@ -37,14 +37,14 @@ METRICS = {
     "trained": ("Workers trained", "参训人数"),
     "rated_excellent_share": ("Rated excellent", "考核优秀占比"),
     "rated_basic_share": ("Rated basically qualified", "考核基本称职占比"),
-    "rated_unqualified_share": ("Rated unqualified", "考核不合格占比"),
+    "rated_unqualified_share": ("Rated unqualified", "考核不称职占比"),
     "exit_rate": ("Exit rate", "离岗率"),
     "mean_tenure": ("Mean years of service", "平均工龄"),
     "mean_grade": ("Mean grade", "平均岗级"),
     "share_head": ("Share in head posts", "正职占比"),
     "share_committee": ("Share in committee posts", "两委占比"),
-    "share_staff": ("Share in staff posts", "专职人员占比"),
-    "grade_steps": ("Grade steps", "晋档人数"),
+    "share_staff": ("Share in staff posts", "其他社区工作者占比"),
+    "grade_steps": ("Grade steps", "晋级人数"),
     "posts_filled_internally": ("Posts filled internally", "内部选任岗位"),
     "average_wage": ("Local average wage", "社会平均工资"),
     "worker_years": ("Worker-years", "人年"),
@@ -54,7 +54,7 @@ METRICS = {
     "exits_quit": ("Quits", "辞职"),
     "exits_retired": ("Retirements", "退休"),
     "exits_death": ("Deaths", "死亡"),
-    "exits_dismissed_assessment": ("Dismissed (assessment)", "考核不合格解聘"),
+    "exits_dismissed_assessment": ("Dismissed (assessment)", "考核不称职解聘"),
     "exits_dismissed_cert": ("Dismissed (no certificate)", "未取证解聘"),
     "exits_eliminated": ("Bottom-ratio elimination", "末位淘汰"),
     "exits_nonrenewal": ("Contract not renewed", "合同不续签"),
@@ -66,28 +66,30 @@ METRICS = {
     "payroll_allowance": ("Certificate allowance", "持证津贴"),
     "payroll_insurance": ("Employer social insurance", "单位社会保险"),
     "payroll_housing_fund": ("Housing provident fund", "住房公积金"),
-    "payroll_annuity": ("Occupational annuity", "职业年金"),
+    "payroll_annuity": ("Enterprise annuity", "企业年金"),
     "cost_training": ("Training", "培训经费"),
     "cost_recruitment": ("Recruitment", "招聘经费"),
     "cost_work_funds": ("Community work funds", "社区工作经费"),
     "total_cost": ("Total cost", "总成本"),
     "funding_city": ("City subsidy", "市级补助"),
-    "funding_province": ("Province", "省级"),
-    "funding_district": ("District", "区级"),
+    "funding_province": ("Province", "省级补助"),
+    "funding_district": ("District", "区级财政"),
     "payroll_real": ("Payroll, constant prices", "薪酬总额（不变价）"),
     "total_cost_real": ("Total cost, constant prices", "总成本（不变价）"),
     "pay_ratio_head": ("Head's pay / average wage", "正职薪酬/社平工资"),
     "pay_ratio_committee": ("Committee pay / average wage", "两委薪酬/社平工资"),
-    "pay_ratio_staff": ("Staff pay / average wage", "专职人员薪酬/社平工资"),
+    "pay_ratio_staff": ("Staff pay / average wage", "其他社区工作者薪酬/社平工资"),
     "remuneration_ratio_head": ("Head's remuneration incl. insurance and fund / average wage", "正职报酬(含五险一金)/社平工资"),
     "remuneration_ratio_committee": ("Committee remuneration incl. insurance and fund / average wage", "两委报酬(含五险一金)/社平工资"),
-    "remuneration_ratio_staff": ("Staff remuneration incl. insurance and fund / average wage", "专职人员报酬(含五险一金)/社平工资"),
+    "remuneration_ratio_staff": ("Staff remuneration incl. insurance and fund / average wage", "其他社区工作者报酬(含五险一金)/社平工资"),
     "avg_pay_head": ("Average pay, heads", "正职平均薪酬"),
     "avg_pay_committee": ("Average pay, committee", "两委平均薪酬"),
-    "avg_pay_staff": ("Average pay, staff", "专职人员平均薪酬"),
+    "avg_pay_staff": ("Average pay, staff", "其他社区工作者平均薪酬"),
     "communities_certified_k_share": ("Communities with enough certified workers", "持证人数达标社区占比"),
     "elimination_rate": ("Elimination rate", "淘汰率"),
     "mean_age": ("Mean age", "平均年龄"),
+    "communities_split": ("Communities split", "拆分社区数"),
+    "communities_merged": ("Communities merged", "合并社区数"),
 }
 
 UNITS = {
@@ -101,7 +103,14 @@ UNITS = {
     "workers per 10,000 urban residents": ("per 10,000 urban residents", "人/万人"),
     "persons": ("persons", "人"),
     "years": ("years", "岁"),
+    "communities/year": ("communities per year", "个/年"),
+    "worker-years": ("worker-years", "人年"),
+    "grade": ("grade", "级"),
 }
+
+METRIC_UNITS = {"mean_tenure": ("years", "年")}
+"""Units of metrics whose unit word reads differently in Chinese than the same unit of
+others (years of service are 年, years of age 岁)."""
 
 WORDS = {
     "scenario": ("Scenario", "情景"),
@@ -139,7 +148,7 @@ WORDS = {
                   "P90 = 90%置信度预算：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"),
     "district_rows": (("each district's row holds that district's communities; the urban districts add up to "
                        "the urban total, the rural ones to the rural total, and the two totals to the city's payroll"),
-                      "各区一行为该区所辖社区；城市各区之和等于城区合计，农村各区之和等于农村地区合计，两项合计之和等于全市薪酬总额"),
+                      "各区一行为该区所辖社区；城市社区各区之和等于城市社区合计，农村社区各区之和等于农村社区合计，两项合计之和等于全市薪酬总额"),
     "p90_no_sum": (("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
                     "total (usually to more), so budget a total by its own row"),
                    ("各项P90分别计算：各分项P90之和不等于合计的P90（通常更大），"
@@ -160,8 +169,8 @@ WORDS = {
     "constant_of": ("constant prices of {year}", "{year}年不变价"),
     "created": ("Created", "生成时间"),
     "sheets": ("Sheets", "工作表"),
-    "urban": ("Urban districts", "城区合计"),
-    "rural": ("Rural districts", "农村地区合计"),
+    "urban": ("Urban communities", "城市社区合计"),
+    "rural": ("Rural communities", "农村社区合计"),
     "what_was_run": ("What was run", "运行信息"),
     "key_table": ("Key figures, first five years (means unless stated)", "关键指标（前五年，除注明外为均值）"),
     "figures": ("Figures", "图表"),
@@ -283,7 +292,7 @@ def district_labels(scenario):
 
 def _metric_pair(metric: str) -> tuple[str, str]:
     base, _, scope = metric.partition(".")
-    en, zh = METRICS.get(base, (base.replace("_", " ").capitalize(), base))
+    en, zh = METRICS.get(base) or _patterned(base) or (base.replace("_", " ").capitalize(), base)
     if scope:
         if scope in ("urban", "rural"):
             sen, szh = WORDS[scope]
@@ -291,6 +300,21 @@ def _metric_pair(metric: str) -> tuple[str, str]:
             sen, szh = _SCOPES.get(scope, (scope, scope))
         en, zh = f"{en}, {sen}", f"{zh}（{szh}）"
     return en, zh
+
+
+def _patterned(base: str) -> tuple[str, str] | None:
+    """Labels of the numbered metrics: grade_share_07, pyramid_f_25_29."""
+    parts = base.split("_")
+    if base.startswith("grade_share_") and parts[-1].isdigit():
+        g = int(parts[-1])
+        return f"Share in grade {g}", f"第{g}级占比"
+    if base.startswith("pyramid_") and len(parts) == 4 and parts[1] in ("m", "f"):
+        lo, hi = int(parts[2]), int(parts[3])
+        ages = f"{lo}-{hi}" if lo else f"under {hi + 1}"
+        ages_zh = f"{lo}-{hi}岁" if lo else f"{hi + 1}岁以下"
+        return (f"{'Men' if parts[1] == 'm' else 'Women'} aged {ages}",
+                f"{'男' if parts[1] == 'm' else '女'}性{ages_zh}")
+    return None
 
 
 def metric(name: str, lang: str = "en") -> str:
@@ -307,5 +331,5 @@ def metric2(name: str, lang: str = "en") -> str:
 def unit(name: str, lang: str = "en") -> str:
     """Unit of a metric in one language (shares are shown in %)."""
     u = M.unit(name)
-    en, zh = UNITS.get(u, (u, u))
+    en, zh = METRIC_UNITS.get(name.partition(".")[0]) or UNITS.get(u, (u, u))
     return zh if lang == "zh" else en
