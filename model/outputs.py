@@ -8,8 +8,8 @@ with ``overwrite=False``): the old folder is first renamed aside, the new one re
 into place, then the old one removed; SIGINT and SIGTERM are held back during those
 renames, so an interrupt lands before (old output kept) or after (new output complete).
 
-Only folders this model wrote (they hold ``manifest.json`` or the marker file
-``.model-output``) or empty folders are ever replaced, so a mistyped ``--out`` cannot
+Only folders this model wrote (they hold the marker file ``.model-output``, or the
+model's own ``manifest.json``) or empty folders are ever replaced, so a mistyped ``--out`` cannot
 delete someone's documents. Temporary folders left by a process that was killed
 outright (SIGKILL, power loss) are removed, and an output folder it had renamed aside
 is put back, the next time that output folder is written.

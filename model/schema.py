@@ -180,7 +180,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "training": {
         "enabled": F("bool", True, "Train workers on schedule."),
         "interval": F("vec", [2.0, 2.0, 1.0], "Years between trainings by post (staff, committee, head): "
-                      "trained in a year when tenure on 1 January is a multiple of it.", "years", size=3, lo=1, hi=50),
+                      "trained in a year when the whole years since the first training date in post are a "
+                      "multiple of it (with training on 1 January: when tenure then is).", "years", size=3,
+                      lo=1, hi=50),
         "capacity": F("param", 0.0, "Most trainees in a year.", "persons/year", lo=0, hi=1e9, zero="no limit"),
         "cost_per_trainee": F("param", 0.0, "Cost per trainee.", YUAN, lo=0, hi=1e7),
     },

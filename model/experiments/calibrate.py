@@ -505,7 +505,8 @@ def add_arguments(p) -> None:
     p.add_argument("--profile", type=int, default=7, metavar="N",
                    help="points of the objective's profile along each parameter (default 7; 0: none)")
     p.add_argument("--max-evaluations", type=int, default=200, metavar="N",
-                   help="most parameter points the optimiser runs (default 200)")
+                   help="most parameter points the optimiser runs (default 200); the start, the range's "
+                   "ends and the identification check's points come on top")
 
 
 def main(args) -> int:
