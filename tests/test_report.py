@@ -519,5 +519,7 @@ def test_chinese_outputs_describe_the_scenario_in_chinese(tmp_path):
     cover = [c.value for row in load_workbook(tmp_path / "zh" / "budget.xlsx").worksheets[0].iter_rows()
              for c in row]
     assert sc.description_zh in cover
-    alt = model.load("alternatives/yichang-2021-no-elimination")
-    assert alt.description_zh == "" and labels.description(alt, "zh") == alt.description
+    alt = model.load("alternatives/yichang-2021-no-elimination")  # its own, not its base's
+    assert alt.description_zh.startswith("以宜昌2021为基准情景") and alt.description_zh != sc.description_zh
+    english_only = sc.with_overrides({"description": "Yichang, described in English only."})
+    assert english_only.description_zh == "" and labels.description(english_only, "zh") == english_only.description
