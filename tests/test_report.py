@@ -520,6 +520,7 @@ def test_chinese_outputs_describe_the_scenario_in_chinese(tmp_path):
              for c in row]
     assert sc.description_zh in cover
     alt = model.load("alternatives/yichang-2021-no-elimination")  # its own, not its base's
-    assert alt.description_zh.startswith("以宜昌2021为基准情景") and alt.description_zh != sc.description_zh
-    english_only = sc.with_overrides({"description": "Yichang, described in English only."})
-    assert english_only.description_zh == "" and labels.description(english_only, "zh") == english_only.description
+    assert alt.description_zh.startswith("以宜昌2021为基准情景")
+    assert alt.description_zh != sc.description_zh
+    english = sc.with_overrides({"description": "Yichang, described in English only."})
+    assert english.description_zh == "" and labels.description(english, "zh") == english.description
