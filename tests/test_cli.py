@@ -118,6 +118,10 @@ def test_an_intervals_two_ends_are_in_one_unit():
     assert fmt_estimate(-5_000, -45_800, 1_118, "yuan/year") == "-0.005M [-0.0458M, 0.00112M]"
     assert fmt_estimate(9_000, 8_000, 12_000, "yuan/year") == "0.009M [0.008M, 0.012M]"
     assert fmt_estimate(float("nan"), 1.0, 2.0, "persons") == "n/a [1, 2]"
+    # a difference of shares is in percentage points: 81.3% against 77.3% is +4.0 pp, not 4.0%
+    assert fmt_estimate(0.04, 0.029, 0.052, "share", difference=True) == "+4.0 pp [+2.9 pp, +5.2 pp]"
+    assert fmt_estimate(-0.5, -0.6, -0.4, "probability", difference=True) == "-50.0 pp [-60.0 pp, -40.0 pp]"
+    assert fmt_estimate(0.04, 0.029, 0.052, "share") == "4.0% [2.9%, 5.2%]"  # levels stay in %
 
 
 @pytest.mark.parametrize("setting, field, words", [

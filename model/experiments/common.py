@@ -642,14 +642,15 @@ def write_table(df, path: Path) -> None:
     df.to_csv(path, index=False, float_format=CSV_FLOAT)
 
 
-def fmt(x: float, unit: str = "", like: float | None = None) -> str:
+def fmt(x: float, unit: str = "", like: float | None = None, difference: bool = False) -> str:
     """A number for a terminal line: shares as %, money in millions. With ``like`` (the
     other end of an interval), money is in millions if either is, so that an interval's
-    two ends are in one unit."""
+    two ends are in one unit. A ``difference`` of shares is in percentage points (pp):
+    80% against 75% is +5.0 pp, not 5.0%."""
     if x is None or not np.isfinite(x):
         return "n/a"
     if unit in ("share", "probability") or unit.startswith("share"):
-        return f"{x:.1%}"
+        return f"{x * 100:+.1f} pp" if difference else f"{x:.1%}"
     size = max(abs(x), abs(like)) if like is not None and np.isfinite(like) else abs(x)
     if unit.startswith("yuan") and size >= 1e4:
         m = x / 1e6
@@ -659,16 +660,17 @@ def fmt(x: float, unit: str = "", like: float | None = None) -> str:
     return f"{x:.3g}"
 
 
-def fmt_interval(low: float, high: float, unit: str = "") -> str:
+def fmt_interval(low: float, high: float, unit: str = "", difference: bool = False) -> str:
     """``[low, high]`` for a terminal line, both ends in one unit (:func:`fmt`)."""
     size = _largest(low, high)
-    return f"[{fmt(low, unit, size)}, {fmt(high, unit, size)}]"
+    return f"[{fmt(low, unit, size, difference)}, {fmt(high, unit, size, difference)}]"
 
 
-def fmt_estimate(value: float, low: float, high: float, unit: str = "") -> str:
+def fmt_estimate(value: float, low: float, high: float, unit: str = "", difference: bool = False) -> str:
     """``value [low, high]`` for a terminal line, all three in one unit (:func:`fmt`)."""
     size = _largest(value, low, high)
-    return f"{fmt(value, unit, size)} [{fmt(low, unit, size)}, {fmt(high, unit, size)}]"
+    return (f"{fmt(value, unit, size, difference)} "
+            f"[{fmt(low, unit, size, difference)}, {fmt(high, unit, size, difference)}]")
 
 
 def _largest(*xs) -> float | None:

@@ -312,7 +312,8 @@ def _print(c: Comparison, metrics, out: Path) -> None:
         print(line)
         for _, r in rows.iterrows():
             print(f"  {'':24s} {r['scenario']}: {common.fmt(r['mean'], u)}  diff "
-                  f"{common.fmt_estimate(r['difference'], r['difference_low'], r['difference_high'], u)}")
+                  + common.fmt_estimate(r["difference"], r["difference_low"], r["difference_high"], u,
+                                        difference=True))
     if len(c.targets):
         print("\nTargets: probability met [95% interval]")
         # a target name each scenario may define its own way: one line per condition, shown

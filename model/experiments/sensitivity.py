@@ -298,7 +298,7 @@ def main(args) -> int:
     for _, r in s.oat.iterrows():
         print(f"  {r['parameter']:32s} [{r['low']:.4g}, {r['high']:.4g}]: {common.fmt(r['output_low'], u)} / "
               f"{common.fmt(r['output_high'], u)}  "
-              f"{common.fmt_interval(r['difference_low'], r['difference_high'], u)}")
+              f"{common.fmt_interval(r['difference_low'], r['difference_high'], u, True)}")
     if s.sobol is not None:
         print(f"Sobol indices ({n} base samples, {n * (len(facs) + 2)} points x {args.sobol_reps} replications):")
         for _, r in s.sobol.iterrows():
