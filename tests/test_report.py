@@ -299,19 +299,19 @@ def test_stacked_payroll_leaves_out_zero_components_and_adds_to_payroll(bench):
     assert ys.max() == pytest.approx(top.max(), rel=1e-9)
 
 
-@pytest.mark.parametrize("text, width", [
-    ("南京市玄武区其他社区工作者报酬不低于上年度城镇非私营单位在岗职工平均工资的80%"
-     "（雨花台区）≥ 80%", 40),
-    ("到十四五末每万名城镇常住人口配备18名社区工作者", 20),
-    ("持证率（城市社区合计）(%)", 16),
+@pytest.mark.parametrize("text", [
+    "南京市玄武区其他社区工作者报酬不低于上年度城镇非私营单位在岗职工平均工资的80%"
+    "（雨花台区）≥ 80%",
+    "到十四五末每万名城镇常住人口配备18名社区工作者",
+    "持证率（城市社区合计）(%)",
 ])
+@pytest.mark.parametrize("width", range(10, 50))  # some widths put a break on a bracket, a % or a number
 def test_chinese_labels_break_where_chinese_text_may(text, width):
     """No line starts with a closing bracket, comma or %, none ends with an opening bracket,
     numbers stay whole, each line fits the width (a Chinese character is two columns),
     and nothing is lost (textwrap's cut every N characters did all of these wrong)."""
     lines = figures._wrap(text, width).split("\n")
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    assert len(lines) > 1
     for line in lines:
         assert line[0] not in "）)，、%" and line[-1] not in "（(", lines
         assert labels.display_width(line) <= width, lines
