@@ -183,12 +183,11 @@ def _cgroup_free(base: Path) -> list[int]:
     return out
 
 
-def _check_results_fit(scenario, reps: int, metrics: int) -> None:
+def _check_results_fit(scenario, reps: int, metrics: int, free: int | None) -> None:
     """Fail (naming --reps) before a run whose results (8 bytes a metric, year and
-    replication) would not fit in the free memory, with room for the copies the tables
-    make of them (the summary's quantiles hold another)."""
+    replication) would not fit in ``free`` bytes (:func:`available_memory`), with room for
+    the copies the tables make of them (the summary's quantiles hold another)."""
     need = 8 * reps * scenario.years * metrics
-    free = available_memory()
     if free is not None and need > 0.4 * free:
         raise UserError(f"{reps:,} replications of {scenario.name} need {need / 2**30:,.1f} GB for their "
                         f"results alone ({scenario.years} years x {metrics} metrics x 8 bytes each) and "
@@ -198,18 +197,17 @@ def _check_results_fit(scenario, reps: int, metrics: int) -> None:
 _warned_memory: set = set()  # (scenario names, processes asked, processes run) already warned of
 
 
-def processes_that_fit(scenarios, processes: int) -> int:
-    """At most ``processes``, as many local processes as the free memory holds, each
-    simulating one replication at a time of the largest of ``scenarios`` (a scenario or a
-    list; never fewer than 1). Fewer processes change nothing in the results, only the
-    time; a warning says so, once (an experiment runs many times)."""
-    if processes <= 1:
+def processes_that_fit(scenarios: list, processes: int, free: int | None) -> int:
+    """At most ``processes``, as many local processes as ``free`` bytes hold
+    (:func:`available_memory`), each simulating one replication at a time of the largest
+    of ``scenarios`` (never fewer than 1). Fewer processes change nothing in the results,
+    only the time; a warning says so, once (an experiment runs many times)."""
+    if processes <= 1 or free is None:
         return processes
-    free = available_memory()
-    if free is None:
-        return processes
+    from .population import MAX_PEOPLE
+    if free >= processes * (PROCESS_BYTES + BYTES_PER_WORKER * MAX_PEOPLE):
+        return processes  # room for the largest replication the model allows: no need to size them
     from .policies.demand import starting_workers_estimate
-    scenarios = list(scenarios) if isinstance(scenarios, (list, tuple)) else [scenarios]
     workers, name = max((starting_workers_estimate(sc), sc.name) for sc in scenarios)
     need = PROCESS_BYTES + BYTES_PER_WORKER * workers
     fit = max(1, int(free // need))
@@ -305,7 +303,8 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     t0 = time.perf_counter()
     _large_allocations_stay_mapped()
     names = M.names(scenario)
-    _check_results_fit(scenario, reps, len(names))
+    free = available_memory()
+    _check_results_fit(scenario, reps, len(names), free)
     values = np.full((reps, scenario.years, len(names)), np.nan)
     done = np.zeros(reps, dtype=bool)
     bar = _progress(reps, quiet)
@@ -322,8 +321,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
         workers = 0
     else:
         workers = default_workers(reps) if workers is None else whole_number(workers, "--workers", 1)
-        if not _one_process(reps, workers):
-            workers = processes_that_fit(scenario, min(workers, len(_chunks(reps, workers))))
+        workers = processes_that_fit([scenario], min(workers, len(_chunks(reps, workers))), free)
         chunks = _chunks(reps, workers)
         if _one_process(reps, workers):
             # one process: the kernels over a big workforce may use every core, unless this
@@ -333,7 +331,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
                 for ch in chunks:
                     store(*_chunk(scenario, seed, ch))
         else:
-            with process_pool(min(workers, len(chunks))) as submit:
+            with process_pool(workers) as submit:
                 futs = submit(_chunk, [(scenario, seed, ch) for ch in chunks])
                 for f in as_completed(futs):
                     store(*f.result())

@@ -550,13 +550,11 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
     if workers is None:
         workers = default_workers(reps * len(scenarios))
     workers = whole_number(workers, "--workers", 1)
-    if workers == 1:
-        return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
-    if len(scenarios) < workers:
+    if len(scenarios) < workers:  # each run spreads its replications (and sizes its processes)
         return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
-    from ..runner import process_pool, processes_that_fit
-    workers = processes_that_fit(scenarios, workers)
+    from ..runner import available_memory, process_pool, processes_that_fit
+    workers = processes_that_fit(scenarios, workers, available_memory())
     if workers == 1:
         return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
     with process_pool(workers) as submit:
