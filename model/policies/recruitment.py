@@ -89,8 +89,9 @@ from ..sampling import (
 from ..streams import uniforms, uniforms_many
 
 STREAM_DEFAULTS = {"max_age_certified": 0.0, "max_age_certified_level": 1, "exempt_share": 0.0, "exempt_age": None,
-                   "exempt_certificate": None, "exempt_max_age": 0.0, "exempt_certificate_required": False}
-"""The exemption fields at their schema defaults (one stream, no exemption), for
+                   "exempt_certificate": None, "exempt_max_age": 0.0, "exempt_certificate_required": False,
+                   "freeze_years": ()}
+"""The newer fields at their schema defaults (one stream, no exemption, no freeze), for
 parameter namespaces built by hand without them."""
 
 
@@ -296,7 +297,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
         k = min(k, so_far.eligible_left)
     if p.cap > 0:
         k = min(k, max(half_up(p.cap) - so_far.hires, 0))
-    if share <= 0 or year in getattr(p, "freeze_years", ()):
+    if share <= 0 or year in _field(p, "freeze_years"):
         k = 0  # no applicant (of either stream) is eligible this year, however large the pool; or a freeze
     so_far.campaign_left = min(campaign, wanted - k)
     so_far.hires += k
