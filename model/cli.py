@@ -72,7 +72,8 @@ def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder")
                    help="override a scenario field, e.g. --set recruitment.max_age=35, or one element: "
                    "--set 'quits.rate[0]=0.1' (of a vector), --set 'demand.persons_per_household@2030=2.2' "
                    "(a point the field's schedule has), or multiply it: --set 'quits.rate*=1.2' "
-                   "(repeatable; a later one wins; multipliers apply last)")
+                   "(repeatable, in order: a later one wins, and a multiplier scales the field as set "
+                   "so far)")
     p.add_argument("--workers", type=positive_int, help="local processes (default: all cores for >= 16 reps)")
     p.add_argument("--backend", choices=("local", "dask"), help="where replications run")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "

@@ -690,9 +690,7 @@ class Scenario:
         self.path = files[-1][0] if files else None
         if not isinstance(raw, dict):
             raise ScenarioError(f"expected a table of scenario fields, got {_describe(raw)}", file=label)
-        start, years = raw.get("start_year"), raw.get("years")
-        ck = _Checker(label, start if isinstance(start, int) else None,
-                      years if isinstance(years, int) else None, files, self._overridden)
+        ck = _checker_for(raw, files, label, self._overridden)
         # an unknown key first: a misspelt required one (start_yaer) is named as written
         unknown = sorted(set(raw) - set(schema.TOP) - set(schema.SECTIONS) - set(schema.ARRAYS))
         if unknown:
@@ -795,6 +793,12 @@ class Scenario:
         """Each file read (parents first): path and SHA-256 of its text."""
         return [{"path": str(p), "sha256": hashlib.sha256(t.encode()).hexdigest()} for p, t in self._files]
 
+    def given(self, section: str) -> MappingProxyType:
+        """The fields of ``section`` that the scenario, the files it extends or an override
+        set (read-only; not their defaults)."""
+        s = self._raw.get(section)
+        return MappingProxyType(s if isinstance(s, dict) else {})
+
     def defaulted(self) -> dict[str, object]:
         """The fields the run reads that neither the scenario, the files it extends nor an
         override sets, by path, with the model's default each takes: what a reader should
@@ -802,16 +806,12 @@ class Scenario:
         do not read (another staffing rule's, the fixed retirement ages under the statutory
         rule, a setting of an option that is off), and defaults that switch a thing off or
         leave it out (a field whose 0 means off, an empty list, a table of zeros)."""
-        from .semantics import RULE_FIELDS
-        raw = self._raw
-        unread = {f"demand.{f}" for rule, fields in RULE_FIELDS.items() if rule != self.demand.rule
-                  for f in fields}
-        if self.retirement.rule != "fixed":
-            unread |= {"retirement.age_men", "retirement.age_women"}
-        unread |= {path for path, by in _READ_ONLY_WITH.items() if not _is_set(self.get(by))}
+        from .semantics import unread_by_rules
+        unread = unread_by_rules(self) | {path for path, by in _READ_ONLY_WITH.items()
+                                          if not np.any(np.asarray(self.get(by).resolve(self.year_list)) > 0)}
         out = {}
         for sec, spec in schema.SECTIONS.items():
-            given = raw.get(sec, {}) if isinstance(raw.get(sec), dict) else {}
+            given = self.given(sec)
             if "enabled" in spec and not getattr(self, sec).enabled:
                 continue
             for name, f in spec.items():
@@ -852,11 +852,9 @@ class Scenario:
         ``"field=value"`` texts as :func:`load` takes), validated. A key
         may also name one element: ``quits.rate[0]``, ``pay.growth@2030``,
         ``pay.monthly@2030[2]`` (as the experiments' ``--param``), or multiply the field:
-        ``quits.rate*`` (applied after the others, to the field as they leave it)."""
-        overrides, multipliers = _split_multipliers(as_overrides(overrides, label))
+        ``quits.rate*`` (the field as set so far)."""
         raw, overridden = self.raw, dict(self._overridden)
-        _apply_overrides(raw, self._files, self._label, overrides, overridden, label)
-        _apply_multipliers(raw, self._files, self._label, multipliers, overridden, label)
+        _apply_overrides(raw, self._files, self._label, as_overrides(overrides, label), overridden, label)
         return Scenario(raw, self._files, self._label, overridden)
 
     def __repr__(self):
@@ -877,10 +875,12 @@ def _element(key) -> tuple[str, int | None, int | None] | None:
 
 def _apply_overrides(raw: dict, files, file_label: str, overrides: dict, overridden: dict, label: str) -> None:
     """Put ``overrides`` into ``raw`` in the order given (a later key wins), noting each in
-    ``overridden``; a key naming one element takes the field as set so far."""
+    ``overridden``; a key naming one element (``key[i]``, ``key@YEAR``) or a multiplier
+    (``key*``) takes the field as set so far. The scenario is validated once, after all."""
     for key, value in overrides.items():
-        element = _element(key)
-        if element:
+        if isinstance(key, str) and key.strip().endswith("*"):
+            key, value = _scaled_value(raw, files, file_label, key, value, label, overridden)
+        elif element := _element(key):
             key, value = element[0], _element_value(raw, files, file_label, key, value, label, overridden)
         _set(raw, key, value, label, file_label, files)
         overridden[key] = label
@@ -896,17 +896,8 @@ def _element_value(raw: dict, files, file_label: str, key: str, value, label: st
     field, year, index = _element(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"expected a number for one element, got {_describe(value)}", file=label, field=key)
-    sec, _, name = field.partition(".")
-    spec = schema.SECTIONS.get(sec, {}).get(name)
-    if spec is None:
-        raise ScenarioError("no such field; use section.key (or key[i], key@YEAR) as listed by "
-                            "`python -m model schema`", file=label, field=key)
-    start, years = raw.get("start_year"), raw.get("years")
-    ck = _Checker(file_label, start if isinstance(start, int) else None,
-                  years if isinstance(years, int) else None, files, overridden)  # blames an earlier override
-    section = raw.get(sec)
-    written = section.get(name, spec.default) if isinstance(section, dict) else spec.default
-    current = None if written is None or written is schema.REQUIRED else ck.value(spec, written, field)
+    spec, current = _field_so_far(raw, files, file_label, field, label, key, overridden,
+                                  "use section.key (or key[i], key@YEAR)")
     if not hasattr(current, "replace") or not hasattr(current, "to_toml"):
         raise ScenarioError("this field takes no element or year (no [i] or @YEAR); set it whole",
                             file=label, field=key)
@@ -994,12 +985,6 @@ _READ_ONLY_WITH = {
 """Fields read only when another is above 0 (for :meth:`Scenario.defaulted`)."""
 
 
-def _is_set(v) -> bool:
-    """Whether a field's value can be above 0 (in some year, or drawn)."""
-    from .semantics import largest_value
-    return v is not None and largest_value(v) > 0
-
-
 def _find(path) -> Path:
     """The file a scenario argument names: a path, or a bare name in ``scenarios/``."""
     p = Path(path)
@@ -1041,48 +1026,51 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     p = _find(path)
     raw, files = _load_chain(p)
     overridden = {}
-    overrides, multipliers = _split_multipliers(as_overrides(overrides) if overrides else {})
-    _apply_overrides(raw, files, str(files[-1][0]), overrides, overridden, "--set")
-    _apply_multipliers(raw, files, str(files[-1][0]), multipliers, overridden, "--set")
+    if overrides:
+        _apply_overrides(raw, files, str(files[-1][0]), as_overrides(overrides), overridden, "--set")
     return Scenario(raw, files, str(p), overridden)
 
 
-def _split_multipliers(overrides: dict) -> tuple[dict, dict]:
-    """``overrides`` without and with the multipliers (``quits.rate*``)."""
-    star = {k: v for k, v in overrides.items() if isinstance(k, str) and k.strip().endswith("*")}
-    return {k: v for k, v in overrides.items() if k not in star}, star
+def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: str, overridden) -> tuple:
+    """``(field, TOML value)`` that multiplies the field of ``key`` (``quits.rate*``) as set
+    so far by ``factor``, as the experiments' levers ``KEY*`` do (so a value solve found can
+    be set back)."""
+    path = key.strip().removesuffix("*")
+    spec, current = _field_so_far(raw, files, file_label, path, label, key, overridden,
+                                  "a multiplier scales a whole field: section.key*")
+    if spec.kind not in schema.NUMERIC_KINDS:
+        raise ScenarioError(f"{path} is not a number; it cannot be multiplied", file=label, field=key)
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor >= 0:
+        raise ScenarioError(f"a multiplier is a number of at least 0, got {_describe(factor)}",
+                            file=label, field=key)
+    if current is None:
+        raise ScenarioError(f"{path} is not set (it has no default), so there is nothing to scale; "
+                            "set it first", file=label, field=key)
+    return path, scaled_toml(current, factor, spec.kind)
 
 
-def _apply_multipliers(raw: dict, files, file_label: str, multipliers: dict, overridden: dict,
-                       label: str) -> None:
-    """Multiply fields of ``raw`` (``quits.rate*``: factor), as the experiments' levers
-    ``KEY*`` do (so a value solve found can be set back): each field as the file and the
-    other overrides leave it, read and scaled before the scenario is validated as a whole
-    (so factors that only agree once all are applied are taken)."""
-    if not multipliers:
-        return
+def _checker_for(raw: dict, files, label: str, overridden=None) -> _Checker:
+    """A checker of ``raw``'s fields, its horizon read from ``raw`` where it is whole numbers
+    (checked themselves when the scenario is built)."""
     start, years = raw.get("start_year"), raw.get("years")
-    ck = _Checker(file_label, start if isinstance(start, int) else None,
-                  years if isinstance(years, int) else None, files, overridden)
-    for key, factor in multipliers.items():
-        path = key.strip().removesuffix("*")
-        sec, _, name = path.partition(".")
-        f = schema.SECTIONS.get(sec, {}).get(name)
-        if f is None:
-            raise ScenarioError("no such field; a multiplier scales a whole field: section.key*, as "
-                                "listed by `python -m model schema`", file=label, field=key)
-        if f.kind not in ("param", "vec", "int", "float", "date"):
-            raise ScenarioError(f"{path} is not a number; it cannot be multiplied", file=label, field=key)
-        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor >= 0:
-            raise ScenarioError(f"a multiplier is a number of at least 0, got {_describe(factor)}",
-                                file=label, field=key)
-        section = raw.get(sec, {})
-        x = section.get(name, f.default) if isinstance(section, dict) else f.default
-        if x is None or x is schema.REQUIRED:
-            raise ScenarioError(f"{path} is not set (it has no default), so there is nothing to scale; "
-                                "set it first", file=label, field=key)
-        _set(raw, path, scaled_toml(ck.value(f, x, path), factor, f.kind), label, file_label, files)
-        overridden[path] = label
+    return _Checker(label, start if isinstance(start, int) else None,
+                    years if isinstance(years, int) else None, files, overridden)
+
+
+def _field_so_far(raw: dict, files, file_label: str, path: str, label: str, key: str, overridden,
+                  how: str) -> tuple:
+    """``(schema field, value)`` of ``path`` as ``raw`` holds it so far (its default if
+    unset; None if it has none), checked alone (an earlier override is blamed for a fault)."""
+    sec, _, name = path.partition(".")
+    spec = schema.SECTIONS.get(sec, {}).get(name)
+    if spec is None:
+        raise ScenarioError(f"no such field; {how}, as listed by `python -m model schema`", file=label,
+                            field=key)
+    section = raw.get(sec)
+    written = section.get(name, spec.default) if isinstance(section, dict) else spec.default
+    if written is None or written is schema.REQUIRED:
+        return spec, None
+    return spec, _checker_for(raw, files, file_label, overridden).value(spec, written, path)
 
 
 def as_overrides(overrides, label: str = "--set") -> dict:

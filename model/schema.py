@@ -26,6 +26,9 @@ from dataclasses import dataclass
 
 REQUIRED = object()
 
+NUMERIC_KINDS = ("param", "vec", "int", "float", "date")
+"""Kinds of field that hold numbers (an experiment varies them, a multiplier scales them)."""
+
 POSTS = ("staff", "committee", "head")
 """Post classes, by index: 0 staff (社区专职工作者), 1 committee member (两委成员),
 2 head (正职: secretary / director)."""

@@ -44,12 +44,8 @@ def _values(v):
     return _bounds(v)
 
 
-def largest_value(v) -> float:
-    """The largest value a parameter can take (over its schedule, an uncertain value's range)."""
+def _max(v):
     return max(float(np.max(x)) for x in _values(v))
-
-
-_max = largest_value
 
 
 def _min(v):
@@ -108,28 +104,35 @@ def _districts(sc, fail) -> None:
              f"demand.communities is {d.communities}; make them agree")
 
 
-RULE_FIELDS = {"fixed": ("posts_per_community",), "households": ("households_per_post",),
-               "size_band": ("band_base", "band_limit", "band_step"), "per_10k": ("per_10k",)}
-"""The demand fields each staffing rule (``demand.rule``) reads, besides those of every rule."""
+RULE_FIELDS = {
+    "demand": {"fixed": ("posts_per_community",), "households": ("households_per_post",),
+               "size_band": ("band_base", "band_limit", "band_step"), "per_10k": ("per_10k",)},
+    "retirement": {"fixed": ("age_men", "age_women"), "china2025": ()},
+}
+"""The fields of a section that each of its rules (``section.rule``) reads, besides those
+every rule reads."""
+
+
+def unread_by_rules(sc) -> set[str]:
+    """The paths of the rule fields that the scenario's rules do not read."""
+    return {f"{sec}.{f}" for sec, rules in RULE_FIELDS.items() for rule, fields in rules.items()
+            if rule != getattr(sc, sec).rule for f in fields}
 
 
 def _rule_unset(sc, fail) -> None:
-    """A rule's own field set while the rule is not (a staffing rule's, or the fixed
+    """A rule's own field set while the rule is not (a staffing rule's, the fixed
     retirement ages): the default rule would ignore it, which is never what the file meant."""
-    raw = sc.raw
-    given = raw.get("demand", {}) if isinstance(raw.get("demand"), dict) else {}
-    default = sc.demand.rule
-    for rule, fields in RULE_FIELDS.items():
-        set_here = [f for f in fields if f in given]
-        if "rule" not in given and rule != default and set_here:
-            fail("demand.rule", f"demand.{set_here[0]} is set but demand.rule is not, and the default rule "
-                 f"'{default}' ({', '.join('demand.' + f for f in RULE_FIELDS[default])}) ignores it; "
-                 f"set demand.rule = \"{rule}\"")
-    given = raw.get("retirement", {}) if isinstance(raw.get("retirement"), dict) else {}
-    ages = [f for f in ("age_men", "age_women") if f in given]
-    if ages and "rule" not in given and sc.retirement.rule != "fixed":
-        fail("retirement.rule", f"retirement.{ages[0]} is set but retirement.rule is not, and the default "
-             f"rule '{sc.retirement.rule}' (the statutory ages) ignores it; set retirement.rule = \"fixed\"")
+    for sec, rules in RULE_FIELDS.items():
+        given = sc.given(sec)
+        if "rule" in given:
+            continue
+        default = getattr(sc, sec).rule
+        for rule, fields in rules.items():
+            set_here = [f for f in fields if f in given]
+            if rule != default and set_here:
+                reads = ", ".join(f"{sec}.{f}" for f in rules[default]) or "the statutory ages"
+                fail(f"{sec}.rule", f"{sec}.{set_here[0]} is set but {sec}.rule is not, and the default rule "
+                     f"'{default}' ({reads}) ignores it; set {sec}.rule = \"{rule}\"")
 
 
 def _staffing(sc, fail, years) -> None:

@@ -43,8 +43,7 @@ from .. import schema
 from ..errors import UserError, whole_number
 from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
 
-NUMERIC_KINDS = ("param", "vec", "int", "float", "date")
-LEVER_KINDS = NUMERIC_KINDS + ("bool", "str")
+LEVER_KINDS = schema.NUMERIC_KINDS + ("bool", "str")
 _TARGET = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-]*)\s*(?:@\s*(\d{4}))?\s*$")
 
 
@@ -105,7 +104,7 @@ class Lever:
             raise UserError(f"{sec}.{key} is not a vector; drop [{idx}]", field=option)
         if idx is not None and f.size is not None and int(idx) >= f.size:
             raise UserError(f"{sec}.{key} has {f.size} elements (0..{f.size - 1}); got [{idx}]", field=option)
-        if star and f.kind not in NUMERIC_KINDS:
+        if star and f.kind not in schema.NUMERIC_KINDS:
             raise UserError(f"{sec}.{key} is not a number; it cannot be multiplied", field=option)
         if star and idx is not None:
             raise UserError(f"{sec}.{key}[{idx}]*: a multiplier scales the whole field; write {sec}.{key}* "
@@ -124,7 +123,7 @@ class Lever:
 
     @property
     def numeric(self) -> bool:
-        return self.field.kind in NUMERIC_KINDS
+        return self.field.kind in schema.NUMERIC_KINDS
 
     @property
     def integer(self) -> bool:
