@@ -120,9 +120,10 @@ def run_backtests(reps: int, workers: int, seed: int) -> list[dict]:
             p05, p95 = np.quantile(v, [0.05, 0.95])
             rows.append({
                 "place": pl.scenario, "what": fig.label, "unit": fig.unit, "kind": fig.kind, "how": fig.how,
-                "source": fig.source, "op": fig.op, "value": value, "rule_expectation": fig.expected is not None,
+                "source": fig.source, "op": fig.op, "value": value, "changed_after_miss": fig.changed_after_miss,
+                "rule_expectation": fig.expected is not None,
                 "year": fig.year or sc.start_year, "stock": fig.stock, "parameter": fig.param is not None,
-                "scenario": str(path.relative_to(ROOT)), "reps": len(v), "seed": seed,
+                "scenario": str(path.relative_to(ROOT)), "reps": res.reps, "seed": seed,
                 "mean": float(v.mean()), "mc_se": float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0,
                 "p05": float(p05), "p95": float(p95), "agrees": agrees(fig, value, v),
                 "hints": literal_inputs(sc, literals(value)) if fig.kind == "back-test" else [],
@@ -287,7 +288,7 @@ def check_table(checks: list[dict]) -> list[str]:
     return out
 
 
-def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: int) -> None:
+def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: int, seed: int) -> None:
     import model
     lines = [
         "# Validation",
@@ -343,8 +344,8 @@ def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: i
     else:
         lines += [
             ("Each place scenario is run and compared with every figure its policy document (or FIGURES.md) "
-             f"states about the place: {rows[0]['reps'] if rows else reps} replications, seed "
-             f"{rows[0]['seed'] if rows else '–'}. The figures, how each is measured and how the scenario "
+             f"states about the place: {reps} replications, seed "
+             f"{seed}. The figures, how each is measured and how the scenario "
              "uses it are one list, `FIGURES` in `scenarios/make_readme.py`, which scenarios/README.md and "
              "tests/test_places.py read too. *Kind*: **back-test** (nothing was set from the figure: the "
              "only evidence), *calibrated* (a parameter was tuned to reproduce it) or *input* (a parameter "
@@ -369,7 +370,7 @@ def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: i
                 f"| {r['place']} | {r['what']} ({r['unit']}) | {doc} | {r['year']} | {sim} | {rng_} | "
                 f"{'yes' if r['agrees'] else '**no**'} | {kind} | {r['how']} | {hint} | {r['source']} |")
         counted = [r for r in rows if r["kind"] == "back-test"]
-        after_miss = [r for r in rows if "miss" in r["how"]]  # the how-text tells a figure's history
+        after_miss = [r for r in rows if r["changed_after_miss"]]
         lines += ["", (f"Back-tests: {len(counted)}, of which the model agrees with "
                        f"{sum(r['agrees'] for r in counted)}. Figures of other kinds check that the scenario "
                        "reproduces what it was set from; they are not evidence.")
@@ -414,7 +415,7 @@ def main(argv=None) -> int:
     items = run_theory_tests()
     rows = None if args.no_backtests else run_backtests(args.reps, args.workers, args.seed)
     bt_fig = bool(rows) and draw_backtests(rows, FIGDIR / "backtests.png")
-    write_page(items, rows, bt_fig, args.reps)
+    write_page(items, rows, bt_fig, args.reps, args.seed)
     (FIGDIR / "validation-results.json").write_text(
         json.dumps(_finite({"theory": items, "backtests": rows}), indent=1, ensure_ascii=False,
                    allow_nan=False) + "\n",
