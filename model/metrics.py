@@ -37,7 +37,7 @@ UNITS = {
     "certified_per_community": "workers", "communities_certified_k_share": "share of communities",
     "exam_sitters": "workers/year", "exam_passes": "workers/year", "trained": "workers/year",
     **{f"rated_{g}_share": "share" for g in RATED_WORDS},
-    "college_share": "share", "mean_age": "years", "mean_tenure": "years",
+    "college_share": "share", "mean_age": "years", "mean_tenure": "years of service",
     **{f"share_{k}": "share" for k in POSTS[::-1]}, "mean_grade": "grade",
     "grade_steps": "workers/year", "posts_filled_internally": "workers/year",
     "payroll": "yuan/year", "payroll_base": "yuan/year", "payroll_performance": "yuan/year",

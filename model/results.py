@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from . import metrics as M
-from .errors import UnknownName, whole_number
+from .errors import UnknownName, UserError, number_in, whole_number
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 CSV_FLOAT = "%.15g"
@@ -37,7 +37,6 @@ def qname(q: float) -> str:
 def check_quantiles(quantiles) -> tuple[float, ...]:
     """``quantiles`` as a tuple of floats in [0, 1] whose columns (:func:`qname`) differ,
     or a :class:`~model.errors.UserError` naming the argument."""
-    from .errors import UserError, number_in
     try:
         qs = tuple(quantiles)
     except TypeError:

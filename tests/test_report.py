@@ -319,6 +319,20 @@ def test_chinese_labels_break_where_chinese_text_may(text, width):
         assert any(number in line for line in lines), (number, lines)
 
 
+def test_numbered_metrics_and_years_of_service_have_their_own_labels():
+    """Every metric a run reports has a label of its own in both languages (not its code
+    name), and years of service are 年 where ages are 岁."""
+    from model import metrics
+    sc = model.load("nanjing-2018")
+    for m in metrics.names(sc):
+        en, zh = labels.metric(m, "en"), labels.metric(m, "zh")
+        assert "_" not in en and "_" not in zh, (m, en, zh)
+    assert (labels.unit("mean_tenure", "zh"), labels.unit("mean_age", "zh")) == ("年", "岁")
+    assert labels.metric("grade_share_03", "zh") == "第3级占比"
+    top = [m for m in metrics.PYRAMID if m.startswith("pyramid_f_")][-1]
+    assert labels.metric(top, "en").endswith("or more") and labels.metric(top, "zh").endswith("岁及以上")
+
+
 def test_the_report_lists_the_fields_left_at_their_defaults(bench, tmp_path):
     sc, res = bench
     write_all(res, sc, tmp_path)

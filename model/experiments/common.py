@@ -490,7 +490,7 @@ def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict
     Returns
     -------
     dict of arrays
-        ``n``, ``mean_a``, ``mean_b``, ``difference`` (mean of ``b_r - a_r``), ``sd``
+        ``n``, ``difference`` (mean of ``b_r - a_r``), ``sd``
         (of the per-replication differences), ``low``/``high`` (paired t-interval,
         ``difference -+ t_{n-1} sd / sqrt(n)``), and ``unpaired_low``/``unpaired_high``
         (Welch interval, as if the two had independent random numbers).
@@ -517,8 +517,8 @@ def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict
         half_u = np.where(se_u > 0, stats.t.ppf(0.5 + level / 2, welch_df) * se_u,
                           np.where(n > 1, 0.0, np.nan))
     nan = n == 0
-    md, ma, mb = (np.where(nan, np.nan, x) for x in (md, ma, mb))
-    return {"n": n, "mean_a": ma, "mean_b": mb, "difference": md, "sd": np.sqrt(var_d),
+    md = np.where(nan, np.nan, md)
+    return {"n": n, "difference": md, "sd": np.sqrt(var_d),
             "low": md - half, "high": md + half, "unpaired_low": md - half_u, "unpaired_high": md + half_u}
 
 
@@ -657,17 +657,18 @@ def fmt(x: float, unit: str = "", like: float | None = None, difference: bool = 
     return f"{x:.3g}"
 
 
-def fmt_interval(low: float, high: float, unit: str = "", difference: bool = False) -> str:
-    """``[low, high]`` for a terminal line, both ends in one unit (:func:`fmt`)."""
-    size = _largest(low, high)
+def fmt_interval(low: float, high: float, unit: str = "", difference: bool = False,
+                 size: float | None = None) -> str:
+    """``[low, high]`` for a terminal line, both ends in one unit (:func:`fmt`; ``size``:
+    the largest magnitude shown beside them, which sets the unit)."""
+    size = _largest(low, high) if size is None else size
     return f"[{fmt(low, unit, size, difference)}, {fmt(high, unit, size, difference)}]"
 
 
 def fmt_estimate(value: float, low: float, high: float, unit: str = "", difference: bool = False) -> str:
     """``value [low, high]`` for a terminal line, all three in one unit (:func:`fmt`)."""
     size = _largest(value, low, high)
-    return (f"{fmt(value, unit, size, difference)} "
-            f"[{fmt(low, unit, size, difference)}, {fmt(high, unit, size, difference)}]")
+    return f"{fmt(value, unit, size, difference)} {fmt_interval(low, high, unit, difference, size)}"
 
 
 def _largest(*xs) -> float | None:

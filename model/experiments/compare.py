@@ -174,6 +174,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         return res.values[:, yi][:, :, mi]
 
     a = block(base)
+    mean_a = _mean(a).ravel()  # the baseline's own, beside every alternative
     rows = []
     ny, nm = len(years), len(metrics)
     for res, lab in zip(results[1:], labels[1:]):
@@ -182,7 +183,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         rows.append(pd.DataFrame({
             "scenario": lab, "baseline": labels[0],
             "year": np.repeat(years, nm), "metric": np.tile(np.array(metrics, dtype=object), ny),
-            "mean_baseline": _mean(a).ravel(), "mean": _mean(b).ravel(),
+            "mean_baseline": mean_a, "mean": _mean(b).ravel(),
             "difference": st["difference"].ravel(), "difference_sd": st["sd"].ravel(),
             "difference_low": st["low"].ravel(), "difference_high": st["high"].ravel(),
             "unpaired_low": st["unpaired_low"].ravel(), "unpaired_high": st["unpaired_high"].ravel(),

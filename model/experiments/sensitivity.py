@@ -93,6 +93,7 @@ class Sensitivity:
     seed: int
     factors: list = field(default_factory=list, repr=False)
     notes: list = field(default_factory=list)
+    sobol_n: int = 0
 
 
 def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
@@ -118,7 +119,7 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
 
 
 def sensitivity(scenario, output=None, params=None, reps: int | None = None, seed: int | None = None, *,
-                quantile: float = 0.05, sobol: int = 0, sobol_reps: int = 2, overrides=None,
+                quantile: float = 0.05, sobol: int | None = 0, sobol_reps: int = 2, overrides=None,
                 workers: int | None = None, backend: str | None = None, scheduler: str | None = None,
                 quiet: bool = True) -> Sensitivity:
     """One-at-a-time and (with ``sobol > 0``) Sobol sensitivity of one output.
@@ -135,8 +136,9 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         ``quantile`` and ``1 - quantile`` quantiles.
     reps, seed : int, optional
         Replications of each one-at-a-time run, and the common seed.
-    sobol : int
-        Base sample size ``N`` of the Sobol design (a power of 2; 0 skips it).
+    sobol : int or None
+        Base sample size ``N`` of the Sobol design (a power of 2; 0 skips it; None: 64
+        with two factors or more, as the command line does).
     sobol_reps : int
         Replications per Sobol point.
 
@@ -192,11 +194,13 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
                      "difference_low": float(st["low"]), "difference_high": float(st["high"])})
     oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     sob, samples, notes = None, None, []
+    if sobol is None:
+        sobol = 64 if len(facs) >= 2 else 0
     if sobol:
         sob, samples, notes = _sobol(sc, facs, output, whole_number(sobol, "--sobol", 0),
                                      whole_number(sobol_reps, "--sobol-reps", 1), seed, workers, backend,
                                      scheduler, quiet)
-    return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes)
+    return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes, int(sobol))
 
 
 def _sobol_values(f, u: np.ndarray) -> np.ndarray:
@@ -266,15 +270,12 @@ def main(args) -> int:
     sc = common.as_scenario(args.scenario, args.overrides)
     params = common.levers_with_ranges(args.param)
     output = common.Output.parse(sc, args.metric, args.year, args.target)
-    with warnings.catch_warnings():  # sensitivity() makes them again, and warns then
-        warnings.simplefilter("ignore", UserWarning)
-        facs = factors_from(sc, params, args.quantile)
-    n = args.sobol if args.sobol is not None else (64 if len(facs) >= 2 else 0)
     out = Path(args.out or common.default_out("sensitivity", sc.name))
     check_destination(out.resolve(), not args.no_overwrite)
-    s = sensitivity(sc, output, params or None, args.reps, args.seed, quantile=args.quantile, sobol=n,
-                    sobol_reps=args.sobol_reps, workers=args.workers, backend=args.backend,
+    s = sensitivity(sc, output, params or None, args.reps, args.seed, quantile=args.quantile,
+                    sobol=args.sobol, sobol_reps=args.sobol_reps, workers=args.workers, backend=args.backend,
                     scheduler=args.scheduler, quiet=args.quiet)
+    facs, n = s.factors, s.sobol_n
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(s.oat, tmp / "one_at_a_time.csv")
         if s.sobol is not None:

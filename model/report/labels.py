@@ -103,14 +103,11 @@ UNITS = {
     "workers per 10,000 urban residents": ("per 10,000 urban residents", "人/万人"),
     "persons": ("persons", "人"),
     "years": ("years", "岁"),
+    "years of service": ("years", "年"),
     "communities/year": ("communities per year", "个/年"),
     "worker-years": ("worker-years", "人年"),
     "grade": ("grade", "级"),
 }
-
-METRIC_UNITS = {"mean_tenure": ("years", "年")}
-"""Units of metrics whose unit word reads differently in Chinese than the same unit of
-others (years of service are 年, years of age 岁)."""
 
 WORDS = {
     "scenario": ("Scenario", "情景"),
@@ -309,9 +306,9 @@ def _patterned(base: str) -> tuple[str, str] | None:
         g = int(parts[-1])
         return f"Share in grade {g}", f"第{g}级占比"
     if base.startswith("pyramid_") and len(parts) == 4 and parts[1] in ("m", "f"):
-        lo, hi = int(parts[2]), int(parts[3])
-        ages = f"{lo}-{hi}" if lo else f"under {hi + 1}"
-        ages_zh = f"{lo}-{hi}岁" if lo else f"{hi + 1}岁以下"
+        lo, hi = int(parts[2]), int(parts[3])  # as figures._band_label: <25, 25-29, ..., 65+
+        ages = f"under {hi + 1}" if not lo else f"{lo} or more" if hi >= 99 else f"{lo}-{hi}"
+        ages_zh = f"{hi + 1}岁以下" if not lo else f"{lo}岁及以上" if hi >= 99 else f"{lo}-{hi}岁"
         return (f"{'Men' if parts[1] == 'm' else 'Women'} aged {ages}",
                 f"{'男' if parts[1] == 'm' else '女'}性{ages_zh}")
     return None
@@ -331,5 +328,5 @@ def metric2(name: str, lang: str = "en") -> str:
 def unit(name: str, lang: str = "en") -> str:
     """Unit of a metric in one language (shares are shown in %)."""
     u = M.unit(name)
-    en, zh = METRIC_UNITS.get(name.partition(".")[0]) or UNITS.get(u, (u, u))
+    en, zh = UNITS.get(u, (u, u))
     return zh if lang == "zh" else en
