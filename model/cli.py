@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 from .errors import COMMAND_LINE, RunFailed, UserError, whole_number
-from .outputs import interrupts_as_exceptions, raise_if_interrupted, reset, signal_received
+from .outputs import (interrupted_message, interrupts_as_exceptions, raise_if_interrupted, reset,
+                      signal_received)
 from .schema import MAX_REPS, MAX_SEED
 
 EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
@@ -361,22 +362,12 @@ def cmd_schema(a) -> int:
     return 0
 
 
-def _interrupted_message(signum: int) -> str:
-    from .outputs import committed
-    how = "Ctrl-C" if signum == signal.SIGINT else f"signal {signal.Signals(signum).name}"
-    done = committed()
-    if done:
-        return (f"interrupted ({how}) after the output was complete: {', '.join(map(str, done))}; "
-                "nothing else was written")
-    return (f"interrupted ({how}): no output was written; any earlier output folder is unchanged")
-
-
 def _interrupted(e: KeyboardInterrupt | int) -> int:
     """Say which signal (or the signal of ``e``) stopped the command (one line); its exit
     status, 128 + signal."""
     from .outputs import Interrupted
     signum = e if isinstance(e, int) else e.signum if isinstance(e, Interrupted) else signal.SIGINT
-    print(_interrupted_message(signum), file=sys.stderr)
+    print(interrupted_message(signum), file=sys.stderr)
     return 128 + signum
 
 

@@ -1,7 +1,8 @@
 """The program's entry: ``python -m model`` and the ``community-model`` command.
 
-Signals are taken over before the libraries load, so a Ctrl-C at any instant ends with
-one line (and exit status 130), never a traceback; and the program ends with
+Signals are taken over (:func:`model.outputs.interrupts_as_exceptions`, which needs only
+the standard library) before the libraries load, so a Ctrl-C or SIGTERM at any instant
+ends with one line and 128 + the signal, never a traceback; and the program ends with
 ``os._exit`` once its files are closed.
 """
 
@@ -16,33 +17,27 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import signal  # noqa: E402
 
-# the words of cli._interrupted_message, for an interruption before cli can be imported
-_NOTHING_WRITTEN = "interrupted (Ctrl-C): no output was written; any earlier output folder is unchanged"
+from . import outputs  # noqa: E402
 
 
 def main() -> None:
     """Run the command line and end the process with its exit status."""
-    ctrl_c: list[int] = []
-
-    def interrupt(signum, frame):
-        ctrl_c.append(signum)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, interrupt)
     try:
-        from .cli import main as command
+        with outputs.interrupts_as_exceptions():
+            from .cli import main as command
     except BaseException:
-        # Ctrl-C while the libraries load; a compiled module interrupted in its import may
+        # a signal while the libraries load; a compiled module interrupted in its import may
         # raise an ImportError of its own instead of the KeyboardInterrupt
-        if not ctrl_c:
+        signum = outputs.signal_received()
+        if signum is None:
             raise
-        print(_NOTHING_WRITTEN, file=sys.stderr, flush=True)
-        os._exit(130)  # nothing to clean up; an interpreter shutdown could still end by SIGINT
+        print(outputs.interrupted_message(signum), file=sys.stderr, flush=True)
+        os._exit(128 + signum)  # nothing to clean up; an interpreter shutdown could still end by a signal
     try:
         code = command()
     except KeyboardInterrupt:  # in the instant before the command handles signals itself
-        print(_NOTHING_WRITTEN, file=sys.stderr)
-        code = 130
+        print(outputs.interrupted_message(signal.SIGINT), file=sys.stderr)
+        code = 128 + signal.SIGINT
     # The command is done and its files are closed: end the process here rather than tear
     # the interpreter down object by object (0.15 s after a national run, of a 5 s budget).
     # What an ordinary exit would still do that matters is done first: the exit handlers

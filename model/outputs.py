@@ -122,6 +122,16 @@ def _handler(signum, frame):
     raise Interrupted(signum)
 
 
+def interrupted_message(signum: int) -> str:
+    """The one line of a command a signal stopped: which signal, and what was written."""
+    how = "Ctrl-C" if signum == signal.SIGINT else f"signal {signal.Signals(signum).name}"
+    done = committed()
+    if done:
+        return (f"interrupted ({how}) after the output was complete: {', '.join(map(str, done))}; "
+                "nothing else was written")
+    return f"interrupted ({how}): no output was written; any earlier output folder is unchanged"
+
+
 def signal_received() -> int | None:
     """The first signal turned into an exception during this command, or None.
 
