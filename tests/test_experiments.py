@@ -296,9 +296,20 @@ def test_figures_in_chinese(tmp_path):
     assert g.axes[0].get_title().endswith(expected), g.axes[0].get_title()
 
 
+def test_an_output_names_itself_in_either_language():
+    """The label experiments print and draw: the metric's own name in English, its Chinese
+    label with 年 in Chinese, for a metric and for a target."""
+    sc = small(years=2)
+    metric = common.Output.parse(sc, metric="headcount", year=2026)
+    target = common.Output.parse(sc, target="certified_share>=0.5@2026")
+    assert (metric.label, metric.label_in("zh")) == ("headcount 2026", "在岗人数，2026年")
+    assert target.label == "P(certified_share >= 0.5 in 2026)"
+    assert target.label_in("zh") == "P(持证率 >= 0.5，2026年)"
+
+
 def test_experiment_figures_draw_outputs_as_the_run_figures_do():
-    """A share in percent, money in millions, on the sweep's axis and the tornado's (the
-    label said (%) over ticks of 0.5, 0.55 ...)."""
+    """A share in percent, money in millions, thousands with separators, on the sweep's
+    axis and the tornado's (the label said (%) over ticks of 0.5, 0.55 ...)."""
     from model.experiments.sensitivity import sensitivity
     from model.report import experiments as fig
     sc = small(years=1, **{"demand.communities": 30})
@@ -313,6 +324,12 @@ def test_experiment_figures_draw_outputs_as_the_run_figures_do():
         line = ax.get_lines()[0].get_ydata()
         scale = 1e6 if metric == "payroll" else 1.0
         np.testing.assert_allclose(line, s.output(metric)["value"] / scale)
+    big = small(years=1, **{"demand.communities": 150})
+    f = fig.sweep_figure(sweep(big, {"certification.pass_prob": [0.2, 0.3]}, reps=2, seed=1),
+                         common.Output.parse(big, metric="headcount"))
+    f.canvas.draw()  # about 1,500 posts: thousands carry a separator, as in the run's figures
+    ticks = [t.get_text() for t in f.axes[0].get_yticklabels() if t.get_position()[1] >= 1000]
+    assert ticks and all("," in t for t in ticks), ticks
     sens = sensitivity(sc, "certified_share", {"certification.pass_prob": (0.2, 0.3)}, reps=2, seed=1)
     t = fig.tornado(sens)
     t.canvas.draw()

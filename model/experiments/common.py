@@ -358,10 +358,19 @@ class Output:
 
     @property
     def label(self) -> str:
-        if self.target is not None:
-            t = self.target
-            return f"P({t.metric_name} {t.op} {t.threshold:g} in {t.year})"
-        return f"{self.metric} {self.year}"
+        return self.label_in("en")
+
+    def label_in(self, lang: str = "en") -> str:
+        """What the output is: ``P(certified_share >= 0.3 in 2021)`` or ``headcount 2030``,
+        in Chinese ``P(持证率 >= 0.3，2021年)`` or ``在岗人数，2030年``."""
+        t = self.target
+        if lang != "zh":
+            return f"P({t.metric_name} {t.op} {t.threshold:g} in {t.year})" if t is not None \
+                else f"{self.metric} {self.year}"
+        from ..report.labels import metric
+        if t is not None:
+            return f"P({metric(t.metric_name, 'zh')} {t.op} {t.threshold:g}，{t.year}年)"
+        return f"{metric(self.metric, 'zh')}，{self.year}年"
 
     @property
     def unit(self) -> str:
@@ -394,8 +403,6 @@ class Output:
               target: str | None = None, default: str = "target") -> Output:
         """From ``--metric`` / ``--year`` or ``--target``; with neither, ``default`` decides:
         ``"target"`` takes the scenario's first target (or headcount in the last year)."""
-        from ..metrics import names
-        known = set(names(scenario))
         if metric and target:
             raise UserError("give either --metric or --target, not both", field="--target")
         if target and year is not None:
@@ -412,12 +419,9 @@ class Output:
                 t = scenario.targets[0]
                 return cls(t.metric_name, t.year, t)
             metric = "headcount"
-        if metric not in known:
-            raise UserError(f"unknown metric {metric!r}; see `python -m model metrics`", field="--metric")
+        check_reported(scenario, metric, None, "--metric")
         year = scenario.end_year if year is None else int(year)
-        if not scenario.start_year <= year <= scenario.end_year:
-            raise UserError(f"year {year} is outside the horizon {scenario.start_year}-{scenario.end_year}",
-                            field="--year")
+        check_reported(scenario, metric, year, "--year")
         return cls(metric, year, None)
 
 
@@ -425,22 +429,27 @@ def check_target(scenario, target) -> None:
     """Fail with one message naming --target unless ``target`` is a target (a
     :class:`~model.scenario.Target`) whose metric ``scenario`` reports in a year of its
     horizon (a target of another scenario may name neither)."""
-    from ..metrics import names
     from ..scenario import Target
     if not isinstance(target, Target):
         raise UserError(f"expected a target: its name, an expression like 'certified_share>=0.6@2024', or a "
                         f"Target; got {target!r}", field="--target")
-    if target.metric_name not in set(names(scenario)):
-        raise UserError(f"target {target.name!r}: {scenario.name} does not report {target.metric_name!r}; see "
-                        "`python -m model metrics`", field="--target")
-    if not scenario.start_year <= target.year <= scenario.end_year:
-        raise UserError(f"target {target.name!r}: year {target.year} is outside the horizon "
-                        f"{scenario.start_year}-{scenario.end_year}", field="--target")
+    check_reported(scenario, target.metric_name, target.year, "--target", f"target {target.name!r}: ")
+
+
+def check_reported(scenario, metric: str, year: int | None, field: str, about: str = "") -> None:
+    """Fail with one message naming ``field`` (and starting with ``about``) unless
+    ``scenario`` reports ``metric`` and ``year`` (when given) is in its horizon."""
+    from ..metrics import names
+    if metric not in set(names(scenario)):
+        raise UserError(f"{about}unknown metric {metric!r}: {scenario.name} does not report it; see "
+                        "`python -m model metrics`", field=field)
+    if year is not None and not scenario.start_year <= year <= scenario.end_year:
+        horizon = f"{scenario.start_year}-{scenario.end_year}"
+        raise UserError(f"{about}year {year} is outside the horizon {horizon}", field=field)
 
 
 def find_target(scenario, text: str):
     """A target of ``scenario`` by name, or a new one from ``metric>=value@year``."""
-    from ..metrics import names
     from ..scenario import Target
     for t in scenario.targets:
         if t.name == text:
@@ -451,16 +460,13 @@ def find_target(scenario, text: str):
         raise UserError(f"{text!r} is neither a target of {scenario.name} (targets: {known}) nor an "
                         "expression like 'certified_share>=0.6@2024'", field="--target")
     metric, op, thr, year = m.groups()
-    if metric not in set(names(scenario)):
-        raise UserError(f"unknown metric {metric!r}; see `python -m model metrics`", field="--target")
+    check_reported(scenario, metric, None, "--target")
     try:
         threshold = float(thr)
     except ValueError:
         raise UserError(f"{thr!r} is not a number", field="--target") from None
     year = scenario.end_year if year is None else int(year)
-    if not scenario.start_year <= year <= scenario.end_year:
-        raise UserError(f"year {year} is outside the horizon {scenario.start_year}-{scenario.end_year}",
-                        field="--target")
+    check_reported(scenario, metric, year, "--target")
     base, _, scope = metric.partition(".")
     return Target(name=text.strip(), metric=base, year=year, op=op, threshold=threshold, scope=scope,
                   source="command line")

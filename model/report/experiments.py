@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import figures
 from . import labels as L
 
 _ZH = {
@@ -50,25 +51,13 @@ def _t(text: str, lang: str, **kw) -> str:
     return s.format(**kw) if kw else s
 
 
-def _output_label(output, lang: str) -> str:
-    """What an experiment looks at, in the figure's language: ``P(持证率 >= 0.3，2021年)``
-    or ``在岗人数，2030年`` in Chinese, the output's own label in English."""
-    if lang != "zh" or output is None:
-        return output.label if output is not None else ""
-    if output.target is not None:
-        t = output.target
-        return f"P({L.metric(t.metric_name, 'zh')} {t.op} {t.threshold:g}，{t.year}年)"
-    return f"{L.metric(output.metric, 'zh')}，{output.year}年"
-
-
 def _output_axis(output, lang: str) -> tuple[float, str, object]:
     """How an output is drawn on an axis, as the run's figures draw its metric
     (:mod:`model.report.figures`): the divisor of its values (money in millions, or 万元),
     the axis label with its unit, and the tick formatter (percent for probabilities and
-    shares; None: plain numbers)."""
+    shares; None for other numbers, which :func:`_ticks` gives thousands separators)."""
     from matplotlib.ticker import FuncFormatter
 
-    from . import figures
     percent = FuncFormatter(figures._percent_tick)
     if output.is_probability:
         return 1.0, _t("probability", lang), percent
@@ -77,6 +66,15 @@ def _output_axis(output, lang: str) -> tuple[float, str, object]:
         return 1.0, f"{L.metric(m, lang)} (%)", percent
     div, unit = figures.scale_of(m, lang)
     return div, f"{L.metric(m, lang)} ({unit})", None
+
+
+def _ticks(ax, axis: str, ticks) -> None:
+    """Put an output's ticks on ``ax``'s ``axis`` ("x" or "y"): its formatter from
+    :func:`_output_axis`, or thousands separators as the run's figures have."""
+    if ticks is None:
+        figures._thousands(ax, axis)
+    else:
+        (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(ticks)
 
 
 def _figure(lang: str, size=(8, 5), nrows=1, ncols=1):
@@ -172,8 +170,7 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
             ax.set_xticks(xs, [str(v) for v in x])
         ax.set_xlabel(levers[0])
         ax.set_ylabel(ylabel)
-        if ticks is not None:
-            ax.yaxis.set_major_formatter(ticks)
+        _ticks(ax, "y", ticks)
         ax.legend(fontsize=8)
     else:
         a, b = levers
@@ -192,7 +189,7 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
         bar = fig.colorbar(im, ax=ax, label=ylabel)
         if ticks is not None:
             bar.ax.yaxis.set_major_formatter(ticks)
-    ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {_output_label(output, lang)}",
+    ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {output.label_in(lang)}",
                  fontsize=10)
     return _save(fig, path, svg)
 
@@ -214,7 +211,7 @@ def solve_trace(solution, path=None, lang: str = "en", svg: bool = False):
     ax.set_ylabel(_t("Probability target met", lang))
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=8)
-    target = _output_label(solution.output, lang) if solution.output is not None else solution.target_label
+    target = solution.output.label_in(lang) if solution.output is not None else solution.target_label
     ax.set_title(_t("Solve {lever}: {target}", lang, lever=solution.lever, target=target), fontsize=10)
     return _save(fig, path, svg)
 
@@ -232,10 +229,9 @@ def tornado(sens, path=None, lang: str = "en", svg: bool = False):
     ax.axvline(base, color="k", lw=1, label=_t("base", lang))
     ax.set_yticks(y, [f"{p} [{lo:.3g}, {hi:.3g}]" for p, lo, hi in zip(t.parameter, t.low, t.high)])
     ax.set_xlabel(xlabel)
-    if ticks is not None:
-        ax.xaxis.set_major_formatter(ticks)
+    _ticks(ax, "x", ticks)
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(_t("Tornado: {output}", lang, output=_output_label(sens.output, lang)), fontsize=10)
+    ax.set_title(_t("Tornado: {output}", lang, output=sens.output.label_in(lang)), fontsize=10)
     return _save(fig, path, svg)
 
 
@@ -251,7 +247,7 @@ def sobol_figure(sens, path=None, lang: str = "en", svg: bool = False):
     ax.set_xlabel(_t("Sobol index", lang))
     ax.axvline(0, color="0.4", lw=0.8)
     ax.legend(fontsize=8)
-    ax.set_title(f"Sobol: {_output_label(sens.output, lang)}", fontsize=10)
+    ax.set_title(f"Sobol: {sens.output.label_in(lang)}", fontsize=10)
     return _save(fig, path, svg)
 
 
