@@ -62,6 +62,9 @@ def _check_address(address: str) -> None:
                         field="--scheduler") from None
 
 
+HANDSHAKE_GRACE = 5.0  # seconds beyond the connection timeout that a scheduler's handshake may take
+
+
 def _connect(distributed, scheduler: str | None, timeout: float):
     """A client on ``scheduler``, or on a local cluster; returns ``(client, cluster or None)``.
 
@@ -73,18 +76,28 @@ def _connect(distributed, scheduler: str | None, timeout: float):
         _check_address(scheduler)
         import threading
         made: list = []
+        lock = threading.Lock()
 
         def make():  # in a daemon thread: one stuck in a handshake never holds the program's exit
             try:
-                made.append(distributed.Client(scheduler, timeout=timeout, set_as_default=False))
+                client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
             except BaseException as e:
-                made.append(e)
+                client = e
+            with lock:
+                if made:  # given up on: a client that answers late is closed, not left open
+                    if not isinstance(client, BaseException):
+                        client.close()
+                    return
+                made.append(client)
         maker = threading.Thread(target=make, name="dask-connect", daemon=True)
         maker.start()
-        maker.join(timeout + 5)
-        if not made:
+        maker.join(timeout + HANDSHAKE_GRACE)
+        with lock:
+            if not made:
+                made.append(None)
+        if made[0] is None:
             raise UserError(f"{scheduler!r} accepted the connection but did not answer as a Dask scheduler "
-                            f"within {timeout + 5:g} s", field="--scheduler")
+                            f"within {timeout + HANDSHAKE_GRACE:g} s", field="--scheduler")
         client = made[0]
         if isinstance(client, BaseException):  # refused, unknown host, an endpoint speaking something else
             raise UserError(f"cannot connect to the Dask scheduler at {scheduler!r}: "

@@ -179,6 +179,29 @@ def test_an_endpoint_that_is_not_a_scheduler_is_refused_within_the_timeout(small
     srv.close()
 
 
+def test_a_scheduler_that_answers_after_the_timeout_is_closed(monkeypatch):
+    """A handshake that finishes after the run gave up on it: the refusal as before, and
+    the client it made is closed (it used to stay open, unowned, in a notebook's process)."""
+    import threading
+    import types
+
+    from model import cluster as K
+    from model.errors import UserError
+    go, closed = threading.Event(), threading.Event()
+
+    class LateClient:
+        def __init__(self, *a, **k):
+            go.wait(10)
+
+        def close(self):
+            closed.set()
+    monkeypatch.setattr(K, "HANDSHAKE_GRACE", 0.0)
+    with pytest.raises(UserError, match="did not answer as a Dask scheduler"):
+        K._connect(types.SimpleNamespace(Client=LateClient), "tcp://127.0.0.1:8786", 0.2)
+    go.set()
+    assert closed.wait(10)
+
+
 def test_a_scheduler_without_workers_is_refused(small):
     from model.errors import UserError
     with warnings.catch_warnings():
