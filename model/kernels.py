@@ -643,8 +643,8 @@ def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since
          max_grade):
     """The exam (see :mod:`model.policies.certification`) in one pass: who sits, who
     passes (one keyed uniform per eligible worker: sub-stream 0 for a first certificate,
-    1 for the next level), attempts, new levels and the grade bonus. Returns (sitters,
-    passes)."""
+    1 for the next level), attempts, new levels and the grade bonus. ``min_tenure``: the
+    years of service needed to sit, by education level. Returns (sitters, passes)."""
     sitters = 0
     passes = 0
     for i in range(level.size):
@@ -652,7 +652,7 @@ def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since
             continue
         lv = level[i]
         if lv == 0:
-            if education[i] < min_education or year - hire_year[i] < min_tenure:
+            if education[i] < min_education or year - hire_year[i] < min_tenure[education[i]]:
                 continue
             sub = 0
             sit = sit_prob

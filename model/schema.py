@@ -170,6 +170,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "sit_prob": F("param", 1.0, "Probability an eligible uncertified worker sits the assistant exam.", "", **SHARE),
         "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3),
         "min_tenure": F("param", 0.0, "Years of service needed to sit.", "years", lo=0, hi=50),
+        "min_tenure_by_education": F("vec", [0.0, 0.0, 0.0, 0.0], "Years of service needed to sit the assistant "
+                                     "exam by education level (below college, college, bachelor, postgraduate), "
+                                     "as the national exam's conditions set them; the larger of this and "
+                                     "min_tenure applies.", "years", size=4, lo=0, hi=50),
         "pass_prob": F("param", 0.25, "Pass probability, assistant level, before bonuses (0: no exam, nobody sits).", "", **SHARE),
         "trained_bonus": F("param", 0.0, "Added to the pass probability if trained this year.", "", lo=-1, hi=1),
         "education_bonus": F("vec", [0.0, 0.0, 0.0, 0.0], "Added to the pass probability by education level.", "", size=4, lo=-1, hi=1),
@@ -202,7 +206,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years.", "years", lo=0, hi=50, zero="off"),
         "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all.", "years", lo=0, hi=50, zero="off"),
         "certificate_deadline": F("int", 0, "Dismiss an uncertified worker this many years after they could "
-                                  "first sit the exam (certification.min_tenure years of service; not those "
+                                  "first sit the exam (certification.min_tenure and min_tenure_by_education years of service; not those "
                                   "below certification.min_education), or after certificate_deadline_from if "
                                   "later, at the assessment.", "years", lo=0, hi=50, zero="off"),
         "certificate_deadline_from": F("int", 0, "Service counts for the deadline from this year (0: from hire).", "year", lo=0, hi=2200),

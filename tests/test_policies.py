@@ -77,7 +77,7 @@ def test_certificate_deadline_runs_from_when_the_exam_can_be_sat():
     the exam's education minimum can never sit and is not dismissed for it."""
     p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
            certificate_deadline_from=0)
-    exam = ns(min_tenure=2.0, min_education=1.0)
+    exam = ns(min_tenure=2.0, min_tenure_by_education=[0, 0, 0, 0], min_education=1.0)
     pop = pop_of(2, hire_year=[2022, 2022], hire_time=[2022.5, 2022.5], level=[0, 0], education=[1, 0])
     dismissal.apply(pop, p, 2026.0, exam)
     assert pop.exit_cause.tolist() == [0, 0]
@@ -87,6 +87,28 @@ def test_certificate_deadline_runs_from_when_the_exam_can_be_sat():
     other = pop_of(1, hire_year=[2022], hire_time=[2022.5], level=[0], education=[0])
     dismissal.apply(other, p, 2026.0)
     assert other.exit_cause.tolist() == [DISMISSED_CERT]
+
+
+def test_certificate_deadline_runs_from_the_years_of_service_each_education_needs():
+    """The exam's conditions by education (4 years of service with a college diploma, 2
+    with a bachelor's degree): hired in 2022, the graduate may sit from 2024 and is
+    dismissed at the end of 2026 without a certificate; the college worker may sit from
+    2026 and is dismissed at the end of 2028. min_tenure, where larger, still applies."""
+    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+           certificate_deadline_from=0)
+    exam = ns(min_tenure=0.0, min_tenure_by_education=[4, 4, 2, 2], min_education=0.0)
+    pop = pop_of(2, hire_year=[2022, 2022], hire_time=[2022.0, 2022.0], level=[0, 0], education=[2, 1])
+    dismissal.apply(pop, p, 2026.0, exam)
+    assert pop.exit_cause.tolist() == [0, 0]
+    dismissal.apply(pop, p, 2027.0, exam)
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0]
+    dismissal.apply(pop, p, 2028.0, exam)
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0]
+    dismissal.apply(pop, p, 2029.0, exam)
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT, DISMISSED_CERT]
+    later = pop_of(1, hire_year=[2022], hire_time=[2022.0], level=[0], education=[2])
+    dismissal.apply(later, p, 2027.0, ns(min_tenure=3.0, min_tenure_by_education=[4, 4, 2, 2], min_education=0.0))
+    assert later.exit_cause.tolist() == [0]
 
 
 def test_certificate_deadline_spares_the_certified_and_the_recent():
@@ -202,7 +224,8 @@ def test_training_capacity_takes_heads_first(both_paths):
 
 
 # ---------------------------------------------------------------- certification
-CERT = ns(sit_prob=1.0, min_education=0, min_tenure=0, pass_prob=0.0, trained_bonus=0.0,
+CERT = ns(sit_prob=1.0, min_education=0, min_tenure=0, min_tenure_by_education=[0, 0, 0, 0], pass_prob=0.0,
+          trained_bonus=0.0,
           education_bonus=[0, 0, 0, 0], attempt_bonus=0.0, max_attempts_counted=5, next_level_years=0,
           next_sit_prob=0.0, pass_prob_intermediate=0.0, pass_prob_senior=0.0)
 GRADES = ns(enabled=True, certificate_bonus=[0, 1, 2, 3], max_grade=[12, 15, 18], min_grade=[1, 4, 7],
@@ -229,6 +252,21 @@ def test_failed_attempts_are_counted_and_lower_the_next_chance(rng):
     pop = pop_of(3, attempts=[1, 1, 1])
     certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
     assert pop.attempts.tolist() == [2, 2, 2] and (pop.level == 0).all()
+
+
+def test_the_years_of_service_to_sit_depend_on_education(both_paths):
+    """With the exam's conditions by education (4 years for below college and college, 2
+    for bachelor and postgraduate), in 2025: the graduates hired in 2023 sit, those hired
+    in 2024 do not; the college workers hired in 2021 sit, those hired in 2022 do not.
+    min_tenure 3, where larger, holds back the graduate hired in 2023."""
+    rng = Streams(1, 0).get("certification", 0)
+    p = ns(**{**CERT.__dict__, "pass_prob": 1.0, "min_tenure_by_education": [4, 4, 2, 2]})
+    pop = pop_of(6, education=[2, 2, 3, 1, 1, 0], hire_year=[2023, 2024, 2023, 2021, 2022, 2021])
+    c = certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
+    assert pop.level.tolist() == [1, 0, 1, 1, 0, 1] and c["exam_sitters"] == 4
+    pop = pop_of(2, education=[2, 2], hire_year=[2023, 2022])
+    certification.apply(pop, ns(**{**p.__dict__, "min_tenure": 3}), GRADES, rng, Y + 0.5, Y)
+    assert pop.level.tolist() == [0, 1]
 
 
 def test_a_level_with_pass_probability_zero_is_not_examined(both_paths):

@@ -1,7 +1,8 @@
 """Certification: the yearly national social-worker exam, three levels.
 
 At the exam date every active worker without a certificate who meets the eligibility
-rules (``education >= min_education``, tenure ``>= min_tenure``) sits with probability
+rules (``education >= min_education``; tenure ``>=`` :func:`years_to_sit` for their
+education, the larger of ``min_tenure`` and ``min_tenure_by_education``) sits with probability
 ``sit_prob`` and passes the assistant level (助理社会工作师) with probability
 
     p = clip(pass_prob + trained_bonus * trained + education_bonus[education]
@@ -31,6 +32,13 @@ from .. import kernels
 from ..streams import uniforms
 
 
+def years_to_sit(p) -> np.ndarray:
+    """Years of service needed to sit the assistant exam, by education level: the larger of
+    ``min_tenure`` and ``min_tenure_by_education`` (the national exam's conditions: 4 years
+    of social work with a college diploma in another subject, 2 with a bachelor's degree)."""
+    return np.maximum(float(p.min_tenure), np.asarray(p.min_tenure_by_education, dtype=float))
+
+
 def _pass_prob(pop, rows, base, p, scale_by_community=None):
     prob = (base + p.trained_bonus * pop.trained[rows]
             + np.asarray(p.education_bonus)[pop.education[rows]]
@@ -53,7 +61,7 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
                 pop.exit_time[r], pop.hire_time[r], float(t), int(year), pop.level[r], pop.education[r],
                 pop.hire_year[r], pop.level_since[r], pop.attempts[r], pop.trained[r], pop.community[r],
                 pop.uid[r], pop.post[r], pop.grade[r], np.uint64(rng.key), float(p.min_education),
-                float(p.min_tenure), float(p.sit_prob), float(p.pass_prob), float(p.next_level_years),
+                years_to_sit(p), float(p.sit_prob), float(p.pass_prob), float(p.next_level_years),
                 float(p.next_sit_prob), float(p.pass_prob_intermediate), float(p.pass_prob_senior),
                 float(p.trained_bonus), np.asarray(p.education_bonus, dtype=float), float(p.attempt_bonus),
                 float(p.max_attempts_counted), scale, bool(grades.enabled), steps_by_old,
@@ -63,7 +71,7 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
     act = pop.active(t)
     counts = {"exam_sitters": 0, "exam_passes": 0}
     elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= p.min_education)
-                          & ((year - pop.hire_year) >= p.min_tenure))
+                          & ((year - pop.hire_year) >= years_to_sit(p)[pop.education]))
     new_levels = [(elig, p.sit_prob, np.full(len(elig), p.pass_prob))]
     if p.next_level_years > 0:
         up = np.flatnonzero(act & (pop.level >= 1) & (pop.level <= 2)
