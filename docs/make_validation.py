@@ -370,13 +370,18 @@ def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: i
                 f"| {r['place']} | {r['what']} ({r['unit']}) | {doc} | {r['year']} | {sim} | {rng_} | "
                 f"{'yes' if r['agrees'] else '**no**'} | {kind} | {r['how']} | {hint} | {r['source']} |")
         counted = [r for r in rows if r["kind"] == "back-test"]
+        clean = [r for r in counted if not r["changed_after_miss"]]
         after_miss = [r for r in rows if r["changed_after_miss"]]
-        lines += ["", (f"Back-tests: {len(counted)}, of which the model agrees with "
-                       f"{sum(r['agrees'] for r in counted)}. Figures of other kinds check that the scenario "
-                       "reproduces what it was set from; they are not evidence.")
+        changed = len(counted) - len(clean)
+        lines += ["", (f"Back-tests: {len(counted)}. Of those never changed after a miss, the model agrees "
+                       f"with {sum(r['agrees'] for r in clean)} of {len(clean)}"
+                       + (f"; the other {changed} had their measure changed after a first miss, so whether "
+                          "they agree now is not evidence" if changed else "")
+                       + ". Figures of other kinds check that the scenario reproduces what it was set from; "
+                       "they are not evidence either.")
                   + (f" {len(after_miss)} of the figures were first missed and then changed in how they are "
                      "measured or used (" + "; ".join(f"{r['place']}: {r['what']}" for r in after_miss)
-                     + "; see *how measured*): the count overstates the evidence." if after_miss else "")]
+                     + "; see *how measured*)." if after_miss else "")]
         places = [pl.scenario for pl in MR.PLACES]
         quiet = [p for p in places if not any(r["place"] == p and r["kind"] == "back-test" for r in rows)]
         if quiet:

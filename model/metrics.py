@@ -26,7 +26,8 @@ RATED_WORDS = {"excellent": "excellent (优秀)", "basic": "basically qualified 
 
 UNITS = {
     "headcount": "workers", "posts": "posts", "communities": "communities", "vacancies": "posts",
-    "vacancy_rate": "share", "unfilled_posts": "posts", "urban_residents": "persons",
+    "vacancy_rate": "share", "surplus_workers": "workers", "unfilled_posts": "posts",
+    "urban_residents": "persons",
     "workers_per_10k": "workers per 10,000 urban residents", "workers_per_community": "workers",
     "communities_party_share": "share of communities",
     "communities_split": "communities/year", "communities_merged": "communities/year",
@@ -66,6 +67,8 @@ DEFINITIONS = {
     "communities": "communities on 31 December",
     "vacancies": "posts without a worker on 31 December, summed over communities (none below zero)",
     "vacancy_rate": "vacancies / posts",
+    "surplus_workers": "workers above their community's posts on 31 December, summed over communities "
+                       "(headcount - posts + vacancies; after a split, or posts cut)",
     "unfilled_posts": "posts the year's last recruitment round left unfilled, at that round",
     "urban_residents": "urban resident population this year",
     "workers_per_10k": "headcount per 10,000 urban residents",
@@ -92,7 +95,8 @@ DEFINITIONS = {
     "mean_age": "mean age of headcount on 31 December",
     "mean_tenure": "mean years of service at year end, counted by calendar year (the hire year counts as one)",
     "share_head": "share of headcount in head posts (正职)", "share_committee": "share in committee posts (两委)",
-    "share_staff": "share in staff posts", "mean_grade": "mean pay grade of headcount (1-18)",
+    "share_staff": "share in staff posts",
+    "mean_grade": "mean pay grade of headcount (1-18); NaN without a grade ladder (grades.enabled false)",
     "grade_steps": "pay-ladder steps taken this year",
     "posts_filled_internally": "workers moved up into committee or head posts by elections this year",
     "payroll": "pay accrued this year, pro rata to each worker's days in post: the six payroll_ parts",
@@ -108,15 +112,17 @@ DEFINITIONS = {
     "payroll_real": "payroll at constant prices of economy.price_base_year",
     "total_cost_real": "total_cost at constant prices of economy.price_base_year",
     **{name.format(k): text.format(k) for k in POSTS for name, text in (
-        ("avg_pay_{}", "mean yearly pay rate (gross + allowance) on 31 December of workers in {} posts"),
+        ("avg_pay_{}", "mean yearly pay rate on 31 December of workers in {} posts: gross (performance pay "
+                       "in full) + allowance; a rate, not the pay received"),
         ("pay_ratio_{}", "avg_pay_{} / last year's average wage"),
-        ("remuneration_ratio_{}", "mean yearly remuneration (gross + employer insurance and housing fund) of {} "
-                                  "posts on 31 December / last year's average wage"))},
+        ("remuneration_ratio_{}", "mean yearly remuneration rate on 31 December of {} posts: gross "
+                                  "(performance pay in full) + employer insurance and housing fund, / last "
+                                  "year's average wage"))},
     "average_wage": "last year's local average wage, the pay benchmark",
     "worker_years": "years of employment this year, pro rata to days in post",
     **{f"pyramid_{x}_{lo:02d}_{min(hi, 99):02d}": f"{sex} aged {lo}" + (f"-{hi}" if hi < 200 else " or more")
        + " on 31 December" for x, sex in (("m", "men"), ("f", "women")) for lo, hi in PYRAMID_BANDS},
-    **{m: f"share of headcount at pay grade {int(m[-2:])}" for m in GRADE_SHARES},
+    **{m: f"share of headcount at pay grade {int(m[-2:])}; NaN without a grade ladder" for m in GRADE_SHARES},
 }
 """One line on how each metric is taken (``python -m model metrics``, ``metrics.csv``)."""
 BASE_NAMES = tuple(UNITS)
@@ -264,9 +270,11 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
     return out
 
 
-def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float, wage_last: float) -> dict:
+def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float, wage_last: float,
+             graded: bool = True) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits) from the
-    :func:`year_end` ``counts``."""
+    :func:`year_end` ``counts``; without a grade ladder (``graded`` False, grades.enabled
+    false) the grade metrics are NaN: the rows' grades then mean nothing."""
     lv, g, n = counts.lv, counts.g, counts.n
     npost, pay_post, rem_post, pyr = counts.npost, counts.pay_post, counts.rem_post, counts.pyr
     ncomm, posts, vac = int(counts.ncomm), int(counts.posts), int(counts.vac)
@@ -274,7 +282,7 @@ def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float,
     nan = float("nan")
     out = {
         "headcount": n, "posts": posts, "communities": ncomm, "vacancies": vac,
-        "vacancy_rate": _share(vac, posts), "urban_residents": residents,
+        "vacancy_rate": _share(vac, posts), "surplus_workers": n - posts + vac, "urban_residents": residents,
         "workers_per_10k": _share(n * 1e4, residents) if residents > 0 else nan,
         "workers_per_community": _share(n, ncomm),
         "communities_party_share": counts.party_ok / ncomm if ncomm else nan,
@@ -287,7 +295,7 @@ def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float,
         "college_share": _share(counts.college, n),
         "mean_age": year_end - float(counts.bsum) / n if n else nan,
         "mean_tenure": ((y + 1) * n - float(counts.hsum)) / n if n else nan,
-        "mean_grade": float(counts.gsum) / n if n else nan,
+        "mean_grade": float(counts.gsum) / n if n and graded else nan,
         "average_wage": wage_last,
     }
     for k, name in enumerate(("staff", "committee", "head")):
@@ -298,7 +306,7 @@ def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float,
         r = rem_post[k] / npost[k] if npost[k] else nan
         out[f"remuneration_ratio_{name}"] = r / wage_last if wage_last > 0 else nan
     for i, name in enumerate(GRADE_SHARES):
-        out[name] = _share(g[i + 1], n)
+        out[name] = _share(g[i + 1], n) if graded else nan
     for i, name in enumerate(PYRAMID):
         out[name] = float(pyr[i])
     return out

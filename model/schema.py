@@ -278,7 +278,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                              "schedule to raise it).", "yuan/month", lo=0, hi=1e7),
         "growth": F("param", 0.0, "Yearly growth of the pay table from the start year.", "1/year", lo=-0.5, hi=1),
         "index_to_wage": F("bool", False, "Grow the pay table with the local average wage (economy."
-                           "average_wage_growth, drawn for the same replication) instead of pay.growth."),
+                           "average_wage_growth, drawn for the same replication) instead of pay.growth, a "
+                           "year behind as a benchmark on last year's wage is: the start year's wage growth "
+                           "first raises pay the year after."),
         "floor_share": F("vec", [0.0, 0.0, 0.0], "Floor as a share of last year's average wage by post "
                          "(staff, committee, head), on the basis floor_basis; districts may override the staff "
                          "and committee floor.", "", size=3, lo=0, hi=10),

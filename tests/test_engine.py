@@ -355,6 +355,20 @@ def test_full_city_identities_hold(city):
     assert (col(r, "share_head") > 0).all() and (col(r, "exits_death").sum() > 0)
 
 
+def test_workers_above_their_posts_are_reported():
+    """A split keeps the workers in one half while the new half recruits to its posts
+    (model.policies.demand), so Hohhot's yearly splits leave workers above their posts:
+    surplus_workers = headcount - posts + vacancies reports them (no metric did), and is
+    0 in the alternative without splits."""
+    res = model.run(model.load("hohhot-2023"), reps=2, seed=1)
+    surplus = col(res, "surplus_workers")
+    np.testing.assert_array_equal(surplus, col(res, "headcount") - col(res, "posts") + col(res, "vacancies"))
+    assert (surplus >= 0).all() and surplus[:, 1:].min() > 0
+    flat = model.run(model.load(SCENARIOS / "alternatives" / "hohhot-2023-no-split.toml"),
+                     reps=2, seed=1)
+    assert (col(flat, "surplus_workers") == 0).all()
+
+
 def test_pairing_stays_strong_over_the_years():
     """Draws are keyed by worker, so a small rule change (pass probability 0.25 -> 0.27)
     keeps alternatives paired in every year: the sd of the paired difference of the

@@ -22,6 +22,7 @@ METRICS = {
     "communities": ("Communities", "社区数"),
     "vacancies": ("Vacant posts", "空缺岗位"),
     "vacancy_rate": ("Vacancy rate", "空缺率"),
+    "surplus_workers": ("Workers above posts", "超出岗位人员"),
     "unfilled_posts": ("Unfilled posts", "未招满岗位"),
     "urban_residents": ("Urban residents", "城镇常住人口"),
     "workers_per_10k": ("Workers per 10,000 residents", "每万人社区工作者数"),
