@@ -106,10 +106,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "persons_per_household": F("param", 2.6, "Persons per household.", "persons", lo=1, hi=10),
         "households_spread": F("float", 0.0, "Spread of households across communities: uniform "
                                "within mean*(1 +- spread).", "", lo=0, hi=0.99),
-        "households_per_post": F("param", 250.0, "Rule 'households': households per post.", "households", lo=1, hi=1e6),
+        "households_per_post": F("param", 250.0, "Rule 'households': households per post (a community's posts are its "
+                                 "households / this, rounded half up).", "households", lo=1, hi=1e6),
         "band_limit": F("param", 3000.0, "Rule 'size_band': households covered by the base posts.", "households", lo=0, hi=1e6),
         "band_base": F("param", 12.0, "Rule 'size_band': posts up to band_limit.", "posts", lo=0, hi=1000),
-        "band_step": F("param", 400.0, "Rule 'size_band': households per extra post above band_limit.", "households", lo=1, hi=1e6),
+        "band_step": F("param", 400.0, "Rule 'size_band': households per extra post above band_limit (a whole "
+                       "band_step more for each extra post: rounded down).", "households", lo=1, hi=1e6),
         "per_10k": F("param", 18.0, "Rule 'per_10k': posts per 10,000 urban residents.", "posts per 10k", lo=0, hi=1000),
         "min_posts": F("param", 0.0, "Minimum posts per community.", "posts", lo=0, hi=1000),
         "min_party_posts": F("param", 0.0, "Party-building staff posts per community, besides its heads and "
@@ -226,7 +228,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "enabled": F("bool", True, "Step workers up the 18-grade ladder."),
         "entry_grade": F("vec", [1.0, 1.0, 2.0, 3.0], "Grade on hire by education level.", "grade", size=4, lo=1, hi=18),
         "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level (on hire and on passing).", "grades", size=4, lo=0, hi=17),
-        "step_years": F("param", 1.0, "Years in grade before a step.", "years", lo=0, hi=50),
+        "step_years": F("param", 1.0, "Years in grade before a step (workers at the start stand one step above "
+                        "their entry grade per whole step_years of service, as if each step had come on time: "
+                        "step_prob and min_rating are not applied to the years before the start).", "years",
+                        lo=0, hi=50),
         "step_prob": F("param", 1.0, "Probability an eligible worker steps up.", "", **SHARE),
         "min_rating": F("int", 1, "Worst grade of assessment that still allows a step (0 excellent .. 3 unqualified).", "", lo=0, hi=3),
         "max_grade": F("vec", [12.0, 15.0, 18.0], "Highest grade by post.", "grade", size=3, lo=1, hi=18),

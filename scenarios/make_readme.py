@@ -485,8 +485,11 @@ NOTES = {
     "jilin-2020": [
         ("Both targets are about every community. The model counts, on 31 December after the year's leavers, "
         "the share of the {comm} communities that meet them; a share just below 1 means some communities have a "
-        "post left vacant by a December leaver, so the probability that all communities meet a target is low "
-        "even when nearly all do."),
+        "post left vacant, so the probability that all communities meet a target is low even when nearly all "
+        "do. Party-building posts are left vacant by leavers, and also by the committee posts filled from the "
+        "staff on 31 December (elections.fill_between; in election years by the elections): the worker moved "
+        "up leaves a party post empty until the next recruitment round. Without the yearly filling the share "
+        "is higher between elections and lower in election years."),
         ("“社工師” is read as a certificate of any level; the stricter reading (intermediate or above) needs an "
         "engine option (see the engine notes)."),
         ("Changchun's public-institution management pay (the benchmark) was not found; the North-east average "
