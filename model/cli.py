@@ -142,9 +142,14 @@ def versions() -> dict:
     import scipy
     import simpy
 
-    from . import __version__
+    from . import __version__, kernels
+    numba = "off"  # the numpy code instead of the compiled kernels: money sums differ in the last digits
+    if kernels.ENABLED:
+        from importlib.metadata import version
+        numba = version("numba")
     return {"model": __version__, "python": platform.python_version(), "numpy": numpy.__version__,
-            "scipy": scipy.__version__, "simpy": simpy.__version__, "pandas": pandas.__version__}
+            "scipy": scipy.__version__, "simpy": simpy.__version__, "pandas": pandas.__version__,
+            "numba": numba}
 
 
 def manifest(scenario, results, argv=None) -> dict:
@@ -308,8 +313,8 @@ def cmd_rerun(a) -> int:
               "model differ); the results may differ", file=sys.stderr)
     now = versions()
     then = m.get("versions") if isinstance(m.get("versions"), dict) else {}
-    changed = [f"{k} {then[k]} -> {now[k]}" for k in ("model", "numpy", "scipy", "simpy", "pandas", "python")
-               if k in then and then[k] != now[k]]
+    changed = [f"{k} {then[k]} -> {now[k]}" for k in ("model", "numpy", "scipy", "simpy", "pandas", "python",
+                                                         "numba") if k in then and then[k] != now[k]]
     if changed:
         print("note: versions differ from the recorded run: " + ", ".join(changed), file=sys.stderr)
     tables = ("summary.csv", "targets.csv", "metrics.csv")

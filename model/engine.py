@@ -368,16 +368,16 @@ class Replication:
             col.grade[s] = np.clip(base + steps, 1, max_grade[post]).astype(np.int8)
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         each(posts_and_grades, chunks)
-        if self._reads_last_years_grades():  # drawn last: every draw above is as before
-            rng.random(out=u)
+        self._entered(rows)  # the retirement buffer back to its meaning: the statutory instant
+        self._below_retirement_age(rows, rng)
+        if self._reads_last_years_grades():  # drawn last: a rule that reads them changes no other draw
+            rng.random(out=v)
             a = self.P[0].assessment
 
             def last_year(s):
-                col.rating[s] = assessment.last_years_grades(a, u[s], col.ability[s], col.level[s] > 0)
+                col.rating[s] = assessment.last_years_grades(a, v[s], col.ability[s], col.level[s] > 0)
             each(last_year, chunks)
-        pop.exit_time[rows] = np.inf  # the buffers back to their meaning: active,
-        self._entered(rows)           # and the statutory retirement instant
-        self._below_retirement_age(rows, rng)
+        pop.exit_time[rows] = np.inf  # the exit buffer back to its meaning: active
 
     def _below_retirement_age(self, rows: slice, rng) -> None:
         """Nobody is in post past the statutory retirement age on the first day.
@@ -600,7 +600,8 @@ class Replication:
         out["exits_total"] = int(causes[1:].sum())
         out["exit_rate"] = out["exits_total"] / self.headcount_open if self.headcount_open else float("nan")
         base = f["elimination_base"]
-        out["elimination_rate"] = out["exits_eliminated"] / base if base else 0.0
+        held = sc.elimination.enabled and p.elimination.share > 0  # 0 in a year without; NaN: none covered
+        out["elimination_rate"] = out["exits_eliminated"] / base if base else (float("nan") if held else 0.0)
         out["communities_split"] = f["communities_split"]
         out["communities_merged"] = f["communities_merged"]
         for g in M.RATED_WORDS:
@@ -632,7 +633,12 @@ def run_replication(scenario, seed: int, rep: int) -> np.ndarray:
     """Metric values of replication ``rep``, shape (years, metrics)."""
     try:
         return Replication(scenario, seed, rep).run()
-    except UserError as e:  # found while running (a runaway workforce): name the scenario's file
+    except UserError as caught:  # found while running (a runaway workforce): name where its field was set
+        # simpy hands on a process's exception as a copy made from its message alone; the
+        # original, with its field, is the copy's cause
+        e = caught.__cause__ if isinstance(caught.__cause__, UserError) else caught
+        if e.file is None and e.field and hasattr(scenario, "where"):
+            e.file, e.line = scenario.where(e.field)
         if e.file is None and getattr(scenario, "path", None) is not None:
             e.file = str(scenario.path)
-        raise
+        raise e from None

@@ -80,7 +80,8 @@ DEFINITIONS = {
     **{f"exits_{c}": f"workers who {w} this year" for c, w in _CAUSE_WORDS.items()},
     "exits_total": "workers who left this year, every cause",
     "exit_rate": "exits_total / workers in post on 1 January (above 1 where many of the year's hires leave too)",
-    "elimination_rate": "eliminated / workers the elimination covered, in post after that day's exit rules",
+    "elimination_rate": "eliminated / workers the elimination covered, in post after that day's exit rules "
+                        "(0 in a year without elimination; NaN in one whose elimination covered nobody)",
     "certified_share": "share of headcount holding a social-worker certificate, any level",
     "certified_share_assistant": "share of headcount whose highest certificate is assistant (助理社会工作师)",
     "certified_share_intermediate": "share of headcount whose highest certificate is intermediate (社会工作师)",

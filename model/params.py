@@ -135,7 +135,7 @@ def scaled_toml(v, factor: float, kind: str):
 
 def _scale(x, factor: float):
     if isinstance(x, Uncertain):
-        return x.scaled(factor)
+        return x.scaled(factor) if factor else 0.0  # every draw times 0: the number 0
     if isinstance(x, tuple):
         return tuple(_scale(e, factor) for e in x)
     return x * factor
@@ -406,8 +406,11 @@ class Uncertain:
         (``streams=None``: the mean)."""
         return self.resolve(years, None if streams is None else streams.parameter(path))
 
-    def scaled(self, factor: float) -> Uncertain:
-        """Location and spread multiplied by ``factor`` (every argument)."""
+    def scaled(self, factor: float) -> Uncertain | Constant:
+        """Location and spread multiplied by ``factor`` (every argument); times 0, the
+        constant 0 (a distribution with no spread is not one the schema accepts)."""
+        if not factor:
+            return Constant(0.0)
         return Uncertain(self.dist, tuple((k, a * factor) for k, a in self.args), self.lo, self.hi)
 
     def replace(self, new, year: int | None = None, index: int | None = None):

@@ -426,7 +426,7 @@ class _Checker:
         if f.unset is not None and x == f.unset:
             return float(x)
         if f.lo is not None and x < f.lo or f.hi is not None and x > f.hi:
-            self.fail(path, f"{x:g} is outside the allowed range [{f.lo:g}, {f.hi:g}]"
+            self.fail(path, f"{x!r} is outside the allowed range [{f.lo:g}, {f.hi:g}]"
                       + (f" ({f.unit})" if f.unit else "") + (f", or {f.unset:g} (not set here)"
                                                              if f.unset is not None else ""))
         return float(x)
@@ -793,6 +793,11 @@ class Scenario:
         """Each file read (parents first): path and SHA-256 of its text."""
         return [{"path": str(p), "sha256": hashlib.sha256(t.encode()).hexdigest()} for p, t in self._files]
 
+    def where(self, path: str) -> tuple[str, int | None]:
+        """The file (or override option, ``--set``) and line that set the field ``path``; the
+        scenario's own file for a field left at its default."""
+        return _checker_for(self._raw, self._files, self._label, self._overridden).where(path)
+
     def given(self, section: str) -> MappingProxyType:
         """The fields of ``section`` that the scenario, the files it extends or an override
         set (read-only; not their defaults)."""
@@ -942,9 +947,18 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
     try:
         parsed = _toml_with_long_integers(f"v = {val}")
         value = parsed["v"] if len(parsed) == 1 else val
-    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+    except (ValueError, RecursionError) as e:  # TOMLDecodeError is a ValueError
+        if val.startswith(("[", "{")):  # meant as a list or table: say what is wrong with it
+            raise ScenarioError(f"{val!r} is not a valid TOML list or table ({_toml_reason(e)}); e.g. "
+                                "[0.1, 0.05] or {2025 = 0.1, 2027 = 0.2} (a text that starts so goes in "
+                                f"quotes: {key}='\"{val}\"')", file=option, field=key) from None
         value = val
     return key, value
+
+
+def _toml_reason(e: Exception) -> str:
+    """The parser's complaint without its position in the one-line document it was given."""
+    return re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e)) or type(e).__name__
 
 
 # a comment that begins with "assumption:" (not the words quoted inside another comment,

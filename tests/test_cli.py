@@ -136,8 +136,15 @@ def test_an_intervals_two_ends_are_in_one_unit():
     ("recruitment.max_age=thirty", "recruitment.max_age", "expected a number, got str 'thirty'"),
     ("recruitment.max_age=inf", "recruitment.max_age", "expected a finite number, got inf"),
     ("elimination.enabled=yes", "elimination.enabled", "expected true or false, got str 'yes'"),
-    ("population.female_share=1.5", "population.female_share", "outside the allowed range [0, 1]"),
+    ("population.female_share=1.5", "population.female_share", "1.5 is outside the allowed range [0, 1]"),
+    # the value as given, not rounded to 6 digits ('1 is outside [0, 1]')
+    ("population.female_share=1.0000001", "population.female_share",
+     "1.0000001 is outside the allowed range"),
     ("demand.communities", "demand.communities", "expected key=value"),
+    # a list or table that is not valid TOML: what is wrong, not 'expected a number, got str'
+    ("certification.pass_prob={2025=0.1,2027=}", "certification.pass_prob",
+     "is not a valid TOML list or table"),
+    ("quits.rate=[0.1,", "quits.rate", "is not a valid TOML list or table"),
 ])
 def test_set_mistakes(tmp_path, setting, field, words):
     out = tmp_path / "out"

@@ -369,6 +369,34 @@ def test_workers_above_their_posts_are_reported():
     assert (col(flat, "surplus_workers") == 0).all()
 
 
+def test_a_pay_rule_reading_last_years_grades_changes_no_flow():
+    """The annuity of workers rated excellent last year draws the starting workers' last
+    grades from the 'initial' stream. Those draws come after every other draw of that
+    stream, so turning the rule on changes money only: it used to come before the new ages
+    of starting workers past their retirement age, and changed those ages, the
+    retirements and the headcount (common random numbers, DESIGN section 3)."""
+    base = {"demand.communities": 5, "population.age": [[22, 60, 1.0]], "population.female_share": 0.7,
+            "retirement.rule": "china2025", "pay.annuity_rate": 0.08,
+            "assessment.shares": [0.2, 0.75, 0.0, 0.05]}
+    off, on = (model.run(model.load("bench", {**base, "pay.annuity_excellent": f}), reps=3, seed=1)
+               for f in (False, True))
+    assert not np.array_equal(col(off, "payroll_annuity"), col(on, "payroll_annuity"))
+    for m in ("mean_age", "exits_retired", "headcount", "certified_share", "hires", "exits_quit"):
+        np.testing.assert_array_equal(col(off, m), col(on, m), err_msg=m)
+
+
+def test_an_elimination_that_covers_nobody_has_no_rate():
+    """elimination_rate is the eliminated over those covered: NaN in a year whose
+    elimination covers nobody (here head posts, in a city without heads), as every share of
+    an empty base is (it was 0, which a '<=' target counted as met); 0 in a year without
+    elimination."""
+    over = {"years": 2, "demand.communities": 10, "population.heads_per_community": 0}
+    covered_none = model.load("bench", {**over, "elimination.enabled": True, "elimination.share": 0.2,
+                                        "elimination.posts": [0, 0, 1]})
+    assert np.isnan(col(model.run(covered_none, reps=2, seed=1), "elimination_rate")).all()
+    assert (col(model.run(model.load("bench", over), reps=2, seed=1), "elimination_rate") == 0).all()
+
+
 def test_pairing_stays_strong_over_the_years():
     """Draws are keyed by worker, so a small rule change (pass probability 0.25 -> 0.27)
     keeps alternatives paired in every year: the sd of the paired difference of the

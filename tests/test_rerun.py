@@ -51,6 +51,19 @@ def test_manifest_records_what_was_run(tmp_path):
         numpy.__version__, scipy.__version__, simpy.__version__)
 
 
+def test_the_manifest_says_whether_the_compiled_kernels_ran(monkeypatch):
+    """The numpy code adds money in another order than the compiled kernels (the same to
+    about 1e-11), so a rerun on the other path differs in the last digits: the versions
+    record numba's version, or "off", and rerun names the difference."""
+    from importlib.metadata import version
+
+    from model import cli, kernels
+    if kernels.ENABLED:
+        assert cli.versions()["numba"] == version("numba")
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert cli.versions()["numba"] == "off"
+
+
 @pytest.mark.parametrize("first, second", [(1, 2), (2, 1)])
 def test_rerun_reproduces_summary_byte_for_byte(tmp_path, first, second):
     manifest = run(tmp_path / "first", workers=first)

@@ -237,6 +237,17 @@ def test_multiplier_scales_nested_entries(nested):
     assert dict(u.args) == {"mean": 0.16, "sd": 0.02} and sc.quits.rate.value[2] == 0.1
 
 
+def test_an_uncertain_value_times_zero_is_zero(nested):
+    """Times 0, every draw is 0: an uncertain entry becomes the number 0, alone or inside a
+    vector or a schedule (the multiplier was refused: 'sd must be > 0', the zero spread of
+    a distribution the schema does not accept), as a constant times 0 is accepted."""
+    from model.experiments.common import Lever
+    assert Lever.parse("quits.rate*").apply(nested, 0.0).quits.rate.value == (0.0, 0.0, 0.0)
+    assert all(v == 0 for _, v in Lever.parse("pay.growth*").apply(nested, 0.0).pay.growth.points)
+    sc = model.load("changzhou-2022", ["certification.pass_prob*=0"])
+    assert sc.certification.pass_prob.value == 0.0 and "certification.pass_prob" not in sc.uncertain()
+
+
 # --------------------------------------------------------------------------- bad files
 
 BAD = [
