@@ -592,7 +592,8 @@ class Replication:
         f, acc = self.flows, self.acc
         counts = M.year_end(pop, self.comm, y, end, sc.metrics.certified_k_level, sc.metrics.certified_k,
                             self.payyear, self.comm.district, self.nd)
-        out = M.snapshot(counts, y, end, self.residents, self.wage_last, sc.grades.enabled)
+        graded = sc.grades.enabled or self.payyear.by_grade  # grades count: a ladder, or pay by grade
+        out = M.snapshot(counts, y, end, self.residents, self.wage_last, graded)
         out.update(M.scoped(sc, counts, self.residents, self.wage_last, acc.get("_payroll_district", np.zeros(0))))
         causes = counts.causes
         for i, c in enumerate(CAUSES[1:], start=1):

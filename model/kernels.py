@@ -640,13 +640,13 @@ def elect(exit_time, hire_time, t, community, post, grade, score, party, heads, 
 
 @njit(cache=True, nogil=True)
 def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since, attempts, trained,
-         community, uid, post, grade, key, min_education, min_tenure, sit_prob, pass_prob,
+         community, uid, post, grade, key, min_education, years_to_sit, sit_prob, pass_prob,
          next_level_years, next_sit_prob, pass_intermediate, pass_senior, trained_bonus,
          education_bonus, attempt_bonus, max_attempts, scale_c, grades_enabled, step_by_old,
          max_grade):
     """The exam (see :mod:`model.policies.certification`) in one pass: who sits, who
     passes (one keyed uniform per eligible worker: sub-stream 0 for a first certificate,
-    1 for the next level), attempts, new levels and the grade bonus. ``min_tenure``: the
+    1 for the next level), attempts, new levels and the grade bonus. ``years_to_sit``: the
     years of service needed to sit, by education level. Returns (sitters, passes)."""
     sitters = 0
     passes = 0
@@ -655,7 +655,7 @@ def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since
             continue
         lv = level[i]
         if lv == 0:
-            if education[i] < min_education or year - hire_year[i] < min_tenure[education[i]]:
+            if education[i] < min_education or year - hire_year[i] < years_to_sit[education[i]]:
                 continue
             sub = 0
             sit = sit_prob

@@ -97,7 +97,8 @@ DEFINITIONS = {
     "mean_tenure": "mean years of service at year end, counted by calendar year (the hire year counts as one)",
     "share_head": "share of headcount in head posts (正职)", "share_committee": "share in committee posts (两委)",
     "share_staff": "share in staff posts",
-    "mean_grade": "mean pay grade of headcount (1-18); NaN without a grade ladder (grades.enabled false)",
+    "mean_grade": "mean pay grade of headcount (1-18); NaN where grades mean nothing (no grade ladder, "
+                  "grades.enabled false, and pay the same in every grade)",
     "grade_steps": "pay-ladder steps taken this year",
     "posts_filled_internally": "workers moved up into committee or head posts by elections this year",
     "payroll": "pay accrued this year, pro rata to each worker's days in post: the six payroll_ parts",
@@ -113,17 +114,18 @@ DEFINITIONS = {
     "payroll_real": "payroll at constant prices of economy.price_base_year",
     "total_cost_real": "total_cost at constant prices of economy.price_base_year",
     **{name.format(k): text.format(k) for k in POSTS for name, text in (
-        ("avg_pay_{}", "mean yearly pay rate on 31 December of workers in {} posts: gross (performance pay "
-                       "in full) + allowance; a rate, not the pay received"),
+        ("avg_pay_{}", ("mean yearly pay rate on 31 December of workers in {} posts: gross (performance "
+                        "pay in full) + allowance; a rate, not the pay received")),
         ("pay_ratio_{}", "avg_pay_{} / last year's average wage"),
-        ("remuneration_ratio_{}", "mean yearly remuneration rate on 31 December of {} posts: gross "
-                                  "(performance pay in full) + employer insurance and housing fund, / last "
-                                  "year's average wage"))},
+        ("remuneration_ratio_{}", ("mean yearly remuneration rate on 31 December of {} posts: gross "
+                                   "(performance pay in full) + employer insurance and housing fund, / last "
+                                   "year's average wage")))},
     "average_wage": "last year's local average wage, the pay benchmark",
     "worker_years": "years of employment this year, pro rata to days in post",
     **{f"pyramid_{x}_{lo:02d}_{min(hi, 99):02d}": f"{sex} aged {lo}" + (f"-{hi}" if hi < 200 else " or more")
        + " on 31 December" for x, sex in (("m", "men"), ("f", "women")) for lo, hi in PYRAMID_BANDS},
-    **{m: f"share of headcount at pay grade {int(m[-2:])}; NaN without a grade ladder" for m in GRADE_SHARES},
+    **{m: f"share of headcount at pay grade {int(m[-2:])}; NaN where grades mean nothing (as mean_grade)"
+       for m in GRADE_SHARES},
 }
 """One line on how each metric is taken (``python -m model metrics``, ``metrics.csv``)."""
 BASE_NAMES = tuple(UNITS)
@@ -274,8 +276,8 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
 def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float, wage_last: float,
              graded: bool = True) -> dict:
     """Stock metrics on 31 December (rows active after the year's exits) from the
-    :func:`year_end` ``counts``; without a grade ladder (``graded`` False, grades.enabled
-    false) the grade metrics are NaN: the rows' grades then mean nothing."""
+    :func:`year_end` ``counts``; where grades mean nothing (``graded`` False: no grade
+    ladder, grades.enabled false, and pay the same in every grade) the grade metrics are NaN."""
     lv, g, n = counts.lv, counts.g, counts.n
     npost, pay_post, rem_post, pyr = counts.npost, counts.pay_post, counts.rem_post, counts.pyr
     ncomm, posts, vac = int(counts.ncomm), int(counts.posts), int(counts.vac)

@@ -208,9 +208,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years.", "years", lo=0, hi=50, zero="off"),
         "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all.", "years", lo=0, hi=50, zero="off"),
         "certificate_deadline": F("int", 0, "Dismiss an uncertified worker this many years after they could "
-                                  "first sit the exam (certification.min_tenure and min_tenure_by_education years of service; not those "
-                                  "below certification.min_education), or after certificate_deadline_from if "
-                                  "later, at the assessment.", "years", lo=0, hi=50, zero="off"),
+                                  "first sit the exam (the years of service certification.min_tenure and "
+                                  "min_tenure_by_education ask; not those below certification.min_education),"
+                                  " or after certificate_deadline_from if later, at the assessment.", "years",
+                                  lo=0, hi=50, zero="off"),
         "certificate_deadline_from": F("int", 0, "Service counts for the deadline from this year (0: from hire).", "year", lo=0, hi=2200),
     },
     "elimination": {

@@ -385,6 +385,19 @@ def test_a_pay_rule_reading_last_years_grades_changes_no_flow():
         np.testing.assert_array_equal(col(off, m), col(on, m), err_msg=m)
 
 
+def test_grade_metrics_only_where_grades_mean_something():
+    """Without a grade ladder and with pay the same in every grade (the bench) the grades
+    mean nothing, and mean_grade and the grade shares are NaN (they reported entry grades);
+    pay by grade (grade_coefficient) or a ladder (grades.enabled) makes them count."""
+    over = {"years": 2, "demand.communities": 10}
+    flat = model.run(model.load("bench", over), reps=2, seed=1)
+    assert np.isnan(col(flat, "mean_grade")).all() and np.isnan(col(flat, "grade_share_01")).all()
+    for extra in ({"pay.grade_coefficient": [1.0 + 0.05 * g for g in range(18)]}, {"grades.enabled": True}):
+        res = model.run(model.load("bench", {**over, **extra}), reps=2, seed=1)
+        shares = sum(col(res, f"grade_share_{g:02d}") for g in range(1, 19))
+        assert (col(res, "mean_grade") >= 1).all() and np.allclose(shares, 1.0), extra
+
+
 def test_an_elimination_that_covers_nobody_has_no_rate():
     """elimination_rate is the eliminated over those covered: NaN in a year whose
     elimination covers nobody (here head posts, in a city without heads), as every share of
@@ -395,6 +408,10 @@ def test_an_elimination_that_covers_nobody_has_no_rate():
                                         "elimination.posts": [0, 0, 1]})
     assert np.isnan(col(model.run(covered_none, reps=2, seed=1), "elimination_rate")).all()
     assert (col(model.run(model.load("bench", over), reps=2, seed=1), "elimination_rate") == 0).all()
+    # switched on, in the years its share is 0
+    none_due = model.load("bench", {**over, "elimination.enabled": True,
+                                    "elimination.share": {"2025": 0.2, "2026": 0.0}})
+    assert (col(model.run(none_due, reps=2, seed=1), "elimination_rate")[:, 1] == 0).all()
 
 
 def test_pairing_stays_strong_over_the_years():

@@ -332,6 +332,10 @@ def test_experiment_figures_draw_outputs_as_the_run_figures_do():
     f.canvas.draw()  # about 1,500 posts: thousands carry a separator, as in the run's figures
     ticks = [t.get_text() for t in f.axes[0].get_yticklabels() if t.get_position()[1] >= 1000]
     assert ticks and all("," in t for t in ticks), ticks
+    t = fig.tornado(sensitivity(big, "headcount", {"quits.rate*": (0.5, 2.0)}, reps=2, seed=1))
+    t.canvas.draw()
+    ticks = [x.get_text() for x in t.axes[0].get_xticklabels() if x.get_position()[0] >= 1000]
+    assert ticks and all("," in x for x in ticks), ticks
     sens = sensitivity(sc, "certified_share", {"certification.pass_prob": (0.2, 0.3)}, reps=2, seed=1)
     t = fig.tornado(sens)
     t.canvas.draw()

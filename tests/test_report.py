@@ -300,8 +300,8 @@ def test_stacked_payroll_leaves_out_zero_components_and_adds_to_payroll(bench):
 
 
 @pytest.mark.parametrize("text", [
-    "南京市玄武区其他社区工作者报酬不低于上年度城镇非私营单位在岗职工平均工资的80%"
-    "（雨花台区）≥ 80%",
+    ("南京市玄武区其他社区工作者报酬不低于上年度城镇非私营单位在岗职工平均工资的80%"
+    "（雨花台区）≥ 80%"),
     "到十四五末每万名城镇常住人口配备18名社区工作者",
     "持证率（城市社区合计）(%)",
 ])

@@ -51,15 +51,21 @@ def test_manifest_records_what_was_run(tmp_path):
         numpy.__version__, scipy.__version__, simpy.__version__)
 
 
-def test_the_manifest_says_whether_the_compiled_kernels_ran(monkeypatch):
+def test_the_manifest_says_whether_the_compiled_kernels_ran(monkeypatch, tmp_path):
     """The numpy code adds money in another order than the compiled kernels (the same to
     about 1e-11), so a rerun on the other path differs in the last digits: the versions
     record numba's version, or "off", and rerun names the difference."""
     from importlib.metadata import version
 
-    from model import cli, kernels
+    from model import kernels
     if kernels.ENABLED:
         assert cli.versions()["numba"] == version("numba")
+    manifest = run(tmp_path / "first", workers=1, reps=2)
+    m = json.loads(manifest.read_text())
+    m["versions"]["numba"] = "0.0.1" if m["versions"]["numba"] == "off" else "off"
+    manifest.write_text(json.dumps(m))
+    _, _, stderr = call(["rerun", manifest, "--workers", 1, "--quiet", "--out", tmp_path / "again"])
+    assert f"numba {m['versions']['numba']} -> {cli.versions()['numba']}" in stderr
     monkeypatch.setattr(kernels, "ENABLED", False)
     assert cli.versions()["numba"] == "off"
 

@@ -134,6 +134,7 @@ class PayYear:
             if (own > 0).any():
                 table[k] = own
         self.table = table * growth_index  # (post, grade-1)
+        self.by_grade = bool((np.ptp(table, axis=1) > 0).any())  # does a worker's grade move their pay?
         self._flat = np.concatenate([[0.0], self.table.ravel()])  # index post * 18 + grade
         self.wage_last = wage_last
         self.allowance = np.asarray(p.allowance, dtype=float)

@@ -187,8 +187,7 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
                 txt = ticks(v) if ticks is not None else (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}")
                 ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="w")
         bar = fig.colorbar(im, ax=ax, label=ylabel)
-        if ticks is not None:
-            bar.ax.yaxis.set_major_formatter(ticks)
+        _ticks(bar.ax, "y", ticks)
     ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {output.label_in(lang)}",
                  fontsize=10)
     return _save(fig, path, svg)

@@ -174,10 +174,10 @@ WORDS = {
     "figures": ("Figures", "图表"),
     "assumptions": ("Assumptions marked in the scenario", "情景中标注的假设"),
     "no_assumptions": ("The scenario marks no field as an assumption.", "情景未标注任何假设。"),
-    "defaults": ("{n} fields are left at the model's defaults (set neither by the scenario, the files it "
-                 "extends nor an override): check each fits the place",
-                 "{n} 个字段取模型默认值（情景、其继承的文件和覆盖设置均未设定），"
-                 "请逐一核对是否符合当地情况"),
+    "defaults": (("{n} fields are left at the model's defaults (set neither by the scenario, the files it "
+                 "extends nor an override): check each fits the place"),
+                 ("{n} 个字段取模型默认值（情景、其继承的文件和覆盖设置均未设定），"
+                 "请逐一核对是否符合当地情况")),
     "default": ("Default", "默认值"),
     "no_targets": ("The scenario sets no targets.", "情景未设定目标。"),
     "file": ("File", "文件"),
