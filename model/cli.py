@@ -143,7 +143,7 @@ def versions() -> dict:
     import simpy
 
     from . import __version__, kernels
-    numba = "off"  # the numpy code instead of the compiled kernels: money sums differ in the last digits
+    numba = "off"  # the numpy code instead of the compiled kernels: sums differ in the last digits
     if kernels.ENABLED:
         from importlib.metadata import version
         numba = version("numba")

@@ -5,9 +5,10 @@ policy modules) does in a dozen whole-array operations; both compute the same ru
 ``tests/test_kernels.py`` checks they agree. Kernels are compiled by numba on first use
 and cached on disk (``cache=True``), so a second run does not pay the compilation.
 Without numba (or with ``MODEL_NO_NUMBA=1``) the numpy code runs instead. The two agree
-in every count, and in money sums to rounding (about 1e-11 relative: they add in another
-order), so a run and its ``rerun`` compare byte for byte only on the same path; the
-manifest's versions record which (``numba``: its version, or "off").
+in every count, and in sums of money, ages and years worked to rounding (about 1e-11
+relative: they add in another order), so a run and its ``rerun`` compare byte for byte
+only on the same path; the manifest's versions record which (``numba``: its version, or
+"off").
 """
 
 from __future__ import annotations

@@ -398,6 +398,28 @@ def test_grade_metrics_only_where_grades_mean_something():
         assert (col(res, "mean_grade") >= 1).all() and np.allclose(shares, 1.0), extra
 
 
+@pytest.mark.parametrize("need", [[2.5] * 4, {"2025": [5.0] * 4, "2027": [0.0] * 4}])
+def test_nobody_is_dismissed_for_a_certificate_before_they_could_sit(need):
+    """The certificate deadline runs from the first exam a worker may sit. The assessment
+    (30 June) comes before the exam (late November). With 2.5 years of service needed
+    (whole years count: first sitting in 2028), or 5 years lowered to 0 from 2027 (first
+    sitting in 2027), and a deadline of 1 year, the uncertified go at the assessment a year
+    after their first chance, having sat once. They went at the assessment before that
+    first exam: the fractional need started the clock in mid-2027, the lowered one at hire."""
+    sc = model.load("bench", {"years": 6, "demand.communities": 10, "population.tenure": [[0, 0, 1.0]],
+                              "calendar.exam": 0.9, "calendar.assessment": 0.5, "calendar.promotion": 0.5,
+                              "population.certificate": [1.0, 0.0, 0.0, 0.0],
+                              "certification.min_tenure_by_education": need, "certification.pass_prob": 0.1,
+                              "dismissal.certificate_deadline": 1, "recruitment.enabled": False,
+                              "quits.enabled": False, "retirement.enabled": False,
+                              "dismissal.consecutive_unqualified": 0})
+    res = model.run(sc, reps=2, seed=1)
+    sat, dismissed = col(res, "exam_sitters"), col(res, "exits_dismissed_cert")
+    first = 3 if isinstance(need, list) else 2  # 2028, 2027
+    assert (sat[:, :first] == 0).all() and (sat[:, first] > 0).all()
+    assert (dismissed[:, :first + 1] == 0).all() and (dismissed[:, first + 1] > 0).all()
+
+
 def test_an_elimination_that_covers_nobody_has_no_rate():
     """elimination_rate is the eliminated over those covered: NaN in a year whose
     elimination covers nobody (here head posts, in a city without heads), as every share of

@@ -111,6 +111,34 @@ def test_certificate_deadline_runs_from_the_years_of_service_each_education_need
     assert later.exit_cause.tolist() == [0]
 
 
+def test_the_first_exam_year_counts_whole_years_and_follows_a_schedule():
+    """The first year a worker may sit: service counts in whole years (2.5 years needed: a
+    first sitting 3 years on, as the exam's year - hire_year >= 2.5 allows); a schedule
+    that lowers the years needed from 2024 lets a 2022 hire sit from 2024, not from the
+    hire year (the deadline's clock was built from the current year's need alone, and
+    dismissed such workers after a single exam); one that never allows it in the horizon
+    gives inf."""
+    hired, edu = np.array([2022, 2022, 2015]), np.array([1, 2, 1])
+    np.testing.assert_array_equal(certification.first_exam_year(hired, edu, [2.5, 2.5, 2.0, 2.0]),
+                                  [2025, 2024, 2018])
+    lowered = np.array([[5.0] * 4] * 2 + [[0.0] * 4] * 4)  # 2022-2023: 5 years; from 2024: none
+    np.testing.assert_array_equal(certification.first_exam_year(hired, edu, lowered, 2022),
+                                  [2024, 2024, 2020])
+    raised = np.array([[1.0] * 4] + [[9.0] * 4] * 5)  # 2022: 1 year; from 2023: 9
+    np.testing.assert_array_equal(certification.first_exam_year(hired, edu, raised, 2022),
+                                  [np.inf, np.inf, 2016])
+    # through the deadline: hired in 2022, sitting from 2024 under the lowered schedule,
+    # dismissed at the end of 2026 after three exams, not at the end of 2024
+    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+           certificate_deadline_from=0)
+    exam = ns(min_tenure=0.0, min_tenure_by_education=[0.0] * 4, min_education=0.0)
+    pop = pop_of(1, hire_year=[2022], hire_time=[2022.0], level=[0], education=[1])
+    dismissal.apply(pop, p, 2025.0, exam, lowered, 2022)
+    assert pop.exit_cause.tolist() == [0]
+    dismissal.apply(pop, p, 2027.0, exam, lowered, 2022)
+    assert pop.exit_cause.tolist() == [DISMISSED_CERT]
+
+
 def test_certificate_deadline_spares_the_certified_and_the_recent():
     p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
            certificate_deadline_from=0)

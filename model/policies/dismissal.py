@@ -8,11 +8,12 @@ when rated unqualified in ``consecutive_unqualified`` consecutive years or in
 Then an active worker still without a certificate is dismissed (``exits_dismissed_cert``)
 when, at the assessment instant ``t``,
 
-    t - max(hire_time, hire_year + years_to_sit[education], certificate_deadline_from) >= certificate_deadline
+    t - max(hire_time, first_exam_year, certificate_deadline_from) >= certificate_deadline
 
-i.e. the time since they could first sit the exam (the years of service their education
-needs, :func:`model.policies.certification.years_to_sit`, counted from 1 January of the
-hire year as the exam counts it; the rule's
+i.e. the time since they could first sit the exam (1 January of the first year in which
+their service, counted in whole years from the hire year as the exam counts it, reaches
+the years their education needs that year:
+:func:`model.policies.certification.first_exam_year`; the rule's
 start, 1 January of ``certificate_deadline_from``, if later) has reached the deadline.
 Workers below the exam's ``certification.min_education`` cannot sit, so the rule does
 not apply to them. Changzhou: 符合报考条件三年内未取得社工职业资格的予以辞退, no
@@ -30,12 +31,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..population import DISMISSED_ASSESSMENT, DISMISSED_CERT
-from .certification import years_to_sit
+from .certification import first_exam_year, years_to_sit
 
 
-def apply(pop, p, t: float, exam=None) -> dict:
-    """``exam``: the certification parameters (``min_tenure``, ``min_tenure_by_education``,
-    ``min_education``) when the exam runs; None: the deadline counts from hire for everyone."""
+def apply(pop, p, t: float, exam=None, needs=None, start: int = 0) -> dict:
+    """``exam``: this year's certification parameters (``min_tenure``,
+    ``min_tenure_by_education``, ``min_education``) when the exam runs; None: the deadline
+    counts from hire for everyone. ``needs``: the years of service to sit in each simulated
+    year from ``start`` (:func:`~model.policies.certification.first_exam_year`; None: this
+    year's, as if the same every year)."""
     act = pop.active(t)
     hit = np.zeros(len(act), dtype=bool)
     if p.consecutive_unqualified > 0:
@@ -50,9 +54,9 @@ def apply(pop, p, t: float, exam=None) -> dict:
         since = np.maximum(pop.hire_time, float(p.certificate_deadline_from))
         subject = act & (pop.level == 0)
         if exam is not None:
-            years = years_to_sit(exam)
-            if years.any():
-                since = np.maximum(since, pop.hire_year + years[pop.education])
+            needs = years_to_sit(exam) if needs is None else needs
+            if np.any(needs):
+                since = np.maximum(since, first_exam_year(pop.hire_year, pop.education, needs, start))
             if exam.min_education > 0:
                 subject &= pop.education >= exam.min_education
         # a hair of tolerance: dates such as y + 0.3 are not exact in binary, and service
