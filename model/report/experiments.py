@@ -52,29 +52,12 @@ def _t(text: str, lang: str, **kw) -> str:
 
 
 def _output_axis(output, lang: str) -> tuple[float, str, object]:
-    """How an output is drawn on an axis, as the run's figures draw its metric
-    (:mod:`model.report.figures`): the divisor of its values (money in millions, or 万元),
-    the axis label with its unit, and the tick formatter (percent for probabilities and
-    shares; None for other numbers, which :func:`_ticks` gives thousands separators)."""
-    from matplotlib.ticker import FuncFormatter
-
-    percent = FuncFormatter(figures._percent_tick)
+    """How an output is drawn on an axis (:func:`model.report.figures.axis_style`): a
+    probability in percent, a metric as the run's figures draw it."""
     if output.is_probability:
-        return 1.0, _t("probability", lang), percent
-    m = output.metric
-    if figures.is_share(m):
-        return 1.0, f"{L.metric(m, lang)} (%)", percent
-    div, unit = figures.scale_of(m, lang)
-    return div, f"{L.metric(m, lang)} ({unit})", None
-
-
-def _ticks(ax, axis: str, ticks) -> None:
-    """Put an output's ticks on ``ax``'s ``axis`` ("x" or "y"): its formatter from
-    :func:`_output_axis`, or thousands separators as the run's figures have."""
-    if ticks is None:
-        figures._thousands(ax, axis)
-    else:
-        (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(ticks)
+        from matplotlib.ticker import FuncFormatter
+        return 1.0, _t("probability", lang), FuncFormatter(figures._percent_tick)
+    return figures.axis_style(output.metric, lang)
 
 
 def _figure(lang: str, size=(8, 5), nrows=1, ncols=1):
@@ -170,7 +153,7 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
             ax.set_xticks(xs, [str(v) for v in x])
         ax.set_xlabel(levers[0])
         ax.set_ylabel(ylabel)
-        _ticks(ax, "y", ticks)
+        figures.set_ticks(ax, "y", ticks)
         ax.legend(fontsize=8)
     else:
         a, b = levers
@@ -187,7 +170,7 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
                 txt = ticks(v) if ticks is not None else (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}")
                 ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="w")
         bar = fig.colorbar(im, ax=ax, label=ylabel)
-        _ticks(bar.ax, "y", ticks)
+        figures.set_ticks(bar.ax, "y", ticks)
     ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {output.label_in(lang)}",
                  fontsize=10)
     return _save(fig, path, svg)
@@ -228,7 +211,7 @@ def tornado(sens, path=None, lang: str = "en", svg: bool = False):
     ax.axvline(base, color="k", lw=1, label=_t("base", lang))
     ax.set_yticks(y, [f"{p} [{lo:.3g}, {hi:.3g}]" for p, lo, hi in zip(t.parameter, t.low, t.high)])
     ax.set_xlabel(xlabel)
-    _ticks(ax, "x", ticks)
+    figures.set_ticks(ax, "x", ticks)
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(_t("Tornado: {output}", lang, output=sens.output.label_in(lang)), fontsize=10)
     return _save(fig, path, svg)

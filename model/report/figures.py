@@ -145,15 +145,31 @@ def scale_of(metric: str, lang: str) -> tuple[float, str]:
     return 1.0, L.unit(metric, lang)
 
 
+def axis_style(metric: str, lang: str) -> tuple[float, str, FuncFormatter | None]:
+    """How a metric's values are drawn on an axis: the divisor of its values (money in
+    millions, or 万元), the axis label with its unit, and the tick formatter (percent for
+    shares; None for other numbers, which :func:`set_ticks` gives thousands separators)."""
+    if is_share(metric):
+        return 1.0, f"{L.metric(metric, lang)} (%)", FuncFormatter(_percent_tick)
+    div, unit = scale_of(metric, lang)
+    return div, f"{L.metric(metric, lang)} ({unit})", None
+
+
+def set_ticks(ax, axis: str, ticks: FuncFormatter | None) -> None:
+    """Put ``ticks`` (of :func:`axis_style`) on ``ax``'s ``axis`` ("x" or "y"); None:
+    thousands separators."""
+    if ticks is None:
+        _thousands(ax, axis)
+    else:
+        (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(ticks)
+
+
 def value_axis(ax, metric: str, lang: str) -> None:
     """The y axis of a metric's values: its label with the unit, percent for shares,
-    thousands separators otherwise."""
-    if is_share(metric):
-        ax.yaxis.set_major_formatter(FuncFormatter(_percent_tick))
-        ax.set_ylabel(_wrap(f"{L.metric(metric, lang)} (%)", 40))
-    else:
-        ax.set_ylabel(_wrap(f"{L.metric(metric, lang)} ({scale_of(metric, lang)[1]})", 40))
-        _thousands(ax)
+    thousands separators otherwise (:func:`axis_style`)."""
+    _, label, ticks = axis_style(metric, lang)
+    ax.set_ylabel(_wrap(label, 40))
+    set_ticks(ax, "y", ticks)
 
 
 def _percent_tick(v: float, _pos=None) -> str:
