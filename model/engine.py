@@ -27,7 +27,7 @@ what workers earn, so it is exactly pro rata to the day.
 from __future__ import annotations
 
 import weakref
-from functools import partial
+from functools import cached_property, partial
 from types import SimpleNamespace
 
 import numpy as np
@@ -134,7 +134,6 @@ class Replication:
         self.sc = scenario
         self.streams = Streams(seed, rep)
         self.P = year_parameters(scenario, self.streams)
-        self._needs = None  # the years of service to sit by year (see _sit_needs)
         self.names = M.names(scenario)
         self.index = {n: i for i, n in enumerate(self.names)}
         self.out = np.full((scenario.years, len(self.names)), np.nan)
@@ -426,12 +425,11 @@ class Replication:
         pop.birth[late] = y - age - 1 + day
         pop.retire_at[late] = retirement_time(pop.birth[late], female, cadre, r.rule, r.age_men, r.age_women)
 
+    @cached_property
     def _sit_needs(self) -> np.ndarray:
         """The years of service to sit the exam in each simulated year, by education (the
         certificate deadline runs from the first year a worker may sit)."""
-        if self._needs is None:
-            self._needs = np.array([certification.years_to_sit(P.certification) for P in self.P])
-        return self._needs
+        return np.array([certification.years_to_sit(P.certification) for P in self.P])
 
     def _reads_last_years_grades(self) -> bool:
         """Whether a rule reads a starting worker's grade before the first assessment gives
@@ -573,7 +571,7 @@ class Replication:
             self._add(assessment.apply(pop, p.assessment, self.rng("assessment"), t))
             pay.settle_performance(pop, self.payyear, pop.active(t), None, self.acc, self.comm.district, self.nd)
         if sc.dismissal.enabled:
-            exam, needs = (p.certification, self._sit_needs()) if sc.certification.enabled else (None, None)
+            exam, needs = (p.certification, self._sit_needs) if sc.certification.enabled else (None, None)
             dismissal.apply(pop, p.dismissal, t, exam, needs, sc.start_year)
         if sc.elimination.enabled:
             self._add(elimination.apply(pop, p.elimination, t))

@@ -29,6 +29,18 @@ DISMISS = ns(consecutive_unqualified=2, cumulative_unqualified=3, certificate_de
              certificate_deadline_from=0)
 
 
+def deadline(years: int = 3, counted_from: int = 0):
+    """The certificate deadline alone: dismissed ``years`` after the first chance to sit,
+    service counted from ``counted_from`` (0: from hire)."""
+    return ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=years,
+              certificate_deadline_from=counted_from)
+
+
+def exam_rule(min_tenure=0.0, by_education=(0, 0, 0, 0), min_education=0.0):
+    """The exam's conditions the deadline reads (certification's fields)."""
+    return ns(min_tenure=min_tenure, min_tenure_by_education=list(by_education), min_education=min_education)
+
+
 def test_two_consecutive_unqualified_years_dismiss_one_does_not():
     pop = pop_of(3, unq_consec=[2, 1, 0], unq_total=[2, 1, 0], level=[1, 1, 1])
     dismissal.apply(pop, DISMISS, Y + 1.0)
@@ -46,8 +58,7 @@ def test_certificate_deadline_counts_service_from_rule_start():
     # hired 1 January 2020, 2022 and 2023; rule: 3 years, counting from 2023 -> at the
     # assessment closing 2024 each has 2 years counted, at the one closing 2025 three
     assert Y == 2025
-    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
-           certificate_deadline_from=2023)
+    p = deadline(counted_from=2023)
     pop = pop_of(3, hire_year=[2020, 2022, 2023], hire_time=[2020.0, 2022.0, 2023.0], level=[0, 0, 0])
     dismissal.apply(pop, p, Y + 0.0)  # 31 December 2024
     assert (pop.exit_cause == 0).all()
@@ -59,8 +70,7 @@ def test_certificate_deadline_is_service_at_the_assessment():
     """No certificate within 3 years (seed 000): a 1 January hire has had three years (and
     three exams) at the third 31 December; a July hire not until the fourth; a hire on
     a date that is not exact in binary (y + 0.3) still counts 3 years on the day."""
-    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
-           certificate_deadline_from=0)
+    p = deadline()
     pop = pop_of(3, hire_year=[2022, 2022, 2022], hire_time=[2022.0, 2022.5, 2022.3], level=[0, 0, 0])
     dismissal.apply(pop, p, 2025.0)
     assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0, 0]
@@ -75,9 +85,8 @@ def test_certificate_deadline_runs_from_when_the_exam_can_be_sat():
     exam: with 2 years of service needed (certification.min_tenure), a worker hired in
     July 2022 may sit from 2024 and is dismissed at the end of 2026, not 2025; one below
     the exam's education minimum can never sit and is not dismissed for it."""
-    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
-           certificate_deadline_from=0)
-    exam = ns(min_tenure=2.0, min_tenure_by_education=[0, 0, 0, 0], min_education=1.0)
+    p = deadline()
+    exam = exam_rule(min_tenure=2.0, min_education=1.0)
     pop = pop_of(2, hire_year=[2022, 2022], hire_time=[2022.5, 2022.5], level=[0, 0], education=[1, 0])
     dismissal.apply(pop, p, 2026.0, exam)
     assert pop.exit_cause.tolist() == [0, 0]
@@ -94,20 +103,15 @@ def test_certificate_deadline_runs_from_the_years_of_service_each_education_need
     with a bachelor's degree): hired in 2022, the graduate may sit from 2024 and is
     dismissed at the end of 2026 without a certificate; the college worker may sit from
     2026 and is dismissed at the end of 2028. min_tenure, where larger, still applies."""
-    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
-           certificate_deadline_from=0)
-    exam = ns(min_tenure=0.0, min_tenure_by_education=[4, 4, 2, 2], min_education=0.0)
+    p = deadline()
+    exam = exam_rule(by_education=(4, 4, 2, 2))
     pop = pop_of(2, hire_year=[2022, 2022], hire_time=[2022.0, 2022.0], level=[0, 0], education=[2, 1])
-    dismissal.apply(pop, p, 2026.0, exam)
-    assert pop.exit_cause.tolist() == [0, 0]
-    dismissal.apply(pop, p, 2027.0, exam)
-    assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0]
-    dismissal.apply(pop, p, 2028.0, exam)
-    assert pop.exit_cause.tolist() == [DISMISSED_CERT, 0]
-    dismissal.apply(pop, p, 2029.0, exam)
-    assert pop.exit_cause.tolist() == [DISMISSED_CERT, DISMISSED_CERT]
+    for t, causes in ((2026.0, [0, 0]), (2027.0, [DISMISSED_CERT, 0]), (2028.0, [DISMISSED_CERT, 0]),
+                      (2029.0, [DISMISSED_CERT, DISMISSED_CERT])):
+        dismissal.apply(pop, p, t, exam)
+        assert pop.exit_cause.tolist() == causes, t
     later = pop_of(1, hire_year=[2022], hire_time=[2022.0], level=[0], education=[2])
-    dismissal.apply(later, p, 2027.0, ns(min_tenure=3.0, min_tenure_by_education=[4, 4, 2, 2], min_education=0.0))
+    dismissal.apply(later, p, 2027.0, exam_rule(min_tenure=3.0, by_education=(4, 4, 2, 2)))
     assert later.exit_cause.tolist() == [0]
 
 
@@ -129,9 +133,8 @@ def test_the_first_exam_year_counts_whole_years_and_follows_a_schedule():
                                   [np.inf, np.inf, 2016])
     # through the deadline: hired in 2022, sitting from 2024 under the lowered schedule,
     # dismissed at the end of 2026 after three exams, not at the end of 2024
-    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
-           certificate_deadline_from=0)
-    exam = ns(min_tenure=0.0, min_tenure_by_education=[0.0] * 4, min_education=0.0)
+    p = deadline()
+    exam = exam_rule()
     pop = pop_of(1, hire_year=[2022], hire_time=[2022.0], level=[0], education=[1])
     dismissal.apply(pop, p, 2025.0, exam, lowered, 2022)
     assert pop.exit_cause.tolist() == [0]
@@ -140,8 +143,7 @@ def test_the_first_exam_year_counts_whole_years_and_follows_a_schedule():
 
 
 def test_certificate_deadline_spares_the_certified_and_the_recent():
-    p = ns(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
-           certificate_deadline_from=0)
+    p = deadline()
     pop = pop_of(3, hire_year=[2020, 2020, 2024], hire_time=[2020.0, 2020.0, 2024.0], level=[1, 0, 0])
     dismissal.apply(pop, p, Y + 1.0)
     assert pop.exit_cause.tolist() == [0, DISMISSED_CERT, 0]
