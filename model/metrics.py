@@ -18,7 +18,16 @@ from .schema import POSTS
 EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
 PYRAMID_BANDS = ((0, 24), (25, 29), (30, 34), (35, 39), (40, 44), (45, 49), (50, 54), (55, 59), (60, 64), (65, 200))
 PYRAMID = tuple(f"pyramid_{s}_{lo:02d}_{min(hi, 99):02d}" for s in ("m", "f") for lo, hi in PYRAMID_BANDS)
+_PYRAMID_BAND = dict(zip(PYRAMID, ((s, lo, hi if hi < 200 else None) for s in ("m", "f")
+                                   for lo, hi in PYRAMID_BANDS)))
 GRADE_SHARES = tuple(f"grade_share_{g:02d}" for g in range(1, 19))
+
+
+def pyramid_band(name: str) -> tuple[str, int, int | None] | None:
+    """The sex (``"m"``, ``"f"``), lowest age and highest age (None for the open top band)
+    of a pyramid metric: ``pyramid_band("pyramid_f_25_29") == ("f", 25, 29)``; None for
+    another name."""
+    return _PYRAMID_BAND.get(name)
 
 RATED_WORDS = {"excellent": "excellent (优秀)", "basic": "basically qualified (基本称职)",
                "unqualified": "unqualified (不称职)"}
@@ -122,8 +131,8 @@ DEFINITIONS = {
                                    "year's average wage")))},
     "average_wage": "last year's local average wage, the pay benchmark",
     "worker_years": "years of employment this year, pro rata to days in post",
-    **{f"pyramid_{x}_{lo:02d}_{min(hi, 99):02d}": f"{sex} aged {lo}" + (f"-{hi}" if hi < 200 else " or more")
-       + " on 31 December" for x, sex in (("m", "men"), ("f", "women")) for lo, hi in PYRAMID_BANDS},
+    **{m: f"{'men' if x == 'm' else 'women'} aged {lo}" + (f"-{hi}" if hi is not None else " or more")
+       + " on 31 December" for m, (x, lo, hi) in _PYRAMID_BAND.items()},
     **{m: f"share of headcount at pay grade {int(m[-2:])}; NaN where grades mean nothing (as mean_grade)"
        for m in GRADE_SHARES},
 }

@@ -476,10 +476,9 @@ def _wrap(text: str, width: int = 46) -> str:
 
 
 def _band_label(name: str) -> str:
-    lo, hi = name.rsplit("_", 2)[-2:]
-    if int(lo) == 0:
-        return f"<{int(hi) + 1}"
-    return f"{int(lo)}+" if int(hi) >= 99 else f"{int(lo)}–{int(hi)}"
+    """The age band of a pyramid metric as a tick: <25, 25–29, ..., 65+."""
+    _, lo, hi = M.pyramid_band(name)
+    return f"<{hi + 1}" if not lo else f"{lo}+" if hi is None else f"{lo}–{hi}"
 
 
 def age_pyramid(results, years=None, lang: str = "en"):

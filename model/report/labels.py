@@ -306,12 +306,12 @@ def _patterned(base: str) -> tuple[str, str] | None:
     if base.startswith("grade_share_") and parts[-1].isdigit():
         g = int(parts[-1])
         return f"Share in grade {g}", f"第{g}级占比"
-    if base.startswith("pyramid_") and len(parts) == 4 and parts[1] in ("m", "f"):
-        lo, hi = int(parts[2]), int(parts[3])  # as figures._band_label: <25, 25-29, ..., 65+
-        ages = f"under {hi + 1}" if not lo else f"{lo} or more" if hi >= 99 else f"{lo}-{hi}"
-        ages_zh = f"{hi + 1}岁以下" if not lo else f"{lo}岁及以上" if hi >= 99 else f"{lo}-{hi}岁"
-        return (f"{'Men' if parts[1] == 'm' else 'Women'} aged {ages}",
-                f"{'男' if parts[1] == 'm' else '女'}性{ages_zh}")
+    band = M.pyramid_band(base)
+    if band is not None:
+        sex, lo, hi = band  # as figures._band_label: <25, 25-29, ..., 65+
+        ages = f"under {hi + 1}" if not lo else f"{lo} or more" if hi is None else f"{lo}-{hi}"
+        ages_zh = f"{hi + 1}岁以下" if not lo else f"{lo}岁及以上" if hi is None else f"{lo}-{hi}岁"
+        return f"{'Men' if sex == 'm' else 'Women'} aged {ages}", f"{'男' if sex == 'm' else '女'}性{ages_zh}"
     return None
 
 
