@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 import model
+from model import metrics as M
 from model import schema
 from model.sampling import half_up
 
@@ -105,6 +106,11 @@ def _two_years(*names: str) -> Callable:
     return lambda r, y: sum(r.at(n, y) + r.at(n, y + 1) for n in names)
 
 
+def _female_share(r, y):
+    women = sum(r.at(m, y) for m in M.PYRAMID if M.pyramid_band(m)[0] == "f")
+    return women / r.at("headcount", y)
+
+
 def _mean_pay(r, y):
     return (r.at("payroll_base", y) + r.at("payroll_performance", y)) / r.at("worker_years", y) / 12
 
@@ -167,6 +173,9 @@ FIGURES = (
     Figure("changzhou-2022", "certificate share at the start", 0.65, "share", "input",
            "seed 000: 持有职业水平资格证书从65%提升到70%以上", "starting stock: certified_share",
            measure=_m("certified_share"), stock=True, rounding=0.005),
+    Figure("changzhou-2022", "women's share of the workers", 0.654, "share", "input",
+           "NBS Changzhou survey team, 162 workers (huaxun.org/cz/czyw/2023-03-01/388998.html): 女性占比达65.4% "
+           "[SEC]", "starting stock: women / headcount", measure=_female_share, stock=True, rounding=0.0005),
     Figure("changzhou-2022", "monthly base wage, 2022", 4500, "yuan/month", "input",
            "seed 000: 2022年社区工作者月基础工资...达4500元", "payroll_base / worker_years / 12, 2022",
            measure=lambda r, y: r.at("payroll_base", y) / r.at("worker_years", y) / 12, rounding=0.5),
@@ -233,6 +242,10 @@ FIGURES = (
            "seed 003: 3000戶以下社區,可按10至15人左右...每增加300-500戶可增設1個",
            "posts / communities, 2020, against the rule's expectation (see tests/test_places.py)",
            measure=_ratio("posts", "communities"), expected=lambda sc: jilin_rule_expectation(sc)),
+    Figure("jilin-2020", "urban communities", 421, "communities", "input",
+           "长春日报 via 新浪吉林, 2019-02-23 (jl.sina.com.cn/news/m/2019-02-23/detail-ihqfskcp7753027.shtml): "
+           "全市421个城市社区 (2018) [SEC]", "communities, 2020 (the 2018 count, assumed unchanged to 2020)",
+           measure=_m("communities")),
     Figure("jilin-2020", "communities with 2 party-building workers at the start", 1.0, "share of communities", "input",
            "seed 003: 原則上在每個城市社區設立2個以上專職黨建“社工崗”", "starting stock: communities_party_share",
            measure=_m("communities_party_share"), stock=True),
