@@ -272,7 +272,12 @@ class Replication:
         (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf here), and
         everything derived from them is worked out in row chunks (:func:`row_chunks`), so a
         national workforce needs no whole-array temporaries of float64 (memory written for
-        the first time is slow on a fresh virtual machine: see benchmarks/README.md)."""
+        the first time is slow on a fresh virtual machine: see benchmarks/README.md).
+
+        Posts: in each community the longest-serving workers hold the head posts, then the
+        committee posts, then its party-building staff posts (ties in tenure at random);
+        the others are staff. A certificate held at the start dates from the year before
+        the start (``level_since``; the start year for a worker with tenure 0)."""
         sc, pop, comm = self.sc, self.pop, self.comm
         ps = sc.population
         rng = self.rng("initial")

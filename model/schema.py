@@ -131,7 +131,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                        "bachelor, master+).", "", size=4, sums_to_one=True, **SHARE),
         "certificate": F("vec", [1.0, 0.0, 0.0, 0.0], "Shares by certificate level (none, assistant, "
                          "intermediate, senior).", "", size=4, sums_to_one=True, **SHARE),
-        "heads_per_community": F("int", 0, "Head posts (正职) per community.", "posts", lo=0, hi=10),
+        "heads_per_community": F("int", 0, "Head posts (正职) per community (held at the start by its "
+                                 "longest-serving workers, then committee and party-building posts by tenure).",
+                                 "posts", lo=0, hi=10),
         "committee_per_community": F("int", 0, "Committee-member posts (两委) per community.", "posts", lo=0, hi=50),
     },
     "recruitment": {

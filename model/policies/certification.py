@@ -8,10 +8,15 @@ education, the larger of ``min_tenure`` and ``min_tenure_by_education``) sits wi
     p = clip(pass_prob + trained_bonus * trained + education_bonus[education]
              + attempt_bonus * min(attempts, max_attempts_counted), 0, 1)
 
-where ``attempts`` counts earlier failed sittings. A certified worker who has held a
-level for ``next_level_years`` (> 0) sits the next level (intermediate 社会工作师, then
-senior 高级社会工作师) with probability ``next_sit_prob`` and passes with
-``pass_prob_intermediate`` / ``pass_prob_senior`` (+ the same bonuses). A level whose
+where ``attempts`` counts the worker's earlier failed sittings at the level they sit: it
+starts at 0 (starting workers and hires alike) and goes back to 0 when a level is
+passed, so the next level counts only its own failures. A certified worker who has held
+a level for ``next_level_years`` (> 0) whole calendar years (``year - level_since >=
+next_level_years``, ``level_since`` the year the level was passed: a hire's is the hire
+year, a starting worker's the year before the start, or the start year for one with
+tenure 0) sits the next level (intermediate 社会工作师, then senior 高级社会工作师) with
+probability ``next_sit_prob`` and passes with ``pass_prob_intermediate`` /
+``pass_prob_senior`` (+ the same bonuses). A level whose
 pass probability is 0 in a year is not examined that year: nobody sits it, and the
 bonuses do not make it passable (the scenarios set ``pass_prob_senior = 0``: the senior
 level is by exam and review, not modelled).

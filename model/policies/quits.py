@@ -5,7 +5,9 @@ A worker present at the start of year ``y`` quits during the year with probabili
     q = rate[b] * (pay_ratio / reference_pay_ratio) ** (-pay_elasticity),   clipped to [0, 1]
 
 where ``b`` is the worker's tenure band on 1 January and ``pay_ratio`` is the worker's
-annual pay over last year's local average wage. The quit instant is uniform in the year.
+annual pay over last year's local average wage (12 times the monthly rate of
+:meth:`model.policies.pay.PayYear.pay_of` on entering the year: gross pay with the
+performance part at 100%, plus the certificate allowance). The quit instant is uniform in the year.
 One uniform ``u`` gives both: the worker quits at ``y + u / q`` if ``u < q``. A worker
 who enters at ``t0`` inside the year keeps the same law (quits only if that instant is
 after ``t0``), so hiring dates do not change who would have quit.
