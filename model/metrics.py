@@ -102,7 +102,7 @@ DEFINITIONS = {
     "trained": "workers trained this year",
     **{f"rated_{g}_share": f"share of this year's assessments graded {w}" for g, w in RATED_WORDS.items()},
     "college_share": "share of headcount with a college degree (大专) or above",
-    "mean_age": "mean age of headcount on 31 December",
+    "mean_age": "mean exact age (fractional years since birth) of headcount at the end of 31 December",
     "mean_tenure": "mean years of service at year end, counted by calendar year (the hire year counts as one)",
     "share_head": "share of headcount in head posts (正职)", "share_committee": "share in committee posts (两委)",
     "share_staff": "share in staff posts",

@@ -104,8 +104,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "urban_residents": F("float", 0.0, "Urban resident population at the start.", "persons", lo=0, hi=2e9, zero="unknown"),
         "residents_growth": F("param", 0.0, "Yearly growth of urban residents.", "1/year", lo=-0.5, hi=0.5),
         "persons_per_household": F("param", 2.6, "Persons per household.", "persons", lo=1, hi=10),
-        "households_spread": F("float", 0.0, "Spread of households across communities: uniform "
-                               "within mean*(1 +- spread).", "", lo=0, hi=0.99),
+        "households_spread": F("float", 0.0, "Spread of households across communities: each drawn "
+                               "uniform within mean*(1 +- spread), then all scaled so that they add up to "
+                               "urban_residents / persons_per_household.", "", lo=0, hi=0.99),
         "households_per_post": F("param", 250.0, "Rule 'households': households per post (a community's posts are its "
                                  "households / this, rounded half up).", "households", lo=1, hi=1e6),
         "band_limit": F("param", 3000.0, "Rule 'size_band': households covered by the base posts.", "households", lo=0, hi=1e6),
@@ -230,7 +231,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "grades": {
         "enabled": F("bool", True, "Step workers up the 18-grade ladder."),
         "entry_grade": F("vec", [1.0, 1.0, 2.0, 3.0], "Grade on hire by education level.", "grade", size=4, lo=1, hi=18),
-        "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level (on hire and on passing).", "grades", size=4, lo=0, hi=17),
+        "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level: on hire, the bonus of the "
+                                 "level held; on passing, the new level's bonus less the old one's.", "grades", size=4,
+                                 lo=0, hi=17),
         "step_years": F("param", 1.0, "Years in grade before a step (workers at the start stand one step above "
                         "their entry grade per whole step_years of service, as if each step had come on time: "
                         "step_prob and min_rating are not applied to the years before the start).", "years",

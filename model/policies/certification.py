@@ -25,8 +25,9 @@ One uniform ``u`` per eligible worker decides both: sits if ``u < s``, passes if
 ``u < s * p``; so the pass count among ``n`` eligible is ``Binomial(n, s * p)``.
 
 Pass rates: FIGURES.md section 1.2 (national 8-28% of registrants a year; 2021 a hard
-year at 8.2%). Passing moves the worker up ``grades.certificate_bonus`` grades and
-earns the certificate allowance from the exam date.
+year at 8.2%). Passing moves the worker up ``grades.certificate_bonus[new] -
+certificate_bonus[old]`` grades (within the post's ``max_grade``) and earns the new
+level's certificate allowance from the exam date.
 """
 
 from __future__ import annotations
