@@ -316,7 +316,7 @@ class Replication:
         rng.random(out=u)
         np.less(u, ps.cadre_share, out=col.cadre)
         mixes = self.P[0].population  # the start year's education and certificate shares
-        level = np.empty(k, np.int8)  # the city mix (entry grades use it, whatever a district's own share)
+        level = np.empty(k, np.int8)  # the city mix (a district with its own share redraws its workers' levels)
         for out, shares in ((col.education, mixes.education), (level, mixes.certificate)):
             rng.random(out=u)
 
@@ -365,7 +365,7 @@ class Replication:
             post = np.where(r < heads, 2, np.where(r < heads + comm_members, 1, 0)).astype(np.int8)
             col.post[s] = post
             col.party[s] = (post == 0) & (r - heads - comm_members < comm.party_posts[c[s]])
-            base = recruitment.entry_grade(g, col.education[s], level[s], post).astype(np.int64)
+            base = recruitment.entry_grade(g, col.education[s], col.level[s], post).astype(np.int64)  # the level held
             t = tenure[s].astype(np.int64)
             # one step per whole `step` years of service (at least one year a step); time in
             # grade is the service since the last of those steps

@@ -493,6 +493,35 @@ def test_district_starting_certified_share_and_pass_scale(tmp_path):
     assert (r.at("certified_share.town", 2025) > 0.5).all()
 
 
+def test_district_starting_grades_follow_the_certificate_held(tmp_path):
+    """A district with its own starting certified share redraws its workers' levels, and
+    their starting grade adds the certificate bonus of the level they hold (it once added
+    the city mix's level drawn before): with the city mix all assistant, the village's
+    uncertified workers start at their education's entry grade (3), the town's one grade
+    above (4). Tenure 0 and no flows: the grades on 31 December are the starting ones."""
+    from model.engine import Replication
+    text = DISTRICTS.replace("certified_share = 0.1", "certified_share = 0.0") + """
+[population]
+tenure = [[0, 0, 1.0]]
+certificate = [0.0, 1.0, 0.0, 0.0]
+education = [0.0, 1.0, 0.0, 0.0]
+[grades]
+enabled = true
+entry_grade = [1, 3, 5, 7]
+certificate_bonus = [0, 1, 2, 3]
+step_prob = 0.0
+"""
+    off = {f"{m}.enabled": False for m in ("recruitment", "quits", "retirement", "certification", "dismissal")}
+    rep = Replication(model.load(write_scenario(tmp_path, text), off), 5, 0)
+    rep.run()
+    n = rep.pop.n
+    village = rep.comm.district[rep.pop.community[:n]] == 1
+    level, grade = rep.pop.level[:n], rep.pop.grade[:n]
+    assert n == 2000 and village.sum() == 1000
+    assert (level[village] == 0).all() and (level[~village] == 1).all()
+    assert (grade[village] == 3).all() and (grade[~village] == 4).all()
+
+
 def test_constant_prices_deflate_from_the_base_year(tmp_path):
     """With 10% inflation and base year 2024, 2025 payroll in constant prices is nominal /
     1.1 and 2026 nominal / 1.21; with no base year the start year is the base."""
