@@ -264,7 +264,9 @@ class Replication:
         """The workers in post on 1 January of the first year.
 
         The draws come from the ``initial`` stream, each attribute over all rows in turn
-        (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break, and
+        (age, tenure (drawn again from its own stream for those it would have hired too
+        young: :meth:`_hired_as_adults`), sex, cadre, education, certificate, birthday,
+        ability, tie-break, and
         last year's grade, :func:`assessment.last_years_grades`, where a rule reads it before
         the first assessment: :meth:`_reads_last_years_grades`; last, new ages for those past
         the statutory retirement age, :meth:`_below_retirement_age`); they
@@ -311,6 +313,7 @@ class Replication:
             def years(s, out=out, bands=bands):
                 out[s] = bands_from_uniforms(bands, u[s], v[s])
             each(years, chunks)
+        self._hired_as_adults(age, tenure)
         rng.random(out=u)
         np.less(u, ps.female_share, out=col.female)
         rng.random(out=u)
@@ -383,6 +386,34 @@ class Replication:
                 col.rating[s] = assessment.last_years_grades(a, v[s], col.ability[s], col.level[s] > 0)
             each(last_year, chunks)
         pop.exit_time[rows] = np.inf  # the exit buffer back to its meaning: active
+
+    def _hired_as_adults(self, age: np.ndarray, tenure: np.ndarray) -> None:
+        """Nobody in post at the start was hired younger than ``population.min_hire_age``.
+
+        Age and tenure come from separate mixes (``population.age``, ``population.tenure``):
+        drawn independently, a 22-year-old could have served 20 years. A starting worker
+        whose tenure is above their age less ``min_hire_age`` gets a tenure drawn again
+        from the tenure bands truncated there (or that most, where the bands hold nothing
+        below it; 0 for one younger than ``min_hire_age``), two uniforms each from the
+        stream ``initial_tenure``. The ``initial`` stream's draws are unchanged, so the
+        other workers' attributes are as without the rule."""
+        m = self.sc.population.min_hire_age
+        if m <= 0:
+            return
+        most = np.subtract(age, m, dtype=np.int16)
+        late = np.flatnonzero(tenure > most)
+        if not len(late):
+            return
+        most = np.maximum(most[late].astype(np.int64), 0)
+        rng = self.rng("initial_tenure")
+        u, v = rng.random(len(late)), rng.random(len(late))
+        bands = self.sc.population.tenure
+        new = most.copy()
+        for a in np.unique(most):
+            sel = most == a
+            if band_share(bands, a) > 0:
+                new[sel] = bands_from_uniforms(bands, u[sel], v[sel], upper=a)
+        tenure[late] = new
 
     def _below_retirement_age(self, rows: slice, rng) -> None:
         """Nobody is in post past the statutory retirement age on the first day.

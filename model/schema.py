@@ -92,7 +92,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "training": F("date", 0.0, "Training date (who is trained this year is fixed then).", "fraction of year"),
         "exam": F("date", 0.5, "Certificate exam date.", "fraction of year"),
         "assessment": F("date", 1.0, "Annual assessment, exit rules, elimination.", "fraction of year"),
-        "promotion": F("date", 1.0, "Grade steps, elections, promotion out.", "fraction of year"),
+        "promotion": F("date", 1.0, "Promotion out, then elections, then grade steps.", "fraction of year"),
     },
     "demand": {
         "rule": F("str", "fixed", "Staffing rule: fixed posts per community; households: one post per N "
@@ -124,7 +124,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "population": {
         "headcount": F("int", 0, "Workers at the start.", "workers", lo=0, hi=20_000_000, zero="every post filled"),
         "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year.", "years"),
-        "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year.", "years"),
+        "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year (at most age - "
+                    "min_hire_age).", "years"),
+        "min_hire_age": F("int", 18, "Youngest age at which a starting worker was hired: a tenure drawn "
+                          "above age - min_hire_age is drawn again from the tenure bands truncated there "
+                          "(0: age and tenure drawn independently).", "years", lo=0, hi=60),
         "female_share": F("float", 0.5, "Share of women.", "", **SHARE),
         "cadre_share": F("float", 1.0, "Share of women whose original retirement age is 55 (managerial "
                          "posts) rather than 50 (worker posts).", "", **SHARE),
@@ -234,8 +238,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level: on hire, the bonus of the "
                                  "level held; on passing, the new level's bonus less the old one's.", "grades", size=4,
                                  lo=0, hi=17),
-        "step_years": F("param", 1.0, "Years in grade before a step (workers at the start stand one step above "
-                        "their entry grade per whole step_years of service, as if each step had come on time: "
+        "step_years": F("param", 1.0, "Years since the last ladder step (or hire) before a step; a "
+                        "certificate or an election's minimum grade raises the grade without restarting "
+                        "them (workers at the start stand one step above their entry grade per whole "
+                        "step_years of service, as "
+                        "if each step had come on time: "
                         "step_prob and min_rating are not applied to the years before the start).", "years",
                         lo=0, hi=50),
         "step_prob": F("param", 1.0, "Probability an eligible worker steps up.", "", **SHARE),

@@ -490,10 +490,11 @@ NOTES = {
         "left after the July recruitment round."),
         ("Communities split above 4,000 households every year, so their number keeps growing with households "
         "after the 2023 re-planning."),
-        ("When a community splits, the engine keeps all its workers in one half and the new half recruits to its "
-        "posts, so from 2024 splits add workers above the posts: {split_gap:,.0f} more workers in 2025 than "
-        "without splits (alternative hohhot-2023-no-split). Part of the margin on the 2025 target comes from "
-        "this (see the engine notes)."),
+        ("When a community splits, its head and committee members stay in the old half and every other "
+        "staff member moves to the new half, which recruits to the rest of its posts; the old half keeps all its "
+        "leaders for fewer posts, so from 2024 splits leave workers above the posts: {split_gap:,.0f} more "
+        "workers in 2025 than without splits (alternative hohhot-2023-no-split). Part of the margin on the "
+        "2025 target comes from this (model.policies.demand.split_and_merge)."),
     ],
     "jilin-2020": [
         ("Both targets are about every community. The model counts, on 31 December after the year's leavers, "

@@ -356,8 +356,8 @@ def test_full_city_identities_hold(city):
 
 
 def test_workers_above_their_posts_are_reported():
-    """A split keeps the workers in one half while the new half recruits to its posts
-    (model.policies.demand), so Hohhot's yearly splits leave workers above their posts:
+    """A split keeps the leaders in the old half and moves every other staff member to the
+    new half (model.policies.demand), so Hohhot's yearly splits leave workers above posts:
     surplus_workers = headcount - posts + vacancies reports them (no metric did), and is
     0 in the alternative without splits."""
     res = model.run(model.load("hohhot-2023"), reps=2, seed=1)
@@ -491,6 +491,29 @@ def test_district_starting_certified_share_and_pass_scale(tmp_path):
     v = r.at("certified_share.village", 2025)
     assert (np.abs(v - 0.1) < 4 * 0.0095).all(), v
     assert (r.at("certified_share.town", 2025) > 0.5).all()
+
+
+def test_starting_workers_were_hired_as_adults(monkeypatch):
+    """Age and tenure come from separate mixes; a tenure above age - min_hire_age is drawn
+    again from the tenure bands truncated there. Workers aged 22 with tenure uniform on
+    0..9 and min_hire_age 18 have tenure uniform on 0..4: 10,000 workers, each count
+    Binomial(10,000, 1/5) (sd 40), checked within 4.4 sd (false alarm 5e-5 over the five).
+    The other attributes come from the same draws as without the rule."""
+    base = model.load(SCENARIOS / "bench.toml", {"population.age": [[22, 22, 1.0]], "population.min_hire_age": 18})
+    y = base.start_year
+    pop = _starting_workforce(base, monkeypatch)
+    n = pop.n
+    tenure = y - pop.hire_year[:n]
+    assert n == 10_000 and tenure.min() == 0 and tenure.max() == 4
+    counts = np.bincount(tenure, minlength=5)
+    assert (np.abs(counts - 2000) <= 4.4 * 40).all(), counts
+    free = _starting_workforce(base.with_overrides({"population.min_hire_age": 0}), monkeypatch)
+    n0 = free.n
+    assert (y - free.hire_year[:n0]).max() == 9  # without the rule: the bands as drawn
+    for name in ("birth", "female", "education", "ability"):
+        np.testing.assert_array_equal(getattr(pop, name)[:n], getattr(free, name)[:n0])
+    kept = (y - free.hire_year[:n0]) <= 4  # those the rule leaves alone keep their tenure
+    np.testing.assert_array_equal(pop.hire_year[:n][kept], free.hire_year[:n0][kept])
 
 
 def test_district_starting_grades_follow_the_certificate_held(tmp_path):
