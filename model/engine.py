@@ -422,7 +422,9 @@ class Replication:
         may retire at 50 or 55: a starting worker whose retirement instant is at or
         before the start is given another age, drawn from the same bands truncated at the
         oldest whole age at which they would still be in post (with the same birthday,
-        sex and category); if the bands hold no such age, that oldest age. The draws,
+        sex and category), and from below at the youngest age at which their tenure has
+        them hired at ``population.min_hire_age`` or older (where that is not above the
+        oldest); if the bands hold no such age, that oldest age. The draws,
         two uniforms for each such worker, come last from the ``initial`` stream, so a
         population without any draws exactly as before."""
         sc, pop, y = self.sc, self.pop, self.sc.start_year
@@ -453,11 +455,16 @@ class Replication:
             oldest[i] += 1
             i = i[oldest[i] + 1 < now[i]]
         u, v = rng.random(len(late)), rng.random(len(late))
+        bands, m = sc.population.age, sc.population.min_hire_age
+        # hired at min_hire_age or older (_hired_as_adults); -1: no bound below the bands'
+        youngest = np.where(m > 0, np.minimum(y - pop.hire_year[late] + m, oldest), -1)
+        youngest = np.where(youngest <= min(b[0] for b in bands), -1, youngest)
         age = oldest.copy()
-        for a in np.unique(oldest):
-            sel = oldest == a
-            if band_share(sc.population.age, a) > 0:
-                age[sel] = bands_from_uniforms(sc.population.age, u[sel], v[sel], upper=a)
+        for a, lo in set(zip(oldest.tolist(), youngest.tolist())):
+            sel = (oldest == a) & (youngest == lo)
+            lower = lo if lo >= 0 else -np.inf
+            if band_share(bands, a) - (band_share(bands, lo - 1) if lo >= 0 else 0.0) > 0:
+                age[sel] = bands_from_uniforms(bands, u[sel], v[sel], upper=a, lower=lower)
         pop.birth[late] = y - age - 1 + day
         pop.retire_at[late] = retirement_time(pop.birth[late], female, cadre, r.rule, r.age_men, r.age_women)
 

@@ -7,19 +7,21 @@ from functools import lru_cache
 import numpy as np
 
 
-def band_weights(bands, upper: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bands truncated at ``upper``: (lows, highs, probabilities). Empty if none is left.
-    The arrays are shared (read-only): scenario bands are tuples, so each mix is worked
-    out once."""
+def band_weights(bands, upper: float = np.inf, lower: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bands truncated at ``upper`` (and from below at ``lower``): (lows, highs,
+    probabilities). Empty if none is left. The arrays are shared (read-only): scenario
+    bands are tuples, so each mix is worked out once."""
     try:
-        return _band_weights(bands, float(upper))
+        return _band_weights(bands, float(upper), float(lower))
     except TypeError:  # unhashable bands (lists): not cached
-        return _band_weights.__wrapped__(bands, float(upper))
+        return _band_weights.__wrapped__(bands, float(upper), float(lower))
 
 
-@lru_cache(maxsize=256)
-def _band_weights(bands, upper: float):
+@lru_cache(maxsize=1024)
+def _band_weights(bands, upper: float, lower: float = -np.inf):
     lo = np.array([b[0] for b in bands], dtype=np.int64)
+    if lower > -np.inf:
+        lo = np.maximum(lo, np.ceil(lower)).astype(np.int64)
     hi = np.minimum(np.array([b[1] for b in bands], dtype=np.int64), np.floor(upper)).astype(np.int64)
     w = np.array([b[2] for b in bands], dtype=float)
     width = np.array([b[1] - b[0] + 1 for b in bands], dtype=float)
@@ -49,11 +51,12 @@ def _band_share(bands, upper: float) -> float:
     return float((w / w.sum() * kept / width).sum())
 
 
-def bands_from_uniforms(bands, u_band: np.ndarray, u_within: np.ndarray, upper: float = np.inf) -> np.ndarray:
+def bands_from_uniforms(bands, u_band: np.ndarray, u_within: np.ndarray, upper: float = np.inf,
+                        lower: float = -np.inf) -> np.ndarray:
     """Whole numbers by inverse CDF: a band by weight from ``u_band``, then uniform on its
-    low..high (<= upper) from ``u_within``. The same uniforms give the same person under
-    a changed limit wherever possible (a monotone coupling)."""
-    lo, hi, p = band_weights(bands, upper)
+    low..high (within ``lower``..``upper``) from ``u_within``. The same uniforms give the
+    same person under a changed limit wherever possible (a monotone coupling)."""
+    lo, hi, p = band_weights(bands, upper, lower)
     cdf = np.cumsum(p)
     cdf[-1] = 1.0
     b = np.minimum(np.searchsorted(cdf, u_band, side="right"), len(p) - 1)

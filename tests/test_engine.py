@@ -516,6 +516,29 @@ def test_starting_workers_were_hired_as_adults(monkeypatch):
     np.testing.assert_array_equal(pop.hire_year[:n][kept], free.hire_year[:n0][kept])
 
 
+def test_workers_given_a_younger_age_were_still_hired_as_adults(monkeypatch):
+    """Women past the retirement age (50 here) on the first day get an age from the bands
+    truncated at 49, and from below at their tenure + min_hire_age: with tenure 25-30
+    nobody is then younger than 43, and every age in 43..49 that a worker's tenure allows
+    occurs. Those younger than 43 at the draw keep their age and have their tenure cut to
+    age - 18 (the tenure bands hold nothing lower)."""
+    sc = model.load(SCENARIOS / "bench.toml", {
+        "population.age": [[22, 59, 1.0]], "population.tenure": [[25, 30, 1.0]],
+        "population.min_hire_age": 18, "population.female_share": 1.0, "retirement.age_women": 50})
+    y = sc.start_year
+    pop = _starting_workforce(sc, monkeypatch)
+    n = pop.n
+    age = y - 1 - np.floor(pop.birth[:n])
+    tenure = y - pop.hire_year[:n]
+    assert age.max() == 49 and (pop.retire_at[:n] > y).all()
+    assert (age - tenure >= 18).all()
+    old = age >= 43
+    assert set(np.unique(age[old] - tenure[old]).tolist()) >= {18, 19} and (tenure[~old] == age[~old] - 18).all()
+    reaged = tenure >= 25
+    for t in range(25, 31):
+        assert set(np.unique(age[reaged & (tenure == t)]).tolist()) == set(range(t + 18, 50))
+
+
 def test_district_starting_grades_follow_the_certificate_held(tmp_path):
     """A district with its own starting certified share redraws its workers' levels, and
     their starting grade adds the certificate bonus of the level they hold (it once added
