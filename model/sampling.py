@@ -7,7 +7,8 @@ from functools import lru_cache
 import numpy as np
 
 
-def band_weights(bands, upper: float = np.inf, lower: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def band_weights(bands, upper: float = np.inf,
+                 lower: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bands truncated at ``upper`` (and from below at ``lower``): (lows, highs,
     probabilities). Empty if none is left. The arrays are shared (read-only): scenario
     bands are tuples, so each mix is worked out once."""

@@ -533,7 +533,8 @@ def test_workers_given_a_younger_age_were_still_hired_as_adults(monkeypatch):
     assert age.max() == 49 and (pop.retire_at[:n] > y).all()
     assert (age - tenure >= 18).all()
     old = age >= 43
-    assert set(np.unique(age[old] - tenure[old]).tolist()) >= {18, 19} and (tenure[~old] == age[~old] - 18).all()
+    assert set(np.unique(age[old] - tenure[old]).tolist()) >= {18, 19}
+    assert (tenure[~old] == age[~old] - 18).all()
     reaged = tenure >= 25
     for t in range(25, 31):
         assert set(np.unique(age[reaged & (tenure == t)]).tolist()) == set(range(t + 18, 50))
