@@ -460,8 +460,12 @@ class Replication:
         youngest = np.where(m > 0, np.minimum(y - pop.hire_year[late] + m, oldest), -1)
         youngest = np.where(youngest <= min(b[0] for b in bands), -1, youngest)
         age = oldest.copy()
-        for a, lo in set(zip(oldest.tolist(), youngest.tolist())):
-            sel = (oldest == a) & (youngest == lo)
+        key = oldest * 1000 + youngest + 1  # ages below 999: one group per (oldest, youngest)
+        order = np.argsort(key, kind="stable")
+        keys, starts = np.unique(key[order], return_index=True)
+        for k, sel in zip(keys.tolist(), np.split(order, starts[1:])):
+            a, lo = divmod(k, 1000)
+            lo -= 1
             lower = lo if lo >= 0 else -np.inf
             if band_share(bands, a) - (band_share(bands, lo - 1) if lo >= 0 else 0.0) > 0:
                 age[sel] = bands_from_uniforms(bands, u[sel], v[sel], upper=a, lower=lower)
