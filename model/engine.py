@@ -39,9 +39,10 @@ from .errors import UserError
 from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
-from .policies.retirement_age import retirement_time
+from .policies.retirement_age import ORIGINAL_AGE_LOWEST, retirement_time
 from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, check_size, row_chunks
-from .sampling import band_share, bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms
+from .sampling import (bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms,
+                       truncated_draws)
 from .schema import SECTIONS
 from .streams import Streams, uniforms
 
@@ -264,14 +265,15 @@ class Replication:
         """The workers in post on 1 January of the first year.
 
         The draws come from the ``initial`` stream, each attribute over all rows in turn
-        (age, tenure (drawn again from its own stream for those it would have hired too
-        young: :meth:`_hired_as_adults`), sex, cadre, education, certificate, birthday,
-        ability, tie-break, and
+        (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break, and
         last year's grade, :func:`assessment.last_years_grades`, where a rule reads it before
-        the first assessment: :meth:`_reads_last_years_grades`; last, new ages for those past
-        the statutory retirement age, :meth:`_below_retirement_age`); they
-        are drawn into two float columns of the new rows that are written only afterwards
-        (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf here), and
+        the first assessment: :meth:`_reads_last_years_grades`). New ages for those past the
+        statutory retirement age (:meth:`_below_retirement_age`), then new tenures for those
+        it would have hired too young (:meth:`_hired_as_adults`), are drawn from their own
+        stream once the birthdays are known, before anything is derived from tenure. The
+        ``initial`` draws are made into two float columns of the new rows that are written
+        only afterwards (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf
+        here), and
         everything derived from them is worked out in row chunks (:func:`row_chunks`), so a
         national workforce needs no whole-array temporaries of float64 (memory written for
         the first time is slow on a fresh virtual machine: see benchmarks/README.md).
@@ -313,13 +315,12 @@ class Replication:
             def years(s, out=out, bands=bands):
                 out[s] = bands_from_uniforms(bands, u[s], v[s])
             each(years, chunks)
-        self._hired_as_adults(age, tenure)
         rng.random(out=u)
         np.less(u, ps.female_share, out=col.female)
         rng.random(out=u)
         np.less(u, ps.cadre_share, out=col.cadre)
         mixes = self.P[0].population  # the start year's education and certificate shares
-        level = np.empty(k, np.int8)  # the city mix (a district with its own share redraws its workers' levels)
+        level = np.empty(k, np.int8)  # the city mix (a district with its own share redraws its levels)
         for out, shares in ((col.education, mixes.education), (level, mixes.certificate)):
             rng.random(out=u)
 
@@ -328,10 +329,14 @@ class Replication:
             each(category, chunks)
         rng.random(out=u)  # birthdays
 
-        def dates(s):
+        def births(s):
             col.uid[s] = np.arange(s.start, s.stop, dtype=np.uint64)
-            a = age[s].astype(np.int64)
-            col.birth[s] = y - a - 1 + np.floor(u[s] * 365) / 365
+            col.birth[s] = y - age[s].astype(np.int64) - 1 + np.floor(u[s] * 365) / 365
+        each(births, chunks)
+        self._below_retirement_age(rows, age)
+        self._hired_as_adults(age, tenure)
+
+        def dates(s):
             t = tenure[s].astype(np.int64)
             col.hire_year[s] = y - t
             col.hire_time[s] = y - t
@@ -368,7 +373,8 @@ class Replication:
             post = np.where(r < heads, 2, np.where(r < heads + comm_members, 1, 0)).astype(np.int8)
             col.post[s] = post
             col.party[s] = (post == 0) & (r - heads - comm_members < comm.party_posts[c[s]])
-            base = recruitment.entry_grade(g, col.education[s], col.level[s], post).astype(np.int64)  # the level held
+            # the level held (a district's own share redrew it)
+            base = recruitment.entry_grade(g, col.education[s], col.level[s], post).astype(np.int64)
             t = tenure[s].astype(np.int64)
             # one step per whole `step` years of service (at least one year a step); time in
             # grade is the service since the last of those steps
@@ -377,7 +383,6 @@ class Replication:
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         each(posts_and_grades, chunks)
         self._entered(rows)  # the retirement buffer back to its meaning: the statutory instant
-        self._below_retirement_age(rows, rng)
         if self._reads_last_years_grades():  # drawn last: a rule that reads them changes no other draw
             rng.random(out=v)
             a = self.P[0].assessment
@@ -394,9 +399,11 @@ class Replication:
         drawn independently, a 22-year-old could have served 20 years. A starting worker
         whose tenure is above their age less ``min_hire_age`` gets a tenure drawn again
         from the tenure bands truncated there (or that most, where the bands hold nothing
-        below it; 0 for one younger than ``min_hire_age``), two uniforms each from the
-        stream ``initial_tenure``. The ``initial`` stream's draws are unchanged, so the
-        other workers' attributes are as without the rule."""
+        below it), two uniforms each from the stream ``initial_tenure`` keyed by worker (a
+        starting worker's id is their row), so a change of ``min_hire_age`` redraws only
+        the workers it concerns. The ``initial`` stream's draws are unchanged; what derives
+        from tenure (hire dates, posts, grades, a re-aged worker's age) follows it.
+        Scenario validation keeps the age bands at or above ``min_hire_age``."""
         m = self.sc.population.min_hire_age
         if m <= 0:
             return
@@ -404,37 +411,35 @@ class Replication:
         late = np.flatnonzero(tenure > most)
         if not len(late):
             return
-        most = np.maximum(most[late].astype(np.int64), 0)
-        rng = self.rng("initial_tenure")
-        u, v = rng.random(len(late)), rng.random(len(late))
-        bands = self.sc.population.tenure
-        new = most.copy()
-        for a in np.unique(most):
-            sel = most == a
-            if band_share(bands, a) > 0:
-                new[sel] = bands_from_uniforms(bands, u[sel], v[sel], upper=a)
-        tenure[late] = new
+        rng, ids = self.rng("initial_tenure"), late.astype(np.uint64)
+        u, v = uniforms(rng, ids, 0), uniforms(rng, ids, 1)
+        tenure[late] = truncated_draws(self.sc.population.tenure, u, v, np.maximum(most[late], 0))
 
-    def _below_retirement_age(self, rows: slice, rng) -> None:
+    def _below_retirement_age(self, rows: slice, age: np.ndarray) -> None:
         """Nobody is in post past the statutory retirement age on the first day.
 
         A city's age mix (``population.age``) is for men and women together, and women
         may retire at 50 or 55: a starting worker whose retirement instant is at or
-        before the start is given another age, drawn from the same bands truncated at the
-        oldest whole age at which they would still be in post (with the same birthday,
-        sex and category), and from below at the youngest age at which their tenure has
-        them hired at ``population.min_hire_age`` or older (where that is not above the
-        oldest); if the bands hold no such age, that oldest age. The draws,
-        two uniforms for each such worker, come last from the ``initial`` stream, so a
-        population without any draws exactly as before."""
+        before the start is given another age (``age`` and ``birth``), drawn from the same
+        bands truncated at the oldest whole age at which they would still be in post (with
+        the same birthday, sex and category); if the bands hold no such age, that oldest
+        age. Their tenure is drawn afterwards (:meth:`_hired_as_adults` reads the new age).
+        The draws, two uniforms for each such worker, come from the stream
+        ``initial_tenure`` keyed by worker, so a population without any draws nothing and
+        the ``initial`` stream is the same either way."""
         sc, pop, y = self.sc, self.pop, self.sc.start_year
         r = sc.retirement
         if not r.enabled:
             return
-        late = rows.start + np.flatnonzero(pop.retire_at[rows] <= y)
-        if not len(late):
+        lowest = min(r.age_men, r.age_women) if r.rule == "fixed" else ORIGINAL_AGE_LOWEST
+        older = rows.start + np.flatnonzero(age >= np.floor(lowest) - 1)  # who may be past it
+        birth, female, cadre = pop.birth[older], pop.female[older], pop.cadre[older]
+        retire = retirement_time(birth, female, cadre, r.rule, r.age_men, r.age_women)
+        past = retire <= y
+        if not past.any():
             return
-        birth, female, cadre = pop.birth[late], pop.female[late], pop.cadre[late]
+        late, retire = older[past], retire[past]
+        birth, female, cadre = birth[past], female[past], cadre[past]
         day = birth - np.floor(birth)
         now = (y - 1 - np.floor(birth)).astype(np.int64)  # the age drawn (whole years on 1 January, birthday to come)
 
@@ -443,7 +448,7 @@ class Replication:
         # a first guess from each worker's own statutory age (a younger birth cohort's is
         # never lower, so in post is monotone in age), then whole years down while not in
         # post and up while one year older still is: one or two passes over them
-        months = (pop.retire_at[late] - birth) * 12
+        months = (retire - birth) * 12
         oldest = np.minimum(np.ceil(months / 12 - 1 + day - 1e-6).astype(np.int64) - 1, now - 1)
         i = np.arange(len(late))
         while len(i):
@@ -454,23 +459,10 @@ class Replication:
             i = i[in_post(oldest[i] + 1, i)]
             oldest[i] += 1
             i = i[oldest[i] + 1 < now[i]]
-        u, v = rng.random(len(late)), rng.random(len(late))
-        bands, m = sc.population.age, sc.population.min_hire_age
-        # hired at min_hire_age or older (_hired_as_adults); -1: no bound below the bands'
-        youngest = np.where(m > 0, np.minimum(y - pop.hire_year[late] + m, oldest), -1)
-        youngest = np.where(youngest <= min(b[0] for b in bands), -1, youngest)
-        age = oldest.copy()
-        key = oldest * 1000 + youngest + 1  # ages below 999: one group per (oldest, youngest)
-        order = np.argsort(key, kind="stable")
-        keys, starts = np.unique(key[order], return_index=True)
-        for k, sel in zip(keys.tolist(), np.split(order, starts[1:])):
-            a, lo = divmod(k, 1000)
-            lo -= 1
-            lower = lo if lo >= 0 else -np.inf
-            if band_share(bands, a) - (band_share(bands, lo - 1) if lo >= 0 else 0.0) > 0:
-                age[sel] = bands_from_uniforms(bands, u[sel], v[sel], upper=a, lower=lower)
-        pop.birth[late] = y - age - 1 + day
-        pop.retire_at[late] = retirement_time(pop.birth[late], female, cadre, r.rule, r.age_men, r.age_women)
+        rng, ids = self.rng("initial_tenure"), late.astype(np.uint64)  # a starting worker's id is their row
+        new = truncated_draws(sc.population.age, uniforms(rng, ids, 2), uniforms(rng, ids, 3), oldest)
+        age[late - rows.start] = new
+        pop.birth[late] = y - new - 1 + day
 
     @cached_property
     def _sit_needs(self) -> np.ndarray:

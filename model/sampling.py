@@ -7,22 +7,19 @@ from functools import lru_cache
 import numpy as np
 
 
-def band_weights(bands, upper: float = np.inf,
-                 lower: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bands truncated at ``upper`` (and from below at ``lower``): (lows, highs,
-    probabilities). Empty if none is left. The arrays are shared (read-only): scenario
-    bands are tuples, so each mix is worked out once."""
+def band_weights(bands, upper: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bands truncated at ``upper``: (lows, highs, probabilities). Empty if none is left.
+    The arrays are shared (read-only): scenario bands are tuples, so each mix is worked
+    out once."""
     try:
-        return _band_weights(bands, float(upper), float(lower))
+        return _band_weights(bands, float(upper))
     except TypeError:  # unhashable bands (lists): not cached
-        return _band_weights.__wrapped__(bands, float(upper), float(lower))
+        return _band_weights.__wrapped__(bands, float(upper))
 
 
-@lru_cache(maxsize=1024)
-def _band_weights(bands, upper: float, lower: float = -np.inf):
+@lru_cache(maxsize=256)
+def _band_weights(bands, upper: float):
     lo = np.array([b[0] for b in bands], dtype=np.int64)
-    if lower > -np.inf:
-        lo = np.maximum(lo, np.ceil(lower)).astype(np.int64)
     hi = np.minimum(np.array([b[1] for b in bands], dtype=np.int64), np.floor(upper)).astype(np.int64)
     w = np.array([b[2] for b in bands], dtype=float)
     width = np.array([b[1] - b[0] + 1 for b in bands], dtype=float)
@@ -52,16 +49,31 @@ def _band_share(bands, upper: float) -> float:
     return float((w / w.sum() * kept / width).sum())
 
 
-def bands_from_uniforms(bands, u_band: np.ndarray, u_within: np.ndarray, upper: float = np.inf,
-                        lower: float = -np.inf) -> np.ndarray:
+def bands_from_uniforms(bands, u_band: np.ndarray, u_within: np.ndarray, upper: float = np.inf) -> np.ndarray:
     """Whole numbers by inverse CDF: a band by weight from ``u_band``, then uniform on its
-    low..high (within ``lower``..``upper``) from ``u_within``. The same uniforms give the
-    same person under a changed limit wherever possible (a monotone coupling)."""
-    lo, hi, p = band_weights(bands, upper, lower)
+    low..high (<= upper) from ``u_within``. The same uniforms give the same person under
+    a changed limit wherever possible (a monotone coupling)."""
+    lo, hi, p = band_weights(bands, upper)
+    if not p.sum() > 0:
+        raise ValueError(f"no band of {bands} holds a whole number up to {upper}")
     cdf = np.cumsum(p)
     cdf[-1] = 1.0
     b = np.minimum(np.searchsorted(cdf, u_band, side="right"), len(p) - 1)
     return lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1)).astype(np.int64)
+
+
+def truncated_draws(bands, u_band: np.ndarray, u_within: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """One whole number a pair of uniforms, from ``bands`` truncated at its own bound
+    ``upper[i]`` (:func:`bands_from_uniforms`, by group of equal bounds); where the bands
+    hold nothing up to the bound, the bound itself."""
+    upper = np.asarray(upper, dtype=np.int64)
+    out = upper.copy()
+    order = np.argsort(upper, kind="stable")
+    bounds, starts = np.unique(upper[order], return_index=True)
+    for a, group in zip(bounds.tolist(), np.split(order, starts[1:])):
+        if band_share(bands, a) > 0:
+            out[group] = bands_from_uniforms(bands, u_band[group], u_within[group], upper=a)
+    return out
 
 
 def shares_from_uniforms(shares, u: np.ndarray, at_least: int = 0) -> np.ndarray:

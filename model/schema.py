@@ -136,9 +136,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                        "bachelor, master+).", "", size=4, sums_to_one=True, **SHARE),
         "certificate": F("vec", [1.0, 0.0, 0.0, 0.0], "Shares by certificate level (none, assistant, "
                          "intermediate, senior).", "", size=4, sums_to_one=True, **SHARE),
-        "heads_per_community": F("int", 0, "Head posts (正职) per community (held at the start by its "
-                                 "longest-serving workers, then committee and party-building posts by tenure).",
-                                 "posts", lo=0, hi=10),
+        "heads_per_community": F("int", 0, "Head posts (正职) per community (held at the start by "
+                                 "its longest-serving workers, then committee and party-building posts "
+                                 "by tenure).", "posts", lo=0, hi=10),
         "committee_per_community": F("int", 0, "Committee-member posts (两委) per community.", "posts", lo=0, hi=50),
     },
     "recruitment": {
@@ -235,15 +235,14 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "grades": {
         "enabled": F("bool", True, "Step workers up the 18-grade ladder."),
         "entry_grade": F("vec", [1.0, 1.0, 2.0, 3.0], "Grade on hire by education level.", "grade", size=4, lo=1, hi=18),
-        "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level: on hire, the bonus of the "
-                                 "level held; on passing, the new level's bonus less the old one's.", "grades", size=4,
-                                 lo=0, hi=17),
+        "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level: on "
+                               "hire, the bonus of the level held; on passing, the new level's bonus less "
+                               "the old one's.", "grades", size=4, lo=0, hi=17),
         "step_years": F("param", 1.0, "Years since the last ladder step (or hire) before a step; a "
                         "certificate or an election's minimum grade raises the grade without restarting "
                         "them (workers at the start stand one step above their entry grade per whole "
-                        "step_years of service, as "
-                        "if each step had come on time: "
-                        "step_prob and min_rating are not applied to the years before the start).", "years",
+                        "step_years of service, as if each step had come on time: step_prob and "
+                        "min_rating are not applied to the years before the start).", "years",
                         lo=0, hi=50),
         "step_prob": F("param", 1.0, "Probability an eligible worker steps up.", "", **SHARE),
         "min_rating": F("int", 1, "Worst grade of assessment that still allows a step (0 excellent .. 3 unqualified).", "", lo=0, hi=3),

@@ -78,6 +78,7 @@ def check(sc, ck) -> None:
     fail = ck.fail
     years = sc.year_list
     _districts(sc, fail)
+    _starting_ages(sc, fail)
     _rule_unset(sc, fail)
     _staffing(sc, fail, years)
     _recruitment(sc, fail, years)
@@ -102,6 +103,17 @@ def _districts(sc, fail) -> None:
     if total != d.communities:
         fail(("districts", "demand.communities"), f"the districts' communities add up to {total} but "
              f"demand.communities is {d.communities}; make them agree")
+
+
+def _starting_ages(sc, fail) -> None:
+    """No starting worker is younger than the youngest age at which one was hired."""
+    ps = sc.population
+    youngest = min(b[0] for b in ps.age)
+    if ps.min_hire_age > youngest:
+        fail(("population.age", "population.min_hire_age"),
+             f"starting workers may be {youngest}, younger than population.min_hire_age "
+             f"({ps.min_hire_age}), the youngest age at which they were hired; start the age bands at "
+             f"{ps.min_hire_age} or more, or lower min_hire_age")
 
 
 RULE_FIELDS = {

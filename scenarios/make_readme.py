@@ -491,10 +491,10 @@ NOTES = {
         ("Communities split above 4,000 households every year, so their number keeps growing with households "
         "after the 2023 re-planning."),
         ("When a community splits, its head and committee members stay in the old half and every other "
-        "staff member moves to the new half, which recruits to the rest of its posts; the old half keeps all its "
-        "leaders for fewer posts, so from 2024 splits leave workers above the posts: {split_gap:,.0f} more "
-        "workers in 2025 than without splits (alternative hohhot-2023-no-split). Part of the margin on the "
-        "2025 target comes from this (model.policies.demand.split_and_merge)."),
+        "staff member moves to the new half, which recruits to the rest of its posts; the old half keeps "
+        "all its leaders for fewer posts, so from 2024 splits leave workers above the posts: "
+        "{split_gap:,.0f} more workers in 2025 than without splits (alternative hohhot-2023-no-split). "
+        "Part of the margin on the 2025 target comes from this (model.policies.demand.split_and_merge)."),
     ],
     "jilin-2020": [
         ("Both targets are about every community. The model counts, on 31 December after the year's leavers, "
@@ -629,8 +629,9 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
             total = sc.pay.floor_basis == "total"
             ratio, what = ("remuneration_ratio", "remuneration") if total else ("pay_ratio", "pay")
             w(f"### By district, {y} (means; W: last year's average wage)\n")
-            w(f"| district | urban | staff floor (share of W, {sc.pay.floor_basis}) | headcount | certified share | "
-              f"staff {what} / W | head {what} / W | payroll (M yuan) |\n|---|---|---|---|---|---|---|---|")
+            w(f"| district | urban | staff floor (share of W, {sc.pay.floor_basis}) | headcount | "
+              f"certified share | staff {what} / W | head {what} / W | payroll (M yuan) |\n"
+              "|---|---|---|---|---|---|---|---|")
             for d in sc.districts:
                 def mv(m, d=d, y=y, res=res):
                     return float(np.nanmean(res.at(f"{m}.{d.name}", y)))

@@ -499,7 +499,8 @@ def test_starting_workers_were_hired_as_adults(monkeypatch):
     0..9 and min_hire_age 18 have tenure uniform on 0..4: 10,000 workers, each count
     Binomial(10,000, 1/5) (sd 40), checked within 4.4 sd (false alarm 5e-5 over the five).
     The other attributes come from the same draws as without the rule."""
-    base = model.load(SCENARIOS / "bench.toml", {"population.age": [[22, 22, 1.0]], "population.min_hire_age": 18})
+    base = model.load(SCENARIOS / "bench.toml", {"population.age": [[22, 22, 1.0]],
+                                                 "population.min_hire_age": 18})
     y = base.start_year
     pop = _starting_workforce(base, monkeypatch)
     n = pop.n
@@ -516,28 +517,46 @@ def test_starting_workers_were_hired_as_adults(monkeypatch):
     np.testing.assert_array_equal(pop.hire_year[:n][kept], free.hire_year[:n0][kept])
 
 
-def test_workers_given_a_younger_age_were_still_hired_as_adults(monkeypatch):
+def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults(monkeypatch):
     """Women past the retirement age (50 here) on the first day get an age from the bands
-    truncated at 49, and from below at their tenure + min_hire_age: with tenure 25-30
-    nobody is then younger than 43, and every age in 43..49 that a worker's tenure allows
-    occurs. Those younger than 43 at the draw keep their age and have their tenure cut to
-    age - 18 (the tenure bands hold nothing lower)."""
+    truncated at 49, and then a tenure that has them hired at min_hire_age or older: with
+    ages uniform on 22..59 the ages in post are uniform on 22..49 (10,000 workers, each
+    of the 28 counts Binomial(10,000, 1/28), sd 18.6, within 4.6 sd: false alarm 1e-4
+    over the 28), and with tenure 25-30 a worker younger than 43 has served age - 18
+    years (the tenure bands hold nothing lower), one of 43..49 at most that."""
     sc = model.load(SCENARIOS / "bench.toml", {
         "population.age": [[22, 59, 1.0]], "population.tenure": [[25, 30, 1.0]],
         "population.min_hire_age": 18, "population.female_share": 1.0, "retirement.age_women": 50})
     y = sc.start_year
     pop = _starting_workforce(sc, monkeypatch)
     n = pop.n
+    age = (y - 1 - np.floor(pop.birth[:n])).astype(int)
+    tenure = y - pop.hire_year[:n]
+    assert age.min() == 22 and age.max() == 49 and (pop.retire_at[:n] > y).all()
+    counts = np.bincount(age - 22, minlength=28)
+    sd = np.sqrt(n / 28 * (1 - 1 / 28))
+    assert (np.abs(counts - n / 28) <= 4.6 * sd).all(), counts
+    young = age < 43
+    assert (tenure[young] == age[young] - 18).all()
+    assert (tenure[~young] >= 25).all() and (tenure[~young] <= np.minimum(age[~young] - 18, 30)).all()
+
+
+def test_workers_too_old_for_every_age_band_take_the_oldest_age_in_post(monkeypatch):
+    """Where the age bands hold nothing young enough to be in post (all 50-59, women
+    retiring at 50), a starting worker takes the oldest age in post, 49 (48 for one born on
+    1 January, who would turn 50 at the first instant), and their tenure (bands 25-35) is
+    cut to what hires them at 18: 25..31 (25..30)."""
+    sc = model.load(SCENARIOS / "bench.toml", {
+        "population.age": [[50, 59, 1.0]], "population.tenure": [[25, 35, 1.0]],
+        "population.min_hire_age": 18, "population.female_share": 1.0, "retirement.age_women": 50})
+    y = sc.start_year
+    pop = _starting_workforce(sc, monkeypatch)
+    n = pop.n
     age = y - 1 - np.floor(pop.birth[:n])
     tenure = y - pop.hire_year[:n]
-    assert age.max() == 49 and (pop.retire_at[:n] > y).all()
-    assert (age - tenure >= 18).all()
-    old = age >= 43
-    assert set(np.unique(age[old] - tenure[old]).tolist()) >= {18, 19}
-    assert (tenure[~old] == age[~old] - 18).all()
-    reaged = tenure >= 25
-    for t in range(25, 31):
-        assert set(np.unique(age[reaged & (tenure == t)]).tolist()) == set(range(t + 18, 50))
+    new_year = pop.birth[:n] == np.floor(pop.birth[:n])
+    assert (age == np.where(new_year, 48, 49)).all() and (pop.retire_at[:n] > y).all()
+    assert tenure.min() == 25 and tenure.max() == 31 and (tenure <= age - 18).all()
 
 
 def test_district_starting_grades_follow_the_certificate_held(tmp_path):
@@ -558,7 +577,8 @@ entry_grade = [1, 3, 5, 7]
 certificate_bonus = [0, 1, 2, 3]
 step_prob = 0.0
 """
-    off = {f"{m}.enabled": False for m in ("recruitment", "quits", "retirement", "certification", "dismissal")}
+    off = {f"{m}.enabled": False
+           for m in ("recruitment", "quits", "retirement", "certification", "dismissal")}
     rep = Replication(model.load(write_scenario(tmp_path, text), off), 5, 0)
     rep.run()
     n = rep.pop.n

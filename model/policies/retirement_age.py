@@ -62,6 +62,8 @@ _MONTH_EPS = 1e-6
 # the same table by category index (0 men, 1 women in cadre posts, 2 women in worker
 # posts), for _statutory_months
 _CATEGORIES = (_MEN, _WOMEN_CADRE, _WOMEN_WORKER)
+ORIGINAL_AGE_LOWEST = min(c[1] for c in _CATEGORIES)
+"""The lowest statutory age of rule ``china2025`` (women in worker posts before the reform)."""
 _BASE_MONTH = np.array([12 * c[0] for c in _CATEGORIES], dtype=np.int64)
 _ORIG_MONTHS = np.array([12 * c[1] for c in _CATEGORIES], dtype=np.int64)
 _STEP = np.array([c[2] for c in _CATEGORIES], dtype=np.int64)
