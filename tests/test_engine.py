@@ -517,6 +517,17 @@ def test_starting_workers_were_hired_as_adults(monkeypatch):
     np.testing.assert_array_equal(pop.hire_year[:n][kept], free.hire_year[:n0][kept])
 
 
+def _women_retiring_at_50(age, tenure, monkeypatch):
+    """The starting workforce of the benchmark (start 2025) with these age and tenure bands,
+    all women retiring at 50, hired at 18 or older: (workforce, whole ages, tenures)."""
+    sc = model.load(SCENARIOS / "bench.toml", {
+        "population.age": age, "population.tenure": tenure, "population.min_hire_age": 18,
+        "population.female_share": 1.0, "retirement.age_women": 50})
+    pop = _starting_workforce(sc, monkeypatch)
+    y, n = sc.start_year, pop.n
+    return pop, (y - 1 - np.floor(pop.birth[:n])).astype(int), y - pop.hire_year[:n]
+
+
 def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults(monkeypatch):
     """Women past the retirement age (50 here) on the first day get an age from the bands
     truncated at 49, and then a tenure that has them hired at min_hire_age or older: with
@@ -524,14 +535,8 @@ def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults(m
     of the 28 counts Binomial(10,000, 1/28), sd 18.6, within 4.6 sd: false alarm 1e-4
     over the 28), and with tenure 25-30 a worker younger than 43 has served age - 18
     years (the tenure bands hold nothing lower), one of 43..49 at most that."""
-    sc = model.load(SCENARIOS / "bench.toml", {
-        "population.age": [[22, 59, 1.0]], "population.tenure": [[25, 30, 1.0]],
-        "population.min_hire_age": 18, "population.female_share": 1.0, "retirement.age_women": 50})
-    y = sc.start_year
-    pop = _starting_workforce(sc, monkeypatch)
-    n = pop.n
-    age = (y - 1 - np.floor(pop.birth[:n])).astype(int)
-    tenure = y - pop.hire_year[:n]
+    pop, age, tenure = _women_retiring_at_50([[22, 59, 1.0]], [[25, 30, 1.0]], monkeypatch)
+    n, y = pop.n, 2025
     assert age.min() == 22 and age.max() == 49 and (pop.retire_at[:n] > y).all()
     counts = np.bincount(age - 22, minlength=28)
     sd = np.sqrt(n / 28 * (1 - 1 / 28))
@@ -546,14 +551,8 @@ def test_workers_too_old_for_every_age_band_take_the_oldest_age_in_post(monkeypa
     retiring at 50), a starting worker takes the oldest age in post, 49 (48 for one born on
     1 January, who would turn 50 at the first instant), and their tenure (bands 25-35) is
     cut to what hires them at 18: 25..31 (25..30)."""
-    sc = model.load(SCENARIOS / "bench.toml", {
-        "population.age": [[50, 59, 1.0]], "population.tenure": [[25, 35, 1.0]],
-        "population.min_hire_age": 18, "population.female_share": 1.0, "retirement.age_women": 50})
-    y = sc.start_year
-    pop = _starting_workforce(sc, monkeypatch)
-    n = pop.n
-    age = y - 1 - np.floor(pop.birth[:n])
-    tenure = y - pop.hire_year[:n]
+    pop, age, tenure = _women_retiring_at_50([[50, 59, 1.0]], [[25, 35, 1.0]], monkeypatch)
+    n, y = pop.n, 2025
     new_year = pop.birth[:n] == np.floor(pop.birth[:n])
     assert (age == np.where(new_year, 48, 49)).all() and (pop.retire_at[:n] > y).all()
     assert tenure.min() == 25 and tenure.max() == 31 and (tenure <= age - 18).all()
