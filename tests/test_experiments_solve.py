@@ -229,6 +229,25 @@ def test_a_range_end_that_already_meets_prints_to_the_tolerance(tmp_path):
     assert code == 0 and ">= 0.9: 0.5000\n" in out and "warning: the range's low end 0.5 already meets" in out
 
 
+def test_an_open_end_of_the_monte_carlo_range_says_why(tmp_path):
+    """Payroll is 12 x 2 x monthly pay in one year (2 uncertified workers, no exits), so the least pay
+    for 120,000 is exactly 5,000 and every replication meets it at once; with 20
+    replications no value is surely meeting it (20 of 20 give a 95% lower bound of 0.839
+    < 0.9), so the range's end 7,000 is printed with the reason, and with 40 (lower bound
+    0.912) it is not."""
+    base = ["solve", "bench", "--set", "demand.communities=1", "--set", "demand.posts_per_community=2",
+            "--set", "years=1", "--set", "quits.enabled=false", "--set", "certification.enabled=false",
+            "--set", "dismissal.enabled=false", "--set", "population.age=[[30, 30, 1.0]]",
+            "--set", "population.certificate=[1, 0, 0, 0]",
+            "--lever", "pay.monthly", "--range", "4000,7000", "--target", "payroll>=120000@2025",
+            "--quiet", "--no-report"]
+    code, out, err = call([*base, "--reps", "20", "--out", tmp_path / "a"])
+    assert code == 0, err
+    assert "the end 7000 is the range's" in out and "lower bound of 0.839" in out
+    code, out, err = call([*base, "--reps", "40", "--out", tmp_path / "b"])
+    assert code == 0 and "is the range's" not in out, out
+
+
 def test_solve_refuses_inputs_it_cannot_answer_with_one_message():
     """Each is a UserError naming the argument: a range through 0 where 0 switches the
     field off (training capacity 0 is unlimited: solve answered '0'); a tolerance as wide

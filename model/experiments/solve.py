@@ -249,6 +249,31 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                     ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output)
 
 
+def _open_ends(s: Solution, lo: float, hi: float) -> list[str]:
+    """Why an end of the Monte Carlo range is an end of the range searched: no value tried
+    was clear of the requirement on that side, which with few replications (or ``prob`` 1)
+    no value can be."""
+    from ..results import wilson
+    n = s.reps
+    best_low, worst_high = wilson(n, n)[0], wilson(0, n)[1]
+    meeting_end, short_end = (hi, lo) if s.direction == "least" else (lo, hi)
+    notes = []
+    sure = (s.trace.probability_low >= s.prob).any()
+    short = (s.trace.probability_high < s.prob).any()
+    if not sure:
+        why = ("a probability of 1 is never sure from a finite number of replications" if s.prob >= 1
+               else f"with {n} replications even all {n} meeting it give a 95% lower bound of {best_low:.3f}"
+               if best_low < s.prob else "no value tried was that clear")
+        notes.append(f"the end {meeting_end:g} is the range's: no value tried is surely at or above "
+                     f"{s.prob:g} ({why}); more replications narrow it")
+    if not short:
+        why = (f"with {n} replications even none of {n} meeting it give a 95% upper bound of "
+               f"{worst_high:.3f}" if worst_high >= s.prob else "no value tried was that clear")
+        notes.append(f"the end {short_end:g} is the range's: no value tried is surely below {s.prob:g} "
+                     f"({why})")
+    return notes
+
+
 def monte_carlo_range(trace: pd.DataFrame, prob: float, direction: str, lo: float, hi: float) -> tuple:
     """The answer's Monte Carlo range from the values tried: between the nearest whose
     95% interval lies wholly below ``prob`` on the failing side and wholly at or above it
@@ -324,6 +349,8 @@ def main(args) -> int:
     print(f"  Monte Carlo range of the answer: {v(s.value_low)} to {v(s.value_high)} (the nearest values "
           "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
           "replications narrow it)")
+    for note in _open_ends(s, lo, hi):
+        print(f"    {note}")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
     print("  to run the scenario with it: " + " ".join(f"--set '{o}'" for o in _settings(lv, v(s.value), sc,
