@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from robust_helpers import BENCH, ROOT, call, check_error, dumps
 
+import model
 from model import outputs
 
 N = int(os.environ.get("ROBUSTNESS_EXAMPLES", "0"))
@@ -844,3 +845,59 @@ def test_a_runaway_workforce_is_a_user_error(tmp_path, monkeypatch):
                          "--set", "demand.rule=households", "--set", "demand.split_above=100",
                          "--set", "demand.urban_residents=250000", "--set", "demand.communities=100"])
     assert code == 2 and "field 'demand.split_above'" in err and not out.exists()
+
+
+# --------------------------------------------------------------------------- starting workforce
+
+@st.composite
+def starting_mixes(draw):
+    """Age and tenure bands, sexes, categories and retirement rules as a scenario may give
+    them (ages at or above min_hire_age, as validation requires)."""
+    m = draw(st.integers(14, 25))
+    def bands(lo, hi):
+        cuts = sorted(draw(st.lists(st.integers(lo, hi), min_size=1, max_size=3, unique=True)))
+        edges = [lo, *[c for c in cuts if c > lo], hi + 1]
+        return [[a, b - 1, draw(st.floats(0.05, 1.0))] for a, b in zip(edges, edges[1:]) if b - 1 >= a]
+    rule = draw(st.sampled_from(["fixed", "china2025"]))
+    over = {"population.min_hire_age": m, "population.age": bands(m, draw(st.integers(m, 64))),
+            "population.tenure": bands(0, draw(st.integers(0, 45))),
+            "population.female_share": draw(st.sampled_from([0.0, 0.5, 1.0])),
+            "population.cadre_share": draw(st.sampled_from([0.0, 0.5, 1.0])),
+            "retirement.rule": rule, "demand.communities": 40,
+            "start_year": draw(st.sampled_from([2020, 2025, 2031]))}
+    if rule == "fixed":
+        over.update({"retirement.age_men": draw(st.integers(50, 65)),
+                     "retirement.age_women": draw(st.integers(45, 60))})
+    return over
+
+
+@given(starting_mixes())
+@cases(40)
+def test_starting_workers_are_in_post_and_were_hired_as_adults(over):
+    """Whatever the mixes: every starting worker is below their statutory retirement age
+    on the first day, was hired at min_hire_age or older and has a tenure of 0 or more,
+    and their age and tenure lie within the bands (an age moved below the bands' lowest
+    only where none of the bands' ages is still in post)."""
+    from model import engine
+    sc = model.load("bench", over)
+
+    class Started(Exception):
+        pass
+    orig = engine.Replication._initial_workforce
+
+    def stop(self):
+        orig(self)
+        raise Started(self.pop)
+    engine.Replication._initial_workforce = stop
+    try:
+        engine.Replication(sc, 1, 0).run()
+    except Started as e:
+        pop = e.args[0]
+    finally:
+        engine.Replication._initial_workforce = orig
+    n, y, ps = pop.n, sc.start_year, sc.population
+    age = y - 1 - np.floor(pop.birth[:n])
+    tenure = y - pop.hire_year[:n]
+    assert (pop.retire_at[:n] > y).all()
+    assert (tenure >= 0).all() and (age - tenure >= ps.min_hire_age).all()
+    assert age.max() <= max(b[1] for b in ps.age) and tenure.max() <= max(b[1] for b in ps.tenure)
