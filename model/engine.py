@@ -334,7 +334,7 @@ class Replication:
             col.birth[s] = y - age[s].astype(np.int64) - 1 + np.floor(u[s] * 365) / 365
         each(births, chunks)
         self._below_retirement_age(rows, age)
-        self._hired_as_adults(age, tenure)
+        self._hired_as_adults(rows, age, tenure)
 
         def dates(s):
             t = tenure[s].astype(np.int64)
@@ -392,18 +392,19 @@ class Replication:
             each(last_year, chunks)
         pop.exit_time[rows] = np.inf  # the exit buffer back to its meaning: active
 
-    def _hired_as_adults(self, age: np.ndarray, tenure: np.ndarray) -> None:
+    def _hired_as_adults(self, rows: slice, age: np.ndarray, tenure: np.ndarray) -> None:
         """Nobody in post at the start was hired younger than ``population.min_hire_age``.
 
         Age and tenure come from separate mixes (``population.age``, ``population.tenure``):
         drawn independently, a 22-year-old could have served 20 years. A starting worker
         whose tenure is above their age less ``min_hire_age`` gets a tenure drawn again
         from the tenure bands truncated there (or that most, where the bands hold nothing
-        below it), two uniforms each from the stream ``initial_tenure`` keyed by worker (a
-        starting worker's id is their row), so a change of ``min_hire_age`` redraws only
-        the workers it concerns. The ``initial`` stream's draws are unchanged; what derives
-        from tenure (hire dates, posts, grades, a re-aged worker's age) follows it.
-        Scenario validation keeps the age bands at or above ``min_hire_age``."""
+        below it), two uniforms each from the stream ``initial_tenure`` keyed by worker, so
+        a change of ``min_hire_age`` redraws only the workers it concerns. The ``initial``
+        stream's draws are unchanged; what derives from tenure (hire dates, posts, grades)
+        follows it. Scenario validation keeps the age bands at or above ``min_hire_age``, and
+        ``min_hire_age`` below every statutory retirement age, so that age - min_hire_age is
+        never negative."""
         m = self.sc.population.min_hire_age
         if m <= 0:
             return
@@ -411,7 +412,7 @@ class Replication:
         late = np.flatnonzero(tenure > most)
         if not len(late):
             return
-        rng, ids = self.rng("initial_tenure"), late.astype(np.uint64)
+        rng, ids = self.rng("initial_tenure"), self.pop.uid[rows][late]
         u, v = uniforms(rng, ids, 0), uniforms(rng, ids, 1)
         tenure[late] = truncated_draws(self.sc.population.tenure, u, v, np.maximum(most[late], 0))
 
@@ -459,7 +460,7 @@ class Replication:
             i = i[in_post(oldest[i] + 1, i)]
             oldest[i] += 1
             i = i[oldest[i] + 1 < now[i]]
-        rng, ids = self.rng("initial_tenure"), late.astype(np.uint64)  # a starting worker's id is their row
+        rng, ids = self.rng("initial_tenure"), pop.uid[late]
         new = truncated_draws(sc.population.age, uniforms(rng, ids, 2), uniforms(rng, ids, 3), oldest)
         age[late - rows.start] = new
         pop.birth[late] = y - new - 1 + day

@@ -8,7 +8,8 @@ import numpy as np
 
 
 def band_weights(bands, upper: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bands truncated at ``upper``: (lows, highs, probabilities). Empty if none is left.
+    """Bands truncated at ``upper``: (lows, highs, probabilities), the probabilities all 0
+    if nothing is left.
     The arrays are shared (read-only): scenario bands are tuples, so each mix is worked
     out once."""
     try:
@@ -52,7 +53,8 @@ def _band_share(bands, upper: float) -> float:
 def bands_from_uniforms(bands, u_band: np.ndarray, u_within: np.ndarray, upper: float = np.inf) -> np.ndarray:
     """Whole numbers by inverse CDF: a band by weight from ``u_band``, then uniform on its
     low..high (<= upper) from ``u_within``. The same uniforms give the same person under
-    a changed limit wherever possible (a monotone coupling)."""
+    a changed limit wherever possible (a monotone coupling). Raises ValueError if the
+    bands hold nothing up to ``upper``."""
     lo, hi, p = band_weights(bands, upper)
     if not p.sum() > 0:
         raise ValueError(f"no band of {bands} holds a whole number up to {upper}")
@@ -63,7 +65,7 @@ def bands_from_uniforms(bands, u_band: np.ndarray, u_within: np.ndarray, upper: 
 
 
 def truncated_draws(bands, u_band: np.ndarray, u_within: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """One whole number a pair of uniforms, from ``bands`` truncated at its own bound
+    """One whole number per pair of uniforms, from ``bands`` truncated at its own bound
     ``upper[i]`` (:func:`bands_from_uniforms`, by group of equal bounds); where the bands
     hold nothing up to the bound, the bound itself."""
     upper = np.asarray(upper, dtype=np.int64)

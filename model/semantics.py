@@ -8,6 +8,8 @@ target that cannot be measured).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import metrics, population
@@ -114,6 +116,21 @@ def _starting_ages(sc, fail) -> None:
              f"starting workers may be {youngest}, younger than population.min_hire_age "
              f"({ps.min_hire_age}), the youngest age at which they were hired; start the age bands at "
              f"{ps.min_hire_age} or more, or lower min_hire_age")
+    r = sc.retirement
+    if not r.enabled:
+        return
+    # the lowest statutory age of the groups present (china2025: before the reform)
+    men, women = ps.female_share < 1, ps.female_share > 0
+    if r.rule == "fixed":
+        ages = [a for a, present in ((r.age_men, men), (r.age_women, women)) if present]
+    else:
+        ages = [a for a, present in ((60, men), (55, women and ps.cadre_share > 0),
+                                     (50, women and ps.cadre_share < 1)) if present]
+    lowest = math.floor(min(ages))
+    if ps.min_hire_age > lowest - 1:
+        fail(("population.min_hire_age", "population.female_share", "retirement.age_women"),
+             f"starting workers were hired at {ps.min_hire_age} or older, but some retire at {lowest}: "
+             f"one hired that late could not be in post; lower min_hire_age to at most {lowest - 1}")
 
 
 RULE_FIELDS = {

@@ -44,3 +44,24 @@ def write_scenario(tmp_path: Path, text: str, name: str = "case.toml") -> Path:
     p = tmp_path / name
     p.write_text(text.replace("@SCENARIOS@", str(SCENARIOS)), encoding="utf-8")
     return p
+
+
+class _Started(Exception):
+    pass
+
+
+def starting_workforce(sc, seed: int = 1):
+    """The starting workforce of replication 0 of ``sc``: the run is stopped right after
+    the engine makes it (a plain patch, so hypothesis tests can call it too)."""
+    from unittest import mock
+
+    from model import engine
+    orig = engine.Replication._initial_workforce
+
+    def stop_after(self):
+        orig(self)
+        raise _Started(self.pop)
+    with mock.patch.object(engine.Replication, "_initial_workforce", stop_after):
+        with pytest.raises(_Started) as e:
+            engine.Replication(sc, seed, 0).run()
+    return e.value.args[0]

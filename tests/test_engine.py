@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import model
-from conftest import SCENARIOS, write_scenario
+from conftest import SCENARIOS, starting_workforce, write_scenario
 
 SMALL = {"demand.communities": 60}
 
@@ -493,7 +493,7 @@ def test_district_starting_certified_share_and_pass_scale(tmp_path):
     assert (r.at("certified_share.town", 2025) > 0.5).all()
 
 
-def test_starting_workers_were_hired_as_adults(monkeypatch):
+def test_starting_workers_were_hired_as_adults():
     """Age and tenure come from separate mixes; a tenure above age - min_hire_age is drawn
     again from the tenure bands truncated there. Workers aged 22 with tenure uniform on
     0..9 and min_hire_age 18 have tenure uniform on 0..4: 10,000 workers, each count
@@ -502,13 +502,13 @@ def test_starting_workers_were_hired_as_adults(monkeypatch):
     base = model.load(SCENARIOS / "bench.toml", {"population.age": [[22, 22, 1.0]],
                                                  "population.min_hire_age": 18})
     y = base.start_year
-    pop = _starting_workforce(base, monkeypatch)
+    pop = starting_workforce(base)
     n = pop.n
     tenure = y - pop.hire_year[:n]
     assert n == 10_000 and tenure.min() == 0 and tenure.max() == 4
     counts = np.bincount(tenure, minlength=5)
     assert (np.abs(counts - 2000) <= 4.4 * 40).all(), counts
-    free = _starting_workforce(base.with_overrides({"population.min_hire_age": 0}), monkeypatch)
+    free = starting_workforce(base.with_overrides({"population.min_hire_age": 0}))
     n0 = free.n
     assert (y - free.hire_year[:n0]).max() == 9  # without the rule: the bands as drawn
     for name in ("birth", "female", "education", "ability"):
@@ -517,25 +517,25 @@ def test_starting_workers_were_hired_as_adults(monkeypatch):
     np.testing.assert_array_equal(pop.hire_year[:n][kept], free.hire_year[:n0][kept])
 
 
-def _women_retiring_at_50(age, tenure, monkeypatch):
+def _women_retiring_at_50(age, tenure):
     """The starting workforce of the benchmark (start 2025) with these age and tenure bands,
     all women retiring at 50, hired at 18 or older: (workforce, whole ages, tenures)."""
     sc = model.load(SCENARIOS / "bench.toml", {
         "population.age": age, "population.tenure": tenure, "population.min_hire_age": 18,
         "population.female_share": 1.0, "retirement.age_women": 50})
-    pop = _starting_workforce(sc, monkeypatch)
+    pop = starting_workforce(sc)
     y, n = sc.start_year, pop.n
     return pop, (y - 1 - np.floor(pop.birth[:n])).astype(int), y - pop.hire_year[:n]
 
 
-def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults(monkeypatch):
+def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults():
     """Women past the retirement age (50 here) on the first day get an age from the bands
     truncated at 49, and then a tenure that has them hired at min_hire_age or older: with
     ages uniform on 22..59 the ages in post are uniform on 22..49 (10,000 workers, each
     of the 28 counts Binomial(10,000, 1/28), sd 18.6, within 4.6 sd: false alarm 1e-4
     over the 28), and with tenure 25-30 a worker younger than 43 has served age - 18
     years (the tenure bands hold nothing lower), one of 43..49 at most that."""
-    pop, age, tenure = _women_retiring_at_50([[22, 59, 1.0]], [[25, 30, 1.0]], monkeypatch)
+    pop, age, tenure = _women_retiring_at_50([[22, 59, 1.0]], [[25, 30, 1.0]])
     n, y = pop.n, 2025
     assert age.min() == 22 and age.max() == 49 and (pop.retire_at[:n] > y).all()
     counts = np.bincount(age - 22, minlength=28)
@@ -546,12 +546,29 @@ def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults(m
     assert (tenure[~young] >= 25).all() and (tenure[~young] <= np.minimum(age[~young] - 18, 30)).all()
 
 
-def test_workers_too_old_for_every_age_band_take_the_oldest_age_in_post(monkeypatch):
+def test_a_new_age_and_the_tenure_drawn_for_it_are_independent_draws():
+    """The new age of a worker past the retirement age and the tenure then drawn for it
+    come from separate uniforms: among the re-aged (those 50 or older without retirement,
+    about 2,630 of 10,000), the tenure's place in its allowed range (tenure / (age - 18))
+    is uncorrelated with the age (|r| below 0.1, 5 standard errors of 1/sqrt(2,630));
+    drawn from the same uniforms it was 0.57."""
+    pop, age, tenure = _women_retiring_at_50([[22, 59, 1.0]], [[0, 40, 1.0]])
+    sc = model.load(SCENARIOS / "bench.toml", {
+        "population.age": [[22, 59, 1.0]], "population.tenure": [[0, 40, 1.0]],
+        "population.min_hire_age": 18, "population.female_share": 1.0, "retirement.enabled": False})
+    before = starting_workforce(sc)
+    reaged = (sc.start_year - 1 - np.floor(before.birth[:before.n])) >= 50
+    assert 2400 < reaged.sum() < 2900
+    r = np.corrcoef(age[reaged], tenure[reaged] / (age[reaged] - 18))[0, 1]
+    assert abs(r) < 0.1, r
+
+
+def test_workers_too_old_for_every_age_band_take_the_oldest_age_in_post():
     """Where the age bands hold nothing young enough to be in post (all 50-59, women
     retiring at 50), a starting worker takes the oldest age in post, 49 (48 for one born on
     1 January, who would turn 50 at the first instant), and their tenure (bands 25-35) is
     cut to what hires them at 18: 25..31 (25..30)."""
-    pop, age, tenure = _women_retiring_at_50([[50, 59, 1.0]], [[25, 35, 1.0]], monkeypatch)
+    pop, age, tenure = _women_retiring_at_50([[50, 59, 1.0]], [[25, 35, 1.0]])
     n, y = pop.n, 2025
     new_year = pop.birth[:n] == np.floor(pop.birth[:n])
     assert (age == np.where(new_year, 48, 49)).all() and (pop.retire_at[:n] > y).all()
@@ -695,25 +712,7 @@ def test_bad_quantiles_name_the_argument(small_bench, quantiles, words):
         res.summary(quantiles)
 
 
-class _Started(Exception):
-    pass
-
-
-def _starting_workforce(sc, monkeypatch):
-    """The starting workforce of replication 0 (the run stopped right after it is made)."""
-    from model import engine
-    orig = engine.Replication._initial_workforce
-
-    def stop_after(self):
-        orig(self)
-        raise _Started(self.pop)
-    monkeypatch.setattr(engine.Replication, "_initial_workforce", stop_after)
-    with pytest.raises(_Started) as e:
-        engine.Replication(sc, 1, 0).run()
-    return e.value.args[0]
-
-
-def test_starting_workers_carry_last_years_grades(monkeypatch):
+def test_starting_workers_carry_last_years_grades():
     """Starting workers were rated last year (where a rule reads it before the first
     assessment: here grade steps dated mid-year): with no certificate shift their scores
     are standard normal whatever the persistence, so the grades follow the shares exactly.
@@ -723,12 +722,12 @@ def test_starting_workers_carry_last_years_grades(monkeypatch):
     shares = [0.2, 0.5, 0.2, 0.1]
     sc = model.load("bench", overrides={"assessment.shares": shares, "assessment.persistence": 0.5,
                                         "calendar.promotion": 0.5})
-    pop = _starting_workforce(sc, monkeypatch)
+    pop = starting_workforce(sc)
     n = pop.n
     counts = np.bincount(pop.rating, minlength=4)
     for k, s in enumerate(shares):
         assert abs(counts[k] - n * s) < 4 * np.sqrt(n * s * (1 - s)), (k, counts)
-    off = _starting_workforce(sc.with_overrides({"assessment.enabled": False}), monkeypatch)
+    off = starting_workforce(sc.with_overrides({"assessment.enabled": False}))
     assert (off.rating == -1).all()
 
 

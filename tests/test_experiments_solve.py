@@ -246,6 +246,12 @@ def test_an_open_end_of_the_monte_carlo_range_says_why(tmp_path):
     assert "the end 7000 is the range's" in out and "lower bound of 0.839" in out
     code, out, err = call([*base, "--reps", "40", "--out", tmp_path / "b"])
     assert code == 0 and "is the range's" not in out, out
+    # the short side: at --prob 0.1 even 0 of 20 meeting give an upper bound of 0.161
+    code, out, err = call([*base, "--reps", "20", "--prob", "0.1", "--out", tmp_path / "c"])
+    assert code == 0 and "the end 4000 is the range's: no value tried is surely below 0.1" in out, out
+    assert "upper bound of 0.161" in out
+    code, out, err = call([*base, "--reps", "20", "--prob", "1", "--out", tmp_path / "d"])
+    assert code == 0 and "a probability of 1 is never sure" in out, out
 
 
 def test_solve_refuses_inputs_it_cannot_answer_with_one_message():

@@ -591,3 +591,20 @@ def test_rows_added_after_leavers_are_dropped_start_clean():
         else:
             assert (col == 0).all(), name
     assert (getattr(w, "uid")[:2] == 1).all()
+
+
+def test_truncated_draws_stay_within_each_bound_and_refuse_an_empty_truncation():
+    """Each draw lies in the bands truncated at its own bound, or is the bound where the
+    bands hold nothing up to it; bands_from_uniforms itself refuses such a bound (it used
+    to return numbers above it)."""
+    from model.sampling import bands_from_uniforms, truncated_draws
+    bands = ((30, 40, 1.0), (50, 59, 1.0))
+    u = np.linspace(0.01, 0.99, 99)
+    upper = np.tile([20, 35, 49, 55, 70], 20)[:99]
+    out = truncated_draws(bands, u, u[::-1], upper)
+    assert (out[upper == 20] == 20).all()
+    kept = upper != 20
+    assert (out[kept] <= upper[kept]).all() and (out[kept] >= 30).all()
+    assert not ((out > 40) & (out < 50)).any()
+    with pytest.raises(ValueError, match="holds a whole number up to 20"):
+        bands_from_uniforms(bands, u, u, upper=20)

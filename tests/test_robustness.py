@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import starting_workforce
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -876,25 +877,9 @@ def starting_mixes(draw):
 def test_starting_workers_are_in_post_and_were_hired_as_adults(over):
     """Whatever the mixes: every starting worker is below their statutory retirement age
     on the first day, was hired at min_hire_age or older and has a tenure of 0 or more,
-    and their age and tenure lie within the bands (an age moved below the bands' lowest
-    only where none of the bands' ages is still in post)."""
-    from model import engine
+    and their age and tenure are at most the bands' highest."""
     sc = model.load("bench", over)
-
-    class Started(Exception):
-        pass
-    orig = engine.Replication._initial_workforce
-
-    def stop(self):
-        orig(self)
-        raise Started(self.pop)
-    engine.Replication._initial_workforce = stop
-    try:
-        engine.Replication(sc, 1, 0).run()
-    except Started as e:
-        pop = e.args[0]
-    finally:
-        engine.Replication._initial_workforce = orig
+    pop = starting_workforce(sc)
     n, y, ps = pop.n, sc.start_year, sc.population
     age = y - 1 - np.floor(pop.birth[:n])
     tenure = y - pop.hire_year[:n]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS
+from conftest import SCENARIOS, starting_workforce
 from robust_helpers import BENCH, call
 
 import model
@@ -26,22 +26,9 @@ def no_room_left_over():
     population._ahead = None
 
 
-class Started(Exception):
-    pass
-
-
-def starting_rows(sc, monkeypatch) -> int:
-    """The engine's own count of the starting workforce (stopping the run there)."""
-    from model import engine
-    orig = engine.Replication._initial_workforce
-
-    def stop_after(self):
-        orig(self)
-        raise Started(self.pop.n)
-    monkeypatch.setattr(engine.Replication, "_initial_workforce", stop_after)
-    with pytest.raises(Started) as e:
-        engine.Replication(sc, 1, 0).run()
-    return e.value.args[0]
+def starting_rows(sc) -> int:
+    """The engine's own count of the starting workforce."""
+    return starting_workforce(sc).n
 
 
 def test_room_made_ahead_gives_the_same_values_and_is_taken_once():
@@ -98,7 +85,7 @@ STRESSED = [("nanjing-2018.toml", {"demand.households_spread": 0.9, "demand.min_
 
 
 @pytest.mark.parametrize("name", DEFAULTS)
-def test_starting_workers_estimate_is_the_engines_count_without_spread(name, monkeypatch):
+def test_starting_workers_estimate_is_the_engines_count_without_spread(name):
     """With no starting headcount (so the staffing rule decides: fixed, households, size
     bands, per 10,000 residents) and communities of equal size within a district, the
     estimate is the engine's own count, exactly (Jilin's uncertain band base and step
@@ -107,19 +94,19 @@ def test_starting_workers_estimate_is_the_engines_count_without_spread(name, mon
     engine's count."""
     fixed = {"demand.band_base": 12, "demand.band_step": 400} if name == "jilin-2020.toml" else {}
     even = model.load(SCENARIOS / name, {"population.headcount": 0, "demand.households_spread": 0.0, **fixed})
-    assert starting_workers_estimate(even) == starting_rows(even, monkeypatch)
+    assert starting_workers_estimate(even) == starting_rows(even)
     sc = model.load(SCENARIOS / name, {"population.headcount": 0})
-    assert starting_rows(sc, monkeypatch) <= 1.25 * starting_workers_estimate(sc)
+    assert starting_rows(sc) <= 1.25 * starting_workers_estimate(sc)
 
 
 @pytest.mark.parametrize("name, overrides", STRESSED)
-def test_room_holds_the_workforce_when_floors_and_spread_move_it(name, overrides, monkeypatch):
+def test_room_holds_the_workforce_when_floors_and_spread_move_it(name, overrides):
     """Uneven communities (households +-90%) with a floor of posts per community raise
     the posts above the estimate (which takes communities of average size), here by up
     to 14%: the room made ahead, a quarter more than the estimate, still holds them, and
     the first workforce takes it."""
     sc = model.load(SCENARIOS / name, overrides)
-    rows, estimate = starting_rows(sc, monkeypatch), starting_workers_estimate(sc)
+    rows, estimate = starting_rows(sc), starting_workers_estimate(sc)
     assert rows <= 1.25 * estimate
     make_room_ahead(estimate)
     w = Workforce()
