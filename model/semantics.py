@@ -126,11 +126,13 @@ def _starting_ages(sc, fail) -> None:
     else:
         ages = [a for a, present in ((60, men), (55, women and ps.cadre_share > 0),
                                      (50, women and ps.cadre_share < 1)) if present]
-    lowest = math.floor(min(ages))
-    if ps.min_hire_age > lowest - 1:
+    # a worker of whole age A on 1 January may turn A + 1 that day (a birthday on it)
+    lowest = min(ages)
+    if ps.min_hire_age + 1 > lowest - 1e-9:
         fail(("population.min_hire_age", "population.female_share", "retirement.age_women"),
-             f"starting workers were hired at {ps.min_hire_age} or older, but some retire at {lowest}: "
-             f"one hired that late could not be in post; lower min_hire_age to at most {lowest - 1}")
+             f"starting workers were hired at {ps.min_hire_age} or older, but some retire at {lowest:g}: "
+             f"one aged {ps.min_hire_age} on 1 January (whole years) may be a year older that day, with "
+             f"a birthday on it; lower min_hire_age to at most {math.ceil(lowest - 1 - 1e-9) - 1}")
 
 
 RULE_FIELDS = {
@@ -274,8 +276,10 @@ def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
     """No applicant may be hired at or past the statutory retirement age of their group
     (men; women; under the 2025 reform women in cadre and in worker posts, by the
     applicants' shares): such a hire would retire the instant they are hired. An age ``A``
-    at hire is ``A`` whole years and a part of a year (the birthday to come), so the age
-    ``S`` is reached at hire when ``A + 1 > S``. Under the reform ``S`` grows with the year
+    at hire is ``A`` whole years and a part of a year, the birthday to come on one of 365
+    whole days from the hiring instant on (that instant included, as for the starting
+    workers: :class:`model.population.Workforce` counts a birthday at an instant as still
+    to come), so the age ``S`` may be reached at hire when ``A + 1 >= S``. Under the reform ``S`` grows with the year
     of birth, so the check is for the first year's oldest applicants, born earliest."""
     rec, r = sc.recruitment, sc.retirement
     groups = []  # (who, female, cadre)
@@ -295,10 +299,11 @@ def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
             age = float(retirement_time([float(born)], [female], [cadre], r.rule, r.age_men, r.age_women)[0]) - born
             rule = (f"retirement.age_{'women' if female else 'men'}" if r.rule == "fixed"
                     else f"retirement.rule = 'china2025', for those born in {born}")
-            if oldest + 1 > age + 1e-9:
+            if oldest + 1 > age - 1e-9:
                 fail(field, f"applicants may be {oldest:g} when hired, but {who} retire at {age:.4g} ({rule}); "
-                     f"a hire at or past the retirement age would retire the instant they are hired: make "
-                     f"{field} at most {np.floor(age - 1 + 1e-9):g}")
+                     f"one with a birthday on the hiring day would be {oldest + 1:g} then, and a hire at or "
+                     "past the retirement age would retire the instant they are hired: make "
+                     f"{field} at most {np.ceil(age - 1 - 1e-9) - 1:g}")
 
 
 def _calendar_years(sc, fail) -> None:

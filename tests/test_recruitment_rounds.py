@@ -226,11 +226,14 @@ def test_applicants_at_their_retirement_age_are_refused():
     """Applicants who may be hired at or past their statutory retirement age (here ages up
     to 65 with no age limit, men retiring at 60) are a scenario mistake, named with the
     field: such hires used to retire the instant they were hired, counted as hires and
-    retirements. A limit below the age (max_age 59) is accepted. So for certificate holders
+    retirements; so are those who may turn that age on the hiring day (max_age 59: a
+    birthday may fall on the day). A limit a year lower (max_age 58) is accepted. So for certificate holders
     under their own limit, and for the stream exempt from the age limit."""
     with pytest.raises(model.ScenarioError, match="recruitment.age.*men retire at 60"):
         model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]]})
-    model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 59})
+    with pytest.raises(model.ScenarioError, match="birthday on the hiring day would be 60"):
+        model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 59})
+    model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 58})
     with pytest.raises(model.ScenarioError, match="recruitment.max_age.*women in worker posts retire at 50"):
         model.load("bench", overrides={"retirement.rule": "china2025", "recruitment.cadre_share": 0.5,
                                        "recruitment.max_age": 52, "recruitment.age": [[22, 55, 1.0]]})
@@ -244,7 +247,7 @@ def test_applicants_at_their_retirement_age_are_refused():
     exempt = {"recruitment.max_age": 40, "recruitment.exempt_share": 0.1, "recruitment.age": [[22, 65, 1.0]]}
     with pytest.raises(model.ScenarioError, match="recruitment.exempt_max_age.*men retire at 60"):
         model.load("bench", overrides={**exempt, "recruitment.exempt_max_age": 61})
-    model.load("bench", overrides={**exempt, "recruitment.exempt_max_age": 59})
+    model.load("bench", overrides={**exempt, "recruitment.exempt_max_age": 58})
 
 
 def test_a_retiring_party_worker_is_replaced_on_a_party_post():
