@@ -279,8 +279,9 @@ def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
     at hire is ``A`` whole years and a part of a year, the birthday to come on one of 365
     whole days from the hiring instant on (that instant included, as for the starting
     workers: :class:`model.population.Workforce` counts a birthday at an instant as still
-    to come), so the age ``S`` may be reached at hire when ``A + 1 >= S``. Under the reform ``S`` grows with the year
-    of birth, so the check is for the first year's oldest applicants, born earliest."""
+    to come), so the age ``S`` may be reached at hire when ``A + 1 >= S``. Under the
+    reform ``S`` grows with the year of birth, so the check is for the first year's oldest
+    applicants, born earliest."""
     rec, r = sc.recruitment, sc.retirement
     groups = []  # (who, female, cadre)
     if rec.female_share < 1:
