@@ -116,24 +116,13 @@ def _starting_ages(sc, fail) -> None:
              f"starting workers may be {youngest}, younger than population.min_hire_age "
              f"({ps.min_hire_age}), the youngest age at which they were hired; start the age bands at "
              f"{ps.min_hire_age} or more, or lower min_hire_age")
-    r = sc.retirement
-    if not r.enabled:
-        return
-    # the lowest statutory age of the groups present (china2025: before the reform)
-    men, women = ps.female_share < 1, ps.female_share > 0
-    if r.rule == "fixed":
-        ages = [a for a, present in ((r.age_men, men), (r.age_women, women)) if present]
-    else:
-        ages = [a for a, present in ((60, men), (55, women and ps.cadre_share > 0),
-                                     (50, women and ps.cadre_share < 1)) if present]
-    # a worker of whole age A on 1 January may turn A + 1 that day (a birthday on it)
-    lowest = min(ages)
-    if ps.min_hire_age + 1 > lowest - 1e-9:
+    hit = _retires_by(sc, ps.min_hire_age, ps.female_share, ps.cadre_share)
+    if hit:
+        who, age, rule = hit
         fail(("population.min_hire_age", "population.female_share", "retirement.age_women"),
-             f"starting workers were hired at {ps.min_hire_age} or older, but some retire at {lowest:g}: "
-             f"one aged {ps.min_hire_age} on 1 January (whole years) may be a year older that day, with "
-             f"a birthday on it; lower min_hire_age to at most {math.ceil(lowest - 1 - 1e-9) - 1}")
-
+             f"starting workers were hired at {ps.min_hire_age} or older, but {who} retire at {age:.4g} "
+             f"({rule}): one aged {ps.min_hire_age} on 1 January (whole years) may be a year older that "
+             f"day, with a birthday on it; lower min_hire_age to at most {math.ceil(age - 1 - 1e-9) - 1}")
 
 RULE_FIELDS = {
     "demand": {"fixed": ("posts_per_community",), "households": ("households_per_post",),
@@ -226,8 +215,7 @@ def _recruitment(sc, fail, years) -> None:
               "recruitment.exempt_max_age", "recruitment.exempt_age"),
              f"the hiring age limit ({max_age[low][0]:g} in {y}) is below the youngest applicant "
              f"({youngest}), so no one could be hired; raise max_age or lower recruitment.age")
-    if sc.retirement.enabled:
-        _applicants_below_retirement(sc, fail, exempt)
+    _applicants_below_retirement(sc, fail, exempt)
     campaigns = float(np.sum(_by_year(rec.extra_hires, years)))
     if campaigns > population.MAX_PEOPLE:
         fail("recruitment.extra_hires", f"the campaigns add up to {campaigns:,.0f} hires over "
@@ -274,37 +262,51 @@ def _oldest_applicants(rec, exempt: bool) -> list[tuple[float, str]]:
 
 def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
     """No applicant may be hired at or past the statutory retirement age of their group
-    (men; women; under the 2025 reform women in cadre and in worker posts, by the
-    applicants' shares): such a hire would retire the instant they are hired. An age ``A``
-    at hire is ``A`` whole years and a part of a year, the birthday to come on one of 365
-    whole days from the hiring instant on (that instant included, as for the starting
-    workers: :class:`model.population.Workforce` counts a birthday at an instant as still
-    to come), so the age ``S`` may be reached at hire when ``A + 1 >= S``. Under the
-    reform ``S`` grows with the year of birth, so the check is for the first year's oldest
-    applicants, born earliest."""
-    rec, r = sc.recruitment, sc.retirement
+    (:func:`_retires_by`, by the applicants' shares of women and of cadre posts): such a
+    hire would retire the instant they are hired."""
+    rec = sc.recruitment
+    for oldest, field in _oldest_applicants(rec, exempt):
+        hit = _retires_by(sc, oldest, rec.female_share, rec.cadre_share)
+        if hit:
+            who, age, rule = hit
+            fail(field, f"applicants may be {oldest:g} when hired, but {who} retire at {age:.4g} ({rule}); "
+                 f"one with a birthday on the hiring day would be {oldest + 1:g} then, and a hire at or "
+                 "past the retirement age would retire the instant they are hired: make "
+                 f"{field} at most {np.ceil(age - 1 - 1e-9) - 1:g}")
+
+
+def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> tuple | None:
+    """The first group with its own statutory retirement age (men; women; under the 2025
+    reform women in cadre and in worker posts, as the shares have them) in which a person
+    of whole age ``oldest`` in the first year may be at or past that age: ``(who, age,
+    the rule's field)``; None if in none (or retirement is off). An age ``A`` is ``A``
+    whole years and a part of a year, the birthday to come on one of 365 whole days from
+    that instant on (the instant included: :class:`model.population.Workforce` counts a
+    birthday at an instant as still to come), so the age ``S`` may be reached when
+    ``A + 1 >= S``. Under the reform ``S`` grows with the year of birth, so the check is
+    for the oldest, born earliest (1 January)."""
+    r = sc.retirement
+    if not r.enabled:
+        return None
     groups = []  # (who, female, cadre)
-    if rec.female_share < 1:
+    if female_share < 1:
         groups.append(("men", False, False))
-    if rec.female_share > 0:
+    if female_share > 0:
         if r.rule == "fixed":
             groups.append(("women", True, True))
         else:
-            if rec.cadre_share > 0:
+            if cadre_share > 0:
                 groups.append(("women in cadre posts", True, True))
-            if rec.cadre_share < 1:
+            if cadre_share < 1:
                 groups.append(("women in worker posts", True, False))
-    for oldest, field in _oldest_applicants(rec, exempt):
-        born = sc.start_year - int(np.ceil(oldest)) - 1  # the earliest birth (January) of the oldest
-        for who, female, cadre in groups:
-            age = float(retirement_time([float(born)], [female], [cadre], r.rule, r.age_men, r.age_women)[0]) - born
+    born = sc.start_year - int(np.ceil(oldest)) - 1
+    for who, female, cadre in groups:
+        age = float(retirement_time([float(born)], [female], [cadre], r.rule, r.age_men, r.age_women)[0]) - born
+        if oldest + 1 > age - 1e-9:
             rule = (f"retirement.age_{'women' if female else 'men'}" if r.rule == "fixed"
                     else f"retirement.rule = 'china2025', for those born in {born}")
-            if oldest + 1 > age - 1e-9:
-                fail(field, f"applicants may be {oldest:g} when hired, but {who} retire at {age:.4g} ({rule}); "
-                     f"one with a birthday on the hiring day would be {oldest + 1:g} then, and a hire at or "
-                     "past the retirement age would retire the instant they are hired: make "
-                     f"{field} at most {np.ceil(age - 1 - 1e-9) - 1:g}")
+            return who, age, rule
+    return None
 
 
 def _calendar_years(sc, fail) -> None:
