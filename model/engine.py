@@ -39,7 +39,7 @@ from .errors import UserError
 from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
-from .policies.retirement_age import ORIGINAL_AGE_LOWEST, retirement_time
+from .policies.retirement_age import lowest_age, retirement_time
 from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, check_size, row_chunks
 from .sampling import (bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms,
                        truncated_draws)
@@ -432,7 +432,7 @@ class Replication:
         r = sc.retirement
         if not r.enabled:
             return
-        lowest = min(r.age_men, r.age_women) if r.rule == "fixed" else ORIGINAL_AGE_LOWEST
+        lowest = lowest_age(r.rule, r.age_men, r.age_women)
         older = rows.start + np.flatnonzero(age >= np.floor(lowest) - 1)  # who may be past it
         birth, female, cadre = pop.birth[older], pop.female[older], pop.cadre[older]
         retire = retirement_time(birth, female, cadre, r.rule, r.age_men, r.age_women)

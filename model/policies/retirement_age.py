@@ -62,8 +62,6 @@ _MONTH_EPS = 1e-6
 # the same table by category index (0 men, 1 women in cadre posts, 2 women in worker
 # posts), for _statutory_months
 _CATEGORIES = (_MEN, _WOMEN_CADRE, _WOMEN_WORKER)
-ORIGINAL_AGE_LOWEST = min(c[1] for c in _CATEGORIES)
-"""The lowest statutory age of rule ``china2025`` (women in worker posts before the reform)."""
 _BASE_MONTH = np.array([12 * c[0] for c in _CATEGORIES], dtype=np.int64)
 _ORIG_MONTHS = np.array([12 * c[1] for c in _CATEGORIES], dtype=np.int64)
 _STEP = np.array([c[2] for c in _CATEGORIES], dtype=np.int64)
@@ -176,6 +174,13 @@ def fixed_age_months(female, age_men, age_women):
     if not np.all(np.isfinite(years)) or np.any(years < 0):
         raise ValueError("retirement ages must be finite and non-negative")
     return np.rint(12.0 * years).astype(np.int64)
+
+
+def lowest_age(rule: str, age_men: float = 60, age_women: float = 55) -> float:
+    """No one retires younger than this under ``rule``: the younger of the two ages of
+    ``fixed``; for ``china2025`` the lowest age before the reform (women in worker posts),
+    which the reform only raises."""
+    return min(age_men, age_women) if rule == "fixed" else float(min(c[1] for c in _CATEGORIES))
 
 
 def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
