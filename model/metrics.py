@@ -17,9 +17,9 @@ from .schema import POSTS
 
 EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
 PYRAMID_BANDS = ((0, 24), (25, 29), (30, 34), (35, 39), (40, 44), (45, 49), (50, 54), (55, 59), (60, 64), (65, 200))
-PYRAMID = tuple(f"pyramid_{s}_{lo:02d}_{min(hi, 99):02d}" for s in ("m", "f") for lo, hi in PYRAMID_BANDS)
-_PYRAMID_BAND = dict(zip(PYRAMID, ((s, lo, hi if hi < 200 else None) for s in ("m", "f")
-                                   for lo, hi in PYRAMID_BANDS)))
+_PYRAMID_BAND = {f"pyramid_{s}_{lo:02d}_{min(hi, 99):02d}": (s, lo, hi if hi < 200 else None)
+                 for s in ("m", "f") for lo, hi in PYRAMID_BANDS}
+PYRAMID = tuple(_PYRAMID_BAND)
 GRADE_SHARES = tuple(f"grade_share_{g:02d}" for g in range(1, 19))
 
 
@@ -28,6 +28,7 @@ def pyramid_band(name: str) -> tuple[str, int, int | None] | None:
     of a pyramid metric: ``pyramid_band("pyramid_f_25_29") == ("f", 25, 29)``; None for
     another name."""
     return _PYRAMID_BAND.get(name)
+
 
 RATED_WORDS = {"excellent": "excellent (优秀)", "basic": "basically qualified (基本称职)",
                "unqualified": "unqualified (不称职)"}
