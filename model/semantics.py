@@ -301,7 +301,8 @@ def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> t
                 groups.append(("women in worker posts", True, False))
     born = sc.start_year - int(np.ceil(oldest)) - 1
     for who, female, cadre in groups:
-        age = float(retirement_time([float(born)], [female], [cadre], r.rule, r.age_men, r.age_women)[0]) - born
+        retire = retirement_time([float(born)], [female], [cadre], r.rule, r.age_men, r.age_women)
+        age = float(retire[0]) - born
         if oldest + 1 > age - 1e-9:
             rule = (f"retirement.age_{'women' if female else 'men'}" if r.rule == "fixed"
                     else f"retirement.rule = 'china2025', for those born in {born}")

@@ -444,3 +444,15 @@ def test_element_overrides_read_only_their_field(tmp_path):
         sc = model.load(bad, {"quits.death_rate": 0.0, **extra})
         assert sc.quits.death_rate.value == 0.0
     assert model.load(bad, {"quits.death_rate": 0.0, "quits.rate[0]": 0.1}).quits.rate.value == (0.1,)
+
+
+def test_the_youngest_hiring_age_is_checked_against_the_retirement_age_of_the_start_year():
+    """Under the 2025 reform women in worker posts born from 1985 retire at 55, not 50: in
+    a scenario starting in 2040 starting workers hired at 53 or older are accepted (aged
+    53 on 1 January, at most 54 that day), at 54 refused; with the original ages alone
+    (the check once hard-coded 50) 49 was the most."""
+    over = {"retirement.rule": "china2025", "population.female_share": 1.0, "population.cadre_share": 0.0,
+            "start_year": 2040, "population.age": [[54, 54, 1.0]]}
+    model.load("bench", {**over, "population.min_hire_age": 53})
+    with pytest.raises(ScenarioError, match="women in worker posts retire at 55.*at most 53"):
+        model.load("bench", {**over, "population.min_hire_age": 54})
