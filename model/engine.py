@@ -273,10 +273,10 @@ class Replication:
         stream once the birthdays are known, before anything is derived from tenure. The
         ``initial`` draws are made into two float columns of the new rows that are written
         only afterwards (``retire_at`` by :meth:`_entered`, ``exit_time`` reset to +inf
-        here), and
-        everything derived from them is worked out in row chunks (:func:`row_chunks`), so a
-        national workforce needs no whole-array temporaries of float64 (memory written for
-        the first time is slow on a fresh virtual machine: see benchmarks/README.md).
+        here), and everything derived from them is worked out in row chunks
+        (:func:`row_chunks`), so a national workforce needs no whole-array temporaries of
+        float64 (memory written for the first time is slow on a fresh virtual machine: see
+        benchmarks/README.md).
 
         Posts: in each community the longest-serving workers hold the head posts, then the
         committee posts, then its party-building staff posts (ties in tenure at random);
