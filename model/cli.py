@@ -264,7 +264,8 @@ def cmd_run(a) -> int:
 def cmd_validate(a) -> int:
     from . import scenario as S
     sc = S.load(a.scenario, a.overrides)
-    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {len(sc.targets)} targets, "
+    start = f"a roster of {len(sc.roster):,} workers, " if sc.roster is not None else ""
+    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{len(sc.targets)} targets, "
           f"{len(sc.uncertain())} uncertain parameters, {len(sc.assumptions)} marked assumptions, "
           f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
     return 0

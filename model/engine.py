@@ -286,7 +286,10 @@ class Replication:
         ps = sc.population
         rng = self.rng("initial")
         y = sc.start_year
-        if ps.headcount > 0:
+        roster = sc.roster
+        if roster is not None:
+            per_c = self._roster_places(roster)
+        elif ps.headcount > 0:
             total = ps.headcount
             per_c = largest_remainder(total, comm.posts)
         else:
@@ -333,8 +336,11 @@ class Replication:
             col.uid[s] = np.arange(s.start, s.stop, dtype=np.uint64)
             col.birth[s] = y - age[s].astype(np.int64) - 1 + np.floor(u[s] * 365) / 365
         each(births, chunks)
-        self._below_retirement_age(rows, age)
-        self._hired_as_adults(rows, age, tenure)
+        if roster is None:
+            self._below_retirement_age(rows, age)
+            self._hired_as_adults(rows, age, tenure)
+        else:
+            who = self._from_roster(roster, per_c, col, tenure, level)
 
         def dates(s):
             t = tenure[s].astype(np.int64)
@@ -342,6 +348,9 @@ class Replication:
             col.hire_time[s] = y - t
             col.level_since[s] = y - np.minimum(t, 1)
         each(dates, chunks)
+        if roster is not None:
+            given = roster.level_since[who]
+            col.level_since[:] = np.where(given >= 0, given, col.level_since)
         rng.standard_normal(out=u)
         col.ability[:] = u
         col.score[:] = u
@@ -350,7 +359,7 @@ class Replication:
         col.level[:] = level
         # districts with their own starting certified share (levels as in the city mix)
         own = np.array([d.certified_share for d in sc.districts])
-        if (own >= 0).any():
+        if (own >= 0).any() and (roster is None or roster.level is None):
             rng.random(out=v)
             u_l = rng.random(k)
             for s in chunks:
@@ -391,6 +400,48 @@ class Replication:
                 col.rating[s] = assessment.last_years_grades(a, v[s], col.ability[s], col.level[s] > 0)
             each(last_year, chunks)
         pop.exit_time[rows] = np.inf  # the exit buffer back to its meaning: active
+
+    def _roster_places(self, roster) -> np.ndarray:
+        """Starting workers per community for a roster (:mod:`model.roster`): in each
+        district (or the city) its roster workers, in proportion to the communities' posts
+        (largest remainder)."""
+        comm = self.comm
+        if roster.district is None:
+            return largest_remainder(len(roster), comm.posts)
+        per_c = np.zeros(len(comm), np.int64)
+        counts = np.bincount(roster.district, minlength=len(self.sc.districts))
+        for d, n in enumerate(counts):
+            mine = np.flatnonzero(comm.district == d)
+            per_c[mine] = largest_remainder(int(n), comm.posts[mine])
+        return per_c
+
+    def _from_roster(self, roster, per_c, col, tenure: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """The roster's workers into the starting rows (the rows' drawn attributes
+        replaced by the roster's): which worker takes which row is drawn from the stream
+        ``roster`` within each district (:func:`model.roster.deal`). A woman the roster
+        does not say is a cadre, but who would be past the retirement age of worker posts,
+        holds a cadre post (she is in post). Returns the roster index of each row."""
+        from .roster import deal
+        sc, y = self.sc, self.sc.start_year
+        order = self.rng("roster").permutation(len(roster))
+        who = deal(per_c, self.comm.district, roster.district, order)
+        col.birth[:] = roster.birth[who]
+        col.female[:] = roster.female[who]
+        tenure[:] = y - roster.hire_year[who]
+        if roster.education is not None:
+            col.education[:] = roster.education[who]
+        if roster.level is not None:
+            level[:] = roster.level[who]
+        if roster.cadre is not None:
+            col.cadre[:] = roster.cadre[who]
+        elif sc.retirement.enabled:
+            r = sc.retirement
+            women = np.flatnonzero(col.female & ~col.cadre)
+            m = len(women)
+            t = retirement_time(col.birth[women], np.ones(m, bool), np.zeros(m, bool), r.rule, r.age_men,
+                                r.age_women)
+            col.cadre[women[t <= y]] = True
+        return who
 
     def _hired_as_adults(self, rows: slice, age: np.ndarray, tenure: np.ndarray) -> None:
         """Nobody in post at the start was hired younger than ``population.min_hire_age``.

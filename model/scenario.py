@@ -682,7 +682,8 @@ class Scenario:
     :class:`~model.params.Uncertain`.
     """
 
-    def __init__(self, raw: dict, files: list[tuple[Path, str]], label: str, overridden: dict | None = None):
+    def __init__(self, raw: dict, files: list[tuple[Path, str]], label: str, overridden: dict | None = None,
+                 roster=None):
         self._raw = raw
         self._files = files
         self._label = label
@@ -735,6 +736,41 @@ class Scenario:
         self.assumptions = tuple(a for p, t in files for a in _assumptions(p, t))
         from .semantics import check
         check(self, ck)
+        self.roster = self._roster(ck, roster)
+
+    def _roster(self, ck, given):
+        """The starting workers of ``population.roster`` (:mod:`model.roster`), or None.
+
+        A relative path is taken from the folder of the file that names it (from the
+        working folder for an override or data without files), and the merged data keep
+        the absolute path, so that worker processes and ``rerun`` read the same file.
+        ``given`` (a :class:`~model.roster.Roster` read before, of that path) is taken
+        without reading the file again: a copy of the scenario sent to another process
+        or machine carries its roster."""
+        name = self.population.roster
+        if name is None:
+            return None
+        from . import roster
+        file, line = ck.where("population.roster")
+        path = Path(name).expanduser()
+        if not path.is_absolute():
+            named_in = Path(file) if file and Path(file).suffix == ".toml" else None
+            path = (named_in.parent if named_in else Path.cwd()) / path
+        path = path.resolve()
+        if given is not None and given.path == str(path):
+            return given
+        if not path.is_file():
+            ck.fail("population.roster", f"{str(path)!r} is not a file; expected a CSV or .xlsx roster, "
+                    "as a path relative to the scenario file")
+        if self.population.headcount > 0:
+            ck.fail("population.headcount", "set with population.roster: the roster's workers are the "
+                    "starting headcount; leave population.headcount out")
+        out = roster.read(path, self.start_year, None if self.implicit_district else self.districts,
+                          self.retirement)
+        from .population import check_size
+        check_size(len(out), "people", "workers in the roster", None, "population.roster", "split the run")
+        self._raw.setdefault("population", {})["roster"] = str(path)
+        return out
 
     # sections as attributes
     def __getattr__(self, k):
@@ -772,12 +808,19 @@ class Scenario:
             out[s] = {k: conv(v) for k, v in sec.items()}
         out["districts"] = [d.__dict__ for d in self.districts]
         out["targets"] = [t.__dict__ for t in self.targets]
+        if self.roster is not None:  # what the file held: the hash changes with it
+            out["roster"] = self.roster.describe()
         return out
 
     @property
     def hash(self) -> str:
-        """SHA-256 of the resolved parameters (what was run, whatever the file layout)."""
-        blob = json.dumps(self.resolved(), sort_keys=True, default=str).encode()
+        """SHA-256 of the resolved parameters (what was run, whatever the file layout: a
+        roster counts by its content, not its path)."""
+        resolved = self.resolved()
+        resolved["population"].pop("roster", None)
+        if "roster" in resolved:
+            resolved["roster"] = {k: v for k, v in resolved["roster"].items() if k != "path"}
+        blob = json.dumps(resolved, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()
 
     @property
@@ -860,14 +903,14 @@ class Scenario:
         ``quits.rate*`` (the field as set so far)."""
         raw, overridden = self.raw, dict(self._overridden)
         _apply_overrides(raw, self._files, self._label, as_overrides(overrides, label), overridden, label)
-        return Scenario(raw, self._files, self._label, overridden)
+        return Scenario(raw, self._files, self._label, overridden, self.roster)
 
     def __repr__(self):
         return f"<Scenario {self.name} {self.start_year}-{self.end_year}>"
 
     def __reduce__(self):
         # rebuilt (and re-validated) from its data in worker processes
-        return (Scenario, (self._raw, self._files, self._label, self._overridden))
+        return (Scenario, (self._raw, self._files, self._label, self._overridden, self.roster))
 
 
 def _element(key) -> tuple[str, int | None, int | None] | None:

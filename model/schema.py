@@ -122,6 +122,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "merge_below": F("float", 0.0, "A community below this many households merges into another.", "households", lo=0, hi=1e7),
     },
     "population": {
+        "roster": F("str", None, "A CSV or .xlsx file of the workers in post on 1 January of the start "
+                    "year (relative to this file), instead of workers drawn from the mixes below: see "
+                    "model/roster.py for its columns."),
         "headcount": F("int", 0, "Workers at the start.", "workers", lo=0, hi=20_000_000, zero="every post filled"),
         "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year.", "years"),
         "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year (at most age - "

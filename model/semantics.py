@@ -134,9 +134,18 @@ every rule reads."""
 
 
 def unread_by_rules(sc) -> set[str]:
-    """The paths of the rule fields that the scenario's rules do not read."""
-    return {f"{sec}.{f}" for sec, rules in RULE_FIELDS.items() for rule, fields in rules.items()
-            if rule != getattr(sc, sec).rule for f in fields}
+    """The paths of the rule fields that the scenario's rules do not read (and the starting
+    mixes a roster replaces: :mod:`model.roster`)."""
+    out = {f"{sec}.{f}" for sec, rules in RULE_FIELDS.items() for rule, fields in rules.items()
+           if rule != getattr(sc, sec).rule for f in fields}
+    roster = getattr(sc, "roster", None)
+    if roster is not None:
+        out |= {"population.headcount", "population.age", "population.tenure", "population.min_hire_age",
+                "population.female_share"}
+        given = (("education", roster.education), ("certificate", roster.level),
+                 ("cadre_share", roster.cadre))
+        out |= {f"population.{f}" for f, col in given if col is not None}
+    return out
 
 
 def _rule_unset(sc, fail) -> None:

@@ -2,8 +2,8 @@
 
 Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 
-- cover: scenario, description, seed, replications, model version, date, units and
-  what the statistics mean (P90 is the budget at 90% confidence: in 90% of the
+- cover: scenario, description, starting workforce (roster or mixes), seed, replications,
+  model version, date, units and what the statistics mean (P90 is the budget at 90% confidence: in 90% of the
   replications the year's cost is at or below it);
 - by component: payroll parts and their total (payroll), training, recruitment and work
   funds, and total cost;
@@ -148,6 +148,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ("version", __version__),
         ("hash", results.meta.get("scenario_hash") or getattr(scenario, "hash", "")),
         ("horizon", f"{years[0]}–{years[-1]}"),
+        ("starting_workforce", L.starting_workforce(scenario, lang)),
         ("date", _dt.date.today().isoformat()),
         ("units", f"{unit_text('nominal')}; {L.word2('constant_prices', lang)}: {unit_text('constant')}"),
         ("mean", L.word2("mean_means", lang)),

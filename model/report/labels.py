@@ -118,6 +118,10 @@ WORDS = {
     "version": ("Model version", "模型版本"),
     "date": ("Date", "日期"),
     "hash": ("Scenario hash", "情景哈希"),
+    "starting_workforce": ("Starting workforce", "期初队伍"),
+    "from_roster": ("the roster {file}: {n:,} workers (SHA-256 {sha})",
+                    "花名册 {file}：{n:,} 人（SHA-256 {sha}）"),
+    "from_mixes": ("drawn from the scenario's population mixes", "按情景的人员结构随机生成"),
     "units": ("Units", "单位"),
     "years": ("Years", "年份"),
     "year": ("Year", "年份"),
@@ -233,6 +237,15 @@ def word(key: str, lang: str = "en", **fmt) -> str:
 
 def _both(en: str, zh: str, lang: str) -> str:
     return f"{zh} {en}" if lang == "zh" and zh != en else en
+
+
+def starting_workforce(scenario, lang: str = "en") -> str:
+    """Where the starting workers come from: the roster (file, workers, hash) or the mixes."""
+    r = getattr(scenario, "roster", None)
+    if r is None:
+        return word2("from_mixes", lang)
+    from pathlib import Path
+    return word2("from_roster", lang, file=Path(r.path).name, n=len(r), sha=r.sha256[:12])
 
 
 def word2(key: str, lang: str = "en", **fmt) -> str:

@@ -1,0 +1,288 @@
+"""A city's own roster as the starting workforce (model/roster.py)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import pickle
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import model
+from model import roster as R
+from model.errors import ScenarioError
+from model.policies.retirement_age import retirement_time
+
+from conftest import starting_workforce
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = ["姓名", "出生日期", "性别", "入职日期", "学历", "证书等级", "取证年份", "所属区"]
+EDU = {"高中": 0, "大专": 1, "本科": 2, "硕士": 3}
+CERT = {"无": 0, "助理社会工作师": 1, "社会工作师": 2, "高级社会工作师": 3}
+
+
+def people(n: int, start: int, seed: int = 3, districts=("xuanwu", "jiangning")):
+    """``n`` plausible workers in post on 1 January ``start`` (nobody past 50 as a woman
+    in a worker post, so that the cadre inference is exercised only where asked)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        by = int(rng.integers(start - 49, start - 22))
+        b = dt.date(by, int(rng.integers(1, 13)), int(rng.integers(1, 29)))
+        hy = int(rng.integers(by + 20, start))
+        cert = list(CERT)[int(rng.integers(0, 4))]
+        cy = "" if cert == "无" else str(int(rng.integers(hy, start)))
+        district = districts[int(rng.integers(0, len(districts)))]
+        out.append([f"w{i}", b.isoformat(), ["男", "女"][int(rng.integers(0, 2))], f"{hy}/7/1",
+                    list(EDU)[int(rng.integers(0, 4))], cert, cy, district])
+    return out
+
+
+def write(path: Path, rows, header=HEADER, encoding="utf-8-sig"):
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+SCENARIO = """
+name = "roster-test"
+start_year = 2025
+years = 3
+[demand]
+rule = "fixed"
+communities = 40
+posts_per_community = 12
+[population]
+roster = "{roster}"
+heads_per_community = 1
+committee_per_community = 2
+[[districts]]
+name = "xuanwu"
+label_zh = "玄武区"
+communities = 25
+urban = true
+certified_share = 0.9   # the roster's certificates win over it; without them, it redraws
+[[districts]]
+name = "jiangning"
+label_zh = "江宁区"
+communities = 15
+urban = true
+"""
+
+
+def scenario(tmp_path, rows, extra="", header=HEADER, name="roster.csv", **kw) -> Path:
+    write(tmp_path / name, rows, header, **kw)
+    p = tmp_path / "city.toml"
+    p.write_text(SCENARIO.format(roster=name) + extra, encoding="utf-8")
+    return p
+
+
+def test_the_starting_workers_are_the_rosters(tmp_path):
+    rows = people(480, 2025)
+    sc = model.load(scenario(tmp_path, rows))
+    pop = starting_workforce(sc)
+    assert pop.n == len(rows)
+    got = Counter(zip(np.round(pop.birth, 9), pop.female, pop.hire_year, pop.education, pop.level,
+                      pop.level_since * (pop.level > 0)))
+    want = Counter()
+    for r in rows:
+        b = dt.date.fromisoformat(r[1])
+        lvl = CERT[r[5]]
+        want[(round(R.birth_instant(b), 9), r[2] == "女", int(r[3][:4]), EDU[r[4]], lvl,
+              int(r[6]) * (lvl > 0) if r[6] else 0)] += 1
+    assert got == want
+    # each worker in a community of their own district
+    district_of_row = np.array([0 if r[7] == "xuanwu" else 1 for r in rows])
+    c_district = np.repeat([0, 1], [25, 15])
+    by_birth = {}
+    for r, d in zip(rows, district_of_row):
+        b = round(R.birth_instant(dt.date.fromisoformat(r[1])), 9)
+        by_birth.setdefault((b, r[2] == "女"), []).append(d)
+    for b, f, c in zip(np.round(pop.birth, 9), pop.female, pop.community):
+        assert c_district[c] in by_birth[(b, f)]
+    # per district, communities get the district's workers in proportion to posts (equal here)
+    for d, ncomm in ((0, 25), (1, 15)):
+        per = np.bincount(pop.community, minlength=40)[c_district == d]
+        assert per.sum() == (district_of_row == d).sum()
+        assert per.max() - per.min() <= 1
+
+
+def test_birth_month_is_exact_for_the_retirement_reform():
+    # the reform sets the retirement month by birth month: every day of every month maps back to it
+    for y in (1964, 1965, 1972, 1980, 2000):
+        for m in range(1, 13):
+            for d in (1, 15, 28, 29, 30, 31):
+                try:
+                    day = dt.date(y, m, d)
+                except ValueError:
+                    continue
+                b = R.birth_instant(day)
+                assert int(np.floor(b)) == y and int(np.floor((b - y) * 12 + 1e-6)) + 1 == m
+    # FIGURES.md section 5: a man born in May 1965 retires at 60 years 2 months, in July 2025
+    t = retirement_time(np.array([R.birth_instant(dt.date(1965, 5, 20))]), np.array([False]),
+                        np.array([False]), "china2025")
+    assert int(np.floor(t[0])) == 2025 and int(np.floor((t[0] - 2025) * 12 + 1e-6)) + 1 == 7
+
+
+@pytest.mark.parametrize("text, want", [
+    ("1985-03-14", dt.date(1985, 3, 14)), ("1985/3/4", dt.date(1985, 3, 4)),
+    ("1985.03.14", dt.date(1985, 3, 14)), ("19850314", dt.date(1985, 3, 14)),
+    ("1985年3月14日", dt.date(1985, 3, 14)), ("1985-03", dt.date(1985, 3, 1)),
+    ("1985年3月", dt.date(1985, 3, 1)), ("198503", dt.date(1985, 3, 1)),
+    ("1985-03-14 00:00:00", dt.date(1985, 3, 14)),
+    ("1985-02-30", None), ("1985", None), ("85-3-14", None), ("", None), ("yesterday", None)])
+def test_dates(text, want):
+    assert R.parse_date(text) == want
+
+
+def test_same_seed_same_workforce_and_a_run_from_an_xlsx_roster(tmp_path):
+    import pandas as pd
+    rows = people(200, 2025)
+    p = scenario(tmp_path, rows)
+    a = model.run(model.load(p), reps=3, seed=5).metric("payroll")
+    b = model.run(model.load(p), reps=3, seed=5, workers=2).metric("payroll")
+    np.testing.assert_array_equal(a, b)  # across processes: the copy carries the roster
+    # the same roster as a workbook, with real Excel dates, gives the same run
+    df = pd.DataFrame(rows, columns=HEADER)
+    df["出生日期"] = pd.to_datetime(df["出生日期"])
+    df.to_excel(tmp_path / "roster.xlsx", index=False)
+    x = tmp_path / "x.toml"
+    x.write_text(SCENARIO.format(roster="roster.xlsx"), encoding="utf-8")
+    c = model.run(model.load(x), reps=3, seed=5).metric("payroll")
+    np.testing.assert_array_equal(a, c)
+
+
+def test_gb18030_csv_and_english_headers(tmp_path):
+    rows = people(50, 2025)
+    a = starting_workforce(model.load(scenario(tmp_path, rows, encoding="gb18030")))
+    eng = ["name", "birth_date", "Sex", " hire_date ", "education", "certificate", "certificate_year",
+           "district"]
+    b = starting_workforce(model.load(scenario(tmp_path, rows, header=eng, name="en.csv")))
+    np.testing.assert_array_equal(a.birth, b.birth)
+    np.testing.assert_array_equal(a.level, b.level)
+
+
+def test_columns_left_out_are_drawn_from_the_mix(tmp_path):
+    rows = [r[:4] for r in people(3000, 2025)]
+    p = scenario(tmp_path, rows, header=HEADER[:4])
+    text = p.read_text(encoding="utf-8").replace("committee_per_community = 2",
+                                                   "committee_per_community = 2\n"
+                                                   "education = [0.1, 0.5, 0.4, 0.0]\n"
+                                                   "certificate = [0.7, 0.3, 0.0, 0.0]")
+    p.write_text(text, encoding="utf-8")
+    pop = starting_workforce(model.load(p))
+    xuanwu = pop.community < 25  # its own starting certified share, 0.9; jiangning the city's 0.3
+    for got, n, share in ((np.mean(pop.education == 1), pop.n, 0.5),
+                          (np.mean(pop.level[xuanwu] == 1), xuanwu.sum(), 0.9),
+                          (np.mean(pop.level[~xuanwu] == 1), (~xuanwu).sum(), 0.3)):
+        assert abs(got - share) < 4.5 * np.sqrt(share * (1 - share) / n)  # binomial, 4.5 sd
+
+
+def test_a_woman_past_the_worker_post_age_is_a_cadre(tmp_path):
+    # born 1972: a woman in a worker post retired at 50 in 2022; as a cadre (55 + months) she is in
+    # post in 2025
+    rows = [["a", "1972-06-10", "女", "2000-01-01", "本科", "无", "", "xuanwu"]] * 30 + people(60, 2025)
+    pop = starting_workforce(model.load(scenario(tmp_path, rows), overrides={"population.cadre_share": 0.0}))
+    old = np.floor(pop.birth) == 1972
+    assert old.sum() == 30 and pop.cadre[old].all()
+    assert (pop.retire_at > 2025).all()
+
+
+@pytest.mark.parametrize("edit, column, line, words", [
+    (lambda r: r.__setitem__(3, "2025/1/2"), "hire_date", 3, "after 1 January 2025"),
+    (lambda r: r.__setitem__(1, "1985-13-01"), "birth_date", 3, "expected a date"),
+    (lambda r: r.__setitem__(1, ""), "birth_date", 3, "blank"),
+    (lambda r: r.__setitem__(2, "x"), "sex", 3, "male or female"),
+    (lambda r: r.__setitem__(4, "小学"), "education", 3, "below_college"),
+    (lambda r: r.__setitem__(5, "gold"), "certificate", 3, "assistant"),
+    (lambda r: r.__setitem__(7, "pukou"), "district", 3, "not a district"),
+    (lambda r: (r.__setitem__(1, "2000-01-01"), r.__setitem__(3, "2014-01-01")), "hire_date", 3,
+     "below the legal"),
+    (lambda r: (r.__setitem__(5, "无"), r.__setitem__(6, "2019")), "certificate_year", 3,
+     "without a certificate"),
+    (lambda r: (r.__setitem__(5, "社会工作师"), r.__setitem__(6, "2026")), "certificate_year", 3, "to 2025"),
+    (lambda r: (r.__setitem__(1, "1960-01-01"), r.__setitem__(2, "男")), "birth_date", 3, "retirement age"),
+])
+def test_bad_rows_are_refused_naming_the_line_and_column(tmp_path, edit, column, line, words):
+    rows = people(5, 2025)
+    edit(rows[1])
+    with pytest.raises(ScenarioError) as e:
+        model.load(scenario(tmp_path, rows))
+    msg = str(e.value)
+    assert f"roster.csv:{line}" in msg and f"'{column}'" in msg and words in msg, msg
+
+
+def test_bad_files_are_refused(tmp_path):
+    rows = people(5, 2025)
+    with pytest.raises(ScenarioError, match="no hire_date column"):
+        model.load(scenario(tmp_path, [r[:3] for r in rows], header=HEADER[:3]))
+    with pytest.raises(ScenarioError, match="no workers"):
+        model.load(scenario(tmp_path, []))
+    with pytest.raises(ScenarioError, match="two columns give sex"):
+        model.load(scenario(tmp_path, [r + ["男"] for r in rows], header=HEADER + ["sex"]))
+    p = scenario(tmp_path, rows)
+    (tmp_path / "roster.csv").unlink()
+    with pytest.raises(ScenarioError, match="population.roster.*is not a file"):
+        model.load(p)
+    write(tmp_path / "roster.csv", rows)
+    with pytest.raises(ScenarioError, match="population.headcount"):
+        model.load(p, overrides={"population.headcount": 100})
+    one = tmp_path / "one.toml"  # a district column without [[districts]]
+    one.write_text(SCENARIO.format(roster="roster.csv").split("[[districts]]")[0], encoding="utf-8")
+    with pytest.raises(ScenarioError, match="roster.csv:1, field 'district'.*no \\[\\[districts\\]\\]"):
+        model.load(one)
+    (tmp_path / "roster.csv").write_bytes(b"\xff\xfe\x00bad\x81\x30")
+    with pytest.raises(ScenarioError, match="neither UTF-8 nor GB18030"):
+        model.load(p)
+
+
+def test_unread_columns_are_named_in_a_warning(tmp_path):
+    rows = [r + ["社区主任"] for r in people(5, 2025)]
+    with pytest.warns(UserWarning, match="岗位.*not read"):
+        model.load(scenario(tmp_path, rows, header=HEADER + ["岗位"]))
+
+
+def test_the_hash_follows_the_rosters_content_not_its_place(tmp_path):
+    rows = people(40, 2025)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = model.load(scenario(tmp_path / "a", rows))
+    b = model.load(scenario(tmp_path / "b", rows))
+    assert a.hash == b.hash
+    rows[0][1] = "1990-01-02"
+    c = model.load(scenario(tmp_path / "b", rows))
+    assert c.hash != a.hash
+    assert c.resolved()["roster"]["workers"] == 40
+    # a copy rebuilt elsewhere keeps the roster even when the file is gone
+    blob = pickle.dumps(c)
+    (tmp_path / "b" / "roster.csv").unlink()
+    d = pickle.loads(blob)
+    assert d.hash == c.hash and len(d.roster) == 40
+    # without a roster, the hash is as before the field existed (no roster key in it)
+    assert "roster" not in model.load("bench").resolved()
+
+
+def test_command_line_run_and_rerun(tmp_path):
+    p = scenario(tmp_path, people(120, 2025))
+    out = tmp_path / "out"
+    run = [sys.executable, "-m", "model"]
+    r = subprocess.run(run + ["run", str(p), "--reps", "2", "--no-report", "--quiet", "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    again = ["rerun", str(out / "manifest.json"), "--out", str(tmp_path / "again"), "--quiet"]
+    r = subprocess.run(run + again, cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0 and "identical" in r.stdout and "NO" not in r.stdout, r.stdout + r.stderr
+    bad = tmp_path / "bad.csv"
+    write(bad, [["a", "1990-01-01", "?", "2015-01-01", "本科", "无", "", "xuanwu"]])
+    other = ["run", str(p), "--set", f"population.roster={bad}", "--out", str(tmp_path / "o2")]
+    r = subprocess.run(run + other, cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 2 and "bad.csv:2" in r.stderr and "'sex'" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "o2").exists()
