@@ -2,8 +2,11 @@
 
 ``population.roster = "roster.csv"`` (or an ``.xlsx`` workbook; a path relative to the
 scenario file that names it) starts the run from the city's actual workers instead of
-workers drawn from the mixes of ``[population]``. One row per worker; the first row
-names the columns, in English or Chinese (case, spaces and a byte-order mark ignored):
+workers drawn from the mixes of ``[population]``. One row per worker, under a header row
+that names the columns in English or Chinese (case, spaces and a byte-order mark
+ignored); title rows above the header (``XX区社区工作者花名册``) and blank rows are skipped,
+and messages give the row's line in the file (a CSV in UTF-8 or GB18030, or the first
+sheet of a workbook):
 
 ================  ==========================  ========  ===============================================
 column            Chinese headers accepted    required  values
@@ -154,13 +157,25 @@ def _cell(x) -> str:
     return str(x).strip()
 
 
-def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of a CSV file (UTF-8, or GB18030 as Chinese spreadsheets
-    save it) or the first sheet of an .xlsx workbook, every cell as text."""
-    import pandas as pd
+HEADER_SEARCH = 10
+"""The header is the first of the first this many non-blank rows that names the required
+columns (a roster often opens with a title row such as ``XX区社区工作者花名册``)."""
+
+
+def _read_table(path: Path) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV file (UTF-8, or GB18030 as Chinese spreadsheets save it)
+    or of the first sheet of an .xlsx workbook, each with its line (row) number in the
+    file, every cell as text."""
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
+            import openpyxl
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                ws = wb.worksheets[0]
+                numbered = [(i, [_cell(x) for x in row])
+                            for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+            finally:
+                wb.close()
         else:
             raw = path.read_bytes()
             try:
@@ -171,22 +186,24 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
                 except UnicodeDecodeError:
                     raise ScenarioError("is neither UTF-8 nor GB18030 text; save the roster as CSV (UTF-8) "
                                         "or .xlsx", file=str(path)) from None
+            import csv
             import io
-            df = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                             skip_blank_lines=True)
+            reader = csv.reader(io.StringIO(text, newline=""))
+            numbered = []
+            for row in reader:  # line_num: the line the row ends on (a quoted cell may span lines)
+                numbered.append((reader.line_num, [c.strip() for c in row]))
     except ScenarioError:
         raise
     except FileNotFoundError:
         raise ScenarioError("no such file", file=str(path), field="population.roster") from None
-    except Exception as e:  # an unreadable file: pandas and openpyxl raise many kinds
+    except Exception as e:  # an unreadable file: csv and openpyxl raise many kinds
         why = f"{type(e).__name__}: {str(e)[:120]}"
         raise ScenarioError(f"cannot be read as a roster ({why}); expected a CSV file or an .xlsx workbook "
                             "with a header row", file=str(path)) from None
-    cells = [[_cell(x) for x in row] for row in df.itertuples(index=False, name=None)]
-    cells = [r for r in cells if any(c for c in r)]
-    if not cells:
+    numbered = [(i, r) for i, r in numbered if any(r)]
+    if not numbered:
         raise ScenarioError("is empty; expected a header row and one row per worker", file=str(path))
-    return cells[0], cells[1:]
+    return numbered
 
 
 def parse_date(text: str) -> _dt.date | None:
@@ -229,12 +246,17 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         1 January of the start year is refused.
     """
     path = Path(path)
-    header, rows = _read_table(path)
+    numbered = _read_table(path)
     file = str(path)
     names = {}
     for col, zh in COLUMNS.items():
         for alias in (col, *zh):
             names[_key(alias)] = col
+    first = next((k for k, (_, r) in enumerate(numbered[:HEADER_SEARCH])
+                  if all(any(names.get(_key(c)) == col for c in r) for col in REQUIRED)), 0)
+    head_line, header = numbered[first]
+    lines = [i for i, _ in numbered[first + 1:]]
+    rows = [r for _, r in numbered[first + 1:]]
     not_read = {_key(a): col for col, zh in NOT_READ.items() for a in (col, *zh)}
     where: dict[str, int] = {}
     ignored = []
@@ -244,17 +266,18 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
             col = names[k]
             if col in where:
                 raise ScenarioError(f"two columns give {col} ({header[where[col]]!r} and {h!r}); keep one",
-                                    file=file, line=1, field=col)
+                                    file=file, line=head_line, field=col)
             where[col] = j
         elif k in not_read:
             ignored.append(f"{h!r} ({not_read[k]})")
     for col in REQUIRED:
         if col not in where:
-            raise ScenarioError(f"no {col} column; the header row must name it ({col} or "
-                                f"{' / '.join(COLUMNS[col])}); it has {', '.join(map(repr, header[:12]))}",
-                                file=file, line=1, field=col)
+            raise ScenarioError(f"no {col} column; the header row (the first of the first {HEADER_SEARCH} "
+                                f"rows to name {', '.join(REQUIRED)}) must name it ({col} or "
+                                f"{' / '.join(COLUMNS[col])}); the first row has "
+                                f"{', '.join(map(repr, header[:12]))}", file=file, line=head_line, field=col)
     if not rows:
-        raise ScenarioError("has a header row but no workers", file=file, line=1)
+        raise ScenarioError("has a header row but no workers", file=file, line=head_line)
     if ignored:
         warnings.warn(f"{file}: the roster's columns {', '.join(ignored)} are not read: posts go to the "
                       "longest-serving in each community, and grades follow from tenure, education and "
@@ -264,8 +287,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         j = where[col]
         return [(r[j] if j < len(r) else "") for r in rows]
 
-    def fail(i, col, msg):  # i: the row's index among the workers; the header is line 1
-        raise ScenarioError(msg, file=file, line=i + 2, field=col)
+    def fail(i, col, msg):  # i: the row's index among the workers
+        raise ScenarioError(msg, file=file, line=lines[i], field=col)
 
     def dates(col):
         out = []
@@ -344,7 +367,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     if "district" in where:
         if districts is None:
             raise ScenarioError("the roster has a district column but the scenario has no [[districts]]; add "
-                                "them, or leave out the column", file=file, line=1, field="district")
+                                "them, or leave out the column", file=file, line=head_line, field="district")
         lookup = {}
         for i, d in enumerate(districts):
             lookup[d.name.lower()] = i

@@ -243,6 +243,39 @@ def test_bad_files_are_refused(tmp_path):
         model.load(p)
 
 
+def test_title_rows_and_blank_rows_keep_the_files_line_numbers(tmp_path):
+    rows = people(6, 2025)
+    rows[3][2] = "?"
+    p = tmp_path / "titled.csv"
+    with open(p, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["玄武区社区工作者花名册"])
+        w.writerow([])
+        w.writerow(HEADER)
+        for r in rows[:2]:
+            w.writerow(r)
+        w.writerow([])
+        for r in rows[2:]:
+            w.writerow(r)
+    toml = tmp_path / "t.toml"
+    toml.write_text(SCENARIO.format(roster="titled.csv"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="titled.csv:8, field 'sex'"):  # title, blank, header, 2 rows, blank
+        model.load(toml)
+    rows[3][2] = "女"
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["花名册"])
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    ws.cell(5, 3, "?")  # the third worker
+    wb.save(tmp_path / "titled.xlsx")
+    toml.write_text(SCENARIO.format(roster="titled.xlsx"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="titled.xlsx:5, field 'sex'"):
+        model.load(toml)
+
+
 def test_unread_columns_are_named_in_a_warning(tmp_path):
     rows = [r + ["社区主任"] for r in people(5, 2025)]
     with pytest.warns(UserWarning, match="岗位.*not read"):
