@@ -259,7 +259,8 @@ def test_title_rows_and_blank_rows_keep_the_files_line_numbers(tmp_path):
             w.writerow(r)
     toml = tmp_path / "t.toml"
     toml.write_text(SCENARIO.format(roster="titled.csv"), encoding="utf-8")
-    with pytest.raises(ScenarioError, match="titled.csv:8, field 'sex'"):  # title, blank, header, 2 rows, blank
+    # lines: title, blank, header, 2 workers, blank, then the third worker
+    with pytest.raises(ScenarioError, match="titled.csv:8, field 'sex'"):
         model.load(toml)
     rows[3][2] = "女"
     import openpyxl
