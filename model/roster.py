@@ -26,7 +26,8 @@ cadre             干部身份                    no        for women: yes / no 
 district          所属区, 区                  no        a district of the scenario: its ``name`` or ``label_zh``
 ================  ==========================  ========  ===============================================
 
-Other columns (names, ID numbers, telephone numbers) are not read. ``post``, ``grade`` and
+An optional column that is blank throughout counts as left out. Other columns (names, ID
+numbers, telephone numbers) are not read. ``post``, ``grade`` and
 ``community`` (岗位, 等级, 社区) are not read either, and a warning says so: posts go to the
 longest-serving in each community and grades follow from tenure, education and
 certificate, as for a drawn workforce (:meth:`model.engine.Replication._initial_workforce`).
@@ -286,6 +287,9 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     def values(col):
         j = where[col]
         return [(r[j] if j < len(r) else "") for r in rows]
+    for col in [c for c in where if c not in REQUIRED]:
+        if not any(values(col)):  # a column left blank throughout (as in a template) is left out
+            del where[col]
 
     def fail(i, col, msg):  # i: the row's index among the workers
         raise ScenarioError(msg, file=file, line=lines[i], field=col)

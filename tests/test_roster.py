@@ -277,6 +277,21 @@ def test_title_rows_and_blank_rows_keep_the_files_line_numbers(tmp_path):
         model.load(toml)
 
 
+def test_the_template_in_docs_is_a_roster(tmp_path):
+    import shutil
+    shutil.copy(ROOT / "docs" / "roster-template.csv", tmp_path / "t.csv")
+    p = tmp_path / "t.toml"  # a city without districts: the template's district column is all blank
+    p.write_text(SCENARIO.format(roster="t.csv").split("[[districts]]")[0], encoding="utf-8")
+    r = model.load(p).roster
+    assert len(r) == 3 and r.female.tolist() == [True, False, True] and r.level.tolist() == [2, 1, 0]
+    assert r.district is None and r.level_since.tolist() == [2016, 2019, -1]
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").replace("否,\n", "否,xuanwu\n", 1)
+    (tmp_path / "t.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "d.toml").write_text(SCENARIO.format(roster="t.csv"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="t.csv:3, field 'district': blank"):  # blank in part: refused
+        model.load(tmp_path / "d.toml")
+
+
 def test_unread_columns_are_named_in_a_warning(tmp_path):
     rows = [r + ["社区主任"] for r in people(5, 2025)]
     with pytest.warns(UserWarning, match="岗位.*not read"):
