@@ -764,7 +764,8 @@ class Scenario:
                     "as a path relative to the scenario file")
         if self.population.headcount > 0:
             ck.fail("population.headcount", "set with population.roster: the roster's workers are the "
-                    "starting headcount; leave population.headcount out")
+                    "starting headcount; set population.headcount = 0 beside population.roster (or leave it "
+                    "out)")
         out = roster.read(path, self.start_year, None if self.implicit_district else self.districts,
                           self.retirement)
         from .population import check_size
