@@ -309,6 +309,14 @@ def cmd_rerun(a) -> int:
                         "tables and a manifest, not the report, and replaces the folder as a whole, so those would "
                         "be lost; choose another --out", field="--out")
     check_destination(Path(out).resolve(), not a.no_overwrite)
+    resolved = m.get("resolved_parameters")
+    recorded = resolved.get("roster") if isinstance(resolved, dict) else None
+    if sc.roster is not None and isinstance(recorded, dict) and recorded.get("sha256") != sc.roster.sha256:
+        then = str(recorded.get("sha256"))[:12]
+        raise UserError(f"the roster {sc.roster.path} has changed since the run (SHA-256 {then}... then, "
+                        f"{sc.roster.sha256[:12]}... now); restore it to re-run, or run the scenario afresh",
+                        file=str(a.manifest),
+                        field="population.roster")
     if m.get("scenario_hash") not in (None, sc.hash):
         print("note: the resolved parameters differ from those recorded (defaults of this version of the "
               "model differ); the results may differ", file=sys.stderr)

@@ -3,41 +3,70 @@
 ``population.roster = "roster.csv"`` (or an ``.xlsx`` workbook; a path relative to the
 scenario file that names it) starts the run from the city's actual workers instead of
 workers drawn from the mixes of ``[population]``. One row per worker, under a header row
-that names the columns in English or Chinese (case, spaces and a byte-order mark
-ignored); title rows above the header (``XX区社区工作者花名册``) and blank rows are skipped,
-and messages give the row's line in the file (a CSV in UTF-8 or GB18030, or the first
-sheet of a workbook):
+that names the columns in English or Chinese (case, spaces, a byte-order mark and a
+bracketed note such as ``出生日期（年月日）`` ignored). Title rows above the header
+(``XX区社区工作者花名册``) and blank rows are skipped, and messages give the line (row) in
+the file where the worker's row starts. A CSV file may be UTF-8 or GB18030 (as Chinese
+spreadsheets save it); in a workbook, the first sheet whose first 10 rows hold a header
+is read (a 填表说明 sheet before it is passed over). Columns:
 
-================  ==========================  ========  ===============================================
-column            Chinese headers accepted    required  values
-================  ==========================  ========  ===============================================
-birth_date        出生日期, 出生年月          yes       a date: 1985-03-14, 1985/3/14, 1985.3.14, 19850314,
-                                                        1985年3月14日, an Excel date; or a month (1985-03,
-                                                        1985年3月), taken as its first day
-sex               性别                        yes       male / female, m / f, 男 / 女
-hire_date         入职日期, 入职时间, 聘用日期  yes       a date (as above) on or before 1 January of the start year
-education         学历                        no        below_college, college, bachelor, master (or 0-3);
-                                                        高中, 中专, 高中及以下 / 大专 / 本科 / 硕士, 研究生, 博士
-certificate       证书等级, 社工证            no        none, assistant, intermediate, senior (or 0-3);
-                                                        无 / 助理社会工作师 / 社会工作师 / 高级社会工作师
-certificate_year  取证年份                    no        the year the certificate was obtained (blank where none)
-cadre             干部身份                    no        for women: yes / no (是 / 否, 1 / 0), original retirement
-                                                        age 55 (managerial post) rather than 50
-district          所属区, 区                  no        a district of the scenario: its ``name`` or ``label_zh``
-================  ==========================  ========  ===============================================
+================  ====================================  ========  ==========================================
+column            Chinese headers accepted              required  values
+================  ====================================  ========  ==========================================
+birth_date        出生日期, 出生年月, 出生年月日        yes [1]   a date: 1985-03-14, 1985/3/14, 1985.3.14,
+                                                                  19850314, 1985年3月14日 (or 号), an Excel
+                                                                  date, with or without a time of day; or a
+                                                                  month (1985-03, 1985.03, 1985年3月), taken
+                                                                  as its first day. 1985.1 is refused as
+                                                                  ambiguous: a spreadsheet keeps 1985.10
+                                                                  (October) as the number 1985.1
+sex               性别                                  yes [1]   male / female, m / f, 男 / 女, 男性 / 女性,
+                                                                  1 / 2 (GB/T 2261.1)
+hire_date         入职日期, 入职时间, 入职年月, 聘用日期,  yes       a date (as above) on or before 1 January of
+                  进入社区工作时间                                the start year
+id_number         身份证号, 身份证号码, 公民身份号码    [1]       an 18-digit resident ID (or a 15-digit old
+                                                                  one): birth date and sex where their
+                                                                  columns are absent (the 18-digit check
+                                                                  digit must agree)
+education         学历, 文化程度, 最高学历              no        below_college, college, bachelor, master
+                                                                  (or 0-3); in Chinese by the highest level
+                                                                  named: 博士 / 硕士 / 研究生 -> master;
+                                                                  大专 / 专科 / 高职 -> college; 本科 / 学士 /
+                                                                  大学 -> bachelor; 中专 / 高中 / 初中 / 小学 /
+                                                                  职高 / 技校 -> below_college (全日制, 在职
+                                                                  and bracketed notes are ignored: 本科（学士）,
+                                                                  大专及以上)
+certificate       证书等级, 社工证, 职业资格            no        none, assistant, intermediate, senior (or
+                                                                  0-3); 高级… -> senior; 助理… / 初级 ->
+                                                                  assistant; 中级 / 社会工作师 / 社工师 ->
+                                                                  intermediate; blank, 无, 无证, 未取得 -> none
+certificate_year  取证年份, 取证时间, 取证年月          no        the year the certificate was obtained, or
+                                                                  a date in it (blank: not known)
+cadre             干部身份                              no        for women: yes / no (是 / 否, 1 / 0, 干部 /
+                                                                  工人): original retirement age 55
+                                                                  (managerial post) rather than 50
+district          所属区, 区, 所属区县, 区县            no        a district of the scenario: its ``name`` or
+                                                                  ``label_zh``, with or without 区 / 县 / 市 /
+                                                                  新区 (江宁 for 江宁区)
+================  ====================================  ========  ==========================================
 
-An optional column that is blank throughout counts as left out. Other columns (names, ID
-numbers, telephone numbers) are not read. ``post``, ``grade`` and
-``community`` (岗位, 等级, 社区) are not read either, and a warning says so: posts go to the
-longest-serving in each community and grades follow from tenure, education and
-certificate, as for a drawn workforce (:meth:`model.engine.Replication._initial_workforce`).
+[1] Birth date and sex come from their own columns, or else from ``id_number``.
+
+An optional column that is blank throughout counts as left out. Other columns (names,
+telephone numbers) are not read. ``post``, ``grade`` and ``community`` (岗位, 等级, 社区)
+are not read either, and a warning says so: posts go to the longest-serving in each
+community and grades follow from tenure, education and certificate, as for a drawn
+workforce (:meth:`model.engine.Replication._initial_workforce`). ``.xls`` and ``.ods``
+files are refused: save them as ``.xlsx``.
 
 What the roster sets, worker by worker:
 
 - **birth**: the birth instant is ``year + (month - 1 + (day - 1) / days_in_month) / 12``,
   so that the birth month, which sets the statutory retirement month under the 2025
   reform (:mod:`model.policies.retirement_age`), is exact;
-- **sex**, and for women **cadre** (else drawn with ``population.cadre_share``);
+- **sex**, and for women **cadre** (else drawn with ``population.cadre_share``; a woman
+  who would be past the retirement age of worker posts on the first day then holds a
+  cadre post, since she is in post);
 - **tenure** on 1 January: the start year less the hire date's year (``hire_year``);
 - **education** and **certificate** level (each column, where absent, drawn from the
   start year's ``population.education`` / ``population.certificate``, and a district's
@@ -59,9 +88,11 @@ Checked on loading (one message naming the file, the row's line, the column and 
 expected; the scenario is refused, exit status 2): a missing required column, a blank or
 unreadable value, a hire date after 1 January of the start year or before the birth date,
 a worker hired before 16 (the Labour Law, art. 15, forbids employing anyone under 16:
-劳动法 第十五条), a worker already past the statutory retirement instant on 1 January of
-the start year (they would not be in post), a certificate year after the start year or
-given for a worker without a certificate, and an unknown district.
+劳动法 第十五条), a worker already at or past the statutory retirement instant on 1 January
+of the start year (they would not be in post), a certificate year after the start year,
+before the worker was 16, or given for a worker without a certificate, and an unknown
+district. The checks depend on the start year, the retirement rule and the districts, so
+a scenario derived with other values of them checks the roster again.
 """
 
 from __future__ import annotations
@@ -83,41 +114,50 @@ MIN_WORKING_AGE = 16
 """The youngest a worker may have been hired (劳动法 第十五条:
 禁止用人单位招用未满十六周岁的未成年人)."""
 
+HEADER_SEARCH = 10
+"""The header is the first of the first this many non-blank rows that names the required
+columns (a roster often opens with a title row such as ``XX区社区工作者花名册``)."""
+
 COLUMNS = {
-    "birth_date": ("出生日期", "出生年月", "出生时间"),
+    "birth_date": ("出生日期", "出生年月", "出生年月日", "出生时间"),
     "sex": ("性别",),
-    "hire_date": ("入职日期", "入职时间", "聘用日期", "聘用时间"),
-    "education": ("学历", "文化程度"),
+    "hire_date": ("入职日期", "入职时间", "入职年月", "聘用日期", "聘用时间", "进入社区工作时间",
+                  "参加社区工作时间"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "身份证"),
+    "education": ("学历", "文化程度", "最高学历"),
     "certificate": ("证书等级", "社工证", "职业资格", "社会工作者职业水平"),
-    "certificate_year": ("取证年份", "取证时间"),
+    "certificate_year": ("取证年份", "取证时间", "取证年月"),
     "cadre": ("干部身份",),
     "district": ("所属区", "区", "所属区县", "区县"),
 }
-REQUIRED = ("birth_date", "sex", "hire_date")
 NOT_READ = {"post": ("岗位", "职务"), "grade": ("等级", "岗位等级"),
             "community": ("社区", "所属社区")}
 
-_SEX = {"male": False, "m": False, "男": False, "female": True, "f": True, "女": True}
-_YES_NO = {"yes": True, "y": True, "true": True, "1": True, "是": True,
-           "no": False, "n": False, "false": False, "0": False, "否": False}
-_EDUCATION = {**{n: i for i, n in enumerate(EDUCATION)}, **{str(i): i for i in range(4)},
-              "高中": 0, "中专": 0, "高中及以下": 0, "初中": 0, "中专及以下": 0,
-              "职高": 0, "技校": 0,
-              "大专": 1, "专科": 1, "大学专科": 1, "本科": 2, "大学本科": 2, "学士": 2,
-              "硕士": 3, "研究生": 3, "博士": 3, "硕士研究生": 3, "博士研究生": 3}
-_LEVELS = {**{n: i for i, n in enumerate(LEVELS)}, **{str(i): i for i in range(4)},
-           "无": 0, "助理社会工作师": 1, "助理社工师": 1, "社会工作师": 2, "社工师": 2,
-           "中级社会工作师": 2, "高级社会工作师": 3, "高级社工师": 3}
+_SEX = {"male": False, "m": False, "男": False, "男性": False, "1": False,
+        "female": True, "f": True, "女": True, "女性": True, "2": True}
+_YES_NO = {"yes": True, "y": True, "true": True, "1": True, "是": True, "干部": True,
+           "no": False, "n": False, "false": False, "0": False, "否": False, "工人": False}
+_BY_NAME_EDUCATION = {**{n: i for i, n in enumerate(EDUCATION)}, **{str(i): i for i in range(4)}}
+_BY_NAME_LEVEL = {**{n: i for i, n in enumerate(LEVELS)}, **{str(i): i for i in range(4)}}
+# Chinese words, highest level first (so 大学专科 is college and 硕士研究生 master)
+_EDUCATION_WORDS = ((0, ("大专以下", "专科以下")), (3, ("博士", "硕士", "研究生")), (1, ("大专", "专科", "高职")),
+                    (2, ("本科", "学士", "大学")),
+                    (0, ("中专", "高中", "初中", "小学", "职高", "技校", "中技", "以下")))
+_LEVEL_WORDS = ((3, ("高级",)), (1, ("助理", "初级")), (2, ("中级", "社会工作师", "社工师")),
+                (0, ("无", "未取得", "未", "没有")))
 
-_DATE = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?")
+_DATE = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*[日号]?)?\s*月?)?")
+_TIME = re.compile(r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
+_NOTE = re.compile(r"[（(][^（()）]*[)）]")
 
 
 @dataclass(frozen=True)
 class Roster:
-    """The roster's workers as columns (one element per row of the file, in file order).
+    """The roster's workers as columns (one element per worker, in file order).
 
     ``education``, ``level``, ``cadre`` and ``district`` are None where the file has no
     such column; ``level_since`` holds -1 where the file leaves it blank (or has no column).
+    ``context`` is what the checks depended on (start year, retirement rule, districts).
     """
 
     path: str
@@ -130,6 +170,7 @@ class Roster:
     level_since: np.ndarray  # int32, -1: not given
     cadre: np.ndarray | None
     district: np.ndarray | None  # int64 index into the scenario's districts
+    context: tuple = ()
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -139,60 +180,96 @@ class Roster:
         return {"path": self.path, "sha256": self.sha256, "workers": len(self)}
 
 
+def context(start_year: int, districts, retirement) -> tuple:
+    """What the roster's checks depend on: a roster read under another context is read again."""
+    ds = None if districts is None else tuple((d.name, d.label_zh) for d in districts)
+    r = None if retirement is None or not retirement.enabled else (
+        retirement.rule, float(retirement.age_men), float(retirement.age_women))
+    return (int(start_year), ds, r)
+
+
 def _key(header) -> str:
-    return str(header).strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
+    """A header as compared: lower case, without a bracketed note, spaces, '_' or '-'."""
+    k = _NOTE.sub("", str(header).strip().lstrip("\ufeff").strip().lower())
+    return re.sub(r"[\s_\-]+", "", k)
 
 
 def _cell(x) -> str:
-    """A cell as text: Excel dates as ISO dates, whole numbers without '.0'."""
-    if x is None or (isinstance(x, float) and np.isnan(x)):
+    """A workbook cell as text: dates as ISO dates, whole numbers without '.0'."""
+    if x is None:
         return ""
     if isinstance(x, _dt.datetime):
         return x.date().isoformat()
     if isinstance(x, _dt.date):
         return x.isoformat()
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    if hasattr(x, "isoformat") and hasattr(x, "year"):  # pandas Timestamp
-        return x.date().isoformat() if hasattr(x, "date") else x.isoformat()
+    if isinstance(x, bool):
+        return "1" if x else "0"
+    if isinstance(x, float):
+        return str(int(x)) if x.is_integer() else repr(x)
     return str(x).strip()
 
 
-HEADER_SEARCH = 10
-"""The header is the first of the first this many non-blank rows that names the required
-columns (a roster often opens with a title row such as ``XX区社区工作者花名册``)."""
+def _sheets(path: Path):
+    """Each sheet of a workbook (name, its non-blank rows with their row numbers)."""
+    import openpyxl
+    with warnings.catch_warnings():  # openpyxl warns of cells it cannot read; the check below names them
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            for ws in wb.worksheets:
+                cells = enumerate(ws.iter_rows(values_only=True), 1)
+                rows = [(i, [_cell(x) for x in row]) for i, row in cells]
+                yield ws.title, [(i, r) for i, r in rows if any(r)]
+        finally:
+            wb.close()
 
 
-def _read_table(path: Path) -> list[tuple[int, list[str]]]:
-    """The non-blank rows of a CSV file (UTF-8, or GB18030 as Chinese spreadsheets save it)
-    or of the first sheet of an .xlsx workbook, each with its line (row) number in the
-    file, every cell as text."""
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV file, each with the line it starts on."""
+    raw = path.read_bytes()
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            import openpyxl
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                ws = wb.worksheets[0]
-                numbered = [(i, [_cell(x) for x in row])
-                            for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
-            finally:
-                wb.close()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ScenarioError("is neither UTF-8 nor GB18030 text; save the roster as CSV (UTF-8) or .xlsx",
+                                file=str(path)) from None
+    import csv
+    import io
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out, end = [], 0
+    for row in reader:  # a quoted cell may span lines: the row starts after the last one ended
+        start, end = end + 1, reader.line_num
+        row = [c.strip() for c in row]
+        if any(row):
+            out.append((start, row))
+    return out
+
+
+def _table(path: Path, names: dict, required) -> tuple[int, list[str], list[int], list[list[str]]]:
+    """The header's line and cells, and the workers' lines and rows."""
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods", ".numbers", ".et"):
+        raise ScenarioError(f"a {suffix} file cannot be read; save it as .xlsx (or CSV)", file=str(path),
+                            field="population.roster")
+
+    def header_at(rows):
+        found = [k for k, (_, r) in enumerate(rows[:HEADER_SEARCH])
+                 if all(any(names.get(_key(c)) in cols for c in r) for cols in required)]
+        return found[0] if found else None
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            sheets = list(_sheets(path))
+            pick = next(((t, rows, h) for t, rows in sheets if (h := header_at(rows)) is not None), None)
+            if pick is None:  # no sheet has a header: blame the first sheet's first row
+                title, rows = sheets[0] if sheets else ("", [])
+                first = 0
+            else:
+                title, rows, first = pick
         else:
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                try:
-                    text = raw.decode("gb18030")
-                except UnicodeDecodeError:
-                    raise ScenarioError("is neither UTF-8 nor GB18030 text; save the roster as CSV (UTF-8) "
-                                        "or .xlsx", file=str(path)) from None
-            import csv
-            import io
-            reader = csv.reader(io.StringIO(text, newline=""))
-            numbered = []
-            for row in reader:  # line_num: the line the row ends on (a quoted cell may span lines)
-                numbered.append((reader.line_num, [c.strip() for c in row]))
+            rows = _csv_rows(path)
+            first = header_at(rows) or 0
     except ScenarioError:
         raise
     except FileNotFoundError:
@@ -201,21 +278,21 @@ def _read_table(path: Path) -> list[tuple[int, list[str]]]:
         why = f"{type(e).__name__}: {str(e)[:120]}"
         raise ScenarioError(f"cannot be read as a roster ({why}); expected a CSV file or an .xlsx workbook "
                             "with a header row", file=str(path)) from None
-    numbered = [(i, r) for i, r in numbered if any(r)]
-    if not numbered:
+    if not rows:
         raise ScenarioError("is empty; expected a header row and one row per worker", file=str(path))
-    return numbered
+    line, header = rows[first]
+    return line, header, [i for i, _ in rows[first + 1:]], [r for _, r in rows[first + 1:]]
 
 
 def parse_date(text: str) -> _dt.date | None:
     """A date from the forms the module docstring lists (a month alone: its first day), or None."""
-    t = text.strip()
+    t = _TIME.sub("", text.strip())
     if re.fullmatch(r"\d{8}", t):
         t = f"{t[:4]}-{t[4:6]}-{t[6:]}"
     elif re.fullmatch(r"\d{6}", t):
         t = f"{t[:4]}-{t[4:]}"
-    m = _DATE.fullmatch(t.replace(" 00:00:00", ""))
-    if not m or m.group(2) is None:
+    m = _DATE.fullmatch(t)
+    if not m or m.group(2) is None or _ambiguous(t):
         return None
     try:
         return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
@@ -223,11 +300,63 @@ def parse_date(text: str) -> _dt.date | None:
         return None
 
 
+def _ambiguous(text: str) -> bool:
+    """``1985.1``: January, or October kept by a spreadsheet as the number 1985.1?"""
+    return re.fullmatch(r"\d{4}\.1", text.strip()) is not None
+
+
 def birth_instant(d: _dt.date) -> float:
     """The birth instant in years, with the birth month exact: ``year + (month - 1 +
     (day - 1) / days_in_month) / 12``."""
     days = calendar.monthrange(d.year, d.month)[1]
     return d.year + (d.month - 1 + (d.day - 1) / days) / 12
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def from_id(text: str) -> tuple[_dt.date, bool] | str:
+    """Birth date and sex (True: female) of a resident ID number (GB 11643: digits 7-14
+    the birth date, the 17th odd for men, the 18th a check digit; a 15-digit old number
+    has the birth date 19YYMMDD in digits 7-12 and the sex in the last), or why not."""
+    t = text.strip().upper()
+    if re.fullmatch(r"\d{17}[\dX]", t):
+        total = sum(int(c) * w for c, w in zip(t[:17], _ID_WEIGHTS))
+        if "10X98765432"[total % 11] != t[17]:
+            return "its check digit does not agree (a digit mistyped?)"
+        born, sex = t[6:14], int(t[16])
+    elif re.fullmatch(r"\d{15}", t):
+        born, sex = "19" + t[6:12], int(t[14])
+    else:
+        return "expected an 18-digit resident ID number (or a 15-digit old one)"
+    d = parse_date(born)
+    return (d, sex % 2 == 0) if d is not None else f"its birth date {born} is not a date"
+
+
+def _education(v: str) -> int | None:
+    k = v.strip().lower()
+    if k in _BY_NAME_EDUCATION:
+        return _BY_NAME_EDUCATION[k]
+    k = _NOTE.sub("", k)
+    return next((i for i, words in _EDUCATION_WORDS if any(w in k for w in words)), None)
+
+
+def _level(v: str) -> int | None:
+    k = v.strip().lower()
+    if not k:
+        return 0
+    if k in _BY_NAME_LEVEL:
+        return _BY_NAME_LEVEL[k]
+    return next((i for i, words in _LEVEL_WORDS if any(w in k for w in words)), None)
+
+
+def _place(name: str) -> str:
+    """A Chinese place name without its 区 / 县 / 市 / 新区."""
+    n = name.strip()
+    for suffix in ("新区", "区", "县", "市"):
+        if n.endswith(suffix) and len(n) > len(suffix):
+            return n[: -len(suffix)]
+    return n
 
 
 def read(path: str | Path, start_year: int, districts, retirement=None) -> Roster:
@@ -243,21 +372,14 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         The scenario's districts (``name``, ``label_zh``); None for a scenario without
         ``[[districts]]``, where a ``district`` column is refused.
     retirement : Section, optional
-        ``[retirement]``: with it, a worker past the statutory retirement instant on
-        1 January of the start year is refused.
+        ``[retirement]``: with it, a worker at or past the statutory retirement instant
+        on 1 January of the start year is refused.
     """
     path = Path(path)
-    numbered = _read_table(path)
     file = str(path)
-    names = {}
-    for col, zh in COLUMNS.items():
-        for alias in (col, *zh):
-            names[_key(alias)] = col
-    first = next((k for k, (_, r) in enumerate(numbered[:HEADER_SEARCH])
-                  if all(any(names.get(_key(c)) == col for c in r) for col in REQUIRED)), 0)
-    head_line, header = numbered[first]
-    lines = [i for i, _ in numbered[first + 1:]]
-    rows = [r for _, r in numbered[first + 1:]]
+    names = {_key(alias): col for col, zh in COLUMNS.items() for alias in (col, *zh)}
+    required = (("birth_date", "id_number"), ("sex", "id_number"), ("hire_date",))
+    head_line, header, lines, rows = _table(path, names, required)
     not_read = {_key(a): col for col, zh in NOT_READ.items() for a in (col, *zh)}
     where: dict[str, int] = {}
     ignored = []
@@ -271,11 +393,13 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
             where[col] = j
         elif k in not_read:
             ignored.append(f"{h!r} ({not_read[k]})")
-    for col in REQUIRED:
-        if col not in where:
-            raise ScenarioError(f"no {col} column; the header row (the first of the first {HEADER_SEARCH} "
-                                f"rows to name {', '.join(REQUIRED)}) must name it ({col} or "
-                                f"{' / '.join(COLUMNS[col])}); the first row has "
+    for cols in required:
+        if not any(c in where for c in cols):
+            col = cols[0]
+            alt = " or an id_number column (身份证号)" if len(cols) > 1 else ""
+            raise ScenarioError(f"no {col} column{alt}; the header row (the first of the first "
+                                f"{HEADER_SEARCH} rows to name birth date, sex and hire date) must name it "
+                                f"({col} or {' / '.join(COLUMNS[col])}); the first row has "
                                 f"{', '.join(map(repr, header[:12]))}", file=file, line=head_line, field=col)
     if not rows:
         raise ScenarioError("has a header row but no workers", file=file, line=head_line)
@@ -287,11 +411,14 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     def values(col):
         j = where[col]
         return [(r[j] if j < len(r) else "") for r in rows]
-    for col in [c for c in where if c not in REQUIRED]:
+    needed = {"birth_date", "sex", "hire_date"}
+    if not needed <= set(where):
+        needed.add("id_number")
+    for col in [c for c in where if c not in needed]:
         if not any(values(col)):  # a column left blank throughout (as in a template) is left out
             del where[col]
 
-    def fail(i, col, msg):  # i: the row's index among the workers
+    def fail(i, col, msg):  # i: the worker's index
         raise ScenarioError(msg, file=file, line=lines[i], field=col)
 
     def dates(col):
@@ -299,19 +426,37 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         for i, v in enumerate(values(col)):
             d = parse_date(v)
             if d is None:
+                if _ambiguous(v):
+                    fail(i, col, f"{v!r} may be January or October (a spreadsheet keeps 1985.10 as the "
+                         "number 1985.1); write the month with two digits as text (1985.01, 1985.10) or a "
+                         "whole date")
                 fail(i, col, f"expected a date such as 1985-03-14 (or 1985-03), got {v!r}" if v
                      else "blank; every worker needs one")
             out.append(d)
         return out
 
-    born, hired = dates("birth_date"), dates("hire_date")
     n = len(rows)
+    ids = None
+    if "birth_date" not in where or "sex" not in where:
+        ids = []
+        for i, v in enumerate(values("id_number")):
+            got = from_id(v)
+            if isinstance(got, str):
+                fail(i, "id_number", f"{got}, got {v!r}" if v
+                     else "blank; the birth date and sex come from it")
+            ids.append(got)
+    born = dates("birth_date") if "birth_date" in where else [d for d, _ in ids]
+    hired = dates("hire_date")
     female = np.empty(n, bool)
-    for i, v in enumerate(values("sex")):
-        s = _SEX.get(v.strip().lower())
-        if s is None:
-            fail(i, "sex", f"expected male or female (m / f, 男 / 女), got {v!r}")
-        female[i] = s
+    if "sex" in where:
+        for i, v in enumerate(values("sex")):
+            s = _SEX.get(v.strip().lower())
+            if s is None:
+                fail(i, "sex", f"expected male or female (m / f, 男 / 女, 1 / 2), got {v!r}")
+            female[i] = s
+    else:
+        female[:] = [f for _, f in ids]
+    birth_col = "birth_date" if "birth_date" in where else "id_number"
     start = _dt.date(start_year, 1, 1)
     for i, (b, h) in enumerate(zip(born, hired)):
         if h > start:
@@ -326,20 +471,20 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     birth = np.array([birth_instant(b) for b in born])
     hire_year = np.array([h.year for h in hired], dtype=np.int32)
 
-    def categories(col, table, what):
+    def categories(col, parse, what):
         if col not in where:
             return None
         out = np.empty(n, np.int8)
         for i, v in enumerate(values(col)):
-            c = table.get(v.strip().lower())
+            c = parse(v)
             if c is None:
                 fail(i, col, f"expected {what}, got {v!r}" if v else f"blank; give {what}, or leave out the "
                      f"whole column to draw it from the population's mix")
             out[i] = c
         return out
-    education = categories("education", _EDUCATION, "one of " + ", ".join(EDUCATION)
+    education = categories("education", _education, "one of " + ", ".join(EDUCATION)
                            + " (0-3; 高中及以下, 大专, 本科, 硕士)")
-    level = categories("certificate", _LEVELS, "one of " + ", ".join(LEVELS)
+    level = categories("certificate", _level, "one of " + ", ".join(LEVELS)
                        + " (0-3; 无, 助理社会工作师, 社会工作师, 高级社会工作师)")
     cadre = None
     if "cadre" in where:
@@ -347,7 +492,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         for i, v in enumerate(values("cadre")):
             c = _YES_NO.get(v.strip().lower())
             if c is None and (female[i] or v):
-                fail(i, "cadre", f"expected yes or no (是 / 否, 1 / 0), got {v!r}" if v
+                fail(i, "cadre", f"expected yes or no (是 / 否, 1 / 0, 干部 / 工人), got {v!r}" if v
                      else "blank for a woman; yes (managerial post, original retirement age 55) or no (50)")
             cadre[i] = bool(c)
     level_since = np.full(n, -1, np.int32)
@@ -355,15 +500,16 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         for i, v in enumerate(values("certificate_year")):
             if not v:
                 continue
-            if not re.fullmatch(r"\d{4}", v):
-                fail(i, "certificate_year", f"expected a year such as 2019, got {v!r}")
-            yr = int(v)
+            d = parse_date(v)
+            if not re.fullmatch(r"\d{4}", v) and d is None:
+                fail(i, "certificate_year", f"expected a year such as 2019 (or a date in it), got {v!r}")
+            yr = int(v) if d is None else d.year
             if level is None:
                 fail(i, "certificate_year", "given without a certificate column; add the certificate level")
             if level[i] == 0:
                 fail(i, "certificate_year", f"{yr} given for a worker without a certificate")
-            if yr > start_year or yr < born[i].year + MIN_WORKING_AGE:
-                first = born[i].year + MIN_WORKING_AGE
+            first = born[i].year + MIN_WORKING_AGE
+            if yr > start_year or yr < first:
                 fail(i, "certificate_year", f"expected a year from {first} (the worker at {MIN_WORKING_AGE}) "
                      f"to {start_year}, got {yr}")
             level_since[i] = yr
@@ -377,9 +523,11 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
             lookup[d.name.lower()] = i
             if d.label_zh:
                 lookup[d.label_zh.strip()] = i
+                lookup.setdefault(_place(d.label_zh), i)
         district = np.empty(n, np.int64)
         for i, v in enumerate(values("district")):
-            d = lookup.get(v.strip().lower(), lookup.get(v.strip()))
+            k = v.strip()
+            d = lookup.get(k.lower(), lookup.get(k, lookup.get(_place(k))))
             if d is None:
                 known = ", ".join(x.name + (f" ({x.label_zh})" if x.label_zh else "") for x in districts)
                 fail(i, "district", f"{v!r} is not a district of the scenario; expected one of {known}"
@@ -393,12 +541,13 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         if len(past):
             i = int(past[0])
             more = f" ({len(past)} workers in all)" if len(past) > 1 else ""
-            fail(i, "birth_date", f"a worker born {born[i]} reached the statutory retirement age before "
-                 f"1 January {start_year} (retirement.rule = {retirement.rule!r}){more}; the roster is the "
-                 "workforce in post on that day: remove those who have retired")
+            fail(i, birth_col, f"a worker born {born[i]} reached the statutory retirement age by 1 January "
+                 f"{start_year} (retirement.rule = {retirement.rule!r}){more}; the roster is the workforce "
+                 "in post on that day: remove those who have retired")
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
                   birth=birth, female=female, hire_year=hire_year, education=education, level=level,
-                  level_since=level_since, cadre=cadre, district=district)
+                  level_since=level_since, cadre=cadre, district=district,
+                  context=context(start_year, districts, retirement))
 
 
 def deal(per_c: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,

@@ -744,9 +744,10 @@ class Scenario:
         A relative path is taken from the folder of the file that names it (from the
         working folder for an override or data without files), and the merged data keep
         the absolute path, so that worker processes and ``rerun`` read the same file.
-        ``given`` (a :class:`~model.roster.Roster` read before, of that path) is taken
-        without reading the file again: a copy of the scenario sent to another process
-        or machine carries its roster."""
+        ``given`` (a :class:`~model.roster.Roster` read before, of that path, and checked
+        against the same start year, retirement rule and districts) is taken without
+        reading the file again: a copy of the scenario sent to another process or machine
+        carries its roster, and a variant that changes none of those reuses it."""
         name = self.population.roster
         if name is None:
             return None
@@ -757,17 +758,18 @@ class Scenario:
             named_in = Path(file) if file and Path(file).suffix == ".toml" else None
             path = (named_in.parent if named_in else Path.cwd()) / path
         path = path.resolve()
-        if given is not None and given.path == str(path):
-            return given
-        if not path.is_file():
-            ck.fail("population.roster", f"{str(path)!r} is not a file; expected a CSV or .xlsx roster, "
-                    "as a path relative to the scenario file")
         if self.population.headcount > 0:
             ck.fail("population.headcount", "set with population.roster: the roster's workers are the "
                     "starting headcount; set population.headcount = 0 beside population.roster (or leave it "
                     "out)")
-        out = roster.read(path, self.start_year, None if self.implicit_district else self.districts,
-                          self.retirement)
+        districts = None if self.implicit_district else self.districts
+        if given is not None and given.path == str(path) and given.context == roster.context(
+                self.start_year, districts, self.retirement):
+            return given
+        if not path.is_file():
+            ck.fail("population.roster", f"{str(path)!r} is not a file; expected a CSV or .xlsx roster, "
+                    "as a path relative to the scenario file")
+        out = roster.read(path, self.start_year, districts, self.retirement)
         from .population import check_size
         check_size(len(out), "people", "workers in the roster", None, "population.roster", "split the run")
         self._raw.setdefault("population", {})["roster"] = str(path)

@@ -200,7 +200,7 @@ def test_a_woman_past_the_worker_post_age_is_a_cadre(tmp_path):
     (lambda r: r.__setitem__(1, "1985-13-01"), "birth_date", 3, "expected a date"),
     (lambda r: r.__setitem__(1, ""), "birth_date", 3, "blank"),
     (lambda r: r.__setitem__(2, "x"), "sex", 3, "male or female"),
-    (lambda r: r.__setitem__(4, "小学"), "education", 3, "below_college"),
+    (lambda r: r.__setitem__(4, "不详"), "education", 3, "below_college"),
     (lambda r: r.__setitem__(5, "gold"), "certificate", 3, "assistant"),
     (lambda r: r.__setitem__(7, "pukou"), "district", 3, "not a district"),
     (lambda r: (r.__setitem__(1, "2000-01-01"), r.__setitem__(3, "2014-01-01")), "hire_date", 3,
@@ -292,6 +292,18 @@ def test_the_template_in_docs_is_a_roster(tmp_path):
         model.load(tmp_path / "d.toml")
 
 
+def test_a_quoted_cell_over_two_lines_keeps_the_line_where_its_row_starts(tmp_path):
+    rows = people(3, 2025)
+    rows[1][0] = "张三\n（原名张叁）"
+    rows[2][2] = "?"
+    with pytest.raises(ScenarioError, match="roster.csv:5, field 'sex'"):  # header 1, rows at 2, 3-4 and 5
+        loads(tmp_path, rows)
+    rows[2][2] = "男"
+    rows[1][2] = "?"
+    with pytest.raises(ScenarioError, match="roster.csv:3, field 'sex'"):
+        loads(tmp_path, rows)
+
+
 def test_unread_columns_are_named_in_a_warning(tmp_path):
     rows = [r + ["社区主任"] for r in people(5, 2025)]
     with pytest.warns(UserWarning, match="岗位.*not read"):
@@ -335,3 +347,233 @@ def test_command_line_run_and_rerun(tmp_path):
     assert r.returncode == 2 and "bad.csv:2" in r.stderr and "'sex'" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "o2").exists()
+
+
+# -- from the review of the feature: boundaries, spellings, and what a derived scenario checks
+
+
+def test_workbook_cells_as_text():
+    assert [R._cell(x) for x in (2019.0, 1985.1, 2, None, dt.datetime(1985, 3, 14, 0, 0), " 男 ")] == [
+        "2019", "1985.1", "2", "", "1985-03-14", "男"]
+
+
+def test_birth_instants_by_hand():
+    assert R.birth_instant(dt.date(1985, 3, 16)) == 1985 + (2 + 15 / 31) / 12
+    assert R.birth_instant(dt.date(1984, 2, 29)) == 1984 + (1 + 28 / 29) / 12
+    assert R.birth_instant(dt.date(1990, 1, 1)) == 1990.0
+
+
+def one(birth, sex="男", hired="2010-01-01", cert="无", year="", district="xuanwu", edu="本科"):
+    return ["x", birth, sex, hired, edu, cert, year, district]
+
+
+def loads(tmp_path, rows, header=HEADER, text=None, **overrides):
+    write(tmp_path / "roster.csv", rows, header)
+    p = tmp_path / "city.toml"
+    p.write_text(text or SCENARIO.format(roster="roster.csv"), encoding="utf-8")
+    return model.load(p, overrides=overrides or None)
+
+
+def test_boundaries_of_age_at_hire_and_retirement(tmp_path):
+    ok = people(3, 2025)
+    # hired the day before the 16th birthday: refused; on the birthday: taken
+    with pytest.raises(ScenarioError, match="roster.csv:5, field 'hire_date'.*at 15"):
+        loads(tmp_path, ok + [one("2000-06-15", hired="2016-06-14")])
+    assert len(loads(tmp_path, ok + [one("2000-06-15", hired="2016-06-15")]).roster) == 4
+    # retiring exactly on 1 January of the start year is not being in post that day
+    fixed = {"retirement.rule": "fixed", "retirement.age_men": 60.0}
+    with pytest.raises(ScenarioError, match="roster.csv:5, field 'birth_date'.*retirement age by 1 January"):
+        loads(tmp_path, ok + [one("1965-01-01")], **fixed)
+    assert len(loads(tmp_path, ok + [one("1965-01-02")], **fixed).roster) == 4
+
+
+def test_the_cadre_column(tmp_path):
+    # women born 1973: at 50 (worker posts) they retired in 2023; as cadres (55 and 4 months) in 2028
+    header = HEADER + ["干部身份"]
+    rows = [r + [""] for r in people(20, 2025) if r[2] == "男"]
+    rows += [one("1973-05-01", "女") + ["是"], one("1985-05-01", "女") + ["否"], one("1985-05-01", "女") + ["工人"],
+             one("1985-05-01", "女") + ["干部"]]
+    sc = loads(tmp_path, rows, header, **{"population.cadre_share": 0.5})
+    pop = starting_workforce(sc)
+    women = np.flatnonzero(pop.female)
+    got = sorted(zip(np.floor(pop.birth[women]).astype(int), pop.cadre[women]))
+    assert got == [(1973, True), (1985, False), (1985, False), (1985, True)]
+    assert "population.cadre_share" not in sc.defaulted()
+    with pytest.raises(ScenarioError, match="roster.csv:\\d+, field 'birth_date'.*retirement age"):
+        loads(tmp_path, rows[:-4] + [one("1973-05-01", "女") + ["否"]], header)  # past 50 in a worker post
+    with pytest.raises(ScenarioError, match="field 'cadre': blank for a woman"):
+        loads(tmp_path, rows[:-4] + [one("1985-05-01", "女") + [""], one("1985-05-01", "女") + ["是"]], header)
+
+
+def test_a_woman_retiring_on_the_first_day_as_a_worker_holds_a_cadre_post(tmp_path):
+    # start 2024: a woman born 1974-01-01 in a worker post retires at 50 exactly on 1 January 2024
+    text = SCENARIO.format(roster="roster.csv").replace("start_year = 2025", "start_year = 2024")
+    rows = people(40, 2024) + [one("1974-01-01", "女")]
+    pop = starting_workforce(loads(tmp_path, rows, text=text, **{"population.cadre_share": 0.0}))
+    her = np.flatnonzero(np.isclose(pop.birth, 1974.0) & pop.female)
+    assert len(her) == 1 and pop.cadre[her[0]] and pop.retire_at[her[0]] > 2024
+
+
+def test_blank_certificate_year_and_its_bounds(tmp_path):
+    rows = people(10, 2025) + [one("1980-03-01", cert="社会工作师", hired="2015-01-01")]
+    pop = starting_workforce(loads(tmp_path, rows))
+    i = np.flatnonzero(np.isclose(pop.birth, 1980 + 2 / 12))[0]
+    assert pop.level[i] == 2 and pop.level_since[i] == 2024  # the year before the start
+    with pytest.raises(ScenarioError, match="field 'certificate_year': expected a year from 1996"):
+        loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year="1995")])
+    # a date in the year, as text or an Excel date, gives the year
+    assert loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year="2019-06-01")]
+                 ).roster.level_since[-1] == 2019
+
+
+def test_workers_are_dealt_at_random_and_by_posts(tmp_path):
+    from unittest import mock
+
+    from model import engine
+    # a roster sorted by birth: dealt in file order, communities would get runs of ages
+    rows = sorted(people(1200, 2025), key=lambda r: r[1])
+    text = SCENARIO.format(roster="roster.csv").replace(
+        'rule = "fixed"', 'rule = "households"\nhouseholds_per_post = 250\nurban_residents = 1_300_000\n'
+        'persons_per_household = 2.6\nhouseholds_spread = 0.8').replace("posts_per_community = 12\n", "")
+    seen = {}
+    orig = engine.Replication._initial_workforce
+
+    def keep(self):
+        orig(self)
+        seen["posts"] = self.comm.posts.copy()
+        raise RuntimeError("stop")
+    sc = loads(tmp_path, rows, text=text)
+    with mock.patch.object(engine.Replication, "_initial_workforce", keep), pytest.raises(RuntimeError):
+        engine.Replication(sc, 1, 0).run()
+    pop = starting_workforce(sc)
+    posts = seen["posts"]
+    assert posts.std() > 1  # unequal posts
+    per = np.bincount(pop.community, minlength=40)
+    for d, comms in ((0, np.arange(25)), (1, np.arange(25, 40))):
+        n_d = sum(1 for r in rows if (r[7] == "xuanwu") == (d == 0))
+        from model.sampling import largest_remainder
+        np.testing.assert_array_equal(per[comms], largest_remainder(n_d, posts[comms]))
+    x = pop.community < 25
+    r = np.corrcoef(pop.community[x], pop.birth[x])[0, 1]
+    assert abs(r) < 4.5 / np.sqrt(x.sum())  # no correlation: 4.5 sd of a null correlation
+
+
+@pytest.mark.parametrize("value, district", [("江宁区", 1), ("江宁", 1), ("玄武区", 0), ("Xuanwu", 0)])
+def test_district_names(tmp_path, value, district):
+    r = loads(tmp_path, people(3, 2025) + [one("1980-01-01", district=value)]).roster
+    assert r.district[-1] == district
+
+
+@pytest.mark.parametrize("col, value, want", [
+    (2, "男性", False), (2, "女性", True), (2, "1", False), (2, "2", True),
+    (4, "全日制本科", 2), (4, "大学", 2), (4, "本科及以上", 2), (4, "大专及以上", 1), (4, "研究生及以上", 3),
+    (4, "在职研究生", 3), (4, "初中及以下", 0), (4, "中专/高中", 0), (4, "本科（学士）", 2), (4, "大学专科", 1),
+    (4, "高职", 1), (4, "大专以下", 0),
+    (5, "初级", 1), (5, "中级", 2), (5, "高级", 3), (5, "中级社工师", 2), (5, "助理", 1), (5, "无证", 0),
+    (5, "未取得", 0), (5, "", 0), (5, "高级社会工作师", 3), (5, "助理社会工作师", 1),
+    (1, "1980-03-14 0:00", 1980 + (2 + 13 / 31) / 12), (1, "1980-03-14T00:00:00", 1980 + (2 + 13 / 31) / 12),
+    (1, "1980年3月14号", 1980 + (2 + 13 / 31) / 12), (1, "1980.10", 1980 + 9 / 12),
+    (1, "1980.03", 1980 + 2 / 12),
+])
+def test_spellings(tmp_path, col, value, want):
+    row = one("1980-01-01")
+    row[col] = value
+    r = loads(tmp_path, people(3, 2025) + [row]).roster
+    got = {1: r.birth, 2: r.female, 4: r.education, 5: r.level}[col][-1]
+    assert got == want
+
+
+def test_headers_with_spaces_and_notes(tmp_path):
+    header = ["姓名", "出生 日期", "性别（男/女）", "入职年月", "最高学历", "证书等级", "取证年份", "所属区"]
+    assert len(loads(tmp_path, people(4, 2025), header).roster) == 4
+
+
+def test_a_month_that_a_spreadsheet_may_have_shortened_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match="roster.csv:5, field 'birth_date': '1980.1' may be January"):
+        loads(tmp_path, people(3, 2025) + [one("1980.1")])
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    for r in people(3, 2025):
+        wb.active.append(r)
+    wb.active.append(["x", 1980.1, "男", "2010-01-01", 2, 1, 2019, "xuanwu"])  # number cells
+    wb.save(tmp_path / "n.xlsx")
+    p = tmp_path / "n.toml"
+    p.write_text(SCENARIO.format(roster="n.xlsx"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="n.xlsx:5, field 'birth_date': '1980.1' may be"):
+        model.load(p)
+    wb.active.cell(5, 2, 1980.03)  # March, and the number cells of education, certificate and year
+    wb.active.cell(5, 7, 2019.0)  # a whole number kept as a float
+    wb.save(tmp_path / "n.xlsx")
+    r = model.load(p).roster
+    assert r.birth[-1] == 1980 + 2 / 12 and r.education[-1] == 2 and r.level[-1] == 1
+    assert r.level_since[-1] == 2019
+
+
+def test_id_numbers_give_birth_and_sex(tmp_path):
+    def with_check(first17):
+        total = sum(int(c) * w for c, w in zip(first17, R._ID_WEIGHTS))
+        return first17 + "10X98765432"[total % 11]
+    man, woman = with_check("11010519800314001"), with_check("32011519851102002")  # 17th digit odd / even
+    assert R.from_id(man) == (dt.date(1980, 3, 14), False)
+    assert R.from_id(woman) == (dt.date(1985, 11, 2), True)
+    assert R.from_id("110105800314001") == (dt.date(1980, 3, 14), False)  # 15 digits: the last odd
+    assert "check digit" in R.from_id(man[:-1] + ("0" if man[-1] != "0" else "1"))
+    header = ["姓名", "身份证号", "入职日期", "所属区"]
+    rows = [["a", man, "2010-01-01", "xuanwu"], ["b", woman, "2012-05-01", "jiangning"]]
+    r = loads(tmp_path, rows, header).roster
+    assert r.birth.tolist() == [R.birth_instant(dt.date(1980, 3, 14)), R.birth_instant(dt.date(1985, 11, 2))]
+    assert r.female.tolist() == [False, True]
+    rows[1][1] = woman[:-1] + ("0" if woman[-1] != "0" else "1")
+    with pytest.raises(ScenarioError, match="roster.csv:3, field 'id_number': its check digit"):
+        loads(tmp_path, rows, header)
+
+
+def test_other_file_kinds_and_sheets(tmp_path):
+    (tmp_path / "r.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    p = tmp_path / "x.toml"
+    p.write_text(SCENARIO.format(roster="r.xls"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="a .xls file cannot be read; save it as .xlsx"):
+        model.load(p)
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.title = "填表说明"
+    wb.active.append(["出生日期请按年-月-日填写"])
+    ws = wb.create_sheet("花名册")
+    ws.append(HEADER)
+    for r in people(5, 2025):
+        ws.append(r)
+    wb.save(tmp_path / "two.xlsx")
+    p.write_text(SCENARIO.format(roster="two.xlsx"), encoding="utf-8")
+    assert len(model.load(p).roster) == 5
+
+
+def test_a_derived_scenario_checks_the_roster_again(tmp_path):
+    rows = people(5, 2025) + [one("1980-01-01", hired="2024-07-01")]
+    sc = loads(tmp_path, rows)
+    with pytest.raises(ScenarioError, match="field 'hire_date': 20..-07-01 is after 1 January 2020"):
+        sc.with_overrides({"start_year": 2020, "years": 3})
+    with pytest.raises(ScenarioError, match="retirement age"):
+        loads(tmp_path, people(5, 2025) + [one("1966-01-01")]).with_overrides(
+            {"retirement.rule": "fixed", "retirement.age_men": 55.0})
+    with pytest.raises(ScenarioError, match="population.headcount"):
+        sc.with_overrides({"population.headcount": 10})
+    same = sc.with_overrides({"certification.pass_prob": 0.3})
+    assert same.roster is sc.roster  # nothing the checks read changed: not read again
+    assert not {"population.age", "population.tenure", "population.female_share"} & set(sc.defaulted())
+
+
+def test_rerun_refuses_a_changed_roster(tmp_path):
+    p = scenario(tmp_path, people(60, 2025))
+    out = tmp_path / "out"
+    run = [sys.executable, "-m", "model"]
+    r = subprocess.run(run + ["run", str(p), "--reps", "2", "--no-report", "--quiet", "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rows = people(60, 2025)
+    rows[0][4] = "硕士" if rows[0][4] != "硕士" else "大专"
+    write(tmp_path / "roster.csv", rows)
+    r = subprocess.run(run + ["rerun", str(out / "manifest.json"), "--out", str(tmp_path / "again")],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 2 and "has changed since the run" in r.stderr, r.stderr
+    assert not (tmp_path / "again").exists()
