@@ -340,6 +340,13 @@ def test_command_line_run_and_rerun(tmp_path):
     again = ["rerun", str(out / "manifest.json"), "--out", str(tmp_path / "again"), "--quiet"]
     r = subprocess.run(run + again, cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 0 and "identical" in r.stdout and "NO" not in r.stdout, r.stdout + r.stderr
+    rows = people(120, 2025)  # one cell changed: rerun refuses
+    rows[0][4] = "硕士" if rows[0][4] != "硕士" else "大专"
+    write(tmp_path / "roster.csv", rows)
+    again[3] = str(tmp_path / "again2")
+    r = subprocess.run(run + again, cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 2 and "has changed since the run" in r.stderr, r.stderr
+    assert not (tmp_path / "again2").exists()
     bad = tmp_path / "bad.csv"
     write(bad, [["a", "1990-01-01", "?", "2015-01-01", "本科", "无", "", "xuanwu"]])
     other = ["run", str(p), "--set", f"population.roster={bad}", "--out", str(tmp_path / "o2")]
@@ -561,19 +568,3 @@ def test_a_derived_scenario_checks_the_roster_again(tmp_path):
     same = sc.with_overrides({"certification.pass_prob": 0.3})
     assert same.roster is sc.roster  # nothing the checks read changed: not read again
     assert not {"population.age", "population.tenure", "population.female_share"} & set(sc.defaulted())
-
-
-def test_rerun_refuses_a_changed_roster(tmp_path):
-    p = scenario(tmp_path, people(60, 2025))
-    out = tmp_path / "out"
-    run = [sys.executable, "-m", "model"]
-    r = subprocess.run(run + ["run", str(p), "--reps", "2", "--no-report", "--quiet", "--out", str(out)],
-                       cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    rows = people(60, 2025)
-    rows[0][4] = "硕士" if rows[0][4] != "硕士" else "大专"
-    write(tmp_path / "roster.csv", rows)
-    r = subprocess.run(run + ["rerun", str(out / "manifest.json"), "--out", str(tmp_path / "again")],
-                       cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 2 and "has changed since the run" in r.stderr, r.stderr
-    assert not (tmp_path / "again").exists()
