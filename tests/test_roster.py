@@ -568,3 +568,58 @@ def test_a_derived_scenario_checks_the_roster_again(tmp_path):
     same = sc.with_overrides({"certification.pass_prob": 0.3})
     assert same.roster is sc.roster  # nothing the checks read changed: not read again
     assert not {"population.age", "population.tenure", "population.female_share"} & set(sc.defaulted())
+
+
+def test_retirements_from_a_roster_follow_the_reform_to_the_day(tmp_path):
+    """A closed roster with nothing but retirement under the 2025 reform: each year's
+    retirements are the workers whose statutory instant (birth month + the reform's age,
+    worked out here from FIGURES.md section 5's rule) falls in it, and their pay-years
+    the time they served: deterministic, no Monte Carlo error."""
+    rows, expected = [], []
+    for i, (born, sex, cadre) in enumerate([
+            ("1965-01-20", "男", ""), ("1965-05-01", "男", ""), ("1966-09-30", "男", ""), ("1965-02-28", "男", ""),
+            ("1970-03-15", "女", "是"), ("1971-02-01", "女", "是"), ("1975-01-10", "女", "否"),
+            ("1976-06-06", "女", "否"), ("1977-12-31", "女", "否"), ("1990-01-01", "男", "")]):
+        b = dt.date.fromisoformat(born)
+        months = b.year * 12 + b.month - 1
+        if sex == "男":
+            base, age, step, cap = 1965, 60, 4, 36
+        elif cadre == "是":
+            base, age, step, cap = 1970, 55, 4, 36
+        else:
+            base, age, step, cap = 1975, 50, 2, 60
+        k = months - base * 12 + 1
+        delay = min(max(-(-k // step), 0), cap)
+        expected.append(R.birth_instant(b) + (12 * age + delay) / 12)
+        rows.append([f"w{i}", born, sex, "2015-01-01", "本科", "无", "", cadre])
+    header = HEADER[:7] + ["干部身份"]
+    write(tmp_path / "roster.csv", rows, header)
+    p = tmp_path / "closed.toml"
+    p.write_text("""extends = "{bench}"
+name = "roster-closed"
+start_year = 2025
+years = 6
+[demand]
+communities = 1
+posts_per_community = 10
+[population]
+roster = "roster.csv"
+[recruitment]
+enabled = false
+[quits]
+enabled = false
+[dismissal]
+consecutive_unqualified = 0
+certificate_deadline = 0
+[retirement]
+rule = "china2025"
+""".format(bench=ROOT / "scenarios" / "bench.toml"), encoding="utf-8")
+    sc = model.load(p)
+    res = model.run(sc, reps=2, seed=1)
+    retired, years = res.metric("exits_retired").to_numpy(), res.metric("worker_years").to_numpy()
+    t = np.array(expected)
+    for i, y in enumerate(range(2025, 2031)):
+        due = (t >= y) & (t < y + 1)
+        assert (retired[:, i] == due.sum()).all(), y
+        served = np.clip(t, y, y + 1) - y
+        assert np.allclose(years[:, i], served.sum(), rtol=0, atol=1e-9), y
