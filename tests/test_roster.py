@@ -577,7 +577,8 @@ def test_retirements_from_a_roster_follow_the_reform_to_the_day(tmp_path):
     the time they served: deterministic, no Monte Carlo error."""
     rows, expected = [], []
     for i, (born, sex, cadre) in enumerate([
-            ("1965-01-20", "男", ""), ("1965-05-01", "男", ""), ("1966-09-30", "男", ""), ("1965-02-28", "男", ""),
+            ("1965-01-20", "男", ""), ("1965-05-01", "男", ""), ("1966-09-30", "男", ""),
+            ("1965-02-28", "男", ""),
             ("1970-03-15", "女", "是"), ("1971-02-01", "女", "是"), ("1975-01-10", "女", "否"),
             ("1976-06-06", "女", "否"), ("1977-12-31", "女", "否"), ("1990-01-01", "男", "")]):
         b = dt.date.fromisoformat(born)
