@@ -34,12 +34,14 @@ education         学历, 文化程度, 最高学历              no        belo
                                                                   大专 / 专科 / 高职 -> college; 本科 / 学士 /
                                                                   大学 -> bachelor; 中专 / 高中 / 初中 / 小学 /
                                                                   职高 / 技校 -> below_college (全日制, 在职
-                                                                  and bracketed notes are ignored: 本科（学士）,
-                                                                  大专及以上)
+                                                                  and bracketed notes are ignored: 本科（学士）;
+                                                                  大专及以上 is college, 高中及以下 and 大专以下
+                                                                  below_college, 本科以下 refused as ambiguous)
 certificate       证书等级, 社工证, 职业资格            no        none, assistant, intermediate, senior (or
                                                                   0-3); 高级… -> senior; 助理… / 初级 ->
                                                                   assistant; 中级 / 社会工作师 / 社工师 ->
-                                                                  intermediate; blank, 无, 无证, 未取得 -> none
+                                                                  intermediate; blank, 无, 无证, 未取得 (未取得
+                                                                  中级 too) -> none
 certificate_year  取证年份, 取证时间, 取证年月          no        the year the certificate was obtained, or
                                                                   a date in it (blank: not known)
 cadre             干部身份                              no        for women: yes / no (是 / 否, 1 / 0, 干部 /
@@ -76,7 +78,15 @@ What the roster sets, worker by worker:
 - **district**: a worker is placed in a community of their district; without the column,
   in any community. Within a district (or the city), the roster's workers are dealt to
   communities in proportion to the posts the staffing rule gives on 1 January, in an order
-  drawn from the stream ``roster`` (largest remainder; :func:`deal`).
+  drawn from the stream ``roster`` (largest remainder; :func:`deal`). The roster's
+  headcount is the city's; the posts are the staffing rule's, and vary between
+  replications where community sizes do (``demand.households_spread``). So a district
+  whose roster holds fewer workers than that replication's posts starts with vacancies
+  (filled at the first recruitment), and one with more starts above its posts: a drawn
+  workforce with ``population.headcount = 0`` fills every post exactly instead. (Nanjing,
+  from rosters of its own drawn workforces: about 1.3% of posts empty and as many workers
+  above posts at the start, and about 96 more hires in the first year; from the third
+  year the forecasts agree.)
 
 ``population.headcount`` must be 0 (the roster's rows are the headcount), and the fields
 ``population.age``, ``tenure``, ``female_share`` and ``min_hire_age`` are not read; nor is
@@ -140,11 +150,10 @@ _YES_NO = {"yes": True, "y": True, "true": True, "1": True, "是": True, "干部
 _BY_NAME_EDUCATION = {**{n: i for i, n in enumerate(EDUCATION)}, **{str(i): i for i in range(4)}}
 _BY_NAME_LEVEL = {**{n: i for i, n in enumerate(LEVELS)}, **{str(i): i for i in range(4)}}
 # Chinese words, highest level first (so 大学专科 is college and 硕士研究生 master)
-_EDUCATION_WORDS = ((0, ("大专以下", "专科以下")), (3, ("博士", "硕士", "研究生")), (1, ("大专", "专科", "高职")),
-                    (2, ("本科", "学士", "大学")),
-                    (0, ("中专", "高中", "初中", "小学", "职高", "技校", "中技", "以下")))
-_LEVEL_WORDS = ((3, ("高级",)), (1, ("助理", "初级")), (2, ("中级", "社会工作师", "社工师")),
-                (0, ("无", "未取得", "未", "没有")))
+_EDUCATION_WORDS = ((3, ("博士", "硕士", "研究生")), (1, ("大专", "专科", "高职")), (2, ("本科", "学士", "大学")),
+                    (0, ("中专", "高中", "初中", "小学", "职高", "技校", "中技")))
+_NONE = ("无", "未", "没有", "否")  # 无证, 未取得(中级): no certificate
+_LEVEL_WORDS = ((3, ("高级",)), (1, ("助理", "初级")), (2, ("中级", "社会工作师", "社工师")))
 
 _DATE = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*[日号]?)?\s*月?)?")
 _TIME = re.compile(r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
@@ -338,7 +347,12 @@ def _education(v: str) -> int | None:
     if k in _BY_NAME_EDUCATION:
         return _BY_NAME_EDUCATION[k]
     k = _NOTE.sub("", k)
-    return next((i for i, words in _EDUCATION_WORDS if any(w in k for w in words)), None)
+    named = next((i for i, words in _EDUCATION_WORDS if any(w in k for w in words)), None)
+    if named is None or "以下" not in k:
+        return named  # 大专及以上: the level named, the least it may be
+    if "及以下" in k:  # 高中及以下: below college; 大专及以下 may be either: refused
+        return 0 if named == 0 else None
+    return 0 if named == 1 else None  # 大专以下: below college; 本科以下 may be college or below
 
 
 def _level(v: str) -> int | None:
@@ -347,6 +361,8 @@ def _level(v: str) -> int | None:
         return 0
     if k in _BY_NAME_LEVEL:
         return _BY_NAME_LEVEL[k]
+    if any(w in k for w in _NONE):
+        return 0
     return next((i for i, words in _LEVEL_WORDS if any(w in k for w in words)), None)
 
 
