@@ -280,7 +280,9 @@ class Replication:
 
         Posts: in each community the longest-serving workers hold the head posts, then the
         committee posts, then its party-building staff posts (ties in tenure at random);
-        the others are staff. A certificate held at the start dates from the year before
+        the others are staff. A roster's posts (:mod:`model.roster`) come first: its heads
+        hold the head posts, then its committee members the committee posts, each by
+        tenure, before anyone else. A certificate held at the start dates from the year before
         the start (``level_since``; the start year for a worker with tenure 0)."""
         sc, pop, comm = self.sc, self.pop, self.comm
         ps = sc.population
@@ -356,6 +358,8 @@ class Replication:
         col.score[:] = u
         rng.random(out=u)  # ties among the longest-serving
         key = np.negative(np.add(u, tenure, out=u), out=u)  # -(tenure + tie), in place
+        if roster is not None and roster.post is not None:  # the roster's heads, then committee, first
+            key -= 1000.0 * roster.post[who]
         col.level[:] = level
         # districts with their own starting certified share (levels as in the city mix)
         own = np.array([d.certified_share for d in sc.districts])
@@ -418,13 +422,17 @@ class Replication:
     def _from_roster(self, roster, per_c, col, tenure: np.ndarray, level: np.ndarray) -> np.ndarray:
         """The roster's workers into the starting rows (the rows' drawn attributes
         replaced by the roster's): which worker takes which row is drawn from the stream
-        ``roster`` within each district (:func:`model.roster.deal`). A woman the roster
-        does not say is a cadre, but who would be past the retirement age of worker posts,
-        holds a cadre post (she is in post). Returns the roster index of each row."""
+        ``roster`` within each district (:func:`model.roster.deal`; with the roster's
+        posts, its heads go one to a community's head post first, then its committee
+        members). A woman the roster does not say is a cadre, but who would be past the
+        retirement age of worker posts, holds a cadre post (she is in post). Returns the
+        roster index of each row."""
         from .roster import deal
         sc, y = self.sc, self.sc.start_year
         order = self.rng("roster").permutation(len(roster))
-        who = deal(per_c, self.comm.district, roster.district, order)
+        ps = sc.population
+        who = deal(per_c, self.comm.district, roster.district, order, roster.post,
+                   (ps.heads_per_community, ps.committee_per_community))
         col.birth[:] = roster.birth[who]
         col.female[:] = roster.female[who]
         tenure[:] = y - roster.hire_year[who]

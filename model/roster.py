@@ -50,16 +50,20 @@ cadre             干部身份                              no        for women:
 district          所属区, 区, 所属区县, 区县            no        a district of the scenario: its ``name`` or
                                                                   ``label_zh``, with or without 区 / 县 / 市 /
                                                                   新区 (江宁 for 江宁区)
+post              岗位, 职务, 岗位类别                  no        staff, committee, head (or 0-2); 书记, 主任,
+                                                                  正职 -> head; 副书记, 副主任, 委员, 两委 ->
+                                                                  committee; 社工, 专职, 工作人员, 网格员 ->
+                                                                  staff
 ================  ====================================  ========  ==========================================
 
 [1] Birth date and sex come from their own columns, or else from ``id_number``.
 
 An optional column that is blank throughout counts as left out. Other columns (names,
-telephone numbers) are not read. ``post``, ``grade`` and ``community`` (岗位, 等级, 社区)
-are not read either, and a warning says so: posts go to the longest-serving in each
-community and grades follow from tenure, education and certificate, as for a drawn
-workforce (:meth:`model.engine.Replication._initial_workforce`). ``.xls`` and ``.ods``
-files are refused: save them as ``.xlsx``.
+telephone numbers) are not read. ``grade`` and ``community`` (等级, 社区) are not read
+either, and a warning says so: grades follow from post, tenure, education and certificate
+as for a drawn workforce (:meth:`model.engine.Replication._initial_workforce`), and the
+model's communities are its staffing rule's. ``.xls`` and ``.ods`` files are refused:
+save them as ``.xlsx``.
 
 What the roster sets, worker by worker:
 
@@ -75,6 +79,12 @@ What the roster sets, worker by worker:
   ``certified_share`` redraws levels only where the roster has no certificate column);
 - **certificate_year** (``level_since``; blank or absent: the year before the start, or the
   start year for a worker with tenure 0, as for a drawn worker);
+- **post**: with the column, the roster's heads are dealt one to each community's head
+  posts (``population.heads_per_community``), then its committee members to the committee
+  posts, before the staff, and hold those posts; a district with more heads than head
+  posts has the rest hold the next posts by the same rule (committee, then staff), one
+  with fewer has its longest-serving others fill them. Without the column, in each
+  community the longest-serving hold the head posts, then the committee posts;
 - **district**: a worker is placed in a community of their district; without the column,
   in any community. Within a district (or the city), the roster's workers are dealt to
   communities in proportion to the posts the staffing rule gives on 1 January, in an order
@@ -118,7 +128,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ScenarioError
-from .schema import EDUCATION, LEVELS
+from .schema import EDUCATION, LEVELS, POSTS
 
 MIN_WORKING_AGE = 16
 """The youngest a worker may have been hired (劳动法 第十五条:
@@ -139,9 +149,9 @@ COLUMNS = {
     "certificate_year": ("取证年份", "取证时间", "取证年月"),
     "cadre": ("干部身份",),
     "district": ("所属区", "区", "所属区县", "区县"),
+    "post": ("岗位", "职务", "岗位类别"),
 }
-NOT_READ = {"post": ("岗位", "职务"), "grade": ("等级", "岗位等级"),
-            "community": ("社区", "所属社区")}
+NOT_READ = {"grade": ("等级", "岗位等级"), "community": ("社区", "所属社区")}
 
 _SEX = {"male": False, "m": False, "男": False, "男性": False, "1": False,
         "female": True, "f": True, "女": True, "女性": True, "2": True}
@@ -149,6 +159,7 @@ _YES_NO = {"yes": True, "y": True, "true": True, "1": True, "是": True, "干部
            "no": False, "n": False, "false": False, "0": False, "否": False, "工人": False}
 _BY_NAME_EDUCATION = {**{n: i for i, n in enumerate(EDUCATION)}, **{str(i): i for i in range(4)}}
 _BY_NAME_LEVEL = {**{n: i for i, n in enumerate(LEVELS)}, **{str(i): i for i in range(4)}}
+_BY_NAME_POST = {**{n: i for i, n in enumerate(POSTS)}, **{str(i): i for i in range(3)}}
 # Chinese words, highest level first (so 大学专科 is college and 硕士研究生 master)
 _EDUCATION_WORDS = ((3, ("博士", "硕士", "研究生")), (1, ("大专", "专科", "高职")), (2, ("本科", "学士", "大学")),
                     (0, ("中专", "高中", "初中", "小学", "职高", "技校", "中技")))
@@ -180,6 +191,7 @@ class Roster:
     cadre: np.ndarray | None
     district: np.ndarray | None  # int64 index into the scenario's districts
     context: tuple = ()
+    post: np.ndarray | None = None  # int8: 0 staff, 1 committee, 2 head
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -366,6 +378,20 @@ def _level(v: str) -> int | None:
     return next((i for i, words in _LEVEL_WORDS if any(w in k for w in words)), None)
 
 
+def _post(v: str) -> int | None:
+    """0 staff, 1 committee member (两委: 副书记, 副主任, 委员), 2 head (正职: 书记, 主任)."""
+    k = _NOTE.sub("", v.strip().lower())
+    if k in _BY_NAME_POST:
+        return _BY_NAME_POST[k]
+    if any(w in k for w in ("副", "委员", "两委")):
+        return 1
+    if any(w in k for w in ("正职", "书记", "主任")):
+        return 2
+    if any(w in k for w in ("社工", "专职", "工作人员", "网格", "干事", "专干", "其他", "一般")):
+        return 0
+    return None
+
+
 def _place(name: str) -> str:
     """A Chinese place name without its 区 / 县 / 市 / 新区."""
     n = name.strip()
@@ -420,9 +446,9 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     if not rows:
         raise ScenarioError("has a header row but no workers", file=file, line=head_line)
     if ignored:
-        warnings.warn(f"{file}: the roster's columns {', '.join(ignored)} are not read: posts go to the "
-                      "longest-serving in each community, and grades follow from tenure, education and "
-                      "certificate (see model/roster.py)", UserWarning, stacklevel=2)
+        warnings.warn(f"{file}: the roster's columns {', '.join(ignored)} are not read: grades follow from "
+                      "post, tenure, education and certificate, and the communities are the staffing rule's "
+                      "(see model/roster.py)", UserWarning, stacklevel=2)
 
     def values(col):
         j = where[col]
@@ -502,6 +528,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
                            + " (0-3; 高中及以下, 大专, 本科, 硕士)")
     level = categories("certificate", _level, "one of " + ", ".join(LEVELS)
                        + " (0-3; 无, 助理社会工作师, 社会工作师, 高级社会工作师)")
+    post = categories("post", _post, "one of " + ", ".join(POSTS) + " (0-2; 社工 / 副书记, 委员 / 书记, 主任)")
     cadre = None
     if "cadre" in where:
         cadre = np.zeros(n, bool)
@@ -563,22 +590,39 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
                   birth=birth, female=female, hire_year=hire_year, education=education, level=level,
                   level_since=level_since, cadre=cadre, district=district,
-                  context=context(start_year, districts, retirement))
+                  context=context(start_year, districts, retirement), post=post)
 
 
 def deal(per_c: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,
-         order: np.ndarray) -> np.ndarray:
+         order: np.ndarray, post: np.ndarray | None = None, leaders=(0, 0)) -> np.ndarray:
     """Which roster worker takes each starting row.
 
     Rows are laid out community by community (``per_c[c]`` rows for community ``c``).
     ``order`` is a random permutation of the roster; the workers of each district, in
     that order, take the rows of its communities (without ``district``, everyone takes
-    any row). Returns the roster index for each row."""
-    if district is None:
-        return order
-    rows_district = np.repeat(community_district, per_c)
+    any row). With the roster's posts (``post``), the workers go heads first, then
+    committee members, then staff (each group in ``order``), and take the rows in the
+    same classes: each community's first ``leaders[0]`` rows are its head rows, its next
+    ``leaders[1]`` its committee rows (each class in row order: the workers' order is
+    random already). So the roster's heads are spread one to a community's head post,
+    and so on, as far as the communities have rows for them. Returns the roster index
+    for each row."""
+    rows_district = np.repeat(community_district, per_c) if district is not None else None
+    if post is not None:
+        start = np.repeat(np.cumsum(per_c) - per_c, per_c)
+        within = np.arange(len(order)) - start  # the row's place in its community
+        h, m = leaders
+        cls = np.where(within < h, 2, np.where(within < h + m, 1, 0))
+        slot_order = np.argsort(-cls, kind="stable")  # head rows first
+        order = order[np.argsort(-post[order], kind="stable")]  # heads first, each class in `order`
+    else:
+        slot_order = np.arange(len(order))
     out = np.empty(len(order), np.int64)
+    if district is None:
+        out[slot_order] = order
+        return out
     d_of = district[order]
     for d in np.unique(rows_district):
-        out[rows_district == d] = order[d_of == d]
+        mine = slot_order[rows_district[slot_order] == d]
+        out[mine] = order[d_of == d]
     return out

@@ -287,7 +287,8 @@ def test_the_template_in_docs_is_a_roster(tmp_path):
     r = model.load(p).roster
     assert len(r) == 3 and r.female.tolist() == [True, False, True] and r.level.tolist() == [2, 1, 0]
     assert r.district is None and r.level_since.tolist() == [2016, 2019, -1]
-    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").replace("否,\n", "否,xuanwu\n", 1)
+    assert r.post.tolist() == [2, 1, 0]
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").replace("否,,书记", "否,xuanwu,书记", 1)
     (tmp_path / "t.csv").write_text(text, encoding="utf-8")
     (tmp_path / "d.toml").write_text(SCENARIO.format(roster="t.csv"), encoding="utf-8")
     with pytest.raises(ScenarioError, match="t.csv:3, field 'district': blank"):  # blank in part: refused
@@ -308,8 +309,8 @@ def test_a_quoted_cell_over_two_lines_keeps_the_line_where_its_row_starts(tmp_pa
 
 def test_unread_columns_are_named_in_a_warning(tmp_path):
     rows = [r + ["社区主任"] for r in people(5, 2025)]
-    with pytest.warns(UserWarning, match="岗位.*not read"):
-        model.load(scenario(tmp_path, rows, header=HEADER + ["岗位"]))
+    with pytest.warns(UserWarning, match="等级.*not read"):
+        model.load(scenario(tmp_path, rows, header=HEADER + ["等级"]))
 
 
 def test_the_hash_follows_the_rosters_content_not_its_place(tmp_path):
@@ -632,3 +633,30 @@ rule = "china2025"
         assert (retired[:, i] == due.sum()).all(), y
         served = np.clip(t, y, y + 1) - y
         assert np.allclose(years[:, i], served.sum(), rtol=0, atol=1e-9), y
+
+
+def test_the_rosters_posts_are_held(tmp_path):
+    """Heads (here: the masters) go one to each community's head post, committee members
+    (the bachelors) to its two committee posts; xuanwu's two heads beyond its 25
+    communities hold committee posts. Staff are the rest."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for district, heads, members, staff in (("xuanwu", 27, 50, 220), ("jiangning", 15, 30, 130)):
+        for post, edu, n in (("书记", "硕士", heads), ("副主任", "本科", members), ("社工", "大专", staff)):
+            for _ in range(n):
+                by = int(rng.integers(1975, 2000))
+                born = f"{by}-{int(rng.integers(1, 13)):02d}-10"
+                rows.append(["x", born, "男", f"{by + 22}-09-01", edu, "无", "", district, post])
+    sc = loads(tmp_path, rows, HEADER + ["岗位"])
+    pop = starting_workforce(sc)
+    head, member = pop.education == 3, pop.education == 2
+    assert (pop.post[pop.post == 2].size, pop.post[pop.post == 1].size) == (40, 80)
+    assert (pop.post[head] == 2).sum() == 40 and (pop.post[head] == 1).sum() == 2  # two beyond the head posts
+    assert (pop.post[member] == 1).sum() == 78 and (pop.post[member] == 0).sum() == 2  # their posts taken
+    assert np.array_equal(np.sort(pop.community[head & (pop.post == 2)]), np.arange(40))  # one in each
+    assert (pop.post[pop.education == 1] == 0).all()
+    # spellings of posts
+    for value, want in (("党组织书记", 2), ("居委会主任", 2), ("副书记", 1), ("两委委员", 1), ("专职社工", 0),
+                        ("网格员", 0), ("head", 2), ("1", 1)):
+        assert R._post(value) == want, value
+    assert R._post("志愿者") is None
