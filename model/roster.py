@@ -383,6 +383,8 @@ def _post(v: str) -> int | None:
     k = _NOTE.sub("", v.strip().lower())
     if k in _BY_NAME_POST:
         return _BY_NAME_POST[k]
+    if "助理" in k:  # 主任助理: staff
+        return 0
     if any(w in k for w in ("副", "委员", "两委")):
         return 1
     if any(w in k for w in ("正职", "书记", "主任")):

@@ -657,6 +657,6 @@ def test_the_rosters_posts_are_held(tmp_path):
     assert (pop.post[pop.education == 1] == 0).all()
     # spellings of posts
     for value, want in (("党组织书记", 2), ("居委会主任", 2), ("副书记", 1), ("两委委员", 1), ("专职社工", 0),
-                        ("网格员", 0), ("head", 2), ("1", 1)):
+                        ("网格员", 0), ("head", 2), ("1", 1), ("主任助理", 0)):
         assert R._post(value) == want, value
     assert R._post("志愿者") is None
