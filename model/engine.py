@@ -281,9 +281,10 @@ class Replication:
         Posts: in each community the longest-serving workers hold the head posts, then the
         committee posts, then its party-building staff posts (ties in tenure at random);
         the others are staff. A roster's posts (:mod:`model.roster`) come first: its heads
-        hold the head posts, then its committee members the committee posts, each by
-        tenure, before anyone else. A certificate held at the start dates from the year before
-        the start (``level_since``; the start year for a worker with tenure 0)."""
+        dealt to a community's head rows hold the head posts, then its leaders in committee
+        rows the committee posts, before anyone else. A certificate held at the start dates
+        from the year before the start (``level_since``; the start year for a worker with
+        tenure 0)."""
         sc, pop, comm = self.sc, self.pop, self.comm
         ps = sc.population
         rng = self.rng("initial")
@@ -358,8 +359,13 @@ class Replication:
         col.score[:] = u
         rng.random(out=u)  # ties among the longest-serving
         key = np.negative(np.add(u, tenure, out=u), out=u)  # -(tenure + tie), in place
-        if roster is not None and roster.post is not None:  # the roster's heads, then committee, first
-            key -= 1000.0 * roster.post[who]
+        if roster is not None and roster.post is not None:
+            # the roster's leaders dealt to leader rows rank first for those posts (heads, then committee
+            # members); whoever sits in a staff row competes by tenure, for party-building posts too
+            from .roster import row_classes
+            weight = float(tenure.max(initial=0)) + 2.0
+            key -= weight * np.minimum(roster.post[who], row_classes(per_c, (ps.heads_per_community,
+                                                                             ps.committee_per_community)))
         col.level[:] = level
         # districts with their own starting certified share (levels as in the city mix)
         own = np.array([d.certified_share for d in sc.districts])

@@ -50,10 +50,12 @@ cadre             干部身份                              no        for women:
 district          所属区, 区, 所属区县, 区县            no        a district of the scenario: its ``name`` or
                                                                   ``label_zh``, with or without 区 / 县 / 市 /
                                                                   新区 (江宁 for 江宁区)
-post              岗位, 职务, 岗位类别                  no        staff, committee, head (or 0-2); 书记, 主任,
-                                                                  正职 -> head; 副书记, 副主任, 委员, 两委 ->
-                                                                  committee; 社工, 专职, 工作人员, 网格员 ->
-                                                                  staff
+post              职务, 岗位, 岗位类别 (职务 first)     no        staff, committee, head (or 0-2); 书记, 主任,
+                                                                  正职, 书记兼主任, 居民委员会主任 -> head;
+                                                                  副书记, 副主任, 委员, 两委, 妇女主任, 治保
+                                                                  主任 -> committee; 社区工作者, 社工, 专职,
+                                                                  网格员, 党建, 站长, 主任助理 -> staff;
+                                                                  第一书记 refused (a cadre sent from outside)
 ================  ====================================  ========  ==========================================
 
 [1] Birth date and sex come from their own columns, or else from ``id_number``.
@@ -80,10 +82,12 @@ What the roster sets, worker by worker:
 - **certificate_year** (``level_since``; blank or absent: the year before the start, or the
   start year for a worker with tenure 0, as for a drawn worker);
 - **post**: with the column, the roster's heads are dealt one to each community's head
-  posts (``population.heads_per_community``), then its committee members to the committee
-  posts, before the staff, and hold those posts; a district with more heads than head
-  posts has the rest hold the next posts by the same rule (committee, then staff), one
-  with fewer has its longest-serving others fill them. Without the column, in each
+  posts (``population.heads_per_community``; each community one before any a second),
+  then its committee members to the committee posts, before the staff, and hold those
+  posts. A district with more heads than head posts has the rest hold committee posts
+  (while there are any, then staff posts); one with fewer heads has committee members
+  (then staff) fill the head posts left, each community's by tenure. Party-building
+  posts go to staff by tenure, as without a roster. Without the column, in each
   community the longest-serving hold the head posts, then the committee posts;
 - **district**: a worker is placed in a community of their district; without the column,
   in any community. Within a district (or the city), the roster's workers are dealt to
@@ -378,20 +382,41 @@ def _level(v: str) -> int | None:
     return next((i for i, words in _LEVEL_WORDS if any(w in k for w in words)), None)
 
 
+_HEAD = re.compile(r"(?<!副)(?:书记|主任)(?!助理)")
+
+
 def _post(v: str) -> int | None:
-    """0 staff, 1 committee member (两委: 副书记, 副主任, 委员), 2 head (正职: 书记, 主任)."""
-    k = _NOTE.sub("", v.strip().lower())
+    """0 staff, 1 committee member (两委: 副书记, 副主任, 委员, 妇女主任...), 2 head (正职:
+    书记, 主任, 书记兼主任, 居民委员会主任), or None (not a post of the model, or
+    ambiguous: 第一书记 is a cadre sent from outside)."""
+    k = v.strip().lower()
     if k in _BY_NAME_POST:
         return _BY_NAME_POST[k]
-    if "助理" in k:  # 主任助理: staff
-        return 0
+    if "第一书记" in k:
+        return None
+    k = k.replace("委员会", "")  # 居民委员会主任: the committee's head
+    if any(w in k for w in ("妇女主任", "治保主任", "调解主任", "监委会主任", "监督主任", "妇联主席")):
+        return 1  # a committee member with a portfolio
+    if any(w in k for w in ("中心主任", "站长", "助理")):
+        return 0  # 党群服务中心主任, (副)站长, 主任助理: staff posts
+    if "正职" in k or _HEAD.search(k):
+        return 2  # 书记兼主任, 副书记兼主任 (a head as director)
     if any(w in k for w in ("副", "委员", "两委")):
         return 1
-    if any(w in k for w in ("正职", "书记", "主任")):
-        return 2
-    if any(w in k for w in ("社工", "专职", "工作人员", "网格", "干事", "专干", "其他", "一般")):
+    if any(w in k for w in ("社工", "专职", "工作人员", "工作者", "网格", "干事", "专干", "党务", "党建", "其他",
+                            "一般", "干部")):
         return 0
     return None
+
+
+def row_classes(per_c: np.ndarray, leaders) -> np.ndarray:
+    """The post class of each starting row: rows are laid out community by community,
+    ``per_c[c]`` for community ``c``; its first ``leaders[0]`` are head rows (2), the next
+    ``leaders[1]`` committee rows (1), the rest staff rows (0)."""
+    start = np.repeat(np.cumsum(per_c) - per_c, per_c)
+    within = np.arange(int(per_c.sum())) - start
+    h, m = leaders
+    return np.where(within < h, 2, np.where(within < h + m, 1, 0)).astype(np.int8)
 
 
 def _place(name: str) -> str:
@@ -432,6 +457,10 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         if k in names:
             col = names[k]
             if col in where:
+                if col == "post":  # a job class (岗位) beside a title (职务): the title says more
+                    if _key(h) == _key("职务"):
+                        where[col] = j
+                    continue
                 raise ScenarioError(f"two columns give {col} ({header[where[col]]!r} and {h!r}); keep one",
                                     file=file, line=head_line, field=col)
             where[col] = j
@@ -530,7 +559,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
                            + " (0-3; 高中及以下, 大专, 本科, 硕士)")
     level = categories("certificate", _level, "one of " + ", ".join(LEVELS)
                        + " (0-3; 无, 助理社会工作师, 社会工作师, 高级社会工作师)")
-    post = categories("post", _post, "one of " + ", ".join(POSTS) + " (0-2; 社工 / 副书记, 委员 / 书记, 主任)")
+    post = categories("post", _post, "one of " + ", ".join(POSTS) + " (0-2; 社区工作者, 社工 / 副书记, 委员, "
+                      "妇女主任 / 书记, 主任, 书记兼主任; not 第一书记, a cadre sent from outside)")
     cadre = None
     if "cadre" in where:
         cadre = np.zeros(n, bool)
@@ -603,19 +633,17 @@ def deal(per_c: np.ndarray, community_district: np.ndarray, district: np.ndarray
     ``order`` is a random permutation of the roster; the workers of each district, in
     that order, take the rows of its communities (without ``district``, everyone takes
     any row). With the roster's posts (``post``), the workers go heads first, then
-    committee members, then staff (each group in ``order``), and take the rows in the
-    same classes: each community's first ``leaders[0]`` rows are its head rows, its next
-    ``leaders[1]`` its committee rows (each class in row order: the workers' order is
-    random already). So the roster's heads are spread one to a community's head post,
-    and so on, as far as the communities have rows for them. Returns the roster index
-    for each row."""
+    committee members, then staff (each group in ``order``), and the rows go by class
+    (:func:`row_classes`: head rows, then committee rows, then staff rows), each class one
+    row of every community before a second of any. So the roster's heads go one to each
+    community's head post, and so on, as far as there are rows for them. Returns the
+    roster index for each row."""
     rows_district = np.repeat(community_district, per_c) if district is not None else None
     if post is not None:
-        start = np.repeat(np.cumsum(per_c) - per_c, per_c)
-        within = np.arange(len(order)) - start  # the row's place in its community
-        h, m = leaders
-        cls = np.where(within < h, 2, np.where(within < h + m, 1, 0))
-        slot_order = np.argsort(-cls, kind="stable")  # head rows first
+        n = len(order)
+        cls = row_classes(per_c, leaders)
+        within = np.arange(n) - np.repeat(np.cumsum(per_c) - per_c, per_c)
+        slot_order = np.lexsort((np.arange(n), within, -cls))  # by class, then place, then community
         order = order[np.argsort(-post[order], kind="stable")]  # heads first, each class in `order`
     else:
         slot_order = np.arange(len(order))

@@ -657,6 +657,52 @@ def test_the_rosters_posts_are_held(tmp_path):
     assert (pop.post[pop.education == 1] == 0).all()
     # spellings of posts
     for value, want in (("党组织书记", 2), ("居委会主任", 2), ("副书记", 1), ("两委委员", 1), ("专职社工", 0),
-                        ("网格员", 0), ("head", 2), ("1", 1), ("主任助理", 0)):
+                        ("网格员", 0), ("head", 2), ("1", 1), ("主任助理", 0), ("书记兼主任", 2),
+                        ("居民委员会主任", 2), ("党总支委员会书记", 2), ("副书记兼主任", 2),
+                        ("党委副书记、居委会主任", 2), ("妇女主任", 1), ("治保主任", 1), ("居委会委员", 1),
+                        ("社工（两委委员）", 1), ("党群服务中心主任", 0), ("副站长", 0), ("社区工作者", 0),
+                        ("党建指导员", 0), ("书记助理", 0)):
         assert R._post(value) == want, value
-    assert R._post("志愿者") is None
+    assert R._post("志愿者") is None and R._post("第一书记") is None
+
+
+@pytest.mark.parametrize("h, m", [(1, 2), (2, 1), (2, 0), (0, 2), (1, 0)])
+def test_dealing_leaders_one_community_at_a_time(h, m):
+    """``deal`` directly: the roster's leaders fill each class of leader rows one
+    community at a time, and every worker gets one row."""
+    rng = np.random.default_rng(h * 10 + m)
+    per_c = rng.integers(0, 6, 30)
+    n = int(per_c.sum())
+    post = rng.choice([0, 0, 0, 1, 2], n).astype(np.int8)
+    who = R.deal(per_c, np.zeros(30, np.int64), None, rng.permutation(n), post, (h, m))
+    assert np.array_equal(np.sort(who), np.arange(n))
+    cls = R.row_classes(per_c, (h, m))
+    within = np.arange(n) - np.repeat(np.cumsum(per_c) - per_c, per_c)  # a row's place in its community
+    for k in (2, 1):
+        rows = np.flatnonzero(cls == k)
+        # heads for head rows; for committee rows, every leader the head rows left over
+        leaders = (post == 2).sum() if k == 2 else (post >= 1).sum() - (cls == 2).sum()
+        taken = post[who[rows]] >= k
+        assert taken.sum() == min(len(rows), max(leaders, 0))
+        # one row of every community before a second of any
+        assert within[rows[taken]].max(initial=0) <= within[rows[~taken]].min(initial=99)
+
+
+def test_surplus_leaders_do_not_take_party_posts(tmp_path):
+    rows = []
+    rng = np.random.default_rng(3)
+    for i in range(300):  # 60 heads for 40 communities, 200 committee members for 80 posts, 40 staff
+        post = "书记" if i < 60 else "委员" if i < 260 else "社工"
+        by = int(rng.integers(1975, 2000))
+        rows.append(["x", f"{by}-05-10", "男", f"{by + 22}-09-01", "本科", "无", "",
+                     "xuanwu" if i % 8 < 5 else "jiangning", post])
+    sc = loads(tmp_path, rows, HEADER + ["职务"], **{"demand.min_party_posts": 2})
+    pop = starting_workforce(sc)
+    assert (pop.post == 2).sum() == 40 and (pop.post == 1).sum() == 80
+    staff = pop.post == 0
+    # party posts go by tenure among those in staff posts, whatever the roster called them
+    assert pop.party[staff].sum() == 80 and not pop.party[~staff].any()
+    tenure = 2025 - pop.hire_year
+    for c in range(40):
+        mine = staff & (pop.community == c)
+        assert tenure[mine & pop.party].min() >= tenure[mine & ~pop.party].max(initial=-1)
