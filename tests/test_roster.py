@@ -282,11 +282,15 @@ def test_title_rows_and_blank_rows_keep_the_files_line_numbers(tmp_path):
 def test_the_template_in_docs_is_a_roster(tmp_path):
     import shutil
     shutil.copy(ROOT / "docs" / "roster-template.csv", tmp_path / "t.csv")
+    for place in ("changzhou-2022", "nanjing-2018", "hohhot-2023", "jilin-2020", "yichang-2021"):
+        (tmp_path / "p.toml").write_text(f'extends = "{ROOT / "scenarios" / place}.toml"\n[population]\n'
+                                         'roster = "t.csv"\nheadcount = 0\n', encoding="utf-8")
+        assert len(model.load(tmp_path / "p.toml").roster) == 3, place  # valid for every place's start
     p = tmp_path / "t.toml"  # a city without districts: the template's district column is all blank
     p.write_text(SCENARIO.format(roster="t.csv").split("[[districts]]")[0], encoding="utf-8")
     r = model.load(p).roster
     assert len(r) == 3 and r.female.tolist() == [True, False, True] and r.level.tolist() == [2, 1, 0]
-    assert r.district is None and r.level_since.tolist() == [2016, 2019, -1]
+    assert r.district is None and r.level_since.tolist() == [2016, 2015, -1]
     assert r.post.tolist() == [2, 1, 0]
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").replace("否,,书记", "否,xuanwu,书记", 1)
     (tmp_path / "t.csv").write_text(text, encoding="utf-8")
