@@ -268,6 +268,8 @@ def cmd_validate(a) -> int:
     print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{len(sc.targets)} targets, "
           f"{len(sc.uncertain())} uncertain parameters, {len(sc.assumptions)} marked assumptions, "
           f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
+    if sc.roster is not None:
+        print(f"  roster {Path(sc.roster.path).name}: {sc.roster.summary(sc.start_year, sc.districts)}")
     return 0
 
 

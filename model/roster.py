@@ -204,6 +204,24 @@ class Roster:
         """What the manifest records: the file, its SHA-256 and its rows."""
         return {"path": self.path, "sha256": self.sha256, "workers": len(self)}
 
+    def summary(self, start_year: int, districts=None) -> str:
+        """One line on what the roster holds, as the model reads it (``validate`` prints it)."""
+        age = start_year - 1 - np.floor(self.birth)
+        tenure = start_year - self.hire_year
+        parts = [f"{len(self):,} workers", f"women {self.female.mean():.0%}",
+                 f"age {int(age.min())}-{int(age.max())} (median {np.median(age):g})",
+                 f"tenure {int(tenure.min())}-{int(tenure.max())} (median {np.median(tenure):g})"]
+        parts.append(f"college or above {(self.education >= 1).mean():.0%}" if self.education is not None
+                     else "education from the mix")
+        parts.append(f"certified {(self.level >= 1).mean():.0%}" if self.level is not None
+                     else "certificates from the mix")
+        if self.post is not None:
+            parts.append(f"heads {(self.post == 2).sum():,}, committee {(self.post == 1).sum():,}")
+        if self.district is not None and districts is not None:
+            n = np.bincount(self.district, minlength=len(districts))
+            parts.append("by district " + ", ".join(f"{d.name} {k:,}" for d, k in zip(districts, n)))
+        return "; ".join(parts)
+
 
 def context(start_year: int, districts, retirement) -> tuple:
     """What the roster's checks depend on: a roster read under another context is read again."""

@@ -341,6 +341,10 @@ def test_command_line_run_and_rerun(tmp_path):
     p = scenario(tmp_path, people(120, 2025))
     out = tmp_path / "out"
     run = [sys.executable, "-m", "model"]
+    r = subprocess.run(run + ["validate", str(p)], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and "a roster of 120 workers" in r.stdout, r.stdout + r.stderr
+    line = r.stdout.splitlines()[1]
+    assert line.startswith("  roster roster.csv: 120 workers; women ") and "by district xuanwu " in line, line
     r = subprocess.run(run + ["run", str(p), "--reps", "2", "--no-report", "--quiet", "--out", str(out)],
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
