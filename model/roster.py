@@ -7,11 +7,11 @@ that names the columns in English or Chinese (case, spaces, a byte-order mark an
 bracketed note such as ``出生日期（年月日）`` ignored). Title rows above the header
 (``XX区社区工作者花名册``) and blank rows are skipped, and messages give the line (row) in
 the file where the worker's row starts. A CSV file may be UTF-8 or GB18030 (as Chinese
-spreadsheets save it); in a workbook, the first sheet whose first 10 rows hold a header
-is read (a 填表说明 sheet before it is passed over). Columns:
+spreadsheets save it); in a workbook, the first sheet whose first 10 non-blank rows hold
+a header is read (a 填表说明 sheet before it is passed over). Columns:
 
 ================  ====================================  ========  ==========================================
-column            Chinese headers accepted              required  values
+column            Chinese headers accepted (some)       required  values
 ================  ====================================  ========  ==========================================
 birth_date        出生日期, 出生年月, 出生年月日        yes [1]   a date: 1985-03-14, 1985/3/14, 1985.3.14,
                                                                   19850314, 1985年3月14日 (or 号), an Excel
@@ -35,15 +35,18 @@ education         学历, 文化程度, 最高学历              no        belo
                                                                   大学 -> bachelor; 中专 / 高中 / 初中 / 小学 /
                                                                   职高 / 技校 -> below_college (全日制, 在职
                                                                   and bracketed notes are ignored: 本科（学士）;
-                                                                  大专及以上 is college, 高中及以下 and 大专以下
-                                                                  below_college, 本科以下 refused as ambiguous)
+                                                                  大专及以上 is college, 高中及以下, 高中以下
+                                                                  and 大专以下 below_college, 本科以下 refused
+                                                                  as ambiguous)
 certificate       证书等级, 社工证, 职业资格            no        none, assistant, intermediate, senior (or
                                                                   0-3); 高级… -> senior; 助理… / 初级 ->
                                                                   assistant; 中级 / 社会工作师 / 社工师 ->
                                                                   intermediate; blank, 无, 无证, 未取得 (未取得
-                                                                  中级 too) -> none
-certificate_year  取证年份, 取证时间, 取证年月          no        the year the certificate was obtained, or
-                                                                  a date in it (blank: not known)
+                                                                  中级 too) -> none; bracketed notes ignored
+                                                                  (高级（未聘） is senior)
+certificate_year  取证年份, 取证时间, 取证年月          no        the year the certificate was obtained
+                                                                  (2019, 2019年), or a date in it (blank:
+                                                                  not known)
 cadre             干部身份                              no        for women: yes / no (是 / 否, 1 / 0, 干部 /
                                                                   工人): original retirement age 55
                                                                   (managerial post) rather than 50
@@ -58,7 +61,9 @@ post              职务, 岗位, 岗位类别 (职务 first)     no        staf
                                                                   第一书记 refused (a cadre sent from outside)
 ================  ====================================  ========  ==========================================
 
-[1] Birth date and sex come from their own columns, or else from ``id_number``.
+[1] Birth date and sex come from their own columns, or, where a column is absent or a
+worker's cell in it blank, from ``id_number``. Every header accepted is in :data:`COLUMNS`.
+Where a roster has two post columns, 职务 (a title) is read, else the first.
 
 An optional column that is blank throughout counts as left out. Other columns (names,
 telephone numbers) are not read. ``grade`` and ``community`` (等级, 社区) are not read
@@ -91,8 +96,9 @@ What the roster sets, worker by worker:
   community the longest-serving hold the head posts, then the committee posts;
 - **district**: a worker is placed in a community of their district; without the column,
   in any community. Within a district (or the city), the roster's workers are dealt to
-  communities in proportion to the posts the staffing rule gives on 1 January, in an order
-  drawn from the stream ``roster`` (largest remainder; :func:`deal`). The roster's
+  communities in proportion to the posts the staffing rule gives on 1 January (largest
+  remainder: :meth:`model.engine.Replication._roster_places`), in an order drawn from the
+  stream ``roster`` (:func:`deal`). The roster's
   headcount is the city's; the posts are the staffing rule's, and vary between
   replications where community sizes do (``demand.households_spread``). So a district
   whose roster holds fewer workers than that replication's posts starts with vacancies
@@ -161,13 +167,18 @@ _SEX = {"male": False, "m": False, "男": False, "男性": False, "1": False,
         "female": True, "f": True, "女": True, "女性": True, "2": True}
 _YES_NO = {"yes": True, "y": True, "true": True, "1": True, "是": True, "干部": True,
            "no": False, "n": False, "false": False, "0": False, "否": False, "工人": False}
-_BY_NAME_EDUCATION = {**{n: i for i, n in enumerate(EDUCATION)}, **{str(i): i for i in range(4)}}
-_BY_NAME_LEVEL = {**{n: i for i, n in enumerate(LEVELS)}, **{str(i): i for i in range(4)}}
-_BY_NAME_POST = {**{n: i for i, n in enumerate(POSTS)}, **{str(i): i for i in range(3)}}
+
+
+def _by_name(names) -> dict[str, int]:
+    """A category by its English name or its index (``"college"`` or ``"1"``)."""
+    return {**{n: i for i, n in enumerate(names)}, **{str(i): i for i in range(len(names))}}
+
+
+_BY_NAME_EDUCATION, _BY_NAME_LEVEL, _BY_NAME_POST = _by_name(EDUCATION), _by_name(LEVELS), _by_name(POSTS)
 # Chinese words, highest level first (so 大学专科 is college and 硕士研究生 master)
 _EDUCATION_WORDS = ((3, ("博士", "硕士", "研究生")), (1, ("大专", "专科", "高职")), (2, ("本科", "学士", "大学")),
                     (0, ("中专", "高中", "初中", "小学", "职高", "技校", "中技")))
-_NONE = ("无", "未", "没有", "否")  # 无证, 未取得(中级): no certificate
+_NONE = ("无", "未", "没有", "否")  # 无证, 未取得(中级): no certificate (where it leads, or names no level)
 _LEVEL_WORDS = ((3, ("高级",)), (1, ("助理", "初级")), (2, ("中级", "社会工作师", "社工师")))
 
 _DATE = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*[日号]?)?\s*月?)?")
@@ -179,9 +190,10 @@ _NOTE = re.compile(r"[（(][^（()）]*[)）]")
 class Roster:
     """The roster's workers as columns (one element per worker, in file order).
 
-    ``education``, ``level``, ``cadre`` and ``district`` are None where the file has no
-    such column; ``level_since`` holds -1 where the file leaves it blank (or has no column).
-    ``context`` is what the checks depended on (start year, retirement rule, districts).
+    ``education``, ``level`` (the certificate level), ``cadre``, ``district`` and ``post``
+    are None where the file has no such column; ``level_since`` holds -1 where the file
+    leaves it blank (or has no column). ``context`` is what the checks depended on (start
+    year, retirement rule, districts).
     """
 
     path: str
@@ -194,8 +206,8 @@ class Roster:
     level_since: np.ndarray  # int32, -1: not given
     cadre: np.ndarray | None
     district: np.ndarray | None  # int64 index into the scenario's districts
-    context: tuple = ()
-    post: np.ndarray | None = None  # int8: 0 staff, 1 committee, 2 head
+    post: np.ndarray | None  # int8: 0 staff, 1 committee, 2 head
+    context: tuple
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -253,7 +265,7 @@ def _cell(x) -> str:
 
 
 def _sheets(path: Path):
-    """Each sheet of a workbook (name, its non-blank rows with their row numbers)."""
+    """Each sheet of a workbook: its non-blank rows with their row numbers."""
     import openpyxl
     with warnings.catch_warnings():  # openpyxl warns of cells it cannot read; the check below names them
         warnings.simplefilter("ignore")
@@ -262,7 +274,7 @@ def _sheets(path: Path):
             for ws in wb.worksheets:
                 cells = enumerate(ws.iter_rows(values_only=True), 1)
                 rows = [(i, [_cell(x) for x in row]) for i, row in cells]
-                yield ws.title, [(i, r) for i, r in rows if any(r)]
+                yield [(i, r) for i, r in rows if any(r)]
         finally:
             wb.close()
 
@@ -297,22 +309,24 @@ def _table(path: Path, names: dict, required) -> tuple[int, list[str], list[int]
         raise ScenarioError(f"a {suffix} file cannot be read; save it as .xlsx (or CSV)", file=str(path),
                             field="population.roster")
 
+    def named(row):  # how many of the required columns a row names
+        return sum(any(names.get(_key(c)) in cols for c in row) for cols in required)
+
     def header_at(rows):
-        found = [k for k, (_, r) in enumerate(rows[:HEADER_SEARCH])
-                 if all(any(names.get(_key(c)) in cols for c in r) for cols in required)]
+        found = [k for k, (_, r) in enumerate(rows[:HEADER_SEARCH]) if named(r) == len(required)]
         return found[0] if found else None
+
+    def likeliest(rows):  # no header: the row naming most of them is the one to blame (the first if none)
+        return max(range(min(len(rows), HEADER_SEARCH)), key=lambda k: (named(rows[k][1]), -k), default=0)
     try:
         if suffix in (".xlsx", ".xlsm"):
             sheets = list(_sheets(path))
-            pick = next(((t, rows, h) for t, rows in sheets if (h := header_at(rows)) is not None), None)
-            if pick is None:  # no sheet has a header: blame the first sheet's first row
-                title, rows = sheets[0] if sheets else ("", [])
-                first = 0
-            else:
-                title, rows, first = pick
+            pick = next(((rows, h) for rows in sheets if (h := header_at(rows)) is not None), None)
+            rows, first = pick if pick else ((sheets or [[]])[0], likeliest((sheets or [[]])[0]))
         else:
             rows = _csv_rows(path)
-            first = header_at(rows) or 0
+            first = header_at(rows)
+            first = likeliest(rows) if first is None else first
     except ScenarioError:
         raise
     except FileNotFoundError:
@@ -363,6 +377,8 @@ def from_id(text: str) -> tuple[_dt.date, bool] | str:
     the birth date, the 17th odd for men, the 18th a check digit; a 15-digit old number
     has the birth date 19YYMMDD in digits 7-12 and the sex in the last), or why not."""
     t = text.strip().upper()
+    if re.fullmatch(r"[\d.]+E\+?\d+|\d+\.\d*", t):
+        return "stored as a number, which keeps only its first 15 digits; format the column as text"
     if re.fullmatch(r"\d{17}[\dX]", t):
         total = sum(int(c) * w for c, w in zip(t[:17], _ID_WEIGHTS))
         if "10X98765432"[total % 11] != t[17]:
@@ -386,7 +402,7 @@ def _education(v: str) -> int | None:
         return named  # 大专及以上: the level named, the least it may be
     if "及以下" in k:  # 高中及以下: below college; 大专及以下 may be either: refused
         return 0 if named == 0 else None
-    return 0 if named == 1 else None  # 大专以下: below college; 本科以下 may be college or below
+    return 0 if named <= 1 else None  # 大专以下, 高中以下: below college; 本科以下 may be college or below
 
 
 def _level(v: str) -> int | None:
@@ -395,9 +411,11 @@ def _level(v: str) -> int | None:
         return 0
     if k in _BY_NAME_LEVEL:
         return _BY_NAME_LEVEL[k]
-    if any(w in k for w in _NONE):
+    k = _NOTE.sub("", k).strip()  # 高级（未聘）: a senior certificate, not yet appointed
+    if not k or k.startswith(_NONE):  # 无, 未取得中级
         return 0
-    return next((i for i, words in _LEVEL_WORDS if any(w in k for w in words)), None)
+    named = next((i for i, words in _LEVEL_WORDS if any(w in k for w in words)), None)
+    return 0 if named is None and any(w in k for w in _NONE) else named
 
 
 _HEAD = re.compile(r"(?<!副)(?:书记|主任)(?!助理)")
@@ -427,12 +445,16 @@ def _post(v: str) -> int | None:
     return None
 
 
+def place_in_community(per_c: np.ndarray) -> np.ndarray:
+    """Each starting row's place in its community (0, 1, ...): the rows are laid out
+    community by community, ``per_c[c]`` for community ``c``."""
+    return np.arange(int(per_c.sum())) - np.repeat(np.cumsum(per_c) - per_c, per_c)
+
+
 def row_classes(per_c: np.ndarray, leaders) -> np.ndarray:
-    """The post class of each starting row: rows are laid out community by community,
-    ``per_c[c]`` for community ``c``; its first ``leaders[0]`` are head rows (2), the next
-    ``leaders[1]`` committee rows (1), the rest staff rows (0)."""
-    start = np.repeat(np.cumsum(per_c) - per_c, per_c)
-    within = np.arange(int(per_c.sum())) - start
+    """The post class of each starting row: a community's first ``leaders[0]`` rows are
+    head rows (2), its next ``leaders[1]`` committee rows (1), the rest staff rows (0)."""
+    within = place_in_community(per_c)
     h, m = leaders
     return np.where(within < h, 2, np.where(within < h + m, 1, 0)).astype(np.int8)
 
@@ -489,8 +511,9 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
             col = cols[0]
             alt = " or an id_number column (身份证号)" if len(cols) > 1 else ""
             raise ScenarioError(f"no {col} column{alt}; the header row (the first of the first "
-                                f"{HEADER_SEARCH} rows to name birth date, sex and hire date) must name it "
-                                f"({col} or {' / '.join(COLUMNS[col])}); the first row has "
+                                f"{HEADER_SEARCH} non-blank rows to name the birth date and sex, or the ID "
+                                f"number, and the hire date) must name it ({col} or "
+                                f"{' / '.join(COLUMNS[col])}); the row taken for it has "
                                 f"{', '.join(map(repr, header[:12]))}", file=file, line=head_line, field=col)
     if not rows:
         raise ScenarioError("has a header row but no workers", file=file, line=head_line)
@@ -512,10 +535,13 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     def fail(i, col, msg):  # i: the worker's index
         raise ScenarioError(msg, file=file, line=lines[i], field=col)
 
-    def dates(col):
+    def dates(col):  # blank cells: None where an ID number may stand in (birth date), else refused
         out = []
         for i, v in enumerate(values(col)):
             d = parse_date(v)
+            if d is None and not v and col == "birth_date" and "id_number" in where:
+                out.append(None)
+                continue
             if d is None:
                 if _ambiguous(v):
                     fail(i, col, f"{v!r} may be January or October (a spreadsheet keeps 1985.10 as the "
@@ -527,26 +553,29 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         return out
 
     n = len(rows)
-    ids = None
-    if "birth_date" not in where or "sex" not in where:
-        ids = []
-        for i, v in enumerate(values("id_number")):
-            got = from_id(v)
-            if isinstance(got, str):
-                fail(i, "id_number", f"{got}, got {v!r}" if v
-                     else "blank; the birth date and sex come from it")
-            ids.append(got)
-    born = dates("birth_date") if "birth_date" in where else [d for d, _ in ids]
+    id_cells = values("id_number") if "id_number" in where else [""] * n
+
+    def by_id(i, col):  # birth date and sex from the row's ID number, where its own cell is blank
+        v = id_cells[i]
+        if not v:
+            fail(i, col if col in where else "id_number",
+                 "blank; every worker needs one (or an ID number, 身份证号)")
+        got = from_id(v)
+        if isinstance(got, str):
+            fail(i, "id_number", f"{got}, got {v!r}")
+        return got
+    birth_dates = dates("birth_date") if "birth_date" in where else [None] * n
+    born = [d if d is not None else by_id(i, "birth_date")[0] for i, d in enumerate(birth_dates)]
     hired = dates("hire_date")
     female = np.empty(n, bool)
-    if "sex" in where:
-        for i, v in enumerate(values("sex")):
-            s = _SEX.get(v.strip().lower())
-            if s is None:
-                fail(i, "sex", f"expected male or female (m / f, 男 / 女, 1 / 2), got {v!r}")
-            female[i] = s
-    else:
-        female[:] = [f for _, f in ids]
+    for i, v in enumerate(values("sex") if "sex" in where else [""] * n):
+        if not v:
+            female[i] = by_id(i, "sex")[1]
+            continue
+        f = _SEX.get(v.strip().lower())
+        if f is None:
+            fail(i, "sex", f"expected male or female (m / f, 男 / 女, 1 / 2), got {v!r}")
+        female[i] = f
     birth_col = "birth_date" if "birth_date" in where else "id_number"
     start = _dt.date(start_year, 1, 1)
     for i, (b, h) in enumerate(zip(born, hired)):
@@ -591,6 +620,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     level_since = np.full(n, -1, np.int32)
     if "certificate_year" in where:
         for i, v in enumerate(values("certificate_year")):
+            v = v.rstrip("年").strip()  # 2019年
             if not v:
                 continue
             d = parse_date(v)
@@ -644,7 +674,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
 
 
 def deal(per_c: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,
-         order: np.ndarray, post: np.ndarray | None = None, leaders=(0, 0)) -> np.ndarray:
+         order: np.ndarray, post: np.ndarray | None, leaders: tuple[int, int]) -> np.ndarray:
     """Which roster worker takes each starting row.
 
     Rows are laid out community by community (``per_c[c]`` rows for community ``c``).
@@ -658,10 +688,8 @@ def deal(per_c: np.ndarray, community_district: np.ndarray, district: np.ndarray
     roster index for each row."""
     rows_district = np.repeat(community_district, per_c) if district is not None else None
     if post is not None:
-        n = len(order)
         cls = row_classes(per_c, leaders)
-        within = np.arange(n) - np.repeat(np.cumsum(per_c) - per_c, per_c)
-        slot_order = np.lexsort((np.arange(n), within, -cls))  # by class, then place, then community
+        slot_order = np.lexsort((np.arange(len(order)), place_in_community(per_c), -cls))  # class, place, row
         order = order[np.argsort(-post[order], kind="stable")]  # heads first, each class in `order`
     else:
         slot_order = np.arange(len(order))

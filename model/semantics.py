@@ -108,8 +108,11 @@ def _districts(sc, fail) -> None:
 
 
 def _starting_ages(sc, fail) -> None:
-    """No starting worker is younger than the youngest age at which one was hired."""
+    """No starting worker is younger than the youngest age at which one was hired (the
+    mixes; a roster's workers are checked as it is read, :mod:`model.roster`)."""
     ps = sc.population
+    if ps.roster is not None:
+        return
     youngest = min(b[0] for b in ps.age)
     if ps.min_hire_age > youngest:
         fail(("population.age", "population.min_hire_age"),

@@ -416,7 +416,8 @@ def test_the_cadre_column(tmp_path):
     women = np.flatnonzero(pop.female)
     got = sorted(zip(np.floor(pop.birth[women]).astype(int), pop.cadre[women]))
     assert got == [(1973, True), (1985, False), (1985, False), (1985, True)]
-    assert "population.cadre_share" not in sc.defaulted()
+    assert "population.cadre_share" not in loads(tmp_path, rows, header).defaulted()  # the column replaces it
+    assert "population.cadre_share" in loads(tmp_path, [r[:-1] for r in rows]).defaulted()
     with pytest.raises(ScenarioError, match="roster.csv:\\d+, field 'birth_date'.*retirement age"):
         loads(tmp_path, rows[:-4] + [one("1973-05-01", "女") + ["否"]], header)  # past 50 in a worker post
     with pytest.raises(ScenarioError, match="field 'cadre': blank for a woman"):
@@ -439,9 +440,10 @@ def test_blank_certificate_year_and_its_bounds(tmp_path):
     assert pop.level[i] == 2 and pop.level_since[i] == 2024  # the year before the start
     with pytest.raises(ScenarioError, match="field 'certificate_year': expected a year from 1996"):
         loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year="1995")])
-    # a date in the year, as text or an Excel date, gives the year
-    assert loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year="2019-06-01")]
-                 ).roster.level_since[-1] == 2019
+    # a date in the year, or the year with 年, gives the year (an Excel date: test_a_month_that_...)
+    for year in ("2019-06-01", "2019年"):
+        assert loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year=year)]
+                     ).roster.level_since[-1] == 2019
 
 
 def test_workers_are_dealt_at_random_and_by_posts(tmp_path):
@@ -484,13 +486,13 @@ def test_district_names(tmp_path, value, district):
 
 @pytest.mark.parametrize("col, value, want", [
     (2, "男性", False), (2, "女性", True), (2, "1", False), (2, "2", True),
-    (4, "全日制本科", 2), (4, "大学", 2), (4, "本科及以上", 2), (4, "大专及以上", 1), (4, "研究生及以上", 3),
+    (4, "全日制本科", 2), (4, "大学", 2), (4, "本科及以上", 2), (4, "研究生及以上", 3), (4, "高中以下", 0),
     (4, "在职研究生", 3), (4, "初中及以下", 0), (4, "中专/高中", 0), (4, "本科（学士）", 2), (4, "大学专科", 1),
     (4, "高职", 1), (4, "大专以下", 0), (4, "高中及以下", 0), (4, "大专及以上", 1), (4, "本科以下", None),
     (4, "大专及以下", None), (4, "研究生以下", None),
     (5, "初级", 1), (5, "中级", 2), (5, "高级", 3), (5, "中级社工师", 2), (5, "助理", 1), (5, "无证", 0),
     (5, "未取得", 0), (5, "", 0), (5, "高级社会工作师", 3), (5, "助理社会工作师", 1), (5, "未取得中级", 0),
-    (5, "无（报考中级）", 0),
+    (5, "无（报考中级）", 0), (5, "高级（未聘）", 3), (5, "中级(未注册)", 2), (5, "未聘", 0),
     (1, "1980-03-14 0:00", 1980 + (2 + 13 / 31) / 12), (1, "1980-03-14T00:00:00", 1980 + (2 + 13 / 31) / 12),
     (1, "1980年3月14号", 1980 + (2 + 13 / 31) / 12), (1, "1980.10", 1980 + 9 / 12),
     (1, "1980.03", 1980 + 2 / 12),
@@ -532,6 +534,9 @@ def test_a_month_that_a_spreadsheet_may_have_shortened_is_refused(tmp_path):
     r = model.load(p).roster
     assert r.birth[-1] == 1980 + 2 / 12 and r.education[-1] == 2 and r.level[-1] == 1
     assert r.level_since[-1] == 2019
+    wb.active.cell(5, 7, dt.datetime(2018, 6, 1))  # an Excel date in the certificate year column
+    wb.save(tmp_path / "n.xlsx")
+    assert model.load(p).roster.level_since[-1] == 2018
 
 
 def test_id_numbers_give_birth_and_sex(tmp_path):
@@ -696,7 +701,7 @@ def test_dealing_leaders_one_community_at_a_time(h, m):
         assert within[rows[taken]].max(initial=0) <= within[rows[~taken]].min(initial=99)
 
 
-def test_surplus_leaders_do_not_take_party_posts(tmp_path):
+def test_party_posts_go_by_tenure_among_those_in_staff_posts(tmp_path):
     rows = []
     rng = np.random.default_rng(3)
     for i in range(300):  # 60 heads for 40 communities, 200 committee members for 80 posts, 40 staff
@@ -714,3 +719,39 @@ def test_surplus_leaders_do_not_take_party_posts(tmp_path):
     for c in range(40):
         mine = staff & (pop.community == c)
         assert tenure[mine & pop.party].min() >= tenure[mine & ~pop.party].max(initial=-1)
+
+
+def test_id_numbers_stand_in_for_blank_cells_and_numbers_are_refused(tmp_path):
+    def with_check(first17):
+        total = sum(int(c) * w for c, w in zip(first17, R._ID_WEIGHTS))
+        return first17 + "10X98765432"[total % 11]
+    woman = with_check("32011519851102002")
+    header = HEADER + ["身份证号"]
+    rows = [r + [""] for r in people(3, 2025)] + [["w", "", "", "2012-05-01", "本科", "无", "", "xuanwu", woman]]
+    r = loads(tmp_path, rows, header).roster
+    assert r.birth[-1] == R.birth_instant(dt.date(1985, 11, 2)) and r.female[-1]
+    rows[-1][-1] = ""
+    with pytest.raises(ScenarioError, match="roster.csv:5, field 'birth_date': blank; every worker"):
+        loads(tmp_path, rows, header)
+    assert "stored as a number" in R.from_id("3.2011519851102e+17")
+
+
+def test_a_missing_column_is_blamed_on_the_likeliest_header_row(tmp_path):
+    rows = people(3, 2025)
+    p = tmp_path / "nosex.csv"
+    with open(p, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["玄武区社区工作者花名册"])
+        w.writerow([h for h in HEADER if h != "性别"])
+        w.writerows([r[:2] + r[3:] for r in rows])
+    t = tmp_path / "t.toml"
+    t.write_text(SCENARIO.format(roster="nosex.csv"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="nosex.csv:2, field 'sex': no sex column.*'出生日期'"):
+        model.load(t)
+
+
+def test_the_mixes_a_roster_replaces_are_not_checked(tmp_path):
+    # population.age below min_hire_age is refused for drawn workers, not where a roster replaces the mix
+    with pytest.raises(ScenarioError, match="min_hire_age"):
+        model.load("bench", overrides={"population.age": [[16, 55, 1.0]], "population.min_hire_age": 18})
+    assert loads(tmp_path, people(3, 2025), **{"population.age": [[16, 55, 1.0]]}).roster is not None
