@@ -40,7 +40,8 @@ from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import lowest_age, retirement_time
-from .population import CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, check_size, row_chunks
+from .population import (CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, check_size, post_of_rank,
+                         row_chunks)
 from .sampling import (bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms,
                        truncated_draws)
 from .schema import SECTIONS
@@ -343,7 +344,7 @@ class Replication:
             self._below_retirement_age(rows, age)
             self._hired_as_adults(rows, age, tenure)
         else:
-            who = self._from_roster(roster, per_c, col, tenure, level)
+            who = self._from_roster(roster, col, tenure, level)
 
         def dates(s):
             t = tenure[s].astype(np.int64)
@@ -364,8 +365,8 @@ class Replication:
             # members); whoever sits in a staff row competes by tenure, for party-building posts too
             from .roster import row_classes
             weight = float(tenure.max(initial=0)) + 2.0
-            key -= weight * np.minimum(roster.post[who], row_classes(per_c, (ps.heads_per_community,
-                                                                             ps.committee_per_community)))
+            leaders = (ps.heads_per_community, ps.committee_per_community)
+            key -= weight * np.minimum(roster.post[who], row_classes(c, leaders))
         col.level[:] = level
         # districts with their own starting certified share (levels as in the city mix)
         own = np.array([d.certified_share for d in sc.districts])
@@ -389,7 +390,7 @@ class Replication:
         max_grade = np.asarray(g.max_grade)
         def posts_and_grades(s):
             r = rank[s]
-            post = np.where(r < heads, 2, np.where(r < heads + comm_members, 1, 0)).astype(np.int8)
+            post = post_of_rank(r, heads, comm_members)
             col.post[s] = post
             col.party[s] = (post == 0) & (r - heads - comm_members < comm.party_posts[c[s]])
             # the level held (a district's own share redrew it)
@@ -425,7 +426,7 @@ class Replication:
             per_c[mine] = largest_remainder(int(n), comm.posts[mine])
         return per_c
 
-    def _from_roster(self, roster, per_c, col, tenure: np.ndarray, level: np.ndarray) -> np.ndarray:
+    def _from_roster(self, roster, col, tenure: np.ndarray, level: np.ndarray) -> np.ndarray:
         """The roster's workers into the starting rows (the rows' drawn attributes
         replaced by the roster's): which worker takes which row is drawn from the stream
         ``roster`` within each district (:func:`model.roster.deal`; with the roster's
@@ -437,7 +438,7 @@ class Replication:
         sc, y = self.sc, self.sc.start_year
         order = self.rng("roster").permutation(len(roster))
         ps = sc.population
-        who = deal(per_c, self.comm.district, roster.district, order, roster.post,
+        who = deal(col.community, self.comm.district, roster.district, order, roster.post,
                    (ps.heads_per_community, ps.committee_per_community))
         col.birth[:] = roster.birth[who]
         col.female[:] = roster.female[who]

@@ -57,6 +57,12 @@ COLUMNS = {
 CHUNK = 1 << 16  # rows per chunk where a whole-array step over a big workforce would make big temporaries
 
 
+def post_of_rank(rank: np.ndarray, heads: int, committee: int) -> np.ndarray:
+    """The post (2 head, 1 committee member, 0 staff: schema.POSTS) of the worker ranked
+    ``rank`` (0 first) in a community of ``heads`` head and ``committee`` committee posts."""
+    return np.where(rank < heads, 2, np.where(rank < heads + committee, 1, 0)).astype(np.int8)
+
+
 def row_chunks(rows: slice, size: int | None = None) -> list[slice]:
     """Consecutive slices of at most ``size`` (default :data:`CHUNK`) rows covering
     ``rows``, in order."""

@@ -138,6 +138,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ScenarioError
+from .population import post_of_rank
 from .schema import EDUCATION, LEVELS, POSTS
 
 MIN_WORKING_AGE = 16
@@ -445,18 +446,17 @@ def _post(v: str) -> int | None:
     return None
 
 
-def place_in_community(per_c: np.ndarray) -> np.ndarray:
+def place_in_community(row_community: np.ndarray) -> np.ndarray:
     """Each starting row's place in its community (0, 1, ...): the rows are laid out
-    community by community, ``per_c[c]`` for community ``c``."""
-    return np.arange(int(per_c.sum())) - np.repeat(np.cumsum(per_c) - per_c, per_c)
+    community by community (``row_community`` is sorted)."""
+    return np.arange(len(row_community)) - np.searchsorted(row_community, row_community)
 
 
-def row_classes(per_c: np.ndarray, leaders) -> np.ndarray:
+def row_classes(row_community: np.ndarray, leaders) -> np.ndarray:
     """The post class of each starting row: a community's first ``leaders[0]`` rows are
-    head rows (2), its next ``leaders[1]`` committee rows (1), the rest staff rows (0)."""
-    within = place_in_community(per_c)
-    h, m = leaders
-    return np.where(within < h, 2, np.where(within < h + m, 1, 0)).astype(np.int8)
+    head rows, its next ``leaders[1]`` committee rows, the rest staff rows (as a post by
+    rank: :func:`model.population.post_of_rank`)."""
+    return post_of_rank(place_in_community(row_community), *leaders)
 
 
 def _place(name: str) -> str:
@@ -673,32 +673,27 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
                   context=context(start_year, districts, retirement), post=post)
 
 
-def deal(per_c: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,
+def deal(row_community: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,
          order: np.ndarray, post: np.ndarray | None, leaders: tuple[int, int]) -> np.ndarray:
     """Which roster worker takes each starting row.
 
-    Rows are laid out community by community (``per_c[c]`` rows for community ``c``).
-    ``order`` is a random permutation of the roster; the workers of each district, in
-    that order, take the rows of its communities (without ``district``, everyone takes
-    any row). With the roster's posts (``post``), the workers go heads first, then
-    committee members, then staff (each group in ``order``), and the rows go by class
-    (:func:`row_classes`: head rows, then committee rows, then staff rows), each class one
-    row of every community before a second of any. So the roster's heads go one to each
-    community's head post, and so on, as far as there are rows for them. Returns the
-    roster index for each row."""
-    rows_district = np.repeat(community_district, per_c) if district is not None else None
+    The rows are laid out community by community (``row_community``, sorted), as many in
+    each district's communities as the roster has workers there. ``order`` is a random
+    permutation of the roster; the workers of each district, in that order, take the rows
+    of its communities (without ``district``, everyone takes any row). With the roster's
+    posts (``post``), the workers go heads first, then committee members, then staff (each
+    group in ``order``), and the rows go by class (:func:`row_classes`: head rows, then
+    committee rows, then staff rows), each class one row of every community before a
+    second of any. So the roster's heads go one to each community's head post, and so on,
+    as far as there are rows for them. Returns the roster index for each row."""
+    n = len(order)
+    slots = np.arange(n)
     if post is not None:
-        cls = row_classes(per_c, leaders)
-        slot_order = np.lexsort((np.arange(len(order)), place_in_community(per_c), -cls))  # class, place, row
+        slots = np.lexsort((slots, place_in_community(row_community), -row_classes(row_community, leaders)))
         order = order[np.argsort(-post[order], kind="stable")]  # heads first, each class in `order`
-    else:
-        slot_order = np.arange(len(order))
-    out = np.empty(len(order), np.int64)
-    if district is None:
-        out[slot_order] = order
-        return out
-    d_of = district[order]
-    for d in np.unique(rows_district):
-        mine = slot_order[rows_district[slot_order] == d]
-        out[mine] = order[d_of == d]
+    if district is not None:  # each district's rows, in that order, to its workers, in theirs
+        slots = slots[np.argsort(community_district[row_community[slots]], kind="stable")]
+        order = order[np.argsort(district[order], kind="stable")]
+    out = np.empty(n, np.int64)
+    out[slots] = order
     return out
