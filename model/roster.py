@@ -265,12 +265,14 @@ def _cell(x) -> str:
     return str(x).strip()
 
 
-def _sheets(path: Path):
-    """Each sheet of a workbook: its non-blank rows with their row numbers."""
+def _sheets(data: bytes):
+    """Each sheet of a workbook (its bytes): its non-blank rows with their row numbers."""
+    import io
+
     import openpyxl
     with warnings.catch_warnings():  # openpyxl warns of cells it cannot read; the check below names them
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for ws in wb.worksheets:
                 cells = enumerate(ws.iter_rows(values_only=True), 1)
@@ -280,14 +282,13 @@ def _sheets(path: Path):
             wb.close()
 
 
-def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """The non-blank rows of a CSV file, each with the line it starts on."""
-    raw = path.read_bytes()
+def _csv_rows(data: bytes, path: Path) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV file (its bytes), each with the line it starts on."""
     try:
-        text = raw.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = raw.decode("gb18030")
+            text = data.decode("gb18030")
         except UnicodeDecodeError:
             raise ScenarioError("is neither UTF-8 nor GB18030 text; save the roster as CSV (UTF-8) or .xlsx",
                                 file=str(path)) from None
@@ -303,8 +304,10 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     return out
 
 
-def _table(path: Path, names: dict, required) -> tuple[int, list[str], list[int], list[list[str]]]:
-    """The header's line and cells, and the workers' lines and rows."""
+def _table(path: Path, data: bytes, names: dict,
+           required) -> tuple[int, list[str], list[int], list[list[str]]]:
+    """The header's line and cells, and the workers' lines and rows, of the file ``path``
+    whose bytes are ``data``."""
     suffix = path.suffix.lower()
     if suffix in (".xls", ".ods", ".numbers", ".et"):
         raise ScenarioError(f"a {suffix} file cannot be read; save it as .xlsx (or CSV)", file=str(path),
@@ -321,17 +324,15 @@ def _table(path: Path, names: dict, required) -> tuple[int, list[str], list[int]
         return max(range(min(len(rows), HEADER_SEARCH)), key=lambda k: (named(rows[k][1]), -k), default=0)
     try:
         if suffix in (".xlsx", ".xlsm"):
-            sheets = list(_sheets(path))
+            sheets = list(_sheets(data))
             pick = next(((rows, h) for rows in sheets if (h := header_at(rows)) is not None), None)
             rows, first = pick if pick else ((sheets or [[]])[0], likeliest((sheets or [[]])[0]))
         else:
-            rows = _csv_rows(path)
+            rows = _csv_rows(data, path)
             first = header_at(rows)
             first = likeliest(rows) if first is None else first
     except ScenarioError:
         raise
-    except FileNotFoundError:
-        raise ScenarioError("no such file", file=str(path), field="population.roster") from None
     except Exception as e:  # an unreadable file: csv and openpyxl raise many kinds
         why = f"{type(e).__name__}: {str(e)[:120]}"
         raise ScenarioError(f"cannot be read as a roster ({why}); expected a CSV file or an .xlsx workbook "
@@ -486,9 +487,14 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     """
     path = Path(path)
     file = str(path)
+    try:
+        data = path.read_bytes()  # read once: the hash is of what was parsed
+    except OSError as e:
+        raise ScenarioError(f"cannot be read ({e.strerror or e})", file=file,
+                            field="population.roster") from None
     names = {_key(alias): col for col, zh in COLUMNS.items() for alias in (col, *zh)}
     required = (("birth_date", "id_number"), ("sex", "id_number"), ("hire_date",))
-    head_line, header, lines, rows = _table(path, names, required)
+    head_line, header, lines, rows = _table(path, data, names, required)
     not_read = {_key(a): col for col, zh in NOT_READ.items() for a in (col, *zh)}
     where: dict[str, int] = {}
     ignored = []
@@ -667,7 +673,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
             fail(i, birth_col, f"a worker born {born[i]} reached the statutory retirement age by 1 January "
                  f"{start_year} (retirement.rule = {retirement.rule!r}){more}; the roster is the workforce "
                  "in post on that day: remove those who have retired")
-    return Roster(path=str(path.resolve()), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+    return Roster(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(),
                   birth=birth, female=female, hire_year=hire_year, education=education, level=level,
                   level_since=level_since, cadre=cadre, district=district,
                   context=context(start_year, districts, retirement), post=post)
