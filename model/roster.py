@@ -214,8 +214,9 @@ class Roster:
         return len(self.birth)
 
     def describe(self) -> dict:
-        """What the manifest records: the file, its SHA-256 and its rows."""
-        return {"path": self.path, "sha256": self.sha256, "workers": len(self)}
+        """What the manifest records of the roster's content (its path is
+        ``population.roster``): its SHA-256 and its workers."""
+        return {"sha256": self.sha256, "workers": len(self)}
 
     def summary(self, start_year: int, districts=None) -> str:
         """One line on what the roster holds, as the model reads it (``validate`` prints it)."""
@@ -541,11 +542,11 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     def fail(i, col, msg):  # i: the worker's index
         raise ScenarioError(msg, file=file, line=lines[i], field=col)
 
-    def dates(col):  # blank cells: None where an ID number may stand in (birth date), else refused
+    def dates(col, blank_ok=False):  # blank cells: None where something may stand in, else refused
         out = []
         for i, v in enumerate(values(col)):
             d = parse_date(v)
-            if d is None and not v and col == "birth_date" and "id_number" in where:
+            if d is None and not v and blank_ok:
                 out.append(None)
                 continue
             if d is None:
@@ -570,7 +571,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
         if isinstance(got, str):
             fail(i, "id_number", f"{got}, got {v!r}")
         return got
-    birth_dates = dates("birth_date") if "birth_date" in where else [None] * n
+    birth_dates = dates("birth_date", blank_ok="id_number" in where) if "birth_date" in where else [None] * n
     born = [d if d is not None else by_id(i, "birth_date")[0] for i, d in enumerate(birth_dates)]
     hired = dates("hire_date")
     female = np.empty(n, bool)

@@ -811,7 +811,8 @@ class Scenario:
             out[s] = {k: conv(v) for k, v in sec.items()}
         out["districts"] = [d.__dict__ for d in self.districts]
         out["targets"] = [t.__dict__ for t in self.targets]
-        if self.roster is not None:  # what the file held: the hash changes with it
+        if self.roster is not None:  # the file read, and what it held: the hash changes with it
+            out["population"]["roster"] = self.roster.path
             out["roster"] = self.roster.describe()
         return out
 
@@ -820,9 +821,7 @@ class Scenario:
         """SHA-256 of the resolved parameters (what was run, whatever the file layout: a
         roster counts by its content, not its path)."""
         resolved = self.resolved()
-        resolved["population"].pop("roster", None)
-        if "roster" in resolved:
-            resolved["roster"] = {k: v for k, v in resolved["roster"].items() if k != "path"}
+        resolved["population"].pop("roster", None)  # where the roster is; resolved["roster"] says what
         blob = json.dumps(resolved, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()
 

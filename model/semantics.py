@@ -121,11 +121,11 @@ def _starting_ages(sc, fail) -> None:
              f"{ps.min_hire_age} or more, or lower min_hire_age")
     hit = _retires_by(sc, ps.min_hire_age, ps.female_share, ps.cadre_share)
     if hit:
-        who, age, rule = hit
+        who, age, rule, most = hit
         fail(("population.min_hire_age", "population.female_share", "retirement.age_women"),
              f"starting workers were hired at {ps.min_hire_age} or older, but {who} retire at {age:.4g} "
              f"({rule}): one aged {ps.min_hire_age} on 1 January (whole years) may be a year older that "
-             f"day, with a birthday on it; lower min_hire_age to at most {math.ceil(age - 1 - 1e-9) - 1}")
+             f"day, with a birthday on it; lower min_hire_age to at most {most}")
 
 RULE_FIELDS = {
     "demand": {"fixed": ("posts_per_community",), "households": ("households_per_post",),
@@ -280,18 +280,19 @@ def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
     for oldest, field in _oldest_applicants(rec, exempt):
         hit = _retires_by(sc, oldest, rec.female_share, rec.cadre_share)
         if hit:
-            who, age, rule = hit
+            who, age, rule, most = hit
             fail(field, f"applicants may be {oldest:g} when hired, but {who} retire at {age:.4g} ({rule}); "
                  f"one with a birthday on the hiring day would be {oldest + 1:g} then, and a hire at or "
-                 "past the retirement age would retire the instant they are hired: make "
-                 f"{field} at most {np.ceil(age - 1 - 1e-9) - 1:g}")
+                 f"past the retirement age would retire the instant they are hired: make {field} at most "
+                 f"{most}")
 
 
 def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> tuple | None:
     """The first group with its own statutory retirement age (men; women; under the 2025
     reform women in cadre and in worker posts, as the shares have them) in which a person
     of whole age ``oldest`` in the first year may be at or past that age: ``(who, age,
-    the rule's field)``; None if in none (or retirement is off). An age ``A`` is ``A``
+    the rule's field, the oldest whole age that may not)``; None if in none (or retirement
+    is off). An age ``A`` is ``A``
     whole years and a part of a year, the birthday to come on one of 365 whole days from
     that instant on (the instant included: :class:`model.population.Workforce` counts a
     birthday at an instant as still to come), so the age ``S`` may be reached when
@@ -318,7 +319,7 @@ def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> t
         if oldest + 1 > age - 1e-9:
             rule = (f"retirement.age_{'women' if female else 'men'}" if r.rule == "fixed"
                     else f"retirement.rule = 'china2025', for those born in {born}")
-            return who, age, rule
+            return who, age, rule, math.ceil(age - 1 - 1e-9) - 1
     return None
 
 

@@ -319,6 +319,7 @@ def test_the_hash_follows_the_rosters_content_not_its_place(tmp_path):
     c = model.load(scenario(tmp_path / "b", rows))
     assert c.hash != a.hash
     assert c.resolved()["roster"]["workers"] == 40
+    assert c.resolved()["population"]["roster"] == str((tmp_path / "b" / "roster.csv").resolve())
     # a copy rebuilt elsewhere keeps the roster even when the file is gone
     blob = pickle.dumps(c)
     (tmp_path / "b" / "roster.csv").unlink()
