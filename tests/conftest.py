@@ -50,9 +50,11 @@ class _Started(Exception):
     pass
 
 
-def starting_workforce(sc, seed: int = 1):
+def starting_workforce(sc, seed: int = 1, replication: bool = False):
     """The starting workforce of replication 0 of ``sc``: the run is stopped right after
-    the engine makes it (a plain patch, so hypothesis tests can call it too)."""
+    the engine makes it (a plain patch, so hypothesis tests can call it too). With
+    ``replication``, the :class:`model.engine.Replication` itself (its ``pop`` and its
+    communities, ``comm``)."""
     from unittest import mock
 
     from model import engine
@@ -60,8 +62,9 @@ def starting_workforce(sc, seed: int = 1):
 
     def stop_after(self):
         orig(self)
-        raise _Started(self.pop)
+        raise _Started(self)
     with mock.patch.object(engine.Replication, "_initial_workforce", stop_after):
         with pytest.raises(_Started) as e:
             engine.Replication(sc, seed, 0).run()
-    return e.value.args[0]
+    rep = e.value.args[0]
+    return rep if replication else rep.pop

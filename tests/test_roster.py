@@ -439,31 +439,18 @@ def test_blank_certificate_year_and_its_bounds(tmp_path):
 
 
 def test_workers_are_dealt_at_random_and_by_posts(tmp_path):
-    from unittest import mock
-
-    from model import engine
+    from model.sampling import largest_remainder
     # a roster sorted by birth: dealt in file order, communities would get runs of ages
     rows = sorted(people(1200, 2025), key=lambda r: r[1])
     text = SCENARIO.format(roster="roster.csv").replace(
         'rule = "fixed"', 'rule = "households"\nhouseholds_per_post = 250\nurban_residents = 1_300_000\n'
         'persons_per_household = 2.6\nhouseholds_spread = 0.8').replace("posts_per_community = 12\n", "")
-    seen = {}
-    orig = engine.Replication._initial_workforce
-
-    def keep(self):
-        orig(self)
-        seen["posts"] = self.comm.posts.copy()
-        raise RuntimeError("stop")
-    sc = loads(tmp_path, rows, text=text)
-    with mock.patch.object(engine.Replication, "_initial_workforce", keep), pytest.raises(RuntimeError):
-        engine.Replication(sc, 1, 0).run()
-    pop = starting_workforce(sc)
-    posts = seen["posts"]
+    rep = starting_workforce(loads(tmp_path, rows, text=text), replication=True)
+    pop, posts = rep.pop, rep.comm.posts
     assert posts.std() > 1  # unequal posts
     per = np.bincount(pop.community, minlength=40)
     for d, comms in ((0, np.arange(25)), (1, np.arange(25, 40))):
         n_d = sum(1 for r in rows if (r[7] == "xuanwu") == (d == 0))
-        from model.sampling import largest_remainder
         np.testing.assert_array_equal(per[comms], largest_remainder(n_d, posts[comms]))
     x = pop.community < 25
     r = np.corrcoef(pop.community[x], pop.birth[x])[0, 1]
