@@ -40,8 +40,8 @@ from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import lowest_age, retirement_time
-from .population import (CAUSES, DEATH, QUIT, RETIRED, Workforce, capacity_for, check_size, post_of_rank,
-                         row_chunks)
+from .population import (CAUSES, DEATH, QUIT, RETIRED, Workforce, age_on_1_january, capacity_for, check_size,
+                         post_of_rank, row_chunks)
 from .sampling import (bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms,
                        truncated_draws)
 from .schema import SECTIONS
@@ -508,7 +508,7 @@ class Replication:
         late, retire = older[past], retire[past]
         birth, female, cadre = birth[past], female[past], cadre[past]
         day = birth - np.floor(birth)
-        now = (y - 1 - np.floor(birth)).astype(np.int64)  # the age drawn (whole years on 1 January, birthday to come)
+        now = age_on_1_january(birth, y).astype(np.int64)  # the age drawn
 
         def in_post(a, i):  # is age a (of the workers i) still in post on the first day?
             return retirement_time(y - a - 1 + day[i], female[i], cadre[i], r.rule, r.age_men, r.age_women) > y

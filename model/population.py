@@ -57,6 +57,12 @@ COLUMNS = {
 CHUNK = 1 << 16  # rows per chunk where a whole-array step over a big workforce would make big temporaries
 
 
+def age_on_1_january(birth: np.ndarray, year: int) -> np.ndarray:
+    """Whole years of age on 1 January of ``year`` of those born at the instants ``birth``
+    (the birthday in ``year`` still to come)."""
+    return year - 1 - np.floor(birth).astype(np.int32)
+
+
 def post_of_rank(rank: np.ndarray, heads: int, committee: int) -> np.ndarray:
     """The post (2 head, 1 committee member, 0 staff: schema.POSTS) of the worker ranked
     ``rank`` (0 first) in a community of ``heads`` head and ``committee`` committee posts."""
@@ -281,7 +287,7 @@ class Workforce:
 
     def age(self, year: int) -> np.ndarray:
         """Age on 1 January of ``year``."""
-        return year - 1 - np.floor(self.birth).astype(np.int32)
+        return age_on_1_january(self.birth, year)
 
     def tenure(self, year: int) -> np.ndarray:
         """Years of service on 1 January of ``year``."""

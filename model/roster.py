@@ -138,7 +138,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ScenarioError
-from .population import post_of_rank
+from .population import age_on_1_january, post_of_rank
 from .schema import EDUCATION, LEVELS, POSTS
 
 MIN_WORKING_AGE = 16
@@ -220,7 +220,7 @@ class Roster:
 
     def summary(self, start_year: int, districts=None) -> str:
         """One line on what the roster holds, as the model reads it (``validate`` prints it)."""
-        age = start_year - 1 - np.floor(self.birth)
+        age = age_on_1_january(self.birth, start_year)
         tenure = start_year - self.hire_year
         parts = [f"{len(self):,} workers", f"women {self.female.mean():.0%}",
                  f"age {int(age.min())}-{int(age.max())} (median {np.median(age):g})",
