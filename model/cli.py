@@ -16,8 +16,10 @@ import importlib
 import json
 import os
 import platform
+import re
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from .errors import COMMAND_LINE, RunFailed, UserError, whole_number
@@ -29,11 +31,18 @@ EXPERIMENTS = ("compare", "sweep", "solve", "sensitivity", "calibrate")
 OUTPUTS = Path(__file__).resolve().parent.parent / "outputs"
 
 
+_ARGV: list[str] = []  # the command's arguments, for the parser's messages
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake in one line and exits 2."""
 
     def error(self, message):
         message = " ".join(str(message).split())
+        minus = any(re.fullmatch(r"-[0-9.].*", t) for t in _ARGV)  # argparse takes such a value for an option
+        if minus and re.search(r"expected one argument|unrecognized arguments", message):
+            message += ("; a value that starts with a minus goes after '=' (--range=-1,2, --set key=-1, "
+                        "--param key=-0.1,0.1)")
         self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
@@ -258,7 +267,24 @@ def cmd_run(a) -> int:
         drop_room_ahead()  # taken by the run's workforce, or not wanted any more
     write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite)
     _print_forecast(res, Path(out))
+    _compile_the_rest(a.quiet)
     return 0
+
+
+def _compile_the_rest(quiet: bool) -> None:
+    """The first run after an install (or an update of the kernels) also compiles, once,
+    the kernels its scenario did not use (:func:`model.kernels.warm_up`), so that no later
+    run of another scenario pays the compilation. Its outputs are written by then; a
+    failure here is only a warning (later runs compile what they use)."""
+    from . import kernels
+    if not kernels.uncached():
+        return
+    if not quiet:
+        print("Compiling the model's other kernels, once after an install or update ...", flush=True)
+    try:
+        kernels.warm_up()
+    except Exception as e:  # pragma: no cover - a bug; the run itself is complete
+        warnings.warn(f"compiling the other kernels failed ({e}); later runs compile them on first use")
 
 
 def cmd_validate(a) -> int:
@@ -430,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or option or argv[0].endswith(".toml"):  # `python -m model city.toml` runs it
         argv = ["run", *argv]
     reset()
+    _ARGV[:] = argv
     named_as_typed = COMMAND_LINE.set(True)  # messages name options as typed (errors.COMMAND_LINE)
     try:
         with interrupts_as_exceptions(), _warnings_as_lines():

@@ -862,3 +862,44 @@ def vacant_slots(vac, party, flag):
             j += 1
     return comm, is_party, ids
 
+
+
+# -- the on-disk cache ----------------------------------------------------------------
+
+def _dispatchers() -> dict:
+    """Every compiled kernel of this module, by name (not those inlined into the others,
+    which are never compiled on their own)."""
+    if not ENABLED:
+        return {}
+    from numba.core.dispatcher import Dispatcher
+    return {name: f for name, f in globals().items()
+            if isinstance(f, Dispatcher) and f.targetoptions.get("inline") != "always"}
+
+
+def uncached() -> list[str]:
+    """Kernels with no compiled code on disk for this source and numba version (numba's own
+    check of the index beside its cache: the first run after an install, or after an update
+    of this file). Empty if numba is off, or if this numba keeps its cache otherwise (the
+    index is read through numba internals; a numba without them is never warmed up)."""
+    out = []
+    for name, f in _dispatchers().items():
+        try:
+            if not f._cache._cache_file._load_index():
+                out.append(name)
+        except Exception:  # pragma: no cover - another numba's internals
+            return []
+    return out
+
+
+def warm_up() -> None:
+    """Compile, and cache on disk, every kernel not yet cached, so that no later run pays
+    the compilation: one replication of ``scenarios/example-city.toml``, which has every
+    mechanism on and calls every kernel with the argument types of every scenario
+    (``tests/test_kernels.py`` checks both). About a second per kernel not yet cached;
+    the others load from the cache. Skipped without that scenario (an installation
+    without the repository's ``scenarios/``)."""
+    from . import scenario as S
+    from .engine import run_replication
+    path = S.SCENARIO_DIR / "example-city.toml"
+    if path.exists():
+        run_replication(S.load(path), 0, 0)

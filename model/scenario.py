@@ -1001,6 +1001,29 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
     return key, value
 
 
+def toml_inline(value) -> str:
+    """A TOML value (a number, a switch, a text, a list, a table) written as ``--set``
+    reads it back (:func:`parse_override`): ``[0.1, 0.05]``, ``{2021 = 0.2, 2023 = 0.0}``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_inline(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        def key(k):
+            k = str(k)
+            return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
+        return "{" + ", ".join(f"{key(k)} = {toml_inline(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"not a TOML value: {value!r}")
+
+
 def _toml_reason(e: Exception) -> str:
     """The parser's complaint without its position in the one-line document it was given."""
     return re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e)) or type(e).__name__
@@ -1142,7 +1165,12 @@ def as_overrides(overrides, label: str = "--set") -> dict:
             if not isinstance(o, str):
                 raise ScenarioError("expected 'field=value' texts in a list of overrides, got "
                                     f"{_describe(o)}", file=label)
-        return dict(parse_override(o, label) for o in overrides)
+        out = {}
+        for o in overrides:  # in the order given, a later setting of a key moving it last (it wins)
+            key, value = parse_override(o, label)
+            out.pop(key, None)
+            out[key] = value
+        return out
     raise ScenarioError("expected overrides as a dict {field: value} or a list of 'field=value' texts, "
                         f"got {_describe(overrides)}", file=label)
 

@@ -48,6 +48,10 @@ def tree(folder: Path) -> list[str]:
     (["validate"], "the following arguments are required: scenario"),
     (["rerun"], "the following arguments are required: manifest"),
     (["run", BENCH, "--out", ""], "argument --out: an empty path"),  # `--out "$UNSET"`: not the current folder
+    (["sweep", BENCH, "--param", "quits.rate[0]", "-0.1,0.1"],
+     "a value that starts with a minus goes after '='"),
+    (["solve", BENCH, "--lever", "quits.rate", "--range", "-1,2", "--target", "headcount>=5@2025"],
+     "expected one argument; a value that starts with a minus goes after '=' (--range=-1,2"),
 ])
 def test_option_mistakes_are_one_line_exit_2(tmp_path, args, words):
     out = tmp_path / "out"

@@ -177,6 +177,12 @@ threshold = 0.83
     assert tg.loc["case#2", "probability"] == hits_b.mean()
     assert tg.loc["case#2", "probability_difference"] == pytest.approx(hits_b.mean() - hits_a.mean())
     assert 0 < hits_a.mean() < hits_b.mean()
+    from model.results import wilson
+    half = compare([base, alt], reps=10, seed=2, level=0.5).targets.set_index("scenario")
+    for lab, hits in (("case", hits_a), ("case#2", hits_b)):  # the intervals at the level asked for
+        ends = ["probability_low", "probability_high"]
+        assert tuple(half.loc[lab, ends]) == wilson(int(hits.sum()), 10, 0.5)
+        assert tuple(tg.loc[lab, ends]) == wilson(int(hits.sum()), 10)
     c.to_csv(tmp_path)
     assert {"summary.csv", "differences.csv", "targets.csv"} <= {p.name for p in tmp_path.iterdir()}
 

@@ -75,9 +75,13 @@ def test_sobol_indices_of_an_inert_factor_are_exactly_zero():
     assert s.samples["certification.pass_prob"].between(0, 1).all()
 
 
-def test_sobol_rejects_a_sample_size_not_a_power_of_two():
+def test_sobol_rejects_a_sample_size_not_a_power_of_two(monkeypatch):
+    from model.experiments import common
+    ran = []
+    monkeypatch.setattr(common, "run_many", lambda *a, **k: ran.append(a) or [])
     with pytest.raises(UserError, match="power of 2"):
         sensitivity(scenario(20), "certified_share", reps=1, seed=1, sobol=10)
+    assert ran == []  # before the one-at-a-time runs
 
 
 def test_cli_sensitivity_with_ranges_writes_tornado(tmp_path, capsys):

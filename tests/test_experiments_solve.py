@@ -287,3 +287,39 @@ def test_solve_for_a_metric_the_scenario_never_defines_is_refused():
     with pytest.raises(UserError, match="pay_ratio_staff in 2025 has no value") as e:
         solve(one_year(30), "certification.pass_prob", 0.1, 0.6, "pay_ratio_staff<=2@2025", prob=0.9, reps=2, seed=1)
     assert e.value.field == "--target"
+
+
+@pytest.mark.parametrize("name,given,lever,value", [
+    # one element after the user's whole vector (the user's vector stays)
+    ("bench", ["years=2", "quits.rate=[0.2]"], "quits.rate[0]", "0.2414"),
+    ("nanjing-2018", ["quits.rate=[0.2, 0.2, 0.2]"], "quits.rate[0]", "0.25"),
+    # a multiplier of the user's own value, compounded with the user's multiplier, or after it
+    ("nanjing-2018", ["quits.rate=[0.2, 0.2, 0.2]"], "quits.rate*", "1.1"),
+    ("nanjing-2018", ["quits.rate*=2"], "quits.rate*", "1.1"),
+    ("nanjing-2018", ["quits.rate*=2", "quits.rate[1]=0.5"], "quits.rate*", "1.1"),
+    ("nanjing-2018", ["quits.reference_pay_ratio*=2", "quits.reference_pay_ratio=0.5"],
+     "quits.reference_pay_ratio*", "1.5"),
+    # a whole vector over the user's element; a point of a schedule the user replaced
+    ("nanjing-2018", ["quits.rate[1]=0.5"], "quits.rate", "0.07"),
+    ("yichang-2021", ["certification.pass_prob={2021 = 0.1, 2022 = 0.3}"], "certification.pass_prob@2022",
+     "0.2"),
+    ("yichang-2021", ["certification.pass_prob*=0.5", "years=6"], "certification.pass_prob*", "1.2"),
+])
+def test_the_printed_settings_give_the_scenario_solved(name, given, lever, value):
+    """What solve prints to run its answer (``--set`` options, a later one winning) is the
+    scenario it solved: the user's settings with the lever on top."""
+    from model.experiments.common import Lever
+    from model.experiments.solve import _settings
+    sc = model.load(name, given)
+    lv = Lever.parse(lever, "--lever")
+    printed = _settings(lv, value, sc, given)
+    solved = lv.apply(sc, float(value))
+    again = model.load(name, printed)
+    assert again.get(lv.path) == solved.get(lv.path), printed
+    assert again.years == solved.years and again.raw == solved.raw
+
+
+def test_a_later_setting_of_the_same_key_wins():
+    sc = model.load("nanjing-2018", ["quits.rate=[0.1, 0.1, 0.1]", "quits.rate[0]=0.5",
+                                     "quits.rate=[0.2, 0.2, 0.2]"])
+    assert list(sc.raw["quits"]["rate"]) == [0.2, 0.2, 0.2]

@@ -272,3 +272,40 @@ def test_stream_keys_are_numpys_seed_sequence(seed, rep):
     g = s.get("quits", 4)
     expect = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(rep, MECHANISMS.index("quits"), 4))))
     np.testing.assert_array_equal(g.random(5), expect.random(5))
+
+
+def test_the_first_run_compiles_every_kernel_for_the_later_ones(tmp_path):
+    """With an empty cache every kernel is uncached; after the warm-up (which the first
+    ``run`` after an install does) none is, and one replication of every shipped scenario
+    (the national one scaled down) then loads every kernel it calls from the cache:
+    the warm-up compiled each with the argument types the scenarios use."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from conftest import ROOT
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    warm = ("import json\nfrom model import kernels\nbefore = kernels.uncached()\nkernels.warm_up()\n"
+            "print(json.dumps([before, kernels.uncached(), sorted(kernels._dispatchers())]))")
+    out = subprocess.run([sys.executable, "-c", warm], env=env, cwd=tmp_path, capture_output=True, text=True,
+                         check=True)
+    before, after, every = json.loads(out.stdout.splitlines()[-1])
+    assert sorted(before) == every and len(every) >= 15
+    assert after == []
+    later = f"""
+import json, sys
+sys.path.insert(0, {str(ROOT / 'benchmarks')!r})
+import _common
+from model import kernels
+from model.engine import run_replication
+for path in sorted(__import__('pathlib').Path({str(SCENARIOS)!r}).rglob('*.toml')):
+    factor = 0.005 if path.name == 'national-2025.toml' else 1.0
+    run_replication(_common.scenario(str(path), factor, 3 if factor != 1.0 else None), 1, 0)
+print(json.dumps({{n: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values())]
+                  for n, d in kernels._dispatchers().items()}}))
+"""
+    out = subprocess.run([sys.executable, "-c", later], env=env, cwd=tmp_path, capture_output=True, text=True,
+                         check=True)
+    stats = json.loads(out.stdout.splitlines()[-1])
+    assert {n: misses for n, (hits, misses) in stats.items() if misses} == {}
+    assert sum(hits for hits, _ in stats.values()) >= len(every) - 2  # most were called (loaded)

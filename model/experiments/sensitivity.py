@@ -172,6 +172,10 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     from ..runner import reps_and_seed
     facs = factors_from(sc, params, quantile)
     reps, seed = reps_and_seed(sc, reps, seed)
+    if sobol is None:
+        sobol = 64 if len(facs) >= 2 else 0
+    sobol = _sobol_size(sobol)  # checked before any run
+    sobol_reps = whole_number(sobol_reps, "--sobol-reps", 1)
     variants = [sc]
     for f in facs:
         variants += [f.lever.apply(sc, f.low), f.lever.apply(sc, f.high)]
@@ -197,12 +201,9 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
                      "difference_low": float(st["low"]), "difference_high": float(st["high"])})
     oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     sob, samples, notes = None, None, []
-    if sobol is None:
-        sobol = 64 if len(facs) >= 2 else 0
     if sobol:
-        sob, samples, notes = _sobol(sc, facs, output, whole_number(sobol, "--sobol", 0),
-                                     whole_number(sobol_reps, "--sobol-reps", 1), seed, workers, backend,
-                                     scheduler, quiet)
+        sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend, scheduler,
+                                     quiet)
     return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes, int(sobol))
 
 
@@ -217,11 +218,18 @@ def _sobol_values(f, u: np.ndarray) -> np.ndarray:
     return np.round(v) if f.lever.integer else v
 
 
+def _sobol_size(n) -> int:
+    """The Sobol base sample size: 0 (none) or a power of 2."""
+    n = whole_number(n, "--sobol", 0)
+    if n and (n < 2 or n & (n - 1)):
+        raise UserError(f"the Sobol base sample size must be a power of 2 (e.g. 64), got {n}",
+                        field="--sobol")
+    return n
+
+
 def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet):
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
-    if n < 2 or n & (n - 1):
-        raise UserError(f"the Sobol base sample size must be a power of 2 (e.g. 64), got {n}", field="--sobol")
     d = len(facs)
     names = [f.lever.name for f in facs]
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
