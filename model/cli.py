@@ -221,6 +221,9 @@ def _print_forecast(results, out: Path) -> None:
     tab.columns.name = "metric"
     fmt = {"headcount": "{:,.0f}", "certified_share": "{:.1%}", "workers_per_10k": "{:.1f}",
            "payroll": lambda v: f"{v / 1e6:,.1f}M"}
+    if "payroll" in tab:
+        tab = tab.rename(columns={"payroll": "payroll (yuan)"})
+        fmt["payroll (yuan)"] = fmt.pop("payroll")
     with pd.option_context("display.width", 120):
         print(f"Forecast for {results.scenario} ({results.reps} replications, seed {results.seed}; means)")
         print(tab.to_string(formatters={k: (f.format if isinstance(f, str) else f) for k, f in fmt.items()}))
@@ -296,7 +299,24 @@ def cmd_validate(a) -> int:
           f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
     if sc.roster is not None:
         print(f"  roster {Path(sc.roster.path).name}: {sc.roster.summary(sc.start_year, sc.districts)}")
+    for line in _replaced_arrays(sc):
+        print(f"  {line}")
     return 0
+
+
+def _replaced_arrays(sc) -> list[str]:
+    """What a file's table arrays (``[[targets]]``, ``[[districts]]``) replaced: an array
+    in a file that extends another replaces the base's whole array (not entry by entry)."""
+    import tomllib
+    out = []
+    files = [(Path(p).name, tomllib.loads(t)) for p, t in getattr(sc, "_files", ())]
+    for arr in ("targets", "districts"):
+        having = [(name, len(raw[arr])) for name, raw in files if isinstance(raw.get(arr), list)]
+        if len(having) >= 2:
+            (base, lost), (own, n) = having[-2], having[-1]
+            out.append(f"[[{arr}]]: the {n} of {own} replace the {lost} of {base} (an array in a file that "
+                       "extends another replaces it whole: restate the entries to keep)")
+    return out
 
 
 def read_manifest(path: Path) -> dict:

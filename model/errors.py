@@ -16,7 +16,8 @@ COMMAND_LINE = contextvars.ContextVar("model_command_line", default=False)
 """True while ``python -m model`` runs a command: an option is named as typed there
 (``option '--range'``); from Python, as the function's argument (``argument 'lo, hi'``)."""
 
-ARGUMENTS = {"--range": "lo, hi", "--param": "params", "--variant": "variants", "--sobol-reps": "sobol_reps",
+ARGUMENTS = {"--set": "overrides", "--range": "lo, hi", "--param": "params", "--variant": "variants",
+             "--sobol-reps": "sobol_reps",
              "--max-evaluations": "max_evaluations", "--observed": "observations"}
 """Python arguments whose names differ from the options (others drop the dashes: ``--tol``
 is ``tol``)."""
@@ -49,7 +50,11 @@ class UserError(Exception):
     def __str__(self) -> str:
         where = []
         if self.file:
-            where.append(_shown(str(self.file)) + (f":{self.line}" if self.line else ""))
+            file = str(self.file)
+            if file.startswith("--") and not COMMAND_LINE.get():  # an option's value, from Python
+                option, _, rest = file.partition(" ")
+                file = " ".join([ARGUMENTS.get(option, option.lstrip("-").replace("-", "_")), rest]).strip()
+            where.append(_shown(file) + (f":{self.line}" if self.line else ""))
         if self.field:
             field = str(self.field)
             kind = "option" if field.startswith("--") else "field"

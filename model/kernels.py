@@ -829,15 +829,24 @@ def compact_rows(keep, block, n):
 
 @njit(cache=True, nogil=True)
 def split_staff(active, post, community, new_of):
-    """Move every other active staff member (post 0; the 2nd, 4th, ... in row order) of
-    each splitting community ``c`` (``new_of[c] >= 0``) to its new half ``new_of[c]``
-    (see :func:`model.policies.demand.split_and_merge`)."""
+    """Move half the active workers (rounded down; staff only, post 0) of each splitting
+    community ``c`` (``new_of[c] >= 0``) to its new half ``new_of[c]``, evenly spaced
+    among its active staff in row order (see :func:`model.policies.demand.split_and_merge`)."""
+    workers = np.zeros(new_of.size, np.int64)
+    staff = np.zeros(new_of.size, np.int64)
+    for i in range(community.size):
+        c = community[i]
+        if new_of[c] >= 0 and active[i]:
+            workers[c] += 1
+            staff[c] += post[i] == 0
     seen = np.zeros(new_of.size, np.int64)
     for i in range(community.size):
         c = community[i]
         if new_of[c] < 0 or post[i] != 0 or not active[i]:
             continue
-        if seen[c] % 2 == 1:
+        k = min(workers[c] // 2, staff[c])
+        j = seen[c]
+        if (j + 1) * k // staff[c] > j * k // staff[c]:
             community[i] = new_of[c]
         seen[c] += 1
 

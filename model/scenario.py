@@ -454,9 +454,11 @@ class _Checker:
             self.fail(f"{path}.interp", f"expected 'step' or 'linear', got {interp!r}")
         pts = []
         for k, v in x.items():
+            if isinstance(k, int) and not isinstance(k, bool):
+                k = str(k)  # a year as a number: a schedule given from Python ({2025: 0.2})
             if k == "interp":
                 continue
-            if not re.fullmatch(r"[0-9]{4}", k):
+            if not isinstance(k, str) or not re.fullmatch(r"[0-9]{4}", k):
                 self.fail(f"{path}.{k}", "expected a year (4 digits) as key of a schedule, "
                           "or a table with 'dist' for an uncertain value")
             y = int(k)
@@ -553,6 +555,9 @@ class _Checker:
             d = tuple(self.number(schema.Field("float", lo=0.0, hi=1.0), e, f"{path}[{i}]") for i, e in enumerate(x))
             if list(d) != sorted(set(d)):
                 self.fail(path, "instants must increase and not repeat")
+            if len(d) > schema.MAX_ROUNDS:
+                self.fail(path, f"{len(d)} instants: at most {schema.MAX_ROUNDS} a year (each round's hires "
+                          "are numbered apart)")
             return d
         if k == "bands":
             if not isinstance(x, list) or not x:
@@ -676,7 +681,8 @@ class Scenario:
     targets : tuple of Target
     districts : tuple of District (one implicit urban district if none given)
     assumptions : tuple of dict
-        Fields whose comment says ``# assumption: ...`` (file, field, text).
+        Fields whose comment says ``# assumption: ...`` (file, field, text), where that
+        file sets the value the scenario runs with (not overridden).
     The sections are attributes: ``scenario.pay.monthly`` is a
     :class:`~model.params.Constant`, :class:`~model.params.Schedule` or
     :class:`~model.params.Uncertain`.
@@ -733,7 +739,10 @@ class Scenario:
         else:
             self.implicit_district = False
         self.districts = tuple(District(**d) for d in ds)
-        self.assumptions = tuple(a for p, t in files for a in _assumptions(p, t))
+        # a marked assumption stands where its file sets the value run: not where a file that
+        # extends it, or an override, sets the field again (a table array, as a whole)
+        self.assumptions = tuple(a for p, t in files for a in _assumptions(p, t)
+                                 if ck.where(a["field"])[0] == str(p))
         from .semantics import check
         check(self, ck)
         self.roster = self._roster(ck, roster)

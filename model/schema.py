@@ -43,6 +43,10 @@ GRADES = ("excellent", "qualified", "basic", "unqualified")
 N_GRADES = 18
 """Pay grades 1..18 of the "three posts, eighteen grades" ladder (三岗十八级)."""
 
+MAX_ROUNDS = 16
+"""Recruitment rounds a year at most: a hire's id holds its round in 4 bits
+(:func:`model.policies.recruitment.slot_ids`), so rounds never share ids."""
+
 
 @dataclass(frozen=True)
 class Field:
@@ -88,7 +92,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "seed": F("int", 20250101, "Root seed of the random-number tree.", "", lo=0, hi=2**63 - 1),
     },
     "calendar": {
-        "recruitment": F("dates", [0.0], "Recruitment rounds in the year.", "fraction of year"),
+        "recruitment": F("dates", [0.0], "Recruitment rounds in the year (at most 16; none at the "
+                         "assessment's instant, whose hires would be rated the day they start).",
+                         "fraction of year"),
         "training": F("date", 0.0, "Training date (who is trained this year is fixed then).", "fraction of year"),
         "exam": F("date", 0.5, "Certificate exam date.", "fraction of year"),
         "assessment": F("date", 1.0, "Annual assessment, exit rules, elimination.", "fraction of year"),
@@ -154,7 +160,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "cadre_share": F("float", 1.0, "Share of women hired into posts retiring at the cadre age.", "", **SHARE),
         "education": F("vec", [0.0, 1.0, 0.0, 0.0], "Applicants' shares by education.", "", size=4, sums_to_one=True, **SHARE),
         "certificate": F("vec", [1.0, 0.0, 0.0, 0.0], "Applicants' shares by certificate level.", "", size=4, sums_to_one=True, **SHARE),
-        "max_age": F("param", 100.0, "Oldest age eligible to be hired.", "years", lo=16, hi=100),
+        "max_age": F("param", 100.0, "Oldest age eligible to be hired (applicants' ages come from "
+                     "recruitment.age: a limit above its oldest band changes nothing; widen both to "
+                     "hire older).",
+                     "years", lo=16, hi=100),
         "min_education": F("param", 0.0, "Lowest education level eligible (0..3).", "level", lo=0, hi=3),
         "certificate_required_from": F("int", 0, "From this year only certified applicants are hired.", "year", lo=0, hi=2200, zero="never"),
         "max_age_certified": F("param", 0.0, "Oldest age eligible for an applicant holding a certificate (of "

@@ -84,6 +84,7 @@ def check(sc, ck) -> None:
     _rule_unset(sc, fail)
     _staffing(sc, fail, years)
     _recruitment(sc, fail, years)
+    _assessment_rules(sc, fail)
     _calendar_years(sc, fail)
     _quits(sc, fail)
     _pay(sc, fail, years)
@@ -206,6 +207,20 @@ def _staffing(sc, fail, years) -> None:
             fail(("population.age", "retirement.rule", "retirement.age_men", "retirement.age_women"),
                  f"every worker at the start is at least {youngest}, at or above the "
                  f"retirement age ({hi:g}), so all would retire at once; give ages below it")
+
+
+def _assessment_rules(sc, fail) -> None:
+    """Rules that read the year's assessment need one, and the workers it rates must have
+    served before it."""
+    cal = sc.calendar
+    if sc.elimination.enabled and not sc.assessment.enabled:
+        fail(("elimination.enabled", "assessment.enabled"), "bottom-ratio elimination removes the lowest "
+             "assessment scores, and the assessment is off; switch the assessment on, or elimination off")
+    if sc.recruitment.enabled and sc.assessment.enabled and cal.assessment in cal.recruitment:
+        fail(("calendar.recruitment", "calendar.assessment"),
+             f"a recruitment round at {cal.assessment:g}, the assessment's instant, would have its hires "
+             "rated (and dismissed by the exit rules) the day they start; date the round before the "
+             "assessment, or at 0 (1 January) for hires who start the next year")
 
 
 def _recruitment(sc, fail, years) -> None:

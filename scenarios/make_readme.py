@@ -490,11 +490,11 @@ NOTES = {
         "left after the July recruitment round."),
         ("Communities split above 4,000 households every year, so their number keeps growing with households "
         "after the 2023 re-planning."),
-        ("When a community splits, its head and committee members stay in the old half and every other "
-        "staff member moves to the new half, which recruits to the rest of its posts; the old half keeps "
-        "all its leaders for fewer posts, so from 2024 splits leave workers above the posts: "
-        "{split_gap:,.0f} more workers in 2025 than without splits (alternative hohhot-2023-no-split). "
-        "Part of the margin on the 2025 target comes from this (model.policies.demand.split_and_merge)."),
+        ("When a community splits, its head and committee members stay in the old half and half its "
+        "workers, all staff, move to the new half, whose head and committee posts are filled by the "
+        "elections from its staff; the halves have equal households and so equal posts, so splits leave "
+        "(almost) no workers above the posts: {split_gap:+,.0f} workers in 2025 against the alternative "
+        "without splits (hohhot-2023-no-split; model.policies.demand.split_and_merge)."),
     ],
     "jilin-2020": [
         ("Both targets are about every community. The model counts, on 31 December after the year's leavers, "

@@ -119,8 +119,8 @@ def test_an_intervals_two_ends_are_in_one_unit():
     assert fmt_interval(0.012, 0.2, "share") == "[1.2%, 20.0%]"
     assert fmt_interval(float("nan"), 3.0, "persons") == "[n/a, 3]"
     from model.experiments.common import fmt_estimate
-    assert fmt_estimate(-5_000, -45_800, 1_118, "yuan/year") == "-0.005M [-0.0458M, 0.00112M]"
-    assert fmt_estimate(9_000, 8_000, 12_000, "yuan/year") == "0.009M [0.008M, 0.012M]"
+    assert fmt_estimate(-5_000, -45_800, 1_118, "yuan/year") == "-0.005M yuan [-0.0458M, 0.00112M]"
+    assert fmt_estimate(9_000, 8_000, 12_000, "yuan/year") == "0.009M yuan [0.008M, 0.012M]"
     assert fmt_estimate(float("nan"), 1.0, 2.0, "persons") == "n/a [1, 2]"
     # a difference of shares is in percentage points: 81.3% against 77.3% is +4.0 pp, not 4.0%
     assert fmt_estimate(0.04, 0.029, 0.052, "share", difference=True) == "+4.0 pp [+2.9 pp, +5.2 pp]"
@@ -149,6 +149,10 @@ def test_an_intervals_two_ends_are_in_one_unit():
     ("certification.pass_prob={2025=0.1,2027=}", "certification.pass_prob",
      "is not a valid TOML list or table"),
     ("quits.rate=[0.1,", "quits.rate", "is not a valid TOML list or table"),
+    # hires who start at the assessment's instant would be rated (and dismissed) that day
+    ("calendar.recruitment=[0.5, 1.0]", "calendar.recruitment", "a recruitment round at 1, the assessment's"),
+    ("calendar.recruitment=[" + ", ".join(f"{i / 20:g}" for i in range(17)) + "]", "calendar.recruitment",
+     "17 instants: at most 16 a year"),
 ])
 def test_set_mistakes(tmp_path, setting, field, words):
     out = tmp_path / "out"
@@ -284,8 +288,19 @@ def test_toml_file_as_first_argument_runs_it(tmp_path):
 def test_validate_and_version():
     code, stdout, stderr = call(["validate", BENCH])
     assert code == 0 and stdout.startswith(f"{BENCH}: valid (bench, 2025-2034")
+    assert "[[" not in stdout  # one file: nothing replaced
     code, stdout, stderr = call(["--version"])
     assert code == 0 and stdout.strip() == __import__("model").__version__
+
+
+def test_validate_says_when_a_files_targets_replace_its_bases(tmp_path):
+    child = tmp_path / "child.toml"
+    base = ROOT / "scenarios" / "changzhou-2022.toml"
+    child.write_text(f"extends = {str(base)!r}\n[[targets]]\nname = 'pay'\nmetric = 'payroll'\n"
+                     "year = 2025\nop = '<='\nthreshold = 1e9\n", encoding="utf-8")
+    code, stdout, stderr = call(["validate", child])
+    assert code == 0 and ", 1 targets," in stdout
+    assert "[[targets]]: the 1 of child.toml replace the 3 of changzhou-2022.toml" in stdout
 
 
 def test_run_in_a_real_process_prints_what_it_does(tmp_path):

@@ -334,7 +334,7 @@ def city():
     ("promotion_out", "exits_promoted_out", {"promotion_out.per_year": 5}),
     ("grades", "grade_steps", {}),
     ("elections", "posts_filled_internally", {}),
-    ("assessment", "rated_excellent_share", {}),
+    ("assessment", "rated_excellent_share", {"elimination.enabled": False}),  # elimination ranks its scores
 ])
 def test_each_switch_turns_its_mechanism_off_in_the_full_city(city, section, metric, override):
     sc = city.with_overrides(override) if override else city
@@ -356,14 +356,18 @@ def test_full_city_identities_hold(city):
 
 
 def test_workers_above_their_posts_are_reported():
-    """A split keeps the leaders in the old half and moves every other staff member to the
-    new half (model.policies.demand), so Hohhot's yearly splits leave workers above posts:
-    surplus_workers = headcount - posts + vacancies reports them (no metric did), and is
-    0 in the alternative without splits."""
-    res = model.run(model.load("hohhot-2023"), reps=2, seed=1)
-    surplus = col(res, "surplus_workers")
-    np.testing.assert_array_equal(surplus, col(res, "headcount") - col(res, "posts") + col(res, "vacancies"))
+    """surplus_workers = headcount - posts + vacancies: workers above their communities'
+    posts. Falling residents (so posts) leave some every year. A split hands the new half
+    half the old one's workers (model.policies.demand), so Hohhot's yearly splits leave at
+    most one a split (an odd count), and none without splits."""
+    shrinking = model.run(model.load("hohhot-2023", ["demand.residents_growth=-0.05"]), reps=2, seed=1)
+    surplus = col(shrinking, "surplus_workers")
+    np.testing.assert_array_equal(surplus, col(shrinking, "headcount") - col(shrinking, "posts")
+                                  + col(shrinking, "vacancies"))
     assert (surplus >= 0).all() and surplus[:, 1:].min() > 0
+    res = model.run(model.load("hohhot-2023"), reps=2, seed=1)
+    splits = np.cumsum(col(res, "communities_split"), axis=1)
+    assert (col(res, "surplus_workers") <= splits).all() and splits[:, -1].min() > 20
     flat = model.run(model.load(SCENARIOS / "alternatives" / "hohhot-2023-no-split.toml"),
                      reps=2, seed=1)
     assert (col(flat, "surplus_workers") == 0).all()

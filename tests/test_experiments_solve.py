@@ -323,3 +323,18 @@ def test_a_later_setting_of_the_same_key_wins():
     sc = model.load("nanjing-2018", ["quits.rate=[0.1, 0.1, 0.1]", "quits.rate[0]=0.5",
                                      "quits.rate=[0.2, 0.2, 0.2]"])
     assert list(sc.raw["quits"]["rate"]) == [0.2, 0.2, 0.2]
+
+
+def test_an_answer_the_monte_carlo_error_does_not_pin_down_is_said_so(tmp_path, capsys):
+    """With 3 replications no estimated probability is surely above or below 0.5 (Wilson:
+    3 of 3 give a lower bound of 0.44, 0 of 3 an upper bound of 0.56), so the answer's
+    Monte Carlo range is the whole range searched: solve says the value is not a finding."""
+    out = tmp_path / "s"
+    assert cli(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0.25,0.3", "--target",
+                "certified_share>=0.835@2025", "--prob", "0.5", "--reps", "3", "--seed", "1", "--tol", "0.01",
+                "--out", str(out), *SMALL]) == 0
+    printed = capsys.readouterr().out
+    sol = pd.read_csv(out / "solution.csv").iloc[0]
+    assert (sol.value_low, sol.value_high) == (0.25, 0.3) and not sol.determined
+    assert "NOT DETERMINED at 3 replications" in printed
+    assert (out / "solve.png").exists()

@@ -541,7 +541,7 @@ def test_promotion_out_takes_the_best_rated(rng):
 
 
 @pytest.mark.parametrize("compiled", [True, False] if kernels.ENABLED else [False])
-def test_a_split_community_takes_every_other_staff_member(monkeypatch, compiled):
+def test_a_split_community_takes_half_its_workers_from_its_staff(monkeypatch, compiled):
     """The same moves by the compiled kernel and by the numpy fallback."""
     monkeypatch.setattr(kernels, "ENABLED", compiled)
     c = demand.Communities([5000.0, 2000.0, 4500.0], [0, 0, 0], [True])
@@ -549,10 +549,41 @@ def test_a_split_community_takes_every_other_staff_member(monkeypatch, compiled)
     post = np.array([2, 0, 0, 0, 0, 0, 0, 0, 1])
     active = np.array([True, True, True, True, False, True, True, True, True])
     demand.split_and_merge(c, 4000.0, 0.0, workers, post, active)
-    # community 0 splits into 0 and 3: the head (row 0) stays; its active staff rows
-    # 1, 3, 5 -> the second of them (row 3) moves; the inactive row 4 stays. Community 2
-    # splits into 2 and 4: staff rows 2, 7 -> row 7 moves; committee member 8 stays
-    assert workers.tolist() == [0, 0, 2, 3, 0, 0, 1, 4, 2]
+    # community 0 splits into 0 and 3: 4 active workers, so 2 move, from its active staff
+    # rows 1, 3, 5 evenly spaced (rows 3 and 5); the head (row 0) and the inactive row 4
+    # stay. Community 2 splits into 2 and 4: 3 active, so 1 moves: of staff rows 2 and 7,
+    # row 7; committee member 8 stays
+    assert workers.tolist() == [0, 0, 2, 3, 0, 3, 1, 4, 2]
+
+
+def test_split_halves_start_equally_staffed_where_the_staff_allow():
+    """Random communities, posts and leavers: each splitting community hands its new half
+    floor(n / 2) of its n active workers, or all its active staff if fewer; nobody else
+    moves; the compiled kernel and the numpy code move the same rows."""
+    rng = np.random.default_rng(3)
+    n_c, n = 60, 900
+    community = rng.integers(0, n_c, n)
+    post = rng.choice([0, 0, 0, 1, 2], n)
+    active = rng.random(n) < 0.9
+    households = rng.choice([2000.0, 5000.0], n_c)
+    moved = {}
+    for compiled in ([True, False] if kernels.ENABLED else [False]):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(kernels, "ENABLED", compiled)
+            w = community.copy()
+            demand.split_and_merge(demand.Communities(households.copy(), [0] * n_c, [True]), 4000.0, 0.0, w,
+                                   post, active)
+            moved[compiled] = w
+    w = moved[False]
+    if kernels.ENABLED:
+        np.testing.assert_array_equal(moved[True], w)
+    big = np.flatnonzero(households > 4000)
+    new_of = dict(zip(big, range(n_c, n_c + len(big))))
+    assert ((w != community) == np.isin(w, list(new_of.values()))).all()
+    assert not (w != community)[~active | (post != 0)].any()  # only active staff move
+    for c, new in new_of.items():
+        mine = active & (community == c)
+        assert (w[mine] == new).sum() == min(mine.sum() // 2, (mine & (post == 0)).sum())
 
 
 def test_elimination_takes_at_least_the_share():

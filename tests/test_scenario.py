@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS, write_scenario
 from robust_helpers import BENCH, call, check_error
 
 import model
@@ -456,3 +457,52 @@ def test_the_youngest_hiring_age_is_checked_against_the_retirement_age_of_the_st
     model.load("bench", {**over, "population.min_hire_age": 53})
     with pytest.raises(ScenarioError, match="women in worker posts retire at 55.*at most 53"):
         model.load("bench", {**over, "population.min_hire_age": 54})
+
+
+def test_an_assumption_stands_only_where_its_value_is_run(tmp_path):
+    """The report's marked assumptions: a base file's stays for a field a file that extends
+    it leaves alone, and goes where that file (or an override) sets the field again; the
+    extending file's own, and a table array it restates, are its own."""
+    base = model.load(SCENARIOS / "changzhou-2022.toml")
+    fields = {a["field"] for a in base.assumptions}
+    assert {"quits.rate", "recruitment.cost_per_hire"} <= fields
+    child = write_scenario(tmp_path, """
+extends = "@SCENARIOS@/changzhou-2022.toml"
+[quits]
+rate = [0.2, 0.1, 0.05]  # from our HR office
+[recruitment]
+cost_per_hire = 5000  # assumption: our own estimate
+""")
+    sc = model.load(child)
+    rows = [(a["file"], a["field"]) for a in sc.assumptions]
+    assert ("changzhou-2022.toml", "quits.rate") not in rows
+    assert ("case.toml", "recruitment.cost_per_hire") in rows
+    assert ("changzhou-2022.toml", "recruitment.cost_per_hire") not in rows
+    kept = [r for r in rows if r[1] not in ("quits.rate", "recruitment.cost_per_hire")]
+    assert len(kept) == len(rows) - 1 and len(rows) == len(base.assumptions) - 1
+    assert all(f == "changzhou-2022.toml" for f, _ in kept)
+    overridden = model.load(child, ["quits.death_rate=0.002"])
+    assert "quits.death_rate" in fields
+    assert "quits.death_rate" not in {a["field"] for a in overridden.assumptions}
+    # a table array restated by the extending file is that file's
+    alt = model.load(SCENARIOS / "alternatives" / "nanjing-2018-floors-70.toml")
+    assert {a["file"] for a in alt.assumptions if a["field"].startswith("districts.")} == {alt.path.name}
+
+
+def test_a_mistaken_override_from_python_is_named_as_the_argument():
+    with pytest.raises(ScenarioError, match=r"^overrides, field 'certification\.pass_probb': no such field"):
+        model.load("changzhou-2022", overrides={"certification.pass_probb": 0.15})
+
+
+def test_elimination_needs_the_assessment_it_ranks():
+    with pytest.raises(ScenarioError, match=r"field 'assessment\.enabled': bottom-ratio elimination removes"):
+        model.load("yichang-2021", ["assessment.enabled=false"])
+    alone = model.load("yichang-2021", ["assessment.enabled=false", "elimination.enabled=false"])
+    assert not alone.assessment.enabled
+
+
+def test_a_schedule_from_python_may_have_years_as_numbers():
+    sc = model.load("yichang-2021").with_overrides({"elimination.share": {2021: 0.2, 2023: 0.0}})
+    assert sc.get("elimination.share").points == ((2021, 0.2), (2023, 0.0))
+    with pytest.raises(ScenarioError, match=r"expected a year \(4 digits\)"):
+        model.load("yichang-2021").with_overrides({"elimination.share": {1.5: 0.2}})

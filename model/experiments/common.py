@@ -672,9 +672,13 @@ def fmt_interval(low: float, high: float, unit: str = "", difference: bool = Fal
 
 
 def fmt_estimate(value: float, low: float, high: float, unit: str = "", difference: bool = False) -> str:
-    """``value [low, high]`` for a terminal line, all three in one unit (:func:`fmt`)."""
+    """``value [low, high]`` for a terminal line, all three in one unit (:func:`fmt`;
+    money named once: ``898M yuan [884M, 912M]``)."""
     size = _largest(value, low, high)
-    return f"{fmt(value, unit, size, difference)} {fmt_interval(low, high, unit, difference, size)}"
+    shown = fmt(value, unit, size, difference)
+    if shown.endswith("M") and unit.startswith("yuan"):
+        shown += " yuan"
+    return f"{shown} {fmt_interval(low, high, unit, difference, size)}"
 
 
 def _largest(*xs) -> float | None:

@@ -102,6 +102,14 @@ class Solution:
     tol: float = math.nan
     output: object = field(default=None, repr=False)
 
+    @property
+    def determined(self) -> bool:
+        """False when the answer's Monte Carlo range is the whole range searched (both of
+        whose ends were tried): at these replications the value is where the bisection
+        stopped, not a finding."""
+        tried = self.trace.value
+        return bool(self.value_low > tried.min() or self.value_high < tried.max())
+
     def table(self) -> pd.DataFrame:
         """One row: lever, value, probability and interval, requirement, runs."""
         return pd.DataFrame([{
@@ -109,7 +117,7 @@ class Solution:
             "required_probability": self.prob, "probability": self.probability,
             "probability_low": self.probability_low, "probability_high": self.probability_high,
             "bracket_low": self.bracket[0], "bracket_high": self.bracket[1],
-            "value_low": self.value_low, "value_high": self.value_high,
+            "value_low": self.value_low, "value_high": self.value_high, "determined": self.determined,
             "evaluations": self.evaluations, "runs": self.runs, "reps": self.reps, "seed": self.seed,
         }])
 
@@ -364,6 +372,10 @@ def main(args) -> int:
           "replications narrow it)")
     for note in _open_ends(s, lo, hi):
         print(f"    {note}")
+    if not s.determined:
+        print(f"  NOT DETERMINED at {s.reps} replications: the Monte Carlo range is the whole range searched "
+              "(no value tried inside it is surely short of, or surely meeting, the requirement), so "
+              f"{v(s.value)} is where the bisection stopped, not a finding; use more replications (--reps)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
     print("  to run the scenario with it: " + " ".join(f"--set '{o}'" for o in _settings(lv, v(s.value), sc,

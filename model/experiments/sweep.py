@@ -64,8 +64,9 @@ class Sweep:
         return [lv.name for lv in self.levers]
 
     def output(self, output) -> pd.DataFrame:
-        """The output at every grid point: lever columns, ``value`` (mean or probability),
-        ``low``/``high`` (95% interval), ``reps``.
+        """The output at every grid point: lever columns, ``value`` (mean over replications, or
+        probability), ``low``/``high`` (95% confidence interval of that mean, or Wilson interval
+        of the probability: not the spread of single outcomes), ``reps``.
 
         ``output`` is a :class:`~model.experiments.common.Output` or a metric name (then
         taken in the last year).
@@ -226,7 +227,9 @@ def main(args) -> int:
             fig.sweep_figure(s, output, tmp / "sweep.png", lang=args.lang, svg=args.svg)
     print(f"Sweep of {' x '.join(s.lever_names)} on {sc.name} ({len(s.grid)} grid points, {s.reps} "
           f"replications each, seed {s.seed}, common random numbers)")
-    print(f"{output.label}: value [95% interval]")
+    print(f"{output.label}: probability [95% interval]" if output.is_probability else
+          f"{output.label}: mean over replications [95% confidence interval of the mean; the spread of "
+          "single outcomes is wider: run one grid point for its P05-P95]")
     for r in tab.to_dict("records"):
         where = ", ".join(f"{k} = {r[k]:.10g}" if isinstance(r[k], float) else f"{k} = {r[k]}"
                           for k in s.lever_names)  # 0.15, not 0.15000000000000002

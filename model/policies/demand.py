@@ -25,8 +25,10 @@ staff posts, filled first.
 Residents grow by ``residents_growth`` a year; households are residents over
 ``persons_per_household``; every community's households scale with the total. A
 community above ``split_above`` households splits in two equal halves: the new one
-takes every other staff member of the old (its heads and committee members stay, and
-its own head and committee posts are filled at the next election or by hiring); one
+takes half the old one's active workers (rounded down), all from its staff, evenly spaced
+in row order (its heads and committee members stay, and the new half's own head and
+committee posts are filled at the next election or by hiring), so that the halves, of
+equal posts, start equally staffed (assumption: the seed says nothing of who moves); one
 below ``merge_below`` merges into the smallest other community of its district, its
 workers moving with it (Hohhot: 1,000-3,000 households, split above 4,000; seed
 002_5cfcc670a2031676.txt). A merged community has one set of leaders: where it now has
@@ -92,8 +94,10 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
                     active: np.ndarray | None = None, score: np.ndarray | None = None,
                     leaders: tuple[int, int] | None = None) -> dict:
     """Split large and merge small communities; workers of a merged community move with
-    it; every other staff member (post 0) of a split community moves to the new half
-    (when ``post`` and ``active`` are given), leaders stay. With ``score`` and
+    it; half the active workers of a split community (rounded down), all staff (post 0)
+    evenly spaced among its staff in row order, move to the new half (when ``post`` and
+    ``active`` are given), leaders stay: the halves, of equal households and so posts,
+    start equally staffed. With ``score`` and
     ``leaders`` (heads and committee members per community) too, leaders beyond those
     numbers in a community that took in another step down (:func:`step_down`)."""
     n_split = n_merge = 0
@@ -110,8 +114,14 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
                 if kernels.ENABLED:
                     kernels.split_staff(active, post, community_of_worker, new_of)
                 else:
-                    w = np.flatnonzero(active & (post == 0) & (new_of[community_of_worker] >= 0))
-                    move = w[rank_within(community_of_worker[w], w) % 2 == 1]  # rank in row order
+                    splitting = active & (new_of[community_of_worker] >= 0)
+                    w = np.flatnonzero(splitting & (post == 0))
+                    c = community_of_worker[w]
+                    staff = np.bincount(c, minlength=old_len)[c]
+                    workers = np.bincount(community_of_worker[splitting], minlength=old_len)[c]
+                    k = np.minimum(workers // 2, staff)
+                    j = rank_within(c, w)  # place among its community's staff, in row order
+                    move = w[(j + 1) * k // staff > j * k // staff]  # k of them, evenly spaced
                     community_of_worker[move] = new_of[community_of_worker[move]]
             half = comm.households[big] / 2
             comm.households[big] = half

@@ -254,6 +254,7 @@ def _slots(vac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _round_flag(year_index: int, round_index: int) -> np.uint64:
     """The bits of a slot id that name the year and the round."""
+    # 7 bits of year (horizons of at most 100 years) and 4 of round (schema.MAX_ROUNDS)
     return HIRE_FLAG | (np.uint64(year_index % 128) << np.uint64(50)) | (np.uint64(round_index % 16) << np.uint64(46))
 
 

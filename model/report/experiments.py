@@ -19,11 +19,15 @@ from . import labels as L
 
 _ZH = {
     "Paired difference vs {base}": "与{base}的配对差异",
+    "(band: paired 95% interval; dotted: unpaired)":
+        "（色带：配对 95% 区间；虚线：非配对区间）",
     "year": "年份",
     "probability": "概率",
     "Probability target met": "目标达成概率",
     "required probability": "要求的概率",
     "solution": "解",
+    "Monte Carlo range of the answer": "解的蒙特卡罗范围",
+    "not determined at {reps} replications": "{reps} 次重复下未能确定",
     "evaluation": "评估",
     "Output": "输出",
     "low": "低值",
@@ -37,6 +41,8 @@ _ZH = {
     "objective": "目标函数",
     "mean": "均值",
     "95% interval": "95% 区间",
+    "95% CI of the mean": "均值的 95% 置信区间",
+    "mean over replications": "各次重复的均值",
     "paired 95% interval": "配对 95% 区间",
     "Sweep of {lever}": "{lever} 的参数扫描",
     "Solve {lever}: {target}": "求解 {lever}: {target}",
@@ -114,23 +120,30 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
     base = comparison.labels[0]
     for ax, m in zip(axes.ravel(), metrics):
         d = comparison.difference(m)
+        div, unit = figures.scale_of(m, lang)  # money in millions (or 万元), as the run's figures
         for i, (lab, g) in enumerate(d.groupby("scenario", sort=False)):
             color = f"C{i}"
-            ax.plot(g.year, g.difference, color=color, marker="o", ms=3, label=lab)
-            ax.fill_between(g.year, g.difference_low, g.difference_high, color=color, alpha=0.25)
-            ax.plot(g.year, g.unpaired_low, color=color, ls=":", lw=0.8)
-            ax.plot(g.year, g.unpaired_high, color=color, ls=":", lw=0.8)
+            ax.plot(g.year, g.difference / div, color=color, marker="o", ms=3, label=lab)
+            ax.fill_between(g.year, g.difference_low / div, g.difference_high / div, color=color, alpha=0.25)
+            ax.plot(g.year, g.unpaired_low / div, color=color, ls=":", lw=0.8)
+            ax.plot(g.year, g.unpaired_high / div, color=color, ls=":", lw=0.8)
         ax.axhline(0, color="0.4", lw=0.8)
         ax.set_title(L.metric(m, lang), fontsize=10)
         ax.set_xlabel(_t("year", lang))
+        if figures.is_share(m):  # a difference of shares is in percentage points
+            from matplotlib.ticker import FuncFormatter
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.1f}"))
+            ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
+        else:
+            ax.set_ylabel(f"{L.word('diff', lang)} ({unit})")
+            figures.set_ticks(ax, "y", None)
         _years_axis(ax, d.year)
     for ax in axes.ravel()[len(metrics):]:
         ax.set_visible(False)
     if metrics:
         axes.ravel()[0].legend(fontsize=8)
     title = _t("Paired difference vs {base}", lang, base=base)
-    if lang == "en":
-        title += " (band: paired 95% interval; dotted: unpaired)"
+    title += " " + _t("(band: paired 95% interval; dotted: unpaired)", lang)
     fig.suptitle(title)
     return _save(fig, path, svg)
 
@@ -148,7 +161,8 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
         xs = x if numeric else np.arange(len(x))
         ax.plot(xs, tab["value"] / div, marker="o", label=_t("mean", lang) if not output.is_probability
                 else _t("probability", lang))
-        ax.fill_between(xs, tab["low"] / div, tab["high"] / div, alpha=0.25, label=_t("95% interval", lang))
+        ax.fill_between(xs, tab["low"] / div, tab["high"] / div, alpha=0.25,
+                        label=_t("95% interval" if output.is_probability else "95% CI of the mean", lang))
         if not numeric:
             ax.set_xticks(xs, [str(v) for v in x])
         ax.set_xlabel(levers[0])
@@ -168,10 +182,13 @@ def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
             for j in range(vals.shape[1]):
                 v = vals[i, j]
                 txt = ticks(v) if ticks is not None else (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}")
-                ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="w")
+                r, g, b_, _ = im.cmap(im.norm(v))  # dark text on the bright end of the map
+                ax.text(j, i, txt, ha="center", va="center", fontsize=8,
+                        color="k" if 0.299 * r + 0.587 * g + 0.114 * b_ > 0.5 else "w")
         bar = fig.colorbar(im, ax=ax, label=ylabel)
         figures.set_ticks(bar.ax, "y", ticks)
-    ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {output.label_in(lang)}",
+    what = "" if output.is_probability else f" ({_t('mean over replications', lang)})"
+    ax.set_title(_t("Sweep of {lever}", lang, lever=" x ".join(levers)) + f": {output.label_in(lang)}{what}",
                  fontsize=10)
     return _save(fig, path, svg)
 
@@ -185,7 +202,13 @@ def solve_trace(solution, path=None, lang: str = "en", svg: bool = False):
     err = np.vstack([tr.probability - tr.probability_low, tr.probability_high - tr.probability])
     ax.errorbar(tr.value, tr.probability, yerr=err, fmt="o", ms=4, capsize=2, label=_t("evaluation", lang))
     ax.axhline(solution.prob, color="C3", ls="--", lw=1, label=_t("required probability", lang))
-    ax.axvline(solution.value, color="C2", lw=1.5, label=f"{_t('solution', lang)}: {solution.value:.4g}")
+    if solution.value_high > solution.value_low:  # where the answer may lie, given the Monte Carlo error
+        ax.axvspan(solution.value_low, solution.value_high, color="C2", alpha=0.12, lw=0,
+                   label=_t("Monte Carlo range of the answer", lang))
+    word = (_t("solution", lang) if solution.determined
+            else _t("not determined at {reps} replications", lang, reps=solution.reps))
+    ax.axvline(solution.value, color="C2", lw=1.5, ls="-" if solution.determined else ":",
+               label=f"{word}: {solution.value:.4g}")
     for _, r in solution.trace.iterrows():
         ax.annotate(str(int(r.step)), (r.value, r.probability), textcoords="offset points", xytext=(3, 3),
                     fontsize=7, color="0.4")

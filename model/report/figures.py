@@ -95,8 +95,10 @@ def _finish(fig, results, title: str, lang: str) -> None:
 
 
 def footer(fig, text: str) -> None:
-    """A small line at the bottom left, in a strip the layout keeps free (0.3 inch)."""
-    b = 0.3 / fig.get_figheight()
+    """Small lines at the bottom left (wrapped to the figure's width: 8-point text, about
+    15 columns an inch), in a strip the layout keeps free (0.3 inch for one line)."""
+    text = _wrap(text, max(int(fig.get_figwidth() * 15), 20))
+    b = (0.3 + 0.14 * text.count("\n")) / fig.get_figheight()
     fig.get_layout_engine().set(rect=(0, b, 1, 1 - b))
     fig.text(0.01, 0.06 * b, text, fontsize=8, color="#555555", ha="left", va="bottom")
 
