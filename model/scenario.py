@@ -703,6 +703,11 @@ class Scenario:
         if unknown:
             ck.fail(unknown[0], _unknown_key(unknown[0], list(schema.TOP) + list(schema.SECTIONS)
                                              + list(schema.ARRAYS), "at the top level"))
+        for sec, spec in schema.SECTIONS.items():  # then a misspelt field of any section, before any value
+            given = raw.get(sec)
+            unknown = sorted(set(given) - set(spec)) if isinstance(given, dict) else []
+            if unknown:
+                ck.fail(f"{sec}.{unknown[0]}", _unknown_key(unknown[0], sorted(spec)))
         top = ck.table(schema.TOP, {k: v for k, v in raw.items() if k in schema.TOP}, "")
         if top["extends"] is not None:
             # files have their extends resolved on loading; data from elsewhere may not name files

@@ -281,7 +281,9 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
         _years_axis(ax, years, lang)
         value_axis(ax, metric, lang)
         if legend and drawn:   # target labels are long: beside the plot, never over the bands
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, labelspacing=0.9)
+            leg = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, labelspacing=0.9)
+            for text in leg.get_texts():
+                text.set_linespacing(1.4)  # a wrapped target label's lines apart (CJK glyphs are tall)
         elif legend:
             ax.legend(loc="best", frameon=False)
         if own:
