@@ -460,16 +460,20 @@ def fmt_metric(v: float, unit_: str) -> str:
 NOTES = {
     "changzhou-2022": [
         ("The two staffing statements of the document do not close: one worker per 250 resident households "
-        "gives 10,000 / (persons per household x 250) workers per 10,000 residents, {ratio:.1f} at the census "
-        "household size of {pph:.2f}; 18 per 10,000 would need {need:.2f} persons per household. So the 18 "
+        "gives 10,000 / (persons per household x 250) workers per 10,000 residents, {ratio:.1f} at the "
+        "household size of {pph:.2f} in 2022 (the census trend carried on); 18 per 10,000 would need {need:.2f} persons per household. So the 18 "
         "per 10,000 target is out of reach of the posts themselves: even with every post filled the rule "
         "gives about {ratio:.1f}, and vacancies take the workers below that."),
         ("The base wage of 4,500 yuan is read as the base part (70%) of pay: gross 6,429 a month. Read as "
         "the whole gross pay, the city's subsidy of 83,800 yuan would exceed the total cost of a worker; "
         "read this way it covers {cover:.0%} of the 2022 cost."),
-        ("The 3-year certificate deadline runs from 2022 for incumbents, so the uncertified among them leave "
-        "at the assessment of 31 December 2024, after three exams: the 2024 headcount (and workers per "
-        "10,000) dips that year and recovers with the 2025 hires."),
+        ("The 3-year certificate deadline runs from 2022 for incumbents already eligible to sit the exam, so "
+        "the uncertified among them leave at the assessment of 31 December 2024, after three exams: the "
+        "2024 headcount (and workers per 10,000) dips that year and recovers with the 2025 hires."),
+        ("Who may sit decides the certificate target: the exam asks 2 to 4 years of social work before the "
+        "assistant level (`certification.min_tenure_by_education`), so recent hires cannot sit yet and the "
+        "certified share is {cert:.0%} in 2025 (mean), against the 70% target; if every worker could sit "
+        "from hire (alternative changzhou-2022-sit-from-hire) it would be {cert_all:.0%}."),
     ],
     "nanjing-2018": [
         ("Pay floors are on remuneration including the employer's five insurances and housing fund (seed 001, "
@@ -497,15 +501,18 @@ NOTES = {
         "without splits (hohhot-2023-no-split; model.policies.demand.split_and_merge)."),
     ],
     "jilin-2020": [
-        ("Both targets are about every community. The model counts, on 31 December after the year's leavers, "
-        "the share of the {comm} communities that meet them; a share just below 1 means some communities have a "
-        "post left vacant, so the probability that all communities meet a target is low even when nearly all "
-        "do. Party-building posts are left vacant by leavers, and also by the committee posts filled from the "
-        "staff on 31 December (elections.fill_between; in election years by the elections): the worker moved "
-        "up leaves a party post empty until the next recruitment round. Without the yearly filling the share "
-        "is higher between elections and lower in election years."),
-        ("“社工師” is read as a certificate of any level; the stricter reading (intermediate or above) needs an "
-        "engine option (see the engine notes)."),
+        ("The target is about every community. The model counts, on 31 December after the year's leavers, "
+        "the share of the {comm} communities that meet it; a share just below 1 means some communities fall "
+        "short, so the probability that all communities meet the target is low even when nearly all do."),
+        ("The 2 party-building posts of every urban community (seed 003 (二): 設立, with no date) are set up "
+        "by the staffing rule from the start, so they are no target; how many are filled on 31 December is "
+        "reported (`communities_party_share`): leavers leave them vacant, and so do the committee posts "
+        "filled from the staff on 31 December (elections.fill_between; in election years by the elections), "
+        "until the next recruitment round."),
+        ("The exam's pass rate follows the national rate of each year (FIGURES.md section 1.2), 2021's hard "
+        "exam (8.2% of registrants) included."),
+        ("“社工師” is read as a certificate of any level; the alternative jilin-2020-intermediate-certificates "
+        "reads it as the intermediate level or above (`metrics.certified_k_level = 2`)."),
         ("Changchun's public-institution management pay (the benchmark) was not found; the North-east average "
         "wage is used. Pay grows at the benchmark's expected rate, while the benchmark's growth is uncertain."),
     ],
@@ -677,7 +684,9 @@ def note_context(place: str, sc, res, results: dict) -> dict:
         pph = float(sc.demand.persons_per_household.resolve(sc.year_list)[0])
         hpp = float(sc.demand.households_per_post.central())
         ctx = {"pph": pph, "ratio": 1e4 / (pph * hpp), "need": 1e4 / (18 * hpp),
-               "cover": float(np.mean(res.at("funding_city", y0) / res.at("total_cost", y0)))}
+               "cover": float(np.mean(res.at("funding_city", y0) / res.at("total_cost", y0))),
+               "cert": float(np.nanmean(res.at("certified_share", 2025))),
+               "cert_all": float(np.nanmean(results["changzhou-2022-sit-from-hire"].at("certified_share", 2025)))}
     elif place == "hohhot-2023":
         gap = float(np.mean(res.at("headcount", 2025) - results["hohhot-2023-no-split"].at("headcount", 2025)))
         ctx = {"per10k": float(sc.demand.per_10k.central()), "split_gap": gap}
