@@ -461,7 +461,8 @@ NOTES = {
     "changzhou-2022": [
         ("The two staffing statements of the document do not close: one worker per 250 resident households "
         "gives 10,000 / (persons per household x 250) workers per 10,000 residents, {ratio:.1f} at the "
-        "household size of {pph:.2f} in 2022 (the census trend carried on); 18 per 10,000 would need {need:.2f} persons per household. So the 18 "
+        "household size of {pph:.2f} in 2022 (the census trend carried on); 18 per 10,000 would need "
+        "{need:.2f} persons per household. So the 18 "
         "per 10,000 target is out of reach of the posts themselves: even with every post filled the rule "
         "gives about {ratio:.1f}, and vacancies take the workers below that."),
         ("The base wage of 4,500 yuan is read as the base part (70%) of pay: gross 6,429 a month. Read as "
@@ -504,14 +505,16 @@ NOTES = {
         ("The target is about every community. The model counts, on 31 December after the year's leavers, "
         "the share of the {comm} communities that meet it; a share just below 1 means some communities fall "
         "short, so the probability that all communities meet the target is low even when nearly all do."),
-        ("The 2 party-building posts of every urban community (seed 003 (二): 設立, with no date) are set up "
+        ("The 2 party-building posts of every urban community (seed 003 (二): 設立, with no date) are "
+        "set up "
         "by the staffing rule from the start, so they are no target; how many are filled on 31 December is "
         "reported (`communities_party_share`): leavers leave them vacant, and so do the committee posts "
         "filled from the staff on 31 December (elections.fill_between; in election years by the elections), "
         "until the next recruitment round."),
         ("The exam's pass rate follows the national rate of each year (FIGURES.md section 1.2), 2021's hard "
         "exam (8.2% of registrants) included."),
-        ("“社工師” is read as a certificate of any level; the alternative jilin-2020-intermediate-certificates "
+        ("“社工師” is read as a certificate of any level; the alternative "
+        "jilin-2020-intermediate-certificates "
         "reads it as the intermediate level or above (`metrics.certified_k_level = 2`)."),
         ("Changchun's public-institution management pay (the benchmark) was not found; the North-east average "
         "wage is used. Pay grows at the benchmark's expected rate, while the benchmark's growth is uncertain."),
@@ -686,7 +689,8 @@ def note_context(place: str, sc, res, results: dict) -> dict:
         ctx = {"pph": pph, "ratio": 1e4 / (pph * hpp), "need": 1e4 / (18 * hpp),
                "cover": float(np.mean(res.at("funding_city", y0) / res.at("total_cost", y0))),
                "cert": float(np.nanmean(res.at("certified_share", 2025))),
-               "cert_all": float(np.nanmean(results["changzhou-2022-sit-from-hire"].at("certified_share", 2025)))}
+               "cert_all": float(np.nanmean(results["changzhou-2022-sit-from-hire"].at("certified_share",
+                                                                                        2025)))}
     elif place == "hohhot-2023":
         gap = float(np.mean(res.at("headcount", 2025) - results["hohhot-2023-no-split"].at("headcount", 2025)))
         ctx = {"per10k": float(sc.demand.per_10k.central()), "split_gap": gap}
