@@ -136,8 +136,8 @@ def test_nanjing_starting_figures_and_district_rollup():
 
 
 def test_hohhot_starting_figures():
-    """5,285 workers = 18.2 per 10,000 urban residents and about 450 communities on
-    31 December 2023 (calibrated), the pay ladder and 36 promoted out in 2023-24 (seed 002)."""
+    """5,285 workers = 18.2 per 10,000 urban residents on 31 December 2023 and 428 communities
+    in 2024 (calibrated), the pay ladder and 36 promoted out in 2023-24 (seed 002)."""
     sc, res, stock, figs = _figures("hohhot-2023")
     assert len(figs) == 6
     for f in figs:
