@@ -280,13 +280,13 @@ def _compile_the_rest(quiet: bool) -> None:
     run of another scenario pays the compilation. Its outputs are written by then; a
     failure here is only a warning (later runs compile what they use)."""
     from . import kernels
-    if not kernels.uncached():
-        return
-    if not quiet:
-        print("Compiling the model's other kernels, once after an install or update ...", flush=True)
     try:
+        if not kernels.uncached() or kernels.warm_up_scenario() is None:
+            return
+        if not quiet:
+            print("Compiling the model's other kernels, once after an install or update ...", flush=True)
         kernels.warm_up()
-    except Exception as e:  # pragma: no cover - a bug; the run itself is complete
+    except Exception as e:  # a bug, or another numba; the run itself is complete
         warnings.warn(f"compiling the other kernels failed ({e}); later runs compile them on first use")
 
 

@@ -16,9 +16,9 @@ COMMAND_LINE = contextvars.ContextVar("model_command_line", default=False)
 """True while ``python -m model`` runs a command: an option is named as typed there
 (``option '--range'``); from Python, as the function's argument (``argument 'lo, hi'``)."""
 
-ARGUMENTS = {"--set": "overrides", "--range": "lo, hi", "--param": "params", "--variant": "variants",
-             "--sobol-reps": "sobol_reps",
-             "--max-evaluations": "max_evaluations", "--observed": "observations"}
+ARGUMENTS = {"--set": "overrides", "--lever": "lever", "--range": "lo, hi", "--param": "params",
+             "--variant": "variants", "--sobol-reps": "sobol_reps", "--max-evaluations": "max_evaluations",
+             "--observed": "observations"}
 """Python arguments whose names differ from the options (others drop the dashes: ``--tol``
 is ``tol``)."""
 
@@ -51,9 +51,9 @@ class UserError(Exception):
         where = []
         if self.file:
             file = str(self.file)
-            if file.startswith("--") and not COMMAND_LINE.get():  # an option's value, from Python
-                option, _, rest = file.partition(" ")
-                file = " ".join([ARGUMENTS.get(option, option.lstrip("-").replace("-", "_")), rest]).strip()
+            option, _, rest = file.partition(" ")
+            if option in ARGUMENTS and not COMMAND_LINE.get():  # an option's value, from Python
+                file = " ".join([ARGUMENTS[option], rest]).strip()
             where.append(_shown(file) + (f":{self.line}" if self.line else ""))
         if self.field:
             field = str(self.field)

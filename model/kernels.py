@@ -890,25 +890,30 @@ def uncached() -> list[str]:
     check of the index beside its cache: the first run after an install, or after an update
     of this file). Empty if numba is off, or if this numba keeps its cache otherwise (the
     index is read through numba internals; a numba without them is never warmed up)."""
-    out = []
-    for name, f in _dispatchers().items():
-        try:
-            if not f._cache._cache_file._load_index():
-                out.append(name)
-        except Exception:  # pragma: no cover - another numba's internals
-            return []
-    return out
+    try:
+        return [name for name, f in _dispatchers().items() if not f._cache._cache_file._load_index()]
+    except Exception:  # pragma: no cover - another numba's internals
+        return []
 
 
-def warm_up() -> None:
+def warm_up_scenario():
+    """The scenario whose one replication calls every kernel with the argument types of
+    every scenario (``scenarios/example-city.toml``, every mechanism on; ``tests/test_kernels.py``
+    checks it), or None in an installation without the repository's ``scenarios/``."""
+    from . import scenario as S
+    path = S.SCENARIO_DIR / "example-city.toml"
+    return path if path.is_file() else None
+
+
+def warm_up() -> bool:
     """Compile, and cache on disk, every kernel not yet cached, so that no later run pays
-    the compilation: one replication of ``scenarios/example-city.toml``, which has every
-    mechanism on and calls every kernel with the argument types of every scenario
-    (``tests/test_kernels.py`` checks both). About a second per kernel not yet cached;
-    the others load from the cache. Skipped without that scenario (an installation
-    without the repository's ``scenarios/``)."""
+    the compilation: one replication of :func:`warm_up_scenario`. About a second per
+    kernel not yet cached; the others load from the cache. Returns whether it ran (not
+    without that scenario)."""
+    path = warm_up_scenario()
+    if path is None:
+        return False
     from . import scenario as S
     from .engine import run_replication
-    path = S.SCENARIO_DIR / "example-city.toml"
-    if path.exists():
-        run_replication(S.load(path), 0, 0)
+    run_replication(S.load(path), 0, 0)
+    return True

@@ -24,6 +24,7 @@ import difflib
 import hashlib
 import json
 import math
+import numbers
 import os
 import re
 import sys
@@ -409,10 +410,19 @@ class _Checker:
 
     def fail(self, path, msg):
         """Stop at ``path``; a tuple of fields that contradict each other blames the
-        first one an override set (that is the change which made them disagree), else
-        the first."""
+        first one an override set (that is the change which made them disagree), else the
+        first one written in the file latest in the ``extends`` chain (the file that made
+        them disagree), else the first."""
         if isinstance(path, tuple):
-            path = next((x for x in path if self.override(x) is not None), path[0])
+            overridden = [x for x in path if self.override(x) is not None]
+            if overridden:
+                path = overridden[0]
+            elif len(self.locator.files) > 1:
+                order = {str(p): i for i, (p, _) in enumerate(self.locator.files)}
+                rank = [order.get(self.locator.find(x)[0], -1) for x in path]
+                path = path[rank.index(max(rank))]
+            else:
+                path = path[0]
         f, line = self.where(path)
         raise ScenarioError(msg, file=f, field=path or None, line=line)
 
@@ -454,8 +464,8 @@ class _Checker:
             self.fail(f"{path}.interp", f"expected 'step' or 'linear', got {interp!r}")
         pts = []
         for k, v in x.items():
-            if isinstance(k, int) and not isinstance(k, bool):
-                k = str(k)  # a year as a number: a schedule given from Python ({2025: 0.2})
+            if isinstance(k, numbers.Integral) and not isinstance(k, bool):
+                k = str(int(k))  # a year as a number: a schedule in data built in Python
             if k == "interp":
                 continue
             if not isinstance(k, str) or not re.fullmatch(r"[0-9]{4}", k):
@@ -1197,6 +1207,7 @@ def _plain(value):
         return value.tolist()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, dict):  # a schedule's years as TOML has them: text ({2025: 0.2} -> {"2025": 0.2})
+        return {(str(int(k)) if isinstance(k, numbers.Integral) and not isinstance(k, bool) else k): _plain(v)
+                for k, v in value.items()}
     return value

@@ -296,6 +296,9 @@ def test_solve_for_a_metric_the_scenario_never_defines_is_refused():
     # a multiplier of the user's own value, compounded with the user's multiplier, or after it
     ("nanjing-2018", ["quits.rate=[0.2, 0.2, 0.2]"], "quits.rate*", "1.1"),
     ("nanjing-2018", ["quits.rate*=2"], "quits.rate*", "1.1"),
+    ("nanjing-2018", ["quits.rate*=3"], "quits.rate*", "1.1"),  # 3 x 1.1 is not 3.3 in floating point
+    ("nanjing-2018", ["quits.rate*=1.2345678"], "quits.rate*", "1.1"),
+    ("bench", ["demand.communities*=1.0005"], "demand.communities*", "1.5"),  # whole numbers round once
     ("nanjing-2018", ["quits.rate*=2", "quits.rate[1]=0.5"], "quits.rate*", "1.1"),
     ("nanjing-2018", ["quits.reference_pay_ratio*=2", "quits.reference_pay_ratio=0.5"],
      "quits.reference_pay_ratio*", "1.5"),

@@ -5,6 +5,9 @@ money up to floating-point summation order (relative 1e-9)."""
 
 from __future__ import annotations
 
+import io
+from contextlib import redirect_stderr, redirect_stdout
+
 import numpy as np
 import pytest
 
@@ -309,3 +312,28 @@ print(json.dumps({{n: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misse
     stats = json.loads(out.stdout.splitlines()[-1])
     assert {n: misses for n, (hits, misses) in stats.items() if misses} == {}
     assert sum(hits for hits, _ in stats.values()) >= len(every) - 2  # most were called (loaded)
+
+
+@pytest.mark.parametrize("case", ["cold", "no scenarios", "fails"])
+def test_the_first_run_warms_up_once_and_never_breaks_a_run(tmp_path, monkeypatch, case):
+    """``run`` with kernels uncached compiles the others after its outputs (a line saying
+    so); without the repository's scenarios it says nothing; a failure is a warning and the
+    run's exit status stays 0."""
+    from model import cli
+    from model import scenario as S
+    bench = S.SCENARIO_DIR / "bench.toml"
+    monkeypatch.setattr(kernels, "uncached", lambda: ["accrue"])
+    ran = []
+    if case == "no scenarios":
+        monkeypatch.setattr(S, "SCENARIO_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(kernels, "warm_up", lambda: ran.append(1) if case != "fails" else 1 / 0)
+    out = io.StringIO()
+    err = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(["run", str(bench), "--reps", "1", "--no-report", "--out", str(tmp_path / "o"),
+                         "--set", "demand.communities=5", "--set", "years=1"])
+    assert code == 0 and (tmp_path / "o" / "summary.csv").exists()
+    said = "Compiling the model's other kernels" in out.getvalue()
+    assert said == (case != "no scenarios")
+    assert ran == ([1] if case == "cold" else [])
+    assert ("compiling the other kernels failed" in err.getvalue()) == (case == "fails")

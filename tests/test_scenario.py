@@ -165,9 +165,15 @@ def test_a_contradiction_is_blamed_on_the_override_that_made_it(tmp_path):
     with pytest.raises(ScenarioError, match="below the youngest applicant") as e:
         model.load(f, ["recruitment.max_age=20"])
     assert (e.value.file, e.value.field) == ("--set", "recruitment.max_age")
-    with pytest.raises(ScenarioError, match="below the youngest applicant") as e:  # in a file: the first
-        model.load(_write(tmp_path / "y.toml", f'extends = "{f}"\n[recruitment]\nage = [[41, 45, 1.0]]\n'))
-    assert (Path(e.value.file).name, e.value.field, e.value.line) == ("x.toml", "recruitment.max_age", 3)
+    # in a chain of files: the field the latest file wrote (the change that made them disagree)
+    y = _write(tmp_path / "y.toml", f'extends = "{f}"\n[recruitment]\nage = [[41, 45, 1.0]]\n')
+    with pytest.raises(ScenarioError, match="below the youngest applicant") as e:
+        model.load(y)
+    assert (Path(e.value.file).name, e.value.field, e.value.line) == ("y.toml", "recruitment.age", 3)
+    with pytest.raises(ScenarioError, match="below the youngest applicant") as e:  # one file: the first
+        model.load(_write(tmp_path / "z.toml", f'extends = "{BENCH}"\n[recruitment]\nmax_age = 40\n'
+                          'age = [[41, 45, 1.0]]\n'))
+    assert (Path(e.value.file).name, e.value.field) == ("z.toml", "recruitment.max_age")
 
 
 def test_a_shorter_horizon_is_blamed_for_the_schedule_points_it_leaves_out():
@@ -502,8 +508,22 @@ def test_elimination_needs_the_assessment_it_ranks():
     assert not alone.assessment.enabled
 
 
-def test_a_schedule_from_python_may_have_years_as_numbers():
+def test_a_schedule_from_python_may_have_years_as_numbers(tmp_path):
     sc = model.load("yichang-2021").with_overrides({"elimination.share": {2021: 0.2, 2023: 0.0}})
     assert sc.get("elimination.share").points == ((2021, 0.2), (2023, 0.0))
+    # numpy years beside the interpolation key: kept as TOML keys (text), so the manifest is written
+    sc = model.load("bench", ["years=2"]).with_overrides(
+        {"pay.growth": {np.int64(2025): 0.0, 2026: 0.2, "interp": "linear"}})
+    assert sc.raw["pay"]["growth"] == {"2025": 0.0, "2026": 0.2, "interp": "linear"}
+    from model.cli import write_run
+    write_run(sc, model.run(sc, reps=1, seed=1), tmp_path / "o", report=False)
+    assert (tmp_path / "o" / "manifest.json").exists()
     with pytest.raises(ScenarioError, match=r"expected a year \(4 digits\)"):
         model.load("yichang-2021").with_overrides({"elimination.share": {1.5: 0.2}})
+
+
+def test_a_file_whose_name_starts_with_dashes_is_named_as_it_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as e:
+        model.load("--e.toml")
+    assert str(e.value).startswith("--e.toml: ")

@@ -313,9 +313,9 @@ def _settings(lv, value: str, sc, given: list[str]) -> list[str]:
     """The ``--set`` options that run the scenario at the lever's value ``value`` (as
     printed): the user's own, in their order, then the lever's (a later setting wins), in
     the form ``--set`` takes: one element as itself, a whole vector as a list, a multiplier
-    compounded with the user's own multiplier of the field when that was the user's last
-    setting of it, else the whole field as the answer leaves it. The user's settings of the
-    lever's field that the lever's replaces are left out."""
+    as itself after the user's settings of the field, or, where the user multiplied the field
+    too (a second ``key*`` would replace theirs), the whole field as the answer leaves it,
+    exactly. The user's settings of the lever's field that the lever's replaces are left out."""
     from ..params import parse_key
     from ..scenario import parse_override, toml_inline
 
@@ -325,12 +325,11 @@ def _settings(lv, value: str, sc, given: list[str]) -> list[str]:
     own = [(o, parse_override(o)[0].strip()) for o in given]
     mine = [k for _, k in own if field_of(k) == lv.path]  # the user's settings of the lever's field
     replaced = {lv.name} if lv.element or lv.scale else set(mine)
-    if lv.scale and lv.name in mine and mine[-1] != lv.name:  # set again after the user's multiplier
+    if lv.scale and lv.name in mine:  # the field as solved, whole: the product of the two, rounded once
         setting = f"{lv.path}={toml_inline(lv.raw_value(sc, float(value)))}"
         replaced = set(mine)
     elif lv.scale:
-        before = [float(parse_override(o)[1]) for o, k in own if k == lv.name]
-        setting = f"{lv.name}={float(value) * before[-1]:.6g}" if before else f"{lv.name}={value}"
+        setting = f"{lv.name}={value}"
     elif lv.element or lv.field.kind != "vec":
         setting = f"{lv.name}={value}"
     else:  # the lever sets every element of a vector (of every point of its schedule)
