@@ -268,6 +268,8 @@ def cmd_run(a) -> int:
                   scheduler=a.scheduler, quiet=a.quiet)
     finally:
         drop_room_ahead()  # taken by the run's workforce, or not wanted any more
+        from . import kernels
+        kernels.release_threads()  # single-threaded again: the report may draw in two processes
     write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite)
     _print_forecast(res, Path(out))
     _compile_the_rest(a.quiet)

@@ -160,6 +160,16 @@ def _threads() -> ThreadPoolExecutor:
     return _pool[2]
 
 
+def release_threads() -> None:
+    """End this process's kernel threads (a later kernel starts them again): after a run,
+    so that the process is single-threaded again (the report may then draw in a second
+    process, :func:`model.report.figures.write_figures`)."""
+    global _pool
+    if _pool is not None and _pool[0] == os.getpid():
+        _pool[2].shutdown(wait=True)
+    _pool = None
+
+
 @njit(cache=True, nogil=True)
 def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_accrued,
            flat, floor_cp, allowance, base_share, cb_lo, cb_hi,

@@ -538,3 +538,41 @@ def test_chinese_outputs_describe_the_scenario_in_chinese(tmp_path):
     assert alt.description_zh != sc.description_zh
     english = sc.with_overrides({"description": "Yichang, described in English only."})
     assert english.description_zh == "" and labels.description(english, "zh") == english.description
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="figures are drawn in two processes on Linux only")
+def test_figures_drawn_in_two_processes_are_those_drawn_in_one(tmp_path):
+    """In a single-threaded process every other figure is drawn in a forked child: the
+    same files, byte for byte, and the same list as one process draws; a failure in the
+    child is raised in the parent with its message."""
+    script = f"""
+import json, threading
+from pathlib import Path
+import model
+from model.report import figures as F
+res = model.run(model.load("bench", ["demand.communities=20", "years=3"]), reps=3, seed=1, workers=1)
+from model import kernels
+kernels.release_threads()
+assert threading.active_count() == 1 and F._can_fork()
+two = F.write_figures(res, {str(tmp_path / 'two')!r})
+F._can_fork = lambda: False
+one = F.write_figures(res, {str(tmp_path / 'one')!r})
+same = [Path(a["png"]).read_bytes() == Path(b["png"]).read_bytes() for a, b in zip(two, one)]
+F._can_fork = lambda: True
+draw = F.draw
+second = F.figure_list(res)[1][1]  # drawn by the child
+F.draw = lambda results, what, lang="en": (1 / 0) if what == second else draw(results, what, lang)
+try:
+    F.write_figures(res, {str(tmp_path / 'bad')!r})
+    failed = ""
+except RuntimeError as e:
+    failed = str(e)
+print(json.dumps([[a["stem"] for a in two], [b["stem"] for b in one], [a["title"] for a in two],
+                  [b["title"] for b in one], same, failed]))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    two, one, titles_two, titles_one, same, failed = __import__("json").loads(out.stdout.splitlines()[-1])
+    assert two == one and titles_two == titles_one and len(two) >= 4
+    assert all(same)
+    assert failed == "drawing figures: ZeroDivisionError: division by zero"

@@ -593,6 +593,9 @@ def draw(results, what, lang: str = "en"):
 def write_figures(results, folder, lang: str = "en", svg: bool = False) -> list[dict]:
     """Draw every figure of a run into ``folder`` as PNG (and SVG with ``svg=True``).
 
+    On Linux, from a single-threaded process, every other figure is drawn in a forked
+    second process at the same time (:func:`_in_two_processes`); the files are the same.
+
     Returns
     -------
     list of dict
@@ -600,15 +603,67 @@ def write_figures(results, folder, lang: str = "en", svg: bool = False) -> list[
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for stem, what in figure_list(results):
-        fig = draw(results, what, lang)
-        if fig is None:
-            continue
-        png = folder / f"{stem}.png"
-        fig.savefig(png, dpi=DPI)
-        if svg:
-            fig.savefig(folder / f"{stem}.svg")
-        title = fig._suptitle.get_text() if fig._suptitle is not None else stem
-        written.append({"stem": stem, "title": title, "png": png})
-    return written
+    items = figure_list(results)
+
+    def write(part):
+        written = []
+        for stem, what in part:
+            fig = draw(results, what, lang)
+            if fig is None:
+                continue
+            png = folder / f"{stem}.png"
+            fig.savefig(png, dpi=DPI)
+            if svg:
+                fig.savefig(folder / f"{stem}.svg")
+            title = fig._suptitle.get_text() if fig._suptitle is not None else stem
+            written.append({"stem": stem, "title": title, "png": str(png)})
+        return written
+    if len(items) >= 4 and _can_fork():
+        mine, theirs = _in_two_processes(write, items[0::2], items[1::2])
+    else:
+        mine, theirs = write(items), []
+    order = {stem: i for i, (stem, _) in enumerate(items)}
+    done = sorted(mine + theirs, key=lambda d: order[d["stem"]])
+    return [dict(d, png=Path(d["png"])) for d in done]
+
+
+def _can_fork() -> bool:
+    """A second process by fork: on Linux, and only from a single thread (forking a process
+    with other threads can deadlock the child; Python 3.12 warns of it)."""
+    import os
+    import sys
+    import threading
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _in_two_processes(work, mine, theirs) -> tuple[list, list]:
+    """``work(mine)`` here and ``work(theirs)`` in a forked child at the same time; returns
+    both results (the child's sent back as JSON through a pipe). A failure in the child
+    is raised here, with its message; the child never returns into the caller's code."""
+    import json
+    import os
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its share, then exit at once (no cleanup of the parent's state)
+        code = 0
+        try:
+            os.close(read_end)
+            try:
+                data = {"ok": work(theirs)}
+            except BaseException as e:  # noqa: BLE001 - reported to the parent
+                data, code = {"error": f"{type(e).__name__}: {e}"}, 1
+            with os.fdopen(write_end, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "r", encoding="utf-8") as f:
+        try:
+            here = work(mine)
+            text = f.read()
+        finally:
+            os.waitpid(pid, 0)
+    data = json.loads(text) if text else {"error": "the second process drawing figures stopped"}
+    if "error" in data:
+        raise RuntimeError(f"drawing figures: {data['error']}")
+    return here, data["ok"]
