@@ -259,9 +259,12 @@ def _progress(total: int, quiet: bool):
         from tqdm.auto import tqdm
     except ImportError:  # tqdm is a dependency; be quiet rather than fail without it
         return None
+    class Bar(tqdm):  # without tqdm's monitor thread, which outlives the bar (the report draws in
+        monitor_interval = 0  # two processes only from a single thread: model.report.figures)
+
     # shown only on a terminal (disable=None) and only for runs longer than a second
-    return tqdm(total=total, unit="rep", desc="replications", delay=1.0, disable=None,
-                file=sys.stderr, leave=False)
+    return Bar(total=total, unit="rep", desc="replications", delay=1.0, disable=None,
+               file=sys.stderr, leave=False)
 
 
 def run(scenario, reps: int | None = None, seed: int | None = None, workers: int | None = None,

@@ -638,32 +638,61 @@ def _can_fork() -> bool:
 
 def _in_two_processes(work, mine, theirs) -> tuple[list, list]:
     """``work(mine)`` here and ``work(theirs)`` in a forked child at the same time; returns
-    both results (the child's sent back as JSON through a pipe). A failure in the child
-    is raised here, with its message; the child never returns into the caller's code."""
+    both results (the child's sent back as JSON through a pipe).
+
+    The child never returns into the caller's code: SIGINT and SIGTERM are blocked across
+    the fork (the child takes their default actions before it unblocks them; the parent's
+    handlers then act in the parent), the garbage collector's pending objects are frozen
+    across it (their finalizers run once, in the parent), and the child ends with
+    ``os._exit``. If the parent stops early, it kills the child; if the child fails or is
+    stopped, the parent does the child's share itself (so a bug raises where it is)."""
+    import contextlib
+    import gc
     import json
     import os
+    import signal
+    stops = (signal.SIGINT, signal.SIGTERM)
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child: its share, then exit at once (no cleanup of the parent's state)
-        code = 0
+        ok = False
         try:
+            gc.disable()
+            for s in stops:
+                signal.signal(s, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_end)
-            try:
-                data = {"ok": work(theirs)}
-            except BaseException as e:  # noqa: BLE001 - reported to the parent
-                data, code = {"error": f"{type(e).__name__}: {e}"}, 1
+            data = work(theirs)
             with os.fdopen(write_end, "w", encoding="utf-8") as f:
                 json.dump(data, f)
+            ok = True
         finally:
-            os._exit(code)
+            os._exit(0 if ok else 1)
+    gc.unfreeze()
     os.close(write_end)
+    text, finished = "", False
     with os.fdopen(read_end, "r", encoding="utf-8") as f:
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held meanwhile acts now
             here = work(mine)
             text = f.read()
+            finished = True
         finally:
-            os.waitpid(pid, 0)
-    data = json.loads(text) if text else {"error": "the second process drawing figures stopped"}
-    if "error" in data:
-        raise RuntimeError(f"drawing figures: {data['error']}")
-    return here, data["ok"]
+            if not finished:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):  # SIGCHLD ignored: the system reaped it
+                os.waitpid(pid, 0)
+    try:
+        return here, json.loads(text)
+    except ValueError:  # the child failed or was stopped: its share here
+        return here, work(theirs)
