@@ -287,18 +287,18 @@ class Results:
         first = np.where(ok.any(axis=1), self.years[np.argmax(ok, axis=1)], np.nan)
         return first.astype(float)
 
-    def targets(self) -> pd.DataFrame:
-        """Each target: probability met (with a 95% Wilson interval), mean, the first year by
-        which half the replications have met it (:func:`first_year_by_half`), the share
-        that never do, and the :func:`verdict`."""
-        return self._once(("targets", tuple(self.target_specs)), self._targets)
+    def targets(self, level: float = 0.95) -> pd.DataFrame:
+        """Each target: probability met (with a Wilson interval at ``level``), mean, the first
+        year by which half the replications have met it (:func:`first_year_by_half`), the
+        share that never do, and the :func:`verdict` (on the 95% interval, whatever ``level``)."""
+        return self._once(("targets", tuple(self.target_specs), level), lambda: self._targets(level))
 
-    def _targets(self) -> pd.DataFrame:
+    def _targets(self, level: float) -> pd.DataFrame:
         rows = []
         for t in self.target_specs:
             hits = self.target_hits(t)
             k, n = int(hits.sum()), self.reps
-            lo, hi = wilson(k, n)
+            lo, hi = wilson(k, n, level)
             v = self.at(t.metric_name, t.year)
             first = self.first_year_met(t)
             with warnings.catch_warnings():
@@ -311,7 +311,7 @@ class Results:
                     "p05": float(np.nanquantile(v, 0.05)), "p95": float(np.nanquantile(v, 0.95)),
                     "first_year_met_p50": first_year_by_half(first),
                     "share_never_met": float(np.isnan(first).mean()),
-                    "verdict": verdict(lo, hi, k / n),
+                    "verdict": verdict(*((lo, hi) if level == 0.95 else wilson(k, n)), k / n),
                     "source": t.source,
                 })
         cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "mean",

@@ -183,6 +183,15 @@ threshold = 0.83
         ends = ["probability_low", "probability_high"]
         assert tuple(half.loc[lab, ends]) == wilson(int(hits.sum()), 10, 0.5)
         assert tuple(tg.loc[lab, ends]) == wilson(int(hits.sum()), 10)
+    # the verdict is on the 95% interval at any level: 10 of 10 met is sure at 50% (lower
+    # bound 0.98), not at 95% (0.72)
+    from dataclasses import replace
+    from model.scenario import Target
+    any_share = Target(name="any", metric="certified_share", year=2025, op=">=", threshold=0.0, scope="",
+                       source="")
+    sure = replace(c.results[1], target_specs=(any_share,))
+    assert sure.targets(0.5).probability_low.iloc[0] > 0.9 > sure.targets().probability_low.iloc[0]
+    assert list(sure.targets(0.5).verdict) == list(sure.targets().verdict) == ["likely_met"]
     c.to_csv(tmp_path)
     assert {"summary.csv", "differences.csv", "targets.csv"} <= {p.name for p in tmp_path.iterdir()}
 

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError, number_in
-from ..results import paired_proportions, percent_interval, wilson
+from ..results import paired_proportions, percent_interval
 from ..runner import reps_and_seed
 from . import common
 
@@ -211,11 +211,10 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
     rows = []
     base_hits = {}
     for res, lab in zip(results, labels):
-        tab = replace(res, target_specs=tuple(specs)).targets()
+        tab = replace(res, target_specs=tuple(specs)).targets(level)
         for i, t in enumerate(specs):
             hits = res.target_hits(t).astype(float)
             row = tab.iloc[i].to_dict()
-            row["probability_low"], row["probability_high"] = wilson(int(hits.sum()), len(hits), level)
             if lab == labels[0]:
                 base_hits[i] = hits
                 row.update(probability_difference=0.0, probability_difference_low=0.0,
