@@ -120,7 +120,7 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
     base = comparison.labels[0]
     for ax, m in zip(axes.ravel(), metrics):
         d = comparison.difference(m)
-        div, unit = figures.scale_of(m, lang)  # money in millions (or 万元), as the run's figures
+        div = figures.difference_axis(ax, m, lang)
         for i, (lab, g) in enumerate(d.groupby("scenario", sort=False)):
             color = f"C{i}"
             ax.plot(g.year, g.difference / div, color=color, marker="o", ms=3, label=lab)
@@ -130,13 +130,6 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
         ax.axhline(0, color="0.4", lw=0.8)
         ax.set_title(L.metric(m, lang), fontsize=10)
         ax.set_xlabel(_t("year", lang))
-        if figures.is_share(m):  # a difference of shares is in percentage points
-            from matplotlib.ticker import FuncFormatter
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.1f}"))
-            ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
-        else:
-            ax.set_ylabel(f"{L.word('diff', lang)} ({unit})")
-            figures.set_ticks(ax, "y", None)
         _years_axis(ax, d.year)
     for ax in axes.ravel()[len(metrics):]:
         ax.set_visible(False)

@@ -166,6 +166,20 @@ def set_ticks(ax, axis: str, ticks: FuncFormatter | None) -> None:
         (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(ticks)
 
 
+def difference_axis(ax, metric: str, lang: str) -> float:
+    """The y axis of a metric's differences between alternatives: shares in percentage
+    points (80% against 75% is +5.0), other metrics in their unit (money in millions, or
+    万元). Returns the divisor to plot the differences with (:func:`scale_of`)."""
+    div, unit = scale_of(metric, lang)
+    if is_share(metric):
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.1f}"))
+        ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
+    else:
+        ax.set_ylabel(f"{L.word('diff', lang)} ({unit})")
+        _thousands(ax)
+    return div
+
+
 def value_axis(ax, metric: str, lang: str) -> None:
     """The y axis of a metric's values: its label with the unit, percent for shares,
     thousands separators otherwise (:func:`axis_style`)."""

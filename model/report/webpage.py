@@ -277,8 +277,7 @@ def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
     lang = F.figure_lang(lang)
     with F._style(lang):
         fig, ax = F._new_figure()
-        div, unit = F.scale_of(metric, lang)
-        pct = F.is_share(metric)
+        div = F.difference_axis(ax, metric, lang)
         names = list(dict.fromkeys(d["scenario"]))
         for i, name in enumerate(names):
             g = d[d["scenario"] == name].sort_values("year")
@@ -289,12 +288,6 @@ def _compare_diff(table, metric: str, baseline: str, results_list, lang: str):
         ax.axhline(0, color="black", linewidth=0.8)
         years = np.asarray(sorted(set(table["year"].astype(int))))
         F._years_axis(ax, years, lang)
-        if pct:   # a difference of shares is in percentage points, not percent
-            ax.yaxis.set_major_formatter(F.FuncFormatter(lambda v, _: f"{v * 100:+.1f}"))
-            ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
-        else:
-            ax.set_ylabel(f"{L.word('diff', lang)} ({unit})")
-            F._thousands(ax)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         _compare_footer(fig, results_list, f"{L.metric(metric, lang)}: {L.word('diff', lang)} (95%)", lang)
     return fig
