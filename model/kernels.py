@@ -915,15 +915,12 @@ def warm_up_scenario():
     return path if path.is_file() else None
 
 
-def warm_up() -> bool:
+def warm_up() -> None:
     """Compile, and cache on disk, every kernel not yet cached, so that no later run pays
-    the compilation: one replication of :func:`warm_up_scenario`. About a second per
-    kernel not yet cached; the others load from the cache. Returns whether it ran (not
-    without that scenario)."""
+    the compilation: one replication of :func:`warm_up_scenario` (nothing without it).
+    About a second per kernel not yet cached; the others load from the cache."""
     path = warm_up_scenario()
-    if path is None:
-        return False
-    from . import scenario as S
-    from .engine import run_replication
-    run_replication(S.load(path), 0, 0)
-    return True
+    if path is not None:
+        from . import scenario as S
+        from .engine import run_replication
+        run_replication(S.load(path), 0, 0)
