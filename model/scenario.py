@@ -31,6 +31,7 @@ import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -754,10 +755,6 @@ class Scenario:
         else:
             self.implicit_district = False
         self.districts = tuple(District(**d) for d in ds)
-        # a marked assumption stands where its file sets the value run: not where a file that
-        # extends it, or an override, sets the field again (a table array, as a whole)
-        self.assumptions = tuple(a for p, t in files for a in _assumptions(p, t)
-                                 if ck.where(a["field"])[0] == str(p))
         from .semantics import check
         check(self, ck)
         self.roster = self._roster(ck, roster)
@@ -798,6 +795,16 @@ class Scenario:
         check_size(len(out), "people", "workers in the roster", None, "population.roster", "split the run")
         self._raw.setdefault("population", {})["roster"] = str(path)
         return out
+
+    @cached_property
+    def assumptions(self) -> tuple:
+        """The marked assumptions (file, field, text) standing where their file sets the value
+        run: not where a file that extends it, or an override, sets the field again (a table
+        array, as a whole). Worked out when asked for (the report, ``validate``): locating
+        fields scans every file's lines, which the many scenarios an experiment builds skip."""
+        ck = _checker_for(self._raw, self._files, self._label, self._overridden)
+        return tuple(a for p, t in self._files for a in _assumptions(p, t)
+                     if ck.where(a["field"])[0] == str(p))
 
     # sections as attributes
     def __getattr__(self, k):
