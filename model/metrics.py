@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .population import CAUSES
+from .population import CAUSES, age_on_1_january
 from .schema import POSTS
 
 EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
@@ -259,7 +259,8 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
     level = pop.level[idx]
     post = pop.post[idx]
     birth = pop.birth[idx]
-    band = np.clip((y - np.floor(birth).astype(np.int64) - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
+    age = age_on_1_january(birth, y + 1).astype(np.int64)  # at the year's end: whole years
+    band = np.clip((age - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
     out = SimpleNamespace(
         per_c=np.bincount(c, minlength=nc),
         cert_c=np.bincount(c, weights=level >= k_level, minlength=nc),

@@ -109,12 +109,19 @@ def _districts(sc, fail) -> None:
 
 
 def _starting_ages(sc, fail) -> None:
-    """No starting worker is younger than the youngest age at which one was hired (the
-    mixes; a roster's workers are checked as it is read, :mod:`model.roster`)."""
+    """The starting mixes' ages: not all past the retirement age, none younger than the
+    youngest age at which one was hired (a roster replaces the mixes; its workers are
+    checked as it is read, :mod:`model.roster`)."""
     ps = sc.population
     if ps.roster is not None:
         return
     youngest = min(b[0] for b in ps.age)
+    r = sc.retirement
+    oldest = _oldest_retirement_age(r) if r.enabled else float("inf")
+    if youngest >= oldest:
+        fail(("population.age", "retirement.rule", "retirement.age_men", "retirement.age_women"),
+             f"every worker at the start is at least {youngest}, at or above the retirement age "
+             f"({oldest:g}), so all would retire at once; give ages below it")
     if ps.min_hire_age > youngest:
         fail(("population.age", "population.min_hire_age"),
              f"starting workers may be {youngest}, younger than population.min_hire_age "
@@ -199,14 +206,6 @@ def _staffing(sc, fail, years) -> None:
         fail(("demand.merge_below", "demand.split_above"),
              f"demand.merge_below ({d.merge_below:g}) must be less than half of demand.split_above "
              f"({d.split_above:g}), or the halves of a split community would merge again")
-    r = sc.retirement
-    if r.enabled:
-        youngest = min(b[0] for b in ps.age)
-        hi = _oldest_retirement_age(r)
-        if youngest >= hi:
-            fail(("population.age", "retirement.rule", "retirement.age_men", "retirement.age_women"),
-                 f"every worker at the start is at least {youngest}, at or above the "
-                 f"retirement age ({hi:g}), so all would retire at once; give ages below it")
 
 
 def _assessment_rules(sc, fail) -> None:

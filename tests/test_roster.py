@@ -735,3 +735,7 @@ def test_the_mixes_a_roster_replaces_are_not_checked(tmp_path):
     with pytest.raises(ScenarioError, match="min_hire_age"):
         model.load("bench", overrides={"population.age": [[16, 55, 1.0]], "population.min_hire_age": 18})
     assert loads(tmp_path, people(3, 2025), **{"population.age": [[16, 55, 1.0]]}).roster is not None
+    # nor ages all past the retirement age (refused for drawn workers)
+    with pytest.raises(ScenarioError, match="so all would retire at once"):
+        model.load("bench", overrides={"population.age": [[70, 75, 1.0]]})
+    assert loads(tmp_path, people(3, 2025), **{"population.age": [[70, 75, 1.0]]}).roster is not None
