@@ -449,13 +449,8 @@ class Replication:
             level[:] = roster.level[who]
         if roster.cadre is not None:
             col.cadre[:] = roster.cadre[who]
-        elif sc.retirement.enabled:
-            r = sc.retirement
-            women = np.flatnonzero(col.female & ~col.cadre)
-            m = len(women)
-            t = retirement_time(col.birth[women], np.ones(m, bool), np.zeros(m, bool), r.rule, r.age_men,
-                                r.age_women)
-            col.cadre[women[t <= y]] = True
+        elif roster.past_worker_age is not None:
+            col.cadre[roster.past_worker_age[who]] = True
         return who
 
     def _hired_as_adults(self, rows: slice, age: np.ndarray, tenure: np.ndarray) -> None:

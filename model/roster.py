@@ -193,8 +193,10 @@ class Roster:
 
     ``education``, ``level`` (the certificate level), ``cadre``, ``district`` and ``post``
     are None where the file has no such column; ``level_since`` holds -1 where the file
-    leaves it blank (or has no column). ``context`` is what the checks depended on (start
-    year, retirement rule, districts).
+    leaves it blank (or has no column). ``past_worker_age``, without a cadre column (and
+    with retirement on), marks the women who would be past the retirement age of worker
+    posts on the first day: in post, they hold cadre posts (None otherwise). ``context``
+    is what the checks depended on (start year, retirement rule, districts).
     """
 
     path: str
@@ -209,6 +211,7 @@ class Roster:
     district: np.ndarray | None  # int64 index into the scenario's districts
     post: np.ndarray | None  # int8: 0 staff, 1 committee, 2 head
     context: tuple
+    past_worker_age: np.ndarray | None = None  # bool
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -562,15 +565,19 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     n = len(rows)
     id_cells = values("id_number") if "id_number" in where else [""] * n
 
+    from_ids: dict[int, tuple] = {}  # each row's ID number read once, for its birth date and its sex
+
     def by_id(i, col):  # birth date and sex from the row's ID number, where its own cell is blank
-        v = id_cells[i]
-        if not v:
-            fail(i, col if col in where else "id_number",
-                 "blank; every worker needs one (or an ID number, 身份证号)")
-        got = from_id(v)
-        if isinstance(got, str):
-            fail(i, "id_number", f"{got}, got {v!r}")
-        return got
+        if i not in from_ids:
+            v = id_cells[i]
+            if not v:
+                fail(i, col if col in where else "id_number",
+                     "blank; every worker needs one (or an ID number, 身份证号)")
+            got = from_id(v)
+            if isinstance(got, str):
+                fail(i, "id_number", f"{got}, got {v!r}")
+            from_ids[i] = got
+        return from_ids[i]
     birth_dates = dates("birth_date", blank_ok="id_number" in where) if "birth_date" in where else [None] * n
     born = [d if d is not None else by_id(i, "birth_date")[0] for i, d in enumerate(birth_dates)]
     hired = dates("hire_date")
@@ -663,11 +670,16 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
                 fail(i, "district", f"{v!r} is not a district of the scenario; expected one of {known}"
                      if v else f"blank; expected one of {known}")
             district[i] = d
+    past_worker_age = None
     if retirement is not None and retirement.enabled:
         from .policies.retirement_age import retirement_time
-        c = cadre if cadre is not None else np.ones(n, bool)  # past it even as a cadre: surely past it
-        t = retirement_time(birth, female, c, retirement.rule, retirement.age_men, retirement.age_women)
-        past = np.flatnonzero(t <= start_year)
+
+        def past_by(as_cadre):
+            r = retirement
+            return retirement_time(birth, female, as_cadre, r.rule, r.age_men, r.age_women) <= start_year
+        if cadre is None:  # women past the worker posts' age are in post as cadres
+            past_worker_age = female & past_by(np.zeros(n, bool))
+        past = np.flatnonzero(past_by(cadre if cadre is not None else np.ones(n, bool)))  # even as a cadre
         if len(past):
             i = int(past[0])
             more = f" ({len(past)} workers in all)" if len(past) > 1 else ""
@@ -677,7 +689,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(),
                   birth=birth, female=female, hire_year=hire_year, education=education, level=level,
                   level_since=level_since, cadre=cadre, district=district,
-                  context=context(start_year, districts, retirement), post=post)
+                  context=context(start_year, districts, retirement), post=post,
+                  past_worker_age=past_worker_age)
 
 
 def deal(row_community: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,
