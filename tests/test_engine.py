@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import model
+from model.population import age_on_1_january
 from conftest import SCENARIOS, starting_workforce, write_scenario
 
 SMALL = {"demand.communities": 60}
@@ -549,18 +550,20 @@ def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults()
 def test_a_new_age_and_the_tenure_drawn_for_it_are_independent_draws():
     """The new age of a worker past the retirement age and the tenure then drawn for it
     come from separate uniforms: among the re-aged (those 50 or older without retirement,
-    about 2,630 of 10,000), the tenure's place in its allowed range (tenure / (age - 18))
-    is uncorrelated with the age (|r| below 0.1, 5 standard errors of 1/sqrt(2,630));
-    drawn from the same uniforms it was 0.57."""
+    10 of the 38 ages 22..59: a binomial count of mean 2,632 and sd 44 of 10,000), the
+    tenure's place in its allowed range (tenure / (age - 18)) is uncorrelated with the age
+    (|r| within 4.5 standard errors, 4.5 / sqrt(2,632) = 0.088); drawn from the same
+    uniforms it was 0.57."""
     pop, age, tenure = _women_retiring_at_50([[22, 59, 1.0]], [[0, 40, 1.0]])
     sc = model.load(SCENARIOS / "bench.toml", {
         "population.age": [[22, 59, 1.0]], "population.tenure": [[0, 40, 1.0]],
         "population.min_hire_age": 18, "population.female_share": 1.0, "retirement.enabled": False})
     before = starting_workforce(sc)
-    reaged = (sc.start_year - 1 - np.floor(before.birth[:before.n])) >= 50
-    assert 2400 < reaged.sum() < 2900
+    reaged = age_on_1_january(before.birth[:before.n], sc.start_year) >= 50
+    mean, sd = 10_000 * 10 / 38, np.sqrt(10_000 * 10 / 38 * 28 / 38)
+    assert abs(reaged.sum() - mean) < 4.5 * sd
     r = np.corrcoef(age[reaged], tenure[reaged] / (age[reaged] - 18))[0, 1]
-    assert abs(r) < 0.1, r
+    assert abs(r) < 4.5 / np.sqrt(reaged.sum()), r
 
 
 def test_workers_too_old_for_every_age_band_take_the_oldest_age_in_post():
