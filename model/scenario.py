@@ -1137,6 +1137,13 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     if not isinstance(path, (str, os.PathLike)):
         raise ScenarioError(f"expected a scenario file's path or name, got {_describe(path)}", file="model.load")
     p = _find(path)
+    if not SCENARIO_DIR.is_dir() and not p.exists() and (p.parent == SCENARIO_DIR or len(p.parts) == 1):
+        default = p.parent == SCENARIO_DIR
+        raise ScenarioError(
+            f"file not found; {'the default scenario' if default else 'a bare name'} is looked up in the "
+            "model's scenarios/ folder, which this installation has not got (an install without -e ships no "
+            "scenarios): give a scenario file's path, or install from the repository with pip install -e .",
+            file=f"scenarios/{p.name}" if default else str(path))
     raw, files = _load_chain(p)
     overridden = {}
     if overrides:

@@ -344,3 +344,18 @@ def test_api_arguments_are_checked_and_named(bench, kw, field, words):
 def test_load_names_what_it_was_given(what):
     with pytest.raises(ScenarioError, match="expected a scenario file's path or name"):
         model.load(what)
+
+
+@pytest.mark.parametrize("args, named", [([], "scenarios/changzhou-2022.toml"),
+                                         (["bench"], "bench"), (["bench.toml"], "bench.toml")])
+def test_a_name_without_the_scenarios_folder_says_why(tmp_path, monkeypatch, args, named):
+    """An install without -e has no scenarios/ folder: the default scenario or a bare name
+    stops with one line saying so (exit 2, nothing written); a path is read as given."""
+    from model import scenario as S
+    monkeypatch.setattr(S, "SCENARIO_DIR", tmp_path / "site-packages" / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = call(["run", *args, "--reps", "1", "--quiet", "--out", tmp_path / "out"])
+    assert code == 2 and stderr.count("\n") == 1 and not (tmp_path / "out").exists()
+    assert stderr.startswith(f"error: {named}: file not found;") and "pip install -e ." in stderr
+    code, stdout, stderr = call(["validate", BENCH])
+    assert code == 0, stderr
