@@ -340,11 +340,14 @@ class Replication:
             col.uid[s] = np.arange(s.start, s.stop, dtype=np.uint64)
             col.birth[s] = y - age[s].astype(np.int64) - 1 + np.floor(u[s] * 365) / 365
         each(births, chunks)
+        given_grade = None  # a roster's own grades (else from post, tenure, education and certificate)
         if roster is None:
             self._below_retirement_age(rows, age)
             self._hired_as_adults(rows, age, tenure)
         else:
             who = self._from_roster(roster, col, tenure, level)
+            if roster.grade is not None:
+                given_grade = roster.grade[who]
 
         def dates(s):
             t = tenure[s].astype(np.int64)
@@ -399,7 +402,8 @@ class Replication:
             # one step per whole `step` years of service (at least one year a step); time in
             # grade is the service since the last of those steps
             steps = np.floor(t / step).astype(np.int64) if sc.grades.enabled else np.zeros(len(t), np.int64)
-            col.grade[s] = np.clip(base + steps, 1, max_grade[post]).astype(np.int8)
+            col.grade[s] = np.clip(base + steps if given_grade is None else given_grade[s], 1,
+                                   max_grade[post]).astype(np.int8)
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         each(posts_and_grades, chunks)
         self._entered(rows)  # the retirement buffer back to its meaning: the statutory instant

@@ -59,6 +59,10 @@ post              职务, 岗位, 岗位类别 (职务 first)     no        staf
                                                                   主任 -> committee; 社区工作者, 社工, 专职,
                                                                   网格员, 党建, 站长, 主任助理 -> staff;
                                                                   第一书记 refused (a cadre sent from outside)
+grade             岗位等级, 等级, 薪级, 薪酬等级        no        the pay grade, 1-18 (5, 5级, 第5级, 五级,
+                                                                  十二级, 5档); a worker's grade is clipped
+                                                                  to the highest of the post they hold
+                                                                  (``grades.max_grade``)
 ================  ====================================  ========  ==========================================
 
 [1] Birth date and sex come from their own columns, or, where a column is absent or a
@@ -66,11 +70,9 @@ worker's cell in it blank, from ``id_number``. Every header accepted is in :data
 Where a roster has two post columns, 职务 (a title) is read, else the first.
 
 An optional column that is blank throughout counts as left out. Other columns (names,
-telephone numbers) are not read. ``grade`` and ``community`` (等级, 社区) are not read
-either, and a warning says so: grades follow from post, tenure, education and certificate
-as for a drawn workforce (:meth:`model.engine.Replication._initial_workforce`), and the
-model's communities are its staffing rule's. ``.xls`` and ``.ods`` files are refused:
-save them as ``.xlsx``.
+telephone numbers) are not read. ``community`` (社区) is not read either, and a warning
+says so: the model's communities are its staffing rule's. ``.xls`` and ``.ods`` files are
+refused: save them as ``.xlsx``.
 
 What the roster sets, worker by worker:
 
@@ -86,6 +88,12 @@ What the roster sets, worker by worker:
   ``certified_share`` redraws levels only where the roster has no certificate column);
 - **certificate_year** (``level_since``; blank or absent: the year before the start, or the
   start year for a worker with tenure 0, as for a drawn worker);
+- **grade**: the pay grade held on 1 January (clipped to the highest grade of the post the
+  worker holds, ``grades.max_grade``). The time in grade is not known: as for a drawn
+  worker, it is the tenure less the whole ``grades.step_years`` in it (a step is due after
+  ``step_years`` in grade). Without the column, the grade follows from post, tenure,
+  education and certificate as for a drawn workforce
+  (:meth:`model.engine.Replication._initial_workforce`);
 - **post**: with the column, the roster's heads are dealt one to each community's head
   posts (``population.heads_per_community``; each community one before any a second),
   then its committee members to the committee posts, before the staff, and hold those
@@ -139,7 +147,7 @@ import numpy as np
 
 from .errors import ScenarioError
 from .population import age_on_1_january, post_of_rank
-from .schema import EDUCATION, LEVELS, POSTS
+from .schema import EDUCATION, LEVELS, N_GRADES, POSTS
 
 MIN_WORKING_AGE = 16
 """The youngest a worker may have been hired (劳动法 第十五条:
@@ -161,8 +169,9 @@ COLUMNS = {
     "cadre": ("干部身份",),
     "district": ("所属区", "区", "所属区县", "区县"),
     "post": ("岗位", "职务", "岗位类别"),
+    "grade": ("岗位等级", "等级", "薪级", "薪酬等级"),
 }
-NOT_READ = {"grade": ("等级", "岗位等级"), "community": ("社区", "所属社区")}
+NOT_READ = {"community": ("社区", "所属社区")}
 
 _SEX = {"male": False, "m": False, "男": False, "男性": False, "1": False,
         "female": True, "f": True, "女": True, "女性": True, "2": True}
@@ -212,6 +221,7 @@ class Roster:
     post: np.ndarray | None  # int8: 0 staff, 1 committee, 2 head
     context: tuple
     past_worker_age: np.ndarray | None = None  # bool
+    grade: np.ndarray | None = None  # int8: 1..18
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -234,18 +244,21 @@ class Roster:
                      else "certificates from the mix")
         if self.post is not None:
             parts.append(f"heads {(self.post == 2).sum():,}, committee {(self.post == 1).sum():,}")
+        g = self.grade
+        parts.append(f"grades {int(g.min())}-{int(g.max())} (median {np.median(g):g})" if g is not None
+                     else "grades from post, tenure, education and certificate")
         if self.district is not None and districts is not None:
             n = np.bincount(self.district, minlength=len(districts))
             parts.append("by district " + ", ".join(f"{d.name} {k:,}" for d, k in zip(districts, n)))
         return "; ".join(parts)
 
 
-def context(start_year: int, districts, retirement) -> tuple:
+def context(start_year: int, districts, retirement, top_grade: int | None = None) -> tuple:
     """What the roster's checks depend on: a roster read under another context is read again."""
     ds = None if districts is None else tuple((d.name, d.label_zh) for d in districts)
     r = None if retirement is None or not retirement.enabled else (
         retirement.rule, float(retirement.age_men), float(retirement.age_women))
-    return (int(start_year), ds, r)
+    return (int(start_year), ds, r, top_grade)
 
 
 def _key(header) -> str:
@@ -424,6 +437,28 @@ def _level(v: str) -> int | None:
     return 0 if named is None and any(w in k for w in _NONE) else named
 
 
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def _grade(v: str) -> int | None:
+    """A pay grade of the ladder, 1 to 18 (:data:`model.schema.N_GRADES`): ``5``, ``5级``,
+    ``第5级``, ``五级``, ``十二级``, ``5档`` (a bracketed note ignored), or None."""
+    k = _NOTE.sub("", v.strip()).strip().lower()
+    m = re.fullmatch(r"(?:grade)?\s*第?\s*([0-9]+|[一二三四五六七八九十]{1,3})\s*[级档]?", k)
+    if not m:
+        return None
+    t = m.group(1)
+    if t.isdigit():
+        g = int(t)
+    elif re.fullmatch(r"[一二三四五六七八九]", t):
+        g = _NUMERALS[t]
+    elif m2 := re.fullmatch(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)", t):  # 十, 十二, 二十
+        g = _NUMERALS.get(m2.group(1), 1) * 10 + _NUMERALS.get(m2.group(2), 0)
+    else:
+        return None
+    return g if 1 <= g <= N_GRADES else None
+
+
 _HEAD = re.compile(r"(?<!副)(?:书记|主任)(?!助理)")
 
 
@@ -473,7 +508,8 @@ def _place(name: str) -> str:
     return n
 
 
-def read(path: str | Path, start_year: int, districts, retirement=None) -> Roster:
+def read(path: str | Path, start_year: int, districts, retirement=None,
+         top_grade: int | None = None) -> Roster:
     """Read and check a roster (see the module docstring).
 
     Parameters
@@ -488,6 +524,9 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     retirement : Section, optional
         ``[retirement]``: with it, a worker at or past the statutory retirement instant
         on 1 January of the start year is refused.
+    top_grade : int, optional
+        The highest grade of any post in the start year (``grades.max_grade``): a grade
+        above it is refused.
     """
     path = Path(path)
     file = str(path)
@@ -528,9 +567,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     if not rows:
         raise ScenarioError("has a header row but no workers", file=file, line=head_line)
     if ignored:
-        warnings.warn(f"{file}: the roster's columns {', '.join(ignored)} are not read: grades follow from "
-                      "post, tenure, education and certificate, and the communities are the staffing rule's "
-                      "(see model/roster.py)", UserWarning, stacklevel=2)
+        warnings.warn(f"{file}: the roster's columns {', '.join(ignored)} are not read: the communities are "
+                      "the staffing rule's (see model/roster.py)", UserWarning, stacklevel=2)
 
     def values(col):
         j = where[col]
@@ -622,6 +660,19 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
                        + " (0-3; 无, 助理社会工作师, 社会工作师, 高级社会工作师)")
     post = categories("post", _post, "one of " + ", ".join(POSTS) + " (0-2; 社区工作者, 社工 / 副书记, 委员, "
                       "妇女主任 / 书记, 主任, 书记兼主任; not 第一书记, a cadre sent from outside)")
+    grade = None
+    if "grade" in where:
+        grade = np.empty(n, np.int8)
+        for i, v in enumerate(values("grade")):
+            g = _grade(v)
+            if g is None:
+                fail(i, "grade", f"expected a pay grade from 1 to {N_GRADES} (5, 5级, 五级, 第十二级), got {v!r}"
+                     if v else "blank; give the grade, or leave out the whole column to derive grades from "
+                     "post, tenure, education and certificate")
+            grade[i] = g
+            if top_grade is not None and g > top_grade:
+                fail(i, "grade", f"{v!r} is above the highest grade of any post in the scenario's ladder "
+                     f"({top_grade}, grades.max_grade); raise grades.max_grade, or check the column")
     cadre = None
     if "cadre" in where:
         cadre = np.zeros(n, bool)
@@ -689,8 +740,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None) -> Roste
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(),
                   birth=birth, female=female, hire_year=hire_year, education=education, level=level,
                   level_since=level_since, cadre=cadre, district=district,
-                  context=context(start_year, districts, retirement), post=post,
-                  past_worker_age=past_worker_age)
+                  context=context(start_year, districts, retirement, top_grade), post=post,
+                  past_worker_age=past_worker_age, grade=grade)
 
 
 def deal(row_community: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,

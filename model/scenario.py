@@ -784,17 +784,26 @@ class Scenario:
                     "starting headcount; set population.headcount = 0 beside population.roster (or leave it "
                     "out)")
         districts = None if self.implicit_district else self.districts
+        top = self._top_grade()
         if given is not None and given.path == str(path) and given.context == roster.context(
-                self.start_year, districts, self.retirement):
+                self.start_year, districts, self.retirement, top):
             return given
         if not path.is_file():
             ck.fail("population.roster", f"{str(path)!r} is not a file; expected a CSV or .xlsx roster, "
                     "as a path relative to the scenario file")
-        out = roster.read(path, self.start_year, districts, self.retirement)
+        out = roster.read(path, self.start_year, districts, self.retirement, top)
         from .population import check_size
         check_size(len(out), "people", "workers in the roster", None, "population.roster", "split the run")
         self._raw.setdefault("population", {})["roster"] = str(path)
         return out
+
+    def _top_grade(self) -> int | None:
+        """The highest grade of any post in the start year (``grades.max_grade``), or None
+        where it is uncertain (drawn in each replication)."""
+        top = self.grades.max_grade
+        if isinstance(top, Uncertain):
+            return None
+        return int(np.max(top.resolve(np.array([self.start_year]))))
 
     @cached_property
     def assumptions(self) -> tuple:

@@ -282,7 +282,7 @@ def test_the_template_in_docs_is_a_roster(tmp_path):
     r = model.load(p).roster
     assert len(r) == 3 and r.female.tolist() == [True, False, True] and r.level.tolist() == [2, 1, 0]
     assert r.district is None and r.level_since.tolist() == [2016, 2015, -1]
-    assert r.post.tolist() == [2, 1, 0]
+    assert r.post.tolist() == [2, 1, 0] and r.grade.tolist() == [9, 6, 2]
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").replace("否,,书记", "否,xuanwu,书记", 1)
     (tmp_path / "t.csv").write_text(text, encoding="utf-8")
     (tmp_path / "d.toml").write_text(SCENARIO.format(roster="t.csv"), encoding="utf-8")
@@ -303,9 +303,9 @@ def test_a_quoted_cell_over_two_lines_keeps_the_line_where_its_row_starts(tmp_pa
 
 
 def test_unread_columns_are_named_in_a_warning(tmp_path):
-    rows = [r + ["社区主任"] for r in people(5, 2025)]
-    with pytest.warns(UserWarning, match="等级.*not read"):
-        model.load(scenario(tmp_path, rows, header=HEADER + ["等级"]))
+    rows = [r + ["幸福社区"] for r in people(5, 2025)]
+    with pytest.warns(UserWarning, match="社区.*not read"):
+        model.load(scenario(tmp_path, rows, header=HEADER + ["社区"]))
 
 
 def test_the_hash_follows_the_rosters_content_not_its_place(tmp_path):
@@ -739,3 +739,45 @@ def test_the_mixes_a_roster_replaces_are_not_checked(tmp_path):
     with pytest.raises(ScenarioError, match="so all would retire at once"):
         model.load("bench", overrides={"population.age": [[70, 75, 1.0]]})
     assert loads(tmp_path, people(3, 2025), **{"population.age": [[70, 75, 1.0]]}).roster is not None
+
+
+@pytest.mark.parametrize("text, grade", [
+    ("5", 5), ("5级", 5), ("第5级", 5), (" 第 5 级 ", 5), ("五级", 5), ("十级", 10), ("十二级", 12),
+    ("十八", 18), ("5档", 5), ("grade 7", 7), ("5级（2024年调整）", 5), ("18", 18),
+    ("0", None), ("19", None), ("二十级", None), ("一十二", 12), ("5.5", None), ("三岗五级", None), ("", None)])
+def test_grade_cells(text, grade):
+    assert R._grade(text) == grade
+
+
+def test_the_rosters_grades_are_held_within_the_posts_ladder(tmp_path):
+    """A grade column sets each starting worker's grade; a grade above the highest of the
+    post the worker holds (``grades.max_grade``, by post: 12, 15, 18 by default) is
+    clipped to it; without the column the grades are derived (as before)."""
+    rows = people(480, 2025)
+    grades = [1 + dt.date.fromisoformat(r[1]).toordinal() % 12 for r in rows]  # a function of the birth date
+    graded = [r + [f"{g}级"] for r, g in zip(rows, grades)]
+    sc = model.load(scenario(tmp_path, graded, header=HEADER + ["岗位等级"]))
+    assert sc.roster.grade.tolist() == grades and "grades 1-12" in sc.roster.summary(2025)
+    pop = starting_workforce(sc)
+    born = {round(R.birth_instant(dt.date.fromisoformat(r[1])), 9): g for r, g in zip(rows, grades)}
+    assert [born[round(b, 9)] for b in pop.birth] == pop.grade.tolist()
+    assert len(set(pop.grade.tolist())) == 12
+    sc = model.load(scenario(tmp_path, [r + ["十六级"] for r in rows], header=HEADER + ["岗位等级"]))
+    pop = starting_workforce(sc)
+    assert Counter(zip(pop.post.tolist(), pop.grade.tolist())) == {(2, 16): 40, (1, 15): 80, (0, 12): 360}
+    derived = starting_workforce(model.load(scenario(tmp_path, rows)))
+    assert derived.grade.tolist() != pop.grade.tolist() and derived.grade.min() >= 1
+
+
+def test_a_grade_above_the_ladder_or_unreadable_is_refused_with_its_row(tmp_path):
+    rows = [r + ["5级"] for r in people(6, 2025)]
+    header = HEADER + ["岗位等级"]
+    rows[3][-1] = "11级"
+    with pytest.raises(ScenarioError, match=r"roster.csv:5, field 'grade': '11级' is above the highest grade "
+                                            r"of any post in the scenario's ladder \(10, grades.max_grade\)"):
+        model.load(scenario(tmp_path, rows, "[grades]\nmax_grade = [8, 9, 10]\n", header=header))
+    assert len(model.load(scenario(tmp_path, rows, header=header)).roster) == 6  # default ladder: up to 18
+    for bad, words in (("三岗五级", "expected a pay grade from 1 to 18"), ("", "blank; give the grade")):
+        rows[3][-1] = bad
+        with pytest.raises(ScenarioError, match=f"roster.csv:5, field 'grade': {words}"):
+            model.load(scenario(tmp_path, rows, header=header))
