@@ -340,7 +340,7 @@ class Replication:
             col.uid[s] = np.arange(s.start, s.stop, dtype=np.uint64)
             col.birth[s] = y - age[s].astype(np.int64) - 1 + np.floor(u[s] * 365) / 365
         each(births, chunks)
-        given_grade = None  # a roster's own grades (else from post, tenure, education and certificate)
+        given_grade = given_post = None  # a roster's grades (else from post, tenure, education, certificate)
         if roster is None:
             self._below_retirement_age(rows, age)
             self._hired_as_adults(rows, age, tenure)
@@ -348,6 +348,7 @@ class Replication:
             who = self._from_roster(roster, col, tenure, level)
             if roster.grade is not None:
                 given_grade = roster.grade[who]
+                given_post = None if roster.post is None else roster.post[who]
 
         def dates(s):
             t = tenure[s].astype(np.int64)
@@ -390,7 +391,8 @@ class Replication:
         heads, comm_members = ps.heads_per_community, ps.committee_per_community
         g = self.P[0].grades
         step = max(g.step_years, 1.0)
-        max_grade = np.asarray(g.max_grade)
+        max_grade, min_grade = np.asarray(g.max_grade), np.asarray(g.min_grade)
+
         def posts_and_grades(s):
             r = rank[s]
             post = post_of_rank(r, heads, comm_members)
@@ -402,8 +404,12 @@ class Replication:
             # one step per whole `step` years of service (at least one year a step); time in
             # grade is the service since the last of those steps
             steps = np.floor(t / step).astype(np.int64) if sc.grades.enabled else np.zeros(len(t), np.int64)
-            col.grade[s] = np.clip(base + steps if given_grade is None else given_grade[s], 1,
-                                   max_grade[post]).astype(np.int8)
+            if given_grade is None:
+                grade = base + steps
+            else:  # the roster's; at least the post's lowest in a post above the roster's (as elections do)
+                up = post > given_post[s] if given_post is not None else True
+                grade = np.where(up, np.maximum(given_grade[s], min_grade[post]), given_grade[s])
+            col.grade[s] = np.clip(grade, 1, max_grade[post]).astype(np.int8)
             col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
         each(posts_and_grades, chunks)
         self._entered(rows)  # the retirement buffer back to its meaning: the statutory instant

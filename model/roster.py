@@ -59,10 +59,11 @@ post              职务, 岗位, 岗位类别 (职务 first)     no        staf
                                                                   主任 -> committee; 社区工作者, 社工, 专职,
                                                                   网格员, 党建, 站长, 主任助理 -> staff;
                                                                   第一书记 refused (a cadre sent from outside)
-grade             岗位等级, 等级, 薪级, 薪酬等级        no        the pay grade, 1-18 (5, 5级, 第5级, 五级,
-                                                                  十二级, 5档); a worker's grade is clipped
-                                                                  to the highest of the post they hold
-                                                                  (``grades.max_grade``)
+grade             岗位等级, 等级, 薪酬等级              no        the pay grade, 1-18 (5, 5级, 第5级, 五级,
+                                                                  十二级, 5档); held within the range of the
+                                                                  post held (``grades.max_grade``, and
+                                                                  ``min_grade`` for a post the model gives
+                                                                  above the roster's)
 ================  ====================================  ========  ==========================================
 
 [1] Birth date and sex come from their own columns, or, where a column is absent or a
@@ -88,8 +89,11 @@ What the roster sets, worker by worker:
   ``certified_share`` redraws levels only where the roster has no certificate column);
 - **certificate_year** (``level_since``; blank or absent: the year before the start, or the
   start year for a worker with tenure 0, as for a drawn worker);
-- **grade**: the pay grade held on 1 January (clipped to the highest grade of the post the
-  worker holds, ``grades.max_grade``). The time in grade is not known: as for a drawn
+- **grade**: the pay grade held on 1 January, within the range of the post the worker
+  holds: at most its ``grades.max_grade`` (a district with more heads than head posts puts
+  the rest in committee posts), and, where the model gives a higher post than the roster's
+  (or the roster has no post column), at least its ``grades.min_grade``, as an election
+  does. The time in grade is not known: as for a drawn
   worker, it is the tenure less the whole ``grades.step_years`` in it (a step is due after
   ``step_years`` in grade). Without the column, the grade follows from post, tenure,
   education and certificate as for a drawn workforce
@@ -119,8 +123,8 @@ What the roster sets, worker by worker:
 ``population.headcount`` must be 0 (the roster's rows are the headcount), and the fields
 ``population.age``, ``tenure``, ``female_share`` and ``min_hire_age`` are not read; nor is
 anyone re-aged or given another tenure. What is drawn for the roster's workers as for a
-drawn workforce: ability, the order of ties in tenure, last year's grade where a rule
-reads it, and the columns the roster leaves out.
+drawn workforce: ability, the order of ties in tenure, last year's assessment grade where a
+rule reads it, and the columns the roster leaves out.
 
 Checked on loading (one message naming the file, the row's line, the column and what was
 expected; the scenario is refused, exit status 2): a missing required column, a blank or
@@ -128,9 +132,12 @@ unreadable value, a hire date after 1 January of the start year or before the bi
 a worker hired before 16 (the Labour Law, art. 15, forbids employing anyone under 16:
 劳动法 第十五条), a worker already at or past the statutory retirement instant on 1 January
 of the start year (they would not be in post), a certificate year after the start year,
-before the worker was 16, or given for a worker without a certificate, and an unknown
-district. The checks depend on the start year, the retirement rule and the districts, so
-a scenario derived with other values of them checks the roster again.
+before the worker was 16, or given for a worker without a certificate, an unknown
+district, and a grade above the highest of the worker's post in the roster (without a post
+column, of every post: a warning says how many are above a staff post's highest). The
+checks depend on the start year, the retirement rule, the districts and (for a roster with
+grades) the highest grade of each post, so a scenario derived with other values of them
+checks the roster again.
 """
 
 from __future__ import annotations
@@ -139,6 +146,7 @@ import calendar
 import datetime as _dt
 import hashlib
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,7 +177,7 @@ COLUMNS = {
     "cadre": ("干部身份",),
     "district": ("所属区", "区", "所属区县", "区县"),
     "post": ("岗位", "职务", "岗位类别"),
-    "grade": ("岗位等级", "等级", "薪级", "薪酬等级"),
+    "grade": ("岗位等级", "等级", "薪酬等级"),
 }
 NOT_READ = {"community": ("社区", "所属社区")}
 
@@ -200,12 +208,13 @@ _NOTE = re.compile(r"[（(][^（()）]*[)）]")
 class Roster:
     """The roster's workers as columns (one element per worker, in file order).
 
-    ``education``, ``level`` (the certificate level), ``cadre``, ``district`` and ``post``
-    are None where the file has no such column; ``level_since`` holds -1 where the file
-    leaves it blank (or has no column). ``past_worker_age``, without a cadre column (and
-    with retirement on), marks the women who would be past the retirement age of worker
-    posts on the first day: in post, they hold cadre posts (None otherwise). ``context``
-    is what the checks depended on (start year, retirement rule, districts).
+    ``education``, ``level`` (the certificate level), ``cadre``, ``district``, ``post`` and
+    ``grade`` are None where the file has no such column; ``level_since`` holds -1 where
+    the file leaves it blank (or has no column). ``past_worker_age``, without a cadre
+    column (and with retirement on), marks the women who would be past the retirement age
+    of worker posts on the first day: in post, they hold cadre posts (None otherwise).
+    ``context`` is what the checks depended on (:func:`context`: start year, retirement
+    rule, districts, and for a roster with grades the highest grade of each post).
     """
 
     path: str
@@ -253,12 +262,14 @@ class Roster:
         return "; ".join(parts)
 
 
-def context(start_year: int, districts, retirement, top_grade: int | None = None) -> tuple:
-    """What the roster's checks depend on: a roster read under another context is read again."""
+def context(start_year: int, districts, retirement, max_grade=None, graded: bool = True) -> tuple:
+    """What the roster's checks depend on: a roster read under another context is read
+    again. The grade ladder (``max_grade``, the highest grade of each post) matters only
+    to a roster with grades (``graded``)."""
     ds = None if districts is None else tuple((d.name, d.label_zh) for d in districts)
     r = None if retirement is None or not retirement.enabled else (
         retirement.rule, float(retirement.age_men), float(retirement.age_women))
-    return (int(start_year), ds, r, top_grade)
+    return (int(start_year), ds, r, tuple(max_grade) if graded and max_grade is not None else None)
 
 
 def _key(header) -> str:
@@ -441,10 +452,11 @@ _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 
 
 def _grade(v: str) -> int | None:
-    """A pay grade of the ladder, 1 to 18 (:data:`model.schema.N_GRADES`): ``5``, ``5级``,
-    ``第5级``, ``五级``, ``十二级``, ``5档`` (a bracketed note ignored), or None."""
-    k = _NOTE.sub("", v.strip()).strip().lower()
-    m = re.fullmatch(r"(?:grade)?\s*第?\s*([0-9]+|[一二三四五六七八九十]{1,3})\s*[级档]?", k)
+    """A pay grade of the ladder, 1 to 18 (:data:`model.schema.N_GRADES`): ``5``, ``5.0``,
+    ``5级``, ``第5级``, ``五级``, ``十二级``, ``5档`` (full-width digits too; a bracketed note
+    ignored), or None."""
+    k = _NOTE.sub("", unicodedata.normalize("NFKC", v).strip()).strip().lower()  # NFKC: ５级 is 5级
+    m = re.fullmatch(r"(?:grade)?\s*第?\s*([0-9]+|[一二三四五六七八九十]{1,3})(?:\.0+)?\s*[级档]?", k)
     if not m:
         return None
     t = m.group(1)
@@ -508,8 +520,7 @@ def _place(name: str) -> str:
     return n
 
 
-def read(path: str | Path, start_year: int, districts, retirement=None,
-         top_grade: int | None = None) -> Roster:
+def read(path: str | Path, start_year: int, districts, retirement=None, max_grade=None) -> Roster:
     """Read and check a roster (see the module docstring).
 
     Parameters
@@ -524,9 +535,10 @@ def read(path: str | Path, start_year: int, districts, retirement=None,
     retirement : Section, optional
         ``[retirement]``: with it, a worker at or past the statutory retirement instant
         on 1 January of the start year is refused.
-    top_grade : int, optional
-        The highest grade of any post in the start year (``grades.max_grade``): a grade
-        above it is refused.
+    max_grade : sequence of 3 int, optional
+        The highest grade of each post (staff, committee, head) in the start year
+        (``grades.max_grade``): a grade above that of the worker's post in the roster (or,
+        without a post column, above every post's) is refused.
     """
     path = Path(path)
     file = str(path)
@@ -663,16 +675,26 @@ def read(path: str | Path, start_year: int, districts, retirement=None,
     grade = None
     if "grade" in where:
         grade = np.empty(n, np.int8)
+        named = f"column {header[where['grade']]!r}"
         for i, v in enumerate(values("grade")):
             g = _grade(v)
             if g is None:
-                fail(i, "grade", f"expected a pay grade from 1 to {N_GRADES} (5, 5级, 五级, 第十二级), got {v!r}"
-                     if v else "blank; give the grade, or leave out the whole column to derive grades from "
-                     "post, tenure, education and certificate")
+                fail(i, "grade", f"expected a pay grade from 1 to {N_GRADES} (5, 5级, 五级, 第十二级) in "
+                     f"{named}, got {v!r}" if v else f"blank in {named}; give the grade, or leave out the "
+                     "whole column to derive grades from post, tenure, education and certificate")
             grade[i] = g
-            if top_grade is not None and g > top_grade:
-                fail(i, "grade", f"{v!r} is above the highest grade of any post in the scenario's ladder "
-                     f"({top_grade}, grades.max_grade); raise grades.max_grade, or check the column")
+            if max_grade is not None:
+                top, of = (max_grade[post[i]], f"a {POSTS[post[i]]} post") if post is not None else (
+                    max(max_grade), "any post")
+                if g > top:
+                    fail(i, "grade", f"{v!r} is above the highest grade of {of} in the scenario's ladder "
+                         f"({top}; grades.max_grade = {list(max_grade)}); raise grades.max_grade, or check "
+                         f"{named}")
+        if max_grade is not None and post is None and (cut := int((grade > max_grade[0]).sum())):
+            warnings.warn(f"{file}: {cut:,} workers' grades are above the highest of a staff post "
+                          f"({max_grade[0]}, grades.max_grade); without a post column the longest-serving "
+                          "hold the leader posts, and a worker in a staff post is paid at most that grade: "
+                          "add a post column (岗位) to place them", UserWarning, stacklevel=2)
     cadre = None
     if "cadre" in where:
         cadre = np.zeros(n, bool)
@@ -740,7 +762,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None,
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(),
                   birth=birth, female=female, hire_year=hire_year, education=education, level=level,
                   level_since=level_since, cadre=cadre, district=district,
-                  context=context(start_year, districts, retirement, top_grade), post=post,
+                  context=context(start_year, districts, retirement, max_grade, grade is not None), post=post,
                   past_worker_age=past_worker_age, grade=grade)
 
 

@@ -766,9 +766,10 @@ class Scenario:
         working folder for an override or data without files), and the merged data keep
         the absolute path, so that worker processes and ``rerun`` read the same file.
         ``given`` (a :class:`~model.roster.Roster` read before, of that path, and checked
-        against the same start year, retirement rule and districts) is taken without
-        reading the file again: a copy of the scenario sent to another process or machine
-        carries its roster, and a variant that changes none of those reuses it."""
+        against the same start year, retirement rule, districts and, where it has grades,
+        grade ladder) is taken without reading the file again: a copy of the scenario sent
+        to another process or machine carries its roster, and a variant that changes none
+        of those reuses it."""
         name = self.population.roster
         if name is None:
             return None
@@ -784,26 +785,26 @@ class Scenario:
                     "starting headcount; set population.headcount = 0 beside population.roster (or leave it "
                     "out)")
         districts = None if self.implicit_district else self.districts
-        top = self._top_grade()
+        tops = self._ladder_tops()
         if given is not None and given.path == str(path) and given.context == roster.context(
-                self.start_year, districts, self.retirement, top):
+                self.start_year, districts, self.retirement, tops, given.grade is not None):
             return given
         if not path.is_file():
             ck.fail("population.roster", f"{str(path)!r} is not a file; expected a CSV or .xlsx roster, "
                     "as a path relative to the scenario file")
-        out = roster.read(path, self.start_year, districts, self.retirement, top)
+        out = roster.read(path, self.start_year, districts, self.retirement, tops)
         from .population import check_size
         check_size(len(out), "people", "workers in the roster", None, "population.roster", "split the run")
         self._raw.setdefault("population", {})["roster"] = str(path)
         return out
 
-    def _top_grade(self) -> int | None:
-        """The highest grade of any post in the start year (``grades.max_grade``), or None
-        where it is uncertain (drawn in each replication)."""
+    def _ladder_tops(self) -> tuple[int, int, int] | None:
+        """The highest grade of each post in the start year (``grades.max_grade``), or None
+        where one of them is uncertain (drawn in each replication)."""
         top = self.grades.max_grade
-        if isinstance(top, Uncertain):
+        if top.is_random:
             return None
-        return int(np.max(top.resolve(np.array([self.start_year]))))
+        return tuple(int(x) for x in top.resolve(np.array([self.start_year]))[0])
 
     @cached_property
     def assumptions(self) -> tuple:
@@ -1146,11 +1147,11 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     if not isinstance(path, (str, os.PathLike)):
         raise ScenarioError(f"expected a scenario file's path or name, got {_describe(path)}", file="model.load")
     p = _find(path)
-    if not SCENARIO_DIR.is_dir() and not p.exists() and (p.parent == SCENARIO_DIR or len(p.parts) == 1):
+    if not SCENARIO_DIR.is_dir() and not p.exists() and (p.parent == SCENARIO_DIR or not p.is_absolute()):
         default = p.parent == SCENARIO_DIR
         raise ScenarioError(
-            f"file not found; {'the default scenario' if default else 'a bare name'} is looked up in the "
-            "model's scenarios/ folder, which this installation has not got (an install without -e ships no "
+            f"file not found; {'the default scenario is' if default else 'nor is it'} in the model's "
+            "scenarios/ folder, which this installation has not got (an install without -e ships no "
             "scenarios): give a scenario file's path, or install from the repository with pip install -e .",
             file=f"scenarios/{p.name}" if default else str(path))
     raw, files = _load_chain(p)

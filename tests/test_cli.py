@@ -346,11 +346,14 @@ def test_load_names_what_it_was_given(what):
         model.load(what)
 
 
-@pytest.mark.parametrize("args, named", [([], "scenarios/changzhou-2022.toml"),
-                                         (["bench"], "bench"), (["bench.toml"], "bench.toml")])
+@pytest.mark.parametrize("args, named", [([], "scenarios/changzhou-2022.toml"), (["bench"], "bench"),
+                                         (["bench.toml"], "bench.toml"),
+                                         (["alternatives/jilin-2020-intermediate-certificates"],
+                                          "alternatives/jilin-2020-intermediate-certificates")])
 def test_a_name_without_the_scenarios_folder_says_why(tmp_path, monkeypatch, args, named):
-    """An install without -e has no scenarios/ folder: the default scenario or a bare name
-    stops with one line saying so (exit 2, nothing written); a path is read as given."""
+    """An install without -e has no scenarios/ folder: the default scenario or a name
+    (bare, or under scenarios/) stops with one line saying so (exit 2, nothing written); a
+    path is read as given."""
     from model import scenario as S
     monkeypatch.setattr(S, "SCENARIO_DIR", tmp_path / "site-packages" / "scenarios")
     monkeypatch.chdir(tmp_path)

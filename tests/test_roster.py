@@ -743,30 +743,61 @@ def test_the_mixes_a_roster_replaces_are_not_checked(tmp_path):
 
 @pytest.mark.parametrize("text, grade", [
     ("5", 5), ("5级", 5), ("第5级", 5), (" 第 5 级 ", 5), ("五级", 5), ("十级", 10), ("十二级", 12),
-    ("十八", 18), ("5档", 5), ("grade 7", 7), ("5级（2024年调整）", 5), ("18", 18),
+    ("十八", 18), ("5档", 5), ("grade 7", 7), ("5级（2024年调整）", 5), ("18", 18), ("５级", 5), ("5.0", 5),
     ("0", None), ("19", None), ("二十级", None), ("一十二", 12), ("5.5", None), ("三岗五级", None), ("", None)])
 def test_grade_cells(text, grade):
     assert R._grade(text) == grade
 
 
-def test_the_rosters_grades_are_held_within_the_posts_ladder(tmp_path):
-    """A grade column sets each starting worker's grade; a grade above the highest of the
-    post the worker holds (``grades.max_grade``, by post: 12, 15, 18 by default) is
-    clipped to it; without the column the grades are derived (as before)."""
+LADDER = "[grades]\nstep_years = 3\nmax_grade = [12, 15, 18]\nmin_grade = [1, 4, 7]\n"
+
+
+def test_the_rosters_grades_are_held_within_the_posts_range(tmp_path):
+    """A grade column sets each starting worker's grade, held within the range of the post
+    the model gives them (without a post column: by tenure): at most the post's
+    ``max_grade``, at least its ``min_grade`` (as an election does); the time in grade is
+    the tenure less whole steps, as for a drawn worker."""
     rows = people(480, 2025)
     grades = [1 + dt.date.fromisoformat(r[1]).toordinal() % 12 for r in rows]  # a function of the birth date
     graded = [r + [f"{g}级"] for r, g in zip(rows, grades)]
-    sc = model.load(scenario(tmp_path, graded, header=HEADER + ["岗位等级"]))
+    sc = model.load(scenario(tmp_path, graded, LADDER, header=HEADER + ["岗位等级"]))
     assert sc.roster.grade.tolist() == grades and "grades 1-12" in sc.roster.summary(2025)
     pop = starting_workforce(sc)
     born = {round(R.birth_instant(dt.date.fromisoformat(r[1])), 9): g for r, g in zip(rows, grades)}
-    assert [born[round(b, 9)] for b in pop.birth] == pop.grade.tolist()
-    assert len(set(pop.grade.tolist())) == 12
-    sc = model.load(scenario(tmp_path, [r + ["十六级"] for r in rows], header=HEADER + ["岗位等级"]))
+    given = np.array([born[round(b, 9)] for b in pop.birth])
+    lo, hi = np.array([1, 4, 7])[pop.post], np.array([12, 15, 18])[pop.post]
+    assert pop.grade.tolist() == np.clip(given, lo, hi).tolist()
+    assert (pop.grade > given).any() and len(set(pop.grade.tolist())) == 12
+    tenure = 2025 - pop.hire_year
+    assert pop.grade_since.tolist() == (2025 - tenure % 3).tolist()
+    with pytest.warns(UserWarning, match="480 workers' grades are above the highest of a staff post"):
+        sc = model.load(scenario(tmp_path, [r + ["十六级"] for r in rows], LADDER, header=HEADER + ["岗位等级"]))
     pop = starting_workforce(sc)
     assert Counter(zip(pop.post.tolist(), pop.grade.tolist())) == {(2, 16): 40, (1, 15): 80, (0, 12): 360}
-    derived = starting_workforce(model.load(scenario(tmp_path, rows)))
-    assert derived.grade.tolist() != pop.grade.tolist() and derived.grade.min() >= 1
+
+
+def test_a_blank_grade_column_derives_the_grades_as_without_one(tmp_path):
+    rows = people(480, 2025)
+    derived = starting_workforce(model.load(scenario(tmp_path, rows, LADDER)))
+    blank = starting_workforce(model.load(scenario(tmp_path, [r + [""] for r in rows], LADDER,
+                                                   header=HEADER + ["岗位等级"])))
+    blank_column = scenario(tmp_path, [r + [""] for r in rows], header=HEADER + ["岗位等级"])
+    assert model.load(blank_column).roster.grade is None
+    for name in ("grade", "grade_since", "post", "birth", "community"):
+        assert getattr(blank, name).tolist() == getattr(derived, name).tolist(), name
+
+
+def test_a_roster_head_keeps_a_grade_below_the_head_posts_lowest(tmp_path):
+    """With a post column, a head in the roster keeps a grade below the head posts' lowest
+    (the roster says so); a committee member the model makes a head (too few heads in the
+    roster) is raised to it, as by an election."""
+    rows = people(480, 2025)
+    posts = ["书记"] * 20 + ["副主任"] * 100 + ["社工"] * 360  # 40 communities: 20 head posts left to fill
+    sc = model.load(scenario(tmp_path, [r + [p, "5级"] for r, p in zip(rows, posts)], LADDER,
+                             header=HEADER + ["职务", "岗位等级"]))
+    pop = starting_workforce(sc)
+    held = Counter(zip(pop.post.tolist(), pop.grade.tolist()))
+    assert held == {(2, 5): 20, (2, 7): 20, (1, 5): 80, (0, 5): 360}
 
 
 def test_a_grade_above_the_ladder_or_unreadable_is_refused_with_its_row(tmp_path):
@@ -774,10 +805,24 @@ def test_a_grade_above_the_ladder_or_unreadable_is_refused_with_its_row(tmp_path
     header = HEADER + ["岗位等级"]
     rows[3][-1] = "11级"
     with pytest.raises(ScenarioError, match=r"roster.csv:5, field 'grade': '11级' is above the highest grade "
-                                            r"of any post in the scenario's ladder \(10, grades.max_grade\)"):
+                                            r"of any post in the scenario's ladder \(10; grades.max_grade = "
+                                            r"\[8, 9, 10\]\)"):
         model.load(scenario(tmp_path, rows, "[grades]\nmax_grade = [8, 9, 10]\n", header=header))
-    assert len(model.load(scenario(tmp_path, rows, header=header)).roster) == 6  # default ladder: up to 18
-    for bad, words in (("三岗五级", "expected a pay grade from 1 to 18"), ("", "blank; give the grade")):
+    sc = model.load(scenario(tmp_path, rows, header=header))  # the default ladder: up to 18
+    assert len(sc.roster) == 6 and sc.with_overrides({"years": 2}).roster is sc.roster  # no check changed
+    assert len(sc.with_overrides({"grades.max_grade": [12, 15, 16]}).roster) == 6  # read and checked again
+    (tmp_path / "plain").mkdir()
+    ungraded = model.load(scenario(tmp_path / "plain", people(6, 2025)))
+    assert ungraded.with_overrides({"grades.max_grade": [8, 9, 10]}).roster is ungraded.roster  # no grades
+    with pytest.raises(ScenarioError, match="roster.csv:5, field 'grade': '11级' is above"):  # checked again
+        sc.with_overrides({"grades.max_grade": [8, 9, 10]})
+    with_posts = [r + ["社工"] for r in rows]
+    with pytest.raises(ScenarioError, match=r"roster.csv:5, field 'grade': '11级' is above the highest grade "
+                                            r"of a staff post in the scenario's ladder \(10;"):
+        model.load(scenario(tmp_path, with_posts, "[grades]\nmax_grade = [10, 15, 18]\n",
+                            header=header + ["职务"]))
+    for bad, words in (("三岗五级", "expected a pay grade from 1 to 18 .* in column '岗位等级'"),
+                       ("", "blank in column '岗位等级'; give the grade")):
         rows[3][-1] = bad
         with pytest.raises(ScenarioError, match=f"roster.csv:5, field 'grade': {words}"):
             model.load(scenario(tmp_path, rows, header=header))
