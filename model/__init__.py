@@ -13,7 +13,7 @@ The public names are imported on first use, so ``python -m model`` starts quickl
 early Ctrl-C is handled cleanly.
 """
 
-__version__ = "0.4.1"
+__version__ = "0.4.2"
 __all__ = ["load", "run", "Results", "Scenario", "ScenarioError", "UserError", "__version__"]
 
 
