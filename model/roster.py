@@ -7,8 +7,10 @@ that names the columns in English or Chinese (case, spaces, a byte-order mark an
 bracketed note such as ``出生日期（年月日）`` ignored). Title rows above the header
 (``XX区社区工作者花名册``) and blank rows are skipped, and messages give the line (row) in
 the file where the worker's row starts. A CSV file may be UTF-8 or GB18030 (as Chinese
-spreadsheets save it); in a workbook, the first sheet whose first 10 non-blank rows hold
-a header is read (a 填表说明 sheet before it is passed over). Columns:
+spreadsheets save it); in a workbook, every sheet whose first 10 non-blank rows hold a
+header is read, one after another, with the same columns (a roster kept one sheet per
+district; messages then name the sheet too), and the other sheets (填表说明) are passed
+over. Columns:
 
 ================  ====================================  ========  ==========================================
 column            Chinese headers accepted (some)       required  values
@@ -131,8 +133,11 @@ unreadable value, a hire date after 1 January of the start year or before the bi
 a worker hired before 16 (the Labour Law, art. 15, forbids employing anyone under 16:
 劳动法 第十五条), a worker already at or past the statutory retirement instant on 1 January
 of the start year (they would not be in post), a certificate year after the start year,
-before the worker was 16, or given for a worker without a certificate, an unknown
-district, and a grade above the highest of the worker's post in the roster (without a post
+before the worker was 16, or given for a worker without a certificate, a birth or hire
+date before 1920 (a workbook's day number, as a date typed as the number 2015.10 becomes),
+an ID number kept as a number (Excel keeps 15 digits of it), one given twice or one that
+gives another birth date or sex than the row's own columns, an unknown district, and a
+grade above the highest of the worker's post in the roster (without a post
 column, of every post: a warning says how many are above a staff post's highest). The
 checks depend on the start year, the retirement rule, the districts and (for a roster with
 grades) the highest grade of each post, so a scenario derived with other values of them
@@ -159,6 +164,10 @@ from .schema import EDUCATION, LEVELS, N_GRADES, POSTS
 MIN_WORKING_AGE = 16
 """The youngest a worker may have been hired (劳动法 第十五条:
 禁止用人单位招用未满十六周岁的未成年人)."""
+
+OLDEST_YEAR = 1920
+"""A birth or hire date before this year is refused as a mistake (a workbook's day
+number, see :func:`read`): nobody born before it is in post in this century."""
 
 HEADER_SEARCH = 10
 """The header is the first of the first this many non-blank rows that names the required
@@ -230,6 +239,7 @@ class Roster:
     context: tuple
     past_worker_age: np.ndarray | None = None  # bool
     grade: np.ndarray | None = None  # int8: 1..18
+    sheets: tuple = ()  # a workbook's sheets of workers, (name, workers) each, where there are several
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -243,7 +253,8 @@ class Roster:
         """One line on what the roster holds, as the model reads it (``validate`` prints it)."""
         age = age_on_1_january(self.birth, start_year)
         tenure = start_year - self.hire_year
-        parts = [f"{len(self):,} workers", f"women {self.female.mean():.0%}",
+        sheets = f" (sheets {', '.join(f'{name} {k:,}' for name, k in self.sheets)})" if self.sheets else ""
+        parts = [f"{len(self):,} workers{sheets}", f"women {self.female.mean():.0%}",
                  f"age {int(age.min())}-{int(age.max())} (median {np.median(age):g})",
                  f"tenure {int(tenure.min())}-{int(tenure.max())} (median {np.median(tenure):g})"]
         parts.append(f"college or above {(self.education >= 1).mean():.0%}" if self.education is not None
@@ -278,7 +289,10 @@ def _key(header) -> str:
 
 
 def _cell(x) -> str:
-    """A workbook cell as text: dates as ISO dates, whole numbers without '.0'."""
+    """A workbook cell as text: dates as ISO dates, whole numbers without '.0', and
+    numbers of 16 digits or more (an ID number kept as a number, which Excel holds to 15
+    significant digits) in E notation, as Excel shows them, so that they are refused as
+    such (:func:`from_id`)."""
     if x is None:
         return ""
     if isinstance(x, _dt.datetime):
@@ -287,13 +301,16 @@ def _cell(x) -> str:
         return x.isoformat()
     if isinstance(x, bool):
         return "1" if x else "0"
+    if isinstance(x, (int, float)) and abs(x) >= 1e15:  # an ID number kept as a number (its last digits lost)
+        return f"{float(x):.14E}"
     if isinstance(x, float):
         return str(int(x)) if x.is_integer() else repr(x)
     return str(x).strip()
 
 
 def _sheets(data: bytes):
-    """Each sheet of a workbook (its bytes): its non-blank rows with their row numbers."""
+    """Each sheet of a workbook (its bytes): its name, and its non-blank rows with their
+    row numbers."""
     import io
 
     import openpyxl
@@ -304,7 +321,7 @@ def _sheets(data: bytes):
             for ws in wb.worksheets:
                 cells = enumerate(ws.iter_rows(values_only=True), 1)
                 rows = [(i, [_cell(x) for x in row]) for i, row in cells]
-                yield [(i, r) for i, r in rows if any(r)]
+                yield ws.title, [(i, r) for i, r in rows if any(r)]
         finally:
             wb.close()
 
@@ -331,10 +348,12 @@ def _csv_rows(data: bytes, path: Path) -> list[tuple[int, list[str]]]:
     return out
 
 
-def _table(path: Path, data: bytes, names: dict,
-           required) -> tuple[int, list[str], list[int], list[list[str]]]:
-    """The header's line and cells, and the workers' lines and rows, of the file ``path``
-    whose bytes are ``data``."""
+def _tables(path: Path, data: bytes, names: dict,
+            required) -> list[tuple[str | None, int, list[str], list[int], list[list[str]]]]:
+    """The tables of workers in the file ``path`` whose bytes are ``data``: of a CSV file,
+    one; of a workbook, one per sheet with a header (a roster kept one sheet per
+    district), or, where no sheet has one, the first sheet's. Each is (the sheet's name,
+    None for a CSV file; the header's line; its cells; the workers' lines; their rows)."""
     suffix = path.suffix.lower()
     if suffix in (".xls", ".ods", ".numbers", ".et"):
         raise ScenarioError(f"a {suffix} file cannot be read; save it as .xlsx (or CSV)", file=str(path),
@@ -351,23 +370,58 @@ def _table(path: Path, data: bytes, names: dict,
         return max(range(min(len(rows), HEADER_SEARCH)), key=lambda k: (named(rows[k][1]), -k), default=0)
     try:
         if suffix in (".xlsx", ".xlsm"):
-            sheets = list(_sheets(data))
-            pick = next(((rows, h) for rows in sheets if (h := header_at(rows)) is not None), None)
-            rows, first = pick if pick else ((sheets or [[]])[0], likeliest((sheets or [[]])[0]))
+            sheets = list(_sheets(data)) or [(None, [])]
+            found = [(name, rows, h) for name, rows in sheets if (h := header_at(rows)) is not None]
+            found = found or [(sheets[0][0], sheets[0][1], likeliest(sheets[0][1]))]
         else:
             rows = _csv_rows(data, path)
             first = header_at(rows)
-            first = likeliest(rows) if first is None else first
+            found = [(None, rows, likeliest(rows) if first is None else first)]
     except ScenarioError:
         raise
     except Exception as e:  # an unreadable file: csv and openpyxl raise many kinds
         why = f"{type(e).__name__}: {str(e)[:120]}"
         raise ScenarioError(f"cannot be read as a roster ({why}); expected a CSV file or an .xlsx workbook "
                             "with a header row", file=str(path)) from None
-    if not rows:
+    if not found[0][1]:
         raise ScenarioError("is empty; expected a header row and one row per worker", file=str(path))
-    line, header = rows[first]
-    return line, header, [i for i, _ in rows[first + 1:]], [r for _, r in rows[first + 1:]]
+    out = []
+    for name, rows, first in found:
+        line, header = rows[first]
+        out.append((name, line, header, [i for i, _ in rows[first + 1:]], [r for _, r in rows[first + 1:]]))
+    return out
+
+
+def _columns(header: list[str], head_line: int, place: str, names: dict, not_read: dict, required,
+             ignored: list[str]) -> dict[str, int]:
+    """The columns a header names: each column read, by its place in the header (refused:
+    two headers for one column, a required column missing); the headers of columns not
+    read are added to ``ignored``."""
+    where: dict[str, int] = {}
+    for j, h in enumerate(header):
+        k = _key(h)
+        if k in names:
+            col = names[k]
+            if col in where:
+                if col == "post":  # a job class (岗位) beside a title (职务): the title says more
+                    if _key(h) == _key("职务"):
+                        where[col] = j
+                    continue
+                raise ScenarioError(f"two columns give {col} ({header[where[col]]!r} and {h!r}); keep one",
+                                    file=place, line=head_line, field=col)
+            where[col] = j
+        elif k in not_read and f"{h!r} ({not_read[k]})" not in ignored:
+            ignored.append(f"{h!r} ({not_read[k]})")
+    for cols in required:
+        if not any(c in where for c in cols):
+            col = cols[0]
+            alt = " or an id_number column (身份证号)" if len(cols) > 1 else ""
+            raise ScenarioError(f"no {col} column{alt}; the header row (the first of the first "
+                                f"{HEADER_SEARCH} non-blank rows to name the birth date and sex, or the ID "
+                                f"number, and the hire date) must name it ({col} or "
+                                f"{' / '.join(COLUMNS[col])}); the row taken for it has "
+                                f"{', '.join(map(repr, header[:12]))}", file=place, line=head_line, field=col)
+    return where
 
 
 def parse_date(text: str) -> _dt.date | None:
@@ -398,6 +452,7 @@ def birth_instant(d: _dt.date) -> float:
     return d.year + (d.month - 1 + (d.day - 1) / days) / 12
 
 
+NUMBER_KEPT = "stored as a number"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -407,7 +462,7 @@ def from_id(text: str) -> tuple[_dt.date, bool] | str:
     has the birth date 19YYMMDD in digits 7-12 and the sex in the last), or why not."""
     t = text.strip().upper()
     if re.fullmatch(r"[\d.]+E\+?\d+|\d+\.\d*", t):
-        return "stored as a number, which keeps only its first 15 digits; format the column as text"
+        return f"{NUMBER_KEPT}, which keeps only its first 15 digits; format the column as text"
     if re.fullmatch(r"\d{17}[\dX]", t):
         total = sum(int(c) * w for c, w in zip(t[:17], _ID_WEIGHTS))
         if "10X98765432"[total % 11] != t[17]:
@@ -421,11 +476,41 @@ def from_id(text: str) -> tuple[_dt.date, bool] | str:
     return (d, sex % 2 == 0) if d is not None else f"its birth date {born} is not a date"
 
 
+def _ids_agree(cells, read_before: dict, born, female, lines, places, fail) -> None:
+    """Each worker once, and the ID numbers agreeing with the birth date and sex columns:
+    a row's ID number that reads (:func:`from_id`; a blank, masked or unreadable one is not
+    checked where the birth date and sex have their own cells, but one kept as a number is
+    refused) is refused where another row has it or where it gives another birth date or
+    sex."""
+    seen: dict[str, int] = {}
+    for i, v in enumerate(cells):
+        got = read_before[i] if i in read_before else from_id(v) if v else None
+        if isinstance(got, str) and got.startswith(NUMBER_KEPT):  # wrong wherever it is used
+            fail(i, "id_number", f"{got}, got {v!r}")
+        if not isinstance(got, tuple):
+            continue
+        key = v.strip().upper()
+        if key in seen:
+            j = seen[key]
+            other = f"line {lines[j]}" + (f" of {places[j]}" if places[j] != places[i] else "")
+            fail(i, "id_number", f"{v!r} is also the ID number on {other}: each worker once (a sheet of "
+                 "every worker beside the sheets by district?)")
+        seen[key] = i
+        day, woman = got
+        if day != born[i]:
+            fail(i, "birth_date", f"{born[i]} disagrees with the ID number {v!r}, which gives {day}")
+        if woman != female[i]:
+            fail(i, "sex", f"{'female' if female[i] else 'male'} disagrees with the ID number {v!r}, which "
+                 f"gives {'female' if woman else 'male'}")
+
+
 def _education(v: str) -> int | None:
     k = v.strip().lower()
     if k in _BY_NAME_EDUCATION:
         return _BY_NAME_EDUCATION[k]
     k = _NOTE.sub("", k)
+    if "在读" in k:  # 研究生在读: still studying; the highest completed is not named
+        return None
     named = next((i for i, words in _EDUCATION_WORDS if any(w in k for w in words)), None)
     if named is None or "以下" not in k:
         return named  # 大专及以上: the level named, the least it may be
@@ -510,13 +595,11 @@ def row_classes(row_community: np.ndarray, leaders) -> np.ndarray:
     return post_of_rank(place_in_community(row_community), *leaders)
 
 
-def _place(name: str) -> str:
-    """A Chinese place name without its 区 / 县 / 市 / 新区."""
+def _places(name: str) -> list[str]:
+    """A Chinese place name without its 区 / 县 / 市 / 新区, each way it may be cut (高新区:
+    高新 and 高)."""
     n = name.strip()
-    for suffix in ("新区", "区", "县", "市"):
-        if n.endswith(suffix) and len(n) > len(suffix):
-            return n[: -len(suffix)]
-    return n
+    return [n[: -len(s)] for s in ("区", "新区", "县", "市") if n.endswith(s) and len(n) > len(s)]
 
 
 def read(path: str | Path, start_year: int, districts, retirement=None, max_grade=None) -> Roster:
@@ -548,35 +631,33 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                             field="population.roster") from None
     names = {_key(alias): col for col, zh in COLUMNS.items() for alias in (col, *zh)}
     required = (("birth_date", "id_number"), ("sex", "id_number"), ("hire_date",))
-    head_line, header, lines, rows = _table(path, data, names, required)
+    tables = _tables(path, data, names, required)
     not_read = {_key(a): col for col, zh in NOT_READ.items() for a in (col, *zh)}
+    ignored: list[str] = []
     where: dict[str, int] = {}
-    ignored = []
-    for j, h in enumerate(header):
-        k = _key(h)
-        if k in names:
-            col = names[k]
-            if col in where:
-                if col == "post":  # a job class (岗位) beside a title (职务): the title says more
-                    if _key(h) == _key("职务"):
-                        where[col] = j
-                    continue
-                raise ScenarioError(f"two columns give {col} ({header[where[col]]!r} and {h!r}); keep one",
-                                    file=file, line=head_line, field=col)
-            where[col] = j
-        elif k in not_read:
-            ignored.append(f"{h!r} ({not_read[k]})")
-    for cols in required:
-        if not any(c in where for c in cols):
-            col = cols[0]
-            alt = " or an id_number column (身份证号)" if len(cols) > 1 else ""
-            raise ScenarioError(f"no {col} column{alt}; the header row (the first of the first "
-                                f"{HEADER_SEARCH} non-blank rows to name the birth date and sex, or the ID "
-                                f"number, and the hire date) must name it ({col} or "
-                                f"{' / '.join(COLUMNS[col])}); the row taken for it has "
-                                f"{', '.join(map(repr, header[:12]))}", file=file, line=head_line, field=col)
+    header: list[str] = []  # the columns read, named as the first table names them
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    places: list[str] = []  # where each worker's row is: the file, or the file and its sheet
+    sheets = [name for name, *_ in tables] if len(tables) > 1 else []
+    for sheet, head_line, head, sheet_lines, sheet_rows in tables:
+        place = f"{file} (sheet {sheet})" if sheets else file
+        own = _columns(head, head_line, place, names, not_read, required, ignored)
+        if not where:
+            where = {col: j for j, col in enumerate(own)}
+            header = [head[own[col]] for col in own]
+        elif set(own) != set(where):
+            missing, extra = sorted(set(where) - set(own)), sorted(set(own) - set(where))
+            raise ScenarioError(f"the sheet's columns differ from sheet {sheets[0]}'s: "
+                                + "; ".join(x for x in (f"no {', '.join(missing)}" if missing else "",
+                                                         f"also {', '.join(extra)}" if extra else "") if x)
+                                + " (every sheet of workers must have the same columns)",
+                                file=place, line=head_line)
+        rows += [[r[own[col]] if own[col] < len(r) else "" for col in where] for r in sheet_rows]
+        lines += sheet_lines
+        places += [place] * len(sheet_rows)
     if not rows:
-        raise ScenarioError("has a header row but no workers", file=file, line=head_line)
+        raise ScenarioError("has a header row but no workers", file=file, line=tables[0][1])
     if ignored:
         warnings.warn(f"{file}: the roster's columns {', '.join(ignored)} are not read: the communities are "
                       "the staffing rule's (see model/roster.py)", UserWarning, stacklevel=2)
@@ -592,7 +673,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             del where[col]
 
     def fail(i, col, msg):  # i: the worker's index
-        raise ScenarioError(msg, file=file, line=lines[i], field=col)
+        raise ScenarioError(msg, file=places[i], line=lines[i], field=col)
 
     def dates(col, blank_ok=False):  # blank cells: None where something may stand in, else refused
         out = []
@@ -608,6 +689,10 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                          "whole date")
                 fail(i, col, f"expected a date such as 1985-03-14 (or 1985-03), got {v!r}" if v
                      else "blank; every worker needs one")
+            if d.year < OLDEST_YEAR:
+                fail(i, col, f"{d} is before {OLDEST_YEAR}, not a date of a worker in post: a workbook reads "
+                     "a number typed into a date cell as days after 1900 (2015.10, kept as 2015.1, is "
+                     "1905-07-07); write the date as text, such as 2015-10-01")
             out.append(d)
         return out
 
@@ -640,6 +725,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             fail(i, "sex", f"expected male or female (m / f, 男 / 女, 1 / 2), got {v!r}")
         female[i] = f
     birth_col = "birth_date" if "birth_date" in where else "id_number"
+    _ids_agree(id_cells, from_ids, born, female, lines, places, fail)
     start = _dt.date(start_year, 1, 1)
     for i, (b, h) in enumerate(zip(born, hired)):
         if h > start:
@@ -726,17 +812,19 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
     if "district" in where:
         if districts is None:
             raise ScenarioError("the roster has a district column but the scenario has no [[districts]]; add "
-                                "them, or leave out the column", file=file, line=head_line, field="district")
+                                "them, or leave out the column", file=places[0], line=tables[0][1],
+                                field="district")
         lookup = {}
         for i, d in enumerate(districts):
             lookup[d.name.lower()] = i
             if d.label_zh:
                 lookup[d.label_zh.strip()] = i
-                lookup.setdefault(_place(d.label_zh), i)
+                for short in _places(d.label_zh):
+                    lookup.setdefault(short, i)
         district = np.empty(n, np.int64)
         for i, v in enumerate(values("district")):
             k = v.strip()
-            d = lookup.get(k.lower(), lookup.get(k, lookup.get(_place(k))))
+            d = next((lookup[x] for x in (k.lower(), k, *_places(k)) if x in lookup), None)
             if d is None:
                 known = ", ".join(x.name + (f" ({x.label_zh})" if x.label_zh else "") for x in districts)
                 fail(i, "district", f"{v!r} is not a district of the scenario; expected one of {known}"
@@ -762,7 +850,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                   birth=birth, female=female, hire_year=hire_year, education=education, level=level,
                   level_since=level_since, cadre=cadre, district=district,
                   context=context(start_year, districts, retirement, max_grade, grade is not None), post=post,
-                  past_worker_age=past_worker_age, grade=grade)
+                  past_worker_age=past_worker_age, grade=grade,
+                  sheets=tuple((name, len(t[3])) for name, *t in tables) if sheets else ())
 
 
 def deal(row_community: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,

@@ -826,3 +826,108 @@ def test_a_grade_above_the_ladder_or_unreadable_is_refused_with_its_row(tmp_path
         rows[3][-1] = bad
         with pytest.raises(ScenarioError, match=f"roster.csv:5, field 'grade': {words}"):
             model.load(scenario(tmp_path, rows, header=header))
+
+
+def with_check(first17: str) -> str:
+    """An 18-digit ID number with its check digit (GB 11643)."""
+    total = sum(int(c) * w for c, w in zip(first17, R._ID_WEIGHTS))
+    return first17 + "10X98765432"[total % 11]
+
+
+def test_a_workbook_with_a_sheet_per_district_is_read_whole(tmp_path):
+    """Every sheet with a header is read (here one per district, columns in another order
+    on the second); messages name the sheet; a sheet with other columns is refused."""
+    import openpyxl
+    rows = people(12, 2025)
+    wb = openpyxl.Workbook()
+    wb.active.title = "填表说明"
+    wb.active.append(["出生日期请按年-月-日填写"])
+    east = wb.create_sheet("玄武区")
+    east.append(["玄武区社区工作者花名册"])
+    east.append(HEADER)
+    for r in rows[:7]:
+        east.append(r)
+    west = wb.create_sheet("江宁区")
+    order = [3, 0, 2, 1, 7, 6, 5, 4]
+    west.append([HEADER[j] for j in order])
+    for r in rows[7:]:
+        west.append([r[j] for j in order])
+    wb.save(tmp_path / "two.xlsx")
+    p = tmp_path / "x.toml"
+    p.write_text(SCENARIO.format(roster="two.xlsx"), encoding="utf-8")
+    r = model.load(p).roster
+    assert len(r) == 12 and r.sheets == (("玄武区", 7), ("江宁区", 5))
+    assert r.summary(2025).startswith("12 workers (sheets 玄武区 7, 江宁区 5)")
+    assert r.hire_year.tolist() == [int(x[3][:4]) for x in rows]
+    west.cell(3, 3, "?")  # the second worker of 江宁区: its sex (the third column there)
+    wb.save(tmp_path / "two.xlsx")
+    with pytest.raises(ScenarioError, match=r"two.xlsx \(sheet 江宁区\):3, field 'sex'"):
+        model.load(p)
+    west.delete_cols(6)  # no certificate_year there
+    wb.save(tmp_path / "two.xlsx")
+    with pytest.raises(ScenarioError, match=r"two.xlsx \(sheet 江宁区\):1: the sheet's columns differ from "
+                                            r"sheet 玄武区's: no certificate_year"):
+        model.load(p)
+
+
+def test_roster_mistakes_a_workbook_hides_are_refused(tmp_path):
+    """An ID number kept as a number (Excel keeps 15 digits), a date typed as a number into a
+    date cell (2015.10 kept as day 2015.1 after 1900: 1905-07-07), the same ID number
+    twice, and an ID number that gives another birth date or sex than the row's columns."""
+    import openpyxl
+    rows = people(4, 2025)
+    ids = [with_check("3201151985110200" + str(k)) for k in range(4)]  # women (17th digit even)
+    ids = [with_check(x[:6] + r[1].replace("-", "") + x[14:17]) for x, r in zip(ids, rows)]
+    for r, x in zip(rows, ids):
+        r[2] = "女" if int(x[16]) % 2 == 0 else "男"
+    header = HEADER + ["身份证号"]
+
+    def book(cells):
+        wb = openpyxl.Workbook()
+        wb.active.append(header)
+        for r, x in zip(rows, cells):
+            wb.active.append(r + [x])
+        wb.save(tmp_path / "r.xlsx")
+        p = tmp_path / "x.toml"
+        p.write_text(SCENARIO.format(roster="r.xlsx"), encoding="utf-8")
+        return p
+    assert len(model.load(book(ids)).roster) == 4
+    as_number = ids[:2] + [int(ids[2][:15]) * 1000] + ids[3:]  # as Excel keeps 3201151985110200X: 15 digits
+    with pytest.raises(ScenarioError, match="r.xlsx:4, field 'id_number': stored as a number.*format the "
+                                            "column as text"):
+        model.load(book(as_number))
+    with pytest.raises(ScenarioError, match="r.xlsx:5, field 'id_number': .* is also the ID number on "
+                                            "line 2"):
+        model.load(book(ids[:3] + ids[:1]))
+    rows[1][2] = "男" if rows[1][2] == "女" else "女"
+    with pytest.raises(ScenarioError, match="r.xlsx:3, field 'sex': (fe)?male disagrees with the ID number"):
+        model.load(book(ids))
+    rows[1][2] = "男" if rows[1][2] == "女" else "女"
+    born = rows[1][1]
+    rows[1][1] = str(int(born[:4]) - 10) + born[4:]
+    with pytest.raises(ScenarioError, match="r.xlsx:3, field 'birth_date': .* disagrees with the ID number"):
+        model.load(book(ids))
+    rows[1][1] = born
+    rows[2][3] = dt.datetime(1905, 7, 7)  # 2015.10 typed into a date cell
+    with pytest.raises(ScenarioError, match="r.xlsx:4, field 'hire_date': 1905-07-07 is before 1920"):
+        model.load(book(ids))
+    masked = [x[:4] + "*" * 10 + x[14:] for x in ids]  # masked ID numbers beside full columns: not read
+    rows[2][3] = "2015-10-01"
+    assert len(model.load(book(masked)).roster) == 4
+
+
+@pytest.mark.parametrize("cell, want", [("高新区", 2), ("高新", 2), ("江宁", 1), ("江宁区", 1), ("xuanwu", 0)])
+def test_district_names_with_and_without_their_suffix(tmp_path, cell, want):
+    text = SCENARIO.format(roster="roster.csv") + ('[[districts]]\nname = "gaoxin"\nlabel_zh = "高新区"\n'
+                                                    'communities = 5\nurban = true\n')
+    text = text.replace("communities = 40", "communities = 45")
+    rows = people(3, 2025)
+    rows[0][7] = cell
+    assert loads(tmp_path, rows, text=text).roster.district[0] == want
+
+
+def test_an_education_still_being_studied_is_refused(tmp_path):
+    rows = people(3, 2025)
+    rows[1][4] = "研究生在读"
+    with pytest.raises(ScenarioError, match="roster.csv:3, field 'education': expected one of"):
+        loads(tmp_path, rows)
