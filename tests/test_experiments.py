@@ -257,6 +257,20 @@ def test_sweep_two_levers_makes_the_grid():
         sweep(small(), {"quits.rate": [0.1], "pay.growth": [0.0], "recruitment.max_age": [30]}, reps=1)
 
 
+def test_an_output_is_named_by_a_metric_in_a_year_or_a_target():
+    """``metric`` (the last year), ``metric@YEAR``, or a target's expression: its probability."""
+    s = sweep(small(), {"certification.pass_prob": [0.2, 0.4]}, reps=4, seed=3)
+    for name, year in (("certified_share", 2027), ("certified_share@2026", 2026)):
+        tab = s.output(name)
+        assert tab.output.tolist() == [f"certified_share {year}"] * 2
+        assert tab.value.tolist() == [r.at("certified_share", year).mean() for r in s.results]
+    tab = s.output("certified_share>=0.9@2026")
+    assert tab.value.tolist() == [(r.at("certified_share", 2026) >= 0.9).mean() for r in s.results]
+    for bad, words in (("certified_share@2031", "outside the horizon"), ("nosuch@2026", "neither a metric")):
+        with pytest.raises(UserError, match=words):
+            s.output(bad)
+
+
 # --------------------------------------------------------------------------- command line
 
 SMALL = ["--set", "demand.communities=40", "--set", "years=2", "--quiet"]

@@ -425,6 +425,31 @@ class Output:
         return cls(metric, year, None)
 
 
+def named_output(scenario, output) -> Output:
+    """The output a Python caller names: an :class:`Output`; a :class:`~model.scenario.Target`;
+    a metric's name (in the last year) or ``metric@YEAR``; a target's name, or a target
+    expression such as ``certified_share>=0.6@2024`` (its probability)."""
+    from ..metrics import names
+    from ..scenario import Target
+    if isinstance(output, Output):
+        return output
+    if isinstance(output, Target):
+        check_target(scenario, output)
+        return Output(output.metric_name, output.year, output)
+    if not isinstance(output, str):
+        raise UserError(f"expected an output: a metric's name (headcount, or headcount@2025 for a year), a "
+                        f"target's name or expression, or a Target; got {output!r}", field="--output")
+    text = output.strip()
+    metric, at, year = text.partition("@")
+    if metric in set(names(scenario)) and (not at or re.fullmatch(r"\d{4}", year)):
+        return Output.parse(scenario, metric=metric, year=int(year) if at else None)
+    try:
+        return Output.parse(scenario, target=text)
+    except UserError as e:
+        raise UserError(f"{output!r} is neither a metric (headcount, or headcount@2025 for a year; see `python -m "
+                        f"model metrics`) nor a target: {e.message}", field="--output") from None
+
+
 def check_target(scenario, target) -> None:
     """Fail with one message naming --target unless ``target`` is a target (a
     :class:`~model.scenario.Target`) whose metric ``scenario`` reports in a year of its

@@ -149,26 +149,8 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     -------
     Sensitivity
     """
-    from ..scenario import Target
     sc = common.as_scenario(scenario, overrides)
-    if output is None:
-        output = common.Output.parse(sc)
-    elif isinstance(output, Target):
-        common.check_target(sc, output)
-        output = common.Output(output.metric_name, output.year, output)
-    elif isinstance(output, str):
-        from ..metrics import names
-        if output in set(names(sc)):
-            output = common.Output.parse(sc, metric=output)
-        else:
-            try:
-                output = common.Output.parse(sc, target=output)
-            except UserError as e:  # from Python only (the command line passes an Output)
-                raise UserError(f"{output!r} is neither a metric (see `python -m model metrics`) nor a "
-                                f"target: {e.message}", field="--output") from None
-    elif not isinstance(output, common.Output):
-        raise UserError(f"expected an output: a metric's or a target's name, or a Target; got {output!r}",
-                        field="--output")
+    output = common.Output.parse(sc) if output is None else common.named_output(sc, output)
     from ..runner import reps_and_seed
     facs = factors_from(sc, params, quantile)
     reps, seed = reps_and_seed(sc, reps, seed)

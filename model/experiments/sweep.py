@@ -68,8 +68,11 @@ class Sweep:
         probability), ``low``/``high`` (95% confidence interval of that mean, or Wilson interval
         of the probability: not the spread of single outcomes), ``reps``.
 
-        ``output`` is a :class:`~model.experiments.common.Output` or a metric name (then
-        taken in the last year).
+        ``output`` is a metric's name (taken in the last year) or ``metric@YEAR``
+        (``certified_share@2025``), a target's name or expression (``certified_share>=0.7@2025``:
+        its probability), a :class:`~model.scenario.Target` or a
+        :class:`~model.experiments.common.Output`. Columns: the levers, ``point`` (the grid
+        point's number), ``output`` (its label), ``value``, ``low``, ``high``, ``reps``.
         """
         output = self._output(output)
         rows = []
@@ -91,8 +94,8 @@ class Sweep:
         return pd.concat(rows, ignore_index=True)
 
     def _output(self, output):
-        """An :class:`~model.experiments.common.Output`, or a metric name (last year)."""
-        return common.Output.parse(self.scenario, metric=output) if isinstance(output, str) else output
+        """The :class:`~model.experiments.common.Output` ``output`` names (:func:`common.named_output`)."""
+        return common.named_output(self.scenario, output)
 
     def __repr__(self):
         return f"<Sweep {' x '.join(self.lever_names)}: {len(self.grid)} points, {self.reps} replications each>"
