@@ -446,8 +446,8 @@ def named_output(scenario, output) -> Output:
     try:
         return Output.parse(scenario, target=text)
     except UserError as e:
-        raise UserError(f"{output!r} is neither a metric (headcount, or headcount@2025 for a year; see `python -m "
-                        f"model metrics`) nor a target: {e.message}", field="--output") from None
+        raise UserError(f"{output!r} is neither a metric (headcount, or headcount@2025 for a year; see "
+                        f"`python -m model metrics`) nor a target: {e.message}", field="--output") from None
 
 
 def check_target(scenario, target) -> None:
