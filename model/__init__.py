@@ -8,6 +8,16 @@ Typical use in a notebook::
     res.summary()        # tidy: scenario, year, metric, mean, sd, quantiles
     res.targets()        # probability each policy target is met
     res.per_replication()
+    res.metric("payroll")   # one row per replication, one column per year
+
+Experiments on common random numbers (:mod:`model.experiments`; each also a command)::
+
+    from model.experiments.compare import compare    # likewise .sweep, .solve, .sensitivity, .calibrate
+    from model.experiments.sweep import sweep
+    cmp = compare(["jilin-2020", "alternatives/jilin-2020-no-phasing"], reps=200, seed=1)
+    cmp.differences          # paired differences with 95% intervals, per year and metric
+    sw = sweep("changzhou-2022", {"certification.pass_prob": [0.2, 0.3, 0.4]}, reps=100)
+    sw.output("certified_share@2025")   # the mean at each value, with its 95% interval
 
 The public names are imported on first use, so ``python -m model`` starts quickly and an
 early Ctrl-C is handled cleanly.
@@ -15,10 +25,11 @@ early Ctrl-C is handled cleanly.
 
 __version__ = "0.4.2"
 __all__ = ["load", "run", "Results", "Scenario", "ScenarioError", "UserError", "__version__"]
+_SUBPACKAGES = ("experiments", "report")  # imported on first use too (model.experiments.compare...)
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_SUBPACKAGES))
 
 
 def __getattr__(name):
@@ -34,4 +45,7 @@ def __getattr__(name):
     if name in ("ScenarioError", "UserError"):
         from .errors import ScenarioError, UserError
         return {"ScenarioError": ScenarioError, "UserError": UserError}[name]
+    if name in ("experiments", "report"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'model' has no attribute {name!r}")

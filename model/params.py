@@ -191,6 +191,12 @@ class Constant(_ByYear):
     def central(self):
         return _fill(self.value, "", None)
 
+    def __float__(self) -> float:
+        """A number's value (``float(sc.certification.pass_prob)``); a vector has none."""
+        if isinstance(self.value, tuple):
+            raise TypeError("a vector has no single value: .central() gives its entries")
+        return float(self.value)
+
     def _at(self, years, draws, path="") -> np.ndarray:
         v = np.asarray(_fill(self.value, path, draws), dtype=float)
         return np.broadcast_to(v, (len(years),) + v.shape).copy()

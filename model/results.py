@@ -169,7 +169,7 @@ def first_year_by_half(first: np.ndarray) -> float:
     return m if np.isfinite(m) else float("nan")
 
 
-@dataclass
+@dataclass(eq=False)
 class Results:
     """Values of every metric in every year of every replication of one scenario.
 
@@ -184,6 +184,10 @@ class Results:
     seed : int
     meta : dict
         Anything else worth recording (scenario hash, wall time...).
+
+    Two results are equal (``==``) when they hold the same values (NaN equal to NaN) of the
+    same scenario, metrics, years, targets and seed, whatever the wall time, the number of
+    processes or the backend that made them.
     """
 
     scenario: str
@@ -194,6 +198,21 @@ class Results:
     seed: int = 0
     meta: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    CIRCUMSTANCES = ("wall_time_s", "workers", "backend")
+    """``meta`` entries about how a run was made, not what it found (ignored by ``==``)."""
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Results):
+            return NotImplemented
+        mine, theirs = ({k: v for k, v in r.meta.items() if k not in self.CIRCUMSTANCES} for r in (self, other))
+        return (self.scenario == other.scenario and self.metrics == other.metrics and self.seed == other.seed
+                and tuple(self.target_specs) == tuple(other.target_specs) and mine == theirs
+                and np.array_equal(self.years, other.years)
+                and self.values.shape == other.values.shape
+                and np.array_equal(self.values, other.values, equal_nan=True))
+
+    __hash__ = None  # mutable, like the arrays it holds
 
     def _once(self, key: tuple, make) -> pd.DataFrame:
         """``make()``, computed once per values array and key (a run, its CSV files and its

@@ -66,6 +66,13 @@ def test_same_seed_same_results_any_number_of_processes(small_bench):
     assert a.summary().equals(b.summary())
     c = model.run(small_bench, reps=5, seed=12, workers=1)
     assert not np.array_equal(a.values, c.values)
+    # == says the same: equal whatever the processes and the wall time, not across seeds
+    assert a == b and a.meta["workers"] != b.meta["workers"] and a != c and not (a == "a")
+    d = model.run(small_bench, reps=5, seed=11, workers=1)
+    d.values[0, 0, 0] += 1
+    assert a != d
+    a.values[:, :, 0] = d.values[:, :, 0] = np.nan  # a metric NaN in every cell (as a scope without workers)
+    assert a == d
 
 
 def test_processes_are_limited_to_what_the_free_memory_holds(small_bench, monkeypatch):

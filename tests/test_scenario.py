@@ -527,3 +527,10 @@ def test_a_file_whose_name_starts_with_dashes_is_named_as_it_is(tmp_path, monkey
     with pytest.raises(ScenarioError) as e:
         model.load("--e.toml")
     assert str(e.value).startswith("--e.toml: ")
+
+
+def test_a_constant_number_is_a_float_and_a_vector_says_how_to_read_it():
+    sc = model.load("changzhou-2022", {"certification.pass_prob": 0.3})
+    assert float(sc.certification.pass_prob) == 0.3
+    with pytest.raises(TypeError, match=r"central\(\)"):
+        float(sc.assessment.shares)

@@ -11,5 +11,6 @@ calibrate      ``calibrate(scenario, {lever: (lo, hi)}, observations)``    :clas
 =============  ==========================================================  =============================
 
 Levers, outputs and the runs on common random numbers they share are in :mod:`.common`.
-Modules are imported on demand (``from model.experiments.compare import compare``).
+Modules are imported on demand (``from model.experiments.compare import compare``). The
+arguments after ``seed`` are keywords (``sobol=64``, ``workers=1``...).
 """
