@@ -1121,6 +1121,8 @@ def _find(path) -> Path:
             return SCENARIO_DIR / p
         if (SCENARIO_DIR / (str(path) + ".toml")).exists():
             return SCENARIO_DIR / (str(path) + ".toml")
+        if not p.is_absolute() and p.parts[:1] == ("scenarios",) and (SCENARIO_DIR.parent / p).is_file():
+            return SCENARIO_DIR.parent / p  # scenarios/... from another folder (notebooks/)
     except (OSError, ValueError):
         pass
     return p
@@ -1154,6 +1156,12 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
             "scenarios/ folder, which this installation has not got (an install without -e ships no "
             "scenarios): give a scenario file's path, or install from the repository with pip install -e .",
             file=f"scenarios/{p.name}" if default else str(path))
+    if not p.exists() and not p.is_absolute() and SCENARIO_DIR.is_dir():
+        stem = p.name if p.suffix == ".toml" else p.name + ".toml"
+        found = sorted(str(f.relative_to(SCENARIO_DIR).with_suffix("")) for f in SCENARIO_DIR.rglob(stem))
+        if found:
+            raise ScenarioError(f"file not found; the model's scenarios/ has {' and '.join(found)}: give "
+                                f"{'that name' if len(found) == 1 else 'one of those names'}", file=str(path))
     raw, files = _load_chain(p)
     overridden = {}
     if overrides:

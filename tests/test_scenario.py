@@ -534,3 +534,13 @@ def test_a_constant_number_is_a_float_and_a_vector_says_how_to_read_it():
     assert float(sc.certification.pass_prob) == 0.3
     with pytest.raises(TypeError, match=r"central\(\)"):
         float(sc.assessment.shares)
+
+
+def test_a_name_in_a_subfolder_of_scenarios_is_suggested_and_found_from_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError, match="jilin-2020-no-phasing: file not found; the model's scenarios/ has "
+                                            "alternatives/jilin-2020-no-phasing: give that name"):
+        model.load("jilin-2020-no-phasing")
+    assert model.load("scenarios/alternatives/jilin-2020-no-phasing.toml").name == "jilin-2020-no-phasing"
+    with pytest.raises(ScenarioError, match=r"^nosuch: file not found$"):
+        model.load("nosuch")
