@@ -114,7 +114,7 @@ DEFINITIONS = {
     "payroll": "pay accrued this year, pro rata to each worker's days in post: the six payroll_ parts",
     "payroll_base": "base pay", "payroll_performance": "performance pay, settled by assessment grade",
     "payroll_allowance": "certificate allowances", "payroll_insurance": "employer social insurance",
-    "payroll_housing_fund": "employer housing fund", "payroll_annuity": "occupational annuity",
+    "payroll_housing_fund": "employer housing fund", "payroll_annuity": "enterprise annuity (企业年金)",
     "cost_training": "trainees x cost per trainee", "cost_recruitment": "hires x cost per hire",
     "cost_work_funds": "community work funds (urban and rural rates x communities)",
     "total_cost": "payroll + cost_training + cost_recruitment + cost_work_funds",

@@ -776,8 +776,8 @@ class Scenario:
         from . import roster
         file, line = ck.where("population.roster")
         path = Path(name).expanduser()
+        named_in = Path(file) if file and Path(file).suffix == ".toml" else None
         if not path.is_absolute():
-            named_in = Path(file) if file and Path(file).suffix == ".toml" else None
             path = (named_in.parent if named_in else Path.cwd()) / path
         path = path.resolve()
         if self.population.headcount > 0:
@@ -790,8 +790,9 @@ class Scenario:
                 self.start_year, districts, self.retirement, tops, given.grade is not None):
             return given
         if not path.is_file():
+            base = "the scenario file naming it" if named_in else "the current folder (as a --set path is)"
             ck.fail("population.roster", f"{str(path)!r} is not a file; expected a CSV or .xlsx roster, "
-                    "as a path relative to the scenario file")
+                    f"as a path relative to {base}")
         out = roster.read(path, self.start_year, districts, self.retirement, tops)
         from .population import check_size
         check_size(len(out), "people", "workers in the roster", None, "population.roster", "split the run")
@@ -810,11 +811,15 @@ class Scenario:
     def assumptions(self) -> tuple:
         """The marked assumptions (file, field, text) standing where their file sets the value
         run: not where a file that extends it, or an override, sets the field again (a table
-        array, as a whole). Worked out when asked for (the report, ``validate``): locating
-        fields scans every file's lines, which the many scenarios an experiment builds skip."""
+        array, as a whole), nor where the run does not read the field (the starting mixes a
+        roster replaces, another rule's fields: :func:`model.semantics.unread_by_rules`).
+        Worked out when asked for (the report, ``validate``): locating fields scans every
+        file's lines, which the many scenarios an experiment builds skip."""
+        from .semantics import unread_by_rules
         ck = _checker_for(self._raw, self._files, self._label, self._overridden)
+        unread = unread_by_rules(self)
         return tuple(a for p, t in self._files for a in _assumptions(p, t)
-                     if ck.where(a["field"])[0] == str(p))
+                     if ck.where(a["field"])[0] == str(p) and a["field"] not in unread)
 
     # sections as attributes
     def __getattr__(self, k):

@@ -332,7 +332,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "housing_fund_rate": F("param", 0.0, "Employer housing provident fund rate.", "", **RATE),
         "contribution_floor": F("param", 0.0, "Contribution base floor, share of the average wage.", "", lo=0, hi=10),
         "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage.", "", lo=0, hi=10, zero="none"),
-        "annuity_rate": F("param", 0.0, "Employer occupational annuity rate.", "", **RATE),
+        "annuity_rate": F("param", 0.0, "Employer enterprise annuity (企业年金) rate.", "", **RATE),
         "annuity_posts": F("vec", [0.0, 0.0, 1.0], "Post classes covered by the annuity (1 yes, 0 no).", "", size=3, **SHARE),
         "annuity_excellent": F("bool", False, "Also cover workers rated excellent last year."),
     },

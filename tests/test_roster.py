@@ -931,3 +931,31 @@ def test_an_education_still_being_studied_is_refused(tmp_path):
     rows[1][4] = "研究生在读"
     with pytest.raises(ScenarioError, match="roster.csv:3, field 'education': expected one of"):
         loads(tmp_path, rows)
+
+
+def test_a_roster_given_by_set_is_found_from_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    over = {"population.roster": "r.csv", "population.headcount": 0}
+    with pytest.raises(ScenarioError, match="is not a file; expected a CSV or .xlsx roster, as a path "
+                                            "relative to the current folder"):
+        model.load(ROOT / "scenarios" / "hohhot-2023.toml", over)
+    write(tmp_path / "r.csv", [r[:7] for r in people(4, 2023)], HEADER[:7])
+    assert len(model.load(ROOT / "scenarios" / "hohhot-2023.toml", over).roster) == 4
+
+
+def test_the_mixes_a_roster_replaces_are_not_listed_as_assumptions(tmp_path):
+    """Hohhot marks its starting age and certificate mixes as assumptions; with a roster of
+    ages and certificates those are not run, so the report does not list them."""
+    base = model.load("hohhot-2023")
+    marked = {a["field"] for a in base.assumptions}
+    assert {"population.age", "population.certificate"} <= marked
+    write(tmp_path / "r.csv", [r[:7] for r in people(4, 2023)], HEADER[:7])
+    text = (f'extends = "{ROOT / "scenarios" / "hohhot-2023.toml"}"\n'
+            '[population]\nroster = "r.csv"\nheadcount = 0\n')
+    (tmp_path / "h.toml").write_text(text, encoding="utf-8")
+    with_roster = {a["field"] for a in model.load(tmp_path / "h.toml").assumptions}
+    assert not {"population.age", "population.tenure", "population.certificate", "population.education"} \
+        & with_roster
+    assert marked - with_roster <= {"population.age", "population.tenure", "population.certificate",
+                                    "population.education", "population.female_share", "population.headcount",
+                                    "population.min_hire_age", "population.cadre_share"}

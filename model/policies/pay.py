@@ -33,8 +33,8 @@ not counted towards the floor, nor are the contributions it attracts: the docume
 basic pay, performance pay and the five insurances and fund only, and a floor that fell
 with a worker's allowance would take the certificate reward away from those on the floor.
 So a certified worker on the floor costs more than ``F``; an uncertified one exactly
-``F``. The occupational annuity is not one of the five insurances and one fund and is not
-counted either.
+``F``. The enterprise annuity (企业年金, seed 000) is not one of the five insurances and one
+fund and is not counted either.
 
 District head floors (``[[districts]] head_floor_share``, off at -1). A head (post 2) in
 the district has the floor ``max(H(head_floor_share * B_{y-1} / 12), minimum_monthly)``,
@@ -52,7 +52,7 @@ Xianning 100/200/300, FIGURES.md section 3.2).
 Employer contributions are rates times the contribution base, ``gross + allowance``
 clipped to ``[contribution_floor, contribution_cap] * W_{y-1} / 12`` (FIGURES.md
 section 4: pension 16%, floor 60%, cap 300%): social insurance (pension, medical,
-unemployment, injury), housing fund, and the occupational annuity for covered posts
+unemployment, injury), housing fund, and the enterprise annuity for covered posts
 (and, with ``annuity_excellent``, workers rated excellent last year; Changzhou).
 
 Accrual is exact: rates only change at calendar events, so between two events ``t0 <
