@@ -301,9 +301,35 @@ def cmd_validate(a) -> int:
           f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
     if sc.roster is not None:
         print(f"  roster {Path(sc.roster.path).name}: {sc.roster.summary(sc.start_year, sc.districts)}")
-    for line in _replaced_arrays(sc):
+    for line in _replaced_arrays(sc) + _dated_elsewhere(sc):
         print(f"  {line}")
     return 0
+
+
+STOCKS_AT_START = ("demand.urban_residents", "demand.communities", "population.headcount")
+"""Fields besides the amounts of money that hold a value of the start year."""
+
+
+def _dated_elsewhere(sc) -> list[str]:
+    """The amounts of money (and stocks at the start) that a file of another start year sets:
+    a file that extends a place and moves its start year keeps the place's wage, pay and
+    costs of that year unless it restates them."""
+    import tomllib
+
+    from . import schema
+    start, starts = None, {}
+    for p, t in getattr(sc, "_files", ()):
+        start = tomllib.loads(t).get("start_year", start)  # a file's own, or its base's
+        starts[str(p)] = start
+    dated = [f"{sec}.{k}" for sec, spec in schema.SECTIONS.items() for k, f in spec.items()
+             if "yuan" in (f.unit or "") or f"{sec}.{k}" in STOCKS_AT_START]
+    old: dict[str, list[str]] = {}
+    for path in dated:
+        file, line = sc.where(path)
+        if line is not None and starts.get(file, sc.start_year) != sc.start_year:
+            old.setdefault(file, []).append(path)
+    return [f"written for {starts[f]} in {Path(f).name} but run from {sc.start_year}: {', '.join(paths)} "
+            "(restate those that have changed since)" for f, paths in old.items()]
 
 
 def _replaced_arrays(sc) -> list[str]:

@@ -389,6 +389,7 @@ class _Checker:
 
     def __init__(self, file: str, start: int | None, years: int | None, files=(), overridden=None):
         self.file = file
+        self.unfit: list[str] = []  # the schedules that do not fit the horizon (all named at the first)
         self.start = start
         self.end = None if start is None or years is None else start + years - 1
         self.locator = _Locator(list(files))
@@ -476,7 +477,7 @@ class _Checker:
             if self.start is not None and not self.start <= y <= self.end:
                 # a horizon changed by an override (--set years=1) is what made the point fall out
                 self.fail((f"{path}.{k}", "years", "start_year"),
-                          f"year {y} of {path} is outside the horizon {self.start}-{self.end}")
+                          f"year {y} of {path} is outside the horizon {self.start}-{self.end}" + self._too(path))
             if pts and y <= pts[-1][0]:
                 self.fail(f"{path}.{k}", f"schedule years must increase ({y} comes after {pts[-1][0]})")
             pts.append((y, elem(v, f"{path}.{k}")))
@@ -487,8 +488,14 @@ class _Checker:
             # would be in force from the start; the value at the start must be said
             self.fail((path, "start_year"), f"the schedule of {path} starts in {pts[0][0]}, after the start year "
                       f"{self.start}; give the value in force from the start too: {{{self.start} = ..., "
-                      f"{pts[0][0]} = ...}}")
+                      f"{pts[0][0]} = ...}}" + self._too(path))
         return Schedule(tuple(pts), interp)
+
+    def _too(self, path: str) -> str:
+        """The other schedules that do not fit the horizon either, to restate at once."""
+        others = [p for p in self.unfit if p != path]
+        return (f" (so do {', '.join(others)}: each schedule needs its years within {self.start}-{self.end}, "
+                f"from {self.start} on)") if others else ""
 
     def entry(self, f: schema.Field, x, path):
         """One number of a parameter (a schedule point, a vector entry): a number, or a
@@ -725,6 +732,7 @@ class Scenario:
             ck.fail("extends", "only a scenario file may extend another; this data is already merged")
         # start_year and years are validated before any schedule depends on them
         ck.start, ck.end = top["start_year"], top["start_year"] + top["years"] - 1
+        ck.unfit = _schedules_not_fitting(raw, ck.start, ck.end)
         self.name = top["name"] or (self.path.stem if self.path else "scenario")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}", self.name):
             how = ("set name = \"...\" with letters, digits, '-', '_' and '.' only (it names the output "
@@ -1080,6 +1088,23 @@ def _toml_reason(e: Exception) -> str:
 _ASSUME = re.compile(r"(?:^|\s)#\s*assumption:\s*(.*)$", re.IGNORECASE)
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
+
+
+def _schedules_not_fitting(raw: dict, start: int, end: int) -> list[str]:
+    """The fields of ``raw`` holding a schedule with a year outside ``start``-``end`` or
+    without ``start`` (a base file's schedules, when a file that extends it moves the
+    horizon), in schema order."""
+    out = []
+    for sec, spec in schema.SECTIONS.items():
+        given = raw.get(sec)
+        for name in spec if isinstance(given, dict) else ():
+            x = given.get(name)
+            if not isinstance(x, dict) or "dist" in x:
+                continue
+            years = [int(k) for k in x if re.fullmatch(r"[0-9]{4}", str(k))]
+            if years and (min(years) != start or max(years) > end):
+                out.append(f"{sec}.{name}")
+    return out
 
 
 def _assumptions(path: Path, text: str):

@@ -301,6 +301,20 @@ def test_validate_says_when_a_files_targets_replace_its_bases(tmp_path):
     code, stdout, stderr = call(["validate", child])
     assert code == 0 and ", 1 targets," in stdout
     assert "[[targets]]: the 1 of child.toml replace the 3 of changzhou-2022.toml" in stdout
+    assert "written for" not in stdout  # the same start year
+
+
+def test_validate_names_the_amounts_a_base_wrote_for_another_start_year(tmp_path):
+    child = tmp_path / "later.toml"
+    base = ROOT / "scenarios" / "hohhot-2023.toml"
+    child.write_text(f"extends = {str(base)!r}\nname = 'later'\nstart_year = 2026\nyears = 5\ntargets = []\n"
+                     "[economy]\naverage_wage = 120000\naverage_wage_growth = 0.05\n[pay]\ngrowth = 0.03\n"
+                     "[demand]\nresidents_growth = 0.01\npersons_per_household = 2.5\n", encoding="utf-8")
+    code, stdout, stderr = call(["validate", child])
+    assert code == 0, stderr
+    line = next(x for x in stdout.splitlines() if "written for" in x)
+    assert line.startswith("  written for 2023 in hohhot-2023.toml but run from 2026: demand.communities, ")
+    assert "pay.monthly" in line and "economy.average_wage," not in line  # restated here
 
 
 def test_run_in_a_real_process_prints_what_it_does(tmp_path):

@@ -544,3 +544,14 @@ def test_a_name_in_a_subfolder_of_scenarios_is_suggested_and_found_from_elsewher
     assert model.load("scenarios/alternatives/jilin-2020-no-phasing.toml").name == "jilin-2020-no-phasing"
     with pytest.raises(ScenarioError, match=r"^nosuch: file not found$"):
         model.load("nosuch")
+
+
+def test_moving_the_horizon_names_every_schedule_to_restate_at_once(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text(f'extends = "{SCENARIOS / "nanjing-2018.toml"}"\nname = "x"\nstart_year = 2026\n'
+                 'years = 5\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as e:
+        model.load(p)
+    said = str(e.value)
+    assert said.startswith(f"{p}:4, field 'years': year 2018 of demand.persons_per_household is outside")
+    assert "(so do pay.pension_rate, economy.average_wage_growth, economy.rural_disposable_income_growth:" in said
