@@ -477,7 +477,8 @@ class _Checker:
             if self.start is not None and not self.start <= y <= self.end:
                 # a horizon changed by an override (--set years=1) is what made the point fall out
                 self.fail((f"{path}.{k}", "years", "start_year"),
-                          f"year {y} of {path} is outside the horizon {self.start}-{self.end}" + self._too(path))
+                          f"year {y} of {path} is outside the horizon {self.start}-{self.end}"
+                          + self._too(path))
             if pts and y <= pts[-1][0]:
                 self.fail(f"{path}.{k}", f"schedule years must increase ({y} comes after {pts[-1][0]})")
             pts.append((y, elem(v, f"{path}.{k}")))

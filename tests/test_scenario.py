@@ -554,4 +554,5 @@ def test_moving_the_horizon_names_every_schedule_to_restate_at_once(tmp_path):
         model.load(p)
     said = str(e.value)
     assert said.startswith(f"{p}:4, field 'years': year 2018 of demand.persons_per_household is outside")
-    assert "(so do pay.pension_rate, economy.average_wage_growth, economy.rural_disposable_income_growth:" in said
+    assert ("(so do pay.pension_rate, economy.average_wage_growth, economy.rural_disposable_income_growth:"
+            in said)
