@@ -129,7 +129,7 @@ def test_an_intervals_two_ends_are_in_one_unit():
 
 
 @pytest.mark.parametrize("setting, field, words", [
-    ("demand.comunities=50", "demand.comunities", "no such field"),
+    ("demand.comunities=50", "demand.comunities", "no such field (did you mean 'demand.communities'?)"),
     ("nosection.key=1", "nosection.key", "no such field"),
     ("extends=other.toml", "extends", "no such field"),
     ("demand.communities=fifty", "demand.communities", "expected a whole number, got str 'fifty'"),
