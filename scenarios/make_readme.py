@@ -51,7 +51,7 @@ DEFAULT_SEED = 20250101
 class Place:
     scenario: str          # file stem in scenarios/
     title: str
-    seed_file: str         # the policy document in ../shared/seeds/
+    seed_file: str         # the policy document in docs/sources/seeds/
     document: str
 
 
@@ -547,8 +547,8 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
       "changes (common random numbers). Probabilities carry a 95% Wilson interval; values are means with "
       "the 5th-95th percentile range over replications.\n")
     w(f"`python -m model run` with no scenario runs `{default}` (model/scenario.py, `DEFAULT_SCENARIO`).\n")
-    w("Sources: `seed 00N` is the policy document ../shared/seeds/00N_*.txt (quoted by phrase); "
-      "`FIGURES.md section N` is ../shared/FIGURES.md; `assumption:` marks a value no source gives; "
+    w("Sources: `seed 00N` is the policy document docs/sources/seeds/00N_*.txt (quoted by phrase); "
+      "`FIGURES.md section N` is docs/sources/FIGURES.md; `assumption:` marks a value no source gives; "
       "[DER] a figure derived by the arithmetic shown; [SEC]/[UNC]/[OFF] the reliability tags of FIGURES.md.\n")
     w("| place | scenario | document | years | alternatives |\n|---|---|---|---|---|")
     for pl in PLACES:
@@ -562,7 +562,7 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
         res = results[pl.scenario]
         stock = results.get(pl.scenario + ":stock")
         w(f"## {pl.title}\n")
-        w(f"Scenario `scenarios/{pl.scenario}.toml`; document `../shared/seeds/{pl.seed_file}`: {pl.document}.\n")
+        w(f"Scenario `scenarios/{pl.scenario}.toml`; document `docs/sources/seeds/{pl.seed_file}`: {pl.document}.\n")
         w(sc.description + "\n")
         # targets
         w("### Targets\n")
