@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -106,8 +107,8 @@ def test_sheets_and_items(run_folder):
     for title, metric, _ in got:
         by_sheet.setdefault(title, set()).add(metric)
     names = load_workbook(out / "budget.xlsx").sheetnames
-    assert len(names) == 5
-    comp, src, const, dist = names[1:]
+    assert len(names) == 6
+    comp, src, const, dist, staff = names[1:]
     assert by_sheet[comp] == set(M.COST_PARTS) | {"payroll", "total_cost"}
     # the payroll parts add up to the payroll row, and the cost parts to the total, in the means
     y0 = int(res.years[0])
@@ -123,6 +124,13 @@ def test_sheets_and_items(run_folder):
     total = got[(dist, "payroll", "mean")][y]
     parts = got[(dist, "payroll.xuanwu", "mean")][y] + got[(dist, "payroll.gaochun", "mean")][y]
     assert parts == pytest.approx(total, rel=1e-9)
+    # what the payroll pays for: the workers, worker-years, posts and flows, as summary.csv has them
+    assert by_sheet[staff] == set(budget.STAFFING)
+    for m in budget.STAFFING:
+        assert got[(staff, m, "mean")][y] == pytest.approx(float(np.nanmean(res.at(m, y))), rel=1e-12)
+    units = {r[1]: r[3] for r in load_workbook(out / "budget.xlsx")[staff].iter_rows(
+        min_row=budget.FIRST_DATA_ROW, values_only=True)}
+    assert units["worker_years"].endswith("worker-years") and units["headcount"].endswith("workers")
 
 
 def test_labels_follow_the_language(run_folder):
@@ -163,7 +171,8 @@ def test_bench_has_no_district_sheet(tmp_path):
     sc = model.load("bench", {"demand.communities": 20})
     res = model.run(sc, reps=2, seed=1, workers=1)
     path = budget.write_budget(res, sc, tmp_path / "b.xlsx")
-    assert load_workbook(path).sheetnames == ["Cover", "By component", "By funding source", "Constant prices"]
+    assert load_workbook(path).sheetnames == ["Cover", "By component", "By funding source", "Constant prices",
+                                              "Staffing"]
 
 
 def test_a_workbook_written_alone_names_districts_by_their_labels(tmp_path):
@@ -172,6 +181,6 @@ def test_a_workbook_written_alone_names_districts_by_their_labels(tmp_path):
     sc = model.load("nanjing-2018")
     res = model.run(sc, reps=2, seed=1)
     path = budget.write_budget(res, sc, tmp_path / "b.xlsx", lang="zh")
-    ws = load_workbook(path).worksheets[-1]
+    ws = load_workbook(path)["按区 By district"]
     items = [row[0] for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)]
     assert any("玄武区" in str(i) for i in items), items[:6]

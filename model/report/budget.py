@@ -50,7 +50,13 @@ def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
     scoped = tuple(f"payroll.{s}" for s in M.scopes(scenario) if f"payroll.{s}" in results.metrics)
     if scoped:
         out.append(("by_district", "nominal", ("payroll",) + scoped))
+    out.append(("staffing", "people", STAFFING))
     return [(k, u, tuple(m for m in ms if m in results.metrics)) for k, u, ms in out]
+
+
+STAFFING = ("headcount", "worker_years", "posts", "vacancies", "hires", "exits_total")
+"""What the payroll pays for (the last sheet): workers at the year's end and worker-years
+in it (the payroll's divisor), posts, vacancies, hires and exits."""
 
 
 def _price_base_year(scenario) -> int:
@@ -131,6 +137,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
     base_year = _price_base_year(scenario)
 
     def unit_text(kind: str) -> str:
+        if kind == "people":
+            return L.word2("people_units", lang)
         if kind == "constant":
             return (f"{L.word2('yuan_year', lang)}, {L.word2('constant_of', lang, year=base_year)} "
                     f"({L.word2('deflator', lang)})")
@@ -172,8 +180,9 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ws = wb.create_sheet(_sheet_title(key, lang))
         ws["A1"] = f"{L.word2(key, lang)} — {results.scenario}"
         ws["A1"].font = Font(bold=True, size=13)
-        ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  {L.word2('p90_means', lang)}; "
-                    f"{L.word2('p90_no_sum', lang)}.  "
+        ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  "
+                    + (f"{L.word2('p90_means', lang)}; {L.word2('p90_no_sum', lang)}.  " if kind != "people"
+                       else "")
                     + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
                     + f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
         widths = [34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
@@ -198,7 +207,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                 ws.cell(r, 1, L.metric2(m, lang)).font = bold if col == "mean" else Font()
                 ws.cell(r, 2, m)
                 ws.cell(r, 3, L.word2(stat_key, lang))
-                ws.cell(r, 4, unit_cell)
+                ws.cell(r, 4, unit_cell if kind != "people" else L.unit2(m, lang))
                 for j, y in enumerate(years, start=5):
                     c = ws.cell(r, j, _num(getattr(table[(m, y)], col)))
                     c.number_format = NUMBER_FORMAT

@@ -168,6 +168,9 @@ WORDS = {
     "by_source": ("By funding source", "按资金来源"),
     "constant_prices": ("Constant prices", "不变价"),
     "by_district": ("By district", "按区"),
+    "staffing": ("Staffing", "人员"),
+    "people_units": ("workers, worker-years, posts (each row says which); hires and exits in the year",
+                     "人、人年、个（见各行）；招聘与退出为当年人数"),
     "nominal": ("nominal prices", "现价"),
     "constant_of": ("constant prices of {year}", "{year}年不变价"),
     "created": ("Created", "生成时间"),
@@ -346,3 +349,8 @@ def unit(name: str, lang: str = "en") -> str:
     u = M.unit(name)
     en, zh = UNITS.get(u, (u, u))
     return zh if lang == "zh" else en
+
+
+def unit2(name: str, lang: str = "en") -> str:
+    """Unit of a metric, Chinese first then English for ``zh``; English for ``en``."""
+    return _both(unit(name, "en"), unit(name, "zh"), lang)
