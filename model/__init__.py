@@ -45,7 +45,10 @@ def __getattr__(name):
     if name in ("ScenarioError", "UserError"):
         from .errors import ScenarioError, UserError
         return {"ScenarioError": ScenarioError, "UserError": UserError}[name]
-    if name in ("experiments", "report"):
-        import importlib
-        return importlib.import_module(f".{name}", __name__)
+    if name == "experiments":  # a submodule import sets the attribute, so this runs once
+        import model.experiments
+        return model.experiments
+    if name == "report":
+        import model.report
+        return model.report
     raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -1090,7 +1090,8 @@ def _toml_reason(e: Exception) -> str:
 
 # a comment that begins with "assumption:" (not the words quoted inside another comment,
 # as in a header line 'or is marked "# assumption:"')
-_ASSUME = re.compile(r"(?:^|\s)#\s*assumption:\s*(.*)$", re.IGNORECASE)
+_ASSUME = re.compile(r"(?:^|\s)#\s*assumption\b\s*[:：]?\s*(.*)$", re.IGNORECASE)  # 'assumption:', '：' or bare
+NO_REASON = "(no reason given)"
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
 
@@ -1123,12 +1124,12 @@ def _assumptions(path: Path, text: str):
         if k:
             field = f"{section}.{k.group(1)}" if section else k.group(1)
             if m:
-                yield {"file": path.name, "field": field, "text": m.group(1).strip()}
+                yield {"file": path.name, "field": field, "text": m.group(1).strip() or NO_REASON}
             elif pending:
                 yield {"file": path.name, "field": field, "text": pending}
             pending = None
         elif m:
-            pending = m.group(1).strip() if line.lstrip().startswith("#") else None
+            pending = (m.group(1).strip() or NO_REASON) if line.lstrip().startswith("#") else None
 
 
 _READ_ONLY_WITH = {

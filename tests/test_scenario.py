@@ -556,3 +556,25 @@ def test_moving_the_horizon_names_every_schedule_to_restate_at_once(tmp_path):
     assert said.startswith(f"{p}:4, field 'years': year 2018 of demand.persons_per_household is outside")
     assert ("(so do pay.pension_rate, economy.average_wage_growth, economy.rural_disposable_income_growth:"
             in said)
+
+
+def test_an_assumption_mark_counts_with_or_without_its_colon_and_says_when_it_has_no_reason(tmp_path):
+    """``# assumption: why``, ``# assumption：why`` (a full-width colon) and a bare
+    ``# assumption`` all mark a value; the bare one is listed as having no reason."""
+    child = write_scenario(tmp_path, """
+extends = "@SCENARIOS@/bench.toml"
+[recruitment]
+cost_per_hire = 5000  # assumption：我们的估计
+[training]
+cost_per_trainee = 800  # assumption
+""")
+    got = {a["field"]: a["text"] for a in model.load(child).assumptions}
+    assert got["recruitment.cost_per_hire"] == "我们的估计"
+    assert got["training.cost_per_trainee"] == S.NO_REASON
+
+
+def test_every_assumption_in_the_shipped_scenarios_gives_its_reason():
+    for f in sorted(SCENARIOS.rglob("*.toml")):
+        for p, text in model.load(f)._files:
+            bare = [a["field"] for a in S._assumptions(p, text) if a["text"] == S.NO_REASON]
+            assert not bare, f"{p.name}: '# assumption' without a reason at {bare}"
