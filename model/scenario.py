@@ -1022,12 +1022,8 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=
         raw[key] = value
         return
     if len(parts) != 2 or parts[0] not in schema.SECTIONS or parts[1] not in schema.SECTIONS[parts[0]]:
-        every = [f"{s}.{k}" for s, spec in schema.SECTIONS.items() for k in spec] + [
-            k for k in schema.TOP if k != "extends"]
-        near = difflib.get_close_matches(key, every, n=1, cutoff=0.75)
-        meant = f" (did you mean '{near[0]}'?)" if near else ""
-        raise ScenarioError(f"no such field{meant}; use section.key (or one element: key[i], key@YEAR) as "
-                            "listed by `python -m model schema`", file=label, field=key)
+        raise ScenarioError(f"no such field{schema.did_you_mean(key)}; use section.key (or one element: key[i], "
+                            "key@YEAR) as listed by `python -m model schema`", file=label, field=key)
     section = raw.setdefault(parts[0], {})
     if not isinstance(section, dict):
         where, line = _Locator(list(files)).find(parts[0])

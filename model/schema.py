@@ -405,3 +405,12 @@ MAX_REPS = int(SECTIONS["run"]["reps"].hi)
 """Most replications of one run (``[run] reps``, ``--reps``, ``model.run(reps=)``)."""
 MAX_SEED = int(SECTIONS["run"]["seed"].hi)
 """Largest root seed (``[run] seed``, ``--seed``, ``model.run(seed=)``)."""
+
+
+def did_you_mean(text: str) -> str:
+    """`` (did you mean 'pay.monthly'?)`` for a misspelt field path (``section.key``, or a
+    top-level key), or "" when no field is close."""
+    import difflib
+    every = [f"{s}.{k}" for s, spec in SECTIONS.items() for k in spec] + [k for k in TOP if k != "extends"]
+    near = difflib.get_close_matches(str(text), every, n=1, cutoff=0.75)
+    return f" (did you mean '{near[0]}'?)" if near else ""

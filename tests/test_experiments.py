@@ -48,8 +48,11 @@ def test_lever_kinds_and_errors():
     assert common.Lever.parse("elimination.enabled").apply(sc, True).elimination.enabled is True
     with pytest.raises(UserError, match="whole number"):
         common.Lever.parse("dismissal.certificate_deadline").raw_value(sc, 2.5)
-    with pytest.raises(UserError, match="not a scenario field"):
+    with pytest.raises(UserError, match=r"not a scenario field;"):
         common.Lever.parse("quits.no_such_key")
+    for typo in ("certification.pass_prb", "certification.pass_prb*", "certification.pass_prb[0]"):
+        with pytest.raises(UserError, match=r"not a scenario field \(did you mean 'certification.pass_prob'\?\)"):
+            common.Lever.parse(typo)
     with pytest.raises(UserError, match="not a vector"):
         common.Lever.parse("quits.death_rate[0]")
     with pytest.raises(UserError, match="cannot vary"):

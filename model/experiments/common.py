@@ -94,8 +94,9 @@ class Lever:
         path, year, idx = parse_key(key_text.removesuffix("*")) or ("", None, None)
         sec, _, key = path.partition(".")
         if sec not in schema.SECTIONS or key not in schema.SECTIONS[sec]:
-            raise UserError(f"{text!r} is not a scenario field; use section.key (optionally key[i], "
-                            "key@YEAR or key*) as listed by `python -m model schema`", field=option)
+            raise UserError(f"{text!r} is not a scenario field{schema.did_you_mean(path or key_text)}; use "
+                            "section.key (optionally key[i], key@YEAR or key*) as listed by `python -m model "
+                            "schema`", field=option)
         f = schema.SECTIONS[sec][key]
         if f.kind not in LEVER_KINDS:
             raise UserError(f"{sec}.{key} is a {f.kind!r} field, which an experiment cannot vary; "
