@@ -1022,8 +1022,8 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=
         raw[key] = value
         return
     if len(parts) != 2 or parts[0] not in schema.SECTIONS or parts[1] not in schema.SECTIONS[parts[0]]:
-        raise ScenarioError(f"no such field{schema.did_you_mean(key)}; use section.key (or one element: key[i], "
-                            "key@YEAR) as listed by `python -m model schema`", file=label, field=key)
+        raise ScenarioError(f"no such field{schema.did_you_mean(key)}; use section.key (or one element: "
+                            "key[i], key@YEAR) as listed by `python -m model schema`", file=label, field=key)
     section = raw.setdefault(parts[0], {})
     if not isinstance(section, dict):
         where, line = _Locator(list(files)).find(parts[0])

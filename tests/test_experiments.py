@@ -51,7 +51,8 @@ def test_lever_kinds_and_errors():
     with pytest.raises(UserError, match=r"not a scenario field;"):
         common.Lever.parse("quits.no_such_key")
     for typo in ("certification.pass_prb", "certification.pass_prb*", "certification.pass_prb[0]"):
-        with pytest.raises(UserError, match=r"not a scenario field \(did you mean 'certification.pass_prob'\?\)"):
+        with pytest.raises(UserError, match=r"not a scenario field \(did you mean "
+                                            r"'certification.pass_prob'\?\)"):
             common.Lever.parse(typo)
     with pytest.raises(UserError, match="not a vector"):
         common.Lever.parse("quits.death_rate[0]")
