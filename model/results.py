@@ -307,9 +307,13 @@ class Results:
         return first.astype(float)
 
     def targets(self, level: float = 0.95) -> pd.DataFrame:
-        """Each target: probability met (with a Wilson interval at ``level``), mean, the first
-        year by which half the replications have met it (:func:`first_year_by_half`), the
-        share that never do, and the :func:`verdict` (on the 95% interval, whatever ``level``)."""
+        """Each target: probability met (with a Wilson interval at ``level``), the metric's
+        mean and its 5% and 95% quantiles in the target's year, the first year by which half
+        the replications have met it (:func:`first_year_by_half`), the share that never do,
+        the :func:`verdict` (on the 95% interval, whatever ``level``) and the target's source.
+        Columns: ``scenario, target, metric, year, op, threshold, probability, mean,
+        probability_low, probability_high, p05, p95, first_year_met_p50, share_never_met,
+        verdict, source``."""
         return self._once(("targets", tuple(self.target_specs), level), lambda: self._targets(level))
 
     def _targets(self, level: float) -> pd.DataFrame:
@@ -339,6 +343,8 @@ class Results:
         return pd.DataFrame(rows, columns=cols)
 
     def units(self) -> pd.DataFrame:
+        """Each metric's unit and one-line definition (``metric, unit, definition``: the
+        run's metrics.csv), to merge with :meth:`summary` or :meth:`per_replication`."""
         return pd.DataFrame({"metric": self.metrics, "unit": [M.unit(m) for m in self.metrics],
                              "definition": [M.definition(m) for m in self.metrics]})
 

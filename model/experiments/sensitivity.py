@@ -77,9 +77,11 @@ class Sensitivity:
     base_value : float
         The output in the base run.
     oat : pandas.DataFrame
-        One row per factor, widest swing first: ``parameter, low, high, output_base,
-        output_low, output_high, swing, difference, difference_low, difference_high``
-        (difference = high minus low, paired 95% interval).
+        One row per factor, widest swing first: ``parameter, low, high, current`` (the
+        scenario's value), ``distribution`` (of an uncertain parameter, or ``range``),
+        ``output`` (its label), ``output_base, output_low, output_high, swing, difference,
+        difference_low, difference_high`` (difference = high minus low, paired 95%
+        interval).
     sobol : pandas.DataFrame or None
         ``parameter, S1, S1_conf, ST, ST_conf`` (conf: half-width of the 95% interval).
     samples : pandas.DataFrame or None
@@ -130,10 +132,10 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     Parameters
     ----------
     scenario : Scenario, path or name
-    output : Output or str, optional
+    output : Output, Target or str, optional
         What to look at: an :class:`~model.experiments.common.Output`, a metric name
-        (its mean in the last year), a target name or expression. Default: the first
-        target, else headcount in the last year.
+        (its mean in the last year) or ``metric@YEAR``, a target name or expression.
+        Default: the first target, else headcount in the last year.
     params : dict {lever: (lo, hi)}, optional
         Factor ranges; default: the scenario's uncertain parameters at their
         ``quantile`` and ``1 - quantile`` quantiles.
@@ -144,6 +146,12 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         with two factors or more, as the command line does).
     sobol_reps : int
         Replications per Sobol point.
+    quantile : float
+        The quantiles of an uncertain parameter taken as its low and high values.
+    overrides : dict or list of "key=value", optional
+        Fields to change in the scenario first.
+    workers, backend, scheduler, quiet
+        As for :func:`model.run`.
 
     Returns
     -------
