@@ -144,6 +144,17 @@ RULE_FIELDS = {
 every rule reads."""
 
 
+def threshold_problem(metric: str, threshold: float) -> str | None:
+    """Why a target's threshold cannot be meant as written (a share's threshold outside
+    0..1, as 60 for 60%), or None."""
+    if metrics.unit(metric) not in BOUNDED_SHARE_UNITS or 0 <= threshold <= 1:
+        return None
+    if 1 < threshold <= 100:
+        return (f"{metric} is a share between 0 and 1, so {threshold:g} cannot be met as meant; write "
+                f"{threshold / 100:g} for {threshold:g}%")
+    return f"{metric} is a share between 0 and 1; give a threshold in 0..1"
+
+
 def unread_by_rules(sc) -> set[str]:
     """The paths of the rule fields that the scenario's rules do not read (and the starting
     mixes a roster replaces: :mod:`model.roster`)."""
@@ -434,11 +445,9 @@ def _targets(sc, fail) -> None:
             fail((f"targets[{i}].year", "years", "start_year"),
                  f"year {t.year} of target '{t.name}' is outside the horizon {sc.start_year}-{sc.end_year}; "
                  "extend `years` or move the target")
-        unit = metrics.unit(t.metric)
-        if unit in BOUNDED_SHARE_UNITS and not 0 <= t.threshold <= 1:
-            fail(f"targets[{i}].threshold", f"{t.metric} is a share between 0 and 1, so {t.threshold:g} "
-                 f"cannot be met as meant; write {t.threshold / 100:g} for {t.threshold:g}%"
-                 if 1 < t.threshold <= 100 else f"{t.metric} is a share between 0 and 1; give a threshold in 0..1")
+        problem = threshold_problem(t.metric, t.threshold)
+        if problem:
+            fail(f"targets[{i}].threshold", problem)
         base = t.metric.split(".")[0]
         if base == "workers_per_10k" and sc.demand.urban_residents <= 0:
             fail(f"targets[{i}].metric", "workers_per_10k needs the urban resident population; set "

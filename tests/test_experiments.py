@@ -50,6 +50,8 @@ def test_lever_kinds_and_errors():
         common.Lever.parse("dismissal.certificate_deadline").raw_value(sc, 2.5)
     with pytest.raises(UserError, match=r"not a scenario field;"):
         common.Lever.parse("quits.no_such_key")
+    with pytest.raises(UserError, match=r"so 60 cannot be met as meant; write 0.6 for 60%"):
+        common.find_target(sc, "certified_share>=60@2026")  # as a scenario file's target is refused
     for typo in ("certification.pass_prb", "certification.pass_prb*", "certification.pass_prb[0]"):
         with pytest.raises(UserError, match=r"not a scenario field \(did you mean "
                                             r"'certification.pass_prob'\?\)"):

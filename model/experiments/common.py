@@ -493,6 +493,10 @@ def find_target(scenario, text: str):
         raise UserError(f"{thr!r} is not a number", field="--target") from None
     year = scenario.end_year if year is None else int(year)
     check_reported(scenario, metric, year, "--target")
+    from ..semantics import threshold_problem
+    problem = threshold_problem(metric.partition(".")[0], threshold)
+    if problem:
+        raise UserError(problem, field="--target")
     base, _, scope = metric.partition(".")
     return Target(name=text.strip(), metric=base, year=year, op=op, threshold=threshold, scope=scope,
                   source="command line")
