@@ -512,3 +512,17 @@ def test_a_search_cannot_pass_through_a_fields_off_switch():
     assert model.schema.SECTIONS["training"]["capacity"].zero == "no limit"
     with pytest.raises(UserError, match="given twice"):
         sweep(sc, {"dismissal.certificate_deadline": [1, 1.0]}, reps=2, seed=1)
+
+
+def test_a_change_that_changes_nothing_is_said_to_have_no_effect():
+    """An alternative (or a whole sweep) whose values equal the baseline's in every metric,
+    year and replication gets a warning, not a silent 'difference 0 [0, 0]'."""
+    base = small(years=1)
+    with pytest.warns(UserWarning, match="gives the baseline's values .* its change has no effect"):
+        compare([base, base.with_overrides({"certification.sit_prob": 1.0})], reps=2, seed=1)  # bench's own
+    with pytest.warns(UserWarning, match="every grid point gives the same values .* elections.fill_between"):
+        sweep(base, {"elections.fill_between": [True, False]}, reps=2, seed=1)  # elections are off in bench
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a change with an effect: no warning
+        compare([base, base.with_overrides({"certification.sit_prob": 0.5})], reps=2, seed=1)
