@@ -107,7 +107,8 @@ def test_output_from_target_expression_and_errors():
 
 def test_compare_with_itself_gives_exactly_zero():
     sc = small()
-    c = compare([sc, sc], reps=4, seed=3)
+    with pytest.warns(UserWarning, match="no effect"):
+        c = compare([sc, sc], reps=4, seed=3)
     d = c.differences
     assert c.labels == ["bench", "bench#2"]
     finite = d.difference.notna()

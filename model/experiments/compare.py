@@ -179,11 +179,11 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     ny, nm = len(years), len(metrics)
     for res, lab in zip(results[1:], labels[1:]):
         b = block(res)
-        if np.array_equal(a, b, equal_nan=True):
+        if np.array_equal(a, b, equal_nan=True) and tuple(res.target_specs) == tuple(base.target_specs):
             warnings.warn(f"{lab} gives the baseline's values for every metric, year and replication: its "
                           "change has no effect here (a value it already had, or a field the run does not "
-                          "read, such as a city-wide setting every district overrides)", UserWarning,
-                          stacklevel=2)
+                          "read, such as a city-wide setting every district overrides)",
+                          UserWarning, stacklevel=2)
         st = common.paired_difference(a, b, level)
         rows.append(pd.DataFrame({
             "scenario": lab, "baseline": labels[0],

@@ -168,11 +168,13 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     scenarios = [common.apply_levers(sc, levers, p) for p in points]
     reps, seed = reps_and_seed(sc, reps, seed)
     results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
-    if all(np.array_equal(r.values, results[0].values, equal_nan=True) for r in results[1:]):
+    first = results[0].values
+    if len(results) > 1 and all(np.array_equal(r.values, first, equal_nan=True) for r in results[1:]):
         import warnings
         warnings.warn(f"every grid point gives the same values for every metric, year and replication: "
                       f"{', '.join(lv.name for lv in levers)} has no effect here (a field the run does not "
-                      "read, such as a city-wide setting every district overrides)", UserWarning, stacklevel=2)
+                      "read, such as a city-wide setting every district overrides)",
+                      UserWarning, stacklevel=2)
     summ, targ = [], []
     for cols, res in zip(grid.to_dict("records"), results):
         s = res.summary()
