@@ -296,7 +296,7 @@ def cmd_validate(a) -> int:
     from . import scenario as S
     sc = S.load(a.scenario, a.overrides)
     start = f"a roster of {len(sc.roster):,} workers, " if sc.roster is not None else ""
-    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{len(sc.targets)} targets, "
+    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{len(sc.targets)} target{'' if len(sc.targets) == 1 else 's'}, "
           f"{len(sc.uncertain())} uncertain parameters, {len(sc.assumptions)} marked assumptions, "
           f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
     if sc.roster is not None:

@@ -112,7 +112,10 @@ def number_in(value, name: str, lo: float = -math.inf, hi: float = math.inf, *, 
             span = f" {'at least' if closed[0] else 'above'} {lo:g}"
         else:
             span = f" in {'[' if closed[0] else '('}{lo:g}, {hi:g}{']' if closed[1] else ')'}"
-        raise UserError(f"expected {what}{span}, got {value!r}", field=name)
+        hint = ""
+        if ok is False and isinstance(value, numbers.Real) and (lo, hi) == (0, 1) and 1 < value <= 100:
+            hint = f" (for {value:g}%, write {value / 100:g})"
+        raise UserError(f"expected {what}{span}, got {value!r}{hint}", field=name)
     return float(value)
 
 

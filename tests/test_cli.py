@@ -299,7 +299,7 @@ def test_validate_says_when_a_files_targets_replace_its_bases(tmp_path):
     child.write_text(f"extends = {str(base)!r}\n[[targets]]\nname = 'pay'\nmetric = 'payroll'\n"
                      "year = 2025\nop = '<='\nthreshold = 1e9\n", encoding="utf-8")
     code, stdout, stderr = call(["validate", child])
-    assert code == 0 and ", 1 targets," in stdout
+    assert code == 0 and ", 1 target," in stdout
     assert "[[targets]]: the 1 of child.toml replace the 3 of changzhou-2022.toml" in stdout
     assert "written for" not in stdout  # the same start year
 

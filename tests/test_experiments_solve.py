@@ -341,3 +341,16 @@ def test_an_answer_the_monte_carlo_error_does_not_pin_down_is_said_so(tmp_path, 
     assert (sol.value_low, sol.value_high) == (0.25, 0.3) and not sol.determined
     assert "NOT DETERMINED at 3 replications" in printed
     assert (out / "solve.png").exists()
+
+
+def test_solve_mistakes_say_what_to_do():
+    sc = one_year(20)
+    target = "certified_share>=0.5@2025"
+    cases = [(dict(lever="certification.pass_prob", lo=0.5, hi=0.1), "--range", r"\(swap them: 0.1,0.5\)"),
+             (dict(lever="certification.pass_prob", lo=0.1, hi=0.5, prob=90), "--prob", r"\(for 90%, write 0.9\)"),
+             (dict(lever="pay.floor_basis", lo=0, hi=1), "--lever", "is not a number")]
+    for kw, field, words in cases:
+        lever, lo, hi = kw.pop("lever"), kw.pop("lo"), kw.pop("hi")
+        with pytest.raises(UserError, match=words) as e:
+            solve(sc, lever, lo, hi, target, reps=2, seed=1, **kw)
+        assert e.value.field == field

@@ -164,9 +164,10 @@ class Lever:
     def check_range(self, lo: float, hi: float, option: str = "--param") -> None:
         """Fail with one message if ``[lo, hi]`` is not a usable range of this lever."""
         if not self.numeric:
-            raise UserError(f"{self.name} is not a number; give a numeric field", field=option)
+            raise UserError(f"{self.name} is not a number; give a numeric field", field=self.option)
         if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
-            raise UserError(f"{self.name}: expected low < high, got {lo:g}, {hi:g}", field=option)
+            swap = f" (swap them: {hi:g},{lo:g})" if math.isfinite(lo) and math.isfinite(hi) and lo > hi else ""
+            raise UserError(f"{self.name}: expected low < high, got {lo:g}, {hi:g}{swap}", field=option)
         a, b = self.limits()
         if lo < a or hi > b:
             raise UserError(f"{self.name}: the range [{lo:g}, {hi:g}] leaves the allowed range "
