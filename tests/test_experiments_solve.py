@@ -154,6 +154,7 @@ def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
                 "--out", str(out), *SMALL]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "to run the scenario with it:" in x)
     settings = re.findall(r"--set '([^']+)'", line)
+    assert "python -m model run bench --reps 5 --seed 20250101 --set" in line and line.endswith("rounded up)")
     assert settings[:2] == ["demand.communities=40", "years=1"]
     assert settings[2].startswith("certification.pass_prob*=")
     again = str(tmp_path / "again")
@@ -164,6 +165,8 @@ def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
     sc = model.load("bench", ["demand.communities=40", "years=1", f"certification.pass_prob*={value!r}"])
     share = model.run(sc, reps=int(sol.reps), seed=int(sol.seed)).at("certified_share", 2025)
     assert (share >= 0.85).mean() == sol.probability
+    printed = float(settings[2].partition("=")[2])  # rounded up to the tolerance's digits: at least it
+    assert value <= printed < value + 0.01
 
 
 def test_the_printed_setting_of_a_whole_vector_lever_is_a_list_that_runs(tmp_path, capsys):

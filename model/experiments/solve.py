@@ -363,6 +363,11 @@ def main(args) -> int:
 
     def v(x):
         return f"{x:.{digits}f}"
+
+    def safe(x):  # rounded to the digits shown, towards the side that meets the requirement
+        step = 10.0 ** -digits
+        k = math.ceil(x / step - 1e-9) if word == "least" else math.floor(x / step + 1e-9)
+        return f"{k * step:.{digits}f}"
     print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: {v(s.value)}")
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
           f"{s.probability_high:.3f}); bracket [{v(s.bracket[0])}, {v(s.bracket[1])}]")
@@ -377,8 +382,10 @@ def main(args) -> int:
               f"{v(s.value)} is where the bisection stopped, not a finding; use more replications (--reps)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
-    print("  to run the scenario with it: " + " ".join(f"--set '{o}'" for o in _settings(lv, v(s.value), sc,
-                                                                                    args.overrides)))
+    sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))
+    rounded = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
+    print(f"  to run the scenario with it: python -m model run {args.scenario} --reps {s.reps} "
+          f"--seed {s.seed} {sets}{rounded}")
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")
