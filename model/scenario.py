@@ -1021,9 +1021,24 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=
     if len(parts) == 1 and key in schema.TOP and key != "extends":
         raw[key] = value
         return
+    entry = re.fullmatch(r"(districts|targets)\[(\d+)\]\.([A-Za-z_]+)", key)
+    if entry:  # one field of one entry of a table array: districts[0].floor_share
+        arr, i, name = entry.group(1), int(entry.group(2)), entry.group(3)
+        items = raw.get(arr)
+        n = len(items) if isinstance(items, list) else 0
+        if i >= n:
+            raise ScenarioError(f"the scenario has {n} [[{arr}]] entries (0..{n - 1}); give one of those"
+                                if n else f"the scenario has no [[{arr}]]; add them in a scenario file",
+                                file=label, field=key)
+        if name not in schema.ARRAYS[arr]:
+            raise ScenarioError(f"[[{arr}]] has no field {name!r}; its fields: "
+                                f"{', '.join(schema.ARRAYS[arr])}", file=label, field=key)
+        items[i] = {**items[i], name: value}
+        return
     if len(parts) != 2 or parts[0] not in schema.SECTIONS or parts[1] not in schema.SECTIONS[parts[0]]:
         raise ScenarioError(f"no such field{schema.did_you_mean(key)}; use section.key (or one element: "
-                            "key[i], key@YEAR) as listed by `python -m model schema`", file=label, field=key)
+                            "key[i], key@YEAR; or districts[i].field) as listed by `python -m model schema`",
+                            file=label, field=key)
     section = raw.setdefault(parts[0], {})
     if not isinstance(section, dict):
         where, line = _Locator(list(files)).find(parts[0])

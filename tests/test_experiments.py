@@ -8,6 +8,7 @@ statistical assertion states its bound's derivation and false-alarm rate.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import write_scenario
 
@@ -285,8 +286,11 @@ SMALL = ["--set", "demand.communities=40", "--set", "years=2", "--quiet"]
 
 def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     out = tmp_path / "cmp"
-    assert cli(["compare", "bench", "--variant", "certification.pass_prob=0.3", "--reps", "3", "--out",
-                str(out), *SMALL]) == 0
+    assert cli(["compare", "bench", "--variant", "certification.pass_prob=0.3", "--variant",
+                "quits.death_rate=0.01", "--reps", "3", "--out", str(out), *SMALL]) == 0
+    # each alternative named by its whole key (two sections' fields of one name stay apart)
+    assert set(pd.read_csv(out / "differences.csv").scenario) == {"bench.certification.pass_prob-0.3",
+                                                                 "bench.quits.death_rate-0.01"}
     names = {p.name for p in out.iterdir()}
     assert {"summary.csv", "differences.csv", "targets.csv", "manifest.json", "differences.png",
             "report.html"} <= names

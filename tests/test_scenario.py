@@ -578,3 +578,27 @@ def test_every_assumption_in_the_shipped_scenarios_gives_its_reason():
         for p, text in model.load(f)._files:
             bare = [a["field"] for a in S._assumptions(p, text) if a["text"] == S.NO_REASON]
             assert not bare, f"{p.name}: '# assumption' without a reason at {bare}"
+
+
+def test_one_field_of_one_district_or_target_is_set_without_restating_the_array():
+    sc = model.load("nanjing-2018", ["districts[0].floor_share=0.9", "targets[1].threshold=0.5"])
+    base = model.load("nanjing-2018")
+    assert sc.districts[0].floor_share == 0.9 and sc.districts[0].name == base.districts[0].name
+    assert sc.districts[1:] == base.districts[1:] and sc.targets[1].threshold == 0.5
+    assert sc.targets[0] == base.targets[0]
+    for setting, words in (("districts[13].floor_share=0.9", r"has 13 \[\[districts\]\] entries \(0..12\)"),
+                           ("districts[0].floor=0.9", r"\[\[districts\]\] has no field 'floor'"),
+                           ("districts[0].floor_share=-5", "districts")):
+        with pytest.raises(ScenarioError, match=words):
+            model.load("nanjing-2018", [setting])
+    with pytest.raises(ScenarioError, match=r"has no \[\[districts\]\]; add them in a scenario file"):
+        model.load("bench", ["districts[0].floor_share=0.9"])
+
+
+def test_alternatives_that_restate_districts_keep_their_chinese_names():
+    for f in sorted((SCENARIOS / "alternatives").glob("*.toml")):
+        sc = model.load(f)
+        base = model.load(SCENARIOS / (f.stem.split("-")[0] + "-" + f.stem.split("-")[1] + ".toml"))
+        labels = {d.name: d.label_zh for d in base.districts}
+        for d in sc.districts:
+            assert d.label_zh == labels.get(d.name, d.label_zh), (f.name, d.name)

@@ -254,9 +254,9 @@ def main(args) -> int:
     scs = [common.as_scenario(s, args.overrides) for s in args.scenarios]
     for v in args.variant:
         key, value = parse_override(v, "--variant")
-        short = key.split(".")[-1]
+        short = key.strip()  # the whole key, so that two sections' fields of one name stay apart
         short = short.removesuffix("*") + "-x" if short.endswith("*") else short + "-"  # a multiplier: -x0.95
-        label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{short}{value}")
+        label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{short}{value}")[:100]
         scs.append(scs[0].with_overrides({key: value, "name": label}, label=f"--variant {v}"))
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios: give two files, or one and --variant KEY=VALUE",
