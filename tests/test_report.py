@@ -208,7 +208,9 @@ def test_report_html_is_escaped_and_says_what_was_run(rich, rich_out):
     assert "test &amp; check" in text
     body = "".join(p.text)
     for must in ("rich-test", str(res.seed), sc.hash, model.__version__,
-                 "a round test population", "demand.urban_residents"):
+                 "a round test population", "demand.urban_residents",
+                 f"Probability: the share of the {res.reps} replications in which the target is met",
+                 "95% Wilson interval"):
         assert must in body, must
     assert f">{res.reps}<" in text
 

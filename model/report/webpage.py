@@ -225,6 +225,8 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     body += [f"<h2>{esc(L.word2('targets', lang))}</h2>"]
     body += [_figure(f) for f in board]
     body.append(targets_table(results, lang))
+    if results.target_specs:
+        body.append(f"<p>{esc(L.word2('target_note', lang, reps=results.reps))}</p>")
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
