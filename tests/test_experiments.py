@@ -226,6 +226,15 @@ threshold = THRESHOLD
     lines = [x for x in capsys.readouterr().out.splitlines() if x.startswith("  certified (")]
     assert [x.split(":")[0] for x in lines] == ["  certified (certified_share >= 0.8 in 2025)",
                                                 "  certified (certified_share >= 0.5 in 2025)"], lines
+    # one target, two scenarios: the alternative's line has its paired difference in percentage points
+    c = compare([a, a.with_overrides({"certification.pass_prob": 0.0, "name": "hard"})], reps=6, seed=1)
+    _print(c, ["headcount"], tmp_path)
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("  certified ("))
+    r = c.targets.set_index("scenario").loc["hard"]
+    assert line.endswith("(" + common.fmt_estimate(r.probability_difference, r.probability_difference_low,
+                                                   r.probability_difference_high, "probability",
+                                                   difference=True) + ")")
+    assert r.probability_difference < 0 and " pp [" in line
 
 
 # --------------------------------------------------------------------------- sweep
@@ -287,14 +296,14 @@ SMALL = ["--set", "demand.communities=40", "--set", "years=2", "--quiet"]
 def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert cli(["compare", "bench", "--variant", "certification.pass_prob=0.3", "--variant",
-                "quits.death_rate=0.01", "--reps", "3", "--out", str(out), *SMALL]) == 0
+                "quits.death_rate=0.01", "--reps", "3", "--year", "2025", "--out", str(out), *SMALL]) == 0
     # each alternative named by its whole key (two sections' fields of one name stay apart)
     assert set(pd.read_csv(out / "differences.csv").scenario) == {"bench.certification.pass_prob-0.3",
                                                                  "bench.quits.death_rate-0.01"}
     names = {p.name for p in out.iterdir()}
     assert {"summary.csv", "differences.csv", "targets.csv", "manifest.json", "differences.png",
             "report.html"} <= names
-    assert "paired difference" in capsys.readouterr().out
+    assert "paired difference" in (said := capsys.readouterr().out) and "\nIn 2025: mean" in said
     out = tmp_path / "sw"
     assert cli(["sweep", "bench", "--param", "certification.pass_prob", "0.2,0.3", "--param",
                 "quits.rate=0.05,0.1", "--metric", "certified_share", "--reps", "2", "--out", str(out),
@@ -307,6 +316,7 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     (["sweep", "bench", "--param", "quits.rate", "0.1,x"], "expected numbers"),
     (["sweep", "bench", "--param", "quits.rate", "0.1,2"], "allowed range"),
     (["compare", "bench"], "at least two scenarios"),
+    (["compare", "bench", "bench", "--year", "2040"], "2040 is not a year every scenario covers"),
     (["compare", "bench", "no-such-scenario.toml"], "file not found"),
     (["compare", "bench", "bench", "--metric", "nope"], "unknown metric"),
 ])

@@ -246,6 +246,8 @@ def add_arguments(p) -> None:
     p.add_argument("--metric", action="append", default=[], metavar="NAME",
                    help="metric for the figure and the printed table (repeatable; default: "
                    + ", ".join(KEY_METRICS) + ")")
+    p.add_argument("--year", type=int, default=None,
+                   help="year of the printed table (default: the last; the files hold every year)")
 
 
 def main(args) -> int:
@@ -272,6 +274,11 @@ def main(args) -> int:
                 raise UserError(f"metric {m!r} is reported for {scs[0].name} but not for {sc.name}, so the two "
                                 f"cannot be compared on it; see `python -m model metrics {sc.path or sc.name}`",
                                 field="--metric")
+    common_years = set.intersection(*(set(s.year_list.tolist()) for s in scs))
+    if args.year is not None and args.year not in common_years:
+        span = (f"{min(common_years)}-{max(common_years)}" if common_years
+                else "none: the horizons do not overlap")
+        raise UserError(f"{args.year} is not a year every scenario covers ({span})", field="--year")
     out = Path(args.out or common.default_out("compare", scs[0].name))
     check_destination(out.resolve(), not args.no_overwrite)
     c = compare(scs, args.reps, args.seed, workers=args.workers, backend=args.backend,
@@ -285,7 +292,7 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.paired_differences(c, metrics, tmp / "differences.png", lang=args.lang, svg=args.svg)
             notes.append(_report(c, tmp, args.lang, metrics))
-    _print(c, metrics, out)
+    _print(c, metrics, out, args.year)
     for n in notes:
         if n:
             print(n)
@@ -302,9 +309,9 @@ def _report(c: Comparison, folder: Path, lang: str, metrics) -> str | None:
     return None
 
 
-def _print(c: Comparison, metrics, out: Path) -> None:
+def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
     from ..metrics import unit
-    year = int(c.differences.year.max())
+    year = int(c.differences.year.max()) if year is None else int(year)
     print(f"Compared {', '.join(c.labels)} ({c.reps} replications each, seed {c.seed}, "
           "common random numbers); baseline: " + c.labels[0])
     print(f"\nIn {year}: mean, and paired difference vs {c.labels[0]} [95% interval]")
@@ -321,12 +328,20 @@ def _print(c: Comparison, metrics, out: Path) -> None:
                   + common.fmt_estimate(r["difference"], r["difference_low"], r["difference_high"], u,
                                         difference=True))
     if len(c.targets):
-        print("\nTargets: probability met [95% interval]")
+        print(f"\nTargets: probability met [95% interval], and the paired difference vs {c.labels[0]} "
+              "[95% interval]")
+
+        def said(r) -> str:
+            own = f"{r['scenario']} " + percent_interval(r["probability"], r["probability_low"],
+                                                         r["probability_high"], "-")
+            if r["scenario"] == c.labels[0] or not np.isfinite(r["probability_difference"]):
+                return own
+            diff = common.fmt_estimate(r["probability_difference"], r["probability_difference_low"],
+                                       r["probability_difference_high"], "probability", difference=True)
+            return f"{own} ({diff})"
         # a target name each scenario may define its own way: one line per condition, shown
         for (name, metric, op, threshold, year), g in c.targets.groupby(
                 ["target", "metric", "op", "threshold", "year"], sort=False):
-            print(f"  {name} ({metric} {op} {threshold:g} in {year}): " + "; ".join(f"{r['scenario']} "
-                                             + percent_interval(r["probability"], r["probability_low"],
-                                                                r["probability_high"], "-")
-                                             for _, r in g.iterrows()))
+            print(f"  {name} ({metric} {op} {threshold:g} in {year}): "
+                  + "; ".join(said(r) for _, r in g.iterrows()))
     print(f"\nWrote {out}/")
