@@ -10,7 +10,9 @@ the file where the worker's row starts. A CSV file may be UTF-8 or GB18030 (as C
 spreadsheets save it); in a workbook, every sheet whose first 10 non-blank rows hold a
 header is read, one after another, with the same columns (a roster kept one sheet per
 district; messages then name the sheet too), and the other sheets (填表说明) are passed
-over. Columns:
+over; a sheet that names some of the columns without a whole header, or whose workers are
+all on other sheets (汇总), is refused. A birth date given as a month (出生年月) beside an
+ID number takes the ID number's day. Columns:
 
 ================  ====================================  ========  ==========================================
 column            Chinese headers accepted (some)       required  values
@@ -372,6 +374,11 @@ def _tables(path: Path, data: bytes, names: dict,
         if suffix in (".xlsx", ".xlsm"):
             sheets = list(_sheets(data)) or [(None, [])]
             found = [(name, rows, h) for name, rows in sheets if (h := header_at(rows)) is not None]
+            if found:  # a sheet passed over that names some of the columns: workers under a header not read
+                for name, rows in sheets:
+                    k = likeliest(rows)
+                    if rows and header_at(rows) is None and named(rows[k][1]) >= 2:
+                        _columns(rows[k][1], rows[k][0], f"{path} (sheet {name})", names, {}, required, [])
             found = found or [(sheets[0][0], sheets[0][1], likeliest(sheets[0][1]))]
         else:
             rows = _csv_rows(data, path)
@@ -440,6 +447,15 @@ def parse_date(text: str) -> _dt.date | None:
         return None
 
 
+def month_only(text: str) -> bool:
+    """Whether a date cell gives a month without its day (1985-03, 1985.03, 198503, 1985年3月)."""
+    t = _TIME.sub("", text.strip())
+    if re.fullmatch(r"\d{6}", t):
+        return True
+    m = _DATE.fullmatch(t)
+    return bool(m) and m.group(2) is not None and m.group(3) is None
+
+
 def _ambiguous(text: str) -> bool:
     """``1985.1``: January, or October kept by a spreadsheet as the number 1985.1?"""
     return re.fullmatch(r"\d{4}\.1", text.strip()) is not None
@@ -476,12 +492,13 @@ def from_id(text: str) -> tuple[_dt.date, bool] | str:
     return (d, sex % 2 == 0) if d is not None else f"its birth date {born} is not a date"
 
 
-def _ids_agree(cells, read_before: dict, born, female, lines, places, fail) -> None:
+def _ids_agree(cells, read_before: dict, born, female, lines, places, fail, months=()) -> None:
     """Each worker once, and the ID numbers agreeing with the birth date and sex columns:
     a row's ID number that reads (:func:`from_id`; a blank, masked or unreadable one is not
     checked where the birth date and sex have their own cells, but one kept as a number is
     refused) is refused where another row has it or where it gives another birth date or
-    sex."""
+    sex. A birth cell that gives only the month (``months[i]``) is checked to the month, and
+    takes the ID number's day (``born`` is updated)."""
     seen: dict[str, int] = {}
     for i, v in enumerate(cells):
         got = read_before[i] if i in read_before else from_id(v) if v else None
@@ -497,7 +514,9 @@ def _ids_agree(cells, read_before: dict, born, female, lines, places, fail) -> N
                  "every worker beside the sheets by district?)")
         seen[key] = i
         day, woman = got
-        if day != born[i]:
+        if i < len(months) and months[i] and (day.year, day.month) == (born[i].year, born[i].month):
+            born[i] = day
+        elif day != born[i]:
             fail(i, "birth_date", f"{born[i]} disagrees with the ID number {v!r}, which gives {day}")
         if woman != female[i]:
             fail(i, "sex", f"{'female' if female[i] else 'male'} disagrees with the ID number {v!r}, which "
@@ -635,17 +654,17 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
     not_read = {_key(a): col for col, zh in NOT_READ.items() for a in (col, *zh)}
     ignored: list[str] = []
     where: dict[str, int] = {}
-    header: list[str] = []  # the columns read, named as the first table names them
     rows: list[list[str]] = []
     lines: list[int] = []
     places: list[str] = []  # where each worker's row is: the file, or the file and its sheet
+    heads: list[dict] = []  # each worker's sheet's own header of each column read
+    seen_rows: list[set] = []  # each sheet's rows, as read
     sheets = [name for name, *_ in tables] if len(tables) > 1 else []
     for sheet, head_line, head, sheet_lines, sheet_rows in tables:
         place = f"{file} (sheet {sheet})" if sheets else file
         own = _columns(head, head_line, place, names, not_read, required, ignored)
         if not where:
             where = {col: j for j, col in enumerate(own)}
-            header = [head[own[col]] for col in own]
         elif set(own) != set(where):
             missing, extra = sorted(set(where) - set(own)), sorted(set(own) - set(where))
             raise ScenarioError(f"the sheet's columns differ from sheet {sheets[0]}'s: "
@@ -653,9 +672,18 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                                                          f"also {', '.join(extra)}" if extra else "") if x)
                                 + " (every sheet of workers must have the same columns)",
                                 file=place, line=head_line)
-        rows += [[r[own[col]] if own[col] < len(r) else "" for col in where] for r in sheet_rows]
+        mine = [[r[own[col]] if own[col] < len(r) else "" for col in where] for r in sheet_rows]
+        rows += mine
         lines += sheet_lines
         places += [place] * len(sheet_rows)
+        heads += [{col: head[j] for col, j in own.items()}] * len(sheet_rows)
+        seen_rows.append({tuple(r) for r in mine})
+    for k, (sheet, head_line, *_) in enumerate(tables if sheets else ()):
+        others = set().union(*(s for j, s in enumerate(seen_rows) if j != k))
+        if seen_rows[k] and seen_rows[k] <= others:  # a summary sheet (汇总) of the sheets by district
+            raise ScenarioError(f"every worker of sheet {sheet} is on another sheet too (a sheet of all the "
+                                "workers beside the sheets by district?); keep each worker on one sheet",
+                                file=f"{file} (sheet {sheet})", line=head_line)
     if not rows:
         raise ScenarioError("has a header row but no workers", file=file, line=tables[0][1])
     if ignored:
@@ -725,7 +753,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             fail(i, "sex", f"expected male or female (m / f, 男 / 女, 1 / 2), got {v!r}")
         female[i] = f
     birth_col = "birth_date" if "birth_date" in where else "id_number"
-    _ids_agree(id_cells, from_ids, born, female, lines, places, fail)
+    months = [month_only(v) for v in values("birth_date")] if "birth_date" in where else []
+    _ids_agree(id_cells, from_ids, born, female, lines, places, fail, months)
     start = _dt.date(start_year, 1, 1)
     for i, (b, h) in enumerate(zip(born, hired)):
         if h > start:
@@ -760,8 +789,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
     grade = None
     if "grade" in where:
         grade = np.empty(n, np.int8)
-        named = f"column {header[where['grade']]!r}"
         for i, v in enumerate(values("grade")):
+            named = f"column {heads[i]['grade']!r}"
             g = _grade(v)
             if g is None:
                 fail(i, "grade", f"expected a pay grade from 1 to {N_GRADES} (5, 5级, 五级, 第十二级) in "
@@ -814,17 +843,23 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             raise ScenarioError("the roster has a district column but the scenario has no [[districts]]; add "
                                 "them, or leave out the column", file=places[0], line=tables[0][1],
                                 field="district")
-        lookup = {}
+        lookup, shorts = {}, {}
         for i, d in enumerate(districts):
             lookup[d.name.lower()] = i
             if d.label_zh:
                 lookup[d.label_zh.strip()] = i
                 for short in _places(d.label_zh):
-                    lookup.setdefault(short, i)
+                    shorts.setdefault(short, set()).add(i)
+        for short, idx in shorts.items():  # 江北 of both 江北新区 and 江北区 names neither
+            if short not in lookup:
+                lookup[short] = idx.pop() if len(idx) == 1 else -1
         district = np.empty(n, np.int64)
         for i, v in enumerate(values("district")):
             k = v.strip()
             d = next((lookup[x] for x in (k.lower(), k, *_places(k)) if x in lookup), None)
+            if d == -1:
+                same = " or ".join(x.label_zh for x in districts if x.label_zh and k in _places(x.label_zh))
+                fail(i, "district", f"{v!r} may be {same}; write the district's whole name")
             if d is None:
                 known = ", ".join(x.name + (f" ({x.label_zh})" if x.label_zh else "") for x in districts)
                 fail(i, "district", f"{v!r} is not a district of the scenario; expected one of {known}"

@@ -959,3 +959,62 @@ def test_the_mixes_a_roster_replaces_are_not_listed_as_assumptions(tmp_path):
     assert marked - with_roster <= {"population.age", "population.tenure", "population.certificate",
                                     "population.education", "population.female_share", "population.headcount",
                                     "population.min_hire_age", "population.cadre_share"}
+
+
+def test_a_birth_month_beside_an_id_number_takes_the_id_numbers_day(tmp_path):
+    """出生年月 (a month) beside 身份证号: checked to the month, the day from the ID number."""
+    rows = people(3, 2025)
+    ids = [with_check(f"320102{r[1].replace('-', '')}{100 + k}") for k, r in enumerate(rows)]
+    for r, x in zip(rows, ids):
+        r[2] = "女" if int(x[16]) % 2 == 0 else "男"
+    header = ["姓名", "出生年月", "性别", "入职日期", "学历", "证书等级", "取证年份", "所属区", "身份证号"]
+    months = [r[:1] + [r[1][:4] + "." + r[1][5:7]] + r[2:] + [x] for r, x in zip(rows, ids)]
+    r = loads(tmp_path, months, header).roster
+    assert r.birth.tolist() == [R.birth_instant(dt.date.fromisoformat(x[1])) for x in rows]
+    months[1][1] = str(int(months[1][1][:4]) - 1) + months[1][1][4:]  # another year: refused
+    with pytest.raises(ScenarioError, match="roster.csv:3, field 'birth_date': .* disagrees with the "
+                                            "ID number"):
+        loads(tmp_path, months, header)
+
+
+def test_sheets_that_would_lose_or_double_workers_are_refused(tmp_path):
+    """A sheet of workers under a header the reader does not know (参加工作 for the hire date)
+    is refused, not passed over; so is a sheet whose workers are all on other sheets (汇总)."""
+    import openpyxl
+    rows = people(6, 2025)
+    p = tmp_path / "x.toml"
+    p.write_text(SCENARIO.format(roster="b.xlsx"), encoding="utf-8")
+
+    def book(sheets):
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        for name, head, body in sheets:
+            ws = wb.create_sheet(name)
+            ws.append(head)
+            for r in body:
+                ws.append(r)
+        wb.save(tmp_path / "b.xlsx")
+    odd = HEADER[:3] + ["参加工作"] + HEADER[4:]
+    book([("玄武区", HEADER, rows[:3]), ("江宁区", odd, rows[3:])])
+    with pytest.raises(ScenarioError, match=r"b.xlsx \(sheet 江宁区\):1, field 'hire_date': no hire_date "
+                                            r"column"):
+        model.load(p)
+    book([("汇总", HEADER, rows), ("玄武区", HEADER, rows[:3]), ("江宁区", HEADER, rows[3:])])
+    with pytest.raises(ScenarioError, match=r"sheet 汇总\):1: every worker of sheet 汇总 is on another sheet"):
+        model.load(p)
+    book([("玄武区", HEADER + ["等级"], [r + ["5级"] for r in rows[:3]]),
+          ("江宁区", HEADER + ["岗位等级"], [r + ["99级"] for r in rows[3:]])])
+    with pytest.raises(ScenarioError, match=r"sheet 江宁区\):2, field 'grade': .* in column '岗位等级'"):
+        model.load(p)  # the sheet's own header, not the first sheet's
+
+
+def test_a_short_district_name_two_districts_share_is_refused(tmp_path):
+    text = SCENARIO.format(roster="roster.csv").replace('label_zh = "江宁区"', 'label_zh = "江宁新区"')
+    text += '[[districts]]\nname = "jn"\nlabel_zh = "江宁区"\ncommunities = 5\nurban = true\n'
+    text = text.replace("communities = 40", "communities = 45")
+    rows = people(3, 2025)
+    rows[0][7] = "江宁区"
+    assert loads(tmp_path, rows, text=text).roster.district[0] == 2  # the whole name: found
+    rows[0][7] = "江宁"
+    with pytest.raises(ScenarioError, match="roster.csv:2, field 'district': '江宁' may be 江宁新区 or 江宁区"):
+        loads(tmp_path, rows, text=text)
