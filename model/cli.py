@@ -317,17 +317,20 @@ def _dated_elsewhere(sc) -> list[str]:
     import tomllib
 
     from . import schema
-    start, starts = None, {}
+    start, starts, raws = None, {}, {}
     for p, t in getattr(sc, "_files", ()):
-        start = tomllib.loads(t).get("start_year", start)  # a file's own, or its base's
+        raws[str(p)] = raw = tomllib.loads(t)
+        start = raw.get("start_year", start)  # a file's own, or its base's
         starts[str(p)] = start
-    dated = [f"{sec}.{k}" for sec, spec in schema.SECTIONS.items() for k, f in spec.items()
+    dated = [(sec, k) for sec, spec in schema.SECTIONS.items() for k, f in spec.items()
              if "yuan" in (f.unit or "") or f"{sec}.{k}" in STOCKS_AT_START]
     old: dict[str, list[str]] = {}
-    for path in dated:
-        file, line = sc.where(path)
-        if line is not None and starts.get(file, sc.start_year) != sc.start_year:
-            old.setdefault(file, []).append(path)
+    for sec, k in dated:
+        file, _ = sc.where(f"{sec}.{k}")
+        own = raws.get(file, {}).get(sec)
+        written = isinstance(own, dict) and k in own  # by that file itself (not only its section's header)
+        if written and starts[file] is not None and starts[file] != sc.start_year:
+            old.setdefault(file, []).append(f"{sec}.{k}")
     return [f"written for {starts[f]} in {Path(f).name} but run from {sc.start_year}: {', '.join(paths)} "
             "(restate those that have changed since)" for f, paths in old.items()]
 

@@ -206,8 +206,13 @@ class Results:
         if not isinstance(other, Results):
             return NotImplemented
         mine, theirs = ({k: v for k, v in r.meta.items() if k not in self.CIRCUMSTANCES} for r in (self, other))
-        return (self.scenario == other.scenario and self.metrics == other.metrics and self.seed == other.seed
-                and tuple(self.target_specs) == tuple(other.target_specs) and mine == theirs
+        def same(x, y) -> bool:
+            arrays = isinstance(x, np.ndarray) or isinstance(y, np.ndarray)
+            return bool(np.array_equal(x, y)) if arrays else x == y
+        same_meta = mine.keys() == theirs.keys() and all(same(mine[k], theirs[k]) for k in mine)
+        return (self.scenario == other.scenario and tuple(self.metrics) == tuple(other.metrics)
+                and self.seed == other.seed and tuple(self.target_specs) == tuple(other.target_specs)
+                and same_meta
                 and np.array_equal(self.years, other.years)
                 and self.values.shape == other.values.shape
                 and np.array_equal(self.values, other.values, equal_nan=True))

@@ -1033,7 +1033,8 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=
         if name not in schema.ARRAYS[arr]:
             raise ScenarioError(f"[[{arr}]] has no field {name!r}; its fields: "
                                 f"{', '.join(schema.ARRAYS[arr])}", file=label, field=key)
-        items[i] = {**items[i], name: value}
+        if isinstance(items[i], dict):  # else the file's own mistake is reported when it is checked
+            items[i] = {**items[i], name: value}
         return
     if len(parts) != 2 or parts[0] not in schema.SECTIONS or parts[1] not in schema.SECTIONS[parts[0]]:
         raise ScenarioError(f"no such field{schema.did_you_mean(key)}; use section.key (or one element: "
@@ -1101,7 +1102,8 @@ def _toml_reason(e: Exception) -> str:
 
 # a comment that begins with "assumption:" (not the words quoted inside another comment,
 # as in a header line 'or is marked "# assumption:"')
-_ASSUME = re.compile(r"(?:^|\s)#\s*assumption\b\s*[:：]?\s*(.*)$", re.IGNORECASE)  # 'assumption:', '：' or bare
+# '# assumption: why', with a full-width colon, or bare (not 'assumption-free')
+_ASSUME = re.compile(r"(?:^|\s)#\s*assumption(?=\s|[:：]|$)\s*[:：]?\s*(.*)$", re.IGNORECASE)
 NO_REASON = "(no reason given)"
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
@@ -1124,13 +1126,22 @@ def _schedules_not_fitting(raw: dict, start: int, end: int) -> list[str]:
     return out
 
 
+def _mark(line: str):
+    """The ``# assumption`` mark of a line, in a comment (not inside a quoted text), or None."""
+    for m in _ASSUME.finditer(line):
+        before = line[:m.start() + 1]
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+            return m
+    return None
+
+
 def _assumptions(path: Path, text: str):
     section, pending = "", None
     for line in toml_lines(text):
         h = _HEAD.match(line)
         if h:
             section = h.group(1)
-        m = _ASSUME.search(line)
+        m = _mark(line)
         k = _KEY.match(line)
         if k:
             field = f"{section}.{k.group(1)}" if section else k.group(1)
@@ -1205,7 +1216,8 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
             file=f"scenarios/{p.name}" if default else str(path))
     if not p.exists() and not p.is_absolute() and SCENARIO_DIR.is_dir():
         stem = p.name if p.suffix == ".toml" else p.name + ".toml"
-        found = sorted(str(f.relative_to(SCENARIO_DIR).with_suffix("")) for f in SCENARIO_DIR.rglob(stem))
+        found = sorted(str(f.relative_to(SCENARIO_DIR).with_suffix("")) for f in SCENARIO_DIR.rglob("*.toml")
+                       if f.name == stem)
         if found:
             raise ScenarioError(f"file not found; the model's scenarios/ has {' and '.join(found)}: give "
                                 f"{'that name' if len(found) == 1 else 'one of those names'}", file=str(path))
@@ -1249,8 +1261,8 @@ def _field_so_far(raw: dict, files, file_label: str, path: str, label: str, key:
     sec, _, name = path.partition(".")
     spec = schema.SECTIONS.get(sec, {}).get(name)
     if spec is None:
-        raise ScenarioError(f"no such field; {how}, as listed by `python -m model schema`", file=label,
-                            field=key)
+        raise ScenarioError(f"no such field{schema.did_you_mean(path)}; {how}, as listed by `python -m model "
+                            "schema`", file=label, field=key)
     section = raw.get(sec)
     written = section.get(name, spec.default) if isinstance(section, dict) else spec.default
     if written is None or written is schema.REQUIRED:

@@ -315,6 +315,7 @@ def test_validate_names_the_amounts_a_base_wrote_for_another_start_year(tmp_path
     line = next(x for x in stdout.splitlines() if "written for" in x)
     assert line.startswith("  written for 2023 in hohhot-2023.toml but run from 2026: demand.communities, ")
     assert "pay.monthly" in line and "economy.average_wage," not in line  # restated here
+    assert "funding.work_fund_urban" not in line  # hohhot-2023.toml has a [funding] table but not this field
 
 
 def test_run_in_a_real_process_prints_what_it_does(tmp_path):

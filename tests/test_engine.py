@@ -73,6 +73,10 @@ def test_same_seed_same_results_any_number_of_processes(small_bench):
     assert a != d
     a.values[:, :, 0] = d.values[:, :, 0] = np.nan  # a metric NaN in every cell (as a scope without workers)
     assert a == d
+    a.meta["weights"], d.meta["weights"] = np.ones(3), np.ones(3)  # an array in meta compares as one
+    assert a == d
+    d.meta["weights"] = np.zeros(3)
+    assert a != d
 
 
 def test_processes_are_limited_to_what_the_free_memory_holds(small_bench, monkeypatch):

@@ -284,8 +284,9 @@ def test_an_output_is_named_by_a_metric_in_a_year_or_a_target():
     tab = s.output("certified_share>=0.9@2026")
     assert tab.value.tolist() == [(r.at("certified_share", 2026) >= 0.9).mean() for r in s.results]
     for bad, words in (("certified_share@2031", "outside the horizon"), ("nosuch@2026", "neither a metric")):
-        with pytest.raises(UserError, match=words):
+        with pytest.raises(UserError, match=words) as e:
             s.output(bad)
+        assert e.value.field == "--output"
 
 
 # --------------------------------------------------------------------------- command line
@@ -541,3 +542,5 @@ def test_a_change_that_changes_nothing_is_said_to_have_no_effect():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a change with an effect: no warning
         compare([base, base.with_overrides({"certification.sit_prob": 0.5})], reps=2, seed=1)
+        # nor one that may act after the years both cover (a longer horizon, the same first year)
+        compare([base, base.with_overrides({"years": 2, "name": "longer"})], reps=2, seed=1)

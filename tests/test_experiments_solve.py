@@ -152,7 +152,9 @@ def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
     assert cli(["solve", "bench", "--lever", "certification.pass_prob*", "--range", "0.5,3", "--target",
                 "certified_share>=0.85@2025", "--prob", "0.5", "--reps", "5", "--tol", "0.01", "--no-report",
                 "--out", str(out), *SMALL]) == 0
-    line = next(x for x in capsys.readouterr().out.splitlines() if "to run the scenario with it:" in x)
+    said = capsys.readouterr().out.splitlines()
+    line = next(x for x in said if "to run the scenario with it:" in x)
+    headline = float(next(x for x in said if x.startswith("Least ")).rsplit(": ", 1)[1])
     settings = re.findall(r"--set '([^']+)'", line)
     assert "python -m model run bench --reps 5 --seed 20250101 --set" in line and line.endswith("rounded up)")
     assert settings[:2] == ["demand.communities=40", "years=1"]
@@ -166,7 +168,7 @@ def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
     share = model.run(sc, reps=int(sol.reps), seed=int(sol.seed)).at("certified_share", 2025)
     assert (share >= 0.85).mean() == sol.probability
     printed = float(settings[2].partition("=")[2])  # rounded up to the tolerance's digits: at least it
-    assert value <= printed < value + 0.01
+    assert value <= printed < value + 0.01 and headline == printed
 
 
 def test_the_printed_setting_of_a_whole_vector_lever_is_a_list_that_runs(tmp_path, capsys):

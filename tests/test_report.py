@@ -613,3 +613,18 @@ print(len(out))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.split()[-1]) >= 4
+
+
+def test_small_multiples_show_the_years_under_each_columns_lowest_panel():
+    """Five panels in four columns: the lowest panel of each column has the year labels and
+    'Year' (shared x axes hide them above the last row); the figure has no label in its
+    footer's strip."""
+    from model.report.figures import fan_grid
+    sc = model.load("nanjing-2018", {"years": 8})
+    res = model.run(sc, reps=2, seed=1, workers=1, quiet=True)
+    ms = [m for m in res.metrics if m.startswith("remuneration_ratio_staff.")][:5]
+    fig = fan_grid(res, ms, ncols=4)
+    axes = [a for a in fig.axes if a.get_visible()][:5]
+    assert [a.xaxis.get_tick_params().get("labelbottom") for a in axes] == [False, True, True, True, True]
+    assert [a.get_xlabel() for a in axes] == ["", "Year", "Year", "Year", "Year"]
+    assert fig.get_supxlabel() == ""

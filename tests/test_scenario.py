@@ -602,3 +602,17 @@ def test_alternatives_that_restate_districts_keep_their_chinese_names():
         labels = {d.name: d.label_zh for d in base.districts}
         for d in sc.districts:
             assert d.label_zh == labels.get(d.name, d.label_zh), (f.name, d.name)
+
+
+def test_review_fixes_of_names_marks_and_array_entries(tmp_path):
+    with pytest.raises(ScenarioError, match=r"^x\*\*: file not found$"):  # a glob character in a name
+        model.load("x**")
+    bad = write_scenario(tmp_path, 'extends = "@SCENARIOS@/bench.toml"\ndistricts = ["a"]\n', "mal.toml")
+    with pytest.raises(ScenarioError, match=r"districts\[0\]"):  # the file's own mistake, not a traceback
+        model.load(bad, ["districts[0].communities=5"])
+    marks = list(S._assumptions(Path("x.toml"), '[pay]\ngrowth = 0.03  # assumption-free: seed 001\n'
+                                'description = "a # assumption in a text"\n[quits]\n'
+                                'rate = [0.1]  # assumption\n'))
+    assert [(a["field"], a["text"]) for a in marks] == [("quits.rate", S.NO_REASON)]
+    with pytest.raises(ScenarioError, match=r"did you mean 'certification.pass_prob'"):
+        model.load("bench", ["certification.pass_prb@2025=0.3"])

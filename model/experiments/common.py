@@ -444,7 +444,10 @@ def named_output(scenario, output) -> Output:
     text = output.strip()
     metric, at, year = text.partition("@")
     if metric in set(names(scenario)) and (not at or re.fullmatch(r"\d{4}", year)):
-        return Output.parse(scenario, metric=metric, year=int(year) if at else None)
+        try:
+            return Output.parse(scenario, metric=metric, year=int(year) if at else None)
+        except UserError as e:  # a year outside the horizon: the output named it
+            raise UserError(e.message, field="--output") from None
     try:
         return Output.parse(scenario, target=text)
     except UserError as e:

@@ -179,7 +179,9 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     ny, nm = len(years), len(metrics)
     for res, lab in zip(results[1:], labels[1:]):
         b = block(res)
-        if np.array_equal(a, b, equal_nan=True) and tuple(res.target_specs) == tuple(base.target_specs):
+        same_years = np.array_equal(res.years, base.years)  # beyond the years both cover it may act
+        same_targets = tuple(res.target_specs) == tuple(base.target_specs)
+        if same_years and same_targets and np.array_equal(a, b, equal_nan=True):
             warnings.warn(f"{lab} gives the baseline's values for every metric, year and replication: its "
                           "change has no effect here (a value it already had, or a field the run does not "
                           "read, such as a city-wide setting every district overrides)",

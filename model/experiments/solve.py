@@ -36,6 +36,7 @@ Command line::
 from __future__ import annotations
 
 import math
+import shlex
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -368,7 +369,8 @@ def main(args) -> int:
         step = 10.0 ** -digits
         k = math.ceil(x / step - 1e-9) if word == "least" else math.floor(x / step + 1e-9)
         return f"{k * step:.{digits}f}"
-    print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: {v(s.value)}")
+    print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: "
+          f"{safe(s.value)}")
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
           f"{s.probability_high:.3f}); bracket [{v(s.bracket[0])}, {v(s.bracket[1])}]")
     print(f"  Monte Carlo range of the answer: {v(s.value_low)} to {v(s.value_high)} (the nearest values "
@@ -384,7 +386,8 @@ def main(args) -> int:
           "common random numbers)")
     sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))
     rounded = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
-    print(f"  to run the scenario with it: python -m model run {args.scenario} --reps {s.reps} "
+    print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
+          f"--reps {s.reps} "
           f"--seed {s.seed} {sets}{rounded}")
     for w in caught:
         if issubclass(w.category, UserWarning):

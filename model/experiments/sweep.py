@@ -172,9 +172,9 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     if len(results) > 1 and all(np.array_equal(r.values, first, equal_nan=True) for r in results[1:]):
         import warnings
         warnings.warn(f"every grid point gives the same values for every metric, year and replication: "
-                      f"{', '.join(lv.name for lv in levers)} has no effect here (a field the run does not "
-                      "read, such as a city-wide setting every district overrides)",
-                      UserWarning, stacklevel=2)
+                      f"{', '.join(lv.name for lv, vs in zip(levers, values) if len(vs) > 1)} has no effect "
+                      "here (a field the run does not read, such as a city-wide setting every district "
+                      "overrides)", UserWarning, stacklevel=2)
     summ, targ = [], []
     for cols, res in zip(grid.to_dict("records"), results):
         s = res.summary()

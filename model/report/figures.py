@@ -339,6 +339,7 @@ def fan_grid(results, metrics, lang: str = "en", ncols: int = 4):
         for c in range(ncols):
             for ax in [axes[r * ncols + c] for r in range(nrows) if r * ncols + c < n][-1:]:
                 ax.set_xlabel(L.word("year", lang), fontsize=9)
+                ax.tick_params(labelbottom=True)  # shared x axes show the years under the last row only
         handles, labs = axes[0].get_legend_handles_labels()
         fig.legend(handles[:3], labs[:3], loc="outside right upper", frameon=False)
         _finish(fig, results, L.metric(base, lang), lang)
