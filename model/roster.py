@@ -492,6 +492,13 @@ def from_id(text: str) -> tuple[_dt.date, bool] | str:
     return (d, sex % 2 == 0) if d is not None else f"its birth date {born} is not a date"
 
 
+def _person(id_number: str) -> str:
+    """The part of an ID number that names the person (region, birth date, sequence): an old
+    15-digit number and its 18-digit successor give the same (GB 11643)."""
+    t = id_number.strip().upper()
+    return t[:6] + "19" + t[6:15] if len(t) == 15 else t[:17]
+
+
 def _ids_agree(cells, read_before: dict, born, female, lines, places, fail, months=()) -> None:
     """Each worker once, and the ID numbers agreeing with the birth date and sex columns:
     a row's ID number that reads (:func:`from_id`; a blank, masked or unreadable one is not
@@ -506,7 +513,7 @@ def _ids_agree(cells, read_before: dict, born, female, lines, places, fail, mont
             fail(i, "id_number", f"{got}, got {v!r}")
         if not isinstance(got, tuple):
             continue
-        key = v.strip().upper()
+        key = _person(v)
         if key in seen:
             j = seen[key]
             other = f"line {lines[j]}" + (f" of {places[j]}" if places[j] != places[i] else "")

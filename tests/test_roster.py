@@ -1018,3 +1018,13 @@ def test_a_short_district_name_two_districts_share_is_refused(tmp_path):
     rows[0][7] = "江宁"
     with pytest.raises(ScenarioError, match="roster.csv:2, field 'district': '江宁' may be 江宁新区 or 江宁区"):
         loads(tmp_path, rows, text=text)
+
+
+def test_an_old_and_a_new_id_number_of_one_person_are_one_worker(tmp_path):
+    new = with_check("11010519800314001")
+    assert R._person(new) == R._person("110105800314001")
+    header = ["姓名", "身份证号", "入职日期", "所属区"]
+    rows = [["a", new, "2010-01-01", "xuanwu"], ["b", "110105800314001", "2012-05-01", "jiangning"]]
+    with pytest.raises(ScenarioError, match="roster.csv:3, field 'id_number': .* is also the ID number on "
+                                            "line 2"):
+        loads(tmp_path, rows, header)
