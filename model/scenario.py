@@ -20,7 +20,6 @@ Nothing in a file is evaluated as code: values are TOML data, checked against
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 import math
@@ -379,8 +378,7 @@ def _describe(x) -> str:
 
 def _unknown_key(key: str, allowed, where: str = "here") -> str:
     """The message for an unknown key: the likeliest meant key, then every allowed one."""
-    near = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-    meant = f" (did you mean '{near[0]}'?)" if near else ""
+    meant = schema.did_you_mean(key, allowed, cutoff=0.6)
     return f"unknown key{meant}; allowed {where}: {', '.join(allowed)}"
 
 

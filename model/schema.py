@@ -407,10 +407,12 @@ MAX_SEED = int(SECTIONS["run"]["seed"].hi)
 """Largest root seed (``[run] seed``, ``--seed``, ``model.run(seed=)``)."""
 
 
-def did_you_mean(text: str) -> str:
-    """`` (did you mean 'pay.monthly'?)`` for a misspelt field path (``section.key``, or a
-    top-level key), or "" when no field is close."""
+def did_you_mean(text: str, choices=None, cutoff: float = 0.75) -> str:
+    """`` (did you mean 'pay.monthly'?)`` for a misspelt name, or "" when none of ``choices``
+    is close. ``choices`` default: every field path (``section.key``) and top-level key."""
     import difflib
-    every = [f"{s}.{k}" for s, spec in SECTIONS.items() for k in spec] + [k for k in TOP if k != "extends"]
-    near = difflib.get_close_matches(str(text), every, n=1, cutoff=0.75)
+    if choices is None:
+        choices = [f"{s}.{k}" for s, spec in SECTIONS.items() for k in spec]
+        choices += [k for k in TOP if k != "extends"]
+    near = difflib.get_close_matches(str(text), list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{near[0]}'?)" if near else ""
