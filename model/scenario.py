@@ -385,9 +385,10 @@ def _unknown_key(key: str, allowed, where: str = "here") -> str:
 class _Checker:
     """Validates values against schema fields; every failure names file, line and field."""
 
-    def __init__(self, file: str, start: int | None, years: int | None, files=(), overridden=None):
+    def __init__(self, file: str, start: int | None, years: int | None, files=(), overridden=None,
+                 raw: dict | None = None):
         self.file = file
-        self.unfit: list[str] = []  # the schedules that do not fit the horizon (all named at the first)
+        self.raw = raw  # the data checked: the other schedules that do not fit are named with the first
         self.start = start
         self.end = None if start is None or years is None else start + years - 1
         self.locator = _Locator(list(files))
@@ -491,8 +492,10 @@ class _Checker:
         return Schedule(tuple(pts), interp)
 
     def _too(self, path: str) -> str:
-        """The other schedules that do not fit the horizon either, to restate at once."""
-        others = [p for p in self.unfit if p != path]
+        """The other schedules that do not fit the horizon either, to restate at once (worked
+        out only when one does not)."""
+        unfit = _schedules_not_fitting(self.raw, self.start, self.end) if self.raw is not None else []
+        others = [p for p in unfit if p != path]
         return (f" (so do {', '.join(others)}: each schedule needs its years within {self.start}-{self.end}, "
                 f"from {self.start} on)") if others else ""
 
@@ -731,7 +734,6 @@ class Scenario:
             ck.fail("extends", "only a scenario file may extend another; this data is already merged")
         # start_year and years are validated before any schedule depends on them
         ck.start, ck.end = top["start_year"], top["start_year"] + top["years"] - 1
-        ck.unfit = _schedules_not_fitting(raw, ck.start, ck.end)
         self.name = top["name"] or (self.path.stem if self.path else "scenario")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}", self.name):
             how = ("set name = \"...\" with letters, digits, '-', '_' and '.' only (it names the output "
@@ -1249,7 +1251,7 @@ def _checker_for(raw: dict, files, label: str, overridden=None) -> _Checker:
     (checked themselves when the scenario is built)."""
     start, years = raw.get("start_year"), raw.get("years")
     return _Checker(label, start if isinstance(start, int) else None,
-                    years if isinstance(years, int) else None, files, overridden)
+                    years if isinstance(years, int) else None, files, overridden, raw)
 
 
 def _field_so_far(raw: dict, files, file_label: str, path: str, label: str, key: str, overridden,
