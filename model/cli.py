@@ -296,12 +296,14 @@ def cmd_validate(a) -> int:
     from . import scenario as S
     sc = S.load(a.scenario, a.overrides)
     start = f"a roster of {len(sc.roster):,} workers, " if sc.roster is not None else ""
-    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{len(sc.targets)} target{'' if len(sc.targets) == 1 else 's'}, "
+    targets = f"{len(sc.targets)} target{'' if len(sc.targets) == 1 else 's'}"
+    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{targets}, "
           f"{len(sc.uncertain())} uncertain parameters, {len(sc.assumptions)} marked assumptions, "
           f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
     if sc.roster is not None:
         print(f"  roster {Path(sc.roster.path).name}: {sc.roster.summary(sc.start_year, sc.districts)}")
-    for line in _replaced_arrays(sc) + _dated_elsewhere(sc):
+    files = _files_read(sc)
+    for line in _replaced_arrays(files) + _dated_elsewhere(sc, files):
         print(f"  {line}")
     return 0
 
@@ -310,18 +312,21 @@ STOCKS_AT_START = ("demand.urban_residents", "demand.communities", "population.h
 """Fields besides the amounts of money that hold a value of the start year."""
 
 
-def _dated_elsewhere(sc) -> list[str]:
+def _files_read(sc) -> list[tuple[str, dict]]:
+    """Each file of the scenario's ``extends`` chain, base first: its path and its own data."""
+    import tomllib
+    return [(str(p), tomllib.loads(t)) for p, t in getattr(sc, "_files", ())]
+
+
+def _dated_elsewhere(sc, files) -> list[str]:
     """The amounts of money (and stocks at the start) that a file of another start year sets:
     a file that extends a place and moves its start year keeps the place's wage, pay and
-    costs of that year unless it restates them."""
-    import tomllib
-
+    costs of that year unless it restates them. ``files``: :func:`_files_read`."""
     from . import schema
-    start, starts, raws = None, {}, {}
-    for p, t in getattr(sc, "_files", ()):
-        raws[str(p)] = raw = tomllib.loads(t)
+    start, starts, raws = None, {}, dict(files)
+    for p, raw in files:
         start = raw.get("start_year", start)  # a file's own, or its base's
-        starts[str(p)] = start
+        starts[p] = start
     dated = [(sec, k) for sec, spec in schema.SECTIONS.items() for k, f in spec.items()
              if "yuan" in (f.unit or "") or f"{sec}.{k}" in STOCKS_AT_START]
     old: dict[str, list[str]] = {}
@@ -335,14 +340,13 @@ def _dated_elsewhere(sc) -> list[str]:
             "(restate those that have changed since)" for f, paths in old.items()]
 
 
-def _replaced_arrays(sc) -> list[str]:
+def _replaced_arrays(files) -> list[str]:
     """What a file's table arrays (``[[targets]]``, ``[[districts]]``) replaced: an array
-    in a file that extends another replaces the base's whole array (not entry by entry)."""
-    import tomllib
+    in a file that extends another replaces the base's whole array (not entry by entry).
+    ``files``: :func:`_files_read`."""
     out = []
-    files = [(Path(p).name, tomllib.loads(t)) for p, t in getattr(sc, "_files", ())]
     for arr in ("targets", "districts"):
-        having = [(name, len(raw[arr])) for name, raw in files if isinstance(raw.get(arr), list)]
+        having = [(Path(p).name, len(raw[arr])) for p, raw in files if isinstance(raw.get(arr), list)]
         if len(having) >= 2:
             (base, lost), (own, n) = having[-2], having[-1]
             out.append(f"[[{arr}]]: the {n} of {own} replace the {lost} of {base} (an array in a file that "
