@@ -427,6 +427,16 @@ class Output:
         return cls(metric, year, None)
 
 
+def warn_no_effect(what: str, change: str) -> None:
+    """Warn that ``what`` (results equal to another's in every metric, year and
+    replication) means ``change`` had no effect: compare and sweep, instead of a silent
+    difference of 0 [0, 0]."""
+    import warnings
+    warnings.warn(f"{what} for every metric, year and replication: {change} has no effect here (a value it "
+                  "already had, or a field the run does not read, such as a city-wide setting every "
+                  "district overrides)", UserWarning, stacklevel=3)
+
+
 def named_output(scenario, output) -> Output:
     """The output a Python caller names: an :class:`Output`; a :class:`~model.scenario.Target`;
     a metric's name (in the last year) or ``metric@YEAR``; a target's name, or a target

@@ -117,6 +117,11 @@ def _labels(scenarios) -> list[str]:
     return out
 
 
+def shared_years(scenarios) -> list[int]:
+    """The years every scenario covers, in order (what compare compares)."""
+    return sorted(set.intersection(*(set(s.year_list.tolist()) for s in scenarios)))
+
+
 def compare(scenarios, reps: int | None = None, seed: int | None = None, *, overrides=None,
             workers: int | None = None, backend: str | None = None, scheduler: str | None = None,
             quiet: bool = True, level: float = 0.95) -> Comparison:
@@ -155,7 +160,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     scs = [common.as_scenario(s, overrides) for s in scenarios]
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")
-    years = np.array(sorted(set.intersection(*(set(s.year_list.tolist()) for s in scs))))
+    years = np.array(shared_years(scs))
     if not len(years):
         raise UserError("the scenarios' horizons do not overlap; compare scenarios covering the same years",
                         field="scenarios")
@@ -182,10 +187,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         same_years = np.array_equal(res.years, base.years)  # beyond the years both cover it may act
         same_targets = tuple(res.target_specs) == tuple(base.target_specs)
         if same_years and same_targets and np.array_equal(a, b, equal_nan=True):
-            warnings.warn(f"{lab} gives the baseline's values for every metric, year and replication: its "
-                          "change has no effect here (a value it already had, or a field the run does not "
-                          "read, such as a city-wide setting every district overrides)",
-                          UserWarning, stacklevel=2)
+            common.warn_no_effect(f"{lab} gives the baseline's values", "its change")
         st = common.paired_difference(a, b, level)
         rows.append(pd.DataFrame({
             "scenario": lab, "baseline": labels[0],
@@ -276,10 +278,9 @@ def main(args) -> int:
                 raise UserError(f"metric {m!r} is reported for {scs[0].name} but not for {sc.name}, so the two "
                                 f"cannot be compared on it; see `python -m model metrics {sc.path or sc.name}`",
                                 field="--metric")
-    common_years = set.intersection(*(set(s.year_list.tolist()) for s in scs))
-    if args.year is not None and args.year not in common_years:
-        span = (f"{min(common_years)}-{max(common_years)}" if common_years
-                else "none: the horizons do not overlap")
+    years = shared_years(scs)
+    if args.year is not None and args.year not in years:
+        span = f"{years[0]}-{years[-1]}" if years else "none: the horizons do not overlap"
         raise UserError(f"{args.year} is not a year every scenario covers ({span})", field="--year")
     out = Path(args.out or common.default_out("compare", scs[0].name))
     check_destination(out.resolve(), not args.no_overwrite)

@@ -170,11 +170,8 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
     first = results[0].values
     if len(results) > 1 and all(np.array_equal(r.values, first, equal_nan=True) for r in results[1:]):
-        import warnings
-        warnings.warn(f"every grid point gives the same values for every metric, year and replication: "
-                      f"{', '.join(lv.name for lv, vs in zip(levers, values) if len(vs) > 1)} has no effect "
-                      "here (a field the run does not read, such as a city-wide setting every district "
-                      "overrides)", UserWarning, stacklevel=2)
+        common.warn_no_effect("every grid point gives the same values",
+                              ", ".join(lv.name for lv, vs in zip(levers, values) if len(vs) > 1))
     summ, targ = [], []
     for cols, res in zip(grid.to_dict("records"), results):
         s = res.summary()
