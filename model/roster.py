@@ -372,12 +372,12 @@ def _tables(path: Path, data: bytes, names: dict,
         return max(range(min(len(rows), HEADER_SEARCH)), key=lambda k: (named(rows[k][1]), -k), default=0)
     try:
         if suffix in (".xlsx", ".xlsm"):
-            sheets = list(_sheets(data)) or [(None, [])]
-            found = [(name, rows, h) for name, rows in sheets if (h := header_at(rows)) is not None]
+            sheets = [(name, rows, header_at(rows)) for name, rows in _sheets(data)] or [(None, [], None)]
+            found = [s for s in sheets if s[2] is not None]
             if found:  # a sheet passed over that names some of the columns: workers under a header not read
-                for name, rows in sheets:
+                for name, rows, h in sheets:
                     k = likeliest(rows)
-                    if rows and header_at(rows) is None and named(rows[k][1]) >= 2:
+                    if rows and h is None and named(rows[k][1]) >= 2:
                         _columns(rows[k][1], rows[k][0], f"{path} (sheet {name})", names, {}, required, [])
             found = found or [(sheets[0][0], sheets[0][1], likeliest(sheets[0][1]))]
         else:
@@ -431,8 +431,9 @@ def _columns(header: list[str], head_line: int, place: str, names: dict, not_rea
     return where
 
 
-def parse_date(text: str) -> _dt.date | None:
-    """A date from the forms the module docstring lists (a month alone: its first day), or None."""
+def _date_parts(text: str) -> tuple[_dt.date | None, bool]:
+    """The date of a cell (a month alone: its first day), or None, and whether the cell
+    gives the day."""
     t = _TIME.sub("", text.strip())
     if re.fullmatch(r"\d{8}", t):
         t = f"{t[:4]}-{t[4:6]}-{t[6:]}"
@@ -440,20 +441,16 @@ def parse_date(text: str) -> _dt.date | None:
         t = f"{t[:4]}-{t[4:]}"
     m = _DATE.fullmatch(t)
     if not m or m.group(2) is None or _ambiguous(t):
-        return None
+        return None, False
     try:
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)), m.group(3) is not None
     except ValueError:
-        return None
+        return None, False
 
 
-def month_only(text: str) -> bool:
-    """Whether a date cell gives a month without its day (1985-03, 1985.03, 198503, 1985年3月)."""
-    t = _TIME.sub("", text.strip())
-    if re.fullmatch(r"\d{6}", t):
-        return True
-    m = _DATE.fullmatch(t)
-    return bool(m) and m.group(2) is not None and m.group(3) is None
+def parse_date(text: str) -> _dt.date | None:
+    """A date from the forms the module docstring lists (a month alone: its first day), or None."""
+    return _date_parts(text)[0]
 
 
 def _ambiguous(text: str) -> bool:
@@ -710,10 +707,14 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
     def fail(i, col, msg):  # i: the worker's index
         raise ScenarioError(msg, file=places[i], line=lines[i], field=col)
 
+    months: list[bool] = []  # each birth cell: a month without its day (出生年月)
+
     def dates(col, blank_ok=False):  # blank cells: None where something may stand in, else refused
         out = []
         for i, v in enumerate(values(col)):
-            d = parse_date(v)
+            d, has_day = _date_parts(v)
+            if col == "birth_date":
+                months.append(d is not None and not has_day)
             if d is None and not v and blank_ok:
                 out.append(None)
                 continue
@@ -760,7 +761,6 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             fail(i, "sex", f"expected male or female (m / f, 男 / 女, 1 / 2), got {v!r}")
         female[i] = f
     birth_col = "birth_date" if "birth_date" in where else "id_number"
-    months = [month_only(v) for v in values("birth_date")] if "birth_date" in where else []
     _ids_agree(id_cells, from_ids, born, female, lines, places, fail, months)
     start = _dt.date(start_year, 1, 1)
     for i, (b, h) in enumerate(zip(born, hired)):
