@@ -387,8 +387,7 @@ def main(args) -> int:
     sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))
     rounded = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
-          f"--reps {s.reps} "
-          f"--seed {s.seed} {sets}{rounded}")
+          f"--reps {s.reps} --seed {s.seed} {sets}{rounded}")
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")
