@@ -190,15 +190,17 @@ def manifest(scenario, results, argv=None) -> dict:
 
 
 def write_run(scenario, results, out: Path, *, lang="en", svg=False, report=True,
-              overwrite=True, argv=None, extra: dict | None = None) -> Path:
+              overwrite=True, argv=None, extra: dict | None = None, ahead=None) -> Path:
     """Write a run's folder atomically: tables, manifest, and (unless report=False) the
-    figures, budget workbook and HTML report. ``extra`` adds or replaces manifest entries."""
+    figures, budget workbook and HTML report. ``extra`` adds or replaces manifest entries.
+    ``ahead``: a :class:`model.report_ahead.ReportAhead` that writes the report (this
+    process writes it if the helper does not)."""
     from .outputs import atomic_folder, write_json
     with atomic_folder(out, overwrite=overwrite) as tmp:
         results.to_csv(tmp)
         results.units().to_csv(tmp / "metrics.csv", index=False)
         write_json(tmp / "manifest.json", {**manifest(scenario, results, argv), **(extra or {})})
-        if report:
+        if report and not (ahead is not None and ahead.write(results, scenario, tmp, lang=lang, svg=svg)):
             from . import report as rep
             rep.write_all(results, scenario, tmp, lang=lang, svg=svg)
     return Path(out)
@@ -237,40 +239,53 @@ def _print_forecast(results, out: Path) -> None:
           + (", budget.xlsx, report.html, figures/" if (out / "report.html").exists() else "") + ")")
 
 
-def _room_ahead(sc, a) -> None:
-    """For a big workforce simulated in this process, start making its memory ready in
-    the background while the rest of the model is imported
-    (:func:`model.population.make_room_ahead`)."""
+def _room_ahead(sc, a):
+    """For a big workforce simulated in this process: fork the helper that writes the
+    report (unless ``--no-report``; :mod:`model.report_ahead`), then start making the
+    workforce's memory ready in the background while the rest of the model is imported
+    (:func:`model.population.make_room_ahead`). Returns the helper, or None."""
     from .policies.demand import starting_workers_estimate
     from .population import ROWS_AHEAD, make_room_ahead
     from .runner import runs_here
     if not runs_here(a.reps or sc.run.reps, a.workers, a.backend, a.scheduler):
-        return
+        return None
     rows = starting_workers_estimate(sc)
-    if rows >= ROWS_AHEAD:
-        make_room_ahead(rows)
+    if rows < ROWS_AHEAD:
+        return None
+    ahead = None
+    if not a.no_report:
+        from . import report_ahead
+        ahead = report_ahead.start(sc)  # first: the fork needs a single-threaded process
+    make_room_ahead(rows)
+    return ahead
 
 
 def cmd_run(a) -> int:
     from . import scenario as S
     from .population import drop_room_ahead
     sc = S.load(a.scenario, a.overrides)
+    ahead = None
     try:
-        _room_ahead(sc, a)
-        from .outputs import check_destination
-        from .runner import run
-        out = a.out or OUTPUTS / sc.name
-        check_destination(Path(out).resolve(), not a.no_overwrite)
-        if not a.quiet:
-            print(f"Running {sc.name}: {a.reps or sc.run.reps} replications, seed "
-                  f"{sc.run.seed if a.seed is None else a.seed}; output: {out}/", flush=True)
-        res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
-                  scheduler=a.scheduler, quiet=a.quiet)
+        try:
+            ahead = _room_ahead(sc, a)
+            from .outputs import check_destination
+            from .runner import run
+            out = a.out or OUTPUTS / sc.name
+            check_destination(Path(out).resolve(), not a.no_overwrite)
+            if not a.quiet:
+                print(f"Running {sc.name}: {a.reps or sc.run.reps} replications, seed "
+                      f"{sc.run.seed if a.seed is None else a.seed}; output: {out}/", flush=True)
+            res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
+                      scheduler=a.scheduler, quiet=a.quiet)
+        finally:
+            drop_room_ahead()  # taken by the run's workforce, or not wanted any more
+            from . import kernels
+            kernels.release_threads()  # single-threaded again: the report may draw in two processes
+        write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite,
+                  ahead=ahead)
     finally:
-        drop_room_ahead()  # taken by the run's workforce, or not wanted any more
-        from . import kernels
-        kernels.release_threads()  # single-threaded again: the report may draw in two processes
-    write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite)
+        if ahead is not None:
+            ahead.close()
     _print_forecast(res, Path(out))
     _compile_the_rest(a.quiet)
     return 0

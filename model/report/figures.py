@@ -646,12 +646,9 @@ def write_figures(results, folder, lang: str = "en", svg: bool = False) -> list[
 
 
 def _can_fork() -> bool:
-    """A second process by fork: on Linux, and only from a single thread (forking a process
-    with other threads can deadlock the child; Python 3.12 warns of it)."""
-    import os
-    import sys
-    import threading
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+    """A second process by fork (:func:`model.report_ahead.can_fork`)."""
+    from ..report_ahead import can_fork
+    return can_fork()
 
 
 def _in_two_processes(work, mine, theirs) -> tuple[list, list]:
