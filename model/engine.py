@@ -645,9 +645,13 @@ class Replication:
         if p.recruitment.anticipate_exits:
             # the exits expected in the rest of the year: those who reach their statutory
             # retirement instant before year end, in their communities (each leaves by
-            # then, retiring or quitting first), and of the others their own quit
-            # probabilities this year (by tenure band and pay, fixed when they entered the
-            # year) plus deaths, pro rata to the time left
+            # then, retiring or quitting first), and of the others the chance that a quit
+            # or a death comes before year end, given that none came since they entered
+            # the year (quits.times_from_uniforms: an exit with annual probability q falls
+            # at a uniform instant of the year, and counts only after the entry, so a
+            # worker who entered at e and is still here at t quits in [t, y + 1) with
+            # probability q (y + 1 - t) / (1 - q (t - e)); quit probabilities by tenure
+            # band and pay, fixed when the worker entered the year)
             pop = self.pop
             act = pop.active(t)
             if p.retirement.enabled:
@@ -656,8 +660,11 @@ class Replication:
                 due = np.stack([np.bincount(pop.community[retiring], minlength=n),
                                 np.bincount(pop.community[retiring & pop.party], minlength=n)])
                 act &= ~retiring
-            q_sum = float(pop.quit_prob.sum(where=act, dtype=np.float64))
-            expected = (q_sum + np.count_nonzero(act) * p.quits.death_rate) * (self.y + 1.0 - t)
+            left = self.y + 1.0 - t
+            stayed = t - np.maximum(pop.hire_time[act], float(self.y))  # in [0, t - y]: below 1
+            q, d = pop.quit_prob[act], p.quits.death_rate
+            no_exit = (1.0 - q * left / (1.0 - q * stayed)) * (1.0 - d * left / (1.0 - d * stayed))
+            expected = float(np.sum(1.0 - no_exit, dtype=np.float64))
         rows, counts = recruitment.apply(self.pop, self.comm, p.recruitment, p.grades,
                                          self.rng("recruitment"), t, self.y, expected, self.yi, round_index,
                                          self.recruited, due)

@@ -305,7 +305,9 @@ class Results:
         return met(self.at(target.metric_name, target.year), target.op, target.threshold)
 
     def first_year_met(self, target) -> np.ndarray:
-        """Per replication, the first year the target's condition holds (NaN if never)."""
+        """Per replication, the first year the target's condition holds (NaN if never), in
+        any year of the run: before the target's own year too, and whether or not it
+        still holds in the target's year."""
         v = self.values[:, :, self._m(target.metric_name)]
         ok = met(v, target.op, target.threshold)
         first = np.where(ok.any(axis=1), self.years[np.argmax(ok, axis=1)], np.nan)

@@ -153,7 +153,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "recruitment": {
         "enabled": F("bool", True, "Recruit to fill vacancies."),
         "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end: retirements due "
-                              "by then, and quits and deaths at their rates for the rest of the year."),
+                              "by then, and the quits and deaths expected of the other workers in the rest "
+                              "of the year, given that they have not left so far (not the round's own hires' "
+                              "exits)."),
         "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited"),
         "age": F("bands", [[22, 35, 1.0]], "Applicants' age.", "years"),
         "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),

@@ -3,10 +3,13 @@
 At each recruitment date (``calendar.recruitment``) the vacancies of community ``c`` are
 ``v_c = posts_c - active_c``, plus, with ``anticipate_exits``, the exits expected before
 year end: each active worker who reaches the statutory retirement age by then, a
-vacancy in their own community, and ``q * (1 - d)`` of the others at a date ``d`` in
-the year, ``q`` their quit and death probability this year (this total rounded half up
-and shared among communities in proportion to their active workers by largest
-remainder, so that small communities do not round their share away), plus, at the
+vacancy in their own community, and of each other worker the chance of a quit or a
+death in the rest of the year given none so far: ``1 - (1 - a_q)(1 - a_d)`` with
+``a = r (1 - d) / (1 - r (d - e))`` at a date ``d`` in the year for a worker who
+entered the year at ``e``, ``r`` their quit (or death) probability this year (this
+total rounded half up and shared among communities in proportion to their active
+workers by largest remainder, so that small communities do not round their share
+away; the round's own hires' exits are not anticipated), plus, at the
 year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
 proportion to posts; what a round leaves of the campaign unfilled (up to its unfilled

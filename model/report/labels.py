@@ -222,10 +222,11 @@ WORDS = {
                      "probability already holds. Verdict: very likely met when the interval's lower end is "
                      "at least 90%, very likely missed when its upper end is at most 10%, else likely or "
                      "unlikely by the probability. First met: the year by which half the replications have "
-                     "met the target."),
+                     "met the target's condition, in any year of the run (before the target's year too, even "
+                     "if it no longer holds by then)."),
                     ("概率：{reps}次模拟中达成目标的比例；区间：该比例的95% Wilson区间，反映模拟次数带来的误差"
                      "（增加模拟次数可缩小），并非预测本身的不确定性（后者已体现在概率中）。判断：区间下限≥90%为很可能达成，"
-                     "上限≤10%为很可能未达成，其余按概率判为可能或不太可能。首次达成：半数模拟已达成目标的年份。")),
+                     "上限≤10%为很可能未达成，其余按概率判为可能或不太可能。首次达成：半数模拟已达成目标条件的年份，计入模拟期内任一年份（含目标年份之前，即使到目标年份已不再满足）。")),
     "target_difference_note": (("Each alternative: probability the target is met [95% Wilson interval], then its "
                                 "difference from the baseline in percentage points [95% interval for paired "
                                 "proportions, Newcombe], on the same replications"),
