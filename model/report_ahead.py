@@ -63,8 +63,8 @@ class ReportAhead:
             self.close()
         if status != "ok":
             return False
-        for category, text in caught:  # the class, found again here (its module imported if need be)
-            warnings.warn(text, category, stacklevel=2)
+        for category, text, filename, lineno in caught:  # the class found again here (imported if need be)
+            warnings.warn_explicit(text, category, filename, lineno)  # where the helper's code gave it
         return True
 
     def close(self) -> None:
@@ -126,4 +126,4 @@ def _serve(conn, scenario) -> None:
             status = "ok"
         except Exception:  # noqa: BLE001 - the caller writes the report itself, and a bug raises there
             pass
-    conn.send((status, [(w.category, str(w.message)) for w in caught]))
+    conn.send((status, [(w.category, str(w.message), w.filename, w.lineno) for w in caught]))
