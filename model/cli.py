@@ -89,7 +89,8 @@ def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
                    "(or DASK_SCHEDULER_ADDRESS)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="labels of figures, report and workbook")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="labels of figures, report and workbook (and of run's console summary)")
     p.add_argument("--svg", action="store_true", help="also write figures as SVG")
     p.add_argument("--no-overwrite", action="store_true", help="fail if the output folder exists")
     p.add_argument("--no-report", action="store_true", help="write tables only (no figures, workbook, report)")
@@ -206,37 +207,49 @@ def write_run(scenario, results, out: Path, *, lang="en", svg=False, report=True
     return Path(out)
 
 
-def _print_forecast(results, out: Path) -> None:
+def _print_forecast(results, out: Path, lang: str = "en") -> None:
+    """The run's means of the headline metrics by year, its targets' probabilities and the
+    files written, on the console; in Chinese with ``lang="zh"`` (payroll in 万元)."""
     import warnings
 
     import numpy as np
     import pandas as pd
 
+    from .report import labels as L
     from .results import percent_interval
+    zh = lang == "zh"
     show = ["headcount", "certified_share", "workers_per_10k", "payroll"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a metric that is NaN in every replication
         means = {m: np.nanmean(results.values[:, :, results.metrics.index(m)], axis=0)
                  for m in show if m in results.metrics}
     show = [m for m in show if m in means and np.isfinite(means[m]).any()]
-    tab = pd.DataFrame({m: means[m] for m in show}, index=pd.Index(results.years, name="year"))
-    tab.columns.name = "metric"
-    fmt = {"headcount": "{:,.0f}", "certified_share": "{:.1%}", "workers_per_10k": "{:.1f}",
-           "payroll": lambda v: f"{v / 1e6:,.1f}M"}
-    if "payroll" in tab:
-        tab = tab.rename(columns={"payroll": "payroll (yuan)"})
-        fmt["payroll (yuan)"] = fmt.pop("payroll")
-    with pd.option_context("display.width", 120):
-        print(f"Forecast for {results.scenario} ({results.reps} replications, seed {results.seed}; means)")
-        print(tab.to_string(formatters={k: (f.format if isinstance(f, str) else f) for k, f in fmt.items()}))
+    fmt = {"headcount": "{:,.0f}".format, "certified_share": "{:.1%}".format, "workers_per_10k": "{:.1f}".format,
+           "payroll": (lambda v: f"{v / 1e4:,.0f}") if zh else (lambda v: f"{v / 1e6:,.1f}M")}
+    names = {m: (L.metric(m, "zh") if zh else m) for m in show}
+    if "payroll" in names:
+        names["payroll"] += "（万元）" if zh else " (yuan)"
+    tab = pd.DataFrame({names[m]: means[m] for m in show}, index=pd.Index(results.years, name=L.word("year", lang)
+                                                                          if zh else "year"))
+    tab.columns.name = "指标" if zh else "metric"
+    reps = L.word("reps_seed", lang, reps=results.reps, seed=results.seed)
+    with pd.option_context("display.width", 120, "display.unicode.east_asian_width", zh):
+        print(f"{results.scenario}预测（{reps}；均值）" if zh else f"Forecast for {results.scenario} ({reps}; means)")
+        print(tab.to_string(formatters={names[m]: fmt[m] for m in show}))
     t = results.targets()
     if len(t):
-        print("\nTargets: probability met")
+        print("\n目标达成概率" if zh else "\nTargets: probability met")
         for _, row in t.iterrows():
-            print(f"  {row['target']}: {row['metric']} {row['op']} {row['threshold']:g} in {row['year']}: "
-                  + percent_interval(row["probability"], row["probability_low"], row["probability_high"], "-"))
-    print(f"\nWrote {out}/ (summary.csv, targets.csv, metrics.csv, manifest.json"
-          + (", budget.xlsx, report.html, figures/" if (out / "report.html").exists() else "") + ")")
+            p = percent_interval(row["probability"], row["probability_low"], row["probability_high"], "-")
+            if zh:
+                print(f"  {L.target_named(row['target'], results.target_specs, 'zh')}：{L.metric(row['metric'], 'zh')} "
+                      f"{row['op']} {row['threshold']:g}（{row['year']}年）：{p}")
+            else:
+                print(f"  {row['target']}: {row['metric']} {row['op']} {row['threshold']:g} in {row['year']}: {p}")
+    files = ["summary.csv", "targets.csv", "metrics.csv", "manifest.json"]
+    if (out / "report.html").exists():
+        files += ["budget.xlsx", "report.html", "figures/"]
+    print(f"\n已写入 {out}/（{'、'.join(files)}）" if zh else f"\nWrote {out}/ ({', '.join(files)})")
 
 
 def _room_ahead(sc, a):
@@ -273,8 +286,10 @@ def cmd_run(a) -> int:
             out = a.out or OUTPUTS / sc.name
             check_destination(Path(out).resolve(), not a.no_overwrite)
             if not a.quiet:
-                print(f"Running {sc.name}: {a.reps or sc.run.reps} replications, seed "
-                      f"{sc.run.seed if a.seed is None else a.seed}; output: {out}/", flush=True)
+                from .report import labels as L
+                reps = L.word("reps_seed", a.lang, reps=a.reps or sc.run.reps, seed=sc.run.seed if a.seed is None else a.seed)
+                print(f"运行 {sc.name}：{reps}；输出：{out}/" if a.lang == "zh" else f"Running {sc.name}: {reps}; output: {out}/",
+                      flush=True)
             res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
                       scheduler=a.scheduler, quiet=a.quiet)
         finally:
@@ -286,7 +301,7 @@ def cmd_run(a) -> int:
     finally:
         if ahead is not None:
             ahead.close()
-    _print_forecast(res, Path(out))
+    _print_forecast(res, Path(out), a.lang)
     _compile_the_rest(a.quiet)
     return 0
 

@@ -115,6 +115,7 @@ def start(scenario) -> ReportAhead | None:
 def _serve(conn, scenario) -> None:
     """The helper's life: import the report, wait for the results, write, answer."""
     from . import report
+    from .report import budget, figures, webpage  # noqa: F401 - the libraries, loaded while the run goes on
     try:
         results, folder, lang, svg = conn.recv()
     except (EOFError, OSError):  # the run failed or was stopped

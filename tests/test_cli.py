@@ -327,6 +327,27 @@ def test_run_in_a_real_process_prints_what_it_does(tmp_path):
     assert f"Wrote {out}/" in p.stdout
 
 
+def test_run_speaks_chinese_with_lang_zh(tmp_path):
+    """``--lang zh`` puts the console in Chinese as well as the files: the same means,
+    with Chinese metric and target names and payroll in 万元 (10,000 yuan)."""
+    out_en, out_zh = tmp_path / "en", tmp_path / "zh"
+    runs = {lang: call(["run", "changzhou-2022", "--reps", "2", "--no-report", "--out", str(out), "--lang", lang])
+            for lang, out in (("en", out_en), ("zh", out_zh))}
+    (code_en, en, _), (code_zh, zh, err) = runs["en"], runs["zh"]
+    assert code_en == code_zh == 0, err
+    assert zh.startswith("运行 changzhou-2022：2次模拟，种子20220128；输出：")
+    assert "changzhou-2022预测（2次模拟，种子20220128；均值）" in zh and "在岗人数" in zh and "薪酬总额（万元）" in zh
+    assert "目标达成概率" in zh and "2025年持证比例达70%以上：持证率 >= 0.7（2025年）：" in zh
+    assert f"已写入 {out_zh}/（summary.csv、targets.csv、metrics.csv、manifest.json）" in zh
+    assert "Running" not in zh and "Forecast" not in zh
+    # the same numbers: headcount as printed, payroll in 万元 against millions
+    rows_en = [x.split() for x in en.splitlines() if x[:4] in ("2022", "2023")]
+    rows_zh = [x.split() for x in zh.splitlines() if x[:4] in ("2022", "2023")]
+    assert [r[1] for r in rows_en] == [r[1] for r in rows_zh]
+    for r_en, r_zh in zip(rows_en, rows_zh):
+        assert abs(float(r_en[-1].rstrip("M").replace(",", "")) * 100 - float(r_zh[-1].replace(",", ""))) <= 6
+
+
 @pytest.mark.parametrize("sig, code", [("SIGINT", 130), ("SIGTERM", 143)])
 def test_a_worker_process_ends_quietly_on_a_signal(sig, code):
     """Worker processes of a run get outputs.quiet_worker as initializer: Ctrl-C (sent to

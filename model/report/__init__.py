@@ -21,18 +21,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import budget, figures, fonts, labels, webpage
-from .budget import read_budget, write_budget
-from .figures import (
-    age_pyramid,
-    fan_chart,
-    flows,
-    funding_sources,
-    payroll_components,
-    target_board,
-    write_figures,
-)
-from .fonts import MissingCJKFontWarning
+# The pieces load when first used (PEP 562), so that ``from model.report import labels``
+# (the command's console words) does not import matplotlib and openpyxl.
+_FROM = {
+    "read_budget": "budget", "write_budget": "budget",
+    "age_pyramid": "figures", "fan_chart": "figures", "flows": "figures", "funding_sources": "figures",
+    "payroll_components": "figures", "target_board": "figures", "write_figures": "figures",
+    "MissingCJKFontWarning": "fonts",
+}
+_MODULES = ("budget", "experiments", "figures", "fonts", "labels", "webpage")
 
 __all__ = [
     "MissingCJKFontWarning",
@@ -55,6 +52,20 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str):
+    """A piece of the report, loaded on first use (its name from the fixed tables above)."""
+    import importlib
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM:
+        return getattr(importlib.import_module(f"{__name__}.{_FROM[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) -> None:
     """Write every figure, ``budget.xlsx`` and ``report.html`` of a run into ``folder``.
 
@@ -72,13 +83,15 @@ def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) ->
     svg : bool
         Also write each figure as SVG.
     """
+    from . import budget, fonts, labels, webpage
+    from .figures import write_figures
     labels.check_lang(lang)
     folder = Path(folder)
     fig_lang, _ = fonts.figure_language(lang)   # warns once if Chinese cannot be drawn
     with labels.district_labels(scenario):
         items = write_figures(results, folder / "figures", lang=fig_lang, svg=svg)
         summary = results.summary()
-        write_budget(results, scenario, folder / "budget.xlsx", lang=lang, summary=summary)
+        budget.write_budget(results, scenario, folder / "budget.xlsx", lang=lang, summary=summary)
         files = tuple(f for f in ("budget.xlsx", "summary.csv", "targets.csv", "manifest.json")
                       if (folder / f).exists())
         webpage.write_report(results, scenario, folder, items, lang=lang, files=files, summary=summary)
@@ -111,6 +124,7 @@ def compare_report(results_list, table, folder, lang: str = "en", targets=None) 
     pathlib.Path
         The report written.
     """
+    from . import fonts, labels, webpage
     labels.check_lang(lang)
     fig_lang, _ = fonts.figure_language(lang)
     return webpage.write_compare(results_list, table, folder, lang=lang, fig_lang=fig_lang, targets=targets)
