@@ -79,7 +79,8 @@ DEFINITIONS = {
     "vacancy_rate": "vacancies / posts",
     "surplus_workers": "workers above their community's posts on 31 December, summed over communities "
                        "(headcount - posts + vacancies; after a split, or posts cut)",
-    "unfilled_posts": "posts the year's last recruitment round left unfilled, at that round",
+    "unfilled_posts": ("posts (and campaign hires, recruitment.extra_hires) the year's last recruitment "
+                       "round left unfilled, at that round"),
     "urban_residents": "urban resident population this year",
     "workers_per_10k": "headcount per 10,000 urban residents",
     "workers_per_community": "headcount / communities",

@@ -186,7 +186,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "cap": F("param", 0.0, "Most hires in a year.", "hires/year", lo=0, hi=1e9, zero="no cap"),
         "freeze_years": F("years", [], "Years of a hiring freeze: no round hires (campaigns included); the "
                           "posts it leaves empty count among the year's unfilled posts."),
-        "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities.", "hires/year", lo=0, hi=1e7),
+        "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities by "
+                            "posts; filled after the vacant posts, so a short pool or cap leaves "
+                            "them unfilled first.", "hires/year", lo=0, hi=1e7),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
     },
     "certification": {
@@ -266,7 +268,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "elections": {
         "enabled": F("bool", True, "Fill committee and head posts from within the community."),
-        "years": F("years", [], "Election years (e.g. 2021, 2026)."),
+        "years": F("years", [], "Election years (e.g. 2021, 2026): years in which vacant head and "
+                   "committee posts are filled from within. The model fills vacancies only (it does not "
+                   "replace sitting members), so with fill_between these years add nothing."),
         "fill_between": F("bool", True, "Also fill vacant posts every year, not only in election years."),
     },
     "promotion_out": {

@@ -83,7 +83,7 @@ def test_anticipated_exits_add_up_over_small_communities(q, per_comm):
     pop = workforce([per_comm] * n + [0])
     comm = comm_of([per_comm] * n + [0])
     p = params(anticipate_exits=True)
-    vac, _ = recruitment.vacancies(pop, comm, Y + 0.0, p, n * per_comm * q, keyed())
+    vac, _, _ = recruitment.vacancies(pop, comm, Y + 0.0, p, n * per_comm * q, keyed())
     assert vac.sum() == round(n * per_comm * q)
     assert vac[:n].max() - vac[:n].min() <= 1 and vac[n] == 0
 
@@ -112,6 +112,24 @@ def test_a_campaign_left_unfilled_is_offered_again_at_the_next_round():
     _, c2 = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.5, Y, 0.0, 0, 1, so_far)
     assert (c1["hires"], c1["unfilled_posts"]) == (100, 30)
     assert (c2["hires"], c2["unfilled_posts"]) == (0, 30)
+
+
+@pytest.mark.parametrize("dates", [[0.0], [0.0, 0.5], [0.0, 0.25, 0.5, 0.75]])
+def test_a_campaign_goes_unfilled_before_posts_whatever_the_rounds(dates):
+    """100 communities of 10 posts, 9 workers in each (100 vacant posts), a campaign of 50
+    on top and a cap of 100: the round fills the 100 vacant posts, and the campaign's 50
+    are what the year leaves unfilled, with one round or four. Campaign slots used to
+    compete with vacant posts at random: some 24 posts stayed vacant while as many campaign
+    hires went elsewhere, and a later round counted both, 74 unfilled instead of 50 (found
+    by an audit)."""
+    p = params(extra_hires=50.0, cap=100.0)
+    pop, comm, so_far = workforce([9] * 100), comm_of([10] * 100), recruitment.YearSoFar.start(p)
+    got = [recruitment.apply(pop, comm, p, GRADES, keyed(), Y + d, Y, 0.0, 0, i, so_far)[1]
+           for i, d in enumerate(dates)]
+    assert [c["hires"] for c in got] == [100] + [0] * (len(dates) - 1)
+    assert got[-1]["unfilled_posts"] == 50
+    active = np.bincount(pop.community[pop.active(Y + 0.9)], minlength=100)
+    assert (active == 10).all()  # every post filled, no community above its posts
 
 
 @pytest.mark.parametrize("date, since", [(0.0, Y), (0.5, Y + 1), (0.75, Y + 1)])
@@ -180,9 +198,9 @@ def test_anticipated_exits_are_netted_against_a_surplus():
     """A community with 3 workers more than its posts and 2 exits expected has no vacancy
     (the surplus covers them); it used to get 2, whatever the surplus."""
     pop, comm = workforce([8]), comm_of([5])
-    vac, _ = recruitment.vacancies(pop, comm, Y + 0.0, params(anticipate_exits=True), 2.0, keyed())
+    vac, _, _ = recruitment.vacancies(pop, comm, Y + 0.0, params(anticipate_exits=True), 2.0, keyed())
     assert vac.tolist() == [0]
-    vac, _ = recruitment.vacancies(pop, comm, Y + 0.0, params(anticipate_exits=True), 4.0, keyed())
+    vac, _, _ = recruitment.vacancies(pop, comm, Y + 0.0, params(anticipate_exits=True), 4.0, keyed())
     assert vac.tolist() == [1]
 
 
@@ -260,9 +278,9 @@ def test_a_retiring_party_worker_is_replaced_on_a_party_post():
     comm.party_posts = np.array([2])
     p = params(anticipate_exits=True)
     due = np.array([[1], [1]])  # one retirement due, of a party-building worker
-    vac, party = recruitment.vacancies(pop, comm, Y + 0.0, p, 0.0, keyed(), due=due)
+    vac, party, _ = recruitment.vacancies(pop, comm, Y + 0.0, p, 0.0, keyed(), due=due)
     assert vac.tolist() == [1] and party.tolist() == [1]
-    vac, party = recruitment.vacancies(pop, comm, Y + 0.0, p, 0.0, keyed(), due=np.array([[1], [0]]))
+    vac, party, _ = recruitment.vacancies(pop, comm, Y + 0.0, p, 0.0, keyed(), due=np.array([[1], [0]]))
     assert vac.tolist() == [1] and party.tolist() == [0]
 
 

@@ -12,8 +12,12 @@ workers by largest remainder, so that small communities do not round their share
 away; the round's own hires' exits are not anticipated), plus, at the
 year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
-proportion to posts; what a round leaves of the campaign unfilled (up to its unfilled
-posts) is offered again at the year's next round. Party-building vacancies are filled first.
+proportion to posts. Party-building vacancies are filled first, then the other vacant
+posts, then the campaign's hires: a campaign adds hires on top of the posts, so where
+the year's pool or cap falls short it is the campaign that goes unfilled, not posts.
+What a round leaves of the campaign is counted again at the year's next round (it adds
+to that round's ``unfilled_posts``; it cannot be filled then, since a round leaves
+hires unfilled only when the year's pool or cap is spent, or in a freeze year).
 
 Applicants have their own age bands, sex, education and certificate mix (ages in whole
 years at the round's date). Eligible are those with ``age <= max_age``, ``education >= min_education`` and, from
@@ -199,10 +203,11 @@ class YearSoFar:
         return cls(campaign_left=half_up(p.extra_hires))
 
 
-def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
-              campaign: int | None = None, due: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Vacant posts and vacant party-building posts per community at instant ``t``, with
-    ``campaign`` hires on top (None: the year's ``extra_hires``) and, with
+def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int | None = None,
+              due: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vacant posts, vacant party-building posts and campaign hires per community at
+    instant ``t`` (the first count includes the other two), with ``campaign`` hires on top
+    of the vacancies (None: the year's ``extra_hires``) and, with
     ``anticipate_exits``, the ``expected_exits`` of the rest of the year (rounded, shared
     among communities by their active workers) and the exits ``due`` in each community
     before year end (retirements: where they fall is known; shape (2, communities): all of
@@ -229,12 +234,15 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng,
             party_c = party_c - due[1]
     vac = np.maximum(need, 0)
     extra = half_up(p.extra_hires) if campaign is None else int(campaign)
+    camp = np.zeros(n, dtype=np.int64)
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
-        vac = vac + rng.multinomial(extra, w)
+        camp = rng.multinomial(extra, w)
+        vac = vac + camp
     vac[~comm.alive] = 0
+    camp[~comm.alive] = 0
     party = np.minimum(np.maximum(comm.party_posts - party_c, 0), vac)
-    return vac, party
+    return vac, party, camp
 
 
 HIRE_FLAG = np.uint64(1) << np.uint64(57)
@@ -245,7 +253,7 @@ def slot_ids(vac: np.ndarray, year_index: int, round_index: int) -> np.ndarray:
     slot within the community (party-building slots first). A hire takes the id of the
     post it fills, so the same post gets the same applicant draws in two alternatives."""
     comm, within = _slots(vac)
-    return (_round_flag(year_index, round_index) | (comm.astype(np.uint64) << np.uint64(20))
+    return (_round_flag(year_index, round_index) | (comm.astype(np.uint64) << np.uint64(SLOT_BITS))
             | within.astype(np.uint64))
 
 
@@ -261,9 +269,22 @@ def _round_flag(year_index: int, round_index: int) -> np.uint64:
     return HIRE_FLAG | (np.uint64(year_index % 128) << np.uint64(50)) | (np.uint64(round_index % 16) << np.uint64(46))
 
 
-def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int = 0):
+SLOT_BITS = 20
+"""A slot id's low bits: the slot's place within its community (:func:`slot_ids`)."""
+
+
+def campaign_slots(ids: np.ndarray, communities: np.ndarray, vac, campaign) -> np.ndarray:
+    """Which of the slots ``ids`` (in ``communities``) are campaign hires: the last
+    ``campaign[c]`` of community ``c``'s ``vac[c]`` slots."""
+    within = (ids & np.uint64((1 << SLOT_BITS) - 1)).astype(np.int64)
+    return within >= (np.asarray(vac) - np.asarray(campaign))[communities]
+
+
+def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int = 0, campaign=None):
     """The ``k`` posts filled: (community, is party post, slot id). Party-building posts
-    first; among the rest, the posts with the smallest keyed draws."""
+    first, then the other vacant posts, then the ``campaign`` hires per community (the
+    last slots of each, :func:`campaign_slots`); within each, the slots with the smallest
+    keyed draws."""
     if kernels.ENABLED:
         comm, is_party, ids = kernels.vacant_slots(np.asarray(vac, dtype=np.int64), np.asarray(party, dtype=np.int64),
                                                    _round_flag(year_index, round_index))
@@ -272,7 +293,10 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
         comm, within = _slots(vac)
         is_party = within < np.repeat(party, vac)
     if k < len(ids):
-        keep = smallest_first(uniforms(rng, ids) + 2.0 * ~is_party, k)  # party posts always first
+        later = 2.0 * ~is_party  # party posts always first
+        if campaign is not None and np.any(campaign):
+            later += 2.0 * (campaign_slots(ids, comm, vac, campaign) & ~is_party)  # campaign hires last
+        keep = smallest_first(uniforms(rng, ids) + later, k)
         ids, comm, is_party = ids[keep], comm[keep], is_party[keep]
     return comm, is_party, ids
 
@@ -285,7 +309,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     round. ``expected_exits`` and ``due``: see :func:`vacancies`."""
     so_far = YearSoFar.start(p) if so_far is None else so_far
     campaign = so_far.campaign_left
-    vac, party = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
+    vac, party, camp = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
     wanted = int(vac.sum())
     check_size(pop.n + wanted, "people", "workers and vacancies", year,
                "recruitment.extra_hires" if 2 * campaign > wanted else "demand.residents_growth",
@@ -303,11 +327,12 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
         k = min(k, max(half_up(p.cap) - so_far.hires, 0))
     if share <= 0 or year in _field(p, "freeze_years"):
         k = 0  # no applicant (of either stream) is eligible this year, however large the pool; or a freeze
-    so_far.campaign_left = min(campaign, wanted - k)
     so_far.hires += k
     if so_far.eligible_left is not None:
         so_far.eligible_left -= k
-    communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index)
+    communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index, camp)
+    if campaign:  # what the round left of the campaign (its slots come last, bar party posts among them)
+        so_far.campaign_left = campaign - int(np.count_nonzero(campaign_slots(ids, communities, vac, camp)))
     rows = pop.add(k)
 
     def hire(h: slice) -> int:  # the hires h (a chunk of them): their attributes; returns those exempt
