@@ -309,7 +309,8 @@ def test_validate_names_the_amounts_a_base_wrote_for_another_start_year(tmp_path
     base = ROOT / "scenarios" / "hohhot-2023.toml"
     child.write_text(f"extends = {str(base)!r}\nname = 'later'\nstart_year = 2026\nyears = 5\ntargets = []\n"
                      "[economy]\naverage_wage = 120000\naverage_wage_growth = 0.05\n[pay]\ngrowth = 0.03\n"
-                     "[demand]\nresidents_growth = 0.01\npersons_per_household = 2.5\n", encoding="utf-8")
+                     "[demand]\nresidents_growth = 0.01\npersons_per_household = 2.5\n"
+                     "[certification]\npass_prob = 0.235\n", encoding="utf-8")
     code, stdout, stderr = call(["validate", child])
     assert code == 0, stderr
     line = next(x for x in stdout.splitlines() if "written for" in x)

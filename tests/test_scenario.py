@@ -212,8 +212,8 @@ def test_a_multiplier_override_is_the_levers_value():
     assert model.load("bench", ["quits.rate*=2"]).quits.rate.value == (0.16,)
     assert model.load("bench", ["quits.rate*=2", "quits.rate=[0.05]"]).quits.rate.value == (0.05,)  # in order
     assert model.load("bench", ["quits.rate=[0.05]", "quits.rate*=2"]).quits.rate.value == (0.1,)
-    base = model.load("changzhou-2022")
-    star = model.load("changzhou-2022", {"certification.pass_prob*": 0.95})
+    base = model.load("national-2025")  # an uncertain pass probability, one for every year
+    star = model.load("national-2025", {"certification.pass_prob*": 0.95})
     lever = Lever.parse("certification.pass_prob*")
     assert star.certification.pass_prob == lever.apply(base, 0.95).certification.pass_prob
     mean, sd = (dict(base.certification.pass_prob.args)[k] for k in ("mean", "sd"))
@@ -554,8 +554,8 @@ def test_moving_the_horizon_names_every_schedule_to_restate_at_once(tmp_path):
         model.load(p)
     said = str(e.value)
     assert said.startswith(f"{p}:4, field 'years': year 2018 of demand.persons_per_household is outside")
-    assert ("(so do pay.pension_rate, economy.average_wage_growth, economy.rural_disposable_income_growth:"
-            in said)
+    assert ("(so do certification.pass_prob, pay.pension_rate, economy.average_wage_growth, "
+            "economy.rural_disposable_income_growth:" in said)
 
 
 def test_an_assumption_mark_counts_with_or_without_its_colon_and_says_when_it_has_no_reason(tmp_path):

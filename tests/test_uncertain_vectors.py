@@ -185,7 +185,7 @@ def test_adding_an_entry_elsewhere_leaves_other_draws_unchanged(nested):
         assert a[0].pay.growth != b[0].pay.growth
 
 
-@pytest.mark.parametrize("name", ["nanjing-2018", "yichang-2021", "example-city"])
+@pytest.mark.parametrize("name", ["national-2025", "yichang-2021", "example-city"])
 def test_unchanged_scenarios_draw_as_before(name):
     """Whole uncertain fields draw from stream ``section.key`` exactly as before issue 5,
     and every other field keeps its value."""
@@ -244,7 +244,7 @@ def test_an_uncertain_value_times_zero_is_zero(nested):
     from model.experiments.common import Lever
     assert Lever.parse("quits.rate*").apply(nested, 0.0).quits.rate.value == (0.0, 0.0, 0.0)
     assert all(v == 0 for _, v in Lever.parse("pay.growth*").apply(nested, 0.0).pay.growth.points)
-    sc = model.load("changzhou-2022", ["certification.pass_prob*=0"])
+    sc = model.load("national-2025", ["certification.pass_prob*=0"])
     assert sc.certification.pass_prob.value == 0.0 and "certification.pass_prob" not in sc.uncertain()
 
 
