@@ -226,30 +226,30 @@ def _print_forecast(results, out: Path, lang: str = "en") -> None:
     show = [m for m in show if m in means and np.isfinite(means[m]).any()]
     fmt = {"headcount": "{:,.0f}".format, "certified_share": "{:.1%}".format, "workers_per_10k": "{:.1f}".format,
            "payroll": (lambda v: f"{v / 1e4:,.0f}") if zh else (lambda v: f"{v / 1e6:,.1f}M")}
-    names = {m: (L.metric(m, "zh") if zh else m) for m in show}
+    metric = (lambda m: L.metric(m, "zh")) if zh else (lambda m: m)  # metric names as the tables have them
+    names = {m: metric(m) for m in show}
     if "payroll" in names:
-        names["payroll"] += "（万元）" if zh else " (yuan)"
-    tab = pd.DataFrame({names[m]: means[m] for m in show}, index=pd.Index(results.years, name=L.word("year", lang)
-                                                                          if zh else "year"))
-    tab.columns.name = "指标" if zh else "metric"
+        names["payroll"] = L.word("console_payroll", lang, metric=names["payroll"])
+    tab = pd.DataFrame({names[m]: means[m] for m in show},
+                       index=pd.Index(results.years, name=L.word("console_year", lang)))
+    tab.columns.name = L.word("console_metric", lang)
     reps = L.word("reps_seed", lang, reps=results.reps, seed=results.seed)
     with pd.option_context("display.width", 120, "display.unicode.east_asian_width", zh):
-        print(f"{results.scenario}预测（{reps}；均值）" if zh else f"Forecast for {results.scenario} ({reps}; means)")
+        print(L.word("forecast_for", lang, name=results.scenario, reps=reps))
         print(tab.to_string(formatters={names[m]: fmt[m] for m in show}))
     t = results.targets()
     if len(t):
-        print("\n目标达成概率" if zh else "\nTargets: probability met")
+        print("\n" + L.word("targets_met", lang))
         for _, row in t.iterrows():
-            p = percent_interval(row["probability"], row["probability_low"], row["probability_high"], "-")
-            if zh:
-                print(f"  {L.target_named(row['target'], results.target_specs, 'zh')}：{L.metric(row['metric'], 'zh')} "
-                      f"{row['op']} {row['threshold']:g}（{row['year']}年）：{p}")
-            else:
-                print(f"  {row['target']}: {row['metric']} {row['op']} {row['threshold']:g} in {row['year']}: {p}")
+            name = L.target_named(row["target"], results.target_specs, lang) if zh else row["target"]
+            print("  " + L.word("target_line", lang, name=name, metric=metric(row["metric"]), op=row["op"],
+                                threshold=f"{row['threshold']:g}", year=row["year"],
+                                p=percent_interval(row["probability"], row["probability_low"],
+                                                   row["probability_high"], "-")))
     files = ["summary.csv", "targets.csv", "metrics.csv", "manifest.json"]
     if (out / "report.html").exists():
         files += ["budget.xlsx", "report.html", "figures/"]
-    print(f"\n已写入 {out}/（{'、'.join(files)}）" if zh else f"\nWrote {out}/ ({', '.join(files)})")
+    print("\n" + L.word("wrote", lang, out=out, files=L.word("list_sep", lang).join(files)))
 
 
 def _room_ahead(sc, a):
@@ -268,28 +268,28 @@ def _room_ahead(sc, a):
     ahead = None
     if not a.no_report:
         from . import report_ahead
-        ahead = report_ahead.start(sc)  # first: the fork needs a single-threaded process
+        ahead = report_ahead.start(sc)  # first: the fork needs a process without other threads
     make_room_ahead(rows)
     return ahead
 
 
 def cmd_run(a) -> int:
+    from . import report_ahead
     from . import scenario as S
+    from .outputs import check_destination
     from .population import drop_room_ahead
     sc = S.load(a.scenario, a.overrides)
-    ahead = None
+    out = a.out or OUTPUTS / sc.name
+    check_destination(Path(out).resolve(), not a.no_overwrite)
     try:
         try:
             ahead = _room_ahead(sc, a)
-            from .outputs import check_destination
             from .runner import run
-            out = a.out or OUTPUTS / sc.name
-            check_destination(Path(out).resolve(), not a.no_overwrite)
             if not a.quiet:
                 from .report import labels as L
-                reps = L.word("reps_seed", a.lang, reps=a.reps or sc.run.reps, seed=sc.run.seed if a.seed is None else a.seed)
-                print(f"运行 {sc.name}：{reps}；输出：{out}/" if a.lang == "zh" else f"Running {sc.name}: {reps}; output: {out}/",
-                      flush=True)
+                reps = L.word("reps_seed", a.lang, reps=a.reps or sc.run.reps,
+                              seed=sc.run.seed if a.seed is None else a.seed)
+                print(L.word("running", a.lang, name=sc.name, reps=reps, out=out), flush=True)
             res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
                       scheduler=a.scheduler, quiet=a.quiet)
         finally:
@@ -299,8 +299,7 @@ def cmd_run(a) -> int:
         write_run(sc, res, out, lang=a.lang, svg=a.svg, report=not a.no_report, overwrite=not a.no_overwrite,
                   ahead=ahead)
     finally:
-        if ahead is not None:
-            ahead.close()
+        report_ahead.close_all()  # the helper, whatever happened (it may have been started but not returned)
     _print_forecast(res, Path(out), a.lang)
     _compile_the_rest(a.quiet)
     return 0

@@ -5,118 +5,124 @@ cores busy only part of that time; afterwards the report (:func:`model.report.wr
 first imports matplotlib, openpyxl and the report's modules (0.3 s) and then draws. So
 ``model run``, for a workforce big enough to be simulated in its own process
 (:func:`model.cli.cmd_run`), forks a helper at the start, while the process is still
-single-threaded: the helper imports the report's libraries during the simulation, waits
-for the results, writes the report into the run's temporary folder and says so. The
-files are the ones :func:`model.report.write_all` writes in this process; the warnings it
-gives (a missing Chinese font) are given again here.
+single-threaded (:func:`model.forking.fork`): the helper imports the report's libraries
+during the simulation, says it is ready, waits for the results, writes the report into
+the run's temporary folder and says so. The files are the ones
+:func:`model.report.write_all` writes in this process; the warnings it gives (a missing
+Chinese font) are given again here, from the place that gave them.
 
 If the helper cannot be started (not Linux, other threads running) the report is written
-here as before; if it fails or is stopped, this process writes the report itself, so a
-bug raises where it is. The helper ends when this process closes its end of the pipe or
-ends in any way, and it takes SIGINT and SIGTERM's default actions (it writes nothing
-outside the run's temporary folder, which the run removes).
+here as before; if it fails, is stopped, or does not answer in time (:data:`PATIENCE`),
+this process writes the report itself, so a bug raises where it is. The helper leads a
+process group of its own (with the process it forks to draw), which :meth:`ReportAhead.close`
+ends whole; every helper not yet closed is ended by :func:`close_all`, which the command
+calls on every way out. The helper also ends when this process ends (its end of the pipe
+closes), and it writes nothing outside the run's temporary folder, which the run removes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import os
-import signal
+import pickle
 import sys
 import threading
 import warnings
 
-STOPS = (signal.SIGINT, signal.SIGTERM)
+from . import forking
 
+PATIENCE = 600.0
+"""Seconds to wait for the helper to be ready, and then for its report."""
 
-def can_fork() -> bool:
-    """Whether this process may fork: on Linux, and only from a single thread (forking a
-    process with other threads can deadlock the child; Python 3.12 warns of it)."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+_open: set = set()  # helpers started and not yet closed
 
 
 class ReportAhead:
     """A forked helper that writes a run's report (:func:`start` makes one)."""
 
-    def __init__(self, pid: int, conn, scenario):
-        self.pid, self.conn, self.scenario = pid, conn, scenario
+    def __init__(self, conn, scenario):
+        self.pid, self.conn, self.scenario = None, conn, scenario
+        self._closing = threading.Lock()  # close() may come from a second thread while write() waits
+        _open.add(self)
 
     def write(self, results, scenario, folder, lang: str = "en", svg: bool = False) -> bool:
         """Have the helper write :func:`model.report.write_all`'s files into ``folder``.
 
         Returns whether it did; the helper is closed either way. ``scenario`` must be the
         one the helper was started with (it has its own copy, taken at the fork)."""
-        if self.conn is None:
-            return False
-        if scenario is not self.scenario:
-            self.close()
-            return False
+        status, caught = "failed", []
         try:
-            # a copy without the tables memoised so far: the helper makes its own
-            self.conn.send((dataclasses.replace(results), os.fspath(folder), lang, svg))
-            status, caught = self.conn.recv()
-        except (EOFError, OSError):  # the helper failed or was stopped
-            status, caught = "failed", []
+            if self.conn is not None and scenario is self.scenario and self.conn.poll(PATIENCE):
+                if self.conn.recv() == "ready":
+                    # a copy without the tables memoised so far: the helper makes its own
+                    self.conn.send((dataclasses.replace(results), os.fspath(folder), lang, svg))
+                    if self.conn.poll(PATIENCE):
+                        status, caught = self.conn.recv()
+        except Exception:  # noqa: BLE001 - the helper failed or was stopped (a closed pipe, a bad answer)
+            status = "failed"
         finally:
             self.close()
         if status != "ok":
             return False
-        for category, text, filename, lineno in caught:  # the class found again here (imported if need be)
-            warnings.warn_explicit(text, category, filename, lineno)  # where the helper's code gave it
+        for message, category, filename, lineno, module in caught:
+            # as a warning of that module's (its registry, its name for the filters); an
+            # explicit module of None would match no filter
+            where = {} if module not in sys.modules else {
+                "module": module, "registry": vars(sys.modules[module]).setdefault("__warningregistry__", {})}
+            try:
+                warnings.warn_explicit(message, category, filename, lineno, **where)
+            except TypeError:  # a warning class that takes more than its text
+                warnings.warn_explicit(str(message), UserWarning, filename, lineno, **where)
         return True
 
     def close(self) -> None:
-        """End the helper (at once if it is still at work) and reap it."""
-        if self.conn is None:
-            return
-        self.conn.close()
-        self.conn = None
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):  # SIGCHLD ignored: the system reaped it
-            os.waitpid(self.pid, 0)
+        """End the helper and what it forked (at once if still at work), and reap it."""
+        with self._closing:
+            if self.pid is not None:
+                forking.end(self.pid, group=True)
+                self.pid = None
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None
+            _open.discard(self)
+
+
+def close_all() -> None:
+    """End every helper not yet closed (the command's way out, whatever it is)."""
+    for ahead in list(_open):
+        ahead.close()
 
 
 def start(scenario) -> ReportAhead | None:
     """Fork the helper for a run of ``scenario``; None where it cannot be forked."""
-    if not can_fork():
+    if not forking.can_fork():
         return None
     from multiprocessing.connection import Pipe
     here, there = Pipe()
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
-    gc.freeze()  # objects pending collection: their finalizers run once, here
-    try:
-        pid = os.fork()
-    except OSError:
-        gc.unfreeze()
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    ahead = ReportAhead(here, scenario)
+
+    def helper():
         here.close()
-        there.close()
+        _serve(there, scenario)
+
+    def started(pid):
+        ahead.pid = pid
+    try:
+        forking.fork(helper, started, new_group=True)
+    except OSError:
+        ahead.close()
         return None
-    if pid == 0:  # the helper: never returns into the caller's code
-        code = 1
-        try:
-            for s in STOPS:
-                signal.signal(s, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            here.close()
-            _serve(there, scenario)
-            code = 0
-        finally:
-            os._exit(code)
-    gc.unfreeze()
-    signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held meanwhile acts now
-    there.close()
-    return ReportAhead(pid, here, scenario)
+    finally:
+        there.close()
+    return ahead
 
 
 def _serve(conn, scenario) -> None:
-    """The helper's life: import the report, wait for the results, write, answer."""
+    """The helper's life: import the report, say so, wait for the results, write, answer."""
     from . import report
     from .report import budget, figures, webpage  # noqa: F401 - the libraries, loaded while the run goes on
     try:
+        conn.send("ready")
         results, folder, lang, svg = conn.recv()
     except (EOFError, OSError):  # the run failed or was stopped
         return
@@ -127,4 +133,17 @@ def _serve(conn, scenario) -> None:
             status = "ok"
         except Exception:  # noqa: BLE001 - the caller writes the report itself, and a bug raises there
             pass
-    conn.send((status, [(w.category, str(w.message), w.filename, w.lineno) for w in caught]))
+    conn.send((status, [_portable(w) for w in caught]))
+
+
+def _portable(w) -> tuple:
+    """A caught warning as the caller gives it again: the warning itself (or its text, if
+    it cannot be sent), its class, the place that gave it and that place's module."""
+    module = next((name for name, m in list(sys.modules.items())
+                   if getattr(m, "__file__", None) == w.filename), None)
+    message = w.message
+    try:
+        pickle.dumps(message)
+    except Exception:  # noqa: BLE001 - a warning whose arguments do not pickle: its text
+        message = str(message)
+    return message, w.category, w.filename, w.lineno, module

@@ -132,8 +132,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                     "year (relative to this file), instead of workers drawn from the mixes below: see "
                     "model/roster.py for its columns."),
         "headcount": F("int", 0, "Workers at the start.", "workers", lo=0, hi=20_000_000, zero="every post filled"),
-        "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year, in completed years (birthdays spread "
-                           "over the year: a worker aged a is a + 0.5 on average that day).", "years"),
+        "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year: a worker aged a was "
+                 "born in the year a + 1 before it, on a day spread over that year (so is a + 0.5 on "
+                 "average that day).", "years"),
         "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year (at most age - "
                     "min_hire_age).", "years"),
         "min_hire_age": F("int", 18, "Youngest age at which a starting worker was hired: a tenure drawn "
@@ -158,7 +159,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                               "of the year, given that they have not left so far (not the round's own hires' "
                               "exits)."),
         "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited"),
-        "age": F("bands", [[22, 35, 1.0]], "Applicants' age in completed years on the hiring day.", "years"),
+        "age": F("bands", [[22, 35, 1.0]], "Applicants' age on the hiring day: an applicant aged a is "
+                 "older than a and at most a + 1 that day (the birthday spread over the year).", "years"),
         "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),
         "cadre_share": F("float", 1.0, "Share of women hired into posts retiring at the cadre age.", "", **SHARE),
         "education": F("vec", [0.0, 1.0, 0.0, 0.0], "Applicants' shares by education.", "", size=4, sums_to_one=True, **SHARE),

@@ -30,7 +30,8 @@ def simulate():
 
 
 def python(script: str) -> list:
-    out = subprocess.run([sys.executable, "-c", PRELUDE + script], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", PRELUDE + script], capture_output=True, text=True,
+                         timeout=300)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.splitlines()[-1])
 
@@ -116,27 +117,79 @@ print(json.dumps([[[w.category.__name__, str(w.message), w.filename, w.lineno] f
     assert {w[:2] for w in there} == {("MissingCJKFontWarning", "no CJK font here")}
 
 
-def test_the_helper_ends_with_the_process_that_started_it():
-    """A process that ends without closing its helper (killed, say) leaves none behind."""
-    out = subprocess.run([sys.executable, "-c", PRELUDE + """
+def test_the_helper_ends_with_the_process_that_started_it(tmp_path):
+    """A process that ends without closing its helper (killed, say) leaves none behind:
+    the helper sees its end of the pipe close. (Its output goes to a file: a pipe would
+    make the test wait for the helper itself.)"""
+    log = tmp_path / "out.txt"
+    with open(log, "w") as f:
+        subprocess.run([sys.executable, "-c", PRELUDE + """
 ahead = report_ahead.start(sc)
 print(ahead.pid, flush=True)
 os._exit(0)
-"""], capture_output=True, text=True, check=True)
-    pid = int(out.stdout.split()[-1])
+"""], stdout=f, stderr=subprocess.STDOUT, check=True, timeout=120)
+    pid = int(log.read_text().split()[-1])
+    assert _gone(pid, 30), f"the helper {pid} outlived its parent by 30 s"
+
+
+def test_closing_the_helper_ends_what_it_forked_to_draw():
+    """Closed while it draws (the run stopped), the helper ends with the process it forked
+    to draw the other half of the figures, so nothing writes into a folder the run has
+    removed: no process of its group is left."""
+    left, wrote = python("""
+import time
+from model.report import figures
+draw = figures.draw
+def slow(*args, **kwargs):
+    time.sleep(0.4)
+    return draw(*args, **kwargs)
+figures.draw = slow
+ahead = report_ahead.start(sc)
+res = simulate()
+pid = ahead.pid
+import tempfile
+folder = tempfile.mkdtemp()
+done = []
+worker = threading.Thread(target=lambda: done.append(ahead.write(res, sc, folder)))
+worker.start()
+deadline = time.monotonic() + 60
+def members():
+    found = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pid and fields[0] != "Z":
+                found.append(int(p))
+    return found
+while len(members()) < 2 and time.monotonic() < deadline:  # the helper and its drawing child
+    time.sleep(0.02)
+assert len(members()) == 2, members()
+ahead.close()
+worker.join(60)
+time.sleep(0.5)
+print(json.dumps([members(), done]))
+""")
+    assert left == [] and wrote == [False]
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    """Whether ``pid`` ends (or is a zombie waiting for its new parent) within ``seconds``."""
     import os
     import time
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            break
-        if _zombie(pid):  # ended, waiting for its new parent to reap it
-            break
+            return True
+        if _zombie(pid):
+            return True
         time.sleep(0.05)
-    else:
-        pytest.fail(f"the helper {pid} outlived its parent by 30 s")
+    return False
 
 
 def _zombie(pid: int) -> bool:

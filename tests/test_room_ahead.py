@@ -62,18 +62,29 @@ def test_room_that_does_not_fit_is_let_go():
 
 
 def test_a_failed_model_run_keeps_no_room(tmp_path, monkeypatch):
-    """``model run`` that stops on a user mistake after making room (here an output
-    folder it may not replace) lets the room go."""
+    """``model run`` that stops after making room (here a run that fails) lets the room
+    go; one that stops on a user mistake found first (an output folder it may not
+    replace) makes none."""
     monkeypatch.setattr(population, "ROWS_AHEAD", 100)
     made = []
     real = population.make_room_ahead
     monkeypatch.setattr(population, "make_room_ahead", lambda rows: (made.append(rows), real(rows)))
+
+    def fails(*args, **kwargs):
+        assert population._ahead is not None  # made, and not yet taken
+        raise model.UserError("the run failed")
+    monkeypatch.setattr(runner, "run", fails)
+    code, _, stderr = call(["run", BENCH, "--reps", "1", "--quiet", "--no-report", "--out",
+                            str(tmp_path / "a"), "--set", "demand.communities=50"])
+    assert code == 2 and "the run failed" in stderr and made
+    assert population._ahead is None
+    made.clear()
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.txt").write_text("not the model's")
     code, _, stderr = call(["run", BENCH, "--reps", "1", "--quiet", "--no-report", "--out", str(out),
                             "--set", "demand.communities=50"])
-    assert code == 2 and stderr and made
+    assert code == 2 and "exists and is not an output" in stderr and not made
     assert population._ahead is None
 
 

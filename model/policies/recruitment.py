@@ -233,15 +233,16 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int 
             need = need + due[0]
             party_c = party_c - due[1]
     vac = np.maximum(need, 0)
+    vac[~comm.alive] = 0
+    # party-building vacancies are among the vacant posts, not the campaign's hires
+    party = np.minimum(np.maximum(comm.party_posts - party_c, 0), vac)
     extra = half_up(p.extra_hires) if campaign is None else int(campaign)
     camp = np.zeros(n, dtype=np.int64)
     if extra > 0:
         w = comm.posts / max(comm.posts.sum(), 1)
         camp = rng.multinomial(extra, w)
+        camp[~comm.alive] = 0
         vac = vac + camp
-    vac[~comm.alive] = 0
-    camp[~comm.alive] = 0
-    party = np.minimum(np.maximum(comm.party_posts - party_c, 0), vac)
     return vac, party, camp
 
 
@@ -311,6 +312,11 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     campaign = so_far.campaign_left
     vac, party, camp = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
     wanted = int(vac.sum())
+    if len(vac) and vac.max() >= 1 << SLOT_BITS:  # a slot id keeps its place in the community in SLOT_BITS
+        from ..errors import UserError
+        raise UserError(f"a community would have {int(vac.max()):,} posts to fill at one recruitment round "
+                        f"in {year}, more than this model handles ({(1 << SLOT_BITS) - 1:,}); check "
+                        "recruitment.extra_hires and the staffing rule", field="recruitment.extra_hires")
     check_size(pop.n + wanted, "people", "workers and vacancies", year,
                "recruitment.extra_hires" if 2 * campaign > wanted else "demand.residents_growth",
                "check recruitment.extra_hires and the staffing rule (residents, residents_growth, per_10k, "
@@ -331,7 +337,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     if so_far.eligible_left is not None:
         so_far.eligible_left -= k
     communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index, camp)
-    if campaign:  # what the round left of the campaign (its slots come last, bar party posts among them)
+    if campaign:  # what the round left of the campaign (its slots come last)
         so_far.campaign_left = campaign - int(np.count_nonzero(campaign_slots(ids, communities, vac, camp)))
     rows = pop.add(k)
 

@@ -63,7 +63,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_MODULES))
 
 
 def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) -> None:

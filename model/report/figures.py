@@ -646,8 +646,8 @@ def write_figures(results, folder, lang: str = "en", svg: bool = False) -> list[
 
 
 def _can_fork() -> bool:
-    """A second process by fork (:func:`model.report_ahead.can_fork`)."""
-    from ..report_ahead import can_fork
+    """A second process by fork (:func:`model.forking.can_fork`)."""
+    from ..forking import can_fork
     return can_fork()
 
 
@@ -655,58 +655,38 @@ def _in_two_processes(work, mine, theirs) -> tuple[list, list]:
     """``work(mine)`` here and ``work(theirs)`` in a forked child at the same time; returns
     both results (the child's sent back as JSON through a pipe).
 
-    The child never returns into the caller's code: SIGINT and SIGTERM are blocked across
-    the fork (the child takes their default actions before it unblocks them; the parent's
-    handlers then act in the parent), the garbage collector's pending objects are frozen
-    across it (their finalizers run once, in the parent), and the child ends with
-    ``os._exit``. If the parent stops early, it kills the child; if the child fails or is
-    stopped, the parent does the child's share itself (so a bug raises where it is)."""
-    import contextlib
-    import gc
+    The child is forked by :func:`model.forking.fork` (signals held across the fork, the
+    child ends with ``os._exit``). If the parent stops early, it kills the child; if the
+    child fails or is stopped, the parent does the child's share itself (so a bug raises
+    where it is)."""
     import json
     import os
-    import signal
-    stops = (signal.SIGINT, signal.SIGTERM)
+
+    from .. import forking
     read_end, write_end = os.pipe()
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
-    gc.freeze()
-    try:
-        pid = os.fork()
-    except BaseException:
-        gc.unfreeze()
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def child():
         os.close(read_end)
-        os.close(write_end)
-        raise
-    if pid == 0:  # the child: its share, then exit at once (no cleanup of the parent's state)
-        ok = False
-        try:
-            gc.disable()
-            for s in stops:
-                signal.signal(s, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            os.close(read_end)
-            data = work(theirs)
-            with os.fdopen(write_end, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            ok = True
-        finally:
-            os._exit(0 if ok else 1)
-    gc.unfreeze()
-    os.close(write_end)
+        data = work(theirs)
+        with os.fdopen(write_end, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+    pids: list[int] = []
     text, finished = "", False
-    with os.fdopen(read_end, "r", encoding="utf-8") as f:
+    try:
         try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held meanwhile acts now
+            forking.fork(child, pids.append, disable_gc=True)
+        finally:
+            os.close(write_end)
+        with os.fdopen(read_end, "r", encoding="utf-8") as f:
+            read_end = None
             here = work(mine)
             text = f.read()
             finished = True
-        finally:
-            if not finished:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):  # SIGCHLD ignored: the system reaped it
-                os.waitpid(pid, 0)
+    finally:
+        if read_end is not None:
+            os.close(read_end)
+        if pids:
+            (forking.wait if finished else forking.end)(pids[0])
     try:
         return here, json.loads(text)
     except ValueError:  # the child failed or was stopped: its share here
