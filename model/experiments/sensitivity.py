@@ -24,9 +24,14 @@ of output variance explained by the factor alone) and total index ``ST`` (includ
 interactions), with SALib's 95% bootstrap intervals. These resample the quasi-random
 points as if they were independent draws, so they overstate the error of the indices
 (an analytic check with two factors and 256 base samples found half-widths about 7 times
-what the spread of the estimates over seeds gives): safe, not sharp. Replication noise
-that the factors do not explain counts as unexplained variance, so use enough
-``sobol_reps`` for the output's noise to be small against its spread.
+what the spread of the estimates over Sobol samples gives): safe against the sampling
+of the points, but blind to the replications' own noise. Every point runs the same
+replications (common random numbers), so that noise is not unexplained variance: it is
+frozen into the output, the same at every point, and moves the indices from one seed to
+the next as a whole (an audit found the spread of ``ST`` over seeds as large as the
+interval's half-width). Use enough ``sobol_reps`` for the output's noise to be small
+against its spread over the factors, and compare two seeds before relying on a small
+index.
 
 Command line::
 

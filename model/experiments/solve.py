@@ -365,17 +365,25 @@ def main(args) -> int:
     def v(x):
         return f"{x:.{digits}f}"
 
-    def safe(x):  # rounded to the digits shown, towards the side that meets the requirement
+    def rounded(x, up: bool):  # to the digits shown
         step = 10.0 ** -digits
-        k = math.ceil(x / step - 1e-9) if word == "least" else math.floor(x / step + 1e-9)
+        k = math.ceil(x / step - 1e-9) if up else math.floor(x / step + 1e-9)
         return f"{k * step:.{digits}f}"
+
+    def safe(x):  # rounded towards the side that meets the requirement
+        return rounded(x, word == "least")
+    sure = s.value_high if word == "least" else s.value_low  # the end of the range surely meeting it
     print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: "
           f"{safe(s.value)}")
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
-          f"{s.probability_high:.3f}); bracket [{v(s.bracket[0])}, {v(s.bracket[1])}]")
+          f"{s.probability_high:.3f}); bracket [{rounded(s.bracket[0], False)}, {rounded(s.bracket[1], True)}]")
     print(f"  Monte Carlo range of the answer: {v(s.value_low)} to {v(s.value_high)} (the nearest values "
           "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
           "replications narrow it)")
+    if s.determined and sure != s.value:
+        print(f"  the answer is an estimate from {s.reps} replications: its true probability may fall short "
+              f"of {s.prob:g} about as often as not; {safe(sure)} surely meets it at these replications "
+              "(take it where falling short is costly)")
     for note in _open_ends(s, lo, hi):
         print(f"    {note}")
     if not s.determined:
@@ -385,9 +393,12 @@ def main(args) -> int:
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
     sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))
-    rounded = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
+    notes = [] if lv.integer else [f"the answer rounded {'up' if word == 'least' else 'down'}"]
+    if not any(t.name == args.target for t in sc.targets):
+        print("  (the target given here is not one of the scenario's, so the run below does not show its "
+              "probability in targets.csv: add it to the scenario's [[targets]] to see it there)")
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
-          f"--reps {s.reps} --seed {s.seed} {sets}{rounded}")
+          f"--reps {s.reps} --seed {s.seed} {sets}" + (f" ({notes[0]})" if notes else ""))
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")
