@@ -145,7 +145,8 @@ SMALL = ["--set", "demand.communities=40", "--set", "years=1", "--quiet"]
 
 
 @pytest.mark.parametrize("direction", ["least", "greatest"])
-def test_the_printed_answer_lies_in_its_printed_bracket_and_a_sure_value_is_named(tmp_path, capsys, direction):
+def test_the_printed_answer_lies_in_its_printed_bracket_and_a_sure_value_is_named(tmp_path, capsys,
+                                                                                    direction):
     """The bracket is printed rounded outwards and the answer towards the side that meets
     the requirement, so the answer lies within the bracket as printed (it used to fall
     just outside); the printout names the end of the Monte Carlo range that surely meets
@@ -163,7 +164,8 @@ def test_the_printed_answer_lies_in_its_printed_bracket_and_a_sure_value_is_name
     value = float(re.search(r">= 0\.8: ([0-9.]+)\n", said).group(1))
     lo, hi = map(float, re.search(r"bracket \[([0-9.]+), ([0-9.]+)\]", said).groups())
     assert lo <= value <= hi
-    low, high = map(float, re.search(r"Monte Carlo range of the answer: ([0-9.]+) to ([0-9.]+)", said).groups())
+    low, high = map(float, re.search(r"Monte Carlo range of the answer: ([0-9.]+) to ([0-9.]+)",
+                                     said).groups())
     sure = float(re.search(r"; ([0-9.]+) surely meets it", said).group(1))
     assert sure == (high if direction == "least" else low)
     assert "is not one of the scenario's" in said

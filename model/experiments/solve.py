@@ -375,8 +375,9 @@ def main(args) -> int:
     sure = s.value_high if word == "least" else s.value_low  # the end of the range surely meeting it
     print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: "
           f"{safe(s.value)}")
+    bracket = f"[{rounded(s.bracket[0], False)}, {rounded(s.bracket[1], True)}]"  # outwards: it holds the answer
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
-          f"{s.probability_high:.3f}); bracket [{rounded(s.bracket[0], False)}, {rounded(s.bracket[1], True)}]")
+          f"{s.probability_high:.3f}); bracket {bracket}")
     print(f"  Monte Carlo range of the answer: {v(s.value_low)} to {v(s.value_high)} (the nearest values "
           "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
           "replications narrow it)")
