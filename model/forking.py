@@ -74,10 +74,35 @@ def fork(work: Callable[[], None], started: Callable[[int], None], *, new_group:
 
 
 def end(pid: int, group: bool = False) -> None:
-    """Kill a forked child (with ``group``, its whole process group) and reap it."""
+    """Kill a forked child (with ``group``, its whole process group) and reap it; with
+    ``group``, return once no member of the group runs any more (at most 5 s), so none
+    writes after this returns."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         (os.killpg if group else os.kill)(pid, signal.SIGKILL)
     wait(pid)
+    if group:
+        import time
+        deadline = time.monotonic() + 5.0
+        while _group_runs(pid) and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+
+def _group_runs(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` is still running (not a zombie), from /proc."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+                return True
+    return False
 
 
 def wait(pid: int) -> None:

@@ -31,8 +31,9 @@ import warnings
 
 from . import forking
 
-PATIENCE = 600.0
-"""Seconds to wait for the helper to be ready, and then for its report."""
+PATIENCE = (120.0, 600.0)
+"""Seconds to wait for the helper to be ready (its imports: matplotlib may first build its
+font cache), and then for its report."""
 
 _open: set = set()  # helpers started and not yet closed
 
@@ -51,18 +52,31 @@ class ReportAhead:
         Returns whether it did; the helper is closed either way. ``scenario`` must be the
         one the helper was started with (it has its own copy, taken at the fork)."""
         status, caught = "failed", []
+        before = set(os.listdir(folder)) if os.path.isdir(folder) else None
         try:
-            if self.conn is not None and scenario is self.scenario and self.conn.poll(PATIENCE):
+            if self.conn is not None and scenario is self.scenario and self.conn.poll(PATIENCE[0]):
                 if self.conn.recv() == "ready":
                     # a copy without the tables memoised so far: the helper makes its own
                     self.conn.send((dataclasses.replace(results), os.fspath(folder), lang, svg))
-                    if self.conn.poll(PATIENCE):
+                    if self.conn.poll(PATIENCE[1]):
                         status, caught = self.conn.recv()
         except Exception:  # noqa: BLE001 - the helper failed or was stopped (a closed pipe, a bad answer)
             status = "failed"
         finally:
             self.close()
         if status != "ok":
+            # what the helper may have written goes, so that the folder holds only what this
+            # process writes instead (the helper and all it forked have ended: close())
+            import shutil
+            if before is None:  # the helper made the folder
+                shutil.rmtree(folder, ignore_errors=True)
+            elif os.path.isdir(folder):
+                for name in set(os.listdir(folder)) - before:
+                    path = os.path.join(folder, name)
+                    if os.path.isdir(path) and not os.path.islink(path):
+                        shutil.rmtree(path)
+                    else:
+                        os.remove(path)
             return False
         for message, category, filename, lineno, module in caught:
             # as a warning of that module's (its registry, its name for the filters); an
@@ -103,6 +117,11 @@ def start(scenario) -> ReportAhead | None:
 
     def helper():
         here.close()
+        # nothing on the terminal: the helper's warnings go back to the caller, and a process
+        # of a background group that writes to a terminal may be stopped (stty tostop)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
         _serve(there, scenario)
 
     def started(pid):
@@ -141,9 +160,16 @@ def _portable(w) -> tuple:
     it cannot be sent), its class, the place that gave it and that place's module."""
     module = next((name for name, m in list(sys.modules.items())
                    if getattr(m, "__file__", None) == w.filename), None)
-    message = w.message
+    message, category = w.message, w.category
+    # the class goes by name: it must be found there under it; the warning is rebuilt there
+    # from its class and arguments, as unpickling does
+    found = getattr(sys.modules.get(category.__module__), category.__qualname__, None) is category
     try:
         pickle.dumps(message)
-    except Exception:  # noqa: BLE001 - a warning whose arguments do not pickle: its text
-        message = str(message)
-    return message, w.category, w.filename, w.lineno, module
+        type(message)(*message.args)
+        rebuilt = True
+    except Exception:  # noqa: BLE001 - a warning that does not travel: its text
+        rebuilt = False
+    if not (found and rebuilt):
+        message, category = str(message), (category if found else UserWarning)
+    return message, category, w.filename, w.lineno, module

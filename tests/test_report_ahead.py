@@ -136,7 +136,7 @@ def test_closing_the_helper_ends_what_it_forked_to_draw():
     """Closed while it draws (the run stopped), the helper ends with the process it forked
     to draw the other half of the figures, so nothing writes into a folder the run has
     removed: no process of its group is left."""
-    left, wrote = python("""
+    left = python("""
 import time
 from model.report import figures
 draw = figures.draw
@@ -169,11 +169,53 @@ while len(members()) < 2 and time.monotonic() < deadline:  # the helper and its 
     time.sleep(0.02)
 assert len(members()) == 2, members()
 ahead.close()
+left = members()  # at once: close() returns when none of the group runs
 worker.join(60)
-time.sleep(0.5)
-print(json.dumps([members(), done]))
+files = os.listdir(folder)  # what the helper drew was removed: the run draws its own
+time.sleep(1.0)
+print(json.dumps([left, done, files, os.listdir(folder)]))
 """)
-    assert left == [] and wrote == [False]
+    left, wrote, files, later = left
+    assert left == [] and wrote == [False] and files == later == []
+
+
+def test_a_failed_helpers_files_go_and_every_helper_ends_with_the_command(tmp_path):
+    """A helper that fails after writing part of the report leaves nothing behind in the
+    run's folder (the run writes its own report there); and a ``model run`` that fails
+    after starting its helper ends it (report_ahead.close_all on the command's way out)."""
+    stray, gone_pid, still_open = python(f"""
+from pathlib import Path
+from model import report
+def half(results, scenario, folder, **kwargs):
+    Path(folder, "half-written.txt").write_text("x")
+    raise RuntimeError("a bug in the report")
+report.write_all = half
+folder = Path({str(tmp_path / 'run')!r})
+folder.mkdir()
+(folder / "summary.csv").write_text("tables")
+ahead = report_ahead.start(sc)
+res = simulate()
+assert ahead.write(res, sc, folder) is False
+stray = sorted(os.listdir(folder))
+from model import cli, population, runner
+population.ROWS_AHEAD = 100
+started = []
+real = report_ahead.start
+def spy(s):
+    a = real(s)
+    started.append((a, a.pid))
+    return a
+report_ahead.start = spy
+def fails(*args, **kwargs):
+    raise model.UserError("the run failed")
+runner.run = fails
+code = cli.main(["run", "bench", "--set", "demand.communities=20", "--reps", "1", "--quiet",
+                 "--out", {str(tmp_path / 'failed')!r}])
+assert code == 2 and len(started) == 1 and started[0][1] is not None
+print(json.dumps([stray, started[0][1], len(report_ahead._open)]))
+""")
+    assert stray == ["summary.csv"]
+    assert still_open == 0 and _gone(gone_pid, 10)
 
 
 def _gone(pid: int, seconds: float) -> bool:

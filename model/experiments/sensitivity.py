@@ -26,12 +26,13 @@ points as if they were independent draws, so they overstate the error of the ind
 (an analytic check with two factors and 256 base samples found half-widths about 7 times
 what the spread of the estimates over Sobol samples gives): safe against the sampling
 of the points, but blind to the replications' own noise. Every point runs the same
-replications (common random numbers), so that noise is not unexplained variance: it is
-frozen into the output, the same at every point, and moves the indices from one seed to
-the next as a whole (an audit found the spread of ``ST`` over seeds as large as the
-interval's half-width). Use enough ``sobol_reps`` for the output's noise to be small
-against its spread over the factors, and compare two seeds before relying on a small
-index.
+replications (common random numbers), so that noise is largely frozen into the output
+rather than left as unexplained variance: it moves with the factors only through them,
+and shifts the indices from one seed to the next (an audit found the spread of ``ST``
+over seeds as large as the interval's half-width). Use enough ``sobol_reps`` for the
+output's noise to be small against its spread over the factors, and compare two seeds
+before relying on a small index (``--seed`` draws both the replications and the Sobol
+points).
 
 Command line::
 

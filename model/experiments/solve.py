@@ -381,7 +381,7 @@ def main(args) -> int:
     print(f"  Monte Carlo range of the answer: {v(s.value_low)} to {v(s.value_high)} (the nearest values "
           "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
           "replications narrow it)")
-    if s.determined and sure != s.value:
+    if (s.trace.probability_low >= s.prob).any() and sure != s.value:  # a value tried surely meets it
         print(f"  the answer is an estimate from {s.reps} replications: its true probability may fall short "
               f"of {s.prob:g} about as often as not; {safe(sure)} surely meets it at these replications "
               "(take it where falling short is costly)")

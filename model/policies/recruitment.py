@@ -316,7 +316,9 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
         from ..errors import UserError
         raise UserError(f"a community would have {int(vac.max()):,} posts to fill at one recruitment round "
                         f"in {year}, more than this model handles ({(1 << SLOT_BITS) - 1:,}); check "
-                        "recruitment.extra_hires and the staffing rule", field="recruitment.extra_hires")
+                        "recruitment.extra_hires and the staffing rule",
+                        field=("recruitment.extra_hires" if 2 * campaign > wanted
+                               else "demand.residents_growth"))
     check_size(pop.n + wanted, "people", "workers and vacancies", year,
                "recruitment.extra_hires" if 2 * campaign > wanted else "demand.residents_growth",
                "check recruitment.extra_hires and the staffing rule (residents, residents_growth, per_10k, "

@@ -675,6 +675,8 @@ def _in_two_processes(work, mine, theirs) -> tuple[list, list]:
     try:
         try:
             forking.fork(child, pids.append, disable_gc=True)
+        except OSError:  # no second process to be had (memory, process limits): all here
+            return work(mine), work(theirs)
         finally:
             os.close(write_end)
         with os.fdopen(read_end, "r", encoding="utf-8") as f:
