@@ -233,7 +233,7 @@ def _print_forecast(results, out: Path, lang: str = "en") -> None:
     tab = pd.DataFrame({names[m]: means[m] for m in show},
                        index=pd.Index(results.years, name=L.word("console_year", lang)))
     tab.columns.name = L.word("console_metric", lang)
-    reps = L.word("reps_seed", lang, reps=results.reps, seed=results.seed)
+    reps = L.reps_seed(results.reps, results.seed, lang)
     with pd.option_context("display.width", 120, "display.unicode.east_asian_width", zh):
         print(L.word("forecast_for", lang, name=results.scenario, reps=reps))
         print(tab.to_string(formatters={names[m]: fmt[m] for m in show}))
@@ -287,8 +287,7 @@ def cmd_run(a) -> int:
             from .runner import run
             if not a.quiet:
                 from .report import labels as L
-                reps = L.word("reps_seed", a.lang, reps=a.reps or sc.run.reps,
-                              seed=sc.run.seed if a.seed is None else a.seed)
+                reps = L.reps_seed(a.reps or sc.run.reps, sc.run.seed if a.seed is None else a.seed, a.lang)
                 print(L.word("running", a.lang, name=sc.name, reps=reps, out=out), flush=True)
             res = run(sc, reps=a.reps, seed=a.seed, workers=a.workers, backend=a.backend,
                       scheduler=a.scheduler, quiet=a.quiet)

@@ -325,6 +325,8 @@ def test_run_in_a_real_process_prints_what_it_does(tmp_path):
                         "--out", str(out), *SMALL], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(f"Running bench: 2 replications, seed 20250101; output: {out}/")
+    from model.report import labels
+    assert labels.reps_seed(1, 7) == "1 replication, seed 7" and labels.reps_seed(2, 7, "zh") == "2次模拟，种子7"
     assert f"Wrote {out}/" in p.stdout
 
 

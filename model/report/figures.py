@@ -91,7 +91,7 @@ def _finish(fig, results, title: str, lang: str) -> None:
     """Title on top (wrapped: a scoped metric's name can be long), scenario footer at the bottom."""
     fig.suptitle(_wrap(title, 64), fontsize=13, fontweight="bold")
     footer(fig, f"{L.word('scenario', lang)}: {results.scenario}  ·  "
-                f"{L.word('reps_seed', lang, reps=results.reps, seed=results.seed)}")
+                f"{L.reps_seed(results.reps, results.seed, lang)}")
 
 
 def footer(fig, text: str) -> None:

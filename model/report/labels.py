@@ -213,6 +213,7 @@ WORDS = {
     "unlikely_met": ("unlikely (< 50%)", "不太可能（<50%）"),
     "sure_missed": ("very likely missed (upper bound <= 10%)", "很可能未达成（上限≤10%）"),
     "reps_seed": ("{reps} replications, seed {seed}", "{reps}次模拟，种子{seed}"),
+    "rep_seed": ("{reps} replication, seed {seed}", "{reps}次模拟，种子{seed}"),
     # the console of `model run` (model.cli)
     "running": ("Running {name}: {reps}; output: {out}/", "运行 {name}：{reps}；输出：{out}/"),
     "forecast_for": ("Forecast for {name} ({reps}; means)", "{name}预测（{reps}；均值）"),
@@ -260,6 +261,11 @@ def word(key: str, lang: str = "en", **fmt) -> str:
     """A fixed phrase in one language (``fmt`` fills ``{placeholders}``)."""
     en, zh = _pair(WORDS, key)
     return (zh if lang == "zh" else en).format(**fmt)
+
+
+def reps_seed(reps: int, seed: int, lang: str = "en") -> str:
+    """"20 replications, seed 5" (or "1 replication, ...")."""
+    return word("rep_seed" if reps == 1 else "reps_seed", lang, reps=reps, seed=seed)
 
 
 def _both(en: str, zh: str, lang: str) -> str:
