@@ -241,7 +241,7 @@ def _print_forecast(results, out: Path, lang: str = "en") -> None:
     if len(t):
         print("\n" + L.word("targets_met", lang))
         for _, row in t.iterrows():
-            name = L.target_named(row["target"], results.target_specs, lang) if zh else row["target"]
+            name = L.target_named(row["target"], results.target_specs, lang)
             print("  " + L.word("target_line", lang, name=name, metric=metric(row["metric"]), op=row["op"],
                                 threshold=f"{row['threshold']:g}", year=row["year"],
                                 p=percent_interval(row["probability"], row["probability_low"],

@@ -169,6 +169,8 @@ def test_the_printed_answer_lies_in_its_printed_bracket_and_a_sure_value_is_name
     sure = float(re.search(r"; ([0-9.]+) surely meets it", said).group(1))
     assert sure == (high if direction == "least" else low)
     assert "is not one of the scenario's" in said
+    if direction == "greatest":
+        return
     # where no value tried surely meets the requirement, no value is said to (found by a review)
     assert cli(["solve", "bench", "--lever", "certification.pass_prob", "--range", "0.05,0.9", "--target",
                 "certified_share>=0.55@2025", "--prob", "0.95", "--reps", "20", "--no-report", "--out",

@@ -308,8 +308,8 @@ def test_counts_given_as_numbers_round_half_up():
     assert rounds(params(extra_hires=0.5), [0], [0.0]) == [1]
 
 
-@pytest.mark.parametrize("rounds, expected", [([0.5], 200.0), ([0.25], 200.0)])
-def test_anticipated_quits_are_those_still_to_come_given_none_so_far(rounds, expected):
+@pytest.mark.parametrize("d", [0.5, 0.25])
+def test_anticipated_quits_are_those_still_to_come_given_none_so_far(d):
     """1,000 posts full on 1 January, quits the only exit (q = 0.2 a year at a uniform
     instant), one recruitment round at d in the first year that hires for the vacancies
     and the quits expected in the rest of the year. A worker still here at d quits
@@ -319,16 +319,16 @@ def test_anticipated_quits_are_those_still_to_come_given_none_so_far(rounds, exp
     expected number for the A still here (rounded): sd = |1 - a| sqrt(1000 q d (1 - q d))
     with a = q (1 - d) / (1 - q d), and the mean over R replications is held within 4.5
     standard errors plus the half worker that rounding the expected number may add."""
-    q, d, posts, reps = 0.2, rounds[0], 1000, 200
+    q, posts, reps = 0.2, 1000, 200
     sc = model.load("bench", overrides={
         "years": 1, "demand.communities": 100, "retirement.enabled": False, "dismissal.enabled": False,
         "assessment.enabled": False, "certification.enabled": False, "quits.rate": [q],
-        "recruitment.anticipate_exits": True, "calendar.recruitment": rounds})
+        "recruitment.anticipate_exits": True, "calendar.recruitment": [d]})
     res = model.run(sc, reps=reps, seed=11, workers=1)
     hires = res.values[:, 0, res.metrics.index("hires")]
     a = q * (1 - d) / (1 - q * d)
     se = abs(1 - a) * np.sqrt(posts * q * d * (1 - q * d)) / np.sqrt(reps)
-    assert abs(hires.mean() - expected) < 4.5 * se + 0.5, (hires.mean(), se)
+    assert abs(hires.mean() - posts * q) < 4.5 * se + 0.5, (hires.mean(), se)
 
 
 def test_anticipated_exits_are_the_exits_that_come(monkeypatch):

@@ -394,12 +394,12 @@ def main(args) -> int:
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
     sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))
-    notes = [] if lv.integer else [f"the answer rounded {'up' if word == 'least' else 'down'}"]
+    rounding = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
     if not any(t.name == args.target for t in sc.targets):
         print("  (the target given here is not one of the scenario's, so the run below does not show its "
               "probability in targets.csv: add it to the scenario's [[targets]] to see it there)")
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
-          f"--reps {s.reps} --seed {s.seed} {sets}" + (f" ({notes[0]})" if notes else ""))
+          f"--reps {s.reps} --seed {s.seed} {sets}{rounding}")
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}")

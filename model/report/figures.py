@@ -335,11 +335,11 @@ def fan_grid(results, metrics, lang: str = "en", ncols: int = 4):
         base = metrics[0].partition(".")[0]
         unit = scale_of(base, lang)[1]
         fig.supylabel(f"{L.metric(base, lang)} ({'%' if is_share(base) else unit})", fontsize=10)
-        # the lowest panel of each column says "Year" (a figure-wide label would sit in the footer's strip)
-        for c in range(ncols):
-            for ax in [axes[r * ncols + c] for r in range(nrows) if r * ncols + c < n][-1:]:
-                ax.set_xlabel(L.word("year", lang), fontsize=9)
-                ax.tick_params(labelbottom=True)  # shared x axes show the years under the last row only
+        # the lowest panel of each column (the last ncols, filled row by row) says "Year" (a
+        # figure-wide label would sit in the footer's strip)
+        for ax in axes[n - ncols:n]:
+            ax.set_xlabel(L.word("year", lang), fontsize=9)
+            ax.tick_params(labelbottom=True)  # shared x axes show the years under the last row only
         handles, labs = axes[0].get_legend_handles_labels()
         fig.legend(handles[:3], labs[:3], loc="outside right upper", frameon=False)
         _finish(fig, results, L.metric(base, lang), lang)
