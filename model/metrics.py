@@ -79,20 +79,25 @@ DEFINITIONS = {
     "vacancy_rate": "vacancies / posts",
     "surplus_workers": "workers above their community's posts on 31 December, summed over communities "
                        "(headcount - posts + vacancies; after a split, or posts cut)",
-    "unfilled_posts": ("posts (and campaign hires, recruitment.extra_hires) the year's last recruitment "
-                       "round left unfilled, at that round"),
+    "unfilled_posts": ("posts vacant at the year's last recruitment round that it left unfilled, and the "
+                       "campaign hires (recruitment.extra_hires) it did not make; hires for exits still to "
+                       "come (recruitment.anticipate_exits) that it could not make are not counted"),
     "urban_residents": "urban resident population this year",
-    "workers_per_10k": "headcount per 10,000 urban residents",
+    "workers_per_10k": "headcount per 10,000 urban residents (demand.urban_residents)",
     "workers_per_community": "headcount / communities",
     "communities_party_share": "share of communities whose party-building posts are all held (or that have none)",
     "communities_split": "communities split in two this year", "communities_merged": "communities merged this year",
     "hires": "workers hired this year, all recruitment rounds",
-    "hires_exempt": "of the hires, those through the exempt stream (rules relaxed for them)",
+    "hires_exempt": ("of the hires, those through the exempt stream (recruitment.exempt_share: applicants "
+                     "under the exempt_* rules, whether or not a relaxed rule was needed to hire them)"),
     **{f"exits_{c}": f"workers who {w} this year" for c, w in _CAUSE_WORDS.items()},
     "exits_total": "workers who left this year, every cause",
-    "exit_rate": "exits_total / workers in post on 1 January (above 1 where many of the year's hires leave too)",
-    "elimination_rate": "eliminated / workers the elimination covered, in post after that day's exit rules "
-                        "(0 in a year without elimination; NaN in one whose elimination covered nobody)",
+    "exit_rate": ("exits_total / headcount on 31 December of last year (the workers who enter the "
+                  "year, before any 1 January recruitment round; above 1 where many of the year's hires "
+                  "leave too)"),
+    "elimination_rate": "eliminated / workers the elimination covered, in post after that day's dismissals "
+                        "(service agreements end after the elimination; 0 in a year without elimination; "
+                        "NaN in one whose elimination covered nobody)",
     "certified_share": "share of headcount holding a social-worker certificate, any level",
     "certified_share_assistant": "share of headcount whose highest certificate is assistant (助理社会工作师)",
     "certified_share_intermediate": "share of headcount whose highest certificate is intermediate (社会工作师)",
@@ -129,8 +134,8 @@ DEFINITIONS = {
                         "pay in full) + allowance; a rate, not the pay received")),
         ("pay_ratio_{}", "avg_pay_{} / last year's average wage"),
         ("remuneration_ratio_{}", ("mean yearly remuneration rate on 31 December of {} posts: gross "
-                                   "(performance pay in full) + employer insurance and housing fund, / last "
-                                   "year's average wage")))},
+                                   "(performance pay in full) + employer insurance and housing fund on it "
+                                   "(the allowance left out of both), / last year's average wage")))},
     "average_wage": "last year's local average wage, the pay benchmark",
     "worker_years": "years of employment this year, pro rata to days in post",
     **{m: f"{'men' if x == 'm' else 'women'} aged {lo}" + (f"-{hi}" if hi is not None else " or more")
@@ -174,6 +179,9 @@ def definition(metric: str) -> str:
     that part of the city (its communities' workers; residents shared by households)."""
     base, _, scope = metric.partition(".")
     text = DEFINITIONS.get(base, "")
+    if base == "workers_per_10k" and scope:  # the residents of a part are not counted apart
+        text = ("headcount per 10,000 of the residents (demand.urban_residents, the city's, whatever the "
+                "part) shared to its communities in proportion to their households")
     return f"{text}; for {scope} only" if scope and text else text
 
 

@@ -12,9 +12,11 @@ workers by largest remainder, so that small communities do not round their share
 away; the round's own hires' exits are not anticipated), plus, at the
 year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
-proportion to posts. Party-building vacancies are filled first, then the other vacant
-posts, then the campaign's hires: a campaign adds hires on top of the posts, so where
-the year's pool or cap falls short it is the campaign that goes unfilled, not posts.
+proportion to posts. Party-building vacancies are filled first, then the other posts
+vacant at the round, then the hires for exits to come, then the campaign's hires: a
+campaign adds hires on top of the posts, so where the year's pool or cap falls short it
+is the campaign that goes unfilled, not posts (and hires for exits to come go unmade
+before a post vacant now goes unfilled).
 What a round leaves of the campaign is counted again at the year's next round (it adds
 to that round's ``unfilled_posts``; it cannot be filled then, since a round leaves
 hires unfilled only when the year's pool or cap is spent, or in a freeze year).
@@ -30,7 +32,8 @@ applicants per year, most hires in a year): with several rounds in a year the el
 number is drawn once, at the first round, and each round hires at most what the earlier
 rounds left of it and of the cap (:class:`YearSoFar`). Hires are drawn from the
 applicant mix conditional on eligibility. Unfilled posts at the year's last round are
-reported.
+reported (``unfilled_posts``: posts vacant at that round and campaign hires that it did
+not fill; hires for exits still to come that it could not make are not among them).
 
 Exemptions: two streams
 -----------------------
@@ -204,14 +207,15 @@ class YearSoFar:
 
 
 def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int | None = None,
-              due: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vacant posts, vacant party-building posts and campaign hires per community at
-    instant ``t`` (the first count includes the other two), with ``campaign`` hires on top
-    of the vacancies (None: the year's ``extra_hires``) and, with
-    ``anticipate_exits``, the ``expected_exits`` of the rest of the year (rounded, shared
-    among communities by their active workers) and the exits ``due`` in each community
-    before year end (retirements: where they fall is known; shape (2, communities): all of
-    them, and those of party-building workers, whose posts are refilled as party posts)."""
+              due: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hires wanted, vacant party-building posts, campaign hires and hires for exits to
+    come per community at instant ``t`` (the first count includes the other three; what
+    it holds besides them are the posts vacant now), with ``campaign`` hires on top of
+    the vacancies (None: the year's ``extra_hires``) and, with ``anticipate_exits``, the
+    ``expected_exits`` of the rest of the year (rounded, shared among communities by
+    their active workers) and the exits ``due`` in each community before year end
+    (retirements: where they fall is known; shape (2, communities): all of them, and
+    those of party-building workers, whose posts are refilled as party posts)."""
     n = len(comm)
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
@@ -223,6 +227,7 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int 
         active_c = np.bincount(pop.community[act], minlength=n)
         party_c = np.bincount(pop.community[act & pop.party], minlength=n)
     need = comm.posts - active_c  # below 0 where a community has more workers than posts
+    now = np.maximum(need, 0)  # the posts vacant now
     if p.anticipate_exits:
         # the exits to come are netted against a surplus: hires made for exits expected at
         # an earlier round, or last year, that did not happen yet are not made again
@@ -232,8 +237,9 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int 
         if due is not None:
             need = need + due[0]
             party_c = party_c - due[1]
-    vac = np.maximum(need, 0)
+    vac = np.maximum(need, 0)  # at least `now`: the exits to come only add
     vac[~comm.alive] = 0
+    ahead = vac - np.minimum(now, vac)
     # party-building vacancies are among the vacant posts, not the campaign's hires
     party = np.minimum(np.maximum(comm.party_posts - party_c, 0), vac)
     extra = half_up(p.extra_hires) if campaign is None else int(campaign)
@@ -243,7 +249,7 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int 
         camp = rng.multinomial(extra, w)
         camp[~comm.alive] = 0
         vac = vac + camp
-    return vac, party, camp
+    return vac, party, camp, ahead
 
 
 HIRE_FLAG = np.uint64(1) << np.uint64(57)
@@ -277,14 +283,28 @@ SLOT_BITS = 20
 def campaign_slots(ids: np.ndarray, communities: np.ndarray, vac, campaign) -> np.ndarray:
     """Which of the slots ``ids`` (in ``communities``) are campaign hires: the last
     ``campaign[c]`` of community ``c``'s ``vac[c]`` slots."""
-    within = (ids & np.uint64((1 << SLOT_BITS) - 1)).astype(np.int64)
-    return within >= (np.asarray(vac) - np.asarray(campaign))[communities]
+    return _within(ids) >= (np.asarray(vac) - np.asarray(campaign))[communities]
 
 
-def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int = 0, campaign=None):
+def ahead_slots(ids: np.ndarray, communities: np.ndarray, vac, campaign, ahead) -> np.ndarray:
+    """Which of the slots ``ids`` (in ``communities``) are hires for exits to come (with
+    ``anticipate_exits``): the ``ahead[c]`` slots of community ``c`` just before its
+    campaign hires."""
+    within, end = _within(ids), (np.asarray(vac) - np.asarray(campaign))[communities]
+    return (within >= end - np.asarray(ahead)[communities]) & (within < end)
+
+
+def _within(ids: np.ndarray) -> np.ndarray:
+    """A slot's place within its community (:func:`slot_ids`)."""
+    return (ids & np.uint64((1 << SLOT_BITS) - 1)).astype(np.int64)
+
+
+def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int = 0, campaign=None,
+                 ahead=None):
     """The ``k`` posts filled: (community, is party post, slot id). Party-building posts
-    first, then the other vacant posts, then the ``campaign`` hires per community (the
-    last slots of each, :func:`campaign_slots`); within each, the slots with the smallest
+    first, then the posts vacant now, then the hires for exits to come (``ahead`` per
+    community, :func:`ahead_slots`), then the ``campaign`` hires per community (the last
+    slots of each, :func:`campaign_slots`); within each, the slots with the smallest
     keyed draws."""
     if kernels.ENABLED:
         comm, is_party, ids = kernels.vacant_slots(np.asarray(vac, dtype=np.int64), np.asarray(party, dtype=np.int64),
@@ -295,8 +315,11 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
         is_party = within < np.repeat(party, vac)
     if k < len(ids):
         later = 2.0 * ~is_party  # party posts always first
-        if campaign is not None and np.any(campaign):
-            later += 2.0 * (campaign_slots(ids, comm, vac, campaign) & ~is_party)  # campaign hires last
+        camp = np.zeros(len(vac), np.int64) if campaign is None else np.asarray(campaign)
+        if np.any(camp):
+            later += 4.0 * (campaign_slots(ids, comm, vac, camp) & ~is_party)  # campaign hires last
+        if ahead is not None and np.any(ahead):  # exits to come after the posts vacant now
+            later += 2.0 * (ahead_slots(ids, comm, vac, camp, ahead) & ~is_party)
         keep = smallest_first(uniforms(rng, ids) + later, k)
         ids, comm, is_party = ids[keep], comm[keep], is_party[keep]
     return comm, is_party, ids
@@ -310,7 +333,7 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     round. ``expected_exits`` and ``due``: see :func:`vacancies`."""
     so_far = YearSoFar.start(p) if so_far is None else so_far
     campaign = so_far.campaign_left
-    vac, party, camp = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
+    vac, party, camp, ahead = vacancies(pop, comm, t, p, expected_exits, rng, campaign, due)
     wanted = int(vac.sum())
     if len(vac) and vac.max() >= 1 << SLOT_BITS:  # a slot id keeps its place in the community in SLOT_BITS
         from ..errors import UserError
@@ -338,7 +361,10 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     so_far.hires += k
     if so_far.eligible_left is not None:
         so_far.eligible_left -= k
-    communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index, camp)
+    communities, is_party, ids = choose_slots(vac, party, k, rng, year_index, round_index, camp, ahead)
+    # hires for exits to come that the round did not make leave no post vacant (yet)
+    ahead_unmade = (int(ahead.sum()) - int(np.count_nonzero(ahead_slots(ids, communities, vac, camp, ahead)))
+                    if ahead.any() else 0)
     if campaign:  # what the round left of the campaign (its slots come last)
         so_far.campaign_left = campaign - int(np.count_nonzero(campaign_slots(ids, communities, vac, camp)))
     rows = pop.add(k)
@@ -384,8 +410,8 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     # a plain Generator draws in order: all at once
     keyed = getattr(rng, "key", None) is not None
     exempt = sum(kernels.in_threads(hire, row_chunks(slice(0, k)) if keyed else [slice(0, k)]))
-    counts = {"hires": k, "cost_recruitment": k * p.cost_per_hire, "unfilled_posts": wanted - k,
-              "hires_exempt": exempt}
+    counts = {"hires": k, "cost_recruitment": k * p.cost_per_hire,
+              "unfilled_posts": wanted - k - ahead_unmade, "hires_exempt": exempt}
     return rows, counts
 
 
