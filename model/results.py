@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import operator
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def check_quantiles(quantiles) -> tuple[float, ...]:
     """``quantiles`` as a tuple of floats in [0, 1] whose columns (:func:`qname`) differ,
     or a :class:`~model.errors.UserError` naming the argument."""
     try:
+        if isinstance(quantiles, (str, bytes)):
+            raise TypeError
         qs = tuple(quantiles)
     except TypeError:
         raise UserError(f"expected a list of quantiles in [0, 1], got {quantiles!r}",
@@ -220,11 +223,14 @@ class Results:
     __hash__ = None  # mutable, like the arrays it holds
 
     def _once(self, key: tuple, make) -> pd.DataFrame:
-        """``make()``, computed once per values array and key (a run, its CSV files and its
-        report all ask for the same tables); each caller gets its own copy."""
-        if self._memo.get("values") is not self.values:  # new or replaced values
+        """``make()``, computed once per values and key (a run, its CSV files and its
+        report all ask for the same tables); each caller gets its own copy. Values
+        replaced, or changed in place, are noticed (by a checksum of their bytes)."""
+        v = np.ascontiguousarray(self.values)
+        seen = (id(self.values), v.shape, v.dtype.str, zlib.crc32(memoryview(v).cast("B")))
+        if self._memo.get("values") != seen:  # new, replaced or changed values
             self._memo.clear()
-            self._memo["values"] = self.values
+            self._memo["values"] = seen
         key = (self.scenario,) + key  # a renamed result (compare labels its scenarios)
         if key not in self._memo:
             self._memo[key] = make()
@@ -253,8 +259,8 @@ class Results:
         return int(idx[0])
 
     def metric(self, name: str) -> pd.DataFrame:
-        """One metric as a replications x years table."""
-        return pd.DataFrame(self.values[:, :, self._m(name)], columns=self.years,
+        """One metric as a replications x years table (index ``rep``, columns ``year``)."""
+        return pd.DataFrame(self.values[:, :, self._m(name)], columns=pd.Index(self.years, name="year"),
                             index=pd.RangeIndex(self.reps, name="rep"))
 
     def at(self, name: str, year: int) -> np.ndarray:
@@ -321,6 +327,7 @@ class Results:
         Columns: ``scenario, target, metric, year, op, threshold, probability, mean,
         probability_low, probability_high, p05, p95, first_year_met_p50, share_never_met,
         verdict, source``."""
+        level = number_in(level, "--level", 0.0, 1.0, what="a confidence level (e.g. 0.95)")
         return self._once(("targets", tuple(self.target_specs), level), lambda: self._targets(level))
 
     def _targets(self, level: float) -> pd.DataFrame:

@@ -299,6 +299,9 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     from . import metrics as M
     from .results import Results
     from .scenario import Scenario, load
+    if scenario is None:  # load(None) is the default scenario; a run names what it runs
+        raise UserError("expected a loaded scenario, or a scenario file's path or name, got None "
+                        "(model.load() loads the default scenario)", field="scenario")
     if not isinstance(scenario, Scenario):
         scenario = load(scenario)
     reps, seed = reps_and_seed(scenario, reps, seed)

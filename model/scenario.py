@@ -1216,11 +1216,16 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
             file=f"scenarios/{p.name}" if default else str(path))
     if not p.exists() and not p.is_absolute() and SCENARIO_DIR.is_dir():
         stem = p.name if p.suffix == ".toml" else p.name + ".toml"
-        found = sorted(str(f.relative_to(SCENARIO_DIR).with_suffix("")) for f in SCENARIO_DIR.rglob("*.toml")
-                       if f.name == stem)
+        names = sorted(str(f.relative_to(SCENARIO_DIR).with_suffix("")) for f in SCENARIO_DIR.rglob("*.toml"))
+        found = [n for n in names if Path(n).name + ".toml" == stem]
         if found:
             raise ScenarioError(f"file not found; the model's scenarios/ has {' and '.join(found)}: give "
                                 f"{'that name' if len(found) == 1 else 'one of those names'}", file=str(path))
+        import difflib
+        near = difflib.get_close_matches(str(path).removesuffix(".toml"), names, n=1)
+        if near:
+            raise ScenarioError(f"file not found; did you mean {near[0]!r} (in the model's scenarios/)?",
+                                file=str(path))
     raw, files = _load_chain(p)
     overridden = {}
     if overrides:

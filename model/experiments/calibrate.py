@@ -98,6 +98,11 @@ class Calibration:
     converged: bool = True
     results: object = field(default=None, repr=False)
 
+    def __repr__(self):
+        fitted = ", ".join(f"{k} = {v:g}" for k, v in self.values.items())
+        return (f"<Calibration {fitted}: objective {self.objective:g}, {self.evaluations} points, "
+                f"{self.reps} replications each{'' if self.converged else ', not converged'}>")
+
     @property
     def identified(self) -> dict:
         return dict(zip(self.parameters.parameter, self.parameters.identified))
@@ -303,6 +308,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
                 raise UserError(f"{lv.name} takes whole numbers, and there is none in the range given",
                                 field="--param")
         lv.check_no_switch_at_zero(lo, "--param", sc)
+        common.warn_uncertain_fixed(sc, lv, "fitting")
         levers.append(lv)
         common.check_distinct(levers)
         bounds.append((lo, hi))

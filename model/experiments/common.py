@@ -437,6 +437,17 @@ def warn_no_effect(what: str, change: str) -> None:
                   "district overrides)", UserWarning, stacklevel=3)
 
 
+def warn_uncertain_fixed(scenario, lever, doing: str) -> None:
+    """Warn that setting ``lever`` (not a multiplier) replaces a field that is uncertain in
+    ``scenario`` by fixed values, so that ``doing`` (``solving for``, ``sweeping``,
+    ``fitting``) leaves out its uncertainty: solve, sweep and calibrate alike."""
+    if not lever.scale and lever.path in scenario.random_fields():
+        import warnings
+        warnings.warn(f"{lever.path} is uncertain in {scenario.name} (drawn in each replication); "
+                      f"{doing} {lever.name} sets it to fixed values, so the results leave that uncertainty "
+                      f"out ({doing} the multiplier {lever.path}* keeps it)", UserWarning, stacklevel=3)
+
+
 def named_output(scenario, output) -> Output:
     """The output a Python caller names: an :class:`Output`; a :class:`~model.scenario.Target`;
     a metric's name (in the last year) or ``metric@YEAR``; a target's name, or a target

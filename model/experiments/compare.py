@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError, number_in
+from ..errors import UnknownName, UserError, number_in, whole_number
 from ..results import paired_proportions, percent_interval
 from ..runner import reps_and_seed
 from . import common
@@ -75,18 +75,39 @@ class Comparison:
     scenarios: list = field(default_factory=list, repr=False)
 
     def difference(self, metric: str, year: int | None = None) -> pd.DataFrame:
-        """Rows of :attr:`differences` for one metric (and year)."""
-        d = self.differences[self.differences.metric == metric]
-        return d if year is None else d[d.year == year]
+        """Rows of :attr:`differences` for one metric (and year), numbered from 0."""
+        d = self.differences
+        d = d[d.metric == self._metrics([metric])[0]]
+        return (d if year is None else d[d.year == self._year(year)]).reset_index(drop=True)
 
     def table(self, metrics=KEY_METRICS, year: int | None = None) -> pd.DataFrame:
-        """A readable table: per metric (in ``year``, default the last common year), each
-        scenario's mean and each alternative's difference with its interval."""
+        """A readable table: per metric (one name or several; in ``year``, default the last
+        common year), each scenario's mean and each alternative's difference with its
+        interval."""
         d = self.differences
-        year = int(d.year.max()) if year is None else year
+        metrics = self._metrics([metrics] if isinstance(metrics, str) else list(metrics))
+        year = int(d.year.max()) if year is None else self._year(year)
         d = d[(d.year == year) & d.metric.isin(metrics)]
         return d[["metric", "year", "scenario", "mean_baseline", "mean", "difference", "difference_low",
                   "difference_high", "unpaired_low", "unpaired_high"]].reset_index(drop=True)
+
+    def _metrics(self, names: list) -> list:
+        """``names`` if each is a metric compared, else the error :meth:`model.Results.metric` gives."""
+        known = set(self.differences.metric)
+        for m in names:
+            if m not in known:
+                self.results[0]._m(m)  # did you mean ...? (every scenario has the baseline's metrics)
+                raise UnknownName(f"no metric {m!r} in the scenarios compared", field="--name")
+        return names
+
+    def _year(self, year) -> int:
+        """``year`` if the scenarios compared share it, else a one-line error naming them."""
+        y = whole_number(year, "--year", -(10**9))
+        years = sorted(set(self.differences.year))
+        if y not in years:
+            raise UnknownName(f"year {y} is outside the years compared, {years[0]}-{years[-1]}",
+                              field="--year")
+        return y
 
     def report_table(self, metrics=KEY_METRICS) -> pd.DataFrame:
         """The differences of ``metrics`` (and of the targets' metrics) in the layout of

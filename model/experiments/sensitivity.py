@@ -106,6 +106,13 @@ class Sensitivity:
     notes: list = field(default_factory=list)
     sobol_n: int = 0
 
+    def __repr__(self):
+        widest = f", widest swing {self.oat.parameter.iloc[0]}" if len(self.oat) else ""
+        sobol = f", Sobol indices from {self.sobol_n} points" if self.sobol is not None else ""
+        n = len(self.oat)
+        return (f"<Sensitivity of {self.output.label}: {n} factor{'' if n == 1 else 's'}{widest}{sobol}, "
+                f"{self.reps} replications each>")
+
 
 def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
     """Factors from explicit ranges ``{lever: (lo, hi)}``, or the scenario's uncertain parameters."""

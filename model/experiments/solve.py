@@ -103,6 +103,11 @@ class Solution:
     tol: float = math.nan
     output: object = field(default=None, repr=False)
 
+    def __repr__(self):
+        return (f"<Solution {self.direction} {self.lever} = {self.value:g} (Monte Carlo range "
+                f"{self.value_low:g}-{self.value_high:g}) for {self.target_label} with probability >= "
+                f"{self.prob:g}: {self.evaluations} values, {self.reps} replications each>")
+
     @property
     def determined(self) -> bool:
         """False when the answer's Monte Carlo range is the whole range searched (both of
@@ -165,7 +170,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     lv.check_range(lo, hi, "--range")
     lv.check_no_switch_at_zero(lo, "--range", sc)
     if direction not in ("least", "greatest"):
-        raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="direction")
+        raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="--direction")
     prob = number_in(prob, "--prob", 0, 1, closed=(False, True), what="a required probability")
     max_evaluations = whole_number(max_evaluations, "--max-evaluations", 2)
     t = common.find_target(sc, target) if isinstance(target, str) else target
@@ -183,10 +188,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so nothing "
                         f"would be solved; give a tolerance below {hi - lo:g} (default: range / 1000)",
                         field="--tol")
-    if not lv.scale and lv.path in sc.random_fields():
-        warnings.warn(f"{lv.path} is uncertain in {sc.name} (drawn in each replication); solving for "
-                      f"{lv.name} sets it to fixed values, so the answer leaves that uncertainty out (solve for "
-                      f"the multiplier {lv.path}* to keep it)", stacklevel=2)
+    common.warn_uncertain_fixed(sc, lv, "solving for")
     ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
     trace = []
 

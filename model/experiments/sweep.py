@@ -66,7 +66,8 @@ class Sweep:
     def output(self, output) -> pd.DataFrame:
         """The output at every grid point: lever columns, ``value`` (mean over replications, or
         probability), ``low``/``high`` (95% confidence interval of that mean, or Wilson interval
-        of the probability: not the spread of single outcomes), ``reps``.
+        of the probability: not the spread of single outcomes), ``reps`` (the replications
+        the value is over: for a mean, those where the metric is defined).
 
         ``output`` is a metric's name (taken in the last year) or ``metric@YEAR``
         (``certified_share@2025``), a target's name or expression (``certified_share>=0.7@2025``:
@@ -78,8 +79,9 @@ class Sweep:
         rows = []
         for g, res in zip(self.grid.to_dict("records"), self.results):
             lo, hi = output.interval(res)
+            n = res.reps if output.is_probability else int(np.isfinite(output.per_rep(res)).sum())
             rows.append({**g, "output": output.label, "value": output.value(res),
-                         "low": lo, "high": hi, "reps": res.reps})
+                         "low": lo, "high": hi, "reps": n})
         return pd.DataFrame(rows)
 
     def per_replication(self, output) -> pd.DataFrame:
@@ -103,9 +105,9 @@ class Sweep:
 
 def _same(v, lv):
     """A value as run: numbers as floats (a whole-number lever's rounded), so 1 and 1.0 are
-    one point."""
+    one point; a value that is not one (a list) as its text, for the lever to refuse."""
     if isinstance(v, bool) or not isinstance(v, numbers.Number):
-        return v
+        return v if isinstance(v, (str, bool)) else repr(v)
     return float(round(v)) if lv.integer else float(v)
 
 
@@ -162,6 +164,8 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         levers.append(lv)
         values.append(vals)
     common.check_distinct(levers)
+    for lv in levers:
+        common.warn_uncertain_fixed(sc, lv, "sweeping")
     points = list(itertools.product(*values))
     grid = pd.DataFrame([dict(zip([lv.name for lv in levers], p)) for p in points])
     grid.insert(0, "point", np.arange(len(points)))

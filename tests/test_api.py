@@ -1,0 +1,106 @@
+"""The Python API as a researcher uses it in a notebook: tables that stay consistent,
+and a user's mistake named where it is made. Found by an audit of the API: tables
+cached before an edit in place, a confidence level of 95 taken as given, a misspelt
+metric giving an empty table, ``model.run(None)`` running the default scenario."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import model
+from model.errors import UserError
+from model.experiments.compare import compare
+from model.experiments.sweep import sweep
+
+
+@pytest.fixture(scope="module")
+def small():
+    return model.load("bench", {"demand.communities": 50, "years": 2})
+
+
+@pytest.fixture(scope="module")
+def comparison(small):
+    return compare([small, small.with_overrides({"quits.rate": [0.2]})], reps=3, seed=1)
+
+
+def test_tables_follow_values_changed_in_place(small):
+    res = model.run(small, reps=3, seed=1)
+    i = res.metrics.index("headcount")
+    before = res.summary()
+    res.values[:, :, i] *= 2
+    after = res.summary()
+    got = after.loc[after.metric == "headcount", "mean"].to_numpy()
+    np.testing.assert_allclose(got, 2 * before.loc[before.metric == "headcount", "mean"].to_numpy())
+    np.testing.assert_allclose(got, res.per_replication().query("metric == 'headcount'")
+                               .groupby("year").value.mean().to_numpy())
+
+
+@pytest.mark.parametrize("level", [95, 1.5, -1, 0, 1, "0.9", float("nan")])
+def test_a_confidence_level_outside_0_1_is_refused(small, level):
+    res = model.run(small, reps=3, seed=1)
+    with pytest.raises(UserError, match="confidence level"):
+        res.targets(level=level)
+
+
+def test_a_metric_table_names_its_axes(small):
+    tab = model.run(small, reps=3, seed=1).metric("headcount")
+    assert (tab.index.name, tab.columns.name) == ("rep", "year")
+    assert tab.melt().columns.tolist() == ["year", "value"]
+
+
+def test_quantiles_given_as_a_string_are_refused_as_such(small):
+    with pytest.raises(UserError, match="a list of quantiles"):
+        model.run(small, reps=3, seed=1).summary(quantiles="0.5")
+
+
+@pytest.mark.parametrize("args, says", [
+    (("certifed_share",), "did you mean 'certified_share'"),
+    (("certified_share", 2040), "outside the years compared"),
+    (("certified_share", "2026"), "whole number"),
+])
+def test_a_comparisons_difference_names_a_wrong_metric_or_year(comparison, args, says):
+    with pytest.raises(UserError, match=says):
+        comparison.difference(*args)
+
+
+def test_a_comparisons_tables_take_one_metric_by_name(comparison):
+    d = comparison.difference("headcount", 2026)
+    assert d.index.tolist() == [0] and d.metric.tolist() == ["headcount"]
+    t = comparison.table("headcount")
+    assert t.metric.tolist() == ["headcount"] and t.difference.iloc[0] == d.difference.iloc[0]
+    with pytest.raises(UserError, match="no metric 'typo'"):
+        comparison.table(["typo"])
+    with pytest.raises(UserError, match="outside"):
+        comparison.table(year=1990)
+
+
+def test_running_none_is_refused():
+    with pytest.raises(UserError, match="got None"):
+        model.run(None, reps=2)
+
+
+def test_a_misspelt_scenario_name_gets_a_suggestion():
+    with pytest.raises(UserError, match="did you mean 'jilin-2020'"):
+        model.load("jilin2020")
+
+
+def test_a_sweeps_replications_are_those_with_a_value(small):
+    """A metric undefined in every replication (grade shares without a grade ladder) is
+    a mean over no replication: reps 0, not the replications run."""
+    sw = sweep(small, {"quits.rate*": [1.0, 1.5]}, reps=3, seed=1)
+    assert sw.output("grade_share_01@2026").reps.tolist() == [0, 0]
+    assert sw.output("headcount@2026").reps.tolist() == [3, 3]
+
+
+def test_sweeping_an_uncertain_field_warns_that_its_uncertainty_is_left_out(small):
+    sc = small.with_overrides({"quits.rate": [{"dist": "beta", "mean": 0.08, "sd": 0.01}]})
+    with pytest.warns(UserWarning, match="quits.rate is uncertain"):
+        sweep(sc, {"quits.rate": [0.05, 0.1]}, reps=2, seed=1)  # every element of the vector
+    with pytest.raises(UserError, match="is a number; got \\[0.05\\]"):
+        sweep(small, {"quits.rate": [[0.05], [0.1]]}, reps=2, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a multiplier keeps the uncertainty: no warning
+        sweep(sc, {"quits.rate*": [1.0, 1.2]}, reps=2, seed=1)
