@@ -11,14 +11,21 @@ import numpy as np
 import pytest
 
 import model
+from conftest import ROOT
 from model.errors import UserError
 from model.experiments.compare import compare
 from model.experiments.sweep import sweep
 
 
 @pytest.fixture(scope="module")
-def small():
-    return model.load("bench", {"demand.communities": 50, "years": 2})
+def small(tmp_path_factory):
+    """The benchmark's rules over 50 communities and 2 years, with a target."""
+    f = tmp_path_factory.mktemp("api") / "small.toml"
+    f.write_text(f'extends = "{(ROOT / "scenarios" / "bench.toml").as_posix()}"\n'
+                 'years = 2\n[demand]\ncommunities = 50\n'
+                 '[[targets]]\nname = "460 workers"\nmetric = "headcount"\nyear = 2026\nop = ">="\n'
+                 'threshold = 460\nsource = "a test"\n', encoding="utf-8")
+    return model.load(f)
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +111,11 @@ def test_sweeping_an_uncertain_field_warns_that_its_uncertainty_is_left_out(smal
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a multiplier keeps the uncertainty: no warning
         sweep(sc, {"quits.rate*": [1.0, 1.2]}, reps=2, seed=1)
+
+
+def test_a_comparisons_targets_hold_every_column_of_a_runs(comparison):
+    own = comparison.results[0].targets()
+    assert len(own) == 1 and set(own.columns) <= set(comparison.targets.columns)
+    base = comparison.targets[comparison.targets.scenario == comparison.labels[0]].reset_index(drop=True)
+    for c in ("verdict", "first_year_met_p50", "share_never_met", "p05", "p95"):
+        assert base[c].equals(own[c]), c

@@ -61,7 +61,9 @@ class Comparison:
         the ``reps`` replications where both values are defined.
     targets : pandas.DataFrame
         Every target's probability per scenario (with its Wilson interval), and for
-        alternatives the paired difference in probability against the baseline.
+        alternatives the paired difference in probability against the baseline; then the
+        other columns of :meth:`model.Results.targets` (``p05, p95, first_year_met_p50,
+        share_never_met, verdict, source``).
     reps, seed : int
     """
 
@@ -256,7 +258,8 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
             rows.append(row)
     cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "probability_low",
             "probability_high", "mean", "probability_difference", "probability_difference_low",
-            "probability_difference_high", "source"]
+            "probability_difference_high", "p05", "p95", "first_year_met_p50", "share_never_met", "verdict",
+            "source"]
     return pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
 
 
