@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as _dt
+import errno
 import gc
 import importlib
 import json
@@ -258,12 +259,12 @@ def _room_ahead(sc, a):
     workforce's memory ready in the background while the rest of the model is imported
     (:func:`model.population.make_room_ahead`). Returns the helper, or None."""
     from .policies.demand import starting_workers_estimate
-    from .population import ROWS_AHEAD, make_room_ahead
+    from .population import MAX_PEOPLE, ROWS_AHEAD, make_room_ahead
     from .runner import runs_here
     if not runs_here(a.reps or sc.run.reps, a.workers, a.backend, a.scheduler):
         return None
     rows = starting_workers_estimate(sc)
-    if rows < ROWS_AHEAD:
+    if not ROWS_AHEAD <= rows <= MAX_PEOPLE:  # small; or too big, which the run refuses (check_size)
         return None
     ahead = None
     if not a.no_report:
@@ -411,6 +412,8 @@ def cmd_rerun(a) -> int:
     from .runner import run
     m = read_manifest(a.manifest)
     raw, seed, reps = m["scenario_raw"], m["seed"], m["reps"]
+    if "name" not in raw and isinstance(m.get("scenario"), str):  # named after a file the raw does not name
+        raw = {"name": m["scenario"], **raw}
     sc = S.Scenario(raw, [], str(a.manifest))
     out = a.out or OUTPUTS / f"{sc.name}-rerun"
     original = Path(a.manifest).parent
@@ -526,6 +529,10 @@ def _warnings_as_lines():
         yield
 
 
+FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+"""Errors of a disk with no room for the output (the command says so in one line)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
     130 / 143 interrupted by SIGINT / SIGTERM)."""
@@ -569,6 +576,12 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as e:
+        if isinstance(e, OSError) and e.errno in FULL:
+            # the output folder is written atomically: a full disk leaves nothing behind
+            where = f" ({e.filename})" if e.filename else ""
+            print(f"error: cannot write the output{where}: {e.strerror}; nothing was written (free some "
+                  "space, or choose another --out)", file=sys.stderr)
+            return 2
         # a signal's exception wrapped by the code it interrupted (an import running a
         # class body's __set_name__ wraps it in a RuntimeError), or replaced by one of its
         # own (a compiled module's interrupted import raises ImportError): still an interruption

@@ -324,6 +324,10 @@ def _extends_line(text: str) -> int | None:
     return (_safe_lines(text).get(("extends",)) or [None])[-1]
 
 
+MAX_EXTENDS = 100
+"""Most files in one ``extends`` chain (each is read by a call of :func:`_load_chain`)."""
+
+
 def _load_chain(path: Path, seen: tuple = ()) -> tuple[dict, list[tuple[Path, str]]]:
     """Raw merged dict and the (path, text) of every file in the chain, parents first.
 
@@ -349,6 +353,9 @@ def _load_chain(path: Path, seen: tuple = ()) -> tuple[dict, list[tuple[Path, st
         fail(f"expected the path of a base scenario (a string), got {type(parent).__name__} {parent!r}")
     if "\x00" in parent:
         fail("the path of the base scenario contains a NUL character")
+    if len(seen) + 1 >= MAX_EXTENDS:
+        fail(f"a chain of more than {MAX_EXTENDS} files, each extending the next; a scenario extends a few "
+             "files at most: merge some of them")
     ppath = path.parent / parent  # relative to the file naming it (an absolute path stays absolute)
     try:
         found, folder = ppath.is_file(), ppath.is_dir()
@@ -740,8 +747,9 @@ class Scenario:
                    "folder)")
             if top["name"]:
                 ck.fail("name", f"{self.name!r} cannot name an output folder; {how}")
-            ck.fail("name", f"the file name {self.name!r} is used as the scenario name but cannot name an "
-                    f"output folder; {how}, or rename the file")
+            raise ScenarioError(f"the file name {self.name!r} is used as the scenario name but cannot name "
+                                f"an output folder; {how}, or rename the file", file=str(self.path),
+                                field="name")
         self.description = top["description"]
         self.description_zh = top["description_zh"]
         self.start_year = top["start_year"]
@@ -784,6 +792,8 @@ class Scenario:
             return None
         from . import roster
         file, line = ck.where("population.roster")
+        if "\x00" in name:
+            ck.fail("population.roster", "the roster's path contains a NUL character")
         path = Path(name).expanduser()
         named_in = Path(file) if file and Path(file).suffix == ".toml" else None
         if not path.is_absolute():
@@ -1065,9 +1075,11 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
         value = parsed["v"] if len(parsed) == 1 else val
     except (ValueError, RecursionError) as e:  # TOMLDecodeError is a ValueError
         if val.startswith(("[", "{")):  # meant as a list or table: say what is wrong with it
-            raise ScenarioError(f"{val!r} is not a valid TOML list or table ({_toml_reason(e)}); e.g. "
+            shown = val if len(val) <= 60 else val[:57] + "..."
+            quoted = f"{key}='\"{val}\"'" if len(val) <= 60 else f"{key}='\"...\"'"
+            raise ScenarioError(f"{shown!r} is not a valid TOML list or table ({_toml_reason(e)}); e.g. "
                                 "[0.1, 0.05] or {2025 = 0.1, 2027 = 0.2} (a text that starts so goes in "
-                                f"quotes: {key}='\"{val}\"')", file=option, field=key) from None
+                                f"quotes: {quoted})", file=option, field=key) from None
         value = val
     return key, value
 

@@ -211,8 +211,8 @@ def _staffing(sc, fail, years) -> None:
                  f"the {posts[over][0]:g} posts per community in {y}; lower min_party_posts or raise "
                  "demand.posts_per_community")
     if d.rule in ("households", "size_band", "per_10k") and d.urban_residents <= 0:
-        fail("demand.urban_residents", f"rule '{d.rule}' needs the urban resident population; set "
-             "demand.urban_residents (persons)")
+        fail(("demand.rule", "demand.urban_residents"),
+             f"rule '{d.rule}' needs the urban resident population; set demand.urban_residents (persons)")
     if d.merge_below and d.split_above and d.merge_below * 2 >= d.split_above:
         fail(("demand.merge_below", "demand.split_above"),
              f"demand.merge_below ({d.merge_below:g}) must be less than half of demand.split_above "

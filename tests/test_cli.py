@@ -274,8 +274,9 @@ def test_missing_parent_folders_are_created_and_removed_on_failure(tmp_path, mon
     import model.results
     monkeypatch.setattr(model.results.Results, "to_csv", boom)
     out2 = tmp_path / "c" / "d" / "out"
-    with pytest.raises(OSError):
-        call(run_args(out2))
+    code, stdout, stderr = call(run_args(out2))  # a full disk: one line (found by an audit: a traceback)
+    assert code == 2 and stderr.startswith("error: cannot write the output: No space left on device")
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
     assert not (tmp_path / "c").exists()
 
 

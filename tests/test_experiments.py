@@ -511,7 +511,7 @@ def test_a_search_cannot_pass_through_a_fields_off_switch():
     """0 switches some fields off (Field.zero: a certificate deadline of 0 is no deadline,
     a capacity of 0 no limit). A search range that reaches it, directly or through a
     multiplier (0.1 x 3 years rounds to 0), is refused naming the range; a whole-number
-    calibration range is taken as its whole numbers (0.3-0.45 has none). merge_below = 0
+    field's calibration range must have whole ends (as in solve and sweep). merge_below = 0
     is the smallest amount (nothing merges), not a switch. In sweep, 1 and 1.0 are one
     value."""
     from model.experiments.calibrate import calibrate
@@ -522,7 +522,7 @@ def test_a_search_cannot_pass_through_a_fields_off_switch():
             solve(sc, lever, lo, 2 if "*" in lever else 6, "headcount>=150@2027", reps=2, seed=1)
         assert e.value.field == "--range"
     obs = [{"metric": "headcount", "year": 2027, "value": 150.0}]
-    with pytest.raises(UserError, match="there is none in the range"):
+    with pytest.raises(UserError, match="takes whole numbers; give a whole-number range"):
         calibrate(sc, {"dismissal.certificate_deadline": (0.3, 0.45)}, obs, reps=2, seed=1)
     assert model.schema.SECTIONS["demand"]["merge_below"].zero is None
     assert model.schema.SECTIONS["training"]["capacity"].zero == "no limit"

@@ -302,11 +302,9 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     levers, bounds = [], []
     for key, rng in items:
         lv, (lo, hi) = common.lever_range(key, rng)
-        if lv.integer:  # whole values only: the range's whole numbers
-            lo, hi = math.ceil(lo), math.floor(hi)
-            if lo > hi:
-                raise UserError(f"{lv.name} takes whole numbers, and there is none in the range given",
-                                field="--param")
+        if lv.integer and (lo != math.floor(lo) or hi != math.floor(hi)):  # as sweep, solve and sensitivity
+            raise UserError(f"{lv.name} takes whole numbers; give a whole-number range, got {lo:g},{hi:g}",
+                            field="--param")
         lv.check_no_switch_at_zero(lo, "--param", sc)
         common.warn_uncertain_fixed(sc, lv, "fitting")
         levers.append(lv)
@@ -314,6 +312,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         bounds.append((lo, hi))
     obs = read_observations(observations, sc)
     ev = common.Evaluator(sc, levers, reps, seed, workers, backend, scheduler)
+    common.check_runs(profile * len(levers), ev.reps, "--profile", "profile points")
     pb = _Problem(ev, obs, bounds, scale)
     b = pb.bounds
     start = []

@@ -94,7 +94,8 @@ class Lever:
         path, year, idx = parse_key(key_text.removesuffix("*")) or ("", None, None)
         sec, _, key = path.partition(".")
         if sec not in schema.SECTIONS or key not in schema.SECTIONS[sec]:
-            raise UserError(f"{text!r} is not a scenario field{schema.did_you_mean(path or key_text)}; use "
+            meant = schema.did_you_mean(path or key_text)
+            raise UserError(f"{shown(text)} is not a scenario field{meant}; use "
                             "section.key (optionally key[i], key@YEAR or key*) as listed by `python -m model "
                             "schema`", field=option)
         f = schema.SECTIONS[sec][key]
@@ -274,8 +275,24 @@ def parse_value(text: str):
     text = text.strip()
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # not a value: the lever refuses the text
         return text
+
+
+def shown(text: str) -> str:
+    """``text`` as a message quotes it: its repr, cut to 60 characters."""
+    r = repr(text)
+    return r if len(r) <= 60 else r[:56] + "...'"
+
+
+def check_runs(points: int, reps: int, option: str, what: str) -> None:
+    """An experiment of ``points`` scenario variants, ``reps`` replications each, runs at
+    most :data:`model.schema.MAX_REPS` replications in all (the most one run may have),
+    or a :class:`UserError` naming ``option`` before anything runs."""
+    if points * reps > schema.MAX_REPS:
+        raise UserError(f"{points:,} {what} x {reps:,} replications = {points * reps:,} runs in all, "
+                        f"more than this model runs in one command ({schema.MAX_REPS:,}); ask for fewer",
+                        field=option)
 
 
 def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
@@ -285,22 +302,30 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
     if m:
         a, b, n = parse_value(m.group(1)), parse_value(m.group(2)), int(m.group(3))
         if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b)) or n < 2:
-            raise UserError(f"{lever.name}: expected low:high:count with count >= 2, got {text!r}", field=option)
+            raise UserError(f"{lever.name}: expected low:high:count with count >= 2, got {shown(text)}",
+                            field=option)
         if a == b:
-            raise UserError(f"{lever.name}: low and high are both {a:g} in {text!r}, so every value would be "
-                            "the same; give two different ends", field=option)
+            raise UserError(f"{lever.name}: low and high are both {a:g} in {shown(text)}, so every value "
+                            "would be the same; give two different ends", field=option)
+        if n > schema.MAX_REPS:
+            raise UserError(f"{lever.name}: {n:,} values, more than this model runs in one command "
+                            f"({schema.MAX_REPS:,} runs); ask for fewer", field=option)
+        if lever.integer and (a != math.floor(a) or b != math.floor(b)):
+            raise UserError(f"{lever.name} takes whole numbers; give whole-number ends, got {shown(text)}",
+                            field=option)
         vals = list(np.linspace(float(a), float(b), n))
         if lever.integer:
             vals = sorted({round(float(v)) for v in vals})
         return vals
     vals = [parse_value(t) for t in text.split(",") if t.strip()]
     if not vals:
-        raise UserError(f"{lever.name}: expected values separated by commas, got {text!r}", field=option)
+        raise UserError(f"{lever.name}: expected values separated by commas, got {shown(text)}",
+                        field=option)
     if lever.numeric and not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
-        raise UserError(f"{lever.name} is a number; expected numbers separated by commas, got {text!r}",
+        raise UserError(f"{lever.name} is a number; expected numbers separated by commas, got {shown(text)}",
                         field=option)
     if len(set(map(repr, vals))) != len(vals):
-        raise UserError(f"{lever.name}: a value is repeated in {text!r}", field=option)
+        raise UserError(f"{lever.name}: a value is repeated in {shown(text)}", field=option)
     return vals
 
 
@@ -308,7 +333,7 @@ def parse_range(text: str, lever: Lever, option: str = "--param") -> tuple[float
     """``"0.05,0.2"`` -> ``(0.05, 0.2)``, checked against the field's allowed range."""
     vals = parse_values(text, lever, option)
     if len(vals) != 2:
-        raise UserError(f"{lever.name}: expected low,high, got {text!r}", field=option)
+        raise UserError(f"{lever.name}: expected low,high, got {shown(text)}", field=option)
     lo, hi = float(vals[0]), float(vals[1])
     lever.check_range(lo, hi, option)
     return lo, hi
@@ -405,11 +430,11 @@ class Output:
               target: str | None = None, default: str = "target") -> Output:
         """From ``--metric`` / ``--year`` or ``--target``; with neither, ``default`` decides:
         ``"target"`` takes the scenario's first target (or headcount in the last year)."""
-        if metric and target:
+        if metric is not None and target is not None:
             raise UserError("give either --metric or --target, not both", field="--target")
-        if target and year is not None:
+        if target is not None and year is not None:
             raise UserError("--year goes with --metric; a target has its own year", field="--year")
-        if target:
+        if target is not None:
             t = find_target(scenario, target)
             return cls(t.metric_name, t.year, t)
         if metric is None and year is not None:
@@ -508,7 +533,7 @@ def find_target(scenario, text: str):
     m = _TARGET.match(text)
     if not m:
         known = ", ".join(repr(t.name) for t in scenario.targets) or "none"
-        raise UserError(f"{text!r} is neither a target of {scenario.name} (targets: {known}) nor an "
+        raise UserError(f"{shown(text)} is neither a target of {scenario.name} (targets: {known}) nor an "
                         "expression like 'certified_share>=0.6@2024'", field="--target")
     metric, op, thr, year = m.groups()
     check_reported(scenario, metric, None, "--target")

@@ -179,6 +179,8 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         sobol = 64 if len(facs) >= 2 else 0
     sobol = _sobol_size(sobol)  # checked before any run
     sobol_reps = whole_number(sobol_reps, "--sobol-reps", 1)
+    common.check_runs(1 + 2 * len(facs), reps, "--param", "one-at-a-time points")
+    common.check_runs(sobol * (len(facs) + 2), sobol_reps, "--sobol", "Sobol points")
     variants = [sc]
     for f in facs:
         variants += [f.lever.apply(sc, f.low), f.lever.apply(sc, f.high)]

@@ -184,6 +184,9 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         tol = 1.0
     elif tol is None:
         tol = (hi - lo) / 1000
+        if not tol > 0:  # a thousandth of the range underflows
+            raise UserError(f"the range [{lo:g}, {hi:g}] is too narrow to search; give a wider one",
+                            field="--range")
     elif tol >= hi - lo:
         raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so nothing "
                         f"would be solved; give a tolerance below {hi - lo:g} (default: range / 1000)",

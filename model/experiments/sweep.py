@@ -20,6 +20,7 @@ and ``sweep.png`` (a line for one lever, a heat map for two) into
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,11 +167,12 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     common.check_distinct(levers)
     for lv in levers:
         common.warn_uncertain_fixed(sc, lv, "sweeping")
+    reps, seed = reps_and_seed(sc, reps, seed)
+    common.check_runs(math.prod(len(v) for v in values), reps, "--param", "grid points")
     points = list(itertools.product(*values))
     grid = pd.DataFrame([dict(zip([lv.name for lv in levers], p)) for p in points])
     grid.insert(0, "point", np.arange(len(points)))
     scenarios = [common.apply_levers(sc, levers, p) for p in points]
-    reps, seed = reps_and_seed(sc, reps, seed)
     results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
     first = results[0].values
     if len(results) > 1 and all(np.array_equal(r.values, first, equal_nan=True) for r in results[1:]):
