@@ -119,3 +119,10 @@ def test_a_comparisons_targets_hold_every_column_of_a_runs(comparison):
     base = comparison.targets[comparison.targets.scenario == comparison.labels[0]].reset_index(drop=True)
     for c in ("verdict", "first_year_met_p50", "share_never_met", "p05", "p95"):
         assert base[c].equals(own[c]), c
+
+
+def test_one_observation_alone_is_refused_saying_to_put_it_in_a_list():
+    from model.experiments.calibrate import read_observations
+    with pytest.raises(UserError, match="a list of rows .* put it in a list"):
+        read_observations({"metric": "headcount", "year": 2026, "value": 450.0})
+    assert len(read_observations([{"metric": "headcount", "year": 2026, "value": 450.0}])) == 1

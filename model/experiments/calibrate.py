@@ -151,6 +151,9 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
     elif isinstance(source, pd.DataFrame):
         rows = source.to_dict("records")
         where = [f"row {i}" for i in range(len(rows))]
+    elif isinstance(source, dict) and set(source) & {"metric", "year", "value"}:
+        raise UserError("expected observations as a list of rows (one dict each: metric, year, value), a "
+                        "table or a file; got one row alone: put it in a list", file=label)
     else:
         rows = list(source)
         where = [f"observations[{i}]" for i in range(len(rows))]
