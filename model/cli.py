@@ -208,9 +208,16 @@ def write_run(scenario, results, out: Path, *, lang="en", svg=False, report=True
     return Path(out)
 
 
-def _print_forecast(results, out: Path, lang: str = "en") -> None:
+def _print_forecast(results, out: Path, lang: str = "en", scenario=None) -> None:
     """The run's means of the headline metrics by year, its targets' probabilities and the
-    files written, on the console; in Chinese with ``lang="zh"`` (payroll in 万元)."""
+    files written, on the console; in Chinese with ``lang="zh"`` (payroll in 万元, a
+    ``scenario``'s districts by their Chinese names)."""
+    from .report import labels as L
+    with L.district_labels(scenario) if scenario is not None else contextlib.nullcontext():
+        _print_forecast_lines(results, out, lang)
+
+
+def _print_forecast_lines(results, out: Path, lang: str) -> None:
     import warnings
 
     import numpy as np
@@ -300,7 +307,7 @@ def cmd_run(a) -> int:
                   ahead=ahead)
     finally:
         report_ahead.close_all()  # the helper, whatever happened (it may have been started but not returned)
-    _print_forecast(res, Path(out), a.lang)
+    _print_forecast(res, Path(out), a.lang, sc)
     _compile_the_rest(a.quiet)
     return 0
 

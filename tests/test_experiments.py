@@ -340,7 +340,7 @@ def test_figures_in_chinese(tmp_path):
     from model.report.fonts import figure_language
     drawn = figure_language("zh")[0]  # English where no CJK font is installed
     titles = [a.get_title() for a in f.axes if a.get_visible()]
-    expected = ["在岗人数", "持证率"] if drawn == "zh" else ["Headcount", "Certified share"]
+    expected = ["年末在岗人数", "持证率"] if drawn == "zh" else ["Headcount (31 December)", "Certified share"]
     assert titles == expected, titles
     s = sweep(sc, {"certification.pass_prob": [0.2, 0.3]}, reps=2, seed=1)
     out = common.Output.parse(sc, target="certified_share>=0.5@2026")
@@ -355,7 +355,7 @@ def test_an_output_names_itself_in_either_language():
     sc = small(years=2)
     metric = common.Output.parse(sc, metric="headcount", year=2026)
     target = common.Output.parse(sc, target="certified_share>=0.5@2026")
-    assert (metric.label, metric.label_in("zh")) == ("headcount 2026", "在岗人数，2026年")
+    assert (metric.label, metric.label_in("zh")) == ("headcount 2026", "年末在岗人数，2026年")
     assert target.label == "P(certified_share >= 0.5 in 2026)"
     assert target.label_in("zh") == "P(持证率 >= 0.5，2026年)"
 

@@ -400,7 +400,7 @@ def test_zh_without_cjk_font_falls_back_to_english_with_one_warning(bench, tmp_p
     assert not [w for w in caught if "missing from font" in str(w.message).lower()]
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     alts = re.findall(r'alt="([^"]*)"', text)
-    assert "Headcount" in alts and "在岗人数" not in alts      # figures in English
+    assert "Headcount (31 December)" in alts and "年末在岗人数" not in alts      # figures in English
     assert "预测报告" in text                                    # the page stays Chinese
     wb = load_workbook(tmp_path / "budget.xlsx")
     assert wb.sheetnames[1] == "按构成 By component"
@@ -500,10 +500,10 @@ def test_district_scopes_are_labelled_with_the_districts_names():
                                     SimpleNamespace(name="east_end", label_zh="")])
     assert L.metric("payroll.jiangbei", "zh").endswith("（jiangbei）")
     with L.district_labels(sc):
-        assert L.metric("payroll.jiangbei", "zh") == "薪酬总额（江北新区）"
+        assert L.metric("payroll.jiangbei", "zh") == "人员经费（江北新区）"
         assert L.metric("payroll.jiangbei", "en") == "Payroll, Jiangbei"
         assert L.metric("payroll.east_end", "zh").endswith("（east_end）")
-        assert L.metric("payroll.urban", "zh") == "薪酬总额（城市社区合计）"  # unchanged
+        assert L.metric("payroll.urban", "zh") == "人员经费（城市社区合计）"  # unchanged
     assert L.metric("payroll.jiangbei", "zh").endswith("（jiangbei）")
 
 

@@ -161,7 +161,7 @@ def test_cover_sheet_says_what_was_run(run_folder):
     assert rows[key("Scenario", "情景")] == "budget-test"
     assert rows[key("Description", "说明")] == sc.description
     assert rows[key("Seed", "随机种子")] == res.seed
-    assert rows[key("Replications", "重复次数")] == res.reps
+    assert rows[key("Replications", "模拟次数")] == res.reps
     assert rows[key("Model version", "模型版本")] == model.__version__
     assert "budget at 90% confidence" in rows[key("P90", "P90")]
     assert "yuan per year" in rows[key("Units", "单位")]

@@ -154,7 +154,9 @@ def axis_style(metric: str, lang: str) -> tuple[float, str, FuncFormatter | None
     if is_share(metric):
         return 1.0, f"{L.metric(metric, lang)} (%)", FuncFormatter(_percent_tick)
     div, unit = scale_of(metric, lang)
-    return div, f"{L.metric(metric, lang)} ({unit})", None
+    label = L.metric(metric, lang)
+    said = unit.lower() in label.lower()  # "Communities", not "Communities (communities)"
+    return div, label if said or not unit else f"{label} ({unit})", None
 
 
 def set_ticks(ax, axis: str, ticks: FuncFormatter | None) -> None:
@@ -393,6 +395,8 @@ def target_board(results, ax=None, lang: str = "en"):
 
 
 def _stacked(results, parts, total_p90: str | None, ax, lang, title_key):
+    # a part's colour is the same in every run, whichever parts are left out
+    colour_of = {m: PART_COLOURS[i % len(PART_COLOURS)] for i, m in enumerate(parts)}
     parts = [m for m in parts if has_values(results, m) and np.nanmax(np.abs(_mean(results, m))) > 0]
     lang = figure_lang(lang)
     with _style(lang):
@@ -401,7 +405,7 @@ def _stacked(results, parts, total_p90: str | None, ax, lang, title_key):
         div, unit = money_scale(lang)
         if parts:
             ys = [np.nan_to_num(_mean(results, m)) / div for m in parts]
-            colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(parts))]
+            colours = [colour_of[m] for m in parts]
             ax.stackplot(years, ys, labels=[L.metric(m, lang) for m in parts], colors=colours, alpha=0.9)
         if total_p90 and has_values(results, total_p90):
             p90 = _quantiles(results, total_p90, (0.9,))[0] / div
@@ -556,8 +560,9 @@ def age_pyramid(results, years=None, lang: str = "en"):
             _thousands(ax, axis="x", absolute=True)
         axes[0].set_yticks(np.arange(len(keep)), [_band_label(men[b]) for b in keep])
         axes[0].set_ylabel(f"{L.word('age', lang)} ({L.unit('mean_age', lang)})")
-        handles, labs = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labs, loc="outside lower center", ncol=2, frameon=False)
+        # in the first panel, where its bars leave room (usually a top corner: the oldest bands
+        # are the shortest bars); a legend below the panels met the footer
+        axes[0].legend(loc="best", frameon=False)
         _finish(fig, results, L.word("pyramid", lang), lang)
     return fig
 

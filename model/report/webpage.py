@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .. import metrics as M
 from ..results import percent, percent_interval
 from . import figures as F
 from . import labels as L
@@ -110,9 +111,14 @@ def _fmt(metric: str, v: float) -> str:
         return "–"
     if F.is_share(metric):
         return f"{v:.1%}"
-    if metric.startswith("workers_per_10k") or abs(v) < 100:
+    whole = M.unit(metric) in COUNTS and abs(v) >= 10  # a mean count of people or posts: to the person
+    if not whole and (metric.startswith("workers_per_10k") or abs(v) < 100):
         return f"{v:,.1f}"
     return f"{v:,.0f}"
+
+
+COUNTS = ("workers", "workers/year", "posts", "communities", "communities/year")
+"""Units of counts, whose means tables show as whole numbers from 10 up (:func:`_fmt`)."""
 
 
 def _run_rows(results, scenario, lang: str) -> list:
@@ -162,7 +168,7 @@ def key_table(results, lang: str, years: int = 5, summary=None) -> str:
     idx = s.set_index(["metric", "year"])
     head = [L.word("year", lang)]
     for m, c in cols:
-        unit = f"{_money_unit(lang)}" if F.is_money(m) else ("%" if F.is_share(m) else "")
+        unit = f"{_money_unit(lang)}" if F.is_money(m) else ""  # a share's values carry their %
         stat = " P90" if c == "p90" else ""
         head.append(f"{L.metric(m, lang)}{stat}" + (f" ({unit})" if unit else ""))
     rows = []
