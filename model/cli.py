@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as _dt
-import errno
 import gc
 import importlib
 import json
@@ -419,7 +418,7 @@ def cmd_rerun(a) -> int:
     from .runner import run
     m = read_manifest(a.manifest)
     raw, seed, reps = m["scenario_raw"], m["seed"], m["reps"]
-    if "name" not in raw and isinstance(m.get("scenario"), str):  # named after a file the raw does not name
+    if not raw.get("name") and isinstance(m.get("scenario"), str):  # named after a file the raw lacks
         raw = {"name": m["scenario"], **raw}
     sc = S.Scenario(raw, [], str(a.manifest))
     out = a.out or OUTPUTS / f"{sc.name}-rerun"
@@ -536,10 +535,6 @@ def _warnings_as_lines():
         yield
 
 
-FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-"""Errors of a disk with no room for the output (the command says so in one line)."""
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a check failed, 2 a user mistake,
     130 / 143 interrupted by SIGINT / SIGTERM)."""
@@ -583,12 +578,6 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as e:
-        if isinstance(e, OSError) and e.errno in FULL:
-            # the output folder is written atomically: a full disk leaves nothing behind
-            where = f" ({e.filename})" if e.filename else ""
-            print(f"error: cannot write the output{where}: {e.strerror}; nothing was written (free some "
-                  "space, or choose another --out)", file=sys.stderr)
-            return 2
         # a signal's exception wrapped by the code it interrupted (an import running a
         # class body's __set_name__ wraps it in a RuntimeError), or replaced by one of its
         # own (a compiled module's interrupted import raises ImportError): still an interruption

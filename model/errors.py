@@ -79,6 +79,11 @@ def _shown(file: str) -> str:
     return file
 
 
+def cut(text: str, width: int = 60) -> str:
+    """``text`` cut to ``width`` characters (ending in ``...``), as a message quotes a value."""
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def whole_number(value, name: str, lo: int, hi: int | None = None, file: str | None = None) -> int:
     """``value`` as an int in ``[lo, hi]`` (``hi`` None: no upper bound), or a
     :class:`UserError` naming ``name`` (and ``file``): a whole number (a float with no

@@ -330,16 +330,18 @@ def atomic_folder(out: str | Path, overwrite: bool = True):
                 d.mkdir(exist_ok=True)
             tmp = _mkdir_temp(out)
             try:
-                yield tmp
-                (tmp / MARKER).write_text("Written by the community-worker model (python -m model). The "
-                                          "next run with this output folder replaces it as a whole.\n",
-                                          encoding="utf-8")
+                with _no_room_is_said(out):
+                    yield tmp
+                    (tmp / MARKER).write_text("Written by the community-worker model (python -m model). The "
+                                              "next run with this output folder replaces it as a whole.\n",
+                                              encoding="utf-8")
                 with signals_deferred():
                     raise_if_interrupted()
                     if out.exists() and not overwrite:
                         raise UserError(f"output folder {out} appeared during the run and --no-overwrite "
                                         "was given; it was kept", field="--out")
-                    _commit(tmp, out)
+                    with _no_room_is_said(out):
+                        _commit(tmp, out)
                     done = True
                     _committed.append(out)
             finally:
@@ -352,6 +354,21 @@ def atomic_folder(out: str | Path, overwrite: bool = True):
                 for d in created:  # the folders made for this output, innermost first, if still empty
                     with contextlib.suppress(OSError):
                         d.rmdir()
+
+
+@contextlib.contextmanager
+def _no_room_is_said(out: Path):
+    """A disk (or quota) with no room for the output folder ``out`` as one line naming
+    it (a :class:`UserError` of ``--out``), not a traceback; nothing is left written."""
+    try:
+        yield
+    except OSError as e:
+        why = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "the disk quota is used up",
+               errno.EFBIG: "a file would be larger than the file system allows"}.get(e.errno)
+        if why is None:
+            raise
+        raise UserError(f"cannot write {out}: {why}; nothing was written (free some space, or choose "
+                        "another --out)", field="--out") from None
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -226,8 +226,8 @@ class Results:
         """``make()``, computed once per values and key (a run, its CSV files and its
         report all ask for the same tables); each caller gets its own copy. Values
         replaced, or changed in place, are noticed (by a checksum of their bytes)."""
-        v = np.ascontiguousarray(self.values)
-        seen = (id(self.values), v.shape, v.dtype.str, zlib.crc32(memoryview(v).cast("B")))
+        v = np.ascontiguousarray(self.values)  # (a copy only if not C-ordered, which a run's never is)
+        seen = (id(self.values), v.shape, v.dtype.str, zlib.crc32(v.reshape(-1).view(np.uint8)))
         if self._memo.get("values") != seen:  # new, replaced or changed values
             self._memo.clear()
             self._memo["values"] = seen

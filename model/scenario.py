@@ -37,7 +37,7 @@ from types import MappingProxyType
 import numpy as np
 
 from . import schema
-from .errors import ScenarioError
+from .errors import ScenarioError, cut
 from .params import Constant, Schedule, Uncertain, dist_problem, parse_key, scaled_toml
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -379,8 +379,7 @@ def _is_num(x) -> bool:
 
 
 def _describe(x) -> str:
-    r = repr(x)
-    return f"{type(x).__name__} {r if len(r) <= 60 else r[:57] + '...'}"
+    return f"{type(x).__name__} {cut(repr(x))}"
 
 
 def _unknown_key(key: str, allowed, where: str = "here") -> str:
@@ -1075,7 +1074,7 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
         value = parsed["v"] if len(parsed) == 1 else val
     except (ValueError, RecursionError) as e:  # TOMLDecodeError is a ValueError
         if val.startswith(("[", "{")):  # meant as a list or table: say what is wrong with it
-            shown = val if len(val) <= 60 else val[:57] + "..."
+            shown = cut(val)
             quoted = f"{key}='\"{val}\"'" if len(val) <= 60 else f"{key}='\"...\"'"
             raise ScenarioError(f"{shown!r} is not a valid TOML list or table ({_toml_reason(e)}); e.g. "
                                 "[0.1, 0.05] or {2025 = 0.1, 2027 = 0.2} (a text that starts so goes in "

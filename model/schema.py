@@ -157,7 +157,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "anticipate_exits": F("bool", False, "Also hire for the exits expected before year end: retirements due "
                               "by then, and the quits and deaths expected of the other workers in the rest "
                               "of the year, given that they have not left so far (not the round's own hires' "
-                              "exits)."),
+                              "exits); these hires come after the posts vacant now, and those a short pool "
+                              "or cap leaves unmade are not unfilled posts."),
         "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited"),
         "age": F("bands", [[22, 35, 1.0]], "Applicants' age on the hiring day: an applicant aged a is "
                  "older than a and at most a + 1 that day (the birthday spread over the year).", "years"),

@@ -18,7 +18,7 @@ def scenario(folder, body: str, name: str = "case.toml"):
 
 def test_rerun_of_a_scenario_named_after_its_file(tmp_path):
     """Without ``name =`` a scenario is named after its file; the manifest's scenario
-    table has no name, and the re-run used to be called 'scenario', so its tables
+    table has no name, and the re-run used to be named after the manifest, so its tables
     differed from the run's and the parameters' hash too."""
     f = scenario(tmp_path, "years = 2\n[demand]\ncommunities = 20\n", "my-city.toml")
     out, again = tmp_path / "out", tmp_path / "again"

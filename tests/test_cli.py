@@ -275,8 +275,8 @@ def test_missing_parent_folders_are_created_and_removed_on_failure(tmp_path, mon
     monkeypatch.setattr(model.results.Results, "to_csv", boom)
     out2 = tmp_path / "c" / "d" / "out"
     code, stdout, stderr = call(run_args(out2))  # a full disk: one line (found by an audit: a traceback)
-    assert code == 2 and stderr.startswith("error: cannot write the output: No space left on device")
-    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+    m = check_error(code, stdout, stderr, {})
+    assert m.group("field") == "--out" and f"cannot write {out2}: no space left on the device" in stderr
     assert not (tmp_path / "c").exists()
 
 

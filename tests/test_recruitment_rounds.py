@@ -323,6 +323,31 @@ def test_a_retiring_party_worker_is_replaced_on_a_party_post():
     assert vac.tolist() == [1] and party.tolist() == [0]
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_a_party_post_due_to_empty_comes_after_a_post_empty_now(seed):
+    """Community A is full, with two party-building workers due to retire; B has a post
+    vacant now; a cap of one hire: it fills B's post. A's party posts for the exits to
+    come used to rank as party posts, first of all, and B's post stayed empty (found by a
+    review). With one community holding both, the post vacant now is filled and nothing
+    counts as unfilled (it came out 1 in about half the seeds)."""
+    p = params(anticipate_exits=True, cap=1.0)
+    comm = comm_of([5, 5])
+    comm.party_posts = np.array([2, 0])
+    pop = workforce([5, 4])
+    pop.party[:2] = True
+    due = np.array([[2, 0], [2, 0]])  # A's two party workers retire before year end
+    rows, c = recruitment.apply(pop, comm, p, GRADES, keyed(seed), Y + 0.0, Y, 0.0, 0, 0,
+                                recruitment.YearSoFar.start(p), due=due)
+    assert c["hires"] == 1 and pop.community[rows].tolist() == [1] and c["unfilled_posts"] == 0
+    comm = comm_of([5])
+    comm.party_posts = np.array([2])
+    pop = workforce([4])
+    pop.party[:2] = True
+    _, c = recruitment.apply(pop, comm, p, GRADES, keyed(seed), Y + 0.0, Y, 0.0, 0, 0,
+                             recruitment.YearSoFar.start(p), due=np.array([[2], [2]]))
+    assert (c["hires"], c["unfilled_posts"]) == (1, 0)
+
+
 def test_counts_given_as_numbers_round_half_up():
     """A cap of 2.5 hires a year is 3 (half up, as posts are: sampling.half_up), not 2
     (Python's round, half to even); a campaign of 0.5 is one hire."""

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import schema
-from ..errors import UserError, whole_number
+from ..errors import UserError, cut, whole_number
 from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
 
 LEVER_KINDS = schema.NUMERIC_KINDS + ("bool", "str")
@@ -282,7 +282,7 @@ def parse_value(text: str):
 def shown(text: str) -> str:
     """``text`` as a message quotes it: its repr, cut to 60 characters."""
     r = repr(text)
-    return r if len(r) <= 60 else r[:56] + "...'"
+    return r if len(r) <= 60 else cut(r, 59) + r[0]  # the quote closed
 
 
 def check_runs(points: int, reps: int, option: str, what: str) -> None:
@@ -292,18 +292,20 @@ def check_runs(points: int, reps: int, option: str, what: str) -> None:
     if points * reps > schema.MAX_REPS:
         raise UserError(f"{points:,} {what} x {reps:,} replications = {points * reps:,} runs in all, "
                         f"more than this model runs in one command ({schema.MAX_REPS:,}); ask for fewer",
-                        field=option)
+                        field="--reps" if reps >= points else option)
 
 
 def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
     """``"35,40,45"`` -> ``[35, 40, 45]`` (also ``lo:hi:n`` for ``n`` evenly spaced values)."""
     text = text.strip()
-    m = re.fullmatch(r"([^:,]+):([^:,]+):(\d+)", text)
+    m = re.fullmatch(r"([^:,]+):([^:,]+):(\d{1,15})", text)
     if m:
         a, b, n = parse_value(m.group(1)), parse_value(m.group(2)), int(m.group(3))
-        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b)) or n < 2:
-            raise UserError(f"{lever.name}: expected low:high:count with count >= 2, got {shown(text)}",
-                            field=option)
+        finite = all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                     for x in (a, b))
+        if not finite or n < 2:
+            raise UserError(f"{lever.name}: expected low:high:count (two finite numbers, a count of at "
+                            f"least 2), got {shown(text)}", field=option)
         if a == b:
             raise UserError(f"{lever.name}: low and high are both {a:g} in {shown(text)}, so every value "
                             "would be the same; give two different ends", field=option)

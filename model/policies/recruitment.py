@@ -209,8 +209,10 @@ class YearSoFar:
 def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int | None = None,
               due: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hires wanted, vacant party-building posts, campaign hires and hires for exits to
-    come per community at instant ``t`` (the first count includes the other three; what
-    it holds besides them are the posts vacant now), with ``campaign`` hires on top of
+    come per community at instant ``t`` (the first count includes the other three, of
+    which the party posts may overlap the hires for exits to come: a party worker due to
+    retire; its first slots less those for exits to come and the campaign are the posts
+    vacant now), with ``campaign`` hires on top of
     the vacancies (None: the year's ``extra_hires``) and, with ``anticipate_exits``, the
     ``expected_exits`` of the rest of the year (rounded, shared among communities by
     their active workers) and the exits ``due`` in each community before year end
@@ -301,11 +303,11 @@ def _within(ids: np.ndarray) -> np.ndarray:
 
 def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int = 0, campaign=None,
                  ahead=None):
-    """The ``k`` posts filled: (community, is party post, slot id). Party-building posts
-    first, then the posts vacant now, then the hires for exits to come (``ahead`` per
-    community, :func:`ahead_slots`), then the ``campaign`` hires per community (the last
-    slots of each, :func:`campaign_slots`); within each, the slots with the smallest
-    keyed draws."""
+    """The ``k`` posts filled: (community, is party post, slot id). The posts vacant now,
+    party-building posts first; then the hires for exits to come (``ahead`` per
+    community, :func:`ahead_slots`), party-building posts first; then the ``campaign``
+    hires per community (the last slots of each, :func:`campaign_slots`); within each,
+    the slots with the smallest keyed draws."""
     if kernels.ENABLED:
         comm, is_party, ids = kernels.vacant_slots(np.asarray(vac, dtype=np.int64), np.asarray(party, dtype=np.int64),
                                                    _round_flag(year_index, round_index))
@@ -314,12 +316,14 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
         comm, within = _slots(vac)
         is_party = within < np.repeat(party, vac)
     if k < len(ids):
-        later = 2.0 * ~is_party  # party posts always first
+        # in order: party posts vacant now (0), other posts vacant now (2), party posts and
+        # other posts for exits to come (4, 6), campaign hires (8, never party posts)
+        later = 2.0 * ~is_party
         camp = np.zeros(len(vac), np.int64) if campaign is None else np.asarray(campaign)
         if np.any(camp):
-            later += 4.0 * (campaign_slots(ids, comm, vac, camp) & ~is_party)  # campaign hires last
-        if ahead is not None and np.any(ahead):  # exits to come after the posts vacant now
-            later += 2.0 * (ahead_slots(ids, comm, vac, camp, ahead) & ~is_party)
+            later += 6.0 * campaign_slots(ids, comm, vac, camp)
+        if ahead is not None and np.any(ahead):
+            later += 4.0 * ahead_slots(ids, comm, vac, camp, ahead)
         keep = smallest_first(uniforms(rng, ids) + later, k)
         ids, comm, is_party = ids[keep], comm[keep], is_party[keep]
     return comm, is_party, ids
