@@ -738,6 +738,8 @@ class Replication:
         for k in M.PAYROLL_PARTS + ("worker_years",):
             out[k] = acc[k]
         out["payroll"] = sum(acc[k] for k in M.PAYROLL_PARTS)
+        wy = acc["worker_years"]
+        out["payroll_per_worker_year"] = out["payroll"] / wy if wy > 0 else float("nan")
         fund = p.funding
         urban = self.comm.urban[self.comm.alive]
         out["cost_work_funds"] = float(urban.sum() * fund.work_fund_urban + (~urban).sum() * fund.work_fund_rural)

@@ -63,6 +63,7 @@ UNITS = {
                                               ("remuneration_ratio", "share of last year's average wage"))
        for k in POSTS[::-1]},
     "average_wage": "yuan/year (last year's local average wage: the pay benchmark)", "worker_years": "worker-years",
+    "payroll_per_worker_year": "yuan per worker-year",
     **{m: "workers" for m in PYRAMID}, **{m: "share" for m in GRADE_SHARES},
 }
 _CAUSE_WORDS = {"quit": "quit", "retired": "retired at the statutory age", "death": "died",
@@ -138,6 +139,8 @@ DEFINITIONS = {
                                    "(the allowance left out of both), / last year's average wage")))},
     "average_wage": "last year's local average wage, the pay benchmark",
     "worker_years": "years of employment this year, pro rata to days in post",
+    "payroll_per_worker_year": ("payroll / worker_years: what a year of one worker in post costs, the "
+                                "employer's contributions included (NaN in a year without any)"),
     **{m: f"{'men' if x == 'm' else 'women'} aged {lo}" + (f"-{hi}" if hi is not None else " or more")
        + " on 31 December" for m, (x, lo, hi) in _PYRAMID_BAND.items()},
     **{m: f"share of headcount at pay grade {int(m[-2:])}; NaN where grades mean nothing (as mean_grade)"

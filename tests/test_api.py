@@ -126,3 +126,13 @@ def test_one_observation_alone_is_refused_saying_to_put_it_in_a_list():
     with pytest.raises(UserError, match="a list of rows .* put it in a list"):
         read_observations({"metric": "headcount", "year": 2026, "value": 450.0})
     assert len(read_observations([{"metric": "headcount", "year": 2026, "value": 450.0}])) == 1
+
+
+def test_payroll_per_worker_year_is_payroll_over_worker_years(small):
+    """The cost of a worker-year (a finance bureau sets it beside the average wage): pay at
+    5,000 + 200 a month for the certified, so between 60,000 and 62,400 yuan."""
+    res = model.run(small, reps=3, seed=1)
+    got = res.metric("payroll_per_worker_year").to_numpy()
+    np.testing.assert_allclose(got, res.metric("payroll").to_numpy() / res.metric("worker_years").to_numpy(),
+                               rtol=1e-12)
+    assert ((got > 60_000) & (got < 62_400)).all()

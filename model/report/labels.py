@@ -50,6 +50,7 @@ METRICS = {
     "posts_filled_internally": ("Posts filled internally", "内部选任岗位"),
     "average_wage": ("Local average wage", "当地上年平均工资"),
     "worker_years": ("Worker-years", "人年"),
+    "payroll_per_worker_year": ("Payroll per worker-year", "每人年人员经费"),
     "college_share": ("College-educated share", "大专以上学历占比"),
     "hires": ("Hires", "招聘"),
     "hires_exempt": ("Hires under an exemption", "放宽条件招聘"),
@@ -111,6 +112,7 @@ UNITS = {
     "years of service": ("years", "年"),
     "communities/year": ("communities per year", "个/年"),
     "worker-years": ("worker-years", "人年"),
+    "yuan per worker-year": ("yuan per worker-year", "元/人年"),
     "grade": ("grade", "级"),
 }
 
@@ -177,8 +179,9 @@ WORDS = {
     "constant_prices": ("Constant prices", "不变价"),
     "by_district": ("By district", "按区"),
     "staffing": ("Staffing", "人员"),
-    "people_units": ("workers, worker-years, posts (each row says which); hires and exits in the year",
-                     "人、人年、个（见各行）；招聘与退出为当年人数"),
+    "people_units": (("workers, worker-years, posts, and yuan per worker-year, nominal (each row says "
+                      "which); headcount at the year's end, hires and exits in the year"),
+                     "人、人年、个及元/人年（现价）（见各行）；在岗人数为年末数，招聘与减员为当年人数"),
     "nominal": ("nominal prices", "现价"),
     "constant_of": ("constant prices of {year}", "{year}年不变价"),
     "created": ("Created", "生成时间"),
