@@ -54,7 +54,8 @@ def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(k, u, tuple(m for m in ms if m in results.metrics)) for k, u, ms in out]
 
 
-STAFFING = ("headcount", "worker_years", "posts", "vacancies", "hires", "exits_total", "payroll_per_worker_year")
+STAFFING = ("headcount", "worker_years", "posts", "vacancies", "hires", "exits_total",
+            "payroll_per_worker_year")
 """What the payroll pays for (the last sheet): workers at the year's end and worker-years
 in it (the payroll's divisor), posts, vacancies, hires and exits, and what a worker-year
 costs (to set beside the average wage)."""
