@@ -305,6 +305,9 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     assert {"summary.csv", "differences.csv", "targets.csv", "manifest.json", "differences.png",
             "report.html"} <= names
     assert "paired difference" in (said := capsys.readouterr().out) and "\nIn 2025: mean" in said
+    assert "  largest in 2026: " in said  # the year of the largest difference, besides the year asked
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert model.load("bench").description in page  # what each alternative is
     out = tmp_path / "sw"
     assert cli(["sweep", "bench", "--param", "certification.pass_prob", "0.2,0.3", "--param",
                 "quits.rate=0.05,0.1", "--metric", "certified_share", "--reps", "2", "--out", str(out),

@@ -332,8 +332,19 @@ def _report(c: Comparison, folder: Path, lang: str, metrics) -> str | None:
         from ..report import compare_report
     except (ImportError, AttributeError):
         return "note: report.html not written (model.report.compare_report is not available)"
-    compare_report(c.results, c.report_table(metrics), folder, lang, targets=c.targets)
+    compare_report(c.results, c.report_table(metrics), folder, lang, targets=c.targets,
+                   scenarios=c.scenarios)
     return None
+
+
+def _largest(differences: pd.DataFrame, metric: str, scenario: str):
+    """The row of ``differences`` where ``scenario``'s difference in ``metric`` is largest
+    in size (None if it is nowhere defined or nowhere other than 0)."""
+    d = differences[(differences.metric == metric) & (differences.scenario == scenario)]
+    size = d.difference.abs()
+    if not (size > 0).any():
+        return None
+    return d.loc[size.idxmax()]
 
 
 def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
@@ -341,7 +352,8 @@ def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
     year = int(c.differences.year.max()) if year is None else int(year)
     print(f"Compared {', '.join(c.labels)} ({c.reps} replications each, seed {c.seed}, "
           "common random numbers); baseline: " + c.labels[0])
-    print(f"\nIn {year}: mean, and paired difference vs {c.labels[0]} [95% interval]")
+    print(f"\nIn {year}: mean, and paired difference vs {c.labels[0]} [95% interval]; where the difference "
+          "is largest in another year, that too")
     t = c.table(metrics, year)
     for m in metrics:
         rows = t[t.metric == m]
@@ -354,6 +366,11 @@ def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
             print(f"  {'':24s} {r['scenario']}: {common.fmt(r['mean'], u)}  diff "
                   + common.fmt_estimate(r["difference"], r["difference_low"], r["difference_high"], u,
                                         difference=True))
+            top = _largest(c.differences, m, r["scenario"])
+            if top is not None and int(top["year"]) != year:
+                print(f"  {'':24s} {'':{len(r['scenario'])}}  largest in {int(top['year'])}: "
+                      + common.fmt_estimate(top["difference"], top["difference_low"], top["difference_high"],
+                                            u, difference=True))
     if len(c.targets):
         print(f"\nTargets: probability met [95% interval], and the paired difference vs {c.labels[0]} "
               "[95% interval]")
@@ -361,6 +378,7 @@ def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
         def said(r) -> str:
             own = f"{r['scenario']} " + percent_interval(r["probability"], r["probability_low"],
                                                          r["probability_high"], "-")
+            own += f", mean {common.fmt(r['mean'], unit(r['metric']))}"
             if r["scenario"] == c.labels[0] or not np.isfinite(r["probability_difference"]):
                 return own
             diff = common.fmt_estimate(r["probability_difference"], r["probability_difference_low"],

@@ -97,7 +97,7 @@ def write_all(results, scenario, folder, lang: str = "en", svg: bool = False) ->
         webpage.write_report(results, scenario, folder, items, lang=lang, files=files, summary=summary)
 
 
-def compare_report(results_list, table, folder, lang: str = "en", targets=None) -> Path:
+def compare_report(results_list, table, folder, lang: str = "en", targets=None, scenarios=None) -> Path:
     """Write ``report.html`` comparing alternatives side by side (and its figures).
 
     Parameters
@@ -118,6 +118,9 @@ def compare_report(results_list, table, folder, lang: str = "en", targets=None) 
     targets : pandas.DataFrame, optional
         :attr:`model.experiments.compare.Comparison.targets`: each alternative's paired
         difference in each target's probability, shown beside the probabilities.
+    scenarios : list of model.scenario.Scenario, optional
+        The scenarios run (in the order of ``results_list``): the page says what each is
+        (its description).
 
     Returns
     -------
@@ -127,4 +130,5 @@ def compare_report(results_list, table, folder, lang: str = "en", targets=None) 
     from . import fonts, labels, webpage
     labels.check_lang(lang)
     fig_lang, _ = fonts.figure_language(lang)
-    return webpage.write_compare(results_list, table, folder, lang=lang, fig_lang=fig_lang, targets=targets)
+    return webpage.write_compare(results_list, table, folder, lang=lang, fig_lang=fig_lang, targets=targets,
+                                 scenarios=scenarios)

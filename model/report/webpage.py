@@ -336,7 +336,7 @@ def _compare_targets(results_list, tabs, lang: str):
 
 
 def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str | None = None,
-                  targets=None) -> Path:
+                  targets=None, scenarios=None) -> Path:
     """See :func:`model.report.compare_report`; ``fig_lang`` is the language of figures
     (English where no CJK font exists), ``lang`` that of the page."""
     import pandas as pd
@@ -377,8 +377,13 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     body = [f"<h1>{esc(title)}</h1>", f"<h2>{esc(L.word2('alternatives', lang))}</h2>"]
     rows = [[r.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""), str(r.seed), str(r.reps),
              r.meta.get("scenario_hash", "")] for i, r in enumerate(results_list)]
-    body.append(_table([L.word2("scenario", lang), L.word2("seed", lang), L.word2("replications", lang),
-                        L.word2("hash", lang)], rows, num_from=1, text_cols=(3,)))
+    head = [L.word2(k, lang) for k in ("scenario", "seed", "replications", "hash")]
+    if scenarios is not None:  # what each alternative is
+        head.insert(1, L.word2("description", lang))
+        for row, sc in zip(rows, scenarios):
+            row.insert(1, L.description(sc, lang))
+    body.append(_table(head, rows, num_from=len(head) - 3, text_cols=(1, len(head) - 1)
+                       if scenarios is not None else (3,)))
     body.append(f"<p>{esc(L.word2('version', lang))}: {esc(__version__)} · "
                 f"{esc(L.word2('created', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}</p>")
 
