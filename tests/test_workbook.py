@@ -69,28 +69,31 @@ def run_folder(request, tmp_path_factory):
 
 
 def data_rows(ws):
-    """(metric, statistic label, {year: cell}) for every data row of a sheet."""
+    """(metric, statistic label, unit, {year: cell}) for every data row of a sheet."""
     years = [c.value for c in ws[budget.HEADER_ROW]][4:]
     for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW):
         if row[1].value is None:
             continue
-        yield row[1].value, row[2].value, dict(zip(years, row[4:]))
+        yield row[1].value, row[2].value, row[3].value, dict(zip(years, row[4:]))
 
 
 def test_every_number_equals_summary_csv(run_folder):
-    _, _, res, out = run_folder
+    lang, _, res, out = run_folder
     s = pd.read_csv(out / "summary.csv").set_index(["metric", "year"])
     wb = load_workbook(out / "budget.xlsx")
     seen = set()
     checked = 0
     for ws in wb.worksheets[1:]:
-        for metric, stat, cells in data_rows(ws):
+        for metric, stat, unit, cells in data_rows(ws):
             col = {"Mean": "mean", "均值 Mean": "mean", "P50": "p50", "P90": "p90"}[stat]
             assert list(cells) == [int(y) for y in res.years]
+            # money in yuan, or in 万元 to two decimals in Chinese (as a Chinese budget is filed)
+            wan = lang == "zh" and M.unit(metric).startswith("yuan/year")
+            assert unit.startswith("万元/年") == wan, unit
             for year, cell in cells.items():
-                expected = s.loc[(metric, year), col]
+                expected = s.loc[(metric, year), col] / (1e4 if wan else 1)
                 assert cell.data_type == "n", f"{ws.title} {metric} {year} stored as text"
-                assert cell.number_format == "#,##0"
+                assert cell.number_format == ("#,##0.00" if wan else "#,##0")
                 assert cell.value == pytest.approx(expected, rel=1e-9, abs=1e-6)
                 checked += 1
             seen.add((ws.title, metric, col))

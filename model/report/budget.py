@@ -10,11 +10,15 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 - by funding source: city subsidy, province, district, and total cost;
 - constant prices: payroll and total cost deflated to the scenario's price base year;
 - by district (only where the scenario names districts): payroll of each district and
-  of the urban / rural parts.
+  of the urban / rural parts;
+- staffing: what the payroll pays for (headcount, worker-years, posts, vacancies, hires,
+  exits) and the payroll per worker-year.
 
 Each item has three rows, mean, P50 and P90; years are columns; values are the
-numbers of ``summary.csv`` (yuan per year), stored as numbers with a thousands
-separator. A metric column holds the metric name, so a machine can read it back.
+numbers of ``summary.csv``, stored as numbers with a thousands separator: money in yuan
+per year, or with ``lang="zh"`` in 万元 per year to two decimals (as a Chinese budget is
+filed; the unit column says which, and :func:`read_budget` gives yuan either way). A
+metric column holds the metric name, so a machine can read it back.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from . import labels as L
 STATS = (("mean", "mean"), ("p50", "p50"), ("p90", "p90"))
 """(summary column, label key) of the rows written for each item."""
 NUMBER_FORMAT = "#,##0"
+MONEY = {"en": (1.0, "yuan_year", NUMBER_FORMAT), "zh": (1e4, "wan_yuan_year", "#,##0.00")}
+"""Money on the money sheets by language: (divisor, unit's phrase, number format): yuan in
+English; 万元 to two decimals in Chinese, as a Chinese budget is filed."""
 FIRST_DATA_ROW = 5
 HEADER_ROW = 4
 HEAD_FILL = PatternFill("solid", fgColor="DDE7F3")
@@ -138,13 +145,15 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
     data_sheets = sheets(results, scenario)
     base_year = _price_base_year(scenario)
 
+    div, money_unit, money_format = MONEY[lang]
+
     def unit_text(kind: str) -> str:
         if kind == "people":
             return L.word2("people_units", lang)
         if kind == "constant":
-            return (f"{L.word2('yuan_year', lang)}, {L.word2('constant_of', lang, year=base_year)} "
+            return (f"{L.word2(money_unit, lang)}, {L.word2('constant_of', lang, year=base_year)} "
                     f"({L.word2('deflator', lang)})")
-        return f"{L.word2('yuan_year', lang)}, {L.word2('nominal', lang)}"
+        return f"{L.word2(money_unit, lang)}, {L.word2('nominal', lang)}"
 
     # ---- cover
     bold = Font(bold=True)
@@ -201,8 +210,9 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
             c.font = bold
             c.fill = HEAD_FILL
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        unit_cell = L.word2("yuan_year", lang) + (
+        unit_cell = L.word2(money_unit, lang) + (
             f", {L.word2('constant_of', lang, year=base_year)}" if kind == "constant" else "")
+        scale, fmt = (1.0, NUMBER_FORMAT) if kind == "people" else (div, money_format)
         r = FIRST_DATA_ROW
         for m in metrics:
             for col, stat_key in STATS:
@@ -211,8 +221,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                 ws.cell(r, 3, L.word2(stat_key, lang))
                 ws.cell(r, 4, unit_cell if kind != "people" else L.unit2(m, lang))
                 for j, y in enumerate(years, start=5):
-                    c = ws.cell(r, j, _num(getattr(table[(m, y)], col)))
-                    c.number_format = NUMBER_FORMAT
+                    c = ws.cell(r, j, _num(getattr(table[(m, y)], col) / scale))
+                    c.number_format = fmt
                     if col == "p90":
                         c.fill = P90_FILL
                 r += 1
@@ -230,7 +240,8 @@ def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
     -------
     dict
         ``{(sheet title, metric, statistic column): {year: value}}`` with statistic
-        column one of ``mean``, ``p50``, ``p90``.
+        column one of ``mean``, ``p50``, ``p90``; money in yuan, whatever the workbook's
+        unit (a Chinese workbook's 万元 multiplied back).
     """
     from openpyxl import load_workbook
     wb = load_workbook(path, data_only=True)
@@ -244,5 +255,7 @@ def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
         for row in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True):
             if row[1] is None:
                 continue
-            out[(ws.title, row[1], stat_of[row[2]])] = {int(y): v for y, v in zip(years, row[4:])}
+            scale = MONEY["zh"][0] if str(row[3]).startswith(L.WORDS["wan_yuan_year"][1]) else 1.0
+            out[(ws.title, row[1], stat_of[row[2]])] = {int(y): (v if v is None else v * scale)
+                                                        for y, v in zip(years, row[4:])}
     return out
