@@ -187,3 +187,15 @@ def test_a_workbook_written_alone_names_districts_by_their_labels(tmp_path):
     ws = load_workbook(path)["按区 By district"]
     items = [row[0] for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)]
     assert any("玄武区" in str(i) for i in items), items[:6]
+
+
+def test_items_at_zero_are_said_to_be_so(tmp_path):
+    """A row of zeros (a cost the scenario has not got, or does not set: here the
+    benchmark pays base pay and allowances only) is named in its sheet's note, in either language."""
+    sc = model.load("bench", {"demand.communities": 20, "years": 2})
+    res = model.run(sc, reps=2, seed=1)
+    for lang, words in (("en", "0 in every year: Performance pay, "), ("zh", "各年均为0：绩效工资、")):
+        budget.write_budget(res, sc, tmp_path / f"{lang}.xlsx", lang=lang)
+        note = load_workbook(tmp_path / f"{lang}.xlsx").worksheets[1]["A2"].value
+        assert words in note and "Community work funds" in note, note
+        assert "Base pay" not in note

@@ -68,6 +68,17 @@ in it (the payroll's divisor), posts, vacancies, hires and exits, and what a wor
 costs (to set beside the average wage)."""
 
 
+def _zero_rows_note(metrics, table, years, lang: str) -> str:
+    """A sheet's note on its items at 0 in every replication and year (a cost the scenario
+    does not have, or does not set), so that a 0 is not read as a forecast of none."""
+    zero = [m for m in metrics if all(table[(m, y)].mean == 0 and table[(m, y)].p90 == 0 for y in years)]
+    if not zero:
+        return ""
+    said = {k: L.word("zero_rows", k, items=L.word("list_sep", k).join(L.metric(m, k) for m in zero))
+            for k in ("en", "zh")}
+    return f"{said['zh']} {said['en']}.  " if lang == "zh" else f"{said['en']}.  "
+
+
 def _price_base_year(scenario) -> int:
     try:
         y = int(scenario.economy.price_base_year)
@@ -195,6 +206,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                     + (f"{L.word2('p90_means', lang)}; {L.word2('p90_no_sum', lang)}.  " if kind != "people"
                        else "")
                     + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
+                    + _zero_rows_note(metrics, table, years, lang)
                     + f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
         widths = [34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
         for j, w in enumerate(widths, start=1):
