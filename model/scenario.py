@@ -1147,11 +1147,14 @@ def _mark(line: str):
 
 
 def _assumptions(path: Path, text: str):
-    section, pending = "", None
+    section, pending, entries = "", None, {}
     for line in toml_lines(text):
         h = _HEAD.match(line)
         if h:
             section = h.group(1)
+            if line.lstrip().startswith("[["):  # an entry of a table array: its fields by index, as --set names them
+                entries[section] = entries.get(section, -1) + 1
+                section = f"{section}[{entries[section]}]"
         m = _mark(line)
         k = _KEY.match(line)
         if k:

@@ -493,7 +493,8 @@ cost_per_hire = 5000  # assumption: our own estimate
     assert "quits.death_rate" not in {a["field"] for a in overridden.assumptions}
     # a table array restated by the extending file is that file's
     alt = model.load(SCENARIOS / "alternatives" / "nanjing-2018-floors-70.toml")
-    assert {a["file"] for a in alt.assumptions if a["field"].startswith("districts.")} == {alt.path.name}
+    assert {a["file"] for a in alt.assumptions if a["field"].startswith("districts[")} == {alt.path.name}
+    assert "districts[12].households_scale" in {a["field"] for a in alt.assumptions}  # each entry named
 
 
 def test_a_mistaken_override_from_python_is_named_as_the_argument():

@@ -278,8 +278,11 @@ def fan_chart(results, metric: str, ax=None, lang: str = "en", targets: bool = T
         years = np.asarray(results.years)
         div, _ = scale_of(metric, lang)
         q05, q25, q50, q75, q95 = _quantiles(results, metric) / div
-        ax.fill_between(years, q05, q95, color=BLUE, alpha=0.15, linewidth=0, label=L.word("band90", lang))
-        ax.fill_between(years, q25, q75, color=BLUE, alpha=0.35, linewidth=0, label=L.word("band50", lang))
+        spread = np.nanmax(q95 - q05, initial=0.0) > 0  # bands are named only where they show
+        ax.fill_between(years, q05, q95, color=BLUE, alpha=0.15, linewidth=0,
+                        label=L.word("band90", lang) if spread else None)
+        ax.fill_between(years, q25, q75, color=BLUE, alpha=0.35, linewidth=0,
+                        label=L.word("band50", lang) if spread else None)
         ax.plot(years, q50, color=BLUE, linewidth=2, marker="o", markersize=3, label=L.word("median", lang))
         drawn = 0
         if targets:
