@@ -1152,7 +1152,7 @@ def _assumptions(path: Path, text: str):
         h = _HEAD.match(line)
         if h:
             section = h.group(1)
-            if line.lstrip().startswith("[["):  # an entry of a table array: its fields by index, as --set names them
+            if line.lstrip().startswith("[["):  # a table array's entry: its fields by index, as --set has them
                 entries[section] = entries.get(section, -1) + 1
                 section = f"{section}[{entries[section]}]"
         m = _mark(line)
