@@ -21,7 +21,6 @@ _ZH = {
     "Paired difference vs {base}": "与{base}的配对差异",
     "(band: paired 95% interval; dotted: unpaired)":
         "（色带：配对 95% 区间；虚线：非配对区间）",
-    "year": "年份",
     "probability": "概率",
     "Probability target met": "目标达成概率",
     "required probability": "要求的概率",
@@ -129,7 +128,7 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
             ax.plot(g.year, g.unpaired_high / div, color=color, ls=":", lw=0.8)
         ax.axhline(0, color="0.4", lw=0.8)
         ax.set_title(L.metric(m, lang), fontsize=10)
-        ax.set_xlabel(_t("year", lang))
+        ax.set_xlabel(L.word("year", lang))
         _years_axis(ax, d.year)
     for ax in axes.ravel()[len(metrics):]:
         ax.set_visible(False)
@@ -268,7 +267,7 @@ def calibration_fit(cal, path=None, lang: str = "en", svg: bool = False):
                     fmt="s", ms=4, capsize=2, color="C0", label=_t("simulated (95% interval)", lang))
         ax.plot(g.year, g.observed, "o", color="C3", label=_t("observed", lang))
         ax.set_title(L.metric(m, lang), fontsize=10)
-        ax.set_xlabel(_t("year", lang))
+        ax.set_xlabel(L.word("year", lang))
         _years_axis(ax, g.year)
     if metrics:
         flat[0].legend(fontsize=8)

@@ -174,7 +174,9 @@ def difference_axis(ax, metric: str, lang: str) -> float:
     万元). Returns the divisor to plot the differences with (:func:`scale_of`)."""
     div, unit = scale_of(metric, lang)
     if is_share(metric):
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.1f}"))
+        def points(v, _):  # percentage points, signed; nought as 0, not +0.0
+            return f"{v * 100:+.1f}" if round(v * 100, 1) else "0"
+        ax.yaxis.set_major_formatter(FuncFormatter(points))
         ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
     else:
         ax.set_ylabel(f"{L.word('diff', lang)} ({unit})")
