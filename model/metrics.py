@@ -58,11 +58,12 @@ UNITS = {
     "total_cost": "yuan/year", "funding_city": "yuan/year", "funding_province": "yuan/year",
     "funding_district": "yuan/year", "payroll_real": "yuan/year, constant prices",
     "total_cost_real": "yuan/year, constant prices",
-    **{f"{name}_{k}": unit for name, unit in (("avg_pay", "yuan/year"),
+    **{f"{name}_{k}": unit for name, unit in (("avg_pay", "yuan per worker per year"),
                                               ("pay_ratio", "share of last year's average wage"),
                                               ("remuneration_ratio", "share of last year's average wage"))
        for k in POSTS[::-1]},
-    "average_wage": "yuan/year (last year's local average wage: the pay benchmark)", "worker_years": "worker-years",
+    "average_wage": "yuan per worker per year (last year's local average wage: the pay benchmark)",
+    "worker_years": "worker-years",
     "payroll_per_worker_year": "yuan per worker-year",
     **{m: "workers" for m in PYRAMID}, **{m: "share" for m in GRADE_SHARES},
 }

@@ -418,7 +418,7 @@ def test_zh_with_cjk_font_draws_chinese_without_missing_glyphs(bench, tmp_path):
     assert not [w for w in caught if "missing from font" in str(w.message).lower()]
     assert not [w for w in caught if issubclass(w.category, MissingCJKFontWarning)]
     alts = set(re.findall(r'alt="([^"]*)"', (tmp_path / "report.html").read_text(encoding="utf-8")))
-    assert alts >= {"在岗人数", "持证率", "薪酬构成（均值）"}
+    assert alts >= {"年末在岗人数", "持证率", "薪酬构成（均值）"}
 
 
 def test_unknown_language_is_refused(bench, tmp_path):

@@ -194,8 +194,16 @@ def test_items_at_zero_are_said_to_be_so(tmp_path):
     benchmark pays base pay and allowances only) is named in its sheet's note, in either language."""
     sc = model.load("bench", {"demand.communities": 20, "years": 2})
     res = model.run(sc, reps=2, seed=1)
-    for lang, words in (("en", "0 in every year: Performance pay, "), ("zh", "各年均为0：绩效工资、")):
+    for lang, words in (("en", "0 in every year and replication: Performance pay, "),
+                        ("zh", "各年各次模拟均为0：绩效工资、")):
         budget.write_budget(res, sc, tmp_path / f"{lang}.xlsx", lang=lang)
         note = load_workbook(tmp_path / f"{lang}.xlsx").worksheets[1]["A2"].value
         assert words in note and "Community work funds" in note, note
         assert "Base pay" not in note
+    one = model.load("bench", {"demand.communities": 20, "years": 1})  # no hires in its one year
+    budget.write_budget(model.run(one, reps=2, seed=1), one, tmp_path / "one.xlsx")
+    staffing = load_workbook(tmp_path / "one.xlsx").worksheets[-1]
+    rows = staffing.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)
+    hires = [r for r in rows if r[1] == "hires"]
+    assert hires and all(r[4] == 0 for r in hires)
+    assert "0 in every year" not in staffing["A2"].value  # a count of 0 is a forecast, not a setting

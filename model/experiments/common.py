@@ -737,7 +737,7 @@ def fmt(x: float, unit: str = "", like: float | None = None, difference: bool = 
     if unit in ("share", "probability") or unit.startswith("share"):
         return f"{x * 100:+.1f} pp" if difference else f"{x:.1%}"
     size = max(abs(x), abs(like)) if like is not None and np.isfinite(like) else abs(x)
-    if unit.startswith("yuan") and size >= 1e4:
+    if unit.startswith("yuan/year") and size >= 1e4:  # sums of money; not an amount per worker
         m = x / 1e6
         return f"{m:,.0f}M" if abs(m) >= 999.5 else f"{m:.3g}M"  # 1,040M, not 1.04e+03M
     if abs(x) >= 100:
@@ -758,7 +758,7 @@ def fmt_estimate(value: float, low: float, high: float, unit: str = "", differen
     money named once: ``898M yuan [884M, 912M]``)."""
     size = _largest(value, low, high)
     shown = fmt(value, unit, size, difference)
-    if shown.endswith("M") and unit.startswith("yuan"):
+    if shown.endswith("M") and unit.startswith("yuan/year"):
         shown += " yuan"
     return f"{shown} {fmt_interval(low, high, unit, difference, size)}"
 

@@ -280,14 +280,18 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    from ..scenario import parse_override
+    from ..scenario import parse_override, toml_inline
     scs = [common.as_scenario(s, args.overrides) for s in args.scenarios]
     for v in args.variant:
         key, value = parse_override(v, "--variant")
         short = key.strip()  # the whole key, so that two sections' fields of one name stay apart
         short = short.removesuffix("*") + "-x" if short.endswith("*") else short + "-"  # a multiplier: -x0.95
         label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{short}{value}")[:100]
-        scs.append(scs[0].with_overrides({key: value, "name": label}, label=f"--variant {v}"))
+        said = f"{key} = {toml_inline(value)}"  # what the variant is, in its report (not the base's words)
+        scs.append(scs[0].with_overrides({key: value, "name": label,
+                                          "description": f"{scs[0].name} with {said}",
+                                          "description_zh": f"{scs[0].name}，其中 {said}"},
+                                         label=f"--variant {v}"))
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios: give two files, or one and --variant KEY=VALUE",
                         field="scenarios")
@@ -337,14 +341,21 @@ def _report(c: Comparison, folder: Path, lang: str, metrics) -> str | None:
     return None
 
 
-def _largest(differences: pd.DataFrame, metric: str, scenario: str):
+def _largest(differences: pd.DataFrame, metric: str, scenario: str, year: int):
     """The row of ``differences`` where ``scenario``'s difference in ``metric`` is largest
-    in size (None if it is nowhere defined or nowhere other than 0)."""
+    in size, if clearly larger than in ``year`` (beyond rounding: a difference the same
+    in every year has none); else None."""
     d = differences[(differences.metric == metric) & (differences.scenario == scenario)]
     size = d.difference.abs()
-    if not (size > 0).any():
+    if not size.notna().any():
         return None
-    return d.loc[size.idxmax()]
+    top = d.loc[size.idxmax()]
+    here = size[d.year == year]
+    asked = float(here.iloc[0]) if len(here) else float("nan")
+    scale = max(abs(float(top["mean"])), abs(float(top["mean_baseline"])), 1.0)
+    if np.isfinite(asked) and abs(float(top["difference"])) <= asked + 1e-9 * scale:
+        return None
+    return top
 
 
 def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
@@ -366,8 +377,8 @@ def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
             print(f"  {'':24s} {r['scenario']}: {common.fmt(r['mean'], u)}  diff "
                   + common.fmt_estimate(r["difference"], r["difference_low"], r["difference_high"], u,
                                         difference=True))
-            top = _largest(c.differences, m, r["scenario"])
-            if top is not None and int(top["year"]) != year:
+            top = _largest(c.differences, m, r["scenario"], year)
+            if top is not None:
                 print(f"  {'':24s} {'':{len(r['scenario'])}}  largest in {int(top['year'])}: "
                       + common.fmt_estimate(top["difference"], top["difference_low"], top["difference_high"],
                                             u, difference=True))

@@ -69,8 +69,9 @@ costs (to set beside the average wage)."""
 
 
 def _zero_rows_note(metrics, table, years, lang: str) -> str:
-    """A sheet's note on its items at 0 in every replication and year (a cost the scenario
-    does not have, or does not set), so that a 0 is not read as a forecast of none."""
+    """A money sheet's note on its items at 0 in every year (mean and P90), so that a 0 is
+    read with its cause in mind: a cost the scenario has not got or does not set, or none
+    arising (no hires, no recruitment cost)."""
     zero = [m for m in metrics if all(table[(m, y)].mean == 0 and table[(m, y)].p90 == 0 for y in years)]
     if not zero:
         return ""
@@ -206,7 +207,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                     + (f"{L.word2('p90_means', lang)}; {L.word2('p90_no_sum', lang)}.  " if kind != "people"
                        else "")
                     + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
-                    + _zero_rows_note(metrics, table, years, lang)
+                    + (_zero_rows_note(metrics, table, years, lang) if kind != "people" else "")
                     + f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
         widths = [34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
         for j, w in enumerate(widths, start=1):

@@ -125,7 +125,9 @@ def is_share(metric: str) -> bool:
 
 
 def is_money(metric: str) -> bool:
-    return M.unit(metric).startswith("yuan")
+    """A sum of money a year (payroll, a cost, a funding source), drawn in millions or 万元;
+    not an amount per worker (average pay, payroll per worker-year), which stays in yuan."""
+    return M.unit(metric).startswith("yuan/year")
 
 
 def money_scale(lang: str, per_year: bool = True) -> tuple[float, str]:
@@ -174,8 +176,10 @@ def difference_axis(ax, metric: str, lang: str) -> float:
     万元). Returns the divisor to plot the differences with (:func:`scale_of`)."""
     div, unit = scale_of(metric, lang)
     if is_share(metric):
-        def points(v, _):  # percentage points, signed; nought as 0, not +0.0
-            return f"{v * 100:+.1f}" if round(v * 100, 1) else "0"
+        def points(v, _):  # percentage points, signed; nought as 0, not +0.0; a tick finer than 0.1 as it is
+            if abs(v) < 1e-12:
+                return "0"
+            return f"{v * 100:+.1f}" if abs(v * 100) >= 0.05 else f"{v * 100:+.2g}"
         ax.yaxis.set_major_formatter(FuncFormatter(points))
         ax.set_ylabel(f"{L.word('diff', lang)} ({L.word('pp', lang)})")
     else:
@@ -347,8 +351,16 @@ def fan_grid(results, metrics, lang: str = "en", ncols: int = 4):
         for ax in axes[n - ncols:n]:
             ax.set_xlabel(L.word("year", lang), fontsize=9)
             ax.tick_params(labelbottom=True)  # shared x axes show the years under the last row only
-        handles, labs = axes[0].get_legend_handles_labels()
-        fig.legend(handles[:3], labs[:3], loc="outside right upper", frameon=False)
+        # the bands and the median, from whichever panels show them (a panel without spread
+        # names no band; a panel's target markers are its title's P)
+        keys = [L.word(k, lang) for k in ("band90", "band50", "median")]
+        found = {}
+        for ax in axes[:n]:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                if lab in keys:
+                    found.setdefault(lab, h)
+        shown = [k for k in keys if k in found]
+        fig.legend([found[k] for k in shown], shown, loc="outside right upper", frameon=False)
         _finish(fig, results, L.metric(base, lang), lang)
     return fig
 

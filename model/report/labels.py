@@ -113,6 +113,7 @@ UNITS = {
     "communities/year": ("communities per year", "个/年"),
     "worker-years": ("worker-years", "人年"),
     "yuan per worker-year": ("yuan per worker-year", "元/人年"),
+    "yuan per worker per year": ("yuan per worker per year", "元/人·年"),
     "grade": ("grade", "级"),
 }
 
@@ -152,9 +153,9 @@ WORDS = {
     "million_yuan": ("million yuan", "百万元"),
     "yuan_year": ("yuan per year", "元/年"),
     "wan_yuan_year": ("10,000 yuan per year", "万元/年"),
-    "zero_rows": (("0 in every year: {items} (none in the scenario, or not set in it; the report lists the "
-                   "fields left at the model's defaults)"),
-                  "各年均为0：{items}（情景中没有此项，或未设定；报告列出了取模型默认值的字段）"),
+    "zero_rows": (("0 in every year and replication: {items}; if a cost is expected there, check that the "
+                   "scenario sets it (the report lists the fields left at the model's defaults)"),
+                  "各年各次模拟均为0：{items}；如应有此项支出，请检查情景是否设定（报告列出了取模型默认值的字段）"),
     "p90_means": (("P90 = budget at 90% confidence: the 90th percentile of the replications (linearly "
                    "interpolated), so about 90% of them cost at or below it"),
                   "P90 = 第90百分位预算：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"),
