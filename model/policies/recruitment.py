@@ -12,11 +12,11 @@ workers by largest remainder, so that small communities do not round their share
 away; the round's own hires' exits are not anticipated), plus, at the
 year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
 graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
-proportion to posts. Party-building vacancies are filled first, then the other posts
-vacant at the round, then the hires for exits to come, then the campaign's hires: a
-campaign adds hires on top of the posts, so where the year's pool or cap falls short it
-is the campaign that goes unfilled, not posts (and hires for exits to come go unmade
-before a post vacant now goes unfilled).
+proportion to posts. The posts vacant at the round are filled first (party-building
+posts first), then the hires for exits to come (party-building posts first), then the
+campaign's hires: a campaign adds hires on top of the posts, so where the year's pool or
+cap falls short it is the campaign that goes unfilled, not posts (and hires for exits to
+come go unmade before a post vacant now goes unfilled).
 What a round leaves of the campaign is counted again at the year's next round (it adds
 to that round's ``unfilled_posts``; it cannot be filled then, since a round leaves
 hires unfilled only when the year's pool or cap is spent, or in a freeze year).
@@ -212,12 +212,12 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int 
     come per community at instant ``t`` (the first count includes the other three, of
     which the party posts may overlap the hires for exits to come: a party worker due to
     retire; its first slots less those for exits to come and the campaign are the posts
-    vacant now), with ``campaign`` hires on top of
-    the vacancies (None: the year's ``extra_hires``) and, with ``anticipate_exits``, the
-    ``expected_exits`` of the rest of the year (rounded, shared among communities by
-    their active workers) and the exits ``due`` in each community before year end
-    (retirements: where they fall is known; shape (2, communities): all of them, and
-    those of party-building workers, whose posts are refilled as party posts)."""
+    vacant now), with ``campaign`` hires on top of the vacancies (None: the year's
+    ``extra_hires``) and, with ``anticipate_exits``, the ``expected_exits`` of the rest
+    of the year (rounded, shared among communities by their active workers) and the exits
+    ``due`` in each community before year end (retirements: where they fall is known;
+    shape (2, communities): all of them, and those of party-building workers, whose posts
+    are refilled as party posts)."""
     n = len(comm)
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
