@@ -628,3 +628,17 @@ def test_small_multiples_show_the_years_under_each_columns_lowest_panel():
     assert [a.xaxis.get_tick_params().get("labelbottom") for a in axes] == [False, True, True, True, True]
     assert [a.get_xlabel() for a in axes] == ["", "Year", "Year", "Year", "Year"]
     assert fig.get_supxlabel() == ""
+
+
+def test_targets_the_model_meets_by_its_own_floors_are_said_to_be(tmp_path):
+    """Nanjing's pay targets are the floors its scenario sets (the model pays at least
+    them): the report says so, so that 13 'very likely met' do not read as forecasts."""
+    from model.report.webpage import _floored_targets
+    sc = model.load("nanjing-2018")
+    res = model.run(sc, reps=2, seed=1)
+    floored = _floored_targets(res, sc)
+    assert floored and all(t.metric_name.startswith(("pay_ratio_", "remuneration_ratio_")) for t in floored)
+    page = webpage.write_report(res, sc, tmp_path, []).read_text(encoding="utf-8")
+    assert f"{len(floored)} of the targets are on pay relative to the average wage" in page
+    cz = model.load("changzhou-2022")
+    assert _floored_targets(model.run(cz, reps=2, seed=1), cz) == []

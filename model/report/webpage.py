@@ -137,6 +137,20 @@ def _run_rows(results, scenario, lang: str) -> list:
     ]
 
 
+def _floored_targets(results, scenario) -> list:
+    """The targets on pay relative to the average wage in a scenario that floors pay there
+    (``pay.floor_share``, a district's ``floor_share`` or ``head_floor_share``): met by the
+    model's own rule, so the report says so rather than let them read as forecasts."""
+    share = getattr(getattr(scenario, "pay", None), "floor_share", None)
+    city = share is not None and bool(np.any(np.asarray(share.resolve(scenario.year_list)) > 0))
+    floors = city or any(d.floor_share > 0 or d.head_floor_share > 0
+                         for d in getattr(scenario, "districts", ()))
+    if not floors:
+        return []
+    return [t for t in results.target_specs
+            if t.metric_name.partition(".")[0].startswith(("pay_ratio_", "remuneration_ratio_"))]
+
+
 def targets_table(results, lang: str) -> str:
     t = results.targets()
     if not len(t):
@@ -233,6 +247,9 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     body.append(targets_table(results, lang))
     if results.target_specs:
         body.append(f"<p>{esc(L.word2('target_note', lang, reps=results.reps))}</p>")
+    floored = _floored_targets(results, scenario)
+    if floored:
+        body.append(f"<p>{esc(L.word2('floored_targets', lang, n=len(floored)))}</p>")
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
