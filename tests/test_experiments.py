@@ -343,7 +343,7 @@ def test_figures_in_chinese(tmp_path):
     from model.report.fonts import figure_language
     drawn = figure_language("zh")[0]  # English where no CJK font is installed
     titles = [a.get_title() for a in f.axes if a.get_visible()]
-    expected = ["年末在岗人数", "持证率"] if drawn == "zh" else ["Headcount (31 December)", "Certified share"]
+    expected = ["年末在岗人数", "持证率"] if drawn == "zh" else ["Headcount on 31 December", "Certified share"]
     assert titles == expected, titles
     s = sweep(sc, {"certification.pass_prob": [0.2, 0.3]}, reps=2, seed=1)
     out = common.Output.parse(sc, target="certified_share>=0.5@2026")

@@ -400,7 +400,7 @@ def test_zh_without_cjk_font_falls_back_to_english_with_one_warning(bench, tmp_p
     assert not [w for w in caught if "missing from font" in str(w.message).lower()]
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     alts = re.findall(r'alt="([^"]*)"', text)
-    assert "Headcount (31 December)" in alts and "年末在岗人数" not in alts      # figures in English
+    assert "Headcount on 31 December" in alts and "年末在岗人数" not in alts      # figures in English
     assert "预测报告" in text                                    # the page stays Chinese
     wb = load_workbook(tmp_path / "budget.xlsx")
     assert wb.sheetnames[1] == "按构成 By component"

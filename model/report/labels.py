@@ -17,7 +17,7 @@ from .. import metrics as M
 LANGS = ("en", "zh")
 
 METRICS = {
-    "headcount": ("Headcount (31 December)", "年末在岗人数"),
+    "headcount": ("Headcount on 31 December", "年末在岗人数"),
     "posts": ("Posts", "岗位数"),
     "communities": ("Communities", "社区数"),
     "vacancies": ("Vacant posts", "空缺岗位"),

@@ -276,12 +276,20 @@ def _compare_fan(results_list, metric: str, lang: str):
             c = ALT_COLOURS[i % len(ALT_COLOURS)]
             q05, q50, q95 = F._quantiles(res, metric, (0.05, 0.5, 0.95)) / div
             years = np.asarray(res.years)
-            ax.fill_between(years, q05, q95, color=c, alpha=0.15, linewidth=0)
+            # a faint fill with its edges dashed in the alternative's colour: overlapping
+            # bands stay apart (solid fills of several colours blend into one)
+            ax.fill_between(years, q05, q95, color=c, alpha=0.07, linewidth=0)
+            for q in (q05, q95):
+                ax.plot(years, q, color=c, linewidth=0.9, linestyle="--")
             ax.plot(years, q50, color=c, linewidth=2, marker="o", markersize=3,
                     label=res.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""))
         F._years_axis(ax, np.asarray(results_list[0].years), lang)
         F.value_axis(ax, metric, lang)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        handles, labels = ax.get_legend_handles_labels()
+        from matplotlib.lines import Line2D
+        handles.append(Line2D([], [], color="#777777", linewidth=0.9, linestyle="--"))
+        labels.append(L.word("band90", lang))
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         _compare_footer(fig, results_list, f"{L.metric(metric, lang)}: {L.word('median', lang)}, "
                         f"{L.word('band90', lang)}", lang)
     return fig
