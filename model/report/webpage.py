@@ -235,7 +235,7 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     folder = Path(folder)
     board = [f for f in figure_items if f["stem"] == "target_board"]
     others = [f for f in figure_items if f["stem"] != "target_board"]
-    title = f"{L.word('report', lang)}: {results.scenario}"
+    title = f"{L.word('report', lang)}{'：' if lang == 'zh' else ': '}{results.scenario}"
     body = [f"<h1>{esc(title)}</h1>",
             f'<p class="lead">{esc(L.description(scenario, lang))}</p>',
             f"<h2>{esc(L.word2('what_was_run', lang))}</h2>", _kv(_run_rows(results, scenario, lang))]
