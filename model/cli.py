@@ -212,7 +212,7 @@ def _print_forecast(results, out: Path, lang: str = "en", scenario=None) -> None
     files written, on the console; in Chinese with ``lang="zh"`` (payroll in 万元, a
     ``scenario``'s districts by their Chinese names)."""
     from .report import labels as L
-    with L.district_labels(scenario) if scenario is not None else contextlib.nullcontext():
+    with L.district_labels(scenario):  # (None: no districts)
         _print_forecast_lines(results, out, lang)
 
 

@@ -178,15 +178,21 @@ def unit(metric: str) -> str:
     return UNITS.get(metric.split(".")[0], "")
 
 
+SCOPED_DEFINITIONS = {
+    "workers_per_10k": ("headcount per 10,000 of the residents (demand.urban_residents, the city's, "
+                        "whatever the part) shared to its communities in proportion to their households"),
+}
+"""How a scoped metric is taken where its part differs from its base metric's definition
+(the residents of a part are not counted apart)."""
+
+
 def definition(metric: str) -> str:
     """How ``metric`` is taken; a scoped one (``payroll.gulou``) is its base metric over
     that part of the city (its communities' workers; residents shared by households)."""
     base, _, scope = metric.partition(".")
-    text = DEFINITIONS.get(base, "")
-    if base == "workers_per_10k" and scope:  # the residents of a part are not counted apart
-        text = ("headcount per 10,000 of the residents (demand.urban_residents, the city's, whatever the "
-                "part) shared to its communities in proportion to their households")
+    text = (SCOPED_DEFINITIONS if scope else DEFINITIONS).get(base) or DEFINITIONS.get(base, "")
     return f"{text}; for {scope} only" if scope and text else text
+
 
 
 def _share(num, den):

@@ -39,12 +39,11 @@ def check_quantiles(quantiles) -> tuple[float, ...]:
     """``quantiles`` as a tuple of floats in [0, 1] whose columns (:func:`qname`) differ,
     or a :class:`~model.errors.UserError` naming the argument."""
     try:
-        if isinstance(quantiles, (str, bytes)):
-            raise TypeError
-        qs = tuple(quantiles)
+        qs = None if isinstance(quantiles, (str, bytes)) else tuple(quantiles)  # not '0.5' as '0', '.', '5'
     except TypeError:
-        raise UserError(f"expected a list of quantiles in [0, 1], got {quantiles!r}",
-                        field="--quantiles") from None
+        qs = None
+    if qs is None:
+        raise UserError(f"expected a list of quantiles in [0, 1], got {quantiles!r}", field="--quantiles")
     qs = tuple(number_in(q, "--quantiles", 0.0, 1.0, closed=(True, True), what="a quantile") for q in qs)
     names = [qname(q) for q in qs]
     if len(set(names)) != len(names):
@@ -227,7 +226,7 @@ class Results:
         report all ask for the same tables); each caller gets its own copy. Values
         replaced, or changed in place, are noticed (by a checksum of their bytes)."""
         v = np.ascontiguousarray(self.values)  # (a copy only if not C-ordered, which a run's never is)
-        seen = (id(self.values), v.shape, v.dtype.str, zlib.crc32(v.reshape(-1).view(np.uint8)))
+        seen = (v.shape, v.dtype.str, zlib.crc32(v.reshape(-1).view(np.uint8)))
         if self._memo.get("values") != seen:  # new, replaced or changed values
             self._memo.clear()
             self._memo["values"] = seen

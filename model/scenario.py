@@ -1075,7 +1075,7 @@ def parse_override(text: str, option: str = "--set") -> tuple[str, object]:
     except (ValueError, RecursionError) as e:  # TOMLDecodeError is a ValueError
         if val.startswith(("[", "{")):  # meant as a list or table: say what is wrong with it
             shown = cut(val)
-            quoted = f"{key}='\"{val}\"'" if len(val) <= 60 else f"{key}='\"...\"'"
+            quoted = f"{key}='\"{val if shown == val else '...'}\"'"
             raise ScenarioError(f"{shown!r} is not a valid TOML list or table ({_toml_reason(e)}); e.g. "
                                 "[0.1, 0.05] or {2025 = 0.1, 2027 = 0.2} (a text that starts so goes in "
                                 f"quotes: {quoted})", file=option, field=key) from None

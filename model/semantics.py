@@ -390,10 +390,15 @@ def _quits(sc, fail) -> None:
                  f"{len(q.tenure_bands)} bands of quits.tenure_bands; give one rate per band")
 
 
+def pay_floors_set(sc) -> bool:
+    """Whether the scenario floors pay relative to the average wage (``pay.floor_share``,
+    or a district's ``floor_share``)."""
+    return _max(sc.pay.floor_share) > 0 or any(x.floor_share > 0 for x in sc.districts)
+
+
 def _pay(sc, fail, years) -> None:
     # pay floors, contribution limits and pay-sensitive quits need a benchmark wage
-    floors = _max(sc.pay.floor_share) > 0 or any(x.floor_share > 0 for x in sc.districts)
-    if floors and sc.economy.average_wage <= 0:
+    if pay_floors_set(sc) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "pay floors are set (pay.floor_share or a district floor_share) but "
              "the average wage they are benchmarked to is missing; set economy.average_wage (yuan/year)")
     for i, x in enumerate(sc.districts):

@@ -154,11 +154,12 @@ WORDS = {
     "yuan_year": ("yuan per year", "元/年"),
     "wan_yuan_year": ("10,000 yuan per year", "万元/年"),
     "floored_targets": (("{n} of the targets are on pay relative to the average wage, which the scenario "
-                         "floors (pay.floor_share, districts' floor_share): the model pays at least the "
-                         "floor, so these are met by its own rule; they check that the floors hold, they "
-                         "do not forecast that they will"),
-                        ("其中{n}个目标为报酬与平均工资之比，情景已设定相应底线（pay.floor_share、各区floor_share）："
-                         "模型按底线发放，故按规则必然达成；它们检验底线得到执行，并非对能否达成的预测")),
+                         "also floors (pay.floor_share, districts' floor_share): the model pays at least "
+                         "the floor, so a target at or below its floor is met by the model's own rule; such "
+                         "a target checks that the floor holds, it does not forecast that it will"),
+                        ("其中{n}个目标为报酬与平均工资之比，情景也设定了相应底线（pay.floor_share、各区floor_share）："
+                         "模型至少按底线发放，故不高于底线的目标按规则必然达成；这类目标检验底线得到执行，"
+                         "并非对能否达成的预测")),
     "zero_rows": (("0 in every year and replication: {items}; if a cost is expected there, check that the "
                    "scenario sets it (the report lists the fields left at the model's defaults)"),
                   "各年各次模拟均为0：{items}；如应有此项支出，请检查情景是否设定（报告列出了取模型默认值的字段）"),

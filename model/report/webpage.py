@@ -138,14 +138,12 @@ def _run_rows(results, scenario, lang: str) -> list:
 
 
 def _floored_targets(results, scenario) -> list:
-    """The targets on pay relative to the average wage in a scenario that floors pay there
-    (``pay.floor_share``, a district's ``floor_share`` or ``head_floor_share``): met by the
-    model's own rule, so the report says so rather than let them read as forecasts."""
-    share = getattr(getattr(scenario, "pay", None), "floor_share", None)
-    city = share is not None and bool(np.any(np.asarray(share.resolve(scenario.year_list)) > 0))
-    floors = city or any(d.floor_share > 0 or d.head_floor_share > 0
-                         for d in getattr(scenario, "districts", ()))
-    if not floors:
+    """The targets on pay relative to the average wage in a scenario that floors that pay
+    (:func:`model.semantics.pay_floors_set`): where a floor is at or above the target, the
+    model meets it by its own rule, so the report says so rather than let them read as
+    forecasts."""
+    from ..semantics import pay_floors_set
+    if not pay_floors_set(scenario):
         return []
     return [t for t in results.target_specs
             if t.metric_name.partition(".")[0].startswith(("pay_ratio_", "remuneration_ratio_"))]
@@ -400,15 +398,12 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
 
     title = f"{L.word('compare_report', lang)}: " + " / ".join(r.scenario for r in results_list)
     body = [f"<h1>{esc(title)}</h1>", f"<h2>{esc(L.word2('alternatives', lang))}</h2>"]
-    rows = [[r.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""), str(r.seed), str(r.reps),
-             r.meta.get("scenario_hash", "")] for i, r in enumerate(results_list)]
-    head = [L.word2(k, lang) for k in ("scenario", "seed", "replications", "hash")]
-    if scenarios is not None:  # what each alternative is
-        head.insert(1, L.word2("description", lang))
-        for row, sc in zip(rows, scenarios):
-            row.insert(1, L.description(sc, lang))
-    body.append(_table(head, rows, num_from=len(head) - 3, text_cols=(1, len(head) - 1)
-                       if scenarios is not None else (3,)))
+    keys = ["scenario", *(["description"] if scenarios is not None else []), "seed", "replications", "hash"]
+    said = [L.description(sc, lang) for sc in scenarios] if scenarios is not None else []
+    rows = [[r.scenario + (f" ({L.word('baseline', lang)})" if i == 0 else ""), *said[i:i + 1], str(r.seed),
+             str(r.reps), r.meta.get("scenario_hash", "")] for i, r in enumerate(results_list)]
+    body.append(_table([L.word2(k, lang) for k in keys], rows,
+                       text_cols=tuple(j for j, k in enumerate(keys) if k in ("description", "hash"))))
     body.append(f"<p>{esc(L.word2('version', lang))}: {esc(__version__)} · "
                 f"{esc(L.word2('created', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}</p>")
 
