@@ -185,11 +185,12 @@ class Results:
     target_specs : tuple of model.scenario.Target
     seed : int
     meta : dict
-        Anything else worth recording (scenario hash, wall time...).
+        Anything else worth recording (scenario hash, wall time, ``finished``: when the run
+        ended, local time in ISO 8601, which the report gives as its date)...
 
     Two results are equal (``==``) when they hold the same values (NaN equal to NaN) of the
-    same scenario, metrics, years, targets and seed, whatever the wall time, the number of
-    processes or the backend that made them.
+    same scenario, metrics, years, targets and seed, whatever the wall time, the time they
+    finished, the number of processes or the backend that made them.
     """
 
     scenario: str
@@ -201,7 +202,7 @@ class Results:
     meta: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    CIRCUMSTANCES = ("wall_time_s", "workers", "backend")
+    CIRCUMSTANCES = ("wall_time_s", "workers", "backend", "finished")
     """``meta`` entries about how a run was made, not what it found (ignored by ``==``)."""
 
     def __eq__(self, other) -> bool:

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import time
+from datetime import datetime
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -349,4 +350,5 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     return Results(scenario=scenario.name, years=scenario.year_list, metrics=names, values=values,
                    target_specs=scenario.targets, seed=seed,
                    meta={"reps": reps, "seed": seed, "wall_time_s": wall, "workers": workers,
-                         "backend": backend, "scenario_hash": scenario.hash})
+                         "backend": backend, "scenario_hash": scenario.hash,
+                         "finished": datetime.now().astimezone().isoformat(timespec="seconds")})

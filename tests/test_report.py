@@ -10,6 +10,7 @@ is installed.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import re
 import subprocess
@@ -215,6 +216,24 @@ def test_report_html_is_escaped_and_says_what_was_run(rich, rich_out):
     assert f">{res.reps}<" in text
 
 
+
+def test_the_report_is_dated_by_its_run_not_by_the_clock(bench, monkeypatch):
+    """Written twice from the same results, minutes apart (here a clock moved by a day), the
+    page is the same and gives the minute the run ended; results without that date give now."""
+    sc, res = bench
+    class Tomorrow(webpage._dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return super().now(tz) + webpage._dt.timedelta(days=1)
+    ended = webpage._dt.datetime.fromisoformat(res.meta["finished"]).strftime("%Y-%m-%d %H:%M")
+    rows = dict((k, v) for k, v, _ in webpage._run_rows(res, sc, "en"))
+    monkeypatch.setattr(webpage._dt, "datetime", Tomorrow)
+    assert dict((k, v) for k, v, _ in webpage._run_rows(res, sc, "en")) == rows
+    assert rows["Created"] == ended
+    undated = dataclasses.replace(res, meta={k: v for k, v in res.meta.items() if k != "finished"})
+    assert dict((k, v) for k, v, _ in webpage._run_rows(undated, sc, "en"))["Created"] == \
+        Tomorrow.now().strftime("%Y-%m-%d %H:%M")
+    assert undated == res
 def test_key_table_shows_first_five_years_of_summary(rich, rich_out):
     _, res = rich
     text = (rich_out / "report.html").read_text(encoding="utf-8")

@@ -133,8 +133,16 @@ def _run_rows(results, scenario, lang: str) -> list:
         (L.word2("replications", lang), results.reps, ""),
         (L.word2("version", lang), __version__, ""),
         (L.word2("hash", lang), results.meta.get("scenario_hash") or getattr(scenario, "hash", ""), "hash"),
-        (L.word2("created", lang), _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), ""),
+        (L.word2("created", lang), _created(results), ""),
     ]
+
+
+def _created(results) -> str:
+    """When the forecast was made: the run's end (so a report written again from the same
+    results, or by a helper in another process, reads the same), else now."""
+    stamp = results.meta.get("finished")
+    when = _dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else _dt.datetime.now()
+    return when.strftime("%Y-%m-%d %H:%M")
 
 
 def _floored_targets(results, scenario) -> list:
