@@ -26,6 +26,7 @@ what workers earn, so it is exactly pro rata to the day.
 
 from __future__ import annotations
 
+import math
 import weakref
 from functools import cached_property, partial
 from types import SimpleNamespace
@@ -227,6 +228,7 @@ class Replication:
             new_h = self.residents / self.pph if self.residents > 0 else 1.0
             demand.grow(self.comm, new_h / old_h)
         ps = sc.population
+        touched = None
         if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
             c = self.comm
             splits = sc.demand.split_above > 0 and bool((c.alive & (c.households > sc.demand.split_above)).any())
@@ -234,9 +236,13 @@ class Replication:
             f = demand.split_and_merge(c, sc.demand.split_above, sc.demand.merge_below, pop.community,
                                        pop.post, pop.exit_time > y if splits or merges else None, pop.score,
                                        (ps.heads_per_community, ps.committee_per_community))
+            touched = f.pop("touched")
             self.flows.update(f)
         leaders = ps.heads_per_community + ps.committee_per_community
         demand.set_posts(self.comm, d, self.residents, leaders, self.district_party)
+        if yi > 0 and touched is not None and len(touched):
+            demand.hold_party_posts(self.comm, touched, pop.community, pop.post, pop.party, pop.hire_time,
+                                    pop.exit_time > y)
         self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor,
                                    districts=sc.districts,
                                    benchmarks={"rural_disposable_income": self.rural_income_last})
@@ -357,6 +363,7 @@ class Replication:
             col.level_since[s] = y - np.minimum(t, 1)
         each(dates, chunks)
         if roster is not None:
+            col.hire_time[:] = roster.hire_time[who]  # the hire date itself, within its year
             given = roster.level_since[who]
             col.level_since[:] = np.where(given >= 0, given, col.level_since)
         rng.standard_normal(out=u)
@@ -390,7 +397,7 @@ class Replication:
             rank = np.minimum(rank_within(c, key), lead_m)
         heads, comm_members = ps.heads_per_community, ps.committee_per_community
         g = self.P[0].grades
-        step = max(g.step_years, 1.0)
+        step = max(math.ceil(g.step_years), 1)  # a step is due after whole years in grade (policies.grades)
         max_grade, min_grade = np.asarray(g.max_grade), np.asarray(g.min_grade)
 
         def posts_and_grades(s):
@@ -400,17 +407,18 @@ class Replication:
             col.party[s] = (post == 0) & (r - heads - comm_members < comm.party_posts[c[s]])
             # the level held (a district's own share redrew it)
             base = recruitment.entry_grade(g, col.education[s], col.level[s], post).astype(np.int64)
-            t = tenure[s].astype(np.int64)
-            # one step per whole `step` years of service (at least one year a step); time in
-            # grade is the service since the last of those steps
-            steps = np.floor(t / step).astype(np.int64) if sc.grades.enabled else np.zeros(len(t), np.int64)
+            # whole years of service from the first 1 January in post (a roster's hire date may
+            # fall within its year): one step per `step` of them; time in grade is the service
+            # since the last of those steps
+            t = y - np.ceil(col.hire_time[s]).astype(np.int64)
+            steps = t // step if sc.grades.enabled else np.zeros(len(t), np.int64)
             if given_grade is None:
                 grade = base + steps
             else:  # the roster's; at least the post's lowest in a post above the roster's (as elections do)
                 up = post > given_post[s] if given_post is not None else True
                 grade = np.where(up, np.maximum(given_grade[s], min_grade[post]), given_grade[s])
             col.grade[s] = np.clip(grade, 1, max_grade[post]).astype(np.int8)
-            col.grade_since[s] = y - np.floor(t - steps * step).astype(np.int64)
+            col.grade_since[s] = y - (t - steps * step)
         each(posts_and_grades, chunks)
         self._entered(rows)  # the retirement buffer back to its meaning: the statutory instant
         if self._reads_last_years_grades():  # drawn last: a rule that reads them changes no other draw

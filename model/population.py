@@ -8,7 +8,7 @@ everyone ever employed).
 Times are in years: ``2025.5`` is mid-2025. Age on 1 January of year ``y`` is
 ``y - 1 - floor(birth)``; the birthday in year ``y`` falls at ``y + frac(birth)``, and the
 birth month (which sets the statutory retirement month) is ``floor(12 * frac(birth)) + 1``
-(a roster's birth dates keep it exact: :func:`model.roster.birth_instant`).
+(a roster's birth dates keep it exact: :func:`model.roster.date_instant`).
 Tenure (years of service) on 1 January of ``y`` is ``y - hire_year``.
 """
 

@@ -87,7 +87,12 @@ What the roster sets, worker by worker:
 - **sex**, and for women **cadre** (else drawn with ``population.cadre_share``; a woman
   who would be past the retirement age of worker posts on the first day then holds a
   cadre post, since she is in post);
-- **tenure** on 1 January: the start year less the hire date's year (``hire_year``);
+- **hire instant** (``hire_time``, as the birth's), from which the certificate deadline,
+  the training cycle and the grade clock count as for a worker the model hires on that
+  date: one hired in July 2023 is first trained at the 2024 training date and has whole
+  years in grade from 1 January 2024; **tenure** on 1 January (quit bands, exam
+  eligibility) is the start year less the hire date's year (``hire_year``), as it is for
+  a worker hired in the run;
 - **education** and **certificate** level (each column, where absent, drawn from the
   start year's ``population.education`` / ``population.certificate``, and a district's
   ``certified_share`` redraws levels only where the roster has no certificate column);
@@ -232,6 +237,7 @@ class Roster:
     birth: np.ndarray        # float64 birth instant (years)
     female: np.ndarray       # bool
     hire_year: np.ndarray    # int32
+    hire_time: np.ndarray    # float64 hire instant (years), as birth
     education: np.ndarray | None
     level: np.ndarray | None
     level_since: np.ndarray  # int32, -1: not given
@@ -458,8 +464,8 @@ def _ambiguous(text: str) -> bool:
     return re.fullmatch(r"\d{4}\.1", text.strip()) is not None
 
 
-def birth_instant(d: _dt.date) -> float:
-    """The birth instant in years, with the birth month exact: ``year + (month - 1 +
+def date_instant(d: _dt.date) -> float:
+    """A date's instant in years (a birth, a hire), with its month exact: ``year + (month - 1 +
     (day - 1) / days_in_month) / 12``."""
     days = calendar.monthrange(d.year, d.month)[1]
     return d.year + (d.month - 1 + (d.day - 1) / days) / 12
@@ -773,7 +779,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
         if age_at_hire < MIN_WORKING_AGE:
             fail(i, "hire_date", f"{h} hires a worker born {b} at {age_at_hire}, below the legal working age "
                  f"of {MIN_WORKING_AGE} (劳动法 第十五条); check the two dates")
-    birth = np.array([birth_instant(b) for b in born])
+    birth = np.array([date_instant(b) for b in born])
+    hire_time = np.array([date_instant(h) for h in hired])
     hire_year = np.array([h.year for h in hired], dtype=np.int32)
 
     def categories(col, parse, what):
@@ -889,8 +896,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                  f"{start_year} (retirement.rule = {retirement.rule!r}){more}; the roster is the workforce "
                  "in post on that day: remove those who have retired")
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(),
-                  birth=birth, female=female, hire_year=hire_year, education=education, level=level,
-                  level_since=level_since, cadre=cadre, district=district,
+                  birth=birth, female=female, hire_year=hire_year, hire_time=hire_time, education=education,
+                  level=level, level_since=level_since, cadre=cadre, district=district,
                   context=context(start_year, districts, retirement, max_grade, grade is not None), post=post,
                   past_worker_age=past_worker_age, grade=grade,
                   sheets=tuple((name, len(t[3])) for name, *t in tables) if sheets else ())

@@ -258,10 +258,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "certificate_bonus": F("vec", [0.0, 1.0, 2.0, 3.0], "Grades added by certificate level: on "
                                "hire, the bonus of the level held; on passing, the new level's bonus less "
                                "the old one's.", "grades", size=4, lo=0, hi=17),
-        "step_years": F("param", 1.0, "Years since the last ladder step (or hire) before a step; a "
+        "step_years": F("param", 1.0, "Years since the last ladder step (or hire) before a step, "
+                        "counted in whole years to the end of the year (2.5 steps every 3 years); a "
                         "certificate or an election's minimum grade raises the grade without restarting "
-                        "them (workers at the start stand one step above their entry grade per whole "
-                        "step_years of service, as if each step had come on time: step_prob and "
+                        "them (workers at the start stand one step above their entry grade per "
+                        "step_years, so rounded up, of whole years of service from their first 1 January "
+                        "in post, as if each step had come on time: step_prob and "
                         "min_rating are not applied to the years before the start).", "years",
                         lo=0, hi=50),
         "step_prob": F("param", 1.0, "Probability an eligible worker steps up.", "", **SHARE),

@@ -441,6 +441,7 @@ def test_split_and_merge_follow_household_bounds():
     c = demand.Communities([5000.0, 800.0, 2000.0, 1500.0], [0, 0, 0, 0], [True])
     workers = np.array([0, 1, 1, 2])
     f = demand.split_and_merge(c, 4000.0, 1000.0, workers)
+    assert f.pop("touched").tolist() == [0, 3, 4]  # the split's halves and the one that took another in
     assert f == {"communities_split": 1, "communities_merged": 1}
     assert c.count == 4 and len(c) == 5
     assert not c.alive[1] and c.households[1] == 0
@@ -461,6 +462,7 @@ def test_a_merged_community_keeps_one_set_of_leaders():
     score = np.array([0.0, 3.0, 1.0, 2.0, 0.5, 9.0, 9.0, 0.0])
     active = np.array([True, True, True, True, True, True, False, True])
     f = demand.split_and_merge(c, 0.0, 1000.0, workers, post, active, score, (1, 1))
+    assert f.pop("touched").tolist() == [2]
     assert f == {"communities_split": 0, "communities_merged": 1}
     assert workers.tolist() == [0, 2, 2, 2, 2, 2, 2, 0]
     assert post.tolist() == [2, 1, 0, 2, 0, 0, 2, 1]
@@ -584,6 +586,56 @@ def test_split_halves_start_equally_staffed_where_the_staff_allow():
     for c, new in new_of.items():
         mine = active & (community == c)
         assert (w[mine] == new).sum() == min(mine.sum() // 2, (mine & (post == 0)).sum())
+
+
+def test_party_posts_left_by_a_split_are_taken_by_the_longest_serving_staff():
+    """Community 0 (two party posts) splits into 0 and 2: its party worker stays or moves
+    as the split says, and each half with fewer holders than party posts gives the posts
+    to its longest-serving active staff without one (ties: the earlier row); community 1,
+    not split, is left as it is; a leader never takes a party post."""
+    c = demand.Communities([5000.0, 2000.0], [0, 0], [True])
+    workers = np.array([0, 0, 0, 0, 0, 0, 1, 1])
+    post = np.array([2, 0, 0, 0, 0, 0, 0, 0])
+    active = np.array([True, True, True, True, True, False, True, True])
+    party = np.array([False, True, False, False, False, False, False, False])
+    hire = np.array([2000.0, 2001.0, 2010.0, 2003.0, 2003.0, 1990.0, 2000.0, 2001.0])
+    f = demand.split_and_merge(c, 4000.0, 0.0, workers, post, active)
+    assert f["communities_split"] == 1 and f["touched"].tolist() == [0, 2]
+    # 5 active in community 0: 2 of its 4 active staff (rows 1-4) move, evenly spaced: rows 2, 4
+    assert workers.tolist() == [0, 0, 2, 0, 2, 0, 1, 1]
+    c.party_posts = np.array([2, 2, 2])
+    took = demand.hold_party_posts(c, f["touched"], workers, post, party, hire, active)
+    # community 0: row 1 holds one, row 3 (2003) takes the other (row 5 is inactive, row 0 a
+    # head); community 2: rows 4 (2003) and 2 (2010); community 1 untouched
+    assert took == 3 and np.flatnonzero(party).tolist() == [1, 2, 3, 4]
+
+
+def test_a_split_leaves_no_party_post_unheld_while_staff_are_in_place(tmp_path):
+    """Households grow 3% a year past the split bound in 2026 (100 -> 200 communities),
+    each community one party post, no exits: every post stays filled, and so does every
+    party post (without the rule, half the new halves had none until a vacancy)."""
+    from pathlib import Path
+    import model
+    bench = (Path(__file__).resolve().parents[1] / "scenarios" / "bench.toml").as_posix()
+    (tmp_path / "split.toml").write_text(f"""
+extends = "{bench}"
+name = "split-party"
+years = 5
+[demand]
+rule = "households"
+communities = 100
+urban_residents = 1000000
+residents_growth = 0.03
+persons_per_household = 2.5
+households_per_post = 250
+split_above = 4100
+min_party_posts = 1
+""" + "".join(f"[{s}]\nenabled = false\n" for s in ("certification", "training", "assessment", "dismissal",
+                                                      "retirement", "quits")), encoding="utf-8")
+    res = model.run(model.load(tmp_path / "split.toml"), reps=1, seed=1, workers=1)
+    assert res.metric("communities").iloc[0].tolist() == [100, 200, 200, 200, 200]
+    assert res.metric("vacancies").iloc[0].tolist() == [0] * 5
+    assert res.metric("communities_party_share").iloc[0].tolist() == [1.0] * 5
 
 
 def test_elimination_takes_at_least_the_share():

@@ -98,7 +98,7 @@ def test_the_starting_workers_are_the_rosters(tmp_path):
     for r in rows:
         b = dt.date.fromisoformat(r[1])
         lvl = CERT[r[5]]
-        want[(round(R.birth_instant(b), 9), r[2] == "女", int(r[3][:4]), EDU[r[4]], lvl,
+        want[(round(R.date_instant(b), 9), r[2] == "女", int(r[3][:4]), EDU[r[4]], lvl,
               int(r[6]) * (lvl > 0) if r[6] else 0, 0 if r[7] == "xuanwu" else 1)] += 1
     assert got == want
     # per district, communities get the district's workers in proportion to posts (equal here)
@@ -116,10 +116,10 @@ def test_birth_month_is_exact_for_the_retirement_reform():
                     day = dt.date(y, m, d)
                 except ValueError:
                     continue
-                b = R.birth_instant(day)
+                b = R.date_instant(day)
                 assert int(np.floor(b)) == y and int(np.floor((b - y) * 12 + 1e-6)) + 1 == m
     # FIGURES.md section 5: a man born in May 1965 retires at 60 years 2 months, in July 2025
-    t = retirement_time(np.array([R.birth_instant(dt.date(1965, 5, 20))]), np.array([False]),
+    t = retirement_time(np.array([R.date_instant(dt.date(1965, 5, 20))]), np.array([False]),
                         np.array([False]), "china2025")
     assert int(np.floor(t[0])) == 2025 and int(np.floor((t[0] - 2025) * 12 + 1e-6)) + 1 == 7
 
@@ -367,10 +367,10 @@ def test_workbook_cells_as_text():
         "2019", "1985.1", "2", "", "1985-03-14", "男"]
 
 
-def test_birth_instants_by_hand():
-    assert R.birth_instant(dt.date(1985, 3, 16)) == 1985 + (2 + 15 / 31) / 12
-    assert R.birth_instant(dt.date(1984, 2, 29)) == 1984 + (1 + 28 / 29) / 12
-    assert R.birth_instant(dt.date(1990, 1, 1)) == 1990.0
+def test_date_instants_by_hand():
+    assert R.date_instant(dt.date(1985, 3, 16)) == 1985 + (2 + 15 / 31) / 12
+    assert R.date_instant(dt.date(1984, 2, 29)) == 1984 + (1 + 28 / 29) / 12
+    assert R.date_instant(dt.date(1990, 1, 1)) == 1990.0
 
 
 def one(birth, sex="男", hired="2010-01-01", cert="无", year="", district="xuanwu", edu="本科"):
@@ -530,7 +530,7 @@ def test_id_numbers_give_birth_and_sex(tmp_path):
     header = ["姓名", "身份证号", "入职日期", "所属区"]
     rows = [["a", man, "2010-01-01", "xuanwu"], ["b", woman, "2012-05-01", "jiangning"]]
     r = loads(tmp_path, rows, header).roster
-    assert r.birth.tolist() == [R.birth_instant(dt.date(1980, 3, 14)), R.birth_instant(dt.date(1985, 11, 2))]
+    assert r.birth.tolist() == [R.date_instant(dt.date(1980, 3, 14)), R.date_instant(dt.date(1985, 11, 2))]
     assert r.female.tolist() == [False, True]
     rows[1][1] = woman[:-1] + ("0" if woman[-1] != "0" else "1")
     with pytest.raises(ScenarioError, match="roster.csv:3, field 'id_number': its check digit"):
@@ -592,7 +592,7 @@ def test_retirements_from_a_roster_follow_the_reform_to_the_day(tmp_path):
             base, age, step, cap = 1975, 50, 2, 60
         k = months - base * 12 + 1
         delay = min(max(-(-k // step), 0), cap)
-        expected.append(R.birth_instant(b) + (12 * age + delay) / 12)
+        expected.append(R.date_instant(b) + (12 * age + delay) / 12)
         rows.append([f"w{i}", born, sex, "2015-01-01", "本科", "无", "", cadre])
     header = HEADER[:7] + ["干部身份"]
     write(tmp_path / "roster.csv", rows, header)
@@ -709,7 +709,7 @@ def test_id_numbers_stand_in_for_blank_cells_and_numbers_are_refused(tmp_path):
     header = HEADER + ["身份证号"]
     rows = [r + [""] for r in people(3, 2025)] + [["w", "", "", "2012-05-01", "本科", "无", "", "xuanwu", woman]]
     r = loads(tmp_path, rows, header).roster
-    assert r.birth[-1] == R.birth_instant(dt.date(1985, 11, 2)) and r.female[-1]
+    assert r.birth[-1] == R.date_instant(dt.date(1985, 11, 2)) and r.female[-1]
     rows[-1][-1] = ""
     with pytest.raises(ScenarioError, match="roster.csv:5, field 'birth_date': blank; every worker"):
         loads(tmp_path, rows, header)
@@ -756,20 +756,22 @@ def test_the_rosters_grades_are_held_within_the_posts_range(tmp_path):
     """A grade column sets each starting worker's grade, held within the range of the post
     the model gives them (without a post column: by tenure): at most the post's
     ``max_grade``, at least its ``min_grade`` (as an election does); the time in grade is
-    the tenure less whole steps, as for a drawn worker."""
+    the whole years from the first 1 January in post less whole steps, as for a drawn
+    worker."""
     rows = people(480, 2025)
     grades = [1 + dt.date.fromisoformat(r[1]).toordinal() % 12 for r in rows]  # a function of the birth date
     graded = [r + [f"{g}级"] for r, g in zip(rows, grades)]
     sc = model.load(scenario(tmp_path, graded, LADDER, header=HEADER + ["岗位等级"]))
     assert sc.roster.grade.tolist() == grades and "grades 1-12" in sc.roster.summary(2025)
     pop = starting_workforce(sc)
-    born = {round(R.birth_instant(dt.date.fromisoformat(r[1])), 9): g for r, g in zip(rows, grades)}
+    born = {round(R.date_instant(dt.date.fromisoformat(r[1])), 9): g for r, g in zip(rows, grades)}
     given = np.array([born[round(b, 9)] for b in pop.birth])
     lo, hi = np.array([1, 4, 7])[pop.post], np.array([12, 15, 18])[pop.post]
     assert pop.grade.tolist() == np.clip(given, lo, hi).tolist()
     assert (pop.grade > given).any() and len(set(pop.grade.tolist())) == 12
-    tenure = 2025 - pop.hire_year
-    assert pop.grade_since.tolist() == (2025 - tenure % 3).tolist()
+    whole = 2025 - np.ceil(pop.hire_time).astype(int)  # whole years from the first 1 January in post
+    assert (whole < 2025 - pop.hire_year).any()  # some hired within their year
+    assert pop.grade_since.tolist() == (2025 - whole % 3).tolist()
     with pytest.warns(UserWarning, match="480 workers' grades are above the highest of a staff post"):
         sc = model.load(scenario(tmp_path, [r + ["十六级"] for r in rows], LADDER, header=HEADER + ["岗位等级"]))
     pop = starting_workforce(sc)
@@ -970,7 +972,7 @@ def test_a_birth_month_beside_an_id_number_takes_the_id_numbers_day(tmp_path):
     header = ["姓名", "出生年月", "性别", "入职日期", "学历", "证书等级", "取证年份", "所属区", "身份证号"]
     months = [r[:1] + [r[1][:4] + "." + r[1][5:7]] + r[2:] + [x] for r, x in zip(rows, ids)]
     r = loads(tmp_path, months, header).roster
-    assert r.birth.tolist() == [R.birth_instant(dt.date.fromisoformat(x[1])) for x in rows]
+    assert r.birth.tolist() == [R.date_instant(dt.date.fromisoformat(x[1])) for x in rows]
     months[1][1] = str(int(months[1][1][:4]) - 1) + months[1][1][4:]  # another year: refused
     with pytest.raises(ScenarioError, match="roster.csv:3, field 'birth_date': .* disagrees with the "
                                             "ID number"):
@@ -1028,3 +1030,66 @@ def test_an_old_and_a_new_id_number_of_one_person_are_one_worker(tmp_path):
     with pytest.raises(ScenarioError, match="roster.csv:3, field 'id_number': .* is also the ID number on "
                                             "line 2"):
         loads(tmp_path, rows, header)
+
+
+def test_a_rosters_hire_dates_within_their_year_count_as_hires_in_the_run_do(tmp_path):
+    """Hired on 1 January, 1 July and 15 September 2023, uncertified, with a certificate
+    deadline of 3 years (dismissal.py: at the first assessment 3 years after the hire),
+    training every 2 years on 1 January (training.py: the first date after the hire) and a
+    grade step every 3 whole years from the first 1 January in post (grades.py): the
+    January hire is dismissed, trained and stepped up in 2025, the others in 2026 (nothing
+    else moves anyone)."""
+    write(tmp_path / "three.csv", [["1990-05-10", "男", "2023-01-01", "大专", "无"],
+                                   ["1990-05-10", "男", "2023-07-01", "大专", "无"],
+                                   ["1991-03-03", "女", "2023-09-15", "大专", "无"]],
+          header=["出生日期", "性别", "入职日期", "学历", "证书等级"])
+    (tmp_path / "three.toml").write_text(f"""
+extends = "{(ROOT / 'scenarios' / 'bench.toml').as_posix()}"
+name = "three"
+years = 3
+[demand]
+communities = 1
+posts_per_community = 3
+[population]
+roster = "three.csv"
+headcount = 0
+[recruitment]
+enabled = false
+[certification]
+enabled = false
+[assessment]
+enabled = false
+[quits]
+enabled = false
+[retirement]
+enabled = false
+[dismissal]
+certificate_deadline = 3
+""", encoding="utf-8")
+    sc = model.load(tmp_path / "three.toml")
+    res = model.run(sc, reps=1, seed=1, workers=1)
+    assert res.metric("exits_dismissed_cert").iloc[0].tolist() == [1, 2, 0]
+    assert res.metric("trained").iloc[0].tolist() == [1, 2, 0]
+    graded = model.load(tmp_path / "three.toml", {"dismissal.enabled": False, "grades.enabled": True,
+                                                 "grades.step_years": 3, "grades.step_prob": 1.0,
+                                                 "grades.min_rating": 3})
+    assert model.run(graded, reps=1, seed=1, workers=1).metric("grade_steps").iloc[0].tolist() == [1, 2, 0]
+
+
+@pytest.mark.parametrize("step_years", [2.0, 2.5])
+def test_starting_grades_are_those_a_run_from_the_hire_gives(step_years):
+    """A staff cohort hired on 1 January 2020 and simulated from then has on 1 January 2025
+    the grades and grade clocks of the same cohort started in 2025 with 5 years of service,
+    for a fractional step_years too (a step every 3 whole years for 2.5)."""
+    quiet = {"recruitment.enabled": False, "certification.enabled": False, "assessment.enabled": False,
+             "dismissal.enabled": False, "quits.enabled": False, "retirement.enabled": False,
+             "training.enabled": False, "demand.communities": 20, "population.certificate": [1, 0, 0, 0],
+             "grades.enabled": True, "grades.step_years": step_years, "grades.step_prob": 1.0,
+             "grades.min_rating": 3, "grades.max_grade": [18, 18, 18]}
+    early = model.load("bench", {**quiet, "start_year": 2020, "years": 9,
+                                 "population.tenure": [[0, 0, 1.0]]})
+    late = model.load("bench", {**quiet, "start_year": 2025, "years": 4, "population.tenure": [[5, 5, 1.0]]})
+    grade = [model.run(s, reps=1, seed=1, workers=1).metric("mean_grade").iloc[0] for s in (early, late)]
+    assert grade[0].loc[2025:].tolist() == grade[1].tolist()
+    # entry grade 1, a step at the end of every 2nd (2021, 2023...) or 3rd (2022, 2025...) year
+    assert grade[1].tolist() == ([4, 4, 5, 5] if step_years == 2.0 else [3, 3, 3, 4])

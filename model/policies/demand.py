@@ -36,6 +36,11 @@ more heads than ``heads_per_community``, the lowest-scoring step down to the com
 and then committee members beyond ``committee_per_community`` step down to staff, the
 lowest-scoring first (assumption: the seed says nothing of who leads a merged
 community; the best-scoring keep their posts, as elections choose; grades are kept).
+A community split or merged that year whose party-building posts then lack holders (they
+moved with the other half) has its longest-serving staff take them, as at the start
+(:func:`hold_party_posts`; assumption: the community designates them, there being no
+vacancy for a hire to fill). A split happens at most once a year: halves still above
+``split_above`` split again on the next 1 January.
 """
 
 from __future__ import annotations
@@ -99,8 +104,13 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
     ``active`` are given), leaders stay: the halves, of equal households and so posts,
     start equally staffed. With ``score`` and
     ``leaders`` (heads and committee members per community) too, leaders beyond those
-    numbers in a community that took in another step down (:func:`step_down`)."""
+    numbers in a community that took in another step down (:func:`step_down`).
+
+    Returns the year's counts (``communities_split``, ``communities_merged``) and, as
+    ``touched``, the communities split (both halves) or that took another in, whose
+    party-building posts :func:`hold_party_posts` sees to once their posts are set."""
     n_split = n_merge = 0
+    touched = []
     if split_above > 0:
         big = np.flatnonzero(comm.alive & (comm.households > split_above))
         check_size(len(comm) + len(big), "communities", "communities (after splits)", None, "demand.split_above",
@@ -131,6 +141,7 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
             comm.posts = np.concatenate([comm.posts, np.zeros(len(big), np.int64)])
             comm.party_posts = np.concatenate([comm.party_posts, np.zeros(len(big), np.int64)])
             n_split = len(big)
+            touched += [big, np.arange(old_len, old_len + len(big))]
     if merge_below > 0:
         # few communities merge in a year: a loop over communities, not people
         small = np.flatnonzero(comm.alive & (comm.households < merge_below))
@@ -152,9 +163,31 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
             n_merge += 1
         if n_merge:
             community_of_worker[:] = remap[community_of_worker]
+            touched.append(np.unique(remap[took_in]))
             if post is not None and active is not None and score is not None and leaders is not None:
-                step_down(community_of_worker, post, score, active, np.unique(remap[took_in]), *leaders)
-    return {"communities_split": n_split, "communities_merged": n_merge}
+                step_down(community_of_worker, post, score, active, touched[-1], *leaders)
+    touched = np.unique(np.concatenate(touched)) if touched else np.zeros(0, np.int64)
+    return {"communities_split": n_split, "communities_merged": n_merge, "touched": touched}
+
+
+def hold_party_posts(comm: Communities, communities: np.ndarray, community: np.ndarray, post: np.ndarray,
+                     party: np.ndarray, hire_time: np.ndarray, active: np.ndarray) -> int:
+    """In ``communities`` (split or merged this year), party-building posts without a
+    holder (theirs moved to the other half) are taken by the community's longest-serving
+    active staff who hold none (ties: the earlier row), as at the start; a community
+    without such staff leaves them for hiring to fill. Returns how many were taken."""
+    if not len(communities):
+        return 0
+    n = len(comm)
+    mine = np.zeros(n, bool)
+    mine[communities] = True
+    here = active & mine[community]
+    need = np.maximum(comm.party_posts - np.bincount(community[here & party], minlength=n), 0)
+    cand = np.flatnonzero(here & (post == 0) & ~party & (need[community] > 0))
+    c = community[cand]
+    take = cand[rank_within(c, hire_time[cand]) < need[c]]
+    party[take] = True
+    return len(take)
 
 
 def step_down(community: np.ndarray, post: np.ndarray, score: np.ndarray, active: np.ndarray,

@@ -7,7 +7,10 @@ committee members (or staff if it has none), then its vacant committee posts
 (``population.committee_per_community``) by its best-scoring staff. A worker moving up
 takes at least the new post's ``grades.min_grade``, and leaves any party-building staff
 post (``population.party``) for hiring to fill: party-building posts are staff posts
-(Jilin: not counting the party secretary and deputy, seed 003).
+(Jilin: not counting the party secretary and deputy, seed 003). The party post so left is
+held by nobody until the next recruitment, whose first hire in that community takes it
+(the leader replaced left a vacancy), so ``communities_party_share`` on 31 December counts
+it as unheld.
 """
 
 from __future__ import annotations
