@@ -43,7 +43,7 @@ from .policies import (assessment, certification, demand, dismissal, elections, 
 from .policies.retirement_age import lowest_age, retirement_time
 from .population import (CAUSES, DEATH, QUIT, RETIRED, Workforce, age_on_1_january, capacity_for, check_size,
                          post_of_rank, row_chunks)
-from .sampling import (bands_from_uniforms, largest_remainder, rank_within, shares_from_uniforms,
+from .sampling import (bands_from_uniforms, half_up, largest_remainder, rank_within, shares_from_uniforms,
                        truncated_draws)
 from .schema import SECTIONS
 from .streams import Streams, uniforms
@@ -300,13 +300,15 @@ class Replication:
         if roster is not None:
             per_c = self._roster_places(roster)
         elif ps.headcount > 0:
-            total = ps.headcount
-            per_c = largest_remainder(total, comm.posts)
+            per_c = largest_remainder(ps.headcount, comm.posts)
+        elif (share := self.P[0].population.filled_share) < 1:
+            per_c = largest_remainder(int(half_up(share * comm.posts.sum())), comm.posts)
         else:
             per_c = comm.posts
         k = int(per_c.sum())
         check_size(k, "people", "workers at the start", y,
                    "population.headcount" if ps.headcount > 0
+                   else "population.filled_share" if self.P[0].population.filled_share < 1
                    else "demand.posts_per_community" if sc.demand.rule == "fixed" else "demand.urban_residents",
                    "check the starting headcount, or the staffing rule and residents that set the posts")
         pop.reserve(capacity_for(k))

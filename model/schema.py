@@ -131,7 +131,13 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "roster": F("str", None, "A CSV or .xlsx file of the workers in post on 1 January of the start "
                     "year (relative to this file), instead of workers drawn from the mixes below: see "
                     "model/roster.py for its columns."),
-        "headcount": F("int", 0, "Workers at the start.", "workers", lo=0, hi=20_000_000, zero="every post filled"),
+        "headcount": F("int", 0, "Workers at the start.", "workers", lo=0, hi=20_000_000,
+                       zero="every post filled, or the filled_share of the posts"),
+        "filled_share": F("param", 1.0, "Share of the posts held on 1 January of the start year, where "
+                          "population.headcount is 0 (the workers are the share of the posts that "
+                          "replication's staffing rule gives, rounded half up, spread over communities in "
+                          "proportion to posts); for a place known by its vacancy rate rather than its "
+                          "headcount.", "", **SHARE),
         "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year: a worker aged a was "
                  "born in the year a + 1 before it, on a day spread over that year (so is a + 0.5 on "
                  "average that day).", "years"),

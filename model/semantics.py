@@ -162,8 +162,8 @@ def unread_by_rules(sc) -> set[str]:
            if rule != getattr(sc, sec).rule for f in fields}
     roster = getattr(sc, "roster", None)
     if roster is not None:
-        out |= {"population.headcount", "population.age", "population.tenure", "population.min_hire_age",
-                "population.female_share"}
+        out |= {"population.headcount", "population.filled_share", "population.age", "population.tenure",
+                "population.min_hire_age", "population.female_share"}
         given = (("education", roster.education), ("certificate", roster.level),
                  ("cadre_share", roster.cadre))
         out |= {f"population.{f}" for f, col in given if col is not None}
@@ -188,6 +188,11 @@ def _rule_unset(sc, fail) -> None:
 
 def _staffing(sc, fail, years) -> None:
     d, ps = sc.demand, sc.population
+    if ps.headcount > 0 and _min(ps.filled_share) < 1:
+        fail(("population.filled_share", "population.headcount"),
+             f"both set: the starting workforce is either population.headcount ({ps.headcount}) workers or "
+             "a share of the posts (population.filled_share); set headcount = 0 to use the share, or leave "
+             "filled_share out")
     leaders = ps.heads_per_community + ps.committee_per_community
     if d.rule == "fixed":
         posts = np.maximum(half_up(_by_year(d.posts_per_community, years)),
@@ -394,6 +399,16 @@ def pay_floors_set(sc) -> bool:
     """Whether the scenario floors pay relative to the average wage (``pay.floor_share``,
     or a district's ``floor_share``)."""
     return _max(sc.pay.floor_share) > 0 or any(x.floor_share > 0 for x in sc.districts)
+
+
+def eliminated_share(sc, year: int) -> float:
+    """The share of the covered workers bottom-ratio elimination takes in ``year`` by rule
+    (``elimination.share``; at least that share, rounded up): 0 without elimination, outside
+    the horizon, or where the share is drawn (uncertain: no share is sure)."""
+    e, years = sc.elimination, sc.year_list
+    if not e.enabled or getattr(e.share, "is_random", False) or year not in years:
+        return 0.0
+    return float(_by_year(e.share, years)[int(np.flatnonzero(years == year)[0])])
 
 
 def _pay(sc, fail, years) -> None:

@@ -805,3 +805,26 @@ def test_a_starting_headcount_without_posts_runs(bench):
     # the 12 start: each either still in post at the end of the first year or gone
     assert (r.at("headcount", 2025) + r.at("exits_total", 2025) == 12).all()
     assert (r.at("hires", 2026) == 0).all()
+
+
+def test_a_filled_share_of_the_posts_starts_in_post():
+    """``population.filled_share``: round-half-up share x posts workers at the start (here
+    posts of 10-14 per community by the size bands, so the count is each replication's),
+    spread over communities in proportion to their posts (largest remainder); refused
+    beside a headcount."""
+    from conftest import starting_workforce
+    from model.errors import ScenarioError
+    from model.sampling import largest_remainder
+    sc = model.load("bench", {"demand.rule": "size_band", "demand.urban_residents": 200_000,
+                              "demand.communities": 40, "demand.band_base": 10, "demand.band_limit": 1500,
+                              "demand.band_step": 300, "demand.households_spread": 0.5,
+                              "population.filled_share": 0.73})
+    rep = starting_workforce(sc, replication=True)
+    posts = rep.comm.posts
+    assert len(set(posts.tolist())) > 1
+    want = int(np.floor(0.73 * posts.sum() + 0.5))
+    assert rep.pop.n == want
+    assert np.bincount(rep.pop.community, minlength=len(posts)).tolist() == \
+        largest_remainder(want, posts).tolist()
+    with pytest.raises(ScenarioError, match="population.filled_share"):
+        model.load("bench", {"population.headcount": 100, "population.filled_share": 0.5})

@@ -663,3 +663,21 @@ def test_targets_the_model_meets_by_its_own_floors_are_said_to_be(tmp_path):
     off = sc.with_overrides({"pay.floor_share": [0.0, 0.0, 0.0],
                              **{f"districts[{i}].floor_share": 0.0 for i in range(len(sc.districts))}})
     assert _floored_targets(res, off) == []
+
+
+def test_targets_met_by_the_elimination_rule_are_said_to_be(tmp_path):
+    """Yichang eliminates 20% of its covered workers in 2021, its target's share: the
+    report says that target checks the rule; a lower share set for 2021 makes it a
+    forecast again, said nothing of; a target above the share is one too."""
+    from model.report.webpage import _eliminated_targets
+    sc = model.load("yichang-2021")
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    named = _eliminated_targets(res, sc)
+    assert [(t.metric, t.year, t.threshold) for t in named] == [("elimination_rate", 2021, 0.2)]
+    page = webpage.write_report(res, sc, tmp_path, []).read_text(encoding="utf-8")
+    assert ("1 of the targets (bottom-ratio elimination renews 20% in 2021) are on the elimination rate"
+            in page)
+    assert _eliminated_targets(res, sc.with_overrides({"elimination.share": {2021: 0.1, 2022: 0.05}})) == []
+    assert _eliminated_targets(res, sc.with_overrides({"elimination.enabled": False})) == []
+    higher = sc.with_overrides({"targets[1].threshold": 0.25})
+    assert _eliminated_targets(model.run(higher, reps=1, seed=1, workers=1), higher) == []

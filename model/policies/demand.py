@@ -252,7 +252,7 @@ def starting_workers_estimate(scenario) -> int:
     comm = initial(scenario.districts, p.urban_residents, p.persons_per_household, 0.0, np.random.default_rng(0))
     set_posts(comm, p, p.urban_residents, ps.heads_per_community + ps.committee_per_community,
               district_party_posts(scenario))
-    return int(comm.posts.sum())
+    return int(half_up(comm.posts.sum() * min(start(ps.filled_share), 1.0)))
 
 
 def party_posts(own, city):

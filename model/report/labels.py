@@ -160,6 +160,12 @@ WORDS = {
                         ("其中{n}个目标为报酬与平均工资之比，情景也设定了相应底线（pay.floor_share、各区floor_share）："
                          "模型至少按底线发放，故不高于底线的目标按规则必然达成；这类目标检验底线得到执行，"
                          "并非对能否达成的预测")),
+    "eliminated_targets": (("{n} of the targets ({names}) are on the elimination rate in a year whose share "
+                            "the scenario eliminates (elimination.share): the model removes at least that "
+                            "share of the workers it covers by rule, so such a target checks the rule, it "
+                            "does not forecast that it will be met"),
+                           ("其中{n}个目标（{names}）为当年淘汰比例，情景设定了相同的末位淘汰比例（elimination.share）："
+                            "模型按规则至少淘汰所覆盖人员的该比例，故这类目标检验规则得到执行，并非对能否达成的预测")),
     "zero_rows": (("0 in every year and replication: {items}; if a cost is expected there, check that the "
                    "scenario sets it (the report lists the fields left at the model's defaults)"),
                   "各年各次模拟均为0：{items}；如应有此项支出，请检查情景是否设定（报告列出了取模型默认值的字段）"),

@@ -157,6 +157,18 @@ def _floored_targets(results, scenario) -> list:
             if t.metric_name.partition(".")[0].startswith(("pay_ratio_", "remuneration_ratio_"))]
 
 
+def _eliminated_targets(results, scenario) -> list:
+    """The targets on the city's elimination rate at or below the share the scenario
+    eliminates that year (:func:`model.semantics.eliminated_share`): the model takes that
+    share by rule, so the report says the target checks the rule, not a forecast."""
+    from ..semantics import eliminated_share
+
+    def by_rule(t) -> bool:
+        share = eliminated_share(scenario, t.year)
+        return share > 0 and (t.threshold <= share if t.op == ">=" else t.op == ">" and t.threshold < share)
+    return [t for t in results.target_specs if t.metric == "elimination_rate" and not t.scope and by_rule(t)]
+
+
 def targets_table(results, lang: str) -> str:
     t = results.targets()
     if not len(t):
@@ -256,6 +268,10 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     floored = _floored_targets(results, scenario)
     if floored:
         body.append(f"<p>{esc(L.word2('floored_targets', lang, n=len(floored)))}</p>")
+    eliminated = _eliminated_targets(results, scenario)
+    if eliminated:
+        names = "; ".join(L.target_name(t, lang) for t in eliminated)
+        body.append(f"<p>{esc(L.word2('eliminated_targets', lang, n=len(eliminated), names=names))}</p>")
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
