@@ -20,7 +20,9 @@ Then ``posts_c = max(posts_c, min_posts, heads + committee + party_c)``, where
 ``party_c`` is the community's party-building staff posts: ``min_party_posts``, or its
 district's own (Jilin: at least 2 in every urban community, not counting the party
 secretary and deputy, 不含社區黨組織書記、副書記, seed 003). Party-building posts are
-staff posts, filled first.
+staff posts, filled first. Under ``fixed``, whose posts per community are given outright,
+heads + committee + party posts above them are refused as a contradiction
+(:mod:`model.semantics`) rather than raised to.
 
 Residents grow by ``residents_growth`` a year; households are residents over
 ``persons_per_household``; every community's households scale with the total. A
