@@ -69,12 +69,24 @@ def run_folder(request, tmp_path_factory):
 
 
 def data_rows(ws):
-    """(metric, statistic label, unit, {year: cell}) for every data row of a sheet."""
+    """(metric, statistic label, unit, {year: cell}) for every data row of a sheet (not
+    its total over the years: :func:`total_cells`)."""
     years = [c.value for c in ws[budget.HEADER_ROW]][4:]
     for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW):
         if row[1].value is None:
             continue
-        yield row[1].value, row[2].value, row[3].value, dict(zip(years, row[4:]))
+        cells = {y: c for y, c in zip(years, row[4:]) if isinstance(y, int)}
+        yield row[1].value, row[2].value, row[3].value, cells
+
+
+def total_cells(ws) -> dict:
+    """{(metric, statistic label): cell} of a sheet's last column where it is the total over
+    the years (money sheets), else {}."""
+    head = ws.cell(budget.HEADER_ROW, ws.max_column).value
+    if isinstance(head, int):
+        return {}
+    return {(row[1].value, row[2].value): row[-1] for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW)
+            if row[1].value is not None}
 
 
 def test_every_number_equals_summary_csv(run_folder):
@@ -101,6 +113,50 @@ def test_every_number_equals_summary_csv(run_folder):
     for title, metric, _ in list(seen):
         assert {(title, metric, c) for c in STAT_COLUMNS} <= seen
     assert checked == len(seen) * len(res.years)
+
+
+def test_the_total_over_the_years_is_that_of_the_replications_totals(run_folder):
+    """Each money sheet's last column: the mean of the replications' sums over the years
+    (the sum of the yearly means), and the P50 and P90 of those sums, which are not the
+    sums of the yearly P50s and P90s; the staffing sheet has none."""
+    lang, _, res, out = run_folder
+    wb = load_workbook(out / "budget.xlsx")
+    money = [ws for ws in wb.worksheets[1:] if total_cells(ws)]
+    assert len(money) == len(wb.worksheets) - 2 and not total_cells(wb.worksheets[-1])
+    stat = {"Mean": "mean", "均值 Mean": "mean", "P50": 50, "P90": 90}
+    for ws in money:
+        assert str(ws.cell(budget.HEADER_ROW, ws.max_column).value).endswith(
+            f"Total {res.years[0]}–{res.years[-1]}")
+        for (metric, label), cell in total_cells(ws).items():
+            sums = res.values[:, :, list(res.metrics).index(metric)].sum(axis=1)
+            sums = sums / (1e4 if lang == "zh" else 1)
+            q = stat[label]
+            want = sums.mean() if q == "mean" else np.percentile(sums, q)
+            assert cell.value == pytest.approx(want, rel=1e-9, abs=1e-6), (ws.title, metric, label)
+    comp = {k: c.value for k, c in total_cells(wb.worksheets[1]).items()}
+    yearly = {(m, st): cells for m, st, _, cells in data_rows(wb.worksheets[1])}
+    p90 = [k for k in comp if k[0] == "total_cost" and k[1] == "P90"][0]
+    assert comp[p90] < sum(c.value for c in yearly[p90].values())  # below the sum of yearly P90s
+
+
+def test_the_p90s_interval_covers_the_90th_percentile_as_the_binomial_law_says():
+    """The cover's 95% interval of a P90 from order statistics: for 1..100 the 84th and
+    96th values; over 4,000 samples of 50 uniform values it holds 0.9 as often as the
+    binomial law of the count below 0.9 says (within 4 Monte Carlo standard errors)."""
+    from scipy.stats import binom
+    assert budget.p90_interval(np.arange(1.0, 101.0))[1:] == (84.0, 96.0)
+    assert budget.p90_interval(np.arange(1.0, 9.0))[2] is None  # 8 values: no upper end among them
+    rng = np.random.default_rng(11)
+    n, trials = 50, 4000
+    held = 0
+    for _ in range(trials):
+        _, lo, hi = budget.p90_interval(rng.random(n))
+        held += lo <= 0.9 <= (hi if hi is not None else np.inf)
+    lo_k = max(int(binom.ppf(0.025, n, 0.9)), 1)
+    hi_k = int(binom.ppf(0.975, n, 0.9)) + 1
+    exact = binom.cdf(hi_k - 1, n, 0.9) - binom.cdf(lo_k - 1, n, 0.9)
+    assert exact >= 0.95
+    assert abs(held / trials - exact) <= 4 * np.sqrt(exact * (1 - exact) / trials)
 
 
 def test_sheets_and_items(run_folder):
@@ -167,6 +223,9 @@ def test_cover_sheet_says_what_was_run(run_folder):
     assert rows[key("Replications", "模拟次数")] == res.reps
     assert rows[key("Model version", "模型版本")] == model.__version__
     assert "budget at 90% confidence" in rows[key("P90", "P90")]
+    assert f"with {res.reps} replications the P90 of total cost in {res.years[-1]}" in \
+        rows[key("P90 precision", "P90精度")]
+    assert "applies the scenario's rules from 1 January" in rows[key("Horizon", "模拟期")]
     assert "yuan per year" in rows[key("Units", "单位")]
 
 

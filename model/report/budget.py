@@ -4,7 +4,8 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 
 - cover: scenario, description, starting workforce (roster or mixes), seed, replications,
   model version, date, units and what the statistics mean (P90 is the budget at 90% confidence: in 90% of the
-  replications the year's cost is at or below it);
+  replications the year's cost is at or below it), and how precise the last year's P90 of
+  total cost is with this many replications (its 95% interval from order statistics);
 - by component: payroll parts and their total (payroll), training, recruitment and work
   funds, and total cost;
 - by funding source: city subsidy, province, district, and total cost;
@@ -14,11 +15,14 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 - staffing: what the payroll pays for (headcount, worker-years, posts, vacancies, hires,
   exits) and the payroll per worker-year.
 
-Each item has three rows, mean, P50 and P90; years are columns; values are the
-numbers of ``summary.csv``, stored as numbers with a thousands separator: money in yuan
-per year, or with ``lang="zh"`` in 万元 per year to two decimals (as a Chinese budget is
-filed; the unit column says which, and :func:`read_budget` gives yuan either way). A
-metric column holds the metric name, so a machine can read it back.
+Each item has three rows, mean, P50 and P90; years are columns, and a money sheet's last
+column is the item's total over the years (the mean of the replications' totals, and their
+P50 and P90: a multi-year budget is not the sum of yearly P90s); the by-source sheet says
+how the sources are worked out. Values are the numbers of ``summary.csv``, stored as
+numbers with a thousands separator: money in yuan per year, or with ``lang="zh"`` in 万元
+per year to two decimals (as a Chinese budget is filed; the unit column says which, and
+:func:`read_budget` gives yuan either way). A metric column holds the metric name, so a
+machine can read it back.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from pathlib import Path
+
+import numpy as np
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -40,6 +46,9 @@ NUMBER_FORMAT = "#,##0"
 MONEY = {"en": (1.0, "yuan_year", NUMBER_FORMAT), "zh": (1e4, "wan_yuan_year", "#,##0.00")}
 """Money on the money sheets by language: (divisor, unit's phrase, number format): yuan in
 English; 万元 to two decimals in Chinese, as a Chinese budget is filed."""
+AMOUNT = {"en": ("yuan", "元"), "zh": ("× 10,000 yuan", "万元")}
+"""The unit of an amount of money in a sentence, in English and Chinese, as :data:`MONEY`
+scales it in each language's workbook."""
 FIRST_DATA_ROW = 5
 HEADER_ROW = 4
 HEAD_FILL = PatternFill("solid", fgColor="DDE7F3")
@@ -78,6 +87,39 @@ def _zero_rows_note(metrics, table, years, lang: str) -> str:
     said = {k: L.word("zero_rows", k, items=L.word("list_sep", k).join(L.metric(m, k) for m in zero))
             for k in ("en", "zh")}
     return f"{said['zh']} {said['en']}.  " if lang == "zh" else f"{said['en']}.  "
+
+
+def p90_interval(values) -> tuple[float, float, float | None]:
+    """The P90 of ``values`` (linearly interpolated, as the tables) and its 95% interval
+    from the order statistics (distribution-free: the number of values below the true 90th
+    percentile is binomial(n, 0.9)): ``(p90, low, high)``, ``high`` None where n is too
+    small for the interval to have an upper end among the values."""
+    from scipy.stats import binom
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    lo = max(int(binom.ppf(0.025, n, 0.9)), 1)
+    hi = int(binom.ppf(0.975, n, 0.9)) + 1
+    return float(np.percentile(x, 90)), float(x[lo - 1]), float(x[hi - 1]) if hi <= n else None
+
+
+def _per_rep_totals(results, metric: str) -> np.ndarray:
+    """Each replication's total of ``metric`` over the years."""
+    return results.values[:, :, list(results.metrics).index(metric)].sum(axis=1)
+
+
+def _p90_precision(results, lang: str, div: float, unit: tuple[str, str]) -> str:
+    """The cover's line on the Monte Carlo error of the last year's P90 of total cost."""
+    y = int(results.years[-1])
+    v = results.values[:, -1, list(results.metrics).index("total_cost")]
+    p90, lo, hi = p90_interval(v)
+
+    def money(x) -> tuple[str, str]:
+        if x is None:
+            return L.word("above_all_runs", "en"), L.word("above_all_runs", "zh")
+        return f"{x / div:,.0f} {unit[0]}", f"{x / div:,.0f} {unit[1]}"
+    return L.word2("p90_error", lang, reps=results.reps, year=y,
+                   by_lang={"item": (L.metric("total_cost", "en").lower(), L.metric("total_cost", "zh")),
+                            "p90": money(p90), "lo": money(lo), "hi": money(hi)})
 
 
 def _price_base_year(scenario) -> int:
@@ -169,7 +211,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
 
     # ---- cover
     bold = Font(bold=True)
-    cover["A1"] = f"{L.word2('report', lang)}: {results.scenario}"
+    cover["A1"] = f"{L.word2('budget_title', lang)}: {results.scenario}"
     cover["A1"].font = Font(bold=True, size=14)
     rows = [
         ("scenario", results.scenario),
@@ -178,13 +220,15 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ("replications", int(results.reps)),
         ("version", __version__),
         ("hash", results.meta.get("scenario_hash") or getattr(scenario, "hash", "")),
-        ("horizon", f"{years[0]}–{years[-1]}"),
+        ("horizon", f"{years[0]}–{years[-1]} ({L.word2('calendar_years', lang, year=years[0])})"),
         ("starting_workforce", L.starting_workforce(scenario, lang)),
         ("date", _dt.date.today().isoformat()),
         ("units", f"{unit_text('nominal')}; {L.word2('constant_prices', lang)}: {unit_text('constant')}"),
         ("mean", L.word2("mean_means", lang)),
         ("p50", L.word2("p50_means", lang)),
         ("p90", L.word2("p90_means", lang)),
+        *([("p90_precision", _p90_precision(results, lang, div, AMOUNT[lang]))]
+          if "total_cost" in results.metrics else []),
         ("sheets", "; ".join(_sheet_title(k, lang) for k, _, _ in data_sheets)),
     ]
     for i, (key, value) in enumerate(rows, start=3):
@@ -206,18 +250,23 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  "
                     + (f"{L.word2('p90_means', lang)}; {L.word2('p90_no_sum', lang)}.  " if kind != "people"
                        else "")
+                    + (f"{L.word2('total_column', lang)}.  " if kind != "people" else "")
+                    + (f"{_funding_rules(scenario, lang)}.  " if key == "by_source" else "")
                     + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
                     + (_zero_rows_note(metrics, table, years, lang) if kind != "people" else "")
                     + f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
-        widths = [34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
+        total = kind != "people"  # a money sheet's last column: the total over the years
+        widths = ([34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
+                  + [17] * total)
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
         ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-        last = min(4 + len(years), 12)
+        last = len(widths)
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
         ws.row_dimensions[2].height = _text_height(ws["A2"].value, sum(widths[:last]))
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years
+        head += [L.word2("total_years", lang, y0=years[0], y1=years[-1])] * total
         for j, h in enumerate(head, start=1):
             c = ws.cell(HEADER_ROW, j, h)
             c.font = bold
@@ -228,6 +277,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         scale, fmt = (1.0, NUMBER_FORMAT) if kind == "people" else (div, money_format)
         r = FIRST_DATA_ROW
         for m in metrics:
+            sums = _per_rep_totals(results, m) if total else None
             for col, stat_key in STATS:
                 ws.cell(r, 1, L.metric2(m, lang)).font = bold if col == "mean" else Font()
                 ws.cell(r, 2, m)
@@ -238,12 +288,33 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                     c.number_format = fmt
                     if col == "p90":
                         c.fill = P90_FILL
+                if total:
+                    v = sums.mean() if col == "mean" else np.percentile(sums, 50 if col == "p50" else 90)
+                    c = ws.cell(r, 5 + len(years), _num(v / scale))
+                    c.number_format = fmt
+                    c.font = bold
+                    if col == "p90":
+                        c.fill = P90_FILL
                 r += 1
         ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 5)
         _for_printing(ws, HEADER_ROW)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _funding_rules(scenario, lang: str) -> str:
+    """The by-source sheet's note: how the funding sources are worked out, with the
+    scenario's subsidy and share."""
+    f = scenario.funding
+
+    def setting(v, share: bool) -> str:
+        t = v.to_toml() if hasattr(v, "to_toml") else v
+        if isinstance(t, (int, float)):
+            return f"{t:.0%}" if share else f"{t:,.0f}"
+        return ", ".join(f"{k} = {x}" for k, x in t.items()) if isinstance(t, dict) else str(t)
+    return L.word2("funding_rules", lang, subsidy=setting(f.city_subsidy_per_worker, False),
+                   share=setting(f.province_share, True))
 
 
 def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
@@ -254,7 +325,8 @@ def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
     dict
         ``{(sheet title, metric, statistic column): {year: value}}`` with statistic
         column one of ``mean``, ``p50``, ``p90``; money in yuan, whatever the workbook's
-        unit (a Chinese workbook's 万元 multiplied back).
+        unit (a Chinese workbook's 万元 multiplied back). The years only: the total over
+        the years is left out.
     """
     from openpyxl import load_workbook
     wb = load_workbook(path, data_only=True)
@@ -270,5 +342,6 @@ def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
                 continue
             scale = MONEY["zh"][0] if str(row[3]).startswith(L.WORDS["wan_yuan_year"][1]) else 1.0
             out[(ws.title, row[1], stat_of[row[2]])] = {int(y): (v if v is None else v * scale)
-                                                        for y, v in zip(years, row[4:])}
+                                                        for y, v in zip(years, row[4:])
+                                                        if isinstance(y, int)}
     return out

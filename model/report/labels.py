@@ -170,8 +170,30 @@ WORDS = {
                    "scenario sets it (the report lists the fields left at the model's defaults)"),
                   "各年各次模拟均为0：{items}；如应有此项支出，请检查情景是否设定（报告列出了取模型默认值的字段）"),
     "p90_means": (("P90 = budget at 90% confidence: the 90th percentile of the replications (linearly "
-                   "interpolated), so about 90% of them cost at or below it"),
-                  "P90 = 第90百分位预算：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"),
+                   "interpolated), so about 90% of them cost at or below it, given the scenario's inputs "
+                   "and their ranges (not the model's own errors)"),
+                  ("P90 = 第90百分位预算：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"
+                   "（以情景的输入及其不确定范围为前提，不含模型本身的误差）")),
+    "p90_error": (("with {reps} replications the P90 of {item} in {year} is {p90}, and its 95% "
+                   "interval from the replications' order statistics {lo} to {hi}; more replications "
+                   "(--reps) narrow it"),
+                  "{reps}次模拟下，{year}年{item}的P90为{p90}，按各次模拟的顺序统计量其95%区间为{lo}至{hi}；增加模拟次数（--reps）可缩小区间"),
+    "p90_precision": ("P90 precision", "P90精度"),
+    "above_all_runs": ("above every replication's (too few replications to bound it)",
+                       "高于所有模拟值（模拟次数过少，无法给出上限）"),
+    "calendar_years": (("calendar years; the first, {year}, applies the scenario's rules from 1 January"),
+                       "按日历年；首年{year}年自1月1日起适用情景规则"),
+    "total_years": ("Total {y0}–{y1}", "{y0}–{y1}年合计"),
+    "total_column": (("the last column is each item's total over the years: its mean is the sum of the "
+                      "yearly means, its P50 and P90 those of the replications' totals (not the sum of "
+                      "the yearly P90s, which overstates a multi-year budget)"),
+                     "最后一列为各项逐年合计：均值等于各年均值之和，P50和P90为各次模拟合计值的百分位数（并非各年P90之和，后者会高估多年预算）"),
+    "funding_rules": (("city subsidy = funding.city_subsidy_per_worker ({subsidy} yuan) per worker-year, "
+                       "at most the total cost; province = funding.province_share ({share}) of the rest; "
+                       "district = the remainder, which carries training, recruitment, work funds and the "
+                       "cost's uncertainty"),
+                      ("市级补贴 = 每人年funding.city_subsidy_per_worker（{subsidy}元），不超过经费合计；"
+                       "省级 = 其余部分的funding.province_share（{share}）；区级 = 余额，含培训、招聘、工作经费及成本的不确定部分")),
     "district_rows": (("one row per district as the scenario defines its districts (a scenario may "
                        "group communities in a district of their own, such as all village communities), "
                        "holding that district's communities; the urban districts add up to the urban "
@@ -222,6 +244,7 @@ WORDS = {
     "text": ("Assumption", "假设"),
     "horizon": ("Horizon", "模拟期"),
     "report": ("Forecast report", "预测报告"),
+    "budget_title": ("Payroll budget forecast", "人员经费预算预测"),
     "compare_report": ("Comparison of alternatives", "方案比较"),
     "alternatives": ("Alternatives", "方案"),
     "baseline": ("baseline", "基准"),
@@ -310,10 +333,13 @@ def starting_workforce(scenario, lang: str = "en") -> str:
     return word2("from_roster", lang, file=Path(r.path).name, n=len(r), sha=r.sha256[:12])
 
 
-def word2(key: str, lang: str = "en", **fmt) -> str:
-    """A fixed phrase, Chinese first then English for ``zh``; English only for ``en``."""
+def word2(key: str, lang: str = "en", by_lang: dict | None = None, **fmt) -> str:
+    """A fixed phrase, Chinese first then English for ``zh``; English only for ``en``.
+    ``by_lang``: placeholders whose text differs by language, ``{name: (en, zh)}``."""
     en, zh = _pair(WORDS, key)
-    return _both(en.format(**fmt), zh.format(**fmt), lang)
+    by_lang = by_lang or {}
+    return _both(en.format(**fmt, **{k: v[0] for k, v in by_lang.items()}),
+                 zh.format(**fmt, **{k: v[1] for k, v in by_lang.items()}), lang)
 
 
 _SCOPES: dict[str, tuple[str, str]] = {}
