@@ -20,6 +20,8 @@ at the assessment) and are not counted. Per 10 initial workers who do not quit (
 
 from __future__ import annotations
 
+import json
+
 import math
 
 import numpy as np
@@ -268,6 +270,8 @@ def test_a_range_end_that_already_meets_prints_to_the_tolerance(tmp_path):
                            "--target", "certified_share>=0.5@2025", "--reps", "5", "--quiet", "--no-report",
                            "--out", tmp_path / "s"])
     assert code == 0 and ">= 0.9: 0.5000\n" in out and "warning: the range's low end 0.5 already meets" in out
+    said = json.loads((tmp_path / "s" / "manifest.json").read_text(encoding="utf-8"))["warnings"]
+    assert len(said) == 1 and said[0].startswith("the range's low end 0.5 already meets")  # kept with the files
 
 
 def test_an_open_end_of_the_monte_carlo_range_says_why(tmp_path):

@@ -360,7 +360,8 @@ def main(args) -> int:
         common.write_table(s.trace, tmp / "trace.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "solve", [sc], s.reps, s.seed, {"lever": s.lever, "range": [lo, hi], "target": s.target_label,
-                                            "prob": s.prob, "direction": s.direction}))
+                                            "prob": s.prob, "direction": s.direction,
+                                            "warnings": [str(w.message) for w in caught]}))
         if not args.no_report:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
