@@ -194,6 +194,14 @@ def definition(metric: str) -> str:
     return f"{text}; for {scope} only" if scope and text else text
 
 
+def units_table(metrics) -> "pd.DataFrame":
+    """``metric, unit, definition`` of each of ``metrics`` (in their order, once each): a
+    run's and an experiment's metrics.csv."""
+    import pandas as pd
+    names = list(dict.fromkeys(metrics))
+    return pd.DataFrame({"metric": names, "unit": [unit(m) for m in names],
+                         "definition": [definition(m) for m in names]})
+
 
 def _share(num, den):
     return float(num) / den if den else float("nan")

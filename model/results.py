@@ -359,8 +359,7 @@ class Results:
     def units(self) -> pd.DataFrame:
         """Each metric's unit and one-line definition (``metric, unit, definition``: the
         run's metrics.csv), to merge with :meth:`summary` or :meth:`per_replication`."""
-        return pd.DataFrame({"metric": self.metrics, "unit": [M.unit(m) for m in self.metrics],
-                             "definition": [M.definition(m) for m in self.metrics]})
+        return M.units_table(self.metrics)
 
     def to_csv(self, folder: str | Path) -> None:
         """Write summary.csv and targets.csv into ``folder``."""

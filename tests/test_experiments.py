@@ -302,8 +302,11 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     assert set(pd.read_csv(out / "differences.csv").scenario) == {"bench.certification.pass_prob-0.3",
                                                                  "bench.quits.death_rate-0.01"}
     names = {p.name for p in out.iterdir()}
-    assert {"summary.csv", "differences.csv", "targets.csv", "manifest.json", "differences.png",
+    assert {"summary.csv", "differences.csv", "targets.csv", "metrics.csv", "manifest.json", "differences.png",
             "report.html"} <= names
+    units = pd.read_csv(out / "metrics.csv").set_index("metric")  # each metric's unit, as a run gives it
+    assert set(units.index) == set(pd.read_csv(out / "differences.csv").metric)
+    assert units.loc["certified_share", "unit"] == "share" and units.loc["payroll", "unit"] == "yuan/year"
     assert "paired difference" in (said := capsys.readouterr().out) and "\nIn 2025: mean" in said
     assert "  largest in 2026: " in said  # the year of the largest difference, besides the year asked
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -312,7 +315,8 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     assert cli(["sweep", "bench", "--param", "certification.pass_prob", "0.2,0.3", "--param",
                 "quits.rate=0.05,0.1", "--metric", "certified_share", "--reps", "2", "--out", str(out),
                 *SMALL]) == 0
-    assert {"grid.csv", "summary.csv", "output.csv", "sweep.png", "manifest.json"} <= {p.name for p in out.iterdir()}
+    assert {"grid.csv", "summary.csv", "output.csv", "metrics.csv", "sweep.png", "manifest.json"} <= {
+        p.name for p in out.iterdir()}
 
 
 @pytest.mark.parametrize("argv, message", [

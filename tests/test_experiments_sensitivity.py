@@ -91,7 +91,9 @@ def test_cli_sensitivity_with_ranges_writes_tornado(tmp_path, capsys):
                 "--sobol-reps", "1", "--out", str(out), "--set", "demand.communities=30", "--set", "years=1",
                 "--quiet"]) == 0
     names = {p.name for p in out.iterdir()}
-    assert {"one_at_a_time.csv", "tornado.png", "sobol.csv", "sobol_samples.csv", "manifest.json"} <= names
+    assert {"one_at_a_time.csv", "tornado.png", "sobol.csv", "sobol_samples.csv", "metrics.csv",
+            "manifest.json"} <= names
+    assert (out / "metrics.csv").read_text().splitlines()[1].startswith("certified_share,share,")
     assert "One at a time" in capsys.readouterr().out
     bad = tmp_path / "bad"
     assert cli(["sensitivity", "bench", "--out", str(bad), "--set", "years=1"]) == 2

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError, number_in, whole_number
+from ..metrics import units_table
 from . import common
 
 COLUMNS = ("metric", "year", "value", "weight")
@@ -534,6 +535,7 @@ def main(args) -> int:
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(c.parameters, tmp / "parameters.csv")
         common.write_table(c.fit, tmp / "fit.csv")
+        common.write_table(units_table(c.fit.metric), tmp / "metrics.csv")
         if c.profile is not None:
             common.write_table(c.profile, tmp / "profile.csv")
         write_json(tmp / "manifest.json", common.manifest(

@@ -20,7 +20,7 @@ Command line::
     python -m model compare A.toml B.toml [C.toml ...] [--variant KEY=VALUE ...]
 
 writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
-``manifest.json``, ``differences.png`` and ``report.html`` into
+``metrics.csv`` (each metric's unit and definition), ``manifest.json``, ``differences.png`` and ``report.html`` into
 ``outputs/compare-<A>/`` (or ``--out``).
 """
 
@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UnknownName, UserError, number_in, whole_number
+from ..metrics import units_table
 from ..results import paired_proportions, percent_interval
 from ..runner import reps_and_seed
 from . import common
@@ -127,6 +128,7 @@ class Comparison:
         common.write_table(self.summary, folder / "summary.csv")
         common.write_table(self.differences, folder / "differences.csv")
         common.write_table(self.targets, folder / "targets.csv")
+        common.write_table(units_table(self.summary.metric), folder / "metrics.csv")
 
     def __repr__(self):
         return f"<Comparison {' vs '.join(self.labels)}: {self.reps} replications, seed {self.seed}>"

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError, number_in, whole_number
+from ..metrics import units_table
 from ..params import Uncertain
 from ..results import paired_proportions
 from . import common
@@ -294,6 +295,7 @@ def main(args) -> int:
     facs, n = s.factors, s.sobol_n
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(s.oat, tmp / "one_at_a_time.csv")
+        common.write_table(units_table([output.metric]), tmp / "metrics.csv")
         if s.sobol is not None:
             common.write_table(s.sobol, tmp / "sobol.csv")
             common.write_table(s.samples, tmp / "sobol_samples.csv")

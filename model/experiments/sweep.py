@@ -12,7 +12,8 @@ Command line::
         [--param certification.pass_prob 0.2,0.3] [--metric certified_share --year 2030 | --target NAME]
 
 writes ``grid.csv``, ``summary.csv`` (every metric at every grid point and year),
-``targets.csv``, ``output.csv`` (the chosen output per grid point), ``manifest.json``
+``targets.csv``, ``output.csv`` (the chosen output per grid point), ``metrics.csv``
+(each metric's unit and definition), ``manifest.json``
 and ``sweep.png`` (a line for one lever, a heat map for two) into
 ``outputs/sweep-<scenario>/``.
 """
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..metrics import units_table
 from ..runner import reps_and_seed
 from . import common
 
@@ -232,6 +234,7 @@ def main(args) -> int:
         common.write_table(s.summary, tmp / "summary.csv")
         common.write_table(s.targets, tmp / "targets.csv")
         common.write_table(tab, tmp / "output.csv")
+        common.write_table(units_table(s.summary.metric), tmp / "metrics.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "sweep", [sc], s.reps, s.seed,
             {"levers": {lv.name: list(map(_jsonable, v)) for lv, v in params}, "output": output.label}))
