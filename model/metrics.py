@@ -9,11 +9,15 @@ scope after a dot: ``certified_share.urban``, ``headcount.gulou``.
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .population import CAUSES, age_on_1_january
 from .schema import POSTS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_METRICS = tuple(f"exits_{c}" for c in CAUSES[1:])
 PYRAMID_BANDS = ((0, 24), (25, 29), (30, 34), (35, 39), (40, 44), (45, 49), (50, 54), (55, 59), (60, 64), (65, 200))

@@ -302,8 +302,8 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     assert set(pd.read_csv(out / "differences.csv").scenario) == {"bench.certification.pass_prob-0.3",
                                                                  "bench.quits.death_rate-0.01"}
     names = {p.name for p in out.iterdir()}
-    assert {"summary.csv", "differences.csv", "targets.csv", "metrics.csv", "manifest.json", "differences.png",
-            "report.html"} <= names
+    assert {"summary.csv", "differences.csv", "targets.csv", "metrics.csv", "manifest.json",
+            "differences.png", "report.html"} <= names
     units = pd.read_csv(out / "metrics.csv").set_index("metric")  # each metric's unit, as a run gives it
     assert set(units.index) == set(pd.read_csv(out / "differences.csv").metric)
     assert units.loc["certified_share", "unit"] == "share" and units.loc["payroll", "unit"] == "yuan/year"

@@ -132,8 +132,8 @@ def test_cli_calibrate(tmp_path, capsys):
     common = ["--set", "demand.communities=20", "--set", "years=1", "--reps", "4", "--quiet"]
     assert cli(["calibrate", "bench", "--param", "quits.rate=0.02,0.3", "--observed", str(obs), "--profile", "3",
                 "--out", str(out), *common]) == 0
-    assert {"parameters.csv", "fit.csv", "profile.csv", "metrics.csv", "calibration.png", "manifest.json"} <= \
-        {p.name for p in out.iterdir()}
+    assert {"parameters.csv", "fit.csv", "profile.csv", "metrics.csv", "calibration.png",
+            "manifest.json"} <= {p.name for p in out.iterdir()}
     assert (out / "metrics.csv").read_text().splitlines()[:2] == [
         "metric,unit,definition", f"exits_quit,workers/year,{model.metrics.definition('exits_quit')}"]
     assert "quits.rate" in capsys.readouterr().out

@@ -20,7 +20,8 @@ Command line::
     python -m model compare A.toml B.toml [C.toml ...] [--variant KEY=VALUE ...]
 
 writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
-``metrics.csv`` (each metric's unit and definition), ``manifest.json``, ``differences.png`` and ``report.html`` into
+``metrics.csv`` (each metric's unit and definition), ``manifest.json``,
+``differences.png`` and ``report.html`` into
 ``outputs/compare-<A>/`` (or ``--out``).
 """
 
