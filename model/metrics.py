@@ -198,7 +198,7 @@ def definition(metric: str) -> str:
     return f"{text}; for {scope} only" if scope and text else text
 
 
-def units_table(metrics) -> "pd.DataFrame":
+def units_table(metrics) -> pd.DataFrame:
     """``metric, unit, definition`` of each of ``metrics`` (in their order, once each): a
     run's and an experiment's metrics.csv."""
     import pandas as pd

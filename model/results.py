@@ -11,6 +11,7 @@ import operator
 import warnings
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -235,6 +236,14 @@ class Results:
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key].copy()
+
+    @property
+    def finished(self) -> datetime | None:
+        """When the run that made these results ended (``meta["finished"]``, local time),
+        or None for results made otherwise: the date its report and workbook give, so that
+        both read the same whenever, and in whichever process, they are written."""
+        stamp = self.meta.get("finished")
+        return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
 
     @property
     def reps(self) -> int:

@@ -102,10 +102,11 @@ What the roster sets, worker by worker:
   holds: at most its ``grades.max_grade`` (a district with more heads than head posts puts
   the rest in committee posts), and, where the model gives a higher post than the roster's
   (or the roster has no post column), at least its ``grades.min_grade``, as an election
-  does. The time in grade is not known: as for a drawn worker, it is the tenure less the
-  whole ``grades.step_years`` in it (a step is due after ``step_years`` in grade). Without
-  the column, the grade follows from post, tenure, education and certificate as for a
-  drawn workforce (:meth:`model.engine.Replication._initial_workforce`);
+  does. The time in grade is not known: as for a drawn worker, it is the whole years of
+  service from the first 1 January in post less the whole steps in them (a step every
+  ``grades.step_years``, rounded up to whole years). Without the column, the grade follows
+  from post, those years of service, education and certificate as for a drawn workforce
+  (:meth:`model.engine.Replication._initial_workforce`);
 - **post**: with the column, the roster's heads are dealt one to each community's head
   posts (``population.heads_per_community``; each community one before any a second),
   then its committee members to the committee posts, before the staff, and hold those

@@ -13,9 +13,9 @@ import multiprocessing
 import os
 import sys
 import time
-from datetime import datetime
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 

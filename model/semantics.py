@@ -157,9 +157,12 @@ def threshold_problem(metric: str, threshold: float) -> str | None:
 
 def unread_by_rules(sc) -> set[str]:
     """The paths of the rule fields that the scenario's rules do not read (and the starting
-    mixes a roster replaces: :mod:`model.roster`)."""
+    mixes a roster replaces: :mod:`model.roster`; the share of posts filled that a starting
+    headcount replaces)."""
     out = {f"{sec}.{f}" for sec, rules in RULE_FIELDS.items() for rule, fields in rules.items()
            if rule != getattr(sc, sec).rule for f in fields}
+    if sc.population.headcount > 0:
+        out.add("population.filled_share")
     roster = getattr(sc, "roster", None)
     if roster is not None:
         out |= {"population.headcount", "population.filled_share", "population.age", "population.tenure",
@@ -403,12 +406,18 @@ def pay_floors_set(sc) -> bool:
 
 def eliminated_share(sc, year: int) -> float:
     """The share of the covered workers bottom-ratio elimination takes in ``year`` by rule
-    (``elimination.share``; at least that share, rounded up): 0 without elimination, outside
-    the horizon, or where the share is drawn (uncertain: no share is sure)."""
+    (``elimination.share``; at least that share, rounded up): 0 without elimination, without
+    a post class it covers that year (``elimination.posts``), outside the horizon, or where
+    the share is drawn (uncertain: no share is sure)."""
     e, years = sc.elimination, sc.year_list
     if not e.enabled or getattr(e.share, "is_random", False) or year not in years:
         return 0.0
-    return float(_by_year(e.share, years)[int(np.flatnonzero(years == year)[0])])
+    i = int(np.flatnonzero(years == year)[0])
+    covers = np.asarray(e.posts.resolve(years) if isinstance(e.posts, (Constant, Schedule)) else e.posts,
+                        dtype=float)
+    if not (np.atleast_2d(covers)[min(i, len(np.atleast_2d(covers)) - 1)] > 0.5).any():
+        return 0.0  # no post class is eliminated from: no worker is covered
+    return float(_by_year(e.share, years)[i])
 
 
 def _pay(sc, fail, years) -> None:

@@ -8,10 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS, starting_workforce, write_scenario
 
 import model
 from model.population import age_on_1_january
-from conftest import SCENARIOS, starting_workforce, write_scenario
 
 SMALL = {"demand.communities": 60}
 
@@ -133,9 +133,8 @@ def test_a_national_replication_is_sized_by_its_workers(small_bench, monkeypatch
 
 
 def test_replications_whose_results_alone_would_not_fit_are_refused(small_bench, monkeypatch):
-    from model import runner
+    from model import metrics, runner
     from model.errors import UserError
-    from model import metrics
     need = 8 * 1000 * small_bench.years * len(metrics.names(small_bench))  # the results of 1000 replications
     monkeypatch.setattr(runner, "available_memory", lambda: need / 0.4 * 0.99)  # just short of room for them
     with pytest.raises(UserError, match="for their results alone") as e:
@@ -813,6 +812,7 @@ def test_a_filled_share_of_the_posts_starts_in_post():
     spread over communities in proportion to their posts (largest remainder); refused
     beside a headcount."""
     from conftest import starting_workforce
+
     from model.errors import ScenarioError
     from model.sampling import largest_remainder
     sc = model.load("bench", {"demand.rule": "size_band", "demand.urban_residents": 200_000,

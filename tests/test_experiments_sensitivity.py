@@ -12,6 +12,8 @@ random numbers its effects are exactly zero.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import model
@@ -94,6 +96,7 @@ def test_cli_sensitivity_with_ranges_writes_tornado(tmp_path, capsys):
     assert {"one_at_a_time.csv", "tornado.png", "sobol.csv", "sobol_samples.csv", "metrics.csv",
             "manifest.json"} <= names
     assert (out / "metrics.csv").read_text().splitlines()[1].startswith("certified_share,share,")
+    assert json.loads((out / "manifest.json").read_text())["output_unit"] == "share"
     assert "One at a time" in capsys.readouterr().out
     bad = tmp_path / "bad"
     assert cli(["sensitivity", "bench", "--out", str(bad), "--set", "years=1"]) == 2

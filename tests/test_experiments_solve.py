@@ -21,7 +21,6 @@ at the assessment) and are not counted. Per 10 initial workers who do not quit (
 from __future__ import annotations
 
 import json
-
 import math
 
 import numpy as np

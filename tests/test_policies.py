@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import ns
 from scipy import stats
 
-from conftest import ns
 from model import kernels
+from model.policies import (
+    assessment,
+    certification,
+    demand,
+    dismissal,
+    elections,
+    elimination,
+    grades,
+    promotion_out,
+    quits,
+    recruitment,
+    training,
+)
+from model.population import DISMISSED_ASSESSMENT, DISMISSED_CERT, ELIMINATED, PROMOTED_OUT, Workforce
 from model.streams import Streams
-from model.population import (DISMISSED_ASSESSMENT, DISMISSED_CERT, ELIMINATED, PROMOTED_OUT,
-                              Workforce)
-from model.policies import (assessment, certification, demand, dismissal, elections, elimination,
-                            grades, promotion_out, quits, recruitment, training)
 
 Y = 2025
 
@@ -615,6 +625,7 @@ def test_a_split_leaves_no_party_post_unheld_while_staff_are_in_place(tmp_path):
     each community one party post, no exits: every post stays filled, and so does every
     party post (without the rule, half the new halves had none until a vacancy)."""
     from pathlib import Path
+
     import model
     bench = (Path(__file__).resolve().parents[1] / "scenarios" / "bench.toml").as_posix()
     (tmp_path / "split.toml").write_text(f"""

@@ -217,23 +217,39 @@ def test_report_html_is_escaped_and_says_what_was_run(rich, rich_out):
 
 
 
-def test_the_report_is_dated_by_its_run_not_by_the_clock(bench, monkeypatch):
-    """Written twice from the same results, minutes apart (here a clock moved by a day), the
-    page is the same and gives the minute the run ended; results without that date give now."""
+def test_the_report_is_dated_by_its_run_not_by_the_clock(bench, tmp_path, monkeypatch):
+    """Written twice from the same results, minutes apart (here a clock moved to a fixed
+    instant a day on), the page and the workbook give the day and minute the run ended;
+    results without that date give the clock's."""
     sc, res = bench
-    class Tomorrow(webpage._dt.datetime):
+    ended = res.finished
+    assert ended is not None
+    later = ended + webpage._dt.timedelta(days=1, minutes=7)
+
+    class Later(webpage._dt.datetime):
         @classmethod
         def now(cls, tz=None):
-            return super().now(tz) + webpage._dt.timedelta(days=1)
-    ended = webpage._dt.datetime.fromisoformat(res.meta["finished"]).strftime("%Y-%m-%d %H:%M")
-    rows = dict((k, v) for k, v, _ in webpage._run_rows(res, sc, "en"))
-    monkeypatch.setattr(webpage._dt, "datetime", Tomorrow)
-    assert dict((k, v) for k, v, _ in webpage._run_rows(res, sc, "en")) == rows
-    assert rows["Created"] == ended
+            return later
+
+    class LaterDay(webpage._dt.date):
+        @classmethod
+        def today(cls):
+            return later.date()
+    monkeypatch.setattr(webpage._dt, "datetime", Later)
+    monkeypatch.setattr(webpage._dt, "date", LaterDay)
+    created = {k: v for k, v, _ in webpage._run_rows(res, sc, "en")}["Created"]
+    assert created == ended.strftime("%Y-%m-%d %H:%M")
+    from model.report import budget
+    budget.write_budget(res, sc, tmp_path / "b.xlsx")
+    sheet = load_workbook(tmp_path / "b.xlsx").worksheets[0]
+    cover = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
+    assert cover["Date"] == ended.date().isoformat()
     undated = dataclasses.replace(res, meta={k: v for k, v in res.meta.items() if k != "finished"})
-    assert dict((k, v) for k, v, _ in webpage._run_rows(undated, sc, "en"))["Created"] == \
-        Tomorrow.now().strftime("%Y-%m-%d %H:%M")
-    assert undated == res
+    assert undated.finished is None and undated == res
+    assert {k: v for k, v, _ in webpage._run_rows(undated, sc, "en")}["Created"] == \
+        later.strftime("%Y-%m-%d %H:%M")
+
+
 def test_key_table_shows_first_five_years_of_summary(rich, rich_out):
     _, res = rich
     text = (rich_out / "report.html").read_text(encoding="utf-8")
@@ -675,9 +691,15 @@ def test_targets_met_by_the_elimination_rule_are_said_to_be(tmp_path):
     named = _eliminated_targets(res, sc)
     assert [(t.metric, t.year, t.threshold) for t in named] == [("elimination_rate", 2021, 0.2)]
     page = webpage.write_report(res, sc, tmp_path, []).read_text(encoding="utf-8")
-    assert ("1 of the targets (bottom-ratio elimination renews 20% in 2021) are on the elimination rate"
-            in page)
+    assert ("Targets on the elimination rate in a year whose share the scenario eliminates (bottom-ratio "
+            "elimination renews 20% in 2021)" in page)
+    (tmp_path / "zh").mkdir()
+    zh = webpage.write_report(res, sc, tmp_path / "zh", [], lang="zh").read_text(encoding="utf-8")
+    assert "当年淘汰比例目标（2021年更新淘汰比例达到20%（末位比例淘汰））" in zh
+    assert "eliminates (bottom-ratio elimination renews 20% in 2021)" in zh  # the English half in English
     assert _eliminated_targets(res, sc.with_overrides({"elimination.share": {2021: 0.1, 2022: 0.05}})) == []
     assert _eliminated_targets(res, sc.with_overrides({"elimination.enabled": False})) == []
+    covers_nobody = sc.with_overrides({"elimination.posts": [0, 0, 0]})
+    assert _eliminated_targets(res, covers_nobody) == []
     higher = sc.with_overrides({"targets[1].threshold": 0.25})
     assert _eliminated_targets(model.run(higher, reps=1, seed=1, workers=1), higher) == []

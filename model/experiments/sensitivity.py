@@ -295,15 +295,16 @@ def main(args) -> int:
     facs, n = s.factors, s.sobol_n
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(s.oat, tmp / "one_at_a_time.csv")
-        common.write_table(units_table([output.metric]), tmp / "metrics.csv")
+        if not output.is_probability:  # a target's probability needs no metric's unit
+            common.write_table(units_table([output.metric]), tmp / "metrics.csv")
         if s.sobol is not None:
             common.write_table(s.sobol, tmp / "sobol.csv")
             common.write_table(s.samples, tmp / "sobol_samples.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "sensitivity", [sc], s.reps, s.seed,
-            {"output": output.label, "factors": [{"parameter": f.lever.name, "low": f.low, "high": f.high,
-                                                  "distribution": f.dist.to_toml() if f.dist else "uniform"}
-                                                 for f in facs],
+            {"output": output.label, "output_unit": output.unit,
+             "factors": [{"parameter": f.lever.name, "low": f.low, "high": f.high,
+                          "distribution": f.dist.to_toml() if f.dist else "uniform"} for f in facs],
              "sobol_n": n, "sobol_reps": args.sobol_reps}))
         if not args.no_report:
             from ..report import experiments as fig

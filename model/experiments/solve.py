@@ -355,13 +355,14 @@ def main(args) -> int:
         s = solve(sc, lv, lo, hi, args.target, args.prob, args.reps, args.seed,
                   direction="greatest" if args.greatest else "least", tol=args.tol,
                   workers=args.workers, backend=args.backend, scheduler=args.scheduler)
+    said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]  # printed and kept
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(s.table(), tmp / "solution.csv")
         common.write_table(s.trace, tmp / "trace.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "solve", [sc], s.reps, s.seed, {"lever": s.lever, "range": [lo, hi], "target": s.target_label,
                                             "prob": s.prob, "direction": s.direction,
-                                            "warnings": [str(w.message) for w in caught]}))
+                                            "warnings": said}))
         if not args.no_report:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
@@ -406,8 +407,7 @@ def main(args) -> int:
               "probability in targets.csv: add it to the scenario's [[targets]] to see it there)")
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
           f"--reps {s.reps} --seed {s.seed} {sets}{rounding}")
-    for w in caught:
-        if issubclass(w.category, UserWarning):
-            print(f"warning: {w.message}")
+    for w in said:
+        print(f"warning: {w}")
     print(f"\nWrote {out}/")
     return 0

@@ -32,7 +32,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -89,18 +88,19 @@ def _zero_rows_note(metrics, table, years, lang: str) -> str:
     return f"{said['zh']} {said['en']}.  " if lang == "zh" else f"{said['en']}.  "
 
 
-def p90_interval(values) -> tuple[float, float, float | None]:
+def p90_interval(values) -> tuple[float, float | None, float | None]:
     """The P90 of ``values`` (linearly interpolated, as the tables) and its 95% interval
     from the order statistics (distribution-free: the number of values below the true 90th
-    percentile is binomial(n, 0.9)): ``(p90, low, high)``, ``high`` None where n is too
-    small for the interval to have an upper end among the values."""
+    percentile is binomial(n, 0.9)): ``(p90, low, high)``, an end None where n is too small
+    for it to lie among the values (below the least, above the greatest)."""
     from scipy.special import bdtr  # the binomial CDF (scipy.stats takes most of a second to import)
     x = np.sort(np.asarray(values, dtype=float))
     n = len(x)
     cdf = bdtr(np.arange(n + 1), n, 0.9)
-    lo = max(int(np.searchsorted(cdf, 0.025)), 1)  # the binomial's 2.5% and 97.5% quantiles
+    lo = int(np.searchsorted(cdf, 0.025))  # the binomial's 2.5% and 97.5% quantiles
     hi = int(np.searchsorted(cdf, 0.975)) + 1
-    return float(np.percentile(x, 90)), float(x[lo - 1]), float(x[hi - 1]) if hi <= n else None
+    return (float(np.percentile(x, 90)), float(x[lo - 1]) if lo >= 1 else None,
+            float(x[hi - 1]) if hi <= n else None)
 
 
 def _per_rep_totals(results, metric: str) -> np.ndarray:
@@ -114,13 +114,16 @@ def _p90_precision(results, lang: str, div: float, unit: tuple[str, str]) -> str
     v = results.values[:, -1, list(results.metrics).index("total_cost")]
     p90, lo, hi = p90_interval(v)
 
-    def money(x) -> tuple[str, str]:
+    digits = 0 if div == 1 else 2  # as the sheets show amounts
+
+    def money(x, beyond: str = "") -> tuple[str, str]:
         if x is None:
-            return L.word("above_all_runs", "en"), L.word("above_all_runs", "zh")
-        return f"{x / div:,.0f} {unit[0]}", f"{x / div:,.0f} {unit[1]}"
-    return L.word2("p90_error", lang, reps=results.reps, year=y,
+            return L.word(beyond, "en"), L.word(beyond, "zh")
+        return f"{x / div:,.{digits}f} {unit[0]}", f"{x / div:,.{digits}f}{unit[1]}"
+    return L.word2("p90_error", lang, year=y,
                    by_lang={"item": (L.metric("total_cost", "en").lower(), L.metric("total_cost", "zh")),
-                            "p90": money(p90), "lo": money(lo), "hi": money(hi)})
+                            "p90": money(p90), "lo": money(lo, "below_all_runs"),
+                            "hi": money(hi, "above_all_runs")})
 
 
 def _price_base_year(scenario) -> int:
@@ -223,7 +226,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ("hash", results.meta.get("scenario_hash") or getattr(scenario, "hash", "")),
         ("horizon", f"{years[0]}–{years[-1]} ({L.word2('calendar_years', lang, year=years[0])})"),
         ("starting_workforce", L.starting_workforce(scenario, lang)),
-        ("date", _dt.date.today().isoformat()),
+        ("date", (results.finished or _dt.datetime.now()).date().isoformat()),  # as report.html's
         ("units", f"{unit_text('nominal')}; {L.word2('constant_prices', lang)}: {unit_text('constant')}"),
         ("mean", L.word2("mean_means", lang)),
         ("p50", L.word2("p50_means", lang)),
@@ -262,7 +265,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
         ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-        last = len(widths)
+        last = min(len(widths), 12)  # the note over the first columns, printable and readable
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
         ws.row_dimensions[2].height = _text_height(ws["A2"].value, sum(widths[:last]))
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
@@ -306,16 +309,28 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
 
 def _funding_rules(scenario, lang: str) -> str:
     """The by-source sheet's note: how the funding sources are worked out, with the
-    scenario's subsidy and share."""
+    scenario's subsidy and share (a schedule by its years, an uncertain value by its law)."""
+    from ..params import Schedule, Uncertain
     f = scenario.funding
 
-    def setting(v, share: bool) -> str:
-        t = v.to_toml() if hasattr(v, "to_toml") else v
-        if isinstance(t, (int, float)):
-            return f"{t:.0%}" if share else f"{t:,.0f}"
-        return ", ".join(f"{k} = {x}" for k, x in t.items()) if isinstance(t, dict) else str(t)
-    return L.word2("funding_rules", lang, subsidy=setting(f.city_subsidy_per_worker, False),
-                   share=setting(f.province_share, True))
+    def setting(v, share: bool) -> tuple[str, str]:
+        def number(x, k: str) -> str:
+            yuan = " yuan" if k == "en" else "元"  # not scaled: an amount per worker-year
+            return f"{100 * float(x):.4g}%" if share else f"{float(x):,.0f}{yuan}"
+        said = []
+        for k in ("en", "zh"):
+            if isinstance(v, Uncertain):
+                said.append(L.word("drawn", k, dist=v.dist, mean=number(v.mean(), k)))
+            elif isinstance(v, Schedule):
+                points = {y: x for y, x in v.to_toml().items() if str(y).isdigit()}
+                said.append(L.word("list_sep", k).join(L.word("from_year", k, year=y, value=number(x, k))
+                                                       for y, x in points.items())
+                            + (L.word("linear_between", k) if v.to_toml().get("interp") == "linear" else ""))
+            else:
+                said.append(number(v, k))
+        return said[0], said[1]
+    return L.word2("funding_rules", lang, by_lang={"subsidy": setting(f.city_subsidy_per_worker, False),
+                                                   "share": setting(f.province_share, True)})
 
 
 def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:

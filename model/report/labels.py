@@ -160,11 +160,11 @@ WORDS = {
                         ("其中{n}个目标为报酬与平均工资之比，情景也设定了相应底线（pay.floor_share、各区floor_share）："
                          "模型至少按底线发放，故不高于底线的目标按规则必然达成；这类目标检验底线得到执行，"
                          "并非对能否达成的预测")),
-    "eliminated_targets": (("{n} of the targets ({names}) are on the elimination rate in a year whose share "
-                            "the scenario eliminates (elimination.share): the model removes at least that "
-                            "share of the workers it covers by rule, so such a target checks the rule, it "
-                            "does not forecast that it will be met"),
-                           ("其中{n}个目标（{names}）为当年淘汰比例，情景设定了相同的末位淘汰比例（elimination.share）："
+    "eliminated_targets": (("Targets on the elimination rate in a year whose share the scenario eliminates "
+                            "({names}): the model removes at least elimination.share of the workers it "
+                            "covers by rule, so a target at or below that share checks the rule, it does "
+                            "not forecast that it will be met"),
+                           ("当年淘汰比例目标（{names}）不高于情景设定的末位淘汰比例（elimination.share）："
                             "模型按规则至少淘汰所覆盖人员的该比例，故这类目标检验规则得到执行，并非对能否达成的预测")),
     "zero_rows": (("0 in every year and replication: {items}; if a cost is expected there, check that the "
                    "scenario sets it (the report lists the fields left at the model's defaults)"),
@@ -174,27 +174,33 @@ WORDS = {
                    "and their ranges (not the model's own errors)"),
                   ("P90 = 第90百分位预算：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"
                    "（以情景的输入及其不确定范围为前提，不含模型本身的误差）")),
-    "p90_error": (("with {reps} replications the P90 of {item} in {year} is {p90}, and its 95% "
-                   "interval from the replications' order statistics {lo} to {hi}; more replications "
-                   "(--reps) narrow it"),
-                  "{reps}次模拟下，{year}年{item}的P90为{p90}，按各次模拟的顺序统计量其95%区间为{lo}至{hi}；增加模拟次数（--reps）可缩小区间"),
+    "p90_error": (("The P90 of {item} in {year} is {p90}; from these replications' order statistics its "
+                   "95% interval runs from {lo} to {hi}; more replications (--reps) narrow it"),
+                  "{year}年{item}的P90为{p90}；按各次模拟的顺序统计量，其95%区间为{lo}至{hi}；增加模拟次数（--reps）可缩小区间"),
     "p90_precision": ("P90 precision", "P90精度"),
     "above_all_runs": ("above every replication's (too few replications to bound it)",
                        "高于所有模拟值（模拟次数过少，无法给出上限）"),
+    "below_all_runs": ("below every replication's (too few replications to bound it)",
+                       "低于所有模拟值（模拟次数过少，无法给出下限）"),
     "calendar_years": (("calendar years; the first, {year}, applies the scenario's rules from 1 January"),
                        "按日历年；首年{year}年自1月1日起适用情景规则"),
     "total_years": ("Total {y0}–{y1}", "{y0}–{y1}年合计"),
-    "total_column": (("the last column is each item's total over the years: its mean is the sum of the "
-                      "yearly means, its P50 and P90 those of the replications' totals (not the sum of "
-                      "the yearly P90s, which overstates a multi-year budget)"),
-                     "最后一列为各项逐年合计：均值等于各年均值之和，P50和P90为各次模拟合计值的百分位数（并非各年P90之和，后者会高估多年预算）"),
-    "funding_rules": (("city subsidy = funding.city_subsidy_per_worker ({subsidy} yuan) per worker-year, "
+    "total_column": (("The last column is each item's total over the years: its mean is the sum of the "
+                      "yearly means, its P50 and P90 those of the replications' totals (for a multi-year "
+                      "budget, rather than the sum of the yearly P90s, which usually overstates it: good "
+                      "and bad years offset within a replication)"),
+                     "最后一列为各项逐年合计：均值等于各年均值之和，P50和P90为各次模拟合计值的百分位数（多年预算请以此为准，各年P90之和通常偏高：同一次模拟中各年的高低可相互抵消）"),
+    "funding_rules": (("City subsidy = funding.city_subsidy_per_worker ({subsidy}) per worker-year, "
                        "at most the total cost; province = funding.province_share ({share}) of the rest; "
-                       "district = the remainder, which carries training, recruitment, work funds and the "
-                       "cost's uncertainty"),
-                      ("市级补贴 = 每人年funding.city_subsidy_per_worker（{subsidy}元），不超过经费合计；"
-                       "省级 = 其余部分的funding.province_share（{share}）；区级 = 余额，含培训、招聘、工作经费及成本的不确定部分")),
-    "district_rows": (("one row per district as the scenario defines its districts (a scenario may "
+                       "district = the remainder. So the province and the district share what the subsidy "
+                       "does not cover: training, recruitment, work funds and the uncertainty of the cost"),
+                      ("市级补贴 = 每人年funding.city_subsidy_per_worker（{subsidy}），不超过经费合计；"
+                       "省级 = 其余部分的funding.province_share（{share}）；区级 = 余额。"
+                       "补贴以外的部分（培训、招聘、工作经费及成本的不确定部分）由省级和区级分担")),
+    "drawn": ("drawn per replication, {dist}, mean {mean}", "每次模拟抽取，{dist}分布，均值{mean}"),
+    "from_year": ("from {year}: {value}", "{year}年起{value}"),
+    "linear_between": (", linear between", "，其间线性变化"),
+    "district_rows": (("One row per district as the scenario defines its districts (a scenario may "
                        "group communities in a district of their own, such as all village communities), "
                        "holding that district's communities; the urban districts add up to the urban "
                        "total, the rural ones to the rural total, and the two totals to the city's payroll: "

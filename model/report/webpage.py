@@ -137,11 +137,11 @@ def _run_rows(results, scenario, lang: str) -> list:
     ]
 
 
-def _created(results) -> str:
-    """When the forecast was made: the run's end (so a report written again from the same
-    results, or by a helper in another process, reads the same), else now."""
-    stamp = results.meta.get("finished")
-    when = _dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else _dt.datetime.now()
+def _created(*results) -> str:
+    """When the forecast was made: the end of the (last) run (so a report written again from
+    the same results, or by a helper in another process, reads the same), else now."""
+    ends = [r.finished for r in results]
+    when = max(ends) if ends and None not in ends else _dt.datetime.now()
     return when.strftime("%Y-%m-%d %H:%M")
 
 
@@ -270,8 +270,9 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
         body.append(f"<p>{esc(L.word2('floored_targets', lang, n=len(floored)))}</p>")
     eliminated = _eliminated_targets(results, scenario)
     if eliminated:
-        names = "; ".join(L.target_name(t, lang) for t in eliminated)
-        body.append(f"<p>{esc(L.word2('eliminated_targets', lang, n=len(eliminated), names=names))}</p>")
+        names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in eliminated)
+                      for k in ("en", "zh"))
+        body.append(f"<p>{esc(L.word2('eliminated_targets', lang, by_lang={'names': names}))}</p>")
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
@@ -429,7 +430,7 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
     body.append(_table([L.word2(k, lang) for k in keys], rows,
                        text_cols=tuple(j for j, k in enumerate(keys) if k in ("description", "hash"))))
     body.append(f"<p>{esc(L.word2('version', lang))}: {esc(__version__)} · "
-                f"{esc(L.word2('created', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}</p>")
+                f"{esc(L.word2('created', lang))}: {esc(_created(*results_list))}</p>")
 
     # targets side by side
     body.append(f"<h2>{esc(L.word2('targets', lang))}</h2>")
