@@ -232,7 +232,7 @@ def _print_forecast_lines(results, out: Path, lang: str) -> None:
                  for m in show if m in results.metrics}
     show = [m for m in show if m in means and np.isfinite(means[m]).any()]
     fmt = {"headcount": "{:,.0f}".format, "certified_share": "{:.1%}".format, "workers_per_10k": "{:.1f}".format,
-           "payroll": (lambda v: f"{v / 1e4:,.0f}") if zh else (lambda v: f"{v / 1e6:,.1f}M")}
+           "payroll": (lambda v: f"{v / 1e4:,.0f}") if zh else (lambda v: f"{v / 1e6:,.1f}")}
     metric = (lambda m: L.metric(m, "zh")) if zh else (lambda m: m)  # metric names as the tables have them
     names = {m: metric(m) for m in show}
     if "payroll" in names:

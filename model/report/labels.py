@@ -277,7 +277,7 @@ WORDS = {
     "forecast_for": ("Forecast for {name} ({reps}; means)", "{name}预测（{reps}；均值）"),
     "console_metric": ("metric", "指标"),
     "console_year": ("year", "年份"),
-    "console_payroll": ("{metric} (yuan)", "{metric}（万元）"),
+    "console_payroll": ("{metric} (million yuan)", "{metric}（万元）"),
     "targets_met": ("Targets: probability met", "目标达成概率"),
     "target_line": ("{name}: {metric} {op} {threshold} in {year}: {p}",
                     "{name}：{metric} {op} {threshold}（{year}年）：{p}"),
