@@ -862,6 +862,18 @@ class Scenario:
     def sections(self) -> dict[str, Section]:
         return dict(self._sections)
 
+    def overridden(self) -> dict[str, dict]:
+        """The fields set over the scenario's files, each with the option that set it and
+        the value it now holds: ``{"certification.pass_prob": {"by": "--variant", "value":
+        0.3}}`` (for an experiment's manifest: what each scenario compared is)."""
+        def value(key: str):
+            entry = re.fullmatch(r"(districts|targets)\[(\d+)\]\.([A-Za-z_]+)", key)
+            if entry:
+                return self._raw[entry.group(1)][int(entry.group(2))].get(entry.group(3))
+            sec, _, name = key.partition(".")
+            return self._raw.get(sec, {}).get(name) if name else self._raw.get(sec)
+        return {k: {"by": by, "value": copy.deepcopy(value(k))} for k, by in self._overridden.items()}
+
     def resolved(self) -> dict:
         """Every field with defaults filled in, as JSON-ready data (for the manifest)."""
         def conv(v):

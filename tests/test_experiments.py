@@ -7,6 +7,8 @@ statistical assertion states its bound's derivation and false-alarm rate.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -304,6 +306,10 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     names = {p.name for p in out.iterdir()}
     assert {"summary.csv", "differences.csv", "targets.csv", "metrics.csv", "manifest.json",
             "differences.png", "report.html"} <= names
+    recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["scenarios"]
+    assert recorded[1]["set"]["certification.pass_prob"]["value"] == 0.3  # what the variant is
+    assert recorded[0]["set"]["years"]["by"] == "--set"
+    assert "certification.pass_prob" not in recorded[0]["set"]
     units = pd.read_csv(out / "metrics.csv").set_index("metric")  # each metric's unit, as a run gives it
     assert set(units.index) == set(pd.read_csv(out / "differences.csv").metric)
     assert units.loc["certified_share", "unit"] == "share" and units.loc["payroll", "unit"] == "yuan/year"

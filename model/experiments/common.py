@@ -715,7 +715,7 @@ def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None =
         "command": command,
         "argv": list(sys.argv if argv is None else argv),
         "scenarios": [{"name": s.name, "file": str(s.path) if s.path else None, "hash": s.hash,
-                       "file_hash": s.file_hash} for s in scenarios],
+                       "file_hash": s.file_hash, "set": s.overridden()} for s in scenarios],
         "seed": seed, "reps": reps, "package_version": _version(), "versions": versions(),
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         **(extra or {}),
