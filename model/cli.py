@@ -330,7 +330,8 @@ def _compile_the_rest(quiet: bool) -> None:
 def cmd_validate(a) -> int:
     from . import scenario as S
     sc = S.load(a.scenario, a.overrides)
-    start = f"a roster of {len(sc.roster):,} workers, " if sc.roster is not None else ""
+    start = (f"a roster of {len(sc.roster):,} worker{'s' if len(sc.roster) != 1 else ''}, "
+             if sc.roster is not None else "")
     targets = f"{len(sc.targets)} target{'' if len(sc.targets) == 1 else 's'}"
     print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{targets}, "
           f"{len(sc.uncertain())} uncertain parameters, {len(sc.assumptions)} marked assumptions, "

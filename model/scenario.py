@@ -802,6 +802,9 @@ class Scenario:
             ck.fail("population.headcount", "set with population.roster: the roster's workers are the "
                     "starting headcount; set population.headcount = 0 beside population.roster (or leave it "
                     "out)")
+        if "filled_share" in self.given("population"):
+            ck.fail("population.filled_share", "set with population.roster: the roster's workers are the "
+                    "starting workforce; leave population.filled_share out beside population.roster")
         districts = None if self.implicit_district else self.districts
         tops = self._ladder_tops()
         if given is not None and given.path == str(path) and given.context == roster.context(

@@ -85,6 +85,7 @@ def check(sc, ck) -> None:
     _staffing(sc, fail, years)
     _recruitment(sc, fail, years)
     _assessment_rules(sc, fail)
+    _elimination(sc, fail)
     _calendar_years(sc, fail)
     _quits(sc, fail)
     _pay(sc, fail, years)
@@ -191,6 +192,9 @@ def _rule_unset(sc, fail) -> None:
 
 def _staffing(sc, fail, years) -> None:
     d, ps = sc.demand, sc.population
+    if isinstance(ps.filled_share, Schedule):
+        fail("population.filled_share", "a share of the posts held on the first day, so one value (or a "
+             "drawn one), not a schedule by year")
     if ps.headcount > 0 and _min(ps.filled_share) < 1:
         fail(("population.filled_share", "population.headcount"),
              f"both set: the starting workforce is either population.headcount ({ps.headcount}) workers or "
@@ -225,6 +229,13 @@ def _staffing(sc, fail, years) -> None:
         fail(("demand.merge_below", "demand.split_above"),
              f"demand.merge_below ({d.merge_below:g}) must be less than half of demand.split_above "
              f"({d.split_above:g}), or the halves of a split community would merge again")
+
+
+def _elimination(sc, fail) -> None:
+    e = sc.elimination
+    if e.enabled and _max(e.share) > 0 and _max(e.posts) <= 0.5:
+        fail("elimination.posts", "covers no post class (all 0), so nobody could be eliminated; set 1 for "
+             "the classes it applies to (staff, committee, heads), or elimination.enabled = false")
 
 
 def _assessment_rules(sc, fail) -> None:

@@ -699,7 +699,7 @@ def test_targets_met_by_the_elimination_rule_are_said_to_be(tmp_path):
     assert "eliminates (bottom-ratio elimination renews 20% in 2021)" in zh  # the English half in English
     assert _eliminated_targets(res, sc.with_overrides({"elimination.share": {2021: 0.1, 2022: 0.05}})) == []
     assert _eliminated_targets(res, sc.with_overrides({"elimination.enabled": False})) == []
-    covers_nobody = sc.with_overrides({"elimination.posts": [0, 0, 0]})
+    covers_nobody = sc.with_overrides({"elimination.posts": {2021: [0, 0, 0], 2022: [1, 1, 0]}})  # in 2021
     assert _eliminated_targets(res, covers_nobody) == []
     higher = sc.with_overrides({"targets[1].threshold": 0.25})
     assert _eliminated_targets(model.run(higher, reps=1, seed=1, workers=1), higher) == []

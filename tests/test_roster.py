@@ -227,6 +227,8 @@ def test_bad_files_are_refused(tmp_path):
     write(tmp_path / "roster.csv", rows)
     with pytest.raises(ScenarioError, match="population.headcount"):
         model.load(p, overrides={"population.headcount": 100})
+    with pytest.raises(ScenarioError, match="population.filled_share.*set with population.roster"):
+        model.load(p, overrides={"population.filled_share": 0.5})
     one = tmp_path / "one.toml"  # a district column without [[districts]]
     one.write_text(SCENARIO.format(roster="roster.csv").split("[[districts]]")[0], encoding="utf-8")
     with pytest.raises(ScenarioError, match="roster.csv:1, field 'district'.*no \\[\\[districts\\]\\]"):

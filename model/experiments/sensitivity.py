@@ -295,8 +295,7 @@ def main(args) -> int:
     facs, n = s.factors, s.sobol_n
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(s.oat, tmp / "one_at_a_time.csv")
-        if not output.is_probability:  # a target's probability needs no metric's unit
-            common.write_table(units_table([output.metric]), tmp / "metrics.csv")
+        common.write_table(units_table([output.metric]), tmp / "metrics.csv")  # the metric read
         if s.sobol is not None:
             common.write_table(s.sobol, tmp / "sobol.csv")
             common.write_table(s.samples, tmp / "sobol_samples.csv")

@@ -258,7 +258,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                     + (f"{_funding_rules(scenario, lang)}.  " if key == "by_source" else "")
                     + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
                     + (_zero_rows_note(metrics, table, years, lang) if kind != "people" else "")
-                    + f"{L.word2('reps_seed', lang, reps=results.reps, seed=results.seed)}")
+                    + L.word2("rep_seed" if results.reps == 1 else "reps_seed", lang, reps=results.reps,
+                              seed=results.seed))
         total = kind != "people"  # a money sheet's last column: the total over the years
         widths = ([34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
                   + [17] * total)
@@ -310,24 +311,23 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
 def _funding_rules(scenario, lang: str) -> str:
     """The by-source sheet's note: how the funding sources are worked out, with the
     scenario's subsidy and share (a schedule by its years, an uncertain value by its law)."""
-    from ..params import Schedule, Uncertain
+    from ..params import Constant, Schedule, Uncertain
     f = scenario.funding
 
     def setting(v, share: bool) -> tuple[str, str]:
         def number(x, k: str) -> str:
+            if isinstance(x, Uncertain):
+                return L.word("drawn", k, dist=x.dist, mean=number(x.mean(), k))
             yuan = " yuan" if k == "en" else "元"  # not scaled: an amount per worker-year
             return f"{100 * float(x):.4g}%" if share else f"{float(x):,.0f}{yuan}"
         said = []
         for k in ("en", "zh"):
-            if isinstance(v, Uncertain):
-                said.append(L.word("drawn", k, dist=v.dist, mean=number(v.mean(), k)))
-            elif isinstance(v, Schedule):
-                points = {y: x for y, x in v.to_toml().items() if str(y).isdigit()}
+            if isinstance(v, Schedule):
                 said.append(L.word("list_sep", k).join(L.word("from_year", k, year=y, value=number(x, k))
-                                                       for y, x in points.items())
-                            + (L.word("linear_between", k) if v.to_toml().get("interp") == "linear" else ""))
+                                                       for y, x in v.points)
+                            + (L.word("linear_between", k) if v.interp == "linear" else ""))
             else:
-                said.append(number(v, k))
+                said.append(number(v.value if isinstance(v, Constant) else v, k))
         return said[0], said[1]
     return L.word2("funding_rules", lang, by_lang={"subsidy": setting(f.city_subsidy_per_worker, False),
                                                    "share": setting(f.province_share, True)})

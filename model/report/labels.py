@@ -194,9 +194,9 @@ WORDS = {
                        "at most the total cost; province = funding.province_share ({share}) of the rest; "
                        "district = the remainder. So the province and the district share what the subsidy "
                        "does not cover: training, recruitment, work funds and the uncertainty of the cost"),
-                      ("市级补贴 = 每人年funding.city_subsidy_per_worker（{subsidy}），不超过经费合计；"
+                      ("市级补助 = 每人年funding.city_subsidy_per_worker（{subsidy}），不超过经费合计；"
                        "省级 = 其余部分的funding.province_share（{share}）；区级 = 余额。"
-                       "补贴以外的部分（培训、招聘、工作经费及成本的不确定部分）由省级和区级分担")),
+                       "补助以外的部分（培训、招聘、工作经费及成本的不确定部分）由省级和区级分担")),
     "drawn": ("drawn per replication, {dist}, mean {mean}", "每次模拟抽取，{dist}分布，均值{mean}"),
     "from_year": ("from {year}: {value}", "{year}年起{value}"),
     "linear_between": (", linear between", "，其间线性变化"),
