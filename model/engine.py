@@ -240,7 +240,7 @@ class Replication:
             self.flows.update(f)
         leaders = ps.heads_per_community + ps.committee_per_community
         demand.set_posts(self.comm, d, self.residents, leaders, self.district_party)
-        if yi > 0 and touched is not None and len(touched):
+        if yi > 0 and touched is not None:  # (the starting workforce is placed after year 0's splits)
             demand.hold_party_posts(self.comm, touched, pop.community, pop.post, pop.party, pop.hire_time,
                                     pop.exit_time > y)
         self.payyear = pay.PayYear(p.pay, self.wage_index, self.wage_last, self.district_floor,
@@ -297,18 +297,19 @@ class Replication:
         rng = self.rng("initial")
         y = sc.start_year
         roster = sc.roster
+        share = self.P[0].population.filled_share
         if roster is not None:
             per_c = self._roster_places(roster)
         elif ps.headcount > 0:
             per_c = largest_remainder(ps.headcount, comm.posts)
-        elif (share := self.P[0].population.filled_share) < 1:
+        elif share < 1:
             per_c = largest_remainder(int(half_up(share * comm.posts.sum())), comm.posts)
         else:
             per_c = comm.posts
         k = int(per_c.sum())
         check_size(k, "people", "workers at the start", y,
                    "population.headcount" if ps.headcount > 0
-                   else "population.filled_share" if self.P[0].population.filled_share < 1
+                   else "population.filled_share" if share < 1
                    else "demand.posts_per_community" if sc.demand.rule == "fixed" else "demand.urban_residents",
                    "check the starting headcount, or the staffing rule and residents that set the posts")
         pop.reserve(capacity_for(k))

@@ -237,7 +237,6 @@ class Roster:
     sha256: str
     birth: np.ndarray        # float64 birth instant (years)
     female: np.ndarray       # bool
-    hire_year: np.ndarray    # int32
     hire_time: np.ndarray    # float64 hire instant (years), as birth
     education: np.ndarray | None
     level: np.ndarray | None
@@ -252,6 +251,11 @@ class Roster:
 
     def __len__(self) -> int:
         return len(self.birth)
+
+    @property
+    def hire_year(self) -> np.ndarray:
+        """The year of each hire date (int32): the start year less it is the tenure."""
+        return np.floor(self.hire_time).astype(np.int32)
 
     def describe(self) -> dict:
         """What the manifest records of the roster's content (its path is
@@ -782,7 +786,6 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                  f"of {MIN_WORKING_AGE} (劳动法 第十五条); check the two dates")
     birth = np.array([date_instant(b) for b in born])
     hire_time = np.array([date_instant(h) for h in hired])
-    hire_year = np.array([h.year for h in hired], dtype=np.int32)
 
     def categories(col, parse, what):
         if col not in where:
@@ -897,7 +900,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                  f"{start_year} (retirement.rule = {retirement.rule!r}){more}; the roster is the workforce "
                  "in post on that day: remove those who have retired")
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(),
-                  birth=birth, female=female, hire_year=hire_year, hire_time=hire_time, education=education,
+                  birth=birth, female=female, hire_time=hire_time, education=education,
                   level=level, level_since=level_since, cadre=cadre, district=district,
                   context=context(start_year, districts, retirement, max_grade, grade is not None), post=post,
                   past_worker_age=past_worker_age, grade=grade,

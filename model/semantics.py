@@ -424,10 +424,8 @@ def eliminated_share(sc, year: int) -> float:
     if not e.enabled or getattr(e.share, "is_random", False) or year not in years:
         return 0.0
     i = int(np.flatnonzero(years == year)[0])
-    covers = np.asarray(e.posts.resolve(years) if isinstance(e.posts, (Constant, Schedule)) else e.posts,
-                        dtype=float)
-    if not (np.atleast_2d(covers)[min(i, len(np.atleast_2d(covers)) - 1)] > 0.5).any():
-        return 0.0  # no post class is eliminated from: no worker is covered
+    if not (_by_year(e.posts, years)[i] > 0.5).any():
+        return 0.0  # no post class is eliminated from that year: no worker is covered
     return float(_by_year(e.share, years)[i])
 
 

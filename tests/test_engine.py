@@ -811,8 +811,6 @@ def test_a_filled_share_of_the_posts_starts_in_post():
     posts of 10-14 per community by the size bands, so the count is each replication's),
     spread over communities in proportion to their posts (largest remainder); refused
     beside a headcount."""
-    from conftest import starting_workforce
-
     from model.errors import ScenarioError
     from model.sampling import largest_remainder
     sc = model.load("bench", {"demand.rule": "size_band", "demand.urban_residents": 200_000,

@@ -83,9 +83,8 @@ def _zero_rows_note(metrics, table, years, lang: str) -> str:
     zero = [m for m in metrics if all(table[(m, y)].mean == 0 and table[(m, y)].p90 == 0 for y in years)]
     if not zero:
         return ""
-    said = {k: L.word("zero_rows", k, items=L.word("list_sep", k).join(L.metric(m, k) for m in zero))
-            for k in ("en", "zh")}
-    return f"{said['zh']} {said['en']}.  " if lang == "zh" else f"{said['en']}.  "
+    items = tuple(L.word("list_sep", k).join(L.metric(m, k) for m in zero) for k in ("en", "zh"))
+    return L.word2("zero_rows", lang, by_lang={"items": items}) + ".  "
 
 
 def p90_interval(values) -> tuple[float, float | None, float | None]:
@@ -103,23 +102,22 @@ def p90_interval(values) -> tuple[float, float | None, float | None]:
             float(x[hi - 1]) if hi <= n else None)
 
 
-def _per_rep_totals(results, metric: str) -> np.ndarray:
-    """Each replication's total of ``metric`` over the years."""
-    return results.values[:, :, list(results.metrics).index(metric)].sum(axis=1)
+def _amount(x: float, k: str, book: str = "en") -> str:
+    """An amount of money in a sentence in language ``k``, in the unit of ``book``'s
+    workbook (:data:`MONEY`: yuan, or 万元 to two decimals)."""
+    div = MONEY[book][0]
+    unit = AMOUNT[book][k == "zh"]
+    number = f"{x / div:,.{0 if div == 1 else 2}f}"
+    return f"{number} {unit}" if k == "en" else f"{number}{unit}"
 
 
-def _p90_precision(results, lang: str, div: float, unit: tuple[str, str]) -> str:
+def _p90_precision(results, lang: str) -> str:
     """The cover's line on the Monte Carlo error of the last year's P90 of total cost."""
     y = int(results.years[-1])
-    v = results.values[:, -1, list(results.metrics).index("total_cost")]
-    p90, lo, hi = p90_interval(v)
-
-    digits = 0 if div == 1 else 2  # as the sheets show amounts
+    p90, lo, hi = p90_interval(results.at("total_cost", y))
 
     def money(x, beyond: str = "") -> tuple[str, str]:
-        if x is None:
-            return L.word(beyond, "en"), L.word(beyond, "zh")
-        return f"{x / div:,.{digits}f} {unit[0]}", f"{x / div:,.{digits}f}{unit[1]}"
+        return tuple(_amount(x, k, lang) if x is not None else L.word(beyond, k) for k in ("en", "zh"))
     return L.word2("p90_error", lang, year=y,
                    by_lang={"item": (L.metric("total_cost", "en").lower(), L.metric("total_cost", "zh")),
                             "p90": money(p90), "lo": money(lo, "below_all_runs"),
@@ -231,7 +229,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ("mean", L.word2("mean_means", lang)),
         ("p50", L.word2("p50_means", lang)),
         ("p90", L.word2("p90_means", lang)),
-        *([("p90_precision", _p90_precision(results, lang, div, AMOUNT[lang]))]
+        *([("p90_precision", _p90_precision(results, lang))]
           if "total_cost" in results.metrics else []),
         ("sheets", "; ".join(_sheet_title(k, lang) for k, _, _ in data_sheets)),
     ]
@@ -282,7 +280,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         scale, fmt = (1.0, NUMBER_FORMAT) if kind == "people" else (div, money_format)
         r = FIRST_DATA_ROW
         for m in metrics:
-            sums = _per_rep_totals(results, m) if total else None
+            sums = results.metric(m).to_numpy().sum(axis=1) if total else None  # each replication's
             for col, stat_key in STATS:
                 ws.cell(r, 1, L.metric2(m, lang)).font = bold if col == "mean" else Font()
                 ws.cell(r, 2, m)
@@ -318,17 +316,15 @@ def _funding_rules(scenario, lang: str) -> str:
         def number(x, k: str) -> str:
             if isinstance(x, Uncertain):
                 return L.word("drawn", k, dist=x.dist, mean=number(x.mean(), k))
-            yuan = " yuan" if k == "en" else "元"  # not scaled: an amount per worker-year
-            return f"{100 * float(x):.4g}%" if share else f"{float(x):,.0f}{yuan}"
-        said = []
-        for k in ("en", "zh"):
-            if isinstance(v, Schedule):
-                said.append(L.word("list_sep", k).join(L.word("from_year", k, year=y, value=number(x, k))
-                                                       for y, x in v.points)
-                            + (L.word("linear_between", k) if v.interp == "linear" else ""))
-            else:
-                said.append(number(v.value if isinstance(v, Constant) else v, k))
-        return said[0], said[1]
+            return f"{100 * float(x):.4g}%" if share else _amount(float(x), k)  # per worker-year: in yuan
+
+        def said(k: str) -> str:
+            if not isinstance(v, Schedule):
+                return number(v.value if isinstance(v, Constant) else v, k)
+            points = L.word("list_sep", k).join(L.word("from_year", k, year=y, value=number(x, k))
+                                                for y, x in v.points)
+            return points + (L.word("linear_between", k) if v.interp == "linear" else "")
+        return said("en"), said("zh")
     return L.word2("funding_rules", lang, by_lang={"subsidy": setting(f.city_subsidy_per_worker, False),
                                                    "share": setting(f.province_share, True)})
 

@@ -147,9 +147,9 @@ def _created(*results) -> str:
 
 def _floored_targets(results, scenario) -> list:
     """The targets on pay relative to the average wage in a scenario that floors that pay
-    (:func:`model.semantics.pay_floors_set`): where a floor is at or above the target, the
-    model meets it by its own rule, so the report says so rather than let them read as
-    forecasts."""
+    (:func:`model.semantics.pay_floors_set`), all of them: the note says that those at or
+    below their floor are met by the model's own rule, rather than let them read as
+    forecasts (which floor binds which target is not worked out here)."""
     from ..semantics import pay_floors_set
     if not pay_floors_set(scenario):
         return []
