@@ -10,6 +10,8 @@ the mean over R replications is Binomial(1000 R, q) / R.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import warnings
 
@@ -137,6 +139,8 @@ def test_cli_calibrate(tmp_path, capsys):
     assert (out / "metrics.csv").read_text().splitlines()[:2] == [
         "metric,unit,definition", f"exits_quit,workers/year,{model.metrics.definition('exits_quit')}"]
     assert "quits.rate" in capsys.readouterr().out
+    recorded = json.loads((out / "manifest.json").read_text())["observations"]
+    assert recorded == {"path": str(obs.resolve()), "sha256": hashlib.sha256(obs.read_bytes()).hexdigest()}
     bad = tmp_path / "bad"
     obs.write_text("metric,year,value\nnope,2025,24\n", encoding="utf-8")
     assert cli(["calibrate", "bench", "--param", "quits.rate=0.02,0.3", "--observed", str(obs), "--out", str(bad),

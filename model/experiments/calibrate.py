@@ -542,7 +542,8 @@ def main(args) -> int:
             common.write_table(c.profile, tmp / "profile.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "calibrate", [sc], c.reps, c.seed,
-            {"observations": str(args.observed), "parameters": {lv.name: list(r) for lv, r in params},
+            {"observations": common.input_file(args.observed),
+             "parameters": {lv.name: list(r) for lv, r in params},
              "scale": args.scale, "fitted": c.values, "objective": c.objective, "warnings": c.warnings}))
         if not args.no_report:
             from ..report import experiments as fig

@@ -722,6 +722,14 @@ def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None =
     }
 
 
+def input_file(path) -> dict:
+    """An input file for the record: where it was read and its SHA-256 (the same as
+    ``sha256sum FILE``), so a manifest tells whether the file has changed since."""
+    import hashlib
+    p = Path(path).resolve()
+    return {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+
+
 def write_table(df, path: Path) -> None:
     from ..results import CSV_FLOAT
     df.to_csv(path, index=False, float_format=CSV_FLOAT)
