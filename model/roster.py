@@ -9,10 +9,11 @@ bracketed note such as ``出生日期（年月日）`` ignored). Title rows abov
 the file where the worker's row starts. A CSV file may be UTF-8 or GB18030 (as Chinese
 spreadsheets save it); in a workbook, every sheet whose first 10 non-blank rows hold a
 header is read, one after another, with the same columns (a roster kept one sheet per
-district; messages then name the sheet too), and the other sheets (填表说明) are passed
-over; a sheet that names some of the columns without a whole header, or whose workers are
-all on other sheets (汇总), is refused. A birth date given as a month (出生年月) beside an
-ID number takes the ID number's day. Columns:
+district; messages then name the sheet too; without a district column, sheets named after
+the scenario's districts give their workers' district, see **district** below), and the
+other sheets (填表说明) are passed over; a sheet that names some of the columns without a
+whole header, or whose workers are all on other sheets (汇总), is refused. A birth date
+given as a month (出生年月) beside an ID number takes the ID number's day. Columns:
 
 ================  ====================================  ========  ==========================================
 column            Chinese headers accepted (some)       required  values
@@ -56,7 +57,8 @@ cadre             干部身份                              no        for women:
                                                                   (managerial post) rather than 50
 district          所属区, 区, 所属区县, 区县            no        a district of the scenario: its ``name`` or
                                                                   ``label_zh``, with or without 区 / 县 / 市 /
-                                                                  新区 (江宁 for 江宁区)
+                                                                  新区 (江宁 for 江宁区); without the column,
+                                                                  from a workbook's sheet names (below)
 post              职务, 岗位, 岗位类别 (职务 first)     no        staff, committee, head (or 0-2); 书记, 主任,
                                                                   正职, 书记兼主任, 居民委员会主任 -> head;
                                                                   副书记, 副主任, 委员, 两委, 妇女主任, 治保
@@ -115,19 +117,23 @@ What the roster sets, worker by worker:
   (then staff) fill the head posts left, each community's by tenure. Party-building
   posts go to staff by tenure, as without a roster. Without the column, in each
   community the longest-serving hold the head posts, then the committee posts;
-- **district**: a worker is placed in a community of their district; without the column,
-  in any community. Within a district (or the city), the roster's workers are dealt to
-  communities in proportion to the posts the staffing rule gives on 1 January (largest
-  remainder: :meth:`model.engine.Replication._roster_places`), in an order drawn from the
-  stream ``roster`` (:func:`deal`). The roster's
-  headcount is the city's; the posts are the staffing rule's, and vary between
-  replications where community sizes do (``demand.households_spread``). So a district
-  whose roster holds fewer workers than that replication's posts starts with vacancies
-  (filled at the first recruitment), and one with more starts above its posts: a drawn
-  workforce with ``population.headcount = 0`` fills every post exactly instead. (Nanjing,
-  from rosters of its own drawn workforces: about 1.3% of posts empty and as many workers
-  above posts at the start, and about 96 more hires in the first year; from the third
-  year the forecasts agree.)
+- **district**: a worker is placed in a community of their district. Without the column,
+  in a workbook whose sheets of workers are each named after a district of the scenario
+  (its ``name``, or its ``label_zh`` with or without a 区 / 县 / 市 at the end: 玄武 or 玄武区
+  for 玄武区; spaces around the name ignored), the district of the worker's sheet
+  (``validate`` says so: "by district (from the sheet names)"); else in any community.
+  Within a district (or the city), the roster's workers are dealt to communities in
+  proportion to the posts the staffing rule gives on 1 January (largest remainder:
+  :meth:`model.engine.Replication._roster_places`), in an order drawn from the stream
+  ``roster`` (:func:`deal`). The roster's headcount is the city's; the posts are the
+  staffing rule's, and vary between replications where community sizes do
+  (``demand.households_spread``). So a district whose roster holds fewer workers than
+  that replication's posts starts with vacancies (filled at the first recruitment), and
+  one with more starts above its posts: a drawn workforce with
+  ``population.headcount = 0`` fills every post exactly instead. (Nanjing, from rosters
+  of its own drawn workforces: about 1.3% of posts empty and as many workers above posts
+  at the start, and about 96 more hires in the first year; from the third year the
+  forecasts agree.)
 
 ``population.headcount`` must be 0 (the roster's rows are the headcount), and the fields
 ``population.age``, ``tenure``, ``female_share`` and ``min_hire_age`` are not read; nor is
@@ -137,19 +143,25 @@ rule reads it, and the columns the roster leaves out.
 
 Checked on loading (one message naming the file, the row's line, the column and what was
 expected; the scenario is refused, exit status 2): a missing required column, a blank or
-unreadable value, a hire date after 1 January of the start year or before the birth date,
-a worker hired before 16 (the Labour Law, art. 15, forbids employing anyone under 16:
-劳动法 第十五条), a worker already at or past the statutory retirement instant on 1 January
-of the start year (they would not be in post), a certificate year after the start year,
-before the worker was 16, or given for a worker without a certificate, a birth or hire
-date before 1920 (a workbook's day number, as a date typed as the number 2015.10 becomes),
-an ID number kept as a number (Excel keeps 15 digits of it), one given twice or one that
-gives another birth date or sex than the row's own columns, an unknown district, and a
-grade above the highest of the worker's post in the roster (without a post
-column, of every post: a warning says how many are above a staff post's highest). The
-checks depend on the start year, the retirement rule, the districts and (for a roster with
-grades) the highest grade of each post, so a scenario derived with other values of them
-checks the roster again.
+unreadable value (a number such as 35467 in a date column is said to be an Excel day
+number, 1997-02-06 here, of a date cell that lost its date format, and refused), a birth
+date after 1 January of the start year or that makes the worker under 16 then (the birth
+date's fault: the message names its column, or ``id_number`` where the birth date came
+from it), a hire date after that day, a hire date before the birth date or a worker hired
+before 16 (the Labour Law, art. 15, forbids employing anyone under 16: 劳动法 第十五条; either
+date may be wrong, and the message names both), a worker already at or past the statutory
+retirement instant on 1 January of the start year (they would not be in post), a
+certificate year after the start year, before the worker was 16, or given for a worker
+without a certificate, a birth or hire date before 1920 (a workbook's day number, as a
+date typed as the number 2015.10 becomes), an ID number kept as a number (Excel keeps 15
+digits of it), one given twice or one that gives another birth date or sex than the row's
+own columns, an unknown district, a workbook without a district column whose sheets of
+workers are some named after districts and some not (the message names the others and the
+districts' names), and a grade above the highest of the worker's post in the roster
+(without a post column, of every post: a warning says how many are above a staff post's
+highest). The checks depend on the start year, the retirement rule, the districts and
+(for a roster with grades) the highest grade of each post, so a scenario derived with
+other values of them checks the roster again.
 """
 
 from __future__ import annotations
@@ -248,6 +260,7 @@ class Roster:
     past_worker_age: np.ndarray | None = None  # bool
     grade: np.ndarray | None = None  # int8: 1..18
     sheets: tuple = ()  # a workbook's sheets of workers, (name, workers) each, where there are several
+    district_by_sheet: bool = False  # ``district`` read from the names of a workbook's sheets, not a column
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -259,8 +272,12 @@ class Roster:
 
     def describe(self) -> dict:
         """What the manifest records of the roster's content (its path is
-        ``population.roster``): its SHA-256 and its workers."""
-        return {"sha256": self.sha256, "workers": len(self)}
+        ``population.roster``): its SHA-256 and its workers, and where the districts came
+        from the sheets' names, that."""
+        out = {"sha256": self.sha256, "workers": len(self)}
+        if self.district_by_sheet:  # the same file read another way: another run, another hash
+            out["district"] = "the sheet names"
+        return out
 
     def summary(self, start_year: int, districts=None) -> str:
         """One line on what the roster holds, as the model reads it (``validate`` prints it)."""
@@ -281,7 +298,8 @@ class Roster:
                      else "grades from post, tenure, education and certificate")
         if self.district is not None and districts is not None:
             n = np.bincount(self.district, minlength=len(districts))
-            parts.append("by district " + ", ".join(f"{d.name} {k:,}" for d, k in zip(districts, n)))
+            whence = " (from the sheet names)" if self.district_by_sheet else ""
+            parts.append(f"by district{whence} " + ", ".join(f"{d.name} {k:,}" for d, k in zip(districts, n)))
         return "; ".join(parts)
 
 
@@ -469,6 +487,32 @@ def _ambiguous(text: str) -> bool:
     return re.fullmatch(r"\d{4}\.1", text.strip()) is not None
 
 
+def _age(born: _dt.date, on: _dt.date) -> int:
+    """Whole years of age on a day (a birthday counts from its day)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+EXCEL_DAY_ZERO = _dt.date(1899, 12, 30)
+"""Day 0 of Excel's day numbers from 1 March 1900 on (Excel counts a 29 February 1900)."""
+
+
+def _excel_day(text: str, last_year: int) -> _dt.date | None:
+    """The date a number such as ``35467`` is as an Excel day number (a date cell that lost
+    its date format is read as the number), where that is a date from :data:`OLDEST_YEAR`
+    to ``last_year``; else None. A time of day (``35467.5``) is dropped."""
+    t = text.strip()
+    if not re.fullmatch(r"\d{4,5}(?:\.\d+)?", t):
+        return None
+    d = EXCEL_DAY_ZERO + _dt.timedelta(days=int(float(t)))
+    return d if OLDEST_YEAR <= d.year <= last_year else None
+
+
+def _excel_day_words(text: str, day: _dt.date) -> str:
+    """Why a cell that is an Excel day number (:func:`_excel_day`) is refused."""
+    return (f"expected a date, got {text!r}: {text.strip()} is {day} as an Excel day number (a date cell "
+            f"that lost its date format?): format the column as dates, or write the date as text ({day})")
+
+
 def date_instant(d: _dt.date) -> float:
     """A date's instant in years (a birth, a hire), with its month exact: ``year + (month - 1 +
     (day - 1) / days_in_month) / 12``."""
@@ -636,6 +680,55 @@ def _places(name: str) -> list[str]:
     return [n[: -len(s)] for s in ("区", "新区", "县", "市") if n.endswith(s) and len(n) > len(s)]
 
 
+_SHEET_SUFFIXES = ("区", "县", "市")
+
+
+def _sheet_match(sheet: str, district) -> int:
+    """How a sheet's name names a district: 2, as its ``name`` (in any case) or its
+    ``label_zh`` (spaces around either ignored); 1, as the label with a 区 / 县 / 市 added at
+    its end or taken from it (玄武 for 玄武区, 江宁区 for 江宁); 0, not."""
+    k, label = sheet.strip(), district.label_zh.strip()
+    if k.lower() == district.name.strip().lower() or (label and k == label):
+        return 2
+    apart = ((k, label), (label, k))  # the first is the second and a suffix
+    return int(bool(label) and any(a[:-1] == b and a.endswith(_SHEET_SUFFIXES) for a, b in apart))
+
+
+def _sheet_district(sheet: str, districts) -> int | None:
+    """The district a sheet is named after (:func:`_sheet_match`; a whole name before one a
+    suffix apart, so that 江北区 is 江北区 beside a district 江北), or None (none, or two
+    districts a suffix apart)."""
+    how = [_sheet_match(sheet, d) for d in districts]
+    best = max(how, default=0)
+    return None if best == 0 or how.count(best) > 1 else how.index(best)
+
+
+def _are(names: list[str]) -> str:
+    """``玄武区 is`` or ``玄武区, 江宁区 are``."""
+    return f"{', '.join(names)} {'is' if len(names) == 1 else 'are'}"
+
+
+def _sheet_districts(file: str, tables, districts) -> np.ndarray | None:
+    """Each worker's district from the name of their sheet, for a workbook without a district
+    column whose sheets of workers are all named after districts of the scenario
+    (:func:`_sheet_district`); None where none is (or the file is a CSV file). Refused: some
+    sheets named after districts and others not."""
+    held = [(name, len(body)) for name, _, _, _, body in tables if name is not None and body]
+    found = [_sheet_district(name, districts) for name, _ in held]
+    if not held or all(d is None for d in found):
+        return None
+    if None in found:
+        odd = [name for (name, _), d in zip(held, found) if d is None]
+        named = [name for (name, _), d in zip(held, found) if d is not None]
+        known = ", ".join((f"{x.label_zh} ({x.name})" if x.label_zh else x.name) for x in districts)
+        raise ScenarioError(f"sheet{'s' * (len(odd) > 1)} {_are(odd)} not named after a district of the "
+                            f"scenario, but {_are(named)}: without a district column, every sheet of workers "
+                            f"must be named after its district, one of {known} (a 区 / 县 / 市 at the end "
+                            "added or left out); rename the sheets, or add a district column (所属区)",
+                            file=file, field="district")
+    return np.repeat(np.array(found, np.int64), [k for _, k in held])
+
+
 def read(path: str | Path, start_year: int, districts, retirement=None, max_grade=None) -> Roster:
     """Read and check a roster (see the module docstring).
 
@@ -734,6 +827,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                     fail(i, col, f"{v!r} may be January or October (a spreadsheet keeps 1985.10 as the "
                          "number 1985.1); write the month with two digits as text (1985.01, 1985.10) or a "
                          "whole date")
+                if (day := _excel_day(v, start_year)) is not None:
+                    fail(i, col, _excel_day_words(v, day))
                 fail(i, col, f"expected a date such as 1985-03-14 (or 1985-03), got {v!r}" if v
                      else "blank; every worker needs one")
             if d.year < OLDEST_YEAR:
@@ -775,15 +870,22 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
     _ids_agree(id_cells, from_ids, born, female, lines, places, fail, months)
     start = _dt.date(start_year, 1, 1)
     for i, (b, h) in enumerate(zip(born, hired)):
+        birth_field = "birth_date" if birth_dates[i] is not None else "id_number"  # the cell it came from
+        both = f"fields {birth_field!r} and 'hire_date': "  # either date may be the wrong one
+        if b > start:  # whatever the hire date, the birth date is wrong
+            fail(i, birth_field, f"the birth date {b} is after 1 January {start_year}, the day the roster's "
+                 "workers are in post")
+        if _age(b, start) < MIN_WORKING_AGE:  # no hire date on or before the first day could be lawful
+            fail(i, birth_field, f"the birth date {b} makes the worker {_age(b, start)} on 1 January "
+                 f"{start_year}, below the legal working age of {MIN_WORKING_AGE} (劳动法 第十五条)")
         if h > start:
             fail(i, "hire_date", f"{h} is after 1 January {start_year}: the roster is the workforce in post "
                  "on the start year's first day (a later hire is the model's to make)")
         if h < b:
-            fail(i, "hire_date", f"{h} is before the birth date {b}")
-        age_at_hire = h.year - b.year - ((h.month, h.day) < (b.month, b.day))
-        if age_at_hire < MIN_WORKING_AGE:
-            fail(i, "hire_date", f"{h} hires a worker born {b} at {age_at_hire}, below the legal working age "
-                 f"of {MIN_WORKING_AGE} (劳动法 第十五条); check the two dates")
+            fail(i, None, f"{both}the hire date {h} is before the birth date {b}; check the two dates")
+        if _age(b, h) < MIN_WORKING_AGE:
+            fail(i, None, f"{both}{h} hires a worker born {b} at {_age(b, h)}, below the legal working "
+                 f"age of {MIN_WORKING_AGE} (劳动法 第十五条); check the two dates")
     birth = np.array([date_instant(b) for b in born])
     hire_time = np.array([date_instant(h) for h in hired])
 
@@ -844,6 +946,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                 continue
             d = parse_date(v)
             if not re.fullmatch(r"\d{4}", v) and d is None:
+                if (day := _excel_day(v, start_year)) is not None:
+                    fail(i, "certificate_year", _excel_day_words(v, day))
                 fail(i, "certificate_year", f"expected a year such as 2019 (or a date in it), got {v!r}")
             yr = int(v) if d is None else d.year
             if level is None:
@@ -883,6 +987,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                 fail(i, "district", f"{v!r} is not a district of the scenario; expected one of {known}"
                      if v else f"blank; expected one of {known}")
             district[i] = d
+    elif districts:
+        district = _sheet_districts(file, tables, districts)
     past_worker_age = None
     if retirement is not None and retirement.enabled:
         from .policies.retirement_age import retirement_time
@@ -904,7 +1010,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
                   level=level, level_since=level_since, cadre=cadre, district=district,
                   context=context(start_year, districts, retirement, max_grade, grade is not None), post=post,
                   past_worker_age=past_worker_age, grade=grade,
-                  sheets=tuple((name, len(t[3])) for name, *t in tables) if sheets else ())
+                  sheets=tuple((name, len(t[3])) for name, *t in tables) if sheets else (),
+                  district_by_sheet=district is not None and "district" not in where)
 
 
 def deal(row_community: np.ndarray, community_district: np.ndarray, district: np.ndarray | None,

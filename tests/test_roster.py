@@ -389,7 +389,7 @@ def loads(tmp_path, rows, header=HEADER, text=None, **overrides):
 def test_boundaries_of_age_at_hire_and_retirement(tmp_path):
     ok = people(3, 2025)
     # hired the day before the 16th birthday: refused; on the birthday: taken
-    with pytest.raises(ScenarioError, match="roster.csv:5, field 'hire_date'.*at 15"):
+    with pytest.raises(ScenarioError, match="roster.csv:5: fields 'birth_date' and 'hire_date':.*at 15"):
         loads(tmp_path, ok + [one("2000-06-15", hired="2016-06-14")])
     assert len(loads(tmp_path, ok + [one("2000-06-15", hired="2016-06-15")]).roster) == 4
     # retiring exactly on 1 January of the start year is not being in post that day
@@ -1095,3 +1095,131 @@ def test_starting_grades_are_those_a_run_from_the_hire_gives(step_years):
     assert grade[0].loc[2025:].tolist() == grade[1].tolist()
     # entry grade 1, a step at the end of every 2nd (2021, 2023...) or 3rd (2022, 2025...) year
     assert grade[1].tolist() == ([4, 4, 5, 5] if step_years == 2.0 else [3, 3, 3, 4])
+
+
+def sheet_book(path: Path, sheets, header=HEADER[:-1]):
+    """A workbook of ``sheets`` ((name, rows) each, under ``header``; rows of ``people``
+    lose their district) after a sheet of notes (填表说明) without a header."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.title = "填表说明"
+    wb.active.append(["每个区一个工作表"])
+    for name, body in sheets:
+        ws = wb.create_sheet(name)
+        ws.append(header)
+        for r in body:
+            ws.append(r[:len(header)])
+    wb.save(path)
+    return path
+
+
+def test_a_workbook_without_a_district_column_takes_the_district_from_its_sheets(tmp_path):
+    """Sheets of workers named after the scenario's districts (spaces around the name, a 区
+    left out) put their workers in those districts, and the summary says where the
+    district came from; sheets named after no district leave the workers city-wide, as
+    before; some sheets named after districts and others not are refused."""
+    rows = people(12, 2025)
+    p = tmp_path / "x.toml"
+    p.write_text(SCENARIO.format(roster="d.xlsx"), encoding="utf-8")
+    sheet_book(tmp_path / "d.xlsx", [(" 玄武 ", rows[:7]), ("江宁区", rows[7:])])
+    sc = model.load(p)
+    r = sc.roster
+    assert r.district.tolist() == [0] * 7 + [1] * 5 and r.district_by_sheet
+    assert "by district (from the sheet names) xuanwu 7, jiangning 5" in r.summary(2025, sc.districts)
+    assert r.describe()["district"] == "the sheet names"  # the same file read another way: another hash
+    pop = starting_workforce(sc)
+    c_district = np.repeat([0, 1], [25, 15])
+    for d, body in ((0, rows[:7]), (1, rows[7:])):
+        want = sorted(round(R.date_instant(dt.date.fromisoformat(x[1])), 9) for x in body)
+        assert sorted(np.round(pop.birth[c_district[pop.community] == d], 9).tolist()) == want
+    sheet_book(tmp_path / "d.xlsx", [("江宁区", rows)])  # one sheet, named after a district: all of it
+    assert model.load(p).roster.district.tolist() == [1] * 12
+    sheet_book(tmp_path / "d.xlsx", [("Sheet1", rows[:7]), ("Sheet2", rows[7:])])  # no district named
+    r = model.load(p).roster
+    assert r.district is None and not r.district_by_sheet and "district" not in r.describe()
+    sheet_book(tmp_path / "d.xlsx", [("玄武区", rows[:4]), ("江宁区", rows[4:8]), ("浦口区", rows[8:]),
+                                     ("空表", [])])  # a sheet without workers is not asked to match
+    with pytest.raises(ScenarioError, match=r"d.xlsx, field 'district': sheet 浦口区 is not named after a "
+                                            r"district of the scenario, but 玄武区, 江宁区 are: .*one of "
+                                            r"玄武区 \(xuanwu\), 江宁区 \(jiangning\)"):
+        model.load(p)
+    sheet_book(tmp_path / "d.xlsx", [("玄武区", rows[:7]), ("浦口区", rows[7:])], header=HEADER)
+    assert model.load(p).roster.district.tolist() == [0 if x[7] == "xuanwu" else 1 for x in rows]  # column
+
+
+@pytest.mark.parametrize("sheet, want", [
+    ("玄武区", 0), ("玄武", 0), (" 玄武区\u3000", 0), ("XUANWU", 0), ("溧水", 1), ("溧水县", 1), ("江北区", 2), ("江北", 3),
+    ("江北县", 3), ("玄武县", None), ("玄", None), ("高淳区", 4), ("高淳", None), ("鼓楼", None), ("", None)])
+def test_sheet_names_of_districts(sheet, want):
+    """A sheet names a district by its name or label, or by the label with a 区 / 县 / 市 at
+    its end added or taken away; the whole name first (江北区 beside 江北); two districts a
+    suffix apart from the sheet's name (高淳 for 高淳区 and 高淳县) are neither."""
+    from types import SimpleNamespace as D
+    districts = [D(name="xuanwu", label_zh="玄武区"), D(name="lishui", label_zh="溧水县"),
+                 D(name="jiangbei", label_zh="江北区"), D(name="jb", label_zh="江北"),
+                 D(name="gaochun", label_zh="高淳区"), D(name="gc", label_zh="高淳县")]
+    assert R._sheet_district(sheet, districts) == want
+
+
+def test_a_date_cell_that_lost_its_date_format_is_named_an_excel_day_number(tmp_path):
+    """35467 in a date cell without its date format is 1997-02-06 (days after 1899-12-30):
+    refused, saying which date it would be; a number that is no date of a worker keeps the
+    plain message."""
+    import openpyxl
+    p = tmp_path / "x.toml"
+    p.write_text(SCENARIO.format(roster="n.xlsx"), encoding="utf-8")
+
+    def book(row, col, value, cert="社会工作师"):
+        rows = people(3, 2025)
+        rows[row][5] = cert  # a certificate, for a certificate year
+        rows[row][col] = value
+        wb = openpyxl.Workbook()
+        wb.active.append(HEADER)
+        for r in rows:
+            wb.active.append(r)
+        wb.save(tmp_path / "n.xlsx")
+        return p
+    with pytest.raises(ScenarioError, match=r"n.xlsx:3, field 'birth_date': expected a date, got '35467': "
+                                            r"35467 is 1997-02-06 as an Excel day number .*format the column "
+                                            r"as dates"):
+        model.load(book(1, 1, 35467))
+    with pytest.raises(ScenarioError, match=r"n.xlsx:4, field 'hire_date': .*45000.5 is 2023-03-15 as an "
+                                            "Excel day number"):
+        model.load(book(2, 3, 45000.5))  # a date and time of day
+    with pytest.raises(ScenarioError, match=r"field 'certificate_year': .*43617 is 2019-06-01 as an Excel"):
+        model.load(book(1, 6, 43617))
+    for far in (123, 99999):  # 1900-05-02, 2173-10-14: no date of a worker in post
+        with pytest.raises(ScenarioError, match=f"expected a date such as 1985-03-14 .*got '{far}'$"):
+            model.load(book(1, 1, far))
+    rows = people(3, 2025)
+    rows[1][3] = "35467"  # a CSV file saved from such a column
+    with pytest.raises(ScenarioError, match="roster.csv:3, field 'hire_date': .*35467 is 1997-02-06 as an"):
+        loads(tmp_path, rows)
+
+
+BOTH = "fields 'birth_date' and 'hire_date'"
+
+
+@pytest.mark.parametrize("birth, hired, fields, words", [
+    ("2026-03-01", "2010-01-01", "field 'birth_date'", "the birth date 2026-03-01 is after 1 January 2025"),
+    ("2012-05-01", "2024-01-01", "field 'birth_date'", "the birth date 2012-05-01 makes the worker 12 on"),
+    ("1990-01-01", "2026-01-01", "field 'hire_date'", "2026-01-01 is after 1 January 2025"),
+    ("1990-01-01", "1985-01-01", BOTH, "the hire date 1985-01-01 is before the birth date 1990-01-01"),
+    ("2000-01-01", "2014-01-01", BOTH, "2014-01-01 hires a worker born 2000-01-01 at 14, below the legal"),
+])
+def test_impossible_dates_are_blamed_on_the_field_at_fault(tmp_path, birth, hired, fields, words):
+    """A birth date after the start, or too late for anyone to be working on its first day,
+    is the birth date's fault whatever the hire date; a hire date after the start is the
+    hire date's; a hire before birth or before 16 may be either's: both are named."""
+    rows = people(3, 2025) + [one(birth, hired=hired)]
+    with pytest.raises(ScenarioError, match=f"roster.csv:5[:,] {fields}: {words}"):
+        loads(tmp_path, rows)
+
+
+def test_a_birth_date_from_the_id_number_after_the_start_blames_the_id_number(tmp_path):
+    """A birth date read from the ID number (its cell blank) is the ID number's fault."""
+    header = HEADER + ["身份证号"]
+    late = one("", hired="2010-01-01") + [with_check("32011520260301001")]  # born 1 March 2026
+    with pytest.raises(ScenarioError, match="roster.csv:5, field 'id_number': the birth date 2026-03-01 is "
+                                            "after"):
+        loads(tmp_path, [r + [""] for r in people(3, 2025)] + [late], header)
