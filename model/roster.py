@@ -119,8 +119,7 @@ What the roster sets, worker by worker:
   community the longest-serving hold the head posts, then the committee posts;
 - **district**: a worker is placed in a community of their district. Without the column,
   in a workbook whose sheets of workers are each named after a district of the scenario
-  (its ``name``, or its ``label_zh`` with or without a 区 / 县 / 市 at the end: 玄武 or 玄武区
-  for 玄武区; spaces around the name ignored), the district of the worker's sheet
+  (as in the column: 玄武 or 玄武区 for 玄武区), the district of the worker's sheet
   (``validate`` says so: "by district (from the sheet names)"); else in any community.
   Within a district (or the city), the roster's workers are dealt to communities in
   proportion to the posts the staffing rule gives on 1 January (largest remainder:
@@ -680,27 +679,27 @@ def _places(name: str) -> list[str]:
     return [n[: -len(s)] for s in ("区", "新区", "县", "市") if n.endswith(s) and len(n) > len(s)]
 
 
-_SHEET_SUFFIXES = ("区", "县", "市")
+def district_finder(districts):
+    """How a roster names a district (a cell of its district column, or a sheet's name): a
+    function of the text giving the district's index, -1 where the text may be two districts
+    (江北 of both 江北新区 and 江北区), or None. The text is the district's ``name`` (in any
+    case) or ``label_zh``, or either without its 区 / 县 / 市 / 新区 (江宁 for 江宁区); spaces
+    around it are ignored."""
+    lookup, shorts = {}, {}
+    for i, d in enumerate(districts):
+        lookup[d.name.lower()] = i
+        if d.label_zh:
+            lookup[d.label_zh.strip()] = i
+            for short in _places(d.label_zh):
+                shorts.setdefault(short, set()).add(i)
+    for short, idx in shorts.items():  # 江北 of both 江北新区 and 江北区 names neither
+        if short not in lookup:
+            lookup[short] = idx.pop() if len(idx) == 1 else -1
 
-
-def _sheet_match(sheet: str, district) -> int:
-    """How a sheet's name names a district: 2, as its ``name`` (in any case) or its
-    ``label_zh`` (spaces around either ignored); 1, as the label with a 区 / 县 / 市 added at
-    its end or taken from it (玄武 for 玄武区, 江宁区 for 江宁); 0, not."""
-    k, label = sheet.strip(), district.label_zh.strip()
-    if k.lower() == district.name.strip().lower() or (label and k == label):
-        return 2
-    apart = ((k, label), (label, k))  # the first is the second and a suffix
-    return int(bool(label) and any(a[:-1] == b and a.endswith(_SHEET_SUFFIXES) for a, b in apart))
-
-
-def _sheet_district(sheet: str, districts) -> int | None:
-    """The district a sheet is named after (:func:`_sheet_match`; a whole name before one a
-    suffix apart, so that 江北区 is 江北区 beside a district 江北), or None (none, or two
-    districts a suffix apart)."""
-    how = [_sheet_match(sheet, d) for d in districts]
-    best = max(how, default=0)
-    return None if best == 0 or how.count(best) > 1 else how.index(best)
+    def find(text: str) -> int | None:
+        k = text.strip()
+        return next((lookup[x] for x in (k.lower(), k, *_places(k)) if x in lookup), None)
+    return find
 
 
 def _are(names: list[str]) -> str:
@@ -711,10 +710,11 @@ def _are(names: list[str]) -> str:
 def _sheet_districts(file: str, tables, districts) -> np.ndarray | None:
     """Each worker's district from the name of their sheet, for a workbook without a district
     column whose sheets of workers are all named after districts of the scenario
-    (:func:`_sheet_district`); None where none is (or the file is a CSV file). Refused: some
-    sheets named after districts and others not."""
+    (named as in the district column: :func:`district_finder`); None where none is (or the
+    file is a CSV file). Refused: some sheets named after districts and others not."""
     held = [(name, len(body)) for name, _, _, _, body in tables if name is not None and body]
-    found = [_sheet_district(name, districts) for name, _ in held]
+    find = district_finder(districts)
+    found = [None if d == -1 else d for d in (find(name) for name, _ in held)]
     if not held or all(d is None for d in found):
         return None
     if None in found:
@@ -723,8 +723,8 @@ def _sheet_districts(file: str, tables, districts) -> np.ndarray | None:
         known = ", ".join((f"{x.label_zh} ({x.name})" if x.label_zh else x.name) for x in districts)
         raise ScenarioError(f"sheet{'s' * (len(odd) > 1)} {_are(odd)} not named after a district of the "
                             f"scenario, but {_are(named)}: without a district column, every sheet of workers "
-                            f"must be named after its district, one of {known} (a 区 / 县 / 市 at the end "
-                            "added or left out); rename the sheets, or add a district column (所属区)",
+                            f"must be named after its district, one of {known} (a 区 / 县 / 市 / 新区 at the "
+                            "end may be left out); rename the sheets, or add a district column (所属区)",
                             file=file, field="district")
     return np.repeat(np.array(found, np.int64), [k for _, k in held])
 
@@ -965,20 +965,11 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             raise ScenarioError("the roster has a district column but the scenario has no [[districts]]; add "
                                 "them, or leave out the column", file=places[0], line=tables[0][1],
                                 field="district")
-        lookup, shorts = {}, {}
-        for i, d in enumerate(districts):
-            lookup[d.name.lower()] = i
-            if d.label_zh:
-                lookup[d.label_zh.strip()] = i
-                for short in _places(d.label_zh):
-                    shorts.setdefault(short, set()).add(i)
-        for short, idx in shorts.items():  # 江北 of both 江北新区 and 江北区 names neither
-            if short not in lookup:
-                lookup[short] = idx.pop() if len(idx) == 1 else -1
+        find = district_finder(districts)
         district = np.empty(n, np.int64)
         for i, v in enumerate(values("district")):
             k = v.strip()
-            d = next((lookup[x] for x in (k.lower(), k, *_places(k)) if x in lookup), None)
+            d = find(k)
             if d == -1:
                 same = " or ".join(x.label_zh for x in districts if x.label_zh and k in _places(x.label_zh))
                 fail(i, "district", f"{v!r} may be {same}; write the district's whole name")

@@ -1147,18 +1147,18 @@ def test_a_workbook_without_a_district_column_takes_the_district_from_its_sheets
     assert model.load(p).roster.district.tolist() == [0 if x[7] == "xuanwu" else 1 for x in rows]  # column
 
 
-@pytest.mark.parametrize("sheet, want", [
+@pytest.mark.parametrize("text, want", [
     ("玄武区", 0), ("玄武", 0), (" 玄武区\u3000", 0), ("XUANWU", 0), ("溧水", 1), ("溧水县", 1), ("江北区", 2), ("江北", 3),
-    ("江北县", 3), ("玄武县", None), ("玄", None), ("高淳区", 4), ("高淳", None), ("鼓楼", None), ("", None)])
-def test_sheet_names_of_districts(sheet, want):
-    """A sheet names a district by its name or label, or by the label with a 区 / 县 / 市 at
-    its end added or taken away; the whole name first (江北区 beside 江北); two districts a
-    suffix apart from the sheet's name (高淳 for 高淳区 and 高淳县) are neither."""
+    ("江北县", 3), ("玄", None), ("高淳区", 4), ("高淳", -1), ("鼓楼", None), ("", None)])
+def test_how_a_roster_names_a_district(text, want):
+    """A district column's cell or a sheet's name names a district by its name or label, or
+    by either without its 区 / 县 / 市; the whole name first (江北区 beside 江北); the short
+    name of two districts (高淳 for 高淳区 and 高淳县) is -1, neither."""
     from types import SimpleNamespace as D
     districts = [D(name="xuanwu", label_zh="玄武区"), D(name="lishui", label_zh="溧水县"),
                  D(name="jiangbei", label_zh="江北区"), D(name="jb", label_zh="江北"),
                  D(name="gaochun", label_zh="高淳区"), D(name="gc", label_zh="高淳县")]
-    assert R._sheet_district(sheet, districts) == want
+    assert R.district_finder(districts)(text) == want
 
 
 def test_a_date_cell_that_lost_its_date_format_is_named_an_excel_day_number(tmp_path):
