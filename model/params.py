@@ -19,6 +19,13 @@ Uncertain values may also sit inside (issue 5)::
     rate = [{dist = "normal", mean = 0.08, sd = 0.01}, 0.05]                     # a vector entry
     monthly = {2025 = [5000, 6000, 7000], 2030 = [5500, {dist = "normal", mean = 6600, sd = 300}, 7700]}
 
+An uncertain value is drawn once per replication and holds for every year of it (an
+uncertain ``pay.growth`` is one growth rate, the same each year, in each replication:
+uncertainty about the trend, not noise from year to year); a schedule of uncertain
+points gives each point its own draw. Every distribution is given by the mean and sd
+of the value itself (for ``lognormal`` too: not of its logarithm; ``beta`` on [0, 1],
+``gamma`` on [0, inf)), or by ``low`` / ``mode`` / ``high``.
+
 Each uncertain entry is drawn once per replication from its own random stream, named by
 its **key**: the field path for a whole field (``pay.growth``), ``[i]`` for entry ``i``
 of a vector (``quits.rate[0]``), ``@YEAR`` for a schedule point (``pay.growth@2030``),

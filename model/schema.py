@@ -107,8 +107,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
                   choices=("fixed", "households", "size_band", "per_10k")),
         "communities": F("int", REQUIRED, "Communities at the start.", "communities", lo=1, hi=10_000_000),
         "posts_per_community": F("param", 10.0, "Posts per community (rule 'fixed').", "posts", lo=0, hi=1000),
-        "urban_residents": F("float", 0.0, "Urban resident population at the start.", "persons", lo=0, hi=2e9, zero="unknown"),
-        "residents_growth": F("param", 0.0, "Yearly growth of urban residents.", "1/year", lo=-0.5, hi=0.5),
+        "urban_residents": F("float", 0.0, "Urban resident population in the start year (residents_growth "
+                             "applies from the second year).", "persons", lo=0, hi=2e9, zero="unknown"),
+        "residents_growth": F("param", 0.0, "Yearly growth of urban residents: year y's rate takes them "
+                              "from y - 1 to y (the start year's are urban_residents).", "1/year",
+                              lo=-0.5, hi=0.5),
         "persons_per_household": F("param", 2.6, "Persons per household.", "persons", lo=1, hi=10),
         "households_spread": F("float", 0.0, "Spread of households across communities: each drawn "
                                "uniform within mean*(1 +- spread), then all scaled so that they add up to "
@@ -131,7 +134,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "roster": F("str", None, "A CSV or .xlsx file of the workers in post on 1 January of the start "
                     "year (relative to this file), instead of workers drawn from the mixes below: see "
                     "model/roster.py for its columns."),
-        "headcount": F("int", 0, "Workers at the start.", "workers", lo=0, hi=20_000_000,
+        "headcount": F("int", 0, "Workers on 1 January of the start year, spread over communities in "
+                       "proportion to the posts that replication's staffing rule gives (largest remainder).",
+                       "workers", lo=0, hi=20_000_000,
                        zero="every post filled, or the filled_share of the posts"),
         "filled_share": F("param", 1.0, "Share of the posts held on 1 January of the start year, where "
                           "population.headcount is 0 (the workers are the share of the posts that "
@@ -141,8 +146,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year: a worker aged a was "
                  "born in the year a + 1 before it, on a day spread over that year (so is a + 0.5 on "
                  "average that day).", "years"),
-        "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year (at most age - "
-                    "min_hire_age).", "years"),
+        "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year: a worker of "
+                    "tenure t was hired on 1 January t years before (at most age - min_hire_age).",
+                    "years"),
         "min_hire_age": F("int", 18, "Youngest age at which a starting worker was hired: a tenure drawn "
                           "above age - min_hire_age is drawn again from the tenure bands truncated there "
                           "(0: age and tenure drawn independently).", "years", lo=0, hi=60),
@@ -238,8 +244,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "dismissal": {
         "enabled": F("bool", True, "Apply the exit rules on assessment results and certificates."),
-        "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years.", "years", lo=0, hi=50, zero="off"),
-        "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all.", "years", lo=0, hi=50, zero="off"),
+        "consecutive_unqualified": F("int", 0, "Dismiss after this many consecutive unqualified years, "
+                                     "counted from the run's first assessment (grades before the start do "
+                                     "not count).", "years", lo=0, hi=50, zero="off"),
+        "cumulative_unqualified": F("int", 0, "Dismiss after this many unqualified years in all, counted "
+                                    "from the run's first assessment.", "years", lo=0, hi=50, zero="off"),
         "certificate_deadline": F("int", 0, "Dismiss an uncertified worker this many years after they could "
                                   "first sit the exam (the years of service certification.min_tenure and "
                                   "min_tenure_by_education ask; not those below certification.min_education),"

@@ -50,10 +50,13 @@ Certificate allowance: ``allowance[level]`` yuan a month (Jilin: at least 200, t
 Xianning 100/200/300, FIGURES.md section 3.2).
 
 Employer contributions are rates times the contribution base, ``gross + allowance``
-clipped to ``[contribution_floor, contribution_cap] * W_{y-1} / 12`` (FIGURES.md
+(gross with performance pay at the standard 100%, whatever the grade pays at the
+assessment: the base is the pay grade's, declared for the year) clipped to
+``[contribution_floor, contribution_cap] * W_{y-1} / 12`` (FIGURES.md
 section 4: pension 16%, floor 60%, cap 300%): social insurance (pension, medical,
 unemployment, injury), housing fund, and the enterprise annuity for covered posts
-(and, with ``annuity_excellent``, workers rated excellent last year; Changzhou).
+(and, with ``annuity_excellent``, workers rated excellent at the latest assessment: last
+year's until this year's assessment, then this year's; Changzhou).
 
 Accrual is exact: rates only change at calendar events, so between two events ``t0 <
 t1`` each worker earns ``12 * rate * |[t0, t1) ∩ [hire, exit)|``.

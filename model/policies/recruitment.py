@@ -21,6 +21,11 @@ What a round leaves of the campaign is counted again at the year's next round (i
 to that round's ``unfilled_posts``; it cannot be filled then, since a round leaves
 hires unfilled only when the year's pool or cap is spent, or in a freeze year).
 
+A hire enters as staff (post class 0, a party-building post where the vacancy filled is
+one), at the entry grade of :func:`entry_grade`: a vacant head or committee post counts
+as a vacancy of its community and is filled by a staff hire, and the leader post itself
+is filled from within at the next elections (:mod:`model.policies.elections`).
+
 Applicants have their own age bands, sex, education and certificate mix (ages in whole
 years at the round's date). Eligible are those with ``age <= max_age``, ``education >= min_education`` and, from
 ``certificate_required_from`` on, a certificate (Yichang 2021, seed

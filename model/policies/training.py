@@ -3,7 +3,8 @@
 Jilin 2020 (seed 003_29d33855077651d4.txt): heads are trained every year, other
 workers every two years (书记、主任每年培训一遍,其他社区工作者每两年培训一遍). A
 worker in post ``k`` is due in year ``y`` when the whole years since their first
-training date in post are a multiple of ``interval[k]``:
+training date after hire are a multiple of ``interval[k]`` (a move to another post
+changes the interval, not the years counted):
 
     first = ceil(hire_time - training date)      (the year of that first date)
     due = (y - first) mod interval[post] == 0
