@@ -156,7 +156,7 @@ def _put(x, new, index: int | None):
     if not isinstance(x, tuple):  # a lever's [index] that does not fit: the user's value error
         raise ValueError("is not a vector; drop the [index]")  # noqa: TRY004
     if not 0 <= index < len(x):
-        raise ValueError(f"has {len(x)} elements here (0..{len(x) - 1}); got [{index}]")
+        raise ValueError(f"has {len(x)} element{'s' * (len(x) != 1)} here (0..{len(x) - 1}); got [{index}]")
     return tuple(new if i == index else e for i, e in enumerate(x))
 
 

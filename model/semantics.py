@@ -145,15 +145,15 @@ RULE_FIELDS = {
 every rule reads."""
 
 
-def threshold_problem(metric: str, threshold: float) -> str | None:
-    """Why a target's threshold cannot be meant as written (a share's threshold outside
-    0..1, as 60 for 60%), or None."""
+def threshold_problem(metric: str, threshold: float, observed: bool = False) -> str | None:
+    """Why a target's threshold (or, ``observed``, an observed value) cannot be meant as
+    written (a share's outside 0..1, as 60 for 60%), or None."""
     if metrics.unit(metric) not in BOUNDED_SHARE_UNITS or 0 <= threshold <= 1:
         return None
     if 1 < threshold <= 100:
-        return (f"{metric} is a share between 0 and 1, so {threshold:g} cannot be met as meant; write "
-                f"{threshold / 100:g} for {threshold:g}%")
-    return f"{metric} is a share between 0 and 1; give a threshold in 0..1"
+        return (f"{metric} is a share between 0 and 1, so {threshold:g} cannot be "
+                f"{'its value' if observed else 'met as meant'}; write {threshold / 100:g} for {threshold:g}%")
+    return f"{metric} is a share between 0 and 1; give {'a value' if observed else 'a threshold'} in 0..1"
 
 
 def unread_by_rules(sc) -> set[str]:

@@ -118,6 +118,9 @@ def test_observation_files(tmp_path):
     ("exits_quit,2031,1", "outside the horizon"),
     ("exits_quit,2025,abc", r"row 2\.value': expected a number"),
     ("exits_quit,2025,1\nexits_quit,2025,2", "observed twice"),
+    ("certified_share,2025,60", r"row 2\.value': certified_share is a share between 0 and 1, so 60 cannot be its "
+                                r"value; write 0\.6 for 60%"),
+    ("certified_share,2025,-0.2", r"row 2\.value': .*give a value in 0\.\.1"),
 ])
 def test_bad_observation_file(tmp_path, rows, message):
     """One bad file per error kind."""
@@ -204,3 +207,30 @@ def test_an_observed_metric_the_scenario_never_defines_is_refused():
     with pytest.raises(UserError, match="pay_ratio_staff in 2025 has no value") as e:
         calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, obs, reps=2, seed=1)
     assert e.value.field == "--observed"
+
+
+def test_cli_calibrate_an_element_the_scenario_lacks(tmp_path, capsys):
+    """quits.rate[5] of a one-band quit rate: one message, as sweep gives, not an IndexError."""
+    obs = tmp_path / "obs.csv"
+    obs.write_text("metric,year,value\nexits_quit,2025,24\n", encoding="utf-8")
+    out = tmp_path / "c"
+    assert cli(["calibrate", "bench", "--param", "quits.rate[5]=0.01,0.2", "--observed", str(obs), "--out", str(out),
+                "--set", "demand.communities=20", "--set", "years=1", "--reps", "2", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "quits.rate[5]" in err and "has 1 element here (0..0)" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_cli_calibrate_prints_and_keeps_the_warning_on_an_uncertain_field(tmp_path, capsys):
+    """Fitting a field the scenario draws leaves its uncertainty out: said on the console and
+    kept in the manifest, as solve does (the command once silenced it)."""
+    obs = tmp_path / "obs.csv"
+    obs.write_text("metric,year,value\nexam_passes,2025,300\n", encoding="utf-8")
+    out = tmp_path / "c"
+    assert cli(["calibrate", "bench", "--param", "certification.pass_prob=0.1,0.5", "--observed", str(obs),
+                "--out", str(out), "--set", "demand.communities=20", "--set", "years=1", "--reps", "2", "--quiet",
+                "--no-report", "--set", 'certification.pass_prob={dist="beta", mean=0.25, sd=0.05}']) == 0
+    printed = capsys.readouterr().out
+    kept = json.loads((out / "manifest.json").read_text())["warnings"]
+    assert any("certification.pass_prob is uncertain" in w for w in kept)
+    assert all(f"warning: {w}" in printed for w in kept)

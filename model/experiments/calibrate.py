@@ -57,6 +57,7 @@ import pandas as pd
 
 from ..errors import UserError, number_in, whole_number
 from ..metrics import units_table
+from ..semantics import threshold_problem
 from . import common
 
 COLUMNS = ("metric", "year", "value", "weight")
@@ -189,6 +190,8 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
             raise UserError(f"year {year} is outside the horizon {scenario.start_year}-{scenario.end_year}",
                             file=label, field=f"{w}.year")
         value = _number(row["value"], label, f"{w}.value")
+        if (why := threshold_problem(metric, value, observed=True)) is not None:  # 60 for 60%
+            raise UserError(why, file=label, field=f"{w}.value")
         weight = 1.0 if row.get("weight") in (None, "") else _number(row["weight"], label, f"{w}.weight")
         if weight < 0:
             raise UserError(f"weight must be 0 or more, got {weight:g}", file=label, field=f"{w}.weight")
@@ -312,6 +315,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
             raise UserError(f"{lv.name} takes whole numbers; give a whole-number range, got {lo:g},{hi:g}",
                             field="--param")
         lv.check_no_switch_at_zero(lo, "--param", sc)
+        lv.apply(sc, lo)  # a lever the scenario cannot take (an element it lacks) fails here, as in sweep
         common.warn_uncertain_fixed(sc, lv, "fitting")
         levers.append(lv)
         common.check_distinct(levers)
@@ -529,11 +533,13 @@ def main(args) -> int:
         raise UserError("must be 0 or more", field="--profile")
     out = Path(args.out or common.default_out("calibrate", sc.name))
     check_destination(out.resolve(), not args.no_overwrite)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         c = calibrate(sc, params, obs, args.reps, args.seed, scale=args.scale, profile=args.profile,
                       max_evaluations=args.max_evaluations, workers=args.workers, backend=args.backend,
                       scheduler=args.scheduler)
+    # printed and kept: the fit's own warnings (c.warnings) and those on the inputs (an uncertain field fitted)
+    said = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)))
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(c.parameters, tmp / "parameters.csv")
         common.write_table(c.fit, tmp / "fit.csv")
@@ -544,7 +550,7 @@ def main(args) -> int:
             "calibrate", [sc], c.reps, c.seed,
             {"observations": common.input_file(args.observed),
              "parameters": {lv.name: list(r) for lv, r in params},
-             "scale": args.scale, "fitted": c.values, "objective": c.objective, "warnings": c.warnings}))
+             "scale": args.scale, "fitted": c.values, "objective": c.objective, "warnings": said}))
         if not args.no_report:
             from ..report import experiments as fig
             fig.calibration_fit(c, tmp / "calibration.png", lang=args.lang, svg=args.svg)
@@ -559,7 +565,7 @@ def main(args) -> int:
         u = unit(r["metric"])
         print(f"  {r['metric']} {r['year']}: observed {common.fmt(r['observed'], u)}, simulated "
               f"{common.fmt_estimate(r['simulated'], r['simulated_low'], r['simulated_high'], u)}")
-    for w in c.warnings:
+    for w in said:
         print(f"warning: {w}")
     print(f"\nWrote {out}/")
     return 0
