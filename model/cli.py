@@ -285,9 +285,12 @@ def cmd_run(a) -> int:
     from . import scenario as S
     from .outputs import check_destination
     from .population import drop_room_ahead
+    from .semantics import advisories
     sc = S.load(a.scenario, a.overrides)
     out = a.out or OUTPUTS / sc.name
     check_destination(Path(out).resolve(), not a.no_overwrite)
+    for line in advisories(sc):  # what the scenario does that its author may not have meant
+        print(f"note: {line}", flush=True)
     try:
         try:
             ahead = _room_ahead(sc, a)
@@ -329,6 +332,7 @@ def _compile_the_rest(quiet: bool) -> None:
 
 def cmd_validate(a) -> int:
     from . import scenario as S
+    from .semantics import advisories
     sc = S.load(a.scenario, a.overrides)
     start = (f"a roster of {len(sc.roster):,} worker{'s' if len(sc.roster) != 1 else ''}, "
              if sc.roster is not None else "")
@@ -338,6 +342,8 @@ def cmd_validate(a) -> int:
           f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
     if sc.roster is not None:
         print(f"  roster {Path(sc.roster.path).name}: {sc.roster.summary(sc.start_year, sc.districts)}")
+    for line in advisories(sc):
+        print(f"  note: {line}")
     files = _files_read(sc)
     for line in _replaced_arrays(files) + _dated_elsewhere(sc, files):
         print(f"  {line}")

@@ -108,7 +108,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "communities": F("int", REQUIRED, "Communities at the start.", "communities", lo=1, hi=10_000_000),
         "posts_per_community": F("param", 10.0, "Posts per community (rule 'fixed').", "posts", lo=0, hi=1000),
         "urban_residents": F("float", 0.0, "Urban resident population in the start year (residents_growth "
-                             "applies from the second year).", "persons", lo=0, hi=2e9, zero="unknown"),
+                             "applies from the second year): the residents of every community modelled, "
+                             "whose households are shared among them (a rural district's villages too).",
+                             "persons", lo=0, hi=2e9, zero="unknown"),
         "residents_growth": F("param", 0.0, "Yearly growth of urban residents: year y's rate takes them "
                               "from y - 1 to y (the start year's are urban_residents).", "1/year",
                               lo=-0.5, hi=0.5),

@@ -493,3 +493,47 @@ def _targets(sc, fail) -> None:
         if (base.startswith("pay_ratio_") or base == "average_wage") and sc.economy.average_wage <= 0:
             fail(f"targets[{i}].metric", f"{base} is measured against the average wage; set "
                  "economy.average_wage")
+
+
+PAY_MONTHS_OF_WAGE = (0.1, 3.0)
+"""Monthly pay of a staff post outside these multiples of a month of the average wage is
+noted (:func:`advisories`): above, likely a yearly amount; below, one in thousands or 万元."""
+
+
+def advisories(sc) -> list[str]:
+    """What a valid scenario does that its author may not have meant, one sentence each
+    (``validate`` and ``run`` print them; nothing is refused): posts that each community's
+    floor raises above the staffing rule's, a starting workforce above the posts, a staff
+    post's monthly pay far from a month of the average wage, a city-wide workers_per_10k
+    target in a city with rural districts. Start-year values, uncertain ones at their means."""
+    notes = []
+    ps, year = sc.population, sc.start_year
+    rule, posts = demand.starting_posts(sc)
+    if sc.demand.rule != "fixed" and posts > rule:  # (fixed: floors above its posts are refused)
+        what = f"the staffing rule '{sc.demand.rule}' gives {rule:,} posts in {year}"
+        floor = ("each community's floor (demand.min_posts, or its heads, committee members and "
+                 "party-building posts)")
+        notes.append(f"{what}, and {floor} raises them to {posts:,} (+{posts / rule - 1:.1%})" if rule
+                     else f"{what}; {floor} gives {posts:,}")
+    roster = getattr(sc, "roster", None)
+    start = len(roster) if roster is not None else ps.headcount
+    if start > posts > 0:
+        who = (f"the roster's {start:,} workers are" if roster is not None
+               else f"population.headcount, {start:,} workers, is")
+        notes.append(f"{who} more than the {posts:,} or so posts of {year}: {start - posts:,} start above "
+                     "posts, and hiring waits until exits bring the workforce below its posts")
+    wage = sc.economy.average_wage
+    staff = float(np.asarray(sc.pay.monthly.at_means(year) if hasattr(sc.pay.monthly, "at_means")
+                             else sc.pay.monthly, dtype=float)[0])
+    lo, hi = PAY_MONTHS_OF_WAGE
+    if wage > 0 and staff > 0 and not lo <= staff / (wage / 12) <= hi:
+        why = "a yearly amount given as monthly?" if staff > wage / 12 else "an amount in thousands or 万元?"
+        notes.append(f"pay.monthly of a staff post, {staff:,.0f} yuan a month, is {staff / (wage / 12):.2g} "
+                     f"months of the average wage (economy.average_wage {wage:,.0f} a year): {why}")
+    if any(not d.urban for d in sc.districts):
+        for t in sc.targets:
+            if t.metric == "workers_per_10k" and not t.scope:
+                notes.append(f"target '{t.name}' reads workers_per_10k over the whole city: its rural "
+                             "districts' workers count against demand.urban_residents too (scope = \"urban\" "
+                             "reads the urban districts' workers over their share of the residents)")
+    return notes

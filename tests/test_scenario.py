@@ -617,3 +617,49 @@ def test_review_fixes_of_names_marks_and_array_entries(tmp_path):
     assert [(a["field"], a["text"]) for a in marks] == [("quits.rate", S.NO_REASON)]
     with pytest.raises(ScenarioError, match=r"did you mean 'certification.pass_prob'"):
         model.load("bench", ["certification.pass_prb@2025=0.3"])
+
+
+def test_advisories_say_what_a_valid_scenario_may_not_mean(tmp_path):
+    """Notes, not refusals: posts raised by the floors (per_10k of 4 over 800 communities of
+    example-city: 4 x 600 = 2,400 posts against 7 leader and party posts in each of 800:
+    5,600), a headcount above them, pay typed as yearly, a city-wide workers_per_10k target
+    over rural districts; none for the shipped places."""
+    from model.semantics import advisories
+    for name in ("bench", "changzhou-2022", "hohhot-2023", "jilin-2020", "example-city", "yichang-2021",
+                 "nanjing-2018"):
+        assert advisories(model.load(name)) == [], name
+    sc = model.load("example-city", {"demand.rule": "per_10k", "demand.per_10k": 4,
+                                     "pay.monthly": [48000, 55200, 67200]})
+    rule, floored = sc.demand.per_10k.at_means(2025) * sc.demand.urban_residents / 1e4, 7 * 800
+    notes = advisories(sc)
+    assert notes[0].startswith(f"the staffing rule 'per_10k' gives {rule:,.0f} posts in 2025, and each "
+                               "community's floor")
+    assert notes[0].endswith(f"raises them to {floored:,} (+133.3%)")
+    assert notes[1].startswith(f"population.headcount, 9,080 workers, is more than the {floored:,} or so")
+    assert "48,000 yuan a month, is 4.6 months of the average wage" in notes[2] and "yearly" in notes[2]
+    assert len(notes) == 3
+    small = advisories(model.load("example-city", {"pay.monthly": [4.5, 5.4, 6.75]}))
+    assert len(small) == 1 and "thousands or 万元" in small[0]
+    rural = write_scenario(tmp_path, """
+extends = "@SCENARIOS@/example-city.toml"
+[demand]
+communities = 800
+[[districts]]
+name = "town"
+communities = 600
+[[districts]]
+name = "county"
+communities = 200
+urban = false
+""")
+    notes = advisories(model.load(rural))
+    assert len(notes) == 1 and "reads workers_per_10k over the whole city: its rural districts'" in notes[0]
+
+
+def test_validate_and_run_print_the_advisories(tmp_path):
+    yearly = ["--set", "pay.monthly=[60000, 60000, 60000]", "--set", "economy.average_wage=100000"]
+    code, stdout, stderr = call(["validate", BENCH, *yearly])
+    assert code == 0 and "\n  note: pay.monthly of a staff post, 60,000 yuan a month, is 7.2 months" in stdout
+    code, stdout, stderr = call(["run", BENCH, *yearly, "--set", "demand.communities=20", "--set", "years=1",
+                                 "--reps", "1", "--quiet", "--no-report", "--out", str(tmp_path / "o")])
+    assert code == 0 and stdout.startswith("note: pay.monthly of a staff post, 60,000 yuan a month")

@@ -236,25 +236,39 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int,
     comm.party_posts = party
 
 
-def starting_workers_estimate(scenario) -> int:
-    """About how many workers ``scenario`` starts with: its starting headcount, or else
-    the posts :func:`set_posts` gives communities made by :func:`initial` without spread
-    (every one of its district's average size), with the parameters of the start year,
-    uncertain ones at their means. For sizing memory ahead
-    (:func:`model.population.make_room_ahead`, which leaves room for more)."""
+def starting_posts(scenario) -> tuple[int, int]:
+    """About how many posts ``scenario`` has on 1 January of the start year: as the staffing
+    rule gives them, and after each community's floor (``min_posts``, and its heads,
+    committee members and party-building posts: :func:`set_posts`). Communities made by
+    :func:`initial` without spread (every one of its district's average size), the start
+    year's parameters, uncertain ones at their means; (0, 0) without communities."""
     ps, d, year = scenario.population, scenario.demand, scenario.start_year
+
+    def start(x):
+        return x.at_means(year) if isinstance(x, (Constant, Schedule, Uncertain)) else x
+    if not any(x.communities for x in scenario.districts):
+        return 0, 0
+    p = SimpleNamespace(**{name: start(getattr(d, name)) for name in SECTIONS["demand"]})
+    comm = initial(scenario.districts, p.urban_residents, p.persons_per_household, 0.0, np.random.default_rng(0))
+    bare = SimpleNamespace(**{**vars(p), "min_posts": 0.0, "min_party_posts": 0.0})  # the rule alone
+    set_posts(comm, bare, p.urban_residents, 0)
+    by_rule = int(comm.posts.sum())
+    set_posts(comm, p, p.urban_residents, start(ps.heads_per_community) + start(ps.committee_per_community),
+              district_party_posts(scenario))
+    return by_rule, int(comm.posts.sum())
+
+
+def starting_workers_estimate(scenario) -> int:
+    """About how many workers ``scenario`` starts with: its starting headcount, or else the
+    share filled of the posts of :func:`starting_posts`. For sizing memory ahead
+    (:func:`model.population.make_room_ahead`, which leaves room for more)."""
+    ps, year = scenario.population, scenario.start_year
 
     def start(x):
         return x.at_means(year) if isinstance(x, (Constant, Schedule, Uncertain)) else x
     if start(ps.headcount) > 0:
         return int(start(ps.headcount))
-    if not any(x.communities for x in scenario.districts):
-        return 0
-    p = SimpleNamespace(**{name: start(getattr(d, name)) for name in SECTIONS["demand"]})
-    comm = initial(scenario.districts, p.urban_residents, p.persons_per_household, 0.0, np.random.default_rng(0))
-    set_posts(comm, p, p.urban_residents, ps.heads_per_community + ps.committee_per_community,
-              district_party_posts(scenario))
-    return int(half_up(comm.posts.sum() * min(start(ps.filled_share), 1.0)))
+    return int(half_up(starting_posts(scenario)[1] * min(start(ps.filled_share), 1.0)))
 
 
 def party_posts(own, city):
