@@ -82,6 +82,7 @@ def check(sc, ck) -> None:
     _districts(sc, fail)
     _starting_ages(sc, fail)
     _rule_unset(sc, fail)
+    _rule_inherited(sc, fail)
     _staffing(sc, fail, years)
     _recruitment(sc, fail, years)
     _assessment_rules(sc, fail)
@@ -188,6 +189,32 @@ def _rule_unset(sc, fail) -> None:
                 reads = ", ".join(f"{sec}.{f}" for f in rules[default]) or "the statutory ages"
                 fail(f"{sec}.rule", f"{sec}.{set_here[0]} is set but {sec}.rule is not, and the default rule "
                      f"'{default}' ({reads}) ignores it; set {sec}.rule = \"{rule}\"")
+
+
+def _rule_inherited(sc, fail) -> None:
+    """A file that extends another and sets a rule's own field but not the rule, while the
+    rule it inherits (and the one run) is another: the field would be ignored (a new city
+    extending example-city, whose rule is 'households', with only per_10k = 18)."""
+    import tomllib
+    from pathlib import Path
+    files = [(p, tomllib.loads(t)) for p, t in getattr(sc, "_files", ())]
+    for sec, rules in RULE_FIELDS.items():
+        run = getattr(sc, sec).rule
+        inherited, whence = None, None
+        for i, (path, data) in enumerate(files):
+            own = data.get(sec) if isinstance(data.get(sec), dict) else {}
+            if "rule" in own:
+                inherited, whence = own["rule"], Path(path).name
+                continue
+            if i == 0 or inherited is None:  # the first file, or the schema's default rule (_rule_unset)
+                continue
+            for rule, fields in rules.items():
+                set_here = [f for f in fields if f in own and f not in rules.get(inherited, ())]
+                if rule not in (inherited, run) and set_here:
+                    field = f"{sec}.{set_here[0]}"
+                    fail(field, f"{Path(path).name} sets {field} but not {sec}.rule, and the rule it inherits "
+                         f"from {whence}, '{inherited}', ignores it; set {sec}.rule = \"{rule}\" beside it (or "
+                         "leave the field out)")
 
 
 def _staffing(sc, fail, years) -> None:
