@@ -2,7 +2,9 @@
 
 Jilin 2020 (seed 003_29d33855077651d4.txt): one service agreement per 5-year committee
 term, from the 2021 elections. At the assessment instant of each year in
-``term_end_years`` every active worker's agreement ends and is not renewed with
+``term_end_years`` every active worker's agreement ends (heads and committee members
+too, and that year's hires: an agreement runs to the end of the term in which it is
+signed) and is not renewed with
 probability ``nonrenewal_prob``, or ``nonrenewal_unqualified_prob`` if rated basic or
 unqualified that year (``exits_nonrenewal``).
 """
