@@ -8,6 +8,7 @@ statistical assertion states its bound's derivation and false-alarm rate.
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -557,3 +558,17 @@ def test_a_change_that_changes_nothing_is_said_to_have_no_effect():
         compare([base, base.with_overrides({"certification.sit_prob": 0.5})], reps=2, seed=1)
         # nor one that may act after the years both cover (a longer horizon, the same first year)
         compare([base, base.with_overrides({"years": 2, "name": "longer"})], reps=2, seed=1)
+
+
+def test_a_number_for_a_whole_vector_warns_that_it_flattens_it():
+    """pay.monthly = 5000 pays every post alike: said where the scenario's posts differ
+    (example-city), not where they are alike (Jilin) or for one element or a multiplier."""
+    from model.experiments.common import Lever, warn_lever_replaces
+    with pytest.warns(UserWarning, match=r"sweeping pay.monthly sets each of its 3 elements to the same "
+                                         r"value, where example-city has 4500, 5400, 6750"):
+        warn_lever_replaces(model.load("example-city"), Lever.parse("pay.monthly"), "sweeping")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_lever_replaces(model.load("jilin-2020"), Lever.parse("pay.monthly"), "sweeping")
+        for name in ("pay.monthly[1]", "pay.monthly*"):
+            warn_lever_replaces(model.load("example-city"), Lever.parse(name), "sweeping")

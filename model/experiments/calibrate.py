@@ -316,7 +316,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
                             field="--param")
         lv.check_no_switch_at_zero(lo, "--param", sc)
         lv.apply(sc, lo)  # a lever the scenario cannot take (an element it lacks) fails here, as in sweep
-        common.warn_uncertain_fixed(sc, lv, "fitting")
+        common.warn_lever_replaces(sc, lv, "fitting")
         levers.append(lv)
         common.check_distinct(levers)
         bounds.append((lo, hi))

@@ -464,15 +464,27 @@ def warn_no_effect(what: str, change: str) -> None:
                   "district overrides)", UserWarning, stacklevel=3)
 
 
-def warn_uncertain_fixed(scenario, lever, doing: str) -> None:
-    """Warn that setting ``lever`` (not a multiplier) replaces a field that is uncertain in
-    ``scenario`` by fixed values, so that ``doing`` (``solving for``, ``sweeping``,
-    ``fitting``) leaves out its uncertainty: solve, sweep and calibrate alike."""
-    if not lever.scale and lever.path in scenario.random_fields():
-        import warnings
+def warn_lever_replaces(scenario, lever, doing: str) -> None:
+    """Warn of what setting ``lever`` (not a multiplier) replaces in ``scenario``, so that
+    ``doing`` (``solving for``, ``sweeping``, ``fitting``) loses it: a field's uncertainty
+    (it is set to fixed values), a vector's differences between its elements (a number
+    sets every element: pay.monthly = 5000 pays every post alike). Solve, sweep and
+    calibrate alike."""
+    import warnings
+    if lever.scale:
+        return
+    if lever.path in scenario.random_fields():
         warnings.warn(f"{lever.path} is uncertain in {scenario.name} (drawn in each replication); "
                       f"{doing} {lever.name} sets it to fixed values, so the results leave that uncertainty "
                       f"out ({doing} the multiplier {lever.path}* keeps it)", UserWarning, stacklevel=3)
+    v = scenario.get(lever.path)
+    if lever.field.kind == "vec" and lever.index is None and isinstance(v, (Constant, Schedule, Uncertain)):
+        first = [e for _, e in _vector_points(v)][0]
+        if len({repr(e) for e in first}) > 1:
+            shown = ", ".join(f"{e:g}" if isinstance(e, (int, float)) else "drawn" for e in first)
+            warnings.warn(f"{doing} {lever.name} sets each of its {len(first)} elements to the same value, "
+                          f"where {scenario.name} has {shown}; the multiplier {lever.path}* keeps their "
+                          f"differences, {lever.path}[i] sets one", UserWarning, stacklevel=3)
 
 
 def named_output(scenario, output) -> Output:

@@ -191,7 +191,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so nothing "
                         f"would be solved; give a tolerance below {hi - lo:g} (default: range / 1000)",
                         field="--tol")
-    common.warn_uncertain_fixed(sc, lv, "solving for")
+    common.warn_lever_replaces(sc, lv, "solving for")
     ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
     trace = []
 

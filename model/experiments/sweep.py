@@ -168,7 +168,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         values.append(vals)
     common.check_distinct(levers)
     for lv in levers:
-        common.warn_uncertain_fixed(sc, lv, "sweeping")
+        common.warn_lever_replaces(sc, lv, "sweeping")
     reps, seed = reps_and_seed(sc, reps, seed)
     common.check_runs(math.prod(len(v) for v in values), reps, "--param", "grid points")
     points = list(itertools.product(*values))
@@ -211,7 +211,8 @@ def add_arguments(p) -> None:
     add_run_options(p, "output folder (default: outputs/sweep-<scenario>)")
     p.add_argument("--param", action="append", nargs="+", required=True, metavar="KEY VALUES",
                    help="lever and its grid, e.g. --param recruitment.max_age 35,40,45 (or KEY=VALUES; "
-                   "lo:hi:n for n even steps); once or twice")
+                   "lo:hi:n for n even steps); once or twice. A number for a vector field sets every element "
+                   "(pay.monthly 5000: every post alike); KEY[i] sets one, KEY* multiplies the field")
     add_output_options(p)
 
 
