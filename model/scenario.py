@@ -665,6 +665,19 @@ class Target:
         return f"{self.metric}.{self.scope}" if self.scope else self.metric
 
 
+def _scope_by_name(t: Target, districts) -> Target:
+    """A target whose scope names a district by its Chinese label, or any way a roster may
+    (:func:`model.roster.district_finder`: 玄武 or 玄武区 for 玄武区, XUANWU), with the
+    district's ``name`` as its scope; any other target as it is."""
+    from dataclasses import replace
+
+    from .roster import district_finder
+    if t.scope in ("", "urban", "rural") or any(d.name == t.scope for d in districts):
+        return t
+    i = district_finder(districts)(t.scope)
+    return t if i is None or i < 0 else replace(t, scope=districts[i].name)
+
+
 @dataclass(frozen=True)
 class District:
     name: str
@@ -771,6 +784,8 @@ class Scenario:
         else:
             self.implicit_district = False
         self.districts = tuple(District(**d) for d in ds)
+        if not self.implicit_district:  # a target's scope may name a district as a roster does (玄武区)
+            self.targets = tuple(_scope_by_name(t, self.districts) for t in self.targets)
         from .semantics import check
         check(self, ck)
         self.roster = self._roster(ck, roster)

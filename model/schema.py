@@ -422,7 +422,8 @@ TARGET = {
     "year": F("int", REQUIRED, "Year the target refers to (end of year).", "year", lo=1990, hi=2200),
     "op": F("str", ">=", "Comparison.", choices=(">=", ">", "<=", "<", "==")),
     "threshold": F("float", REQUIRED, "Threshold.", "metric units", lo=-1e15, hi=1e15),
-    "scope": F("str", "", "Part of the city: '' (all), 'urban', 'rural' or a district name."),
+    "scope": F("str", "", "Part of the city: '' (all), 'urban', 'rural' or a district (its name, or its "
+                "label_zh with or without 区 / 县 / 市: 玄武区 or 玄武)."),
     "source": F("str", "", "Seed document and line, or other source."),
     "label_zh": F("str", "", "The target's name in Chinese for reports and figures (empty: its name)."),
 }

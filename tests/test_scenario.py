@@ -663,3 +663,15 @@ def test_validate_and_run_print_the_advisories(tmp_path):
     code, stdout, stderr = call(["run", BENCH, *yearly, "--set", "demand.communities=20", "--set", "years=1",
                                  "--reps", "1", "--quiet", "--no-report", "--out", str(tmp_path / "o")])
     assert code == 0 and stdout.startswith("note: pay.monthly of a staff post, 60,000 yuan a month")
+
+
+@pytest.mark.parametrize("given, scope", [("玄武区", "xuanwu"), ("玄武", "xuanwu"), ("XUANWU", "xuanwu"),
+                                          ("urban", "urban")])
+def test_a_targets_scope_may_name_a_district_as_a_roster_does(given, scope):
+    sc = model.load("nanjing-2018", {"targets[3].scope": given})
+    assert sc.targets[3].scope == scope and sc.targets[3].metric_name.endswith(f".{scope}")
+
+
+def test_a_targets_scope_that_names_no_district_is_refused():
+    with pytest.raises(ScenarioError, match=r"targets\[3\]\.scope.*unknown scope '火星区'"):
+        model.load("nanjing-2018", {"targets[3].scope": "火星区"})
