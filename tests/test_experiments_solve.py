@@ -26,6 +26,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SCENARIOS
 from robust_helpers import call
 
 import model
@@ -398,3 +399,31 @@ def test_solve_mistakes_say_what_to_do():
         with pytest.raises(UserError, match=words) as e:
             solve(sc, lever, lo, hi, target, reps=2, seed=1, **kw)
         assert e.value.field == field
+
+
+def test_the_answers_effects_beside_its_target(tmp_path):
+    """Two uncertified workers, no exits, one year: payroll is 12 x 2 x monthly pay, so at
+    the answer v the payroll differs from the scenario's (5,000 a month) by exactly
+    24 (v - 5000) in every replication (se 0), and the headcount not at all; the scenario's
+    own target (added here) is met in both."""
+    sc = tmp_path / "two.toml"
+    sc.write_text(f"extends = {str(SCENARIOS / 'bench.toml')!r}\n[[targets]]\nname = 'two'\n"
+                  "metric = 'headcount'\nyear = 2025\nop = '>='\nthreshold = 2\n", encoding="utf-8")
+    base = ["solve", sc, "--set", "demand.communities=1", "--set", "demand.posts_per_community=2",
+            "--set", "years=1", "--set", "quits.enabled=false", "--set", "certification.enabled=false",
+            "--set", "dismissal.enabled=false", "--set", "population.age=[[30, 30, 1.0]]",
+            "--set", "population.certificate=[1, 0, 0, 0]", "--set", "retirement.enabled=false",
+            "--lever", "pay.monthly", "--range", "4000,7000", "--target", "payroll>=130000@2025",
+            "--reps", "4", "--quiet", "--no-report", "--out", tmp_path / "s"]
+    code, out, err = call(base)
+    assert code == 0, err
+    v = pd.read_csv(tmp_path / "s" / "solution.csv").value[0]
+    e = pd.read_csv(tmp_path / "s" / "effects.csv").set_index("name")
+    assert list(e.kind) == ["target", "metric", "metric"] and set(e.year) == {2025}
+    assert (e.loc["two", "scenario"], e.loc["two", "answer"], e.loc["two", "difference"]) == (1, 1, 0)
+    assert e.loc["headcount", "difference"] == 0 and e.loc["headcount", "difference_se"] == 0
+    assert e.loc["payroll", "scenario"] == pytest.approx(24 * 5000, rel=1e-9)
+    assert e.loc["payroll", "difference"] == pytest.approx(24 * (v - 5000), rel=1e-9)
+    assert e.loc["payroll", "difference_se"] == pytest.approx(0, abs=1e-6)
+    assert "at the answer, against the scenario as it stands (4 replications, the same random numbers)" in out
+    assert "    P(two): 1.000 -> 1.000 (+0.000, se 0.000)" in out

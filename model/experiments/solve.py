@@ -81,6 +81,9 @@ class Solution:
     target_label : str
     results : model.Results
         The run at ``value``.
+    baseline : model.Results
+        The scenario as it stands, on the same seed (common random numbers): what
+        :meth:`effects` compares the answer with.
     """
 
     lever: str
@@ -102,6 +105,40 @@ class Solution:
     value_high: float = math.nan
     tol: float = math.nan
     output: object = field(default=None, repr=False)
+    baseline: object = field(default=None, repr=False)
+
+    EFFECT_METRICS = ("headcount", "payroll")
+    """Metrics :meth:`effects` gives in the target's year besides the scenario's targets."""
+
+    def effects(self) -> pd.DataFrame:
+        """What the answer changes besides the target it was solved for, on the same random
+        numbers: each of the scenario's targets' probability and the mean headcount and
+        payroll in the target's year, as the scenario stands (``scenario``) and at the answer
+        (``answer``), with the paired difference and its standard error (replication by
+        replication: the common random numbers make it precise). Columns: ``kind`` (target,
+        metric), ``name``, ``metric``, ``year``, ``scenario``, ``answer``, ``difference``,
+        ``difference_se``."""
+        cols = ["kind", "name", "metric", "year", "scenario", "answer", "difference", "difference_se"]
+        if self.baseline is None or self.results is None:
+            return pd.DataFrame(columns=cols)
+        base, ans, rows = self.baseline, self.results, []
+
+        def row(kind, name, metric, year, a, b):
+            d = np.asarray(a, float) - np.asarray(b, float)
+            ok = np.isfinite(d)
+            se = float(np.std(d[ok], ddof=1) / np.sqrt(ok.sum())) if ok.sum() > 1 else math.nan
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                rows.append({"kind": kind, "name": name, "metric": metric, "year": year,
+                             "scenario": float(np.nanmean(b)), "answer": float(np.nanmean(a)),
+                             "difference": float(np.nanmean(d)) if ok.any() else math.nan,
+                             "difference_se": se})
+        for t in ans.target_specs:
+            row("target", t.name, t.metric_name, t.year, ans.target_hits(t), base.target_hits(t))
+        year = self.output.year if self.output is not None else int(ans.years[-1])
+        for m in self.EFFECT_METRICS:
+            row("metric", m, m, year, ans.at(m, year), base.at(m, year))
+        return pd.DataFrame(rows, columns=cols)
 
     def __repr__(self):
         return (f"<Solution {self.direction} {self.lever} = {self.value:g} (Monte Carlo range "
@@ -258,9 +295,11 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                       "the bisection's answer may not be the least/greatest value (use more replications)",
                       stacklevel=2)
     v_low, v_high = monte_carlo_range(tr, prob, direction, lo, hi)
+    # the scenario as it stands on the same seed, for what the answer changes besides the target
+    (baseline,) = common.run_many([sc], ev.reps, ev.seed, ev.workers, ev.backend, ev.scheduler)
     return Solution(lv.name, float(good), float(output.value(res)), low, high, prob, direction,
                     (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
-                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output)
+                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output, baseline)
 
 
 def _open_ends(s: Solution, lo: float, hi: float) -> list[str]:
@@ -286,6 +325,28 @@ def _open_ends(s: Solution, lo: float, hi: float) -> list[str]:
         notes.append(f"the end {short_end:g} is the range's: no value tried is surely below {s.prob:g} "
                      f"({why})")
     return notes
+
+
+def _print_effects(s: Solution) -> None:
+    """What the answer changes besides the target (:meth:`Solution.effects`), as lines."""
+    from ..metrics import unit
+    e = s.effects()
+    if e.empty:
+        return
+    print(f"  at the answer, against the scenario as it stands ({s.reps} replications, the same random "
+          "numbers):")
+    for _, r in e.iterrows():
+        se = r["difference_se"]
+        if r["kind"] == "target":
+            what = f"P({r['name']})"
+            a, b, d, se = f"{r['scenario']:.3f}", f"{r['answer']:.3f}", f"{r['difference']:+.3f}", f"{se:.3f}"
+        else:
+            u = unit(r["metric"])
+            what = f"{r['name']} in {r['year']}"
+            a, b = common.fmt(r["scenario"], u), common.fmt(r["answer"], u)
+            d = common.fmt(r["difference"], u, difference=True)
+            d, se = (d if d.startswith(("+", "-")) else f"+{d}"), common.fmt(se, u, like=r["difference"])
+        print(f"    {what}: {a} -> {b} ({d}, se {se})")
 
 
 def monte_carlo_range(trace: pd.DataFrame, prob: float, direction: str, lo: float, hi: float) -> tuple:
@@ -359,6 +420,7 @@ def main(args) -> int:
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(s.table(), tmp / "solution.csv")
         common.write_table(s.trace, tmp / "trace.csv")
+        common.write_table(s.effects(), tmp / "effects.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "solve", [sc], s.reps, s.seed, {"lever": s.lever, "range": [lo, hi], "target": s.target_label,
                                             "prob": s.prob, "direction": s.direction,
@@ -407,6 +469,7 @@ def main(args) -> int:
               "probability in targets.csv: add it to the scenario's [[targets]] to see it there)")
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
           f"--reps {s.reps} --seed {s.seed} {sets}{rounding}")
+    _print_effects(s)
     for w in said:
         print(f"warning: {w}")
     print(f"\nWrote {out}/")
