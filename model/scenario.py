@@ -421,6 +421,7 @@ class _Checker:
         first one written in the file latest in the ``extends`` chain (the file that made
         them disagree), else the first."""
         if isinstance(path, tuple):
+            fields = path
             overridden = [x for x in path if self.override(x) is not None]
             if overridden:
                 path = overridden[0]
@@ -430,8 +431,24 @@ class _Checker:
                 path = path[rank.index(max(rank))]
             else:
                 path = path[0]
+            msg += self._set_elsewhere(fields, path)
         f, line = self.where(path)
         raise ScenarioError(msg, file=f, field=path or None, line=line)
+
+    def _set_elsewhere(self, fields: tuple, blamed: str) -> str:
+        """Where the other ``fields`` of a contradiction are set, where that is another file of
+        the ``extends`` chain than the one blamed (an inherited value the message names):
+        `` (demand.communities is set in example-city.toml:20)``; else ''."""
+        if len(self.locator.files) < 2:
+            return ""
+        here = self.where(blamed)[0]
+        said = []
+        for x in fields:
+            f, line = self.locator.find(x) if x != blamed and self.override(x) is None else (None, None)
+            if f is not None and f != here:
+                field = re.sub(r"\.\d{4}$", "", x)  # a schedule's point: its field
+                said.append(f"{field} is set in {Path(f).name}" + (f":{line}" if line else ""))
+        return f" ({'; '.join(said)})" if said else ""
 
     def number(self, f: schema.Field, x, path, what="a number"):
         if not _is_num(x):
@@ -814,12 +831,13 @@ class Scenario:
             path = (named_in.parent if named_in else Path.cwd()) / path
         path = path.resolve()
         if self.population.headcount > 0:
-            ck.fail("population.headcount", "set with population.roster: the roster's workers are the "
-                    "starting headcount; set population.headcount = 0 beside population.roster (or leave it "
-                    "out)")
+            ck.fail(("population.headcount", "population.roster"), "population.headcount set with "
+                    "population.roster: the roster's workers are the starting headcount; set "
+                    "population.headcount = 0 beside population.roster (or leave it out where it is set)")
         if "filled_share" in self.given("population"):
-            ck.fail("population.filled_share", "set with population.roster: the roster's workers are the "
-                    "starting workforce; leave population.filled_share out beside population.roster")
+            ck.fail(("population.filled_share", "population.roster"), "population.filled_share set with "
+                    "population.roster: the roster's workers are the starting workforce; leave "
+                    "population.filled_share out beside population.roster")
         districts = None if self.implicit_district else self.districts
         tops = self._ladder_tops()
         if given is not None and given.path == str(path) and given.context == roster.context(

@@ -675,3 +675,26 @@ def test_a_targets_scope_may_name_a_district_as_a_roster_does(given, scope):
 def test_a_targets_scope_that_names_no_district_is_refused():
     with pytest.raises(ScenarioError, match=r"targets\[3\]\.scope.*unknown scope '火星区'"):
         model.load("nanjing-2018", {"targets[3].scope": "火星区"})
+
+
+def test_a_contradiction_names_where_the_inherited_side_is_set(tmp_path):
+    """A file that extends another and contradicts a value it inherits is blamed, and the
+    message says in which file (and line) the other value is set."""
+    base = 'extends = "@SCENARIOS@/example-city.toml"\n'
+    later = write_scenario(tmp_path, base + "start_year = 2026\n", "later.toml")
+    with pytest.raises(ScenarioError, match=r"later\.toml:2, field 'start_year': year 2025 of "
+                                            r"elimination\.share is outside the horizon 2026-2035 "
+                                            r"\(elimination\.share is set in example-city\.toml:\d+"):
+        model.load(later)
+    more = write_scenario(tmp_path, base + '[[districts]]\nname = "a"\ncommunities = 900\n', "more.toml")
+    with pytest.raises(ScenarioError, match=r"more\.toml:\d+, field 'districts': .* demand\.communities is "
+                                            r"800; make them agree \(demand\.communities is set in "
+                                            r"example-city\.toml:\d+\)"):
+        model.load(more)
+    (tmp_path / "r.csv").write_text("birth_date,sex,education,hire_date\n1985-03-14,男,本科,2015-07-01\n",
+                                    encoding="utf-8")
+    listed = write_scenario(tmp_path, base + '[population]\nroster = "r.csv"\n', "listed.toml")
+    with pytest.raises(ScenarioError, match=r"listed\.toml:3, field 'population\.roster': "
+                                            r"population\.headcount set with population\.roster.*\(population\.headcount is set in "
+                                            r"example-city\.toml:\d+\)"):
+        model.load(listed)
