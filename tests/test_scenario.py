@@ -695,6 +695,7 @@ def test_a_contradiction_names_where_the_inherited_side_is_set(tmp_path):
                                     encoding="utf-8")
     listed = write_scenario(tmp_path, base + '[population]\nroster = "r.csv"\n', "listed.toml")
     with pytest.raises(ScenarioError, match=r"listed\.toml:3, field 'population\.roster': "
-                                            r"population\.headcount set with population\.roster.*\(population\.headcount is set in "
+                                            r"population\.headcount set with population\.roster.*"
+                                            r"\(population\.headcount is set in "
                                             r"example-city\.toml:\d+\)"):
         model.load(listed)
