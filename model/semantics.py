@@ -522,6 +522,32 @@ def _targets(sc, fail) -> None:
                  "economy.average_wage")
 
 
+def share_past_retirement(sc) -> float:
+    """The share of a drawn starting workforce (the mixes of ``population``: ages, women,
+    cadre) at or past its statutory retirement instant on 1 January of the start year, whom
+    the engine gives younger ages (:meth:`model.engine.Replication._below_retirement_age`);
+    0 with a roster or retirement off. Exact over whole ages and the sexes and categories,
+    on a grid of 48 birthdays a year."""
+    ps, r, y = sc.population, sc.retirement, sc.start_year
+    if ps.roster is not None or not r.enabled:
+        return 0.0
+    bands = [(int(lo), int(hi), float(w)) for lo, hi, w in ps.age]
+    total = sum(w for *_, w in bands)
+    ages = np.concatenate([np.arange(lo, hi + 1) for lo, hi, _ in bands])
+    weight = np.concatenate([np.full(hi - lo + 1, w / total / (hi - lo + 1)) for lo, hi, w in bands])
+    day = np.floor((np.arange(48) + 0.5) / 48 * 365) / 365  # a birthday's place in its year, as drawn
+    birth = (y - ages[:, None] - 1 + day[None, :]).ravel()
+    each = np.repeat(weight / 48, 48)
+    f, c = ps.female_share, ps.cadre_share
+    share = 0.0
+    for female, cadre, w in ((False, False, 1 - f), (True, True, f * c), (True, False, f * (1 - c))):
+        if w > 0:
+            t = retirement_time(birth, np.full(birth.shape, female), np.full(birth.shape, cadre), r.rule,
+                                r.age_men, r.age_women)
+            share += w * float(each[t <= y].sum())
+    return share
+
+
 PAY_MONTHS_OF_WAGE = (0.1, 3.0)
 """Monthly pay of a staff post outside these multiples of a month of the average wage is
 noted (:func:`advisories`): above, likely a yearly amount; below, one in thousands or 万元."""
@@ -549,6 +575,12 @@ def advisories(sc) -> list[str]:
                else f"population.headcount, {start:,} workers, is")
         notes.append(f"{who} more than the {posts:,} or so posts of {year}: {start - posts:,} start above "
                      "posts, and hiring waits until exits bring the workforce below its posts")
+    past = share_past_retirement(sc)
+    if past >= 0.01:
+        notes.append(f"about {past:.0%} of the starting age mix (population.age, for men and women "
+                     f"together) is at or past the statutory retirement age on 1 January {year} (women may "
+                     "retire at 50 or 55): those workers are given younger ages from the same bands, so the "
+                     "workforce starts younger than the mix")
     wage = sc.economy.average_wage
     staff = float(np.asarray(sc.pay.monthly.at_means(year) if hasattr(sc.pay.monthly, "at_means")
                              else sc.pay.monthly, dtype=float)[0])

@@ -625,9 +625,9 @@ def test_advisories_say_what_a_valid_scenario_may_not_mean(tmp_path):
     5,600), a headcount above them, pay typed as yearly, a city-wide workers_per_10k target
     over rural districts; none for the shipped places."""
     from model.semantics import advisories
-    for name in ("bench", "changzhou-2022", "hohhot-2023", "jilin-2020", "example-city", "yichang-2021",
-                 "nanjing-2018"):
+    for name in ("bench", "changzhou-2022", "hohhot-2023", "jilin-2020", "yichang-2021", "nanjing-2018"):
         assert advisories(model.load(name)) == [], name
+    assert [n[:33] for n in advisories(model.load("example-city"))] == ["about 10% of the starting age mix"]
     sc = model.load("example-city", {"demand.rule": "per_10k", "demand.per_10k": 4,
                                      "pay.monthly": [48000, 55200, 67200]})
     rule, floored = sc.demand.per_10k.at_means(2025) * sc.demand.urban_residents / 1e4, 7 * 800
@@ -636,10 +636,10 @@ def test_advisories_say_what_a_valid_scenario_may_not_mean(tmp_path):
                                "community's floor")
     assert notes[0].endswith(f"raises them to {floored:,} (+133.3%)")
     assert notes[1].startswith(f"population.headcount, 9,080 workers, is more than the {floored:,} or so")
-    assert "48,000 yuan a month, is 4.6 months of the average wage" in notes[2] and "yearly" in notes[2]
-    assert len(notes) == 3
+    assert "48,000 yuan a month, is 4.6 months of the average wage" in notes[3] and "yearly" in notes[3]
+    assert len(notes) == 4 and notes[2].startswith("about 10% of the starting age mix")
     small = advisories(model.load("example-city", {"pay.monthly": [4.5, 5.4, 6.75]}))
-    assert len(small) == 1 and "thousands or 万元" in small[0]
+    assert len(small) == 2 and "thousands or 万元" in small[1]
     rural = write_scenario(tmp_path, """
 extends = "@SCENARIOS@/example-city.toml"
 [demand]
@@ -653,7 +653,7 @@ communities = 200
 urban = false
 """)
     notes = advisories(model.load(rural))
-    assert len(notes) == 1 and "reads workers_per_10k over the whole city: its rural districts'" in notes[0]
+    assert len(notes) == 2 and "reads workers_per_10k over the whole city: its rural districts'" in notes[1]
 
 
 def test_validate_and_run_print_the_advisories(tmp_path):
@@ -699,3 +699,25 @@ def test_a_contradiction_names_where_the_inherited_side_is_set(tmp_path):
                                             r"\(population\.headcount is set in "
                                             r"example-city\.toml:\d+\)"):
         model.load(listed)
+
+
+def test_the_share_of_the_age_mix_past_retirement_against_draws():
+    """semantics.share_past_retirement (a grid of ages, categories and 48 birthdays a year)
+    against 400,000 workers drawn as the engine draws them (whole ages from the bands, a
+    birthday on a whole day, sex and category) and retirement_time: binomial sd of the
+    draws' share about 0.0005, and the grid's error far below it; within 4 sd."""
+    from model.policies.retirement_age import retirement_time
+    from model.semantics import share_past_retirement
+    sc = model.load("example-city")
+    ps, r, y = sc.population, sc.retirement, sc.start_year
+    rng = np.random.default_rng(5)
+    n = 400_000
+    bands = np.array(ps.age, dtype=float)
+    b = rng.choice(len(bands), n, p=bands[:, 2] / bands[:, 2].sum())
+    age = rng.integers(bands[b, 0].astype(int), bands[b, 1].astype(int) + 1)
+    birth = y - age - 1 + np.floor(rng.random(n) * 365) / 365
+    female = rng.random(n) < ps.female_share
+    cadre = rng.random(n) < ps.cadre_share
+    drawn = float(np.mean(retirement_time(birth, female, cadre, r.rule, r.age_men, r.age_women) <= y))
+    sd = np.sqrt(drawn * (1 - drawn) / n)
+    assert abs(share_past_retirement(sc) - drawn) < 4 * sd, (share_past_retirement(sc), drawn, sd)
