@@ -224,6 +224,10 @@ def _sobol_values(f, u: np.ndarray) -> np.ndarray:
     return np.round(v) if f.lever.integer else v
 
 
+SOBOL_USUAL = 64
+"""Fewer Sobol base samples than this get a note that the indices are rough."""
+
+
 def _sobol_size(n) -> int:
     """The Sobol base sample size: 0 (none) or a power of 2."""
     n = whole_number(n, "--sobol", 0)
@@ -261,6 +265,14 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
                                    print_to_console=False, seed=seed or 1)
     tab = pd.DataFrame({"parameter": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
                         "ST": si["ST"], "ST_conf": si["ST_conf"]})
+    if n < SOBOL_USUAL:
+        notes.append(f"{n} base samples give rough Sobol indices (their error falls as 1 / sqrt(N)); "
+                     f"{SOBOL_USUAL} or more are usual (--sobol {SOBOL_USUAL})")
+    outside = [f"{k} {v:.3g} of {p}" for p, *vals in zip(names, si["S1"], si["ST"])
+               for k, v in zip(("S1", "ST"), vals) if not -0.05 <= v <= 1.05]
+    if outside:
+        notes.append(f"{', '.join(outside)}: an index is a share of the variance, in [0, 1]; one outside it is "
+                     "sampling error: use more base samples (--sobol)")
     return tab.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True), samples, notes
 
 
