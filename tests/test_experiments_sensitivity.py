@@ -79,8 +79,8 @@ def test_sobol_indices_of_an_inert_factor_are_exactly_zero():
     odd = [f"{k} {v:.3g} of {p}" for p, r in sob.iterrows() for k, v in (("S1", r.S1), ("ST", r.ST))
            if not -0.05 <= v <= 1.05]
     said = [n for n in s.notes if "an index is a share of the variance" in n]
-    assert said == ([f"{', '.join(odd)}: an index is a share of the variance, in [0, 1]; one outside it is "
-                     "sampling error: use more base samples (--sobol)"] if odd else [])
+    words = ": an index is a share of the variance, in [0, 1]; one outside it is sampling error"
+    assert said == ([f"{', '.join(odd)}{words}: use more base samples (--sobol)"] if odd else [])
 
 
 def test_sobol_rejects_a_sample_size_not_a_power_of_two(monkeypatch):

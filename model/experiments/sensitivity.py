@@ -271,8 +271,8 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
     outside = [f"{k} {v:.3g} of {p}" for p, *vals in zip(names, si["S1"], si["ST"])
                for k, v in zip(("S1", "ST"), vals) if not -0.05 <= v <= 1.05]
     if outside:
-        notes.append(f"{', '.join(outside)}: an index is a share of the variance, in [0, 1]; one outside it is "
-                     "sampling error: use more base samples (--sobol)")
+        notes.append(f"{', '.join(outside)}: an index is a share of the variance, in [0, 1]; one outside "
+                     "it is sampling error: use more base samples (--sobol)")
     return tab.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True), samples, notes
 
 
