@@ -181,12 +181,14 @@ def test_sheets_and_items(run_folder):
     parts = got[(dist, "payroll.xuanwu", "mean")][y] + got[(dist, "payroll.gaochun", "mean")][y]
     assert parts == pytest.approx(total, rel=1e-9)
     # what the payroll pays for: the workers, worker-years, posts and flows, as summary.csv has them
-    assert by_sheet[staff] == set(budget.STAFFING)
-    for m in budget.STAFFING:
+    # (bench has no head or committee posts: no pay of one, and no rows for it)
+    assert by_sheet[staff] == set(budget.STAFFING) - {"avg_pay_head", "avg_pay_committee"}
+    for m in by_sheet[staff]:
         assert got[(staff, m, "mean")][y] == pytest.approx(float(np.nanmean(res.at(m, y))), rel=1e-12)
     units = {r[1]: r[3] for r in load_workbook(out / "budget.xlsx")[staff].iter_rows(
         min_row=budget.FIRST_DATA_ROW, values_only=True)}
     assert units["worker_years"].endswith("worker-years") and units["headcount"].endswith("workers")
+    assert units["avg_pay_staff"].endswith("yuan per worker per year")  # a staff post's pay, ladder and all
 
 
 def test_labels_follow_the_language(run_folder):

@@ -13,7 +13,7 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 - by district (only where the scenario names districts): payroll of each district and
   of the urban / rural parts;
 - staffing: what the payroll pays for (headcount, worker-years, posts, vacancies, hires,
-  exits) and the payroll per worker-year.
+  exits), the payroll per worker-year and the average yearly pay rate of each post class.
 
 Each item has three rows, mean, P50 and P90; years are columns, and a money sheet's last
 column is the item's total over the years (the mean of the replications' totals, and their
@@ -66,14 +66,23 @@ def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
     if scoped:
         out.append(("by_district", "nominal", ("payroll",) + scoped))
     out.append(("staffing", "people", STAFFING))
-    return [(k, u, tuple(m for m in ms if m in results.metrics)) for k, u, ms in out]
+    return [(k, u, tuple(m for m in ms if m in results.metrics and not _never(results, m)))
+            for k, u, ms in out]
+
+
+def _never(results, metric: str) -> bool:
+    """A metric with no value in any year or replication (the pay of a post class that has
+    no posts, as committee posts where population.committee_per_community is 0): no rows."""
+    return metric.startswith("avg_pay_") and bool(np.isnan(results.metric(metric).to_numpy()).all())
 
 
 STAFFING = ("headcount", "worker_years", "posts", "vacancies", "hires", "exits_total",
-            "payroll_per_worker_year")
+            "payroll_per_worker_year", "avg_pay_staff", "avg_pay_committee", "avg_pay_head")
 """What the payroll pays for (the last sheet): workers at the year's end and worker-years
-in it (the payroll's divisor), posts, vacancies, hires and exits, and what a worker-year
-costs (to set beside the average wage)."""
+in it (the payroll's divisor), posts, vacancies, hires and exits, what a worker-year
+costs (to set beside the average wage), and the yearly pay rate of a worker in each post
+class on 31 December, as the ladder, floors and allowances make it (the pay entered is a
+post's lowest grade)."""
 
 
 def _zero_rows_note(metrics, table, years, lang: str) -> str:

@@ -225,9 +225,10 @@ WORDS = {
     "constant_prices": ("Constant prices", "不变价"),
     "by_district": ("By district", "按区"),
     "staffing": ("Staffing", "人员"),
-    "people_units": (("workers, worker-years, posts, and yuan per worker-year, nominal (each row says "
-                      "which); headcount at the year's end, hires and exits in the year"),
-                     "人、人年、个及元/人年（现价）（见各行）；在岗人数为年末数，招聘与减员为当年人数"),
+    "people_units": (("workers, worker-years, posts, and yuan per worker-year or per worker per year, "
+                      "nominal (each row says which); headcount and average pay on 31 December, hires and "
+                      "exits in the year"),
+                     "人、人年、个及元/人年、元/人·年（现价）（见各行）；在岗人数与平均薪酬为年末数，招聘与减员为当年人数"),
     "nominal": ("nominal prices", "现价"),
     "constant_of": ("constant prices of {year}", "{year}年不变价"),
     "created": ("Created", "生成时间"),
