@@ -202,10 +202,8 @@ class Replication:
                                     "grade_steps", "posts_filled_internally", "cost_training",
                                     "cost_recruitment", "rated", "rated_excellent", "rated_basic", "rated_unqualified",
                                     "elimination_base", "communities_split", "communities_merged"), 0.0)
-        self.acc = dict.fromkeys(pay.ACCRUED + ("payroll_performance",), 0.0)
+        self.acc = pay.accumulators(self.nd)
         self.recruited = recruitment.YearSoFar.start(p.recruitment)  # the year's rounds share its limits
-        if self.nd:
-            self.acc["_payroll_district"] = np.zeros(self.nd)
         d = p.demand
         if yi == 0:
             self.wage_last = sc.economy.average_wage
@@ -718,6 +716,25 @@ class Replication:
         if sc.grades.enabled:
             self._add(grades.apply(pop, p.grades, self.rng("grades"), t, self.y))
 
+    def _district_costs(self) -> dict:
+        """Each district's worker-years, total cost and who pays it, as the city's
+        (:func:`metrics.funding_split`, per district): its payroll, the training of its
+        workers trained this year, the recruitment of the rows added since the year opened
+        (this year's hires), and its communities' work funds. Read at the year's close,
+        before the leavers are dropped."""
+        pop, comm, p, nd, acc = self.pop, self.comm, self.p, self.nd, self.acc
+        where = comm.district[pop.community]  # each row's district
+        trained = np.bincount(where[pop.trained], minlength=nd)
+        hired = np.bincount(where[self.headcount_open:], minlength=nd)
+        fund, alive = p.funding, comm.alive
+        funds = np.bincount(comm.district[alive], minlength=nd,
+                            weights=np.where(comm.urban[alive], fund.work_fund_urban, fund.work_fund_rural))
+        total = (acc["_payroll_district"] + trained * p.training.cost_per_trainee
+                 + hired * p.recruitment.cost_per_hire + funds)
+        city, province, rest = M.funding_split(total, acc["_worker_years_district"], fund)
+        return {"worker_years": acc["_worker_years_district"].copy(), "total_cost": total,
+                "funding_city": city, "funding_province": province, "funding_district": rest}
+
     def _close(self) -> None:
         sc, pop, p, y = self.sc, self.pop, self.p, self.y
         end = y + 1.0
@@ -730,7 +747,9 @@ class Replication:
                             self.payyear, self.comm.district, self.nd)
         graded = sc.grades.enabled or self.payyear.by_grade  # grades count: a ladder, or pay by grade
         out = M.snapshot(counts, y, end, self.residents, self.wage_last, graded)
-        out.update(M.scoped(sc, counts, self.residents, self.wage_last, acc.get("_payroll_district", np.zeros(0))))
+        paid = acc.get("_payroll_district", np.zeros(0))
+        out.update(M.scoped(sc, counts, self.residents, self.wage_last, paid,
+                            self._district_costs() if self.nd else None))
         causes = counts.causes
         for i, c in enumerate(CAUSES[1:], start=1):
             out[f"exits_{c}"] = int(causes[i])
@@ -756,10 +775,8 @@ class Replication:
         out["cost_work_funds"] = float(urban.sum() * fund.work_fund_urban + (~urban).sum() * fund.work_fund_rural)
         total = out["payroll"] + out["cost_training"] + out["cost_recruitment"] + out["cost_work_funds"]
         out["total_cost"] = total
-        city = min(fund.city_subsidy_per_worker * acc["worker_years"], total)
-        prov = fund.province_share * (total - city)
-        out["funding_city"], out["funding_province"] = city, prov
-        out["funding_district"] = total - city - prov
+        city, prov, rest = (float(x) for x in M.funding_split(total, acc["worker_years"], fund))
+        out["funding_city"], out["funding_province"], out["funding_district"] = city, prov, rest
         out["payroll_real"] = out["payroll"] / self.price_index
         out["total_cost_real"] = total / self.price_index
         row = self.out[self.yi]

@@ -176,14 +176,15 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
            ins_rate, hf_rate, ann_rate, ann_posts, ann_excellent, t0, t1, dist_c, out_dist):
     """Pay earned in [t0, t1); see :mod:`model.policies.pay`. Gross pay as in
     :func:`monthly_pay`. Returns (base, allowance, insurance, housing fund, annuity,
-    worker-years)."""
+    worker-years). With districts, ``out_dist`` (2 x districts, flat) gets each district's
+    pay (base, allowance, contributions) in its first half and worker-years in its second."""
     base = 0.0
     allow = 0.0
     cbw = 0.0
     annw = 0.0
     wy = 0.0
     perf_share = 1.0 - base_share
-    nd = out_dist.size
+    nd = out_dist.size // 2
     has_floor = floor_cp.size > 0
     # selects rather than branches where the outcome varies from row to row
     for i in range(exit_time.size):
@@ -211,7 +212,9 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
             cost = g * base_share + a + (ins_rate + hf_rate) * cb
             if covered:
                 cost += ann_rate * cb
-            out_dist[dist_c[community[i]]] += cost * w
+            d = dist_c[community[i]]
+            out_dist[d] += cost * w
+            out_dist[nd + d] += f
     return base * base_share, allow, ins_rate * cbw, hf_rate * cbw, ann_rate * annw, wy
 
 

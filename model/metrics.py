@@ -155,13 +155,23 @@ DEFINITIONS = {
 BASE_NAMES = tuple(UNITS)
 SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay_staff",
           "pay_ratio_staff", "pay_ratio_head", "remuneration_ratio_staff", "remuneration_ratio_head",
-          "vacancies", "communities")
+          "vacancies", "communities", "worker_years", "total_cost", "funding_city", "funding_province",
+          "funding_district")
 """Metrics also reported per district and for urban / rural parts, where districts exist."""
 
 PAYROLL_PARTS = ("payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
                  "payroll_housing_fund", "payroll_annuity")
 COST_PARTS = PAYROLL_PARTS + ("cost_training", "cost_recruitment", "cost_work_funds")
 FUNDING_PARTS = ("funding_city", "funding_province", "funding_district")
+
+
+def funding_split(total, worker_years, fund) -> tuple:
+    """Who pays ``total_cost`` (a number, or one per district): the city its subsidy per
+    worker-year, at most the cost; the province its share of the rest; the district what
+    is left. Returns (city, province, district), each like ``total``."""
+    city = np.minimum(fund.city_subsidy_per_worker * np.asarray(worker_years, float), total)
+    province = fund.province_share * (total - city)
+    return city, province, total - city - province
 
 
 def scopes(scenario) -> tuple[str, ...]:
@@ -185,6 +195,14 @@ def unit(metric: str) -> str:
 SCOPED_DEFINITIONS = {
     "workers_per_10k": ("headcount per 10,000 of the residents (demand.urban_residents, the city's, "
                         "whatever the part) shared to its communities in proportion to their households"),
+    "total_cost": ("the payroll of the part's workers, the training of those trained and the recruitment "
+                   "of those hired there this year, and its communities' work funds"),
+    "funding_city": ("the city's subsidy per worker-year of the district's workers, at most the district's "
+                     "total_cost (urban, rural: the sum of their districts'); the districts' add up to the "
+                     "city's funding_city unless the cap binds in some districts and not in the city"),
+    "funding_province": "the province's share of what the city does not pay of the district's total_cost "
+                        "(urban, rural: the sum of their districts')",
+    "funding_district": "the rest of the district's total_cost (urban, rural: the sum of their districts')",
 }
 """How a scoped metric is taken where its part differs from its base metric's definition
 (the residents of a part are not counted apart)."""
@@ -358,9 +376,10 @@ def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float,
 
 
 def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float,
-           payroll_by_district: np.ndarray) -> dict:
+           payroll_by_district: np.ndarray, by_district: dict | None = None) -> dict:
     """The SCOPED metrics per district and for the urban / rural parts, from the
-    :func:`year_end` ``counts``."""
+    :func:`year_end` ``counts``; ``by_district``: sums of the year kept by district
+    (``worker_years``, ``total_cost`` and its funding parts), one array each."""
     out = {}
     if scenario.implicit_district:
         return out
@@ -401,4 +420,5 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
             f"vacancies.{name}": float(total(vac_d)),
             f"communities.{name}": float(total(comm_d)),
         })
+        out.update({f"{m}.{name}": float(total(a)) for m, a in (by_district or {}).items()})
     return out

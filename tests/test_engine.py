@@ -826,3 +826,33 @@ def test_a_filled_share_of_the_posts_starts_in_post():
         largest_remainder(want, posts).tolist()
     with pytest.raises(ScenarioError, match="population.filled_share"):
         model.load("bench", {"population.headcount": 100, "population.filled_share": 0.5})
+
+
+def test_each_districts_cost_and_who_pays_it(tmp_path):
+    """Per district: the work funds are its communities' (100 urban at 10,000, 100 rural at
+    20,000), with no training or recruitment cost the total is its payroll and those funds,
+    exactly; the districts' totals, worker-years and (the subsidy's cap not binding) funding
+    parts add up to the city's; each district's funding follows the city's rule on its own
+    total and worker-years. With training and recruitment priced, the districts' totals
+    still add up to the city's, every year and replication."""
+    fund = {"funding.work_fund_urban": 10_000, "funding.work_fund_rural": 20_000,
+            "funding.city_subsidy_per_worker": 40_000, "funding.province_share": 0.1}
+    free = {"training.cost_per_trainee": 0, "recruitment.cost_per_hire": 0}
+    sc = model.load(write_scenario(tmp_path, DISTRICTS), {**fund, **free, "years": 3})
+    r = model.run(sc, reps=3, seed=11, workers=1)
+    for y in r.years:
+        y = int(y)
+        for d, funds in (("town", 100 * 10_000), ("village", 100 * 20_000)):
+            np.testing.assert_allclose(r.at(f"total_cost.{d}", y) - r.at(f"payroll.{d}", y), funds, rtol=1e-9)
+            city = np.minimum(40_000 * r.at(f"worker_years.{d}", y), r.at(f"total_cost.{d}", y))
+            np.testing.assert_allclose(r.at(f"funding_city.{d}", y), city, rtol=1e-12)
+            np.testing.assert_allclose(r.at(f"funding_province.{d}", y),
+                                       0.1 * (r.at(f"total_cost.{d}", y) - city), rtol=1e-12)
+        for m in ("total_cost", "worker_years", "funding_city", "funding_province", "funding_district"):
+            np.testing.assert_allclose(r.at(f"{m}.town", y) + r.at(f"{m}.village", y), r.at(m, y), rtol=1e-12)
+            np.testing.assert_allclose(r.at(f"{m}.urban", y), r.at(f"{m}.town", y), rtol=0)
+    prices = {"training.cost_per_trainee": 1_000, "recruitment.cost_per_hire": 500}
+    priced = model.run(sc.with_overrides(prices), reps=3, seed=11, workers=1)
+    assert priced.metric("cost_training").to_numpy().min() > 0 and priced.metric("hires").to_numpy().sum() > 0
+    parts = sum(priced.metric(f"total_cost.{d}").to_numpy() for d in ("town", "village"))
+    np.testing.assert_allclose(parts, priced.metric("total_cost").to_numpy(), rtol=1e-12)

@@ -46,14 +46,12 @@ def pay_params(**kw):
 
 
 def acc0():
-    return dict.fromkeys(pay.ACCRUED + ("payroll_performance",), 0.0)
+    return pay.accumulators()
 
 
 def one_year(pop, py, dist, districts=0):
     """Accrue a whole year; returns the accumulators."""
-    acc = acc0()
-    if districts:
-        acc["_payroll_district"] = np.zeros(districts)
+    acc = pay.accumulators(districts)
     pay.accrue(pop, py, Y, Y + 1.0, acc, dist, districts)
     return acc
 

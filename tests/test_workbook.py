@@ -174,12 +174,16 @@ def test_sheets_and_items(run_folder):
     assert cost == pytest.approx(got[(comp, "total_cost", "mean")][y0], rel=1e-9)
     assert by_sheet[src] == set(M.FUNDING_PARTS) | {"total_cost"}
     assert by_sheet[const] == {"payroll_real", "total_cost_real"}
-    assert by_sheet[dist] == {"payroll", "payroll.xuanwu", "payroll.gaochun", "payroll.urban", "payroll.rural"}
-    # the district lines add up to the city's payroll, in every replication so in the mean too
+    scopes = ("xuanwu", "gaochun", "urban", "rural")
+    each = {f"{m}.{s}" for s in scopes for m in budget.DISTRICT_ITEMS}
+    assert by_sheet[dist] == {"payroll", "total_cost"} | each
+    # the district lines add up to the city's payroll, total cost and funding by source (the subsidy's cap
+    # does not bind here), in every replication so in the mean too
     y = int(res.years[-1])
-    total = got[(dist, "payroll", "mean")][y]
-    parts = got[(dist, "payroll.xuanwu", "mean")][y] + got[(dist, "payroll.gaochun", "mean")][y]
-    assert parts == pytest.approx(total, rel=1e-9)
+    for m in budget.DISTRICT_ITEMS:
+        total = got[(dist, m, "mean")][y] if m in ("payroll", "total_cost") else got[(src, m, "mean")][y]
+        parts = got[(dist, f"{m}.xuanwu", "mean")][y] + got[(dist, f"{m}.gaochun", "mean")][y]
+        assert parts == pytest.approx(total, rel=1e-9), m
     # what the payroll pays for: the workers, worker-years, posts and flows, as summary.csv has them
     # (bench has no head or committee posts: no pay of one, and no rows for it)
     assert by_sheet[staff] == set(budget.STAFFING) - {"avg_pay_head", "avg_pay_committee"}
@@ -268,3 +272,16 @@ def test_items_at_zero_are_said_to_be_so(tmp_path):
     hires = [r for r in rows if r[1] == "hires"]
     assert hires and all(r[4] == 0 for r in hires)
     assert "0 in every year" not in staffing["A2"].value  # a count of 0 is a forecast, not a setting
+
+
+def test_the_district_sheet_leaves_out_a_source_the_city_never_draws_on(tmp_path):
+    """Without a city subsidy (0 in every year and replication) the by-district sheet has
+    no subsidy row for any district; the province's share stays."""
+    path = tmp_path / "budget.toml"
+    path.write_text(DISTRICTS, encoding="utf-8")
+    sc = model.load(path, {"funding.city_subsidy_per_worker": 0, "years": 2, "demand.communities": 8,
+                           "districts[0].communities": 5, "districts[1].communities": 3})
+    res = model.run(sc, reps=2, seed=3, workers=1)
+    (items,) = [ms for key, _, ms in budget.sheets(res, sc) if key == "by_district"]
+    assert not any(m.startswith("funding_city") for m in items)
+    assert {"funding_province.xuanwu", "funding_district.gaochun", "total_cost.rural"} <= set(items)

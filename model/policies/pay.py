@@ -72,6 +72,18 @@ ACCRUED = ("payroll_base", "payroll_allowance", "payroll_insurance", "payroll_ho
            "payroll_annuity", "worker_years")
 
 
+def accumulators(districts: int = 0) -> dict:
+    """A year's zeroed sums of pay (:data:`ACCRUED`, ``payroll_performance``) and, with
+    districts, each district's payroll (``_payroll_district``) and worker-years
+    (``_worker_years_district``): two halves of one buffer (``_district``), which the pay
+    kernel adds into in one pass."""
+    acc = dict.fromkeys(ACCRUED + ("payroll_performance",), 0.0)
+    if districts:
+        both = acc["_district"] = np.zeros(2 * districts)
+        acc["_payroll_district"], acc["_worker_years_district"] = both[:districts], both[districts:]
+    return acc
+
+
 def gross_for_total(total, rate: float, lo: float, hi: float) -> np.ndarray:
     """The smallest monthly gross ``g >= 0`` whose total cost reaches ``total``.
 
@@ -248,7 +260,7 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
     if kernels.ENABLED:
         p = py.p
         floors = py.floors(district_of_community)
-        out_dist = acc["_payroll_district"] if districts else np.zeros(0)
+        out_dist = acc["_district"] if districts else np.zeros(0)  # pay, then worker-years, by district
         sums = kernels.over_parts_into(pop.n, out_dist, lambda r, into: kernels.accrue(
             pop.exit_time[r], pop.hire_time[r], pop.post[r], pop.grade[r], pop.level[r], pop.community[r],
             pop.rating[r], pop.perf_accrued[r], py._flat, floors, py.allowance, float(p.base_share),
@@ -292,6 +304,7 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         if p.annuity_rate > 0:
             cost = cost + p.annuity_rate * cb * covered
         acc["_payroll_district"] += np.bincount(d, weights=cost * w, minlength=districts)
+        acc["_worker_years_district"] += np.bincount(d, weights=frac, minlength=districts)
 
 
 def settle_performance(pop, py: PayYear, select: np.ndarray, leaver: np.ndarray | None, acc: dict,

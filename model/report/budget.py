@@ -10,8 +10,8 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
   funds, and total cost;
 - by funding source: city subsidy, province, district, and total cost;
 - constant prices: payroll and total cost deflated to the scenario's price base year;
-- by district (only where the scenario names districts): payroll of each district and
-  of the urban / rural parts;
+- by district (only where the scenario names districts): the payroll, total cost and
+  funding by source of each district and of the urban / rural parts;
 - staffing: what the payroll pays for (headcount, worker-years, posts, vacancies, hires,
   exits), the payroll per worker-year and the average yearly pay rate of each post class.
 
@@ -62,12 +62,20 @@ def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
         ("by_source", "nominal", M.FUNDING_PARTS + ("total_cost",)),
         ("constant_prices", "constant", ("payroll_real", "total_cost_real")),
     ]
-    scoped = tuple(f"payroll.{s}" for s in M.scopes(scenario) if f"payroll.{s}" in results.metrics)
+    paid = [m for m in DISTRICT_ITEMS if m in results.metrics and not _nothing(results, m)]
+    scoped = tuple(f"{m}.{s}" for s in M.scopes(scenario) for m in paid if f"{m}.{s}" in results.metrics)
     if scoped:
-        out.append(("by_district", "nominal", ("payroll",) + scoped))
+        out.append(("by_district", "nominal", ("payroll", "total_cost") + scoped))
     out.append(("staffing", "people", STAFFING))
     return [(k, u, tuple(m for m in ms if m in results.metrics and not _never(results, m)))
             for k, u, ms in out]
+
+
+def _nothing(results, metric: str) -> bool:
+    """A source of funding the city never draws on (0 in every year and replication, as the
+    city subsidy where the scenario gives none): the by-source sheet says so, and the
+    by-district sheet leaves out its rows for each district."""
+    return metric in M.FUNDING_PARTS and not np.any(results.metric(metric).to_numpy())
 
 
 def _never(results, metric: str) -> bool:
@@ -75,6 +83,11 @@ def _never(results, metric: str) -> bool:
     no posts, as committee posts where population.committee_per_community is 0): no rows."""
     return metric.startswith("avg_pay_") and bool(np.isnan(results.metric(metric).to_numpy()).all())
 
+
+DISTRICT_ITEMS = ("payroll", "total_cost") + M.FUNDING_PARTS
+"""What the by-district sheet gives of each district (and of the urban / rural parts): its
+payroll, its total cost and who pays it, by the city's funding rule on the district's own
+total and worker-years."""
 
 STAFFING = ("headcount", "worker_years", "posts", "vacancies", "hires", "exits_total",
             "payroll_per_worker_year", "avg_pay_staff", "avg_pay_committee", "avg_pay_head")

@@ -75,8 +75,8 @@ METRICS = {
     "cost_work_funds": ("Community work funds", "社区工作经费"),
     "total_cost": ("Total cost", "经费合计"),
     "funding_city": ("City subsidy", "市级补助"),
-    "funding_province": ("Province", "省级补助"),
-    "funding_district": ("District", "区级财政"),
+    "funding_province": ("Province funds", "省级补助"),
+    "funding_district": ("District funds", "区级财政"),
     "payroll_real": ("Payroll, constant prices", "人员经费（不变价）"),
     "total_cost_real": ("Total cost, constant prices", "经费合计（不变价）"),
     "pay_ratio_head": ("Head's pay / average wage", "正职薪酬/上年平均工资"),
@@ -203,11 +203,12 @@ WORDS = {
     "district_rows": (("One row per district as the scenario defines its districts (a scenario may "
                        "group communities in a district of their own, such as all village communities), "
                        "holding that district's communities; the urban districts add up to the urban "
-                       "total, the rural ones to the rural total, and the two totals to the city's payroll: "
-                       "add the district rows or the totals, not both"),
+                       "total, the rural ones to the rural total, and the two totals to the city's: add the "
+                       "district rows or the totals, not both. A district's funding is the city's rule "
+                       "on its own total cost and worker-years (the city subsidy capped at its cost)"),
                       ("每行为情景所设的一个区，含该区所辖社区（情景可将部分社区单列为一区，如全部农村社区）；"
-                       "城市社区各区之和等于城市社区合计，农村社区各区之和等于农村社区合计，两项合计之和等于全市人员经费："
-                       "各区行与合计行不可相加")),
+                       "城市社区各区之和等于城市社区合计，农村社区各区之和等于农村社区合计，两项合计之和等于全市数："
+                       "各区行与合计行不可相加。各区经费来源按全市规则以该区总成本和人年数计算（市级补助以该区成本为上限）")),
     "p90_no_sum": (("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
                     "total (usually to more), so budget a total by its own row"),
                    ("各项P90分别计算：各分项P90之和不等于合计的P90（通常更大），"
