@@ -716,16 +716,13 @@ class Replication:
         if sc.grades.enabled:
             self._add(grades.apply(pop, p.grades, self.rng("grades"), t, self.y))
 
-    def _district_costs(self) -> dict:
+    def _district_costs(self, counts) -> dict:
         """Each district's worker-years, total cost and who pays it, as the city's
         (:func:`metrics.funding_split`, per district): its payroll, the training of its
-        workers trained this year, the recruitment of the rows added since the year opened
-        (this year's hires), and its communities' work funds. Read at the year's close,
-        before the leavers are dropped."""
-        pop, comm, p, nd, acc = self.pop, self.comm, self.p, self.nd, self.acc
-        where = comm.district[pop.community]  # each row's district
-        trained = np.bincount(where[pop.trained], minlength=nd)
-        hired = np.bincount(where[self.headcount_open:], minlength=nd)
+        workers trained this year and the recruitment of this year's hires (the year-end
+        ``counts`` of :func:`metrics.year_end`), and its communities' work funds."""
+        comm, p, nd, acc = self.comm, self.p, self.nd, self.acc
+        trained, hired = counts.trained_d, counts.new_d
         fund, alive = p.funding, comm.alive
         funds = np.bincount(comm.district[alive], minlength=nd,
                             weights=np.where(comm.urban[alive], fund.work_fund_urban, fund.work_fund_rural))
@@ -744,12 +741,12 @@ class Replication:
                                self.comm.district, self.nd)
         f, acc = self.flows, self.acc
         counts = M.year_end(pop, self.comm, y, end, sc.metrics.certified_k_level, sc.metrics.certified_k,
-                            self.payyear, self.comm.district, self.nd)
+                            self.payyear, self.comm.district, self.nd, first_new=self.headcount_open)
         graded = sc.grades.enabled or self.payyear.by_grade  # grades count: a ladder, or pay by grade
         out = M.snapshot(counts, y, end, self.residents, self.wage_last, graded)
         paid = acc.get("_payroll_district", np.zeros(0))
         out.update(M.scoped(sc, counts, self.residents, self.wage_last, paid,
-                            self._district_costs() if self.nd else None))
+                            self._district_costs(counts) if self.nd else None))
         causes = counts.causes
         for i, c in enumerate(CAUSES[1:], start=1):
             out[f"exits_{c}"] = int(causes[i])

@@ -286,7 +286,7 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
 @njit(cache=True, nogil=True)
 def year_end_counts(exit_time, year_end, year, community, level, party, education, birth, hire_year,
                     grade, post, female, exit_cause, flat, floor_cp, allowance, floor_rate, cb_lo, cb_hi,
-                    k_level, district_of_c, nd, ncauses, per_c, cert_c, party_c):
+                    k_level, district_of_c, nd, ncauses, trained, first_new, per_c, cert_c, party_c):
     """One pass over the workforce for every metric of 31 December.
 
     For the rows still employed: adds per-community workers, those certified at
@@ -296,7 +296,9 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     (n, college, birth, hire_year, grade), and, for ``nd`` > 0 districts
     (``district_of_c``), workers and certified by district and workers, pay and
     remuneration by district x post. For the rows that left this year: their number by
-    exit cause (``ncauses``).
+    exit cause (``ncauses``). For every row, with districts: those trained this year
+    (``trained``) and those added since the year opened (from row ``first_new``: its
+    hires), by district.
 
     Pay is each row's rate on 31 December as yuan a year: :func:`monthly_pay` (``flat``,
     ``floor_cp``, ``allowance``) x 12; remuneration, the gross pay without the allowance
@@ -315,6 +317,8 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     n_dp = np.zeros((nd, 3), np.int64)
     pay_dp = np.zeros((nd, 3))
     rem_dp = np.zeros((nd, 3))
+    trained_d = np.zeros(nd, np.int64)
+    new_d = np.zeros(nd, np.int64)
     n = 0
     college = 0
     bsum = 0.0
@@ -322,6 +326,10 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     gsum = 0
     has_floor = floor_cp.size > 0
     for i in range(exit_time.size):
+        if nd > 0:  # every row of the year, leavers too
+            d = district_of_c[community[i]]
+            trained_d[d] += trained[i]
+            new_d[d] += i >= first_new
         if not exit_time[i] > year_end:
             causes[exit_cause[i]] += 1
             continue
@@ -357,7 +365,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
             pay_dp[d, p] += annual
             rem_dp[d, p] += remuneration
     return (lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum, causes,
-            n_d, cert_d, n_dp, pay_dp, rem_dp)
+            n_d, cert_d, n_dp, pay_dp, rem_dp, trained_d, new_d)
 
 
 @njit(cache=True, nogil=True)

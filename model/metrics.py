@@ -245,21 +245,24 @@ def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
 
 
 _KERNEL_COUNTS = ("lv", "g", "npost", "pay_post", "rem_post", "pyr", "n", "college", "bsum", "hsum", "gsum",
-                  "causes", "n_d", "cert_d", "n_dp", "pay_dp", "rem_dp")
+                  "causes", "n_d", "cert_d", "n_dp", "pay_dp", "rem_dp", "trained_d", "new_d")
 """What :func:`model.kernels.year_end_counts` returns, in order."""
 
 
 def year_end(pop, comm, y: int, year_end: float, k_level: int, k_cert: int, pay_year, district_of_community,
-             nd: int) -> SimpleNamespace:
+             nd: int, first_new: int | None = None) -> SimpleNamespace:
     """The counts and sums behind the metrics of 31 December, in one pass over the rows
     (:func:`model.kernels.year_end_counts`): for the rows active after the year's exits,
     by community, level, grade, post, pyramid band and (``nd`` > 0) district, with their
     :func:`annual_pay` and :func:`annual_remuneration` under ``pay_year``; for the rows
-    that left, their number by exit cause; then one pass over the communities
+    that left, their number by exit cause; for every row, with districts, those trained this
+    year and those from row ``first_new`` on (the year's hires; default none), by district;
+    then one pass over the communities
     (:func:`model.kernels.community_totals`: posts, vacancies, party posts held,
     communities with ``k_cert`` certified, by district). Read by :func:`snapshot` and
     :func:`scoped`."""
-    counts = _worker_counts(pop, comm, y, year_end, k_level, pay_year, district_of_community, nd)
+    first_new = pop.n if first_new is None else first_new
+    counts = _worker_counts(pop, comm, y, year_end, k_level, pay_year, district_of_community, nd, first_new)
     from . import kernels
     if kernels.ENABLED:
         (counts.posts, counts.ncomm, counts.party_ok, counts.vac, counts.cert_ok, counts.hh, counts.comm_d,
@@ -283,7 +286,7 @@ def year_end(pop, comm, y: int, year_end: float, k_level: int, k_cert: int, pay_
 
 
 def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, district_of_community,
-                   nd: int) -> SimpleNamespace:
+                   nd: int, first_new: int) -> SimpleNamespace:
     """The workers' part of :func:`year_end`."""
     from . import kernels  # here, not above: loading a scenario need not import numba
     nc = len(comm)
@@ -297,7 +300,8 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
                 pop.exit_time[r], float(year_end), int(y), pop.community[r], pop.level[r], pop.party[r],
                 pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
                 pop.exit_cause[r], py._flat, floors, py.allowance, float(py.floor_rate), float(py.cb_lo),
-                float(py.cb_hi), int(k_level), d_of_c, int(nd), len(CAUSES), *into))
+                float(py.cb_hi), int(k_level), d_of_c, int(nd), len(CAUSES), pop.trained[r],
+                int(first_new - r.start), *into))
         return SimpleNamespace(per_c=per_c, cert_c=cert_c, party_c=party_c,
                                **dict(zip(_KERNEL_COUNTS, kernels.add_parts(parts), strict=True)))
     annual = annual_pay(pop, pay_year, district_of_community)
@@ -330,6 +334,9 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
         out.n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
         out.pay_dp = np.bincount(dp, weights=annual[idx], minlength=3 * nd).reshape(nd, 3)
         out.rem_dp = np.bincount(dp, weights=remuneration[idx], minlength=3 * nd).reshape(nd, 3)
+        every = np.asarray(district_of_community)[pop.community]  # every row's, leavers too
+        out.trained_d = np.bincount(every[pop.trained], minlength=nd)
+        out.new_d = np.bincount(every[first_new:], minlength=nd)
     return out
 
 
