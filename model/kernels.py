@@ -325,6 +325,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     hsum = 0
     gsum = 0
     has_floor = floor_cp.size > 0
+    d = 0
     for i in range(exit_time.size):
         if nd > 0:  # every row of the year, leavers too
             d = district_of_c[community[i]]
@@ -358,7 +359,6 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         band = min(max((age - 20) // 5, 0), 9)
         pyr[band + 10 * female[i]] += 1
         if nd > 0:
-            d = district_of_c[c]
             n_d[d] += 1
             cert_d[d] += level[i] > 0
             n_dp[d, p] += 1
