@@ -318,6 +318,13 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
     assert "  largest in 2026: " in said  # the year of the largest difference, besides the year asked
     page = (out / "report.html").read_text(encoding="utf-8")
     assert model.load("bench").description in page  # what each alternative is
+    # each alternative's budget workbook, its numbers those of its own run (summary.csv)
+    from model.report.budget import read_budget
+    summary = pd.read_csv(out / "summary.csv").set_index(["scenario", "metric", "year"])
+    for name in ("bench", "bench.certification.pass_prob-0.3", "bench.quits.death_rate-0.01"):
+        book = read_budget(out / f"budget-{name}.xlsx")
+        cell = next(v for (_, metric, stat), v in book.items() if metric == "total_cost" and stat == "mean")
+        assert cell[2026] == pytest.approx(summary.loc[(name, "total_cost", 2026), "mean"], rel=1e-9)
     out = tmp_path / "sw"
     assert cli(["sweep", "bench", "--param", "certification.pass_prob", "0.2,0.3", "--param",
                 "quits.rate=0.05,0.1", "--metric", "certified_share", "--reps", "2", "--out", str(out),
