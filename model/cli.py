@@ -216,6 +216,18 @@ def _print_forecast(results, out: Path, lang: str = "en", scenario=None) -> None
         _print_forecast_lines(results, out, lang)
 
 
+def _threshold_text(metric: str, v: float, lang: str) -> str:
+    """A target's threshold in the console's units: a share as a percentage, a sum of money
+    in million yuan (万元 in Chinese, as the payroll column), other numbers as written."""
+    from .metrics import unit
+    u = unit(metric)
+    if u == "share":
+        return f"{v:.4g}" if not 0 <= v <= 1 else f"{v * 100:.4g}%"
+    if u.startswith("yuan/year"):
+        return f"{v / 1e4:,.6g}万元" if lang == "zh" else f"{v / 1e6:,.6g} million yuan"
+    return f"{v:g}"
+
+
 def _print_forecast_lines(results, out: Path, lang: str) -> None:
     import warnings
 
@@ -249,8 +261,9 @@ def _print_forecast_lines(results, out: Path, lang: str) -> None:
         print("\n" + L.word("targets_met", lang))
         for _, row in t.iterrows():
             name = L.target_named(row["target"], results.target_specs, lang)
+            threshold = _threshold_text(row["metric"], row["threshold"], lang)
             print("  " + L.word("target_line", lang, name=name, metric=metric(row["metric"]), op=row["op"],
-                                threshold=f"{row['threshold']:g}", year=row["year"],
+                                threshold=threshold, year=row["year"],
                                 p=percent_interval(row["probability"], row["probability_low"],
                                                    row["probability_high"], "-")))
     files = ["summary.csv", "targets.csv", "metrics.csv", "manifest.json"]

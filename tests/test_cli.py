@@ -402,3 +402,14 @@ def test_a_name_without_the_scenarios_folder_says_why(tmp_path, monkeypatch, arg
     assert stderr.startswith(f"error: {named}: file not found;") and "pip install -e ." in stderr
     code, stdout, stderr = call(["validate", BENCH])
     assert code == 0, stderr
+
+
+@pytest.mark.parametrize("metric, value, lang, text", [
+    ("payroll", 1.2e9, "en", "1,200 million yuan"), ("payroll", 1.2e9, "zh", "120,000万元"),
+    ("certified_share", 0.6, "en", "60%"), ("certified_share.urban", 0.35, "zh", "35%"),
+    ("headcount", 9000, "en", "9000"), ("workers_per_10k", 18, "en", "18")])
+def test_a_targets_threshold_in_the_consoles_units(metric, value, lang, text):
+    """The console's target lines give a threshold in the units of its columns (money in
+    million yuan, or 万元 in Chinese; a share as a percentage), not as 1.2e+09."""
+    from model.cli import _threshold_text
+    assert _threshold_text(metric, value, lang) == text
