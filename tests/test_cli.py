@@ -341,7 +341,7 @@ def test_run_speaks_chinese_with_lang_zh(tmp_path):
     assert code_en == code_zh == 0, err
     assert zh.startswith("运行 changzhou-2022：2次模拟，种子20220128；输出：")
     assert "changzhou-2022预测（2次模拟，种子20220128；均值）" in zh and "在岗人数" in zh and "人员经费（万元）" in zh
-    assert "目标达成概率" in zh and "2025年持证比例达70%以上：持证率 >= 0.7（2025年）：" in zh
+    assert "目标达成概率" in zh and "2025年持证比例达70%以上：持证率 >= 70%（2025年）：" in zh
     assert f"已写入 {out_zh}/（summary.csv、targets.csv、metrics.csv、manifest.json）" in zh
     assert "Running" not in zh and "Forecast" not in zh
     # the same numbers: headcount as printed, payroll in 万元 against millions
