@@ -220,8 +220,9 @@ def _threshold_text(metric: str, v: float, lang: str) -> str:
     """A target's threshold in the console's units: a share as a percentage, a sum of money
     in million yuan (万元 in Chinese, as the payroll column), other numbers as written."""
     from .metrics import unit
+    from .semantics import BOUNDED_SHARE_UNITS
     u = unit(metric)
-    if u == "share":
+    if u in BOUNDED_SHARE_UNITS:
         return f"{v:.4g}" if not 0 <= v <= 1 else f"{v * 100:.4g}%"
     if u.startswith("yuan/year"):
         return f"{v / 1e4:,.6g}万元" if lang == "zh" else f"{v / 1e6:,.6g} million yuan"
@@ -369,8 +370,8 @@ STOCKS_AT_START = ("demand.urban_residents", "demand.communities", "population.h
 
 def _files_read(sc) -> list[tuple[str, dict]]:
     """Each file of the scenario's ``extends`` chain, base first: its path and its own data."""
-    import tomllib
-    return [(str(p), tomllib.loads(t)) for p, t in getattr(sc, "_files", ())]
+    from .scenario import file_data
+    return [(str(p), file_data(t)) for p, t in getattr(sc, "_files", ())]
 
 
 def _dated_elsewhere(sc, files) -> list[str]:

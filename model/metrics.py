@@ -136,10 +136,13 @@ DEFINITIONS = {
     "payroll_real": "payroll at constant prices of economy.price_base_year",
     "total_cost_real": "total_cost at constant prices of economy.price_base_year",
     **{name.format(k): text.format(k) for k in POSTS for name, text in (
-        ("avg_pay_{}", ("mean yearly pay rate on 31 December of workers in {} posts: gross (performance "
-                        "pay in full) + allowance; a rate, not the pay received")),
+        ("avg_pay_{}", ("mean yearly pay rate on 31 December of workers in {} posts (after that day's "
+                        "assessment, grade steps and elections: the grades and posts held into the next "
+                        "year, at this year's pay table and floors): gross (performance pay in full) + "
+                        "allowance; a rate, not the pay received")),
         ("pay_ratio_{}", "avg_pay_{} / last year's average wage"),
-        ("remuneration_ratio_{}", ("mean yearly remuneration rate on 31 December of {} posts: gross "
+        ("remuneration_ratio_{}", ("mean yearly remuneration rate on 31 December of {0} posts (as "
+                                   "avg_pay_{0}): gross "
                                    "(performance pay in full) + employer insurance and housing fund on it "
                                    "(the allowance left out of both), / last year's average wage")))},
     "average_wage": "last year's local average wage, the pay benchmark",

@@ -672,7 +672,7 @@ def row_classes(row_community: np.ndarray, leaders) -> np.ndarray:
     return post_of_rank(place_in_community(row_community), *leaders)
 
 
-def _places(name: str) -> list[str]:
+def short_names(name: str) -> list[str]:
     """A Chinese place name without its 区 / 县 / 市 / 新区, each way it may be cut (高新区:
     高新 and 高)."""
     n = name.strip()
@@ -690,7 +690,7 @@ def district_finder(districts):
         lookup[d.name.lower()] = i
         if d.label_zh:
             lookup[d.label_zh.strip()] = i
-            for short in _places(d.label_zh):
+            for short in short_names(d.label_zh):
                 shorts.setdefault(short, set()).add(i)
     for short, idx in shorts.items():  # 江北 of both 江北新区 and 江北区 names neither
         if short not in lookup:
@@ -698,7 +698,7 @@ def district_finder(districts):
 
     def find(text: str) -> int | None:
         k = text.strip()
-        return next((lookup[x] for x in (k.lower(), k, *_places(k)) if x in lookup), None)
+        return next((lookup[x] for x in (k.lower(), k, *short_names(k)) if x in lookup), None)
     return find
 
 
@@ -971,7 +971,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             k = v.strip()
             d = find(k)
             if d == -1:
-                same = " or ".join(x.label_zh for x in districts if x.label_zh and k in _places(x.label_zh))
+                same = " or ".join(x.label_zh for x in districts
+                                   if x.label_zh and k in short_names(x.label_zh))
                 fail(i, "district", f"{v!r} may be {same}; write the district's whole name")
             if d is None:
                 known = ", ".join(x.name + (f" ({x.label_zh})" if x.label_zh else "") for x in districts)

@@ -30,7 +30,7 @@ import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -254,6 +254,18 @@ def _toml_with_long_integers(text: str) -> dict:
         sys.set_int_max_str_digits(limit)
 
 
+@lru_cache(maxsize=64)
+def file_data(text: str) -> dict:
+    """A scenario file's own data, parsed once per text (every variant an experiment builds
+    shares its files): read-only, shared between callers."""
+    return _toml_with_long_integers(text)
+
+
+def field_line(path, text: str, field: str) -> int | None:
+    """The line of one file where it writes ``field`` (or its longest written prefix)."""
+    return _Locator([(Path(path), text)]).find(field)[1]
+
+
 def _read_toml(path: Path) -> tuple[dict, str]:
     try:
         data = path.read_bytes()
@@ -444,6 +456,8 @@ class _Checker:
         here = self.where(blamed)[0]
         said = []
         for x in fields:
+            if x in ("years", "start_year"):  # the horizon: the message gives it
+                continue
             f, line = self.locator.find(x) if x != blamed and self.override(x) is None else (None, None)
             if f is not None and f != here:
                 field = re.sub(r"\.\d{4}$", "", x)  # a schedule's point: its field
@@ -834,7 +848,11 @@ class Scenario:
             ck.fail(("population.headcount", "population.roster"), "population.headcount set with "
                     "population.roster: the roster's workers are the starting headcount; set "
                     "population.headcount = 0 beside population.roster (or leave it out where it is set)")
-        if "filled_share" in self.given("population"):
+        # a share set beside the roster (or by --set) is refused; one a base file sets is left unread, since a
+        # file cannot unset what it inherits (headcount it can: = 0)
+        share_from = ck.where("population.filled_share")[0]
+        beside = (ck.where("population.roster")[0], ck.override("population.filled_share"))
+        if "filled_share" in self.given("population") and share_from in beside:
             ck.fail(("population.filled_share", "population.roster"), "population.filled_share set with "
                     "population.roster: the roster's workers are the starting workforce; leave "
                     "population.filled_share out beside population.roster")

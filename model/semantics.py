@@ -9,6 +9,7 @@ target that cannot be measured).
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -191,30 +192,59 @@ def _rule_unset(sc, fail) -> None:
                      f"'{default}' ({reads}) ignores it; set {sec}.rule = \"{rule}\"")
 
 
+def _unknown_scope(sc, scope: str, scopes) -> str:
+    """Why a target's scope names no part of the city: the short name of two districts
+    (江北 of 江北区 and 江北新区), or none; with the scopes there are, by name and label."""
+    if not scopes:
+        return f"unknown scope '{scope}'; scopes here: none (define [[districts]] first)"
+    from .roster import short_names
+    labels = {d.name: d.label_zh for d in sc.districts if d.label_zh}
+    both = [lab for lab in labels.values() if scope.strip() in short_names(lab)]
+    named = ", ".join(f"{s} ({labels[s]})" if s in labels else s for s in sorted(scopes))
+    if len(both) > 1:
+        return f"'{scope}' may be {' or '.join(both)}; write the district's whole name (scopes here: {named})"
+    return f"unknown scope '{scope}'; scopes here: {named}"
+
+
 def _rule_inherited(sc, fail) -> None:
-    """A file that extends another and sets a rule's own field but not the rule, while the
-    rule it inherits (and the one run) is another: the field would be ignored (a new city
-    extending example-city, whose rule is 'households', with only per_10k = 18)."""
-    import tomllib
+    """A file that extends another and sets a rule's own field but not the rule, where the
+    rule run is another (inherited, or set by a later file or --set): the field would be
+    ignored (a new city extending example-city, whose rule is 'households', with only
+    per_10k = 18). Refused naming that file and its line; the rule's own fields set by
+    --set alone, likewise."""
     from pathlib import Path
-    files = [(p, tomllib.loads(t)) for p, t in getattr(sc, "_files", ())]
+
+    from .errors import ScenarioError
+    from .scenario import field_line, file_data
+    files = getattr(sc, "_files", ())
+    set_by = getattr(sc, "_overridden", {})
     for sec, rules in RULE_FIELDS.items():
         run = getattr(sc, sec).rule
         inherited, whence = None, None
-        for i, (path, data) in enumerate(files):
-            own = data.get(sec) if isinstance(data.get(sec), dict) else {}
+        for i, (path, text) in enumerate(files):
+            data = file_data(text).get(sec)
+            own = data if isinstance(data, dict) else {}
             if "rule" in own:
                 inherited, whence = own["rule"], Path(path).name
                 continue
             if i == 0 or inherited is None:  # the first file, or the schema's default rule (_rule_unset)
                 continue
             for rule, fields in rules.items():
-                set_here = [f for f in fields if f in own and f not in rules.get(inherited, ())]
-                if rule not in (inherited, run) and set_here:
-                    field = f"{sec}.{set_here[0]}"
-                    fail(field, f"{Path(path).name} sets {field} but not {sec}.rule, and the rule it inherits "
-                         f"from {whence}, '{inherited}', ignores it; set {sec}.rule = \"{rule}\" beside it (or "
-                         "leave the field out)")
+                odd = [f for f in fields if f in own and f not in rules.get(run, ())]
+                if rule == run or not odd:
+                    continue
+                field = f"{sec}.{odd[0]}"
+                how = (f"the rule it inherits from {whence}, '{run}', ignores it; set {sec}.rule = "
+                       f"\"{rule}\" beside it (or leave the field out)" if run == inherited else
+                       f"the rule run is '{run}' (set after it), which ignores it; leave the field out")
+                raise ScenarioError(f"{Path(path).name} sets {field} but not {sec}.rule, and {how}",
+                                    file=str(path), field=field, line=field_line(path, text, field))
+        for key in set_by:
+            name = re.split(r"[@\[*]", key.removeprefix(f"{sec}."))[0]  # pay.x@2026, x[1], x*: the field x
+            owner = [rule for rule, fields in rules.items() if name in fields]
+            if key.startswith(f"{sec}.") and owner and run not in owner:
+                fail(key, f"{key} is set, but the rule run, {sec}.rule = '{run}', ignores it; set "
+                     f"{sec}.rule = \"{owner[0]}\" too, or leave the field out")
 
 
 def _staffing(sc, fail, years) -> None:
@@ -499,8 +529,7 @@ def _targets(sc, fail) -> None:
                  "give each target its own name")
         seen[t.name] = i
         if t.scope and t.scope not in scopes:
-            fail(f"targets[{i}].scope", f"unknown scope '{t.scope}'; scopes here: "
-                 + (", ".join(sorted(scopes)) if scopes else "none (define [[districts]] first)"))
+            fail(f"targets[{i}].scope", _unknown_scope(sc, t.scope, scopes))
         if t.metric_name not in known:
             if t.scope and t.metric in known:
                 fail(f"targets[{i}].metric", f"{t.metric} is not measured by district or by urban/rural; "
@@ -589,7 +618,7 @@ def advisories(sc) -> list[str]:
         why = "a yearly amount given as monthly?" if staff > wage / 12 else "an amount in thousands or 万元?"
         notes.append(f"pay.monthly of a staff post, {staff:,.0f} yuan a month, is {staff / (wage / 12):.2g} "
                      f"months of the average wage (economy.average_wage {wage:,.0f} a year): {why}")
-    if any(not d.urban for d in sc.districts):
+    if len({d.urban for d in sc.districts}) == 2:  # urban and rural districts: the city's mixes the two
         for t in sc.targets:
             if t.metric == "workers_per_10k" and not t.scope:
                 notes.append(f"target '{t.name}' reads workers_per_10k over the whole city: its rural "

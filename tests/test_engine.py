@@ -856,3 +856,13 @@ def test_each_districts_cost_and_who_pays_it(tmp_path):
     assert priced.metric("cost_training").to_numpy().min() > 0 and priced.metric("hires").to_numpy().sum() > 0
     parts = sum(priced.metric(f"total_cost.{d}").to_numpy() for d in ("town", "village"))
     np.testing.assert_allclose(parts, priced.metric("total_cost").to_numpy(), rtol=1e-12)
+    # hires priced alone: each district's cost above its payroll and funds is 500 x its own hires, a whole
+    # number in both districts (a district counted for another's hires would leave one at 0)
+    hired = model.run(sc.with_overrides({"recruitment.cost_per_hire": 500}), reps=3, seed=11, workers=1)
+    funds = {"town": 100 * 10_000, "village": 100 * 20_000}
+    each = {d: (hired.metric(f"total_cost.{d}") - hired.metric(f"payroll.{d}")).to_numpy() / 500 - f / 500
+            for d, f in funds.items()}
+    for d, k in each.items():
+        np.testing.assert_allclose(k, np.round(k), atol=1e-6)
+        assert k[:, 1:].min() > 0, d  # hires in every later year, in both districts
+    np.testing.assert_allclose(each["town"] + each["village"], hired.metric("hires").to_numpy(), atol=1e-6)

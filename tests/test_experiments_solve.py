@@ -419,7 +419,9 @@ def test_the_answers_effects_beside_its_target(tmp_path):
     assert code == 0, err
     v = pd.read_csv(tmp_path / "s" / "solution.csv").value[0]
     e = pd.read_csv(tmp_path / "s" / "effects.csv").set_index("name")
-    assert list(e.kind) == ["target", "metric", "metric"] and set(e.year) == {2025}
+    assert list(e.kind) == ["target", "target", "metric", "metric"] and set(e.year) == {2025}
+    solved = e.loc["payroll>=130000@2025"]  # the target solved for, not one of the scenario's: 120,000 before
+    assert (solved.scenario, solved.answer) == (0, 1)
     assert (e.loc["two", "scenario"], e.loc["two", "answer"], e.loc["two", "difference"]) == (1, 1, 0)
     assert e.loc["headcount", "difference"] == 0 and e.loc["headcount", "difference_se"] == 0
     assert e.loc["payroll", "scenario"] == pytest.approx(24 * 5000, rel=1e-9)
@@ -427,3 +429,18 @@ def test_the_answers_effects_beside_its_target(tmp_path):
     assert e.loc["payroll", "difference_se"] == pytest.approx(0, abs=1e-6)
     assert "at the answer, against the scenario as it stands (4 replications, the same random numbers)" in out
     assert "    P(two): 1.000 -> 1.000 (+0.000, se 0.000)" in out
+
+
+def test_the_answers_effects_share_the_scenarios_random_numbers(tmp_path):
+    """Pay moves no one (bench's quits do not read pay): on the same random numbers the
+    answer's headcount equals the scenario's in every replication (difference 0, se 0),
+    though it differs between replications; with other random numbers it would not."""
+    code, out, err = call(["solve", "bench", "--set", "demand.communities=20", "--set", "years=2", "--lever",
+                           "pay.monthly", "--range", "4000,8000", "--target", "payroll>=1.5e7@2026",
+                           "--reps", "6", "--quiet", "--no-report", "--out", tmp_path / "s"])
+    assert code == 0, err
+    e = pd.read_csv(tmp_path / "s" / "effects.csv").set_index("name")
+    assert (e.loc["headcount", "difference"], e.loc["headcount", "difference_se"]) == (0, 0)
+    run = model.run(model.load("bench", {"demand.communities": 20, "years": 2}), reps=6)
+    assert np.ptp(run.at("headcount", 2026)) > 0  # it varies between replications
+    assert e.loc["headcount", "scenario"] == pytest.approx(run.at("headcount", 2026).mean(), rel=1e-12)

@@ -1223,3 +1223,23 @@ def test_a_birth_date_from_the_id_number_after_the_start_blames_the_id_number(tm
     with pytest.raises(ScenarioError, match="roster.csv:5, field 'id_number': the birth date 2026-03-01 is "
                                             "after"):
         loads(tmp_path, [r + [""] for r in people(3, 2025)] + [late], header)
+
+
+def test_a_share_filled_that_a_base_file_sets_is_left_unread_beside_a_roster(tmp_path):
+    """A file cannot unset what it inherits: a roster added under a base that sets
+    population.filled_share loads (the share is not read); beside the roster in its own
+    file, or by --set, the share is refused (two starting workforces)."""
+    base = SCENARIO.replace('roster = "{roster}"\n', "filled_share = 0.9\n")
+    (tmp_path / "base.toml").write_text(base, encoding="utf-8")
+    write(tmp_path / "roster.csv", people(5, 2025))
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "base.toml"\n[population]\nroster = "roster.csv"\n', encoding="utf-8")
+    sc = model.load(child)
+    assert len(sc.roster) == 5 and "population.filled_share" in model.semantics.unread_by_rules(sc)
+    both = tmp_path / "both.toml"
+    both.write_text('extends = "base.toml"\n[population]\nroster = "roster.csv"\nfilled_share = 0.8\n',
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"both\.toml:\d+, field 'population\.filled_share'"):
+        model.load(both)
+    with pytest.raises(ScenarioError, match="population.filled_share.*set with population.roster"):
+        model.load(child, overrides={"population.filled_share": 0.5})

@@ -721,3 +721,23 @@ def test_the_share_of_the_age_mix_past_retirement_against_draws():
     drawn = float(np.mean(retirement_time(birth, female, cadre, r.rule, r.age_men, r.age_women) <= y))
     sd = np.sqrt(drawn * (1 - drawn) / n)
     assert abs(share_past_retirement(sc) - drawn) < 4 * sd, (share_past_retirement(sc), drawn, sd)
+
+
+def test_a_rule_field_the_rule_run_ignores_is_refused_where_it_is_written(tmp_path):
+    """A middle file of a chain sets per_10k without the rule: refused at its own line,
+    with the rule it inherits, or, where a later file sets another rule, that rule; a later
+    file that switches to per_10k makes it read; --set of it under another rule, refused."""
+    base = 'extends = "@SCENARIOS@/example-city.toml"\n'
+    write_scenario(tmp_path, base + "[demand]\nper_10k = 18\n", "mid.toml")
+    later = write_scenario(tmp_path, 'extends = "mid.toml"\n[demand]\nrule = "size_band"\n', "later.toml")
+    with pytest.raises(ScenarioError, match=r"mid\.toml:3, field 'demand\.per_10k': mid\.toml sets "
+                                            r"demand\.per_10k but not demand\.rule, and the rule run is "
+                                            r"'size_band'"):
+        model.load(later)
+    read = write_scenario(tmp_path, 'extends = "mid.toml"\n[demand]\nrule = "per_10k"\n', "read.toml")
+    assert model.load(read).demand.rule == "per_10k"
+    with pytest.raises(ScenarioError, match=r"demand\.per_10k is set, but the rule run, demand\.rule = "
+                                            r"'households', ignores it; set demand\.rule = \"per_10k\" too"):
+        model.load("example-city", {"demand.per_10k*": 1.1})
+    switched = model.load("example-city", {"demand.per_10k": 18, "demand.rule": "per_10k"})
+    assert switched.demand.rule == "per_10k"

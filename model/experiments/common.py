@@ -479,12 +479,14 @@ def warn_lever_replaces(scenario, lever, doing: str) -> None:
                       f"out ({doing} the multiplier {lever.path}* keeps it)", UserWarning, stacklevel=3)
     v = scenario.get(lever.path)
     if lever.field.kind == "vec" and lever.index is None and isinstance(v, (Constant, Schedule, Uncertain)):
-        first = [e for _, e in _vector_points(v)][0]
-        if len({repr(e) for e in first}) > 1:
-            shown = ", ".join(f"{e:g}" if isinstance(e, (int, float)) else "drawn" for e in first)
-            warnings.warn(f"{doing} {lever.name} sets each of its {len(first)} elements to the same value, "
-                          f"where {scenario.name} has {shown}; the multiplier {lever.path}* keeps their "
-                          f"differences, {lever.path}[i] sets one", UserWarning, stacklevel=3)
+        differ = [(y, e) for y, e in _vector_points(v) if len({repr(x) for x in e}) > 1]
+        if differ:  # the first point whose elements differ (of a schedule, any)
+            y, e = differ[0]
+            shown = ", ".join(f"{x:g}" if isinstance(x, (int, float)) else "drawn" for x in e)
+            when = f" in {y}" if y is not None else ""
+            warnings.warn(f"{doing} {lever.name} sets each of its {len(e)} elements to the same value, "
+                          f"where {scenario.name} has {shown}{when}; the multiplier {lever.path}* keeps "
+                          f"their differences, {lever.path}[i] sets one", UserWarning, stacklevel=3)
 
 
 def named_output(scenario, output) -> Output:

@@ -327,8 +327,8 @@ def main(args) -> int:
             fig.paired_differences(c, metrics, tmp / "differences.png", lang=args.lang, svg=args.svg)
             notes.append(_report(c, tmp, args.lang, metrics))
             from ..report.budget import write_budget
-            for sc, res in zip(c.scenarios, c.results):  # each alternative's budget, to set side by side
-                write_budget(res, sc, tmp / f"budget-{sc.name}.xlsx", lang=args.lang)
+            for sc, res, label in zip(c.scenarios, c.results, c.labels):  # each one's budget, side by side
+                write_budget(res, sc, tmp / f"budget-{label}.xlsx", lang=args.lang)
     _print(c, metrics, out, args.year)
     for n in notes:
         if n:

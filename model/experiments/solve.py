@@ -111,11 +111,12 @@ class Solution:
     """Metrics :meth:`effects` gives in the target's year besides the scenario's targets."""
 
     def effects(self) -> pd.DataFrame:
-        """What the answer changes besides the target it was solved for, on the same random
-        numbers: each of the scenario's targets' probability and the mean headcount and
-        payroll in the target's year, as the scenario stands (``scenario``) and at the answer
-        (``answer``), with the paired difference and its standard error (replication by
-        replication: the common random numbers make it precise). Columns: ``kind`` (target,
+        """What the answer changes, on the same random numbers: the probability of the
+        target solved for (where it is not one of the scenario's own), of each of the
+        scenario's targets, and the mean headcount and payroll in the target's year, as the
+        scenario stands (``scenario``) and at the answer (``answer``), with the paired
+        difference and its standard error (replication by replication: the common random
+        numbers make it precise; NaN from one replication). Columns: ``kind`` (target,
         metric), ``name``, ``metric``, ``year``, ``scenario``, ``answer``, ``difference``,
         ``difference_se``."""
         cols = ["kind", "name", "metric", "year", "scenario", "answer", "difference", "difference_se"]
@@ -133,6 +134,10 @@ class Solution:
                              "scenario": float(np.nanmean(b)), "answer": float(np.nanmean(a)),
                              "difference": float(np.nanmean(d)) if ok.any() else math.nan,
                              "difference_se": se})
+        solved = self.output.target if self.output is not None else None
+        if solved is not None and not any(t.name == solved.name for t in ans.target_specs):
+            row("target", solved.name, solved.metric_name, solved.year, ans.target_hits(solved),
+                base.target_hits(solved))
         for t in ans.target_specs:
             row("target", t.name, t.metric_name, t.year, ans.target_hits(t), base.target_hits(t))
         year = self.output.year if self.output is not None else int(ans.years[-1])
@@ -339,7 +344,8 @@ def _print_effects(s: Solution) -> None:
         se = r["difference_se"]
         if r["kind"] == "target":
             what = f"P({r['name']})"
-            a, b, d, se = f"{r['scenario']:.3f}", f"{r['answer']:.3f}", f"{r['difference']:+.3f}", f"{se:.3f}"
+            a, b, d = f"{r['scenario']:.3f}", f"{r['answer']:.3f}", f"{r['difference']:+.3f}"
+            se = f"{se:.3f}" if np.isfinite(se) else "n/a"
         else:
             u = unit(r["metric"])
             what = f"{r['name']} in {r['year']}"

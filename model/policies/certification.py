@@ -5,8 +5,11 @@ rules (``education >= min_education``; tenure ``>=`` :func:`years_to_sit` for th
 education, the larger of ``min_tenure`` and ``min_tenure_by_education``) sits with probability
 ``sit_prob`` and passes the assistant level (助理社会工作师) with probability
 
-    p = clip(pass_prob + trained_bonus * trained + education_bonus[education]
-             + attempt_bonus * min(attempts, max_attempts_counted), 0, 1)
+    p = clip(k * (pass_prob + trained_bonus * trained + education_bonus[education]
+                  + attempt_bonus * min(attempts, max_attempts_counted)), 0, 1)
+
+with ``k`` the worker's district's ``pass_prob_scale`` (1 by default: it scales the
+bonuses too)
 
 where ``attempts`` counts the worker's earlier failed sittings at the level they sit: it
 starts at 0 (starting workers and hires alike) and goes back to 0 when a level is

@@ -5,10 +5,11 @@ At the promotion date an active worker steps up one grade with probability
 
 * they have served at least ``step_years`` since their last step on the ladder (counted
   in whole years to the end of this year: ``year + 1 - grade_since >= step_years``, where
-  ``grade_since`` is the first 1 January after the last ladder step, hire or start: a
-  hire of 1 January 2025 has 3 years at the end of 2027, one of October 2025 at the end
-  of 2028). A grade raised otherwise (a certificate passed, an election's minimum grade
-  of the post) keeps its clock running,
+  ``grade_since`` is the first 1 January after the last ladder step or hire: a hire of 1
+  January 2025 has 3 years at the end of 2027, one of October 2025 at the end of 2028;
+  a starting worker's clock runs as if every step of their service had come on time,
+  see the entry grades below, not from the start). A grade raised otherwise (a
+  certificate passed, an election's minimum grade of the post) keeps its clock running,
 * this year's assessment grade is ``min_rating`` or better (index 0 excellent ..
   3 unqualified; workers not assessed count as eligible), and
 * they are below their post's ``max_grade``.
