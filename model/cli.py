@@ -359,9 +359,27 @@ def cmd_validate(a) -> int:
     for line in advisories(sc):
         print(f"  note: {line}")
     files = _files_read(sc)
-    for line in _replaced_arrays(files) + _dated_elsewhere(sc, files):
+    for line in _inherited(sc, files) + _replaced_arrays(files) + _dated_elsewhere(sc, files):
         print(f"  {line}")
     return 0
+
+
+def _inherited(sc, files) -> list[str]:
+    """How many fields the scenario takes from each file it extends (their values, and their
+    sources, are that file's place's unless restated): one line per base file. ``files``:
+    :func:`_files_read`."""
+    from . import schema
+    if len(files) < 2:
+        return []
+    last = files[-1][0]
+    count: dict[str, int] = {}
+    for sec in schema.SECTIONS:
+        for key in sc.given(sec):
+            file, _ = sc.where(f"{sec}.{key}")
+            if file in dict(files) and file != last:
+                count[file] = count.get(file, 0) + 1
+    return [f"takes {k} field{'s' * (k != 1)} from {Path(f).name} as that file sets them (the values and "
+            "sources of its place)" for f, k in count.items()]
 
 
 STOCKS_AT_START = ("demand.urban_residents", "demand.communities", "population.headcount")

@@ -289,7 +289,7 @@ def test_toml_file_as_first_argument_runs_it(tmp_path):
 def test_validate_and_version():
     code, stdout, stderr = call(["validate", BENCH])
     assert code == 0 and stdout.startswith(f"{BENCH}: valid (bench, 2025-2034")
-    assert "[[" not in stdout  # one file: nothing replaced
+    assert "[[" not in stdout and "takes" not in stdout  # one file: nothing replaced, nothing taken
     code, stdout, stderr = call(["--version"])
     assert code == 0 and stdout.strip() == __import__("model").__version__
 
@@ -302,6 +302,11 @@ def test_validate_says_when_a_files_targets_replace_its_bases(tmp_path):
     code, stdout, stderr = call(["validate", child])
     assert code == 0 and ", 1 target," in stdout
     assert "[[targets]]: the 1 of child.toml replace the 3 of changzhou-2022.toml" in stdout
+    import tomllib
+    from model import schema
+    own = tomllib.loads(base.read_text(encoding="utf-8"))  # every section field the base writes, the child none
+    k = sum(len(own[sec]) for sec in schema.SECTIONS if sec in own)
+    assert f"\n  takes {k} fields from changzhou-2022.toml as that file sets them" in stdout
     assert "written for" not in stdout  # the same start year
 
 
