@@ -304,7 +304,7 @@ def test_validate_says_when_a_files_targets_replace_its_bases(tmp_path):
     assert "[[targets]]: the 1 of child.toml replace the 3 of changzhou-2022.toml" in stdout
     import tomllib
     from model import schema
-    own = tomllib.loads(base.read_text(encoding="utf-8"))  # every section field the base writes, the child none
+    own = tomllib.loads(base.read_text(encoding="utf-8"))  # the fields the base writes (the child: none)
     k = sum(len(own[sec]) for sec in schema.SECTIONS if sec in own)
     assert f"\n  takes {k} fields from changzhou-2022.toml as that file sets them" in stdout
     assert "written for" not in stdout  # the same start year
