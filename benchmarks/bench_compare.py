@@ -46,9 +46,11 @@ def load_old(rev: str, where: Path):
     return importlib.import_module("model_old")
 
 
-def compare(label: str, runs: dict, rounds: int) -> dict:
+def compare(label: str, runs: dict, rounds: int, names: dict | None = None) -> dict:
     """``runs``: name -> function running one batch and returning (seconds per replication,
-    values). Alternates them ``rounds`` times."""
+    values). Alternates them ``rounds`` times. ``names``: each one's metric names (the last
+    axis of its values), so that values are compared on the metrics both report where one
+    reports more (a metric added)."""
     times = {k: [] for k in runs}
     values = {}
     for _ in range(rounds):
@@ -57,11 +59,16 @@ def compare(label: str, runs: dict, rounds: int) -> dict:
             times[name].append(dt)
             values[name] = v
     old, new = times["old"], times["new"]
+    added = ""
+    if names is not None and list(names["old"]) != list(names["new"]):
+        both = [m for m in names["new"] if m in set(names["old"])]
+        values = {k: values[k][..., [list(names[k]).index(m) for m in both]] for k in values}
+        added = f" (on the {len(both)} metrics both report; {len(names['new']) - len(both)} new)"
     same = np.array_equal(values["old"], values["new"], equal_nan=True)
     print(f"{label:18s} old best {min(old) * 1e3:9.2f} mean {np.mean(old) * 1e3:9.2f} ms | "
           f"new best {min(new) * 1e3:9.2f} mean {np.mean(new) * 1e3:9.2f} ms | "
           f"new/old best {min(new) / min(old):.3f} mean {np.mean(new) / np.mean(old):.3f} | "
-          f"identical values: {'yes' if same else 'NO'}")
+          f"identical values: {'yes' if same else 'NO'}{added}")
     return {"old": old, "new": new, "identical": same}
 
 
@@ -94,7 +101,9 @@ def main() -> int:
                     v = [fns[k](scs[k], 1, r) for r in range(a.reps)]
                     return (time.perf_counter() - t) / a.reps, np.stack(v)
                 return f
-            compare(name, {k: batch(k) for k in ("old", "new")}, a.rounds)
+            names = {k: importlib.import_module(m.__name__ + ".metrics").names(scs[k])
+                     for k, m in (("old", old), ("new", model))}
+            compare(name, {k: batch(k) for k in ("old", "new")}, a.rounds, names)
         if a.national:
             path = C.ROOT / "scenarios" / "national-2025.toml"
             over = {"years": a.national}
@@ -110,7 +119,9 @@ def main() -> int:
                         v = eng.run_replication(scs[k], 1, 0)
                         return time.perf_counter() - t, v
                 return f
-            compare(f"national {a.national}y", {k: national(k) for k in ("old", "new")}, 3)
+            names = {k: importlib.import_module(m.__name__ + ".metrics").names(scs[k])
+                     for k, m in (("old", old), ("new", model))}
+            compare(f"national {a.national}y", {k: national(k) for k in ("old", "new")}, 3, names)
     return 0
 
 
