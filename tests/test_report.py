@@ -703,3 +703,24 @@ def test_targets_met_by_the_elimination_rule_are_said_to_be(tmp_path):
     assert _eliminated_targets(res, covers_nobody) == []
     higher = sc.with_overrides({"targets[1].threshold": 0.25})
     assert _eliminated_targets(model.run(higher, reps=1, seed=1, workers=1), higher) == []
+
+
+def test_the_report_says_when_dismissals_lift_a_certified_share_target(tmp_path):
+    """A certified-share target in a year whose 31 December dismisses uncertified workers
+    (bench: tenure of 3 on 1 January and no certificate) is named in a note; with the
+    dismissals off, or for a target on another metric, it is not."""
+    from model.report.webpage import _lifted_by_dismissal
+    path = tmp_path / "lift.toml"
+    path.write_text(f"extends = {str(BENCH)!r}\nyears = 1\n[demand]\ncommunities = 20\n"
+                    "[[targets]]\nname = 'cert'\nmetric = 'certified_share'\nyear = 2025\nop = '>='\n"
+                    "threshold = 0.5\n[[targets]]\nname = 'heads'\nmetric = 'headcount'\nyear = 2025\n"
+                    "op = '>='\nthreshold = 1\n", encoding="utf-8")
+    res = model.run(model.load(path), reps=2, seed=1, workers=1)
+    assert (res.at("exits_dismissed_cert", 2025) > 0).all()
+    assert [t.name for t in _lifted_by_dismissal(res)] == ["cert"]
+    off = model.run(model.load(path, {"dismissal.certificate_deadline": 0}), reps=2, seed=1, workers=1)
+    assert _lifted_by_dismissal(off) == []
+    write_all(res, model.load(path), tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    said = "Certified-share targets in a year whose 31 December dismisses workers without a certificate (ce"
+    assert said in page

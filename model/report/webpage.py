@@ -169,6 +169,16 @@ def _eliminated_targets(results, scenario) -> list:
     return [t for t in results.target_specs if t.metric == "elimination_rate" and not t.scope and by_rule(t)]
 
 
+def _lifted_by_dismissal(results) -> list:
+    """The targets on a certified share in a year whose 31 December dismisses workers for
+    want of a certificate (``exits_dismissed_cert`` above 0 in some replication): the share
+    is counted after those dismissals, which lift it, so the report says so."""
+    if "exits_dismissed_cert" not in results.metrics:
+        return []
+    return [t for t in results.target_specs if t.metric.startswith("certified_share")
+            and np.nanmax(results.at("exits_dismissed_cert", t.year), initial=0) > 0]
+
+
 def targets_table(results, lang: str) -> str:
     t = results.targets()
     if not len(t):
@@ -273,6 +283,10 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
         names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in eliminated)
                       for k in ("en", "zh"))
         body.append(f"<p>{esc(L.word2('eliminated_targets', lang, by_lang={'names': names}))}</p>")
+    lifted = _lifted_by_dismissal(results)
+    if lifted:
+        names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in lifted) for k in ("en", "zh"))
+        body.append(f"<p>{esc(L.word2('lifted_targets', lang, by_lang={'names': names}))}</p>")
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
