@@ -696,17 +696,22 @@ class Target:
         return f"{self.metric}.{self.scope}" if self.scope else self.metric
 
 
-def _scope_by_name(t: Target, districts) -> Target:
-    """A target whose scope names a district by its Chinese label, or any way a roster may
-    (:func:`model.roster.district_finder`: 玄武 or 玄武区 for 玄武区, XUANWU), with the
-    district's ``name`` as its scope; any other target as it is."""
-    from dataclasses import replace
-
+def scope_named(scope: str, districts) -> str:
+    """A scope as a district's ``name`` where it names the district by its Chinese label,
+    or any way a roster may (:func:`model.roster.district_finder`: 玄武 or 玄武区 for 玄武区,
+    XUANWU); any other scope as it is (unknown ones are refused by the checks)."""
     from .roster import district_finder
-    if t.scope in ("", "urban", "rural") or any(d.name == t.scope for d in districts):
-        return t
-    i = district_finder(districts)(t.scope)
-    return t if i is None or i < 0 else replace(t, scope=districts[i].name)
+    if scope in ("", "urban", "rural") or any(d.name == scope for d in districts):
+        return scope
+    i = district_finder(districts)(scope)
+    return scope if i is None or i < 0 else districts[i].name
+
+
+def _scope_by_name(t: Target, districts) -> Target:
+    """A target with its scope as :func:`scope_named` gives it."""
+    from dataclasses import replace
+    scope = scope_named(t.scope, districts)
+    return t if scope == t.scope else replace(t, scope=scope)
 
 
 @dataclass(frozen=True)

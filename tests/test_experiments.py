@@ -579,3 +579,13 @@ def test_a_number_for_a_whole_vector_warns_that_it_flattens_it():
         warn_lever_replaces(model.load("jilin-2020"), Lever.parse("pay.monthly"), "sweeping")
         for name in ("pay.monthly[1]", "pay.monthly*"):
             warn_lever_replaces(model.load("example-city"), Lever.parse(name), "sweeping")
+
+
+def test_a_target_expression_may_name_a_district_by_its_label():
+    """headcount.玄武区>=1@2020 is Nanjing's xuanwu district's headcount, as a scenario's
+    target scope may name it; a name that is no district stays refused."""
+    sc = model.load("nanjing-2018")
+    t = common.find_target(sc, "headcount.玄武区>=1@2020")
+    assert (t.metric, t.scope, t.metric_name, t.year) == ("headcount", "xuanwu", "headcount.xuanwu", 2020)
+    with pytest.raises(UserError, match="unknown metric 'headcount.火星'"):
+        common.find_target(sc, "headcount.火星>=1@2020")

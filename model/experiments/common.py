@@ -44,7 +44,7 @@ from ..errors import UserError, cut, whole_number
 from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
 
 LEVER_KINDS = schema.NUMERIC_KINDS + ("bool", "str")
-_TARGET = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-]*)\s*(?:@\s*(\d{4}))?\s*$")
+_TARGET = re.compile(r"^\s*([^\s<>=@]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-]*)\s*(?:@\s*(\d{4}))?\s*$")
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -552,6 +552,10 @@ def find_target(scenario, text: str):
         raise UserError(f"{shown(text)} is neither a target of {scenario.name} (targets: {known}) nor an "
                         "expression like 'certified_share>=0.6@2024'", field="--target")
     metric, op, thr, year = m.groups()
+    base, _, scope = metric.partition(".")
+    if scope and not scenario.implicit_district:  # a district by its Chinese label too (headcount.玄武区)
+        from ..scenario import scope_named
+        metric = f"{base}.{scope_named(scope, scenario.districts)}"
     check_reported(scenario, metric, None, "--target")
     try:
         threshold = float(thr)
