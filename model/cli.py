@@ -378,8 +378,15 @@ def _inherited(sc, files) -> list[str]:
             file, _ = sc.where(f"{sec}.{key}")
             if file in dict(files) and file != last:
                 count[file] = count.get(file, 0) + 1
-    return [f"takes {k} field{'s' * (k != 1)} from {Path(f).name} as that file sets them (the values and "
-            "sources of its place)" for f, k in count.items()]
+    arrays: dict[str, list[str]] = {}  # [[targets]], [[districts]]: whole, from the last file with them
+    for name in schema.ARRAYS:
+        owner = [p for p, data in files if name in data][-1:]
+        if owner and owner[0] != last and getattr(sc, name):
+            arrays.setdefault(owner[0], []).append(f"its {len(getattr(sc, name))} [[{name}]]")
+            count.setdefault(owner[0], 0)
+    return [f"takes {k} field{'s' * (k != 1)}" + "".join(f" and {a}" for a in arrays.get(f, []))
+            + f" from {Path(f).name} as that file sets them (the values and sources of its place)"
+            for f, k in count.items()]
 
 
 STOCKS_AT_START = ("demand.urban_residents", "demand.communities", "population.headcount")

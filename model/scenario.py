@@ -853,11 +853,13 @@ class Scenario:
             ck.fail(("population.headcount", "population.roster"), "population.headcount set with "
                     "population.roster: the roster's workers are the starting headcount; set "
                     "population.headcount = 0 beside population.roster (or leave it out where it is set)")
-        # a share set beside the roster (or by --set) is refused; one a base file sets is left unread, since a
-        # file cannot unset what it inherits (headcount it can: = 0)
-        share_from = ck.where("population.filled_share")[0]
-        beside = (ck.where("population.roster")[0], ck.override("population.filled_share"))
-        if "filled_share" in self.given("population") and share_from in beside:
+        # a share set beside the roster or after it (a later file, --set) is refused; one a base file sets
+        # before the roster is left unread, since a file cannot unset what it inherits (headcount it can: = 0)
+        order = {str(p): i for i, (p, _) in enumerate(self._files)}
+        late = len(self._files)  # an override comes after every file
+        share_at = order.get(ck.where("population.filled_share")[0], late)
+        roster_at = order.get(ck.where("population.roster")[0], late)
+        if "filled_share" in self.given("population") and share_at >= roster_at:
             ck.fail(("population.filled_share", "population.roster"), "population.filled_share set with "
                     "population.roster: the roster's workers are the starting workforce; leave "
                     "population.filled_share out beside population.roster")

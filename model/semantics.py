@@ -188,8 +188,10 @@ def _rule_unset(sc, fail) -> None:
             set_here = [f for f in fields if f in given]
             if rule != default and set_here:
                 reads = ", ".join(f"{sec}.{f}" for f in rules[default]) or "the statutory ages"
-                fail(f"{sec}.rule", f"{sec}.{set_here[0]} is set but {sec}.rule is not, and the default rule "
-                     f"'{default}' ({reads}) ignores it; set {sec}.rule = \"{rule}\"")
+                field = f"{sec}.{set_here[0]}"
+                by_option = field in getattr(sc, "_overridden", {})  # --set: blamed on the option, not a file
+                fail(field if by_option else f"{sec}.rule", f"{field} is set but {sec}.rule is not, and the "
+                     f"default rule '{default}' ({reads}) ignores it; set {sec}.rule = \"{rule}\"")
 
 
 def _unknown_scope(sc, scope: str, scopes) -> str:
@@ -230,7 +232,10 @@ def _rule_inherited(sc, fail) -> None:
             if i == 0 or inherited is None:  # the first file, or the schema's default rule (_rule_unset)
                 continue
             for rule, fields in rules.items():
-                odd = [f for f in fields if f in own and f not in rules.get(run, ())]
+                # a field the rule it inherits reads was right when written: a later switch of the rule
+                # (a file, --set) leaves it unread, as it would a base file's own
+                read = rules.get(run, ()) + rules.get(inherited, ())
+                odd = [f for f in fields if f in own and f not in read]
                 if rule == run or not odd:
                     continue
                 field = f"{sec}.{odd[0]}"

@@ -722,5 +722,5 @@ def test_the_report_says_when_dismissals_lift_a_certified_share_target(tmp_path)
     assert _lifted_by_dismissal(off) == []
     write_all(res, model.load(path), tmp_path)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    said = "Certified-share targets in a year whose 31 December dismisses workers without a certificate (ce"
+    said = "Certified-share targets in a year whose assessment dismisses workers without a certificate (cert)"
     assert said in page

@@ -1243,3 +1243,7 @@ def test_a_share_filled_that_a_base_file_sets_is_left_unread_beside_a_roster(tmp
         model.load(both)
     with pytest.raises(ScenarioError, match="population.filled_share.*set with population.roster"):
         model.load(child, overrides={"population.filled_share": 0.5})
+    after = tmp_path / "after.toml"  # a share set after the roster, by a file extending it: two workforces
+    after.write_text('extends = "child.toml"\n[population]\nfilled_share = 0.8\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"after\.toml:\d+, field 'population\.filled_share'"):
+        model.load(after)

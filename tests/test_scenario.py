@@ -741,3 +741,14 @@ def test_a_rule_field_the_rule_run_ignores_is_refused_where_it_is_written(tmp_pa
         model.load("example-city", {"demand.per_10k*": 1.1})
     switched = model.load("example-city", {"demand.per_10k": 18, "demand.rule": "per_10k"})
     assert switched.demand.rule == "per_10k"
+    # a field the inherited rule reads was right when written: a later switch of the rule leaves it unread
+    write_scenario(tmp_path, base + "[demand]\nhouseholds_per_post = 300\n", "own.toml")
+    later = write_scenario(tmp_path, 'extends = "own.toml"\n[demand]\nrule = "per_10k"\n', "switch.toml")
+    assert model.load(later).demand.rule == "per_10k"
+    assert model.load(tmp_path / "own.toml", {"demand.rule": "per_10k"}).demand.rule == "per_10k"
+    # --set of a rule's field where no file sets the rule (the schema's default): blamed on the option
+    bare = write_scenario(tmp_path, 'name = "bare"\nstart_year = 2025\nyears = 2\n[demand]\n'
+                          "communities = 10\n", "bare.toml")
+    with pytest.raises(ScenarioError, match=r"^overrides, field 'demand\.per_10k': demand\.per_10k is set "
+                                            r"but demand\.rule is not"):
+        model.load(bare, {"demand.per_10k": 18})

@@ -328,7 +328,7 @@ def main(args) -> int:
             notes.append(_report(c, tmp, args.lang, metrics))
             from ..report.budget import write_budget
             for sc, res, label in zip(c.scenarios, c.results, c.labels):  # each one's budget, side by side
-                write_budget(res, sc, tmp / f"budget-{label}.xlsx", lang=args.lang)
+                write_budget(res, sc, tmp / f"budget-{label.replace('#', '-')}.xlsx", lang=args.lang)
     _print(c, metrics, out, args.year)
     for n in notes:
         if n:

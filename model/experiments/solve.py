@@ -135,7 +135,7 @@ class Solution:
                              "difference": float(np.nanmean(d)) if ok.any() else math.nan,
                              "difference_se": se})
         solved = self.output.target if self.output is not None else None
-        if solved is not None and not any(t.name == solved.name for t in ans.target_specs):
+        if solved is not None and solved not in ans.target_specs:
             row("target", solved.name, solved.metric_name, solved.year, ans.target_hits(solved),
                 base.target_hits(solved))
         for t in ans.target_specs:

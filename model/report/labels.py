@@ -166,13 +166,13 @@ WORDS = {
                             "not forecast that it will be met"),
                            ("当年淘汰比例目标（{names}）不高于情景设定的末位淘汰比例（elimination.share）："
                             "模型按规则至少淘汰所覆盖人员的该比例，故这类目标检验规则得到执行，并非对能否达成的预测")),
-    "lifted_targets": (("Certified-share targets in a year whose 31 December dismisses workers without a "
-                        "certificate ({names}): the share is counted after those dismissals, which raise it "
-                        "(exits_dismissed_cert); `python -m model compare SCENARIO --variant "
-                        "dismissal.certificate_deadline=0` shows by how much"),
-                       ("持证率目标（{names}）所在年份的12月31日有人员因未取得证书被辞退：持证率在辞退后计算，"
-                        "辞退使其提高（exits_dismissed_cert）；可用 python -m model compare SCENARIO --variant "
-                        "dismissal.certificate_deadline=0 比较其影响")),
+    "lifted_targets": (("Certified-share targets in a year whose assessment dismisses workers without a "
+                        "certificate ({names}): the share on 31 December is counted after those dismissals, "
+                        "which raise it (exits_dismissed_cert); `python -m model compare SCENARIO --variant "
+                        "dismissal.certificate_deadline=0` shows the rule's whole effect, over the years"),
+                       ("持证率目标（{names}）所在年份的考核中有人员因未取得证书被辞退：12月31日的持证率在辞退后计算，"
+                        "辞退使其提高（exits_dismissed_cert）；python -m model compare SCENARIO --variant "
+                        "dismissal.certificate_deadline=0 可显示该规则历年的全部影响")),
     "zero_rows": (("0 in every year and replication: {items}; if a cost is expected there, check that the "
                    "scenario sets it (the report lists the fields left at the model's defaults)"),
                   "各年各次模拟均为0：{items}；如应有此项支出，请检查情景是否设定（报告列出了取模型默认值的字段）"),

@@ -170,12 +170,14 @@ def _eliminated_targets(results, scenario) -> list:
 
 
 def _lifted_by_dismissal(results) -> list:
-    """The targets on a certified share in a year whose 31 December dismisses workers for
-    want of a certificate (``exits_dismissed_cert`` above 0 in some replication): the share
-    is counted after those dismissals, which lift it, so the report says so."""
+    """The city-wide targets on a certified share in a year whose assessment dismisses
+    workers for want of a certificate (``exits_dismissed_cert`` above 0 in some
+    replication): the share on 31 December is counted after those dismissals, which lift
+    it, so the report says so (the dismissals are counted for the city, so a district's
+    target is not named)."""
     if "exits_dismissed_cert" not in results.metrics:
         return []
-    return [t for t in results.target_specs if t.metric.startswith("certified_share")
+    return [t for t in results.target_specs if t.metric.startswith("certified_share") and not t.scope
             and np.nanmax(results.at("exits_dismissed_cert", t.year), initial=0) > 0]
 
 
