@@ -129,8 +129,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "min_party_posts": F("param", 0.0, "Party-building staff posts per community, besides its heads and "
                              "committee members (filled first; districts may set their own).", "posts",
                              lo=0, hi=100),
-        "split_above": F("float", 0.0, "A community above this many households splits in two.", "households", lo=0, hi=1e7, zero="never"),
-        "merge_below": F("float", 0.0, "A community below this many households merges into another.", "households", lo=0, hi=1e7),
+        "split_above": F("float", 0.0, "A community above this many households splits in two (on 1 January; "
+                         "in the start year before the starting workforce is placed).", "households", lo=0,
+                         hi=1e7, zero="never"),
+        "merge_below": F("float", 0.0, "A community below this many households merges into another (less "
+                         "than half of split_above, so that the halves of a split do not merge).",
+                         "households", lo=0, hi=1e7),
     },
     "population": {
         "roster": F("str", None, "A CSV or .xlsx file of the workers in post on 1 January of the start "
@@ -204,8 +208,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "freeze_years": F("years", [], "Years of a hiring freeze: no round hires (campaigns included); the "
                           "posts it leaves empty count among the year's unfilled posts."),
         "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities by "
-                            "posts; filled after the vacant posts, so a short pool or cap leaves "
-                            "them unfilled first.", "hires/year", lo=0, hi=1e7),
+                            "a draw in proportion to posts (multinomial, from the recruitment stream); "
+                            "filled after the vacant posts, so a short pool or cap leaves them unfilled "
+                            "first.",
+                            "hires/year", lo=0, hi=1e7),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
     },
     "certification": {
@@ -303,7 +309,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "quits": {
         "enabled": F("bool", True, "Voluntary quits."),
-        "tenure_bands": F("years", [0], "Lower edges of the tenure bands (years on 1 January)."),
+        "tenure_bands": F("years", [0], "Lower edges of the tenure bands (years on 1 January, counted in "
+                          "calendar years from the hire year: a July 2023 hire has 3 on 1 January 2026)."),
         "rate": F("vec", [0.08], "Annual quit probability by tenure band.", "1/year", **SHARE),
         "pay_elasticity": F("param", 0.0, "Quit probability scales as (pay ratio / reference)^(-elasticity).", "", lo=0, hi=20),
         "reference_pay_ratio": F("param", 1.0, "Pay ratio (own pay / local average wage) at which rates apply.", "", lo=0.01, hi=10),

@@ -4,7 +4,10 @@ A worker present at the start of year ``y`` quits during the year with probabili
 
     q = rate[b] * (pay_ratio / reference_pay_ratio) ** (-pay_elasticity),   clipped to [0, 1]
 
-where ``b`` is the worker's tenure band on 1 January and ``pay_ratio`` is the worker's
+where ``b`` is the worker's tenure band on 1 January (tenure ``y - hire_year``, whole
+calendar years from the hire year, as the exam counts service: a July 2023 hire has 3
+on 1 January 2026; the grade clock counts otherwise, :mod:`model.policies.grades`) and
+``pay_ratio`` is the worker's
 annual pay over last year's local average wage (12 times the monthly rate of
 :meth:`model.policies.pay.PayYear.pay_of` on entering the year: gross pay with the
 performance part at 100%, plus the certificate allowance). The quit instant is uniform in the year.

@@ -11,12 +11,14 @@ total rounded half up and shared among communities in proportion to their active
 workers by largest remainder, so that small communities do not round their share
 away; the round's own hires' exits are not anticipated), plus, at the
 year's first round, the year's ``extra_hires`` (campaigns such as Hohhot's 4,000
-graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities in
-proportion to posts. The posts vacant at the round are filled first (party-building
-posts first), then the hires for exits to come (party-building posts first), then the
-campaign's hires: a campaign adds hires on top of the posts, so where the year's pool or
-cap falls short it is the campaign that goes unfilled, not posts (and hires for exits to
-come go unmade before a post vacant now goes unfilled).
+graduates over 2020-2023, seed 002_5cfcc670a2031676.txt) spread over communities by a
+multinomial draw in proportion to posts (so a community may get more or fewer than its
+share, as a campaign's hires fall where applicants are; not a largest-remainder split).
+The posts vacant at the round are filled first (party-building posts first), then the
+hires for exits to come (party-building posts first), then the campaign's hires: a
+campaign adds hires on top of the posts, so where the year's pool or cap falls short it
+is the campaign that goes unfilled, not posts (and hires for exits to come go unmade
+before a post vacant now goes unfilled).
 What a round leaves of the campaign is counted again at the year's next round (it adds
 to that round's ``unfilled_posts``; it cannot be filled then, since a round leaves
 hires unfilled only when the year's pool or cap is spent, or in a freeze year).
