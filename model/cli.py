@@ -371,12 +371,12 @@ def _inherited(sc, files) -> list[str]:
     from . import schema
     if len(files) < 2:
         return []
-    last = files[-1][0]
+    last, paths = files[-1][0], {p for p, _ in files}
     count: dict[str, int] = {}
     for sec in schema.SECTIONS:
         for key in sc.given(sec):
             file, _ = sc.where(f"{sec}.{key}")
-            if file in dict(files) and file != last:
+            if file in paths and file != last:
                 count[file] = count.get(file, 0) + 1
     arrays: dict[str, list[str]] = {}  # [[targets]], [[districts]]: whole, from the last file with them
     for name in schema.ARRAYS:

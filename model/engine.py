@@ -729,7 +729,7 @@ class Replication:
         total = (acc["_payroll_district"] + trained * p.training.cost_per_trainee
                  + hired * p.recruitment.cost_per_hire + funds)
         city, province, rest = M.funding_split(total, acc["_worker_years_district"], fund)
-        return {"worker_years": acc["_worker_years_district"].copy(), "total_cost": total,
+        return {"worker_years": acc["_worker_years_district"], "total_cost": total,
                 "funding_city": city, "funding_province": province, "funding_district": rest}
 
     def _close(self) -> None:

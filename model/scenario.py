@@ -895,7 +895,7 @@ class Scenario:
         Worked out when asked for (the report, ``validate``): locating fields scans every
         file's lines, which the many scenarios an experiment builds skip."""
         from .semantics import unread_by_rules
-        ck = _checker_for(self._raw, self._files, self._label, self._overridden)
+        ck = self._locating
         unread = unread_by_rules(self)
         return tuple(a for p, t in self._files for a in _assumptions(p, t)
                      if ck.where(a["field"])[0] == str(p) and a["field"] not in unread)
@@ -978,7 +978,13 @@ class Scenario:
     def where(self, path: str) -> tuple[str, int | None]:
         """The file (or override option, ``--set``) and line that set the field ``path``; the
         scenario's own file for a field left at its default."""
-        return _checker_for(self._raw, self._files, self._label, self._overridden).where(path)
+        return self._locating.where(path)
+
+    @cached_property
+    def _locating(self) -> _Checker:
+        """One checker of the scenario's fields for :meth:`where` (its locator scans the files
+        once, on the first call, for every later one)."""
+        return _checker_for(self._raw, self._files, self._label, self._overridden)
 
     def given(self, section: str) -> MappingProxyType:
         """The fields of ``section`` that the scenario, the files it extends or an override

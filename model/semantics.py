@@ -9,12 +9,11 @@ target that cannot be measured).
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 from . import metrics, population
-from .params import Constant, Schedule, Uncertain
+from .params import Constant, Schedule, Uncertain, parse_key
 from .policies import demand
 from .policies.retirement_age import retirement_time, statutory_age_months
 from .sampling import half_up
@@ -222,6 +221,7 @@ def _rule_inherited(sc, fail) -> None:
     set_by = getattr(sc, "_overridden", {})
     for sec, rules in RULE_FIELDS.items():
         run = getattr(sc, sec).rule
+        owner = {f: rule for rule, fields in rules.items() for f in fields}  # each rule field's rule
         inherited, whence = None, None
         for i, (path, text) in enumerate(files):
             data = file_data(text).get(sec)
@@ -231,25 +231,25 @@ def _rule_inherited(sc, fail) -> None:
                 continue
             if i == 0 or inherited is None:  # the first file, or the schema's default rule (_rule_unset)
                 continue
-            for rule, fields in rules.items():
-                # a field the rule it inherits reads was right when written: a later switch of the rule
-                # (a file, --set) leaves it unread, as it would a base file's own
-                read = rules.get(run, ()) + rules.get(inherited, ())
-                odd = [f for f in fields if f in own and f not in read]
-                if rule == run or not odd:
-                    continue
-                field = f"{sec}.{odd[0]}"
+            # a field the rule it inherits reads was right when written: a later switch of the rule
+            # (a file, --set) leaves it unread, as it would a base file's own
+            read = rules.get(run, ()) + rules.get(inherited, ())
+            odd = [(f, owner[f]) for f in own if f in owner and f not in read]
+            if odd:
+                name, rule = odd[0]
+                field = f"{sec}.{name}"
                 how = (f"the rule it inherits from {whence}, '{run}', ignores it; set {sec}.rule = "
                        f"\"{rule}\" beside it (or leave the field out)" if run == inherited else
                        f"the rule run is '{run}' (set after it), which ignores it; leave the field out")
                 raise ScenarioError(f"{Path(path).name} sets {field} but not {sec}.rule, and {how}",
                                     file=str(path), field=field, line=field_line(path, text, field))
         for key in set_by:
-            name = re.split(r"[@\[*]", key.removeprefix(f"{sec}."))[0]  # pay.x@2026, x[1], x*: the field x
-            owner = [rule for rule, fields in rules.items() if name in fields]
-            if key.startswith(f"{sec}.") and owner and run not in owner:
+            parsed = parse_key(key.removesuffix("*"))  # pay.x@2026, x[1], x*: the field x
+            path = parsed[0] if parsed else key
+            name = path.removeprefix(f"{sec}.")
+            if path.startswith(f"{sec}.") and name in owner and name not in rules.get(run, ()):
                 fail(key, f"{key} is set, but the rule run, {sec}.rule = '{run}', ignores it; set "
-                     f"{sec}.rule = \"{owner[0]}\" too, or leave the field out")
+                     f"{sec}.rule = \"{owner[name]}\" too, or leave the field out")
 
 
 def _staffing(sc, fail, years) -> None:
@@ -560,8 +560,8 @@ def share_past_retirement(sc) -> float:
     """The share of a drawn starting workforce (the mixes of ``population``: ages, women,
     cadre) at or past its statutory retirement instant on 1 January of the start year, whom
     the engine gives younger ages (:meth:`model.engine.Replication._below_retirement_age`);
-    0 with a roster or retirement off. Exact over whole ages and the sexes and categories,
-    on a grid of 48 birthdays a year."""
+    0 with a roster or retirement off. Exact: over whole ages, the sexes and categories, and
+    every birthday as the engine draws it (a whole day of the year, ``floor(u * 365) / 365``)."""
     ps, r, y = sc.population, sc.retirement, sc.start_year
     if ps.roster is not None or not r.enabled:
         return 0.0
@@ -569,9 +569,9 @@ def share_past_retirement(sc) -> float:
     total = sum(w for *_, w in bands)
     ages = np.concatenate([np.arange(lo, hi + 1) for lo, hi, _ in bands])
     weight = np.concatenate([np.full(hi - lo + 1, w / total / (hi - lo + 1)) for lo, hi, w in bands])
-    day = np.floor((np.arange(48) + 0.5) / 48 * 365) / 365  # a birthday's place in its year, as drawn
+    day = np.arange(365) / 365  # every birthday the engine draws, equally likely
     birth = (y - ages[:, None] - 1 + day[None, :]).ravel()
-    each = np.repeat(weight / 48, 48)
+    each = np.repeat(weight / 365, 365)
     f, c = ps.female_share, ps.cadre_share
     share = 0.0
     for female, cadre, w in ((False, False, 1 - f), (True, True, f * c), (True, False, f * (1 - c))):
@@ -616,8 +616,7 @@ def advisories(sc) -> list[str]:
                      "retire at 50 or 55): those workers are given younger ages from the same bands, so the "
                      "workforce starts younger than the mix")
     wage = sc.economy.average_wage
-    staff = float(np.asarray(sc.pay.monthly.at_means(year) if hasattr(sc.pay.monthly, "at_means")
-                             else sc.pay.monthly, dtype=float)[0])
+    staff = float(np.asarray(demand.at_start(sc.pay.monthly, year), dtype=float)[0])
     lo, hi = PAY_MONTHS_OF_WAGE
     if wage > 0 and staff > 0 and not lo <= staff / (wage / 12) <= hi:
         why = "a yearly amount given as monthly?" if staff > wage / 12 else "an amount in thousands or 万元?"

@@ -236,6 +236,12 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int,
     comm.party_posts = party
 
 
+def at_start(x, year: int):
+    """A scenario value in the start ``year``: a parameter's, uncertain entries at their
+    means; a plain value as it is."""
+    return x.at_means(year) if isinstance(x, (Constant, Schedule, Uncertain)) else x
+
+
 def starting_posts(scenario) -> tuple[int, int]:
     """About how many posts ``scenario`` has on 1 January of the start year: as the staffing
     rule gives them, and after each community's floor (``min_posts``, and its heads,
@@ -245,7 +251,7 @@ def starting_posts(scenario) -> tuple[int, int]:
     ps, d, year = scenario.population, scenario.demand, scenario.start_year
 
     def start(x):
-        return x.at_means(year) if isinstance(x, (Constant, Schedule, Uncertain)) else x
+        return at_start(x, year)
     if not any(x.communities for x in scenario.districts):
         return 0, 0
     p = SimpleNamespace(**{name: start(getattr(d, name)) for name in SECTIONS["demand"]})
@@ -263,12 +269,9 @@ def starting_workers_estimate(scenario) -> int:
     share filled of the posts of :func:`starting_posts`. For sizing memory ahead
     (:func:`model.population.make_room_ahead`, which leaves room for more)."""
     ps, year = scenario.population, scenario.start_year
-
-    def start(x):
-        return x.at_means(year) if isinstance(x, (Constant, Schedule, Uncertain)) else x
-    if start(ps.headcount) > 0:
-        return int(start(ps.headcount))
-    return int(half_up(starting_posts(scenario)[1] * min(start(ps.filled_share), 1.0)))
+    if at_start(ps.headcount, year) > 0:
+        return int(at_start(ps.headcount, year))
+    return int(half_up(starting_posts(scenario)[1] * min(at_start(ps.filled_share, year), 1.0)))
 
 
 def party_posts(own, city):

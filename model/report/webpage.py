@@ -280,15 +280,12 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     floored = _floored_targets(results, scenario)
     if floored:
         body.append(f"<p>{esc(L.word2('floored_targets', lang, n=len(floored)))}</p>")
-    eliminated = _eliminated_targets(results, scenario)
-    if eliminated:
-        names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in eliminated)
-                      for k in ("en", "zh"))
-        body.append(f"<p>{esc(L.word2('eliminated_targets', lang, by_lang={'names': names}))}</p>")
-    lifted = _lifted_by_dismissal(results)
-    if lifted:
-        names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in lifted) for k in ("en", "zh"))
-        body.append(f"<p>{esc(L.word2('lifted_targets', lang, by_lang={'names': names}))}</p>")
+    for key, named in (("eliminated_targets", _eliminated_targets(results, scenario)),
+                       ("lifted_targets", _lifted_by_dismissal(results))):
+        if named:  # a note naming the targets, in each language's words
+            names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in named)
+                          for k in ("en", "zh"))
+            body.append(f"<p>{esc(L.word2(key, lang, by_lang={'names': names}))}</p>")
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
