@@ -99,8 +99,9 @@ def paired_proportions(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tup
 
 
 ROUNDING = 1e-9
-"""Relative slack of ``>=`` and ``<=`` targets: a value that sits on its threshold (a pay
-floor that binds, computed through divisions) meets it despite floating-point rounding."""
+"""Relative slack of every comparison with a target's threshold: a value within it of the
+threshold counts as on it (a pay floor that binds, computed through divisions), so it meets
+``>=``, ``<=`` and ``==`` and not ``>`` or ``<``, despite floating-point rounding."""
 
 
 VERDICTS = ("sure_met", "likely_met", "unlikely_met", "sure_missed")
@@ -136,15 +137,14 @@ def percent_interval(p: float, low: float, high: float, dash: str = "–") -> st
 
 
 def met(values: np.ndarray, op: str, threshold: float) -> np.ndarray:
-    """Boolean array: where ``values op threshold`` holds (NaN never meets a target);
-    ``>=`` and ``<=`` allow a relative rounding slack of :data:`ROUNDING`."""
+    """Boolean array: where ``values op threshold`` holds (NaN never meets a target); a
+    value within a relative :data:`ROUNDING` of the threshold counts as equal to it."""
     slack = ROUNDING * abs(threshold)
-    if op == ">=":
-        threshold = threshold - slack
-    elif op == "<=":
-        threshold = threshold + slack
     with np.errstate(invalid="ignore"):
-        return OPS[op](values, threshold) & ~np.isnan(values)
+        if op == "==":
+            return np.abs(values - threshold) <= slack
+        shift = {">=": -slack, "<=": slack, ">": slack, "<": -slack}[op]
+        return OPS[op](values, threshold + shift) & ~np.isnan(values)
 
 
 def _quantiles(v: np.ndarray, quantiles) -> np.ndarray:

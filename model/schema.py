@@ -427,7 +427,8 @@ TARGET = {
     "name": F("str", REQUIRED, "Short label."),
     "metric": F("str", REQUIRED, "Metric name (see `python -m model metrics`)."),
     "year": F("int", REQUIRED, "Year the target refers to (end of year).", "year", lo=1990, hi=2200),
-    "op": F("str", ">=", "Comparison.", choices=(">=", ">", "<=", "<", "==")),
+    "op": F("str", ">=", "Comparison (a value within a relative 1e-9 of the threshold counts as equal "
+              "to it, so a binding pay floor meets >=, <= and ==).", choices=(">=", ">", "<=", "<", "==")),
     "threshold": F("float", REQUIRED, "Threshold.", "metric units", lo=-1e15, hi=1e15),
     "scope": F("str", "", "Part of the city: '' (all), 'urban', 'rural' or a district (its name, or its "
                 "label_zh with or without 区 / 县 / 市: 玄武区 or 玄武)."),

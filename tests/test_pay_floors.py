@@ -340,13 +340,17 @@ def test_run_district_head_floor_from_the_scenario(tmp_path):
 
 
 def test_a_floor_that_binds_meets_its_target():
-    """A value on its threshold up to rounding meets >= and <= targets; a real shortfall
-    (one part in a million) does not."""
+    """A value on its threshold up to rounding counts as on it: it meets >=, <= and ==
+    targets and not > or <, whichever side rounding left it; a real difference (one part
+    in a million) counts."""
     from model.results import met
-    v = np.array([0.8 * (1 - 1e-15), 0.8, 0.8 * (1 - 1e-6), np.nan])
-    assert met(v, ">=", 0.8).tolist() == [True, True, False, False]
-    assert met(v * (1 + 2e-15) / (1 - 1e-15), "<=", 0.8).tolist()[:2] == [True, True]
-    assert met(v, ">", 0.8).tolist() == [False, False, False, False]
+    v = np.array([0.8 * (1 - 1e-15), 0.8, 0.8 * (1 + 1e-15), 0.8 * (1 - 1e-6), 0.8 * (1 + 1e-6), np.nan])
+    assert met(v, ">=", 0.8).tolist() == [True, True, True, False, True, False]
+    assert met(v, "<=", 0.8).tolist() == [True, True, True, True, False, False]
+    assert met(v, "==", 0.8).tolist() == [True, True, True, False, False, False]
+    assert met(v, ">", 0.8).tolist() == [False, False, False, False, True, False]
+    assert met(v, "<", 0.8).tolist() == [False, False, False, True, False, False]
+    assert met(np.array([0.0, 1e-300]), "==", 0.0).tolist() == [True, False]  # no slack about 0
 
 
 def test_a_district_head_floor_of_zero_on_base_pay_runs_when_base_pay_is_zero(tmp_path):

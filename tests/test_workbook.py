@@ -18,6 +18,7 @@ import model
 from model import metrics as M
 from model.cli import write_run
 from model.report import budget
+from model.report import labels as L
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "scenarios" / "bench.toml"
@@ -68,12 +69,16 @@ def run_folder(request, tmp_path_factory):
     return request.param, sc, res, out
 
 
+GROWTH = {L.word2("growth", lang) for lang in L.LANGS}
+"""The statistic label of a growth row (:func:`growth_rows`)."""
+
+
 def data_rows(ws):
     """(metric, statistic label, unit, {year: cell}) for every data row of a sheet (not
-    its total over the years: :func:`total_cells`)."""
+    its total over the years: :func:`total_cells`; nor its growth rows: :func:`growth_rows`)."""
     years = [c.value for c in ws[budget.HEADER_ROW]][4:]
     for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW):
-        if row[1].value is None:
+        if row[1].value is None or row[2].value in GROWTH:
             continue
         cells = {y: c for y, c in zip(years, row[4:]) if isinstance(y, int)}
         yield row[1].value, row[2].value, row[3].value, cells
@@ -86,7 +91,39 @@ def total_cells(ws) -> dict:
     if isinstance(head, int):
         return {}
     return {(row[1].value, row[2].value): row[-1] for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW)
-            if row[1].value is not None}
+            if row[1].value is not None and row[2].value not in GROWTH}
+
+
+def growth_rows(ws) -> dict:
+    """{metric: (unit, {year: cell})} of a sheet's growth rows."""
+    years = [c.value for c in ws[budget.HEADER_ROW]][4:]
+    return {row[1].value: (row[3].value, {y: c for y, c in zip(years, row[4:])})
+            for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW) if row[2].value in GROWTH}
+
+
+def test_growth_rows_give_the_mean_on_the_year_before(run_folder):
+    """Payroll and total cost, nominal and at constant prices, have a row of the growth of
+    their mean on the year before (a fraction shown in percent), empty in the first year and
+    in the total column; no other item has one; read_budget reads it back as 'growth'."""
+    lang, _, res, out = run_folder
+    wb = load_workbook(out / "budget.xlsx")
+    found = {}
+    for ws in wb.worksheets[1:]:
+        for metric, (unit, cells) in growth_rows(ws).items():
+            found[metric] = ws.title
+            assert unit == "%"
+            mean = [float(np.mean(res.at(metric, y))) for y in res.years]
+            assert cells[int(res.years[0])].value is None
+            for y, before, now in zip(res.years[1:], mean, mean[1:]):
+                c = cells[int(y)]
+                assert c.value == pytest.approx(now / before - 1, rel=1e-9), (metric, y)
+                assert c.number_format == "0.0%"
+            assert list(cells.values())[-1].value is None  # the total column: no growth
+    assert set(found) == set(budget.GROWTH)
+    got = budget.read_budget(out / "budget.xlsx")
+    y1 = int(res.years[1])
+    assert got[(found["payroll"], "payroll", "growth")][y1] == pytest.approx(
+        float(np.mean(res.at("payroll", y1)) / np.mean(res.at("payroll", res.years[0])) - 1), rel=1e-9)
 
 
 def test_every_number_equals_summary_csv(run_folder):

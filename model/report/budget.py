@@ -15,7 +15,8 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 - staffing: what the payroll pays for (headcount, worker-years, posts, vacancies, hires,
   exits), the payroll per worker-year and the average yearly pay rate of each post class.
 
-Each item has three rows, mean, P50 and P90; years are columns, and a money sheet's last
+Each item has three rows, mean, P50 and P90 (payroll and total cost a fourth: the growth
+of the mean on the year before, in percent); years are columns, and a money sheet's last
 column is the item's total over the years (the mean of the replications' totals, and their
 P50 and P90: a multi-year budget is not the sum of yearly P90s); the by-source sheet says
 how the sources are worked out. Values are the numbers of ``summary.csv``, stored as
@@ -41,6 +42,10 @@ from . import labels as L
 
 STATS = (("mean", "mean"), ("p50", "p50"), ("p90", "p90"))
 """(summary column, label key) of the rows written for each item."""
+GROWTH = ("payroll", "total_cost", "payroll_real", "total_cost_real")
+"""Items with a fourth row, the growth of their mean on the year before (a budget's
+增长率), in percent: the first year has none (the run has no year before it)."""
+GROWTH_FORMAT = "0.0%"
 NUMBER_FORMAT = "#,##0"
 MONEY = {"en": (1.0, "yuan_year", NUMBER_FORMAT), "zh": (1e4, "wan_yuan_year", "#,##0.00")}
 """Money on the money sheets by language: (divisor, unit's phrase, number format): yuan in
@@ -321,6 +326,16 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                     if col == "p90":
                         c.fill = P90_FILL
                 r += 1
+            if m in GROWTH:
+                ws.cell(r, 1, L.metric2(m, lang))
+                ws.cell(r, 2, m)
+                ws.cell(r, 3, L.word2("growth", lang)).alignment = Alignment(wrap_text=True)
+                ws.cell(r, 4, "%")
+                means = [table[(m, y)].mean for y in years]
+                for j, (before, now) in enumerate(zip(means, means[1:]), start=6):
+                    c = ws.cell(r, j, _num(now / before - 1) if before else None)
+                    c.number_format = GROWTH_FORMAT
+                r += 1
         ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 5)
         _for_printing(ws, HEADER_ROW)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -358,14 +373,15 @@ def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
     -------
     dict
         ``{(sheet title, metric, statistic column): {year: value}}`` with statistic
-        column one of ``mean``, ``p50``, ``p90``; money in yuan, whatever the workbook's
-        unit (a Chinese workbook's 万元 multiplied back). The years only: the total over
-        the years is left out.
+        column one of ``mean``, ``p50``, ``p90``, or ``growth`` (of the mean on the year
+        before, a fraction: :data:`GROWTH`; None in the first year); money in yuan,
+        whatever the workbook's unit (a Chinese workbook's 万元 multiplied back). The years
+        only: the total over the years is left out.
     """
     from openpyxl import load_workbook
     wb = load_workbook(path, data_only=True)
     stat_of = {}
-    for col, key in STATS:
+    for col, key in STATS + (("growth", "growth"),):
         for lang in L.LANGS:
             stat_of[L.word2(key, lang)] = col
     out = {}

@@ -140,6 +140,7 @@ WORDS = {
     "median": ("Median", "中位数"),
     "p50": ("P50", "P50"),
     "p90": ("P90", "P90"),
+    "growth": ("Growth on the year before (mean)", "比上年增长（均值）"),
     "band50": ("P25-P75 band", "P25–P75区间"),
     "band90": ("P05-P95 band", "P05–P95区间"),
     "target": ("Target", "目标"),
