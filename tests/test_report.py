@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 import model
+from model import metrics as M
 from model.report import compare_report, figures, fonts, labels, webpage, write_all
 from model.report.fonts import MissingCJKFontWarning
 
@@ -724,3 +725,30 @@ def test_the_report_says_when_dismissals_lift_a_certified_share_target(tmp_path)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     said = "Certified-share targets in a year whose assessment dismisses workers without a certificate (cert)"
     assert said in page
+
+
+def test_a_fall_in_payroll_is_explained_by_worker_years_and_the_exits_before_it(tmp_path):
+    """Recruitment on 1 July leaves the posts of the first year's exits empty for half of the
+    second year: payroll falls, and the report says by how much, how worker-years and the pay
+    per worker-year changed, and what the year before's exits and hires were (its numbers are
+    the summary's means). A year whose payroll grows gets no such sentence."""
+    sc = model.load("bench", {"demand.communities": 100, "years": 3, "calendar.recruitment": [0.5]})
+    res = model.run(sc, reps=6, seed=11, workers=1)
+    s = res.summary()
+    mean = s.set_index(["metric", "year"])["mean"]
+
+    def change(m, y):
+        return f"{mean[(m, y)] / mean[(m, y - 1)] - 1:+.1%}"
+    falls = [y for y in (2026, 2027)
+             if mean[("payroll", y)] < mean[("payroll", y - 1)] * (1 - webpage.PAYROLL_FALL)]
+    assert falls == [2026]  # the first year's exits are refilled in July 2026: 2027 grows again
+    top = sorted(M.EXIT_METRICS, key=lambda m: -mean[(m, 2025)])[:2]
+    causes = ", ".join(f"{labels.metric(m)} {mean[(m, 2025)]:,.0f}" for m in top)
+    want = (f"Payroll falls in 2026 ({change('payroll', 2026)} on 2025): worker-years change "
+            f"{change('worker_years', 2026)} and the payroll per worker-year "
+            f"{change('payroll_per_worker_year', 2026)}; "
+            f"in 2025, {mean[('exits_total', 2025)]:,.0f} workers left ({causes}) and "
+            f"{mean[('hires', 2025)]:,.0f} were hired (means)")
+    assert webpage.payroll_falls(res, s, "en") == [want]
+    write_all(res, sc, tmp_path, svg=False)
+    assert html.escape(want) in (tmp_path / "report.html").read_text(encoding="utf-8")

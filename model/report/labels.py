@@ -245,6 +245,11 @@ WORDS = {
     "urban": ("Urban communities", "城市社区合计"),
     "rural": ("Rural communities", "农村社区合计"),
     "what_was_run": ("What was run", "运行信息"),
+    "payroll_falls": (("Payroll falls in {year} ({change} on {before}): worker-years change {wy} and "
+                       "the payroll per worker-year {ppw}; in {before}, {exits} workers left ({causes}) "
+                       "and {hires} were hired (means)"),
+                      ("{year}年人员经费较{before}年变化{change}：人年数变化{wy}，每人年人员经费变化{ppw}；"
+                       "{before}年减员{exits}人（{causes}），招聘{hires}人（均值）")),
     "key_table": ("Key figures, first five years (means unless stated)", "关键指标（前五年，除注明外为均值）"),
     "figures": ("Figures", "图表"),
     "assumptions": ("Assumptions marked in the scenario", "情景中标注的假设"),

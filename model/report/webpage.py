@@ -181,6 +181,43 @@ def _lifted_by_dismissal(results) -> list:
             and np.nanmax(results.at("exits_dismissed_cert", t.year), initial=0) > 0]
 
 
+PAYROLL_FALL = 0.001
+"""A fall in the mean payroll on the year before larger than this (a fraction) gets a note
+(:func:`payroll_falls`): nominal payroll usually grows, and a finance bureau asks why not."""
+
+
+def payroll_falls(results, summary, lang: str) -> list[str]:
+    """One sentence for each year whose mean payroll falls on the year before by more than
+    :data:`PAYROLL_FALL`: the change split into worker-years and payroll per worker-year
+    (payroll is their product in each replication), with the year before's exits (the two
+    largest causes) and hires, as a year-end dismissal or elimination drives it."""
+    if not {"payroll", "worker_years", "exits_total", "hires"} <= set(results.metrics):
+        return []
+    idx = summary.set_index(["metric", "year"])["mean"]
+    years = [int(y) for y in results.years]
+    causes = [m for m in M.EXIT_METRICS if m in results.metrics]
+    out = []
+    for before, year in zip(years, years[1:]):
+        def change(m):
+            return idx[(m, year)] / idx[(m, before)] - 1 if idx[(m, before)] else float("nan")
+        if not change("payroll") < -PAYROLL_FALL:
+            continue
+        per = (change("payroll_per_worker_year") if "payroll_per_worker_year" in results.metrics
+               else float("nan"))
+        top = sorted(causes, key=lambda m: -idx[(m, before)])[:2]
+        words = {}
+        for k in ("en", "zh"):
+            sep = L.word("list_sep", k)
+            words[k] = sep.join(f"{L.metric(m, k)} {idx[(m, before)]:,.0f}"
+                                for m in top if idx[(m, before)] > 0)
+        out.append(L.word2("payroll_falls", lang, by_lang={"causes": (words["en"], words["zh"])},
+                           year=year, before=before, change=f"{change('payroll'):+.1%}",
+                           wy=f"{change('worker_years'):+.1%}", ppw=f"{per:+.1%}",
+                           exits=f"{idx[('exits_total', before)]:,.0f}",
+                           hires=f"{idx[('hires', before)]:,.0f}"))
+    return out
+
+
 def targets_table(results, lang: str) -> str:
     t = results.targets()
     if not len(t):
@@ -286,8 +323,10 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
             names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in named)
                           for k in ("en", "zh"))
             body.append(f"<p>{esc(L.word2(key, lang, by_lang={'names': names}))}</p>")
+    summary = results.summary() if summary is None else summary
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
+             *(f"<p>{esc(fall)}.</p>" for fall in payroll_falls(results, summary, lang)),
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
     body += [_figure(f) for f in others]
     body += [f"<h2>{esc(L.word2('assumptions', lang))}</h2>", assumptions_table(scenario, lang)]
