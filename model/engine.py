@@ -21,7 +21,8 @@ Stages at the same instant run in rank order, and all of year ``y`` runs before 
 insertion order. Quits, deaths and retirements happen in continuous time: their
 instants are drawn when a worker enters the year, and a worker counts as employed at
 ``t`` while ``hire_time <= t < exit_time``. Pay accrues between the events that change
-what workers earn, so it is exactly pro rata to the day.
+what workers earn, so it is exactly pro rata to time: by the payroll's calendar, each
+month a twelfth of the year and each day its share of its month (:func:`model.roster.date_instant`).
 """
 
 from __future__ import annotations
@@ -745,8 +746,8 @@ class Replication:
         graded = sc.grades.enabled or self.payyear.by_grade  # grades count: a ladder, or pay by grade
         out = M.snapshot(counts, y, end, self.residents, self.wage_last, graded)
         paid = acc.get("_payroll_district", np.zeros(0))
-        out.update(M.scoped(sc, counts, self.residents, self.wage_last, paid,
-                            self._district_costs(counts) if self.nd else None))
+        by_district = self._district_costs(counts) if self.nd else None
+        out.update(M.scoped(sc, counts, self.residents, self.wage_last, paid, by_district))
         causes = counts.causes
         for i, c in enumerate(CAUSES[1:], start=1):
             out[f"exits_{c}"] = int(causes[i])
@@ -772,7 +773,12 @@ class Replication:
         out["cost_work_funds"] = float(urban.sum() * fund.work_fund_urban + (~urban).sum() * fund.work_fund_rural)
         total = out["payroll"] + out["cost_training"] + out["cost_recruitment"] + out["cost_work_funds"]
         out["total_cost"] = total
-        city, prov, rest = (float(x) for x in M.funding_split(total, acc["worker_years"], fund))
+        if by_district is None:
+            city, prov, rest = (float(x) for x in M.funding_split(total, acc["worker_years"], fund))
+        else:  # the subsidy capped at each district's cost, as the districts are funded
+            city = float(by_district["funding_city"].sum())
+            prov = float(by_district["funding_province"].sum())
+            rest = total - city - prov
         out["funding_city"], out["funding_province"], out["funding_district"] = city, prov, rest
         out["payroll_real"] = out["payroll"] / self.price_index
         out["total_cost_real"] = total / self.price_index

@@ -130,7 +130,9 @@ DEFINITIONS = {
     "cost_training": "trainees x cost per trainee", "cost_recruitment": "hires x cost per hire",
     "cost_work_funds": "community work funds (urban and rural rates x communities)",
     "total_cost": "payroll + cost_training + cost_recruitment + cost_work_funds",
-    "funding_city": "the city's subsidy per worker-year, at most total_cost",
+    "funding_city": ("the city's subsidy per worker-year, at most the cost it subsidises: each district's "
+                     "total_cost, summed over the districts (one district's unused subsidy does not pay "
+                     "another's cost)"),
     "funding_province": "the province's share of what the city does not pay",
     "funding_district": "the rest of total_cost",
     "payroll_real": "payroll at constant prices of economy.price_base_year",
@@ -171,7 +173,9 @@ FUNDING_PARTS = ("funding_city", "funding_province", "funding_district")
 def funding_split(total, worker_years, fund) -> tuple:
     """Who pays ``total_cost`` (a number, or one per district): the city its subsidy per
     worker-year, at most the cost; the province its share of the rest; the district what
-    is left. Returns (city, province, district), each like ``total``."""
+    is left. Returns (city, province, district), each like ``total``. The engine applies it
+    to each district and sums (:meth:`model.engine.Replication._district_costs`), so the
+    subsidy's cap is each district's cost."""
     city = np.minimum(fund.city_subsidy_per_worker * np.asarray(worker_years, float), total)
     province = fund.province_share * (total - city)
     return city, province, total - city - province
@@ -202,7 +206,7 @@ SCOPED_DEFINITIONS = {
                    "of those hired there this year, and its communities' work funds"),
     "funding_city": ("the city's subsidy per worker-year of the district's workers, at most the district's "
                      "total_cost (urban, rural: the sum of their districts'); the districts' add up to the "
-                     "city's funding_city unless the cap binds in some districts and not in the city"),
+                     "city's funding_city"),
     "funding_province": "the province's share of what the city does not pay of the district's total_cost "
                         "(urban, rural: the sum of their districts')",
     "funding_district": "the rest of the district's total_cost (urban, rural: the sum of their districts')",

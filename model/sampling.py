@@ -129,13 +129,21 @@ def smallest_first(keys: np.ndarray, k: int) -> np.ndarray:
     return np.sort(np.concatenate([below, tied]))
 
 
+HALF_SLACK = 1e-12
+"""Relative slack of :func:`half_up`: some thousand times a double's rounding error, far
+below any difference a count's inputs mean."""
+
+
 def half_up(x):
     """Whole numbers rounded half up (四舍五入: 10.5 -> 11), as staffing arithmetic rounds:
     the model's rounding of every count it is given as a number (posts, hires a year,
     caps, pools, capacities, which may be drawn as uncertain values). Python's and numpy's
-    ``round`` round half to even (10.5 -> 10, 11.5 -> 12). An int64 array for an array, an
-    int for a number."""
-    r = np.floor(np.asarray(x, dtype=float) + 0.5)
+    ``round`` round half to even (10.5 -> 10, 11.5 -> 12). A half reached through
+    floating-point arithmetic is still a half: a value within a relative :data:`HALF_SLACK`
+    below it rounds up (1890 residents / 2.16 a household / 250 a post = 3.4999999999999996
+    posts, 3.5 in exact arithmetic: 4). An int64 array for an array, an int for a number."""
+    x = np.asarray(x, dtype=float)
+    r = np.floor(x + 0.5 + HALF_SLACK * np.maximum(np.abs(x), 1.0))
     return int(r) if r.ndim == 0 else r.astype(np.int64)
 
 

@@ -222,13 +222,15 @@ class _Locator:
         self.files = files
         self.maps = None  # scanned on the first error only: valid scenarios cost nothing
 
-    def find(self, path: str) -> tuple[str | None, int | None]:
+    def find(self, path: str, written: bool = False) -> tuple[str | None, int | None]:
+        """(file, line) of ``path``; ``written``: only where a file writes the field's own key
+        (not its section header alone), else (None, None) (a field left at its default)."""
         if self.maps is None:
             self.maps = [(str(p), _safe_lines(t)) for p, t in reversed(self.files)]
         parts = path_parts(path)
         unit = parts[:2] if parts and parts[0] in schema.SECTIONS else parts[:1]
         owner = [(f, lines) for f, lines in self.maps if any(k[:len(unit)] == unit for k in lines)][:1]
-        for k in range(len(parts), 0, -1):
+        for k in range(len(parts), len(unit) - 1 if written else 0, -1):
             for f, lines in owner or self.maps:
                 if parts[:k] in lines:
                     return f, lines[parts[:k]][-1]
@@ -458,7 +460,8 @@ class _Checker:
         for x in fields:
             if x in ("years", "start_year"):  # the horizon: the message gives it
                 continue
-            f, line = self.locator.find(x) if x != blamed and self.override(x) is None else (None, None)
+            f, line = (self.locator.find(x, written=True) if x != blamed and self.override(x) is None
+                       else (None, None))
             if f is not None and f != here:
                 field = re.sub(r"\.\d{4}$", "", x)  # a schedule's point: its field
                 said.append(f"{field} is set in {Path(f).name}" + (f":{line}" if line else ""))

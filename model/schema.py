@@ -340,7 +340,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "minimum_monthly": F("param", 0.0, "A gross monthly pay every worker gets at least, before the "
                              "allowance; in yuan of each year (it does not grow with pay.growth: give a "
                              "schedule to raise it).", "yuan/month", lo=0, hi=1e7),
-        "growth": F("param", 0.0, "Yearly growth of the pay table from the start year.", "1/year", lo=-0.5, hi=1),
+        "growth": F("param", 0.0, "Yearly growth of the pay table: year y's rate takes it from y - 1 to "
+                    "y, so a schedule's start-year value is not used (pay.monthly is the start year's pay).",
+                    "1/year", lo=-0.5, hi=1),
         "index_to_wage": F("bool", False, "Grow the pay table with the local average wage (economy."
                            "average_wage_growth, drawn for the same replication) instead of pay.growth, a "
                            "year behind as a benchmark on last year's wage is: the start year's wage growth "
@@ -356,16 +358,21 @@ SECTIONS: dict[str, dict[str, Field]] = {
                          "meets it (Nanjing 2018: 报酬(含基本工资、绩效工资和\"五险一金\")).",
                          choices=("gross", "total")),
         "base_share": F("param", 1.0, "Share of pay that is base; the rest is performance pay.", "", **SHARE),
-        "performance_multiplier": F("vec", [1.0, 1.0, 1.0, 0.0], "Performance pay multiplier by assessment grade.", "", size=4, lo=0, hi=10),
+        "performance_multiplier": F("vec", [1.0, 1.0, 1.0, 0.0],
+                                    "Performance pay multiplier by assessment grade (excellent, qualified, "
+                                    "basic, unqualified); a worker not yet rated (with assessment off, "
+                                    "every worker) is paid at 1.", "", size=4, lo=0, hi=10),
         "leaver_performance_multiplier": F("param", 1.0, "Performance multiplier for leavers not assessed.", "", lo=0, hi=10),
         "allowance": F("vec", [0.0, 200.0, 200.0, 200.0], "Certificate allowance by level (none, assistant, "
-                       "intermediate, senior).", "yuan/month", size=4, lo=0, hi=1e6),
+                       "intermediate, senior), in yuan of each year (it does not grow with pay.growth: "
+                       "give a schedule to raise it).", "yuan/month", size=4, lo=0, hi=1e6),
         "pension_rate": F("param", 0.0, "Employer pension insurance rate.", "", **RATE),
         "medical_rate": F("param", 0.0, "Employer medical (and maternity) insurance rate.", "", **RATE),
         "unemployment_rate": F("param", 0.0, "Employer unemployment insurance rate.", "", **RATE),
         "injury_rate": F("param", 0.0, "Employer work-injury insurance rate.", "", **RATE),
         "housing_fund_rate": F("param", 0.0, "Employer housing provident fund rate.", "", **RATE),
-        "contribution_floor": F("param", 0.0, "Contribution base floor, share of the average wage.", "", lo=0, hi=10),
+        "contribution_floor": F("param", 0.0, "Contribution base floor, share of the average wage (of the "
+                                "insurances and the housing fund alike).", "", lo=0, hi=10),
         "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage.", "", lo=0, hi=10, zero="none"),
         "annuity_rate": F("param", 0.0, "Employer enterprise annuity (企业年金) rate.", "", **RATE),
         "annuity_posts": F("vec", [0.0, 0.0, 1.0], "Post classes covered by the annuity (1 yes, 0 no).", "", size=3, **SHARE),

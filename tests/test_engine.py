@@ -828,6 +828,28 @@ def test_a_filled_share_of_the_posts_starts_in_post():
         model.load("bench", {"population.headcount": 100, "population.filled_share": 0.5})
 
 
+def test_the_city_subsidy_is_capped_at_each_districts_cost(tmp_path):
+    """A subsidy of 100,000 per worker-year covers all of the town's cost (about 62,000 per
+    worker-year: pay, no work funds) and part of the village's (its work funds are 2 million
+    a community): the town takes only its cost, the village its full subsidy, and the city's
+    subsidy is the two added up, not 100,000 x all worker-years (which let the town's unused
+    subsidy pay the village's cost, so the districts did not add up to the city)."""
+    fund = {"funding.work_fund_urban": 0, "funding.work_fund_rural": 2_000_000,
+            "funding.city_subsidy_per_worker": 100_000, "funding.province_share": 0.25, "years": 2}
+    r = model.run(model.load(write_scenario(tmp_path, DISTRICTS), fund), reps=2, seed=3, workers=1)
+    for y in r.years:
+        town, village = r.at("total_cost.town", y), r.at("total_cost.village", y)
+        assert (town < 100_000 * r.at("worker_years.town", y)).all()
+        assert (village > 100_000 * r.at("worker_years.village", y)).all()
+        np.testing.assert_allclose(r.at("funding_city.town", y), town, rtol=1e-12)
+        np.testing.assert_allclose(r.at("funding_city", y), town + 100_000 * r.at("worker_years.village", y),
+                                   rtol=1e-12)
+        for m in ("funding_city", "funding_province", "funding_district"):
+            np.testing.assert_allclose(r.at(f"{m}.town", y) + r.at(f"{m}.village", y), r.at(m, y), rtol=1e-12)
+        rest = r.at("total_cost", y) - r.at("funding_city", y)
+        np.testing.assert_allclose(r.at("funding_province", y), 0.25 * rest, rtol=1e-12)
+
+
 def test_each_districts_cost_and_who_pays_it(tmp_path):
     """Per district: the work funds are its communities' (100 urban at 10,000, 100 rural at
     20,000), with no training or recruitment cost the total is its payroll and those funds,

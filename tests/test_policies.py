@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ns
+from conftest import ns, write_scenario
 from scipy import stats
 
+import model
 from model import kernels
 from model.policies import (
     assessment,
@@ -537,6 +538,22 @@ def test_staffing_rules_round_half_up():
     p.rule, p.posts_per_community = "fixed", 12.5
     demand.set_posts(c, p, 10_000.0, 0)
     assert c.posts.tolist() == [13, 13, 13]
+
+
+def test_a_half_reached_through_floating_point_rounds_up(tmp_path):
+    """1,890 residents at 2.16 a household are 875 households, 3.5 posts at 250 a post: 4
+    posts, though the division gives 3.4999999999999996 (it gave 3); a value truly below
+    the half still rounds down."""
+    from model.sampling import half_up
+    assert 1890 / 2.16 / 250 < 3.5 and 16852.5 / 2.14 / 250 < 31.5
+    assert half_up(1890 / 2.16 / 250) == 4 and half_up(16852.5 / 2.14 / 250) == 32
+    assert half_up(np.array([3.4999999, 2.5, -2.5, 0.0])).tolist() == [3, 3, -2, 0]
+    f = write_scenario(tmp_path, 'extends = "@SCENARIOS@/bench.toml"\nname = "half"\nyears = 1\n'
+                                 'districts = [{name = "a", communities = 1}]\n\n[demand]\n'
+                                 'rule = "households"\n'
+                                 "communities = 1\nhouseholds_per_post = 250\nurban_residents = 1890\n"
+                                 "persons_per_household = 2.16\nresidents_growth = 0.0\n")
+    assert demand.starting_posts(model.load(f)) == (4, 4)
 
 
 def test_no_election_outside_election_years():

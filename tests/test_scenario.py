@@ -699,6 +699,14 @@ def test_a_contradiction_names_where_the_inherited_side_is_set(tmp_path):
                                             r"\(population\.headcount is set in "
                                             r"example-city\.toml:\d+\)"):
         model.load(listed)
+    # a field of the contradiction left at its default is not said to be set (the file writes
+    # its section, [demand], not the field: it was named at the section's line)
+    own = write_scenario(tmp_path, 'extends = "@SCENARIOS@/bench.toml"\n[demand]\ncommunities = 100\n',
+                         "own.toml")
+    with pytest.raises(ScenarioError) as e:
+        model.load(own, {"population.committee_per_community": 9, "population.heads_per_community": 1,
+                         "demand.min_party_posts": 1})
+    assert "posts_per_community is set in bench.toml:" in str(e.value) and "min_posts" not in str(e.value)
 
 
 def test_the_share_of_the_age_mix_past_retirement_against_draws():

@@ -142,7 +142,8 @@ def test_every_number_equals_summary_csv(run_folder):
             for year, cell in cells.items():
                 expected = s.loc[(metric, year), col] / (1e4 if wan else 1)
                 assert cell.data_type == "n", f"{ws.title} {metric} {year} stored as text"
-                assert cell.number_format == ("#,##0.00" if wan else "#,##0")
+                assert cell.number_format == ("#,##0.00" if wan else "#,##0.0" if metric == "worker_years"
+                                              else "#,##0")
                 assert cell.value == pytest.approx(expected, rel=1e-9, abs=1e-6)
                 checked += 1
             seen.add((ws.title, metric, col))

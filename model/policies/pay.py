@@ -1,5 +1,6 @@
 """Pay: monthly pay by post and grade, floors, performance pay, allowances, employer
-contributions, accrued pro rata to the day.
+contributions, accrued pro rata to time (each month a twelfth of the year, each day its
+share of its month).
 
 Monthly gross pay of a worker in post ``k`` and grade ``g`` in year ``y``:
 

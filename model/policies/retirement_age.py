@@ -18,10 +18,11 @@ In words: people born before their category's base cohort keep the original
 age; from the base month on, every 4 birth months (every 2 for women in worker
 posts) add one month to the age, until the cap is reached (men born from
 Sep 1976 retire at 63, cadre women born from Sep 1981 at 58, worker women born
-from Nov 1984 at 55). Retirement falls in the birth month plus the age, on the day of
-the month the worker was born (born 14 March 1965: 60 years and 3 months, 14 June 2025),
-and pay stops then, pro rata to the day (the pension's start, the month after, is not
-the model's concern).
+from Nov 1984 at 55). Retirement falls in the birth month plus the age, at the point of
+that month the birth day was of the birth month (born 14 March 1965: k = 3, one month's
+delay, 60 years and 1 month, so April 2025, 13/31 of the way through it, about 14
+April), and pay stops then, pro rata to time (the pension's start, the month after, is
+not the model's concern).
 
 As a formula, with all quantities in months::
 

@@ -42,6 +42,9 @@ from . import labels as L
 
 STATS = (("mean", "mean"), ("p50", "p50"), ("p90", "p90"))
 """(summary column, label key) of the rows written for each item."""
+FRACTIONAL = ("worker_years",)
+"""Staffing items shown to a tenth (the payroll's divisor: 21.8 worker-years, not 22)."""
+FRACTION_FORMAT = "#,##0.0"
 GROWTH = ("payroll", "total_cost", "payroll_real", "total_cost_real")
 """Items with a fourth row, the growth of their mean on the year before (a budget's
 增长率), in percent: the first year has none (the run has no year before it)."""
@@ -252,7 +255,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ("horizon", f"{years[0]}–{years[-1]} ({L.word2('calendar_years', lang, year=years[0])})"),
         ("starting_workforce", L.starting_workforce(scenario, lang)),
         ("date", (results.finished or _dt.datetime.now()).date().isoformat()),  # as report.html's
-        ("units", f"{unit_text('nominal')}; {L.word2('constant_prices', lang)}: {unit_text('constant')}"),
+        ("units", (f"{unit_text('nominal')}; {L.word2('constant_prices', lang)}: "
+                   f"{unit_text('constant')}. {L.word2('rounding', lang)}")),
         ("mean", L.word2("mean_means", lang)),
         ("p50", L.word2("p50_means", lang)),
         ("p90", L.word2("p90_means", lang)),
@@ -307,6 +311,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         scale, fmt = (1.0, NUMBER_FORMAT) if kind == "people" else (div, money_format)
         r = FIRST_DATA_ROW
         for m in metrics:
+            if kind == "people":
+                fmt = FRACTION_FORMAT if m in FRACTIONAL else NUMBER_FORMAT
             sums = results.metric(m).to_numpy().sum(axis=1) if total else None  # each replication's
             for col, stat_key in STATS:
                 ws.cell(r, 1, L.metric2(m, lang)).font = bold if col == "mean" else Font()

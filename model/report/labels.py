@@ -140,6 +140,9 @@ WORDS = {
     "median": ("Median", "中位数"),
     "p50": ("P50", "P50"),
     "p90": ("P90", "P90"),
+    "rounding": (("Cells hold unrounded values and show them rounded, so a total may differ from the sum "
+                  "of its shown parts in the last digit (a sum formula over the cells adds them exactly)"),
+                 "单元格存储未经舍入的数值、显示舍入后的数值，故合计与所显示分项之和可能在末位相差（以公式对单元格求和则完全一致）"),
     "growth": ("Growth on the year before (mean)", "比上年增长（均值）"),
     "band50": ("P25-P75 band", "P25–P75区间"),
     "band90": ("P05-P95 band", "P05–P95区间"),
@@ -199,12 +202,13 @@ WORDS = {
                       "and bad years offset within a replication)"),
                      "最后一列为各项逐年合计：均值等于各年均值之和，P50和P90为各次模拟合计值的百分位数（多年预算请以此为准，各年P90之和通常偏高：同一次模拟中各年的高低可相互抵消）"),
     "funding_rules": (("City subsidy = funding.city_subsidy_per_worker ({subsidy}) per worker-year, "
-                       "at most the total cost; province = funding.province_share ({share}) of the rest; "
-                       "district = the remainder. So the province and the district share what the subsidy "
-                       "does not cover: training, recruitment, work funds and the uncertainty of the cost"),
-                      ("市级补助 = 每人年funding.city_subsidy_per_worker（{subsidy}），不超过经费合计；"
+                       "at most each district's total cost (summed over the districts); province = "
+                       "funding.province_share ({share}) of the rest; district = the remainder. So the "
+                       "province and the district share all the subsidy does not cover: the payroll above "
+                       "it, training, recruitment and work funds, and the uncertainty of the cost"),
+                      ("市级补助 = 每人年funding.city_subsidy_per_worker（{subsidy}），不超过各区经费合计（按区加总）；"
                        "省级 = 其余部分的funding.province_share（{share}）；区级 = 余额。"
-                       "补助以外的部分（培训、招聘、工作经费及成本的不确定部分）由省级和区级分担")),
+                       "补助未覆盖的全部支出（超出补助的人员经费、培训、招聘、工作经费及成本的不确定部分）由省级和区级分担")),
     "drawn": ("drawn per replication, {dist}, mean {mean}", "每次模拟抽取，{dist}分布，均值{mean}"),
     "from_year": ("from {year}: {value}", "{year}年起{value}"),
     "linear_between": (", linear between", "，其间线性变化"),
