@@ -36,8 +36,10 @@ standard error quoted (``se``) is the larger of ``sqrt(se_mc^2 + se_history^2)``
 ``se_fit``: with as many observations as parameters the misfit says nothing, and
 ``se_mc`` alone would treat the observed figures as exact (with fewer than two replications
 only ``se_fit`` is known). A warning
-is raised when a parameter is not identified, when ``J'J`` is near singular (parameters
-not separately identified), or when a standard error exceeds a quarter of the range.
+is raised when a parameter is not identified, when parameters are not separately
+identified (their effects on the simulated means more than 99% correlated:
+:data:`SEPARATION`), when a standard error exceeds a quarter of the range, or when the fit
+is at an end of its range (within 0.1% of the range, or no worse there than at the fit).
 
 Command line::
 
@@ -192,6 +194,9 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
         value = _number(row["value"], label, f"{w}.value")
         if (why := threshold_problem(metric, value, observed=True)) is not None:  # 60 for 60%
             raise UserError(why, file=label, field=f"{w}.value")
+        if value < 0:  # every metric counts, shares or sums money: none is below 0
+            raise UserError(f"{metric} cannot be negative (the model's metrics are counts, shares and "
+                            f"sums of money, 0 or more), got {value:g}", file=label, field=f"{w}.value")
         weight = 1.0 if row.get("weight") in (None, "") else _number(row["weight"], label, f"{w}.weight")
         if weight < 0:
             raise UserError(f"weight must be 0 or more, got {weight:g}", file=label, field=f"{w}.weight")
@@ -396,6 +401,15 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
                        ev.seed, converged, res)
 
 
+SEPARATION = 0.01
+"""Parameters are *not separately identified* where the smallest eigenvalue of ``J'J``
+with unit columns is below this: for two, where the changes they make to the simulated
+means are more than 99% correlated (the eigenvalues are 1 - |r| and 1 + |r|), so the
+observations fix only a combination of them (quits and deaths seen through headcount
+alone: (1 - q)(1 - d)). Monte Carlo noise in the Jacobian keeps exact confounding off
+exact singularity (|r| 0.9995 in an audit), so a test of singularity alone never fired."""
+
+
 def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start) -> pd.DataFrame:
     """Identification and standard errors at the fit; ``history`` is the covariance of one
     replication's residuals and the replications it comes from (:meth:`_Problem.one_history`):
@@ -404,6 +418,8 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
     n, k = len(rvec), len(levers)
     J = np.zeros((n, k))
     flat = np.zeros(k, dtype=bool)
+    at_fit = pb.objective(theta)
+    tied = [None] * k  # an end of the range no worse than the fit, where the Jacobian's step reaches it
     for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
         h = 0.05 * (hi - lo)
         a, b = max(lo, theta[j] - h), min(hi, theta[j] + h)
@@ -415,6 +431,9 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
         ta[j], tb[j] = a, b
         ma, _, _ = pb.means(ta)
         mb, _, _ = pb.means(tb)
+        for end, t in ((lo, ta), (hi, tb)):
+            if t[j] == end and t[j] != theta[j] and pb.objective(t) <= at_fit:
+                tied[j] = end
         J[:, j] = pb.sw * (mb - ma) / pb.s / (b - a)
         flat[j] = np.array_equal(ma, mb) or not np.any(np.abs(J[:, j]) * (b - a) > 1e-12 * (1 + np.abs(rvec)))
     se_mc = np.full(k, np.nan)
@@ -430,14 +449,17 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
         one = np.diag(A @ Jo.T @ history @ Jo @ A)  # the fit's variance from one history's residuals
         se_history[ok] = np.sqrt(np.maximum(one, 0))
         se_mc[ok] = np.sqrt(np.maximum(one / max(R, 1), 0))  # from the mean of the R replications
-        if n > int(ok.sum()):
-            se_fit[ok] = np.sqrt(np.maximum(np.diag(A), 0) * ssr / (n - int(ok.sum())))
-        if ok.sum() > 1 and cond > 1e8:
-            _, vecs = np.linalg.eigh(JtJ)
+        weighed = int(np.count_nonzero(pb.sw))  # an observation of weight 0 is not fitted: no freedom
+        if weighed > int(ok.sum()):
+            se_fit[ok] = np.sqrt(np.maximum(np.diag(A), 0) * ssr / (weighed - int(ok.sum())))
+        d = np.sqrt(np.diag(JtJ))
+        low, vecs = np.linalg.eigh(JtJ / np.outer(d, d))  # J'J of unit columns: near 0 = columns near aligned
+        if ok.sum() > 1 and (cond > 1e8 or low[0] < SEPARATION):
             involved = [lv.name for lv, c in zip([x for x, o in zip(levers, ok) if o], vecs[:, 0])
                         if abs(c) > 0.1]
             msg = (f"{', '.join(involved)} are not separately identified by these observations (they move "
-                   "the simulated means together); fix one of them or add observations")
+                   "the simulated means together: the observations fix a combination of them); fix one of "
+                   "them or add observations")
             warns.append(msg)
             for j, lv in enumerate(levers):
                 if lv.name in involved:
@@ -455,9 +477,10 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
                          f"of its range [{lo:g}, {hi:g}]")
             notes[j] = notes[j] or "weakly identified"
         edge = 1e-3 * (hi - lo)
-        if theta[j] - lo < edge or hi - theta[j] < edge:
-            warns.append(f"{lv.name} = {theta[j]:.4g} is at the edge of its range [{lo:g}, {hi:g}]; the best "
-                         "value may lie outside it")
+        if theta[j] - lo < edge or hi - theta[j] < edge or tied[j] is not None:
+            tie = f" ({tied[j]:g} fits as well)" if tied[j] is not None else ""
+            warns.append(f"{lv.name} = {theta[j]:.4g} is at the edge of its range [{lo:g}, {hi:g}]{tie}; the "
+                         "best value may lie outside it")
             notes[j] = notes[j] or "at the edge of its range"
     identified = [not flat[j] and notes[j] in ("", "at the edge of its range", "weakly identified")
                   for j in range(k)]
@@ -554,10 +577,12 @@ def main(args) -> int:
         if not args.no_report:
             from ..report import experiments as fig
             fig.calibration_fit(c, tmp / "calibration.png", lang=args.lang, svg=args.svg)
-    print(f"Calibrated {', '.join(c.values)} on {sc.name} to {len(c.fit)} observations "
+    n = len(c.fit)
+    print(f"Calibrated {', '.join(c.values)} on {sc.name} to {n} observation{'s' * (n != 1)} "
           f"({c.evaluations} parameter points, {c.runs} replications, {c.reps} each, seed {c.seed})")
     for _, r in c.parameters.iterrows():
-        print(f"  {r['parameter']:32s} {r['value']:.6g}  (se {r['se']:.2g}; range [{r['low']:g}, {r['high']:g}])"
+        se = "0" if r["se"] <= 1e-12 * (r["high"] - r["low"]) else f"{r['se']:.2g}"  # rounding, not spread
+        print(f"  {r['parameter']:32s} {r['value']:.6g}  (se {se}; range [{r['low']:g}, {r['high']:g}])"
               + (f"  {r['note']}" if r["note"] else ""))
     print(f"Fit (objective {c.objective:.4g}):")
     from ..metrics import unit

@@ -453,7 +453,8 @@ def main(args) -> int:
     bracket = f"[{rounded(s.bracket[0], False)}, {rounded(s.bracket[1], True)}]"  # outwards: it holds the answer
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
           f"{s.probability_high:.3f}); bracket {bracket}")
-    print(f"  Monte Carlo range of the answer: {v(s.value_low)} to {v(s.value_high)} (the nearest values "
+    print(f"  Monte Carlo range of the answer: {rounded(s.value_low, False)} to "
+          f"{rounded(s.value_high, True)} (outwards; the nearest values "
           "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
           "replications narrow it)")
     if (s.trace.probability_low >= s.prob).any() and sure != s.value:  # a value tried surely meets it
