@@ -589,3 +589,12 @@ def test_a_target_expression_may_name_a_district_by_its_label():
     assert (t.metric, t.scope, t.metric_name, t.year) == ("headcount", "xuanwu", "headcount.xuanwu", 2020)
     with pytest.raises(UserError, match="unknown metric 'headcount.火星'"):
         common.find_target(sc, "headcount.火星>=1@2020")
+
+
+def test_a_variants_name_carries_its_value_readably():
+    """A list or a schedule given to --variant names the alternative by its values (a
+    list's brackets became underscores: 'bench.quits.rate-_0.12_')."""
+    from model.experiments.compare import _compact
+    assert _compact([0.12]) == "0.12" and _compact([0.12, 0.05]) == "0.12_0.05"
+    assert _compact({2025: 0.1, 2027: 0.2}) == "2025-0.1_2027-0.2"
+    assert _compact(0.3) == "0.3" and _compact("households") == "households"

@@ -281,6 +281,15 @@ def add_arguments(p) -> None:
                    help="year of the printed table (default: the last; the files hold every year)")
 
 
+def _compact(value) -> str:
+    """A variant's value as its name carries it: a list's elements joined by '_', a
+    schedule's points as year-value (``[0.12, 0.05]`` -> ``0.12_0.05``, ``{2025 = 0.1, 2027 =
+    0.2}`` -> ``2025-0.1_2027-0.2``), a number or a word as written."""
+    from ..scenario import toml_inline
+    text = toml_inline(value) if isinstance(value, (list, tuple, dict)) else str(value)
+    return re.sub(r"[\[\]{}\s\"]", "", text).replace(",", "_").replace("=", "-")
+
+
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
     from ..scenario import parse_override, toml_inline
@@ -289,7 +298,7 @@ def main(args) -> int:
         key, value = parse_override(v, "--variant")
         short = key.strip()  # the whole key, so that two sections' fields of one name stay apart
         short = short.removesuffix("*") + "-x" if short.endswith("*") else short + "-"  # a multiplier: -x0.95
-        label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{short}{value}")[:100]
+        label = re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{scs[0].name}.{short}{_compact(value)}")[:100]
         said = f"{key} = {toml_inline(value)}"  # what the variant is, in its report (not the base's words)
         scs.append(scs[0].with_overrides({key: value, "name": label,
                                           "description": f"{scs[0].name} with {said}",
