@@ -6,6 +6,7 @@ tables (one row per scenario, year and metric), target attainment and intervals.
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 import warnings
@@ -253,7 +254,6 @@ class Results:
         try:
             return self.metrics.index(metric)
         except ValueError:
-            import difflib
             near = difflib.get_close_matches(str(metric), self.metrics, n=1)
             more = ", ..." if len(self.metrics) > 20 else ""
             known = f"did you mean {near[0]!r}?" if near else "known: " + ", ".join(self.metrics[:20]) + more
@@ -315,14 +315,29 @@ class Results:
             "value": self.values.ravel(),
         })
 
+    def _target(self, target):
+        """A target of the run by its name (or the Target itself)."""
+        if not isinstance(target, str):
+            return target
+        for t in self.target_specs:
+            if t.name == target:
+                return t
+        names = [t.name for t in self.target_specs]
+        close = difflib.get_close_matches(target, names, n=1)
+        raise UnknownName(f"no target {target!r} in {self.scenario}"
+                          + (f"; did you mean {close[0]!r}?" if close else
+                             f"; its targets: {', '.join(map(repr, names)) or 'none'}"), field="target")
+
     def target_hits(self, target) -> np.ndarray:
-        """Boolean per replication: was the target met in its year?"""
+        """Boolean per replication: was the target (a Target, or a target's name) met in its year?"""
+        target = self._target(target)
         return met(self.at(target.metric_name, target.year), target.op, target.threshold)
 
     def first_year_met(self, target) -> np.ndarray:
         """Per replication, the first year the target's condition holds (NaN if never), in
         any year of the run: before the target's own year too, and whether or not it
-        still holds in the target's year."""
+        still holds in the target's year (``target``: a Target, or a target's name)."""
+        target = self._target(target)
         v = self.values[:, :, self._m(target.metric_name)]
         ok = met(v, target.op, target.threshold)
         first = np.where(ok.any(axis=1), self.years[np.argmax(ok, axis=1)], np.nan)
@@ -363,7 +378,11 @@ class Results:
         cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "mean",
                 "probability_low", "probability_high", "p05", "p95", "first_year_met_p50",
                 "share_never_met", "verdict", "source"]
-        return pd.DataFrame(rows, columns=cols)
+        out = pd.DataFrame(rows, columns=cols)
+        if not rows:  # no targets: the columns' types all the same (object otherwise)
+            text = ("scenario", "target", "metric", "op", "verdict", "source")
+            out = out.astype({c: (str if c in text else "int64" if c == "year" else float) for c in cols})
+        return out
 
     def units(self) -> pd.DataFrame:
         """Each metric's unit and one-line definition (``metric, unit, definition``: the

@@ -828,6 +828,16 @@ class Scenario:
         from .semantics import check
         check(self, ck)
         self.roster = self._roster(ck, roster)
+        self._frozen = True
+
+    def __setattr__(self, k, v):
+        """Frozen once built: a field changed after loading would not be checked, and worker
+        processes (which rebuild the scenario from its data) would not see it. Private
+        attributes (caches) may still be set."""
+        if not k.startswith("_") and getattr(self, "_frozen", False):
+            raise AttributeError(f"a scenario is read-only once loaded ({k!r}); make a changed copy with "
+                                 f"scenario.with_overrides({{{k!r}: ...}}) or model.load(..., overrides=...)")
+        object.__setattr__(self, k, v)
 
     def _roster(self, ck, given):
         """The starting workers of ``population.roster`` (:mod:`model.roster`), or None.

@@ -136,3 +136,57 @@ def test_payroll_per_worker_year_is_payroll_over_worker_years(small):
     np.testing.assert_allclose(got, res.metric("payroll").to_numpy() / res.metric("worker_years").to_numpy(),
                                rtol=1e-12)
     assert ((got > 60_000) & (got < 62_400)).all()
+
+
+# --------------------------------------------------------------------------- a second API audit
+
+def test_a_loaded_scenario_is_read_only(small):
+    """Changing a scenario's years after loading ran unchecked in one process, and failed
+    with a broadcast error in worker processes, which rebuild it from its data."""
+    with pytest.raises(AttributeError, match=r"read-only once loaded \('years'\).*with_overrides"):
+        small.years = 1
+    with pytest.raises(AttributeError, match="read-only"):
+        small.targets = ()
+    assert small.with_overrides({"years": 3}).years == 3 and small.years == 2
+
+
+def test_a_target_is_named_by_its_name_too(small):
+    res = model.run(small, reps=3, seed=1)
+    t = small.targets[0]
+    assert (res.target_hits("460 workers") == res.target_hits(t)).all()
+    np.testing.assert_array_equal(res.first_year_met("460 workers"), res.first_year_met(t))
+    with pytest.raises(UserError, match=r"no target '460 worker' .*did you mean '460 workers'"):
+        res.target_hits("460 worker")
+
+
+def test_a_run_without_targets_gives_typed_empty_targets(small):
+    t = model.run(model.load("bench", {"years": 2, "demand.communities": 50}), reps=2, seed=1).targets()
+    full = model.run(small, reps=2, seed=1).targets()
+    assert len(t) == 0 and t.dtypes.to_dict() == full.dtypes.to_dict()
+
+
+def test_a_comparisons_means_are_the_summarys(small):
+    """mean and mean_baseline are each scenario's own means, as summary gives them, to the
+    last digit (at 10 replications, 7 of 226 cells differed by one rounding unit)."""
+    c = compare([small, small.with_overrides({"quits.rate": [0.2]})], reps=10, seed=1)
+    s = c.summary.set_index(["scenario", "year", "metric"])["mean"]
+    d = c.differences
+    for col, who in (("mean", "scenario"), ("mean_baseline", "baseline")):
+        want = s.loc[list(zip(d[who], d.year, d.metric))].to_numpy()
+        np.testing.assert_array_equal(d[col].to_numpy(), want)
+
+
+def test_figures_of_experiments_take_names_and_refuse_what_they_cannot_draw(small, comparison):
+    from model.experiments.calibrate import calibrate
+    from model.experiments.sensitivity import sensitivity
+    from model.report import experiments as figs
+    sw = sweep(small, {"quits.rate": [0.05, 0.1]}, reps=2, seed=1)
+    figs.sweep_figure(sw, "headcount@2026")  # a name, as Sweep.output takes it (AttributeError before)
+    figs.sweep_figure(sw, small.targets[0])
+    with pytest.raises(UserError, match="did you mean 'headcount'"):
+        figs.paired_differences(comparison, ["headcont"])  # dropped without a word before
+    sens = sensitivity(small, "headcount@2026", {"quits.rate": (0.05, 0.1)}, reps=2, seed=1, sobol=0)
+    with pytest.raises(UserError, match="no Sobol indices"):
+        figs.sobol_figure(sens)
+    with pytest.raises(UserError, match="each parameter with its range"):
+        calibrate(small, ["quits.rate"], [{"metric": "headcount", "year": 2025, "value": 450}], reps=2)

@@ -421,10 +421,10 @@ def test_the_answers_effects_beside_its_target(tmp_path):
     e = pd.read_csv(tmp_path / "s" / "effects.csv").set_index("name")
     assert list(e.kind) == ["target", "target", "metric", "metric"] and set(e.year) == {2025}
     solved = e.loc["payroll>=130000@2025"]  # the target solved for, not one of the scenario's: 120,000 before
-    assert (solved.scenario, solved.answer) == (0, 1)
-    assert (e.loc["two", "scenario"], e.loc["two", "answer"], e.loc["two", "difference"]) == (1, 1, 0)
+    assert (solved.baseline, solved.answer) == (0, 1)
+    assert (e.loc["two", "baseline"], e.loc["two", "answer"], e.loc["two", "difference"]) == (1, 1, 0)
     assert e.loc["headcount", "difference"] == 0 and e.loc["headcount", "difference_se"] == 0
-    assert e.loc["payroll", "scenario"] == pytest.approx(24 * 5000, rel=1e-9)
+    assert e.loc["payroll", "baseline"] == pytest.approx(24 * 5000, rel=1e-9)
     assert e.loc["payroll", "difference"] == pytest.approx(24 * (v - 5000), rel=1e-9)
     assert e.loc["payroll", "difference_se"] == pytest.approx(0, abs=1e-6)
     assert "at the answer, against the scenario as it stands (4 replications, the same random numbers)" in out
@@ -443,4 +443,4 @@ def test_the_answers_effects_share_the_scenarios_random_numbers(tmp_path):
     assert (e.loc["headcount", "difference"], e.loc["headcount", "difference_se"]) == (0, 0)
     run = model.run(model.load("bench", {"demand.communities": 20, "years": 2}), reps=6)
     assert np.ptp(run.at("headcount", 2026)) > 0  # it varies between replications
-    assert e.loc["headcount", "scenario"] == pytest.approx(run.at("headcount", 2026).mean(), rel=1e-12)
+    assert e.loc["headcount", "baseline"] == pytest.approx(run.at("headcount", 2026).mean(), rel=1e-12)

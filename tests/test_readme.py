@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -17,8 +18,10 @@ def test_the_python_example_in_the_readme_runs():
     assert code != block  # the example was found, and made quick
     space: dict = {}
     lines = code.strip().splitlines()
-    for i, line in enumerate(lines):  # line by line: a failure names the line
-        exec(compile(line, f"README.md python example, line {i + 1}", "exec"), space)
+    with warnings.catch_warnings():  # as written, it warns of nothing (a sweep over an uncertain field did)
+        warnings.simplefilter("error", UserWarning)
+        for i, line in enumerate(lines):  # line by line: a failure names the line
+            exec(compile(line, f"README.md python example, line {i + 1}", "exec"), space)
     assert isinstance(space["res"].metric("payroll"), pd.DataFrame)
     assert len(space["res"].at("payroll", 2025)) == 3
     assert {"difference", "difference_low", "difference_high"} <= set(space["cmp"].differences.columns)

@@ -311,6 +311,10 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     profile = whole_number(profile, "--profile", 0)
     tol = number_in(tol, "--tol", 0, 1, what="a tolerance (a share of each range)")
     items = list(params.items()) if isinstance(params, dict) else list(params)
+    for item in items:
+        if isinstance(item, str) or not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise UserError(f"expected each parameter with its range, as {{'quits.rate': (0.02, 0.3)}} "
+                            f"(or --param quits.rate=0.02,0.3), got {item!r}", field="--param")
     if not items:
         raise UserError("give at least one parameter to fit: --param section.key=lo,hi", field="--param")
     levers, bounds = [], []

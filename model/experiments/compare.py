@@ -28,7 +28,6 @@ writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -204,8 +203,12 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         mi = [res.metrics.index(m) for m in metrics]
         return res.values[:, yi][:, :, mi]
 
+    def own_means(res):  # each scenario's means as its summary gives them, to the last digit
+        at = pd.MultiIndex.from_product([years, metrics], names=["year", "metric"])
+        return res.summary().set_index(["year", "metric"])["mean"].reindex(at).to_numpy()
+
     a = block(base)
-    mean_a = _mean(a).ravel()  # the baseline's own, beside every alternative
+    mean_a = own_means(base)  # the baseline's own, beside every alternative
     rows = []
     ny, nm = len(years), len(metrics)
     for res, lab in zip(results[1:], labels[1:]):
@@ -218,7 +221,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         rows.append(pd.DataFrame({
             "scenario": lab, "baseline": labels[0],
             "year": np.repeat(years, nm), "metric": np.tile(np.array(metrics, dtype=object), ny),
-            "mean_baseline": mean_a, "mean": _mean(b).ravel(),
+            "mean_baseline": mean_a, "mean": own_means(res),
             "difference": st["difference"].ravel(), "difference_sd": st["sd"].ravel(),
             "difference_low": st["low"].ravel(), "difference_high": st["high"].ravel(),
             "unpaired_low": st["unpaired_low"].ravel(), "unpaired_high": st["unpaired_high"].ravel(),
@@ -227,13 +230,6 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     differences = pd.concat(rows, ignore_index=True)
     targets = _targets(results, labels, scs, level)
     return Comparison(labels, results, summary, differences, targets, reps, seed, scs)
-
-
-def _mean(x: np.ndarray) -> np.ndarray:
-    """Means over replications (axis 0) of the defined values; NaN where none is."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(x, axis=0)
 
 
 def _targets(results, labels, scs, level) -> pd.DataFrame:

@@ -114,12 +114,12 @@ class Solution:
         """What the answer changes, on the same random numbers: the probability of the
         target solved for (where it is not one of the scenario's own), of each of the
         scenario's targets, and the mean headcount and payroll in the target's year, as the
-        scenario stands (``scenario``) and at the answer (``answer``), with the paired
+        scenario stands (``baseline``) and at the answer (``answer``), with the paired
         difference and its standard error (replication by replication: the common random
         numbers make it precise; NaN from one replication). Columns: ``kind`` (target,
-        metric), ``name``, ``metric``, ``year``, ``scenario``, ``answer``, ``difference``,
+        metric), ``name``, ``metric``, ``year``, ``baseline``, ``answer``, ``difference``,
         ``difference_se``."""
-        cols = ["kind", "name", "metric", "year", "scenario", "answer", "difference", "difference_se"]
+        cols = ["kind", "name", "metric", "year", "baseline", "answer", "difference", "difference_se"]
         if self.baseline is None or self.results is None:
             return pd.DataFrame(columns=cols)
         base, ans, rows = self.baseline, self.results, []
@@ -131,7 +131,7 @@ class Solution:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 rows.append({"kind": kind, "name": name, "metric": metric, "year": year,
-                             "scenario": float(np.nanmean(b)), "answer": float(np.nanmean(a)),
+                             "baseline": float(np.nanmean(b)), "answer": float(np.nanmean(a)),
                              "difference": float(np.nanmean(d)) if ok.any() else math.nan,
                              "difference_se": se})
         solved = self.output.target if self.output is not None else None
@@ -344,12 +344,12 @@ def _print_effects(s: Solution) -> None:
         se = r["difference_se"]
         if r["kind"] == "target":
             what = f"P({r['name']})"
-            a, b, d = f"{r['scenario']:.3f}", f"{r['answer']:.3f}", f"{r['difference']:+.3f}"
+            a, b, d = f"{r['baseline']:.3f}", f"{r['answer']:.3f}", f"{r['difference']:+.3f}"
             se = f"{se:.3f}" if np.isfinite(se) else "n/a"
         else:
             u = unit(r["metric"])
             what = f"{r['name']} in {r['year']}"
-            a, b = common.fmt(r["scenario"], u), common.fmt(r["answer"], u)
+            a, b = common.fmt(r["baseline"], u), common.fmt(r["answer"], u)
             d = common.fmt(r["difference"], u, difference=True)
             d, se = (d if d.startswith(("+", "-")) else f"+{d}"), common.fmt(se, u, like=r["difference"])
         print(f"    {what}: {a} -> {b} ({d}, se {se})")

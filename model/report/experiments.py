@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import UserError
 from . import figures
 from . import labels as L
 
@@ -110,8 +111,11 @@ def _years_axis(ax, years) -> None:
 
 def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bool = False):
     """One panel per metric: each alternative's paired difference from the baseline by year,
-    with its paired 95% interval (band) and the unpaired interval (dotted)."""
-    metrics = [m for m in metrics if (comparison.differences.metric == m).any()]
+    with its paired 95% interval (band) and the unpaired interval (dotted); a name that is not
+    a metric compared is refused, as :meth:`Comparison.difference` refuses it."""
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    for m in metrics:
+        comparison.difference(m)  # did you mean ...? (it was dropped without a word)
     n = max(len(metrics), 1)
     ncols = min(n, 3)
     nrows = -(-n // ncols)
@@ -141,7 +145,11 @@ def paired_differences(comparison, metrics, path=None, lang: str = "en", svg: bo
 
 
 def sweep_figure(sweep, output, path=None, lang: str = "en", svg: bool = False):
-    """A line (one lever) or a heat map (two levers) of ``output`` over the sweep's grid."""
+    """A line (one lever) or a heat map (two levers) of ``output`` over the sweep's grid
+    (``output`` as :meth:`model.experiments.sweep.Sweep.output` takes it: a metric's name,
+    ``metric@YEAR``, a target's name or expression, a Target or an Output)."""
+    from ..experiments.common import named_output
+    output = named_output(sweep.scenario, output)
     tab = sweep.output(output)
     levers = sweep.lever_names
     fig, axes, lang = _figure(lang, (7, 4.5))
@@ -235,6 +243,9 @@ def tornado(sens, path=None, lang: str = "en", svg: bool = False):
 def sobol_figure(sens, path=None, lang: str = "en", svg: bool = False):
     """First-order and total Sobol indices with their 95% bootstrap intervals."""
     s = sens.sobol
+    if s is None:
+        raise UserError("this sensitivity analysis has no Sobol indices (it was run with sobol=0); run it "
+                        "with sobol=N base samples to draw them", field="sobol")
     fig, axes, lang = _figure(lang, (7, 1.2 + 0.5 * max(len(s), 2)))
     ax = axes[0, 0]
     y = np.arange(len(s))

@@ -209,7 +209,7 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
         for k in ("en", "zh"):
             sep = L.word("list_sep", k)
             words[k] = sep.join(f"{L.metric(m, k)} {idx[(m, before)]:,.0f}"
-                                for m in top if idx[(m, before)] > 0)
+                                for m in top if idx[(m, before)] > 0) or "–"  # none: a pay cut
         out.append(L.word2("payroll_falls", lang, by_lang={"causes": (words["en"], words["zh"])},
                            year=year, before=before, change=f"{change('payroll'):+.1%}",
                            wy=f"{change('worker_years'):+.1%}", ppw=f"{per:+.1%}",
