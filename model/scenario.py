@@ -836,8 +836,14 @@ class Scenario:
         attributes (caches) may still be set."""
         if not k.startswith("_") and getattr(self, "_frozen", False):
             raise AttributeError(f"a scenario is read-only once loaded ({k!r}); make a changed copy with "
-                                 f"scenario.with_overrides({{{k!r}: ...}}) or model.load(..., overrides=...)")
+                                 "scenario.with_overrides({...}) or model.load(..., overrides={...}), "
+                                 "keys as --set takes them ('years', 'pay.monthly', 'targets[0].year')")
         object.__setattr__(self, k, v)
+
+    def __delattr__(self, k):
+        if not k.startswith("_") and getattr(self, "_frozen", False):
+            raise AttributeError(f"a scenario is read-only once loaded ({k!r})")
+        object.__delattr__(self, k)
 
     def _roster(self, ck, given):
         """The starting workers of ``population.roster`` (:mod:`model.roster`), or None.

@@ -619,10 +619,11 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
             w("| | " + " | ".join(f"`{c}`" for c in cols) + " |")
             w("|---|" + "---|" * len(cols))
             tabs = {c: results[c].targets().set_index("target") for c in cols}
-            for t in sc.targets:
-                cells = [interval(tabs[c].loc[t.name, "probability"], tabs[c].loc[t.name, "probability_low"],
-                                  tabs[c].loc[t.name, "probability_high"]) for c in cols]
-                w(f"| {cell(t.name)} | " + " | ".join(cells) + " |")
+            names = list(dict.fromkeys(n for c in cols for n in tabs[c].index))  # the base's, then an alternative's own
+            for n in names:
+                cells = [interval(tabs[c].loc[n, "probability"], tabs[c].loc[n, "probability_low"],
+                                  tabs[c].loc[n, "probability_high"]) if n in tabs[c].index else "–" for c in cols]
+                w(f"| {cell(n)} | " + " | ".join(cells) + " |")
             for metric in ("headcount", "certified_share", "payroll", "total_cost"):
                 u = model.metrics.unit(metric)
                 cells = [fmt_metric(float(np.nanmean(results[c].at(metric, last))), u) for c in cols]

@@ -147,6 +147,8 @@ def test_a_loaded_scenario_is_read_only(small):
         small.years = 1
     with pytest.raises(AttributeError, match="read-only"):
         small.targets = ()
+    with pytest.raises(AttributeError, match="read-only"):
+        del small.years
     assert small.with_overrides({"years": 3}).years == 3 and small.years == 2
 
 

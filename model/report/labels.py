@@ -202,11 +202,13 @@ WORDS = {
                       "and bad years offset within a replication)"),
                      "最后一列为各项逐年合计：均值等于各年均值之和，P50和P90为各次模拟合计值的百分位数（多年预算请以此为准，各年P90之和通常偏高：同一次模拟中各年的高低可相互抵消）"),
     "funding_rules": (("City subsidy = funding.city_subsidy_per_worker ({subsidy}) per worker-year, "
-                       "at most each district's total cost (summed over the districts); province = "
+                       "each district's at most that district's own total cost (the city's, where the "
+                       "scenario has no districts), added up; province = "
                        "funding.province_share ({share}) of the rest; district = the remainder. So the "
                        "province and the district share all the subsidy does not cover: the payroll above "
                        "it, training, recruitment and work funds, and the uncertainty of the cost"),
-                      ("市级补助 = 每人年funding.city_subsidy_per_worker（{subsidy}），不超过各区经费合计（按区加总）；"
+                      ("市级补助 = 每人年funding.city_subsidy_per_worker（{subsidy}），按区分别计算、"
+                       "各区以本区经费合计为上限后加总（未分区时以全市经费合计为上限）；"
                        "省级 = 其余部分的funding.province_share（{share}）；区级 = 余额。"
                        "补助未覆盖的全部支出（超出补助的人员经费、培训、招聘、工作经费及成本的不确定部分）由省级和区级分担")),
     "drawn": ("drawn per replication, {dist}, mean {mean}", "每次模拟抽取，{dist}分布，均值{mean}"),
