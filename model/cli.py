@@ -224,6 +224,8 @@ def _threshold_text(metric: str, v: float, lang: str) -> str:
     u = unit(metric)
     if u in BOUNDED_SHARE_UNITS:
         return f"{v:.4g}" if not 0 <= v <= 1 else f"{v * 100:.4g}%"
+    if u.startswith("share of last year's average wage"):  # a pay ratio, as the report gives it: 80%
+        return f"{v * 100:.4g}%"
     if u.startswith("yuan/year"):
         return f"{v / 1e4:,.6g}万元" if lang == "zh" else f"{v / 1e6:,.6g} million yuan"
     return f"{v:g}"

@@ -412,7 +412,8 @@ def test_a_name_without_the_scenarios_folder_says_why(tmp_path, monkeypatch, arg
 @pytest.mark.parametrize("metric, value, lang, text", [
     ("payroll", 1.2e9, "en", "1,200 million yuan"), ("payroll", 1.2e9, "zh", "120,000万元"),
     ("certified_share", 0.6, "en", "60%"), ("certified_share.urban", 0.35, "zh", "35%"),
-    ("headcount", 9000, "en", "9000"), ("workers_per_10k", 18, "en", "18")])
+    ("headcount", 9000, "en", "9000"), ("workers_per_10k", 18, "en", "18"),
+    ("remuneration_ratio_staff.xuanwu", 0.8, "zh", "80%"), ("pay_ratio_head", 1.0, "en", "100%")])
 def test_a_targets_threshold_in_the_consoles_units(metric, value, lang, text):
     """The console's target lines give a threshold in the units of its columns (money in
     million yuan, or 万元 in Chinese; a share as a percentage), not as 1.2e+09."""

@@ -240,7 +240,7 @@ def test_labels_follow_the_language(run_folder):
     first = comp.cell(budget.FIRST_DATA_ROW, 1).value
     header = [c.value for c in comp[budget.HEADER_ROW]][:4]
     if lang == "zh":
-        assert wb.sheetnames[1] == "按构成 By component"
+        assert wb.sheetnames[1] == "按支出构成 By component"
         assert first == "基本工资 Base pay"
         assert header[0] == "项目 Item"
         assert "元/年" in comp["A2"].value
@@ -269,7 +269,7 @@ def test_cover_sheet_says_what_was_run(run_folder):
     precision = rows[key("P90 precision", "P90精度")]
     assert f"The P90 of total cost in {res.years[-1]} is " in precision
     assert "to above every replication's (too few replications to bound it)" in precision
-    assert "applies the scenario's rules from 1 January" in rows[key("Horizon", "模拟期")]
+    assert "applies the scenario's rules from 1 January" in rows[key("Horizon", "预测期")]
     assert "yuan per year" in rows[key("Units", "单位")]
 
 
@@ -287,7 +287,7 @@ def test_a_workbook_written_alone_names_districts_by_their_labels(tmp_path):
     sc = model.load("nanjing-2018")
     res = model.run(sc, reps=2, seed=1)
     path = budget.write_budget(res, sc, tmp_path / "b.xlsx", lang="zh")
-    ws = load_workbook(path)["按区 By district"]
+    ws = load_workbook(path)["分区 By district"]
     items = [row[0] for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)]
     assert any("玄武区" in str(i) for i in items), items[:6]
 

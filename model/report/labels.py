@@ -20,19 +20,19 @@ METRICS = {
     "headcount": ("Headcount on 31 December", "年末在岗人数"),
     "posts": ("Posts", "岗位数"),
     "communities": ("Communities", "社区数"),
-    "vacancies": ("Vacant posts", "空缺岗位"),
+    "vacancies": ("Vacant posts", "空缺岗位数"),
     "vacancy_rate": ("Vacancy rate", "空缺率"),
-    "surplus_workers": ("Workers above posts", "超出岗位人员"),
-    "unfilled_posts": ("Unfilled posts", "未招满岗位"),
+    "surplus_workers": ("Workers above posts", "超岗人数"),
+    "unfilled_posts": ("Unfilled posts", "招聘未补足岗位数"),
     "urban_residents": ("Urban residents", "城镇常住人口"),
     "workers_per_10k": ("Workers per 10,000 urban residents",
                         "每万名城镇常住人口社区工作者数"),
-    "workers_per_community": ("Workers per community", "每社区工作者数"),
+    "workers_per_community": ("Workers per community", "平均每社区社区工作者数"),
     "certified_share": ("Certified share", "持证率"),
     "certified_share_assistant": ("Certified share, assistant level", "助理社会工作师占比"),
     "certified_share_intermediate": ("Certified share, intermediate level", "社会工作师占比"),
     "certified_share_senior": ("Certified share, senior level", "高级社会工作师占比"),
-    "certified_per_community": ("Certified workers per community", "每社区持证人数"),
+    "certified_per_community": ("Certified workers per community", "平均每社区持证人数"),
     "communities_party_share": ("Communities with enough party-building workers", "党建岗位达标社区占比"),
     "exam_sitters": ("Exam candidates", "参加职业水平考试人数"),
     "exam_passes": ("Exam passes", "考试通过人数"),
@@ -41,18 +41,18 @@ METRICS = {
     "rated_basic_share": ("Rated basically qualified", "考核基本称职占比"),
     "rated_unqualified_share": ("Rated unqualified", "考核不称职占比"),
     "exit_rate": ("Exit rate", "减员率"),
-    "mean_tenure": ("Mean years of service", "平均工龄"),
+    "mean_tenure": ("Mean years of service", "平均任职年限"),
     "mean_grade": ("Mean grade", "平均岗级"),
     "share_head": ("Share in head posts", "正职占比"),
     "share_committee": ("Share in committee posts", "两委占比"),
     "share_staff": ("Share in staff posts", "其他社区工作者占比"),
     "grade_steps": ("Grade steps", "晋级人数"),
-    "posts_filled_internally": ("Posts filled internally", "内部选任岗位"),
+    "posts_filled_internally": ("Posts filled internally", "经选举晋升两委或正职人数"),
     "average_wage": ("Local average wage", "当地上年平均工资"),
     "worker_years": ("Worker-years", "人年"),
     "payroll_per_worker_year": ("Payroll per worker-year", "每人年人员经费"),
     "college_share": ("College-educated share", "大专以上学历占比"),
-    "hires": ("Hires", "招聘"),
+    "hires": ("Hires", "招聘人数"),
     "hires_exempt": ("Hires under an exemption", "放宽条件招聘"),
     "exits_quit": ("Quits", "辞职"),
     "exits_retired": ("Retirements", "退休"),
@@ -60,9 +60,9 @@ METRICS = {
     "exits_dismissed_assessment": ("Dismissed (assessment)", "考核不称职解聘"),
     "exits_dismissed_cert": ("Dismissed (no certificate)", "未取证解聘"),
     "exits_eliminated": ("Bottom-ratio elimination", "末位淘汰"),
-    "exits_nonrenewal": ("Contract not renewed", "合同不续签"),
+    "exits_nonrenewal": ("Contract not renewed", "合同期满不续签"),
     "exits_promoted_out": ("Recruited into civil service", "定向招录为公务员/事业编"),
-    "exits_total": ("Exits", "减员"),
+    "exits_total": ("Exits", "减员人数"),
     "payroll": ("Payroll", "人员经费"),
     "payroll_base": ("Base pay", "基本工资"),
     "payroll_performance": ("Performance pay", "绩效工资"),
@@ -74,9 +74,9 @@ METRICS = {
     "cost_recruitment": ("Recruitment", "招聘经费"),
     "cost_work_funds": ("Community work funds", "社区工作经费"),
     "total_cost": ("Total cost", "经费合计"),
-    "funding_city": ("City subsidy", "市级补助"),
-    "funding_province": ("Province funds", "省级补助"),
-    "funding_district": ("District funds", "区级财政"),
+    "funding_city": ("City subsidy", "市级财政补助"),
+    "funding_province": ("Province funds", "省级财政补助"),
+    "funding_district": ("District funds", "区级财政承担"),
     "payroll_real": ("Payroll, constant prices", "人员经费（不变价）"),
     "total_cost_real": ("Total cost, constant prices", "经费合计（不变价）"),
     "pay_ratio_head": ("Head's pay / average wage", "正职薪酬/上年平均工资"),
@@ -92,7 +92,7 @@ METRICS = {
     "avg_pay_committee": ("Average pay, committee", "两委平均薪酬"),
     "avg_pay_staff": ("Average pay, staff", "其他社区工作者平均薪酬"),
     "communities_certified_k_share": ("Communities with enough certified workers", "持证人数达标社区占比"),
-    "elimination_rate": ("Elimination rate", "淘汰率"),
+    "elimination_rate": ("Elimination rate", "末位淘汰率"),
     "mean_age": ("Mean age", "平均年龄"),
     "communities_split": ("Communities split", "拆分社区数"),
     "communities_merged": ("Communities merged", "合并社区数"),
@@ -124,7 +124,7 @@ WORDS = {
     "replications": ("Replications", "模拟次数"),
     "version": ("Model version", "模型版本"),
     "date": ("Date", "日期"),
-    "hash": ("Scenario hash", "情景哈希"),
+    "hash": ("Scenario hash", "情景文件校验值（SHA-256）"),
     "starting_workforce": ("Starting workforce", "期初队伍"),
     "from_roster": ("the roster {file}: {n:,} workers (SHA-256 {sha})",
                     "花名册 {file}：{n:,} 人（SHA-256 {sha}）"),
@@ -144,12 +144,12 @@ WORDS = {
                   "of its shown parts in the last digit (a sum formula over the cells adds them exactly)"),
                  "单元格存储未经舍入的数值、显示舍入后的数值，故合计与所显示分项之和可能在末位相差（以公式对单元格求和则完全一致）"),
     "growth": ("Growth on the year before (mean)", "比上年增长（均值）"),
-    "band50": ("P25-P75 band", "P25–P75区间"),
-    "band90": ("P05-P95 band", "P05–P95区间"),
+    "band50": ("P25-P75 band", "50%区间（P25–P75）"),
+    "band90": ("P05-P95 band", "90%区间（P05–P95）"),
     "target": ("Target", "目标"),
     "targets": ("Targets", "目标"),
     "probability": ("Probability met", "达成概率"),
-    "interval": ("95% interval", "95%置信区间"),
+    "interval": ("95% interval", "95%区间（模拟误差）"),
     "source": ("Source", "来源"),
     "men": ("Men", "男"),
     "women": ("Women", "女"),
@@ -161,7 +161,7 @@ WORDS = {
                          "also floors (pay.floor_share, districts' floor_share): the model pays at least "
                          "the floor, so a target at or below its floor is met by the model's own rule; such "
                          "a target checks that the floor holds, it does not forecast that it will"),
-                        ("其中{n}个目标为报酬与平均工资之比，情景也设定了相应底线（pay.floor_share、各区floor_share）："
+                        ("上表中有{n}个目标为报酬与平均工资之比，情景也设定了相应底线（pay.floor_share、各区floor_share）："
                          "模型至少按底线发放，故不高于底线的目标按规则必然达成；这类目标检验底线得到执行，"
                          "并非对能否达成的预测")),
     "eliminated_targets": (("Targets on the elimination rate in a year whose share the scenario eliminates "
@@ -174,8 +174,8 @@ WORDS = {
                         "certificate ({names}): the share on 31 December is counted after those dismissals, "
                         "which raise it (exits_dismissed_cert); `python -m model compare SCENARIO --variant "
                         "dismissal.certificate_deadline=0` shows the rule's whole effect, over the years"),
-                       ("持证率目标（{names}）所在年份的考核中有人员因未取得证书被辞退：12月31日的持证率在辞退后计算，"
-                        "辞退使其提高（exits_dismissed_cert）；python -m model compare SCENARIO --variant "
+                       ("持证率目标（{names}）所在年份的考核中有人员因未取得证书被解聘：年末持证率在解聘后计算，"
+                        "解聘使其提高（exits_dismissed_cert）；python -m model compare SCENARIO --variant "
                         "dismissal.certificate_deadline=0 可显示该规则历年的全部影响")),
     "zero_rows": (("0 in every year and replication: {items}; if a cost is expected there, check that the "
                    "scenario sets it (the report lists the fields left at the model's defaults)"),
@@ -183,7 +183,7 @@ WORDS = {
     "p90_means": (("P90 = budget at 90% confidence: the 90th percentile of the replications (linearly "
                    "interpolated), so about 90% of them cost at or below it, given the scenario's inputs "
                    "and their ranges (not the model's own errors)"),
-                  ("P90 = 第90百分位预算：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"
+                  ("P90 = 第90百分位数（按此数安排预算，约九成模拟情形可以覆盖）：各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值"
                    "（以情景的输入及其不确定范围为前提，不含模型本身的误差）")),
     "p90_error": (("The P90 of {item} in {year} is {p90}; from these replications' order statistics its "
                    "95% interval runs from {lo} to {hi}; more replications (--reps) narrow it"),
@@ -231,15 +231,15 @@ WORDS = {
                   "where it is uncertain); fixed amounts such as the city subsidy per worker stay fixed "
                   "in current yuan"),
                  ("按情景假定的通胀率（economy.inflation，不确定时每次模拟抽取）平减；"
-                  "每人市级补贴等定额按当年价不变")),
+                  "每人市级补助等定额为名义金额，不作平减")),
     "p50_means": ("P50 = median of the replications", "P50 = 各次模拟的中位数"),
     "mean_means": ("Mean = average over the replications", "均值 = 各次模拟的平均值"),
     "cover": ("Cover", "封面"),
-    "by_component": ("By component", "按构成"),
+    "by_component": ("By component", "按支出构成"),
     "by_source": ("By funding source", "按资金来源"),
     "constant_prices": ("Constant prices", "不变价"),
-    "by_district": ("By district", "按区"),
-    "staffing": ("Staffing", "人员"),
+    "by_district": ("By district", "分区"),
+    "staffing": ("Staffing", "人员配置"),
     "people_units": (("workers, worker-years, posts, and yuan per worker-year or per worker per year, "
                       "nominal (each row says which); headcount and average pay on 31 December, hires and "
                       "exits in the year"),
@@ -254,7 +254,7 @@ WORDS = {
     "payroll_falls": (("Payroll falls in {year} ({change} on {before}): worker-years change {wy} and "
                        "the payroll per worker-year {ppw}; in {before}, {exits} workers left ({causes}) "
                        "and {hires} were hired (means)"),
-                      ("{year}年人员经费较{before}年变化{change}：人年数变化{wy}，每人年人员经费变化{ppw}；"
+                      ("{year}年人员经费较{before}年{change}：人年数{wy}，每人年人员经费{ppw}；"
                        "{before}年减员{exits}人（{causes}），招聘{hires}人（均值）")),
     "key_table": ("Key figures, first five years (means unless stated)", "关键指标（前五年，除注明外为均值）"),
     "figures": ("Figures", "图表"),
@@ -269,9 +269,9 @@ WORDS = {
     "file": ("File", "文件"),
     "field": ("Field", "字段"),
     "text": ("Assumption", "假设"),
-    "horizon": ("Horizon", "模拟期"),
+    "horizon": ("Horizon", "预测期"),
     "report": ("Forecast report", "预测报告"),
-    "budget_title": ("Payroll budget forecast", "人员经费预算预测"),
+    "budget_title": ("Payroll budget forecast", "社区工作者经费预算预测"),
     "compare_report": ("Comparison of alternatives", "方案比较"),
     "alternatives": ("Alternatives", "方案"),
     "baseline": ("baseline", "基准"),
@@ -284,13 +284,13 @@ WORDS = {
     "flows": ("Hires and exits by cause (mean)", "招聘与减员（按原因，均值）"),
     "pyramid": ("Age pyramid of the workforce (mean; whiskers: 5-95% of replications)",
                 "队伍年龄结构（均值；误差线：各次模拟的 5%-95%）"),
-    "payroll_components": ("Payroll by component (mean)", "薪酬构成（均值）"),
+    "payroll_components": ("Payroll by component (mean)", "人员经费构成（均值）"),
     "funding_sources": ("Total cost by funding source (mean)", "经费合计按资金来源（均值）"),
     "hires_up_exits_down": ("hires above zero, exits below", "零线以上为招聘，以下为减员"),
-    "sure_met": ("very likely met (lower bound >= 90%)", "很可能达成（下限≥90%）"),
-    "likely_met": ("likely met (>= 50%)", "可能达成（≥50%）"),
-    "unlikely_met": ("unlikely (< 50%)", "不太可能（<50%）"),
-    "sure_missed": ("very likely missed (upper bound <= 10%)", "很可能未达成（上限≤10%）"),
+    "sure_met": ("very likely met (lower bound >= 90%)", "基本确定达成（95%区间下限≥90%）"),
+    "likely_met": ("likely met (>= 50%)", "较可能达成（达成概率≥50%）"),
+    "unlikely_met": ("unlikely (< 50%)", "较难达成（达成概率<50%）"),
+    "sure_missed": ("very likely missed (upper bound <= 10%)", "基本确定未达成（95%区间上限≤10%）"),
     "reps_seed": ("{reps} replications, seed {seed}", "{reps}次模拟，种子{seed}"),
     "rep_seed": ("{reps} replication, seed {seed}", "{reps}次模拟，种子{seed}"),
     # the console of `model run` (model.cli)
@@ -304,9 +304,9 @@ WORDS = {
                     "{name}：{metric} {op} {threshold}（{year}年）：{p}"),
     "wrote": ("Wrote {out}/ ({files})", "已写入 {out}/（{files}）"),
     "list_sep": (", ", "、"),
-    "threshold": ("Threshold", "阈值"),
+    "threshold": ("Threshold", "目标值"),
     "first_year": ("First met by half the runs in", "半数模拟首次达成年份"),
-    "verdict": ("Verdict", "判断"),
+    "verdict": ("Verdict", "研判结论"),
     "target_note": (("Probability: the share of the {reps} replications in which the target is met; "
                      "interval: its 95% Wilson interval, the Monte Carlo error of that share (more "
                      "replications narrow it), not the uncertainty of the forecast itself, which the "

@@ -204,17 +204,18 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
             continue
         per = (change("payroll_per_worker_year") if "payroll_per_worker_year" in results.metrics
                else float("nan"))
-        top = sorted(causes, key=lambda m: -idx[(m, before)])[:2]
-        words = {}
-        for k in ("en", "zh"):
-            sep = L.word("list_sep", k)
-            words[k] = sep.join(f"{L.metric(m, k)} {idx[(m, before)]:,.0f}"
-                                for m in top if idx[(m, before)] > 0) or "–"  # none: a pay cut
-        out.append(L.word2("payroll_falls", lang, by_lang={"causes": (words["en"], words["zh"])},
-                           year=year, before=before, change=f"{change('payroll'):+.1%}",
-                           wy=f"{change('worker_years'):+.1%}", ppw=f"{per:+.1%}",
-                           exits=f"{idx[('exits_total', before)]:,.0f}",
-                           hires=f"{idx[('hires', before)]:,.0f}"))
+        top = [m for m in sorted(causes, key=lambda m: -idx[(m, before)])[:2] if idx[(m, before)] > 0]
+        words = (", ".join(f"{L.metric(m, 'en')} {idx[(m, before)]:,.0f}" for m in top) or "–",  # –: no exits
+                 "、".join(f"{L.metric(m, 'zh')}{idx[(m, before)]:,.0f}人" for m in top) or "–")
+
+        def moved(x, down: str, up: str) -> str:  # a change in Chinese words: 下降6.4%, 增加2.0%
+            return "–" if not np.isfinite(x) else f"{down if x < 0 else up}{abs(x):.1%}"
+        out.append(L.word2("payroll_falls", lang, by_lang={
+            "causes": words, "change": (f"{change('payroll'):+.1%}", moved(change("payroll"), "下降", "上升")),
+            "wy": (f"{change('worker_years'):+.1%}", moved(change("worker_years"), "减少", "增加")),
+            "ppw": (f"{per:+.1%}", moved(per, "下降", "上升"))},
+            year=year, before=before, exits=f"{idx[('exits_total', before)]:,.0f}",
+            hires=f"{idx[('hires', before)]:,.0f}"))
     return out
 
 
