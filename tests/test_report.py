@@ -366,6 +366,9 @@ def test_numbered_metrics_and_years_of_service_have_their_own_labels():
         en, zh = labels.metric(m, "en"), labels.metric(m, "zh")
         assert "_" not in en and "_" not in zh, (m, en, zh)
     assert (labels.unit("mean_tenure", "zh"), labels.unit("mean_age", "zh")) == ("年", "岁")
+    # every unit too (the average wage's was shown in English in Chinese outputs)
+    assert set(metrics.UNITS.values()) <= set(labels.UNITS)
+    assert labels.unit("average_wage", "zh") == "元/人·年"
     assert labels.metric("grade_share_03", "zh") == "第3级占比"
     top = [m for m in metrics.PYRAMID if m.startswith("pyramid_f_")][-1]
     assert labels.metric(top, "en").endswith("or more") and labels.metric(top, "zh").endswith("岁及以上")

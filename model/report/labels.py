@@ -115,7 +115,14 @@ UNITS = {
     "yuan per worker-year": ("yuan per worker-year", "元/人年"),
     "yuan per worker per year": ("yuan per worker per year", "元/人·年"),
     "grade": ("grade", "级"),
+    "share of communities": ("% of communities", "%（占社区数）"),
+    "share/year": ("% per year", "%/年"),
+    "share of last year's average wage": ("% of last year's average wage", "%（占上年平均工资）"),
+    "yuan per worker per year (last year's local average wage: the pay benchmark)":
+        ("yuan per worker per year", "元/人·年"),
 }
+"""Each metric unit (:data:`model.metrics.UNITS`) in English and Chinese, as the outputs
+label it (shares are drawn in percent)."""
 
 WORDS = {
     "scenario": ("Scenario", "情景"),
