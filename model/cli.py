@@ -212,8 +212,13 @@ def _print_forecast(results, out: Path, lang: str = "en", scenario=None) -> None
     files written, on the console; in Chinese with ``lang="zh"`` (payroll in 万元, a
     ``scenario``'s districts by their Chinese names)."""
     from .report import labels as L
+    by_rule = set()
+    if scenario is not None:  # targets the model meets by its own rule, which the report explains
+        from .report.webpage import _eliminated_targets, _floored_targets
+        named = _floored_targets(results, scenario) + _eliminated_targets(results, scenario)
+        by_rule = {t.name for t in named}
     with L.district_labels(scenario):  # (None: no districts)
-        _print_forecast_lines(results, out, lang)
+        _print_forecast_lines(results, out, lang, by_rule)
 
 
 def _threshold_text(metric: str, v: float, lang: str) -> str:
@@ -231,7 +236,7 @@ def _threshold_text(metric: str, v: float, lang: str) -> str:
     return f"{v:g}"
 
 
-def _print_forecast_lines(results, out: Path, lang: str) -> None:
+def _print_forecast_lines(results, out: Path, lang: str, by_rule=frozenset()) -> None:
     import warnings
 
     import numpy as np
@@ -268,7 +273,8 @@ def _print_forecast_lines(results, out: Path, lang: str) -> None:
             print("  " + L.word("target_line", lang, name=name, metric=metric(row["metric"]), op=row["op"],
                                 threshold=threshold, year=row["year"],
                                 p=percent_interval(row["probability"], row["probability_low"],
-                                                   row["probability_high"], "-")))
+                                                   row["probability_high"], "-"))
+                  + (L.word("by_rule_mark", lang) if row["target"] in by_rule else ""))
     files = ["summary.csv", "targets.csv", "metrics.csv", "manifest.json"]
     if (out / "report.html").exists():
         files += ["budget.xlsx", "report.html", "figures/"]

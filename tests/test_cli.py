@@ -419,3 +419,21 @@ def test_a_targets_threshold_in_the_consoles_units(metric, value, lang, text):
     million yuan, or 万元 in Chinese; a share as a percentage), not as 1.2e+09."""
     from model.cli import _threshold_text
     assert _threshold_text(metric, value, lang) == text
+
+
+def test_the_console_marks_a_target_the_model_meets_by_its_own_rule(tmp_path):
+    """A target on the elimination rate at the share the scenario eliminates is met by the
+    rule itself: the console says so on its line (it read as a forecast of 100%, the note
+    being in the report only); a forecast target gets no mark."""
+    f = tmp_path / "rule.toml"
+    f.write_text(f'extends = "{BENCH.as_posix()}"\nyears = 2\n[demand]\ncommunities = 30\n'
+                 '[elimination]\nenabled = true\nshare = {2025 = 0.1, 2026 = 0.0}\n'
+                 '[[targets]]\nname = "renew 10%"\nmetric = "elimination_rate"\nyear = 2025\n'
+                 'threshold = 0.1\n'
+                 '[[targets]]\nname = "250 workers"\nmetric = "headcount"\nyear = 2026\nthreshold = 250\n',
+                 encoding="utf-8")
+    code, stdout, stderr = call(["run", f, "--reps", "2", "--no-report", "--out", tmp_path / "out"])
+    assert code == 0, stderr
+    lines = {ln.split(":")[0].strip(): ln for ln in stdout.splitlines() if ln.startswith("  ")}
+    assert lines["renew 10%"].endswith("(on a rule the model applies: see the report's note)")
+    assert "rule" not in lines["250 workers"]

@@ -309,6 +309,8 @@ WORDS = {
     "targets_met": ("Targets: probability met", "目标达成概率"),
     "target_line": ("{name}: {metric} {op} {threshold} in {year}: {p}",
                     "{name}：{metric} {op} {threshold}（{year}年）：{p}"),
+    "by_rule_mark": ("  (on a rule the model applies: see the report's note)",
+                     "（涉及模型按规则执行的内容，见报告说明）"),
     "wrote": ("Wrote {out}/ ({files})", "已写入 {out}/（{files}）"),
     "list_sep": (", ", "、"),
     "threshold": ("Threshold", "目标值"),
