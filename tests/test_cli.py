@@ -6,6 +6,7 @@ Runs use the benchmark scenario with 50 communities and a few replications.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import stat
@@ -437,3 +438,20 @@ def test_the_console_marks_a_target_the_model_meets_by_its_own_rule(tmp_path):
     lines = {ln.split(":")[0].strip(): ln for ln in stdout.splitlines() if ln.startswith("  ")}
     assert lines["renew 10%"].endswith("(on a rule the model applies: see the report's note)")
     assert "rule" not in lines["250 workers"]
+
+
+def test_the_report_and_workbook_say_what_set_overrode(tmp_path):
+    """A run with --set wrote a report and a budget workbook that described the files'
+    policy only (found by a policy-team audit): both now list each field set over the
+    files, with its value and the option; a run without any says nothing of the kind."""
+    from openpyxl import load_workbook
+    out = tmp_path / "out"
+    code, _, stderr = call(["run", BENCH, "--reps", "2", "--set", "years=2", "--set", "demand.communities=20",
+                            "--set", "quits.rate=[0.12]", "--quiet", "--out", out])
+    assert code == 0, stderr
+    said = "years = 2 (--set), demand.communities = 20 (--set), quits.rate = [0.12] (--set)"
+    cover = {r[0]: r[1] for r in load_workbook(out / "budget.xlsx").worksheets[0].iter_rows(values_only=True)}
+    assert cover["Set over the scenario's files"] == said
+    assert html.escape(said) in (out / "report.html").read_text(encoding="utf-8")
+    from model.report import labels
+    assert labels.settings(model.load("bench"), "en") == ""

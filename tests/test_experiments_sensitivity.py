@@ -92,6 +92,18 @@ def test_an_index_outside_zero_one_is_said_to_be_sampling_error():
     assert said.startswith(f"S1 {sob.loc['quits.rate', 'S1']:.3g} of quits.rate, ST "
                            f"{sob.loc['quits.rate', 'ST']:.3g} of quits.rate: ")
     assert "pass_prob" not in said
+    s1 = sob.S1.sum()
+    assert f"the first-order indices add up to {s1:.2f}" in " ".join(s.notes) and s1 > 1.05
+    assert not any("only the scenario's" in n for n in s.notes)  # the inputs were given
+
+
+def test_the_default_inputs_are_said_to_leave_the_fixed_ones_out():
+    """Without --param the scenario's uncertain inputs are varied, and the note says its
+    fixed ones are not (an audit found the average wage's growth, fixed in Nanjing, swinging
+    the payroll more than any input the default varied)."""
+    s = sensitivity(scenario(20), "exits_quit@2025", reps=2, seed=1, sobol=0, workers=1)
+    (said,) = [n for n in s.notes if n.startswith("only the scenario's")]
+    assert f"only the scenario's {len(UNCERTAIN)} uncertain inputs are varied" in said and "--param" in said
 
 
 def test_sobol_rejects_a_sample_size_not_a_power_of_two(monkeypatch):

@@ -444,3 +444,20 @@ def test_the_answers_effects_share_the_scenarios_random_numbers(tmp_path):
     run = model.run(model.load("bench", {"demand.communities": 20, "years": 2}), reps=6)
     assert np.ptp(run.at("headcount", 2026)) > 0  # it varies between replications
     assert e.loc["headcount", "baseline"] == pytest.approx(run.at("headcount", 2026).mean(), rel=1e-12)
+
+
+def test_an_answer_at_the_ranges_own_end_says_to_widen_the_range(tmp_path, capsys):
+    """Where the range's own end already meets the requirement, the printout says to widen
+    the range there, not that more replications would settle it (found by a policy-team
+    audit: 'NOT DETERMINED ... use more replications'); and a target expression that states
+    one of the scenario's targets is not called 'not one of the scenario's'."""
+    f = tmp_path / "t.toml"
+    f.write_text(f'extends = "{(SCENARIOS / "bench.toml").as_posix()}"\nyears = 1\n[demand]\n'
+                 'communities = 20\n[[targets]]\nname = "a hundred"\nmetric = "headcount"\nyear = 2025\n'
+                 'threshold = 100\n', encoding="utf-8")
+    assert cli(["solve", str(f), "--lever", "quits.rate", "--range", "0.02,0.1", "--target",
+                "headcount>=100@2025", "--prob", "0.5", "--greatest", "--reps", "5", "--no-report", "--quiet",
+                "--out", str(tmp_path / "s")]) == 0
+    said = capsys.readouterr().out
+    assert "AT THE END OF THE RANGE: 0.1 already meets the requirement" in said and "above 0.1" in said
+    assert "NOT DETERMINED" not in said and "not one of the scenario's" not in said

@@ -210,6 +210,11 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     if sobol:
         sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend, scheduler,
                                      quiet)
+    if not params:  # the scenario's own uncertain inputs: a fixed one may matter as much, unseen
+        n = len(facs)
+        notes.append(f"only the scenario's {n} uncertain input{'s' * (n != 1)} are varied; its "
+                     "fixed inputs (the average wage's growth, the staffing rule, ...) are not, however much "
+                     "they matter: give --param KEY=LO,HI (or KEY*=0.8,1.2) to vary one")
     return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes, int(sobol))
 
 
@@ -273,6 +278,16 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
     if outside:
         notes.append(f"{', '.join(outside)}: an index is a share of the variance, in [0, 1]; one outside "
                      "it is sampling error: use more base samples (--sobol)")
+    s1 = float(np.nansum(si["S1"]))
+    below = [p for p, a, t, ca, ct in zip(names, si["S1"], si["ST"], si["S1_conf"], si["ST_conf"])
+             if t < a - (ca + ct)]
+    if s1 > 1.05:
+        notes.append(f"the first-order indices add up to {s1:.2f}: shares of one variance add up to 1 at "
+                     "most, so this is sampling error: use more base samples (--sobol)")
+    if below:
+        notes.append(f"{', '.join(below)}: a total index below its first-order one (beyond their intervals) "
+                     "is sampling error, since the total includes the first-order effect: use more base "
+                     "samples (--sobol)")
     return tab.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True), samples, notes
 
 

@@ -463,7 +463,13 @@ def main(args) -> int:
               "(take it where falling short is costly)")
     for note in _open_ends(s, lo, hi):
         print(f"    {note}")
-    if not s.determined:
+    own_end = lo if word == "least" else hi  # the end that would meet the requirement first
+    tried = s.trace[s.trace.value == own_end]
+    if s.value == own_end and len(tried) and float(tried.probability.iloc[0]) >= s.prob:
+        print(f"  AT THE END OF THE RANGE: {own_end:g} already meets the requirement, so the {word} value "
+              f"may lie beyond it; widen the range (--range) {'below' if word == 'least' else 'above'} "
+              f"{own_end:g}")
+    elif not s.determined:
         print(f"  NOT DETERMINED at {s.reps} replications: the Monte Carlo range is the whole range searched "
               "(no value tried inside it is surely short of, or surely meeting, the requirement), so "
               f"{v(s.value)} is where the bisection stopped, not a finding; use more replications (--reps)")
@@ -471,7 +477,12 @@ def main(args) -> int:
           "common random numbers)")
     sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))
     rounding = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
-    if not any(t.name == args.target for t in sc.targets):
+    solved = s.output.target if s.output is not None else None
+
+    def same(t) -> bool:  # the scenario's target, by name or as an expression of the same condition
+        return t.name == args.target or (solved is not None and (t.metric_name, t.year, t.op, t.threshold)
+                                          == (solved.metric_name, solved.year, solved.op, solved.threshold))
+    if not any(same(t) for t in sc.targets):
         print("  (the target given here is not one of the scenario's, so the run below does not show its "
               "probability in targets.csv: add it to the scenario's [[targets]] to see it there)")
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "

@@ -133,6 +133,7 @@ WORDS = {
     "date": ("Date", "日期"),
     "hash": ("Scenario hash", "情景文件校验值（SHA-256）"),
     "starting_workforce": ("Starting workforce", "期初队伍"),
+    "settings": ("Set over the scenario's files", "运行时修改的参数（未写入情景文件）"),
     "from_roster": ("the roster {file}: {n:,} workers (SHA-256 {sha})",
                     "花名册 {file}：{n:,} 人（SHA-256 {sha}）"),
     "from_mixes": ("drawn from the scenario's population mixes", "按情景的人员结构随机生成"),
@@ -358,6 +359,15 @@ def reps_seed(reps: int, seed: int, lang: str = "en") -> str:
 
 def _both(en: str, zh: str, lang: str) -> str:
     return f"{zh} {en}" if lang == "zh" and zh != en else en
+
+
+def settings(scenario, lang: str = "en") -> str:
+    """The fields set over the scenario's files (``--set``, a variant, the API's overrides),
+    each with its value and what set it: ``quits.rate = [0.12] (--set)``; '' where none is,
+    so that a report or workbook does not describe the files' policy for a run of another."""
+    from ..scenario import toml_inline
+    said = (scenario.overridden() if scenario is not None and hasattr(scenario, "overridden") else {}).items()
+    return word("list_sep", lang).join(f"{k} = {toml_inline(v['value'])} ({v['by']})" for k, v in said)
 
 
 def starting_workforce(scenario, lang: str = "en") -> str:
