@@ -461,3 +461,15 @@ def test_an_answer_at_the_ranges_own_end_says_to_widen_the_range(tmp_path, capsy
     said = capsys.readouterr().out
     assert "AT THE END OF THE RANGE: 0.1 already meets the requirement" in said and "above 0.1" in said
     assert "NOT DETERMINED" not in said and "not one of the scenario's" not in said
+
+
+def test_a_lever_value_a_field_cannot_take_is_named_in_the_message():
+    """A multiplier that takes an uncertain share's mean past 1 is refused naming the value
+    at fault (the message named the lever only: an audit needed four tries to find which end
+    of the range it was)."""
+    from model.experiments.common import Lever
+    sc = model.load("bench", {"certification.pass_prob": {"dist": "beta", "mean": 0.3, "sd": 0.05}})
+    lv = Lever.parse("certification.pass_prob*", "--lever")
+    lv.apply(sc, 3.0)
+    with pytest.raises(UserError, match=r"lever certification\.pass_prob\*=4, field .*0 < mean < 1"):
+        lv.apply(sc, 4.0)

@@ -231,7 +231,13 @@ class Lever:
 
     def apply(self, scenario, value):
         """A new scenario with the lever set to ``value`` (validated)."""
-        return scenario.with_overrides(dict([self.override(scenario, value)]), label=f"{self.option} {self.name}")
+        return scenario.with_overrides(dict([self.override(scenario, value)]),
+                                       label=f"{self.option} {self.name}={_said(value)}")  # the value at fault
+
+
+def _said(value) -> str:
+    """A lever's value as a message names it: 4, 0.25, not 4.0000000001."""
+    return f"{value:.6g}" if isinstance(value, (int, float, np.integer, np.floating)) else str(value)
 
 
 def _vector_points(v) -> list[tuple[int | None, tuple]]:
@@ -264,7 +270,8 @@ def apply_levers(scenario, levers, values):
     levers, values = list(levers), list(values)
     if len({lv.path for lv in levers}) == len(levers):
         raw = dict(lv.override(scenario, x) for lv, x in zip(levers, values))
-        return scenario.with_overrides(raw, label=f"{levers[0].option} " + ", ".join(lv.name for lv in levers))
+        return scenario.with_overrides(raw, label=f"{levers[0].option} " + ", ".join(
+            f"{lv.name}={_said(x)}" for lv, x in zip(levers, values)))
     for lv, x in zip(levers, values):
         scenario = lv.apply(scenario, x)
     return scenario
