@@ -232,7 +232,7 @@ class Lever:
     def apply(self, scenario, value):
         """A new scenario with the lever set to ``value`` (validated)."""
         return scenario.with_overrides(dict([self.override(scenario, value)]),
-                                       label=f"{self.option} {self.name}={_said(value)}")  # the value at fault
+                                       label=f"{self.option} {self.name}={_said(value)}")  # the value
 
 
 def _said(value) -> str:
