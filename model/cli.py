@@ -213,10 +213,9 @@ def _print_forecast(results, out: Path, lang: str = "en", scenario=None) -> None
     ``scenario``'s districts by their Chinese names)."""
     from .report import labels as L
     by_rule = set()
-    if scenario is not None:  # targets the model meets by its own rule, which the report explains
-        from .report.webpage import _eliminated_targets, _floored_targets
-        named = _floored_targets(results, scenario) + _eliminated_targets(results, scenario)
-        by_rule = {t.name for t in named}
+    if scenario is not None:  # targets the elimination rule meets by itself, as the report notes
+        from .semantics import eliminated_by_rule
+        by_rule = {t.name for t in eliminated_by_rule(scenario, results.target_specs)}
     with L.district_labels(scenario):  # (None: no districts)
         _print_forecast_lines(results, out, lang, by_rule)
 

@@ -477,6 +477,16 @@ def pay_floors_set(sc) -> bool:
     return _max(sc.pay.floor_share) > 0 or any(x.floor_share > 0 for x in sc.districts)
 
 
+def eliminated_by_rule(sc, targets) -> list:
+    """Of ``targets``, those on the city's elimination rate at or below the share the
+    scenario eliminates that year (:func:`eliminated_share`): met by the rule itself, so the
+    report and the console say the target checks the rule, not a forecast."""
+    def by_rule(t) -> bool:
+        share = eliminated_share(sc, t.year)
+        return share > 0 and (t.threshold <= share if t.op == ">=" else t.op == ">" and t.threshold < share)
+    return [t for t in targets if t.metric == "elimination_rate" and not t.scope and by_rule(t)]
+
+
 def eliminated_share(sc, year: int) -> float:
     """The share of the covered workers bottom-ratio elimination takes in ``year`` by rule
     (``elimination.share``; at least that share, rounded up): 0 without elimination, without

@@ -436,7 +436,7 @@ def test_the_console_marks_a_target_the_model_meets_by_its_own_rule(tmp_path):
     code, stdout, stderr = call(["run", f, "--reps", "2", "--no-report", "--out", tmp_path / "out"])
     assert code == 0, stderr
     lines = {ln.split(":")[0].strip(): ln for ln in stdout.splitlines() if ln.startswith("  ")}
-    assert lines["renew 10%"].endswith("(on a rule the model applies: see the report's note)")
+    assert lines["renew 10%"].endswith("(met by the elimination rule itself, not a forecast)")
     assert "rule" not in lines["250 workers"]
 
 

@@ -103,7 +103,7 @@ def test_the_default_inputs_are_said_to_leave_the_fixed_ones_out():
     the payroll more than any input the default varied)."""
     s = sensitivity(scenario(20), "exits_quit@2025", reps=2, seed=1, sobol=0, workers=1)
     (said,) = [n for n in s.notes if n.startswith("only the scenario's")]
-    assert f"only the scenario's {len(UNCERTAIN)} uncertain inputs are varied" in said and "--param" in said
+    assert f"only the scenario's uncertain inputs ({len(UNCERTAIN)}) are varied" in said and "--param" in said
 
 
 def test_sobol_rejects_a_sample_size_not_a_power_of_two(monkeypatch):

@@ -461,6 +461,13 @@ def test_an_answer_at_the_ranges_own_end_says_to_widen_the_range(tmp_path, capsy
     said = capsys.readouterr().out
     assert "AT THE END OF THE RANGE: 0.1 already meets the requirement" in said and "above 0.1" in said
     assert "NOT DETERMINED" not in said and "not one of the scenario's" not in said
+    # at the lever's own limit (a rate of 0) there is nothing to widen: the warning says the answer is 0
+    assert cli(["solve", str(f), "--lever", "quits.rate[0]", "--range", "0,0.5", "--target",
+                "headcount>=1@2025", "--prob", "0.9", "--reps", "5", "--no-report", "--quiet", "--out",
+                str(tmp_path / "z")]) == 0
+    said = capsys.readouterr().out
+    assert "can be no lower: the least value is 0 itself" in said
+    assert "AT THE END OF THE RANGE" not in said and "NOT DETERMINED" not in said
 
 
 def test_a_lever_value_a_field_cannot_take_is_named_in_the_message():

@@ -237,6 +237,8 @@ class Lever:
 
 def _said(value) -> str:
     """A lever's value as a message names it: 4, 0.25, not 4.0000000001."""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
     return f"{value:.6g}" if isinstance(value, (int, float, np.integer, np.floating)) else str(value)
 
 

@@ -211,10 +211,9 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend, scheduler,
                                      quiet)
     if not params:  # the scenario's own uncertain inputs: a fixed one may matter as much, unseen
-        n = len(facs)
-        notes.append(f"only the scenario's {n} uncertain input{'s' * (n != 1)} are varied; its "
-                     "fixed inputs (the average wage's growth, the staffing rule, ...) are not, however much "
-                     "they matter: give --param KEY=LO,HI (or KEY*=0.8,1.2) to vary one")
+        notes.append(f"only the scenario's uncertain inputs ({len(facs)}) are varied; an input it fixes is "
+                     "not, however much it matters: give --param KEY=LO,HI (or KEY*=0.8,1.2; params= in "
+                     "Python) to vary one")
     return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes, int(sobol))
 
 

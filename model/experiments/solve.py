@@ -465,11 +465,12 @@ def main(args) -> int:
         print(f"    {note}")
     own_end = lo if word == "least" else hi  # the end that would meet the requirement first
     tried = s.trace[s.trace.value == own_end]
-    if s.value == own_end and len(tried) and float(tried.probability.iloc[0]) >= s.prob:
+    at_end = s.value == own_end and len(tried) and float(tried.probability.iloc[0]) >= s.prob
+    if at_end and own_end != lv.limits()[0 if word == "least" else 1]:  # (at the lever's limit: warned)
         print(f"  AT THE END OF THE RANGE: {own_end:g} already meets the requirement, so the {word} value "
               f"may lie beyond it; widen the range (--range) {'below' if word == 'least' else 'above'} "
               f"{own_end:g}")
-    elif not s.determined:
+    elif not at_end and not s.determined:
         print(f"  NOT DETERMINED at {s.reps} replications: the Monte Carlo range is the whole range searched "
               "(no value tried inside it is surely short of, or surely meeting, the requirement), so "
               f"{v(s.value)} is where the bisection stopped, not a finding; use more replications (--reps)")

@@ -131,7 +131,7 @@ WORDS = {
     "replications": ("Replications", "模拟次数"),
     "version": ("Model version", "模型版本"),
     "date": ("Date", "日期"),
-    "hash": ("Scenario hash", "情景文件校验值（SHA-256）"),
+    "hash": ("Scenario hash", "情景参数哈希值"),
     "starting_workforce": ("Starting workforce", "期初队伍"),
     "settings": ("Set over the scenario's files", "运行时修改的参数（未写入情景文件）"),
     "from_roster": ("the roster {file}: {n:,} workers (SHA-256 {sha})",
@@ -217,7 +217,7 @@ WORDS = {
                        "it, training, recruitment and work funds, and the uncertainty of the cost"),
                       ("市级补助 = 每人年funding.city_subsidy_per_worker（{subsidy}），按区分别计算、"
                        "各区以本区经费合计为上限后加总（未分区时以全市经费合计为上限）；"
-                       "省级 = 其余部分的funding.province_share（{share}）；区级 = 余额。"
+                       "省级财政补助 = 其余部分的funding.province_share（{share}）；区级财政承担余额。"
                        "补助未覆盖的全部支出（超出补助的人员经费、培训、招聘、工作经费及成本的不确定部分）由省级和区级分担")),
     "drawn": ("drawn per replication, {dist}, mean {mean}", "每次模拟抽取，{dist}分布，均值{mean}"),
     "from_year": ("from {year}: {value}", "{year}年起{value}"),
@@ -230,7 +230,7 @@ WORDS = {
                        "on its own total cost and worker-years (the city subsidy capped at its cost)"),
                       ("每行为情景所设的一个区，含该区所辖社区（情景可将部分社区单列为一区，如全部农村社区）；"
                        "城市社区各区之和等于城市社区合计，农村社区各区之和等于农村社区合计，两项合计之和等于全市数："
-                       "各区行与合计行不可相加。各区经费来源按全市规则以该区总成本和人年数计算（市级补助以该区成本为上限）")),
+                       "各区行与合计行不可相加。各区经费来源按全市规则以该区总成本和人年数计算（市级财政补助以该区成本为上限）")),
     "p90_no_sum": (("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
                     "total (usually to more), so budget a total by its own row"),
                    ("各项P90分别计算：各分项P90之和不等于合计的P90（通常更大），"
@@ -310,8 +310,8 @@ WORDS = {
     "targets_met": ("Targets: probability met", "目标达成概率"),
     "target_line": ("{name}: {metric} {op} {threshold} in {year}: {p}",
                     "{name}：{metric} {op} {threshold}（{year}年）：{p}"),
-    "by_rule_mark": ("  (on a rule the model applies: see the report's note)",
-                     "（涉及模型按规则执行的内容，见报告说明）"),
+    "by_rule_mark": ("  (met by the elimination rule itself, not a forecast)",
+                     "（由末位淘汰规则本身保证，非预测结果）"),
     "wrote": ("Wrote {out}/ ({files})", "已写入 {out}/（{files}）"),
     "list_sep": (", ", "、"),
     "threshold": ("Threshold", "目标值"),
@@ -326,8 +326,8 @@ WORDS = {
                      "met the target's condition, in any year of the run (before the target's year too, even "
                      "if it no longer holds by then)."),
                     ("概率：{reps}次模拟中达成目标的比例；区间：该比例的95% Wilson区间，反映模拟次数带来的误差"
-                     "（增加模拟次数可缩小），并非预测本身的不确定性（后者已体现在概率中）。判断：区间下限≥90%为很可能达成，"
-                     "上限≤10%为很可能未达成，其余按概率判为可能或不太可能。首次达成：半数模拟已达成目标条件的年份，计入模拟期内任一年份（含目标年份之前，即使到目标年份已不再满足）。")),
+                     "（增加模拟次数可缩小），并非预测本身的不确定性（后者已体现在概率中）。研判结论：区间下限≥90%为基本确定达成，"
+                     "上限≤10%为基本确定未达成，其余按概率判为较可能达成或较难达成。首次达成：半数模拟已达成目标条件的年份，计入预测期内任一年份（含目标年份之前，即使到目标年份已不再满足）。")),
     "target_difference_note": (("Each alternative: probability the target is met [95% Wilson interval], then its "
                                 "difference from the baseline in percentage points [95% interval for paired "
                                 "proportions, Newcombe], on the same replications"),
@@ -367,7 +367,9 @@ def settings(scenario, lang: str = "en") -> str:
     so that a report or workbook does not describe the files' policy for a run of another."""
     from ..scenario import toml_inline
     said = (scenario.overridden() if scenario is not None and hasattr(scenario, "overridden") else {}).items()
-    return word("list_sep", lang).join(f"{k} = {toml_inline(v['value'])} ({v['by']})" for k, v in said)
+    named = ("name", "description", "description_zh")  # a variant's own name and description: not a policy
+    return word("list_sep", lang).join(f"{k} = {toml_inline(v['value'])} ({v['by']})" for k, v in said
+                                       if k not in named)
 
 
 def starting_workforce(scenario, lang: str = "en") -> str:

@@ -162,12 +162,8 @@ def _eliminated_targets(results, scenario) -> list:
     """The targets on the city's elimination rate at or below the share the scenario
     eliminates that year (:func:`model.semantics.eliminated_share`): the model takes that
     share by rule, so the report says the target checks the rule, not a forecast."""
-    from ..semantics import eliminated_share
-
-    def by_rule(t) -> bool:
-        share = eliminated_share(scenario, t.year)
-        return share > 0 and (t.threshold <= share if t.op == ">=" else t.op == ">" and t.threshold < share)
-    return [t for t in results.target_specs if t.metric == "elimination_rate" and not t.scope and by_rule(t)]
+    from ..semantics import eliminated_by_rule
+    return eliminated_by_rule(scenario, results.target_specs)
 
 
 def _lifted_by_dismissal(results) -> list:
