@@ -455,3 +455,5 @@ def test_the_report_and_workbook_say_what_set_overrode(tmp_path):
     assert html.escape(said) in (out / "report.html").read_text(encoding="utf-8")
     from model.report import labels
     assert labels.settings(model.load("bench"), "en") == ""
+    # a multiplied value shown as a reader expects it (0.08 x 1.1 is 0.08800000000000001 in floating point)
+    assert labels.settings(model.load("bench", ["quits.rate*=1.1"]), "en") == "quits.rate = [0.088] (--set)"

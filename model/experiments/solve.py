@@ -473,7 +473,8 @@ def main(args) -> int:
     elif not at_end and not s.determined:
         print(f"  NOT DETERMINED at {s.reps} replications: the Monte Carlo range is the whole range searched "
               "(no value tried inside it is surely short of, or surely meeting, the requirement), so "
-              f"{v(s.value)} is where the bisection stopped, not a finding; use more replications (--reps)")
+              f"{safe(s.value)} is where the bisection stopped, not a finding; use more replications "
+              "(--reps)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
     sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))

@@ -368,8 +368,20 @@ def settings(scenario, lang: str = "en") -> str:
     from ..scenario import toml_inline
     said = (scenario.overridden() if scenario is not None and hasattr(scenario, "overridden") else {}).items()
     named = ("name", "description", "description_zh")  # a variant's own name and description: not a policy
-    return word("list_sep", lang).join(f"{k} = {toml_inline(v['value'])} ({v['by']})" for k, v in said
+    return word("list_sep", lang).join(f"{k} = {toml_inline(_shown(v['value']))} ({v['by']})" for k, v in said
                                        if k not in named)
+
+
+def _shown(value):
+    """A value as a reader is shown it: floats to 12 significant digits (0.088, not the
+    product's 0.08800000000000001; the manifest keeps the exact value)."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, (list, tuple)):
+        return [_shown(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    return value
 
 
 def starting_workforce(scenario, lang: str = "en") -> str:

@@ -205,12 +205,17 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
         words = (", ".join(f"{L.metric(m, 'en')} {idx[(m, before)]:,.0f}" for m in top) or "–",  # –: no exits
                  "、".join(f"{L.metric(m, 'zh')}{idx[(m, before)]:,.0f}人" for m in top) or "–")
 
-        def moved(x, down: str, up: str) -> str:  # a change in Chinese words: 下降6.4%, 增加2.0%
-            return "–" if not np.isfinite(x) else f"{down if x < 0 else up}{abs(x):.1%}"
+        def moved(x, down: str, up: str) -> str:  # a change in Chinese words: 下降6.4%, 增加2.0%, 持平
+            if not np.isfinite(x):
+                return "–"
+            return "持平" if round(abs(x), 3) == 0 else f"{down if x < 0 else up}{abs(x):.1%}"
+
+        def signed(x) -> str:
+            return f"{x:+.1%}" if np.isfinite(x) else "–"
         out.append(L.word2("payroll_falls", lang, by_lang={
-            "causes": words, "change": (f"{change('payroll'):+.1%}", moved(change("payroll"), "下降", "上升")),
-            "wy": (f"{change('worker_years'):+.1%}", moved(change("worker_years"), "减少", "增加")),
-            "ppw": (f"{per:+.1%}", moved(per, "下降", "上升"))},
+            "causes": words, "change": (signed(change("payroll")), moved(change("payroll"), "下降", "上升")),
+            "wy": (signed(change("worker_years")), moved(change("worker_years"), "减少", "增加")),
+            "ppw": (signed(per), moved(per, "下降", "上升"))},
             year=year, before=before, exits=f"{idx[('exits_total', before)]:,.0f}",
             hires=f"{idx[('hires', before)]:,.0f}"))
     return out
