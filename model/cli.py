@@ -221,14 +221,12 @@ def _print_forecast(results, out: Path, lang: str = "en", scenario=None) -> None
 
 
 def _threshold_text(metric: str, v: float, lang: str) -> str:
-    """A target's threshold in the console's units: a share as a percentage, a sum of money
-    in million yuan (万元 in Chinese, as the payroll column), other numbers as written."""
+    """A target's threshold in the console's units: a share (a pay ratio too) as a
+    percentage, as the report gives it; a sum of money in million yuan (万元 in Chinese, as
+    the payroll column); other numbers as written."""
     from .metrics import unit
-    from .semantics import BOUNDED_SHARE_UNITS
     u = unit(metric)
-    if u in BOUNDED_SHARE_UNITS:
-        return f"{v:.4g}" if not 0 <= v <= 1 else f"{v * 100:.4g}%"
-    if u.startswith("share of last year's average wage"):  # a pay ratio, as the report gives it: 80%
+    if u.startswith("share"):
         return f"{v * 100:.4g}%"
     if u.startswith("yuan/year"):
         return f"{v / 1e4:,.6g}万元" if lang == "zh" else f"{v / 1e6:,.6g} million yuan"

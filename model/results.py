@@ -141,11 +141,10 @@ def met(values: np.ndarray, op: str, threshold: float) -> np.ndarray:
     """Boolean array: where ``values op threshold`` holds (NaN never meets a target); a
     value within a relative :data:`ROUNDING` of the threshold counts as equal to it."""
     slack = ROUNDING * abs(threshold)
-    with np.errstate(invalid="ignore"):
-        if op == "==":
-            return np.abs(values - threshold) <= slack
-        shift = {">=": -slack, "<=": slack, ">": slack, "<": -slack}[op]
-        return OPS[op](values, threshold + shift) & ~np.isnan(values)
+    if op == "==":
+        return np.abs(values - threshold) <= slack
+    shift = {">=": -slack, "<=": slack, ">": slack, "<": -slack}[op]
+    return OPS[op](values, threshold + shift)  # False at NaN, as every comparison with NaN
 
 
 def _quantiles(v: np.ndarray, quantiles) -> np.ndarray:

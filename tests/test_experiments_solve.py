@@ -450,7 +450,8 @@ def test_an_answer_at_the_ranges_own_end_says_to_widen_the_range(tmp_path, capsy
     """Where the range's own end already meets the requirement, the printout says to widen
     the range there, not that more replications would settle it (found by a policy-team
     audit: 'NOT DETERMINED ... use more replications'); and a target expression that states
-    one of the scenario's targets is not called 'not one of the scenario's'."""
+    one of the scenario's targets is not called 'not one of the scenario's', nor given a second
+    row in effects.csv."""
     f = tmp_path / "t.toml"
     f.write_text(f'extends = "{(SCENARIOS / "bench.toml").as_posix()}"\nyears = 1\n[demand]\n'
                  'communities = 20\n[[targets]]\nname = "a hundred"\nmetric = "headcount"\nyear = 2025\n'
@@ -461,6 +462,8 @@ def test_an_answer_at_the_ranges_own_end_says_to_widen_the_range(tmp_path, capsy
     said = capsys.readouterr().out
     assert "AT THE END OF THE RANGE: 0.1 already meets the requirement" in said and "above 0.1" in said
     assert "NOT DETERMINED" not in said and "not one of the scenario's" not in said
+    effects = pd.read_csv(tmp_path / "s" / "effects.csv")  # the target once, as the scenario names it
+    assert (effects.kind == "target").sum() == 1 and "a hundred" in set(effects.name)
     # at the lever's own limit (a rate of 0) there is nothing to widen: the warning says the answer is 0
     assert cli(["solve", str(f), "--lever", "quits.rate[0]", "--range", "0,0.5", "--target",
                 "headcount>=1@2025", "--prob", "0.9", "--reps", "5", "--no-report", "--quiet", "--out",

@@ -689,10 +689,10 @@ def test_targets_met_by_the_elimination_rule_are_said_to_be(tmp_path):
     """Yichang eliminates 20% of its covered workers in 2021, its target's share: the
     report says that target checks the rule; a lower share set for 2021 makes it a
     forecast again, said nothing of; a target above the share is one too."""
-    from model.report.webpage import _eliminated_targets
+    from model.semantics import eliminated_by_rule
     sc = model.load("yichang-2021")
     res = model.run(sc, reps=2, seed=1, workers=1)
-    named = _eliminated_targets(res, sc)
+    named = eliminated_by_rule(sc, res.target_specs)
     assert [(t.metric, t.year, t.threshold) for t in named] == [("elimination_rate", 2021, 0.2)]
     page = webpage.write_report(res, sc, tmp_path, []).read_text(encoding="utf-8")
     assert ("Targets on the elimination rate in a year whose share the scenario eliminates (bottom-ratio "
@@ -701,12 +701,13 @@ def test_targets_met_by_the_elimination_rule_are_said_to_be(tmp_path):
     zh = webpage.write_report(res, sc, tmp_path / "zh", [], lang="zh").read_text(encoding="utf-8")
     assert "当年淘汰比例目标（2021年更新淘汰比例达到20%（末位比例淘汰））" in zh
     assert "eliminates (bottom-ratio elimination renews 20% in 2021)" in zh  # the English half in English
-    assert _eliminated_targets(res, sc.with_overrides({"elimination.share": {2021: 0.1, 2022: 0.05}})) == []
-    assert _eliminated_targets(res, sc.with_overrides({"elimination.enabled": False})) == []
+    lower = sc.with_overrides({"elimination.share": {2021: 0.1, 2022: 0.05}})
+    assert eliminated_by_rule(lower, res.target_specs) == []
+    assert eliminated_by_rule(sc.with_overrides({"elimination.enabled": False}), res.target_specs) == []
     covers_nobody = sc.with_overrides({"elimination.posts": {2021: [0, 0, 0], 2022: [1, 1, 0]}})  # in 2021
-    assert _eliminated_targets(res, covers_nobody) == []
+    assert eliminated_by_rule(covers_nobody, res.target_specs) == []
     higher = sc.with_overrides({"targets[1].threshold": 0.25})
-    assert _eliminated_targets(model.run(higher, reps=1, seed=1, workers=1), higher) == []
+    assert eliminated_by_rule(higher, higher.targets) == []
 
 
 def test_the_report_says_when_dismissals_lift_a_certified_share_target(tmp_path):

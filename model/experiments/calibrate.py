@@ -428,7 +428,6 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
     n, k = len(rvec), len(levers)
     J = np.zeros((n, k))
     flat = np.zeros(k, dtype=bool)
-    at_fit = pb.objective(theta)
     tied = [None] * k  # an end of the range no worse than the fit, where the Jacobian's step reaches it
     for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
         h = 0.05 * (hi - lo)
@@ -442,7 +441,7 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
         ma, _, _ = pb.means(ta)
         mb, _, _ = pb.means(tb)
         for end, t in ((lo, ta), (hi, tb)):
-            if t[j] == end and t[j] != theta[j] and pb.objective(t) <= at_fit:
+            if t[j] == end and t[j] != theta[j] and pb.objective(t) <= ssr:  # ssr: the objective at the fit
                 tied[j] = end
         J[:, j] = pb.sw * (mb - ma) / pb.s / (b - a)
         flat[j] = np.array_equal(ma, mb) or not np.any(np.abs(J[:, j]) * (b - a) > 1e-12 * (1 + np.abs(rvec)))

@@ -135,7 +135,7 @@ class Solution:
                              "difference": float(np.nanmean(d)) if ok.any() else math.nan,
                              "difference_se": se})
         solved = self.output.target if self.output is not None else None
-        if solved is not None and solved not in ans.target_specs:
+        if solved is not None and not _states_one_of(solved, ans.target_specs):
             row("target", solved.name, solved.metric_name, solved.year, ans.target_hits(solved),
                 base.target_hits(solved))
         for t in ans.target_specs:
@@ -305,6 +305,15 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     return Solution(lv.name, float(good), float(output.value(res)), low, high, prob, direction,
                     (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
                     ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output, baseline)
+
+
+def _states_one_of(target, targets) -> bool:
+    """Whether ``target`` (one named, or an expression such as ``certified_share>=0.7@2025``)
+    states the condition of one of ``targets``: the same metric, year, comparison and
+    threshold, whatever its name."""
+    def condition(t):
+        return t.metric_name, t.year, t.op, t.threshold
+    return any(condition(t) == condition(target) for t in targets)
 
 
 def _open_ends(s: Solution, lo: float, hi: float) -> list[str]:
@@ -480,11 +489,7 @@ def main(args) -> int:
     sets = " ".join(f"--set '{o}'" for o in _settings(lv, safe(s.value), sc, args.overrides))
     rounding = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
     solved = s.output.target if s.output is not None else None
-
-    def same(t) -> bool:  # the scenario's target, by name or as an expression of the same condition
-        return t.name == args.target or (solved is not None and (t.metric_name, t.year, t.op, t.threshold)
-                                          == (solved.metric_name, solved.year, solved.op, solved.threshold))
-    if not any(same(t) for t in sc.targets):
+    if solved is None or not _states_one_of(solved, sc.targets):
         print("  (the target given here is not one of the scenario's, so the run below does not show its "
               "probability in targets.csv: add it to the scenario's [[targets]] to see it there)")
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "

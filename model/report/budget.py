@@ -248,7 +248,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
     rows = [
         ("scenario", results.scenario),
         ("description", L.description(scenario, lang)),
-        *([("settings", L.settings(scenario, lang))] if L.settings(scenario, lang) else []),
+        *([("settings", set_over)] if (set_over := L.settings(scenario, lang)) else []),
         ("seed", int(results.seed)),
         ("replications", int(results.reps)),
         ("version", __version__),

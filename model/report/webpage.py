@@ -158,14 +158,6 @@ def _floored_targets(results, scenario) -> list:
             if t.metric_name.partition(".")[0].startswith(("pay_ratio_", "remuneration_ratio_"))]
 
 
-def _eliminated_targets(results, scenario) -> list:
-    """The targets on the city's elimination rate at or below the share the scenario
-    eliminates that year (:func:`model.semantics.eliminated_share`): the model takes that
-    share by rule, so the report says the target checks the rule, not a forecast."""
-    from ..semantics import eliminated_by_rule
-    return eliminated_by_rule(scenario, results.target_specs)
-
-
 def _lifted_by_dismissal(results) -> list:
     """The city-wide targets on a certified share in a year whose assessment dismisses
     workers for want of a certificate (``exits_dismissed_cert`` above 0 in some
@@ -204,21 +196,21 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
         top = [m for m in sorted(causes, key=lambda m: -idx[(m, before)])[:2] if idx[(m, before)] > 0]
         words = (", ".join(f"{L.metric(m, 'en')} {idx[(m, before)]:,.0f}" for m in top) or "–",  # –: no exits
                  "、".join(f"{L.metric(m, 'zh')}{idx[(m, before)]:,.0f}人" for m in top) or "–")
-
-        def moved(x, down: str, up: str) -> str:  # a change in Chinese words: 下降6.4%, 增加2.0%, 持平
-            if not np.isfinite(x):
-                return "–"
-            return "持平" if round(abs(x), 3) == 0 else f"{down if x < 0 else up}{abs(x):.1%}"
-
-        def signed(x) -> str:
-            return f"{x:+.1%}" if np.isfinite(x) else "–"
         out.append(L.word2("payroll_falls", lang, by_lang={
-            "causes": words, "change": (signed(change("payroll")), moved(change("payroll"), "下降", "上升")),
-            "wy": (signed(change("worker_years")), moved(change("worker_years"), "减少", "增加")),
-            "ppw": (signed(per), moved(per, "下降", "上升"))},
+            "causes": words, "change": _change_words(change("payroll"), "下降", "上升"),
+            "wy": _change_words(change("worker_years"), "减少", "增加"),
+            "ppw": _change_words(per, "下降", "上升")},
             year=year, before=before, exits=f"{idx[('exits_total', before)]:,.0f}",
             hires=f"{idx[('hires', before)]:,.0f}"))
     return out
+
+
+def _change_words(x: float, down: str, up: str) -> tuple[str, str]:
+    """A relative change in English (+5.7%) and Chinese words (上升5.7%, 减少11.5%, 持平);
+    – where it is undefined."""
+    if not np.isfinite(x):
+        return "–", "–"
+    return f"{x:+.1%}", "持平" if round(abs(x), 3) == 0 else f"{down if x < 0 else up}{abs(x):.1%}"
 
 
 def targets_table(results, lang: str) -> str:
@@ -320,7 +312,8 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     floored = _floored_targets(results, scenario)
     if floored:
         body.append(f"<p>{esc(L.word2('floored_targets', lang, n=len(floored)))}</p>")
-    for key, named in (("eliminated_targets", _eliminated_targets(results, scenario)),
+    from ..semantics import eliminated_by_rule
+    for key, named in (("eliminated_targets", eliminated_by_rule(scenario, results.target_specs)),
                        ("lifted_targets", _lifted_by_dismissal(results))):
         if named:  # a note naming the targets, in each language's words
             names = tuple(L.word("list_sep", k).join(L.target_name(t, k) for t in named)
