@@ -46,6 +46,12 @@ def load_old(rev: str, where: Path):
     return importlib.import_module("model_old")
 
 
+def metric_names(scs: dict, old) -> dict:
+    """Each version's metric names for its scenario (``scs``: "old"/"new" -> scenario)."""
+    return {k: importlib.import_module(m.__name__ + ".metrics").names(scs[k])
+            for k, m in (("old", old), ("new", model))}
+
+
 def compare(label: str, runs: dict, rounds: int, names: dict | None = None) -> dict:
     """``runs``: name -> function running one batch and returning (seconds per replication,
     values). Alternates them ``rounds`` times. ``names``: each one's metric names (the last
@@ -101,8 +107,7 @@ def main() -> int:
                     v = [fns[k](scs[k], 1, r) for r in range(a.reps)]
                     return (time.perf_counter() - t) / a.reps, np.stack(v)
                 return f
-            names = {k: importlib.import_module(m.__name__ + ".metrics").names(scs[k])
-                     for k, m in (("old", old), ("new", model))}
+            names = metric_names(scs, old)
             compare(name, {k: batch(k) for k in ("old", "new")}, a.rounds, names)
         if a.national:
             path = C.ROOT / "scenarios" / "national-2025.toml"
@@ -119,8 +124,7 @@ def main() -> int:
                         v = eng.run_replication(scs[k], 1, 0)
                         return time.perf_counter() - t, v
                 return f
-            names = {k: importlib.import_module(m.__name__ + ".metrics").names(scs[k])
-                     for k, m in (("old", old), ("new", model))}
+            names = metric_names(scs, old)
             compare(f"national {a.national}y", {k: national(k) for k in ("old", "new")}, 3, names)
     return 0
 

@@ -619,10 +619,10 @@ def write(results: dict, reps: int, seed: int, path: Path) -> None:
             w("| | " + " | ".join(f"`{c}`" for c in cols) + " |")
             w("|---|" + "---|" * len(cols))
             tabs = {c: results[c].targets().set_index("target") for c in cols}
-            names = list(dict.fromkeys(n for c in cols for n in tabs[c].index))  # the base's, then an alternative's own
+            names = list(dict.fromkeys(n for c in cols for n in tabs[c].index))  # the base's, then others'
             for n in names:
-                cells = [interval(tabs[c].loc[n, "probability"], tabs[c].loc[n, "probability_low"],
-                                  tabs[c].loc[n, "probability_high"]) if n in tabs[c].index else "–" for c in cols]
+                cells = [interval(*tabs[c].loc[n, ["probability", "probability_low", "probability_high"]])
+                         if n in tabs[c].index else "–" for c in cols]
                 w(f"| {cell(n)} | " + " | ".join(cells) + " |")
             for metric in ("headcount", "certified_share", "payroll", "total_cost"):
                 u = model.metrics.unit(metric)
