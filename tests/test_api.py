@@ -179,7 +179,6 @@ def test_a_comparisons_means_are_the_summarys(small):
 
 
 def test_figures_of_experiments_take_names_and_refuse_what_they_cannot_draw(small, comparison):
-    from model.experiments.calibrate import calibrate
     from model.experiments.sensitivity import sensitivity
     from model.report import experiments as figs
     sw = sweep(small, {"quits.rate": [0.05, 0.1]}, reps=2, seed=1)
@@ -190,5 +189,3 @@ def test_figures_of_experiments_take_names_and_refuse_what_they_cannot_draw(smal
     sens = sensitivity(small, "headcount@2026", {"quits.rate": (0.05, 0.1)}, reps=2, seed=1, sobol=0)
     with pytest.raises(UserError, match="no Sobol indices"):
         figs.sobol_figure(sens)
-    with pytest.raises(UserError, match="each parameter with its range"):
-        calibrate(small, ["quits.rate"], [{"metric": "headcount", "year": 2025, "value": 450}], reps=2)

@@ -756,3 +756,14 @@ def test_a_fall_in_payroll_is_explained_by_worker_years_and_the_exits_before_it(
     assert webpage.payroll_falls(res, s, "en") == [want]
     write_all(res, sc, tmp_path, svg=False)
     assert html.escape(want) in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_change_is_said_in_each_languages_words():
+    """The payroll-fall sentence's changes: signed in English, 下降/上升 (or 减少/增加) in
+    Chinese, 持平 where the change rounds to 0.0%, – where it is undefined (a year before
+    of 0: it printed +nan%)."""
+    from model.report.webpage import _change_words
+    assert _change_words(-0.0643, "下降", "上升") == ("-6.4%", "下降6.4%")
+    assert _change_words(0.02, "减少", "增加") == ("+2.0%", "增加2.0%")
+    assert _change_words(0.0004, "下降", "上升") == ("+0.0%", "持平")
+    assert _change_words(float("nan"), "下降", "上升") == ("–", "–")
