@@ -249,6 +249,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "trained_shift": F("param", 0.0, "Shift of the latent performance score if trained this year.", "sd", lo=-5, hi=5),
         "certified_shift": F("param", 0.0, "Shift of the latent performance score if certified.", "sd", lo=-5, hi=5),
         "persistence": F("float", 0.0, "Correlation of a worker's score between years (a fixed ability).", "", lo=0, hi=0.99),
+        "excellent_cap": F("param", 1.0, "Most of those rated who may be rated excellent (a quota, 优秀等次比例): "
+                           "floor(cap x rated); the lowest scores the shares would rate excellent beyond it "
+                           "are rated qualified; 1: no quota.", "", **SHARE),
     },
     "dismissal": {
         "enabled": F("bool", True, "Apply the exit rules on assessment results and certificates."),
@@ -266,7 +269,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "elimination": {
         "enabled": F("bool", True, "Apply bottom-ratio elimination (末位淘汰) in the years its share is above 0."),
-        "share": F("param", 0.0, "Share of active workers with the lowest scores eliminated.", "", **SHARE),
+        "share": F("param", 0.0, "Share of active workers with the lowest scores eliminated: ceil(share x N) "
+                   "of the N in the covered posts after the same assessment's dismissals, lowest grade and then "
+                   "lowest score of this year's assessment first.", "", **SHARE),
         "posts": F("vec", [1.0, 1.0, 1.0], "Which post classes it applies to (1 yes, 0 no).", "", size=3, **SHARE),
     },
     "service_terms": {

@@ -136,6 +136,23 @@ def test_compare_shows_each_scenarios_own_mean_where_the_other_has_none():
     assert d.difference.isna().all() and (d.reps == 0).all()
 
 
+def test_compare_gives_the_spread_of_one_replications_difference():
+    """difference_p05 / difference_p95 are the 5% and 95% quantiles of the replications'
+    own paired differences (worked out here from each run's per-replication values), which
+    the interval of the mean sits inside: at 20 replications the mean's interval is about
+    sqrt(20) times narrower than the replications' spread."""
+    base = small(years=2)
+    alt = base.with_overrides({"quits.rate*": 1.5})
+    c = compare([base, alt], reps=20, seed=5)
+    for m in ("headcount", "exits_quit", "payroll"):
+        d = c.results[1].metric(m).to_numpy() - c.results[0].metric(m).to_numpy()
+        rows = c.differences.query("metric == @m").sort_values("year")
+        np.testing.assert_allclose(rows.difference_p05, np.quantile(d, 0.05, axis=0), rtol=1e-12)
+        np.testing.assert_allclose(rows.difference_p95, np.quantile(d, 0.95, axis=0), rtol=1e-12)
+        assert ((rows.difference_p95 - rows.difference_p05)
+                > 2 * (rows.difference_high - rows.difference_low)).all(), m
+
+
 def test_paired_interval_much_narrower_than_unpaired_for_small_rule_change():
     """Pass probability 0.25 -> 0.27; certified share at the end of 2025, R = 30.
 

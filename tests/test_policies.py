@@ -194,8 +194,8 @@ def test_assessment_cuts_give_the_stated_shares(rng):
     n = 20000
     shares = [0.2, 0.6, 0.15, 0.05]
     pop = pop_of(n)
-    assessment.apply(pop, ns(shares=shares, trained_shift=0.0, certified_shift=0.0, persistence=0.0),
-                     rng, Y + 1.0)
+    assessment.apply(pop, ns(shares=shares, trained_shift=0.0, certified_shift=0.0, persistence=0.0,
+                             excellent_cap=1.0), rng, Y + 1.0)
     counts = np.bincount(pop.rating, minlength=4)
     assert stats.chisquare(counts, np.array(shares) * n).pvalue > 1e-4
 
@@ -204,11 +204,34 @@ def test_unqualified_streaks_count_and_reset(rng):
     """Worker 0 is trained with a shift of -40 sd (surely unqualified), worker 1 certified
     with +40 sd (surely excellent)."""
     pop = pop_of(2, unq_consec=[1, 1], unq_total=[1, 1], trained=[True, False], level=[0, 1])
-    p = ns(shares=[0.1, 0.8, 0.05, 0.05], trained_shift=-40.0, certified_shift=40.0, persistence=0.0)
+    p = ns(shares=[0.1, 0.8, 0.05, 0.05], trained_shift=-40.0, certified_shift=40.0, persistence=0.0,
+           excellent_cap=1.0)
     assessment.apply(pop, p, rng, Y + 1.0)
     assert pop.rating.tolist() == [3, 0]
     assert pop.unq_consec.tolist() == [2, 0]
     assert pop.unq_total.tolist() == [2, 1]
+
+
+def test_excellent_quota_keeps_the_highest_scores(both_paths):
+    """Half the scores rate excellent (shares 0.5) but the quota is 0.29 of the 1,000
+    rated: exactly 290 keep it (0.29 x 1,000 in floating point is 289.99...), those with
+    the 290 highest scores; the others the scores rated excellent are rated qualified, and
+    nobody else's grade moves. Without the quota the number excellent is Binomial(1000,
+    0.5): it exceeds 290 with probability 1 - 1e-40."""
+    n = 1000
+    p = ns(shares=[0.5, 0.3, 0.15, 0.05], trained_shift=0.0, certified_shift=0.0, persistence=0.0,
+           excellent_cap=1.0)
+    free, held = pop_of(n), pop_of(n)
+    c0 = assessment.apply(free, p, np.random.default_rng(7), Y + 1.0)
+    c1 = assessment.apply(held, ns(**{**vars(p), "excellent_cap": 0.29}), np.random.default_rng(7), Y + 1.0)
+    assert c1["rated_excellent"] == 290 == (held.rating == 0).sum()
+    assert c0["rated_excellent"] > 290
+    assert c1["rated_qualified"] == c0["rated_qualified"] + c0["rated_excellent"] - 290
+    np.testing.assert_array_equal(held.score, free.score)
+    top = np.argsort(-free.score, kind="stable")[:290]
+    assert set(np.flatnonzero(held.rating == 0)) == set(top)
+    moved = held.rating != free.rating
+    assert (free.rating[moved] == 0).all() and (held.rating[moved] == 1).all()
 
 
 # ---------------------------------------------------------------- training

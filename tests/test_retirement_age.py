@@ -209,3 +209,33 @@ def test_nobody_starts_past_the_statutory_age():
     p = 0.5 / 28 + 0.5 / 38
     se = np.sqrt(n * p * (1 - p) / reps)
     assert abs(retired.mean() - n * p) / se < 4.0  # one check: false alarm 6e-5
+
+
+def test_retirement_falls_on_the_calendar_day_the_age_is_reached():
+    """A worker born on a date retires on that date's day in the month the statutory age is
+    reached (the month's last day where it is shorter), by the calendar of
+    ``datetime``: every day of 1964-1969 for men (60 years plus the reform's delay) and a
+    fixed rule of 61 years (29 February 1964 -> 28 February 2025)."""
+    import calendar
+    import datetime as dt
+
+    from model.roster import date_instant
+    first = dt.date(1964, 1, 1)
+    days = [first + dt.timedelta(days=i) for i in range((dt.date(1970, 1, 1) - first).days)]
+    birth = np.array([date_instant(d) for d in days])
+    men = np.zeros(len(days), bool)
+    for rule, months in (("china2025", statutory_age_months([d.year for d in days], [d.month for d in days],
+                                                             men, men)),
+                         ("fixed", np.full(len(days), 61 * 12))):
+        got = retirement_time(birth, men, men, rule, age_men=61)
+        want = []
+        for d, m in zip(days, months):
+            y, mo = divmod(d.year * 12 + d.month - 1 + int(m), 12)
+            want.append(date_instant(dt.date(y, mo + 1, min(d.day, calendar.monthrange(y, mo + 1)[1]))))
+        np.testing.assert_array_equal(got, np.array(want))
+    assert retirement_time([date_instant(dt.date(1964, 2, 29))], [False], [False], "fixed",
+                           age_men=61)[0] == date_instant(dt.date(2025, 2, 28))
+    # born 24 January 1969: 13 months' delay, so 24 February 2030 (the day, not the same
+    # fraction of the shorter month, 21.8 February)
+    assert retirement_time([date_instant(dt.date(1969, 1, 24))], [False], [False],
+                           "china2025")[0] == date_instant(dt.date(2030, 2, 24))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import pickle
@@ -575,9 +576,10 @@ def test_a_derived_scenario_checks_the_roster_again(tmp_path):
 
 def test_retirements_from_a_roster_follow_the_reform_to_the_day(tmp_path):
     """A closed roster with nothing but retirement under the 2025 reform: each year's
-    retirements are the workers whose statutory instant (birth month + the reform's age,
-    worked out here from FIGURES.md section 5's rule) falls in it, and their pay-years
-    the time they served: deterministic, no Monte Carlo error."""
+    retirements are the workers whose statutory day (the birth date + the reform's age,
+    worked out here from FIGURES.md section 5's rule; a woman in a worker post born 31
+    December 1977, + 51 years 6 months: 30 June 2029) falls in it, and their pay-years the time they served:
+    deterministic, no Monte Carlo error."""
     rows, expected = [], []
     for i, (born, sex, cadre) in enumerate([
             ("1965-01-20", "男", ""), ("1965-05-01", "男", ""), ("1966-09-30", "男", ""),
@@ -594,7 +596,8 @@ def test_retirements_from_a_roster_follow_the_reform_to_the_day(tmp_path):
             base, age, step, cap = 1975, 50, 2, 60
         k = months - base * 12 + 1
         delay = min(max(-(-k // step), 0), cap)
-        expected.append(R.date_instant(b) + (12 * age + delay) / 12)
+        y, m = divmod(months + 12 * age + delay, 12)  # the day the age is reached (a shorter month's last)
+        expected.append(R.date_instant(dt.date(y, m + 1, min(b.day, calendar.monthrange(y, m + 1)[1]))))
         rows.append([f"w{i}", born, sex, "2015-01-01", "本科", "无", "", cadre])
     header = HEADER[:7] + ["干部身份"]
     write(tmp_path / "roster.csv", rows, header)

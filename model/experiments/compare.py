@@ -57,9 +57,13 @@ class Comparison:
     differences : pandas.DataFrame
         One row per alternative, year and metric: ``scenario, baseline, year, metric,
         mean_baseline, mean, difference, difference_sd, difference_low,
-        difference_high, unpaired_low, unpaired_high, reps``. ``mean_baseline`` and
-        ``mean`` are each scenario's own mean (as in ``summary``); the difference is over
-        the ``reps`` replications where both values are defined.
+        difference_high, difference_p05, difference_p95, unpaired_low, unpaired_high,
+        reps``. ``mean_baseline`` and ``mean`` are each scenario's own mean (as in
+        ``summary``); the difference is over the ``reps`` replications where both values
+        are defined. ``difference_low`` and ``difference_high`` bound the *mean*
+        difference (they narrow as replications are added); ``difference_p05`` and
+        ``difference_p95`` are the 5% and 95% quantiles of the replications' own
+        differences, the range in which one year's outcome of the change falls 9 times in 10.
     targets : pandas.DataFrame
         Every target's probability per scenario (with its Wilson interval), and for
         alternatives the paired difference in probability against the baseline; then the
@@ -218,18 +222,30 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         if same_years and same_targets and np.array_equal(a, b, equal_nan=True):
             common.warn_no_effect(f"{lab} gives the baseline's values", "its change")
         st = common.paired_difference(a, b, level)
+        spread = _spread(b - a)
         rows.append(pd.DataFrame({
             "scenario": lab, "baseline": labels[0],
             "year": np.repeat(years, nm), "metric": np.tile(np.array(metrics, dtype=object), ny),
             "mean_baseline": mean_a, "mean": own_means(res),
             "difference": st["difference"].ravel(), "difference_sd": st["sd"].ravel(),
             "difference_low": st["low"].ravel(), "difference_high": st["high"].ravel(),
+            "difference_p05": spread[0].ravel(), "difference_p95": spread[1].ravel(),
             "unpaired_low": st["unpaired_low"].ravel(), "unpaired_high": st["unpaired_high"].ravel(),
             "reps": st["n"].ravel(),
         }))
     differences = pd.concat(rows, ignore_index=True)
     targets = _targets(results, labels, scs, level)
     return Comparison(labels, results, summary, differences, targets, reps, seed, scs)
+
+
+def _spread(d: np.ndarray) -> np.ndarray:
+    """The 5% and 95% quantiles over replications (axis 0) of the paired differences
+    ``d``, where defined (as the tables' quantiles: linear interpolation); NaN where no
+    replication has one."""
+    out = np.full((2,) + d.shape[1:], np.nan)
+    some = np.isfinite(d).any(axis=0)
+    out[:, some] = np.nanquantile(d[:, some], [0.05, 0.95], axis=0)
+    return out
 
 
 def _targets(results, labels, scs, level) -> pd.DataFrame:
@@ -374,8 +390,9 @@ def _print(c: Comparison, metrics, out: Path, year: int | None = None) -> None:
     year = int(c.differences.year.max()) if year is None else int(year)
     print(f"Compared {', '.join(c.labels)} ({c.reps} replications each, seed {c.seed}, "
           "common random numbers); baseline: " + c.labels[0])
-    print(f"\nIn {year}: mean, and paired difference vs {c.labels[0]} [95% interval]; where the difference "
-          "is largest in another year, that too")
+    print(f"\nIn {year}: mean, and paired difference vs {c.labels[0]} [95% interval of the mean "
+          "difference; one replication's own difference varies more: differences.csv's difference_p05 "
+          "and difference_p95]; where the difference is largest in another year, that too")
     t = c.table(metrics, year)
     for m in metrics:
         rows = t[t.metric == m]

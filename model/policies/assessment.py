@@ -15,6 +15,12 @@ those probabilities:
 Four grades (优秀, 称职, 基本称职, 不称职): Jilin 2020 (seed 003_29d33855077651d4.txt);
 25-30% rated excellent in Dashiqiao (FIGURES.md section 3.2). The score also ranks
 workers for bottom-ratio elimination and for promotion out.
+
+A quota on the excellent grade (优秀等次比例, ``excellent_cap``): when the scores rate
+more than ``floor(excellent_cap * N)`` of the ``N`` rated excellent, only that many, the
+highest scores, keep it; the others are rated qualified (their scores unchanged). Without
+it the shares above hold for an untrained, uncertified worker only, so training and
+certificates raise the share rated excellent as they spread.
 """
 
 from __future__ import annotations
@@ -82,5 +88,22 @@ def apply(pop, p, rng, t: float) -> dict:
         pop.unq_consec[rows] = np.where(unq, np.minimum(pop.unq_consec[rows] + 1, 100), 0)
         pop.unq_total[rows] = np.minimum(pop.unq_total[rows] + unq, 100)
         n = np.bincount(grade, minlength=4)
+    n = cap_excellent(pop, rows, n, p.excellent_cap)
     return {"rated": k, "rated_excellent": int(n[0]), "rated_qualified": int(n[1]),
             "rated_basic": int(n[2]), "rated_unqualified": int(n[3])}
+
+
+def cap_excellent(pop, rows: np.ndarray, n: np.ndarray, cap: float) -> np.ndarray:
+    """Hold those rated excellent among the rated ``rows`` (``n``: their counts by grade)
+    to ``floor(cap * len(rows))``: the lowest-scoring of the rest (ties: earlier row
+    first) are rated qualified. Returns the counts by grade after it."""
+    allowed = int(np.floor(cap * len(rows) + 1e-9))  # a share of 0.29 of 100 is 29, not 28.999...
+    if n[0] <= allowed:
+        return n
+    top = rows[pop.rating[rows] == 0]
+    lower = top[np.argsort(-pop.score[top], kind="stable")[allowed:]]
+    pop.rating[lower] = 1
+    n = np.array(n, dtype=np.int64)
+    n[0] -= len(lower)
+    n[1] += len(lower)
+    return n

@@ -18,18 +18,20 @@ In words: people born before their category's base cohort keep the original
 age; from the base month on, every 4 birth months (every 2 for women in worker
 posts) add one month to the age, until the cap is reached (men born from
 Sep 1976 retire at 63, cadre women born from Sep 1981 at 58, worker women born
-from Nov 1984 at 55). Retirement falls in the birth month plus the age, at the point of
-that month the birth day was of the birth month (born 14 March 1965: k = 3, one month's
-delay, 60 years and 1 month, so April 2025, 13/31 of the way through it, about 14
-April), and pay stops then, pro rata to time (the pension's start, the month after, is
-not the model's concern).
+from Nov 1984 at 55). Retirement falls on the day the age is reached: the birth day's
+date in the birth month plus the age, or that month's last day where it is shorter (born
+14 March 1965: k = 3, one month's delay, 60 years and 1 month, so 14 April 2025; born 31
+January 1966: k = 13, four months, so 31 May 2026; born 31 March 1966, 30 June 2026), and
+pay stops then, pro rata to the day (the pension's start, the month after, is not the
+model's concern).
 
 As a formula, with all quantities in months::
 
     k     = (birth_year - base_year) * 12 + birth_month      # k = 1 for the base month
     delay = clip(ceil(k / step), 0, max_delay)               # 0 when k <= 0
     age   = 12 * original_age + delay
-    retirement instant (years) = birth_time + age / 12
+    retirement instant = the birth instant + age months, on the same day of the month
+                         (:func:`months_later`)
 
 Flexible early/late retirement (up to 3 years either way) and the minimum
 contribution period are not modelled here.
@@ -46,7 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["statutory_age_months", "fixed_age_months", "retirement_time", "RULES"]
+__all__ = ["statutory_age_months", "fixed_age_months", "retirement_time", "months_later", "RULES"]
 
 #: Names accepted by :func:`retirement_time`.
 RULES = ("china2025", "fixed")
@@ -190,8 +192,9 @@ def lowest_age(rule: str, age_men: float = 60, age_women: float = 55) -> float:
 def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
     """Instant (in years) at which each person reaches the retirement age.
 
-    ``birth_time + age_months / 12``: the monthly birthday at which the
-    statutory (``"china2025"``) or fixed (``"fixed"``) age is reached.
+    ``age_months`` after ``birth_time`` on the same day of the month
+    (:func:`months_later`): the day the statutory (``"china2025"``) or fixed
+    (``"fixed"``) age is reached.
 
     Parameters
     ----------
@@ -239,4 +242,44 @@ def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
         age = fixed_age_months(female, age_men, age_women)
     else:
         raise ValueError(f"unknown retirement rule {rule!r}; expected one of {RULES}")
-    return birth_time + age / 12.0
+    return months_later(birth_time, age)
+
+
+_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_DAY_EPS = 1e-6  # days: a date's instant (model.roster.date_instant) may fall a hair before its day
+
+
+def days_in_month(month_index) -> np.ndarray:
+    """Days in the month ``month_index`` (months since January of year 0; Gregorian leap years)."""
+    m = np.asarray(month_index, dtype=np.int64)
+    year, month = np.divmod(m, 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return _DAYS[month] + ((month == 1) & leap)
+
+
+def months_later(t, months) -> np.ndarray:
+    """The instant ``months`` whole months after the instants ``t``, on the same day of the
+    month at the same point of the day; on the month's last day where it is shorter (31
+    March + 3 months: 30 June; 29 February + 12 months: 28 February). An instant's month is
+    ``floor(12 * t)`` and its day ``1 + floor(days)`` of the ``days`` into its month, the
+    payroll calendar of :mod:`model.policies.pay` (:func:`model.roster.date_instant` writes a
+    date so).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from model.roster import date_instant
+    >>> bool(months_later([date_instant(dt.date(1969, 1, 24))], 733)[0] == date_instant(dt.date(2030, 2, 24)))
+    True
+    >>> bool(months_later([date_instant(dt.date(1966, 3, 31))], 723)[0] == date_instant(dt.date(2026, 6, 30)))
+    True
+    """
+    t = np.asarray(t, dtype=float)
+    month = np.floor(t * 12.0 + _MONTH_EPS)
+    days = np.maximum(t * 12.0 - month, 0.0) * days_in_month(month)  # days into the month
+    day = np.floor(days + _DAY_EPS)
+    later = month + np.asarray(months)
+    n = days_in_month(later)
+    year, m = np.divmod(later, 12)  # as date_instant adds them: a date's instant to the last bit
+    part = days - day  # of the day: 0 for a date (within rounding)
+    return year + (m + (np.minimum(day, n - 1) + np.where(part > _DAY_EPS, part, 0.0)) / n) / 12

@@ -250,8 +250,15 @@ WORDS = {
     "staffing": ("Staffing", "人员配置"),
     "people_units": (("workers, worker-years, posts, and yuan per worker-year or per worker per year, "
                       "nominal (each row says which); headcount and average pay on 31 December, hires and "
-                      "exits in the year"),
-                     "人、人年、个及元/人年、元/人·年（现价）（见各行）；在岗人数与平均薪酬为年末数，招聘与减员为当年人数"),
+                      "exits in the year. Payroll per worker-year: each replication's payroll / its "
+                      "worker-years, employer contributions included, then the mean of those (not the ratio "
+                      "of the two means above). Average pay: the yearly pay rate of the post on 31 December, "
+                      "gross with performance pay in full plus the certificate allowance, without employer "
+                      "contributions: a rate, not the pay received"),
+                     ("人、人年、个及元/人年、元/人·年（现价）（见各行）；在岗人数与平均薪酬为年末数，招聘与减员为当年人数。"
+                     "每人年人员经费：各次模拟的人员经费除以其人年数（含单位缴纳的社会保险和公积金），再取均值"
+                     "（不等于上方两个均值之比）。平均薪酬：年末该岗位的年薪标准，含全额绩效工资与持证津贴，"
+                     "不含单位缴费；为标准，非实发数")),
     "nominal": ("nominal prices", "现价"),
     "constant_of": ("constant prices of {year}", "{year}年不变价"),
     "created": ("Created", "生成时间"),
@@ -283,8 +290,14 @@ WORDS = {
     "compare_report": ("Comparison of alternatives", "方案比较"),
     "alternatives": ("Alternatives", "方案"),
     "baseline": ("baseline", "基准"),
-    "difference": ("Difference from the baseline (95% interval, common random numbers)",
-                   "与基准方案之差（95%置信区间，共同随机数）"),
+    "difference": ("Difference from the baseline (mean, and its 95% interval; common random numbers)",
+                   "与基准方案之差（均值及其95%置信区间，共同随机数）"),
+    "difference_note": (("The interval is of the mean difference: it narrows as replications are added. "
+                        "The difference in one replication, the outcome of one possible future, varies more: "
+                        "the range it falls in 9 times in 10 is in differences.csv (difference_p05 and "
+                        "difference_p95)."),
+                        ("区间为差值均值的置信区间，随模拟次数增加而收窄；单次模拟（一种可能的未来）的差值波动更大，"
+                        "其90%范围见 differences.csv（difference_p05 与 difference_p95 列）。")),
     "diff": ("Difference", "差值"),
     "pp": ("percentage points", "百分点"),
     "pp_short": ("pp", "个百分点"),

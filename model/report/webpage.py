@@ -510,6 +510,7 @@ def write_compare(results_list, table, folder, lang: str = "en", fig_lang: str |
 
     # differences, one table per metric: years as rows, alternatives as columns
     body.append(f"<h2>{esc(L.word2('difference', lang))}</h2>")
+    body.append(f"<p>{esc(L.word2('difference_note', lang))}</p>")
     scen = [r.scenario for r in results_list]
     scen += [s for s in dict.fromkeys(table["scenario"]) if s not in scen]
     for m in metrics:
