@@ -178,7 +178,8 @@ def test_write_all_writes_every_file_for_bench(bench, tmp_path):
     for f in figs:
         assert_png(tmp_path / "figures" / f)
     wb = load_workbook(tmp_path / "budget.xlsx")
-    assert wb.sheetnames == ["Cover", "By component", "By funding source", "Constant prices", "Staffing"]
+    assert wb.sheetnames == ["Cover", "By component", "By funding source", "Constant prices", "Staffing",
+                             "Money inputs"]
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     p = assert_self_contained(text)
     assert "bench" in "".join(p.text)

@@ -108,7 +108,7 @@ def test_growth_rows_give_the_mean_on_the_year_before(run_folder):
     lang, _, res, out = run_folder
     wb = load_workbook(out / "budget.xlsx")
     found = {}
-    for ws in wb.worksheets[1:]:
+    for ws in wb.worksheets[1:-1]:
         for metric, (unit, cells) in growth_rows(ws).items():
             found[metric] = ws.title
             assert unit == "%"
@@ -132,7 +132,7 @@ def test_every_number_equals_summary_csv(run_folder):
     wb = load_workbook(out / "budget.xlsx")
     seen = set()
     checked = 0
-    for ws in wb.worksheets[1:]:
+    for ws in wb.worksheets[1:-1]:
         for metric, stat, unit, cells in data_rows(ws):
             col = {"Mean": "mean", "均值 Mean": "mean", "P50": "p50", "P90": "p90"}[stat]
             assert list(cells) == [int(y) for y in res.years]
@@ -159,8 +159,8 @@ def test_the_total_over_the_years_is_that_of_the_replications_totals(run_folder)
     has none."""
     lang, _, res, out = run_folder
     wb = load_workbook(out / "budget.xlsx")
-    money = [ws for ws in wb.worksheets[1:] if total_cells(ws)]
-    assert len(money) == len(wb.worksheets) - 2 and not total_cells(wb.worksheets[-1])
+    money = [ws for ws in wb.worksheets[1:-1] if total_cells(ws)]
+    assert len(money) == len(wb.worksheets) - 3 and not total_cells(wb.worksheets[-2])
     stat = {"Mean": "mean", "均值 Mean": "mean", "P50": 50, "P90": 90}
     for ws in money:
         assert str(ws.cell(budget.HEADER_ROW, ws.max_column).value).endswith(
@@ -195,14 +195,15 @@ def test_the_p90s_interval_covers_the_90th_percentile_as_the_binomial_law_says()
 
 
 def test_sheets_and_items(run_folder):
-    _, _, res, out = run_folder
+    lang, _, res, out = run_folder
     got = budget.read_budget(out / "budget.xlsx")
     by_sheet = {}
     for title, metric, _ in got:
         by_sheet.setdefault(title, set()).add(metric)
     names = load_workbook(out / "budget.xlsx").sheetnames
-    assert len(names) == 6
-    comp, src, const, dist, staff = names[1:]
+    assert len(names) == 7
+    comp, src, const, dist, staff, inputs = names[1:]
+    assert inputs == L.word2("inputs", lang) and inputs not in by_sheet
     assert by_sheet[comp] == set(M.COST_PARTS) | {"payroll", "total_cost"}
     # the payroll parts add up to the payroll row, and the cost parts to the total, in the means
     y0 = int(res.years[0])
@@ -278,7 +279,7 @@ def test_bench_has_no_district_sheet(tmp_path):
     res = model.run(sc, reps=2, seed=1, workers=1)
     path = budget.write_budget(res, sc, tmp_path / "b.xlsx")
     assert load_workbook(path).sheetnames == ["Cover", "By component", "By funding source", "Constant prices",
-                                              "Staffing"]
+                                              "Staffing", "Money inputs"]
 
 
 def test_a_workbook_written_alone_names_districts_by_their_labels(tmp_path):
@@ -305,7 +306,7 @@ def test_items_at_zero_are_said_to_be_so(tmp_path):
         assert "Base pay" not in note
     one = model.load("bench", {"demand.communities": 20, "years": 1})  # no hires in its one year
     budget.write_budget(model.run(one, reps=2, seed=1), one, tmp_path / "one.xlsx")
-    staffing = load_workbook(tmp_path / "one.xlsx").worksheets[-1]
+    staffing = load_workbook(tmp_path / "one.xlsx").worksheets[-2]
     rows = staffing.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)
     hires = [r for r in rows if r[1] == "hires"]
     assert hires and all(r[4] == 0 for r in hires)
@@ -323,3 +324,49 @@ def test_the_district_sheet_leaves_out_a_source_the_city_never_draws_on(tmp_path
     (items,) = [ms for key, _, ms in budget.sheets(res, sc) if key == "by_district"]
     assert not any(m.startswith("funding_city") for m in items)
     assert {"funding_province.xuanwu", "funding_district.gaochun", "total_cost.rural"} <= set(items)
+
+
+def test_inputs_sheet_gives_each_money_input_with_where_it_was_set_and_its_comment(tmp_path):
+    """The last sheet lists the money inputs the run reads: a field of the file with its
+    value, file:line and the comment of its line (a '#' inside a quoted text is not one) or
+    of the comment lines just above; a field set with --set as such; a default the run reads
+    (leaver_performance_multiplier) as the model's default; an 'off' default (the pay
+    tables of zeros) and a mechanism switched off (training's cost) not at all; and
+    read_budget skips the sheet."""
+    text = f'''extends = "{BENCH.as_posix()}"
+name = "inputs-test"
+[demand]
+communities = 20
+[training]
+enabled = false
+[pay]
+# the pension rate of the province
+# (two comment lines above)
+pension_rate = 0.16
+medical_rate = 0.088          # "quoted # not a comment" then this
+housing_fund_rate = 0.07
+[funding]
+city_subsidy_per_worker = 40_000   # assumption: a round figure
+'''
+    path = tmp_path / "inputs.toml"
+    path.write_text(text, encoding="utf-8")
+    sc = model.load(path, overrides=["pay.housing_fund_rate=0.05"])
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    out = write_run(sc, res, tmp_path / "out", lang="en")
+    wb = load_workbook(out / "budget.xlsx")
+    ws = wb.worksheets[-1]
+    assert ws.title == L.word2("inputs", "en")
+    rows = {r[0]: r[1:] for r in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)}
+    assert rows["pay.pension_rate"][:4] == ("0.16", None, "inputs.toml:10",
+                                            "the pension rate of the province (two comment lines above)")
+    assert rows["pay.medical_rate"][2:4] == ("inputs.toml:11", '"quoted # not a comment" then this')
+    assert rows["funding.city_subsidy_per_worker"][0] == "40000.0"
+    assert rows["funding.city_subsidy_per_worker"][3] == "assumption: a round figure"
+    assert rows["pay.housing_fund_rate"][0] == "0.05" and rows["pay.housing_fund_rate"][2] == "--set"
+    assert rows["pay.leaver_performance_multiplier"][2] == L.word2("model_default", "en")
+    assert "pay.floor_basis" not in rows  # read only with a floor share above 0
+    assert budget._after_hash('name = "a # b"   # c') == "c"
+    assert "pay.table_staff" not in rows and "training.cost_per_trainee" not in rows
+    assert "recruitment.cost_per_hire" in rows
+    sheets = {k[0] for k in budget.read_budget(out / "budget.xlsx")}
+    assert ws.title not in sheets and sheets

@@ -13,7 +13,10 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 - by district (only where the scenario names districts): the payroll, total cost and
   funding by source of each district and of the urban / rural parts;
 - staffing: what the payroll pays for (headcount, worker-years, posts, vacancies, hires,
-  exits), the payroll per worker-year and the average yearly pay rate of each post class.
+  exits), the payroll per worker-year and the average yearly pay rate of each post class;
+- money inputs: the pay, economy and funding fields and the training and hiring costs the
+  run read, each with its value, where it was set and the comment there (its source or
+  assumption) (:func:`inputs`).
 
 Each item has three rows, mean, P50 and P90 (payroll and total cost a fourth: the growth
 of the mean on the year before, in percent); years are columns, and a money sheet's last
@@ -263,7 +266,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
         ("p90", L.word2("p90_means", lang)),
         *([("p90_precision", _p90_precision(results, lang))]
           if "total_cost" in results.metrics else []),
-        ("sheets", "; ".join(_sheet_title(k, lang) for k, _, _ in data_sheets)),
+        ("sheets", "; ".join([_sheet_title(k, lang) for k, _, _ in data_sheets]
+                             + [_sheet_title("inputs", lang)])),
     ]
     for i, (key, value) in enumerate(rows, start=3):
         label = cover.cell(i, 1, L.word2(key, lang))
@@ -345,9 +349,101 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                 r += 1
         ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 5)
         _for_printing(ws, HEADER_ROW)
+    _inputs_sheet(wb, scenario, results.scenario, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+INPUT_SECTIONS = ("pay", "economy", "funding")
+INPUT_FIELDS = ("training.cost_per_trainee", "recruitment.cost_per_hire")
+"""The inputs the money sheets rest on (the last sheet): every field of these sections, and
+these fields of a mechanism switched on."""
+
+
+def inputs(scenario) -> list[dict]:
+    """The money inputs of the run (:data:`INPUT_SECTIONS`, :data:`INPUT_FIELDS`) that its
+    files or options set, or that it reads at a default which does not switch them off
+    (:meth:`model.Scenario.defaulted`), each as ``{"field", "value", "unit", "doc", "set_in",
+    "note"}``: the value run (TOML, as ``--set`` takes it), where it was set (``file:line``,
+    an option such as ``--set``, or None for the model's default) and the comment written
+    there (the same line's, else the comment lines just above it; '' where none)."""
+    from .. import schema
+    from ..scenario import toml_inline
+    from ..semantics import unread_by_rules
+    unread = unread_by_rules(scenario)
+    resolved = scenario.resolved()
+    texts = {str(p): t.splitlines() for p, t in getattr(scenario, "_files", ())}
+    paths = [f"{s}.{n}" for s in INPUT_SECTIONS for n in schema.SECTIONS[s]]
+    paths += [f for f in INPUT_FIELDS if getattr(scenario, f.split(".")[0]).enabled]
+    defaulted = scenario.defaulted()
+    out = []
+    for path in paths:
+        sec, name = path.split(".")
+        if name == "enabled" or path in unread or (name not in scenario.given(sec) and path not in defaulted):
+            continue
+        f = schema.SECTIONS[sec][name]
+        where, line = scenario.where(path) if name in scenario.given(sec) else (None, None)
+        lines = texts.get(str(where))
+        out.append({"field": path, "value": toml_inline(L.shown(resolved[sec][name])), "unit": f.unit,
+                    "doc": f.doc, "note": _comment(lines, line) if lines and line else "",
+                    "set_in": None if where is None else (f"{Path(where).name}:{line}" if lines else where)})
+    return out
+
+
+def _comment(lines: list[str], line: int) -> str:
+    """The comment of the 1-based ``line`` of a TOML file's ``lines`` (after a ``#`` outside
+    quotes), else the comment lines just above it, joined."""
+    own = _after_hash(lines[line - 1])
+    if own:
+        return own
+    above = []
+    i = line - 2
+    while i >= 0 and lines[i].lstrip().startswith("#"):
+        above.insert(0, lines[i].lstrip()[1:].strip())
+        i -= 1
+    return " ".join(above)
+
+
+def _after_hash(line: str) -> str:
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[i + 1:].strip()
+    return ""
+
+
+def _inputs_sheet(wb, scenario, name: str, lang: str) -> None:
+    """The last sheet: :func:`inputs`, one row a field."""
+    ws = wb.create_sheet(_sheet_title("inputs", lang))
+    ws["A1"] = f"{L.word2('inputs', lang)} — {name}"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = L.word2("inputs_note", lang)
+    widths = (30, 34, 16, 18, 90, 50)
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(widths))
+    ws.row_dimensions[2].height = _text_height(ws["A2"].value, sum(widths))
+    head = [L.word2(k, lang) for k in ("field", "value", "unit", "set_in", "source_note", "field_doc")]
+    for j, h in enumerate(head, start=1):
+        c = ws.cell(HEADER_ROW, j, h)
+        c.font = Font(bold=True)
+        c.fill = HEAD_FILL
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for i, row in enumerate(inputs(scenario), start=FIRST_DATA_ROW):
+        set_in = row["set_in"] or L.word2("model_default", lang)
+        cells = (row["field"], row["value"], row["unit"], set_in, row["note"], row["doc"])
+        for j, v in enumerate(cells, start=1):
+            c = ws.cell(i, j, v)
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[i].height = _text_height(max(row["note"], row["value"], row["doc"], key=len), 90)
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 2)
+    _for_printing(ws, HEADER_ROW)
 
 
 def _funding_rules(scenario, lang: str) -> str:
@@ -392,7 +488,10 @@ def read_budget(path) -> dict[tuple[str, str, str], dict[int, float]]:
         for lang in L.LANGS:
             stat_of[L.word2(key, lang)] = col
     out = {}
+    inputs = {_sheet_title("inputs", lang) for lang in L.LANGS}
     for ws in wb.worksheets[1:]:
+        if ws.title in inputs:
+            continue
         years = [c.value for c in ws[HEADER_ROW]][4:]
         for row in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True):
             if row[1] is None:

@@ -259,6 +259,20 @@ WORDS = {
                      "每人年人员经费：各次模拟的人员经费除以其人年数（含单位缴纳的社会保险和公积金），再取均值"
                      "（不等于上方两个均值之比）。平均薪酬：年末该岗位的年薪标准，含全额绩效工资与持证津贴，"
                      "不含单位缴费；为标准，非实发数")),
+    "inputs": ("Money inputs", "经费参数与来源"),
+    "inputs_note": (("The inputs behind the money sheets, as this run read them: every field of the pay, "
+                     "economy and funding sections and the training and recruitment costs; where each was "
+                     "set (file and line, an option, or the model's default) and the comment written "
+                     "beside it there (its source, or '# assumption:' and the reason). A value drawn in each "
+                     "replication is shown as its law; a schedule by its years."),
+                    ("本表列出各经费表所依据的参数（本次运行实际读取的值）：薪酬、经济、资金来源各节的全部字段，以及培训"
+                     "与招聘费用；并注明各参数的设定位置（文件及行号、命令行选项或模型默认值）及其旁注（数据来源，"
+                     "或以“# assumption:”标明的假设及理由）。各次模拟随机抽取的参数显示其分布，按年设定的参数显示各年取值。")),
+    "value": ("Value", "取值"),
+    "set_in": ("Set in", "设定位置"),
+    "source_note": ("Source or assumption (the file's comment)", "来源或假设（文件旁注）"),
+    "field_doc": ("What it is", "含义"),
+    "model_default": ("model default", "模型默认值"),
     "nominal": ("nominal prices", "现价"),
     "constant_of": ("constant prices of {year}", "{year}年不变价"),
     "created": ("Created", "生成时间"),
@@ -381,19 +395,19 @@ def settings(scenario, lang: str = "en") -> str:
     from ..scenario import toml_inline
     said = (scenario.overridden() if scenario is not None and hasattr(scenario, "overridden") else {}).items()
     named = ("name", "description", "description_zh")  # a variant's own name and description: not a policy
-    return word("list_sep", lang).join(f"{k} = {toml_inline(_shown(v['value']))} ({v['by']})" for k, v in said
+    return word("list_sep", lang).join(f"{k} = {toml_inline(shown(v['value']))} ({v['by']})" for k, v in said
                                        if k not in named)
 
 
-def _shown(value):
+def shown(value):
     """A value as a reader is shown it: floats to 12 significant digits (0.088, not the
     product's 0.08800000000000001; the manifest keeps the exact value)."""
     if isinstance(value, float):
         return float(f"{value:.12g}")
     if isinstance(value, (list, tuple)):
-        return [_shown(v) for v in value]
+        return [shown(v) for v in value]
     if isinstance(value, dict):
-        return {k: _shown(v) for k, v in value.items()}
+        return {k: shown(v) for k, v in value.items()}
     return value
 
 
