@@ -264,7 +264,7 @@ def test_cover_sheet_says_what_was_run(run_folder):
     assert rows[key("Seed", "随机种子")] == res.seed
     assert rows[key("Replications", "模拟次数")] == res.reps
     assert rows[key("Model version", "模型版本")] == model.__version__
-    assert "budget at 90% confidence" in rows[key("P90", "P90")]
+    assert "covers only the uncertainty the scenario draws at random" in rows[key("P90", "P90")]
     _, lo, hi = budget.p90_interval(res.at("total_cost", int(res.years[-1])))
     assert lo is not None and hi is None  # 5 replications bound it below only (the 3rd smallest)
     precision = rows[key("P90 precision", "P90精度")]

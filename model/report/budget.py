@@ -3,8 +3,9 @@
 Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 
 - cover: scenario, description, starting workforce (roster or mixes), seed, replications,
-  model version, date, units and what the statistics mean (P90 is the budget at 90% confidence: in 90% of the
-  replications the year's cost is at or below it), and how precise the last year's P90 of
+  model version, date, units and what the statistics mean (P90: in 90% of the
+  replications the year's cost is at or below it; the replications vary only what the
+  scenario draws at random), and how precise the last year's P90 of
   total cost is with this many replications (its 95% interval from order statistics);
 - by component: payroll parts and their total (payroll), training, recruitment and work
   funds, and total cost;
