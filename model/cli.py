@@ -46,13 +46,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def whole_int(text: str) -> int:
+    """An argparse type: a whole number in ASCII digits with an optional sign (``int()`` also
+    takes other scripts' digits, ``١٢٣``, and underscores, ``1_0``)."""
+    if not _WHOLE.fullmatch(text):
+        try:
+            int(text)
+            hint = " (in digits 0-9, without underscores)"  # Python's int() would have taken it
+        except ValueError:
+            hint = ""
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}{hint}")
+    return int(text)
+
+
 def _option_int(lo: int, hi: int | None = None):
     """An argparse type: a whole number in ``[lo, hi]`` (:func:`errors.whole_number`)."""
     def whole(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        v = whole_int(text)
         try:
             return whole_number(v, "", lo, hi)
         except UserError as e:
@@ -607,6 +620,9 @@ def main(argv: list[str] | None = None) -> int:
             a = ap.parse_args(argv)
             handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,
                         "metrics": cmd_metrics, "schema": cmd_schema}
+            if a.command == "compare" and len(a.scenarios) + len(a.variant) < 2:
+                raise UserError("compare needs at least two scenarios: give two scenario files (the baseline "
+                                "first), or one and --variant KEY=VALUE", file=f"{ap.prog} compare")
             handler = handlers.get(a.command) or _experiment(a.command).main
             code = handler(a)
             raise_if_interrupted()

@@ -10,9 +10,11 @@ renames, so an interrupt lands before (old output kept) or after (new output com
 
 Only folders this model wrote (they hold the marker file ``.model-output``, or the
 model's own ``manifest.json``) or empty folders are ever replaced, so a mistyped ``--out`` cannot
-delete someone's documents. Temporary folders left by a process that was killed
-outright (SIGKILL, power loss) are removed, and an output folder it had renamed aside
-is put back, the next time that output folder is written.
+delete someone's documents; nor is one holding a file the command reads (its scenario file,
+a file it extends, its roster, calibrate's observations: :func:`reads`). Temporary folders
+left by a process that was killed outright (SIGKILL, power loss) are removed, and an
+output folder it had renamed aside is put back, the next time that output folder is
+written.
 """
 
 from __future__ import annotations
@@ -45,15 +47,31 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+_read: dict[Path, str] = {}
+"""The files this command has read (scenario files, a roster, observations), each with what
+it is: :func:`check_destination` refuses an output folder holding one, which replacing the
+folder would delete."""
+
+
+def reads(path: str | Path, what: str = "a file this command reads") -> None:
+    """Record that the command reads ``path`` (``what`` says what it is, for the message of
+    :func:`check_destination`)."""
+    try:
+        _read.setdefault(Path(path).resolve(), what)
+    except (OSError, ValueError, RuntimeError):  # a path that cannot be resolved cannot be inside --out
+        pass
+
+
 def committed() -> list[Path]:
     """Output folders completed so far by this process."""
     return list(_committed)
 
 
 def reset() -> None:
-    """Forget completed folders and held signals (the command line calls it at the start of
-    each command)."""
+    """Forget completed folders, the files read and held signals (the command line calls it
+    at the start of each command)."""
     _committed.clear()
+    _read.clear()
     _swallowed.clear()
     _received.clear()
 
@@ -83,6 +101,8 @@ def check_destination(out: str | Path, overwrite: bool = True) -> None:
         if exists and not overwrite:
             raise UserError(f"output folder {out} exists and --no-overwrite was given; it was kept. "
                             "Choose another --out or remove the folder", field="--out")
+        if exists and is_dir:
+            _check_inputs_outside(out)
         if exists and any(out.iterdir()) and not is_output_folder(out):
             raise UserError(f"{out} exists and is not an output folder of this model (it has neither "
                             f"the model's {MARKER} nor its manifest.json); a run replaces its output "
@@ -107,6 +127,17 @@ def check_destination(out: str | Path, overwrite: bool = True) -> None:
         os.rmdir(d)
     except OSError as e:
         raise UserError(f"cannot write into {probe} ({e.strerror or e})", field="--out") from None
+
+
+def _check_inputs_outside(out: Path) -> None:
+    """Fail if a file the command reads (:func:`reads`) lies inside the folder ``out``, which
+    the run replaces as a whole."""
+    where = out.resolve()
+    for path, what in _read.items():
+        if path == where or where in path.parents:
+            raise UserError(f"{out} holds {path.relative_to(where)}, {what}, which this command reads: a run "
+                            "replaces its output folder as a whole, so the file would be deleted; choose "
+                            "another --out, or move the file out of that folder", field="--out")
 
 
 _swallowed: list[int] = []

@@ -306,6 +306,8 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     if not isinstance(scenario, Scenario):
         scenario = load(scenario)
     reps, seed = reps_and_seed(scenario, reps, seed)
+    from_environment = (not scheduler and backend in (None, "dask")
+                        and bool(os.environ.get("DASK_SCHEDULER_ADDRESS")))  # for its messages
     backend, scheduler = _backend(backend, scheduler)
     t0 = time.perf_counter()
     _large_allocations_stay_mapped()
@@ -323,8 +325,15 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
             bar.update(len(arr))
     if backend == "dask":
         from .cluster import run_chunks
-        for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler):
-            store(start, arr)
+        try:
+            for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler):
+                store(start, arr)
+        except UserError as e:
+            if not (from_environment and e.field == "--scheduler"):
+                raise
+            # the address came from the environment, not from an option the user gave
+            raise UserError(f"{e.message}; fix or unset the variable, or give --scheduler (--backend local: "
+                            "run here)", file="environment variable DASK_SCHEDULER_ADDRESS") from None
         workers = 0
     else:
         workers = default_workers(reps) if workers is None else whole_number(workers, "--workers", 1)

@@ -884,6 +884,8 @@ class Scenario:
                     "population.filled_share out beside population.roster")
         districts = None if self.implicit_district else self.districts
         tops = self._ladder_tops()
+        from .outputs import reads
+        reads(path, "the scenario's roster")  # an output folder holding it is not replaced
         if given is not None and given.path == str(path) and given.context == roster.context(
                 self.start_year, districts, self.retirement, tops, given.grade is not None):
             return given
@@ -1318,6 +1320,11 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
         path = SCENARIO_DIR / DEFAULT_SCENARIO
     if not isinstance(path, (str, os.PathLike)):
         raise ScenarioError(f"expected a scenario file's path or name, got {_describe(path)}", file="model.load")
+    if isinstance(path, str) and not path.strip():  # Path("") is the working folder: say what was given
+        from .errors import COMMAND_LINE
+        got = "an empty string" if not path else f"a blank string {path!r}"
+        raise ScenarioError(f"expected a scenario name or a .toml file, got {got}",
+                            file="python -m model" if COMMAND_LINE.get() else "model.load")
     p = _find(path)
     if not SCENARIO_DIR.is_dir() and not p.exists() and (p.parent == SCENARIO_DIR or not p.is_absolute()):
         default = p.parent == SCENARIO_DIR
@@ -1339,6 +1346,9 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
             raise ScenarioError(f"file not found; did you mean {near[0]!r} (in the model's scenarios/)?",
                                 file=str(path))
     raw, files = _load_chain(p)
+    from .outputs import reads
+    for i, (f, _) in enumerate(files):  # an output folder holding one of them is not replaced
+        reads(f, "the scenario file" if i == len(files) - 1 else "a file the scenario extends")
     overridden = {}
     if overrides:
         _apply_overrides(raw, files, str(files[-1][0]), as_overrides(overrides), overridden, "--set")

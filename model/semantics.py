@@ -148,7 +148,11 @@ every rule reads."""
 
 def threshold_problem(metric: str, threshold: float, observed: bool = False) -> str | None:
     """Why a target's threshold (or, ``observed``, an observed value) cannot be meant as
-    written (a share's outside 0..1, as 60 for 60%), or None."""
+    written (a threshold below 0, which no metric is; a share's above 1, as 60 for 60%), or
+    None. (calibrate refuses an observed value below 0 in its own words.)"""
+    if threshold < 0 and not observed:  # every metric counts, shares, rates or sums money (model.metrics)
+        return (f"threshold {threshold:g} for {metric}, which is never negative (a count, share, rate or sum "
+                "of money): expected 0 or more")
     if metrics.unit(metric) not in BOUNDED_SHARE_UNITS or 0 <= threshold <= 1:
         return None
     if 1 < threshold <= 100:
@@ -539,6 +543,9 @@ def _targets(sc, fail) -> None:
     scopes = set(metrics.scopes(sc))
     seen = {}
     for i, t in enumerate(sc.targets):
+        if not t.name.strip():
+            fail(f"targets[{i}].name", "a target's name is empty; give it a short label (it names the target "
+                 "in targets.csv and the report), e.g. name = \"certified-2026\"")
         if t.name in seen:
             fail(f"targets[{i}].name", f"target '{t.name}' is named twice (also targets[{seen[t.name]}]); "
                  "give each target its own name")

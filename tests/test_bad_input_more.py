@@ -104,3 +104,222 @@ def test_an_empty_target_is_refused_not_ignored(tmp_path):
     code, stdout, stderr = call(["sweep", str(BENCH), "--param", "quits.rate*", "1,2", "--target", "",
                                  *SMALL[:-3], "--out", str(tmp_path / "out")])
     check_error(code, stdout, stderr, {})
+
+
+# --------------------------------------------------------------------------- a second audit
+
+CASE = "years = 3\n[demand]\ncommunities = 20\n"
+
+
+def one_line(code, stdout, stderr) -> str:
+    """The bad-input rule where the message names a file check_error cannot place (an
+    observations file, an environment variable): exit 2, one line, no traceback."""
+    assert "Traceback" not in stderr + stdout, stderr
+    assert code == 2, f"exit {code}, stderr: {stderr!r}"
+    lines = stderr.strip("\n").split("\n")
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    return lines[0]
+
+
+def calibrate_with(tmp_path, observed, *more):
+    f = scenario(tmp_path, CASE)
+    return call(["calibrate", str(f), "--param", "quits.rate=0.02,0.3", "--observed", str(observed), *more,
+                 *SMALL, "--out", str(tmp_path / "out")])
+
+
+@pytest.mark.parametrize("name", ["o.csv", "o.toml", "fifo.csv"])
+def test_observations_that_are_not_a_regular_file(tmp_path, name):
+    """A folder named o.csv ended in IsADirectoryError (exit 1); a FIFO would have waited
+    for a writer for ever."""
+    import contextlib
+    import os
+    import threading
+    import time
+    obs = tmp_path / name
+    if name.startswith("fifo"):
+        os.mkfifo(obs)
+
+        def unblock():  # a reader of the FIFO (the bug) gets an end of file after a while, not a hang
+            time.sleep(5)
+            with contextlib.suppress(OSError):  # no reader: nothing to unblock
+                os.close(os.open(obs, os.O_WRONLY | os.O_NONBLOCK))
+        threading.Thread(target=unblock, daemon=True).start()
+    else:
+        obs.mkdir()
+    line = one_line(*calibrate_with(tmp_path, obs))
+    assert name in line and ("is a folder" if obs.is_dir() else "not a regular file") in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_observed_value_too_large_for_a_number(tmp_path):
+    """A 400-digit whole number raised OverflowError, from a TOML file and from Python."""
+    from model.errors import UserError
+    from model.experiments.calibrate import read_observations
+    obs = tmp_path / "o.toml"
+    obs.write_text(f'[[observations]]\nmetric = "headcount"\nyear = 2026\nvalue = {10**400}\n',
+                   encoding="utf-8")
+    line = one_line(*calibrate_with(tmp_path, obs))
+    assert "observations[0].value" in line and "finite number" in line and len(line) < 300, line
+    with pytest.raises(UserError) as e:
+        read_observations([{"metric": "headcount", "year": 2026, "value": 10**400}])
+    assert e.value.field == "observations[0].value" and "finite number" in e.value.message
+
+
+def test_a_csv_row_with_more_fields_than_its_header(tmp_path):
+    """pandas took the extra fields as the row's index and shifted the rest: the message
+    named metric '150'."""
+    obs = tmp_path / "o.csv"
+    obs.write_text("metric,year,value\nheadcount,2026,150,9,9\n", encoding="utf-8")
+    line = one_line(*calibrate_with(tmp_path, obs))
+    assert "row 2" in line and "5 fields where the header has 3" in line and "'150'" not in line, line
+
+
+@pytest.mark.parametrize("observations", [5, None])
+def test_calibrate_from_python_with_observations_of_a_wrong_kind(observations):
+    """list(source) raised a raw TypeError."""
+    import model
+    from model.errors import UserError
+    from model.experiments.calibrate import calibrate
+    sc = model.load(BENCH, {"years": 2, "demand.communities": 20})
+    with pytest.raises(UserError) as e:
+        calibrate(sc, {"quits.rate": (0.02, 0.3)}, observations, 2)
+    assert e.value.field == "--observed" and "DataFrame" in e.value.message
+    assert "list of dicts" in e.value.message
+
+
+def test_levers_without_their_values_from_python():
+    """A list of lever names (no values) raised 'too many values to unpack'."""
+    import model
+    from model.errors import UserError
+    from model.experiments.sensitivity import sensitivity
+    from model.experiments.sweep import sweep
+    sc = model.load(BENCH, {"years": 2, "demand.communities": 20})
+    for call_it in (lambda: sweep(sc, ["quits.rate*"]), lambda: sweep(sc, 5),
+                    lambda: sensitivity(sc, "headcount@2026", ["quits.rate*"])):
+        with pytest.raises(UserError) as e:
+            call_it()
+        assert e.value.field == "--param", str(e.value)
+        assert "expected each parameter with its" in e.value.message, str(e.value)
+
+
+def test_experiments_refuse_none_as_model_run_does():
+    """None was loaded as the default scenario (model.run(None) is refused)."""
+    import model
+    from model.errors import UserError
+    from model.experiments.compare import compare
+    from model.experiments.sweep import sweep
+    sc = model.load(BENCH, {"years": 2, "demand.communities": 20})
+    for call_it in (lambda: compare([sc, None], reps=2),
+                    lambda: sweep(None, {"quits.rate*": [1, 2]}, reps=2)):
+        with pytest.raises(UserError) as e:
+            call_it()
+        assert e.value.field == "scenario" and "got None" in e.value.message
+
+
+def _output_folder(folder):
+    folder.mkdir()
+    (folder / ".model-output").write_text("written by the model\n", encoding="utf-8")
+    (folder / "summary.csv").write_text("old\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("inside", ["scenario", "base", "roster", "observations"])
+def test_an_output_folder_holding_a_file_the_command_reads_is_not_replaced(tmp_path, inside):
+    """`run o/c.toml --out o`, where o/ is an earlier run's folder: the run replaced the
+    folder and deleted the user's scenario; its base, its roster or calibrate's
+    observations inside the folder as well."""
+    out = _output_folder(tmp_path / "o")
+    home = {k: (out if k == inside else tmp_path) for k in ("scenario", "base", "roster", "observations")}
+    base = scenario(home["base"], CASE, "base.toml")
+    roster = home["roster"] / "roster.csv"
+    if inside == "roster":
+        from test_roster import HEADER, people, write
+        write(roster, [r[:-1] for r in people(30, 2025)], HEADER[:-1])  # no districts
+    f = home["scenario"] / "c.toml"
+    body = f'extends = "{base.as_posix()}"\n'
+    if inside == "roster":
+        body += (f'[population]\nroster = "{roster.as_posix()}"\nheadcount = 0\n')
+    f.write_text(body, encoding="utf-8")
+    obs = home["observations"] / "obs.csv"
+    obs.write_text("metric,year,value\nheadcount,2026,150\n", encoding="utf-8")
+    assert call(["validate", f])[0] == 0
+    before = {p: p.read_bytes() for p in out.iterdir()}
+    if inside == "observations":
+        args = ["calibrate", f, "--param", "quits.rate=0.02,0.3", "--observed", obs]
+    else:
+        args = ["run", f]
+    m = check_error(*call([*args, *SMALL, "--out", out]), {})
+    assert m.group("field") == "--out" and "would be deleted" in m.group("msg"), m.group("msg")
+    assert {p: p.read_bytes() for p in out.iterdir()} == before  # nothing deleted, nothing written
+
+
+def test_an_output_folder_beside_the_scenario_is_still_replaced(tmp_path):
+    """The refusal is for files inside the folder: a run whose scenario sits next to its
+    output folder replaces it as before."""
+    f = scenario(tmp_path, CASE, "c.toml")
+    out = _output_folder(tmp_path / "o")
+    assert call(["run", f, *SMALL, "--out", out])[0] == 0
+    assert (out / "manifest.json").exists() and f.exists()
+
+
+def test_a_negative_threshold_on_the_command_line(tmp_path):
+    m = check_error(*call(["sweep", BENCH, "--param", "quits.rate*", "1,2", "--target", "headcount<-1@2026",
+                           *SMALL[:-3], "--out", tmp_path / "out"]), {})
+    assert m.group("field") == "--target", m.group("msg")
+    assert "never negative" in m.group("msg") and "0 or more" in m.group("msg")
+
+
+@pytest.mark.parametrize("args", [["sweep", "--param", "years", "2,3"],
+                                  ["solve", "--lever", "years", "--range", "1,3", "--target",
+                                   "headcount>=1@2026"],
+                                  ["solve", "--lever", "start_year", "--range", "1,3", "--target",
+                                   "headcount>=1@2026"]])
+def test_a_top_level_field_as_a_lever(tmp_path, args):
+    """'years' is not a scenario field (did you mean 'years'?)."""
+    f = scenario(tmp_path, CASE)
+    m = check_error(*call([args[0], f, *args[1:], *SMALL, "--out", tmp_path / "out"]), {f: f.read_bytes()})
+    assert "top-level field" in m.group("msg") and "did you mean" not in m.group("msg"), m.group("msg")
+
+
+def test_an_empty_scenario_name(tmp_path):
+    """Path('') is the working folder: the message named the model's own scenarios/ folder."""
+    import model
+    from model.errors import UserError
+    m = check_error(*call(["run", "", *SMALL, "--out", tmp_path / "out"]), {})
+    assert "empty string" in m.group("msg") and "folder" not in m.group("msg"), m.group("msg")
+    with pytest.raises(UserError) as e:
+        model.load("")
+    assert "expected a scenario name or a .toml file, got an empty string" in str(e.value)
+
+
+def test_an_infinite_end_of_a_search_range(tmp_path):
+    m = check_error(*call(["solve", BENCH, "--lever", "quits.rate", "--range", "0.1,inf", "--target",
+                           "headcount>=1@2026", *SMALL, "--out", tmp_path / "out"]), {})
+    assert m.group("field") == "--range" and "finite" in m.group("msg"), m.group("msg")
+
+
+def test_a_bad_scheduler_address_from_the_environment_names_the_variable(tmp_path, monkeypatch):
+    """The message blamed option '--scheduler', which was never given."""
+    pytest.importorskip("distributed")
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "garbage")
+    f = scenario(tmp_path, CASE)
+    line = one_line(*call(["run", f, *SMALL, "--out", tmp_path / "out"]))
+    assert line.startswith("error: environment variable DASK_SCHEDULER_ADDRESS: "), line
+    assert "option" not in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_with_one_scenario_on_the_command_line(tmp_path):
+    """The message named field 'scenarios', compare()'s argument."""
+    m = check_error(*call(["compare", BENCH, *SMALL, "--out", tmp_path / "out"]), {})
+    assert m.group("field") is None, m.group("msg")
+    assert "at least two scenarios" in m.group("msg") and "--variant" in m.group("msg")
+
+
+@pytest.mark.parametrize("args", [["run", BENCH, "--seed", "١٢٣"], ["run", BENCH, "--reps", "1_0"],
+                                  ["sweep", BENCH, "--param", "quits.rate*", "1,2", "--year", "2_026"]])
+def test_whole_numbers_only_in_ascii_digits(tmp_path, args):
+    """int() takes other scripts' digits and underscores: they were accepted."""
+    m = check_error(*call([*args, "--quiet", "--no-report", "--workers", "1", "--out", tmp_path / "out"]), {})
+    assert "expected a whole number" in m.group("msg")
+    assert not (tmp_path / "out").exists()

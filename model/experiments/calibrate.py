@@ -49,6 +49,7 @@ Command line::
 from __future__ import annotations
 
 import math
+import numbers
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError, number_in, whole_number
+from ..errors import UserError, cut, number_in, whole_number
 from ..metrics import units_table
 from ..semantics import threshold_problem
 from . import common
@@ -131,13 +132,16 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
     if isinstance(source, (str, Path)):
         path = Path(source)
         label = str(path)
-        if not path.exists():
-            raise UserError("file not found", file=label)
+        _check_file(path, label)
+        from ..outputs import reads
+        reads(path, "the observations file")  # an output folder holding it is not replaced
         if path.suffix.lower() == ".toml":
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
                 raise UserError(f"is not valid TOML: {e}", file=label) from None
+            except OSError as e:
+                raise UserError(f"cannot be read ({e.strerror or e})", file=label) from None
             unknown = sorted(set(data) - {"observations"})
             if unknown:
                 raise UserError("unknown key; expected [[observations]] tables", file=label, field=unknown[0])
@@ -146,10 +150,13 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
                 raise UserError("expected at least one [[observations]] table", file=label, field="observations")
             where = [f"observations[{i}]" for i in range(len(rows))]
         elif path.suffix.lower() == ".csv":
+            _check_row_lengths(path, label)
             try:
                 df = pd.read_csv(path, dtype=str, keep_default_na=False)
             except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
                 raise UserError(f"is not a readable CSV file ({e})", file=label) from None
+            except OSError as e:
+                raise UserError(f"cannot be read ({e.strerror or e})", file=label) from None
             rows = df.to_dict("records")
             where = [f"row {i + 2}" for i in range(len(rows))]
         else:
@@ -160,6 +167,11 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
     elif isinstance(source, dict) and set(source) & {"metric", "year", "value"}:
         raise UserError("expected observations as a list of rows (one dict each: metric, year, value), a "
                         "table or a file; got one row alone: put it in a list", file=label)
+    elif source is None or isinstance(source, (bytes, bytearray, numbers.Number)) or not _iterable(source):
+        raise UserError("expected observations as the path of a .csv or .toml file, a pandas DataFrame or a "
+                        f"list of dicts (metric, year, value), got {type(source).__name__} "
+                        f"{cut(repr(source))}",
+                        field="--observed")
     else:
         rows = list(source)
         where = [f"observations[{i}]" for i in range(len(rows))]
@@ -212,15 +224,59 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
     return df
 
 
+def _check_file(path: Path, label: str) -> None:
+    """Fail unless ``path`` is a regular file (a folder, a FIFO that would wait for a writer,
+    a device are refused)."""
+    try:
+        exists, regular, folder = path.exists(), path.is_file(), path.is_dir()
+    except (OSError, ValueError) as e:  # a NUL in the path, a name too long
+        raise UserError(f"cannot be read ({e})", file=label) from None
+    if not exists:
+        raise UserError("file not found", file=label)
+    if not regular:
+        what = "is a folder" if folder else "is not a regular file (a pipe or a device)"
+        raise UserError(f"{what}; expected a .csv or .toml file of observations", file=label)
+
+
+def _check_row_lengths(path: Path, label: str) -> None:
+    """Fail if a row of the CSV file has more fields than its header: pandas would take the
+    extra leading fields as the row's index and shift the others into the wrong columns."""
+    import csv
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = csv.reader(fh)
+            header = next(rows, None)
+            for row in rows:
+                if header is not None and len(row) > len(header):
+                    raise UserError(f"has {len(row)} fields where the header has "
+                                    f"{len(header)} ({', '.join(header)}); remove the extra values (a "
+                                    "comma too many?) or name their columns in the header",
+                                    file=label, field=f"row {rows.line_num}")
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return  # pandas says what is wrong with the file
+
+
+def _iterable(x) -> bool:
+    try:
+        iter(x)
+    except TypeError:
+        return False
+    return True
+
+
 def _number(x, label, where) -> float:
     if isinstance(x, bool):
         raise UserError(f"expected a number, got {x!r}", file=label, field=where)
     try:
         v = float(x)
     except (TypeError, ValueError):
-        raise UserError(f"expected a number, got {x!r}", file=label, field=where) from None
+        raise UserError(f"expected a number, got {cut(repr(x))}", file=label, field=where) from None
+    except OverflowError:  # a whole number too large for a float (10**400)
+        digits = int(abs(x).bit_length() * math.log10(2)) + 1 if isinstance(x, int) else None
+        shown = f"a whole number of about {digits} digits" if digits else cut(repr(x))
+        raise UserError(f"expected a finite number, got {shown}", file=label, field=where) from None
     if not math.isfinite(v):
-        raise UserError(f"expected a finite number, got {x!r}", file=label, field=where)
+        raise UserError(f"expected a finite number, got {cut(repr(x))}", file=label, field=where)
     return v
 
 
@@ -310,11 +366,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     max_evaluations = whole_number(max_evaluations, "--max-evaluations", 1)
     profile = whole_number(profile, "--profile", 0)
     tol = number_in(tol, "--tol", 0, 1, what="a tolerance (a share of each range)")
-    items = list(params.items()) if isinstance(params, dict) else list(params)
-    for item in items:
-        if isinstance(item, str) or not isinstance(item, (tuple, list)) or len(item) != 2:
-            raise UserError(f"expected each parameter with its range, as {{'quits.rate': (0.02, 0.3)}} "
-                            f"(or --param quits.rate=0.02,0.3), got {item!r}", field="--param")
+    items = common.lever_items(params, "range", "{'quits.rate': (0.02, 0.3)}", "quits.rate=0.02,0.3")
     if not items:
         raise UserError("give at least one parameter to fit: --param section.key=lo,hi", field="--param")
     levers, bounds = [], []
@@ -541,7 +593,7 @@ def _profile(pb, levers, bounds, theta, n) -> pd.DataFrame:
 # --------------------------------------------------------------------------- command line
 
 def add_arguments(p) -> None:
-    from ..cli import add_run_options
+    from ..cli import add_run_options, whole_int
     p.add_argument("scenario", help="scenario file or name")
     add_run_options(p, "output folder (default: outputs/calibrate-<scenario>)")
     p.add_argument("--param", action="append", nargs="+", required=True, metavar="KEY=LO,HI",
@@ -550,9 +602,9 @@ def add_arguments(p) -> None:
                    help="observations: CSV (metric,year,value[,weight]) or TOML ([[observations]])")
     p.add_argument("--scale", choices=("relative", "absolute"), default="relative",
                    help="residuals relative to the observed value (default) or in the metric's units")
-    p.add_argument("--profile", type=int, default=7, metavar="N",
+    p.add_argument("--profile", type=whole_int, default=7, metavar="N",
                    help="points of the objective's profile along each parameter (default 7; 0: none)")
-    p.add_argument("--max-evaluations", type=int, default=200, metavar="N",
+    p.add_argument("--max-evaluations", type=whole_int, default=200, metavar="N",
                    help="most parameter points the optimiser runs (default 200); the start, the range's "
                    "ends and the identification check's points come on top")
 

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import schema
-from ..errors import UserError, cut, whole_number
+from ..errors import COMMAND_LINE, UserError, cut, whole_number
 from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
 
 LEVER_KINDS = schema.NUMERIC_KINDS + ("bool", "str")
@@ -52,6 +52,9 @@ _TARGET = re.compile(r"^\s*([^\s<>=@]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-
 def as_scenario(scenario, overrides=None):
     """A loaded :class:`~model.scenario.Scenario` from a scenario, a path or a bare name."""
     from ..scenario import Scenario, load
+    if scenario is None:  # load(None) is the default scenario; an experiment names what it runs, as model.run
+        raise UserError("expected a loaded scenario, or a scenario file's path or name, got None "
+                        "(model.load() loads the default scenario)", field="scenario")
     if isinstance(scenario, Scenario):
         return scenario.with_overrides(overrides) if overrides else scenario
     return load(scenario, overrides or None)
@@ -94,7 +97,17 @@ class Lever:
         path, year, idx = parse_key(key_text.removesuffix("*")) or ("", None, None)
         sec, _, key = path.partition(".")
         if sec not in schema.SECTIONS or key not in schema.SECTIONS[sec]:
+            top = re.split(r"[\[@*]", key_text, maxsplit=1)[0].strip()
+            if top in schema.TOP:
+                how = (f"; to change it for the whole experiment, give --set {top}=..." if COMMAND_LINE.get()
+                       else f"; to change it for the whole experiment, give overrides={{'{top}': ...}}")
+                how = "" if top == "extends" else how
+                raise UserError(f"{shown(top)} is a top-level field of the scenario, which an experiment "
+                                f"cannot vary (levers are section.key fields, as listed by `python -m model "
+                                f"schema`){how}", field=option)
             meant = schema.did_you_mean(path or key_text)
+            if meant == f" (did you mean '{path or key_text}'?)":  # never the very name given
+                meant = ""
             raise UserError(f"{shown(text)} is not a scenario field{meant}; use "
                             "section.key (optionally key[i], key@YEAR or key*) as listed by `python -m model "
                             "schema`", field=option)
@@ -166,8 +179,11 @@ class Lever:
         """Fail with one message if ``[lo, hi]`` is not a usable range of this lever."""
         if not self.numeric:
             raise UserError(f"{self.name} is not a number; give a numeric field", field=self.option)
-        if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
-            swap = f" (swap them: {hi:g},{lo:g})" if math.isfinite(lo) and math.isfinite(hi) and lo > hi else ""
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise UserError(f"{self.name}: expected a range of two finite numbers, got {lo:g}, {hi:g}",
+                            field=option)
+        if not lo < hi:
+            swap = f" (swap them: {hi:g},{lo:g})" if lo > hi else ""
             raise UserError(f"{self.name}: expected low < high, got {lo:g}, {hi:g}{swap}", field=option)
         a, b = self.limits()
         if lo < a or hi > b:
@@ -801,6 +817,27 @@ def fmt_estimate(value: float, low: float, high: float, unit: str = "", differen
 def _largest(*xs) -> float | None:
     finite = [abs(x) for x in xs if x is not None and np.isfinite(x)]
     return max(finite) if finite else None
+
+
+def lever_items(params, what: str, example: str, option_example: str) -> list[tuple]:
+    """``params`` as ``(lever, value)`` pairs, from a dict or a list of pairs, or one message
+    naming --param: each parameter with its ``what`` (values, range), as ``example`` (from
+    Python) or ``--param option_example``."""
+    def wrong(got):
+        return UserError(f"expected each parameter with its {what}, as {example} (or --param "
+                         f"{option_example}), got {cut(repr(got))}", field="--param")
+    if isinstance(params, dict):
+        return list(params.items())
+    if isinstance(params, (str, bytes)):
+        raise wrong(params)
+    try:
+        items = list(params)
+    except TypeError:
+        raise wrong(params) from None
+    for item in items:
+        if isinstance(item, (str, bytes)) or not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise wrong(item)
+    return items
 
 
 def lever_range(key, rng, option: str = "--param") -> tuple[Lever, tuple[float, float]]:

@@ -120,7 +120,7 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
     out = []
     quantile = number_in(quantile, "--quantile", 0, 0.5, what="a quantile")
     if params:
-        items = params.items() if isinstance(params, dict) else params
+        items = common.lever_items(params, "range", "{'quits.rate*': (0.8, 1.2)}", "quits.rate*=0.8,1.2")
         out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
         common.check_distinct([f.lever for f in out])
         for f in out:
@@ -293,7 +293,7 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
 # --------------------------------------------------------------------------- command line
 
 def add_arguments(p) -> None:
-    from ..cli import add_run_options
+    from ..cli import add_run_options, whole_int
     from .sweep import add_output_options
     p.add_argument("scenario", help="scenario file or name")
     add_run_options(p, "output folder (default: outputs/sensitivity-<scenario>)")
@@ -302,9 +302,9 @@ def add_arguments(p) -> None:
     add_output_options(p)
     p.add_argument("--quantile", type=float, default=0.05,
                    help="uncertain parameters range over this quantile and 1 - it (default 0.05)")
-    p.add_argument("--sobol", type=int, default=None, metavar="N",
+    p.add_argument("--sobol", type=whole_int, default=None, metavar="N",
                    help="Sobol base sample size, a power of 2 (default 64 with 2 or more factors; 0: skip)")
-    p.add_argument("--sobol-reps", type=int, default=2, metavar="R",
+    p.add_argument("--sobol-reps", type=whole_int, default=2, metavar="R",
                    help="replications per Sobol point (default 2)")
 
 

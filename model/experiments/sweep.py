@@ -145,7 +145,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     >>> s.output("certified_share")                                   # doctest: +SKIP
     """
     sc = common.as_scenario(scenario, overrides)
-    items = list(params.items()) if isinstance(params, dict) else list(params)
+    items = common.lever_items(params, "values", "{'quits.rate*': [0.8, 1.2]}", "quits.rate* 0.8,1.2")
     if not 1 <= len(items) <= 2:
         raise UserError(f"sweep takes one or two levers, got {len(items)}", field="--param")
     levers, values = [], []
@@ -197,10 +197,11 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
 
 def add_output_options(p) -> None:
     """``--metric``, ``--year`` and ``--target``: what the experiment looks at."""
+    from ..cli import whole_int
     p.add_argument("--metric", help="metric to show (mean in --year); see `python -m model metrics`. Without "
                    "--metric or --target: the probability of the scenario's first target (headcount if it "
                    "has none)")
-    p.add_argument("--year", type=int, help="year of --metric (default: the last year)")
+    p.add_argument("--year", type=whole_int, help="year of --metric (default: the last year)")
     p.add_argument("--target", help="a target's name in the scenario, or an expression such as "
                    "'certified_share>=0.6@2024' (probability it is met)")
 
