@@ -317,7 +317,8 @@ def test_compare_with_one_scenario_on_the_command_line(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["run", BENCH, "--seed", "١٢٣"], ["run", BENCH, "--reps", "1_0"],
-                                  ["sweep", BENCH, "--param", "quits.rate*", "1,2", "--year", "2_026"]])
+                                  ["sweep", BENCH, "--param", "quits.rate*", "1,2", "--year", "2_026"],
+                                  ["compare", BENCH, BENCH, "--year", "٢٠٢٦"]])
 def test_whole_numbers_only_in_ascii_digits(tmp_path, args):
     """int() takes other scripts' digits and underscores: they were accepted."""
     m = check_error(*call([*args, "--quiet", "--no-report", "--workers", "1", "--out", tmp_path / "out"]), {})

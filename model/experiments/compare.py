@@ -281,7 +281,7 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
 # --------------------------------------------------------------------------- command line
 
 def add_arguments(p) -> None:
-    from ..cli import add_run_options
+    from ..cli import add_run_options, whole_int
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="baseline first, then alternatives")
     add_run_options(p, "output folder (default: outputs/compare-<baseline>)")
     p.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE",
@@ -289,7 +289,7 @@ def add_arguments(p) -> None:
     p.add_argument("--metric", action="append", default=[], metavar="NAME",
                    help="metric for the figure and the printed table (repeatable; default: "
                    + ", ".join(KEY_METRICS) + ")")
-    p.add_argument("--year", type=int, default=None,
+    p.add_argument("--year", type=whole_int, default=None,
                    help="year of the printed table (default: the last; the files hold every year)")
 
 
