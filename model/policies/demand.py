@@ -33,7 +33,10 @@ committee posts are filled at the next election or by hiring), so that the halve
 equal posts, start equally staffed (assumption: the seed says nothing of who moves); one
 below ``merge_below`` merges into the smallest other community of its district, its
 workers moving with it (Hohhot: 1,000-3,000 households, split above 4,000; seed
-002_5cfcc670a2031676.txt). A merged community has one set of leaders: where it now has
+002_5cfcc670a2031676.txt). Small communities merge one at a time, the smallest first,
+each into the smallest other community of its district at that moment (another small one,
+or one that has already taken one in that year); one that merges have lifted to
+``merge_below`` no longer merges. A merged community has one set of leaders: where it now has
 more heads than ``heads_per_community``, the lowest-scoring step down to the committee,
 and then committee members beyond ``committee_per_community`` step down to staff, the
 lowest-scoring first (assumption: the seed says nothing of who leads a merged

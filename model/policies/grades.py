@@ -5,8 +5,9 @@ At the promotion date an active worker steps up one grade with probability
 
 * they have served at least ``step_years`` since their last step on the ladder (counted
   in whole years to the end of this year: ``year + 1 - grade_since >= step_years``, where
-  ``grade_since`` is the first 1 January after the last ladder step or hire: a hire of 1
-  January 2025 has 3 years at the end of 2027, one of October 2025 at the end of 2028;
+  ``grade_since`` is the first 1 January on or after the last ladder step or hire: a hire
+  of 1 January 2025 has 3 years at the end of 2027, one of October 2025 at the end of 2028,
+  and a step at the 31 December promotion counts from the next day;
   a starting worker's clock runs as if every step of their service had come on time,
   see the entry grades below, not from the start). A grade raised otherwise (a
   certificate passed, an election's minimum grade of the post) keeps its clock running,
