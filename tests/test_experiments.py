@@ -153,6 +153,44 @@ def test_compare_gives_the_spread_of_one_replications_difference():
                 > 2 * (rows.difference_high - rows.difference_low)).all(), m
 
 
+def test_budget_differences_workbook_gives_each_alternatives_money_against_the_baseline(tmp_path):
+    """budget-differences.xlsx: one sheet per alternative; each money item's rows equal
+    differences.csv's columns year by year, and the total column is worked out here from the
+    replications' own totals over the years (paired mean, t interval, 5% and 95% quantiles)."""
+    from openpyxl import load_workbook
+    from scipy import stats
+
+    from model.report import budget
+    base = small(years=3).with_overrides({"pay.pension_rate": 0.16})
+    c = compare([base, base.with_overrides({"quits.rate*": 1.5}), base.with_overrides({"pay.growth": 0.05})],
+                reps=8, seed=2)
+    wb = load_workbook(budget.write_differences(c, tmp_path / "d.xlsx"))
+    assert wb.sheetnames == c.labels[1:]
+    col = dict(budget.DIFFERENCE_STATS)
+    label = {budget.L.word2(k, "en"): k for k in col.values()}
+    stat_of = {v: k for k, v in col.items()}
+    for ws, alt in zip(wb.worksheets, c.results[1:]):
+        years = [x.value for x in ws[budget.HEADER_ROW]][4:-1]
+        d = c.differences[c.differences.scenario == alt.scenario].set_index(["metric", "year"])
+        seen = set()
+        for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True):
+            m, stat = row[1], stat_of[label[row[2]]]
+            seen.add(m)
+            for y, v in zip(years, row[4:-1]):
+                assert v == pytest.approx(d.loc[(m, y), stat], rel=1e-12, abs=1e-6), (m, y, stat)
+            a = sum(c.results[0].at(m, y) for y in years)
+            b = sum(alt.at(m, y) for y in years)
+            diff = b - a
+            half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+            want = {"mean_baseline": a.mean(), "mean": b.mean(), "difference": diff.mean(),
+                    "difference_low": diff.mean() - half, "difference_high": diff.mean() + half,
+                    "difference_p05": np.quantile(diff, 0.05),
+                    "difference_p95": np.quantile(diff, 0.95)}[stat]
+            assert row[-1] == pytest.approx(want, rel=1e-9, abs=1e-6), (m, stat)
+        assert {"payroll", "payroll_insurance", "total_cost", "payroll_real"} <= seen
+        assert "payroll_annuity" not in seen  # 0 in both throughout
+
+
 def test_paired_interval_much_narrower_than_unpaired_for_small_rule_change():
     """Pass probability 0.25 -> 0.27; certified share at the end of 2025, R = 30.
 

@@ -21,7 +21,9 @@ Command line::
 
 writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
 ``metrics.csv`` (each metric's unit and definition), ``manifest.json``,
-``differences.png`` and ``report.html`` into
+``differences.png``, ``report.html``, each scenario's ``budget-NAME.xlsx`` and
+``budget-differences.xlsx`` (the money items of each alternative against the baseline,
+:func:`model.report.budget.write_differences`) into
 ``outputs/compare-<A>/`` (or ``--out``).
 """
 
@@ -347,9 +349,10 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.paired_differences(c, metrics, tmp / "differences.png", lang=args.lang, svg=args.svg)
             notes.append(_report(c, tmp, args.lang, metrics))
-            from ..report.budget import write_budget
+            from ..report.budget import write_budget, write_differences
             for sc, res, label in zip(c.scenarios, c.results, c.labels):  # each one's budget, side by side
                 write_budget(res, sc, tmp / f"budget-{label.replace('#', '-')}.xlsx", lang=args.lang)
+            write_differences(c, tmp / "budget-differences.xlsx", lang=args.lang)
     _print(c, metrics, out, args.year)
     for n in notes:
         if n:

@@ -167,10 +167,7 @@ def _price_base_year(scenario) -> int:
 
 
 def _sheet_title(key: str, lang: str) -> str:
-    t = L.word2(key, lang)
-    for ch in '[]:*?/\\':
-        t = t.replace(ch, " ")
-    return t[:31]
+    return _sheet_title_of(L.word2(key, lang))
 
 
 def _num(v):
@@ -283,35 +280,23 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
 
     # ---- data sheets
     for key, kind, metrics in data_sheets:
-        ws = wb.create_sheet(_sheet_title(key, lang))
-        ws["A1"] = f"{L.word2(key, lang)} — {results.scenario}"
-        ws["A1"].font = Font(bold=True, size=13)
-        ws["A2"] = (f"{L.word2('units', lang)}: {unit_text(kind)}.  "
-                    + (f"{L.word2('p90_means', lang)}; {L.word2('p90_no_sum', lang)}.  " if kind != "people"
-                       else "")
-                    + (f"{L.word2('total_column', lang)}.  " if kind != "people" else "")
-                    + (f"{_funding_rules(scenario, lang)}.  " if key == "by_source" else "")
-                    + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
-                    + (_zero_rows_note(metrics, table, years, lang) if kind != "people" else "")
-                    + L.word2("rep_seed" if results.reps == 1 else "reps_seed", lang, reps=results.reps,
-                              seed=results.seed))
+        note = (f"{L.word2('units', lang)}: {unit_text(kind)}.  "
+                + (f"{L.word2('p90_means', lang)}; {L.word2('p90_no_sum', lang)}.  " if kind != "people"
+                   else "")
+                + (f"{L.word2('total_column', lang)}.  " if kind != "people" else "")
+                + (f"{_funding_rules(scenario, lang)}.  " if key == "by_source" else "")
+                + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
+                + (_zero_rows_note(metrics, table, years, lang) if kind != "people" else "")
+                + L.word2("rep_seed" if results.reps == 1 else "reps_seed", lang, reps=results.reps,
+                          seed=results.seed))
         total = kind != "people"  # a money sheet's last column: the total over the years
         widths = ([34 if lang == "zh" else 28, 22, 14, 22 if kind == "constant" else 14] + [15] * len(years)
                   + [17] * total)
-        for j, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = w
-        ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-        last = min(len(widths), 12)  # the note over the first columns, printable and readable
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
-        ws.row_dimensions[2].height = _text_height(ws["A2"].value, sum(widths[:last]))
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years
         head += [L.word2("total_years", lang, y0=years[0], y1=years[-1])] * total
-        for j, h in enumerate(head, start=1):
-            c = ws.cell(HEADER_ROW, j, h)
-            c.font = bold
-            c.fill = HEAD_FILL
-            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws = _new_sheet(wb, _sheet_title(key, lang), f"{L.word2(key, lang)} — {results.scenario}", note,
+                        widths, head)
         unit_cell = L.word2(money_unit, lang) + (
             f", {L.word2('constant_of', lang, year=base_year)}" if kind == "constant" else "")
         scale, fmt = (1.0, NUMBER_FORMAT) if kind == "people" else (div, money_format)
@@ -420,22 +405,9 @@ def _after_hash(line: str) -> str:
 
 def _inputs_sheet(wb, scenario, name: str, lang: str) -> None:
     """The last sheet: :func:`inputs`, one row a field."""
-    ws = wb.create_sheet(_sheet_title("inputs", lang))
-    ws["A1"] = f"{L.word2('inputs', lang)} — {name}"
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = L.word2("inputs_note", lang)
-    widths = (30, 34, 16, 18, 90, 50)
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(widths))
-    ws.row_dimensions[2].height = _text_height(ws["A2"].value, sum(widths))
     head = [L.word2(k, lang) for k in ("field", "value", "unit", "set_in", "source_note", "field_doc")]
-    for j, h in enumerate(head, start=1):
-        c = ws.cell(HEADER_ROW, j, h)
-        c.font = Font(bold=True)
-        c.fill = HEAD_FILL
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws = _new_sheet(wb, _sheet_title("inputs", lang), f"{L.word2('inputs', lang)} — {name}",
+                    L.word2("inputs_note", lang), (30, 34, 16, 18, 90, 50), head, note_columns=6)
     for i, row in enumerate(inputs(scenario), start=FIRST_DATA_ROW):
         set_in = row["set_in"] or L.word2("model_default", lang)
         cells = (row["field"], row["value"], row["unit"], set_in, row["note"], row["doc"])
@@ -445,6 +417,109 @@ def _inputs_sheet(wb, scenario, name: str, lang: str) -> None:
         ws.row_dimensions[i].height = _text_height(max(row["note"], row["value"], row["doc"], key=len), 90)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 2)
     _for_printing(ws, HEADER_ROW)
+
+
+DIFFERENCE_ITEMS = (("payroll",) + M.PAYROLL_PARTS + ("cost_training", "cost_recruitment", "cost_work_funds",
+                                                         "total_cost") + M.FUNDING_PARTS
+                    + ("payroll_real", "total_cost_real"))
+"""The items of :func:`write_differences`, those both scenarios report and not 0 throughout."""
+
+DIFFERENCE_STATS = (("mean_baseline", "baseline_mean"), ("mean", "alternative_mean"),
+                    ("difference", "difference_mean"), ("difference_low", "difference_low"),
+                    ("difference_high", "difference_high"), ("difference_p05", "difference_p05"),
+                    ("difference_p95", "difference_p95"))
+"""(column of :attr:`model.experiments.compare.Comparison.differences`, label key) of its rows."""
+
+
+def write_differences(comparison, path, lang: str = "en") -> Path:
+    """Write ``budget-differences.xlsx`` of a comparison (:mod:`model.experiments.compare`):
+    one sheet per alternative, its money items (:data:`DIFFERENCE_ITEMS`) by year against the
+    baseline (:data:`DIFFERENCE_STATS`: both means, the mean paired difference with its 95%
+    interval, and the 5% and 95% quantiles of one replication's difference), and a last
+    column with the same of the total over the years; money as in :func:`write_budget`."""
+    from ..experiments.common import paired_difference
+    L.check_lang(lang)
+    c = comparison
+    path = Path(path)
+    div, money_unit, money_format = MONEY[lang]
+    wb = Workbook()
+    wb.remove(wb.active)
+    base = c.results[0]
+    for res, label in zip(c.results[1:], c.labels[1:]):
+        d = c.differences[c.differences.scenario == label]
+        years = sorted(int(y) for y in d.year.unique())
+        cell = {(r.metric, int(r.year)): r for r in d.itertuples(index=False)}
+        items = [m for m in DIFFERENCE_ITEMS if all((m, y) in cell for y in years)
+                 and any(getattr(cell[(m, y)], k) != 0 for y in years for k in ("mean", "mean_baseline"))]
+        title = _sheet_title_of(label)
+        n = 2
+        while title in wb.sheetnames:  # long names alike to 31 characters: numbered
+            title = _sheet_title_of(label)[:27] + f" ({n})"
+            n += 1
+        note = L.word2("diff_note", lang, reps=c.reps, seed=c.seed,
+                       by_lang={"unit": tuple(L.word(money_unit, k) for k in ("en", "zh"))})
+        head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
+                L.word2("unit", lang)] + years + [L.word2("total_years", lang, y0=years[0], y1=years[-1])]
+        ws = _new_sheet(wb, title, L.word2("diff_title", lang, alt=label, base=c.labels[0]), note,
+                        [34 if lang == "zh" else 28, 22, 30, 22] + [15] * len(years) + [17], head)
+        r = FIRST_DATA_ROW
+        for m in items:
+            unit = L.word2(money_unit, lang) + (
+                f", {L.word2('constant_of', lang, year=_price_base_year(c.scenarios[0]))}"
+                if m.endswith("_real") else "")
+            a = np.stack([base.at(m, y) for y in years], axis=1).sum(axis=1)  # each replication's total
+            b = np.stack([res.at(m, y) for y in years], axis=1).sum(axis=1)
+            st = paired_difference(a, b)
+            spread = np.nanquantile(b - a, [0.05, 0.95]) if np.isfinite(b - a).any() else (np.nan, np.nan)
+            total = {"mean_baseline": np.nanmean(a), "mean": np.nanmean(b), "difference": st["difference"],
+                     "difference_low": st["low"], "difference_high": st["high"],
+                     "difference_p05": spread[0], "difference_p95": spread[1]}
+            for col, key in DIFFERENCE_STATS:
+                ws.cell(r, 1, L.metric2(m, lang)).font = Font(bold=col == "difference")
+                ws.cell(r, 2, m)
+                ws.cell(r, 3, L.word2(key, lang))
+                ws.cell(r, 4, unit)
+                for j, y in enumerate(years, start=5):
+                    v = ws.cell(r, j, _num(getattr(cell[(m, y)], col) / div))
+                    v.number_format = money_format
+                v = ws.cell(r, 5 + len(years), _num(float(total[col]) / div))
+                v.number_format = money_format
+                v.font = Font(bold=True)
+                r += 1
+        ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 5)
+        _for_printing(ws, HEADER_ROW)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _new_sheet(wb, title: str, heading: str, note: str, widths, head, note_columns: int = 12):
+    """A sheet of ``wb`` named ``title``: ``heading`` in bold on row 1, ``note`` wrapped over
+    the first ``note_columns`` columns of row 2 (printable and readable), the column
+    ``widths`` and the column ``head`` on :data:`HEADER_ROW`."""
+    ws = wb.create_sheet(title)
+    ws["A1"] = heading
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = note
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    last = min(len(widths), note_columns)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
+    ws.row_dimensions[2].height = _text_height(note, sum(widths[:last]))
+    for j, h in enumerate(head, start=1):
+        c = ws.cell(HEADER_ROW, j, h)
+        c.font = Font(bold=True)
+        c.fill = HEAD_FILL
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return ws
+
+
+def _sheet_title_of(text: str) -> str:
+    """A sheet title from any text (Excel forbids some characters and takes 31)."""
+    for ch in '[]:*?/\\':
+        text = text.replace(ch, " ")
+    return text[:31]
 
 
 def _funding_rules(scenario, lang: str) -> str:
