@@ -207,10 +207,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "cap": F("param", 0.0, "Most hires in a year.", "hires/year", lo=0, hi=1e9, zero="no cap"),
         "freeze_years": F("years", [], "Years of a hiring freeze: no round hires (campaigns included); the "
                           "posts it leaves empty count among the year's unfilled posts."),
-        "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), spread over communities by "
-                            "a draw in proportion to posts (multinomial, from the recruitment stream); "
-                            "filled after the vacant posts, so a short pool or cap leaves them unfilled "
-                            "first.",
+        "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), a year's number rounded "
+                            "half up, spread over communities by a draw in proportion to posts "
+                            "(multinomial, from the recruitment stream); filled after the vacant posts, "
+                            "so a short pool or cap leaves them unfilled first.",
                             "hires/year", lo=0, hi=1e7),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
     },
@@ -224,7 +224,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                                      "as the national exam's conditions set them; the larger of this and "
                                      "min_tenure applies.", "years", size=4, lo=0, hi=50),
         "pass_prob": F("param", 0.25, "Pass probability, assistant level, before bonuses (0: no exam, nobody sits).", "", **SHARE),
-        "trained_bonus": F("param", 0.0, "Added to the pass probability if trained this year.", "", lo=-1, hi=1),
+        "trained_bonus": F("param", 0.0, "Added to the pass probability if trained this year, before the "
+                           "exam (calendar.training before calendar.exam).", "", lo=-1, hi=1),
         "education_bonus": F("vec", [0.0, 0.0, 0.0, 0.0], "Added to the pass probability by education level.", "", size=4, lo=-1, hi=1),
         "attempt_bonus": F("param", 0.0, "Added per earlier failed attempt (negative: harder).", "", lo=-1, hi=1),
         "max_attempts_counted": F("int", 5, "Earlier attempts counted at most.", "attempts", lo=0, hi=50),
@@ -239,7 +240,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                       "trained in a year when the whole years since the first training date in post are a "
                       "multiple of it (with training on 1 January: when tenure then is).", "years", size=3,
                       lo=1, hi=50),
-        "capacity": F("param", 0.0, "Most trainees in a year.", "persons/year", lo=0, hi=1e9, zero="no limit"),
+        "capacity": F("param", 0.0, "Most trainees in a year, rounded half up (below one half: none).",
+                      "persons/year", lo=0, hi=1e9, zero="no limit"),
         "cost_per_trainee": F("param", 0.0, "Cost per trainee.", YUAN, lo=0, hi=1e7),
     },
     "assessment": {
