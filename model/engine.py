@@ -272,7 +272,7 @@ class Replication:
 
         The draws come from the ``initial`` stream, each attribute over all rows in turn
         (age, tenure, sex, cadre, education, certificate, birthday, ability, tie-break, and
-        last year's grade, :func:`assessment.last_years_grades`, where a rule reads it before
+        last year's grade, :func:`assessment.last_years_scores`, where a rule reads it before
         the first assessment: :meth:`_reads_last_years_grades`). New ages for those past the
         statutory retirement age (:meth:`_below_retirement_age`), then new tenures for those
         it would have hired too young (:meth:`_hired_as_adults`), are drawn from their own
@@ -427,9 +427,11 @@ class Replication:
             rng.random(out=v)
             a = self.P[0].assessment
 
-            def last_year(s):
-                col.rating[s] = assessment.last_years_grades(a, v[s], col.ability[s], col.level[s] > 0)
+            def last_year(s):  # the scores into the draws' buffer, which they replace
+                v[s] = assessment.last_years_scores(a, v[s], col.ability[s], col.level[s] > 0)
+                col.rating[s] = assessment.grades_from_scores(v[s], assessment.cuts(a.shares))
             each(last_year, chunks)
+            assessment.cap_excellent(col.rating, v, slice(0, k), a.excellent_cap)  # the year's quota
         pop.exit_time[rows] = np.inf  # the exit buffer back to its meaning: active
 
     def _roster_places(self, roster) -> np.ndarray:

@@ -135,7 +135,8 @@ def _check_inputs_outside(out: Path) -> None:
     where = out.resolve()
     for path, what in _read.items():
         if path == where or where in path.parents:
-            raise UserError(f"{out} holds {path.relative_to(where)}, {what}, which this command reads: a run "
+            raise UserError(f"{out} holds {path.relative_to(where)}, {what}, which this command (or this "
+                            "Python session) has read: a run "
                             "replaces its output folder as a whole, so the file would be deleted; choose "
                             "another --out, or move the file out of that folder", field="--out")
 

@@ -272,8 +272,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "elimination": {
         "enabled": F("bool", True, "Apply bottom-ratio elimination (末位淘汰) in the years its share is above 0."),
         "share": F("param", 0.0, "Share of active workers with the lowest scores eliminated: ceil(share x N) "
-                   "of the N in the covered posts after the same assessment's dismissals, lowest grade and then "
-                   "lowest score of this year's assessment first.", "", **SHARE),
+                   "of the N in the covered posts after the same assessment's dismissals, lowest grade "
+                   "and then lowest score of this year's assessment first.", "", **SHARE),
         "posts": F("vec", [1.0, 1.0, 1.0], "Which post classes it applies to (1 yes, 0 no).", "", size=3, **SHARE),
     },
     "service_terms": {

@@ -744,6 +744,22 @@ def test_starting_workers_carry_last_years_grades():
     assert (off.rating == -1).all()
 
 
+def test_last_years_grades_keep_the_excellent_quota():
+    """With a quota of 5% on the excellent grade, the starting workers' grades of last
+    year keep it too: exactly floor(0.05 n) rated excellent (the shares alone would rate
+    about 30%), the highest scores among those the shares rate excellent (the others rated
+    qualified: the unqualified and basic counts are those without the quota)."""
+    over = {"assessment.shares": [0.3, 0.5, 0.15, 0.05], "calendar.promotion": 0.5}
+    sc = model.load("bench", overrides=over)
+    free = starting_workforce(sc)
+    held = starting_workforce(sc.with_overrides({"assessment.excellent_cap": 0.05}))
+    n = held.n
+    a, b = np.bincount(free.rating, minlength=4), np.bincount(held.rating, minlength=4)
+    assert b[0] == int(0.05 * n) and a[0] > 0.25 * n
+    assert b[1] == a[1] + a[0] - b[0] and (b[2:] == a[2:]).all()
+    assert (held.rating[free.rating != 0] == free.rating[free.rating != 0]).all()
+
+
 def test_the_annuity_of_excellent_workers_starts_in_the_first_year():
     """Changzhou extends the annuity to workers rated excellent last year (seed 000): the
     starting workers rated excellent in the year before the start are covered in the

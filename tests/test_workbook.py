@@ -331,8 +331,8 @@ def test_inputs_sheet_gives_each_money_input_with_where_it_was_set_and_its_comme
     value, file:line and the comment of its line (a '#' inside a quoted text is not one) or
     of the comment lines just above; a field set with --set as such; a default the run reads
     (leaver_performance_multiplier) as the model's default; an 'off' default (the pay
-    tables of zeros) and a mechanism switched off (training's cost) not at all; and
-    read_budget skips the sheet."""
+    tables of zeros) not at all; a mechanism switched off by its enabled = false (not its
+    cost); a district's own pay floor; and read_budget skips the sheet."""
     text = f'''extends = "{BENCH.as_posix()}"
 name = "inputs-test"
 [demand]
@@ -345,8 +345,17 @@ enabled = false
 pension_rate = 0.16
 medical_rate = 0.088          # "quoted # not a comment" then this
 housing_fund_rate = 0.07
+[economy]
+average_wage = 90_000
 [funding]
 city_subsidy_per_worker = 40_000   # assumption: a round figure
+[[districts]]
+name = "a"
+communities = 10
+floor_share = 0.8             # the district's own floor
+[[districts]]
+name = "b"
+communities = 10
 '''
     path = tmp_path / "inputs.toml"
     path.write_text(text, encoding="utf-8")
@@ -367,6 +376,10 @@ city_subsidy_per_worker = 40_000   # assumption: a round figure
     assert "pay.floor_basis" not in rows  # read only with a floor share above 0
     assert budget._after_hash('name = "a # b"   # c') == "c"
     assert "pay.table_staff" not in rows and "training.cost_per_trainee" not in rows
+    assert rows["training.enabled"][0] == "false"  # a cost switched off says so
+    assert rows["districts[0].floor_share"][:4] == ("0.8", None, "inputs.toml:20", "the district's own floor")
+    assert rows["districts[0].floor_share"][4].startswith("a: ")
+    assert not any(k.startswith("districts[1]") for k in rows)  # b sets none of its own
     assert "recruitment.cost_per_hire" in rows
     sheets = {k[0] for k in budget.read_budget(out / "budget.xlsx")}
     assert ws.title not in sheets and sheets

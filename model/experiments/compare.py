@@ -65,7 +65,8 @@ class Comparison:
         are defined. ``difference_low`` and ``difference_high`` bound the *mean*
         difference (they narrow as replications are added); ``difference_p05`` and
         ``difference_p95`` are the 5% and 95% quantiles of the replications' own
-        differences, the range in which one year's outcome of the change falls 9 times in 10.
+        differences in the year: the range in which one replication's difference (one
+        possible future's change) falls 9 times in 10.
     targets : pandas.DataFrame
         Every target's probability per scenario (with its Wilson interval), and for
         alternatives the paired difference in probability against the baseline; then the

@@ -54,12 +54,13 @@ def scores(p, u: np.ndarray, ability: np.ndarray, trained, certified) -> np.ndar
     return z
 
 
-def last_years_grades(p, u: np.ndarray, ability: np.ndarray, certified: np.ndarray) -> np.ndarray:
-    """The grades a starting workforce was given at last year's assessment, for the rules
-    that read them before this year's (the annuity of workers rated excellent last year,
-    Changzhou; grade steps before the assessment): :func:`scores` with a fresh yearly
-    part (whether they were trained last year is not known: no training shift)."""
-    return grades_from_scores(scores(p, u, ability, False, certified), cuts(p.shares))
+def last_years_scores(p, u: np.ndarray, ability: np.ndarray, certified: np.ndarray) -> np.ndarray:
+    """The scores a starting workforce had at last year's assessment, for the rules that read
+    its grades before this year's (the annuity of workers rated excellent last year,
+    Changzhou; grade steps before the assessment): :func:`scores` with a fresh yearly part
+    (whether they were trained last year is not known: no training shift). Their grades:
+    :func:`grades_from_scores`, then :func:`cap_excellent` over the whole workforce."""
+    return scores(p, u, ability, False, certified)
 
 
 def apply(pop, p, rng, t: float) -> dict:
@@ -88,22 +89,21 @@ def apply(pop, p, rng, t: float) -> dict:
         pop.unq_consec[rows] = np.where(unq, np.minimum(pop.unq_consec[rows] + 1, 100), 0)
         pop.unq_total[rows] = np.minimum(pop.unq_total[rows] + unq, 100)
         n = np.bincount(grade, minlength=4)
-    n = cap_excellent(pop, rows, n, p.excellent_cap)
+    held = cap_excellent(pop.rating, pop.score, rows, p.excellent_cap)
+    n = np.array(n, dtype=np.int64) + [-held, held, 0, 0]
     return {"rated": k, "rated_excellent": int(n[0]), "rated_qualified": int(n[1]),
             "rated_basic": int(n[2]), "rated_unqualified": int(n[3])}
 
 
-def cap_excellent(pop, rows: np.ndarray, n: np.ndarray, cap: float) -> np.ndarray:
-    """Hold those rated excellent among the rated ``rows`` (``n``: their counts by grade)
-    to ``floor(cap * len(rows))``: the lowest-scoring of the rest (ties: earlier row
-    first) are rated qualified. Returns the counts by grade after it."""
+def cap_excellent(rating: np.ndarray, score: np.ndarray, rows, cap: float) -> int:
+    """Hold those rated excellent (``rating`` 0) among the ``rows`` to ``floor(cap *
+    len(rows))``: the lowest-scoring of the rest (ties: earlier row first) are rated
+    qualified. Returns how many."""
+    rows = np.arange(len(rating))[rows] if isinstance(rows, slice) else rows
     allowed = int(np.floor(cap * len(rows) + 1e-9))  # a share of 0.29 of 100 is 29, not 28.999...
-    if n[0] <= allowed:
-        return n
-    top = rows[pop.rating[rows] == 0]
-    lower = top[np.argsort(-pop.score[top], kind="stable")[allowed:]]
-    pop.rating[lower] = 1
-    n = np.array(n, dtype=np.int64)
-    n[0] -= len(lower)
-    n[1] += len(lower)
-    return n
+    top = rows[rating[rows] == 0]
+    if len(top) <= allowed:
+        return 0
+    lower = top[np.argsort(-score[top], kind="stable")[allowed:]]
+    rating[lower] = 1
+    return len(lower)

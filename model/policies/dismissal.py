@@ -6,7 +6,7 @@ when rated unqualified in ``consecutive_unqualified`` consecutive years or in
 003_29d33855077651d4.txt; Changzhou: 2 consecutive, seed 000_4ab8506bd769e853.txt).
 The years count from the run's first assessment: a starting worker's history is not
 known and starts at zero (the grade a rule reads for last year,
-:func:`model.policies.assessment.last_years_grades`, does not count), so with a rule of 2
+:func:`model.policies.assessment.last_years_scores`, does not count), so with a rule of 2
 the first such dismissals come at the second assessment.
 
 Then an active worker still without a certificate is dismissed (``exits_dismissed_cert``)

@@ -343,8 +343,10 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
 
 INPUT_SECTIONS = ("pay", "economy", "funding")
 INPUT_FIELDS = ("training.cost_per_trainee", "recruitment.cost_per_hire")
-"""The inputs the money sheets rest on (the last sheet): every field of these sections, and
-these fields of a mechanism switched on."""
+INPUT_DISTRICT_FIELDS = ("floor_share", "head_floor_share", "head_floor_benchmark", "head_floor_basis")
+"""The inputs the money sheets rest on (the last sheet): every field of these sections, these
+fields of a mechanism switched on (of one switched off, its ``enabled``), and these fields
+of each district that sets them (its own pay floors)."""
 
 
 def inputs(scenario) -> list[dict]:
@@ -360,20 +362,31 @@ def inputs(scenario) -> list[dict]:
     unread = unread_by_rules(scenario)
     resolved = scenario.resolved()
     texts = {str(p): t.splitlines() for p, t in getattr(scenario, "_files", ())}
-    paths = [f"{s}.{n}" for s in INPUT_SECTIONS for n in schema.SECTIONS[s]]
-    paths += [f for f in INPUT_FIELDS if getattr(scenario, f.split(".")[0]).enabled]
+    paths = [f"{s}.{n}" for s in INPUT_SECTIONS for n in schema.SECTIONS[s] if n != "enabled"]
+    paths += [f if getattr(scenario, f.split(".")[0]).enabled else f.split(".")[0] + ".enabled"
+              for f in INPUT_FIELDS]
     defaulted = scenario.defaulted()
     out = []
+
+    def row(path: str, value, f, given: bool, doc: str) -> dict:
+        where, line = scenario.where(path) if given else (None, None)
+        lines = texts.get(str(where))
+        return {"field": path, "value": toml_inline(L.shown(value)), "unit": f.unit, "doc": doc,
+                "note": _comment(lines, line) if lines and line else "",
+                "set_in": None if where is None else (f"{Path(where).name}:{line}" if lines else where)}
     for path in paths:
         sec, name = path.split(".")
-        if name == "enabled" or path in unread or (name not in scenario.given(sec) and path not in defaulted):
+        given = name in scenario.given(sec)
+        if path in unread or not (given or path in defaulted or name == "enabled"):
             continue
         f = schema.SECTIONS[sec][name]
-        where, line = scenario.where(path) if name in scenario.given(sec) else (None, None)
-        lines = texts.get(str(where))
-        out.append({"field": path, "value": toml_inline(L.shown(resolved[sec][name])), "unit": f.unit,
-                    "doc": f.doc, "note": _comment(lines, line) if lines and line else "",
-                    "set_in": None if where is None else (f"{Path(where).name}:{line}" if lines else where)})
+        out.append(row(path, resolved[sec][name], f, given, f.doc))
+    for i, d in enumerate(scenario.raw.get("districts") or []):
+        for name in INPUT_DISTRICT_FIELDS:
+            if name in d:
+                f = schema.DISTRICT[name]
+                out.append(row(f"districts[{i}].{name}", getattr(scenario.districts[i], name), f, True,
+                               f"{d.get('name', i)}: {f.doc}"))
     return out
 
 
@@ -403,18 +416,22 @@ def _after_hash(line: str) -> str:
     return ""
 
 
+INPUT_WIDTHS = (30, 34, 16, 24, 90, 50)
+"""Column widths of the inputs sheet: field, value, unit, set in, comment, what it is."""
+
+
 def _inputs_sheet(wb, scenario, name: str, lang: str) -> None:
     """The last sheet: :func:`inputs`, one row a field."""
     head = [L.word2(k, lang) for k in ("field", "value", "unit", "set_in", "source_note", "field_doc")]
     ws = _new_sheet(wb, _sheet_title("inputs", lang), f"{L.word2('inputs', lang)} — {name}",
-                    L.word2("inputs_note", lang), (30, 34, 16, 18, 90, 50), head, note_columns=6)
+                    L.word2("inputs_note", lang), INPUT_WIDTHS, head, note_columns=6)
     for i, row in enumerate(inputs(scenario), start=FIRST_DATA_ROW):
         set_in = row["set_in"] or L.word2("model_default", lang)
         cells = (row["field"], row["value"], row["unit"], set_in, row["note"], row["doc"])
         for j, v in enumerate(cells, start=1):
             c = ws.cell(i, j, v)
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = _text_height(max(row["note"], row["value"], row["doc"], key=len), 90)
+        ws.row_dimensions[i].height = max(_text_height(v or "", w) for v, w in zip(cells, INPUT_WIDTHS))
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 2)
     _for_printing(ws, HEADER_ROW)
 

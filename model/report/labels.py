@@ -186,16 +186,17 @@ WORDS = {
                         "解聘使其提高（exits_dismissed_cert）；python -m model compare SCENARIO --variant "
                         "dismissal.certificate_deadline=0 可显示该规则历年的全部影响")),
     "zero_rows": (("0 in every year and replication: {items}; if an amount is expected there, check the "
-                   "fields behind it on the Money inputs sheet (set to 0 by the scenario, or left at the "
-                   "model's default)"),
-                  "各年各次模拟均为0：{items}；如此项应有金额，请在“经费参数与来源”表中核对相关参数（情景设为0，或取模型默认值）"),
+                   "fields behind it on the Money inputs sheet (set to 0 by the scenario, left at the "
+                   "model's default, or a mechanism switched off)"),
+                  ("各年各次模拟均为0：{items}；如此项应有金额，请在“经费参数与来源”表中核对相关参数"
+                   "（情景设为0、取模型默认值，或相应机制未启用）")),
     "p90_means": (("P90 = the 90th percentile of the replications (linearly interpolated): about 90% of "
-                   "them cost at or below it. It covers only the uncertainty the scenario draws at random: the "
-                   "workers' own flows and the inputs given as a law (shown so on the Money inputs sheet). "
-                   "Every other input, the marked assumptions included, is taken as exact, and the model's "
-                   "own errors are not in it: the real range of outcomes is wider"),
+                   "them cost at or below it. It covers only the uncertainty the scenario draws at random: "
+                   "the workers' own flows and the inputs given as a law (the money inputs among them shown "
+                   "so on the Money inputs sheet). Every other input, the marked assumptions included, is "
+                   "taken as exact, and the model's own errors are not in it: the real range is wider"),
                   ("P90 = 各次模拟的第90百分位数（线性插值），约90%的模拟中成本不超过该值。"
-                   "它只反映情景中随机抽取的不确定性：人员流动本身，以及以分布给出的参数（见“经费参数与来源”表）；"
+                   "它只反映情景中随机抽取的不确定性：人员流动本身，以及以分布给出的参数（其中经费参数见“经费参数与来源”表）；"
                    "其他参数（包括标明的假设）均视为确定值，也不含模型本身的误差，实际结果的波动范围会更大")),
     "p90_error": (("The P90 of {item} in {year} is {p90}; from these replications' order statistics its "
                    "95% interval runs from {lo} to {hi}; more replications (--reps) narrow it"),
