@@ -1021,8 +1021,10 @@ class Scenario:
         rule, a setting of an option that is off), and defaults that switch a thing off or
         leave it out (a field whose 0 means off, an empty list, a table of zeros)."""
         from .semantics import unread_by_rules
+        district_floor = any(d.floor_share > 0 for d in self.districts)  # on the city's floor_basis too
         unread = unread_by_rules(self) | {path for path, by in _READ_ONLY_WITH.items()
-                                          if not np.any(np.asarray(self.get(by).resolve(self.year_list)) > 0)}
+                                          if not np.any(np.asarray(self.get(by).resolve(self.year_list)) > 0)
+                                          and not (path == "pay.floor_basis" and district_floor)}
         out = {}
         for sec, spec in schema.SECTIONS.items():
             given = self.given(sec)

@@ -224,8 +224,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                                      "as the national exam's conditions set them; the larger of this and "
                                      "min_tenure applies.", "years", size=4, lo=0, hi=50),
         "pass_prob": F("param", 0.25, "Pass probability, assistant level, before bonuses (0: no exam, nobody sits).", "", **SHARE),
-        "trained_bonus": F("param", 0.0, "Added to the pass probability if trained this year, before the "
-                           "exam (calendar.training before calendar.exam).", "", lo=-1, hi=1),
+        "trained_bonus": F("param", 0.0, "Added to the pass probability if trained this year by the exam "
+                           "(calendar.training on or before calendar.exam: on the same date, training "
+                           "first).", "", lo=-1, hi=1),
         "education_bonus": F("vec", [0.0, 0.0, 0.0, 0.0], "Added to the pass probability by education level.", "", size=4, lo=-1, hi=1),
         "attempt_bonus": F("param", 0.0, "Added per earlier failed attempt (negative: harder).", "", lo=-1, hi=1),
         "max_attempts_counted": F("int", 5, "Earlier attempts counted at most.", "attempts", lo=0, hi=50),

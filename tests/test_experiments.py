@@ -167,7 +167,7 @@ def test_budget_differences_workbook_gives_each_alternatives_money_against_the_b
     wb = load_workbook(budget.write_differences(c, tmp_path / "d.xlsx"))
     assert wb.sheetnames == c.labels[1:]
     col = dict(budget.DIFFERENCE_STATS)
-    label = {budget.L.word2(k, "en"): k for k in col.values()}
+    label = {budget.L.word2(k, "en", pct="95"): k for k in col.values()}
     stat_of = {v: k for k, v in col.items()}
     for ws, alt in zip(wb.worksheets, c.results[1:]):
         years = [x.value for x in ws[budget.HEADER_ROW]][4:-1]
@@ -189,6 +189,16 @@ def test_budget_differences_workbook_gives_each_alternatives_money_against_the_b
             assert row[-1] == pytest.approx(want, rel=1e-9, abs=1e-6), (m, stat)
         assert {"payroll", "payroll_insurance", "total_cost", "payroll_real"} <= seen
         assert "payroll_annuity" not in seen  # 0 in both throughout
+    # at another level the intervals, year by year and in total, are of it and say so
+    half = compare([base, base.with_overrides({"quits.rate*": 1.5})], reps=8, seed=2, level=0.5)
+    ws = load_workbook(budget.write_differences(half, tmp_path / "h.xlsx")).worksheets[0]
+    low = [r for r in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)
+           if r[1] == "payroll" and r[2] == budget.L.word2("difference_low", "en", pct="50")][0]
+    diff = sum(half.results[1].at("payroll", y) for y in (2025, 2026, 2027)) - sum(
+        half.results[0].at("payroll", y) for y in (2025, 2026, 2027))
+    width = stats.t.ppf(0.75, 7) * diff.std(ddof=1) / np.sqrt(8)
+    assert low[-1] == pytest.approx(diff.mean() - width, rel=1e-9)
+    assert "50% interval" in ws["A2"].value
 
 
 def test_paired_interval_much_narrower_than_unpaired_for_small_rule_change():

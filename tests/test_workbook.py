@@ -373,7 +373,10 @@ communities = 10
     assert rows["funding.city_subsidy_per_worker"][3] == "assumption: a round figure"
     assert rows["pay.housing_fund_rate"][0] == "0.05" and rows["pay.housing_fund_rate"][2] == "--set"
     assert rows["pay.leaver_performance_multiplier"][2] == L.word2("model_default", "en")
-    assert "pay.floor_basis" not in rows  # read only with a floor share above 0
+    # read only with a floor share above 0: here the district's, on the city's basis by default
+    assert rows["pay.floor_basis"][0] == '"gross"'
+    assert rows["pay.floor_basis"][2] == L.word2("model_default", "en")
+    assert "pay.floor_basis" not in {r["field"] for r in budget.inputs(model.load("bench"))}
     assert budget._after_hash('name = "a # b"   # c') == "c"
     assert "pay.table_staff" not in rows and "training.cost_per_trainee" not in rows
     assert rows["training.enabled"][0] == "false"  # a cost switched off says so

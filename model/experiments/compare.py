@@ -73,6 +73,8 @@ class Comparison:
         other columns of :meth:`model.Results.targets` (``p05, p95, first_year_met_p50,
         share_never_met, verdict, source``).
     reps, seed : int
+    level : float
+        The intervals' confidence level (0.95: 95% intervals).
     """
 
     labels: list
@@ -83,6 +85,7 @@ class Comparison:
     reps: int
     seed: int
     scenarios: list = field(default_factory=list, repr=False)
+    level: float = 0.95
 
     def difference(self, metric: str, year: int | None = None) -> pd.DataFrame:
         """Rows of :attr:`differences` for one metric (and year), numbered from 0."""
@@ -238,7 +241,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         }))
     differences = pd.concat(rows, ignore_index=True)
     targets = _targets(results, labels, scs, level)
-    return Comparison(labels, results, summary, differences, targets, reps, seed, scs)
+    return Comparison(labels, results, summary, differences, targets, reps, seed, scs, level)
 
 
 def _spread(d: np.ndarray) -> np.ndarray:

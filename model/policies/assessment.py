@@ -89,18 +89,24 @@ def apply(pop, p, rng, t: float) -> dict:
         pop.unq_consec[rows] = np.where(unq, np.minimum(pop.unq_consec[rows] + 1, 100), 0)
         pop.unq_total[rows] = np.minimum(pop.unq_total[rows] + unq, 100)
         n = np.bincount(grade, minlength=4)
-    held = cap_excellent(pop.rating, pop.score, rows, p.excellent_cap)
+    held = cap_excellent(pop.rating, pop.score, rows, p.excellent_cap, int(n[0]))
     n = np.array(n, dtype=np.int64) + [-held, held, 0, 0]
     return {"rated": k, "rated_excellent": int(n[0]), "rated_qualified": int(n[1]),
             "rated_basic": int(n[2]), "rated_unqualified": int(n[3])}
 
 
-def cap_excellent(rating: np.ndarray, score: np.ndarray, rows, cap: float) -> int:
+def cap_excellent(rating: np.ndarray, score: np.ndarray, rows, cap: float,
+                  excellent: int | None = None) -> int:
     """Hold those rated excellent (``rating`` 0) among the ``rows`` to ``floor(cap *
     len(rows))``: the lowest-scoring of the rest (ties: earlier row first) are rated
-    qualified. Returns how many."""
+    qualified. ``excellent``: how many are, if known (nothing to do then where the quota
+    holds: no pass over the rows). Returns how many were moved."""
+    if cap >= 1:
+        return 0
     rows = np.arange(len(rating))[rows] if isinstance(rows, slice) else rows
     allowed = int(np.floor(cap * len(rows) + 1e-9))  # a share of 0.29 of 100 is 29, not 28.999...
+    if excellent is not None and excellent <= allowed:
+        return 0
     top = rows[rating[rows] == 0]
     if len(top) <= allowed:
         return 0

@@ -18,9 +18,9 @@ If more are due than ``capacity`` (when > 0), heads are trained first, then comm
 members, then staff, each class chosen at random within the capacity left.
 Being trained raises this year's exam pass probability (``certification.trained_bonus``)
 and assessment score (``assessment.trained_shift``): only where the training date comes
-before the exam (the assessment) in the calendar, since who was trained is forgotten on 1
-January. A capacity below one half rounds to no trainees (0 alone means no limit). Cost:
-``cost_per_trainee`` each.
+on or before the exam (the assessment) in the calendar (on the same date training goes
+first), since who was trained is forgotten on 1 January. A capacity below one half
+rounds to no trainees (0 alone means no limit). Cost: ``cost_per_trainee`` each.
 """
 
 from __future__ import annotations

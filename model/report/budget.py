@@ -459,6 +459,9 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
     c = comparison
     path = Path(path)
     div, money_unit, money_format = MONEY[lang]
+    level = getattr(c, "level", 0.95)
+    pct = f"{100 * level:g}"
+    stat_label = {key: L.word2(key, lang, pct=pct) for _, key in DIFFERENCE_STATS}
     wb = Workbook()
     wb.remove(wb.active)
     base = c.results[0]
@@ -470,23 +473,28 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
                  and any(getattr(cell[(m, y)], k) != 0 for y in years for k in ("mean", "mean_baseline"))]
         title = _sheet_title_of(label)
         n = 2
-        while title in wb.sheetnames:  # long names alike to 31 characters: numbered
+        while title.lower() in {t.lower() for t in wb.sheetnames}:  # alike to 31 characters: numbered
             title = _sheet_title_of(label)[:27] + f" ({n})"
             n += 1
-        note = L.word2("diff_note", lang, reps=c.reps, seed=c.seed,
+        note = L.word2("diff_note", lang, reps=c.reps, seed=c.seed, pct=pct,
                        by_lang={"unit": tuple(L.word(money_unit, k) for k in ("en", "zh"))})
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years + [L.word2("total_years", lang, y0=years[0], y1=years[-1])]
-        ws = _new_sheet(wb, title, L.word2("diff_title", lang, alt=label, base=c.labels[0]), note,
-                        [34 if lang == "zh" else 28, 22, 30, 22] + [15] * len(years) + [17], head)
-        r = FIRST_DATA_ROW
-        for m in items:
-            unit = L.word2(money_unit, lang) + (
+
+        def unit_of(m: str) -> str:
+            return L.word2(money_unit, lang) + (
                 f", {L.word2('constant_of', lang, year=_price_base_year(c.scenarios[0]))}"
                 if m.endswith("_real") else "")
+        fit = [max([L.display_width(x) for x in texts] + [10]) + 2 for texts in (
+            [L.metric2(m, lang) for m in items], items, stat_label.values(), [unit_of(m) for m in items])]
+        ws = _new_sheet(wb, title, L.word2("diff_title", lang, alt=label, base=c.labels[0]), note,
+                        fit + [15] * len(years) + [17], head)
+        r = FIRST_DATA_ROW
+        for m in items:
+            unit = unit_of(m)
             a = np.stack([base.at(m, y) for y in years], axis=1).sum(axis=1)  # each replication's total
             b = np.stack([res.at(m, y) for y in years], axis=1).sum(axis=1)
-            st = paired_difference(a, b)
+            st = paired_difference(a, b, level)
             spread = np.nanquantile(b - a, [0.05, 0.95]) if np.isfinite(b - a).any() else (np.nan, np.nan)
             total = {"mean_baseline": np.nanmean(a), "mean": np.nanmean(b), "difference": st["difference"],
                      "difference_low": st["low"], "difference_high": st["high"],
@@ -494,7 +502,7 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
             for col, key in DIFFERENCE_STATS:
                 ws.cell(r, 1, L.metric2(m, lang)).font = Font(bold=col == "difference")
                 ws.cell(r, 2, m)
-                ws.cell(r, 3, L.word2(key, lang))
+                ws.cell(r, 3, stat_label[key])
                 ws.cell(r, 4, unit)
                 for j, y in enumerate(years, start=5):
                     v = ws.cell(r, j, _num(getattr(cell[(m, y)], col) / div))

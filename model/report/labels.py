@@ -266,29 +266,30 @@ WORDS = {
                      "不含单位缴费；为标准，非实发数")),
     "inputs": ("Money inputs", "经费参数与来源"),
     "inputs_note": (("The inputs behind the money sheets, as this run read them: every field of the pay, "
-                     "economy and funding sections and the training and recruitment costs; where each was "
-                     "set (file and line, an option, or the model's default) and the comment written "
+                     "economy and funding sections, the training and recruitment costs (or, where training "
+                     "or recruitment is switched off, that), and each district's own pay floors; where each "
+                     "was set (file and line, an option, or the model's default) and the comment written "
                      "beside it there (its source, or '# assumption:' and the reason). A value drawn in each "
                      "replication is shown as its law; a schedule by its years."),
-                    ("本表列出各经费表所依据的参数（本次运行实际读取的值）：薪酬、经济、资金来源各节的全部字段，以及培训"
-                     "与招聘费用；并注明各参数的设定位置（文件及行号、命令行选项或模型默认值）及其旁注（数据来源，"
-                     "或以“# assumption:”标明的假设及理由）。各次模拟随机抽取的参数显示其分布，按年设定的参数显示各年取值。")),
-    "budget_differences": ("Budget differences", "经费差异"),
+                    ("本表列出各经费表所依据的参数（本次运行实际读取的值）：薪酬、经济、资金来源各节的全部字段，培训"
+                     "与招聘费用（相应机制未启用时注明未启用），以及各区自定的薪酬下限；并注明各参数的设定位置（文件及行号、"
+                     "命令行选项或模型默认值）及其旁注（数据来源，或以“# assumption:”标明的假设及理由）。"
+                     "各次模拟随机抽取的参数显示其分布，按年设定的参数显示各年取值。")),
     "diff_title": ("Budget difference: {alt} against {base}", "经费差异：{alt} 与基准方案 {base} 比较"),
     "diff_note": (("{unit}, nominal (constant prices where the item says so). For each item: the "
                    "baseline's and the alternative's means; the mean paired difference (alternative minus "
-                   "baseline, on common random numbers) and its 95% interval, which narrows as replications "
-                   "are added; and the 5% and 95% quantiles of one replication's own difference: the range "
-                   "of the change in 9 possible futures out of 10. The last column: the same for the total "
-                   "over the years. {reps} replications, seed {seed}"),
+                   "baseline, on common random numbers) and its {pct}% interval, which narrows as "
+                   "replications are added; and the 5% and 95% quantiles of one replication's own "
+                   "difference: the range of the change in 9 possible futures out of 10. The last column: "
+                   "the same for the total over the years. {reps} replications, seed {seed}"),
                   ("{unit}，现价（注明不变价的项目除外）。每个项目列出：基准方案与比较方案的均值；配对差值（比较方案减基准方案，"
-                   "共同随机数）的均值及其95%置信区间（随模拟次数增加而收窄）；以及单次模拟差值的第5和第95百分位数，"
+                   "共同随机数）的均值及其{pct}%置信区间（随模拟次数增加而收窄）；以及单次模拟差值的第5和第95百分位数，"
                    "即十种可能的未来中九种的变化范围。最后一列为各年合计的相应数值。模拟{reps}次，随机种子{seed}")),
     "baseline_mean": ("Baseline mean", "基准方案均值"),
     "alternative_mean": ("Alternative mean", "比较方案均值"),
     "difference_mean": ("Difference (mean)", "差值（均值）"),
-    "difference_low": ("Difference, 95% interval low", "差值均值95%区间下限"),
-    "difference_high": ("Difference, 95% interval high", "差值均值95%区间上限"),
+    "difference_low": ("Difference, {pct}% interval low", "差值均值{pct}%区间下限"),
+    "difference_high": ("Difference, {pct}% interval high", "差值均值{pct}%区间上限"),
     "difference_p05": ("Difference P5 (one replication)", "单次差值P5"),
     "difference_p95": ("Difference P95 (one replication)", "单次差值P95"),
     "value": ("Value", "取值"),
