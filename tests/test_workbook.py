@@ -369,7 +369,7 @@ communities = 10
     assert rows["pay.pension_rate"][:4] == ("0.16", None, "inputs.toml:10",
                                             "the pension rate of the province (two comment lines above)")
     assert rows["pay.medical_rate"][2:4] == ("inputs.toml:11", '"quoted # not a comment" then this')
-    assert rows["funding.city_subsidy_per_worker"][0] == "40000.0"
+    assert rows["funding.city_subsidy_per_worker"][0] == "40000"  # a whole number as one
     assert rows["funding.city_subsidy_per_worker"][3] == "assumption: a round figure"
     assert rows["pay.housing_fund_rate"][0] == "0.05" and rows["pay.housing_fund_rate"][2] == "--set"
     assert rows["pay.leaver_performance_multiplier"][2] == L.word2("model_default", "en")

@@ -371,7 +371,7 @@ def inputs(scenario) -> list[dict]:
     def row(path: str, value, f, given: bool, doc: str) -> dict:
         where, line = scenario.where(path) if given else (None, None)
         lines = texts.get(str(where))
-        return {"field": path, "value": toml_inline(L.shown(value)), "unit": f.unit, "doc": doc,
+        return {"field": path, "value": toml_inline(_whole(L.shown(value))), "unit": f.unit, "doc": doc,
                 "note": _comment(lines, line) if lines and line else "",
                 "set_in": None if where is None else (f"{Path(where).name}:{line}" if lines else where)}
     for path in paths:
@@ -388,6 +388,18 @@ def inputs(scenario) -> list[dict]:
                 out.append(row(f"districts[{i}].{name}", getattr(scenario.districts[i], name), f, True,
                                f"{d.get('name', i)}: {f.doc}"))
     return out
+
+
+def _whole(value):
+    """A value as the inputs sheet shows it: a whole float as a whole number (40000, not the
+    resolved 40000.0), in lists and tables too."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [_whole(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    return value
 
 
 def _comment(lines: list[str], line: int) -> str:
