@@ -189,6 +189,11 @@ def test_budget_differences_workbook_gives_each_alternatives_money_against_the_b
             assert row[-1] == pytest.approx(want, rel=1e-9, abs=1e-6), (m, stat)
         assert {"payroll", "payroll_insurance", "total_cost", "payroll_real"} <= seen
         assert "payroll_annuity" not in seen  # 0 in both throughout
+    # an alternative at prices of another base year has no constant-price difference
+    other = compare([base, base.with_overrides({"economy.price_base_year": 2026})], reps=2, seed=2)
+    ws = load_workbook(budget.write_differences(other, tmp_path / "p.xlsx")).worksheets[0]
+    shown = {r[1] for r in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)}
+    assert "payroll" in shown and "payroll_real" not in shown
     # at another level the intervals, year by year and in total, are of it and say so
     half = compare([base, base.with_overrides({"quits.rate*": 1.5})], reps=8, seed=2, level=0.5)
     ws = load_workbook(budget.write_differences(half, tmp_path / "h.xlsx")).worksheets[0]

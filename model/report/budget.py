@@ -477,12 +477,15 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     base = c.results[0]
-    for res, label in zip(c.results[1:], c.labels[1:]):
+    scs = c.scenarios if len(c.scenarios) == len(c.results) else [None] * len(c.results)
+    for res, label, sc in zip(c.results[1:], c.labels[1:], scs[1:]):
         d = c.differences[c.differences.scenario == label]
         years = sorted(int(y) for y in d.year.unique())
         cell = {(r.metric, int(r.year)): r for r in d.itertuples(index=False)}
+        same_prices = sc is None or _price_base_year(sc) == _price_base_year(scs[0])
         items = [m for m in DIFFERENCE_ITEMS if all((m, y) in cell for y in years)
-                 and any(getattr(cell[(m, y)], k) != 0 for y in years for k in ("mean", "mean_baseline"))]
+                 and any(getattr(cell[(m, y)], k) != 0 for y in years for k in ("mean", "mean_baseline"))
+                 and (same_prices or not m.endswith("_real"))]  # prices of two base years: no difference
         title = _sheet_title_of(label)
         n = 2
         while title.lower() in {t.lower() for t in wb.sheetnames}:  # alike to 31 characters: numbered
@@ -495,7 +498,7 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
 
         def unit_of(m: str) -> str:
             return L.word2(money_unit, lang) + (
-                f", {L.word2('constant_of', lang, year=_price_base_year(c.scenarios[0]))}"
+                f", {L.word2('constant_of', lang, year=_price_base_year(scs[0]))}"
                 if m.endswith("_real") else "")
         fit = [max([L.display_width(x) for x in texts] + [10]) + 2 for texts in (
             [L.metric2(m, lang) for m in items], items, stat_label.values(), [unit_of(m) for m in items])]
