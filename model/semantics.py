@@ -518,7 +518,8 @@ def _pay(sc, fail, years) -> None:
             fail(f"districts[{i}].head_floor_basis", "a floor on base pay needs pay.base_share > 0")
         written = (sc.raw.get("districts") or [{}] * (i + 1))[i]
         unread = (f"is set but districts[{i}].head_floor_share is not (above 0): it is read only for the "
-                  "district's own head floor; set head_floor_share (a multiple of the benchmark) or remove it")
+                  "district's own head floor; set head_floor_share (a multiple of the benchmark) or "
+                  "remove it")
         if "head_floor_benchmark" in written and x.head_floor_share <= 0:
             fail(f"districts[{i}].head_floor_benchmark", f"head_floor_benchmark {unread}")
         if "head_floor_basis" in written and x.head_floor_share <= 0:
