@@ -517,12 +517,12 @@ def _pay(sc, fail, years) -> None:
         if x.head_floor_share > 0 and x.head_floor_basis == "base" and _min(sc.pay.base_share) <= 0:
             fail(f"districts[{i}].head_floor_basis", "a floor on base pay needs pay.base_share > 0")
         written = (sc.raw.get("districts") or [{}] * (i + 1))[i]
-        unread = (f"is set but districts[{i}].head_floor_share is not (above 0): it is read only for the "
+        unread = (f"is set but districts[{i}].head_floor_share is not: it is read only for the "
                   "district's own head floor; set head_floor_share (a multiple of the benchmark) or "
                   "remove it")
-        if "head_floor_benchmark" in written and x.head_floor_share <= 0:
+        if "head_floor_benchmark" in written and x.head_floor_share < 0:  # -1: the city's head floor
             fail(f"districts[{i}].head_floor_benchmark", f"head_floor_benchmark {unread}")
-        if "head_floor_basis" in written and x.head_floor_share <= 0:
+        if "head_floor_basis" in written and x.head_floor_share < 0:
             fail(f"districts[{i}].head_floor_basis", f"head_floor_basis {unread}")
     if (_max(sc.pay.contribution_floor) > 0 or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
