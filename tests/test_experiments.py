@@ -190,7 +190,8 @@ def test_budget_differences_workbook_gives_each_alternatives_money_against_the_b
         assert {"payroll", "payroll_insurance", "total_cost", "payroll_real"} <= seen
         assert "payroll_annuity" not in seen  # 0 in both throughout
     # an alternative at prices of another base year has no constant-price difference
-    other = compare([base, base.with_overrides({"economy.price_base_year": 2026})], reps=2, seed=2)
+    priced = base.with_overrides({"economy.inflation": 0.02})
+    other = compare([priced, priced.with_overrides({"economy.price_base_year": 2026})], reps=2, seed=2)
     ws = load_workbook(budget.write_differences(other, tmp_path / "p.xlsx")).worksheets[0]
     shown = {r[1] for r in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)}
     assert "payroll" in shown and "payroll_real" not in shown
