@@ -133,6 +133,29 @@ def toml_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
+def split_comment(line: str) -> tuple[str, str]:
+    """(code, comment) of a TOML line: the first ``#`` outside a string starts the comment.
+
+    >>> split_comment('name = "a # b"   # c')
+    ('name = "a # b"   ', 'c')
+    """
+    quote = None
+    escaped = False
+    for i, ch in enumerate(line):
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[:i], line[i + 1:].strip()
+    return line, ""
+
+
 def field_lines(text: str) -> dict[tuple, list[int]]:
     """Line numbers (1-based) of every table header and key of a TOML text, by path.
 
@@ -1000,6 +1023,26 @@ class Scenario:
         """The file (or override option, ``--set``) and line that set the field ``path``; the
         scenario's own file for a field left at its default."""
         return self._locating.where(path)
+
+    def comment(self, path: str) -> str:
+        """The comment written where a file sets the field ``path`` (its source, or its
+        ``# assumption:``): on the field's line, else the comment lines just above it; ''
+        for a field no file sets (an option's, a default)."""
+        file, line = self.where(path)
+        text = next((t for p, t in self._files if str(p) == str(file)), None)
+        if text is None or not line:
+            return ""
+        lines = toml_lines(text)
+        own = split_comment(lines[line - 1])[1]
+        if own:
+            return own
+        above = []
+        for i in range(line - 2, -1, -1):
+            code, note = split_comment(lines[i])
+            if code.strip() or not lines[i].strip():
+                break
+            above.insert(0, note)
+        return " ".join(above)
 
     @cached_property
     def _locating(self) -> _Checker:

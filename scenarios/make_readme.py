@@ -40,6 +40,7 @@ import model
 from model import metrics as M
 from model import schema
 from model.sampling import half_up
+from model.scenario import split_comment
 
 DEFAULT_REPS = 200
 DEFAULT_SEED = 20250101
@@ -279,29 +280,13 @@ class Row:
     source: str
 
 
-def _comment(line: str) -> tuple[str, str]:
-    """(code, comment) of a TOML line: the first '#' outside a string starts the comment."""
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == "\\" and quote == '"':
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            return line[:i], line[i + 1:].strip()
-    return line, ""
-
-
 def parse(path: Path) -> list[Row]:
     """Every key of a scenario file with its value and its source comment."""
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
     rows, section, index, pending = [], "", {}, []
     for raw in text.splitlines():
-        code, comment = _comment(raw)
+        code, comment = split_comment(raw)
         s = code.strip()
         if not s:
             pending = [comment] if comment and not raw.strip().startswith("#") else (

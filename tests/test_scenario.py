@@ -760,3 +760,15 @@ def test_a_rule_field_the_rule_run_ignores_is_refused_where_it_is_written(tmp_pa
     with pytest.raises(ScenarioError, match=r"^overrides, field 'demand\.per_10k': demand\.per_10k is set "
                                             r"but demand\.rule is not"):
         model.load(bare, {"demand.per_10k": 18})
+
+
+def test_split_comment_finds_the_first_hash_outside_a_string():
+    """What the budget's inputs sheet and scenarios/make_readme.py read a field's source
+    from: a '#' in a string (an escaped quote does not end a basic string; a literal string
+    has no escapes) is not a comment."""
+    from model.scenario import split_comment
+    assert split_comment('a = 1   # source') == ("a = 1   ", "source")
+    assert split_comment('a = "x # y"  # z') == ('a = "x # y"  ', "z")
+    assert split_comment(r'a = "x \" # y"  # z') == (r'a = "x \" # y"  ', "z")
+    assert split_comment(r"a = 'x \' # y") == (r"a = 'x \' ", "y")
+    assert split_comment("a = 1") == ("a = 1", "")

@@ -377,7 +377,6 @@ communities = 10
     assert rows["pay.floor_basis"][0] == '"gross"'
     assert rows["pay.floor_basis"][2] == L.word2("model_default", "en")
     assert "pay.floor_basis" not in {r["field"] for r in budget.inputs(model.load("bench"))}
-    assert budget._after_hash('name = "a # b"   # c') == "c"
     assert "pay.table_staff" not in rows and "training.cost_per_trainee" not in rows
     assert rows["training.enabled"][0] == "false"  # a cost switched off says so
     assert rows["districts[0].floor_share"][:4] == ("0.8", None, "inputs.toml:20", "the district's own floor")

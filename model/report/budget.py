@@ -361,7 +361,6 @@ def inputs(scenario) -> list[dict]:
     from ..semantics import unread_by_rules
     unread = unread_by_rules(scenario)
     resolved = scenario.resolved()
-    texts = {str(p): t.splitlines() for p, t in getattr(scenario, "_files", ())}
     paths = [f"{s}.{n}" for s in INPUT_SECTIONS for n in schema.SECTIONS[s] if n != "enabled"]
     paths += [f if getattr(scenario, f.split(".")[0]).enabled else f.split(".")[0] + ".enabled"
               for f in INPUT_FIELDS]
@@ -370,10 +369,9 @@ def inputs(scenario) -> list[dict]:
 
     def row(path: str, value, f, given: bool, doc: str) -> dict:
         where, line = scenario.where(path) if given else (None, None)
-        lines = texts.get(str(where))
         return {"field": path, "value": toml_inline(_whole(L.shown(value))), "unit": f.unit, "doc": doc,
-                "note": _comment(lines, line) if lines and line else "",
-                "set_in": None if where is None else (f"{Path(where).name}:{line}" if lines else where)}
+                "note": scenario.comment(path) if given else "",
+                "set_in": None if where is None else (f"{Path(where).name}:{line}" if line else where)}
     for path in paths:
         sec, name = path.split(".")
         given = name in scenario.given(sec)
@@ -400,32 +398,6 @@ def _whole(value):
     if isinstance(value, dict):
         return {k: _whole(v) for k, v in value.items()}
     return value
-
-
-def _comment(lines: list[str], line: int) -> str:
-    """The comment of the 1-based ``line`` of a TOML file's ``lines`` (after a ``#`` outside
-    quotes), else the comment lines just above it, joined."""
-    own = _after_hash(lines[line - 1])
-    if own:
-        return own
-    above = []
-    i = line - 2
-    while i >= 0 and lines[i].lstrip().startswith("#"):
-        above.insert(0, lines[i].lstrip()[1:].strip())
-        i -= 1
-    return " ".join(above)
-
-
-def _after_hash(line: str) -> str:
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            return line[i + 1:].strip()
-    return ""
 
 
 INPUT_WIDTHS = (30, 34, 16, 24, 90, 50)
