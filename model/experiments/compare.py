@@ -30,6 +30,7 @@ writes ``summary.csv`` (every scenario), ``differences.csv``, ``targets.csv``,
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -86,6 +87,18 @@ class Comparison:
     seed: int
     scenarios: list = field(default_factory=list, repr=False)
     level: float = 0.95
+
+    def total(self, label: str, metric: str, years) -> dict:
+        """The paired comparison of ``metric``'s total over ``years`` (each replication's
+        own sum) between the alternative ``label`` and the baseline: ``mean_baseline``,
+        ``mean`` and the columns of :attr:`differences`, as one year's are made."""
+        def totals(res):
+            return np.sum([res.at(metric, y) for y in years], axis=0)[:, None]
+        a, b = totals(self.results[0]), totals(self.results[self.labels.index(label)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a metric with no value in any replication
+            means = {"mean_baseline": float(np.nanmean(a)), "mean": float(np.nanmean(b))}
+        return means | {k: v[0] for k, v in _paired_columns(a, b, self.level).items()}
 
     def difference(self, metric: str, year: int | None = None) -> pd.DataFrame:
         """Rows of :attr:`differences` for one metric (and year), numbered from 0."""
@@ -227,21 +240,26 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         same_targets = tuple(res.target_specs) == tuple(base.target_specs)
         if same_years and same_targets and np.array_equal(a, b, equal_nan=True):
             common.warn_no_effect(f"{lab} gives the baseline's values", "its change")
-        st = common.paired_difference(a, b, level)
-        spread = _spread(b - a)
         rows.append(pd.DataFrame({
             "scenario": lab, "baseline": labels[0],
             "year": np.repeat(years, nm), "metric": np.tile(np.array(metrics, dtype=object), ny),
-            "mean_baseline": mean_a, "mean": own_means(res),
-            "difference": st["difference"].ravel(), "difference_sd": st["sd"].ravel(),
-            "difference_low": st["low"].ravel(), "difference_high": st["high"].ravel(),
-            "difference_p05": spread[0].ravel(), "difference_p95": spread[1].ravel(),
-            "unpaired_low": st["unpaired_low"].ravel(), "unpaired_high": st["unpaired_high"].ravel(),
-            "reps": st["n"].ravel(),
+            "mean_baseline": mean_a, "mean": own_means(res), **_paired_columns(a, b, level),
         }))
     differences = pd.concat(rows, ignore_index=True)
     targets = _targets(results, labels, scs, level)
     return Comparison(labels, results, summary, differences, targets, reps, seed, scs, level)
+
+
+def _paired_columns(a: np.ndarray, b: np.ndarray, level: float) -> dict:
+    """The columns of :attr:`Comparison.differences` from ``difference`` on, flat, of the
+    paired differences ``b - a`` over replications (axis 0)."""
+    st = common.paired_difference(a, b, level)
+    spread = _spread(b - a)
+    return {"difference": st["difference"].ravel(), "difference_sd": st["sd"].ravel(),
+            "difference_low": st["low"].ravel(), "difference_high": st["high"].ravel(),
+            "difference_p05": spread[0].ravel(), "difference_p95": spread[1].ravel(),
+            "unpaired_low": st["unpaired_low"].ravel(), "unpaired_high": st["unpaired_high"].ravel(),
+            "reps": st["n"].ravel()}
 
 
 def _spread(d: np.ndarray) -> np.ndarray:

@@ -438,19 +438,16 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
     baseline (:data:`DIFFERENCE_STATS`: both means, the mean paired difference with its 95%
     interval, and the 5% and 95% quantiles of one replication's difference), and a last
     column with the same of the total over the years; money as in :func:`write_budget`."""
-    from ..experiments.common import paired_difference
     L.check_lang(lang)
     c = comparison
     path = Path(path)
     div, money_unit, money_format = MONEY[lang]
-    level = getattr(c, "level", 0.95)
-    pct = f"{100 * level:g}"
+    pct = f"{100 * c.level:g}"
     stat_label = {key: L.word2(key, lang, pct=pct) for _, key in DIFFERENCE_STATS}
     wb = Workbook()
     wb.remove(wb.active)
-    base = c.results[0]
     scs = c.scenarios if len(c.scenarios) == len(c.results) else [None] * len(c.results)
-    for res, label, sc in zip(c.results[1:], c.labels[1:], scs[1:]):
+    for label, sc in zip(c.labels[1:], scs[1:]):
         d = c.differences[c.differences.scenario == label]
         years = sorted(int(y) for y in d.year.unique())
         cell = {(r.metric, int(r.year)): r for r in d.itertuples(index=False)}
@@ -479,13 +476,7 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
         r = FIRST_DATA_ROW
         for m in items:
             unit = unit_of(m)
-            a = np.stack([base.at(m, y) for y in years], axis=1).sum(axis=1)  # each replication's total
-            b = np.stack([res.at(m, y) for y in years], axis=1).sum(axis=1)
-            st = paired_difference(a, b, level)
-            spread = np.nanquantile(b - a, [0.05, 0.95]) if np.isfinite(b - a).any() else (np.nan, np.nan)
-            total = {"mean_baseline": np.nanmean(a), "mean": np.nanmean(b), "difference": st["difference"],
-                     "difference_low": st["low"], "difference_high": st["high"],
-                     "difference_p05": spread[0], "difference_p95": spread[1]}
+            total = c.total(label, m, years)  # of each replication's total over the years
             for col, key in DIFFERENCE_STATS:
                 ws.cell(r, 1, L.metric2(m, lang)).font = Font(bold=col == "difference")
                 ws.cell(r, 2, m)
