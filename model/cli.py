@@ -620,9 +620,6 @@ def main(argv: list[str] | None = None) -> int:
             a = ap.parse_args(argv)
             handlers = {"run": cmd_run, "validate": cmd_validate, "rerun": cmd_rerun,
                         "metrics": cmd_metrics, "schema": cmd_schema}
-            if a.command == "compare" and len(a.scenarios) + len(a.variant) < 2:
-                raise UserError("compare needs at least two scenarios: give two scenario files (the baseline "
-                                "first), or one and --variant KEY=VALUE", file=f"{ap.prog} compare")
             handler = handlers.get(a.command) or _experiment(a.command).main
             code = handler(a)
             raise_if_interrupted()

@@ -468,5 +468,5 @@ def did_you_mean(text: str, choices=None, cutoff: float = 0.75) -> str:
     if choices is None:
         choices = [f"{s}.{k}" for s, spec in SECTIONS.items() for k in spec]
         choices += [k for k in TOP if k != "extends"]
-    near = difflib.get_close_matches(str(text), list(choices), n=1, cutoff=cutoff)
-    return f" (did you mean '{near[0]}'?)" if near else ""
+    near = difflib.get_close_matches(str(text), [c for c in choices if c != str(text)], n=1, cutoff=cutoff)
+    return f" (did you mean '{near[0]}'?)" if near else ""  # never the very name given

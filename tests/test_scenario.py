@@ -18,6 +18,7 @@ from robust_helpers import BENCH, call, check_error
 
 import model
 from model import scenario as S
+from model import schema
 from model.errors import ScenarioError
 
 BAD = Path(__file__).resolve().parent / "bad_scenarios"
@@ -772,3 +773,11 @@ def test_split_comment_finds_the_first_hash_outside_a_string():
     assert split_comment(r'a = "x \" # y"  # z') == (r'a = "x \" # y"  ', "z")
     assert split_comment(r"a = 'x \' # y") == (r"a = 'x \' ", "y")
     assert split_comment("a = 1") == ("a = 1", "")
+
+
+def test_did_you_mean_never_suggests_the_name_given():
+    """A name that is itself a choice (a lever given a top-level field, or a field where it
+    is not allowed) was told 'did you mean' that very name."""
+    assert "'pay.monthly'" not in schema.did_you_mean("pay.monthly")
+    assert schema.did_you_mean("years") != " (did you mean 'years'?)"
+    assert schema.did_you_mean("pay.monthyl") == " (did you mean 'pay.monthly'?)"

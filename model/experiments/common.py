@@ -106,8 +106,6 @@ class Lever:
                                 f"cannot vary (levers are section.key fields, as listed by `python -m model "
                                 f"schema`){how}", field=option)
             meant = schema.did_you_mean(path or key_text)
-            if meant == f" (did you mean '{path or key_text}'?)":  # never the very name given
-                meant = ""
             raise UserError(f"{shown(text)} is not a scenario field{meant}; use "
                             "section.key (optionally key[i], key@YEAR or key*) as listed by `python -m model "
                             "schema`", field=option)

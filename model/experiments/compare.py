@@ -329,6 +329,9 @@ def _compact(value) -> str:
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
     from ..scenario import parse_override, toml_inline
+    if len(args.scenarios) + len(args.variant) < 2:  # before loading: an option, not compare()'s argument
+        raise UserError("compare needs at least two scenarios: give two scenario files (the baseline first), "
+                        "or one and --variant KEY=VALUE", file="python -m model compare")
     scs = [common.as_scenario(s, args.overrides) for s in args.scenarios]
     for v in args.variant:
         key, value = parse_override(v, "--variant")
@@ -340,9 +343,6 @@ def main(args) -> int:
                                           "description": f"{scs[0].name} with {said}",
                                           "description_zh": f"{scs[0].name}，其中 {said}"},
                                          label=f"--variant {v}"))
-    if len(scs) < 2:
-        raise UserError("compare needs at least two scenarios: give two files, or one and --variant KEY=VALUE",
-                        field="scenarios")
     metrics = args.metric or list(KEY_METRICS)
     from ..metrics import names
     known = set(names(scs[0]))
