@@ -1064,10 +1064,7 @@ class Scenario:
         rule, a setting of an option that is off), and defaults that switch a thing off or
         leave it out (a field whose 0 means off, an empty list, a table of zeros)."""
         from .semantics import unread_by_rules
-        district_floor = any(d.floor_share > 0 for d in self.districts)  # on the city's floor_basis too
-        unread = unread_by_rules(self) | {path for path, by in _READ_ONLY_WITH.items()
-                                          if not np.any(np.asarray(self.get(by).resolve(self.year_list)) > 0)
-                                          and not (path == "pay.floor_basis" and district_floor)}
+        unread = unread_by_rules(self) | {path for path, read in _READ_ONLY_WITH.items() if not read(self)}
         out = {}
         for sec, spec in schema.SECTIONS.items():
             given = self.given(sec)
@@ -1313,16 +1310,26 @@ def _assumptions(path: Path, text: str):
             pending = (m.group(1).strip() or NO_REASON) if line.lstrip().startswith("#") else None
 
 
+def _above_zero(path: str):
+    """Whether the field ``path`` of a scenario is above 0 in some year."""
+    return lambda sc: bool(np.any(np.asarray(sc.get(path).resolve(sc.year_list)) > 0))
+
+
+def _pay_floors(sc) -> bool:
+    from .semantics import pay_floors_set  # the city's floor or a district's, both on pay.floor_basis
+    return pay_floors_set(sc)
+
+
 _READ_ONLY_WITH = {
-    "recruitment.exempt_age": "recruitment.exempt_share",
-    "recruitment.exempt_max_age": "recruitment.exempt_share",
-    "recruitment.exempt_certificate_required": "recruitment.exempt_share",
-    "recruitment.max_age_certified_level": "recruitment.max_age_certified",
-    "pay.floor_basis": "pay.floor_share",
-    "pay.annuity_posts": "pay.annuity_rate",
-    "pay.annuity_excellent": "pay.annuity_rate",
+    "recruitment.exempt_age": _above_zero("recruitment.exempt_share"),
+    "recruitment.exempt_max_age": _above_zero("recruitment.exempt_share"),
+    "recruitment.exempt_certificate_required": _above_zero("recruitment.exempt_share"),
+    "recruitment.max_age_certified_level": _above_zero("recruitment.max_age_certified"),
+    "pay.floor_basis": _pay_floors,
+    "pay.annuity_posts": _above_zero("pay.annuity_rate"),
+    "pay.annuity_excellent": _above_zero("pay.annuity_rate"),
 }
-"""Fields read only when another is above 0 (for :meth:`Scenario.defaulted`)."""
+"""Fields read only where a condition on others holds (for :meth:`Scenario.defaulted`)."""
 
 
 def _find(path) -> Path:

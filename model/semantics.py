@@ -510,19 +510,20 @@ def _pay(sc, fail, years) -> None:
     if pay_floors_set(sc) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "pay floors are set (pay.floor_share or a district floor_share) but "
              "the average wage they are benchmarked to is missing; set economy.average_wage (yuan/year)")
+    written = sc.raw.get("districts") or []  # what each district's own table writes
     for i, x in enumerate(sc.districts):
         if x.head_floor_share > 0 and getattr(sc.economy, x.head_floor_benchmark) <= 0:
             fail(f"districts[{i}].head_floor_share", f"a head floor on {x.head_floor_benchmark} is set but "
                  f"economy.{x.head_floor_benchmark} is missing; set it (yuan/year)")
         if x.head_floor_share > 0 and x.head_floor_basis == "base" and _min(sc.pay.base_share) <= 0:
             fail(f"districts[{i}].head_floor_basis", "a floor on base pay needs pay.base_share > 0")
-        written = (sc.raw.get("districts") or [{}] * (i + 1))[i]
+        own = written[i] if i < len(written) else {}
         unread = (f"is set but districts[{i}].head_floor_share is not: it is read only for the "
                   "district's own head floor; set head_floor_share (a multiple of the benchmark) or "
                   "remove it")
-        if "head_floor_benchmark" in written and x.head_floor_share < 0:  # -1: the city's head floor
+        if "head_floor_benchmark" in own and x.head_floor_share < 0:  # -1: the city's head floor
             fail(f"districts[{i}].head_floor_benchmark", f"head_floor_benchmark {unread}")
-        if "head_floor_basis" in written and x.head_floor_share < 0:
+        if "head_floor_basis" in own and x.head_floor_share < 0:
             fail(f"districts[{i}].head_floor_basis", f"head_floor_basis {unread}")
     if (_max(sc.pay.contribution_floor) > 0 or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
