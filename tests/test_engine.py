@@ -748,16 +748,32 @@ def test_last_years_grades_keep_the_excellent_quota():
     """With a quota of 5% on the excellent grade, the starting workers' grades of last
     year keep it too: exactly floor(0.05 n) rated excellent (the shares alone would rate
     about 30%), the highest scores among those the shares rate excellent (the others rated
-    qualified: the unqualified and basic counts are those without the quota)."""
-    over = {"assessment.shares": [0.3, 0.5, 0.15, 0.05], "calendar.promotion": 0.5}
+    qualified: the unqualified and basic counts are those without the quota), the scores
+    the engine worked out (with a lasting ability, not the year's draws)."""
+    from unittest import mock
+
+    from model.policies import assessment
+    over = {"assessment.shares": [0.3, 0.5, 0.15, 0.05], "calendar.promotion": 0.5,
+            "assessment.persistence": 0.5}  # a score not in the order of the year's draws alone
     sc = model.load("bench", overrides=over)
     free = starting_workforce(sc)
-    held = starting_workforce(sc.with_overrides({"assessment.excellent_cap": 0.05}))
+    seen, real = [], assessment.last_years_scores
+
+    def spy(*a, **k):  # the scores the engine works out, as it gets them
+        seen.append(real(*a, **k).copy())
+        return seen[-1]
+    with mock.patch.object(assessment, "last_years_scores", spy):
+        held = starting_workforce(sc.with_overrides({"assessment.excellent_cap": 0.05}))
+    assert len(seen) == 1  # the bench's 10,000 rows are one chunk: the scores of every row
+    scores = seen[0]
     n = held.n
     a, b = np.bincount(free.rating, minlength=4), np.bincount(held.rating, minlength=4)
     assert b[0] == int(0.05 * n) and a[0] > 0.25 * n
     assert b[1] == a[1] + a[0] - b[0] and (b[2:] == a[2:]).all()
     assert (held.rating[free.rating != 0] == free.rating[free.rating != 0]).all()
+    top = np.flatnonzero(free.rating == 0)
+    top = top[np.argsort(-scores[top], kind="stable")[:b[0]]]
+    assert set(np.flatnonzero(held.rating == 0)) == set(top)
 
 
 def test_the_annuity_of_excellent_workers_starts_in_the_first_year():

@@ -173,13 +173,14 @@ def test_sobol_takes_a_whole_number_factor_as_its_whole_numbers():
 def test_a_total_index_below_its_first_order_one_is_said_to_be_sampling_error(monkeypatch):
     """SALib's estimates can put a factor's total index below its first-order one (an audit
     saw it at 50 replications), which a share of variance that includes the first-order
-    effect cannot be: beyond their two intervals, the note names the factor, and only it.
+    effect cannot be: beyond their two intervals, the note names the factor, and only it
+    (the other's ST 0.18 below its S1 0.2 lies within them: sampling error not shown).
     SALib's answer is stood in for here, since no small run gives it at a fixed seed."""
     from SALib.analyze import sobol as sobol_analyze
     fake = {"S1": np.array([0.7, 0.2]), "S1_conf": np.array([0.05, 0.05]),
-            "ST": np.array([0.5, 0.22]), "ST_conf": np.array([0.05, 0.05])}
+            "ST": np.array([0.5, 0.18]), "ST_conf": np.array([0.05, 0.05])}
     monkeypatch.setattr(sobol_analyze, "analyze", lambda *a, **k: fake)
     s = sensitivity(scenario(20), "certified_share", reps=1, seed=1, sobol=8, sobol_reps=1, workers=1)
     (said,) = [n for n in s.notes if "a total index below its first-order one" in n]
     first = s.sobol.parameter[s.sobol.ST == 0.5].iloc[0]  # the factor given S1 0.7, ST 0.5
-    assert said.startswith(f"{first}: ") and not any("add up to" in n for n in s.notes)  # S1 sum 0.9
+    assert said.split(": ")[0] == first and not any("add up to" in n for n in s.notes)  # S1 sum 0.9

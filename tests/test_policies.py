@@ -213,22 +213,22 @@ def test_unqualified_streaks_count_and_reset(rng):
 
 
 def test_excellent_quota_keeps_the_highest_scores(both_paths):
-    """Half the scores rate excellent (shares 0.5) but the quota is 0.29 of the 1,000
-    rated: exactly 290 keep it (0.29 x 1,000 in floating point is 289.99...), those with
-    the 290 highest scores; the others the scores rated excellent are rated qualified, and
-    nobody else's grade moves. Without the quota the number excellent is Binomial(1000,
-    0.5): it exceeds 290 with probability 1 - 1e-40."""
-    n = 1000
+    """Half the scores rate excellent (shares 0.5) but the quota is 0.29 of the 100 rated:
+    exactly 29 keep it (0.29 x 100 in floating point is 28.999999999999996, which a plain
+    floor makes 28), those with the 29 highest scores; the others the scores rated
+    excellent are rated qualified, and nobody else's grade moves. Without the quota the
+    number excellent is Binomial(100, 0.5): above 29 with probability 1 - 2e-5."""
+    n, keep = 100, 29
     p = ns(shares=[0.5, 0.3, 0.15, 0.05], trained_shift=0.0, certified_shift=0.0, persistence=0.0,
            excellent_cap=1.0)
     free, held = pop_of(n), pop_of(n)
     c0 = assessment.apply(free, p, np.random.default_rng(7), Y + 1.0)
     c1 = assessment.apply(held, ns(**{**vars(p), "excellent_cap": 0.29}), np.random.default_rng(7), Y + 1.0)
-    assert c1["rated_excellent"] == 290 == (held.rating == 0).sum()
-    assert c0["rated_excellent"] > 290
-    assert c1["rated_qualified"] == c0["rated_qualified"] + c0["rated_excellent"] - 290
+    assert c1["rated_excellent"] == keep == (held.rating == 0).sum()
+    assert c0["rated_excellent"] > keep
+    assert c1["rated_qualified"] == c0["rated_qualified"] + c0["rated_excellent"] - keep
     np.testing.assert_array_equal(held.score, free.score)
-    top = np.argsort(-free.score, kind="stable")[:290]
+    top = np.argsort(-free.score, kind="stable")[:keep]
     assert set(np.flatnonzero(held.rating == 0)) == set(top)
     moved = held.rating != free.rating
     assert (free.rating[moved] == 0).all() and (held.rating[moved] == 1).all()

@@ -15,6 +15,7 @@ import pytest
 from model.policies.retirement_age import (
     RULES,
     fixed_age_months,
+    months_later,
     retirement_time,
     statutory_age_months,
 )
@@ -239,3 +240,22 @@ def test_retirement_falls_on_the_calendar_day_the_age_is_reached():
     # fraction of the shorter month, 21.8 February)
     assert retirement_time([date_instant(dt.date(1969, 1, 24))], [False], [False],
                            "china2025")[0] == date_instant(dt.date(2030, 2, 24))
+
+
+def test_an_instant_within_its_day_keeps_its_point_of_the_day():
+    """The engine draws birth instants that are not a day's start (day k/365 of a year):
+    retirement falls at the same point of the day, as a share of that day (half a day into
+    24 January 1969 retires half a day into 24 February 2030; half a day into 31 March
+    1966 retires half a day into 30 June 2026, the shorter month's last day)."""
+    import calendar
+    import datetime as dt
+
+    from model.roster import date_instant
+
+    def half_day_into(d):
+        return date_instant(d) + 0.5 / (12 * calendar.monthrange(d.year, d.month)[1])
+    for born, months, retires in ((dt.date(1969, 1, 24), 733, dt.date(2030, 2, 24)),
+                                  (dt.date(1966, 3, 31), 723, dt.date(2026, 6, 30)),
+                                  (dt.date(1964, 2, 29), 732, dt.date(2025, 2, 28))):
+        got = months_later([half_day_into(born)], months)[0]
+        assert got == pytest.approx(half_day_into(retires), abs=1e-12), born
