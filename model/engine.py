@@ -41,7 +41,7 @@ from .errors import UserError
 from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
-from .policies.retirement_age import lowest_age, retirement_time
+from .policies.retirement_age import lowest_age, retirement_time, retirement_time_into
 from .population import (CAUSES, DEATH, QUIT, RETIRED, Workforce, age_on_1_january, capacity_for, check_size,
                          post_of_rank, row_chunks)
 from .sampling import (bands_from_uniforms, half_up, largest_remainder, rank_within, shares_from_uniforms,
@@ -570,8 +570,8 @@ class Replication:
         pop, r = self.pop, self.sc.retirement
         if r.enabled:
             def retire_at(s):
-                pop.retire_at[s] = retirement_time(pop.birth[s], pop.female[s], pop.cadre[s],
-                                                   r.rule, r.age_men, r.age_women)
+                retirement_time_into(pop.retire_at[s], pop.birth[s], pop.female[s], pop.cadre[s],
+                                     r.rule, r.age_men, r.age_women)
             kernels.in_threads(retire_at, row_chunks(rows))  # in chunks: a national workforce enters at once
         else:
             pop.retire_at[rows] = np.inf

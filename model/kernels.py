@@ -894,6 +894,45 @@ def vacant_slots(vac, party, flag):
 
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _days_in_month(month_index, days):
+    """Days in the month ``month_index`` (months since January of year 0, Gregorian)."""
+    year = month_index // 12
+    month = month_index - 12 * year
+    leap = (year % 4 == 0) and (year % 100 != 0 or year % 400 == 0)
+    return days[month] + (1 if month == 1 and leap else 0)
+
+
+@njit(cache=True, nogil=True)
+def retirement_instants(birth, female, cadre, statutory, fixed_men, fixed_women, base_month, orig_months,
+                        step, max_delay, days, month_eps, day_eps, out):
+    """``out[i]``: the instant worker ``i`` reaches the retirement age, in one pass; the
+    same floating-point operations, in the same order, as
+    :func:`model.policies.retirement_age.retirement_time` (its statutory age, then
+    :func:`~model.policies.retirement_age.months_later`), so the two agree to the last
+    bit. ``statutory``: the 2025 reform's ages from the category tables (by category 0
+    men, 1 women in cadre posts, 2 women in worker posts); otherwise ``fixed_men`` and
+    ``fixed_women`` months."""
+    for i in range(birth.size):
+        t = birth[i]
+        month = np.floor(t * 12.0 + month_eps)  # the birth month, months since year 0
+        mi = np.int64(month)
+        if statutory:
+            cat = (1 if cadre[i] else 2) if female[i] else 0
+            k = mi - base_month[cat] + 1
+            age = orig_months[cat] + min(max(-((-k) // step[cat]), 0), max_delay[cat])
+        else:
+            age = fixed_women if female[i] else fixed_men
+        d = max(t * 12.0 - month, 0.0) * _days_in_month(mi, days)  # days into the month
+        day = np.floor(d + day_eps)
+        later = mi + age
+        n = _days_in_month(later, days)
+        year = later // 12
+        m = later - 12 * year
+        part = d - day  # of the day: 0 for a date (within rounding)
+        out[i] = year + (m + (min(day, n - 1) + (part if part > day_eps else 0.0)) / n) / 12
+
+
 # -- the on-disk cache ----------------------------------------------------------------
 
 def _dispatchers() -> dict:

@@ -104,6 +104,29 @@ def test_vacant_slots_kernel_agrees_with_numpy(monkeypatch):
     assert out[True][2].dtype == np.uint64 and out[True][1].sum() == party.sum()
 
 
+@pytest.mark.parametrize("rule,men,women", [("china2025", 60, 55), ("fixed", 60, 55), ("fixed", 62.5, 57.25)])
+def test_retirement_instants_are_the_numpy_code_to_the_last_bit(monkeypatch, rule, men, women):
+    """Random instants, every day of 1955-1974 as a date and at a point of the day, month
+    starts, across leap years and month ends, men and both categories of women: the
+    compiled retirement instants are the numpy code's, bit for bit."""
+    import datetime as dt
+    from model.policies.retirement_age import retirement_time, retirement_time_into
+    from model.roster import date_instant
+    rng = np.random.default_rng(11)
+    dates = np.array([date_instant(dt.date(1955, 1, 1) + dt.timedelta(days=i)) for i in range(0, 20 * 366)])
+    random = 1940 + 70 * rng.random(20_000)
+    birth = np.concatenate([random, dates, dates + rng.random(dates.size) / 366, np.floor(random * 12) / 12])
+    female, cadre = rng.random(birth.size) < 0.5, rng.random(birth.size) < 0.5
+    ref = retirement_time(birth, female, cadre, rule, men, women)
+    out = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(kernels, "ENABLED", enabled)
+        out[enabled] = np.full(birth.size, np.nan)
+        retirement_time_into(out[enabled], birth, female, cadre, rule, men, women)
+    for got in out.values():
+        np.testing.assert_array_equal(got.view(np.int64), ref.view(np.int64))
+    assert len(np.unique(np.round((ref - birth) * 12))) > (20 if rule == "china2025" else 1)
+
 @pytest.mark.parametrize("m", [0, 1, 3, 7])
 def test_rank_top_agrees_with_rank_within(m):
     """The one-pass ranking of each group's m smallest keys (ties: earlier element) is

@@ -48,7 +48,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["statutory_age_months", "fixed_age_months", "retirement_time", "months_later", "RULES"]
+__all__ = ["statutory_age_months", "fixed_age_months", "retirement_time", "retirement_time_into",
+           "months_later", "RULES"]
 
 #: Names accepted by :func:`retirement_time`.
 RULES = ("china2025", "fixed")
@@ -244,6 +245,23 @@ def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
         raise ValueError(f"unknown retirement rule {rule!r}; expected one of {RULES}")
     return months_later(birth_time, age)
 
+
+
+def retirement_time_into(out, birth_time, female, cadre, rule, age_men=60, age_women=55) -> None:
+    """:func:`retirement_time` written into ``out``, by the compiled kernel
+    :func:`model.kernels.retirement_instants` (one pass, to the last bit the same) where
+    numba is on, else by the numpy code. ``age_men`` and ``age_women`` are numbers here."""
+    from .. import kernels  # here, not above: loading a scenario need not import numba
+    if not kernels.ENABLED:
+        out[...] = retirement_time(birth_time, female, cadre, rule, age_men, age_women)
+        return
+    if rule not in RULES:
+        raise ValueError(f"unknown retirement rule {rule!r}; expected one of {RULES}")
+    men, women = fixed_age_months([False, True], age_men, age_women) if rule == "fixed" else (0, 0)
+    kernels.retirement_instants(np.asarray(birth_time, dtype=float), np.asarray(female, dtype=bool),
+                                np.asarray(cadre, dtype=bool), rule == "china2025", int(men), int(women),
+                                _BASE_MONTH, _ORIG_MONTHS, _STEP, _MAX_DELAY, _DAYS, _MONTH_EPS, _DAY_EPS,
+                                out)
 
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _DAY_EPS = 1e-6  # days: a date's instant (model.roster.date_instant) may fall a hair before its day
