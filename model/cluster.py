@@ -33,6 +33,16 @@ import numpy as np
 from .errors import RunFailed, UserError
 
 MISSING = "the dask backend needs the 'distributed' extra: pip install -e .[distributed]"
+ENVIRONMENT = "DASK_SCHEDULER_ADDRESS"  # the environment variable that may name the scheduler
+
+
+def _address_error(message: str, from_environment: bool) -> UserError:
+    """A :class:`UserError` about the scheduler address, naming where it came from: option
+    ``--scheduler``, or the environment variable :data:`ENVIRONMENT` (with how to fix it)."""
+    if from_environment:
+        return UserError(f"{message}; fix or unset the variable, or give --scheduler (--backend local: "
+                         "run here)", file=f"environment variable {ENVIRONMENT}")
+    return UserError(message, field="--scheduler")
 
 
 def _distributed():
@@ -50,7 +60,7 @@ def _run_chunk(scenario, seed: int, start: int, stop: int) -> tuple[int, np.ndar
     return start, np.stack([run_replication(scenario, seed, r) for r in range(start, stop)])
 
 
-def _check_address(address: str) -> None:
+def _check_address(address: str, from_environment: bool = False) -> None:
     """Reject a malformed scheduler address before a client is built on it."""
     from distributed.comm import get_address_host_port, parse_address
     try:
@@ -58,22 +68,23 @@ def _check_address(address: str) -> None:
         if scheme in ("tcp", "tls", "ws", "wss"):
             get_address_host_port(address)
     except ValueError as e:
-        raise UserError(f"expected a Dask scheduler address such as tcp://host:8786 ({e})",
-                        field="--scheduler") from None
+        raise _address_error(f"expected a Dask scheduler address such as tcp://host:8786 ({e})",
+                             from_environment) from None
 
 
 HANDSHAKE_GRACE = 5.0  # seconds beyond the connection timeout that a scheduler's handshake may take
 
 
-def _connect(distributed, scheduler: str | None, timeout: float):
+def _connect(distributed, scheduler: str | None, timeout: float, from_environment: bool = False):
     """A client on ``scheduler``, or on a local cluster; returns ``(client, cluster or None)``.
 
     The client is made in a thread waited for ``timeout`` seconds and a few more: Dask's
     own timeout covers opening the connection, not the handshake, and a port that accepts
     connections but is not a Dask scheduler (an HTTP server, a silent one) would hold it
-    for ever. A scheduler without workers is refused as well: the tasks would wait for ever."""
+    for ever. A scheduler without workers is refused as well: the tasks would wait for ever.
+    ``from_environment``: the address came from :data:`ENVIRONMENT` (for the messages)."""
     if scheduler:
-        _check_address(scheduler)
+        _check_address(scheduler, from_environment)
         import threading
         made: list = []
         lock = threading.Lock()
@@ -96,19 +107,19 @@ def _connect(distributed, scheduler: str | None, timeout: float):
             if not made:
                 made.append(None)
         if made[0] is None:
-            raise UserError(f"{scheduler!r} accepted the connection but did not answer as a Dask scheduler "
-                            f"within {timeout + HANDSHAKE_GRACE:g} s", field="--scheduler")
+            raise _address_error(f"{scheduler!r} accepted the connection but did not answer as a Dask "
+                                 f"scheduler within {timeout + HANDSHAKE_GRACE:g} s", from_environment)
         client = made[0]
         if isinstance(client, BaseException):  # refused, unknown host, an endpoint speaking something else
-            raise UserError(f"cannot connect to the Dask scheduler at {scheduler!r}: "
-                            f"{type(client).__name__}: {client}", field="--scheduler") from None
+            raise _address_error(f"cannot connect to the Dask scheduler at {scheduler!r}: "
+                                 f"{type(client).__name__}: {client}", from_environment) from None
         try:
             client.wait_for_workers(1, timeout=timeout)
         except Exception:
             client.close()
-            raise UserError(f"the Dask scheduler at {scheduler!r} has no workers (none joined within "
-                            f"{timeout:g} s); start some with `dask worker {scheduler}`",
-                            field="--scheduler") from None
+            raise _address_error(f"the Dask scheduler at {scheduler!r} has no workers (none joined within "
+                                 f"{timeout:g} s); start some with `dask worker {scheduler}`",
+                                 from_environment) from None
         return client, None
     with warnings.catch_warnings():
         # no dashboard; its HTTP server falls back from a busy default port with a warning
@@ -125,7 +136,8 @@ def _connect(distributed, scheduler: str | None, timeout: float):
 
 
 def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | None = None,
-               in_flight: int | None = None, timeout: float = 10.0) -> Iterator[tuple[int, np.ndarray]]:
+               in_flight: int | None = None, timeout: float = 10.0,
+               from_environment: bool = False) -> Iterator[tuple[int, np.ndarray]]:
     """Run chunks of replications as Dask tasks, yielding each chunk's values as it finishes.
 
     Parameters
@@ -145,6 +157,9 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
         cluster's worker threads, at least 2). Bounds memory on both sides.
     timeout : float
         Seconds to wait when connecting to ``scheduler``.
+    from_environment : bool
+        ``scheduler`` came from the environment variable :data:`ENVIRONMENT`: its errors
+        name the variable, not option ``--scheduler``.
 
     Yields
     ------
@@ -168,7 +183,7 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     """
     distributed = _distributed()
     chunks = [c for c in chunks if len(c)]
-    client, cluster = _connect(distributed, scheduler, timeout)
+    client, cluster = _connect(distributed, scheduler, timeout, from_environment)
     pending: set = set()
     try:
         if not chunks:

@@ -223,15 +223,19 @@ def processes_that_fit(scenarios: list, processes: int, free: int | None) -> int
     return fit
 
 
-def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | None]:
-    """The backend and Dask scheduler address of a run: a scheduler given, or named by
-    ``DASK_SCHEDULER_ADDRESS``, means Dask unless the local backend is asked for."""
+def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | None, bool]:
+    """The backend and Dask scheduler address of a run, and whether the address came from
+    the environment: a scheduler given, or named by ``DASK_SCHEDULER_ADDRESS``, means
+    Dask unless the local backend is asked for."""
     if backend not in (None, "local", "dask"):
         raise UserError(f"expected 'local' or 'dask', got {backend!r}", field="--backend")
-    scheduler = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if backend in (None, "dask") else None)
+    from_environment = False
+    if not scheduler and backend in (None, "dask"):
+        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        from_environment = scheduler is not None
     if scheduler and backend is None:
         backend = "dask"
-    return backend or "local", scheduler
+    return backend or "local", scheduler, from_environment
 
 
 def _one_process(reps: int, workers: int) -> bool:
@@ -242,7 +246,7 @@ def runs_here(reps: int, workers: int | None = None, backend: str | None = None,
               scheduler: str | None = None) -> bool:
     """Whether :func:`run` with these arguments simulates in this process (the local
     backend with one process, or one chunk of replications)."""
-    backend, _ = _backend(backend, scheduler)
+    backend, _, _ = _backend(backend, scheduler)
     if backend != "local":
         return False
     return _one_process(reps, default_workers(reps) if workers is None else max(int(workers), 1))
@@ -306,9 +310,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     if not isinstance(scenario, Scenario):
         scenario = load(scenario)
     reps, seed = reps_and_seed(scenario, reps, seed)
-    from_environment = (not scheduler and backend in (None, "dask")
-                        and bool(os.environ.get("DASK_SCHEDULER_ADDRESS")))  # for its messages
-    backend, scheduler = _backend(backend, scheduler)
+    backend, scheduler, from_environment = _backend(backend, scheduler)
     t0 = time.perf_counter()
     _large_allocations_stay_mapped()
     names = M.names(scenario)
@@ -325,15 +327,9 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
             bar.update(len(arr))
     if backend == "dask":
         from .cluster import run_chunks
-        try:
-            for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler):
-                store(start, arr)
-        except UserError as e:
-            if not (from_environment and e.field == "--scheduler"):
-                raise
-            # the address came from the environment, not from an option the user gave
-            raise UserError(f"{e.message}; fix or unset the variable, or give --scheduler (--backend local: "
-                            "run here)", file="environment variable DASK_SCHEDULER_ADDRESS") from None
+        for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler,
+                                     from_environment=from_environment):
+            store(start, arr)
         workers = 0
     else:
         workers = default_workers(reps) if workers is None else whole_number(workers, "--workers", 1)

@@ -13,6 +13,7 @@ milliseconds.
 from __future__ import annotations
 
 import builtins
+import functools
 import warnings
 
 import numpy as np
@@ -157,6 +158,17 @@ def test_unreachable_scheduler(small):
     with pytest.raises(model.UserError, match="cannot connect to the Dask scheduler") as e:
         list(run_chunks(small, 1, [range(1)], "tcp://127.0.0.1:1", timeout=0.5))
     assert e.value.field == "--scheduler"
+
+
+def test_an_unreachable_scheduler_from_the_environment_names_the_variable(small, monkeypatch):
+    """Not option --scheduler, which was never given; the message says how to fix it."""
+    from model import cluster as K
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
+    monkeypatch.setattr(K, "run_chunks", functools.partial(K.run_chunks, timeout=0.5))
+    with pytest.raises(model.UserError, match="cannot connect to the Dask scheduler") as e:
+        model.run(small, reps=2, seed=1)
+    assert e.value.field is None and e.value.file == "environment variable DASK_SCHEDULER_ADDRESS"
+    assert "unset the variable" in e.value.message
 
 
 def test_an_endpoint_that_is_not_a_scheduler_is_refused_within_the_timeout(small):
