@@ -117,16 +117,29 @@ def rank_within(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 def smallest_first(keys: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` smallest ``keys`` (ties: the earlier position), in order of
-    position; linear time (a partition, not a sort)."""
+    position: those below the ``k``-th smallest key (:func:`kth_smallest`), then the first
+    of those equal to it; no sort of the positions."""
     n = len(keys)
     if k >= n:
         return np.arange(n)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    thr = np.partition(keys, k - 1)[k - 1]
-    below = np.flatnonzero(keys < thr)
-    tied = np.flatnonzero(keys == thr)[: k - len(below)]
-    return np.sort(np.concatenate([below, tied]))
+    thr = kth_smallest(keys, k - 1)
+    chosen = keys < thr
+    tied = np.flatnonzero(keys == thr)[: k - int(np.count_nonzero(chosen))]
+    chosen[tied] = True
+    return np.flatnonzero(chosen)
+
+
+def kth_smallest(keys: np.ndarray, k: int):
+    """The ``k``-th smallest of ``keys`` (0: the smallest). A partition (linear time), or a
+    sort where a sample of the keys repeats much: numpy's partition slows down on many
+    equal keys (100 ms for 650,000 communities of two sizes, against 4 ms for the sort)
+    while its sort speeds up. The value is the same either way."""
+    sample = keys[:: max(len(keys) // 1024, 1)]
+    if len(sample) >= 64 and 4 * len(np.unique(sample)) < len(sample):
+        return np.sort(keys)[k]
+    return np.partition(keys, k)[k]
 
 
 HALF_SLACK = 1e-12

@@ -700,10 +700,12 @@ def test_smallest_first_is_a_stable_selection():
     """The k smallest keys with ties to the earlier position, as a stable sort gives."""
     from model.sampling import smallest_first
     rng = np.random.default_rng(8)
-    keys = rng.integers(0, 6, 500).astype(float)
-    for k in (0, 1, 37, 250, 499, 500, 600):
-        expect = np.sort(np.argsort(keys, kind="stable")[:k])
-        np.testing.assert_array_equal(smallest_first(keys, k), expect)
+    # few values (the sort path), then as many as keys (the partition path), then both mixed
+    for keys in (rng.integers(0, 6, 500).astype(float), rng.random(3000),
+                 np.concatenate([rng.random(2000), np.full(2000, 0.5)])):
+        for k in (0, 1, 37, 250, 499, 500, 600, len(keys) - 1):
+            expect = np.sort(np.argsort(keys, kind="stable")[:k])
+            np.testing.assert_array_equal(smallest_first(keys, k), expect)
 
 
 def test_rows_added_after_leavers_are_dropped_start_clean():
