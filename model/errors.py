@@ -98,6 +98,18 @@ def whole_number(value, name: str, lo: int, hi: int | None = None, file: str | N
     return int(value)
 
 
+def finite_number(x) -> bool:
+    """Whether ``x`` is a real number (not a bool) that a float holds finitely: not nan or
+    infinite, and not a whole number too large for a float (``10**400``, which TOML and the
+    command line accept as an integer)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def number_in(value, name: str, lo: float = -math.inf, hi: float = math.inf, *, closed=(False, False),
               what: str = "a number") -> float:
     """``value`` as a float in the interval from ``lo`` to ``hi`` (each end open unless
@@ -105,7 +117,7 @@ def number_in(value, name: str, lo: float = -math.inf, hi: float = math.inf, *, 
     number, not a bool or a string. The one check of the experiments' numeric options
     (tolerances, probabilities, levels, quantiles, range ends), from Python or the
     command line."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = finite_number(value)
     if ok:
         above = value >= lo if closed[0] else value > lo
         below = value <= hi if closed[1] else value < hi
@@ -118,9 +130,9 @@ def number_in(value, name: str, lo: float = -math.inf, hi: float = math.inf, *, 
         else:
             span = f" in {'[' if closed[0] else '('}{lo:g}, {hi:g}{']' if closed[1] else ')'}"
         hint = ""
-        if ok is False and isinstance(value, numbers.Real) and (lo, hi) == (0, 1) and 1 < value <= 100:
+        if ok is False and finite_number(value) and (lo, hi) == (0, 1) and 1 < value <= 100:
             hint = f" (for {value:g}%, write {value / 100:g})"
-        raise UserError(f"expected {what}{span}, got {value!r}{hint}", field=name)
+        raise UserError(f"expected {what}{span}, got {cut(repr(value))}{hint}", field=name)
     return float(value)
 
 

@@ -37,7 +37,7 @@ from types import MappingProxyType
 import numpy as np
 
 from . import schema
-from .errors import ScenarioError, cut
+from .errors import ScenarioError, cut, finite_number
 from .params import Constant, Schedule, Uncertain, dist_problem, parse_key, scaled_toml
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -574,7 +574,7 @@ class _Checker:
     def uncertain(self, f: schema.Field, x: dict, path):
         args = {a: v for a, v in x.items() if a != "dist"}
         for a, v in args.items():
-            if not _is_num(v) or not math.isfinite(v):
+            if not finite_number(v):
                 self.fail(f"{path}.{a}", f"expected a finite number, got {_describe(v)}")
         if not isinstance(x["dist"], str):
             self.fail(f"{path}.dist", f"expected the name of a distribution, got {_describe(x['dist'])}")
@@ -655,7 +655,7 @@ class _Checker:
                     self.fail(p, "low and high must be whole numbers")
                 if not 0 <= lo <= hi <= 120:
                     self.fail(p, "expected 0 <= low <= high <= 120")
-                if not _is_num(w) or not math.isfinite(w) or not 0 < w <= 1e9:
+                if not finite_number(w) or not 0 < w <= 1e9:
                     self.fail(p, "weight must be a positive number")
                 out.append((lo, hi, float(w)))
             return tuple(out)

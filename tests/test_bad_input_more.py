@@ -324,3 +324,43 @@ def test_whole_numbers_only_in_ascii_digits(tmp_path, args):
     m = check_error(*call([*args, "--quiet", "--no-report", "--workers", "1", "--out", tmp_path / "out"]), {})
     assert "expected a whole number" in m.group("msg")
     assert not (tmp_path / "out").exists()
+
+
+BIG = str(10**400)  # a whole number too large for a float: TOML and the options read it as an int
+
+
+@pytest.mark.parametrize("args,field", [
+    (["sweep", BENCH, "--param", "quits.rate", f"0:{BIG}:3"], "--param"),
+    (["sweep", BENCH, "--param", "quits.rate", f"0.1,{BIG}"], "--param"),
+    (["solve", BENCH, "--lever", "quits.rate", "--range", f"0,{BIG}", "--target", "headcount>=1@2026"],
+     "--range"),
+])
+def test_a_whole_number_too_large_for_a_float_in_an_option(tmp_path, args, field):
+    """math.isfinite raised OverflowError on it: a traceback."""
+    m = check_error(*call([*args, *SMALL, "--out", tmp_path / "out"]), {})
+    assert m.group("field") == field and "finite numbers" in m.group("msg"), m.group("msg")
+    assert len(m.group("msg")) < 300 and not (tmp_path / "out").exists()
+
+
+def test_a_whole_number_too_large_for_a_float_from_python():
+    from model.errors import UserError, number_in
+    from model.experiments import common
+    for rng in [(0, 10**400), (10**400, 1)]:
+        with pytest.raises(UserError, match="two numbers"):
+            common.lever_range("quits.rate", rng)
+    with pytest.raises(UserError, match="a probability") as e:
+        number_in(10**400, "--prob", 0, 1, what="a probability")
+    assert len(str(e.value)) < 200
+
+
+@pytest.mark.parametrize("args,field", [
+    (["solve", BENCH, "--lever", "demand.rule", "--range", "fixed,households", "--target",
+      "headcount>=1@2026"], "--lever"),
+    (["sensitivity", BENCH, "--param", "demand.rule=fixed,households"], "--param"),
+])
+def test_a_text_lever_with_a_text_range(tmp_path, args, field):
+    """The range's ends were made floats before the lever was checked to be a number: a
+    ValueError traceback ('could not convert string to float')."""
+    m = check_error(*call([*args, *SMALL, "--out", tmp_path / "out"]), {})
+    assert m.group("field") == field and "demand.rule is not a number" in m.group("msg"), m.group("msg")
+    assert not (tmp_path / "out").exists()

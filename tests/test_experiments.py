@@ -79,7 +79,7 @@ def test_values_and_ranges_parse():
     assert common.lever_range(lv, (30, 40)) == (lv, (30.0, 40.0))
     with pytest.raises(UserError, match="low < high"):
         common.lever_range(lv, (40, 30))
-    with pytest.raises(UserError, match="expected numbers"):
+    with pytest.raises(UserError, match="expected finite numbers"):
         common.parse_values("35,abc", lv)
     with pytest.raises(UserError, match="low < high"):
         common.parse_range("40,30", lv)
@@ -406,7 +406,7 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["sweep", "bench", "--param", "quits.nope", "0.1,0.2"], "not a scenario field"),
-    (["sweep", "bench", "--param", "quits.rate", "0.1,x"], "expected numbers"),
+    (["sweep", "bench", "--param", "quits.rate", "0.1,x"], "expected finite numbers"),
     (["sweep", "bench", "--param", "quits.rate", "0.1,2"], "allowed range"),
     (["compare", "bench"], "at least two scenarios"),
     (["compare", "bench", "bench", "--year", "2040"], "2040 is not a year every scenario covers"),

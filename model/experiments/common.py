@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import schema
-from ..errors import COMMAND_LINE, UserError, cut, whole_number
+from ..errors import COMMAND_LINE, UserError, cut, finite_number, whole_number
 from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
 
 LEVER_KINDS = schema.NUMERIC_KINDS + ("bool", "str")
@@ -173,13 +173,17 @@ class Lever:
                             f"pass through it: start the range where {self.path} is above 0, or compare 0 with "
                             "another value using sweep", field=option)
 
-    def check_range(self, lo: float, hi: float, option: str = "--param") -> None:
-        """Fail with one message if ``[lo, hi]`` is not a usable range of this lever."""
+    def check_numeric(self) -> None:
+        """Fail with one message if this lever is not a number (it has no range)."""
         if not self.numeric:
             raise UserError(f"{self.name} is not a number; give a numeric field", field=self.option)
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise UserError(f"{self.name}: expected a range of two finite numbers, got {lo:g}, {hi:g}",
-                            field=option)
+
+    def check_range(self, lo: float, hi: float, option: str = "--param") -> None:
+        """Fail with one message if ``[lo, hi]`` is not a usable range of this lever."""
+        self.check_numeric()
+        if not (finite_number(lo) and finite_number(hi)):
+            raise UserError(f"{self.name}: expected a range of two finite numbers, got {cut(repr(lo))}, "
+                            f"{cut(repr(hi))}", field=option)
         if not lo < hi:
             swap = f" (swap them: {hi:g},{lo:g})" if lo > hi else ""
             raise UserError(f"{self.name}: expected low < high, got {lo:g}, {hi:g}{swap}", field=option)
@@ -324,9 +328,7 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
     m = re.fullmatch(r"([^:,]+):([^:,]+):(\d{1,15})", text)
     if m:
         a, b, n = parse_value(m.group(1)), parse_value(m.group(2)), int(m.group(3))
-        finite = all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-                     for x in (a, b))
-        if not finite or n < 2:
+        if not (finite_number(a) and finite_number(b)) or n < 2:
             raise UserError(f"{lever.name}: expected low:high:count (two finite numbers, a count of at "
                             f"least 2), got {shown(text)}", field=option)
         if a == b:
@@ -346,9 +348,9 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
     if not vals:
         raise UserError(f"{lever.name}: expected values separated by commas, got {shown(text)}",
                         field=option)
-    if lever.numeric and not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
-        raise UserError(f"{lever.name} is a number; expected numbers separated by commas, got {shown(text)}",
-                        field=option)
+    if lever.numeric and not all(finite_number(x) for x in vals):
+        raise UserError(f"{lever.name} is a number; expected finite numbers separated by commas, got "
+                        f"{shown(text)}", field=option)
     if len(set(map(repr, vals))) != len(vals):
         raise UserError(f"{lever.name}: a value is repeated in {shown(text)}", field=option)
     return vals
@@ -356,6 +358,7 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
 
 def parse_range(text: str, lever: Lever, option: str = "--param") -> tuple[float, float]:
     """``"0.05,0.2"`` -> ``(0.05, 0.2)``, checked against the field's allowed range."""
+    lever.check_numeric()
     vals = parse_values(text, lever, option)
     if len(vals) != 2:
         raise UserError(f"{lever.name}: expected low,high, got {shown(text)}", field=option)
@@ -844,10 +847,11 @@ def lever_range(key, rng, option: str = "--param") -> tuple[Lever, tuple[float, 
     lv = key if isinstance(key, Lever) else Lever.parse(str(key), option)
     if isinstance(rng, str):
         return lv, parse_range(rng, lv, option)
+    lv.check_numeric()
     try:
         lo, hi = (float(x) for x in rng)
-    except (TypeError, ValueError):
-        raise UserError(f"{lv.name}: expected a range (low, high) of two numbers, got {rng!r}",
+    except (TypeError, ValueError, OverflowError):  # overflow: a whole number too large for a float
+        raise UserError(f"{lv.name}: expected a range (low, high) of two numbers, got {cut(repr(rng))}",
                         field=option) from None
     lv.check_range(lo, hi, option)
     return lv, (lo, hi)
