@@ -652,6 +652,35 @@ def test_a_number_for_a_whole_vector_warns_that_it_flattens_it():
             warn_lever_replaces(model.load("example-city"), Lever.parse(name), "sweeping")
 
 
+def test_a_number_for_a_whole_schedule_warns_that_it_flattens_it():
+    """jilin-2020 caps hiring at 1200 from 2020 and not from 2023 (0: no cap): solving,
+    sweeping, fitting or varying recruitment.cap put one cap in every year, silently (an
+    experiments audit). Said for the whole field and for one element of every point of a
+    vector's schedule; not for one year's point, a multiplier, or a schedule alike in what
+    the lever sets. The lever has no current value then (sensitivity's `current`)."""
+    from model.experiments.common import Lever, warn_lever_replaces
+    from model.params import Schedule
+    jilin = model.load("jilin-2020")
+    for doing in ("solving for", "sweeping", "fitting", "varying"):
+        with pytest.warns(UserWarning, match=rf"recruitment.cap changes by year in jilin-2020 \(2020 = 1200; "
+                                             rf"2023 = 0\); {doing} recruitment.cap sets one value for every"):
+            warn_lever_replaces(jilin, Lever.parse("recruitment.cap"), doing)
+    assert Lever.parse("recruitment.cap").current(jilin) is None
+    assert Lever.parse("recruitment.cap@2020").current(jilin) == 1200
+    pay = jilin.with_overrides({"pay.monthly": {2020: [5000, 4000, 3000], 2022: [5000, 4500, 3000]}})
+    assert isinstance(pay.get("pay.monthly"), Schedule)
+    with pytest.warns(UserWarning, match=r"pay.monthly changes by year .*2020 = 4000; 2022 = 4500"):
+        warn_lever_replaces(pay, Lever.parse("pay.monthly[1]"), "sweeping")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ("recruitment.cap@2020", "recruitment.cap*"):
+            warn_lever_replaces(jilin, Lever.parse(name), "sweeping")
+        for name in ("pay.monthly[0]", "pay.monthly[2]"):  # alike in every point
+            warn_lever_replaces(pay, Lever.parse(name), "sweeping")
+    with pytest.warns(UserWarning, match="recruitment.cap changes by year"):
+        from model.experiments.sensitivity import factors_from
+        factors_from(jilin, {"recruitment.cap": (500, 1500)})
+
 def test_a_target_expression_may_name_a_district_by_its_label():
     """headcount.玄武区>=1@2020 is Nanjing's xuanwu district's headcount, as a scenario's
     target scope may name it; a name that is no district stays refused."""

@@ -193,10 +193,14 @@ class Lever:
                             f"[{a:g}, {b:g}]", field=option)
 
     def current(self, scenario) -> float | None:
-        """The scenario's own value of the lever (1 for a multiplier), for reporting."""
+        """The scenario's own value of the lever (1 for a multiplier), for reporting; None
+        where it has none: a text or switch, or a schedule whose years differ in what the
+        lever sets (:meth:`flattens`)."""
         if self.scale:
             return 1.0
         v = scenario.get(self.path)
+        if self.flattens(v):
+            return None
         if isinstance(v, (Constant, Schedule, Uncertain)):
             c = v.central(self.year) if self.year is not None and isinstance(v, Schedule) else v.central()
             if isinstance(c, tuple):
@@ -215,6 +219,17 @@ class Lever:
                 raise UserError(f"{self.name} is a number; got {value!r}", field=self.option)
             return self.name, float(value)
         return self.path, self.raw_value(scenario, value)
+
+    def flattens(self, value) -> tuple | None:
+        """Whether setting this lever to one number replaces a schedule by year (``value``,
+        the field's) whose points differ in what the lever sets: the whole field, or element
+        ``key[i]`` of every point. The points as (year, what the lever sets), or None (a
+        multiplier keeps a schedule's shape; ``key@YEAR`` sets one point)."""
+        if self.scale or self.year is not None or not isinstance(value, Schedule):
+            return None
+        points = [(y, p[self.index] if self.index is not None and isinstance(p, tuple) else p)
+                  for y, p in value.points]
+        return tuple(points) if len({repr(p) for _, p in points}) > 1 else None
 
     @property
     def element(self) -> bool:
@@ -504,6 +519,13 @@ def warn_lever_replaces(scenario, lever, doing: str) -> None:
                       f"{doing} {lever.name} sets it to fixed values, so the results leave that uncertainty "
                       f"out ({doing} the multiplier {lever.path}* keeps it)", UserWarning, stacklevel=3)
     v = scenario.get(lever.path)
+    points = lever.flattens(v)
+    if points:
+        shown = "; ".join(f"{y} = {_point_text(p)}" for y, p in points[:4]) + ("; ..." if len(points) > 4 else "")
+        warnings.warn(f"{lever.path} changes by year in {scenario.name} ({shown}); {doing} {lever.name} sets "
+                      f"one value for every year, so the results leave that schedule out ({lever.path}@YEAR "
+                      f"sets one year's point; the multiplier {lever.path}* keeps the schedule)", UserWarning,
+                      stacklevel=3)
     if lever.field.kind == "vec" and lever.index is None and isinstance(v, (Constant, Schedule, Uncertain)):
         differ = [(y, e) for y, e in _vector_points(v) if len({repr(x) for x in e}) > 1]
         if differ:  # the first point whose elements differ (of a schedule, any)
@@ -513,6 +535,13 @@ def warn_lever_replaces(scenario, lever, doing: str) -> None:
             warnings.warn(f"{doing} {lever.name} sets each of its {len(e)} elements to the same value, "
                           f"where {scenario.name} has {shown}{when}; the multiplier {lever.path}* keeps "
                           f"their differences, {lever.path}[i] sets one", UserWarning, stacklevel=3)
+
+
+def _point_text(p) -> str:
+    """A schedule point's value as a warning shows it: 1200, drawn, [5000, 4000]."""
+    if isinstance(p, tuple):
+        return "[" + ", ".join(_point_text(e) for e in p) + "]"
+    return f"{p:g}" if isinstance(p, (int, float)) else "drawn"
 
 
 def named_output(scenario, output) -> Output:

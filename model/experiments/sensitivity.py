@@ -124,6 +124,7 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
         out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
         common.check_distinct([f.lever for f in out])
         for f in out:
+            common.warn_lever_replaces(scenario, f.lever, "varying")
             if f.lever.field.zero and not f.lever.scale and f.low <= 0:
                 warnings.warn(f"0 means '{f.lever.field.zero}' for {f.lever.path}: the low end of its range "
                               "switches it off rather than taking the smallest amount", UserWarning, stacklevel=3)
