@@ -662,8 +662,8 @@ def test_a_number_for_a_whole_schedule_warns_that_it_flattens_it():
     from model.params import Schedule
     jilin = model.load("jilin-2020")
     for doing in ("solving for", "sweeping", "fitting", "varying"):
-        with pytest.warns(UserWarning, match=rf"recruitment.cap changes by year in jilin-2020 \(2020 = 1200; "
-                                             rf"2023 = 0\); {doing} recruitment.cap sets one value for every"):
+        with pytest.warns(UserWarning, match=rf"recruitment.cap changes by year in jilin-2020 \(2020 = "
+                                             rf"1200; 2023 = 0\); {doing} recruitment.cap sets one value"):
             warn_lever_replaces(jilin, Lever.parse("recruitment.cap"), doing)
     assert Lever.parse("recruitment.cap").current(jilin) is None
     assert Lever.parse("recruitment.cap@2020").current(jilin) == 1200

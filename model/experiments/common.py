@@ -521,7 +521,8 @@ def warn_lever_replaces(scenario, lever, doing: str) -> None:
     v = scenario.get(lever.path)
     points = lever.flattens(v)
     if points:
-        shown = "; ".join(f"{y} = {_point_text(p)}" for y, p in points[:4]) + ("; ..." if len(points) > 4 else "")
+        shown = "; ".join(f"{y} = {_point_text(p)}" for y, p in points[:4])
+        shown += "; ..." if len(points) > 4 else ""
         warnings.warn(f"{lever.path} changes by year in {scenario.name} ({shown}); {doing} {lever.name} sets "
                       f"one value for every year, so the results leave that schedule out ({lever.path}@YEAR "
                       f"sets one year's point; the multiplier {lever.path}* keeps the schedule)", UserWarning,
