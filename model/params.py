@@ -132,7 +132,8 @@ def scaled_toml(v, factor: float, kind: str):
     a whole number rounded, a number, or a parameter's (:class:`Constant`,
     :class:`Schedule`, :class:`Uncertain`: an uncertain value's location and spread scaled)."""
     if kind == "int":
-        return round(v * factor)
+        from .sampling import half_up  # as the model rounds every count it is given
+        return half_up(v * factor)
     if kind in ("float", "date"):
         return float(v) * factor
     if isinstance(v, (Constant, Schedule, Uncertain)):

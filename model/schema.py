@@ -60,6 +60,8 @@ class Field:
     size2: int | None = None
     choices: tuple = ()
     sums_to_one: bool = False
+    # a number the model rounds to a whole one (posts, hires, trainees; an education level):
+    # only whole values differ, so experiments search and sweep whole values
     integer: bool = False
     unset: float | None = None  # a value outside [lo, hi] that means "not set here" (-1: the city's)
     zero: str | None = None  # what 0 means where it switches the field off rather than being an amount
@@ -106,7 +108,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                   "per_10k: a city total per 10,000 urban residents spread over communities.",
                   choices=("fixed", "households", "size_band", "per_10k")),
         "communities": F("int", REQUIRED, "Communities at the start.", "communities", lo=1, hi=10_000_000),
-        "posts_per_community": F("param", 10.0, "Posts per community (rule 'fixed').", "posts", lo=0, hi=1000),
+        "posts_per_community": F("param", 10.0, "Posts per community (rule 'fixed').", "posts", lo=0,
+                                 hi=1000, integer=True),
         "urban_residents": F("float", 0.0, "Urban resident population in the start year (residents_growth "
                              "applies from the second year): the residents of every community modelled, "
                              "whose households are shared among them (a rural district's villages too).",
@@ -121,14 +124,15 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "households_per_post": F("param", 250.0, "Rule 'households': households per post (a community's posts are its "
                                  "households / this, rounded half up).", "households", lo=1, hi=1e6),
         "band_limit": F("param", 3000.0, "Rule 'size_band': households covered by the base posts.", "households", lo=0, hi=1e6),
-        "band_base": F("param", 12.0, "Rule 'size_band': posts up to band_limit.", "posts", lo=0, hi=1000),
+        "band_base": F("param", 12.0, "Rule 'size_band': posts up to band_limit.", "posts", lo=0, hi=1000,
+                       integer=True),
         "band_step": F("param", 400.0, "Rule 'size_band': households per extra post above band_limit (a whole "
                        "band_step more for each extra post: rounded down).", "households", lo=1, hi=1e6),
         "per_10k": F("param", 18.0, "Rule 'per_10k': posts per 10,000 urban residents.", "posts per 10k", lo=0, hi=1000),
-        "min_posts": F("param", 0.0, "Minimum posts per community.", "posts", lo=0, hi=1000),
+        "min_posts": F("param", 0.0, "Minimum posts per community.", "posts", lo=0, hi=1000, integer=True),
         "min_party_posts": F("param", 0.0, "Party-building staff posts per community, besides its heads and "
                              "committee members (filled first; districts may set their own).", "posts",
-                             lo=0, hi=100),
+                             lo=0, hi=100, integer=True),
         "split_above": F("float", 0.0, "A community above this many households splits in two (on 1 January; "
                          "in the start year before the starting workforce is placed).", "households", lo=0,
                          hi=1e7, zero="never"),
@@ -177,7 +181,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                               "of the year, given that they have not left so far (not the round's own hires' "
                               "exits); these hires come after the posts vacant now, and those a short pool "
                               "or cap leaves unmade are not unfilled posts."),
-        "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited"),
+        "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited",
+                       integer=True),
         "age": F("bands", [[22, 35, 1.0]], "Applicants' age on the hiring day: an applicant aged a is "
                  "older than a and at most a + 1 that day (the birthday spread over the year).", "years"),
         "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),
@@ -188,7 +193,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                      "recruitment.age: a limit above its oldest band changes nothing; widen both to "
                      "hire older).",
                      "years", lo=16, hi=100),
-        "min_education": F("param", 0.0, "Lowest education level eligible (0..3).", "level", lo=0, hi=3),
+        "min_education": F("param", 0.0, "Lowest education level eligible (0..3).", "level", lo=0, hi=3,
+                           integer=True),
         "certificate_required_from": F("int", 0, "From this year only certified applicants are hired.", "year", lo=0, hi=2200, zero="never"),
         "max_age_certified": F("param", 0.0, "Oldest age eligible for an applicant holding a certificate (of "
                                "max_age_certified_level or above), in either stream; at or below the stream's own age limit (e.g. 0) it changes nothing.", "years", lo=0, hi=100),
@@ -204,20 +210,22 @@ SECTIONS: dict[str, dict[str, Field]] = {
                             "it is max_age.", "years", lo=0, hi=100),
         "exempt_certificate_required": F("bool", False, "The certificate rule (certificate_required_from) applies to "
                                          "the exempt stream too (false: exempt applicants are hired without one)."),
-        "cap": F("param", 0.0, "Most hires in a year.", "hires/year", lo=0, hi=1e9, zero="no cap"),
+        "cap": F("param", 0.0, "Most hires in a year.", "hires/year", lo=0, hi=1e9, zero="no cap",
+                 integer=True),
         "freeze_years": F("years", [], "Years of a hiring freeze: no round hires (campaigns included); the "
                           "posts it leaves empty count among the year's unfilled posts."),
         "extra_hires": F("param", 0.0, "Hires on top of vacancies (campaigns), a year's number rounded "
                             "half up, spread over communities by a draw in proportion to posts "
                             "(multinomial, from the recruitment stream); filled after the vacant posts, "
                             "so a short pool or cap leaves them unfilled first.",
-                            "hires/year", lo=0, hi=1e7),
+                            "hires/year", lo=0, hi=1e7, integer=True),
         "cost_per_hire": F("param", 0.0, "Recruitment cost per hire.", YUAN, lo=0, hi=1e7),
     },
     "certification": {
         "enabled": F("bool", True, "Hold the yearly exam."),
         "sit_prob": F("param", 1.0, "Probability an eligible uncertified worker sits the assistant exam.", "", **SHARE),
-        "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3),
+        "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3,
+                           integer=True),
         "min_tenure": F("param", 0.0, "Years of service needed to sit.", "years", lo=0, hi=50),
         "min_tenure_by_education": F("vec", [0.0, 0.0, 0.0, 0.0], "Years of service needed to sit the assistant "
                                      "exam by education level (below college, college, bachelor, postgraduate), "
@@ -242,7 +250,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
                       "multiple of it (with training on 1 January: when tenure then is).", "years", size=3,
                       lo=1, hi=50),
         "capacity": F("param", 0.0, "Most trainees in a year, rounded half up (below one half: none).",
-                      "persons/year", lo=0, hi=1e9, zero="no limit"),
+                      "persons/year", lo=0, hi=1e9, zero="no limit", integer=True),
         "cost_per_trainee": F("param", 0.0, "Cost per trainee.", YUAN, lo=0, hi=1e7),
     },
     "assessment": {

@@ -698,3 +698,10 @@ def test_a_variants_name_carries_its_value_readably():
     assert _compact([0.12]) == "0.12" and _compact([0.12, 0.05]) == "0.12_0.05"
     assert _compact({2025: 0.1, 2027: 0.2}) == "2025-0.1_2027-0.2"
     assert _compact(0.3) == "0.3" and _compact("households") == "households"
+
+
+def test_a_multiplier_of_a_whole_number_rounds_half_up_as_the_model_does():
+    """Python's round took 2.5 to 2 and 4.5 to 4 (half to even); every count the model is
+    given rounds half up (sampling.half_up)."""
+    from model.params import scaled_toml
+    assert [scaled_toml(v, f, "int") for v, f in ((5, 0.5), (3, 1.5), (7, 0.5), (4, 0.6))] == [3, 5, 4, 2]

@@ -94,6 +94,21 @@ def test_solve_on_a_whole_number_lever_returns_the_least_whole_value():
     assert tr.loc[s.value, "probability"] >= 0.5 > tr.loc[s.value + 1, "probability"]
 
 
+def test_a_count_the_model_rounds_is_solved_and_swept_in_whole_numbers():
+    """recruitment.cap is a number (it may be drawn) that the model rounds half up: 127.6
+    hires a year were reported (an experiments audit), where only whole caps differ. Solve
+    ends on a whole value that meets the requirement with one less failing it; sweep's
+    evenly spaced grid is whole; a multiplier of it is not a whole number."""
+    from model.experiments.common import Lever, parse_values
+    assert Lever.parse("recruitment.cap").integer and Lever.parse("training.capacity").integer
+    assert not Lever.parse("recruitment.cap*").integer and not Lever.parse("quits.rate[0]").integer
+    assert parse_values("1:200:4", Lever.parse("recruitment.cap")) == [1, 67, 134, 200]
+    sc = model.load("bench", {"demand.communities": 40, "years": 2})
+    s = solve(sc, "recruitment.cap", 1, 200, "headcount>=340@2026", prob=0.7, reps=20, seed=11)
+    assert s.value == int(s.value) and s.bracket[1] - s.bracket[0] == 1
+    tr = s.trace.set_index("value")
+    assert tr.loc[s.value, "probability"] >= 0.7 > tr.loc[s.value - 1, "probability"]
+
 def test_solve_returns_the_range_end_when_it_already_meets_the_target():
     with pytest.warns(UserWarning, match="low end 0.5 already meets the requirement"):
         s = solve(one_year(50), "certification.pass_prob", 0.5, 0.9, "certified_share>=0.5@2025", prob=0.9,

@@ -42,6 +42,7 @@ import numpy as np
 from .. import schema
 from ..errors import COMMAND_LINE, UserError, cut, finite_number, whole_number
 from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
+from ..sampling import half_up
 
 LEVER_KINDS = schema.NUMERIC_KINDS + ("bool", "str")
 _TARGET = re.compile(r"^\s*([^\s<>=@]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-]*)\s*(?:@\s*(\d{4}))?\s*$")
@@ -140,8 +141,9 @@ class Lever:
 
     @property
     def integer(self) -> bool:
-        """Only whole values make sense (an ``int`` field, set directly)."""
-        return self.field.kind == "int" and not self.scale
+        """Only whole values differ (an ``int`` field, or a number the model rounds to a whole
+        one, ``Field.integer``: posts, hires, trainees), set directly."""
+        return (self.field.kind == "int" or self.field.integer) and not self.scale
 
     def limits(self) -> tuple[float, float]:
         """The range the schema allows for a value of this lever."""
@@ -165,7 +167,8 @@ class Lever:
             v = scenario.get(self.path)
             smallest = np.min(v.resolve(scenario.year_list)) if isinstance(v, (Constant, Schedule, Uncertain)) else v
             least = lo * float(smallest)
-            reaches = least <= 0 or (self.field.kind == "int" and round(least) == 0)
+            whole = self.field.kind == "int" or self.field.integer  # rounded half up, as the model does
+            reaches = least <= 0 or (whole and half_up(least) == 0)
         else:
             reaches = lo <= 0
         if reaches:
@@ -357,7 +360,7 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
                             field=option)
         vals = list(np.linspace(float(a), float(b), n))
         if lever.integer:
-            vals = sorted({round(float(v)) for v in vals})
+            vals = sorted({half_up(float(v)) for v in vals})  # as the model rounds a count
         return vals
     vals = [parse_value(t) for t in text.split(",") if t.strip()]
     if not vals:

@@ -15,7 +15,8 @@ exam's uniforms are fixed). The search is a bisection:
 * ``direction="greatest"`` (``P`` decreasing, e.g. an elimination share): the greatest
   ``v`` with ``P(v) >= prob``; none exists when ``P(lo) < prob``.
 
-The bracket halves until it is narrower than ``tol`` (whole numbers: until it is 1). The
+The bracket halves until it is narrower than ``tol`` (whole numbers: until it is 1; so
+for the counts the model rounds half up, such as a hiring cap or training capacity). The
 answer is the end of the bracket that meets the target, with its achieved probability
 and 95% Wilson interval; values tried and replications used are reported. Because ``P``
 is estimated from ``R`` replications, the answer carries Monte Carlo error, which the
