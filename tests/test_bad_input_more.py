@@ -364,3 +364,11 @@ def test_a_text_lever_with_a_text_range(tmp_path, args, field):
     m = check_error(*call([*args, *SMALL, "--out", tmp_path / "out"]), {})
     assert m.group("field") == field and "demand.rule is not a number" in m.group("msg"), m.group("msg")
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_of_horizons_that_do_not_overlap_names_each(tmp_path):
+    """The message named field 'scenarios' and no horizon: which file to change was left to guess."""
+    later = scenario(tmp_path, 'name = "later"\nstart_year = 2040\nyears = 2\n')
+    m = check_error(*call(["compare", BENCH, later, *SMALL, "--out", tmp_path / "out"]), {})
+    assert "do not overlap (bench 2025-2034, later 2040-2041)" in m.group("msg"), m.group("msg")
+    assert not (tmp_path / "out").exists()

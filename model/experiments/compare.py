@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UnknownName, UserError, number_in, whole_number
+from ..errors import COMMAND_LINE, UnknownName, UserError, number_in, whole_number
 from ..metrics import units_table
 from ..results import paired_proportions, percent_interval
 from ..runner import reps_and_seed
@@ -210,8 +210,10 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")
     years = np.array(shared_years(scs))
     if not len(years):
-        raise UserError("the scenarios' horizons do not overlap; compare scenarios covering the same years",
-                        field="scenarios")
+        spans = ", ".join(f"{sc.name} {sc.start_year}-{sc.start_year + sc.years - 1}" for sc in scs)
+        raise UserError(f"the scenarios' horizons do not overlap ({spans}); compare scenarios covering the "
+                        "same years", **({"file": "python -m model compare"} if COMMAND_LINE.get()
+                                         else {"field": "scenarios"}))
     reps, seed = reps_and_seed(scs[0], reps, seed)
     results = common.run_many(scs, reps, seed, workers, backend, scheduler, quiet, desc="scenarios")
     labels = _labels(scs)
