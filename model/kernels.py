@@ -893,7 +893,6 @@ def vacant_slots(vac, party, flag):
     return comm, is_party, ids
 
 
-
 @njit(cache=True, nogil=True, inline="always")
 def _days_in_month(month_index, days):
     """Days in the month ``month_index`` (months since January of year 0, Gregorian)."""

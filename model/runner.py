@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .cluster import ENVIRONMENT as SCHEDULER_VARIABLE
 from .errors import RunFailed, UserError, whole_number
 from .outputs import quiet_worker, signals_deferred
 from .schema import MAX_REPS, MAX_SEED
@@ -231,7 +232,7 @@ def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | Non
         raise UserError(f"expected 'local' or 'dask', got {backend!r}", field="--backend")
     from_environment = False
     if not scheduler and backend in (None, "dask"):
-        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        scheduler = os.environ.get(SCHEDULER_VARIABLE) or None
         from_environment = scheduler is not None
     if scheduler and backend is None:
         backend = "dask"

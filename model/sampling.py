@@ -144,7 +144,8 @@ def kth_smallest(keys: np.ndarray, k: int):
 
 HALF_SLACK = 1e-12
 """Relative slack of :func:`half_up`: some thousand times a double's rounding error, far
-below any difference a count's inputs mean."""
+below any difference a count's inputs mean (relative to at most 10^9: beyond, 10^-3 of a
+whole, so that a whole number such as 10^13 stays itself)."""
 
 
 def half_up(x):
@@ -156,7 +157,7 @@ def half_up(x):
     below it rounds up (1890 residents / 2.16 a household / 250 a post = 3.4999999999999996
     posts, 3.5 in exact arithmetic: 4). An int64 array for an array, an int for a number."""
     x = np.asarray(x, dtype=float)
-    r = np.floor(x + 0.5 + HALF_SLACK * np.maximum(np.abs(x), 1.0))
+    r = np.floor(x + 0.5 + HALF_SLACK * np.clip(np.abs(x), 1.0, 1e9))
     return int(r) if r.ndim == 0 else r.astype(np.int64)
 
 
@@ -171,6 +172,6 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     base = np.floor(exact).astype(np.int64)
     rest = int(total - base.sum())
     if rest > 0:
-        # the `rest` largest remainders in linear time (a partition, not a sort)
+        # the `rest` largest remainders (smallest_first: no sort of the positions)
         base[smallest_first(base - exact, rest)] += 1
     return base

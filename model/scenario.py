@@ -1416,12 +1416,14 @@ def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: st
                                   "a multiplier scales a whole field: section.key*")
     if spec.kind not in schema.NUMERIC_KINDS:
         raise ScenarioError(f"{path} is not a number; it cannot be multiplied", file=label, field=key)
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor >= 0:
-        raise ScenarioError(f"a multiplier is a number of at least 0, got {_describe(factor)}",
+    if not finite_number(factor) or not factor >= 0:
+        raise ScenarioError(f"a multiplier is a finite number of at least 0, got {_describe(factor)}",
                             file=label, field=key)
     if current is None:
         raise ScenarioError(f"{path} is not set (it has no default), so there is nothing to scale; "
                             "set it first", file=label, field=key)
+    if spec.kind == "int" and not finite_number(current * factor):  # rounded here: it must be a number
+        raise ScenarioError(f"{path} times {factor:g} is far too large", file=label, field=key)
     return path, scaled_toml(current, factor, spec.kind)
 
 

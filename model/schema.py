@@ -60,8 +60,9 @@ class Field:
     size2: int | None = None
     choices: tuple = ()
     sums_to_one: bool = False
-    # a number the model rounds to a whole one (posts, hires, trainees; an education level):
-    # only whole values differ, so experiments search and sweep whole values
+    # a number the model rounds half up to a whole one (posts, hires, trainees, the lowest
+    # education level hired): only whole values differ, so experiments search and sweep whole
+    # values, rounded half up as the model rounds them
     integer: bool = False
     unset: float | None = None  # a value outside [lo, hi] that means "not set here" (-1: the city's)
     zero: str | None = None  # what 0 means where it switches the field off rather than being an amount
@@ -224,8 +225,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "certification": {
         "enabled": F("bool", True, "Hold the yearly exam."),
         "sit_prob": F("param", 1.0, "Probability an eligible uncertified worker sits the assistant exam.", "", **SHARE),
-        "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3,
-                           integer=True),
+        "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3),
         "min_tenure": F("param", 0.0, "Years of service needed to sit.", "years", lo=0, hi=50),
         "min_tenure_by_education": F("vec", [0.0, 0.0, 0.0, 0.0], "Years of service needed to sit the assistant "
                                      "exam by education level (below college, college, bachelor, postgraduate), "

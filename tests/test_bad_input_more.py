@@ -372,3 +372,12 @@ def test_compare_of_horizons_that_do_not_overlap_names_each(tmp_path):
     m = check_error(*call(["compare", BENCH, later, *SMALL, "--out", tmp_path / "out"]), {})
     assert "do not overlap (bench 2025-2034, later 2040-2041)" in m.group("msg"), m.group("msg")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("setting,words", [("demand.communities*=1e400", "a multiplier is a finite number"),
+                                           ("demand.communities*=1e308", "far too large")])
+def test_a_multiplier_too_large(tmp_path, setting, words):
+    """An infinite multiplier, or one that makes a whole number infinite, ended in a
+    traceback (OverflowError: cannot convert float infinity to integer)."""
+    m = check_error(*call(["run", BENCH, "--set", setting, *SMALL, "--out", tmp_path / "out"]), {})
+    assert m.group("field") == "demand.communities*" and words in m.group("msg"), m.group("msg")

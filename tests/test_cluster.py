@@ -161,14 +161,21 @@ def test_unreachable_scheduler(small):
 
 
 def test_an_unreachable_scheduler_from_the_environment_names_the_variable(small, monkeypatch):
-    """Not option --scheduler, which was never given; the message says how to fix it."""
+    """Not option --scheduler, which was never given; the message says how to fix it. The
+    cluster's own errors say so where the address is known to come from the variable, and
+    a run tells it so."""
     from model import cluster as K
+    for address, words in (("tcp://127.0.0.1:1", "cannot connect to the Dask scheduler"),
+                           ("nonsense::", "expected a Dask scheduler address")):
+        with pytest.raises(model.UserError, match=words) as e:
+            list(run_chunks(small, 1, [range(1)], address, timeout=0.5, from_environment=True))
+        assert e.value.field is None and e.value.file == "environment variable DASK_SCHEDULER_ADDRESS"
+        assert "unset the variable" in e.value.message
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
     monkeypatch.setattr(K, "run_chunks", functools.partial(K.run_chunks, timeout=0.5))
-    with pytest.raises(model.UserError, match="cannot connect to the Dask scheduler") as e:
+    with pytest.raises(model.UserError, match="cannot connect") as e:
         model.run(small, reps=2, seed=1)
-    assert e.value.field is None and e.value.file == "environment variable DASK_SCHEDULER_ADDRESS"
-    assert "unset the variable" in e.value.message
+    assert e.value.file == "environment variable DASK_SCHEDULER_ADDRESS"
 
 
 def test_an_endpoint_that_is_not_a_scheduler_is_refused_within_the_timeout(small):

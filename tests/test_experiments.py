@@ -677,8 +677,8 @@ def test_a_number_for_a_whole_schedule_warns_that_it_flattens_it():
             warn_lever_replaces(jilin, Lever.parse(name), "sweeping")
         for name in ("pay.monthly[0]", "pay.monthly[2]"):  # alike in every point
             warn_lever_replaces(pay, Lever.parse(name), "sweeping")
+    from model.experiments.sensitivity import factors_from
     with pytest.warns(UserWarning, match="recruitment.cap changes by year"):
-        from model.experiments.sensitivity import factors_from
         factors_from(jilin, {"recruitment.cap": (500, 1500)})
 
 def test_a_target_expression_may_name_a_district_by_its_label():
@@ -705,3 +705,26 @@ def test_a_multiplier_of_a_whole_number_rounds_half_up_as_the_model_does():
     given rounds half up (sampling.half_up)."""
     from model.params import scaled_toml
     assert [scaled_toml(v, f, "int") for v, f in ((5, 0.5), (3, 1.5), (7, 0.5), (4, 0.6))] == [3, 5, 4, 2]
+
+
+def test_whole_number_levers_run_as_the_model_rounds_them():
+    """A review of the whole-number levers: sweep's check of repeated values rounded half
+    to even (2 and 2.5 were 'a value given twice' though the model runs 2 and 3);
+    sensitivity took fractional ends of a whole-number lever (its one-at-a-time runs and
+    its Sobol points then differed); a multiplier of a count the model rounds itself is
+    not switched off by a small low end (a cap of 0.4 hires none: 'no cap' is 0 only)."""
+    from model.experiments.common import Lever
+    from model.experiments.sensitivity import factors_from
+    from model.experiments.sweep import _same
+    cap = Lever.parse("recruitment.cap")
+    assert [_same(v, cap) for v in (2, 2.5, 3.5, 2.4999)] == [2.0, 3.0, 4.0, 2.0]
+    assert cap.as_run(0.5) == 1.0 and Lever.parse("quits.rate[0]").as_run(0.5) == 0.5
+    sc = model.load("bench", {"recruitment.cap": 100})
+    with pytest.raises(model.UserError, match="takes whole numbers"):
+        factors_from(sc, {"recruitment.cap": (100.4, 200)})
+    Lever.parse("recruitment.cap*").check_no_switch_at_zero(0.004, "--range", sc)
+    with pytest.raises(model.UserError, match="0 means 'no cap'"):
+        Lever.parse("recruitment.cap*").check_no_switch_at_zero(0.0, "--range", sc)
+    with pytest.raises(model.UserError, match="expected a finite one"):
+        sweep(sc.with_overrides({"demand.communities": 5, "years": 1}), {"quits.rate[0]": [0.1, 10**400]},
+              reps=1)

@@ -102,7 +102,7 @@ def test_a_count_the_model_rounds_is_solved_and_swept_in_whole_numbers():
     from model.experiments.common import Lever, parse_values
     assert Lever.parse("recruitment.cap").integer and Lever.parse("training.capacity").integer
     assert not Lever.parse("recruitment.cap*").integer and not Lever.parse("quits.rate[0]").integer
-    assert parse_values("1:200:4", Lever.parse("recruitment.cap")) == [1, 67, 134, 200]
+    assert parse_values("0:5:3", Lever.parse("recruitment.cap")) == [0, 3, 5]  # 2.5 rounds half up
     sc = model.load("bench", {"demand.communities": 40, "years": 2})
     s = solve(sc, "recruitment.cap", 1, 200, "headcount>=340@2026", prob=0.7, reps=20, seed=11)
     assert s.value == int(s.value) and s.bracket[1] - s.bracket[0] == 1

@@ -107,15 +107,20 @@ def test_vacant_slots_kernel_agrees_with_numpy(monkeypatch):
 @pytest.mark.parametrize("rule,men,women", [("china2025", 60, 55), ("fixed", 60, 55), ("fixed", 62.5, 57.25)])
 def test_retirement_instants_are_the_numpy_code_to_the_last_bit(monkeypatch, rule, men, women):
     """Random instants, every day of 1955-1974 as a date and at a point of the day, month
-    starts, across leap years and month ends, men and both categories of women: the
-    compiled retirement instants are the numpy code's, bit for bit."""
+    starts and the instants a hair before them (the month's nudge), across leap years and
+    month ends, men and both categories of women: the compiled retirement instants are the
+    numpy code's, bit for bit; arrays of unequal lengths are refused (the kernel does not
+    check its bounds)."""
     import datetime as dt
+
     from model.policies.retirement_age import retirement_time, retirement_time_into
     from model.roster import date_instant
     rng = np.random.default_rng(11)
-    dates = np.array([date_instant(dt.date(1955, 1, 1) + dt.timedelta(days=i)) for i in range(0, 20 * 366)])
+    dates = np.array([date_instant(dt.date(1955, 1, 1) + dt.timedelta(days=i)) for i in range(20 * 366)])
     random = 1940 + 70 * rng.random(20_000)
-    birth = np.concatenate([random, dates, dates + rng.random(dates.size) / 366, np.floor(random * 12) / 12])
+    starts = 1955 + np.arange(20 * 12) / 12  # month starts, and a hair before them (stored so by rounding)
+    birth = np.concatenate([random, dates, dates + rng.random(dates.size) / 366, np.floor(random * 12) / 12,
+                            starts, np.nextafter(starts, -np.inf)])
     female, cadre = rng.random(birth.size) < 0.5, rng.random(birth.size) < 0.5
     ref = retirement_time(birth, female, cadre, rule, men, women)
     out = {}
@@ -126,6 +131,10 @@ def test_retirement_instants_are_the_numpy_code_to_the_last_bit(monkeypatch, rul
     for got in out.values():
         np.testing.assert_array_equal(got.view(np.int64), ref.view(np.int64))
     assert len(np.unique(np.round((ref - birth) * 12))) > (20 if rule == "china2025" else 1)
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    for bad in ((np.empty(5), birth, female, cadre), (np.empty(birth.size), birth, female[:9], cadre)):
+        with pytest.raises(ValueError, match="one length"):
+            retirement_time_into(*bad, rule, men, women)
 
 @pytest.mark.parametrize("m", [0, 1, 3, 7])
 def test_rank_top_agrees_with_rank_within(m):

@@ -571,6 +571,8 @@ def test_a_half_reached_through_floating_point_rounds_up(tmp_path):
     assert 1890 / 2.16 / 250 < 3.5 and 16852.5 / 2.14 / 250 < 31.5
     assert half_up(1890 / 2.16 / 250) == 4 and half_up(16852.5 / 2.14 / 250) == 32
     assert half_up(np.array([3.4999999, 2.5, -2.5, 0.0])).tolist() == [3, 3, -2, 0]
+    # the slack stays far below a whole at large numbers (it was 10 at 10^13: 10^13 + 10)
+    assert half_up(np.array([1e13, 123456789012.0, 2.0**52])).tolist() == [10**13, 123456789012, 2**52]
     f = write_scenario(tmp_path, 'extends = "@SCENARIOS@/bench.toml"\nname = "half"\nyears = 1\n'
                                  'districts = [{name = "a", communities = 1}]\n\n[demand]\n'
                                  'rule = "households"\n'
@@ -700,7 +702,8 @@ def test_smallest_first_is_a_stable_selection():
     """The k smallest keys with ties to the earlier position, as a stable sort gives."""
     from model.sampling import smallest_first
     rng = np.random.default_rng(8)
-    # few values (the sort path), then as many as keys (the partition path), then both mixed
+    # few values (the sort path), then as many as keys (the partition path), then half of them
+    # one value (the partition path on many ties)
     for keys in (rng.integers(0, 6, 500).astype(float), rng.random(3000),
                  np.concatenate([rng.random(2000), np.full(2000, 0.5)])):
         for k in (0, 1, 37, 250, 499, 500, 600, len(keys) - 1):

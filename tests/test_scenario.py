@@ -226,8 +226,8 @@ def test_a_multiplier_override_is_the_levers_value():
                   ["demand.merge_below=2500", "demand.split_above*=2"]):
         sc = model.load("example-city", given)
         assert sc.demand.split_above == 8000 and sc.demand.merge_below in (2000, 2500)
-    for bad, words in (("quits.rate*=-1", "a multiplier is a number of at least 0, got int -1"),
-                       ("quits.rate*=abc", "a multiplier is a number of at least 0, got str 'abc'"),
+    for bad, words in (("quits.rate*=-1", "a multiplier is a finite number of at least 0, got int -1"),
+                       ("quits.rate*=abc", "a multiplier is a finite number of at least 0, got str 'abc'"),
                        ("recruitment.enabled*=2", "is not a number; it cannot be multiplied"),
                        ("quits.rate[0]*=2", "a multiplier scales a whole field")):
         with pytest.raises(ScenarioError, match=re.escape(words)) as e:

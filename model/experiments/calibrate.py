@@ -372,9 +372,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     levers, bounds = [], []
     for key, rng in items:
         lv, (lo, hi) = common.lever_range(key, rng)
-        if lv.integer and (lo != math.floor(lo) or hi != math.floor(hi)):  # as sweep, solve and sensitivity
-            raise UserError(f"{lv.name} takes whole numbers; give a whole-number range, got {lo:g},{hi:g}",
-                            field="--param")
+        lv.check_whole_range(lo, hi, "--param")  # as sweep, solve and sensitivity
         lv.check_no_switch_at_zero(lo, "--param", sc)
         lv.apply(sc, lo)  # a lever the scenario cannot take (an element it lacks) fails here, as in sweep
         common.warn_lever_replaces(sc, lv, "fitting")
@@ -429,8 +427,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     if pb.objective(np.array(best[0])) < pb.objective(theta):
         theta = np.array(best[0])
     for j, lv in enumerate(levers):
-        if lv.integer:
-            theta[j] = round(theta[j])
+        theta[j] = lv.as_run(theta[j])
     m, var, res = pb.means(theta)
     rvec = pb.sw * (m - pb.v) / pb.s
     ssr = float(np.sum(rvec ** 2))
@@ -582,7 +579,7 @@ def _profile(pb, levers, bounds, theta, n) -> pd.DataFrame:
     for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
         grid = np.linspace(lo, hi, max(int(n), 2))
         if lv.integer:
-            grid = np.unique(np.round(grid))
+            grid = np.unique([lv.as_run(x) for x in grid])
         for x in grid:
             t = theta.copy()
             t[j] = x

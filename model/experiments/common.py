@@ -145,6 +145,18 @@ class Lever:
         one, ``Field.integer``: posts, hires, trainees), set directly."""
         return (self.field.kind == "int" or self.field.integer) and not self.scale
 
+    def as_run(self, value) -> float:
+        """``value`` as the model takes it: a whole-number lever's rounded half up, as the
+        model rounds a count (2.5 -> 3); any other's as it is."""
+        return float(half_up(float(value))) if self.integer else float(value)
+
+    def check_whole_range(self, lo: float, hi: float, option: str) -> None:
+        """Fail with one message if this whole-number lever is given a range with a
+        fractional end (solve, calibrate and sensitivity search or sample whole values)."""
+        if self.integer and (lo != math.floor(lo) or hi != math.floor(hi)):
+            raise UserError(f"{self.name} takes whole numbers; give a whole-number range, got {lo:g},{hi:g}",
+                            field=option)
+
     def limits(self) -> tuple[float, float]:
         """The range the schema allows for a value of this lever."""
         if self.scale:
@@ -167,8 +179,9 @@ class Lever:
             v = scenario.get(self.path)
             smallest = np.min(v.resolve(scenario.year_list)) if isinstance(v, (Constant, Schedule, Uncertain)) else v
             least = lo * float(smallest)
-            whole = self.field.kind == "int" or self.field.integer  # rounded half up, as the model does
-            reaches = least <= 0 or (whole and half_up(least) == 0)
+            # an int field's multiple is rounded before the model sees it (params.scaled_toml); a
+            # count the model rounds itself is tested unrounded (a cap of 0.4 hires none: no switch)
+            reaches = least <= 0 or (self.field.kind == "int" and half_up(least) == 0)
         else:
             reaches = lo <= 0
         if reaches:
@@ -218,8 +231,9 @@ class Lever:
         TOML value, or for one element (``key[i]``, ``key@YEAR``) the number itself,
         which :meth:`model.scenario.Scenario.with_overrides` puts in place."""
         if self.element:
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise UserError(f"{self.name} is a number; got {value!r}", field=self.option)
+            if not finite_number(value):
+                raise UserError(f"{self.name} is a number; expected a finite one, got {cut(repr(value))}",
+                                field=self.option)
             return self.name, float(value)
         return self.path, self.raw_value(scenario, value)
 
@@ -249,8 +263,9 @@ class Lever:
             return value
         if kind == "str":
             return str(value)
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise UserError(f"{self.name} is a number; got {value!r}", field=self.option)
+        if not finite_number(value):
+            raise UserError(f"{self.name} is a number; expected a finite one, got {cut(repr(value))}",
+                            field=self.option)
         x = float(value)
         if v0 is None and (self.scale or kind == "vec"):
             raise UserError(f"{self.path} is not set in {scenario.name} (it has no default), so there is nothing "
@@ -355,9 +370,7 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
         if n > schema.MAX_REPS:
             raise UserError(f"{lever.name}: {n:,} values, more than this model runs in one command "
                             f"({schema.MAX_REPS:,} runs); ask for fewer", field=option)
-        if lever.integer and (a != math.floor(a) or b != math.floor(b)):
-            raise UserError(f"{lever.name} takes whole numbers; give whole-number ends, got {shown(text)}",
-                            field=option)
+        lever.check_whole_range(a, b, option)
         vals = list(np.linspace(float(a), float(b), n))
         if lever.integer:
             vals = sorted({half_up(float(v)) for v in vals})  # as the model rounds a count
@@ -758,14 +771,14 @@ class Evaluator:
 
     def key(self, values) -> tuple:
         """The point as run: a whole-number lever's value rounded (2.3 and 2.4 run as 2)."""
-        return tuple(float(round(float(v))) if lv.integer else round(float(v), 12)
+        return tuple(lv.as_run(v) if lv.integer else round(float(v), 12)
                      for lv, v in zip(self.levers, values))
 
     def __call__(self, values):
         k = self.key(values)
         if k not in self.cache:
-            sc = apply_levers(self.scenario, self.levers, [round(float(v)) if lv.integer else float(v)
-                                                            for lv, v in zip(self.levers, values)])
+            sc = apply_levers(self.scenario, self.levers,
+                              [lv.as_run(v) for lv, v in zip(self.levers, values)])
             (res,) = run_many([sc], self.reps, self.seed, self.workers, self.backend, self.scheduler)
             self.cache[k] = res
             self.replications += self.reps

@@ -124,6 +124,7 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
         out = [Factor(lv, lo, hi, None) for lv, (lo, hi) in (common.lever_range(k, r) for k, r in items)]
         common.check_distinct([f.lever for f in out])
         for f in out:
+            f.lever.check_whole_range(f.low, f.high, "--param")  # as solve and calibrate
             common.warn_lever_replaces(scenario, f.lever, "varying")
             if f.lever.field.zero and not f.lever.scale and f.low <= 0:
                 warnings.warn(f"0 means '{f.lever.field.zero}' for {f.lever.path}: the low end of its range "
@@ -226,7 +227,7 @@ def _sobol_values(f, u: np.ndarray) -> np.ndarray:
         lo, hi = math.ceil(f.low), math.floor(f.high)
         return np.minimum(lo + np.floor(u * (hi - lo + 1)), hi)
     v = f.value(u)
-    return np.round(v) if f.lever.integer else v
+    return np.array([f.lever.as_run(x) for x in v]) if f.lever.integer else v
 
 
 SOBOL_USUAL = 64

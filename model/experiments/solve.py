@@ -222,8 +222,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     if tol is not None:
         tol = number_in(tol, "--tol", 0, what="a tolerance")
     if lv.integer:
-        if lo != math.floor(lo) or hi != math.floor(hi):
-            raise UserError(f"{lv.name} takes whole numbers; give a whole-number range", field="--range")
+        lv.check_whole_range(lo, hi, "--range")
         tol = 1.0
     elif tol is None:
         tol = (hi - lo) / 1000

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
+from ..errors import UserError, finite_number
 from ..metrics import units_table
 from ..runner import reps_and_seed
 from . import common
@@ -109,9 +109,9 @@ class Sweep:
 def _same(v, lv):
     """A value as run: numbers as floats (a whole-number lever's rounded), so 1 and 1.0 are
     one point; a value that is not one (a list) as its text, for the lever to refuse."""
-    if isinstance(v, bool) or not isinstance(v, numbers.Number):
+    if isinstance(v, bool) or not isinstance(v, numbers.Number) or not finite_number(v):
         return v if isinstance(v, (str, bool)) else repr(v)
-    return float(round(v)) if lv.integer else float(v)
+    return lv.as_run(v)
 
 
 def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *, overrides=None,

@@ -246,7 +246,6 @@ def retirement_time(birth_time, female, cadre, rule, age_men=60, age_women=55):
     return months_later(birth_time, age)
 
 
-
 def retirement_time_into(out, birth_time, female, cadre, rule, age_men=60, age_women=55) -> None:
     """:func:`retirement_time` written into ``out``, by the compiled kernel
     :func:`model.kernels.retirement_instants` (one pass, to the last bit the same) where
@@ -257,11 +256,16 @@ def retirement_time_into(out, birth_time, female, cadre, rule, age_men=60, age_w
         return
     if rule not in RULES:
         raise ValueError(f"unknown retirement rule {rule!r}; expected one of {RULES}")
+    shapes = {np.shape(a) for a in (out, birth_time, female, cadre)}
+    if len(shapes) != 1 or np.ndim(out) != 1 or np.ndim(age_men) or np.ndim(age_women):
+        raise ValueError("retirement_time_into: out, birth_time, female and cadre must be 1-D of one length, "
+                         "and the ages numbers")  # the kernel does not check its bounds
     men, women = fixed_age_months([False, True], age_men, age_women) if rule == "fixed" else (0, 0)
     kernels.retirement_instants(np.asarray(birth_time, dtype=float), np.asarray(female, dtype=bool),
                                 np.asarray(cadre, dtype=bool), rule == "china2025", int(men), int(women),
                                 _BASE_MONTH, _ORIG_MONTHS, _STEP, _MAX_DELAY, _DAYS, _MONTH_EPS, _DAY_EPS,
                                 out)
+
 
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _DAY_EPS = 1e-6  # days: a date's instant (model.roster.date_instant) may fall a hair before its day
