@@ -31,6 +31,7 @@ variants differ only through the lever, which is what makes their differences pr
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import sys
 import tomllib
@@ -231,9 +232,7 @@ class Lever:
         TOML value, or for one element (``key[i]``, ``key@YEAR``) the number itself,
         which :meth:`model.scenario.Scenario.with_overrides` puts in place."""
         if self.element:
-            if not finite_number(value):
-                raise UserError(f"{self.name} is a number; expected a finite one, got {cut(repr(value))}",
-                                field=self.option)
+            self._check_number(value)
             return self.name, float(value)
         return self.path, self.raw_value(scenario, value)
 
@@ -247,6 +246,13 @@ class Lever:
         points = [(y, p[self.index] if self.index is not None and isinstance(p, tuple) else p)
                   for y, p in value.points]
         return tuple(points) if len({repr(p) for _, p in points}) > 1 else None
+
+    def _check_number(self, value) -> None:
+        """Fail with one message if ``value`` is not a finite number (this lever's value)."""
+        if not finite_number(value):
+            number = isinstance(value, numbers.Real) and not isinstance(value, bool)  # inf, nan, 10**400
+            said = "expected a finite one, " if number else ""
+            raise UserError(f"{self.name} is a number; {said}got {cut(repr(value))}", field=self.option)
 
     @property
     def element(self) -> bool:
@@ -263,9 +269,7 @@ class Lever:
             return value
         if kind == "str":
             return str(value)
-        if not finite_number(value):
-            raise UserError(f"{self.name} is a number; expected a finite one, got {cut(repr(value))}",
-                            field=self.option)
+        self._check_number(value)
         x = float(value)
         if v0 is None and (self.scale or kind == "vec"):
             raise UserError(f"{self.path} is not set in {scenario.name} (it has no default), so there is nothing "
