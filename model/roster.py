@@ -11,8 +11,10 @@ spreadsheets save it); in a workbook, every sheet whose first 10 non-blank rows 
 header is read, one after another, with the same columns (a roster kept one sheet per
 district; messages then name the sheet too; without a district column, sheets named after
 the scenario's districts give their workers' district, see **district** below), and the
-other sheets (填表说明) are passed over; a sheet that names some of the columns without a
-whole header, or whose workers are all on other sheets (汇总), is refused. A birth date
+other sheets are passed over, as are sheets named as notes or examples (填表说明, 说明, 示例,
+样例, 范例; instructions, example, readme) even where they copy the header above an example
+row; a sheet that names some of the columns without a whole header, or whose workers are
+all on other sheets (汇总: the message names the sheet with the most workers), is refused. A birth date
 given as a month (出生年月) beside an ID number takes the ID number's day. Columns:
 
 ================  ====================================  ========  ==========================================
@@ -34,10 +36,11 @@ id_number         身份证号, 身份证号码, 公民身份号码    [1]      
                                                                   columns are absent (the 18-digit check
                                                                   digit must agree)
 education         学历, 文化程度, 最高学历              no        below_college, college, bachelor, master
-                                                                  (or 0-3); in Chinese by the highest level
-                                                                  named: 博士 / 硕士 / 研究生 -> master;
-                                                                  大专 / 专科 / 高职 -> college; 本科 / 学士 /
-                                                                  大学 -> bachelor; 中专 / 高中 / 初中 / 小学 /
+                                                                  (or 0-3); in Chinese by the first of these
+                                                                  words found, in this order: 博士 / 硕士 /
+                                                                  研究生 -> master; 大专 / 专科 / 高职 ->
+                                                                  college (so 大学专科 is college); 本科 /
+                                                                  学士 / 大学 -> bachelor; 中专 / 高中 / 初中 / 小学 /
                                                                   职高 / 技校 -> below_college (全日制, 在职
                                                                   and bracketed notes are ignored: 本科（学士）;
                                                                   大专及以上 is college, 高中及以下, 高中以下
@@ -338,9 +341,14 @@ def _cell(x) -> str:
     return str(x).strip()
 
 
+NOTES_SHEET = re.compile(r"说明|示例|样例|范例|instruction|example|readme", re.IGNORECASE)
+"""A sheet's name that says it holds notes or an example, not workers (填表说明 with a
+header and an example row 张三（示例）): passed over whatever it holds."""
+
+
 def _sheets(data: bytes):
-    """Each sheet of a workbook (its bytes): its name, and its non-blank rows with their
-    row numbers."""
+    """Each sheet of a workbook (its bytes) not named as notes or an example
+    (:data:`NOTES_SHEET`): its name, and its non-blank rows with their row numbers."""
     import io
 
     import openpyxl
@@ -349,6 +357,8 @@ def _sheets(data: bytes):
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for ws in wb.worksheets:
+                if NOTES_SHEET.search(ws.title):
+                    continue
                 cells = enumerate(ws.iter_rows(values_only=True), 1)
                 rows = [(i, [_cell(x) for x in row]) for i, row in cells]
                 yield ws.title, [(i, r) for i, r in rows if any(r)]
@@ -786,12 +796,14 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
         places += [place] * len(sheet_rows)
         heads += [{col: head[j] for col, j in own.items()}] * len(sheet_rows)
         seen_rows.append({tuple(r) for r in mine})
-    for k, (sheet, head_line, *_) in enumerate(tables if sheets else ()):
-        others = set().union(*(s for j, s in enumerate(seen_rows) if j != k))
-        if seen_rows[k] and seen_rows[k] <= others:  # a summary sheet (汇总) of the sheets by district
-            raise ScenarioError(f"every worker of sheet {sheet} is on another sheet too (a sheet of all the "
-                                "workers beside the sheets by district?); keep each worker on one sheet",
-                                file=f"{file} (sheet {sheet})", line=head_line)
+    def elsewhere(k):  # every worker of sheet k is on another sheet too
+        return seen_rows[k] and seen_rows[k] <= set().union(*(s for j, s in enumerate(seen_rows) if j != k))
+    copies = [k for k in range(len(seen_rows) if sheets else 0) if elsewhere(k)]
+    if copies:  # a summary sheet (汇总) of the sheets by district: the one with the most workers
+        sheet, head_line, *_ = tables[max(copies, key=lambda k: len(seen_rows[k]))]
+        raise ScenarioError(f"every worker of sheet {sheet} is on another sheet too (a sheet of all the "
+                            "workers beside the sheets by district?); keep each worker on one sheet",
+                            file=f"{file} (sheet {sheet})", line=head_line)
     if not rows:
         raise ScenarioError("has a header row but no workers", file=file, line=tables[0][1])
     if ignored:
@@ -944,6 +956,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             v = v.rstrip("年").strip()  # 2019年
             if not v:
                 continue
+            if re.fullmatch(r"\d{4}\.\d{1,2}", v):  # 2019.1: January or October (2019.10 kept as a
+                v = v[:4]  # number), so the year is 2019 either way
             d = parse_date(v)
             if not re.fullmatch(r"\d{4}", v) and d is None:
                 if (day := _excel_day(v, start_year)) is not None:
@@ -994,9 +1008,14 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
         if len(past):
             i = int(past[0])
             more = f" ({len(past)} workers in all)" if len(past) > 1 else ""
+            in_post_as_cadre = (cadre is not None and female[i] and not cadre[i]
+                                and not past_by(np.ones(n, bool))[i])  # the cadre flag may be the mistake
+            column = heads[i].get("cadre", "cadre")
+            as_cadre = (f" (a woman in a worker post by column {column!r}; were she a cadre, 干部身份 是, "
+                        "she would still be in post)") if in_post_as_cadre else ""
             fail(i, birth_col, f"a worker born {born[i]} reached the statutory retirement age by 1 January "
-                 f"{start_year} (retirement.rule = {retirement.rule!r}){more}; the roster is the workforce "
-                 "in post on that day: remove those who have retired")
+                 f"{start_year} (retirement.rule = {retirement.rule!r}){as_cadre}{more}; the roster is the "
+                 "workforce in post on that day: remove those who have retired")
     return Roster(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(),
                   birth=birth, female=female, hire_time=hire_time, education=education,
                   level=level, level_since=level_since, cadre=cadre, district=district,

@@ -413,8 +413,12 @@ def test_the_cadre_column(tmp_path):
     assert got == [(1973, True), (1985, False), (1985, False), (1985, True)]
     assert "population.cadre_share" not in loads(tmp_path, rows, header).defaulted()  # the column replaces it
     assert "population.cadre_share" in loads(tmp_path, [r[:-1] for r in rows]).defaulted()
-    with pytest.raises(ScenarioError, match="roster.csv:\\d+, field 'birth_date'.*retirement age"):
+    with pytest.raises(ScenarioError, match="roster.csv:\\d+, field 'birth_date'.*retirement age.*a woman "
+                                            "in a worker post by column '干部身份'; were she a cadre"):
         loads(tmp_path, rows[:-4] + [one("1973-05-01", "女") + ["否"]], header)  # past 50 in a worker post
+    with pytest.raises(ScenarioError, match="retirement age") as e:  # past 55 and 4 months: a cadre too
+        loads(tmp_path, rows[:-4] + [one("1965-05-01", "女") + ["否"]], header)
+    assert "were she a cadre" not in str(e.value)
     with pytest.raises(ScenarioError, match="field 'cadre': blank for a woman"):
         loads(tmp_path, rows[:-4] + [one("1985-05-01", "女") + [""], one("1985-05-01", "女") + ["是"]], header)
 
@@ -436,7 +440,7 @@ def test_blank_certificate_year_and_its_bounds(tmp_path):
     with pytest.raises(ScenarioError, match="field 'certificate_year': expected a year from 1996"):
         loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year="1995")])
     # a date in the year, or the year with 年, gives the year (an Excel date: test_a_month_that_...)
-    for year in ("2019-06-01", "2019年"):
+    for year in ("2019-06-01", "2019年", "2019.1", "2019.10"):  # 2019.1: January or October, 2019 either way
         assert loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year=year)]
                      ).roster.level_since[-1] == 2019
 
@@ -1006,9 +1010,14 @@ def test_sheets_that_would_lose_or_double_workers_are_refused(tmp_path):
     with pytest.raises(ScenarioError, match=r"b.xlsx \(sheet 江宁区\):1, field 'hire_date': no hire_date "
                                             r"column"):
         model.load(p)
-    book([("汇总", HEADER, rows), ("玄武区", HEADER, rows[:3]), ("江宁区", HEADER, rows[3:])])
-    with pytest.raises(ScenarioError, match=r"sheet 汇总\):1: every worker of sheet 汇总 is on another sheet"):
-        model.load(p)
+    for order in ((0, 1, 2), (1, 2, 0)):  # the summary first or last: the message names it (it named 玄武区)
+        sheets = [("汇总", HEADER, rows), ("玄武区", HEADER, rows[:3]), ("江宁区", HEADER, rows[3:])]
+        book([sheets[k] for k in order])
+        with pytest.raises(ScenarioError, match=r"sheet 汇总\):1: every worker of sheet 汇总 is on another"):
+            model.load(p)
+    # a notes sheet copying the header above an example row is passed over (its example was a worker)
+    book([("填表说明", HEADER, [one("1980-01-01")]), ("玄武区", HEADER, rows[:3]), ("江宁区", HEADER, rows[3:])])
+    assert model.load(p).roster.sheets == (("玄武区", 3), ("江宁区", 3))
     book([("玄武区", HEADER + ["等级"], [r + ["5级"] for r in rows[:3]]),
           ("江宁区", HEADER + ["岗位等级"], [r + ["99级"] for r in rows[3:]])])
     with pytest.raises(ScenarioError, match=r"sheet 江宁区\):2, field 'grade': .* in column '岗位等级'"):

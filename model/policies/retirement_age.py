@@ -21,7 +21,8 @@ Sep 1976 retire at 63, cadre women born from Sep 1981 at 58, worker women born
 from Nov 1984 at 55). Retirement falls on the day the age is reached: the birth day's
 date in the birth month plus the age, or that month's last day where it is shorter (born
 14 March 1965: k = 3, one month's delay, 60 years and 1 month, so 14 April 2025; born 31
-January 1966: k = 13, four months, so 31 May 2026; born 31 March 1966, 30 June 2026), and
+January 1966: k = 13, four months, so 31 May 2026; born 31 March 1966: k = 15, four
+months, so 31 July 2026), and
 pay stops then, pro rata to the day (the pension's start, the month after, is not the
 model's concern).
 
