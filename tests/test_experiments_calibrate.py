@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shlex
 import warnings
 
+import pandas as pd
 import pytest
 
 import model
@@ -141,7 +143,17 @@ def test_cli_calibrate(tmp_path, capsys):
             "manifest.json"} <= {p.name for p in out.iterdir()}
     assert (out / "metrics.csv").read_text().splitlines()[:2] == [
         "metric,unit,definition", f"exits_quit,workers/year,{model.metrics.definition('exits_quit')}"]
-    assert "quits.rate" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "quits.rate" in printed
+    # the run it prints reproduces the fit: quits.rate has bands, so it is given as a list (a
+    # number was printed, which --set refuses for a vector field), the value exactly
+    line = next(x for x in printed.splitlines() if "to run the scenario with it:" in x)
+    argv = shlex.split(line.split("python -m model ", 1)[1])
+    assert "--set" in argv and argv[argv.index("--set", argv.index("years=1")) + 1].startswith("quits.rate=[")
+    assert cli([*argv, "--out", str(tmp_path / "run"), "--no-report", "--quiet"]) == 0
+    fit = pd.read_csv(out / "fit.csv")
+    ran = pd.read_csv(tmp_path / "run" / "summary.csv").query("metric == 'exits_quit' and year == 2025")
+    assert float(ran["mean"].iloc[0]) == pytest.approx(float(fit.simulated.iloc[0]), rel=1e-12)
     recorded = json.loads((out / "manifest.json").read_text())["observations"]
     assert recorded == {"path": str(obs.resolve()), "sha256": hashlib.sha256(obs.read_bytes()).hexdigest()}
     bad = tmp_path / "bad"
@@ -313,3 +325,17 @@ def test_cli_calibrate_prints_and_keeps_the_warning_on_an_uncertain_field(tmp_pa
     kept = json.loads((out / "manifest.json").read_text())["warnings"]
     assert any("certification.pass_prob is uncertain" in w for w in kept)
     assert all(f"warning: {w}" in printed for w in kept)
+
+
+def test_observations_as_columns_and_a_blank_weight_in_a_table():
+    """A dict of columns was told it was 'one row alone: put it in a list'; a DataFrame's empty
+    weight (NaN, as pandas reads a blank cell) was refused where a file's blank weight is 1."""
+    import numpy as np
+    sc = model.load("bench")
+    with pytest.raises(UserError, match=r"got columns \(a dict of lists\): make them a table"):
+        read_observations({"metric": ["exits_quit"], "year": [2025], "value": [30]}, sc)
+    with pytest.raises(UserError, match="got one row alone: put it in a list"):
+        read_observations({"metric": "exits_quit", "year": 2025, "value": 30}, sc)
+    table = pd.DataFrame({"metric": ["exits_quit", "headcount"], "year": [2025, 2025], "value": [30, 9000],
+                          "weight": [np.nan, 2.0]})
+    assert read_observations(table, sc).weight.tolist() == [1.0, 2.0]

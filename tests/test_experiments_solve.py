@@ -372,10 +372,10 @@ def test_the_printed_settings_give_the_scenario_solved(name, given, lever, value
     """What solve prints to run its answer (``--set`` options, a later one winning) is the
     scenario it solved: the user's settings with the lever on top."""
     from model.experiments.common import Lever
-    from model.experiments.solve import _settings
+    from model.experiments.common import lever_settings
     sc = model.load(name, given)
     lv = Lever.parse(lever, "--lever")
-    printed = _settings(lv, value, sc, given)
+    printed = lever_settings(lv, value, sc, given)
     solved = lv.apply(sc, float(value))
     again = model.load(name, printed)
     assert again.get(lv.path) == solved.get(lv.path), printed

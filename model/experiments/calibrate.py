@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import shlex
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -165,8 +166,11 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
         rows = source.to_dict("records")
         where = [f"row {i}" for i in range(len(rows))]
     elif isinstance(source, dict) and set(source) & {"metric", "year", "value"}:
+        columns = all(isinstance(v, (list, tuple, np.ndarray, pd.Series)) for v in source.values())
+        got = ("columns (a dict of lists): make them a table, pandas.DataFrame(...), or give a list of rows"
+               if columns else "one row alone: put it in a list")
         raise UserError("expected observations as a list of rows (one dict each: metric, year, value), a "
-                        "table or a file; got one row alone: put it in a list", file=label)
+                        f"table or a file; got {got}", file=label)
     elif source is None or isinstance(source, (bytes, bytearray, numbers.Number)) or not _iterable(source):
         raise UserError("expected observations as the path of a .csv or .toml file, a pandas DataFrame or a "
                         f"list of dicts (metric, year, value), got {type(source).__name__} "
@@ -209,7 +213,9 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
         if value < 0:  # every metric counts, shares or sums money: none is below 0
             raise UserError(f"{metric} cannot be negative (the model's metrics are counts, shares and "
                             f"sums of money, 0 or more), got {value:g}", file=label, field=f"{w}.value")
-        weight = 1.0 if row.get("weight") in (None, "") else _number(row["weight"], label, f"{w}.weight")
+        given = row.get("weight")  # blank: None, "" (a file), or NaN (a DataFrame's empty cell)
+        blank = given is None or given == "" or (isinstance(given, float) and math.isnan(given))
+        weight = 1.0 if blank else _number(given, label, f"{w}.weight")
         if weight < 0:
             raise UserError(f"weight must be 0 or more, got {weight:g}", file=label, field=f"{w}.weight")
         out.append({"metric": metric, "year": year, "value": value, "weight": weight,
@@ -645,6 +651,11 @@ def main(args) -> int:
         se = "0" if r["se"] <= 1e-12 * (r["high"] - r["low"]) else f"{r['se']:.2g}"  # rounding, not spread
         print(f"  {r['parameter']:32s} {r['value']:.6g}  (se {se}; range [{r['low']:g}, {r['high']:g}])"
               + (f"  {r['note']}" if r["note"] else ""))
+    sets = list(args.overrides or [])
+    for lv, _ in params:  # the fitted values exactly (the run reproduces the fit's simulated means)
+        sets = common.lever_settings(lv, repr(c.values[lv.name]), sc, sets)
+    print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
+          f"--reps {c.reps} --seed {c.seed} " + " ".join(f"--set '{o}'" for o in sets))
     print(f"Fit (objective {c.objective:.4g}):")
     from ..metrics import unit
     for _, r in c.fit.iterrows():

@@ -558,6 +558,35 @@ def warn_lever_replaces(scenario, lever, doing: str) -> None:
                           f"their differences, {lever.path}[i] sets one", UserWarning, stacklevel=3)
 
 
+def lever_settings(lv, value: str, sc, given: list[str]) -> list[str]:
+    """The ``--set`` options that run the scenario at the lever's value ``value`` (as
+    printed): the user's own, in their order, then the lever's (a later setting wins), in
+    the form ``--set`` takes: one element as itself, a whole vector as a list, a multiplier
+    as itself after the user's settings of the field, or, where the user multiplied the field
+    too (a second ``key*`` would replace theirs), the whole field as the answer leaves it,
+    exactly. The user's settings of the lever's field that the lever's replaces are left out.
+    Solve and calibrate print them (with several levers, each lever's in turn over the
+    settings so far)."""
+    from ..params import parse_key
+    from ..scenario import parse_override, toml_inline
+
+    def field_of(key: str) -> str:
+        parsed = parse_key(key.removesuffix("*"))
+        return parsed[0] if parsed else key
+    own = [(o, parse_override(o)[0].strip()) for o in given]
+    mine = [k for _, k in own if field_of(k) == lv.path]  # the user's settings of the lever's field
+    replaced = {lv.name} if lv.element or lv.scale else set(mine)
+    if lv.scale and lv.name in mine:  # the field as solved, whole: the product of the two, rounded once
+        setting = f"{lv.path}={toml_inline(lv.raw_value(sc, float(value)))}"
+        replaced = set(mine)
+    elif lv.scale:
+        setting = f"{lv.name}={value}"
+    elif lv.element or lv.field.kind != "vec":
+        setting = f"{lv.name}={value}"
+    else:  # the lever sets every element of a vector (of every point of its schedule)
+        setting = f"{lv.path}=[{', '.join([value] * len(lv.raw_value(sc, float(value))))}]"
+    return [o for o, k in own if k not in replaced] + [setting]
+
 def _point_text(p) -> str:
     """A schedule point's value as a warning shows it: 1200, drawn, [5000, 4000]."""
     if isinstance(p, tuple):
