@@ -172,6 +172,16 @@ def first_year_by_half(first: np.ndarray) -> float:
     return m if np.isfinite(m) else float("nan")
 
 
+def targets_table(rows: list[dict], cols: list[str]) -> pd.DataFrame:
+    """A table of targets (:meth:`Results.targets`, compare's): with no rows, the columns
+    still typed (text, the year a whole number, the rest numbers; all object otherwise)."""
+    out = pd.DataFrame(rows, columns=cols)
+    if not rows:
+        text = ("scenario", "target", "metric", "op", "verdict", "source")
+        out = out.astype({c: (str if c in text else "int64" if c == "year" else float) for c in cols})
+    return out
+
+
 @dataclass(eq=False)
 class Results:
     """Values of every metric in every year of every replication of one scenario.
@@ -205,6 +215,11 @@ class Results:
 
     CIRCUMSTANCES = ("wall_time_s", "workers", "backend", "finished")
     """``meta`` entries about how a run was made, not what it found (ignored by ``==``)."""
+
+    def __post_init__(self):
+        # as documented, whatever sequences were given (a list of years compared with 2025 was False)
+        self.years = np.asarray(self.years, dtype=np.int64)
+        self.metrics = tuple(self.metrics)
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Results):
@@ -349,7 +364,9 @@ class Results:
         the :func:`verdict` (on the 95% interval, whatever ``level``) and the target's source.
         Columns: ``scenario, target, metric, year, op, threshold, probability, mean,
         probability_low, probability_high, p05, p95, first_year_met_p50, share_never_met,
-        verdict, source``."""
+        verdict, source``. A replication where the metric has no value (NaN: a ratio whose
+        denominator is 0) does not meet the target, so it counts in ``probability`` as a
+        miss, while ``mean``, ``p05`` and ``p95`` are of the replications with a value."""
         level = number_in(level, "--level", 0.0, 1.0, what="a confidence level (e.g. 0.95)")
         return self._once(("targets", tuple(self.target_specs), level), lambda: self._targets(level))
 
@@ -377,11 +394,7 @@ class Results:
         cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "mean",
                 "probability_low", "probability_high", "p05", "p95", "first_year_met_p50",
                 "share_never_met", "verdict", "source"]
-        out = pd.DataFrame(rows, columns=cols)
-        if not rows:  # no targets: the columns' types all the same (object otherwise)
-            text = ("scenario", "target", "metric", "op", "verdict", "source")
-            out = out.astype({c: (str if c in text else "int64" if c == "year" else float) for c in cols})
-        return out
+        return targets_table(rows, cols)
 
     def units(self) -> pd.DataFrame:
         """Each metric's unit and one-line definition (``metric, unit, definition``: the

@@ -274,7 +274,8 @@ def _progress(total: int, quiet: bool):
 
 
 def run(scenario, reps: int | None = None, seed: int | None = None, workers: int | None = None,
-        backend: str | None = None, scheduler: str | None = None, quiet: bool = True) -> Results:
+        backend: str | None = None, scheduler: str | None = None, quiet: bool = True, *,
+        overrides=None) -> Results:
     """Run ``reps`` replications of ``scenario`` and collect the results.
 
     Parameters
@@ -291,6 +292,8 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
         on a local Dask cluster started for the run.
     quiet : bool
         No progress bar.
+    overrides : dict or list of "key=value", optional
+        Settings over the scenario's (as :func:`model.load` and the experiments take them).
 
     Returns
     -------
@@ -303,13 +306,9 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     >>> res.summary().query("metric == 'headcount'")      # doctest: +SKIP
     """
     from . import metrics as M
+    from .experiments.common import as_scenario  # here: the experiments import this module
     from .results import Results
-    from .scenario import Scenario, load
-    if scenario is None:  # load(None) is the default scenario; a run names what it runs
-        raise UserError("expected a loaded scenario, or a scenario file's path or name, got None "
-                        "(model.load() loads the default scenario)", field="scenario")
-    if not isinstance(scenario, Scenario):
-        scenario = load(scenario)
+    scenario = as_scenario(scenario, overrides)  # None refused: a run names what it runs
     reps, seed = reps_and_seed(scenario, reps, seed)
     backend, scheduler, from_environment = _backend(backend, scheduler)
     t0 = time.perf_counter()

@@ -1370,6 +1370,9 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     """
     if path is None:
         path = SCENARIO_DIR / DEFAULT_SCENARIO
+    if isinstance(path, Scenario):
+        raise ScenarioError(f"scenario {path.name!r} is loaded already: use it as it is, or "
+                            "scenario.with_overrides({...}) for other settings", file="model.load")
     if not isinstance(path, (str, os.PathLike)):
         raise ScenarioError(f"expected a scenario file's path or name, got {_describe(path)}", file="model.load")
     if isinstance(path, str) and not path.strip():  # Path("") is the working folder: say what was given

@@ -189,3 +189,25 @@ def test_figures_of_experiments_take_names_and_refuse_what_they_cannot_draw(smal
     sens = sensitivity(small, "headcount@2026", {"quits.rate": (0.05, 0.1)}, reps=2, seed=1, sobol=0)
     with pytest.raises(UserError, match="no Sobol indices"):
         figs.sobol_figure(sens)
+
+
+def test_a_researchers_rough_edges():
+    """From an audit of the Python API: model.run takes overrides as the experiments do;
+    model.load of a loaded scenario says what to do; a Results made by hand with a list of
+    years finds its years; compare's total names an unknown scenario and lists them, gives
+    Python numbers, its empty targets table is typed, and its table keeps the order asked."""
+    small = {"demand.communities": 5, "years": 2}
+    sc = model.load("bench", small)
+    assert model.run("bench", reps=1, seed=2, overrides=small) == model.run(sc, reps=1, seed=2)
+    with pytest.raises(model.UserError, match="loaded already: use it as it is, or scenario.with_overrides"):
+        model.load(sc)
+    r = model.Results("x", [2025, 2026], ["a", "b"], np.arange(8.0).reshape(2, 2, 2))
+    assert r.at("a", 2026).tolist() == [2.0, 6.0] and r.years.dtype == np.int64
+    c = compare([sc, sc.with_overrides({"quits.rate*": 2})], reps=3, seed=1)
+    with pytest.raises(model.UserError, match=r"no scenario 'nope' in the comparison; its scenarios are "
+                                              r"'bench', 'bench#2'"):
+        c.total("nope", "payroll", [2025])
+    total = c.total(c.labels[1], "payroll", [2025, 2026])
+    assert type(total["reps"]) is int and all(type(v) is float for k, v in total.items() if k != "reps")
+    assert c.targets.empty and c.targets.year.dtype == np.int64 and c.targets.probability.dtype == float
+    assert c.table(["certified_share", "headcount"]).metric.tolist() == ["certified_share", "headcount"]

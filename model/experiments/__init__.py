@@ -1,4 +1,6 @@
-"""Policy experiments: each a command ``python -m model <name>`` and a function of the same name.
+"""Policy experiments: each a command ``python -m model <name>`` and, in the module of that
+name, a function of the same name (``from model.experiments.compare import compare``: the
+name on this package is the module).
 
 =============  ==========================================================  =============================
 module         function                                                    returns

@@ -80,7 +80,8 @@ class Calibration:
         note`` (``se`` is the one to quote; see the module docstring).
     fit : pandas.DataFrame
         Per observation: ``metric, year, observed, weight, simulated, simulated_sd,
-        simulated_low, simulated_high, residual, relative_error, contribution``.
+        simulated_low, simulated_high, residual, relative_error, contribution, source`` (the
+        observation's own note of where it comes from, blank if none).
     objective : float
         Weighted sum of squared scaled residuals at the fit.
     evaluations, runs : int

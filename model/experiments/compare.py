@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..errors import COMMAND_LINE, UnknownName, UserError, number_in, whole_number
 from ..metrics import units_table
-from ..results import paired_proportions, percent_interval
+from ..results import paired_proportions, percent_interval, targets_table
 from ..runner import reps_and_seed
 from . import common
 
@@ -94,11 +94,14 @@ class Comparison:
         ``mean`` and the columns of :attr:`differences`, as one year's are made."""
         def totals(res):
             return np.sum([res.at(metric, y) for y in years], axis=0)[:, None]
+        if label not in self.labels:
+            raise UnknownName(f"no scenario {label!r} in the comparison; its scenarios are "
+                              f"{', '.join(map(repr, self.labels))}", field="label")
         a, b = totals(self.results[0]), totals(self.results[self.labels.index(label)])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a metric with no value in any replication
             means = {"mean_baseline": float(np.nanmean(a)), "mean": float(np.nanmean(b))}
-        return means | {k: v[0] for k, v in _paired_columns(a, b, self.level).items()}
+        return means | {k: v[0].item() for k, v in _paired_columns(a, b, self.level).items()}  # as numbers
 
     def difference(self, metric: str, year: int | None = None) -> pd.DataFrame:
         """Rows of :attr:`differences` for one metric (and year), numbered from 0."""
@@ -107,13 +110,14 @@ class Comparison:
         return (d if year is None else d[d.year == self._year(year)]).reset_index(drop=True)
 
     def table(self, metrics=KEY_METRICS, year: int | None = None) -> pd.DataFrame:
-        """A readable table: per metric (one name or several; in ``year``, default the last
-        common year), each scenario's mean and each alternative's difference with its
-        interval."""
+        """A readable table: per metric (one name or several, in the order given; in ``year``,
+        default the last common year), each scenario's mean and each alternative's difference
+        with its interval."""
         d = self.differences
         metrics = self._metrics([metrics] if isinstance(metrics, str) else list(metrics))
         year = int(d.year.max()) if year is None else self._year(year)
         d = d[(d.year == year) & d.metric.isin(metrics)]
+        d = d.iloc[np.argsort(d.metric.map({m: i for i, m in enumerate(metrics)}).to_numpy(), kind="stable")]
         return d[["metric", "year", "scenario", "mean_baseline", "mean", "difference", "difference_low",
                   "difference_high", "unpaired_low", "unpaired_high"]].reset_index(drop=True)
 
@@ -138,7 +142,7 @@ class Comparison:
     def report_table(self, metrics=KEY_METRICS) -> pd.DataFrame:
         """The differences of ``metrics`` (and of the targets' metrics) in the layout of
         :func:`model.report.compare_report`: ``scenario, year, metric, mean, diff,
-        diff_low, diff_high``."""
+        diff_low, diff_high, mean_baseline, unpaired_low, unpaired_high``."""
         want = list(metrics) + [m for m in self.targets.metric.unique() if m not in metrics]
         d = self.differences[self.differences.metric.isin(want)]
         return d.rename(columns={"difference": "diff", "difference_low": "diff_low",
@@ -301,7 +305,7 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
             "probability_high", "mean", "probability_difference", "probability_difference_low",
             "probability_difference_high", "p05", "p95", "first_year_met_p50", "share_never_met", "verdict",
             "source"]
-    return pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+    return targets_table(rows, cols)
 
 
 # --------------------------------------------------------------------------- command line

@@ -67,7 +67,7 @@ class Sweep:
         return [lv.name for lv in self.levers]
 
     def output(self, output) -> pd.DataFrame:
-        """The output at every grid point: lever columns, ``value`` (mean over replications, or
+        """The output at every grid point: its number and lever columns, ``value`` (mean over replications, or
         probability), ``low``/``high`` (95% confidence interval of that mean, or Wilson interval
         of the probability: not the spread of single outcomes), ``reps`` (the replications
         the value is over: for a mean, those where the metric is defined).
@@ -75,8 +75,8 @@ class Sweep:
         ``output`` is a metric's name (taken in the last year) or ``metric@YEAR``
         (``certified_share@2025``), a target's name or expression (``certified_share>=0.7@2025``:
         its probability), a :class:`~model.scenario.Target` or a
-        :class:`~model.experiments.common.Output`. Columns: the levers, ``point`` (the grid
-        point's number), ``output`` (its label), ``value``, ``low``, ``high``, ``reps``.
+        :class:`~model.experiments.common.Output`. Columns: ``point`` (the grid point's
+        number), the levers, ``output`` (its label), ``value``, ``low``, ``high``, ``reps``.
         """
         output = self._output(output)
         rows = []
