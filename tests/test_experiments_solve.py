@@ -371,8 +371,7 @@ def test_solve_for_a_metric_the_scenario_never_defines_is_refused():
 def test_the_printed_settings_give_the_scenario_solved(name, given, lever, value):
     """What solve prints to run its answer (``--set`` options, a later one winning) is the
     scenario it solved: the user's settings with the lever on top."""
-    from model.experiments.common import Lever
-    from model.experiments.common import lever_settings
+    from model.experiments.common import Lever, lever_settings
     sc = model.load(name, given)
     lv = Lever.parse(lever, "--lever")
     printed = lever_settings(lv, value, sc, given)
