@@ -163,8 +163,12 @@ def test_the_total_over_the_years_is_that_of_the_replications_totals(run_folder)
     assert len(money) == len(wb.worksheets) - 3 and not total_cells(wb.worksheets[-2])
     stat = {"Mean": "mean", "均值 Mean": "mean", "P50": 50, "P90": 90}
     for ws in money:
+        # with its own unit: a total over the years, not a year's (万元/年 on the row read as yearly)
+        unit = "10,000 yuan" if lang == "zh" else "yuan"
         assert str(ws.cell(budget.HEADER_ROW, ws.max_column).value).endswith(
-            f"Total {res.years[0]}–{res.years[-1]}")
+            f"Total {res.years[0]}–{res.years[-1]} ({unit})")
+        if lang == "zh":
+            assert f"{res.years[0]}–{res.years[-1]}年合计（万元）" in ws.cell(budget.HEADER_ROW, ws.max_column).value
         for (metric, label), cell in total_cells(ws).items():
             sums = res.values[:, :, list(res.metrics).index(metric)].sum(axis=1)
             sums = sums / (1e4 if lang == "zh" else 1)
@@ -385,3 +389,15 @@ communities = 10
     assert "recruitment.cost_per_hire" in rows
     sheets = {k[0] for k in budget.read_budget(out / "budget.xlsx")}
     assert ws.title not in sheets and sheets
+
+
+def test_the_money_inputs_units_are_in_chinese_in_a_chinese_workbook():
+    """A Chinese workbook's sheet of money inputs gave its units in English only (yuan/month,
+    1/year: a finance-bureau reader's audit); every unit a shipped scenario's money inputs
+    have has its Chinese."""
+    units = {r["unit"] for name in ("changzhou-2022", "nanjing-2018", "yichang-2021", "jilin-2020",
+                                    "hohhot-2023", "example-city") for r in budget.inputs(model.load(name))}
+    assert units - {""} and units - {""} <= set(L.FIELD_UNITS)
+    assert L.field_unit2("yuan/month", "zh") == "元/月 yuan/month"
+    assert L.field_unit2("yuan/month") == "yuan/month"
+    assert L.field_unit2("", "zh") == ""

@@ -55,6 +55,14 @@ GROWTH = ("payroll", "total_cost", "payroll_real", "total_cost_real")
 GROWTH_FORMAT = "0.0%"
 NUMBER_FORMAT = "#,##0"
 MONEY = {"en": (1.0, "yuan_year", NUMBER_FORMAT), "zh": (1e4, "wan_yuan_year", "#,##0.00")}
+
+
+def _total_header(years, lang: str) -> str:
+    """The head of a money sheet's last column, the total over the years, with its own unit
+    (yuan or 万元, not a year's)."""
+    unit = MONEY[lang][1].removesuffix("_year")
+    return L.word2("total_years", lang, y0=years[0], y1=years[-1],
+                   by_lang={"unit": (L.word(unit, "en"), L.word(unit, "zh"))})
 """Money on the money sheets by language: (divisor, unit's phrase, number format): yuan in
 English; 万元 to two decimals in Chinese, as a Chinese budget is filed."""
 AMOUNT = {"en": ("yuan", "元"), "zh": ("× 10,000 yuan", "万元")}
@@ -294,7 +302,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                   + [17] * total)
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
                 L.word2("unit", lang)] + years
-        head += [L.word2("total_years", lang, y0=years[0], y1=years[-1])] * total
+        head += [_total_header(years, lang)] * total
         ws = _new_sheet(wb, _sheet_title(key, lang), f"{L.word2(key, lang)} — {results.scenario}", note,
                         widths, head)
         unit_cell = L.word2(money_unit, lang) + (
@@ -411,7 +419,8 @@ def _inputs_sheet(wb, scenario, name: str, lang: str) -> None:
                     L.word2("inputs_note", lang), INPUT_WIDTHS, head, note_columns=6)
     for i, row in enumerate(inputs(scenario), start=FIRST_DATA_ROW):
         set_in = row["set_in"] or L.word2("model_default", lang)
-        cells = (row["field"], row["value"], row["unit"], set_in, row["note"], row["doc"])
+        unit = L.field_unit2(row["unit"], lang)
+        cells = (row["field"], row["value"], unit, set_in, row["note"], row["doc"])
         for j, v in enumerate(cells, start=1):
             c = ws.cell(i, j, v)
             c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -463,7 +472,7 @@ def write_differences(comparison, path, lang: str = "en") -> Path:
         note = L.word2("diff_note", lang, reps=c.reps, seed=c.seed, pct=pct,
                        by_lang={"unit": tuple(L.word(money_unit, k) for k in ("en", "zh"))})
         head = [L.word2("item", lang), L.word2("metric", lang), L.word2("statistic", lang),
-                L.word2("unit", lang)] + years + [L.word2("total_years", lang, y0=years[0], y1=years[-1])]
+                L.word2("unit", lang)] + years + [_total_header(years, lang)]
 
         def unit_of(m: str) -> str:
             return L.word2(money_unit, lang) + (

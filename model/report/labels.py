@@ -124,6 +124,13 @@ UNITS = {
 """Each metric unit (:data:`model.metrics.UNITS`) in English and Chinese, as the outputs
 label it (shares are drawn in percent)."""
 
+FIELD_UNITS = {
+    "yuan": "元", "yuan/month": "元/月", "yuan/year": "元/年", "yuan/worker-year": "元/人·年",
+    "yuan/year per person": "元/人·年（人均）", "1/year": "年率", "year": "年",
+}
+"""The Chinese of the units of the scenario's money fields (:mod:`model.schema`), as the
+budget workbook's sheet of money inputs shows them."""
+
 WORDS = {
     "scenario": ("Scenario", "情景"),
     "description": ("Description", "说明"),
@@ -165,6 +172,8 @@ WORDS = {
     "million_yuan": ("million yuan", "百万元"),
     "yuan_year": ("yuan per year", "元/年"),
     "wan_yuan_year": ("10,000 yuan per year", "万元/年"),
+    "yuan": ("yuan", "元"),
+    "wan_yuan": ("10,000 yuan", "万元"),
     "floored_targets": (("{n} of the targets are on pay relative to the average wage, which the scenario "
                          "also floors (pay.floor_share, districts' floor_share): the model pays at least "
                          "the floor, so a target at or below its floor is met by the model's own rule; such "
@@ -208,7 +217,7 @@ WORDS = {
                        "低于所有模拟值（模拟次数过少，无法给出下限）"),
     "calendar_years": (("calendar years; the first, {year}, applies the scenario's rules from 1 January"),
                        "按日历年；首年{year}年自1月1日起适用情景规则"),
-    "total_years": ("Total {y0}–{y1}", "{y0}–{y1}年合计"),
+    "total_years": ("Total {y0}–{y1} ({unit})", "{y0}–{y1}年合计（{unit}）"),  # its own unit: not a year's
     "total_column": (("The last column is each item's total over the years: its mean is the sum of the "
                       "yearly means, its P50 and P90 those of the replications' totals (for a multi-year "
                       "budget, rather than the sum of the yearly P90s, which usually overstates it: good "
@@ -543,6 +552,12 @@ def unit(name: str, lang: str = "en") -> str:
     u = M.unit(name)
     en, zh = UNITS.get(u, (u, u))
     return zh if lang == "zh" else en
+
+
+def field_unit2(u: str, lang: str = "en") -> str:
+    """A scenario field's unit ``u`` (the schema's, English), Chinese first for ``zh``
+    (:data:`FIELD_UNITS`; a unit without a Chinese one as it is)."""
+    return _both(u, FIELD_UNITS.get(u, u), lang) if u else ""
 
 
 def unit2(name: str, lang: str = "en") -> str:
