@@ -442,6 +442,8 @@ def test_zh_without_cjk_font_falls_back_to_english_with_one_warning(bench, tmp_p
     alts = re.findall(r'alt="([^"]*)"', text)
     assert "Headcount on 31 December" in alts and "年末在岗人数" not in alts      # figures in English
     assert "预测报告" in text                                    # the page stays Chinese
+    # and says so, with the figures' money unit (million yuan) against the tables' (万元)
+    assert "以下图表以英文标注，金额单位为百万元" in text
     wb = load_workbook(tmp_path / "budget.xlsx")
     assert wb.sheetnames[1] == "按支出构成 By component"
     assert wb.worksheets[1]["A5"].value == "基本工资 Base pay"
@@ -457,8 +459,10 @@ def test_zh_with_cjk_font_draws_chinese_without_missing_glyphs(bench, tmp_path):
         write_all(res, sc, tmp_path, lang="zh")
     assert not [w for w in caught if "missing from font" in str(w.message).lower()]
     assert not [w for w in caught if issubclass(w.category, MissingCJKFontWarning)]
-    alts = set(re.findall(r'alt="([^"]*)"', (tmp_path / "report.html").read_text(encoding="utf-8")))
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    alts = set(re.findall(r'alt="([^"]*)"', text))
     assert alts >= {"年末在岗人数", "持证率", "人员经费构成（均值）"}
+    assert "以下图表以英文标注" not in text
 
 
 def test_unknown_language_is_refused(bench, tmp_path):

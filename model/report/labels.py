@@ -172,6 +172,9 @@ WORDS = {
     "million_yuan": ("million yuan", "百万元"),
     "yuan_year": ("yuan per year", "元/年"),
     "wan_yuan_year": ("10,000 yuan per year", "万元/年"),
+    "figures_in_english": (("Figures are in English: no Chinese font was found"),
+                           ("本机未找到中文字体，以下图表以英文标注，金额单位为百万元（million yuan，表格为万元）；"
+                            "安装中文字体（如 fonts-noto-cjk）后重新运行即为中文")),
     "yuan": ("yuan", "元"),
     "wan_yuan": ("10,000 yuan", "万元"),
     "floored_targets": (("{n} of the targets are on pay relative to the average wage, which the scenario "

@@ -11,6 +11,7 @@ import base64
 import datetime as _dt
 import html
 import json
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -55,6 +56,15 @@ def esc(x) -> str:
 def img_tag(png: Path, alt: str) -> str:
     data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+
+
+def _figures_in_english() -> bool:
+    """Whether Chinese figures fell back to English (no CJK font here); its one warning was
+    given when they were drawn."""
+    from .fonts import MissingCJKFontWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingCJKFontWarning)
+        return F.figure_lang("zh") == "en"
 
 
 def _figure(item: dict) -> str:
@@ -324,6 +334,8 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
              *(f"<p>{esc(fall)}.</p>" for fall in payroll_falls(results, summary, lang)),
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
+    if lang == "zh" and _figures_in_english():  # their money in million yuan, the tables' in 万元
+        body.append(f"<p>{esc(L.word('figures_in_english', 'zh'))}</p>")
     body += [_figure(f) for f in others]
     body += [f"<h2>{esc(L.word2('assumptions', lang))}</h2>", assumptions_table(scenario, lang)]
     body.append(f"<footer>{esc(L.word('scenario', lang))} {esc(results.scenario)} · "
