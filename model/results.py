@@ -20,7 +20,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from . import metrics as M
-from .errors import UnknownName, UserError, number_in, whole_number
+from .errors import UnknownName, UserError, cut, number_in, whole_number
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 CSV_FLOAT = "%.15g"
@@ -218,7 +218,13 @@ class Results:
 
     def __post_init__(self):
         # as documented, whatever sequences were given (a list of years compared with 2025 was False)
-        self.years = np.asarray(self.years, dtype=np.int64)
+        years = np.asarray(self.years)
+        if isinstance(self.metrics, str) or years.ndim != 1 or not np.issubdtype(years.dtype, np.number) \
+                or not np.array_equal(years, np.floor(years)):
+            raise UserError("Results: expected years as whole numbers in a sequence and metrics as a "
+                            f"sequence of names, got years {cut(repr(self.years))}, metrics "
+                            f"{cut(repr(self.metrics))}", field="years")
+        self.years = years.astype(np.int64)
         self.metrics = tuple(self.metrics)
 
     def __eq__(self, other) -> bool:

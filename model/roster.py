@@ -341,14 +341,16 @@ def _cell(x) -> str:
     return str(x).strip()
 
 
-NOTES_SHEET = re.compile(r"说明|示例|样例|范例|instruction|example|readme", re.IGNORECASE)
+NOTES_SHEET = re.compile(r"说明|示例|样例|范例|^\s*(readme|instructions?|examples?)\s*$", re.IGNORECASE)
 """A sheet's name that says it holds notes or an example, not workers (填表说明 with a
-header and an example row 张三（示例）): passed over whatever it holds."""
+header and an example row 张三（示例）): passed over where it has at most
+:data:`EXAMPLE_ROWS` rows under its header (more are workers, read as any sheet's)."""
+EXAMPLE_ROWS = 2
 
 
 def _sheets(data: bytes):
-    """Each sheet of a workbook (its bytes) not named as notes or an example
-    (:data:`NOTES_SHEET`): its name, and its non-blank rows with their row numbers."""
+    """Each sheet of a workbook (its bytes): its name, and its non-blank rows with their
+    row numbers."""
     import io
 
     import openpyxl
@@ -357,8 +359,6 @@ def _sheets(data: bytes):
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for ws in wb.worksheets:
-                if NOTES_SHEET.search(ws.title):
-                    continue
                 cells = enumerate(ws.iter_rows(values_only=True), 1)
                 rows = [(i, [_cell(x) for x in row]) for i, row in cells]
                 yield ws.title, [(i, r) for i, r in rows if any(r)]
@@ -410,7 +410,17 @@ def _tables(path: Path, data: bytes, names: dict,
         return max(range(min(len(rows), HEADER_SEARCH)), key=lambda k: (named(rows[k][1]), -k), default=0)
     try:
         if suffix in (".xlsx", ".xlsm"):
-            sheets = [(name, rows, header_at(rows)) for name, rows in _sheets(data)] or [(None, [], None)]
+            every = [(name, rows, header_at(rows)) for name, rows in _sheets(data)]
+            def example(s):  # named as notes or an example, with no more than an example under a header
+                name, rows, h = s
+                return NOTES_SHEET.search(name) and (h is None or len(rows) - h - 1 <= EXAMPLE_ROWS)
+            notes = [s for s in every if example(s)]
+            sheets = [s for s in every if not example(s)] or [(None, [], None)]
+            if notes and not any(s[1] for s in sheets):  # nothing but notes: say why nothing was read
+                raise ScenarioError(f"every sheet with rows is named as notes or an example ("
+                                    f"{', '.join(s[0] for s in notes)}) and holds at most {EXAMPLE_ROWS} "
+                                    "rows under its header, so none is read as workers; rename the sheet "
+                                    "of workers", file=str(path))
             found = [s for s in sheets if s[2] is not None]
             if found:  # a sheet passed over that names some of the columns: workers under a header not read
                 for name, rows, h in sheets:
@@ -956,8 +966,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             v = v.rstrip("年").strip()  # 2019年
             if not v:
                 continue
-            if re.fullmatch(r"\d{4}\.\d{1,2}", v):  # 2019.1: January or October (2019.10 kept as a
-                v = v[:4]  # number), so the year is 2019 either way
+            if re.fullmatch(r"\d{4}\.(0?[1-9]|1[0-2])", v):  # 2019.1: January or October (2019.10
+                v = v[:4]  # kept as a number), so the year is 2019 either way
             d = parse_date(v)
             if not re.fullmatch(r"\d{4}", v) and d is None:
                 if (day := _excel_day(v, start_year)) is not None:
@@ -1011,7 +1021,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             in_post_as_cadre = (cadre is not None and female[i] and not cadre[i]
                                 and not past_by(np.ones(n, bool))[i])  # the cadre flag may be the mistake
             column = heads[i].get("cadre", "cadre")
-            as_cadre = (f" (a woman in a worker post by column {column!r}; were she a cadre, 干部身份 是, "
+            as_cadre = (f" (a woman in a worker post by column {column!r}; were she a cadre there (是, yes), "
                         "she would still be in post)") if in_post_as_cadre else ""
             fail(i, birth_col, f"a worker born {born[i]} reached the statutory retirement age by 1 January "
                  f"{start_year} (retirement.rule = {retirement.rule!r}){as_cadre}{more}; the roster is the "

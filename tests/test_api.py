@@ -203,6 +203,9 @@ def test_a_researchers_rough_edges():
         model.load(sc)
     r = model.Results("x", [2025, 2026], ["a", "b"], np.arange(8.0).reshape(2, 2, 2))
     assert r.at("a", 2026).tolist() == [2.0, 6.0] and r.years.dtype == np.int64
+    for years, metrics in (([2025.5, 2026], ["a", "b"]), ([2025, 2026], "ab"), (None, ["a", "b"])):
+        with pytest.raises(model.UserError, match="expected years as whole numbers"):  # not cut, not split
+            model.Results("x", years, metrics, np.arange(8.0).reshape(2, 2, 2))
     c = compare([sc, sc.with_overrides({"quits.rate*": 2})], reps=3, seed=1)
     with pytest.raises(model.UserError, match=r"no scenario 'nope' in the comparison; its scenarios are "
                                               r"'bench', 'bench#2'"):
@@ -211,3 +214,5 @@ def test_a_researchers_rough_edges():
     assert type(total["reps"]) is int and all(type(v) is float for k, v in total.items() if k != "reps")
     assert c.targets.empty and c.targets.year.dtype == np.int64 and c.targets.probability.dtype == float
     assert c.table(["certified_share", "headcount"]).metric.tolist() == ["certified_share", "headcount"]
+    twice = ("headcount", "certified_share", "headcount")  # the first place of a repeated name
+    assert c.table(twice).metric.tolist() == ["headcount", "certified_share"]

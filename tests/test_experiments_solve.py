@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 
 import numpy as np
 import pandas as pd
@@ -200,7 +201,6 @@ def test_the_printed_answer_lies_in_its_printed_bracket_and_a_sure_value_is_name
 def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
     """solve prints the --set that runs the scenario at its answer; for a multiplier lever
     (KEY*) that --set works too, and gives the solution's probability."""
-    import re
     out = tmp_path / "s"
     assert cli(["solve", "bench", "--lever", "certification.pass_prob*", "--range", "0.5,3", "--target",
                 "certified_share>=0.85@2025", "--prob", "0.5", "--reps", "5", "--tol", "0.01", "--no-report",
@@ -208,7 +208,8 @@ def test_a_solved_multiplier_runs_as_printed(tmp_path, capsys):
     said = capsys.readouterr().out.splitlines()
     line = next(x for x in said if "to run the scenario with it:" in x)
     headline = float(next(x for x in said if x.startswith("Least ")).rsplit(": ", 1)[1])
-    settings = re.findall(r"--set '([^']+)'", line)
+    argv = shlex.split(line.split(": ", 1)[1].split(" (the answer")[0])  # as a shell reads it
+    settings = [argv[i + 1] for i, a in enumerate(argv) if a == "--set"]
     assert "python -m model run bench --reps 5 --seed 20250101 --set" in line and line.endswith("rounded up)")
     assert settings[:2] == ["demand.communities=40", "years=1"]
     assert settings[2].startswith("certification.pass_prob*=")
@@ -230,7 +231,8 @@ def test_the_printed_setting_of_a_whole_vector_lever_is_a_list_that_runs(tmp_pat
                 "headcount>=250@2025", "--greatest", "--reps", "4", "--tol", "0.01", "--no-report", "--out",
                 str(tmp_path / "s"), *SMALL]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "to run the scenario with it:" in x)
-    settings = re.findall(r"--set '([^']+)'", line)
+    argv = shlex.split(line.split(": ", 1)[1].split(" (the answer")[0])  # as a shell reads it
+    settings = [argv[i + 1] for i, a in enumerate(argv) if a == "--set"]
     assert re.fullmatch(r"quits\.rate=\[[0-9.]+\]", settings[-1]), settings
     assert cli(["run", "bench", *(x for o in settings for x in ("--set", o)), "--reps", "2", "--no-report",
                 "--out", str(tmp_path / "r"), "--quiet"]) == 0

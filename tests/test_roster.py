@@ -443,6 +443,8 @@ def test_blank_certificate_year_and_its_bounds(tmp_path):
     for year in ("2019-06-01", "2019年", "2019.1", "2019.10"):  # 2019.1: January or October, 2019 either way
         assert loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year=year)]
                      ).roster.level_since[-1] == 2019
+    with pytest.raises(ScenarioError, match="field 'certificate_year': expected a year such as 2019"):
+        loads(tmp_path, rows[:-1] + [one("1980-03-01", cert="社会工作师", year="2019.13")])  # no 13th month
 
 
 def test_workers_are_dealt_at_random_and_by_posts(tmp_path):
@@ -1018,6 +1020,12 @@ def test_sheets_that_would_lose_or_double_workers_are_refused(tmp_path):
     # a notes sheet copying the header above an example row is passed over (its example was a worker)
     book([("填表说明", HEADER, [one("1980-01-01")]), ("玄武区", HEADER, rows[:3]), ("江宁区", HEADER, rows[3:])])
     assert model.load(p).roster.sheets == (("玄武区", 3), ("江宁区", 3))
+    # a sheet so named but holding more than an example is workers, not lost (a review)
+    book([("玄武区", HEADER, rows[:3]), ("江宁区（说明见备注）", HEADER, rows[3:]), ("Example", HEADER, [])])
+    assert model.load(p).roster.sheets == (("玄武区", 3), ("江宁区（说明见备注）", 3))
+    book([("示例", HEADER, rows[:2])])  # nothing but an example: says why no worker is read
+    with pytest.raises(ScenarioError, match=r"every sheet with rows is named as notes or an example \(示例\)"):
+        model.load(p)
     book([("玄武区", HEADER + ["等级"], [r + ["5级"] for r in rows[:3]]),
           ("江宁区", HEADER + ["岗位等级"], [r + ["99级"] for r in rows[3:]])])
     with pytest.raises(ScenarioError, match=r"sheet 江宁区\):2, field 'grade': .* in column '岗位等级'"):

@@ -656,7 +656,7 @@ def main(args) -> int:
     for lv, _ in params:  # the fitted values exactly (the run reproduces the fit's simulated means)
         sets = common.lever_settings(lv, repr(c.values[lv.name]), sc, sets)
     print(f"  to run the scenario with it: python -m model run {shlex.quote(str(args.scenario))} "
-          f"--reps {c.reps} --seed {c.seed} " + " ".join(f"--set '{o}'" for o in sets))
+          f"--reps {c.reps} --seed {c.seed} " + " ".join(f"--set {shlex.quote(o)}" for o in sets))
     print(f"Fit (objective {c.objective:.4g}):")
     from ..metrics import unit
     for _, r in c.fit.iterrows():

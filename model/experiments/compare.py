@@ -114,7 +114,7 @@ class Comparison:
         default the last common year), each scenario's mean and each alternative's difference
         with its interval."""
         d = self.differences
-        metrics = self._metrics([metrics] if isinstance(metrics, str) else list(metrics))
+        metrics = self._metrics([metrics] if isinstance(metrics, str) else list(dict.fromkeys(metrics)))
         year = int(d.year.max()) if year is None else self._year(year)
         d = d[(d.year == year) & d.metric.isin(metrics)]
         d = d.iloc[np.argsort(d.metric.map({m: i for i, m in enumerate(metrics)}).to_numpy(), kind="stable")]

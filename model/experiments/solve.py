@@ -458,7 +458,8 @@ def main(args) -> int:
               "(--reps)")
     print(f"  {s.evaluations} values tried, {s.runs} replications ({s.reps} each, seed {s.seed}, "
           "common random numbers)")
-    sets = " ".join(f"--set '{o}'" for o in common.lever_settings(lv, safe(s.value), sc, args.overrides))
+    settings = common.lever_settings(lv, safe(s.value), sc, args.overrides)
+    sets = " ".join(f"--set {shlex.quote(o)}" for o in settings)  # as a shell takes them
     rounding = "" if lv.integer else f" (the answer rounded {'up' if word == 'least' else 'down'})"
     solved = s.output.target if s.output is not None else None
     if solved is None or not _states_one_of(solved, sc.targets):

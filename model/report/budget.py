@@ -55,14 +55,6 @@ GROWTH = ("payroll", "total_cost", "payroll_real", "total_cost_real")
 GROWTH_FORMAT = "0.0%"
 NUMBER_FORMAT = "#,##0"
 MONEY = {"en": (1.0, "yuan_year", NUMBER_FORMAT), "zh": (1e4, "wan_yuan_year", "#,##0.00")}
-
-
-def _total_header(years, lang: str) -> str:
-    """The head of a money sheet's last column, the total over the years, with its own unit
-    (yuan or 万元, not a year's)."""
-    unit = MONEY[lang][1].removesuffix("_year")
-    return L.word2("total_years", lang, y0=years[0], y1=years[-1],
-                   by_lang={"unit": (L.word(unit, "en"), L.word(unit, "zh"))})
 """Money on the money sheets by language: (divisor, unit's phrase, number format): yuan in
 English; 万元 to two decimals in Chinese, as a Chinese budget is filed."""
 AMOUNT = {"en": ("yuan", "元"), "zh": ("× 10,000 yuan", "万元")}
@@ -72,6 +64,14 @@ FIRST_DATA_ROW = 5
 HEADER_ROW = 4
 HEAD_FILL = PatternFill("solid", fgColor="DDE7F3")
 P90_FILL = PatternFill("solid", fgColor="FFF4D6")
+
+
+def _total_header(years, lang: str) -> str:
+    """The head of a money sheet's last column, the total over the years, with its own unit
+    (yuan or 万元, not a year's)."""
+    unit = MONEY[lang][1].removesuffix("_year")
+    return L.word2("total_years", lang, y0=years[0], y1=years[-1],
+                   by_lang={"unit": (L.word(unit, "en"), L.word(unit, "zh"))})
 
 
 def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
