@@ -12,9 +12,10 @@ header is read, one after another, with the same columns (a roster kept one shee
 district; messages then name the sheet too; without a district column, sheets named after
 the scenario's districts give their workers' district, see **district** below), and the
 other sheets are passed over, as are sheets named as notes or examples (填表说明, 说明, 示例,
-样例, 范例; instructions, example, readme) even where they copy the header above an example
-row; a sheet that names some of the columns without a whole header, or whose workers are
-all on other sheets (汇总: the message names the sheet with the most workers), is refused. A birth date
+样例, 范例; readme, instructions, example) with at most two rows under a copy of the header
+(an example row); a sheet that names some of the columns without a whole header, or whose
+workers are all on other sheets (汇总: the message names the sheet with the most workers),
+is refused. A birth date
 given as a month (出生年月) beside an ID number takes the ID number's day. Columns:
 
 ================  ====================================  ========  ==========================================
