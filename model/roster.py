@@ -15,8 +15,8 @@ other sheets are passed over, as are sheets named as notes or examples (填表�
 样例, 范例; readme, instructions, example) with at most two rows under a copy of the header
 (an example row); a sheet that names some of the columns without a whole header, or whose
 workers are all on other sheets (汇总: the message names the sheet with the most workers),
-is refused. A birth date
-given as a month (出生年月) beside an ID number takes the ID number's day. Columns:
+is refused. A birth date given as a month (出生年月) beside an ID number takes the ID
+number's day. Columns:
 
 ================  ====================================  ========  ==========================================
 column            Chinese headers accepted (some)       required  values

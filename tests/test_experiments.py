@@ -719,6 +719,7 @@ def test_whole_number_levers_run_as_the_model_rounds_them():
     cap = Lever.parse("recruitment.cap")
     assert [_same(v, cap) for v in (2, 2.5, 3.5, 2.4999)] == [2.0, 3.0, 4.0, 2.0]
     assert cap.as_run(0.5) == 1.0 and Lever.parse("quits.rate[0]").as_run(0.5) == 0.5
+    assert cap.as_run(np.array([0.5, 2.4, 2.5])).tolist() == [1.0, 2.0, 3.0]  # a profile's grid, Sobol draws
     sc = model.load("bench", {"recruitment.cap": 100})
     with pytest.raises(model.UserError, match="takes whole numbers"):
         factors_from(sc, {"recruitment.cap": (100.4, 200)})

@@ -586,7 +586,7 @@ def _profile(pb, levers, bounds, theta, n) -> pd.DataFrame:
     for j, (lv, (lo, hi)) in enumerate(zip(levers, bounds)):
         grid = np.linspace(lo, hi, max(int(n), 2))
         if lv.integer:
-            grid = np.unique([lv.as_run(x) for x in grid])
+            grid = np.unique(lv.as_run(grid))
         for x in grid:
             t = theta.copy()
             t[j] = x

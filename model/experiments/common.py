@@ -146,10 +146,13 @@ class Lever:
         one, ``Field.integer``: posts, hires, trainees), set directly."""
         return (self.field.kind == "int" or self.field.integer) and not self.scale
 
-    def as_run(self, value) -> float:
-        """``value`` as the model takes it: a whole-number lever's rounded half up, as the
-        model rounds a count (2.5 -> 3); any other's as it is."""
-        return float(half_up(float(value))) if self.integer else float(value)
+    def as_run(self, value):
+        """``value`` (a number, or an array of them) as the model takes it: a whole-number
+        lever's rounded half up, as the model rounds a count (2.5 -> 3); any other's as it
+        is. Floats: a float for a number, a float array for an array."""
+        x = np.asarray(value, dtype=float)
+        x = np.asarray(half_up(x), dtype=float) if self.integer else x
+        return float(x) if x.ndim == 0 else x
 
     def check_whole_range(self, lo: float, hi: float, option: str) -> None:
         """Fail with one message if this whole-number lever is given a range with a
@@ -551,7 +554,7 @@ def warn_lever_replaces(scenario, lever, doing: str) -> None:
         differ = [(y, e) for y, e in _vector_points(v) if len({repr(x) for x in e}) > 1]
         if differ:  # the first point whose elements differ (of a schedule, any)
             y, e = differ[0]
-            shown = ", ".join(f"{x:g}" if isinstance(x, (int, float)) else "drawn" for x in e)
+            shown = ", ".join(_point_text(x) for x in e)
             when = f" in {y}" if y is not None else ""
             warnings.warn(f"{doing} {lever.name} sets each of its {len(e)} elements to the same value, "
                           f"where {scenario.name} has {shown}{when}; the multiplier {lever.path}* keeps "
@@ -586,6 +589,7 @@ def lever_settings(lv, value: str, sc, given: list[str]) -> list[str]:
     else:  # the lever sets every element of a vector (of every point of its schedule)
         setting = f"{lv.path}=[{', '.join([value] * len(lv.raw_value(sc, float(value))))}]"
     return [o for o, k in own if k not in replaced] + [setting]
+
 
 def _point_text(p) -> str:
     """A schedule point's value as a warning shows it: 1200, drawn, [5000, 4000]."""

@@ -227,7 +227,7 @@ def _sobol_values(f, u: np.ndarray) -> np.ndarray:
         lo, hi = math.ceil(f.low), math.floor(f.high)
         return np.minimum(lo + np.floor(u * (hi - lo + 1)), hi)
     v = f.value(u)
-    return np.array([f.lever.as_run(x) for x in v]) if f.lever.integer else v
+    return f.lever.as_run(v) if f.lever.integer else v
 
 
 SOBOL_USUAL = 64

@@ -67,10 +67,10 @@ class Sweep:
         return [lv.name for lv in self.levers]
 
     def output(self, output) -> pd.DataFrame:
-        """The output at every grid point: its number and lever columns, ``value`` (mean over replications, or
-        probability), ``low``/``high`` (95% confidence interval of that mean, or Wilson interval
-        of the probability: not the spread of single outcomes), ``reps`` (the replications
-        the value is over: for a mean, those where the metric is defined).
+        """The output at every grid point: its number and lever columns, ``value`` (mean over
+        replications, or probability), ``low``/``high`` (95% confidence interval of that mean,
+        or Wilson interval of the probability: not the spread of single outcomes), ``reps``
+        (the replications the value is over: for a mean, those where the metric is defined).
 
         ``output`` is a metric's name (taken in the last year) or ``metric@YEAR``
         (``certified_share@2025``), a target's name or expression (``certified_share>=0.7@2025``:
@@ -109,7 +109,7 @@ class Sweep:
 def _same(v, lv):
     """A value as run: numbers as floats (a whole-number lever's rounded), so 1 and 1.0 are
     one point; a value that is not one (a list) as its text, for the lever to refuse."""
-    if isinstance(v, bool) or not isinstance(v, numbers.Number) or not finite_number(v):
+    if not finite_number(v):  # a text, a switch, a list, inf, 10**400: for the lever to refuse
         return v if isinstance(v, (str, bool)) else repr(v)
     return lv.as_run(v)
 
