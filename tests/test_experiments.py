@@ -729,3 +729,20 @@ def test_whole_number_levers_run_as_the_model_rounds_them():
     with pytest.raises(model.UserError, match="expected a finite one"):
         sweep(sc.with_overrides({"demand.communities": 5, "years": 1}), {"quits.rate[0]": [0.1, 10**400]},
               reps=1)
+
+
+def test_the_whole_number_fields_are_those_the_policies_round():
+    """schema's Field.integer (experiments search such a field in whole numbers) is written by
+    hand beside each field: every field a policy rounds with half_up(p.FIELD) on its own is
+    marked, and every field marked is so rounded (a new rounded count must be marked too)."""
+    import re
+
+    from conftest import ROOT
+
+    from model import schema
+    rounded = set()
+    for section in ("demand", "recruitment", "training"):
+        text = (ROOT / "model" / "policies" / f"{section}.py").read_text(encoding="utf-8")
+        rounded |= {(section, name) for name in re.findall(r"half_up\(p\.(\w+)\)", text)}
+    marked = {(s, name) for s, fields in schema.SECTIONS.items() for name, f in fields.items() if f.integer}
+    assert rounded == marked
