@@ -294,8 +294,8 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     returns counts by level (4), by grade (19), by post (3), pay by post (3),
     remuneration by post (3), pyramid counts (20: men 10 bands, women 10 bands), sums
     (n, college, birth, hire_year, grade), and, for ``nd`` > 0 districts
-    (``district_of_c``), workers and certified by district and workers, pay and
-    remuneration by district x post. For the rows that left this year: their number by
+    (``district_of_c``), workers, certified and college-educated by district and workers,
+    pay and remuneration by district x post. For the rows that left this year: their number by
     exit cause (``ncauses``). For every row, with districts: those trained this year
     (``trained``) and those added since the year opened (from row ``first_new``: its
     hires), by district.
@@ -319,6 +319,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     rem_dp = np.zeros((nd, 3))
     trained_d = np.zeros(nd, np.int64)
     new_d = np.zeros(nd, np.int64)
+    college_d = np.zeros(nd, np.int64)
     n = 0
     college = 0
     bsum = 0.0
@@ -361,11 +362,12 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         if nd > 0:
             n_d[d] += 1
             cert_d[d] += level[i] > 0
+            college_d[d] += education[i] >= 1
             n_dp[d, p] += 1
             pay_dp[d, p] += annual
             rem_dp[d, p] += remuneration
     return (lv, gr, npost, pay_post, rem_post, pyr, n, college, bsum, hsum, gsum, causes,
-            n_d, cert_d, n_dp, pay_dp, rem_dp, trained_d, new_d)
+            n_d, cert_d, n_dp, pay_dp, rem_dp, trained_d, new_d, college_d)
 
 
 @njit(cache=True, nogil=True)
@@ -374,8 +376,9 @@ def community_totals(alive, posts, party_posts, households, district, per_c, par
     :func:`model.metrics.year_end`), from the workers by community (``per_c``), the party
     posts held (``party_c``) and the certified (``cert_c``): posts in all, communities
     alive, those with their party posts held, vacant posts, communities with at least
-    ``k_cert`` certified; and for ``nd`` > 0 districts, households, communities and
-    vacant posts by district."""
+    ``k_cert`` certified; and for ``nd`` > 0 districts, households, communities, vacant
+    posts, posts (of every community, as the total) and communities with ``k_cert``
+    certified by district."""
     posts_total = 0
     n_alive = 0
     party_ok = 0
@@ -384,8 +387,12 @@ def community_totals(alive, posts, party_posts, households, district, per_c, par
     hh = np.zeros(nd)
     comm_d = np.zeros(nd, np.int64)
     vac_d = np.zeros(nd)
+    posts_d = np.zeros(nd, np.int64)
+    cert_ok_d = np.zeros(nd, np.int64)
     for c in range(alive.size):
         posts_total += posts[c]
+        if nd > 0:
+            posts_d[district[c]] += posts[c]
         v = max(posts[c] - per_c[c], 0)
         if not alive[c]:
             continue
@@ -398,7 +405,8 @@ def community_totals(alive, posts, party_posts, households, district, per_c, par
             hh[d] += households[c]
             comm_d[d] += 1
             vac_d[d] += v
-    return posts_total, n_alive, party_ok, vac, cert_ok, hh, comm_d, vac_d
+            cert_ok_d[d] += cert_c[c] >= k_cert
+    return posts_total, n_alive, party_ok, vac, cert_ok, hh, comm_d, vac_d, posts_d, cert_ok_d
 
 
 @njit(cache=True, nogil=True)

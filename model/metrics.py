@@ -158,10 +158,12 @@ DEFINITIONS = {
 }
 """One line on how each metric is taken (``python -m model metrics``, ``metrics.csv``)."""
 BASE_NAMES = tuple(UNITS)
-SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay_staff",
-          "pay_ratio_staff", "pay_ratio_head", "remuneration_ratio_staff", "remuneration_ratio_head",
-          "vacancies", "communities", "worker_years", "total_cost", "funding_city", "funding_province",
-          "funding_district")
+SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay_staff", "pay_ratio_staff",
+          "pay_ratio_head", "remuneration_ratio_staff", "remuneration_ratio_head", "vacancies",
+          "communities", "worker_years", "total_cost", "funding_city", "funding_province",
+          "funding_district", "posts", "vacancy_rate", "workers_per_community",
+          "communities_certified_k_share", "college_share", "avg_pay_committee", "avg_pay_head",
+          "pay_ratio_committee", "remuneration_ratio_committee")
 """Metrics also reported per district and for urban / rural parts, where districts exist."""
 
 PAYROLL_PARTS = ("payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
@@ -252,7 +254,7 @@ def annual_remuneration(pop, pay_year, district_of_community) -> np.ndarray:
 
 
 _KERNEL_COUNTS = ("lv", "g", "npost", "pay_post", "rem_post", "pyr", "n", "college", "bsum", "hsum", "gsum",
-                  "causes", "n_d", "cert_d", "n_dp", "pay_dp", "rem_dp", "trained_d", "new_d")
+                  "causes", "n_d", "cert_d", "n_dp", "pay_dp", "rem_dp", "trained_d", "new_d", "college_d")
 """What :func:`model.kernels.year_end_counts` returns, in order."""
 
 
@@ -273,7 +275,7 @@ def year_end(pop, comm, y: int, year_end: float, k_level: int, k_cert: int, pay_
     from . import kernels
     if kernels.ENABLED:
         (counts.posts, counts.ncomm, counts.party_ok, counts.vac, counts.cert_ok, counts.hh, counts.comm_d,
-         counts.vac_d) = kernels.community_totals(
+         counts.vac_d, counts.posts_d, counts.cert_ok_d) = kernels.community_totals(
             comm.alive, comm.posts, comm.party_posts, comm.households, comm.district,
             counts.per_c, counts.party_c, counts.cert_c, float(k_cert), int(nd))
         return counts
@@ -289,6 +291,8 @@ def year_end(pop, comm, y: int, year_end: float, k_level: int, k_cert: int, pay_
         counts.hh = np.bincount(comm.district[alive], weights=comm.households[alive], minlength=nd)
         counts.comm_d = np.bincount(comm.district[alive], minlength=nd)
         counts.vac_d = np.bincount(comm.district, weights=vacant * alive, minlength=nd)
+        counts.posts_d = np.bincount(comm.district, weights=comm.posts, minlength=nd)
+        counts.cert_ok_d = np.bincount(comm.district, weights=(counts.cert_c >= k_cert) & alive, minlength=nd)
     return counts
 
 
@@ -338,6 +342,7 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
         dp = d * 3 + post
         out.n_d = np.bincount(d, minlength=nd)
         out.cert_d = np.bincount(d, weights=level > 0, minlength=nd)
+        out.college_d = np.bincount(d, weights=pop.education[idx] >= 1, minlength=nd)
         out.n_dp = np.bincount(dp, minlength=3 * nd).reshape(nd, 3)
         out.pay_dp = np.bincount(dp, weights=annual[idx], minlength=3 * nd).reshape(nd, 3)
         out.rem_dp = np.bincount(dp, weights=remuneration[idx], minlength=3 * nd).reshape(nd, 3)
@@ -399,7 +404,7 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
         return out
     nd = len(scenario.districts)
     n_d, cert_d, n_dp, pay_dp, rem_dp = counts.n_d, counts.cert_d, counts.n_dp, counts.pay_dp, counts.rem_dp
-    hh, comm_d, vac_d = counts.hh, counts.comm_d, counts.vac_d
+    hh, comm_d, vac_d, posts_d = counts.hh, counts.comm_d, counts.vac_d, counts.posts_d
     res_d = residents * hh / hh.sum() if hh.sum() > 0 else np.zeros(nd)
     urban_d = np.array([x.urban for x in scenario.districts])
     # a district's own totals are its entries; the urban and rural parts add up theirs
@@ -408,31 +413,31 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
         if (urban_d == u).any():
             groups.append((name, np.flatnonzero(urban_d == u)))
     nan = float("nan")
-    staff_n, head_n = n_dp[:, 0], n_dp[:, 2]
-    staff_pay, head_pay, staff_rem, head_rem = pay_dp[:, 0], pay_dp[:, 2], rem_dp[:, 0], rem_dp[:, 2]
     for name, ds in groups:
         def total(a, ds=ds):
             return a[ds] if isinstance(ds, int) else a[ds].sum()
         n = int(total(n_d))
         r = float(total(res_d))
-        ns, nh = total(staff_n), total(head_n)
-        ps = total(staff_pay) / ns if ns else nan
-        ph = total(head_pay) / nh if nh else nan
-        ok = wage_last > 0
-        rs = total(staff_rem) / ns / wage_last if ns and ok else nan
-        rh = total(head_rem) / nh / wage_last if nh and ok else nan
+        ncomm, posts, vac = float(total(comm_d)), float(total(posts_d)), float(total(vac_d))
         out.update({
             f"headcount.{name}": n,
             f"certified_share.{name}": _share(total(cert_d), n),
             f"workers_per_10k.{name}": _share(n * 1e4, r) if r > 0 else nan,
             f"payroll.{name}": float(total(payroll_by_district)),
-            f"avg_pay_staff.{name}": ps,
-            f"pay_ratio_staff.{name}": ps / wage_last if wage_last > 0 else nan,
-            f"pay_ratio_head.{name}": ph / wage_last if wage_last > 0 else nan,
-            f"remuneration_ratio_staff.{name}": rs,
-            f"remuneration_ratio_head.{name}": rh,
-            f"vacancies.{name}": float(total(vac_d)),
-            f"communities.{name}": float(total(comm_d)),
+            f"vacancies.{name}": vac,
+            f"communities.{name}": ncomm,
+            f"posts.{name}": posts,
+            f"vacancy_rate.{name}": _share(vac, posts),
+            f"workers_per_community.{name}": _share(n, ncomm),
+            f"communities_certified_k_share.{name}": total(counts.cert_ok_d) / ncomm if ncomm else nan,
+            f"college_share.{name}": _share(total(counts.college_d), n),
         })
+        for k, post in enumerate(("staff", "committee", "head")):  # as snapshot() for the city
+            n_post = total(n_dp[:, k])
+            m = total(pay_dp[:, k]) / n_post if n_post else nan
+            out[f"avg_pay_{post}.{name}"] = m
+            out[f"pay_ratio_{post}.{name}"] = m / wage_last if wage_last > 0 else nan
+            r_post = total(rem_dp[:, k]) / n_post / wage_last if n_post and wage_last > 0 else nan
+            out[f"remuneration_ratio_{post}.{name}"] = r_post
         out.update({f"{m}.{name}": float(total(a)) for m, a in (by_district or {}).items()})
     return out

@@ -165,10 +165,18 @@ def first_year_by_half(first: np.ndarray) -> float:
     least half of them have met the target (a replication that never does counts as
     meeting it after the horizon), NaN if fewer than half ever do. Not the median of the
     replications that meet it: 2 of 5 meeting in 2026 and 3 never give NaN, not 2026."""
+    return first_year_by_share(first, 0.5)
+
+
+def first_year_by_share(first: np.ndarray, share: float) -> float:
+    """The first year by which at least ``share`` of the replications have met the target
+    (those that never do count as meeting it after the horizon), NaN if fewer ever do:
+    :func:`first_year_by_half` at 0.5; at 0.9, the year by which it is met with 90%
+    probability."""
     first = np.asarray(first, dtype=float)
     if not len(first):
         return float("nan")
-    m = float(np.quantile(np.where(np.isnan(first), np.inf, first), 0.5, method="inverted_cdf"))
+    m = float(np.quantile(np.where(np.isnan(first), np.inf, first), share, method="inverted_cdf"))
     return m if np.isfinite(m) else float("nan")
 
 
@@ -366,13 +374,15 @@ class Results:
     def targets(self, level: float = 0.95) -> pd.DataFrame:
         """Each target: probability met (with a Wilson interval at ``level``), the metric's
         mean and its 5% and 95% quantiles in the target's year, the first year by which half
-        the replications have met it (:func:`first_year_by_half`), the share that never do,
-        the :func:`verdict` (on the 95% interval, whatever ``level``) and the target's source.
+        the replications have met it (:func:`first_year_by_half`; and by which a tenth and nine
+        tenths have, :func:`first_year_by_share`), the share that never do, the
+        :func:`verdict` (on the 95% interval, whatever ``level``) and the target's source.
         Columns: ``scenario, target, metric, year, op, threshold, probability, mean,
-        probability_low, probability_high, p05, p95, first_year_met_p50, share_never_met,
-        verdict, source``. A replication where the metric has no value (NaN: a ratio whose
-        denominator is 0) does not meet the target, so it counts in ``probability`` as a
-        miss, while ``mean``, ``p05`` and ``p95`` are of the replications with a value."""
+        probability_low, probability_high, p05, p95, first_year_met_p10, first_year_met_p50,
+        first_year_met_p90, share_never_met, verdict, source``. A replication where the
+        metric has no value (NaN: a ratio whose denominator is 0) does not meet the target,
+        so it counts in ``probability`` as a miss, while ``mean``, ``p05`` and ``p95`` are of
+        the replications with a value."""
         level = number_in(level, "--level", 0.0, 1.0, what="a confidence level (e.g. 0.95)")
         return self._once(("targets", tuple(self.target_specs), level), lambda: self._targets(level))
 
@@ -392,14 +402,16 @@ class Results:
                     "probability": k / n, "mean": float(np.nanmean(v)),
                     "probability_low": lo, "probability_high": hi,
                     "p05": float(np.nanquantile(v, 0.05)), "p95": float(np.nanquantile(v, 0.95)),
+                    "first_year_met_p10": first_year_by_share(first, 0.1),
                     "first_year_met_p50": first_year_by_half(first),
+                    "first_year_met_p90": first_year_by_share(first, 0.9),
                     "share_never_met": float(np.isnan(first).mean()),
                     "verdict": verdict(*((lo, hi) if level == 0.95 else wilson(k, n)), k / n),
                     "source": t.source,
                 })
         cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "mean",
-                "probability_low", "probability_high", "p05", "p95", "first_year_met_p50",
-                "share_never_met", "verdict", "source"]
+                "probability_low", "probability_high", "p05", "p95", "first_year_met_p10",
+                "first_year_met_p50", "first_year_met_p90", "share_never_met", "verdict", "source"]
         return targets_table(rows, cols)
 
     def units(self) -> pd.DataFrame:

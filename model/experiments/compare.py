@@ -71,8 +71,8 @@ class Comparison:
     targets : pandas.DataFrame
         Every target's probability per scenario (with its Wilson interval), and for
         alternatives the paired difference in probability against the baseline; then the
-        other columns of :meth:`model.Results.targets` (``p05, p95, first_year_met_p50,
-        share_never_met, verdict, source``).
+        other columns of :meth:`model.Results.targets` (``p05, p95, first_year_met_p10,
+        first_year_met_p50, first_year_met_p90, share_never_met, verdict, source``).
     reps, seed : int
     level : float
         The intervals' confidence level (0.95: 95% intervals).
@@ -303,8 +303,8 @@ def _targets(results, labels, scs, level) -> pd.DataFrame:
             rows.append(row)
     cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "probability_low",
             "probability_high", "mean", "probability_difference", "probability_difference_low",
-            "probability_difference_high", "p05", "p95", "first_year_met_p50", "share_never_met", "verdict",
-            "source"]
+            "probability_difference_high", "p05", "p95", "first_year_met_p10", "first_year_met_p50",
+            "first_year_met_p90", "share_never_met", "verdict", "source"]
     return targets_table(rows, cols)
 
 

@@ -51,8 +51,9 @@ SURE = {  # category -> colour, from "very likely met" to "very likely missed"
 PART_COLOURS = ("#2b6cb0", "#63a4e0", "#f6ad55", "#68d391", "#b794f4", "#fc8181",
                 "#4fd1c5", "#d69e2e", "#a0aec0")
 OP_SIGN = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
+# one hue per cause: eliminated (plum) and quits (red) often share a bar
 CAUSE_COLOURS = dict(zip(FLOW_EXITS, ("#e53e3e", "#dd6b20", "#718096", "#805ad5", "#d69e2e",
-                                       "#c53030", "#319795", "#38a169")))
+                                       "#702459", "#319795", "#38a169")))
 
 
 # ----------------------------------------------------------------- helpers

@@ -379,6 +379,7 @@ WORDS = {
     "list_sep": (", ", "、"),
     "threshold": ("Threshold", "目标值"),
     "first_year": ("First met by half the runs in", "半数模拟首次达成年份"),
+    "first_year_p90": ("By nine in ten runs in", "九成模拟达成年份"),
     "verdict": ("Verdict", "研判结论"),
     "target_note": (("Probability: the share of the {reps} replications in which the target is met; "
                      "interval: its 95% Wilson interval, the Monte Carlo error of that share (more "
@@ -387,10 +388,12 @@ WORDS = {
                      "at least 90%, very likely missed when its upper end is at most 10%, else likely or "
                      "unlikely by the probability. First met: the year by which half the replications have "
                      "met the target's condition, in any year of the run (before the target's year too, even "
-                     "if it no longer holds by then)."),
+                     "if it no longer holds by then); by nine in ten: the year by which nine tenths have, "
+                     "the year it is met with 90% probability (– where fewer ever do)."),
                     ("概率：{reps}次模拟中达成目标的比例；区间：该比例的95% Wilson区间，反映模拟次数带来的误差"
                      "（增加模拟次数可缩小），并非预测本身的不确定性（后者已体现在概率中）。研判结论：区间下限≥90%为基本确定达成，"
-                     "上限≤10%为基本确定未达成，其余按概率判为较可能达成或较难达成。首次达成：半数模拟已达成目标条件的年份，计入预测期内任一年份（含目标年份之前，即使到目标年份已不再满足）。")),
+                     "上限≤10%为基本确定未达成，其余按概率判为较可能达成或较难达成。首次达成：半数模拟已达成目标条件的年份，计入预测期内任一年份（含目标年份之前，即使到目标年份已不再满足）；"
+                     "九成模拟达成年份：九成模拟已达成的年份，即以90%概率达成的年份（达成的模拟不足九成时为“–”）。")),
     "target_difference_note": (("Each alternative: probability the target is met [95% Wilson interval], then its "
                                 "difference from the baseline in percentage points [95% interval for paired "
                                 "proportions, Newcombe], on the same replications"),

@@ -189,7 +189,7 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
     """One sentence for each year whose mean payroll falls on the year before by more than
     :data:`PAYROLL_FALL`: the change split into worker-years and payroll per worker-year
     (payroll is their product in each replication), with the year before's exits (the two
-    largest causes) and hires, as a year-end dismissal or elimination drives it."""
+    largest causes and the rest together) and hires, as a year-end dismissal or elimination drives it."""
     if not {"payroll", "worker_years", "exits_total", "hires"} <= set(results.metrics):
         return []
     idx = summary.set_index(["metric", "year"])["mean"]
@@ -203,9 +203,15 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
             continue
         per = (change("payroll_per_worker_year") if "payroll_per_worker_year" in results.metrics
                else float("nan"))
-        top = [m for m in sorted(causes, key=lambda m: -idx[(m, before)])[:2] if idx[(m, before)] > 0]
-        words = (", ".join(f"{L.metric(m, 'en')} {idx[(m, before)]:,.0f}" for m in top) or "–",  # –: no exits
-                 "、".join(f"{L.metric(m, 'zh')}{idx[(m, before)]:,.0f}人" for m in top) or "–")
+        ranked = sorted(causes, key=lambda m: -idx[(m, before)])
+        top = [m for m in ranked[:2] if idx[(m, before)] > 0]
+        rest = sum(idx[(m, before)] for m in ranked[2:])  # so the bracket adds up to those who left
+        en = [f"{L.metric(m, 'en')} {idx[(m, before)]:,.0f}" for m in top]
+        zh = [f"{L.metric(m, 'zh')}{idx[(m, before)]:,.0f}人" for m in top]
+        if rest > 0:
+            en.append(f"other causes {rest:,.0f}")
+            zh.append(f"其他原因{rest:,.0f}人")
+        words = (", ".join(en) or "–", "、".join(zh) or "–")  # –: no exits
         out.append(L.word2("payroll_falls", lang, by_lang={
             "causes": words, "change": _change_words(change("payroll"), "下降", "上升"),
             "wy": _change_words(change("worker_years"), "减少", "增加"),
@@ -230,17 +236,18 @@ def targets_table(results, lang: str) -> str:
     rows = []
     for _, r in t.iterrows():
         cat = r["verdict"]
-        first = r["first_year_met_p50"]
+        first, sure = r["first_year_met_p50"], r["first_year_met_p90"]
         rows.append(([L.target_named(r["target"], results.target_specs, lang),
                       L.metric(r["metric"], lang),
                       f"{F.OP_SIGN.get(r['op'], r['op'])} {_fmt(r['metric'], r['threshold'])}",
                       str(int(r["year"])), percent(r["probability"]),
                       f"{percent(r['probability_low'])}–{percent(r['probability_high'])}", L.word(cat, lang),
-                      _fmt(r["metric"], r["mean"]), str(int(first)) if np.isfinite(first) else "–",
+                      _fmt(r["metric"], r["mean"]),
+                      *(str(int(y)) if np.isfinite(y) else "–" for y in (first, sure)),
                       r["source"]], cat))
     head = [L.word(k, lang) for k in ("target", "metric", "threshold", "year", "probability", "interval",
-                                      "verdict", "mean", "first_year", "source")]
-    return _table(head, rows, num_from=3, text_cols=(6, 9))
+                                      "verdict", "mean", "first_year", "first_year_p90", "source")]
+    return _table(head, rows, num_from=3, text_cols=(6, 10))
 
 
 def key_table(results, lang: str, years: int = 5, summary=None) -> str:
