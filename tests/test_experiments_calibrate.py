@@ -190,6 +190,47 @@ def test_several_observations_of_one_history():
     assert abs(c.values["quits.rate"] - Q0) <= 4 * row["se"]
 
 
+def test_a_low_and_a_high_observation_weigh_alike():
+    """Two years of quits, each year's 1,000 workers refilled on 1 January and quitting
+    independently, so each year's simulated mean is 1000 R-draws' share below the rate:
+    nearly E_y q / q0. Observed 20% below the mean at q0 in one year and 20% above in the
+    other, a fit weighing both alike lands on q0 (the residuals cancel there). Scaled by the
+    observed values (as before), the low one weighs (1.2 / 0.8)^2 = 2.25 times the high one
+    and the fit lands at q0 (1/0.8 + 1/1.2) / (1/0.64 + 1/1.44) = 0.923 q0: the bias of a
+    scale that moves with the observation. Scaled by the simulated means at the start (q0
+    here), within 1% of q0; the draws' own unevenness near q0 is some 0.2% of a year's
+    mean. With scale="sd" likewise (the two years' spreads alike)."""
+    sc = model.load("bench", {"demand.communities": 100, "years": 2, "quits.rate": [Q0]})
+    res = model.run(sc, reps=R, seed=99)
+    obs = [{"metric": "exits_quit", "year": y, "value": f * float(res.at("exits_quit", y).mean())}
+           for y, f in ((2025, 0.8), (2026, 1.2))]
+    for scale in ("relative", "sd"):
+        c = calibrate(sc, {"quits.rate": (0.02, 0.3)}, obs, reps=R, seed=99, scale=scale, profile=0)
+        assert abs(c.values["quits.rate"] / Q0 - 1) < 0.01, (scale, c.values)
+
+
+def test_the_scale_of_each_residual():
+    """relative: the simulated mean at the start; sd: one replication's sd there, at least
+    SD_FLOOR of the mean; where the start has no value or a mean of 0, the observed value's
+    size, else 1; absolute: 1."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from model.experiments.calibrate import SD_FLOOR, _Problem
+    obs = pd.DataFrame({"metric": ["a", "b", "c", "d", "e"], "year": [2025] * 5,
+                        "value": [50.0, 7.0, 5.0, 0.0, 3.0], "weight": [1.0] * 5})
+    at = {"a": [8.0, 12.0], "b": [0.0, 0.0], "c": [np.nan, np.nan], "d": [0.0, 0.0], "e": [3.0, 3.0]}
+    res = SimpleNamespace(at=lambda m, y: np.array(at[m]))
+    want = {"relative": [10.0, 7.0, 5.0, 1.0, 3.0],
+            "sd": [np.std([8.0, 12.0], ddof=1), 7.0, 5.0, 1.0, SD_FLOOR * 3.0],
+            "absolute": [1.0] * 5}
+    for scale, s in want.items():
+        pb = _Problem(None, obs, [(0.0, 1.0)], scale)
+        pb.set_scale(res)
+        np.testing.assert_allclose(pb.s, s, rtol=1e-12, err_msg=scale)
+
+
 def closed_cohort():
     """200 workers whose only exits are quits (q 0.1) and deaths (d 0.03), over 3 years."""
     return model.load("bench", {"demand.communities": 20, "years": 3, "recruitment.enabled": False,
