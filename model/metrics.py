@@ -165,6 +165,10 @@ SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay
           "communities_certified_k_share", "college_share", "avg_pay_committee", "avg_pay_head",
           "pay_ratio_committee", "remuneration_ratio_committee")
 """Metrics also reported per district and for urban / rural parts, where districts exist."""
+SUMMED_SCOPED = ("headcount", "payroll", "vacancies", "communities", "worker_years", "total_cost",
+                 "funding_city", "funding_province", "funding_district", "posts")
+"""The SCOPED metrics that are sums: a part's is the sum of its districts' (the others are
+shares, ratios and averages over the part)."""
 
 PAYROLL_PARTS = ("payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
                  "payroll_housing_fund", "payroll_annuity")

@@ -548,6 +548,7 @@ def test_district_scopes_are_labelled_with_the_districts_names():
         assert L.metric("payroll.jiangbei", "en") == "Payroll, Jiangbei"
         assert L.metric("payroll.east_end", "zh").endswith("（east_end）")
         assert L.metric("payroll.urban", "zh") == "人员经费（城市社区合计）"  # unchanged
+        assert L.metric("certified_share.urban", "zh") == "持证率（城市社区）"  # a share: not a 合计
     assert L.metric("payroll.jiangbei", "zh").endswith("（jiangbei）")
 
 

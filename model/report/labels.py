@@ -521,6 +521,8 @@ def _metric_pair(metric: str) -> tuple[str, str]:
     if scope:
         if scope in ("urban", "rural"):
             sen, szh = WORDS[scope]
+            if base not in M.SUMMED_SCOPED:  # a share or an average over the part: not a 合计
+                szh = szh.removesuffix("合计")
         else:
             sen, szh = _SCOPES.get(scope, (scope, scope))
         en, zh = f"{en}, {sen}", f"{zh}（{szh}）"
