@@ -183,6 +183,21 @@ FIGURES = (
     Figure("changzhou-2022", "city subsidy per worker", 83_800, "yuan/worker-year", "input",
            "seed 000: 市级财政补助标准...提高至8.38万元/年", "funding_city / worker_years, 2022",
            measure=_ratio("funding_city", "worker_years"), rounding=50),
+    Figure("changzhou-2022", "certificate share in the NBS survey team's sample", 0.716, "share", "back-test",
+           "NBS Changzhou survey team, 162 workers in 12 communities (huaxun.org/cz/czyw/2023-03-01/388998.html "
+           "[SEC]): 有71.6%的社区工作者持有《社会工作者国家职业资格证书》",
+           "certified_share on 31 December 2022 (the survey is undated, published 1 March 2023; nothing was set "
+           "from this figure, found in an audit of 2026-12-07. A sample of 162, not the workforce: its own error, "
+           "some 4 points or more, is not in the range. The model's fall from seed 000's 65% comes from the 2022 "
+           "hires to the new posts, assumed 20% certified)",
+           measure=_m("certified_share"), year=2022, rounding=0.0005),
+    Figure("changzhou-2022", "college share in the NBS survey team's sample", 0.753, "share", "back-test",
+           "NBS Changzhou survey team, 162 workers in 12 communities (huaxun.org/cz/czyw/2023-03-01/388998.html "
+           "[SEC]): 大专及以上学历占比75.3%",
+           "college_share on 31 December 2022 (as the certificate share above; seed 000's own 86% for the "
+           "workforce before 2022 is above it too, and recruitment.min_education = 1, an assumption, hires only "
+           "college graduates)",
+           measure=_m("college_share"), year=2022, rounding=0.0005),
     # Nanjing 2018, seed 001
     Figure("nanjing-2018", "communities (including villages)", 1253, "communities", "input",
            "FIGURES.md section 6; m.17366002034.cn/bzfw/547.html: 全市1253个社区(村)", "communities, 2018",
