@@ -184,3 +184,39 @@ def test_a_total_index_below_its_first_order_one_is_said_to_be_sampling_error(mo
     (said,) = [n for n in s.notes if "a total index below its first-order one" in n]
     first = s.sobol.parameter[s.sobol.ST == 0.5].iloc[0]  # the factor given S1 0.7, ST 0.5
     assert said.split(": ")[0] == first and not any("add up to" in n for n in s.notes)  # S1 sum 0.9
+
+
+def test_the_replications_own_noise_is_said_where_it_is_a_share_of_the_variance():
+    """Year-2 quits of 200 posts: one replication's count varies about its mean (binomially:
+    variance 200 q (1 - q), 15 at the scenario's q = 0.08); with one replication a Sobol
+    point, that noise is in the output's variance over the points, which SALib's intervals
+    take for the factors' effect. The note gives its share: the one-at-a-time runs' mean
+    variance across replications (recomputed here from runs of the same points, seed and
+    replications) over the variance of the Sobol points' outputs. The community count moves
+    posts (10 a community) with no noise: no such note."""
+    import re
+
+    import numpy as np
+    sc = model.load("bench", {"demand.communities": 20, "years": 2})
+    ranges = {"quits.rate": (0.05, 0.15), "certification.pass_prob": (0.1, 0.5)}
+    s = sensitivity(sc, "exits_quit@2026", ranges, reps=20, seed=3, sobol=32, sobol_reps=1, workers=1)
+    (said,) = [n for n in s.notes if "the replications' own noise" in n]
+    points = [sc] + [sc.with_overrides({k: [v] if k == "quits.rate" else v})
+                     for k, r in ranges.items() for v in r]
+    noise = np.mean([model.run(x, reps=20, seed=3, workers=1).at("exits_quit", 2026).var(ddof=1)
+                     for x in points])
+    assert noise > 5  # binomial: 9.5 to 26.5 over the points
+    share = noise / np.var(s.samples.output.to_numpy())
+    assert re.search(r"up to about (\d+)% of the variance", said).group(1) == f"{share * 100:.0f}", said
+    s = sensitivity(sc, "posts@2025", {"demand.communities": (10, 30)}, reps=4, seed=3, sobol=16,
+                    sobol_reps=1, workers=1)
+    assert not any("the replications' own noise" in n for n in s.notes), s.notes
+
+
+def test_an_output_undefined_everywhere_is_said_so():
+    """bench has no grade ladder: mean_grade is NaN in every run, and the message says every
+    Sobol point, not some."""
+    sc = model.load("bench", {"demand.communities": 20, "years": 1})
+    with pytest.raises(UserError, match="undefined \\(NaN\\) at every Sobol point"):
+        sensitivity(sc, "mean_grade@2025", {"quits.rate": (0.05, 0.15), "certification.pass_prob": (0.1, 0.4)},
+                    reps=2, seed=1, sobol=8, sobol_reps=1, workers=1)

@@ -23,13 +23,18 @@ share meeting the target). SALib's estimators give the first-order index ``S1`` 
 of output variance explained by the factor alone) and total index ``ST`` (including
 interactions), with SALib's 95% bootstrap intervals. These resample the quasi-random
 points as if they were independent draws, so they overstate the error of the indices
-(an analytic check with two factors and 256 base samples found half-widths about 7 times
-what the spread of the estimates over Sobol samples gives): safe against the sampling
+(analytic checks with two factors found half-widths 2 to 9 times what the spread of the
+estimates over Sobol samples gives): safe against the sampling
 of the points, but blind to the replications' own noise. Every point runs the same
 replications (common random numbers), so that noise is largely frozen into the output
-rather than left as unexplained variance: it moves with the factors only through them,
-and shifts the indices from one seed to the next (an audit found the spread of ``ST``
-over seeds as large as the interval's half-width). Use enough ``sobol_reps`` for the
+rather than left as unexplained variance; but a factor that changes who is in post (and
+so which worker draws which random numbers) re-draws part of it, and gets an ST above 0
+even with no effect on the mean (ST 0.014, interval excluding 0, for a factor with none
+at 2 replications per point, in an audit); the noise also shifts the indices from one
+seed to the next (an audit found the spread of ``ST`` over seeds as large as the
+interval's half-width). Where the replications' noise (the one-at-a-time runs' variance
+across replications, over ``sobol_reps``) exceeds 1% of the output's variance over the
+Sobol points, a note gives its share. Use enough ``sobol_reps`` for the
 output's noise to be small against its spread over the factors, and compare two seeds
 before relying on a small index (``--seed`` draws both the replications and the Sobol
 points).
@@ -210,8 +215,13 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     sob, samples, notes = None, None, []
     if sobol:
+        # one replication's noise: the mean per-replication variance of the one-at-a-time
+        # runs (fixed points, but for the uncertain inputs each does not fix: then an upper bound)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            noise = np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res]) if reps >= 2 else np.nan
         sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend, scheduler,
-                                     quiet)
+                                     quiet, noise)
     if not params:  # the scenario's own uncertain inputs: a fixed one may matter as much, unseen
         notes.append(f"only the scenario's uncertain inputs ({len(facs)}) are varied; an input it fixes is "
                      "not, however much it matters: give --param KEY=LO,HI (or KEY*=0.8,1.2; params= in "
@@ -243,7 +253,7 @@ def _sobol_size(n) -> int:
     return n
 
 
-def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet):
+def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet, noise=np.nan):
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
     d = len(facs)
@@ -258,8 +268,16 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
     samples["output"] = y
     notes = []
     if not np.isfinite(y).all():
-        raise UserError(f"{output.label} is undefined (NaN) at some Sobol points; choose another output",
+        where = "every Sobol point" if not np.isfinite(y).any() else "some Sobol points"
+        raise UserError(f"{output.label} is undefined (NaN) at {where}; choose another output",
                         field="--metric")
+    share = noise / sobol_reps / np.var(y) if np.var(y) > 0 else np.nan
+    if share > 0.01:
+        notes.append(f"the replications' own noise is up to about {share:.0%} of the variance of "
+                     f"{output.label} over the Sobol points; SALib's intervals leave it out, and an index "
+                     "up to about that size can come from it alone (a factor with no effect on the mean "
+                     "gets ST > 0 where it changes which workers draw which random numbers): raise "
+                     "--sobol-reps")
     if np.var(y) == 0:
         notes.append(f"{output.label} does not vary over the factors' ranges; Sobol indices are undefined")
         nan = np.full(d, np.nan)
