@@ -380,3 +380,51 @@ def test_observations_as_columns_and_a_blank_weight_in_a_table():
     table = pd.DataFrame({"metric": ["exits_quit", "headcount"], "year": [2025, 2025], "value": [30, 9000],
                           "weight": [np.nan, 2.0]})
     assert read_observations(table, sc).weight.tolist() == [1.0, 2.0]
+
+
+def test_scale_sd_needs_two_replications_and_a_small_start_is_warned():
+    """One replication has no sd: scale='sd' is refused (it would fall to 0.1% of the mean).
+    A start whose simulated mean is under a tenth of the observed value (quits at 0.005 of
+    1,000 workers, about 5, against 100 observed) is warned; the fit table gives each scale."""
+    with pytest.raises(UserError, match="scale='sd' needs at least 2 replications"):
+        calibrate(one_year(), {"quits.rate": (0.02, 0.3)}, observed(11), reps=1, seed=99, scale="sd")
+    sc = one_year().with_overrides({"quits.rate": [0.005]})
+    obs = [{"metric": "exits_quit", "year": 2025, "value": 100.0}]
+    c = calibrate(sc, {"quits.rate": (0.001, 0.3)}, obs, reps=4, seed=99)
+    assert any("is under a tenth of the observed 100" in w for w in c.warnings), c.warnings
+    start = model.run(sc, reps=4, seed=99).at("exits_quit", 2025).mean()
+    assert c.fit.scale.iloc[0] == pytest.approx(start, rel=1e-12)
+
+
+def test_se_fit_does_not_divide_by_rounding():
+    """One noisy observation that the parameter moves and one with no spread that it does not:
+    one history's noise lies wholly in the Jacobian's span, so the misfit that noise would
+    leave is 0 in exact arithmetic (about 1e-15 in floating point). se_fit then falls back to
+    the textbook formula, sqrt(diag(A) SSR / (n - k)), over 200 random slopes and spreads (it
+    was 3e6 at one in five of them)."""
+    import numpy as np
+
+    from model.experiments import calibrate as C
+
+    class Lever:
+        integer, name = False, "quits.rate"
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        j, s2 = rng.uniform(50, 2000), rng.uniform(0.5, 3.0)
+
+        class Problem:
+            sw, s, v = np.ones(2), np.array([100.0, 20.0]), np.array([10.0, 21.0])
+
+            def means(self, th, j=j):
+                return np.array([j * th[0], 20.0]), None, None
+
+            def objective(self, th):
+                return float(np.sum(((self.means(th)[0] - self.v) / self.s) ** 2))
+        pb, theta = Problem(), np.array([0.1])
+        rvec = (pb.means(theta)[0] - pb.v) / pb.s
+        history = (np.array([[s2, 0.0], [0.0, 0.0]]), 8)
+        row = C._identification(pb, [Lever()], [(0.0, 1.0)], theta, rvec, history, float(rvec @ rvec), [],
+                                theta).iloc[0]
+        textbook = math.sqrt((100.0 / j) ** 2 * float(rvec @ rvec) / (2 - 1))  # A = 1 / (j / 100)^2
+        assert row.se_fit == pytest.approx(textbook, rel=1e-9), (j, s2, row.se_fit)

@@ -93,7 +93,8 @@ class Calibration:
         note`` (``se`` is the one to quote; see the module docstring).
     fit : pandas.DataFrame
         Per observation: ``metric, year, observed, weight, simulated, simulated_sd,
-        simulated_low, simulated_high, residual, relative_error, contribution, source`` (the
+        simulated_low, simulated_high, residual, relative_error, scale, contribution, source``
+        (``scale``: the residual's divisor ``s_i``, see the module docstring; ``source``: the
         observation's own note of where it comes from, blank if none).
     objective : float
         Weighted sum of squared scaled residuals at the fit.
@@ -308,6 +309,7 @@ class _Problem:
         self.v = obs.value.to_numpy(dtype=float)
         self.scale = scale
         self.s = np.ones_like(self.v)  # set from the run at the start: set_scale
+        self.warnings = []  # set_scale's
         self.sw = np.sqrt(obs.weight.to_numpy(dtype=float))
 
     def set_scale(self, res):
@@ -329,6 +331,13 @@ class _Problem:
             s = np.fmax(sd, SD_FLOOR * m)
         v = np.abs(self.v)
         self.s = np.where(np.isfinite(s) & (s > 0), s, np.where(v > 0, v, 1.0))
+        if self.scale == "relative":  # a scale far below the observation lets that one residual dominate
+            small = np.flatnonzero((self.s < SMALL_START * v) & (self.sw > 0))
+            self.warnings = [
+                f"{self.obs.metric.iloc[i]} in {int(self.obs.year.iloc[i])}: its scale, the simulated mean "
+                f"at the start ({self.s[i]:.4g}), is under a tenth of the observed {self.v[i]:.4g}, so its "
+                f"residual weighs {(v[i] / self.s[i]) ** 2:.3g} times what it would at the observed size; "
+                "start nearer (the scenario's value) or use scale 'sd' or 'absolute'" for i in small]
 
     def means(self, theta):
         res = self.ev(theta)
@@ -365,6 +374,9 @@ class _Problem:
         return lo + np.clip(z, 0, 1) * (hi - lo)
 
 
+SMALL_START = 0.1
+"""With ``scale="relative"``, a warning when the start's simulated mean is below this share
+of the observed value (that observation then outweighs the others)."""
 SD_FLOOR = 1e-3
 """With ``scale="sd"``, a metric's scale is at least this share of its simulated mean (a
 metric that does not vary between replications would otherwise weigh without bound)."""
@@ -427,6 +439,9 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         bounds.append((lo, hi))
     obs = read_observations(observations, sc)
     ev = common.Evaluator(sc, levers, reps, seed, workers, backend, scheduler)
+    if scale == "sd" and ev.reps < 2:
+        raise UserError(f"scale='sd' needs at least 2 replications (one replication's sd is unknown), got "
+                        f"{ev.reps}; raise --reps or use scale 'relative'", field="--scale")
     common.check_runs(profile * len(levers), ev.reps, "--profile", "profile points")
     pb = _Problem(ev, obs, bounds, scale)
     b = pb.bounds
@@ -478,7 +493,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     m, var, res = pb.means(theta)
     rvec = pb.sw * (m - pb.v) / pb.s
     ssr = float(np.sum(rvec ** 2))
-    warns = []
+    warns = list(pb.warnings)
     if not converged:
         warns.append(f"the optimiser stopped before converging (after {ev.evaluations} points); raise "
                      "max_evaluations or narrow the ranges")
@@ -560,7 +575,8 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
             # M = I - J A J' (with S = s^2 I this is s^2 (n - k) (1 + 1/R), and se_fit the textbook
             # sqrt(diag(A) SSR / (n - k))); observations of unequal spread no longer pool into one s^2
             expected = (np.trace(history) - np.trace(A @ Jo.T @ history @ Jo)) * (1 + 1 / max(R, 1))
-            if np.isfinite(expected) and expected > 0:
+            spread = np.trace(history) * (1 + 1 / max(R, 1))  # expected is 0 where the noise lies in
+            if np.isfinite(expected) and expected > 1e-9 * spread:  # J's span: rounding is not a value
                 se_fit[ok] = np.sqrt(np.maximum(one * (1 + 1 / max(R, 1)), 0) * ssr / expected)
             else:  # fewer than 2 replications: no spread known
                 se_fit[ok] = np.sqrt(np.maximum(np.diag(A), 0) * ssr / (weighed - int(ok.sum())))
@@ -625,7 +641,7 @@ def _fit_table(obs, res, m, var, pb) -> pd.DataFrame:
     return pd.DataFrame({"metric": obs.metric, "year": obs.year, "observed": pb.v, "weight": obs.weight,
                          "simulated": m, "simulated_sd": sd, "simulated_low": m - half,
                          "simulated_high": m + half, "residual": resid, "relative_error": rel,
-                         "contribution": (pb.sw * resid / pb.s) ** 2, "source": obs.source})
+                         "scale": pb.s, "contribution": (pb.sw * resid / pb.s) ** 2, "source": obs.source})
 
 
 def _profile(pb, levers, bounds, theta, n) -> pd.DataFrame:

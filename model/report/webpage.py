@@ -208,7 +208,7 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
         rest = sum(idx[(m, before)] for m in ranked[2:])  # so the bracket adds up to those who left
         en = [f"{L.metric(m, 'en')} {idx[(m, before)]:,.0f}" for m in top]
         zh = [f"{L.metric(m, 'zh')}{idx[(m, before)]:,.0f}人" for m in top]
-        if rest > 0:
+        if rest >= 0.5:  # shown as a whole number of workers: not "other causes 0"
             en.append(f"other causes {rest:,.0f}")
             zh.append(f"其他原因{rest:,.0f}人")
         words = (", ".join(en) or "–", "、".join(zh) or "–")  # –: no exits
