@@ -220,3 +220,13 @@ def test_an_output_undefined_everywhere_is_said_so():
     with pytest.raises(UserError, match="undefined \\(NaN\\) at every Sobol point"):
         sensitivity(sc, "mean_grade@2025", {"quits.rate": (0.05, 0.15), "certification.pass_prob": (0.1, 0.4)},
                     reps=2, seed=1, sobol=8, sobol_reps=1, workers=1)
+
+
+def test_an_output_undefined_at_one_end_is_said_so():
+    """No posts at the low end (0 a community): the certified share has no workers to be a
+    share of, NaN; the note says its swing is unknown, and names that end only."""
+    sc = model.load("bench", {"demand.communities": 20, "years": 1})
+    s = sensitivity(sc, "certified_share@2025", {"demand.posts_per_community": (0, 3)}, reps=2, seed=1,
+                    sobol=0, workers=1)
+    (said,) = [n for n in s.notes if "is undefined (NaN) in every replication" in n]
+    assert "demand.posts_per_community's low (0): its swing is unknown" in said and "high" not in said

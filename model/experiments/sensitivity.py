@@ -222,6 +222,12 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
             noise = np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res]) if reps >= 2 else np.nan
         sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend, scheduler,
                                      quiet, noise)
+    for _, r in oat.iterrows():
+        ends = [f"{end} ({r[end]:g})" for end in ("low", "high") if not np.isfinite(r[f"output_{end}"])]
+        if ends:  # printed n/a, and sorted last: not because it matters least
+            notes.append(f"{output.label} is undefined (NaN) in every replication at {r.parameter}'s "
+                         f"{' and '.join(ends)}: its swing is unknown, not small (a ratio whose denominator "
+                         "is 0 there)")
     if not params:  # the scenario's own uncertain inputs: a fixed one may matter as much, unseen
         notes.append(f"only the scenario's uncertain inputs ({len(facs)}) are varied; an input it fixes is "
                      "not, however much it matters: give --param KEY=LO,HI (or KEY*=0.8,1.2; params= in "
