@@ -291,8 +291,36 @@ def field_line(path, text: str, field: str) -> int | None:
     return _Locator([(Path(path), text)]).find(field)[1]
 
 
+MAX_FILE_BYTES = 10_000_000
+"""A scenario file larger than this is refused unread (one is a few kB of text; a device
+such as /dev/zero would be read until memory runs out)."""
+
+
+def _refuse_quoted_dots(data, path: Path, text: str, at: str = "") -> None:
+    """A key written with a dot inside quotes (``"pay.growth" = 0.03``) is one key, not the
+    field ``pay.growth``: refused here, naming this file and the key's line, before its
+    path (joined with dots) would be taken for another file's ``[pay] growth``. A year with
+    a decimal point (``"2021.5"``, a schedule's) is left to the schedule's own message."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for k, v in items:
+        if isinstance(k, str) and "." in k and not k.replace(".", "").isdigit():
+            head, _, tail = k.partition(".")
+            line = next((i for i, s in enumerate(text.splitlines(), 1) if f'"{k}"' in s or f"'{k}'" in s),
+                        None)
+            raise ScenarioError(f"the quoted key {k!r} is one key with a dot in its name, not the field "
+                                f"{at}{k}: write {k} = ... without the quotes, or {tail} = ... under "
+                                f"[{at}{head}]", file=str(path), line=line, field=f"{at}{k}")
+        _refuse_quoted_dots(v, path, text, f"{at}{k}." if isinstance(k, str) else f"{at[:-1]}[{k}].")
+
+
 def _read_toml(path: Path) -> tuple[dict, str]:
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():  # a pipe would wait forever
+            raise ScenarioError("is not a regular file (a pipe or a device); expected a .toml file",
+                                file=str(path))
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"is {path.stat().st_size:,} bytes; a scenario file is text of a few kB "
+                                f"(at most {MAX_FILE_BYTES:,} bytes): is it the right file?", file=str(path))
         data = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError("file not found", file=str(path)) from None
@@ -316,6 +344,7 @@ def _read_toml(path: Path) -> tuple[dict, str]:
         raw = _toml_with_long_integers(text)
         if not raw:  # only comments
             raise empty
+        _refuse_quoted_dots(raw, path, text)
         return raw, text
     except tomllib.TOMLDecodeError as e:
         msg = str(e)

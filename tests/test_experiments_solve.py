@@ -264,6 +264,15 @@ def test_tolerance_must_be_a_finite_positive_number(tol):
               tol=tol)
 
 
+@pytest.mark.parametrize("tol", [5e-324, 1e-310, 1e-13])
+def test_a_tolerance_finer_than_floating_point_resolves_is_refused(tol):
+    """Below 1e-12 of the range's largest end (here 1e-12): the printout's rounding divided by
+    10^-324, 0, and raised ZeroDivisionError after the folder was written."""
+    with pytest.raises(UserError, match="is finer than a search over"):
+        solve(one_year(50), "certification.pass_prob", 0.0, 1.0, "certified_share>=0.85@2025", reps=5, seed=1,
+              tol=tol)
+
+
 def test_solving_for_an_uncertain_input_says_it_drops_that_uncertainty():
     sc = one_year(50).with_overrides({"certification.pass_prob": {"dist": "beta", "mean": 0.3, "sd": 0.05}})
     with pytest.warns(UserWarning, match="certification.pass_prob is uncertain"):

@@ -781,3 +781,18 @@ def test_did_you_mean_never_suggests_the_name_given():
     assert "'pay.monthly'" not in schema.did_you_mean("pay.monthly")
     assert schema.did_you_mean("years") != " (did you mean 'years'?)"
     assert schema.did_you_mean("pay.monthyl") == " (did you mean 'pay.monthly'?)"
+
+
+def test_a_pipe_or_a_device_as_the_scenario_is_refused_unread(tmp_path):
+    """A FIFO would block the read forever and /dev/zero fill memory: both are refused before
+    reading, as is a file above MAX_FILE_BYTES."""
+    import os
+    fifo = tmp_path / "city.toml"
+    os.mkfifo(fifo)
+    for p in (fifo, Path("/dev/zero")):
+        with pytest.raises(ScenarioError, match="is not a regular file"):
+            model.load(p)
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (S.MAX_FILE_BYTES + 1))
+    with pytest.raises(ScenarioError, match="a scenario file is text of a few kB"):
+        model.load(big)

@@ -171,6 +171,11 @@ class Solution:
         }])
 
 
+TOL_FINEST = 1e-12
+"""The finest tolerance solve takes, as a share of the range's largest magnitude: finer,
+the search's points are no longer told apart in floating point."""
+
+
 def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps: int | None = None,
           seed: int | None = None, *, direction: str = "least", tol: float | None = None,
           max_evaluations: int = 40, overrides=None, workers: int | None = None,
@@ -232,6 +237,10 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     elif tol >= hi - lo:
         raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so nothing "
                         f"would be solved; give a tolerance below {hi - lo:g} (default: range / 1000)",
+                        field="--tol")
+    elif tol < (finest := TOL_FINEST * max(abs(lo), abs(hi))):
+        raise UserError(f"the tolerance {tol:g} is finer than a search over [{lo:g}, {hi:g}] can resolve "
+                        f"(floating point); give one of at least {finest:g} (default: range / 1000)",
                         field="--tol")
     common.warn_lever_replaces(sc, lv, "solving for")
     ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
@@ -416,7 +425,7 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
     word = "greatest" if s.direction == "greatest" else "least"
-    digits = 0 if lv.integer else max(0, -math.floor(math.log10(s.tol)))  # to the tolerance asked for
+    digits = 0 if lv.integer else min(max(0, -math.floor(math.log10(s.tol))), 17)  # to the tolerance asked
 
     def v(x):
         return f"{x:.{digits}f}"
