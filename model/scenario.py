@@ -305,12 +305,27 @@ def _refuse_quoted_dots(data, path: Path, text: str, at: str = "") -> None:
     for k, v in items:
         if isinstance(k, str) and "." in k and not k.replace(".", "").isdigit():
             head, _, tail = k.partition(".")
-            line = next((i for i, s in enumerate(text.splitlines(), 1) if f'"{k}"' in s or f"'{k}'" in s),
-                        None)
-            raise ScenarioError(f"the quoted key {k!r} is one key with a dot in its name, not the field "
-                                f"{at}{k}: write {k} = ... without the quotes, or {tail} = ... under "
-                                f"[{at}{head}]", file=str(path), line=line, field=f"{at}{k}")
+            plain = all(p.isidentifier() for p in k.split("."))  # pay.growth, not ".x" or a control character
+            hint = (f"write {k} = ... without the quotes, or {tail} = ... under [{at}{head}]" if plain
+                    else "no field has a dot in its name (a dotted field is written unquoted: "
+                    "pay.growth = ...)")
+            raise ScenarioError(f"the quoted key {k!r} is one key with a dot in its name, not a dotted "
+                                f"field: {hint}", file=str(path), line=_quoted_key_line(text, k),
+                                field=f"{at}{k}")
         _refuse_quoted_dots(v, path, text, f"{at}{k}." if isinstance(k, str) else f"{at[:-1]}[{k}].")
+
+
+def _quoted_key_line(text: str, key: str) -> int | None:
+    """The first line holding a quoted string whose value is ``key`` (escapes decoded as TOML
+    decodes them: "\\u001f" is one character)."""
+    for i, line in enumerate(text.split("\n"), 1):  # TOML's lines (splitlines also cuts at \x1c...)
+        for m in re.finditer(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', line):
+            try:
+                if tomllib.loads(f"k = {m.group(0)}")["k"] == key:
+                    return i
+            except tomllib.TOMLDecodeError:
+                continue
+    return None
 
 
 def _read_toml(path: Path) -> tuple[dict, str]:

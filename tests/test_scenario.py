@@ -796,3 +796,13 @@ def test_a_pipe_or_a_device_as_the_scenario_is_refused_unread(tmp_path):
     big.write_bytes(b"#" * (S.MAX_FILE_BYTES + 1))
     with pytest.raises(ScenarioError, match="a scenario file is text of a few kB"):
         model.load(big)
+
+
+@pytest.mark.parametrize("key, line", [('"pay.growth"', 2), ('".\\u001f"', 3), ("'.x'", 3)])
+def test_a_quoted_key_with_a_dot_is_refused_on_its_own_line(tmp_path, key, line):
+    """Its line found by the key's value, escapes decoded (a fuzzed "\\u001f" had none)."""
+    body = f"{key} = 0.03\n" if line == 2 else f"[run]\n{key} = 1\n"
+    f = write_scenario(tmp_path, f'extends = "@SCENARIOS@/bench.toml"\n{body}')
+    with pytest.raises(ScenarioError, match="is one key with a dot in its name") as e:
+        model.load(f)
+    assert e.value.line == line and Path(e.value.file).resolve() == Path(f).resolve()
