@@ -746,3 +746,15 @@ def test_the_whole_number_fields_are_those_the_policies_round():
         rounded |= {(section, name) for name in re.findall(r"half_up\(p\.(\w+)\)", text)}
     marked = {(s, name) for s, fields in schema.SECTIONS.items() for name, f in fields.items() if f.integer}
     assert rounded == marked
+
+
+def test_a_bad_sweep_value_of_an_uncertain_input_gives_its_error_alone():
+    """The uncertain input's warning (sweeping sets it to fixed values) came before the
+    value's range error: two messages for one mistake. Now the error alone."""
+    sc = model.load("bench", {"demand.communities": 10, "years": 1,
+                              "certification.pass_prob": {"dist": "beta", "mean": 0.3, "sd": 0.05}})
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        with pytest.raises(UserError, match="certification.pass_prob"):
+            sweep(sc, {"certification.pass_prob": [-1, 1]}, reps=1, seed=1, workers=1)
+    assert not [m for m in said if "uncertain" in str(m.message)], [str(m.message) for m in said]

@@ -167,14 +167,14 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         levers.append(lv)
         values.append(vals)
     common.check_distinct(levers)
-    for lv in levers:
-        common.warn_lever_replaces(sc, lv, "sweeping")
     reps, seed = reps_and_seed(sc, reps, seed)
     common.check_runs(math.prod(len(v) for v in values), reps, "--param", "grid points")
     points = list(itertools.product(*values))
     grid = pd.DataFrame([dict(zip([lv.name for lv in levers], p)) for p in points])
     grid.insert(0, "point", np.arange(len(points)))
-    scenarios = [common.apply_levers(sc, levers, p) for p in points]
+    scenarios = [common.apply_levers(sc, levers, p) for p in points]  # a bad value: its error alone
+    for lv in levers:
+        common.warn_lever_replaces(sc, lv, "sweeping")
     results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
     first = results[0].values
     if len(results) > 1 and all(np.array_equal(r.values, first, equal_nan=True) for r in results[1:]):
