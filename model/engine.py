@@ -704,7 +704,7 @@ class Replication:
             exam, needs = (p.certification, self._sit_needs) if sc.certification.enabled else (None, None)
             dismissal.apply(pop, p.dismissal, t, exam, needs, sc.start_year)
         if sc.elimination.enabled:
-            self._add(elimination.apply(pop, p.elimination, t))
+            self._add(elimination.apply(pop, p.elimination, t, self.comm.district, self.nd))
         if sc.service_terms.enabled:
             service_terms.apply(pop, p.service_terms, self.rng("service_terms"), t, self.y)
 
@@ -749,14 +749,16 @@ class Replication:
         out = M.snapshot(counts, y, end, self.residents, self.wage_last, graded)
         paid = acc.get("_payroll_district", np.zeros(0))
         by_district = self._district_costs(counts) if self.nd else None
-        out.update(M.scoped(sc, counts, self.residents, self.wage_last, paid, by_district))
+        held = sc.elimination.enabled and p.elimination.share > 0  # 0 in a year without; NaN: none covered
+        none = np.zeros(self.nd, np.int64)
+        eliminated = (f.get("eliminated_d", none), f.get("elimination_base_d", none), held)
+        out.update(M.scoped(sc, counts, self.residents, self.wage_last, paid, by_district, eliminated))
         causes = counts.causes
         for i, c in enumerate(CAUSES[1:], start=1):
             out[f"exits_{c}"] = int(causes[i])
         out["exits_total"] = int(causes[1:].sum())
         out["exit_rate"] = out["exits_total"] / self.headcount_open if self.headcount_open else float("nan")
         base = f["elimination_base"]
-        held = sc.elimination.enabled and p.elimination.share > 0  # 0 in a year without; NaN: none covered
         out["elimination_rate"] = out["exits_eliminated"] / base if base else (float("nan") if held else 0.0)
         out["communities_split"] = f["communities_split"]
         out["communities_merged"] = f["communities_merged"]

@@ -163,7 +163,7 @@ SCOPED = ("headcount", "certified_share", "workers_per_10k", "payroll", "avg_pay
           "communities", "worker_years", "total_cost", "funding_city", "funding_province",
           "funding_district", "posts", "vacancy_rate", "workers_per_community",
           "communities_certified_k_share", "college_share", "avg_pay_committee", "avg_pay_head",
-          "pay_ratio_committee", "remuneration_ratio_committee")
+          "pay_ratio_committee", "remuneration_ratio_committee", "elimination_rate")
 """Metrics also reported per district and for urban / rural parts, where districts exist."""
 SUMMED_SCOPED = ("headcount", "payroll", "vacancies", "communities", "worker_years", "total_cost",
                  "funding_city", "funding_province", "funding_district", "posts")
@@ -399,10 +399,12 @@ def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float,
 
 
 def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float,
-           payroll_by_district: np.ndarray, by_district: dict | None = None) -> dict:
+           payroll_by_district: np.ndarray, by_district: dict | None = None, eliminated=None) -> dict:
     """The SCOPED metrics per district and for the urban / rural parts, from the
     :func:`year_end` ``counts``; ``by_district``: sums of the year kept by district
-    (``worker_years``, ``total_cost`` and its funding parts), one array each."""
+    (``worker_years``, ``total_cost`` and its funding parts), one array each;
+    ``eliminated``: the year's eliminated and covered by district and whether elimination
+    held (``elimination_rate`` as the city's: 0 in a year without, NaN where it covered nobody)."""
     out = {}
     if scenario.implicit_district:
         return out
@@ -444,4 +446,8 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
             r_post = total(rem_dp[:, k]) / n_post / wage_last if n_post and wage_last > 0 else nan
             out[f"remuneration_ratio_{post}.{name}"] = r_post
         out.update({f"{m}.{name}": float(total(a)) for m, a in (by_district or {}).items()})
+        if eliminated is not None:
+            gone, base, held = eliminated
+            b = float(total(base))
+            out[f"elimination_rate.{name}"] = float(total(gone)) / b if b else (nan if held else 0.0)
     return out

@@ -924,7 +924,7 @@ def test_the_city_subsidy_is_capped_at_each_districts_cost(tmp_path):
 
 NEWLY_SCOPED = ("posts", "vacancy_rate", "workers_per_community", "communities_certified_k_share",
                 "college_share", "avg_pay_committee", "avg_pay_head", "pay_ratio_committee",
-                "remuneration_ratio_committee")
+                "remuneration_ratio_committee", "elimination_rate")
 
 
 def test_the_metrics_targets_name_are_kept_by_district_too(tmp_path):
@@ -971,6 +971,41 @@ threshold = 0.5
     t = r.targets().set_index("target").loc["village communities with 3 certified"]
     met = r.at("communities_certified_k_share.village", 2026) <= 0.5
     assert t["probability"] == met.mean() and t["metric"] == "communities_certified_k_share.village"
+
+
+def test_the_elimination_rate_by_district(tmp_path):
+    """Bottom-ratio elimination ranks the whole city: 20% of 2,000 workers go in 2025. With
+    scores alike in both districts (no shift for a certificate), a district's share is
+    hypergeometric: 400 of 2,000 drawn, 1,000 there, sd sqrt(0.2 x 0.8 x 1000/1999 / 1000) =
+    0.0089 about 0.2, checked within 4 sd. With certified workers scoring a whole sd higher, the
+    village (10% certified against about half in the town) loses more: its rate exceeds the
+    town's by more than 0.05 (some 0.12 at these settings). One district: the
+    city's rate exactly. 2026 has no elimination: 0 everywhere. A target on a district's rate
+    is measured there."""
+    elim = {"elimination.enabled": True, "elimination.share": {"2025": 0.2, "2026": 0.0}, "years": 2,
+            "dismissal.enabled": False}
+    two = DISTRICTS + """
+[[targets]]
+name = "village renewal"
+metric = "elimination_rate"
+scope = "village"
+year = 2025
+threshold = 0.25
+"""
+    sc = model.load(write_scenario(tmp_path, two), elim)
+    r = model.run(sc, reps=4, seed=6, workers=1)
+    for d in ("town", "village"):
+        assert (np.abs(r.at(f"elimination_rate.{d}", 2025) - 0.2) < 4 * 0.0089).all(), d
+        assert (r.at(f"elimination_rate.{d}", 2026) == 0).all()
+    np.testing.assert_array_equal(r.at("elimination_rate.urban", 2025), r.at("elimination_rate.town", 2025))
+    t = r.targets().set_index("target").loc["village renewal"]
+    assert t["probability"] == (r.at("elimination_rate.village", 2025) >= 0.25).mean()
+    shifted = model.run(sc.with_overrides({"assessment.certified_shift": 1.0}), reps=4, seed=6, workers=1)
+    gap = shifted.at("elimination_rate.village", 2025) - shifted.at("elimination_rate.town", 2025)
+    assert (gap > 0.05).all(), gap  # about 0.12; each rate's own sd is under 0.009
+    one = DISTRICTS.split("[[districts]]")[0] + '[[districts]]\nname = "town"\ncommunities = 200\n'
+    r1 = model.run(model.load(write_scenario(tmp_path, one), elim), reps=3, seed=6, workers=1)
+    np.testing.assert_array_equal(r1.at("elimination_rate.town", 2025), r1.at("elimination_rate", 2025))
 
 
 def test_each_districts_cost_and_who_pays_it(tmp_path):
