@@ -316,10 +316,15 @@ def _refuse_quoted_dots(data, path: Path, text: str, at: str = "") -> None:
 
 
 def _quoted_key_line(text: str, key: str) -> int | None:
-    """The first line holding a quoted string whose value is ``key`` (escapes decoded as TOML
-    decodes them: "\\u001f" is one character)."""
+    """The first line holding a quoted key whose value is ``key`` (escapes decoded as TOML
+    decodes them: "\\u001f" is one character); a key is followed by ``=``, ``.`` or ``]``, so
+    a comment quoting it is passed over."""
     for i, line in enumerate(text.split("\n"), 1):  # TOML's lines (splitlines also cuts at \x1c...)
+        if line.lstrip().startswith("#"):
+            continue
         for m in re.finditer(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', line):
+            if not line[m.end():].lstrip().startswith(("=", ".", "]")):
+                continue
             try:
                 if tomllib.loads(f"k = {m.group(0)}")["k"] == key:
                     return i

@@ -798,10 +798,11 @@ def test_a_pipe_or_a_device_as_the_scenario_is_refused_unread(tmp_path):
         model.load(big)
 
 
-@pytest.mark.parametrize("key, line", [('"pay.growth"', 2), ('".\\u001f"', 3), ("'.x'", 3)])
+@pytest.mark.parametrize("key, line", [('"pay.growth"', 3), ('".\\u001f"', 4), ("'.x'", 4)])
 def test_a_quoted_key_with_a_dot_is_refused_on_its_own_line(tmp_path, key, line):
-    """Its line found by the key's value, escapes decoded (a fuzzed "\\u001f" had none)."""
-    body = f"{key} = 0.03\n" if line == 2 else f"[run]\n{key} = 1\n"
+    """Its line found by the key's value, escapes decoded (a fuzzed "\\u001f" had none), not
+    a comment that quotes it (the bad file's own first line did)."""
+    body = f"# {key} = 0.03 is the mistake\n" + (f"{key} = 0.03\n" if line == 3 else f"[run]\n{key} = 1\n")
     f = write_scenario(tmp_path, f'extends = "@SCENARIOS@/bench.toml"\n{body}')
     with pytest.raises(ScenarioError, match="is one key with a dot in its name") as e:
         model.load(f)
