@@ -48,7 +48,9 @@ replications it is that). The
 standard error quoted (``se``) is the larger of ``sqrt(se_mc^2 + se_history^2)`` and
 ``se_fit``: with as many observations as parameters the misfit says nothing, and
 ``se_mc`` alone would treat the observed figures as exact (with fewer than two replications
-only ``se_fit`` is known). A warning
+only ``se_fit`` is known). Quote ``se``: in a coverage study (quit rates seen through one
+noisy history, 60 to 200 histories) its 90% and 95% normal intervals covered 91-98%, while
+``se_fit`` alone, estimated from a few residuals, covered 70-79% at 90%. A warning
 is raised when a parameter is not identified, when parameters are not separately
 identified (their effects on the simulated means more than 99% aligned and their standard
 errors loose: :data:`SEPARATION`), when a standard error exceeds a quarter of the range, or when the fit
