@@ -749,7 +749,7 @@ class Replication:
         out = M.snapshot(counts, y, end, self.residents, self.wage_last, graded)
         paid = acc.get("_payroll_district", np.zeros(0))
         by_district = self._district_costs(counts) if self.nd else None
-        held = sc.elimination.enabled and p.elimination.share > 0  # 0 in a year without; NaN: none covered
+        held = sc.elimination.enabled and p.elimination.share > 0
         none = np.zeros(self.nd, np.int64)
         eliminated = (f.get("eliminated_d", none), f.get("elimination_base_d", none), held)
         out.update(M.scoped(sc, counts, self.residents, self.wage_last, paid, by_district, eliminated))
@@ -759,7 +759,7 @@ class Replication:
         out["exits_total"] = int(causes[1:].sum())
         out["exit_rate"] = out["exits_total"] / self.headcount_open if self.headcount_open else float("nan")
         base = f["elimination_base"]
-        out["elimination_rate"] = out["exits_eliminated"] / base if base else (float("nan") if held else 0.0)
+        out["elimination_rate"] = M.elimination_rate(out["exits_eliminated"], base, held)
         out["communities_split"] = f["communities_split"]
         out["communities_merged"] = f["communities_merged"]
         for g in M.RATED_WORDS:

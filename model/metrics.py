@@ -242,6 +242,12 @@ def _share(num, den):
     return float(num) / den if den else float("nan")
 
 
+def elimination_rate(eliminated, covered, held: bool) -> float:
+    """Eliminated over covered: 0 in a year without elimination, NaN in one whose
+    elimination covered nobody (``held``: the year has a share above 0)."""
+    return float(eliminated) / covered if covered else (float("nan") if held else 0.0)
+
+
 def annual_pay(pop, pay_year, district_of_community) -> np.ndarray:
     """Each row's pay rate on 31 December, as yuan a year (gross + allowance)."""
     pay = pay_year.pay_of(pop.post, pop.grade, pop.level, pop.community, district_of_community)
@@ -404,7 +410,7 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
     :func:`year_end` ``counts``; ``by_district``: sums of the year kept by district
     (``worker_years``, ``total_cost`` and its funding parts), one array each;
     ``eliminated``: the year's eliminated and covered by district and whether elimination
-    held (``elimination_rate`` as the city's: 0 in a year without, NaN where it covered nobody)."""
+    held (:func:`elimination_rate`, as the city's)."""
     out = {}
     if scenario.implicit_district:
         return out
@@ -435,7 +441,7 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
             f"posts.{name}": posts,
             f"vacancy_rate.{name}": _share(vac, posts),
             f"workers_per_community.{name}": _share(n, ncomm),
-            f"communities_certified_k_share.{name}": total(counts.cert_ok_d) / ncomm if ncomm else nan,
+            f"communities_certified_k_share.{name}": _share(total(counts.cert_ok_d), ncomm),
             f"college_share.{name}": _share(total(counts.college_d), n),
         })
         for k, post in enumerate(("staff", "committee", "head")):  # as snapshot() for the city
@@ -448,6 +454,5 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
         out.update({f"{m}.{name}": float(total(a)) for m, a in (by_district or {}).items()})
         if eliminated is not None:
             gone, base, held = eliminated
-            b = float(total(base))
-            out[f"elimination_rate.{name}"] = float(total(gone)) / b if b else (nan if held else 0.0)
+            out[f"elimination_rate.{name}"] = elimination_rate(total(gone), total(base), held)
     return out

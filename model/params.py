@@ -49,6 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .sampling import half_up  # as the model rounds every count it is given
+
 DISTRIBUTIONS = ("normal", "lognormal", "beta", "gamma", "uniform", "triangular")
 _DIST_ARGS = {
     "normal": ("mean", "sd"),
@@ -132,7 +134,6 @@ def scaled_toml(v, factor: float, kind: str):
     a whole number rounded, a number, or a parameter's (:class:`Constant`,
     :class:`Schedule`, :class:`Uncertain`: an uncertain value's location and spread scaled)."""
     if kind == "int":
-        from .sampling import half_up  # as the model rounds every count it is given
         return half_up(v * factor)
     if kind in ("float", "date"):
         return float(v) * factor

@@ -170,6 +170,7 @@ other values of them checks the roster again.
 from __future__ import annotations
 
 import calendar
+import collections
 import datetime as _dt
 import hashlib
 import re
@@ -807,9 +808,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
         places += [place] * len(sheet_rows)
         heads += [{col: head[j] for col, j in own.items()}] * len(sheet_rows)
         seen_rows.append({tuple(r) for r in mine})
-    def elsewhere(k):  # every worker of sheet k is on another sheet too
-        return seen_rows[k] and seen_rows[k] <= set().union(*(s for j, s in enumerate(seen_rows) if j != k))
-    copies = [k for k in range(len(seen_rows) if sheets else 0) if elsewhere(k)]
+    on = collections.Counter(r for s in seen_rows for r in s)  # how many sheets hold each worker
+    copies = [k for k, s in enumerate(seen_rows) if sheets and s and all(on[r] > 1 for r in s)]
     if copies:  # a summary sheet (汇总) of the sheets by district: the one with the most workers
         sheet, head_line, *_ = tables[max(copies, key=lambda k: len(seen_rows[k]))]
         raise ScenarioError(f"every worker of sheet {sheet} is on another sheet too (a sheet of all the "
@@ -967,8 +967,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             v = v.rstrip("年").strip()  # 2019年
             if not v:
                 continue
-            if re.fullmatch(r"\d{4}\.(0?[1-9]|1[0-2])", v):  # 2019.1: January or October (2019.10
-                v = v[:4]  # kept as a number), so the year is 2019 either way
+            if _ambiguous(v):  # 2019.1: January or October (2019.10 kept as a number): 2019 either way
+                v = v[:4]
             d = parse_date(v)
             if not re.fullmatch(r"\d{4}", v) and d is None:
                 if (day := _excel_day(v, start_year)) is not None:

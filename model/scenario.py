@@ -26,6 +26,7 @@ import math
 import numbers
 import os
 import re
+import stat
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -335,11 +336,12 @@ def _quoted_key_line(text: str, key: str) -> int | None:
 
 def _read_toml(path: Path) -> tuple[dict, str]:
     try:
-        if path.exists() and not path.is_file() and not path.is_dir():  # a pipe would wait forever
+        st = path.stat()  # one look: a missing file is said below, a folder by read_bytes
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):  # a pipe would wait forever
             raise ScenarioError("is not a regular file (a pipe or a device); expected a .toml file",
                                 file=str(path))
-        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(f"is {path.stat().st_size:,} bytes; a scenario file is text of a few kB "
+        if st.st_size > MAX_FILE_BYTES and stat.S_ISREG(st.st_mode):
+            raise ScenarioError(f"is {st.st_size:,} bytes; a scenario file is text of a few kB "
                                 f"(at most {MAX_FILE_BYTES:,} bytes): is it the right file?", file=str(path))
         data = path.read_bytes()
     except FileNotFoundError:

@@ -726,6 +726,12 @@ def test_whole_number_levers_run_as_the_model_rounds_them():
     Lever.parse("recruitment.cap*").check_no_switch_at_zero(0.004, "--range", sc)
     with pytest.raises(model.UserError, match="0 means 'no cap'"):
         Lever.parse("recruitment.cap*").check_no_switch_at_zero(0.0, "--range", sc)
+    # a whole-number field's multiple is rounded half up as the model takes it: 0.25 x 2 = 0.5 is 1
+    # dismissal after one unqualified year (round() made it 0, 'off'); 0.24 x 2 = 0.48 is 0
+    consecutive = Lever.parse("dismissal.consecutive_unqualified*")
+    consecutive.check_no_switch_at_zero(0.25, "--range", sc)
+    with pytest.raises(model.UserError, match="0 means 'off'"):
+        consecutive.check_no_switch_at_zero(0.24, "--range", sc)
     with pytest.raises(model.UserError, match="expected a finite one"):
         sweep(sc.with_overrides({"demand.communities": 5, "years": 1}), {"quits.rate[0]": [0.1, 10**400]},
               reps=1)

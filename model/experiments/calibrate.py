@@ -180,7 +180,7 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
         else:
             raise UserError("expected a .csv or .toml file of observations", file=label)
     elif isinstance(source, pd.DataFrame):
-        rows = source.to_dict("records")
+        rows = source.astype(object).where(source.notna(), None).to_dict("records")  # an empty cell: None
         where = [f"row {i}" for i in range(len(rows))]
     elif isinstance(source, dict) and set(source) & {"metric", "year", "value"}:
         columns = all(isinstance(v, (list, tuple, np.ndarray, pd.Series)) for v in source.values())
@@ -230,9 +230,8 @@ def read_observations(source, scenario=None) -> pd.DataFrame:
         if value < 0:  # every metric counts, shares or sums money: none is below 0
             raise UserError(f"{metric} cannot be negative (the model's metrics are counts, shares and "
                             f"sums of money, 0 or more), got {value:g}", file=label, field=f"{w}.value")
-        given = row.get("weight")  # blank: None, "" (a file), or NaN (a DataFrame's empty cell)
-        blank = given is None or given == "" or (isinstance(given, float) and math.isnan(given))
-        weight = 1.0 if blank else _number(given, label, f"{w}.weight")
+        given = row.get("weight")  # blank: None (not given, or a table's empty cell) or "" (a file's)
+        weight = 1.0 if given is None or given == "" else _number(given, label, f"{w}.weight")
         if weight < 0:
             raise UserError(f"weight must be 0 or more, got {weight:g}", file=label, field=f"{w}.weight")
         out.append({"metric": metric, "year": year, "value": value, "weight": weight,
@@ -324,8 +323,7 @@ class _Problem:
         the start's replications has), the observed value's size; 1 where that is 0 too."""
         if self.scale == "absolute":
             return
-        x = [res.at(metric, int(year)) for metric, year in zip(self.obs.metric, self.obs.year)]
-        x = [a[np.isfinite(a)] for a in x]
+        x = self.finite(res)
         m = np.abs(np.array([a.mean() if len(a) else np.nan for a in x]))
         s = m
         if self.scale == "sd":
@@ -341,13 +339,16 @@ class _Problem:
                 f"residual weighs {(v[i] / self.s[i]) ** 2:.3g} times what it would at the observed size; "
                 "start nearer (the scenario's value) or use scale 'sd' or 'absolute'" for i in small]
 
+    def finite(self, res) -> list:
+        """Each observation's simulated values in ``res``, its replications with a value."""
+        return [(x := res.at(metric, int(year)))[np.isfinite(x)] for metric, year in zip(self.obs.metric,
+                                                                                            self.obs.year)]
+
     def means(self, theta):
         res = self.ev(theta)
         m = np.empty(len(self.obs))
         var = np.empty(len(self.obs))
-        for i, (metric, year) in enumerate(zip(self.obs.metric, self.obs.year)):
-            x = res.at(metric, int(year))
-            x = x[np.isfinite(x)]
+        for i, x in enumerate(self.finite(res)):
             m[i] = x.mean() if len(x) else np.nan
             var[i] = x.var(ddof=1) / len(x) if len(x) > 1 else np.nan  # unknown from one replication
         return m, var, res
@@ -568,7 +569,8 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
         JtJ = Jo.T @ Jo
         cond = np.linalg.cond(JtJ)
         A = np.linalg.pinv(JtJ)
-        one = np.diag(A @ Jo.T @ history @ Jo @ A)  # the fit's variance from one history's residuals
+        B = A @ Jo.T @ history @ Jo
+        one = np.diag(B @ A)  # the fit's variance from one history's residuals
         se_history[ok] = np.sqrt(np.maximum(one, 0))
         se_mc[ok] = np.sqrt(np.maximum(one / max(R, 1), 0))  # from the mean of the R replications
         weighed = int(np.count_nonzero(pb.sw))  # an observation of weight 0 is not fitted: no freedom
@@ -576,11 +578,12 @@ def _identification(pb, levers, bounds, theta, rvec, history, ssr, warns, start)
             # the misfit against the misfit one history's spread would leave: E SSR = tr(M S) (1 + 1/R),
             # M = I - J A J' (with S = s^2 I this is s^2 (n - k) (1 + 1/R), and se_fit the textbook
             # sqrt(diag(A) SSR / (n - k))); observations of unequal spread no longer pool into one s^2
-            expected = (np.trace(history) - np.trace(A @ Jo.T @ history @ Jo)) * (1 + 1 / max(R, 1))
-            spread = np.trace(history) * (1 + 1 / max(R, 1))  # expected is 0 where the noise lies in
-            if np.isfinite(expected) and expected > 1e-9 * spread:  # J's span: rounding is not a value
-                se_fit[ok] = np.sqrt(np.maximum(one * (1 + 1 / max(R, 1)), 0) * ssr / expected)
-            else:  # fewer than 2 replications: no spread known
+            both = 1 + 1 / max(R, 1)  # one history's noise and the R replications' mean's
+            expected = (np.trace(history) - np.trace(B)) * both
+            spread = np.trace(history) * both  # expected is 0 where the noise lies in J's span:
+            if np.isfinite(expected) and expected > 1e-9 * spread:  # rounding is not a value
+                se_fit[ok] = np.sqrt(np.maximum(one * both, 0) * ssr / expected)
+            else:  # fewer than 2 replications (no spread known), or no misfit left to the noise
                 se_fit[ok] = np.sqrt(np.maximum(np.diag(A), 0) * ssr / (weighed - int(ok.sum())))
     se = [quoted_se(a, b, c) for a, b, c in zip(se_mc, se_history, se_fit)]
     if ok.sum() > 1:
@@ -632,7 +635,7 @@ def _fit_table(obs, res, m, var, pb) -> pd.DataFrame:
     from scipy import stats
     # replications with a finite value of each observed metric: ``var`` is the variance
     # of their mean (see _Problem.means)
-    n = np.array([np.isfinite(res.at(metric, int(year))).sum() for metric, year in zip(obs.metric, obs.year)])
+    n = np.array([len(x) for x in pb.finite(res)])
     sd = np.sqrt(var * n)
     with np.errstate(invalid="ignore"):
         tq = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)

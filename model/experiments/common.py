@@ -570,7 +570,6 @@ def lever_settings(lv, value: str, sc, given: list[str]) -> list[str]:
     exactly. The user's settings of the lever's field that the lever's replaces are left out.
     Solve and calibrate print them (with several levers, each lever's in turn over the
     settings so far)."""
-    from ..params import parse_key
     from ..scenario import parse_override, toml_inline
 
     def field_of(key: str) -> str:

@@ -242,8 +242,7 @@ def _sobol_values(f, u: np.ndarray) -> np.ndarray:
     if f.lever.integer and f.dist is None:
         lo, hi = math.ceil(f.low), math.floor(f.high)
         return np.minimum(lo + np.floor(u * (hi - lo + 1)), hi)
-    v = f.value(u)
-    return f.lever.as_run(v) if f.lever.integer else v
+    return f.lever.as_run(f.value(u))
 
 
 SOBOL_USUAL = 64
@@ -259,7 +258,7 @@ def _sobol_size(n) -> int:
     return n
 
 
-def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet, noise=np.nan):
+def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet, noise):
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
     d = len(facs)
@@ -277,14 +276,15 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
         where = "every Sobol point" if not np.isfinite(y).any() else "some Sobol points"
         raise UserError(f"{output.label} is undefined (NaN) at {where}; choose another output",
                         field="--metric")
-    share = noise / sobol_reps / np.var(y) if np.var(y) > 0 else np.nan
+    spread = np.var(y)
+    share = noise / sobol_reps / spread if spread > 0 else np.nan
     if share > 0.01:
         notes.append(f"the replications' own noise is up to about {share:.0%} of the variance of "
                      f"{output.label} over the Sobol points; SALib's intervals leave it out, and an index "
                      "up to about that size can come from it alone (a factor with no effect on the mean "
                      "gets ST > 0 where it changes which workers draw which random numbers): raise "
                      "--sobol-reps")
-    if np.var(y) == 0:
+    if spread == 0:
         notes.append(f"{output.label} does not vary over the factors' ranges; Sobol indices are undefined")
         nan = np.full(d, np.nan)
         return pd.DataFrame({"parameter": names, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}), \

@@ -425,7 +425,8 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
     word = "greatest" if s.direction == "greatest" else "least"
-    digits = 0 if lv.integer else min(max(0, -math.floor(math.log10(s.tol))), 17)  # to the tolerance asked
+    # to the tolerance asked (at most 300 places: 10^-digits stays a normal float, whatever the range)
+    digits = 0 if lv.integer else min(max(0, -math.floor(math.log10(s.tol))), 300)
 
     def v(x):
         return f"{x:.{digits}f}"

@@ -11,7 +11,6 @@ import base64
 import datetime as _dt
 import html
 import json
-import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -61,10 +60,8 @@ def img_tag(png: Path, alt: str) -> str:
 def _figures_in_english() -> bool:
     """Whether Chinese figures fell back to English (no CJK font here); its one warning was
     given when they were drawn."""
-    from .fonts import MissingCJKFontWarning
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingCJKFontWarning)
-        return F.figure_lang("zh") == "en"
+    from . import fonts
+    return fonts.cjk_font() is None
 
 
 def _figure(item: dict) -> str:
