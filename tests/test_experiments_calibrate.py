@@ -385,8 +385,11 @@ def test_observations_as_columns_and_a_blank_weight_in_a_table():
     with pytest.raises(UserError, match="got one row alone: put it in a list"):
         read_observations({"metric": "exits_quit", "year": 2025, "value": 30}, sc)
     table = pd.DataFrame({"metric": ["exits_quit", "headcount"], "year": [2025, 2025], "value": [30, 9000],
-                          "weight": [np.nan, 2.0]})
-    assert read_observations(table, sc).weight.tolist() == [1.0, 2.0]
+                          "weight": [np.nan, 2.0], "source": ["survey", np.nan]})
+    read = read_observations(table, sc)
+    assert read.weight.tolist() == [1.0, 2.0] and read.source.tolist() == ["survey", ""]  # not "nan"
+    with pytest.raises(UserError, match="'value' is missing"):  # not "expected a finite number, got nan"
+        read_observations(table.assign(value=[30, np.nan]), sc)
 
 
 def test_scale_sd_needs_two_replications_and_a_small_start_is_warned():
