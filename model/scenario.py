@@ -488,6 +488,14 @@ class _Checker:
         self.locator = _Locator(list(files))
         self.overridden = dict(overridden or {})
 
+    @property
+    def cut_short(self) -> bool:
+        """The number of years is set by an override (``--set years=3``): a schedule's
+        points after the end are kept (not refused; a linear schedule's later points still
+        shape its values within the horizon), and targets after it are not evaluated
+        (:attr:`Scenario.targets_after_horizon`)."""
+        return self.override("years") is not None
+
     def override(self, path: str) -> str | None:
         """The override option (``--set``, ``--param ...``) that set a field, if one did."""
         for key, label in self.overridden.items():
@@ -587,8 +595,8 @@ class _Checker:
                 self.fail(f"{path}.{k}", "expected a year (4 digits) as key of a schedule, "
                           "or a table with 'dist' for an uncertain value")
             y = int(k)
-            if self.start is not None and not self.start <= y <= self.end:
-                # a horizon changed by an override (--set years=1) is what made the point fall out
+            if self.start is not None and (y < self.start or y > self.end and not self.cut_short):
+                # a horizon moved by an override (--set start_year=2026) is what made the point fall out
                 self.fail((f"{path}.{k}", "years", "start_year"),
                           f"year {y} of {path} is outside the horizon {self.start}-{self.end}"
                           + self._too(path))
@@ -608,7 +616,8 @@ class _Checker:
     def _too(self, path: str) -> str:
         """The other schedules that do not fit the horizon either, to restate at once (worked
         out only when one does not)."""
-        unfit = _schedules_not_fitting(self.raw, self.start, self.end) if self.raw is not None else []
+        unfit = (_schedules_not_fitting(self.raw, self.start, None if self.cut_short else self.end)
+                 if self.raw is not None else [])
         others = [p for p in unfit if p != path]
         return (f" (so do {', '.join(others)}: each schedule needs its years within {self.start}-{self.end}, "
                 f"from {self.start} on)") if others else ""
@@ -901,6 +910,11 @@ class Scenario:
             self.targets = tuple(_scope_by_name(t, self.districts) for t in self.targets)
         from .semantics import check
         check(self, ck)
+        # a horizon cut short by an override leaves the targets after it unevaluated (a note
+        # says so); the file's own horizon must hold its targets (semantics.check)
+        after = [ck.cut_short and t.year > self.end_year for t in self.targets]
+        self.targets_after_horizon = tuple(t for t, a in zip(self.targets, after) if a)
+        self.targets = tuple(t for t, a in zip(self.targets, after) if not a)
         self.roster = self._roster(ck, roster)
         self._frozen = True
 
@@ -1313,10 +1327,10 @@ _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
 
 
-def _schedules_not_fitting(raw: dict, start: int, end: int) -> list[str]:
-    """The fields of ``raw`` holding a schedule with a year outside ``start``-``end`` or
-    without ``start`` (a base file's schedules, when a file that extends it moves the
-    horizon), in schema order."""
+def _schedules_not_fitting(raw: dict, start: int, end: int | None) -> list[str]:
+    """The fields of ``raw`` holding a schedule with a year outside ``start``-``end`` (no
+    later limit if ``end`` is None) or without ``start`` (a base file's schedules, when a
+    file that extends it moves the horizon), in schema order."""
     out = []
     for sec, spec in schema.SECTIONS.items():
         given = raw.get(sec)
@@ -1325,7 +1339,7 @@ def _schedules_not_fitting(raw: dict, start: int, end: int) -> list[str]:
             if not isinstance(x, dict) or "dist" in x:
                 continue
             years = [int(k) for k in x if re.fullmatch(r"[0-9]{4}", str(k))]
-            if years and (min(years) != start or max(years) > end):
+            if years and (min(years) != start or end is not None and max(years) > end):
                 out.append(f"{sec}.{name}")
     return out
 

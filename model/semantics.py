@@ -87,10 +87,10 @@ def check(sc, ck) -> None:
     _recruitment(sc, fail, years)
     _assessment_rules(sc, fail)
     _elimination(sc, fail)
-    _calendar_years(sc, fail)
+    _calendar_years(sc, fail, ck.cut_short)
     _quits(sc, fail)
     _pay(sc, fail, years)
-    _targets(sc, fail)
+    _targets(sc, fail, ck.cut_short)
 
 
 def _districts(sc, fail) -> None:
@@ -433,8 +433,9 @@ def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> t
     return None
 
 
-def _calendar_years(sc, fail) -> None:
-    """Fields naming calendar years: plausible years, and lists that reach the horizon."""
+def _calendar_years(sc, fail, cut_short: bool = False) -> None:
+    """Fields naming calendar years: plausible years, and lists that reach the horizon (or
+    go past its end, where an override cut the horizon short)."""
     start, end = sc.start_year, sc.end_year
     singles = (("recruitment.certificate_required_from", sc.recruitment.certificate_required_from),
                ("dismissal.certificate_deadline_from", sc.dismissal.certificate_deadline_from),
@@ -451,7 +452,7 @@ def _calendar_years(sc, fail) -> None:
         for y in ys:
             if y < FIRST_CALENDAR_YEAR:
                 fail(path, f"{y} is not a calendar year; list years such as {start}, {start + 5}")
-        if enabled and ys and not any(start <= y <= end for y in ys):
+        if enabled and ys and not any(start <= y <= end or cut_short and y > end for y in ys):
             fail((path, "years", "start_year"),
                  f"none of {', '.join(map(str, ys))} falls within {start}-{end}, so this never happens; "
                  f"list the years within the horizon, or {remedy}")
@@ -547,7 +548,10 @@ def _pay(sc, fail, years) -> None:
                  "grade; lower min_grade or raise grades.max_grade")
 
 
-def _targets(sc, fail) -> None:
+def _targets(sc, fail, cut_short: bool = False) -> None:
+    """Each target: a name of its own, a known metric and scope, a year within the horizon
+    (after it, where an override cut the horizon short: not evaluated then), a threshold
+    the metric can take."""
     known = set(metrics.names(sc))
     scopes = set(metrics.scopes(sc))
     seen = {}
@@ -566,7 +570,7 @@ def _targets(sc, fail) -> None:
                 fail(f"targets[{i}].metric", f"{t.metric} is not measured by district or by urban/rural; "
                      f"those measured so: {', '.join(metrics.SCOPED)} (or drop the scope)")
             fail(f"targets[{i}].metric", f"unknown metric '{t.metric_name}'; see `python -m model metrics`")
-        if not sc.start_year <= t.year <= sc.end_year:
+        if not sc.start_year <= t.year <= sc.end_year and not (cut_short and t.year > sc.end_year):
             fail((f"targets[{i}].year", "years", "start_year"),
                  f"year {t.year} of target '{t.name}' is outside the horizon {sc.start_year}-{sc.end_year}; "
                  "extend `years` or move the target")
@@ -654,4 +658,13 @@ def advisories(sc) -> list[str]:
                 notes.append(f"target '{t.name}' reads workers_per_10k over the whole city: its rural "
                              "districts' workers count against demand.urban_residents too (scope = \"urban\" "
                              "reads the urban districts' workers over their share of the residents)")
+    later = getattr(sc, "targets_after_horizon", ())
+    if later:
+        by = sc.overridden().get("years", {}).get("by", "an override")
+        listed = ", ".join(f"'{t.name}' ({t.year})" for t in later[:3]) + (
+            f" and {len(later) - 3} more" if len(later) > 3 else "")
+        notes.append(f"the horizon is cut short to {sc.start_year}-{sc.end_year} ({by} years={sc.years}): "
+                     f"{'the target' if len(later) == 1 else 'the targets'} {listed} "
+                     f"{'falls' if len(later) == 1 else 'fall'} after it and "
+                     f"{'is' if len(later) == 1 else 'are'} not evaluated")
     return notes

@@ -20,6 +20,7 @@ import model
 from model import scenario as S
 from model import schema
 from model.errors import ScenarioError
+from model.semantics import advisories
 
 BAD = Path(__file__).resolve().parent / "bad_scenarios"
 EXPECT = re.compile(rb"# expect: (?P<field>\S+) \| (?P<words>.+)")
@@ -177,18 +178,58 @@ def test_a_contradiction_is_blamed_on_the_override_that_made_it(tmp_path):
     assert (Path(e.value.file).name, e.value.field) == ("z.toml", "recruitment.max_age")
 
 
-def test_a_shorter_horizon_is_blamed_for_the_schedule_points_it_leaves_out():
-    with pytest.raises(ScenarioError, match="year 2030 of demand.persons_per_household is outside the "
-                                            "horizon 2022-2022") as e:
-        model.load("changzhou-2022", {"years": 1})
-    assert (e.value.file, e.value.field) == ("--set", "years")
+def test_a_horizon_cut_short_by_an_override_keeps_later_schedule_points_and_leaves_later_targets_out():
+    """``--set years=1`` on a place whose schedules and targets reach past the new end: the
+    schedules are kept whole (a linear one's later point still shapes its value in the
+    first year), the targets after the end are left out with a note, and those within kept."""
+    full = model.load("changzhou-2022")
+    cut = model.load("changzhou-2022", {"years": 1})
+    assert (cut.start_year, cut.end_year) == (2022, 2022)
+    assert cut.demand.persons_per_household == full.demand.persons_per_household  # 2030's point kept
+    assert cut.targets == () and len(cut.targets_after_horizon) == len(full.targets) > 0
+    assert full.targets_after_horizon == ()
+    notes = [n for n in advisories(cut) if "cut short" in n]
+    assert len(notes) == 1 and "2022-2022 (--set years=1)" in notes[0] and "not evaluated" in notes[0]
+    yi = model.load("yichang-2021", {"years": 2})  # targets in 2021 kept, those after 2022 left out
+    assert {t.year for t in yi.targets} <= {2021, 2022} and yi.targets
+    assert {t.year for t in yi.targets_after_horizon} and min(t.year for t in yi.targets_after_horizon) > 2022
 
 
-def test_a_freeze_left_outside_a_shortened_horizon_is_blamed_on_the_override(tmp_path):
+def test_a_linear_schedule_cut_short_keeps_its_values_within_the_horizon(tmp_path):
+    """A linear schedule's value in a year before its last point is the interpolation
+    between its points, whether the horizon reaches that point or not."""
+    f = _write(tmp_path / "lin.toml", f'extends = "{BENCH}"\n[certification]\n'
+               'pass_prob = {2025 = 0.2, 2029 = 0.6, interp = "linear"}\n')
+    full, cut = model.load(f), model.load(f, {"years": 2})
+    got = cut.certification.pass_prob.resolve(cut.year_list)
+    np.testing.assert_allclose(got, [0.2, 0.3], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(got, full.certification.pass_prob.resolve(full.year_list)[:2])
+
+
+@pytest.mark.parametrize("name", ["changzhou-2022", "nanjing-2018"])
+def test_the_first_years_of_a_horizon_cut_short_are_those_of_the_whole_horizon(name):
+    """The model is causal: a year's values do not depend on the years after it, so a run
+    of the first 2 years gives, metric for metric and replication for replication, the
+    first 2 years of the whole horizon's run at the same seed."""
+    full = model.run(model.load(name), reps=2, seed=5, workers=1, quiet=True)
+    cut = model.run(model.load(name, {"years": 2}), reps=2, seed=5, workers=1, quiet=True)
+    assert cut.metrics == full.metrics
+    np.testing.assert_array_equal(cut.values, full.values[:, :2, :])
+
+
+def test_a_moved_start_is_blamed_for_the_schedule_points_it_leaves_out():
+    with pytest.raises(ScenarioError, match="year 2022 of demand.persons_per_household is outside the "
+                                            "horizon 2023-2031") as e:
+        model.load("changzhou-2022", {"start_year": 2023})
+    assert (e.value.file, e.value.field) == ("--set", "start_year")
+
+
+def test_a_freeze_left_outside_a_moved_horizon_is_blamed_on_the_override(tmp_path):
     f = _write(tmp_path / "fz.toml", f'extends = "{BENCH}"\n[recruitment]\nfreeze_years = [2030]\n')
-    with pytest.raises(ScenarioError, match="none of 2030 falls within 2025-2027") as e:
-        model.load(f, {"years": 3})
-    assert (e.value.file, e.value.field) == ("--set", "years")
+    with pytest.raises(ScenarioError, match="none of 2030 falls within 2031-2040") as e:
+        model.load(f, {"start_year": 2031})
+    assert (e.value.file, e.value.field) == ("--set", "start_year")
+    assert model.load(f, {"years": 3}).recruitment.freeze_years == (2030,)  # cut short: after its end
 
 
 def test_overrides_take_numpy_numbers_and_lists_of_texts():
