@@ -321,11 +321,11 @@ def cmd_run(a) -> int:
     sc = S.load(a.scenario, a.overrides)
     out = a.out or OUTPUTS / sc.name
     check_destination(Path(out).resolve(), not a.no_overwrite)
-    for line in advisories(sc):  # what the scenario does that its author may not have meant
-        print(f"note: {line}", flush=True)
     try:
         try:
-            ahead = _room_ahead(sc, a)
+            ahead = _room_ahead(sc, a)  # first: the room is made in threads while the notes are worked out
+            for line in advisories(sc):  # what the scenario does that its author may not have meant
+                print(f"note: {line}", flush=True)
             from .runner import run
             if not a.quiet:
                 from .report import labels as L
