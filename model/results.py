@@ -205,7 +205,9 @@ class Results:
     seed : int
     meta : dict
         Anything else worth recording (scenario hash, wall time, ``finished``: when the run
-        ended, local time in ISO 8601, which the report gives as its date)...
+        ended, local time in ISO 8601, which the report gives as its date; ``set``: the fields
+        set over the scenario's files, with the option that set each and its value, as
+        :meth:`model.scenario.Scenario.overridden` gives them)...
 
     Two results are equal (``==``) when they hold the same values (NaN equal to NaN) of the
     same scenario, metrics, years, targets and seed, whatever the wall time, the time they
@@ -221,8 +223,9 @@ class Results:
     meta: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    CIRCUMSTANCES = ("wall_time_s", "workers", "backend", "finished")
-    """``meta`` entries about how a run was made, not what it found (ignored by ``==``)."""
+    CIRCUMSTANCES = ("wall_time_s", "workers", "backend", "finished", "set")
+    """``meta`` entries about how a run was made, not what it found (ignored by ``==``; the
+    scenario run, however it was reached, is ``scenario_hash``)."""
 
     def __post_init__(self):
         # as documented, whatever sequences were given (a list of years compared with 2025 was False)
@@ -276,6 +279,7 @@ class Results:
 
     @property
     def reps(self) -> int:
+        """The number of replications."""
         return self.values.shape[0]
 
     def _m(self, metric: str) -> int:
@@ -333,7 +337,12 @@ class Results:
         return df
 
     def per_replication(self) -> pd.DataFrame:
-        """Tidy table: scenario, rep, year, metric, value."""
+        """Tidy table: scenario, rep, year, metric, value.
+
+        Whether a replication meets a target is :meth:`target_hits` (or
+        :func:`met`), not a plain comparison of ``value``: a threshold is met within a
+        rounding allowance (1e-9 of it), so a value such as 0.7999999999999967 meets
+        ``>= 0.8``, as in :meth:`targets`."""
         r, y, m = self.values.shape
         return pd.DataFrame({
             "scenario": self.scenario,
@@ -420,8 +429,11 @@ class Results:
         return M.units_table(self.metrics)
 
     def to_csv(self, folder: str | Path) -> None:
-        """Write summary.csv and targets.csv into ``folder``."""
+        """Write summary.csv and targets.csv into ``folder`` (made if missing). For every
+        file of ``python -m model run`` (metrics.csv, the manifest, the workbook and the
+        report), :func:`model.cli.write_run`."""
         folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         self.summary().to_csv(folder / "summary.csv", index=False, float_format=CSV_FLOAT)
         self.targets().to_csv(folder / "targets.csv", index=False, float_format=CSV_FLOAT)
 

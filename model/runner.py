@@ -355,5 +355,5 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     return Results(scenario=scenario.name, years=scenario.year_list, metrics=names, values=values,
                    target_specs=scenario.targets, seed=seed,
                    meta={"reps": reps, "seed": seed, "wall_time_s": wall, "workers": workers,
-                         "backend": backend, "scenario_hash": scenario.hash,
+                         "backend": backend, "scenario_hash": scenario.hash, "set": scenario.overridden(),
                          "finished": datetime.now().astimezone().isoformat(timespec="seconds")})

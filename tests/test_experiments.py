@@ -124,6 +124,30 @@ def test_compare_with_itself_gives_exactly_zero():
     assert (d["mean"][finite] == d.mean_baseline[finite]).all()
 
 
+def test_compare_names_its_scenarios_as_told_and_the_runs_record_their_overrides(tmp_path):
+    """An alternative made with with_overrides keeps its baseline's name; ``labels`` names
+    each in the tables (and only there: the values are those of the unnamed comparison);
+    each result's meta records the fields set over the files. Bad labels: one message."""
+    sc = small(years=1)
+    alt = sc.with_overrides({"quits.rate*": 2})
+    named = compare([sc, alt], reps=3, seed=2, labels=["as is", "quits x2"])
+    plain = compare([sc, alt], reps=3, seed=2)
+    assert named.labels == ["as is", "quits x2"] and plain.labels == ["bench", "bench#2"]
+    assert set(named.summary.scenario) == {"as is", "quits x2"}
+    assert set(named.differences.scenario) == {"quits x2"} and set(named.differences.baseline) == {"as is"}
+    cols = ["difference", "difference_low", "difference_high"]
+    np.testing.assert_array_equal(named.differences[cols].to_numpy(), plain.differences[cols].to_numpy())
+    assert "quits.rate" in named.results[1].meta["set"] and "quits.rate" not in named.results[0].meta["set"]
+    assert named.results[0].meta["set"]["years"]["value"] == 1
+    named.to_csv(tmp_path / "new" / "folder")  # made if missing
+    assert (tmp_path / "new" / "folder" / "differences.csv").exists()
+    for bad, words in ((["one"], "expected 2 names"), (["a", "a"], "'a' is given twice"),
+                       (["a", " "], "not blank"), ("ab", "a list of 2 names")):
+        with pytest.raises(UserError, match=words) as e:
+            compare([sc, alt], reps=2, seed=2, labels=bad)
+        assert e.value.field == "labels"
+
+
 def test_compare_shows_each_scenarios_own_mean_where_the_other_has_none():
     """workers_per_10k is undefined without a resident population: the alternative that
     sets one still shows its mean (as in its summary); the paired difference has no

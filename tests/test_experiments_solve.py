@@ -34,6 +34,7 @@ import model
 from model.cli import main as cli
 from model.errors import UserError
 from model.experiments.solve import monte_carlo_range, solve
+from model.results import paired_proportions
 
 
 def share(p):
@@ -458,7 +459,14 @@ def test_the_answers_effects_beside_its_target(tmp_path):
     assert e.loc["payroll", "difference"] == pytest.approx(24 * (v - 5000), rel=1e-9)
     assert e.loc["payroll", "difference_se"] == pytest.approx(0, abs=1e-6)
     assert "at the answer, against the scenario as it stands (4 replications, the same random numbers)" in out
-    assert "    P(two): 1.000 -> 1.000 (+0.000, se 0.000)" in out
+    # a target met or not: Newcombe's paired interval, which has width where the t-interval (se
+    # 0) has none, both when nothing changes and when every replication changes the same way
+    same, flipped = paired_proportions(np.ones(4), np.ones(4)), paired_proportions(np.zeros(4), np.ones(4))
+    assert tuple(e.loc["two", ["difference", "difference_low", "difference_high"]]) == pytest.approx(same)
+    assert tuple(solved[["difference", "difference_low", "difference_high"]]) == pytest.approx(flipped)
+    assert same[1] < 0 < same[2] and flipped[0] == 1 and 0 < flipped[1] < 1 == flipped[2]
+    assert f"    P(two): 1.000 -> 1.000 (+0.000, 95% interval {same[1]:+.3f} to {same[2]:+.3f})" in out
+    assert e.loc["payroll", "difference_low"] == pytest.approx(e.loc["payroll", "difference"], rel=1e-9)
 
 
 def test_the_answers_effects_share_the_scenarios_random_numbers(tmp_path):

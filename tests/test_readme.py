@@ -26,3 +26,4 @@ def test_the_python_example_in_the_readme_runs():
     assert len(space["res"].at("payroll", 2025)) == 3
     assert {"difference", "difference_low", "difference_high"} <= set(space["cmp"].differences.columns)
     assert {"value", "low", "high"} <= set(space["sw"].output("certified_share@2025").columns)
+    assert set(space["alt"].differences.scenario) == {"quits +20%"}

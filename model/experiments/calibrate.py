@@ -392,7 +392,7 @@ WHOLE_VALUES_TRIED = 25
 def calibrate(scenario, params, observations, reps: int | None = None, seed: int | None = None, *,
               scale: str = "relative", tol: float = 1e-4, max_evaluations: int = 200, profile: int = 0,
               overrides=None, workers: int | None = None, backend: str | None = None,
-              scheduler: str | None = None) -> Calibration:
+              scheduler: str | None = None, quiet: bool = True) -> Calibration:
     """Fit ``params`` so the simulated means match ``observations``.
 
     Parameters
@@ -414,6 +414,11 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         Most parameter points run by the optimiser.
     profile : int
         Points of the objective's profile along each parameter (0: none).
+    overrides, workers, backend, scheduler
+        As for :func:`model.run`.
+    quiet : bool
+        No counter of the parameter points run (with ``False``: one on stderr, where it is a
+        terminal).
 
     Returns
     -------
@@ -441,7 +446,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         common.check_distinct(levers)
         bounds.append((lo, hi))
     obs = read_observations(observations, sc)
-    ev = common.Evaluator(sc, levers, reps, seed, workers, backend, scheduler)
+    ev = common.Evaluator(sc, levers, reps, seed, workers, backend, scheduler, quiet)
     if scale == "sd" and ev.reps < 2:
         raise UserError(f"scale='sd' needs at least 2 replications (one replication's sd is unknown), got "
                         f"{ev.reps}; raise --reps or use scale 'relative'", field="--scale")
@@ -512,6 +517,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
             g = prof[prof.parameter == lv.name]
             if np.ptp(g.objective.to_numpy()) == 0 and not any(lv.name in w for w in warns):
                 warns.append(f"{lv.name}: the objective is flat along its whole range; it is not identified")
+    ev.close()
     for w in warns:
         warnings.warn(w, UserWarning, stacklevel=2)
     values = {lv.name: (int(t) if lv.integer else float(t)) for lv, t in zip(levers, theta)}
@@ -695,7 +701,7 @@ def main(args) -> int:
         warnings.simplefilter("always")
         c = calibrate(sc, params, obs, args.reps, args.seed, scale=args.scale, profile=args.profile,
                       max_evaluations=args.max_evaluations, workers=args.workers, backend=args.backend,
-                      scheduler=args.scheduler)
+                      scheduler=args.scheduler, quiet=args.quiet)
     # printed and kept: the fit's own warnings (c.warnings) and those on the inputs (an uncertain field fitted)
     said = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)))
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:

@@ -775,6 +775,15 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
         return [f.result() for f in _progress(futs, quiet, desc)]
 
 
+def _counter(desc: str):
+    """A progress counter without a known end (tqdm's, on stderr), or None without tqdm."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(desc=desc, unit="value", delay=1.0, disable=None, file=sys.stderr, leave=False)
+
+
 def _progress(items, quiet: bool, desc: str):
     if quiet or len(items) < 2:
         return items
@@ -793,8 +802,10 @@ class Evaluator:
     more than once.
     """
 
-    def __init__(self, scenario, levers, reps, seed, workers=None, backend=None, scheduler=None):
+    def __init__(self, scenario, levers, reps, seed, workers=None, backend=None, scheduler=None,
+                 quiet: bool = True):
         self.scenario = scenario
+        self.bar = None if quiet else _counter("values tried")  # closed by `close`
         self.levers = list(levers)
         from ..runner import reps_and_seed
         self.reps, self.seed = reps_and_seed(scenario, reps, seed)
@@ -818,7 +829,15 @@ class Evaluator:
             (res,) = run_many([sc], self.reps, self.seed, self.workers, self.backend, self.scheduler)
             self.cache[k] = res
             self.replications += self.reps
+            if self.bar is not None:
+                self.bar.update(1)
         return self.cache[k]
+
+    def close(self) -> None:
+        """End the progress counter (if any)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
     @property
     def evaluations(self) -> int:

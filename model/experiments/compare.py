@@ -151,7 +151,10 @@ class Comparison:
              "unpaired_low", "unpaired_high"]].reset_index(drop=True)
 
     def to_csv(self, folder) -> None:
+        """Write summary.csv, differences.csv, targets.csv and metrics.csv into ``folder``
+        (made if missing)."""
         folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         common.write_table(self.summary, folder / "summary.csv")
         common.write_table(self.differences, folder / "differences.csv")
         common.write_table(self.targets, folder / "targets.csv")
@@ -169,6 +172,20 @@ def _labels(scenarios) -> list[str]:
     return out
 
 
+def _given_labels(labels, n: int) -> list[str]:
+    """``labels`` checked: ``n`` texts, each non-blank and its own."""
+    if isinstance(labels, str) or not hasattr(labels, "__iter__"):
+        raise UserError(f"expected a list of {n} names, one per scenario, got {labels!r}", field="labels")
+    labels = list(labels)
+    if len(labels) != n or not all(isinstance(x, str) and x.strip() for x in labels):
+        raise UserError(f"expected {n} names (texts, not blank), one per scenario, got {labels!r}",
+                        field="labels")
+    twice = sorted({x for x in labels if labels.count(x) > 1})
+    if twice:
+        raise UserError(f"each scenario needs its own name; {twice[0]!r} is given twice", field="labels")
+    return labels
+
+
 def shared_years(scenarios) -> list[int]:
     """The years every scenario covers, in order (what compare compares)."""
     return sorted(set.intersection(*(set(s.year_list.tolist()) for s in scenarios)))
@@ -176,7 +193,7 @@ def shared_years(scenarios) -> list[int]:
 
 def compare(scenarios, reps: int | None = None, seed: int | None = None, *, overrides=None,
             workers: int | None = None, backend: str | None = None, scheduler: str | None = None,
-            quiet: bool = True, level: float = 0.95) -> Comparison:
+            quiet: bool = True, level: float = 0.95, labels=None) -> Comparison:
     """Run scenarios on common random numbers and compare each with the first.
 
     Parameters
@@ -191,6 +208,10 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         As for :func:`model.run`.
     level : float
         Confidence level of the intervals.
+    labels : list of str, optional
+        A name for each scenario in the tables (as many as there are scenarios, each its
+        own): for alternatives made with ``with_overrides``, which keep their baseline's
+        name. Default: the scenarios' names, a repeated one as ``name#2``, ``name#3``...
 
     Returns
     -------
@@ -202,7 +223,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     >>> import model
     >>> base = model.load("bench", {"demand.communities": 50, "years": 2})
     >>> alt = base.with_overrides({"certification.pass_prob": 0.3})
-    >>> c = compare([base, alt], reps=4, seed=1)
+    >>> c = compare([base, alt], reps=4, seed=1, labels=["base", "pass 30%"])
     >>> c.difference("certified_share", 2026)[["difference", "difference_low", "difference_high"]]  # doctest: +SKIP
     """
     level = number_in(level, "--level", 0, 1, what="a confidence level (e.g. 0.95)")
@@ -220,7 +241,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
                                          else {"field": "scenarios"}))
     reps, seed = reps_and_seed(scs[0], reps, seed)
     results = common.run_many(scs, reps, seed, workers, backend, scheduler, quiet, desc="scenarios")
-    labels = _labels(scs)
+    labels = _labels(scs) if labels is None else _given_labels(labels, len(scs))
     for r, lab in zip(results, labels):
         r.scenario = lab
     base = results[0]

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError, number_in, whole_number
+from ..results import paired_proportions
 from . import common
 
 
@@ -116,25 +117,36 @@ class Solution:
         target solved for (where it is not one of the scenario's own), of each of the
         scenario's targets, and the mean headcount and payroll in the target's year, as the
         scenario stands (``baseline``) and at the answer (``answer``), with the paired
-        difference and its standard error (replication by replication: the common random
-        numbers make it precise; NaN from one replication). Columns: ``kind`` (target,
-        metric), ``name``, ``metric``, ``year``, ``baseline``, ``answer``, ``difference``,
-        ``difference_se``."""
-        cols = ["kind", "name", "metric", "year", "baseline", "answer", "difference", "difference_se"]
+        difference, its standard error (replication by replication: the common random
+        numbers make it precise; NaN from one replication) and its 95% interval (a paired
+        t-interval; for a target, met or not in each replication, Newcombe's interval for
+        paired proportions, :func:`model.results.paired_proportions`, which has width where
+        the t-interval has none: every replication changing outcome the same way). Columns:
+        ``kind`` (target, metric), ``name``, ``metric``, ``year``, ``baseline``,
+        ``answer``, ``difference``, ``difference_se``, ``difference_low``,
+        ``difference_high``."""
+        cols = ["kind", "name", "metric", "year", "baseline", "answer", "difference", "difference_se",
+                "difference_low", "difference_high"]
         if self.baseline is None or self.results is None:
             return pd.DataFrame(columns=cols)
         base, ans, rows = self.baseline, self.results, []
 
         def row(kind, name, metric, year, a, b):
-            d = np.asarray(a, float) - np.asarray(b, float)
+            a, b = np.asarray(a, float), np.asarray(b, float)
+            d = a - b
             ok = np.isfinite(d)
             se = float(np.std(d[ok], ddof=1) / np.sqrt(ok.sum())) if ok.sum() > 1 else math.nan
+            if kind == "target":
+                _, low, high = paired_proportions(b, a)
+            else:
+                st = common.paired_difference(b[:, None], a[:, None])
+                low, high = float(st["low"][0]), float(st["high"][0])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 rows.append({"kind": kind, "name": name, "metric": metric, "year": year,
                              "baseline": float(np.nanmean(b)), "answer": float(np.nanmean(a)),
                              "difference": float(np.nanmean(d)) if ok.any() else math.nan,
-                             "difference_se": se})
+                             "difference_se": se, "difference_low": low, "difference_high": high})
         solved = self.output.target if self.output is not None else None
         if solved is not None and not _states_one_of(solved, ans.target_specs):
             row("target", solved.name, solved.metric_name, solved.year, ans.target_hits(solved),
@@ -179,7 +191,7 @@ the search's points are no longer told apart in floating point."""
 def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps: int | None = None,
           seed: int | None = None, *, direction: str = "least", tol: float | None = None,
           max_evaluations: int = 40, overrides=None, workers: int | None = None,
-          backend: str | None = None, scheduler: str | None = None) -> Solution:
+          backend: str | None = None, scheduler: str | None = None, quiet: bool = True) -> Solution:
     """Least (or greatest) value of ``lever`` in ``[lo, hi]`` with P(target met) >= ``prob``.
 
     Parameters
@@ -202,6 +214,10 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         Width of the final bracket (default ``(hi - lo) / 1000``; 1 for whole numbers).
     max_evaluations : int
         Most lever values to run.
+    overrides, workers, backend, scheduler
+        As for :func:`model.run`.
+    quiet : bool
+        No counter of the values tried (with ``False``: one on stderr, where it is a terminal).
 
     Returns
     -------
@@ -243,7 +259,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                         f"(floating point); give one of at least {finest:g} (default: range / 1000)",
                         field="--tol")
     common.warn_lever_replaces(sc, lv, "solving for")
-    ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler)
+    ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler, quiet)
     trace = []
 
     def P(v):
@@ -300,6 +316,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
             warnings.warn(f"stopped after {ev.evaluations} values (max_evaluations): the bracket "
                           f"[{min(good, bad):g}, {max(good, bad):g}] is wider than the tolerance {tol:g}", stacklevel=2)
     res = ev((good,))
+    ev.close()
     low, high = output.interval(res)
     tr = pd.DataFrame(trace)
     s = tr.sort_values("value")
@@ -360,17 +377,20 @@ def _print_effects(s: Solution) -> None:
           "numbers):")
     for _, r in e.iterrows():
         se = r["difference_se"]
-        if r["kind"] == "target":
+        if r["kind"] == "target":  # met or not: the interval (a t-interval's se may be 0)
             what = f"P({r['name']})"
             a, b, d = f"{r['baseline']:.3f}", f"{r['answer']:.3f}", f"{r['difference']:+.3f}"
-            se = f"{se:.3f}" if np.isfinite(se) else "n/a"
+            lo, hi = r["difference_low"], r["difference_high"]
+            spread = (f"95% interval {lo:+.3f} to {hi:+.3f}" if np.isfinite(lo) and np.isfinite(hi)
+                      else "no interval")
         else:
             u = unit(r["metric"])
             what = f"{r['name']} in {r['year']}"
             a, b = common.fmt(r["baseline"], u), common.fmt(r["answer"], u)
             d = common.fmt(r["difference"], u, difference=True)
-            d, se = (d if d.startswith(("+", "-")) else f"+{d}"), common.fmt(se, u, like=r["difference"])
-        print(f"    {what}: {a} -> {b} ({d}, se {se})")
+            d = d if d.startswith(("+", "-")) else f"+{d}"
+            spread = f"se {common.fmt(se, u, like=r['difference'])}"
+        print(f"    {what}: {a} -> {b} ({d}, {spread})")
 
 
 def monte_carlo_range(trace: pd.DataFrame, prob: float, direction: str, lo: float, hi: float) -> tuple:
@@ -411,7 +431,7 @@ def main(args) -> int:
         warnings.simplefilter("always")
         s = solve(sc, lv, lo, hi, args.target, args.prob, args.reps, args.seed,
                   direction="greatest" if args.greatest else "least", tol=args.tol,
-                  workers=args.workers, backend=args.backend, scheduler=args.scheduler)
+                  workers=args.workers, backend=args.backend, scheduler=args.scheduler, quiet=args.quiet)
     said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]  # printed and kept
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         common.write_table(s.table(), tmp / "solution.csv")
