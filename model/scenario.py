@@ -1018,10 +1018,12 @@ class Scenario:
 
     @property
     def end_year(self) -> int:
+        """The last simulated year (``start_year + years - 1``)."""
         return self.start_year + self.years - 1
 
     @property
     def year_list(self) -> np.ndarray:
+        """Every simulated year, in order."""
         return np.arange(self.start_year, self.start_year + self.years)
 
     @property

@@ -216,3 +216,32 @@ def test_a_researchers_rough_edges():
     assert c.table(["certified_share", "headcount"]).metric.tolist() == ["certified_share", "headcount"]
     twice = ("headcount", "certified_share", "headcount")  # the first place of a repeated name
     assert c.table(twice).metric.tolist() == ["headcount", "certified_share"]
+
+
+def test_each_experiments_result_writes_its_tables_as_its_command_does(small, tmp_path):
+    """Sweep, Solution, Sensitivity and Calibration each have ``to_csv`` (the command's
+    tables, into a folder made if missing); what is written reads back as the tables."""
+    import pandas as pd
+
+    from model.experiments.calibrate import calibrate
+    from model.experiments.sensitivity import sensitivity
+    from model.experiments.solve import solve
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sw = sweep(small, {"quits.rate*": [1.0, 1.5]}, reps=2, seed=1)
+        so = solve(small, "quits.rate*", 0.5, 2, "460 workers", prob=0.5, direction="greatest", reps=2,
+                   seed=1, tol=0.5)
+        se = sensitivity(small, "headcount@2026", {"quits.rate*": (0.8, 1.2)}, reps=2, seed=1)
+        observed = [{"metric": "headcount", "year": 2026, "value": 470}]
+        ca = calibrate(small, {"quits.rate*": (0.5, 2)}, observed, reps=2, seed=1, max_evaluations=4)
+    written = {"sweep": (sw, ("output",), ["grid", "summary", "targets", "output", "metrics"]),
+               "solve": (so, (), ["solution", "trace", "effects"]),
+               "sensitivity": (se, (), ["one_at_a_time", "metrics"]),
+               "calibrate": (ca, (), ["parameters", "fit", "metrics"])}
+    for name, (res, extra, files) in written.items():
+        folder = tmp_path / "new" / name
+        res.to_csv(folder, *(["headcount@2026"] if extra else []))
+        assert sorted(p.stem for p in folder.iterdir()) == sorted(files), name
+    back = pd.read_csv(tmp_path / "new" / "sweep" / "output.csv")
+    assert back["value"].tolist() == pytest.approx(sw.output("headcount@2026")["value"].tolist(), rel=1e-12)
+    assert pd.read_csv(tmp_path / "new" / "solve" / "solution.csv")["value"][0] == pytest.approx(so.value)

@@ -123,6 +123,17 @@ class Calibration:
     converged: bool = True
     results: object = field(default=None, repr=False)
 
+    def to_csv(self, folder) -> None:
+        """Write parameters.csv, fit.csv, metrics.csv and (with a profile) profile.csv into
+        ``folder`` (made if missing), as ``python -m model calibrate`` does."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        common.write_table(self.parameters, folder / "parameters.csv")
+        common.write_table(self.fit, folder / "fit.csv")
+        common.write_table(units_table(self.fit.metric), folder / "metrics.csv")
+        if self.profile is not None:
+            common.write_table(self.profile, folder / "profile.csv")
+
     def __repr__(self):
         fitted = ", ".join(f"{k} = {v:g}" for k, v in self.values.items())
         return (f"<Calibration {fitted}: objective {self.objective:g}, {self.evaluations} points, "
@@ -130,6 +141,8 @@ class Calibration:
 
     @property
     def identified(self) -> dict:
+        """``{parameter: bool}``: whether the observations pin each parameter down (the
+        ``identified`` column of :attr:`parameters`)."""
         return dict(zip(self.parameters.parameter, self.parameters.identified))
 
 
@@ -705,11 +718,7 @@ def main(args) -> int:
     # printed and kept: the fit's own warnings (c.warnings) and those on the inputs (an uncertain field fitted)
     said = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)))
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
-        common.write_table(c.parameters, tmp / "parameters.csv")
-        common.write_table(c.fit, tmp / "fit.csv")
-        common.write_table(units_table(c.fit.metric), tmp / "metrics.csv")
-        if c.profile is not None:
-            common.write_table(c.profile, tmp / "profile.csv")
+        c.to_csv(tmp)
         write_json(tmp / "manifest.json", common.manifest(
             "calibrate", [sc], c.reps, c.seed,
             {"observations": common.input_file(args.observed),

@@ -447,10 +447,13 @@ class Output:
 
     @property
     def is_probability(self) -> bool:
+        """True for a target's probability (met or not in each replication), False for a
+        metric's mean."""
         return self.target is not None
 
     @property
     def label(self) -> str:
+        """What the output is, in English (:meth:`label_in`)."""
         return self.label_in("en")
 
     def label_in(self, lang: str = "en") -> str:
@@ -467,6 +470,7 @@ class Output:
 
     @property
     def unit(self) -> str:
+        """The output's unit: ``probability``, or the metric's (:func:`model.metrics.unit`)."""
         from ..metrics import unit
         return "probability" if self.is_probability else unit(self.metric)
 

@@ -112,6 +112,18 @@ class Sensitivity:
     notes: list = field(default_factory=list)
     sobol_n: int = 0
 
+    def to_csv(self, folder) -> None:
+        """Write one_at_a_time.csv, metrics.csv and (where Sobol indices were estimated)
+        sobol.csv and sobol_samples.csv into ``folder`` (made if missing), as ``python -m
+        model sensitivity`` does."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        common.write_table(self.oat, folder / "one_at_a_time.csv")
+        common.write_table(units_table([self.output.metric]), folder / "metrics.csv")  # the metric read
+        if self.sobol is not None:
+            common.write_table(self.sobol, folder / "sobol.csv")
+            common.write_table(self.samples, folder / "sobol_samples.csv")
+
     def __repr__(self):
         widest = f", widest swing {self.oat.parameter.iloc[0]}" if len(self.oat) else ""
         sobol = f", Sobol indices from {self.sobol_n} points" if self.sobol is not None else ""
@@ -346,11 +358,7 @@ def main(args) -> int:
                     scheduler=args.scheduler, quiet=args.quiet)
     facs, n = s.factors, s.sobol_n
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
-        common.write_table(s.oat, tmp / "one_at_a_time.csv")
-        common.write_table(units_table([output.metric]), tmp / "metrics.csv")  # the metric read
-        if s.sobol is not None:
-            common.write_table(s.sobol, tmp / "sobol.csv")
-            common.write_table(s.samples, tmp / "sobol_samples.csv")
+        s.to_csv(tmp)
         write_json(tmp / "manifest.json", common.manifest(
             "sensitivity", [sc], s.reps, s.seed,
             {"output": output.label, "output_unit": output.unit,

@@ -57,9 +57,9 @@ class Solution:
     Attributes
     ----------
     lever : str
-    value : float
+    value : float or int
         Least (or greatest) value found for which the target's probability is at least
-        ``prob``.
+        ``prob`` (an int for a whole-number lever, as calibrate gives it).
     probability, probability_low, probability_high : float
         Estimated probability at ``value`` and its 95% Wilson interval.
     prob : float
@@ -157,6 +157,15 @@ class Solution:
         for m in self.EFFECT_METRICS:
             row("metric", m, m, year, ans.at(m, year), base.at(m, year))
         return pd.DataFrame(rows, columns=cols)
+
+    def to_csv(self, folder) -> None:
+        """Write solution.csv (:meth:`table`), trace.csv and effects.csv into ``folder`` (made
+        if missing), as ``python -m model solve`` does."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        common.write_table(self.table(), folder / "solution.csv")
+        common.write_table(self.trace, folder / "trace.csv")
+        common.write_table(self.effects(), folder / "effects.csv")
 
     def __repr__(self):
         return (f"<Solution {self.direction} {self.lever} = {self.value:g} (Monte Carlo range "
@@ -328,7 +337,8 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     v_low, v_high = monte_carlo_range(tr, prob, direction, lo, hi)
     # the scenario as it stands on the same seed, for what the answer changes besides the target
     (baseline,) = common.run_many([sc], ev.reps, ev.seed, ev.workers, ev.backend, ev.scheduler)
-    return Solution(lv.name, float(good), float(output.value(res)), low, high, prob, direction,
+    value = int(good) if lv.integer else float(good)
+    return Solution(lv.name, value, float(output.value(res)), low, high, prob, direction,
                     (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
                     ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output, baseline)
 
@@ -434,9 +444,7 @@ def main(args) -> int:
                   workers=args.workers, backend=args.backend, scheduler=args.scheduler, quiet=args.quiet)
     said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]  # printed and kept
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
-        common.write_table(s.table(), tmp / "solution.csv")
-        common.write_table(s.trace, tmp / "trace.csv")
-        common.write_table(s.effects(), tmp / "effects.csv")
+        s.to_csv(tmp)
         write_json(tmp / "manifest.json", common.manifest(
             "solve", [sc], s.reps, s.seed, {"lever": s.lever, "range": [lo, hi], "target": s.target_label,
                                             "prob": s.prob, "direction": s.direction,

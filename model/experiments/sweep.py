@@ -64,6 +64,7 @@ class Sweep:
 
     @property
     def lever_names(self) -> list[str]:
+        """The levers swept, as named (the columns of :attr:`grid` and of :meth:`output`)."""
         return [lv.name for lv in self.levers]
 
     def output(self, output) -> pd.DataFrame:
@@ -101,6 +102,19 @@ class Sweep:
     def _output(self, output):
         """The :class:`~model.experiments.common.Output` ``output`` names (:func:`common.named_output`)."""
         return common.named_output(self.scenario, output)
+
+    def to_csv(self, folder, output=None) -> None:
+        """Write grid.csv, summary.csv, targets.csv and metrics.csv into ``folder`` (made if
+        missing), and with ``output`` (as :meth:`output` takes it) output.csv, as ``python -m
+        model sweep`` does."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        common.write_table(self.grid, folder / "grid.csv")
+        common.write_table(self.summary, folder / "summary.csv")
+        common.write_table(self.targets, folder / "targets.csv")
+        if output is not None:
+            common.write_table(self.output(output), folder / "output.csv")
+        common.write_table(units_table(self.summary.metric), folder / "metrics.csv")
 
     def __repr__(self):
         return f"<Sweep {' x '.join(self.lever_names)}: {len(self.grid)} points, {self.reps} replications each>"
@@ -230,13 +244,9 @@ def main(args) -> int:
     check_destination(out.resolve(), not args.no_overwrite)
     s = sweep(sc, params, args.reps, args.seed, workers=args.workers, backend=args.backend,
               scheduler=args.scheduler, quiet=args.quiet)
-    tab = s.output(output)
+    tab = s.output(output)  # (a bad output is refused before the folder is made)
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
-        common.write_table(s.grid, tmp / "grid.csv")
-        common.write_table(s.summary, tmp / "summary.csv")
-        common.write_table(s.targets, tmp / "targets.csv")
-        common.write_table(tab, tmp / "output.csv")
-        common.write_table(units_table(s.summary.metric), tmp / "metrics.csv")
+        s.to_csv(tmp, output)
         write_json(tmp / "manifest.json", common.manifest(
             "sweep", [sc], s.reps, s.seed,
             {"levers": {lv.name: list(map(_jsonable, v)) for lv, v in params}, "output": output.label}))
