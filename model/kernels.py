@@ -172,15 +172,19 @@ def release_threads() -> None:
 
 @njit(cache=True, nogil=True)
 def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_accrued,
-           flat, floor_cp, allowance, base_share, cb_lo, cb_hi,
+           flat, floor_cp, allowance, base_share, cb_lo, cb_hi, hf_lo, hf_hi,
            ins_rate, hf_rate, ann_rate, ann_posts, ann_excellent, t0, t1, dist_c, out_dist):
     """Pay earned in [t0, t1); see :mod:`model.policies.pay`. Gross pay as in
     :func:`monthly_pay`. Returns (base, allowance, insurance, housing fund, annuity,
     worker-years). With districts, ``out_dist`` (2 x districts, flat) gets each district's
-    pay (base, allowance, contributions) in its first half and worker-years in its second."""
+    pay (base, allowance, contributions) in its first half and worker-years in its second.
+    The housing fund's base is clipped to ``[hf_lo, hf_hi]`` (the insurances' ``[cb_lo,
+    cb_hi]`` where it has no floor or cap of its own: the same sums, to the last digit)."""
     base = 0.0
     allow = 0.0
     cbw = 0.0
+    hfw = 0.0
+    hf_own = hf_lo != cb_lo or hf_hi != cb_hi
     annw = 0.0
     wy = 0.0
     perf_share = 1.0 - base_share
@@ -203,19 +207,24 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
         allow += a * w
         cb = min(max(g + a, cb_lo), cb_hi)
         cbw += cb * w
+        hcb = min(max(g + a, hf_lo), hf_hi)
+        hfw += hcb * w
         covered = False
         if ann_rate > 0.0:
             covered = (ann_posts[p] > 0.5) | (ann_excellent & (rating[i] == 0))
             annw += cb * w if covered else 0.0
         wy += f
         if nd > 0:
-            cost = g * base_share + a + (ins_rate + hf_rate) * cb
+            if hf_own:
+                cost = g * base_share + a + ins_rate * cb + hf_rate * hcb
+            else:
+                cost = g * base_share + a + (ins_rate + hf_rate) * cb
             if covered:
                 cost += ann_rate * cb
             d = dist_c[community[i]]
             out_dist[d] += cost * w
             out_dist[nd + d] += f
-    return base * base_share, allow, ins_rate * cbw, hf_rate * cbw, ann_rate * annw, wy
+    return base * base_share, allow, ins_rate * cbw, hf_rate * hfw, ann_rate * annw, wy
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -286,7 +295,8 @@ def competing_exits(t0, year, hire_year, retire_on, retire_at, edges, rates, qui
 @njit(cache=True, nogil=True)
 def year_end_counts(exit_time, year_end, year, community, level, party, education, birth, hire_year,
                     grade, post, female, exit_cause, flat, floor_cp, allowance, floor_rate, cb_lo, cb_hi,
-                    k_level, district_of_c, nd, ncauses, trained, first_new, per_c, cert_c, party_c):
+                    rate2, lo2, hi2, k_level, district_of_c, nd, ncauses, trained, first_new, per_c, cert_c,
+                    party_c):
     """One pass over the workforce for every metric of 31 December.
 
     For the rows still employed: adds per-community workers, those certified at
@@ -303,7 +313,8 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
     Pay is each row's rate on 31 December as yuan a year: :func:`monthly_pay` (``flat``,
     ``floor_cp``, ``allowance``) x 12; remuneration, the gross pay without the allowance
     plus the employer's rate ``floor_rate`` on the contribution base clipped to ``[cb_lo,
-    cb_hi]`` (:func:`model.policies.pay.total_of_gross`), x 12 (as
+    cb_hi]`` (:func:`model.policies.pay.total_of_gross`) and ``rate2`` on it clipped to
+    ``[lo2, hi2]`` (a housing fund with a base of its own; else ``rate2`` is 0), x 12 (as
     :func:`model.metrics.annual_pay` and :func:`model.metrics.annual_remuneration`)."""
     lv = np.zeros(4, np.int64)
     gr = np.zeros(19, np.int64)
@@ -348,7 +359,8 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         if has_floor:
             gross = max(gross, floor_cp[3 * c + p])
         annual = (gross + allowance[level[i]]) * 12.0
-        remuneration = (gross + floor_rate * min(max(gross, cb_lo), cb_hi)) * 12.0
+        own = rate2 * min(max(gross, lo2), hi2)  # 0 where the housing fund shares the insurances' base
+        remuneration = (gross + floor_rate * min(max(gross, cb_lo), cb_hi) + own) * 12.0
         npost[p] += 1
         pay_post[p] += annual
         rem_post[p] += remuneration

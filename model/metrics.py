@@ -306,6 +306,15 @@ def year_end(pop, comm, y: int, year_end: float, k_level: int, k_cert: int, pay_
     return counts
 
 
+def _remuneration_terms(py) -> tuple:
+    """The contributions of :func:`model.kernels.year_end_counts`: ``(rate, lo, hi)`` of the
+    insurances (with the housing fund where it shares their base) and of a housing fund
+    with a base of its own (rate 0 where there is none)."""
+    terms = py.contribution_terms()
+    rate2, lo2, hi2 = terms[1] if len(terms) > 1 else (0.0, 0.0, np.inf)
+    return tuple(float(x) for x in (*terms[0], rate2, lo2, hi2))
+
+
 def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, district_of_community,
                    nd: int, first_new: int) -> SimpleNamespace:
     """The workers' part of :func:`year_end`."""
@@ -320,8 +329,8 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
             lambda r, into: kernels.year_end_counts(
                 pop.exit_time[r], float(year_end), int(y), pop.community[r], pop.level[r], pop.party[r],
                 pop.education[r], pop.birth[r], pop.hire_year[r], pop.grade[r], pop.post[r], pop.female[r],
-                pop.exit_cause[r], py._flat, floors, py.allowance, float(py.floor_rate), float(py.cb_lo),
-                float(py.cb_hi), int(k_level), d_of_c, int(nd), len(CAUSES), pop.trained[r],
+                pop.exit_cause[r], py._flat, floors, py.allowance, *_remuneration_terms(py), int(k_level),
+                d_of_c, int(nd), len(CAUSES), pop.trained[r],
                 int(first_new - r.start), *into))
         return SimpleNamespace(per_c=per_c, cert_c=cert_c, party_c=party_c,
                                **dict(zip(_KERNEL_COUNTS, kernels.add_parts(parts), strict=True)))

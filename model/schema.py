@@ -388,8 +388,19 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "injury_rate": F("param", 0.0, "Employer work-injury insurance rate.", "", **RATE),
         "housing_fund_rate": F("param", 0.0, "Employer housing provident fund rate.", "", **RATE),
         "contribution_floor": F("param", 0.0, "Contribution base floor, share of the average wage (of the "
-                                "insurances and the housing fund alike).", "", lo=0, hi=10),
-        "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage.", "", lo=0, hi=10, zero="none"),
+                                "insurances, and of the housing fund unless housing_fund_floor_monthly "
+                                "is set).", "", lo=0, hi=10),
+        "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage (of the "
+                              "insurances, and of the housing fund unless housing_fund_cap is set).", "",
+                              lo=0, hi=10, zero="none"),
+        "housing_fund_floor_monthly": F("param", -1.0, "The housing fund's own contribution base floor, yuan "
+                                        "a month (national rule: not below the local minimum wage, "
+                                        "不得低于职工工作所在地最低工资标准); -1: the insurances' floor "
+                                        "(contribution_floor).", "yuan/month", lo=0, hi=1e6, unset=-1),
+        "housing_fund_cap": F("param", -1.0, "The housing fund's own contribution base cap, share of the "
+                              "average wage (national rule: at most 3 times the city's average monthly wage, "
+                              "不得超过...上一年度职工月平均工资的3倍); -1: the insurances' cap (contribution_cap); "
+                              "0: none.", "", lo=0, hi=10, unset=-1),
         "annuity_rate": F("param", 0.0, "Employer enterprise annuity (企业年金) rate.", "", **RATE),
         "annuity_posts": F("vec", [0.0, 0.0, 1.0], "Post classes covered by the annuity (1 yes, 0 no).", "", size=3, **SHARE),
         "annuity_excellent": F("bool", False, "Also cover workers rated excellent last year."),

@@ -526,9 +526,22 @@ def _pay(sc, fail, years) -> None:
             fail(f"districts[{i}].head_floor_benchmark", f"head_floor_benchmark {unread}")
         if "head_floor_basis" in own and x.head_floor_share < 0:
             fail(f"districts[{i}].head_floor_basis", f"head_floor_basis {unread}")
-    if (_max(sc.pay.contribution_floor) > 0 or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
+    limits = _max(sc.pay.contribution_floor) > 0 or _max(sc.pay.housing_fund_cap) > 0
+    if (limits or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
              "set economy.average_wage (yuan/year)")
+    # the housing fund's own floor (yuan a month) under its own cap (a share of last year's average wage)
+    fund_cap = _by_year(sc.pay.housing_fund_cap, years)
+    fund_floor = _by_year(sc.pay.housing_fund_floor_monthly, years)
+    growth = _by_year(sc.economy.average_wage_growth, years)
+    wage_last = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])])
+    bad = (fund_cap > 0) & (fund_floor > fund_cap * wage_last / 12)
+    if bad.any():
+        y, i = _first_year(years, bad), int(np.flatnonzero(bad)[0])
+        monthly = fund_cap[i] * wage_last[i] / 12
+        fail(("pay.housing_fund_cap", "pay.housing_fund_floor_monthly"), f"the housing fund's own cap "
+             f"({fund_cap[i]:g} of the average wage, {monthly:,.0f} yuan a month) is below its own floor "
+             f"({fund_floor[i]:,.0f} yuan a month) in {y}; raise the cap, or set it to 0 for none")
     cap, floor = _by_year(sc.pay.contribution_cap, years), _by_year(sc.pay.contribution_floor, years)
     bad = (cap > 0) & (cap < floor)
     if bad.any():

@@ -370,3 +370,69 @@ def test_a_district_head_floor_of_zero_on_base_pay_runs_when_base_pay_is_zero(tm
                            head_floor_basis="base")])
     assert year.head_floor.tolist() == [2500.0] and year.district_floor.tolist() == [2500.0]
     assert year.floor_post.tolist() == [2500.0] * 3
+
+
+# ------------------------------------------------------------------ a housing fund with a base of its own
+
+FUND = dict(housing_fund_floor_monthly=2490.0, housing_fund_cap=2.0)  # [2,490, 12,000] (insurances: to 18,000)
+INSURANCE = C - 0.08
+
+
+def test_solver_with_the_funds_own_base_reaches_the_total_at_the_least_gross():
+    """On a grid of totals through every bend (the fund's floor 2,490 and cap 12,000, the
+    insurances' 3,600 and 18,000), the solved gross costs the total exactly and any less
+    gross costs less; with one base it is the one-base solver's answer."""
+    terms = ((INSURANCE, 3600.0, 18000.0), (0.08, 2490.0, 12000.0))
+    totals = np.linspace(0.0, 40000.0, 40001)
+    g = pay.gross_for_total_of(totals, terms)
+    reach = totals > pay.total_of_gross_of(0.0, terms)
+    np.testing.assert_allclose(pay.total_of_gross_of(g[reach], terms), totals[reach], rtol=1e-12)
+    assert (pay.total_of_gross_of(g[reach] - 1e-6, terms) < totals[reach]).all()
+    assert (g[~reach] == 0).all() and (np.diff(g) >= 0).all()
+    # (4,200 - 0.255 x 3,600) / 1.08: the insurances' floor binds, the fund's does not
+    assert float(pay.gross_for_total_of(4200.0, terms)) == pytest.approx((4200 - INSURANCE * 3600) / 1.08)
+    one = ((C, 3600.0, 18000.0),)
+    np.testing.assert_allclose(pay.gross_for_total_of(totals, one),
+                               pay.gross_for_total(totals, C, 3600.0, 18000.0), rtol=1e-12, atol=1e-9)
+
+
+def test_the_fund_on_its_own_base_and_the_insurances_on_theirs():
+    """Staff paid 2,640 (below the insurances' floor of 3,600, above the fund's 2,490) and a
+    head paid 33,000 (above both caps): the insurances are charged on 3,600 and 18,000, the
+    fund on 2,640 and 12,000; a fund whose own floor and cap equal the insurances' is charged
+    as when it shares their base, to the last digit."""
+    pop = Workforce.from_columns(hire_time=[Y - 1.0, Y - 1.0], grade=[1, 1], post=[0, 2], level=[0, 0])
+    dist = np.zeros(1, np.int32)
+    p = pay_params(monthly=[2640.0, 2640.0, 33000.0], floor_basis="gross", annuity_rate=0.0, **FUND)
+    acc = one_year(pop, pay.PayYear(p, 1.0, W, np.array([-1.0])), dist, districts=1)
+    assert acc["payroll_insurance"] == pytest.approx(INSURANCE * 12 * (3600 + 18000), rel=1e-12)
+    assert acc["payroll_housing_fund"] == pytest.approx(0.08 * 12 * (2640 + 12000), rel=1e-12)
+    parts = sum(acc[k] for k in ("payroll_base", "payroll_allowance", "payroll_insurance",
+                                 "payroll_housing_fund"))
+    assert acc["_payroll_district"][0] == pytest.approx(parts, rel=1e-12)  # the district's cost, the same
+    same = pay_params(monthly=[2640.0, 2640.0, 33000.0], floor_basis="gross", annuity_rate=0.0,
+                      housing_fund_floor_monthly=3600.0, housing_fund_cap=3.0)
+    shared = pay_params(monthly=[2640.0, 2640.0, 33000.0], floor_basis="gross", annuity_rate=0.0)
+    assert not pay.PayYear(same, 1.0, W, np.array([-1.0])).hf_own
+    a, b = (one_year(pop, pay.PayYear(x, 1.0, W, np.array([-1.0])), dist) for x in (same, shared))
+    assert a == b
+
+
+def test_run_total_basis_floors_with_the_funds_own_base(tmp_path):
+    """test_run_total_basis_floors with the fund's base [2,490, 12,000]: the villages' staff
+    floor of 4,200 is met by gross (4,200 - 0.255 x 3,600) / 1.08 = 3,038.89 (the fund on the
+    gross itself, above its floor), not 2,994; the core's 90% (gross 4,044.94, inside every
+    bound) is as before; remuneration on the floors' basis sits exactly at the shares."""
+    text = RUN.replace("contribution_cap = 3.0\n",
+                       "contribution_cap = 3.0\nhousing_fund_floor_monthly = 2490\nhousing_fund_cap = 2.0\n")
+    sc = model.load(write_scenario(tmp_path, text.format(economy="", villages="")))
+    out = engine.run_replication(sc, 7, 0)
+    names = metrics.names(sc)
+
+    def at(m):
+        return out[:, names.index(m)]
+    np.testing.assert_allclose(at("pay_ratio_staff.villages"), (4200 - INSURANCE * 3600) / 1.08 / 6000,
+                               rtol=1e-12)
+    np.testing.assert_allclose(at("pay_ratio_staff.core"), 0.9 / 1.335, rtol=1e-12)
+    np.testing.assert_allclose(at("remuneration_ratio_staff.villages"), 0.7, rtol=1e-12)
+    np.testing.assert_allclose(at("remuneration_ratio_staff.core"), 0.9, rtol=1e-12)

@@ -113,6 +113,45 @@ def gross_for_total(total, rate: float, lo: float, hi: float) -> np.ndarray:
     return np.maximum(g, 0.0)
 
 
+def total_of_gross_of(gross, terms) -> np.ndarray:
+    """Monthly total cost ``gross + sum(rate * clip(gross, lo, hi))`` over the ``(rate, lo,
+    hi)`` contribution ``terms`` (the insurances' base and the housing fund's own)."""
+    gross = np.asarray(gross, dtype=float)
+    total = gross.copy()
+    for rate, lo, hi in terms:
+        total += rate * np.minimum(np.maximum(gross, lo), hi)
+    return total
+
+
+def gross_for_total_of(total, terms) -> np.ndarray:
+    """The smallest monthly gross ``g >= 0`` whose total cost :func:`total_of_gross_of`
+    reaches ``total``, for contributions on bases with their own floors and caps.
+
+    The cost is piecewise linear and rises with ``g`` (slope at least 1), bending where
+    ``g`` crosses a floor or a cap; between two such points ``b_k < b_{k+1}`` it is
+    ``T(b_k) + s_k (g - b_k)`` with ``s_k = 1 + (the rates whose base is between its
+    floor and cap there)``, so ``g = b_k + (total - T(b_k)) / s_k`` on the piece where
+    ``T(b_k) <= total``. One term: :func:`gross_for_total`'s answer (up to rounding).
+
+    Examples
+    --------
+    >>> terms = ((0.255, 3600.0, 18000.0), (0.08, 2000.0, 18000.0))  # the fund's floor lower
+    >>> round(float(gross_for_total_of(3500.0, terms)), 2)   # (3500 - 0.255 * 3600) / 1.08
+    2390.74
+    >>> float(total_of_gross_of(gross_for_total_of(3500.0, terms), terms))
+    3500.0
+    """
+    total = np.asarray(total, dtype=float)
+    points = sorted({0.0, *(float(x) for _, lo, hi in terms for x in (lo, hi) if np.isfinite(x) and x > 0)})
+    b = np.array(points)
+    at = total_of_gross_of(b, terms)  # T at each bend, rising
+    mid = np.append((b[:-1] + b[1:]) / 2, b[-1] + 1.0)  # a point inside each piece (the last: beyond)
+    slope = 1.0 + sum(rate * ((mid > lo) & (mid < hi)) for rate, lo, hi in terms)
+    k = np.clip(np.searchsorted(at, total, side="right") - 1, 0, len(b) - 1)
+    g = b[k] + (total - at[k]) / slope[k]
+    return np.where(total <= at[0], 0.0, g)
+
+
 def total_of_gross(gross, rate: float, lo: float, hi: float) -> np.ndarray:
     """Monthly total cost ``gross + rate * clip(gross, lo, hi)`` (the inverse of
     :func:`gross_for_total` where pay reaches the floor)."""
@@ -158,6 +197,12 @@ class PayYear:
         self.cb_lo = p.contribution_floor * wage_last / 12
         self.cb_hi = p.contribution_cap * wage_last / 12 if p.contribution_cap > 0 else np.inf
         self.floor_rate = self.insurance_rate + p.housing_fund_rate  # the five insurances and one fund
+        # the housing fund's base: the insurances' unless it has its own floor or cap (-1: not set)
+        hf_floor = getattr(p, "housing_fund_floor_monthly", -1.0)
+        hf_cap = getattr(p, "housing_fund_cap", -1.0)
+        self.hf_lo = float(hf_floor) if hf_floor >= 0 else self.cb_lo
+        self.hf_hi = self.cb_hi if hf_cap < 0 else (hf_cap * wage_last / 12 if hf_cap > 0 else np.inf)
+        self.hf_own = (self.hf_lo, self.hf_hi) != (self.cb_lo, self.cb_hi)
         self.floor_basis = getattr(p, "floor_basis", "gross")
         self.floor_post = np.maximum(self.gross_floor(np.asarray(p.floor_share) * wage_last / 12),
                                      p.minimum_monthly)
@@ -183,6 +228,8 @@ class PayYear:
         if basis == "gross":
             return threshold
         if basis == "total":
+            if self.hf_own:
+                return gross_for_total_of(threshold, self.contribution_terms())
             return gross_for_total(threshold, self.floor_rate, self.cb_lo, self.cb_hi)
         if basis == "base":
             if self.p.base_share <= 0:
@@ -244,7 +291,18 @@ class PayYear:
         employer's insurance and housing fund on it (contribution base clipped to the
         floor and cap), the certificate allowance left out."""
         g = self.pay_of(post, grade, level, community, district_of_community, allowance=False)
+        if self.hf_own:
+            return total_of_gross_of(g, self.contribution_terms())
         return total_of_gross(g, self.floor_rate, self.cb_lo, self.cb_hi)
+
+    def contribution_terms(self) -> tuple:
+        """The employer's contributions as ``(rate, lo, hi)`` terms, each charged on the base
+        clipped to ``[lo, hi]``: the insurances', and the housing fund's (one term when it
+        shares the insurances' base)."""
+        if not self.hf_own:
+            return ((self.floor_rate, self.cb_lo, self.cb_hi),)
+        return ((self.insurance_rate, self.cb_lo, self.cb_hi), (float(self.p.housing_fund_rate), self.hf_lo,
+                                                                 self.hf_hi))
 
     def gross_of(self, post, grade, community, district_of_community) -> np.ndarray:
         g = self._flat[post * np.int16(18) + grade]
@@ -265,7 +323,8 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         sums = kernels.over_parts_into(pop.n, out_dist, lambda r, into: kernels.accrue(
             pop.exit_time[r], pop.hire_time[r], pop.post[r], pop.grade[r], pop.level[r], pop.community[r],
             pop.rating[r], pop.perf_accrued[r], py._flat, floors, py.allowance, float(p.base_share),
-            float(py.cb_lo), float(py.cb_hi), float(py.insurance_rate), float(p.housing_fund_rate),
+            float(py.cb_lo), float(py.cb_hi), float(py.hf_lo), float(py.hf_hi), float(py.insurance_rate),
+            float(p.housing_fund_rate),
             float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float), bool(p.annuity_excellent),
             float(t0), float(t1), np.asarray(district_of_community), into))
         b, a, ins, hf, ann, wy = kernels.add_parts(sums)
@@ -288,11 +347,12 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         pop.perf_accrued[:] += gross * w * (1.0 - p.base_share)
     acc["payroll_allowance"] += float(allow @ w)
     cb = gross + allow
+    hcb = np.minimum(np.maximum(cb, py.hf_lo), py.hf_hi) if py.hf_own else None  # the fund's own base
     if py.cb_lo > 0 or np.isfinite(py.cb_hi):
         cb = np.minimum(np.maximum(cb, py.cb_lo), py.cb_hi)
     cbw = float(cb @ w)
     acc["payroll_insurance"] += py.insurance_rate * cbw
-    acc["payroll_housing_fund"] += p.housing_fund_rate * cbw
+    acc["payroll_housing_fund"] += p.housing_fund_rate * (cbw if hcb is None else float(hcb @ w))
     if p.annuity_rate > 0:
         covered = np.asarray(p.annuity_posts)[post] > 0.5
         if p.annuity_excellent:
@@ -301,7 +361,10 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
     acc["worker_years"] += float(frac.sum())
     if districts:
         d = district_of_community[community]
-        cost = gross * p.base_share + allow + (py.insurance_rate + p.housing_fund_rate) * cb
+        if hcb is None:
+            cost = gross * p.base_share + allow + (py.insurance_rate + p.housing_fund_rate) * cb
+        else:
+            cost = gross * p.base_share + allow + py.insurance_rate * cb + p.housing_fund_rate * hcb
         if p.annuity_rate > 0:
             cost = cost + p.annuity_rate * cb * covered
         acc["_payroll_district"] += np.bincount(d, weights=cost * w, minlength=districts)
