@@ -788,3 +788,18 @@ def test_a_bad_sweep_value_of_an_uncertain_input_gives_its_error_alone():
         with pytest.raises(UserError, match="certification.pass_prob"):
             sweep(sc, {"certification.pass_prob": [-1, 1]}, reps=1, seed=1, workers=1)
     assert not [m for m in said if "uncertain" in str(m.message)], [str(m.message) for m in said]
+
+
+def test_a_sweep_of_a_whole_number_lever_refuses_fractional_values():
+    """A policy-team audit: ``--param recruitment.cap 1.4,2.5,3000.5`` ran 1, 3 and 3001 while
+    the grid, the output table and the manifest said 1.4, 2.5 and 3000.5; as solve's range,
+    a whole-number lever takes whole values (in a list from Python too)."""
+    from model.experiments.common import Lever, parse_values
+    cap = Lever.parse("recruitment.cap")
+    with pytest.raises(UserError, match=r"takes whole numbers .*got 1.4 in '1.4,2.5,3000.5'") as e:
+        parse_values("1.4,2.5,3000.5", cap)
+    assert e.value.field == "--param"
+    with pytest.raises(UserError, match="takes whole numbers .*got 2.5$"):
+        sweep(small(years=1), {"recruitment.cap": [2, 2.5]}, reps=1, seed=1)
+    assert parse_values("2,3.0", cap) == [2, 3.0]
+    assert parse_values("1.4,2.5", Lever.parse("recruitment.cap*")) == [1.4, 2.5]  # a multiplier is no count

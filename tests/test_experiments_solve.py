@@ -521,3 +521,34 @@ def test_a_lever_value_a_field_cannot_take_is_named_in_the_message():
     lv.apply(sc, 3.0)
     with pytest.raises(UserError, match=r"lever certification\.pass_prob\*=4, field .*0 < mean < 1"):
         lv.apply(sc, 4.0)
+
+
+def test_a_policy_teams_rough_edges(tmp_path):
+    """From a policy-team audit: a whole-number lever's --tol was set to 1 whatever was asked
+    (it now stops at the bracket asked); an unreachable target at the lever's own limit
+    said 'widen the range' (it says the lever can go no further, with the metric's mean
+    there); a misspelt metric or target name gets a suggestion, a share written as 60% a
+    hint; the figure labels the answer as the command prints it (rounded towards the side
+    that meets the requirement), not to 4 significant digits."""
+    sc = model.load("bench", {"demand.communities": 30, "years": 2})
+    s = solve(sc, "recruitment.cap", 1, 601, "headcount>=250@2026", prob=0.5, reps=2, seed=1, tol=50)
+    assert s.tol == 50 and s.bracket[1] - s.bracket[0] <= 50 and isinstance(s.value, int)
+    with pytest.raises(UserError, match="not narrower than the range"):
+        solve(sc, "recruitment.cap", 1, 601, "headcount>=280@2026", reps=2, seed=1, tol=600)
+    with pytest.raises(UserError, match=r"the mean of certified_share there is 0\.\d+; "
+                                        r"certification\.sit_prob can go no higher than 1, so this lever "
+                                        r"alone cannot meet it") as e:
+        solve(sc, "certification.sit_prob", 0.5, 1, "certified_share>=0.99@2025", reps=2, seed=1)
+    assert e.value.field == "--range" and "widen the range" not in str(e.value)
+    typo = r"unknown metric 'certifed_share' \(did you mean 'certified_share'\?\)"
+    with pytest.raises(UserError, match=typo):
+        solve(sc, "certification.sit_prob", 0.5, 1, "certifed_share>=0.6@2026", reps=2, seed=1)
+    with pytest.raises(UserError, match=r"a share as a number: 0.6, not 60%"):
+        solve(sc, "certification.sit_prob", 0.5, 1, "certified_share>=60%@2026", reps=2, seed=1)
+    from model.report.experiments import solve_trace
+    s = solve(sc, "certification.pass_prob", 0.1, 0.9, "certified_share>=0.65@2026", prob=0.5, reps=2, seed=1)
+    fig = solve_trace(s)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert s.value == pytest.approx(0.15625)  # the bisection of [0.1, 0.9] stopped there
+    assert s.digits == 4 and s.rounded_safe(s.value) == "0.1563"  # the tolerance 0.0008: 4 places, rounded up
+    assert any(lab.endswith(": 0.1563") for lab in labels), labels  # as the command prints it

@@ -391,7 +391,17 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
                         f"{shown(text)}", field=option)
     if len(set(map(repr, vals))) != len(vals):
         raise UserError(f"{lever.name}: a value is repeated in {shown(text)}", field=option)
+    check_whole_values(lever, vals, option, f" in {shown(text)}")
     return vals
+
+
+def check_whole_values(lever, vals, option: str, where: str = "") -> None:
+    """Fail with one message if a whole-number lever is given a fractional value: it would
+    run rounded (1.4 as 1) while the tables said 1.4."""
+    fractional = [x for x in vals if lever.integer and finite_number(x) and x != math.floor(x)]
+    if fractional:
+        raise UserError(f"{lever.name} takes whole numbers (the model rounds it half up); got "
+                        f"{fractional[0]:g}{where}", field=option)
 
 
 def parse_range(text: str, lever: Lever, option: str = "--param") -> tuple[float, float]:
@@ -644,25 +654,31 @@ def check_reported(scenario, metric: str, year: int | None, field: str, about: s
     """Fail with one message naming ``field`` (and starting with ``about``) unless
     ``scenario`` reports ``metric`` and ``year`` (when given) is in its horizon."""
     from ..metrics import names
-    if metric not in set(names(scenario)):
-        raise UserError(f"{about}unknown metric {metric!r}: {scenario.name} does not report it; see "
-                        "`python -m model metrics`", field=field)
+    known = names(scenario)
+    if metric not in set(known):
+        from ..schema import did_you_mean
+        raise UserError(f"{about}unknown metric {metric!r}{did_you_mean(metric, known)}: {scenario.name} "
+                        "does not report it; see `python -m model metrics`", field=field)
     if year is not None and not scenario.start_year <= year <= scenario.end_year:
         horizon = f"{scenario.start_year}-{scenario.end_year}"
         raise UserError(f"{about}year {year} is outside the horizon {horizon}", field=field)
 
 
 def find_target(scenario, text: str):
-    """A target of ``scenario`` by name, or a new one from ``metric>=value@year``."""
+    """A target of ``scenario`` by name, or a new one from ``metric>=value@year`` (without
+    ``@year``: the horizon's last year)."""
     from ..scenario import Target
+    from ..schema import did_you_mean
     for t in scenario.targets:
         if t.name == text:
             return t
     m = _TARGET.match(text)
     if not m:
         known = ", ".join(repr(t.name) for t in scenario.targets) or "none"
-        raise UserError(f"{shown(text)} is neither a target of {scenario.name} (targets: {known}) nor an "
-                        "expression like 'certified_share>=0.6@2024'", field="--target")
+        near = did_you_mean(text.strip(), [t.name for t in scenario.targets], cutoff=0.6)
+        percent = " (a share as a number: 0.6, not 60%)" if "%" in text else ""
+        raise UserError(f"{shown(text)} is neither a target of {scenario.name}{near} (targets: {known}) nor "
+                        f"an expression like 'certified_share>=0.6@2024'{percent}", field="--target")
     metric, op, thr, year = m.groups()
     base, _, scope = metric.partition(".")
     if scope and not scenario.implicit_district:  # a district by its Chinese label too (headcount.玄武区)

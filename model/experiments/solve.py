@@ -71,7 +71,7 @@ class Solution:
     value_low, value_high : float
         The answer's Monte Carlo range (see the module docstring).
     tol : float
-        The bracket width asked for (1 for a whole-number lever).
+        The bracket width asked for (for a whole-number lever at least 1, its default).
     evaluations : int
         Lever values run.
     runs : int
@@ -173,6 +173,23 @@ class Solution:
                 f"{self.prob:g}: {self.evaluations} values, {self.reps} replications each>")
 
     @property
+    def digits(self) -> int:
+        """Decimal places the answer is shown with: to the tolerance (none for a whole-number
+        lever; at most 300, where 10^-digits is still a normal float)."""
+        return min(max(0, -math.floor(math.log10(self.tol))), 300) if self.tol > 0 else 0
+
+    def rounded(self, x: float, up: bool) -> str:
+        """``x`` to :attr:`digits` places, rounded up or down."""
+        step = 10.0 ** -self.digits
+        k = math.ceil(x / step - 1e-9) if up else math.floor(x / step + 1e-9)
+        return f"{k * step:.{self.digits}f}"
+
+    def rounded_safe(self, x: float) -> str:
+        """``x`` rounded towards the side that meets the requirement (up for the least value,
+        down for the greatest): the answer as printed and drawn."""
+        return self.rounded(x, self.direction != "greatest")
+
+    @property
     def determined(self) -> bool:
         """False when the answer's Monte Carlo range is the whole range searched (both of
         whose ends were tried): at these replications the value is where the bisection
@@ -220,7 +237,8 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     direction : {"least", "greatest"}
         ``least`` assumes the probability rises with the lever; ``greatest`` that it falls.
     tol : float, optional
-        Width of the final bracket (default ``(hi - lo) / 1000``; 1 for whole numbers).
+        Width of the final bracket (default ``(hi - lo) / 1000``; for whole numbers 1, and
+        at least 1).
     max_evaluations : int
         Most lever values to run.
     overrides, workers, backend, scheduler
@@ -251,9 +269,13 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     output = common.Output(t.metric_name, t.year, t)
     if tol is not None:
         tol = number_in(tol, "--tol", 0, what="a tolerance")
-    if lv.integer:
+    if lv.integer:  # whole values: a bracket of 1 at the finest (a coarser one if asked)
         lv.check_whole_range(lo, hi, "--range")
-        tol = 1.0
+        if tol is not None and tol >= hi - lo > 1:
+            raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so "
+                            f"nothing would be solved; give a tolerance below {hi - lo:g} (default: 1)",
+                            field="--tol")
+        tol = 1.0 if tol is None else max(1.0, float(tol))
     elif tol is None:
         tol = (hi - lo) / 1000
         if not tol > 0:  # a thousandth of the range underflows
@@ -292,10 +314,16 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     good_end, bad_end = (hi, lo) if direction == "least" else (lo, hi)
     if P(good_end) < prob:
         other = "--greatest" if direction == "least" else "least (drop --greatest)"
+        at_limit = good_end == lv.limits()[1 if direction == "least" else 0]  # the lever allows no further
+        wider = (f"{lv.name} can go no {'higher' if direction == 'least' else 'lower'} than {good_end:g}, so "
+                 "this lever alone cannot meet it: lower --prob, or change another lever too"
+                 if at_limit else "widen the range, lower --prob")
+        mean = trace[-1]["mean"]
+        there = f"; the mean of {t.metric_name} there is {mean:.4g}" if np.isfinite(mean) else ""
         raise UserError(
             f"no value of {lv.name} in [{lo:g}, {hi:g}] reaches P({cond}) >= {prob:g}: at "
             f"{good_end:g} it is {trace[-1]['probability']:.3g} (95% interval {trace[-1]['probability_low']:.3g}-"
-            f"{trace[-1]['probability_high']:.3g}, {ev.reps} replications); widen the range, lower --prob, "
+            f"{trace[-1]['probability_high']:.3g}, {ev.reps} replications){there}; {wider}, "
             f"or if the probability falls as {lv.name} rises try {other} (solve assumes the probability "
             "moves one way with the lever; for a target met only in a middle range, use sweep)", field="--range")
     if P(bad_end) >= prob:
@@ -423,11 +451,13 @@ def add_arguments(p) -> None:
                    help="field to solve for: section.key, section.key[i] or section.key*")
     p.add_argument("--range", required=True, metavar="LO,HI", help="range searched, e.g. 0,0.9")
     p.add_argument("--target", required=True,
-                   help="a target's name in the scenario, or an expression such as 'certified_share>=0.6@2024'")
+                   help="a target's name in the scenario, or an expression such as "
+                   "'certified_share>=0.6@2024' (without @YEAR: the horizon's last year)")
     p.add_argument("--prob", type=float, default=0.9, help="required probability (default 0.9)")
     p.add_argument("--greatest", action="store_true",
                    help="greatest value instead of least (the probability falls as the lever rises)")
-    p.add_argument("--tol", type=float, help="width of the final bracket (default: range / 1000)")
+    p.add_argument("--tol", type=float, help="width of the final bracket (default: range / 1000; for a "
+                   "whole-number lever 1, and at least 1)")
 
 
 def main(args) -> int:
@@ -453,19 +483,7 @@ def main(args) -> int:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)
     word = "greatest" if s.direction == "greatest" else "least"
-    # to the tolerance asked (at most 300 places: 10^-digits stays a normal float, whatever the range)
-    digits = 0 if lv.integer else min(max(0, -math.floor(math.log10(s.tol))), 300)
-
-    def v(x):
-        return f"{x:.{digits}f}"
-
-    def rounded(x, up: bool):  # to the digits shown
-        step = 10.0 ** -digits
-        k = math.ceil(x / step - 1e-9) if up else math.floor(x / step + 1e-9)
-        return f"{k * step:.{digits}f}"
-
-    def safe(x):  # rounded towards the side that meets the requirement
-        return rounded(x, word == "least")
+    rounded, safe = s.rounded, s.rounded_safe
     sure = s.value_high if word == "least" else s.value_low  # the end of the range surely meeting it
     print(f"{word.capitalize()} {s.lever} in [{lo:g}, {hi:g}] with {s.target_label} >= {s.prob:g}: "
           f"{safe(s.value)}")

@@ -175,6 +175,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
             raise UserError(f"{lv.name}: expected a list of values, got {vals!r}", field="--param") from None
         if not vals:
             raise UserError(f"{lv.name}: no values given", field="--param")
+        common.check_whole_values(lv, vals, "--param")
         if len({_same(v, lv) for v in vals}) != len(vals):
             shown = ", ".join(map(str, (_same(v, lv) for v in vals)))
             raise UserError(f"{lv.name}: a value is given twice ({shown}); give each once", field="--param")
@@ -217,7 +218,8 @@ def add_output_options(p) -> None:
                    "has none)")
     p.add_argument("--year", type=whole_int, help="year of --metric (default: the last year)")
     p.add_argument("--target", help="a target's name in the scenario, or an expression such as "
-                   "'certified_share>=0.6@2024' (probability it is met)")
+                   "'certified_share>=0.6@2024' (probability it is met; without @YEAR: the horizon's last "
+                   "year)")
 
 
 def add_arguments(p) -> None:

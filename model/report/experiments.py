@@ -208,7 +208,7 @@ def solve_trace(solution, path=None, lang: str = "en", svg: bool = False):
     word = (_t("solution", lang) if solution.determined
             else _t("not determined at {reps} replications", lang, reps=solution.reps))
     ax.axvline(solution.value, color="C2", lw=1.5, ls="-" if solution.determined else ":",
-               label=f"{word}: {solution.value:.4g}")
+               label=f"{word}: {solution.rounded_safe(solution.value)}")  # as the command prints it
     for _, r in solution.trace.iterrows():
         ax.annotate(str(int(r.step)), (r.value, r.probability), textcoords="offset points", xytext=(3, 3),
                     fontsize=7, color="0.4")
