@@ -1162,7 +1162,19 @@ class Scenario:
                 if isinstance(v, (Constant, Schedule, Uncertain)) and v.is_random}
 
     def get(self, path: str):
-        """The value of a field by dotted path (``pay.growth``)."""
+        """The value of a field by dotted path (``pay.growth``), or of a district's
+        (``districts[2].floor_share``)."""
+        district = re.fullmatch(r"districts\[(\d+)\]\.([A-Za-z_]+)", path)
+        if district:
+            i, key = int(district.group(1)), district.group(2)
+            n = len(self.districts)
+            if self.implicit_district or i >= n:
+                have = ("no [[districts]]" if self.implicit_district
+                        else f"{n} districts (districts[0] to districts[{n - 1}])")
+                raise ScenarioError(f"{self.name} has {have}", field=path)
+            if key not in schema.ARRAYS["districts"]:
+                raise ScenarioError("no such field of a district", field=path)
+            return getattr(self.districts[i], key)
         s, _, k = path.partition(".")
         if s in self._sections and k in schema.SECTIONS[s]:
             return getattr(self._sections[s], k)

@@ -803,3 +803,32 @@ def test_a_sweep_of_a_whole_number_lever_refuses_fractional_values():
         sweep(small(years=1), {"recruitment.cap": [2, 2.5]}, reps=1, seed=1)
     assert parse_values("2,3.0", cap) == [2, 3.0]
     assert parse_values("1.4,2.5", Lever.parse("recruitment.cap*")) == [1.4, 2.5]  # a multiplier is no count
+
+
+def test_a_districts_field_is_a_lever():
+    """A policy-team audit: Nanjing's district floors and pass-rate scales are its levers,
+    which --set and --variant took but solve and sweep refused ('not a scenario field').
+    ``districts[i].key`` (and ``districts[i].key*``) set one district's field; one not set
+    there (-1: the city's) has no current value and cannot be multiplied; a wrong index or
+    key is one clear message."""
+    from model.experiments.common import Lever
+    sc = model.load("nanjing-2018", {"years": 1})
+    lv = Lever.parse("districts[0].floor_share", "--lever")
+    assert (lv.name, lv.current(sc)) == ("districts[0].floor_share", sc.districts[0].floor_share)
+    moved = lv.apply(sc, 0.95)
+    assert moved.districts[0].floor_share == 0.95 and moved.districts[1] == sc.districts[1]
+    star = Lever.parse("districts[0].floor_share*")
+    assert star.apply(sc, 2).districts[0].floor_share == pytest.approx(2 * sc.districts[0].floor_share)
+    unset = next(i for i, d in enumerate(sc.districts) if d.head_floor_share == -1)
+    assert Lever.parse(f"districts[{unset}].head_floor_share").current(sc) is None
+    with pytest.raises(UserError, match="not set in nanjing-2018 .* nothing to scale"):
+        Lever.parse(f"districts[{unset}].head_floor_share*").apply(sc, 1.1)
+    with pytest.raises(UserError, match=r"has no field 'floor_shar' \(did you mean 'floor_share'\?\)"):
+        Lever.parse("districts[0].floor_shar", "--lever")
+    with pytest.raises(UserError, match="names the district"):
+        Lever.parse("districts[0].name")
+    with pytest.raises(model.ScenarioError, match=r"has 13 districts \(districts\[0\] to districts\[12\]\)"):
+        Lever.parse("districts[13].floor_share").apply(sc, 0.9)
+    s = sweep(sc, {"districts[0].floor_share": [0.8, 1.2]}, reps=2, seed=1)
+    pay = s.output("avg_pay_staff." + sc.districts[0].name + "@2018")["value"].tolist()
+    assert pay[1] > pay[0]  # a higher floor in the district pays its staff more

@@ -92,9 +92,24 @@ class Lever:
 
     @classmethod
     def parse(cls, text: str, option: str = "--param") -> Lever:
-        """Read ``section.key``, ``section.key[i]``, ``section.key@YEAR[i]`` or ``section.key*``."""
+        """Read ``section.key``, ``section.key[i]``, ``section.key@YEAR[i]`` or ``section.key*``,
+        or a district's field, ``districts[i].key`` (or ``districts[i].key*``)."""
         key_text = text.strip()
         star = key_text.endswith("*")
+        district = re.fullmatch(r"districts\[(\d{1,6})\]\.([A-Za-z_]+)", key_text.removesuffix("*"))
+        if district:
+            key = district.group(2)
+            f = schema.ARRAYS["districts"].get(key)
+            if f is None:
+                raise UserError(f"{shown(text)}: a district has no field {key!r}"
+                                f"{schema.did_you_mean(key, list(schema.ARRAYS['districts']))}; its fields: "
+                                f"{', '.join(schema.ARRAYS['districts'])}", field=option)
+            if f.kind not in LEVER_KINDS or key in ("name", "label_zh"):
+                raise UserError(f"districts[i].{key} names the district; an experiment cannot vary it",
+                                field=option)
+            if star and f.kind not in schema.NUMERIC_KINDS:
+                raise UserError(f"districts[i].{key} is not a number; it cannot be multiplied", field=option)
+            return cls(f"districts[{int(district.group(1))}].{key}", None, star, f, None, option)
         # the syntax of an uncertain entry's key (model.params), plus the multiplier's *
         path, year, idx = parse_key(key_text.removesuffix("*")) or ("", None, None)
         sec, _, key = path.partition(".")
@@ -219,7 +234,7 @@ class Lever:
         if self.scale:
             return 1.0
         v = scenario.get(self.path)
-        if self.flattens(v):
+        if self.flattens(v) or (self.field.unset is not None and v == self.field.unset):  # (-1: the city's)
             return None
         if isinstance(v, (Constant, Schedule, Uncertain)):
             c = v.central(self.year) if self.year is not None and isinstance(v, Schedule) else v.central()
@@ -277,6 +292,10 @@ class Lever:
         if v0 is None and (self.scale or kind == "vec"):
             raise UserError(f"{self.path} is not set in {scenario.name} (it has no default), so there is nothing "
                             f"to {'scale' if self.scale else 'fill'}; set it in the scenario first", field=self.option)
+        if self.scale and f.unset is not None and v0 == f.unset:
+            raise UserError(f"{self.path} is not set in {scenario.name} ({f.unset:g}: the city's value "
+                            "applies), so there is nothing to scale; give values, not a multiplier",
+                            field=self.option)
         if self.scale:
             return scaled_toml(v0, x, kind)
         if kind == "int":
