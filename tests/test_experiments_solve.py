@@ -21,6 +21,7 @@ at the assessment) and are not counted. Per 10 initial workers who do not quit (
 from __future__ import annotations
 
 import json
+import re
 import math
 import shlex
 
@@ -552,3 +553,22 @@ def test_a_policy_teams_rough_edges(tmp_path):
     assert s.value == pytest.approx(0.15625)  # the bisection of [0.1, 0.9] stopped there
     assert s.digits == 4 and s.rounded_safe(s.value) == "0.1563"  # the tolerance 0.0008: 4 places, rounded up
     assert any(lab.endswith(": 0.1563") for lab in labels), labels  # as the command prints it
+
+
+def test_a_range_end_the_scenario_cannot_take_is_blamed_on_the_range_with_the_reach():
+    """A policy-team audit: a multiplier range whose high end takes an uncertain value's
+    mean out of its distribution's range was blamed on --lever with the distribution's
+    words alone; it names --range, the end, and how far the range can reach (bisection:
+    the value given works, a little more does not)."""
+    from model.experiments.common import Lever
+    sc = model.load("yichang-2021", {"years": 2})
+    lv = Lever.parse("certification.sit_prob*", "--lever")
+    with pytest.raises(UserError, match=r"sit_prob\* = 2 \(the range's high end\) is not a valid value.*"
+                                        r"needs 0 < mean < 1; the range can reach about ([\d.]+) from 0.5") as e:
+        lv.check_ends(sc, 0.5, 2, "--range")
+    assert e.value.field == "--range"
+    reach = float(re.search(r"reach about ([\d.]+)", str(e.value)).group(1))
+    lv.apply(sc, reach)  # works
+    with pytest.raises(UserError):
+        lv.apply(sc, reach * 1.001)  # a little more does not
+    lv.check_ends(sc, 0.5, reach, "--range")  # a range within reach passes

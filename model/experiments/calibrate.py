@@ -453,6 +453,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         lv, (lo, hi) = common.lever_range(key, rng)
         lv.check_whole_range(lo, hi, "--param")  # as sweep, solve and sensitivity
         lv.check_no_switch_at_zero(lo, "--param", sc)
+        lv.check_ends(sc, lo, hi, "--param")
         lv.apply(sc, lo)  # a lever the scenario cannot take (an element it lacks) fails here, as in sweep
         common.warn_lever_replaces(sc, lv, "fitting")
         levers.append(lv)

@@ -227,6 +227,37 @@ class Lever:
             raise UserError(f"{self.name}: the range [{lo:g}, {hi:g}] leaves the allowed range "
                             f"[{a:g}, {b:g}]", field=option)
 
+    def check_ends(self, scenario, lo: float, hi: float, option: str = "--range") -> None:
+        """Fail with one message naming ``option`` if the lever cannot be set to an end of
+        ``[lo, hi]`` in ``scenario`` (a multiplier that takes an uncertain value's mean out
+        of its distribution's range, a district floor the city's rules forbid...): the end,
+        why, and the furthest value from the other end that works, found by bisection."""
+        def fails(x) -> UserError | None:
+            try:
+                self.apply(scenario, x)
+            except UserError as e:
+                return e
+            return None
+        for end, other in ((hi, lo), (lo, hi)):
+            e = fails(end)
+            if e is None:
+                continue
+            which = "high" if end == hi else "low"
+            reach = ""
+            if fails(other) is None:  # between them: the last value that works, to 4 digits
+                good, bad = other, end
+                for _ in range(60):
+                    if abs(bad - good) <= 1e-4 * max(abs(good), abs(bad), 1e-12):
+                        break
+                    mid = (good + bad) / 2
+                    good, bad = (mid, bad) if fails(mid) is None else (good, mid)
+                step = 10.0 ** (math.floor(math.log10(abs(good))) - 3) if good else 1e-4  # 4 digits, inwards
+                inward = math.floor(good / step) * step if end > other else math.ceil(good / step) * step
+                reach = f"; the range can reach about {inward:.4g} from {other:g}"
+            field = f", {e.field}" if e.field and e.field != self.path else ""
+            raise UserError(f"{self.name} = {end:g} (the range's {which} end) is not a valid value{field}: "
+                            f"{e.message}{reach}", field=option) from None
+
     def current(self, scenario) -> float | None:
         """The scenario's own value of the lever (1 for a multiplier), for reporting; None
         where it has none: a text or switch, or a schedule whose years differ in what the

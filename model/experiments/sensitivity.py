@@ -142,6 +142,7 @@ def factors_from(scenario, params=None, quantile: float = 0.05) -> list[Factor]:
         common.check_distinct([f.lever for f in out])
         for f in out:
             f.lever.check_whole_range(f.low, f.high, "--param")  # as solve and calibrate
+            f.lever.check_ends(scenario, f.low, f.high, "--param")
             common.warn_lever_replaces(scenario, f.lever, "varying")
             if f.lever.field.zero and not f.lever.scale and f.low <= 0:
                 warnings.warn(f"0 means '{f.lever.field.zero}' for {f.lever.path}: the low end of its range "

@@ -259,6 +259,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
     lo, hi = number_in(lo, "--range"), number_in(hi, "--range")
     lv.check_range(lo, hi, "--range")
+    lv.check_ends(sc, lo, hi, "--range")
     lv.check_no_switch_at_zero(lo, "--range", sc)
     if direction not in ("least", "greatest"):
         raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="--direction")
