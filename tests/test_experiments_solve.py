@@ -563,8 +563,9 @@ def test_a_range_end_the_scenario_cannot_take_is_blamed_on_the_range_with_the_re
     from model.experiments.common import Lever
     sc = model.load("yichang-2021", {"years": 2})
     lv = Lever.parse("certification.sit_prob*", "--lever")
-    with pytest.raises(UserError, match=r"sit_prob\* = 2 \(the range's high end\) is not a valid value.*"
-                                        r"needs 0 < mean < 1; the range can reach about ([\d.]+) from 0.5") as e:
+    said = (r"sit_prob\* = 2 \(the range's high end\) is not a valid value.*needs 0 < mean < 1; the range can "
+            r"reach about ([\d.]+) from 0.5")
+    with pytest.raises(UserError, match=said) as e:
         lv.check_ends(sc, 0.5, 2, "--range")
     assert e.value.field == "--range"
     reach = float(re.search(r"reach about ([\d.]+)", str(e.value)).group(1))
