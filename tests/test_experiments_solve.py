@@ -500,6 +500,8 @@ def test_an_answer_at_the_ranges_own_end_says_to_widen_the_range(tmp_path, capsy
                 "--out", str(tmp_path / "s")]) == 0
     said = capsys.readouterr().out
     assert "AT THE END OF THE RANGE: 0.1 already meets the requirement" in said and "above 0.1" in said
+    # the Monte Carlo range is open on that side (it said '0.1 to 0.1' when nothing was tried beyond)
+    assert "Monte Carlo range of the answer: 0.10000 or above (the range's own end already meets" in said
     assert "NOT DETERMINED" not in said and "not one of the scenario's" not in said
     effects = pd.read_csv(tmp_path / "s" / "effects.csv")  # the target once, as the scenario names it
     assert (effects.kind == "target").sum() == 1 and "a hundred" in set(effects.name)

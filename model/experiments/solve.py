@@ -491,19 +491,24 @@ def main(args) -> int:
     bracket = f"[{rounded(s.bracket[0], False)}, {rounded(s.bracket[1], True)}]"  # outwards: it holds the answer
     print(f"  achieved probability {s.probability:.3f} (95% interval {s.probability_low:.3f}-"
           f"{s.probability_high:.3f}); bracket {bracket}")
-    print(f"  Monte Carlo range of the answer: {rounded(s.value_low, False)} to "
-          f"{rounded(s.value_high, True)} (outwards; the nearest values "
-          "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
-          "replications narrow it)")
+    own_end = lo if word == "least" else hi  # the end that would meet the requirement first
+    tried = s.trace[s.trace.value == own_end]
+    at_end = s.value == own_end and len(tried) and float(tried.probability.iloc[0]) >= s.prob
+    if at_end:  # nothing tried beyond the end: the range is open on that side
+        side = "below" if word == "least" else "above"
+        print(f"  Monte Carlo range of the answer: {safe(own_end)} or {side} (the range's own end already "
+              "meets the requirement)")
+    else:
+        print(f"  Monte Carlo range of the answer: {rounded(s.value_low, False)} to "
+              f"{rounded(s.value_high, True)} (outwards; the nearest values "
+              "tried whose 95% interval is wholly short of / wholly meeting the requirement; more "
+              "replications narrow it)")
     if (s.trace.probability_low >= s.prob).any() and sure != s.value:  # a value tried surely meets it
         print(f"  the answer is an estimate from {s.reps} replications: its true probability may fall short "
               f"of {s.prob:g} about as often as not; {safe(sure)} surely meets it at these replications "
               "(take it where falling short is costly)")
-    for note in _open_ends(s, lo, hi):
+    for note in () if at_end else _open_ends(s, lo, hi):  # (at the end: the range printed has no other end)
         print(f"    {note}")
-    own_end = lo if word == "least" else hi  # the end that would meet the requirement first
-    tried = s.trace[s.trace.value == own_end]
-    at_end = s.value == own_end and len(tried) and float(tried.probability.iloc[0]) >= s.prob
     if at_end and own_end != lv.limits()[0 if word == "least" else 1]:  # (at the lever's limit: warned)
         print(f"  AT THE END OF THE RANGE: {own_end:g} already meets the requirement, so the {word} value "
               f"may lie beyond it; widen the range (--range) {'below' if word == 'least' else 'above'} "
