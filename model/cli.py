@@ -179,7 +179,8 @@ def manifest(scenario, results, argv=None) -> dict:
     """What was run, for the record and for ``rerun``.
 
     ``scenario_raw`` (the merged scenario with its overrides) with ``seed`` and ``reps`` is
-    what ``rerun`` runs again; ``resolved_parameters`` is every field with its default
+    what ``rerun`` runs again (``scenario_horizon_written``: the files' own ``[start_year,
+    years]``, for a horizon an override cut short); ``resolved_parameters`` is every field with its default
     filled in; ``scenario_file_hash`` is the SHA-256 of the scenario file (and its
     parents), ``scenario_files`` the hash of each.
     """
@@ -190,6 +191,7 @@ def manifest(scenario, results, argv=None) -> dict:
         "scenario_file_hash": scenario.file_hash,
         "scenario_files": scenario.files(),
         "scenario_raw": scenario.raw,
+        "scenario_horizon_written": list(scenario.horizon_written),
         "resolved_parameters": scenario.resolved(),
         "seed": results.seed,
         "reps": results.reps,
@@ -484,7 +486,10 @@ def cmd_rerun(a) -> int:
     raw, seed, reps = m["scenario_raw"], m["seed"], m["reps"]
     if not raw.get("name") and isinstance(m.get("scenario"), str):  # named after a file the raw lacks
         raw = {"name": m["scenario"], **raw}
-    sc = S.Scenario(raw, [], str(a.manifest))
+    written = m.get("scenario_horizon_written")  # (a manifest from before 0.9 has none: the raw's own)
+    whole = isinstance(written, list) and len(written) == 2 and all(
+        isinstance(x, int) and not isinstance(x, bool) for x in written)
+    sc = S.Scenario(raw, [], str(a.manifest), horizon=tuple(written) if whole else None)
     out = a.out or OUTPUTS / f"{sc.name}-rerun"
     original = Path(a.manifest).parent
     report = [f for f in ("report.html", "budget.xlsx", "figures") if (original / f).exists()]

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .cluster import ENVIRONMENT as SCHEDULER_VARIABLE
-from .errors import RunFailed, UserError, whole_number
+from .errors import COMMAND_LINE, RunFailed, UserError, whole_number
 from .outputs import quiet_worker, signals_deferred
 from .schema import MAX_REPS, MAX_SEED
 
@@ -308,7 +309,10 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     from . import metrics as M
     from .experiments.common import as_scenario  # here: the experiments import this module
     from .results import Results
-    scenario = as_scenario(scenario, overrides)  # None refused: a run names what it runs
+    scenario = as_scenario(scenario, overrides, note=False)  # None refused: a run names what it runs
+    if scenario.targets_after_horizon and not COMMAND_LINE.get():  # (the command prints it with its notes)
+        from .semantics import horizon_note
+        warnings.warn(horizon_note(scenario), UserWarning, stacklevel=2)
     reps, seed = reps_and_seed(scenario, reps, seed)
     backend, scheduler, from_environment = _backend(backend, scheduler)
     t0 = time.perf_counter()

@@ -488,13 +488,19 @@ class _Checker:
         self.locator = _Locator(list(files))
         self.overridden = dict(overridden or {})
 
+    written_end: int | None = None  # the last year of the files' own horizon, before overrides
+
     @property
     def cut_short(self) -> bool:
-        """The number of years is set by an override (``--set years=3``): a schedule's
-        points after the end are kept (not refused; a linear schedule's later points still
-        shape its values within the horizon), and targets after it are not evaluated
-        (:attr:`Scenario.targets_after_horizon`)."""
-        return self.override("years") is not None
+        """An override ends the horizon before the files' own end (``--set years=3``): a
+        schedule's points, event years and targets between the two ends are kept (not
+        refused; a linear schedule's later points still shape its values within the
+        horizon), the targets not evaluated (:attr:`Scenario.targets_after_horizon`)."""
+        return self.written_end is not None and self.end is not None and self.end < self.written_end
+
+    def within_written(self, year: int) -> bool:
+        """``year`` falls after the end of a horizon cut short, within the files' own."""
+        return self.cut_short and self.end < year <= self.written_end
 
     def override(self, path: str) -> str | None:
         """The override option (``--set``, ``--param ...``) that set a field, if one did."""
@@ -595,7 +601,7 @@ class _Checker:
                 self.fail(f"{path}.{k}", "expected a year (4 digits) as key of a schedule, "
                           "or a table with 'dist' for an uncertain value")
             y = int(k)
-            if self.start is not None and (y < self.start or y > self.end and not self.cut_short):
+            if self.start is not None and (y < self.start or y > self.end and not self.within_written(y)):
                 # a horizon moved by an override (--set start_year=2026) is what made the point fall out
                 self.fail((f"{path}.{k}", "years", "start_year"),
                           f"year {y} of {path} is outside the horizon {self.start}-{self.end}"
@@ -605,6 +611,9 @@ class _Checker:
             pts.append((y, elem(v, f"{path}.{k}")))
         if not pts:
             self.fail(path, "a schedule needs at least one year")
+        if interp == "linear" and f.unset is not None and any(v == f.unset for _, v in pts):
+            self.fail(f"{path}.interp", f"a linear schedule cannot pass through {f.unset:g} (not set here): "
+                      "the years between would take amounts no one set; give a step schedule")
         if self.start is not None and pts[0][0] != self.start:
             # before its first year a schedule would hold the first value: a rise "from 2027"
             # would be in force from the start; the value at the start must be said
@@ -616,8 +625,8 @@ class _Checker:
     def _too(self, path: str) -> str:
         """The other schedules that do not fit the horizon either, to restate at once (worked
         out only when one does not)."""
-        unfit = (_schedules_not_fitting(self.raw, self.start, None if self.cut_short else self.end)
-                 if self.raw is not None else [])
+        end = self.written_end if self.cut_short else self.end
+        unfit = _schedules_not_fitting(self.raw, self.start, end) if self.raw is not None else []
         others = [p for p in unfit if p != path]
         return (f" (so do {', '.join(others)}: each schedule needs its years within {self.start}-{self.end}, "
                 f"from {self.start} on)") if others else ""
@@ -632,6 +641,9 @@ class _Checker:
         return self.number(f, x, path)
 
     def uncertain(self, f: schema.Field, x: dict, path):
+        if f.unset is not None:  # a draw cannot say "not set"
+            self.fail(path, f"cannot be uncertain ({f.unset:g} means not set here, which a draw cannot "
+                      "say); give a number, or a schedule by year")
         args = {a: v for a, v in x.items() if a != "dist"}
         for a, v in args.items():
             if not finite_number(v):
@@ -832,6 +844,11 @@ class Scenario:
     overridden : dict, optional
         ``{field path: label}`` of fields set from outside the files (``--set``), so a
         message about them names the option rather than the file.
+    horizon : (int, int), optional
+        ``(start_year, years)`` as the files (or the data) have them, before overrides
+        (default: ``raw``'s own). A horizon an override cuts short of it keeps the
+        schedule points, event years and targets between the two ends: the points shape
+        the values, the targets are not evaluated (:attr:`targets_after_horizon`).
 
     Attributes
     ----------
@@ -840,6 +857,9 @@ class Scenario:
         First year and horizon; ``year_list`` is every simulated year.
     path : pathlib.Path or None
     targets : tuple of Target
+    targets_after_horizon : tuple of Target
+        Targets of the files after the end of a horizon an override cut short (not
+        evaluated; :func:`model.semantics.advisories` names them).
     districts : tuple of District (one implicit urban district if none given)
     assumptions : tuple of dict
         Fields whose comment says ``# assumption: ...`` (file, field, text), where that
@@ -850,15 +870,17 @@ class Scenario:
     """
 
     def __init__(self, raw: dict, files: list[tuple[Path, str]], label: str, overridden: dict | None = None,
-                 roster=None):
+                 roster=None, horizon: tuple | None = None):
         self._raw = raw
         self._files = files
         self._label = label
         self._overridden = dict(overridden or {})
+        self._horizon = tuple(horizon) if horizon is not None else (
+            (raw.get("start_year"), raw.get("years")) if isinstance(raw, dict) else (None, None))
         self.path = files[-1][0] if files else None
         if not isinstance(raw, dict):
             raise ScenarioError(f"expected a table of scenario fields, got {_describe(raw)}", file=label)
-        ck = _checker_for(raw, files, label, self._overridden)
+        ck = _checker_for(raw, files, label, self._overridden, self._horizon)
         # an unknown key first: a misspelt required one (start_yaer) is named as written
         unknown = sorted(set(raw) - set(schema.TOP) - set(schema.SECTIONS) - set(schema.ARRAYS))
         if unknown:
@@ -912,7 +934,7 @@ class Scenario:
         check(self, ck)
         # a horizon cut short by an override leaves the targets after it unevaluated (a note
         # says so); the file's own horizon must hold its targets (semantics.check)
-        after = [ck.cut_short and t.year > self.end_year for t in self.targets]
+        after = [ck.within_written(t.year) for t in self.targets]
         self.targets_after_horizon = tuple(t for t, a in zip(self.targets, after) if a)
         self.targets = tuple(t for t, a in zip(self.targets, after) if not a)
         self.roster = self._roster(ck, roster)
@@ -1115,7 +1137,7 @@ class Scenario:
     def _locating(self) -> _Checker:
         """One checker of the scenario's fields for :meth:`where` (its locator scans the files
         once, on the first call, for every later one)."""
-        return _checker_for(self._raw, self._files, self._label, self._overridden)
+        return _checker_for(self._raw, self._files, self._label, self._overridden, self._horizon)
 
     def given(self, section: str) -> MappingProxyType:
         """The fields of ``section`` that the scenario, the files it extends or an override
@@ -1129,7 +1151,8 @@ class Scenario:
         check fits the place. Left out: mechanisms switched off, fields the chosen rules
         do not read (another staffing rule's, the fixed retirement ages under the statutory
         rule, a setting of an option that is off), and defaults that switch a thing off or
-        leave it out (a field whose 0 means off, an empty list, a table of zeros)."""
+        leave it out (a field whose 0 means off, an empty list, a table of zeros, a value
+        that means "not set here": -1, another field's value)."""
         from .semantics import unread_by_rules
         unread = unread_by_rules(self) | {path for path, read in _READ_ONLY_WITH.items() if not read(self)}
         out = {}
@@ -1141,7 +1164,8 @@ class Scenario:
                 path, d = f"{sec}.{name}", f.default
                 if name == "enabled" or name in given or path in unread or d in (None, schema.REQUIRED):
                     continue
-                off = (f.zero is not None and d == 0) or (isinstance(d, list) and not any(d))
+                off = ((f.zero is not None and d == 0) or (isinstance(d, list) and not any(d))
+                       or (f.unset is not None and d == f.unset))
                 if not off:
                     out[path] = d
         return out
@@ -1190,14 +1214,19 @@ class Scenario:
         ``quits.rate*`` (the field as set so far)."""
         raw, overridden = self.raw, dict(self._overridden)
         _apply_overrides(raw, self._files, self._label, as_overrides(overrides, label), overridden, label)
-        return Scenario(raw, self._files, self._label, overridden, self.roster)
+        return Scenario(raw, self._files, self._label, overridden, self.roster, self._horizon)
 
     def __repr__(self):
         return f"<Scenario {self.name} {self.start_year}-{self.end_year}>"
 
     def __reduce__(self):
         # rebuilt (and re-validated) from its data in worker processes
-        return (Scenario, (self._raw, self._files, self._label, self._overridden, self.roster))
+        return (Scenario, (self._raw, self._files, self._label, self._overridden, self.roster, self._horizon))
+
+    @property
+    def horizon_written(self) -> tuple:
+        """``(start_year, years)`` as the files have them, before overrides."""
+        return self._horizon
 
 
 def _element(key) -> tuple[str, int | None, int | None] | None:
@@ -1484,9 +1513,10 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     for i, (f, _) in enumerate(files):  # an output folder holding one of them is not replaced
         reads(f, "the scenario file" if i == len(files) - 1 else "a file the scenario extends")
     overridden = {}
+    written = (raw.get("start_year"), raw.get("years"))  # the files' horizon, before overrides
     if overrides:
         _apply_overrides(raw, files, str(files[-1][0]), as_overrides(overrides), overridden, "--set")
-    return Scenario(raw, files, str(p), overridden)
+    return Scenario(raw, files, str(p), overridden, horizon=written)
 
 
 def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: str, overridden) -> tuple:
@@ -1504,17 +1534,27 @@ def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: st
     if current is None:
         raise ScenarioError(f"{path} is not set (it has no default), so there is nothing to scale; "
                             "set it first", file=label, field=key)
+    points = ([v for _, v in current.points] if isinstance(current, Schedule)
+              else [getattr(current, "value", 0)])
+    if spec.unset is not None and any(v == spec.unset for v in points):
+        raise ScenarioError(f"{path} is {spec.unset:g} (not set here) in the scenario, so there is nothing "
+                            "to scale; give its value instead", file=label, field=key)
     if spec.kind == "int" and not finite_number(current * factor):  # rounded here: it must be a number
         raise ScenarioError(f"{path} times {factor:g} is far too large", file=label, field=key)
     return path, scaled_toml(current, factor, spec.kind)
 
 
-def _checker_for(raw: dict, files, label: str, overridden=None) -> _Checker:
+def _checker_for(raw: dict, files, label: str, overridden=None, horizon=None) -> _Checker:
     """A checker of ``raw``'s fields, its horizon read from ``raw`` where it is whole numbers
-    (checked themselves when the scenario is built)."""
+    (checked themselves when the scenario is built); ``horizon``, the files' own ``(start_year,
+    years)`` before overrides (default: ``raw``'s)."""
     start, years = raw.get("start_year"), raw.get("years")
-    return _Checker(label, start if isinstance(start, int) else None,
-                    years if isinstance(years, int) else None, files, overridden, raw)
+    ck = _Checker(label, start if isinstance(start, int) else None,
+                  years if isinstance(years, int) else None, files, overridden, raw)
+    w_start, w_years = horizon if horizon is not None else (start, years)
+    whole = all(isinstance(x, int) and not isinstance(x, bool) for x in (w_start, w_years))
+    ck.written_end = w_start + w_years - 1 if whole else None
+    return ck
 
 
 def _field_so_far(raw: dict, files, file_label: str, path: str, label: str, key: str, overridden,

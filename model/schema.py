@@ -369,7 +369,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "floor_basis": F("str", "gross", "What the floor_share floors (city and district) bound: 'gross' pay "
                          "(base + performance at 100%), or 'total' remuneration: gross + the employer's five "
                          "insurances and housing fund on it (pension, medical, unemployment, injury and housing "
-                         "fund rates times gross clipped to contribution_floor..contribution_cap); the allowance "
+                         "fund rates times gross clipped to contribution_floor..contribution_cap, the fund's "
+                         "to its own floor and cap where set); the allowance "
                          "and the annuity are not counted. A total floor becomes the smallest gross pay that "
                          "meets it (Nanjing 2018: 报酬(含基本工资、绩效工资和\"五险一金\")).",
                          choices=("gross", "total")),
@@ -390,17 +391,17 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "contribution_floor": F("param", 0.0, "Contribution base floor, share of the average wage (of the "
                                 "insurances, and of the housing fund unless housing_fund_floor_monthly "
                                 "is set).", "", lo=0, hi=10),
-        "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage (of the "
-                              "insurances, and of the housing fund unless housing_fund_cap is set).", "",
+        "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage, of the "
+                              "insurances and (unless housing_fund_cap is set) of the housing fund", "",
                               lo=0, hi=10, zero="none"),
         "housing_fund_floor_monthly": F("param", -1.0, "The housing fund's own contribution base floor, yuan "
                                         "a month (national rule: not below the local minimum wage, "
                                         "不得低于职工工作所在地最低工资标准); -1: the insurances' floor "
                                         "(contribution_floor).", "yuan/month", lo=0, hi=1e6, unset=-1),
         "housing_fund_cap": F("param", -1.0, "The housing fund's own contribution base cap, share of the "
-                              "average wage (national rule: at most 3 times the city's average monthly wage, "
-                              "不得超过...上一年度职工月平均工资的3倍); -1: the insurances' cap (contribution_cap); "
-                              "0: none.", "", lo=0, hi=10, unset=-1),
+                              "average wage (national rule: at most 3 times the city's average monthly "
+                              "wage, 不得超过...上一年度职工月平均工资的3倍); -1: the "
+                              "insurances' cap (contribution_cap)", "", lo=0, hi=10, unset=-1, zero="none"),
         "annuity_rate": F("param", 0.0, "Employer enterprise annuity (企业年金) rate.", "", **RATE),
         "annuity_posts": F("vec", [0.0, 0.0, 1.0], "Post classes covered by the annuity (1 yes, 0 no).", "", size=3, **SHARE),
         "annuity_excellent": F("bool", False, "Also cover workers rated excellent last year."),

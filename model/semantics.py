@@ -87,10 +87,10 @@ def check(sc, ck) -> None:
     _recruitment(sc, fail, years)
     _assessment_rules(sc, fail)
     _elimination(sc, fail)
-    _calendar_years(sc, fail, ck.cut_short)
+    _calendar_years(sc, fail, ck.within_written)
     _quits(sc, fail)
     _pay(sc, fail, years)
-    _targets(sc, fail, ck.cut_short)
+    _targets(sc, fail, ck.within_written)
 
 
 def _districts(sc, fail) -> None:
@@ -433,9 +433,10 @@ def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> t
     return None
 
 
-def _calendar_years(sc, fail, cut_short: bool = False) -> None:
+def _calendar_years(sc, fail, cut_off=lambda year: False) -> None:
     """Fields naming calendar years: plausible years, and lists that reach the horizon (or
-    go past its end, where an override cut the horizon short)."""
+    ``cut_off``: the years after the end of a horizon an override cut short, within the
+    files' own)."""
     start, end = sc.start_year, sc.end_year
     singles = (("recruitment.certificate_required_from", sc.recruitment.certificate_required_from),
                ("dismissal.certificate_deadline_from", sc.dismissal.certificate_deadline_from),
@@ -452,7 +453,7 @@ def _calendar_years(sc, fail, cut_short: bool = False) -> None:
         for y in ys:
             if y < FIRST_CALENDAR_YEAR:
                 fail(path, f"{y} is not a calendar year; list years such as {start}, {start + 5}")
-        if enabled and ys and not any(start <= y <= end or cut_short and y > end for y in ys):
+        if enabled and ys and not any(start <= y <= end or cut_off(y) for y in ys):
             fail((path, "years", "start_year"),
                  f"none of {', '.join(map(str, ys))} falls within {start}-{end}, so this never happens; "
                  f"list the years within the horizon, or {remedy}")
@@ -530,24 +531,30 @@ def _pay(sc, fail, years) -> None:
     if (limits or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
              "set economy.average_wage (yuan/year)")
-    # the housing fund's own floor (yuan a month) under its own cap (a share of last year's average wage)
-    fund_cap = _by_year(sc.pay.housing_fund_cap, years)
-    fund_floor = _by_year(sc.pay.housing_fund_floor_monthly, years)
-    growth = _by_year(sc.economy.average_wage_growth, years)
-    wage_last = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])])
-    bad = (fund_cap > 0) & (fund_floor > fund_cap * wage_last / 12)
-    if bad.any():
-        y, i = _first_year(years, bad), int(np.flatnonzero(bad)[0])
-        monthly = fund_cap[i] * wage_last[i] / 12
-        fail(("pay.housing_fund_cap", "pay.housing_fund_floor_monthly"), f"the housing fund's own cap "
-             f"({fund_cap[i]:g} of the average wage, {monthly:,.0f} yuan a month) is below its own floor "
-             f"({fund_floor[i]:,.0f} yuan a month) in {y}; raise the cap, or set it to 0 for none")
     cap, floor = _by_year(sc.pay.contribution_cap, years), _by_year(sc.pay.contribution_floor, years)
     bad = (cap > 0) & (cap < floor)
     if bad.any():
         y = _first_year(years, bad)
         fail(("pay.contribution_cap", "pay.contribution_floor"), f"the contribution cap ({cap[bad][0]:g}) "
              f"is below the floor ({floor[bad][0]:g}) in {y}; raise the cap, or set it to 0 for none")
+    # the housing fund's base: its own floor (yuan a month) or the insurances', under its own cap
+    # (a share of last year's average wage) or the insurances' (-1: not set; a cap of 0: none)
+    growth = _by_year(sc.economy.average_wage_growth, years)
+    month = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])]) / 12
+    fund_floor = _by_year(sc.pay.housing_fund_floor_monthly, years)
+    fund_cap = _by_year(sc.pay.housing_fund_cap, years)
+    own_floor, own_cap = fund_floor >= 0, fund_cap >= 0
+    lo = np.where(own_floor, fund_floor, floor * month)
+    cap_share = np.where(own_cap, fund_cap, cap)
+    hi = np.where(cap_share > 0, cap_share * month, np.inf)
+    bad = lo > hi * (1 + 1e-12)
+    if bad.any():
+        y, i = _first_year(years, bad), int(np.flatnonzero(bad)[0])
+        fields = (("pay.housing_fund_cap" if own_cap[i] else "pay.contribution_cap"),
+                  ("pay.housing_fund_floor_monthly" if own_floor[i] else "pay.contribution_floor"))
+        fail(fields, f"the housing fund's contribution base has a cap ({fields[0]}: {hi[i]:,.0f} yuan a "
+             f"month) below its floor ({fields[1]}: {lo[i]:,.0f} yuan a month) in {y}; raise the cap "
+             "(0: none), or lower the floor")
     g = sc.grades
     if g.min_grade.is_random or g.max_grade.is_random:
         # uncertain entries at their means: their extremes are the field's whole range
@@ -561,10 +568,10 @@ def _pay(sc, fail, years) -> None:
                  "grade; lower min_grade or raise grades.max_grade")
 
 
-def _targets(sc, fail, cut_short: bool = False) -> None:
+def _targets(sc, fail, cut_off=lambda year: False) -> None:
     """Each target: a name of its own, a known metric and scope, a year within the horizon
-    (after it, where an override cut the horizon short: not evaluated then), a threshold
-    the metric can take."""
+    (or ``cut_off``: after the end of a horizon an override cut short, within the files' own:
+    not evaluated then), a threshold the metric can take."""
     known = set(metrics.names(sc))
     scopes = set(metrics.scopes(sc))
     seen = {}
@@ -583,7 +590,7 @@ def _targets(sc, fail, cut_short: bool = False) -> None:
                 fail(f"targets[{i}].metric", f"{t.metric} is not measured by district or by urban/rural; "
                      f"those measured so: {', '.join(metrics.SCOPED)} (or drop the scope)")
             fail(f"targets[{i}].metric", f"unknown metric '{t.metric_name}'; see `python -m model metrics`")
-        if not sc.start_year <= t.year <= sc.end_year and not (cut_short and t.year > sc.end_year):
+        if not sc.start_year <= t.year <= sc.end_year and not cut_off(t.year):
             fail((f"targets[{i}].year", "years", "start_year"),
                  f"year {t.year} of target '{t.name}' is outside the horizon {sc.start_year}-{sc.end_year}; "
                  "extend `years` or move the target")
@@ -671,13 +678,23 @@ def advisories(sc) -> list[str]:
                 notes.append(f"target '{t.name}' reads workers_per_10k over the whole city: its rural "
                              "districts' workers count against demand.urban_residents too (scope = \"urban\" "
                              "reads the urban districts' workers over their share of the residents)")
-    later = getattr(sc, "targets_after_horizon", ())
+    later = horizon_note(sc)
     if later:
-        by = sc.overridden().get("years", {}).get("by", "an override")
-        listed = ", ".join(f"'{t.name}' ({t.year})" for t in later[:3]) + (
-            f" and {len(later) - 3} more" if len(later) > 3 else "")
-        notes.append(f"the horizon is cut short to {sc.start_year}-{sc.end_year} ({by} years={sc.years}): "
-                     f"{'the target' if len(later) == 1 else 'the targets'} {listed} "
-                     f"{'falls' if len(later) == 1 else 'fall'} after it and "
-                     f"{'is' if len(later) == 1 else 'are'} not evaluated")
+        notes.append(later)
     return notes
+
+
+def horizon_note(sc) -> str:
+    """The targets a horizon cut short by an override leaves out, in a sentence ('' if none):
+    printed with the notes by ``run`` and ``validate``, warned by :func:`model.run` and the
+    experiments."""
+    later = getattr(sc, "targets_after_horizon", ())
+    if not later:
+        return ""
+    by = sc.overridden().get("years", {}).get("by", "an override")
+    listed = ", ".join(f"'{t.name}' ({t.year})" for t in later[:3]) + (
+        f" and {len(later) - 3} more" if len(later) > 3 else "")
+    return (f"the horizon is cut short to {sc.start_year}-{sc.end_year} ({by} years={sc.years}): "
+            f"{'the target' if len(later) == 1 else 'the targets'} {listed} "
+            f"{'falls' if len(later) == 1 else 'fall'} after it and {'is' if len(later) == 1 else 'are'} "
+            "not evaluated")

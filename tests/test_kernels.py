@@ -23,6 +23,8 @@ pytestmark = pytest.mark.skipif(not kernels.ENABLED, reason="numba not installed
     ("example-city.toml", {"demand.communities": 60, "demand.urban_residents": 450_000,
                            "population.headcount": 700}),
     ("nanjing-2018.toml", {}),  # districts: the per-district metrics
+    # the housing fund on a base of its own: accrual, district costs, remuneration, total-basis floors
+    ("nanjing-2018.toml", {"years": 2, "pay.housing_fund_floor_monthly": 2490, "pay.housing_fund_cap": 2.0}),
 ])
 def test_kernels_agree_with_numpy(monkeypatch, name, overrides):
     sc = model.load(SCENARIOS / name, overrides)

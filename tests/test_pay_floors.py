@@ -374,7 +374,7 @@ def test_a_district_head_floor_of_zero_on_base_pay_runs_when_base_pay_is_zero(tm
 
 # ------------------------------------------------------------------ a housing fund with a base of its own
 
-FUND = dict(housing_fund_floor_monthly=2490.0, housing_fund_cap=2.0)  # [2,490, 12,000] (insurances: to 18,000)
+FUND = {"housing_fund_floor_monthly": 2490.0, "housing_fund_cap": 2.0}  # [2,490, 12,000]
 INSURANCE = C - 0.08
 
 
@@ -399,8 +399,9 @@ def test_solver_with_the_funds_own_base_reaches_the_total_at_the_least_gross():
 def test_the_fund_on_its_own_base_and_the_insurances_on_theirs():
     """Staff paid 2,640 (below the insurances' floor of 3,600, above the fund's 2,490) and a
     head paid 33,000 (above both caps): the insurances are charged on 3,600 and 18,000, the
-    fund on 2,640 and 12,000; a fund whose own floor and cap equal the insurances' is charged
-    as when it shares their base, to the last digit."""
+    fund on 2,640 and 12,000; a fund whose own floor and cap equal the insurances' is taken
+    to share their base (the one-base code, whose figures are those from before the fund
+    had a base of its own)."""
     pop = Workforce.from_columns(hire_time=[Y - 1.0, Y - 1.0], grade=[1, 1], post=[0, 2], level=[0, 0])
     dist = np.zeros(1, np.int32)
     p = pay_params(monthly=[2640.0, 2640.0, 33000.0], floor_basis="gross", annuity_rate=0.0, **FUND)

@@ -199,3 +199,17 @@ def test_rerun_keeps_a_runs_report_and_says_when_there_is_nothing_to_compare(tmp
     (alone / "manifest.json").write_bytes((out / "manifest.json").read_bytes())
     code, stdout, _ = call(["rerun", alone / "manifest.json", "--quiet", "--out", tmp_path / "again"])
     assert code == 1 and "nothing to compare" in stdout
+
+
+def test_a_run_over_a_horizon_cut_short_reruns(tmp_path):
+    """A review: ``run changzhou-2022 --set years=2`` ran, but its rerun rebuilt the scenario
+    from the merged data, where years = 2 looked like the file's own, and refused the
+    schedules' later points; the manifest keeps the files' own horizon for the rerun."""
+    code, _, stderr = call(["run", "changzhou-2022", "--set", "years=2", "--reps", 2, "--workers", 1,
+                            "--quiet", "--no-report", "--out", tmp_path / "first"])
+    assert code == 0, stderr
+    manifest = tmp_path / "first" / "manifest.json"
+    assert json.loads(manifest.read_text())["scenario_horizon_written"] == [2022, 9]
+    code, stdout, stderr = call(["rerun", manifest, "--quiet", "--out", tmp_path / "again"])
+    assert code == 0, stderr
+    assert "summary.csv identical to" in stdout and ": NO" not in stdout

@@ -848,3 +848,37 @@ def test_a_quoted_key_with_a_dot_is_refused_on_its_own_line(tmp_path, key, line)
     with pytest.raises(ScenarioError, match="is one key with a dot in its name") as e:
         model.load(f)
     assert e.value.line == line and Path(e.value.file).resolve() == Path(f).resolve()
+
+
+def test_only_a_horizon_cut_short_keeps_what_lies_after_its_end(tmp_path):
+    """A review: any years override (a longer one, the file's own) let the file skip its
+    own horizon checks. Only points, event years and targets between the end of a horizon
+    cut short and the files' own end are kept; the file's own mistakes stay mistakes."""
+    def target(year):
+        return f'[[targets]]\nname = "t"\nmetric = "headcount"\nyear = {year}\nthreshold = 1\n'
+    far = _write(tmp_path / "far.toml", f'extends = "{BENCH}"\n[certification]\n'
+                 'pass_prob = {2025 = 0.2, 2050 = 0.6}\n')  # bench runs 2025-2034
+    for over in ({}, {"years": 12}, {"years": 10}, {"years": 3}):
+        with pytest.raises(ScenarioError, match="year 2050 of certification.pass_prob is outside the "):
+            model.load(far, over)
+    late = _write(tmp_path / "late.toml", f'extends = "{BENCH}"\n' + target(2040))
+    for over in ({}, {"years": 12}, {"years": 3}):
+        with pytest.raises(ScenarioError, match="year 2040 of target 't' is outside the horizon"):
+            model.load(late, over)
+    near = _write(tmp_path / "near.toml", f'extends = "{BENCH}"\n' + target(2030))
+    assert [t.year for t in model.load(near, {"years": 3}).targets_after_horizon] == [2030]
+    assert [t.year for t in model.load(near, {"years": 12}).targets] == [2030]
+    assert model.load(near, {"years": 3}).horizon_written == (2025, 10)
+
+
+def test_not_set_is_no_amount_to_scale():
+    """A review: ``--set pay.housing_fund_floor_monthly*=1.2`` on the default -1 ("the
+    insurances' floor") said '-1.2 is outside the allowed range'; it says there is nothing
+    to scale. A step schedule may still start at -1 and set the fund's own floor later."""
+    with pytest.raises(ScenarioError, match=r"is -1 \(not set here\) in the scenario, so there is nothing to "
+                                            r"scale") as e:
+        model.load("bench", ["pay.housing_fund_floor_monthly*=1.2"])
+    assert e.value.field == "pay.housing_fund_floor_monthly*"
+    sc = model.load("bench", {"pay.housing_fund_floor_monthly": {"2025": -1, "2029": 2490}})
+    assert sc.pay.housing_fund_floor_monthly.resolve(sc.year_list).tolist() == [-1] * 4 + [2490] * 6
+    assert "pay.housing_fund_floor_monthly" not in model.load("bench").defaulted()  # -1: not set

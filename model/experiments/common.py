@@ -35,6 +35,7 @@ import numbers
 import re
 import sys
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,15 +52,22 @@ _TARGET = re.compile(r"^\s*([^\s<>=@]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-
 
 # --------------------------------------------------------------------------- scenarios
 
-def as_scenario(scenario, overrides=None):
-    """A loaded :class:`~model.scenario.Scenario` from a scenario, a path or a bare name."""
+def as_scenario(scenario, overrides=None, note: bool = True):
+    """A loaded :class:`~model.scenario.Scenario` from a scenario, a path or a bare name. On
+    the command line (``note``), a warning names the targets a horizon cut short leaves out
+    (from Python, :func:`model.run` warns of them)."""
     from ..scenario import Scenario, load
     if scenario is None:  # load(None) is the default scenario; an experiment names what it runs, as model.run
         raise UserError("expected a loaded scenario, or a scenario file's path or name, got None "
                         "(model.load() loads the default scenario)", field="scenario")
     if isinstance(scenario, Scenario):
-        return scenario.with_overrides(overrides) if overrides else scenario
-    return load(scenario, overrides or None)
+        sc = scenario.with_overrides(overrides) if overrides else scenario
+    else:
+        sc = load(scenario, overrides or None)
+    if note and COMMAND_LINE.get() and sc.targets_after_horizon:
+        from ..semantics import horizon_note
+        warnings.warn(horizon_note(sc), UserWarning, stacklevel=2)
+    return sc
 
 
 # --------------------------------------------------------------------------- levers
@@ -718,17 +726,24 @@ def find_target(scenario, text: str):
     """A target of ``scenario`` by name, or a new one from ``metric>=value@year`` (without
     ``@year``: the horizon's last year)."""
     from ..scenario import Target
-    from ..schema import did_you_mean
     for t in scenario.targets:
         if t.name == text:
             return t
+    for t in scenario.targets_after_horizon:
+        if t.name == text:
+            raise UserError(f"target {text!r} is in {t.year}, after the horizon cut short to "
+                            f"{scenario.start_year}-{scenario.end_year}; run to {t.year} or choose another "
+                            "target", field="--target")
     m = _TARGET.match(text)
     if not m:
         known = ", ".join(repr(t.name) for t in scenario.targets) or "none"
-        near = did_you_mean(text.strip(), [t.name for t in scenario.targets], cutoff=0.6)
-        percent = " (a share as a number: 0.6, not 60%)" if "%" in text else ""
-        raise UserError(f"{shown(text)} is neither a target of {scenario.name}{near} (targets: {known}) nor "
-                        f"an expression like 'certified_share>=0.6@2024'{percent}", field="--target")
+        import difflib
+        close = difflib.get_close_matches(text.strip(), [t.name for t in scenario.targets], n=1, cutoff=0.6)
+        near = f"; did you mean {close[0]!r}?" if close else ""
+        percent = re.match(r"^\s*[^\s<>=@]+\s*(>=|<=|==|>|<)\s*[-+]?[0-9][0-9_.]*\s*%", text)
+        hint = " (a share as a number: 0.6, not 60%)" if percent else ""
+        raise UserError(f"{shown(text)} is neither a target of {scenario.name} (targets: {known}{near}) nor "
+                        f"an expression like 'certified_share>=0.6@2024'{hint}", field="--target")
     metric, op, thr, year = m.groups()
     base, _, scope = metric.partition(".")
     if scope and not scenario.implicit_district:  # a district by its Chinese label too (headcount.玄武区)

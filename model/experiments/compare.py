@@ -239,9 +239,9 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         raise UserError(f"the scenarios' horizons do not overlap ({spans}); compare scenarios covering the "
                         "same years", **({"file": "python -m model compare"} if COMMAND_LINE.get()
                                          else {"field": "scenarios"}))
+    labels = _labels(scs) if labels is None else _given_labels(labels, len(scs))  # before the runs
     reps, seed = reps_and_seed(scs[0], reps, seed)
     results = common.run_many(scs, reps, seed, workers, backend, scheduler, quiet, desc="scenarios")
-    labels = _labels(scs) if labels is None else _given_labels(labels, len(scs))
     for r, lab in zip(results, labels):
         r.scenario = lab
     base = results[0]

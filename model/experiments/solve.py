@@ -302,6 +302,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
             low, high = output.interval(res)
             m = res.at(t.metric_name, t.year)
             if not trace and not np.isfinite(m).any():
+                ev.close()
                 raise UserError(f"{t.metric_name} in {t.year} has no value in any replication of {sc.name} (a "
                                 "ratio whose denominator is 0, e.g. residents or the average wage not given), "
                                 "so no value of the lever can meet the target; choose another target",
@@ -320,6 +321,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                  "this lever alone cannot meet it: lower --prob, or change another lever too"
                  if at_limit else "widen the range, lower --prob")
         mean = trace[-1]["mean"]
+        ev.close()
         there = f"; the mean of {t.metric_name} there is {mean:.4g}" if np.isfinite(mean) else ""
         raise UserError(
             f"no value of {lv.name} in [{lo:g}, {hi:g}] reaches P({cond}) >= {prob:g}: at "

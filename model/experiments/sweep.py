@@ -107,13 +107,14 @@ class Sweep:
         """Write grid.csv, summary.csv, targets.csv and metrics.csv into ``folder`` (made if
         missing), and with ``output`` (as :meth:`output` takes it) output.csv, as ``python -m
         model sweep`` does."""
+        table = self.output(output) if output is not None else None  # a bad output: nothing written
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         common.write_table(self.grid, folder / "grid.csv")
         common.write_table(self.summary, folder / "summary.csv")
         common.write_table(self.targets, folder / "targets.csv")
-        if output is not None:
-            common.write_table(self.output(output), folder / "output.csv")
+        if table is not None:
+            common.write_table(table, folder / "output.csv")
         common.write_table(units_table(self.summary.metric), folder / "metrics.csv")
 
     def __repr__(self):

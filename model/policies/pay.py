@@ -29,7 +29,9 @@ one fund" (Nanjing: 报酬(含基本工资、绩效工资和"五险一金"), see
 unemployment + injury + housing-fund rates and ``[lo, hi] = [contribution_floor,
 contribution_cap] * W_{y-1} / 12``, exactly as contributions are charged below. ``G(F)``
 is the smallest gross ``g >= 0`` with ``g + c * clip(g, lo, hi) >= F`` (see
-:func:`gross_for_total`; piecewise linear, solved exactly). The certificate allowance is
+:func:`gross_for_total`; piecewise linear, solved exactly; with a housing fund on a base of
+its own, the fund's rate on its own clip is a second term: :func:`gross_for_total_of`). The
+certificate allowance is
 not counted towards the floor, nor are the contributions it attracts: the document lists
 basic pay, performance pay and the five insurances and fund only, and a floor that fell
 with a worker's allowance would take the certificate reward away from those on the floor.
@@ -55,7 +57,11 @@ Employer contributions are rates times the contribution base, ``gross + allowanc
 assessment: the base is the pay grade's, declared for the year) clipped to
 ``[contribution_floor, contribution_cap] * W_{y-1} / 12`` (FIGURES.md
 section 4: pension 16%, floor 60%, cap 300%): social insurance (pension, medical,
-unemployment, injury), housing fund, and the enterprise annuity for covered posts
+unemployment, injury), housing fund (on its own base where the scenario gives one:
+clipped to ``[housing_fund_floor_monthly, housing_fund_cap * W_{y-1} / 12]``, the national
+rule's local minimum wage and 3 times the average monthly wage; either bound at -1 is the
+insurances'; with ``total`` floors ``G`` then solves the sum of both terms,
+:func:`gross_for_total_of`), and the enterprise annuity for covered posts
 (and, with ``annuity_excellent``, workers rated excellent at the latest assessment: last
 year's until this year's assessment, then this year's; Changzhou).
 
