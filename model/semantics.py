@@ -537,13 +537,21 @@ def _pay(sc, fail, years) -> None:
         y = _first_year(years, bad)
         fail(("pay.contribution_cap", "pay.contribution_floor"), f"the contribution cap ({cap[bad][0]:g}) "
              f"is below the floor ({floor[bad][0]:g}) in {y}; raise the cap, or set it to 0 for none")
-    # the housing fund's base: its own floor (yuan a month) or the insurances', under its own cap
-    # (a share of last year's average wage) or the insurances' (-1: not set; a cap of 0: none)
-    growth = _by_year(sc.economy.average_wage_growth, years)
-    month = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])]) / 12
+    _housing_fund_base(sc, fail, years, cap, floor)
+    _grades(sc, fail, years)
+
+
+def _housing_fund_base(sc, fail, years, cap, floor) -> None:
+    """The housing fund's base: its own floor (yuan a month) or the insurances' (``floor``, a
+    share of last year's average wage), under its own cap or the insurances' (``cap``; -1:
+    not set, a cap of 0: none)."""
     fund_floor = _by_year(sc.pay.housing_fund_floor_monthly, years)
     fund_cap = _by_year(sc.pay.housing_fund_cap, years)
     own_floor, own_cap = fund_floor >= 0, fund_cap >= 0
+    if not (own_floor.any() or own_cap.any()):  # the insurances' base, checked by _pay
+        return
+    growth = np.array([_at_means(sc.economy.average_wage_growth, y) for y in years])
+    month = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])]) / 12
     lo = np.where(own_floor, fund_floor, floor * month)
     cap_share = np.where(own_cap, fund_cap, cap)
     hi = np.where(cap_share > 0, cap_share * month, np.inf)
@@ -555,6 +563,18 @@ def _pay(sc, fail, years) -> None:
         fail(fields, f"the housing fund's contribution base has a cap ({fields[0]}: {hi[i]:,.0f} yuan a "
              f"month) below its floor ({fields[1]}: {lo[i]:,.0f} yuan a month) in {y}; raise the cap "
              "(0: none), or lower the floor")
+
+
+def _at_means(v, year: int) -> float:
+    """A parameter's value in ``year``, uncertain entries at their means, without building
+    scipy's distributions (whose import takes most of a second)."""
+    if isinstance(v, Uncertain):
+        return float(v.mean())
+    return float(v.at_means(year)) if isinstance(v, (Constant, Schedule)) else float(v)
+
+
+def _grades(sc, fail, years) -> None:
+    """Each post's lowest grade at most its highest."""
     g = sc.grades
     if g.min_grade.is_random or g.max_grade.is_random:
         # uncertain entries at their means: their extremes are the field's whole range

@@ -882,3 +882,17 @@ def test_not_set_is_no_amount_to_scale():
     sc = model.load("bench", {"pay.housing_fund_floor_monthly": {"2025": -1, "2029": 2490}})
     assert sc.pay.housing_fund_floor_monthly.resolve(sc.year_list).tolist() == [-1] * 4 + [2490] * 6
     assert "pay.housing_fund_floor_monthly" not in model.load("bench").defaulted()  # -1: not set
+
+
+def test_loading_and_checking_a_scenario_leaves_scipy_stats_unimported():
+    """Importing scipy.stats takes most of a second: loading, checking and noting a scenario
+    with uncertain values (the national one's wage growth) must not need it (a check of the
+    housing fund's base read the growth through scipy's distributions: +0.3 s nationally)."""
+    import subprocess
+    import sys
+    code = ("import sys, model; from model.semantics import advisories; "
+            "sc = model.load('national-2025', {'pay.housing_fund_floor_monthly': 2490}); advisories(sc); "
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(Path(__file__).resolve().parents[1]))
+    assert out.stdout.strip() == "False", out.stderr
