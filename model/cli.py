@@ -117,7 +117,9 @@ def build_parser(experiments: bool = True) -> argparse.ArgumentParser:
     """The command-line parser; without ``experiments``, only :data:`COMMANDS` (the
     experiments' modules import the whole model, which a plain run imports later, after
     it has started making room for its workforce: see :func:`_room_ahead`)."""
-    ap = _Parser(prog="python -m model", description="Community-worker workforce model.")
+    ap = _Parser(prog="python -m model", description="Community-worker workforce model. Without a command "
+                 "(or with a scenario file, or options, first) it runs: `python -m model` runs the default "
+                 "scenario, `python -m model city.toml --reps 50` that file.")
     ap.add_argument("--version", action="version", version=_version())
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
     r = sub.add_parser("run", help="run a scenario and write its forecast")
@@ -125,14 +127,15 @@ def build_parser(experiments: bool = True) -> argparse.ArgumentParser:
     add_run_options(r, "output folder (default: outputs/<scenario>)")
     v = sub.add_parser("validate", help="check a scenario file")
     v.add_argument("scenario")
-    v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario field before checking it, as run takes it (repeatable)")
     rr = sub.add_parser("rerun", help="re-run what a manifest.json records: its tables (summary.csv, "
                         "targets.csv, metrics.csv), checked byte for byte against the originals")
     rr.add_argument("manifest", type=Path)
     rr.add_argument("--out", type=folder, help="output folder (default: outputs/<scenario>-rerun)")
-    rr.add_argument("--workers", type=positive_int)
-    rr.add_argument("--quiet", action="store_true")
-    rr.add_argument("--no-overwrite", action="store_true")
+    rr.add_argument("--workers", type=positive_int, help="local processes (the results do not depend on it)")
+    rr.add_argument("--quiet", action="store_true", help="no progress bar")
+    rr.add_argument("--no-overwrite", action="store_true", help="fail if the output folder exists")
     m = sub.add_parser("metrics", help="list metric names and units")
     m.add_argument("scenario", nargs="?")
     sub.add_parser("schema", help="print every scenario field with its type, range and unit")
@@ -486,7 +489,7 @@ def cmd_rerun(a) -> int:
     raw, seed, reps = m["scenario_raw"], m["seed"], m["reps"]
     if not raw.get("name") and isinstance(m.get("scenario"), str):  # named after a file the raw lacks
         raw = {"name": m["scenario"], **raw}
-    written = m.get("scenario_horizon_written")  # (a manifest from before 0.9 has none: the raw's own)
+    written = m.get("scenario_horizon_written")  # (a manifest from before 0.9.0 has none: the raw's own)
     whole = isinstance(written, list) and len(written) == 2 and all(
         isinstance(x, int) and not isinstance(x, bool) for x in written)
     sc = S.Scenario(raw, [], str(a.manifest), horizon=tuple(written) if whole else None)

@@ -1524,6 +1524,9 @@ def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: st
     so far by ``factor``, as the experiments' levers ``KEY*`` do (so a value solve found can
     be set back)."""
     path = key.strip().removesuffix("*")
+    district = re.fullmatch(r"districts\[(\d{1,6})\]\.([A-Za-z_]+)", path)
+    if district:  # one district's field, as the experiments' levers districts[i].key* take it
+        return _scaled_district_value(raw, int(district.group(1)), district.group(2), key, factor, label)
     spec, current = _field_so_far(raw, files, file_label, path, label, key, overridden,
                                   "a multiplier scales a whole field: section.key*")
     if spec.kind not in schema.NUMERIC_KINDS:
@@ -1542,6 +1545,34 @@ def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: st
     if spec.kind == "int" and not finite_number(current * factor):  # rounded here: it must be a number
         raise ScenarioError(f"{path} times {factor:g} is far too large", file=label, field=key)
     return path, scaled_toml(current, factor, spec.kind)
+
+
+def _scaled_district_value(raw: dict, i: int, name: str, key: str, factor, label: str) -> tuple:
+    """``(districts[i].name, value)`` that multiplies district ``i``'s field ``name`` as set
+    so far (its default if unset) by ``factor`` (checked with the scenario, after all)."""
+    spec = schema.ARRAYS["districts"].get(name)
+    if spec is None:
+        near = schema.did_you_mean(name, list(schema.ARRAYS["districts"]))
+        raise ScenarioError(f"a district has no field {name!r}{near}", file=label, field=key)
+    if spec.kind not in schema.NUMERIC_KINDS:
+        raise ScenarioError(f"districts[i].{name} is not a number; it cannot be multiplied", file=label,
+                            field=key)
+    items = raw.get("districts")
+    if not isinstance(items, list) or i >= len(items) or not isinstance(items[i], dict):
+        have = f"{len(items)} districts" if isinstance(items, list) else "no [[districts]]"
+        raise ScenarioError(f"the scenario has {have}, so districts[{i}] cannot be scaled", file=label,
+                            field=key)
+    if not finite_number(factor) or not factor >= 0:
+        raise ScenarioError(f"a multiplier is a finite number of at least 0, got {_describe(factor)}",
+                            file=label, field=key)
+    current = items[i].get(name, spec.default)
+    if spec.unset is not None and current == spec.unset:
+        raise ScenarioError(f"districts[{i}].{name} is {spec.unset:g} (the city's value applies), so there "
+                            "is nothing to scale; give its value instead", file=label, field=key)
+    if not _is_num(current):
+        raise ScenarioError(f"districts[{i}].{name} is not a number ({_describe(current)}); it cannot be "
+                            "multiplied", file=label, field=key)
+    return f"districts[{i}].{name}", scaled_toml(current, factor, spec.kind)
 
 
 def _checker_for(raw: dict, files, label: str, overridden=None, horizon=None) -> _Checker:

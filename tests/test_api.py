@@ -235,7 +235,7 @@ def test_each_experiments_result_writes_its_tables_as_its_command_does(small, tm
         observed = [{"metric": "headcount", "year": 2026, "value": 470}]
         ca = calibrate(small, {"quits.rate*": (0.5, 2)}, observed, reps=2, seed=1, max_evaluations=4)
     written = {"sweep": (sw, ("output",), ["grid", "summary", "targets", "output", "metrics"]),
-               "solve": (so, (), ["solution", "trace", "effects"]),
+               "solve": (so, (), ["solution", "trace", "effects", "metrics"]),
                "sensitivity": (se, (), ["one_at_a_time", "metrics"]),
                "calibrate": (ca, (), ["parameters", "fit", "metrics"])}
     for name, (res, extra, files) in written.items():

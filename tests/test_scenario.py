@@ -896,3 +896,18 @@ def test_loading_and_checking_a_scenario_leaves_scipy_stats_unimported():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(Path(__file__).resolve().parents[1]))
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_districts_field_is_multiplied_as_the_levers_print_it():
+    """A docs audit: calibrate printed ``--set 'districts[0].floor_share*=0.9'`` to run its
+    answer, which --set refused ('no such field'); a district's numeric field takes a
+    multiplier, one left to the city (-1) or out of range is one clear message."""
+    sc = model.load("nanjing-2018", ["districts[0].floor_share*=0.9"])
+    own = model.load("nanjing-2018").districts[0].floor_share
+    assert sc.districts[0].floor_share == pytest.approx(0.9 * own)
+    for bad, words in (("districts[0].head_floor_share*=2", "the city's value applies"),
+                       ("districts[20].floor_share*=2", "has 13 districts"),
+                       ("districts[0].flor_share*=2", "did you mean 'floor_share'")):
+        with pytest.raises(ScenarioError, match=re.escape(words)) as e:
+            model.load("nanjing-2018", [bad])
+        assert e.value.field == bad.split("=")[0]

@@ -159,13 +159,18 @@ class Solution:
         return pd.DataFrame(rows, columns=cols)
 
     def to_csv(self, folder) -> None:
-        """Write solution.csv (:meth:`table`), trace.csv and effects.csv into ``folder`` (made
-        if missing), as ``python -m model solve`` does."""
+        """Write solution.csv (:meth:`table`), trace.csv, effects.csv and metrics.csv (the
+        units of the metrics in them) into ``folder`` (made if missing), as ``python -m model
+        solve`` does."""
+        from ..metrics import units_table
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         common.write_table(self.table(), folder / "solution.csv")
         common.write_table(self.trace, folder / "trace.csv")
-        common.write_table(self.effects(), folder / "effects.csv")
+        effects = self.effects()
+        common.write_table(effects, folder / "effects.csv")
+        solved = [self.output.metric] if self.output is not None else []
+        common.write_table(units_table(solved + list(effects.metric)), folder / "metrics.csv")
 
     def __repr__(self):
         return (f"<Solution {self.direction} {self.lever} = {self.value:g} (Monte Carlo range "
@@ -451,7 +456,8 @@ def add_arguments(p) -> None:
     p.add_argument("scenario", help="scenario file or name")
     add_run_options(p, "output folder (default: outputs/solve-<scenario>)")
     p.add_argument("--lever", required=True, metavar="KEY",
-                   help="field to solve for: section.key, section.key[i] or section.key*")
+                   help="field to solve for: section.key, section.key[i], section.key@YEAR, section.key* "
+                   "or districts[i].key")
     p.add_argument("--range", required=True, metavar="LO,HI", help="range searched, e.g. 0,0.9")
     p.add_argument("--target", required=True,
                    help="a target's name in the scenario, or an expression such as "
