@@ -346,7 +346,8 @@ class Replication:
 
         def births(s):
             col.uid[s] = np.arange(s.start, s.stop, dtype=np.uint64)
-            col.birth[s] = y - age[s].astype(np.int64) - 1 + np.floor(u[s] * 365) / 365
+            # whole years on 1 January (周岁): the next birthday on one of the 365 days after it
+            col.birth[s] = y - age[s].astype(np.int64) - 1 + (np.floor(u[s] * 365) + 1) / 365
         each(births, chunks)
         given_grade = given_post = None  # a roster's grades (else from post, tenure, education, certificate)
         if roster is None:
@@ -524,8 +525,8 @@ class Replication:
             return
         late, retire = older[past], retire[past]
         birth, female, cadre = birth[past], female[past], cadre[past]
-        day = birth - np.floor(birth)
         now = age_on_1_january(birth, y).astype(np.int64)  # the age drawn
+        day = birth - (y - 1 - now)  # the birthday's place in the year of birth (1: 1 January, a year on)
 
         def in_post(a, i):  # is age a (of the workers i) still in post on the first day?
             return retirement_time(y - a - 1 + day[i], female[i], cadre[i], r.rule, r.age_men, r.age_women) > y

@@ -58,9 +58,10 @@ CHUNK = 1 << 16  # rows per chunk where a whole-array step over a big workforce 
 
 
 def age_on_1_january(birth: np.ndarray, year: int) -> np.ndarray:
-    """Whole years of age on 1 January of ``year`` of those born at the instants ``birth``
-    (the birthday in ``year`` still to come)."""
-    return year - 1 - np.floor(birth).astype(np.int32)
+    """Whole years of age (周岁) on 1 January of ``year`` of those born at the instants
+    ``birth``: a birthday counts from its day, so one born on 1 January is a year older that
+    day."""
+    return np.floor(year - np.asarray(birth)).astype(np.int32)
 
 
 def post_of_rank(rank: np.ndarray, heads: int, committee: int) -> np.ndarray:

@@ -154,9 +154,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                           "replication's staffing rule gives, rounded half up, spread over communities in "
                           "proportion to posts); for a place known by its vacancy rate rather than its "
                           "headcount.", "", **SHARE),
-        "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year: a worker aged a was "
-                 "born in the year a + 1 before it, on a day spread over that year (so is a + 0.5 on "
-                 "average that day).", "years"),
+        "age": F("bands", [[22, 55, 1.0]], "Age on 1 January of the start year in whole years (周岁): "
+                 "a worker aged a has the next birthday on one of the 365 days after it (so is about "
+                 "a + 0.5 on average that day).", "years"),
         "tenure": F("bands", [[0, 9, 1.0]], "Years of service on 1 January of the start year: a worker of "
                     "tenure t was hired on 1 January t years before (at most age - min_hire_age).",
                     "years"),
@@ -184,8 +184,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                               "or cap leaves unmade are not unfilled posts."),
         "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited",
                        integer=True),
-        "age": F("bands", [[22, 35, 1.0]], "Applicants' age on the hiring day: an applicant aged a is "
-                 "older than a and at most a + 1 that day (the birthday spread over the year).", "years"),
+        "age": F("bands", [[22, 35, 1.0]], "Applicants' age on the hiring day in whole years (周岁): an "
+                 "applicant aged a is at least a and under a + 1 that day (the next birthday on one of the "
+                 "365 days after it).", "years"),
         "female_share": F("float", 0.5, "Share of women among applicants.", "", **SHARE),
         "cadre_share": F("float", 1.0, "Share of women hired into posts retiring at the cadre age.", "", **SHARE),
         "education": F("vec", [0.0, 1.0, 0.0, 0.0], "Applicants' shares by education.", "", size=4, sums_to_one=True, **SHARE),

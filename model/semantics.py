@@ -134,8 +134,8 @@ def _starting_ages(sc, fail) -> None:
         who, age, rule, most = hit
         fail(("population.min_hire_age", "population.female_share", "retirement.age_women"),
              f"starting workers were hired at {ps.min_hire_age} or older, but {who} retire at {age:.4g} "
-             f"({rule}): one aged {ps.min_hire_age} on 1 January (whole years) may be a year older that "
-             f"day, with a birthday on it; lower min_hire_age to at most {most}")
+             f"({rule}): one aged {ps.min_hire_age} on 1 January (whole years) may be up to a day short of "
+             f"{ps.min_hire_age + 1} that day; lower min_hire_age to at most {most}")
 
 RULE_FIELDS = {
     "demand": {"fixed": ("posts_per_community",), "households": ("households_per_post",),
@@ -391,10 +391,15 @@ def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
         hit = _retires_by(sc, oldest, rec.female_share, rec.cadre_share)
         if hit:
             who, age, rule, most = hit
-            fail(field, f"applicants may be {oldest:g} when hired, but {who} retire at {age:.4g} ({rule}); "
-                 f"one with a birthday on the hiring day would be {oldest + 1:g} then, and a hire at or "
-                 f"past the retirement age would retire the instant they are hired: make {field} at most "
-                 f"{most}")
+            fail(field, f"applicants may be {oldest:g} when hired (in whole years: up to a day short of "
+                 f"{oldest + 1:g}), but {who} retire at {age:.4g} ({rule}); a hire at or past the retirement "
+                 f"age would retire the instant they are hired: make {field} at most {most}")
+
+
+REACH = 364 / 365
+"""How far past a whole age a drawn worker may be on the day it is counted (1 January for a
+starting worker, the hiring day for a hire): the next birthday falls on one of the 365 days
+after it."""
 
 
 def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> tuple | None:
@@ -402,12 +407,11 @@ def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> t
     reform women in cadre and in worker posts, as the shares have them) in which a person
     of whole age ``oldest`` in the first year may be at or past that age: ``(who, age,
     the rule's field, the oldest whole age that may not)``; None if in none (or retirement
-    is off). An age ``A`` is ``A``
-    whole years and a part of a year, the birthday to come on one of 365 whole days from
-    that instant on (the instant included: :class:`model.population.Workforce` counts a
-    birthday at an instant as still to come), so the age ``S`` may be reached when
-    ``A + 1 >= S``. Under the reform ``S`` grows with the year of birth, so the check is
-    for the oldest, born earliest (1 January)."""
+    is off). An age ``A`` is ``A`` whole years (周岁) and a part of a year, the next birthday
+    on one of the 365 days after that instant, so a person of whole age ``A`` is at most
+    ``A + REACH`` years old and the age ``S`` may be reached when ``A + REACH >= S``. Under
+    the reform ``S`` grows with the year of birth, so the check is for the oldest, born
+    earliest."""
     r = sc.retirement
     if not r.enabled:
         return None
@@ -426,10 +430,10 @@ def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> t
     for who, female, cadre in groups:
         retire = retirement_time([float(born)], [female], [cadre], r.rule, r.age_men, r.age_women)
         age = float(retire[0]) - born
-        if oldest + 1 > age - 1e-9:
+        if oldest + REACH > age - 1e-9:
             rule = (f"retirement.age_{'women' if female else 'men'}" if r.rule == "fixed"
                     else f"retirement.rule = 'china2025', for those born in {born}")
-            return who, age, rule, math.ceil(age - 1 - 1e-9) - 1
+            return who, age, rule, math.ceil(age - REACH - 1e-9) - 1
     return None
 
 
@@ -631,7 +635,7 @@ def share_past_retirement(sc) -> float:
     cadre) at or past its statutory retirement instant on 1 January of the start year, whom
     the engine gives younger ages (:meth:`model.engine.Replication._below_retirement_age`);
     0 with a roster or retirement off. Exact: over whole ages, the sexes and categories, and
-    every birthday as the engine draws it (a whole day of the year, ``floor(u * 365) / 365``)."""
+    every birthday as the engine draws it (a whole day of the year, ``(floor(u * 365) + 1) / 365``)."""
     ps, r, y = sc.population, sc.retirement, sc.start_year
     if ps.roster is not None or not r.enabled:
         return 0.0
@@ -639,7 +643,7 @@ def share_past_retirement(sc) -> float:
     total = sum(w for *_, w in bands)
     ages = np.concatenate([np.arange(lo, hi + 1) for lo, hi, _ in bands])
     weight = np.concatenate([np.full(hi - lo + 1, w / total / (hi - lo + 1)) for lo, hi, w in bands])
-    day = np.arange(365) / 365  # every birthday the engine draws, equally likely
+    day = (np.arange(365) + 1) / 365  # every birthday the engine draws, equally likely
     birth = (y - ages[:, None] - 1 + day[None, :]).ravel()
     each = np.repeat(weight / 365, 365)
     f, c = ps.female_share, ps.cadre_share

@@ -537,7 +537,7 @@ def _women_retiring_at_50(age, tenure):
         "population.female_share": 1.0, "retirement.age_women": 50})
     pop = starting_workforce(sc)
     y, n = sc.start_year, pop.n
-    return pop, (y - 1 - np.floor(pop.birth[:n])).astype(int), y - pop.hire_year[:n]
+    return pop, age_on_1_january(pop.birth[:n], y).astype(int), y - pop.hire_year[:n]
 
 
 def test_workers_given_a_younger_age_keep_the_age_mix_and_were_hired_as_adults():
@@ -579,13 +579,13 @@ def test_a_new_age_and_the_tenure_drawn_for_it_are_independent_draws():
 
 def test_workers_too_old_for_every_age_band_take_the_oldest_age_in_post():
     """Where the age bands hold nothing young enough to be in post (all 50-59, women
-    retiring at 50), a starting worker takes the oldest age in post, 49 (48 for one born on
-    1 January, who would turn 50 at the first instant), and their tenure (bands 25-35) is
-    cut to what hires them at 18: 25..31 (25..30)."""
+    retiring at 50), a starting worker takes the oldest age in post, 49 in whole years on
+    1 January (one born on 1 January turns 49 that day and 50 a year later), and their
+    tenure (bands 25-35) is cut to what hires them at 18: 25..31."""
     pop, age, tenure = _women_retiring_at_50([[50, 59, 1.0]], [[25, 35, 1.0]])
     n, y = pop.n, 2025
-    new_year = pop.birth[:n] == np.floor(pop.birth[:n])
-    assert (age == np.where(new_year, 48, 49)).all() and (pop.retire_at[:n] > y).all()
+    assert (age == 49).all() and (pop.retire_at[:n] > y).all()
+    assert (pop.retire_at[:n][pop.birth[:n] == np.floor(pop.birth[:n])] == y + 1).all()  # born 1 January
     assert tenure.min() == 25 and tenure.max() == 31 and (tenure <= age - 18).all()
 
 

@@ -161,8 +161,9 @@ def test_a_hires_years_in_grade_count_from_the_first_january_in_post(date, since
 
 def test_the_age_limit_holds_on_the_day_of_a_later_round():
     """Applicants all at the limit (35, max_age 35), hired on 1 October: each is 35 in whole
-    years on the day of hiring (their 36th birthday still to come), where counting the age
-    on 1 January made three quarters of them 36 at hiring."""
+    years on the day of hiring (周岁: their 36th birthday on one of the 365 days after it; one
+    on the day itself would make them 36), where counting the age on 1 January made three
+    quarters of them 36 at hiring."""
     p = params(age=((35, 35, 1.0),), max_age=35.0)
     pop, comm, so_far = Workforce(16), comm_of([400]), recruitment.YearSoFar.start(p)
     rows, c = recruitment.apply(pop, comm, p, GRADES, keyed(), Y + 0.75, Y, 0.0, 0, 0, so_far)
@@ -283,14 +284,14 @@ def test_applicants_at_their_retirement_age_are_refused():
     """Applicants who may be hired at or past their statutory retirement age (here ages up
     to 65 with no age limit, men retiring at 60) are a scenario mistake, named with the
     field: such hires used to retire the instant they were hired, counted as hires and
-    retirements; so are those who may turn that age on the hiring day (max_age 59: a
-    birthday may fall on the day). A limit a year lower (max_age 58) is accepted. So for certificate holders
-    under their own limit, and for the stream exempt from the age limit."""
+    retirements; so are those aged 60 in whole years (max_age 60: 60 on a 60th birthday). A
+    limit a year lower (max_age 59: at most a day short of 60 when hired) is accepted. So for
+    certificate holders under their own limit, and for the stream exempt from the age limit."""
     with pytest.raises(model.ScenarioError, match="recruitment.age.*men retire at 60"):
         model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]]})
-    with pytest.raises(model.ScenarioError, match="birthday on the hiring day would be 60"):
-        model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 59})
-    model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 58})
+    with pytest.raises(model.ScenarioError, match=r"may be 60 when hired \(in whole years: up to a day"):
+        model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 60})
+    model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 59})
     with pytest.raises(model.ScenarioError, match="recruitment.max_age.*women in worker posts retire at 50"):
         model.load("bench", overrides={"retirement.rule": "china2025", "recruitment.cadre_share": 0.5,
                                        "recruitment.max_age": 52, "recruitment.age": [[22, 55, 1.0]]})

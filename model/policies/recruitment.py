@@ -400,9 +400,10 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
             exempt[sel] = b.stream == 1
         r = slice(rows.start + h.start, rows.start + h.stop)
         pop.uid[r] = ids[h]
-        # the age drawn is the age at the hire instant t (whole years, birthday to come), so
-        # the age limit holds on the day of hiring, in a later round as on 1 January
-        pop.birth[r] = t - age - 1 + np.floor(u[6] * 365) / 365
+        # the age drawn is the age at the hire instant t in whole years (周岁): the next birthday
+        # on one of the 365 days after t (one on the hiring day itself would make the hire a
+        # year older), so the age limit holds on the day of hiring, in a later round as on 1 January
+        pop.birth[r] = t - age - 1 + (np.floor(u[6] * 365) + 1) / 365
         pop.female[r] = u[4] < p.female_share
         pop.cadre[r] = u[5] < p.cadre_share
         pop.hire_year[r] = year
