@@ -368,7 +368,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         bsum += birth[i]
         hsum += hire_year[i]
         gsum += grade[i]
-        age = int(np.floor(year + 1 - birth[i]))  # whole years on 1 January of the next year (周岁)
+        age = year - int(np.floor(birth[i]))  # whole years on 31 December (周岁)
         band = min(max((age - 20) // 5, 0), 9)
         pyr[band + 10 * female[i]] += 1
         if nd > 0:

@@ -5,8 +5,9 @@ appended on hire and dropped at the end of the year in which their holder left, 
 the year's flows and pay are counted (so memory is bounded by the workforce, not by
 everyone ever employed).
 
-Times are in years: ``2025.5`` is mid-2025. Age on 1 January of year ``y`` is
-``y - 1 - floor(birth)``; the birthday in year ``y`` falls at ``y + frac(birth)``, and the
+Times are in years: ``2025.5`` is mid-2025. Age on 1 January of year ``y``, in whole years
+(周岁, a birthday counting from its day), is ``floor(y - birth)``, and on 31 December
+``y - floor(birth)``; the birthday in year ``y`` falls at ``y + frac(birth)``, and the
 birth month (which sets the statutory retirement month) is ``floor(12 * frac(birth)) + 1``
 (a roster's birth dates keep it exact: :func:`model.roster.date_instant`).
 Tenure (years of service) on 1 January of ``y`` is ``y - hire_year``.

@@ -135,7 +135,8 @@ def _starting_ages(sc, fail) -> None:
         fail(("population.min_hire_age", "population.female_share", "retirement.age_women"),
              f"starting workers were hired at {ps.min_hire_age} or older, but {who} retire at {age:.4g} "
              f"({rule}): one aged {ps.min_hire_age} on 1 January (whole years) may be up to a day short of "
-             f"{ps.min_hire_age + 1} that day; lower min_hire_age to at most {most}")
+             f"{ps.min_hire_age + 1} that day, which a retirement dated by calendar months may reach; lower "
+             f"min_hire_age to at most {most}")
 
 RULE_FIELDS = {
     "demand": {"fixed": ("posts_per_community",), "households": ("households_per_post",),
@@ -392,14 +393,19 @@ def _applicants_below_retirement(sc, fail, exempt: bool) -> None:
         if hit:
             who, age, rule, most = hit
             fail(field, f"applicants may be {oldest:g} when hired (in whole years: up to a day short of "
-                 f"{oldest + 1:g}), but {who} retire at {age:.4g} ({rule}); a hire at or past the retirement "
-                 f"age would retire the instant they are hired: make {field} at most {most}")
+                 f"{oldest + 1:g}, which a retirement dated by calendar months may reach), but {who} retire "
+                 f"at {age:.4g} ({rule}); a hire at or past the retirement age would retire the instant "
+                 f"they are hired: make {field} at most {most}")
 
 
-REACH = 364 / 365
-"""How far past a whole age a drawn worker may be on the day it is counted (1 January for a
-starting worker, the hiring day for a hire): the next birthday falls on one of the 365 days
-after it."""
+REACH = 1.0
+"""How far past a whole age a drawn worker is taken to reach on the day it is counted (1
+January for a starting worker, the hiring day for a hire). The next birthday falls on one of
+the 365 days after it, so 364/365 by the year's arithmetic; but retirement is dated by
+calendar months (:func:`model.policies.retirement_age.retirement_time`), which a leap
+February makes a day shorter than a twelfth of a year: with 364/365 a hire at the oldest
+age allowed could reach the retirement date on the hiring day (a review found 42 of 20,000
+hired on 29 February 2028). A whole year keeps a margin."""
 
 
 def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> tuple | None:
@@ -408,10 +414,9 @@ def _retires_by(sc, oldest: float, female_share: float, cadre_share: float) -> t
     of whole age ``oldest`` in the first year may be at or past that age: ``(who, age,
     the rule's field, the oldest whole age that may not)``; None if in none (or retirement
     is off). An age ``A`` is ``A`` whole years (周岁) and a part of a year, the next birthday
-    on one of the 365 days after that instant, so a person of whole age ``A`` is at most
-    ``A + REACH`` years old and the age ``S`` may be reached when ``A + REACH >= S``. Under
-    the reform ``S`` grows with the year of birth, so the check is for the oldest, born
-    earliest."""
+    on one of the 365 days after that instant; the age ``S`` is taken to be reachable when
+    ``A + REACH >= S`` (:data:`REACH`). Under the reform ``S`` grows with the year of birth,
+    so the check is for the oldest, born earliest."""
     r = sc.retirement
     if not r.enabled:
         return None

@@ -291,20 +291,19 @@ def test_payroll_hand_computed_with_mid_year_certificate_and_a_rate_switched_on(
 
 
 def test_retirement_on_the_birthday_and_refill(tmp_path):
-    """Everyone is 59 on 1 January 2025: all retire on their 60th birthday in 2025 and are
-    replaced on 1 January 2026; 2025 pay is pro rata to the birthday. A worker born on
-    1 January would reach 60 at the first instant, so is not in post then: they start
-    at 58, the oldest age in post, and retire at the first instant of 2026."""
+    """Everyone is 59 on 1 January 2025 in whole years: all retire on their 60th birthday,
+    in 2025 or, born on 1 January (turning 59 that day), at the first instant of 2026, and
+    are replaced on 1 January 2026; 2025 pay is pro rata to the birthday."""
     p = write_scenario(tmp_path, DETERMINISTIC.replace("age = [[30, 30, 1.0]]", "age = [[59, 59, 1.0]]")
                        .replace("[demand]\ncommunities = 1", "[demand]\ncommunities = 50"))
     r = model.run(model.load(p), reps=3, seed=2)
     np.testing.assert_array_equal(r.at("exits_retired", 2025) + r.at("exits_retired", 2026), 100)
-    # a birthday on 1 January retires the worker at that instant, before recruitment, so
-    # that post is refilled the same day, with the posts of the 2025 retirements
+    # a 60th birthday on 1 January 2026 retires the worker at that instant, before
+    # recruitment, so that post is refilled the same day, with the posts of the 2025 retirements
     np.testing.assert_array_equal(r.at("hires", 2025), 0)
     np.testing.assert_array_equal(r.at("hires", 2026), 100)
-    # birthdays uniform on day 0..364, day 0 working the whole year: mean fraction of the
-    # year worked (1 + 2 + ... + 364 + 365) / 365^2 = 183/365; 100 workers, sd of the mean
+    # birthdays uniform on days 1..365 after 1 January, day d working d/365 of the year: mean
+    # fraction of the year worked (1 + 2 + ... + 365) / 365^2 = 183/365; 100 workers, sd of the mean
     # fraction at most sqrt((365^2-1)/12)/365/sqrt(100) ~ 0.029; 4 sd
     frac = r.at("worker_years", 2025) / 100
     assert abs(frac.mean() - 183 / 365) < 4 * 0.029 / np.sqrt(3)

@@ -284,14 +284,15 @@ def test_applicants_at_their_retirement_age_are_refused():
     """Applicants who may be hired at or past their statutory retirement age (here ages up
     to 65 with no age limit, men retiring at 60) are a scenario mistake, named with the
     field: such hires used to retire the instant they were hired, counted as hires and
-    retirements; so are those aged 60 in whole years (max_age 60: 60 on a 60th birthday). A
-    limit a year lower (max_age 59: at most a day short of 60 when hired) is accepted. So for
-    certificate holders under their own limit, and for the stream exempt from the age limit."""
+    retirements; so are those who may come within a day of it (max_age 59: at most a day
+    short of 60, which a retirement dated by calendar months may reach in a leap February).
+    A limit a year lower (max_age 58) is accepted. So for certificate holders under their own
+    limit, and for the stream exempt from the age limit."""
     with pytest.raises(model.ScenarioError, match="recruitment.age.*men retire at 60"):
         model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]]})
-    with pytest.raises(model.ScenarioError, match=r"may be 60 when hired \(in whole years: up to a day"):
-        model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 60})
-    model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 59})
+    with pytest.raises(model.ScenarioError, match=r"may be 59 when hired \(in whole years: up to a day"):
+        model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 59})
+    model.load("bench", overrides={"recruitment.age": [[22, 65, 1.0]], "recruitment.max_age": 58})
     with pytest.raises(model.ScenarioError, match="recruitment.max_age.*women in worker posts retire at 50"):
         model.load("bench", overrides={"retirement.rule": "china2025", "recruitment.cadre_share": 0.5,
                                        "recruitment.max_age": 52, "recruitment.age": [[22, 55, 1.0]]})

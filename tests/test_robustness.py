@@ -38,6 +38,7 @@ from robust_helpers import BENCH, ROOT, call, check_error, dumps
 
 import model
 from model import outputs
+from model.population import age_on_1_january
 
 N = int(os.environ.get("ROBUSTNESS_EXAMPLES", "0"))
 
@@ -884,7 +885,7 @@ def test_starting_workers_are_in_post_and_were_hired_as_adults(over):
     sc = model.load("bench", over)
     pop = starting_workforce(sc)
     n, y, ps = pop.n, sc.start_year, sc.population
-    age = y - 1 - np.floor(pop.birth[:n])
+    age = age_on_1_january(pop.birth[:n], y)
     tenure = y - pop.hire_year[:n]
     assert (pop.retire_at[:n] > y).all()
     assert (tenure >= 0).all() and (age - tenure >= ps.min_hire_age).all()

@@ -498,15 +498,14 @@ def test_element_overrides_read_only_their_field(tmp_path):
 
 def test_the_youngest_hiring_age_is_checked_against_the_retirement_age_of_the_start_year():
     """Under the 2025 reform women in worker posts born from 1985 retire at 55, not 50: in
-    a scenario starting in 2040 starting workers hired at 54 or older are accepted (aged
-    54 on 1 January in whole years, born from 1985, at most a day short of 55 that day); at 55
-    refused (the oldest of them born in 1984, who retire at 54 years and 7 months); with the
-    original ages alone (the check once hard-coded 50) 49 was the most."""
+    a scenario starting in 2040 starting workers hired at 53 or older are accepted (aged
+    53 on 1 January, at most 54 that day), at 54 refused; with the original ages alone
+    (the check once hard-coded 50) 49 was the most."""
     over = {"retirement.rule": "china2025", "population.female_share": 1.0, "population.cadre_share": 0.0,
-            "start_year": 2040, "population.age": [[55, 55, 1.0]]}
-    model.load("bench", {**over, "population.min_hire_age": 54})
-    with pytest.raises(ScenarioError, match=r"women in worker posts retire at 54\.58 .*born in 1984"):
-        model.load("bench", {**over, "population.min_hire_age": 55})
+            "start_year": 2040, "population.age": [[54, 54, 1.0]]}
+    model.load("bench", {**over, "population.min_hire_age": 53})
+    with pytest.raises(ScenarioError, match="women in worker posts retire at 55.*at most 53"):
+        model.load("bench", {**over, "population.min_hire_age": 54})
 
 
 def test_an_assumption_stands_only_where_its_value_is_run(tmp_path):

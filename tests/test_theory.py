@@ -570,8 +570,8 @@ def test_retirement_on_birthdays_is_pro_rata(record_property):
     """Retirement at 60 on a uniform birthday: who retires when, and pay up to the birthday.
 
     tests/theory/closed_cohort.toml with quits, assessment and dismissal off and
-    retirement on (bench rule: retire at 60 on the birthday, day d uniform on 0..364, at
-    y + d/365; age is as of 1 January and uniform on 22..55 at the start). A worker aged
+    retirement on (bench rule: retire at 60 on the birthday, day d uniform on 1..365, at
+    y + d/365; age is as of 1 January in whole years and uniform on 22..55 at the start). A worker aged
     a on 1 January of the start year retires in simulated year k = 59 - a: so nobody in
     years 0-3, then each year k = 4..9 the cohort aged 55 - (k - 4), probability 1/34
     each; the rest stay. Workers are independent, so the fates of the N x 30 = 30,000
