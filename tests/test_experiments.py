@@ -832,3 +832,16 @@ def test_a_districts_field_is_a_lever():
     s = sweep(sc, {"districts[0].floor_share": [0.8, 1.2]}, reps=2, seed=1)
     pay = s.output("avg_pay_staff." + sc.districts[0].name + "@2018")["value"].tolist()
     assert pay[1] > pay[0]  # a higher floor in the district pays its staff more
+
+
+def test_a_cut_horizon_is_noted_once_by_an_experiments_command(tmp_path):
+    """``compare A A --set years=2`` printed the note on the targets a cut horizon leaves
+    out once per scenario and again in the command; once is enough (the same for sweep)."""
+    from robust_helpers import call
+    code, _, err = call(["compare", "changzhou-2022", "changzhou-2022", "--set", "years=2", "--reps", 2,
+                         "--workers", 1, "--quiet", "--no-report", "--out", tmp_path / "c"])
+    assert code == 0 and err.count("horizon is cut short to 2022-2023") == 1, err
+    code, _, err = call(["sweep", "changzhou-2022", "--set", "years=2", "--param", "quits.rate*", "1,1.2",
+                         "--metric", "headcount", "--reps", 2, "--workers", 1, "--quiet", "--no-report",
+                         "--out", tmp_path / "s"])
+    assert code == 0 and err.count("horizon is cut short") == 1, err

@@ -704,7 +704,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides)
+    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (calibrate notes it)
     params = common.levers_with_ranges(args.param)
     obs = read_observations(args.observed, sc)  # fail on a bad file before running anything
     if args.profile < 0:

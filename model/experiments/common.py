@@ -64,10 +64,19 @@ def as_scenario(scenario, overrides=None, note: bool = True):
         sc = scenario.with_overrides(overrides) if overrides else scenario
     else:
         sc = load(scenario, overrides or None)
-    if note and COMMAND_LINE.get() and sc.targets_after_horizon:
-        from ..semantics import horizon_note
-        warnings.warn(horizon_note(sc), UserWarning, stacklevel=2)
+    if note:
+        note_cut_horizons([sc])
     return sc
+
+
+def note_cut_horizons(scenarios) -> None:
+    """On the command line, one warning for each distinct set of targets that horizons cut
+    short leave out (from Python, :func:`model.run` warns of them)."""
+    if not COMMAND_LINE.get():
+        return
+    from ..semantics import horizon_note
+    for text in dict.fromkeys(horizon_note(sc) for sc in scenarios if sc.targets_after_horizon):
+        warnings.warn(text, UserWarning, stacklevel=3)
 
 
 # --------------------------------------------------------------------------- levers

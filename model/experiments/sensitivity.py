@@ -349,7 +349,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides)
+    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (sensitivity notes it)
     params = common.levers_with_ranges(args.param)
     output = common.Output.parse(sc, args.metric, args.year, args.target)
     out = Path(args.out or common.default_out("sensitivity", sc.name))

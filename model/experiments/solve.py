@@ -471,7 +471,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides)
+    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (solve notes it)
     lv = common.Lever.parse(args.lever, "--lever")
     lo, hi = common.parse_range(args.range, lv, "--range")
     out = Path(args.out or common.default_out("solve", sc.name))

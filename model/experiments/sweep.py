@@ -236,7 +236,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides)
+    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (sweep notes it)
     params = []
     for tokens in args.param:
         for key, vals in common.split_params(tokens):
