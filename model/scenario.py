@@ -1061,9 +1061,10 @@ class Scenario:
         the value it now holds: ``{"certification.pass_prob": {"by": "--variant", "value":
         0.3}}`` (for an experiment's manifest: what each scenario compared is)."""
         def value(key: str):
-            entry = re.fullmatch(r"(districts|targets)\[(\d+)\]\.([A-Za-z_]+)", key)
+            entry = array_entry(key)
             if entry:
-                return self._raw[entry.group(1)][int(entry.group(2))].get(entry.group(3))
+                arr, i, name = entry
+                return self._raw[arr][i].get(name)
             sec, _, name = key.partition(".")
             return self._raw.get(sec, {}).get(name) if name else self._raw.get(sec)
         return {k: {"by": by, "value": copy.deepcopy(value(k))} for k, by in self._overridden.items()}
@@ -1188,9 +1189,9 @@ class Scenario:
     def get(self, path: str):
         """The value of a field by dotted path (``pay.growth``), or of a district's
         (``districts[2].floor_share``)."""
-        district = re.fullmatch(r"districts\[(\d+)\]\.([A-Za-z_]+)", path)
-        if district:
-            i, key = int(district.group(1)), district.group(2)
+        entry = array_entry(path)
+        if entry and entry[0] == "districts":
+            _, i, key = entry
             n = len(self.districts)
             if self.implicit_district or i >= n:
                 have = ("no [[districts]]" if self.implicit_district
@@ -1280,9 +1281,9 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=
     if len(parts) == 1 and key in schema.TOP and key != "extends":
         raw[key] = value
         return
-    entry = re.fullmatch(r"(districts|targets)\[(\d+)\]\.([A-Za-z_]+)", key)
+    entry = array_entry(key)
     if entry:  # one field of one entry of a table array: districts[0].floor_share
-        arr, i, name = entry.group(1), int(entry.group(2)), entry.group(3)
+        arr, i, name = entry
         items = raw.get(arr)
         n = len(items) if isinstance(items, list) else 0
         if i >= n:
@@ -1519,16 +1520,27 @@ def load(path: str | Path | None = None, overrides: dict | list | None = None) -
     return Scenario(raw, files, str(p), overridden, horizon=written)
 
 
+_ARRAY_ENTRY = re.compile(r"(districts|targets)\[(\d{1,6})\]\.([A-Za-z_]+)")
+
+
+def array_entry(key: str) -> tuple[str, int, str] | None:
+    """``("districts", 2, "floor_share")`` for ``districts[2].floor_share`` (one field of one
+    entry of a table array, as --set, the levers and :meth:`Scenario.get` name it); else None."""
+    m = _ARRAY_ENTRY.fullmatch(key)
+    return (m.group(1), int(m.group(2)), m.group(3)) if m else None
+
+
 def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: str, overridden) -> tuple:
     """``(field, TOML value)`` that multiplies the field of ``key`` (``quits.rate*``) as set
     so far by ``factor``, as the experiments' levers ``KEY*`` do (so a value solve found can
     be set back)."""
     path = key.strip().removesuffix("*")
-    district = re.fullmatch(r"districts\[(\d{1,6})\]\.([A-Za-z_]+)", path)
-    if district:  # one district's field, as the experiments' levers districts[i].key* take it
-        return _scaled_district_value(raw, int(district.group(1)), district.group(2), key, factor, label)
-    spec, current = _field_so_far(raw, files, file_label, path, label, key, overridden,
-                                  "a multiplier scales a whole field: section.key*")
+    entry = array_entry(path)
+    if entry and entry[0] == "districts":  # one district's field, as the levers districts[i].key* take it
+        spec, current = _district_field_so_far(raw, entry[1], entry[2], key, label)
+    else:
+        spec, current = _field_so_far(raw, files, file_label, path, label, key, overridden,
+                                      "a multiplier scales a whole field: section.key*")
     if spec.kind not in schema.NUMERIC_KINDS:
         raise ScenarioError(f"{path} is not a number; it cannot be multiplied", file=label, field=key)
     if not finite_number(factor) or not factor >= 0:
@@ -1538,7 +1550,7 @@ def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: st
         raise ScenarioError(f"{path} is not set (it has no default), so there is nothing to scale; "
                             "set it first", file=label, field=key)
     points = ([v for _, v in current.points] if isinstance(current, Schedule)
-              else [getattr(current, "value", 0)])
+              else [getattr(current, "value", current)])
     if spec.unset is not None and any(v == spec.unset for v in points):
         raise ScenarioError(f"{path} is {spec.unset:g} (not set here) in the scenario, so there is nothing "
                             "to scale; give its value instead", file=label, field=key)
@@ -1547,32 +1559,23 @@ def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: st
     return path, scaled_toml(current, factor, spec.kind)
 
 
-def _scaled_district_value(raw: dict, i: int, name: str, key: str, factor, label: str) -> tuple:
-    """``(districts[i].name, value)`` that multiplies district ``i``'s field ``name`` as set
-    so far (its default if unset) by ``factor`` (checked with the scenario, after all)."""
+def _district_field_so_far(raw: dict, i: int, name: str, key: str, label: str) -> tuple:
+    """``(schema field, value)`` of district ``i``'s field ``name`` as ``raw`` holds it so far
+    (its default if unset), for a multiplier (the value is checked with the scenario)."""
     spec = schema.ARRAYS["districts"].get(name)
     if spec is None:
         near = schema.did_you_mean(name, list(schema.ARRAYS["districts"]))
         raise ScenarioError(f"a district has no field {name!r}{near}", file=label, field=key)
-    if spec.kind not in schema.NUMERIC_KINDS:
-        raise ScenarioError(f"districts[i].{name} is not a number; it cannot be multiplied", file=label,
-                            field=key)
     items = raw.get("districts")
     if not isinstance(items, list) or i >= len(items) or not isinstance(items[i], dict):
         have = f"{len(items)} districts" if isinstance(items, list) else "no [[districts]]"
         raise ScenarioError(f"the scenario has {have}, so districts[{i}] cannot be scaled", file=label,
                             field=key)
-    if not finite_number(factor) or not factor >= 0:
-        raise ScenarioError(f"a multiplier is a finite number of at least 0, got {_describe(factor)}",
-                            file=label, field=key)
-    current = items[i].get(name, spec.default)
-    if spec.unset is not None and current == spec.unset:
-        raise ScenarioError(f"districts[{i}].{name} is {spec.unset:g} (the city's value applies), so there "
-                            "is nothing to scale; give its value instead", file=label, field=key)
-    if not _is_num(current):
-        raise ScenarioError(f"districts[{i}].{name} is not a number ({_describe(current)}); it cannot be "
+    value = items[i].get(name, spec.default)
+    if spec.kind in schema.NUMERIC_KINDS and not _is_num(value):  # (the file's mistake, not yet checked)
+        raise ScenarioError(f"districts[{i}].{name} is not a number ({_describe(value)}); it cannot be "
                             "multiplied", file=label, field=key)
-    return f"districts[{i}].{name}", scaled_toml(current, factor, spec.kind)
+    return spec, value
 
 
 def _checker_for(raw: dict, files, label: str, overridden=None, horizon=None) -> _Checker:

@@ -905,7 +905,7 @@ def test_a_districts_field_is_multiplied_as_the_levers_print_it():
     sc = model.load("nanjing-2018", ["districts[0].floor_share*=0.9"])
     own = model.load("nanjing-2018").districts[0].floor_share
     assert sc.districts[0].floor_share == pytest.approx(0.9 * own)
-    for bad, words in (("districts[0].head_floor_share*=2", "the city's value applies"),
+    for bad, words in (("districts[0].head_floor_share*=2", "-1 (not set here)"),
                        ("districts[20].floor_share*=2", "has 13 districts"),
                        ("districts[0].flor_share*=2", "did you mean 'floor_share'")):
         with pytest.raises(ScenarioError, match=re.escape(words)) as e:

@@ -113,9 +113,10 @@ class Lever:
         or a district's field, ``districts[i].key`` (or ``districts[i].key*``)."""
         key_text = text.strip()
         star = key_text.endswith("*")
-        district = re.fullmatch(r"districts\[(\d{1,6})\]\.([A-Za-z_]+)", key_text.removesuffix("*"))
-        if district:
-            key = district.group(2)
+        from ..scenario import array_entry
+        district = array_entry(key_text.removesuffix("*"))
+        if district and district[0] == "districts":
+            key = district[2]
             f = schema.ARRAYS["districts"].get(key)
             if f is None:
                 raise UserError(f"{shown(text)}: a district has no field {key!r}"
@@ -126,7 +127,7 @@ class Lever:
                                 field=option)
             if star and f.kind not in schema.NUMERIC_KINDS:
                 raise UserError(f"districts[i].{key} is not a number; it cannot be multiplied", field=option)
-            return cls(f"districts[{int(district.group(1))}].{key}", None, star, f, None, option)
+            return cls(f"districts[{district[1]}].{key}", None, star, f, None, option)
         # the syntax of an uncertain entry's key (model.params), plus the multiplier's *
         path, year, idx = parse_key(key_text.removesuffix("*")) or ("", None, None)
         sec, _, key = path.partition(".")
