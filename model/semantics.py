@@ -559,7 +559,8 @@ def _housing_fund_base(sc, fail, years, cap, floor) -> None:
     own_floor, own_cap = fund_floor >= 0, fund_cap >= 0
     if not (own_floor.any() or own_cap.any()):  # the insurances' base, checked by _pay
         return
-    growth = np.array([_at_means(sc.economy.average_wage_growth, y) for y in years])
+    # at the means, without scipy's distributions (whose import takes most of a second)
+    growth = np.array([demand.at_start(sc.economy.average_wage_growth, y) for y in years], dtype=float)
     month = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])]) / 12
     lo = np.where(own_floor, fund_floor, floor * month)
     cap_share = np.where(own_cap, fund_cap, cap)
@@ -572,14 +573,6 @@ def _housing_fund_base(sc, fail, years, cap, floor) -> None:
         fail(fields, f"the housing fund's contribution base has a cap ({fields[0]}: {hi[i]:,.0f} yuan a "
              f"month) below its floor ({fields[1]}: {lo[i]:,.0f} yuan a month) in {y}; raise the cap "
              "(0: none), or lower the floor")
-
-
-def _at_means(v, year: int) -> float:
-    """A parameter's value in ``year``, uncertain entries at their means, without building
-    scipy's distributions (whose import takes most of a second)."""
-    if isinstance(v, Uncertain):
-        return float(v.mean())
-    return float(v.at_means(year)) if isinstance(v, (Constant, Schedule)) else float(v)
 
 
 def _grades(sc, fail, years) -> None:

@@ -161,8 +161,7 @@ def gross_for_total_of(total, terms) -> np.ndarray:
 def total_of_gross(gross, rate: float, lo: float, hi: float) -> np.ndarray:
     """Monthly total cost ``gross + rate * clip(gross, lo, hi)`` (the inverse of
     :func:`gross_for_total` where pay reaches the floor)."""
-    gross = np.asarray(gross, dtype=float)
-    return gross + rate * np.minimum(np.maximum(gross, lo), hi)
+    return total_of_gross_of(gross, ((rate, lo, hi),))
 
 
 class PayYear:
@@ -297,9 +296,7 @@ class PayYear:
         employer's insurance and housing fund on it (contribution base clipped to the
         floor and cap), the certificate allowance left out."""
         g = self.pay_of(post, grade, level, community, district_of_community, allowance=False)
-        if self.hf_own:
-            return total_of_gross_of(g, self.contribution_terms())
-        return total_of_gross(g, self.floor_rate, self.cb_lo, self.cb_hi)
+        return total_of_gross_of(g, self.contribution_terms())
 
     def contribution_terms(self) -> tuple:
         """The employer's contributions as ``(rate, lo, hi)`` terms, each charged on the base
