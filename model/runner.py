@@ -309,7 +309,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     from . import metrics as M
     from .experiments.common import as_scenario  # here: the experiments import this module
     from .results import Results
-    scenario = as_scenario(scenario, overrides, note=False)  # None refused: a run names what it runs
+    scenario = as_scenario(scenario, overrides)  # None refused: a run names what it runs
     if scenario.targets_after_horizon and not COMMAND_LINE.get():  # (the command prints it with its notes)
         from .semantics import horizon_note
         warnings.warn(horizon_note(scenario), UserWarning, stacklevel=2)

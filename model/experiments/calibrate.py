@@ -439,6 +439,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     """
     from scipy import optimize
     sc = common.as_scenario(scenario, overrides)
+    common.note_cut_horizons([sc])
     if scale not in SCALES:
         raise UserError(f"scale must be one of {', '.join(map(repr, SCALES))}, got {scale!r}",
                         field="--scale")
@@ -453,8 +454,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         lv, (lo, hi) = common.lever_range(key, rng)
         lv.check_whole_range(lo, hi, "--param")  # as sweep, solve and sensitivity
         lv.check_no_switch_at_zero(lo, "--param", sc)
-        lv.check_ends(sc, lo, hi, "--param")
-        lv.apply(sc, lo)  # a lever the scenario cannot take (an element it lacks) fails here, as in sweep
+        lv.check_ends(sc, lo, hi, "--param")  # (a lever the scenario cannot take, an element it lacks, too)
         common.warn_lever_replaces(sc, lv, "fitting")
         levers.append(lv)
         common.check_distinct(levers)
@@ -704,7 +704,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (calibrate notes it)
+    sc = common.as_scenario(args.scenario, args.overrides)
     params = common.levers_with_ranges(args.param)
     obs = read_observations(args.observed, sc)  # fail on a bad file before running anything
     if args.profile < 0:

@@ -52,26 +52,21 @@ _TARGET = re.compile(r"^\s*([^\s<>=@]+)\s*(>=|<=|==|>|<)\s*([-+]?[0-9][0-9_.eE+-
 
 # --------------------------------------------------------------------------- scenarios
 
-def as_scenario(scenario, overrides=None, note: bool = True):
-    """A loaded :class:`~model.scenario.Scenario` from a scenario, a path or a bare name. On
-    the command line (``note``), a warning names the targets a horizon cut short leaves out
-    (from Python, :func:`model.run` warns of them)."""
+def as_scenario(scenario, overrides=None):
+    """A loaded :class:`~model.scenario.Scenario` from a scenario, a path or a bare name."""
     from ..scenario import Scenario, load
     if scenario is None:  # load(None) is the default scenario; an experiment names what it runs, as model.run
         raise UserError("expected a loaded scenario, or a scenario file's path or name, got None "
                         "(model.load() loads the default scenario)", field="scenario")
     if isinstance(scenario, Scenario):
-        sc = scenario.with_overrides(overrides) if overrides else scenario
-    else:
-        sc = load(scenario, overrides or None)
-    if note:
-        note_cut_horizons([sc])
-    return sc
+        return scenario.with_overrides(overrides) if overrides else scenario
+    return load(scenario, overrides or None)
 
 
 def note_cut_horizons(scenarios) -> None:
     """On the command line, one warning for each distinct set of targets that horizons cut
-    short leave out (from Python, :func:`model.run` warns of them)."""
+    short leave out (each experiment calls it once for its scenarios; from Python,
+    :func:`model.run` warns of them)."""
     if not COMMAND_LINE.get():
         return
     from ..semantics import horizon_note
@@ -724,8 +719,8 @@ def check_reported(scenario, metric: str, year: int | None, field: str, about: s
     from ..metrics import names
     known = names(scenario)
     if metric not in set(known):
-        from ..schema import did_you_mean
-        raise UserError(f"{about}unknown metric {metric!r}{did_you_mean(metric, known)}: {scenario.name} "
+        near = schema.did_you_mean(metric, known)
+        raise UserError(f"{about}unknown metric {metric!r}{near}: {scenario.name} "
                         "does not report it; see `python -m model metrics`", field=field)
     if year is not None and not scenario.start_year <= year <= scenario.end_year:
         horizon = f"{scenario.start_year}-{scenario.end_year}"
@@ -747,9 +742,8 @@ def find_target(scenario, text: str):
     m = _TARGET.match(text)
     if not m:
         known = ", ".join(repr(t.name) for t in scenario.targets) or "none"
-        import difflib
-        close = difflib.get_close_matches(text.strip(), [t.name for t in scenario.targets], n=1, cutoff=0.6)
-        near = f"; did you mean {close[0]!r}?" if close else ""
+        near = schema.did_you_mean(text.strip(), [t.name for t in scenario.targets], cutoff=0.6)
+        near = f"; {near.strip()[1:-1]}" if near else ""  # ' (did you mean ...?)' inside the list's brackets
         percent = re.match(r"^\s*[^\s<>=@]+\s*(>=|<=|==|>|<)\s*[-+]?[0-9][0-9_.]*\s*%", text)
         hint = " (a share as a number: 0.6, not 60%)" if percent else ""
         raise UserError(f"{shown(text)} is neither a target of {scenario.name} (targets: {known}{near}) nor "

@@ -230,7 +230,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
     if isinstance(scenarios, (str, Path)) or not hasattr(scenarios, "__iter__"):
         raise UserError(f"expected a list of scenarios, the baseline first, got {scenarios!r}",
                         field="scenarios")
-    scs = [common.as_scenario(s, overrides, note=False) for s in scenarios]
+    scs = [common.as_scenario(s, overrides) for s in scenarios]
     common.note_cut_horizons(scs)
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")
@@ -360,7 +360,7 @@ def main(args) -> int:
     if len(args.scenarios) + len(args.variant) < 2:  # before loading: an option, not compare()'s argument
         raise UserError("compare needs at least two scenarios: give two scenario files (the baseline first), "
                         "or one and --variant KEY=VALUE", file="python -m model compare")
-    scs = [common.as_scenario(s, args.overrides, note=False) for s in args.scenarios]  # (compare notes them)
+    scs = [common.as_scenario(s, args.overrides) for s in args.scenarios]
     for v in args.variant:
         key, value = parse_override(v, "--variant")
         short = key.strip()  # the whole key, so that two sections' fields of one name stay apart

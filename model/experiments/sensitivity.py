@@ -192,6 +192,7 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     Sensitivity
     """
     sc = common.as_scenario(scenario, overrides)
+    common.note_cut_horizons([sc])
     output = common.Output.parse(sc) if output is None else common.named_output(sc, output)
     from ..runner import reps_and_seed
     facs = factors_from(sc, params, quantile)
@@ -349,7 +350,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (sensitivity notes it)
+    sc = common.as_scenario(args.scenario, args.overrides)
     params = common.levers_with_ranges(args.param)
     output = common.Output.parse(sc, args.metric, args.year, args.target)
     out = Path(args.out or common.default_out("sensitivity", sc.name))

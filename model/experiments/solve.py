@@ -261,6 +261,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         When no value in ``[lo, hi]`` reaches ``prob``.
     """
     sc = common.as_scenario(scenario, overrides)
+    common.note_cut_horizons([sc])
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
     lo, hi = number_in(lo, "--range"), number_in(hi, "--range")
     lv.check_range(lo, hi, "--range")
@@ -471,7 +472,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (solve notes it)
+    sc = common.as_scenario(args.scenario, args.overrides)
     lv = common.Lever.parse(args.lever, "--lever")
     lo, hi = common.parse_range(args.range, lv, "--range")
     out = Path(args.out or common.default_out("solve", sc.name))

@@ -160,6 +160,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     >>> s.output("certified_share")                                   # doctest: +SKIP
     """
     sc = common.as_scenario(scenario, overrides)
+    common.note_cut_horizons([sc])
     items = common.lever_items(params, "values", "{'quits.rate*': [0.8, 1.2]}", "quits.rate* 0.8,1.2")
     if not 1 <= len(items) <= 2:
         raise UserError(f"sweep takes one or two levers, got {len(items)}", field="--param")
@@ -236,7 +237,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
-    sc = common.as_scenario(args.scenario, args.overrides, note=False)  # (sweep notes it)
+    sc = common.as_scenario(args.scenario, args.overrides)
     params = []
     for tokens in args.param:
         for key, vals in common.split_params(tokens):
@@ -249,7 +250,8 @@ def main(args) -> int:
               scheduler=args.scheduler, quiet=args.quiet)
     tab = s.output(output)  # (a bad output is refused before the folder is made)
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
-        s.to_csv(tmp, output)
+        s.to_csv(tmp)
+        common.write_table(tab, tmp / "output.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "sweep", [sc], s.reps, s.seed,
             {"levers": {lv.name: list(map(_jsonable, v)) for lv, v in params}, "output": output.label}))
