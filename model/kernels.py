@@ -172,19 +172,18 @@ def release_threads() -> None:
 
 @njit(cache=True, nogil=True)
 def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_accrued,
-           flat, floor_cp, allowance, base_share, cb_lo, cb_hi, hf_lo, hf_hi,
+           flat, floor_cp, allowance, base_share, cb_lo, cb_hi, hf_lo, hf_hi, hf_own,
            ins_rate, hf_rate, ann_rate, ann_posts, ann_excellent, t0, t1, dist_c, out_dist):
     """Pay earned in [t0, t1); see :mod:`model.policies.pay`. Gross pay as in
     :func:`monthly_pay`. Returns (base, allowance, insurance, housing fund, annuity,
     worker-years). With districts, ``out_dist`` (2 x districts, flat) gets each district's
     pay (base, allowance, contributions) in its first half and worker-years in its second.
-    The housing fund's base is clipped to ``[hf_lo, hf_hi]`` (the insurances' ``[cb_lo,
-    cb_hi]`` where it has no floor or cap of its own: the same sums, to the last digit)."""
+    With ``hf_own`` the housing fund's base is clipped to ``[hf_lo, hf_hi]``; else it is
+    the insurances' (the same sums as before the fund could have a base of its own)."""
     base = 0.0
     allow = 0.0
     cbw = 0.0
     hfw = 0.0
-    hf_own = hf_lo != cb_lo or hf_hi != cb_hi
     annw = 0.0
     wy = 0.0
     perf_share = 1.0 - base_share
@@ -207,7 +206,7 @@ def accrue(exit_time, hire_time, post, grade, level, community, rating, perf_acc
         allow += a * w
         cb = min(max(g + a, cb_lo), cb_hi)
         cbw += cb * w
-        hcb = min(max(g + a, hf_lo), hf_hi)
+        hcb = min(max(g + a, hf_lo), hf_hi) if hf_own else cb
         hfw += hcb * w
         covered = False
         if ann_rate > 0.0:
@@ -368,7 +367,7 @@ def year_end_counts(exit_time, year_end, year, community, level, party, educatio
         bsum += birth[i]
         hsum += hire_year[i]
         gsum += grade[i]
-        age = year - int(np.floor(birth[i]))  # whole years on 31 December (周岁)
+        age = year - int(np.floor(birth[i]))  # population.age_on_31_december
         band = min(max((age - 20) // 5, 0), 9)
         pyr[band + 10 * female[i]] += 1
         if nd > 0:

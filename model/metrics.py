@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .population import CAUSES
+from .population import CAUSES, age_on_31_december
 from .schema import POSTS
 
 if TYPE_CHECKING:
@@ -342,7 +342,7 @@ def _worker_counts(pop, comm, y: int, year_end: float, k_level: int, pay_year, d
     level = pop.level[idx]
     post = pop.post[idx]
     birth = pop.birth[idx]
-    age = (y - np.floor(birth)).astype(np.int64)  # whole years on 31 December (a 1 January birthday to come)
+    age = age_on_31_december(birth, y).astype(np.int64)
     band = np.clip((age - 20) // 5, 0, len(PYRAMID_BANDS) - 1)
     out = SimpleNamespace(
         per_c=np.bincount(c, minlength=nc),

@@ -65,6 +65,12 @@ def age_on_1_january(birth: np.ndarray, year: int) -> np.ndarray:
     return np.floor(year - np.asarray(birth)).astype(np.int32)
 
 
+def age_on_31_december(birth: np.ndarray, year: int) -> np.ndarray:
+    """Whole years of age (周岁) on 31 December of ``year`` (a 1 January birthday still to
+    come; :func:`model.kernels.year_end_counts` counts the same)."""
+    return year - np.floor(np.asarray(birth)).astype(np.int32)
+
+
 def post_of_rank(rank: np.ndarray, heads: int, committee: int) -> np.ndarray:
     """The post (2 head, 1 committee member, 0 staff: schema.POSTS) of the worker ranked
     ``rank`` (0 first) in a community of ``heads`` head and ``committee`` committee posts."""

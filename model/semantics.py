@@ -15,6 +15,7 @@ import numpy as np
 from . import metrics, population
 from .params import Constant, Schedule, Uncertain, parse_key
 from .policies import demand
+from .policies.contribution_base import fund_bounds
 from .policies.retirement_age import retirement_time, statutory_age_months
 from .sampling import half_up
 
@@ -561,10 +562,8 @@ def _housing_fund_base(sc, fail, years, cap, floor) -> None:
         return
     # at the means, without scipy's distributions (whose import takes most of a second)
     growth = np.array([demand.at_start(sc.economy.average_wage_growth, y) for y in years], dtype=float)
-    month = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])]) / 12
-    lo = np.where(own_floor, fund_floor, floor * month)
-    cap_share = np.where(own_cap, fund_cap, cap)
-    hi = np.where(cap_share > 0, cap_share * month, np.inf)
+    wage = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])])
+    lo, hi = fund_bounds(fund_floor, fund_cap, floor * wage / 12, cap, wage)  # as the model charges it
     bad = lo > hi * (1 + 1e-12)
     if bad.any():
         y, i = _first_year(years, bad), int(np.flatnonzero(bad)[0])

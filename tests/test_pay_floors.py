@@ -412,11 +412,21 @@ def test_the_fund_on_its_own_base_and_the_insurances_on_theirs():
                                  "payroll_housing_fund"))
     assert acc["_payroll_district"][0] == pytest.approx(parts, rel=1e-12)  # the district's cost, the same
     same = pay_params(monthly=[2640.0, 2640.0, 33000.0], floor_basis="gross", annuity_rate=0.0,
-                      housing_fund_floor_monthly=3600.0, housing_fund_cap=3.0)
+                      housing_fund_floor_monthly=3600.0, housing_fund_cap=3.0)  # the insurances' bounds
     shared = pay_params(monthly=[2640.0, 2640.0, 33000.0], floor_basis="gross", annuity_rate=0.0)
     assert not pay.PayYear(same, 1.0, W, np.array([-1.0])).hf_own
-    a, b = (one_year(pop, pay.PayYear(x, 1.0, W, np.array([-1.0])), dist) for x in (same, shared))
-    assert a == b
+    # the code for a base of its own, run on the insurances' bounds, charges what the one-base
+    # code does (it could differ only by rounding: two products summed for one)
+    forced = pay.PayYear(shared, 1.0, W, np.array([-1.0]))
+    forced.hf_own = True
+    plain = pay.PayYear(shared, 1.0, W, np.array([-1.0]))
+    own, one = (one_year(pop, py, dist, districts=1) for py in (forced, plain))
+    for k in ("payroll_insurance", "payroll_housing_fund", "payroll_base"):
+        assert own[k] == pytest.approx(one[k], rel=1e-12), k
+    np.testing.assert_allclose(own["_payroll_district"], one["_payroll_district"], rtol=1e-12)
+    terms = forced.contribution_terms()
+    assert len(terms) == 2 and float(pay.gross_for_total_of(5000.0, terms)) == pytest.approx(
+        float(pay.gross_for_total(5000.0, C, 3600.0, 18000.0)), rel=1e-12)
 
 
 def test_run_total_basis_floors_with_the_funds_own_base(tmp_path):

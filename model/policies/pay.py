@@ -74,6 +74,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
+from .contribution_base import fund_bounds
 
 ACCRUED = ("payroll_base", "payroll_allowance", "payroll_insurance", "payroll_housing_fund",
            "payroll_annuity", "worker_years")
@@ -137,7 +138,8 @@ def gross_for_total_of(total, terms) -> np.ndarray:
     ``g`` crosses a floor or a cap; between two such points ``b_k < b_{k+1}`` it is
     ``T(b_k) + s_k (g - b_k)`` with ``s_k = 1 + (the rates whose base is between its
     floor and cap there)``, so ``g = b_k + (total - T(b_k)) / s_k`` on the piece where
-    ``T(b_k) <= total``. One term: :func:`gross_for_total`'s answer (up to rounding).
+    ``T(b_k) <= total``. One term (the fund on the insurances' base): :func:`gross_for_total`,
+    whose closed form gives the same figures as before the fund could have a base of its own.
 
     Examples
     --------
@@ -147,6 +149,8 @@ def gross_for_total_of(total, terms) -> np.ndarray:
     >>> float(total_of_gross_of(gross_for_total_of(3500.0, terms), terms))
     3500.0
     """
+    if len(terms) == 1:
+        return gross_for_total(total, *terms[0])
     total = np.asarray(total, dtype=float)
     points = sorted({0.0, *(float(x) for _, lo, hi in terms for x in (lo, hi) if np.isfinite(x) and x > 0)})
     b = np.array(points)
@@ -203,10 +207,9 @@ class PayYear:
         self.cb_hi = p.contribution_cap * wage_last / 12 if p.contribution_cap > 0 else np.inf
         self.floor_rate = self.insurance_rate + p.housing_fund_rate  # the five insurances and one fund
         # the housing fund's base: the insurances' unless it has its own floor or cap (-1: not set)
-        hf_floor = getattr(p, "housing_fund_floor_monthly", -1.0)
-        hf_cap = getattr(p, "housing_fund_cap", -1.0)
-        self.hf_lo = float(hf_floor) if hf_floor >= 0 else self.cb_lo
-        self.hf_hi = self.cb_hi if hf_cap < 0 else (hf_cap * wage_last / 12 if hf_cap > 0 else np.inf)
+        self.hf_lo, self.hf_hi = (float(x) for x in fund_bounds(
+            getattr(p, "housing_fund_floor_monthly", -1.0), getattr(p, "housing_fund_cap", -1.0),
+            self.cb_lo, p.contribution_cap, wage_last))
         self.hf_own = (self.hf_lo, self.hf_hi) != (self.cb_lo, self.cb_hi)
         self.floor_basis = getattr(p, "floor_basis", "gross")
         self.floor_post = np.maximum(self.gross_floor(np.asarray(p.floor_share) * wage_last / 12),
@@ -233,9 +236,7 @@ class PayYear:
         if basis == "gross":
             return threshold
         if basis == "total":
-            if self.hf_own:
-                return gross_for_total_of(threshold, self.contribution_terms())
-            return gross_for_total(threshold, self.floor_rate, self.cb_lo, self.cb_hi)
+            return gross_for_total_of(threshold, self.contribution_terms())
         if basis == "base":
             if self.p.base_share <= 0:
                 if (threshold <= 0).all():  # no floor asks nothing of base pay, even when there is none
@@ -326,7 +327,8 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
         sums = kernels.over_parts_into(pop.n, out_dist, lambda r, into: kernels.accrue(
             pop.exit_time[r], pop.hire_time[r], pop.post[r], pop.grade[r], pop.level[r], pop.community[r],
             pop.rating[r], pop.perf_accrued[r], py._flat, floors, py.allowance, float(p.base_share),
-            float(py.cb_lo), float(py.cb_hi), float(py.hf_lo), float(py.hf_hi), float(py.insurance_rate),
+            float(py.cb_lo), float(py.cb_hi), float(py.hf_lo), float(py.hf_hi), bool(py.hf_own),
+            float(py.insurance_rate),
             float(p.housing_fund_rate),
             float(p.annuity_rate), np.asarray(p.annuity_posts, dtype=float), bool(p.annuity_excellent),
             float(t0), float(t1), np.asarray(district_of_community), into))
@@ -364,10 +366,9 @@ def accrue(pop, py: PayYear, t0: float, t1: float, acc: dict,
     acc["worker_years"] += float(frac.sum())
     if districts:
         d = district_of_community[community]
-        if hcb is None:
-            cost = gross * p.base_share + allow + (py.insurance_rate + p.housing_fund_rate) * cb
-        else:
-            cost = gross * p.base_share + allow + py.insurance_rate * cb + p.housing_fund_rate * hcb
+        contributions = ((py.insurance_rate + p.housing_fund_rate) * cb if hcb is None
+                         else py.insurance_rate * cb + p.housing_fund_rate * hcb)
+        cost = gross * p.base_share + allow + contributions
         if p.annuity_rate > 0:
             cost = cost + p.annuity_rate * cb * covered
         acc["_payroll_district"] += np.bincount(d, weights=cost * w, minlength=districts)
