@@ -490,9 +490,8 @@ def cmd_rerun(a) -> int:
     if not raw.get("name") and isinstance(m.get("scenario"), str):  # named after a file the raw lacks
         raw = {"name": m["scenario"], **raw}
     written = m.get("scenario_horizon_written")  # (a manifest from before 0.9.0 has none: the raw's own)
-    whole = isinstance(written, list) and len(written) == 2 and all(
-        isinstance(x, int) and not isinstance(x, bool) for x in written)
-    sc = S.Scenario(raw, [], str(a.manifest), horizon=tuple(written) if whole else None)
+    horizon = tuple(written) if isinstance(written, list) and len(written) == 2 else None  # (the checker
+    sc = S.Scenario(raw, [], str(a.manifest), horizon=horizon)  # takes whole years only)
     out = a.out or OUTPUTS / f"{sc.name}-rerun"
     original = Path(a.manifest).parent
     report = [f for f in ("report.html", "budget.xlsx", "figures") if (original / f).exists()]

@@ -414,7 +414,7 @@ def snapshot(counts: SimpleNamespace, y: int, year_end: float, residents: float,
 
 
 def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float,
-           payroll_by_district: np.ndarray, by_district: dict | None = None, eliminated=None) -> dict:
+           payroll_by_district: np.ndarray, by_district: dict | None, eliminated: tuple) -> dict:
     """The SCOPED metrics per district and for the urban / rural parts, from the
     :func:`year_end` ``counts``; ``by_district``: sums of the year kept by district
     (``worker_years``, ``total_cost`` and its funding parts), one array each;
@@ -461,7 +461,6 @@ def scoped(scenario, counts: SimpleNamespace, residents: float, wage_last: float
             r_post = total(rem_dp[:, k]) / n_post / wage_last if n_post and wage_last > 0 else nan
             out[f"remuneration_ratio_{post}.{name}"] = r_post
         out.update({f"{m}.{name}": float(total(a)) for m, a in (by_district or {}).items()})
-        if eliminated is not None:
-            gone, base, held = eliminated
-            out[f"elimination_rate.{name}"] = elimination_rate(total(gone), total(base), held)
+        gone, base, held = eliminated
+        out[f"elimination_rate.{name}"] = elimination_rate(total(gone), total(base), held)
     return out

@@ -480,15 +480,14 @@ class _Checker:
     """Validates values against schema fields; every failure names file, line and field."""
 
     def __init__(self, file: str, start: int | None, years: int | None, files=(), overridden=None,
-                 raw: dict | None = None):
+                 raw: dict | None = None, written_end: int | None = None):
         self.file = file
+        self.written_end = written_end  # the last year of the files' own horizon, before overrides
         self.raw = raw  # the data checked: the other schedules that do not fit are named with the first
         self.start = start
         self.end = None if start is None or years is None else start + years - 1
         self.locator = _Locator(list(files))
         self.overridden = dict(overridden or {})
-
-    written_end: int | None = None  # the last year of the files' own horizon, before overrides
 
     @property
     def cut_short(self) -> bool:
@@ -1583,12 +1582,11 @@ def _checker_for(raw: dict, files, label: str, overridden=None, horizon=None) ->
     (checked themselves when the scenario is built); ``horizon``, the files' own ``(start_year,
     years)`` before overrides (default: ``raw``'s)."""
     start, years = raw.get("start_year"), raw.get("years")
-    ck = _Checker(label, start if isinstance(start, int) else None,
-                  years if isinstance(years, int) else None, files, overridden, raw)
     w_start, w_years = horizon if horizon is not None else (start, years)
     whole = all(isinstance(x, int) and not isinstance(x, bool) for x in (w_start, w_years))
-    ck.written_end = w_start + w_years - 1 if whole else None
-    return ck
+    return _Checker(label, start if isinstance(start, int) else None,
+                    years if isinstance(years, int) else None, files, overridden, raw,
+                    w_start + w_years - 1 if whole else None)
 
 
 def _field_so_far(raw: dict, files, file_label: str, path: str, label: str, key: str, overridden,
