@@ -784,6 +784,23 @@ def mean_interval(v: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return m - h, m + h
 
 
+def paired_effect(a: np.ndarray, b: np.ndarray, proportion: bool, level: float = 0.95) -> dict:
+    """The difference ``b - a`` of one output over replications run on the same random
+    numbers (1-D ``a``, ``b``), with its standard error and interval: a paired t-interval
+    (:func:`paired_difference`), or for a target met or not (``proportion``) Newcombe's
+    interval for paired proportions (:func:`model.results.paired_proportions`: within
+    [-1, 1], with width where every replication changes the same way). Floats:
+    ``difference``, ``se`` (NaN from one replication), ``low``, ``high``."""
+    st = paired_difference(a, b, level)
+    n = int(st["n"])
+    out = {"difference": float(st["difference"]), "se": float(st["sd"]) / math.sqrt(n) if n > 1 else math.nan,
+           "low": float(st["low"]), "high": float(st["high"])}
+    if proportion:
+        from ..results import paired_proportions
+        out["difference"], out["low"], out["high"] = paired_proportions(a, b, level)
+    return out
+
+
 def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict:
     """Paired and unpaired statistics of ``b - a`` over replications (axis 0).
 

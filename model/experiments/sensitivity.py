@@ -58,7 +58,6 @@ import pandas as pd
 from ..errors import UserError, number_in, whole_number
 from ..metrics import units_table
 from ..params import Uncertain
-from ..results import paired_proportions
 from . import common
 
 
@@ -213,13 +212,7 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     for i, f in enumerate(facs):
         lo_r, hi_r = res[1 + 2 * i], res[2 + 2 * i]
         a, b = output.per_rep(lo_r), output.per_rep(hi_r)
-        if output.is_probability:
-            # a target met or not: Newcombe's interval for paired proportions, within
-            # [-1, 1] (a t-interval on 0/1 outcomes overshoots, or has no width at all)
-            d, low, high = paired_proportions(a, b)
-            st = {"difference": d, "low": low, "high": high}
-        else:
-            st = common.paired_difference(a, b)
+        st = common.paired_effect(a, b, output.is_probability)
         ol, oh = output.value(lo_r), output.value(hi_r)
         rows.append({"parameter": f.lever.name, "low": f.low, "high": f.high,
                      "current": f.lever.current(sc), "distribution": f.dist.dist if f.dist else "range",

@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError, number_in, whole_number
-from ..results import paired_proportions
 from . import common
 
 
@@ -133,20 +132,13 @@ class Solution:
 
         def row(kind, name, metric, year, a, b):
             a, b = np.asarray(a, float), np.asarray(b, float)
-            d = a - b
-            ok = np.isfinite(d)
-            se = float(np.std(d[ok], ddof=1) / np.sqrt(ok.sum())) if ok.sum() > 1 else math.nan
-            if kind == "target":
-                _, low, high = paired_proportions(b, a)
-            else:
-                st = common.paired_difference(b[:, None], a[:, None])
-                low, high = float(st["low"][0]), float(st["high"][0])
+            st = common.paired_effect(b, a, kind == "target")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 rows.append({"kind": kind, "name": name, "metric": metric, "year": year,
                              "baseline": float(np.nanmean(b)), "answer": float(np.nanmean(a)),
-                             "difference": float(np.nanmean(d)) if ok.any() else math.nan,
-                             "difference_se": se, "difference_low": low, "difference_high": high})
+                             "difference": st["difference"], "difference_se": st["se"],
+                             "difference_low": st["low"], "difference_high": st["high"]})
         solved = self.output.target if self.output is not None else None
         if solved is not None and not _states_one_of(solved, ans.target_specs):
             row("target", solved.name, solved.metric_name, solved.year, ans.target_hits(solved),
