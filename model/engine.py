@@ -41,7 +41,7 @@ from .errors import UserError
 from .params import Constant, Schedule, Uncertain
 from .policies import (assessment, certification, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
-from .policies.retirement_age import lowest_age, retirement_time, retirement_time_into
+from .policies.retirement_age import lowest_age, retirement_time_into
 from .population import (CAUSES, DEATH, QUIT, RETIRED, Workforce, age_on_1_january, capacity_for, check_size,
                          post_of_rank, row_chunks)
 from .sampling import (bands_from_uniforms, half_up, largest_remainder, rank_within, shares_from_uniforms,
@@ -431,6 +431,7 @@ class Replication:
             def last_year(s):  # the scores into the draws' buffer, which they replace
                 v[s] = assessment.last_years_scores(a, v[s], col.ability[s], col.level[s] > 0)
                 col.rating[s] = assessment.grades_from_scores(v[s], assessment.cuts(a.shares))
+                col.score[s] = v[s]  # what ranks them until this year's assessment, as the rating
             each(last_year, chunks)
             assessment.cap_excellent(col.rating, v, slice(0, k), a.excellent_cap)  # the year's quota
         pop.exit_time[rows] = np.inf  # the exit buffer back to its meaning: active
@@ -517,9 +518,17 @@ class Replication:
         if not r.enabled:
             return
         lowest = lowest_age(r.rule, r.age_men, r.age_women)
+
+        def statutory(birth, female, cadre):  # compiled, in threads: nationally some two million workers
+            out = np.empty(len(birth))
+
+            def part(s):
+                retirement_time_into(out[s], birth[s], female[s], cadre[s], r.rule, r.age_men, r.age_women)
+            kernels.in_threads(part, row_chunks(slice(0, len(birth))))
+            return out
         older = rows.start + np.flatnonzero(age >= np.floor(lowest) - 1)  # who may be past it
         birth, female, cadre = pop.birth[older], pop.female[older], pop.cadre[older]
-        retire = retirement_time(birth, female, cadre, r.rule, r.age_men, r.age_women)
+        retire = statutory(birth, female, cadre)
         past = retire <= y
         if not past.any():
             return
@@ -529,7 +538,7 @@ class Replication:
         day = birth - (y - 1 - now)  # the birthday's place in the year of birth (1: 1 January, a year on)
 
         def in_post(a, i):  # is age a (of the workers i) still in post on the first day?
-            return retirement_time(y - a - 1 + day[i], female[i], cadre[i], r.rule, r.age_men, r.age_women) > y
+            return statutory(y - a - 1 + day[i], female[i], cadre[i]) > y
         # a first guess from each worker's own statutory age (a younger birth cohort's is
         # never lower, so in post is monotone in age), then whole years down while not in
         # post and up while one year older still is: one or two passes over them

@@ -302,9 +302,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                         "counted in whole years to the end of the year (a step_years of 2.5 steps every "
                         "3 years); a certificate or an election's minimum grade raises the grade without "
                         "restarting them (workers at the start stand one step above their entry grade per "
-                        "step_years, so rounded up, of whole years of service from their first 1 January "
-                        "in post, as if each step had come on time: step_prob and min_rating are not "
-                        "applied to the years before the start).", "years", lo=0, hi=50),
+                        "step_years, so rounded up (at least 1), of whole years of service from their "
+                        "first 1 January in post, as if each step had come on time: step_prob and min_rating "
+                        "are not applied to the years before the start).", "years", lo=0, hi=50),
         "step_prob": F("param", 1.0, "Probability an eligible worker steps up.", "", **SHARE),
         "min_rating": F("int", 1, "Worst grade of assessment that still allows a step (0 excellent .. 3 unqualified).", "", lo=0, hi=3),
         "max_grade": F("vec", [12.0, 15.0, 18.0], "Highest grade by post.", "grade", size=3, lo=1, hi=18),

@@ -744,6 +744,22 @@ def test_starting_workers_carry_last_years_grades():
     assert (off.rating == -1).all()
 
 
+def test_starting_workers_are_ranked_by_the_score_behind_last_years_grade():
+    """An election or promotion out dated before the first assessment ranks the starting
+    workers by the score their grade of last year came from (the grades are that score cut
+    at the shares' quantiles), not by their lasting ability alone: found in an audit of
+    2026-12-07, when the grades and the score that ranks agreed for about half of them."""
+    from model.policies import assessment
+    shares = [0.2, 0.5, 0.2, 0.1]
+    sc = model.load("bench", overrides={"assessment.shares": shares, "assessment.persistence": 0.5,
+                                        "calendar.promotion": 0.5})
+    pop = starting_workforce(sc)
+    n = pop.n
+    graded = assessment.grades_from_scores(pop.score[:n], assessment.cuts(shares))
+    np.testing.assert_array_equal(graded, pop.rating[:n])
+    assert not np.array_equal(pop.score[:n], pop.ability[:n])
+
+
 def test_last_years_grades_keep_the_excellent_quota():
     """With a quota of 5% on the excellent grade, the starting workers' grades of last
     year keep it too: exactly floor(0.05 n) rated excellent (the shares alone would rate

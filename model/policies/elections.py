@@ -3,10 +3,12 @@
 In election years (Jilin: committee terms of 5 years from 2021, seed
 003_29d33855077651d4.txt), or every year with ``fill_between``, each community's
 vacant head posts (``population.heads_per_community``) are filled by its best-scoring
-committee members (or staff if it has none), then its vacant committee posts
-(``population.committee_per_community``) by its best-scoring staff, by the latent score
-of the latest assessment (:mod:`model.policies.assessment`: lasting ability and that
-year's draw; an election on 31 December after the assessment reads this year's). A worker moving up
+committee members, then, for those still vacant, its best-scoring staff; then its vacant
+committee posts (``population.committee_per_community``) by its best-scoring remaining
+staff, by the latent score of the latest assessment (:mod:`model.policies.assessment`:
+lasting ability and that year's draw; an election on 31 December after the assessment
+reads this year's, one before the first assessment the score behind the starting
+workers' grade of last year, or, where no rule reads that grade, their lasting ability). A worker moving up
 takes at least the new post's ``grades.min_grade``, and leaves any party-building staff
 post (``population.party``) for hiring to fill: party-building posts are staff posts
 (Jilin: not counting the party secretary and deputy, seed 003). The party post so left is

@@ -19,7 +19,7 @@ Entry grades depend on education and certificate (``entry_grade``,
 ``certificate_bonus``), within the post's ``[min_grade, max_grade]``. A starting worker
 (drawn, or a roster's without a grade column) is graded as if hired into the post they
 hold on the first day (a head or committee member from that post's range) and stepped
-up every ``ceil(step_years)`` whole years of service since their first 1 January in post
+up every ``ceil(step_years)`` (at least 1) whole years of service since their first 1 January in post
 (``step_prob`` and ratings, unknown before the start, are not applied), at most
 ``max_grade``: a committee member of 9 years' service entering at grade 4 with a step
 every 3 years starts at grade 7. Nanjing 2018 (seed 001_f809a46add856e54.txt) sets the ladder by

@@ -4,7 +4,8 @@ institution posts (定向招录), taken from the best-rated.
 Each year ``n = per_year + reserved_share * street_hiring_plan`` active workers (a
 fractional ``n`` is rounded up with probability equal to its fraction, so the mean is
 ``n``) in the eligible posts leave (``exits_promoted_out``), chosen by best assessment grade, then
-highest score (workers never assessed after the qualified; ties: the earlier row).
+highest score (workers never assessed after the qualified; ties: the earlier row; so with
+the assessment off, nobody rated, the earliest rows go, mostly of the first communities).
 Changzhou 2022: about 5% of street-office hiring reserved for good party secretaries and
 residents' committee directors (优秀村(社区)党组织书记、村(居)民委员会主任: heads,
 ``posts = [0, 0, 1]``; seed 000_4ab8506bd769e853.txt); Hohhot: 36 targeted posts over
