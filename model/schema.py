@@ -248,7 +248,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "enabled": F("bool", True, "Train workers on schedule."),
         "interval": F("vec", [2.0, 2.0, 1.0], "Years between trainings by post (staff, committee, head): "
                       "trained in a year when the whole years since the first training date in post are a "
-                      "multiple of it (with training on 1 January: when tenure then is).", "years", size=3,
+                      "multiple of it (with training on 1 January: when tenure then is); a fraction "
+                      "counts as the whole years above it (2.5: every 3 years).", "years", size=3,
                       lo=1, hi=50),
         "capacity": F("param", 0.0, "Most trainees in a year, rounded half up (below one half: none).",
                       "persons/year", lo=0, hi=1e9, zero="no limit", integer=True),

@@ -244,6 +244,19 @@ def test_training_due_by_tenure_and_post_interval(rng):
     assert c == {"trained": 4, "cost_training": 4000.0}
 
 
+def test_a_fractional_training_interval_counts_the_whole_years_above_it(both_paths):
+    """Staff every 2.5 years are trained every 3 (as a step_years or min_tenure of 2.5 means
+    3 whole years; numpy's round took 2.5 to 2, 3.5 to 4: audit of 2026-12-07). Hired on
+    1 January 2025, trained on 1 January: due in 2025, 2028, 2031, not 2027."""
+    rng = Streams(1, 0).get("training", 0)
+    due = []
+    for y in range(Y, Y + 7):
+        pop = pop_of(1, hire_year=[Y], hire_time=[float(Y)])
+        training.apply(pop, ns(interval=[2.5, 2, 1], capacity=0, cost_per_trainee=0.0), rng, y + 0.0, y)
+        due.append(bool(pop.trained[0]))
+    assert [Y + i for i, d in enumerate(due) if d] == [Y, Y + 3, Y + 6]
+
+
 def test_a_training_capacity_below_one_half_trains_nobody(rng):
     """Capacity 0 means no limit; 0.3 trainees a year rounds to none, not to no limit."""
     pop = pop_of(10, hire_year=np.full(10, Y), hire_time=np.full(10, float(Y)))

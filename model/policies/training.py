@@ -12,7 +12,9 @@ changes the interval, not the years counted):
 For a worker hired on or before the year's training date, ``first`` is the hire year
 (so the years counted are the tenure on 1 January when training is on 1 January); a
 worker hired after it, in a later recruitment round, is first trained at the next
-year's date and then every ``interval`` years.
+year's date and then every ``interval`` years. A fractional interval counts as the whole
+years at or above it (2.5: every 3 years), as ``grades.step_years`` and
+``certification.min_tenure`` do.
 
 If more are due than ``capacity`` (when > 0), heads are trained first, then committee
 members, then staff, each class chosen at random within the capacity left.
@@ -36,7 +38,7 @@ EPS = 1e-9  # years: a hire at the training instant itself (t - year rounds) cou
 
 
 def apply(pop, p, rng, t: float, year: int) -> dict:
-    interval = np.asarray(p.interval).round().astype(np.int64)
+    interval = np.ceil(np.asarray(p.interval, dtype=float)).astype(np.int64)  # whole years: 2.5 is 3
     date = t - year  # the training date in the year
 
     def due_in(s):  # a chunk of rows: the temporaries stay in cache, and chunks may go in threads
