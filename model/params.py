@@ -332,13 +332,22 @@ def _frozen(d: str, args: tuple):
     return getattr(stats, _SCIPY_NAME[d])(*shapes, loc=loc, scale=scale)
 
 
+LEAST_AMOUNT = 1e-9
+"""Where 0 switches a field off (``schema.Field.zero``: a hiring cap, a pool, a training
+capacity of 0 is none at all), the lowest an uncertain value's draw is clipped to: a draw at
+or below 0 is the least amount (a cap of no hires, progression after the least time),
+not the switch (found in an audit of 2026-12-07: a normal cap clipped to 0 hired without
+limit in those replications)."""
+
+
 @dataclass(frozen=True)
 class Uncertain:
     """A scalar drawn once per replication from a named distribution.
 
     ``normal``, ``lognormal``, ``beta`` and ``gamma`` take ``mean`` and ``sd``;
     ``uniform`` takes ``low`` and ``high``; ``triangular`` takes ``low``, ``mode``,
-    ``high``. Draws are clipped to the field's allowed range ``[lo, hi]``.
+    ``high``. Draws are clipped to the field's allowed range ``[lo, hi]`` (``lo`` is
+    :data:`LEAST_AMOUNT` where 0 would switch the field off).
     """
 
     dist: str

@@ -288,7 +288,8 @@ class Roster:
         age = age_on_1_january(self.birth, start_year)
         tenure = start_year - self.hire_year
         sheets = f" (sheets {', '.join(f'{name} {k:,}' for name, k in self.sheets)})" if self.sheets else ""
-        parts = [f"{len(self):,} workers{sheets}", f"women {self.female.mean():.0%}",
+        parts = [f"{len(self):,} worker{'s' if len(self) != 1 else ''}{sheets}",
+                 f"women {self.female.mean():.0%}",
                  f"age {int(age.min())}-{int(age.max())} (median {np.median(age):g})",
                  f"tenure {int(tenure.min())}-{int(tenure.max())} (median {np.median(tenure):g})"]
         parts.append(f"college or above {(self.education >= 1).mean():.0%}" if self.education is not None
@@ -912,7 +913,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
     birth = np.array([date_instant(b) for b in born])
     hire_time = np.array([date_instant(h) for h in hired])
 
-    def categories(col, parse, what):
+    def categories(col, parse, what, without="to draw it from the population's mix"):
         if col not in where:
             return None
         out = np.empty(n, np.int8)
@@ -920,7 +921,7 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
             c = parse(v)
             if c is None:
                 fail(i, col, f"expected {what}, got {v!r}" if v else f"blank; give {what}, or leave out the "
-                     f"whole column to draw it from the population's mix")
+                     f"whole column {without}")
             out[i] = c
         return out
     education = categories("education", _education, "one of " + ", ".join(EDUCATION)
@@ -928,7 +929,8 @@ def read(path: str | Path, start_year: int, districts, retirement=None, max_grad
     level = categories("certificate", _level, "one of " + ", ".join(LEVELS)
                        + " (0-3; 无, 助理社会工作师, 社会工作师, 高级社会工作师)")
     post = categories("post", _post, "one of " + ", ".join(POSTS) + " (0-2; 社区工作者, 社工 / 副书记, 委员, "
-                      "妇女主任 / 书记, 主任, 书记兼主任; not 第一书记, a cadre sent from outside)")
+                      "妇女主任 / 书记, 主任, 书记兼主任; not 第一书记, a cadre sent from outside)",
+                      without="to give each community's leader posts to its longest-serving workers")
     grade = None
     if "grade" in where:
         grade = np.empty(n, np.int8)

@@ -39,7 +39,7 @@ import numpy as np
 
 from . import schema
 from .errors import ScenarioError, cut, finite_number
-from .params import Constant, Schedule, Uncertain, dist_problem, parse_key, scaled_toml
+from .params import LEAST_AMOUNT, Constant, Schedule, Uncertain, dist_problem, parse_key, scaled_toml
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "changzhou-2022.toml"
@@ -555,6 +555,10 @@ class _Checker:
         return f" ({'; '.join(said)})" if said else ""
 
     def number(self, f: schema.Field, x, path, what="a number"):
+        if isinstance(x, dict) and f.kind != "param":  # a form of the fields that may vary
+            how = "uncertain" if "dist" in x else "a schedule by year"
+            self.fail(path, f"cannot be {how}: it is fixed for the whole run (a start-year stock or a "
+                      f"setting, read once); give {what}")
         if not _is_num(x):
             self.fail(path, f"expected {what}, got {_describe(x)}")
         if isinstance(x, float) and not math.isfinite(x):
@@ -652,7 +656,10 @@ class _Checker:
         prob = dist_problem(x["dist"], args)
         if prob:
             self.fail(path, prob)
-        u = Uncertain(x["dist"], tuple(args.items()), f.lo, f.hi)
+        # draws are clipped to the field's range; where 0 switches the field off (no cap, no
+        # limit) a draw at or below 0 is the least amount instead, not the switch
+        lo = LEAST_AMOUNT if f.zero and f.lo == 0 else f.lo
+        u = Uncertain(x["dist"], tuple(args.items()), lo, f.hi)
         prob = u.shape_problem()
         if prob:
             self.fail(path, prob)

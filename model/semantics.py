@@ -699,10 +699,45 @@ def advisories(sc) -> list[str]:
                 notes.append(f"target '{t.name}' reads workers_per_10k over the whole city: its rural "
                              "districts' workers count against demand.urban_residents too (scope = \"urban\" "
                              "reads the urban districts' workers over their share of the residents)")
+    notes += roster_leaders_note(sc)
     later = horizon_note(sc)
     if later:
         notes.append(later)
     return notes
+
+
+def roster_leaders_note(sc) -> list[str]:
+    """A roster's heads and committee members beyond the scenario's leader posts
+    (``population.heads_per_community`` and ``committee_per_community`` a community, 0
+    unless set) hold the next posts down, and their grades at most those posts' top: one
+    sentence saying how many, by the roster's districts where it has them (else the city's),
+    or nothing. Found in an audit of 2026-12-07: a city that left the two fields out saw
+    every 书记 and 委员 of its roster run as staff, and its payroll fall, without a word."""
+    roster = getattr(sc, "roster", None)
+    if roster is None or roster.post is None:
+        return []
+    ps = sc.population
+    comms = np.array([d.communities for d in sc.districts], dtype=np.int64)
+    group = (np.asarray(roster.district, dtype=np.int64) if roster.district is not None
+             else np.zeros(len(roster), np.int64))
+    if roster.district is None:
+        comms = comms.sum(keepdims=True)
+    n = len(comms)
+    heads = np.bincount(group[roster.post == 2], minlength=n)
+    committee = np.bincount(group[roster.post == 1], minlength=n)
+    head_posts, committee_posts = ps.heads_per_community * comms, ps.committee_per_community * comms
+    down = int(np.maximum(heads - head_posts, 0).sum())  # heads held to committee or staff posts
+    to_staff = int(np.maximum(heads + committee - head_posts - committee_posts, 0).sum())
+    if not down and not to_staff:
+        return []
+    what = f"{down:,} of the roster's {int(heads.sum()):,} heads hold lower posts" if down else ""
+    if to_staff:
+        what += ("; " if what else "") + (f"{to_staff:,} of its {int(heads.sum() + committee.sum()):,} heads "
+                                          "and committee members hold staff posts")
+    return [(f"{what} at the start: the scenario has {ps.heads_per_community} head and "
+             f"{ps.committee_per_community} committee posts a community (population.heads_per_community, "
+             "committee_per_community), so their grades are held to those posts' ladder; set the two "
+             "fields if the city's communities have such posts")]
 
 
 def horizon_note(sc) -> str:

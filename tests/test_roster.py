@@ -669,6 +669,30 @@ def test_the_rosters_posts_are_held(tmp_path):
     assert R._post("志愿者") is None and R._post("第一书记") is None
 
 
+def test_leaders_beyond_the_scenarios_leader_posts_are_noted(tmp_path):
+    """A roster's heads and committee members beyond the scenario's leader posts hold the
+    next posts down, and validate and run say how many (audit of 2026-12-07: a city that
+    left heads_per_community and committee_per_community at 0 saw its leaders run as staff
+    without a word). Xuanwu: 27 heads for 25 head posts, 27 + 50 leaders for 75 leader
+    posts; jiangning fits. With no leader posts at all, every leader is staff."""
+    from model.semantics import advisories
+    rows = []
+    for district, heads, members, staff in (("xuanwu", 27, 50, 20), ("jiangning", 15, 30, 10)):
+        for post, n in (("书记", heads), ("副主任", members), ("社工", staff)):
+            rows += [["x", "1985-03-10", "男", "2010-09-01", "本科", "无", "", district, post]] * n
+    sc = loads(tmp_path, rows, HEADER + ["岗位"])
+    (said,) = [n for n in advisories(sc) if "roster's" in n and "heads" in n]
+    assert said.startswith("2 of the roster's 42 heads hold lower posts; 2 of its 122 heads and committee "
+                           "members hold staff posts"), said
+    pop = starting_workforce(sc)
+    assert (pop.post == 2).sum() == 40 and (pop.post == 1).sum() == 80  # as the note says: 122 - 120 staff
+    bare = sc.with_overrides({"population.heads_per_community": 0, "population.committee_per_community": 0})
+    (said,) = [n for n in advisories(bare) if "roster's" in n and "heads" in n]
+    assert said.startswith("42 of the roster's 42 heads hold lower posts; 122 of its 122 heads"), said
+    fits = sc.with_overrides({"population.heads_per_community": 2, "population.committee_per_community": 2})
+    assert not [n for n in advisories(fits) if "roster's" in n and "heads" in n]
+
+
 @pytest.mark.parametrize("h, m", [(1, 2), (2, 1), (2, 0), (0, 2), (1, 0)])
 def test_dealing_leaders_one_community_at_a_time(h, m):
     """``deal`` directly: the roster's leaders fill each class of leader rows one

@@ -288,3 +288,26 @@ def test_bad_nested_distribution_from_set_names_the_option():
     code, out, err = call(["validate", BENCH, "--set", 'quits.rate=[{dist = "normal", mean = 2, sd = 1}]'])
     m = check_error(code, out, err, {Path(BENCH): Path(BENCH).read_bytes()})
     assert (m.group("where"), m.group("field")) == ("--set", "quits.rate[0]")
+
+
+def test_a_draw_at_or_below_zero_is_the_least_amount_where_zero_switches_off():
+    """Where 0 switches a field off (a hiring cap of 0 is no cap), a draw clipped at the
+    field's lower end is the least amount, not the switch: cap ~ normal(0.5, 5) draws at or
+    below 0 in Phi(-0.1) = 46% of replications, and those replications hire nobody (before
+    the audit of 2026-12-07 they hired without limit). 200 draws: the share within 4
+    binomial standard errors; every drawn cap positive; in a run, the replications with the
+    least cap hire none while the others fill posts up to their cap."""
+    from model.params import LEAST_AMOUNT
+    from model.streams import Streams
+    cap = {"dist": "normal", "mean": 0.5, "sd": 5.0}
+    sc = model.load("bench", {"demand.communities": 20, "recruitment.cap": cap})
+    caps = np.array([engine.year_parameters(sc, Streams(3, r))[0].recruitment.cap for r in range(200)])
+    assert (caps > 0).all()
+    least = caps == LEAST_AMOUNT
+    p = 0.5 * math.erfc(0.1 / math.sqrt(2))  # P(normal(0.5, 5) <= 0)
+    assert abs(least.mean() - p) < 4 * math.sqrt(p * (1 - p) / 200), least.mean()
+    res = model.run(sc, reps=12, seed=3, workers=1)
+    hires = res.metric("hires").to_numpy()[:, 1:]  # the first year hires none anyway (every post filled)
+    drawn = caps[:12]
+    assert (hires[drawn == LEAST_AMOUNT] == 0).all()
+    assert (hires[drawn >= 1.5] > 0).any()
