@@ -188,7 +188,8 @@ def funding_split(total, worker_years, fund) -> tuple:
 
 
 def scopes(scenario) -> tuple[str, ...]:
-    """Scope names of a scenario: its districts, then 'urban' and 'rural' (if any districts)."""
+    """Scope names of a scenario: its districts, then 'urban' and 'rural' where it has
+    districts of that kind (none without districts of its own)."""
     if scenario.implicit_district:
         return ()
     names = tuple(d.name for d in scenario.districts)

@@ -453,7 +453,9 @@ DISTRICT = {
                           "pay.base_share), or 'total' remuneration as pay.floor_basis 'total'.",
                           choices=("gross", "base", "total")),
     "certified_share": F("float", -1.0, "Share of the district's starting workers holding a certificate "
-                         "(-1: the city's population.certificate mix); levels follow the city mix.", "", lo=0, hi=1, unset=-1),
+                         "(-1: the city's population.certificate mix); levels follow the city mix among its "
+                         "certified (all assistants where the mix has none certified).", "", lo=0, hi=1,
+                         unset=-1),
     "pass_prob_scale": F("float", 1.0, "Exam pass probabilities of the district's workers are multiplied "
                          "by this (the base probability and its bonuses together).", "", lo=0, hi=10),
     "label_zh": F("str", "", "The district's name in Chinese for reports and the workbook, e.g. 玄武区 "
