@@ -134,6 +134,10 @@ def build_parser(experiments: bool = True) -> argparse.ArgumentParser:
     rr.add_argument("manifest", type=Path)
     rr.add_argument("--out", type=folder, help="output folder (default: outputs/<scenario>-rerun)")
     rr.add_argument("--workers", type=positive_int, help="local processes (the results do not depend on it)")
+    rr.add_argument("--backend", choices=("local", "dask"), help="where replications run (the results do "
+                    "not depend on it)")
+    rr.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
+                    "(or DASK_SCHEDULER_ADDRESS)")
     rr.add_argument("--quiet", action="store_true", help="no progress bar")
     rr.add_argument("--no-overwrite", action="store_true", help="fail if the output folder exists")
     m = sub.add_parser("metrics", help="list metric names and units")
@@ -519,7 +523,8 @@ def cmd_rerun(a) -> int:
         print("note: versions differ from the recorded run: " + ", ".join(changed), file=sys.stderr)
     tables = ("summary.csv", "targets.csv", "metrics.csv")
     before = {t: (original / t).read_bytes() for t in tables if (original / t).is_file()}  # (--out may be that folder)
-    res = run(sc, reps=reps, seed=seed, workers=a.workers, quiet=a.quiet)
+    res = run(sc, reps=reps, seed=seed, workers=a.workers, backend=a.backend, scheduler=a.scheduler,
+              quiet=a.quiet)
     # the re-run's scenario comes from the manifest; keep the record of the original files
     kept = {k: m[k] for k in ("scenario_file", "scenario_file_hash", "scenario_files") if k in m}
     write_run(sc, res, out, report=False, overwrite=not a.no_overwrite,

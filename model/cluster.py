@@ -15,14 +15,17 @@ than ``in_flight`` chunk results in transit.
 Workers of a remote cluster must be able to ``import model`` (the same version as the
 client: install the package in the workers' environment).
 
-Dask is an optional extra: ``pip install -e .[distributed]``.
+Dask is an optional extra: ``pip install -e '.[distributed]'``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
+import signal
+import threading
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
@@ -30,9 +33,9 @@ from concurrent.futures import CancelledError
 
 import numpy as np
 
-from .errors import RunFailed, UserError
+from .errors import RunFailed, UserError, cut
 
-MISSING = "the dask backend needs the 'distributed' extra: pip install -e .[distributed]"
+MISSING = "the dask backend needs the 'distributed' extra: pip install -e '.[distributed]'"
 ENVIRONMENT = "DASK_SCHEDULER_ADDRESS"  # the environment variable that may name the scheduler
 
 
@@ -50,14 +53,44 @@ def _distributed():
     try:
         import distributed
     except ImportError:
-        raise UserError(MISSING, field="backend") from None
+        raise UserError(MISSING, field="--backend") from None
     return distributed
+
+
+@contextlib.contextmanager
+def _interrupts_kept_from_children():
+    """Start a local cluster's worker processes ignoring SIGINT, so that a Ctrl-C at the
+    terminal (sent to the whole process group) reaches this process alone: it stops the run
+    with one message and closes the cluster, which ends the workers; without this each
+    worker raised its own KeyboardInterrupt and printed its traceback (audit of 2026-12-07).
+    A process started with SIGINT ignored keeps ignoring it (Python installs its own
+    handler only over the default). The cost: a Ctrl-C in the second or so while the
+    cluster starts is not seen (press it again); a signal mask would have kept it, but the
+    workers are started from threads of Dask's own, which do not block it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # (signal handlers are the main thread's to change)
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _run_chunk(scenario, seed: int, start: int, stop: int) -> tuple[int, np.ndarray]:
     """Run replications ``start .. stop - 1`` (on a Dask worker)."""
     from .engine import run_replication
     return start, np.stack([run_replication(scenario, seed, r) for r in range(start, stop)])
+
+
+def _workers_error(e: BaseException, scheduler: str | None) -> RunFailed:
+    """The run stopped because the Dask workers cannot import the model (or unpickle its
+    scenario): one line saying what to install where."""
+    from . import __version__
+    where = f" of {scheduler!r}" if scheduler else ""
+    return RunFailed(f"the Dask workers{where} cannot load the model ({type(e).__name__}: {cut(str(e))}): "
+                     f"install this package, version {__version__}, in the workers' environment "
+                     "(pip install -e '.[distributed]' from the same checkout)")
 
 
 def _check_address(address: str, from_environment: bool = False) -> None:
@@ -85,7 +118,6 @@ def _connect(distributed, scheduler: str | None, timeout: float, from_environmen
     ``from_environment``: the address came from :data:`ENVIRONMENT` (for the messages)."""
     if scheduler:
         _check_address(scheduler, from_environment)
-        import threading
         made: list = []
         lock = threading.Lock()
 
@@ -121,7 +153,7 @@ def _connect(distributed, scheduler: str | None, timeout: float, from_environmen
                                  f"{timeout:g} s); start some with `dask worker {scheduler}`",
                                  from_environment) from None
         return client, None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _interrupts_kept_from_children():
         # no dashboard; its HTTP server falls back from a busy default port with a warning
         warnings.filterwarnings("ignore", message="Port .* is already in use")
         cluster = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
@@ -192,7 +224,10 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
             in_flight = 2 * max(sum(client.nthreads().values()), 1)
         in_flight = max(int(in_flight), 1)
         # the scenario travels once; every task refers to the worker-side copy
-        sc = client.scatter(scenario, broadcast=True, hash=False)
+        try:
+            sc = client.scatter(scenario, broadcast=True, hash=False)
+        except Exception as e:  # the workers cannot unpickle it: no model there, or another one
+            raise _workers_error(e, scheduler) from None
         tag = uuid.uuid4().hex[:12]
         todo = iter(chunks)
         returned = 0
@@ -215,6 +250,8 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
                 where = f" at {scheduler!r}" if scheduler else ""
                 raise RunFailed(f"the Dask cluster{where} failed during the run ({type(e).__name__}: "
                                 f"{e})") from None
+            except ImportError as e:  # the workers cannot import the model's code
+                raise _workers_error(e, scheduler) from None
             del fut  # dropping the last reference releases the result on the cluster
             nxt = next(todo, None)
             if nxt is not None:

@@ -2,7 +2,9 @@
 
 Signals are taken over (:func:`model.outputs.interrupts_as_exceptions`, which needs only
 the standard library) before the libraries load, so a Ctrl-C or SIGTERM at any instant
-ends with one line and 128 + the signal, never a traceback; and the program ends with
+ends with one line and 128 + the signal, never a traceback (but for a Ctrl-C in the second
+or so while a local Dask cluster starts, which is not seen: see
+:func:`model.cluster._interrupts_kept_from_children`); and the program ends with
 ``os._exit`` once its files are closed.
 """
 

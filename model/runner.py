@@ -240,6 +240,12 @@ def _backend(backend: str | None, scheduler: str | None) -> tuple[str, str | Non
     return backend or "local", scheduler, from_environment
 
 
+def backend_of(backend: str | None, scheduler: str | None) -> str:
+    """Where a run with these arguments goes, "local" or "dask" (the environment's
+    ``DASK_SCHEDULER_ADDRESS`` included, unless the local backend is asked for)."""
+    return _backend(backend, scheduler)[0]
+
+
 def _one_process(reps: int, workers: int) -> bool:
     return workers == 1 or len(_chunks(reps, workers)) == 1
 
@@ -248,8 +254,7 @@ def runs_here(reps: int, workers: int | None = None, backend: str | None = None,
               scheduler: str | None = None) -> bool:
     """Whether :func:`run` with these arguments simulates in this process (the local
     backend with one process, or one chunk of replications)."""
-    backend, _, _ = _backend(backend, scheduler)
-    if backend != "local":
+    if backend_of(backend, scheduler) != "local":
         return False
     return _one_process(reps, default_workers(reps) if workers is None else max(int(workers), 1))
 

@@ -131,7 +131,7 @@ def test_without_distributed_a_clear_message(no_dask, small):
     with pytest.raises(model.UserError) as e:
         model.run(small, reps=2, seed=1, backend="dask")
     assert str(e.value).endswith(MISSING)
-    assert "pip install -e .[distributed]" in str(e.value)
+    assert "pip install -e '.[distributed]'" in str(e.value)  # quoted: zsh expands [...]
 
 
 def test_without_distributed_the_cli_exits_2_and_writes_nothing(no_dask, tmp_path, capsys):
@@ -140,7 +140,8 @@ def test_without_distributed_the_cli_exits_2_and_writes_nothing(no_dask, tmp_pat
                      "--set", SMALL[0], "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2
-    assert "the dask backend needs the 'distributed' extra: pip install -e .[distributed]" in err
+    assert ("option '--backend': the dask backend needs the 'distributed' extra: "
+            "pip install -e '.[distributed]'") in err
     assert "Traceback" not in err
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
@@ -243,3 +244,81 @@ def test_a_cluster_lost_mid_run_is_a_run_failure_not_a_traceback(small):
     lost.close()
     with pytest.raises(RunFailed, match="failed during the run"):
         list(chunks)
+
+
+def test_local_backend_asked_for_wins_over_the_environment_in_experiments(small, monkeypatch, tmp_path,
+                                                                          capsys):
+    """With DASK_SCHEDULER_ADDRESS set, `--backend local` runs here in every command: the
+    experiments passed no backend on and went to the variable's scheduler (audit of
+    2026-12-07), and rerun had no such option. The address here is unreachable, so a run
+    sent there would fail."""
+    from model.experiments.common import run_many
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
+    other = small.with_overrides({"quits.rate": [0.2]})
+    res = run_many([small, other], reps=2, seed=1, workers=1, backend="local")
+    assert [r.meta["backend"] for r in res] == ["local", "local"]
+    out = tmp_path / "cmp"
+    code = cli.main(["compare", "bench", "bench", "--set", SMALL[0], "--reps", "2", "--workers", "1",
+                     "--backend", "local", "--quiet", "--no-report", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    run_out = tmp_path / "run"
+    assert cli.main(["run", "bench", "--set", SMALL[0], "--reps", "2", "--backend", "local", "--quiet",
+                     "--no-report", "--out", str(run_out)]) == 0
+    code = cli.main(["rerun", str(run_out / "manifest.json"), "--backend", "local", "--quiet",
+                     "--out", str(tmp_path / "again")])
+    assert code == 0, capsys.readouterr().err
+
+
+POISON = """
+def poison():  # on a worker: 'model' cannot be imported there any more
+    import sys
+
+    class NoModel:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name == "model" or name.startswith("model."):
+                raise ModuleNotFoundError("No module named 'model'")
+            return None
+    sys.meta_path.insert(0, NoModel)
+    for name in [m for m in sys.modules if m == "model" or m.startswith("model.")]:
+        del sys.modules[name]
+"""
+
+
+def test_workers_that_cannot_load_the_model_are_one_line(small):
+    """Workers that cannot import the model (here made so on the workers themselves) stop
+    the run with a RunFailed saying what to install where, not Dask's 60-line traceback
+    (audit of 2026-12-07)."""
+    from model import __version__
+    from model.errors import RunFailed
+    ns: dict = {}
+    exec(POISON, ns)  # a function of no module: it travels to the workers by value
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        bare = distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None)
+    with bare, distributed.Client(bare, set_as_default=False) as client:
+        client.run(ns["poison"])
+        with pytest.raises(RunFailed) as e:
+            list(run_chunks(small, SEED, [range(0, 1)], bare.scheduler_address, timeout=5))
+    assert "cannot load the model" in str(e.value) and f"version {__version__}" in str(e.value)
+
+
+def test_a_local_clusters_workers_start_ignoring_ctrl_c():
+    """A local cluster's workers are started with SIGINT ignored, so that a Ctrl-C at the
+    terminal reaches the command alone (one line), not every worker (a traceback each:
+    audit of 2026-12-07); a process started with SIGINT ignored keeps ignoring it. This
+    process's own handler is back afterwards."""
+    import signal
+    import subprocess
+    import sys
+
+    from model.cluster import _interrupts_kept_from_children
+    code = ("import signal; h = signal.getsignal(signal.SIGINT); "
+            "print('ignored' if h == signal.SIG_IGN else getattr(h, '__name__', h))")
+    ask = [sys.executable, "-c", code]
+    before = signal.getsignal(signal.SIGINT)
+    with _interrupts_kept_from_children():
+        inside = subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip()
+    outside = subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip()
+    assert (inside, outside) == ("ignored", "default_int_handler")
+    assert signal.getsignal(signal.SIGINT) is before

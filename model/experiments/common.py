@@ -846,7 +846,7 @@ def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict
 
 def _run_one(scenario, reps, seed):
     from ..runner import run
-    return run(scenario, reps=reps, seed=seed, workers=1, quiet=True)
+    return run(scenario, reps=reps, seed=seed, workers=1, backend="local", quiet=True)
 
 
 def run_many(scenarios, reps: int | None = None, seed: int | None = None, workers: int | None = None,
@@ -858,19 +858,19 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
     are spread over local processes when there are several (each runs its
     replications serially), or run one after another on the Dask backend.
     """
-    from ..runner import default_workers, reps_and_seed, run
+    from ..runner import backend_of, default_workers, reps_and_seed, run
     scenarios = list(scenarios)
     if not scenarios:
         return []
     reps, seed = reps_and_seed(scenarios[0], reps, seed)
-    if backend == "dask" or scheduler:
+    if backend_of(backend, scheduler) == "dask":  # (DASK_SCHEDULER_ADDRESS too, unless local is asked for)
         return [run(s, reps=reps, seed=seed, backend=backend, scheduler=scheduler, quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
     if workers is None:
         workers = default_workers(reps * len(scenarios))
     workers = whole_number(workers, "--workers", 1)
     if len(scenarios) < workers:  # each run spreads its replications (and sizes its processes)
-        return [run(s, reps=reps, seed=seed, workers=workers, quiet=True)
+        return [run(s, reps=reps, seed=seed, workers=workers, backend="local", quiet=True)
                 for s in _progress(scenarios, quiet, desc)]
     from ..runner import available_memory, process_pool, processes_that_fit
     workers = processes_that_fit(scenarios, workers, available_memory())
