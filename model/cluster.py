@@ -93,6 +93,28 @@ def _workers_error(e: BaseException, scheduler: str | None) -> RunFailed:
                      "(pip install -e '.[distributed]' from the same checkout)")
 
 
+def _model_version() -> str:
+    """This package's version, as a worker has it (run there by :func:`_check_versions`)."""
+    from . import __version__
+    return __version__
+
+
+def _check_versions(client, scheduler: str | None) -> None:
+    """Stop the run if a worker cannot load the model or has another version of it: its
+    replications would differ from this version's without a word (audit of 2026-12-07)."""
+    from . import __version__
+    try:
+        theirs = client.run(_model_version)
+    except Exception as e:
+        raise _workers_error(e, scheduler) from None
+    other = sorted({v for v in theirs.values() if v != __version__})
+    if other:
+        where = f" of {scheduler!r}" if scheduler else ""
+        raise RunFailed(f"the Dask workers{where} run model version {', '.join(other)}, this is "
+                        f"{__version__}: their replications would not be this version's; install "
+                        f"version {__version__} in the workers' environment")
+
+
 def _check_address(address: str, from_environment: bool = False) -> None:
     """Reject a malformed scheduler address before a client is built on it."""
     from distributed.comm import get_address_host_port, parse_address
@@ -108,7 +130,8 @@ def _check_address(address: str, from_environment: bool = False) -> None:
 HANDSHAKE_GRACE = 5.0  # seconds beyond the connection timeout that a scheduler's handshake may take
 
 
-def _connect(distributed, scheduler: str | None, timeout: float, from_environment: bool = False):
+def _connect(distributed, scheduler: str | None, timeout: float, from_environment: bool = False,
+             workers: int | None = None):
     """A client on ``scheduler``, or on a local cluster; returns ``(client, cluster or None)``.
 
     The client is made in a thread waited for ``timeout`` seconds and a few more: Dask's
@@ -156,7 +179,7 @@ def _connect(distributed, scheduler: str | None, timeout: float, from_environmen
     with warnings.catch_warnings(), _interrupts_kept_from_children():
         # no dashboard; its HTTP server falls back from a busy default port with a warning
         warnings.filterwarnings("ignore", message="Port .* is already in use")
-        cluster = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
+        cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                            processes=True, dashboard_address=None,
                                            silence_logs=logging.ERROR)
     try:
@@ -169,7 +192,8 @@ def _connect(distributed, scheduler: str | None, timeout: float, from_environmen
 
 def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | None = None,
                in_flight: int | None = None, timeout: float = 10.0,
-               from_environment: bool = False) -> Iterator[tuple[int, np.ndarray]]:
+               from_environment: bool = False,
+               workers: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
     """Run chunks of replications as Dask tasks, yielding each chunk's values as it finishes.
 
     Parameters
@@ -192,6 +216,9 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     from_environment : bool
         ``scheduler`` came from the environment variable :data:`ENVIRONMENT`: its errors
         name the variable, not option ``--scheduler``.
+    workers : int, optional
+        Worker processes of the local cluster started without ``scheduler`` (default:
+        one per core); a cluster of one's own keeps its own.
 
     Yields
     ------
@@ -215,11 +242,12 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     """
     distributed = _distributed()
     chunks = [c for c in chunks if len(c)]
-    client, cluster = _connect(distributed, scheduler, timeout, from_environment)
+    client, cluster = _connect(distributed, scheduler, timeout, from_environment, workers)
     pending: set = set()
     try:
         if not chunks:
             return
+        _check_versions(client, scheduler)
         if in_flight is None:
             in_flight = 2 * max(sum(client.nthreads().values()), 1)
         in_flight = max(int(in_flight), 1)

@@ -336,8 +336,9 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
             bar.update(len(arr))
     if backend == "dask":
         from .cluster import run_chunks
+        local = None if scheduler or workers is None else whole_number(workers, "--workers", 1)
         for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler,
-                                     from_environment=from_environment):
+                                     from_environment=from_environment, workers=local):
             store(start, arr)
         workers = 0
     else:

@@ -322,3 +322,28 @@ def test_a_local_clusters_workers_start_ignoring_ctrl_c():
     outside = subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip()
     assert (inside, outside) == ("ignored", "default_int_handler")
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_workers_of_another_model_version_are_refused(cluster, small, monkeypatch):
+    """A worker that has another version of the model would give other numbers without a
+    word (audit of 2026-12-07): the run stops, naming both versions."""
+    from model import cluster as K
+    from model.errors import RunFailed
+    monkeypatch.setattr("model.__version__", "0.0.1")  # this process's; the workers keep theirs
+    with pytest.raises(RunFailed, match=r"run model version \S+, this is 0\.0\.1"):
+        list(K.run_chunks(small, SEED, [range(0, 1)], cluster.scheduler_address, timeout=5))
+
+
+def test_a_local_dask_cluster_has_the_workers_asked_for(small, local, monkeypatch):
+    """`--workers K` sizes the local Dask cluster started for the run (it was one worker per
+    core whatever K); the values are the local backend's."""
+    seen = []
+    made = distributed.LocalCluster
+
+    def spy(*a, **k):
+        seen.append(k.get("n_workers"))
+        return made(*a, **k)
+    monkeypatch.setattr(distributed, "LocalCluster", spy)
+    res = model.run(small, reps=REPS, seed=SEED, backend="dask", workers=1)
+    assert seen == [1]
+    np.testing.assert_array_equal(res.values, local.values)
