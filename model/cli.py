@@ -97,7 +97,8 @@ def add_run_options(p: argparse.ArgumentParser, out_help: str = "output folder")
                    "(a point the field's schedule has), or multiply it: --set 'quits.rate*=1.2' "
                    "(repeatable, in order: a later one wins, and a multiplier scales the field as set "
                    "so far)")
-    p.add_argument("--workers", type=positive_int, help="local processes (default: all cores for >= 16 reps)")
+    p.add_argument("--workers", type=positive_int, help="local processes (default: all cores for >= 16 reps; "
+                   "with --backend dask and no scheduler, the local Dask cluster's, default one per core)")
     p.add_argument("--backend", choices=("local", "dask"), help="where replications run")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
                    "(or DASK_SCHEDULER_ADDRESS)")

@@ -77,10 +77,32 @@ def _interrupts_kept_from_children():
         signal.signal(signal.SIGINT, old)
 
 
-def _run_chunk(scenario, seed: int, start: int, stop: int) -> tuple[int, np.ndarray]:
-    """Run replications ``start .. stop - 1`` (on a Dask worker)."""
+class OtherVersion(RuntimeError):
+    """A Dask worker has another version of the model than the client's."""
+
+
+def _run_chunk(scenario, seed: int, start: int, stop: int,
+               version: str | None = None) -> tuple[int, np.ndarray]:
+    """Run replications ``start .. stop - 1`` (on a Dask worker), if the worker's model is
+    the client's ``version`` (every task checks: a worker may join or restart at any time)."""
+    from . import __version__
+    if version is not None and version != __version__:
+        raise OtherVersion(__version__)
     from .engine import run_replication
     return start, np.stack([run_replication(scenario, seed, r) for r in range(start, stop)])
+
+
+def _cannot_load(e: BaseException) -> bool:
+    """Whether a Dask error says the workers could not import the model or unpickle its
+    objects (Dask hands some on as a plain Exception naming the import error)."""
+    return isinstance(e, ImportError) or any(w in str(e) for w in ("ModuleNotFoundError", "ImportError",
+                                                                    "No module named"))
+
+
+def _cluster_failed(e: BaseException, scheduler: str | None) -> RunFailed:
+    """The cluster failed (lost, or its workers killed, as for lack of memory), not the model."""
+    where = f" at {scheduler!r}" if scheduler else ""
+    return RunFailed(f"the Dask cluster{where} failed during the run ({type(e).__name__}: {e})")
 
 
 def _workers_error(e: BaseException, scheduler: str | None) -> RunFailed:
@@ -91,28 +113,6 @@ def _workers_error(e: BaseException, scheduler: str | None) -> RunFailed:
     return RunFailed(f"the Dask workers{where} cannot load the model ({type(e).__name__}: {cut(str(e))}): "
                      f"install this package, version {__version__}, in the workers' environment "
                      "(pip install -e '.[distributed]' from the same checkout)")
-
-
-def _model_version() -> str:
-    """This package's version, as a worker has it (run there by :func:`_check_versions`)."""
-    from . import __version__
-    return __version__
-
-
-def _check_versions(client, scheduler: str | None) -> None:
-    """Stop the run if a worker cannot load the model or has another version of it: its
-    replications would differ from this version's without a word (audit of 2026-12-07)."""
-    from . import __version__
-    try:
-        theirs = client.run(_model_version)
-    except Exception as e:
-        raise _workers_error(e, scheduler) from None
-    other = sorted({v for v in theirs.values() if v != __version__})
-    if other:
-        where = f" of {scheduler!r}" if scheduler else ""
-        raise RunFailed(f"the Dask workers{where} run model version {', '.join(other)}, this is "
-                        f"{__version__}: their replications would not be this version's; install "
-                        f"version {__version__} in the workers' environment")
 
 
 def _check_address(address: str, from_environment: bool = False) -> None:
@@ -184,10 +184,27 @@ def _connect(distributed, scheduler: str | None, timeout: float, from_environmen
                                            silence_logs=logging.ERROR)
     try:
         client = distributed.Client(cluster, set_as_default=False)
+        # a worker the nanny restarts later is started with this process's handler: it
+        # ignores Ctrl-C once it runs (a restart's first instants are not covered)
+        plugin = type("IgnoreInterrupts", (distributed.WorkerPlugin,), {"setup": _ignore_interrupts})
+        client.register_plugin(plugin(), name="model-ignore-interrupts")
     except BaseException:
         cluster.close()
         raise
     return client, cluster
+
+
+def _ignore_interrupts(plugin, worker) -> None:
+    """The ``setup`` of a Dask worker plugin (a ``distributed.WorkerPlugin`` made where
+    ``distributed`` is imported, :func:`_connect`): the local cluster's workers ignore
+    SIGINT (see :func:`_interrupts_kept_from_children`), those restarted during the run too."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ignores_interrupts() -> bool:
+    """Whether this process ignores SIGINT (run on the workers by the tests)."""
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
 
 
 def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | None = None,
@@ -240,6 +257,7 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     >>> for start, arr in run_chunks(sc, 1, [range(0, 2), range(2, 4)]):  # doctest: +SKIP
     ...     print(start, arr.shape)
     """
+    from . import __version__
     distributed = _distributed()
     chunks = [c for c in chunks if len(c)]
     client, cluster = _connect(distributed, scheduler, timeout, from_environment, workers)
@@ -247,21 +265,22 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     try:
         if not chunks:
             return
-        _check_versions(client, scheduler)
         if in_flight is None:
             in_flight = 2 * max(sum(client.nthreads().values()), 1)
         in_flight = max(int(in_flight), 1)
         # the scenario travels once; every task refers to the worker-side copy
         try:
             sc = client.scatter(scenario, broadcast=True, hash=False)
-        except Exception as e:  # the workers cannot unpickle it: no model there, or another one
-            raise _workers_error(e, scheduler) from None
+        except Exception as e:
+            if _cannot_load(e):  # the workers cannot unpickle it: no model there
+                raise _workers_error(e, scheduler) from None
+            raise _cluster_failed(e, scheduler) from None
         tag = uuid.uuid4().hex[:12]
         todo = iter(chunks)
         returned = 0
 
         def submit(ch: range):
-            f = client.submit(_run_chunk, sc, seed, ch.start, ch.stop, pure=False,
+            f = client.submit(_run_chunk, sc, seed, ch.start, ch.stop, __version__, pure=False,
                               key=f"model-replications-{tag}-{ch.start}-{ch.stop}")
             pending.add(f)
             return f
@@ -275,9 +294,12 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
                 start, arr = fut.result()
             except (CancelledError, OSError, TimeoutError, distributed.KilledWorker) as e:
                 # the cluster failed (lost, or its workers killed, as for lack of memory), not the model
-                where = f" at {scheduler!r}" if scheduler else ""
-                raise RunFailed(f"the Dask cluster{where} failed during the run ({type(e).__name__}: "
-                                f"{e})") from None
+                raise _cluster_failed(e, scheduler) from None
+            except OtherVersion as e:
+                where = f" of {scheduler!r}" if scheduler else ""
+                raise RunFailed(f"a Dask worker{where} has model version {e}, this is {__version__}: its "
+                                f"replications would not be this version's; install version {__version__} "
+                                "in the workers' environment") from None
             except ImportError as e:  # the workers cannot import the model's code
                 raise _workers_error(e, scheduler) from None
             del fut  # dropping the last reference releases the result on the cluster

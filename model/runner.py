@@ -291,7 +291,9 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     reps, seed : int, optional
         Default: the scenario's ``[run]`` section.
     workers : int, optional
-        Local processes (default: 1 for fewer than 16 replications, else every core).
+        Local processes (default: 1 for fewer than 16 replications, else every core); on
+        the Dask backend without a scheduler, the worker processes of the local cluster
+        started for the run (default: one per core).
     backend : {"local", "dask"}, optional
         ``"dask"`` runs replications as Dask tasks: on ``scheduler`` (an address such as
         ``tcp://host:8786``, or the ``DASK_SCHEDULER_ADDRESS`` environment variable), or
@@ -315,9 +317,11 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     from .experiments.common import as_scenario  # here: the experiments import this module
     from .results import Results
     scenario = as_scenario(scenario, overrides)  # None refused: a run names what it runs
-    if scenario.targets_after_horizon and not COMMAND_LINE.get():  # (the command prints it with its notes)
-        from .semantics import horizon_note
-        warnings.warn(horizon_note(scenario), UserWarning, stacklevel=2)
+    if not COMMAND_LINE.get():  # (the command prints these with its notes)
+        from .semantics import horizon_note, roster_leaders_note
+        notes = [horizon_note(scenario)] if scenario.targets_after_horizon else []
+        for note in notes + roster_leaders_note(scenario):
+            warnings.warn(note, UserWarning, stacklevel=2)
     reps, seed = reps_and_seed(scenario, reps, seed)
     backend, scheduler, from_environment = _backend(backend, scheduler)
     t0 = time.perf_counter()

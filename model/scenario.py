@@ -555,10 +555,6 @@ class _Checker:
         return f" ({'; '.join(said)})" if said else ""
 
     def number(self, f: schema.Field, x, path, what="a number"):
-        if isinstance(x, dict) and f.kind != "param":  # a form of the fields that may vary
-            how = "uncertain" if "dist" in x else "a schedule by year"
-            self.fail(path, f"cannot be {how}: it is fixed for the whole run (a start-year stock or a "
-                      f"setting, read once); give {what}")
         if not _is_num(x):
             self.fail(path, f"expected {what}, got {_describe(x)}")
         if isinstance(x, float) and not math.isfinite(x):
@@ -666,10 +662,17 @@ class _Checker:
         mean = u.mean()
         if f.lo is not None and mean < f.lo or f.hi is not None and mean > f.hi:
             self.fail(path, f"the distribution's mean {mean:g} is outside [{f.lo:g}, {f.hi:g}]")
+        if f.zero and mean <= 0:  # read at its mean (the notes, the sizing), 0 would switch it off
+            self.fail(path, f"the distribution's mean {mean:g} is 0 or below, and 0 here means "
+                      f"{f.zero}; give a distribution with a mean above 0")
         return u
 
     def value(self, f: schema.Field, x, path):
         k = f.kind
+        if isinstance(x, dict) and k in ("int", "float", "date"):  # forms of the fields that may vary
+            how = "uncertain" if "dist" in x else "a schedule by year"
+            self.fail(path, f"cannot be {how}: it is fixed for the whole run (a start-year stock or a "
+                      f"setting, read once); give {'a whole number' if k == 'int' else 'a number'}")
         if k == "param":
             if isinstance(x, dict) and "dist" in x:
                 return self.uncertain(f, x, path)

@@ -70,7 +70,9 @@ class Field:
 
 def F(kind, default=REQUIRED, doc="", unit="", **kw) -> Field:
     if kw.get("zero"):  # the doc says what 0 means: written once, as the marker
-        doc = f"{doc.rstrip('.')} (0: {kw['zero']})."
+        drawn = ("; an uncertain value's draw at or below 0 is the least amount instead" if kind == "param"
+                 else "")
+        doc = f"{doc.rstrip('.')} (0: {kw['zero']}{drawn})."
     return Field(kind, default, doc, unit, **kw)
 
 

@@ -716,6 +716,9 @@ def roster_leaders_note(sc) -> list[str]:
     roster = getattr(sc, "roster", None)
     if roster is None or roster.post is None:
         return []
+    # (with communities that split or merge in the start year, only leaders with no such
+    # posts at all are counted: the communities' number when the workers are placed is
+    # not known before the run)
     ps = sc.population
     comms = np.array([d.communities for d in sc.districts], dtype=np.int64)
     group = (np.asarray(roster.district, dtype=np.int64) if roster.district is not None
@@ -725,6 +728,10 @@ def roster_leaders_note(sc) -> list[str]:
     n = len(comms)
     heads = np.bincount(group[roster.post == 2], minlength=n)
     committee = np.bincount(group[roster.post == 1], minlength=n)
+    if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
+        # communities split or merge before the workers are placed: their number is not
+        # known here, only whether there are leader posts at all
+        comms = np.where(comms > 0, np.iinfo(np.int32).max, 0)
     head_posts, committee_posts = ps.heads_per_community * comms, ps.committee_per_community * comms
     down = int(np.maximum(heads - head_posts, 0).sum())  # heads held to committee or staff posts
     to_staff = int(np.maximum(heads + committee - head_posts - committee_posts, 0).sum())

@@ -303,6 +303,21 @@ def test_workers_that_cannot_load_the_model_are_one_line(small):
     assert "cannot load the model" in str(e.value) and f"version {__version__}" in str(e.value)
 
 
+def test_a_local_clusters_workers_ignore_ctrl_c_after_a_restart_too():
+    """The local cluster's workers ignore SIGINT, and a worker the nanny restarts during the
+    run does too (a worker plugin: started with the run's own handler, it would print its
+    traceback on a Ctrl-C; found in a review of 2026-12-07)."""
+    from model import cluster as K
+    client, local_cluster = K._connect(distributed, None, 10.0, workers=1)
+    try:
+        assert all(client.run(K._ignores_interrupts).values())
+        client.restart()
+        assert all(client.run(K._ignores_interrupts).values())
+    finally:
+        client.close()
+        local_cluster.close()
+
+
 def test_a_local_clusters_workers_start_ignoring_ctrl_c():
     """A local cluster's workers are started with SIGINT ignored, so that a Ctrl-C at the
     terminal reaches the command alone (one line), not every worker (a traceback each:
@@ -330,7 +345,7 @@ def test_workers_of_another_model_version_are_refused(cluster, small, monkeypatc
     from model import cluster as K
     from model.errors import RunFailed
     monkeypatch.setattr("model.__version__", "0.0.1")  # this process's; the workers keep theirs
-    with pytest.raises(RunFailed, match=r"run model version \S+, this is 0\.0\.1"):
+    with pytest.raises(RunFailed, match=r"has model version \S+, this is 0\.0\.1"):
         list(K.run_chunks(small, SEED, [range(0, 1)], cluster.scheduler_address, timeout=5))
 
 

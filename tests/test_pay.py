@@ -114,3 +114,20 @@ def test_own_grade_table_and_city_base_wage():
                    table_head=head_table, minimum_monthly=4500.0)
     py = pay.PayYear(p, 1.0, 0.0, np.array([-1.0]))
     np.testing.assert_allclose(py.gross(pop, np.zeros(1, np.int32)), [4500.0, 6300.0])
+
+
+def test_a_contribution_cap_drawn_below_the_floor_is_the_floor():
+    """An uncertain cap (or floor) can draw a cap below the floor, which the checks refuse
+    for fixed values; the base is then the floor, not the least amount a cap drawn at or
+    below 0 is clipped to (found in a review of 2026-12-07: contributions all but vanished).
+    Average wage 72,000 (6,000 a month): floor 60% = 3,600, a cap of 1e-9 is 3,600 too; the
+    housing fund, on the insurances' base, the same."""
+    from model.params import LEAST_AMOUNT
+    py = pay.PayYear(pay_params(contribution_floor=0.6, contribution_cap=LEAST_AMOUNT, housing_fund_rate=0.1,
+                                housing_fund_floor_monthly=-1.0, housing_fund_cap=-1.0),
+                     1.0, 72000.0, np.array([-1.0]))
+    assert py.cb_lo == py.cb_hi == 3600.0
+    assert (py.hf_lo, py.hf_hi) == (3600.0, 3600.0) and not py.hf_own
+    fixed = pay.PayYear(pay_params(contribution_floor=0.6, contribution_cap=3.0), 1.0, 72000.0,
+                        np.array([-1.0]))
+    assert (fixed.cb_lo, fixed.cb_hi) == (3600.0, 18000.0)

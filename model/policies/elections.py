@@ -8,7 +8,9 @@ committee posts (``population.committee_per_community``) by its best-scoring rem
 staff, by the latent score of the latest assessment (:mod:`model.policies.assessment`:
 lasting ability and that year's draw; an election on 31 December after the assessment
 reads this year's, one before the first assessment the score behind the starting
-workers' grade of last year, or, where no rule reads that grade, their lasting ability). A worker moving up
+workers' grade of last year, or, with the assessment off, their lasting ability; a hire of
+the year, not yet assessed, competes at an election before the assessment with a score of
+0, the mean). A worker moving up
 takes at least the new post's ``grades.min_grade``, and leaves any party-building staff
 post (``population.party``) for hiring to fill: party-building posts are staff posts
 (Jilin: not counting the party secretary and deputy, seed 003). The party post so left is

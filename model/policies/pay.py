@@ -204,12 +204,16 @@ class PayYear:
         self.allowance = np.asarray(p.allowance, dtype=float)
         self.insurance_rate = p.pension_rate + p.medical_rate + p.unemployment_rate + p.injury_rate
         self.cb_lo = p.contribution_floor * wage_last / 12
-        self.cb_hi = p.contribution_cap * wage_last / 12 if p.contribution_cap > 0 else np.inf
+        # a cap below the floor (only a draw of an uncertain cap or floor can be: the checks
+        # refuse it otherwise) is the floor: the base is the floor, not next to nothing
+        cap = p.contribution_cap * wage_last / 12
+        self.cb_hi = max(cap, self.cb_lo) if p.contribution_cap > 0 else np.inf
         self.floor_rate = self.insurance_rate + p.housing_fund_rate  # the five insurances and one fund
         # the housing fund's base: the insurances' unless it has its own floor or cap (-1: not set)
         self.hf_lo, self.hf_hi = (float(x) for x in fund_bounds(
             getattr(p, "housing_fund_floor_monthly", -1.0), getattr(p, "housing_fund_cap", -1.0),
             self.cb_lo, p.contribution_cap, wage_last))
+        self.hf_hi = max(self.hf_hi, self.hf_lo)  # (as the insurances' cap above)
         self.hf_own = (self.hf_lo, self.hf_hi) != (self.cb_lo, self.cb_hi)
         self.floor_basis = getattr(p, "floor_basis", "gross")
         self.floor_post = np.maximum(self.gross_floor(np.asarray(p.floor_share) * wage_last / 12),
