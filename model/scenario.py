@@ -669,10 +669,12 @@ class _Checker:
 
     def value(self, f: schema.Field, x, path):
         k = f.kind
-        if isinstance(x, dict) and k in ("int", "float", "date"):  # forms of the fields that may vary
+        if isinstance(x, dict) and k in ("int", "float", "date", "dates"):  # (the forms of fields that vary)
             how = "uncertain" if "dist" in x else "a schedule by year"
+            what = {"int": "a whole number", "dates": "a list of instants in the year (0..1)"}.get(
+                k, "a number")
             self.fail(path, f"cannot be {how}: it is fixed for the whole run (a start-year stock or a "
-                      f"setting, read once); give {'a whole number' if k == 'int' else 'a number'}")
+                      f"setting, read once); give {what}")
         if k == "param":
             if isinstance(x, dict) and "dist" in x:
                 return self.uncertain(f, x, path)

@@ -131,3 +131,15 @@ def test_a_contribution_cap_drawn_below_the_floor_is_the_floor():
     fixed = pay.PayYear(pay_params(contribution_floor=0.6, contribution_cap=3.0), 1.0, 72000.0,
                         np.array([-1.0]))
     assert (fixed.cb_lo, fixed.cb_hi) == (3600.0, 18000.0)
+
+
+def test_a_housing_fund_on_the_insurances_cap_takes_it_as_corrected():
+    """A fund with its own floor (0: the worker's own wage) and the insurances' cap takes
+    that cap as the insurances do when a draw puts it below their floor (the floor), not
+    the drawn least amount, which left the fund at 0 in those replications (a fuzz check of
+    2026-12-07, nanjing-2018 with an uncertain contribution cap)."""
+    from model.params import LEAST_AMOUNT
+    py = pay.PayYear(pay_params(contribution_floor=0.6, contribution_cap=LEAST_AMOUNT, housing_fund_rate=0.1,
+                                housing_fund_floor_monthly=0.0, housing_fund_cap=-1.0),
+                     1.0, 72000.0, np.array([-1.0]))
+    assert (py.hf_lo, py.hf_hi) == (0.0, 3600.0) and py.hf_own

@@ -213,7 +213,9 @@ class PayYear:
         self.hf_lo, self.hf_hi = (float(x) for x in fund_bounds(
             getattr(p, "housing_fund_floor_monthly", -1.0), getattr(p, "housing_fund_cap", -1.0),
             self.cb_lo, p.contribution_cap, wage_last))
-        self.hf_hi = max(self.hf_hi, self.hf_lo)  # (as the insurances' cap above)
+        if getattr(p, "housing_fund_cap", -1.0) < 0:  # the insurances' cap, as taken above
+            self.hf_hi = self.cb_hi
+        self.hf_hi = max(self.hf_hi, self.hf_lo)  # (a cap below its floor is the floor, as above)
         self.hf_own = (self.hf_lo, self.hf_hi) != (self.cb_lo, self.cb_hi)
         self.floor_basis = getattr(p, "floor_basis", "gross")
         self.floor_post = np.maximum(self.gross_floor(np.asarray(p.floor_share) * wage_last / 12),
