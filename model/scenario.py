@@ -40,6 +40,7 @@ import numpy as np
 from . import schema
 from .errors import ScenarioError, cut, finite_number
 from .params import LEAST_AMOUNT, Constant, Schedule, Uncertain, dist_problem, parse_key, scaled_toml
+from .sampling import half_up
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "changzhou-2022.toml"
@@ -1567,6 +1568,10 @@ def _scaled_value(raw: dict, files, file_label: str, key: str, factor, label: st
                             "to scale; give its value instead", file=label, field=key)
     if spec.kind == "int" and not finite_number(current * factor):  # rounded here: it must be a number
         raise ScenarioError(f"{path} times {factor:g} is far too large", file=label, field=key)
+    to_zero = factor == 0 or (spec.kind == "int" and half_up(current * factor) == 0)
+    if spec.zero and to_zero and any(not isinstance(v, (int, float)) or v != 0 for v in points):
+        raise ScenarioError(f"{path} times {factor:g} is 0, and 0 here means {spec.zero}, not the least "
+                            f"amount; set {path} = 0 if that is meant", file=label, field=key)
     return path, scaled_toml(current, factor, spec.kind)
 
 

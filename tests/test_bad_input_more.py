@@ -381,3 +381,20 @@ def test_a_multiplier_too_large(tmp_path, setting, words):
     traceback (OverflowError: cannot convert float infinity to integer)."""
     m = check_error(*call(["run", BENCH, "--set", setting, *SMALL, "--out", tmp_path / "out"]), {})
     assert m.group("field") == "demand.communities*" and words in m.group("msg"), m.group("msg")
+
+
+@pytest.mark.parametrize("settings,field,words", [
+    (["recruitment.cap=10", "recruitment.cap*=0"], "recruitment.cap*",
+     "times 0 is 0, and 0 here means no cap"),
+    (["dismissal.certificate_deadline*=0.1"], "dismissal.certificate_deadline*",
+     "times 0.1 is 0, and 0 here means off")])
+def test_a_multiplier_that_reaches_the_switch_at_zero_is_refused(tmp_path, settings, field, words):
+    """Where 0 switches a field off (a cap of 0 is no cap), a multiplier that takes a value
+    to 0 switched it off where the user scaled it down (a fuzz check of 2026-12-07); a
+    field at 0 already may still be scaled (0 stays 0)."""
+    sets = [a for s in settings for a in ("--set", s)]
+    m = check_error(*call(["run", BENCH, *sets, *SMALL, "--out", tmp_path / "out"]), {})
+    assert m.group("field") == field and words in m.group("msg"), m.group("msg")
+    assert not (tmp_path / "out").exists()
+    import model
+    assert model.load("bench", ["recruitment.cap*=0"]).recruitment.cap.value == 0  # the bench's: 0 stays 0
