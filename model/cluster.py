@@ -274,7 +274,9 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
         except Exception as e:
             if _cannot_load(e):  # the workers cannot unpickle it: no model there
                 raise _workers_error(e, scheduler) from None
-            raise _cluster_failed(e, scheduler) from None
+            if isinstance(e, (CancelledError, OSError, TimeoutError)):  # the cluster's failure
+                raise _cluster_failed(e, scheduler) from None
+            raise
         tag = uuid.uuid4().hex[:12]
         todo = iter(chunks)
         returned = 0
