@@ -864,8 +864,10 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
         return []
     reps, seed = reps_and_seed(scenarios[0], reps, seed)
     if backend_of(backend, scheduler) == "dask":  # (DASK_SCHEDULER_ADDRESS too, unless local is asked for)
-        return [run(s, reps=reps, seed=seed, workers=workers, backend=backend, scheduler=scheduler,
-                    quiet=True) for s in _progress(scenarios, quiet, desc)]
+        from ..cluster import shared_local_cluster
+        with shared_local_cluster(backend, scheduler, workers) as address:
+            return [run(s, reps=reps, seed=seed, workers=workers, backend="dask", scheduler=address,
+                        quiet=True) for s in _progress(scenarios, quiet, desc)]
     if workers is None:
         workers = default_workers(reps * len(scenarios))
     workers = whole_number(workers, "--workers", 1)
