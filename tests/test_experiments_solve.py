@@ -538,7 +538,7 @@ def test_a_policy_teams_rough_edges(tmp_path):
     assert s.tol == 50 and s.bracket[1] - s.bracket[0] <= 50 and isinstance(s.value, int)
     with pytest.raises(UserError, match="not narrower than the range"):
         solve(sc, "recruitment.cap", 1, 601, "headcount>=280@2026", reps=2, seed=1, tol=600)
-    with pytest.raises(UserError, match=r"the mean of certified_share there is 0\.\d+; "
+    with pytest.raises(UserError, match=r"the mean of certified_share there is 0\.\d+ \(0\.\d+ at 0\.5\); "
                                         r"certification\.sit_prob can go no higher than 1, so this lever "
                                         r"alone cannot meet it") as e:
         solve(sc, "certification.sit_prob", 0.5, 1, "certified_share>=0.99@2025", reps=2, seed=1)

@@ -266,7 +266,9 @@ class Lever:
                     good, bad = (mid, bad) if fails(mid) is None else (good, mid)
                 step = 10.0 ** (math.floor(math.log10(abs(good))) - 3) if good else 1e-4  # 4 digits, inwards
                 inward = math.floor(good / step) * step if end > other else math.ceil(good / step) * step
-                reach = f"; the range can reach about {inward:.4g} from {other:g}"
+                reach = (f"; the range can reach about {inward:.4g} from {other:g}" if inward != other else
+                         f"; {self.name} can go no {'higher' if end > other else 'lower'} than {other:g} "
+                         "here, so a range cannot start from it")
             field = f", {e.field}" if e.field and e.field != self.path else ""
             raise UserError(f"{self.name} = {end:g} (the range's {which} end) is not a valid value{field}: "
                             f"{e.message}{reach}", field=option) from None

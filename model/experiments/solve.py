@@ -313,18 +313,32 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     cond = f"{t.metric_name} {t.op} {t.threshold:g} in {t.year}"
     good_end, bad_end = (hi, lo) if direction == "least" else (lo, hi)
     if P(good_end) < prob:
+        at_good = trace[-1]
+        P(bad_end)  # the other end too: how far the lever moves the metric over the whole range
+        at_bad = next(r for r in trace if r["value"] == bad_end)
         other = "--greatest" if direction == "least" else "least (drop --greatest)"
         at_limit = good_end == lv.limits()[1 if direction == "least" else 0]  # the lever allows no further
-        wider = (f"{lv.name} can go no {'higher' if direction == 'least' else 'lower'} than {good_end:g}, so "
-                 "this lever alone cannot meet it: lower --prob, or change another lever too"
-                 if at_limit else "widen the range, lower --prob")
-        mean = trace[-1]["mean"]
+        mean, mean_other = at_good["mean"], at_bad["mean"]
+        moved, missing = abs(mean - mean_other), abs(t.threshold - mean)
+        if at_limit:
+            further = "higher" if direction == "least" else "lower"
+            wider = (f"{lv.name} can go no {further} than {good_end:g}, so this lever alone cannot meet it: "
+                     "lower --prob, or change another lever too")
+        elif np.isfinite(moved) and moved < missing:  # (a training capacity above everyone due, say)
+            wider = (f"over the whole range {lv.name} moves the mean by {moved:.3g}, less than the "
+                     f"{missing:.3g} still missing, so a wider range may not be enough either: try another "
+                     "lever, lower --prob")
+        else:
+            wider = "widen the range, lower --prob"
         ev.close()
-        there = f"; the mean of {t.metric_name} there is {mean:.4g}" if np.isfinite(mean) else ""
+        there = (f"; the mean of {t.metric_name} there is {mean:.4g}"
+                 + (f" ({mean_other:.4g} at {bad_end:g})" if np.isfinite(mean_other) else "")
+                 if np.isfinite(mean) else "")
         raise UserError(
             f"no value of {lv.name} in [{lo:g}, {hi:g}] reaches P({cond}) >= {prob:g}: at "
-            f"{good_end:g} it is {trace[-1]['probability']:.3g} (95% interval {trace[-1]['probability_low']:.3g}-"
-            f"{trace[-1]['probability_high']:.3g}, {ev.reps} replications){there}; {wider}, "
+            f"{good_end:g} it is {at_good['probability']:.3g} (95% interval {at_good['probability_low']:.3g}-"
+            f"{at_good['probability_high']:.3g}, {ev.reps} replications; {at_bad['probability']:.3g} at "
+            f"{bad_end:g}){there}; {wider}, "
             f"or if the probability falls as {lv.name} rises try {other} (solve assumes the probability "
             "moves one way with the lever; for a target met only in a middle range, use sweep)", field="--range")
     if P(bad_end) >= prob:
