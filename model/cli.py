@@ -387,9 +387,37 @@ def cmd_validate(a) -> int:
     for line in advisories(sc):
         print(f"  note: {line}")
     files = _files_read(sc)
-    for line in _inherited(sc, files) + _replaced_arrays(files) + _dated_elsewhere(sc, files):
+    notes = _inherited(sc, files) + _replaced_arrays(files) + _dated_elsewhere(sc, files) + _unsourced(sc)
+    for line in notes:
         print(f"  {line}")
     return 0
+
+
+def _unsourced(sc, shown: int = 6) -> list[str]:
+    """The numbers the scenario's files set with no comment where they are set (neither a
+    source nor ``# assumption:``, which the house rule asks of every number; its sections'
+    fields, not [run] nor the table arrays): one line naming the first ``shown`` of them
+    with their file and line, or nothing."""
+    from . import schema
+    missing = []
+    for sec, fields in schema.SECTIONS.items():
+        if sec == "run":  # replications and seed: how it is run, not the place
+            continue
+        for key in sc.given(sec):
+            f = fields.get(key)
+            path = f"{sec}.{key}"
+            if f is None or f.kind in ("str", "bool"):
+                continue
+            file, line = sc.where(path)
+            if line and not sc.comment(path).strip():
+                mine = getattr(sc, "path", None) is not None and Path(file) == Path(sc.path)
+                missing.append((not mine, f"{path} ({Path(file).name}:{line})"))
+    if not missing:
+        return []
+    missing = [text for _, text in sorted(missing, key=lambda m: m[0])]  # the scenario's own file first
+    more = f" and {len(missing) - shown} more" if len(missing) > shown else ""
+    return [(f"{len(missing)} number{'s' * (len(missing) != 1)} without a comment (a source, or "
+             f"'# assumption: why'): {', '.join(missing[:shown])}{more}")]
 
 
 def _inherited(sc, files) -> list[str]:

@@ -295,6 +295,23 @@ def test_validate_and_version():
     assert code == 0 and stdout.strip() == __import__("model").__version__
 
 
+def test_validate_names_the_numbers_without_a_source(tmp_path):
+    """Every number cites its source or is marked '# assumption:' (README); validate names
+    those a file sets with no comment, with file and line (a new city's audit of
+    2026-12-07 removed one and validate said nothing). The places have none."""
+    f = tmp_path / "city.toml"
+    f.write_text(f'extends = "{BENCH}"\n[quits]\nrate = [0.1]\n[demand]\n'
+                 'communities = 30  # our 2025 register\n', encoding="utf-8")
+    code, stdout, stderr = call(["validate", f])
+    assert code == 0, stderr
+    (line,) = [x for x in stdout.splitlines() if "without a comment" in x]
+    assert "without a comment (a source, or '# assumption: why'): quits.rate (city.toml:3), " in line
+    assert "demand.communities" not in line  # (the file's own come first, then its base's)
+    for place in ("changzhou-2022", "nanjing-2018", "hohhot-2023", "jilin-2020", "yichang-2021"):
+        code, stdout, stderr = call(["validate", place])
+        assert code == 0 and "without a comment" not in stdout, (place, stdout)
+
+
 def test_validate_says_when_a_files_targets_replace_its_bases(tmp_path):
     child = tmp_path / "child.toml"
     base = ROOT / "scenarios" / "changzhou-2022.toml"
