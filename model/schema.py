@@ -348,8 +348,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
     "pay": {
         "monthly": F("vec", [5000.0, 5000.0, 5000.0], "Monthly pay at grade 1 by post (staff, committee, "
-                     "head), in the start year's terms: pay.growth applies on top, to a schedule's later "
-                     "values too.", "yuan/month", size=3, lo=0, hi=1e7),
+                     "head), in the start year's terms: pay.growth (or, with index_to_wage, the average "
+                     "wage's growth) applies on top, to a schedule's later values too. Pay benchmarked "
+                     "on last year's average wage: a pay table that follows it (monthly at the share, "
+                     "index_to_wage) "
+                     "sets what is paid; floor_share only raises pay found below the share (both together "
+                     "do not add up).", "yuan/month", size=3, lo=0, hi=1e7),
         "grade_coefficient": F("vec", [1.0] * 18, "Pay multiplier by grade 1..18.", "", size=18, lo=0, hi=100),
         "table_staff": F("vec", [0.0] * 18, "Monthly pay of staff by grade 1..18; replaces monthly x "
                          "grade_coefficient when any entry is above 0.", "yuan/month", size=18, lo=0, hi=1e7),
@@ -437,7 +441,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
 }
 
 DISTRICT = {
-    "name": F("str", REQUIRED, "District name (snake_case; used in metric names)."),
+    "name": F("str", REQUIRED, "District name (snake_case: lower-case ASCII letters, digits and '_'; "
+              "not 'urban' or 'rural', which name the scopes of urban and rural districts together; used "
+              "in metric names)."),
     "communities": F("int", REQUIRED, "Communities in the district at the start.", "communities", lo=1, hi=10_000_000),
     "urban": F("bool", True, "Urban (true) or rural (false)."),
     "households_scale": F("float", 1.0, "Households per community relative to the city mean (the "

@@ -668,7 +668,10 @@ def advisories(sc) -> list[str]:
     ps, year = sc.population, sc.start_year
     rule, posts = demand.starting_posts(sc)
     if sc.demand.rule != "fixed" and posts > rule:  # (fixed: floors above its posts are refused)
-        what = f"the staffing rule '{sc.demand.rule}' gives {rule:,} posts in {year}"
+        # per community, rounded: the households' spread moves the sum a little (per_10k shares a total)
+        uneven = sc.demand.rule in ("households", "size_band") and sc.demand.households_spread > 0
+        what = (f"the staffing rule '{sc.demand.rule}' gives {'about ' if uneven else ''}{rule:,} posts in "
+                f"{year}" + (" (every community of its district's average size)" if uneven else ""))
         floor = ("each community's floor (demand.min_posts, or its heads, committee members and "
                  "party-building posts)")
         notes.append(f"{what}, and {floor} raises them to {posts:,} (+{posts / rule - 1:.1%})" if rule

@@ -913,3 +913,18 @@ def test_a_districts_field_is_multiplied_as_the_levers_print_it():
         with pytest.raises(ScenarioError, match=re.escape(words)) as e:
             model.load("nanjing-2018", [bad])
         assert e.value.field == bad.split("=")[0]
+
+
+def test_the_staffing_notes_post_count_is_about_where_households_spread():
+    """Under a rule per community ('households', 'size_band') the posts are rounded per
+    community, so with households spread the note's count, worked out for communities of
+    their district's average size, is 'about' it (a new city's audit of 2026-12-07 read
+    1,520 where a run gave some 1,433)."""
+    from model.semantics import advisories
+    sc = model.load("example-city", {"demand.rule": "households", "demand.households_per_post": 900,
+                                     "demand.households_spread": 0.4})
+    (note,) = [n for n in advisories(sc) if n.startswith("the staffing rule")]
+    assert "gives about " in note and "(every community of its district's average size)" in note
+    flat = sc.with_overrides({"demand.households_spread": 0.0})
+    (note,) = [n for n in advisories(flat) if n.startswith("the staffing rule")]
+    assert "gives about" not in note
