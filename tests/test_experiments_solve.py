@@ -451,7 +451,8 @@ def test_the_answers_effects_beside_its_target(tmp_path):
     assert code == 0, err
     v = pd.read_csv(tmp_path / "s" / "solution.csv").value[0]
     e = pd.read_csv(tmp_path / "s" / "effects.csv").set_index("name")
-    assert list(e.kind) == ["target", "target", "metric", "metric"] and set(e.year) == {2025}
+    assert list(e.kind) == ["target", "target", "metric", "metric", "metric"] and set(e.year) == {2025}
+    assert e.loc["unfilled_posts", "difference"] == 0  # (no hiring: the posts are filled at the start)
     solved = e.loc["payroll>=130000@2025"]  # the target solved for, not one of the scenario's: 120,000 before
     assert (solved.baseline, solved.answer) == (0, 1)
     assert (e.loc["two", "baseline"], e.loc["two", "answer"], e.loc["two", "difference"]) == (1, 1, 0)

@@ -108,13 +108,14 @@ class Solution:
     output: object = field(default=None, repr=False)
     baseline: object = field(default=None, repr=False)
 
-    EFFECT_METRICS = ("headcount", "payroll")
+    EFFECT_METRICS = ("headcount", "unfilled_posts", "payroll")
     """Metrics :meth:`effects` gives in the target's year besides the scenario's targets."""
 
     def effects(self) -> pd.DataFrame:
         """What the answer changes, on the same random numbers: the probability of the
         target solved for (where it is not one of the scenario's own), of each of the
-        scenario's targets, and the mean headcount and payroll in the target's year, as the
+        scenario's targets, and the mean headcount, posts left unfilled (an answer may buy its
+        share by hiring fewer) and payroll in the target's year, as the
         scenario stands (``baseline``) and at the answer (``answer``), with the paired
         difference, its standard error (replication by replication: the common random
         numbers make it precise; NaN from one replication) and its 95% interval (a paired
