@@ -321,6 +321,11 @@ WORDS = {
                        "and {hires} were hired (means)"),
                       ("{year}年人员经费较{before}年{change}：人年数{wy}，每人年人员经费{ppw}；"
                        "{before}年减员{exits}人（{causes}），招聘{hires}人（均值）")),
+    "payroll_moves": (("Payroll in {year} ({change} on {before}) moves with the staffing: worker-years "
+                       "change {wy} and the payroll per worker-year {ppw}; in {before}, {exits} workers left "
+                       "({causes}) and {hires} were hired (means)"),
+                      ("{year}年人员经费较{before}年{change}，随在岗人数变动：人年数{wy}，每人年人员经费{ppw}；"
+                       "{before}年减员{exits}人（{causes}），招聘{hires}人（均值）")),
     "key_table": ("Key figures, first five years (means unless stated)", "关键指标（前五年，除注明外为均值）"),
     "figures": ("Figures", "图表"),
     "assumptions": ("Assumptions marked in the scenario", "情景中标注的假设"),

@@ -181,12 +181,20 @@ PAYROLL_FALL = 0.001
 """A fall in the mean payroll on the year before larger than this (a fraction) gets a note
 (:func:`payroll_falls`): nominal payroll usually grows, and a finance bureau asks why not."""
 
+STAFFING_SWING = 0.01
+"""A rise in the mean payroll with worker-years moving by more than this (a fraction, either
+way) on the year before gets a note too (:func:`payroll_falls`): a year's growth well above
+or below the pay rise, as after an elimination whose posts stay empty until the next
+recruitment round (a new city's audit of 2026-12-07: +3.4% then +9.2%, explained nowhere)."""
+
 
 def payroll_falls(results, summary, lang: str) -> list[str]:
     """One sentence for each year whose mean payroll falls on the year before by more than
-    :data:`PAYROLL_FALL`: the change split into worker-years and payroll per worker-year
+    :data:`PAYROLL_FALL`, or rises while the worker-years move by more than
+    :data:`STAFFING_SWING`: the change split into worker-years and payroll per worker-year
     (payroll is their product in each replication), with the year before's exits (the two
-    largest causes and the rest together) and hires, as a year-end dismissal or elimination drives it."""
+    largest causes and the rest together) and hires, as a year-end dismissal or elimination
+    drives it."""
     if not {"payroll", "worker_years", "exits_total", "hires"} <= set(results.metrics):
         return []
     idx = summary.set_index(["metric", "year"])["mean"]
@@ -196,7 +204,8 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
     for before, year in zip(years, years[1:]):
         def change(m):
             return idx[(m, year)] / idx[(m, before)] - 1 if idx[(m, before)] else float("nan")
-        if not change("payroll") < -PAYROLL_FALL:
+        falls = change("payroll") < -PAYROLL_FALL
+        if not (falls or abs(change("worker_years")) > STAFFING_SWING):
             continue
         per = (change("payroll_per_worker_year") if "payroll_per_worker_year" in results.metrics
                else float("nan"))
@@ -209,7 +218,7 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
             en.append(f"other causes {rest:,.0f}")
             zh.append(f"其他原因{rest:,.0f}人")
         words = (", ".join(en) or "–", "、".join(zh) or "–")  # –: no exits
-        out.append(L.word2("payroll_falls", lang, by_lang={
+        out.append(L.word2("payroll_falls" if falls else "payroll_moves", lang, by_lang={
             "causes": words, "change": _change_words(change("payroll"), "下降", "上升"),
             "wy": _change_words(change("worker_years"), "减少", "增加"),
             "ppw": _change_words(per, "下降", "上升")},
