@@ -181,17 +181,18 @@ PAYROLL_FALL = 0.001
 """A fall in the mean payroll on the year before larger than this (a fraction) gets a note
 (:func:`payroll_falls`): nominal payroll usually grows, and a finance bureau asks why not."""
 
-STAFFING_SWING = 0.01
-"""A rise in the mean payroll with worker-years moving by more than this (a fraction, either
-way) on the year before gets a note too (:func:`payroll_falls`): a year's growth well above
-or below the pay rise, as after an elimination whose posts stay empty until the next
-recruitment round (a new city's audit of 2026-12-07: +3.4% then +9.2%, explained nowhere)."""
+STAFFING_SWING = 0.02
+"""A year whose worker-years change by more than this (a fraction, either way) against the
+year before's change gets a note too (:func:`payroll_falls`): a swing in the staffing moves
+the payroll's growth away from the pay rise, as after an elimination whose posts stay empty
+until the next recruitment round (a new city's audit of 2026-12-07: +3.4% then +9.2%,
+explained nowhere); steady growth of the posts does not."""
 
 
 def payroll_falls(results, summary, lang: str) -> list[str]:
     """One sentence for each year whose mean payroll falls on the year before by more than
-    :data:`PAYROLL_FALL`, or rises while the worker-years move by more than
-    :data:`STAFFING_SWING`: the change split into worker-years and payroll per worker-year
+    :data:`PAYROLL_FALL`, or whose worker-years' change differs from the year before's by more
+    than :data:`STAFFING_SWING`: the change split into worker-years and payroll per worker-year
     (payroll is their product in each replication), with the year before's exits (the two
     largest causes and the rest together) and hires, as a year-end dismissal or elimination
     drives it."""
@@ -200,12 +201,14 @@ def payroll_falls(results, summary, lang: str) -> list[str]:
     idx = summary.set_index(["metric", "year"])["mean"]
     years = [int(y) for y in results.years]
     causes = [m for m in M.EXIT_METRICS if m in results.metrics]
-    out = []
+    out, trend = [], None  # trend: the worker-years' change of the year before
     for before, year in zip(years, years[1:]):
         def change(m):
             return idx[(m, year)] / idx[(m, before)] - 1 if idx[(m, before)] else float("nan")
         falls = change("payroll") < -PAYROLL_FALL
-        if not (falls or abs(change("worker_years")) > STAFFING_SWING):
+        swing = trend is not None and abs(change("worker_years") - trend) > STAFFING_SWING
+        trend = change("worker_years")
+        if not (falls or swing):
             continue
         per = (change("payroll_per_worker_year") if "payroll_per_worker_year" in results.metrics
                else float("nan"))
