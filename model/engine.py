@@ -519,12 +519,9 @@ class Replication:
             return
         lowest = lowest_age(r.rule, r.age_men, r.age_women)
 
-        def statutory(birth, female, cadre):  # compiled, in threads: nationally some two million workers
+        def statutory(birth, female, cadre):  # nationally some two million workers
             out = np.empty(len(birth))
-
-            def part(s):
-                retirement_time_into(out[s], birth[s], female[s], cadre[s], r.rule, r.age_men, r.age_women)
-            kernels.in_threads(part, row_chunks(slice(0, len(birth))))
+            self._statutory_into(out, birth, female, cadre)
             return out
         older = rows.start + np.flatnonzero(age >= np.floor(lowest) - 1)  # who may be past it
         birth, female, cadre = pop.birth[older], pop.female[older], pop.cadre[older]
@@ -575,16 +572,23 @@ class Replication:
         early = sc.pay.annuity_excellent or sc.calendar.promotion < sc.calendar.assessment
         return sc.assessment.enabled and early
 
-    def _entered(self, rows) -> None:
+    def _entered(self, rows: slice) -> None:
         """Fix the statutory retirement instant of new rows."""
-        pop, r = self.pop, self.sc.retirement
-        if r.enabled:
-            def retire_at(s):
-                retirement_time_into(pop.retire_at[s], pop.birth[s], pop.female[s], pop.cadre[s],
-                                     r.rule, r.age_men, r.age_women)
-            kernels.in_threads(retire_at, row_chunks(rows))  # in chunks: a national workforce enters at once
+        pop = self.pop
+        if self.sc.retirement.enabled:  # (a national workforce enters at once)
+            self._statutory_into(pop.retire_at[rows], pop.birth[rows], pop.female[rows], pop.cadre[rows])
         else:
             pop.retire_at[rows] = np.inf
+
+    def _statutory_into(self, out, birth, female, cadre) -> None:
+        """The statutory retirement instants of workers born at ``birth`` into ``out`` (arrays of
+        one length, or views of the workforce's columns): the compiled kernel, in row chunks that
+        may go in threads."""
+        r = self.sc.retirement
+
+        def part(s):
+            retirement_time_into(out[s], birth[s], female[s], cadre[s], r.rule, r.age_men, r.age_women)
+        kernels.in_threads(part, row_chunks(slice(0, len(out))))
 
     def _pay_ratio(self, rows) -> np.ndarray | None:
         if self.wage_last <= 0:

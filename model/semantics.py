@@ -15,7 +15,7 @@ import numpy as np
 from . import metrics, population
 from .params import Constant, Schedule, Uncertain, parse_key
 from .policies import demand
-from .policies.contribution_base import fund_bounds
+from .policies.contribution_base import fund_bounds, insurance_cap
 from .policies.retirement_age import retirement_time, statutory_age_months
 from .sampling import half_up
 
@@ -563,7 +563,8 @@ def _housing_fund_base(sc, fail, years, cap, floor) -> None:
     # at the means, without scipy's distributions (whose import takes most of a second)
     growth = np.array([demand.at_start(sc.economy.average_wage_growth, y) for y in years], dtype=float)
     wage = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])])
-    lo, hi = fund_bounds(fund_floor, fund_cap, floor * wage / 12, cap, wage)  # as the model charges it
+    # as the model charges it
+    lo, hi = fund_bounds(fund_floor, fund_cap, floor * wage / 12, insurance_cap(cap, wage), wage)
     bad = lo > hi * (1 + 1e-12)
     if bad.any():
         y, i = _first_year(years, bad), int(np.flatnonzero(bad)[0])

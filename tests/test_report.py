@@ -768,7 +768,7 @@ def test_a_fall_in_payroll_is_explained_by_worker_years_and_the_exits_before_it(
     # then +9.2%, unexplained)
     wy = [mean[("worker_years", y)] / mean[("worker_years", y - 1)] - 1 for y in (2026, 2027)]
     assert wy[1] - wy[0] > webpage.STAFFING_SWING
-    said = webpage.payroll_falls(res, s, "en")
+    said = webpage.payroll_notes(res, s, "en")
     assert said[0] == want and len(said) == 2
     assert said[1].startswith(f"Payroll in 2027 ({change('payroll', 2027)} on 2026) moves with the staffing: "
                               f"worker-years change {change('worker_years', 2027)}")

@@ -14,13 +14,19 @@ from __future__ import annotations
 import numpy as np
 
 
-def fund_bounds(floor_monthly, cap_share, insurance_floor, insurance_cap_share, wage_last):
+def insurance_cap(cap_share, wage_last):
+    """The insurances' contribution cap a month: ``cap_share`` of last year's average wage
+    ``wage_last`` (yuan a year) over 12; a share of 0 is no cap (inf)."""
+    share = np.asarray(cap_share, dtype=float)
+    return np.where(share > 0, share * np.asarray(wage_last, dtype=float) / 12, np.inf)
+
+
+def fund_bounds(floor_monthly, cap_share, insurance_lo, insurance_hi, wage_last):
     """The housing fund's contribution base ``(lo, hi)`` a month (arrays broadcast: years in
-    the scenario checks): its own floor in yuan, or the insurances' (``insurance_floor``, yuan
-    a month) where -1; its own cap as a share of last year's average wage ``wage_last`` (yuan a
-    year) over 12, as the insurances' cap is worked out, or the insurances' share where -1; a
-    cap share of 0 is no cap."""
-    lo = np.where(np.asarray(floor_monthly) >= 0, floor_monthly, insurance_floor)
-    share = np.where(np.asarray(cap_share) >= 0, cap_share, insurance_cap_share)
-    hi = np.where(share > 0, share * np.asarray(wage_last, dtype=float) / 12, np.inf)
+    the scenario checks): its own floor in yuan, or the insurances' floor ``insurance_lo``
+    (yuan a month) where -1; its own cap as a share of last year's average wage (as
+    :func:`insurance_cap`), or the insurances' cap ``insurance_hi`` (yuan a month, as the
+    caller has it) where -1."""
+    lo = np.where(np.asarray(floor_monthly) >= 0, floor_monthly, insurance_lo)
+    hi = np.where(np.asarray(cap_share) >= 0, insurance_cap(cap_share, wage_last), insurance_hi)
     return lo, hi

@@ -74,7 +74,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .contribution_base import fund_bounds
+from .contribution_base import fund_bounds, insurance_cap
 
 ACCRUED = ("payroll_base", "payroll_allowance", "payroll_insurance", "payroll_housing_fund",
            "payroll_annuity", "worker_years")
@@ -206,16 +206,12 @@ class PayYear:
         self.cb_lo = p.contribution_floor * wage_last / 12
         # a cap below the floor (only a draw of an uncertain cap or floor can be: the checks
         # refuse it otherwise) is the floor: the base is the floor, not next to nothing
-        cap = p.contribution_cap * wage_last / 12
-        self.cb_hi = max(cap, self.cb_lo) if p.contribution_cap > 0 else np.inf
+        self.cb_hi = max(float(insurance_cap(p.contribution_cap, wage_last)), self.cb_lo)
         self.floor_rate = self.insurance_rate + p.housing_fund_rate  # the five insurances and one fund
         # the housing fund's base: the insurances' unless it has its own floor or cap (-1: not set)
-        self.hf_lo, self.hf_hi = (float(x) for x in fund_bounds(
-            getattr(p, "housing_fund_floor_monthly", -1.0), getattr(p, "housing_fund_cap", -1.0),
-            self.cb_lo, p.contribution_cap, wage_last))
-        if getattr(p, "housing_fund_cap", -1.0) < 0:  # the insurances' cap, as taken above
-            self.hf_hi = self.cb_hi
-        self.hf_hi = max(self.hf_hi, self.hf_lo)  # (a cap below its floor is the floor, as above)
+        lo, hi = fund_bounds(getattr(p, "housing_fund_floor_monthly", -1.0),
+                             getattr(p, "housing_fund_cap", -1.0), self.cb_lo, self.cb_hi, wage_last)
+        self.hf_lo, self.hf_hi = float(lo), max(float(hi), float(lo))  # (a cap below its floor: as above)
         self.hf_own = (self.hf_lo, self.hf_hi) != (self.cb_lo, self.cb_hi)
         self.floor_basis = getattr(p, "floor_basis", "gross")
         self.floor_post = np.maximum(self.gross_floor(np.asarray(p.floor_share) * wage_last / 12),

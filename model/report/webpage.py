@@ -179,17 +179,17 @@ def _lifted_by_dismissal(results) -> list:
 
 PAYROLL_FALL = 0.001
 """A fall in the mean payroll on the year before larger than this (a fraction) gets a note
-(:func:`payroll_falls`): nominal payroll usually grows, and a finance bureau asks why not."""
+(:func:`payroll_notes`): nominal payroll usually grows, and a finance bureau asks why not."""
 
 STAFFING_SWING = 0.02
 """A year whose worker-years change by more than this (a fraction, either way) against the
-year before's change gets a note too (:func:`payroll_falls`): a swing in the staffing moves
+year before's change gets a note too (:func:`payroll_notes`): a swing in the staffing moves
 the payroll's growth away from the pay rise, as after an elimination whose posts stay empty
 until the next recruitment round (a new city's audit of 2026-12-07: +3.4% then +9.2%,
 explained nowhere); steady growth of the posts does not."""
 
 
-def payroll_falls(results, summary, lang: str) -> list[str]:
+def payroll_notes(results, summary, lang: str) -> list[str]:
     """One sentence for each year whose mean payroll falls on the year before by more than
     :data:`PAYROLL_FALL`, or whose worker-years' change differs from the year before's by more
     than :data:`STAFFING_SWING`: the change split into worker-years and payroll per worker-year
@@ -348,7 +348,7 @@ def _write_report(results, scenario, folder, figure_items: list[dict], lang: str
     summary = results.summary() if summary is None else summary
     body += [f"<h2>{esc(L.word2('key_table', lang))}</h2>", key_table(results, lang, summary=summary),
              f"<p>{esc(L.word2('p90_means', lang))}.</p>",
-             *(f"<p>{esc(fall)}.</p>" for fall in payroll_falls(results, summary, lang)),
+             *(f"<p>{esc(fall)}.</p>" for fall in payroll_notes(results, summary, lang)),
              f"<h2>{esc(L.word2('figures', lang))}</h2>"]
     if lang == "zh" and _figures_in_english():  # their money in million yuan, the tables' in 万元
         body.append(f"<p>{esc(L.word('figures_in_english', 'zh'))}</p>")
