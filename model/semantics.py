@@ -56,9 +56,10 @@ def _min(v):
 
 
 def _by_year(v, years) -> np.ndarray:
-    """A parameter's value in each simulated year (an uncertain value: its mean)."""
+    """A parameter's value in each simulated year (an uncertain value: its mean, from its
+    arguments: checking a scenario does not import scipy's distributions, most of a second)."""
     if isinstance(v, (Constant, Schedule, Uncertain)):
-        return v.resolve(years)
+        return np.array([v.at_means(int(y)) for y in years], dtype=float)
     return np.broadcast_to(np.asarray(v, dtype=float), (len(years),))
 
 
@@ -560,8 +561,7 @@ def _housing_fund_base(sc, fail, years, cap, floor) -> None:
     own_floor, own_cap = fund_floor >= 0, fund_cap >= 0
     if not (own_floor.any() or own_cap.any()):  # the insurances' base, checked by _pay
         return
-    # at the means, without scipy's distributions (whose import takes most of a second)
-    growth = np.array([demand.at_start(sc.economy.average_wage_growth, y) for y in years], dtype=float)
+    growth = _by_year(sc.economy.average_wage_growth, years)
     wage = sc.economy.average_wage * np.concatenate([[1.0], np.cumprod(1 + growth[:-1])])
     # as the model charges it
     lo, hi = fund_bounds(fund_floor, fund_cap, floor * wage / 12, insurance_cap(cap, wage), wage)

@@ -821,7 +821,7 @@ def test_a_districts_field_is_a_lever():
     assert star.apply(sc, 2).districts[0].floor_share == pytest.approx(2 * sc.districts[0].floor_share)
     unset = next(i for i, d in enumerate(sc.districts) if d.head_floor_share == -1)
     assert Lever.parse(f"districts[{unset}].head_floor_share").current(sc) is None
-    with pytest.raises(UserError, match="not set in nanjing-2018 .* nothing to scale"):
+    with pytest.raises(UserError, match=r"head_floor_share is -1 \(not set here\) .* nothing to scale"):
         Lever.parse(f"districts[{unset}].head_floor_share*").apply(sc, 1.1)
     with pytest.raises(UserError, match=r"has no field 'floor_shar' \(did you mean 'floor_share'\?\)"):
         Lever.parse("districts[0].floor_shar", "--lever")
@@ -845,3 +845,25 @@ def test_a_cut_horizon_is_noted_once_by_an_experiments_command(tmp_path):
                          "--metric", "headcount", "--reps", 2, "--workers", 1, "--quiet", "--no-report",
                          "--out", tmp_path / "s"])
     assert code == 0 and err.count("horizon is cut short") == 1, err
+
+
+def test_a_multiplier_lever_is_the_set_options_multiplier():
+    """A lever ``key*`` sets the field as ``--set key*=x`` does, by the same rule (a review of
+    2026-12-07: the levers had their own copy, which took a -1 'not set' for an amount and
+    let a multiplier of 0 switch a cap off); a lever's current value of a field left at -1
+    is none; and a whole-number lever's reachable end is a whole number (the bisection tried
+    fractions, which such a lever refuses, and said 18 could go no higher where 22 works)."""
+    from model.experiments.common import Lever
+    sc = model.load("bench")
+    with pytest.raises(UserError, match=r"is -1 \(not set here\) in the scenario, so there is nothing to "
+                                        r"scale"):
+        Lever.parse("pay.housing_fund_floor_monthly*").apply(sc, 1.2)
+    assert Lever.parse("pay.housing_fund_floor_monthly").current(sc) is None
+    capped = model.load("bench", {"recruitment.cap": 10})
+    with pytest.raises(UserError, match="times 0 is 0, and 0 here means no cap"):
+        Lever.parse("recruitment.cap*").apply(capped, 0)
+    assert Lever.parse("recruitment.cap*").apply(capped, 1.5).recruitment.cap.value == 15
+    doubled = Lever.parse("quits.rate*").apply(sc, 2).quits.rate.value
+    assert doubled == pytest.approx((2 * sc.quits.rate.value[0],))
+    with pytest.raises(UserError, match=r"the range can reach 22 from 18$"):
+        Lever.parse("population.min_hire_age").check_ends(sc, 18, 59)

@@ -886,14 +886,17 @@ def test_not_set_is_no_amount_to_scale():
 
 def test_loading_and_checking_a_scenario_leaves_scipy_stats_unimported():
     """Importing scipy.stats takes most of a second: loading, checking and noting a scenario
-    with uncertain values (an uncertain wage growth) must not need it, nor numba (a check of the
-    housing fund's base read the growth through scipy's distributions: +0.3 s nationally)."""
+    with uncertain values (a wage growth, a contribution cap, a hiring cap) must not need it, nor
+    numba (a check of the housing fund's base read the growth through scipy's distributions: +0.3
+    s nationally; every check reading a parameter by year did, until the read-through of 2026-12-07)."""
     import subprocess
     import sys
     code = ("import sys, model; from model.semantics import advisories; "
             "sc = model.load('bench', {'economy.average_wage': 90000, "
             "'pay.housing_fund_floor_monthly': 2490, "
-            "'economy.average_wage_growth': {'dist': 'normal', 'mean': 0.03, 'sd': 0.01}}); advisories(sc); "
+            "'economy.average_wage_growth': {'dist': 'normal', 'mean': 0.03, 'sd': 0.01}, "
+            "'pay.contribution_floor': 0.6, 'pay.contribution_cap': {'dist': 'gamma', 'mean': 3, 'sd': 0.3}, "
+            "'recruitment.cap': {'dist': 'gamma', 'mean': 50, 'sd': 10}}); advisories(sc); "
             "print('scipy.stats' in sys.modules, 'numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(Path(__file__).resolve().parents[1]))

@@ -43,7 +43,7 @@ import numpy as np
 
 from .. import schema
 from ..errors import COMMAND_LINE, UserError, cut, finite_number, whole_number
-from ..params import Constant, Schedule, Uncertain, entry_key, parse_key, scaled_toml
+from ..params import Constant, Schedule, Uncertain, entry_key, parse_key
 from ..sampling import half_up
 
 LEVER_KINDS = schema.NUMERIC_KINDS + ("bool", "str")
@@ -257,16 +257,22 @@ class Lever:
                 continue
             which = "high" if end == hi else "low"
             reach = ""
-            if fails(other) is None:  # between them: the last value that works, to 4 digits
+            if fails(other) is None:  # between them: the last value that works, to 4 digits (whole: exactly)
                 good, bad = other, end
                 for _ in range(60):
-                    if abs(bad - good) <= 1e-4 * max(abs(good), abs(bad), 1e-12):
+                    if abs(bad - good) <= (1 if self.integer else 1e-4 * max(abs(good), abs(bad), 1e-12)):
                         break
                     mid = (good + bad) / 2
+                    if self.integer:  # a fraction is not a value of a whole-number lever
+                        mid = math.floor(mid) if end > other else math.ceil(mid)
                     good, bad = (mid, bad) if fails(mid) is None else (good, mid)
-                step = 10.0 ** (math.floor(math.log10(abs(good))) - 3) if good else 1e-4  # 4 digits, inwards
-                inward = math.floor(good / step) * step if end > other else math.ceil(good / step) * step
-                reach = (f"; the range can reach about {inward:.4g} from {other:g}" if inward != other else
+                if self.integer:
+                    inward = good
+                else:  # 4 digits, inwards
+                    step = 10.0 ** (math.floor(math.log10(abs(good))) - 3) if good else 1e-4
+                    inward = math.floor(good / step) * step if end > other else math.ceil(good / step) * step
+                about = "" if self.integer else "about "
+                reach = (f"; the range can reach {about}{inward:.4g} from {other:g}" if inward != other else
                          f"; {self.name} can go no {'higher' if end > other else 'lower'} than {other:g} "
                          "here, so a range cannot start from it")
             field = f", {e.field}" if e.field and e.field != self.path else ""
@@ -280,22 +286,22 @@ class Lever:
         if self.scale:
             return 1.0
         v = scenario.get(self.path)
-        if self.flattens(v) or (self.field.unset is not None and v == self.field.unset):  # (-1: the city's)
+        if self.flattens(v) or isinstance(v, (bool, str)) or v is None:
             return None
         if isinstance(v, (Constant, Schedule, Uncertain)):
             c = v.central(self.year) if self.year is not None and isinstance(v, Schedule) else v.central()
             if isinstance(c, tuple):
                 c = c[self.index] if self.index is not None else (c[0] if len(set(c)) == 1 else float(np.mean(c)))
-            return float(c)
-        if isinstance(v, (bool, str)):
-            return None
-        return float(v) if v is not None else None
+        else:
+            c = v
+        unset = self.field.unset is not None and float(c) == self.field.unset  # (-1: the city's, not a value)
+        return None if unset else float(c)
 
     def override(self, scenario, value) -> tuple[str, object]:
         """The ``(key, value)`` override that sets the lever to ``value``: a whole field's
         TOML value, or for one element (``key[i]``, ``key@YEAR``) the number itself,
         which :meth:`model.scenario.Scenario.with_overrides` puts in place."""
-        if self.element:
+        if self.element or self.scale:  # (a multiplier: with_overrides scales the field as `--set key*=x`)
             self._check_number(value)
             return self.name, float(value)
         return self.path, self.raw_value(scenario, value)
@@ -335,15 +341,12 @@ class Lever:
             return str(value)
         self._check_number(value)
         x = float(value)
-        if v0 is None and (self.scale or kind == "vec"):
+        if self.scale:  # the field as the multiplier leaves it (the one rule of `--set key*=x`)
+            v = scenario.with_overrides({self.name: x}).get(self.path)
+            return v.to_toml() if isinstance(v, (Constant, Schedule, Uncertain)) else v
+        if v0 is None and kind == "vec":
             raise UserError(f"{self.path} is not set in {scenario.name} (it has no default), so there is nothing "
-                            f"to {'scale' if self.scale else 'fill'}; set it in the scenario first", field=self.option)
-        if self.scale and f.unset is not None and v0 == f.unset:
-            raise UserError(f"{self.path} is not set in {scenario.name} ({f.unset:g}: the city's value "
-                            "applies), so there is nothing to scale; give values, not a multiplier",
-                            field=self.option)
-        if self.scale:
-            return scaled_toml(v0, x, kind)
+                            "to fill; set it in the scenario first", field=self.option)
         if kind == "int":
             if abs(x - round(x)) > 1e-9:
                 raise UserError(f"{self.name} is a whole number; got {x:g}", field=self.option)

@@ -258,8 +258,10 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
     lo, hi = number_in(lo, "--range"), number_in(hi, "--range")
     lv.check_range(lo, hi, "--range")
+    if lv.integer:
+        lv.check_whole_range(lo, hi, "--range")
+    lv.check_no_switch_at_zero(lo, "--range", sc)  # (its own words, before the ends are tried)
     lv.check_ends(sc, lo, hi, "--range")
-    lv.check_no_switch_at_zero(lo, "--range", sc)
     if direction not in ("least", "greatest"):
         raise UserError(f"direction must be 'least' or 'greatest', got {direction!r}", field="--direction")
     prob = number_in(prob, "--prob", 0, 1, closed=(False, True), what="a required probability")
@@ -270,7 +272,6 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     if tol is not None:
         tol = number_in(tol, "--tol", 0, what="a tolerance")
     if lv.integer:  # whole values: a bracket of 1 at the finest (a coarser one if asked)
-        lv.check_whole_range(lo, hi, "--range")
         if tol is not None and tol >= hi - lo > 1:
             raise UserError(f"the tolerance {tol:g} is not narrower than the range [{lo:g}, {hi:g}], so "
                             f"nothing would be solved; give a tolerance below {hi - lo:g} (default: 1)",
