@@ -319,8 +319,7 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     scenario = as_scenario(scenario, overrides)  # None refused: a run names what it runs
     if not COMMAND_LINE.get():  # (the command prints these with its notes)
         from .semantics import horizon_note, roster_leaders_note
-        notes = [horizon_note(scenario)] if scenario.targets_after_horizon else []
-        for note in notes + roster_leaders_note(scenario):
+        for note in filter(None, [horizon_note(scenario), *roster_leaders_note(scenario)]):
             warnings.warn(note, UserWarning, stacklevel=2)
     reps, seed = reps_and_seed(scenario, reps, seed)
     backend, scheduler, from_environment = _backend(backend, scheduler)

@@ -70,7 +70,7 @@ def note_cut_horizons(scenarios) -> None:
     if not COMMAND_LINE.get():
         return
     from ..semantics import horizon_note
-    for text in dict.fromkeys(horizon_note(sc) for sc in scenarios if sc.targets_after_horizon):
+    for text in filter(None, dict.fromkeys(horizon_note(sc) for sc in scenarios)):
         warnings.warn(text, UserWarning, stacklevel=3)
 
 
