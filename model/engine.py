@@ -39,7 +39,7 @@ from . import kernels
 from . import metrics as M
 from .errors import UserError
 from .params import Constant, Schedule, Uncertain
-from .policies import (assessment, certification, demand, dismissal, elections, elimination,
+from .policies import (assessment, certification, degrees, demand, dismissal, elections, elimination,
                        grades, pay, promotion_out, quits, recruitment, service_terms, training)
 from .policies.retirement_age import lowest_age, retirement_time_into
 from .population import (CAUSES, DEATH, QUIT, RETIRED, Workforce, age_on_1_january, capacity_for, check_size,
@@ -200,8 +200,9 @@ class Replication:
         self.yi, self.y = yi, y
         self.p = p = self.P[yi]
         self.flows = dict.fromkeys(("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
-                                    "grade_steps", "posts_filled_internally", "cost_training",
-                                    "cost_recruitment", "rated", "rated_excellent", "rated_basic", "rated_unqualified",
+                                    "grade_steps", "degrees_earned", "posts_filled_internally",
+                                    "cost_training", "cost_recruitment", "rated", "rated_excellent",
+                                    "rated_basic", "rated_unqualified",
                                     "elimination_base", "communities_split", "communities_merged"), 0.0)
         self.acc = pay.accumulators(self.nd)
         self.recruited = recruitment.YearSoFar.start(p.recruitment)  # the year's rounds share its limits
@@ -724,6 +725,10 @@ class Replication:
 
     def _promote(self, t: float) -> None:
         sc, p, pop = self.sc, self.p, self.pop
+        if sc.degrees.enabled:
+            exam = p.certification if sc.certification.enabled else None
+            self._add(degrees.apply(pop, p.degrees, p.grades, self.rng("degrees"), t, self.y, exam,
+                                    self._sit_needs if exam is not None else None, sc.start_year))
         if sc.promotion_out.enabled:
             promotion_out.apply(pop, p.promotion_out, self.rng("promotion_out"), t)
         if sc.elections.enabled:
@@ -779,6 +784,7 @@ class Replication:
         for g in M.RATED_WORDS:
             out[f"rated_{g}_share"] = f[f"rated_{g}"] / f["rated"] if f["rated"] else float("nan")
         for k in ("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
+                  "degrees_earned",
                   "posts_filled_internally", "cost_training", "cost_recruitment"):
             out[k] = f[k]
         for k in M.PAYROLL_PARTS + ("worker_years",):

@@ -55,6 +55,7 @@ UNITS = {
     "college_share": "share", "mean_age": "years", "mean_tenure": "years of service",
     **{f"share_{k}": "share" for k in POSTS[::-1]}, "mean_grade": "grade",
     "grade_steps": "workers/year", "posts_filled_internally": "workers/year",
+    "degrees_earned": "workers/year",
     "payroll": "yuan/year", "payroll_base": "yuan/year", "payroll_performance": "yuan/year",
     "payroll_allowance": "yuan/year", "payroll_insurance": "yuan/year",
     "payroll_housing_fund": "yuan/year", "payroll_annuity": "yuan/year",
@@ -122,6 +123,8 @@ DEFINITIONS = {
     "mean_grade": "mean pay grade of headcount (1-18); NaN where grades mean nothing (no grade ladder, "
                   "grades.enabled false, and pay the same in every grade)",
     "grade_steps": "pay-ladder steps taken this year",
+    "degrees_earned": ("workers who earned a higher education level in service this year (degrees.rate; "
+                       "each one level)"),
     "posts_filled_internally": "workers moved up into committee or head posts by elections this year",
     "payroll": "pay accrued this year, pro rata to each worker's days in post: the six payroll_ parts",
     "payroll_base": "base pay", "payroll_performance": "performance pay, settled by assessment grade",

@@ -38,6 +38,8 @@ COLUMNS = {
     "education": np.int8,       # schema.EDUCATION index
     "level": np.int8,           # certificate level, schema.LEVELS index
     "level_since": np.int32,    # year the level was obtained
+    "sit_from": np.int32,       # first year they may sit the exam, where a degree in service moved it
+                                # (model.policies.degrees); 0: from hire year and education
     "attempts": np.int8,        # failed attempts at the next level
     "community": np.int32,
     "post": np.int8,            # schema.POSTS index

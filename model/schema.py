@@ -257,6 +257,18 @@ SECTIONS: dict[str, dict[str, Field]] = {
                       "persons/year", lo=0, hi=1e9, zero="no limit", integer=True),
         "cost_per_trainee": F("param", 0.0, "Cost per trainee.", YUAN, lo=0, hi=1e7),
     },
+    "degrees": {
+        "enabled": F("bool", True, "Workers earn higher degrees in service (学历提升), recognised at "
+                     "calendar.promotion (before promotion out, elections and grade steps)."),
+        "rate": F("vec", [0.0, 0.0, 0.0], "Yearly probability that an active worker earns the next "
+                  "education level, by the level held (below college to college, college to bachelor, "
+                  "bachelor to postgraduate); at most one level a year.", "1/year", size=3, **SHARE),
+        "max_age": F("param", 100.0, "Oldest age (whole years on the promotion date) at which a worker "
+                     "still earns one.", "years", lo=16, hi=100),
+        "regrade": F("bool", True, "A degree moves the worker up grades.entry_grade[new] - entry_grade[old] "
+                     "grades (none if not above 0), within the post's max_grade, as Hohhot re-grades for "
+                     "changes of education (seed 002); the step clock keeps running."),
+    },
     "assessment": {
         "enabled": F("bool", True, "Grade workers every year."),
         "shares": F("vec", [0.0, 1.0, 0.0, 0.0], "Grade shares for an untrained, uncertified worker "

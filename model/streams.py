@@ -35,7 +35,7 @@ import numpy as np
 MECHANISMS = (
     "parameters", "initial", "demand", "recruitment", "quits", "deaths", "training",
     "certification", "assessment", "elimination", "service_terms", "grades",
-    "elections", "promotion_out", "initial_tenure", "roster",
+    "elections", "promotion_out", "initial_tenure", "roster", "degrees",
 )
 _INDEX = {m: i for i, m in enumerate(MECHANISMS)}
 

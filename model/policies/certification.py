@@ -48,17 +48,20 @@ def years_to_sit(p) -> np.ndarray:
     return np.maximum(float(p.min_tenure), np.asarray(p.min_tenure_by_education, dtype=float))
 
 
-def first_exam_year(hire_year, education, needs, start: int = 0) -> np.ndarray:
+def first_exam_year(hire_year, education, needs, start: int = 0, not_before: int | None = None) -> np.ndarray:
     """The first year in which each worker (hired in ``hire_year``, with ``education``) may
-    sit the assistant exam: the first year ``Y`` from the hire year on whose years of
-    service ``Y - hire_year`` reach what ``Y`` asks. ``needs``: :func:`years_to_sit` of each
-    simulated year from ``start``, shape (years, 4), or one year's; years before the start
-    ask what the first year does. Service counts in whole years, as the exam counts it
-    (2.5 years needed: a first sitting 3 years on). inf where no year of the horizon allows it."""
+    sit the assistant exam: the first year ``Y`` from the hire year on (and from
+    ``not_before``, if given: a degree earned in service counts from the year after it)
+    whose years of service ``Y - hire_year`` reach what ``Y`` asks. ``needs``:
+    :func:`years_to_sit` of each simulated year from ``start``, shape (years, 4), or one
+    year's; years before the start ask what the first year does. Service counts in whole
+    years, as the exam counts it (2.5 years needed: a first sitting 3 years on). inf where
+    no year of the horizon allows it."""
     needs = np.asarray(needs, dtype=float).reshape(-1, 4)
     hire_year = np.asarray(hire_year)
     if (needs == needs[0]).all():  # the same every year: a closed form
-        return hire_year + np.ceil(needs[0])[education]
+        first = hire_year + np.ceil(needs[0])[education]
+        return first if not_before is None else np.maximum(first, not_before)
     if not hire_year.size:
         return np.zeros(0)
     h0, end = int(hire_year.min()), start + len(needs)
@@ -66,6 +69,8 @@ def first_exam_year(hire_year, education, needs, start: int = 0) -> np.ndarray:
     served = years[None, :] - years[:, None]  # (hire year, year): years of service, negative before hire
     asked = needs[np.clip(years - start, 0, len(needs) - 1)]  # (year, education)
     ok = (served[:, :, None] >= 0) & (served[:, :, None] >= asked[None, :, :])
+    if not_before is not None:
+        ok &= (years >= not_before)[None, :, None]
     first = np.where(ok.any(axis=1), years[ok.argmax(axis=1)], np.inf)  # (hire year, education)
     return first[hire_year - h0, education]
 

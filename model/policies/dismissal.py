@@ -18,7 +18,9 @@ i.e. the time since they could first sit the exam (1 January of the first year i
 their service, counted in whole years from the hire year as the exam counts it, reaches
 the years their education needs that year:
 :func:`model.policies.certification.first_exam_year`; the rule's
-start, 1 January of ``certificate_deadline_from``, if later) has reached the deadline.
+start, 1 January of ``certificate_deadline_from``, if later) has reached the deadline;
+for a worker who earned a degree in service, the year it kept
+(:mod:`model.policies.degrees`).
 Workers below the exam's ``certification.min_education`` cannot sit, so the rule does
 not apply to them. Changzhou: 符合报考条件三年内未取得社工职业资格的予以辞退, no
 certificate within 3 years of meeting the exam's conditions (seed 000): a worker who can
@@ -59,8 +61,10 @@ def apply(pop, p, t: float, exam=None, needs=None, start: int = 0) -> dict:
         subject = act & (pop.level == 0)
         if exam is not None:
             needs = years_to_sit(exam) if needs is None else needs
-            if np.any(needs):
-                since = np.maximum(since, first_exam_year(pop.hire_year, pop.education, needs, start))
+            moved = pop.sit_from > 0  # a degree in service moved the year (model.policies.degrees)
+            if np.any(needs) or moved.any():
+                first = first_exam_year(pop.hire_year, pop.education, needs, start)
+                since = np.maximum(since, np.where(moved, pop.sit_from, first))
             if exam.min_education > 0:
                 subject &= pop.education >= exam.min_education
         # a hair of tolerance: dates such as y + 0.3 are not exact in binary, and service

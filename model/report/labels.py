@@ -47,6 +47,7 @@ METRICS = {
     "share_committee": ("Share in committee posts", "两委占比"),
     "share_staff": ("Share in staff posts", "其他社区工作者占比"),
     "grade_steps": ("Grade steps", "晋级人数"),
+    "degrees_earned": ("Degrees earned in service", "在职学历提升人数"),
     "posts_filled_internally": ("Posts filled internally", "经选举晋升两委或正职人数"),
     "average_wage": ("Local average wage", "当地上年平均工资"),
     "worker_years": ("Worker-years", "人年"),

@@ -1,0 +1,208 @@
+"""In-service degrees (model.policies.degrees): who earns one, the re-grading, and the
+certificate deadline's first sitting year, against hand-computed cases and binomial laws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import model
+from model.policies import certification, degrees, dismissal
+from model.population import DISMISSED_CERT, Workforce
+
+THEORY = Path(__file__).resolve().parent / "theory"
+GRADES = SimpleNamespace(enabled=True, entry_grade=[1.0, 1.0, 3.0, 4.0], max_grade=[12.0, 15.0, 18.0])
+
+
+def _params(rate, max_age=100.0, regrade=True):
+    return SimpleNamespace(rate=rate, max_age=max_age, regrade=regrade)
+
+
+def _workforce(education, grade=5, post=0, birth=1990.0, hire_year=2020):
+    n = len(education)
+    return Workforce.from_columns(education=np.asarray(education, np.int8), grade=np.full(n, grade, np.int8),
+                                  post=np.full(n, post, np.int8), birth=np.full(n, birth),
+                                  hire_year=np.full(n, hire_year, np.int32),
+                                  hire_time=np.full(n, float(hire_year)), uid=np.arange(n, dtype=np.uint64))
+
+
+def test_degrees_by_level_are_binomial_and_level_3_earns_none():
+    """Each worker below postgraduate earns the next level with the rate of the level held:
+    counts Binomial(n_e, rate[e]); 20,000 workers a level, seed fixed, two-sided binomial
+    tests at 1e-4 each (one in 3,300 of a correct rule failing any of the three)."""
+    n = 20_000
+    edu = np.repeat([0, 1, 2, 3], n)
+    pop = _workforce(edu)
+    rate = [0.1, 0.2, 0.05]
+    out = degrees.apply(pop, _params(rate), GRADES, np.random.default_rng(11), 2025.99, 2025)
+    now = pop.education.astype(int)
+    earned = now - edu
+    assert set(np.unique(earned)) <= {0, 1}
+    for e in range(3):
+        k = int(earned[edu == e].sum())
+        assert stats.binomtest(k, n, rate[e]).pvalue > 1e-4, (e, k)
+    assert earned[edu == 3].sum() == 0
+    assert out["degrees_earned"] == earned.sum()
+
+
+def test_age_limit_and_inactive_workers():
+    """Aged above max_age (whole years on the day), left, or not yet hired: no degree."""
+    pop = _workforce([0] * 4, birth=1980.5)  # 45 on 2025.99 (the birthday was at 2025.5)
+    pop.birth[1] = 1980.0  # 45 too (floor(2025.99 - 1980) = 45)
+    pop.birth[2] = 1979.9  # 46
+    pop.exit_time[3] = 2025.5  # left before the date
+    out = degrees.apply(pop, _params([1.0, 1.0, 1.0], max_age=45), GRADES, np.random.default_rng(0),
+                        2025.99, 2025)
+    assert list(pop.education) == [1, 1, 0, 0]
+    assert out["degrees_earned"] == 2
+    late = _workforce([0], hire_year=2026)
+    degrees.apply(late, _params([1.0, 1.0, 1.0]), GRADES, np.random.default_rng(0), 2025.99, 2025)
+    assert late.education[0] == 0
+
+
+@pytest.mark.parametrize("edu, grade, post, expected", [
+    (0, 5, 0, 5),    # entry grades 1 -> 1: no step
+    (1, 5, 0, 7),    # college -> bachelor: entry 1 -> 3, two grades
+    (2, 5, 0, 6),    # bachelor -> postgraduate: 3 -> 4, one grade
+    (1, 11, 0, 12),  # two grades, held to the staff maximum of 12
+    (1, 13, 0, 13),  # already above the staff maximum: kept, not lowered
+    (1, 14, 1, 15),  # a committee member: maximum 15
+])
+def test_regrade_moves_up_by_the_entry_grades(edu, grade, post, expected):
+    pop = _workforce([edu], grade=grade, post=post)
+    degrees.apply(pop, _params([1.0, 1.0, 1.0]), GRADES, np.random.default_rng(0), 2025.99, 2025)
+    assert pop.education[0] == edu + 1
+    assert pop.grade[0] == expected
+
+
+def test_no_regrade_when_off_or_without_a_ladder():
+    for p, g in ((_params([1.0, 1.0, 1.0], regrade=False), GRADES),
+                 (_params([1.0, 1.0, 1.0]), SimpleNamespace(**{**vars(GRADES), "enabled": False}))):
+        pop = _workforce([1], grade=5)
+        degrees.apply(pop, p, g, np.random.default_rng(0), 2025.99, 2025)
+        assert (pop.education[0], pop.grade[0]) == (2, 5)
+
+
+def _exam(by_education, min_education=0):
+    return SimpleNamespace(min_tenure=0.0, min_tenure_by_education=by_education, min_education=min_education)
+
+
+def test_first_exam_year_not_before():
+    needs = certification.years_to_sit(_exam([6.0, 4.0, 2.0, 0.0]))
+    hire = np.array([2015, 2020, 2024])
+    assert list(certification.first_exam_year(hire, np.array([2, 2, 2]), needs)) == [2017, 2022, 2026]
+    got = certification.first_exam_year(hire, np.array([2, 2, 2]), needs, not_before=2024)
+    assert list(got) == [2024, 2024, 2026]
+    # needs that change from one year to the next: the table's way (2026 on: 1 year for a bachelor)
+    table = np.array([needs] * 2 + [certification.years_to_sit(_exam([6.0, 4.0, 1.0, 0.0]))] * 8)
+    got = certification.first_exam_year(hire, np.array([2, 2, 2]), table, start=2024, not_before=2025)
+    # hired 2015 and 2020: enough service long before, so the year after the degree; hired 2024:
+    # 1 year's service in 2025, which asks 2; 2 in 2026, which asks 1
+    assert list(got) == [2025, 2025, 2026]
+    got = certification.first_exam_year(np.array([2024]), np.array([2]), table, start=2024, not_before=2040)
+    assert np.isinf(got[0])  # after the horizon
+
+
+def test_degree_brings_the_first_sitting_year_forward_only_from_the_next_year():
+    """Changzhou-style deadline of 3 years. College needs 4 years of service, a bachelor's 2.
+    A college worker hired in 2021 (first sitting 2025) who earns a bachelor's at the end of
+    2022 (31 December, the promotion date) may sit from 2023 (2 years' service then) -- the
+    earliest after the degree; one
+    hired in 2015 already could sit from 2019 and keeps it; one below the exam's
+    min_education (college) before the degree could not sit at all, and counts from the
+    first year after it (2023, 8 years' service), not from 2019 as their service alone
+    would say."""
+    exam = _exam([4.0, 4.0, 2.0, 0.0], min_education=1)
+    needs = certification.years_to_sit(exam)
+    pop = _workforce([1, 1, 0], hire_year=2021)
+    pop.hire_year[1:] = 2015
+    pop.hire_time[1:] = 2015.0
+    degrees.apply(pop, _params([1.0, 1.0, 1.0]), GRADES, np.random.default_rng(0), 2023.0, 2022,
+                  exam, needs, 2022)
+    assert list(pop.sit_from) == [2023, 2019, 2023]
+    deadline = SimpleNamespace(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+                               certificate_deadline_from=0)
+    out = {}
+    for year in range(2023, 2028):
+        dismissal.apply(pop, deadline, year + 1.0, exam, needs, 2022)  # assessed at the end of 31 December
+        for i in np.flatnonzero((pop.exit_cause == DISMISSED_CERT) & (pop.exit_time == year + 1.0)):
+            out[int(i)] = year
+    # from 1 January 2023, 3 years: due at the assessment at the end of 31 December 2025;
+    # the worker who could sit from 2019 is due at once
+    assert out == {0: 2025, 1: 2023, 2: 2025}
+
+
+def test_without_a_degree_the_deadline_is_unchanged():
+    """sit_from 0 (no degree): the year from hire and education, as before."""
+    exam = _exam([4.0, 4.0, 2.0, 0.0])
+    needs = certification.years_to_sit(exam)
+    pop = _workforce([1], hire_year=2021)
+    deadline = SimpleNamespace(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+                               certificate_deadline_from=0)
+    left = []
+    for y in range(2022, 2030):  # the assessment at the very end of 31 December
+        dismissal.apply(pop, deadline, y + 1.0, exam, needs, 2022)
+        if pop.exit_cause[0] == DISMISSED_CERT and pop.exit_time[0] == y + 1.0:
+            left.append(y)
+    assert left == [2027]  # first sitting 2025, 3 years on: 31 December 2027
+
+
+def _cohort(overrides: dict):
+    sc = model.load(THEORY / "closed_cohort.toml")
+    base = {"quits.enabled": False, "dismissal.enabled": False, "assessment.enabled": False,
+            "population.education": [1.0, 0.0, 0.0, 0.0], "grades.enabled": True, "grades.step_prob": 0.0,
+            "grades.max_grade": [18.0, 18.0, 18.0], "grades.entry_grade": [1.0, 3.0, 4.0, 5.0]}
+    return sc.with_overrides({**base, **overrides})
+
+
+@pytest.mark.slow
+def test_engine_college_share_follows_the_geometric_law_and_grades_follow():
+    """A closed cohort of N workers below college, each earning a college diploma with
+    r = 0.2 a year and nothing else happening: the college share after k years is
+    1 - (1 - r)^k (binomial over N x reps workers), the degrees counted each year add up
+    to it, and with entry grades 1 -> 3 each degree is two grades (mean grade rises by
+    exactly 2 x the share's rise, in every replication)."""
+    sc = _cohort({"degrees.rate": [0.2, 0.0, 0.0]})
+    res = model.run(sc, reps=20, seed=313, workers=1, quiet=True)
+    m = res.metrics
+    val = res.values
+    n = val[:, :, m.index("headcount")]
+    assert (n == n[0, 0]).all()
+    N = int(n[0, 0])
+    college = np.rint(val[:, :, m.index("college_share")] * N).astype(int)
+    earned = val[:, :, m.index("degrees_earned")]
+    assert (np.cumsum(earned, axis=1) == college).all()
+    k = np.arange(1, sc.years + 1)
+    r = 0.2
+    for j in range(sc.years):  # 10 tests at 1e-5 each
+        assert stats.binomtest(int(college[:, j].sum()), N * res.reps, 1 - (1 - r) ** k[j]).pvalue > 1e-5
+    grade = val[:, :, m.index("mean_grade")]
+    rise = np.diff(grade, axis=1)
+    share_rise = np.diff(college, axis=1) / N
+    assert np.allclose(rise, 2 * share_rise, atol=1e-9)
+
+
+def test_rate_zero_changes_nothing():
+    """The mechanism on with rates 0, or off: the same numbers (no draw is made)."""
+    sc = model.load("bench")
+    a = model.run(sc.with_overrides({"degrees.enabled": False}), reps=2, seed=5, workers=1, quiet=True)
+    b = model.run(sc, reps=2, seed=5, workers=1, quiet=True)
+    assert np.array_equal(a.values, b.values, equal_nan=True)
+
+
+def test_degrees_leave_other_mechanisms_draws_alone():
+    """Common random numbers: with regrade off and nothing reading education (no exam, no
+    education rules), a rate above 0 changes education alone: headcount, exits and pay
+    are those of the run without it."""
+    sc = model.load("bench").with_overrides({"certification.enabled": False, "degrees.regrade": False})
+    a = model.run(sc, reps=2, seed=5, workers=1, quiet=True)
+    b = model.run(sc.with_overrides({"degrees.rate": [0.3, 0.3, 0.3]}), reps=2, seed=5, workers=1, quiet=True)
+    for metric in ("headcount", "exits_total", "payroll", "hires"):
+        i = a.metrics.index(metric)
+        assert np.array_equal(a.values[:, :, i], b.values[:, :, i]), metric
+    i = a.metrics.index("degrees_earned")
+    assert a.values[:, :, i].sum() == 0 and (b.values[:, :, i].sum(axis=1) > 0).all()
