@@ -197,11 +197,11 @@ def _connect(distributed, scheduler: str | None, timeout: float, from_environmen
 @contextlib.contextmanager
 def shared_local_cluster(backend: str | None, scheduler: str | None, workers: int | None = None):
     """For several runs on the Dask backend without a scheduler (an experiment's scenarios
-    or grid points): one local cluster for them all, whose address is yielded to pass on as
-    their ``scheduler`` (starting one per run cost about 3 s each: a 4-point sweep took 14.7
-    s against 3.7 s on two local processes). With a scheduler given or named by
-    :data:`ENVIRONMENT`, or on the local backend, nothing is started and ``scheduler`` is
-    yielded as it was."""
+    or grid points, the values solve and calibrate try): one local cluster for them all,
+    whose address is yielded to pass on as their ``scheduler`` (starting one per run cost
+    about 3 s each: a 4-point sweep took 14.7 s against 3.7 s on two local processes). With
+    a scheduler given or named by :data:`ENVIRONMENT`, or on the local backend, nothing is
+    started and ``scheduler`` is yielded as it was."""
     from .runner import _backend
     kind, address, _ = _backend(backend, scheduler)
     if kind != "dask" or address:
@@ -230,8 +230,8 @@ def _ignores_interrupts() -> bool:
 
 def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | None = None,
                in_flight: int | None = None, timeout: float = 10.0,
-               from_environment: bool = False,
-               workers: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+               from_environment: bool = False, workers: int | None = None,
+               about: dict | None = None) -> Iterator[tuple[int, np.ndarray]]:
     """Run chunks of replications as Dask tasks, yielding each chunk's values as it finishes.
 
     Parameters
@@ -257,6 +257,10 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     workers : int, optional
         Worker processes of the local cluster started without ``scheduler`` (default:
         one per core); a cluster of one's own keeps its own.
+    about : dict, optional
+        Filled, once connected, with what the run runs on: ``workers``, the number of
+        worker processes of the local cluster started for it, or of ``scheduler``'s
+        workers as the run begins (workers may join or leave a cluster during it).
 
     Yields
     ------
@@ -284,10 +288,13 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     client, cluster = _connect(distributed, scheduler, timeout, from_environment, workers)
     pending: set = set()
     try:
+        threads = client.nthreads()  # {worker: threads} as the run begins
+        if about is not None:
+            about["workers"] = len(cluster.workers) if cluster is not None else len(threads)
         if not chunks:
             return
         if in_flight is None:
-            in_flight = 2 * max(sum(client.nthreads().values()), 1)
+            in_flight = 2 * max(sum(threads.values()), 1)
         in_flight = max(int(in_flight), 1)
         # the scenario travels once; every task refers to the worker-side copy
         try:

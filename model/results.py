@@ -207,7 +207,9 @@ class Results:
         Anything else worth recording (scenario hash, wall time, ``finished``: when the run
         ended, local time in ISO 8601, which the report gives as its date; ``set``: the fields
         set over the scenario's files, with the option that set each and its value, as
-        :meth:`model.scenario.Scenario.overridden` gives them)...
+        :meth:`model.scenario.Scenario.overridden` gives them; where it ran: ``backend``,
+        ``workers``, the processes that ran it (on Dask, the cluster's workers as the run
+        began), and ``scheduler``, the Dask scheduler's address or None)...
 
     Two results are equal (``==``) when they hold the same values (NaN equal to NaN) of the
     same scenario, metrics, years, targets and seed, whatever the wall time, the time they
@@ -223,7 +225,7 @@ class Results:
     meta: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    CIRCUMSTANCES = ("wall_time_s", "workers", "backend", "finished", "set")
+    CIRCUMSTANCES = ("wall_time_s", "workers", "backend", "scheduler", "finished", "set")
     """``meta`` entries about how a run was made, not what it found (ignored by ``==``; the
     scenario run, however it was reached, is ``scenario_hash``)."""
 

@@ -340,10 +340,11 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     if backend == "dask":
         from .cluster import run_chunks
         local = None if scheduler or workers is None else whole_number(workers, "--workers", 1)
+        ran_on: dict = {}
         for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler,
-                                     from_environment=from_environment, workers=local):
+                                     from_environment=from_environment, workers=local, about=ran_on):
             store(start, arr)
-        workers = 0
+        workers = ran_on["workers"]  # the cluster's, as the run began
     else:
         workers = default_workers(reps) if workers is None else whole_number(workers, "--workers", 1)
         workers = processes_that_fit([scenario], min(workers, len(_chunks(reps, workers))), free)
@@ -368,5 +369,6 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     return Results(scenario=scenario.name, years=scenario.year_list, metrics=names, values=values,
                    target_specs=scenario.targets, seed=seed,
                    meta={"reps": reps, "seed": seed, "wall_time_s": wall, "workers": workers,
-                         "backend": backend, "scenario_hash": scenario.hash, "set": scenario.overridden(),
+                         "backend": backend, "scheduler": scheduler if backend == "dask" else None,
+                         "scenario_hash": scenario.hash, "set": scenario.overridden(),
                          "finished": datetime.now().astimezone().isoformat(timespec="seconds")})

@@ -17,6 +17,7 @@ import functools
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import model
@@ -384,3 +385,76 @@ def test_an_experiments_runs_share_one_local_dask_cluster(small, monkeypatch):
     for a, b in zip(on_dask, here):
         assert a.meta["backend"] == "dask" and b.meta["backend"] == "local"
         np.testing.assert_array_equal(a.values, b.values)
+
+
+@pytest.fixture
+def local_clusters_started(monkeypatch):
+    """The worker counts of the local Dask clusters started from here on (no scheduler
+    named by the environment)."""
+    made = distributed.LocalCluster
+    seen = []
+
+    def spy(*a, **k):
+        seen.append(k.get("n_workers"))
+        return made(*a, **k)
+    monkeypatch.setattr(distributed, "LocalCluster", spy)
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    return seen
+
+
+def test_solve_on_dask_shares_one_local_cluster_and_gives_the_local_backends_tables(tmp_path,
+                                                                                    local_clusters_started):
+    """solve on the Dask backend without a scheduler started a local cluster for every value
+    tried and for the baseline (about 3 s each, as the experiments' runs did before
+    shared_local_cluster): one now, for the whole command; its tables are byte for byte
+    those of one local process."""
+    base = ["solve", "bench", *[x for kv in SMALL for x in ("--set", kv)], "--set", "years=1",
+            "--lever", "certification.pass_prob", "--range", "0,1", "--tol", "0.1",
+            "--target", "certified_share>=0.8@2025", "--prob", "0.5", "--reps", "3", "--seed", str(SEED),
+            "--quiet", "--no-report"]
+    assert cli.main([*base, "--workers", "1", "--out", str(tmp_path / "local")]) == 0
+    assert local_clusters_started == []
+    assert cli.main([*base, "--backend", "dask", "--workers", "1", "--out", str(tmp_path / "dask")]) == 0
+    assert local_clusters_started == [1]
+    for table in ("solution.csv", "trace.csv", "effects.csv"):
+        here = (tmp_path / "local" / table).read_bytes()
+        assert (tmp_path / "dask" / table).read_bytes() == here and len(here) > 100, table
+
+
+def test_calibrate_on_dask_shares_one_local_cluster_and_gives_the_local_backends_fit(small,
+                                                                                   local_clusters_started):
+    """As solve: one local cluster for every point calibrate runs (the start, the search,
+    the identification check's and the profile's points), from Python; the same fit as
+    one local process."""
+    from model.experiments.calibrate import calibrate
+    sc = small.with_overrides({"years": 1})
+    obs = [{"metric": "exits_quit", "year": 2025, "value": 40.0}]
+    args = dict(reps=3, seed=SEED, max_evaluations=4, profile=2, workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (stopped before converging: 4 points)
+        on_dask = calibrate(sc, {"quits.rate": (0.02, 0.3)}, obs, backend="dask", **args)
+        assert local_clusters_started == [1]
+        here = calibrate(sc, {"quits.rate": (0.02, 0.3)}, obs, backend="local", **args)
+    assert local_clusters_started == [1] and on_dask.evaluations == here.evaluations > 4
+    assert on_dask.values == here.values and on_dask.objective == here.objective
+    for table in ("parameters", "fit", "profile"):
+        pd.testing.assert_frame_equal(getattr(on_dask, table), getattr(here, table))
+    np.testing.assert_array_equal(on_dask.results.values, here.results.values)
+
+
+def test_the_run_manifest_says_where_the_run_ran(cluster, tmp_path, monkeypatch):
+    """On Dask the manifest said workers 0 and not where: now the backend, the workers (a
+    local cluster's as it was started, a scheduler's as the run began) and the scheduler's
+    address (null without one); the local backend's as before, with a null scheduler."""
+    import json
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    base = ["run", "bench", "--reps", "3", "--seed", "11", "--quiet", "--no-report",
+            *[x for kv in SMALL for x in ("--set", kv)]]
+    where = {}
+    for name, how in [("local", ["--workers", "1"]), ("own", ["--backend", "dask", "--workers", "1"]),
+                      ("there", ["--scheduler", cluster.scheduler_address])]:
+        assert cli.main([*base, *how, "--out", str(tmp_path / name)]) == 0
+        m = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
+        where[name] = (m["backend"], m["workers"], m["scheduler"])
+    assert where == {"local": ("local", 1, None), "own": ("dask", 1, None),
+                     "there": ("dask", 2, cluster.scheduler_address)}

@@ -867,3 +867,41 @@ def test_a_multiplier_lever_is_the_set_options_multiplier():
     assert doubled == pytest.approx((2 * sc.quits.rate.value[0],))
     with pytest.raises(UserError, match=r"the range can reach 22 from 18$"):
         Lever.parse("population.min_hire_age").check_ends(sc, 18, 59)
+
+
+def test_one_rule_tells_the_values_a_whole_number_lever_refuses():
+    """A range's ends (check_whole_range) and a list's values (check_whole_values) are
+    judged by one rule, Lever.fractional: what is not a finite number is left to the checks
+    of numbers (the range's own test raised OverflowError on an infinite end and ValueError
+    on a NaN, where the values' passed them on)."""
+    import math
+    cap = common.Lever.parse("recruitment.cap")
+    for ends in [(0, math.inf), (math.nan, 3), (2, 10**400)]:
+        cap.check_whole_range(*ends, "--range")
+        common.check_whole_values(cap, ends, "--param")
+    assert cap.fractional([1, 2.5, 3.0, math.inf, "x"]) == [2.5]
+    assert common.Lever.parse("recruitment.cap*").fractional([2.5]) == []
+    for check in (lambda: cap.check_whole_range(1, 2.5, "--range"),
+                  lambda: common.check_whole_values(cap, [1, 2.5], "--param")):
+        with pytest.raises(UserError, match="recruitment.cap takes whole numbers"):
+            check()
+
+
+def test_sweep_checks_whole_values_once_with_the_same_message(monkeypatch, tmp_path, capsys):
+    """The sweep command checks its values' wholeness once (parse_values checked them, then
+    sweep itself again), and says what it said; from Python a list is checked too."""
+    checked = []
+    rule = common.check_whole_values
+    monkeypatch.setattr(common, "check_whole_values", lambda *a: checked.append(a[1]) or rule(*a))
+    base = ["sweep", "bench", "--set", "demand.communities=5", "--set", "years=1", "--reps", "1",
+            "--workers", "1", "--quiet", "--no-report"]
+    assert cli([*base, "--param", "recruitment.cap", "2,3", "--out", str(tmp_path / "ok")]) == 0
+    assert checked == [[2, 3]]
+    manifest = json.loads((tmp_path / "ok" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["levers"] == {"recruitment.cap": [2, 3]}
+    capsys.readouterr()
+    assert cli([*base, "--param", "recruitment.cap", "1.4,2", "--out", str(tmp_path / "no")]) == 2
+    assert ("option '--param': recruitment.cap takes whole numbers (the model rounds it half up); got 1.4 "
+            "in '1.4,2'") in capsys.readouterr().err
+    with pytest.raises(UserError, match="takes whole numbers .*got 2.5$"):
+        sweep(small(years=1), {"recruitment.cap": [2, 2.5]}, reps=1, seed=1)

@@ -440,3 +440,44 @@ def test_se_fit_does_not_divide_by_rounding():
                                 theta).iloc[0]
         textbook = math.sqrt((100.0 / j) ** 2 * float(rvec @ rvec) / (2 - 1))  # A = 1 / (j / 100)^2
         assert row.se_fit == pytest.approx(textbook, rel=1e-9), (j, s2, row.se_fit)
+
+
+class Counter:
+    """Stands in for the counter of points run (tqdm's), counting how often it is closed."""
+
+    def __init__(self, desc):
+        self.closed = 0
+
+    def update(self, n):
+        pass
+
+    def close(self):
+        self.closed += 1
+
+
+def test_every_way_out_of_calibrate_closes_its_counter_once(monkeypatch):
+    """The counter of points run was closed by hand at the end only: a refusal after it was
+    made (scale 'sd' from one replication, an observed metric with no value) or an
+    interrupted run left it open. Now every exit closes it, once, and a refusal that needs
+    no run comes before it is made."""
+    from model.experiments import common
+    made = []
+    monkeypatch.setattr(common, "_counter", lambda desc: made.append(Counter(desc)) or made[-1])
+    sc, param = model.load("bench", {"demand.communities": 20, "years": 1}), {"quits.rate": (0.02, 0.3)}
+    obs = [{"metric": "exits_quit", "year": 2025, "value": 20.0}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (stopped before converging: 3 points)
+        calibrate(sc, param, obs, reps=2, seed=1, max_evaluations=3, profile=0, quiet=False)
+    with pytest.raises(UserError, match="scale='sd' needs at least 2 replications"):
+        calibrate(sc, param, obs, reps=1, seed=1, scale="sd", quiet=False)
+    with pytest.raises(UserError, match="pay_ratio_staff in 2025 has no value"):
+        calibrate(sc, param, [{"metric": "pay_ratio_staff", "year": 2025, "value": 0.8}], reps=2, seed=1,
+                  quiet=False)
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(common, "run_many", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(sc, param, obs, reps=2, seed=1, quiet=False)
+    assert made and all(c.closed == 1 for c in made), [c.closed for c in made]
+    assert len(made) == 3  # none for the refusal before any run

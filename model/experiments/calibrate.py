@@ -437,7 +437,6 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     -------
     Calibration
     """
-    from scipy import optimize
     sc = common.as_scenario(scenario, overrides)
     common.note_cut_horizons([sc])
     if scale not in SCALES:
@@ -465,6 +464,18 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
         raise UserError(f"scale='sd' needs at least 2 replications (one replication's sd is unknown), got "
                         f"{ev.reps}; raise --reps or use scale 'relative'", field="--scale")
     common.check_runs(profile * len(levers), ev.reps, "--profile", "profile points")
+    with ev:  # one local Dask cluster for every point run; the counter closed on every exit
+        c = _fit(ev, sc, levers, bounds, obs, scale, tol, max_evaluations, profile)
+    for w in c.warnings:
+        warnings.warn(w, UserWarning, stacklevel=2)
+    return c
+
+
+def _fit(ev, sc, levers, bounds, obs, scale: str, tol: float, max_evaluations: int,
+         profile: int) -> Calibration:
+    """:func:`calibrate`'s fit, its arguments checked, with the points run by ``ev`` (open);
+    the warnings are the Calibration's, for the caller to give."""
+    from scipy import optimize
     pb = _Problem(ev, obs, bounds, scale)
     b = pb.bounds
     start = []
@@ -531,9 +542,6 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
             g = prof[prof.parameter == lv.name]
             if np.ptp(g.objective.to_numpy()) == 0 and not any(lv.name in w for w in warns):
                 warns.append(f"{lv.name}: the objective is flat along its whole range; it is not identified")
-    ev.close()
-    for w in warns:
-        warnings.warn(w, UserWarning, stacklevel=2)
     values = {lv.name: (int(t) if lv.integer else float(t)) for lv, t in zip(levers, theta)}
     return Calibration(values, param_rows, fit, ssr, ev.evaluations, ev.replications, warns, prof, ev.reps,
                        ev.seed, converged, res)

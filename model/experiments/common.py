@@ -30,6 +30,7 @@ variants differ only through the lever, which is what makes their differences pr
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import re
@@ -182,10 +183,17 @@ class Lever:
         x = np.asarray(half_up(x), dtype=float) if self.integer else x
         return float(x) if x.ndim == 0 else x
 
+    def fractional(self, values) -> list:
+        """Those of ``values`` this lever cannot take for their fraction: finite numbers
+        that are not whole, for a whole-number lever (:attr:`integer`; none for another).
+        The one rule of :meth:`check_whole_range` and :func:`check_whole_values`; what is
+        not a finite number is for the checks of numbers to refuse."""
+        return [x for x in values if self.integer and finite_number(x) and x != math.floor(x)]
+
     def check_whole_range(self, lo: float, hi: float, option: str) -> None:
         """Fail with one message if this whole-number lever is given a range with a
         fractional end (solve, calibrate and sensitivity search or sample whole values)."""
-        if self.integer and (lo != math.floor(lo) or hi != math.floor(hi)):
+        if self.fractional((lo, hi)):
             raise UserError(f"{self.name} takes whole numbers; give a whole-number range, got {lo:g},{hi:g}",
                             field=option)
 
@@ -465,8 +473,8 @@ def parse_values(text: str, lever: Lever, option: str = "--param") -> list:
 
 def check_whole_values(lever, vals, option: str, where: str = "") -> None:
     """Fail with one message if a whole-number lever is given a fractional value: it would
-    run rounded (1.4 as 1) while the tables said 1.4."""
-    fractional = [x for x in vals if lever.integer and finite_number(x) and x != math.floor(x)]
+    run rounded (1.4 as 1) while the tables said 1.4 (:meth:`Lever.fractional`)."""
+    fractional = lever.fractional(vals)
     if fractional:
         raise UserError(f"{lever.name} takes whole numbers (the model rounds it half up); got "
                         f"{fractional[0]:g}{where}", field=option)
@@ -912,13 +920,17 @@ class Evaluator:
 
     Used by :func:`~model.experiments.solve.solve` and
     :func:`~model.experiments.calibrate.calibrate`, which ask for the same variant
-    more than once.
+    more than once, as a context manager: ``with Evaluator(...) as ev:`` starts what the
+    values tried share (:meth:`__enter__`), and leaving the block, however it is left,
+    closes it. Made, it starts nothing (its ``reps`` and ``seed`` may be checked first).
     """
 
     def __init__(self, scenario, levers, reps, seed, workers=None, backend=None, scheduler=None,
                  quiet: bool = True):
         self.scenario = scenario
-        self.bar = None if quiet else _counter("values tried")  # closed by `close`
+        self.quiet = quiet
+        self.bar = None  # the counter of values tried, while open
+        self._open = contextlib.ExitStack()
         self.levers = list(levers)
         from ..runner import reps_and_seed
         self.reps, self.seed = reps_and_seed(scenario, reps, seed)
@@ -928,6 +940,27 @@ class Evaluator:
         self.workers, self.backend, self.scheduler = workers, backend, scheduler
         self.cache: dict = {}
         self.replications = 0
+
+    def __enter__(self) -> Evaluator:
+        """Start what every value tried shares: on the Dask backend without a scheduler, one
+        local cluster (:func:`model.cluster.shared_local_cluster`, as :func:`run_many` shares
+        one between an experiment's runs: starting one per value cost about 3 s each), and
+        the counter of values tried (unless quiet)."""
+        from ..runner import backend_of
+        with contextlib.ExitStack() as stack:
+            if backend_of(self.backend, self.scheduler) == "dask":
+                from ..cluster import shared_local_cluster
+                given = self.scheduler
+                self.scheduler = stack.enter_context(shared_local_cluster(self.backend, given, self.workers))
+                stack.callback(setattr, self, "scheduler", given)  # (the cluster's address dies with it)
+            self.bar = None if self.quiet else _counter("values tried")
+            stack.callback(self.close)
+            self._open = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Close the counter and the local cluster (if any), once."""
+        self._open.close()
 
     def key(self, values) -> tuple:
         """The point as run: a whole-number lever's value rounded (2.3 and 2.4 run as 2)."""

@@ -291,7 +291,16 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                         f"(floating point); give one of at least {finest:g} (default: range / 1000)",
                         field="--tol")
     common.warn_lever_replaces(sc, lv, "solving for")
-    ev = common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler, quiet)
+    # one local Dask cluster for every value tried and the baseline; the counter closed on every exit
+    with common.Evaluator(sc, [lv], reps, seed, workers, backend, scheduler, quiet) as ev:
+        return _search(ev, sc, lv, lo, hi, output, prob, direction, tol, max_evaluations)
+
+
+def _search(ev, sc, lv, lo: float, hi: float, output, prob: float, direction: str, tol: float,
+            max_evaluations: int) -> Solution:
+    """:func:`solve`'s bisection, its arguments checked, with the values run by ``ev`` (open);
+    its warnings name the caller of :func:`solve`."""
+    t = output.target
     trace = []
 
     def P(v):
@@ -302,7 +311,6 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
             low, high = output.interval(res)
             m = res.at(t.metric_name, t.year)
             if not trace and not np.isfinite(m).any():
-                ev.close()
                 raise UserError(f"{t.metric_name} in {t.year} has no value in any replication of {sc.name} (a "
                                 "ratio whose denominator is 0, e.g. residents or the average wage not given), "
                                 "so no value of the lever can meet the target; choose another target",
@@ -332,7 +340,6 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                      "lever, lower --prob")
         else:
             wider = "widen the range, lower --prob"
-        ev.close()
         there = (f"; the mean of {t.metric_name} there is {mean:.4g}"
                  + (f" ({mean_other:.4g} at {bad_end:g})" if np.isfinite(mean_other) else "")
                  if np.isfinite(mean) else "")
@@ -350,10 +357,10 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         if bad_end == limit:  # the lever allows nothing beyond: the answer is the end
             warnings.warn(f"the range's {end} end {bad_end:g} already meets the requirement, and "
                           f"{lv.name} can be no {'lower' if direction == 'least' else 'higher'}: the "
-                          f"{direction} value is {bad_end:g} itself", stacklevel=2)
+                          f"{direction} value is {bad_end:g} itself", stacklevel=3)
         else:
             warnings.warn(f"the range's {end} end {bad_end:g} already meets the requirement: the {direction} "
-                          f"value may lie outside [{lo:g}, {hi:g}]", stacklevel=2)
+                          f"value may lie outside [{lo:g}, {hi:g}]", stacklevel=3)
     else:
         good, bad = good_end, bad_end
         while abs(good - bad) > tol and ev.evaluations < max_evaluations:
@@ -368,9 +375,9 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
                 bad = mid
         if abs(good - bad) > tol:
             warnings.warn(f"stopped after {ev.evaluations} values (max_evaluations): the bracket "
-                          f"[{min(good, bad):g}, {max(good, bad):g}] is wider than the tolerance {tol:g}", stacklevel=2)
+                          f"[{min(good, bad):g}, {max(good, bad):g}] is wider than the tolerance {tol:g}",
+                          stacklevel=3)
     res = ev((good,))
-    ev.close()
     low, high = output.interval(res)
     tr = pd.DataFrame(trace)
     s = tr.sort_values("value")
@@ -378,7 +385,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     if (direction == "least" and (steps < 0).any()) or (direction == "greatest" and (steps > 0).any()):
         warnings.warn(f"the estimated probability is not monotone in {lv.name} over the values tried; "
                       "the bisection's answer may not be the least/greatest value (use more replications)",
-                      stacklevel=2)
+                      stacklevel=3)
     v_low, v_high = monte_carlo_range(tr, prob, direction, lo, hi)
     # the scenario as it stands on the same seed, for what the answer changes besides the target
     (baseline,) = common.run_many([sc], ev.reps, ev.seed, ev.workers, ev.backend, ev.scheduler)

@@ -51,6 +51,8 @@ class Sweep:
     targets : pandas.DataFrame
         ``point``, the lever columns, then :meth:`model.Results.targets` columns.
     reps, seed : int
+    values : list of list
+        Each lever's values, as given (from text: as read), in the order of :attr:`levers`.
     """
 
     levers: list
@@ -61,6 +63,7 @@ class Sweep:
     reps: int
     seed: int
     scenario: object = field(default=None, repr=False)
+    values: list = field(default_factory=list, repr=False)
 
     @property
     def lever_names(self) -> list[str]:
@@ -167,17 +170,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     levers, values = [], []
     for key, vals in items:
         lv = key if isinstance(key, common.Lever) else common.Lever.parse(str(key))
-        if isinstance(vals, str):
-            vals = common.parse_values(vals, lv)
-        if isinstance(vals, (numbers.Number, bool)):
-            vals = [vals]  # one value
-        try:
-            vals = list(vals)
-        except TypeError:
-            raise UserError(f"{lv.name}: expected a list of values, got {vals!r}", field="--param") from None
-        if not vals:
-            raise UserError(f"{lv.name}: no values given", field="--param")
-        common.check_whole_values(lv, vals, "--param")
+        vals = _grid_values(lv, vals)
         if len({_same(v, lv) for v in vals}) != len(vals):
             shown = ", ".join(map(str, (_same(v, lv) for v in vals)))
             raise UserError(f"{lv.name}: a value is given twice ({shown}); give each once", field="--param")
@@ -207,7 +200,25 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         summ.append(s)
         targ.append(t)
     return Sweep(levers, grid, results, pd.concat(summ, ignore_index=True),
-                 pd.concat(targ, ignore_index=True), reps, seed, sc)
+                 pd.concat(targ, ignore_index=True), reps, seed, sc, values)
+
+
+def _grid_values(lv, vals) -> list:
+    """One lever's values for the grid: from text, as :func:`common.parse_values` reads and
+    checks them (a whole-number lever's message quoting the text); else a number or a list,
+    checked here."""
+    if isinstance(vals, str):
+        return common.parse_values(vals, lv)
+    if isinstance(vals, (numbers.Number, bool)):
+        vals = [vals]  # one value
+    try:
+        vals = list(vals)
+    except TypeError:
+        raise UserError(f"{lv.name}: expected a list of values, got {vals!r}", field="--param") from None
+    if not vals:
+        raise UserError(f"{lv.name}: no values given", field="--param")
+    common.check_whole_values(lv, vals, "--param")
+    return vals
 
 
 # --------------------------------------------------------------------------- command line
@@ -238,11 +249,8 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     from ..outputs import atomic_folder, check_destination, write_json
     sc = common.as_scenario(args.scenario, args.overrides)
-    params = []
-    for tokens in args.param:
-        for key, vals in common.split_params(tokens):
-            lv = common.Lever.parse(key)
-            params.append((lv, common.parse_values(vals, lv)))
+    params = [(common.Lever.parse(key), vals)  # the values' text, which sweep reads and checks once
+              for tokens in args.param for key, vals in common.split_params(tokens)]
     output = common.Output.parse(sc, args.metric, args.year, args.target)
     out = Path(args.out or common.default_out("sweep", sc.name))
     check_destination(out.resolve(), not args.no_overwrite)
@@ -254,7 +262,8 @@ def main(args) -> int:
         common.write_table(tab, tmp / "output.csv")
         write_json(tmp / "manifest.json", common.manifest(
             "sweep", [sc], s.reps, s.seed,
-            {"levers": {lv.name: list(map(_jsonable, v)) for lv, v in params}, "output": output.label}))
+            {"levers": {lv.name: list(map(_jsonable, v)) for lv, v in zip(s.levers, s.values)},
+             "output": output.label}))
         if not args.no_report:
             from ..report import experiments as fig
             fig.sweep_figure(s, output, tmp / "sweep.png", lang=args.lang, svg=args.svg)
