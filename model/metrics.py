@@ -90,7 +90,8 @@ DEFINITIONS = {
                        "campaign hires (recruitment.extra_hires) it did not make; hires for exits still to "
                        "come (recruitment.anticipate_exits) that it could not make are not counted"),
     "urban_residents": "urban resident population this year",
-    "workers_per_10k": "headcount per 10,000 urban residents (demand.urban_residents)",
+    "workers_per_10k": ("headcount per 10,000 urban residents (demand.urban_residents: the residents of "
+                        "every community modelled, so with a rural district its villagers too)"),
     "workers_per_community": "headcount / communities",
     "communities_party_share": "share of communities whose party-building posts are all held (or that have none)",
     "communities_split": "communities split in two this year", "communities_merged": "communities merged this year",
@@ -195,9 +196,17 @@ def scopes(scenario) -> tuple[str, ...]:
     districts of that kind (none without districts of its own)."""
     if scenario.implicit_district:
         return ()
-    names = tuple(d.name for d in scenario.districts)
-    kinds = {d.urban for d in scenario.districts}
-    return names + tuple(s for s, u in (("urban", True), ("rural", False)) if u in kinds)
+    return tuple(d.name for d in scenario.districts) + tuple(parts(scenario))
+
+
+def parts(scenario) -> dict[str, tuple[str, ...]]:
+    """The urban and rural parts of a scenario with districts of its own, each with the
+    names of its districts (a part without districts left out; none without districts)."""
+    if scenario.implicit_district:
+        return {}
+    out = {part: tuple(d.name for d in scenario.districts if d.urban == u)
+           for part, u in (("urban", True), ("rural", False))}
+    return {part: names for part, names in out.items() if names}
 
 
 def names(scenario) -> tuple[str, ...]:
@@ -211,7 +220,8 @@ def unit(metric: str) -> str:
 
 SCOPED_DEFINITIONS = {
     "workers_per_10k": ("headcount per 10,000 of the residents (demand.urban_residents, the city's, "
-                        "whatever the part) shared to its communities in proportion to their households"),
+                        "whatever the part) shared to its communities in proportion to their households: "
+                        "in a rural district or part, villagers, not urban residents"),
     "total_cost": ("the payroll of the part's workers, the training of those trained and the recruitment "
                    "of those hired there this year, and its communities' work funds"),
     "funding_city": ("the city's subsidy per worker-year of the district's workers, at most the district's "

@@ -1161,27 +1161,35 @@ class Scenario:
     def defaulted(self) -> dict[str, object]:
         """The fields the run reads that neither the scenario, the files it extends nor an
         override sets, by path, with the model's default each takes: what a reader should
-        check fits the place. Left out: mechanisms switched off, fields the chosen rules
-        do not read (another staffing rule's, the fixed retirement ages under the statutory
-        rule, a setting of an option that is off), and defaults that switch a thing off or
-        leave it out (a field whose 0 means off, an empty list, a table of zeros, a value
-        that means "not set here": -1, another field's value)."""
+        check fits the place. Left out: mechanisms switched off (:meth:`switched_off`), and
+        their fields in other sections (where training is off, its date and what being
+        trained adds to the exam and the assessment), fields the chosen rules do not read
+        (another staffing rule's, the fixed retirement ages under the statutory rule, a
+        setting of an option that is off), and defaults that switch a thing off or leave it
+        out (a field whose 0 means off, an empty list, a table of zeros, a value that means
+        "not set here": -1, another field's value); not a date of 0, which is 1 January."""
         from .semantics import unread_by_rules
         unread = unread_by_rules(self) | {path for path, read in _READ_ONLY_WITH.items() if not read(self)}
+        switched_off = self.switched_off()
         out = {}
         for sec, spec in schema.SECTIONS.items():
             given = self.given(sec)
-            if "enabled" in spec and not getattr(self, sec).enabled:
+            if sec in switched_off:
                 continue
             for name, f in spec.items():
                 path, d = f"{sec}.{name}", f.default
                 if name == "enabled" or name in given or path in unread or d in (None, schema.REQUIRED):
                     continue
-                off = ((f.zero is not None and d == 0) or (isinstance(d, list) and not any(d))
-                       or (f.unset is not None and d == f.unset))
+                zeros = isinstance(d, list) and f.kind != "dates" and not any(d)  # dates: 0 is 1 January
+                off = (f.zero is not None and d == 0) or zeros or (f.unset is not None and d == f.unset)
                 if not off:
                     out[path] = d
         return out
+
+    def switched_off(self) -> tuple[str, ...]:
+        """The mechanisms the scenario switches off (``enabled = false``), by section name."""
+        return tuple(sec for sec, spec in schema.SECTIONS.items()
+                     if "enabled" in spec and not getattr(self, sec).enabled)
 
     def uncertain(self) -> dict[str, Uncertain]:
         """Values drawn once per replication, by key (:func:`model.params.entry_key`).
@@ -1436,6 +1444,11 @@ def _above_zero(path: str):
     return lambda sc: bool(np.any(np.asarray(sc.get(path).resolve(sc.year_list)) > 0))
 
 
+def _switched_on(*sections: str):
+    """Whether any of the mechanisms ``sections`` is on (not :meth:`Scenario.switched_off`)."""
+    return lambda sc: not set(sections) <= set(sc.switched_off())
+
+
 def _pay_floors(sc) -> bool:
     from .semantics import pay_floors_set  # the city's floor or a district's, both on pay.floor_basis
     return pay_floors_set(sc)
@@ -1449,6 +1462,16 @@ _READ_ONLY_WITH = {
     "pay.floor_basis": _pay_floors,
     "pay.annuity_posts": _above_zero("pay.annuity_rate"),
     "pay.annuity_excellent": _above_zero("pay.annuity_rate"),
+    # a mechanism's fields in other sections: its date in the year (a stage with nothing to do
+    # still ends an interval of pay accrual there: sums differ in their last digits only), its
+    # effects on others
+    "calendar.recruitment": _switched_on("recruitment"),
+    "calendar.training": _switched_on("training"),
+    "certification.trained_bonus": _switched_on("training"),  # nobody is trained
+    "assessment.trained_shift": _switched_on("training"),
+    "calendar.exam": _switched_on("certification"),
+    "calendar.assessment": _switched_on("assessment", "dismissal", "elimination", "service_terms"),
+    "calendar.promotion": _switched_on("promotion_out", "elections", "grades"),
 }
 """Fields read only where a condition on others holds (for :meth:`Scenario.defaulted`)."""
 

@@ -198,7 +198,8 @@ def test_write_all_with_targets_districts_and_svg(rich_out):
     wb = load_workbook(tmp_path / "budget.xlsx")
     assert "By district" in wb.sheetnames
     metrics = {c.value for c in wb["By district"]["B"]}
-    assert {"payroll", "payroll.gulou", "payroll.luhe", "payroll.urban", "payroll.rural"} <= metrics
+    assert {"payroll", "payroll.gulou", "payroll.luhe"} <= metrics
+    assert not {"payroll.urban", "payroll.rural"} & metrics  # each part one district: not repeated
 
 
 def test_report_html_is_escaped_and_says_what_was_run(rich, rich_out):
@@ -382,6 +383,24 @@ def test_the_report_lists_the_fields_left_at_their_defaults(bench, tmp_path):
     d = sc.defaulted()
     assert f"{len(d)} fields are left at the model&#x27;s defaults" in text and "<details>" in text
     assert all(f"<td>{k}</td>" in text for k in d)
+
+
+def test_the_report_says_the_defaults_of_a_mechanism_switched_off_are_not_listed(tmp_path):
+    """With training off, the defaults table has none of training's fields, in its own
+    section or others (the training date, the trained's exam bonus and assessment shift),
+    and one line under it names the mechanisms whose defaults are not listed, in either
+    language; with every mechanism on, no line."""
+    f = tmp_path / "min.toml"
+    f.write_text("start_year = 2025\nyears = 3\n[demand]\ncommunities = 40\n", encoding="utf-8")
+    sc = model.load(f, {"training.enabled": False, "grades.enabled": False})
+    for lang, words in (("en", ("Not listed: the defaults of the mechanisms switched off (enabled = false): "
+                               "training, grades.")),
+                        ("zh", "未列出已关闭机制（enabled = false）的默认值：training, grades Not listed: ")):
+        text = html.unescape(webpage.assumptions_table(sc, lang))
+        listed = text.split("</details>")[0]
+        assert "<td>calendar.exam</td>" in listed and "train" not in listed and "grades." not in listed
+        assert words in text, text[-300:]
+    assert "Not listed" not in webpage.assumptions_table(model.load(f), "en")
 
 
 def test_flows_and_pyramid_match_means(bench):

@@ -296,6 +296,37 @@ def test_the_fields_left_at_their_defaults_are_listed(tmp_path):
     assert "pay.monthly" not in model.load(f, ["pay.monthly=[6000, 6000, 7000]"]).defaulted()
 
 
+MIN = "start_year = 2025\nyears = 3\n[demand]\ncommunities = 40\n"
+
+
+def test_the_defaults_listed_leave_out_a_switched_off_mechanisms_fields_in_other_sections(tmp_path):
+    """With training off, its date (calendar.training) and what being trained does to the
+    exam and the assessment (certification.trained_bonus, assessment.trained_shift) are not
+    defaults that matter to the run: only training's own fields and these leave the list."""
+    f = _write(tmp_path / "min.toml", MIN)
+    training = {"calendar.training", "certification.trained_bonus", "assessment.trained_shift"}
+    on = model.load(f).defaulted()
+    assert training <= set(on)
+    untrained = model.load(f, {"training.enabled": False})
+    own = {"training.interval", "training.cost_per_trainee"}
+    assert set(on) - set(untrained.defaulted()) == training | own
+    assert not set(untrained.defaulted()) - set(on)
+    assert untrained.switched_off() == ("training",)
+
+
+def test_a_stages_date_is_listed_where_a_rule_it_runs_is_on(tmp_path):
+    """The dates in the year of recruitment, exam, assessment and promotion are defaults
+    that matter while a rule run then is on (the recruitment date of 0 too: 1 January, not
+    a value that switches a thing off), and not where every one is off."""
+    f = _write(tmp_path / "min.toml", MIN)
+    dates = {"calendar.recruitment", "calendar.exam", "calendar.promotion", "calendar.assessment"}
+    assert dates <= set(model.load(f).defaulted())
+    stages = ("grades", "elections", "promotion_out", "certification", "recruitment", "assessment",
+              "dismissal", "elimination", "service_terms")
+    assert not dates & set(model.load(f, {f"{sec}.enabled": False for sec in stages}).defaulted())
+    assert "calendar.promotion" in model.load(f, {"grades.enabled": False}).defaulted()  # elections on
+
+
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):
     f = _write(tmp_path / "x.toml", f'extends = "{BENCH}"\n[quits]\ndeath_rate = 5\n')
     with pytest.raises(ScenarioError) as e:

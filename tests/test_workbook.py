@@ -217,7 +217,7 @@ def test_sheets_and_items(run_folder):
     assert cost == pytest.approx(got[(comp, "total_cost", "mean")][y0], rel=1e-9)
     assert by_sheet[src] == set(M.FUNDING_PARTS) | {"total_cost"}
     assert by_sheet[const] == {"payroll_real", "total_cost_real"}
-    scopes = ("xuanwu", "gaochun", "urban", "rural")
+    scopes = ("xuanwu", "gaochun")  # each part is one district: its rows would repeat the district's
     each = {f"{m}.{s}" for s in scopes for m in budget.DISTRICT_ITEMS}
     assert by_sheet[dist] == {"payroll", "total_cost"} | each
     # the district lines add up to the city's payroll, total cost and funding by source (the subsidy's cap
@@ -327,7 +327,44 @@ def test_the_district_sheet_leaves_out_a_source_the_city_never_draws_on(tmp_path
     res = model.run(sc, reps=2, seed=3, workers=1)
     (items,) = [ms for key, _, ms in budget.sheets(res, sc) if key == "by_district"]
     assert not any(m.startswith("funding_city") for m in items)
-    assert {"funding_province.xuanwu", "funding_district.gaochun", "total_cost.rural"} <= set(items)
+    assert {"funding_province.xuanwu", "funding_district.gaochun", "total_cost.gaochun"} <= set(items)
+
+
+def test_the_district_sheet_does_not_repeat_a_lone_rural_district_as_the_rural_total(tmp_path):
+    """Two urban districts and one rural: the sheet gives each district and the urban total
+    (their sum), but not the rural total, which would repeat gaochun's figures; its note says
+    gaochun's rows are the rural total, in either language. summary.csv keeps the rural
+    scope (the sheet's rows are a choice of what to show, not of what is forecast)."""
+    path = tmp_path / "budget.toml"
+    path.write_text(DISTRICTS.replace('[[districts]]\nname = "gaochun"',
+                                      '[[districts]]\nname = "gulou"\ncommunities = 10\n\n'
+                                      '[[districts]]\nname = "gaochun"\nlabel_zh = "高淳区"'), encoding="utf-8")
+    sc = model.load(path, {"years": 2, "demand.communities": 9, "districts[0].communities": 4,
+                           "districts[1].communities": 2, "districts[2].communities": 3})
+    res = model.run(sc, reps=2, seed=3, workers=1)
+    assert "total_cost.rural" in res.metrics
+    for lang, note in (("en", ("Gaochun holds all the rural communities: its rows are their total "
+                              "(Rural communities), not repeated.")),
+                       ("zh", "高淳区即全部农村社区：该区各行即农村社区合计，不再重复列出 Gaochun holds all ")):
+        out = budget.write_budget(res, sc, tmp_path / f"{lang}.xlsx", lang=lang)
+        ws = load_workbook(out)[L.word2("by_district", lang)]
+        metrics = {m for m, *_ in data_rows(ws)}
+        scopes = {m.partition(".")[2] for m in metrics if "." in m}
+        assert scopes == {"xuanwu", "gulou", "gaochun", "urban"}, scopes
+        assert note in ws["A2"].value, ws["A2"].value
+        items = [row[0] for row in ws.iter_rows(min_row=budget.FIRST_DATA_ROW, values_only=True)]
+        assert not any(L.word2("rural", lang) in str(i) for i in items)
+        got = budget.read_budget(out)
+        title = ws.title
+        y = int(res.years[-1])
+        for m in budget.DISTRICT_ITEMS:  # the urban total is its districts' sum, the city the parts'
+            if f"{m}.urban" not in metrics:
+                continue
+            urban = got[(title, f"{m}.xuanwu", "mean")][y] + got[(title, f"{m}.gulou", "mean")][y]
+            assert got[(title, f"{m}.urban", "mean")][y] == pytest.approx(urban, rel=1e-9)
+        city = got[(title, "total_cost.urban", "mean")][y] + got[(title, "total_cost.gaochun", "mean")][y]
+        assert got[(title, "total_cost", "mean")][y] == pytest.approx(city, rel=1e-9)
+    assert budget.lone_parts(sc) == {"rural": "gaochun"}
 
 
 def test_inputs_sheet_gives_each_money_input_with_where_it_was_set_and_its_comment(tmp_path):

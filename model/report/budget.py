@@ -12,7 +12,8 @@ Sheets (labels Chinese first with ``lang="zh"``, English with ``"en"``):
 - by funding source: city subsidy, province, district, and total cost;
 - constant prices: payroll and total cost deflated to the scenario's price base year;
 - by district (only where the scenario names districts): the payroll, total cost and
-  funding by source of each district and of the urban / rural parts;
+  funding by source of each district and of the urban / rural parts (not of a part that is
+  one district, whose rows would repeat the district's: the note says so);
 - staffing: what the payroll pays for (headcount, worker-years, posts, vacancies, hires,
   exits), the payroll per worker-year and the average yearly pay rate of each post class;
 - money inputs: the pay, economy and funding fields and the training and hiring costs the
@@ -83,12 +84,28 @@ def sheets(results, scenario) -> list[tuple[str, str, tuple[str, ...]]]:
         ("constant_prices", "constant", ("payroll_real", "total_cost_real")),
     ]
     paid = [m for m in DISTRICT_ITEMS if m in results.metrics and not _nothing(results, m)]
-    scoped = tuple(f"{m}.{s}" for s in M.scopes(scenario) for m in paid if f"{m}.{s}" in results.metrics)
+    lone = lone_parts(scenario)
+    scoped = tuple(f"{m}.{s}" for s in M.scopes(scenario) if s not in lone for m in paid
+                   if f"{m}.{s}" in results.metrics)
     if scoped:
         out.append(("by_district", "nominal", ("payroll", "total_cost") + scoped))
     out.append(("staffing", "people", STAFFING))
     return [(k, u, tuple(m for m in ms if m in results.metrics and not _never(results, m)))
             for k, u, ms in out]
+
+
+def lone_parts(scenario) -> dict[str, str]:
+    """The urban / rural parts made of one district, each with that district's name: the
+    by-district sheet leaves out their rows, which would repeat the district's."""
+    return {part: names[0] for part, names in M.parts(scenario).items() if len(names) == 1}
+
+
+def _lone_parts_note(scenario, lang: str) -> str:
+    """The by-district sheet's note on the parts it leaves out (:func:`lone_parts`)."""
+    kinds = {"urban": ("urban", "城市"), "rural": ("rural", "农村")}
+    return "".join(L.word2("lone_part", lang, by_lang={"district": L.scope_pair(name), "kind": kinds[part],
+                                                       "total": L.scope_pair(part)}) + ".  "
+                   for part, name in lone_parts(scenario).items())
 
 
 def _nothing(results, metric: str) -> bool:
@@ -105,9 +122,9 @@ def _never(results, metric: str) -> bool:
 
 
 DISTRICT_ITEMS = ("payroll", "total_cost") + M.FUNDING_PARTS
-"""What the by-district sheet gives of each district (and of the urban / rural parts): its
-payroll, its total cost and who pays it, by the city's funding rule on the district's own
-total and worker-years."""
+"""What the by-district sheet gives of each district (and of the urban / rural parts of more
+than one district: :func:`lone_parts`): its payroll, its total cost and who pays it, by the
+city's funding rule on the district's own total and worker-years."""
 
 STAFFING = ("headcount", "worker_years", "posts", "vacancies", "hires", "exits_total",
             "payroll_per_worker_year", "avg_pay_staff", "avg_pay_committee", "avg_pay_head")
@@ -293,7 +310,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                    else "")
                 + (f"{L.word2('total_column', lang)}.  " if kind != "people" else "")
                 + (f"{_funding_rules(scenario, lang)}.  " if key == "by_source" else "")
-                + (f"{L.word2('district_rows', lang)}.  " if key == "by_district" else "")
+                + (f"{L.word2('district_rows', lang)}.  {_lone_parts_note(scenario, lang)}"
+                   if key == "by_district" else "")
                 + (_zero_rows_note(metrics, table, years, lang) if kind != "people" else "")
                 + L.word2("rep_seed" if results.reps == 1 else "reps_seed", lang, reps=results.reps,
                           seed=results.seed))

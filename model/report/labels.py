@@ -308,6 +308,8 @@ WORDS = {
     "value": ("Value", "取值"),
     "set_in": ("Set in", "设定位置"),
     "source_note": ("Source or assumption (the file's comment)", "来源或假设（文件旁注）"),
+    "lone_part": (("{district} holds all the {kind} communities: its rows are their total ({total}), not "
+                  "repeated"), "{district}即全部{kind}社区：该区各行即{total}，不再重复列出"),
     "field_doc": ("What it is", "含义"),
     "model_default": ("model default", "模型默认值"),
     "nominal": ("nominal prices", "现价"),
@@ -335,6 +337,8 @@ WORDS = {
                  "extends nor an override): check each fits the place"),
                  ("{n} 个字段取模型默认值（情景、其继承的文件和覆盖设置均未设定），"
                  "请逐一核对是否符合当地情况")),
+    "defaults_off": ("Not listed: the defaults of the mechanisms switched off (enabled = false): {sections}",
+                     "未列出已关闭机制（enabled = false）的默认值：{sections}"),
     "default": ("Default", "默认值"),
     "no_targets": ("The scenario sets no targets.", "情景未设定目标。"),
     "file": ("File", "文件"),
@@ -521,16 +525,19 @@ def district_labels(scenario):
         _SCOPES.update(old)
 
 
+def scope_pair(scope: str) -> tuple[str, str]:
+    """The (English, Chinese) label of a metric's scope: a district's own names
+    (:func:`district_labels`), or the urban / rural part's, as a total (合计)."""
+    return WORDS[scope] if scope in ("urban", "rural") else _SCOPES.get(scope, (scope, scope))
+
+
 def _metric_pair(metric: str) -> tuple[str, str]:
     base, _, scope = metric.partition(".")
     en, zh = METRICS.get(base) or _patterned(base) or (base.replace("_", " ").capitalize(), base)
     if scope:
-        if scope in ("urban", "rural"):
-            sen, szh = WORDS[scope]
-            if base not in M.SUMMED_SCOPED:  # a share or an average over the part: not a 合计
-                szh = szh.removesuffix("合计")
-        else:
-            sen, szh = _SCOPES.get(scope, (scope, scope))
+        sen, szh = scope_pair(scope)
+        if scope in ("urban", "rural") and base not in M.SUMMED_SCOPED:  # a share or an average: not a 合计
+            szh = szh.removesuffix("合计")
         en, zh = f"{en}, {sen}", f"{zh}（{szh}）"
     return en, zh
 

@@ -294,7 +294,16 @@ def assumptions_table(scenario, lang: str) -> str:
     table = _table([L.word("field", lang), L.word("default", lang)],
                    [[k, json.dumps(v, ensure_ascii=False)] for k, v in defaults.items()], num_from=99)
     return (marked + f"<details><summary>{esc(L.word2('defaults', lang, n=len(defaults)))}</summary>"
-            f"{table}</details>")
+            f"{table}</details>" + _defaults_off(scenario, lang))
+
+
+def _defaults_off(scenario, lang: str) -> str:
+    """The line under the defaults saying those of the mechanisms switched off are not listed
+    (:meth:`model.Scenario.defaulted`), naming them; '' where none is off."""
+    off = getattr(scenario, "switched_off", tuple)()
+    if not off:
+        return ""
+    return f"<p>{esc(L.word2('defaults_off', lang, sections=', '.join(off)))}.</p>"
 
 
 def write_report(results, scenario, folder, figure_items: list[dict], lang: str = "en",
