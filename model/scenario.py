@@ -1471,7 +1471,10 @@ _READ_ONLY_WITH = {
     "assessment.trained_shift": _switched_on("training"),
     "calendar.exam": _switched_on("certification"),
     "calendar.assessment": _switched_on("assessment", "dismissal", "elimination", "service_terms"),
-    "calendar.promotion": _switched_on("promotion_out", "elections", "grades"),
+    "calendar.promotion": lambda sc: (_switched_on("promotion_out", "elections", "grades")(sc)
+                                      or (_switched_on("degrees")(sc) and _above_zero("degrees.rate")(sc))),
+    "degrees.max_age": _above_zero("degrees.rate"),  # nobody earns a degree
+    "degrees.regrade": _above_zero("degrees.rate"),
 }
 """Fields read only where a condition on others holds (for :meth:`Scenario.defaulted`)."""
 

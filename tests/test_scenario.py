@@ -325,6 +325,8 @@ def test_a_stages_date_is_listed_where_a_rule_it_runs_is_on(tmp_path):
               "dismissal", "elimination", "service_terms")
     assert not dates & set(model.load(f, {f"{sec}.enabled": False for sec in stages}).defaulted())
     assert "calendar.promotion" in model.load(f, {"grades.enabled": False}).defaulted()  # elections on
+    degrees = model.load(f, {**{f"{sec}.enabled": False for sec in stages}, "degrees.rate": [0.1, 0.0, 0.0]})
+    assert "calendar.promotion" in degrees.defaulted()  # degrees are earned then
 
 
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):
