@@ -392,7 +392,7 @@ def write_page(items: list[dict], rows: list[dict] | None, bt_fig: bool, reps: i
             lines += ["", "![back-tests](figures/backtests.png)"]
     lines += ["", "## How to reproduce", "", "```", ("python docs/make_validation.py            "
               "# reruns the tests and the scenarios, rewrites this page"),
-              "pytest tests/test_theory.py               # the theory checks alone", "```", ""]
+              "pytest tests/test_theory*.py              # the theory checks alone", "```", ""]
     PAGE.write_text("\n".join(lines), encoding="utf-8")
 
 
