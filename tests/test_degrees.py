@@ -1,5 +1,6 @@
 """In-service degrees (model.policies.degrees): who earns one, the re-grading, and the
-certificate deadline's first sitting year, against hand-computed cases and binomial laws."""
+certificate deadline's first sitting year, against hand-computed cases and binomial laws
+(the engine's counts against the Markov chain over the levels: tests/test_theory_rules.py)."""
 
 from __future__ import annotations
 
@@ -149,41 +150,6 @@ def test_without_a_degree_the_deadline_is_unchanged():
         if pop.exit_cause[0] == DISMISSED_CERT and pop.exit_time[0] == y + 1.0:
             left.append(y)
     assert left == [2027]  # first sitting 2025, 3 years on: 31 December 2027
-
-
-def _cohort(overrides: dict):
-    sc = model.load(THEORY / "closed_cohort.toml")
-    base = {"quits.enabled": False, "dismissal.enabled": False, "assessment.enabled": False,
-            "population.education": [1.0, 0.0, 0.0, 0.0], "grades.enabled": True, "grades.step_prob": 0.0,
-            "grades.max_grade": [18.0, 18.0, 18.0], "grades.entry_grade": [1.0, 3.0, 4.0, 5.0]}
-    return sc.with_overrides({**base, **overrides})
-
-
-@pytest.mark.slow
-def test_engine_college_share_follows_the_geometric_law_and_grades_follow():
-    """A closed cohort of N workers below college, each earning a college diploma with
-    r = 0.2 a year and nothing else happening: the college share after k years is
-    1 - (1 - r)^k (binomial over N x reps workers), the degrees counted each year add up
-    to it, and with entry grades 1 -> 3 each degree is two grades (mean grade rises by
-    exactly 2 x the share's rise, in every replication)."""
-    sc = _cohort({"degrees.rate": [0.2, 0.0, 0.0]})
-    res = model.run(sc, reps=20, seed=313, workers=1, quiet=True)
-    m = res.metrics
-    val = res.values
-    n = val[:, :, m.index("headcount")]
-    assert (n == n[0, 0]).all()
-    N = int(n[0, 0])
-    college = np.rint(val[:, :, m.index("college_share")] * N).astype(int)
-    earned = val[:, :, m.index("degrees_earned")]
-    assert (np.cumsum(earned, axis=1) == college).all()
-    k = np.arange(1, sc.years + 1)
-    r = 0.2
-    for j in range(sc.years):  # 10 tests at 1e-5 each
-        assert stats.binomtest(int(college[:, j].sum()), N * res.reps, 1 - (1 - r) ** k[j]).pvalue > 1e-5
-    grade = val[:, :, m.index("mean_grade")]
-    rise = np.diff(grade, axis=1)
-    share_rise = np.diff(college, axis=1) / N
-    assert np.allclose(rise, 2 * share_rise, atol=1e-9)
 
 
 def test_rate_zero_changes_nothing():

@@ -727,3 +727,62 @@ def test_posts_follow_the_staffing_rule(rule, record_property):
                          r"$H_k = 400{,}000 \times 0.96^k$; $C \to C/2$ when $h < 3000$."}[rule],
            f"tests/theory/demand_growth.toml ({rule}), {res.reps} replication, seed {res.seed}.",
            checks, plot)
+
+
+# --------------------------------------------------------------------------- degrees in service
+
+def test_degrees_in_service_follow_a_markov_chain(record_property):
+    """Degrees earned in service: each year a worker below college earns a college diploma
+    with probability a, one at college a bachelor's with b, at most one level a year, so a
+    worker's level is a Markov chain on {below college, college, bachelor}; a degree moves
+    the grade up by the entry grades' difference.
+
+    tests/theory/degrees_cohort.toml: N = 1,000 workers all below college, nothing else
+    happening (no exit, hire, exam or grade step), a = 0.2, b = 0.1. After k years the
+    shares at each level are the first row of P^k, P = [[1-a, a, 0], [0, 1-b, b], [0, 0, 1]].
+    The engine reports the college share (levels 1 and 2) and the degrees of each year
+    (degrees_earned); together they give each level's count (level 2 = all degrees so far -
+    those at level 1 or above). Checks: a chi-square of the three counts, pooled over the
+    replications (multinomial over N x reps workers, 2 df), each year (10 checks; family
+    false alarm 1e-4); and an identity in every replication: the mean grade rises each year
+    by (2 x the new college diplomas + 1 x the new bachelor's) / N (entry grades 1, 3, 4).
+    40 replications, seed 1717.
+    """
+    sc = scenario("degrees_cohort")
+    res = simulate(sc, reps=40, seed=1717)
+    a, b = vec(sc, "degrees.rate")[:2]
+    N = int(col(res, "headcount")[0, 0])
+    college = np.rint(col(res, "college_share") * N).astype(np.int64)      # levels 1 and 2
+    earned = np.cumsum(np.rint(col(res, "degrees_earned")).astype(np.int64), axis=1)
+    second = earned - college                                              # level 2
+    counts = np.stack([N - college, college - second, second], axis=-1)    # (reps, years, level)
+    P = np.array([[1 - a, a, 0.0], [0.0, 1 - b, b], [0.0, 0.0, 1.0]])
+    shares = np.array([np.linalg.matrix_power(P, k)[0] for k in range(1, sc.years + 1)])
+    pooled = counts.sum(axis=0)
+    checks = [chisq_check(f"workers by level after {k} years ~ Multinomial(N x reps, row 1 of P^{k})",
+                          pooled[k - 1], shares[k - 1]) for k in range(1, sc.years + 1)]
+    entry = vec(sc, "grades.entry_grade")
+    first_step, second_step = entry[1] - entry[0], entry[2] - entry[1]
+    rise = np.diff(col(res, "mean_grade"), axis=1)
+    want = (first_step * np.diff(college, axis=1) + second_step * np.diff(second, axis=1)) / N
+    checks.append(exact_check("mean grade's yearly rise = (2 x new diplomas + 1 x new bachelor's) / N",
+                              np.abs(rise - want).max()))
+    checks.append(exact_check("nobody leaves and nobody is hired",
+                              np.abs(col(res, "headcount") - N).max() + np.abs(col(res, "hires")).max(), 0))
+    total = N * res.reps
+    k = np.arange(1, sc.years + 1)
+    plot = {"type": "line", "xlabel": "years in the cohort (k)", "ylabel": "share of the cohort",
+            "x": [int(v) for v in k],
+            "series": [series("college or above: simulated (± 2 se)", pooled[:, 1:].sum(axis=1) / total,
+                              "simulated", 2 * np.sqrt(shares[:, 1:].sum(axis=1)
+                                                       * (1 - shares[:, 1:].sum(axis=1)) / total)),
+                       series("college or above: 1 − (1 − a)^k", shares[:, 1:].sum(axis=1), "theory"),
+                       series("bachelor's: simulated", pooled[:, 2] / total, "simulated"),
+                       series("bachelor's: row 1 of P^k", shares[:, 2], "theory")]}
+    settle(record_property, "Degrees in service: a Markov chain over the education levels",
+           "Workers below college earn a college diploma with probability 0.2 a year and those at college "
+           "a bachelor's with 0.1, one level a year at most: the counts at each level follow the chain's "
+           "law, and each degree moves the grade by the entry grades' difference.",
+           r"level shares after $k$ years: row 1 of $P^k$, "
+           r"$P = \begin{pmatrix}1-a & a & 0\\ 0 & 1-b & b\\ 0 & 0 & 1\end{pmatrix}$, $a = 0.2$, $b = 0.1$.",
+           f"tests/theory/degrees_cohort.toml, {res.reps} replications, seed {res.seed}.", checks, plot)
