@@ -727,8 +727,10 @@ class Replication:
         sc, p, pop = self.sc, self.p, self.pop
         if sc.degrees.enabled:
             exam = p.certification if sc.certification.enabled else None
+            # the next exam: this year's if dated after the promotion (on the same date, the exam first)
+            next_exam = self.y if sc.calendar.exam > sc.calendar.promotion else self.y + 1
             self._add(degrees.apply(pop, p.degrees, p.grades, self.rng("degrees"), t, self.y, exam,
-                                    self._sit_needs if exam is not None else None, sc.start_year))
+                                    self._sit_needs if exam is not None else None, sc.start_year, next_exam))
         if sc.promotion_out.enabled:
             promotion_out.apply(pop, p.promotion_out, self.rng("promotion_out"), t)
         if sc.elections.enabled:

@@ -73,6 +73,15 @@ def age_on_31_december(birth: np.ndarray, year: int) -> np.ndarray:
     return year - np.floor(np.asarray(birth)).astype(np.int32)
 
 
+def age_on_date(birth: np.ndarray, year: int, date: float) -> np.ndarray:
+    """Whole years of age (周岁) on the day of the instant ``year + date`` (``date`` a fraction
+    of the year, 1.0 the end of 31 December: :func:`age_on_31_december`, a 1 January
+    birthday still to come)."""
+    if date >= 1.0:
+        return age_on_31_december(birth, year)
+    return np.floor(year + date - np.asarray(birth)).astype(np.int32)
+
+
 def post_of_rank(rank: np.ndarray, heads: int, committee: int) -> np.ndarray:
     """The post (2 head, 1 committee member, 0 staff: schema.POSTS) of the worker ranked
     ``rank`` (0 first) in a community of ``heads`` head and ``committee`` committee posts."""

@@ -1474,7 +1474,7 @@ _READ_ONLY_WITH = {
     "calendar.promotion": lambda sc: (_switched_on("promotion_out", "elections", "grades")(sc)
                                       or (_switched_on("degrees")(sc) and _above_zero("degrees.rate")(sc))),
     "degrees.max_age": _above_zero("degrees.rate"),  # nobody earns a degree
-    "degrees.regrade": _above_zero("degrees.rate"),
+    "degrees.regrade": lambda sc: _above_zero("degrees.rate")(sc) and _switched_on("grades")(sc),
 }
 """Fields read only where a condition on others holds (for :meth:`Scenario.defaulted`)."""
 

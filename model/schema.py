@@ -266,8 +266,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "max_age": F("param", 100.0, "Oldest age (whole years on the promotion date) at which a worker "
                      "still earns one.", "years", lo=16, hi=100),
         "regrade": F("bool", True, "A degree moves the worker up grades.entry_grade[new] - entry_grade[old] "
-                     "grades (none if not above 0), within the post's max_grade, as Hohhot re-grades for "
-                     "changes of education (seed 002); the step clock keeps running."),
+                     "grades (each rounded as a hire's; none if not above 0), within the post's max_grade, "
+                     "as Hohhot re-grades for changes of education (seed 002); the step clock keeps "
+                     "running."),
     },
     "assessment": {
         "enabled": F("bool", True, "Grade workers every year."),

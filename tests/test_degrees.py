@@ -172,3 +172,74 @@ def test_degrees_leave_other_mechanisms_draws_alone():
         assert np.array_equal(a.values[:, :, i], b.values[:, :, i]), metric
     i = a.metrics.index("degrees_earned")
     assert a.values[:, :, i].sum() == 0 and (b.values[:, :, i].sum(axis=1) > 0).all()
+
+
+def test_age_on_31_december_leaves_a_1_january_birthday_to_come():
+    """At the promotion date 1.0 (the end of 31 December) one born on 1 January 1988 is 40
+    (周岁), not 41: with max_age 40 they earn the degree; one born a day earlier is 41."""
+    pop = _workforce([0, 0])
+    pop.birth[0] = 1988.0
+    pop.birth[1] = 1988.0 - 1 / 365
+    degrees.apply(pop, _params([1.0, 1.0, 1.0], max_age=40), GRADES, np.random.default_rng(0), 2029.0, 2028)
+    assert list(pop.education) == [1, 0]
+
+
+def test_fractional_entry_grades_step_as_hires_enter():
+    """Entry grades 1, 1.5, 2.5, 3 enter hires (no certificate) at 1, 2, 2, 3 (rounded as
+    recruitment.entry_grade rounds): the three degrees step 1, 0, 1, so a worker who earns
+    them all stands where a hire with the last would."""
+    g = SimpleNamespace(**{**vars(GRADES), "entry_grade": [1.0, 1.5, 2.5, 3.0]})
+    pop = _workforce([0, 1, 2], grade=5)
+    degrees.apply(pop, _params([1.0, 1.0, 1.0]), g, np.random.default_rng(0), 2025.99, 2025)
+    assert list(pop.grade) == [6, 5, 6]
+
+
+def test_an_exam_after_the_promotion_date_reads_the_degree_the_same_year():
+    """Promotion on 0.3 and the exam on 0.5: a degree earned in 2026 lets the worker sit in
+    2026, so the year they could first sit may be 2026 itself: college workers hired in
+    2023 and 2024 would sit from 2027 and 2028 (4 years), and with a bachelor's (2 years)
+    both may sit in 2026."""
+    exam = _exam([4.0, 4.0, 2.0, 0.0])
+    needs = certification.years_to_sit(exam)
+    pop = _workforce([1, 1], hire_year=2024)
+    pop.hire_year[0], pop.hire_time[0] = 2023, 2023.0
+    degrees.apply(pop, _params([1.0, 1.0, 1.0]), GRADES, np.random.default_rng(0), 2026.3, 2026, exam, needs,
+                  2025, next_exam=2026)
+    assert list(pop.sit_from) == [2026, 2026]  # without the degree: 2027 and 2028
+
+
+def test_a_level_that_asks_more_service_does_not_keep_a_year_not_reached():
+    """Years of service to sit by level 6, 2, 4 (a bachelor's asks more than a college
+    diploma): a college worker hired in 2020 could sit from 2022, before the degree of
+    2023, and keeps 2022; one hired in 2022 would have reached 2024 at college, after the
+    degree counts (2024), so a bachelor's 4 years apply: 2026."""
+    exam = _exam([6.0, 2.0, 4.0, 4.0])
+    needs = certification.years_to_sit(exam)
+    pop = _workforce([1, 1], hire_year=2022)
+    pop.hire_year[0], pop.hire_time[0] = 2020, 2020.0
+    degrees.apply(pop, _params([1.0, 1.0, 1.0]), GRADES, np.random.default_rng(0), 2024.0, 2023, exam, needs, 2020)
+    assert list(pop.sit_from) == [2022, 2026]
+
+
+def test_the_engine_gives_the_year_of_the_next_exam(monkeypatch):
+    """The engine tells the mechanism which exam comes next: this year's where the exam is
+    dated after the promotion, next year's where it comes before or on the same date."""
+    seen = []
+    real = degrees.apply
+
+    def spy(*a, **k):
+        seen.append((a[5], a[-1]))  # (year, next_exam)
+        return real(*a, **k)
+    monkeypatch.setattr(degrees, "apply", spy)
+    sc = model.load("bench").with_overrides({"degrees.rate": [0.1, 0.1, 0.1], "years": 2})
+    for promotion, exam, ahead in ((0.3, 0.5, 0), (0.5, 0.5, 1), (1.0, 0.5, 1)):
+        seen.clear()
+        model.run(sc.with_overrides({"calendar.promotion": promotion, "calendar.exam": exam}), reps=1, seed=1,
+                  workers=1, quiet=True)
+        assert seen == [(2025, 2025 + ahead), (2026, 2026 + ahead)]
+
+
+def test_regrade_is_a_default_that_matters_only_with_a_ladder():
+    sc = model.load("bench").with_overrides({"degrees.rate": [0.1, 0.0, 0.0]})  # bench: no ladder
+    assert "degrees.regrade" not in sc.defaulted() and "degrees.max_age" in sc.defaulted()
+    assert "degrees.regrade" in sc.with_overrides({"grades.enabled": True}).defaulted()

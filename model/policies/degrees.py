@@ -4,26 +4,28 @@ At the promotion date (``calendar.promotion``, before promotion out, elections a
 steps) an active worker holding education level ``e`` (0 below college, 1 college 大专,
 2 bachelor, 3 postgraduate) earns level ``e + 1`` with probability ``rate[e]`` (one keyed
 uniform per worker, from its own stream: switching the mechanism on changes no other
-draw), if aged at most ``max_age`` whole years (周岁) that day. At most one level a year.
+draw), if aged at most ``max_age`` whole years (周岁) that day (on 31 December, a 1
+January birthday is still to come). At most one level a year.
 
 What the new level changes:
 
-* the grade: with ``regrade`` and the grade ladder on, the worker moves up
-  ``grades.entry_grade[e + 1] - grades.entry_grade[e]`` grades (none if that is not
-  above 0), within the post's ``max_grade`` (a grade already above it is kept), as a hire
-  with that education would have entered higher. Hohhot re-graded its workers for
-  changes of post, of education and of certificate (根据岗位变化、学历变化以及取得全国社会工作者
+* the grade: with ``regrade`` and the grade ladder on, the worker moves up the
+  difference of the entry grades ``grades.entry_grade[e + 1]`` and ``[e]``, each rounded
+  as a hire's is (none if that is not above 0), within the post's ``max_grade`` (a grade
+  already above it is kept), as a hire with that education would have entered higher.
+  Hohhot re-graded its workers for changes of post, of education and of certificate (根据岗位变化、学历变化以及取得全国社会工作者
   职业资格证书等情况, 3,264 adjustments in 2023-24, seed 002_5cfcc670a2031676.txt). The
   step clock keeps running, as after a certificate;
-* ``college_share`` and everything that reads education from the next day: the exam's
+* ``college_share`` and everything that reads education from then on: the exam's
   years of service by education (``certification.min_tenure_by_education``,
-  ``min_education``, ``education_bonus``) from the next exam;
+  ``min_education``, ``education_bonus``) from the next exam (this year's where
+  ``calendar.exam`` comes after ``calendar.promotion``, else next year's);
 * the certificate deadline (``dismissal.certificate_deadline``), which runs from the
-  first year a worker could sit the exam: a degree can only bring that year forward to
-  a year after the degree (the first year from the next on whose service reaches what
-  the new level needs), never back before it. That year is kept per worker
-  (``sit_from``); a worker who could sit before keeps the earlier year, and one below
-  the exam's ``min_education`` before the degree could not sit at all before it.
+  first year a worker could sit the exam. That year is kept per worker (``sit_from``): a
+  worker who could already sit before the degree counts (a year before the next exam's)
+  keeps that year; for the others it is the first year from the next exam's on whose
+  service reaches what the new level needs (never before the degree: one below the
+  exam's ``min_education`` before it could not sit at all).
 
 The rates are by level held; no seed document or public figure gives them, so a
 scenario that sets them marks them as assumptions.
@@ -33,42 +35,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..population import age_on_date
 from ..streams import uniforms
 from .certification import first_exam_year
 
 
-def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start: int = 0) -> dict:
+def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start: int = 0,
+          next_exam: int | None = None) -> dict:
     """Degrees earned at the promotion instant ``t`` of ``year``. ``exam``: the year's
     certification parameters when the exam runs (to move the year a worker could first
-    sit); ``needs``, ``start``: as for :func:`model.policies.dismissal.apply`."""
+    sit); ``needs``, ``start``: as for :func:`model.policies.dismissal.apply`;
+    ``next_exam``: the year of the first exam after ``t`` (default ``year + 1``)."""
     rate = np.append(np.asarray(p.rate, dtype=float), 0.0)  # level 3 is the highest: nothing to earn
     if not rate.any():
         return {"degrees_earned": 0}
     rows = np.flatnonzero(pop.active(t))
-    rows = rows[(rate[pop.education[rows]] > 0) & (np.floor(t - pop.birth[rows]) <= p.max_age)]
+    rows = rows[(rate[pop.education[rows]] > 0) & (age_on_date(pop.birth[rows], year, t - year) <= p.max_age)]
     won = rows[uniforms(rng, pop.uid[rows]) < rate[pop.education[rows]]]
     old = pop.education[won].astype(np.int64)
     if exam is not None:
-        pop.sit_from[won] = _first_sitting(pop, won, old, exam, needs, year, start)
+        first = year + 1 if next_exam is None else next_exam
+        pop.sit_from[won] = _first_sitting(pop, won, old, exam, needs, first, start)
     pop.education[won] = old + 1
     if p.regrade and grades.enabled:
-        entry = np.asarray(grades.entry_grade, dtype=float)
-        step = np.maximum(np.round(entry[old + 1] - entry[old]), 0)
+        entry = np.round(np.asarray(grades.entry_grade, dtype=float))  # as a hire's (recruitment.entry_grade)
+        step = np.maximum(entry[old + 1] - entry[old], 0)
         hi = np.asarray(grades.max_grade)[pop.post[won]]
         g = pop.grade[won]
         pop.grade[won] = np.clip(g + step, 1, np.maximum(hi, g)).astype(np.int8)
     return {"degrees_earned": len(won)}
 
 
-def _first_sitting(pop, rows, old, exam, needs, year: int, start: int) -> np.ndarray:
+def _first_sitting(pop, rows, old, exam, needs, next_exam: int, start: int) -> np.ndarray:
     """The first year the workers ``rows`` could sit the exam once they hold the level above
-    ``old`` from the end of ``year``: the earlier of the year they could with what they held
-    (their ``sit_from`` if a degree had moved it; never, below the exam's ``min_education``)
-    and the first year after ``year`` in which they can with the new level."""
+    ``old`` from the exam of ``next_exam`` on: the year they could with what they held (their
+    ``sit_from`` if a degree had moved it; never, below the exam's ``min_education``) if it
+    came before that exam's year, else the first year from it on in which they can with the
+    new level (which may ask more years of service than the old one did)."""
     hire = pop.hire_year[rows]
     before = np.where(pop.sit_from[rows] > 0, pop.sit_from[rows].astype(float),
                       first_exam_year(hire, old, needs, start))
     before = np.where(old >= exam.min_education, before, np.inf)
-    after = first_exam_year(hire, old + 1, needs, start, not_before=year + 1)
-    first = np.minimum(before, after)
+    after = first_exam_year(hire, old + 1, needs, start, not_before=next_exam)
+    first = np.where(before < next_exam, before, after)
     return np.where(np.isfinite(first), first, np.iinfo(np.int32).max).astype(np.int32)
