@@ -190,12 +190,14 @@ def manifest(scenario, results, argv=None) -> dict:
     what ``rerun`` runs again (``scenario_horizon_written``: the files' own ``[start_year,
     years]``, for a horizon an override cut short); ``resolved_parameters`` is every field with its default
     filled in; ``scenario_file_hash`` is the SHA-256 of the scenario file (and its
-    parents), ``scenario_files`` the hash of each. Where it ran: ``backend`` (``local`` or
-    ``dask``), ``workers`` (local processes; on Dask, the worker processes of the local
-    cluster started for the run, or those the scheduler had as the run began) and
-    ``scheduler`` (the Dask scheduler's address, given or from ``DASK_SCHEDULER_ADDRESS``;
-    null on the local backend or a local cluster of the run's own).
+    parents), ``scenario_files`` the hash of each. Where it ran (:func:`model.runner.where_ran`,
+    as the experiments' manifests have it): ``backend`` (``local`` or ``dask``), ``workers``
+    (local processes; on Dask, the worker processes of the local cluster started for the
+    run, or those the scheduler had as the run began) and ``scheduler`` (the Dask
+    scheduler's address, given or from ``DASK_SCHEDULER_ADDRESS``; null on the local backend
+    or a local cluster of the run's own).
     """
+    from .runner import where_ran
     return {
         "scenario": scenario.name,
         "scenario_file": str(scenario.path) if scenario.path else None,
@@ -207,9 +209,7 @@ def manifest(scenario, results, argv=None) -> dict:
         "resolved_parameters": scenario.resolved(),
         "seed": results.seed,
         "reps": results.reps,
-        "workers": results.meta.get("workers"),
-        "backend": results.meta.get("backend"),
-        "scheduler": results.meta.get("scheduler"),
+        **where_ran([results]),
         "wall_time_s": round(results.meta.get("wall_time_s", 0.0), 3),
         "package_version": _version(),
         "versions": versions(),

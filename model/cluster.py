@@ -37,6 +37,10 @@ from .errors import RunFailed, UserError, cut
 
 MISSING = "the dask backend needs the 'distributed' extra: pip install -e '.[distributed]'"
 ENVIRONMENT = "DASK_SCHEDULER_ADDRESS"  # the environment variable that may name the scheduler
+_SHARED: dict = {}
+"""The local clusters :func:`shared_local_cluster` has started and not yet closed, by
+address: a run given one's address runs on a cluster of its own, as on one
+:func:`run_chunks` starts (its ``about`` says so: no scheduler)."""
 
 
 def _address_error(message: str, from_environment: bool) -> UserError:
@@ -199,19 +203,24 @@ def shared_local_cluster(backend: str | None, scheduler: str | None, workers: in
     """For several runs on the Dask backend without a scheduler (an experiment's scenarios
     or grid points, the values solve and calibrate try): one local cluster for them all,
     whose address is yielded to pass on as their ``scheduler`` (starting one per run cost
-    about 3 s each: a 4-point sweep took 14.7 s against 3.7 s on two local processes). With
-    a scheduler given or named by :data:`ENVIRONMENT`, or on the local backend, nothing is
-    started and ``scheduler`` is yielded as it was."""
+    about 3 s each: a 4-point sweep took 14.7 s against 3.7 s on two local processes); each
+    run on it records no scheduler, as on a local cluster started for one run (a temporary
+    address, not a scheduler the user gave). With a scheduler given or named by
+    :data:`ENVIRONMENT`, or on the local backend, nothing is started and ``scheduler`` is
+    yielded as it was."""
     from .runner import _backend
     kind, address, _ = _backend(backend, scheduler)
     if kind != "dask" or address:
         yield scheduler
         return
     client, cluster = _connect(_distributed(), None, 10.0, workers=workers)
+    address = cluster.scheduler_address
+    _SHARED[address] = cluster
     try:
         client.close()  # each run connects a client of its own
-        yield cluster.scheduler_address
+        yield address
     finally:
+        _SHARED.pop(address, None)
         cluster.close()
 
 
@@ -259,8 +268,10 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
         one per core); a cluster of one's own keeps its own.
     about : dict, optional
         Filled, once connected, with what the run runs on: ``workers``, the number of
-        worker processes of the local cluster started for it, or of ``scheduler``'s
-        workers as the run begins (workers may join or leave a cluster during it).
+        worker processes of the local cluster started for it (here, or for the experiment
+        it is part of: :func:`shared_local_cluster`), or of ``scheduler``'s workers as the
+        run begins (workers may join or leave a cluster during it); ``scheduler``, the
+        address given, or None on such a local cluster of its own.
 
     Yields
     ------
@@ -289,8 +300,10 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     pending: set = set()
     try:
         threads = client.nthreads()  # {worker: threads} as the run begins
+        own = cluster if cluster is not None else _SHARED.get(scheduler)  # a local cluster started here
         if about is not None:
-            about["workers"] = len(cluster.workers) if cluster is not None else len(threads)
+            about["workers"] = len(own.workers) if own is not None else len(threads)
+            about["scheduler"] = None if own is not None else scheduler
         if not chunks:
             return
         if in_flight is None:

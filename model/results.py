@@ -209,7 +209,9 @@ class Results:
         set over the scenario's files, with the option that set each and its value, as
         :meth:`model.scenario.Scenario.overridden` gives them; where it ran: ``backend``,
         ``workers``, the processes that ran it (on Dask, the cluster's workers as the run
-        began), and ``scheduler``, the Dask scheduler's address or None)...
+        began), and ``scheduler``, the Dask scheduler's address, or None on the local
+        backend and on a local Dask cluster of the run's own, started for it or for the
+        experiment it is part of: :func:`model.runner.where_ran`)...
 
     Two results are equal (``==``) when they hold the same values (NaN equal to NaN) of the
     same scenario, metrics, years, targets and seed, whatever the wall time, the time they

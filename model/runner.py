@@ -246,6 +246,27 @@ def backend_of(backend: str | None, scheduler: str | None) -> str:
     return _backend(backend, scheduler)[0]
 
 
+WHERE = ("backend", "workers", "scheduler")
+"""The entries of :attr:`model.Results.meta` that say where a run ran, as manifests record them."""
+
+
+def where_ran(runs) -> dict:
+    """Where runs ran, as ``model run``'s manifest and the experiments' record it: the
+    :data:`WHERE` entries of each run's :attr:`~model.Results.meta` (or of a dict of them,
+    as :func:`model.experiments.common.run_many` gathers), which :func:`run` fills:
+    ``backend`` (``local`` or ``dask``), ``workers`` (local processes; on Dask, the worker
+    processes of the local cluster started for the run, or for the experiment it is part
+    of, or those the scheduler had as the run began) and ``scheduler`` (the address given or
+    from ``DASK_SCHEDULER_ADDRESS``; None on the local backend or a local cluster of its
+    own). Of several runs (an experiment's, which share their backend and scheduler), the
+    most workers any had; None for each where there is no run."""
+    metas = [m for m in (getattr(r, "meta", r) for r in runs) if m]
+    out = {k: metas[0].get(k) if metas else None for k in WHERE}
+    workers = [m["workers"] for m in metas if m.get("workers") is not None]
+    out["workers"] = max(workers) if workers else None
+    return out
+
+
 def _one_process(reps: int, workers: int) -> bool:
     return workers == 1 or len(_chunks(reps, workers)) == 1
 
@@ -344,8 +365,9 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
         for start, arr in run_chunks(scenario, seed, _chunks(reps, 8), scheduler,
                                      from_environment=from_environment, workers=local, about=ran_on):
             store(start, arr)
-        workers = ran_on["workers"]  # the cluster's, as the run began
+        workers, scheduler = ran_on["workers"], ran_on["scheduler"]  # as the run began; None: its own cluster
     else:
+        scheduler = None
         workers = default_workers(reps) if workers is None else whole_number(workers, "--workers", 1)
         workers = processes_that_fit([scenario], min(workers, len(_chunks(reps, workers))), free)
         chunks = _chunks(reps, workers)
@@ -369,6 +391,6 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     return Results(scenario=scenario.name, years=scenario.year_list, metrics=names, values=values,
                    target_specs=scenario.targets, seed=seed,
                    meta={"reps": reps, "seed": seed, "wall_time_s": wall, "workers": workers,
-                         "backend": backend, "scheduler": scheduler if backend == "dask" else None,
+                         "backend": backend, "scheduler": scheduler,
                          "scenario_hash": scenario.hash, "set": scenario.overridden(),
                          "finished": datetime.now().astimezone().isoformat(timespec="seconds")})

@@ -1161,23 +1161,28 @@ class Scenario:
     def defaulted(self) -> dict[str, object]:
         """The fields the run reads that neither the scenario, the files it extends nor an
         override sets, by path, with the model's default each takes: what a reader should
-        check fits the place. Left out: mechanisms switched off (:meth:`switched_off`), and
-        their fields in other sections (where training is off, its date and what being
-        trained adds to the exam and the assessment), fields the chosen rules do not read
-        (another staffing rule's, the fixed retirement ages under the statutory rule, a
-        setting of an option that is off), and defaults that switch a thing off or leave it
-        out (a field whose 0 means off, an empty list, a table of zeros, a value that means
-        "not set here": -1, another field's value); not a date of 0, which is 1 January."""
+        check fits the place. Left out: mechanisms switched off (:meth:`switched_off`; but
+        a field of theirs read either way: deaths, ``quits.death_rate``, whether or not
+        quits are on), and their fields in other sections (where training is off, its date
+        and what being trained adds to the exam and the assessment), fields the chosen rules
+        or the districts do not read (another staffing rule's, the fixed retirement ages
+        under the statutory rule, a setting of an option that is off, the rural
+        communities' work fund where no district is rural, as in a scenario without
+        districts: its one implicit district is urban), and defaults that switch a thing off
+        or leave it out (a field whose 0 means off, an empty list, a table of zeros, a value
+        that means "not set here": -1, another field's value); not a date of 0, which is 1
+        January. When a field is read is :data:`_READ_ONLY_WITH`'s condition where it has
+        one, else, in a mechanism that can be switched off, while it is on."""
         from .semantics import unread_by_rules
         unread = unread_by_rules(self) | {path for path, read in _READ_ONLY_WITH.items() if not read(self)}
         switched_off = self.switched_off()
         out = {}
         for sec, spec in schema.SECTIONS.items():
             given = self.given(sec)
-            if sec in switched_off:
-                continue
             for name, f in spec.items():
                 path, d = f"{sec}.{name}", f.default
+                if sec in switched_off and path not in _READ_ONLY_WITH:  # (an entry says when, off or on)
+                    continue
                 if name == "enabled" or name in given or path in unread or d in (None, schema.REQUIRED):
                     continue
                 zeros = isinstance(d, list) and f.kind != "dates" and not any(d)  # dates: 0 is 1 January
@@ -1440,13 +1445,32 @@ def _assumptions(path: Path, text: str):
 
 
 def _above_zero(path: str):
-    """Whether the field ``path`` of a scenario is above 0 in some year."""
-    return lambda sc: bool(np.any(np.asarray(sc.get(path).resolve(sc.year_list)) > 0))
+    """Whether the field ``path`` of a scenario is read, its mechanism on (not
+    :meth:`Scenario.switched_off`), and above 0 in some year."""
+    on = _switched_on(path.partition(".")[0])
+    return lambda sc: on(sc) and bool(np.any(np.asarray(sc.get(path).resolve(sc.year_list)) > 0))
 
 
 def _switched_on(*sections: str):
-    """Whether any of the mechanisms ``sections`` is on (not :meth:`Scenario.switched_off`)."""
+    """Whether any of the mechanisms ``sections`` is on (not :meth:`Scenario.switched_off`;
+    a section without a switch is always on)."""
     return lambda sc: not set(sections) <= set(sc.switched_off())
+
+
+def _all(*conditions):
+    """Whether every one of ``conditions`` holds."""
+    return lambda sc: all(c(sc) for c in conditions)
+
+
+def _either_way(sc) -> bool:
+    """Read whether or not the mechanism of its section is on."""
+    return True
+
+
+def _districts(urban: bool):
+    """Whether some district is urban (``urban=True``) or rural (the implicit district of a
+    scenario without ``[[districts]]`` is urban); each has communities from the start."""
+    return lambda sc: any(d.urban == urban for d in sc.districts)
 
 
 def _pay_floors(sc) -> bool:
@@ -1467,16 +1491,24 @@ _READ_ONLY_WITH = {
     # effects on others
     "calendar.recruitment": _switched_on("recruitment"),
     "calendar.training": _switched_on("training"),
-    "certification.trained_bonus": _switched_on("training"),  # nobody is trained
-    "assessment.trained_shift": _switched_on("training"),
+    # nobody is trained (and each with its own mechanism: nobody sits the exam, nobody is assessed)
+    "certification.trained_bonus": _all(_switched_on("certification"), _switched_on("training")),
+    "assessment.trained_shift": _all(_switched_on("assessment"), _switched_on("training")),
     "calendar.exam": _switched_on("certification"),
     "calendar.assessment": _switched_on("assessment", "dismissal", "elimination", "service_terms"),
     "calendar.promotion": lambda sc: (_switched_on("promotion_out", "elections", "grades")(sc)
-                                      or (_switched_on("degrees")(sc) and _above_zero("degrees.rate")(sc))),
+                                      or _above_zero("degrees.rate")(sc)),
     "degrees.max_age": _above_zero("degrees.rate"),  # nobody earns a degree
-    "degrees.regrade": lambda sc: _above_zero("degrees.rate")(sc) and _switched_on("grades")(sc),
+    "degrees.regrade": _all(_above_zero("degrees.rate"), _switched_on("grades")),
+    "quits.death_rate": _either_way,  # deaths whether or not quits are on (engine._schedule_exits)
+    "funding.work_fund_urban": _districts(urban=True),  # a community's fund by its district's `urban`
+    "funding.work_fund_rural": _districts(urban=False),
 }
-"""Fields read only where a condition on others holds (for :meth:`Scenario.defaulted`)."""
+"""Fields read only where a condition holds (for :meth:`Scenario.defaulted`). An entry is the
+whole condition: for a field of a mechanism that can be switched off, it holds only where
+that mechanism is on (:func:`_above_zero` and :func:`_switched_on` of its section say so), or
+the field is read either way; a field of such a mechanism without an entry is read while it
+is on."""
 
 
 def _find(path) -> Path:

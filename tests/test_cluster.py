@@ -458,3 +458,34 @@ def test_the_run_manifest_says_where_the_run_ran(cluster, tmp_path, monkeypatch)
         where[name] = (m["backend"], m["workers"], m["scheduler"])
     assert where == {"local": ("local", 1, None), "own": ("dask", 1, None),
                      "there": ("dask", 2, cluster.scheduler_address)}
+
+
+def test_an_experiments_manifest_and_runs_say_where_they_ran_as_run_does(cluster, small, tmp_path,
+                                                                         local_clusters_started):
+    """On a local cluster an experiment starts for its runs (shared_local_cluster), each
+    run's meta gave the cluster's temporary tcp://127.0.0.1 address as its scheduler, where
+    `run` on a local cluster of its own says null; the experiments' manifests said nothing
+    of where they ran. Now the runs (the values solve tries and its baseline too) and the
+    manifests say null on the experiment's own cluster, with its workers, and a scheduler
+    given, with the workers it had, as `run`'s manifest does."""
+    import json
+
+    from model.experiments.solve import solve
+    s = solve(small.with_overrides({"years": 1}), "certification.pass_prob", 0, 1,
+              "certified_share>=0.8@2025", 0.5, reps=3, seed=SEED, tol=0.25, backend="dask", workers=1)
+    assert local_clusters_started == [1]
+    own = {"backend": "dask", "workers": 1, "scheduler": None}
+    for res in (s.results, s.baseline):
+        assert {k: res.meta[k] for k in own} == own
+    assert s.ran_on == own
+    base = ["--reps", "2", "--seed", str(SEED), "--quiet", "--no-report", "--set", "years=1",
+            *[x for kv in SMALL for x in ("--set", kv)]]
+    for name, how, where in [
+            ("own", ["--backend", "dask", "--workers", "1"], own),
+            ("there", ["--scheduler", cluster.scheduler_address],
+             {"backend": "dask", "workers": 2, "scheduler": cluster.scheduler_address})]:
+        assert cli.main(["compare", "bench", "--variant", "quits.death_rate=0.01", *base, *how,
+                         "--out", str(tmp_path / name)]) == 0
+        m = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
+        assert {k: m[k] for k in where} == where, name
+    assert local_clusters_started == [1, 1]

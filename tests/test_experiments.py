@@ -905,3 +905,74 @@ def test_sweep_checks_whole_values_once_with_the_same_message(monkeypatch, tmp_p
             "in '1.4,2'") in capsys.readouterr().err
     with pytest.raises(UserError, match="takes whole numbers .*got 2.5$"):
         sweep(small(years=1), {"recruitment.cap": [2, 2.5]}, reps=1, seed=1)
+
+
+TINY = ["--set", "demand.communities=5", "--set", "years=1", "--reps", "2", "--seed", "3", "--workers", "1",
+        "--quiet", "--no-report"]
+EXPERIMENTS = {
+    "compare": ["compare", "bench", "--variant", "quits.death_rate=0.01"],
+    "sweep": ["sweep", "bench", "--param", "quits.rate", "0.05,0.1"],
+    "solve": ["solve", "bench", "--lever", "certification.pass_prob", "--range", "0,1", "--tol", "0.25",
+              "--target", "certified_share>=0.5@2025", "--prob", "0.5"],
+    "sensitivity": ["sensitivity", "bench", "--param", "quits.rate=0.05,0.1", "--sobol", "0",
+                    "--metric", "headcount"],
+    "calibrate": ["calibrate", "bench", "--param", "quits.rate=0.02,0.3", "--max-evaluations", "2",
+                  "--profile", "0"],
+}
+
+
+def test_every_experiments_manifest_says_where_its_runs_ran_as_runs_does(tmp_path, monkeypatch, capsys):
+    """The run manifest says where the run ran (backend, workers, scheduler); the
+    experiments' said nothing of it. Each now gives the same keys, from its runs' own
+    record (model.runner.where_ran), as `run`'s manifest gives them for the same options."""
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    observed = tmp_path / "observed.csv"
+    observed.write_text("metric,year,value\nexits_quit,2025,1\n", encoding="utf-8")
+
+    def where(folder, argv):
+        assert cli([*argv, *TINY, "--out", str(folder)]) == 0, capsys.readouterr().err
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return {k: m[k] for k in ("backend", "workers", "scheduler")}
+    ran = where(tmp_path / "run", ["run", "bench"])
+    assert ran == {"backend": "local", "workers": 1, "scheduler": None}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (calibrate stops before converging: 2 points)
+        for name, argv in EXPERIMENTS.items():
+            argv = [*argv, "--observed", str(observed)] if name == "calibrate" else argv
+            assert where(tmp_path / name, argv) == ran, name
+
+
+def test_an_experiments_runs_spread_over_a_pool_ran_on_the_pools_processes(monkeypatch):
+    """Scenarios spread over a pool of local processes each ran in one of them (their own
+    meta: 1 worker), side by side: the experiment's record gives the pool's processes; of
+    several sets of runs (sensitivity's one-at-a-time and Sobol points), the most any had."""
+    import concurrent.futures
+    import contextlib
+
+    from model import runner
+    pools = []
+
+    @contextlib.contextmanager
+    def here(workers):  # the pool's calls made in this process, one after the other
+        pools.append(workers)
+
+        def submit(fn, calls):
+            futures = [concurrent.futures.Future() for _ in calls]
+            for f, args in zip(futures, calls):
+                f.set_result(fn(*args))
+            return futures
+        yield submit
+    monkeypatch.setattr(runner, "process_pool", here)
+    monkeypatch.setattr(runner, "available_memory", lambda *a: None)  # (room for every process)
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    sc = small(years=1, **{"demand.communities": 5})
+    c = compare([sc, sc.with_overrides({"quits.rate": [0.1]})], reps=2, seed=3, workers=2)
+    assert pools == [2] and [r.meta["workers"] for r in c.results] == [1, 1]
+    assert c.ran_on == {"backend": "local", "workers": 2, "scheduler": None}
+    about = {}
+    common.run_many([sc], reps=2, seed=3, workers=1, about=about)
+    assert about == {"backend": "local", "workers": 1, "scheduler": None}
+    common.run_many([sc, sc], reps=2, seed=3, workers=2, about=about)
+    assert about == {"backend": "local", "workers": 2, "scheduler": None}
+    common.run_many([sc], reps=2, seed=3, workers=1, about=about)
+    assert about["workers"] == 2

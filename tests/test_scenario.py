@@ -329,6 +329,54 @@ def test_a_stages_date_is_listed_where_a_rule_it_runs_is_on(tmp_path):
     assert "calendar.promotion" in degrees.defaulted()  # degrees are earned then
 
 
+def test_with_quits_off_the_death_rate_is_still_a_default_that_matters(tmp_path):
+    """Deaths happen whether or not quits are on (engine._schedule_exits): with quits off,
+    quits.death_rate is a default that matters (the whole quits section was left out), and
+    it alone of the section."""
+    f = _write(tmp_path / "min.toml", MIN)
+    quits = {k for k in model.load(f).defaulted() if k.startswith("quits.")}
+    assert "quits.death_rate" in quits and len(quits) > 1
+    off = model.load(f, {"quits.enabled": False})
+    assert {k for k in off.defaulted() if k.startswith("quits.")} == {"quits.death_rate"}
+    dead = model.run(off.with_overrides({"quits.death_rate": 0.3, "demand.communities": 5, "years": 1}),
+                     reps=1, seed=1, workers=1)
+    assert dead.at("exits_death", 2025)[0] > 0 and dead.at("exits_quit", 2025)[0] == 0  # read, quits off
+
+
+def test_a_switched_off_mechanisms_fields_stay_out_though_their_own_conditions_hold(tmp_path):
+    """A field read only on a condition (_READ_ONLY_WITH) is, in a mechanism switched off,
+    not read whatever that condition: an entry is the whole condition (the death rate's says
+    it is read with quits off), so each says its own mechanism must be on."""
+    f = _write(tmp_path / "min.toml", MIN)
+    wide = {"recruitment.exempt_share": 0.2, "recruitment.max_age_certified": 45, "degrees.rate": [0.1, 0, 0]}
+    on = model.load(f, wide).defaulted()
+    conditional = {"recruitment.exempt_max_age", "recruitment.max_age_certified_level",
+                   "degrees.max_age", "certification.trained_bonus", "assessment.trained_shift"}
+    assert conditional <= set(on)
+    for sec in ("recruitment", "degrees", "certification", "assessment"):
+        over = {**wide, f"{sec}.enabled": False, **({"dismissal.enabled": False, "elimination.enabled": False}
+                                                    if sec == "assessment" else {})}
+        off = model.load(f, over).defaulted()
+        assert not any(k.startswith(f"{sec}.") for k in off), sec
+
+
+def test_a_work_fund_is_a_default_that_matters_only_where_a_district_of_its_kind_is(tmp_path):
+    """A community's work fund is its district's kind's (urban or rural): the rural one was
+    listed where no district is rural (a scenario without districts has one implicit urban
+    district), where it is never read; the urban one, likewise, where none is urban."""
+    funds = {"funding.work_fund_urban", "funding.work_fund_rural"}
+    sc = model.load(_write(tmp_path / "min.toml", MIN))
+    assert sc.implicit_district and funds & set(sc.defaulted()) == {"funding.work_fund_urban"}
+
+    def districts(*urban):
+        return "".join(f"[[districts]]\nname = \"d{i}\"\ncommunities = 20\nurban = {str(u).lower()}\n"
+                       for i, u in enumerate(urban))
+    for kinds, read in [((True, True), {"funding.work_fund_urban"}), ((True, False), funds),
+                        ((False, False), {"funding.work_fund_rural"})]:
+        sc = model.load(_write(tmp_path / "d.toml", MIN + districts(*kinds)))
+        assert not sc.implicit_district and funds & set(sc.defaulted()) == read, kinds
+
+
 def test_a_file_error_is_reported_in_the_file_even_with_overrides(tmp_path):
     f = _write(tmp_path / "x.toml", f'extends = "{BENCH}"\n[quits]\ndeath_rate = 5\n')
     with pytest.raises(ScenarioError) as e:

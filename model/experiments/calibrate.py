@@ -108,6 +108,9 @@ class Calibration:
     results : model.Results
         The run at the fit.
     reps, seed : int
+    ran_on : dict
+        Where the runs ran, as the manifest records it: ``backend``, ``workers`` and
+        ``scheduler`` (:func:`model.runner.where_ran`).
     """
 
     values: dict
@@ -122,6 +125,7 @@ class Calibration:
     seed: int
     converged: bool = True
     results: object = field(default=None, repr=False)
+    ran_on: dict = field(default_factory=dict, repr=False)
 
     def to_csv(self, folder) -> None:
         """Write parameters.csv, fit.csv, metrics.csv and (with a profile) profile.csv into
@@ -544,7 +548,7 @@ def _fit(ev, sc, levers, bounds, obs, scale: str, tol: float, max_evaluations: i
                 warns.append(f"{lv.name}: the objective is flat along its whole range; it is not identified")
     values = {lv.name: (int(t) if lv.integer else float(t)) for lv, t in zip(levers, theta)}
     return Calibration(values, param_rows, fit, ssr, ev.evaluations, ev.replications, warns, prof, ev.reps,
-                       ev.seed, converged, res)
+                       ev.seed, converged, res, ev.ran_on)
 
 
 SEPARATION = 0.01
@@ -732,7 +736,8 @@ def main(args) -> int:
             "calibrate", [sc], c.reps, c.seed,
             {"observations": common.input_file(args.observed),
              "parameters": {lv.name: list(r) for lv, r in params},
-             "scale": args.scale, "fitted": c.values, "objective": c.objective, "warnings": said}))
+             "scale": args.scale, "fitted": c.values, "objective": c.objective, "warnings": said},
+            ran_on=c.ran_on))
         if not args.no_report:
             from ..report import experiments as fig
             fig.calibration_fit(c, tmp / "calibration.png", lang=args.lang, svg=args.svg)

@@ -864,36 +864,53 @@ def _run_one(scenario, reps, seed):
 
 def run_many(scenarios, reps: int | None = None, seed: int | None = None, workers: int | None = None,
              backend: str | None = None, scheduler: str | None = None, quiet: bool = True,
-             desc: str = "runs") -> list:
+             desc: str = "runs", about: dict | None = None) -> list:
     """Run every scenario with the same seed (common random numbers); list of Results.
 
     ``reps`` and ``seed`` default to the first scenario's ``[run]`` section. Scenarios
     are spread over local processes when there are several (each runs its
-    replications serially), or run one after another on the Dask backend.
+    replications serially), or run one after another on the Dask backend. ``about``, a
+    dict, gathers where they ran, as an experiment's manifest records it
+    (:func:`model.runner.where_ran` of these runs and of those it holds already; where the
+    scenarios were spread over a pool of local processes, each ran in one of them, and the
+    pool's processes are the workers).
     """
-    from ..runner import backend_of, default_workers, reps_and_seed, run
+    from ..runner import reps_and_seed, where_ran
     scenarios = list(scenarios)
     if not scenarios:
         return []
     reps, seed = reps_and_seed(scenarios[0], reps, seed)
+    results, pool = _run_all(scenarios, reps, seed, workers, backend, scheduler, quiet, desc)
+    if about is not None:
+        ran = where_ran(results)
+        if pool:  # each ran in one of the pool's processes, side by side
+            ran["workers"] = pool
+        about.update(where_ran([about, ran]))
+    return results
+
+
+def _run_all(scenarios, reps, seed, workers, backend, scheduler, quiet, desc) -> tuple[list, int]:
+    """:func:`run_many`'s runs, and the size of the process pool they were spread over (0
+    where each run had its own processes, or ran here)."""
+    from ..runner import backend_of, default_workers, run
     if backend_of(backend, scheduler) == "dask":  # (DASK_SCHEDULER_ADDRESS too, unless local is asked for)
         from ..cluster import shared_local_cluster
         with shared_local_cluster(backend, scheduler, workers) as address:
             return [run(s, reps=reps, seed=seed, workers=workers, backend="dask", scheduler=address,
-                        quiet=True) for s in _progress(scenarios, quiet, desc)]
+                        quiet=True) for s in _progress(scenarios, quiet, desc)], 0
     if workers is None:
         workers = default_workers(reps * len(scenarios))
     workers = whole_number(workers, "--workers", 1)
     if len(scenarios) < workers:  # each run spreads its replications (and sizes its processes)
         return [run(s, reps=reps, seed=seed, workers=workers, backend="local", quiet=True)
-                for s in _progress(scenarios, quiet, desc)]
+                for s in _progress(scenarios, quiet, desc)], 0
     from ..runner import available_memory, process_pool, processes_that_fit
     workers = processes_that_fit(scenarios, workers, available_memory())
     if workers == 1:
-        return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)]
+        return [_run_one(s, reps, seed) for s in _progress(scenarios, quiet, desc)], 0
     with process_pool(workers) as submit:
         futs = submit(_run_one, [(s, reps, seed) for s in scenarios])
-        return [f.result() for f in _progress(futs, quiet, desc)]
+        return [f.result() for f in _progress(futs, quiet, desc)], workers
 
 
 def _counter(desc: str):
@@ -940,6 +957,7 @@ class Evaluator:
         self.workers, self.backend, self.scheduler = workers, backend, scheduler
         self.cache: dict = {}
         self.replications = 0
+        self.ran_on: dict = {}  # where the values tried ran (run_many's `about`), for the manifest
 
     def __enter__(self) -> Evaluator:
         """Start what every value tried shares: on the Dask backend without a scheduler, one
@@ -972,7 +990,8 @@ class Evaluator:
         if k not in self.cache:
             sc = apply_levers(self.scenario, self.levers,
                               [lv.as_run(v) for lv, v in zip(self.levers, values)])
-            (res,) = run_many([sc], self.reps, self.seed, self.workers, self.backend, self.scheduler)
+            (res,) = run_many([sc], self.reps, self.seed, self.workers, self.backend, self.scheduler,
+                              about=self.ran_on)
             self.cache[k] = res
             self.replications += self.reps
             if self.bar is not None:
@@ -997,17 +1016,23 @@ def default_out(command: str, scenario_name: str) -> Path:
     return OUTPUTS / f"{command}-{scenario_name}"
 
 
-def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None = None, argv=None) -> dict:
-    """What an experiment ran, for the record."""
+def manifest(command: str, scenarios, reps: int, seed: int, extra: dict | None = None, argv=None, *,
+             ran_on: dict) -> dict:
+    """What an experiment ran, for the record; ``ran_on``: where its runs ran (the
+    experiment's ``ran_on``, as :func:`run_many` gathers it), recorded as ``model run``'s
+    manifest records a run's (:func:`model.runner.where_ran`: ``backend``, ``workers``,
+    ``scheduler``)."""
     import datetime as _dt
 
     from ..cli import _version, versions
+    from ..runner import where_ran
     return {
         "command": command,
         "argv": list(sys.argv if argv is None else argv),
         "scenarios": [{"name": s.name, "file": str(s.path) if s.path else None, "hash": s.hash,
                        "file_hash": s.file_hash, "set": s.overridden()} for s in scenarios],
-        "seed": seed, "reps": reps, "package_version": _version(), "versions": versions(),
+        "seed": seed, "reps": reps, **where_ran([ran_on]), "package_version": _version(),
+        "versions": versions(),
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         **(extra or {}),
     }

@@ -76,6 +76,9 @@ class Comparison:
     reps, seed : int
     level : float
         The intervals' confidence level (0.95: 95% intervals).
+    ran_on : dict
+        Where the runs ran, as the manifest records it: ``backend``, ``workers`` and
+        ``scheduler`` (:func:`model.runner.where_ran`).
     """
 
     labels: list
@@ -87,6 +90,7 @@ class Comparison:
     seed: int
     scenarios: list = field(default_factory=list, repr=False)
     level: float = 0.95
+    ran_on: dict = field(default_factory=dict, repr=False)
 
     def total(self, label: str, metric: str, years) -> dict:
         """The paired comparison of ``metric``'s total over ``years`` (each replication's
@@ -242,7 +246,9 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
                                          else {"field": "scenarios"}))
     labels = _labels(scs) if labels is None else _given_labels(labels, len(scs))  # before the runs
     reps, seed = reps_and_seed(scs[0], reps, seed)
-    results = common.run_many(scs, reps, seed, workers, backend, scheduler, quiet, desc="scenarios")
+    ran_on: dict = {}
+    results = common.run_many(scs, reps, seed, workers, backend, scheduler, quiet, desc="scenarios",
+                              about=ran_on)
     for r, lab in zip(results, labels):
         r.scenario = lab
     base = results[0]
@@ -275,7 +281,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         }))
     differences = pd.concat(rows, ignore_index=True)
     targets = _targets(results, labels, scs, level)
-    return Comparison(labels, results, summary, differences, targets, reps, seed, scs, level)
+    return Comparison(labels, results, summary, differences, targets, reps, seed, scs, level, ran_on)
 
 
 def _paired_columns(a: np.ndarray, b: np.ndarray, level: float) -> dict:
@@ -394,7 +400,7 @@ def main(args) -> int:
     with atomic_folder(out, overwrite=not args.no_overwrite) as tmp:
         c.to_csv(tmp)
         write_json(tmp / "manifest.json", common.manifest("compare", scs, c.reps, c.seed,
-                                                          {"labels": c.labels}))
+                                                          {"labels": c.labels}, ran_on=c.ran_on))
         if not args.no_report:
             from ..report import experiments as fig
             fig.paired_differences(c, metrics, tmp / "differences.png", lang=args.lang, svg=args.svg)

@@ -98,6 +98,9 @@ class Sensitivity:
     samples : pandas.DataFrame or None
         The Sobol points: one column per factor and ``output``.
     reps, seed : int
+    ran_on : dict
+        Where the runs ran, as the manifest records it: ``backend``, ``workers`` and
+        ``scheduler`` (:func:`model.runner.where_ran`).
     """
 
     output: object
@@ -110,6 +113,7 @@ class Sensitivity:
     factors: list = field(default_factory=list, repr=False)
     notes: list = field(default_factory=list)
     sobol_n: int = 0
+    ran_on: dict = field(default_factory=dict, repr=False)
 
     def to_csv(self, folder) -> None:
         """Write one_at_a_time.csv, metrics.csv and (where Sobol indices were estimated)
@@ -205,7 +209,9 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     variants = [sc]
     for f in facs:
         variants += [f.lever.apply(sc, f.low), f.lever.apply(sc, f.high)]
-    res = common.run_many(variants, reps, seed, workers, backend, scheduler, quiet, desc="one at a time")
+    ran_on: dict = {}  # where the one-at-a-time and the Sobol points ran
+    res = common.run_many(variants, reps, seed, workers, backend, scheduler, quiet, desc="one at a time",
+                          about=ran_on)
     base = res[0]
     base_value = output.value(base)
     rows = []
@@ -228,7 +234,7 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
             warnings.simplefilter("ignore")
             noise = np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res]) if reps >= 2 else np.nan
         sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend, scheduler,
-                                     quiet, noise)
+                                     quiet, noise, ran_on)
     for _, r in oat.iterrows():
         ends = [f"{end} ({r[end]:g})" for end in ("low", "high") if not np.isfinite(r[f"output_{end}"])]
         if ends:  # printed n/a, and sorted last: not because it matters least
@@ -239,7 +245,7 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         notes.append(f"only the scenario's uncertain inputs ({len(facs)}) are varied; an input it fixes is "
                      "not, however much it matters: give --param KEY=LO,HI (or KEY*=0.8,1.2; params= in "
                      "Python) to vary one")
-    return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes, int(sobol))
+    return Sensitivity(output, base_value, oat, sob, samples, reps, seed, facs, notes, int(sobol), ran_on)
 
 
 def _sobol_values(f, u: np.ndarray) -> np.ndarray:
@@ -265,7 +271,7 @@ def _sobol_size(n) -> int:
     return n
 
 
-def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet, noise):
+def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, quiet, noise, ran_on):
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
     d = len(facs)
@@ -274,7 +280,8 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
     u = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     x = np.column_stack([_sobol_values(f, u[:, j]) for j, f in enumerate(facs)])
     variants = [common.apply_levers(sc, [f.lever for f in facs], row) for row in x]
-    res = common.run_many(variants, sobol_reps, seed, workers, backend, scheduler, quiet, desc="Sobol points")
+    res = common.run_many(variants, sobol_reps, seed, workers, backend, scheduler, quiet, desc="Sobol points",
+                          about=ran_on)
     y = np.array([output.value(r) for r in res])
     samples = pd.DataFrame(x, columns=names)
     samples["output"] = y
@@ -359,7 +366,7 @@ def main(args) -> int:
             {"output": output.label, "output_unit": output.unit,
              "factors": [{"parameter": f.lever.name, "low": f.low, "high": f.high,
                           "distribution": f.dist.to_toml() if f.dist else "uniform"} for f in facs],
-             "sobol_n": n, "sobol_reps": args.sobol_reps}))
+             "sobol_n": n, "sobol_reps": args.sobol_reps}, ran_on=s.ran_on))
         if not args.no_report:
             from ..report import experiments as fig
             fig.tornado(s, tmp / "tornado.png", lang=args.lang, svg=args.svg)

@@ -85,6 +85,9 @@ class Solution:
     baseline : model.Results
         The scenario as it stands, on the same seed (common random numbers): what
         :meth:`effects` compares the answer with.
+    ran_on : dict
+        Where the runs ran (the values tried and the baseline), as the manifest records it:
+        ``backend``, ``workers`` and ``scheduler`` (:func:`model.runner.where_ran`).
     """
 
     lever: str
@@ -107,6 +110,7 @@ class Solution:
     tol: float = math.nan
     output: object = field(default=None, repr=False)
     baseline: object = field(default=None, repr=False)
+    ran_on: dict = field(default_factory=dict, repr=False)
 
     EFFECT_METRICS = ("headcount", "unfilled_posts", "payroll")
     """Metrics :meth:`effects` gives in the target's year besides the scenario's targets."""
@@ -388,11 +392,13 @@ def _search(ev, sc, lv, lo: float, hi: float, output, prob: float, direction: st
                       stacklevel=3)
     v_low, v_high = monte_carlo_range(tr, prob, direction, lo, hi)
     # the scenario as it stands on the same seed, for what the answer changes besides the target
-    (baseline,) = common.run_many([sc], ev.reps, ev.seed, ev.workers, ev.backend, ev.scheduler)
+    (baseline,) = common.run_many([sc], ev.reps, ev.seed, ev.workers, ev.backend, ev.scheduler,
+                                  about=ev.ran_on)
     value = int(good) if lv.integer else float(good)
     return Solution(lv.name, value, float(output.value(res)), low, high, prob, direction,
                     (float(min(good, bad)), float(max(good, bad))), ev.evaluations, ev.replications,
-                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output, baseline)
+                    ev.reps, ev.seed, tr, output.label, res, v_low, v_high, float(tol), output, baseline,
+                    ev.ran_on)
 
 
 def _states_one_of(target, targets) -> bool:
@@ -503,7 +509,7 @@ def main(args) -> int:
         write_json(tmp / "manifest.json", common.manifest(
             "solve", [sc], s.reps, s.seed, {"lever": s.lever, "range": [lo, hi], "target": s.target_label,
                                             "prob": s.prob, "direction": s.direction,
-                                            "warnings": said}))
+                                            "warnings": said}, ran_on=s.ran_on))
         if not args.no_report:
             from ..report import experiments as fig
             fig.solve_trace(s, tmp / "solve.png", lang=args.lang, svg=args.svg)

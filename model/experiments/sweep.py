@@ -53,6 +53,9 @@ class Sweep:
     reps, seed : int
     values : list of list
         Each lever's values, as given (from text: as read), in the order of :attr:`levers`.
+    ran_on : dict
+        Where the runs ran, as the manifest records it: ``backend``, ``workers`` and
+        ``scheduler`` (:func:`model.runner.where_ran`).
     """
 
     levers: list
@@ -64,6 +67,7 @@ class Sweep:
     seed: int
     scenario: object = field(default=None, repr=False)
     values: list = field(default_factory=list, repr=False)
+    ran_on: dict = field(default_factory=dict, repr=False)
 
     @property
     def lever_names(self) -> list[str]:
@@ -185,7 +189,9 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     scenarios = [common.apply_levers(sc, levers, p) for p in points]  # a bad value: its error alone
     for lv in levers:
         common.warn_lever_replaces(sc, lv, "sweeping")
-    results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points")
+    ran_on: dict = {}
+    results = common.run_many(scenarios, reps, seed, workers, backend, scheduler, quiet, desc="grid points",
+                              about=ran_on)
     first = results[0].values
     if len(results) > 1 and all(np.array_equal(r.values, first, equal_nan=True) for r in results[1:]):
         common.warn_no_effect("every grid point gives the same values",
@@ -200,7 +206,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
         summ.append(s)
         targ.append(t)
     return Sweep(levers, grid, results, pd.concat(summ, ignore_index=True),
-                 pd.concat(targ, ignore_index=True), reps, seed, sc, values)
+                 pd.concat(targ, ignore_index=True), reps, seed, sc, values, ran_on)
 
 
 def _grid_values(lv, vals) -> list:
@@ -263,7 +269,7 @@ def main(args) -> int:
         write_json(tmp / "manifest.json", common.manifest(
             "sweep", [sc], s.reps, s.seed,
             {"levers": {lv.name: list(map(_jsonable, v)) for lv, v in zip(s.levers, s.values)},
-             "output": output.label}))
+             "output": output.label}, ran_on=s.ran_on))
         if not args.no_report:
             from ..report import experiments as fig
             fig.sweep_figure(s, output, tmp / "sweep.png", lang=args.lang, svg=args.svg)
