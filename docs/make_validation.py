@@ -57,12 +57,17 @@ NO_BACKTEST = {
                       "calibrated (13 posts per community).",
     "nanjing-2018": "seed 001 states rules (pay floors, work funds) and targets; the one figure of the "
                     "workforce found, 1.6万 workers in 2024, set the staffing ratio (it was a back-test until "
-                    "2026-12-06, and the assumed ratio missed it).",
+                    "2026-12-06, and the assumed ratio missed it). A search of stored public pages "
+                    "(2026-12-07) found no other: the city's 1.84万 certified social workers (2022) count "
+                    "every field, not community workers.",
     "jilin-2020": "seed 003 states rules (staffing bands, party posts, pay structure, exit rules) and a target "
                   "(3 certified per community within about 3 years) but no figure of the workforce that the "
-                  "scenario was not set from.",
+                  "scenario was not set from; a search of stored public pages (2026-12-07) found none for "
+                  "Changchun since 2020.",
     "yichang-2021": "seed 004 states rules and targets (30% certified by December 2021, 45% in 2022, 60% within 3 "
-                    "years, 100% within 5) but no figure of the workforce that the scenario was not set from.",
+                    "years, 100% within 5) but no figure of the workforce that the scenario was not set from; "
+                    "a search of stored public pages (2026-12-07) found none since 2021 (no outcome of the "
+                    "targets).",
 }
 """Why a place has no back-test (each place without one must be listed)."""
 
