@@ -1486,6 +1486,7 @@ _READ_ONLY_WITH = {
     "pay.floor_basis": _pay_floors,
     "pay.annuity_posts": _above_zero("pay.annuity_rate"),
     "pay.annuity_excellent": _above_zero("pay.annuity_rate"),
+    "quits.reference_pay_ratio": _above_zero("quits.pay_elasticity"),  # pay moves no quit rate without it
     # a mechanism's fields in other sections: its date in the year (a stage with nothing to do
     # still ends an interval of pay accrual there: sums differ in their last digits only), its
     # effects on others

@@ -1012,3 +1012,11 @@ def test_the_staffing_notes_post_count_is_about_where_households_spread():
     flat = sc.with_overrides({"demand.households_spread": 0.0})
     (note,) = [n for n in advisories(flat) if n.startswith("the staffing rule")]
     assert "gives about" not in note
+
+
+def test_the_reference_pay_ratio_is_a_default_that_matters_only_where_pay_moves_quits(tmp_path):
+    """quits.reference_pay_ratio is read only where quits.pay_elasticity is above 0."""
+    f = _write(tmp_path / "min.toml", MIN)
+    assert "quits.reference_pay_ratio" not in model.load(f).defaulted()
+    paid = model.load(f, {"quits.pay_elasticity": 0.5, "economy.average_wage": 100_000})
+    assert "quits.reference_pay_ratio" in paid.defaulted()
