@@ -442,6 +442,22 @@ def test_calibrate_on_dask_shares_one_local_cluster_and_gives_the_local_backends
     np.testing.assert_array_equal(on_dask.results.values, here.results.values)
 
 
+def test_sensitivity_on_dask_shares_one_local_cluster_for_both_sets_of_points(small,
+                                                                          local_clusters_started):
+    """The one-at-a-time and the Sobol points of one sensitivity call run on one local
+    cluster (each set started its own: about 3 s more); the same indices as one local
+    process."""
+    from model.experiments.sensitivity import sensitivity
+    sc = small.with_overrides({"years": 1})
+    params = {"quits.rate": (0.05, 0.15), "certification.pass_prob": (0.1, 0.4)}
+    args = dict(output="headcount", params=params, reps=2, seed=SEED, sobol=8, sobol_reps=1, workers=1)
+    on_dask = sensitivity(sc, backend="dask", **args)
+    assert local_clusters_started == [1]
+    here = sensitivity(sc, backend="local", **args)
+    pd.testing.assert_frame_equal(on_dask.oat, here.oat)
+    pd.testing.assert_frame_equal(on_dask.sobol, here.sobol)
+
+
 def test_the_run_manifest_says_where_the_run_ran(cluster, tmp_path, monkeypatch):
     """On Dask the manifest said workers 0 and not where: now the backend, the workers (a
     local cluster's as it was started, a scheduler's as the run began) and the scheduler's

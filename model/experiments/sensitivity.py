@@ -210,31 +210,36 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     for f in facs:
         variants += [f.lever.apply(sc, f.low), f.lever.apply(sc, f.high)]
     ran_on: dict = {}  # where the one-at-a-time and the Sobol points ran
-    res = common.run_many(variants, reps, seed, workers, backend, scheduler, quiet, desc="one at a time",
-                          about=ran_on)
-    base = res[0]
-    base_value = output.value(base)
-    rows = []
-    for i, f in enumerate(facs):
-        lo_r, hi_r = res[1 + 2 * i], res[2 + 2 * i]
-        a, b = output.per_rep(lo_r), output.per_rep(hi_r)
-        st = common.paired_effect(a, b, output.is_probability)
-        ol, oh = output.value(lo_r), output.value(hi_r)
-        rows.append({"parameter": f.lever.name, "low": f.low, "high": f.high,
-                     "current": f.lever.current(sc), "distribution": f.dist.dist if f.dist else "range",
-                     "output": output.label, "output_base": base_value, "output_low": ol, "output_high": oh,
-                     "swing": abs(oh - ol), "difference": float(st["difference"]),
-                     "difference_low": float(st["low"]), "difference_high": float(st["high"])})
-    oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
-    sob, samples, notes = None, None, []
-    if sobol:
-        # one replication's noise: the mean per-replication variance of the one-at-a-time
-        # runs (fixed points, but for the uncertain inputs each does not fix: then an upper bound)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            noise = np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res]) if reps >= 2 else np.nan
-        sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend, scheduler,
-                                     quiet, noise, ran_on)
+    from ..cluster import shared_local_cluster
+    # one local Dask cluster (without a scheduler) for the one-at-a-time and the Sobol points
+    with shared_local_cluster(backend, scheduler, workers) as scheduler:
+        res = common.run_many(variants, reps, seed, workers, backend, scheduler, quiet, desc="one at a time",
+                              about=ran_on)
+        base = res[0]
+        base_value = output.value(base)
+        rows = []
+        for i, f in enumerate(facs):
+            lo_r, hi_r = res[1 + 2 * i], res[2 + 2 * i]
+            a, b = output.per_rep(lo_r), output.per_rep(hi_r)
+            st = common.paired_effect(a, b, output.is_probability)
+            ol, oh = output.value(lo_r), output.value(hi_r)
+            rows.append({"parameter": f.lever.name, "low": f.low, "high": f.high,
+                         "current": f.lever.current(sc), "distribution": f.dist.dist if f.dist else "range",
+                         "output": output.label, "output_base": base_value, "output_low": ol,
+                         "output_high": oh,
+                         "swing": abs(oh - ol), "difference": float(st["difference"]),
+                         "difference_low": float(st["low"]), "difference_high": float(st["high"])})
+        oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+        sob, samples, notes = None, None, []
+        if sobol:
+            # one replication's noise: the mean per-replication variance of the one-at-a-time
+            # runs (fixed points, but for the uncertain inputs each does not fix: then an upper bound)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                noise = (np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res]) if reps >= 2
+                         else np.nan)
+            sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend,
+                                         scheduler, quiet, noise, ran_on)
     for _, r in oat.iterrows():
         ends = [f"{end} ({r[end]:g})" for end in ("low", "high") if not np.isfinite(r[f"output_{end}"])]
         if ends:  # printed n/a, and sorted last: not because it matters least
