@@ -262,7 +262,9 @@ FIGURES = (
            "model counts the ladder steps and the exam passes (each moves a worker up a grade), not post or "
            "education changes, so the match is weak evidence. docs/validation.md once counted the ladder "
            "steps alone, which missed the figure (2,202); it was made to agree with this page after the miss "
-           "was seen)",
+           "was seen. On 2026-12-07 population.education and recruitment.education were set from a published "
+           "share of bachelor's degrees (73.5%, early 2025), for that figure's sake, not this one's; the exam "
+           "passes rose with them (education_bonus) and moved this figure from 3,015 (a miss) into the range)",
            measure=_two_years("grade_steps", "exam_passes"), rounding=0.5, changed_after_miss=True),
     Figure("hohhot-2023", "communities with a party 大党委, early 2025", 450, "communities", "back-test",
            "Inner Mongolia party committee's social work department, on Hohhot "
