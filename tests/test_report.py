@@ -805,3 +805,15 @@ def test_a_change_is_said_in_each_languages_words():
     assert _change_words(0.02, "减少", "增加") == ("+2.0%", "增加2.0%")
     assert _change_words(0.0004, "下降", "上升") == ("+0.0%", "持平")
     assert _change_words(float("nan"), "下降", "上升") == ("–", "–")
+
+
+def test_the_key_table_shows_degrees_where_workers_earn_them():
+    """The college share and the degrees of each year join the key table where degrees are
+    earned in service, and only there."""
+    key_table = webpage.key_table
+    sc = model.load("bench").with_overrides({"years": 2, "population.education": [0.5, 0.5, 0.0, 0.0]})
+    plain = key_table(model.run(sc, reps=2, seed=3, workers=1, quiet=True), "en")
+    earned = key_table(model.run(sc.with_overrides({"degrees.rate": [0.3, 0.0, 0.0]}), reps=2, seed=3,
+                                 workers=1, quiet=True), "zh")
+    assert "Degrees earned" not in plain and "College-educated" not in plain
+    assert "在职学历提升人数" in earned and "大专以上学历占比" in earned
