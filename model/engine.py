@@ -12,7 +12,7 @@ rank  stage        what happens
 20    training     who is trained this year
 30    exam         certification
 40    assessment   grades, dismissals, elimination, service terms
-50    promotion    promotion out, elections, grade steps
+50    promotion    degrees earned in service, promotion out, elections, grade steps
 90    close        pay settled, metrics taken, leavers dropped
 ====  ===========  =======================================================
 

@@ -38,8 +38,9 @@ COLUMNS = {
     "education": np.int8,       # schema.EDUCATION index
     "level": np.int8,           # certificate level, schema.LEVELS index
     "level_since": np.int32,    # year the level was obtained
-    "sit_from": np.int32,       # first year they may sit the exam, where a degree in service moved it
-                                # (model.policies.degrees); 0: from hire year and education
+    "sit_from": np.int32,       # first year they could sit the exam, for the certificate deadline, where
+                                # a degree in service moved it (model.policies.degrees); 0: from hire
+                                # year and education (the exam itself reads education)
     "attempts": np.int8,        # failed attempts at the next level
     "community": np.int32,
     "post": np.int8,            # schema.POSTS index

@@ -1462,6 +1462,27 @@ def _all(*conditions):
     return lambda sc: all(c(sc) for c in conditions)
 
 
+def _any(*conditions):
+    """Whether one of ``conditions`` holds."""
+    return lambda sc: any(c(sc) for c in conditions)
+
+
+def _pay_by_grade(sc) -> bool:
+    """Whether a worker's grade moves their pay in some year (as
+    :attr:`model.policies.pay.PayYear.by_grade` finds it), uncertain values at their means:
+    then grades matter to the payroll even without the ladder's steps (hires' and starting
+    workers' entry grades, elections' minimum grades)."""
+    years = sc.year_list
+
+    def table(name, size):
+        return np.asarray(sc.get(f"pay.{name}").resolve(years), dtype=float).reshape(len(years), size)
+    pay = table("monthly", 3)[:, :, None] * table("grade_coefficient", 18)[:, None, :]
+    for k, name in enumerate(("table_staff", "table_committee", "table_head")):
+        own = table(name, 18)
+        pay[:, k] = np.where((own > 0).any(axis=1)[:, None], own, pay[:, k])
+    return bool((np.ptp(pay, axis=2) > 0).any())
+
+
 def _either_way(sc) -> bool:
     """Read whether or not the mechanism of its section is on."""
     return True
@@ -1500,6 +1521,9 @@ _READ_ONLY_WITH = {
     "calendar.promotion": lambda sc: (_switched_on("promotion_out", "elections", "grades")(sc)
                                       or _above_zero("degrees.rate")(sc)),
     "degrees.max_age": _above_zero("degrees.rate"),  # nobody earns a degree
+    # grades set pay without the ladder's steps too, where pay varies by grade
+    **{f"grades.{name}": _any(_switched_on("grades"), _pay_by_grade)
+       for name in ("entry_grade", "certificate_bonus", "min_grade", "max_grade")},
     "degrees.regrade": _all(_above_zero("degrees.rate"), _switched_on("grades")),
     "quits.death_rate": _either_way,  # deaths whether or not quits are on (engine._schedule_exits)
     "funding.work_fund_urban": _districts(urban=True),  # a community's fund by its district's `urban`

@@ -103,7 +103,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "training": F("date", 0.0, "Training date (who is trained this year is fixed then).", "fraction of year"),
         "exam": F("date", 0.5, "Certificate exam date.", "fraction of year"),
         "assessment": F("date", 1.0, "Annual assessment, exit rules, elimination.", "fraction of year"),
-        "promotion": F("date", 1.0, "Promotion out, then elections, then grade steps.", "fraction of year"),
+        "promotion": F("date", 1.0, "Degrees earned in service, then promotion out, then elections, then "
+                       "grade steps.", "fraction of year"),
     },
     "demand": {
         "rule": F("str", "fixed", "Staffing rule: fixed posts per community; households: one post per N "
@@ -262,11 +263,15 @@ SECTIONS: dict[str, dict[str, Field]] = {
                      "calendar.promotion (before promotion out, elections and grade steps)."),
         "rate": F("vec", [0.0, 0.0, 0.0], "Yearly probability that an active worker earns the next "
                   "education level, by the level held (below college to college, college to bachelor, "
-                  "bachelor to postgraduate); at most one level a year.", "1/year", size=3, **SHARE),
+                  "bachelor to postgraduate); at most one level a year, the whole year's chance for a hire "
+                  "of the year. The new level counts from the next exam (its years of service, "
+                  "min_education, education_bonus) and can bring the certificate deadline forward "
+                  "(never before the degree).", "1/year", size=3, **SHARE),
         "max_age": F("param", 100.0, "Oldest age (whole years on the promotion date) at which a worker "
                      "still earns one.", "years", lo=16, hi=100),
         "regrade": F("bool", True, "A degree moves the worker up grades.entry_grade[new] - entry_grade[old] "
-                     "grades (each rounded as a hire's; none if not above 0), within the post's max_grade, "
+                     "grades, with the worker's certificate_bonus (each rounded as a hire's; none if not "
+                     "above 0), within the post's max_grade, "
                      "as Hohhot re-grades for changes of education (seed 002); the step clock keeps "
                      "running."),
     },

@@ -68,3 +68,27 @@ def starting_workforce(sc, seed: int = 1, replication: bool = False):
             engine.Replication(sc, seed, 0).run()
     rep = e.value.args[0]
     return rep if replication else rep.pop
+
+
+class _Counter:
+    """Stands in for the experiments' counter of points run (tqdm's), counting how often it
+    is closed."""
+
+    def __init__(self, desc):
+        self.closed = 0
+
+    def update(self, n):
+        pass
+
+    def close(self):
+        self.closed += 1
+
+
+@pytest.fixture
+def counters_made(monkeypatch):
+    """The counters the experiments make from here on (model.experiments.common._counter),
+    each a stand-in that counts how often it is closed."""
+    from model.experiments import common
+    made = []
+    monkeypatch.setattr(common, "_counter", lambda desc: made.append(_Counter(desc)) or made[-1])
+    return made

@@ -350,43 +350,6 @@ def test_workers_of_another_model_version_are_refused(cluster, small, monkeypatc
         list(K.run_chunks(small, SEED, [range(0, 1)], cluster.scheduler_address, timeout=5))
 
 
-def test_a_local_dask_cluster_has_the_workers_asked_for(small, local, monkeypatch):
-    """`--workers K` sizes the local Dask cluster started for the run (it was one worker per
-    core whatever K); the values are the local backend's."""
-    seen = []
-    made = distributed.LocalCluster
-
-    def spy(*a, **k):
-        seen.append(k.get("n_workers"))
-        return made(*a, **k)
-    monkeypatch.setattr(distributed, "LocalCluster", spy)
-    res = model.run(small, reps=REPS, seed=SEED, backend="dask", workers=1)
-    assert seen == [1]
-    np.testing.assert_array_equal(res.values, local.values)
-
-
-def test_an_experiments_runs_share_one_local_dask_cluster(small, monkeypatch):
-    """Several runs of an experiment on the Dask backend without a scheduler share one local
-    cluster (one each cost about 3 s: a 4-point sweep took 14.7 s against 3.7 s on two local
-    processes, audit of 2026-12-07); the values are the local backend's."""
-    from model.experiments.common import run_many
-    made = distributed.LocalCluster
-    seen = []
-
-    def spy(*a, **k):
-        seen.append(k.get("n_workers"))
-        return made(*a, **k)
-    monkeypatch.setattr(distributed, "LocalCluster", spy)
-    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
-    variants = [small] + [small.with_overrides({"quits.rate": [q]}) for q in (0.2, 0.3)]
-    on_dask = run_many(variants, reps=3, seed=SEED, workers=1, backend="dask")
-    assert seen == [1]
-    here = run_many(variants, reps=3, seed=SEED, workers=1, backend="local")
-    for a, b in zip(on_dask, here):
-        assert a.meta["backend"] == "dask" and b.meta["backend"] == "local"
-        np.testing.assert_array_equal(a.values, b.values)
-
-
 @pytest.fixture
 def local_clusters_started(monkeypatch):
     """The worker counts of the local Dask clusters started from here on (no scheduler
@@ -400,6 +363,30 @@ def local_clusters_started(monkeypatch):
     monkeypatch.setattr(distributed, "LocalCluster", spy)
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     return seen
+
+
+def test_a_local_dask_cluster_has_the_workers_asked_for(small, local, local_clusters_started):
+    """`--workers K` sizes the local Dask cluster started for the run (it was one worker per
+    core whatever K); the values are the local backend's."""
+    seen = local_clusters_started
+    res = model.run(small, reps=REPS, seed=SEED, backend="dask", workers=1)
+    assert seen == [1]
+    np.testing.assert_array_equal(res.values, local.values)
+
+
+def test_an_experiments_runs_share_one_local_dask_cluster(small, local_clusters_started):
+    """Several runs of an experiment on the Dask backend without a scheduler share one local
+    cluster (one each cost about 3 s: a 4-point sweep took 14.7 s against 3.7 s on two local
+    processes, audit of 2026-12-07); the values are the local backend's."""
+    from model.experiments.common import run_many
+    seen = local_clusters_started
+    variants = [small] + [small.with_overrides({"quits.rate": [q]}) for q in (0.2, 0.3)]
+    on_dask = run_many(variants, reps=3, seed=SEED, workers=1, backend="dask")
+    assert seen == [1]
+    here = run_many(variants, reps=3, seed=SEED, workers=1, backend="local")
+    for a, b in zip(on_dask, here):
+        assert a.meta["backend"] == "dask" and b.meta["backend"] == "local"
+        np.testing.assert_array_equal(a.values, b.values)
 
 
 def test_solve_on_dask_shares_one_local_cluster_and_gives_the_local_backends_tables(tmp_path,

@@ -16,7 +16,8 @@ from model.policies import certification, degrees, dismissal
 from model.population import DISMISSED_CERT, Workforce
 
 THEORY = Path(__file__).resolve().parent / "theory"
-GRADES = SimpleNamespace(enabled=True, entry_grade=[1.0, 1.0, 3.0, 4.0], max_grade=[12.0, 15.0, 18.0])
+GRADES = SimpleNamespace(enabled=True, entry_grade=[1.0, 1.0, 3.0, 4.0],
+                         certificate_bonus=[0.0, 1.0, 2.0, 3.0], max_grade=[12.0, 15.0, 18.0])
 
 
 def _params(rate, max_age=100.0, regrade=True):
@@ -243,3 +244,24 @@ def test_regrade_is_a_default_that_matters_only_with_a_ladder():
     sc = model.load("bench").with_overrides({"degrees.rate": [0.1, 0.0, 0.0]})  # bench: no ladder
     assert "degrees.regrade" not in sc.defaulted() and "degrees.max_age" in sc.defaulted()
     assert "degrees.regrade" in sc.with_overrides({"grades.enabled": True}).defaulted()
+
+
+def test_regrade_counts_the_certificate_bonus_as_a_hire_would():
+    """Entry grades 1, 1.5, 2.5, 3 and certificate bonuses 0, 0.5, 1, 1.5: a hire at college
+    with an assistant certificate enters at round(1.5 + 0.5) = 2, one with a bachelor's at
+    round(2.5 + 0.5) = 3; such a worker earning a bachelor's steps 1 (the entry grades alone,
+    rounded, would give round(2.5) - round(1.5) = 0)."""
+    g = SimpleNamespace(**{**vars(GRADES), "entry_grade": [1.0, 1.5, 2.5, 3.0],
+                           "certificate_bonus": [0.0, 0.5, 1.0, 1.5]})
+    pop = _workforce([1, 1], grade=2)
+    pop.level[:] = [1, 0]
+    degrees.apply(pop, _params([1.0, 1.0, 1.0]), g, np.random.default_rng(0), 2025.99, 2025)
+    assert list(pop.grade) == [3, 2]
+
+
+def test_an_exam_without_its_years_by_year_reads_this_years():
+    """As dismissal.apply: an exam given without ``needs`` asks this year's years of service."""
+    exam = _exam([4.0, 4.0, 2.0, 0.0])
+    pop = _workforce([1], hire_year=2021)
+    degrees.apply(pop, _params([1.0, 1.0, 1.0]), GRADES, np.random.default_rng(0), 2023.0, 2022, exam)
+    assert pop.sit_from[0] == 2023

@@ -442,27 +442,13 @@ def test_se_fit_does_not_divide_by_rounding():
         assert row.se_fit == pytest.approx(textbook, rel=1e-9), (j, s2, row.se_fit)
 
 
-class Counter:
-    """Stands in for the counter of points run (tqdm's), counting how often it is closed."""
-
-    def __init__(self, desc):
-        self.closed = 0
-
-    def update(self, n):
-        pass
-
-    def close(self):
-        self.closed += 1
-
-
-def test_every_way_out_of_calibrate_closes_its_counter_once(monkeypatch):
+def test_every_way_out_of_calibrate_closes_its_counter_once(counters_made, monkeypatch):
     """The counter of points run was closed by hand at the end only: a refusal after it was
     made (scale 'sd' from one replication, an observed metric with no value) or an
     interrupted run left it open. Now every exit closes it, once, and a refusal that needs
     no run comes before it is made."""
     from model.experiments import common
-    made = []
-    monkeypatch.setattr(common, "_counter", lambda desc: made.append(Counter(desc)) or made[-1])
+    made = counters_made
     sc, param = model.load("bench", {"demand.communities": 20, "years": 1}), {"quits.rate": (0.02, 0.3)}
     obs = [{"metric": "exits_quit", "year": 2025, "value": 20.0}]
     with warnings.catch_warnings():

@@ -578,25 +578,11 @@ def test_a_range_end_the_scenario_cannot_take_is_blamed_on_the_range_with_the_re
     lv.check_ends(sc, 0.5, reach, "--range")  # a range within reach passes
 
 
-class Counter:
-    """Stands in for the counter of values tried (tqdm's), counting how often it is closed."""
-
-    def __init__(self, desc):
-        self.closed = 0
-
-    def update(self, n):
-        pass
-
-    def close(self):
-        self.closed += 1
-
-
-def test_every_way_out_of_solve_closes_its_counter_once(monkeypatch):
+def test_every_way_out_of_solve_closes_its_counter_once(counters_made, monkeypatch):
     """The counter of values tried was closed by hand at three exits: an interrupted run
     (or any other error in a run) left it open. Now every exit closes it, once."""
     from model.experiments import common
-    made = []
-    monkeypatch.setattr(common, "_counter", lambda desc: made.append(Counter(desc)) or made[-1])
+    made = counters_made
     sc, lever = one_year(30), "certification.pass_prob"
     solve(sc, lever, 0.0, 1.0, "certified_share>=0.85@2025", reps=2, seed=1, tol=0.2, quiet=False)
     with pytest.raises(UserError, match="reaches"):  # the range's good end short of the target

@@ -1020,3 +1020,18 @@ def test_the_reference_pay_ratio_is_a_default_that_matters_only_where_pay_moves_
     assert "quits.reference_pay_ratio" not in model.load(f).defaulted()
     paid = model.load(f, {"quits.pay_elasticity": 0.5, "economy.average_wage": 100_000})
     assert "quits.reference_pay_ratio" in paid.defaulted()
+
+
+def test_grades_are_defaults_that_matter_without_a_ladder_where_pay_varies_by_grade(tmp_path):
+    """With the ladder off, grades still set pay where it varies by grade (entry grades of
+    hires and starting workers, elections' minimum grades): those fields are listed then,
+    and not where every grade is paid alike."""
+    f = _write(tmp_path / "min.toml", MIN)
+    fields = {"grades.entry_grade", "grades.certificate_bonus", "grades.min_grade", "grades.max_grade"}
+    flat = model.load(f, {"grades.enabled": False})
+    assert not fields & set(flat.defaulted())
+    rising = [1.0 + 0.05 * g for g in range(18)]
+    graded = model.load(f, {"grades.enabled": False, "pay.grade_coefficient": rising})
+    assert fields <= set(graded.defaulted())
+    table = model.load(f, {"grades.enabled": False, "pay.table_head": [5000.0 + 100 * g for g in range(18)]})
+    assert fields <= set(table.defaulted())

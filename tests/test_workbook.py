@@ -343,8 +343,8 @@ def test_the_district_sheet_does_not_repeat_a_lone_rural_district_as_the_rural_t
                            "districts[1].communities": 2, "districts[2].communities": 3})
     res = model.run(sc, reps=2, seed=3, workers=1)
     assert "total_cost.rural" in res.metrics
-    for lang, note in (("en", ("Gaochun holds all the rural communities: its rows are their total "
-                              "(Rural communities), not repeated.")),
+    for lang, note in (("en", ("Gaochun holds all the rural communities, so its rows are also the rural "
+                              "total (Rural communities), which is not repeated.")),
                        ("zh", "高淳区即全部农村社区：该区各行即农村社区合计，不再重复列出 Gaochun holds all ")):
         out = budget.write_budget(res, sc, tmp_path / f"{lang}.xlsx", lang=lang)
         ws = load_workbook(out)[L.word2("by_district", lang)]

@@ -51,7 +51,7 @@ def years_to_sit(p) -> np.ndarray:
 def first_exam_year(hire_year, education, needs, start: int = 0, not_before: int | None = None) -> np.ndarray:
     """The first year in which each worker (hired in ``hire_year``, with ``education``) may
     sit the assistant exam: the first year ``Y`` from the hire year on (and from
-    ``not_before``, if given: a degree earned in service counts from the year after it)
+    ``not_before``, if given: a degree earned in service counts from the first exam after it)
     whose years of service ``Y - hire_year`` reach what ``Y`` asks. ``needs``:
     :func:`years_to_sit` of each simulated year from ``start``, shape (years, 4), or one
     year's; years before the start ask what the first year does. Service counts in whole

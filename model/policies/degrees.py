@@ -5,14 +5,16 @@ steps) an active worker holding education level ``e`` (0 below college, 1 colleg
 2 bachelor, 3 postgraduate) earns level ``e + 1`` with probability ``rate[e]`` (one keyed
 uniform per worker, from its own stream: switching the mechanism on changes no other
 draw), if aged at most ``max_age`` whole years (周岁) that day (on 31 December, a 1
-January birthday is still to come). At most one level a year.
+January birthday is still to come). At most one level a year; a worker hired during the
+year has the whole year's chance (the rate is not scaled by the time in post).
 
 What the new level changes:
 
 * the grade: with ``regrade`` and the grade ladder on, the worker moves up the
-  difference of the entry grades ``grades.entry_grade[e + 1]`` and ``[e]``, each rounded
-  as a hire's is (none if that is not above 0), within the post's ``max_grade`` (a grade
-  already above it is kept), as a hire with that education would have entered higher.
+  difference between the grades a hire with the worker's certificate would enter at with
+  levels ``e + 1`` and ``e`` (``grades.entry_grade`` plus ``certificate_bonus``, each
+  rounded: :func:`model.policies.recruitment.ladder_grade`; none if not above 0), within
+  the post's ``max_grade`` (a grade already above it is kept).
   Hohhot re-graded its workers for changes of post, of education and of certificate (根据岗位变化、学历变化以及取得全国社会工作者
   职业资格证书等情况, 3,264 adjustments in 2023-24, seed 002_5cfcc670a2031676.txt). The
   step clock keeps running, as after a certificate;
@@ -37,7 +39,8 @@ import numpy as np
 
 from ..population import age_on_date
 from ..streams import uniforms
-from .certification import first_exam_year
+from .certification import first_exam_year, years_to_sit
+from .recruitment import ladder_grade
 
 
 def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start: int = 0,
@@ -54,12 +57,13 @@ def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start
     won = rows[uniforms(rng, pop.uid[rows]) < rate[pop.education[rows]]]
     old = pop.education[won].astype(np.int64)
     if exam is not None:
+        needs = years_to_sit(exam) if needs is None else needs
         first = year + 1 if next_exam is None else next_exam
         pop.sit_from[won] = _first_sitting(pop, won, old, exam, needs, first, start)
     pop.education[won] = old + 1
     if p.regrade and grades.enabled:
-        entry = np.round(np.asarray(grades.entry_grade, dtype=float))  # as a hire's (recruitment.entry_grade)
-        step = np.maximum(entry[old + 1] - entry[old], 0)
+        level = pop.level[won]  # as a hire with the worker's certificate would enter
+        step = np.maximum(ladder_grade(grades, old + 1, level) - ladder_grade(grades, old, level), 0)
         hi = np.asarray(grades.max_grade)[pop.post[won]]
         g = pop.grade[won]
         pop.grade[won] = np.clip(g + step, 1, np.maximum(hi, g)).astype(np.int8)

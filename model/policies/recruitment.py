@@ -427,9 +427,14 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
     return rows, counts
 
 
+def ladder_grade(grades, education, level) -> np.ndarray:
+    """The grade that education and certificate level give (``entry_grade`` plus
+    ``certificate_bonus``, rounded), before any post's range."""
+    return np.round(np.asarray(grades.entry_grade)[education] + np.asarray(grades.certificate_bonus)[level])
+
+
 def entry_grade(grades, education, level, post) -> np.ndarray:
     """Grade on entry: by education plus the certificate bonus, within the post's range."""
-    g = np.asarray(grades.entry_grade)[education] + np.asarray(grades.certificate_bonus)[level]
     lo = np.asarray(grades.min_grade)[post]
     hi = np.asarray(grades.max_grade)[post]
-    return np.clip(np.round(g), lo, hi).astype(np.int8)
+    return np.clip(ladder_grade(grades, education, level), lo, hi).astype(np.int8)

@@ -244,11 +244,12 @@ WORDS = {
                        "group communities in a district of their own, such as all village communities), "
                        "holding that district's communities; the urban districts add up to the urban "
                        "total, the rural ones to the rural total, and the two totals to the city's: add the "
-                       "district rows or the totals, not both. A district's funding is the city's rule "
+                       "district rows or the totals, not both (a total of one district is that district's "
+                       "rows, named below). A district's funding is the city's rule "
                        "on its own total cost and worker-years (the city subsidy capped at its cost)"),
                       ("每行为情景所设的一个区，含该区所辖社区（情景可将部分社区单列为一区，如全部农村社区）；"
                        "城市社区各区之和等于城市社区合计，农村社区各区之和等于农村社区合计，两项合计之和等于全市数："
-                       "各区行与合计行不可相加。各区经费来源按全市规则以该区总成本和人年数计算（市级财政补助以该区成本为上限）")),
+                       "各区行与合计行不可相加（仅含一区的合计即该区各行，见下）。各区经费来源按全市规则以该区总成本和人年数计算（市级财政补助以该区成本为上限）")),
     "p90_no_sum": (("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
                     "total (usually to more), so budget a total by its own row"),
                    ("各项P90分别计算：各分项P90之和不等于合计的P90（通常更大），"
@@ -308,8 +309,8 @@ WORDS = {
     "value": ("Value", "取值"),
     "set_in": ("Set in", "设定位置"),
     "source_note": ("Source or assumption (the file's comment)", "来源或假设（文件旁注）"),
-    "lone_part": (("{district} holds all the {kind} communities: its rows are their total ({total}), not "
-                  "repeated"), "{district}即全部{kind}社区：该区各行即{total}，不再重复列出"),
+    "lone_part": (("{district} holds all the {kind} communities, so its rows are also the {kind} total "
+                   "({total}), which is not repeated"), "{district}即全部{kind}社区：该区各行即{total}，不再重复列出"),
     "field_doc": ("What it is", "含义"),
     "model_default": ("model default", "模型默认值"),
     "nominal": ("nominal prices", "现价"),
