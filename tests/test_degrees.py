@@ -265,3 +265,22 @@ def test_an_exam_without_its_years_by_year_reads_this_years():
     pop = _workforce([1], hire_year=2021)
     degrees.apply(pop, _params([1.0, 1.0, 1.0]), GRADES, np.random.default_rng(0), 2023.0, 2022, exam)
     assert pop.sit_from[0] == 2023
+
+
+def test_the_deadline_counts_from_a_year_the_exam_let_the_worker_sit():
+    """min_education changes from year to year: college until 2024, anyone from 2025. A
+    worker below college hired in 2018 (4 years' service asked) could first sit in 2025, not
+    2022 (barred then): with a deadline of 3 years they are dismissed at the end of 2027,
+    not at once in 2025 (years_to_sit is infinite below min_education, year by year)."""
+    barred, open_ = _exam([4.0, 4.0, 2.0, 0.0], min_education=1), _exam([4.0, 4.0, 2.0, 0.0])
+    needs = np.array([certification.years_to_sit(barred)] * 3 + [certification.years_to_sit(open_)] * 5)
+    assert list(certification.first_exam_year(np.array([2018]), np.array([0]), needs, start=2022)) == [2025]
+    pop = _workforce([0], hire_year=2018)
+    deadline = SimpleNamespace(consecutive_unqualified=0, cumulative_unqualified=0, certificate_deadline=3,
+                               certificate_deadline_from=0)
+    left = []
+    for y in range(2022, 2030):
+        dismissal.apply(pop, deadline, y + 1.0, barred if y < 2025 else open_, needs, 2022)
+        if pop.exit_cause[0] == DISMISSED_CERT and pop.exit_time[0] == y + 1.0:
+            left.append(y)
+    assert left == [2027]

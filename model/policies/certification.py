@@ -44,8 +44,12 @@ from ..streams import uniforms
 def years_to_sit(p) -> np.ndarray:
     """Years of service needed to sit the assistant exam, by education level: the larger of
     ``min_tenure`` and ``min_tenure_by_education`` (the national exam's conditions: 4 years
-    of social work with a college diploma in another subject, 2 with a bachelor's degree)."""
-    return np.maximum(float(p.min_tenure), np.asarray(p.min_tenure_by_education, dtype=float))
+    of social work with a college diploma in another subject, 2 with a bachelor's degree);
+    infinite below ``min_education`` (those may not sit at all), so that the first year a
+    worker could sit (:func:`first_exam_year`) follows a ``min_education`` that changes from
+    year to year."""
+    need = np.maximum(float(p.min_tenure), np.asarray(p.min_tenure_by_education, dtype=float))
+    return np.where(np.arange(len(need)) >= float(p.min_education), need, np.inf)
 
 
 def first_exam_year(hire_year, education, needs, start: int = 0, not_before: int | None = None) -> np.ndarray:

@@ -59,7 +59,7 @@ def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start
     if exam is not None:
         needs = years_to_sit(exam) if needs is None else needs
         first = year + 1 if next_exam is None else next_exam
-        pop.sit_from[won] = _first_sitting(pop, won, old, exam, needs, first, start)
+        pop.sit_from[won] = _first_sitting(pop, won, old, needs, first, start)
     pop.education[won] = old + 1
     if p.regrade and grades.enabled:
         level = pop.level[won]  # as a hire with the worker's certificate would enter
@@ -70,16 +70,16 @@ def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start
     return {"degrees_earned": len(won)}
 
 
-def _first_sitting(pop, rows, old, exam, needs, next_exam: int, start: int) -> np.ndarray:
+def _first_sitting(pop, rows, old, needs, next_exam: int, start: int) -> np.ndarray:
     """The first year the workers ``rows`` could sit the exam once they hold the level above
     ``old`` from the exam of ``next_exam`` on: the year they could with what they held (their
-    ``sit_from`` if a degree had moved it; never, below the exam's ``min_education``) if it
+    ``sit_from`` if a degree had moved it; never, below the exam's ``min_education``: ``needs``
+    from :func:`~model.policies.certification.years_to_sit`) if it
     came before that exam's year, else the first year from it on in which they can with the
     new level (which may ask more years of service than the old one did)."""
     hire = pop.hire_year[rows]
     before = np.where(pop.sit_from[rows] > 0, pop.sit_from[rows].astype(float),
-                      first_exam_year(hire, old, needs, start))
-    before = np.where(old >= exam.min_education, before, np.inf)
+                      first_exam_year(hire, old, needs, start))  # (never below min_education: years_to_sit)
     after = first_exam_year(hire, old + 1, needs, start, not_before=next_exam)
     first = np.where(before < next_exam, before, after)
     return np.where(np.isfinite(first), first, np.iinfo(np.int32).max).astype(np.int32)
