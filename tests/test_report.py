@@ -393,9 +393,10 @@ def test_the_report_says_the_defaults_of_a_mechanism_switched_off_are_not_listed
     f = tmp_path / "min.toml"
     f.write_text("start_year = 2025\nyears = 3\n[demand]\ncommunities = 40\n", encoding="utf-8")
     sc = model.load(f, {"training.enabled": False, "grades.enabled": False})
-    for lang, words in (("en", ("Not listed: the defaults of the mechanisms switched off (enabled = false): "
-                               "training, grades.")),
-                        ("zh", "未列出已关闭机制（enabled = false）的默认值：training, grades Not listed: ")):
+    for lang, words in (("en", ("Not listed: the defaults of the mechanisms switched off (enabled = false), "
+                               "but for those still read (deaths with quits off): training, grades.")),
+                        ("zh", "未列出已关闭机制（enabled = false）的默认值（仍起作用者除外，如关闭辞职时的死亡率）："
+                               "training, grades Not listed: ")):
         text = html.unescape(webpage.assumptions_table(sc, lang))
         listed = text.split("</details>")[0]
         assert "<td>calendar.exam</td>" in listed and "train" not in listed and "grades." not in listed

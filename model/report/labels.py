@@ -338,8 +338,9 @@ WORDS = {
                  "extends nor an override): check each fits the place"),
                  ("{n} 个字段取模型默认值（情景、其继承的文件和覆盖设置均未设定），"
                  "请逐一核对是否符合当地情况")),
-    "defaults_off": ("Not listed: the defaults of the mechanisms switched off (enabled = false): {sections}",
-                     "未列出已关闭机制（enabled = false）的默认值：{sections}"),
+    "defaults_off": (("Not listed: the defaults of the mechanisms switched off (enabled = false), but for "
+                      "those still read (deaths with quits off): {sections}"),
+                     "未列出已关闭机制（enabled = false）的默认值（仍起作用者除外，如关闭辞职时的死亡率）：{sections}"),
     "default": ("Default", "默认值"),
     "no_targets": ("The scenario sets no targets.", "情景未设定目标。"),
     "file": ("File", "文件"),
