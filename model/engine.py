@@ -201,7 +201,8 @@ class Replication:
         self.p = p = self.P[yi]
         self.flows = dict.fromkeys(("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
                                     "grade_steps", "degrees_earned", "posts_filled_internally",
-                                    "cost_training", "cost_recruitment", "rated", "rated_excellent",
+                                    "cost_training", "cost_recruitment", "cost_degrees", "rated",
+                                    "rated_excellent",
                                     "rated_basic", "rated_unqualified",
                                     "elimination_base", "communities_split", "communities_merged"), 0.0)
         self.acc = pay.accumulators(self.nd)
@@ -730,7 +731,8 @@ class Replication:
             # the next exam: this year's if dated after the promotion (on the same date, the exam first)
             next_exam = self.y if sc.calendar.exam > sc.calendar.promotion else self.y + 1
             self._add(degrees.apply(pop, p.degrees, p.grades, self.rng("degrees"), t, self.y, exam,
-                                    self._sit_needs if exam is not None else None, sc.start_year, next_exam))
+                                    self._sit_needs if exam is not None else None, sc.start_year, next_exam,
+                                    self.comm.district, self.nd))
         if sc.promotion_out.enabled:
             promotion_out.apply(pop, p.promotion_out, self.rng("promotion_out"), t)
         if sc.elections.enabled:
@@ -750,8 +752,9 @@ class Replication:
         fund, alive = p.funding, comm.alive
         funds = np.bincount(comm.district[alive], minlength=nd,
                             weights=np.where(comm.urban[alive], fund.work_fund_urban, fund.work_fund_rural))
+        degrees_d = self.flows.get("degrees_d", 0)  # (none where nobody earns a degree)
         total = (acc["_payroll_district"] + trained * p.training.cost_per_trainee
-                 + hired * p.recruitment.cost_per_hire + funds)
+                 + hired * p.recruitment.cost_per_hire + degrees_d * p.degrees.cost_per_degree + funds)
         city, province, rest = M.funding_split(total, acc["_worker_years_district"], fund)
         return {"worker_years": acc["_worker_years_district"], "total_cost": total,
                 "funding_city": city, "funding_province": province, "funding_district": rest}
@@ -787,7 +790,7 @@ class Replication:
             out[f"rated_{g}_share"] = f[f"rated_{g}"] / f["rated"] if f["rated"] else float("nan")
         for k in ("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
                   "degrees_earned",
-                  "posts_filled_internally", "cost_training", "cost_recruitment"):
+                  "posts_filled_internally", "cost_training", "cost_recruitment", "cost_degrees"):
             out[k] = f[k]
         for k in M.PAYROLL_PARTS + ("worker_years",):
             out[k] = acc[k]
@@ -797,7 +800,8 @@ class Replication:
         fund = p.funding
         urban = self.comm.urban[self.comm.alive]
         out["cost_work_funds"] = float(urban.sum() * fund.work_fund_urban + (~urban).sum() * fund.work_fund_rural)
-        total = out["payroll"] + out["cost_training"] + out["cost_recruitment"] + out["cost_work_funds"]
+        total = (out["payroll"] + out["cost_training"] + out["cost_recruitment"] + out["cost_degrees"]
+                 + out["cost_work_funds"])
         out["total_cost"] = total
         if by_district is None:
             city, prov, rest = (float(x) for x in M.funding_split(total, acc["worker_years"], fund))

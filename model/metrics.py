@@ -59,7 +59,8 @@ UNITS = {
     "payroll": "yuan/year", "payroll_base": "yuan/year", "payroll_performance": "yuan/year",
     "payroll_allowance": "yuan/year", "payroll_insurance": "yuan/year",
     "payroll_housing_fund": "yuan/year", "payroll_annuity": "yuan/year",
-    "cost_training": "yuan/year", "cost_recruitment": "yuan/year", "cost_work_funds": "yuan/year",
+    "cost_training": "yuan/year", "cost_recruitment": "yuan/year", "cost_degrees": "yuan/year",
+    "cost_work_funds": "yuan/year",
     "total_cost": "yuan/year", "funding_city": "yuan/year", "funding_province": "yuan/year",
     "funding_district": "yuan/year", "payroll_real": "yuan/year, constant prices",
     "total_cost_real": "yuan/year, constant prices",
@@ -132,8 +133,9 @@ DEFINITIONS = {
     "payroll_allowance": "certificate allowances", "payroll_insurance": "employer social insurance",
     "payroll_housing_fund": "employer housing fund", "payroll_annuity": "enterprise annuity (企业年金)",
     "cost_training": "trainees x cost per trainee", "cost_recruitment": "hires x cost per hire",
+    "cost_degrees": "degrees earned in service x cost per degree (degrees.cost_per_degree)",
     "cost_work_funds": "community work funds (urban and rural rates x communities)",
-    "total_cost": "payroll + cost_training + cost_recruitment + cost_work_funds",
+    "total_cost": "payroll + cost_training + cost_recruitment + cost_degrees + cost_work_funds",
     "funding_city": ("the city's subsidy per worker-year, at most the cost it subsidises: each district's "
                      "total_cost, summed over the districts (one district's unused subsidy does not pay "
                      "another's cost)"),
@@ -176,7 +178,7 @@ shares, ratios and averages over the part)."""
 
 PAYROLL_PARTS = ("payroll_base", "payroll_performance", "payroll_allowance", "payroll_insurance",
                  "payroll_housing_fund", "payroll_annuity")
-COST_PARTS = PAYROLL_PARTS + ("cost_training", "cost_recruitment", "cost_work_funds")
+COST_PARTS = PAYROLL_PARTS + ("cost_training", "cost_recruitment", "cost_degrees", "cost_work_funds")
 FUNDING_PARTS = ("funding_city", "funding_province", "funding_district")
 
 
@@ -222,8 +224,8 @@ SCOPED_DEFINITIONS = {
     "workers_per_10k": ("headcount per 10,000 of the residents (demand.urban_residents, the city's, "
                         "whatever the part) shared to its communities in proportion to their households: "
                         "in a rural district or part, villagers, not urban residents"),
-    "total_cost": ("the payroll of the part's workers, the training of those trained and the recruitment "
-                   "of those hired there this year, and its communities' work funds"),
+    "total_cost": ("the payroll of the part's workers, the training of those trained, the recruitment "
+                   "of those hired and the degrees earned there this year, and its communities' work funds"),
     "funding_city": ("the city's subsidy per worker-year of the district's workers, at most the district's "
                      "total_cost (urban, rural: the sum of their districts'); the districts' add up to the "
                      "city's funding_city"),

@@ -1521,6 +1521,7 @@ _READ_ONLY_WITH = {
     "calendar.promotion": lambda sc: (_switched_on("promotion_out", "elections", "grades")(sc)
                                       or _above_zero("degrees.rate")(sc)),
     "degrees.max_age": _above_zero("degrees.rate"),  # nobody earns a degree
+    "degrees.cost_per_degree": _above_zero("degrees.rate"),
     # grades set pay without the ladder's steps too, where pay varies by grade
     **{f"grades.{name}": _any(_switched_on("grades"), _pay_by_grade)
        for name in ("entry_grade", "certificate_bonus", "min_grade", "max_grade")},

@@ -269,6 +269,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
                   "(never before the degree).", "1/year", size=3, **SHARE),
         "max_age": F("param", 100.0, "Oldest age (whole years on the promotion date) at which a worker "
                      "still earns one.", "years", lo=16, hi=100),
+        "cost_per_degree": F("param", 0.0, "Cost to the budget of each degree earned (the support a city "
+                             "pays, such as adult-education fees), counted in the year it is earned "
+                             "(cost_degrees, part of total_cost).", YUAN, lo=0, hi=1e7),
         "regrade": F("bool", True, "A degree moves the worker up grades.entry_grade[new] - entry_grade[old] "
                      "grades, with the worker's certificate_bonus (each rounded as a hire's; none if not "
                      "above 0), within the post's max_grade, "

@@ -21,7 +21,7 @@ GRADES = SimpleNamespace(enabled=True, entry_grade=[1.0, 1.0, 3.0, 4.0],
 
 
 def _params(rate, max_age=100.0, regrade=True):
-    return SimpleNamespace(rate=rate, max_age=max_age, regrade=regrade)
+    return SimpleNamespace(rate=rate, max_age=max_age, regrade=regrade, cost_per_degree=0.0)
 
 
 def _workforce(education, grade=5, post=0, birth=1990.0, hire_year=2020):
@@ -229,7 +229,7 @@ def test_the_engine_gives_the_year_of_the_next_exam(monkeypatch):
     real = degrees.apply
 
     def spy(*a, **k):
-        seen.append((a[5], a[-1]))  # (year, next_exam)
+        seen.append((a[5], a[9]))  # (year, next_exam)
         return real(*a, **k)
     monkeypatch.setattr(degrees, "apply", spy)
     sc = model.load("bench").with_overrides({"degrees.rate": [0.1, 0.1, 0.1], "years": 2})
@@ -284,3 +284,27 @@ def test_the_deadline_counts_from_a_year_the_exam_let_the_worker_sit():
         if pop.exit_cause[0] == DISMISSED_CERT and pop.exit_time[0] == y + 1.0:
             left.append(y)
     assert left == [2027]
+
+
+def test_the_support_is_costed_in_total_cost_by_district_and_in_the_workbook(tmp_path):
+    """cost_per_degree x degrees earned is cost_degrees, a part of total_cost (city and
+    districts alike, the districts' adding up to the city's) and a row of the budget
+    workbook with its input."""
+    from openpyxl import load_workbook
+
+    from model.report import budget
+    sc = model.load("nanjing-2018").with_overrides({"years": 2, "degrees.rate": [0.3, 0.1, 0.0],
+                                                    "degrees.cost_per_degree": 3000})
+    res = model.run(sc, reps=2, seed=7, workers=1, quiet=True)
+    earned, cost = res.at("degrees_earned", 2018), res.at("cost_degrees", 2018)
+    assert (earned > 0).all() and np.array_equal(cost, 3000 * earned)
+    parts = sum(res.at(m, 2018) for m in ("payroll", "cost_training", "cost_recruitment", "cost_degrees",
+                                          "cost_work_funds"))
+    np.testing.assert_allclose(res.at("total_cost", 2018), parts, rtol=1e-12)
+    districts = sum(res.at(f"total_cost.{d.name}", 2018) for d in sc.districts)
+    np.testing.assert_allclose(districts, res.at("total_cost", 2018), rtol=1e-12)
+    out = budget.write_budget(res, sc, tmp_path / "b.xlsx", lang="en")
+    cells = {c.value for ws in load_workbook(out) for row in ws.iter_rows() for c in row}
+    assert "cost_degrees" in cells and "degrees.cost_per_degree" in cells
+    plain = model.load("nanjing-2018").with_overrides({"years": 2})
+    assert "degrees.cost_per_degree" not in plain.defaulted()

@@ -395,8 +395,8 @@ def test_the_report_says_the_defaults_of_a_mechanism_switched_off_are_not_listed
     sc = model.load(f, {"training.enabled": False, "grades.enabled": False})
     for lang, words in (("en", ("Not listed: the defaults of the mechanisms switched off (enabled = false), "
                                "but for those still read (deaths with quits off): training, grades.")),
-                        ("zh", "未列出已关闭机制（enabled = false）的默认值（仍起作用者除外，如关闭辞职时的死亡率）："
-                               "training, grades Not listed: ")):
+                        ("zh", ("未列出已关闭机制（enabled = false）的默认值（仍起作用者除外，如关闭辞职时的死亡率）："
+                                "training, grades Not listed: "))):
         text = html.unescape(webpage.assumptions_table(sc, lang))
         listed = text.split("</details>")[0]
         assert "<td>calendar.exam</td>" in listed and "train" not in listed and "grades." not in listed
@@ -810,7 +810,7 @@ def test_a_change_is_said_in_each_languages_words():
 
 def test_the_key_table_shows_degrees_where_workers_earn_them():
     """The college share and the degrees of each year join the key table where degrees are
-    earned in service, and only there."""
+    earned in service, and only there; the college share alone where a target reads it."""
     key_table = webpage.key_table
     sc = model.load("bench").with_overrides({"years": 2, "population.education": [0.5, 0.5, 0.0, 0.0]})
     plain = key_table(model.run(sc, reps=2, seed=3, workers=1, quiet=True), "en")
@@ -818,3 +818,6 @@ def test_the_key_table_shows_degrees_where_workers_earn_them():
                                  workers=1, quiet=True), "zh")
     assert "Degrees earned" not in plain and "College-educated" not in plain
     assert "在职学历提升人数" in earned and "大专以上学历占比" in earned
+    targeted = key_table(model.run(model.load("changzhou-2022", {"years": 4}), reps=2, seed=3, workers=1,
+                                   quiet=True), "en")  # a target on the college share
+    assert "College-educated" in targeted and "Degrees earned" not in targeted

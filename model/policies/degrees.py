@@ -30,7 +30,9 @@ What the new level changes:
   exam's ``min_education`` before it could not sit at all).
 
 The rates are by level held; no seed document or public figure gives them, so a
-scenario that sets them marks them as assumptions.
+scenario that sets them marks them as assumptions. What the support costs the budget,
+``cost_per_degree`` for each degree earned, is counted in the year it is earned
+(``cost_degrees``, a part of ``total_cost``, in the budget workbook and by district).
 """
 
 from __future__ import annotations
@@ -44,11 +46,13 @@ from .recruitment import ladder_grade
 
 
 def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start: int = 0,
-          next_exam: int | None = None) -> dict:
-    """Degrees earned at the promotion instant ``t`` of ``year``. ``exam``: the year's
-    certification parameters when the exam runs (to move the year a worker could first
-    sit); ``needs``, ``start``: as for :func:`model.policies.dismissal.apply`;
-    ``next_exam``: the year of the first exam after ``t`` (default ``year + 1``)."""
+          next_exam: int | None = None, district=None, nd: int = 0) -> dict:
+    """Degrees earned at the promotion instant ``t`` of ``year``: their number and cost
+    (``cost_per_degree`` each), and with ``nd`` districts (``district``: each community's)
+    their number by district (``degrees_d``). ``exam``: the year's certification parameters
+    when the exam runs (to move the year a worker could first sit); ``needs``, ``start``: as
+    for :func:`model.policies.dismissal.apply`; ``next_exam``: the year of the first exam
+    after ``t`` (default ``year + 1``)."""
     rate = np.append(np.asarray(p.rate, dtype=float), 0.0)  # level 3 is the highest: nothing to earn
     if not rate.any():
         return {"degrees_earned": 0}
@@ -67,7 +71,10 @@ def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start
         hi = np.asarray(grades.max_grade)[pop.post[won]]
         g = pop.grade[won]
         pop.grade[won] = np.clip(g + step, 1, np.maximum(hi, g)).astype(np.int8)
-    return {"degrees_earned": len(won)}
+    counts = {"degrees_earned": len(won), "cost_degrees": len(won) * p.cost_per_degree}
+    if nd:
+        counts["degrees_d"] = np.bincount(district[pop.community[won]], minlength=nd)
+    return counts
 
 
 def _first_sitting(pop, rows, old, needs, next_exam: int, start: int) -> np.ndarray:

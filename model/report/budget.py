@@ -368,7 +368,7 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
 
 
 INPUT_SECTIONS = ("pay", "economy", "funding")
-INPUT_FIELDS = ("training.cost_per_trainee", "recruitment.cost_per_hire")
+INPUT_FIELDS = ("training.cost_per_trainee", "recruitment.cost_per_hire", "degrees.cost_per_degree")
 INPUT_DISTRICT_FIELDS = ("floor_share", "head_floor_share", "head_floor_benchmark", "head_floor_basis")
 """The inputs the money sheets rest on (the last sheet): every field of these sections, these
 fields of a mechanism switched on (of one switched off, its ``enabled``), and these fields
@@ -447,8 +447,7 @@ def _inputs_sheet(wb, scenario, name: str, lang: str) -> None:
     _for_printing(ws, HEADER_ROW)
 
 
-DIFFERENCE_ITEMS = (("payroll",) + M.PAYROLL_PARTS + ("cost_training", "cost_recruitment", "cost_work_funds",
-                                                         "total_cost") + M.FUNDING_PARTS
+DIFFERENCE_ITEMS = (("payroll",) + M.COST_PARTS + ("total_cost",) + M.FUNDING_PARTS
                     + ("payroll_real", "total_cost_real"))
 """The items of :func:`write_differences`, those both scenarios report and not 0 throughout."""
 

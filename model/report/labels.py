@@ -72,6 +72,7 @@ METRICS = {
     "payroll_housing_fund": ("Housing provident fund", "住房公积金（单位缴存部分）"),
     "payroll_annuity": ("Enterprise annuity", "企业年金"),
     "cost_training": ("Training", "培训经费"),
+    "cost_degrees": ("Degree support", "学历提升经费"),
     "cost_recruitment": ("Recruitment", "招聘经费"),
     "cost_work_funds": ("Community work funds", "社区工作经费"),
     "total_cost": ("Total cost", "经费合计"),

@@ -260,14 +260,16 @@ def targets_table(results, lang: str) -> str:
 
 
 def key_table(results, lang: str, years: int = 5, summary=None) -> str:
-    """Headcount, certified share, workers per 10k, payroll mean and P90, hires, exits, and
-    where workers earn degrees in service, the college share and the degrees of the year
-    (``summary``: ``results.summary()``, if already computed)."""
+    """Headcount, certified share, workers per 10k, payroll mean and P90, hires, exits; the
+    college share where a target reads it or workers earn degrees in service, and then the
+    degrees of the year (``summary``: ``results.summary()``, if already computed)."""
     s = results.summary() if summary is None else summary
     ys = [int(y) for y in results.years[:years]]
     degrees = bool((s.loc[s.metric == "degrees_earned", "mean"] > 0).any())
+    college = degrees or any(t.metric_name.split(".")[0] == "college_share" for t in results.target_specs)
     cols = [("headcount", "mean"), ("certified_share", "mean")]
-    cols += [("college_share", "mean"), ("degrees_earned", "mean")] if degrees else []
+    cols += [("college_share", "mean")] if college else []
+    cols += [("degrees_earned", "mean")] if degrees else []
     cols += [("workers_per_10k", "mean"), ("payroll", "mean"), ("payroll", "p90"), ("hires", "mean"),
              ("exits_total", "mean")]
     cols = [(m, c) for m, c in cols if F.has_values(results, m)]
