@@ -383,10 +383,12 @@ def cmd_validate(a) -> int:
     sc = S.load(a.scenario, a.overrides)
     start = (f"a roster of {len(sc.roster):,} worker{'s' if len(sc.roster) != 1 else ''}, "
              if sc.roster is not None else "")
-    targets = f"{len(sc.targets)} target{'' if len(sc.targets) == 1 else 's'}"
-    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}{targets}, "
-          f"{len(sc.uncertain())} uncertain parameters, {len(sc.assumptions)} marked assumptions, "
-          f"{len(sc.defaulted())} fields at the model's defaults: the run's report lists them)")
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+    print(f"{a.scenario}: valid ({sc.name}, {sc.start_year}-{sc.end_year}, {start}"
+          f"{count(len(sc.targets), 'target')}, {count(len(sc.uncertain()), 'uncertain parameter')}, "
+          f"{count(len(sc.assumptions), 'marked assumption')}, "
+          f"{count(len(sc.defaulted()), 'field')} at the model's defaults: the run's report lists them)")
     if sc.roster is not None:
         print(f"  roster {Path(sc.roster.path).name}: {sc.roster.summary(sc.start_year, sc.districts)}")
     for line in advisories(sc):

@@ -474,3 +474,13 @@ def test_the_report_and_workbook_say_what_set_overrode(tmp_path):
     assert labels.settings(model.load("bench"), "en") == ""
     # a multiplied value shown as a reader expects it (0.08 x 1.1 is 0.08800000000000001 in floating point)
     assert labels.settings(model.load("bench", ["quits.rate*=1.1"]), "en") == "quits.rate = [0.088] (--set)"
+
+
+def test_validate_counts_in_the_singular_where_there_is_one(tmp_path, capsys):
+    from model import cli
+    f = tmp_path / "one.toml"
+    f.write_text(f'extends = "{BENCH}"\n[degrees]\nrate = [{{dist = "beta", mean = 0.1, sd = 0.02}}, 0, 0]'
+                 '   # assumption: one\n', encoding="utf-8")
+    assert cli.main(["validate", str(f)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "1 uncertain parameter," in first and "1 marked assumption," in first
