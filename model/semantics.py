@@ -703,11 +703,33 @@ def advisories(sc) -> list[str]:
                 notes.append(f"target '{t.name}' reads workers_per_10k over the whole city: its rural "
                              "districts' workers count against demand.urban_residents too (scope = \"urban\" "
                              "reads the urban districts' workers over their share of the residents)")
-    notes += roster_leaders_note(sc)
+    notes += roster_leaders_note(sc) + degrees_regrade_note(sc)
     later = horizon_note(sc)
     if later:
         notes.append(later)
     return notes
+
+
+LEVEL_WORDS = ("below college", "college", "bachelor's", "postgraduate")
+
+
+def degrees_regrade_note(sc) -> list[str]:
+    """Where workers earn degrees in service with ``degrees.regrade`` and the grade ladder on,
+    but the entry grades (start year, rounded as a hire's, without a certificate) give a
+    degree's two levels the same grade: one sentence naming those steps (re-grading does
+    nothing for them; the model's default entry grades give below college and college both
+    grade 1). Found in an audit of 2026-12-07."""
+    if not (sc.degrees.enabled and sc.degrees.regrade and sc.grades.enabled):
+        return []
+    rates = np.asarray(sc.get("degrees.rate").resolve(sc.year_list), dtype=float).reshape(-1, 3)
+    entry = np.round(np.asarray(demand.at_start(sc.grades.entry_grade, sc.start_year), dtype=float))
+    flat = [e for e in range(3) if (rates[:, e] > 0).any() and entry[e + 1] <= entry[e]]
+    if not flat:
+        return []
+    steps = ", ".join(f"{LEVEL_WORDS[e]} to {LEVEL_WORDS[e + 1]}" for e in flat)
+    return [f"degrees earned in service from {steps} move no grade: grades.entry_grade gives "
+            f"{'those levels' if len(flat) > 1 else 'both levels'} the same entry grade, so degrees.regrade "
+            "does nothing for them (raise the higher level's entry grade to re-grade)"]
 
 
 def roster_leaders_note(sc) -> list[str]:

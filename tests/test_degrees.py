@@ -308,3 +308,16 @@ def test_the_support_is_costed_in_total_cost_by_district_and_in_the_workbook(tmp
     assert "cost_degrees" in cells and "degrees.cost_per_degree" in cells
     plain = model.load("nanjing-2018").with_overrides({"years": 2})
     assert "degrees.cost_per_degree" not in plain.defaulted()
+
+
+def test_validate_notes_a_degree_that_moves_no_grade():
+    """The model's default entry grades give below college and college both grade 1: with
+    degrees from below college and re-grading on, the note says re-grading does nothing for
+    that step; with entry grades that differ, or no rate at that level, no note."""
+    from model.semantics import degrees_regrade_note
+    sc = model.load("bench").with_overrides({"grades.enabled": True, "degrees.rate": [0.1, 0.0, 0.0]})
+    (note,) = degrees_regrade_note(sc)
+    assert "below college to college move no grade" in note
+    assert degrees_regrade_note(sc.with_overrides({"grades.entry_grade": [1.0, 2.0, 3.0, 4.0]})) == []
+    assert degrees_regrade_note(sc.with_overrides({"degrees.rate": [0.0, 0.1, 0.0]})) == []
+    assert degrees_regrade_note(sc.with_overrides({"degrees.regrade": False})) == []
