@@ -727,9 +727,10 @@ def degrees_regrade_note(sc) -> list[str]:
     if not flat:
         return []
     steps = ", ".join(f"{LEVEL_WORDS[e]} to {LEVEL_WORDS[e + 1]}" for e in flat)
-    return [f"degrees earned in service from {steps} move no grade: grades.entry_grade gives "
-            f"{'those levels' if len(flat) > 1 else 'both levels'} the same entry grade, so degrees.regrade "
-            "does nothing for them (raise the higher level's entry grade to re-grade)"]
+    both = "those levels" if len(flat) > 1 else "both levels"
+    return [(f"degrees earned in service from {steps} move no grade: grades.entry_grade gives {both} the "
+             "same entry grade, so degrees.regrade does nothing for them (raise the higher level's entry "
+             "grade to re-grade)")]
 
 
 def roster_leaders_note(sc) -> list[str]:
