@@ -976,3 +976,16 @@ def test_an_experiments_runs_spread_over_a_pool_ran_on_the_pools_processes(monke
     assert about == {"backend": "local", "workers": 2, "scheduler": None}
     common.run_many([sc], reps=2, seed=3, workers=1, about=about)
     assert about["workers"] == 2
+
+
+def test_compare_shows_by_default_the_metrics_the_targets_read():
+    """Without --metric, compare's figure and table take the key metrics and those the
+    baseline's targets read (city-wide), not those of targets after its horizon."""
+    from model.experiments.compare import KEY_METRICS, default_metrics
+    sc = model.load("changzhou-2022")
+    assert default_metrics([sc, sc]) == [*KEY_METRICS, "workers_per_10k", "college_share"]
+    short = model.load("changzhou-2022", {"years": 2})  # its targets are for 2025
+    assert default_metrics([short, short]) == list(KEY_METRICS)
+    nanjing = model.load("nanjing-2018")
+    assert default_metrics([nanjing, nanjing])[len(KEY_METRICS):] == ["remuneration_ratio_head",
+                                                                      "remuneration_ratio_staff"]

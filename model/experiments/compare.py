@@ -46,6 +46,19 @@ from . import common
 KEY_METRICS = ("headcount", "certified_share", "hires", "exits_total", "payroll")
 
 
+def default_metrics(scenarios) -> list[str]:
+    """The metrics compared where none is asked for: :data:`KEY_METRICS`, then those the
+    baseline's targets read in its horizon (city-wide: a target on a district's or a part's
+    value adds the metric over the city), where every scenario reports them."""
+    from ..metrics import names
+    reported = [set(names(sc)) for sc in scenarios]
+    out = list(KEY_METRICS)
+    for t in scenarios[0].targets:
+        if t.metric not in out and t.year <= scenarios[0].end_year and all(t.metric in r for r in reported):
+            out.append(t.metric)
+    return out
+
+
 @dataclass
 class Comparison:
     """Scenarios run on common random numbers, with paired differences against the first.
@@ -346,7 +359,7 @@ def add_arguments(p) -> None:
                    help="add an alternative: the baseline with this field changed (repeatable)")
     p.add_argument("--metric", action="append", default=[], metavar="NAME",
                    help="metric for the figure and the printed table (repeatable; default: "
-                   + ", ".join(KEY_METRICS) + ")")
+                   + ", ".join(KEY_METRICS) + ", and those the baseline's targets read)")
     p.add_argument("--year", type=whole_int, default=None,
                    help="year of the printed table (default: the last; the files hold every year)")
 
@@ -377,8 +390,8 @@ def main(args) -> int:
                                           "description": f"{scs[0].name} with {said}",
                                           "description_zh": f"{scs[0].name}，其中 {said}"},
                                          label=f"--variant {v}"))
-    metrics = args.metric or list(KEY_METRICS)
     from ..metrics import names
+    metrics = args.metric or default_metrics(scs)
     known = set(names(scs[0]))
     for m in metrics:
         if m not in known:

@@ -331,7 +331,7 @@ WORDS = {
                        "({causes}) and {hires} were hired (means)"),
                       ("{year}年人员经费较{before}年{change}，随在岗人数变动：人年数{wy}，每人年人员经费{ppw}；"
                        "{before}年减员{exits}人（{causes}），招聘{hires}人（均值）")),
-    "key_table": ("Key figures, first five years (means unless stated)", "关键指标（前五年，除注明外为均值）"),
+    "key_table": ("Key figures (means unless stated)", "关键指标（除注明外为均值）"),
     "figures": ("Figures", "图表"),
     "assumptions": ("Assumptions marked in the scenario", "情景中标注的假设"),
     "no_assumptions": ("The scenario marks no field as an assumption.", "情景未标注任何假设。"),

@@ -259,10 +259,11 @@ def targets_table(results, lang: str) -> str:
     return _table(head, rows, num_from=3, text_cols=(6, 10))
 
 
-def key_table(results, lang: str, years: int = 5, summary=None) -> str:
+def key_table(results, lang: str, years: int | None = None, summary=None) -> str:
     """Headcount, certified share, workers per 10k, payroll mean and P90, hires, exits; the
     college share where a target reads it or workers earn degrees in service, and then the
-    degrees of the year (``summary``: ``results.summary()``, if already computed)."""
+    degrees of the year; every year of the run, or the first ``years`` (``summary``:
+    ``results.summary()``, if already computed)."""
     s = results.summary() if summary is None else summary
     ys = [int(y) for y in results.years[:years]]
     degrees = bool((s.loc[s.metric == "degrees_earned", "mean"] > 0).any())
