@@ -1392,6 +1392,10 @@ def _toml_reason(e: Exception) -> str:
 # '# assumption: why', with a full-width colon, or bare (not 'assumption-free')
 _ASSUME = re.compile(r"(?:^|\s)#\s*assumption(?=\s|[:：]|$)\s*[:：]?\s*(.*)$", re.IGNORECASE)
 NO_REASON = "(no reason given)"
+_PART_ASSUMED = re.compile(r"\bassum(?:ption|ptions|ed)\b(?!-)", re.IGNORECASE)
+"""A source's comment that says part of the value is assumed ('seed 003: ...; assumption: 5
+years', 'the split is an assumption'): the field is listed among the assumptions too, with the
+whole comment, so that the report shows what was assumed beside what was sourced."""
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
 
@@ -1435,10 +1439,13 @@ def _assumptions(path: Path, text: str):
         k = _KEY.match(line)
         if k:
             field = f"{section}.{k.group(1)}" if section else k.group(1)
+            comment = split_comment(line)[1]
             if m:
                 yield {"file": path.name, "field": field, "text": m.group(1).strip() or NO_REASON}
             elif pending:
                 yield {"file": path.name, "field": field, "text": pending}
+            elif _PART_ASSUMED.search(comment):  # sourced, but partly assumed
+                yield {"file": path.name, "field": field, "text": comment}
             pending = None
         elif m:
             pending = (m.group(1).strip() or NO_REASON) if line.lstrip().startswith("#") else None

@@ -1035,3 +1035,20 @@ def test_grades_are_defaults_that_matter_without_a_ladder_where_pay_varies_by_gr
     assert fields <= set(graded.defaulted())
     table = model.load(f, {"grades.enabled": False, "pay.table_head": [5000.0 + 100 * g for g in range(18)]})
     assert fields <= set(table.defaulted())
+
+
+def test_a_sourced_value_partly_assumed_is_listed_with_its_whole_comment():
+    """A source's comment that says part of the value is assumed ('seed 003: ...; assumption:
+    5 years', 'the rest is an assumption', 'one person assumed') lists the field among the
+    assumptions with the whole comment; a comment without the word, or 'assumption-free', or
+    the word inside a quoted text, does not."""
+    text = ('[recruitment]\nmax_age_certified = 45  # seed 003: relaxed; assumption: 5 years\n'
+            '[population]\nage = [[22, 55, 1.0]]  # FIGURES.md: 35% under 35; the rest is an assumption\n'
+            'heads_per_community = 1  # seed 003: 社區正職 (one person assumed)\n'
+            'female_share = 0.6  # NBS survey team: 65.4%\n'
+            'cadre_share = 1.0  # assumption-free: FIGURES.md section 5\n'
+            'description = "an assumption in a text"\n')
+    got = {a["field"]: a["text"] for a in S._assumptions(Path("x.toml"), text)}
+    assert got == {"recruitment.max_age_certified": "seed 003: relaxed; assumption: 5 years",
+                   "population.age": "FIGURES.md: 35% under 35; the rest is an assumption",
+                   "population.heads_per_community": "seed 003: 社區正職 (one person assumed)"}
