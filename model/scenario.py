@@ -1392,10 +1392,14 @@ def _toml_reason(e: Exception) -> str:
 # '# assumption: why', with a full-width colon, or bare (not 'assumption-free')
 _ASSUME = re.compile(r"(?:^|\s)#\s*assumption(?=\s|[:：]|$)\s*[:：]?\s*(.*)$", re.IGNORECASE)
 NO_REASON = "(no reason given)"
-_PART_ASSUMED = re.compile(r"\bassum(?:ption|ptions|ed)\b(?!-)", re.IGNORECASE)
+_PART_ASSUMED = re.compile(r"(?<!not )(?<!was )(?<!no )(?:\bassumptions?\s*[:：]|\(assumptions?\)"
+                           r"|\b(?:is|are|an|the)\s+assumptions?\b(?!-)|\bassumed\b(?!\s+by\b))",
+                           re.IGNORECASE)
 """A source's comment that says part of the value is assumed ('seed 003: ...; assumption: 5
-years', 'the split is an assumption'): the field is listed among the assumptions too, with the
-whole comment, so that the report shows what was assumed beside what was sourced."""
+years', 'the split is an assumption', '(assumption)', 'one person assumed'; not 'this is not
+an assumption', 'was an assumption until ...', 'as assumed by the document'): the field is
+listed among the assumptions too, with the whole comment, so that the report shows what was
+assumed beside what was sourced."""
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEAD = re.compile(r"^\s*\[\[?\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]?")
 
@@ -1428,7 +1432,12 @@ def _mark(line: str):
 
 def _assumptions(path: Path, text: str):
     section, pending, entries = "", None, {}
+    block: list[str] = []  # the comment lines just above (a key's source where its line has none)
     for line in toml_lines(text):
+        if not line.strip() or not line.lstrip().startswith("#"):
+            above, block = block, []
+        else:
+            block.append(split_comment(line)[1])
         h = _HEAD.match(line)
         if h:
             section = h.group(1)
@@ -1439,7 +1448,7 @@ def _assumptions(path: Path, text: str):
         k = _KEY.match(line)
         if k:
             field = f"{section}.{k.group(1)}" if section else k.group(1)
-            comment = split_comment(line)[1]
+            comment = split_comment(line)[1] or " ".join(above)  # its own, else the lines above
             if m:
                 yield {"file": path.name, "field": field, "text": m.group(1).strip() or NO_REASON}
             elif pending:

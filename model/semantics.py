@@ -722,15 +722,17 @@ def degrees_regrade_note(sc) -> list[str]:
     if not (sc.degrees.enabled and sc.degrees.regrade and sc.grades.enabled):
         return []
     rates = np.asarray(sc.get("degrees.rate").resolve(sc.year_list), dtype=float).reshape(-1, 3)
-    entry = np.round(np.asarray(demand.at_start(sc.grades.entry_grade, sc.start_year), dtype=float))
-    flat = [e for e in range(3) if (rates[:, e] > 0).any() and entry[e + 1] <= entry[e]]
+    entry = np.asarray(sc.get("grades.entry_grade").resolve(sc.year_list), dtype=float).reshape(-1, 4)
+    entry = np.round(entry)
+    none = (rates > 0) & (entry[:, 1:] <= entry[:, :3])  # (year, step): a degree earned that moves no grade
+    flat = [e for e in range(3) if none[:, e].any()]
     if not flat:
         return []
     steps = ", ".join(f"{LEVEL_WORDS[e]} to {LEVEL_WORDS[e + 1]}" for e in flat)
-    both = "those levels" if len(flat) > 1 else "both levels"
-    return [(f"degrees earned in service from {steps} move no grade: grades.entry_grade gives {both} the "
-             "same entry grade, so degrees.regrade does nothing for them (raise the higher level's entry "
-             "grade to re-grade)")]
+    when = "" if all(none[:, e][rates[:, e] > 0].all() for e in flat) else " in some years"
+    return [(f"degrees earned in service from {steps} move no grade{when}: grades.entry_grade gives the "
+             "higher level the same or a lower entry grade (at the means of uncertain values), so "
+             "degrees.regrade does nothing for them (raise the higher level's entry grade to re-grade)")]
 
 
 def roster_leaders_note(sc) -> list[str]:

@@ -321,3 +321,27 @@ def test_validate_notes_a_degree_that_moves_no_grade():
     assert degrees_regrade_note(sc.with_overrides({"grades.entry_grade": [1.0, 2.0, 3.0, 4.0]})) == []
     assert degrees_regrade_note(sc.with_overrides({"degrees.rate": [0.0, 0.1, 0.0]})) == []
     assert degrees_regrade_note(sc.with_overrides({"degrees.regrade": False})) == []
+
+
+def test_the_degree_support_row_is_only_where_degrees_are_earned():
+    """The budget's by-component sheet has the degree support row where degrees are earned
+    (a cost of 0 there is noted, as other zero items are), and none elsewhere."""
+    from model.report import budget
+    sc = model.load("bench").with_overrides({"years": 2, "population.education": [0.5, 0.5, 0.0, 0.0]})
+    plain = model.run(sc, reps=2, seed=3, workers=1, quiet=True)
+    earned = model.run(sc.with_overrides({"degrees.rate": [0.3, 0.0, 0.0]}), reps=2, seed=3, workers=1,
+                       quiet=True)
+
+    def by_component(res):
+        return dict((k, ms) for k, _, ms in budget.sheets(res, sc))["by_component"]
+    assert "cost_degrees" not in by_component(plain) and "cost_degrees" in by_component(earned)
+
+
+def test_the_regrade_note_reads_every_year():
+    """Entry grades that give a college diploma a grade only from 2027: the note says the
+    degree moves no grade in some years."""
+    from model.semantics import degrees_regrade_note
+    sc = model.load("bench").with_overrides({"grades.enabled": True, "degrees.rate": [0.1, 0.0, 0.0],
+                                             "grades.entry_grade": {2025: [1, 1, 3, 4], 2027: [1, 2, 3, 4]}})
+    (note,) = degrees_regrade_note(sc)
+    assert "move no grade in some years" in note

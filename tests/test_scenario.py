@@ -1052,3 +1052,18 @@ def test_a_sourced_value_partly_assumed_is_listed_with_its_whole_comment():
     assert got == {"recruitment.max_age_certified": "seed 003: relaxed; assumption: 5 years",
                    "population.age": "FIGURES.md: 35% under 35; the rest is an assumption",
                    "population.heads_per_community": "seed 003: 社區正職 (one person assumed)"}
+
+
+def test_a_partly_assumed_source_is_read_above_its_key_and_not_where_it_denies_one():
+    """The comment lines just above a key (its source where its own line has none) are read
+    too; a comment that says a value is not, or no longer, an assumption, or that a document
+    assumed it, is not listed."""
+    text = ('[certification]\n# FIGURES.md: 25% of registrants pass, over the share who sit, 0.8\n'
+            '# (assumption: no-shows are common)\npass_prob = 0.3\n'
+            '[demand]\nhouseholds_per_post = 250  # calibrated; until 2026 this was an assumption of 300\n'
+            'communities = 500  # seed 000: stated (this is not an assumption)\n'
+            'persons_per_household = 2.6  # seed 000: 2.6, as assumed by the document itself\n'
+            '[quits]\n# seed 003\n\nrate = [0.1]  # seed 003: a third (assumption)\n')
+    got = {a["field"]: a["text"] for a in S._assumptions(Path("x.toml"), text)}
+    assert set(got) == {"certification.pass_prob", "quits.rate"}
+    assert got["certification.pass_prob"].endswith("(assumption: no-shows are common)")

@@ -117,7 +117,12 @@ def _nothing(results, metric: str) -> bool:
 
 def _never(results, metric: str) -> bool:
     """A metric with no value in any year or replication (the pay of a post class that has
-    no posts, as committee posts where population.committee_per_community is 0): no rows."""
+    no posts, as committee posts where population.committee_per_community is 0), or the
+    cost of degrees where nobody earns one: no rows (where degrees are earned, a cost of 0
+    is noted as other zero items are)."""
+    if metric == "cost_degrees":
+        earned = results.metric("degrees_earned").to_numpy() if "degrees_earned" in results.metrics else 0
+        return not (np.asarray(earned) > 0).any()
     return metric.startswith("avg_pay_") and bool(np.isnan(results.metric(metric).to_numpy()).all())
 
 
