@@ -208,7 +208,8 @@ def test_sheets_and_items(run_folder):
     assert len(names) == 7
     comp, src, const, dist, staff, inputs = names[1:]
     assert inputs == L.word2("inputs", lang) and inputs not in by_sheet
-    assert by_sheet[comp] == set(M.COST_PARTS) - {"cost_degrees"} | {"payroll", "total_cost"}  # nobody earns one
+    # (no degree support row: nobody earns a degree)
+    assert by_sheet[comp] == set(M.COST_PARTS) - {"cost_degrees"} | {"payroll", "total_cost"}
     # the payroll parts add up to the payroll row, and the cost parts to the total, in the means
     y0 = int(res.years[0])
     pay = sum(got[(comp, m, "mean")][y0] for m in M.PAYROLL_PARTS)
