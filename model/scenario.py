@@ -1284,14 +1284,23 @@ def _element_value(raw: dict, files, file_label: str, key: str, value, label: st
     schedule), as the experiments' levers do (``--param``); uncertain entries elsewhere
     are kept. Only that field of ``raw`` is read (and checked)."""
     field, year, index = _element(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    whole = year is not None and index is None and isinstance(value, list)  # a vector's point: key@YEAR=[...]
+    if not whole and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise ScenarioError(f"expected a number for one element, got {_describe(value)}", file=label, field=key)
     spec, current = _field_so_far(raw, files, file_label, field, label, key, overridden,
-                                  "use section.key (or key[i], key@YEAR)")
+                                  "use section.key (or key[i], key@YEAR, key@YEAR[i])")
     if not hasattr(current, "replace") or not hasattr(current, "to_toml"):
         raise ScenarioError("this field takes no element or year (no [i] or @YEAR); set it whole",
                             file=label, field=key)
+    if whole and (not spec.size or len(value) != spec.size
+                  or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value)):
+        raise ScenarioError(f"expected {f'a list of {spec.size} numbers' if spec.size else 'a number'} for "
+                            f"the point {year}, got {_describe(value)}", file=label, field=key)
     try:
+        if whole:  # each element of that point
+            for i, v in enumerate(value):
+                current = current.replace(float(v), year, i)
+            return current.to_toml()
         return current.replace(float(value), year, index).to_toml()
     except (ValueError, IndexError) as e:
         raise ScenarioError(str(e), file=label, field=key) from None
@@ -1323,7 +1332,8 @@ def _set(raw: dict, key: str, value, label: str, file: str | None = None, files=
         return
     if len(parts) != 2 or parts[0] not in schema.SECTIONS or parts[1] not in schema.SECTIONS[parts[0]]:
         raise ScenarioError(f"no such field{schema.did_you_mean(key)}; use section.key (or one element: "
-                            "key[i], key@YEAR; or districts[i].field) as listed by `python -m model schema`",
+                            "key[i], key@YEAR, key@YEAR[i]; or districts[i].field) as listed by `python -m "
+                            "model schema`",
                             file=label, field=key)
     section = raw.setdefault(parts[0], {})
     if not isinstance(section, dict):

@@ -1067,3 +1067,17 @@ def test_a_partly_assumed_source_is_read_above_its_key_and_not_where_it_denies_o
     got = {a["field"]: a["text"] for a in S._assumptions(Path("x.toml"), text)}
     assert set(got) == {"certification.pass_prob", "quits.rate"}
     assert got["certification.pass_prob"].endswith("(assumption: no-shows are common)")
+
+
+def test_a_vectors_schedule_point_is_set_whole():
+    """`key@YEAR=[...]` sets one point of a vector's schedule, the whole vector (it was
+    refused as 'expected a number for one element'); a list of the wrong length, or a year
+    the schedule does not have, is refused naming the field."""
+    base = model.load("bench", {"degrees.rate": {2025: [0.0, 0.0, 0.0], 2027: [0.05, 0.0, 0.0]}})
+    sc = base.with_overrides(["degrees.rate@2027=[0.1, 0.02, 0.0]"])
+    assert sc.resolved()["degrees"]["rate"] == {"2025": [0.0, 0.0, 0.0], "2027": [0.1, 0.02, 0.0]}
+    with pytest.raises(ScenarioError, match="a list of 3 numbers for the point 2027") as e:
+        base.with_overrides(["degrees.rate@2027=[0.1, 0.02]"])
+    assert e.value.field == "degrees.rate@2027"
+    with pytest.raises(ScenarioError, match="no point at 2026"):
+        base.with_overrides(["degrees.rate@2026=[0.1, 0.02, 0.0]"])
