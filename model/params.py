@@ -180,10 +180,8 @@ class _ByYear:
         return self._at(years, _draws(self.entries(path), streams), path)
 
     def at_means(self, year: int):
-        """The value in ``year``, uncertain entries at their means as their arguments give
-        them (:meth:`Uncertain.mean`: without building the scipy distribution, whose
-        import takes most of a second)."""
-        return self._at([year], {k: u.mean() for k, u in self.entries("").items()})[0]
+        """The value in ``year``, uncertain entries at their means (:meth:`resolve`)."""
+        return self.resolve([year])[0]
 
 
 @dataclass(frozen=True)
@@ -364,7 +362,10 @@ class Uncertain:
         return _frozen(self.dist, self.args)
 
     def central(self) -> float:
-        return float(self.frozen().mean())
+        """The mean, from the arguments (:meth:`mean`): reading a scenario at its means
+        (the checks, the notes, the defaults) never builds a scipy distribution, whose import
+        takes most of a second."""
+        return self.mean()
 
     def at_means(self, year: int) -> float:
         """:meth:`mean` (in any year), as :meth:`_ByYear.at_means`."""

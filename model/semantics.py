@@ -56,10 +56,9 @@ def _min(v):
 
 
 def _by_year(v, years) -> np.ndarray:
-    """A parameter's value in each simulated year (an uncertain value: its mean, from its
-    arguments: checking a scenario does not import scipy's distributions, most of a second)."""
+    """A parameter's value in each simulated year (an uncertain value: its mean)."""
     if isinstance(v, (Constant, Schedule, Uncertain)):
-        return np.array([v.at_means(int(y)) for y in years], dtype=float)
+        return v.resolve(years)
     return np.broadcast_to(np.asarray(v, dtype=float), (len(years),))
 
 

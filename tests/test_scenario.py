@@ -969,7 +969,9 @@ def test_loading_and_checking_a_scenario_leaves_scipy_stats_unimported():
     """Importing scipy.stats takes most of a second: loading, checking and noting a scenario
     with uncertain values (a wage growth, a contribution cap, a hiring cap) must not need it, nor
     numba (a check of the housing fund's base read the growth through scipy's distributions: +0.3
-    s nationally; every check reading a parameter by year did, until the read-through of 2026-12-07)."""
+    s nationally; every check reading a parameter by year did, until the read-through of 2026-12-07;
+    the degrees note and the defaults listed did through ``resolve``, until an uncertain value's
+    central value became the mean from its arguments)."""
     import subprocess
     import sys
     code = ("import sys, model; from model.semantics import advisories; "
@@ -977,7 +979,10 @@ def test_loading_and_checking_a_scenario_leaves_scipy_stats_unimported():
             "'pay.housing_fund_floor_monthly': 2490, "
             "'economy.average_wage_growth': {'dist': 'normal', 'mean': 0.03, 'sd': 0.01}, "
             "'pay.contribution_floor': 0.6, 'pay.contribution_cap': {'dist': 'gamma', 'mean': 3, 'sd': 0.3}, "
-            "'recruitment.cap': {'dist': 'gamma', 'mean': 50, 'sd': 10}}); advisories(sc); "
+            "'recruitment.cap': {'dist': 'gamma', 'mean': 50, 'sd': 10}, 'grades.enabled': True, "
+            "'degrees.rate': [{'dist': 'beta', 'mean': 0.1, 'sd': 0.02}, 0, 0], "
+            "'pay.monthly': [{'dist': 'normal', 'mean': 5000, 'sd': 100}, 5500, 6000]}); "
+            "advisories(sc); sc.defaulted(); "
             "print('scipy.stats' in sys.modules, 'numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(Path(__file__).resolve().parents[1]))
