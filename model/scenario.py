@@ -1498,15 +1498,13 @@ def _pay_by_grade(sc) -> bool:
     :attr:`model.policies.pay.PayYear.by_grade` finds it), uncertain values at their means:
     then grades matter to the payroll even without the ladder's steps (hires' and starting
     workers' entry grades, elections' minimum grades)."""
+    from .policies.pay_table import by_grade, monthly_table
     years = sc.year_list
 
-    def table(name, size):
+    def by_year(name, size):
         return np.asarray(sc.get(f"pay.{name}").resolve(years), dtype=float).reshape(len(years), size)
-    pay = table("monthly", 3)[:, :, None] * table("grade_coefficient", 18)[:, None, :]
-    for k, name in enumerate(("table_staff", "table_committee", "table_head")):
-        own = table(name, 18)
-        pay[:, k] = np.where((own > 0).any(axis=1)[:, None], own, pay[:, k])
-    return bool((np.ptp(pay, axis=2) > 0).any())
+    return by_grade(monthly_table(by_year("monthly", 3), by_year("grade_coefficient", 18),
+                                  [by_year(f"table_{k}", 18) for k in ("staff", "committee", "head")]))
 
 
 def _either_way(sc) -> bool:

@@ -75,6 +75,7 @@ import numpy as np
 
 from .. import kernels
 from .contribution_base import fund_bounds, insurance_cap
+from .pay_table import by_grade, monthly_table
 
 ACCRUED = ("payroll_base", "payroll_allowance", "payroll_insurance", "payroll_housing_fund",
            "payroll_annuity", "worker_years")
@@ -192,13 +193,10 @@ class PayYear:
     def __init__(self, p, growth_index: float, wage_last: float, district_floor: np.ndarray,
                  districts=(), benchmarks: dict | None = None):
         self.p = p
-        table = np.asarray(p.monthly)[:, None] * np.asarray(p.grade_coefficient)[None, :]
-        for k, own in enumerate((p.table_staff, p.table_committee, p.table_head)):
-            own = np.asarray(own, dtype=float)
-            if (own > 0).any():
-                table[k] = own
+        own = (p.table_staff, p.table_committee, p.table_head)
+        table = monthly_table(p.monthly, p.grade_coefficient, own)
         self.table = table * growth_index  # (post, grade-1)
-        self.by_grade = bool((np.ptp(table, axis=1) > 0).any())  # does a worker's grade move their pay?
+        self.by_grade = by_grade(table)  # does a worker's grade move their pay?
         self._flat = np.concatenate([[0.0], self.table.ravel()])  # index post * 18 + grade
         self.wage_last = wage_last
         self.allowance = np.asarray(p.allowance, dtype=float)
