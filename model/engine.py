@@ -49,6 +49,11 @@ from .sampling import (bands_from_uniforms, half_up, largest_remainder, rank_wit
 from .schema import SECTIONS
 from .streams import Streams, uniforms
 
+FLOW_METRICS = ("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
+                "grade_steps", "degrees_earned", "posts_filled_internally", "cost_training",
+                "cost_recruitment", "cost_degrees", "communities_split", "communities_merged")
+"""The year's flows counted as the stages act (``Replication.flows``) and reported as they are."""
+
 RANKS = {"open": 0, "recruitment": 10, "training": 20, "exam": 30, "assessment": 40,
          "promotion": 50, "close": 90}
 
@@ -199,12 +204,8 @@ class Replication:
         sc, pop = self.sc, self.pop
         self.yi, self.y = yi, y
         self.p = p = self.P[yi]
-        self.flows = dict.fromkeys(("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained",
-                                    "grade_steps", "degrees_earned", "posts_filled_internally",
-                                    "cost_training", "cost_recruitment", "cost_degrees", "rated",
-                                    "rated_excellent",
-                                    "rated_basic", "rated_unqualified",
-                                    "elimination_base", "communities_split", "communities_merged"), 0.0)
+        counted = ("rated", "rated_excellent", "rated_basic", "rated_unqualified", "elimination_base")
+        self.flows = dict.fromkeys(FLOW_METRICS + counted, 0.0)  # (the others are reported as shares, rates)
         self.acc = pay.accumulators(self.nd)
         self.recruited = recruitment.YearSoFar.start(p.recruitment)  # the year's rounds share its limits
         d = p.demand
@@ -784,13 +785,9 @@ class Replication:
         out["exit_rate"] = out["exits_total"] / self.headcount_open if self.headcount_open else float("nan")
         base = f["elimination_base"]
         out["elimination_rate"] = M.elimination_rate(out["exits_eliminated"], base, held)
-        out["communities_split"] = f["communities_split"]
-        out["communities_merged"] = f["communities_merged"]
         for g in M.RATED_WORDS:
             out[f"rated_{g}_share"] = f[f"rated_{g}"] / f["rated"] if f["rated"] else float("nan")
-        for k in ("hires", "hires_exempt", "unfilled_posts", "exam_sitters", "exam_passes", "trained", "grade_steps",
-                  "degrees_earned",
-                  "posts_filled_internally", "cost_training", "cost_recruitment", "cost_degrees"):
+        for k in FLOW_METRICS:
             out[k] = f[k]
         for k in M.PAYROLL_PARTS + ("worker_years",):
             out[k] = acc[k]
