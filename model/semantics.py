@@ -744,15 +744,12 @@ def roster_leaders_note(sc) -> list[str]:
     roster = getattr(sc, "roster", None)
     if roster is None or roster.post is None:
         return []
-    # (with communities that split or merge in the start year, only leaders with no such
-    # posts at all are counted: the communities' number when the workers are placed is
-    # not known before the run)
     ps = sc.population
     comms = np.array([d.communities for d in sc.districts], dtype=np.int64)
-    group = (np.asarray(roster.district, dtype=np.int64) if roster.district is not None
-             else np.zeros(len(roster), np.int64))
-    if roster.district is None:
-        comms = comms.sum(keepdims=True)
+    if roster.district is None:  # the city's
+        group, comms = np.zeros(len(roster), np.int64), comms.sum(keepdims=True)
+    else:
+        group = np.asarray(roster.district, dtype=np.int64)
     n = len(comms)
     heads = np.bincount(group[roster.post == 2], minlength=n)
     committee = np.bincount(group[roster.post == 1], minlength=n)

@@ -80,13 +80,13 @@ def apply(pop, p, grades, rng, t: float, year: int, exam=None, needs=None, start
 def _first_sitting(pop, rows, old, needs, next_exam: int, start: int) -> np.ndarray:
     """The first year the workers ``rows`` could sit the exam once they hold the level above
     ``old`` from the exam of ``next_exam`` on: the year they could with what they held (their
-    ``sit_from`` if a degree had moved it; never, below the exam's ``min_education``: ``needs``
-    from :func:`~model.policies.certification.years_to_sit`) if it
-    came before that exam's year, else the first year from it on in which they can with the
-    new level (which may ask more years of service than the old one did)."""
+    ``sit_from`` if a degree had moved it; never below the exam's ``min_education``, as
+    ``needs`` from :func:`~model.policies.certification.years_to_sit` say) if it came before
+    that exam's year, else the first year from it on in which they can with the new level
+    (which may ask more years of service than the old one did)."""
     hire = pop.hire_year[rows]
     before = np.where(pop.sit_from[rows] > 0, pop.sit_from[rows].astype(float),
-                      first_exam_year(hire, old, needs, start))  # (never below min_education: years_to_sit)
+                      first_exam_year(hire, old, needs, start))
     after = first_exam_year(hire, old + 1, needs, start, not_before=next_exam)
     first = np.where(before < next_exam, before, after)
     return np.where(np.isfinite(first), first, np.iinfo(np.int32).max).astype(np.int32)
