@@ -267,7 +267,7 @@ def key_table(results, lang: str, years: int | None = None, summary=None) -> str
     s = results.summary() if summary is None else summary
     ys = [int(y) for y in results.years[:years]]
     degrees = bool((s.loc[s.metric == "degrees_earned", "mean"] > 0).any())
-    college = degrees or any(t.metric_name.split(".")[0] == "college_share" for t in results.target_specs)
+    college = degrees or any(t.metric == "college_share" for t in results.target_specs)
     cols = [("headcount", "mean"), ("certified_share", "mean")]
     cols += [("college_share", "mean")] if college else []
     cols += [("degrees_earned", "mean")] if degrees else []
