@@ -9,6 +9,7 @@ replication order.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import multiprocessing
 import os
 import sys
@@ -300,6 +301,18 @@ def _progress(total: int, quiet: bool):
                file=sys.stderr, leave=False)
 
 
+NOTED = contextvars.ContextVar("model_scenario_noted", default=False)
+"""Set while an experiment runs scenarios whose notes it has given once
+(:func:`model.experiments.common.note_scenarios`): its runs give none of their own."""
+
+
+def scenario_notes(scenario) -> list[str]:
+    """What a run of ``scenario`` warns of from Python (the command line prints them with its
+    notes): targets a cut horizon leaves out, a roster's leaders held to lower posts."""
+    from .semantics import horizon_note, roster_leaders_note
+    return [n for n in (horizon_note(scenario), *roster_leaders_note(scenario)) if n]
+
+
 def run(scenario, reps: int | None = None, seed: int | None = None, workers: int | None = None,
         backend: str | None = None, scheduler: str | None = None, quiet: bool = True, *,
         overrides=None) -> Results:
@@ -338,9 +351,8 @@ def run(scenario, reps: int | None = None, seed: int | None = None, workers: int
     from .experiments.common import as_scenario  # here: the experiments import this module
     from .results import Results
     scenario = as_scenario(scenario, overrides)  # None refused: a run names what it runs
-    if not COMMAND_LINE.get():  # (the command prints these with its notes)
-        from .semantics import horizon_note, roster_leaders_note
-        for note in filter(None, [horizon_note(scenario), *roster_leaders_note(scenario)]):
+    if not (COMMAND_LINE.get() or NOTED.get()):  # (the command prints these with its notes)
+        for note in scenario_notes(scenario):
             warnings.warn(note, UserWarning, stacklevel=2)
     reps, seed = reps_and_seed(scenario, reps, seed)
     backend, scheduler, from_environment = _backend(backend, scheduler)

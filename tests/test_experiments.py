@@ -989,3 +989,26 @@ def test_compare_shows_by_default_the_metrics_the_targets_read():
     nanjing = model.load("nanjing-2018")
     assert default_metrics([nanjing, nanjing])[len(KEY_METRICS):] == ["remuneration_ratio_head",
                                                                       "remuneration_ratio_staff"]
+
+
+def test_an_experiment_gives_its_scenarios_notes_once():
+    """A scenario's notes (here, targets a cut horizon leaves out) are warned once by the
+    experiment, not by each of its runs (a sweep of three points warned three times, and
+    from a pool's processes, where Python's filter does not fold repeats)."""
+    import warnings as w
+
+    from model.experiments.sweep import sweep
+    sc = model.load("changzhou-2022", {"years": 2, "demand.communities": 40})
+    with w.catch_warnings(record=True) as seen:
+        w.simplefilter("always")
+        sweep(sc, {"quits.rate*": [1.0, 1.1, 1.2]}, reps=2, seed=1, workers=1)
+    notes = [str(x.message) for x in seen if "horizon is cut short" in str(x.message)]
+    assert len(notes) == 1, notes
+
+
+def test_an_experiment_on_dask_refuses_the_workers_a_run_refuses():
+    """workers=0 is refused by the experiments as by model.run, on the Dask backend too (a
+    shared local cluster took it for one worker per core)."""
+    from model.experiments.common import run_many
+    with pytest.raises(UserError, match="at least 1"):
+        run_many([model.load("bench")], reps=2, seed=1, workers=0, backend="dask")

@@ -442,7 +442,7 @@ def calibrate(scenario, params, observations, reps: int | None = None, seed: int
     Calibration
     """
     sc = common.as_scenario(scenario, overrides)
-    common.note_cut_horizons([sc])
+    common.note_scenarios([sc])
     if scale not in SCALES:
         raise UserError(f"scale must be one of {', '.join(map(repr, SCALES))}, got {scale!r}",
                         field="--scale")

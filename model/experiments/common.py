@@ -64,14 +64,13 @@ def as_scenario(scenario, overrides=None):
     return load(scenario, overrides or None)
 
 
-def note_cut_horizons(scenarios) -> None:
-    """On the command line, one warning for each distinct set of targets that horizons cut
-    short leave out (each experiment calls it once for its scenarios; from Python,
-    :func:`model.run` warns of them)."""
-    if not COMMAND_LINE.get():
-        return
-    from ..semantics import horizon_note
-    for text in filter(None, dict.fromkeys(horizon_note(sc) for sc in scenarios)):
+def note_scenarios(scenarios) -> None:
+    """One warning for each distinct note the experiment's scenarios carry
+    (:func:`model.runner.scenario_notes`: targets cut horizons leave out, a roster's leaders
+    held to lower posts); each experiment calls it once, and its runs give none
+    (:func:`run_many`), where each run, in every process, had warned them again."""
+    from ..runner import scenario_notes
+    for text in dict.fromkeys(n for sc in scenarios for n in scenario_notes(sc)):
         warnings.warn(text, UserWarning, stacklevel=3)
 
 
@@ -857,9 +856,19 @@ def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict
 
 # --------------------------------------------------------------------------- running
 
+def _run_noted(scenario, **options):
+    """:func:`model.run` of a scenario the experiment has noted (:func:`note_scenarios`):
+    the run gives no notes again (here, or in a pool's process)."""
+    from ..runner import NOTED, run
+    token = NOTED.set(True)
+    try:
+        return run(scenario, quiet=True, **options)
+    finally:
+        NOTED.reset(token)
+
+
 def _run_one(scenario, reps, seed):
-    from ..runner import run
-    return run(scenario, reps=reps, seed=seed, workers=1, backend="local", quiet=True)
+    return _run_noted(scenario, reps=reps, seed=seed, workers=1, backend="local")
 
 
 def run_many(scenarios, reps: int | None = None, seed: int | None = None, workers: int | None = None,
@@ -892,17 +901,18 @@ def run_many(scenarios, reps: int | None = None, seed: int | None = None, worker
 def _run_all(scenarios, reps, seed, workers, backend, scheduler, quiet, desc) -> tuple[list, int]:
     """:func:`run_many`'s runs, and the size of the process pool they were spread over (0
     where each run had its own processes, or ran here)."""
-    from ..runner import backend_of, default_workers, run
+    from ..runner import backend_of, default_workers
+    if workers is not None:  # (a run on a shared cluster is given its address, and checks none)
+        workers = whole_number(workers, "--workers", 1)
     if backend_of(backend, scheduler) == "dask":  # (DASK_SCHEDULER_ADDRESS too, unless local is asked for)
         from ..cluster import shared_local_cluster
         with shared_local_cluster(backend, scheduler, workers) as address:
-            return [run(s, reps=reps, seed=seed, workers=workers, backend="dask", scheduler=address,
-                        quiet=True) for s in _progress(scenarios, quiet, desc)], 0
+            return [_run_noted(s, reps=reps, seed=seed, workers=workers, backend="dask", scheduler=address)
+                    for s in _progress(scenarios, quiet, desc)], 0
     if workers is None:
         workers = default_workers(reps * len(scenarios))
-    workers = whole_number(workers, "--workers", 1)
     if len(scenarios) < workers:  # each run spreads its replications (and sizes its processes)
-        return [run(s, reps=reps, seed=seed, workers=workers, backend="local", quiet=True)
+        return [_run_noted(s, reps=reps, seed=seed, workers=workers, backend="local")
                 for s in _progress(scenarios, quiet, desc)], 0
     from ..runner import available_memory, process_pool, processes_that_fit
     workers = processes_that_fit(scenarios, workers, available_memory())

@@ -248,7 +248,7 @@ def compare(scenarios, reps: int | None = None, seed: int | None = None, *, over
         raise UserError(f"expected a list of scenarios, the baseline first, got {scenarios!r}",
                         field="scenarios")
     scs = [common.as_scenario(s, overrides) for s in scenarios]
-    common.note_cut_horizons(scs)
+    common.note_scenarios(scs)
     if len(scs) < 2:
         raise UserError("compare needs at least two scenarios (the baseline first)", field="scenarios")
     years = np.array(shared_years(scs))

@@ -195,7 +195,7 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     Sensitivity
     """
     sc = common.as_scenario(scenario, overrides)
-    common.note_cut_horizons([sc])
+    common.note_scenarios([sc])
     output = common.Output.parse(sc) if output is None else common.named_output(sc, output)
     from ..runner import reps_and_seed
     facs = factors_from(sc, params, quantile)

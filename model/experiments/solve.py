@@ -258,7 +258,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
         When no value in ``[lo, hi]`` reaches ``prob``.
     """
     sc = common.as_scenario(scenario, overrides)
-    common.note_cut_horizons([sc])
+    common.note_scenarios([sc])
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
     lo, hi = number_in(lo, "--range"), number_in(hi, "--range")
     lv.check_range(lo, hi, "--range")

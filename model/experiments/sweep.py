@@ -167,7 +167,7 @@ def sweep(scenario, params, reps: int | None = None, seed: int | None = None, *,
     >>> s.output("certified_share")                                   # doctest: +SKIP
     """
     sc = common.as_scenario(scenario, overrides)
-    common.note_cut_horizons([sc])
+    common.note_scenarios([sc])
     items = common.lever_items(params, "values", "{'quits.rate*': [0.8, 1.2]}", "quits.rate* 0.8,1.2")
     if not 1 <= len(items) <= 2:
         raise UserError(f"sweep takes one or two levers, got {len(items)}", field="--param")
