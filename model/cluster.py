@@ -119,6 +119,28 @@ def _workers_error(e: BaseException, scheduler: str | None) -> RunFailed:
                      "(pip install -e '.[distributed]' from the same checkout)")
 
 
+def _failure(e: BaseException, scheduler: str | None) -> RunFailed | None:
+    """What a Dask error says went wrong, as one line (:class:`~model.errors.RunFailed`), or
+    None for an error of the model's own: a worker of another version (one older than the
+    check, whose ``_run_chunk`` takes other arguments, raises a TypeError naming it), workers
+    that cannot load the model, or the cluster's failure. One rule for the scatter of the
+    scenario and the tasks' results."""
+    from distributed import KilledWorker
+
+    from . import __version__
+    where = f" of {scheduler!r}" if scheduler else ""
+    if isinstance(e, OtherVersion) or (isinstance(e, TypeError) and "_run_chunk" in str(e)):
+        which = f"model version {e}" if isinstance(e, OtherVersion) else "an older model version"
+        return RunFailed(f"a Dask worker{where} has {which}, this is {__version__}: its replications "
+                         f"would not be this version's; install version {__version__} in the workers' "
+                         "environment")
+    if _cannot_load(e):
+        return _workers_error(e, scheduler)
+    if isinstance(e, (CancelledError, OSError, TimeoutError, KilledWorker)):  # lost, or killed (memory)
+        return _cluster_failed(e, scheduler)
+    return None
+
+
 def _check_address(address: str, from_environment: bool = False) -> None:
     """Reject a malformed scheduler address before a client is built on it."""
     from distributed.comm import get_address_host_port, parse_address
@@ -313,11 +335,10 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
         try:
             sc = client.scatter(scenario, broadcast=True, hash=False)
         except Exception as e:
-            if _cannot_load(e):  # the workers cannot unpickle it: no model there
-                raise _workers_error(e, scheduler) from None
-            if isinstance(e, (CancelledError, OSError, TimeoutError)):  # the cluster's failure
-                raise _cluster_failed(e, scheduler) from None
-            raise
+            failed = _failure(e, scheduler)
+            if failed is None:
+                raise
+            raise failed from None
         tag = uuid.uuid4().hex[:12]
         todo = iter(chunks)
         returned = 0
@@ -335,16 +356,11 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
             pending.discard(fut)
             try:
                 start, arr = fut.result()
-            except (CancelledError, OSError, TimeoutError, distributed.KilledWorker) as e:
-                # the cluster failed (lost, or its workers killed, as for lack of memory), not the model
-                raise _cluster_failed(e, scheduler) from None
-            except OtherVersion as e:
-                where = f" of {scheduler!r}" if scheduler else ""
-                raise RunFailed(f"a Dask worker{where} has model version {e}, this is {__version__}: its "
-                                f"replications would not be this version's; install version {__version__} "
-                                "in the workers' environment") from None
-            except ImportError as e:  # the workers cannot import the model's code
-                raise _workers_error(e, scheduler) from None
+            except Exception as e:
+                failed = _failure(e, scheduler)
+                if failed is None:
+                    raise
+                raise failed from None
             del fut  # dropping the last reference releases the result on the cluster
             nxt = next(todo, None)
             if nxt is not None:
