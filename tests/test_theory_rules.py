@@ -138,11 +138,9 @@ def test_retirement_reform_by_month_of_birth(tmp_path, record_property):
     1e-9.
     """
     start = 2020
-    vec_err = 0
-    for born, category, (year, month), delay in FIGURES_VECTORS:
+    for born, category, (year, month), delay in FIGURES_VECTORS:  # the test's own rule, before the engine
         r = retirement_date(dt.date(*born, 1), category)
-        vec_err = max(vec_err, abs(reform_delay(*born, category) - delay)
-                      + abs((r.year * 12 + r.month) - (year * 12 + month)))
+        assert (reform_delay(*born, category), r.year, r.month) == (delay, year, month), born
     people = reform_roster(start)
     path = tmp_path / "reform-roster.csv"
     write_roster(path, people)
@@ -150,8 +148,7 @@ def test_retirement_reform_by_month_of_birth(tmp_path, record_property):
     assert sc.start_year == start
     res = simulate(sc, reps=2, seed=2020)
     years = np.array(sc.year_list)
-    checks = [exact_check("the rule as written here gives FIGURES.md's ten test vectors (delay and "
-                          "retirement month)", vec_err, 0)]
+    checks = []
     plot = {"type": "line", "xlabel": "year", "ylabel": "workers retiring", "x": [int(v) for v in years],
             "series": []}
     total_retired = np.zeros(len(years))
@@ -257,6 +254,7 @@ def test_retirement_reform_on_drawn_birthdays(category, record_property):
     probs, f_mean, f_var = drawn_retirement_law(category, lo, hi, sc.start_year, sc.years)
     head = col(res, "headcount")
     N = int(head[0, 0] + col(res, "exits_total")[0, 0])
+    assert N == 1700  # the scenario's workers (the law below is fitted to them, so they are checked)
     n = N * res.reps
     retired = col(res, "exits_retired")
     present = np.c_[np.full(res.reps, N), head[:, :-1]]
