@@ -54,7 +54,8 @@ def default_metrics(scenarios) -> list[str]:
     reported = [set(names(sc)) for sc in scenarios]
     out = list(KEY_METRICS)
     for t in scenarios[0].targets:
-        if t.metric not in out and t.year <= scenarios[0].end_year and all(t.metric in r for r in reported):
+        if (t.metric not in out and t not in scenarios[0].targets_after_horizon
+                and all(t.metric in r for r in reported)):
             out.append(t.metric)
     return out
 

@@ -262,8 +262,7 @@ def solve(scenario, lever, lo: float, hi: float, target, prob: float = 0.9, reps
     lv = lever if isinstance(lever, common.Lever) else common.Lever.parse(str(lever), "--lever")
     lo, hi = number_in(lo, "--range"), number_in(hi, "--range")
     lv.check_range(lo, hi, "--range")
-    if lv.integer:
-        lv.check_whole_range(lo, hi, "--range")
+    lv.check_whole_range(lo, hi, "--range")
     lv.check_no_switch_at_zero(lo, "--range", sc)  # (its own words, before the ends are tried)
     lv.check_ends(sc, lo, hi, "--range")
     if direction not in ("least", "greatest"):
