@@ -21,6 +21,7 @@ Dask is an optional extra: ``pip install -e '.[distributed]'``.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import itertools
 import logging
 import os
@@ -37,10 +38,10 @@ from .errors import RunFailed, UserError, cut
 
 MISSING = "the dask backend needs the 'distributed' extra: pip install -e '.[distributed]'"
 ENVIRONMENT = "DASK_SCHEDULER_ADDRESS"  # the environment variable that may name the scheduler
-_SHARED: dict = {}
-"""The local clusters :func:`shared_local_cluster` has started and not yet closed, by
-address: a run given one's address runs on a cluster of its own, as on one
-:func:`run_chunks` starts (its ``about`` says so: no scheduler)."""
+_SHARED = contextvars.ContextVar("model_shared_local_cluster", default=None)
+"""The local cluster :func:`shared_local_cluster` has started for the runs inside it (None
+outside): a run without a scheduler runs there (:func:`run_chunks`), as on a cluster of its
+own (no scheduler named in its messages or its ``about``)."""
 
 
 def _address_error(message: str, from_environment: bool) -> UserError:
@@ -224,25 +225,23 @@ def _connect(distributed, scheduler: str | None, timeout: float, from_environmen
 def shared_local_cluster(backend: str | None, scheduler: str | None, workers: int | None = None):
     """For several runs on the Dask backend without a scheduler (an experiment's scenarios
     or grid points, the values solve and calibrate try): one local cluster for them all,
-    whose address is yielded to pass on as their ``scheduler`` (starting one per run cost
-    about 3 s each: a 4-point sweep took 14.7 s against 3.7 s on two local processes); each
-    run on it records no scheduler, as on a local cluster started for one run (a temporary
-    address, not a scheduler the user gave). With a scheduler given or named by
-    :data:`ENVIRONMENT`, or on the local backend, nothing is started and ``scheduler`` is
-    yielded as it was."""
+    which every run inside the block without a scheduler takes (:data:`_SHARED`; starting
+    one per run cost about 3 s each: a 4-point sweep took 14.7 s against 3.7 s on two
+    local processes); each records no scheduler, as on a local cluster started for one
+    run. With a scheduler given or named by :data:`ENVIRONMENT`, or on the local backend,
+    nothing is started. Yields nothing: the runs are given what they would have been."""
     from .runner import _backend
     kind, address, _ = _backend(backend, scheduler)
-    if kind != "dask" or address:
-        yield scheduler
+    if kind != "dask" or address or _SHARED.get() is not None:  # (one already shared: that one)
+        yield
         return
     client, cluster = _connect(_distributed(), None, 10.0, workers=workers)
-    address = cluster.scheduler_address
-    _SHARED[address] = cluster
+    token = _SHARED.set(cluster)
     try:
         client.close()  # each run connects a client of its own
-        yield address
+        yield
     finally:
-        _SHARED.pop(address, None)
+        _SHARED.reset(token)
         cluster.close()
 
 
@@ -318,11 +317,20 @@ def run_chunks(scenario, seed: int, chunks: Sequence[range], scheduler: str | No
     from . import __version__
     distributed = _distributed()
     chunks = [c for c in chunks if len(c)]
-    client, cluster = _connect(distributed, scheduler, timeout, from_environment, workers)
+    shared = None if scheduler else _SHARED.get()  # an experiment's local cluster
+    if shared is not None:
+        client, cluster = distributed.Client(shared, set_as_default=False), None
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except Exception as e:  # its workers all lost: the cluster's failure, named as the run's own
+            client.close()
+            raise _cluster_failed(e, None) from None
+    else:
+        client, cluster = _connect(distributed, scheduler, timeout, from_environment, workers)
     pending: set = set()
     try:
         threads = client.nthreads()  # {worker: threads} as the run begins
-        own = cluster if cluster is not None else _SHARED.get(scheduler)  # a local cluster started here
+        own = cluster or shared  # a local cluster started for the run or its experiment
         if about is not None:
             about["workers"] = len(own.workers) if own is not None else len(threads)
             about["scheduler"] = None if own is not None else scheduler

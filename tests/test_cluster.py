@@ -508,3 +508,17 @@ def test_one_rule_tells_what_a_dask_error_means():
     assert "failed during the run" in str(K._failure(OSError("connection lost"), None))
     assert K._failure(ValueError("a model error"), None) is None
     assert K._failure(TypeError("unsupported operand"), None) is None
+
+
+def test_a_run_on_an_experiments_cluster_names_no_scheduler_of_its_own(small):
+    """The runs of an experiment on its own local cluster take it without a scheduler
+    (cluster._SHARED): a failure there is the cluster's, named without the temporary
+    address, which the messages once gave as a scheduler to start workers on."""
+    from model import cluster as K
+    from model.errors import RunFailed
+    with K.shared_local_cluster("dask", None, 1):
+        K._SHARED.get().scale(0)
+        with pytest.raises(RunFailed, match="the Dask cluster failed") as e:
+            list(K.run_chunks(small, SEED, [range(0, 1)], None, timeout=1))
+    assert "tcp://" not in str(e.value) and "--scheduler" not in str(e.value)
+    assert K._SHARED.get() is None  # left with the block

@@ -906,8 +906,8 @@ def _run_all(scenarios, reps, seed, workers, backend, scheduler, quiet, desc) ->
         workers = whole_number(workers, "--workers", 1)
     if backend_of(backend, scheduler) == "dask":  # (DASK_SCHEDULER_ADDRESS too, unless local is asked for)
         from ..cluster import shared_local_cluster
-        with shared_local_cluster(backend, scheduler, workers) as address:
-            return [_run_noted(s, reps=reps, seed=seed, workers=workers, backend="dask", scheduler=address)
+        with shared_local_cluster(backend, scheduler, workers):
+            return [_run_noted(s, reps=reps, seed=seed, workers=workers, backend="dask", scheduler=scheduler)
                     for s in _progress(scenarios, quiet, desc)], 0
     if workers is None:
         workers = default_workers(reps * len(scenarios))
@@ -978,9 +978,7 @@ class Evaluator:
         with contextlib.ExitStack() as stack:
             if backend_of(self.backend, self.scheduler) == "dask":
                 from ..cluster import shared_local_cluster
-                given = self.scheduler
-                self.scheduler = stack.enter_context(shared_local_cluster(self.backend, given, self.workers))
-                stack.callback(setattr, self, "scheduler", given)  # (the cluster's address dies with it)
+                stack.enter_context(shared_local_cluster(self.backend, self.scheduler, self.workers))
             self.bar = None if self.quiet else _counter("values tried")
             stack.callback(self.close)
             self._open = stack.pop_all()

@@ -212,8 +212,8 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
     ran_on: dict = {}  # where the one-at-a-time and the Sobol points ran
     from ..cluster import shared_local_cluster
     # one local Dask cluster (without a scheduler) for the one-at-a-time and the Sobol points
-    with shared_local_cluster(backend, scheduler, workers) as address:
-        res = common.run_many(variants, reps, seed, workers, backend, address, quiet, desc="one at a time",
+    with shared_local_cluster(backend, scheduler, workers):
+        res = common.run_many(variants, reps, seed, workers, backend, scheduler, quiet, desc="one at a time",
                               about=ran_on)
         base = res[0]
         base_value = output.value(base)
@@ -239,7 +239,7 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
                 noise = (np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res]) if reps >= 2
                          else np.nan)
             sob, samples, notes = _sobol(sc, facs, output, sobol, sobol_reps, seed, workers, backend,
-                                         address, quiet, noise, ran_on)
+                                         scheduler, quiet, noise, ran_on)
     for _, r in oat.iterrows():
         ends = [f"{end} ({r[end]:g})" for end in ("low", "high") if not np.isfinite(r[f"output_{end}"])]
         if ends:  # printed n/a, and sorted last: not because it matters least
