@@ -802,10 +802,11 @@ class Replication:
         out["total_cost"] = total
         if by_district is None:
             city, prov, rest = (float(x) for x in M.funding_split(total, acc["worker_years"], fund))
-        else:  # the subsidy capped at each district's cost, as the districts are funded
-            city = float(by_district["funding_city"].sum())
-            prov = float(by_district["funding_province"].sum())
-            rest = total - city - prov
+        else:  # the subsidy capped at each district's cost, as the districts are funded; each
+            # source the districts' sum (the rest too: a district whose subsidy covers its cost pays
+            # exactly 0, where the city's total less the other two sums could fall below 0 by rounding)
+            city, prov, rest = (float(by_district[f"funding_{k}"].sum())
+                                for k in ("city", "province", "district"))
         out["funding_city"], out["funding_province"], out["funding_district"] = city, prov, rest
         out["payroll_real"] = out["payroll"] / self.price_index
         out["total_cost_real"] = total / self.price_index

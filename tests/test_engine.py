@@ -937,6 +937,17 @@ def test_the_city_subsidy_is_capped_at_each_districts_cost(tmp_path):
         np.testing.assert_allclose(r.at("funding_province", y), 0.25 * rest, rtol=1e-12)
 
 
+def test_a_subsidy_covering_every_districts_cost_leaves_the_districts_nothing_to_pay():
+    """Where the city's subsidy covers each district's whole cost, the districts pay exactly
+    0 in every year, not the rounding left over from the city's total less the city's and
+    the province's shares summed over districts (which was -6e-5 yuan in some years)."""
+    sc = model.load("nanjing-2018", {"funding.city_subsidy_per_worker": 1e6, "years": 5})
+    r = model.run(sc, reps=3, seed=2, workers=1)
+    assert (r.metric("funding_district").to_numpy() == 0).all()
+    np.testing.assert_allclose(r.metric("funding_city").to_numpy(), r.metric("total_cost").to_numpy(),
+                               rtol=1e-12)
+
+
 NEWLY_SCOPED = ("posts", "vacancy_rate", "workers_per_community", "communities_certified_k_share",
                 "college_share", "avg_pay_committee", "avg_pay_head", "pay_ratio_committee",
                 "remuneration_ratio_committee", "elimination_rate")
