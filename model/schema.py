@@ -229,7 +229,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "certification": {
         "enabled": F("bool", True, "Hold the yearly exam."),
         "sit_prob": F("param", 1.0, "Probability an eligible uncertified worker sits the assistant exam.", "", **SHARE),
-        "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3),
+        "min_education": F("param", 0.0, "Lowest education level that may sit (0..3).", "level", lo=0, hi=3,
+                           integer=True),
         "min_tenure": F("param", 0.0, "Years of service needed to sit.", "years", lo=0, hi=50),
         "min_tenure_by_education": F("vec", [0.0, 0.0, 0.0, 0.0], "Years of service needed to sit the assistant "
                                      "exam by education level (below college, college, bachelor, postgraduate), "

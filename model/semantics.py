@@ -347,7 +347,7 @@ def _recruitment(sc, fail, years) -> None:
              f"({population.MAX_PEOPLE:,}); give the number of hires a year on top of vacancies")
     if _max(rec.min_education) > 0:
         for v in _values(rec.education):
-            if v[round(_max(rec.min_education)):].sum() <= 0:
+            if v[half_up(_max(rec.min_education)):].sum() <= 0:
                 fail(("recruitment.min_education", "recruitment.education"), "no applicant has the "
                      "required education; change recruitment.education or min_education")
     req = rec.certificate_required_from

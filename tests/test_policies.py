@@ -382,6 +382,22 @@ def test_ineligible_do_not_sit(rng):
     assert pop.level.tolist() == [0, 1, 0]
 
 
+def test_a_fractional_lowest_education_to_sit_rounds_half_up_as_hiring_does(rng):
+    """certification.min_education between levels (drawn, or interpolated) is rounded half up,
+    as recruitment.min_education is: 1.4 lets college graduates (level 1) sit, 1.5 does not;
+    years_to_sit and the certificate deadline's subjects follow the same level."""
+    for m, sits in ((1.4, [0, 1, 1]), (1.5, [0, 0, 1])):
+        p = ns(**{**CERT.__dict__, "pass_prob": 1.0, "min_education": m})
+        pop = pop_of(3, education=[0, 1, 2], hire_year=[2020, 2020, 2020])
+        certification.apply(pop, p, GRADES, rng, Y + 0.5, Y)
+        assert pop.level.tolist() == sits, m
+        may = [False] + [bool(x) for x in sits[1:]]
+        assert np.isfinite(certification.years_to_sit(p)).tolist() == may + [True]
+        pop = pop_of(3, education=[0, 1, 2], hire_year=[2020] * 3, hire_time=[2020.0] * 3, level=[0] * 3)
+        dismissal.apply(pop, deadline(1), Y + 1.0, exam_rule(min_education=m))
+        assert (pop.exit_cause == DISMISSED_CERT).tolist() == may, m
+
+
 # ---------------------------------------------------------------- quits
 def test_quit_probability_by_tenure_band_and_pay():
     p = ns(tenure_bands=[0, 3, 10], rate=[0.2, 0.1, 0.05], pay_elasticity=1.0, reference_pay_ratio=1.0)

@@ -1,7 +1,8 @@
 """Certification: the yearly national social-worker exam, three levels.
 
 At the exam date every active worker without a certificate who meets the eligibility
-rules (``education >= min_education``; tenure ``>=`` :func:`years_to_sit` for their
+rules (``education >= min_education``, a fraction rounded half up as
+:func:`min_level` says; tenure ``>=`` :func:`years_to_sit` for their
 education, the larger of ``min_tenure`` and ``min_tenure_by_education``) sits with probability
 ``sit_prob`` and passes the assistant level (助理社会工作师) with probability
 
@@ -38,7 +39,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
+from ..sampling import half_up
 from ..streams import uniforms
+
+
+def min_level(p) -> int:
+    """The lowest education level that may sit: ``min_education`` rounded half up, as
+    ``recruitment.min_education`` is (an uncertain or interpolated value may fall between
+    levels)."""
+    return int(half_up(p.min_education))
 
 
 def years_to_sit(p) -> np.ndarray:
@@ -49,7 +58,7 @@ def years_to_sit(p) -> np.ndarray:
     worker could sit (:func:`first_exam_year`) follows a ``min_education`` that changes from
     year to year."""
     need = np.maximum(float(p.min_tenure), np.asarray(p.min_tenure_by_education, dtype=float))
-    return np.where(np.arange(len(need)) >= float(p.min_education), need, np.inf)
+    return np.where(np.arange(len(need)) >= min_level(p), need, np.inf)
 
 
 def first_exam_year(hire_year, education, needs, start: int = 0, not_before: int | None = None) -> np.ndarray:
@@ -100,7 +109,7 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
             return kernels.exam(
                 pop.exit_time[r], pop.hire_time[r], float(t), int(year), pop.level[r], pop.education[r],
                 pop.hire_year[r], pop.level_since[r], pop.attempts[r], pop.trained[r], pop.community[r],
-                pop.uid[r], pop.post[r], pop.grade[r], np.uint64(rng.key), float(p.min_education),
+                pop.uid[r], pop.post[r], pop.grade[r], np.uint64(rng.key), float(min_level(p)),
                 years_to_sit(p), float(p.sit_prob), float(p.pass_prob), float(p.next_level_years),
                 float(p.next_sit_prob), float(p.pass_prob_intermediate), float(p.pass_prob_senior),
                 float(p.trained_bonus), np.asarray(p.education_bonus, dtype=float), float(p.attempt_bonus),
@@ -110,7 +119,7 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
         return {"exam_sitters": int(sitters), "exam_passes": int(passes)}
     act = pop.active(t)
     counts = {"exam_sitters": 0, "exam_passes": 0}
-    elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= p.min_education)
+    elig = np.flatnonzero(act & (pop.level == 0) & (pop.education >= min_level(p))
                           & ((year - pop.hire_year) >= years_to_sit(p)[pop.education]))
     new_levels = [(elig, p.sit_prob, np.full(len(elig), p.pass_prob))]
     if p.next_level_years > 0:

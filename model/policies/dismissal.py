@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..population import DISMISSED_ASSESSMENT, DISMISSED_CERT
-from .certification import first_exam_year, years_to_sit
+from .certification import first_exam_year, min_level, years_to_sit
 
 
 def apply(pop, p, t: float, exam=None, needs=None, start: int = 0) -> dict:
@@ -65,8 +65,8 @@ def apply(pop, p, t: float, exam=None, needs=None, start: int = 0) -> dict:
             if np.any(needs) or moved.any():
                 first = first_exam_year(pop.hire_year, pop.education, needs, start)
                 since = np.maximum(since, np.where(moved, pop.sit_from, first))
-            if exam.min_education > 0:
-                subject &= pop.education >= exam.min_education
+            if min_level(exam) > 0:
+                subject &= pop.education >= min_level(exam)
         # a hair of tolerance: dates such as y + 0.3 are not exact in binary, and service
         # of exactly N years must count as N
         due = t - since >= p.certificate_deadline - 1e-9
