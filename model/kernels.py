@@ -892,10 +892,11 @@ def split_staff(active, post, community, new_of):
 
 
 @njit(cache=True, nogil=True)
-def vacant_slots(vac, party, flag):
-    """Every vacant post of a recruitment round, party-building slots first in each
-    community: (community, is party post, stable slot id ``flag | community << 20 |
-    slot``); see :func:`model.policies.recruitment.slot_ids`."""
+def vacant_slots(vac, party_now, now, party_ahead, flag):
+    """Every vacant post of a recruitment round: (community, is party post, stable slot id
+    ``flag | community << 20 | slot``); in each community the first ``party_now`` slots and
+    the ``party_ahead`` after its first ``now`` (the posts vacant now) are party-building
+    posts; see :func:`model.policies.recruitment.choose_slots`."""
     n = 0
     for c in range(vac.size):
         n += vac[c]
@@ -906,7 +907,7 @@ def vacant_slots(vac, party, flag):
     for c in range(vac.size):
         for s in range(vac[c]):
             comm[j] = c
-            is_party[j] = s < party[c]
+            is_party[j] = s < party_now[c] or (s >= now[c] and s < now[c] + party_ahead[c])
             ids[j] = flag | (np.uint64(c) << np.uint64(20)) | np.uint64(s)
             j += 1
     return comm, is_party, ids

@@ -34,7 +34,8 @@ COLUMNS = {
     "hire_time": np.float64,    # entry instant (pay is pro rata from here)
     "exit_time": np.float64,    # +inf while active
     "exit_cause": np.int8,
-    "quit_prob": np.float32,    # this year's quit probability (model.policies.quits)
+    "quit_prob": np.float64,    # this year's quit probability (model.policies.quits); float64, so that the
+                                # exits expected (recruitment.anticipate_exits) add up to a half exactly
     "education": np.int8,       # schema.EDUCATION index
     "level": np.int8,           # certificate level, schema.LEVELS index
     "level_since": np.int32,    # year the level was obtained

@@ -185,8 +185,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                               "of the year, given that they have not left so far (not the round's own hires' "
                               "exits); these hires come after the posts vacant now, and those a short pool "
                               "or cap leaves unmade are not unfilled posts."),
-        "pool_size": F("param", 0.0, "Applicants per year.", "persons", lo=0, hi=1e9, zero="unlimited",
-                       integer=True),
+        "pool_size": F("param", 0.0, "Applicants per year, rounded half up (below one half: none).",
+                       "persons", lo=0, hi=1e9, zero="unlimited", integer=True),
         "age": F("bands", [[22, 35, 1.0]], "Applicants' age on the hiring day in whole years (周岁): an "
                  "applicant aged a is at least a and under a + 1 that day (the next birthday on one of the "
                  "365 days after it).", "years"),
@@ -215,7 +215,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                             "it is max_age.", "years", lo=0, hi=100),
         "exempt_certificate_required": F("bool", False, "The certificate rule (certificate_required_from) applies to "
                                          "the exempt stream too (false: exempt applicants are hired without one)."),
-        "cap": F("param", 0.0, "Most hires in a year.", "hires/year", lo=0, hi=1e9, zero="no cap",
+        "cap": F("param", 0.0, "Most hires in a year, rounded half up (below one half: none).", "hires/year",
+                 lo=0, hi=1e9, zero="no cap",
                  integer=True),
         "freeze_years": F("years", [], "Years of a hiring freeze: no round hires (campaigns included); the "
                           "posts it leaves empty count among the year's unfilled posts."),

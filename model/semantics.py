@@ -329,7 +329,14 @@ def _recruitment(sc, fail, years) -> None:
     if exempt:
         youngest = min(youngest, min(b[0] for b in (rec.exempt_age or rec.age)))
     # the most permissive age limit: the main one, the exempt stream's, certificate holders'
-    max_age = np.maximum(_by_year(rec.max_age, years), _by_year(rec.max_age_certified, years))
+    # (where some applicant holds a certificate at its level)
+    max_age = _by_year(rec.max_age, years)
+    level = rec.max_age_certified_level
+    held = [rec.certificate]
+    if exempt and rec.exempt_certificate is not None:
+        held.append(rec.exempt_certificate)
+    if any(v[level:].sum() > 0 for mix in held for v in _values(mix)):
+        max_age = np.maximum(max_age, _by_year(rec.max_age_certified, years))
     if exempt:
         max_age = np.maximum(max_age, _by_year(rec.exempt_max_age, years))
     low = max_age < youngest

@@ -187,13 +187,13 @@ def test_age_on_31_december_leaves_a_1_january_birthday_to_come():
 
 
 def test_fractional_entry_grades_step_as_hires_enter():
-    """Entry grades 1, 1.5, 2.5, 3 enter hires (no certificate) at 1, 2, 2, 3 (rounded as
-    recruitment.entry_grade rounds): the three degrees step 1, 0, 1, so a worker who earns
-    them all stands where a hire with the last would."""
+    """Entry grades 1, 1.5, 2.5, 3 enter hires (no certificate) at 1, 2, 3, 3 (rounded half
+    up, as recruitment.entry_grade rounds): the three degrees step 1, 1, 0, so a worker who
+    earns them all stands where a hire with the last would."""
     g = SimpleNamespace(**{**vars(GRADES), "entry_grade": [1.0, 1.5, 2.5, 3.0]})
     pop = _workforce([0, 1, 2], grade=5)
     degrees.apply(pop, _params([1.0, 1.0, 1.0]), g, np.random.default_rng(0), 2025.99, 2025)
-    assert list(pop.grade) == [6, 5, 6]
+    assert list(pop.grade) == [6, 6, 5]
 
 
 def test_an_exam_after_the_promotion_date_reads_the_degree_the_same_year():
@@ -248,16 +248,17 @@ def test_regrade_is_a_default_that_matters_only_with_a_ladder():
 
 
 def test_regrade_counts_the_certificate_bonus_as_a_hire_would():
-    """Entry grades 1, 1.5, 2.5, 3 and certificate bonuses 0, 0.5, 1, 1.5: a hire at college
-    with an assistant certificate enters at round(1.5 + 0.5) = 2, one with a bachelor's at
-    round(2.5 + 0.5) = 3; such a worker earning a bachelor's steps 1 (the entry grades alone,
-    rounded, would give round(2.5) - round(1.5) = 0)."""
+    """Entry grades 1, 1.5, 2.5, 3 and certificate bonuses 0, 0.5, 1, 1.5 (grades rounded
+    half up): a hire at college with an assistant certificate enters at 1.5 + 0.5 = 2, one
+    with a bachelor's at 2.5 + 0.5 = 3; such a worker earning a bachelor's steps 1, as does one
+    without a certificate (1.5 -> 2, 2.5 -> 3); one with a senior certificate (bonus 1.5)
+    earning college steps 0 (1 + 1.5 = 2.5 -> 3, 1.5 + 1.5 = 3)."""
     g = SimpleNamespace(**{**vars(GRADES), "entry_grade": [1.0, 1.5, 2.5, 3.0],
                            "certificate_bonus": [0.0, 0.5, 1.0, 1.5]})
-    pop = _workforce([1, 1], grade=2)
-    pop.level[:] = [1, 0]
+    pop = _workforce([1, 1, 0], grade=2)
+    pop.level[:] = [1, 0, 3]
     degrees.apply(pop, _params([1.0, 1.0, 1.0]), g, np.random.default_rng(0), 2025.99, 2025)
-    assert list(pop.grade) == [3, 2]
+    assert list(pop.grade) == [3, 3, 2]
 
 
 def test_an_exam_without_its_years_by_year_reads_this_years():

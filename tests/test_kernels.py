@@ -104,6 +104,16 @@ def test_vacant_slots_kernel_agrees_with_numpy(monkeypatch):
     for a, b in zip(out[True], out[False]):
         np.testing.assert_array_equal(a, b)
     assert out[True][2].dtype == np.uint64 and out[True][1].sum() == party.sum()
+    # with hires for exits to come: party posts vacant now, then those among the hires ahead
+    ahead = np.minimum(rng.integers(0, 3, 500), vac)
+    both = np.stack([np.minimum(party, vac - ahead), np.minimum(rng.integers(0, 2, 500), ahead)])
+    for enabled in (True, False):
+        monkeypatch.setattr(kernels, "ENABLED", enabled)
+        out[enabled] = recruitment.choose_slots(vac, both, int(vac.sum()), rng, year_index=7, round_index=1,
+                                                ahead=ahead)
+    for a, b in zip(out[True], out[False]):
+        np.testing.assert_array_equal(a, b)
+    assert out[True][1].sum() == both.sum()
 
 
 @pytest.mark.parametrize("rule,men,women", [("china2025", 60, 55), ("fixed", 60, 55), ("fixed", 62.5, 57.25)])

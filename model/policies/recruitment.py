@@ -216,16 +216,20 @@ class YearSoFar:
 def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int | None = None,
               due: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hires wanted, vacant party-building posts, campaign hires and hires for exits to
-    come per community at instant ``t`` (the first count includes the other three, of
-    which the party posts may overlap the hires for exits to come: a party worker due to
-    retire; its first slots less those for exits to come and the campaign are the posts
-    vacant now), with ``campaign`` hires on top of the vacancies (None: the year's
+    come per community at instant ``t`` (the first count includes the other three; its
+    first slots less those for exits to come and the campaign are the posts vacant now).
+    The party-building posts are two rows: those vacant now (among the posts vacant now)
+    and those of party workers due to retire (among the hires for exits to come), so that a
+    short round fills a post vacant now before a post that empties later, and the hire
+    for a retiring party worker's post takes it as a party post. ``campaign`` hires come on
+    top of the vacancies (None: the year's
     ``extra_hires``) and, with ``anticipate_exits``, the ``expected_exits`` of the rest
     of the year (rounded, shared among communities by their active workers) and the exits
     ``due`` in each community before year end (retirements: where they fall is known;
     shape (2, communities): all of them, and those of party-building workers, whose posts
     are refilled as party posts)."""
     n = len(comm)
+    due_party = 0
     if kernels.ENABLED:
         # whole-number counts: any split adds up alike, so one slice a thread
         active_c, party_c = kernels.add_parts(kernels.over_rows(
@@ -245,12 +249,16 @@ def vacancies(pop, comm, t: float, p, expected_exits: float, rng, campaign: int 
             need = need + largest_remainder(expected, active_c)
         if due is not None:
             need = need + due[0]
-            party_c = party_c - due[1]
+            due_party = due[1]
     vac = np.maximum(need, 0)  # at least `now`: the exits to come only add
     vac[~comm.alive] = 0
-    ahead = vac - np.minimum(now, vac)
-    # party-building vacancies are among the vacant posts, not the campaign's hires
-    party = np.minimum(np.maximum(comm.party_posts - party_c, 0), vac)
+    now = np.minimum(now, vac)
+    ahead = vac - now
+    # party-building vacancies are among the vacant posts, not the campaign's hires: those
+    # vacant now among the posts vacant now, those of party workers due to retire after them
+    party_now = np.minimum(np.maximum(comm.party_posts - party_c, 0), now)
+    party_all = np.minimum(np.maximum(comm.party_posts - (party_c - due_party), 0), vac)
+    party = np.stack([party_now, np.clip(party_all - party_now, 0, ahead)])
     extra = half_up(p.extra_hires) if campaign is None else int(campaign)
     camp = np.zeros(n, dtype=np.int64)
     if extra > 0:
@@ -314,19 +322,29 @@ def choose_slots(vac, party, k: int, rng, year_index: int = 0, round_index: int 
     party-building posts first; then the hires for exits to come (``ahead`` per
     community, :func:`ahead_slots`), party-building posts first; then the ``campaign``
     hires per community (the last slots of each, :func:`campaign_slots`); within each,
-    the slots with the smallest keyed draws."""
+    the slots with the smallest keyed draws. ``party``: the party-building posts vacant
+    now per community, or two rows, those and the party posts among the hires for exits
+    to come (:func:`vacancies`)."""
+    vac = np.asarray(vac, dtype=np.int64)
+    camp = np.zeros(len(vac), np.int64) if campaign is None else np.asarray(campaign, dtype=np.int64)
+    later_ = np.zeros(len(vac), np.int64) if ahead is None else np.asarray(ahead, dtype=np.int64)
+    party = np.asarray(party, dtype=np.int64).reshape(-1, len(vac))
+    party_now = party[0]
+    party_ahead = party[1] if len(party) > 1 else np.zeros(len(vac), np.int64)
+    now = vac - camp - later_  # a community's first slots: the posts vacant now
     if kernels.ENABLED:
-        comm, is_party, ids = kernels.vacant_slots(np.asarray(vac, dtype=np.int64), np.asarray(party, dtype=np.int64),
+        comm, is_party, ids = kernels.vacant_slots(vac, party_now, now, party_ahead,
                                                    _round_flag(year_index, round_index))
     else:
         ids = slot_ids(vac, year_index, round_index)
         comm, within = _slots(vac)
-        is_party = within < np.repeat(party, vac)
+        start = np.repeat(now, vac)
+        is_party = (within < np.repeat(party_now, vac)) | ((within >= start)
+                                                          & (within < start + np.repeat(party_ahead, vac)))
     if k < len(ids):
         # in order: party posts vacant now (0), other posts vacant now (2), party posts and
         # other posts for exits to come (4, 6), campaign hires (8, never party posts)
         later = 2.0 * ~is_party
-        camp = np.zeros(len(vac), np.int64) if campaign is None else np.asarray(campaign)
         if np.any(camp):
             later += 6.0 * campaign_slots(ids, comm, vac, camp)
         if ahead is not None and np.any(ahead):
@@ -429,8 +447,9 @@ def apply(pop, comm, p, grades, rng, t: float, year: int, expected_exits: float 
 
 def ladder_grade(grades, education, level) -> np.ndarray:
     """The grade that education and certificate level give (``entry_grade`` plus
-    ``certificate_bonus``, rounded), before any post's range."""
-    return np.round(np.asarray(grades.entry_grade)[education] + np.asarray(grades.certificate_bonus)[level])
+    ``certificate_bonus``, rounded half up as the model rounds: 2.5 is 3), before any post's
+    range."""
+    return half_up(np.asarray(grades.entry_grade)[education] + np.asarray(grades.certificate_bonus)[level])
 
 
 def entry_grade(grades, education, level, post) -> np.ndarray:
