@@ -318,6 +318,11 @@ def _assessment_rules(sc, fail) -> None:
              f"a recruitment round at {cal.assessment:g}, the assessment's instant, would have its hires "
              "rated (and dismissed by the exit rules) the day they start; date the round before the "
              "assessment, or at 0 (1 January) for hires who start the next year")
+    elif sc.recruitment.enabled and 1.0 in cal.recruitment:
+        fail("calendar.recruitment", "a recruitment round at 1 (the end of 31 December) would hire workers "
+             "who serve no day of the year but count among its hires and headcount, and enter the next "
+             "year with a year of service; date it 0 (1 January) for hires who start the next year, or "
+             "earlier in December")
 
 
 def _recruitment(sc, fail, years) -> None:
