@@ -301,7 +301,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "certificate_deadline": F("int", 0, "Dismiss an uncertified worker this many years after they could "
                                   "first sit the exam (the years of service certification.min_tenure and "
                                   "min_tenure_by_education ask; not those below certification.min_education),"
-                                  " or after certificate_deadline_from if later, at the assessment.", "years",
+                                  " or after certificate_deadline_from if later, at the assessment; the "
+                                  "years count whether or not the exam is held or passable in them.",
+                                  "years",
                                   lo=0, hi=50, zero="off"),
         "certificate_deadline_from": F("int", 0, "Service counts for the deadline from this year (0: from hire).", "year", lo=0, hi=2200),
     },
@@ -309,7 +311,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "enabled": F("bool", True, "Apply bottom-ratio elimination (末位淘汰) in the years its share is above 0."),
         "share": F("param", 0.0, "Share of active workers with the lowest scores eliminated: ceil(share x N) "
                    "of the N in the covered posts after the same assessment's dismissals, lowest grade "
-                   "and then lowest score of this year's assessment first.", "", **SHARE),
+                   "and then lowest score of this year's assessment first (ties: the earlier row), ranked "
+                   "over the whole city (a district's own rate follows its workers' scores).", "", **SHARE),
         "posts": F("vec", [1.0, 1.0, 1.0], "Which post classes it applies to (1 yes, 0 no).", "", size=3, **SHARE),
     },
     "service_terms": {

@@ -304,13 +304,22 @@ def _elimination(sc, fail) -> None:
     if e.enabled and _max(e.share) > 0 and _max(e.posts) <= 0.5:
         fail("elimination.posts", "covers no post class (all 0), so nobody could be eliminated; set 1 for "
              "the classes it applies to (staff, committee, heads), or elimination.enabled = false")
+    o = sc.promotion_out
+    if o.enabled and _promoted_out(o) and _max(o.posts) <= 0.5:
+        fail("promotion_out.posts", "covers no post class (all 0), so nobody could be promoted out; set 1 "
+             "for the classes eligible (staff, committee, heads), or promotion_out.enabled = false")
+
+
+def _promoted_out(o) -> bool:
+    """Whether promotion out takes anyone in some year (per_year, or a reserved share of a plan)."""
+    return _max(o.per_year) > 0 or (_max(o.reserved_share) > 0 and _max(o.street_hiring_plan) > 0)
 
 
 def _assessment_rules(sc, fail) -> None:
     """Rules that read the year's assessment need one, and the workers it rates must have
     served before it."""
     cal = sc.calendar
-    if sc.elimination.enabled and not sc.assessment.enabled:
+    if sc.elimination.enabled and _max(sc.elimination.share) > 0 and not sc.assessment.enabled:
         fail(("elimination.enabled", "assessment.enabled"), "bottom-ratio elimination removes the lowest "
              "assessment scores, and the assessment is off; switch the assessment on, or elimination off")
     if sc.recruitment.enabled and sc.assessment.enabled and cal.assessment in cal.recruitment:
@@ -714,10 +723,31 @@ def advisories(sc) -> list[str]:
                 notes.append(f"target '{t.name}' reads workers_per_10k over the whole city: its rural "
                              "districts' workers count against demand.urban_residents too (scope = \"urban\" "
                              "reads the urban districts' workers over their share of the residents)")
-    notes += roster_leaders_note(sc) + degrees_regrade_note(sc)
+    notes += roster_leaders_note(sc) + degrees_regrade_note(sc) + unassessed_note(sc)
     later = horizon_note(sc)
     if later:
         notes.append(later)
+    return notes
+
+
+def unassessed_note(sc) -> list[str]:
+    """Rules that read the assessment where it is off: dismissal for unqualified years
+    (nobody is rated, so nobody is dismissed for it) and promotion out (which takes the
+    best-rated: with nobody rated, the earliest rows of the workforce). From an audit of
+    2026-12-08."""
+    if sc.assessment.enabled:
+        return []
+    notes = []
+    d = sc.dismissal
+    rules = [f"dismissal.{f}" for f in ("consecutive_unqualified", "cumulative_unqualified")
+             if getattr(d, f) > 0]
+    if d.enabled and rules:
+        notes.append(f"{' and '.join(rules)} dismiss for unqualified assessments, and the assessment is off: "
+                     "nobody is rated, so nobody is dismissed for them")
+    if sc.promotion_out.enabled and _promoted_out(sc.promotion_out):
+        notes.append("promotion out takes the best-rated workers, and the assessment is off: nobody is "
+                     "rated, so it takes the earliest rows of the workforce (mostly of the first "
+                     "communities), not the best; switch the assessment on for a ranking by performance")
     return notes
 
 
@@ -734,7 +764,7 @@ def degrees_regrade_note(sc) -> list[str]:
         return []
     rates = np.asarray(sc.get("degrees.rate").resolve(sc.year_list), dtype=float).reshape(-1, 3)
     entry = np.asarray(sc.get("grades.entry_grade").resolve(sc.year_list), dtype=float).reshape(-1, 4)
-    entry = np.round(entry)
+    entry = half_up(entry)
     none = (rates > 0) & (entry[:, 1:] <= entry[:, :3])  # (year, step): a degree earned that moves no grade
     flat = [e for e in range(3) if none[:, e].any()]
     if not flat:

@@ -187,6 +187,39 @@ def test_elimination_only_in_covered_posts():
     assert pop.exit_cause.tolist() == [0, ELIMINATED, 0, 0]
 
 
+def test_elimination_ties_go_to_the_earlier_rows():
+    """1,000 workers, 500 of them (the odd rows) tied at the lowest score: a share of 1/4
+    eliminates the first 250 of the tied, in row order, as the excellent quota, promotion out
+    and elections break ties (an arbitrary subset of the tied went; found by an audit)."""
+    score = np.where(np.arange(1000) % 2 == 1, -1.0, 1.0)
+    pop = pop_of(1000, score=score, rating=np.ones(1000))
+    elimination.apply(pop, ns(share=0.25, posts=[1, 1, 1]), Y + 1.0)
+    assert np.flatnonzero(pop.exit_cause == ELIMINATED).tolist() == list(range(1, 500, 2))
+
+
+def test_the_assessment_may_be_off_where_elimination_never_runs():
+    """elimination.enabled is on by default with a share of 0: the assessment can be switched
+    off then (it was refused, naming elimination.enabled, a field the user never set); a
+    share above 0 in some year still needs it."""
+    model.load("bench", {"elimination.enabled": True, "elimination.share": 0.0, "assessment.enabled": False})
+    with pytest.raises(model.ScenarioError, match="elimination.enabled"):
+        model.load("bench", {"elimination.enabled": True, "elimination.share": {"2025": 0.0, "2027": 0.1},
+                             "assessment.enabled": False})
+
+
+def test_rules_reading_the_assessment_are_noted_where_it_is_off():
+    """validate and run note dismissal for unqualified years and promotion out with the
+    assessment off (nobody is rated: no one is dismissed for it, and promotion out takes the
+    earliest rows), and say nothing of them where the assessment is on."""
+    from model.semantics import advisories
+    off = {"assessment.enabled": False, "dismissal.consecutive_unqualified": 2, "promotion_out.enabled": True,
+           "promotion_out.per_year": 3}
+    notes = " ".join(advisories(model.load("bench", off)))
+    assert "dismissal.consecutive_unqualified dismiss" in notes and "earliest rows" in notes
+    notes = " ".join(advisories(model.load("bench", {**off, "assessment.enabled": True})))
+    assert "dismissal.consecutive_unqualified" not in notes and "earliest rows" not in notes
+
+
 # ---------------------------------------------------------------- assessment
 def test_assessment_cuts_give_the_stated_shares(rng):
     """Grade counts among n untrained, uncertified workers are multinomial(n, shares):

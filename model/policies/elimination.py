@@ -3,10 +3,11 @@
 In a year whose ``share`` is above 0, after the exit rules, exactly
 ``K = ceil(share * N)`` (at least the share) of the ``N`` active workers in the covered posts, those with
 the lowest assessment scores (so the lowest grades first), leave
-(``exits_eliminated``). Yichang 2021: "末位淘汰" with 20% renewal (seed
-004_7ff16b39686a218b.txt). ``elimination_rate`` is ``K / N``. The ranking is the city's;
-with districts, each district's covered and eliminated are counted too (its own
-``elimination_rate.<district>`` differs from the share where its workers score otherwise).
+(``exits_eliminated``; ties: the earlier row, as the other rankings). Yichang 2021:
+"末位淘汰" with 20% renewal (seed 004_7ff16b39686a218b.txt). ``elimination_rate`` is
+``K / N``. The ranking is the city's; with districts, each district's covered and
+eliminated are counted too (its own ``elimination_rate.<district>`` differs from the share
+where its workers score otherwise).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..population import ELIMINATED
+from ..sampling import smallest_first
 
 
 def apply(pop, p, t: float, district_of_community=None, nd: int = 0) -> dict:
@@ -28,7 +30,7 @@ def apply(pop, p, t: float, district_of_community=None, nd: int = 0) -> dict:
     if k > 0:
         # rating first (worst grade = 3), then score: lowest scores go
         key = pop.score[rows].astype(np.float64) - 1e3 * pop.rating[rows]
-        out = rows[np.argpartition(key, k - 1)[:k]] if k < len(rows) else rows
+        out = rows[smallest_first(key, k)]
         pop.leave(out, t, ELIMINATED)
     counts = {"elimination_base": len(rows)}
     if nd:
