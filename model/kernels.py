@@ -683,12 +683,14 @@ def elect(exit_time, hire_time, t, community, post, grade, score, party, heads, 
 def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since, attempts, trained,
          community, uid, post, grade, key, min_education, years_to_sit, sit_prob, pass_prob,
          next_level_years, next_sit_prob, pass_intermediate, pass_senior, trained_bonus,
-         education_bonus, attempt_bonus, max_attempts, scale_c, grades_enabled, step_by_old,
+         education_bonus, attempt_bonus, max_attempts, scale_c, grades_enabled, steps,
          max_grade):
     """The exam (see :mod:`model.policies.certification`) in one pass: who sits, who
     passes (one keyed uniform per eligible worker: sub-stream 0 for a first certificate,
     1 for the next level), attempts, new levels and the grade bonus. ``years_to_sit``: the
-    years of service needed to sit, by education level. Returns (sitters, passes)."""
+    years of service needed to sit, by education level; ``steps[e, l]``: the grades a
+    worker of education ``e`` moves up on passing from level ``l``. Returns (sitters,
+    passes)."""
     sitters = 0
     passes = 0
     for i in range(level.size):
@@ -724,7 +726,7 @@ def exam(exit_time, hire_time, t, year, level, education, hire_year, level_since
             attempts[i] = 0
             if grades_enabled:
                 hi = max_grade[post[i]]
-                g = grade[i] + step_by_old[lv]
+                g = grade[i] + steps[education[i], lv]
                 top = hi if hi > grade[i] else grade[i]
                 grade[i] = min(max(g, 1), top)
         elif u < sit:

@@ -356,6 +356,21 @@ def test_exam_pass_probability_adds_bonuses(rng):
         assert abs(z) < 4.5, (k, z)
 
 
+def test_passing_with_fractional_bonuses_steps_as_hires_enter(both_paths, rng):
+    """Entry grades 1, 1.5, 2.5, 3 and certificate bonuses 0, 0.5, 1, 1.5: a hire below
+    college enters at 1 uncertified and 1.5 -> 2 with an assistant certificate, a college
+    graduate at 1.5 -> 2 either way, a bachelor at 2.5 -> 3 and 3.0; so passing the
+    assistant level moves the three up 1, 0 and 0 grades, as hires with the level would
+    stand (the bonuses' difference rounded, 0.5 -> 0, moved none)."""
+    g = ns(**{**GRADES.__dict__, "entry_grade": [1, 1.5, 2.5, 3], "certificate_bonus": [0, 0.5, 1, 1.5]})
+    p = ns(**{**CERT.__dict__, "pass_prob": 1.0})
+    pop = pop_of(3, education=[0, 1, 2], grade=[5, 5, 5])
+    certification.apply(pop, p, g, rng, Y + 0.5, Y)
+    assert pop.level.tolist() == [1, 1, 1] and pop.grade.tolist() == [6, 5, 5]
+    # whole grades: the bonuses' difference
+    np.testing.assert_array_equal(certification.pass_steps(GRADES), np.ones((4, 3)))
+
+
 def test_failed_attempts_are_counted_and_lower_the_next_chance(rng):
     """One failed attempt each already: 0.1 - 0.1 = 0, so all three fail again."""
     p = ns(**{**CERT.__dict__, "pass_prob": 0.1, "attempt_bonus": -0.1})

@@ -29,9 +29,12 @@ One uniform ``u`` per eligible worker decides both: sits if ``u < s``, passes if
 ``u < s * p``; so the pass count among ``n`` eligible is ``Binomial(n, s * p)``.
 
 Pass rates: FIGURES.md section 1.2 (national 8-28% of registrants a year; 2021 a hard
-year at 8.2%). Passing moves the worker up ``grades.certificate_bonus[new] -
-certificate_bonus[old]`` grades (within the post's ``max_grade``) and earns the new
-level's certificate allowance from the exam date.
+year at 8.2%). Passing moves the worker up the difference between the grades a hire
+with their education would enter at with the new level and with the old
+(``grades.entry_grade[education] + certificate_bonus[level]``, rounded half up:
+:func:`model.policies.recruitment.ladder_grade`; with whole grades, ``certificate_bonus[new] -
+certificate_bonus[old]``), within the post's ``max_grade``, and earns the new level's
+certificate allowance from the exam date.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import numpy as np
 from .. import kernels
 from ..sampling import half_up
 from ..streams import uniforms
+from .recruitment import ladder_grade
 
 
 def min_level(p) -> int:
@@ -59,6 +63,16 @@ def years_to_sit(p) -> np.ndarray:
     year to year."""
     need = np.maximum(float(p.min_tenure), np.asarray(p.min_tenure_by_education, dtype=float))
     return np.where(np.arange(len(need)) >= min_level(p), need, np.inf)
+
+
+def pass_steps(grades) -> np.ndarray:
+    """``steps[e, l]``: the grades a worker of education ``e`` moves up on passing from
+    certificate level ``l`` to ``l + 1``: the difference of the grades a hire would enter
+    at with the two levels (:func:`model.policies.recruitment.ladder_grade`, rounded half
+    up), so that a fractional bonus steps as hires enter. Shape (4, 3)."""
+    edu = np.arange(4)[:, None]
+    return (ladder_grade(grades, edu, np.arange(1, 4)[None, :])
+            - ladder_grade(grades, edu, np.arange(3)[None, :])).astype(np.int64)
 
 
 def first_exam_year(hire_year, education, needs, start: int = 0, not_before: int | None = None) -> np.ndarray:
@@ -101,9 +115,8 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
     """Hold the exam at ``t``; ``scale_by_community`` (optional) multiplies the pass
     probability of each community's workers (a district's ``pass_prob_scale``)."""
     if kernels.ENABLED and getattr(rng, "key", None) is not None:
-        bonus = np.asarray(grades.certificate_bonus, dtype=float)
         scale = np.zeros(0) if scale_by_community is None else np.asarray(scale_by_community, dtype=float)
-        steps_by_old = np.round(bonus[1:] - bonus[:-1]).astype(np.int64)
+        steps = pass_steps(grades)
 
         def exam(r):  # one slice of rows: per-row updates and counts, so slices add up
             return kernels.exam(
@@ -113,7 +126,7 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
                 years_to_sit(p), float(p.sit_prob), float(p.pass_prob), float(p.next_level_years),
                 float(p.next_sit_prob), float(p.pass_prob_intermediate), float(p.pass_prob_senior),
                 float(p.trained_bonus), np.asarray(p.education_bonus, dtype=float), float(p.attempt_bonus),
-                float(p.max_attempts_counted), scale, bool(grades.enabled), steps_by_old,
+                float(p.max_attempts_counted), scale, bool(grades.enabled), steps,
                 np.asarray(grades.max_grade, dtype=float))
         sitters, passes = np.sum(kernels.over_rows(pop.n, exam), axis=0)
         return {"exam_sitters": int(sitters), "exam_passes": int(passes)}
@@ -127,7 +140,7 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
                             & ((year - pop.level_since) >= p.next_level_years))
         base = np.where(pop.level[up] == 1, p.pass_prob_intermediate, p.pass_prob_senior)
         new_levels.append((up, p.next_sit_prob, base))
-    bonus = np.asarray(grades.certificate_bonus)
+    steps = pass_steps(grades)
     for sub, (rows, sit, base) in enumerate(new_levels):
         examined = base > 0  # a level not examined: nobody sits it
         rows, base = rows[examined], base[examined]
@@ -145,7 +158,7 @@ def apply(pop, p, grades, rng, t: float, year: int, scale_by_community=None) -> 
         pop.attempts[win] = 0
         if grades.enabled:
             hi = np.asarray(grades.max_grade)[pop.post[win]]
-            step = np.round(bonus[old + 1] - bonus[old])
+            step = steps[pop.education[win], old]
             pop.grade[win] = np.clip(pop.grade[win] + step, 1, np.maximum(hi, pop.grade[win])).astype(np.int8)
         counts["exam_sitters"] += int(sits.sum())
         counts["exam_passes"] += len(win)
