@@ -204,7 +204,7 @@ class Replication:
         sc, pop = self.sc, self.pop
         self.yi, self.y = yi, y
         self.p = p = self.P[yi]
-        counted = ("rated", "rated_excellent", "rated_basic", "rated_unqualified", "elimination_base")
+        counted = ("rated", "elimination_base") + tuple(f"rated_{g}" for g in M.RATED_WORDS)
         self.flows = dict.fromkeys(FLOW_METRICS + counted, 0.0)  # (the others are reported as shares, rates)
         self.acc = pay.accumulators(self.nd)
         self.recruited = recruitment.YearSoFar.start(p.recruitment)  # the year's rounds share its limits

@@ -34,8 +34,8 @@ def pyramid_band(name: str) -> tuple[str, int, int | None] | None:
     return _PYRAMID_BAND.get(name)
 
 
-RATED_WORDS = {"excellent": "excellent (优秀)", "basic": "basically qualified (基本称职)",
-               "unqualified": "unqualified (不称职)"}
+RATED_WORDS = {"excellent": "excellent (优秀)", "qualified": "qualified (称职)",
+               "basic": "basically qualified (基本称职)", "unqualified": "unqualified (不称职)"}
 """The assessment grades reported as shares of the year's assessments (``rated_<grade>_share``)."""
 
 UNITS = {

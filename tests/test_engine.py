@@ -50,6 +50,14 @@ def test_payroll_is_the_sum_of_its_components_and_funding_covers_cost(res):
     np.testing.assert_allclose(fund, col(res, "total_cost"), rtol=1e-12)
 
 
+def test_the_four_grades_shares_add_up_to_one(res):
+    """rated_excellent, _qualified, _basic and _unqualified_share are the year's assessments
+    by grade: they add up to 1 in every year someone is rated (qualified was not reported)."""
+    shares = sum(col(res, f"rated_{g}_share") for g in ("excellent", "qualified", "basic", "unqualified"))
+    np.testing.assert_allclose(shares, 1.0, rtol=1e-12)
+    assert (col(res, "rated_qualified_share") > 0.5).all()
+
+
 def test_full_quota_is_refilled_every_first_of_january(small_bench):
     """Recruitment fills every community to Q on 1 January: hires(y+1) = vacancies(y).
     (Retirement is off: a birthday on 1 January retires a worker at that instant, before

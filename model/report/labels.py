@@ -38,6 +38,7 @@ METRICS = {
     "exam_passes": ("Exam passes", "考试通过人数"),
     "trained": ("Workers trained", "参训人数"),
     "rated_excellent_share": ("Rated excellent", "考核优秀占比"),
+    "rated_qualified_share": ("Rated qualified", "考核称职占比"),
     "rated_basic_share": ("Rated basically qualified", "考核基本称职占比"),
     "rated_unqualified_share": ("Rated unqualified", "考核不称职占比"),
     "exit_rate": ("Exit rate", "减员率"),
