@@ -187,6 +187,15 @@ def test_elimination_only_in_covered_posts():
     assert pop.exit_cause.tolist() == [0, ELIMINATED, 0, 0]
 
 
+def test_any_share_above_zero_eliminates_at_least_one():
+    """K = ceil(share x N) is at least the share: a share of 1e-13 of 628 workers is one
+    worker (the rounding tolerance had made it 0), and 0.2 of 10 is 2, not 3."""
+    for share, n, k in ((1e-13, 628, 1), (0.2, 10, 2), (0.21, 10, 3)):
+        pop = pop_of(n, score=np.linspace(-1, 1, n), rating=np.ones(n))
+        elimination.apply(pop, ns(share=share, posts=[1, 1, 1]), Y + 1.0)
+        assert int((pop.exit_cause == ELIMINATED).sum()) == k, share
+
+
 def test_elimination_ties_go_to_the_earlier_rows():
     """1,000 workers, 500 of them (the odd rows) tied at the lowest score: a share of 1/4
     eliminates the first 250 of the tied, in row order, as the excellent quota, promotion out

@@ -25,7 +25,8 @@ def apply(pop, p, t: float, district_of_community=None, nd: int = 0) -> dict:
         return {"elimination_base": 0}
     covered = np.asarray(p.posts)[pop.post] > 0.5
     rows = np.flatnonzero(pop.active(t) & covered)
-    k = min(int(np.ceil(p.share * len(rows) - 1e-9)), len(rows))
+    # (a share of 0.2 of 10 is 2, not 3: a hair of tolerance; but any share above 0 takes one)
+    k = min(max(int(np.ceil(p.share * len(rows) - 1e-9)), 1), len(rows))
     out = rows[:0]
     if k > 0:
         # rating first (worst grade = 3), then score: lowest scores go
