@@ -26,7 +26,7 @@ The public names are imported on first use, so ``python -m model`` starts quickl
 early Ctrl-C is handled cleanly.
 """
 
-__version__ = "0.10.0"
+__version__ = "0.11.0"
 __all__ = ["load", "run", "Results", "Scenario", "ScenarioError", "UserError", "__version__"]
 _SUBPACKAGES = ("experiments", "report")  # imported on first use too (model.experiments.compare...)
 
