@@ -266,6 +266,25 @@ def test_a_fit_that_the_end_of_the_range_matches_as_well_is_at_the_edge():
     assert any("at the edge of its range [0.02, 0.3]" in str(x.message) for x in w)
 
 
+def test_an_observation_no_value_reaches_is_named_and_the_limit_said():
+    """200 workers, no hiring: an observed headcount of 260 a year on is more than the
+    workforce. The fit is quits.rate 0, the field's own limit: the warning says it can go
+    no lower (not that the best value may lie outside the range) and names the observation
+    the fit does not reproduce (simulated 200, which does not vary). It had been fitted with
+    se 0 and no word of the misfit (found by an audit). An observation within reach
+    (headcount 180, q about 0.07 with deaths 0.03) gives neither warning."""
+    far = [{"metric": "headcount", "year": 2025, "value": 260.0}]
+    c = calibrate(closed_cohort().with_overrides({"quits.death_rate": 0.0}), {"quits.rate": (0.0, 0.3)}, far,
+                  reps=R, seed=8, profile=0)
+    assert c.values["quits.rate"] == 0.0
+    said = " ".join(c.warnings)
+    assert "quits.rate can go no lower" in said and "may lie outside" not in said
+    assert "does not reproduce 1 observation: headcount 2025: observed 260, simulated 200" in said
+    near = [{"metric": "headcount", "year": 2025, "value": 180.0}]
+    c = calibrate(closed_cohort(), {"quits.rate": (0.0, 0.3)}, near, reps=R, seed=8, profile=0)
+    assert not any("reproduce" in w or "go no lower" in w for w in c.warnings), c.warnings
+
+
 def test_two_parameters_seen_only_through_their_product_are_not_separately_identified():
     """Headcount alone, with quits and deaths the only exits, depends on (1 - q)(1 - d): the
     observations fix that product, not q and d apart. Monte Carlo noise keeps J'J off exact
