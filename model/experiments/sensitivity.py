@@ -32,9 +32,10 @@ so which worker draws which random numbers) re-draws part of it, and gets an ST 
 even with no effect on the mean (ST 0.014, interval excluding 0, for a factor with none
 at 2 replications per point, in an audit); the noise also shifts the indices from one
 seed to the next (an audit found the spread of ``ST`` over seeds as large as the
-interval's half-width). Where the replications' noise (the one-at-a-time runs' variance
-across replications, over ``sobol_reps``) exceeds 1% of the output's variance over the
-Sobol points, a note gives its share. Use enough ``sobol_reps`` for the
+interval's half-width). Where the replications' noise (the variance across the
+replications at each Sobol point, over ``sobol_reps``; with one replication a point, the
+one-at-a-time runs', an upper bound where they leave uncertain inputs drawn) exceeds 1% of
+the output's variance over the Sobol points, a note gives its share. Use enough ``sobol_reps`` for the
 output's noise to be small against its spread over the factors, and compare two seeds
 before relying on a small index (``--seed`` draws both the replications and the Sobol
 points).
@@ -232,8 +233,9 @@ def sensitivity(scenario, output=None, params=None, reps: int | None = None, see
         oat = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
         sob, samples, notes = None, None, []
         if sobol:
-            # one replication's noise: the mean per-replication variance of the one-at-a-time
-            # runs (fixed points, but for the uncertain inputs each does not fix: then an upper bound)
+            # one replication's noise, where the Sobol points run one replication each: the mean
+            # per-replication variance of the one-at-a-time runs (fixed points, but for the uncertain
+            # inputs each does not fix: then an upper bound); with more, their own spread (_sobol)
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 noise = (np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res]) if reps >= 2
@@ -296,9 +298,16 @@ def _sobol(sc, facs, output, n, sobol_reps, seed, workers, backend, scheduler, q
         raise UserError(f"{output.label} is undefined (NaN) at {where}; choose another output",
                         field="--metric")
     spread = np.var(y)
-    share = noise / sobol_reps / spread if spread > 0 else np.nan
+    within = np.nan
+    if sobol_reps >= 2:  # the replications' spread at each point, where every factor is fixed
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            within = np.nanmean([np.nanvar(output.per_rep(r), ddof=1) for r in res])
+    exact = np.isfinite(within)
+    share = (within if exact else noise) / sobol_reps / spread if spread > 0 else np.nan
     if share > 0.01:
-        notes.append(f"the replications' own noise is up to about {share:.0%} of the variance of "
+        notes.append(f"the replications' own noise is {'' if exact else 'up to '}about {share:.0%} of the "
+                     f"variance of "
                      f"{output.label} over the Sobol points; SALib's intervals leave it out, and an index "
                      "up to about that size can come from it alone (a factor with no effect on the mean "
                      "gets ST > 0 where it changes which workers draw which random numbers): raise "
