@@ -527,6 +527,18 @@ def test_a_lever_value_a_field_cannot_take_is_named_in_the_message():
         lv.apply(sc, 4.0)
 
 
+def test_a_lever_that_works_the_other_way_is_said_so_first():
+    """Quits lower the headcount: the least quit rate meeting headcount >= 150 is not at the
+    range's high end, and the low end meets it surely: the error says the probability falls
+    as the lever rises and to try --greatest, not first to widen the range (from an audit)."""
+    sc = model.load("bench", {"demand.communities": 20, "years": 1, "recruitment.enabled": False,
+                              "retirement.enabled": False, "dismissal.enabled": False})
+    with pytest.raises(UserError, match=r"falls as quits\.rate\[0\] rises: it is 1 at 0\.05 and 0 at 0\.5 .*"
+                                        r"try --greatest") as e:
+        solve(sc, "quits.rate[0]", 0.05, 0.5, "headcount>=150@2025", prob=0.9, reps=4, seed=1)
+    assert e.value.field == "--range" and "widen" not in str(e.value)
+
+
 def test_a_policy_teams_rough_edges(tmp_path):
     """From a policy-team audit: a whole-number lever's --tol was set to 1 whatever was asked
     (it now stops at the bracket asked); an unreachable target at the lever's own limit

@@ -333,6 +333,13 @@ def _search(ev, sc, lv, lo: float, hi: float, output, prob: float, direction: st
         at_limit = good_end == lv.limits()[1 if direction == "least" else 0]  # the lever allows no further
         mean, mean_other = at_good["mean"], at_bad["mean"]
         moved, missing = abs(mean - mean_other), abs(t.threshold - mean)
+        if at_bad["probability"] >= prob:  # the other end meets it: the direction is the problem
+            rises = "rises" if direction == "least" else "falls"
+            raise UserError(
+                f"P({cond}) falls as {lv.name} {rises}: it is {at_bad['probability']:.3g} at {bad_end:g} and "
+                f"{at_good['probability']:.3g} at {good_end:g} ({ev.reps} replications), so the "
+                f"{direction} value that meets it with probability {prob:g} is not at this end: try {other}",
+                field="--range")
         if at_limit:
             further = "higher" if direction == "least" else "lower"
             wider = (f"{lv.name} can go no {further} than {good_end:g}, so this lever alone cannot meet it: "
