@@ -1063,18 +1063,19 @@ def fmt(x: float, unit: str = "", like: float | None = None, difference: bool = 
     """A number for a terminal line: shares as %, money in millions. With ``like`` (the
     other end of an interval), money is in millions if either is, so that an interval's
     two ends are in one unit. A ``difference`` of shares is in percentage points (pp):
-    80% against 75% is +5.0 pp, not 5.0%."""
+    80% against 75% is +5.0 pp, not 5.0%; a difference has its sign, + too."""
     if x is None or not np.isfinite(x):
         return "n/a"
     if unit in ("share", "probability") or unit.startswith("share"):
         return f"{x * 100:+.1f} pp" if difference else f"{x:.1%}"
     size = max(abs(x), abs(like)) if like is not None and np.isfinite(like) else abs(x)
+    sign = "+" if difference else ""
     if unit.startswith("yuan/year") and size >= 1e4:  # sums of money; not an amount per worker
         m = x / 1e6
-        return f"{m:,.0f}M" if abs(m) >= 999.5 else f"{m:.3g}M"  # 1,040M, not 1.04e+03M
+        return f"{m:{sign},.0f}M" if abs(m) >= 999.5 else f"{m:{sign}.3g}M"  # 1,040M, not 1.04e+03M
     if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+        return f"{x:{sign},.0f}"
+    return f"{x:{sign}.3g}"
 
 
 def fmt_interval(low: float, high: float, unit: str = "", difference: bool = False,
