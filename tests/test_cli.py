@@ -129,7 +129,8 @@ def test_an_intervals_two_ends_are_in_one_unit():
     assert fmt_estimate(0.04, 0.029, 0.052, "share") == "4.0% [2.9%, 5.2%]"  # levels stay in %
     # a difference of counts or money has its sign too, as one of shares (from an audit)
     assert fmt_estimate(501, 499, 503, "workers", difference=True) == "+501 [+499, +503]"
-    assert fmt_estimate(69_000, -1_000, 80_000, "yuan/year", difference=True) == "+0.069M yuan [-0.001M, +0.08M]"
+    money = fmt_estimate(69_000, -1_000, 80_000, "yuan/year", difference=True)
+    assert money == "+0.069M yuan [-0.001M, +0.08M]"
     assert fmt_estimate(-5.2, -6, 4, "workers", difference=True) == "-5.2 [-6, +4]"
 
 
