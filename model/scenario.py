@@ -1081,6 +1081,35 @@ class Scenario:
             return self._raw.get(sec, {}).get(name) if name else self._raw.get(sec)
         return {k: {"by": by, "value": copy.deepcopy(value(k))} for k, by in self._overridden.items()}
 
+    def set_by_variant(self) -> dict[str, dict]:
+        """Where the scenario's file ``extends`` another and keeps its description (does not
+        write one of its own), the fields that file sets over the one it extends, each with the
+        file's name and the value it now holds, as :meth:`overridden` gives them (fields an
+        override set again are left to it): a report of the variant must not describe the
+        policy it extends alone. Empty otherwise."""
+        if len(self._files) < 2:
+            return {}
+        path, text = self._files[-1]
+        own = tomllib.loads(text)
+        if any(k in own for k in ("description", "description_zh")):
+            return {}
+        keys = []
+        for k, v in own.items():
+            if k in ("name", "extends"):
+                continue
+            keys += [f"{k}.{f}" for f in v] if isinstance(v, dict) else [k]
+        raw = self._raw
+        def value(key):
+            sec, _, name = key.partition(".")
+            return raw.get(sec, {}).get(name) if name else raw.get(sec)
+        return {k: {"by": Path(path).name, "value": copy.deepcopy(value(k))} for k in keys
+                if self.override_of(k) is None}
+
+    def override_of(self, path: str) -> str | None:
+        """The option that set the field ``path`` over the files (``--set``...), if one did."""
+        return next((by for key, by in self._overridden.items()
+                     if path == key or path.startswith((key + ".", key + "["))), None)
+
     def resolved(self) -> dict:
         """Every field with defaults filled in, as JSON-ready data (for the manifest)."""
         def conv(v):

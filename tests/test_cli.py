@@ -473,7 +473,7 @@ def test_the_report_and_workbook_say_what_set_overrode(tmp_path):
     assert code == 0, stderr
     said = "years = 2 (--set), demand.communities = 20 (--set), quits.rate = [0.12] (--set)"
     cover = {r[0]: r[1] for r in load_workbook(out / "budget.xlsx").worksheets[0].iter_rows(values_only=True)}
-    assert cover["Set over the scenario's files"] == said
+    assert cover["Set over the policy described"] == said
     assert html.escape(said) in (out / "report.html").read_text(encoding="utf-8")
     from model.report import labels
     assert labels.settings(model.load("bench"), "en") == ""

@@ -279,6 +279,28 @@ def test_cover_sheet_says_what_was_run(run_folder):
     assert "yuan per year" in rows[key("Units", "单位")]
 
 
+def test_a_variant_keeping_its_parents_description_lists_what_it_changes(tmp_path):
+    """A file that extends Changzhou and sets pay growth and quit rates, with no description
+    of its own, is described on the cover by Changzhou's description: the cover lists the
+    two fields the file sets, with its name (a --set over it too), so the description is
+    not read as the policy run; an alternative with its own description lists nothing it
+    sets (from a finance-bureau audit: nothing said pay growth was changed)."""
+    f = tmp_path / "cz-fast.toml"
+    parent = (Path(model.__file__).parents[1] / "scenarios" / "changzhou-2022.toml").as_posix()
+    f.write_text(f'extends = "{parent}"\nname = "cz-fast"\n[pay]\ngrowth = 0.06\n'
+                 '[quits]\nrate = [0.1, 0.06, 0.03]\n', encoding="utf-8")
+    sc = model.load(f, ["years=2", "funding.province_share=0.2"])
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    cover = load_workbook(budget.write_budget(res, sc, tmp_path / "b.xlsx")).worksheets[0]
+    rows = {row[0]: row[1] for row in cover.iter_rows(min_row=3, values_only=True) if row[0]}
+    assert rows["Description"] == model.load("changzhou-2022").description
+    assert rows["Set over the policy described"] == (
+        "pay.growth = 0.06 (cz-fast.toml), quits.rate = [0.1, 0.06, 0.03] (cz-fast.toml), years = 2 (--set), "
+        "funding.province_share = 0.2 (--set)")
+    own = model.load("alternatives/changzhou-2022-no-cert-deadline")
+    assert L.settings(own) == ""
+
+
 def test_bench_has_no_district_sheet(tmp_path):
     sc = model.load("bench", {"demand.communities": 20})
     res = model.run(sc, reps=2, seed=1, workers=1)

@@ -143,7 +143,7 @@ WORDS = {
     "date": ("Date", "日期"),
     "hash": ("Scenario hash", "情景参数哈希值"),
     "starting_workforce": ("Starting workforce", "期初队伍"),
-    "settings": ("Set over the scenario's files", "运行时修改的参数（未写入情景文件）"),
+    "settings": ("Set over the policy described", "在上述政策基础上修改的参数"),
     "from_roster": ("the roster {file}: {n:,} workers (SHA-256 {sha})",
                     "花名册 {file}：{n:,} 人（SHA-256 {sha}）"),
     "from_mixes": ("drawn from the scenario's population mixes", "按情景的人员结构随机生成"),
@@ -226,9 +226,13 @@ WORDS = {
     "total_years": ("Total {y0}–{y1} ({unit})", "{y0}–{y1}年合计（{unit}）"),  # its own unit: not a year's
     "total_column": (("The last column is each item's total over the years: its mean is the sum of the "
                       "yearly means, its P50 and P90 those of the replications' totals (for a multi-year "
-                      "budget, rather than the sum of the yearly P90s, which usually overstates it: good "
-                      "and bad years offset within a replication)"),
-                     "最后一列为各项逐年合计：均值等于各年均值之和，P50和P90为各次模拟合计值的百分位数（多年预算请以此为准，各年P90之和通常偏高：同一次模拟中各年的高低可相互抵消）"),
+                      "budget, rather than the sum of the yearly P90s, which is the P90 of no one outcome: "
+                      "it is close to the total's where a costly replication stays costly every year, as "
+                      "when the uncertainty is in lasting parameters such as wage growth, and above it "
+                      "where good and bad years offset within a replication)"),
+                     ("最后一列为各项逐年合计：均值等于各年均值之和，P50和P90为各次模拟合计值的百分位数（多年预算请以此为准；"
+                      "各年P90之和并非任何一种结果的P90：同一次模拟各年一贯偏高时（如工资增长等长期参数不确定）与之接近，"
+                      "各年高低相互抵消时则偏高）")),
     "funding_rules": (("City subsidy = funding.city_subsidy_per_worker ({subsidy}) per worker-year, "
                        "each district's at most that district's own total cost (the city's, where the "
                        "scenario has no districts), added up; province = "
@@ -443,10 +447,14 @@ def _both(en: str, zh: str, lang: str) -> str:
 
 def settings(scenario, lang: str = "en") -> str:
     """The fields set over the scenario's files (``--set``, a variant, the API's overrides),
-    each with its value and what set it: ``quits.rate = [0.12] (--set)``; '' where none is,
+    and those a file extending another sets over it while keeping its description
+    (:meth:`model.scenario.Scenario.set_by_variant`), each with its value and what set it:
+    ``quits.rate = [0.12] (--set)``, ``pay.growth = 0.06 (variant.toml)``; '' where none is,
     so that a report or workbook does not describe the files' policy for a run of another."""
     from ..scenario import toml_inline
-    said = (scenario.overridden() if scenario is not None and hasattr(scenario, "overridden") else {}).items()
+    variant = scenario.set_by_variant() if hasattr(scenario, "set_by_variant") else {}
+    options = scenario.overridden() if scenario is not None and hasattr(scenario, "overridden") else {}
+    said = {**variant, **options}.items()
     named = ("name", "description", "description_zh")  # a variant's own name and description: not a policy
     return word("list_sep", lang).join(f"{k} = {toml_inline(shown(v['value']))} ({v['by']})" for k, v in said
                                        if k not in named)
