@@ -259,16 +259,26 @@ class Replication:
         """Prices of the start year relative to the base year's (``economy.price_base_year``),
         from each year's own inflation (year ``y``'s rate takes prices from ``y - 1`` to
         ``y``); for years outside the horizon, the first year's rate (before the start) or
-        the last year's (after the end)."""
+        the last year's (after the end). A horizon cut short (``--set years=N``) reads the
+        scenario's own rates for the years after it, up to the end of the horizon its files
+        give (an uncertain rate as this replication draws it), so that its years' constant
+        prices are those of the whole horizon."""
         sc, P = self.sc, self.P
         start, end = sc.start_year, sc.end_year
         base = sc.economy.price_base_year or start
         if base <= start:
             return (1 + P[0].economy.inflation) ** (start - base)
+        rates = [P[y - start].economy.inflation for y in range(start + 1, min(base, end) + 1)]
+        written_start, written_years = sc.horizon_written
+        cut = written_start == start and isinstance(written_years, int) and written_years > sc.years
+        if base > end and cut:
+            later = np.arange(end + 1, min(base, start + written_years - 1) + 1)
+            rates += [float(x) for x in sc.economy.inflation.sample(later, "economy.inflation", self.streams)]
         index = 1.0
-        for y in range(start + 1, min(base, end) + 1):
-            index /= 1 + P[y - start].economy.inflation
-        return index / (1 + P[-1].economy.inflation) ** max(base - end, 0)
+        for r in rates:
+            index /= 1 + r
+        last = rates[-1] if rates else P[-1].economy.inflation
+        return index / (1 + last) ** max(base - (start + len(rates)), 0)
 
     def _initial_workforce(self) -> None:
         """The workers in post on 1 January of the first year.

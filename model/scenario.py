@@ -1561,6 +1561,8 @@ _READ_ONLY_WITH = {
     "pay.annuity_posts": _above_zero("pay.annuity_rate"),
     "pay.annuity_excellent": _above_zero("pay.annuity_rate"),
     "quits.reference_pay_ratio": _above_zero("quits.pay_elasticity"),  # pay moves no quit rate without it
+    # the rural income only as a benchmark of district head floors, which need it given
+    "economy.rural_disposable_income_growth": lambda sc: sc.economy.rural_disposable_income > 0,
     # a mechanism's fields in other sections: its date in the year (a stage with nothing to do
     # still ends an interval of pay accrual there: sums differ in their last digits only), its
     # effects on others

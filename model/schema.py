@@ -413,7 +413,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
                                     "Performance pay multiplier by assessment grade (excellent, qualified, "
                                     "basic, unqualified); a worker not yet rated (with assessment off, "
                                     "every worker) is paid at 1.", "", size=4, lo=0, hi=10),
-        "leaver_performance_multiplier": F("param", 1.0, "Performance multiplier for leavers not assessed.", "", lo=0, hi=10),
+        "leaver_performance_multiplier": F("param", 1.0, "Performance multiplier of the performance pay "
+                                           "a leaver earned that no assessment settled: the year's, or "
+                                           "what they earned after the year's assessment where it is "
+                                           "before 31 December (paid in the year's payroll).", "",
+                                           lo=0, hi=10),
         "allowance": F("vec", [0.0, 200.0, 200.0, 200.0], "Certificate allowance by level (none, assistant, "
                        "intermediate, senior), in yuan of each year (it does not grow with pay.growth: "
                        "give a schedule to raise it).", "yuan/month", size=4, lo=0, hi=1e6),
@@ -426,7 +430,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
                                 "insurances, and of the housing fund unless housing_fund_floor_monthly "
                                 "is set).", "", lo=0, hi=10),
         "contribution_cap": F("param", 0.0, "Contribution base cap, share of the average wage, of the "
-                              "insurances and (unless housing_fund_cap is set) of the housing fund", "",
+                              "insurances and (unless housing_fund_cap is set) of the housing fund (an "
+                              "uncertain cap drawn below the floor is the floor)", "",
                               lo=0, hi=10, zero="none"),
         "housing_fund_floor_monthly": F("param", -1.0, "The housing fund's own contribution base floor, yuan "
                                         "a month (national rule: not below the local minimum wage, "
@@ -438,17 +443,22 @@ SECTIONS: dict[str, dict[str, Field]] = {
                               "insurances' cap (contribution_cap)", "", lo=0, hi=10, unset=-1, zero="none"),
         "annuity_rate": F("param", 0.0, "Employer enterprise annuity (企业年金) rate.", "", **RATE),
         "annuity_posts": F("vec", [0.0, 0.0, 1.0], "Post classes covered by the annuity (1 yes, 0 no).", "", size=3, **SHARE),
-        "annuity_excellent": F("bool", False, "Also cover workers rated excellent last year."),
+        "annuity_excellent": F("bool", False, "Also cover workers whose latest assessment rated them "
+                               "excellent (last year's until this year's assessment, then this year's)."),
     },
     "economy": {
         "average_wage": F("float", 0.0, "Local average annual wage in the year before the start.", "yuan/year", lo=0, hi=1e8, zero="unknown"),
-        "average_wage_growth": F("param", 0.0, "Yearly growth of the average wage.", "1/year", lo=-0.5, hi=1),
+        "average_wage_growth": F("param", 0.0, "Yearly growth of the average wage: year y's rate takes the "
+                                 "wage from y - 1 to y (pay in year y reads year y - 1's wage: the start "
+                                 "year's reads economy.average_wage, the next year's that grown by the start "
+                                 "year's rate).", "1/year", lo=-0.5, hi=1),
         "rural_disposable_income": F("float", 0.0, "Rural residents' per-capita disposable income (农村居民人均可支配收入) "
                                      "in the year before the start; a benchmark of district head floors.",
                                      "yuan/year per person", lo=0, hi=1e8, zero="unknown"),
         "rural_disposable_income_growth": F("param", 0.0, "Yearly growth of the rural disposable income.", "1/year",
                                             lo=-0.5, hi=1),
-        "inflation": F("param", 0.0, "Yearly price inflation, for constant-price figures.", "1/year", lo=-0.5, hi=1),
+        "inflation": F("param", 0.0, "Yearly price inflation, for constant-price figures: year y's rate "
+                       "takes prices from y - 1 to y.", "1/year", lo=-0.5, hi=1),
         "price_base_year": F("int", 0, "Base year of constant prices (0: the start year); for years "
                              "outside the horizon, the first (before the start) or last (after the end) "
                              "year's inflation is taken.", "year", lo=0, hi=2200),

@@ -558,7 +558,8 @@ def _pay(sc, fail, years) -> None:
             fail(f"districts[{i}].head_floor_benchmark", f"head_floor_benchmark {unread}")
         if "head_floor_basis" in own and x.head_floor_share < 0:
             fail(f"districts[{i}].head_floor_basis", f"head_floor_basis {unread}")
-    limits = _max(sc.pay.contribution_floor) > 0 or _max(sc.pay.housing_fund_cap) > 0
+    limits = (_max(sc.pay.contribution_floor) > 0 or _max(sc.pay.contribution_cap) > 0
+              or _max(sc.pay.housing_fund_cap) > 0)
     if (limits or _max(sc.quits.pay_elasticity) > 0) and sc.economy.average_wage <= 0:
         fail("economy.average_wage", "contribution limits and pay-sensitive quits need the average wage; "
              "set economy.average_wage (yuan/year)")
