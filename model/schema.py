@@ -461,13 +461,16 @@ SECTIONS: dict[str, dict[str, Field]] = {
                        "takes prices from y - 1 to y.", "1/year", lo=-0.5, hi=1),
         "price_base_year": F("int", 0, "Base year of constant prices (0: the start year); for years "
                              "outside the horizon, the first (before the start) or last (after the end) "
-                             "year's inflation is taken.", "year", lo=0, hi=2200),
+                             "year's inflation is taken (a horizon cut short by --set years reads the "
+                             "scenario's own rates up to the end its files give).", "year", lo=0, hi=2200),
     },
     "funding": {
         "city_subsidy_per_worker": F("param", 0.0, "City subsidy per worker-year.", "yuan/worker-year", lo=0, hi=1e8),
         "province_share": F("param", 0.0, "Province's share of total cost after the city subsidy.", "", **SHARE),
-        "work_fund_urban": F("param", 0.0, "Work fund per urban community per year.", "yuan/year", lo=0, hi=1e9),
-        "work_fund_rural": F("param", 0.0, "Work fund per rural community per year.", "yuan/year", lo=0, hi=1e9),
+        "work_fund_urban": F("param", 0.0, "Work fund per urban community per year.", "yuan/year per community",
+                                lo=0, hi=1e9),
+        "work_fund_rural": F("param", 0.0, "Work fund per rural community per year.", "yuan/year per community",
+                                lo=0, hi=1e9),
     },
     "metrics": {
         "certified_k": F("int", 3, "k for communities_certified_k_share (share with at least k certified).", "workers", lo=1, hi=100),

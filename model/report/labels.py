@@ -130,6 +130,7 @@ label it (shares are drawn in percent)."""
 FIELD_UNITS = {
     "yuan": "元", "yuan/month": "元/月", "yuan/year": "元/年", "yuan/worker-year": "元/人·年",
     "yuan/year per person": "元/人·年（人均）", "1/year": "年率", "year": "年",
+    "yuan/year per community": "元/社区·年",
 }
 """The Chinese of the units of the scenario's money fields (:mod:`model.schema`), as the
 budget workbook's sheet of money inputs shows them."""
