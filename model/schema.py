@@ -467,10 +467,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "funding": {
         "city_subsidy_per_worker": F("param", 0.0, "City subsidy per worker-year.", "yuan/worker-year", lo=0, hi=1e8),
         "province_share": F("param", 0.0, "Province's share of total cost after the city subsidy.", "", **SHARE),
-        "work_fund_urban": F("param", 0.0, "Work fund per urban community per year.", "yuan/year per community",
-                                lo=0, hi=1e9),
-        "work_fund_rural": F("param", 0.0, "Work fund per rural community per year.", "yuan/year per community",
-                                lo=0, hi=1e9),
+        "work_fund_urban": F("param", 0.0, "Work fund per urban community per year.",
+                                "yuan/year per community", lo=0, hi=1e9),
+        "work_fund_rural": F("param", 0.0, "Work fund per rural community per year.",
+                                "yuan/year per community", lo=0, hi=1e9),
     },
     "metrics": {
         "certified_k": F("int", 3, "k for communities_certified_k_share (share with at least k certified).", "workers", lo=1, hi=100),
