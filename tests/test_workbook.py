@@ -301,6 +301,19 @@ def test_a_variant_keeping_its_parents_description_lists_what_it_changes(tmp_pat
     assert L.settings(own) == ""
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_unit_cell_fits_its_column(tmp_path, lang):
+    """The unit column is as wide as its longest unit: the constant-prices sheet's 'yuan per
+    year, constant prices of 2026' had its year cut from view (from a finance-bureau audit)."""
+    sc = model.load("bench", {"demand.communities": 20, "years": 2, "economy.inflation": 0.02,
+                              "economy.price_base_year": 2026})
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    wb = load_workbook(budget.write_budget(res, sc, tmp_path / "b.xlsx", lang=lang))
+    for ws in wb.worksheets[1:5]:
+        units = [c.value for c in ws["D"][budget.FIRST_DATA_ROW - 1:] if c.value]
+        assert units and ws.column_dimensions["D"].width >= max(L.display_width(u) for u in units), ws.title
+
+
 def test_bench_has_no_district_sheet(tmp_path):
     sc = model.load("bench", {"demand.communities": 20})
     res = model.run(sc, reps=2, seed=1, workers=1)

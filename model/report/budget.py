@@ -330,6 +330,8 @@ def _write_budget(results, scenario, path, lang: str = "en", summary=None) -> Pa
                         widths, head)
         unit_cell = L.word2(money_unit, lang) + (
             f", {L.word2('constant_of', lang, year=base_year)}" if kind == "constant" else "")
+        units = [unit_cell] if kind != "people" else [L.unit2(m, lang) for m in metrics]
+        ws.column_dimensions["D"].width = max(widths[3], max(L.display_width(u) for u in units) + 2)
         scale, fmt = (1.0, NUMBER_FORMAT) if kind == "people" else (div, money_format)
         r = FIRST_DATA_ROW
         for m in metrics:

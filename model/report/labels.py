@@ -249,13 +249,14 @@ WORDS = {
     "linear_between": (", linear between", "，其间线性变化"),
     "district_rows": (("One row per district as the scenario defines its districts (a scenario may "
                        "group communities in a district of their own, such as all village communities), "
-                       "holding that district's communities; the urban districts add up to the urban "
-                       "total, the rural ones to the rural total, and the two totals to the city's: add the "
+                       "holding that district's communities; the urban districts' means add up to the "
+                       "urban total's, the rural ones' to the rural total's, and the two totals' to the "
+                       "city's (P50s and P90s do not add up: each is its own): add the "
                        "district rows or the totals, not both (a total of one district is that district's "
                        "rows, named below). A district's funding is the city's rule "
                        "on its own total cost and worker-years (the city subsidy capped at its cost)"),
                       ("每行为情景所设的一个区，含该区所辖社区（情景可将部分社区单列为一区，如全部农村社区）；"
-                       "城市社区各区之和等于城市社区合计，农村社区各区之和等于农村社区合计，两项合计之和等于全市数："
+                       "城市社区各区均值之和等于城市社区合计的均值，农村社区各区均值之和等于农村社区合计的均值，两项合计之和等于全市数（P50和P90不可相加，各自单独计算）："
                        "各区行与合计行不可相加（仅含一区的合计即该区各行，见下）。各区经费来源按全市规则以该区总成本和人年数计算（市级财政补助以该区成本为上限）")),
     "p90_no_sum": (("each item's P90 is its own: the P90s of the parts do not add up to the P90 of their "
                     "total (usually to more), so budget a total by its own row"),
