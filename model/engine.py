@@ -233,8 +233,9 @@ class Replication:
         touched = None
         if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
             c = self.comm
-            splits = sc.demand.split_above > 0 and bool((c.alive & (c.households > sc.demand.split_above)).any())
-            merges = sc.demand.merge_below > 0 and bool((c.alive & (c.households < sc.demand.merge_below)).any())
+            above, below = sc.demand.split_above, sc.demand.merge_below
+            splits = above > 0 and bool((c.alive & demand.exceeds(c.households, above)).any())
+            merges = below > 0 and bool((c.alive & demand.short_of(c.households, below)).any())
             f = demand.split_and_merge(c, sc.demand.split_above, sc.demand.merge_below, pop.community,
                                        pop.post, pop.exit_time > y if splits or merges else None, pop.score,
                                        (ps.heads_per_community, ps.committee_per_community))

@@ -46,6 +46,14 @@ moved with the other half) has its longest-serving staff take them, as at the st
 (:func:`hold_party_posts`; assumption: the community designates them, there being no
 vacancy for a hire to fill). A split happens at most once a year: halves still above
 ``split_above`` split again on the next 1 January.
+
+Households are residents over persons per household over communities, in floating point:
+a community exactly at a bound (27,600 residents, 2.3 a household, 3 communities: 4,000
+households each) may come out a hair on either side of it. The bounds are read as exact
+arithmetic reads them: a community splits above ``split_above`` by more than a relative
+:data:`~model.sampling.HALF_SLACK`, merges below ``merge_below`` by more than that, and a
+size band's steps count a hair short of a whole step as the step (:func:`exceeds`,
+:func:`short_of`; as :func:`~model.sampling.half_up` rounds).
 """
 
 from __future__ import annotations
@@ -56,7 +64,7 @@ import numpy as np
 
 from ..params import Constant, Schedule, Uncertain
 from ..population import check_size
-from ..sampling import half_up, largest_remainder, rank_within
+from ..sampling import HALF_SLACK, half_up, largest_remainder, rank_within
 from ..schema import SECTIONS
 
 
@@ -99,6 +107,18 @@ def grow(comm: Communities, factor: float) -> None:
     comm.households *= factor
 
 
+def exceeds(households, bound: float):
+    """Whether ``households`` are above ``bound`` in exact arithmetic: by more than a
+    relative :data:`~model.sampling.HALF_SLACK` (a community at the bound computed a hair
+    above it does not split)."""
+    return np.asarray(households) > bound * (1 + HALF_SLACK)
+
+
+def short_of(households, bound: float):
+    """Whether ``households`` are below ``bound`` in exact arithmetic (see :func:`exceeds`)."""
+    return np.asarray(households) < bound * (1 - HALF_SLACK)
+
+
 def split_and_merge(comm: Communities, split_above: float, merge_below: float,
                     community_of_worker: np.ndarray, post: np.ndarray | None = None,
                     active: np.ndarray | None = None, score: np.ndarray | None = None,
@@ -117,7 +137,7 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
     n_split = n_merge = 0
     touched = []
     if split_above > 0:
-        big = np.flatnonzero(comm.alive & (comm.households > split_above))
+        big = np.flatnonzero(comm.alive & exceeds(comm.households, split_above))
         check_size(len(comm) + len(big), "communities", "communities (after splits)", None, "demand.split_above",
                    "raise split_above: a community splits in two when its households exceed it")
         if len(big):
@@ -149,11 +169,11 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
             touched += [big, np.arange(old_len, old_len + len(big))]
     if merge_below > 0:
         # few communities merge in a year: a loop over communities, not people
-        small = np.flatnonzero(comm.alive & (comm.households < merge_below))
+        small = np.flatnonzero(comm.alive & short_of(comm.households, merge_below))
         remap = np.arange(len(comm))
         took_in = []
         for c in small[np.argsort(comm.households[small])]:
-            if not comm.alive[c] or comm.households[c] >= merge_below:
+            if not comm.alive[c] or not short_of(comm.households[c], merge_below):
                 continue
             same = np.flatnonzero(comm.alive & (comm.district == comm.district[c]))
             same = same[same != c]
@@ -224,7 +244,8 @@ def set_posts(comm: Communities, p, residents: float, min_leaders: int,
     elif rule == "households":
         posts = half_up(h / p.households_per_post)
     elif rule == "size_band":
-        extra = np.floor(np.maximum(h - p.band_limit, 0) / p.band_step).astype(np.int64)
+        # a hair short of a whole step (floating point) is the step: see the module docstring
+        extra = np.floor(np.maximum(h * (1 + HALF_SLACK) - p.band_limit, 0) / p.band_step).astype(np.int64)
         posts = half_up(p.band_base) + extra
     else:  # per_10k
         posts = np.zeros(len(h), dtype=np.int64)
