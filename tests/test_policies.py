@@ -585,8 +585,8 @@ def test_a_community_exactly_at_a_bound_is_read_as_exact_arithmetic_reads_it(ove
     """3 communities of exactly 4,000 households (27,600 residents of 2.3 a household) do not
     split above 4,000, nor do 3 of exactly 1,000 merge below 1,000, and 3,400 households (7,480
     residents of 2.2) are one band step of 400 above a limit of 3,000 (11 posts, not 10),
-    whichever side of the bound floating point puts them (4000.0000000000005, 999.9999999999999, 3399.9999999999995:
-    all three had split, two had merged, 10 posts; found by an audit)."""
+    whichever side of the bound floating point puts them (4000.0000000000005, 999.9999999999999,
+    3399.9999999999995: all three had split, two had merged, 10 posts; found by an audit)."""
     from model.engine import Replication
     r = Replication(model.load("bench", {"years": 1, "demand.communities": 3, **over}), 1, 0)
     out = r.run()
