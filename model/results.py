@@ -120,16 +120,22 @@ def verdict(low: float, high: float, p: float) -> str:
     return "likely_met" if p >= 0.5 else "unlikely_met"
 
 
+VERDICT_CUTS = (0.0, 0.1, 0.5, 0.9, 1.0)
+"""The probabilities where a verdict changes (:func:`verdict`), and the ends."""
+
+
 def percent(p: float) -> str:
-    """A probability in whole percent, or to 0.1% where whole percent would round a
-    value strictly between 0 and 1 to 0% or 100% (a Wilson bound at 1,000 replications)."""
+    """A probability in whole percent, or to 0.1% (0.01%) where whole percent (0.1%) would
+    round it onto a value where a verdict changes that it is not (:data:`VERDICT_CUTS`): 0.895
+    is 89.5%, not the 90% that would read as meeting the 90% of ``sure_met``; 0.004 is 0.4%,
+    not 0% (a Wilson bound at 1,000 replications). Beyond that, ``<0.01%`` or ``>99.99%``."""
     if not np.isfinite(p):
         return "–"
-    whole = f"{p:.0%}"
-    if (whole == "0%" and p > 0) or (whole == "100%" and p < 1):
-        tenth = f"{p:.1%}"
-        return {"0.0%": "<0.1%", "100.0%": ">99.9%"}.get(tenth, tenth)
-    return whole
+    for digits in (0, 1, 2):
+        shown = round(p * 100, digits)
+        if not any(shown == 100 * c and abs(p - c) > 1e-12 for c in VERDICT_CUTS):
+            return f"{p:.{digits}%}"
+    return "<0.01%" if p < 0.5 else ">99.99%" if p > 0.5 else f"{p:.2%}"
 
 
 def percent_interval(p: float, low: float, high: float, dash: str = "–") -> str:

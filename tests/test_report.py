@@ -583,6 +583,34 @@ def test_chinese_outputs_name_targets_by_their_label_zh():
     assert spec.label_zh in webpage.targets_table(res, "zh") and spec.name in webpage.targets_table(res, "en")
 
 
+def test_the_target_board_gives_thresholds_as_written_and_money_with_its_unit(tmp_path):
+    """A payroll threshold and mean in million yuan (万元 in Chinese) with the unit, as the key
+    table gives money, not raw yuan without one; a threshold of 7.75 as 7.75, not 7.8 (from an
+    audit of the targets)."""
+    from conftest import write_scenario
+    sc = model.load(write_scenario(tmp_path, """extends = "@SCENARIOS@/bench.toml"
+years = 1
+[demand]
+communities = 20
+[[targets]]
+name = "pay"
+metric = "payroll"
+year = 2025
+op = "<="
+threshold = 8e8
+[[targets]]
+name = "per"
+metric = "workers_per_community"
+year = 2025
+threshold = 7.75
+"""))
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    en, zh = webpage.targets_table(res, "en"), webpage.targets_table(res, "zh")
+    assert "≤ 800 million yuan" in en and "≤ 80,000 万元" in zh and "≥ 7.75" in en
+    mean = res.at("payroll", 2025).mean()
+    assert f"{mean / 1e6:,.1f} million yuan" in en and f"{mean / 1e4:,.1f} 万元" in zh
+
+
 def test_chinese_outputs_describe_the_scenario_in_chinese(tmp_path):
     """A scenario's description_zh is the description of Chinese reports and workbooks;
     English outputs keep the English one. An alternative that describes itself in English

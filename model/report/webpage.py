@@ -124,6 +124,23 @@ def _fmt(metric: str, v: float) -> str:
     return f"{v:,.0f}"
 
 
+def _threshold(metric: str, v: float, lang: str) -> str:
+    """A target's threshold as written (15.75 is not 15.8), in the unit the tables show its
+    metric in: a share in %, money in million yuan (万元 in Chinese) with the unit."""
+    if F.is_share(metric):
+        return f"{v * 100:,.12g}%"
+    if F.is_money(metric):
+        return f"{v / F.money_scale(lang)[0]:,.12g} {_money_unit(lang)}"
+    return f"{v:,.12g}"
+
+
+def _target_mean(metric: str, v: float, lang: str) -> str:
+    """A target metric's mean as the key table shows it, money with its unit."""
+    if F.is_money(metric) and np.isfinite(v):
+        return f"{_money(v, lang)} {_money_unit(lang)}"
+    return _fmt(metric, v)
+
+
 COUNTS = ("workers", "workers/year", "posts", "communities", "communities/year")
 """Units of counts, whose means tables show as whole numbers from 10 up (:func:`_fmt`)."""
 
@@ -248,10 +265,10 @@ def targets_table(results, lang: str) -> str:
         first, sure = r["first_year_met_p50"], r["first_year_met_p90"]
         rows.append(([L.target_named(r["target"], results.target_specs, lang),
                       L.metric(r["metric"], lang),
-                      f"{F.OP_SIGN.get(r['op'], r['op'])} {_fmt(r['metric'], r['threshold'])}",
+                      f"{F.OP_SIGN.get(r['op'], r['op'])} {_threshold(r['metric'], r['threshold'], lang)}",
                       str(int(r["year"])), percent(r["probability"]),
                       f"{percent(r['probability_low'])}–{percent(r['probability_high'])}", L.word(cat, lang),
-                      _fmt(r["metric"], r["mean"]),
+                      _target_mean(r["metric"], r["mean"], lang),
                       *(str(int(y)) if np.isfinite(y) else "–" for y in (first, sure)),
                       r["source"]], cat))
     head = [L.word(k, lang) for k in ("target", "metric", "threshold", "year", "probability", "interval",
