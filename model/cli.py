@@ -206,6 +206,9 @@ def manifest(scenario, results, argv=None) -> dict:
         "scenario_files": scenario.files(),
         "scenario_raw": scenario.raw,
         "scenario_horizon_written": list(scenario.horizon_written),
+        # the targets a horizon cut short leaves out (targets.csv has no row for them)
+        "targets_not_evaluated": [{"target": t.name, "metric": t.metric, "year": t.year}
+                                  for t in getattr(scenario, "targets_after_horizon", ())],
         "resolved_parameters": scenario.resolved(),
         "seed": results.seed,
         "reps": results.reps,

@@ -611,6 +611,22 @@ threshold = 7.75
     assert f"{mean / 1e6:,.1f} million yuan" in en and f"{mean / 1e4:,.1f} 万元" in zh
 
 
+def test_targets_after_a_horizon_cut_short_are_named_in_the_report_and_the_manifest(tmp_path):
+    """Yichang cut to 2 years leaves its 4 later targets out of targets.csv and the board; the
+    report's horizon row and the manifest name them (only the console had; from an audit)."""
+    import json
+
+    from model.cli import write_run
+    sc = model.load("yichang-2021", {"years": 2})
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    out = write_run(sc, res, tmp_path / "out", lang="zh")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "其后的4项目标未评估" in page and labels.target_name(sc.targets_after_horizon[0], "zh") in page
+    later = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["targets_not_evaluated"]
+    assert [t["target"] for t in later] == [t.name for t in sc.targets_after_horizon] and len(later) == 4
+    assert labels.horizon_cut(model.load("yichang-2021")) == ""
+
+
 def test_chinese_outputs_describe_the_scenario_in_chinese(tmp_path):
     """A scenario's description_zh is the description of Chinese reports and workbooks;
     English outputs keep the English one. An alternative that describes itself in English

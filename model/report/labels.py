@@ -355,6 +355,10 @@ WORDS = {
     "field": ("Field", "字段"),
     "text": ("Assumption", "假设"),
     "horizon": ("Horizon", "预测期"),
+    "horizon_cut": (("; cut short from {written} by {by} years={n}: {k} target(s) after it not evaluated "
+                     "(no row on the board or in targets.csv): {names}"),
+                    ("；由{by} years={n}缩短（情景文件为{written}）：其后的{k}项目标未评估"
+                     "（目标表和targets.csv中无此行）：{names}")),
     "report": ("Forecast report", "预测报告"),
     "budget_title": ("Payroll budget forecast", "社区工作者经费预算预测"),
     "compare_report": ("Comparison of alternatives", "方案比较"),
@@ -445,6 +449,20 @@ def reps_seed(reps: int, seed: int, lang: str = "en") -> str:
 
 def _both(en: str, zh: str, lang: str) -> str:
     return f"{zh} {en}" if lang == "zh" and zh != en else en
+
+
+def horizon_cut(scenario, lang: str = "en") -> str:
+    """Where an override cut the horizon short and targets fall after it, a clause naming
+    them (they have no row in targets.csv or on the board): '; cut short from 2021-2030 by
+    --set years=2: 4 targets after it are not evaluated: ...'; '' otherwise."""
+    later = getattr(scenario, "targets_after_horizon", ()) if scenario is not None else ()
+    if not later:
+        return ""
+    start, years = scenario.horizon_written
+    by = scenario.overridden().get("years", {}).get("by", "--set")
+    names = word("list_sep", lang).join(target_name(t, lang) for t in later)
+    return word("horizon_cut", lang, written=f"{start}–{start + years - 1}", by=by, n=scenario.years,
+                k=len(later), names=names)
 
 
 def settings(scenario, lang: str = "en") -> str:

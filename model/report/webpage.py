@@ -152,7 +152,7 @@ def _run_rows(results, scenario, lang: str) -> list:
         (L.word2("scenario", lang), results.scenario, ""),
         (L.word2("description", lang), L.description(scenario, lang), ""),
         *([(L.word2("settings", lang), set_over, "")] if (set_over := L.settings(scenario, lang)) else []),
-        (L.word2("horizon", lang), f"{years[0]}–{years[-1]}", ""),
+        (L.word2("horizon", lang), f"{years[0]}–{years[-1]}" + L.horizon_cut(scenario, lang), ""),
         (L.word2("starting_workforce", lang), L.starting_workforce(scenario, lang), ""),
         (L.word2("seed", lang), results.seed, ""),
         (L.word2("replications", lang), results.reps, ""),
