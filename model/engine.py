@@ -231,6 +231,7 @@ class Replication:
             demand.grow(self.comm, new_h / old_h)
         ps = sc.population
         touched = None
+        party_before = self.comm.party_posts.copy()  # a rise (a schedule) is held by staff, as below
         if sc.demand.split_above > 0 or sc.demand.merge_below > 0:
             c = self.comm
             above, below = sc.demand.split_above, sc.demand.merge_below
@@ -243,6 +244,9 @@ class Replication:
             self.flows.update(f)
         leaders = ps.heads_per_community + ps.committee_per_community
         demand.set_posts(self.comm, d, self.residents, leaders, self.district_party)
+        rose = np.flatnonzero(self.comm.party_posts[:len(party_before)] > party_before)
+        if len(rose):
+            touched = rose if touched is None else np.union1d(touched, rose)
         if yi > 0 and touched is not None:  # (the starting workforce is placed after year 0's splits)
             demand.hold_party_posts(self.comm, touched, pop.community, pop.post, pop.party, pop.hire_time,
                                     pop.exit_time > y)

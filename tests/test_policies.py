@@ -772,6 +772,24 @@ def test_party_posts_left_by_a_split_are_taken_by_the_longest_serving_staff():
     assert took == 3 and np.flatnonzero(party).tolist() == [1, 2, 3, 4]
 
 
+def test_party_posts_a_schedule_raises_are_held_by_staff_in_full_communities():
+    """Party-building posts rising from 0 to 3 a community in 2027 (a schedule of
+    min_party_posts), 20 full communities of 10 and no exits: each community's three
+    longest-serving staff take them, so every community has its party posts held from 2027
+    (no vacancy lets a hire take them: the share held had gone from 1 to 0 and stayed there;
+    found by an audit of the staffing)."""
+    import model
+    from model.engine import Replication
+    sc = model.load("bench", {"years": 4, "demand.communities": 20, "quits.enabled": False,
+                              "retirement.enabled": False, "dismissal.enabled": False,
+                              "demand.min_party_posts": {"2025": 0, "2027": 3}})
+    r = Replication(sc, 1, 0)
+    out = r.run()
+    share = out[:, r.index["communities_party_share"]]
+    assert share.tolist() == [1.0, 1.0, 1.0, 1.0], share
+    assert out[:, r.index["hires"]].sum() == 0 and int(r.pop.party.sum()) == 60
+
+
 def test_a_split_leaves_no_party_post_unheld_while_staff_are_in_place(tmp_path):
     """Households grow 3% a year past the split bound in 2026 (100 -> 200 communities),
     each community one party post, no exits: every post stays filled, and so does every

@@ -41,8 +41,9 @@ more heads than ``heads_per_community``, the lowest-scoring step down to the com
 and then committee members beyond ``committee_per_community`` step down to staff, the
 lowest-scoring first (assumption: the seed says nothing of who leads a merged
 community; the best-scoring keep their posts, as elections choose; grades are kept).
-A community split or merged that year whose party-building posts then lack holders (they
-moved with the other half) has its longest-serving staff take them, as at the start
+A community split or merged that year, or whose party-building posts rose (a schedule of
+``min_party_posts``), whose party-building posts then lack holders (they moved with the
+other half, or are new) has its longest-serving staff take them, as at the start
 (:func:`hold_party_posts`; assumption: the community designates them, there being no
 vacancy for a hire to fill). A split happens at most once a year: halves still above
 ``split_above`` split again on the next 1 January.
@@ -197,8 +198,9 @@ def split_and_merge(comm: Communities, split_above: float, merge_below: float,
 
 def hold_party_posts(comm: Communities, communities: np.ndarray, community: np.ndarray, post: np.ndarray,
                      party: np.ndarray, hire_time: np.ndarray, active: np.ndarray) -> int:
-    """In ``communities`` (split or merged this year), party-building posts without a
-    holder (theirs moved to the other half) are taken by the community's longest-serving
+    """In ``communities`` (split or merged this year, or whose party-building posts rose: a
+    schedule of ``min_party_posts``), party-building posts without a holder (theirs moved to
+    the other half, or new) are taken by the community's longest-serving
     active staff who hold none (ties: the earlier row), as at the start; a community
     without such staff leaves them for hiring to fill. Returns how many were taken."""
     if not len(communities):
