@@ -270,8 +270,14 @@ def _staffing(sc, fail, years) -> None:
              "filled_share out")
     leaders = ps.heads_per_community + ps.committee_per_community
     if d.rule == "fixed":
-        posts = np.maximum(half_up(_by_year(d.posts_per_community, years)),
-                           half_up(_by_year(d.min_posts, years)))
+        posts = half_up(_by_year(d.posts_per_community, years))
+        floor = half_up(_by_year(d.min_posts, years))
+        over = floor > posts
+        if over.any():  # posts given outright: a floor above them contradicts them
+            y = _first_year(years, over)
+            fail(("demand.min_posts", "demand.posts_per_community"),
+                 f"demand.min_posts ({floor[over][0]:g}) is above the {posts[over][0]:g} posts per community "
+                 f"that rule 'fixed' gives in {y}; raise demand.posts_per_community, or leave min_posts out")
         city = half_up(_by_year(d.min_party_posts, years))
         # the largest number in force each year over the districts
         party = demand.party_posts(demand.district_party_posts(sc)[:, None], city[None, :]).max(axis=0)
@@ -283,7 +289,7 @@ def _staffing(sc, fail, years) -> None:
                  f"heads ({ps.heads_per_community}) + committee members ({ps.committee_per_community}) per "
                  f"community exceed the {posts[over][0]:g} posts per community in {y}; lower them or raise "
                  "demand.posts_per_community")
-        over = leaders + party > np.maximum(posts, party)
+        over = leaders + party > posts
         if over.any():
             y = _first_year(years, over)
             fail(("demand.min_party_posts", "demand.posts_per_community", "demand.min_posts"),
