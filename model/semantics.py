@@ -303,6 +303,10 @@ def _staffing(sc, fail, years) -> None:
         fail(("demand.merge_below", "demand.split_above"),
              f"demand.merge_below ({d.merge_below:g}) must be less than half of demand.split_above "
              f"({d.split_above:g}), or the halves of a split community would merge again")
+    if (d.split_above > 0 or d.merge_below > 0) and d.urban_residents <= 0:
+        fail(("demand.split_above" if d.split_above > 0 else "demand.merge_below", "demand.urban_residents"),
+             "communities split and merge by their households, which come from the urban resident "
+             "population; set demand.urban_residents (persons)")
 
 
 def _elimination(sc, fail) -> None:

@@ -97,6 +97,8 @@ def initial(districts, residents, persons_per_household, spread, rng) -> Communi
     counts = np.array([d.communities for d in districts])
     scale = np.repeat([d.households_scale for d in districts], counts)
     district = np.repeat(np.arange(len(districts)), counts)
+    # without residents (rule 'fixed' needs none), 3,000 households a community: read by
+    # nothing (splits and merges, which would read them, need residents: model.semantics)
     total_h = residents / persons_per_household if residents > 0 else 3000.0 * counts.sum()
     h = scale * (1 + spread * rng.uniform(-1, 1, len(scale)))
     h *= total_h / h.sum()
