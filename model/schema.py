@@ -485,9 +485,11 @@ DISTRICT = {
               "in metric names)."),
     "communities": F("int", REQUIRED, "Communities in the district at the start.", "communities", lo=1, hi=10_000_000),
     "urban": F("bool", True, "Urban (true) or rural (false)."),
-    "households_scale": F("float", 1.0, "Households per community relative to the city mean (the "
-                          "communities' households then add up to the city's: residents / "
-                          "persons_per_household).", "", lo=0.01, hi=100),
+    "households_scale": F("float", 1.0, "A relative weight of the households per community: a "
+                          "community's households are proportional to its district's scale, scaled so "
+                          "that they add up to the city's (residents / persons_per_household); scales "
+                          "1, 2, 1 give the middle district's communities 1.5 times the city mean.", "",
+                          lo=0.01, hi=100),
     "floor_share": F("float", -1.0, "Pay floor for staff and committee posts, share of the average wage "
                      "on the basis pay.floor_basis (-1: the city's pay.floor_share).", "", lo=0, hi=10, unset=-1),
     "head_floor_share": F("float", -1.0, "Pay floor for heads in the district, as a multiple of last year's "

@@ -27,15 +27,16 @@ heads + committee + party posts above them are refused as a contradiction
 Residents grow by ``residents_growth`` a year; households are residents over
 ``persons_per_household``; every community's households scale with the total. A
 community above ``split_above`` households splits in two equal halves: the new one
-takes half the old one's active workers (rounded down), all from its staff, evenly spaced
-in row order (its heads and committee members stay, and the new half's own head and
-committee posts are filled at the next election or by hiring), so that the halves, of
-equal posts, start equally staffed (assumption: the seed says nothing of who moves); one
-below ``merge_below`` merges into the smallest other community of its district, its
-workers moving with it (Hohhot: 1,000-3,000 households, split above 4,000; seed
-002_5cfcc670a2031676.txt). Small communities merge one at a time, the smallest first,
-each into the smallest other community of its district at that moment (another small one,
-or one that has already taken one in that year); one that merges have lifted to
+takes half the old one's active workers (rounded down; at most its staff), all from its
+staff, evenly spaced in row order (its heads and committee members stay, and the new
+half's own head and committee posts are filled at the next election or by hiring), so
+that the halves, of equal posts, start equally staffed (assumption: the seed says nothing
+of who moves); one below ``merge_below`` merges into the smallest other community of its
+district, its workers moving with it (Hohhot: 1,000-3,000 households, split above 4,000;
+seed 002_5cfcc670a2031676.txt). Small communities merge one at a time, the smallest first
+(by their households as the year's merging starts), each into the smallest other
+community of its district at that moment (another small one, or one that has already
+taken one in that year; none merges across districts); one that merges have lifted to
 ``merge_below`` no longer merges. A merged community has one set of leaders: where it now has
 more heads than ``heads_per_community``, the lowest-scoring step down to the committee,
 and then committee members beyond ``committee_per_community`` step down to staff, the
