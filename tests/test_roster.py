@@ -694,9 +694,9 @@ def test_leaders_beyond_the_scenarios_leader_posts_are_noted(tmp_path):
     # communities that split before the workers are placed: their number is not known
     # here, so only leaders with no such posts at all are counted (a review found the note
     # counting 5 of 45 heads short where the splits made room for all)
-    split = sc.with_overrides({"demand.split_above": 1.0})
+    split = sc.with_overrides({"demand.split_above": 1.0, "demand.urban_residents": 1e6})
     assert not [n for n in advisories(split) if "roster's" in n and "heads" in n]
-    bare_split = bare.with_overrides({"demand.split_above": 1.0})
+    bare_split = bare.with_overrides({"demand.split_above": 1.0, "demand.urban_residents": 1e6})
     assert [n for n in advisories(bare_split) if n.startswith("42 of the roster's 42 heads")]
     with pytest.warns(UserWarning, match="42 of the roster's 42 heads hold lower posts"):  # from Python too
         model.run(bare, reps=1, seed=1, workers=1)
