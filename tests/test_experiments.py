@@ -1012,3 +1012,17 @@ def test_an_experiment_on_dask_refuses_the_workers_a_run_refuses():
     from model.experiments.common import run_many
     with pytest.raises(UserError, match="at least 1"):
         run_many([model.load("bench")], reps=2, seed=1, workers=0, backend="dask")
+
+
+def test_a_shorter_alternative_leaves_the_baselines_later_targets_in_place():
+    """Yichang against itself cut to 2 years: the baseline keeps all 7 of its targets, the
+    alternative has the 3 its horizon holds, each with its paired difference (the baseline's
+    4 later targets had gone from both; found by an audit of the Python API)."""
+    base = model.load("yichang-2021")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the horizon cut short is noted
+        c = compare([base, base.with_overrides({"years": 2})], reps=2, seed=1, workers=1)
+    counts = c.targets.groupby("scenario", sort=False).size().tolist()
+    assert counts == [len(base.targets), 3] and len(base.targets) == 7
+    short = c.targets[c.targets.scenario == c.labels[1]]
+    assert short.year.max() == 2022 and short.probability_difference.notna().all()

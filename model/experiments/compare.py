@@ -321,27 +321,37 @@ def _spread(d: np.ndarray) -> np.ndarray:
 
 
 def _targets(results, labels, scs, level) -> pd.DataFrame:
-    """Each scenario's own targets, plus the baseline's targets evaluated in every scenario."""
+    """Each scenario's own targets, plus the baseline's targets evaluated in every scenario,
+    each in every scenario whose horizon holds its year (and that reports its metric): a
+    target after an alternative's shorter horizon keeps its rows in the others, the
+    baseline's own included, with no paired difference where either side lacks it."""
+    def holds(r, t) -> bool:
+        return t.metric_name in r.metrics and t.year in r.years
     specs = []
     for sc in scs:
         for t in sc.targets:
-            if all(t.metric_name in r.metrics and t.year in r.years for r in results) and t not in specs:
+            if any(holds(r, t) for r in results) and t not in specs:
                 specs.append(t)
     rows = []
     base_hits = {}
+    nan = float("nan")
     for res, lab in zip(results, labels):
-        tab = replace(res, target_specs=tuple(specs)).targets(level)
-        for i, t in enumerate(specs):
-            hits = res.target_hits(t).astype(float)
-            row = tab.iloc[i].to_dict()
+        mine = [i for i, t in enumerate(specs) if holds(res, t)]
+        tab = replace(res, target_specs=tuple(specs[i] for i in mine)).targets(level)
+        for k, i in enumerate(mine):
+            hits = res.target_hits(specs[i]).astype(float)
+            row = tab.iloc[k].to_dict()
             if lab == labels[0]:
                 base_hits[i] = hits
                 row.update(probability_difference=0.0, probability_difference_low=0.0,
                            probability_difference_high=0.0)
-            else:
+            elif i in base_hits:
                 d, low, high = paired_proportions(base_hits[i], hits, level)
                 row.update(probability_difference=d, probability_difference_low=low,
                            probability_difference_high=high)
+            else:  # the baseline's horizon does not hold it
+                row.update(probability_difference=nan, probability_difference_low=nan,
+                           probability_difference_high=nan)
             rows.append(row)
     cols = ["scenario", "target", "metric", "year", "op", "threshold", "probability", "probability_low",
             "probability_high", "mean", "probability_difference", "probability_difference_low",
