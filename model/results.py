@@ -365,6 +365,9 @@ class Results:
     def _target(self, target):
         """A target of the run by its name (or the Target itself)."""
         if not isinstance(target, str):
+            if not all(hasattr(target, a) for a in ("metric_name", "year", "op", "threshold")):
+                raise UserError(f"expected a target's name or a target (the scenario's targets), got "
+                                f"{target!r}", field="target")
             return target
         for t in self.target_specs:
             if t.name == target:

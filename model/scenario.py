@@ -1243,6 +1243,9 @@ class Scenario:
     def get(self, path: str):
         """The value of a field by dotted path (``pay.growth``), or of a district's
         (``districts[2].floor_share``)."""
+        if not isinstance(path, str):
+            raise ScenarioError(f"expected a field's path as text, such as 'pay.growth', got {path!r}",
+                                field="path")
         entry = array_entry(path)
         if entry and entry[0] == "districts":
             _, i, key = entry

@@ -245,3 +245,19 @@ def test_each_experiments_result_writes_its_tables_as_its_command_does(small, tm
     back = pd.read_csv(tmp_path / "new" / "sweep" / "output.csv")
     assert back["value"].tolist() == pytest.approx(sw.output("headcount@2026")["value"].tolist(), rel=1e-12)
     assert pd.read_csv(tmp_path / "new" / "solve" / "solution.csv")["value"][0] == pytest.approx(so.value)
+
+
+def test_a_wrong_kind_of_argument_is_named_not_met_deep_inside():
+    """From an audit of the Python API: sc.get(5), res.target_hits(0) and a year given where
+    compare's total wants the years raised TypeError or AttributeError from deep inside;
+    each now raises one UserError naming the argument."""
+    sc = model.load("bench", {"demand.communities": 10, "years": 2})
+    with pytest.raises(UserError, match="expected a field's path as text"):
+        sc.get(5)
+    res = model.run(sc, reps=2, seed=1, workers=1)
+    with pytest.raises(UserError, match="expected a target's name or a target"):
+        res.target_hits(0)
+    c = compare([sc, sc.with_overrides({"quits.rate*": 1.2})], reps=2, seed=1, workers=1)
+    with pytest.raises(UserError, match="expected the years to total as a list or range"):
+        c.total(c.labels[1], "payroll", 2025)
+    assert c.total(c.labels[1], "payroll", [2025, 2026])["mean"] > 0

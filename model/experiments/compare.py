@@ -112,6 +112,9 @@ class Comparison:
         ``mean`` and the columns of :attr:`differences`, as one year's are made."""
         def totals(res):
             return np.sum([res.at(metric, y) for y in years], axis=0)[:, None]
+        if isinstance(years, (int, np.integer)) or isinstance(years, str) or not hasattr(years, "__iter__"):
+            raise UserError(f"expected the years to total as a list or range, such as range(2025, 2030), got "
+                            f"{years!r}", field="years")
         if label not in self.labels:
             raise UnknownName(f"no scenario {label!r} in the comparison; its scenarios are "
                               f"{', '.join(map(repr, self.labels))}", field="label")
