@@ -1241,8 +1241,8 @@ class Scenario:
                 if isinstance(v, (Constant, Schedule, Uncertain)) and v.is_random}
 
     def get(self, path: str):
-        """The value of a field by dotted path (``pay.growth``), or of a district's
-        (``districts[2].floor_share``)."""
+        """The value of a field by dotted path (``pay.growth``), or of a district's or a
+        target's (``districts[2].floor_share``, ``targets[0].year``)."""
         if not isinstance(path, str):
             raise ScenarioError(f"expected a field's path as text, such as 'pay.growth', got {path!r}",
                                 field="path")
@@ -1257,6 +1257,15 @@ class Scenario:
             if key not in schema.ARRAYS["districts"]:
                 raise ScenarioError("no such field of a district", field=path)
             return getattr(self.districts[i], key)
+        if entry and entry[0] == "targets":
+            _, i, key = entry
+            n = len(self.targets)
+            if i >= n:
+                which = f" (targets[0] to targets[{n - 1}])" if n else ""
+                raise ScenarioError(f"{self.name} has {n} targets{which}", field=path)
+            if key not in schema.ARRAYS["targets"]:
+                raise ScenarioError("no such field of a target", field=path)
+            return getattr(self.targets[i], key)
         s, _, k = path.partition(".")
         if s in self._sections and k in schema.SECTIONS[s]:
             return getattr(self._sections[s], k)
